@@ -1,0 +1,23 @@
+/*
+** cli.h — the `wasmplug` command's subcommands.  Each lives in its own
+** cmd_<name>.c and returns the process exit status.  Conventions:
+**   0 success, 1 load/link/runtime error, 2 usage error,
+**   134 guest trap; a guest's own exit status passes through.
+*/
+#ifndef WASMPLUG_CLI_H
+#define WASMPLUG_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int wp_cmd_run(int argc, char **argv);
+int wp_cmd_compile(int argc, char **argv);
+int wp_cmd_wit(int argc, char **argv);
+
+/* Prints "wasmplug: error: <msg>" on stderr (one line). */
+void wp_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reads a whole file; on failure prints an error naming it and returns NULL. */
+uint8_t *wp_cli_read_file(const char *path, size_t *len);
+
+#endif

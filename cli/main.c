@@ -1,0 +1,95 @@
+/*
+** main.c — the `wasmplug` command: dispatches to a subcommand.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+#include "cli.h"
+#include "wasmplug.h"
+
+typedef struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+} command_t;
+
+static const command_t commands[] = {
+    {"run", wp_cmd_run, "run a WebAssembly module or component"},
+    {"compile", wp_cmd_compile, "compile a module ahead of time (optimized tier)"},
+    {"wit", wp_cmd_wit, "print the WIT of a .wit file or directory"},
+};
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: wasmplug <command> [options] [args...]\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f, "\n`wasmplug <command> --help` describes a command.\n"
+             "`wasmplug FILE [ARGS...]` is short for `wasmplug run FILE [ARGS...]`.\n");
+}
+
+void wp_cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("wasmplug: error: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+uint8_t *wp_cli_read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    wp_cli_error("cannot open %s: %s", path, strerror(errno));
+    return NULL;
+  }
+  size_t cap = 1 << 16, n = 0;
+  uint8_t *buf = malloc(cap);
+  for (;;) {
+    if (!buf) break;
+    size_t got = fread(buf + n, 1, cap - n, f);
+    n += got;
+    if (n < cap) break;
+    uint8_t *nb = cap > (SIZE_MAX / 2) ? NULL : realloc(buf, cap * 2);
+    if (!nb) { free(buf); buf = NULL; break; }
+    buf = nb;
+    cap *= 2;
+  }
+  int failed = ferror(f);
+  fclose(f);
+  if (!buf || failed) {
+    wp_cli_error("cannot read %s: %s", path, buf ? strerror(errno) : "out of memory");
+    free(buf);
+    return NULL;
+  }
+  *len = n;
+  return buf;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    usage(stdout);
+    return 0;
+  }
+  if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+    printf("wasmplug %s\n", WASMPLUG_VERSION);
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(cmd, commands[i].name))
+      return commands[i].run(argc - 1, argv + 1);
+  if (cmd[0] == '-') {
+    wp_cli_error("unknown option '%s'", cmd);
+    usage(stderr);
+    return 2;
+  }
+  /* `wasmplug FILE ARGS...` */
+  return wp_cmd_run(argc, argv);
+}

@@ -1,0 +1,326 @@
+/*
+** wasmplug.h — the embedding API of wasmplug.
+**
+** Naming follows wasmtime.h: wasmplug_<object>_<verb>.  Ownership is always
+** explicit: an object returned by a function whose name ends in _new (or
+** handed back through an `out` parameter of such a function) belongs to the
+** caller, who releases it with the matching _delete.  Everything else is
+** borrowed and lives as long as the object it was taken from.
+**
+** Errors are values: functions that can fail return a wasmplug_error_t*
+** (NULL on success) that the caller deletes.  Guest traps are values too
+** (wasmplug_trap_t*); they never unwind through the caller.
+*/
+#ifndef WASMPLUG_H
+#define WASMPLUG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WASMPLUG_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------ errors */
+
+typedef struct wasmplug_error wasmplug_error_t;
+
+/* A new error whose message is printf-formatted. */
+wasmplug_error_t *wasmplug_error_new(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+const char *wasmplug_error_message(const wasmplug_error_t *err);
+void wasmplug_error_delete(wasmplug_error_t *err);
+
+/* ------------------------------------------------------------------- traps */
+
+typedef enum wasmplug_trap_kind {
+  WASMPLUG_TRAP_UNREACHABLE = 1,
+  WASMPLUG_TRAP_MEMORY_OUT_OF_BOUNDS,
+  WASMPLUG_TRAP_TABLE_OUT_OF_BOUNDS,
+  WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH, /* or a null table entry */
+  WASMPLUG_TRAP_INTEGER_DIVIDE_BY_ZERO,
+  WASMPLUG_TRAP_INTEGER_OVERFLOW,
+  WASMPLUG_TRAP_BAD_CONVERSION_TO_INTEGER,
+  WASMPLUG_TRAP_STACK_OVERFLOW,
+  WASMPLUG_TRAP_INTERRUPT,      /* the watchdog's deadline passed */
+  WASMPLUG_TRAP_HOST,           /* a host function (or plugin) failed */
+  WASMPLUG_TRAP_EXIT,           /* the guest asked to exit (proc_exit) */
+  WASMPLUG_TRAP_CANON,          /* canonical ABI validation failed */
+} wasmplug_trap_kind_t;
+
+typedef struct wasmplug_trap wasmplug_trap_t;
+
+/* A trap raised by host code; the message is copied. */
+wasmplug_trap_t *wasmplug_trap_new(wasmplug_trap_kind_t kind, const char *msg);
+/* The trap that carries a guest's exit status (proc_exit, cli exit). */
+wasmplug_trap_t *wasmplug_trap_new_exit(int status);
+wasmplug_trap_kind_t wasmplug_trap_kind(const wasmplug_trap_t *trap);
+/* Short, stable name of a trap kind ("unreachable", "memory out of bounds"...). */
+const char *wasmplug_trap_kind_name(wasmplug_trap_kind_t kind);
+/* Full message, e.g. "wasm trap: integer divide by zero". */
+const char *wasmplug_trap_message(const wasmplug_trap_t *trap);
+/* True (and *status set) when the trap is an exit request. */
+bool wasmplug_trap_exit_status(const wasmplug_trap_t *trap, int *status);
+void wasmplug_trap_delete(wasmplug_trap_t *trap);
+
+/* ----------------------------------------------------------- engine/config */
+
+typedef enum wasmplug_tier {
+  /* Use the cached optimized artifact when there is one, else baseline. */
+  WASMPLUG_TIER_AUTO = 0,
+  /* libtcc, in memory: fast to start, slower to run. */
+  WASMPLUG_TIER_BASELINE,
+  /* The system C compiler at -O2, cached on disk by content hash. */
+  WASMPLUG_TIER_OPTIMIZED,
+} wasmplug_tier_t;
+
+typedef struct wasmplug_config wasmplug_config_t;
+
+wasmplug_config_t *wasmplug_config_new(void);
+void wasmplug_config_delete(wasmplug_config_t *config);
+void wasmplug_config_tier_set(wasmplug_config_t *config, wasmplug_tier_t tier);
+/* NULL restores the default ($WASMPLUG_CACHE_DIR, $XDG_CACHE_HOME/wasmplug,
+** ~/.cache/wasmplug). */
+void wasmplug_config_cache_dir_set(wasmplug_config_t *config, const char *dir);
+/* Wall-clock limit for one call into the guest, in milliseconds; 0 = none.
+** When it passes, the guest traps with WASMPLUG_TRAP_INTERRUPT. */
+void wasmplug_config_timeout_set(wasmplug_config_t *config, uint64_t ms);
+/* Called when an optimized compile takes long (progress indication). */
+typedef void (*wasmplug_progress_t)(void *data, const char *what, int done);
+void wasmplug_config_progress_set(wasmplug_config_t *config,
+                                  wasmplug_progress_t cb, void *data);
+
+typedef struct wasmplug_engine wasmplug_engine_t;
+
+/* Takes a copy of `config` (which may be NULL for defaults). */
+wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config,
+                                      wasmplug_engine_t **out);
+void wasmplug_engine_delete(wasmplug_engine_t *engine);
+
+/* ------------------------------------------------------------------- types */
+
+typedef enum wasmplug_valkind {
+  WASMPLUG_I32 = 0,
+  WASMPLUG_I64,
+  WASMPLUG_F32,
+  WASMPLUG_F64,
+  WASMPLUG_V128,
+  WASMPLUG_FUNCREF,
+  WASMPLUG_EXTERNREF,
+} wasmplug_valkind_t;
+
+/* A core value as passed to and from host functions: the kind is known from
+** the function type, so the union carries no tag. */
+typedef union wasmplug_val_raw {
+  int32_t i32;
+  int64_t i64;
+  float f32;
+  double f64;
+  void *ref;
+} wasmplug_val_raw_t;
+
+typedef struct wasmplug_val {
+  wasmplug_valkind_t kind;
+  wasmplug_val_raw_t of;
+} wasmplug_val_t;
+
+typedef struct wasmplug_functype {
+  uint32_t nparams, nresults;
+  const wasmplug_valkind_t *params;
+  const wasmplug_valkind_t *results;
+} wasmplug_functype_t;
+
+typedef enum wasmplug_externkind {
+  WASMPLUG_EXTERN_FUNC = 0,
+  WASMPLUG_EXTERN_TABLE,
+  WASMPLUG_EXTERN_MEMORY,
+  WASMPLUG_EXTERN_GLOBAL,
+  WASMPLUG_EXTERN_TAG,
+} wasmplug_externkind_t;
+
+typedef struct wasmplug_limits {
+  uint64_t min;
+  uint64_t max; /* UINT64_MAX when absent */
+} wasmplug_limits_t;
+
+/* Describes one import or export of a module.  `func` is valid for
+** functions, `limits` for tables and memories (`elem` for tables),
+** `global_type`/`global_mutable` for globals. */
+typedef struct wasmplug_externtype {
+  wasmplug_externkind_t kind;
+  wasmplug_functype_t func;
+  wasmplug_limits_t limits;
+  wasmplug_valkind_t elem;
+  wasmplug_valkind_t global_type;
+  bool global_mutable;
+} wasmplug_externtype_t;
+
+/* ----------------------------------------------------------------- modules */
+
+typedef struct wasmplug_module wasmplug_module_t;
+
+/* Decodes, validates and compiles `bytes` (core Wasm, or an artifact written
+** by wasmplug_module_serialize / `wasmplug compile`).  `name` names the
+** module in error messages (usually its file name).  Errors say the name,
+** the byte offset and what is wrong. */
+wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine,
+                                      const uint8_t *bytes, size_t len,
+                                      const char *name,
+                                      wasmplug_module_t **out);
+void wasmplug_module_delete(wasmplug_module_t *module);
+/* Which tier this module's code came from. */
+wasmplug_tier_t wasmplug_module_tier(const wasmplug_module_t *module);
+/* Compiles the optimized tier now (if not cached) and stores it in the cache. */
+wasmplug_error_t *wasmplug_module_optimize(wasmplug_module_t *module);
+/* Writes a self-contained artifact (optimized code + the original bytes) that
+** wasmplug_module_new accepts. */
+wasmplug_error_t *wasmplug_module_serialize(wasmplug_module_t *module,
+                                            const char *path);
+
+size_t wasmplug_module_import_count(const wasmplug_module_t *module);
+/* Borrowed strings; false if i is out of range. */
+bool wasmplug_module_import(const wasmplug_module_t *module, size_t i,
+                            const char **module_name, const char **name,
+                            wasmplug_externtype_t *type);
+size_t wasmplug_module_export_count(const wasmplug_module_t *module);
+bool wasmplug_module_export(const wasmplug_module_t *module, size_t i,
+                            const char **name, wasmplug_externtype_t *type);
+
+/* True if the bytes start like a core module (not a component). */
+bool wasmplug_bytes_is_core_module(const uint8_t *bytes, size_t len);
+bool wasmplug_bytes_is_component(const uint8_t *bytes, size_t len);
+
+/* --------------------------------------------------------------- instances */
+
+typedef struct wasmplug_instance wasmplug_instance_t;
+typedef struct wasmplug_memory wasmplug_memory_t;
+typedef struct wasmplug_table wasmplug_table_t;
+typedef struct wasmplug_global wasmplug_global_t;
+typedef struct wasmplug_func wasmplug_func_t;
+
+/* What a host function sees of its caller. */
+typedef struct wasmplug_caller wasmplug_caller_t;
+wasmplug_instance_t *wasmplug_caller_instance(wasmplug_caller_t *caller);
+/* The caller's memory export named "memory" (or its only memory), or NULL. */
+wasmplug_memory_t *wasmplug_caller_memory(wasmplug_caller_t *caller);
+
+/* A host function.  `args_and_results` holds the parameters on entry and must
+** hold the results on return (sized max(nparams, nresults)).  Return NULL, or a
+** trap (owned by the runtime from then on) to make the guest trap. */
+typedef wasmplug_trap_t *(*wasmplug_func_callback_t)(
+    void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *args_and_results,
+    size_t nargs_and_results);
+
+typedef struct wasmplug_linker wasmplug_linker_t;
+
+wasmplug_linker_t *wasmplug_linker_new(wasmplug_engine_t *engine);
+void wasmplug_linker_delete(wasmplug_linker_t *linker);
+/* Defines module.name as a host function.  `type` is copied.  `finalizer`
+** (may be NULL) is called on `env` when the linker is deleted. */
+wasmplug_error_t *wasmplug_linker_define_func(
+    wasmplug_linker_t *linker, const char *module, const char *name,
+    const wasmplug_functype_t *type, wasmplug_func_callback_t cb, void *env,
+    void (*finalizer)(void *));
+/* Defines module.name as an extern taken from another instance (which must
+** outlive every instance created through this definition). */
+wasmplug_error_t *wasmplug_linker_define_func_ref(wasmplug_linker_t *linker,
+                                                  const char *module,
+                                                  const char *name,
+                                                  wasmplug_func_t *func);
+wasmplug_error_t *wasmplug_linker_define_memory(wasmplug_linker_t *linker,
+                                                const char *module,
+                                                const char *name,
+                                                wasmplug_memory_t *memory);
+wasmplug_error_t *wasmplug_linker_define_table(wasmplug_linker_t *linker,
+                                               const char *module,
+                                               const char *name,
+                                               wasmplug_table_t *table);
+wasmplug_error_t *wasmplug_linker_define_global(wasmplug_linker_t *linker,
+                                                const char *module,
+                                                const char *name,
+                                                wasmplug_global_t *global);
+/* Defines every export of `instance` under the module name `module`. */
+wasmplug_error_t *wasmplug_linker_define_instance(wasmplug_linker_t *linker,
+                                                  const char *module,
+                                                  wasmplug_instance_t *instance);
+/* Host functions for imports nobody defined: they trap when called. */
+void wasmplug_linker_allow_unknown_imports(wasmplug_linker_t *linker, bool yes);
+
+/* Instantiates `module`, resolving its imports through `linker`, and runs its
+** start function.  Link errors come back as *error (naming the import and
+** its type); a trap in the start function comes back as *trap (and no
+** instance).  `data` is a user pointer retrievable by host functions. */
+void wasmplug_linker_instantiate(wasmplug_linker_t *linker,
+                                 const wasmplug_module_t *module, void *data,
+                                 wasmplug_instance_t **out,
+                                 wasmplug_error_t **error,
+                                 wasmplug_trap_t **trap);
+void wasmplug_instance_delete(wasmplug_instance_t *instance);
+void *wasmplug_instance_data(const wasmplug_instance_t *instance);
+const wasmplug_module_t *wasmplug_instance_module(
+    const wasmplug_instance_t *instance);
+
+/* Borrowed from the instance; NULL if there is no such export. */
+wasmplug_func_t *wasmplug_instance_func(wasmplug_instance_t *instance,
+                                        const char *name);
+wasmplug_memory_t *wasmplug_instance_memory(wasmplug_instance_t *instance,
+                                            const char *name);
+wasmplug_table_t *wasmplug_instance_table(wasmplug_instance_t *instance,
+                                          const char *name);
+wasmplug_global_t *wasmplug_instance_global(wasmplug_instance_t *instance,
+                                            const char *name);
+
+/* ------------------------------------------------------------------- calls */
+
+const wasmplug_functype_t *wasmplug_func_type(const wasmplug_func_t *func);
+/* Calls `func` with args (checked against its type) and writes its results.
+** Returns NULL on success or the trap.  Re-entrant: host functions may call
+** back into the guest. */
+wasmplug_trap_t *wasmplug_func_call(wasmplug_func_t *func,
+                                    const wasmplug_val_t *args, size_t nargs,
+                                    wasmplug_val_t *results, size_t nresults);
+/* The fast form: args_and_results as for host callbacks, no type checks. */
+wasmplug_trap_t *wasmplug_func_call_unchecked(
+    wasmplug_func_t *func, wasmplug_val_raw_t *args_and_results);
+
+/* ------------------------------------------------------------------ memory */
+
+/* Memories are the guest's: every access is bounds-checked here and every
+** pointer from this API is only valid until the guest runs again (it may
+** grow the memory, which can move nothing but can change its size). */
+uint64_t wasmplug_memory_size(const wasmplug_memory_t *memory); /* bytes */
+/* Direct access for hot paths (the canonical ABI layer): base and size. */
+uint8_t *wasmplug_memory_data(wasmplug_memory_t *memory);
+/* Copies out of / into guest memory; false if [offset, offset+len) is out of
+** bounds (nothing is copied then). */
+bool wasmplug_memory_read(const wasmplug_memory_t *memory, uint64_t offset,
+                          void *dst, size_t len);
+bool wasmplug_memory_write(wasmplug_memory_t *memory, uint64_t offset,
+                           const void *src, size_t len);
+/* Grows by `pages` 64 KiB pages; returns false (memory unchanged) on failure.
+** *old_pages receives the previous size when not NULL. */
+bool wasmplug_memory_grow(wasmplug_memory_t *memory, uint64_t pages,
+                          uint64_t *old_pages);
+
+/* ----------------------------------------------------------------- globals */
+
+wasmplug_valkind_t wasmplug_global_kind(const wasmplug_global_t *global);
+wasmplug_val_t wasmplug_global_get(const wasmplug_global_t *global);
+/* False if the global is immutable or the kind differs. */
+bool wasmplug_global_set(wasmplug_global_t *global, const wasmplug_val_t *val);
+
+/* ------------------------------------------------------------------ tables */
+
+uint32_t wasmplug_table_size(const wasmplug_table_t *table);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WASMPLUG_H */
