@@ -1,0 +1,479 @@
+/*
+** compile.c — the two tiers and the on-disk cache.
+**
+** Baseline: wasm2c's C compiled by libtcc straight into memory (tens of
+** milliseconds).  Optimized: the system C compiler at -O2 into a shared
+** object stored in the cache as KEY.so beside KEY.meta, where KEY hashes the
+** wasm bytes and the tool identity.  A cache entry is loaded only after the
+** SHA-256 of the .so matches the one its .meta recorded when we wrote it, so
+** a truncated, corrupt or swapped file is rebuilt instead of dlopen'ed.
+*/
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libtcc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+const char *wp_cc_command(void);
+
+/* ---------------------------------------------------------------- helpers */
+
+static char *make_tmpdir(void) {
+  const char *base = getenv("TMPDIR");
+  char *tmpl = wp_format("%s/wasmplug-XXXXXX", base && *base ? base : "/tmp");
+  if (tmpl && !mkdtemp(tmpl)) {
+    free(tmpl);
+    return NULL;
+  }
+  return tmpl;
+}
+
+static void remove_tree(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d) {
+    struct dirent *e;
+    while ((e = readdir(d))) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      char *p = wp_format("%s/%s", dir, e->d_name);
+      if (p) unlink(p);
+      free(p);
+    }
+    closedir(d);
+  }
+  rmdir(dir);
+}
+
+static bool read_all(const char *path, uint8_t **data, size_t *len) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (1ll << 31)) {
+    close(fd);
+    return false;
+  }
+  size_t n = (size_t)st.st_size;
+  uint8_t *buf = malloc(n ? n : 1);
+  size_t got = 0;
+  while (buf && got < n) {
+    ssize_t r = read(fd, buf + got, n - got);
+    if (r <= 0) {
+      if (r < 0 && errno == EINTR) continue;
+      free(buf);
+      buf = NULL;
+      break;
+    }
+    got += (size_t)r;
+  }
+  close(fd);
+  if (!buf) return false;
+  *data = buf;
+  *len = n;
+  return true;
+}
+
+static const wp_glue_t *check_glue(const wasmplug_module_t *m, wp_glue_entry_t entry,
+                                   char **err) {
+  const wp_glue_t *g = entry ? entry() : NULL;
+  if (!g || g->abi != WP_GLUE_ABI) {
+    *err = wp_format("%s: compiled code has an unknown glue ABI", m->name);
+    return NULL;
+  }
+  if (memcmp(g->module_hash, m->hash, 32)) {
+    *err = wp_format("%s: compiled code belongs to another module", m->name);
+    return NULL;
+  }
+  if (g->nexports != m->info.nexports) {
+    *err = wp_format("%s: compiled code does not match the module's exports", m->name);
+    return NULL;
+  }
+  g->init_module(wp_rt_api());
+  return g;
+}
+
+void wp_code_free(wp_code_t *code) {
+  if (code->tcc) tcc_delete(code->tcc);
+  if (code->dl) dlclose(code->dl);
+  memset(code, 0, sizeof *code);
+}
+
+/* --------------------------------------------------------------- baseline */
+
+typedef struct tcc_err {
+  char *first;
+} tcc_err_t;
+
+static void on_tcc_error(void *opaque, const char *msg) {
+  tcc_err_t *e = opaque;
+  if (!e->first && !strstr(msg, "warning")) e->first = wp_strdup(msg);
+}
+
+char *wp_compile_baseline(wasmplug_module_t *m, wp_code_t *out) {
+  memset(out, 0, sizeof *out);
+  char *dir = make_tmpdir();
+  if (!dir) return wp_format("%s: cannot create a temporary directory: %s", m->name, strerror(errno));
+  char *err = wp_codegen(m, dir);
+  if (err) goto out;
+  TCCState *s = tcc_new();
+  if (!s) {
+    err = wp_strdup("out of memory");
+    goto out;
+  }
+  tcc_err_t te = {NULL};
+  tcc_set_error_func(s, &te, on_tcc_error);
+  tcc_set_options(s, "-DNDEBUG -w");
+  tcc_add_include_path(s, dir);
+  tcc_set_output_type(s, TCC_OUTPUT_MEMORY);
+  char *glue = wp_format("%s/glue.c", dir);
+  int rc = glue ? tcc_add_file(s, glue) : -1;
+  free(glue);
+  if (rc == 0) rc = tcc_relocate(s, TCC_RELOCATE_AUTO);
+  if (rc < 0) {
+    err = wp_format("%s: baseline compile failed: %s", m->name, te.first ? te.first : "libtcc error");
+    free(te.first);
+    tcc_delete(s);
+    goto out;
+  }
+  free(te.first);
+  const wp_glue_t *g = check_glue(m, (wp_glue_entry_t)tcc_get_symbol(s, "wasmplug_glue_v1"), &err);
+  if (!g) {
+    tcc_delete(s);
+    goto out;
+  }
+  out->tier = WASMPLUG_TIER_BASELINE;
+  out->tcc = s;
+  out->glue = g;
+out:
+  remove_tree(dir);
+  free(dir);
+  return err;
+}
+
+/* -------------------------------------------------------------- optimized */
+
+static void key_hex(const wasmplug_module_t *m, char hex[65]) {
+  wp_sha256_t s;
+  uint8_t d[32];
+  wp_sha256_init(&s);
+  wp_sha256_update(&s, m->hash, 32);
+  wp_sha256_update(&s, m->engine->tool_id, strlen(m->engine->tool_id));
+  wp_sha256_final(&s, d);
+  wp_sha256_hex(d, hex);
+}
+
+char *wp_cache_path(const wasmplug_engine_t *e, const uint8_t hash[32]) {
+  (void)hash;
+  return wp_strdup(e->cache_dir);
+}
+
+static void file_hash_hex(const uint8_t *data, size_t len, char hex[65]) {
+  wp_sha256_t s;
+  uint8_t d[32];
+  wp_sha256_init(&s);
+  wp_sha256_update(&s, data, len);
+  wp_sha256_final(&s, d);
+  wp_sha256_hex(d, hex);
+}
+
+/* dlopen()s a verified shared object image by way of a memfd, so that what
+** is loaded is exactly the bytes that were checked. */
+static void *dlopen_bytes(const uint8_t *data, size_t len) {
+  int fd = memfd_create("wasmplug-code", MFD_CLOEXEC);
+  if (fd < 0) return NULL;
+  size_t off = 0;
+  while (off < len) {
+    ssize_t n = write(fd, data + off, len - off);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      close(fd);
+      return NULL;
+    }
+    off += (size_t)n;
+  }
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  close(fd);
+  return h;
+}
+
+static char *load_so_bytes(wasmplug_module_t *m, const uint8_t *so, size_t len, wp_code_t *out) {
+  void *h = dlopen_bytes(so, len);
+  if (!h) {
+    const char *e = dlerror();
+    return wp_format("%s: cannot load compiled code: %s", m->name, e ? e : "dlopen failed");
+  }
+  char *err = NULL;
+  const wp_glue_t *g = check_glue(m, (wp_glue_entry_t)dlsym(h, "wasmplug_glue_v1"), &err);
+  if (!g) {
+    dlclose(h);
+    return err;
+  }
+  out->tier = WASMPLUG_TIER_OPTIMIZED;
+  out->dl = h;
+  out->glue = g;
+  return NULL;
+}
+
+/* Tries the cache; returns true on a verified hit. */
+static bool cache_load(wasmplug_module_t *m, const char *so_path, const char *meta_path,
+                       wp_code_t *out) {
+  uint8_t *meta = NULL, *so = NULL;
+  size_t mlen, slen;
+  bool ok = false;
+  if (!read_all(meta_path, &meta, &mlen)) return false;
+  if (!read_all(so_path, &so, &slen)) goto out;
+  char want[65], key[65];
+  key_hex(m, key);
+  file_hash_hex(so, slen, want);
+  char *expect = wp_format("wasmplug-cache 1\nkey %s\nsha256 %s\n", key, want);
+  ok = expect && mlen == strlen(expect) && !memcmp(meta, expect, mlen);
+  free(expect);
+  if (ok) {
+    char *err = load_so_bytes(m, so, slen, out);
+    ok = !err;
+    free(err);
+  }
+out:
+  free(meta);
+  free(so);
+  return ok;
+}
+
+static char *mkdir_p(const char *dir) {
+  char *p = wp_strdup(dir);
+  if (!p) return wp_strdup("out of memory");
+  for (char *s = p + 1; *s; s++) {
+    if (*s != '/') continue;
+    *s = 0;
+    mkdir(p, 0700);
+    *s = '/';
+  }
+  char *err = NULL;
+  if (mkdir(p, 0700) != 0 && errno != EEXIST)
+    err = wp_format("cannot create cache directory %s: %s", p, strerror(errno));
+  free(p);
+  return err;
+}
+
+static char *run_cc(wasmplug_module_t *m, const char *dir, const char *so_out) {
+  char *glue = wp_format("%s/glue.c", dir);
+  char *errf = wp_format("%s/cc.err", dir);
+  char *inc = wp_format("-I%s", dir);
+  char *err = NULL;
+  if (!glue || !errf || !inc) { err = wp_strdup("out of memory"); goto out; }
+  pid_t pid = fork();
+  if (pid < 0) { err = wp_format("cannot start the C compiler: %s", strerror(errno)); goto out; }
+  if (pid == 0) {
+    int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0) { dup2(fd, 2); dup2(fd, 1); close(fd); }
+    execlp(wp_cc_command(), wp_cc_command(), "-O2", "-shared", "-fPIC", "-fvisibility=hidden",
+           "-DNDEBUG", "-w", "-fno-strict-aliasing", inc, "-o", so_out, glue, "-lm", (char *)NULL);
+    _exit(127);
+  }
+  wasmplug_config_t *cfg = &m->engine->config;
+  struct timespec t0, now;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int status, reported = 0;
+  for (;;) {
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) break;
+    if (r < 0 && errno != EINTR) { err = wp_format("cannot wait for the C compiler: %s", strerror(errno)); goto out; }
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int secs = (int)(now.tv_sec - t0.tv_sec);
+    if (cfg->progress && secs >= 1 && secs > reported) {
+      reported = secs;
+      cfg->progress(cfg->progress_data, m->name, 0);
+    }
+  }
+  if (cfg->progress && reported) cfg->progress(cfg->progress_data, m->name, 1);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    FILE *f = fopen(errf, "r");
+    char line[400] = "";
+    if (f) {
+      while (fgets(line, sizeof line, f))
+        if (strstr(line, "error")) break;
+      fclose(f);
+    }
+    line[strcspn(line, "\n")] = 0;
+    err = wp_format("%s: optimized compile failed (%s): %s", m->name, wp_cc_command(),
+                    line[0] ? line : "the compiler failed");
+  }
+out:
+  free(glue);
+  free(errf);
+  free(inc);
+  return err;
+}
+
+static char *write_atomic(const char *path, const uint8_t *data, size_t len) {
+  char *tmp = wp_format("%s.tmp.%ld", path, (long)getpid());
+  if (!tmp) return wp_strdup("out of memory");
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  char *err = NULL;
+  if (fd < 0) {
+    err = wp_format("cannot write %s: %s", tmp, strerror(errno));
+    free(tmp);
+    return err;
+  }
+  size_t off = 0;
+  while (off < len) {
+    ssize_t n = write(fd, data + off, len - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) { err = wp_format("cannot write %s: %s", tmp, strerror(errno)); break; }
+    off += (size_t)n;
+  }
+  if (close(fd) != 0 && !err) err = wp_format("cannot write %s: %s", tmp, strerror(errno));
+  if (!err && rename(tmp, path) != 0) err = wp_format("cannot rename %s: %s", tmp, strerror(errno));
+  if (err) unlink(tmp);
+  free(tmp);
+  return err;
+}
+
+char *wp_compile_optimized(wasmplug_module_t *m, bool may_build, wp_code_t *out) {
+  memset(out, 0, sizeof *out);
+  char key[65];
+  key_hex(m, key);
+  const char *cache = m->engine->cache_dir;
+  char *so_path = wp_format("%s/%s.so", cache, key);
+  char *meta_path = wp_format("%s/%s.meta", cache, key);
+  char *err = NULL, *dir = NULL;
+  uint8_t *so = NULL;
+  size_t slen = 0;
+  if (!so_path || !meta_path) { err = wp_strdup("out of memory"); goto out; }
+  if (cache_load(m, so_path, meta_path, out)) goto out;
+  if (!may_build) { err = wp_strdup("not cached"); goto out; }
+  if ((err = mkdir_p(cache))) goto out;
+  dir = make_tmpdir();
+  if (!dir) { err = wp_format("cannot create a temporary directory: %s", strerror(errno)); goto out; }
+  if ((err = wp_codegen(m, dir))) goto out;
+  char *built = wp_format("%s/module.so", dir);
+  if (!built) { err = wp_strdup("out of memory"); goto out; }
+  err = run_cc(m, dir, built);
+  if (!err && !read_all(built, &so, &slen))
+    err = wp_format("%s: the C compiler produced no output", m->name);
+  free(built);
+  if (err) goto out;
+  /* Write the code first, then the meta that vouches for it. */
+  char sum[65];
+  file_hash_hex(so, slen, sum);
+  char *meta = wp_format("wasmplug-cache 1\nkey %s\nsha256 %s\n", key, sum);
+  if (!meta) { err = wp_strdup("out of memory"); goto out; }
+  unlink(meta_path);
+  err = write_atomic(so_path, so, slen);
+  if (!err) err = write_atomic(meta_path, (const uint8_t *)meta, strlen(meta));
+  free(meta);
+  if (err) goto out;
+  err = load_so_bytes(m, so, slen, out);
+out:
+  if (dir) {
+    remove_tree(dir);
+    free(dir);
+  }
+  free(so);
+  free(so_path);
+  free(meta_path);
+  return err;
+}
+
+/* ------------------------------------------------------------- artifacts */
+
+/* `wasmplug compile -o OUT` writes: "WPLUGAOT" magic, u32 format version,
+** u64 wasm length, u64 code length, 32-byte SHA-256 of all that follows,
+** then the wasm bytes and the shared object. */
+#define ARTIFACT_MAGIC "WPLUGAOT"
+#define ARTIFACT_VERSION 1
+#define ARTIFACT_HEADER (8 + 4 + 8 + 8 + 32)
+
+bool wp_artifact_is(const uint8_t *b, size_t len);
+bool wp_artifact_is(const uint8_t *b, size_t len) {
+  return len >= 8 && !memcmp(b, ARTIFACT_MAGIC, 8);
+}
+
+static uint64_t get64(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+  return v;
+}
+static void put64(uint8_t *p, uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Splits a verified artifact; returns an error message or NULL. */
+char *wp_artifact_split(const char *name, const uint8_t *b, size_t len, const uint8_t **wasm,
+                        size_t *wlen, const uint8_t **so, size_t *slen);
+char *wp_artifact_split(const char *name, const uint8_t *b, size_t len, const uint8_t **wasm,
+                        size_t *wlen, const uint8_t **so, size_t *slen) {
+  if (len < ARTIFACT_HEADER) return wp_format("%s: truncated wasmplug artifact", name);
+  uint32_t ver = (uint32_t)b[8] | (uint32_t)b[9] << 8 | (uint32_t)b[10] << 16 | (uint32_t)b[11] << 24;
+  if (ver != ARTIFACT_VERSION)
+    return wp_format("%s: wasmplug artifact format %u is not supported (expected %u)", name, ver,
+                     ARTIFACT_VERSION);
+  uint64_t wl = get64(b + 12), sl = get64(b + 20);
+  if (wl > len || sl > len || ARTIFACT_HEADER + wl + sl != len)
+    return wp_format("%s: corrupt wasmplug artifact (bad lengths)", name);
+  uint8_t d[32];
+  wp_sha256_t s;
+  wp_sha256_init(&s);
+  wp_sha256_update(&s, b + ARTIFACT_HEADER, len - ARTIFACT_HEADER);
+  wp_sha256_final(&s, d);
+  if (memcmp(d, b + 28, 32)) return wp_format("%s: corrupt wasmplug artifact (checksum mismatch)", name);
+  *wasm = b + ARTIFACT_HEADER;
+  *wlen = (size_t)wl;
+  *so = b + ARTIFACT_HEADER + wl;
+  *slen = (size_t)sl;
+  return NULL;
+}
+
+char *wp_artifact_load(wasmplug_module_t *m, const uint8_t *so, size_t slen, wp_code_t *out);
+char *wp_artifact_load(wasmplug_module_t *m, const uint8_t *so, size_t slen, wp_code_t *out) {
+  memset(out, 0, sizeof *out);
+  return load_so_bytes(m, so, slen, out);
+}
+
+char *wp_artifact_write(wasmplug_module_t *m, const char *path);
+char *wp_artifact_write(wasmplug_module_t *m, const char *path) {
+  char key[65];
+  key_hex(m, key);
+  char *so_path = wp_format("%s/%s.so", m->engine->cache_dir, key);
+  uint8_t *so = NULL;
+  size_t slen;
+  char *err = NULL;
+  if (!so_path || !read_all(so_path, &so, &slen)) {
+    err = wp_format("%s: no optimized code in the cache to write", m->name);
+    free(so_path);
+    return err;
+  }
+  free(so_path);
+  size_t total = ARTIFACT_HEADER + m->len + slen;
+  uint8_t *buf = malloc(total);
+  if (!buf) {
+    free(so);
+    return wp_strdup("out of memory");
+  }
+  memcpy(buf, ARTIFACT_MAGIC, 8);
+  buf[8] = ARTIFACT_VERSION; buf[9] = buf[10] = buf[11] = 0;
+  put64(buf + 12, m->len);
+  put64(buf + 20, slen);
+  memcpy(buf + ARTIFACT_HEADER, m->bytes, m->len);
+  memcpy(buf + ARTIFACT_HEADER + m->len, so, slen);
+  wp_sha256_t s;
+  wp_sha256_init(&s);
+  wp_sha256_update(&s, buf + ARTIFACT_HEADER, total - ARTIFACT_HEADER);
+  wp_sha256_final(&s, buf + 28);
+  err = write_atomic(path, buf, total);
+  free(buf);
+  free(so);
+  return err;
+}

@@ -1,0 +1,105 @@
+/*
+** engine.c — configuration and the engine (compile settings + cache).
+*/
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+wasmplug_config_t *wasmplug_config_new(void) {
+  return calloc(1, sizeof(wasmplug_config_t));
+}
+
+void wasmplug_config_delete(wasmplug_config_t *c) {
+  if (!c) return;
+  free(c->cache_dir);
+  free(c);
+}
+
+void wasmplug_config_tier_set(wasmplug_config_t *c, wasmplug_tier_t tier) { c->tier = tier; }
+
+void wasmplug_config_cache_dir_set(wasmplug_config_t *c, const char *dir) {
+  free(c->cache_dir);
+  c->cache_dir = dir ? wp_strdup(dir) : NULL;
+}
+
+void wasmplug_config_timeout_set(wasmplug_config_t *c, uint64_t ms) { c->timeout_ms = ms; }
+
+void wasmplug_config_progress_set(wasmplug_config_t *c, wasmplug_progress_t cb, void *data) {
+  c->progress = cb;
+  c->progress_data = data;
+}
+
+/* Finds `prog` on $PATH and describes it by path, size and mtime: enough to
+** notice an upgraded compiler without running it (running it would cost
+** milliseconds on every start). */
+static char *tool_stamp(const char *prog) {
+  const char *path = getenv("PATH");
+  if (!path || !*path) path = "/usr/bin:/bin";
+  while (*path) {
+    size_t n = strcspn(path, ":");
+    char *cand = wp_format("%.*s/%s", (int)n, path, prog);
+    struct stat st;
+    if (cand && stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+      char *real = realpath(cand, NULL);
+      if (real && stat(real, &st) == 0) {
+        char *r = wp_format("%s:%lld:%lld", real, (long long)st.st_size,
+                            (long long)st.st_mtime);
+        free(real);
+        free(cand);
+        return r;
+      }
+      free(real);
+    }
+    free(cand);
+    path += n;
+    if (*path == ':') path++;
+  }
+  return wp_format("%s:missing", prog);
+}
+
+const char *wp_cc_command(void);
+const char *wp_cc_command(void) {
+  const char *cc = getenv("WASMPLUG_CC");
+  return cc && *cc ? cc : "cc";
+}
+
+wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config, wasmplug_engine_t **out) {
+  *out = NULL;
+  wasmplug_engine_t *e = calloc(1, sizeof *e);
+  if (!e) return wasmplug_error_new("out of memory");
+  if (config) {
+    e->config = *config;
+    e->config.cache_dir = NULL;
+  }
+  const char *dir = config && config->cache_dir ? config->cache_dir : getenv("WASMPLUG_CACHE_DIR");
+  if (dir && *dir) e->cache_dir = wp_strdup(dir);
+  else if (getenv("XDG_CACHE_HOME") && *getenv("XDG_CACHE_HOME"))
+    e->cache_dir = wp_format("%s/wasmplug", getenv("XDG_CACHE_HOME"));
+  else if (getenv("HOME") && *getenv("HOME"))
+    e->cache_dir = wp_format("%s/.cache/wasmplug", getenv("HOME"));
+  else
+    e->cache_dir = wp_strdup("/tmp/wasmplug-cache");
+  char *w = tool_stamp("wasm2c");
+  char *c = tool_stamp(wp_cc_command());
+  e->tool_id = wp_format("wasmplug " WASMPLUG_VERSION "; glue %d; %s; %s; -O2", WP_GLUE_ABI,
+                         w ? w : "?", c ? c : "?");
+  free(w);
+  free(c);
+  if (!e->cache_dir || !e->tool_id) {
+    wasmplug_engine_delete(e);
+    return wasmplug_error_new("out of memory");
+  }
+  wp_rt_global_init();
+  *out = e;
+  return NULL;
+}
+
+void wasmplug_engine_delete(wasmplug_engine_t *e) {
+  if (!e) return;
+  free(e->cache_dir);
+  free(e->tool_id);
+  free(e);
+}

@@ -1,0 +1,611 @@
+/*
+** instance.c — the linker, instantiation, exports, calls, and the
+** bounds-checked accessors for memories and globals.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+uint32_t wp_rt_grow_memory(wp_rt_memory_t *m, uint32_t delta);
+
+/* ----------------------------------------------------------------- linker */
+
+/* Host functions are shared by the linker and every instance linked to
+** them: reference-counted, finalized when the last one lets go. */
+typedef struct hostfunc_ref {
+  wp_hostfunc_t f;
+  uint32_t refs;
+} hostfunc_ref_t;
+
+typedef struct definition {
+  char *module, *name;
+  wasmplug_externkind_t kind;
+  hostfunc_ref_t *host;
+  wasmplug_func_t *func;
+  wasmplug_memory_t *memory;
+  wasmplug_table_t *table;
+  wasmplug_global_t *global;
+} definition_t;
+
+struct wasmplug_linker {
+  wasmplug_engine_t *engine;
+  definition_t *defs;
+  size_t ndefs, cap;
+  bool allow_unknown;
+};
+
+static void hostfunc_release(hostfunc_ref_t *h) {
+  if (!h || --h->refs) return;
+  if (h->f.finalizer) h->f.finalizer(h->f.env);
+  free(h->f.type.params);
+  free(h);
+}
+
+wasmplug_linker_t *wasmplug_linker_new(wasmplug_engine_t *engine) {
+  wasmplug_linker_t *l = calloc(1, sizeof *l);
+  if (l) l->engine = engine;
+  return l;
+}
+
+void wasmplug_linker_delete(wasmplug_linker_t *l) {
+  if (!l) return;
+  for (size_t i = 0; i < l->ndefs; i++) {
+    free(l->defs[i].module);
+    free(l->defs[i].name);
+    hostfunc_release(l->defs[i].host);
+  }
+  free(l->defs);
+  free(l);
+}
+
+void wasmplug_linker_allow_unknown_imports(wasmplug_linker_t *l, bool yes) { l->allow_unknown = yes; }
+
+static definition_t *lookup(wasmplug_linker_t *l, const char *module, const char *name) {
+  for (size_t i = l->ndefs; i-- > 0;)
+    if (!strcmp(l->defs[i].module, module) && !strcmp(l->defs[i].name, name)) return &l->defs[i];
+  return NULL;
+}
+
+static wasmplug_error_t *add_def(wasmplug_linker_t *l, const char *module, const char *name,
+                                 definition_t **out) {
+  if (!module || !name) return wasmplug_error_new("linker: module and name are required");
+  definition_t *d = lookup(l, module, name);
+  if (d) return wasmplug_error_new("linker: %s.%s is already defined", module, name);
+  if (l->ndefs == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 32;
+    definition_t *n = realloc(l->defs, cap * sizeof *n);
+    if (!n) return wasmplug_error_new("out of memory");
+    l->defs = n;
+    l->cap = cap;
+  }
+  d = &l->defs[l->ndefs];
+  memset(d, 0, sizeof *d);
+  d->module = wp_strdup(module);
+  d->name = wp_strdup(name);
+  if (!d->module || !d->name) {
+    free(d->module);
+    free(d->name);
+    return wasmplug_error_new("out of memory");
+  }
+  l->ndefs++;
+  *out = d;
+  return NULL;
+}
+
+static hostfunc_ref_t *hostfunc_new(const wasmplug_functype_t *type, wasmplug_func_callback_t cb,
+                                    void *env, void (*finalizer)(void *)) {
+  hostfunc_ref_t *h = calloc(1, sizeof *h);
+  if (!h) return NULL;
+  size_t n = (size_t)type->nparams + type->nresults;
+  h->f.type.params = malloc((n ? n : 1) * sizeof(wasmplug_valkind_t));
+  if (!h->f.type.params) {
+    free(h);
+    return NULL;
+  }
+  if (type->nparams) memcpy(h->f.type.params, type->params, type->nparams * sizeof(wasmplug_valkind_t));
+  if (type->nresults)
+    memcpy(h->f.type.params + type->nparams, type->results, type->nresults * sizeof(wasmplug_valkind_t));
+  h->f.type.results = h->f.type.params + type->nparams;
+  h->f.type.nparams = type->nparams;
+  h->f.type.nresults = type->nresults;
+  h->f.nslots = type->nparams > type->nresults ? type->nparams : type->nresults;
+  h->f.cb = cb;
+  h->f.env = env;
+  h->f.finalizer = finalizer;
+  h->refs = 1;
+  return h;
+}
+
+wasmplug_error_t *wasmplug_linker_define_func(wasmplug_linker_t *l, const char *module,
+                                              const char *name, const wasmplug_functype_t *type,
+                                              wasmplug_func_callback_t cb, void *env,
+                                              void (*finalizer)(void *)) {
+  definition_t *d;
+  wasmplug_error_t *e = add_def(l, module, name, &d);
+  if (e) return e;
+  d->kind = WASMPLUG_EXTERN_FUNC;
+  d->host = hostfunc_new(type, cb, env, finalizer);
+  if (!d->host) {
+    l->ndefs--;
+    free(d->module);
+    free(d->name);
+    return wasmplug_error_new("out of memory");
+  }
+  return NULL;
+}
+
+wasmplug_error_t *wasmplug_linker_define_func_ref(wasmplug_linker_t *l, const char *module,
+                                                  const char *name, wasmplug_func_t *f) {
+  definition_t *d;
+  wasmplug_error_t *e = add_def(l, module, name, &d);
+  if (!e) { d->kind = WASMPLUG_EXTERN_FUNC; d->func = f; }
+  return e;
+}
+
+wasmplug_error_t *wasmplug_linker_define_memory(wasmplug_linker_t *l, const char *module,
+                                                const char *name, wasmplug_memory_t *m) {
+  definition_t *d;
+  wasmplug_error_t *e = add_def(l, module, name, &d);
+  if (!e) { d->kind = WASMPLUG_EXTERN_MEMORY; d->memory = m; }
+  return e;
+}
+
+wasmplug_error_t *wasmplug_linker_define_table(wasmplug_linker_t *l, const char *module,
+                                               const char *name, wasmplug_table_t *t) {
+  definition_t *d;
+  wasmplug_error_t *e = add_def(l, module, name, &d);
+  if (!e) { d->kind = WASMPLUG_EXTERN_TABLE; d->table = t; }
+  return e;
+}
+
+wasmplug_error_t *wasmplug_linker_define_global(wasmplug_linker_t *l, const char *module,
+                                                const char *name, wasmplug_global_t *g) {
+  definition_t *d;
+  wasmplug_error_t *e = add_def(l, module, name, &d);
+  if (!e) { d->kind = WASMPLUG_EXTERN_GLOBAL; d->global = g; }
+  return e;
+}
+
+wasmplug_error_t *wasmplug_linker_define_instance(wasmplug_linker_t *l, const char *module,
+                                                  wasmplug_instance_t *inst) {
+  const wp_glue_t *g = inst->module->code.glue;
+  for (uint32_t i = 0; i < g->nexports; i++) {
+    const char *name = g->exports[i].name;
+    wasmplug_error_t *e = NULL;
+    switch (g->exports[i].kind) {
+    case WASMPLUG_EXTERN_FUNC: e = wasmplug_linker_define_func_ref(l, module, name, inst->exports[i]); break;
+    case WASMPLUG_EXTERN_MEMORY: e = wasmplug_linker_define_memory(l, module, name, inst->exports[i]); break;
+    case WASMPLUG_EXTERN_TABLE: e = wasmplug_linker_define_table(l, module, name, inst->exports[i]); break;
+    case WASMPLUG_EXTERN_GLOBAL: e = wasmplug_linker_define_global(l, module, name, inst->exports[i]); break;
+    default: break;
+    }
+    if (e) return e;
+  }
+  return NULL;
+}
+
+/* ------------------------------------------------------------ type checks */
+
+static const char *kind_name(wasmplug_valkind_t k) {
+  static const char *n[] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref"};
+  return (unsigned)k < 7 ? n[k] : "?";
+}
+
+static char *functype_str(const wp_functype_t *t) {
+  char buf[512];
+  size_t n = 0;
+  n += (size_t)snprintf(buf + n, sizeof buf - n, "(func");
+  if (t->nparams) {
+    n += (size_t)snprintf(buf + n, sizeof buf - n, " (param");
+    for (uint32_t i = 0; i < t->nparams && n < sizeof buf - 16; i++)
+      n += (size_t)snprintf(buf + n, sizeof buf - n, " %s", kind_name(t->params[i]));
+    n += (size_t)snprintf(buf + n, sizeof buf - n, ")");
+  }
+  if (t->nresults && n < sizeof buf - 16) {
+    n += (size_t)snprintf(buf + n, sizeof buf - n, " (result");
+    for (uint32_t i = 0; i < t->nresults && n < sizeof buf - 16; i++)
+      n += (size_t)snprintf(buf + n, sizeof buf - n, " %s", kind_name(t->results[i]));
+    n += (size_t)snprintf(buf + n, sizeof buf - n, ")");
+  }
+  if (n < sizeof buf - 2) snprintf(buf + n, sizeof buf - n, ")");
+  return wp_strdup(buf);
+}
+
+static bool functype_eq(const wp_functype_t *a, const wp_functype_t *b) {
+  return a->nparams == b->nparams && a->nresults == b->nresults &&
+         !memcmp(a->params, b->params, a->nparams * sizeof *a->params) &&
+         !memcmp(a->results, b->results, a->nresults * sizeof *a->results);
+}
+
+static const char *extern_name(wasmplug_externkind_t k) {
+  switch (k) {
+  case WASMPLUG_EXTERN_FUNC: return "function";
+  case WASMPLUG_EXTERN_TABLE: return "table";
+  case WASMPLUG_EXTERN_MEMORY: return "memory";
+  case WASMPLUG_EXTERN_GLOBAL: return "global";
+  default: return "tag";
+  }
+}
+
+/* ------------------------------------------------------------- instances */
+
+static wasmplug_trap_t *unknown_import(void *env, wasmplug_caller_t *c, wasmplug_val_raw_t *v,
+                                       size_t n) {
+  (void)c; (void)v; (void)n;
+  return wasmplug_trap_new(WASMPLUG_TRAP_HOST, env);
+}
+
+static void free_string(void *p) { free(p); }
+
+typedef struct inst_call {
+  const wp_glue_t *glue;
+  void *inst;
+  void *env;
+} inst_call_t;
+
+static void do_instantiate(void *arg) {
+  inst_call_t *c = arg;
+  c->glue->instantiate(c->inst, c->env);
+}
+
+static void free_exports(wasmplug_instance_t *in) {
+  for (uint32_t i = 0; i < in->nexports; i++) free(in->exports[i]);
+  free(in->exports);
+}
+
+void wasmplug_instance_delete(wasmplug_instance_t *in) {
+  if (!in) return;
+  if (in->inst && in->instantiated) in->module->code.glue->free(in->inst);
+  for (uint32_t i = 0; in->slots && i < in->module->info.nimports; i++)
+    if (in->slots[i].host) hostfunc_release((hostfunc_ref_t *)in->slots[i].host);
+  free(in->slots);
+  free(in->inst);
+  free_exports(in);
+  free(in);
+}
+
+static bool make_exports(wasmplug_instance_t *in) {
+  const wp_glue_t *g = in->module->code.glue;
+  const wp_modinfo_t *info = &in->module->info;
+  in->exports = calloc(g->nexports ? g->nexports : 1, sizeof(void *));
+  if (!in->exports) return false;
+  in->nexports = g->nexports;
+  for (uint32_t i = 0; i < g->nexports; i++) {
+    const wp_glue_export_t *ex = &g->exports[i];
+    wasmplug_externtype_t t;
+    wp_modinfo_export_type(info, i, &t);
+    switch (ex->kind) {
+    case WASMPLUG_EXTERN_FUNC: {
+      wasmplug_func_t *f = calloc(1, sizeof *f);
+      if (!f) return false;
+      f->owner = in;
+      f->exp = ex;
+      f->type = wp_modinfo_functype(info, ex->index);
+      f->pubtype = t.func;
+      in->exports[i] = f;
+      break;
+    }
+    case WASMPLUG_EXTERN_MEMORY: {
+      wasmplug_memory_t *m = calloc(1, sizeof *m);
+      if (!m) return false;
+      m->rt = ex->get(in->inst);
+      m->owner = in;
+      in->exports[i] = m;
+      break;
+    }
+    case WASMPLUG_EXTERN_TABLE: {
+      wasmplug_table_t *tb = calloc(1, sizeof *tb);
+      if (!tb) return false;
+      tb->rt = ex->get(in->inst);
+      tb->elem = t.elem;
+      tb->owner = in;
+      in->exports[i] = tb;
+      break;
+    }
+    case WASMPLUG_EXTERN_GLOBAL: {
+      wasmplug_global_t *gl = calloc(1, sizeof *gl);
+      if (!gl) return false;
+      gl->ptr = ex->get(in->inst);
+      gl->kind = t.global_type;
+      gl->mut = t.global_mutable;
+      gl->owner = in;
+      in->exports[i] = gl;
+      break;
+    }
+    default: break;
+    }
+  }
+  return true;
+}
+
+/* Resolves import i into its slot; returns an error message or NULL. */
+static char *link_import(wasmplug_linker_t *l, wasmplug_instance_t *in, uint32_t i) {
+  const wasmplug_module_t *m = in->module;
+  const wp_import_t *im = &m->info.imports[i];
+  wp_import_slot_t *s = &in->slots[i];
+  definition_t *d = lookup(l, im->module, im->name);
+  if (!d && im->kind == WASMPLUG_EXTERN_FUNC && l->allow_unknown) {
+    wasmplug_functype_t pt = {m->info.types[im->type_index].nparams,
+                              m->info.types[im->type_index].nresults,
+                              m->info.types[im->type_index].params,
+                              m->info.types[im->type_index].results};
+    char *msg = wp_format("unknown import %s.%s was called", im->module, im->name);
+    hostfunc_ref_t *h = msg ? hostfunc_new(&pt, unknown_import, msg, free_string) : NULL;
+    if (!h) { free(msg); return wp_strdup("out of memory"); }
+    s->host = h;
+    s->caller = in;
+    return NULL;
+  }
+  if (!d) {
+    if (im->kind == WASMPLUG_EXTERN_FUNC) {
+      char *ts = functype_str(&m->info.types[im->type_index]);
+      char *e = wp_format("%s: unknown import: %s.%s %s has not been defined", m->name,
+                          im->module, im->name, ts ? ts : "");
+      free(ts);
+      return e;
+    }
+    return wp_format("%s: unknown import: %s.%s (%s) has not been defined", m->name, im->module,
+                     im->name, extern_name(im->kind));
+  }
+  if (d->kind != im->kind)
+    return wp_format("%s: import %s.%s: expected a %s, found a %s", m->name, im->module, im->name,
+                     extern_name(im->kind), extern_name(d->kind));
+  switch (im->kind) {
+  case WASMPLUG_EXTERN_FUNC: {
+    const wp_functype_t *want = &m->info.types[im->type_index];
+    const wp_functype_t *have = d->host ? &d->host->f.type : d->func->type;
+    if (!functype_eq(want, have)) {
+      char *a = functype_str(want), *b = functype_str(have);
+      char *e = wp_format("%s: import %s.%s: type mismatch: expected %s, found %s", m->name,
+                          im->module, im->name, a ? a : "?", b ? b : "?");
+      free(a);
+      free(b);
+      return e;
+    }
+    if (d->host) {
+      d->host->refs++;
+      s->host = d->host;
+      s->caller = in;
+    } else {
+      if (!d->func->exp->direct)
+        return wp_format("%s: import %s.%s: the exported function cannot be linked", m->name,
+                         im->module, im->name);
+      s->wasm_fn = d->func->exp->direct;
+      s->wasm_inst = d->func->owner->inst;
+    }
+    return NULL;
+  }
+  case WASMPLUG_EXTERN_MEMORY: {
+    wp_rt_memory_t *mem = d->memory->rt;
+    uint64_t max = mem->max_pages;
+    if (mem->pages < im->limits.min || (im->limits.max != UINT64_MAX && max > im->limits.max))
+      return wp_format("%s: import %s.%s: memory limits mismatch (needs at least %llu pages%s)",
+                       m->name, im->module, im->name, (unsigned long long)im->limits.min,
+                       im->limits.max != UINT64_MAX ? " and a compatible maximum" : "");
+    s->ptr = mem;
+    return NULL;
+  }
+  case WASMPLUG_EXTERN_TABLE: {
+    wp_rt_table_t *t = d->table->rt;
+    if (d->table->elem != im->elem || t->size < im->limits.min ||
+        (im->limits.max != UINT64_MAX && t->max_size > im->limits.max))
+      return wp_format("%s: import %s.%s: table type or limits mismatch", m->name, im->module,
+                       im->name);
+    s->ptr = t;
+    return NULL;
+  }
+  case WASMPLUG_EXTERN_GLOBAL:
+    if (d->global->kind != im->elem || d->global->mut != im->mut)
+      return wp_format("%s: import %s.%s: global type mismatch: expected %s%s, found %s%s",
+                       m->name, im->module, im->name, im->mut ? "mut " : "",
+                       kind_name(im->elem), d->global->mut ? "mut " : "",
+                       kind_name(d->global->kind));
+    s->ptr = d->global->ptr;
+    return NULL;
+  default:
+    return wp_format("%s: import %s.%s: unsupported import kind", m->name, im->module, im->name);
+  }
+}
+
+void wasmplug_linker_instantiate(wasmplug_linker_t *l, const wasmplug_module_t *m, void *data,
+                                 wasmplug_instance_t **out, wasmplug_error_t **error,
+                                 wasmplug_trap_t **trap) {
+  *out = NULL;
+  if (error) *error = NULL;
+  if (trap) *trap = NULL;
+  wasmplug_instance_t *in = calloc(1, sizeof *in);
+  const wp_glue_t *g = m->code.glue;
+  char *err = NULL;
+  if (!in) { err = wp_strdup("out of memory"); goto fail; }
+  in->module = m;
+  in->data = data;
+  in->caller.instance = in;
+  in->timeout_ms = l->engine->config.timeout_ms;
+  in->slots = calloc(m->info.nimports ? m->info.nimports : 1, sizeof *in->slots);
+  in->inst = calloc(1, g->instance_size);
+  if (!in->slots || !in->inst) { err = wp_strdup("out of memory"); goto fail; }
+  for (uint32_t i = 0; i < m->info.nimports; i++)
+    if ((err = link_import(l, in, i))) goto fail;
+  /* The glue reads slots through this wrapper (struct { wp_slot *slots; }). */
+  in->env_slots = in->slots;
+  inst_call_t c = {g, in->inst, &in->env_slots};
+  in->instantiated = true;
+  wasmplug_trap_t *t = wp_rt_call_guarded(do_instantiate, &c, in->timeout_ms);
+  if (t) {
+    wasmplug_instance_delete(in);
+    if (trap) *trap = t;
+    else wasmplug_trap_delete(t);
+    return;
+  }
+  if (!make_exports(in)) { err = wp_strdup("out of memory"); goto fail; }
+  *out = in;
+  return;
+fail:
+  wasmplug_instance_delete(in);
+  if (error) *error = wasmplug_error_new("%s", err ? err : "out of memory");
+  free(err);
+}
+
+void *wasmplug_instance_data(const wasmplug_instance_t *in) { return in->data; }
+
+const wasmplug_module_t *wasmplug_instance_module(const wasmplug_instance_t *in) {
+  return in->module;
+}
+
+static void *find_export(wasmplug_instance_t *in, const char *name, wasmplug_externkind_t kind) {
+  if (!in || !name) return NULL;
+  const wp_glue_t *g = in->module->code.glue;
+  for (uint32_t i = 0; i < g->nexports; i++)
+    if (g->exports[i].kind == (uint32_t)kind && !strcmp(g->exports[i].name, name))
+      return in->exports[i];
+  return NULL;
+}
+
+wasmplug_func_t *wasmplug_instance_func(wasmplug_instance_t *in, const char *name) {
+  return find_export(in, name, WASMPLUG_EXTERN_FUNC);
+}
+wasmplug_memory_t *wasmplug_instance_memory(wasmplug_instance_t *in, const char *name) {
+  return find_export(in, name, WASMPLUG_EXTERN_MEMORY);
+}
+wasmplug_table_t *wasmplug_instance_table(wasmplug_instance_t *in, const char *name) {
+  return find_export(in, name, WASMPLUG_EXTERN_TABLE);
+}
+wasmplug_global_t *wasmplug_instance_global(wasmplug_instance_t *in, const char *name) {
+  return find_export(in, name, WASMPLUG_EXTERN_GLOBAL);
+}
+
+wasmplug_instance_t *wasmplug_caller_instance(wasmplug_caller_t *c) { return c->instance; }
+
+wasmplug_memory_t *wasmplug_caller_memory(wasmplug_caller_t *c) {
+  wasmplug_instance_t *in = c->instance;
+  wasmplug_memory_t *m = wasmplug_instance_memory(in, "memory");
+  if (m) return m;
+  const wp_glue_t *g = in->module->code.glue;
+  for (uint32_t i = 0; i < g->nexports; i++)
+    if (g->exports[i].kind == WASMPLUG_EXTERN_MEMORY) return in->exports[i];
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ calls */
+
+const wasmplug_functype_t *wasmplug_func_type(const wasmplug_func_t *f) { return &f->pubtype; }
+
+typedef struct func_call {
+  const wp_glue_export_t *exp;
+  void *inst;
+  wasmplug_val_raw_t *v;
+} func_call_t;
+
+static void do_call(void *arg) {
+  func_call_t *c = arg;
+  c->exp->entry(c->inst, c->v);
+}
+
+wasmplug_trap_t *wasmplug_func_call_unchecked(wasmplug_func_t *f, wasmplug_val_raw_t *v) {
+  if (!f->exp->entry)
+    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "this function's signature cannot be called from the host");
+  func_call_t c = {f->exp, f->owner->inst, v};
+  return wp_rt_call_guarded(do_call, &c, f->owner->timeout_ms);
+}
+
+wasmplug_trap_t *wasmplug_func_call(wasmplug_func_t *f, const wasmplug_val_t *args, size_t nargs,
+                                    wasmplug_val_t *results, size_t nresults) {
+  const wp_functype_t *t = f->type;
+  if (nargs != t->nparams || nresults != t->nresults) {
+    char *m = wp_format("%s: expected %u arguments and %u results, got %zu and %zu",
+                        f->exp->name, t->nparams, t->nresults, nargs, nresults);
+    wasmplug_trap_t *tr = wasmplug_trap_new(WASMPLUG_TRAP_HOST, m);
+    free(m);
+    return tr;
+  }
+  for (size_t i = 0; i < nargs; i++)
+    if (args[i].kind != t->params[i]) {
+      char *m = wp_format("%s: argument %zu: expected %s, got %s", f->exp->name, i,
+                          kind_name(t->params[i]), kind_name(args[i].kind));
+      wasmplug_trap_t *tr = wasmplug_trap_new(WASMPLUG_TRAP_HOST, m);
+      free(m);
+      return tr;
+    }
+  size_t n = nargs > nresults ? nargs : nresults;
+  wasmplug_val_raw_t small[16];
+  wasmplug_val_raw_t *v = n <= 16 ? small : calloc(n, sizeof *v);
+  if (!v) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+  for (size_t i = 0; i < nargs; i++) v[i] = args[i].of;
+  wasmplug_trap_t *tr = wasmplug_func_call_unchecked(f, v);
+  if (!tr)
+    for (size_t i = 0; i < nresults; i++) {
+      results[i].kind = t->results[i];
+      results[i].of = v[i];
+    }
+  if (v != small) free(v);
+  return tr;
+}
+
+/* ----------------------------------------------------------------- memory */
+
+uint64_t wasmplug_memory_size(const wasmplug_memory_t *m) {
+  return (uint64_t)m->rt->pages * 65536u;
+}
+
+uint8_t *wasmplug_memory_data(wasmplug_memory_t *m) { return m->rt->data; }
+
+static bool in_bounds(const wasmplug_memory_t *m, uint64_t off, size_t len) {
+  uint64_t size = wasmplug_memory_size(m);
+  return off <= size && len <= size - off;
+}
+
+bool wasmplug_memory_read(const wasmplug_memory_t *m, uint64_t off, void *dst, size_t len) {
+  if (!in_bounds(m, off, len)) return false;
+  if (len) memcpy(dst, m->rt->data + off, len);
+  return true;
+}
+
+bool wasmplug_memory_write(wasmplug_memory_t *m, uint64_t off, const void *src, size_t len) {
+  if (!in_bounds(m, off, len)) return false;
+  if (len) memcpy(m->rt->data + off, src, len);
+  return true;
+}
+
+bool wasmplug_memory_grow(wasmplug_memory_t *m, uint64_t pages, uint64_t *old) {
+  if (pages > UINT32_MAX) return false;
+  uint32_t r = wp_rt_grow_memory(m->rt, (uint32_t)pages);
+  if (r == UINT32_MAX) return false;
+  if (old) *old = r;
+  return true;
+}
+
+/* ---------------------------------------------------------------- globals */
+
+wasmplug_valkind_t wasmplug_global_kind(const wasmplug_global_t *g) { return g->kind; }
+
+wasmplug_val_t wasmplug_global_get(const wasmplug_global_t *g) {
+  wasmplug_val_t v;
+  memset(&v, 0, sizeof v);
+  v.kind = g->kind;
+  switch (g->kind) {
+  case WASMPLUG_I32: memcpy(&v.of.i32, g->ptr, 4); break;
+  case WASMPLUG_I64: memcpy(&v.of.i64, g->ptr, 8); break;
+  case WASMPLUG_F32: memcpy(&v.of.f32, g->ptr, 4); break;
+  case WASMPLUG_F64: memcpy(&v.of.f64, g->ptr, 8); break;
+  case WASMPLUG_EXTERNREF: memcpy(&v.of.ref, g->ptr, sizeof(void *)); break;
+  default: break;
+  }
+  return v;
+}
+
+bool wasmplug_global_set(wasmplug_global_t *g, const wasmplug_val_t *v) {
+  if (!g->mut || v->kind != g->kind) return false;
+  switch (g->kind) {
+  case WASMPLUG_I32: memcpy(g->ptr, &v->of.i32, 4); break;
+  case WASMPLUG_I64: memcpy(g->ptr, &v->of.i64, 8); break;
+  case WASMPLUG_F32: memcpy(g->ptr, &v->of.f32, 4); break;
+  case WASMPLUG_F64: memcpy(g->ptr, &v->of.f64, 8); break;
+  case WASMPLUG_EXTERNREF: memcpy(g->ptr, &v->of.ref, sizeof(void *)); break;
+  default: return false;
+  }
+  return true;
+}
+
+uint32_t wasmplug_table_size(const wasmplug_table_t *t) { return t->rt->size; }

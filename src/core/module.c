@@ -1,0 +1,154 @@
+/*
+** module.c — wasmplug_module_t: decode, pick a tier, compile, describe.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+bool wp_artifact_is(const uint8_t *b, size_t len);
+char *wp_artifact_split(const char *name, const uint8_t *b, size_t len, const uint8_t **wasm,
+                        size_t *wlen, const uint8_t **so, size_t *slen);
+char *wp_artifact_load(wasmplug_module_t *m, const uint8_t *so, size_t slen, wp_code_t *out);
+char *wp_artifact_write(wasmplug_module_t *m, const char *path);
+
+bool wasmplug_bytes_is_core_module(const uint8_t *b, size_t len) {
+  return len >= 8 && !memcmp(b, "\0asm", 4) && b[4] == 1 && !b[5] && !b[6] && !b[7];
+}
+
+bool wasmplug_bytes_is_component(const uint8_t *b, size_t len) {
+  return len >= 8 && !memcmp(b, "\0asm", 4) && b[6] == 1 && b[7] == 0;
+}
+
+/* wasm2c's -n name; must not collide with an import module's name, since
+** both become C struct names. */
+static char *pick_cname(const wp_modinfo_t *info) {
+  for (int n = 0;; n++) {
+    char *c = n ? wp_format("wasmplug%d", n) : wp_strdup("wasmplug");
+    if (!c) return NULL;
+    bool clash = false;
+    for (uint32_t i = 0; i < info->nimports && !clash; i++)
+      clash = !strcmp(info->imports[i].module, c);
+    if (!clash) return c;
+    free(c);
+  }
+}
+
+static wasmplug_error_t *fail(wasmplug_module_t *m, char *msg) {
+  wasmplug_error_t *e = wasmplug_error_new("%s", msg ? msg : "out of memory");
+  free(msg);
+  wasmplug_module_delete(m);
+  return e;
+}
+
+wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *bytes, size_t len,
+                                      const char *name, wasmplug_module_t **out) {
+  *out = NULL;
+  wasmplug_module_t *m = calloc(1, sizeof *m);
+  if (!m) return wasmplug_error_new("out of memory");
+  m->engine = engine;
+  m->name = wp_strdup(name ? name : "module");
+  if (!m->name) return fail(m, NULL);
+
+  const uint8_t *so = NULL;
+  size_t slen = 0;
+  if (wp_artifact_is(bytes, len)) {
+    char *err = wp_artifact_split(m->name, bytes, len, &bytes, &len, &so, &slen);
+    if (err) return fail(m, err);
+  } else if (wasmplug_bytes_is_component(bytes, len)) {
+    return fail(m, wp_format("%s: this is a component, not a core module", m->name));
+  }
+
+  m->bytes = malloc(len ? len : 1);
+  if (!m->bytes) return fail(m, NULL);
+  memcpy(m->bytes, bytes, len);
+  m->len = len;
+  char *err = wp_modinfo_decode(m->bytes, len, m->name, &m->info);
+  if (err) return fail(m, err);
+  wp_sha256_t s;
+  wp_sha256_init(&s);
+  wp_sha256_update(&s, m->bytes, len);
+  wp_sha256_final(&s, m->hash);
+  m->cname = pick_cname(&m->info);
+  if (!m->cname) return fail(m, NULL);
+
+  if (so) {
+    err = wp_artifact_load(m, so, slen, &m->code);
+    if (err) return fail(m, err);
+    *out = m;
+    return NULL;
+  }
+  switch (engine->config.tier) {
+  case WASMPLUG_TIER_BASELINE:
+    err = wp_compile_baseline(m, &m->code);
+    break;
+  case WASMPLUG_TIER_OPTIMIZED:
+    err = wp_compile_optimized(m, true, &m->code);
+    break;
+  default:
+    err = wp_compile_optimized(m, false, &m->code);
+    if (err) {
+      free(err);
+      err = wp_compile_baseline(m, &m->code);
+    }
+    break;
+  }
+  if (err) return fail(m, err);
+  *out = m;
+  return NULL;
+}
+
+void wasmplug_module_delete(wasmplug_module_t *m) {
+  if (!m) return;
+  wp_code_free(&m->code);
+  wp_modinfo_free(&m->info);
+  free(m->bytes);
+  free(m->name);
+  free(m->cname);
+  free(m);
+}
+
+wasmplug_tier_t wasmplug_module_tier(const wasmplug_module_t *m) { return m->code.tier; }
+
+wasmplug_error_t *wasmplug_module_optimize(wasmplug_module_t *m) {
+  wp_code_t code;
+  char *err = wp_compile_optimized(m, true, &code);
+  if (err) {
+    wasmplug_error_t *e = wasmplug_error_new("%s", err);
+    free(err);
+    return e;
+  }
+  wp_code_free(&code);
+  return NULL;
+}
+
+wasmplug_error_t *wasmplug_module_serialize(wasmplug_module_t *m, const char *path) {
+  wasmplug_error_t *e = wasmplug_module_optimize(m);
+  if (e) return e;
+  char *err = wp_artifact_write(m, path);
+  if (!err) return NULL;
+  e = wasmplug_error_new("%s", err);
+  free(err);
+  return e;
+}
+
+size_t wasmplug_module_import_count(const wasmplug_module_t *m) { return m->info.nimports; }
+
+bool wasmplug_module_import(const wasmplug_module_t *m, size_t i, const char **module,
+                            const char **name, wasmplug_externtype_t *type) {
+  if (i >= m->info.nimports) return false;
+  if (module) *module = m->info.imports[i].module;
+  if (name) *name = m->info.imports[i].name;
+  if (type) wp_modinfo_import_type(&m->info, (uint32_t)i, type);
+  return true;
+}
+
+size_t wasmplug_module_export_count(const wasmplug_module_t *m) { return m->info.nexports; }
+
+bool wasmplug_module_export(const wasmplug_module_t *m, size_t i, const char **name,
+                            wasmplug_externtype_t *type) {
+  if (i >= m->info.nexports) return false;
+  if (name) *name = m->info.exports[i].name;
+  if (type) wp_modinfo_export_type(&m->info, (uint32_t)i, type);
+  return true;
+}

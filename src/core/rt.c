@@ -1,0 +1,418 @@
+/*
+** rt.c — the host side of wasm2c's runtime contract (wasm-rt.h): linear
+** memories, tables, function-type ids, and trap delivery.
+**
+** wasm2c's own wasm-rt-impl keeps its trap state in process globals; here it
+** is per thread (wp_thread), so instances may run on several threads.  The
+** only process-wide state is the `wp_runtime` object below: the function type
+** registry (ids must agree between every module sharing a table) and the
+** signal handlers that turn guard-page faults into traps.
+**
+** Memory accesses in compiled code are not bounds-checked: each linear
+** memory reserves 8 GiB of address space (any 32-bit address plus 32-bit
+** offset) of which only the current size is accessible; a fault there, or
+** on the thread's stack guard, is turned into a trap by the SIGSEGV handler,
+** which unwinds to the innermost guarded call with siglongjmp.
+*/
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include "internal.h"
+
+/* wasm-rt.h's trap codes (we must not include it here: the glue does). */
+enum {
+  RT_TRAP_NONE, RT_TRAP_OOB, RT_TRAP_INT_OVERFLOW, RT_TRAP_DIV_BY_ZERO,
+  RT_TRAP_INVALID_CONVERSION, RT_TRAP_UNREACHABLE, RT_TRAP_CALL_INDIRECT,
+  RT_TRAP_UNCAUGHT_EXCEPTION, RT_TRAP_EXHAUSTION,
+  /* ours */
+  RT_TRAP_INTERRUPT = 100, RT_TRAP_TABLE_OOB
+};
+
+#define WASM_PAGE 65536u
+#define MEMORY_RESERVE (8ull << 30) /* 4 GiB address + 4 GiB offset */
+#define TABLE_MAX_ELEMS (10u * 1000 * 1000)
+
+/* ------------------------------------------------ the process-wide runtime */
+
+typedef struct rt_functype {
+  uint32_t nparams, nresults;
+  int *types;
+} rt_functype_t;
+
+static struct {
+  pthread_once_t once;
+  pthread_mutex_t lock; /* guards the type registry */
+  rt_functype_t *types;
+  uint32_t ntypes, cap;
+  int timer_signal;
+  struct sigaction old_segv, old_bus;
+} wp_runtime = {.once = PTHREAD_ONCE_INIT, .lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* ------------------------------------------------------ per-thread state */
+
+typedef struct call_frame {
+  sigjmp_buf jb;
+  volatile int code;          /* RT_TRAP_* from a signal or wasm_rt_trap */
+  wasmplug_trap_t *volatile trap; /* a host-raised trap */
+  struct call_frame *prev;
+} call_frame_t;
+
+static __thread struct {
+  call_frame_t *top;
+  volatile sig_atomic_t in_host; /* nonzero while host code runs */
+  volatile sig_atomic_t interrupted;
+  bool ready;
+  uintptr_t stack_lo, stack_hi;
+  bool have_timer;
+  timer_t timer;
+  void *altstack;
+} wp_thread;
+
+static bool is_stack_fault(uintptr_t a) {
+  /* Within 1 MiB around the low end of this thread's stack. */
+  return wp_thread.stack_lo && a < wp_thread.stack_lo + (1u << 20) &&
+         a + (1u << 20) > wp_thread.stack_lo;
+}
+
+static void unwind(call_frame_t *f, int code) {
+  f->code = code;
+  siglongjmp(f->jb, 1);
+}
+
+static void on_fault(int sig, siginfo_t *si, void *uc) {
+  call_frame_t *f = wp_thread.top;
+  if (f && !wp_thread.in_host) {
+    uintptr_t a = (uintptr_t)si->si_addr;
+    unwind(f, is_stack_fault(a) ? RT_TRAP_EXHAUSTION : RT_TRAP_OOB);
+  }
+  /* Not a guest fault: hand it to whoever handled it before us (the default
+  ** action re-faults and dumps core, as it would have without wasmplug). */
+  struct sigaction *old = sig == SIGSEGV ? &wp_runtime.old_segv : &wp_runtime.old_bus;
+  if (old->sa_flags & SA_SIGINFO && old->sa_sigaction) {
+    old->sa_sigaction(sig, si, uc);
+    return;
+  }
+  if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN && old->sa_handler) {
+    old->sa_handler(sig);
+    return;
+  }
+  signal(sig, SIG_DFL);
+}
+
+static void on_timer(int sig, siginfo_t *si, void *uc) {
+  (void)sig; (void)si; (void)uc;
+  call_frame_t *f = wp_thread.top;
+  if (!f) return;
+  wp_thread.interrupted = 1;
+  /* Only unwind out of guest code: host code may hold locks. */
+  if (!wp_thread.in_host) unwind(f, RT_TRAP_INTERRUPT);
+}
+
+static void global_init(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_fault;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, &wp_runtime.old_segv);
+  sigaction(SIGBUS, &sa, &wp_runtime.old_bus);
+  wp_runtime.timer_signal = SIGRTMIN + 3;
+  sa.sa_sigaction = on_timer;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+  sigaction(wp_runtime.timer_signal, &sa, NULL);
+}
+
+void wp_rt_global_init(void) { pthread_once(&wp_runtime.once, global_init); }
+
+static void thread_cleanup(void *p) {
+  (void)p;
+}
+
+static void thread_init(void) {
+  if (wp_thread.ready) return;
+  wp_thread.ready = true;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void *addr;
+    size_t size;
+    if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+      wp_thread.stack_lo = (uintptr_t)addr;
+      wp_thread.stack_hi = (uintptr_t)addr + size;
+    }
+    pthread_attr_destroy(&attr);
+  }
+  /* Stack overflow is reported on the overflowed stack's guard page, so the
+  ** handler needs a stack of its own.  Keep one that is already set
+  ** (sanitizers install theirs). */
+  stack_t cur;
+  if (sigaltstack(NULL, &cur) == 0 && (cur.ss_flags & SS_DISABLE)) {
+    size_t sz = 64 * 1024;
+    wp_thread.altstack = mmap(NULL, sz, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (wp_thread.altstack != MAP_FAILED) {
+      stack_t ss = {.ss_sp = wp_thread.altstack, .ss_size = sz, .ss_flags = 0};
+      sigaltstack(&ss, NULL);
+    } else {
+      wp_thread.altstack = NULL;
+    }
+  }
+  (void)thread_cleanup;
+}
+
+static wasmplug_trap_t *trap_for_code(int code) {
+  switch (code) {
+  case RT_TRAP_OOB: return wasmplug_trap_new(WASMPLUG_TRAP_MEMORY_OUT_OF_BOUNDS, NULL);
+  case RT_TRAP_TABLE_OOB: return wasmplug_trap_new(WASMPLUG_TRAP_TABLE_OUT_OF_BOUNDS, NULL);
+  case RT_TRAP_INT_OVERFLOW: return wasmplug_trap_new(WASMPLUG_TRAP_INTEGER_OVERFLOW, NULL);
+  case RT_TRAP_DIV_BY_ZERO: return wasmplug_trap_new(WASMPLUG_TRAP_INTEGER_DIVIDE_BY_ZERO, NULL);
+  case RT_TRAP_INVALID_CONVERSION:
+    return wasmplug_trap_new(WASMPLUG_TRAP_BAD_CONVERSION_TO_INTEGER, NULL);
+  case RT_TRAP_UNREACHABLE: return wasmplug_trap_new(WASMPLUG_TRAP_UNREACHABLE, NULL);
+  case RT_TRAP_CALL_INDIRECT:
+    return wasmplug_trap_new(WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH, NULL);
+  case RT_TRAP_EXHAUSTION: return wasmplug_trap_new(WASMPLUG_TRAP_STACK_OVERFLOW, NULL);
+  case RT_TRAP_INTERRUPT:
+    return wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the call exceeded its time limit");
+  default: return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "uncaught exception");
+  }
+}
+
+static void arm_timer(uint64_t ms) {
+  if (!wp_thread.have_timer) {
+    struct sigevent sev;
+    memset(&sev, 0, sizeof sev);
+    sev.sigev_notify = SIGEV_THREAD_ID;
+    sev.sigev_signo = wp_runtime.timer_signal;
+    sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+    if (timer_create(CLOCK_MONOTONIC, &sev, &wp_thread.timer) != 0) return;
+    wp_thread.have_timer = true;
+  }
+  struct itimerspec its;
+  memset(&its, 0, sizeof its);
+  its.it_value.tv_sec = (time_t)(ms / 1000);
+  its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+  timer_settime(wp_thread.timer, 0, &its, NULL);
+}
+
+static void disarm_timer(void) {
+  struct itimerspec its;
+  memset(&its, 0, sizeof its);
+  if (wp_thread.have_timer) timer_settime(wp_thread.timer, 0, &its, NULL);
+}
+
+wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t timeout_ms) {
+  call_frame_t f;
+  f.code = 0;
+  f.trap = NULL;
+  f.prev = wp_thread.top;
+  sig_atomic_t saved_in_host = wp_thread.in_host;
+  volatile bool armed = false;
+  thread_init();
+  /* sigsetjmp without saving the mask: saving costs a syscall per call.
+  ** The trap path restores the mask itself below. */
+  if (sigsetjmp(f.jb, 0) == 0) {
+    wp_thread.top = &f;
+    wp_thread.in_host = 0;
+    if (!f.prev) wp_thread.interrupted = 0;
+    if (timeout_ms && !f.prev) {
+      arm_timer(timeout_ms);
+      armed = true;
+    }
+    fn(arg);
+  } else {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGSEGV);
+    sigaddset(&set, SIGBUS);
+    sigaddset(&set, wp_runtime.timer_signal);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+  }
+  if (armed) disarm_timer();
+  wp_thread.top = f.prev;
+  wp_thread.in_host = saved_in_host;
+  if (f.trap) return f.trap;
+  if (f.code) {
+    wasmplug_trap_t *t = trap_for_code(f.code);
+    return t ? t : wasmplug_trap_new(WASMPLUG_TRAP_HOST, NULL);
+  }
+  return NULL;
+}
+
+void wp_rt_raise(wasmplug_trap_t *trap) {
+  call_frame_t *f = wp_thread.top;
+  if (!f) abort(); /* a host function raised outside any guest call */
+  f->trap = trap ? trap : wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+  siglongjmp(f->jb, 1);
+}
+
+/* ------------------------------------------------- the wp_rt_api functions */
+
+static void rt_trap(int code) {
+  call_frame_t *f = wp_thread.top;
+  if (!f) abort(); /* compiled code runs only inside guarded calls */
+  unwind(f, code);
+}
+
+static uint32_t rt_register_func_type(uint32_t np, uint32_t nr, const int *types) {
+  pthread_mutex_lock(&wp_runtime.lock);
+  uint32_t id = 0;
+  for (uint32_t i = 0; i < wp_runtime.ntypes; i++) {
+    rt_functype_t *t = &wp_runtime.types[i];
+    if (t->nparams == np && t->nresults == nr &&
+        !memcmp(t->types, types, (np + nr) * sizeof(int))) {
+      id = i + 1;
+      break;
+    }
+  }
+  if (!id) {
+    if (wp_runtime.ntypes == wp_runtime.cap) {
+      uint32_t cap = wp_runtime.cap ? wp_runtime.cap * 2 : 64;
+      rt_functype_t *n = realloc(wp_runtime.types, cap * sizeof *n);
+      if (!n) abort();
+      wp_runtime.types = n;
+      wp_runtime.cap = cap;
+    }
+    rt_functype_t *t = &wp_runtime.types[wp_runtime.ntypes];
+    t->nparams = np;
+    t->nresults = nr;
+    t->types = malloc((np + nr + 1) * sizeof(int));
+    if (!t->types) abort();
+    memcpy(t->types, types, (np + nr) * sizeof(int));
+    id = ++wp_runtime.ntypes;
+  }
+  pthread_mutex_unlock(&wp_runtime.lock);
+  return id;
+}
+
+/* Memory allocation failures during instantiation surface as traps: the
+** instantiate call is guarded, so this unwinds cleanly. */
+static void rt_allocate_memory(void *mp, uint32_t initial, uint32_t max) {
+  wp_rt_memory_t *m = mp;
+  memset(m, 0, sizeof *m);
+  void *base = mmap(NULL, MEMORY_RESERVE, PROT_NONE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED) {
+    wp_rt_raise(wasmplug_trap_new(WASMPLUG_TRAP_HOST, "cannot reserve linear memory"));
+  }
+  size_t bytes = (size_t)initial * WASM_PAGE;
+  if (bytes && mprotect(base, bytes, PROT_READ | PROT_WRITE) != 0) {
+    munmap(base, MEMORY_RESERVE);
+    wp_rt_raise(wasmplug_trap_new(WASMPLUG_TRAP_HOST, "cannot allocate linear memory"));
+  }
+  m->data = base;
+  m->pages = initial;
+  m->max_pages = max;
+  m->size = (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes);
+}
+
+uint32_t wp_rt_grow_memory(wp_rt_memory_t *m, uint32_t delta);
+uint32_t wp_rt_grow_memory(wp_rt_memory_t *m, uint32_t delta) {
+  uint32_t old = m->pages;
+  if (delta == 0) return old;
+  uint64_t want = (uint64_t)old + delta;
+  if (want > m->max_pages || want > 65536) return UINT32_MAX;
+  /* Pages past 4 GiB - 1 byte cannot be sized in a u32; wasm2c's size
+  ** field is 32 bits, so 65536 pages is the one case it saturates. */
+  if (mprotect(m->data + (size_t)old * WASM_PAGE, (size_t)delta * WASM_PAGE,
+               PROT_READ | PROT_WRITE) != 0)
+    return UINT32_MAX;
+  m->pages = (uint32_t)want;
+  uint64_t bytes = want * WASM_PAGE;
+  m->size = (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes);
+  return old;
+}
+
+static uint32_t rt_grow_memory(void *m, uint32_t delta) {
+  wp_thread.in_host++;
+  uint32_t r = wp_rt_grow_memory(m, delta);
+  wp_thread.in_host--;
+  return r;
+}
+
+static void rt_free_memory(void *mp) {
+  wp_rt_memory_t *m = mp;
+  if (m->data) munmap(m->data, MEMORY_RESERVE);
+  m->data = NULL;
+}
+
+static void table_alloc(void *tp, uint32_t n, uint32_t max, size_t elem) {
+  wp_rt_table_t *t = tp;
+  t->data = NULL;
+  t->size = 0;
+  t->max_size = max;
+  if (n > TABLE_MAX_ELEMS)
+    wp_rt_raise(wasmplug_trap_new(WASMPLUG_TRAP_HOST, "table too large"));
+  t->data = calloc(n ? n : 1, elem);
+  if (!t->data) wp_rt_raise(wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory"));
+  t->size = n;
+}
+
+static void rt_allocate_funcref_table(void *t, uint32_t n, uint32_t max) {
+  table_alloc(t, n, max, sizeof(wp_rt_funcref_t));
+}
+static void rt_allocate_externref_table(void *t, uint32_t n, uint32_t max) {
+  table_alloc(t, n, max, sizeof(void *));
+}
+static void rt_free_table(void *tp) {
+  wp_rt_table_t *t = tp;
+  free(t->data);
+  t->data = NULL;
+}
+
+static uint32_t table_grow(wp_rt_table_t *t, uint32_t delta, const void *init, size_t elem) {
+  uint32_t old = t->size;
+  uint64_t want = (uint64_t)old + delta;
+  if (want > t->max_size || want > TABLE_MAX_ELEMS) return UINT32_MAX;
+  if (!delta) return old;
+  wp_thread.in_host++;
+  void *n = realloc(t->data, want * elem);
+  wp_thread.in_host--;
+  if (!n) return UINT32_MAX;
+  t->data = n;
+  for (uint64_t i = old; i < want; i++) memcpy((char *)n + i * elem, init, elem);
+  t->size = (uint32_t)want;
+  return old;
+}
+
+static uint32_t rt_grow_funcref_table(void *t, uint32_t delta, const void *init) {
+  return table_grow(t, delta, init, sizeof(wp_rt_funcref_t));
+}
+static uint32_t rt_grow_externref_table(void *t, uint32_t delta, void *init) {
+  return table_grow(t, delta, &init, sizeof(void *));
+}
+
+static void rt_call_host(wp_import_slot_t *slot, wasmplug_val_raw_t *v) {
+  wp_hostfunc_t *h = slot->host;
+  wasmplug_instance_t *caller = slot->caller;
+  wp_thread.in_host++;
+  wasmplug_trap_t *t = h->cb(h->env, &caller->caller, v, h->nslots);
+  wp_thread.in_host--;
+  if (t) wp_rt_raise(t);
+  if (wp_thread.interrupted && wp_thread.top)
+    unwind(wp_thread.top, RT_TRAP_INTERRUPT);
+}
+
+static const wp_rt_api_t rt_api = {
+    sizeof(wp_rt_api_t),
+    rt_trap,
+    rt_register_func_type,
+    rt_allocate_memory,
+    rt_grow_memory,
+    rt_free_memory,
+    rt_allocate_funcref_table,
+    rt_allocate_externref_table,
+    rt_free_table,
+    rt_free_table,
+    rt_grow_funcref_table,
+    rt_grow_externref_table,
+    rt_call_host,
+};
+
+const wp_rt_api_t *wp_rt_api(void) { return &rt_api; }

@@ -1,0 +1,142 @@
+/*
+** util.c — errors, traps and string helpers of the core layer.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+char *wp_strdup(const char *s) { return s ? wp_strndup(s, strlen(s)) : NULL; }
+
+char *wp_strndup(const char *s, size_t n) {
+  char *d = malloc(n + 1);
+  if (!d) return NULL;
+  memcpy(d, s, n);
+  d[n] = 0;
+  return d;
+}
+
+char *wp_vformat(const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (n < 0) return NULL;
+  char *s = malloc((size_t)n + 1);
+  if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
+  return s;
+}
+
+char *wp_format(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *s = wp_vformat(fmt, ap);
+  va_end(ap);
+  return s;
+}
+
+/* ------------------------------------------------------------------ errors */
+
+struct wasmplug_error {
+  char *message;
+};
+
+/* Returned when even the error cannot be allocated: never freed. */
+static const char oom_message[] = "out of memory";
+
+wasmplug_error_t *wasmplug_error_new(const char *fmt, ...) {
+  wasmplug_error_t *e = malloc(sizeof *e);
+  if (!e) return NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  e->message = wp_vformat(fmt, ap);
+  va_end(ap);
+  return e;
+}
+
+const char *wasmplug_error_message(const wasmplug_error_t *err) {
+  if (!err || !err->message) return oom_message;
+  return err->message;
+}
+
+void wasmplug_error_delete(wasmplug_error_t *err) {
+  if (!err) return;
+  free(err->message);
+  free(err);
+}
+
+/* ------------------------------------------------------------------- traps */
+
+struct wasmplug_trap {
+  wasmplug_trap_kind_t kind;
+  int exit_status;
+  char *message;
+};
+
+const char *wasmplug_trap_kind_name(wasmplug_trap_kind_t kind) {
+  switch (kind) {
+  case WASMPLUG_TRAP_UNREACHABLE: return "unreachable";
+  case WASMPLUG_TRAP_MEMORY_OUT_OF_BOUNDS: return "memory out of bounds";
+  case WASMPLUG_TRAP_TABLE_OUT_OF_BOUNDS: return "table out of bounds";
+  case WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH: return "indirect call type mismatch";
+  case WASMPLUG_TRAP_INTEGER_DIVIDE_BY_ZERO: return "integer divide by zero";
+  case WASMPLUG_TRAP_INTEGER_OVERFLOW: return "integer overflow";
+  case WASMPLUG_TRAP_BAD_CONVERSION_TO_INTEGER: return "invalid conversion to integer";
+  case WASMPLUG_TRAP_STACK_OVERFLOW: return "stack overflow";
+  case WASMPLUG_TRAP_INTERRUPT: return "interrupt";
+  case WASMPLUG_TRAP_HOST: return "host error";
+  case WASMPLUG_TRAP_EXIT: return "exit";
+  case WASMPLUG_TRAP_CANON: return "canonical ABI violation";
+  }
+  return "unknown";
+}
+
+static wasmplug_trap_t *trap_alloc(wasmplug_trap_kind_t kind, char *msg) {
+  wasmplug_trap_t *t = malloc(sizeof *t);
+  if (!t) {
+    free(msg);
+    return NULL;
+  }
+  t->kind = kind;
+  t->exit_status = 0;
+  t->message = msg;
+  return t;
+}
+
+wasmplug_trap_t *wasmplug_trap_new(wasmplug_trap_kind_t kind, const char *msg) {
+  char *m;
+  if (msg && *msg)
+    m = wp_format("wasm trap: %s: %s", wasmplug_trap_kind_name(kind), msg);
+  else
+    m = wp_format("wasm trap: %s", wasmplug_trap_kind_name(kind));
+  return trap_alloc(kind, m);
+}
+
+wasmplug_trap_t *wasmplug_trap_new_exit(int status) {
+  wasmplug_trap_t *t = trap_alloc(WASMPLUG_TRAP_EXIT,
+                                  wp_format("guest exited with status %d", status));
+  if (t) t->exit_status = status;
+  return t;
+}
+
+wasmplug_trap_kind_t wasmplug_trap_kind(const wasmplug_trap_t *trap) {
+  return trap ? trap->kind : WASMPLUG_TRAP_HOST;
+}
+
+const char *wasmplug_trap_message(const wasmplug_trap_t *trap) {
+  if (!trap || !trap->message) return "wasm trap: out of memory";
+  return trap->message;
+}
+
+bool wasmplug_trap_exit_status(const wasmplug_trap_t *trap, int *status) {
+  if (!trap || trap->kind != WASMPLUG_TRAP_EXIT) return false;
+  if (status) *status = trap->exit_status;
+  return true;
+}
+
+void wasmplug_trap_delete(wasmplug_trap_t *trap) {
+  if (!trap) return;
+  free(trap->message);
+  free(trap);
+}
