@@ -1,0 +1,59 @@
+/*
+** os_clock.c — the four WASI clocks, their resolutions, and sleeping.
+*/
+#include <errno.h>
+#include <time.h>
+
+#include "os.h"
+
+static int host_clock(wp_os_clock_t c, clockid_t *out) {
+  switch (c) {
+  case WP_OS_CLOCK_REALTIME: *out = CLOCK_REALTIME; return 0;
+  case WP_OS_CLOCK_MONOTONIC: *out = CLOCK_MONOTONIC; return 0;
+  case WP_OS_CLOCK_PROCESS_CPUTIME: *out = CLOCK_PROCESS_CPUTIME_ID; return 0;
+  case WP_OS_CLOCK_THREAD_CPUTIME: *out = CLOCK_THREAD_CPUTIME_ID; return 0;
+  }
+  return -1;
+}
+
+static uint64_t ns_of(struct timespec ts) {
+  if (ts.tv_sec < 0) return 0; /* before 1970: WASI timestamps are unsigned */
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+wp_os_err_t wp_os_clock_time(wp_os_clock_t clock, uint64_t *ns) {
+  clockid_t id;
+  struct timespec ts;
+  if (host_clock(clock, &id) < 0) return WP_OS_EINVAL;
+  if (clock_gettime(id, &ts) < 0) return wp_os_err_from_errno(errno);
+  *ns = ns_of(ts);
+  return 0;
+}
+
+wp_os_err_t wp_os_clock_res(wp_os_clock_t clock, uint64_t *ns) {
+  clockid_t id;
+  struct timespec ts;
+  if (host_clock(clock, &id) < 0) return WP_OS_EINVAL;
+  if (clock_getres(id, &ts) < 0) return wp_os_err_from_errno(errno);
+  *ns = ns_of(ts);
+  if (*ns == 0) *ns = 1; /* a resolution of 0 would make no sense to guests */
+  return 0;
+}
+
+wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute) {
+  clockid_t id;
+  if (clock != WP_OS_CLOCK_REALTIME && clock != WP_OS_CLOCK_MONOTONIC)
+    return WP_OS_ENOTSUP;
+  host_clock(clock, &id);
+  struct timespec ts;
+  /* ns / 1e9 is below 2^35: it always fits a 64-bit time_t. */
+  ts.tv_sec = (time_t)(ns / 1000000000u);
+  ts.tv_nsec = (long)(ns % 1000000000u);
+  int r;
+  /* Absolute sleeps restart exactly after a signal; relative ones use the
+  ** remainder the kernel reports. */
+  while ((r = clock_nanosleep(id, absolute ? TIMER_ABSTIME : 0, &ts,
+                              absolute ? NULL : &ts)) == EINTR) {
+  }
+  return r ? wp_os_err_from_errno(r) : 0;
+}

@@ -1,0 +1,127 @@
+/*
+** os_file.c — operations on an open host fd: read/write (plain and
+** positioned), seek, stat, truncate, allocate, times, sync, advice and the
+** append/non-blocking flags.
+**
+** Operations that change a file check the handle's read-only bit as well:
+** a file opened read-only already refuses writes, but futimens() or
+** ftruncate() on a writable inode would not.
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "os.h"
+
+
+static wp_os_err_t done_or_err(ssize_t n, size_t *done) {
+  if (n < 0) return wp_os_err_from_errno(errno);
+  *done = (size_t)n;
+  return 0;
+}
+
+wp_os_err_t wp_os_readv(int fd, const struct iovec *iov, int n, size_t *done) {
+  ssize_t r;
+  do r = readv(fd, iov, n); while (r < 0 && errno == EINTR);
+  return done_or_err(r, done);
+}
+
+wp_os_err_t wp_os_writev(int fd, const struct iovec *iov, int n,
+                         size_t *done) {
+  ssize_t r;
+  do r = writev(fd, iov, n); while (r < 0 && errno == EINTR);
+  return done_or_err(r, done);
+}
+
+wp_os_err_t wp_os_preadv(int fd, const struct iovec *iov, int n,
+                         uint64_t offset, size_t *done) {
+  if (offset > INT64_MAX) return WP_OS_EINVAL;
+  ssize_t r;
+  do r = preadv(fd, iov, n, (off_t)offset); while (r < 0 && errno == EINTR);
+  return done_or_err(r, done);
+}
+
+wp_os_err_t wp_os_pwritev(int fd, const struct iovec *iov, int n,
+                          uint64_t offset, size_t *done) {
+  if (offset > INT64_MAX) return WP_OS_EINVAL;
+  ssize_t r;
+  do r = pwritev(fd, iov, n, (off_t)offset); while (r < 0 && errno == EINTR);
+  return done_or_err(r, done);
+}
+
+wp_os_err_t wp_os_seek(int fd, int64_t offset, int whence, uint64_t *pos) {
+  off_t r = lseek(fd, (off_t)offset, whence);
+  if (r < 0) return wp_os_err_from_errno(errno);
+  *pos = (uint64_t)r;
+  return 0;
+}
+
+wp_os_err_t wp_os_fstat(int fd, wp_os_stat_t *out) {
+  struct stat st;
+  if (fstat(fd, &st) < 0) return wp_os_err_from_errno(errno);
+  wp_os_stat_from_host(&st, out);
+  return 0;
+}
+
+wp_os_err_t wp_os_ftruncate(const wp_os_handle_t *h, uint64_t size) {
+  if (h->readonly) return WP_OS_EROFS;
+  if (size > INT64_MAX) return WP_OS_EFBIG;
+  int r;
+  do r = ftruncate(h->fd, (off_t)size); while (r < 0 && errno == EINTR);
+  return r < 0 ? wp_os_err_from_errno(errno) : 0;
+}
+
+wp_os_err_t wp_os_fallocate(const wp_os_handle_t *h, uint64_t off,
+                            uint64_t len) {
+  if (h->readonly) return WP_OS_EROFS;
+  if (off > INT64_MAX || len > INT64_MAX || off + len > INT64_MAX)
+    return WP_OS_EFBIG;
+  int r = posix_fallocate(h->fd, (off_t)off, (off_t)len);
+  return r ? wp_os_err_from_errno(r) : 0;
+}
+
+wp_os_err_t wp_os_futimes(const wp_os_handle_t *h, wp_os_time_t atim,
+                          wp_os_time_t mtim) {
+  if (h->readonly) return WP_OS_EROFS;
+  struct timespec ts[2];
+  wp_os_time_t t[2] = {atim, mtim};
+  for (int i = 0; i < 2; i++) {
+    ts[i].tv_sec = 0;
+    ts[i].tv_nsec = UTIME_OMIT;
+    if (t[i].how == WP_OS_TIME_NOW) ts[i].tv_nsec = UTIME_NOW;
+    if (t[i].how == WP_OS_TIME_SET) {
+      ts[i].tv_sec = (time_t)(t[i].ns / 1000000000u);
+      ts[i].tv_nsec = (long)(t[i].ns % 1000000000u);
+    }
+  }
+  return futimens(h->fd, ts) < 0 ? wp_os_err_from_errno(errno) : 0;
+}
+
+wp_os_err_t wp_os_fdatasync(int fd) {
+  return fdatasync(fd) < 0 ? wp_os_err_from_errno(errno) : 0;
+}
+
+wp_os_err_t wp_os_fsync(int fd) {
+  return fsync(fd) < 0 ? wp_os_err_from_errno(errno) : 0;
+}
+
+wp_os_err_t wp_os_fadvise(int fd, uint64_t off, uint64_t len, int advice) {
+  if (off > INT64_MAX || len > INT64_MAX) return WP_OS_EINVAL;
+  int r = posix_fadvise(fd, (off_t)off, (off_t)len, advice);
+  return r ? wp_os_err_from_errno(r) : 0;
+}
+
+wp_os_err_t wp_os_get_flags(int fd, int *flags) {
+  int f = fcntl(fd, F_GETFL);
+  if (f < 0) return wp_os_err_from_errno(errno);
+  *flags = f & (O_APPEND | O_NONBLOCK | O_SYNC | O_DSYNC);
+  return 0;
+}
+
+wp_os_err_t wp_os_set_flags(int fd, int flags) {
+  int f = fcntl(fd, F_GETFL);
+  if (f < 0) return wp_os_err_from_errno(errno);
+  f = (f & ~(O_APPEND | O_NONBLOCK)) | (flags & (O_APPEND | O_NONBLOCK));
+  return fcntl(fd, F_SETFL, f) < 0 ? wp_os_err_from_errno(errno) : 0;
+}
