@@ -1,0 +1,121 @@
+/*
+ * arena.c -- the per-call arena and host allocation budget.
+ *
+ * Blocks are chained; a reset keeps the first block for reuse, so a call
+ * loop that resets every iteration does not touch malloc once warm.  The
+ * budget counts every byte a guest made the host allocate in this call,
+ * whether it went to the arena or to a value tree (wp_cabi_charge).
+ */
+#include "cabi/cabi_internal.h"
+
+#include <stdlib.h>
+
+typedef struct block {
+  struct block *next;
+  size_t size, used;
+  /* data follows, max_align_t aligned */
+} block_t;
+
+#define BLOCK_HDR (wp_align_up(sizeof(block_t), 16))
+#define MIN_BLOCK ((size_t)64 << 10)
+
+struct wp_cabi_arena {
+  block_t *head;     /* current block (newest) */
+  size_t budget;
+  size_t charged;    /* bytes charged against the budget */
+};
+
+wp_cabi_arena_t *wp_cabi_arena_new(size_t budget) {
+  wp_cabi_arena_t *a = calloc(1, sizeof *a);
+  if (!a) return NULL;
+  a->budget = budget ? budget : WP_CABI_DEFAULT_BUDGET;
+  return a;
+}
+
+static void free_blocks(block_t *b) {
+  while (b) {
+    block_t *n = b->next;
+    free(b);
+    b = n;
+  }
+}
+
+void wp_cabi_arena_delete(wp_cabi_arena_t *a) {
+  if (!a) return;
+  free_blocks(a->head);
+  free(a);
+}
+
+void wp_cabi_arena_reset(wp_cabi_arena_t *a) {
+  if (!a) return;
+  /* Keep only the oldest block (the tail of the chain): it is the common
+   * warm size, and later blocks were for one-off big values. */
+  block_t *b = a->head, *keep = NULL;
+  while (b) {
+    block_t *n = b->next;
+    if (!n) keep = b;
+    else free(b);
+    b = n;
+  }
+  if (keep) {
+    keep->used = 0;
+    keep->next = NULL;
+  }
+  a->head = keep;
+  a->charged = 0;
+}
+
+size_t wp_cabi_arena_used(const wp_cabi_arena_t *a) { return a ? a->charged : 0; }
+
+static bool charge(wp_cabi_arena_t *a, size_t n) {
+  if (n > a->budget - a->charged) return false;
+  a->charged += n;
+  return true;
+}
+
+void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align) {
+  if (align < 1) align = 1;
+  block_t *b = a->head;
+  if (b) {
+    uintptr_t base = (uintptr_t)b + BLOCK_HDR;
+    size_t off = (size_t)(wp_align_up(base + b->used, align) - base);
+    if (off <= b->size && size <= b->size - off) {
+      if (!charge(a, size + (off - b->used))) return NULL;
+      b->used = off + size;
+      return (void *)(base + off);
+    }
+  }
+  /* New block: big enough for this request (plus alignment slack). */
+  if (size > a->budget || size + align > a->budget - a->charged) return NULL;
+  size_t bsize = size + align;
+  if (bsize < MIN_BLOCK) bsize = MIN_BLOCK;
+  block_t *nb = malloc(BLOCK_HDR + bsize);
+  if (!nb) return NULL;
+  nb->size = bsize;
+  nb->used = 0;
+  nb->next = a->head;
+  a->head = nb;
+  uintptr_t base = (uintptr_t)nb + BLOCK_HDR;
+  size_t off = (size_t)(wp_align_up(base, align) - base);
+  if (!charge(a, size + off)) return NULL;
+  nb->used = off + size;
+  return (void *)(base + off);
+}
+
+/* Budget without allocation, for value trees (malloc'ed, owned by the tree). */
+wp_cabi_error_t *wp_cabi_charge(wp_cabi_cx_t *cx, size_t n) {
+  if (!cx->arena) return NULL;
+  if (!charge(cx->arena, n))
+    return wp_cabi_error_new(WP_CABI_LIMIT,
+                             "host allocation budget of %zu bytes exceeded (%zu used, %zu more requested)",
+                             cx->arena->budget, cx->arena->charged, n);
+  return NULL;
+}
+
+void *wp_cabi_host_alloc(wp_cabi_cx_t *cx, size_t n, wp_cabi_error_t **err) {
+  *err = wp_cabi_charge(cx, n);
+  if (*err) return NULL;
+  void *p = malloc(n ? n : 1);
+  if (!p) *err = wp_cabi_error_oom();
+  return p;
+}

@@ -1,0 +1,481 @@
+/*
+ * cabi.h -- the canonical ABI layer of wasmplug (the layer's one public header).
+ *
+ * The canonical ABI (Component Model, CanonicalABI.md) is the contract between
+ * a guest's linear memory plus its flat core values and everything outside
+ * the guest.  The guest is hostile: every lift validates bounds, alignment,
+ * UTF-8/UTF-16, chars, discriminants and handles, copies the bytes out of
+ * guest memory before anything reads them, and reports a precise one-line
+ * trap message.  Nothing here reads or writes outside [base, base+size).
+ *
+ * Pieces, in the order a user meets them:
+ *   1. Errors           wp_cabi_error_t: traps and host errors as values.
+ *   2. Types            wp_cabi_types_t builds immutable type descriptors
+ *                       (primitives, list, record, tuple, variant, enum,
+ *                       option, result, flags, own, borrow) and computes, at
+ *                       construction, the guest layout (wasm32), the native C
+ *                       layout (LP64) and the flattening.
+ *   3. Functions        wp_cabi_func_t: params/result, flat core signatures
+ *                       (MAX_FLAT_PARAMS 16, MAX_FLAT_RESULTS 1, retptr).
+ *   4. Guest + call     wp_cabi_guest_t (memory view, realloc, post-return,
+ *                       string encoding, handle table) and wp_cabi_cx_t (the
+ *                       per-call context: arena, budget, borrow scope).
+ *   5. Value tree       wp_cabi_val_t: lift/lower to an owned dynamic tree.
+ *   6. Native layout    lift guest -> C structs in a per-call arena, lower C
+ *                       structs -> guest via cabi_realloc, no value tree.
+ *   7. Resources        wp_cabi_handles_t: per-instance handle tables.
+ *   8. WAVE             text encoding of values (parse + print).
+ *
+ * Ownership: every _new has a _delete; a type descriptor lives as long as
+ * the wp_cabi_types_t that made it; a wp_cabi_val_t owns its children
+ * (wp_cabi_val_drop frees them); native-layout results live in the arena
+ * until wp_cabi_arena_reset/_delete.  There is no global mutable state.
+ */
+#ifndef WASMPLUG_CABI_H
+#define WASMPLUG_CABI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* 1. Errors                                                           */
+/* ------------------------------------------------------------------ */
+
+typedef enum wp_cabi_error_kind {
+  WP_CABI_TRAP = 1,   /* the guest broke the ABI contract: trap the instance */
+  WP_CABI_LIMIT = 2,  /* a host limit (allocation budget) was hit */
+  WP_CABI_INVALID = 3 /* the host misused the API (bad type, bad value, parse error) */
+} wp_cabi_error_kind_t;
+
+typedef struct wp_cabi_error wp_cabi_error_t;
+
+/* Makes an error; the message is printf-formatted and truncated at 512 bytes.
+ * Returns NULL only if malloc fails (callers treat NULL as success, so a
+ * static out-of-memory error object is never needed: see wp_cabi_error_oom). */
+wp_cabi_error_t *wp_cabi_error_new(wp_cabi_error_kind_t kind, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+const char *wp_cabi_error_message(const wp_cabi_error_t *e);
+wp_cabi_error_kind_t wp_cabi_error_kind(const wp_cabi_error_t *e);
+void wp_cabi_error_delete(wp_cabi_error_t *e);
+
+/* ------------------------------------------------------------------ */
+/* 2. Types                                                            */
+/* ------------------------------------------------------------------ */
+
+typedef enum wp_cabi_kind {
+  WP_CABI_BOOL = 1,
+  WP_CABI_S8, WP_CABI_U8, WP_CABI_S16, WP_CABI_U16,
+  WP_CABI_S32, WP_CABI_U32, WP_CABI_S64, WP_CABI_U64,
+  WP_CABI_F32, WP_CABI_F64, WP_CABI_CHAR, WP_CABI_STRING,
+  WP_CABI_LIST, WP_CABI_RECORD, WP_CABI_TUPLE, WP_CABI_VARIANT,
+  WP_CABI_ENUM, WP_CABI_OPTION, WP_CABI_RESULT, WP_CABI_FLAGS,
+  WP_CABI_OWN, WP_CABI_BORROW
+} wp_cabi_kind_t;
+
+/* Core value types of the flattening. */
+typedef enum wp_cabi_core {
+  WP_CABI_I32 = 0, WP_CABI_I64 = 1, WP_CABI_CF32 = 2, WP_CABI_CF64 = 3
+} wp_cabi_core_t;
+
+/* One flat core value (as passed to / returned from a core wasm function). */
+typedef union wp_cabi_flat {
+  uint32_t i32;
+  uint64_t i64;
+  float f32;
+  double f64;
+} wp_cabi_flat_t;
+
+typedef struct wp_cabi_types wp_cabi_types_t;
+typedef struct wp_cabi_resource wp_cabi_resource_t;
+typedef struct wp_cabi_handles wp_cabi_handles_t;
+
+/* Limits of a descriptor (the Component Model's own limits). */
+#define WP_CABI_MAX_FLAGS 32
+#define WP_CABI_MAX_FLAT_PARAMS 16
+#define WP_CABI_MAX_FLAT_RESULTS 1
+/* Flattening longer than this is never needed: it only matters whether a
+ * type flattens to <= 16 values; descriptors store at most this many. */
+#define WP_CABI_FLAT_CAP 17
+
+/* A layout: size and alignment in bytes, for one side. */
+typedef struct wp_cabi_layout {
+  uint32_t size;
+  uint32_t align;
+} wp_cabi_layout_t;
+
+/* A field of a record/tuple or a case of a variant (payload may be NULL). */
+typedef struct wp_cabi_field {
+  const char *name;              /* owned by the types arena; tuples: "0","1".. */
+  const struct wp_cabi_type *type; /* NULL for a case without payload */
+  uint32_t guest_offset;         /* record/tuple: byte offset in guest layout */
+  uint32_t native_offset;        /* record/tuple: byte offset in native layout */
+} wp_cabi_field_t;
+
+/* A type descriptor: immutable once built, read freely by later layers. */
+typedef struct wp_cabi_type {
+  wp_cabi_kind_t kind;
+  wp_cabi_layout_t guest;   /* wasm32 canonical ABI layout */
+  wp_cabi_layout_t native;  /* native C layout (see "Native layout" below) */
+  /* list: element; option: payload; result: ok (may be NULL) */
+  const struct wp_cabi_type *elem;
+  /* result: err (may be NULL) */
+  const struct wp_cabi_type *err;
+  /* record/tuple: fields; variant: cases; enum/flags: labels (type NULL) */
+  const wp_cabi_field_t *fields;
+  uint32_t nfields;
+  /* variant/enum/option/result: discriminant byte size (1, 2 or 4) */
+  uint32_t disc_size;
+  /* variant/option/result: payload offset in each layout */
+  uint32_t guest_payload_offset, native_payload_offset;
+  /* own/borrow: the resource type */
+  const wp_cabi_resource_t *resource;
+  /* Flattening: nflat core values (capped: if > 16 only the first 17 are
+   * stored, which is all any caller can use). */
+  uint32_t nflat;
+  wp_cabi_core_t flat[WP_CABI_FLAT_CAP];
+  /* True when guest and native layouts are byte-identical and every bit
+   * pattern is valid (integers and records/tuples of them): copies are memcpy. */
+  bool plain;
+  /* True when the type contains a string, list, own or borrow. */
+  bool has_pointers;
+  bool has_borrow;
+  /* Nesting depth (a primitive is 1); builders refuse more than
+   * WP_CABI_MAX_DEPTH so recursive lift/lower stay within the C stack. */
+  uint32_t depth;
+} wp_cabi_type_t;
+
+#define WP_CABI_MAX_DEPTH 100
+
+/* A types arena: every descriptor and resource type built through it is
+ * freed by wp_cabi_types_delete.  Builders return NULL on error (empty
+ * record/variant/flags, more than 32 flags, duplicate or invalid label, NULL
+ * child, out of memory); wp_cabi_types_error then says why.  Labels are
+ * copied. */
+wp_cabi_types_t *wp_cabi_types_new(void);
+void wp_cabi_types_delete(wp_cabi_types_t *t);
+const char *wp_cabi_types_error(const wp_cabi_types_t *t);
+
+const wp_cabi_type_t *wp_cabi_type_prim(wp_cabi_types_t *t, wp_cabi_kind_t kind); /* bool..string */
+const wp_cabi_type_t *wp_cabi_type_list(wp_cabi_types_t *t, const wp_cabi_type_t *elem);
+const wp_cabi_type_t *wp_cabi_type_record(wp_cabi_types_t *t, size_t n, const char *const *names,
+                                          const wp_cabi_type_t *const *types);
+const wp_cabi_type_t *wp_cabi_type_tuple(wp_cabi_types_t *t, size_t n, const wp_cabi_type_t *const *types);
+/* Cases with no payload have types[i] == NULL (types itself may be NULL). */
+const wp_cabi_type_t *wp_cabi_type_variant(wp_cabi_types_t *t, size_t n, const char *const *names,
+                                           const wp_cabi_type_t *const *types);
+const wp_cabi_type_t *wp_cabi_type_enum(wp_cabi_types_t *t, size_t n, const char *const *names);
+const wp_cabi_type_t *wp_cabi_type_option(wp_cabi_types_t *t, const wp_cabi_type_t *some);
+const wp_cabi_type_t *wp_cabi_type_result(wp_cabi_types_t *t, const wp_cabi_type_t *ok,
+                                          const wp_cabi_type_t *err); /* either may be NULL */
+const wp_cabi_type_t *wp_cabi_type_flags(wp_cabi_types_t *t, size_t n, const char *const *names);
+const wp_cabi_type_t *wp_cabi_type_own(wp_cabi_types_t *t, const wp_cabi_resource_t *r);
+const wp_cabi_type_t *wp_cabi_type_borrow(wp_cabi_types_t *t, const wp_cabi_resource_t *r);
+
+/* A resource type.  `impl` identifies the implementing instance: its handle
+ * table, or NULL for a host-implemented resource.  The destructor (may be
+ * NULL) runs when an own handle is dropped. */
+typedef wp_cabi_error_t *(*wp_cabi_dtor_fn)(void *ctx, uint32_t rep);
+const wp_cabi_resource_t *wp_cabi_resource_type(wp_cabi_types_t *t, const char *name,
+                                                const wp_cabi_handles_t *impl,
+                                                wp_cabi_dtor_fn dtor, void *dtor_ctx);
+const char *wp_cabi_resource_name(const wp_cabi_resource_t *r);
+
+/* Variant-like types (variant, enum, option, result) all have cases:
+ * option = [none, some(T)], result = [ok(T?), error(E?)].  Returns the
+ * number of cases and the payload type of case i (NULL if none). */
+uint32_t wp_cabi_type_ncases(const wp_cabi_type_t *ty);
+const wp_cabi_type_t *wp_cabi_type_case(const wp_cabi_type_t *ty, uint32_t i);
+const char *wp_cabi_type_case_name(const wp_cabi_type_t *ty, uint32_t i);
+
+/* Writes the WIT spelling of a type ("list<record{a: u8}>"-ish; records,
+ * variants, enums and flags are spelled structurally).  Returns the length
+ * that the full text needs (snprintf semantics). */
+size_t wp_cabi_type_print(const wp_cabi_type_t *ty, char *buf, size_t cap);
+
+/*
+ * Native layout (what native plugins see; matches wit-bindgen's C generator
+ * on LP64 targets; natural C alignment, structs padded to their alignment):
+ *   bool                 bool (1 byte, always 0 or 1)
+ *   s8..u64              int8_t..uint64_t
+ *   f32, f64             float, double
+ *   char                 uint32_t (Unicode scalar value)
+ *   string               struct { uint8_t *ptr; size_t len; }   UTF-8, len in
+ *                        bytes; lifted strings also have a NUL after len.
+ *   list<T>              struct { T *ptr; size_t len; }          len in elements
+ *   record, tuple        struct { fields in order }  (tuple fields f0, f1..)
+ *   variant              struct { uintN_t tag; union { payloads } val; }
+ *                        N = 8/16/32 for <=256 / <=65536 / more cases;
+ *                        cases without payload have no union member; no
+ *                        union at all if no case has a payload.
+ *   enum                 uint8_t / uint16_t / uint32_t (smallest fitting)
+ *   option<T>            struct { bool is_some; T val; }
+ *   result<T, E>         struct { bool is_err; union { T ok; E err; } val; }
+ *                        (absent sides omitted; no union if both absent)
+ *   flags                uint8_t / uint16_t / uint32_t (1..8/9..16/17..32 labels)
+ *   own<R>, borrow<R>    int32_t handle in a struct { int32_t __handle; }:
+ *                        in this layer it carries the resource's rep (the
+ *                        host-side value) for own and borrow alike.
+ * Sizes/offsets: ty->native, fields[i].native_offset, native_payload_offset.
+ */
+
+/* ------------------------------------------------------------------ */
+/* 3. Functions and flat signatures                                    */
+/* ------------------------------------------------------------------ */
+
+typedef struct wp_cabi_func {
+  size_t nparams;
+  const char *const *param_names;       /* may be NULL */
+  const wp_cabi_type_t *const *params;
+  const wp_cabi_type_t *result;         /* NULL: no result */
+} wp_cabi_func_t;
+
+typedef enum wp_cabi_context {
+  WP_CABI_LIFT = 0,  /* the core function is a guest export called from outside */
+  WP_CABI_LOWER = 1  /* the core function is a guest import provided from outside */
+} wp_cabi_context_t;
+
+typedef struct wp_cabi_core_sig {
+  uint32_t nparams, nresults;
+  wp_cabi_core_t params[WP_CABI_MAX_FLAT_PARAMS + 1];
+  wp_cabi_core_t results[WP_CABI_MAX_FLAT_RESULTS];
+  bool params_indirect;  /* params spilled to memory: one i32 pointer */
+  bool results_indirect; /* lift: result is an i32 pointer; lower: retptr param */
+} wp_cabi_core_sig_t;
+
+void wp_cabi_func_flatten(const wp_cabi_func_t *f, wp_cabi_context_t ctx, wp_cabi_core_sig_t *out);
+
+/* ------------------------------------------------------------------ */
+/* 4. Guest, arena and call context                                    */
+/* ------------------------------------------------------------------ */
+
+typedef struct wp_cabi_memory {
+  uint8_t *base;
+  uint64_t size;
+} wp_cabi_memory_t;
+
+typedef enum wp_cabi_string_encoding {
+  WP_CABI_UTF8 = 0, WP_CABI_UTF16 = 1, WP_CABI_LATIN1_UTF16 = 2
+} wp_cabi_string_encoding_t;
+
+/* Re-reads the guest's memory view (it moves when memory grows). */
+typedef void (*wp_cabi_memory_fn)(void *ctx, wp_cabi_memory_t *out);
+/* The guest's cabi_realloc.  Returning an error traps; out_ptr is checked
+ * (alignment and bounds) by the caller, never trusted. */
+typedef wp_cabi_error_t *(*wp_cabi_realloc_fn)(void *ctx, uint32_t old_ptr, uint32_t old_size,
+                                               uint32_t align, uint32_t new_size, uint32_t *out_ptr);
+/* The export's post-return function, given the export's flat results. */
+typedef wp_cabi_error_t *(*wp_cabi_post_return_fn)(void *ctx, const wp_cabi_flat_t *results,
+                                                   size_t nresults);
+
+/* One guest instance as the canonical ABI sees it (canon options). */
+typedef struct wp_cabi_guest {
+  void *ctx;                          /* passed to every callback */
+  wp_cabi_memory_fn memory;           /* required */
+  wp_cabi_realloc_fn realloc;         /* required to lower strings/lists */
+  wp_cabi_post_return_fn post_return; /* optional */
+  wp_cabi_string_encoding_t encoding;
+  wp_cabi_handles_t *handles;         /* required for own/borrow */
+} wp_cabi_guest_t;
+
+/* A per-call arena for native-layout values, and the host allocation
+ * budget.  Every host allocation a guest can cause (arena blocks, value
+ * tree nodes and strings, transcoding buffers) is charged to the arena; past
+ * the budget the call fails with WP_CABI_LIMIT. */
+typedef struct wp_cabi_arena wp_cabi_arena_t;
+#define WP_CABI_DEFAULT_BUDGET ((size_t)128 << 20)
+wp_cabi_arena_t *wp_cabi_arena_new(size_t budget); /* 0: WP_CABI_DEFAULT_BUDGET */
+void wp_cabi_arena_delete(wp_cabi_arena_t *a);
+void wp_cabi_arena_reset(wp_cabi_arena_t *a);    /* frees all, budget back to full */
+size_t wp_cabi_arena_used(const wp_cabi_arena_t *a);
+/* Allocates from the arena (NULL when over budget or out of memory). */
+void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align);
+
+/* Per-call context.  Initialise with wp_cabi_cx_init, end with
+ * wp_cabi_cx_finish, which releases borrow lends and traps if a borrow
+ * handle lent to the guest by this call was not dropped. */
+typedef struct wp_cabi_cx {
+  const wp_cabi_guest_t *guest;
+  wp_cabi_arena_t *arena;
+  wp_cabi_memory_t mem;     /* current view; refreshed after each realloc */
+  uint32_t num_borrows;     /* borrow handles lent to the guest, not yet dropped */
+  uint32_t nlends, caplends;
+  uint32_t *lends;          /* guest handles lent to the host for this call */
+} wp_cabi_cx_t;
+
+void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena);
+wp_cabi_error_t *wp_cabi_cx_finish(wp_cabi_cx_t *cx);
+
+/* Calls the guest's post-return with the export's flat results (no-op if
+ * the guest has none). */
+wp_cabi_error_t *wp_cabi_post_return(wp_cabi_cx_t *cx, const wp_cabi_flat_t *results, size_t n);
+
+/* ------------------------------------------------------------------ */
+/* 5. Value tree                                                       */
+/* ------------------------------------------------------------------ */
+
+/* A dynamic value.  The type travels separately (the descriptor it was
+ * lifted with or is lowered with).  Strings are UTF-8, NUL-terminated,
+ * owned.  Records, tuples and lists own an array of values; variant-likes
+ * own an optional payload.  Cases: option none=0/some=1, result ok=0/err=1,
+ * enum/variant: case index.  Own/borrow values carry the resource rep. */
+typedef struct wp_cabi_val {
+  wp_cabi_kind_t kind;
+  union {
+    bool b;
+    int8_t s8; uint8_t u8; int16_t s16; uint16_t u16;
+    int32_t s32; uint32_t u32; int64_t s64; uint64_t u64;
+    float f32; double f64;
+    uint32_t ch;
+    struct { char *ptr; size_t len; } str;
+    struct { struct wp_cabi_val *items; size_t len; } list; /* list, record, tuple */
+    struct { uint32_t disc; struct wp_cabi_val *payload; } var; /* variant-likes */
+    uint32_t flags;
+    uint32_t rep; /* own, borrow */
+  } of;
+} wp_cabi_val_t;
+
+/* Frees what v owns (not v itself) and zeroes it. */
+void wp_cabi_val_drop(wp_cabi_val_t *v);
+/* Deep copy. */
+wp_cabi_error_t *wp_cabi_val_clone(const wp_cabi_val_t *v, wp_cabi_val_t *out);
+/* Structural equality (floats compare bit-wise). */
+bool wp_cabi_val_equal(const wp_cabi_val_t *a, const wp_cabi_val_t *b);
+/* Checks that v is a well-formed value of type ty (shape, discriminants,
+ * UTF-8, char range). */
+wp_cabi_error_t *wp_cabi_val_check(const wp_cabi_type_t *ty, const wp_cabi_val_t *v);
+
+/* Guest memory at ptr -> value (load) and value -> guest memory (store).
+ * On error *out is left empty (nothing to drop). */
+wp_cabi_error_t *wp_cabi_load(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint32_t ptr, wp_cabi_val_t *out);
+wp_cabi_error_t *wp_cabi_store(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const wp_cabi_val_t *v, uint32_t ptr);
+/* Flat core values -> value; *used receives how many flat values were read. */
+wp_cabi_error_t *wp_cabi_lift_flat(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const wp_cabi_flat_t *flat,
+                                   size_t nflat, wp_cabi_val_t *out);
+/* Value -> ty->nflat flat values (the caller provides ty->nflat slots). */
+wp_cabi_error_t *wp_cabi_lower_flat(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const wp_cabi_val_t *v,
+                                    wp_cabi_flat_t *flat);
+
+/* Function-level, following the flat signature of wp_cabi_func_flatten:
+ *  host calls a guest export ("lift" context):
+ *    wp_cabi_lower_args   -> core params (spills to a realloc'd tuple if > 16)
+ *    wp_cabi_lift_results <- core results (loads through the pointer if > 1)
+ *    then wp_cabi_post_return, wp_cabi_cx_finish.
+ *  guest calls a host import ("lower" context):
+ *    wp_cabi_lift_args     <- core params (loads through the pointer if > 16)
+ *    wp_cabi_lower_results -> core results, or stores at the retptr, which is
+ *                             the last core param when results are indirect.
+ * params has f->nparams entries; flat arrays are sized by the core sig. */
+wp_cabi_error_t *wp_cabi_lower_args(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_val_t *params,
+                                    wp_cabi_flat_t *flat, size_t *nflat);
+wp_cabi_error_t *wp_cabi_lift_results(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_flat_t *flat,
+                                      size_t nflat, wp_cabi_val_t *result);
+wp_cabi_error_t *wp_cabi_lift_args(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_flat_t *flat,
+                                   size_t nflat, wp_cabi_val_t *params);
+wp_cabi_error_t *wp_cabi_lower_results(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_val_t *result,
+                                       const wp_cabi_flat_t *core_params, size_t ncore_params,
+                                       wp_cabi_flat_t *flat, size_t *nflat);
+
+/* ------------------------------------------------------------------ */
+/* 6. Native layout                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Guest memory at ptr -> native C value at out (ty->native.size bytes,
+ * aligned to ty->native.align).  Strings/lists are copied into cx->arena. */
+wp_cabi_error_t *wp_cabi_load_native(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint32_t ptr, void *out);
+/* Native C value -> guest memory at ptr; strings/lists through realloc.
+ * Native strings are trusted to be valid UTF-8 (plugins are trusted) when
+ * the guest encoding is UTF-8; transcoding validates anyway. */
+wp_cabi_error_t *wp_cabi_store_native(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const void *in, uint32_t ptr);
+wp_cabi_error_t *wp_cabi_lift_flat_native(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const wp_cabi_flat_t *flat,
+                                          size_t nflat, void *out);
+wp_cabi_error_t *wp_cabi_lower_flat_native(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const void *in,
+                                           wp_cabi_flat_t *flat);
+
+/* The native layout of a function's parameters as one C struct (the layout
+ * of the tuple of params): size/align and per-param offsets. */
+typedef struct wp_cabi_native_args {
+  uint32_t size, align;
+  uint32_t offsets[64];
+} wp_cabi_native_args_t;
+wp_cabi_error_t *wp_cabi_func_native_args(const wp_cabi_func_t *f, wp_cabi_native_args_t *out);
+/* Native function-level variants of section 5: args is the params struct,
+ * result is a native value of f->result. */
+wp_cabi_error_t *wp_cabi_lift_args_native(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_flat_t *flat,
+                                          size_t nflat, void *args);
+wp_cabi_error_t *wp_cabi_lower_results_native(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const void *result,
+                                              const wp_cabi_flat_t *core_params, size_t ncore_params,
+                                              wp_cabi_flat_t *flat, size_t *nflat);
+wp_cabi_error_t *wp_cabi_lower_args_native(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const void *args,
+                                           wp_cabi_flat_t *flat, size_t *nflat);
+wp_cabi_error_t *wp_cabi_lift_results_native(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_flat_t *flat,
+                                             size_t nflat, void *result);
+
+/* ------------------------------------------------------------------ */
+/* 7. Resources                                                        */
+/* ------------------------------------------------------------------ */
+
+/* A per-instance handle table.  Handle 0 is never valid; freed slots are
+ * reused (most recently freed first).  Own handles carry a lend count;
+ * borrow handles belong to the call (cx) that lent them. */
+wp_cabi_handles_t *wp_cabi_handles_new(void);
+/* Drops every remaining own handle, running destructors; borrow handles
+ * are simply forgotten. */
+void wp_cabi_handles_delete(wp_cabi_handles_t *h);
+uint32_t wp_cabi_handles_count(const wp_cabi_handles_t *h);
+
+/* canon resource.new / .rep / .drop, as called by the guest. */
+wp_cabi_error_t *wp_cabi_resource_new(wp_cabi_handles_t *h, const wp_cabi_resource_t *r, uint32_t rep,
+                                      uint32_t *handle);
+wp_cabi_error_t *wp_cabi_resource_rep(wp_cabi_handles_t *h, const wp_cabi_resource_t *r, uint32_t handle,
+                                      uint32_t *rep);
+wp_cabi_error_t *wp_cabi_resource_drop(wp_cabi_handles_t *h, const wp_cabi_resource_t *r, uint32_t handle);
+
+/* Lifting and lowering of handle values (also used inside lift/lower):
+ *  lift_own: removes the guest's own handle (traps if lent out, a borrow,
+ *            the wrong type or dangling) and returns its rep.
+ *  lower_own: adds an own handle for rep to the guest's table.
+ *  lift_borrow: validates the handle, lends it for the rest of the call.
+ *  lower_borrow: passes rep directly if the guest implements the resource,
+ *            else adds a borrow handle scoped to this call. */
+wp_cabi_error_t *wp_cabi_lift_own(wp_cabi_cx_t *cx, const wp_cabi_resource_t *r, uint32_t handle, uint32_t *rep);
+wp_cabi_error_t *wp_cabi_lower_own(wp_cabi_cx_t *cx, const wp_cabi_resource_t *r, uint32_t rep, uint32_t *handle);
+wp_cabi_error_t *wp_cabi_lift_borrow(wp_cabi_cx_t *cx, const wp_cabi_resource_t *r, uint32_t handle, uint32_t *rep);
+wp_cabi_error_t *wp_cabi_lower_borrow(wp_cabi_cx_t *cx, const wp_cabi_resource_t *r, uint32_t rep, uint32_t *handle);
+
+/* ------------------------------------------------------------------ */
+/* 8. WAVE                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Parses one WAVE value of type ty from text[0..len) (surrounding
+ * whitespace and // comments allowed).  Errors are WP_CABI_INVALID with
+ * the byte offset, e.g. "wave: at offset 4: expected ',' or ']'". */
+wp_cabi_error_t *wp_cabi_wave_parse(const wp_cabi_type_t *ty, const char *text, size_t len, wp_cabi_val_t *out);
+/* Prints v (of type ty) into a malloc'ed NUL-terminated string. */
+wp_cabi_error_t *wp_cabi_wave_print(const wp_cabi_type_t *ty, const wp_cabi_val_t *v, char **out);
+/* Splits "name(args...)" into the function name span (which may contain
+ * ':', '/', '#', '.', '@' and '%' as in "wasi:cli/run#run") and the args. */
+wp_cabi_error_t *wp_cabi_wave_split_call(const char *text, size_t len, size_t *name_len, const char **args,
+                                         size_t *args_len);
+/* Parses "a, b, c" (the inside of a call's parentheses) as f's params. */
+wp_cabi_error_t *wp_cabi_wave_parse_args(const wp_cabi_func_t *f, const char *text, size_t len,
+                                         wp_cabi_val_t *params);
+
+/* ------------------------------------------------------------------ */
+/* Strings (exposed for the benchmark and other layers)                */
+/* ------------------------------------------------------------------ */
+
+/* True if s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
+bool wp_cabi_utf8_valid(const uint8_t *s, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WASMPLUG_CABI_H */

@@ -1,0 +1,95 @@
+/*
+ * cabi_internal.h -- helpers shared by the files of src/cabi/ only.
+ * Not a public header: other layers include cabi.h.
+ */
+#ifndef WASMPLUG_CABI_INTERNAL_H
+#define WASMPLUG_CABI_INTERNAL_H
+
+#include "cabi/cabi.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+/* Shorthands for the error constructors. */
+#define TRAP(...) wp_cabi_error_new(WP_CABI_TRAP, __VA_ARGS__)
+#define INVALID(...) wp_cabi_error_new(WP_CABI_INVALID, __VA_ARGS__)
+
+/* Upper bound on a string's byte length in guest memory (CanonicalABI.md:
+ * MAX_STRING_BYTE_LENGTH). */
+#define WP_CABI_MAX_STRING_BYTES ((1u << 28) - 1)
+#define WP_CABI_UTF16_TAG 0x80000000u
+
+struct wp_cabi_resource {
+  char *name;
+  const wp_cabi_handles_t *impl;
+  wp_cabi_dtor_fn dtor;
+  void *dtor_ctx;
+};
+
+static inline uint64_t wp_align_up(uint64_t x, uint64_t a) { return (x + a - 1) & ~(a - 1); }
+
+static inline uint32_t rd_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline uint32_t rd_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint64_t rd_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline void wr_u16(uint8_t *p, uint32_t v) { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); }
+static inline void wr_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline void wr_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+
+static inline uint32_t rd_disc(const uint8_t *p, uint32_t size) {
+  return size == 1 ? p[0] : size == 2 ? rd_u16(p) : rd_u32(p);
+}
+static inline void wr_disc(uint8_t *p, uint32_t size, uint32_t v) {
+  if (size == 1) p[0] = (uint8_t)v;
+  else if (size == 2) wr_u16(p, v);
+  else wr_u32(p, v);
+}
+
+/* Re-reads the guest memory view into cx->mem. */
+void wp_cabi_cx_refresh(wp_cabi_cx_t *cx);
+/* Checks [ptr, ptr+len) is inside memory and ptr is aligned; `what`
+ * names the thing ("string", "list", "return pointer"). */
+wp_cabi_error_t *wp_cabi_check_range(wp_cabi_cx_t *cx, const char *what, uint64_t ptr, uint64_t len,
+                                     uint32_t align);
+/* Calls the guest's realloc and validates its answer (alignment, bounds);
+ * refreshes cx->mem. */
+wp_cabi_error_t *wp_cabi_guest_realloc(wp_cabi_cx_t *cx, const char *what, uint32_t old_ptr, uint32_t old_size,
+                                       uint32_t align, uint32_t new_size, uint32_t *out);
+/* Charges n bytes of host allocation to the call's budget. */
+wp_cabi_error_t *wp_cabi_charge(wp_cabi_cx_t *cx, size_t n);
+/* malloc + charge; NULL with *err set on failure. */
+void *wp_cabi_host_alloc(wp_cabi_cx_t *cx, size_t n, wp_cabi_error_t **err);
+wp_cabi_error_t *wp_cabi_error_oom(void);
+/* Records a lend of guest handle `handle` for this call. */
+wp_cabi_error_t *wp_cabi_cx_add_lend(wp_cabi_cx_t *cx, uint32_t handle);
+
+/* Guest string -> UTF-8, validated.  Copies the guest bytes first, then
+ * validates the copy.  Result charged to the budget: in the arena if
+ * `arena` else malloc'ed (*out_ptr, *out_len, NUL-terminated). */
+wp_cabi_error_t *wp_cabi_lift_string(wp_cabi_cx_t *cx, uint32_t ptr, uint32_t tagged_len, bool arena,
+                                     char **out_ptr, size_t *out_len);
+/* UTF-8 -> guest string in the guest's encoding via realloc.  `trusted`
+ * skips UTF-8 validation when no transcoding is needed. */
+wp_cabi_error_t *wp_cabi_lower_string(wp_cabi_cx_t *cx, const uint8_t *s, size_t n, bool trusted, uint32_t *out_ptr,
+                                      uint32_t *out_len);
+
+/* Decodes one UTF-8 scalar at s[*i..n) (valid input assumed checked). */
+uint32_t wp_cabi_utf8_next(const uint8_t *s, size_t n, size_t *i);
+/* Encodes c as UTF-8 into out (>= 4 bytes); returns the byte count. */
+size_t wp_cabi_utf8_put(uint8_t *out, uint32_t c);
+
+/* Float NaN canonicalisation (lift side). */
+float wp_cabi_canon_f32(float f);
+double wp_cabi_canon_f64(double f);
+
+/* Checks that a char value is a Unicode scalar value. */
+static inline bool wp_cabi_char_ok(uint32_t c) { return c < 0xD800 || (c >= 0xE000 && c < 0x110000); }
+
+/* Flat value coercion for variant payloads (CanonicalABI.md lift_flat_variant). */
+wp_cabi_flat_t wp_cabi_flat_coerce_in(wp_cabi_flat_t v, wp_cabi_core_t have, wp_cabi_core_t want);
+wp_cabi_flat_t wp_cabi_flat_coerce_out(wp_cabi_flat_t v, wp_cabi_core_t have, wp_cabi_core_t want);
+
+/* The layout of a function's params as a tuple, for one side. */
+void wp_cabi_params_layout(const wp_cabi_func_t *f, bool native, uint32_t *size, uint32_t *align,
+                           uint32_t *offsets);
+
+#endif

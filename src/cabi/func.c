@@ -1,0 +1,211 @@
+/*
+ * func.c -- function-level lifting and lowering: flat signatures, params
+ * spilled to memory past MAX_FLAT_PARAMS, results returned through memory
+ * past MAX_FLAT_RESULTS (a returned pointer when the guest is the callee, a
+ * retptr param when the guest is the caller).
+ */
+#include "cabi/cabi_internal.h"
+
+#include <stdlib.h>
+
+#define MAXP 64
+
+static wp_cabi_error_t *check_nparams(const wp_cabi_func_t *f) {
+  if (f->nparams > MAXP) return INVALID("function has %zu params; at most %d supported", f->nparams, MAXP);
+  return NULL;
+}
+
+static wp_cabi_error_t *check_nflat(const wp_cabi_core_sig_t *sig, size_t n, bool params) {
+  uint32_t want = params ? sig->nparams : sig->nresults;
+  if (n < want) return INVALID("expected %u flat %s, got %zu", want, params ? "params" : "results", n);
+  return NULL;
+}
+
+/* ---- value tree ---- */
+
+wp_cabi_error_t *wp_cabi_lower_args(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_val_t *params,
+                                    wp_cabi_flat_t *flat, size_t *nflat) {
+  wp_cabi_error_t *e = check_nparams(f);
+  if (e) return e;
+  wp_cabi_core_sig_t sig;
+  wp_cabi_func_flatten(f, WP_CABI_LIFT, &sig);
+  *nflat = 0;
+  if (sig.params_indirect) {
+    uint32_t size, align, off[MAXP], p;
+    wp_cabi_params_layout(f, false, &size, &align, off);
+    if ((e = wp_cabi_guest_realloc(cx, "params", 0, 0, align, size, &p))) return e;
+    for (size_t i = 0; i < f->nparams; i++)
+      if ((e = wp_cabi_store(cx, f->params[i], &params[i], p + off[i]))) return e;
+    flat[0].i64 = 0;
+    flat[0].i32 = p;
+    *nflat = 1;
+    return NULL;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < f->nparams; i++) {
+    if ((e = wp_cabi_lower_flat(cx, f->params[i], &params[i], flat + k))) return e;
+    k += f->params[i]->nflat;
+  }
+  *nflat = k;
+  return NULL;
+}
+
+wp_cabi_error_t *wp_cabi_lift_results(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_flat_t *flat,
+                                      size_t nflat, wp_cabi_val_t *result) {
+  memset(result, 0, sizeof *result);
+  if (!f->result) return NULL;
+  wp_cabi_core_sig_t sig;
+  wp_cabi_func_flatten(f, WP_CABI_LIFT, &sig);
+  wp_cabi_error_t *e = check_nflat(&sig, nflat, false);
+  if (e) return e;
+  if (sig.results_indirect) {
+    uint32_t p = flat[0].i32;
+    if ((e = wp_cabi_check_range(cx, "result", p, f->result->guest.size, f->result->guest.align))) return e;
+    return wp_cabi_load(cx, f->result, p, result);
+  }
+  return wp_cabi_lift_flat(cx, f->result, flat, nflat, result);
+}
+
+wp_cabi_error_t *wp_cabi_lift_args(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_flat_t *flat,
+                                   size_t nflat, wp_cabi_val_t *params) {
+  wp_cabi_error_t *e = check_nparams(f);
+  if (e) return e;
+  memset(params, 0, f->nparams * sizeof *params);
+  wp_cabi_core_sig_t sig;
+  wp_cabi_func_flatten(f, WP_CABI_LOWER, &sig);
+  if ((e = check_nflat(&sig, nflat, true))) return e;
+  size_t i = 0;
+  if (sig.params_indirect) {
+    uint32_t size, align, off[MAXP], p = flat[0].i32;
+    wp_cabi_params_layout(f, false, &size, &align, off);
+    if ((e = wp_cabi_check_range(cx, "params", p, size, align))) return e;
+    for (; i < f->nparams; i++)
+      if ((e = wp_cabi_load(cx, f->params[i], p + off[i], &params[i]))) break;
+  } else {
+    size_t k = 0;
+    for (; i < f->nparams; i++) {
+      if ((e = wp_cabi_lift_flat(cx, f->params[i], flat + k, nflat - k, &params[i]))) break;
+      k += f->params[i]->nflat;
+    }
+  }
+  if (e)
+    for (size_t j = 0; j < i; j++) wp_cabi_val_drop(&params[j]);
+  return e;
+}
+
+static wp_cabi_error_t *retptr(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_core_sig_t *sig,
+                               const wp_cabi_flat_t *core_params, size_t ncore, uint32_t *p) {
+  if (ncore < sig->nparams) return INVALID("expected %u core params (with the return pointer), got %zu", sig->nparams, ncore);
+  *p = core_params[sig->nparams - 1].i32;
+  return wp_cabi_check_range(cx, "return", *p, f->result->guest.size, f->result->guest.align);
+}
+
+wp_cabi_error_t *wp_cabi_lower_results(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_val_t *result,
+                                       const wp_cabi_flat_t *core_params, size_t ncore_params,
+                                       wp_cabi_flat_t *flat, size_t *nflat) {
+  *nflat = 0;
+  if (!f->result) return NULL;
+  wp_cabi_core_sig_t sig;
+  wp_cabi_func_flatten(f, WP_CABI_LOWER, &sig);
+  wp_cabi_error_t *e;
+  if (sig.results_indirect) {
+    uint32_t p;
+    if ((e = retptr(cx, f, &sig, core_params, ncore_params, &p))) return e;
+    return wp_cabi_store(cx, f->result, result, p);
+  }
+  if ((e = wp_cabi_lower_flat(cx, f->result, result, flat))) return e;
+  *nflat = f->result->nflat;
+  return NULL;
+}
+
+/* ---- native layout ---- */
+
+wp_cabi_error_t *wp_cabi_lower_args_native(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const void *args,
+                                           wp_cabi_flat_t *flat, size_t *nflat) {
+  wp_cabi_error_t *e = check_nparams(f);
+  if (e) return e;
+  const uint8_t *a = args;
+  uint32_t nsize, nalign, noff[MAXP];
+  wp_cabi_params_layout(f, true, &nsize, &nalign, noff);
+  wp_cabi_core_sig_t sig;
+  wp_cabi_func_flatten(f, WP_CABI_LIFT, &sig);
+  *nflat = 0;
+  if (sig.params_indirect) {
+    uint32_t size, align, off[MAXP], p;
+    wp_cabi_params_layout(f, false, &size, &align, off);
+    if ((e = wp_cabi_guest_realloc(cx, "params", 0, 0, align, size, &p))) return e;
+    for (size_t i = 0; i < f->nparams; i++)
+      if ((e = wp_cabi_store_native(cx, f->params[i], a + noff[i], p + off[i]))) return e;
+    flat[0].i64 = 0;
+    flat[0].i32 = p;
+    *nflat = 1;
+    return NULL;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < f->nparams; i++) {
+    if ((e = wp_cabi_lower_flat_native(cx, f->params[i], a + noff[i], flat + k))) return e;
+    k += f->params[i]->nflat;
+  }
+  *nflat = k;
+  return NULL;
+}
+
+wp_cabi_error_t *wp_cabi_lift_results_native(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_flat_t *flat,
+                                             size_t nflat, void *result) {
+  if (!f->result) return NULL;
+  wp_cabi_core_sig_t sig;
+  wp_cabi_func_flatten(f, WP_CABI_LIFT, &sig);
+  wp_cabi_error_t *e = check_nflat(&sig, nflat, false);
+  if (e) return e;
+  if (sig.results_indirect) {
+    uint32_t p = flat[0].i32;
+    if ((e = wp_cabi_check_range(cx, "result", p, f->result->guest.size, f->result->guest.align))) return e;
+    return wp_cabi_load_native(cx, f->result, p, result);
+  }
+  return wp_cabi_lift_flat_native(cx, f->result, flat, nflat, result);
+}
+
+wp_cabi_error_t *wp_cabi_lift_args_native(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_flat_t *flat,
+                                          size_t nflat, void *args) {
+  wp_cabi_error_t *e = check_nparams(f);
+  if (e) return e;
+  uint8_t *a = args;
+  uint32_t nsize, nalign, noff[MAXP];
+  wp_cabi_params_layout(f, true, &nsize, &nalign, noff);
+  memset(a, 0, nsize);
+  wp_cabi_core_sig_t sig;
+  wp_cabi_func_flatten(f, WP_CABI_LOWER, &sig);
+  if ((e = check_nflat(&sig, nflat, true))) return e;
+  if (sig.params_indirect) {
+    uint32_t size, align, off[MAXP], p = flat[0].i32;
+    wp_cabi_params_layout(f, false, &size, &align, off);
+    if ((e = wp_cabi_check_range(cx, "params", p, size, align))) return e;
+    for (size_t i = 0; i < f->nparams; i++)
+      if ((e = wp_cabi_load_native(cx, f->params[i], p + off[i], a + noff[i]))) return e;
+    return NULL;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < f->nparams; i++) {
+    if ((e = wp_cabi_lift_flat_native(cx, f->params[i], flat + k, nflat - k, a + noff[i]))) return e;
+    k += f->params[i]->nflat;
+  }
+  return NULL;
+}
+
+wp_cabi_error_t *wp_cabi_lower_results_native(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const void *result,
+                                              const wp_cabi_flat_t *core_params, size_t ncore_params,
+                                              wp_cabi_flat_t *flat, size_t *nflat) {
+  *nflat = 0;
+  if (!f->result) return NULL;
+  wp_cabi_core_sig_t sig;
+  wp_cabi_func_flatten(f, WP_CABI_LOWER, &sig);
+  wp_cabi_error_t *e;
+  if (sig.results_indirect) {
+    uint32_t p;
+    if ((e = retptr(cx, f, &sig, core_params, ncore_params, &p))) return e;
+    return wp_cabi_store_native(cx, f->result, result, p);
+  }
+  if ((e = wp_cabi_lower_flat_native(cx, f->result, result, flat))) return e;
+  *nflat = f->result->nflat;
+  return NULL;
+}

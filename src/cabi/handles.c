@@ -1,0 +1,190 @@
+/*
+ * handles.c -- per-instance resource handle tables (CanonicalABI.md
+ * "Table", "ResourceHandle", canon resource.new/rep/drop, lift/lower of
+ * own and borrow).
+ *
+ * Slot 0 is reserved so that handle 0 is never valid.  Freed slots go on a
+ * free list and are reused most-recently-freed first, as the reference
+ * does.  An own handle counts its lends (borrows of it handed out for the
+ * duration of a call); it cannot be moved or dropped while lent.  A borrow
+ * handle remembers the call that lent it; dropping it decrements that
+ * call's count, which must be zero when the call ends.
+ */
+#include "cabi/cabi_internal.h"
+
+#include <stdlib.h>
+
+#define MAX_HANDLES ((1u << 28) - 1)
+
+typedef struct entry {
+  const wp_cabi_resource_t *rt; /* NULL: free slot */
+  uint32_t rep;
+  uint32_t num_lends;
+  bool own;
+  wp_cabi_cx_t *scope; /* borrow handles: the call that lent it */
+  uint32_t next_free;
+} entry_t;
+
+struct wp_cabi_handles {
+  entry_t *v;
+  uint32_t len, cap;
+  uint32_t free_head; /* 0: none */
+  uint32_t count;
+};
+
+wp_cabi_handles_t *wp_cabi_handles_new(void) {
+  wp_cabi_handles_t *h = calloc(1, sizeof *h);
+  if (!h) return NULL;
+  h->v = calloc(16, sizeof(entry_t));
+  if (!h->v) {
+    free(h);
+    return NULL;
+  }
+  h->cap = 16;
+  h->len = 1;
+  return h;
+}
+
+void wp_cabi_handles_delete(wp_cabi_handles_t *h) {
+  if (!h) return;
+  for (uint32_t i = 1; i < h->len; i++) {
+    entry_t *e = &h->v[i];
+    if (e->rt && e->own && e->rt->dtor) {
+      wp_cabi_error_t *err = e->rt->dtor(e->rt->dtor_ctx, e->rep);
+      wp_cabi_error_delete(err); /* teardown: nobody left to report to */
+    }
+  }
+  free(h->v);
+  free(h);
+}
+
+uint32_t wp_cabi_handles_count(const wp_cabi_handles_t *h) { return h->count; }
+
+static wp_cabi_error_t *add(wp_cabi_handles_t *h, entry_t e, uint32_t *out) {
+  uint32_t i;
+  if (h->free_head) {
+    i = h->free_head;
+    h->free_head = h->v[i].next_free;
+  } else {
+    if (h->len > MAX_HANDLES) return TRAP("handle table is full (%u handles)", MAX_HANDLES);
+    if (h->len == h->cap) {
+      uint32_t ncap = h->cap * 2;
+      entry_t *n = realloc(h->v, ncap * sizeof(entry_t));
+      if (!n) return wp_cabi_error_oom();
+      h->v = n;
+      h->cap = ncap;
+    }
+    i = h->len++;
+  }
+  e.next_free = 0;
+  h->v[i] = e;
+  h->count++;
+  *out = i;
+  return NULL;
+}
+
+static void release(wp_cabi_handles_t *h, uint32_t i) {
+  memset(&h->v[i], 0, sizeof(entry_t));
+  h->v[i].next_free = h->free_head;
+  h->free_head = i;
+  h->count--;
+}
+
+/* Looks a handle up and checks its type; `what` names the operation. */
+static wp_cabi_error_t *get(wp_cabi_handles_t *h, const wp_cabi_resource_t *r, uint32_t i, const char *what,
+                            entry_t **out) {
+  if (!h) return INVALID("%s: the guest has no handle table", what);
+  if (i == 0 || i >= h->len || !h->v[i].rt)
+    return TRAP("%s: unknown handle %u (dangling or already dropped)", what, i);
+  entry_t *e = &h->v[i];
+  if (e->rt != r)
+    return TRAP("%s: handle %u is a %s, expected a %s", what, i, e->rt->name, r->name);
+  *out = e;
+  return NULL;
+}
+
+wp_cabi_error_t *wp_cabi_resource_new(wp_cabi_handles_t *h, const wp_cabi_resource_t *r, uint32_t rep,
+                                      uint32_t *handle) {
+  entry_t e = {.rt = r, .rep = rep, .own = true};
+  return add(h, e, handle);
+}
+
+wp_cabi_error_t *wp_cabi_resource_rep(wp_cabi_handles_t *h, const wp_cabi_resource_t *r, uint32_t handle,
+                                      uint32_t *rep) {
+  entry_t *e = NULL;
+  wp_cabi_error_t *err = get(h, r, handle, "resource.rep", &e);
+  if (err) return err;
+  *rep = e->rep;
+  return NULL;
+}
+
+wp_cabi_error_t *wp_cabi_resource_drop(wp_cabi_handles_t *h, const wp_cabi_resource_t *r, uint32_t handle) {
+  entry_t *e = NULL;
+  wp_cabi_error_t *err = get(h, r, handle, "resource.drop", &e);
+  if (err) return err;
+  if (e->num_lends)
+    return TRAP("resource.drop: handle %u is still lent out (%u borrow(s) active)", handle, e->num_lends);
+  entry_t copy = *e;
+  release(h, handle);
+  if (copy.own) {
+    if (copy.rt->dtor) return copy.rt->dtor(copy.rt->dtor_ctx, copy.rep);
+  } else if (copy.scope && copy.scope->num_borrows) {
+    copy.scope->num_borrows--;
+  }
+  return NULL;
+}
+
+wp_cabi_error_t *wp_cabi_lift_own(wp_cabi_cx_t *cx, const wp_cabi_resource_t *r, uint32_t handle, uint32_t *rep) {
+  wp_cabi_handles_t *h = cx->guest ? cx->guest->handles : NULL;
+  entry_t *e = NULL;
+  wp_cabi_error_t *err = get(h, r, handle, "own handle", &e);
+  if (err) return err;
+  if (!e->own) return TRAP("own handle: handle %u is a borrow, not an own", handle);
+  if (e->num_lends) return TRAP("own handle: handle %u is lent out and cannot be moved", handle);
+  *rep = e->rep;
+  release(h, handle);
+  return NULL;
+}
+
+wp_cabi_error_t *wp_cabi_lower_own(wp_cabi_cx_t *cx, const wp_cabi_resource_t *r, uint32_t rep, uint32_t *handle) {
+  wp_cabi_handles_t *h = cx->guest ? cx->guest->handles : NULL;
+  if (!h) return INVALID("own handle: the guest has no handle table");
+  entry_t e = {.rt = r, .rep = rep, .own = true};
+  return add(h, e, handle);
+}
+
+wp_cabi_error_t *wp_cabi_lift_borrow(wp_cabi_cx_t *cx, const wp_cabi_resource_t *r, uint32_t handle, uint32_t *rep) {
+  wp_cabi_handles_t *h = cx->guest ? cx->guest->handles : NULL;
+  entry_t *e = NULL;
+  wp_cabi_error_t *err = get(h, r, handle, "borrow handle", &e);
+  if (err) return err;
+  if ((err = wp_cabi_cx_add_lend(cx, handle))) return err;
+  h->v[handle].num_lends++;
+  *rep = h->v[handle].rep;
+  return NULL;
+}
+
+wp_cabi_error_t *wp_cabi_lower_borrow(wp_cabi_cx_t *cx, const wp_cabi_resource_t *r, uint32_t rep, uint32_t *handle) {
+  wp_cabi_handles_t *h = cx->guest ? cx->guest->handles : NULL;
+  if (!h) return INVALID("borrow handle: the guest has no handle table");
+  if (r->impl == h) {
+    /* The guest implements the resource: it gets its own rep back. */
+    *handle = rep;
+    return NULL;
+  }
+  entry_t e = {.rt = r, .rep = rep, .own = false, .scope = cx};
+  wp_cabi_error_t *err = add(h, e, handle);
+  if (!err) cx->num_borrows++;
+  return err;
+}
+
+void wp_cabi_handles_end_lend(wp_cabi_handles_t *h, uint32_t handle);
+void wp_cabi_handles_end_lend(wp_cabi_handles_t *h, uint32_t handle) {
+  if (handle < h->len && h->v[handle].rt && h->v[handle].num_lends) h->v[handle].num_lends--;
+}
+
+void wp_cabi_handles_end_scope(wp_cabi_handles_t *h, const wp_cabi_cx_t *cx);
+void wp_cabi_handles_end_scope(wp_cabi_handles_t *h, const wp_cabi_cx_t *cx) {
+  for (uint32_t i = 1; i < h->len; i++)
+    if (h->v[i].rt && !h->v[i].own && h->v[i].scope == cx) release(h, i);
+}

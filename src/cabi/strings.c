@@ -1,0 +1,320 @@
+/*
+ * strings.c -- UTF-8 validation, and strings crossing the guest boundary in
+ * the three canonical encodings (utf8, utf16, latin1+utf16).
+ *
+ * Host-side strings are always UTF-8.  Lifting copies the guest bytes out
+ * first and validates/transcodes the copy, so a guest that rewrites its
+ * memory concurrently cannot make us accept bytes we did not check.
+ */
+#include "cabi/cabi_internal.h"
+
+#include <stdlib.h>
+
+/* Validates UTF-8.  ASCII runs are skipped 8 bytes at a time (the common
+ * case for the identifiers and text that cross component boundaries). */
+bool wp_cabi_utf8_valid(const uint8_t *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (i + 8 <= n) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (!(w & 0x8080808080808080ull)) {
+        i += 8;
+        continue;
+      }
+    }
+    uint8_t c = s[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+      if (i + 1 >= n || (s[i + 1] & 0xC0) != 0x80) return false;
+      i += 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      if (i + 2 >= n) return false;
+      uint8_t c1 = s[i + 1];
+      if ((c1 & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80) return false;
+      if (c == 0xE0 && c1 < 0xA0) return false; /* overlong */
+      if (c == 0xED && c1 >= 0xA0) return false; /* surrogate */
+      i += 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      if (i + 3 >= n) return false;
+      uint8_t c1 = s[i + 1];
+      if ((c1 & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80 || (s[i + 3] & 0xC0) != 0x80) return false;
+      if (c == 0xF0 && c1 < 0x90) return false; /* overlong */
+      if (c == 0xF4 && c1 >= 0x90) return false; /* > U+10FFFF */
+      i += 4;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Offset of the first invalid byte (for error messages); n if valid. */
+static size_t utf8_error_at(const uint8_t *s, size_t n) {
+  size_t lo = 0;
+  /* Linear rescan of small prefixes is fine: this only runs on failure. */
+  for (size_t i = 0; i < n;) {
+    uint8_t c = s[i];
+    size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (i + k > n || !wp_cabi_utf8_valid(s + i, k)) return i;
+    i += k;
+    lo = i;
+  }
+  return lo;
+}
+
+uint32_t wp_cabi_utf8_next(const uint8_t *s, size_t n, size_t *i) {
+  size_t k = *i;
+  uint8_t c = s[k];
+  if (c < 0x80 || k + 1 >= n) {
+    *i = k + 1;
+    return c;
+  }
+  if (c < 0xE0) {
+    *i = k + 2;
+    return ((uint32_t)(c & 0x1F) << 6) | (s[k + 1] & 0x3F);
+  }
+  if (c < 0xF0 && k + 2 < n) {
+    *i = k + 3;
+    return ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[k + 1] & 0x3F) << 6) | (s[k + 2] & 0x3F);
+  }
+  if (k + 3 < n) {
+    *i = k + 4;
+    return ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[k + 1] & 0x3F) << 12) | ((uint32_t)(s[k + 2] & 0x3F) << 6) |
+           (s[k + 3] & 0x3F);
+  }
+  *i = n;
+  return 0xFFFD;
+}
+
+size_t wp_cabi_utf8_put(uint8_t *out, uint32_t c) {
+  if (c < 0x80) {
+    out[0] = (uint8_t)c;
+    return 1;
+  }
+  if (c < 0x800) {
+    out[0] = (uint8_t)(0xC0 | (c >> 6));
+    out[1] = (uint8_t)(0x80 | (c & 0x3F));
+    return 2;
+  }
+  if (c < 0x10000) {
+    out[0] = (uint8_t)(0xE0 | (c >> 12));
+    out[1] = (uint8_t)(0x80 | ((c >> 6) & 0x3F));
+    out[2] = (uint8_t)(0x80 | (c & 0x3F));
+    return 3;
+  }
+  out[0] = (uint8_t)(0xF0 | (c >> 18));
+  out[1] = (uint8_t)(0x80 | ((c >> 12) & 0x3F));
+  out[2] = (uint8_t)(0x80 | ((c >> 6) & 0x3F));
+  out[3] = (uint8_t)(0x80 | (c & 0x3F));
+  return 4;
+}
+
+/* Host buffer for a lifted string: arena or malloc, charged either way. */
+static char *str_buf(wp_cabi_cx_t *cx, size_t n, bool arena, wp_cabi_error_t **err) {
+  if (arena) {
+    char *p = wp_cabi_arena_alloc(cx->arena, n + 1, 1);
+    if (!p)
+      *err = wp_cabi_error_new(WP_CABI_LIMIT, "host allocation budget exceeded lifting a string of %zu bytes", n);
+    return p;
+  }
+  return wp_cabi_host_alloc(cx, n + 1, err);
+}
+
+wp_cabi_error_t *wp_cabi_lift_string(wp_cabi_cx_t *cx, uint32_t ptr, uint32_t tagged_len, bool arena,
+                                     char **out_ptr, size_t *out_len) {
+  wp_cabi_error_t *e = NULL;
+  wp_cabi_string_encoding_t enc = cx->guest ? cx->guest->encoding : WP_CABI_UTF8;
+  bool utf16 = false;
+  uint64_t units = tagged_len, bytes;
+  if (enc == WP_CABI_UTF16) {
+    utf16 = true;
+  } else if (enc == WP_CABI_LATIN1_UTF16 && (tagged_len & WP_CABI_UTF16_TAG)) {
+    utf16 = true;
+    units = tagged_len ^ WP_CABI_UTF16_TAG;
+  }
+  bytes = utf16 ? units * 2 : units;
+  if (bytes > WP_CABI_MAX_STRING_BYTES)
+    return TRAP("string length %llu (%llu bytes) exceeds the maximum string byte length %u",
+                (unsigned long long)units, (unsigned long long)bytes, WP_CABI_MAX_STRING_BYTES);
+  uint32_t align = enc == WP_CABI_UTF8 ? 1 : 2;
+  if (align > 1 && (ptr & 1)) return TRAP("string pointer 0x%x is not aligned to 2 bytes", ptr);
+  if ((uint64_t)ptr + bytes > cx->mem.size)
+    return TRAP("string pointer 0x%x + length %llu is out of bounds of memory (%llu bytes)", ptr,
+                (unsigned long long)bytes, (unsigned long long)cx->mem.size);
+  const uint8_t *src = cx->mem.base + ptr;
+
+  if (enc == WP_CABI_UTF8) {
+    char *d = str_buf(cx, bytes, arena, &e);
+    if (!d) return e;
+    memcpy(d, src, bytes); /* copy first, validate the copy */
+    d[bytes] = 0;
+    if (!wp_cabi_utf8_valid((const uint8_t *)d, bytes)) {
+      size_t at = utf8_error_at((const uint8_t *)d, bytes);
+      if (!arena) free(d);
+      return TRAP("invalid UTF-8 in string at 0x%x (byte %zu of %llu)", ptr, at, (unsigned long long)bytes);
+    }
+    *out_ptr = d;
+    *out_len = bytes;
+    return NULL;
+  }
+  if (!utf16) {
+    /* latin1: every byte is one code point, at most 2 UTF-8 bytes. */
+    size_t extra = 0;
+    /* Copy once into the output's tail, then expand forward from it. */
+    char *d = str_buf(cx, bytes * 2, arena, &e);
+    if (!d) return e;
+    uint8_t *tmp = (uint8_t *)d + bytes;
+    memcpy(tmp, src, bytes);
+    size_t o = 0;
+    for (size_t i = 0; i < bytes; i++) {
+      uint8_t c = tmp[i];
+      if (c < 0x80) {
+        d[o++] = (char)c;
+      } else {
+        d[o++] = (char)(0xC0 | (c >> 6));
+        d[o++] = (char)(0x80 | (c & 0x3F));
+        extra++;
+      }
+    }
+    (void)extra;
+    d[o] = 0;
+    *out_ptr = d;
+    *out_len = o;
+    return NULL;
+  }
+  /* UTF-16LE: copy the units out, then decode with surrogate checks.  Each
+   * unit yields at most 3 UTF-8 bytes (a pair, 2 units, yields 4). */
+  uint16_t *tmp = wp_cabi_host_alloc(cx, bytes ? bytes : 1, &e);
+  if (!tmp) return e;
+  memcpy(tmp, src, bytes);
+  char *d = str_buf(cx, units * 3, arena, &e);
+  if (!d) {
+    free(tmp);
+    return e;
+  }
+  size_t o = 0;
+  for (size_t i = 0; i < units; i++) {
+    uint32_t c = tmp[i];
+    if (c >= 0xD800 && c <= 0xDBFF) {
+      uint32_t lo = i + 1 < units ? tmp[i + 1] : 0;
+      if (lo < 0xDC00 || lo > 0xDFFF) {
+        free(tmp);
+        if (!arena) free(d);
+        return TRAP("invalid UTF-16 in string at 0x%x: unpaired high surrogate 0x%x at unit %zu", ptr, c, i);
+      }
+      c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+      i++;
+    } else if (c >= 0xDC00 && c <= 0xDFFF) {
+      free(tmp);
+      if (!arena) free(d);
+      return TRAP("invalid UTF-16 in string at 0x%x: unpaired low surrogate 0x%x at unit %zu", ptr, c, i);
+    }
+    o += wp_cabi_utf8_put((uint8_t *)d + o, c);
+  }
+  d[o] = 0;
+  free(tmp);
+  *out_ptr = d;
+  *out_len = o;
+  return NULL;
+}
+
+wp_cabi_error_t *wp_cabi_lower_string(wp_cabi_cx_t *cx, const uint8_t *s, size_t n, bool trusted, uint32_t *out_ptr,
+                                      uint32_t *out_len) {
+  wp_cabi_error_t *e;
+  wp_cabi_string_encoding_t enc = cx->guest ? cx->guest->encoding : WP_CABI_UTF8;
+  if (n > WP_CABI_MAX_STRING_BYTES)
+    return INVALID("string of %zu bytes exceeds the maximum string byte length %u", n, WP_CABI_MAX_STRING_BYTES);
+  if (enc == WP_CABI_UTF8) {
+    if (!trusted && !wp_cabi_utf8_valid(s, n))
+      return INVALID("string to lower is not valid UTF-8 (byte %zu)", utf8_error_at(s, n));
+    uint32_t p;
+    if ((e = wp_cabi_guest_realloc(cx, "string", 0, 0, 1, (uint32_t)n, &p))) return e;
+    if (n) memcpy(cx->mem.base + p, s, n);
+    *out_ptr = p;
+    *out_len = (uint32_t)n;
+    return NULL;
+  }
+  /* Transcoding: validate, then size the output exactly before allocating
+   * (one realloc instead of the reference's allocate-then-shrink). */
+  if (!wp_cabi_utf8_valid(s, n))
+    return INVALID("string to lower is not valid UTF-8 (byte %zu)", utf8_error_at(s, n));
+  size_t units = 0;
+  bool latin1 = true;
+  for (size_t i = 0; i < n;) {
+    uint32_t c = wp_cabi_utf8_next(s, n, &i);
+    units += c >= 0x10000 ? 2 : 1;
+    if (c > 0xFF) latin1 = false;
+  }
+  uint32_t p;
+  if (enc == WP_CABI_LATIN1_UTF16 && latin1) {
+    if ((e = wp_cabi_guest_realloc(cx, "string", 0, 0, 2, (uint32_t)units, &p))) return e;
+    uint8_t *d = cx->mem.base + p;
+    size_t k = 0;
+    for (size_t i = 0; i < n;) d[k++] = (uint8_t)wp_cabi_utf8_next(s, n, &i);
+    *out_ptr = p;
+    *out_len = (uint32_t)units;
+    return NULL;
+  }
+  if (units * 2 > WP_CABI_MAX_STRING_BYTES)
+    return INVALID("string of %zu UTF-16 units exceeds the maximum string byte length", units);
+  if ((e = wp_cabi_guest_realloc(cx, "string", 0, 0, 2, (uint32_t)(units * 2), &p))) return e;
+  uint8_t *d = cx->mem.base + p;
+  size_t k = 0;
+  for (size_t i = 0; i < n;) {
+    uint32_t c = wp_cabi_utf8_next(s, n, &i);
+    if (c >= 0x10000) {
+      c -= 0x10000;
+      wr_u16(d + 2 * k++, 0xD800 + (c >> 10));
+      wr_u16(d + 2 * k++, 0xDC00 + (c & 0x3FF));
+    } else {
+      wr_u16(d + 2 * k++, c);
+    }
+  }
+  *out_ptr = p;
+  *out_len = (uint32_t)units | (enc == WP_CABI_LATIN1_UTF16 ? WP_CABI_UTF16_TAG : 0);
+  return NULL;
+}
+
+float wp_cabi_canon_f32(float f) {
+  if (f != f) {
+    uint32_t b = 0x7fc00000;
+    memcpy(&f, &b, 4);
+  }
+  return f;
+}
+
+double wp_cabi_canon_f64(double f) {
+  if (f != f) {
+    uint64_t b = 0x7ff8000000000000ull;
+    memcpy(&f, &b, 8);
+  }
+  return f;
+}
+
+wp_cabi_flat_t wp_cabi_flat_coerce_in(wp_cabi_flat_t v, wp_cabi_core_t have, wp_cabi_core_t want) {
+  /* The variant's joined slot type is `have`; the case wants `want`. */
+  wp_cabi_flat_t r;
+  memset(&r, 0, sizeof r);
+  if (have == want) return v;
+  if (have == WP_CABI_I32 && want == WP_CABI_CF32) { memcpy(&r.f32, &v.i32, 4); return r; }
+  if (have == WP_CABI_I64 && want == WP_CABI_I32) { r.i32 = (uint32_t)v.i64; return r; }
+  if (have == WP_CABI_I64 && want == WP_CABI_CF32) { uint32_t b = (uint32_t)v.i64; memcpy(&r.f32, &b, 4); return r; }
+  if (have == WP_CABI_I64 && want == WP_CABI_CF64) { memcpy(&r.f64, &v.i64, 8); return r; }
+  return v;
+}
+
+wp_cabi_flat_t wp_cabi_flat_coerce_out(wp_cabi_flat_t v, wp_cabi_core_t have, wp_cabi_core_t want) {
+  /* The case produced `have`; the variant's slot is `want`. */
+  wp_cabi_flat_t r;
+  memset(&r, 0, sizeof r);
+  if (have == want) return v;
+  if (have == WP_CABI_CF32 && want == WP_CABI_I32) { memcpy(&r.i32, &v.f32, 4); return r; }
+  if (have == WP_CABI_I32 && want == WP_CABI_I64) { r.i64 = v.i32; return r; }
+  if (have == WP_CABI_CF32 && want == WP_CABI_I64) { uint32_t b; memcpy(&b, &v.f32, 4); r.i64 = b; return r; }
+  if (have == WP_CABI_CF64 && want == WP_CABI_I64) { memcpy(&r.i64, &v.f64, 8); return r; }
+  return v;
+}

@@ -1,0 +1,540 @@
+/*
+ * types.c -- type descriptors: construction, layout (guest wasm32 and native
+ * LP64) and flattening, all computed once when a descriptor is built.
+ *
+ * Option, result, enum and tuple are kept as their own kinds (printing and
+ * WAVE need them) but laid out and flattened through their despecialised
+ * forms (variant / record), exactly as CanonicalABI.md's despecialize().
+ */
+#include "cabi/cabi_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct chunk {
+  struct chunk *next;
+} chunk_t;
+
+struct wp_cabi_types {
+  chunk_t *chunks; /* every allocation, freed together */
+  const wp_cabi_type_t *prims[WP_CABI_STRING + 1];
+  char error[256];
+};
+
+wp_cabi_types_t *wp_cabi_types_new(void) { return calloc(1, sizeof(wp_cabi_types_t)); }
+
+void wp_cabi_types_delete(wp_cabi_types_t *t) {
+  if (!t) return;
+  chunk_t *c = t->chunks;
+  while (c) {
+    chunk_t *n = c->next;
+    free(c);
+    c = n;
+  }
+  free(t);
+}
+
+const char *wp_cabi_types_error(const wp_cabi_types_t *t) { return t->error; }
+
+static void *talloc(wp_cabi_types_t *t, size_t n) {
+  chunk_t *c = calloc(1, wp_align_up(sizeof(chunk_t), 16) + n);
+  if (!c) {
+    snprintf(t->error, sizeof t->error, "out of memory");
+    return NULL;
+  }
+  c->next = t->chunks;
+  t->chunks = c;
+  return (char *)c + wp_align_up(sizeof(chunk_t), 16);
+}
+
+static char *tstrdup(wp_cabi_types_t *t, const char *s) {
+  size_t n = strlen(s);
+  char *d = talloc(t, n + 1);
+  if (d) memcpy(d, s, n + 1);
+  return d;
+}
+
+static void *fail(wp_cabi_types_t *t, const char *fmt, const char *arg) {
+  snprintf(t->error, sizeof t->error, fmt, arg);
+  return NULL;
+}
+
+/* A label is kebab-case: words of ASCII alphanumerics, starting with a
+ * letter, joined by single '-'.  (A leading '%' is not part of a label.) */
+static bool label_ok(const char *s) {
+  if (!s || !*s) return false;
+  bool word_start = true;
+  for (const char *p = s; *p; p++) {
+    char c = *p;
+    if (c == '-') {
+      if (word_start) return false;
+      word_start = true;
+      continue;
+    }
+    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    bool digit = c >= '0' && c <= '9';
+    if (word_start && !alpha) return false;
+    if (!alpha && !digit) return false;
+    word_start = false;
+  }
+  return !word_start;
+}
+
+static wp_cabi_type_t *new_type(wp_cabi_types_t *t, wp_cabi_kind_t kind) {
+  wp_cabi_type_t *ty = talloc(t, sizeof *ty);
+  if (ty) {
+    ty->kind = kind;
+    ty->depth = 1;
+  }
+  return ty;
+}
+
+/* Sets ty's depth from a child; false (with the error set) if too deep. */
+static bool deeper(wp_cabi_types_t *t, wp_cabi_type_t *ty, const wp_cabi_type_t *child) {
+  if (child && child->depth + 1 > ty->depth) ty->depth = child->depth + 1;
+  if (ty->depth > WP_CABI_MAX_DEPTH) {
+    snprintf(t->error, sizeof t->error, "type nesting deeper than %d levels", WP_CABI_MAX_DEPTH);
+    return false;
+  }
+  return true;
+}
+
+static uint32_t sat_add(uint32_t a, uint32_t b) { return a > UINT32_MAX - b ? UINT32_MAX : a + b; }
+
+static void flat_push(wp_cabi_type_t *ty, wp_cabi_core_t c) {
+  if (ty->nflat < WP_CABI_FLAT_CAP) ty->flat[ty->nflat] = c;
+  ty->nflat = sat_add(ty->nflat, 1);
+}
+
+static void flat_append(wp_cabi_type_t *ty, const wp_cabi_type_t *sub) {
+  uint32_t n = sub->nflat < WP_CABI_FLAT_CAP ? sub->nflat : WP_CABI_FLAT_CAP;
+  for (uint32_t i = 0; i < n; i++) flat_push(ty, sub->flat[i]);
+  if (sub->nflat > n) ty->nflat = sat_add(ty->nflat, sub->nflat - n);
+}
+
+static void set_prim_layout(wp_cabi_type_t *ty, uint32_t size) {
+  ty->guest.size = ty->guest.align = ty->native.size = ty->native.align = size;
+}
+
+const wp_cabi_type_t *wp_cabi_type_prim(wp_cabi_types_t *t, wp_cabi_kind_t kind) {
+  if (kind < WP_CABI_BOOL || kind > WP_CABI_STRING) return fail(t, "%s is not a primitive type kind", "kind");
+  if (t->prims[kind]) return t->prims[kind];
+  wp_cabi_type_t *ty = new_type(t, kind);
+  if (!ty) return NULL;
+  switch (kind) {
+  case WP_CABI_BOOL: set_prim_layout(ty, 1); flat_push(ty, WP_CABI_I32); break;
+  case WP_CABI_S8: case WP_CABI_U8: set_prim_layout(ty, 1); flat_push(ty, WP_CABI_I32); ty->plain = true; break;
+  case WP_CABI_S16: case WP_CABI_U16: set_prim_layout(ty, 2); flat_push(ty, WP_CABI_I32); ty->plain = true; break;
+  case WP_CABI_S32: case WP_CABI_U32: set_prim_layout(ty, 4); flat_push(ty, WP_CABI_I32); ty->plain = true; break;
+  case WP_CABI_S64: case WP_CABI_U64: set_prim_layout(ty, 8); flat_push(ty, WP_CABI_I64); ty->plain = true; break;
+  case WP_CABI_F32: set_prim_layout(ty, 4); flat_push(ty, WP_CABI_CF32); break;
+  case WP_CABI_F64: set_prim_layout(ty, 8); flat_push(ty, WP_CABI_CF64); break;
+  case WP_CABI_CHAR: set_prim_layout(ty, 4); flat_push(ty, WP_CABI_I32); break;
+  case WP_CABI_STRING:
+    ty->guest.size = 8; ty->guest.align = 4;
+    ty->native.size = 2 * sizeof(void *); ty->native.align = sizeof(void *);
+    flat_push(ty, WP_CABI_I32); flat_push(ty, WP_CABI_I32);
+    ty->has_pointers = true;
+    break;
+  default: break;
+  }
+  t->prims[kind] = ty;
+  return ty;
+}
+
+const wp_cabi_type_t *wp_cabi_type_list(wp_cabi_types_t *t, const wp_cabi_type_t *elem) {
+  if (!elem) return fail(t, "%s: element type is NULL", "list");
+  wp_cabi_type_t *ty = new_type(t, WP_CABI_LIST);
+  if (!ty) return NULL;
+  ty->elem = elem;
+  if (!deeper(t, ty, elem)) return NULL;
+  ty->guest.size = 8; ty->guest.align = 4;
+  ty->native.size = 2 * sizeof(void *); ty->native.align = sizeof(void *);
+  flat_push(ty, WP_CABI_I32); flat_push(ty, WP_CABI_I32);
+  ty->has_pointers = true;
+  ty->has_borrow = elem->has_borrow;
+  return ty;
+}
+
+/* Lays out fields in order (record/tuple), on both sides. */
+static void layout_fields(wp_cabi_type_t *ty, wp_cabi_field_t *fs, uint32_t n) {
+  uint64_t gs = 0, ns = 0;
+  uint32_t ga = 1, na = 1;
+  bool plain = true;
+  for (uint32_t i = 0; i < n; i++) {
+    const wp_cabi_type_t *f = fs[i].type;
+    gs = wp_align_up(gs, f->guest.align);
+    ns = wp_align_up(ns, f->native.align);
+    fs[i].guest_offset = (uint32_t)gs;
+    fs[i].native_offset = (uint32_t)ns;
+    gs += f->guest.size;
+    ns += f->native.size;
+    if (f->guest.align > ga) ga = f->guest.align;
+    if (f->native.align > na) na = f->native.align;
+    if (!f->plain) plain = false;
+    if (f->has_pointers) ty->has_pointers = true;
+    if (f->has_borrow) ty->has_borrow = true;
+    flat_append(ty, f);
+  }
+  gs = wp_align_up(gs, ga);
+  ns = wp_align_up(ns, na);
+  if (gs > UINT32_MAX) gs = UINT32_MAX;
+  if (ns > UINT32_MAX) ns = UINT32_MAX;
+  ty->guest.size = (uint32_t)gs; ty->guest.align = ga;
+  ty->native.size = (uint32_t)ns; ty->native.align = na;
+  /* Plain fields have the same size on both sides, so the offsets and
+   * padding agree too; padding bytes are copied but never interpreted. */
+  ty->plain = plain;
+}
+
+static bool labels_unique(wp_cabi_types_t *t, size_t n, const char *const *names, const char *what) {
+  for (size_t i = 0; i < n; i++) {
+    if (!label_ok(names[i])) {
+      snprintf(t->error, sizeof t->error, "%s: invalid label '%s'", what, names[i] ? names[i] : "(null)");
+      return false;
+    }
+    for (size_t j = 0; j < i; j++)
+      if (!strcmp(names[i], names[j])) {
+        snprintf(t->error, sizeof t->error, "%s: duplicate label '%s'", what, names[i]);
+        return false;
+      }
+  }
+  return true;
+}
+
+static const wp_cabi_type_t *make_fields(wp_cabi_types_t *t, wp_cabi_kind_t kind, size_t n,
+                                         const char *const *names, const wp_cabi_type_t *const *types) {
+  const char *what = kind == WP_CABI_RECORD ? "record" : "tuple";
+  if (n == 0) return fail(t, "%s must have at least one field", what);
+  if (n > 100000) return fail(t, "%s has too many fields", what);
+  if (names && !labels_unique(t, n, names, what)) return NULL;
+  wp_cabi_type_t *ty = new_type(t, kind);
+  wp_cabi_field_t *fs = talloc(t, n * sizeof *fs);
+  if (!ty || !fs) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (!types[i]) return fail(t, "%s: field type is NULL", what);
+    char num[16];
+    snprintf(num, sizeof num, "%zu", i);
+    fs[i].name = tstrdup(t, names ? names[i] : num);
+    if (!fs[i].name) return NULL;
+    fs[i].type = types[i];
+    if (!deeper(t, ty, types[i])) return NULL;
+  }
+  ty->fields = fs;
+  ty->nfields = (uint32_t)n;
+  layout_fields(ty, fs, (uint32_t)n);
+  return ty;
+}
+
+const wp_cabi_type_t *wp_cabi_type_record(wp_cabi_types_t *t, size_t n, const char *const *names,
+                                          const wp_cabi_type_t *const *types) {
+  if (!names) return fail(t, "%s: names are NULL", "record");
+  return make_fields(t, WP_CABI_RECORD, n, names, types);
+}
+
+const wp_cabi_type_t *wp_cabi_type_tuple(wp_cabi_types_t *t, size_t n, const wp_cabi_type_t *const *types) {
+  return make_fields(t, WP_CABI_TUPLE, n, NULL, types);
+}
+
+static uint32_t disc_size_for(size_t n) { return n <= 256 ? 1 : n <= 65536 ? 2 : 4; }
+
+static wp_cabi_core_t join(wp_cabi_core_t a, wp_cabi_core_t b) {
+  if (a == b) return a;
+  if ((a == WP_CABI_I32 && b == WP_CABI_CF32) || (a == WP_CABI_CF32 && b == WP_CABI_I32)) return WP_CABI_I32;
+  return WP_CABI_I64;
+}
+
+/* Lays out a variant-like over payload types cases[0..n) (NULL = none). */
+static void layout_cases(wp_cabi_type_t *ty, size_t n, const wp_cabi_type_t *const *cases) {
+  uint32_t ds = disc_size_for(n);
+  uint32_t gmax_a = 1, nmax_a = 1, gmax_s = 0, nmax_s = 0;
+  wp_cabi_core_t joined[WP_CABI_FLAT_CAP];
+  uint32_t njoined = 0, nflat_max = 0;
+  for (size_t i = 0; i < n; i++) {
+    const wp_cabi_type_t *c = cases[i];
+    if (!c) continue;
+    if (c->guest.align > gmax_a) gmax_a = c->guest.align;
+    if (c->native.align > nmax_a) nmax_a = c->native.align;
+    if (c->guest.size > gmax_s) gmax_s = c->guest.size;
+    if (c->native.size > nmax_s) nmax_s = c->native.size;
+    if (c->has_pointers) ty->has_pointers = true;
+    if (c->has_borrow) ty->has_borrow = true;
+    uint32_t cn = c->nflat < WP_CABI_FLAT_CAP ? c->nflat : WP_CABI_FLAT_CAP;
+    for (uint32_t k = 0; k < cn; k++) {
+      if (k < njoined) joined[k] = join(joined[k], c->flat[k]);
+      else joined[njoined++] = c->flat[k];
+    }
+    if (c->nflat > nflat_max) nflat_max = c->nflat;
+  }
+  ty->disc_size = ds;
+  ty->guest_payload_offset = (uint32_t)wp_align_up(ds, gmax_a);
+  ty->native_payload_offset = (uint32_t)wp_align_up(ds, nmax_a);
+  uint32_t ga = gmax_a > ds ? gmax_a : ds, na = nmax_a > ds ? nmax_a : ds;
+  uint64_t gs = wp_align_up((uint64_t)ty->guest_payload_offset + gmax_s, ga);
+  uint64_t ns = wp_align_up((uint64_t)ty->native_payload_offset + nmax_s, na);
+  ty->guest.size = gs > UINT32_MAX ? UINT32_MAX : (uint32_t)gs;
+  ty->guest.align = ga;
+  ty->native.size = ns > UINT32_MAX ? UINT32_MAX : (uint32_t)ns;
+  ty->native.align = na;
+  flat_push(ty, WP_CABI_I32);
+  for (uint32_t k = 0; k < njoined && k + 1 < WP_CABI_FLAT_CAP; k++) flat_push(ty, joined[k]);
+  ty->nflat = sat_add(1, nflat_max);
+}
+
+const wp_cabi_type_t *wp_cabi_type_variant(wp_cabi_types_t *t, size_t n, const char *const *names,
+                                           const wp_cabi_type_t *const *types) {
+  if (n == 0) return fail(t, "%s must have at least one case", "variant");
+  if (n > UINT32_MAX / 2) return fail(t, "%s has too many cases", "variant");
+  if (!names || !labels_unique(t, n, names, "variant")) return names ? NULL : fail(t, "%s: names are NULL", "variant");
+  wp_cabi_type_t *ty = new_type(t, WP_CABI_VARIANT);
+  wp_cabi_field_t *fs = talloc(t, n * sizeof *fs);
+  const wp_cabi_type_t **ts = talloc(t, n * sizeof *ts);
+  if (!ty || !fs || !ts) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    fs[i].name = tstrdup(t, names[i]);
+    if (!fs[i].name) return NULL;
+    fs[i].type = ts[i] = types ? types[i] : NULL;
+    if (!deeper(t, ty, ts[i])) return NULL;
+  }
+  ty->fields = fs;
+  ty->nfields = (uint32_t)n;
+  layout_cases(ty, n, ts);
+  return ty;
+}
+
+static const wp_cabi_type_t *make_labels(wp_cabi_types_t *t, wp_cabi_kind_t kind, size_t n,
+                                         const char *const *names) {
+  const char *what = kind == WP_CABI_ENUM ? "enum" : "flags";
+  if (n == 0) return fail(t, "%s must have at least one label", what);
+  if (kind == WP_CABI_FLAGS && n > WP_CABI_MAX_FLAGS) return fail(t, "%s has more than 32 labels", what);
+  if (n > UINT32_MAX / 2) return fail(t, "%s has too many labels", what);
+  if (!names) return fail(t, "%s: names are NULL", what);
+  if (!labels_unique(t, n, names, what)) return NULL;
+  wp_cabi_type_t *ty = new_type(t, kind);
+  wp_cabi_field_t *fs = talloc(t, n * sizeof *fs);
+  if (!ty || !fs) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    fs[i].name = tstrdup(t, names[i]);
+    if (!fs[i].name) return NULL;
+  }
+  ty->fields = fs;
+  ty->nfields = (uint32_t)n;
+  if (kind == WP_CABI_ENUM) {
+    /* An enum is a variant whose cases have no payload. */
+    ty->disc_size = disc_size_for(n);
+    set_prim_layout(ty, ty->disc_size);
+    ty->guest_payload_offset = ty->native_payload_offset = ty->disc_size;
+    flat_push(ty, WP_CABI_I32);
+  } else {
+    set_prim_layout(ty, n <= 8 ? 1 : n <= 16 ? 2 : 4);
+    flat_push(ty, WP_CABI_I32);
+  }
+  return ty;
+}
+
+const wp_cabi_type_t *wp_cabi_type_enum(wp_cabi_types_t *t, size_t n, const char *const *names) {
+  return make_labels(t, WP_CABI_ENUM, n, names);
+}
+
+const wp_cabi_type_t *wp_cabi_type_flags(wp_cabi_types_t *t, size_t n, const char *const *names) {
+  return make_labels(t, WP_CABI_FLAGS, n, names);
+}
+
+const wp_cabi_type_t *wp_cabi_type_option(wp_cabi_types_t *t, const wp_cabi_type_t *some) {
+  if (!some) return fail(t, "%s: payload type is NULL", "option");
+  wp_cabi_type_t *ty = new_type(t, WP_CABI_OPTION);
+  if (!ty) return NULL;
+  ty->elem = some;
+  if (!deeper(t, ty, some)) return NULL;
+  const wp_cabi_type_t *cases[2] = {NULL, some};
+  layout_cases(ty, 2, cases);
+  return ty;
+}
+
+const wp_cabi_type_t *wp_cabi_type_result(wp_cabi_types_t *t, const wp_cabi_type_t *ok, const wp_cabi_type_t *err) {
+  wp_cabi_type_t *ty = new_type(t, WP_CABI_RESULT);
+  if (!ty) return NULL;
+  ty->elem = ok;
+  ty->err = err;
+  if (!deeper(t, ty, ok) || !deeper(t, ty, err)) return NULL;
+  const wp_cabi_type_t *cases[2] = {ok, err};
+  layout_cases(ty, 2, cases);
+  return ty;
+}
+
+static const wp_cabi_type_t *make_handle(wp_cabi_types_t *t, wp_cabi_kind_t kind, const wp_cabi_resource_t *r) {
+  if (!r) return fail(t, "%s: resource type is NULL", kind == WP_CABI_OWN ? "own" : "borrow");
+  wp_cabi_type_t *ty = new_type(t, kind);
+  if (!ty) return NULL;
+  ty->resource = r;
+  set_prim_layout(ty, 4);
+  flat_push(ty, WP_CABI_I32);
+  ty->has_pointers = true; /* not plain: handles are translated */
+  ty->has_borrow = kind == WP_CABI_BORROW;
+  return ty;
+}
+
+const wp_cabi_type_t *wp_cabi_type_own(wp_cabi_types_t *t, const wp_cabi_resource_t *r) {
+  return make_handle(t, WP_CABI_OWN, r);
+}
+const wp_cabi_type_t *wp_cabi_type_borrow(wp_cabi_types_t *t, const wp_cabi_resource_t *r) {
+  return make_handle(t, WP_CABI_BORROW, r);
+}
+
+const wp_cabi_resource_t *wp_cabi_resource_type(wp_cabi_types_t *t, const char *name, const wp_cabi_handles_t *impl,
+                                                wp_cabi_dtor_fn dtor, void *dtor_ctx) {
+  wp_cabi_resource_t *r = talloc(t, sizeof *r);
+  if (!r) return NULL;
+  r->name = tstrdup(t, name ? name : "resource");
+  if (!r->name) return NULL;
+  r->impl = impl;
+  r->dtor = dtor;
+  r->dtor_ctx = dtor_ctx;
+  return r;
+}
+
+const char *wp_cabi_resource_name(const wp_cabi_resource_t *r) { return r->name; }
+
+uint32_t wp_cabi_type_ncases(const wp_cabi_type_t *ty) {
+  switch (ty->kind) {
+  case WP_CABI_VARIANT: case WP_CABI_ENUM: return ty->nfields;
+  case WP_CABI_OPTION: case WP_CABI_RESULT: return 2;
+  default: return 0;
+  }
+}
+
+const wp_cabi_type_t *wp_cabi_type_case(const wp_cabi_type_t *ty, uint32_t i) {
+  switch (ty->kind) {
+  case WP_CABI_VARIANT: return i < ty->nfields ? ty->fields[i].type : NULL;
+  case WP_CABI_OPTION: return i == 1 ? ty->elem : NULL;
+  case WP_CABI_RESULT: return i == 0 ? ty->elem : i == 1 ? ty->err : NULL;
+  default: return NULL;
+  }
+}
+
+const char *wp_cabi_type_case_name(const wp_cabi_type_t *ty, uint32_t i) {
+  switch (ty->kind) {
+  case WP_CABI_VARIANT: case WP_CABI_ENUM: return i < ty->nfields ? ty->fields[i].name : NULL;
+  case WP_CABI_OPTION: return i == 0 ? "none" : i == 1 ? "some" : NULL;
+  case WP_CABI_RESULT: return i == 0 ? "ok" : i == 1 ? "err" : NULL;
+  default: return NULL;
+  }
+}
+
+/* --- printing --- */
+
+typedef struct {
+  char *buf;
+  size_t cap, len;
+} pbuf_t;
+
+static void put(pbuf_t *p, const char *s) {
+  size_t n = strlen(s);
+  if (p->len < p->cap) {
+    size_t room = p->cap - p->len;
+    memcpy(p->buf + p->len, s, n < room ? n : room);
+  }
+  p->len += n;
+}
+
+static void print_type(pbuf_t *p, const wp_cabi_type_t *ty, int depth) {
+  static const char *const prim[] = {"?", "bool", "s8", "u8", "s16", "u16", "s32", "u32", "s64", "u64",
+                                     "f32", "f64", "char", "string"};
+  if (depth > 8) { put(p, "..."); return; }
+  switch (ty->kind) {
+  case WP_CABI_LIST: put(p, "list<"); print_type(p, ty->elem, depth + 1); put(p, ">"); return;
+  case WP_CABI_OPTION: put(p, "option<"); print_type(p, ty->elem, depth + 1); put(p, ">"); return;
+  case WP_CABI_RESULT:
+    put(p, "result");
+    if (ty->elem || ty->err) {
+      put(p, "<");
+      if (ty->elem) print_type(p, ty->elem, depth + 1); else put(p, "_");
+      if (ty->err) { put(p, ", "); print_type(p, ty->err, depth + 1); }
+      put(p, ">");
+    }
+    return;
+  case WP_CABI_TUPLE:
+    put(p, "tuple<");
+    for (uint32_t i = 0; i < ty->nfields; i++) { if (i) put(p, ", "); print_type(p, ty->fields[i].type, depth + 1); }
+    put(p, ">");
+    return;
+  case WP_CABI_RECORD:
+  case WP_CABI_VARIANT:
+  case WP_CABI_ENUM:
+  case WP_CABI_FLAGS:
+    put(p, ty->kind == WP_CABI_RECORD ? "record { " : ty->kind == WP_CABI_VARIANT ? "variant { "
+           : ty->kind == WP_CABI_ENUM ? "enum { " : "flags { ");
+    for (uint32_t i = 0; i < ty->nfields; i++) {
+      if (i) put(p, ", ");
+      put(p, ty->fields[i].name);
+      if (ty->kind == WP_CABI_RECORD) { put(p, ": "); print_type(p, ty->fields[i].type, depth + 1); }
+      else if (ty->kind == WP_CABI_VARIANT && ty->fields[i].type) {
+        put(p, "("); print_type(p, ty->fields[i].type, depth + 1); put(p, ")");
+      }
+    }
+    put(p, " }");
+    return;
+  case WP_CABI_OWN: put(p, "own<"); put(p, ty->resource->name); put(p, ">"); return;
+  case WP_CABI_BORROW: put(p, "borrow<"); put(p, ty->resource->name); put(p, ">"); return;
+  default: put(p, ty->kind <= WP_CABI_STRING ? prim[ty->kind] : "?"); return;
+  }
+}
+
+size_t wp_cabi_type_print(const wp_cabi_type_t *ty, char *buf, size_t cap) {
+  pbuf_t p = {buf, cap ? cap - 1 : 0, 0};
+  print_type(&p, ty, 0);
+  if (cap) buf[p.len < cap - 1 ? p.len : cap - 1] = 0;
+  return p.len;
+}
+
+/* --- functions --- */
+
+void wp_cabi_func_flatten(const wp_cabi_func_t *f, wp_cabi_context_t ctx, wp_cabi_core_sig_t *out) {
+  memset(out, 0, sizeof *out);
+  uint32_t n = 0;
+  for (size_t i = 0; i < f->nparams; i++) n = sat_add(n, f->params[i]->nflat);
+  if (n > WP_CABI_MAX_FLAT_PARAMS) {
+    out->params_indirect = true;
+    out->nparams = 1;
+    out->params[0] = WP_CABI_I32;
+  } else {
+    for (size_t i = 0; i < f->nparams; i++)
+      for (uint32_t k = 0; k < f->params[i]->nflat; k++) out->params[out->nparams++] = f->params[i]->flat[k];
+  }
+  uint32_t r = f->result ? f->result->nflat : 0;
+  if (r > WP_CABI_MAX_FLAT_RESULTS) {
+    out->results_indirect = true;
+    if (ctx == WP_CABI_LIFT) {
+      out->nresults = 1;
+      out->results[0] = WP_CABI_I32;
+    } else {
+      out->params[out->nparams++] = WP_CABI_I32;
+    }
+  } else if (r == 1) {
+    out->nresults = 1;
+    out->results[0] = f->result->flat[0];
+  }
+}
+
+void wp_cabi_params_layout(const wp_cabi_func_t *f, bool native, uint32_t *size, uint32_t *align,
+                           uint32_t *offsets) {
+  uint64_t s = 0;
+  uint32_t a = 1;
+  for (size_t i = 0; i < f->nparams; i++) {
+    const wp_cabi_layout_t *l = native ? &f->params[i]->native : &f->params[i]->guest;
+    s = wp_align_up(s, l->align);
+    if (offsets) offsets[i] = (uint32_t)s;
+    s += l->size;
+    if (l->align > a) a = l->align;
+  }
+  s = wp_align_up(s, a);
+  *size = s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+  *align = a;
+}
+
+wp_cabi_error_t *wp_cabi_func_native_args(const wp_cabi_func_t *f, wp_cabi_native_args_t *out) {
+  if (f->nparams > 64) return INVALID("function has %zu params; native args support at most 64", f->nparams);
+  memset(out, 0, sizeof *out);
+  wp_cabi_params_layout(f, true, &out->size, &out->align, out->offsets);
+  return NULL;
+}
