@@ -1,0 +1,196 @@
+/*
+** internal.h — shared by the component decoder's files; not a public header.
+**
+** Errors unwind with longjmp (as Lua does): a decoder that must check every
+** byte of hostile input would otherwise be mostly error plumbing.  This is
+** safe because every allocation made while decoding comes from one arena that
+** the caller frees whether decoding succeeded or not, so unwinding never
+** leaks.
+*/
+#ifndef WASMPLUG_COMPONENT_INTERNAL_H
+#define WASMPLUG_COMPONENT_INTERNAL_H
+
+#include "component/component.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Limits that keep hostile input from exhausting the stack or the CPU. */
+#define WP_COMP_MAX_DEPTH 64          /* nesting of components and types */
+#define WP_COMP_MAX_FLAT 17           /* flat_count saturates here */
+#define WP_COMP_MAX_FLAT_PARAMS 16
+#define WP_COMP_MAX_FLAT_RESULTS 1
+#define WP_COMP_MAX_ABI_SIZE (1u << 28)  /* Binary.md: elem_size < 2^28 */
+
+/* ---------------------------------------------------------------- arena */
+
+typedef struct wp_comp_arena wp_comp_arena;
+wp_comp_arena *wp_arena_new(void);
+void wp_arena_delete(wp_comp_arena *a);
+/* Zeroed memory, 16-aligned; NULL when out of memory. */
+void *wp_arena_alloc(wp_comp_arena *a, size_t size);
+
+/* --------------------------------------------------------------- context */
+
+typedef struct wp_cx {
+  const uint8_t *base;     /* the whole input */
+  size_t base_len;
+  const char *filename;
+  const char *section;     /* name of the section being decoded, for messages */
+  char *err;
+  size_t errlen;
+  jmp_buf jb;
+  wp_comp_arena *arena;
+  unsigned depth;
+} wp_cx;
+
+/* A cursor over [p, end) within cx->base. */
+typedef struct wp_rd {
+  const uint8_t *p, *end;
+} wp_rd;
+
+/* Formats "<file>: component section '<section>' at offset 0x<at>: <msg>"
+** and unwinds. `at` points into the input (or NULL for no offset). */
+#if defined(__GNUC__)
+__attribute__((noreturn, format(printf, 3, 4)))
+#endif
+void wp_fail(wp_cx *cx, const uint8_t *at, const char *fmt, ...);
+/* Same with an offset instead of a pointer. */
+#if defined(__GNUC__)
+__attribute__((noreturn, format(printf, 3, 4)))
+#endif
+void wp_fail_at(wp_cx *cx, uint32_t offset, const char *fmt, ...);
+
+void *wp_alloc(wp_cx *cx, size_t size);
+/* n elements of size bytes, where each element needs at least one byte of
+** remaining input: refuses counts the input cannot hold before allocating. */
+void *wp_alloc_n(wp_cx *cx, wp_rd *r, const uint8_t *at, uint32_t n, size_t size,
+                 const char *what);
+uint32_t wp_off(const wp_cx *cx, const uint8_t *p);
+
+uint8_t wp_u8(wp_cx *cx, wp_rd *r);
+uint8_t wp_peek(wp_cx *cx, wp_rd *r);
+uint32_t wp_u32(wp_cx *cx, wp_rd *r);
+uint64_t wp_u64(wp_cx *cx, wp_rd *r);
+int64_t wp_s33(wp_cx *cx, wp_rd *r);
+int64_t wp_s64(wp_cx *cx, wp_rd *r);
+/* A length-prefixed UTF-8 string (`core:name`). */
+wp_comp_str wp_name(wp_cx *cx, wp_rd *r);
+const uint8_t *wp_bytes(wp_cx *cx, wp_rd *r, uint32_t n);
+/* A vec count, checked against the bytes left (each element >= 1 byte). */
+uint32_t wp_count(wp_cx *cx, wp_rd *r, const char *what);
+int wp_utf8_valid(const uint8_t *p, size_t n);
+
+int wp_str_eq(wp_comp_str a, wp_comp_str b);
+int wp_str_eqz(wp_comp_str a, const char *z);
+
+/* ------------------------------------------------------------ index spaces */
+
+/* A scope is a component definition, a component type or an instance type
+** (outer aliases count scopes outward). */
+typedef enum wp_scope_kind {
+  WP_SCOPE_COMPONENT,
+  WP_SCOPE_COMPONENT_TYPE,
+  WP_SCOPE_INSTANCE_TYPE
+} wp_scope_kind;
+
+typedef struct wp_scope wp_scope;
+struct wp_scope {
+  wp_scope *outer;
+  uint8_t kind;
+  wp_comp_space *space;   /* [WP_COMP_SORT_COUNT] */
+  wp_comp_space own_space[WP_COMP_SORT_COUNT];
+  wp_comp *comp;          /* WP_SCOPE_COMPONENT */
+  /* imports/exports declared so far (types) */
+  uint32_t nimports, nexports, capimports, capexports;
+  wp_comp_extern *imports, *exports;
+};
+
+uint32_t wp_space_push(wp_cx *cx, wp_scope *s, uint8_t sort, uint8_t origin,
+                       uint32_t item, const void *type, const uint8_t *at);
+/* The entry at idx, or fail naming the sort and bound. */
+const wp_comp_def *wp_space_get(wp_cx *cx, wp_scope *s, uint8_t sort,
+                                uint32_t idx, const uint8_t *at);
+/* Grows an arena array of elem-size items to hold one more. */
+void *wp_grow(wp_cx *cx, void *items, uint32_t len, uint32_t *cap, size_t elem);
+
+/* ------------------------------------------------------------ decoders */
+
+/* sort (component sort, possibly core) as in Binary.md `sort`. */
+uint8_t wp_read_sort(wp_cx *cx, wp_rd *r);
+uint8_t wp_read_core_sort(wp_cx *cx, wp_rd *r);
+
+const wp_comp_type *wp_read_valtype(wp_cx *cx, wp_rd *r, wp_scope *s);
+/* One `type` (deftype); returns the new type (added to the scope by caller). */
+const wp_comp_type *wp_read_deftype(wp_cx *cx, wp_rd *r, wp_scope *s);
+const wp_comp_core_type *wp_read_core_type(wp_cx *cx, wp_rd *r, wp_scope *s);
+uint8_t wp_read_core_valtype(wp_cx *cx, wp_rd *r);
+/* externtype of an import/export declaration; fills ext->sort/type/module. */
+void wp_read_externtype(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_extern *ext);
+/* nameattributes */
+void wp_read_extern_name(wp_cx *cx, wp_rd *r, wp_comp_extern *ext);
+/* Validates import/export name syntax (plainname or interfacename). */
+void wp_check_extern_name(wp_cx *cx, const wp_comp_extern *ext, const char *what);
+/* Adds the extern to the scope's index spaces (import or export decl). */
+void wp_declare_extern(wp_cx *cx, wp_scope *s, wp_comp_extern *ext, uint8_t origin,
+                       uint32_t item, const uint8_t *at);
+/* An alias (definition or declarator); pushes to the scope's space. */
+void wp_read_alias(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_alias *out,
+                   uint32_t item);
+void wp_read_canon(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_canon *c);
+
+/* Scans a core module's type/import/function/table/memory/global/tag/export
+** sections into its interface (the code is left to the core layer). */
+void wp_core_module_iface(wp_cx *cx, const uint8_t *p, uint32_t size,
+                          wp_comp_core_iface *iface);
+/* Compares core extern types: found may be used where expected is required. */
+int wp_core_extern_matches(const wp_comp_core_extern *found,
+                           const wp_comp_core_extern *expected);
+int wp_core_functype_eq(const wp_comp_core_functype *a,
+                        const wp_comp_core_functype *b);
+
+/* Decodes a component starting at r (after nothing: preamble included). */
+wp_comp *wp_decode_component(wp_cx *cx, wp_rd *r, wp_scope *outer);
+
+/* Canonical ABI facts (abi.c): fills abi_size/align/flat_count/has_* of a
+** newly built value type, failing if it is too large. */
+void wp_abi_compute(wp_cx *cx, wp_comp_type *t, const uint8_t *at);
+/* Core signature of lifting/lowering func type ft (flattened, with the
+** MAX_FLAT limits).  Returns NULL when it does not apply (async). */
+const wp_comp_core_functype *wp_abi_core_sig(wp_cx *cx, const wp_comp_type *ft,
+                                             int lower);
+
+/* The core func type a canon definition other than lift produces (NULL for
+** async built-ins whose signature is not modelled yet). */
+const wp_comp_core_functype *wp_abi_canon_core_sig(wp_cx *cx, const wp_comp_canon *c);
+
+/* Semantic checks after a component is decoded (validate.c). */
+void wp_validate_component(wp_cx *cx, wp_comp *c, wp_scope *s);
+/* Duplicate (not strongly-unique) names among n externs. */
+void wp_check_unique_externs(wp_cx *cx, const wp_comp_extern *e, uint32_t n,
+                             const char *what);
+
+/* [constructor]/[method]/[static] rules of a component or instance type. */
+void wp_check_type_annotations(wp_cx *cx, const wp_comp_type *t);
+
+/* Subtyping with an explicit buffer for the reason (typecheck.c). */
+int wp_type_sub(const wp_comp_type *found, const wp_comp_type *expected,
+                char *why, size_t whylen);
+
+/* Small printing helper: appends to buf[size] at *len (always terminated). */
+typedef struct wp_sbuf {
+  char *buf;
+  size_t size, len;
+} wp_sbuf;
+void wp_sbuf_add(wp_sbuf *b, const char *s, size_t n);
+void wp_sbuf_addz(wp_sbuf *b, const char *s);
+void wp_sbuf_addf(wp_sbuf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void wp_sbuf_type(wp_sbuf *b, const wp_comp_type *t, int def, unsigned depth);
+
+#endif

@@ -1,0 +1,253 @@
+/*
+** typecheck.c — component subtyping: can `found` be used where `expected` is
+** required?  Used for instantiate arguments, export ascriptions and (by the
+** linker) for matching imports against what the host and plugins provide.
+**
+** Value types must be equal (the Component Model has no value subtyping
+** left); functions must agree on parameter names and types and the result;
+** an instance may have more exports than required; a component may need
+** fewer imports and offer more exports.
+**
+** Resources: the abstract resources an expected instance/component type
+** declares (`(export "r" (type (sub resource)))`) are placeholders.  The first
+** comparison binds each placeholder to the resource found in its position,
+** and later uses must then agree (a substitution map, as Wasmtime and
+** wasmparser do).  Defined resources compare by identity.
+**
+** Hostile types can be deep or exponentially shared, so comparison carries a
+** depth limit and a step budget; exceeding either is a mismatch with a reason.
+*/
+#include "component/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_BINDINGS 256
+#define MAX_STEPS 200000
+#define MAX_CMP_DEPTH 100
+
+typedef struct tc {
+  char *why;
+  size_t whylen;
+  uint32_t steps;
+  uint32_t nbind;
+  const wp_comp_type *from[MAX_BINDINGS], *to[MAX_BINDINGS];
+} tc;
+
+static int mismatch(tc *c, const wp_comp_type *found, const wp_comp_type *expected,
+                    const char *detail) {
+  if (!c->why || !c->whylen || c->why[0]) return -1; /* keep the innermost reason */
+  char f[400], e[400];
+  wp_comp_type_wit(found, f, sizeof f);
+  wp_comp_type_wit(expected, e, sizeof e);
+  if (detail && *detail)
+    snprintf(c->why, c->whylen, "%s: expected `%s`, found `%s`", detail, e, f);
+  else
+    snprintf(c->why, c->whylen, "expected `%s`, found `%s`", e, f);
+  return -1;
+}
+
+static int fail_msg(tc *c, const char *msg) {
+  if (c->why && c->whylen && !c->why[0]) snprintf(c->why, c->whylen, "%s", msg);
+  return -1;
+}
+
+static int sub(tc *c, const wp_comp_type *f, const wp_comp_type *e, unsigned depth);
+static int extern_sub(tc *c, const wp_comp_extern *f, const wp_comp_extern *e,
+                      unsigned depth);
+
+static int resource_eq(tc *c, const wp_comp_type *f, const wp_comp_type *e) {
+  if (f == e) return 0;
+  for (uint32_t i = 0; i < c->nbind; i++)
+    if (c->from[i] == e) return c->to[i] == f ? 0 : mismatch(c, f, e, "different resource");
+  if (e->resource_defined) return mismatch(c, f, e, "different resource");
+  /* an abstract placeholder: bind it */
+  if (c->nbind == MAX_BINDINGS) return fail_msg(c, "too many resources to compare");
+  c->from[c->nbind] = e;
+  c->to[c->nbind++] = f;
+  return 0;
+}
+
+static int opt_sub(tc *c, const wp_comp_type *f, const wp_comp_type *e, unsigned depth,
+                   const wp_comp_type *pf, const wp_comp_type *pe) {
+  if (!f && !e) return 0;
+  if (!f || !e) return mismatch(c, pf, pe, NULL);
+  return sub(c, f, e, depth + 1);
+}
+
+static int sub(tc *c, const wp_comp_type *f, const wp_comp_type *e, unsigned depth) {
+  if (f == e) return 0;
+  if (++c->steps > MAX_STEPS) return fail_msg(c, "types too complex to compare");
+  if (depth > MAX_CMP_DEPTH) return fail_msg(c, "types nested too deeply to compare");
+  if (f->kind != e->kind) return mismatch(c, f, e, NULL);
+  switch (f->kind) {
+    case WP_COMP_T_RECORD:
+    case WP_COMP_T_VARIANT:
+    case WP_COMP_T_TUPLE:
+    case WP_COMP_T_FLAGS:
+    case WP_COMP_T_ENUM:
+      if (f->n != e->n) return mismatch(c, f, e, NULL);
+      for (uint32_t i = 0; i < f->n; i++) {
+        if (!wp_str_eq(f->fields[i].name, e->fields[i].name)) return mismatch(c, f, e, NULL);
+        if (opt_sub(c, f->fields[i].type, e->fields[i].type, depth, f, e)) return -1;
+      }
+      return 0;
+    case WP_COMP_T_FIXED_LIST:
+      if (f->len != e->len) return mismatch(c, f, e, NULL);
+      /* fallthrough */
+    case WP_COMP_T_LIST:
+    case WP_COMP_T_OPTION:
+    case WP_COMP_T_FUTURE:
+    case WP_COMP_T_STREAM:
+    case WP_COMP_T_RESULT:
+    case WP_COMP_T_MAP:
+      if (opt_sub(c, f->elem, e->elem, depth, f, e)) return -1;
+      return opt_sub(c, f->elem2, e->elem2, depth, f, e);
+    case WP_COMP_T_OWN:
+    case WP_COMP_T_BORROW:
+      return resource_eq(c, f->elem, e->elem);
+    case WP_COMP_T_RESOURCE:
+      return resource_eq(c, f, e);
+    case WP_COMP_T_FUNC:
+      if (f->is_async != e->is_async || f->n != e->n) return mismatch(c, f, e, NULL);
+      for (uint32_t i = 0; i < f->n; i++) {
+        if (!wp_str_eq(f->fields[i].name, e->fields[i].name)) return mismatch(c, f, e, NULL);
+        /* parameters are contravariant; for equal value types it is symmetric */
+        if (sub(c, e->fields[i].type, f->fields[i].type, depth + 1)) {
+          c->why[0] = 0;
+          return mismatch(c, f, e, NULL);
+        }
+      }
+      if (opt_sub(c, f->elem, e->elem, depth, f, e)) {
+        c->why[0] = 0;
+        return mismatch(c, f, e, NULL);
+      }
+      return 0;
+    case WP_COMP_T_INSTANCE:
+    case WP_COMP_T_COMPONENT: {
+      /* component: every import of found must be provided by expected's */
+      for (uint32_t i = 0; i < f->nimports; i++) {
+        const wp_comp_extern *fi = &f->imports[i], *ei = NULL;
+        for (uint32_t j = 0; j < e->nimports; j++)
+          if (wp_str_eq(e->imports[j].name, fi->name)) ei = &e->imports[j];
+        if (!ei) {
+          char d[300];
+          snprintf(d, sizeof d, "component needs import `%.*s` which is not guaranteed",
+                   (int)fi->name.len, fi->name.ptr);
+          return fail_msg(c, d);
+        }
+        if (extern_sub(c, ei, fi, depth + 1)) return -1;
+      }
+      for (uint32_t i = 0; i < e->nexports; i++) {
+        const wp_comp_extern *ee = &e->exports[i], *fe = NULL;
+        for (uint32_t j = 0; j < f->nexports; j++)
+          if (wp_str_eq(f->exports[j].name, ee->name)) fe = &f->exports[j];
+        if (!fe) {
+          char d[300];
+          snprintf(d, sizeof d, "missing export `%.*s` (%s)", (int)ee->name.len,
+                   ee->name.ptr, wp_comp_sort_name(ee->sort));
+          return fail_msg(c, d);
+        }
+        if (extern_sub(c, fe, ee, depth + 1)) return -1;
+      }
+      return 0;
+    }
+    default:
+      return 0; /* primitives: same kind */
+  }
+}
+
+static int module_sub(tc *c, const wp_comp_core_iface *f, const wp_comp_core_iface *e) {
+  for (uint32_t i = 0; i < f->nimports; i++) {
+    int ok = 0;
+    for (uint32_t j = 0; j < e->nimports && !ok; j++)
+      ok = wp_str_eq(f->imports[i].module, e->imports[j].module) &&
+           wp_str_eq(f->imports[i].name, e->imports[j].name) &&
+           wp_core_extern_matches(&e->imports[j].type, &f->imports[i].type);
+    if (!ok) {
+      char d[300];
+      snprintf(d, sizeof d, "core module needs import '%.*s' '%.*s' which is not guaranteed",
+               (int)f->imports[i].module.len, f->imports[i].module.ptr,
+               (int)f->imports[i].name.len, f->imports[i].name.ptr);
+      return fail_msg(c, d);
+    }
+  }
+  for (uint32_t i = 0; i < e->nexports; i++) {
+    int ok = 0;
+    for (uint32_t j = 0; j < f->nexports && !ok; j++)
+      ok = wp_str_eq(f->exports[j].name, e->exports[i].name) &&
+           wp_core_extern_matches(&f->exports[j].type, &e->exports[i].type);
+    if (!ok) {
+      char d[300];
+      snprintf(d, sizeof d, "core module lacks a matching export '%.*s'",
+               (int)e->exports[i].name.len, e->exports[i].name.ptr);
+      return fail_msg(c, d);
+    }
+  }
+  return 0;
+}
+
+static int extern_sub(tc *c, const wp_comp_extern *f, const wp_comp_extern *e,
+                      unsigned depth) {
+  if (f->sort != e->sort) {
+    char d[300];
+    snprintf(d, sizeof d, "`%.*s`: expected a %s, found a %s", (int)e->name.len, e->name.ptr,
+             wp_comp_sort_name(e->sort), wp_comp_sort_name(f->sort));
+    return fail_msg(c, d);
+  }
+  if (f->sort == WP_COMP_SORT_CORE_MODULE) return module_sub(c, f->module, e->module);
+  if (!f->type || !e->type) return 0;
+  size_t before = c->why ? strlen(c->why) : 0;
+  int r = sub(c, f->type, e->type, depth);
+  if (r && c->why && before == 0 && c->whylen) {
+    /* prefix the reason with the path of export names leading to it */
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", c->why);
+    snprintf(c->why, c->whylen, "`%.*s`: %s", (int)e->name.len, e->name.ptr, tmp);
+  }
+  return r;
+}
+
+int wp_type_sub(const wp_comp_type *found, const wp_comp_type *expected, char *why,
+                size_t whylen) {
+  static char dummy[1];
+  tc c;
+  memset(&c, 0, sizeof c);
+  c.why = why && whylen ? why : dummy;
+  c.whylen = why && whylen ? whylen : 1;
+  c.why[0] = 0;
+  return sub(&c, found, expected, 0);
+}
+
+int wp_comp_type_subtype(const wp_comp_type *found, const wp_comp_type *expected,
+                         const char *what, char *err, size_t errlen) {
+  char why[1024];
+  if (wp_type_sub(found, expected, why, sizeof why) == 0) return 0;
+  if (err && errlen) snprintf(err, errlen, "%s: %s", what ? what : "type", why);
+  return -1;
+}
+
+int wp_comp_extern_subtype(const wp_comp_extern *found, const wp_comp_extern *expected,
+                           const char *what, char *err, size_t errlen) {
+  char why[1024];
+  why[0] = 0;
+  tc c;
+  memset(&c, 0, sizeof c);
+  c.why = why;
+  c.whylen = sizeof why;
+  int r;
+  if (found->sort != expected->sort) {
+    snprintf(why, sizeof why, "expected a %s, found a %s", wp_comp_sort_name(expected->sort),
+             wp_comp_sort_name(found->sort));
+    r = -1;
+  } else if (found->sort == WP_COMP_SORT_CORE_MODULE) {
+    r = module_sub(&c, found->module, expected->module);
+  } else if (!found->type || !expected->type) {
+    r = 0;
+  } else {
+    r = sub(&c, found->type, expected->type, 0);
+  }
+  if (r == 0) return 0;
+  if (err && errlen) snprintf(err, errlen, "%s: %s", what ? what : "extern", why);
+  return -1;
+}

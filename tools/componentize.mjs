@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// Test toolchain for components, shared by every layer's tests.
+//
+//   node tools/componentize.mjs parse IN.wat OUT.wasm
+//       component (or core module) text format -> binary
+//   node tools/componentize.mjs new CORE.wasm --wit WIT --world WORLD
+//                               [--adapter command|reactor|none] -o OUT.wasm
+//       core wasm + WIT (a .wit file or a folder of .wit files) -> component;
+//       the module's wasi_snapshot_preview1 imports are satisfied by jco's
+//       bundled preview1 adapter (default: none)
+//   node tools/componentize.mjs print IN.wasm
+//       binary -> text on stdout (debugging aid)
+//
+// Why this script and not the `jco` CLI: `jco embed --wit` fails here, and the
+// functions we need (componentEmbed, componentNew, parse, print) live in
+// jco-transpile's dist/wasm-tools.js, which that package's exports map hides.
+// We therefore import that file by path from tools/npm/node_modules (populated
+// by scripts/install-deps.sh from tools/npm/package.json).
+import { readFileSync, writeFileSync, statSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const nm = join(here, 'npm', 'node_modules', '@bytecodealliance');
+
+function die(msg) {
+  process.stderr.write(`componentize: ${msg}\n`);
+  process.exit(1);
+}
+
+async function tools() {
+  const path = join(nm, 'jco-transpile', 'dist', 'wasm-tools.js');
+  try {
+    return await import(pathToFileURL(path).href);
+  } catch (e) {
+    die(`cannot load ${path} (run scripts/install-deps.sh): ${e.message}`);
+  }
+}
+
+function parseArgs(argv) {
+  const pos = [];
+  const opt = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-o' || a.startsWith('--')) {
+      if (i + 1 >= argv.length) die(`option ${a} needs a value`);
+      opt[a === '-o' ? 'out' : a.slice(2)] = argv[++i];
+    } else {
+      pos.push(a);
+    }
+  }
+  return { pos, opt };
+}
+
+// A folder of .wit files is read as one source only if it holds exactly one
+// file; otherwise jco is given the folder path (a package with deps/).
+function witSpec(p) {
+  const st = statSync(p);
+  if (st.isFile()) return { witSource: readFileSync(p, 'utf8') };
+  const files = readdirSync(p).filter((f) => f.endsWith('.wit'));
+  if (files.length === 1 && !readdirSync(p).includes('deps'))
+    return { witSource: readFileSync(join(p, files[0]), 'utf8') };
+  return { witPath: resolve(p) };
+}
+
+function errText(e) {
+  // jco's errors are ComponentError objects whose payload is in .payload.
+  return e && e.payload ? String(e.payload) : String(e && e.message ? e.message : e);
+}
+
+async function main() {
+  const [mode, ...rest] = process.argv.slice(2);
+  const { pos, opt } = parseArgs(rest);
+  const wt = await tools();
+  if (mode === 'parse') {
+    if (pos.length !== 2) die('usage: parse IN.wat OUT.wasm');
+    let bytes;
+    try {
+      bytes = await wt.parse(readFileSync(pos[0], 'utf8'));
+    } catch (e) {
+      die(`${pos[0]}: ${errText(e)}`);
+    }
+    writeFileSync(pos[1], bytes);
+  } else if (mode === 'new') {
+    if (pos.length !== 1 || !opt.wit || !opt.world || !opt.out)
+      die('usage: new CORE.wasm --wit WIT --world WORLD [--adapter command|reactor|none] -o OUT.wasm');
+    const adapterKind = opt.adapter || 'none';
+    if (!['command', 'reactor', 'none'].includes(adapterKind))
+      die(`--adapter must be command, reactor or none, not '${adapterKind}'`);
+    let embedded, component;
+    try {
+      embedded = await wt.componentEmbed({
+        binary: readFileSync(pos[0]),
+        world: opt.world,
+        ...witSpec(opt.wit),
+      });
+    } catch (e) {
+      die(`${pos[0]}: embedding WIT ${opt.wit}: ${errText(e)}`);
+    }
+    const adapters = [];
+    if (adapterKind !== 'none') {
+      const a = join(nm, 'jco', 'lib', `wasi_snapshot_preview1.${adapterKind}.wasm`);
+      adapters.push(['wasi_snapshot_preview1', readFileSync(a)]);
+    }
+    try {
+      component = await wt.componentNew(embedded, adapters);
+    } catch (e) {
+      die(`${pos[0]}: component new: ${errText(e)}`);
+    }
+    writeFileSync(opt.out, component);
+  } else if (mode === 'print') {
+    if (pos.length !== 1) die('usage: print IN.wasm');
+    try {
+      process.stdout.write((await wt.print(readFileSync(pos[0]))) + '\n');
+    } catch (e) {
+      die(`${pos[0]}: ${errText(e)}`);
+    }
+  } else {
+    die('usage: componentize.mjs parse|new|print ... (see the comment at the top)');
+  }
+}
+
+main();
