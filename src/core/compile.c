@@ -102,7 +102,10 @@ static const wp_glue_t *check_glue(const wasmplug_module_t *m, wp_glue_entry_t e
 
 void wp_code_free(wp_code_t *code) {
   if (code->tcc) tcc_delete(code->tcc);
-  if (code->dl) dlclose(code->dl);
+  if (code->dl) {
+    dlclose(code->dl);
+    close(code->memfd);
+  }
   memset(code, 0, sizeof *code);
 }
 
@@ -186,8 +189,9 @@ static void file_hash_hex(const uint8_t *data, size_t len, char hex[65]) {
 
 /* dlopen()s a verified shared object image by way of a memfd, so that what
 ** is loaded is exactly the bytes that were checked. */
-static void *dlopen_bytes(const uint8_t *data, size_t len) {
+static void *dlopen_bytes(const uint8_t *data, size_t len, int *memfd) {
   int fd = memfd_create("wasmplug-code", MFD_CLOEXEC);
+  *memfd = -1;
   if (fd < 0) return NULL;
   size_t off = 0;
   while (off < len) {
@@ -202,12 +206,14 @@ static void *dlopen_bytes(const uint8_t *data, size_t len) {
   char path[64];
   snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
   void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  close(fd);
+  if (h) *memfd = fd;
+  else close(fd);
   return h;
 }
 
 static char *load_so_bytes(wasmplug_module_t *m, const uint8_t *so, size_t len, wp_code_t *out) {
-  void *h = dlopen_bytes(so, len);
+  int memfd;
+  void *h = dlopen_bytes(so, len, &memfd);
   if (!h) {
     const char *e = dlerror();
     return wp_format("%s: cannot load compiled code: %s", m->name, e ? e : "dlopen failed");
@@ -216,10 +222,12 @@ static char *load_so_bytes(wasmplug_module_t *m, const uint8_t *so, size_t len, 
   const wp_glue_t *g = check_glue(m, (wp_glue_entry_t)dlsym(h, "wasmplug_glue_v1"), &err);
   if (!g) {
     dlclose(h);
+    close(memfd);
     return err;
   }
   out->tier = WASMPLUG_TIER_OPTIMIZED;
   out->dl = h;
+  out->memfd = memfd;
   out->glue = g;
   return NULL;
 }

@@ -229,6 +229,9 @@ typedef struct wp_code {
   wasmplug_tier_t tier;
   void *tcc;    /* TCCState*, baseline */
   void *dl;     /* dlopen handle, optimized */
+  int memfd;    /* the verified image dl was loaded from (kept open: glibc
+                ** identifies objects by path, so /proc/self/fd/N must not be
+                ** reused while loaded) */
   const wp_glue_t *glue;
 } wp_code_t;
 

@@ -1,0 +1,182 @@
+/*
+** test_cache.c — the optimized tier's disk cache and artifacts: hits,
+** corrupt and foreign entries rebuilt (never loaded), artifacts verified.
+** argv[1]: a module (provider.wasm), argv[2]: a scratch cache directory.
+*/
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "wasmplug.h"
+
+static int passed, failed;
+#define CHECK(cond, ...)                                                                  \
+  do {                                                                                    \
+    if (cond) passed++;                                                                   \
+    else {                                                                                \
+      failed++;                                                                           \
+      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                     \
+      fprintf(stderr, __VA_ARGS__);                                                       \
+      fputc('\n', stderr);                                                                \
+    }                                                                                     \
+  } while (0)
+
+static uint8_t *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  uint8_t *b = malloc((size_t)n + 1);
+  if (fread(b, 1, (size_t)n, f) != (size_t)n) { fclose(f); free(b); return NULL; }
+  fclose(f);
+  *len = (size_t)n;
+  return b;
+}
+
+static void spit(const char *path, const uint8_t *b, size_t len) {
+  FILE *f = fopen(path, "wb");
+  fwrite(b, 1, len, f);
+  fclose(f);
+}
+
+static const char *cache;
+static uint8_t *wasm;
+static size_t wasm_len;
+
+/* Loads the module on a tier; returns the tier it got, or -1 on error. */
+static int load_tier(wasmplug_tier_t tier, const uint8_t *b, size_t len, char **errmsg) {
+  wasmplug_config_t *c = wasmplug_config_new();
+  wasmplug_config_tier_set(c, tier);
+  wasmplug_config_cache_dir_set(c, cache);
+  wasmplug_engine_t *e;
+  wasmplug_engine_new(c, &e);
+  wasmplug_config_delete(c);
+  wasmplug_module_t *m = NULL;
+  wasmplug_error_t *err = wasmplug_module_new(e, b, len, "provider.wasm", &m);
+  int got = -1;
+  if (err) {
+    if (errmsg) *errmsg = strdup(wasmplug_error_message(err));
+    wasmplug_error_delete(err);
+  } else {
+    got = (int)wasmplug_module_tier(m);
+    /* The code must actually run. */
+    wasmplug_linker_t *l = wasmplug_linker_new(e);
+    wasmplug_instance_t *in = NULL;
+    wasmplug_trap_t *t = NULL;
+    wasmplug_linker_instantiate(l, m, NULL, &in, &err, &t);
+    wasmplug_val_t a = {WASMPLUG_I32, {.i32 = 14}}, r;
+    if (!in || wasmplug_func_call(wasmplug_instance_func(in, "triple"), &a, 1, &r, 1) || r.of.i32 != 42)
+      got = -2;
+    wasmplug_instance_delete(in);
+    wasmplug_linker_delete(l);
+  }
+  wasmplug_module_delete(m);
+  wasmplug_engine_delete(e);
+  return got;
+}
+
+/* Finds the cache's .so (there is exactly one entry in these tests). */
+static char *entry(const char *suffix) {
+  DIR *d = opendir(cache);
+  if (!d) return NULL;
+  struct dirent *de;
+  char *found = NULL;
+  while ((de = readdir(d))) {
+    size_t n = strlen(de->d_name), s = strlen(suffix);
+    if (n > s && !strcmp(de->d_name + n - s, suffix)) {
+      found = malloc(strlen(cache) + n + 2);
+      sprintf(found, "%s/%s", cache, de->d_name);
+      break;
+    }
+  }
+  closedir(d);
+  return found;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 3) return 2;
+  cache = argv[2];
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", cache);
+  if (system(cmd) != 0) return 2;
+  wasm = slurp(argv[1], &wasm_len);
+  if (!wasm) return 2;
+
+  CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_BASELINE,
+        "auto without a cache entry starts on baseline");
+  CHECK(load_tier(WASMPLUG_TIER_OPTIMIZED, wasm, wasm_len, NULL) == WASMPLUG_TIER_OPTIMIZED,
+        "optimized builds");
+  char *so = entry(".so"), *meta = entry(".meta");
+  CHECK(so && meta, "cache holds a .so and its .meta");
+  if (!so || !meta) return 1;
+  CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_OPTIMIZED,
+        "auto uses the cached code");
+
+  /* Corrupt the code: auto must not load it; optimized rebuilds it. */
+  size_t slen;
+  uint8_t *sob = slurp(so, &slen);
+  uint8_t *bad = malloc(slen);
+  memcpy(bad, sob, slen);
+  for (size_t i = slen / 2; i < slen / 2 + 64 && i < slen; i++) bad[i] ^= 0xff;
+  spit(so, bad, slen);
+  CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_BASELINE,
+        "corrupt entry not loaded");
+  CHECK(load_tier(WASMPLUG_TIER_OPTIMIZED, wasm, wasm_len, NULL) == WASMPLUG_TIER_OPTIMIZED,
+        "corrupt entry rebuilt");
+  size_t nlen;
+  uint8_t *now = slurp(so, &nlen);
+  CHECK(now && nlen == slen && !memcmp(now, sob, slen), "rebuilt entry is the real code again");
+  free(now);
+
+  /* A truncated file, and a foreign meta. */
+  spit(so, sob, slen / 3);
+  CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_BASELINE, "truncated entry ignored");
+  spit(meta, (const uint8_t *)"wasmplug-cache 1\nkey 00\nsha256 00\n", 34);
+  CHECK(load_tier(WASMPLUG_TIER_OPTIMIZED, wasm, wasm_len, NULL) == WASMPLUG_TIER_OPTIMIZED, "foreign meta rebuilt");
+  CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_OPTIMIZED, "and used afterwards");
+
+  /* Artifacts. */
+  char art[2048];
+  snprintf(art, sizeof art, "%s/provider.cwasm", cache);
+  {
+    wasmplug_config_t *c = wasmplug_config_new();
+    wasmplug_config_cache_dir_set(c, cache);
+    wasmplug_config_tier_set(c, WASMPLUG_TIER_BASELINE);
+    wasmplug_engine_t *e;
+    wasmplug_engine_new(c, &e);
+    wasmplug_config_delete(c);
+    wasmplug_module_t *m = NULL;
+    wasmplug_error_t *err = wasmplug_module_new(e, wasm, wasm_len, "provider.wasm", &m);
+    CHECK(!err, "load");
+    err = wasmplug_module_serialize(m, art);
+    CHECK(!err, "serialize: %s", err ? wasmplug_error_message(err) : "");
+    wasmplug_error_delete(err);
+    wasmplug_module_delete(m);
+    wasmplug_engine_delete(e);
+  }
+  size_t alen;
+  uint8_t *ab = slurp(art, &alen);
+  CHECK(ab && load_tier(WASMPLUG_TIER_BASELINE, ab, alen, NULL) == WASMPLUG_TIER_OPTIMIZED,
+        "artifact runs optimized code whatever the tier");
+  char *msg = NULL;
+  ab[alen - 100] ^= 1;
+  CHECK(load_tier(WASMPLUG_TIER_AUTO, ab, alen, &msg) == -1 && msg && strstr(msg, "checksum mismatch"),
+        "corrupt artifact refused: %s", msg ? msg : "");
+  free(msg);
+  msg = NULL;
+  CHECK(load_tier(WASMPLUG_TIER_AUTO, ab, 30, &msg) == -1 && msg && strstr(msg, "truncated"),
+        "truncated artifact refused: %s", msg ? msg : "");
+  free(msg);
+
+  free(ab);
+  free(bad);
+  free(sob);
+  free(so);
+  free(meta);
+  free(wasm);
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}

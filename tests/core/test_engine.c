@@ -1,0 +1,495 @@
+/*
+** test_engine.c — the core engine through the embedding API, on one tier
+** (argv[2]: baseline or optimized).  argv[1] is the folder of test modules
+** (compiled from wat/ at build time); argv[3] a scratch cache directory.
+*/
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wasmplug.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                              \
+  do {                                                                \
+    if (cond) passed++;                                               \
+    else {                                                            \
+      failed++;                                                       \
+      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+      fprintf(stderr, __VA_ARGS__);                                   \
+      fputc('\n', stderr);                                            \
+    }                                                                 \
+  } while (0)
+
+static const char *dir;
+static wasmplug_engine_t *engine;
+
+static uint8_t *slurp(const char *name, size_t *len) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "rb");
+  if (!f) { perror(path); exit(2); }
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  uint8_t *b = malloc((size_t)n + 1);
+  if (fread(b, 1, (size_t)n, f) != (size_t)n) exit(2);
+  fclose(f);
+  *len = (size_t)n;
+  return b;
+}
+
+static wasmplug_module_t *load(const char *name) {
+  size_t len;
+  uint8_t *b = slurp(name, &len);
+  wasmplug_module_t *m = NULL;
+  wasmplug_error_t *e = wasmplug_module_new(engine, b, len, name, &m);
+  free(b);
+  if (e) {
+    fprintf(stderr, "load %s: %s\n", name, wasmplug_error_message(e));
+    wasmplug_error_delete(e);
+    exit(2);
+  }
+  return m;
+}
+
+/* Loads a file expected to be refused; returns the message (caller frees). */
+static char *refuse_bytes(const uint8_t *b, size_t len, const char *name) {
+  wasmplug_module_t *m = NULL;
+  wasmplug_error_t *e = wasmplug_module_new(engine, b, len, name, &m);
+  if (!e) {
+    wasmplug_module_delete(m);
+    return NULL;
+  }
+  char *msg = strdup(wasmplug_error_message(e));
+  wasmplug_error_delete(e);
+  return msg;
+}
+
+/* ----------------------------------------------------------- host funcs */
+
+static wasmplug_trap_t *host_fn(void *env, wasmplug_caller_t *c, wasmplug_val_raw_t *v, size_t n) {
+  (void)env;
+  (void)n;
+  wasmplug_memory_t *m = wasmplug_caller_memory(c);
+  if (!m || !wasmplug_memory_write(m, 100, "hi", 2)) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "no memory");
+  /* Out-of-bounds accessor calls fail without touching memory. */
+  if (wasmplug_memory_write(m, wasmplug_memory_size(m) - 1, "ab", 2))
+    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "accessor bounds not checked");
+  v[0].i32 = v[0].i32 * 2 + (int32_t)v[1].i64;
+  return NULL;
+}
+
+static wasmplug_trap_t *reenter_fn(void *env, wasmplug_caller_t *c, wasmplug_val_raw_t *v, size_t n) {
+  (void)env;
+  (void)n;
+  wasmplug_instance_t *in = wasmplug_caller_instance(c);
+  wasmplug_val_raw_t w[1] = {{.i32 = v[0].i32}};
+  if (v[0].i32 < 0) {
+    /* A trap in the inner call comes back here as a value. */
+    wasmplug_trap_t *t = wasmplug_func_call_unchecked(wasmplug_instance_func(in, "unreach"), w);
+    if (!t || wasmplug_trap_kind(t) != WASMPLUG_TRAP_UNREACHABLE) {
+      wasmplug_trap_delete(t);
+      return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "inner trap lost");
+    }
+    wasmplug_trap_delete(t);
+    v[0].i32 = 77;
+    return NULL;
+  }
+  wasmplug_trap_t *t = wasmplug_func_call_unchecked(wasmplug_instance_func(in, "double"), w);
+  if (t) return t;
+  v[0].i32 = w[0].i32 + 1;
+  return NULL;
+}
+
+static wasmplug_trap_t *fail_fn(void *env, wasmplug_caller_t *c, wasmplug_val_raw_t *v, size_t n) {
+  (void)env; (void)c; (void)v; (void)n;
+  return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "the host said no");
+}
+
+static wasmplug_trap_t *exit_fn(void *env, wasmplug_caller_t *c, wasmplug_val_raw_t *v, size_t n) {
+  (void)env; (void)c; (void)n;
+  return wasmplug_trap_new_exit(v[0].i32);
+}
+
+static int finalized;
+static void finalize(void *env) { finalized += env == (void *)&finalized; }
+
+static wasmplug_linker_t *basic_linker(void) {
+  wasmplug_linker_t *l = wasmplug_linker_new(engine);
+  wasmplug_valkind_t i32 = WASMPLUG_I32, p2[2] = {WASMPLUG_I32, WASMPLUG_I64};
+  wasmplug_functype_t t_host = {2, 1, p2, &i32}, t_re = {1, 1, &i32, &i32}, t_void = {0, 0, NULL, NULL},
+                      t_exit = {1, 0, &i32, NULL};
+  wasmplug_error_t *e = NULL;
+  if (!e) e = wasmplug_linker_define_func(l, "env", "host", &t_host, host_fn, &finalized, finalize);
+  if (!e) e = wasmplug_linker_define_func(l, "env", "reenter", &t_re, reenter_fn, NULL, NULL);
+  if (!e) e = wasmplug_linker_define_func(l, "env", "fail", &t_void, fail_fn, NULL, NULL);
+  if (!e) e = wasmplug_linker_define_func(l, "env", "exit", &t_exit, exit_fn, NULL, NULL);
+  if (e) { fprintf(stderr, "%s\n", wasmplug_error_message(e)); exit(2); }
+  return l;
+}
+
+static wasmplug_instance_t *instantiate(wasmplug_linker_t *l, wasmplug_module_t *m) {
+  wasmplug_instance_t *in = NULL;
+  wasmplug_error_t *e = NULL;
+  wasmplug_trap_t *t = NULL;
+  wasmplug_linker_instantiate(l, m, NULL, &in, &e, &t);
+  if (e || t) {
+    fprintf(stderr, "instantiate: %s\n", e ? wasmplug_error_message(e) : wasmplug_trap_message(t));
+    exit(2);
+  }
+  return in;
+}
+
+static wasmplug_val_t I32(int32_t v) { wasmplug_val_t r = {WASMPLUG_I32, {.i32 = v}}; return r; }
+
+/* Calls `name`, expecting a trap of `kind`; 0 = expect success. */
+static void expect_trap(wasmplug_instance_t *in, const char *name, const wasmplug_val_t *args,
+                        size_t nargs, wasmplug_trap_kind_t kind, const char *msg) {
+  wasmplug_func_t *f = wasmplug_instance_func(in, name);
+  CHECK(f != NULL, "export %s", name);
+  if (!f) return;
+  wasmplug_val_t res[4];
+  wasmplug_trap_t *t = wasmplug_func_call(f, args, nargs, res, wasmplug_func_type(f)->nresults);
+  CHECK(t && wasmplug_trap_kind(t) == kind, "%s: expected trap kind %s, got %s", name,
+        wasmplug_trap_kind_name(kind), t ? wasmplug_trap_message(t) : "no trap");
+  if (t && msg)
+    CHECK(strstr(wasmplug_trap_message(t), msg) != NULL, "%s: message '%s' lacks '%s'", name,
+          wasmplug_trap_message(t), msg);
+  wasmplug_trap_delete(t);
+}
+
+/* ------------------------------------------------------------------ tests */
+
+static void test_calls_and_traps(void) {
+  wasmplug_module_t *m = load("basic.wasm");
+  wasmplug_linker_t *l = basic_linker();
+  wasmplug_instance_t *in = instantiate(l, m);
+  wasmplug_val_t a[2] = {I32(3), I32(4)}, r[4];
+
+  wasmplug_trap_t *t = wasmplug_func_call(wasmplug_instance_func(in, "add"), a, 2, r, 1);
+  CHECK(!t && r[0].kind == WASMPLUG_I32 && r[0].of.i32 == 7, "add");
+  t = wasmplug_func_call(wasmplug_instance_func(in, "callhost"), a, 1, r, 1);
+  CHECK(!t && r[0].of.i32 == 16, "host import result %d", r[0].of.i32);
+  char hi[3] = {0};
+  wasmplug_memory_t *mem = wasmplug_instance_memory(in, "memory");
+  CHECK(wasmplug_memory_read(mem, 100, hi, 2) && !strcmp(hi, "hi"), "host wrote guest memory");
+  CHECK(!wasmplug_memory_read(mem, 65535, hi, 2), "read past the end refused");
+  CHECK(!wasmplug_memory_read(mem, UINT64_MAX - 1, hi, 4), "overflowing offset refused");
+
+  /* Argument checking. */
+  t = wasmplug_func_call(wasmplug_instance_func(in, "add"), a, 1, r, 1);
+  CHECK(t && strstr(wasmplug_trap_message(t), "expected 2 arguments"), "arity checked");
+  wasmplug_trap_delete(t);
+  wasmplug_val_t bad[2] = {{WASMPLUG_I64, {.i64 = 1}}, I32(1)};
+  t = wasmplug_func_call(wasmplug_instance_func(in, "add"), bad, 2, r, 1);
+  CHECK(t && strstr(wasmplug_trap_message(t), "expected i32, got i64"), "arg type checked");
+  wasmplug_trap_delete(t);
+
+  /* Re-entrancy: host -> guest -> host -> guest, and a trap in between. */
+  a[0] = I32(20);
+  t = wasmplug_func_call(wasmplug_instance_func(in, "reenter"), a, 1, r, 1);
+  CHECK(!t && r[0].of.i32 == 41, "reenter gives %d", r[0].of.i32);
+  a[0] = I32(-1);
+  t = wasmplug_func_call(wasmplug_instance_func(in, "reenter"), a, 1, r, 1);
+  CHECK(!t && r[0].of.i32 == 77, "inner trap handled by host: %s", t ? wasmplug_trap_message(t) : "");
+  wasmplug_trap_delete(t);
+
+  /* Each trap kind, and the instance keeps working after every one. */
+  wasmplug_val_t d[2] = {I32(1), I32(0)};
+  expect_trap(in, "div", d, 2, WASMPLUG_TRAP_INTEGER_DIVIDE_BY_ZERO, "integer divide by zero");
+  d[0] = I32(INT32_MIN);
+  d[1] = I32(-1);
+  expect_trap(in, "div", d, 2, WASMPLUG_TRAP_INTEGER_OVERFLOW, "integer overflow");
+  expect_trap(in, "unreach", NULL, 0, WASMPLUG_TRAP_UNREACHABLE, "wasm trap: unreachable");
+  expect_trap(in, "oob", NULL, 0, WASMPLUG_TRAP_MEMORY_OUT_OF_BOUNDS, "memory out of bounds");
+  expect_trap(in, "oob_store", NULL, 0, WASMPLUG_TRAP_MEMORY_OUT_OF_BOUNDS, NULL);
+  expect_trap(in, "trunc", NULL, 0, WASMPLUG_TRAP_BAD_CONVERSION_TO_INTEGER, NULL);
+  wasmplug_val_t ci[2] = {I32(1), I32(0)};
+  expect_trap(in, "call_ind", ci, 2, WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH, NULL); /* wrong type */
+  ci[0] = I32(2);
+  expect_trap(in, "call_ind", ci, 2, WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH, NULL); /* null */
+  ci[0] = I32(99);
+  expect_trap(in, "call_ind", ci, 2, WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH, NULL); /* range */
+  ci[0] = I32(0);
+  ci[1] = I32(10);
+  t = wasmplug_func_call(wasmplug_instance_func(in, "call_ind"), ci, 2, r, 1);
+  CHECK(!t && r[0].of.i32 == 13, "call_indirect ok");
+  wasmplug_val_t big = I32(1000000000);
+  expect_trap(in, "rec", &big, 1, WASMPLUG_TRAP_STACK_OVERFLOW, "stack overflow");
+  expect_trap(in, "fail", NULL, 0, WASMPLUG_TRAP_HOST, "the host said no");
+  wasmplug_val_t code = I32(42);
+  wasmplug_func_t *ex = wasmplug_instance_func(in, "exit");
+  t = wasmplug_func_call(ex, &code, 1, r, 0);
+  int status = -1;
+  CHECK(t && wasmplug_trap_exit_status(t, &status) && status == 42, "exit status %d", status);
+  wasmplug_trap_delete(t);
+  t = wasmplug_func_call(wasmplug_instance_func(in, "add"), a, 2, r, 1);
+  CHECK(!t, "instance usable after traps");
+
+  /* Multi-value results. */
+  t = wasmplug_func_call(wasmplug_instance_func(in, "multi"), NULL, 0, r, 4);
+  CHECK(!t && r[0].of.i32 == -1 && r[1].of.i64 == 0x100000000ll && r[2].of.f32 == 1.5f &&
+            r[3].of.f64 == -2.25, "multi-value");
+
+  /* Globals. */
+  wasmplug_global_t *g = wasmplug_instance_global(in, "g");
+  CHECK(g && wasmplug_global_get(g).of.i32 == 7, "global get");
+  wasmplug_val_t nv = I32(9);
+  CHECK(wasmplug_global_set(g, &nv), "global set");
+  t = wasmplug_func_call(wasmplug_instance_func(in, "get_g"), NULL, 0, r, 1);
+  CHECK(!t && r[0].of.i32 == 9, "guest sees the host's global write");
+  wasmplug_global_t *k = wasmplug_instance_global(in, "k");
+  CHECK(k && wasmplug_global_get(k).of.i64 == -5 && !wasmplug_global_set(k, &nv), "immutable global");
+
+  /* Memory growth within the declared maximum only. */
+  wasmplug_val_t one = I32(1), ten = I32(10);
+  t = wasmplug_func_call(wasmplug_instance_func(in, "grow"), &one, 1, r, 1);
+  CHECK(!t && r[0].of.i32 == 1 && wasmplug_memory_size(mem) == 2 * 65536, "memory.grow");
+  t = wasmplug_func_call(wasmplug_instance_func(in, "grow"), &ten, 1, r, 1);
+  CHECK(!t && r[0].of.i32 == -1, "memory.grow past max fails");
+  uint64_t old;
+  CHECK(wasmplug_memory_grow(mem, 1, &old) && old == 2, "host grow");
+  CHECK(!wasmplug_memory_grow(mem, 5, &old), "host grow past max refused");
+  wasmplug_val_t st[2] = {I32(3 * 65536 - 4), I32(1234)};
+  t = wasmplug_func_call(wasmplug_instance_func(in, "store"), st, 2, r, 0);
+  CHECK(!t, "store in grown memory");
+
+  /* Instances are isolated. */
+  wasmplug_instance_t *in2 = instantiate(l, m);
+  wasmplug_val_t at = I32(3 * 65536 - 4);
+  t = wasmplug_func_call(wasmplug_instance_func(in2, "load"), &at, 1, r, 1);
+  CHECK(t && wasmplug_trap_kind(t) == WASMPLUG_TRAP_MEMORY_OUT_OF_BOUNDS, "second instance has its own memory");
+  wasmplug_trap_delete(t);
+  wasmplug_instance_delete(in2);
+
+  wasmplug_instance_delete(in);
+  wasmplug_linker_delete(l);
+  CHECK(finalized == 1, "host function finalized once, after the last user (%d)", finalized);
+  wasmplug_module_delete(m);
+}
+
+static void test_timeout(const char *cache) {
+  wasmplug_config_t *c = wasmplug_config_new();
+  wasmplug_config_cache_dir_set(c, cache);
+  wasmplug_config_timeout_set(c, 200);
+  wasmplug_engine_t *saved = engine;
+  wasmplug_engine_new(c, &engine);
+  wasmplug_config_delete(c);
+  wasmplug_module_t *m = load("basic.wasm");
+  wasmplug_linker_t *l = basic_linker();
+  wasmplug_instance_t *in = instantiate(l, m);
+  expect_trap(in, "spin", NULL, 0, WASMPLUG_TRAP_INTERRUPT, "time limit");
+  wasmplug_val_t a[2] = {I32(1), I32(2)}, r[1];
+  wasmplug_trap_t *t = wasmplug_func_call(wasmplug_instance_func(in, "add"), a, 2, r, 1);
+  CHECK(!t && r[0].of.i32 == 3, "usable after interrupt");
+  usleep(300 * 1000); /* a stale timer must not fire into later calls */
+  t = wasmplug_func_call(wasmplug_instance_func(in, "add"), a, 2, r, 1);
+  CHECK(!t, "no stale interrupt");
+  wasmplug_instance_delete(in);
+  wasmplug_linker_delete(l);
+  wasmplug_module_delete(m);
+  wasmplug_engine_delete(engine);
+  engine = saved;
+}
+
+static void test_linking(void) {
+  wasmplug_module_t *pm = load("provider.wasm"), *cm = load("consumer.wasm");
+  wasmplug_linker_t *l = wasmplug_linker_new(engine);
+  wasmplug_instance_t *p = instantiate(l, pm);
+  wasmplug_error_t *e = wasmplug_linker_define_instance(l, "p", p);
+  CHECK(!e, "define_instance");
+  wasmplug_instance_t *c = instantiate(l, cm);
+  wasmplug_val_t a = I32(5), r[1];
+  wasmplug_trap_t *t = wasmplug_func_call(wasmplug_instance_func(c, "run"), &a, 1, r, 1);
+  CHECK(!t && r[0].of.i32 == 15, "wasm-to-wasm import call");
+  CHECK(wasmplug_global_get(wasmplug_instance_global(p, "counter")).of.i32 == 101, "shared global");
+  wasmplug_val_t at = I32(16);
+  t = wasmplug_func_call(wasmplug_instance_func(p, "peek"), &at, 1, r, 1);
+  CHECK(!t && r[0].of.i32 == 5, "shared memory");
+  wasmplug_instance_delete(c);
+
+  /* Link errors name the import and its type. */
+  wasmplug_linker_t *empty = wasmplug_linker_new(engine);
+  wasmplug_instance_t *x = NULL;
+  wasmplug_linker_instantiate(empty, cm, NULL, &x, &e, &t);
+  CHECK(e && !x && strstr(wasmplug_error_message(e), "unknown import: p.mem"), "missing import: %s",
+        e ? wasmplug_error_message(e) : "none");
+  wasmplug_error_delete(e);
+  wasmplug_linker_t *wrong = wasmplug_linker_new(engine);
+  wasmplug_linker_define_memory(wrong, "p", "mem", wasmplug_instance_memory(p, "mem"));
+  wasmplug_linker_define_table(wrong, "p", "tbl", wasmplug_instance_table(p, "tbl"));
+  wasmplug_linker_define_global(wrong, "p", "counter", wasmplug_instance_global(p, "counter"));
+  wasmplug_valkind_t i64 = WASMPLUG_I64;
+  wasmplug_functype_t ft = {1, 1, &i64, &i64};
+  wasmplug_linker_define_func(wrong, "p", "triple", &ft, fail_fn, NULL, NULL);
+  wasmplug_linker_instantiate(wrong, cm, NULL, &x, &e, &t);
+  CHECK(e && strstr(wasmplug_error_message(e), "p.triple: type mismatch: expected (func (param i32) "
+                                               "(result i32)), found (func (param i64) (result i64))"),
+        "mismatch: %s", e ? wasmplug_error_message(e) : "none");
+  wasmplug_error_delete(e);
+  e = wasmplug_linker_define_func(wrong, "p", "triple", &ft, fail_fn, NULL, NULL);
+  CHECK(e && strstr(wasmplug_error_message(e), "already defined"), "duplicate definition refused");
+  wasmplug_error_delete(e);
+  wasmplug_linker_allow_unknown_imports(empty, true);
+  wasmplug_linker_instantiate(empty, cm, NULL, &x, &e, &t);
+  CHECK(e && strstr(wasmplug_error_message(e), "p.mem"), "unknown memory imports still fail");
+  wasmplug_error_delete(e);
+  wasmplug_linker_delete(wrong);
+  wasmplug_linker_delete(empty);
+
+  /* Start-function and data-segment traps fail instantiation cleanly. */
+  wasmplug_module_t *sm = load("start_trap.wasm"), *dm = load("data_oob.wasm");
+  wasmplug_linker_instantiate(l, sm, NULL, &x, &e, &t);
+  CHECK(!x && !e && t && wasmplug_trap_kind(t) == WASMPLUG_TRAP_UNREACHABLE, "start trap");
+  wasmplug_trap_delete(t);
+  wasmplug_linker_instantiate(l, dm, NULL, &x, &e, &t);
+  CHECK(!x && !e && t && wasmplug_trap_kind(t) == WASMPLUG_TRAP_MEMORY_OUT_OF_BOUNDS, "data segment trap");
+  wasmplug_trap_delete(t);
+  wasmplug_module_delete(sm);
+  wasmplug_module_delete(dm);
+
+  wasmplug_instance_delete(p);
+  wasmplug_linker_delete(l);
+  wasmplug_module_delete(pm);
+  wasmplug_module_delete(cm);
+}
+
+static void test_metadata(void) {
+  wasmplug_module_t *m = load("consumer.wasm");
+  CHECK(wasmplug_module_import_count(m) == 4 && wasmplug_module_export_count(m) == 1, "counts");
+  const char *mod, *name;
+  wasmplug_externtype_t t;
+  CHECK(wasmplug_module_import(m, 3, &mod, &name, &t) && !strcmp(mod, "p") && !strcmp(name, "triple") &&
+            t.kind == WASMPLUG_EXTERN_FUNC && t.func.nparams == 1 && t.func.params[0] == WASMPLUG_I32,
+        "import metadata");
+  CHECK(wasmplug_module_import(m, 0, &mod, &name, &t) && t.kind == WASMPLUG_EXTERN_MEMORY && t.limits.min == 1,
+        "memory import metadata");
+  CHECK(!wasmplug_module_import(m, 4, &mod, &name, &t), "import index bound");
+  CHECK(wasmplug_module_export(m, 0, &name, &t) && !strcmp(name, "run"), "export metadata");
+  wasmplug_module_delete(m);
+}
+
+static void test_invalid(void) {
+  size_t len;
+  uint8_t *b = slurp("basic.wasm", &len);
+  char *msg = refuse_bytes((const uint8_t *)"\0asn\1\0\0\0", 8, "bad.wasm");
+  CHECK(msg && strstr(msg, "bad.wasm: invalid module at offset 0x0: bad magic"), "bad magic: %s", msg);
+  free(msg);
+  msg = refuse_bytes((const uint8_t *)"\0asm\2\0\0\0", 8, "v2.wasm");
+  CHECK(msg && strstr(msg, "unsupported version"), "bad version: %s", msg);
+  free(msg);
+  msg = refuse_bytes((const uint8_t *)"\0asm\x0d\0\1\0", 8, "c.wasm");
+  CHECK(msg && strstr(msg, "component"), "component refused: %s", msg);
+  free(msg);
+  /* Every truncation of a valid module is refused with a message (and,
+  ** under ASan, without a stray read). */
+  /* (Cutting exactly between two sections leaves a valid, smaller module.) */
+  int refused = 0, accepted = 0;
+  for (size_t n = 0; n < len; n++) {
+    msg = refuse_bytes(b, n, "cut.wasm");
+    if (msg && !strncmp(msg, "cut.wasm: ", 10)) refused++;
+    else if (!msg) accepted++;
+    free(msg);
+  }
+  CHECK(refused + accepted == (int)len && accepted <= 12, "truncations: %d refused, %d accepted of %zu",
+        refused, accepted, len);
+  /* A section size larger than the file. */
+  uint8_t *c = malloc(len);
+  memcpy(c, b, len);
+  c[9] = 0xff; /* the type section's size: now 2^21-ish, past the end */
+  c[10] = 0xff;
+  c[11] = 0x7f;
+  msg = refuse_bytes(c, len, "size.wasm");
+  CHECK(msg && strstr(msg, "size.wasm: invalid module at offset 0x8: section 1 size") &&
+            strstr(msg, "exceeds"), "section size: %s", msg);
+  free(msg);
+  /* Random byte flips: refused or accepted, never a crash. */
+  srand(1);
+  for (int i = 0; i < 200; i++) {
+    memcpy(c, b, len);
+    for (int k = 0; k < 3; k++) c[8 + (size_t)rand() % (len - 8)] ^= (uint8_t)(1 + rand() % 255);
+    wasmplug_module_t *m = NULL;
+    wasmplug_error_t *e = wasmplug_module_new(engine, c, len, "flip.wasm", &m);
+    wasmplug_error_delete(e);
+    wasmplug_module_delete(m);
+  }
+  free(c);
+  free(b);
+  const struct { const char *file, *want; } unsupported[] = {
+      {"simd.wasm", "SIMD"}, {"mem64.wasm", "memory64"}, {"shared.wasm", "shared memory"}};
+  for (size_t i = 0; i < 3; i++) {
+    uint8_t *u = slurp(unsupported[i].file, &len);
+    msg = refuse_bytes(u, len, unsupported[i].file);
+    CHECK(msg && strstr(msg, unsupported[i].want) && strstr(msg, unsupported[i].file), "%s: %s",
+          unsupported[i].file, msg ? msg : "accepted");
+    free(msg);
+    free(u);
+  }
+}
+
+typedef struct thread_arg {
+  wasmplug_module_t *m;
+  int ok;
+} thread_arg_t;
+
+static void *thread_main(void *p) {
+  thread_arg_t *ta = p;
+  wasmplug_linker_t *l = basic_linker();
+  wasmplug_instance_t *in = instantiate(l, ta->m);
+  wasmplug_func_t *div = wasmplug_instance_func(in, "div");
+  for (int i = 0; i < 2000; i++) {
+    wasmplug_val_t a[2] = {I32(i), I32(i % 3)}, r[1];
+    wasmplug_trap_t *t = wasmplug_func_call(div, a, 2, r, 1);
+    bool good = (i % 3 == 0) ? (t && wasmplug_trap_kind(t) == WASMPLUG_TRAP_INTEGER_DIVIDE_BY_ZERO)
+                             : (!t && r[0].of.i32 == i / (i % 3));
+    ta->ok += good;
+    wasmplug_trap_delete(t);
+  }
+  wasmplug_instance_delete(in);
+  wasmplug_linker_delete(l);
+  return NULL;
+}
+
+static void test_threads(void) {
+  wasmplug_module_t *m = load("basic.wasm");
+  pthread_t th[4];
+  thread_arg_t args[4];
+  for (int i = 0; i < 4; i++) {
+    args[i].m = m;
+    args[i].ok = 0;
+    pthread_create(&th[i], NULL, thread_main, &args[i]);
+  }
+  for (int i = 0; i < 4; i++) {
+    pthread_join(th[i], NULL);
+    CHECK(args[i].ok == 2000, "thread %d: %d/2000 calls right", i, args[i].ok);
+  }
+  wasmplug_module_delete(m);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 4) {
+    fprintf(stderr, "usage: test_engine WASM_DIR baseline|optimized CACHE_DIR\n");
+    return 2;
+  }
+  dir = argv[1];
+  wasmplug_config_t *c = wasmplug_config_new();
+  wasmplug_config_tier_set(c, !strcmp(argv[2], "optimized") ? WASMPLUG_TIER_OPTIMIZED
+                                                            : WASMPLUG_TIER_BASELINE);
+  wasmplug_config_cache_dir_set(c, argv[3]);
+  wasmplug_error_t *e = wasmplug_engine_new(c, &engine);
+  wasmplug_config_delete(c);
+  if (e) return 2;
+  test_metadata();
+  test_calls_and_traps();
+  test_linking();
+  test_invalid();
+  test_threads();
+  test_timeout(argv[3]);
+  wasmplug_engine_delete(engine);
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
