@@ -52,6 +52,7 @@ static struct {
   rt_functype_t *types;
   uint32_t ntypes, cap;
   int timer_signal;
+  pthread_key_t thread_key; /* runs thread_cleanup when a thread exits */
   struct sigaction old_segv, old_bus;
 } wp_runtime = {.once = PTHREAD_ONCE_INIT, .lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -115,7 +116,10 @@ static void on_timer(int sig, siginfo_t *si, void *uc) {
   if (!wp_thread.in_host) unwind(f, RT_TRAP_INTERRUPT);
 }
 
+static void thread_cleanup(void *p);
+
 static void global_init(void) {
+  pthread_key_create(&wp_runtime.thread_key, thread_cleanup);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = on_fault;
@@ -131,8 +135,17 @@ static void global_init(void) {
 
 void wp_rt_global_init(void) { pthread_once(&wp_runtime.once, global_init); }
 
+/* A thread that ran guest code is exiting: release its timer and stack. */
 static void thread_cleanup(void *p) {
   (void)p;
+  if (wp_thread.have_timer) timer_delete(wp_thread.timer);
+  wp_thread.have_timer = false;
+  if (wp_thread.altstack) {
+    stack_t ss = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
+    sigaltstack(&ss, NULL);
+    munmap(wp_thread.altstack, 64 * 1024);
+    wp_thread.altstack = NULL;
+  }
 }
 
 static void thread_init(void) {
@@ -163,7 +176,7 @@ static void thread_init(void) {
       wp_thread.altstack = NULL;
     }
   }
-  (void)thread_cleanup;
+  pthread_setspecific(wp_runtime.thread_key, &wp_thread);
 }
 
 static wasmplug_trap_t *trap_for_code(int code) {
