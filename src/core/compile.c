@@ -12,7 +12,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libtcc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +52,7 @@ static void remove_tree(const char *dir) {
   rmdir(dir);
 }
 
-static bool read_all(const char *path, uint8_t **data, size_t *len) {
+bool wp_read_all(const char *path, uint8_t **data, size_t *len) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   struct stat st;
@@ -101,7 +100,7 @@ static const wp_glue_t *check_glue(const wasmplug_module_t *m, wp_glue_entry_t e
 }
 
 void wp_code_free(wp_code_t *code) {
-  if (code->tcc) tcc_delete(code->tcc);
+  if (code->tcc) wp_tcc_release(code->tcc);
   if (code->dl) {
     dlclose(code->dl);
     close(code->memfd);
@@ -111,51 +110,23 @@ void wp_code_free(wp_code_t *code) {
 
 /* --------------------------------------------------------------- baseline */
 
-typedef struct tcc_err {
-  char *first;
-} tcc_err_t;
-
-static void on_tcc_error(void *opaque, const char *msg) {
-  tcc_err_t *e = opaque;
-  if (!e->first && !strstr(msg, "warning")) e->first = wp_strdup(msg);
-}
-
 char *wp_compile_baseline(wasmplug_module_t *m, wp_code_t *out) {
   memset(out, 0, sizeof *out);
   char *dir = make_tmpdir();
   if (!dir) return wp_format("%s: cannot create a temporary directory: %s", m->name, strerror(errno));
   char *err = wp_codegen(m, dir);
-  if (err) goto out;
-  TCCState *s = tcc_new();
-  if (!s) {
-    err = wp_strdup("out of memory");
-    goto out;
+  void *state = NULL, *entry = NULL;
+  if (!err) err = wp_tcc_build(m->name, dir, &state, &entry);
+  if (!err) {
+    const wp_glue_t *g = check_glue(m, (wp_glue_entry_t)entry, &err);
+    if (g) {
+      out->tier = WASMPLUG_TIER_BASELINE;
+      out->tcc = state;
+      out->glue = g;
+    } else {
+      wp_tcc_release(state);
+    }
   }
-  tcc_err_t te = {NULL};
-  tcc_set_error_func(s, &te, on_tcc_error);
-  tcc_set_options(s, "-DNDEBUG -w");
-  tcc_add_include_path(s, dir);
-  tcc_set_output_type(s, TCC_OUTPUT_MEMORY);
-  char *glue = wp_format("%s/glue.c", dir);
-  int rc = glue ? tcc_add_file(s, glue) : -1;
-  free(glue);
-  if (rc == 0) rc = tcc_relocate(s, TCC_RELOCATE_AUTO);
-  if (rc < 0) {
-    err = wp_format("%s: baseline compile failed: %s", m->name, te.first ? te.first : "libtcc error");
-    free(te.first);
-    tcc_delete(s);
-    goto out;
-  }
-  free(te.first);
-  const wp_glue_t *g = check_glue(m, (wp_glue_entry_t)tcc_get_symbol(s, "wasmplug_glue_v1"), &err);
-  if (!g) {
-    tcc_delete(s);
-    goto out;
-  }
-  out->tier = WASMPLUG_TIER_BASELINE;
-  out->tcc = s;
-  out->glue = g;
-out:
   remove_tree(dir);
   free(dir);
   return err;
@@ -173,11 +144,6 @@ static void key_hex(const wasmplug_module_t *m, char hex[65]) {
   wp_sha256_hex(d, hex);
 }
 
-char *wp_cache_path(const wasmplug_engine_t *e, const uint8_t hash[32]) {
-  (void)hash;
-  return wp_strdup(e->cache_dir);
-}
-
 static void file_hash_hex(const uint8_t *data, size_t len, char hex[65]) {
   wp_sha256_t s;
   uint8_t d[32];
@@ -189,7 +155,7 @@ static void file_hash_hex(const uint8_t *data, size_t len, char hex[65]) {
 
 /* dlopen()s a verified shared object image by way of a memfd, so that what
 ** is loaded is exactly the bytes that were checked. */
-static void *dlopen_bytes(const uint8_t *data, size_t len, int *memfd) {
+void *wp_dlopen_bytes(const uint8_t *data, size_t len, int *memfd) {
   int fd = memfd_create("wasmplug-code", MFD_CLOEXEC);
   *memfd = -1;
   if (fd < 0) return NULL;
@@ -213,7 +179,7 @@ static void *dlopen_bytes(const uint8_t *data, size_t len, int *memfd) {
 
 static char *load_so_bytes(wasmplug_module_t *m, const uint8_t *so, size_t len, wp_code_t *out) {
   int memfd;
-  void *h = dlopen_bytes(so, len, &memfd);
+  void *h = wp_dlopen_bytes(so, len, &memfd);
   if (!h) {
     const char *e = dlerror();
     return wp_format("%s: cannot load compiled code: %s", m->name, e ? e : "dlopen failed");
@@ -238,8 +204,8 @@ static bool cache_load(wasmplug_module_t *m, const char *so_path, const char *me
   uint8_t *meta = NULL, *so = NULL;
   size_t mlen, slen;
   bool ok = false;
-  if (!read_all(meta_path, &meta, &mlen)) return false;
-  if (!read_all(so_path, &so, &slen)) goto out;
+  if (!wp_read_all(meta_path, &meta, &mlen)) return false;
+  if (!wp_read_all(so_path, &so, &slen)) goto out;
   char want[65], key[65];
   key_hex(m, key);
   file_hash_hex(so, slen, want);
@@ -369,7 +335,7 @@ char *wp_compile_optimized(wasmplug_module_t *m, bool may_build, wp_code_t *out)
   char *built = wp_format("%s/module.so", dir);
   if (!built) { err = wp_strdup("out of memory"); goto out; }
   err = run_cc(m, dir, built);
-  if (!err && !read_all(built, &so, &slen))
+  if (!err && !wp_read_all(built, &so, &slen))
     err = wp_format("%s: the C compiler produced no output", m->name);
   free(built);
   if (err) goto out;
@@ -458,7 +424,7 @@ char *wp_artifact_write(wasmplug_module_t *m, const char *path) {
   uint8_t *so = NULL;
   size_t slen;
   char *err = NULL;
-  if (!so_path || !read_all(so_path, &so, &slen)) {
+  if (!so_path || !wp_read_all(so_path, &so, &slen)) {
     err = wp_format("%s: no optimized code in the cache to write", m->name);
     free(so_path);
     return err;

@@ -254,7 +254,16 @@ char *wp_compile_baseline(wasmplug_module_t *m, wp_code_t *out);
 char *wp_compile_optimized(wasmplug_module_t *m, bool may_build,
                            wp_code_t *out);
 void wp_code_free(wp_code_t *code);
-char *wp_cache_path(const wasmplug_engine_t *e, const uint8_t hash[32]);
+/* Loads a shared object image (already verified) through a memfd. */
+void *wp_dlopen_bytes(const uint8_t *data, size_t len, int *memfd);
+bool wp_read_all(const char *path, uint8_t **data, size_t *len);
+
+/* The baseline compiler: dir/glue.c into runnable code.  libwasmplug.a uses
+** libtcc in memory (tcc_mem.c); libwasmplug.so cannot contain libtcc.a (it is
+** not position-independent), so it runs the tcc program instead
+** (tcc_exec.c).  Returns NULL or an error message. */
+char *wp_tcc_build(const char *name, const char *dir, void **state, void **glue_entry);
+void wp_tcc_release(void *state);
 
 /* ---------------------------------------------------------- instances */
 

@@ -1,0 +1,80 @@
+/*
+** tcc_exec.c — the baseline compiler for libwasmplug.so: Debian's libtcc.a
+** is not position-independent, so the shared library runs the `tcc`
+** program to build a shared object and loads that (a few milliseconds more
+** than in-memory compilation).
+*/
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+typedef struct loaded {
+  void *dl;
+  int memfd;
+} loaded_t;
+
+char *wp_tcc_build(const char *name, const char *dir, void **state, void **entry) {
+  *state = *entry = NULL;
+  char *glue = wp_format("%s/glue.c", dir), *so = wp_format("%s/module.so", dir);
+  char *errf = wp_format("%s/tcc.err", dir), *inc = wp_format("-I%s", dir);
+  char *err = NULL;
+  uint8_t *bytes = NULL;
+  size_t len = 0;
+  if (!glue || !so || !errf || !inc) { err = wp_strdup("out of memory"); goto out; }
+  pid_t pid = fork();
+  if (pid < 0) { err = wp_format("%s: cannot start tcc: %s", name, strerror(errno)); goto out; }
+  if (pid == 0) {
+    int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0) { dup2(fd, 1); dup2(fd, 2); close(fd); }
+    execlp("tcc", "tcc", "-shared", "-DNDEBUG", "-w", inc, "-o", so, glue, "-lm", (char *)NULL);
+    _exit(127);
+  }
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) { err = wp_format("%s: cannot wait for tcc", name); goto out; }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    char line[300] = "";
+    FILE *f = fopen(errf, "r");
+    if (f) {
+      if (!fgets(line, sizeof line, f)) line[0] = 0;
+      fclose(f);
+    }
+    line[strcspn(line, "\n")] = 0;
+    err = wp_format("%s: baseline compile failed: %s", name, line[0] ? line : "tcc failed");
+    goto out;
+  }
+  if (!wp_read_all(so, &bytes, &len)) { err = wp_format("%s: tcc produced no output", name); goto out; }
+  loaded_t *l = malloc(sizeof *l);
+  if (!l) { err = wp_strdup("out of memory"); goto out; }
+  l->dl = wp_dlopen_bytes(bytes, len, &l->memfd);
+  void *sym = l->dl ? dlsym(l->dl, "wasmplug_glue_v1") : NULL;
+  if (!sym) {
+    err = wp_format("%s: cannot load baseline code: %s", name, l->dl ? "no glue entry" : dlerror());
+    if (l->dl) { dlclose(l->dl); close(l->memfd); }
+    free(l);
+    goto out;
+  }
+  *state = l;
+  *entry = sym;
+out:
+  free(bytes);
+  free(glue);
+  free(so);
+  free(errf);
+  free(inc);
+  return err;
+}
+
+void wp_tcc_release(void *state) {
+  loaded_t *l = state;
+  dlclose(l->dl);
+  close(l->memfd);
+  free(l);
+}
