@@ -313,6 +313,15 @@ typedef struct wp_cabi_cx {
 void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena);
 wp_cabi_error_t *wp_cabi_cx_finish(wp_cabi_cx_t *cx);
 
+/* Checks that [ptr, ptr+len) is inside guest memory and ptr is aligned;
+ * `what` names the thing in the trap message ("string", "return"...). */
+wp_cabi_error_t *wp_cabi_check_range(wp_cabi_cx_t *cx, const char *what, uint64_t ptr, uint64_t len,
+                                     uint32_t align);
+/* Calls the guest's realloc and validates its answer (alignment and
+ * bounds: a misaligned or out-of-bounds pointer traps); refreshes cx->mem. */
+wp_cabi_error_t *wp_cabi_guest_realloc(wp_cabi_cx_t *cx, const char *what, uint32_t old_ptr, uint32_t old_size,
+                                       uint32_t align, uint32_t new_size, uint32_t *out);
+
 /* Calls the guest's post-return with the export's flat results (no-op if
  * the guest has none). */
 wp_cabi_error_t *wp_cabi_post_return(wp_cabi_cx_t *cx, const wp_cabi_flat_t *results, size_t n);

@@ -46,14 +46,6 @@ static inline void wr_disc(uint8_t *p, uint32_t size, uint32_t v) {
 
 /* Re-reads the guest memory view into cx->mem. */
 void wp_cabi_cx_refresh(wp_cabi_cx_t *cx);
-/* Checks [ptr, ptr+len) is inside memory and ptr is aligned; `what`
- * names the thing ("string", "list", "return pointer"). */
-wp_cabi_error_t *wp_cabi_check_range(wp_cabi_cx_t *cx, const char *what, uint64_t ptr, uint64_t len,
-                                     uint32_t align);
-/* Calls the guest's realloc and validates its answer (alignment, bounds);
- * refreshes cx->mem. */
-wp_cabi_error_t *wp_cabi_guest_realloc(wp_cabi_cx_t *cx, const char *what, uint32_t old_ptr, uint32_t old_size,
-                                       uint32_t align, uint32_t new_size, uint32_t *out);
 /* Charges n bytes of host allocation to the call's budget. */
 wp_cabi_error_t *wp_cabi_charge(wp_cabi_cx_t *cx, size_t n);
 /* malloc + charge; NULL with *err set on failure. */

@@ -16,7 +16,8 @@ static wp_cabi_error_t *check_nparams(const wp_cabi_func_t *f) {
 }
 
 static wp_cabi_error_t *check_nflat(const wp_cabi_core_sig_t *sig, size_t n, bool params) {
-  uint32_t want = params ? sig->nparams : sig->nresults;
+  /* A retptr (lower context) is not part of the params proper. */
+  uint32_t want = params ? sig->nparams - (sig->results_indirect && sig->nresults == 0 ? 1 : 0) : sig->nresults;
   if (n < want) return INVALID("expected %u flat %s, got %zu", want, params ? "params" : "results", n);
   return NULL;
 }
