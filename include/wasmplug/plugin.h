@@ -1,0 +1,201 @@
+/*
+** wasmplug/plugin.h — the native plugin ABI (stable, versioned).
+**
+** A native plugin is a shared object that implements WIT interfaces in C.
+** It exports exactly one symbol, WASMPLUG_PLUGIN_ENTRY_NAME, of type
+** wasmplug_plugin_entry_fn.  The host calls it once, handing over its
+** API table, and gets back a const descriptor.  The plugin never links
+** against wasmplug: everything it needs from the host is in the table
+** (the SQLite loadable-extension model).
+**
+** Versioning.  Both structs start with their own size and the ABI version
+** they were built against.  Fields are only ever appended, never moved or
+** removed, and a new field always comes with a minor version bump:
+**   - a different major version is refused (the message names both);
+**   - a newer host loads plugins of any older minor: it reads only the
+**     fields the plugin's descriptor `size` covers;
+**   - a plugin built against a newer minor loads on an older host unless
+**     its `min_host_minor` says it needs the newer host's additions; a
+**     plugin checks `host->size` before using a host function added after
+**     the minor it requires (WASMPLUG_HOST_HAS).
+**
+** Calling convention.  A plugin function receives its instance state, a
+** call handle, a pointer to its parameters and a pointer to its result.
+** Both are in the *native layout* of the canonical ABI layer (see
+** docs/plugin-abi.md; the same shapes as wit-bindgen's C generator):
+**   - params: a struct with one field per WIT parameter, in order, laid out
+**     with natural C alignment (as a record of the parameters would be);
+**   - result: storage for the result type's native layout, zeroed, or NULL
+**     when the function returns nothing.
+** Strings are { uint8_t *ptr; size_t len; } (UTF-8, also NUL-terminated on
+** the way in), lists { T *ptr; size_t len; }, options { bool is_some; T val; },
+** results { bool is_err; union { T ok; E err; } val; }, variants
+** { uintN_t tag; union {...} val; }, enums/flags the smallest unsigned int,
+** own/borrow handles a uint32_t resource representation ("rep") chosen by
+** the plugin.
+** Everything a plugin receives was validated and copied out of guest memory
+** into a per-call arena first: a plugin never sees a pointer into the guest,
+** and every string is valid UTF-8, every discriminant in range, every
+** handle live and of the right type.  Memory a plugin returns through
+** pointers in `result` (string and list contents) must come from
+** host->alloc(call, ...) — it is freed when the call ends — or be static.
+**
+** Return WASMPLUG_OK, or the value of host->trap(call, "..."): the guest
+** traps with that message, naming the plugin.  Errors the interface models
+** (a WIT `result`'s err case) are returned normally in `result`.
+**
+** Resources.  A constructor (or any function returning own<R>) returns a
+** rep; the host gives the guest a handle for it.  Methods receive the rep
+** back.  The resource's destructor runs exactly once: when the guest drops
+** its last owning handle, or when the guest instance is torn down.
+**
+** Threads.  Calls for one instance state never overlap; different guest
+** instances may run on different threads at once, so state shared between
+** instances (the plugin state) must be protected by the plugin.
+*/
+#ifndef WASMPLUG_PLUGIN_H
+#define WASMPLUG_PLUGIN_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WASMPLUG_PLUGIN_ABI_MAJOR 1
+#define WASMPLUG_PLUGIN_ABI_MINOR 0
+/* "WPLG": first field of every descriptor. */
+#define WASMPLUG_PLUGIN_MAGIC 0x474c5057u
+
+#define WASMPLUG_OK 0
+#define WASMPLUG_TRAP 1
+
+/* One guest call in progress (opaque). */
+typedef struct wasmplug_plugin_call wasmplug_plugin_call_t;
+/* The configuration given to a plugin (opaque): `--plugin P,key=value`. */
+typedef struct wasmplug_plugin_config wasmplug_plugin_config_t;
+
+typedef enum wasmplug_log_level {
+  WASMPLUG_LOG_ERROR = 0,
+  WASMPLUG_LOG_WARN,
+  WASMPLUG_LOG_INFO,
+  WASMPLUG_LOG_DEBUG,
+} wasmplug_log_level_t;
+
+/* ------------------------------------------------------------ host table */
+
+typedef struct wasmplug_host_api {
+  uint32_t size; /* sizeof(wasmplug_host_api_t) as the host was built */
+  uint16_t abi_major, abi_minor;
+  const char *host_version; /* e.g. "0.1.0" */
+
+  /* --- 1.0 --- */
+  /* Allocates from the call's arena (freed when the call returns): use it
+  ** for string and list contents placed in `result`.  NULL when the call's
+  ** allocation budget is exhausted. */
+  void *(*alloc)(wasmplug_plugin_call_t *call, size_t size, size_t align);
+  /* Makes the call trap with a printf-formatted message; returns
+  ** WASMPLUG_TRAP so a plugin can `return host->trap(call, ...)`. */
+  int (*trap)(wasmplug_plugin_call_t *call, const char *fmt, ...);
+  /* Logs on the host's log (stderr by default), prefixed by the plugin. */
+  void (*log)(const wasmplug_plugin_config_t *plugin, wasmplug_log_level_t level,
+              const char *fmt, ...);
+  /* The value of config option `name` (the declared default when the user
+  ** gave none; NULL when neither).  Values were checked against the
+  ** option's declared type before init/instance_new ran. */
+  const char *(*config_get)(const wasmplug_plugin_config_t *config, const char *name);
+  /* The instance state of the call (the same pointer the function got). */
+  void *(*call_state)(wasmplug_plugin_call_t *call);
+} wasmplug_host_api_t;
+
+/* True when the host's table is new enough to have `field`. */
+#define WASMPLUG_HOST_HAS(host, field)                                      \
+  ((host)->size >= offsetof(wasmplug_host_api_t, field) + sizeof((host)->field) && \
+   (host)->field != NULL)
+
+/* ------------------------------------------------------- the descriptor */
+
+/* A function implementing one WIT function (see the calling convention). */
+typedef int (*wasmplug_plugin_fn)(void *state, wasmplug_plugin_call_t *call,
+                                  const void *params, void *result);
+
+typedef struct wasmplug_plugin_func {
+  /* "ns:pkg/iface#name" (the package version may be included:
+  ** "ns:pkg/iface@1.2.3#name"), where name is the WIT function name or, for
+  ** resources, "[constructor]r", "[method]r.m", "[static]r.f". */
+  const char *name;
+  wasmplug_plugin_fn fn;
+} wasmplug_plugin_func_t;
+
+typedef struct wasmplug_plugin_resource {
+  const char *name; /* "ns:pkg/iface#r" */
+  /* Runs exactly once per rep handed out (may be NULL). */
+  void (*drop)(void *state, uint32_t rep);
+} wasmplug_plugin_resource_t;
+
+typedef struct wasmplug_plugin_option {
+  const char *name;          /* kebab-case: `--plugin P,name=value` */
+  const char *type;          /* "string", "bool", "u64" or "path" */
+  const char *default_value; /* NULL: no default */
+  const char *doc;           /* one line, for `wasmplug wit P.so` */
+} wasmplug_plugin_option_t;
+
+typedef struct wasmplug_plugin {
+  uint32_t magic; /* WASMPLUG_PLUGIN_MAGIC */
+  uint16_t abi_major, abi_minor;
+  uint32_t size; /* sizeof(wasmplug_plugin_t) as the plugin was built */
+  /* The oldest host minor version this plugin works with. */
+  uint16_t min_host_minor;
+  uint16_t reserved;
+
+  const char *name;    /* e.g. "keyvalue-sqlite" */
+  const char *version; /* the plugin's own version */
+
+  /* The WIT the plugin implements: one package (nested `package x { }`
+  ** blocks may carry its dependencies), and the world inside it whose
+  ** exports the plugin provides (NULL: every interface of the package). */
+  const char *wit;
+  const char *world;
+
+  const wasmplug_plugin_func_t *funcs;
+  uint32_t nfuncs;
+  const wasmplug_plugin_resource_t *resources;
+  uint32_t nresources;
+  const wasmplug_plugin_option_t *options;
+  uint32_t noptions;
+
+  /* Once per load (may be NULL).  *plugin_state is passed to fini and
+  ** instance_new.  A non-zero return refuses the load; the message, if
+  ** any, is in *error (static storage). */
+  int (*init)(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *config,
+              void **plugin_state, const char **error);
+  void (*fini)(void *plugin_state);
+  /* Once per guest instance (may be NULL: state is then plugin_state). */
+  int (*instance_new)(void *plugin_state, const wasmplug_plugin_config_t *config,
+                      void **instance_state, const char **error);
+  /* After every resource of the instance was dropped. */
+  void (*instance_drop)(void *instance_state);
+} wasmplug_plugin_t;
+
+/* The entry point every plugin exports (extern "C", default visibility). */
+#define WASMPLUG_PLUGIN_ENTRY_NAME "wasmplug_plugin_entry"
+typedef const wasmplug_plugin_t *(*wasmplug_plugin_entry_fn)(const wasmplug_host_api_t *host);
+
+/* Declares the entry point: WASMPLUG_PLUGIN_ENTRY(host) { ... return &desc; } */
+#if defined(__GNUC__)
+#define WASMPLUG_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define WASMPLUG_PLUGIN_EXPORT
+#endif
+#define WASMPLUG_PLUGIN_ENTRY(host)                                         \
+  WASMPLUG_PLUGIN_EXPORT const wasmplug_plugin_t *wasmplug_plugin_entry(   \
+      const wasmplug_host_api_t *host)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WASMPLUG_PLUGIN_H */
