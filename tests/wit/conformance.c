@@ -119,7 +119,8 @@ static wp_wit_resolve_t *load(const char *path, uint32_t *pkg, wp_wit_error_t **
   return r;
 }
 
-static void run_positive(const char *ui, const char *name, tally_t *json, tally_t *rt) {
+static void run_positive(const char *ui, const char *name, tally_t *json, tally_t *rt,
+                         int *same_json) {
   char path[4096], expect_path[4096], why[1024];
   snprintf(path, sizeof path, "%s/%s", ui, name);
   snprintf(expect_path, sizeof expect_path, "%s/%s%s", ui, name, ends_with(name, ".wit") ? ".json" : ".wit.json");
@@ -153,11 +154,24 @@ static void run_positive(const char *ui, const char *name, tally_t *json, tally_
     } else {
       wp_wit_resolve_t *r2 = wp_wit_resolve_new();
       wp_wit_error_t *e2 = NULL;
+      uint32_t pkg2;
       if (r2 && !wp_wit_resolve_feature(r2, "active") &&
-          !wp_wit_push_str(r2, "roundtrip.wit", text, strlen(text), NULL, &e2)) {
+          !wp_wit_push_str(r2, "roundtrip.wit", text, strlen(text), &pkg2, &e2)) {
         char *got2 = wp_wit_to_json(r2);
         jv_t *c = got2 ? jv_parse(got2) : NULL;
         rok = c && jv_equal(a, c, why, sizeof why);
+        if (rok) {
+          (*same_json)++;
+        } else {
+          /* Same structure, different numbering: happens when a package
+             dependency existed only through feature-gated-away items, so
+             packages are added in another order.  The printed WIT of the
+             re-parse must then be identical (a fixpoint). */
+          char *text2 = wp_wit_print(r2, pkg2);
+          rok = text2 && !strcmp(text, text2);
+          if (!rok) snprintf(why + strlen(why), sizeof why - strlen(why), "; printed text differs");
+          free(text2);
+        }
         jv_free(c);
         free(got2);
       } else {
@@ -278,7 +292,7 @@ int main(int argc, char **argv) {
   const char *only = argc > 3 ? argv[3] : NULL;
   tally_t *json = calloc(1, sizeof *json), *rt = calloc(1, sizeof *rt),
           *fail = calloc(1, sizeof *fail);
-  int gist = 0;
+  int gist = 0, same_json = 0;
   size_t n;
   char **names = list(ui, &n);
   if (!names) {
@@ -292,7 +306,7 @@ int main(int argc, char **argv) {
     if (!strcmp(nm, "parse-fail")) continue;
     if (only && strcmp(only, nm)) continue;
     if (is_dir(path) || ends_with(nm, ".wit")) {
-      run_positive(ui, nm, json, rt);
+      run_positive(ui, nm, json, rt, &same_json);
     } else if (ends_with(nm, ".wit.json")) {
       /* an expectation without an input: upstream's input is a .wat or
          .wasm file that the snapshot does not carry */
@@ -323,7 +337,8 @@ int main(int argc, char **argv) {
   int total = json->pass + json->fail + json->known_fail + fail->pass + fail->fail + fail->known_fail;
   int passed = json->pass + fail->pass;
   printf("positive: %d passed, %d failed\n", json->pass, json->fail + json->known_fail);
-  printf("round-trip: %d passed, %d failed\n", rt->pass, rt->fail + rt->known_fail);
+  printf("round-trip: %d passed, %d failed (identical JSON: %d)\n", rt->pass,
+         rt->fail + rt->known_fail, same_json);
   printf("parse-fail: %d passed, %d failed (same message gist: %d)\n", fail->pass,
          fail->fail + fail->known_fail, gist);
   printf("%d passed, %d failed\n", passed, total - passed);
