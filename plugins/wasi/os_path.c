@@ -71,10 +71,15 @@ void wp_os_close(wp_os_handle_t *h) {
   h->fd = -1;
 }
 
+/* O_TMPFILE contains the O_DIRECTORY bit: test for all of its bits. */
+static bool creates(int flags) {
+  return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+}
+
 /* Write access, creation or truncation through a read-only handle. */
 static bool writes(int flags) {
-  return (flags & O_ACCMODE) != O_RDONLY ||
-         (flags & (O_CREAT | O_TRUNC | __O_TMPFILE)) != 0;
+  return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) ||
+         creates(flags);
 }
 
 /* ----------------------------------------------------- the portable walk */
@@ -209,7 +214,7 @@ static int openat2_beneath(int dirfd, const char *path, int flags,
   struct open_how how;
   memset(&how, 0, sizeof how);
   how.flags = (uint64_t)(flags | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
-  how.mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0;
+  how.mode = creates(flags) ? mode : 0; /* else openat2 says EINVAL */
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
   for (int tries = 0;; tries++) {
     long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);

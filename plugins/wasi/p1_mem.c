@@ -62,11 +62,12 @@ wp_os_err_t p1_path(p1_call_t *c, uint32_t ptr, uint32_t len, char **out) {
 wp_os_err_t p1_iovecs(p1_call_t *c, uint32_t iovs, uint32_t n,
                       struct iovec *out, int *nout) {
   wp_os_err_t err;
-  /* Vectors past the first P1_MAX_IOVS are ignored: a short transfer is
-  ** always allowed, and it bounds the host's work per call. */
-  if (n > P1_MAX_IOVS) n = P1_MAX_IOVS;
+  /* The whole array must be the guest's... */
   const uint8_t *v = p1_ptr(c, iovs, (uint64_t)n * 8, 4, &err);
   if (!v) return err;
+  /* ...but vectors past the first P1_MAX_IOVS are ignored: a short
+  ** transfer is always allowed, and it bounds the host's work per call. */
+  if (n > P1_MAX_IOVS) n = P1_MAX_IOVS;
   size_t total = 0;
   int k = 0;
   for (uint32_t i = 0; i < n; i++) {

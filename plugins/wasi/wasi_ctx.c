@@ -150,12 +150,12 @@ wasmplug_error_t *wp_wasi_ctx_push_env_spec(wp_wasi_ctx_t *ctx,
 
 wasmplug_error_t *wp_wasi_ctx_preopen(wp_wasi_ctx_t *ctx, const char *host,
                                       const char *guest, bool readonly) {
-  if (!*guest) return wasmplug_error_new("--dir %s: empty guest path", host);
+  if (!*guest) return wasmplug_error_new("%s: empty guest path", host);
   wp_wasi_fd_t e;
   memset(&e, 0, sizeof e);
   wp_os_err_t err = wp_os_open_root(host, readonly, &e.h);
   if (err)
-    return wasmplug_error_new("--dir %s: cannot open directory (%s)", host,
+    return wasmplug_error_new("cannot open directory %s (%s)", host,
                               wp_os_err_name(err));
   e.kind = WP_WASI_FD_DIR;
   e.type = WP_OS_FT_DIRECTORY;
@@ -166,7 +166,7 @@ wasmplug_error_t *wp_wasi_ctx_preopen(wp_wasi_ctx_t *ctx, const char *host,
   if (!e.preopen || wp_wasi_fd_add(ctx, &e, &fd)) {
     wp_os_close(&e.h);
     free(e.preopen);
-    return wasmplug_error_new("--dir %s: too many preopens", host);
+    return wasmplug_error_new("%s: too many preopens", host);
   }
   return NULL;
 }
@@ -179,7 +179,7 @@ wasmplug_error_t *wp_wasi_ctx_preopen_spec(wp_wasi_ctx_t *ctx,
   if (!host) return wasmplug_error_new("wasi: out of memory");
   wasmplug_error_t *err;
   if (!*host)
-    err = wasmplug_error_new("--dir %s: empty host path", spec);
+    err = wasmplug_error_new("%s: empty host path", spec);
   else
     err = wp_wasi_ctx_preopen(ctx, host, sep + 2, readonly);
   free(host);

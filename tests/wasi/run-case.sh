@@ -1,0 +1,360 @@
+#!/bin/sh
+# run-case.sh WASMPLUG TIER GUESTS CASE
+#
+# Runs one WASI test case: `WASMPLUG run --tier TIER ...` on a guest from the
+# GUESTS directory (built from tests/wasi/guests/*.c), with the stdin, args,
+# --dir and --env the case needs, and asserts on stdout, stderr, exit status
+# and — for file-system cases — on what the guest left in the host's
+# directories.  Prints what differed and exits 1 on failure.
+set -u
+WP=$1 TIER=$2 G=$3 CASE=$4
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/wasi-test.XXXXXX") || exit 1
+trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+
+fail() {
+    echo "FAIL [wasi.$CASE.$TIER]: $*"
+    echo "--- stdout:"; cat "$T/out" 2>/dev/null
+    echo "--- stderr:"; cat "$T/err" 2>/dev/null
+    exit 1
+}
+
+# run STDIN [wasmplug run options and args...]: runs the guest, records
+# stdout, stderr (without the optimized tier's progress line) and status.
+run() {
+    stdin=$1; shift
+    "$WP" run --tier "$TIER" "$@" <"$stdin" >"$T/out" 2>"$T/err.raw"
+    status=$?
+    grep -v '^wasmplug: compiling .*(optimized tier)' "$T/err.raw" >"$T/err"
+}
+
+expect_status() {
+    [ "$status" = "$1" ] || fail "exit status $status, expected $1"
+}
+# stdout must be exactly the text on stdin (a heredoc).
+expect_stdout() {
+    cat >"$T/want"
+    diff -u "$T/want" "$T/out" >"$T/diff" || { cat "$T/diff"; fail "stdout differs"; }
+}
+expect_stderr() {
+    cat >"$T/want"
+    diff -u "$T/want" "$T/err" >"$T/diff" || { cat "$T/diff"; fail "stderr differs"; }
+}
+expect_stdout_has() {
+    grep -qxF -- "$1" "$T/out" || fail "stdout lacks the line '$1'"
+}
+expect_stderr_has() {
+    grep -qF -- "$1" "$T/err" || fail "stderr lacks '$1'"
+}
+# A load error: exactly one line on stderr, naming the file.
+expect_one_line_error() {
+    expect_status 1
+    [ "$(wc -l <"$T/err")" = 1 ] || fail "expected exactly one line on stderr"
+    grep -qF -- "$1" "$T/err" || fail "the error does not name '$1'"
+    grep -q 'error' "$T/err" || fail "the message does not say error"
+    [ ! -s "$T/out" ] || fail "expected no stdout"
+}
+expect_file() { # PATH CONTENT
+    [ -f "$1" ] || fail "host file $1 is missing"
+    [ "$(cat "$1")" = "$2" ] || fail "host file $1 holds '$(cat "$1")', expected '$2'"
+}
+
+trap_case() { # GUEST-ARG KIND
+    run /dev/null "$G/trap.wasm" "$1"
+    expect_status 134
+    expect_stdout_has "about to trap: $1"
+    expect_stderr_has "error: wasm trap: $2"
+    [ "$(wc -l <"$T/err")" = 1 ] || fail "expected one line on stderr"
+}
+
+exit_case() { # HOW CODE
+    run /dev/null "$G/exit.wasm" "$1" "$2"
+    expect_status "$2"
+    expect_stdout <<EOF
+leaving with $2 via $1
+EOF
+}
+
+# A valid module to corrupt for the invalid-module cases.
+VALID="$G/hello.wasm"
+
+case $CASE in
+hello)
+    run /dev/null "$G/hello.wasm"
+    expect_status 0
+    expect_stdout <<'EOF'
+hello, world
+EOF
+    expect_stderr <<'EOF'
+hello, stderr
+EOF
+    ;;
+args)
+    run /dev/null "$G/args.wasm" one "two words" "" --not-an-option "ünï"
+    expect_status 0
+    expect_stdout <<'EOF'
+argc=6
+argv[1]=[one]
+argv[2]=[two words]
+argv[3]=[]
+argv[4]=[--not-an-option]
+argv[5]=[ünï]
+EOF
+    ;;
+env)
+    # Only what --env gives: NAME=VALUE, NAME (host's value), a NAME the
+    # host lacks (nothing), and none of the host's other variables.
+    export HOME=/home/tester SECRET_HOST_VAR=leak
+    unset WASI_TEST_REALLY_UNSET
+    run /dev/null --env FOO=bar --env "SPACED=a b=c" --env HOME \
+        --env WASI_TEST_REALLY_UNSET --env FOO=again "$G/env.wasm"
+    expect_status 0
+    expect_stdout <<'EOF'
+FOO=again
+SPACED=a b=c
+HOME=/home/tester
+count=3
+HOME is set
+EOF
+    ;;
+env-none)
+    export HOME=/home/tester
+    run /dev/null "$G/env.wasm"
+    expect_status 0
+    expect_stdout <<'EOF'
+count=0
+HOME is unset
+EOF
+    ;;
+stdin)
+    # 100 kB in, the same 100 kB out, read in odd-sized chunks.
+    i=0
+    while [ $i -lt 1000 ]; do
+        echo "line $i: the quick brown fox jumps over the lazy dog, twice over."
+        i=$((i + 1))
+    done >"$T/in"
+    run "$T/in" "$G/cat.wasm"
+    expect_status 0
+    cmp -s "$T/in" "$T/out" || fail "stdout is not stdin"
+    expect_stderr <<EOF
+read $(wc -c <"$T/in" | tr -d ' ') bytes
+EOF
+    ;;
+stdin-empty)
+    run /dev/null "$G/cat.wasm"
+    expect_status 0
+    [ ! -s "$T/out" ] || fail "expected no stdout"
+    expect_stderr <<'EOF'
+read 0 bytes
+EOF
+    ;;
+exit-return-0) exit_case return 0 ;;
+exit-return-3) exit_case return 3 ;;
+exit-exit-0) exit_case exit 0 ;;
+exit-exit-3) exit_case exit 3 ;;
+exit-exit-255) exit_case exit 255 ;;
+exit-proc_exit-0) exit_case proc_exit 0 ;;
+exit-proc_exit-3) exit_case proc_exit 3 ;;
+exit-proc_exit-255) exit_case proc_exit 255 ;;
+fs|fs-mapped)
+    mkdir "$T/box"
+    echo "from the host" >"$T/box/in.txt"
+    if [ "$CASE" = fs ]; then
+        run /dev/null --dir "$T/box" "$G/fs.wasm" "$T/box"
+    else
+        run /dev/null --dir "$T/box::/data" "$G/fs.wasm" /data
+    fi
+    expect_status 0
+    expect_stdout <<'EOF'
+read in.txt
+wrote out.txt
+file ops ok
+stat ok
+links ok
+readdir ok
+remove ok
+fs: all checks passed
+EOF
+    expect_file "$T/box/out.txt" "written by the guest"
+    expect_file "$T/box/in.txt" "from the host"
+    [ "$(ls "$T/box" | tr '\n' ' ')" = "in.txt out.txt " ] ||
+        fail "the guest left $(ls "$T/box")"
+    ;;
+escape)
+    mkdir -p "$T/box/sub"
+    echo secret >"$T/outside.txt"
+    echo inside >"$T/box/inside.txt"
+    (
+        cd "$T/box" || exit 1
+        ln -s sub/../inside.txt link_in &&
+        ln -s ../inside.txt sub/up &&
+        ln -s sub/up chain_ok &&
+        ln -s /etc link_out_abs &&
+        ln -s "$T/outside.txt" link_out_abs_file &&
+        ln -s .. link_up &&
+        ln -s ../outside.txt link_up_file &&
+        ln -s sub/chain2 chain1 &&
+        ln -s ../../outside.txt sub/chain2 &&
+        ln -s ../link_up sub/chain_up &&
+        ln -s loop2 loop1 &&
+        ln -s loop1 loop2
+    ) || fail "could not set up the sandbox"
+    run /dev/null --dir "$T/box::/box" "$G/escape.wasm" /box "$T/outside.txt"
+    expect_status 0
+    expect_stdout <<EOF
+open ../outside.txt: Capabilities insufficient
+open sub/../../outside.txt: Capabilities insufficient
+open ..: Capabilities insufficient
+open /etc/passwd: Capabilities insufficient
+open $T/outside.txt: Capabilities insufficient
+open link_out_abs: Capabilities insufficient
+open link_out_abs/passwd: Capabilities insufficient
+open link_out_abs_file: Capabilities insufficient
+open link_up/outside.txt: Capabilities insufficient
+open link_up_file: Capabilities insufficient
+open chain1: Capabilities insufficient
+open sub/chain_up/outside.txt: Capabilities insufficient
+open inside.txt: ok
+open link_in: ok
+open sub/up: ok
+open chain_ok: ok
+open sub/../inside.txt: ok
+open loop1: Symbolic link loop
+open link_out_abs nofollow: Symbolic link loop
+stat link_out_abs follow: Capabilities insufficient
+stat link_out_abs nofollow: ok
+stat ..: Capabilities insufficient
+mkdir ../evil: Capabilities insufficient
+mkdir link_up/evil: Capabilities insufficient
+create link_up/evil.txt: Capabilities insufficient
+create via link_out_abs_file: Capabilities insufficient
+rename to ../stolen: Capabilities insufficient
+link to link_up/hard: Capabilities insufficient
+symlink to /etc/passwd: Capabilities insufficient
+unlink link_up/outside.txt: Capabilities insufficient
+rmdir ../box: Capabilities insufficient
+readlink link_out_abs: ok
+libc open /etc/passwd: Capabilities insufficient
+libc open GUESTDIR/../outside.txt: Capabilities insufficient
+libc open GUESTDIR/link_up_file: Capabilities insufficient
+0 mismatches
+EOF
+    # Nothing outside the box changed.
+    expect_file "$T/outside.txt" secret
+    expect_file "$T/box/inside.txt" inside
+    for f in evil evil.txt stolen hard; do
+        [ ! -e "$T/$f" ] || fail "the guest created $T/$f outside its preopen"
+    done
+    [ ! -e "$T/box/newlink" ] || fail "an absolute symlink was created"
+    ;;
+readonly)
+    mkdir -p "$T/ro/sub"
+    echo "from the host" >"$T/ro/in.txt"
+    run /dev/null --dir-ro "$T/ro::/ro" "$G/readonly.wasm" /ro
+    expect_status 0
+    expect_stdout <<'EOF'
+readonly: all checks passed
+EOF
+    expect_file "$T/ro/in.txt" "from the host"
+    [ "$(ls "$T/ro" | tr '\n' ' ')" = "in.txt sub " ] ||
+        fail "the read-only dir changed: $(ls "$T/ro")"
+    ;;
+clock-random)
+    run /dev/null "$G/clock.wasm"
+    expect_status 0
+    expect_stdout <<'EOF'
+clocks ok
+nanosleep ok
+poll_oneoff clocks ok
+random ok
+clock: all checks passed
+EOF
+    ;;
+poll-stdin)
+    # stdin stays empty until the guest says its first poll (stdin + a
+    # 100 ms clock) timed out; then it gets "ping", which the second poll
+    # (stdin alone) must see.  No sleeps decide the outcome.
+    mkfifo "$T/fifo" || fail "mkfifo"
+    (
+        i=0
+        while ! grep -q 'timed out first' "$T/out" 2>/dev/null; do
+            i=$((i + 1)); [ $i -lt 1200 ] || break  # 60 s: give up
+            sleep 0.05
+        done
+        echo ping
+    ) >"$T/fifo" &
+    run "$T/fifo" "$G/pollin.wasm"
+    wait
+    expect_status 0
+    expect_stdout <<'EOF'
+timed out first
+stdin ready: ping
+pollin: all checks passed
+EOF
+    ;;
+hostile)
+    mkdir "$T/hb"
+    run /dev/null --dir "$T/hb::/hb" "$G/hostile.wasm"
+    expect_status 0
+    expect_stdout_has "0 mismatches"
+    ;;
+trap-unreachable) trap_case unreachable "unreachable" ;;
+trap-divzero) trap_case divzero "integer divide by zero" ;;
+trap-overflow) trap_case overflow "integer overflow" ;;
+trap-conversion) trap_case conversion "invalid conversion to integer" ;;
+trap-oob) trap_case oob "memory out of bounds" ;;
+trap-stack) trap_case stack "stack overflow" ;;
+trap-indirect) trap_case indirect "indirect call type mismatch" ;;
+trap-null) trap_case null "indirect call type mismatch" ;;
+invalid-truncated)
+    head -c 100 "$VALID" >"$T/truncated.wasm"
+    run /dev/null "$T/truncated.wasm"
+    expect_one_line_error truncated.wasm
+    ;;
+invalid-truncated-header)
+    head -c 6 "$VALID" >"$T/short.wasm"
+    run /dev/null "$T/short.wasm"
+    expect_one_line_error short.wasm
+    ;;
+invalid-magic)
+    { printf '\000asX'; tail -c +5 "$VALID"; } >"$T/badmagic.wasm"
+    run /dev/null "$T/badmagic.wasm"
+    expect_one_line_error badmagic.wasm
+    ;;
+invalid-version)
+    { printf '\000asm\002\000\000\000'; tail -c +9 "$VALID"; } >"$T/badversion.wasm"
+    run /dev/null "$T/badversion.wasm"
+    expect_one_line_error badversion.wasm
+    ;;
+invalid-section-size)
+    # The first section's size rewritten to 16 MiB: past the end.
+    { head -c 8 "$VALID"; printf '\001\377\377\377\007'; tail -c +9 "$VALID"; } \
+        >"$T/badsize.wasm"
+    run /dev/null "$T/badsize.wasm"
+    expect_one_line_error badsize.wasm
+    ;;
+invalid-section-size-short)
+    # A type section claiming 1 byte but declaring more types than fit.
+    { head -c 8 "$VALID"; printf '\001\001\005'; } >"$T/shortsec.wasm"
+    run /dev/null "$T/shortsec.wasm"
+    expect_one_line_error shortsec.wasm
+    ;;
+invalid-empty)
+    : >"$T/empty.wasm"
+    run /dev/null "$T/empty.wasm"
+    expect_one_line_error empty.wasm
+    ;;
+missing-file)
+    run /dev/null "$T/no-such.wasm"
+    expect_one_line_error no-such.wasm
+    ;;
+missing-dir)
+    run /dev/null --dir "$T/no-such-dir" "$G/hello.wasm"
+    expect_one_line_error no-such-dir
+    ;;
+*)
+    echo "run-case.sh: unknown case '$CASE'"
+    exit 2
+    ;;
+esac
+exit 0
