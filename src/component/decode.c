@@ -706,6 +706,7 @@ int wp_comp_load(const uint8_t *bytes, size_t len, const char *filename,
                  wp_comp **out, char *err, size_t errlen) {
   *out = NULL;
   if (err && errlen) err[0] = 0;
+  if (!bytes) len = 0;
   if (len > UINT32_MAX) {
     if (err && errlen)
       snprintf(err, errlen, "%s: component too large", filename ? filename : "<memory>");
@@ -715,7 +716,10 @@ int wp_comp_load(const uint8_t *bytes, size_t len, const char *filename,
   ** use after the longjmp that reports an error */
   wp_cx *cx = calloc(1, sizeof *cx);
   if (!cx) return -1;
-  cx->base = bytes;
+  static const uint8_t empty[1] = {0};
+  /* offsets are measured from base, so it must be a real pointer even for
+  ** an empty input */
+  cx->base = bytes ? bytes : empty;
   cx->base_len = len;
   cx->filename = filename;
   cx->err = err;
@@ -731,8 +735,7 @@ int wp_comp_load(const uint8_t *bytes, size_t len, const char *filename,
     free(cx);
     return -1;
   }
-  static const uint8_t empty[1] = {0};
-  wp_rd r = {bytes ? bytes : empty, (bytes ? bytes : empty) + len};
+  wp_rd r = {cx->base, cx->base + len};
   if (len < 8 || memcmp(r.p, "\0asm", 4) != 0)
     wp_fail(cx, r.p, "not a WebAssembly binary (bad magic number)");
   if (!wp_comp_is_component(bytes, len))

@@ -146,13 +146,15 @@ static void fmt_core_sig(char *buf, size_t n, const wp_comp_core_functype *ft) {
 }
 
 static void expect_core_sig(wp_cx *cx, const uint8_t *at, wp_scope *s, uint32_t idx,
-                            const wp_comp_core_functype *want, const char *what) {
+                            const wp_comp_core_functype *want, const char *what,
+                            uint8_t op) {
   const wp_comp_core_functype *have = core_func_type(cx, s, idx);
   if (!want || !have || wp_core_functype_eq(have, want)) return;
   char w[256], h[256];
   fmt_core_sig(w, sizeof w, want);
   fmt_core_sig(h, sizeof h, have);
-  wp_fail(cx, at, "%s (core func %u) has type %s, expected %s", what, (unsigned)idx, h, w);
+  wp_fail(cx, at, "canon %s: %s (core func %u) has type %s, expected %s",
+          wp_comp_canon_name(op), what, (unsigned)idx, h, w);
 }
 
 /* General canonopt validation plus the lift/lower requirements. */
@@ -163,7 +165,7 @@ static void check_opts(wp_cx *cx, const uint8_t *at, wp_scope *s, wp_comp_canon 
     if (!o->has_memory) wp_fail(cx, at, "canon %s: realloc requires a memory option", op);
     static const uint8_t p4[4] = {0x7f, 0x7f, 0x7f, 0x7f}, r1[1] = {0x7f};
     wp_comp_core_functype want = {4, 1, p4, r1};
-    expect_core_sig(cx, at, s, o->realloc, &want, "realloc");
+    expect_core_sig(cx, at, s, o->realloc, &want, "realloc", c->op);
   }
   if (o->has_post_return && c->op != WP_COMP_CANON_LIFT)
     wp_fail(cx, at, "canon %s: post-return is only allowed on lift", op);
@@ -173,7 +175,7 @@ static void check_opts(wp_cx *cx, const uint8_t *at, wp_scope *s, wp_comp_canon 
     if (!o->is_async) wp_fail(cx, at, "canon lift: callback requires async");
     static const uint8_t p3[3] = {0x7f, 0x7f, 0x7f}, r1[1] = {0x7f};
     wp_comp_core_functype want = {3, 1, p3, r1};
-    expect_core_sig(cx, at, s, o->callback, &want, "callback");
+    expect_core_sig(cx, at, s, o->callback, &want, "callback", c->op);
   }
   if (o->is_async && o->has_post_return)
     wp_fail(cx, at, "canon %s: async cannot be combined with post-return", op);
@@ -205,7 +207,7 @@ static void check_opts(wp_cx *cx, const uint8_t *at, wp_scope *s, wp_comp_canon 
     const wp_comp_core_functype *sig = wp_abi_core_sig(cx, ft, 0);
     if (sig) {
       wp_comp_core_functype want = {sig->nresults, 0, sig->results, NULL};
-      expect_core_sig(cx, at, s, o->post_return, &want, "post-return");
+      expect_core_sig(cx, at, s, o->post_return, &want, "post-return", c->op);
     }
   }
 }

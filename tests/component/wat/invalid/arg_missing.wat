@@ -1,0 +1,6 @@
+;; section: instance
+;; expect: missing instantiation argument `f` of component 0
+(component
+  (component $c (import "f" (func (param "x" u32))))
+  (instance (instantiate $c))
+)
