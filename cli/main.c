@@ -20,6 +20,7 @@ static const command_t commands[] = {
     {"run", wp_cmd_run, "run a WebAssembly module or component"},
     {"compile", wp_cmd_compile, "compile a module ahead of time (optimized tier)"},
     {"wit", wp_cmd_wit, "print the WIT of a .wit file or directory"},
+    {"bindgen", wp_cmd_bindgen, "generate C bindings (plugin or guest) from WIT"},
 };
 
 static void usage(FILE *f) {

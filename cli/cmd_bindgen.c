@@ -1,0 +1,155 @@
+/*
+** cmd_bindgen.c — `wasmplug bindgen c (--plugin|--guest) WIT [--world W] -o DIR`:
+** writes C bindings for a native plugin or a wasm32-wasi guest (see
+** src/bindgen/bindgen.h for what each side gets).
+*/
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bindgen/bindgen.h"
+#include "cli.h"
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: wasmplug bindgen c --plugin WIT [--world W] -o DIR [plugin options]\n"
+          "       wasmplug bindgen c --guest WIT [--world W] -o DIR\n"
+          "\n"
+          "Writes DIR/PREFIX.h and DIR/PREFIX.c: C types for every WIT type (in the\n"
+          "canonical ABI's native layout) and the glue around plain C functions.\n"
+          "WIT is a .wit file or a package directory (dependencies in WIT/deps/).\n"
+          "\n"
+          "  --plugin WIT        a native wasmplug plugin (.so) implementing the\n"
+          "                      package's interfaces, or the world's exports\n"
+          "  --guest WIT         a wasm32-wasi guest: imports, exports, cabi_realloc\n"
+          "  --world W           the world (required for --guest if the package has\n"
+          "                      several)\n"
+          "  -o DIR              output directory (must exist)\n"
+          "  --prefix P          C name prefix (default: the world's or the package's\n"
+          "                      name in snake_case)\n"
+          "plugin options (the descriptor):\n"
+          "  --name N            plugin name (default: the prefix, kebab-case)\n"
+          "  --plugin-version V  plugin version (default 0.0.0)\n"
+          "  --option NAME:TYPE:DOC   a configuration option; TYPE is string, bool,\n"
+          "                      u64 or path (repeatable)\n"
+          "  --default NAME=VALUE     the default value of option NAME\n");
+}
+
+/* Parses "NAME:TYPE:DOC" into o (pointers into arg, which is modified). */
+static int parse_option(char *arg, wp_bindgen_option_t *o) {
+  char *a = strchr(arg, ':');
+  char *b = a ? strchr(a + 1, ':') : NULL;
+  if (!a || !b || a == arg) return -1;
+  *a = 0;
+  *b = 0;
+  o->name = arg;
+  o->type = a + 1;
+  o->doc = b + 1;
+  o->default_value = NULL;
+  if (strcmp(o->type, "string") && strcmp(o->type, "bool") && strcmp(o->type, "u64") &&
+      strcmp(o->type, "path"))
+    return -1;
+  return 0;
+}
+
+int wp_cmd_bindgen(int argc, char **argv) {
+  wp_bindgen_opts_t o;
+  memset(&o, 0, sizeof o);
+  int have_side = 0;
+  wp_bindgen_option_t *opts = calloc((size_t)argc + 1, sizeof *opts);
+  if (!opts) {
+    wp_cli_error("out of memory");
+    return 1;
+  }
+  int rc = 2;
+  if (argc < 2 || strcmp(argv[1], "c")) {
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+      usage(stdout);
+      rc = 0;
+    } else {
+      wp_cli_error("bindgen: the first argument is the language; only 'c' is supported");
+      usage(stderr);
+    }
+    goto out;
+  }
+  for (int i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      usage(stdout);
+      rc = 0;
+      goto out;
+    }
+    bool takes = !strcmp(a, "--plugin") || !strcmp(a, "--guest") || !strcmp(a, "--world") ||
+                 !strcmp(a, "-o") || !strcmp(a, "--prefix") || !strcmp(a, "--name") ||
+                 !strcmp(a, "--plugin-version") || !strcmp(a, "--option") || !strcmp(a, "--default");
+    if (!takes) {
+      wp_cli_error("bindgen: unknown argument '%s'", a);
+      goto out;
+    }
+    if (!v) {
+      wp_cli_error("bindgen: %s needs a value", a);
+      goto out;
+    }
+    i++;
+    if (!strcmp(a, "--plugin") || !strcmp(a, "--guest")) {
+      if (have_side++) {
+        wp_cli_error("bindgen: give exactly one of --plugin and --guest");
+        goto out;
+      }
+      o.side = a[2] == 'g' ? WP_BINDGEN_GUEST : WP_BINDGEN_PLUGIN;
+      o.wit_path = v;
+    } else if (!strcmp(a, "--world")) {
+      o.world = v;
+    } else if (!strcmp(a, "-o")) {
+      o.out_dir = v;
+    } else if (!strcmp(a, "--prefix")) {
+      o.prefix = v;
+    } else if (!strcmp(a, "--name")) {
+      o.plugin_name = v;
+    } else if (!strcmp(a, "--plugin-version")) {
+      o.plugin_version = v;
+    } else if (!strcmp(a, "--option")) {
+      if (parse_option(argv[i], &opts[o.noptions])) {
+        wp_cli_error("bindgen: --option '%s': expected NAME:TYPE:DOC with TYPE string, bool, u64 or path", v);
+        goto out;
+      }
+      o.noptions++;
+    } else { /* --default NAME=VALUE */
+      char *eq = strchr(argv[i], '=');
+      size_t k = 0;
+      if (eq) {
+        *eq = 0;
+        for (; k < o.noptions; k++)
+          if (!strcmp(opts[k].name, argv[i])) break;
+      }
+      if (!eq || k == o.noptions) {
+        wp_cli_error("bindgen: --default '%s': expected NAME=VALUE for an option declared before it", argv[i]);
+        goto out;
+      }
+      opts[k].default_value = eq + 1;
+    }
+  }
+  if (!have_side || !o.out_dir) {
+    wp_cli_error("bindgen: need --plugin WIT or --guest WIT, and -o DIR");
+    usage(stderr);
+    goto out;
+  }
+  if (o.side == WP_BINDGEN_GUEST && o.noptions) {
+    wp_cli_error("bindgen: --option is for --plugin bindings only");
+    goto out;
+  }
+  o.options = opts;
+  char *err = NULL;
+  if (wp_bindgen_c(&o, &err)) {
+    wp_cli_error("bindgen: %s", err ? err : "out of memory");
+    free(err);
+    rc = 1;
+    goto out;
+  }
+  rc = 0;
+out:
+  free(opts);
+  return rc;
+}

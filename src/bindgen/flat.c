@@ -1,0 +1,1 @@
+#include "bindgen/internal.h"

@@ -1,0 +1,280 @@
+/*
+** plugin.c — the plugin side: prototypes the author implements, and the
+** glue that turns them into a wasmplug_plugin_t (include/wasmplug/plugin.h).
+**
+** The glue owns two tiny state objects so that the author never handles
+** the host table: a plugin state {host, author's plugin state} made in
+** init, and an instance state {plugin, author's instance state} made in
+** instance_new.  Every author function receives a <prefix>_ctx_t built on
+** the stack from them, so the generated code keeps no global state.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "bindgen/internal.h"
+
+static void proto(bg_t *g, bg_buf_t *b, const bg_func_t *bf) {
+  const wp_wit_function_t *f = bf->f;
+  bg_printf(b, "int %s(%s_ctx_t *cx", bf->cname, g->prefix);
+  for (uint32_t i = 0; i < f->n_params; i++) {
+    char *n = bg_ident(f->params[i].name);
+    if (bg_by_value(g, f->params[i].type))
+      bg_printf(b, ", %s %s", bg_ctype(g, f->params[i].type), n ? n : "?");
+    else
+      bg_printf(b, ", const %s *%s", bg_ctype(g, f->params[i].type), n ? n : "?");
+    free(n);
+  }
+  if (f->result.kind != WP_WIT_T_NONE) bg_printf(b, ", %s *ret", bg_ctype(g, f->result));
+  bg_puts(b, ")");
+}
+
+static char *res_base(bg_t *g, uint32_t rid) {
+  const wp_wit_typedef_t *d = &g->r->types[rid];
+  char *n = bg_snake(d->name);
+  char *s = n ? bg_fmt("%s_%s", g->ifprefix[d->owner], n) : NULL;
+  free(n);
+  return s;
+}
+
+static void header(bg_t *g, bg_buf_t *h) {
+  const char *P = g->prefix;
+  bg_printf(h,
+            "/* The context of one call: pass it to %s_alloc / %s_trap / %s_string_set.\n"
+            "** `plugin` and `instance` are what %s_plugin_init and %s_instance_new\n"
+            "** stored.  In resource destructors `call` is NULL (no alloc, no trap). */\n"
+            "typedef struct %s_ctx {\n"
+            "  const wasmplug_host_api_t *host;\n"
+            "  wasmplug_plugin_call_t *call;\n"
+            "  void *plugin;\n"
+            "  void *instance;\n"
+            "} %s_ctx_t;\n\n",
+            P, P, P, P, P, P, P);
+  bg_printf(h,
+            "/* Memory for strings and lists placed in `ret`: freed when the call ends. */\n"
+            "static inline void *%s_alloc(%s_ctx_t *cx, size_t size, size_t align) {\n"
+            "  return cx->host->alloc(cx->call, size, align);\n"
+            "}\n\n"
+            "/* Copies s[0..len) into call memory as a string (NUL-terminated too).\n"
+            "** Returns 0, or -1 when the call's memory budget is exhausted. */\n"
+            "static inline int %s_string_set(%s_ctx_t *cx, %s_string_t *out, const void *s, size_t len) {\n"
+            "  uint8_t *p = (uint8_t *)cx->host->alloc(cx->call, len + 1, 1);\n"
+            "  if (!p) return -1;\n"
+            "  for (size_t i = 0; i < len; i++) p[i] = ((const uint8_t *)s)[i];\n"
+            "  p[len] = 0;\n"
+            "  out->ptr = p;\n"
+            "  out->len = len;\n"
+            "  return 0;\n"
+            "}\n\n"
+            "/* Traps the guest with a printf-formatted message: `return %s_trap(cx, ...)`. */\n"
+            "int %s_trap(%s_ctx_t *cx, const char *fmt, ...)\n"
+            "#if defined(__GNUC__)\n"
+            "    __attribute__((format(printf, 2, 3)))\n"
+            "#endif\n"
+            "    ;\n\n",
+            P, P, P, P, P, P, P, P);
+  bg_printf(h,
+            "/* ---- What the plugin author implements ----\n"
+            "** Hooks (all four are required; they may do nothing):\n"
+            "**   %s_plugin_init   once per load; *plugin is the author's plugin state.\n"
+            "**                    Read configuration with host->config_get(config, \"name\").\n"
+            "**                    Non-zero refuses the load with *error (static text).\n"
+            "**   %s_plugin_fini   after the last instance was dropped.\n"
+            "**   %s_instance_new  once per guest instance; *instance is the author's\n"
+            "**                    instance state (the plugin state is shared between\n"
+            "**                    instances running on different threads: lock it).\n"
+            "**   %s_instance_drop after every resource of the instance was destroyed.\n"
+            "** Functions: one per WIT function, below.  Scalars, enums, flags and handles\n"
+            "** come by value, everything else by const pointer into call memory (valid\n"
+            "** until the function returns: copy what you keep).  `ret` is zeroed storage\n"
+            "** for the result; string/list contents put there must come from\n"
+            "** %s_alloc/%s_string_set or be static.  Return 0, or %s_trap(cx, ...).\n"
+            "** WIT errors (a result's err case) are returned in `ret`, not as traps.\n"
+            "** Resources: a handle's `rep` is any uint32_t the plugin chooses;\n"
+            "** <resource>_destructor runs exactly once per rep handed to the guest.\n"
+            "** Configuration options are declared with `wasmplug bindgen --option`. */\n",
+            P, P, P, P, P, P, P);
+  bg_printf(h,
+            "int %s_plugin_init(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *config,\n"
+            "                   void **plugin, const char **error);\n"
+            "void %s_plugin_fini(void *plugin);\n"
+            "int %s_instance_new(const wasmplug_host_api_t *host, void *plugin,\n"
+            "                    const wasmplug_plugin_config_t *config, void **instance,\n"
+            "                    const char **error);\n"
+            "void %s_instance_drop(void *plugin, void *instance);\n\n",
+            P, P, P, P);
+  for (uint32_t i = 0; i < g->nfuncs; i++) {
+    const bg_func_t *bf = &g->funcs[i];
+    bg_printf(h, "/* %s#%s */\n", bf->module, bf->f->name);
+    proto(g, h, bf);
+    bg_puts(h, ";\n");
+  }
+  for (uint32_t i = 0; i < g->nres; i++) {
+    char *b = res_base(g, g->res[i]);
+    bg_printf(h, "void %s_destructor(%s_ctx_t *cx, uint32_t rep);\n", b ? b : "?", P);
+    free(b);
+  }
+}
+
+static void glue(bg_t *g, bg_buf_t *c) {
+  const char *P = g->prefix;
+  bg_printf(c,
+            "typedef struct {\n  const wasmplug_host_api_t *host;\n  void *user;\n} glue_plugin_t;\n\n"
+            "typedef struct {\n  glue_plugin_t *plugin;\n  void *user;\n} glue_instance_t;\n\n"
+            "static void glue_ctx(%s_ctx_t *cx, void *state, wasmplug_plugin_call_t *call) {\n"
+            "  glue_instance_t *in = (glue_instance_t *)state;\n"
+            "  cx->host = in->plugin->host;\n  cx->call = call;\n"
+            "  cx->plugin = in->plugin->user;\n  cx->instance = in->user;\n}\n\n"
+            "int %s_trap(%s_ctx_t *cx, const char *fmt, ...) {\n"
+            "  char msg[1024];\n  va_list ap;\n  va_start(ap, fmt);\n"
+            "  vsnprintf(msg, sizeof msg, fmt, ap);\n  va_end(ap);\n"
+            "  return cx->host->trap(cx->call, \"%%s\", msg);\n}\n\n"
+            "static int glue_init(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *config,\n"
+            "                     void **plugin_state, const char **error) {\n"
+            "  glue_plugin_t *gp = (glue_plugin_t *)calloc(1, sizeof *gp);\n"
+            "  if (!gp) {\n    *error = \"out of memory\";\n    return 1;\n  }\n"
+            "  gp->host = host;\n"
+            "  int rc = %s_plugin_init(host, config, &gp->user, error);\n"
+            "  if (rc) {\n    free(gp);\n    return rc;\n  }\n"
+            "  *plugin_state = gp;\n  return 0;\n}\n\n"
+            "static void glue_fini(void *plugin_state) {\n"
+            "  glue_plugin_t *gp = (glue_plugin_t *)plugin_state;\n"
+            "  %s_plugin_fini(gp->user);\n  free(gp);\n}\n\n"
+            "static int glue_instance_new(void *plugin_state, const wasmplug_plugin_config_t *config,\n"
+            "                             void **instance_state, const char **error) {\n"
+            "  glue_plugin_t *gp = (glue_plugin_t *)plugin_state;\n"
+            "  glue_instance_t *in = (glue_instance_t *)calloc(1, sizeof *in);\n"
+            "  if (!in) {\n    *error = \"out of memory\";\n    return 1;\n  }\n"
+            "  in->plugin = gp;\n"
+            "  int rc = %s_instance_new(gp->host, gp->user, config, &in->user, error);\n"
+            "  if (rc) {\n    free(in);\n    return rc;\n  }\n"
+            "  *instance_state = in;\n  return 0;\n}\n\n"
+            "static void glue_instance_drop(void *instance_state) {\n"
+            "  glue_instance_t *in = (glue_instance_t *)instance_state;\n"
+            "  %s_instance_drop(in->plugin->user, in->user);\n  free(in);\n}\n\n",
+            P, P, P, P, P, P, P);
+
+  for (uint32_t i = 0; i < g->nfuncs; i++) {
+    const bg_func_t *bf = &g->funcs[i];
+    const wp_wit_function_t *f = bf->f;
+    if (f->n_params) {
+      bg_puts(c, "typedef struct {\n");
+      for (uint32_t k = 0; k < f->n_params; k++) {
+        char *n = bg_ident(f->params[k].name);
+        bg_printf(c, "  %s %s;\n", bg_ctype(g, f->params[k].type), n ? n : "?");
+        free(n);
+      }
+      bg_printf(c, "} %s_params_t;\n\n", bf->cname);
+    }
+    bg_printf(c, "static int wrap_%s(void *state, wasmplug_plugin_call_t *call, const void *params,\n"
+                 "    void *result) {\n", bf->cname);
+    if (f->n_params) bg_printf(c, "  const %s_params_t *p = (const %s_params_t *)params;\n", bf->cname, bf->cname);
+    else bg_puts(c, "  (void)params;\n");
+    if (f->result.kind == WP_WIT_T_NONE) bg_puts(c, "  (void)result;\n");
+    bg_printf(c, "  %s_ctx_t cx;\n  glue_ctx(&cx, state, call);\n  return %s(&cx", P, bf->cname);
+    for (uint32_t k = 0; k < f->n_params; k++) {
+      char *n = bg_ident(f->params[k].name);
+      bg_printf(c, ", %sp->%s", bg_by_value(g, f->params[k].type) ? "" : "&", n ? n : "?");
+      free(n);
+    }
+    if (f->result.kind != WP_WIT_T_NONE) bg_printf(c, ", (%s *)result", bg_ctype(g, f->result));
+    bg_puts(c, ");\n}\n\n");
+  }
+  for (uint32_t i = 0; i < g->nres; i++) {
+    char *b = res_base(g, g->res[i]);
+    bg_printf(c,
+              "static void drop_%s(void *state, uint32_t rep) {\n"
+              "  %s_ctx_t cx;\n  glue_ctx(&cx, state, NULL);\n  %s_destructor(&cx, rep);\n}\n\n",
+              b ? b : "?", P, b ? b : "?");
+    free(b);
+  }
+}
+
+static void descriptor(bg_t *g, bg_buf_t *c) {
+  const wp_bindgen_opts_t *o = g->o;
+  char *wit = wp_wit_print(g->r, g->pkg);
+  if (!wit) {
+    bg_fail(g, "out of memory printing the WIT");
+    return;
+  }
+  bg_puts(c, "/* The WIT this plugin implements, printed from the resolved package\n"
+             "** (dependencies as nested package blocks). */\nstatic const char plugin_wit[] =\n");
+  bg_c_literal(c, wit);
+  bg_puts(c, ";\n\n");
+  free(wit);
+  if (g->nfuncs) {
+    bg_puts(c, "static const wasmplug_plugin_func_t plugin_funcs[] = {\n");
+    for (uint32_t i = 0; i < g->nfuncs; i++) {
+      const bg_func_t *bf = &g->funcs[i];
+      if (bf->iface == WP_WIT_NONE) bg_printf(c, "    {\"%s\", wrap_%s},\n", bf->f->name, bf->cname);
+      else bg_printf(c, "    {\"%s#%s\", wrap_%s},\n", bf->module, bf->f->name, bf->cname);
+    }
+    bg_puts(c, "};\n\n");
+  }
+  if (g->nres) {
+    bg_puts(c, "static const wasmplug_plugin_resource_t plugin_resources[] = {\n");
+    for (uint32_t i = 0; i < g->nres; i++) {
+      const wp_wit_typedef_t *d = &g->r->types[g->res[i]];
+      char *id = wp_wit_interface_id(g->r, d->owner);
+      char *b = res_base(g, g->res[i]);
+      bg_printf(c, "    {\"%s#%s\", drop_%s},\n", id ? id : g->ifprefix[d->owner], d->name, b ? b : "?");
+      free(id);
+      free(b);
+    }
+    bg_puts(c, "};\n\n");
+  }
+  if (o->noptions) {
+    bg_puts(c, "static const wasmplug_plugin_option_t plugin_options[] = {\n");
+    for (size_t i = 0; i < o->noptions; i++) {
+      const wp_bindgen_option_t *op = &o->options[i];
+      bg_puts(c, "    {\"");
+      bg_puts(c, op->name);
+      bg_puts(c, "\", \"");
+      bg_puts(c, op->type);
+      bg_puts(c, "\", ");
+      if (op->default_value) {
+        bg_puts(c, "\n");
+        bg_c_literal(c, op->default_value);
+      } else {
+        bg_puts(c, "NULL");
+      }
+      bg_puts(c, ",\n");
+      bg_c_literal(c, op->doc ? op->doc : "");
+      bg_puts(c, "},\n");
+    }
+    bg_puts(c, "};\n\n");
+  }
+  char *name = o->plugin_name ? bg_strdup(o->plugin_name) : bg_strdup(g->prefix);
+  if (name && !o->plugin_name)
+    for (char *s = name; *s; s++)
+      if (*s == '_') *s = '-';
+  bg_puts(c, "static const wasmplug_plugin_t plugin_desc = {\n"
+             "    WASMPLUG_PLUGIN_MAGIC, WASMPLUG_PLUGIN_ABI_MAJOR, WASMPLUG_PLUGIN_ABI_MINOR,\n"
+             "    sizeof(wasmplug_plugin_t), 0, 0,\n    ");
+  bg_c_literal(c, name ? name : "plugin");
+  bg_puts(c, ",\n    ");
+  bg_c_literal(c, o->plugin_version ? o->plugin_version : "0.0.0");
+  bg_puts(c, ",\n    plugin_wit,\n    ");
+  if (g->world != WP_WIT_NONE) bg_c_literal(c, g->r->worlds[g->world].name);
+  else bg_puts(c, "NULL");
+  bg_printf(c, ",\n    %s, %u,\n    %s, %u,\n    %s, %u,\n",
+            g->nfuncs ? "plugin_funcs" : "NULL", g->nfuncs,
+            g->nres ? "plugin_resources" : "NULL", g->nres,
+            o->noptions ? "plugin_options" : "NULL", (unsigned)o->noptions);
+  bg_puts(c, "    glue_init, glue_fini, glue_instance_new, glue_instance_drop,\n};\n\n"
+             "WASMPLUG_PLUGIN_ENTRY(host) {\n"
+             "  (void)host; /* init receives it again and keeps it in the plugin state */\n"
+             "  return &plugin_desc;\n}\n");
+  free(name);
+}
+
+void bg_emit_plugin(bg_t *g, bg_buf_t *h, bg_buf_t *c) {
+  bg_puts(h, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
+             "#include <wasmplug/plugin.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
+  bg_puts(c, "#include <stdarg.h>\n#include <stdio.h>\n#include <stdlib.h>\n\n");
+  bg_printf(c, "#include \"%s.h\"\n\n", g->prefix);
+  bg_emit_types(g, h, c);
+  header(g, h);
+  glue(g, c);
+  descriptor(g, c);
+  bg_puts(h, "\n#ifdef __cplusplus\n}\n#endif\n");
+}
