@@ -73,6 +73,9 @@ static void vfail(wp_cx *cx, int has_off, uint32_t off, const char *fmt,
   if (cx->err && cx->errlen) {
     char msg[768];
     vsnprintf(msg, sizeof msg, fmt, ap);
+    /* names from the input may hold control characters: keep one line */
+    for (char *p = msg; *p; p++)
+      if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
     const char *file = cx->filename ? cx->filename : "<memory>";
     if (cx->section && has_off)
       snprintf(cx->err, cx->errlen, "%s: component section '%s' at offset 0x%x: %s",

@@ -219,11 +219,20 @@ int wp_type_sub(const wp_comp_type *found, const wp_comp_type *expected, char *w
   return sub(&c, found, expected, 0);
 }
 
+/* Names inside types come from the input: keep the message on one line. */
+static void one_line(char *s) {
+  for (; s && *s; s++)
+    if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = '?';
+}
+
 int wp_comp_type_subtype(const wp_comp_type *found, const wp_comp_type *expected,
                          const char *what, char *err, size_t errlen) {
   char why[1024];
   if (wp_type_sub(found, expected, why, sizeof why) == 0) return 0;
-  if (err && errlen) snprintf(err, errlen, "%s: %s", what ? what : "type", why);
+  if (err && errlen) {
+    snprintf(err, errlen, "%s: %s", what ? what : "type", why);
+    one_line(err);
+  }
   return -1;
 }
 
@@ -248,6 +257,9 @@ int wp_comp_extern_subtype(const wp_comp_extern *found, const wp_comp_extern *ex
     r = sub(&c, found->type, expected->type, 0);
   }
   if (r == 0) return 0;
-  if (err && errlen) snprintf(err, errlen, "%s: %s", what ? what : "extern", why);
+  if (err && errlen) {
+    snprintf(err, errlen, "%s: %s", what ? what : "extern", why);
+    one_line(err);
+  }
   return -1;
 }
