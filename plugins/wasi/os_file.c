@@ -9,6 +9,8 @@
 */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,8 +31,30 @@ wp_os_err_t wp_os_readv(int fd, const struct iovec *iov, int n, size_t *done) {
 
 wp_os_err_t wp_os_writev(int fd, const struct iovec *iov, int n,
                          size_t *done) {
+  /* A write to a pipe nobody reads raises SIGPIPE, whose default action
+  ** kills the whole host.  The guest must get EPIPE instead, without
+  ** touching the process-wide disposition (the embedder's): block SIGPIPE
+  ** in this thread for the write and consume the one it generated. */
+  sigset_t pipe_set, old;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  bool was_pending = false;
+  if (!sigismember(&old, SIGPIPE)) {
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending = sigismember(&pending, SIGPIPE);
+  }
   ssize_t r;
   do r = writev(fd, iov, n); while (r < 0 && errno == EINTR);
+  int e = errno;
+  if (r < 0 && e == EPIPE && !was_pending && !sigismember(&old, SIGPIPE)) {
+    const struct timespec zero = {0, 0};
+    while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  errno = e;
   return done_or_err(r, done);
 }
 

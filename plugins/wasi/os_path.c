@@ -241,7 +241,10 @@ wp_os_err_t wp_os_openat(const wp_os_handle_t *dir, const char *path,
     *out_fd = fd;
     return 0;
   }
-  if (errno == ENOSYS)
+  /* ENOSYS: kernel before 5.6.  EPERM/E2BIG: some seccomp filters refuse
+  ** syscalls they do not know that way.  The walk is just as strict, so
+  ** trying it costs nothing but time; a real EPERM comes back from it. */
+  if (errno == ENOSYS || errno == EPERM || errno == E2BIG)
     return wp_os_openat_walk(dir->fd, path, flags, mode, follow, out_fd);
   /* EXDEV is openat2's "that would leave the tree" */
   if (errno == EXDEV) return WP_OS_ENOTCAPABLE;

@@ -181,7 +181,9 @@ wp_os_err_t wp_os_rename_at(const wp_os_handle_t *from_dir,
 wp_os_err_t wp_os_link_at(const wp_os_handle_t *from_dir,
                           const char *from_path, bool follow,
                           const wp_os_handle_t *to_dir, const char *to_path) {
-  if (to_dir->readonly) return WP_OS_EROFS;
+  /* A new name in a writable tree for a file of a read-only one would let
+  ** the guest write that file: both sides must be writable. */
+  if (from_dir->readonly || to_dir->readonly) return WP_OS_EROFS;
   target_t a, b;
   b.fd = -1;
   wp_os_err_t err = target_open(from_dir, from_path, &a);

@@ -75,6 +75,14 @@ leaving with $2 via $1
 EOF
 }
 
+make_input() { # LINES: deterministic text, ~65 bytes a line
+    i=0
+    while [ $i -lt "$1" ]; do
+        echo "line $i: the quick brown fox jumps over the lazy dog, twice over."
+        i=$((i + 1))
+    done
+}
+
 # A valid module to corrupt for the invalid-module cases.
 VALID="$G/hello.wasm"
 
@@ -128,17 +136,25 @@ EOF
     ;;
 stdin)
     # 100 kB in, the same 100 kB out, read in odd-sized chunks.
-    i=0
-    while [ $i -lt 1000 ]; do
-        echo "line $i: the quick brown fox jumps over the lazy dog, twice over."
-        i=$((i + 1))
-    done >"$T/in"
+    make_input 1000 >"$T/in"
     run "$T/in" "$G/cat.wasm"
     expect_status 0
     cmp -s "$T/in" "$T/out" || fail "stdout is not stdin"
     expect_stderr <<EOF
 read $(wc -c <"$T/in" | tr -d ' ') bytes
 EOF
+    ;;
+stdout-closed)
+    # The reader goes away after 10 bytes: the guest's next write must fail
+    # with EPIPE (the guest reports it and exits 1) instead of SIGPIPE
+    # killing the host (status 141).
+    make_input 20000 >"$T/in"  # 1.3 MB: far more than a pipe buffers
+    { "$WP" run --tier "$TIER" "$G/cat.wasm" <"$T/in" 2>"$T/err"
+      echo $? >"$T/status"; } | head -c 10 >"$T/out"
+    status=$(cat "$T/status")
+    expect_status 1
+    expect_stderr_has "write: Broken pipe"
+    [ "$(cat "$T/out")" = "line 0: th" ] || fail "the reader got the wrong bytes"
     ;;
 stdin-empty)
     run /dev/null "$G/cat.wasm"
@@ -248,9 +264,10 @@ EOF
     [ ! -e "$T/box/newlink" ] || fail "an absolute symlink was created"
     ;;
 readonly)
-    mkdir -p "$T/ro/sub"
+    mkdir -p "$T/ro/sub" "$T/rw"
     echo "from the host" >"$T/ro/in.txt"
-    run /dev/null --dir-ro "$T/ro::/ro" "$G/readonly.wasm" /ro
+    run /dev/null --dir-ro "$T/ro::/ro" --dir "$T/rw::/rw" \
+        "$G/readonly.wasm" /ro /rw
     expect_status 0
     expect_stdout <<'EOF'
 readonly: all checks passed
@@ -258,6 +275,8 @@ EOF
     expect_file "$T/ro/in.txt" "from the host"
     [ "$(ls "$T/ro" | tr '\n' ' ')" = "in.txt sub " ] ||
         fail "the read-only dir changed: $(ls "$T/ro")"
+    [ "$(ls "$T/rw" | tr '\n' ' ')" = "w.txt " ] ||
+        fail "the writable dir holds: $(ls "$T/rw")"
     ;;
 clock-random)
     run /dev/null "$G/clock.wasm"

@@ -1,20 +1,24 @@
-/* readonly.wasm DIR: DIR is a read-only preopen holding in.txt.  Reading
-** works; every change is refused with EROFS. */
+/* readonly.wasm RO RW: RO is a read-only preopen holding in.txt and sub/,
+** RW a writable one.  Reading RO works; every change to it is refused with
+** EROFS, including links and renames between the two preopens. */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
 
-static char P[600];
+/* d/f in one of two rotating buffers, so a call may use two. */
 static const char *at(const char *d, const char *f) {
-  snprintf(P, sizeof P, "%s/%s", d, f);
-  return P;
+  static char bufs[2][600];
+  static int which;
+  char *p = bufs[which ^= 1];
+  snprintf(p, sizeof bufs[0], "%s/%s", d, f);
+  return p;
 }
 
 int main(int argc, char **argv) {
-  CHECK(argc == 2);
-  const char *d = argv[1];
+  CHECK(argc == 3);
+  const char *d = argv[1], *rw = argv[2];
   char buf[64] = {0};
   int fd = open(at(d, "in.txt"), O_RDONLY);
   CHECK(fd >= 0 && read(fd, buf, sizeof buf - 1) > 0);
@@ -39,6 +43,14 @@ int main(int argc, char **argv) {
               EROFS);
   struct stat st;
   CHECK(stat(at(d, "sub"), &st) == 0 && S_ISDIR(st.st_mode));
+  /* across preopens: a writable name for a read-only file, or moving
+  ** files in or out, would defeat read-only */
+  CHECK_ERRNO(link(at(d, "in.txt"), at(rw, "alias")) == -1, EROFS);
+  CHECK_ERRNO(rename(at(d, "in.txt"), at(rw, "moved")) == -1, EROFS);
+  fd = open(at(rw, "w.txt"), O_CREAT | O_WRONLY, 0644);
+  CHECK(fd >= 0 && write(fd, "w", 1) == 1);
+  close(fd);
+  CHECK_ERRNO(rename(at(rw, "w.txt"), at(d, "w.txt")) == -1, EROFS);
   printf("readonly: all checks passed\n");
   return 0;
 }
