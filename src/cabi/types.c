@@ -187,18 +187,30 @@ static void layout_fields(wp_cabi_type_t *ty, wp_cabi_field_t *fs, uint32_t n) {
   ty->plain = plain;
 }
 
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+/* Labels must be valid and distinct.  Sorting a copy keeps this
+ * O(n log n): enums with tens of thousands of cases are legal. */
 static bool labels_unique(wp_cabi_types_t *t, size_t n, const char *const *names, const char *what) {
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n; i++)
     if (!label_ok(names[i])) {
       snprintf(t->error, sizeof t->error, "%s: invalid label '%s'", what, names[i] ? names[i] : "(null)");
       return false;
     }
-    for (size_t j = 0; j < i; j++)
-      if (!strcmp(names[i], names[j])) {
-        snprintf(t->error, sizeof t->error, "%s: duplicate label '%s'", what, names[i]);
-        return false;
-      }
+  const char **sorted = malloc(n * sizeof *sorted);
+  if (!sorted) {
+    snprintf(t->error, sizeof t->error, "out of memory");
+    return false;
   }
+  memcpy(sorted, names, n * sizeof *sorted);
+  qsort(sorted, n, sizeof *sorted, cmp_str);
+  for (size_t i = 1; i < n; i++)
+    if (!strcmp(sorted[i - 1], sorted[i])) {
+      snprintf(t->error, sizeof t->error, "%s: duplicate label '%s'", what, sorted[i]);
+      free(sorted);
+      return false;
+    }
+  free(sorted);
   return true;
 }
 

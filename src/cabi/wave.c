@@ -486,7 +486,7 @@ wp_cabi_error_t *wp_cabi_wave_parse_args(const wp_cabi_func_t *f, const char *te
   ps_t p = {text, len, 0, 0};
   wp_cabi_error_t *e = NULL;
   size_t i = 0;
-  memset(params, 0, f->nparams * sizeof *params);
+  if (f->nparams) memset(params, 0, f->nparams * sizeof *params);
   for (; i < f->nparams; i++) {
     if (i && (e = expect(&p, ','))) break;
     if ((e = parse_value(&p, f->params[i], &params[i]))) {
