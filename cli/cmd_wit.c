@@ -26,8 +26,10 @@ static void usage(FILE *f) {
           "package's .wit files (dependencies in PATH/deps/).\n"
           "\n"
           "options:\n"
-          "  --json   print the resolved structure as JSON (wit-parser's shape)\n"
-          "  --help   show this help\n");
+          "  --json             print the resolved structure as JSON (wit-parser's shape)\n"
+          "  --features A,B     enable @unstable(feature = A) items\n"
+          "  --all-features     enable every @unstable item\n"
+          "  --help             show this help\n");
 }
 
 static void report(const wp_wit_error_t *e) {
@@ -64,6 +66,8 @@ static wit_loader_t loader_for(const char *path) {
 int wp_cmd_wit(int argc, char **argv) {
   out_kind_t out = OUT_WIT;
   const char *path = NULL;
+  const char *features = NULL;
+  int all_features = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -71,6 +75,17 @@ int wp_cmd_wit(int argc, char **argv) {
       return 0;
     } else if (!strcmp(a, "--json")) {
       out = OUT_JSON;
+    } else if (!strcmp(a, "--all-features")) {
+      all_features = 1;
+    } else if (!strcmp(a, "--features") || !strncmp(a, "--features=", 11)) {
+      if (a[10] == '=') {
+        features = a + 11;
+      } else if (i + 1 < argc) {
+        features = argv[++i];
+      } else {
+        wp_cli_error("wit: --features needs a value");
+        return 2;
+      }
     } else if (!strcmp(a, "--")) {
       if (i + 1 < argc && !path) path = argv[++i];
       if (i + 1 < argc) {
@@ -102,6 +117,25 @@ int wp_cmd_wit(int argc, char **argv) {
   if (!r) {
     wp_cli_error("out of memory");
     return 1;
+  }
+  r->all_features = all_features;
+  for (const char *f = features; f && *f;) {
+    size_t n = strcspn(f, ", ");
+    char name[256];
+    if (n >= sizeof name) {
+      wp_cli_error("wit: feature name too long");
+      wp_wit_resolve_delete(r);
+      return 2;
+    }
+    memcpy(name, f, n);
+    name[n] = 0;
+    if (n && wp_wit_resolve_feature(r, name)) {
+      wp_cli_error("out of memory");
+      wp_wit_resolve_delete(r);
+      return 1;
+    }
+    f += n;
+    while (*f == ',' || *f == ' ') f++;
   }
   uint32_t pkg;
   if (load(r, path, &pkg)) {

@@ -80,6 +80,9 @@ struct wp_wit_source {
 uint32_t wp_wit_source_add(wp_wit_ctx_t *cx, const char *path,
                            const char *text, size_t len);
 
+/* "FILE:LINE:COL" of a span, in the scratch arena. */
+char *wp_wit_location(wp_wit_ctx_t *cx, wp_wit_span_t span);
+
 /* ---- semver (version.c) ---- */
 /* Validates version text (semver 2.0); returns 0 if valid, else -1 and a
    static reason. */

@@ -3,6 +3,7 @@
 ** `Resolve` (the format of the conformance expectations).
 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -17,6 +18,8 @@ static void jstr(wp_wit_buf_t *b, const char *s) {
       case '\n': wp_wit_buf_puts(b, "\\n"); break;
       case '\r': wp_wit_buf_puts(b, "\\r"); break;
       case '\t': wp_wit_buf_puts(b, "\\t"); break;
+      case '\b': wp_wit_buf_puts(b, "\\b"); break;
+      case '\f': wp_wit_buf_puts(b, "\\f"); break;
       default:
         if (c < 0x20)
           wp_wit_buf_printf(b, "\\u%04x", c);
@@ -231,6 +234,47 @@ static void jopt_id(wp_wit_buf_t *b, uint32_t id) {
     wp_wit_buf_printf(b, "%u", id);
 }
 
+/* Re-indents compact JSON the way serde_json's pretty printer does (two
+   spaces, "key": value, empty containers as [] and {}), so the output is
+   byte-for-byte what wit-parser writes for its expectations. */
+static char *pretty_json(const char *s) {
+  wp_wit_buf_t b = {0};
+  int depth = 0;
+  for (const char *p = s; *p; p++) {
+    char c = *p;
+    if (c == '"') {
+      const char *q = p + 1;
+      while (*q && *q != '"') q += *q == '\\' && q[1] ? 2 : 1;
+      wp_wit_buf_put(&b, p, (size_t)(q - p) + (*q ? 1 : 0));
+      p = *q ? q : q - 1;
+    } else if (c == '{' || c == '[') {
+      if (p[1] == (c == '{' ? '}' : ']')) {
+        wp_wit_buf_put(&b, p, 2);
+        p++;
+        continue;
+      }
+      depth++;
+      wp_wit_buf_put(&b, &c, 1);
+      wp_wit_buf_puts(&b, "\n");
+      for (int i = 0; i < depth; i++) wp_wit_buf_puts(&b, "  ");
+    } else if (c == '}' || c == ']') {
+      depth--;
+      wp_wit_buf_puts(&b, "\n");
+      for (int i = 0; i < depth; i++) wp_wit_buf_puts(&b, "  ");
+      wp_wit_buf_put(&b, &c, 1);
+    } else if (c == ',') {
+      wp_wit_buf_puts(&b, ",\n");
+      for (int i = 0; i < depth; i++) wp_wit_buf_puts(&b, "  ");
+    } else if (c == ':') {
+      wp_wit_buf_puts(&b, ": ");
+    } else {
+      wp_wit_buf_put(&b, &c, 1);
+    }
+  }
+  wp_wit_buf_puts(&b, "\n");
+  return wp_wit_buf_take(&b);
+}
+
 char *wp_wit_to_json(const wp_wit_resolve_t *r) {
   wp_wit_buf_t b = {0};
   wp_wit_buf_puts(&b, "{\"worlds\":[");
@@ -312,6 +356,10 @@ char *wp_wit_to_json(const wp_wit_resolve_t *r) {
     jentries(&b, p->worlds, p->n_worlds);
     wp_wit_buf_puts(&b, "}");
   }
-  wp_wit_buf_puts(&b, "]}\n");
-  return wp_wit_buf_take(&b);
+  wp_wit_buf_puts(&b, "]}");
+  char *compact = wp_wit_buf_take(&b);
+  if (!compact) return NULL;
+  char *pretty = pretty_json(compact);
+  free(compact);
+  return pretty;
 }

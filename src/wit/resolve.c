@@ -104,7 +104,7 @@ static _Noreturn void package_not_found(remap_t *m, const wp_wit_fdep_t *d) {
   if (m->r->n_packages > 1) {
     wp_wit_buf_puts(&b, ". known packages:");
     for (uint32_t i = 0; i + 1 < m->r->n_packages; i++)
-      wp_wit_buf_printf(&b, "\n    %s", pkg_str(m, i));
+      wp_wit_buf_printf(&b, "%s %s", i ? "," : "", pkg_str(m, i));
   }
   char *s = wp_wit_buf_take(&b);
   if (!s) wp_wit_oom(m->cx);
@@ -945,16 +945,9 @@ uint32_t wp_wit_resolve_groups(wp_wit_ctx_t *cx, wp_wit_group_t *groups, uint32_
       int prev = find_slot(slots, n, &u->name);
       if (prev >= 0) {
         /* "defined in two different locations" names both places */
-        wp_wit_ctx_t *c = cx;
-        wp_wit_error_t *e1 = NULL;
-        (void)e1;
-        const struct wp_wit_source *src = NULL;
-        for (uint32_t i = 0; i < c->r->n_sources; i++)
-          if (c->r->sources[i].offset <= slots[prev].u->name_span.start)
-            src = &c->r->sources[i];
-        wp_wit_fail(cx, u->name_span,
-                    "package `%s` is defined in two different locations (also in %s)",
-                    wp_wit_pkgname_str(cx, &u->name), src ? src->path : "?");
+        wp_wit_fail(cx, u->name_span, "package `%s` is defined in two different locations: %s and %s",
+                    wp_wit_pkgname_str(cx, &u->name), wp_wit_location(cx, u->name_span),
+                    wp_wit_location(cx, slots[prev].u->name_span));
       }
       pkg_slot_t *s = wp_wit_vpush(cx, cx->tmp, &slots, &n, sizeof *s);
       s->u = u;

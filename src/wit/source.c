@@ -41,6 +41,23 @@ static char *xstrdup(const char *s) {
   return p;
 }
 
+char *wp_wit_location(wp_wit_ctx_t *cx, wp_wit_span_t span) {
+  const wp_wit_resolve_t *r = cx->r;
+  const struct wp_wit_source *s =
+      span.start != WP_WIT_NONE && span.start <= r->source_end ? source_for(r, span.start) : NULL;
+  if (!s) return wp_wit_strdup(cx, cx->tmp, "<unknown>");
+  uint32_t rel = span.start - s->offset, line = 1, col = 1;
+  if (rel > s->len) rel = s->len;
+  for (uint32_t i = 0; i < rel; i++) {
+    col++;
+    if (s->contents[i] == '\n') {
+      line++;
+      col = 1;
+    }
+  }
+  return wp_wit_fmt(cx, cx->tmp, "%s:%u:%u", s->path, line, col);
+}
+
 void wp_wit_error_delete(wp_wit_error_t *e) {
   if (!e) return;
   free(e->message);

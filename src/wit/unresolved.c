@@ -440,13 +440,11 @@ static uint32_t *toposort(rs_t *rs, const char *kind, tnode_t *ns, uint32_t n) {
 
 typedef struct {
   const ast_item_t *ast; /* interface or world */
-  uint32_t file;
 } named_ast_t;
 
 static void populate_ast_items(rs_t *rs, visit_t **file_visits, uint32_t *file_nv,
                                uint32_t **iface_order, uint32_t *n_iface,
-                               uint32_t **world_order, uint32_t *n_world,
-                               named_ast_t **by_name_out) {
+                               uint32_t **world_order, uint32_t *n_world) {
   wp_wit_ctx_t *cx = rs->cx;
   items_t pkg_items = {0}; /* name -> span (item unused) */
   tnode_t *order = NULL;
@@ -473,7 +471,6 @@ static void populate_ast_items(rs_t *rs, visit_t **file_visits, uint32_t *file_n
       tn->name = name->name;
       named_ast_t *na = TMP(by_name, n_by_name);
       na->ast = it;
-      na->file = f;
     }
   }
 
@@ -591,11 +588,6 @@ static void populate_ast_items(rs_t *rs, visit_t **file_visits, uint32_t *file_n
       }
     }
   }
-  /* Reorder by_name by allocation for the caller: interface/world id ->
-     AST. */
-  named_ast_t *out = wp_wit_alloc(cx, cx->tmp, (n_order + 1) * sizeof *out * 2);
-  for (uint32_t k = 0; k < n_order; k++) out[k] = by_name[k];
-  *by_name_out = out;
 }
 
 static item_ref_t resolve_path(rs_t *rs, const ast_path_t *p, const ast_id_t **name) {
@@ -977,10 +969,11 @@ static void resolve_use(rs_t *rs, wp_wit_owner_kind_t ok, uint32_t owner, const 
    dependency order. */
 static void resolve_types(rs_t *rs, wp_wit_owner_kind_t ok, uint32_t owner,
                           const ast_use_t **uses, uint32_t n_uses, const ast_typedef_t **defs,
-                          uint32_t n_defs, const uint32_t *order_mix, uint32_t n_mix) {
+                          const uint32_t *order_mix, uint32_t n_mix) {
   wp_wit_ctx_t *cx = rs->cx;
   for (uint32_t i = 0; i < n_uses; i++) resolve_use(rs, ok, owner, uses[i]);
-  /* order_mix lists items in source order: value < n_uses+? encodes kind */
+  /* order_mix lists the items in source order: a use (high bit set, index
+     into uses) or a definition (index into defs). */
   tnode_t *nodes = NULL;
   uint32_t n_nodes = 0;
   const ast_typedef_t **node_def = NULL;
@@ -1014,7 +1007,6 @@ static void resolve_types(rs_t *rs, wp_wit_owner_kind_t ok, uint32_t owner,
       *slot = d;
     }
   }
-  (void)n_defs;
   uint32_t *order = toposort(rs, "type", nodes, n_nodes);
   for (uint32_t k = 0; k < n_nodes; k++) {
     const ast_typedef_t *d = node_def[order[k]];
@@ -1121,7 +1113,6 @@ static void resolve_resource_func(rs_t *rs, const ast_rfunc_t *rf, const ast_id_
 
 static void resolve_interface(rs_t *rs, uint32_t id, const ast_iitem_t *items, uint32_t n,
                               const ast_docs_t *docs, const ast_attrs_t *attrs) {
-  wp_wit_ctx_t *cx = rs->cx;
   rs->u->interfaces[id].docs = docs_of(rs, docs);
   rs->u->interfaces[id].stability = stability_of(rs, attrs);
   const ast_use_t **uses = NULL;
@@ -1140,7 +1131,7 @@ static void resolve_interface(rs_t *rs, uint32_t id, const ast_iitem_t *items, u
       *m = n_defs - 1;
     }
   }
-  resolve_types(rs, WP_WIT_OWNER_INTERFACE, id, uses, n_uses, defs, n_defs, mix, n_mix);
+  resolve_types(rs, WP_WIT_OWNER_INTERFACE, id, uses, n_uses, defs, mix, n_mix);
   for (uint32_t i = 0; i < rs->lookup.n; i++) {
     wp_wit_interface_t *ifc = &rs->u->interfaces[id];
     wp_wit_entry_t *e = NULL;
@@ -1173,7 +1164,6 @@ static void resolve_interface(rs_t *rs, uint32_t id, const ast_iitem_t *items, u
       }
     }
   }
-  (void)cx;
   rs->iface_types[id] = rs->lookup;
   memset(&rs->lookup, 0, sizeof rs->lookup);
 }
@@ -1216,7 +1206,7 @@ static void resolve_world(rs_t *rs, uint32_t wid, const ast_world_t *w) {
       *m = n_defs - 1;
     }
   }
-  resolve_types(rs, WP_WIT_OWNER_WORLD, wid, uses, n_uses, defs, n_defs, mix, n_mix);
+  resolve_types(rs, WP_WIT_OWNER_WORLD, wid, uses, n_uses, defs, mix, n_mix);
   for (uint32_t i = 0; i < w->n_items; i++) {
     const ast_witem_t *wi = &w->items[i];
     if (wi->kind != WI_INCLUDE) continue;
@@ -1370,8 +1360,7 @@ wp_wit_unresolved_t *wp_wit_ast_resolve(wp_wit_ctx_t *cx, ast_file_t **files, ui
   for (uint32_t i = 0; i < n; i++) collect_paths(rs, files[i], &fv[i], &fnv[i]);
   for (uint32_t i = 0; i < n; i++) populate_foreign_deps(rs, fv[i], fnv[i]);
   uint32_t *iorder = NULL, *worder = NULL, n_io = 0, n_wo = 0;
-  named_ast_t *by_name;
-  populate_ast_items(rs, fv, fnv, &iorder, &n_io, &worder, &n_wo, &by_name);
+  populate_ast_items(rs, fv, fnv, &iorder, &n_io, &worder, &n_wo);
   populate_foreign_types(rs, fv, fnv);
 
   /* Map ids back to their ASTs. */
@@ -1400,6 +1389,5 @@ wp_wit_unresolved_t *wp_wit_ast_resolve(wp_wit_ctx_t *cx, ast_file_t **files, ui
         }
       }
   }
-  (void)by_name;
   return rs->u;
 }
