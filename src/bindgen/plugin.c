@@ -232,12 +232,11 @@ static void descriptor(bg_t *g, bg_buf_t *c) {
       bg_puts(c, op->type);
       bg_puts(c, "\", ");
       if (op->default_value) {
-        bg_puts(c, "\n");
         bg_c_literal(c, op->default_value);
       } else {
         bg_puts(c, "NULL");
       }
-      bg_puts(c, ",\n");
+      bg_puts(c, ",\n    ");
       bg_c_literal(c, op->doc ? op->doc : "");
       bg_puts(c, "},\n");
     }

@@ -1,0 +1,128 @@
+/*
+** db.c — the SQLite side: one table (bucket, key, value) keyed by
+** (bucket, key), single-row read/write/erase, transactions, and the
+** mapping of SQLite failures to the WIT `error` variant.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kv.h"
+
+int kv_other(kv_ctx_t *cx, kv_error_t *err, const char *msg) {
+  err->tag = WASI_KEYVALUE_STORE_ERROR_OTHER;
+  if (wasi_keyvalue_string_set(cx, &err->val.other, msg, strlen(msg)))
+    return wasi_keyvalue_trap(cx, "keyvalue-sqlite: out of call memory");
+  return 0;
+}
+
+int kv_sqlite_error(kv_ctx_t *cx, int rc, kv_error_t *err) {
+  switch (rc & 0xff) {
+  case SQLITE_READONLY:
+  case SQLITE_PERM:
+  case SQLITE_AUTH:
+    err->tag = WASI_KEYVALUE_STORE_ERROR_ACCESS_DENIED;
+    return 0;
+  default: {
+    char msg[300];
+    const char *what = kv_inst(cx)->db ? sqlite3_errmsg(kv_inst(cx)->db) : sqlite3_errstr(rc);
+    /* errmsg can be stale for codes that did not come from the connection */
+    if (!what || !*what) what = sqlite3_errstr(rc);
+    snprintf(msg, sizeof msg, "sqlite: %s", what);
+    return kv_other(cx, err, msg);
+  }
+  }
+}
+
+const kv_bucket_t *kv_bucket(kv_ctx_t *cx, uint32_t rep) {
+  return (const kv_bucket_t *)kv_slot_get(&kv_inst(cx)->buckets, rep);
+}
+
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st) {
+  return sqlite3_prepare_v2(db, sql, -1, st, NULL);
+}
+
+int kv_read(kv_ctx_t *cx, const char *bucket, const uint8_t *key, size_t klen, bool *found,
+            uint8_t **val, size_t *vlen, bool heap) {
+  kv_instance_t *in = kv_inst(cx);
+  sqlite3_stmt *st = NULL;
+  *found = false;
+  *val = NULL;
+  *vlen = 0;
+  int rc = prepare(in->db, "SELECT value FROM kv WHERE bucket = ?1 AND key = ?2", &st);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 2, (const char *)key, (int)klen, SQLITE_STATIC);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+      const void *b = sqlite3_column_blob(st, 0);
+      int n = sqlite3_column_bytes(st, 0);
+      /* call memory for results, the heap for cas snapshots that outlive the call */
+      uint8_t *p = heap ? malloc((size_t)n + 1) : wasi_keyvalue_alloc(cx, (size_t)n + 1, 1);
+      if (!p) {
+        rc = SQLITE_NOMEM;
+      } else {
+        if (n) memcpy(p, b, (size_t)n);
+        *found = true;
+        *val = p;
+        *vlen = (size_t)n;
+        rc = SQLITE_OK;
+      }
+    } else if (rc == SQLITE_DONE) {
+      rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int kv_write(kv_instance_t *in, const char *bucket, const uint8_t *key, size_t klen,
+             const uint8_t *val, size_t vlen) {
+  sqlite3_stmt *st = NULL;
+  int rc = prepare(in->db, "INSERT OR REPLACE INTO kv (bucket, key, value) VALUES (?1, ?2, ?3)", &st);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 2, (const char *)key, (int)klen, SQLITE_STATIC);
+  /* zeroblob keeps an empty value a (non-NULL) blob */
+  if (rc == SQLITE_OK)
+    rc = vlen ? sqlite3_bind_blob(st, 3, val, (int)vlen, SQLITE_STATIC) : sqlite3_bind_zeroblob(st, 3, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int kv_erase(kv_instance_t *in, const char *bucket, const uint8_t *key, size_t klen) {
+  sqlite3_stmt *st = NULL;
+  int rc = prepare(in->db, "DELETE FROM kv WHERE bucket = ?1 AND key = ?2", &st);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 2, (const char *)key, (int)klen, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int kv_begin(kv_instance_t *in) {
+  /* IMMEDIATE takes the write lock up front, so two instances doing
+  ** read-modify-write wait for each other (busy timeout) instead of
+  ** deadlocking on a lock upgrade. */
+  return sqlite3_exec(in->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+}
+
+int kv_commit(kv_instance_t *in) { return sqlite3_exec(in->db, "COMMIT", NULL, NULL, NULL); }
+
+void kv_rollback(kv_instance_t *in) {
+  if (!sqlite3_get_autocommit(in->db)) sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void kv_bucket_free(void *p) {
+  kv_bucket_t *b = p;
+  free(b->name);
+  free(b);
+}
+
+void kv_cas_free(void *p) {
+  kv_cas_t *c = p;
+  free(c->bucket);
+  free(c->key);
+  free(c->value);
+  free(c);
+}

@@ -1,0 +1,94 @@
+/*
+** kv.h — keyvalue-sqlite internals: plugin and instance state, the rep
+** tables behind the bucket and cas resources, and SQLite helpers.
+**
+** State model.  The plugin state is immutable after init (the options), so
+** instances on different threads share nothing mutable.  Each guest
+** instance owns one SQLite connection: a private in-memory database by
+** default (two instances of a guest share nothing), or the `path=` file,
+** shared between instances and processes through SQLite's own locking
+** (busy timeout, BEGIN IMMEDIATE for read-modify-write).  Calls for one
+** instance never overlap (plugin.h), so the connection needs no mutex.
+*/
+#ifndef KV_H
+#define KV_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wasi_keyvalue.h"
+
+typedef wasi_keyvalue_ctx_t kv_ctx_t;
+typedef wasi_keyvalue_store_error_t kv_error_t;
+
+typedef struct {
+  char *path;          /* NULL: in-memory */
+  bool read_only;
+  uint32_t page_size;  /* keys per list-keys page */
+  uint32_t busy_ms;
+} kv_plugin_t;
+
+/* A slot table handing out reps: rep = (generation << 20) | (index + 1),
+** so a stale rep never finds a reused slot. */
+#define KV_MAX_SLOTS ((1u << 20) - 1)
+typedef struct {
+  void **items;   /* NULL: free */
+  uint16_t *gen;
+  uint32_t n, cap;
+} kv_slots_t;
+
+/* What a bucket rep stands for. */
+typedef struct {
+  char *name;
+} kv_bucket_t;
+
+/* A compare-and-swap snapshot of one key. */
+typedef struct {
+  char *bucket, *key;
+  size_t klen;     /* keys may contain U+0000 */
+  bool had;        /* the key existed when the cas was made */
+  uint8_t *value;  /* its value then */
+  size_t len;
+} kv_cas_t;
+
+typedef struct {
+  const kv_plugin_t *plugin;
+  sqlite3 *db;
+  kv_slots_t buckets, cases;
+} kv_instance_t;
+
+/* Slots: add returns a rep (0 when full or out of memory). */
+uint32_t kv_slot_add(kv_slots_t *s, void *item);
+void *kv_slot_get(const kv_slots_t *s, uint32_t rep);
+void *kv_slot_take(kv_slots_t *s, uint32_t rep); /* removes and returns */
+void kv_slots_free(kv_slots_t *s, void (*free_item)(void *));
+
+void kv_bucket_free(void *b);
+void kv_cas_free(void *c);
+
+/* The instance of a call. */
+static inline kv_instance_t *kv_inst(kv_ctx_t *cx) { return (kv_instance_t *)cx->instance; }
+
+/* Maps a SQLite failure to the WIT error: read-only/permission/auth ->
+** access-denied, anything else -> other("sqlite: ..."). Returns 0, or the
+** trap status when the message cannot be allocated. */
+int kv_sqlite_error(kv_ctx_t *cx, int rc, kv_error_t *err);
+/* other(msg) */
+int kv_other(kv_ctx_t *cx, kv_error_t *err, const char *msg);
+/* The bucket of a borrowed rep; traps on a rep the plugin never made. */
+const kv_bucket_t *kv_bucket(kv_ctx_t *cx, uint32_t rep);
+
+/* Reads bucket/key's value (copied into call memory when found).  Returns
+** SQLITE_OK/SQLITE_ROW-agnostic: SQLITE_OK with *found set, or the error. */
+int kv_read(kv_ctx_t *cx, const char *bucket, const uint8_t *key, size_t klen, bool *found,
+            uint8_t **val, size_t *vlen, bool heap);
+int kv_write(kv_instance_t *in, const char *bucket, const uint8_t *key, size_t klen,
+             const uint8_t *val, size_t vlen);
+int kv_erase(kv_instance_t *in, const char *bucket, const uint8_t *key, size_t klen);
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK */
+int kv_begin(kv_instance_t *in);
+int kv_commit(kv_instance_t *in);
+void kv_rollback(kv_instance_t *in);
+
+#endif

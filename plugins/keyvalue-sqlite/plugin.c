@@ -1,0 +1,125 @@
+/*
+** plugin.c — keyvalue-sqlite's hooks: options, one SQLite connection per
+** guest instance, and the resource destructors.
+**
+** Options (`--plugin keyvalue-sqlite.so,path=/tmp/kv.db`):
+**   path       database file; default: a private in-memory database per
+**              guest instance (nothing is shared or kept)
+**   read-only  open the file read-only: writes fail with access-denied
+**   page-size  keys per list-keys page (default 100)
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "kv.h"
+
+static bool truthy(const char *v) {
+  return v && (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes") || !strcmp(v, "on"));
+}
+
+int wasi_keyvalue_plugin_init(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *config,
+                              void **plugin, const char **error) {
+  kv_plugin_t *p = calloc(1, sizeof *p);
+  if (!p) {
+    *error = "keyvalue-sqlite: out of memory";
+    return 1;
+  }
+  const char *path = host->config_get(config, "path");
+  if (path && *path) {
+    p->path = strdup(path);
+    if (!p->path) {
+      free(p);
+      *error = "keyvalue-sqlite: out of memory";
+      return 1;
+    }
+  }
+  p->read_only = truthy(host->config_get(config, "read-only"));
+  const char *ps = host->config_get(config, "page-size");
+  char *end = NULL;
+  unsigned long long n = ps ? strtoull(ps, &end, 10) : 100;
+  if (ps && (*end || n == 0 || n > 100000)) {
+    free(p->path);
+    free(p);
+    *error = "keyvalue-sqlite: page-size must be 1..100000";
+    return 1;
+  }
+  p->page_size = (uint32_t)n;
+  p->busy_ms = 5000;
+  if (!sqlite3_threadsafe()) {
+    /* instances may run on different threads, each with its own connection */
+    free(p->path);
+    free(p);
+    *error = "keyvalue-sqlite: the SQLite library was built without thread support";
+    return 1;
+  }
+  *plugin = p;
+  return 0;
+}
+
+void wasi_keyvalue_plugin_fini(void *plugin) {
+  kv_plugin_t *p = plugin;
+  free(p->path);
+  free(p);
+}
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS kv ("
+    "  bucket TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  value BLOB NOT NULL,"
+    "  PRIMARY KEY (bucket, key)"
+    ") WITHOUT ROWID";
+
+int wasi_keyvalue_instance_new(const wasmplug_host_api_t *host, void *plugin,
+                               const wasmplug_plugin_config_t *config, void **instance,
+                               const char **error) {
+  (void)config;
+  const kv_plugin_t *p = plugin;
+  kv_instance_t *in = calloc(1, sizeof *in);
+  if (!in) {
+    *error = "keyvalue-sqlite: out of memory";
+    return 1;
+  }
+  in->plugin = p;
+  int flags = SQLITE_OPEN_NOMUTEX; /* one connection per instance, never shared */
+  flags |= p->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(p->path ? p->path : ":memory:", &in->db, flags, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(in->db, (int)p->busy_ms);
+  if (rc == SQLITE_OK && !p->read_only) rc = sqlite3_exec(in->db, schema, NULL, NULL, NULL);
+  if (rc == SQLITE_OK && p->read_only) {
+    /* a read-only database must already have the table */
+    sqlite3_stmt *st = NULL;
+    rc = sqlite3_prepare_v2(in->db, "SELECT 1 FROM kv LIMIT 1", -1, &st, NULL);
+    sqlite3_finalize(st);
+  }
+  if (rc != SQLITE_OK) {
+    host->log(config, WASMPLUG_LOG_ERROR, "cannot open %s: %s", p->path ? p->path : ":memory:",
+              in->db ? sqlite3_errmsg(in->db) : sqlite3_errstr(rc));
+    *error = "keyvalue-sqlite: cannot open the database (see the log)";
+    sqlite3_close(in->db);
+    free(in);
+    return 1;
+  }
+  *instance = in;
+  return 0;
+}
+
+void wasi_keyvalue_instance_drop(void *plugin, void *instance) {
+  (void)plugin;
+  kv_instance_t *in = instance;
+  kv_slots_free(&in->buckets, kv_bucket_free);
+  kv_slots_free(&in->cases, kv_cas_free);
+  kv_rollback(in);
+  sqlite3_close(in->db);
+  free(in);
+}
+
+void wasi_keyvalue_store_bucket_destructor(kv_ctx_t *cx, uint32_t rep) {
+  kv_bucket_t *b = kv_slot_take(&kv_inst(cx)->buckets, rep);
+  if (b) kv_bucket_free(b);
+}
+
+void wasi_keyvalue_atomics_cas_destructor(kv_ctx_t *cx, uint32_t rep) {
+  kv_cas_t *c = kv_slot_take(&kv_inst(cx)->cases, rep);
+  if (c) kv_cas_free(c);
+}
