@@ -1,0 +1,97 @@
+#!/bin/sh
+# examples/demo.sh BUILD_DIR — the runnable tour of wasmplug
+# (`make demo` calls it as `sh examples/demo.sh build` after building).
+#
+# Each step says what it shows, then runs it.  Everything it creates goes to
+# BUILD_DIR/examples/.  Any failed step stops the demo with a non-zero exit.
+#
+# Later demos (plugins, components...) go in the marked section at the end.
+set -eu
+
+if [ $# -ne 1 ]; then
+    echo "usage: sh examples/demo.sh BUILD_DIR" >&2
+    exit 2
+fi
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "$1" && pwd)
+WP=$BUILD/cli/wasmplug
+OUT=$BUILD/examples
+WASM_CC="clang --target=wasm32-wasi --sysroot=/usr"
+
+if [ ! -x "$WP" ]; then
+    echo "demo: $WP is missing (run: make build)" >&2
+    exit 1
+fi
+mkdir -p "$OUT"
+cd "$OUT"   # the guest's argv[0] and the commands shown stay short
+# The optimized code of the demo goes to a cache of its own, so the demo
+# shows a real compile and does not depend on (or touch) the user's cache.
+export WASMPLUG_CACHE_DIR="$OUT/cache"
+
+step_no=0
+step() { # TITLE: prints a step header
+    step_no=$((step_no + 1))
+    printf '\n== %d. %s\n' "$step_no" "$1"
+}
+show() { # COMMAND...: echoes the command (paths shortened), then runs it
+    line='$'
+    for a in "$@"; do
+        case $a in
+        *" "*) line="$line '$a'" ;;
+        *) line="$line $a" ;;
+        esac
+    done
+    printf '%s\n' "$line" | sed "s|$BUILD/cli/||g; s|$ROOT/||g"
+    "$@"
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# ------------------------------------------------------------------ hello
+step "Build examples/hello/hello.c for wasm32-wasi (clang -O2 -c, then link without -O)"
+show $WASM_CC -O2 -Wall -Wextra -Werror -c "$ROOT/examples/hello/hello.c" -o hello.o
+show $WASM_CC hello.o -o hello.wasm
+echo "-> $OUT/hello.wasm: $(wc -c <hello.wasm | tr -d ' ') bytes of WebAssembly"
+
+rm -rf "$OUT/data" "$OUT/cache"
+mkdir -p "$OUT/data"
+step "Run it on the baseline tier (libtcc, in memory): it sees its arguments, only the
+   environment variable we pass, and only the directory we preopen (as /data)"
+show "$WP" run --tier baseline --dir data::/data --env GREETING=hello \
+    hello.wasm first "second arg"
+echo "-> the file the guest wrote, seen from the host:"
+show cat data/hello.txt
+
+step "Without --dir and --env the guest gets nothing: it cannot write its file
+   (exit status 1 is the guest's own, on purpose)"
+status=0
+show "$WP" run --tier baseline hello.wasm || status=$?
+echo "-> exit status $status"
+if [ "$status" -ne 1 ]; then
+    echo "demo: expected the guest to exit with 1 without a preopened directory" >&2
+    exit 1
+fi
+
+step "Compile ahead of time (wasm2c + cc -O2) into a self-contained artifact"
+show "$WP" compile hello.wasm -o hello.cwasm
+echo "-> $OUT/hello.cwasm: $(wc -c <hello.cwasm | tr -d ' ') bytes (native code + the module)"
+
+step "Run the artifact: native code, no compiler and no cache needed"
+rm -f data/hello.txt
+show "$WP" run --dir data::/data --env GREETING=compiled hello.cwasm from artifact
+show cat data/hello.txt
+
+step "The compile also filled the cache: the plain module now starts on the optimized tier
+   without compiling (no 'compiling...' line)"
+t0=$(now_ms)
+show "$WP" run --tier optimized --dir data::/data hello.wasm cached
+echo "-> whole run took $(($(now_ms) - t0)) ms"
+
+# ===================================================================
+# More demos: append below this line, one block per demo, each starting
+# with `step "..."` and using $WP, $OUT (the current directory), $ROOT,
+# $WASM_CC and `show`.
+# (plugins, components, wasi:dl ...)
+# ===================================================================
+
+# ======================== end of the demos ==========================
+printf '\n== demo finished: all steps succeeded\n'
