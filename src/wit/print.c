@@ -44,17 +44,36 @@ static void id(pr_t *p, const char *name) {
   wp_wit_buf_puts(&p->b, name);
 }
 
+static int ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f'; }
+
+/* Docs as `///` lines.  Lines are written the way the parser will read
+   them back: trailing blanks dropped, common leading blanks removed, so
+   printing is a fixpoint even for docs that came from block comments. */
 static void docs(pr_t *p, const char *d) {
   if (!d) return;
-  const char *s = d;
-  for (;;) {
+  size_t min_ws = (size_t)-1;
+  for (const char *s = d;;) {
     const char *e = strchr(s, '\n');
     size_t n = e ? (size_t)(e - s) : strlen(s);
+    while (n && ws(s[n - 1])) n--;
+    if (n) {
+      size_t w = 0;
+      while (w < n && ws(s[w])) w++;
+      if (w < min_ws) min_ws = w;
+    }
+    if (!e) break;
+    s = e + 1;
+  }
+  if (min_ws == (size_t)-1) min_ws = 0;
+  for (const char *s = d;;) {
+    const char *e = strchr(s, '\n');
+    size_t n = e ? (size_t)(e - s) : strlen(s);
+    while (n && ws(s[n - 1])) n--;
     ind(p);
     wp_wit_buf_puts(&p->b, "///");
     if (n) {
       wp_wit_buf_puts(&p->b, " ");
-      wp_wit_buf_put(&p->b, s, n);
+      wp_wit_buf_put(&p->b, s + min_ws, n - min_ws);
     }
     wp_wit_buf_puts(&p->b, "\n");
     if (!e) break;
