@@ -1,0 +1,440 @@
+/*
+** core_link.c — plugin imports of core-module guests.
+**
+** A core module built by wit-bindgen (before componentization) imports
+** each function of an interface it uses as module "ns:pkg/iface@ver", name
+** "f" / "[method]r.m" / "[constructor]r" / "[static]r.f" /
+** "[resource-drop]r", with the canonical-ABI-lowered core signature.  Each
+** such import becomes a host function that:
+**   1. lifts the flat arguments (and guest memory behind them) into the
+**      native layout in the guest's per-call arena — every bound,
+**      alignment, UTF-8, discriminant and handle is checked and every byte
+**      copied before the plugin runs;
+**   2. calls the plugin function with the instance state;
+**   3. lowers the native result into the guest through its cabi_realloc;
+**   4. ends the call's borrow scope and resets the arena.
+** Any failure becomes a guest trap naming the plugin and the function.
+*/
+#include "plugin/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct core_bind {
+  wp_plugin_guest_t *g;
+  wp_plugin_inst_t *inst;         /* NULL until the guest is alive */
+  const char *plugin, *qualified; /* for messages (owned by the plugin) */
+  wasmplug_plugin_fn fn;
+  const wp_cabi_func_t *f;
+  wp_cabi_core_sig_t sig;
+  wp_cabi_native_args_t args;
+  uint32_t res_size, res_align;
+  bool scalar;                    /* no memory, no handles: the fast path */
+  const wp_cabi_resource_t *res;  /* [resource-drop] imports */
+  /* Top-level own<> params (flat index, resource): if lifting fails after
+  ** one was moved out of the guest's table, its destructor must still run. */
+  uint32_t nown;
+  uint32_t own_flat[WP_CABI_MAX_FLAT_PARAMS];
+  const wp_cabi_resource_t *own_res[WP_CABI_MAX_FLAT_PARAMS];
+} core_bind_t;
+
+/* Native buffers up to this size live on the C stack. */
+#define STACK_BUF 256
+
+/* -------------------------------------------------- the guest, for cabi */
+
+static void mem_fn(void *ctx, wp_cabi_memory_t *out) {
+  wp_plugin_guest_t *g = ctx;
+  out->base = g->memory ? wasmplug_memory_data(g->memory) : NULL;
+  out->size = g->memory ? wasmplug_memory_size(g->memory) : 0;
+}
+
+static wp_cabi_error_t *realloc_fn(void *ctx, uint32_t old_ptr, uint32_t old_size, uint32_t align, uint32_t new_size,
+                                   uint32_t *out) {
+  wp_plugin_guest_t *g = ctx;
+  if (!g->realloc)
+    return wp_cabi_error_new(WP_CABI_TRAP, "the guest does not export cabi_realloc "
+                                           "(func (param i32 i32 i32 i32) (result i32)), needed to return values");
+  wasmplug_val_raw_t v[4];
+  v[0].i32 = (int32_t)old_ptr;
+  v[1].i32 = (int32_t)old_size;
+  v[2].i32 = (int32_t)align;
+  v[3].i32 = (int32_t)new_size;
+  wasmplug_trap_t *t = wasmplug_func_call_unchecked(g->realloc, v);
+  if (t) {
+    wp_cabi_error_t *e = wp_cabi_error_new(WP_CABI_TRAP, "cabi_realloc trapped: %s", wasmplug_trap_message(t));
+    wasmplug_trap_delete(t);
+    return e;
+  }
+  *out = (uint32_t)v[0].i32;
+  return NULL;
+}
+
+static bool realloc_type_ok(const wasmplug_func_t *f) {
+  const wasmplug_functype_t *t = wasmplug_func_type(f);
+  if (t->nparams != 4 || t->nresults != 1 || t->results[0] != WASMPLUG_I32) return false;
+  for (int i = 0; i < 4; i++)
+    if (t->params[i] != WASMPLUG_I32) return false;
+  return true;
+}
+
+/* ------------------------------------------------------------ calls */
+
+static wasmplug_trap_t *trapf(wasmplug_trap_kind_t kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static wasmplug_trap_t *trapf(wasmplug_trap_kind_t kind, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return wasmplug_trap_new(kind, msg);
+}
+
+/* Checks that the call may proceed and binds g to its instance. */
+static wasmplug_trap_t *enter(wp_plugin_guest_t *g, wasmplug_caller_t *caller, const core_bind_t *b) {
+  if (g->dead)
+    return trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s called after the guest's plugin state was torn down", b->plugin,
+                 b->qualified);
+  if (g->busy)
+    return trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s called re-entrantly (from cabi_realloc) during another plugin call",
+                 b->plugin, b->qualified);
+  wasmplug_instance_t *in = wasmplug_caller_instance(caller);
+  if (!g->instance) g->instance = in;
+  if (g->instance != in)
+    return trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s called from a second guest instance; each instance needs its own "
+                 "plugin guest", b->plugin, b->qualified);
+  if (!g->memory) {
+    /* Looked up on first use, not at bind time: during a start function
+    ** the instance's exports may not be reachable yet. */
+    g->memory = wasmplug_caller_memory(caller);
+    wasmplug_func_t *r = wasmplug_instance_func(in, "cabi_realloc");
+    g->realloc = r && realloc_type_ok(r) ? r : NULL;
+  }
+  return NULL;
+}
+
+static wasmplug_trap_t *cabi_trap(const core_bind_t *b, wp_cabi_error_t *e, const char *stage) {
+  wasmplug_trap_kind_t kind = wp_cabi_error_kind(e) == WP_CABI_TRAP ? WASMPLUG_TRAP_CANON : WASMPLUG_TRAP_HOST;
+  wasmplug_trap_t *t = trapf(kind, "plugin %s: %s: %s: %s", b->plugin, b->qualified, stage, wp_cabi_error_message(e));
+  wp_cabi_error_delete(e);
+  return t;
+}
+
+static void to_flat(const wasmplug_val_raw_t *v, const wp_cabi_core_t *kinds, uint32_t n, wp_cabi_flat_t *flat) {
+  for (uint32_t i = 0; i < n; i++) {
+    flat[i].i64 = 0;
+    switch (kinds[i]) {
+    case WP_CABI_I32: flat[i].i32 = (uint32_t)v[i].i32; break;
+    case WP_CABI_I64: flat[i].i64 = (uint64_t)v[i].i64; break;
+    case WP_CABI_CF32: flat[i].f32 = v[i].f32; break;
+    case WP_CABI_CF64: flat[i].f64 = v[i].f64; break;
+    }
+  }
+}
+
+static void from_flat(const wp_cabi_flat_t *flat, const wp_cabi_core_t *kinds, uint32_t n, wasmplug_val_raw_t *v) {
+  for (uint32_t i = 0; i < n; i++) {
+    switch (kinds[i]) {
+    case WP_CABI_I32: v[i].i32 = (int32_t)flat[i].i32; break;
+    case WP_CABI_I64: v[i].i64 = (int64_t)flat[i].i64; break;
+    case WP_CABI_CF32: v[i].f32 = flat[i].f32; break;
+    case WP_CABI_CF64: v[i].f64 = flat[i].f64; break;
+    }
+  }
+}
+
+typedef union {
+  max_align_t align;
+  uint8_t bytes[STACK_BUF];
+} stack_buf_t;
+
+static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
+  wp_plugin_guest_t *g = b->g;
+  wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS + 1], out[WP_CABI_MAX_FLAT_RESULTS];
+  to_flat(v, b->sig.params, b->sig.nparams, flat);
+  wp_cabi_cx_t cx;
+  if (b->scalar) {
+    /* Scalars never touch guest memory or handles: skip the view. */
+    memset(&cx, 0, sizeof cx);
+    cx.guest = &g->cguest;
+    cx.arena = g->arena;
+  } else {
+    wp_cabi_cx_init(&cx, &g->cguest, g->arena);
+  }
+  stack_buf_t abuf, rbuf;
+  wasmplug_trap_t *t = NULL;
+  wp_cabi_error_t *e = NULL;
+  void *args = b->args.size <= STACK_BUF ? abuf.bytes : wp_cabi_arena_alloc(g->arena, b->args.size, b->args.align);
+  void *res = !b->f->result ? NULL
+              : b->res_size <= STACK_BUF ? rbuf.bytes
+                                         : wp_cabi_arena_alloc(g->arena, b->res_size, b->res_align);
+  if (!args || (b->f->result && !res)) {
+    t = trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: host allocation budget exceeded", b->plugin, b->qualified);
+    goto done;
+  }
+  if (b->sig.results_indirect) {
+    /* Check where the result goes before the plugin runs: a call whose
+    ** result cannot be delivered must not have side effects. */
+    const wp_cabi_type_t *rt = b->f->result;
+    if ((e = wp_cabi_check_range(&cx, "return", flat[b->sig.nparams - 1].i32, rt->guest.size, rt->guest.align))) {
+      t = cabi_trap(b, e, "result");
+      goto done;
+    }
+  }
+  uint32_t own_rep[WP_CABI_MAX_FLAT_PARAMS];
+  bool own_live[WP_CABI_MAX_FLAT_PARAMS];
+  for (uint32_t i = 0; i < b->nown; i++) {
+    wp_cabi_error_t *re = wp_cabi_resource_rep(g->handles, b->own_res[i], flat[b->own_flat[i]].i32, &own_rep[i]);
+    own_live[i] = !re;
+    wp_cabi_error_delete(re);
+  }
+  if ((e = wp_cabi_lift_args_native(&cx, b->f, flat, b->sig.nparams, args))) {
+    /* Owns already moved out of the guest's table belong to nobody now:
+    ** destroy them so every rep's destructor still runs exactly once. */
+    for (uint32_t i = 0; i < b->nown; i++) {
+      uint32_t rep;
+      wp_cabi_error_t *re = own_live[i] ? wp_cabi_resource_rep(g->handles, b->own_res[i], flat[b->own_flat[i]].i32, &rep)
+                                        : NULL;
+      if (re) wp_plugin_inst_destroy(b->inst, b->own_res[i], own_rep[i]);
+      wp_cabi_error_delete(re);
+    }
+    t = cabi_trap(b, e, "arguments");
+    goto done;
+  }
+  if (res) memset(res, 0, b->res_size);
+  wasmplug_plugin_call_t call;
+  call.arena = g->arena;
+  call.state = b->inst->state;
+  call.trapped = false;
+  call.msg[0] = 0;
+  int rc = b->fn(b->inst->state, &call, args, res);
+  if (rc != WASMPLUG_OK || call.trapped) {
+    t = call.trapped ? trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: %s", b->plugin, b->qualified, call.msg)
+                     : trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: failed with code %d", b->plugin, b->qualified, rc);
+    goto done;
+  }
+  size_t nout = 0;
+  if (b->f->result) {
+    if ((e = wp_cabi_lower_results_native(&cx, b->f, res, flat, b->sig.nparams, out, &nout))) {
+      t = cabi_trap(b, e, "result");
+      goto done;
+    }
+    from_flat(out, b->sig.results, b->sig.nresults, v);
+  }
+done:
+  if (!b->scalar && (e = wp_cabi_cx_finish(&cx))) {
+    if (!t) t = cabi_trap(b, e, "end of call");
+    else wp_cabi_error_delete(e);
+  }
+  if (wp_cabi_arena_used(g->arena)) wp_cabi_arena_reset(g->arena);
+  return t;
+}
+
+static wasmplug_trap_t *call_cb(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv) {
+  (void)nv;
+  core_bind_t *b = env;
+  wasmplug_trap_t *t = enter(b->g, caller, b);
+  if (t) return t;
+  b->g->busy = true;
+  t = do_call(b, v);
+  b->g->busy = false;
+  return t;
+}
+
+static wasmplug_trap_t *drop_cb(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv) {
+  (void)nv;
+  core_bind_t *b = env;
+  wasmplug_trap_t *t = enter(b->g, caller, b);
+  if (t) return t;
+  b->g->busy = true;
+  wp_cabi_error_t *e = wp_cabi_resource_drop(b->g->handles, b->res, (uint32_t)v[0].i32);
+  b->g->busy = false;
+  return e ? cabi_trap(b, e, "drop") : NULL;
+}
+
+static void bind_free(void *env) {
+  core_bind_t *b = env;
+  wp_plugin_guest_unref(b->g);
+  free(b);
+}
+
+/* ------------------------------------------------------------ defining */
+
+static const char *valkind_name(wasmplug_valkind_t k) {
+  switch (k) {
+  case WASMPLUG_I32: return "i32";
+  case WASMPLUG_I64: return "i64";
+  case WASMPLUG_F32: return "f32";
+  case WASMPLUG_F64: return "f64";
+  case WASMPLUG_V128: return "v128";
+  case WASMPLUG_FUNCREF: return "funcref";
+  default: return "externref";
+  }
+}
+
+static void functype_text(wp_plugin_buf_t *b, const wasmplug_functype_t *t) {
+  wp_plugin_buf_printf(b, "(func");
+  if (t->nparams) {
+    wp_plugin_buf_printf(b, " (param");
+    for (uint32_t i = 0; i < t->nparams; i++) wp_plugin_buf_printf(b, " %s", valkind_name(t->params[i]));
+    wp_plugin_buf_printf(b, ")");
+  }
+  if (t->nresults) {
+    wp_plugin_buf_printf(b, " (result");
+    for (uint32_t i = 0; i < t->nresults; i++) wp_plugin_buf_printf(b, " %s", valkind_name(t->results[i]));
+    wp_plugin_buf_printf(b, ")");
+  }
+  wp_plugin_buf_printf(b, ")");
+}
+
+static wasmplug_valkind_t core_kind(wp_cabi_core_t c) {
+  return c == WP_CABI_I32 ? WASMPLUG_I32 : c == WP_CABI_I64 ? WASMPLUG_I64 : c == WP_CABI_CF32 ? WASMPLUG_F32
+                                                                                              : WASMPLUG_F64;
+}
+
+static bool functype_equal(const wasmplug_functype_t *a, const wasmplug_functype_t *b) {
+  if (a->nparams != b->nparams || a->nresults != b->nresults) return false;
+  for (uint32_t i = 0; i < a->nparams; i++)
+    if (a->params[i] != b->params[i]) return false;
+  for (uint32_t i = 0; i < a->nresults; i++)
+    if (a->results[i] != b->results[i]) return false;
+  return true;
+}
+
+static wasmplug_error_t *mismatch(const char *mod, const char *name, const char *wit, const char *plugin,
+                                  const wasmplug_functype_t *want, const wasmplug_functype_t *have) {
+  wp_plugin_buf_t a = {0}, b = {0};
+  functype_text(&a, want);
+  functype_text(&b, have);
+  wasmplug_error_t *e = wasmplug_error_new(
+      "import \"%s\" \"%s\": type mismatch: plugin %s implements `%s`, which a core module imports as %s, "
+      "but the import has type %s",
+      mod, name, plugin, wit ? wit : "?", a.s ? a.s : "?", b.s ? b.s : "?");
+  free(a.s);
+  free(b.s);
+  return e;
+}
+
+static bool is_iface_name(const char *mod) {
+  const char *colon = strchr(mod, ':');
+  return colon && colon != mod && strchr(colon, '/');
+}
+
+static wasmplug_error_t *define_one(wp_plugin_guest_t *g, wasmplug_linker_t *linker, const char *mod,
+                                    const char *name, const wasmplug_functype_t *have) {
+  core_bind_t *b = calloc(1, sizeof *b);
+  if (!b) return wasmplug_error_new("out of memory");
+  b->g = g;
+  wasmplug_error_t *e = NULL;
+  static const wasmplug_valkind_t drop_params[] = {WASMPLUG_I32};
+  wasmplug_valkind_t params[WP_CABI_MAX_FLAT_PARAMS + 1], results[WP_CABI_MAX_FLAT_RESULTS];
+  wasmplug_functype_t want = {0};
+  wasmplug_func_callback_t cb;
+  const wp_plugin_t *p = NULL;
+  const wp_plugin_iface_t *in = NULL;
+  if ((e = wp_plugin_set_find(g->set, mod, &p, &in))) goto fail;
+  if ((e = wp_plugin_guest_inst(g, p, &b->inst))) goto fail;
+  b->plugin = p->desc.name;
+  if (!strncmp(name, "[resource-drop]", 15)) {
+    if ((e = wp_plugin_guest_resource(g, mod, name + 15, &b->res))) goto fail;
+    b->qualified = wp_cabi_resource_name(b->res);
+    want = (wasmplug_functype_t){1, 0, drop_params, NULL};
+    if (!functype_equal(&want, have)) {
+      char *wit = wp_plugin_fmt("%s: drop an own<%s> handle", name, name + 15);
+      e = mismatch(mod, name, wit, p->desc.name, &want, have);
+      free(wit);
+      goto fail;
+    }
+    cb = drop_cb;
+  } else {
+    const wp_plugin_export_t *x = wp_plugin_find_export(p, in, name);
+    if (!x) {
+      e = wasmplug_error_new("import \"%s\" \"%s\": plugin %s provides interface %s, which has no function '%s'", mod,
+                             name, p->desc.name, in->id, name);
+      goto fail;
+    }
+    const wp_wit_function_t *wf = &p->wit->interfaces[x->iface].funcs[x->func];
+    wasmplug_error_t *ce = wp_wit_cabi_func(b->inst->conv, wf, &b->f);
+    if (ce) {
+      e = wasmplug_error_new("import \"%s\" \"%s\": plugin %s: %s", mod, name, p->desc.name, wasmplug_error_message(ce));
+      wasmplug_error_delete(ce);
+      goto fail;
+    }
+    b->fn = x->fn;
+    b->qualified = x->qualified;
+    wp_cabi_func_flatten(b->f, WP_CABI_LOWER, &b->sig);
+    for (uint32_t i = 0; i < b->sig.nparams; i++) params[i] = core_kind(b->sig.params[i]);
+    for (uint32_t i = 0; i < b->sig.nresults; i++) results[i] = core_kind(b->sig.results[i]);
+    want = (wasmplug_functype_t){b->sig.nparams, b->sig.nresults, params, results};
+    if (!functype_equal(&want, have)) {
+      char *wit = wp_wit_func_text(p->wit, wf);
+      e = mismatch(mod, name, wit, p->desc.name, &want, have);
+      free(wit);
+      goto fail;
+    }
+    wp_cabi_error_t *le = wp_cabi_func_native_args(b->f, &b->args);
+    if (le) {
+      e = wasmplug_error_new("import \"%s\" \"%s\": %s", mod, name, wp_cabi_error_message(le));
+      wp_cabi_error_delete(le);
+      goto fail;
+    }
+    b->res_size = b->f->result ? b->f->result->native.size : 0;
+    b->res_align = b->f->result ? b->f->result->native.align : 1;
+    if (!b->sig.params_indirect)
+      for (size_t i = 0, k = 0; i < b->f->nparams; k += b->f->params[i]->nflat, i++)
+        if (b->f->params[i]->kind == WP_CABI_OWN) {
+          b->own_flat[b->nown] = (uint32_t)k;
+          b->own_res[b->nown++] = b->f->params[i]->resource;
+        }
+    b->scalar = !b->sig.params_indirect && !b->sig.results_indirect && (!b->f->result || !b->f->result->has_pointers);
+    for (size_t i = 0; i < b->f->nparams; i++) b->scalar = b->scalar && !b->f->params[i]->has_pointers;
+    cb = call_cb;
+  }
+  g->refs++; /* released by bind_free when the linker goes */
+  if ((e = wasmplug_linker_define_func(linker, mod, name, &want, cb, b, bind_free))) {
+    g->refs--;
+    goto fail;
+  }
+  return NULL;
+fail:
+  free(b);
+  return e;
+}
+
+wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t *linker,
+                                         const wasmplug_module_t *module) {
+  if (g->dead) return wasmplug_error_new("plugin guest was torn down");
+  g->cguest.ctx = g;
+  g->cguest.memory = mem_fn;
+  g->cguest.realloc = realloc_fn;
+  g->cguest.encoding = WP_CABI_UTF8;
+  g->cguest.handles = g->handles;
+  size_t n = wasmplug_module_import_count(module);
+  for (size_t i = 0; i < n; i++) {
+    const char *mod, *name;
+    wasmplug_externtype_t type;
+    if (!wasmplug_module_import(module, i, &mod, &name, &type) || type.kind != WASMPLUG_EXTERN_FUNC ||
+        !is_iface_name(mod))
+      continue;
+    bool seen = false; /* a module may import the same function twice */
+    for (size_t j = 0; j < i && !seen; j++) {
+      const char *m2, *n2;
+      wasmplug_externtype_t t2;
+      seen = wasmplug_module_import(module, j, &m2, &n2, &t2) && t2.kind == WASMPLUG_EXTERN_FUNC &&
+             !strcmp(m2, mod) && !strcmp(n2, name);
+    }
+    if (seen) continue;
+    wasmplug_error_t *e = define_one(g, linker, mod, name, &type.func);
+    if (e) {
+      /* Prefix set-level messages ("no plugin provides ...") with the import. */
+      if (strncmp(wasmplug_error_message(e), "import ", 7)) {
+        wasmplug_error_t *w = wasmplug_error_new("import \"%s\" \"%s\": %s", mod, name, wasmplug_error_message(e));
+        wasmplug_error_delete(e);
+        e = w;
+      }
+      return e;
+    }
+  }
+  return NULL;
+}

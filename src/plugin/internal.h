@@ -1,0 +1,175 @@
+/*
+** internal.h — structures shared by the files of src/plugin/ only.
+*/
+#ifndef WASMPLUG_PLUGIN_INTERNAL_H
+#define WASMPLUG_PLUGIN_INTERNAL_H
+
+#include "plugin/plugin.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+
+/* The config handed to a plugin: `--plugin P,key=value` pairs, checked
+** against the plugin's declared options before init runs. */
+struct wasmplug_plugin_config {
+  const wp_plugin_t *plugin; /* for config_get's defaults and log's prefix */
+  size_t n;
+  char **keys, **vals;
+};
+
+/* One exported WIT function and the plugin function implementing it. */
+typedef struct wp_plugin_export {
+  uint32_t iface;          /* interface index in the plugin's resolve */
+  uint32_t func;           /* function index in that interface */
+  wasmplug_plugin_fn fn;
+  char *qualified;         /* "ns:pkg/iface@ver#name", for messages */
+} wp_plugin_export_t;
+
+/* One exported interface: its full id and where it is in the resolve. */
+typedef struct wp_plugin_iface {
+  uint32_t index;
+  char *id;      /* "ns:pkg/iface@ver" or "ns:pkg/iface" */
+} wp_plugin_iface_t;
+
+struct wp_plugin {
+  char *path;
+  void *dl;                         /* dlopen handle */
+  wasmplug_plugin_t desc;           /* our copy, only the fields `size` covers */
+  wasmplug_plugin_config_t config;
+  wp_wit_resolve_t *wit;
+  uint32_t pkg;
+  wp_plugin_iface_t *ifaces;
+  size_t nifaces;
+  wp_plugin_export_t *exports;
+  size_t nexports;
+  void *state;                      /* from init */
+  bool inited;
+};
+
+
+typedef struct wp_plugin_choice {
+  char *iface; /* "ns:pkg/iface" */
+  char *plugin;
+} wp_plugin_choice_t;
+
+struct wp_plugin_set {
+  wp_plugin_t **plugins;
+  size_t n, cap;
+  wp_plugin_choice_t *choices;
+  size_t nchoices;
+};
+
+/* The host API table (immutable). */
+const wasmplug_host_api_t *wp_plugin_host_api(void);
+
+/* One call in progress (the plugin sees it as an opaque handle). */
+struct wasmplug_plugin_call {
+  wp_cabi_arena_t *arena;
+  void *state;
+  bool trapped;
+  char msg[512];
+};
+
+/* config.c */
+/* Parses "key=value,..." (the part after the path) into cfg; checks keys
+** and values against p's declared options.  Errors name the plugin. */
+wasmplug_error_t *wp_plugin_config_parse(wp_plugin_t *p, const char *text);
+void wp_plugin_config_free(wasmplug_plugin_config_t *cfg);
+const char *wp_plugin_config_get(const wasmplug_plugin_config_t *cfg, const char *name);
+/* Checks the declared options themselves (names, types, defaults). */
+wasmplug_error_t *wp_plugin_options_check(const wp_plugin_t *p);
+
+/* load.c */
+/* Opens PATH, validates the descriptor and WIT, parses the config text
+** (may be NULL) and runs init.  *out is a complete plugin. */
+wasmplug_error_t *wp_plugin_open(const char *path, const char *config, wp_plugin_t **out);
+void wp_plugin_close(wp_plugin_t *p);
+/* True when a function/resource table name `entry` is "<id>#<item>" or
+** "<id without @version>#<item>". */
+bool wp_plugin_key_matches(const char *entry, const char *id, const char *item);
+
+/* semver.c: splits "ns:pkg/iface@ver" at '@' (len of the name part). */
+size_t wp_plugin_iface_name_len(const char *id);
+
+/* set.c: the plugin and interface providing `want`, or an error naming
+** the candidates. */
+wasmplug_error_t *wp_plugin_set_find(const wp_plugin_set_t *set, const char *want, const wp_plugin_t **p,
+                                     const wp_plugin_iface_t **iface);
+
+/* wit_cabi.c: WIT types -> canonical ABI descriptors, memoized. */
+typedef struct wp_wit_cabi wp_wit_cabi_t;
+typedef struct wp_wit_cabi_resource_hook {
+  /* Makes the cabi resource type for WIT resource type `id`. */
+  const wp_cabi_resource_t *(*make)(void *ctx, wp_cabi_types_t *types, const wp_wit_resolve_t *r, uint32_t id);
+  void *ctx;
+} wp_wit_cabi_resource_hook_t;
+wp_wit_cabi_t *wp_wit_cabi_new(const wp_wit_resolve_t *r, wp_wit_cabi_resource_hook_t hook);
+void wp_wit_cabi_delete(wp_wit_cabi_t *c);
+/* NULL on error (*err set). */
+const wp_cabi_type_t *wp_wit_cabi_type(wp_wit_cabi_t *c, wp_wit_type_t t, wasmplug_error_t **err);
+/* The resource type for WIT resource type index `id` (memoized). */
+const wp_cabi_resource_t *wp_wit_cabi_resource(wp_wit_cabi_t *c, uint32_t id, wasmplug_error_t **err);
+/* Builds the cabi function of a WIT function; arrays live in c. */
+wasmplug_error_t *wp_wit_cabi_func(wp_wit_cabi_t *c, const wp_wit_function_t *f, const wp_cabi_func_t **out);
+/* Prints a WIT function's signature "func(a: u32) -> string" (malloc'd). */
+char *wp_wit_func_text(const wp_wit_resolve_t *r, const wp_wit_function_t *f);
+char *wp_wit_type_text(const wp_wit_resolve_t *r, wp_wit_type_t t);
+
+/* Small helpers (util.c). */
+char *wp_plugin_strdup(const char *s);
+char *wp_plugin_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Appends to a growing malloc'd string; returns false on OOM. */
+typedef struct wp_plugin_buf {
+  char *s;
+  size_t len, cap;
+  bool oom;
+} wp_plugin_buf_t;
+void wp_plugin_buf_printf(wp_plugin_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* guest.c: one plugin's state for one guest instance, with the canonical
+** ABI types of its WIT (built per instance: resource destructors carry the
+** instance state). */
+typedef struct wp_plugin_dtor_ctx {
+  struct wp_plugin_inst *inst;
+  void (*drop)(void *state, uint32_t rep);
+  const wp_cabi_resource_t *res; /* the resource type it destroys */
+} wp_plugin_dtor_ctx_t;
+
+typedef struct wp_plugin_inst {
+  struct wp_plugin_guest *g;
+  const wp_plugin_t *p;
+  void *state;
+  bool own_state; /* instance_new ran: instance_drop must run */
+  struct wp_wit_cabi *conv;
+  wp_plugin_dtor_ctx_t **dtors;
+  size_t ndtors;
+} wp_plugin_inst_t;
+
+struct wp_plugin_guest {
+  wp_plugin_set_t *set;
+  wp_plugin_inst_t **insts;
+  size_t ninsts;
+  wp_cabi_handles_t *handles;
+  wp_cabi_arena_t *arena;
+  wp_plugin_binding_t **bindings; /* made by wp_plugin_guest_bind */
+  size_t nbindings;
+  /* Core-module guests (core_link.c). */
+  wp_cabi_guest_t cguest;
+  wasmplug_instance_t *instance; /* the instance this guest is bound to */
+  wasmplug_memory_t *memory;
+  wasmplug_func_t *realloc;
+  bool busy; /* a plugin call is in progress (re-entry from cabi_realloc) */
+  bool dead; /* torn down: calls trap */
+  unsigned refs; /* the owner + one per linker definition */
+};
+
+/* The plugin state of p for guest g, created on first use. */
+wasmplug_error_t *wp_plugin_guest_inst(wp_plugin_guest_t *g, const wp_plugin_t *p, wp_plugin_inst_t **out);
+/* Runs the destructor of resource `res` for `rep` (no-op without one). */
+void wp_plugin_inst_destroy(wp_plugin_inst_t *in, const wp_cabi_resource_t *res, uint32_t rep);
+/* Drops one reference (frees g at zero). */
+void wp_plugin_guest_unref(wp_plugin_guest_t *g);
+/* The exported function `func` of plugin interface `in` (NULL if none). */
+const wp_plugin_export_t *wp_plugin_find_export(const wp_plugin_t *p, const wp_plugin_iface_t *in, const char *func);
+
+#endif

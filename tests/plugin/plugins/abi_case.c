@@ -1,0 +1,120 @@
+/*
+** abi_case.c — deliberately broken (or unusually versioned) plugins for
+** the ABI-negative tests.  Built once per case with -DCASE_<NAME>:
+**   BAD_MAGIC, OTHER_MAJOR, SHORT_DESC, MISSING_FUNC, BAD_WIT, NEEDS_NEWER_HOST,
+**   NEWER_MINOR_OK, EXTRA_FUNC, NO_ENTRY, NULL_DESC, INIT_FAILS, BAD_OPTION
+*/
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasmplug/plugin.h"
+
+static int f_ping(void *state, wasmplug_plugin_call_t *call, const void *params, void *result) {
+  (void)state; (void)call; (void)params;
+  *(uint32_t *)result = 42;
+  return WASMPLUG_OK;
+}
+
+__attribute__((unused)) static int f_pong(void *state, wasmplug_plugin_call_t *call, const void *params, void *result) {
+  (void)state; (void)call; (void)params; (void)result;
+  return WASMPLUG_OK;
+}
+
+#ifdef CASE_BAD_WIT
+static const char wit[] = "package case:abi;\ninterface ping { ping: func( -> u32; }\n";
+#else
+static const char wit[] = "package case:abi@1.2.0;\ninterface ping { ping: func() -> u32; pong: func(); }\n";
+#endif
+
+static const wasmplug_plugin_func_t funcs[] = {
+    {"case:abi/ping#ping", f_ping},
+#ifndef CASE_MISSING_FUNC
+    {"case:abi/ping#pong", f_pong},
+#endif
+#ifdef CASE_EXTRA_FUNC
+    {"case:abi/ping#pnog", f_pong},
+#endif
+};
+
+#ifdef CASE_INIT_FAILS
+static int init_fn(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *config, void **state,
+                const char **error) {
+  (void)host; (void)config; (void)state;
+  *error = "the database is locked";
+  return 1;
+}
+#else
+#define init_fn NULL
+#endif
+
+static const wasmplug_plugin_option_t options[] = {
+#ifdef CASE_BAD_OPTION
+    {"level", "float", "1.5", "not a type we know"},
+#else
+    {"level", "u64", "1", "a number"},
+#endif
+};
+
+/* A descriptor as a plugin built against ABI 1.1 would have it: 1.0's
+** fields and one more at the end. */
+typedef struct {
+  wasmplug_plugin_t v10;
+  void *added_in_1_1;
+} desc_1_1_t;
+
+#ifdef CASE_BAD_MAGIC
+#define MAGIC 0x12345678u
+#else
+#define MAGIC WASMPLUG_PLUGIN_MAGIC
+#endif
+#ifdef CASE_OTHER_MAJOR
+#define MAJOR (WASMPLUG_PLUGIN_ABI_MAJOR + 1)
+#else
+#define MAJOR WASMPLUG_PLUGIN_ABI_MAJOR
+#endif
+#if defined(CASE_NEEDS_NEWER_HOST) || defined(CASE_NEWER_MINOR_OK)
+#define MINOR (WASMPLUG_PLUGIN_ABI_MINOR + 1)
+#define SIZE sizeof(desc_1_1_t)
+#elif defined(CASE_SHORT_DESC)
+#define MINOR WASMPLUG_PLUGIN_ABI_MINOR
+#define SIZE offsetof(wasmplug_plugin_t, funcs)
+#else
+#define MINOR WASMPLUG_PLUGIN_ABI_MINOR
+#define SIZE sizeof(wasmplug_plugin_t)
+#endif
+#ifdef CASE_NEEDS_NEWER_HOST
+#define MIN_HOST_MINOR (WASMPLUG_PLUGIN_ABI_MINOR + 1)
+#else
+#define MIN_HOST_MINOR 0
+#endif
+
+__attribute__((unused)) static const desc_1_1_t descriptor = {
+    .v10 = {
+        .magic = MAGIC,
+        .abi_major = MAJOR,
+        .abi_minor = MINOR,
+        .size = SIZE,
+        .min_host_minor = MIN_HOST_MINOR,
+        .name = "abi-case",
+        .version = "1.0.0",
+        .wit = wit,
+        .world = NULL,
+        .funcs = funcs,
+        .nfuncs = sizeof funcs / sizeof funcs[0],
+        .options = options,
+        .noptions = 1,
+        .init = init_fn,
+    },
+    .added_in_1_1 = NULL,
+};
+
+#ifndef CASE_NO_ENTRY
+WASMPLUG_PLUGIN_ENTRY(host) {
+  (void)host;
+#ifdef CASE_NULL_DESC
+  return NULL;
+#else
+  return &descriptor.v10;
+#endif
+}
+#endif
