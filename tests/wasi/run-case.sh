@@ -317,6 +317,13 @@ hostile)
     expect_status 0
     expect_stdout_has "0 mismatches"
     ;;
+all-imports)
+    run /dev/null "$G/allimports.wasm"
+    expect_status 0
+    expect_stdout <<'EOF'
+all 46 preview1 imports linked
+EOF
+    ;;
 trap-unreachable) trap_case unreachable "unreachable" ;;
 trap-divzero) trap_case divzero "integer divide by zero" ;;
 trap-overflow) trap_case overflow "integer overflow" ;;
