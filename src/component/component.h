@@ -101,6 +101,7 @@ typedef struct wp_comp_core_iface {
   uint32_t nimports, nexports;
   wp_comp_core_import *imports;
   wp_comp_core_export *exports;
+  const uint32_t *export_order; /* exports sorted by name, for lookups */
 } wp_comp_core_iface;
 
 /* An entry of the core type index space. */
@@ -161,6 +162,9 @@ struct wp_comp_type {
   uint32_t len;             /* FIXED_LIST */
   uint32_t nimports, nexports;  /* COMPONENT (imports+exports), INSTANCE (exports) */
   const wp_comp_extern *imports, *exports;
+  /* imports/exports indices sorted by name (byte order), for lookups in
+  ** O(log n): hostile components may have very many of them */
+  const uint32_t *import_order, *export_order;
   wp_comp_str name;  /* first name this type was imported/exported under ("" if none); printers use it */
   /* Canonical ABI facts, computed once at load (value types only). */
   uint32_t abi_size, abi_align;
@@ -170,6 +174,12 @@ struct wp_comp_type {
   uint8_t has_string_or_list;/* lifting/lowering needs memory (and realloc) */
   uint8_t has_resource_ref;  /* transitively contains own/borrow */
 };
+
+/* The export (or import) of a component/instance type named `name`, or NULL. */
+const wp_comp_extern *wp_comp_type_export(const wp_comp_type *t, const char *name,
+                                          size_t len);
+const wp_comp_extern *wp_comp_type_import(const wp_comp_type *t, const char *name,
+                                          size_t len);
 
 /* The static constant for a primitive kind (WP_COMP_T_BOOL..ERROR_CONTEXT),
 ** NULL for any other kind. */

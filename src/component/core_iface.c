@@ -229,12 +229,9 @@ void wp_core_module_iface(wp_cx *cx, const uint8_t *p, uint32_t size,
             wp_fail(cx, kat, "core export '%.*s' index %u out of bounds",
                     (int)ex->name.len, ex->name.ptr, (unsigned)k);
           ex->type = idx[kind].items[k];
-          for (uint32_t j = 0; j < i; j++)
-            if (wp_str_eq(iface->exports[j].name, ex->name))
-              wp_fail(cx, kat, "duplicate core export '%.*s'", (int)ex->name.len,
-                      ex->name.ptr);
         }
         iface->nexports = n;
+        wp_index_core_iface(cx, iface, body, "core export");
         break;
       }
       default:

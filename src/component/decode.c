@@ -69,25 +69,24 @@ static void def_extern(wp_cx *cx, wp_scope *s, uint8_t sort, uint32_t idx,
 
 static void core_arg_check(wp_cx *cx, wp_scope *s, wp_comp_core_instance *ci,
                            const wp_comp_core_iface *m, const uint8_t *at) {
-  for (uint32_t i = 0; i < ci->nargs; i++)
-    for (uint32_t j = 0; j < i; j++)
-      if (wp_str_eq(ci->args[i].name, ci->args[j].name))
-        wp_fail(cx, at, "duplicate instantiation argument '%.*s'",
-                (int)ci->args[i].name.len, ci->args[i].name.ptr);
+  wp_comp_str *names = wp_alloc(cx, (size_t)ci->nargs * sizeof *names + 1);
+  for (uint32_t i = 0; i < ci->nargs; i++) names[i] = ci->args[i].name;
+  long dup;
+  uint32_t *order = wp_sort_names(cx, names, ci->nargs, 0, &dup);
+  if (dup >= 0)
+    wp_fail(cx, at, "duplicate instantiation argument '%.*s'", (int)names[dup].len,
+            names[dup].ptr);
   for (uint32_t i = 0; i < m->nimports; i++) {
     const wp_comp_core_import *im = &m->imports[i];
-    const wp_comp_core_arg *arg = NULL;
-    for (uint32_t j = 0; j < ci->nargs; j++)
-      if (wp_str_eq(ci->args[j].name, im->module)) arg = &ci->args[j];
+    long k = wp_lookup_name(names, order, ci->nargs, im->module.ptr, im->module.len);
+    const wp_comp_core_arg *arg = k >= 0 ? &ci->args[k] : NULL;
     if (!arg)
       wp_fail(cx, at, "core module %u needs an argument named '%.*s' (for its import '%.*s' '%.*s')",
               (unsigned)ci->module, (int)im->module.len, im->module.ptr,
               (int)im->module.len, im->module.ptr, (int)im->name.len, im->name.ptr);
     const wp_comp_core_iface *inst =
         wp_space_get(cx, s, WP_COMP_SORT_CORE_INSTANCE, arg->instance, at)->type;
-    const wp_comp_core_export *ex = NULL;
-    for (uint32_t j = 0; j < inst->nexports; j++)
-      if (wp_str_eq(inst->exports[j].name, im->name)) ex = &inst->exports[j];
+    const wp_comp_core_export *ex = wp_core_iface_export(inst, im->name);
     if (!ex)
       wp_fail(cx, at, "core module %u import '%.*s' '%.*s': core instance %u has no export '%.*s'",
               (unsigned)ci->module, (int)im->module.len, im->module.ptr,
@@ -128,6 +127,7 @@ static void read_core_instance(wp_cx *cx, wp_rd *r, wp_scope *s,
     core_arg_check(cx, s, ci, m, at);
     ci->iface.nexports = m->nexports;
     ci->iface.exports = m->exports;
+    ci->iface.export_order = m->export_order;
   } else if (b == 0x01) {
     ci->is_exports = 1;
     ci->nexports = wp_count(cx, r, "core instance export");
@@ -145,9 +145,6 @@ static void read_core_instance(wp_cx *cx, wp_rd *r, wp_scope *s,
         wp_fail(cx, eat, "core instance export '%.*s' must be a func, table, memory, global or tag",
                 (int)e->name.len, e->name.ptr);
       const wp_comp_def *d = wp_space_get(cx, s, e->sort, e->idx, iat);
-      for (uint32_t j = 0; j < i; j++)
-        if (wp_str_eq(ci->exports[j].name, e->name))
-          wp_fail(cx, eat, "duplicate core instance export '%.*s'", (int)e->name.len, e->name.ptr);
       wp_comp_core_export *x = &ci->iface.exports[i];
       x->name = e->name;
       if (e->sort == WP_COMP_SORT_CORE_FUNC) {
@@ -157,6 +154,7 @@ static void read_core_instance(wp_cx *cx, wp_rd *r, wp_scope *s,
         x->type = *(const wp_comp_core_extern *)d->type;
       }
     }
+    wp_index_core_iface(cx, &ci->iface, at, "core instance export");
   } else {
     wp_fail(cx, at, "unknown core instance tag 0x%02x", b);
   }
@@ -198,19 +196,21 @@ static void read_instance(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_instance *in
     in->nargs = wp_count(cx, r, "instantiation argument");
     in->args = wp_alloc(cx, (size_t)in->nargs * sizeof *in->args);
     wp_comp_extern *given = wp_alloc(cx, (size_t)in->nargs * sizeof *given);
+    wp_comp_str *names = wp_alloc(cx, (size_t)in->nargs * sizeof *names + 1);
     for (uint32_t i = 0; i < in->nargs; i++) {
       in->args[i] = read_sortidx_named(cx, r, s, 0, &given[i]);
-      for (uint32_t j = 0; j < i; j++)
-        if (wp_str_eq(in->args[j].name, in->args[i].name))
-          wp_fail(cx, at, "duplicate instantiation argument '%.*s'",
-                  (int)in->args[i].name.len, in->args[i].name.ptr);
+      names[i] = in->args[i].name;
     }
+    long dup;
+    uint32_t *order = wp_sort_names(cx, names, in->nargs, 0, &dup);
+    if (dup >= 0)
+      wp_fail(cx, at, "duplicate instantiation argument '%.*s'", (int)names[dup].len,
+              names[dup].ptr);
     /* every import must be supplied (plain string equality) with a subtype */
     for (uint32_t i = 0; i < ct->nimports; i++) {
       const wp_comp_extern *im = &ct->imports[i];
-      const wp_comp_extern *g = NULL;
-      for (uint32_t j = 0; j < in->nargs; j++)
-        if (wp_str_eq(given[j].name, im->name)) g = &given[j];
+      long k = wp_lookup_name(names, order, in->nargs, im->name.ptr, im->name.len);
+      const wp_comp_extern *g = k >= 0 ? &given[k] : NULL;
       char what[300], why[1024];
       snprintf(what, sizeof what, "instantiation argument `%.*s` of component %u",
                (int)im->name.len, im->name.ptr, (unsigned)in->component);
@@ -220,6 +220,7 @@ static void read_instance(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_instance *in
     }
     t->nexports = ct->nexports;
     t->exports = ct->exports;
+    t->export_order = ct->export_order;
   } else if (b == 0x01) {
     in->is_exports = 1;
     in->nexports = wp_count(cx, r, "instance export");
@@ -232,6 +233,7 @@ static void read_instance(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_instance *in
     wp_check_unique_externs(cx, ex, in->nexports, "instance export");
     t->nexports = in->nexports;
     t->exports = ex;
+    wp_index_type(cx, t);
   } else {
     wp_fail(cx, at, "unknown instance tag 0x%02x", b);
   }
@@ -257,9 +259,7 @@ void wp_read_alias(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_alias *a,
       if (in_type && a->sort != WP_COMP_SORT_INSTANCE && a->sort != WP_COMP_SORT_TYPE)
         wp_fail(cx, at, "export aliases in a type may only alias types and instances");
       const wp_comp_type *it = wp_space_get(cx, s, WP_COMP_SORT_INSTANCE, a->instance, iat)->type;
-      const wp_comp_extern *e = NULL;
-      for (uint32_t i = 0; i < it->nexports; i++)
-        if (wp_str_eq(it->exports[i].name, a->name)) e = &it->exports[i];
+      const wp_comp_extern *e = wp_comp_type_export(it, a->name.ptr, a->name.len);
       if (!e)
         wp_fail(cx, at, "instance %u has no export named `%.*s`", (unsigned)a->instance,
                 (int)a->name.len, a->name.ptr);
@@ -279,9 +279,7 @@ void wp_read_alias(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_alias *a,
         wp_fail(cx, at, "core export alias must be a core func, table, memory, global or tag");
       const wp_comp_core_iface *it =
           wp_space_get(cx, s, WP_COMP_SORT_CORE_INSTANCE, a->instance, iat)->type;
-      const wp_comp_core_export *e = NULL;
-      for (uint32_t i = 0; i < it->nexports; i++)
-        if (wp_str_eq(it->exports[i].name, a->name)) e = &it->exports[i];
+      const wp_comp_core_export *e = wp_core_iface_export(it, a->name);
       if (!e)
         wp_fail(cx, at, "core instance %u has no export named '%.*s'", (unsigned)a->instance,
                 (int)a->name.len, a->name.ptr);
@@ -406,6 +404,7 @@ static void build_component_type(wp_cx *cx, wp_comp *c, wp_scope *s) {
   t->imports = s->imports;
   t->nexports = s->nexports;
   t->exports = s->exports;
+  wp_index_type(cx, t);
   c->type = t;
 }
 

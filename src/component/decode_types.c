@@ -129,27 +129,16 @@ static wp_comp_str read_label(wp_cx *cx, wp_rd *r) {
   return l;
 }
 
-/* Case-insensitive label equality (strong uniqueness of labels). */
-static int label_eq_ci(wp_comp_str a, wp_comp_str b) {
-  if (a.len != b.len) return 0;
-  for (uint32_t i = 0; i < a.len; i++) {
-    char x = a.ptr[i], y = b.ptr[i];
-    if (is_upper(x)) x = (char)(x - 'A' + 'a');
-    if (is_upper(y)) y = (char)(y - 'A' + 'a');
-    if (x != y) return 0;
-  }
-  return 1;
-}
-
+/* Labels must be strongly unique: equal ignoring ASCII case. */
 static void check_unique_labels(wp_cx *cx, const wp_comp_field *f, uint32_t n,
                                 const uint8_t *at, const char *what) {
-  /* n is bounded by the section's bytes; quadratic is fine for the label
-  ** lists WIT produces, and bounded work for any input. */
-  for (uint32_t i = 1; i < n; i++)
-    for (uint32_t j = 0; j < i; j++)
-      if (label_eq_ci(f[i].name, f[j].name))
-        wp_fail(cx, at, "duplicate %s name '%.*s'", what, (int)f[i].name.len,
-                f[i].name.ptr);
+  if (n < 2) return;
+  wp_comp_str *names = wp_alloc(cx, (size_t)n * sizeof *names);
+  for (uint32_t i = 0; i < n; i++) names[i] = f[i].name;
+  long dup;
+  wp_sort_names(cx, names, n, 1, &dup);
+  if (dup >= 0)
+    wp_fail(cx, at, "duplicate %s name '%.*s'", what, (int)names[dup].len, names[dup].ptr);
 }
 
 static wp_comp_field *read_labeled(wp_cx *cx, wp_rd *r, wp_scope *s, uint32_t n,
@@ -406,6 +395,7 @@ static void read_type_decls(wp_cx *cx, wp_rd *r, wp_scope *outer,
   t->imports = s.imports;
   t->nexports = s.nexports;
   t->exports = s.exports;
+  wp_index_type(cx, t);
   wp_check_type_annotations(cx, t);
 }
 
@@ -546,10 +536,6 @@ static void read_module_type(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_core_ifac
         } else {
           wp_comp_core_export *ex = &m->exports[m->nexports++];
           ex->name = wp_name(cx, r);
-          for (uint32_t j = 0; j + 1 < m->nexports; j++)
-            if (wp_str_eq(m->exports[j].name, ex->name))
-              wp_fail(cx, dat, "duplicate export '%.*s' in module type",
-                      (int)ex->name.len, ex->name.ptr);
           e = &ex->type;
         }
         const uint8_t *kat = r->p;
@@ -643,6 +629,7 @@ static void read_module_type(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_core_ifac
         wp_fail(cx, dat, "unknown module type declaration tag 0x%02x", b);
     }
   }
+  wp_index_core_iface(cx, m, at, "export in module type");
 }
 
 const wp_comp_core_type *wp_read_core_type(wp_cx *cx, wp_rd *r, wp_scope *s) {

@@ -179,6 +179,23 @@ void wp_check_type_annotations(wp_cx *cx, const wp_comp_type *t);
 int wp_type_sub(const wp_comp_type *found, const wp_comp_type *expected,
                 char *why, size_t whylen);
 
+/* ------------------------------------------------------------ names.c */
+
+/* Indices of n names sorted by name (fold_case: ASCII case-insensitively);
+** *dup is set to the index of a later duplicate, or -1. */
+uint32_t *wp_sort_names(wp_cx *cx, const wp_comp_str *names, uint32_t n,
+                        int fold_case, long *dup);
+/* Binary search of sorted order; the index or -1. */
+long wp_lookup_name(const wp_comp_str *names, const uint32_t *order, uint32_t n,
+                    const char *name, size_t len);
+/* Builds import_order/export_order of a component/instance type. */
+void wp_index_type(wp_cx *cx, wp_comp_type *t);
+/* Builds export_order of a core interface; fails on duplicate export names. */
+void wp_index_core_iface(wp_cx *cx, wp_comp_core_iface *m, const uint8_t *at,
+                         const char *what);
+const wp_comp_core_export *wp_core_iface_export(const wp_comp_core_iface *m,
+                                                wp_comp_str name);
+
 /* Small printing helper: appends to buf[size] at *len (always terminated). */
 typedef struct wp_sbuf {
   char *buf;

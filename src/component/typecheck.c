@@ -127,9 +127,8 @@ static int sub(tc *c, const wp_comp_type *f, const wp_comp_type *e, unsigned dep
     case WP_COMP_T_COMPONENT: {
       /* component: every import of found must be provided by expected's */
       for (uint32_t i = 0; i < f->nimports; i++) {
-        const wp_comp_extern *fi = &f->imports[i], *ei = NULL;
-        for (uint32_t j = 0; j < e->nimports; j++)
-          if (wp_str_eq(e->imports[j].name, fi->name)) ei = &e->imports[j];
+        const wp_comp_extern *fi = &f->imports[i];
+        const wp_comp_extern *ei = wp_comp_type_import(e, fi->name.ptr, fi->name.len);
         if (!ei) {
           char d[300];
           snprintf(d, sizeof d, "component needs import `%.*s` which is not guaranteed",
@@ -139,9 +138,8 @@ static int sub(tc *c, const wp_comp_type *f, const wp_comp_type *e, unsigned dep
         if (extern_sub(c, ei, fi, depth + 1)) return -1;
       }
       for (uint32_t i = 0; i < e->nexports; i++) {
-        const wp_comp_extern *ee = &e->exports[i], *fe = NULL;
-        for (uint32_t j = 0; j < f->nexports; j++)
-          if (wp_str_eq(f->exports[j].name, ee->name)) fe = &f->exports[j];
+        const wp_comp_extern *ee = &e->exports[i];
+        const wp_comp_extern *fe = wp_comp_type_export(f, ee->name.ptr, ee->name.len);
         if (!fe) {
           char d[300];
           snprintf(d, sizeof d, "missing export `%.*s` (%s)", (int)ee->name.len,

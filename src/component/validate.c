@@ -210,22 +210,26 @@ void wp_check_unique_externs(wp_cx *cx, const wp_comp_extern *e, uint32_t n,
 
 /* --------------------------------------------------------- annotations */
 
-static const wp_comp_type *resource_named(const wp_comp_extern *e, uint32_t upto,
-                                          const char *r, size_t rl) {
-  for (uint32_t i = 0; i < upto; i++)
-    if (e[i].sort == WP_COMP_SORT_TYPE && e[i].name.len == rl &&
-        memcmp(e[i].name.ptr, r, rl) == 0 && e[i].type &&
-        e[i].type->kind == WP_COMP_T_RESOURCE)
-      return e[i].type;
-  return NULL;
+/* The resource `r` among t's imports (or exports), if declared before
+** position `upto` of that list. */
+static const wp_comp_type *resource_named(const wp_comp_type *t, int imports,
+                                          uint32_t upto, const char *r, size_t rl) {
+  const wp_comp_extern *e = imports ? wp_comp_type_import(t, r, rl) : wp_comp_type_export(t, r, rl);
+  const wp_comp_extern *base = imports ? t->imports : t->exports;
+  if (!e || (uint32_t)(e - base) >= upto) return NULL;
+  if (e->sort != WP_COMP_SORT_TYPE || !e->type || e->type->kind != WP_COMP_T_RESOURCE)
+    return NULL;
+  return e->type;
 }
 
 /* [constructor]r must return own<r> or result<own<r>, E>; [method]r.m must
-** take `self: borrow<r>` first; r must be a resource declared earlier among
-** the same externs (the other list of the scope is consulted too). */
-static void check_annotations(wp_cx *cx, const wp_comp_extern *e, uint32_t n,
-                              const wp_comp_extern *other, uint32_t nother,
-                              const char *what) {
+** take `self: borrow<r>` first; r must be a resource declared earlier in the
+** same list, or in the other list of the scope (imports for exports). */
+static void check_annotations(wp_cx *cx, const wp_comp_type *t, int imports,
+                              uint32_t other_upto) {
+  const wp_comp_extern *e = imports ? t->imports : t->exports;
+  uint32_t n = imports ? t->nimports : t->nexports;
+  const char *what = imports ? "import" : "export";
   for (uint32_t i = 0; i < n; i++) {
     plain pl;
     if (memchr(e[i].name.ptr, ':', e[i].name.len)) continue;
@@ -234,8 +238,8 @@ static void check_annotations(wp_cx *cx, const wp_comp_extern *e, uint32_t n,
     if (x->sort != WP_COMP_SORT_FUNC)
       wp_fail_at(cx, x->offset, "%s `%.*s`: annotated names are only allowed on functions",
                  what, (int)x->name.len, x->name.ptr);
-    const wp_comp_type *res = resource_named(e, i, pl.r, pl.rl);
-    if (!res) res = resource_named(other, nother, pl.r, pl.rl);
+    const wp_comp_type *res = resource_named(t, imports, i, pl.r, pl.rl);
+    if (!res) res = resource_named(t, !imports, other_upto, pl.r, pl.rl);
     if (!res)
       wp_fail_at(cx, x->offset, "%s `%.*s`: no preceding resource named `%.*s`", what,
                  (int)x->name.len, x->name.ptr, (int)pl.rl, pl.r);
@@ -259,8 +263,8 @@ static void check_annotations(wp_cx *cx, const wp_comp_extern *e, uint32_t n,
 ** type is defined (types are shared, so walking them from every use could
 ** take exponential time). */
 void wp_check_type_annotations(wp_cx *cx, const wp_comp_type *t) {
-  check_annotations(cx, t->exports, t->nexports, t->imports, t->nimports, "export");
-  check_annotations(cx, t->imports, t->nimports, t->exports, t->nexports, "import");
+  check_annotations(cx, t, 0, t->nimports);
+  check_annotations(cx, t, 1, t->nexports);
 }
 
 void wp_validate_component(wp_cx *cx, wp_comp *c, wp_scope *s) {
@@ -268,10 +272,10 @@ void wp_validate_component(wp_cx *cx, wp_comp *c, wp_scope *s) {
   const wp_comp_type *t = c->type;
   cx->section = "import";
   wp_check_unique_externs(cx, t->imports, t->nimports, "import");
-  check_annotations(cx, t->imports, t->nimports, t->exports, 0, "import");
+  check_annotations(cx, t, 1, 0);
   cx->section = "export";
   wp_check_unique_externs(cx, t->exports, t->nexports, "export");
-  check_annotations(cx, t->exports, t->nexports, t->imports, t->nimports, "export");
+  check_annotations(cx, t, 0, t->nimports);
   for (uint32_t i = 0; i < t->nexports; i++) {
     const wp_comp_extern *e = &t->exports[i];
     if (e->sort == WP_COMP_SORT_TYPE && e->type && e->type->has_borrow)
