@@ -104,7 +104,14 @@ void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align) {
 
 /* Budget without allocation, for value trees (malloc'ed, owned by the tree). */
 wp_cabi_error_t *wp_cabi_charge(wp_cabi_cx_t *cx, size_t n) {
-  if (!cx->arena) return NULL;
+  if (!cx->arena) {
+    if (n > WP_CABI_DEFAULT_BUDGET - cx->charged)
+      return wp_cabi_error_new(WP_CABI_LIMIT,
+                               "host allocation budget of %zu bytes exceeded (%zu used, %zu more requested)",
+                               WP_CABI_DEFAULT_BUDGET, cx->charged, n);
+    cx->charged += n;
+    return NULL;
+  }
   if (!charge(cx->arena, n))
     return wp_cabi_error_new(WP_CABI_LIMIT,
                              "host allocation budget of %zu bytes exceeded (%zu used, %zu more requested)",

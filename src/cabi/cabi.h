@@ -299,8 +299,11 @@ size_t wp_cabi_arena_used(const wp_cabi_arena_t *a);
 void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align);
 
 /* Per-call context.  Initialise with wp_cabi_cx_init, end with
- * wp_cabi_cx_finish, which releases borrow lends and traps if a borrow
- * handle lent to the guest by this call was not dropped. */
+ * wp_cabi_cx_finish (always: it frees the lend list), which releases
+ * borrow lends and traps if a borrow handle lent to the guest by this call
+ * was not dropped.  The arena may be NULL when only value trees are lifted;
+ * the budget is then WP_CABI_DEFAULT_BUDGET, counted in the cx itself.
+ * A cx lives on the caller's stack; it is not shared between threads. */
 typedef struct wp_cabi_cx {
   const wp_cabi_guest_t *guest;
   wp_cabi_arena_t *arena;
@@ -308,6 +311,7 @@ typedef struct wp_cabi_cx {
   uint32_t num_borrows;     /* borrow handles lent to the guest, not yet dropped */
   uint32_t nlends, caplends;
   uint32_t *lends;          /* guest handles lent to the host for this call */
+  size_t charged;           /* host bytes charged when there is no arena */
 } wp_cabi_cx_t;
 
 void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena);

@@ -348,6 +348,25 @@ static void test_budget(void) {
   wp_cabi_cx_finish(&cx);
   CHECK(wp_cabi_arena_used(small) >= 100);
   wp_cabi_arena_delete(small);
+  /* Amplification: 4000 list elements all pointing at the same 60000 bytes
+   * would be 240 MB natively and ~5.7 GB as a value tree; the default
+   * 128 MiB budget stops both, with and without an arena. */
+  const wp_cabi_type_t *ll = wp_cabi_type_list(T, lu8);
+  put32(0x100, 0x200);
+  put32(0x104, 4000);
+  for (uint32_t i = 0; i < 4000; i++) {
+    put32(0x200 + i * 8, 0x1000);
+    put32(0x200 + i * 8 + 4, 60000);
+  }
+  wp_cabi_arena_t *def = wp_cabi_arena_new(0);
+  wp_cabi_cx_init(&cx, &G.g, def);
+  FAILS(wp_cabi_load_native(&cx, ll, 0x100, nat), "host allocation budget exceeded");
+  CHECK(wp_cabi_arena_used(def) <= WP_CABI_DEFAULT_BUDGET);
+  wp_cabi_cx_finish(&cx);
+  wp_cabi_arena_delete(def);
+  wp_cabi_cx_init(&cx, &G.g, NULL);
+  FAILS(wp_cabi_load(&cx, ll, 0x100, &v), "host allocation budget of 134217728 bytes exceeded");
+  wp_cabi_cx_finish(&cx);
 }
 
 static void test_copy_out(void) {
