@@ -173,6 +173,21 @@ wp_os_err_t wp_os_openat_walk(int dirfd, const char *path, int flags,
       fd = openat(cur, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     else
       fd = openat(cur, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd >= 0 && last && follow && (flags & O_PATH)) {
+      /* O_PATH | O_NOFOLLOW opens a final symlink itself instead of
+      ** failing: notice, and expand it like any other. */
+      struct stat st;
+      if (fstat(fd, &st) < 0) {
+        err = wp_os_err_from_errno(errno);
+        close(fd);
+        break;
+      }
+      if (S_ISLNK(st.st_mode)) {
+        close(fd);
+        fd = -1;
+        errno = ELOOP;
+      }
+    }
     if (fd >= 0) {
       if (last) { *out_fd = fd; break; }
       if (!stack_push(&st, fd)) { close(fd); err = WP_OS_ENOMEM; break; }

@@ -58,11 +58,22 @@ static wp_os_err_t via_walk(int dirfd, const char *path, int flags,
   return wp_os_openat_walk(dirfd, path, flags, 0644, follow, fd);
 }
 
+/* Opens with O_RDONLY and with O_PATH (which behaves differently on a
+** final symlink); both must agree. */
 static wp_os_err_t try_open(opener_t op, int dirfd, const char *path,
                             bool follow) {
   int fd = -1;
   wp_os_err_t err = op(dirfd, path, O_RDONLY, follow, &fd);
   if (!err) close(fd);
+  if (follow) {
+    wp_os_err_t err2 = op(dirfd, path, O_PATH, true, &fd);
+    if (!err2) close(fd);
+    if (err2 != err) {
+      fprintf(stderr, "FAIL: %s: O_PATH gives %s, O_RDONLY %s\n", path,
+              wp_os_err_name(err2), wp_os_err_name(err));
+      failures++;
+    }
+  }
   return err;
 }
 

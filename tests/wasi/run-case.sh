@@ -1,19 +1,30 @@
 #!/bin/sh
-# run-case.sh WASMPLUG TIER GUESTS CASE
+# run-case.sh WASMPLUG TIER GUESTS CASE [WRAPPER]
 #
 # Runs one WASI test case: `WASMPLUG run --tier TIER ...` on a guest from the
 # GUESTS directory (built from tests/wasi/guests/*.c), with the stdin, args,
 # --dir and --env the case needs, and asserts on stdout, stderr, exit status
 # and — for file-system cases — on what the guest left in the host's
 # directories.  Prints what differed and exits 1 on failure.
+#
+# CASE-walk runs CASE under WRAPPER (no_openat2), where openat2 fails with
+# ENOSYS, so that every path goes through the OS layer's portable walk.
 set -u
-WP=$1 TIER=$2 G=$3 CASE=$4
+WP=$1 TIER=$2 G=$3 CASE=$4 WRAP=${5:-}
+NAME=$CASE
+case $CASE in
+*-walk)
+    CASE=${CASE%-walk}
+    [ -n "$WRAP" ] || { echo "run-case.sh: $NAME needs the WRAPPER argument"; exit 2; }
+    ;;
+*) WRAP= ;;
+esac
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/wasi-test.XXXXXX") || exit 1
 trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 
 fail() {
-    echo "FAIL [wasi.$CASE.$TIER]: $*"
+    echo "FAIL [wasi.$NAME.$TIER]: $*"
     echo "--- stdout:"; cat "$T/out" 2>/dev/null
     echo "--- stderr:"; cat "$T/err" 2>/dev/null
     exit 1
@@ -23,7 +34,11 @@ fail() {
 # stdout, stderr (without the optimized tier's progress line) and status.
 run() {
     stdin=$1; shift
-    "$WP" run --tier "$TIER" "$@" <"$stdin" >"$T/out" 2>"$T/err.raw"
+    if [ -n "$WRAP" ]; then
+        "$WRAP" "$WP" run --tier "$TIER" "$@" <"$stdin" >"$T/out" 2>"$T/err.raw"
+    else
+        "$WP" run --tier "$TIER" "$@" <"$stdin" >"$T/out" 2>"$T/err.raw"
+    fi
     status=$?
     grep -v '^wasmplug: compiling .*(optimized tier)' "$T/err.raw" >"$T/err"
 }
