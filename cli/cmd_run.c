@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "plugin/plugin.h"
 #include "wasi/wasi.h"
 #include "wasmplug.h"
 
@@ -28,6 +29,14 @@ static const char run_help[] =
     "                          =VALUE, the host's value of NAME)\n"
     "  --invoke NAME           call export NAME (no arguments) instead of _start\n"
     "                          and print its results\n"
+    "  --plugin PATH[,KEY=VALUE...]\n"
+    "                          load native plugin PATH (repeatable): the guest's\n"
+    "                          imports of the interfaces it provides are linked to\n"
+    "                          it; KEY=VALUE pairs configure it (`wasmplug wit\n"
+    "                          PATH` lists its options)\n"
+    "  --plugin-dir DIR        load every *.so plugin in DIR (repeatable)\n"
+    "  --plugin-use IFACE=NAME take interface IFACE (ns:pkg/name) from plugin NAME\n"
+    "                          when several loaded plugins provide it\n"
     "  --tier TIER             baseline: compile with libtcc in memory (fast start);\n"
     "                          optimized: cc -O2, cached on disk (compiles on a miss);\n"
     "                          auto (default): use cached optimized code when it\n"
@@ -36,7 +45,9 @@ static const char run_help[] =
     "  -h, --help              this help\n"
     "\n"
     "environment: WASMPLUG_CACHE_DIR (default $XDG_CACHE_HOME/wasmplug or\n"
-    "~/.cache/wasmplug) holds optimized code; WASMPLUG_CC picks the compiler.\n"
+    "~/.cache/wasmplug) holds optimized code; WASMPLUG_CC picks the compiler;\n"
+    "WASMPLUG_PLUGIN_PATH is a ':'-separated list of directories whose plugins\n"
+    "are all loaded.\n"
     "exit status: the guest's; 134 when it traps; 1 on load/link errors;\n"
     "2 on usage errors.\n";
 
@@ -83,10 +94,12 @@ int wp_cmd_run(int argc, char **argv) {
   wasmplug_module_t *module = NULL;
   wasmplug_linker_t *linker = NULL;
   wasmplug_instance_t *instance = NULL;
+  wp_plugin_set_t *plugins = wp_plugin_set_new();
+  wp_plugin_guest_t *plugin_guest = NULL;
   wasmplug_error_t *err = NULL;
   wasmplug_trap_t *trap = NULL;
   uint8_t *bytes = NULL;
-  if (!wasi || !config) {
+  if (!wasi || !config || !plugins) {
     wp_cli_error("out of memory");
     goto out;
   }
@@ -111,7 +124,8 @@ int wp_cmd_run(int argc, char **argv) {
     memcpy(name, a, nlen);
     name[nlen] = 0;
     bool takes = !strcmp(name, "--dir") || !strcmp(name, "--dir-ro") || !strcmp(name, "--env") ||
-                 !strcmp(name, "--invoke") || !strcmp(name, "--tier") || !strcmp(name, "--timeout");
+                 !strcmp(name, "--invoke") || !strcmp(name, "--tier") || !strcmp(name, "--timeout") ||
+                 !strcmp(name, "--plugin") || !strcmp(name, "--plugin-dir") || !strcmp(name, "--plugin-use");
     if (!takes) { status = usage_error("unknown option '%s'", a); goto out; }
     if (eq) val = eq + 1;
     else if (i + 1 < argc) val = argv[++i];
@@ -123,6 +137,11 @@ int wp_cmd_run(int argc, char **argv) {
     } else if (!strcmp(name, "--env")) {
       err = wp_wasi_ctx_push_env_spec(wasi, val);
       if (err) { status = usage_error("--env: %s", wasmplug_error_message(err)); goto out; }
+    } else if (!strcmp(name, "--plugin") || !strcmp(name, "--plugin-dir") || !strcmp(name, "--plugin-use")) {
+      err = !strcmp(name, "--plugin") ? wp_plugin_set_load(plugins, val)
+            : !strcmp(name, "--plugin-dir") ? wp_plugin_set_load_dir(plugins, val)
+                                            : wp_plugin_set_use(plugins, val);
+      if (err) { wp_cli_error("%s", wasmplug_error_message(err)); goto out; }
     } else if (!strcmp(name, "--invoke")) {
       invoke = val;
     } else if (!strcmp(name, "--tier")) {
@@ -143,6 +162,10 @@ int wp_cmd_run(int argc, char **argv) {
   }
   if (i >= argc) { status = usage_error("%s", "missing FILE"); goto out; }
   file = argv[i];
+  if ((err = wp_plugin_set_load_path(plugins, getenv("WASMPLUG_PLUGIN_PATH")))) {
+    wp_cli_error("WASMPLUG_PLUGIN_PATH: %s", wasmplug_error_message(err));
+    goto out;
+  }
 
   size_t len;
   bytes = wp_cli_read_file(file, &len);
@@ -174,6 +197,12 @@ int wp_cmd_run(int argc, char **argv) {
   if (!linker) { wp_cli_error("out of memory"); goto out; }
   if ((err = wp_wasi_p1_define(linker, wasi))) {
     wp_cli_error("%s", wasmplug_error_message(err));
+    goto out;
+  }
+  /* Imports of interfaces ("ns:pkg/iface@ver") go to the loaded plugins. */
+  if ((err = wp_plugin_guest_new(plugins, &plugin_guest)) ||
+      (err = wp_plugin_guest_define(plugin_guest, linker, module))) {
+    wp_cli_error("%s: %s", file, wasmplug_error_message(err));
     goto out;
   }
   wasmplug_linker_instantiate(linker, module, NULL, &instance, &err, &trap);
@@ -226,11 +255,13 @@ out:
   wasmplug_trap_delete(trap);
   wasmplug_error_delete(err);
   wasmplug_instance_delete(instance);
+  wp_plugin_guest_delete(plugin_guest); /* plugin resources die with the instance */
   wasmplug_linker_delete(linker);
   wp_wasi_ctx_delete(wasi);
   wasmplug_module_delete(module);
   wasmplug_engine_delete(engine);
   wasmplug_config_delete(config);
+  wp_plugin_set_delete(plugins); /* after everything that may call into plugins */
   free(bytes);
   return status;
 }

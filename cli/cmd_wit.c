@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "plugin/plugin.h"
 #include "wit/wit.h"
 
 typedef enum { OUT_WIT, OUT_JSON } out_kind_t;
@@ -23,7 +24,8 @@ static void usage(FILE *f) {
           "usage: wasmplug wit [--json] PATH\n"
           "\n"
           "Prints the resolved WIT of PATH: a .wit file, or a directory holding a\n"
-          "package's .wit files (dependencies in PATH/deps/).\n"
+          "package's .wit files (dependencies in PATH/deps/), or a native plugin\n"
+          "(.so): what it provides and its config options, then its WIT.\n"
           "\n"
           "options:\n"
           "  --json             print the resolved structure as JSON (wit-parser's shape)\n"
@@ -107,6 +109,14 @@ int wp_cmd_wit(int argc, char **argv) {
     wp_cli_error("wit: missing PATH");
     usage(stderr);
     return 2;
+  }
+  if (ends_with(path, ".so") && out == OUT_WIT) {
+    /* Native plugins: the plugin layer loads and describes them. */
+    wasmplug_error_t *err = wp_plugin_describe(path, stdout);
+    int failed = err != NULL;
+    if (err) wp_cli_error("%s", wasmplug_error_message(err));
+    wasmplug_error_delete(err);
+    return failed || fflush(stdout) ? 1 : 0;
   }
   wit_loader_t load = loader_for(path);
   if (!load) {

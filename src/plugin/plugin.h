@@ -71,7 +71,8 @@ wasmplug_error_t *wp_plugin_set_load(wp_plugin_set_t *set, const char *spec);
 /* Loads every *.so in DIR (sorted by name, default config). */
 wasmplug_error_t *wp_plugin_set_load_dir(wp_plugin_set_t *set, const char *dir);
 /* Loads every *.so of every directory in a ':'-separated list (the value
-** of WASMPLUG_PLUGIN_PATH; NULL or empty loads nothing). */
+** of WASMPLUG_PLUGIN_PATH; NULL or empty loads nothing).  Directories that
+** do not exist are skipped, as $PATH does. */
 wasmplug_error_t *wp_plugin_set_load_path(wp_plugin_set_t *set, const char *list);
 /* "IFACE=PLUGIN": interface IFACE (e.g. "ns:pkg/iface", no version) is
 ** taken from plugin PLUGIN when several plugins provide it. */

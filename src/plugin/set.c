@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 wp_plugin_set_t *wp_plugin_set_new(void) { return calloc(1, sizeof(wp_plugin_set_t)); }
 
@@ -106,7 +107,10 @@ wasmplug_error_t *wp_plugin_set_load_path(wp_plugin_set_t *set, const char *list
     if (len) {
       char *dir = strndup(s, len);
       if (!dir) return wasmplug_error_new("out of memory");
-      wasmplug_error_t *e = wp_plugin_set_load_dir(set, dir);
+      /* Like $PATH, entries that do not exist are skipped; anything else
+      ** (unreadable, a plugin that fails to load) is an error. */
+      struct stat st;
+      wasmplug_error_t *e = stat(dir, &st) && errno == ENOENT ? NULL : wp_plugin_set_load_dir(set, dir);
       free(dir);
       if (e) return e;
     }
