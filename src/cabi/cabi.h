@@ -223,6 +223,16 @@ size_t wp_cabi_type_print(const wp_cabi_type_t *ty, char *buf, size_t cap);
  *   own<R>, borrow<R>    int32_t handle in a struct { int32_t __handle; }:
  *                        in this layer it carries the resource's rep (the
  *                        host-side value) for own and borrow alike.
+ * Lifting zeroes the padding of non-plain structs and unused payload bytes.  Lowering checks what a
+ * buggy plugin could get wrong cheaply (tags in range, bool tags 0/1, chars
+ * in range, NULL with non-zero length) and returns WP_CABI_INVALID.  A
+ * wasm32 guest and the native side agree byte-for-byte on "plain" types
+ * (ty->plain), which are copied with memcpy.
+ *
+ * Guest layout (CanonicalABI.md, wasm32): the same rules with 4-byte
+ * pointers and lengths ({i32 ptr, i32 len}, align 4); option/result are
+ * despecialised to variants (u8 discriminant), tuples to records, enums to
+ * payload-less variants; flags are 1/2/4 bytes.
  * Sizes/offsets: ty->native, fields[i].native_offset, native_payload_offset.
  */
 
@@ -395,6 +405,27 @@ wp_cabi_error_t *wp_cabi_lift_args(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, co
 wp_cabi_error_t *wp_cabi_lower_results(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_val_t *result,
                                        const wp_cabi_flat_t *core_params, size_t ncore_params,
                                        wp_cabi_flat_t *flat, size_t *nflat);
+
+/* Whole calls, in the order the canonical ABI prescribes (results are
+ * copied out before post-return frees them; borrow scopes are checked at
+ * the end).  `core` calls the guest's core function. */
+typedef wp_cabi_error_t *(*wp_cabi_core_fn)(void *ctx, const wp_cabi_flat_t *params, size_t nparams,
+                                            wp_cabi_flat_t *results, size_t nresults);
+/* Host -> guest export: lower params, call, lift the result, post-return,
+ * finish.  *result is set only on success (nothing to drop otherwise). */
+wp_cabi_error_t *wp_cabi_call_export(const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
+                                     wp_cabi_core_fn core, void *core_ctx, const wp_cabi_val_t *params,
+                                     wp_cabi_val_t *result);
+/* Guest -> host import: lift params, call `host` with them, lower its
+ * result (flat, or at the retptr).  Returns the number of flat results in
+ * *nresults.  The host function gets owned params (it must not free them:
+ * they are dropped after it returns) and fills *result, which is dropped
+ * after lowering. */
+typedef wp_cabi_error_t *(*wp_cabi_host_fn)(void *ctx, const wp_cabi_val_t *params, size_t nparams,
+                                            wp_cabi_val_t *result);
+wp_cabi_error_t *wp_cabi_call_import(const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
+                                     wp_cabi_host_fn host, void *host_ctx, const wp_cabi_flat_t *core_params,
+                                     size_t ncore_params, wp_cabi_flat_t *results, size_t *nresults);
 
 /* ------------------------------------------------------------------ */
 /* 6. Native layout                                                    */

@@ -210,3 +210,56 @@ wp_cabi_error_t *wp_cabi_lower_results_native(wp_cabi_cx_t *cx, const wp_cabi_fu
   *nflat = f->result->nflat;
   return NULL;
 }
+
+/* ---- whole calls ---- */
+
+wp_cabi_error_t *wp_cabi_call_export(const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
+                                     wp_cabi_core_fn core, void *core_ctx, const wp_cabi_val_t *params,
+                                     wp_cabi_val_t *result) {
+  wp_cabi_cx_t cx;
+  wp_cabi_flat_t args[WP_CABI_MAX_FLAT_PARAMS + 1], res[WP_CABI_MAX_FLAT_RESULTS];
+  wp_cabi_core_sig_t sig;
+  size_t n = 0;
+  memset(result, 0, sizeof *result);
+  memset(res, 0, sizeof res);
+  wp_cabi_func_flatten(f, WP_CABI_LIFT, &sig);
+  wp_cabi_cx_init(&cx, guest, arena);
+  wp_cabi_error_t *e = wp_cabi_lower_args(&cx, f, params, args, &n);
+  if (!e) e = core(core_ctx, args, n, res, sig.nresults);
+  if (e) {
+    wp_cabi_error_delete(wp_cabi_cx_finish(&cx));
+    return e;
+  }
+  wp_cabi_cx_refresh(&cx); /* the guest ran: memory may have grown */
+  e = wp_cabi_lift_results(&cx, f, res, sig.nresults, result);
+  if (!e) e = wp_cabi_post_return(&cx, res, sig.nresults);
+  wp_cabi_error_t *fe = wp_cabi_cx_finish(&cx);
+  if (!e) e = fe;
+  else wp_cabi_error_delete(fe);
+  if (e) wp_cabi_val_drop(result);
+  return e;
+}
+
+wp_cabi_error_t *wp_cabi_call_import(const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
+                                     wp_cabi_host_fn host, void *host_ctx, const wp_cabi_flat_t *core_params,
+                                     size_t ncore_params, wp_cabi_flat_t *results, size_t *nresults) {
+  wp_cabi_error_t *e = check_nparams(f);
+  if (e) return e;
+  wp_cabi_cx_t cx;
+  wp_cabi_val_t params[MAXP], result;
+  memset(&result, 0, sizeof result);
+  *nresults = 0;
+  wp_cabi_cx_init(&cx, guest, arena);
+  e = wp_cabi_lift_args(&cx, f, core_params, ncore_params, params);
+  if (!e) {
+    e = host(host_ctx, params, f->nparams, &result);
+    for (size_t i = 0; i < f->nparams; i++) wp_cabi_val_drop(&params[i]);
+    /* Lends of borrowed handles end when the host function returns. */
+    if (!e) e = wp_cabi_lower_results(&cx, f, &result, core_params, ncore_params, results, nresults);
+    wp_cabi_val_drop(&result);
+  }
+  wp_cabi_error_t *fe = wp_cabi_cx_finish(&cx);
+  if (!e) e = fe;
+  else wp_cabi_error_delete(fe);
+  return e;
+}

@@ -315,6 +315,110 @@ static void test_functions(void) {
   tg_free(&g);
 }
 
+/* A fake guest export, written as the guest's compiled code would be:
+ * greet(name: string, n: u32) -> result<string, u32>, returning a pointer
+ * to its result (3 flat values > MAX_FLAT_RESULTS). */
+static wp_cabi_error_t *greet_core(void *ctx, const wp_cabi_flat_t *p, size_t np, wp_cabi_flat_t *r, size_t nr) {
+  tguest_t *g = ctx;
+  if (np != 3 || nr != 1) return wp_cabi_error_new(WP_CABI_TRAP, "bad core signature");
+  uint32_t sp = p[0].i32, sl = p[1].i32, n = p[2].i32;
+  uint32_t out = g->bump;
+  memcpy(g->mem + out, "hello ", 6);
+  memcpy(g->mem + out + 6, g->mem + sp, sl);
+  g->bump += 6 + sl;
+  uint32_t ret = 0x300;
+  memset(g->mem + ret, 0, 12);
+  if (n == 0) {
+    g->mem[ret] = 1; /* err(404) */
+    uint32_t code = 404;
+    memcpy(g->mem + ret + 4, &code, 4);
+  } else {
+    uint32_t len = 6 + sl;
+    memcpy(g->mem + ret + 4, &out, 4);
+    memcpy(g->mem + ret + 8, &len, 4);
+  }
+  r[0].i32 = ret;
+  return NULL;
+}
+
+static wp_cabi_error_t *evil_core(void *ctx, const wp_cabi_flat_t *p, size_t np, wp_cabi_flat_t *r, size_t nr) {
+  tguest_t *g = ctx;
+  (void)p;
+  (void)np;
+  (void)nr;
+  uint32_t bad[3] = {0, 0xffffff00u, 10};
+  memcpy(g->mem + 0x300, bad, 12);
+  r[0].i32 = 0x300;
+  return NULL;
+}
+
+/* A host import: sum(xs: list<u32>, b: borrow<counter>) -> option<u64>. */
+static wp_cabi_error_t *sum_host(void *ctx, const wp_cabi_val_t *p, size_t np, wp_cabi_val_t *result) {
+  (void)ctx;
+  if (np != 2) return wp_cabi_error_new(WP_CABI_INVALID, "bad params");
+  uint64_t s = p[1].of.rep;
+  for (size_t i = 0; i < p[0].of.list.len; i++) s += p[0].of.list.items[i].of.u32;
+  wp_cabi_val_t *payload = calloc(1, sizeof *payload);
+  payload->kind = WP_CABI_U64;
+  payload->of.u64 = s;
+  result->kind = WP_CABI_OPTION;
+  result->of.var.disc = 1;
+  result->of.var.payload = payload;
+  return NULL;
+}
+
+static void test_whole_calls(void) {
+  tguest_t g;
+  tg_init(&g, 65536);
+  g.g.encoding = WP_CABI_UTF8;
+  wp_cabi_arena_t *arena = wp_cabi_arena_new(0);
+  wp_cabi_func_t greet = {2, NULL, (const wp_cabi_type_t *[]){P(STRING), P(U32)},
+                          wp_cabi_type_result(T, P(STRING), P(U32))};
+  char name[] = "world";
+  wp_cabi_val_t args[2] = {{.kind = WP_CABI_STRING, .of.str = {name, 5}}, {.kind = WP_CABI_U32, .of.u32 = 1}};
+  wp_cabi_val_t res;
+  OK(wp_cabi_call_export(&g.g, arena, &greet, greet_core, &g, args, &res));
+  CHECK(res.of.var.disc == 0 && res.of.var.payload && res.of.var.payload->of.str.len == 11 &&
+        !memcmp(res.of.var.payload->of.str.ptr, "hello world", 11));
+  CHECK_EQ(g.npost, 1);
+  wp_cabi_val_drop(&res);
+  args[1].of.u32 = 0;
+  OK(wp_cabi_call_export(&g.g, arena, &greet, greet_core, &g, args, &res));
+  CHECK(res.of.var.disc == 1 && res.of.var.payload->of.u32 == 404);
+  wp_cabi_val_drop(&res);
+  /* a guest whose result points outside memory traps; no post-return */
+  int post = g.npost;
+  wp_cabi_val_t bad;
+  FAILS(wp_cabi_call_export(&g.g, arena, &greet, evil_core, &g, args, &bad),
+        "string pointer 0xffffff00 + length 10 is out of bounds of memory (65536 bytes)");
+  CHECK_EQ(g.npost, post);
+
+  /* import: the guest calls sum([1,2,3], borrow) with a retptr */
+  const wp_cabi_resource_t *counter = wp_cabi_resource_type(T, "counter", g.handles, NULL, NULL);
+  uint32_t h;
+  OK(wp_cabi_resource_new(g.handles, counter, 1000, &h));
+  wp_cabi_func_t sum = {2, NULL, (const wp_cabi_type_t *[]){wp_cabi_type_list(T, P(U32)), wp_cabi_type_borrow(T, counter)},
+                        wp_cabi_type_option(T, P(U64))};
+  uint32_t xs[3] = {1, 2, 3};
+  memcpy(g.mem + 0x400, xs, 12);
+  wp_cabi_flat_t core[4] = {{.i32 = 0x400}, {.i32 = 3}, {.i32 = h}, {.i32 = 0x500}};
+  wp_cabi_flat_t out[1];
+  size_t nout = 9;
+  OK(wp_cabi_call_import(&g.g, arena, &sum, sum_host, NULL, core, 4, out, &nout));
+  CHECK_EQ(nout, 0);
+  uint64_t got;
+  memcpy(&got, g.mem + 0x508, 8);
+  CHECK_EQ(g.mem[0x500], 1);
+  CHECK_EQ(got, 1006);
+  /* the lend ended with the call: the handle can be dropped now */
+  OK(wp_cabi_resource_drop(g.handles, counter, h));
+  /* and a dangling borrow traps before the host function runs */
+  FAILS(wp_cabi_call_import(&g.g, arena, &sum, sum_host, NULL, core, 4, out, &nout),
+        "borrow handle: unknown handle 1 (dangling or already dropped)");
+  wp_cabi_arena_delete(arena);
+  tg_free(&g);
+}
+
 int main(void) {
   T = wp_cabi_types_new();
   build_matrix();
@@ -324,6 +428,7 @@ int main(void) {
       for (int i = 0; i < ncases; i++) run_case(&cases[i], (wp_cabi_string_encoding_t)enc, modes[m]);
   test_exact_bytes();
   test_functions();
+  test_whole_calls();
   wp_cabi_types_delete(T);
   printf("%d matrix cases x 3 encodings x 2 memory modes\n", ncases);
   return t_done("cabi_roundtrip");
