@@ -136,8 +136,10 @@ void wp_abi_compute(wp_cx *cx, wp_comp_type *t, const uint8_t *at) {
       size = (uint64_t)c->abi_size * t->len;
       t->abi_align = c->abi_align;
       child(t, c);
-      for (uint32_t i = 0; i < t->len && f.n < WP_COMP_MAX_FLAT; i++) flat_append(&f, c);
-      if (c->flat_count == 0) f.n = 0;
+      /* every value type flattens to at least one core value, so this stops
+      ** after at most WP_COMP_MAX_FLAT rounds whatever the length */
+      for (uint32_t i = 0; i < t->len && f.n < WP_COMP_MAX_FLAT && c->flat_count; i++)
+        flat_append(&f, c);
       break;
     }
     case WP_COMP_T_FLAGS:

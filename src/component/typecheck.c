@@ -23,6 +23,7 @@
 #include <string.h>
 
 #define MAX_BINDINGS 256
+#define MEMO_SIZE 1024 /* power of two */
 #define MAX_STEPS 200000
 #define MAX_CMP_DEPTH 100
 
@@ -32,7 +33,15 @@ typedef struct tc {
   uint32_t steps;
   uint32_t nbind;
   const wp_comp_type *from[MAX_BINDINGS], *to[MAX_BINDINGS];
+  /* pairs already found compatible: shared subgraphs are compared once */
+  const wp_comp_type *memo_f[MEMO_SIZE], *memo_e[MEMO_SIZE];
 } tc;
+
+static size_t memo_slot(const wp_comp_type *f, const wp_comp_type *e) {
+  uintptr_t h = (uintptr_t)f * 31u + (uintptr_t)e;
+  h ^= h >> 17;
+  return (size_t)(h * 0x9e3779b1u) & (MEMO_SIZE - 1);
+}
 
 static int mismatch(tc *c, const wp_comp_type *found, const wp_comp_type *expected,
                     const char *detail) {
@@ -75,8 +84,23 @@ static int opt_sub(tc *c, const wp_comp_type *f, const wp_comp_type *e, unsigned
   return sub(c, f, e, depth + 1);
 }
 
+static int sub_uncached(tc *c, const wp_comp_type *f, const wp_comp_type *e,
+                        unsigned depth);
+
 static int sub(tc *c, const wp_comp_type *f, const wp_comp_type *e, unsigned depth) {
   if (f == e) return 0;
+  size_t k = memo_slot(f, e);
+  if (c->memo_f[k] == f && c->memo_e[k] == e) return 0;
+  int r = sub_uncached(c, f, e, depth);
+  if (r == 0) {
+    c->memo_f[k] = f;
+    c->memo_e[k] = e;
+  }
+  return r;
+}
+
+static int sub_uncached(tc *c, const wp_comp_type *f, const wp_comp_type *e,
+                        unsigned depth) {
   if (++c->steps > MAX_STEPS) return fail_msg(c, "types too complex to compare");
   if (depth > MAX_CMP_DEPTH) return fail_msg(c, "types nested too deeply to compare");
   if (f->kind != e->kind) return mismatch(c, f, e, NULL);

@@ -139,9 +139,14 @@ void wp_check_extern_name(wp_cx *cx, const wp_comp_extern *e, const char *what) 
   if (!ok)
     wp_fail_at(cx, e->offset, "%s name `%.*s` is not a valid plain name or interface name",
                what, (int)n, p);
-  if (e->implements.ptr && !interface_ok(e->implements.ptr, e->implements.len))
-    wp_fail_at(cx, e->offset, "%s `%.*s`: `implements` value `%.*s` is not an interface name",
-               what, (int)n, p, (int)e->implements.len, e->implements.ptr);
+  if (e->implements.ptr) {
+    if (!interface_ok(e->implements.ptr, e->implements.len))
+      wp_fail_at(cx, e->offset, "%s `%.*s`: `implements` value `%.*s` is not an interface name",
+                 what, (int)n, p, (int)e->implements.len, e->implements.ptr);
+    if (memchr(p, ':', n) || e->sort != WP_COMP_SORT_INSTANCE)
+      wp_fail_at(cx, e->offset, "%s `%.*s`: `implements` needs a plain-named instance",
+                 what, (int)n, p);
+  }
 }
 
 /* --------------------------------------------------------- strong unique */

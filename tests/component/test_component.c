@@ -523,6 +523,186 @@ static void mutate(const char *path, size_t max_steps) {
   free(orig);
 }
 
+/* ------------------------------------------------------ hostile shapes */
+
+/* A growable byte buffer to assemble components in the test. */
+typedef struct bb {
+  unsigned char *p;
+  size_t len, cap;
+} bb;
+
+static void bb_byte(bb *b, unsigned char c) {
+  if (b->len == b->cap) {
+    b->cap = b->cap ? b->cap * 2 : 256;
+    b->p = realloc(b->p, b->cap);
+    if (!b->p) abort();
+  }
+  b->p[b->len++] = c;
+}
+static void bb_u32(bb *b, uint32_t v) {
+  do {
+    unsigned char c = v & 0x7f;
+    v >>= 7;
+    bb_byte(b, c | (v ? 0x80 : 0));
+  } while (v);
+}
+/* Value type indices are signed LEB128 (s33), so >= 64 takes two bytes. */
+static void bb_s33(bb *b, uint32_t v) {
+  uint64_t x = v;
+  for (;;) {
+    unsigned char c = x & 0x7f;
+    x >>= 7;
+    if (x == 0 && !(c & 0x40)) {
+      bb_byte(b, c);
+      return;
+    }
+    bb_byte(b, c | 0x80);
+  }
+}
+static void bb_str(bb *b, const char *s) {
+  bb_u32(b, (uint32_t)strlen(s));
+  while (*s) bb_byte(b, (unsigned char)*s++);
+}
+static void bb_section(bb *out, unsigned char id, const bb *body) {
+  bb_byte(out, id);
+  bb_u32(out, (uint32_t)body->len);
+  for (size_t i = 0; i < body->len; i++) bb_byte(out, body->p[i]);
+}
+static void bb_preamble(bb *b) {
+  static const unsigned char pre[] = {0, 'a', 's', 'm', 0x0d, 0, 1, 0};
+  for (size_t i = 0; i < sizeof pre; i++) bb_byte(b, pre[i]);
+}
+
+static int load_bb(const bb *b, char *err, size_t errlen, wp_comp **out) {
+  *out = NULL;
+  return wp_comp_load(b->p, b->len, "h.wasm", out, err, errlen);
+}
+
+/* Inputs shaped to make naive code quadratic, exponential or stack-deep;
+** each must load (or fail) in bounded time and stack. */
+static void test_hostile(void) {
+  char err[1024], buf[256];
+  wp_comp *c;
+  /* a record with 60000 fields, then the same with a duplicate label */
+  for (int dup = 0; dup < 2; dup++) {
+    bb body = {0}, comp = {0};
+    bb_u32(&body, 1);
+    bb_byte(&body, 0x72);
+    bb_u32(&body, 60000);
+    for (int i = 0; i < 60000; i++) {
+      snprintf(buf, sizeof buf, "f%d", dup && i == 59999 ? 7 : i);
+      bb_str(&body, buf);
+      bb_byte(&body, 0x7f);
+    }
+    bb_preamble(&comp);
+    bb_section(&comp, 7, &body);
+    int r = load_bb(&comp, err, sizeof err, &c);
+    if (!dup) CHECK(r == 0 && c->types[0].type->n == 60000, "wide record: %s", err);
+    else CHECK(r != 0 && contains(err, "duplicate record field name 'f7'"), "wide dup: %s", err);
+    wp_comp_delete(c);
+    free(body.p);
+    free(comp.p);
+  }
+  /* 100000 types each a list of the previous one: no recursion on decode,
+  ** printing is cut at a depth */
+  {
+    bb body = {0}, comp = {0};
+    bb_u32(&body, 100000);
+    bb_byte(&body, 0x70);
+    bb_byte(&body, 0x7d);
+    for (uint32_t i = 1; i < 100000; i++) {
+      bb_byte(&body, 0x70);
+      bb_s33(&body, i - 1);
+    }
+    bb_preamble(&comp);
+    bb_section(&comp, 7, &body);
+    int r = load_bb(&comp, err, sizeof err, &c);
+    CHECK(r == 0, "deep list chain: %s", err);
+    if (r == 0) {
+      wp_comp_type_wit(c->types[99999].type, buf, sizeof buf);
+      CHECK(strncmp(buf, "list<list<", 10) == 0 && contains(buf, "..."), "deep print: %s", buf);
+    }
+    wp_comp_delete(c);
+    free(body.p);
+    free(comp.p);
+  }
+  /* Two distinct but equal chains t[i] = variant { a(t[i-1]), b(t[i-1]) }:
+  ** a naive comparison takes 2^levels steps.  The export's ascription
+  ** (eq B) must be checked against A in linear time; beyond the comparison
+  ** depth limit the component is refused with a reason instead. */
+  for (uint32_t levels = 90; levels <= 200; levels += 110) {
+    bb body = {0}, comp = {0}, ex = {0};
+    bb_u32(&body, 2 * levels);
+    for (int chain = 0; chain < 2; chain++)
+      for (uint32_t i = 0; i < levels; i++) {
+        bb_byte(&body, 0x71);
+        bb_u32(&body, 2);
+        for (int k = 0; k < 2; k++) {
+          bb_str(&body, k ? "b" : "a");
+          bb_byte(&body, 1);
+          if (i == 0) bb_byte(&body, 0x7d);
+          else bb_s33(&body, chain * levels + i - 1);
+          bb_byte(&body, 0);
+        }
+      }
+    bb_u32(&ex, 1);
+    bb_byte(&ex, 0);
+    bb_str(&ex, "t");
+    bb_byte(&ex, 0x03); /* sort type */
+    bb_u32(&ex, levels - 1);
+    bb_byte(&ex, 1);    /* ascribed: (type (eq B)) */
+    bb_byte(&ex, 0x03);
+    bb_byte(&ex, 0x00);
+    bb_u32(&ex, 2 * levels - 1);
+    bb_preamble(&comp);
+    bb_section(&comp, 7, &body);
+    bb_section(&comp, 11, &ex);
+    int r = load_bb(&comp, err, sizeof err, &c);
+    if (levels == 200)
+      CHECK(r != 0 && contains(err, "export `t`: types nested too deeply to compare"),
+            "very deep chains: %s", err);
+    else
+      CHECK(r == 0, "shared chains: %s", err);
+    if (r == 0) {
+      /* and a mismatch deep down is still found: compare against u8 leaf */
+      CHECK(wp_comp_type_subtype(c->types[levels - 1].type, c->types[2 * levels - 1].type,
+                                 "t", err, sizeof err) == 0, "chains equal: %s", err);
+    }
+    wp_comp_delete(c);
+    free(body.p);
+    free(comp.p);
+    free(ex.p);
+  }
+  /* 30000 imports, the last a case-insensitive duplicate */
+  {
+    bb body = {0}, comp = {0}, ty = {0};
+    bb_u32(&ty, 1);
+    bb_byte(&ty, 0x40);
+    bb_u32(&ty, 0);
+    bb_byte(&ty, 1);
+    bb_byte(&ty, 0);
+    bb_u32(&body, 30000);
+    for (int i = 0; i < 30000; i++) {
+      bb_byte(&body, 0);
+      snprintf(buf, sizeof buf, i == 29999 ? "F%d" : "f%d", i == 29999 ? 123 : i);
+      bb_str(&body, buf);
+      bb_byte(&body, 0x01);
+      bb_u32(&body, 0);
+    }
+    bb_preamble(&comp);
+    bb_section(&comp, 7, &ty);
+    bb_section(&comp, 10, &body);
+    int r = load_bb(&comp, err, sizeof err, &c);
+    CHECK(r != 0 && contains(err, "component section 'import' at offset 0x") &&
+              contains(err, "import name `F123` conflicts with `f123` (names must be strongly unique)"),
+          "many imports: %s", err);
+    wp_comp_delete(c);
+    free(body.p);
+    free(comp.p);
+    free(ty.p);
+  }
+}
+
 int main(int argc, char **argv) {
   if (argc != 6) {
     fprintf(stderr, "usage: test_component WAT_DIR INVALID_DIR INVALID_SRC_DIR CALC.wasm HELLO.wasm\n");
@@ -536,6 +716,7 @@ int main(int argc, char **argv) {
   test_semver();
   test_invalid_wats(argv[2], argv[3]);
   test_handmade();
+  test_hostile();
   char p[4096];
   static const char *const small[] = {"types", "nested", "async"};
   for (int i = 0; i < 3; i++) {

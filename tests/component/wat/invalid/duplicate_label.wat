@@ -1,0 +1,5 @@
+;; section: type
+;; expect: duplicate record field name 'A'
+(component
+  (type (record (field "a" u32) (field "A" u32)))
+)

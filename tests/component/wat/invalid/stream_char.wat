@@ -1,0 +1,5 @@
+;; section: type
+;; expect: stream<char> is not allowed
+(component
+  (type (stream char))
+)
