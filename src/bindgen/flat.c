@@ -1,1 +1,358 @@
-#include "bindgen/internal.h"
+/*
+** flat.c — the canonical ABI's flattening (CanonicalABI.md, flatten_type)
+** and C code that lowers a C value to flat core values or lifts it back,
+** for the guest side.
+**
+** A value occupies consecutive flat slots (local variables f<k> of the
+** function's flat types).  Variant-likes put their discriminant in the
+** first slot and every case's payload in the following slots, whose types
+** are the join of the cases' types: a payload value narrower than its slot
+** is widened (i32 -> i64 zero-extended, f32/f64 bit-cast to i32/i64) on
+** the way down and narrowed again on the way up.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "bindgen/flat.h"
+
+static bg_core_t join(bg_core_t a, bg_core_t b) {
+  if (a == b) return a;
+  if ((a == BG_I32 && b == BG_F32) || (a == BG_F32 && b == BG_I32)) return BG_I32;
+  return BG_I64;
+}
+
+static int push(bg_core_t *out, int n, bg_core_t c) {
+  if (n < BG_FLAT_CAP) out[n] = c;
+  return n + 1;
+}
+
+/* Appends the flattening of a variant-like with cases[0..n) to out. */
+static int flat_cases(bg_t *g, const wp_wit_type_t *cases, uint32_t n, bg_core_t *out, int at) {
+  bg_core_t joined[BG_FLAT_CAP];
+  int nj = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (cases[i].kind == WP_WIT_T_NONE) continue;
+    bg_core_t sub[BG_FLAT_CAP];
+    int ns = bg_flat(g, cases[i], sub);
+    for (int k = 0; k < ns && k < BG_FLAT_CAP; k++) {
+      if (k < nj) joined[k] = join(joined[k], sub[k]);
+      else joined[nj++] = sub[k];
+    }
+    if (ns > BG_FLAT_CAP) nj = ns; /* too wide anyway: only the count matters */
+  }
+  at = push(out, at, BG_I32);
+  for (int k = 0; k < nj; k++) at = push(out, at, k < BG_FLAT_CAP ? joined[k] : BG_I64);
+  return at;
+}
+
+static int flat_at(bg_t *g, wp_wit_type_t t, bg_core_t *out, int at) {
+  wp_wit_type_kind_t p;
+  const wp_wit_typedef_t *d = bg_def(g, t, &p);
+  if (!d) {
+    switch (p) {
+    case WP_WIT_T_U64:
+    case WP_WIT_T_S64: return push(out, at, BG_I64);
+    case WP_WIT_T_F32: return push(out, at, BG_F32);
+    case WP_WIT_T_F64: return push(out, at, BG_F64);
+    case WP_WIT_T_STRING: return push(out, push(out, at, BG_I32), BG_I32);
+    case WP_WIT_T_NONE: return at;
+    default: return push(out, at, BG_I32);
+    }
+  }
+  switch (d->kind) {
+  case WP_WIT_DEF_LIST: return push(out, push(out, at, BG_I32), BG_I32);
+  case WP_WIT_DEF_RECORD:
+    for (uint32_t i = 0; i < d->n_fields; i++) at = flat_at(g, d->fields[i].type, out, at);
+    return at;
+  case WP_WIT_DEF_TUPLE:
+    for (uint32_t i = 0; i < d->n_types; i++) at = flat_at(g, d->types[i], out, at);
+    return at;
+  case WP_WIT_DEF_VARIANT: {
+    wp_wit_type_t cs[1] = {{WP_WIT_T_NONE, 0}};
+    wp_wit_type_t *all = d->n_fields ? calloc(d->n_fields, sizeof *all) : cs;
+    if (!all) return at + BG_FLAT_CAP; /* OOM: report "too wide" */
+    for (uint32_t i = 0; i < d->n_fields; i++) all[i] = d->fields[i].type;
+    at = flat_cases(g, all, d->n_fields, out, at);
+    if (all != cs) free(all);
+    return at;
+  }
+  case WP_WIT_DEF_OPTION: {
+    wp_wit_type_t cs[2] = {{WP_WIT_T_NONE, 0}, d->type};
+    return flat_cases(g, cs, 2, out, at);
+  }
+  case WP_WIT_DEF_RESULT: {
+    wp_wit_type_t cs[2] = {d->type, d->type2};
+    return flat_cases(g, cs, 2, out, at);
+  }
+  default: /* enum, flags (<= 32), handles */
+    return push(out, at, BG_I32);
+  }
+}
+
+int bg_flat(bg_t *g, wp_wit_type_t t, bg_core_t *out) { return flat_at(g, t, out, 0); }
+
+const char *bg_core_ctype(bg_core_t c) {
+  switch (c) {
+  case BG_I32: return "int32_t";
+  case BG_I64: return "int64_t";
+  case BG_F32: return "float";
+  default: return "double";
+  }
+}
+
+/* ------------------------------------------------------------- lowering */
+
+/* The core type a leaf value lowers to on its own. */
+static bg_core_t leaf_core(wp_wit_type_kind_t p) {
+  switch (p) {
+  case WP_WIT_T_U64:
+  case WP_WIT_T_S64: return BG_I64;
+  case WP_WIT_T_F32: return BG_F32;
+  case WP_WIT_T_F64: return BG_F64;
+  default: return BG_I32;
+  }
+}
+
+/* "f<k> = <value of core type vc, widened to the slot's type>;" */
+static void store_slot(bg_buf_t *c, const bg_core_t *slots, int k, bg_core_t vc, const char *v, const char *ind) {
+  bg_core_t sc = slots[k];
+  if (sc == vc) bg_printf(c, "%sf%d = %s;\n", ind, k, v);
+  else if (sc == BG_I64 && vc == BG_I32) bg_printf(c, "%sf%d = (int64_t)(uint32_t)(%s);\n", ind, k, v);
+  else if (sc == BG_I32 && vc == BG_F32) bg_printf(c, "%sf%d = bg_f32_bits(%s);\n", ind, k, v);
+  else if (sc == BG_I64 && vc == BG_F32) bg_printf(c, "%sf%d = (int64_t)(uint32_t)bg_f32_bits(%s);\n", ind, k, v);
+  else bg_printf(c, "%sf%d = bg_f64_bits(%s);\n", ind, k, v); /* i64 <- f64 */
+}
+
+/* "<dest> = <slot k narrowed to core type vc>" as an expression */
+static char *load_slot(const bg_core_t *slots, int k, bg_core_t vc) {
+  bg_core_t sc = slots[k];
+  if (sc == vc) return bg_fmt("f%d", k);
+  if (sc == BG_I64 && vc == BG_I32) return bg_fmt("(int32_t)f%d", k);
+  if (sc == BG_I32 && vc == BG_F32) return bg_fmt("bg_bits_f32(f%d)", k);
+  if (sc == BG_I64 && vc == BG_F32) return bg_fmt("bg_bits_f32((int32_t)f%d)", k);
+  return bg_fmt("bg_bits_f64(f%d)", k);
+}
+
+static char *sub(const char *expr, const char *field) { return bg_fmt("%s.%s", expr, field); }
+
+int bg_lower(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *expr, const bg_core_t *slots, int k,
+             const char *ind) {
+  wp_wit_type_kind_t p;
+  const wp_wit_typedef_t *d = bg_def(g, t, &p);
+  if (!d) {
+    if (p == WP_WIT_T_STRING) {
+      bg_printf(c, "%sf%d = (int32_t)(uintptr_t)%s.ptr;\n", ind, k, expr);
+      bg_printf(c, "%sf%d = (int32_t)%s.len;\n", ind, k + 1, expr);
+      return k + 2;
+    }
+    bg_core_t vc = leaf_core(p);
+    char *v = bg_fmt(vc == BG_I32 ? "(int32_t)%s" : vc == BG_I64 ? "(int64_t)%s" : "%s", expr);
+    if (v) store_slot(c, slots, k, vc, v, ind);
+    free(v);
+    return k + 1;
+  }
+  char *ind2 = bg_fmt("%s  ", ind), *ind3 = bg_fmt("%s    ", ind);
+  int end = k;
+  switch (d->kind) {
+  case WP_WIT_DEF_LIST:
+    bg_printf(c, "%sf%d = (int32_t)(uintptr_t)%s.ptr;\n", ind, k, expr);
+    bg_printf(c, "%sf%d = (int32_t)%s.len;\n", ind, k + 1, expr);
+    end = k + 2;
+    break;
+  case WP_WIT_DEF_HANDLE: {
+    char *v = bg_fmt("%s.__handle", expr);
+    if (v) store_slot(c, slots, k, BG_I32, v, ind);
+    free(v);
+    end = k + 1;
+    break;
+  }
+  case WP_WIT_DEF_ENUM:
+  case WP_WIT_DEF_FLAGS: {
+    char *v = bg_fmt("(int32_t)%s", expr);
+    if (v) store_slot(c, slots, k, BG_I32, v, ind);
+    free(v);
+    end = k + 1;
+    break;
+  }
+  case WP_WIT_DEF_RECORD:
+    end = k;
+    for (uint32_t i = 0; i < d->n_fields; i++) {
+      char *f = bg_ident(d->fields[i].name);
+      char *e = f ? sub(expr, f) : NULL;
+      if (e) end = bg_lower(g, c, d->fields[i].type, e, slots, end, ind);
+      free(f);
+      free(e);
+    }
+    break;
+  case WP_WIT_DEF_TUPLE:
+    end = k;
+    for (uint32_t i = 0; i < d->n_types; i++) {
+      char *e = bg_fmt("%s.f%u", expr, i);
+      if (e) end = bg_lower(g, c, d->types[i], e, slots, end, ind);
+      free(e);
+    }
+    break;
+  case WP_WIT_DEF_VARIANT:
+  case WP_WIT_DEF_OPTION:
+  case WP_WIT_DEF_RESULT: {
+    bg_core_t all[BG_FLAT_CAP];
+    end = k + bg_flat(g, t, all);
+    const char *disc = d->kind == WP_WIT_DEF_VARIANT ? "tag" : d->kind == WP_WIT_DEF_OPTION ? "is_some" : "is_err";
+    bg_printf(c, "%sf%d = (int32_t)%s.%s;\n", ind, k, expr, disc);
+    bg_printf(c, "%sswitch ((int32_t)%s.%s) {\n", ind, expr, disc);
+    uint32_t n = d->kind == WP_WIT_DEF_VARIANT ? d->n_fields : 2;
+    for (uint32_t i = 0; i < n; i++) {
+      wp_wit_type_t pt;
+      char *e;
+      if (d->kind == WP_WIT_DEF_VARIANT) {
+        pt = d->fields[i].type;
+        char *f = bg_ident(d->fields[i].name);
+        e = f ? bg_fmt("%s.val.%s", expr, f) : NULL;
+        free(f);
+      } else if (d->kind == WP_WIT_DEF_OPTION) {
+        pt = i == 1 ? d->type : (wp_wit_type_t){WP_WIT_T_NONE, 0};
+        e = bg_fmt("%s.val", expr);
+      } else {
+        pt = i == 0 ? d->type : d->type2;
+        e = bg_fmt("%s.val.%s", expr, i == 0 ? "ok" : "err");
+      }
+      if (pt.kind == WP_WIT_T_NONE || !e) {
+        free(e);
+        continue;
+      }
+      bg_printf(c, "%scase %u: {\n", ind2, i);
+      bg_lower(g, c, pt, e, slots, k + 1, ind3);
+      bg_printf(c, "%s  break;\n%s}\n", ind2, ind2);
+      free(e);
+    }
+    bg_printf(c, "%sdefault:\n%s  break;\n%s}\n", ind2, ind2, ind);
+    break;
+  }
+  default:
+    bg_fail(g, "cannot lower a type of this kind");
+    break;
+  }
+  free(ind2);
+  free(ind3);
+  return end;
+}
+
+int bg_lift(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *dest, const bg_core_t *slots, int k,
+            const char *ind) {
+  wp_wit_type_kind_t p;
+  const wp_wit_typedef_t *d = bg_def(g, t, &p);
+  if (!d) {
+    if (p == WP_WIT_T_STRING) {
+      char *a = load_slot(slots, k, BG_I32), *b = load_slot(slots, k + 1, BG_I32);
+      bg_printf(c, "%s%s.ptr = (uint8_t *)(uintptr_t)%s;\n", ind, dest, a ? a : "0");
+      bg_printf(c, "%s%s.len = (size_t)(uint32_t)%s;\n", ind, dest, b ? b : "0");
+      free(a);
+      free(b);
+      return k + 2;
+    }
+    bg_core_t vc = leaf_core(p);
+    char *v = load_slot(slots, k, vc);
+    if (p == WP_WIT_T_BOOL) bg_printf(c, "%s%s = %s != 0;\n", ind, dest, v ? v : "0");
+    else bg_printf(c, "%s%s = (%s)%s;\n", ind, dest, bg_ctype(g, (wp_wit_type_t){p, 0}), v ? v : "0");
+    free(v);
+    return k + 1;
+  }
+  char *ind2 = bg_fmt("%s  ", ind), *ind3 = bg_fmt("%s    ", ind);
+  int end = k;
+  switch (d->kind) {
+  case WP_WIT_DEF_LIST: {
+    wp_wit_type_t et = d->type;
+    char *a = load_slot(slots, k, BG_I32), *b = load_slot(slots, k + 1, BG_I32);
+    bg_printf(c, "%s%s.ptr = (%s *)(uintptr_t)%s;\n", ind, dest, bg_ctype(g, et), a ? a : "0");
+    bg_printf(c, "%s%s.len = (size_t)(uint32_t)%s;\n", ind, dest, b ? b : "0");
+    free(a);
+    free(b);
+    end = k + 2;
+    break;
+  }
+  case WP_WIT_DEF_HANDLE: {
+    char *v = load_slot(slots, k, BG_I32);
+    bg_printf(c, "%s%s.__handle = %s;\n", ind, dest, v ? v : "0");
+    free(v);
+    end = k + 1;
+    break;
+  }
+  case WP_WIT_DEF_ENUM:
+  case WP_WIT_DEF_FLAGS: {
+    char *v = load_slot(slots, k, BG_I32);
+    bg_printf(c, "%s%s = (%s)%s;\n", ind, dest, bg_ctype(g, t), v ? v : "0");
+    free(v);
+    end = k + 1;
+    break;
+  }
+  case WP_WIT_DEF_RECORD:
+    end = k;
+    for (uint32_t i = 0; i < d->n_fields; i++) {
+      char *f = bg_ident(d->fields[i].name);
+      char *e = f ? sub(dest, f) : NULL;
+      if (e) end = bg_lift(g, c, d->fields[i].type, e, slots, end, ind);
+      free(f);
+      free(e);
+    }
+    break;
+  case WP_WIT_DEF_TUPLE:
+    end = k;
+    for (uint32_t i = 0; i < d->n_types; i++) {
+      char *e = bg_fmt("%s.f%u", dest, i);
+      if (e) end = bg_lift(g, c, d->types[i], e, slots, end, ind);
+      free(e);
+    }
+    break;
+  case WP_WIT_DEF_VARIANT:
+  case WP_WIT_DEF_OPTION:
+  case WP_WIT_DEF_RESULT: {
+    bg_core_t all[BG_FLAT_CAP];
+    end = k + bg_flat(g, t, all);
+    char *v = load_slot(slots, k, BG_I32);
+    if (d->kind == WP_WIT_DEF_VARIANT) {
+      uint32_t n = d->n_fields;
+      const char *ut = n <= 256 ? "uint8_t" : n <= 65536 ? "uint16_t" : "uint32_t";
+      bg_printf(c, "%s%s.tag = (%s)%s;\n", ind, dest, ut, v ? v : "0");
+      bg_printf(c, "%sswitch (%s.tag) {\n", ind, dest);
+    } else {
+      const char *disc = d->kind == WP_WIT_DEF_OPTION ? "is_some" : "is_err";
+      bg_printf(c, "%s%s.%s = %s != 0;\n", ind, dest, disc, v ? v : "0");
+      bg_printf(c, "%sswitch ((int)%s.%s) {\n", ind, dest, disc);
+    }
+    free(v);
+    uint32_t n = d->kind == WP_WIT_DEF_VARIANT ? d->n_fields : 2;
+    for (uint32_t i = 0; i < n; i++) {
+      wp_wit_type_t pt;
+      char *e;
+      if (d->kind == WP_WIT_DEF_VARIANT) {
+        pt = d->fields[i].type;
+        char *f = bg_ident(d->fields[i].name);
+        e = f ? bg_fmt("%s.val.%s", dest, f) : NULL;
+        free(f);
+      } else if (d->kind == WP_WIT_DEF_OPTION) {
+        pt = i == 1 ? d->type : (wp_wit_type_t){WP_WIT_T_NONE, 0};
+        e = bg_fmt("%s.val", dest);
+      } else {
+        pt = i == 0 ? d->type : d->type2;
+        e = bg_fmt("%s.val.%s", dest, i == 0 ? "ok" : "err");
+      }
+      if (pt.kind == WP_WIT_T_NONE || !e) {
+        free(e);
+        continue;
+      }
+      bg_printf(c, "%scase %u: {\n", ind2, i);
+      bg_lift(g, c, pt, e, slots, k + 1, ind3);
+      bg_printf(c, "%s  break;\n%s}\n", ind2, ind2);
+      free(e);
+    }
+    bg_printf(c, "%sdefault:\n%s  break;\n%s}\n", ind2, ind2, ind);
+    break;
+  }
+  default:
+    bg_fail(g, "cannot lift a type of this kind");
+    break;
+  }
+  free(ind2);
+  free(ind3);
+  return end;
+}

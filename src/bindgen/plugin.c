@@ -120,7 +120,7 @@ static void glue(bg_t *g, bg_buf_t *c) {
   bg_printf(c,
             "typedef struct {\n  const wasmplug_host_api_t *host;\n  void *user;\n} glue_plugin_t;\n\n"
             "typedef struct {\n  glue_plugin_t *plugin;\n  void *user;\n} glue_instance_t;\n\n"
-            "static void glue_ctx(%s_ctx_t *cx, void *state, wasmplug_plugin_call_t *call) {\n"
+            "%sstatic void glue_ctx(%s_ctx_t *cx, void *state, wasmplug_plugin_call_t *call) {\n"
             "  glue_instance_t *in = (glue_instance_t *)state;\n"
             "  cx->host = in->plugin->host;\n  cx->call = call;\n"
             "  cx->plugin = in->plugin->user;\n  cx->instance = in->user;\n}\n\n"
@@ -151,7 +151,8 @@ static void glue(bg_t *g, bg_buf_t *c) {
             "static void glue_instance_drop(void *instance_state) {\n"
             "  glue_instance_t *in = (glue_instance_t *)instance_state;\n"
             "  %s_instance_drop(in->plugin->user, in->user);\n  free(in);\n}\n\n",
-            P, P, P, P, P, P, P);
+            /* an interface with only types has no wrapper using glue_ctx */
+            g->nfuncs || g->nres ? "" : "__attribute__((unused)) ", P, P, P, P, P, P, P);
 
   for (uint32_t i = 0; i < g->nfuncs; i++) {
     const bg_func_t *bf = &g->funcs[i];
