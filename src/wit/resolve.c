@@ -21,6 +21,7 @@ typedef struct {
   uint32_t *ifaces, n_ifaces;
   uint32_t *worlds, n_worlds;
   uint32_t *own_from, *own_to, n_own;
+  uint32_t cur_world; /* world being elaborated, for messages */
 } remap_t;
 
 #define PERM(arr, n) wp_wit_vpush(m->cx, m->cx->perm, &(arr), &(n), sizeof *(arr))
@@ -673,19 +674,27 @@ static wp_wit_world_item_t iface_item(uint32_t id, const wp_wit_stability_t *st,
   return it;
 }
 
-static void elaborate_import(remap_t *m, items_t *imports, wp_wit_world_item_t item,
+/* Interface dependency chains deeper than this are rejected rather than
+   risking the stack; real WIT is a few levels deep. */
+#define MAX_IFACE_DEPTH 4096
+
+static _Noreturn void too_deep(remap_t *m) {
+  wp_wit_fail(m->cx, m->r->worlds[m->cur_world].span,
+              "interface dependencies nested more than %d deep", MAX_IFACE_DEPTH);
+}
+
+static void elaborate_import(remap_t *m, items_t *imports, const wp_wit_world_item_t *item,
                              int depth) {
-  if (has_key(imports, &item)) return;
-  if (depth > 1000) wp_wit_fail(m->cx, wp_wit_span_unknown(), "interface nesting too deep");
-  const wp_wit_interface_t *ifc = &m->r->interfaces[item.id];
-  for (uint32_t i = 0; i < ifc->n_types; i++) {
-    uint32_t dep = type_interface_dep(m->r, ifc->types[i].id);
+  if (has_key(imports, item)) return;
+  if (depth > MAX_IFACE_DEPTH) too_deep(m);
+  for (uint32_t i = 0; i < m->r->interfaces[item->id].n_types; i++) {
+    uint32_t dep = type_interface_dep(m->r, m->r->interfaces[item->id].types[i].id);
     if (dep == WP_WIT_NONE) continue;
-    elaborate_import(m, imports, iface_item(dep, &item.stability, NULL), depth + 1);
-    ifc = &m->r->interfaces[item.id];
+    wp_wit_world_item_t d = iface_item(dep, &item->stability, NULL);
+    elaborate_import(m, imports, &d, depth + 1);
   }
   *(wp_wit_world_item_t *)wp_wit_vpush(m->cx, m->cx->perm, &imports->v, &imports->n,
-                                       sizeof item) = item;
+                                       sizeof *item) = *item;
 }
 
 typedef struct {
@@ -701,28 +710,28 @@ static int required_has(exp_ctx_t *e, uint32_t id) {
   return 0;
 }
 
-static int add_world_export(exp_ctx_t *e, wp_wit_world_item_t item, int add_export, int depth) {
-  if (has_key(e->exports, &item)) return add_export;
-  if (!add_export && required_has(e, item.id)) return 1;
-  if (depth > 1000) return 0;
-  const wp_wit_interface_t *ifc = &e->m->r->interfaces[item.id];
-  for (uint32_t i = 0; i < ifc->n_types; i++) {
-    uint32_t dep = type_interface_dep(e->m->r, ifc->types[i].id);
+static int add_world_export(exp_ctx_t *e, const wp_wit_world_item_t *item, int add_export,
+                            int depth) {
+  if (has_key(e->exports, item)) return add_export;
+  if (!add_export && required_has(e, item->id)) return 1;
+  if (depth > MAX_IFACE_DEPTH) too_deep(e->m);
+  const wp_wit_resolve_t *r = e->m->r;
+  for (uint32_t i = 0; i < r->interfaces[item->id].n_types; i++) {
+    uint32_t dep = type_interface_dep(r, r->interfaces[item->id].types[i].id);
     if (dep == WP_WIT_NONE) continue;
-    wp_wit_world_item_t d = iface_item(dep, &item.stability, item.external_id);
+    wp_wit_world_item_t d = iface_item(dep, &item->stability, item->external_id);
     int ae = add_export && has_key(e->export_ifaces, &d);
-    if (!add_world_export(e, d, ae, depth + 1)) return 0;
-    ifc = &e->m->r->interfaces[item.id];
+    if (!add_world_export(e, &d, ae, depth + 1)) return 0;
   }
   if (add_export) {
-    if (required_has(e, item.id)) return 0;
+    if (required_has(e, item->id)) return 0;
     *(wp_wit_world_item_t *)wp_wit_vpush(e->m->cx, e->m->cx->perm, &e->exports->v,
-                                         &e->exports->n, sizeof item) = item;
+                                         &e->exports->n, sizeof *item) = *item;
   } else {
-    push_map(e->m, &e->required, &e->n_required, item.id);
-    if (!has_key(e->imports, &item))
+    push_map(e->m, &e->required, &e->n_required, item->id);
+    if (!has_key(e->imports, item))
       *(wp_wit_world_item_t *)wp_wit_vpush(e->m->cx, e->m->cx->perm, &e->imports->v,
-                                           &e->imports->n, sizeof item) = item;
+                                           &e->imports->n, sizeof *item) = *item;
   }
   return 1;
 }
@@ -738,6 +747,7 @@ static const char *world_key_name(remap_t *m, const wp_wit_world_item_t *it) {
 
 static void elaborate_world(remap_t *m, uint32_t wid) {
   wp_wit_resolve_t *r = m->r;
+  m->cur_world = wid;
   wp_wit_world_t *w = &r->worlds[wid];
   wp_wit_world_item_t *sorted =
       wp_wit_vcopy(m->cx, m->cx->tmp, w->imports, w->n_imports, sizeof *sorted);
@@ -747,14 +757,16 @@ static void elaborate_world(remap_t *m, uint32_t wid) {
   for (uint32_t i = 0; i < ns; i++) {
     wp_wit_world_item_t it = sorted[i];
     if (it.kind == WP_WIT_ITEM_INTERFACE) {
-      elaborate_import(m, &imports, it, 0);
+      elaborate_import(m, &imports, &it, 0);
     } else if (it.kind == WP_WIT_ITEM_FUNCTION) {
       *(wp_wit_world_item_t *)wp_wit_vpush(m->cx, m->cx->perm, &imports.v, &imports.n,
                                            sizeof it) = it;
     } else {
       uint32_t dep = type_interface_dep(r, it.id);
-      if (dep != WP_WIT_NONE)
-        elaborate_import(m, &imports, iface_item(dep, &r->types[it.id].stability, NULL), 0);
+      if (dep != WP_WIT_NONE) {
+        wp_wit_world_item_t d = iface_item(dep, &r->types[it.id].stability, NULL);
+        elaborate_import(m, &imports, &d, 0);
+      }
       *(wp_wit_world_item_t *)wp_wit_vpush(m->cx, m->cx->perm, &imports.v, &imports.n,
                                            sizeof it) = it;
     }
@@ -772,7 +784,7 @@ static void elaborate_world(remap_t *m, uint32_t wid) {
   e.exports = &exports;
   e.export_ifaces = &export_ifaces;
   for (uint32_t i = 0; i < export_ifaces.n; i++) {
-    if (!add_world_export(&e, export_ifaces.v[i], 1, 0))
+    if (!add_world_export(&e, &export_ifaces.v[i], 1, 0))
       wp_wit_fail(m->cx, r->worlds[wid].span,
                   "interface `%s` transitively depends on an interface in incompatible ways",
                   world_key_name(m, &export_ifaces.v[i]));
