@@ -107,8 +107,9 @@ static void stack_free(walk_stack_t *st) {
   free(st->fds);
 }
 
-/* Replaces the component [comp, comp+complen) and everything before it in
-** *buf with the symlink's target; `rest` is what followed the component. */
+/* Makes *buf the rest of the walk after meeting a symlink: its target,
+** then `rest` (what followed the link's component), to be walked from the
+** directory holding the link. */
 static wp_os_err_t splice_link(char **buf, const char *target, size_t tlen,
                                const char *rest) {
   if (tlen == 0) return WP_OS_ENOENT;
@@ -176,13 +177,13 @@ wp_os_err_t wp_os_openat_walk(int dirfd, const char *path, int flags,
     if (fd >= 0 && last && follow && (flags & O_PATH)) {
       /* O_PATH | O_NOFOLLOW opens a final symlink itself instead of
       ** failing: notice, and expand it like any other. */
-      struct stat st;
-      if (fstat(fd, &st) < 0) {
+      struct stat ls;
+      if (fstat(fd, &ls) < 0) {
         err = wp_os_err_from_errno(errno);
         close(fd);
         break;
       }
-      if (S_ISLNK(st.st_mode)) {
+      if (S_ISLNK(ls.st_mode)) {
         close(fd);
         fd = -1;
         errno = ELOOP;

@@ -123,8 +123,8 @@ wp_os_err_t p1_out64(p1_call_t *c, uint32_t ptr, uint64_t v);
 wp_os_err_t p1_path(p1_call_t *c, uint32_t ptr, uint32_t len, char **out);
 
 /* Gathers up to P1_MAX_IOVS guest iovecs (8 bytes each: buf, len) into
-** host iovecs, every buffer bounds-checked.  `writable`: the buffers will
-** be written (for reads) — no difference to the checks, but documents use. */
+** `out` (room for min(n, P1_MAX_IOVS)), after checking the whole array and
+** every buffer against the memory's bounds; empty buffers are dropped. */
 #define P1_MAX_IOVS 1024
 wp_os_err_t p1_iovecs(p1_call_t *c, uint32_t iovs, uint32_t n,
                       struct iovec *out, int *nout);

@@ -39,8 +39,13 @@ static wp_os_err_t transfer(p1_call_t *c, uint32_t fd, uint32_t iovs,
   /* Check the result pointer first: data must not move if it can't be
   ** reported. */
   if (!p1_ptr(c, nptr, 4, 4, &err)) return err;
-  struct iovec *iov = malloc(P1_MAX_IOVS * sizeof *iov);
-  if (!iov) return WP_OS_ENOMEM;
+  /* Most calls pass one or two vectors: only many need the heap. */
+  struct iovec local[16];
+  struct iovec *iov = local;
+  if (niovs > 16) {
+    iov = malloc(P1_MAX_IOVS * sizeof *iov);
+    if (!iov) return WP_OS_ENOMEM;
+  }
   int n = 0;
   size_t done = 0;
   err = p1_iovecs(c, iovs, niovs, iov, &n);
@@ -54,7 +59,7 @@ static wp_os_err_t transfer(p1_call_t *c, uint32_t fd, uint32_t iovs,
       break;
     }
   }
-  free(iov);
+  if (iov != local) free(iov);
   if (!err) err = p1_out32(c, nptr, (uint32_t)done);
   return err;
 }
