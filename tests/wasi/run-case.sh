@@ -200,6 +200,7 @@ fs|fs-mapped)
 read in.txt
 wrote out.txt
 file ops ok
+fd ops ok
 stat ok
 links ok
 readdir ok

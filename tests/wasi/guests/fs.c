@@ -4,8 +4,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+#include <wasi/api.h>
 
 #include "check.h"
 
@@ -94,6 +96,40 @@ int main(int argc, char **argv) {
   CHECK(close(fd) == 0);
   CHECK_ERRNO(close(fd) == -1, EBADF);
   printf("file ops ok\n");
+
+  /* append mode, allocate, advise, scatter/gather, fd times, renumber */
+  fd = open(at(dir, "v.txt"), O_CREAT | O_RDWR | O_TRUNC, 0644);
+  CHECK(fd >= 0);
+  struct iovec wv[3] = {{"ab", 2}, {"", 0}, {"cdef", 4}};
+  CHECK(writev(fd, wv, 3) == 6);
+  CHECK(lseek(fd, 0, SEEK_SET) == 0);
+  char r1[3] = {0}, r2[8] = {0};
+  struct iovec rv[2] = {{r1, 2}, {r2, 7}};
+  CHECK(readv(fd, rv, 2) == 6 && !strcmp(r1, "ab") && !strcmp(r2, "cdef"));
+  CHECK(pread(fd, buf, 10, 100) == 0); /* past the end: 0, not an error */
+  CHECK(fcntl(fd, F_SETFL, O_APPEND) == 0);
+  CHECK((fcntl(fd, F_GETFL) & O_APPEND) != 0);
+  CHECK(lseek(fd, 0, SEEK_SET) == 0);
+  CHECK(write(fd, "gh", 2) == 2); /* appended despite the offset */
+  CHECK(pread(fd, buf, 8, 0) == 8 && !memcmp(buf, "abcdefgh", 8));
+  CHECK(posix_fadvise(fd, 0, 8, POSIX_FADV_SEQUENTIAL) == 0);
+  CHECK(posix_fallocate(fd, 0, 100) == 0);
+  CHECK(fstat(fd, &st) == 0 && st.st_size == 100);
+  struct timespec ft[2] = {{5, 0}, {77, 88}};
+  CHECK(futimens(fd, ft) == 0);
+  CHECK(fstat(fd, &st) == 0 && st.st_mtim.tv_sec == 77 &&
+        st.st_mtim.tv_nsec == 88);
+  int fd2 = open(at(dir, "a.txt"), O_RDONLY);
+  CHECK(fd2 >= 0);
+  CHECK(__wasi_fd_renumber((__wasi_fd_t)fd, (__wasi_fd_t)fd2) == 0);
+  CHECK(fstat(fd2, &st) == 0 && st.st_size == 100); /* fd2 is v.txt now */
+  CHECK_ERRNO(fstat(fd, &st) == -1, EBADF);
+  __wasi_filesize_t pos;
+  CHECK(__wasi_fd_tell((__wasi_fd_t)fd2, &pos) == 0 && pos == 8);
+  CHECK(close(fd2) == 0);
+  CHECK(unlink(at(dir, "v.txt")) == 0);
+  CHECK(isatty(1) == 0); /* the driver's stdout is a file */
+  printf("fd ops ok\n");
 
   /* stat by path, times. */
   CHECK(stat(at(dir, "a.txt"), &st) == 0 && st.st_size == 5);
