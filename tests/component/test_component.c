@@ -2,7 +2,12 @@
 ** test_component.c — the component decoder and validator against real and
 ** hand-made components, and against malformed bytes.
 **
-**   test_component WAT_DIR INVALID_DIR INVALID_SRC_DIR CALC.wasm HELLO.wasm
+**   test_component MODE WAT_DIR INVALID_DIR INVALID_SRC_DIR CALC.wasm HELLO.wasm
+**
+** MODE picks a group: valid (real and hand-made components decode to the
+** expected summaries), invalid (each malformed case gets its exact message),
+** hostile (inputs shaped to blow up naive decoders), mutate (every
+** truncation and many byte overwrites of the valid ones fail cleanly).
 **
 ** WAT_DIR holds the binaries built from the .wat files in tests/component/wat
 ** and INVALID_DIR those built from the .wat files in INVALID_SRC_DIR (each
@@ -704,27 +709,38 @@ static void test_hostile(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 6) {
-    fprintf(stderr, "usage: test_component WAT_DIR INVALID_DIR INVALID_SRC_DIR CALC.wasm HELLO.wasm\n");
+  if (argc != 7) {
+    fprintf(stderr, "usage: test_component valid|invalid|hostile|mutate WAT_DIR INVALID_DIR "
+                    "INVALID_SRC_DIR CALC.wasm HELLO.wasm\n");
     return 2;
   }
-  test_types(argv[1]);
-  test_nested(argv[1]);
-  test_async(argv[1]);
-  test_calc(argv[4]);
-  test_hello(argv[5]);
-  test_semver();
-  test_invalid_wats(argv[2], argv[3]);
-  test_handmade();
-  test_hostile();
-  char p[4096];
-  static const char *const small[] = {"types", "nested", "async"};
-  for (int i = 0; i < 3; i++) {
-    snprintf(p, sizeof p, "%s/%s.wasm", argv[1], small[i]);
-    mutate(p, 100000);
+  const char *mode = argv[1];
+  char **a = argv + 1; /* a[1] = WAT_DIR ... a[5] = HELLO */
+  if (strcmp(mode, "valid") == 0) {
+    test_types(a[1]);
+    test_nested(a[1]);
+    test_async(a[1]);
+    test_calc(a[4]);
+    test_hello(a[5]);
+    test_semver();
+  } else if (strcmp(mode, "invalid") == 0) {
+    test_invalid_wats(a[2], a[3]);
+    test_handmade();
+  } else if (strcmp(mode, "hostile") == 0) {
+    test_hostile();
+  } else if (strcmp(mode, "mutate") == 0) {
+    char p[4096];
+    static const char *const small[] = {"types", "nested", "async"};
+    for (int i = 0; i < 3; i++) {
+      snprintf(p, sizeof p, "%s/%s.wasm", a[1], small[i]);
+      mutate(p, 100000);
+    }
+    mutate(a[4], 4000);
+    mutate(a[5], 4000);
+  } else {
+    fprintf(stderr, "unknown mode %s\n", mode);
+    return 2;
   }
-  mutate(argv[4], 4000);
-  mutate(argv[5], 4000);
   printf("%d passed, %d failed\n", checks - failures, failures);
   return failures ? 1 : 0;
 }
