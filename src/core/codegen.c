@@ -381,8 +381,25 @@ static char *write_file(const char *path, const void *data, size_t len) {
   return NULL;
 }
 
-/* Reads the first line of wasm2c's stderr and rewrites "file:OFFSET: error:
-** msg" as our one-line format. */
+/* What an opcode wasm2c refused belongs to, for a message that names the
+** unsupported proposal rather than a byte. */
+static const char *opcode_feature(const char *msg) {
+  const char *p = strstr(msg, "opcode: 0x");
+  if (!p) return NULL;
+  unsigned long op = strtoul(p + 8, NULL, 16);
+  switch (op) {
+  case 0x12: case 0x13: case 0x15: return "tail calls are";
+  case 0xfe: return "threads (atomic instructions) are";
+  case 0xfd: return "SIMD is";
+  case 0xfb: return "GC is";
+  case 0x06: case 0x07: case 0x08: case 0x09: case 0x18: case 0x19: case 0x1f:
+    return "exception handling is";
+  default: return NULL;
+  }
+}
+
+/* Reads the first line of wasm2c's stderr ("[FILE:]OFFSET: error: msg") and
+** rewrites it in our one-line format. */
 static char *wasm2c_error(const wasmplug_module_t *m, const char *errpath, int status) {
   FILE *f = fopen(errpath, "r");
   char line[512] = "";
@@ -391,20 +408,18 @@ static char *wasm2c_error(const wasmplug_module_t *m, const char *errpath, int s
     fclose(f);
   }
   line[strcspn(line, "\n")] = 0;
+  if (!line[0]) return wp_format("%s: wasm2c failed (status %d)", m->name, status);
   char *p = strstr(line, ".wasm:");
-  unsigned long off = 0;
-  char *msg = line;
-  if (p) {
-    char *end;
-    off = strtoul(p + 6, &end, 16);
-    if (end != p + 6 && !strncmp(end, ": error: ", 9)) msg = end + 9;
-    else if (end != p + 6 && *end == ':') msg = end + 1;
-  }
-  if (!line[0])
-    return wp_format("%s: wasm2c failed (status %d)", m->name, status);
-  if (strstr(msg, "SIMD") || strstr(msg, "v128"))
-    return wp_format("%s: invalid module at offset 0x%lx: SIMD is not supported by "
-                     "wasmplug (%s)", m->name, off, msg);
+  p = p ? p + 6 : line;
+  char *end;
+  unsigned long off = strtoul(p, &end, 16);
+  const char *msg = line;
+  if (end != p && !strncmp(end, ": error: ", 9)) msg = end + 9;
+  else off = 0;
+  const char *feature = opcode_feature(msg);
+  if (feature)
+    return wp_format("%s: invalid module at offset 0x%lx: %s not supported by wasmplug (%s)",
+                     m->name, off, feature, msg);
   return wp_format("%s: invalid module at offset 0x%lx: %s", m->name, off, msg);
 }
 
