@@ -485,6 +485,14 @@ int wp_comp_name_matches(const char *import_name, size_t ilen,
 long wp_comp_name_best(const char *import_name, size_t ilen,
                        const wp_comp_str *names, size_t n);
 
+/* The parts of an interface name `ns:pkg/iface@1.2.3` (nested namespaces and
+** projections stay joined: `a:b:c/d/e` gives namespace "a:b", package "c",
+** interface "d/e").  Returns 0 if `name` is an interface name, else -1. */
+typedef struct wp_comp_iface_name {
+  wp_comp_str namespace_, package, interface, version; /* version "" if none */
+} wp_comp_iface_name;
+int wp_comp_interface_name(const char *name, size_t len, wp_comp_iface_name *out);
+
 /* --------------------------------------------------------------- types */
 
 /* Whether `found` can be used where `expected` is required (component

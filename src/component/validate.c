@@ -84,6 +84,27 @@ static int interface_ok(const char *p, size_t n) {
   }
 }
 
+int wp_comp_interface_name(const char *p, size_t n, wp_comp_iface_name *out) {
+  memset(out, 0, sizeof *out);
+  if (!p || !interface_ok(p, n)) return -1;
+  const char *at = memchr(p, '@', n);
+  size_t base = at ? (size_t)(at - p) : n;
+  const char *slash = memchr(p, '/', base);
+  size_t pkg_end = (size_t)(slash - p);
+  size_t colon = pkg_end;
+  while (colon > 0 && p[colon - 1] != ':') colon--;
+  /* interface_ok guarantees a ':' before the '/' */
+  out->namespace_.ptr = p;
+  out->namespace_.len = (uint32_t)(colon - 1);
+  out->package.ptr = p + colon;
+  out->package.len = (uint32_t)(pkg_end - colon);
+  out->interface.ptr = slash + 1;
+  out->interface.len = (uint32_t)(base - pkg_end - 1);
+  out->version.ptr = at ? at + 1 : p + n;
+  out->version.len = at ? (uint32_t)(n - base - 1) : 0;
+  return 0;
+}
+
 /* Splits an annotated plain name: kind 0 plain, 1 [constructor], 2 [method],
 ** 3 [static]; r/rl = resource label, f/fl = function label. */
 typedef struct plain {

@@ -348,6 +348,21 @@ static void test_semver(void) {
     CHECK(got == cases[i].want, "name_matches(%s, %s) = %d, want %d", cases[i].imp,
           cases[i].exp, got, cases[i].want);
   }
+  wp_comp_iface_name in;
+  CHECK(wp_comp_interface_name("wasi:io/streams@0.2.6", 21, &in) == 0 &&
+            in.namespace_.len == 4 && memcmp(in.namespace_.ptr, "wasi", 4) == 0 &&
+            in.package.len == 2 && memcmp(in.package.ptr, "io", 2) == 0 &&
+            in.interface.len == 7 && memcmp(in.interface.ptr, "streams", 7) == 0 &&
+            in.version.len == 5 && memcmp(in.version.ptr, "0.2.6", 5) == 0,
+        "interface name parts");
+  CHECK(wp_comp_interface_name("a:b:c/d/e", 9, &in) == 0 && in.namespace_.len == 3 &&
+            in.package.len == 1 && in.package.ptr[0] == 'c' && in.interface.len == 3 &&
+            in.version.len == 0,
+        "nested interface name parts");
+  CHECK(wp_comp_interface_name("plain", 5, &in) != 0 &&
+            wp_comp_interface_name("a:b/c@1.0", 9, &in) != 0 &&
+            wp_comp_interface_name("A:b/c", 5, &in) != 0,
+        "not interface names");
   wp_comp_str v[] = {{"a:b/c@1.2.0", 11}, {"a:b/c@1.10.0", 12}, {"a:b/c@1.3.0", 11}};
   CHECK(wp_comp_name_best("a:b/c@1.0.0", 11, v, 3) == 1, "highest version on the track");
   CHECK(wp_comp_name_best("a:b/c@1.3.0", 11, v, 3) == 2, "exact match first");
