@@ -157,7 +157,7 @@ static void line(const char *name, double ours, double ref, const char *target, 
 
 /* Text: mostly ASCII with some 2-, 3- and 4-byte sequences, valid UTF-8. */
 static void fill_text(uint8_t *p, size_t n) {
-  static const char *const words[] = {"lorem ", "ipsum ", "caf\xc3\xa9 ", "\xe2\x82\xac" "5 ", "dolor ",
+  static const char *const words[] = {"lorem ", "ipsum ", "caf\xc3\xa9 ", "\xe2\x82\xac\x35 ", "dolor ",
                                       "\xf0\x9f\x98\x80 ", "sit ", "amet, "};
   size_t i = 0, w = 0;
   while (i < n) {

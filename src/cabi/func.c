@@ -32,7 +32,7 @@ wp_cabi_error_t *wp_cabi_lower_args(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, c
   wp_cabi_func_flatten(f, WP_CABI_LIFT, &sig);
   *nflat = 0;
   if (sig.params_indirect) {
-    uint32_t size, align, off[MAXP], p;
+    uint32_t size, align, off[MAXP], p = 0;
     wp_cabi_params_layout(f, false, &size, &align, off);
     if ((e = wp_cabi_guest_realloc(cx, "params", 0, 0, align, size, &p))) return e;
     for (size_t i = 0; i < f->nparams; i++)
@@ -110,7 +110,7 @@ wp_cabi_error_t *wp_cabi_lower_results(wp_cabi_cx_t *cx, const wp_cabi_func_t *f
   wp_cabi_func_flatten(f, WP_CABI_LOWER, &sig);
   wp_cabi_error_t *e;
   if (sig.results_indirect) {
-    uint32_t p;
+    uint32_t p = 0;
     if ((e = retptr(cx, f, &sig, core_params, ncore_params, &p))) return e;
     return wp_cabi_store(cx, f->result, result, p);
   }
@@ -132,7 +132,7 @@ wp_cabi_error_t *wp_cabi_lower_args_native(wp_cabi_cx_t *cx, const wp_cabi_func_
   wp_cabi_func_flatten(f, WP_CABI_LIFT, &sig);
   *nflat = 0;
   if (sig.params_indirect) {
-    uint32_t size, align, off[MAXP], p;
+    uint32_t size, align, off[MAXP], p = 0;
     wp_cabi_params_layout(f, false, &size, &align, off);
     if ((e = wp_cabi_guest_realloc(cx, "params", 0, 0, align, size, &p))) return e;
     for (size_t i = 0; i < f->nparams; i++)
@@ -202,7 +202,7 @@ wp_cabi_error_t *wp_cabi_lower_results_native(wp_cabi_cx_t *cx, const wp_cabi_fu
   wp_cabi_func_flatten(f, WP_CABI_LOWER, &sig);
   wp_cabi_error_t *e;
   if (sig.results_indirect) {
-    uint32_t p;
+    uint32_t p = 0;
     if ((e = retptr(cx, f, &sig, core_params, ncore_params, &p))) return e;
     return wp_cabi_store_native(cx, f->result, result, p);
   }

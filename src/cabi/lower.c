@@ -24,7 +24,7 @@ static wp_cabi_error_t *lower_list(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, c
   uint64_t bytes = (uint64_t)v->of.list.len * es;
   if (v->of.list.len > UINT32_MAX || bytes > UINT32_MAX)
     return INVALID("list of %zu elements of %u bytes does not fit in 32-bit memory", v->of.list.len, es);
-  uint32_t p;
+  uint32_t p = 0;
   wp_cabi_error_t *e = wp_cabi_guest_realloc(cx, "list", 0, 0, ty->elem->guest.align, (uint32_t)bytes, &p);
   if (e) return e;
   for (size_t i = 0; i < v->of.list.len; i++)
@@ -60,7 +60,7 @@ static wp_cabi_error_t *store_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
     wr_u32(p, v->of.ch);
     return NULL;
   case WP_CABI_STRING: {
-    uint32_t sp, sl;
+    uint32_t sp = 0, sl = 0;
     if ((e = wp_cabi_lower_string(cx, (const uint8_t *)v->of.str.ptr, v->of.str.len, false, &sp, &sl))) return e;
     p = cx->mem.base + ptr; /* realloc may have moved memory */
     wr_u32(p, sp);
@@ -68,7 +68,7 @@ static wp_cabi_error_t *store_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
     return NULL;
   }
   case WP_CABI_LIST: {
-    uint32_t lp, ll;
+    uint32_t lp = 0, ll = 0;
     if ((e = lower_list(cx, ty, v, &lp, &ll))) return e;
     p = cx->mem.base + ptr;
     wr_u32(p, lp);
@@ -82,7 +82,7 @@ static wp_cabi_error_t *store_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
       if ((e = store_v(cx, ty->fields[i].type, &v->of.list.items[i], ptr + ty->fields[i].guest_offset))) return e;
     return NULL;
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
-    const wp_cabi_type_t *c;
+    const wp_cabi_type_t *c = NULL;
     if ((e = check_case(ty, v, &c))) return e;
     wr_disc(p, ty->disc_size, v->of.var.disc);
     if (c) return store_v(cx, c, v->of.var.payload, ptr + ty->guest_payload_offset);
@@ -94,7 +94,7 @@ static wp_cabi_error_t *store_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
     wr_disc(p, ty->guest.size, v->of.flags);
     return NULL;
   case WP_CABI_OWN: case WP_CABI_BORROW: {
-    uint32_t h;
+    uint32_t h = 0;
     e = ty->kind == WP_CABI_OWN ? wp_cabi_lower_own(cx, ty->resource, v->of.rep, &h)
                                 : wp_cabi_lower_borrow(cx, ty->resource, v->of.rep, &h);
     if (e) return e;
@@ -148,7 +148,7 @@ static wp_cabi_error_t *lower_flat_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
     return NULL;
   }
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
-    const wp_cabi_type_t *c;
+    const wp_cabi_type_t *c = NULL;
     if ((e = check_case(ty, v, &c))) return e;
     memset(out, 0, ty->nflat * sizeof *out); /* unused slots are zero */
     out[0].i32 = v->of.var.disc;

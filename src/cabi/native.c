@@ -114,7 +114,7 @@ static wp_cabi_error_t *load_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint3
     return NULL;
   }
   case WP_CABI_OWN: case WP_CABI_BORROW: {
-    uint32_t rep;
+    uint32_t rep = 0;
     wp_cabi_error_t *e = ty->kind == WP_CABI_OWN ? wp_cabi_lift_own(cx, ty->resource, rd_u32(p), &rep)
                                                  : wp_cabi_lift_borrow(cx, ty->resource, rd_u32(p), &rep);
     if (e) return e;
@@ -143,7 +143,7 @@ static wp_cabi_error_t *lower_list_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
   if (s.len > UINT32_MAX || (uint64_t)s.len * gs > UINT32_MAX)
     return INVALID("list of %zu elements of %u bytes does not fit in 32-bit memory", s.len, gs);
   if (s.len && !s.ptr) return INVALID("native list has NULL pointer and length %zu", s.len);
-  uint32_t bytes = (uint32_t)(s.len * gs), p;
+  uint32_t bytes = (uint32_t)(s.len * gs), p = 0;
   wp_cabi_error_t *e = wp_cabi_guest_realloc(cx, "list", 0, 0, el->guest.align, bytes, &p);
   if (e) return e;
   if (el->plain) {
@@ -191,7 +191,7 @@ static wp_cabi_error_t *store_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
     return NULL;
   }
   case WP_CABI_STRING: case WP_CABI_LIST: {
-    uint32_t a, b;
+    uint32_t a = 0, b = 0;
     e = ty->kind == WP_CABI_STRING ? lower_string_n(cx, src, &a, &b) : lower_list_n(cx, ty, src, &a, &b);
     if (e) return e;
     p = cx->mem.base + ptr; /* realloc may have moved memory */
@@ -209,7 +209,7 @@ static wp_cabi_error_t *store_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
         return e;
     return NULL;
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
-    uint32_t d;
+    uint32_t d = 0;
     if ((e = native_case(ty, src, &d))) return e;
     wr_disc(p, ty->disc_size, d);
     const wp_cabi_type_t *c = wp_cabi_type_case(ty, d);
@@ -222,7 +222,7 @@ static wp_cabi_error_t *store_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
     return NULL;
   }
   case WP_CABI_OWN: case WP_CABI_BORROW: {
-    uint32_t h, rep = rd_u32(src);
+    uint32_t h = 0, rep = rd_u32(src);
     e = ty->kind == WP_CABI_OWN ? wp_cabi_lower_own(cx, ty->resource, rep, &h)
                                 : wp_cabi_lower_borrow(cx, ty->resource, rep, &h);
     if (e) return e;
@@ -290,7 +290,7 @@ static wp_cabi_error_t *lift_flat_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, 
     return NULL;
   }
   case WP_CABI_OWN: case WP_CABI_BORROW: {
-    uint32_t rep;
+    uint32_t rep = 0;
     wp_cabi_error_t *e = ty->kind == WP_CABI_OWN ? wp_cabi_lift_own(cx, ty->resource, x.i32, &rep)
                                                  : wp_cabi_lift_borrow(cx, ty->resource, x.i32, &rep);
     if (e) return e;
@@ -341,7 +341,7 @@ static wp_cabi_error_t *lower_flat_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
     return NULL;
   }
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
-    uint32_t d;
+    uint32_t d = 0;
     if ((e = native_case(ty, src, &d))) return e;
     memset(out, 0, ty->nflat * sizeof *out);
     out[0].i32 = d;

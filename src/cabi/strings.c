@@ -231,7 +231,7 @@ wp_cabi_error_t *wp_cabi_lower_string(wp_cabi_cx_t *cx, const uint8_t *s, size_t
   if (enc == WP_CABI_UTF8) {
     if (!trusted && !wp_cabi_utf8_valid(s, n))
       return INVALID("string to lower is not valid UTF-8 (byte %zu)", utf8_error_at(s, n));
-    uint32_t p;
+    uint32_t p = 0;
     if ((e = wp_cabi_guest_realloc(cx, "string", 0, 0, 1, (uint32_t)n, &p))) return e;
     if (n) memcpy(cx->mem.base + p, s, n);
     *out_ptr = p;
@@ -249,7 +249,7 @@ wp_cabi_error_t *wp_cabi_lower_string(wp_cabi_cx_t *cx, const uint8_t *s, size_t
     units += c >= 0x10000 ? 2 : 1;
     if (c > 0xFF) latin1 = false;
   }
-  uint32_t p;
+  uint32_t p = 0;
   if (enc == WP_CABI_LATIN1_UTF16 && latin1) {
     if ((e = wp_cabi_guest_realloc(cx, "string", 0, 0, 2, (uint32_t)units, &p))) return e;
     uint8_t *d = cx->mem.base + p;
