@@ -10,7 +10,7 @@
  * Target: <= 2x the reference for strings and byte lists.
  *
  * Timing: a calibrated loop (iterations doubled until one run takes
- * >= 0.2 s), then the best of 3 runs.
+ * >= 0.2 s), then the best of 3 runs, interleaved with the reference's.
  */
 #include "cabi/cabi.h"
 
@@ -51,24 +51,33 @@ static double now(void) {
 
 typedef void (*op_fn)(void *ctx);
 
-/* ns per op: calibrated, best of 3 */
-static double measure(op_fn op, void *ctx) {
+/* Iterations for one run of op to take >= 0.2 s. */
+static long calibrate(op_fn op, void *ctx) {
   long n = 1;
   for (;;) {
     double t0 = now();
     for (long i = 0; i < n; i++) op(ctx);
-    double dt = now() - t0;
-    if (dt >= 0.2) break;
+    if (now() - t0 >= 0.2) return n;
     n *= 2;
   }
-  double best = 1e30;
+}
+
+static double run(op_fn op, void *ctx, long n) {
+  double t0 = now();
+  for (long i = 0; i < n; i++) op(ctx);
+  return (now() - t0) / (double)n * 1e9;
+}
+
+/* ns per op of a case and of its reference: each calibrated, then 3 runs
+ * of each, interleaved so both see the same machine load; best of 3. */
+static void measure_pair(op_fn a, void *actx, op_fn b, void *bctx, double *ans, double *bns) {
+  long na = calibrate(a, actx), nb = calibrate(b, bctx);
+  *ans = *bns = 1e30;
   for (int r = 0; r < 3; r++) {
-    double t0 = now();
-    for (long i = 0; i < n; i++) op(ctx);
-    double per = (now() - t0) / (double)n * 1e9;
-    if (per < best) best = per;
+    double x = run(a, actx, na), y = run(b, bctx, nb);
+    if (x < *ans) *ans = x;
+    if (y < *bns) *bns = y;
   }
-  return best;
 }
 
 typedef struct {
@@ -192,7 +201,8 @@ int main(void) {
               .native = native, .src = g.mem + 0x1000, .nbytes = 1024, .copy = copy};
   b.flat[0].i32 = 0x1000;
   b.flat[1].i32 = 1024;
-  double ours = measure(op_flat, &b), ref = measure(op_ref, &b);
+  double ours, ref;
+  measure_pair(op_flat, &b, op_ref, &b, &ours, &ref);
   line("string-1k", ours, ref, "<= 2x reference", 2.0, &missed);
 
   /* 2. a 64 KiB list<u8> (text bytes, so the reference validates them all) */
@@ -202,8 +212,7 @@ int main(void) {
   b.flat[1].i32 = 65536;
   b.src = g.mem + 0x10000;
   b.nbytes = 65536;
-  ours = measure(op_flat, &b);
-  ref = measure(op_ref, &b);
+  measure_pair(op_flat, &b, op_ref, &b, &ours, &ref);
   line("list-u8-64k", ours, ref, "<= 2x reference", 2.0, &missed);
 
   /* 3. a record of 8 mixed fields */
@@ -235,9 +244,8 @@ int main(void) {
   b.ptr = rp;
   b.dst = 0x800;
   b.src = r;
-  ours = measure(op_mem, &b);
   rref_t rr = {&b, rec->guest.size, g.mem + sp, sl};
-  ref = measure(op_ref_record, &rr);
+  measure_pair(op_mem, &b, op_ref_record, &rr, &ours, &ref);
   line("record-8-fields", ours, ref, NULL, 0, &missed);
   /* the round trip is byte-exact apart from the string's new address */
   uint8_t *w = g.mem + 0x800;
