@@ -197,6 +197,9 @@ static int expected_location(const char *text, char *file, size_t fl, unsigned *
                              unsigned *col) {
   const char *arrow = strstr(text, "--> ");
   const char *p = arrow ? arrow + 4 : NULL;
+  /* "defined in two different locations:\n  * FILE:L:C\n  * FILE:L:C" */
+  const char *star = strstr(text, "\n  * ");
+  if (!p && star) p = star + 5;
   if (!p) {
     /* the short form "PATH:L:C: message" used for very long lines */
     const char *nl = strchr(text, '\n');
@@ -252,6 +255,18 @@ static void run_fail(const char *dir, const char *name, tally_t *t, int *gist) {
   int ok;
   if (has) {
     ok = err && err->file && !strcmp(ours, efile) && err->line == eline && err->col == ecol;
+    /* a second listed location must be named in the message too */
+    const char *star = strstr(expect, "\n  * ");
+    const char *second = star ? strstr(star + 1, "\n  * tests/ui/parse-fail/") : NULL;
+    if (ok && second) {
+      char loc2[1024];
+      second += strlen("\n  * tests/ui/parse-fail/");
+      size_t n2 = strcspn(second, "\n");
+      if (n2 >= sizeof loc2) n2 = sizeof loc2 - 1;
+      memcpy(loc2, second, n2);
+      loc2[n2] = 0;
+      ok = strstr(err->message, loc2) != NULL;
+    }
     snprintf(why, sizeof why, "expected %s:%u:%u, got %s:%u:%u: %s", efile, eline, ecol, ours,
              err ? err->line : 0, err ? err->col : 0, err ? err->message : "?");
   } else {
