@@ -30,7 +30,9 @@ typedef struct core_bind {
   wp_cabi_core_sig_t sig;
   wp_cabi_native_args_t args;
   uint32_t res_size, res_align;
-  bool scalar;                    /* no memory, no handles: the fast path */
+  uint32_t flat_at[64];           /* flat index of each param (direct form) */
+  bool scalar;                    /* no memory, no handles: no guest view */
+  bool ints;                      /* integers and handles only: fast_cb */
   const wp_cabi_resource_t *res;  /* [resource-drop] imports */
   /* Top-level own<> params (flat index, resource): if lifting fails after
   ** one was moved out of the guest's table, its destructor must still run. */
@@ -149,9 +151,58 @@ typedef union {
   uint8_t bytes[STACK_BUF];
 } stack_buf_t;
 
+
+/* Flat params -> the native params struct.  The flat index and native
+** offset of every param were computed at link time, so no per-call
+** flattening; the spilled form (> 16 flat values) is left to cabi. */
+static wp_cabi_error_t *lift_params(const core_bind_t *b, wp_cabi_cx_t *cx, const wp_cabi_flat_t *flat,
+                                    uint8_t *args) {
+  if (b->sig.params_indirect) return wp_cabi_lift_args_native(cx, b->f, flat, b->sig.nparams, args);
+  memset(args, 0, b->args.size); /* padding: no stale bytes reach the plugin */
+  for (size_t i = 0; i < b->f->nparams; i++) {
+    const wp_cabi_type_t *ty = b->f->params[i];
+    const wp_cabi_flat_t *x = flat + b->flat_at[i];
+    uint8_t *dst = args + b->args.offsets[i];
+    switch (ty->kind) {
+    case WP_CABI_BOOL: dst[0] = x->i32 != 0; break;
+    case WP_CABI_S8: case WP_CABI_U8: dst[0] = (uint8_t)x->i32; break;
+    case WP_CABI_S16: case WP_CABI_U16: { uint16_t h = (uint16_t)x->i32; memcpy(dst, &h, 2); break; }
+    case WP_CABI_S32: case WP_CABI_U32: memcpy(dst, &x->i32, 4); break;
+    case WP_CABI_S64: case WP_CABI_U64: memcpy(dst, &x->i64, 8); break;
+    default: {
+      wp_cabi_error_t *e = wp_cabi_lift_flat_native(cx, ty, x, ty->nflat, dst);
+      if (e) return e;
+    }
+    }
+  }
+  return NULL;
+}
+
+/* The native result -> flat results, or stored at the return pointer. */
+static wp_cabi_error_t *lower_result(const core_bind_t *b, wp_cabi_cx_t *cx, const wp_cabi_flat_t *flat,
+                                     const uint8_t *res, wasmplug_val_raw_t *v) {
+  const wp_cabi_type_t *ty = b->f->result;
+  if (b->sig.results_indirect) return wp_cabi_store_native(cx, ty, res, flat[b->sig.nparams - 1].i32);
+  switch (ty->kind) {
+  case WP_CABI_BOOL: v[0].i32 = res[0] != 0; return NULL;
+  case WP_CABI_S8: v[0].i32 = (int8_t)res[0]; return NULL;
+  case WP_CABI_U8: v[0].i32 = res[0]; return NULL;
+  case WP_CABI_S16: { int16_t h; memcpy(&h, res, 2); v[0].i32 = h; return NULL; }
+  case WP_CABI_U16: { uint16_t h; memcpy(&h, res, 2); v[0].i32 = h; return NULL; }
+  case WP_CABI_S32: case WP_CABI_U32: memcpy(&v[0].i32, res, 4); return NULL;
+  case WP_CABI_S64: case WP_CABI_U64: memcpy(&v[0].i64, res, 8); return NULL;
+  default: {
+    wp_cabi_flat_t out[WP_CABI_FLAT_CAP];
+    wp_cabi_error_t *e = wp_cabi_lower_flat_native(cx, ty, res, out);
+    if (!e) from_flat(out, b->sig.results, b->sig.nresults, v);
+    return e;
+  }
+  }
+}
+
 static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
   wp_plugin_guest_t *g = b->g;
-  wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS + 1], out[WP_CABI_MAX_FLAT_RESULTS];
+  wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS + 1];
   to_flat(v, b->sig.params, b->sig.nparams, flat);
   wp_cabi_cx_t cx;
   if (b->scalar) {
@@ -165,10 +216,10 @@ static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
   stack_buf_t abuf, rbuf;
   wasmplug_trap_t *t = NULL;
   wp_cabi_error_t *e = NULL;
-  void *args = b->args.size <= STACK_BUF ? abuf.bytes : wp_cabi_arena_alloc(g->arena, b->args.size, b->args.align);
-  void *res = !b->f->result ? NULL
-              : b->res_size <= STACK_BUF ? rbuf.bytes
-                                         : wp_cabi_arena_alloc(g->arena, b->res_size, b->res_align);
+  uint8_t *args = b->args.size <= STACK_BUF ? abuf.bytes : wp_cabi_arena_alloc(g->arena, b->args.size, b->args.align);
+  uint8_t *res = !b->f->result ? NULL
+                 : b->res_size <= STACK_BUF ? rbuf.bytes
+                                            : wp_cabi_arena_alloc(g->arena, b->res_size, b->res_align);
   if (!args || (b->f->result && !res)) {
     t = trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: host allocation budget exceeded", b->plugin, b->qualified);
     goto done;
@@ -189,7 +240,7 @@ static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
     own_live[i] = !re;
     wp_cabi_error_delete(re);
   }
-  if ((e = wp_cabi_lift_args_native(&cx, b->f, flat, b->sig.nparams, args))) {
+  if ((e = lift_params(b, &cx, flat, args))) {
     /* Owns already moved out of the guest's table belong to nobody now:
     ** destroy them so every rep's destructor still runs exactly once. */
     for (uint32_t i = 0; i < b->nown; i++) {
@@ -207,20 +258,16 @@ static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
   call.arena = g->arena;
   call.state = b->inst->state;
   call.trapped = false;
-  call.msg[0] = 0;
+  call.used_arena = false;
   int rc = b->fn(b->inst->state, &call, args, res);
   if (rc != WASMPLUG_OK || call.trapped) {
     t = call.trapped ? trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: %s", b->plugin, b->qualified, call.msg)
                      : trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: failed with code %d", b->plugin, b->qualified, rc);
     goto done;
   }
-  size_t nout = 0;
-  if (b->f->result) {
-    if ((e = wp_cabi_lower_results_native(&cx, b->f, res, flat, b->sig.nparams, out, &nout))) {
-      t = cabi_trap(b, e, "result");
-      goto done;
-    }
-    from_flat(out, b->sig.results, b->sig.nresults, v);
+  if (b->f->result && (e = lower_result(b, &cx, flat, res, v))) {
+    t = cabi_trap(b, e, "result");
+    goto done;
   }
 done:
   if (!b->scalar && (e = wp_cabi_cx_finish(&cx))) {
@@ -240,6 +287,81 @@ static wasmplug_trap_t *call_cb(void *env, wasmplug_caller_t *caller, wasmplug_v
   t = do_call(b, v);
   b->g->busy = false;
   return t;
+}
+
+/* The fast path for functions whose params are integers (bool, s8..u64)
+** or borrowed handles and whose result is an integer or an own handle — the
+** shape of scalar calls, constructors and most resource methods: no cabi
+** context, no flattening, no arena unless the plugin allocates.
+** A borrow is validated (type, liveness) but not lent: lending only stops
+** the guest from dropping the handle during the call, and the guest cannot
+** call any plugin import, drops included, while a plugin call is running
+** (g->busy) — and on this path the guest does not run at all. */
+static wasmplug_trap_t *fast_cb(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv) {
+  (void)nv;
+  core_bind_t *b = env;
+  wp_plugin_guest_t *g = b->g;
+  if (g->dead || g->busy || g->instance != wasmplug_caller_instance(caller)) {
+    wasmplug_trap_t *t = enter(g, caller, b); /* first call binds; else the reason to refuse */
+    if (t) return t;
+  }
+  uint64_t args[8] = {0}, res = 0; /* ints: at most 8 bytes each, <= 8 params */
+  uint8_t *a = (uint8_t *)args;
+  for (size_t i = 0; i < b->f->nparams; i++) {
+    uint8_t *dst = a + b->args.offsets[i];
+    switch (b->f->params[i]->kind) {
+    case WP_CABI_BOOL: dst[0] = v[i].i32 != 0; break;
+    case WP_CABI_S8: case WP_CABI_U8: dst[0] = (uint8_t)v[i].i32; break;
+    case WP_CABI_S16: case WP_CABI_U16: { uint16_t h = (uint16_t)v[i].i32; memcpy(dst, &h, 2); break; }
+    case WP_CABI_S32: case WP_CABI_U32: memcpy(dst, &v[i].i32, 4); break;
+    case WP_CABI_BORROW: {
+      uint32_t rep;
+      wp_cabi_error_t *e = wp_cabi_resource_rep(g->handles, b->f->params[i]->resource, (uint32_t)v[i].i32, &rep);
+      if (e) return cabi_trap(b, e, "arguments");
+      memcpy(dst, &rep, 4);
+      break;
+    }
+    default: memcpy(dst, &v[i].i64, 8); break;
+    }
+  }
+  wasmplug_plugin_call_t call;
+  call.arena = g->arena;
+  call.state = b->inst->state;
+  call.trapped = false;
+  call.used_arena = false;
+  int rc = b->fn(call.state, &call, args, b->f->result ? &res : NULL);
+  if (call.used_arena) wp_cabi_arena_reset(g->arena);
+  if (rc != WASMPLUG_OK || call.trapped)
+    return call.trapped ? trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: %s", b->plugin, b->qualified, call.msg)
+                        : trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: failed with code %d", b->plugin, b->qualified, rc);
+  if (b->f->result) {
+    uint8_t *r = (uint8_t *)&res;
+    switch (b->f->result->kind) {
+    case WP_CABI_BOOL: v[0].i32 = r[0] != 0; break;
+    case WP_CABI_S8: v[0].i32 = (int8_t)r[0]; break;
+    case WP_CABI_U8: v[0].i32 = r[0]; break;
+    case WP_CABI_S16: { int16_t h; memcpy(&h, r, 2); v[0].i32 = h; break; }
+    case WP_CABI_U16: { uint16_t h; memcpy(&h, r, 2); v[0].i32 = h; break; }
+    case WP_CABI_S32: case WP_CABI_U32: memcpy(&v[0].i32, r, 4); break;
+    case WP_CABI_OWN: {
+      wp_cabi_cx_t cx;
+      memset(&cx, 0, sizeof cx);
+      cx.guest = &g->cguest;
+      uint32_t rep, h;
+      memcpy(&rep, r, 4);
+      wp_cabi_error_t *e = wp_cabi_lower_own(&cx, b->f->result->resource, rep, &h);
+      if (e) {
+        /* The guest never got it: destroy it so the destructor still runs once. */
+        wp_plugin_inst_destroy(b->inst, b->f->result->resource, rep);
+        return cabi_trap(b, e, "result");
+      }
+      v[0].i32 = (int32_t)h;
+      break;
+    }
+    default: memcpy(&v[0].i64, r, 8); break;
+    }
+  }
+  return NULL;
 }
 
 static wasmplug_trap_t *drop_cb(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv) {
@@ -381,6 +503,7 @@ static wasmplug_error_t *define_one(wp_plugin_guest_t *g, wasmplug_linker_t *lin
     }
     b->res_size = b->f->result ? b->f->result->native.size : 0;
     b->res_align = b->f->result ? b->f->result->native.align : 1;
+    for (size_t i = 0, k = 0; i < b->f->nparams; k += b->f->params[i]->nflat, i++) b->flat_at[i] = (uint32_t)k;
     if (!b->sig.params_indirect)
       for (size_t i = 0, k = 0; i < b->f->nparams; k += b->f->params[i]->nflat, i++)
         if (b->f->params[i]->kind == WP_CABI_OWN) {
@@ -389,7 +512,14 @@ static wasmplug_error_t *define_one(wp_plugin_guest_t *g, wasmplug_linker_t *lin
         }
     b->scalar = !b->sig.params_indirect && !b->sig.results_indirect && (!b->f->result || !b->f->result->has_pointers);
     for (size_t i = 0; i < b->f->nparams; i++) b->scalar = b->scalar && !b->f->params[i]->has_pointers;
-    cb = call_cb;
+    const wp_cabi_type_t *rt = b->f->result;
+    b->ints = b->f->nparams <= 8 && !b->sig.params_indirect && !b->sig.results_indirect &&
+              (!rt || (rt->kind >= WP_CABI_BOOL && rt->kind <= WP_CABI_U64) || rt->kind == WP_CABI_OWN);
+    for (size_t i = 0; i < b->f->nparams; i++) {
+      wp_cabi_kind_t k = b->f->params[i]->kind;
+      b->ints = b->ints && ((k >= WP_CABI_BOOL && k <= WP_CABI_U64) || k == WP_CABI_BORROW);
+    }
+    cb = b->ints ? fast_cb : call_cb;
   }
   g->refs++; /* released by bind_free when the linker goes */
   if ((e = wasmplug_linker_define_func(linker, mod, name, &want, cb, b, bind_free))) {

@@ -67,7 +67,8 @@ struct wasmplug_plugin_call {
   wp_cabi_arena_t *arena;
   void *state;
   bool trapped;
-  char msg[512];
+  bool used_arena; /* host->alloc was called: reset the arena after */
+  char msg[512];   /* set by host->trap */
 };
 
 /* config.c */

@@ -1,0 +1,241 @@
+/*
+** bench_plugin.c — guest->plugin call cost against a native C loop calling
+** the same plugin function through a function pointer, in the same run.
+**
+** usage: bench_plugin [PLUGIN.so BENCH.wasm]   (defaults: the build's)
+** Prints "plugin <case>: X ns/call, native Y ns/call, ratio Z".
+** Cases: nop(), inc(u32)->u32, echo(string)->string with 1 KiB,
+** sum(list<u8>) of 64 KiB, a resource method (borrow<obj>) -> u32.
+** The echo case is also compared with what any host must do for an
+** untrusted 1 KiB string: copy it and validate its UTF-8 (memcpy+validate),
+** plus the plugin's own work.  Times are the best of 5 runs.
+*/
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "plugin/plugin.h"
+
+static double now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static wasmplug_instance_t *inst;
+
+static void die(const char *what, const char *msg) {
+  fprintf(stderr, "bench_plugin: %s: %s\n", what, msg);
+  exit(1);
+}
+
+/* Calls guest export `name` with args; traps are fatal. */
+static void guest(const char *name, wasmplug_val_t *args, size_t n, wasmplug_val_t *res, size_t nr) {
+  wasmplug_func_t *f = wasmplug_instance_func(inst, name);
+  if (!f) die(name, "no such export");
+  wasmplug_trap_t *t = wasmplug_func_call(f, args, n, res, nr);
+  if (t) die(name, wasmplug_trap_message(t));
+}
+
+typedef struct {
+  wp_plugin_binding_t b;
+  wp_cabi_arena_t *arena;
+  const void *args;
+  void *res;
+  int kind; /* 0: raw fn pointer, 1: through wp_plugin_binding_call, 2: memcpy+validate+call */
+  const uint8_t *src;
+  uint8_t *dst;
+  size_t len;
+} native_t;
+
+static volatile uint32_t sink;
+
+/* An empty host function: the engine's own guest->host call cost, the
+** floor under every plugin call (printed for context). */
+static wasmplug_trap_t *empty_host(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t n) {
+  (void)env; (void)caller; (void)v; (void)n;
+  return NULL;
+}
+
+static double time_native(native_t *n, int iters) {
+  double best = 1e300;
+  for (int rep = 0; rep < 5; rep++) {
+    double t0 = now_ns();
+    for (int i = 0; i < iters; i++) {
+      if (n->kind == 0) {
+        n->b.fn(n->b.state, NULL, n->args, n->res);
+      } else {
+        if (n->kind == 2) {
+          memcpy(n->dst, n->src, n->len);
+          sink += wp_cabi_utf8_valid(n->dst, n->len);
+        }
+        wasmplug_trap_t *t = wp_plugin_binding_call(&n->b, n->arena, n->args, n->res);
+        if (t) die("native", wasmplug_trap_message(t));
+        wp_cabi_arena_reset(n->arena);
+      }
+    }
+    double dt = (now_ns() - t0) / iters;
+    if (dt < best) best = dt;
+  }
+  return best;
+}
+
+static double time_guest(const char *loop, wasmplug_val_t *args, size_t nargs, size_t nres, int iters) {
+  double best = 1e300;
+  args[0] = (wasmplug_val_t){.kind = WASMPLUG_I32, .of.i32 = iters};
+  wasmplug_val_t res[1];
+  for (int rep = 0; rep < 5; rep++) {
+    double t0 = now_ns();
+    guest(loop, args, nargs, res, nres);
+    double dt = (now_ns() - t0) / iters;
+    if (dt < best) best = dt;
+  }
+  return best;
+}
+
+/* BENCH_PLUGIN_ONLY=case runs one case (for profiling). */
+static bool wanted(const char *name) {
+  const char *only = getenv("BENCH_PLUGIN_ONLY");
+  return !only || !strcmp(only, name);
+}
+
+static void report(const char *name, double g, double n) {
+  printf("plugin %s: %.1f ns/call, native %.1f ns/call, ratio %.2f\n", name, g, n, g / n);
+  fflush(stdout);
+}
+
+int main(int argc, char **argv) {
+  const char *so = argc > 2 ? argv[1] : BENCH_PLUGIN_SO;
+  const char *wasm = argc > 2 ? argv[2] : BENCH_WASM;
+  wasmplug_config_t *cfg = wasmplug_config_new();
+  wasmplug_config_tier_set(cfg, WASMPLUG_TIER_OPTIMIZED);
+  wasmplug_engine_t *engine;
+  wasmplug_error_t *e = wasmplug_engine_new(cfg, &engine);
+  wasmplug_config_delete(cfg);
+  if (e) die("engine", wasmplug_error_message(e));
+  FILE *f = fopen(wasm, "rb");
+  if (!f) die(wasm, "cannot open");
+  static uint8_t bytes[1 << 16];
+  size_t len = fread(bytes, 1, sizeof bytes, f);
+  fclose(f);
+  wasmplug_module_t *module;
+  if ((e = wasmplug_module_new(engine, bytes, len, "bench.wasm", &module))) die("module", wasmplug_error_message(e));
+
+  wp_plugin_set_t *set = wp_plugin_set_new();
+  if ((e = wp_plugin_set_load(set, so))) die("plugin", wasmplug_error_message(e));
+  wp_plugin_guest_t *pg, *native_g;
+  wasmplug_linker_t *linker = wasmplug_linker_new(engine);
+  if ((e = wp_plugin_guest_new(set, &pg)) || (e = wp_plugin_guest_define(pg, linker, module)))
+    die("link", wasmplug_error_message(e));
+  wasmplug_trap_t *trap = NULL;
+  wasmplug_linker_instantiate(linker, module, NULL, &inst, &e, &trap);
+  if (e || trap) die("instantiate", e ? wasmplug_error_message(e) : wasmplug_trap_message(trap));
+  if ((e = wp_plugin_guest_new(set, &native_g))) die("guest", wasmplug_error_message(e));
+
+  native_t n = {0};
+  n.arena = wp_cabi_arena_new(0);
+  const char *iface = "bench:plugin/api@1.0.0";
+  wasmplug_val_t args[3];
+  const int scalar_iters = 2000000;
+
+  uint32_t in32 = 0, out32 = 0;
+  double nt, gt;
+  /* nop */
+  if (wanted("nop")) {
+  if ((e = wp_plugin_guest_bind(native_g, iface, "nop", NULL, &n.b))) die("bind", wasmplug_error_message(e));
+  n.kind = 0;
+  n.args = &in32;
+  n.res = NULL;
+  nt = time_native(&n, scalar_iters);
+  report("nop", time_guest("loop_nop", args, 1, 0, scalar_iters), nt);
+  }
+
+  /* inc: (u32) -> u32 */
+  if (wanted("u32->u32")) {
+  if ((e = wp_plugin_guest_bind(native_g, iface, "inc", NULL, &n.b))) die("bind", wasmplug_error_message(e));
+  n.res = &out32;
+  nt = time_native(&n, scalar_iters);
+  report("u32->u32", time_guest("loop_inc", args, 1, 1, scalar_iters), nt);
+  }
+
+  /* resource method: [method]obj.get(self: borrow<obj>) -> u32 */
+  if (wanted("resource-method")) {
+  if ((e = wp_plugin_guest_bind(native_g, iface, "[method]obj.get", NULL, &n.b))) die("bind", wasmplug_error_message(e));
+  wasmplug_val_t h[1];
+  guest("new_obj", NULL, 0, h, 1);
+  in32 = 7;
+  nt = time_native(&n, scalar_iters);
+  args[1] = h[0];
+  report("resource-method", time_guest("loop_get", args, 2, 1, scalar_iters), nt);
+  }
+
+  /* echo: (string) -> string, 1 KiB */
+  wasmplug_memory_t *mem = wasmplug_instance_memory(inst, "memory");
+  static uint8_t text[65536], copy[65536];
+  for (size_t i = 0; i < sizeof text; i++) text[i] = (uint8_t)('a' + i % 26);
+  struct { const uint8_t *ptr; size_t len; } sin = {text, 1024}, sout;
+  if (wanted("string-1KiB")) {
+  const uint32_t at = 0x1000;
+  wasmplug_memory_write(mem, at, text, 1024);
+  if ((e = wp_plugin_guest_bind(native_g, iface, "echo", NULL, &n.b))) die("bind", wasmplug_error_message(e));
+  n.kind = 1;
+  n.args = &sin;
+  n.res = &sout;
+  const int str_iters = 300000;
+  nt = time_native(&n, str_iters);
+  args[1] = (wasmplug_val_t){.kind = WASMPLUG_I32, .of.i32 = at};
+  args[2] = (wasmplug_val_t){.kind = WASMPLUG_I32, .of.i32 = 1024};
+  gt = time_guest("loop_echo", args, 3, 0, str_iters);
+  report("string-1KiB", gt, nt);
+  n.kind = 2;
+  n.src = text;
+  n.dst = copy;
+  n.len = 1024;
+  nt = time_native(&n, str_iters);
+  report("string-1KiB-vs-memcpy+validate", gt, nt);
+  }
+
+  /* sum: (list<u8>) -> u32, 64 KiB */
+  if (wanted("list<u8>-64KiB")) {
+  const uint32_t lat = 0x10000;
+  wasmplug_memory_write(mem, lat, text, 65536);
+  if ((e = wp_plugin_guest_bind(native_g, iface, "sum", NULL, &n.b))) die("bind", wasmplug_error_message(e));
+  sin.len = 65536;
+  n.kind = 1;
+  n.res = &out32;
+  const int list_iters = 20000;
+  nt = time_native(&n, list_iters);
+  args[1] = (wasmplug_val_t){.kind = WASMPLUG_I32, .of.i32 = lat};
+  args[2] = (wasmplug_val_t){.kind = WASMPLUG_I32, .of.i32 = 65536};
+  report("list<u8>-64KiB", time_guest("loop_sum", args, 3, 1, list_iters), nt);
+  }
+
+  if (wanted("floor")) {
+    /* The same guest loop against an empty host function. */
+    wasmplug_linker_t *l2 = wasmplug_linker_new(engine);
+    wasmplug_linker_allow_unknown_imports(l2, true);
+    wasmplug_functype_t t0 = {0, 0, NULL, NULL};
+    wasmplug_instance_t *plugin_inst = inst;
+    if ((e = wasmplug_linker_define_func(l2, iface, "nop", &t0, empty_host, NULL, NULL)))
+      die("floor", wasmplug_error_message(e));
+    wasmplug_linker_instantiate(l2, module, NULL, &inst, &e, &trap);
+    if (e || trap) die("floor", e ? wasmplug_error_message(e) : wasmplug_trap_message(trap));
+    double ft = time_guest("loop_nop", args, 1, 0, scalar_iters);
+    printf("(engine floor: a guest call of an empty host function takes %.1f ns)\n", ft);
+    wasmplug_instance_delete(inst);
+    wasmplug_linker_delete(l2);
+    inst = plugin_inst;
+  }
+
+  wp_cabi_arena_delete(n.arena);
+  wasmplug_instance_delete(inst);
+  wp_plugin_guest_delete(pg);
+  wp_plugin_guest_delete(native_g);
+  wasmplug_linker_delete(linker);
+  wp_plugin_set_delete(set);
+  wasmplug_module_delete(module);
+  wasmplug_engine_delete(engine);
+  return 0;
+}
