@@ -235,8 +235,82 @@ static wp_cabi_error_t *read_char(ps_t *p, uint32_t *c) {
   return NULL;
 }
 
+/* Appends c as UTF-8 to a growing buffer. */
+static bool buf_put(char **buf, size_t *len, size_t *cap, uint32_t c) {
+  if (*len + 5 > *cap) {
+    size_t nc = *cap * 2;
+    char *nb = realloc(*buf, nc);
+    if (!nb) return false;
+    *buf = nb;
+    *cap = nc;
+  }
+  *len += wp_cabi_utf8_put((uint8_t *)*buf + *len, c);
+  return true;
+}
+
+/* A multiline string: """ + line break ... line break + N spaces + """.
+ * N is the indent removed from every line; line breaks inside decode as \n. */
+static wp_cabi_error_t *parse_multiline(ps_t *p, wp_cabi_val_t *out) {
+  size_t i = p->i + 3;
+  if (i < p->n && p->s[i] == '\n') i++;
+  else if (i + 1 < p->n && p->s[i] == '\r' && p->s[i + 1] == '\n') i += 2;
+  else return perr(p, "a multiline string must start with a line break after the opening quotes%s", "");
+  size_t body = i, end = i;
+  while (end + 3 <= p->n && memcmp(p->s + end, "\"\"\"", 3)) end++;
+  if (end + 3 > p->n) return perr(p, "unterminated multiline string%s", "");
+  size_t q = end;
+  while (q > body && p->s[q - 1] == ' ') q--;
+  size_t indent = end - q;
+  if (q > body && p->s[q - 1] != '\n') {
+    p->i = end;
+    return perr(p, "the closing quotes of a multiline string must be on their own line%s", "");
+  }
+  size_t content_end = q > body ? q - 1 : body;
+  if (content_end > body && p->s[content_end - 1] == '\r') content_end--;
+  size_t cap = 16, len = 0;
+  char *buf = malloc(cap);
+  if (!buf) return wp_cabi_error_oom();
+  wp_cabi_error_t *e = NULL;
+  size_t ls = body;
+  while (ls <= content_end && q > body) {
+    size_t le = ls;
+    while (le < content_end && p->s[le] != '\n') le++;
+    size_t lend = le > ls && p->s[le - 1] == '\r' ? le - 1 : le;
+    if (ls > body && !buf_put(&buf, &len, &cap, '\n')) { e = wp_cabi_error_oom(); break; }
+    if (lend > ls) {
+      for (size_t k = 0; k < indent; k++)
+        if (ls + k >= lend || p->s[ls + k] != ' ') {
+          p->i = ls + k;
+          e = perr(p, "line is indented less than the closing quotes%s", "");
+          break;
+        }
+      if (e) break;
+      ps_t sub = {p->s, lend, ls + indent, p->depth};
+      while (sub.i < lend) {
+        uint32_t c;
+        if ((e = read_char(&sub, &c))) break;
+        if (!buf_put(&buf, &len, &cap, c)) { e = wp_cabi_error_oom(); break; }
+      }
+      if (e) break;
+    }
+    ls = le + 1;
+  }
+  if (e) {
+    free(buf);
+    return e;
+  }
+  buf[len] = 0;
+  p->i = end + 3;
+  out->kind = WP_CABI_STRING;
+  out->of.str.ptr = buf;
+  out->of.str.len = len;
+  return NULL;
+}
+
 static wp_cabi_error_t *parse_string(ps_t *p, wp_cabi_val_t *out) {
   wp_cabi_error_t *e;
+  skip_ws(p);
+  if (p->i + 3 <= p->n && !memcmp(p->s + p->i, "\"\"\"", 3)) return parse_multiline(p, out);
   if ((e = expect(p, '"'))) return e;
   size_t cap = 16, len = 0;
   char *buf = malloc(cap);
@@ -326,6 +400,7 @@ static wp_cabi_error_t *parse_value(ps_t *p, const wp_cabi_type_t *ty, wp_cabi_v
   case WP_CABI_CHAR: {
     if ((e = expect(p, '\''))) return e;
     if (p->i < p->n && p->s[p->i] == '\'') return perr(p, "empty char literal%s", "");
+    if (p->i < p->n && p->s[p->i] == '\n') return perr(p, "newline in char literal must be escaped%s", "");
     if ((e = read_char(p, &out->of.ch))) return e;
     if (p->i >= p->n || p->s[p->i] != '\'') return perr(p, "expected closing \"'\"%s", "");
     p->i++;
@@ -356,7 +431,8 @@ static wp_cabi_error_t *parse_value(ps_t *p, const wp_cabi_type_t *ty, wp_cabi_v
     out->of.list.len = ty->nfields;
     bool *seen = calloc(ty->nfields, 1);
     if (!seen) return wp_cabi_error_oom();
-    while (!peek(p, '}')) {
+    bool empty_form = eat(p, ':'); /* {:} is a record with every field omitted */
+    while (!empty_form && !peek(p, '}')) {
       char lab[128];
       bool esc;
       size_t at = p->i;
@@ -413,12 +489,14 @@ static wp_cabi_error_t *parse_value(ps_t *p, const wp_cabi_type_t *ty, wp_cabi_v
     } else if (eat_word(p, "some")) {
       out->of.var.disc = 1;
       if ((e = parse_payload(p, ty->elem, out, "some"))) return e;
-    } else {
-      /* flat form: the payload itself */
+    } else if (ty->elem->kind != WP_CABI_OPTION && ty->elem->kind != WP_CABI_RESULT) {
+      /* flat form: the payload itself (not allowed for nested option/result) */
       out->of.var.disc = 1;
       out->of.var.payload = calloc(1, sizeof(wp_cabi_val_t));
       if (!out->of.var.payload) return wp_cabi_error_oom();
       if ((e = parse_value(p, ty->elem, out->of.var.payload))) return e;
+    } else {
+      return perr(p, "expected 'some' or 'none'%s", "");
     }
     break;
   case WP_CABI_RESULT:
@@ -428,7 +506,7 @@ static wp_cabi_error_t *parse_value(ps_t *p, const wp_cabi_type_t *ty, wp_cabi_v
     } else if (eat_word(p, "err")) {
       out->of.var.disc = 1;
       if ((e = parse_payload(p, ty->err, out, "err"))) return e;
-    } else if (ty->elem) {
+    } else if (ty->elem && ty->elem->kind != WP_CABI_OPTION && ty->elem->kind != WP_CABI_RESULT) {
       out->of.var.disc = 0;
       out->of.var.payload = calloc(1, sizeof(wp_cabi_val_t));
       if (!out->of.var.payload) return wp_cabi_error_oom();
@@ -488,6 +566,16 @@ wp_cabi_error_t *wp_cabi_wave_parse_args(const wp_cabi_func_t *f, const char *te
   size_t i = 0;
   if (f->nparams) memset(params, 0, f->nparams * sizeof *params);
   for (; i < f->nparams; i++) {
+    skip_ws(&p);
+    if (i ? !peek(&p, ',') : p.i == p.n) {
+      /* Trailing option params may be left out: they are none. */
+      size_t k = i;
+      while (k < f->nparams && f->params[k]->kind == WP_CABI_OPTION) k++;
+      if (k == f->nparams) {
+        for (; i < f->nparams; i++) params[i].kind = WP_CABI_OPTION;
+        break;
+      }
+    }
     if (i && (e = expect(&p, ','))) break;
     if ((e = parse_value(&p, f->params[i], &params[i]))) {
       i++;

@@ -95,6 +95,18 @@ static void test_scalars(void) {
   RT(P(STRING), "\"\\u{7f}\\u{1}\"", NULL);
   RT(P(STRING), "\"\xf0\x9f\x91\x8b hi\"", NULL);
   BAD(P(STRING), "\"abc", "unterminated string");
+  BAD(P(STRING), "\"a\nb\"", "newline in string");
+  /* multiline strings */
+  RT(P(STRING), "\"\"\"\nA single line\n\"\"\"", "\"A single line\"");
+  RT(P(STRING), "\"\"\"\n    Indentation determined\n      by ending delimiter\n  \"\"\"",
+     "\"  Indentation determined\\n    by ending delimiter\"");
+  RT(P(STRING), "\"\"\"\r\n  cr \\r\r\n  quotes \"\"\\\"\"\r\n  \"\"\"", "\"cr \\r\\nquotes \\\"\\\"\\\"\\\"\"");
+  RT(P(STRING), "\"\"\"\n  a\n\n  b\n  \"\"\"", "\"a\\n\\nb\"");
+  BAD(P(STRING), "\"\"\"x\n\"\"\"", "must start with a line break");
+  BAD(P(STRING), "\"\"\"\n  a\n b\n  \"\"\"", "indented less than the closing quotes");
+  BAD(P(STRING), "\"\"\"\n  a \"\"\"", "closing quotes of a multiline string must be on their own line");
+  BAD(P(STRING), "\"\"\"\n  a", "unterminated multiline string");
+  BAD(P(CHAR), "'\n'", "newline in char literal must be escaped");
   BAD(P(STRING), "\"\xff\"", "invalid UTF-8");
 }
 
@@ -133,6 +145,13 @@ static void test_compound(void) {
   const wp_cabi_type_t *oo = wp_cabi_type_option(T, wp_cabi_type_option(T, P(U8)));
   RT(oo, "some(none)", NULL);
   RT(oo, "some(some(1))", NULL);
+  BAD(oo, "1", "expected 'some' or 'none'"); /* no flat form for nested options */
+  BAD(wp_cabi_type_result(T, wp_cabi_type_option(T, P(U8)), NULL), "none", "expected 'ok' or 'err'");
+  const wp_cabi_type_t *allopt = wp_cabi_type_record(T, 1, (const char *[]){"optional"},
+                                                     (const wp_cabi_type_t *[]){wp_cabi_type_option(T, P(U8))});
+  RT(allopt, "{:}", "{optional: none}");
+  RT(allopt, "{%optional: 5,}", "{optional: some(5)}");
+  BAD(r, "{:}", "missing field 'field-a'");
   const wp_cabi_type_t *res = wp_cabi_type_result(T, P(STRING), P(STRING));
   RT(res, "ok(\"explicit ok\")", NULL);
   RT(res, "\"flat ok\"", "ok(\"flat ok\")");
@@ -188,6 +207,15 @@ static void test_calls(void) {
   OK(wp_cabi_wave_parse_args(&f0, args, al, NULL));
   FAILS(wp_cabi_wave_parse_args(&f0, "1", 1, NULL), "the function takes no arguments");
   FAILS(wp_cabi_wave_parse_args(&f, "1, \"x\"", 6, vals), "at offset 6: expected ','");
+  /* trailing option params may be omitted */
+  const wp_cabi_type_t *op = wp_cabi_type_option(T, P(U8));
+  wp_cabi_func_t fo = {3, NULL, (const wp_cabi_type_t *[]){op, op, op}, NULL};
+  OK(wp_cabi_wave_parse_args(&fo, "some(1)", 7, vals));
+  CHECK(vals[0].of.var.disc == 1 && vals[1].kind == WP_CABI_OPTION && vals[1].of.var.disc == 0 && vals[2].of.var.disc == 0);
+  for (int i = 0; i < 3; i++) wp_cabi_val_drop(&vals[i]);
+  OK(wp_cabi_wave_parse_args(&fo, " ", 1, vals));
+  CHECK(vals[0].kind == WP_CABI_OPTION && vals[0].of.var.disc == 0 && vals[2].of.var.disc == 0);
+  for (int i = 0; i < 3; i++) wp_cabi_val_drop(&vals[i]);
   FAILS(wp_cabi_wave_parse_args(&f, "1, \"x\", [], 4", 13, vals), "too many arguments");
   FAILS(wp_cabi_wave_split_call("f(1", 3, &nl, &args, &al), "expected ')' at the end of the call");
   FAILS(wp_cabi_wave_split_call("noparens", 8, &nl, &args, &al), "expected a call like 'name(args)'");
