@@ -1,0 +1,259 @@
+#!/bin/sh
+# bench/run.sh BUILD_DIR — every benchmark of wasmplug, in one run
+# (`make bench` calls it as `sh bench/run.sh build`).
+#
+# First the core benchmarks (bench/core, see bench/README.md):
+#   1. an in-memory SQLite workload run natively, on wasmplug's optimized
+#      and baseline tiers and on Node's WebAssembly (V8); ratios to native;
+#   2. compile time per tier (wasmplug_module_new, fresh cache);
+#   3. cold and warm start of a hello-world WASI command.
+# Then any executable named bench_* under BUILD_DIR/bench/<layer>/ (other
+# layers' benchmarks, built by CMake).
+#
+# SQLite is fetched at bench time from the npm registry (the `sqlite3`
+# package bundles the amalgamation under deps/) into BUILD_DIR/bench/core/work,
+# never into the source tree; later runs reuse it.  Exit status is non-zero
+# when any benchmark failed (a run failed or the checksums disagree); missed
+# speed targets are reported, not failed: they are benchmarks, not tests.
+set -eu
+
+if [ $# -ne 1 ]; then
+    echo "usage: sh bench/run.sh BUILD_DIR" >&2
+    exit 2
+fi
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "$1" && pwd)
+CORE=$ROOT/bench/core
+WORK=$BUILD/bench/core/work
+WP=$BUILD/cli/wasmplug
+TIMEIT=$BUILD/bench/core/wp_bench_timeit
+CTIME=$BUILD/bench/core/wp_bench_compile_time
+SQLITE_PKG=sqlite3@5
+RUNS=${WASMPLUG_BENCH_RUNS:-3}  # CPU workload: median of RUNS
+START_RUNS=10                  # start time: median of START_RUNS
+failed=0
+t_begin=$(date +%s)
+
+say() { printf '%s\n' "$*"; }
+fail() { say "FAIL: $*"; failed=1; }
+need() {
+    command -v "$1" >/dev/null 2>&1 || { echo "bench: '$1' not found (run: make deps)" >&2; exit 1; }
+}
+need cc; need clang; need node; need npm; need cmake
+
+# The helpers are CMake targets (normally built already by `make build`).
+cmake --build "$BUILD" --target wasmplug wp_bench_timeit wp_bench_compile_time >/dev/null
+mkdir -p "$WORK"
+
+WASM_CC="clang --target=wasm32-wasi --sysroot=/usr"
+# SQLite 3.44 configures itself for WASI (__wasi__: no WAL, no mmap, no
+# threads); the same options are used natively so both builds run the same
+# code paths.
+SQLITE_DEFS="-DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_THREADSAFE=0 -DSQLITE_DEFAULT_MEMSTATUS=0 -DSQLITE_OMIT_SHARED_CACHE"
+
+# ----------------------------------------------------------- fetch SQLite
+if [ ! -f "$WORK/sqlite/sqlite3.c" ]; then
+    say "bench: fetching SQLite ($SQLITE_PKG from the npm registry)..."
+    rm -rf "$WORK/fetch" "$WORK/sqlite"
+    mkdir -p "$WORK/fetch"
+    (cd "$WORK/fetch" && npm pack "$SQLITE_PKG" --silent --no-audit --no-fund >/dev/null)
+    tgz=$(ls "$WORK"/fetch/sqlite3-*.tgz)
+    tar xzf "$tgz" -C "$WORK/fetch"
+    auto=$(ls "$WORK"/fetch/package/deps/sqlite-autoconf-*.tar.gz)
+    tar xzf "$auto" -C "$WORK/fetch"
+    src=$(dirname "$(ls "$WORK"/fetch/sqlite-autoconf-*/sqlite3.c)")
+    mkdir -p "$WORK/sqlite.tmp"
+    cp "$src/sqlite3.c" "$src/sqlite3.h" "$WORK/sqlite.tmp/"
+    basename "$auto" .tar.gz >"$WORK/sqlite.tmp/VERSION"
+    mv "$WORK/sqlite.tmp" "$WORK/sqlite"
+    rm -rf "$WORK/fetch"
+fi
+SQLITE_VERSION=$(cat "$WORK/sqlite/VERSION")
+
+# ------------------------------------------------------------------ build
+# sqlite3.c takes ~40 s of CPU per target: build it once per flag set, the
+# native and the wasm object in parallel.
+stamp="$SQLITE_VERSION $SQLITE_DEFS $(cc --version | head -1) $(clang --version | head -1)"
+if [ ! -f "$WORK/sqlite-native.o" ] || [ ! -f "$WORK/sqlite-wasm.o" ] ||
+   [ "$(cat "$WORK/sqlite.stamp" 2>/dev/null)" != "$stamp" ]; then
+    say "bench: compiling $SQLITE_VERSION natively and for wasm32-wasi (about a minute)..."
+    rm -f "$WORK/sqlite.stamp"
+    # shellcheck disable=SC2086
+    cc -O2 $SQLITE_DEFS -I"$WORK/sqlite" -c "$WORK/sqlite/sqlite3.c" -o "$WORK/sqlite-native.o" &
+    pid=$!
+    # shellcheck disable=SC2086
+    $WASM_CC -O2 $SQLITE_DEFS -I"$WORK/sqlite" -c "$WORK/sqlite/sqlite3.c" -o "$WORK/sqlite-wasm.o"
+    wait $pid
+    printf '%s\n' "$stamp" >"$WORK/sqlite.stamp"
+fi
+CFLAGS_BENCH="-O2 -Wall -Wextra -Werror"
+# shellcheck disable=SC2086
+cc $CFLAGS_BENCH -I"$WORK/sqlite" -c "$CORE/sqlite_bench.c" -o "$WORK/bench-native.o"
+cc "$WORK/bench-native.o" "$WORK/sqlite-native.o" -lm -o "$WORK/sqlite_bench"
+# Wasm: compile with -O2, link without -O (DEVELOPERS.md).
+# shellcheck disable=SC2086
+$WASM_CC $CFLAGS_BENCH -I"$WORK/sqlite" -c "$CORE/sqlite_bench.c" -o "$WORK/bench-wasm.o"
+$WASM_CC "$WORK/bench-wasm.o" "$WORK/sqlite-wasm.o" -o "$WORK/sqlite_bench.wasm"
+# shellcheck disable=SC2086
+$WASM_CC $CFLAGS_BENCH -c "$ROOT/examples/hello/hello.c" -o "$WORK/hello.o"
+$WASM_CC "$WORK/hello.o" -o "$WORK/hello.wasm"
+
+size() { wc -c <"$1" | tr -d ' '; }
+code_size() {
+    # The code section's size, from wasm-objdump's section table (wabt).
+    hex=$(wasm-objdump -h "$1" 2>/dev/null | sed -n 's/^ *Code .*(size=\(0x[0-9a-f]*\)).*/\1/p')
+    printf '%d' "${hex:-0}"
+}
+
+say ""
+say "== wasmplug benchmarks  ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+say "   workload: $SQLITE_VERSION in memory (bench/core/sqlite_bench.c), sqlite_bench.wasm $(size "$WORK/sqlite_bench.wasm") bytes"
+say "   node $(node --version), $(cc --version | head -1), $(clang --version | head -1)"
+
+# ------------------------------------------------------- compile per tier
+# wasmplug_module_new on each tier with an emptied cache; the optimized miss
+# leaves the sqlite module in $CACHE, which the optimized runs below then use.
+CACHE=$WORK/cache
+rm -rf "$CACHE"
+mkdir -p "$CACHE"
+say ""
+say "-- compile time (wasmplug_module_new: decode + wasm2c + libtcc | cc -O2 | cache hit)"
+if "$CTIME" "$CACHE" "$WORK/hello.wasm" "$WORK/sqlite_bench.wasm" >"$WORK/compile.txt"; then
+    say "   module                   bytes   baseline (cpu)           optimized, miss (cpu)      optimized, hit (cpu)"
+    awk '{printf "   %-18s %10d   %7.3f s (%7.3f s)   %8.3f s (%8.3f s)   %7.4f s (%7.4f s)\n", $1, $2, $4, $5, $7, $8, $10, $11}' "$WORK/compile.txt"
+else
+    fail "compile_time (see above)"
+fi
+
+# ------------------------------------------------------ the CPU workload
+say ""
+say "-- CPU workload: $SQLITE_VERSION in memory, median of $RUNS process runs"
+ref_sum=""
+native_wall=""
+native_cpu=""
+variant() { # KEY NAME COMMAND...: runs it, checks the checksum, prints a row
+    key=$1
+    name=$2
+    shift 2
+    if ! r=$(WASMPLUG_CACHE_DIR=$CACHE "$TIMEIT" "$RUNS" "$WORK/out.txt" "$@"); then
+        fail "$name: the run failed: $(head -3 "$WORK/out.txt.err" | tr '\n' ' ')"
+        return 0
+    fi
+    sum=$(awk '/^checksum /{print $2}' "$WORK/out.txt")
+    if [ -z "$sum" ]; then
+        fail "$name: printed no checksum"
+        return 0
+    fi
+    if [ -z "$ref_sum" ]; then
+        ref_sum=$sum
+    elif [ "$sum" != "$ref_sum" ]; then
+        fail "$name: checksum $sum differs from native's $ref_sum"
+        return 0
+    fi
+    if grep -q "compiling" "$WORK/out.txt.err"; then
+        say "   note: $name compiled during the timed run (cache miss)"
+    fi
+    set -- $r
+    [ -n "$native_wall" ] || { native_wall=$1; native_cpu=$4; }
+    awk -v n="$name" -v w="$1" -v lo="$2" -v hi="$3" -v c="$4" -v nw="$native_wall" -v nc="$native_cpu" \
+        'BEGIN { printf "   %-22s %8.3f s  %6.2fx   (min %.3f, max %.3f)   cpu %7.3f s  %6.2fx\n", n, w, w / nw, lo, hi, c, c / nc }'
+    eval "wall_$key=$1"
+}
+say "   variant                  wall (median)  ratio                         cpu (median) ratio"
+wall_native="" wall_opt="" wall_node="" wall_base=""
+variant native native "$WORK/sqlite_bench"
+variant opt "wasmplug optimized" "$WP" run --tier optimized "$WORK/sqlite_bench.wasm"
+variant node "node (V8)" node --no-warnings "$CORE/run-node.mjs" "$WORK/sqlite_bench.wasm"
+variant base "wasmplug baseline" "$WP" run --tier baseline "$WORK/sqlite_bench.wasm"
+say "   checksum: ${ref_sum:-none}"
+
+# ---------------------------------------------------------- start times
+say ""
+say "-- start time of hello.wasm ($(size "$WORK/hello.wasm") bytes, code section $(code_size "$WORK/hello.wasm") bytes): process wall time, median of $START_RUNS"
+rm -rf "$WORK/hello-data" "$WORK/empty-cache" "$WORK/warm-cache"
+mkdir -p "$WORK/hello-data" "$WORK/empty-cache" "$WORK/warm-cache"
+start() { # KEY NAME CACHE COMMAND...
+    key=$1
+    name=$2
+    cache=$3
+    shift 3
+    if ! r=$(WASMPLUG_CACHE_DIR=$cache "$TIMEIT" "$START_RUNS" "$WORK/hello.out" "$@"); then
+        fail "$name: the run failed: $(head -3 "$WORK/hello.out.err" | tr '\n' ' ')"
+        return 0
+    fi
+    if ! grep -q "wrote and read back" "$WORK/hello.out"; then
+        fail "$name: hello.wasm did not do its work: $(head -3 "$WORK/hello.out" | tr '\n' ' ')"
+        return 0
+    fi
+    set -- $r
+    awk -v n="$name" -v w="$1" -v lo="$2" -v hi="$3" -v c="$4" \
+        'BEGIN { printf "   %-44s %7.1f ms  (min %6.1f, max %6.1f)   cpu %6.1f ms\n", n, w * 1000, lo * 1000, hi * 1000, c * 1000 }'
+    eval "start_$key=$1 cpu_$key=$4"
+}
+start_cold="" start_warm="" cpu_cold="" cpu_warm=""
+HELLO_ARGS="--dir $WORK/hello-data::/data --env GREETING=bench $WORK/hello.wasm a b"
+# shellcheck disable=SC2086
+start cold "cold: default tier, empty cache (baseline)" "$WORK/empty-cache" "$WP" run $HELLO_ARGS
+if [ -n "$(ls -A "$WORK/empty-cache")" ]; then
+    fail "cold start: a run on the default tier wrote to the cache, so later runs were not cold"
+fi
+if "$WP" compile "$WORK/hello.wasm" -o "$WORK/hello.cwasm" >/dev/null 2>"$WORK/hello-compile.err" &&
+   WASMPLUG_CACHE_DIR=$WORK/warm-cache "$WP" compile "$WORK/hello.wasm" >/dev/null 2>>"$WORK/hello-compile.err"; then
+    # shellcheck disable=SC2086
+    start warm "warm: optimized tier, cached" "$WORK/warm-cache" "$WP" run --tier optimized $HELLO_ARGS
+    # shellcheck disable=SC2086
+    start auto "warm: default tier, cached (auto)" "$WORK/warm-cache" "$WP" run $HELLO_ARGS
+    start artifact "warm: artifact from wasmplug compile -o" "$WORK/empty-cache" "$WP" run \
+        --dir "$WORK/hello-data::/data" --env GREETING=bench "$WORK/hello.cwasm" a b
+else
+    fail "wasmplug compile hello.wasm: $(head -3 "$WORK/hello-compile.err" | tr '\n' ' ')"
+fi
+start node "reference: node (V8), run-node.mjs" "$WORK/empty-cache" node --no-warnings \
+    "$CORE/run-node.mjs" --dir "$WORK/hello-data::/data" --env GREETING=bench "$WORK/hello.wasm" a b
+# The floor: starting any process at all on this machine right now.
+if r=$("$TIMEIT" "$START_RUNS" "$WORK/true.out" /bin/true); then
+    set -- $r
+    awk -v w="$1" -v lo="$2" -v hi="$3" -v c="$4" \
+        'BEGIN { printf "   %-44s %7.1f ms  (min %6.1f, max %6.1f)   cpu %6.1f ms\n", "reference: /bin/true (process start floor)", w * 1000, lo * 1000, hi * 1000, c * 1000 }'
+fi
+
+# ---------------------------------------------------------------- targets
+# Benchmarks, not tests: a missed target is reported, not failed.
+target() { # DESCRIPTION AWK-CONDITION(a, b) A B DETAIL
+    if [ -z "$3" ] || [ -z "$4" ]; then
+        say "   [ n/a  ] $1 (not measured)"
+    elif awk -v a="$3" -v b="$4" "BEGIN { exit !($2) }"; then
+        say "   [ met  ] $1: $5"
+    else
+        say "   [MISSED] $1: $5"
+    fi
+}
+ms() { awk -v s="${1:-0}" 'BEGIN { printf "%.1f ms", s * 1000 }'; }
+x() { awk -v a="${1:-0}" -v b="${2:-1}" 'BEGIN { printf "%.2fx", a / b }'; }
+say ""
+say "-- targets (wall-clock medians; cpu shown because a busy machine inflates wall time)"
+target "optimized tier <= 1.5x native on the CPU workload" "a <= 1.5 * b" "$wall_opt" "$wall_native" \
+    "$(x "$wall_opt" "$wall_native")"
+target "optimized tier faster than node on the CPU workload" "a < b" "$wall_opt" "$wall_node" \
+    "$(x "$wall_opt" "$wall_node") of node"
+target "cold start (empty cache, baseline) < 150 ms" "a < 0.150" "$start_cold" 0 \
+    "$(ms "$start_cold") (cpu $(ms "$cpu_cold"))"
+target "warm start (optimized, cached) < 10 ms" "a < 0.010" "$start_warm" 0 \
+    "$(ms "$start_warm") (cpu $(ms "$cpu_warm"))"
+
+# -------------------------------------------------- other layers' benches
+for exe in "$BUILD"/bench/*/bench_*; do
+    [ -f "$exe" ] && [ -x "$exe" ] || continue
+    say ""
+    say "-- $(basename "$(dirname "$exe")")/$(basename "$exe")"
+    rc=0
+    "$exe" || rc=$?
+    [ $rc -eq 0 ] || fail "$exe exited with status $rc"
+done
+
+say ""
+say "bench: finished in $(($(date +%s) - t_begin)) s"
+if [ $failed -ne 0 ]; then
+    say "bench: FAILED (see FAIL lines above)"
+    exit 1
+fi
