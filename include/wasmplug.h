@@ -319,6 +319,130 @@ bool wasmplug_global_set(wasmplug_global_t *global, const wasmplug_val_t *val);
 
 uint32_t wasmplug_table_size(const wasmplug_table_t *table);
 
+
+/* -------------------------------------------------------------- components */
+
+/* Components (the Component Model): a component is decoded, validated and
+** all its core modules compiled once; a component linker holds the host's
+** definitions (functions per import name, resource types); instantiating
+** links every import (an unsatisfied one is an error naming it and its WIT
+** type) and replays the component's definitions.  Values crossing a
+** component function are canonical ABI value trees (src/cabi/cabi.h): the
+** public names below are those types, so an embedder builds and reads
+** values and types with the canonical ABI layer's functions. */
+struct wp_cabi_val;
+struct wp_cabi_func;
+struct wp_cabi_resource;
+struct wp_cabi_error;
+struct wasmplug_plugin_call;
+typedef struct wp_cabi_val wasmplug_cval_t;         /* wp_cabi_val_t */
+typedef struct wp_cabi_func wasmplug_cfunctype_t;   /* wp_cabi_func_t */
+typedef struct wp_cabi_resource wasmplug_cresource_t; /* wp_cabi_resource_t */
+
+typedef struct wasmplug_component wasmplug_component_t;
+typedef struct wasmplug_component_linker wasmplug_component_linker_t;
+typedef struct wasmplug_component_instance wasmplug_component_instance_t;
+typedef struct wasmplug_component_func wasmplug_component_func_t;
+
+/* Decodes, validates and compiles every core module of `bytes` (which must
+** outlive the component).  `name` prefixes error messages. */
+wasmplug_error_t *wasmplug_component_new(wasmplug_engine_t *engine,
+                                         const uint8_t *bytes, size_t len,
+                                         const char *name,
+                                         wasmplug_component_t **out);
+void wasmplug_component_delete(wasmplug_component_t *component);
+/* The component's imports and exports as a WIT world (malloc'ed text, the
+** caller frees it); NULL when out of memory. */
+char *wasmplug_component_world_wit(const wasmplug_component_t *component);
+
+wasmplug_component_linker_t *wasmplug_component_linker_new(
+    wasmplug_engine_t *engine);
+/* Runs the finalizers of every definition. */
+void wasmplug_component_linker_delete(wasmplug_component_linker_t *linker);
+
+/* A host function with values as trees.  `name` is "ns:pkg/iface@ver#func"
+** for a function of an imported interface, or a bare name for a function
+** imported directly.  `type` (and every type it references) must outlive
+** the linker and its instances.  The callback gets owned params (dropped
+** after it returns) and fills *result (NULL when the function has none);
+** an error it returns makes the guest trap with the error's message. */
+typedef struct wp_cabi_error *(*wasmplug_component_host_fn_t)(
+    void *env, const wasmplug_cval_t *args, size_t nargs,
+    wasmplug_cval_t *result);
+wasmplug_error_t *wasmplug_component_linker_define_func(
+    wasmplug_component_linker_t *linker, const char *name,
+    const wasmplug_cfunctype_t *type, wasmplug_component_host_fn_t cb,
+    void *env, void (*finalizer)(void *));
+/* The same with arguments and result in the native layout: exactly the
+** plugin ABI's function shape (include/wasmplug/plugin.h), so native
+** plugins and the WASI plugins bind their functions unchanged.  `state` is
+** passed as the function's first argument. */
+wasmplug_error_t *wasmplug_component_linker_define_native(
+    wasmplug_component_linker_t *linker, const char *name,
+    const wasmplug_cfunctype_t *type,
+    int (*fn)(void *state, struct wasmplug_plugin_call *call,
+              const void *params, void *result),
+    void *state, void (*finalizer)(void *));
+/* Arena allocation and traps for native-flavour functions that were not
+** loaded as plugins (plugins use their host API table, which is equivalent). */
+void *wasmplug_component_call_alloc(struct wasmplug_plugin_call *call,
+                                    size_t size, size_t align);
+int wasmplug_component_call_trap(struct wasmplug_plugin_call *call,
+                                 const char *msg);
+/* A host resource type under "ns:pkg/iface@ver#name" (or a bare name).
+** `resource` is made with wp_cabi_resource_type(types, name, NULL, dtor,
+** ctx): its destructor runs exactly once per rep the guest owned, when the
+** guest drops it or when the instance is deleted.  Host function types
+** use the same pointer in own<R>/borrow<R>. */
+wasmplug_error_t *wasmplug_component_linker_define_resource(
+    wasmplug_component_linker_t *linker, const char *name,
+    const wasmplug_cresource_t *resource);
+/* Functions nobody defined trap when called (resource types nobody defined
+** become fresh host resource types) instead of failing the link. */
+void wasmplug_component_linker_allow_unknown_imports(
+    wasmplug_component_linker_t *linker, bool yes);
+
+/* Links and instantiates.  Link errors (one line: the import, its WIT
+** type, what is wrong) come back as *error, a trap while instantiating as
+** *trap; *out is set only on success.  The linker and the component must
+** outlive the instance. */
+void wasmplug_component_linker_instantiate(
+    wasmplug_component_linker_t *linker, wasmplug_component_t *component,
+    wasmplug_component_instance_t **out, wasmplug_error_t **error,
+    wasmplug_trap_t **trap);
+/* Destroys every resource still owned by the instance's guests (each
+** destructor exactly once), then the instance. */
+void wasmplug_component_instance_delete(
+    wasmplug_component_instance_t *instance);
+/* An exported function: "iface#func" or "iface/func" (a function of an
+** exported instance; the interface may be named without its version), or
+** a bare name.  Borrowed from the instance; NULL if there is none. */
+wasmplug_component_func_t *wasmplug_component_instance_func(
+    wasmplug_component_instance_t *instance, const char *name);
+/* The function's canonical ABI type (borrowed). */
+const wasmplug_cfunctype_t *wasmplug_component_func_type(
+    const wasmplug_component_func_t *func);
+/* Calls with args (checked against the type).  *result receives the result
+** (the caller drops it with wp_cabi_val_drop) when the function has one.
+** Returns NULL, or the trap (the instance stays usable unless the trap came
+** from the guest breaking the canonical ABI). */
+wasmplug_trap_t *wasmplug_component_func_call(wasmplug_component_func_t *func,
+                                              const wasmplug_cval_t *args,
+                                              size_t nargs,
+                                              wasmplug_cval_t *result);
+/* Drops an own<R> value the host received from the guest (runs R's
+** destructor in the guest that implements it). */
+wasmplug_trap_t *wasmplug_component_resource_drop(
+    wasmplug_component_instance_t *instance, const wasmplug_cresource_t *r,
+    uint32_t rep);
+/* `wasmplug run --invoke`: parses "name(args)" in WAVE, calls the export
+** and returns its result printed in WAVE (malloc'ed; "" when it returns
+** nothing).  Errors (no such function, bad arguments) come back as *error,
+** guest traps as the return value. */
+wasmplug_trap_t *wasmplug_component_invoke_wave(
+    wasmplug_component_instance_t *instance, const char *call,
+    char **result_text, wasmplug_error_t **error);
+
 #ifdef __cplusplus
 }
 #endif

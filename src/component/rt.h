@@ -43,6 +43,7 @@ typedef struct rt_bag rt_bag;
 struct rt_store {
   wasmplug_engine_t *engine;
   struct wasmplug_component *component;
+  struct wasmplug_component_linker *linker; /* top-level imports come from it */
   wp_cabi_types_t *types;        /* every converted type and guest resource type */
   void **allocs;                 /* rt_alloc'ed blocks */
   size_t nallocs, capallocs;

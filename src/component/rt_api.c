@@ -1,0 +1,356 @@
+/*
+** rt_api.c — the public component API of include/wasmplug.h: components
+** (decode + compile), instances (store lifetime), export lookup, calls and
+** the WAVE helper of `wasmplug run --invoke`.
+*/
+#include "component/rt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct rt_module {
+  const wp_comp *def;
+  uint32_t idx;
+  wasmplug_module_t *m;
+} rt_module;
+
+struct wasmplug_component {
+  wasmplug_engine_t *engine;
+  wp_comp *comp;
+  char *name;
+  rt_module *modules;
+  size_t nmodules, capmodules;
+};
+
+struct wasmplug_component_instance {
+  rt_store *store;
+  rt_frame *top;
+};
+
+/* ------------------------------------------------------------ components */
+
+static wasmplug_error_t *compile_all(wasmplug_component_t *c, const wp_comp *def) {
+  for (uint32_t i = 0; i < def->ncore_modules; i++) {
+    if (c->nmodules == c->capmodules) {
+      size_t ncap = c->capmodules ? c->capmodules * 2 : 8;
+      rt_module *n = realloc(c->modules, ncap * sizeof *n);
+      if (!n) return wasmplug_error_new("out of memory");
+      c->modules = n;
+      c->capmodules = ncap;
+    }
+    char name[600];
+    snprintf(name, sizeof name, "%s: core module %u", c->name, i);
+    wasmplug_module_t *m = NULL;
+    wasmplug_error_t *e =
+        wasmplug_module_new(c->engine, def->core_modules[i].bytes, def->core_modules[i].size, name, &m);
+    if (e) return e;
+    c->modules[c->nmodules].def = def;
+    c->modules[c->nmodules].idx = i;
+    c->modules[c->nmodules].m = m;
+    c->nmodules++;
+  }
+  for (uint32_t i = 0; i < def->ncomponents; i++) {
+    wasmplug_error_t *e = compile_all(c, def->components[i]);
+    if (e) return e;
+  }
+  return NULL;
+}
+
+wasmplug_module_t *rt_component_module(wasmplug_component_t *c, const wp_comp *def, uint32_t idx) {
+  for (size_t i = 0; i < c->nmodules; i++)
+    if (c->modules[i].def == def && c->modules[i].idx == idx) return c->modules[i].m;
+  return NULL;
+}
+
+wasmplug_error_t *wasmplug_component_new(wasmplug_engine_t *engine, const uint8_t *bytes, size_t len,
+                                         const char *name, wasmplug_component_t **out) {
+  *out = NULL;
+  wasmplug_component_t *c = calloc(1, sizeof *c);
+  if (!c || !(c->name = strdup(name ? name : "<memory>"))) {
+    free(c);
+    return wasmplug_error_new("out of memory");
+  }
+  c->engine = engine;
+  char err[1024];
+  if (wp_comp_load(bytes, len, c->name, &c->comp, err, sizeof err)) {
+    wasmplug_component_delete(c);
+    return wasmplug_error_new("%s", err);
+  }
+  wasmplug_error_t *e = compile_all(c, c->comp);
+  if (e) {
+    wasmplug_component_delete(c);
+    return e;
+  }
+  *out = c;
+  return NULL;
+}
+
+void wasmplug_component_delete(wasmplug_component_t *c) {
+  if (!c) return;
+  for (size_t i = 0; i < c->nmodules; i++) wasmplug_module_delete(c->modules[i].m);
+  free(c->modules);
+  wp_comp_delete(c->comp);
+  free(c->name);
+  free(c);
+}
+
+typedef struct sbuf {
+  char *s;
+  size_t len, cap;
+  bool oom;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *s, size_t n) {
+  if (b->oom) return;
+  if (b->len + n + 1 > b->cap) {
+    size_t ncap = (b->len + n + 1) * 2;
+    char *p = realloc(b->s, ncap);
+    if (!p) {
+      b->oom = true;
+      return;
+    }
+    b->s = p;
+    b->cap = ncap;
+  }
+  memcpy(b->s + b->len, s, n);
+  b->len += n;
+  b->s[b->len] = 0;
+}
+
+static void sb_extern(sbuf *b, const wp_comp_extern *e, int is_import) {
+  size_t need = wp_comp_extern_wit(e, is_import, NULL, 0);
+  char *tmp = malloc(need + 1);
+  if (!tmp) {
+    b->oom = true;
+    return;
+  }
+  wp_comp_extern_wit(e, is_import, tmp, need + 1);
+  /* Indent every line by two spaces inside the world block. */
+  const char *p = tmp;
+  while (*p) {
+    const char *nl = strchr(p, '\n');
+    size_t n = nl ? (size_t)(nl - p) : strlen(p);
+    sb_add(b, "  ", 2);
+    sb_add(b, p, n);
+    sb_add(b, "\n", 1);
+    p += n + (nl ? 1 : 0);
+  }
+  free(tmp);
+}
+
+char *wasmplug_component_world_wit(const wasmplug_component_t *c) {
+  sbuf b = {0};
+  const wp_comp *w = c->comp;
+  const char *base = strrchr(c->name, '/');
+  base = base ? base + 1 : c->name;
+  char head[300];
+  /* A world name is a WIT identifier: the file's base name, kebab-cased. */
+  size_t k = 0;
+  for (const char *p = base; *p && *p != '.' && k < sizeof head - 40; p++)
+    head[k++] = (char)((*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) ? *p : '-');
+  if (!k || head[0] < 'a' || head[0] > 'z') {
+    memcpy(head, "root", 4);
+    k = 4;
+  }
+  head[k] = 0;
+  char line[400];
+  int n = snprintf(line, sizeof line, "world %s {\n", head);
+  sb_add(&b, line, (size_t)n);
+  for (uint32_t i = 0; i < w->nimports; i++) sb_extern(&b, &w->imports[i], 1);
+  for (uint32_t i = 0; i < w->nexports; i++) sb_extern(&b, &w->exports[i].ext, 0);
+  sb_add(&b, "}\n", 2);
+  if (b.oom) {
+    free(b.s);
+    return NULL;
+  }
+  return b.s;
+}
+
+/* ------------------------------------------------------------ instances */
+
+static void store_delete(rt_store *s) {
+  s->dead = false;
+  /* Destructors first (they may call into guests), innermost frames first. */
+  for (size_t i = s->nframes; i-- > 0;) {
+    wp_cabi_handles_delete(s->frames[i]->handles);
+    s->frames[i]->handles = NULL;
+  }
+  s->dead = true;
+  for (size_t i = s->ncores; i-- > 0;) wasmplug_instance_delete(s->cores[i]);
+  if (s->pending) wasmplug_trap_delete(s->pending);
+  for (size_t i = 0; i < s->nallocs; i++) free(s->allocs[i]);
+  free(s->allocs);
+  free(s->cores);
+  free(s->frames);
+  wp_cabi_types_delete(s->types);
+  free(s);
+}
+
+void wasmplug_component_linker_instantiate(wasmplug_component_linker_t *linker, wasmplug_component_t *component,
+                                           wasmplug_component_instance_t **out, wasmplug_error_t **error,
+                                           wasmplug_trap_t **trap) {
+  *out = NULL;
+  if (error) *error = NULL;
+  if (trap) *trap = NULL;
+  rt_store *s = calloc(1, sizeof *s);
+  wasmplug_component_instance_t *in = calloc(1, sizeof *in);
+  if (!s || !in || !(s->types = wp_cabi_types_new())) {
+    free(s);
+    free(in);
+    if (error) *error = wasmplug_error_new("out of memory");
+    return;
+  }
+  s->engine = component->engine;
+  s->component = component;
+  s->linker = linker;
+  wasmplug_trap_t *t = NULL;
+  if (rt_instantiate(s, component->comp, NULL, NULL, &in->top, &t)) {
+    if (t) {
+      if (trap) *trap = t;
+      else wasmplug_trap_delete(t);
+    } else if (error) {
+      *error = wasmplug_error_new("%s: %s", component->name, s->err);
+    }
+    store_delete(s);
+    free(in);
+    return;
+  }
+  in->store = s;
+  *out = in;
+}
+
+void wasmplug_component_instance_delete(wasmplug_component_instance_t *in) {
+  if (!in) return;
+  store_delete(in->store);
+  free(in);
+}
+
+/* The exported instance named `iface`, exactly, by semver, or without its
+** version ("wasi:cli/run" finds "wasi:cli/run@0.2.6"). */
+static const rt_bag *find_iface(const rt_bag *b, const char *iface, size_t len) {
+  const rt_item *it = rt_bag_get(b, iface, len);
+  if (it && it->sort == WP_COMP_SORT_INSTANCE) return it->p;
+  for (uint32_t i = 0; i < b->n; i++) {
+    const char *nm = b->names[i];
+    if (b->items[i].sort != WP_COMP_SORT_INSTANCE) continue;
+    if ((strlen(nm) > len && !memcmp(nm, iface, len) && nm[len] == '@') ||
+        wp_comp_name_matches(iface, len, nm, strlen(nm)))
+      return b->items[i].p;
+  }
+  return NULL;
+}
+
+static rt_func *find_func(wasmplug_component_instance_t *in, const char *name, size_t len) {
+  const rt_bag *top = &in->top->exports;
+  const rt_item *it = rt_bag_get(top, name, len);
+  if (it && it->sort == WP_COMP_SORT_FUNC) return it->p;
+  const char *sep = NULL;
+  for (size_t i = len; i-- > 0;)
+    if (name[i] == '#') { sep = name + i; break; }
+  if (!sep)
+    for (size_t i = len; i-- > 0;)
+      if (name[i] == '/') { sep = name + i; break; }
+  if (!sep) return NULL;
+  const rt_bag *b = find_iface(top, name, (size_t)(sep - name));
+  if (!b) return NULL;
+  it = rt_bag_get(b, sep + 1, len - (size_t)(sep - name) - 1);
+  return it && it->sort == WP_COMP_SORT_FUNC ? it->p : NULL;
+}
+
+wasmplug_component_func_t *wasmplug_component_instance_func(wasmplug_component_instance_t *in, const char *name) {
+  if (!in || !name) return NULL;
+  return (wasmplug_component_func_t *)find_func(in, name, strlen(name));
+}
+
+const wasmplug_cfunctype_t *wasmplug_component_func_type(const wasmplug_component_func_t *func) {
+  return ((const rt_func *)func)->type;
+}
+
+wasmplug_trap_t *wasmplug_component_func_call(wasmplug_component_func_t *func, const wasmplug_cval_t *args,
+                                              size_t nargs, wasmplug_cval_t *result) {
+  rt_func *F = (rt_func *)func;
+  if (nargs != F->type->nparams) {
+    char msg[300];
+    snprintf(msg, sizeof msg, "`%s` takes %zu argument(s), %zu given", F->name, F->type->nparams, nargs);
+    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
+  }
+  for (size_t i = 0; i < nargs; i++) {
+    wp_cabi_error_t *e = wp_cabi_val_check(F->type->params[i], &args[i]);
+    if (e) {
+      char msg[700];
+      snprintf(msg, sizeof msg, "`%s` argument %zu: %s", F->name, i + 1, wp_cabi_error_message(e));
+      wp_cabi_error_delete(e);
+      return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
+    }
+  }
+  wp_cabi_val_t tmp;
+  wasmplug_trap_t *t = rt_func_call(F, args, nargs, result ? result : &tmp);
+  if (!t && !result) wp_cabi_val_drop(&tmp);
+  return t;
+}
+
+wasmplug_trap_t *wasmplug_component_resource_drop(wasmplug_component_instance_t *in, const wasmplug_cresource_t *r,
+                                                  uint32_t rep) {
+  /* A handle in the top-level table, dropped at once, runs the resource's
+  ** destructor through the same path a guest's resource.drop takes. */
+  uint32_t h = 0;
+  wp_cabi_error_t *e = wp_cabi_resource_new(in->top->handles, r, rep, &h);
+  if (!e) e = wp_cabi_resource_drop(in->top->handles, r, h);
+  if (!e) return NULL;
+  if (in->store->pending) {
+    wasmplug_trap_t *t = in->store->pending;
+    in->store->pending = NULL;
+    wp_cabi_error_delete(e);
+    return t;
+  }
+  return rt_trap_from_cabi(e, "resource drop");
+}
+
+wasmplug_trap_t *wasmplug_component_invoke_wave(wasmplug_component_instance_t *in, const char *call,
+                                                char **result_text, wasmplug_error_t **error) {
+  *result_text = NULL;
+  *error = NULL;
+  size_t name_len = 0, args_len = 0;
+  const char *args = NULL;
+  wp_cabi_error_t *e = wp_cabi_wave_split_call(call, strlen(call), &name_len, &args, &args_len);
+  if (e) {
+    *error = wasmplug_error_new("--invoke '%s': %s", call, wp_cabi_error_message(e));
+    wp_cabi_error_delete(e);
+    return NULL;
+  }
+  rt_func *F = find_func(in, call, name_len);
+  if (!F) {
+    *error = wasmplug_error_new("no exported function named '%.*s'", (int)name_len, call);
+    return NULL;
+  }
+  size_t np = F->type->nparams;
+  wp_cabi_val_t *params = calloc(np ? np : 1, sizeof *params);
+  if (!params) {
+    *error = wasmplug_error_new("out of memory");
+    return NULL;
+  }
+  if ((e = wp_cabi_wave_parse_args(F->type, args, args_len, params))) {
+    *error = wasmplug_error_new("--invoke '%s': %s", call, wp_cabi_error_message(e));
+    wp_cabi_error_delete(e);
+    free(params);
+    return NULL;
+  }
+  wp_cabi_val_t res;
+  wasmplug_trap_t *t = rt_func_call(F, params, np, &res);
+  for (size_t i = 0; i < np; i++) wp_cabi_val_drop(&params[i]);
+  free(params);
+  if (t) return t;
+  if (!F->type->result) {
+    *result_text = strdup("");
+  } else {
+    e = wp_cabi_wave_print(F->type->result, &res, result_text);
+    wp_cabi_val_drop(&res);
+    if (e) {
+      *error = wasmplug_error_new("printing the result: %s", wp_cabi_error_message(e));
+      wp_cabi_error_delete(e);
+    }
+  }
+  if (!*result_text && !*error) *error = wasmplug_error_new("out of memory");
+  return NULL;
+}

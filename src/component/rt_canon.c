@@ -1,0 +1,351 @@
+/*
+** rt_canon.c — the canonical built-ins at run time: calling a lifted export
+** (canon lift), the core host function that `canon lower` makes, and
+** resource.new/rep/drop.
+**
+** Values cross as canonical ABI value trees (correctness first): a lowered
+** call lifts the arguments out of the calling instance's memory, calls the
+** target — a host callback, a native (plugin-ABI) function, or another
+** instance's lifted export, which lowers them into *its* memory — and lowers
+** the result back.  A fused copy between two guests is a later optimisation.
+*/
+#include "component/rt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ traps */
+
+wasmplug_trap_t *rt_trap_from_cabi(wp_cabi_error_t *e, const char *where) {
+  wasmplug_trap_kind_t kind =
+      wp_cabi_error_kind(e) == WP_CABI_TRAP ? WASMPLUG_TRAP_CANON : WASMPLUG_TRAP_HOST;
+  char msg[768];
+  snprintf(msg, sizeof msg, "%s%s%s", where ? where : "", where ? ": " : "", wp_cabi_error_message(e));
+  wp_cabi_error_delete(e);
+  return wasmplug_trap_new(kind, msg);
+}
+
+/* Turns the error of a cabi helper into a trap, preferring a pending one. */
+static wasmplug_trap_t *take_trap(rt_store *s, wp_cabi_error_t *e, const char *where) {
+  if (s->pending) {
+    wasmplug_trap_t *t = s->pending;
+    s->pending = NULL;
+    wp_cabi_error_delete(e);
+    return t;
+  }
+  return rt_trap_from_cabi(e, where);
+}
+
+/* Parks a trap in the store and returns a cabi error standing for it. */
+static wp_cabi_error_t *park(rt_store *s, wasmplug_trap_t *t) {
+  wp_cabi_error_t *e = wp_cabi_error_new(WP_CABI_TRAP, "%s", wasmplug_trap_message(t));
+  if (s->pending) wasmplug_trap_delete(s->pending);
+  s->pending = t;
+  return e;
+}
+
+/* ------------------------------------------------------------ core calls */
+
+static void flat_to_raw(wasmplug_valkind_t k, const wp_cabi_flat_t *f, wasmplug_val_raw_t *r) {
+  switch (k) {
+  case WASMPLUG_I32: r->i32 = (int32_t)f->i32; break;
+  case WASMPLUG_I64: r->i64 = (int64_t)f->i64; break;
+  case WASMPLUG_F32: r->f32 = f->f32; break;
+  case WASMPLUG_F64: r->f64 = f->f64; break;
+  default: r->ref = NULL; break;
+  }
+}
+
+static void raw_to_flat(wasmplug_valkind_t k, const wasmplug_val_raw_t *r, wp_cabi_flat_t *f) {
+  f->i64 = 0;
+  switch (k) {
+  case WASMPLUG_I32: f->i32 = (uint32_t)r->i32; break;
+  case WASMPLUG_I64: f->i64 = (uint64_t)r->i64; break;
+  case WASMPLUG_F32: f->f32 = r->f32; break;
+  case WASMPLUG_F64: f->f64 = r->f64; break;
+  default: break;
+  }
+}
+
+wasmplug_trap_t *rt_core_call(rt_corefunc *cf, const wp_cabi_flat_t *params, size_t np, wp_cabi_flat_t *results,
+                              size_t nr) {
+  const wasmplug_functype_t *ft = cf->func ? wasmplug_func_type(cf->func) : &cf->type;
+  if (ft->nparams != np || ft->nresults != nr)
+    return wasmplug_trap_new(WASMPLUG_TRAP_CANON, "core function signature does not match its canonical type");
+  wasmplug_val_raw_t raw[WP_CABI_MAX_FLAT_PARAMS + 2];
+  if (np > WP_CABI_MAX_FLAT_PARAMS + 1 || nr > WP_CABI_MAX_FLAT_PARAMS + 1)
+    return wasmplug_trap_new(WASMPLUG_TRAP_CANON, "too many core values");
+  memset(raw, 0, sizeof raw);
+  for (size_t i = 0; i < np; i++) flat_to_raw(ft->params[i], &params[i], &raw[i]);
+  wasmplug_trap_t *t = cf->func ? wasmplug_func_call_unchecked(cf->func, raw) : cf->cb(cf->env, NULL, raw, np > nr ? np : nr);
+  if (t) return t;
+  for (size_t i = 0; i < nr; i++) raw_to_flat(ft->results[i], &raw[i], &results[i]);
+  return NULL;
+}
+
+/* ------------------------------------------------------------ lifted exports */
+
+static void guest_memory(void *ctx, wp_cabi_memory_t *out) {
+  const rt_opts *o = ctx;
+  out->base = o->memory ? wasmplug_memory_data(o->memory) : NULL;
+  out->size = o->memory ? wasmplug_memory_size(o->memory) : 0;
+}
+
+/* The guest callbacks get the rt_opts; the store travels next to them. */
+typedef struct opts_ctx {
+  rt_opts o;
+  rt_store *s;
+} opts_ctx;
+
+static wp_cabi_error_t *guest_realloc(void *ctx, uint32_t old_ptr, uint32_t old_size, uint32_t align,
+                                      uint32_t new_size, uint32_t *out) {
+  opts_ctx *c = ctx;
+  if (!c->o.realloc) return wp_cabi_error_new(WP_CABI_INVALID, "the guest has no realloc option");
+  wp_cabi_flat_t p[4], r[1];
+  p[0].i64 = p[1].i64 = p[2].i64 = p[3].i64 = 0;
+  p[0].i32 = old_ptr;
+  p[1].i32 = old_size;
+  p[2].i32 = align;
+  p[3].i32 = new_size;
+  wasmplug_trap_t *t = rt_core_call(c->o.realloc, p, 4, r, 1);
+  if (t) return park(c->s, t);
+  *out = r[0].i32;
+  return NULL;
+}
+
+static wp_cabi_error_t *guest_post_return(void *ctx, const wp_cabi_flat_t *results, size_t n) {
+  opts_ctx *c = ctx;
+  if (!c->o.post_return) return NULL;
+  wasmplug_trap_t *t = rt_core_call(c->o.post_return, results, n, NULL, 0);
+  return t ? park(c->s, t) : NULL;
+}
+
+static void make_guest(rt_frame *f, const rt_opts *o, wp_cabi_guest_t *g, opts_ctx **ctxp) {
+  opts_ctx *c = rt_alloc(f->store, sizeof *c);
+  memset(g, 0, sizeof *g);
+  if (!c) return;
+  c->o = *o;
+  c->s = f->store;
+  g->ctx = c;
+  g->memory = guest_memory;
+  g->realloc = guest_realloc;
+  g->post_return = o->post_return ? guest_post_return : NULL;
+  g->encoding = o->encoding;
+  g->handles = f->handles;
+  if (ctxp) *ctxp = c;
+}
+
+void rt_lifted_init(rt_func *F) { make_guest(F->owner, &F->opts, &F->guest, NULL); }
+
+static wp_cabi_error_t *lifted_core(void *ctx, const wp_cabi_flat_t *params, size_t np, wp_cabi_flat_t *results,
+                                    size_t nr) {
+  rt_func *F = ctx;
+  wasmplug_trap_t *t = rt_core_call(F->core, params, np, results, nr);
+  return t ? park(F->owner->store, t) : NULL;
+}
+
+wasmplug_trap_t *rt_func_call(rt_func *F, const wp_cabi_val_t *args, size_t nargs, wp_cabi_val_t *result) {
+  char what[300];
+  memset(result, 0, sizeof *result);
+  if (nargs != F->type->nparams) {
+    snprintf(what, sizeof what, "function `%s` takes %zu argument(s), %zu given", F->name, F->type->nparams, nargs);
+    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, what);
+  }
+  switch (F->kind) {
+  case RT_FUNC_LIFTED: {
+    rt_store *s = F->owner->store;
+    if (s->dead) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "the component instance was deleted");
+    if (!F->guest.memory) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+    wp_cabi_error_t *e =
+        wp_cabi_call_export(&F->guest, NULL, F->type, lifted_core, F, args, result);
+    if (!e) return NULL;
+    snprintf(what, sizeof what, "in export `%s`", F->name);
+    return take_trap(s, e, what);
+  }
+  case RT_FUNC_HOST: {
+    wp_cabi_error_t *e = F->host->cb(F->host->env, args, nargs, F->type->result ? result : NULL);
+    if (!e) {
+      if (F->type->result && (e = wp_cabi_val_check(F->type->result, result))) wp_cabi_val_drop(result);
+      if (!e) return NULL;
+    }
+    snprintf(what, sizeof what, "host function `%s`", F->name);
+    char msg[900];
+    snprintf(msg, sizeof msg, "%s: %s", what, wp_cabi_error_message(e));
+    wp_cabi_error_delete(e);
+    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
+  }
+  case RT_FUNC_NATIVE:
+    snprintf(what, sizeof what,
+             "native host function `%s` can only be called by a guest (it was re-exported)", F->name);
+    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, what);
+  default:
+    snprintf(what, sizeof what, "unknown import `%s` was called", F->name);
+    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, what);
+  }
+}
+
+/* ------------------------------------------------------------ canon lower */
+
+typedef struct lower_env {
+  rt_frame *f;
+  rt_func *F;
+  const wp_cabi_func_t *type;    /* the lowering side's view */
+  wp_cabi_guest_t guest;         /* the calling instance */
+  wasmplug_functype_t ctype;
+} lower_env;
+
+static wp_cabi_error_t *dispatch(void *ctx, const wp_cabi_val_t *params, size_t n, wp_cabi_val_t *result) {
+  lower_env *L = ctx;
+  wasmplug_trap_t *t = rt_func_call(L->F, params, n, result);
+  return t ? park(L->f->store, t) : NULL;
+}
+
+/* The native flavour: lift into the plugin ABI's layout, call, lower. */
+static wasmplug_trap_t *call_native(lower_env *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
+                                    size_t *nout) {
+  const rt_host_def *h = L->F->host;
+  wp_cabi_arena_t *arena = wp_cabi_arena_new(0);
+  if (!arena) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+  wp_cabi_cx_t cx;
+  wp_cabi_cx_init(&cx, &L->guest, arena);
+  struct wasmplug_plugin_call call;
+  memset(&call, 0, sizeof call);
+  call.arena = arena;
+  call.state = h->env;
+  void *args = wp_cabi_arena_alloc(arena, h->native_args.size ? h->native_args.size : 1,
+                                   h->native_args.align ? h->native_args.align : 1);
+  const wp_cabi_type_t *rt = L->type->result;
+  void *res = rt ? wp_cabi_arena_alloc(arena, rt->native.size ? rt->native.size : 1, rt->native.align) : NULL;
+  wasmplug_trap_t *t = NULL;
+  wp_cabi_error_t *e = NULL;
+  if (!args || (rt && !res)) e = wp_cabi_error_new(WP_CABI_LIMIT, "out of memory");
+  if (!e) {
+    memset(args, 0, h->native_args.size);
+    if (res) memset(res, 0, rt->native.size);
+    e = wp_cabi_lift_args_native(&cx, L->type, flat, nflat, args);
+  }
+  if (!e) {
+    int rc = h->native(h->env, &call, args, res);
+    if (rc != WASMPLUG_OK || call.trapped) {
+      char msg[700];
+      snprintf(msg, sizeof msg, "%s: %s", L->F->name, call.trapped ? call.msg : "the function failed");
+      t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
+    } else {
+      e = wp_cabi_lower_results_native(&cx, L->type, res, flat, nflat, out, nout);
+    }
+  }
+  wp_cabi_error_t *fe = wp_cabi_cx_finish(&cx);
+  if (!e && !t) e = fe;
+  else wp_cabi_error_delete(fe);
+  if (e && !t) t = take_trap(L->f->store, e, L->F->name);
+  else if (e) wp_cabi_error_delete(e);
+  wp_cabi_arena_delete(arena);
+  return t;
+}
+
+static wasmplug_trap_t *lower_cb(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *raw, size_t n) {
+  (void)caller;
+  (void)n;
+  lower_env *L = env;
+  rt_store *s = L->f->store;
+  if (s->dead) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "the component instance was deleted");
+  wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS + 2], out[WP_CABI_MAX_FLAT_RESULTS + 1];
+  for (uint32_t i = 0; i < L->ctype.nparams; i++) raw_to_flat(L->ctype.params[i], &raw[i], &flat[i]);
+  size_t nout = 0;
+  if (L->F->kind == RT_FUNC_NATIVE) {
+    wasmplug_trap_t *t = call_native(L, flat, L->ctype.nparams, out, &nout);
+    if (t) return t;
+  } else {
+    wp_cabi_error_t *e =
+        wp_cabi_call_import(&L->guest, NULL, L->type, dispatch, L, flat, L->ctype.nparams, out, &nout);
+    if (e) return take_trap(s, e, L->F->name);
+  }
+  if (nout != L->ctype.nresults)
+    return wasmplug_trap_new(WASMPLUG_TRAP_CANON, "lowered function returned the wrong number of core values");
+  for (uint32_t i = 0; i < L->ctype.nresults; i++) flat_to_raw(L->ctype.results[i], &out[i], &raw[i]);
+  return NULL;
+}
+
+static int core_type(rt_frame *f, const wp_comp_core_functype *ct, wasmplug_functype_t *out) {
+  wasmplug_valkind_t *k = rt_alloc(f->store, (ct->nparams + ct->nresults + 1) * sizeof *k);
+  if (!k) return rt_fail(f->store, "out of memory");
+  for (uint32_t i = 0; i < ct->nparams; i++) k[i] = rt_core_kind(ct->params[i]);
+  for (uint32_t i = 0; i < ct->nresults; i++) k[ct->nparams + i] = rt_core_kind(ct->results[i]);
+  out->nparams = ct->nparams;
+  out->nresults = ct->nresults;
+  out->params = k;
+  out->results = k + ct->nparams;
+  return 0;
+}
+
+int rt_canon_lower(rt_frame *f, rt_func *F, const wp_cabi_func_t *type, const rt_opts *o,
+                   const wp_comp_core_functype *ctype, rt_corefunc **out) {
+  lower_env *L = rt_alloc(f->store, sizeof *L);
+  rt_corefunc *cf = rt_alloc(f->store, sizeof *cf);
+  if (!L || !cf) return rt_fail(f->store, "out of memory");
+  L->f = f;
+  L->F = F;
+  L->type = type;
+  opts_ctx *c = NULL;
+  make_guest(f, o, &L->guest, &c);
+  if (!c) return rt_fail(f->store, "out of memory");
+  if (!ctype) return rt_fail(f->store, "canon lower of `%s`: unknown core type", F->name);
+  if (core_type(f, ctype, &L->ctype)) return -1;
+  /* The flattening must agree with the core type the decoder computed. */
+  wp_cabi_core_sig_t sig;
+  wp_cabi_func_flatten(type, WP_CABI_LOWER, &sig);
+  if (sig.nparams != ctype->nparams || sig.nresults != ctype->nresults)
+    return rt_fail(f->store, "canon lower of `%s`: core signature mismatch (%u/%u vs %u/%u)", F->name,
+                   sig.nparams, sig.nresults, ctype->nparams, ctype->nresults);
+  cf->cb = lower_cb;
+  cf->env = L;
+  cf->type = L->ctype;
+  *out = cf;
+  return 0;
+}
+
+/* ------------------------------------------------------------ resources */
+
+typedef struct res_env {
+  rt_frame *f;
+  uint8_t op;
+  const wp_cabi_resource_t *r;
+} res_env;
+
+static wasmplug_trap_t *resource_cb(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *raw, size_t n) {
+  (void)caller;
+  (void)n;
+  res_env *R = env;
+  rt_store *s = R->f->store;
+  uint32_t in = (uint32_t)raw[0].i32, out = 0;
+  wp_cabi_error_t *e = NULL;
+  switch (R->op) {
+  case WP_COMP_CANON_RESOURCE_NEW: e = wp_cabi_resource_new(R->f->handles, R->r, in, &out); break;
+  case WP_COMP_CANON_RESOURCE_REP: e = wp_cabi_resource_rep(R->f->handles, R->r, in, &out); break;
+  default: e = wp_cabi_resource_drop(R->f->handles, R->r, in); break;
+  }
+  if (e) return take_trap(s, e, wp_comp_canon_name(R->op));
+  if (R->op != WP_COMP_CANON_RESOURCE_DROP) raw[0].i32 = (int32_t)out;
+  return NULL;
+}
+
+int rt_canon_resource(rt_frame *f, uint8_t op, const wp_cabi_resource_t *r, const wp_comp_core_functype *ctype,
+                      rt_corefunc **out) {
+  res_env *R = rt_alloc(f->store, sizeof *R);
+  rt_corefunc *cf = rt_alloc(f->store, sizeof *cf);
+  if (!R || !cf) return rt_fail(f->store, "out of memory");
+  R->f = f;
+  R->op = op;
+  R->r = r;
+  static const wp_comp_core_functype i32_i32 = {1, 1, (const uint8_t *)"\x7f", (const uint8_t *)"\x7f"};
+  static const wp_comp_core_functype i32_ = {1, 0, (const uint8_t *)"\x7f", NULL};
+  const wp_comp_core_functype *want = op == WP_COMP_CANON_RESOURCE_DROP ? &i32_ : &i32_i32;
+  if (ctype && (ctype->nparams != want->nparams || ctype->nresults != want->nresults))
+    return rt_fail(f->store, "canon %s: unexpected core type", wp_comp_canon_name(op));
+  if (core_type(f, want, &cf->type)) return -1;
+  cf->cb = resource_cb;
+  cf->env = R;
+  *out = cf;
+  return 0;
+}

@@ -1,0 +1,222 @@
+/*
+** test_basic.c — hand-made WAT components through the runtime: lifted
+** exports, lowered host functions (value-tree and native flavours), link
+** errors, unknown imports, string encodings, post-return, traps, several
+** instances of one component.
+**
+** usage: test_basic WASM_DIR baseline|optimized
+*/
+#include "harness.h"
+
+#include <stdint.h>
+
+/* ---- host functions ---- */
+
+static wp_cabi_error_t *host_double(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
+  (void)env;
+  (void)n;
+  result->kind = WP_CABI_U32;
+  result->of.u32 = args[0].of.u32 * 2;
+  return NULL;
+}
+
+static wp_cabi_error_t *host_tick(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
+  (void)args;
+  (void)n;
+  uint64_t *count = env;
+  result->kind = WP_CABI_U64;
+  result->of.u64 = ++*count;
+  return NULL;
+}
+
+/* Native layout, the plugin ABI's shape. */
+typedef struct { uint8_t *ptr; size_t len; } nstring;
+typedef struct { nstring a, b; } concat_args;
+
+static int host_concat(void *state, struct wasmplug_plugin_call *call, const void *params, void *result) {
+  const concat_args *a = params;
+  nstring *r = result;
+  int *calls = state;
+  ++*calls;
+  if (a->a.len == 4 && !memcmp(a->a.ptr, "trap", 4)) return wasmplug_component_call_trap(call, "concat refuses 'trap'");
+  r->ptr = wasmplug_component_call_alloc(call, a->a.len + a->b.len, 1);
+  if (!r->ptr) return wasmplug_component_call_trap(call, "out of memory");
+  memcpy(r->ptr, a->a.ptr, a->a.len);
+  memcpy(r->ptr + a->a.len, a->b.ptr, a->b.len);
+  r->len = a->a.len + a->b.len;
+  return 0;
+}
+
+typedef struct types {
+  wp_cabi_types_t *t;
+  wp_cabi_func_t f_double, f_tick, f_concat, f_bad_double;
+  const wp_cabi_type_t *u32, *s32, *u64, *str;
+  const wp_cabi_type_t *two_str[2], *one_u32[1], *one_s32[1];
+} types;
+
+static void make_types(types *ty) {
+  ty->t = wp_cabi_types_new();
+  ty->u32 = wp_cabi_type_prim(ty->t, WP_CABI_U32);
+  ty->s32 = wp_cabi_type_prim(ty->t, WP_CABI_S32);
+  ty->u64 = wp_cabi_type_prim(ty->t, WP_CABI_U64);
+  ty->str = wp_cabi_type_prim(ty->t, WP_CABI_STRING);
+  ty->one_u32[0] = ty->u32;
+  ty->one_s32[0] = ty->s32;
+  ty->two_str[0] = ty->two_str[1] = ty->str;
+  static const char *const xn[] = {"x"}, *const abn[] = {"a", "b"};
+  ty->f_double = (wp_cabi_func_t){1, xn, ty->one_u32, ty->u32};
+  ty->f_bad_double = (wp_cabi_func_t){1, xn, ty->one_s32, ty->u32};
+  ty->f_tick = (wp_cabi_func_t){0, NULL, NULL, ty->u64};
+  ty->f_concat = (wp_cabi_func_t){2, abn, ty->two_str, ty->str};
+}
+
+static void define_all(wasmplug_component_linker_t *l, types *ty, uint64_t *ticks, int *concats,
+                       const char *version) {
+  char name[128];
+  snprintf(name, sizeof name, "test:rt/host@%s#double", version);
+  wasmplug_error_t *e = wasmplug_component_linker_define_func(l, name, &ty->f_double, host_double, NULL, NULL);
+  CHECK(!e);
+  snprintf(name, sizeof name, "test:rt/host@%s#concat", version);
+  e = wasmplug_component_linker_define_native(l, name, &ty->f_concat, host_concat, concats, NULL);
+  CHECK(!e);
+  e = wasmplug_component_linker_define_func(l, "tick", &ty->f_tick, host_tick, ticks, NULL);
+  CHECK(!e);
+}
+
+static void test_link_errors(wasmplug_engine_t *eng, wasmplug_component_t *c, types *ty) {
+  char *msg = NULL;
+  /* Nothing defined: the first import is named with its WIT type. */
+  wasmplug_component_linker_t *l = wasmplug_component_linker_new(eng);
+  CHECK(!h_instantiate(l, c, &msg));
+  CHECK(msg && strstr(msg, "unknown import `test:rt/host@0.1.0#double`"));
+  CHECK(msg && strstr(msg, "func(x: u32) -> u32"));
+  free(msg);
+  /* Wrong type: both types are printed. */
+  wasmplug_error_t *e = wasmplug_component_linker_define_func(l, "test:rt/host@0.1.0#double", &ty->f_bad_double,
+                                                              host_double, NULL, NULL);
+  CHECK(!e);
+  CHECK(!h_instantiate(l, c, &msg));
+  CHECK(msg && strstr(msg, "type mismatch"));
+  CHECK(msg && strstr(msg, "func(x: s32) -> u32"));
+  free(msg);
+  /* Defining a name twice is refused. */
+  e = wasmplug_component_linker_define_func(l, "test:rt/host@0.1.0#double", &ty->f_double, host_double, NULL, NULL);
+  CHECK(e && strstr(wasmplug_error_message(e), "already defined"));
+  wasmplug_error_delete(e);
+  wasmplug_component_linker_delete(l);
+
+  /* Unknown imports allowed: they trap when called, the rest works. */
+  l = wasmplug_component_linker_new(eng);
+  wasmplug_component_linker_allow_unknown_imports(l, true);
+  wasmplug_component_instance_t *in = h_instantiate(l, c, NULL);
+  CHECK(in);
+  if (in) {
+    CHECK_INVOKE(in, "add(1, 2)", "3");
+    CHECK_INVOKE(in, "quad(1)", "trap: *");
+    char *t = h_invoke(in, "quad(1)");
+    CHECK(strstr(t, "unknown import `test:rt/host@0.1.0#double` was called"));
+    free(t);
+    wasmplug_component_instance_delete(in);
+  }
+  wasmplug_component_linker_delete(l);
+}
+
+static void test_calls(wasmplug_engine_t *eng, wasmplug_component_t *c, types *ty) {
+  uint64_t ticks = 0;
+  int concats = 0;
+  wasmplug_component_linker_t *l = wasmplug_component_linker_new(eng);
+  /* The host provides a newer patch version: semver-compatible. */
+  define_all(l, ty, &ticks, &concats, "0.1.5");
+  wasmplug_component_instance_t *in = h_instantiate(l, c, NULL);
+  CHECK(in);
+  if (!in) return;
+  CHECK_INVOKE(in, "add(1, 2)", "3");
+  CHECK_INVOKE(in, "add(-2147483648, -1)", "2147483647");
+  CHECK_INVOKE(in, "quad(5)", "20");
+  CHECK_INVOKE(in, "div(7, 2)", "3");
+  CHECK_INVOKE(in, "div(1, 0)", "trap: wasm trap: integer divide by zero*");
+  CHECK_INVOKE(in, "div(9, 3)", "3"); /* still usable after a core trap */
+  CHECK_INVOKE(in, "ticks()", "3");
+  CHECK(ticks == 2);
+  CHECK_INVOKE(in, "test:rt/api#posts()", "0");
+  CHECK_INVOKE(in, "echo(\"h\\u{e9}llo \\u{1f600}\")", "\"h\u00e9llo \U0001f600\"");
+  CHECK_INVOKE(in, "echo(\"\")", "\"\"");
+  /* post-return ran once per echo call */
+  CHECK_INVOKE(in, "test:rt/api@1.2.0#posts()", "2");
+  CHECK_INVOKE(in, "test:rt/api/posts()", "2");
+  CHECK_INVOKE(in, "test:rt/api#add(40, 2)", "42");
+  /* utf16 and latin1+utf16 guests: the host transcodes both ways */
+  CHECK_INVOKE(in, "echo16(\"h\\u{e9}llo \\u{1f600}\")", "\"h\u00e9llo \U0001f600\"");
+  CHECK_INVOKE(in, "echo-latin1(\"caf\\u{e9}\")", "\"caf\u00e9\"");
+  CHECK_INVOKE(in, "echo-latin1(\"\\u{20ac}5\")", "\"\u20ac5\"");
+  /* what the guest received, in code units of its encoding */
+  CHECK_INVOKE(in, "units8(\"h\\u{e9}llo \\u{1f600}\")", "11");
+  CHECK_INVOKE(in, "units16(\"h\\u{e9}llo \\u{1f600}\")", "8");
+  CHECK_INVOKE(in, "units-latin1(\"caf\\u{e9}\")", "4");
+  CHECK_INVOKE(in, "units-latin1(\"\\u{20ac}5\")", "2147483650"); /* UTF-16 tag bit */
+  /* a lifted export calling a native host function with strings */
+  CHECK_INVOKE(in, "greet(\"wasm\", \"plug\")", "\"wasmplug\"");
+  CHECK(concats == 1);
+  CHECK_INVOKE(in, "greet(\"trap\", \"x\")",
+               "trap: wasm trap: host error: test:rt/host@0.1.0#concat: concat refuses 'trap'");
+  CHECK_INVOKE(in, "greet(\"a\", \"b\")", "\"ab\"");
+  /* a hostile pointer traps with a canonical ABI message */
+  char *t = h_invoke(in, "bad()");
+  CHECK(strstr(t, "trap:") && strstr(t, "out of bounds"));
+  free(t);
+  /* lookups */
+  CHECK(wasmplug_component_instance_func(in, "add"));
+  CHECK(!wasmplug_component_instance_func(in, "nope"));
+  CHECK(!wasmplug_component_instance_func(in, "test:rt/api#nope"));
+  CHECK_INVOKE(in, "nope()", "error: no exported function named 'nope'");
+  CHECK_INVOKE(in, "add(1)", "error: *");
+  CHECK_INVOKE(in, "add(\"x\", 1)", "error: *");
+  /* the value-tree API: argument checking */
+  wasmplug_component_func_t *add = wasmplug_component_instance_func(in, "add");
+  wp_cabi_val_t args[2] = {{.kind = WP_CABI_S32, .of.s32 = 20}, {.kind = WP_CABI_S32, .of.s32 = 22}}, res;
+  wasmplug_trap_t *tr = wasmplug_component_func_call(add, args, 2, &res);
+  CHECK(!tr && res.kind == WP_CABI_S32 && res.of.s32 == 42);
+  args[1].kind = WP_CABI_STRING;
+  tr = wasmplug_component_func_call(add, args, 2, &res);
+  CHECK(tr && strstr(wasmplug_trap_message(tr), "argument 2"));
+  wasmplug_trap_delete(tr);
+
+  /* A second instance of the same component has its own state. */
+  wasmplug_component_instance_t *in2 = h_instantiate(l, c, NULL);
+  CHECK(in2);
+  if (in2) {
+    CHECK_INVOKE(in2, "test:rt/api#posts()", "0");
+    CHECK_INVOKE(in2, "echo(\"x\")", "\"x\"");
+    CHECK_INVOKE(in2, "test:rt/api#posts()", "1");
+    wasmplug_component_instance_delete(in2);
+  }
+  CHECK_INVOKE(in, "test:rt/api#posts()", "2");
+  wasmplug_component_instance_delete(in);
+  wasmplug_component_linker_delete(l);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: test_basic WASM_DIR baseline|optimized\n");
+    return 2;
+  }
+  wasmplug_engine_t *eng =
+      h_engine(!strcmp(argv[2], "optimized") ? WASMPLUG_TIER_OPTIMIZED : WASMPLUG_TIER_BASELINE);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/basic.wasm", argv[1]);
+  unsigned char *bytes;
+  wasmplug_component_t *c = h_component(eng, path, &bytes);
+  types ty;
+  make_types(&ty);
+  test_link_errors(eng, c, &ty);
+  test_calls(eng, c, &ty);
+  char *wit = wasmplug_component_world_wit(c);
+  CHECK(wit && strstr(wit, "import test:rt/host@0.1.0") && strstr(wit, "export add: func(a: s32, b: s32) -> s32;"));
+  free(wit);
+  wasmplug_component_delete(c);
+  free(bytes);
+  wp_cabi_types_delete(ty.t);
+  wasmplug_engine_delete(eng);
+  printf("%d checks, %d failures\n", h_checks, h_failures);
+  return h_failures ? 1 : 0;
+}
