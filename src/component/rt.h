@@ -1,0 +1,231 @@
+/*
+** rt.h — the component runtime (issue 5): instantiation and calls.  Internal
+** to src/component/rt_*.c; the public face is the component section of
+** include/wasmplug.h.
+**
+** Model.  Instantiating a component replays its definitions in order inside
+** a *frame* (one per component instance, nested components get their own):
+** each index space of the frame holds runtime values —
+**   core func    rt_corefunc   (an export of a core instance, or a host
+**                               function made by canon lower/resource.*)
+**   core table/memory/global   the core engine's objects, borrowed
+**   core module  wasmplug_module_t (compiled once per component)
+**   core instance rt_coreinst  (an instantiated module, or a bag of exports)
+**   func         rt_func       (host function, lifted core export, or a
+**                               trap for an unknown import)
+**   type         const wp_cabi_resource_t * for resource types, else NULL
+**   component    rt_compval    (definition + the frame it closes over)
+**   instance     rt_bag        (named items)
+** Every allocation belongs to the store of the top-level instance and is
+** freed with it; nothing is freed earlier, so pointers between frames never
+** dangle.
+*/
+#ifndef WASMPLUG_COMPONENT_RT_H
+#define WASMPLUG_COMPONENT_RT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cabi/cabi.h"
+#include "component/component.h"
+#include "wasmplug.h"
+#include "wasmplug/plugin.h"
+
+typedef struct rt_store rt_store;
+typedef struct rt_frame rt_frame;
+typedef struct rt_func rt_func;
+typedef struct rt_bag rt_bag;
+
+/* ------------------------------------------------------------ the store */
+
+/* Owns everything one top-level component instance allocates. */
+struct rt_store {
+  wasmplug_engine_t *engine;
+  struct wasmplug_component *component;
+  struct wasmplug_component_linker *linker; /* top-level imports come from it */
+  wp_cabi_types_t *types;        /* every converted type and guest resource type */
+  void **allocs;                 /* rt_alloc'ed blocks */
+  size_t nallocs, capallocs;
+  wasmplug_instance_t **cores;   /* core instances, in creation order */
+  size_t ncores, capcores;
+  rt_frame **frames;             /* every frame, in creation order */
+  size_t nframes, capframes;
+  char err[1024];                /* the last error message */
+  /* A trap raised by core code that a canonical ABI callback (realloc,
+  ** post-return, a destructor, a nested call) could only report as a cabi
+  ** error: whoever turns that error into a trap takes this one instead, so
+  ** the original kind and message survive. */
+  wasmplug_trap_t *pending;
+  bool dead;                     /* torn down: calls trap */
+};
+
+/* Zeroed memory owned by the store; NULL when out of memory. */
+void *rt_alloc(rt_store *s, size_t size);
+char *rt_strndup(rt_store *s, const char *p, size_t n);
+/* Formats into s->err and returns -1 (so `return rt_fail(...)` reads well). */
+int rt_fail(rt_store *s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ------------------------------------------------------------ values */
+
+/* The canonical options of a lift or lower, resolved to runtime objects. */
+typedef struct rt_opts {
+  wasmplug_memory_t *memory;     /* NULL when absent */
+  struct rt_corefunc *realloc;   /* NULL when absent */
+  struct rt_corefunc *post_return;
+  wp_cabi_string_encoding_t encoding;
+} rt_opts;
+
+typedef struct rt_corefunc {
+  wasmplug_func_t *func;         /* an export of a core instance, or NULL: */
+  wasmplug_func_callback_t cb;   /* a host function */
+  void *env;
+  wasmplug_functype_t type;      /* host function type (arrays in the store) */
+} rt_corefunc;
+
+typedef struct rt_item {
+  uint8_t sort;                  /* wp_comp_sort */
+  void *p;                       /* rt_func *, rt_bag *, rt_compval *, wasmplug_module_t *,
+                                    const wp_cabi_resource_t * (TYPE) */
+} rt_item;
+
+struct rt_bag {
+  uint32_t n;
+  char **names;
+  rt_item *items;
+};
+
+typedef struct rt_coreitem {
+  uint8_t kind;                  /* wp_comp_core_kind */
+  void *p;                       /* rt_corefunc *, wasmplug_table_t *, ... */
+} rt_coreitem;
+
+typedef struct rt_coreinst {
+  wasmplug_instance_t *inst;     /* instantiated, or NULL: a bag */
+  uint32_t n;
+  char **names;
+  rt_coreitem *items;
+} rt_coreinst;
+
+typedef struct rt_compval {
+  const wp_comp *def;
+  rt_frame *parent;              /* the frame it was defined in */
+} rt_compval;
+
+enum { RT_FUNC_HOST, RT_FUNC_NATIVE, RT_FUNC_LIFTED, RT_FUNC_UNKNOWN };
+
+typedef struct rt_host_def rt_host_def;
+
+struct rt_func {
+  int kind;
+  const char *name;              /* for messages */
+  const wp_cabi_func_t *type;    /* as the defining side sees it */
+  /* HOST and NATIVE */
+  const rt_host_def *host;
+  /* LIFTED */
+  rt_frame *owner;
+  rt_corefunc *core;
+  rt_opts opts;
+  wp_cabi_guest_t guest;         /* built once from owner + opts */
+};
+
+/* ------------------------------------------------------------ frames */
+
+typedef struct rt_resmap {
+  const wp_comp_type *node;
+  const wp_cabi_resource_t *res;
+} rt_resmap;
+
+struct rt_frame {
+  rt_store *store;
+  const wp_comp *comp;
+  rt_frame *parent;              /* lexical parent (outer aliases) */
+  const char *path;              /* "" or "inner-name", for messages */
+  void **space[WP_COMP_SORT_COUNT];
+  uint32_t len[WP_COMP_SORT_COUNT];
+  const rt_bag *args;            /* what the imports are taken from */
+  rt_bag exports;
+  wp_cabi_handles_t *handles;    /* this component instance's table */
+  rt_resmap *res;                /* resource type nodes bound in this frame */
+  size_t nres, capres;
+  /* memoized wp_comp_type -> cabi type conversions of this frame */
+  const void **memo_key;
+  const void **memo_val;
+  size_t nmemo, capmemo;
+};
+
+/* rt_instance.c: instantiates `comp` inside `store`, taking its imports from
+** `args` (names are the component's import names).  Errors (store->err) and
+** traps (*trap) are values. */
+int rt_instantiate(rt_store *store, const wp_comp *comp, rt_frame *parent, const rt_bag *args,
+                   rt_frame **out, wasmplug_trap_t **trap);
+/* The compiled core module `idx` of component `def` (compiled at _new). */
+wasmplug_module_t *rt_component_module(struct wasmplug_component *c, const wp_comp *def, uint32_t idx);
+/* Item `name` of a bag, or NULL. */
+const rt_item *rt_bag_get(const rt_bag *b, const char *name, size_t len);
+int rt_bag_add(rt_store *s, rt_bag *b, const char *name, size_t len, uint8_t sort, void *p);
+
+/* rt_types.c: the canonical ABI type of a component value/function type,
+** seen from frame f (its resource bindings).  NULL with store->err set. */
+const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t);
+const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t);
+int rt_bind_resource(rt_frame *f, const wp_comp_type *node, const wp_cabi_resource_t *res);
+const wp_cabi_resource_t *rt_lookup_resource(rt_frame *f, const wp_comp_type *node);
+/* Structural equality (resources by identity). */
+bool rt_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b);
+bool rt_functype_equal(const wp_cabi_func_t *a, const wp_cabi_func_t *b);
+/* Core value kinds: binary encoding -> wasmplug_valkind_t. */
+wasmplug_valkind_t rt_core_kind(uint8_t valtype);
+
+/* rt_canon.c */
+/* Makes the core host function of `canon lower` of F with options o in
+** frame f; `ctype` is the core function type expected. */
+int rt_canon_lower(rt_frame *f, rt_func *F, const wp_cabi_func_t *type, const rt_opts *o,
+                   const wp_comp_core_functype *ctype, rt_corefunc **out);
+/* canon resource.new/rep/drop on frame f's handle table. */
+int rt_canon_resource(rt_frame *f, uint8_t op, const wp_cabi_resource_t *r,
+                      const wp_comp_core_functype *ctype, rt_corefunc **out);
+/* Fills F->guest from F->owner and F->opts. */
+void rt_lifted_init(rt_func *F);
+/* Calls a component function with a value tree.  *result is set only on
+** success.  Returns NULL or a trap. */
+wasmplug_trap_t *rt_func_call(rt_func *F, const wp_cabi_val_t *args, size_t nargs, wp_cabi_val_t *result);
+/* Calls a core function with flat values (types from its signature). */
+wasmplug_trap_t *rt_core_call(rt_corefunc *cf, const wp_cabi_flat_t *params, size_t np, wp_cabi_flat_t *results,
+                              size_t nr);
+/* A trap from a cabi error (consumed). */
+wasmplug_trap_t *rt_trap_from_cabi(wp_cabi_error_t *e, const char *where);
+
+/* ------------------------------------------------------------ host side */
+
+/* A host definition of the component linker. */
+struct rt_host_def {
+  char *name;                    /* "iface#func" or "func" / "iface#res" */
+  bool is_resource;
+  const wp_cabi_resource_t *resource;
+  const wp_cabi_func_t *type;
+  /* value-tree flavour */
+  wp_cabi_error_t *(*cb)(void *env, const wp_cabi_val_t *args, size_t nargs, wp_cabi_val_t *result);
+  /* native flavour (the plugin ABI's function shape) */
+  wasmplug_plugin_fn native;
+  wp_cabi_native_args_t native_args;
+  void *env;
+  void (*finalizer)(void *);
+};
+
+/* The call handle a native-flavour function receives.  Its layout is the
+** plugin loader's `struct wasmplug_plugin_call` (src/plugin/internal.h) so
+** the host API table the plugin got at load (alloc, trap, call_state) works
+** on calls made by the component runtime too.  Keep the two in sync. */
+struct wasmplug_plugin_call {
+  wp_cabi_arena_t *arena;
+  void *state;
+  bool trapped;
+  char msg[512];
+};
+
+#endif

@@ -1,0 +1,249 @@
+/*
+** rt_types.c — component value types (wp_comp_type graphs) to canonical ABI
+** descriptors, per frame.
+**
+** The conversion depends on the frame only through resource types: the same
+** `(resource (rep i32))` definition is a new type in every instance, and an
+** imported resource is whatever the importer was given.  So each frame binds
+** resource type nodes to runtime resources (rt_bind_resource) and memoizes
+** its conversions; the descriptors live in the store's types arena.
+*/
+#include "component/rt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+wasmplug_valkind_t rt_core_kind(uint8_t v) {
+  switch (v) {
+  case 0x7f: return WASMPLUG_I32;
+  case 0x7e: return WASMPLUG_I64;
+  case 0x7d: return WASMPLUG_F32;
+  case 0x7c: return WASMPLUG_F64;
+  case 0x7b: return WASMPLUG_V128;
+  case 0x70: return WASMPLUG_FUNCREF;
+  default: return WASMPLUG_EXTERNREF;
+  }
+}
+
+int rt_bind_resource(rt_frame *f, const wp_comp_type *node, const wp_cabi_resource_t *res) {
+  for (size_t i = 0; i < f->nres; i++)
+    if (f->res[i].node == node) {
+      /* Rebinding happens when one component is instantiated twice in a
+      ** frame and both instances' exports are aliased: the latest wins. */
+      f->res[i].res = res;
+      return 0;
+    }
+  if (f->nres == f->capres) {
+    size_t ncap = f->capres ? f->capres * 2 : 16;
+    rt_resmap *n = rt_alloc(f->store, ncap * sizeof *n);
+    if (!n) return rt_fail(f->store, "out of memory");
+    if (f->nres) memcpy(n, f->res, f->nres * sizeof *n);
+    f->res = n;
+    f->capres = ncap;
+  }
+  f->res[f->nres].node = node;
+  f->res[f->nres].res = res;
+  f->nres++;
+  return 0;
+}
+
+const wp_cabi_resource_t *rt_lookup_resource(rt_frame *f, const wp_comp_type *node) {
+  /* Outer aliases let a nested component name its parents' types. */
+  for (rt_frame *g = f; g; g = g->parent)
+    for (size_t i = g->nres; i-- > 0;)
+      if (g->res[i].node == node) return g->res[i].res;
+  return NULL;
+}
+
+static const void *memo_get(rt_frame *f, const void *key) {
+  for (size_t i = 0; i < f->nmemo; i++)
+    if (f->memo_key[i] == key) return f->memo_val[i];
+  return NULL;
+}
+
+static void memo_put(rt_frame *f, const void *key, const void *val) {
+  if (f->nmemo == f->capmemo) {
+    size_t ncap = f->capmemo ? f->capmemo * 2 : 32;
+    const void **k = rt_alloc(f->store, ncap * sizeof *k), **v = rt_alloc(f->store, ncap * sizeof *v);
+    if (!k || !v) return; /* only a cache */
+    if (f->nmemo) {
+      memcpy(k, f->memo_key, f->nmemo * sizeof *k);
+      memcpy(v, f->memo_val, f->nmemo * sizeof *v);
+    }
+    f->memo_key = k;
+    f->memo_val = v;
+    f->capmemo = ncap;
+  }
+  f->memo_key[f->nmemo] = key;
+  f->memo_val[f->nmemo] = val;
+  f->nmemo++;
+}
+
+static const wp_cabi_type_t *fail_types(rt_frame *f, const char *what) {
+  rt_fail(f->store, "cannot convert %s: %s", what, wp_cabi_types_error(f->store->types));
+  return NULL;
+}
+
+/* Labels of a record/variant/enum/flags as NUL-terminated strings. */
+static const char **labels(rt_frame *f, const wp_comp_type *t) {
+  const char **names = rt_alloc(f->store, (t->n ? t->n : 1) * sizeof *names);
+  if (!names) return NULL;
+  for (uint32_t i = 0; i < t->n; i++)
+    if (!(names[i] = rt_strndup(f->store, t->fields[i].name.ptr, t->fields[i].name.len))) return NULL;
+  return names;
+}
+
+const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t) {
+  if (!t) {
+    rt_fail(f->store, "missing type");
+    return NULL;
+  }
+  const wp_cabi_type_t *m = memo_get(f, t);
+  if (m) return m;
+  wp_cabi_types_t *ty = f->store->types;
+  const wp_cabi_type_t *r = NULL;
+  switch (t->kind) {
+  case WP_COMP_T_BOOL: r = wp_cabi_type_prim(ty, WP_CABI_BOOL); break;
+  case WP_COMP_T_S8: r = wp_cabi_type_prim(ty, WP_CABI_S8); break;
+  case WP_COMP_T_U8: r = wp_cabi_type_prim(ty, WP_CABI_U8); break;
+  case WP_COMP_T_S16: r = wp_cabi_type_prim(ty, WP_CABI_S16); break;
+  case WP_COMP_T_U16: r = wp_cabi_type_prim(ty, WP_CABI_U16); break;
+  case WP_COMP_T_S32: r = wp_cabi_type_prim(ty, WP_CABI_S32); break;
+  case WP_COMP_T_U32: r = wp_cabi_type_prim(ty, WP_CABI_U32); break;
+  case WP_COMP_T_S64: r = wp_cabi_type_prim(ty, WP_CABI_S64); break;
+  case WP_COMP_T_U64: r = wp_cabi_type_prim(ty, WP_CABI_U64); break;
+  case WP_COMP_T_F32: r = wp_cabi_type_prim(ty, WP_CABI_F32); break;
+  case WP_COMP_T_F64: r = wp_cabi_type_prim(ty, WP_CABI_F64); break;
+  case WP_COMP_T_CHAR: r = wp_cabi_type_prim(ty, WP_CABI_CHAR); break;
+  case WP_COMP_T_STRING: r = wp_cabi_type_prim(ty, WP_CABI_STRING); break;
+  case WP_COMP_T_LIST: {
+    const wp_cabi_type_t *e = rt_type(f, t->elem);
+    if (!e) return NULL;
+    r = wp_cabi_type_list(ty, e);
+    break;
+  }
+  case WP_COMP_T_OPTION: {
+    const wp_cabi_type_t *e = rt_type(f, t->elem);
+    if (!e) return NULL;
+    r = wp_cabi_type_option(ty, e);
+    break;
+  }
+  case WP_COMP_T_RESULT: {
+    const wp_cabi_type_t *ok = NULL, *err = NULL;
+    if (t->elem && !(ok = rt_type(f, t->elem))) return NULL;
+    if (t->elem2 && !(err = rt_type(f, t->elem2))) return NULL;
+    r = wp_cabi_type_result(ty, ok, err);
+    break;
+  }
+  case WP_COMP_T_RECORD:
+  case WP_COMP_T_TUPLE:
+  case WP_COMP_T_VARIANT: {
+    const wp_cabi_type_t **fs = rt_alloc(f->store, (t->n ? t->n : 1) * sizeof *fs);
+    const char **names = t->kind == WP_COMP_T_TUPLE ? NULL : labels(f, t);
+    if (!fs || (t->kind != WP_COMP_T_TUPLE && !names)) {
+      rt_fail(f->store, "out of memory");
+      return NULL;
+    }
+    for (uint32_t i = 0; i < t->n; i++)
+      if (t->fields[i].type && !(fs[i] = rt_type(f, t->fields[i].type))) return NULL;
+    if (t->kind == WP_COMP_T_RECORD) r = wp_cabi_type_record(ty, t->n, names, fs);
+    else if (t->kind == WP_COMP_T_TUPLE) r = wp_cabi_type_tuple(ty, t->n, fs);
+    else r = wp_cabi_type_variant(ty, t->n, names, fs);
+    break;
+  }
+  case WP_COMP_T_ENUM:
+  case WP_COMP_T_FLAGS: {
+    const char **names = labels(f, t);
+    if (!names) {
+      rt_fail(f->store, "out of memory");
+      return NULL;
+    }
+    r = t->kind == WP_COMP_T_ENUM ? wp_cabi_type_enum(ty, t->n, names) : wp_cabi_type_flags(ty, t->n, names);
+    break;
+  }
+  case WP_COMP_T_OWN:
+  case WP_COMP_T_BORROW: {
+    const wp_cabi_resource_t *res = rt_lookup_resource(f, t->elem);
+    if (!res) {
+      char buf[256];
+      wp_comp_type_wit(t, buf, sizeof buf);
+      rt_fail(f->store, "resource type of `%s` is not bound in this instance", buf);
+      return NULL;
+    }
+    r = t->kind == WP_COMP_T_OWN ? wp_cabi_type_own(ty, res) : wp_cabi_type_borrow(ty, res);
+    break;
+  }
+  default: {
+    char buf[256];
+    wp_comp_type_wit(t, buf, sizeof buf);
+    rt_fail(f->store, "type `%s` is not supported by the runtime yet", buf);
+    return NULL;
+  }
+  }
+  if (!r) {
+    char buf[256];
+    wp_comp_type_wit(t, buf, sizeof buf);
+    return fail_types(f, buf);
+  }
+  memo_put(f, t, r);
+  return r;
+}
+
+const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t) {
+  if (!t || t->kind != WP_COMP_T_FUNC) {
+    rt_fail(f->store, "not a function type");
+    return NULL;
+  }
+  const wp_cabi_func_t *m = memo_get(f, t);
+  if (m) return m;
+  if (t->is_async) {
+    rt_fail(f->store, "async functions are not supported by the runtime yet");
+    return NULL;
+  }
+  wp_cabi_func_t *fn = rt_alloc(f->store, sizeof *fn);
+  const wp_cabi_type_t **ps = rt_alloc(f->store, (t->n ? t->n : 1) * sizeof *ps);
+  const char **names = labels(f, t);
+  if (!fn || !ps || !names) {
+    rt_fail(f->store, "out of memory");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < t->n; i++)
+    if (!(ps[i] = rt_type(f, t->fields[i].type))) return NULL;
+  fn->nparams = t->n;
+  fn->param_names = names;
+  fn->params = ps;
+  if (t->elem && !(fn->result = rt_type(f, t->elem))) return NULL;
+  memo_put(f, t, fn);
+  return fn;
+}
+
+bool rt_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b) {
+  if (a == b) return true;
+  if (!a || !b || a->kind != b->kind) return false;
+  switch (a->kind) {
+  case WP_CABI_LIST:
+  case WP_CABI_OPTION: return rt_type_equal(a->elem, b->elem);
+  case WP_CABI_RESULT: return rt_type_equal(a->elem, b->elem) && rt_type_equal(a->err, b->err);
+  case WP_CABI_OWN:
+  case WP_CABI_BORROW: return a->resource == b->resource;
+  case WP_CABI_RECORD:
+  case WP_CABI_TUPLE:
+  case WP_CABI_VARIANT:
+  case WP_CABI_ENUM:
+  case WP_CABI_FLAGS:
+    if (a->nfields != b->nfields) return false;
+    for (uint32_t i = 0; i < a->nfields; i++) {
+      if (a->kind != WP_CABI_TUPLE && strcmp(a->fields[i].name, b->fields[i].name)) return false;
+      if (!rt_type_equal(a->fields[i].type, b->fields[i].type)) return false;
+    }
+    return true;
+  default: return true; /* primitives */
+  }
+}
+
+bool rt_functype_equal(const wp_cabi_func_t *a, const wp_cabi_func_t *b) {
+  if (a->nparams != b->nparams || !rt_type_equal(a->result, b->result)) return false;
+  for (size_t i = 0; i < a->nparams; i++)
+    if (!rt_type_equal(a->params[i], b->params[i])) return false;
+  return true;
+}
