@@ -1,8 +1,9 @@
 #!/bin/bash
-# cli_test.sh WASMPLUG PLUGIN_DIR WASM_DIR — `wasmplug run --plugin...` and
-# `wasmplug wit PLUGIN.so`, as a user types them.
+# cli_test.sh WASMPLUG PLUGIN_DIR WASM_DIR [C_GUEST] — `wasmplug run
+# --plugin...` and `wasmplug wit PLUGIN.so`, as a user types them.  C_GUEST
+# is a wasm32-wasi program built from guest/app.c (when clang is around).
 set -u
-W=$1 P=$2 D=$3
+W=$1 P=$2 D=$3 C=${4:-}
 pass=0 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -53,6 +54,11 @@ expect "--plugin-use" 0 '^101$' env WASMPLUG_PLUGIN_PATH="$tmp/dir:$tmp/dir2" \
 expect "wit PLUGIN.so" 0 'greeting: string = hello' "$W" wit "$TP"
 expect "wit PLUGIN.so prints WIT" 0 'echo: func\(s: string\) -> string;' "$W" wit "$TP"
 expect "wit bad plugin" 1 'its WIT does not parse' "$W" wit "$P/abi_bad_wit.so"
+if [ -n "$C" ]; then
+  expect "C guest" 0 'greeting: servus' "$W" run --plugin "$TP,greeting=servus" "$C"
+  expect "C guest checks" 0 'all good' "$W" run --plugin "$TP" "$C"
+  expect "C guest without plugin" 1 'import "test:plugin/api@0.1.0" "echo": no loaded plugin' "$W" run "$C"
+fi
 expect "run --help" 0 '--plugin PATH\[,KEY=VALUE...\]' "$W" run --help
 
 echo "plugin cli tests: $pass passed, $fail failed"
