@@ -285,7 +285,9 @@ typedef wp_cabi_error_t *(*wp_cabi_realloc_fn)(void *ctx, uint32_t old_ptr, uint
 typedef wp_cabi_error_t *(*wp_cabi_post_return_fn)(void *ctx, const wp_cabi_flat_t *results,
                                                    size_t nresults);
 
-/* One guest instance as the canonical ABI sees it (canon options). */
+/* The canonical options of a lifted or lowered function (memory, realloc,
+ * post-return, string encoding) plus the instance's handle table.  Usually
+ * one per instance, with post_return set per export. */
 typedef struct wp_cabi_guest {
   void *ctx;                          /* passed to every callback */
   wp_cabi_memory_fn memory;           /* required */
@@ -325,6 +327,10 @@ typedef struct wp_cabi_cx {
 } wp_cabi_cx_t;
 
 void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena);
+/* Re-reads the guest's memory view into cx->mem.  Done after every realloc
+ * and post-return, and on entry to the result functions (the guest ran in
+ * between); call it yourself after running guest code by other means. */
+void wp_cabi_cx_refresh(wp_cabi_cx_t *cx);
 wp_cabi_error_t *wp_cabi_cx_finish(wp_cabi_cx_t *cx);
 
 /* Checks that [ptr, ptr+len) is inside guest memory and ptr is aligned;

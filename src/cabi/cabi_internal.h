@@ -44,8 +44,6 @@ static inline void wr_disc(uint8_t *p, uint32_t size, uint32_t v) {
   else wr_u32(p, v);
 }
 
-/* Re-reads the guest memory view into cx->mem. */
-void wp_cabi_cx_refresh(wp_cabi_cx_t *cx);
 /* Charges n bytes of host allocation to the call's budget. */
 wp_cabi_error_t *wp_cabi_charge(wp_cabi_cx_t *cx, size_t n);
 /* malloc + charge; NULL with *err set on failure. */

@@ -53,6 +53,7 @@ wp_cabi_error_t *wp_cabi_lower_args(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, c
 
 wp_cabi_error_t *wp_cabi_lift_results(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_flat_t *flat,
                                       size_t nflat, wp_cabi_val_t *result) {
+  wp_cabi_cx_refresh(cx); /* guest code ran since: memory may have moved */
   memset(result, 0, sizeof *result);
   if (!f->result) return NULL;
   wp_cabi_core_sig_t sig;
@@ -104,6 +105,7 @@ static wp_cabi_error_t *retptr(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const 
 wp_cabi_error_t *wp_cabi_lower_results(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_val_t *result,
                                        const wp_cabi_flat_t *core_params, size_t ncore_params,
                                        wp_cabi_flat_t *flat, size_t *nflat) {
+  wp_cabi_cx_refresh(cx); /* guest code ran since: memory may have moved */
   *nflat = 0;
   if (!f->result) return NULL;
   wp_cabi_core_sig_t sig;
@@ -153,6 +155,7 @@ wp_cabi_error_t *wp_cabi_lower_args_native(wp_cabi_cx_t *cx, const wp_cabi_func_
 
 wp_cabi_error_t *wp_cabi_lift_results_native(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_flat_t *flat,
                                              size_t nflat, void *result) {
+  wp_cabi_cx_refresh(cx); /* guest code ran since: memory may have moved */
   if (!f->result) return NULL;
   wp_cabi_core_sig_t sig;
   wp_cabi_func_flatten(f, WP_CABI_LIFT, &sig);
@@ -196,6 +199,7 @@ wp_cabi_error_t *wp_cabi_lift_args_native(wp_cabi_cx_t *cx, const wp_cabi_func_t
 wp_cabi_error_t *wp_cabi_lower_results_native(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const void *result,
                                               const wp_cabi_flat_t *core_params, size_t ncore_params,
                                               wp_cabi_flat_t *flat, size_t *nflat) {
+  wp_cabi_cx_refresh(cx); /* guest code ran since: memory may have moved */
   *nflat = 0;
   if (!f->result) return NULL;
   wp_cabi_core_sig_t sig;
