@@ -310,6 +310,35 @@ static void test_functions(void) {
   OK(wp_cabi_lower_results(&cx, &fd, &fr, flat, 2, rflat, &rn));
   CHECK_EQ(rn, 1);
   CHECK(rflat[0].f32 == 2.5f);
+  /* native args struct -> flat (direct) -> value params */
+  wp_cabi_func_t fn3 = {3, NULL, (const wp_cabi_type_t *[]){P(U8), P(STRING), P(F64)}, NULL};
+  OK(wp_cabi_func_native_args(&fn3, &na));
+  CHECK_EQ(na.offsets[1], 8);
+  CHECK_EQ(na.offsets[2], 24);
+  CHECK_EQ(na.size, 32);
+  uint8_t nbuf[32] = {0};
+  nbuf[0] = 77;
+  struct { const char *p; size_t n; } nstr = {"native", 6};
+  memcpy(nbuf + 8, &nstr, sizeof nstr);
+  double d = -1.5;
+  memcpy(nbuf + 24, &d, 8);
+  OK(wp_cabi_lower_args_native(&cx, &fn3, nbuf, flat, &n));
+  CHECK_EQ(n, 4);
+  wp_cabi_val_t p3[3];
+  OK(wp_cabi_lift_args(&cx, &fn3, flat, n, p3));
+  CHECK(p3[0].of.u8 == 77 && p3[1].of.str.len == 6 && !memcmp(p3[1].of.str.ptr, "native", 6) && p3[2].of.f64 == -1.5);
+  for (int i = 0; i < 3; i++) wp_cabi_val_drop(&p3[i]);
+  /* and spilled: 17 u32 + string from a native struct */
+  OK(wp_cabi_func_native_args(&f, &na));
+  uint8_t *big = wp_cabi_arena_alloc(arena, na.size, na.align);
+  memset(big, 0, na.size);
+  for (uint32_t i = 0; i < 17; i++) memcpy(big + na.offsets[i], &i, 4);
+  memcpy(big + na.offsets[17], &nstr, sizeof nstr);
+  OK(wp_cabi_lower_args_native(&cx, &f, big, flat, &n));
+  CHECK_EQ(n, 1);
+  OK(wp_cabi_lift_args(&cx, &f, flat, n, back));
+  CHECK(back[16].of.u32 == 16 && back[17].of.str.len == 6);
+  for (int i = 0; i < 18; i++) wp_cabi_val_drop(&back[i]);
   OK(wp_cabi_cx_finish(&cx));
   wp_cabi_arena_delete(arena);
   tg_free(&g);
