@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <sys/stat.h>
+
 #include "bindgen/bindgen.h"
 #include "cli.h"
 
@@ -25,7 +28,7 @@ static void usage(FILE *f) {
           "  --guest WIT         a wasm32-wasi guest: imports, exports, cabi_realloc\n"
           "  --world W           the world (required for --guest if the package has\n"
           "                      several)\n"
-          "  -o DIR              output directory (must exist)\n"
+          "  -o DIR              output directory (created if its parent exists)\n"
           "  --prefix P          C name prefix (default: the world's or the package's\n"
           "                      name in snake_case)\n"
           "plugin options (the descriptor):\n"
@@ -141,6 +144,12 @@ int wp_cmd_bindgen(int argc, char **argv) {
     goto out;
   }
   o.options = opts;
+  /* the last path component is created, like `mkdir` (not -p) */
+  if (mkdir(o.out_dir, 0777) && errno != EEXIST) {
+    wp_cli_error("bindgen: cannot create %s: %s", o.out_dir, strerror(errno));
+    rc = 1;
+    goto out;
+  }
   char *err = NULL;
   if (wp_bindgen_c(&o, &err)) {
     wp_cli_error("bindgen: %s", err ? err : "out of memory");

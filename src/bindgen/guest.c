@@ -282,6 +282,19 @@ static void resources(bg_t *g, bg_buf_t *h, bg_buf_t *c) {
 }
 
 void bg_emit_guest(bg_t *g, bg_buf_t *h, bg_buf_t *c) {
+  bg_printf(h,
+            "/* Guest bindings (wasm32-wasi).  The C types below have the canonical ABI's\n"
+            "** memory layout.\n"
+            "** Imports: call <iface>_<func>(...).  Scalars, enums, flags and handles go by\n"
+            "**   value; other params by const pointer (not consumed).  A scalar result is\n"
+            "**   returned, any other is written to *ret; strings and lists in it were\n"
+            "**   allocated with cabi_realloc (malloc): free them with <type>_free.\n"
+            "** Exports: implement exports_<iface>_<func>(...).  It owns its string/list\n"
+            "**   params (free them with <type>_free) and fills *ret with malloc'd\n"
+            "**   contents (e.g. %s_string_dup): the generated post-return frees them.\n"
+            "** Handles of imported resources: <iface>_<r>_drop_own(h) drops an own\n"
+            "**   handle, <iface>_borrow_<r>(h) lends it to a call. */\n",
+            g->prefix);
   bg_puts(h, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
              "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
   bg_puts(c, "#include <stdlib.h>\n#include <string.h>\n\n");
