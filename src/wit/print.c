@@ -20,7 +20,33 @@ typedef struct {
   wp_wit_buf_t b;
   uint32_t pkg; /* package being printed */
   int indent;
+  /* blank-line state of the current block: items that span several
+     lines (or carry docs) are set apart, runs of one-liners are not */
+  int started, last_multi, last_use;
 } pr_t;
+
+static void ind(pr_t *p);
+
+static void item_start(pr_t *p, int multi, int is_use) {
+  if (p->started && (multi || p->last_multi || (p->last_use && !is_use)))
+    wp_wit_buf_puts(&p->b, "\n");
+  p->started = 1;
+  p->last_multi = multi;
+  p->last_use = is_use;
+}
+
+/* Starts a nested block (interface/world body); returns the outer state. */
+static pr_t block_enter(pr_t *p) {
+  pr_t saved = *p;
+  p->started = p->last_multi = p->last_use = 0;
+  return saved;
+}
+
+static void block_leave(pr_t *p, const pr_t *saved) {
+  p->started = saved->started;
+  p->last_multi = saved->last_multi;
+  p->last_use = saved->last_use;
+}
 
 static const char *const keywords[] = {
     "use",      "type",    "func",     "u8",        "u16",     "u32",    "u64",
@@ -269,6 +295,7 @@ static const char *short_name(const wp_wit_function_t *f) {
 }
 
 static void func_item(pr_t *p, const wp_wit_function_t *f, const char *prefix) {
+  item_start(p, f->docs != NULL, 0);
   docs(p, f->docs);
   stability(p, &f->stability);
   external_id(p, f->external_id);
@@ -304,31 +331,75 @@ static void fields(pr_t *p, const wp_wit_typedef_t *t, int with_type, int paren)
   p->indent--;
 }
 
+/* If `tid` is an alias of another interface's type (written as `use`),
+   its target; else NULL. */
+static const wp_wit_typedef_t *use_target(pr_t *p, uint32_t tid) {
+  const wp_wit_typedef_t *t = &p->r->types[tid];
+  if (t->kind != WP_WIT_DEF_ALIAS || t->type.kind != WP_WIT_T_ID) return NULL;
+  const wp_wit_typedef_t *o = &p->r->types[t->type.id];
+  if (o->name && o->owner_kind == WP_WIT_OWNER_INTERFACE &&
+      (o->owner_kind != t->owner_kind || o->owner != t->owner))
+    return o;
+  return NULL;
+}
+
+static int same_stability(const wp_wit_stability_t *a, const wp_wit_stability_t *b) {
+  if (a->kind != b->kind || !a->deprecated != !b->deprecated) return 0;
+  if (a->deprecated && strcmp(a->deprecated, b->deprecated)) return 0;
+  if (a->kind == WP_WIT_STABILITY_STABLE) return !strcmp(a->since, b->since);
+  if (a->kind == WP_WIT_STABILITY_UNSTABLE) return !strcmp(a->feature, b->feature);
+  return 1;
+}
+
+/* Whether `b` can share one `use` statement with `a`. */
+static int same_use(pr_t *p, uint32_t a, uint32_t b) {
+  const wp_wit_typedef_t *oa = use_target(p, a), *ob = use_target(p, b);
+  const wp_wit_typedef_t *ta = &p->r->types[a], *tb = &p->r->types[b];
+  return oa && ob && oa->owner == ob->owner && same_stability(&ta->stability, &tb->stability) &&
+         !ta->external_id && !tb->external_id;
+}
+
+/* `use iface.{a, b as c};` for a run of aliases from one interface. */
+static void use_stmt(pr_t *p, const uint32_t *tids, uint32_t n) {
+  const wp_wit_typedef_t *t0 = &p->r->types[tids[0]];
+  item_start(p, 0, 1);
+  stability(p, &t0->stability);
+  external_id(p, t0->external_id);
+  ind(p);
+  wp_wit_buf_puts(&p->b, "use ");
+  iface_path(p, use_target(p, tids[0])->owner);
+  wp_wit_buf_puts(&p->b, ".{");
+  for (uint32_t i = 0; i < n; i++) {
+    const wp_wit_typedef_t *t = &p->r->types[tids[i]], *o = use_target(p, tids[i]);
+    if (i) wp_wit_buf_puts(&p->b, ", ");
+    id(p, o->name);
+    if (strcmp(o->name, t->name)) {
+      wp_wit_buf_puts(&p->b, " as ");
+      id(p, t->name);
+    }
+  }
+  wp_wit_buf_puts(&p->b, "};\n");
+}
+
 /* A named type of an interface or world.  `funcs` are the owner's
    functions (resource methods are printed inside the resource). */
 static void typedef_item(pr_t *p, uint32_t tid, const wp_wit_function_t *funcs, uint32_t nf,
                          const wp_wit_world_item_t *witems, uint32_t nw) {
   const wp_wit_typedef_t *t = &p->r->types[tid];
-  /* `use` for aliases of another interface's type */
-  if (t->kind == WP_WIT_DEF_ALIAS && t->type.kind == WP_WIT_T_ID) {
-    const wp_wit_typedef_t *o = &p->r->types[t->type.id];
-    if (o->name && o->owner_kind == WP_WIT_OWNER_INTERFACE &&
-        (o->owner_kind != t->owner_kind || o->owner != t->owner)) {
-      stability(p, &t->stability);
-      external_id(p, t->external_id);
-      ind(p);
-      wp_wit_buf_puts(&p->b, "use ");
-      iface_path(p, o->owner);
-      wp_wit_buf_puts(&p->b, ".{");
-      id(p, o->name);
-      if (strcmp(o->name, t->name)) {
-        wp_wit_buf_puts(&p->b, " as ");
-        id(p, t->name);
-      }
-      wp_wit_buf_puts(&p->b, "};\n");
-      return;
-    }
+  if (use_target(p, tid)) {
+    use_stmt(p, &tid, 1);
+    return;
   }
+  int multi = t->docs || t->kind == WP_WIT_DEF_RECORD || t->kind == WP_WIT_DEF_VARIANT ||
+              t->kind == WP_WIT_DEF_FLAGS || t->kind == WP_WIT_DEF_ENUM;
+  if (t->kind == WP_WIT_DEF_RESOURCE) {
+    for (uint32_t i = 0; i < nf && !multi; i++)
+      multi = funcs[i].kind >= WP_WIT_FUNC_METHOD && funcs[i].resource == tid;
+    for (uint32_t i = 0; i < nw && !multi; i++)
+      multi = witems[i].kind == WP_WIT_ITEM_FUNCTION && witems[i].func.kind >= WP_WIT_FUNC_METHOD &&
+              witems[i].func.resource == tid;
+  }
+  item_start(p, multi, 0);
   docs(p, t->docs);
   stability(p, &t->stability);
   external_id(p, t->external_id);
@@ -363,6 +434,7 @@ static void typedef_item(pr_t *p, uint32_t tid, const wp_wit_function_t *funcs, 
       wp_wit_buf_puts(&p->b, "resource ");
       id(p, t->name);
       int any = 0;
+      pr_t saved_res = *p;
       for (uint32_t pass = 0; pass < 2; pass++) {
         uint32_t n = pass ? nw : nf;
         for (uint32_t i = 0; i < n; i++) {
@@ -370,6 +442,8 @@ static void typedef_item(pr_t *p, uint32_t tid, const wp_wit_function_t *funcs, 
           if (pass && witems[i].kind != WP_WIT_ITEM_FUNCTION) continue;
           if (f->kind < WP_WIT_FUNC_METHOD || f->resource != tid) continue;
           if (!any) wp_wit_buf_puts(&p->b, " {\n");
+          pr_t outer = any ? *p : block_enter(p);
+          if (!any) saved_res = outer;
           any = 1;
           p->indent++;
           func_item(p, f, NULL);
@@ -377,6 +451,7 @@ static void typedef_item(pr_t *p, uint32_t tid, const wp_wit_function_t *funcs, 
         }
       }
       if (any) {
+        block_leave(p, &saved_res);
         ind(p);
         wp_wit_buf_puts(&p->b, "}\n");
       } else {
@@ -409,11 +484,20 @@ static int resource_has_funcs(const wp_wit_function_t *funcs, uint32_t nf, uint3
 }
 
 static void interface_body(pr_t *p, const wp_wit_interface_t *ifc) {
+  pr_t outer = block_enter(p);
   p->indent++;
   uint32_t next_free = 0; /* next freestanding function to print */
   for (uint32_t i = 0; i < ifc->n_types; i++) {
     uint32_t tid = ifc->types[i].id;
     const wp_wit_typedef_t *t = &p->r->types[tid];
+    if (use_target(p, tid)) {
+      uint32_t run[64], n = 0;
+      run[n++] = tid;
+      while (n < 64 && i + 1 < ifc->n_types && same_use(p, tid, ifc->types[i + 1].id))
+        run[n++] = ifc->types[++i].id;
+      use_stmt(p, run, n);
+      continue;
+    }
     if (t->kind == WP_WIT_DEF_RESOURCE && resource_has_funcs(ifc->funcs, ifc->n_funcs, tid)) {
       /* keep functions in their original relative order */
       while (next_free < ifc->n_funcs) {
@@ -432,6 +516,7 @@ static void interface_body(pr_t *p, const wp_wit_interface_t *ifc) {
   for (; next_free < ifc->n_funcs; next_free++)
     if (ifc->funcs[next_free].kind < WP_WIT_FUNC_METHOD) func_item(p, &ifc->funcs[next_free], NULL);
   p->indent--;
+  block_leave(p, &outer);
 }
 
 static void world_items(pr_t *p, const wp_wit_world_t *w, int exports) {
@@ -441,6 +526,15 @@ static void world_items(pr_t *p, const wp_wit_world_t *w, int exports) {
   for (uint32_t i = 0; i < n; i++) {
     const wp_wit_world_item_t *it = &v[i];
     if (it->kind == WP_WIT_ITEM_TYPE) {
+      if (use_target(p, it->id)) {
+        uint32_t run[64], k = 0;
+        run[k++] = it->id;
+        while (k < 64 && i + 1 < n && v[i + 1].kind == WP_WIT_ITEM_TYPE &&
+               same_use(p, it->id, v[i + 1].id))
+          run[k++] = v[++i].id;
+        use_stmt(p, run, k);
+        continue;
+      }
       typedef_item(p, it->id, NULL, 0, v, n);
       continue;
     }
@@ -451,6 +545,7 @@ static void world_items(pr_t *p, const wp_wit_world_t *w, int exports) {
     }
     const wp_wit_interface_t *ifc = &p->r->interfaces[it->id];
     if (!ifc->name) {
+      item_start(p, 1, 0);
       docs(p, ifc->docs);
       stability(p, &ifc->stability);
       external_id(p, it->external_id);
@@ -463,6 +558,7 @@ static void world_items(pr_t *p, const wp_wit_world_t *w, int exports) {
       wp_wit_buf_puts(&p->b, "}\n");
       continue;
     }
+    item_start(p, it->docs != NULL, 0);
     docs(p, it->docs);
     stability(p, &it->stability);
     external_id(p, it->external_id);
@@ -504,10 +600,12 @@ static void package_body(pr_t *p, uint32_t pkg) {
     wp_wit_buf_puts(&p->b, "world ");
     id(p, w->name);
     wp_wit_buf_puts(&p->b, " {\n");
+    pr_t outer = block_enter(p);
     p->indent++;
     world_items(p, w, 0);
     world_items(p, w, 1);
     p->indent--;
+    block_leave(p, &outer);
     ind(p);
     wp_wit_buf_puts(&p->b, "}\n");
   }
