@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli/component.h"
 #include "plugin/plugin.h"
 #include "wasi/wasi.h"
 #include "wasmplug.h"
@@ -28,7 +29,10 @@ static const char run_help[] =
     "  --env NAME[=VALUE]      give the guest an environment variable (without\n"
     "                          =VALUE, the host's value of NAME)\n"
     "  --invoke NAME           call export NAME (no arguments) instead of _start\n"
-    "                          and print its results\n"
+    "                          and print its results; for a component, 'NAME(ARGS)'\n"
+    "                          with ARGS and the printed result in WAVE, NAME a bare\n"
+    "                          export or IFACE#FUNC (a component without --invoke\n"
+    "                          runs its wasi:cli/run export)\n"
     "  --plugin PATH[,KEY=VALUE...]\n"
     "                          load native plugin PATH (repeatable): the guest's\n"
     "                          imports of the interfaces it provides are linked to\n"
@@ -170,16 +174,16 @@ int wp_cmd_run(int argc, char **argv) {
   size_t len;
   bytes = wp_cli_read_file(file, &len);
   if (!bytes) goto out;
-  if (wasmplug_bytes_is_component(bytes, len)) {
-    wp_cli_error("%s: components are not supported yet", file);
-    goto out;
-  }
 
   wasmplug_config_tier_set(config, tier);
   wasmplug_config_timeout_set(config, timeout);
   wasmplug_config_progress_set(config, on_progress, &shown);
   if ((err = wasmplug_engine_new(config, &engine))) {
     wp_cli_error("%s", wasmplug_error_message(err));
+    goto out;
+  }
+  if (wasmplug_bytes_is_component(bytes, len)) {
+    status = wp_run_component(engine, plugins, file, bytes, len, invoke);
     goto out;
   }
   if ((err = wasmplug_module_new(engine, bytes, len, file, &module))) {

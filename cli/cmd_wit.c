@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli/component.h"
 #include "plugin/plugin.h"
 #include "wit/wit.h"
 
@@ -118,6 +119,7 @@ int wp_cmd_wit(int argc, char **argv) {
     wasmplug_error_delete(err);
     return failed || fflush(stdout) ? 1 : 0;
   }
+  if (ends_with(path, ".wasm") && out == OUT_WIT) return wp_wit_component(path); /* component runtime */
   wit_loader_t load = loader_for(path);
   if (!load) {
     wp_cli_error("%s: printing the WIT of components and plugins is not supported yet", path);

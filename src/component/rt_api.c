@@ -21,6 +21,8 @@ struct wasmplug_component {
   char *name;
   rt_module *modules;
   size_t nmodules, capmodules;
+  uint8_t **rewritten;           /* module bytes rewritten by rt_fixup_module */
+  size_t nrewritten;
 };
 
 struct wasmplug_component_instance {
@@ -42,8 +44,21 @@ static wasmplug_error_t *compile_all(wasmplug_component_t *c, const wp_comp *def
     char name[600];
     snprintf(name, sizeof name, "%s: core module %u", c->name, i);
     wasmplug_module_t *m = NULL;
-    wasmplug_error_t *e =
-        wasmplug_module_new(c->engine, def->core_modules[i].bytes, def->core_modules[i].size, name, &m);
+    const uint8_t *bytes = def->core_modules[i].bytes;
+    size_t len = def->core_modules[i].size, fixed_len = 0;
+    uint8_t *fixed = rt_fixup_module(bytes, len, &fixed_len);
+    if (fixed) {
+      uint8_t **n = realloc(c->rewritten, (c->nrewritten + 1) * sizeof *n);
+      if (!n) {
+        free(fixed);
+        return wasmplug_error_new("out of memory");
+      }
+      c->rewritten = n;
+      c->rewritten[c->nrewritten++] = fixed;
+      bytes = fixed;
+      len = fixed_len;
+    }
+    wasmplug_error_t *e = wasmplug_module_new(c->engine, bytes, len, name, &m);
     if (e) return e;
     c->modules[c->nmodules].def = def;
     c->modules[c->nmodules].idx = i;
@@ -90,6 +105,8 @@ void wasmplug_component_delete(wasmplug_component_t *c) {
   if (!c) return;
   for (size_t i = 0; i < c->nmodules; i++) wasmplug_module_delete(c->modules[i].m);
   free(c->modules);
+  for (size_t i = 0; i < c->nrewritten; i++) free(c->rewritten[i]);
+  free(c->rewritten);
   wp_comp_delete(c->comp);
   free(c->name);
   free(c);
@@ -139,11 +156,14 @@ static void sb_extern(sbuf *b, const wp_comp_extern *e, int is_import) {
   free(tmp);
 }
 
-char *wasmplug_component_world_wit(const wasmplug_component_t *c) {
+const wp_comp *rt_component_def(const wasmplug_component_t *c) { return c->comp; }
+
+char *wasmplug_component_world_wit(const wasmplug_component_t *c) { return rt_world_wit(c->comp, c->name); }
+
+char *rt_world_wit(const wp_comp *w, const char *name) {
   sbuf b = {0};
-  const wp_comp *w = c->comp;
-  const char *base = strrchr(c->name, '/');
-  base = base ? base + 1 : c->name;
+  const char *base = strrchr(name, '/');
+  base = base ? base + 1 : name;
   char head[300];
   /* A world name is a WIT identifier: the file's base name, kebab-cased. */
   size_t k = 0;
