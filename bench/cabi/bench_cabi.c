@@ -9,8 +9,9 @@
  * (the least any safe copy out of a hostile guest must do).
  * Target: <= 2x the reference for strings and byte lists.
  *
- * Timing: a calibrated loop (iterations doubled until one run takes
- * >= 0.2 s), then the best of 3 runs, interleaved with the reference's.
+ * Timing (thread CPU time): calibrated bursts of the case and of its
+ * reference, alternated within one window of >= 0.2 s (so both see the
+ * same machine load); best of 3 windows.
  */
 #include "cabi/cabi.h"
 
@@ -43,38 +44,50 @@ static wp_cabi_error_t *g_realloc(void *ctx, uint32_t old_ptr, uint32_t old_size
   return NULL;
 }
 
+/* This thread's CPU time: time spent descheduled on a busy machine does
+ * not count against whichever side happened to be running. */
 static double now(void) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 typedef void (*op_fn)(void *ctx);
 
-/* Iterations for one run of op to take >= 0.2 s. */
-static long calibrate(op_fn op, void *ctx) {
+/* Iterations of op that take about `secs`. */
+static long calibrate(op_fn op, void *ctx, double secs) {
   long n = 1;
   for (;;) {
     double t0 = now();
     for (long i = 0; i < n; i++) op(ctx);
-    if (now() - t0 >= 0.2) return n;
+    if (now() - t0 >= secs) return n;
     n *= 2;
   }
 }
 
-static double run(op_fn op, void *ctx, long n) {
-  double t0 = now();
-  for (long i = 0; i < n; i++) op(ctx);
-  return (now() - t0) / (double)n * 1e9;
-}
-
-/* ns per op of a case and of its reference: each calibrated, then 3 runs
- * of each, interleaved so both see the same machine load; best of 3. */
+/* ns per op of a case (a) and of its reference (b), in thread CPU time.
+ * The machine may be busy, so the two are measured in alternating bursts
+ * of ~50 us inside the same window: both see the same cache and frequency
+ * conditions.  A window repeats bursts until it has used >= 0.2 s of CPU;
+ * best of 3 windows. */
 static void measure_pair(op_fn a, void *actx, op_fn b, void *bctx, double *ans, double *bns) {
-  long na = calibrate(a, actx), nb = calibrate(b, bctx);
+  long na = calibrate(a, actx, 50e-6), nb = calibrate(b, bctx, 50e-6);
   *ans = *bns = 1e30;
   for (int r = 0; r < 3; r++) {
-    double x = run(a, actx, na), y = run(b, bctx, nb);
+    double ta = 0, tb = 0, start = now();
+    long ca = 0, cb = 0;
+    while (now() - start < 0.2) {
+      double t0 = now();
+      for (long i = 0; i < na; i++) a(actx);
+      double t1 = now();
+      for (long i = 0; i < nb; i++) b(bctx);
+      double t2 = now();
+      ta += t1 - t0;
+      tb += t2 - t1;
+      ca += na;
+      cb += nb;
+    }
+    double x = ta / (double)ca * 1e9, y = tb / (double)cb * 1e9;
     if (x < *ans) *ans = x;
     if (y < *bns) *bns = y;
   }

@@ -90,8 +90,12 @@ static wp_cabi_error_t *load_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint3
     }
     memset(dst, 0, ty->native.size); /* padding: no stale arena bytes */
     for (uint32_t i = 0; i < ty->nfields; i++) {
-      wp_cabi_error_t *e = load_n(cx, ty->fields[i].type, ptr + ty->fields[i].guest_offset,
-                                  dst + ty->fields[i].native_offset);
+      const wp_cabi_field_t *f = &ty->fields[i];
+      if (f->type->plain) { /* integers: same bytes on both sides */
+        memcpy(dst + f->native_offset, p + f->guest_offset, f->type->guest.size);
+        continue;
+      }
+      wp_cabi_error_t *e = load_n(cx, f->type, ptr + f->guest_offset, dst + f->native_offset);
       if (e) return e;
     }
     return NULL;
@@ -204,9 +208,15 @@ static wp_cabi_error_t *store_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
       memcpy(p, src, ty->guest.size);
       return NULL;
     }
-    for (uint32_t i = 0; i < ty->nfields; i++)
-      if ((e = store_n(cx, ty->fields[i].type, src + ty->fields[i].native_offset, ptr + ty->fields[i].guest_offset)))
-        return e;
+    for (uint32_t i = 0; i < ty->nfields; i++) {
+      const wp_cabi_field_t *f = &ty->fields[i];
+      if (f->type->plain) {
+        /* re-derive: an earlier field's realloc may have moved memory */
+        memcpy(cx->mem.base + ptr + f->guest_offset, src + f->native_offset, f->type->guest.size);
+        continue;
+      }
+      if ((e = store_n(cx, f->type, src + f->native_offset, ptr + f->guest_offset))) return e;
+    }
     return NULL;
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
     uint32_t d = 0;
