@@ -559,7 +559,11 @@ wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t
     if (e) {
       /* Prefix set-level messages ("no plugin provides ...") with the import. */
       if (strncmp(wasmplug_error_message(e), "import ", 7)) {
-        wasmplug_error_t *w = wasmplug_error_new("import \"%s\" \"%s\": %s", mod, name, wasmplug_error_message(e));
+        wp_plugin_buf_t ft = {0};
+        functype_text(&ft, &type.func);
+        wasmplug_error_t *w = wasmplug_error_new("import \"%s\" \"%s\" %s: %s", mod, name, ft.s ? ft.s : "",
+                                                 wasmplug_error_message(e));
+        free(ft.s);
         wasmplug_error_delete(e);
         e = w;
       }

@@ -57,7 +57,7 @@ expect "wit bad plugin" 1 'its WIT does not parse' "$W" wit "$P/abi_bad_wit.so"
 if [ -n "$C" ]; then
   expect "C guest" 0 'greeting: servus' "$W" run --plugin "$TP,greeting=servus" "$C"
   expect "C guest checks" 0 'all good' "$W" run --plugin "$TP" "$C"
-  expect "C guest without plugin" 1 'import "test:plugin/api@0.1.0" "echo": no loaded plugin' "$W" run "$C"
+  expect "C guest without plugin" 1 'import "test:plugin/api@0.1.0" "echo" \(func \(param i32 i32 i32\)\): no loaded plugin' "$W" run "$C"
 fi
 expect "run --help" 0 '--plugin PATH\[,KEY=VALUE...\]' "$W" run --help
 

@@ -562,7 +562,8 @@ static void test_link_errors(wp_plugin_set_t *set) {
       {"badsig.wasm",
        {"import \"test:plugin/api@0.1.0\" \"echo\": type mismatch", "`echo: func(s: string) -> string`",
         "(func (param i32 i32 i32)), but the import has type (func (param i32) (result i32))"}},
-      {"unprovided.wasm", {"import \"test:plugin/other@0.1.0\" \"frob\"", "no loaded plugin provides interface"}},
+      {"unprovided.wasm",
+       {"import \"test:plugin/other@0.1.0\" \"frob\" (func (param i32)): no loaded plugin provides interface"}},
       {"nofunc.wasm", {"has no function 'frobnicate'"}},
       {"newer.wasm", {"no plugin provides a version of test:plugin/api@0.2.0 compatible", "test:plugin/api@0.1.0"}},
   };
