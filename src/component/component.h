@@ -507,6 +507,23 @@ int wp_comp_type_subtype(const wp_comp_type *found,
                          const wp_comp_type *expected, const char *what,
                          char *err, size_t errlen);
 
+/* A type checker whose resource bindings persist across calls: checking a
+** component's imports one by one against what the host provides binds each
+** abstract resource the imports declare (`(export "r" (type (sub
+** resource)))`) to the provided resource, and later imports that mention
+** the same placeholder (through outer aliases) must then agree.  The
+** instantiator can ask what a placeholder was bound to, to route handles. */
+typedef struct wp_comp_typecheck wp_comp_typecheck;
+wp_comp_typecheck *wp_comp_typecheck_new(void);
+void wp_comp_typecheck_delete(wp_comp_typecheck *tc);
+/* Like wp_comp_extern_subtype, with bindings kept in tc. */
+int wp_comp_typecheck_extern(wp_comp_typecheck *tc, const wp_comp_extern *found,
+                             const wp_comp_extern *expected, const char *what,
+                             char *err, size_t errlen);
+/* The resource an abstract placeholder was bound to, or NULL. */
+const wp_comp_type *wp_comp_typecheck_binding(const wp_comp_typecheck *tc,
+                                              const wp_comp_type *placeholder);
+
 /* Prints a type in WIT syntax into buf[size] (always NUL-terminated, cut
 ** with "..." when too long); returns the length it wanted (like snprintf).
 ** Value types print as references (`list<u8>`, a named type by its name),

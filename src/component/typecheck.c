@@ -20,9 +20,10 @@
 #include "component/internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define MAX_BINDINGS 256
+#define MAX_BINDINGS 65536
 #define MEMO_SIZE 1024 /* power of two */
 #define MAX_STEPS 200000
 #define MAX_CMP_DEPTH 100
@@ -31,8 +32,8 @@ typedef struct tc {
   char *why;
   size_t whylen;
   uint32_t steps;
-  uint32_t nbind;
-  const wp_comp_type *from[MAX_BINDINGS], *to[MAX_BINDINGS];
+  uint32_t nbind, capbind;
+  const wp_comp_type **from, **to; /* malloc'd; placeholder -> resource */
   /* pairs already found compatible: shared subgraphs are compared once */
   const wp_comp_type *memo_f[MEMO_SIZE], *memo_e[MEMO_SIZE];
 } tc;
@@ -71,7 +72,16 @@ static int resource_eq(tc *c, const wp_comp_type *f, const wp_comp_type *e) {
     if (c->from[i] == e) return c->to[i] == f ? 0 : mismatch(c, f, e, "different resource");
   if (e->resource_defined) return mismatch(c, f, e, "different resource");
   /* an abstract placeholder: bind it */
-  if (c->nbind == MAX_BINDINGS) return fail_msg(c, "too many resources to compare");
+  if (c->nbind == c->capbind) {
+    if (c->capbind >= MAX_BINDINGS) return fail_msg(c, "too many resources to compare");
+    uint32_t cap = c->capbind ? c->capbind * 2 : 16;
+    const wp_comp_type **nf = realloc(c->from, cap * sizeof *nf);
+    if (nf) c->from = nf;
+    const wp_comp_type **nt = nf ? realloc(c->to, cap * sizeof *nt) : NULL;
+    if (nt) c->to = nt;
+    if (!nf || !nt) return fail_msg(c, "out of memory comparing types");
+    c->capbind = cap;
+  }
   c->from[c->nbind] = e;
   c->to[c->nbind++] = f;
   return 0;
@@ -230,15 +240,34 @@ static int extern_sub(tc *c, const wp_comp_extern *f, const wp_comp_extern *e,
   return r;
 }
 
+/* tc is large (the memo), so it lives on the heap. */
+static tc *tc_new(char *why, size_t whylen) {
+  static char dummy[1];
+  tc *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->why = why && whylen ? why : dummy;
+  c->whylen = why && whylen ? whylen : 1;
+  c->why[0] = 0;
+  return c;
+}
+
+static void tc_delete(tc *c) {
+  if (!c) return;
+  free(c->from);
+  free(c->to);
+  free(c);
+}
+
 int wp_type_sub(const wp_comp_type *found, const wp_comp_type *expected, char *why,
                 size_t whylen) {
-  static char dummy[1];
-  tc c;
-  memset(&c, 0, sizeof c);
-  c.why = why && whylen ? why : dummy;
-  c.whylen = why && whylen ? whylen : 1;
-  c.why[0] = 0;
-  return sub(&c, found, expected, 0);
+  tc *c = tc_new(why, whylen);
+  if (!c) {
+    if (why && whylen) snprintf(why, whylen, "out of memory comparing types");
+    return -1;
+  }
+  int r = sub(c, found, expected, 0);
+  tc_delete(c);
+  return r;
 }
 
 /* Names inside types come from the input: keep the message on one line. */
@@ -258,30 +287,80 @@ int wp_comp_type_subtype(const wp_comp_type *found, const wp_comp_type *expected
   return -1;
 }
 
-int wp_comp_extern_subtype(const wp_comp_extern *found, const wp_comp_extern *expected,
-                           const char *what, char *err, size_t errlen) {
+/* One comparison of externs within c (bindings persist in c). */
+static int extern_check(tc *c, const wp_comp_extern *found, const wp_comp_extern *expected,
+                        const char *what, char *err, size_t errlen) {
   char why[1024];
   why[0] = 0;
-  tc c;
-  memset(&c, 0, sizeof c);
-  c.why = why;
-  c.whylen = sizeof why;
+  c->why = why;
+  c->whylen = sizeof why;
+  c->steps = 0;
   int r;
   if (found->sort != expected->sort) {
     snprintf(why, sizeof why, "expected a %s, found a %s", wp_comp_sort_name(expected->sort),
              wp_comp_sort_name(found->sort));
     r = -1;
   } else if (found->sort == WP_COMP_SORT_CORE_MODULE) {
-    r = module_sub(&c, found->module, expected->module);
+    r = module_sub(c, found->module, expected->module);
   } else if (!found->type || !expected->type) {
     r = 0;
   } else {
-    r = sub(&c, found->type, expected->type, 0);
+    r = sub(c, found->type, expected->type, 0);
   }
+  c->why = NULL;
+  c->whylen = 0;
   if (r == 0) return 0;
   if (err && errlen) {
     snprintf(err, errlen, "%s: %s", what ? what : "extern", why);
     one_line(err);
   }
   return -1;
+}
+
+int wp_comp_extern_subtype(const wp_comp_extern *found, const wp_comp_extern *expected,
+                           const char *what, char *err, size_t errlen) {
+  tc *c = tc_new(NULL, 0);
+  if (!c) {
+    if (err && errlen) snprintf(err, errlen, "%s: out of memory", what ? what : "extern");
+    return -1;
+  }
+  int r = extern_check(c, found, expected, what, err, errlen);
+  tc_delete(c);
+  return r;
+}
+
+/* ------------------------------------------------- persistent type checks */
+
+struct wp_comp_typecheck {
+  tc *c;
+};
+
+wp_comp_typecheck *wp_comp_typecheck_new(void) {
+  wp_comp_typecheck *t = calloc(1, sizeof *t);
+  if (!t) return NULL;
+  t->c = tc_new(NULL, 0);
+  if (!t->c) {
+    free(t);
+    return NULL;
+  }
+  return t;
+}
+
+void wp_comp_typecheck_delete(wp_comp_typecheck *t) {
+  if (!t) return;
+  tc_delete(t->c);
+  free(t);
+}
+
+int wp_comp_typecheck_extern(wp_comp_typecheck *t, const wp_comp_extern *found,
+                             const wp_comp_extern *expected, const char *what, char *err,
+                             size_t errlen) {
+  return extern_check(t->c, found, expected, what, err, errlen);
+}
+
+const wp_comp_type *wp_comp_typecheck_binding(const wp_comp_typecheck *t,
+                                              const wp_comp_type *placeholder) {
+  for (uint32_t i = 0; i < t->c->nbind; i++)
+    if (t->c->from[i] == placeholder) return t->c->to[i];
+  return NULL;
 }

@@ -239,6 +239,41 @@ static void test_async(const char *dir) {
   free(buf);
 }
 
+/* Placeholder resources bound once and held to across imports. */
+static void test_resource_bindings(const char *dir) {
+  char path[4096], err[1024];
+  snprintf(path, sizeof path, "%s/resources.wasm", dir);
+  unsigned char *buf;
+  size_t len;
+  /* two loads of the same bytes: equal shapes, distinct resource identities
+  ** (one plays the guest's expectations, the other what a host provides) */
+  char err2[1024];
+  wp_comp *a = load(path, &buf, &len, err, sizeof err);
+  wp_comp *b = NULL;
+  CHECK(a, "resources.wasm must load: %s", err);
+  if (a) CHECK(wp_comp_load(buf, len, path, &b, err2, sizeof err2) == 0, "second load: %s", err2);
+  if (a && b) {
+    const wp_comp_extern *ares = find_import(a, "a:b/res"), *bres = find_import(b, "a:b/res");
+    const wp_comp_extern *ause = find_import(a, "a:b/use"), *buse = find_import(b, "a:b/use");
+    const wp_comp_extern *bwrong = find_import(b, "a:b/use-wrong");
+    wp_comp_typecheck *tc = wp_comp_typecheck_new();
+    CHECK(wp_comp_typecheck_extern(tc, bres, ares, "import `a:b/res`", err, sizeof err) == 0,
+          "res: %s", err);
+    const wp_comp_type *ax = wp_comp_type_export(ares->type, "x", 1)->type;
+    const wp_comp_type *bx = wp_comp_type_export(bres->type, "x", 1)->type;
+    CHECK(ax != bx && wp_comp_typecheck_binding(tc, ax) == bx, "placeholder x bound to b's x");
+    CHECK(wp_comp_typecheck_extern(tc, buse, ause, "import `a:b/use`", err, sizeof err) == 0,
+          "use: %s", err);
+    CHECK(wp_comp_typecheck_extern(tc, bwrong, ause, "import `a:b/use`", err, sizeof err) != 0 &&
+              strcmp(err, "import `a:b/use`: `x`: different resource: expected `x`, found `y`") == 0,
+          "use-wrong: %s", err);
+    wp_comp_typecheck_delete(tc);
+  }
+  wp_comp_delete(a);
+  wp_comp_delete(b);
+  free(buf);
+}
+
 /* The reactor guest written in C and componentized with the adapter. */
 static void test_calc(const char *path) {
   char err[1024];
@@ -735,6 +770,7 @@ int main(int argc, char **argv) {
     test_types(a[1]);
     test_nested(a[1]);
     test_async(a[1]);
+    test_resource_bindings(a[1]);
     test_calc(a[4]);
     test_hello(a[5]);
     test_semver();
