@@ -86,3 +86,9 @@ char *h_invoke(wasmplug_component_instance_t *in, const char *call) {
   }
   return text;
 }
+
+int h_matches(const char *got, const char *want) {
+  size_t wl = strlen(want);
+  if (wl && want[wl - 1] == '*') return !strncmp(got, want, wl - 1);
+  return !strcmp(got, want);
+}
