@@ -23,7 +23,8 @@
 
 typedef struct core_bind {
   wp_plugin_guest_t *g;
-  wp_plugin_inst_t *inst;         /* NULL until the guest is alive */
+  wp_plugin_inst_t *inst;         /* the plugin's state for this guest */
+  void *state;                    /* inst->state, one load less per call */
   const char *plugin, *qualified; /* for messages (owned by the plugin) */
   wasmplug_plugin_fn fn;
   const wp_cabi_func_t *f;
@@ -256,10 +257,10 @@ static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
   if (res) memset(res, 0, b->res_size);
   wasmplug_plugin_call_t call;
   call.arena = g->arena;
-  call.state = b->inst->state;
+  call.state = b->state;
   call.trapped = false;
   call.used_arena = false;
-  int rc = b->fn(b->inst->state, &call, args, res);
+  int rc = b->fn(b->state, &call, args, res);
   if (rc != WASMPLUG_OK || call.trapped) {
     t = call.trapped ? trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: %s", b->plugin, b->qualified, call.msg)
                      : trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: failed with code %d", b->plugin, b->qualified, rc);
@@ -326,10 +327,10 @@ static wasmplug_trap_t *fast_cb(void *env, wasmplug_caller_t *caller, wasmplug_v
   }
   wasmplug_plugin_call_t call;
   call.arena = g->arena;
-  call.state = b->inst->state;
+  call.state = b->state;
   call.trapped = false;
   call.used_arena = false;
-  int rc = b->fn(call.state, &call, args, b->f->result ? &res : NULL);
+  int rc = b->fn(b->state, &call, args, b->f->result ? &res : NULL);
   if (call.used_arena) wp_cabi_arena_reset(g->arena);
   if (rc != WASMPLUG_OK || call.trapped)
     return call.trapped ? trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: %s", b->plugin, b->qualified, call.msg)
@@ -457,6 +458,7 @@ static wasmplug_error_t *define_one(wp_plugin_guest_t *g, wasmplug_linker_t *lin
   const wp_plugin_iface_t *in = NULL;
   if ((e = wp_plugin_set_find(g->set, mod, &p, &in))) goto fail;
   if ((e = wp_plugin_guest_inst(g, p, &b->inst))) goto fail;
+  b->state = b->inst->state;
   b->plugin = p->desc.name;
   if (!strncmp(name, "[resource-drop]", 15)) {
     if ((e = wp_plugin_guest_resource(g, mod, name + 15, &b->res))) goto fail;
