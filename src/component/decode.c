@@ -300,11 +300,22 @@ void wp_read_alias(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_alias *a,
       if (!ok)
         wp_fail(cx, at, "outer alias of a %s is not allowed here", wp_comp_sort_name(a->sort));
       wp_scope *o = s;
-      for (uint32_t k = 0; k < a->count && o; k++) o = o->outer;
+      int crosses_component = 0;
+      for (uint32_t k = 0; k < a->count && o; k++) {
+        crosses_component |= o->kind == WP_SCOPE_COMPONENT;
+        o = o->outer;
+      }
       if (!o)
-        wp_fail(cx, at, "outer alias count %u exceeds the %s enclosing scopes",
-                (unsigned)a->count, "available");
+        wp_fail(cx, at, "outer alias count %u exceeds the enclosing scopes", (unsigned)a->count);
       type = wp_space_get(cx, o, a->sort, a->idx, iat)->type;
+      /* Binary.md: a type alias leaving a component may not drag a resource
+      ** along (resources are per component instance) */
+      if (a->sort == WP_COMP_SORT_TYPE && crosses_component) {
+        const wp_comp_type *t = type;
+        if (t->kind == WP_COMP_T_RESOURCE || (t->kind <= WP_COMP_T_MAP && t->has_resource_ref))
+          wp_fail(cx, at, "outer alias of type %u crosses a component boundary but refers to a resource",
+                  (unsigned)a->idx);
+      }
       break;
     }
     default:

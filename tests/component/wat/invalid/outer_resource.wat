@@ -1,0 +1,8 @@
+;; section: alias
+;; expect: outer alias of type 0 crosses a component boundary but refers to a resource
+(component
+  (type $r (resource (rep i32)))
+  (component
+    (alias outer 1 $r (type))
+  )
+)
