@@ -188,9 +188,10 @@ const wp_comp_type *wp_comp_prim(wp_comp_type_kind kind);
 /* The type of an import or export (`externtype`), with its name. */
 struct wp_comp_extern {
   wp_comp_str name;           /* plainname or interfacename (ns:pkg/iface@ver) */
-  wp_comp_str implements;     /* attribute, "" if absent */
-  wp_comp_str version_suffix; /* attribute, "" if absent */
-  wp_comp_str external_id;    /* attribute, "" if absent */
+  /* name attributes (nameattributes 0x02); ptr is NULL when absent */
+  wp_comp_str implements;     /* (implements "ns:pkg/iface") */
+  wp_comp_str version_suffix; /* (versionsuffix "...") */
+  wp_comp_str external_id;    /* (external-id "...") */
   uint8_t sort;  /* FUNC, VALUE, TYPE, COMPONENT, INSTANCE or CORE_MODULE */
   uint8_t type_is_sub_resource; /* sort TYPE: `(sub resource)` bound (type is a fresh RESOURCE) */
   const wp_comp_type *type;     /* FUNC/COMPONENT/INSTANCE: that type; VALUE: its value type;
