@@ -259,7 +259,6 @@ static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
   call.arena = g->arena;
   call.state = b->state;
   call.trapped = false;
-  call.used_arena = false;
   int rc = b->fn(b->state, &call, args, res);
   if (rc != WASMPLUG_OK || call.trapped) {
     t = call.trapped ? trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: %s", b->plugin, b->qualified, call.msg)
@@ -329,9 +328,8 @@ static wasmplug_trap_t *fast_cb(void *env, wasmplug_caller_t *caller, wasmplug_v
   call.arena = g->arena;
   call.state = b->state;
   call.trapped = false;
-  call.used_arena = false;
   int rc = b->fn(b->state, &call, args, b->f->result ? &res : NULL);
-  if (call.used_arena) wp_cabi_arena_reset(g->arena);
+  if (wp_cabi_arena_used(g->arena)) wp_cabi_arena_reset(g->arena);
   if (rc != WASMPLUG_OK || call.trapped)
     return call.trapped ? trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: %s", b->plugin, b->qualified, call.msg)
                         : trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: failed with code %d", b->plugin, b->qualified, rc);

@@ -282,7 +282,6 @@ wasmplug_trap_t *wp_plugin_binding_call(const wp_plugin_binding_t *b, wp_cabi_ar
   call.arena = arena;
   call.state = b->state;
   call.trapped = false;
-  call.used_arena = false;
   static const uint64_t no_args = 0; /* plugins always get a valid pointer */
   int rc = b->fn(b->state, &call, args ? args : &no_args, result);
   if (rc == WASMPLUG_OK && !call.trapped) return NULL;

@@ -14,7 +14,6 @@ static void *host_alloc(wasmplug_plugin_call_t *call, size_t size, size_t align)
   /* Alignment must be a power of two no larger than the arena supports. */
   if (align == 0) align = 1;
   if ((align & (align - 1)) || align > 4096) return NULL;
-  call->used_arena = true;
   return wp_cabi_arena_alloc(call->arena, size ? size : 1, align);
 }
 
