@@ -265,6 +265,9 @@ static int instance(rt_frame *f, uint32_t k, wasmplug_trap_t **trap) {
     if (rt_instantiate(f->store, cv->def, cv->parent, &args, &child, trap)) return -1;
     *b = child->exports;
   }
+  /* Types written against the instance's type (e.g. a lowered export's
+  ** own<r>) name its export nodes: bind them to what it really holds. */
+  if (bind_instance(f, d->type, b)) return -1;
   return push(f, WP_COMP_SORT_INSTANCE, WP_COMP_FROM_INSTANCE, k, b);
 }
 
@@ -279,7 +282,8 @@ static int alias(rt_frame *f, uint32_t k) {
     if (!it) return rt_fail(f->store, "instance %u has no export `%.*s`", a->instance, (int)a->name.len, a->name.ptr);
     p = it->p;
     if (a->sort == WP_COMP_SORT_TYPE && p) {
-      const wp_comp_type *node = f->comp->space[WP_COMP_SORT_TYPE].items[f->len[WP_COMP_SORT_TYPE]].type;
+      const wp_comp_space *ts = &f->comp->space[WP_COMP_SORT_TYPE];
+      const wp_comp_type *node = f->len[WP_COMP_SORT_TYPE] < ts->len ? ts->items[f->len[WP_COMP_SORT_TYPE]].type : NULL;
       if (node && node->kind == WP_COMP_T_RESOURCE && rt_bind_resource(f, node, p)) return -1;
     }
     break;
@@ -408,9 +412,13 @@ static int export(rt_frame *f, uint32_t k) {
     return rt_fail(f->store, "export `%.*s`: %s index %u is not defined", (int)x->ext.name.len, x->ext.name.ptr,
                    wp_comp_sort_name(x->sort), x->idx);
   void *p = f->space[x->sort][x->idx];
-  if (x->sort == WP_COMP_SORT_TYPE && p && x->ext.type && x->ext.type->kind == WP_COMP_T_RESOURCE &&
-      rt_bind_resource(f, x->ext.type, p))
-    return -1;
+  if (x->sort == WP_COMP_SORT_TYPE && p) {
+    /* Both the export's type and the new index's type may be fresh nodes. */
+    const wp_comp_space *ts = &f->comp->space[WP_COMP_SORT_TYPE];
+    const wp_comp_type *node = f->len[WP_COMP_SORT_TYPE] < ts->len ? ts->items[f->len[WP_COMP_SORT_TYPE]].type : NULL;
+    if (x->ext.type && x->ext.type->kind == WP_COMP_T_RESOURCE && rt_bind_resource(f, x->ext.type, p)) return -1;
+    if (node && node->kind == WP_COMP_T_RESOURCE && rt_bind_resource(f, node, p)) return -1;
+  }
   if (x->sort == WP_COMP_SORT_FUNC && p) {
     rt_func *F = p;
     if (F->kind == RT_FUNC_LIFTED && !strcmp(F->name, "lifted function") &&

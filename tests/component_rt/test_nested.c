@@ -1,0 +1,134 @@
+/*
+** test_nested.c — nested components (wat/nested.wat): a guest-defined
+** resource with a destructor, own/borrow handles crossing between component
+** instances and the host, handle misuse trapping, destructors exactly once
+** (also for handles left at teardown), two instances of one nested
+** component and of the whole component.
+**
+** usage: test_nested WASM_DIR
+*/
+#include "harness.h"
+
+#include <stdint.h>
+
+typedef struct logbook {
+  uint32_t v[64];
+  int n;
+} logbook;
+
+static wp_cabi_error_t *host_log(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
+  (void)n;
+  (void)result;
+  logbook *lb = env;
+  if (lb->n < 64) lb->v[lb->n++] = args[0].of.u32;
+  return NULL;
+}
+
+static wasmplug_trap_t *call1(wasmplug_component_instance_t *in, const char *name, wp_cabi_val_t arg,
+                              wp_cabi_val_t *res) {
+  wasmplug_component_func_t *f = wasmplug_component_instance_func(in, name);
+  if (!f) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "no such function");
+  return wasmplug_component_func_call(f, &arg, 1, res);
+}
+
+static void test_instance(wasmplug_component_instance_t *in, logbook *lb) {
+  /* The outer core module: make (own handle in the outer table), get
+  ** through a borrow (arrives at $a as the rep), take (own moves to $a,
+  ** whose resource.drop runs the destructor, which calls the host). */
+  int n0 = lb->n;
+  CHECK_INVOKE(in, "use(3)", "60");
+  CHECK(lb->n == n0 + 1 && lb->v[n0] == 30);
+
+  /* The host holds own/borrow values as reps. */
+  wp_cabi_val_t res;
+  wasmplug_trap_t *t = call1(in, "test:rt/things#make", (wp_cabi_val_t){.kind = WP_CABI_U32, .of.u32 = 5}, &res);
+  CHECK(!t && res.kind == WP_CABI_OWN && res.of.rep == 50);
+  wasmplug_trap_delete(t);
+  t = call1(in, "test:rt/things#get", (wp_cabi_val_t){.kind = WP_CABI_BORROW, .of.rep = 50}, &res);
+  CHECK(!t && res.of.u32 == 50);
+  wasmplug_trap_delete(t);
+  n0 = lb->n;
+  t = call1(in, "test:rt/things#take", (wp_cabi_val_t){.kind = WP_CABI_OWN, .of.rep = 50}, &res);
+  CHECK(!t && res.of.u32 == 50);
+  CHECK(lb->n == n0 + 1 && lb->v[n0] == 50);
+  wasmplug_trap_delete(t);
+
+  /* An own value the host drops itself runs the guest's destructor. */
+  wasmplug_component_func_t *make = wasmplug_component_instance_func(in, "test:rt/things#make");
+  CHECK(make);
+  if (make) {
+    const wp_cabi_func_t *ft = wasmplug_component_func_type(make);
+    CHECK(ft->result && ft->result->kind == WP_CABI_OWN);
+    wp_cabi_val_t arg = {.kind = WP_CABI_U32, .of.u32 = 7};
+    t = wasmplug_component_func_call(make, &arg, 1, &res);
+    CHECK(!t && res.of.rep == 70);
+    wasmplug_trap_delete(t);
+    n0 = lb->n;
+    t = wasmplug_component_resource_drop(in, ft->result->resource, 70);
+    CHECK(!t && lb->n == n0 + 1 && lb->v[n0] == 70);
+    wasmplug_trap_delete(t);
+  }
+
+  /* Handle misuse traps with a canonical ABI message. */
+  char *got = h_invoke(in, "bad()");
+  CHECK(!strncmp(got, "trap:", 5) && strstr(got, "99"));
+  free(got);
+  n0 = lb->n;
+  got = h_invoke(in, "twice(4)");
+  CHECK(!strncmp(got, "trap:", 5));
+  free(got);
+  CHECK(lb->n == n0 + 1 && lb->v[n0] == 40); /* the first take went through */
+
+  /* The second instance of $a has its own table. */
+  t = call1(in, "other#make", (wp_cabi_val_t){.kind = WP_CABI_U32, .of.u32 = 2}, &res);
+  CHECK(!t && res.of.rep == 20);
+  wasmplug_trap_delete(t);
+  n0 = lb->n;
+  t = call1(in, "other#take", (wp_cabi_val_t){.kind = WP_CABI_OWN, .of.rep = 20}, &res);
+  CHECK(!t && res.of.u32 == 20 && lb->n == n0 + 1 && lb->v[n0] == 20);
+  wasmplug_trap_delete(t);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: test_nested WASM_DIR\n");
+    return 2;
+  }
+  wasmplug_engine_t *eng = h_engine(WASMPLUG_TIER_BASELINE);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/nested.wasm", argv[1]);
+  unsigned char *bytes;
+  wasmplug_component_t *c = h_component(eng, path, &bytes);
+  logbook lb;
+  memset(&lb, 0, sizeof lb);
+  wasmplug_component_linker_t *l = wasmplug_component_linker_new(eng);
+  wp_cabi_types_t *ty = wp_cabi_types_new();
+  const wp_cabi_type_t *u32 = wp_cabi_type_prim(ty, WP_CABI_U32);
+  static const char *const nn[] = {"n"};
+  wp_cabi_func_t f_log = {1, nn, &u32, NULL};
+  CHECK(!wasmplug_component_linker_define_func(l, "log", &f_log, host_log, &lb, NULL));
+
+  wasmplug_component_instance_t *in = h_instantiate(l, c, NULL);
+  wasmplug_component_instance_t *in2 = h_instantiate(l, c, NULL);
+  CHECK(in && in2);
+  if (in && in2) {
+    test_instance(in, &lb);
+    CHECK_INVOKE(in, "leak(8)", "*"); /* the handle stays in the outer table */
+    CHECK_INVOKE(in2, "use(1)", "20");
+    CHECK_INVOKE(in2, "leak(9)", "*");
+    int n0 = lb.n;
+    wasmplug_component_instance_delete(in2);
+    CHECK(lb.n == n0 + 1 && lb.v[n0] == 90);
+    n0 = lb.n;
+    wasmplug_component_instance_delete(in);
+    /* Exactly one destructor call for the one leaked handle. */
+    CHECK(lb.n == n0 + 1 && lb.v[n0] == 80);
+  }
+  wasmplug_component_linker_delete(l);
+  wp_cabi_types_delete(ty);
+  wasmplug_component_delete(c);
+  free(bytes);
+  wasmplug_engine_delete(eng);
+  printf("%d checks, %d failures\n", h_checks, h_failures);
+  return h_failures ? 1 : 0;
+}
