@@ -1,384 +1,20 @@
 /*
-** core_link.c — plugin imports of core-module guests.
+** core_link.c — plugin imports of core-module guests, defined on a linker.
 **
 ** A core module built by wit-bindgen (before componentization) imports
 ** each function of an interface it uses as module "ns:pkg/iface@ver", name
 ** "f" / "[method]r.m" / "[constructor]r" / "[static]r.f" /
-** "[resource-drop]r", with the canonical-ABI-lowered core signature.  Each
-** such import becomes a host function that:
-**   1. lifts the flat arguments (and guest memory behind them) into the
-**      native layout in the guest's per-call arena — every bound,
-**      alignment, UTF-8, discriminant and handle is checked and every byte
-**      copied before the plugin runs;
-**   2. calls the plugin function with the instance state;
-**   3. lowers the native result into the guest through its cabi_realloc;
-**   4. ends the call's borrow scope and resets the arena.
-** Any failure becomes a guest trap naming the plugin and the function.
+** "[resource-drop]r", with the canonical-ABI-lowered core signature.  For
+** each such import we find the plugin providing the interface, compute the
+** core signature the WIT function lowers to, check the import against it,
+** and define a host function (core_call.c) with a binding that holds
+** everything a call needs.
 */
-#include "plugin/internal.h"
+#include "plugin/core.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct core_bind {
-  wp_plugin_guest_t *g;
-  wp_plugin_inst_t *inst;         /* the plugin's state for this guest */
-  void *state;                    /* inst->state, one load less per call */
-  const char *plugin, *qualified; /* for messages (owned by the plugin) */
-  wasmplug_plugin_fn fn;
-  const wp_cabi_func_t *f;
-  wp_cabi_core_sig_t sig;
-  wp_cabi_native_args_t args;
-  uint32_t res_size, res_align;
-  uint32_t flat_at[64];           /* flat index of each param (direct form) */
-  bool scalar;                    /* no memory, no handles: no guest view */
-  bool ints;                      /* integers and handles only: fast_cb */
-  const wp_cabi_resource_t *res;  /* [resource-drop] imports */
-  /* Top-level own<> params (flat index, resource): if lifting fails after
-  ** one was moved out of the guest's table, its destructor must still run. */
-  uint32_t nown;
-  uint32_t own_flat[WP_CABI_MAX_FLAT_PARAMS];
-  const wp_cabi_resource_t *own_res[WP_CABI_MAX_FLAT_PARAMS];
-} core_bind_t;
-
-/* Native buffers up to this size live on the C stack. */
-#define STACK_BUF 256
-
-/* -------------------------------------------------- the guest, for cabi */
-
-static void mem_fn(void *ctx, wp_cabi_memory_t *out) {
-  wp_plugin_guest_t *g = ctx;
-  out->base = g->memory ? wasmplug_memory_data(g->memory) : NULL;
-  out->size = g->memory ? wasmplug_memory_size(g->memory) : 0;
-}
-
-static wp_cabi_error_t *realloc_fn(void *ctx, uint32_t old_ptr, uint32_t old_size, uint32_t align, uint32_t new_size,
-                                   uint32_t *out) {
-  wp_plugin_guest_t *g = ctx;
-  if (!g->realloc)
-    return wp_cabi_error_new(WP_CABI_TRAP, "the guest does not export cabi_realloc "
-                                           "(func (param i32 i32 i32 i32) (result i32)), needed to return values");
-  wasmplug_val_raw_t v[4];
-  v[0].i32 = (int32_t)old_ptr;
-  v[1].i32 = (int32_t)old_size;
-  v[2].i32 = (int32_t)align;
-  v[3].i32 = (int32_t)new_size;
-  wasmplug_trap_t *t = wasmplug_func_call_unchecked(g->realloc, v);
-  if (t) {
-    wp_cabi_error_t *e = wp_cabi_error_new(WP_CABI_TRAP, "cabi_realloc trapped: %s", wasmplug_trap_message(t));
-    wasmplug_trap_delete(t);
-    return e;
-  }
-  *out = (uint32_t)v[0].i32;
-  return NULL;
-}
-
-static bool realloc_type_ok(const wasmplug_func_t *f) {
-  const wasmplug_functype_t *t = wasmplug_func_type(f);
-  if (t->nparams != 4 || t->nresults != 1 || t->results[0] != WASMPLUG_I32) return false;
-  for (int i = 0; i < 4; i++)
-    if (t->params[i] != WASMPLUG_I32) return false;
-  return true;
-}
-
-/* ------------------------------------------------------------ calls */
-
-static wasmplug_trap_t *trapf(wasmplug_trap_kind_t kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static wasmplug_trap_t *trapf(wasmplug_trap_kind_t kind, const char *fmt, ...) {
-  char msg[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return wasmplug_trap_new(kind, msg);
-}
-
-/* Checks that the call may proceed and binds g to its instance. */
-static wasmplug_trap_t *enter(wp_plugin_guest_t *g, wasmplug_caller_t *caller, const core_bind_t *b) {
-  if (g->dead)
-    return trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s called after the guest's plugin state was torn down", b->plugin,
-                 b->qualified);
-  if (g->busy)
-    return trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s called re-entrantly (from cabi_realloc) during another plugin call",
-                 b->plugin, b->qualified);
-  wasmplug_instance_t *in = wasmplug_caller_instance(caller);
-  if (!g->instance) g->instance = in;
-  if (g->instance != in)
-    return trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s called from a second guest instance; each instance needs its own "
-                 "plugin guest", b->plugin, b->qualified);
-  if (!g->memory) {
-    /* Looked up on first use, not at bind time: during a start function
-    ** the instance's exports may not be reachable yet. */
-    g->memory = wasmplug_caller_memory(caller);
-    wasmplug_func_t *r = wasmplug_instance_func(in, "cabi_realloc");
-    g->realloc = r && realloc_type_ok(r) ? r : NULL;
-  }
-  return NULL;
-}
-
-static wasmplug_trap_t *cabi_trap(const core_bind_t *b, wp_cabi_error_t *e, const char *stage) {
-  wasmplug_trap_kind_t kind = wp_cabi_error_kind(e) == WP_CABI_TRAP ? WASMPLUG_TRAP_CANON : WASMPLUG_TRAP_HOST;
-  wasmplug_trap_t *t = trapf(kind, "plugin %s: %s: %s: %s", b->plugin, b->qualified, stage, wp_cabi_error_message(e));
-  wp_cabi_error_delete(e);
-  return t;
-}
-
-static void to_flat(const wasmplug_val_raw_t *v, const wp_cabi_core_t *kinds, uint32_t n, wp_cabi_flat_t *flat) {
-  for (uint32_t i = 0; i < n; i++) {
-    flat[i].i64 = 0;
-    switch (kinds[i]) {
-    case WP_CABI_I32: flat[i].i32 = (uint32_t)v[i].i32; break;
-    case WP_CABI_I64: flat[i].i64 = (uint64_t)v[i].i64; break;
-    case WP_CABI_CF32: flat[i].f32 = v[i].f32; break;
-    case WP_CABI_CF64: flat[i].f64 = v[i].f64; break;
-    }
-  }
-}
-
-static void from_flat(const wp_cabi_flat_t *flat, const wp_cabi_core_t *kinds, uint32_t n, wasmplug_val_raw_t *v) {
-  for (uint32_t i = 0; i < n; i++) {
-    switch (kinds[i]) {
-    case WP_CABI_I32: v[i].i32 = (int32_t)flat[i].i32; break;
-    case WP_CABI_I64: v[i].i64 = (int64_t)flat[i].i64; break;
-    case WP_CABI_CF32: v[i].f32 = flat[i].f32; break;
-    case WP_CABI_CF64: v[i].f64 = flat[i].f64; break;
-    }
-  }
-}
-
-typedef union {
-  max_align_t align;
-  uint8_t bytes[STACK_BUF];
-} stack_buf_t;
-
-
-/* Flat params -> the native params struct.  The flat index and native
-** offset of every param were computed at link time, so no per-call
-** flattening; the spilled form (> 16 flat values) is left to cabi. */
-static wp_cabi_error_t *lift_params(const core_bind_t *b, wp_cabi_cx_t *cx, const wp_cabi_flat_t *flat,
-                                    uint8_t *args) {
-  if (b->sig.params_indirect) return wp_cabi_lift_args_native(cx, b->f, flat, b->sig.nparams, args);
-  memset(args, 0, b->args.size); /* padding: no stale bytes reach the plugin */
-  for (size_t i = 0; i < b->f->nparams; i++) {
-    const wp_cabi_type_t *ty = b->f->params[i];
-    const wp_cabi_flat_t *x = flat + b->flat_at[i];
-    uint8_t *dst = args + b->args.offsets[i];
-    switch (ty->kind) {
-    case WP_CABI_BOOL: dst[0] = x->i32 != 0; break;
-    case WP_CABI_S8: case WP_CABI_U8: dst[0] = (uint8_t)x->i32; break;
-    case WP_CABI_S16: case WP_CABI_U16: { uint16_t h = (uint16_t)x->i32; memcpy(dst, &h, 2); break; }
-    case WP_CABI_S32: case WP_CABI_U32: memcpy(dst, &x->i32, 4); break;
-    case WP_CABI_S64: case WP_CABI_U64: memcpy(dst, &x->i64, 8); break;
-    default: {
-      wp_cabi_error_t *e = wp_cabi_lift_flat_native(cx, ty, x, ty->nflat, dst);
-      if (e) return e;
-    }
-    }
-  }
-  return NULL;
-}
-
-/* The native result -> flat results, or stored at the return pointer. */
-static wp_cabi_error_t *lower_result(const core_bind_t *b, wp_cabi_cx_t *cx, const wp_cabi_flat_t *flat,
-                                     const uint8_t *res, wasmplug_val_raw_t *v) {
-  const wp_cabi_type_t *ty = b->f->result;
-  if (b->sig.results_indirect) return wp_cabi_store_native(cx, ty, res, flat[b->sig.nparams - 1].i32);
-  switch (ty->kind) {
-  case WP_CABI_BOOL: v[0].i32 = res[0] != 0; return NULL;
-  case WP_CABI_S8: v[0].i32 = (int8_t)res[0]; return NULL;
-  case WP_CABI_U8: v[0].i32 = res[0]; return NULL;
-  case WP_CABI_S16: { int16_t h; memcpy(&h, res, 2); v[0].i32 = h; return NULL; }
-  case WP_CABI_U16: { uint16_t h; memcpy(&h, res, 2); v[0].i32 = h; return NULL; }
-  case WP_CABI_S32: case WP_CABI_U32: memcpy(&v[0].i32, res, 4); return NULL;
-  case WP_CABI_S64: case WP_CABI_U64: memcpy(&v[0].i64, res, 8); return NULL;
-  default: {
-    wp_cabi_flat_t out[WP_CABI_FLAT_CAP];
-    wp_cabi_error_t *e = wp_cabi_lower_flat_native(cx, ty, res, out);
-    if (!e) from_flat(out, b->sig.results, b->sig.nresults, v);
-    return e;
-  }
-  }
-}
-
-static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
-  wp_plugin_guest_t *g = b->g;
-  wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS + 1];
-  to_flat(v, b->sig.params, b->sig.nparams, flat);
-  wp_cabi_cx_t cx;
-  if (b->scalar) {
-    /* Scalars never touch guest memory or handles: skip the view. */
-    memset(&cx, 0, sizeof cx);
-    cx.guest = &g->cguest;
-    cx.arena = g->arena;
-  } else {
-    wp_cabi_cx_init(&cx, &g->cguest, g->arena);
-  }
-  stack_buf_t abuf, rbuf;
-  wasmplug_trap_t *t = NULL;
-  wp_cabi_error_t *e = NULL;
-  uint8_t *args = b->args.size <= STACK_BUF ? abuf.bytes : wp_cabi_arena_alloc(g->arena, b->args.size, b->args.align);
-  uint8_t *res = !b->f->result ? NULL
-                 : b->res_size <= STACK_BUF ? rbuf.bytes
-                                            : wp_cabi_arena_alloc(g->arena, b->res_size, b->res_align);
-  if (!args || (b->f->result && !res)) {
-    t = trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: host allocation budget exceeded", b->plugin, b->qualified);
-    goto done;
-  }
-  if (b->sig.results_indirect) {
-    /* Check where the result goes before the plugin runs: a call whose
-    ** result cannot be delivered must not have side effects. */
-    const wp_cabi_type_t *rt = b->f->result;
-    if ((e = wp_cabi_check_range(&cx, "return", flat[b->sig.nparams - 1].i32, rt->guest.size, rt->guest.align))) {
-      t = cabi_trap(b, e, "result");
-      goto done;
-    }
-  }
-  uint32_t own_rep[WP_CABI_MAX_FLAT_PARAMS];
-  bool own_live[WP_CABI_MAX_FLAT_PARAMS];
-  for (uint32_t i = 0; i < b->nown; i++) {
-    wp_cabi_error_t *re = wp_cabi_resource_rep(g->handles, b->own_res[i], flat[b->own_flat[i]].i32, &own_rep[i]);
-    own_live[i] = !re;
-    wp_cabi_error_delete(re);
-  }
-  if ((e = lift_params(b, &cx, flat, args))) {
-    /* Owns already moved out of the guest's table belong to nobody now:
-    ** destroy them so every rep's destructor still runs exactly once. */
-    for (uint32_t i = 0; i < b->nown; i++) {
-      uint32_t rep;
-      wp_cabi_error_t *re = own_live[i] ? wp_cabi_resource_rep(g->handles, b->own_res[i], flat[b->own_flat[i]].i32, &rep)
-                                        : NULL;
-      if (re) wp_plugin_inst_destroy(b->inst, b->own_res[i], own_rep[i]);
-      wp_cabi_error_delete(re);
-    }
-    t = cabi_trap(b, e, "arguments");
-    goto done;
-  }
-  if (res) memset(res, 0, b->res_size);
-  wasmplug_plugin_call_t call;
-  call.arena = g->arena;
-  call.state = b->state;
-  call.trapped = false;
-  int rc = b->fn(b->state, &call, args, res);
-  if (rc != WASMPLUG_OK || call.trapped) {
-    t = call.trapped ? trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: %s", b->plugin, b->qualified, call.msg)
-                     : trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: failed with code %d", b->plugin, b->qualified, rc);
-    goto done;
-  }
-  if (b->f->result && (e = lower_result(b, &cx, flat, res, v))) {
-    t = cabi_trap(b, e, "result");
-    goto done;
-  }
-done:
-  if (!b->scalar && (e = wp_cabi_cx_finish(&cx))) {
-    if (!t) t = cabi_trap(b, e, "end of call");
-    else wp_cabi_error_delete(e);
-  }
-  if (wp_cabi_arena_used(g->arena)) wp_cabi_arena_reset(g->arena);
-  return t;
-}
-
-static wasmplug_trap_t *call_cb(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv) {
-  (void)nv;
-  core_bind_t *b = env;
-  wasmplug_trap_t *t = enter(b->g, caller, b);
-  if (t) return t;
-  b->g->busy = true;
-  t = do_call(b, v);
-  b->g->busy = false;
-  return t;
-}
-
-/* The fast path for functions whose params are integers (bool, s8..u64)
-** or borrowed handles and whose result is an integer or an own handle — the
-** shape of scalar calls, constructors and most resource methods: no cabi
-** context, no flattening, no arena unless the plugin allocates.
-** A borrow is validated (type, liveness) but not lent: lending only stops
-** the guest from dropping the handle during the call, and the guest cannot
-** call any plugin import, drops included, while a plugin call is running
-** (g->busy) — and on this path the guest does not run at all. */
-static wasmplug_trap_t *fast_cb(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv) {
-  (void)nv;
-  core_bind_t *b = env;
-  wp_plugin_guest_t *g = b->g;
-  if (g->dead || g->busy || g->instance != wasmplug_caller_instance(caller)) {
-    wasmplug_trap_t *t = enter(g, caller, b); /* first call binds; else the reason to refuse */
-    if (t) return t;
-  }
-  uint64_t args[8] = {0}, res = 0; /* ints: at most 8 bytes each, <= 8 params */
-  uint8_t *a = (uint8_t *)args;
-  for (size_t i = 0; i < b->f->nparams; i++) {
-    uint8_t *dst = a + b->args.offsets[i];
-    switch (b->f->params[i]->kind) {
-    case WP_CABI_BOOL: dst[0] = v[i].i32 != 0; break;
-    case WP_CABI_S8: case WP_CABI_U8: dst[0] = (uint8_t)v[i].i32; break;
-    case WP_CABI_S16: case WP_CABI_U16: { uint16_t h = (uint16_t)v[i].i32; memcpy(dst, &h, 2); break; }
-    case WP_CABI_S32: case WP_CABI_U32: memcpy(dst, &v[i].i32, 4); break;
-    case WP_CABI_BORROW: {
-      uint32_t rep;
-      wp_cabi_error_t *e = wp_cabi_resource_rep(g->handles, b->f->params[i]->resource, (uint32_t)v[i].i32, &rep);
-      if (e) return cabi_trap(b, e, "arguments");
-      memcpy(dst, &rep, 4);
-      break;
-    }
-    default: memcpy(dst, &v[i].i64, 8); break;
-    }
-  }
-  wasmplug_plugin_call_t call;
-  call.arena = g->arena;
-  call.state = b->state;
-  call.trapped = false;
-  int rc = b->fn(b->state, &call, args, b->f->result ? &res : NULL);
-  if (wp_cabi_arena_used(g->arena)) wp_cabi_arena_reset(g->arena);
-  if (rc != WASMPLUG_OK || call.trapped)
-    return call.trapped ? trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: %s", b->plugin, b->qualified, call.msg)
-                        : trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: failed with code %d", b->plugin, b->qualified, rc);
-  if (b->f->result) {
-    uint8_t *r = (uint8_t *)&res;
-    switch (b->f->result->kind) {
-    case WP_CABI_BOOL: v[0].i32 = r[0] != 0; break;
-    case WP_CABI_S8: v[0].i32 = (int8_t)r[0]; break;
-    case WP_CABI_U8: v[0].i32 = r[0]; break;
-    case WP_CABI_S16: { int16_t h; memcpy(&h, r, 2); v[0].i32 = h; break; }
-    case WP_CABI_U16: { uint16_t h; memcpy(&h, r, 2); v[0].i32 = h; break; }
-    case WP_CABI_S32: case WP_CABI_U32: memcpy(&v[0].i32, r, 4); break;
-    case WP_CABI_OWN: {
-      wp_cabi_cx_t cx;
-      memset(&cx, 0, sizeof cx);
-      cx.guest = &g->cguest;
-      uint32_t rep, h;
-      memcpy(&rep, r, 4);
-      wp_cabi_error_t *e = wp_cabi_lower_own(&cx, b->f->result->resource, rep, &h);
-      if (e) {
-        /* The guest never got it: destroy it so the destructor still runs once. */
-        wp_plugin_inst_destroy(b->inst, b->f->result->resource, rep);
-        return cabi_trap(b, e, "result");
-      }
-      v[0].i32 = (int32_t)h;
-      break;
-    }
-    default: memcpy(&v[0].i64, r, 8); break;
-    }
-  }
-  return NULL;
-}
-
-static wasmplug_trap_t *drop_cb(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv) {
-  (void)nv;
-  core_bind_t *b = env;
-  wasmplug_trap_t *t = enter(b->g, caller, b);
-  if (t) return t;
-  b->g->busy = true;
-  wp_cabi_error_t *e = wp_cabi_resource_drop(b->g->handles, b->res, (uint32_t)v[0].i32);
-  b->g->busy = false;
-  return e ? cabi_trap(b, e, "drop") : NULL;
-}
-
-static void bind_free(void *env) {
-  core_bind_t *b = env;
-  wp_plugin_guest_unref(b->g);
-  free(b);
-}
 
 /* ------------------------------------------------------------ defining */
 
@@ -468,7 +104,7 @@ static wasmplug_error_t *define_one(wp_plugin_guest_t *g, wasmplug_linker_t *lin
       free(wit);
       goto fail;
     }
-    cb = drop_cb;
+    cb = wp_plugin_core_drop;
   } else {
     const wp_plugin_export_t *x = wp_plugin_find_export(p, in, name);
     if (!x) {
@@ -519,10 +155,10 @@ static wasmplug_error_t *define_one(wp_plugin_guest_t *g, wasmplug_linker_t *lin
       wp_cabi_kind_t k = b->f->params[i]->kind;
       b->ints = b->ints && ((k >= WP_CABI_BOOL && k <= WP_CABI_U64) || k == WP_CABI_BORROW);
     }
-    cb = b->ints ? fast_cb : call_cb;
+    cb = b->ints ? wp_plugin_core_fast_call : wp_plugin_core_call;
   }
-  g->refs++; /* released by bind_free when the linker goes */
-  if ((e = wasmplug_linker_define_func(linker, mod, name, &want, cb, b, bind_free))) {
+  g->refs++; /* released by wp_plugin_core_bind_free when the linker goes */
+  if ((e = wasmplug_linker_define_func(linker, mod, name, &want, cb, b, wp_plugin_core_bind_free))) {
     g->refs--;
     goto fail;
   }
@@ -535,11 +171,7 @@ fail:
 wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t *linker,
                                          const wasmplug_module_t *module) {
   if (g->dead) return wasmplug_error_new("plugin guest was torn down");
-  g->cguest.ctx = g;
-  g->cguest.memory = mem_fn;
-  g->cguest.realloc = realloc_fn;
-  g->cguest.encoding = WP_CABI_UTF8;
-  g->cguest.handles = g->handles;
+  wp_plugin_core_guest_init(g);
   size_t n = wasmplug_module_import_count(module);
   for (size_t i = 0; i < n; i++) {
     const char *mod, *name;

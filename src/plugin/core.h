@@ -1,0 +1,41 @@
+/*
+** core.h — the core-module guest path of the plugin layer, shared by
+** core_call.c (what runs when a guest calls a plugin import) and
+** core_link.c (defining those imports on a linker).
+*/
+#ifndef WASMPLUG_PLUGIN_CORE_H
+#define WASMPLUG_PLUGIN_CORE_H
+
+#include "plugin/internal.h"
+
+/* One defined import: everything a call needs, computed at link time. */
+typedef struct core_bind {
+  wp_plugin_guest_t *g;
+  wp_plugin_inst_t *inst;         /* the plugin's state for this guest */
+  void *state;                    /* inst->state, one load less per call */
+  const char *plugin, *qualified; /* for messages (owned by the plugin) */
+  wasmplug_plugin_fn fn;
+  const wp_cabi_func_t *f;
+  wp_cabi_core_sig_t sig;
+  wp_cabi_native_args_t args;
+  uint32_t res_size, res_align;
+  uint32_t flat_at[64];           /* flat index of each param (direct form) */
+  bool scalar;                    /* no memory, no handles: no guest view */
+  bool ints;                      /* integers and handles only: the fast path */
+  const wp_cabi_resource_t *res;  /* [resource-drop] imports */
+  /* Top-level own<> params (flat index, resource): if lifting fails after
+  ** one was moved out of the guest's table, its destructor must still run. */
+  uint32_t nown;
+  uint32_t own_flat[WP_CABI_MAX_FLAT_PARAMS];
+  const wp_cabi_resource_t *own_res[WP_CABI_MAX_FLAT_PARAMS];
+} core_bind_t;
+
+/* Host callbacks (env = core_bind_t) and the finalizer of their env. */
+wasmplug_trap_t *wp_plugin_core_call(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv);
+wasmplug_trap_t *wp_plugin_core_fast_call(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv);
+wasmplug_trap_t *wp_plugin_core_drop(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv);
+void wp_plugin_core_bind_free(void *env);
+/* Points g's canonical-ABI view of the guest at its memory and realloc. */
+void wp_plugin_core_guest_init(wp_plugin_guest_t *g);
+
+#endif
