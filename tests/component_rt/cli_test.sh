@@ -1,0 +1,55 @@
+#!/bin/sh
+# CLI tests for components: wasmplug run (wasi:cli/run, --invoke in WAVE,
+# exit statuses, link errors) and wasmplug wit.
+# usage: cli_test.sh WASMPLUG WASM_DIR
+W=$1
+D=$2
+T=${TMPDIR:-/tmp}/wasmplug-cli-rt.$$
+mkdir -p "$T"
+trap 'rm -rf "$T"' EXIT
+fails=0
+checks=0
+
+# expect STATUS STDOUT_SUBSTRING STDERR_SUBSTRING -- COMMAND...
+expect() {
+  st=$1; out=$2; err=$3; shift 4
+  checks=$((checks + 1))
+  "$@" >"$T/out" 2>"$T/err"
+  rc=$?
+  ok=1
+  [ "$rc" = "$st" ] || ok=0
+  [ -z "$out" ] || grep -qF -- "$out" "$T/out" || ok=0
+  [ -z "$err" ] || grep -qF -- "$err" "$T/err" || ok=0
+  if [ $ok = 0 ]; then
+    fails=$((fails + 1))
+    echo "FAIL: $* (status $rc, want $st)"
+    echo "  stdout: $(cat "$T/out")"
+    echo "  stderr: $(cat "$T/err")"
+  fi
+}
+
+expect 0 "" "" -- "$W" run "$D/cmd.wasm"
+expect 1 "" "" -- "$W" run "$D/cmd_fail.wasm"
+expect 134 "" "error: wasm trap: unreachable" -- "$W" run "$D/cmd_trap.wasm"
+expect 0 "5" "" -- "$W" run --invoke 'add(2, 3)' "$D/cmd.wasm"
+expect 0 "-1" "" -- "$W" run --invoke 'add(2147483647, -2147483648)' "$D/cmd.wasm"
+expect 0 '"wasmplug"' "" -- "$W" run --invoke 'name()' "$D/cmd.wasm"
+expect 0 "ok" "" -- "$W" run --invoke 'wasi:cli/run#run()' "$D/cmd.wasm"
+expect 0 "ok" "" -- "$W" run --invoke 'wasi:cli/run@0.2.6#run()' "$D/cmd.wasm"
+expect 134 "" "error: wasm trap: unreachable" -- "$W" run --invoke 'boom()' "$D/cmd.wasm"
+expect 1 "" "no exported function named 'nope'" -- "$W" run --invoke 'nope()' "$D/cmd.wasm"
+expect 1 "" "error:" -- "$W" run --invoke 'add(1)' "$D/cmd.wasm"
+# an unsatisfied import fails at link time, naming it and its WIT type
+expect 1 "" 'unknown import `test:rt/host@0.1.0#double`: `func(x: u32) -> u32` has not been defined' -- \
+  "$W" run --invoke 'add(1, 2)' "$D/basic.wasm"
+expect 1 "" 'unknown import `log`: `func(n: u32)` has not been defined' -- "$W" run "$D/nested.wasm"
+expect 0 "import log: func(n: u32);" "" -- "$W" wit "$D/nested.wasm"
+expect 0 "export %use: func(v: u32) -> u32;" "" -- "$W" wit "$D/nested.wasm"
+expect 0 "export wasi:cli/run@0.2.6;" "" -- "$W" wit "$D/cmd.wasm"
+printf '\0asm\1\0\0\0' >"$T/core.wasm"
+expect 1 "" "not a component" -- "$W" wit "$T/core.wasm"
+printf '\0asm\15\0\1\0\7' >"$T/bad.wasm"
+expect 1 "" "bad.wasm" -- "$W" run "$T/bad.wasm"
+
+echo "$checks checks, $fails failures"
+[ "$fails" = 0 ]

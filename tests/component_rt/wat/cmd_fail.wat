@@ -1,0 +1,8 @@
+;; wasi:cli/run returns err: exit status 1.
+(component
+  (core module $m (func (export "run") (result i32) (i32.const 1)))
+  (core instance $i (instantiate $m))
+  (func $run (result (result)) (canon lift (core func $i "run")))
+  (instance $run-i (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.0" (instance $run-i))
+)
