@@ -17,6 +17,31 @@
 ** caller.  Errors are returned as heap-allocated wp_wit_error_t values that
 ** the caller frees with wp_wit_error_delete().  After a failed push the
 ** resolve must only be deleted (like wit-parser, it may be half-updated).
+**
+** Typical use:
+**
+**   wp_wit_resolve_t *r = wp_wit_resolve_new();
+**   wp_wit_error_t *err;
+**   uint32_t pkg;
+**   if (wp_wit_push_path(r, "wit/", &pkg, &err)) {
+**     fprintf(stderr, "%s\n", err->rendered);   // FILE:LINE:COL, line, caret
+**     wp_wit_error_delete(err);
+**   } else {
+**     uint32_t w = wp_wit_find_world(r, pkg, "my-world");
+**     for (uint32_t i = 0; i < r->worlds[w].n_imports; i++) ...
+**   }
+**   wp_wit_resolve_delete(r);
+**
+** Things worth knowing when walking the structure:
+**   - Resources are WP_WIT_DEF_RESOURCE types; every by-value use of a
+**     resource in a signature or a structure is an anonymous
+**     WP_WIT_DEF_HANDLE (borrow = 0) type, exactly one per resource.
+**   - Methods take `self: borrow<r>` as their first parameter; a
+**     constructor's result is `own<r>` or `result<own<r>, E>`.
+**   - `use` creates an ALIAS type owned by the using interface/world that
+**     points at the original; wp_wit_type_unalias() follows such chains.
+**   - World imports are elaborated (every interface an import or export
+**     needs is listed, dependencies first); `include`s are merged.
 */
 #ifndef WASMPLUG_WIT_H
 #define WASMPLUG_WIT_H
