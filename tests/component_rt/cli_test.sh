@@ -1,9 +1,10 @@
 #!/bin/sh
 # CLI tests for components: wasmplug run (wasi:cli/run, --invoke in WAVE,
 # exit statuses, link errors) and wasmplug wit.
-# usage: cli_test.sh WASMPLUG WASM_DIR
+# usage: cli_test.sh WASMPLUG WASM_DIR RT_PLUGIN.so
 W=$1
 D=$2
+P=$3
 T=${TMPDIR:-/tmp}/wasmplug-cli-rt.$$
 mkdir -p "$T"
 trap 'rm -rf "$T"' EXIT
@@ -46,6 +47,16 @@ expect 1 "" 'unknown import `log`: `func(n: u32)` has not been defined' -- "$W" 
 expect 0 "import log: func(n: u32);" "" -- "$W" wit "$D/nested.wasm"
 expect 0 "export %use: func(v: u32) -> u32;" "" -- "$W" wit "$D/nested.wasm"
 expect 0 "export wasi:cli/run@0.2.6;" "" -- "$W" wit "$D/cmd.wasm"
+# a native plugin serving a component guest: strings, traps, resources
+expect 0 '"hello, wasm"' "" -- "$W" run --plugin "$P" --invoke 'hello("wasm")' "$D/plug.wasm"
+expect 134 "" "test:rtplug/greet@1.0.0#fail: plugin says no (7)" -- \
+  "$W" run --plugin "$P" --invoke 'fail()' "$D/plug.wasm"
+expect 0 "10" "rt-plugin: tally 1 dropped at 10" -- "$W" run --plugin "$P" --invoke 'tally(5)' "$D/plug.wasm"
+# a tally the guest keeps is dropped once, at teardown
+expect 0 "3" "rt-plugin: tally 1 dropped at 3" -- "$W" run --plugin "$P" --invoke 'keep(3)' "$D/plug.wasm"
+checks=$((checks + 1))
+if [ "$(grep -c dropped "$T/err")" != 1 ]; then fails=$((fails + 1)); echo "FAIL: keep: drop count"; fi
+expect 1 "" 'unknown import `test:rtplug/greet@1.0.0#tally`' -- "$W" run --invoke 'keep(3)' "$D/plug.wasm"
 printf '\0asm\1\0\0\0' >"$T/core.wasm"
 expect 1 "" "not a component" -- "$W" wit "$T/core.wasm"
 printf '\0asm\15\0\1\0\7' >"$T/bad.wasm"
