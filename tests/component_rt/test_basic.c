@@ -160,6 +160,10 @@ static void test_calls(wasmplug_engine_t *eng, wasmplug_component_t *c, types *t
   CHECK_INVOKE(in, "greet(\"trap\", \"x\")",
                "trap: wasm trap: host error: test:rt/host@0.1.0#concat: concat refuses 'trap'");
   CHECK_INVOKE(in, "greet(\"a\", \"b\")", "\"ab\"");
+  /* UTF-16 and latin1+UTF-16 guests calling the host (which sees UTF-8) */
+  CHECK_INVOKE(in, "greet16(\"\\u{e9}t\\u{e9} \", \"\\u{1f600}\")", "\"\u00e9t\u00e9 \U0001f600\"");
+  CHECK_INVOKE(in, "greet-latin1(\"caf\\u{e9} \", \"cr\\u{e8}me\")", "\"caf\u00e9 cr\u00e8me\"");
+  CHECK_INVOKE(in, "greet-latin1(\"\\u{20ac} \", \"\\u{1f600}\")", "\"\u20ac \U0001f600\"");
   /* a hostile pointer traps with a canonical ABI message */
   char *t = h_invoke(in, "bad()");
   CHECK(strstr(t, "trap:") && strstr(t, "out of bounds"));

@@ -29,12 +29,18 @@
   (core func $double-low (canon lower (func $double)))
   (core func $concat-low (canon lower (func $concat) (memory $mem) (realloc $realloc)))
   (core func $tick-low (canon lower (func $tick)))
+  ;; the same host function lowered for UTF-16 and latin1+UTF-16 callers
+  (core func $concat16-low (canon lower (func $concat) (memory $mem) (realloc $realloc) string-encoding=utf16))
+  (core func $concat-latin1-low
+    (canon lower (func $concat) (memory $mem) (realloc $realloc) string-encoding=latin1+utf16))
 
   (core module $m
     (import "libc" "memory" (memory 1))
     (import "host" "double" (func $double (param i32) (result i32)))
     (import "host" "concat" (func $concat (param i32 i32 i32 i32 i32)))
     (import "host" "tick" (func $tick (result i64)))
+    (import "host" "concat16" (func $concat16 (param i32 i32 i32 i32 i32)))
+    (import "host" "concat-latin1" (func $concat-latin1 (param i32 i32 i32 i32 i32)))
     (global $posts (mut i32) (i32.const 0))
     (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
     (func (export "quad") (param i32) (result i32) (call $double (call $double (local.get 0))))
@@ -48,6 +54,13 @@
     ;; greet(a, b): the host's concat, result written at 32 and returned
     (func (export "greet") (param i32 i32 i32 i32) (result i32)
       (call $concat (local.get 0) (local.get 1) (local.get 2) (local.get 3) (i32.const 32))
+      (i32.const 32))
+    ;; the same through the UTF-16 and latin1+UTF-16 lowerings
+    (func (export "greet16") (param i32 i32 i32 i32) (result i32)
+      (call $concat16 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (i32.const 32))
+      (i32.const 32))
+    (func (export "greet-latin1") (param i32 i32 i32 i32) (result i32)
+      (call $concat-latin1 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (i32.const 32))
       (i32.const 32))
     ;; bad: a string whose pointer is outside memory
     (func (export "bad") (result i32)
@@ -63,7 +76,9 @@
   (core instance $host-exports
     (export "double" (func $double-low))
     (export "concat" (func $concat-low))
-    (export "tick" (func $tick-low)))
+    (export "tick" (func $tick-low))
+    (export "concat16" (func $concat16-low))
+    (export "concat-latin1" (func $concat-latin1-low)))
   (core instance $i (instantiate $m
     (with "libc" (instance $libc-exports))
     (with "host" (instance $host-exports))))
@@ -86,6 +101,10 @@
     (canon lift (core func $i "units") (memory $mem) (realloc $realloc) string-encoding=latin1+utf16))
   (func $greet (param "a" string) (param "b" string) (result string)
     (canon lift (core func $i "greet") (memory $mem) (realloc $realloc)))
+  (func $greet16 (param "a" string) (param "b" string) (result string)
+    (canon lift (core func $i "greet16") (memory $mem) (realloc $realloc) string-encoding=utf16))
+  (func $greet-latin1 (param "a" string) (param "b" string) (result string)
+    (canon lift (core func $i "greet-latin1") (memory $mem) (realloc $realloc) string-encoding=latin1+utf16))
   (func $bad (result string) (canon lift (core func $i "bad") (memory $mem) (realloc $realloc)))
   (func $posts (result u32) (canon lift (core func $i "posts")))
   (export "add" (func $add))
@@ -96,6 +115,8 @@
   (export "echo16" (func $echo16))
   (export "echo-latin1" (func $echo-latin1))
   (export "greet" (func $greet))
+  (export "greet16" (func $greet16))
+  (export "greet-latin1" (func $greet-latin1))
   (export "units8" (func $units8))
   (export "units16" (func $units16))
   (export "units-latin1" (func $units-latin1))
