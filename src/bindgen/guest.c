@@ -51,7 +51,7 @@ static void proto(bg_t *g, bg_buf_t *b, const bg_func_t *bf, const char *name) {
   bg_printf(b, "%s %s(", rv ? bg_ctype(g, f->result) : "void", name);
   bool first = true;
   for (uint32_t i = 0; i < f->n_params; i++) {
-    char *n = bg_ident(f->params[i].name);
+    char *n = bg_param(f->params[i].name);
     const char *T = bg_ctype(g, f->params[i].type);
     if (bg_by_value(g, f->params[i].type)) bg_printf(b, "%s%s %s", first ? "" : ", ", T, n ? n : "?");
     else bg_printf(b, "%s%s%s *%s", first ? "" : ", ", bf->is_export ? "" : "const ", T, n ? n : "?");
@@ -72,7 +72,7 @@ static void params_struct(bg_t *g, bg_buf_t *c, const bg_func_t *bf, const char 
   const wp_wit_function_t *f = bf->f;
   bg_puts(c, "typedef struct {\n");
   for (uint32_t i = 0; i < f->n_params; i++) {
-    char *n = bg_ident(f->params[i].name);
+    char *n = bg_param(f->params[i].name);
     bg_printf(c, "  %s %s;\n", bg_ctype(g, f->params[i].type), n ? n : "?");
     free(n);
   }
@@ -105,7 +105,7 @@ static void import_fn(bg_t *g, bg_buf_t *h, bg_buf_t *c, const bg_func_t *bf) {
     /* the params tuple in memory has exactly the C struct's wasm32 layout */
     bg_printf(c, "  %s_params_t P;\n", bf->cname);
     for (uint32_t i = 0; i < f->n_params; i++) {
-      char *nm = bg_ident(f->params[i].name);
+      char *nm = bg_param(f->params[i].name);
       bg_printf(c, "  P.%s = %s%s;\n", nm, bg_by_value(g, f->params[i].type) ? "" : "*", nm);
       free(nm);
     }
@@ -113,7 +113,7 @@ static void import_fn(bg_t *g, bg_buf_t *h, bg_buf_t *c, const bg_func_t *bf) {
     for (int k = 0; k < s.np; k++) bg_printf(c, "  %s f%d = 0;\n", bg_core_ctype(s.p[k]), k);
     int k = 0;
     for (uint32_t i = 0; i < f->n_params; i++) {
-      char *nm = bg_ident(f->params[i].name);
+      char *nm = bg_param(f->params[i].name);
       char *e = nm ? bg_fmt(bg_by_value(g, f->params[i].type) ? "%s" : "(*%s)", nm) : NULL;
       if (e) k = bg_lower(g, c, f->params[i].type, e, s.p, k, "  ");
       free(nm);
@@ -184,7 +184,7 @@ static void export_fn(bg_t *g, bg_buf_t *h, bg_buf_t *c, const bg_func_t *bf) {
   } else {
     int k = 0;
     for (uint32_t i = 0; i < f->n_params; i++) {
-      char *nm = bg_ident(f->params[i].name);
+      char *nm = bg_param(f->params[i].name);
       bg_printf(c, "  %s %s;\n  memset(&%s, 0, sizeof %s);\n", bg_ctype(g, f->params[i].type), nm, nm, nm);
       k = bg_lift(g, c, f->params[i].type, nm, s.p, k, "  ");
       free(nm);
@@ -206,7 +206,7 @@ static void export_fn(bg_t *g, bg_buf_t *h, bg_buf_t *c, const bg_func_t *bf) {
   bg_printf(c, "%s(", user);
   bool first = true;
   for (uint32_t i = 0; i < f->n_params; i++) {
-    char *nm = bg_ident(f->params[i].name);
+    char *nm = bg_param(f->params[i].name);
     bool byv = bg_by_value(g, f->params[i].type);
     bg_printf(c, "%s%s%s%s", first ? "" : ", ", byv ? "" : "&", s.spill ? "P." : "", nm);
     first = false;

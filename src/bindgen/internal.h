@@ -70,6 +70,9 @@ void bg_fail(bg_t *g, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 
 /* A C identifier for a kebab name (C keywords get a trailing _). */
 char *bg_ident(const char *kebab);
+/* The same for function parameters, which also avoid the wrappers' own
+** local names (ret, cx, p, f0...). */
+char *bg_param(const char *kebab);
 /* The C type of a WIT type reference ("uint32_t", "wasi_kv_string_t"). */
 const char *bg_ctype(bg_t *g, wp_wit_type_t t);
 /* The defining type behind aliases; for a primitive alias target returns

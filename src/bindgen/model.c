@@ -137,13 +137,6 @@ static void add_iface(bg_t *g, uint32_t iface, bool funcs, bool is_export) {
 
 /* ------------------------------------------------------------------ names */
 
-static const char *const c_keywords[] = {
-    "auto", "break", "case", "char", "const", "continue", "default", "do", "double",
-    "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
-    "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
-    "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool",
-    "true", "false", "NULL", "ret", "self_", "cx", "p", NULL};
-
 static bool dedup_find(bg_t *g, const char *key, const char **name) {
   for (uint32_t i = 0; i < g->ndedup; i++)
     if (!strcmp(g->dedup_key[i], key)) {
@@ -195,17 +188,47 @@ static const char *dedup_add(bg_t *g, const char *key, char *want) {
   return g->dedup_name[g->ndedup++];
 }
 
-static char *ident(const char *kebab) {
+/* C keywords and common macros: identifiers made from WIT names that
+** spell one get a trailing underscore. */
+static const char *const c_keywords[] = {
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double",
+    "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
+    "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
+    "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool",
+    "true", "false", "NULL", "errno", "assert", NULL};
+
+/* What the generated wrappers name their own locals and parameters: a WIT
+** parameter must not shadow them (f0, f1...: guest flat slots). */
+static const char *const wrapper_names[] = {
+    "ret", "cx", "p", "P", "r0", "arg", "ret_value", "state", "call", "params", "result", NULL};
+
+static bool slot_name(const char *s) {
+  if (s[0] != 'f' || !s[1]) return false;
+  for (s++; *s; s++)
+    if (*s < '0' || *s > '9') return false;
+  return true;
+}
+
+static bool listed(const char *s, const char *const *list) {
+  for (int i = 0; list[i]; i++)
+    if (!strcmp(s, list[i])) return true;
+  return false;
+}
+
+static char *escape(const char *kebab, bool param) {
   char *s = bg_snake(kebab);
   if (!s) return NULL;
-  for (int i = 0; c_keywords[i]; i++)
-    if (!strcmp(s, c_keywords[i])) {
-      char *t = bg_fmt("%s_", s);
-      free(s);
-      return t;
-    }
+  if (listed(s, c_keywords) || (param && (slot_name(s) || listed(s, wrapper_names)))) {
+    char *t = bg_fmt("%s_", s);
+    free(s);
+    return t;
+  }
   return s;
 }
+
+static char *ident(const char *kebab) { return escape(kebab, false); }
+
+char *bg_param(const char *kebab) { return escape(kebab, true); }
 
 /* Structural spelling of t for anonymous type names ("list_u8"). */
 static void structural(bg_t *g, bg_buf_t *b, wp_wit_type_t t, bool key) {
@@ -286,6 +309,11 @@ static void name_type(bg_t *g, uint32_t id) {
     bg_fail(g, "%s%s%s: %s types have no native layout; C bindgen does not support them",
             d->name ? "type '" : "", d->name ? d->name : "an anonymous type", d->name ? "'" : "",
             kind_word(d->kind));
+    return;
+  }
+  if (d->kind == WP_WIT_DEF_FLAGS && d->n_fields > 32) {
+    bg_fail(g, "flags '%s' has %u labels; the canonical ABI allows at most 32", d->name ? d->name : "?",
+            d->n_fields);
     return;
   }
   const char *T = NULL;
@@ -460,6 +488,8 @@ int bg_model(bg_t *g) {
   g->tname[r->n_types] = bg_fmt("%s_string_t", g->prefix);
   /* reserve the string name so no WIT type takes it */
   dedup_add(g, "string", bg_strdup(g->tname[r->n_types]));
+  /* and the plugin side's call context */
+  if (g->o->side == WP_BINDGEN_PLUGIN) dedup_add(g, "ctx", bg_fmt("%s_ctx_t", g->prefix));
   if (pick(g)) return -1;
   for (uint32_t i = 0; i < r->n_types && !g->err; i++)
     if (g->needed[i]) name_type(g, i);

@@ -17,7 +17,7 @@ static void proto(bg_t *g, bg_buf_t *b, const bg_func_t *bf) {
   const wp_wit_function_t *f = bf->f;
   bg_printf(b, "int %s(%s_ctx_t *cx", bf->cname, g->prefix);
   for (uint32_t i = 0; i < f->n_params; i++) {
-    char *n = bg_ident(f->params[i].name);
+    char *n = bg_param(f->params[i].name);
     if (bg_by_value(g, f->params[i].type))
       bg_printf(b, ", %s %s", bg_ctype(g, f->params[i].type), n ? n : "?");
     else
@@ -160,7 +160,7 @@ static void glue(bg_t *g, bg_buf_t *c) {
     if (f->n_params) {
       bg_puts(c, "typedef struct {\n");
       for (uint32_t k = 0; k < f->n_params; k++) {
-        char *n = bg_ident(f->params[k].name);
+        char *n = bg_param(f->params[k].name);
         bg_printf(c, "  %s %s;\n", bg_ctype(g, f->params[k].type), n ? n : "?");
         free(n);
       }
@@ -173,7 +173,7 @@ static void glue(bg_t *g, bg_buf_t *c) {
     if (f->result.kind == WP_WIT_T_NONE) bg_puts(c, "  (void)result;\n");
     bg_printf(c, "  %s_ctx_t cx;\n  glue_ctx(&cx, state, call);\n  return %s(&cx", P, bf->cname);
     for (uint32_t k = 0; k < f->n_params; k++) {
-      char *n = bg_ident(f->params[k].name);
+      char *n = bg_param(f->params[k].name);
       bg_printf(c, ", %sp->%s", bg_by_value(g, f->params[k].type) ? "" : "&", n ? n : "?");
       free(n);
     }

@@ -62,6 +62,10 @@ plugin all-types "$OWN/all-types.wit"
 plugin all-types-world "$OWN/all-types.wit" all
 guest all-types "$OWN/all-types.wit" all
 guest all-types "$OWN/all-types.wit" e2e
+# Names that collide with C keywords, wrapper locals and the context type.
+plugin names "$OWN/names.wit"
+plugin names-world "$OWN/names.wit" names
+guest names "$OWN/names.wit" names
 # Conformance cases with many shapes: functions, resources, shared and
 # foreign types, world-level types/functions, includes, deps folders.
 plugin functions "$UI/functions.wit"
