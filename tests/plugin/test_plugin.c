@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <pthread.h>
 
 #include "plugin/plugin.h"
 
@@ -446,6 +447,64 @@ static void test_isolation(wp_plugin_set_t *set, const wasmplug_module_t *guest)
   fx_delete(&b);
 }
 
+/* Guest instances on different threads at once: each has its own plugin
+** state and handle table; the plugin state shared between them (the
+** destroyed-total counter) is the plugin's to protect. */
+typedef struct {
+  wp_plugin_set_t *set;
+  const wasmplug_module_t *guest;
+  uint32_t last, live_end;
+  bool ok;
+} thread_job_t;
+
+/* Runs on its own thread: no CHECK here (its counters are not atomic). */
+static void *thread_main(void *arg) {
+  thread_job_t *j = arg;
+  fx_t fx;
+  char *le = fx_new(&fx, j->set, j->guest);
+  j->ok = !le;
+  free(le);
+  wasmplug_val_t r[1];
+  for (int i = 0; j->ok && i < 2000; i++) {
+    wasmplug_trap_t *t = call(&fx, "incr", NULL, 0, r, 1);
+    j->last = (uint32_t)r[0].of.i32;
+    if (!t) t = call(&fx, "[constructor]counter", ARGS(I32(1)), r, 1);
+    if (!t && i < 1990) t = call(&fx, "[resource-drop]counter", ARGS(r[0]), NULL, 0);
+    j->ok = !t;
+    wasmplug_trap_delete(t);
+  }
+  if (j->ok) {
+    wasmplug_trap_t *t = call(&fx, "live-counters", NULL, 0, r, 1);
+    j->live_end = t ? 0 : (uint32_t)r[0].of.i32;
+    wasmplug_trap_delete(t);
+  }
+  fx_delete(&fx);
+  return NULL;
+}
+
+static void test_threads(wp_plugin_set_t *set, const wasmplug_module_t *guest) {
+  enum { N = 4 };
+  pthread_t th[N];
+  thread_job_t jobs[N];
+  fx_t probe;
+  char *le = fx_new(&probe, set, guest);
+  free(le);
+  uint32_t before = call0(&probe, "destroyed-total");
+  for (int i = 0; i < N; i++) {
+    jobs[i] = (thread_job_t){set, guest, 0, 0, false};
+    pthread_create(&th[i], NULL, thread_main, &jobs[i]);
+  }
+  for (int i = 0; i < N; i++) {
+    pthread_join(th[i], NULL);
+    CHECK(jobs[i].ok && jobs[i].last == 2000 && jobs[i].live_end == 10,
+          "thread %d: incr reached %u, %u live", i, jobs[i].last, jobs[i].live_end);
+  }
+  /* 1990 dropped + 10 destroyed at teardown, per thread */
+  CHECK(call0(&probe, "destroyed-total") == before + N * 2000, "destroyed across threads: %u",
+        call0(&probe, "destroyed-total") - before);
+  fx_delete(&probe);
+}
+
 /* Every attack traps with CANON before the plugin sees anything. */
 static void test_hostile(wp_plugin_set_t *set) {
   wasmplug_module_t *m = load_module("hostile.wasm");
@@ -755,6 +814,7 @@ int main(int argc, char **argv) {
   fx_delete(&fx);
   test_resources(set, guest);
   test_isolation(set, guest);
+  test_threads(set, guest);
   test_hostile(set);
   test_bad_realloc(set, guest);
   test_link_errors(set);
