@@ -333,6 +333,21 @@ hostile)
     expect_status 0
     expect_stdout_has "0 mismatches"
     ;;
+fuzz)
+    # Thousands of calls with random arguments, three seeds: every one must
+    # come back as an errno, and nothing outside the preopen may change.
+    echo secret >"$T/outside.txt"
+    for seed in 1 2 3; do
+        rm -rf "$T/box" && mkdir "$T/box" || fail "setup"
+        run /dev/null --dir "$T/box::/box" "$G/fuzz.wasm" $seed 2500
+        expect_status 0
+        grep -q '^ok: ' "$T/out" || fail "seed $seed: no summary"
+        [ ! -s "$T/err" ] || fail "seed $seed: unexpected stderr"
+        expect_file "$T/outside.txt" secret
+        [ "$(ls "$T" | grep -v -e '^box$' -e '^outside.txt$' -e '^err' -e '^out$' -e '^want$' -e '^diff$')" = "" ] ||
+            fail "seed $seed: something appeared outside the preopen: $(ls "$T")"
+    done
+    ;;
 all-imports)
     run /dev/null "$G/allimports.wasm"
     expect_status 0
