@@ -564,6 +564,76 @@ static void test_hostile(wp_plugin_set_t *set) {
   wasmplug_module_delete(m);
 }
 
+/* Random arguments to every import, from a fixed seed: each call either
+** returns or traps; none crashes, and no bad value reaches the plugin (the
+** test plugin traps with "reached the plugin" when one does). */
+static uint64_t rnd_state = 0x9E3779B97F4A7C15ull;
+static uint64_t rnd(void) {
+  rnd_state ^= rnd_state << 13;
+  rnd_state ^= rnd_state >> 7;
+  rnd_state ^= rnd_state << 17;
+  return rnd_state;
+}
+
+static uint32_t rnd_i32(void) {
+  switch (rnd() % 6) {
+  case 0: return (uint32_t)rnd();                 /* anything */
+  case 1: return (uint32_t)(rnd() % 16);          /* small: lengths, tags, handles */
+  case 2: return 0x1000 + (uint32_t)(rnd() % 0x1000) * 4; /* plausible pointers */
+  case 3: return 0xffffffffu - (uint32_t)(rnd() % 64);    /* near the top */
+  case 4: return (uint32_t)(rnd() % 0x30000);     /* around the end of memory */
+  default: return 0;
+  }
+}
+
+static void test_random_calls(wp_plugin_set_t *set, const wasmplug_module_t *guest) {
+  static const char *const names[] = {
+      "nop", "add", "echo", "bump-prims", "sum-bytes", "reverse", "flip", "area", "make-shape", "next-color",
+      "toggle", "strlen-opt", "divide", "swap", "join", "sum17", "char-next", "incr", "get-config",
+      "[constructor]counter", "[method]counter.add", "[method]counter.get", "[static]counter.merge",
+      "[resource-drop]counter"};
+  const size_t nnames = sizeof names / sizeof names[0];
+  fx_t fx;
+  char *le = fx_new(&fx, set, guest);
+  CHECK(!le, "%s", le);
+  free(le);
+  if (le) return;
+  /* some garbage in memory for pointers to land on */
+  for (uint32_t a = 0x1000; a < 0x3000; a += 4) put(&fx, a, &(uint32_t){(uint32_t)rnd_i32()}, 4);
+  int calls = 0, traps = 0, bad = 0;
+  for (int i = 0; i < 6000; i++) {
+    const char *name = names[rnd() % nnames];
+    wasmplug_func_t *f = wasmplug_instance_func(fx.inst, name);
+    const wasmplug_functype_t *ft = wasmplug_func_type(f);
+    wasmplug_val_t args[20], res[2];
+    for (uint32_t k = 0; k < ft->nparams; k++) {
+      args[k].kind = ft->params[k];
+      if (ft->params[k] == WASMPLUG_I64) args[k].of.i64 = (int64_t)rnd();
+      else if (ft->params[k] == WASMPLUG_F32) args[k].of.f32 = (float)(int32_t)rnd() / 7.0f;
+      else if (ft->params[k] == WASMPLUG_F64) args[k].of.f64 = (double)(int64_t)rnd() / 3.0;
+      else args[k].of.i32 = (int32_t)rnd_i32();
+    }
+    wasmplug_trap_t *t = wasmplug_func_call(f, args, ft->nparams, res, ft->nresults);
+    calls++;
+    if (t) {
+      traps++;
+      const char *m = wasmplug_trap_message(t);
+      bool plugin_saw_bad = contains(m, "reached the plugin") || contains(m, "dead counter rep");
+      bool expected = wasmplug_trap_kind(t) == WASMPLUG_TRAP_CANON ||
+                      (wasmplug_trap_kind(t) == WASMPLUG_TRAP_HOST && contains(m, "too many counters"));
+      if (plugin_saw_bad || !expected) {
+        if (bad++ < 5) fprintf(stderr, "random call %s: %s\n", name, m);
+      }
+      wasmplug_trap_delete(t);
+    }
+    if (i % 100 == 0) wasmplug_trap_delete(call(&fx, "reset_heap", NULL, 0, NULL, 0));
+  }
+  printf("random calls: %d, %d trapped\n", calls, traps);
+  CHECK(bad == 0, "%d of %d random calls trapped unexpectedly", bad, calls);
+  CHECK(traps > calls / 4 && traps < calls, "random calls: %d traps of %d (both outcomes must occur)", traps, calls);
+  fx_delete(&fx);
+}
+
 /* cabi_realloc that lies, traps or re-enters. */
 static void test_bad_realloc(wp_plugin_set_t *set, const wasmplug_module_t *guest) {
   struct {
@@ -817,6 +887,7 @@ int main(int argc, char **argv) {
   test_threads(set, guest);
   test_hostile(set);
   test_bad_realloc(set, guest);
+  test_random_calls(set, guest);
   test_link_errors(set);
   test_bindings(set);
   wp_plugin_set_delete(set);
