@@ -180,6 +180,9 @@ char *rt_world_wit(const wp_comp *c, const char *name);
 ** a malloc'ed copy of the module with trampolines in their place; NULL when
 ** the module needs no rewrite (or cannot be parsed: compile it as is). */
 uint8_t *rt_fixup_module(const uint8_t *bytes, size_t len, size_t *out_len);
+/* A copy of a core module without its "name" custom sections (debug names
+** that wasm2c may refuse), or NULL when it has none. */
+uint8_t *rt_strip_names(const uint8_t *bytes, size_t len, size_t *out_len);
 
 /* rt_types.c: the canonical ABI type of a component value/function type,
 ** seen from frame f (its resource bindings).  NULL with store->err set. */

@@ -45,9 +45,13 @@ static wasmplug_error_t *compile_all(wasmplug_component_t *c, const wp_comp *def
     snprintf(name, sizeof name, "%s: core module %u", c->name, i);
     wasmplug_module_t *m = NULL;
     const uint8_t *bytes = def->core_modules[i].bytes;
-    size_t len = def->core_modules[i].size, fixed_len = 0;
-    uint8_t *fixed = rt_fixup_module(bytes, len, &fixed_len);
-    if (fixed) {
+    size_t len = def->core_modules[i].size;
+    /* Workarounds for the core engine (see rt_fixup.c); each rewrite is
+    ** kept alive with the component. */
+    for (int step = 0; step < 2; step++) {
+      size_t fixed_len = 0;
+      uint8_t *fixed = step == 0 ? rt_strip_names(bytes, len, &fixed_len) : rt_fixup_module(bytes, len, &fixed_len);
+      if (!fixed) continue;
       uint8_t **n = realloc(c->rewritten, (c->nrewritten + 1) * sizeof *n);
       if (!n) {
         free(fixed);

@@ -290,3 +290,47 @@ done:
   free(imptype);
   return result;
 }
+
+/* wasm2c 1.0.32 refuses a module whose "name" section names more functions
+** than the module has, yet the section is only debug information (and the
+** spec says a malformed one must not invalidate the module): jco's trimmed
+** preview1 adapter has exactly that.  Returns a copy without "name"
+** sections, or NULL when there is none. */
+uint8_t *rt_strip_names(const uint8_t *bytes, size_t len, size_t *out_len) {
+  if (len < 8 || memcmp(bytes, "\0asm\1\0\0\0", 8)) return NULL;
+  int found = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    wb out = {0};
+    if (pass == 1) put(&out, bytes, 8);
+    rd r = {bytes + 8, bytes + len, 0};
+    while (r.p < r.end) {
+      const uint8_t *start = r.p;
+      uint8_t id = byte(&r);
+      uint64_t sz = uleb(&r);
+      if (r.bad || sz > (uint64_t)(r.end - r.p)) {
+        free(out.s);
+        return NULL;
+      }
+      const uint8_t *body = r.p;
+      r.p += sz;
+      int is_name = 0;
+      if (id == 0) {
+        rd n = {body, body + sz, 0};
+        uint64_t nl = uleb(&n);
+        is_name = !n.bad && nl == 4 && (uint64_t)(n.end - n.p) >= 4 && !memcmp(n.p, "name", 4);
+      }
+      if (is_name) found = 1;
+      else if (pass == 1) put(&out, start, (size_t)(r.p - start));
+    }
+    if (pass == 0 && !found) return NULL;
+    if (pass == 1) {
+      if (out.oom) {
+        free(out.s);
+        return NULL;
+      }
+      *out_len = out.len;
+      return out.s;
+    }
+  }
+  return NULL;
+}

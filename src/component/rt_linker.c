@@ -263,10 +263,17 @@ int rt_link_import(rt_frame *f, const wp_comp_extern *ext, rt_item *out) {
         snprintf(full, sizeof full, "%.*s#%.*s", (int)len, name, (int)e->name.len, e->name.ptr);
         void *p = NULL;
         if (pass == 0 && e->sort == WP_COMP_SORT_TYPE) {
-          if (e->type && e->type->kind == WP_COMP_T_RESOURCE &&
-              link_resource(f, find_in_iface(s, l, name, len, e->name.ptr, e->name.len, true), full, strlen(full),
-                            e->type, &p))
+          /* `use other.{r}` re-exports another interface's resource (an eq
+          ** bound to a node an earlier import already bound): keep it. */
+          const wp_cabi_resource_t *bound =
+              e->type && e->type->kind == WP_COMP_T_RESOURCE ? rt_lookup_resource(f, e->type) : NULL;
+          if (bound) {
+            p = (void *)bound;
+          } else if (e->type && e->type->kind == WP_COMP_T_RESOURCE &&
+                     link_resource(f, find_in_iface(s, l, name, len, e->name.ptr, e->name.len, true), full,
+                                   strlen(full), e->type, &p)) {
             return -1;
+          }
         } else if (pass == 1 && e->sort == WP_COMP_SORT_FUNC) {
           const rt_host_def *d = find_in_iface(s, l, name, len, e->name.ptr, e->name.len, false);
           if (!d && !l->allow_unknown) return missing(s, full, strlen(full), e->type, "func");
