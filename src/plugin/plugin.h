@@ -129,11 +129,17 @@ typedef struct wp_plugin_binding {
 /* Resolves `func` ("f", "[method]r.m", ...) of interface `iface` (as the
 ** guest imports it, "ns:pkg/iface@ver").  When `expected` is not NULL its
 ** types must equal the plugin's (resources compared by name); a mismatch
-** error prints both in WIT.  The binding lives as long as g. */
+** error prints both in WIT.  The binding's strings and `type` (with every
+** type it references, and the resource types in it) live as long as g.
+** The caller lifts the arguments: it validates every value and handle,
+** lends borrows for the call, and destroys reps of own<> handles it moved
+** out of the guest's table when a later argument fails to lift. */
 wasmplug_error_t *wp_plugin_guest_bind(wp_plugin_guest_t *g, const char *iface, const char *func,
                                        const wp_cabi_func_t *expected, wp_plugin_binding_t *out);
 /* The resource type of resource `name` of interface `iface`: its
-** destructor runs the plugin's drop hook with this guest's state. */
+** destructor runs the plugin's drop hook with this guest's state.  A
+** handle table holding these must be deleted (running the destructors)
+** before wp_plugin_guest_delete(g), which frees the types and states. */
 wasmplug_error_t *wp_plugin_guest_resource(wp_plugin_guest_t *g, const char *iface, const char *name,
                                            const wp_cabi_resource_t **out);
 
