@@ -5,7 +5,8 @@
 //       component (or core module) text format -> binary
 //   node tools/componentize.mjs new CORE.wasm --wit WIT --world WORLD
 //                               [--adapter command|reactor|none] -o OUT.wasm
-//       core wasm + WIT (a .wit file or a folder of .wit files) -> component;
+//       core wasm + WIT (a .wit file, or a folder of .wit files with an
+//       optional deps/ folder of packages) -> component;
 //       the module's wasi_snapshot_preview1 imports are satisfied by jco's
 //       bundled preview1 adapter (default: none)
 //   node tools/componentize.mjs print IN.wasm
@@ -17,7 +18,7 @@
 // We therefore import that file by path from tools/npm/node_modules (populated
 // by scripts/install-deps.sh from tools/npm/package.json).
 import { readFileSync, writeFileSync, statSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -52,15 +53,54 @@ function parseArgs(argv) {
   return { pos, opt };
 }
 
-// A folder of .wit files is read as one source only if it holds exactly one
-// file; otherwise jco is given the folder path (a package with deps/).
+// jco's WIT embedding runs sandboxed and cannot read files (`witPath` traps),
+// so a folder is flattened into one source: the folder's .wit files form
+// the main package (one `package` line kept), and each package under deps/
+// becomes a nested `package ns:name@ver { ... }` block.
+const PKG_RE = /^\s*package\s+([^;{\s]+)\s*;\s*$/m;
+
+function witFiles(dir) {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.wit'))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
+}
+
+function mergePackage(texts, where) {
+  let name = null;
+  const bodies = texts.map((t) => {
+    const m = t.match(PKG_RE);
+    if (m) {
+      if (name && name !== m[1]) die(`${where}: files declare packages ${name} and ${m[1]}`);
+      name = m[1];
+    }
+    return t.replace(PKG_RE, '');
+  });
+  return { name, body: bodies.join('\n') };
+}
+
 function witSpec(p) {
-  const st = statSync(p);
-  if (st.isFile()) return { witSource: readFileSync(p, 'utf8') };
-  const files = readdirSync(p).filter((f) => f.endsWith('.wit'));
-  if (files.length === 1 && !readdirSync(p).includes('deps'))
-    return { witSource: readFileSync(join(p, files[0]), 'utf8') };
-  return { witPath: resolve(p) };
+  if (statSync(p).isFile()) return { witSource: readFileSync(p, 'utf8') };
+  const main = mergePackage(witFiles(p), p);
+  if (!main.name) die(`${p}: no \`package\` declaration in its .wit files`);
+  let src = `package ${main.name};\n${main.body}\n`;
+  const deps = join(p, 'deps');
+  let entries = [];
+  try {
+    entries = readdirSync(deps).sort();
+  } catch {
+    entries = [];
+  }
+  for (const e of entries) {
+    const full = join(deps, e);
+    const texts = statSync(full).isDirectory() ? witFiles(full)
+                : e.endsWith('.wit') ? [readFileSync(full, 'utf8')] : [];
+    if (!texts.length) continue;
+    const dep = mergePackage(texts, full);
+    if (!dep.name) die(`${full}: no \`package\` declaration`);
+    src += `\npackage ${dep.name} {\n${dep.body}\n}\n`;
+  }
+  return { witSource: src };
 }
 
 function errText(e) {

@@ -335,6 +335,34 @@ static void test_calc(const char *path) {
   free(buf);
 }
 
+/* A guest whose WIT came from a folder with a deps/ package. */
+static void test_logger(const char *guest_dir) {
+  char path[4200], err[1024];
+  snprintf(path, sizeof path, "%s/logger.wasm", guest_dir);
+  unsigned char *buf;
+  size_t len;
+  wp_comp *c = load(path, &buf, &len, err, sizeof err);
+  CHECK(c, "logger guest must load: %s", err);
+  if (c) {
+    const wp_comp_extern *log = find_import(c, "example:logging/log@1.2.0");
+    CHECK(c->nimports == 1 && log, "logger imports only example:logging/log@1.2.0");
+    if (log) {
+      char b[512];
+      wp_comp_type_wit(log->type, b, sizeof b);
+      CHECK(strcmp(b, "interface { type entry = record { level: u8, msg: string }; "
+                      "write: func(e: entry); }") == 0,
+            "logging interface: %s", b);
+    }
+    char *s = comp_summary(c);
+    CHECK(contains(s, "export add: func(a: s32, b: s32) -> s32;\n") &&
+              contains(s, "canon lower `func(e: entry)` memory=0\n"),
+          "logger summary:\n%s", s);
+    free(s);
+    wp_comp_delete(c);
+  }
+  free(buf);
+}
+
 static void test_hello(const char *path) {
   char err[1024];
   unsigned char *buf;
@@ -773,6 +801,13 @@ int main(int argc, char **argv) {
     test_resource_bindings(a[1]);
     test_calc(a[4]);
     test_hello(a[5]);
+    {
+      char dir[4000];
+      snprintf(dir, sizeof dir, "%s", a[5]);
+      char *slash = strrchr(dir, '/');
+      if (slash) *slash = 0;
+      test_logger(dir);
+    }
     test_semver();
   } else if (strcmp(mode, "invalid") == 0) {
     test_invalid_wats(a[2], a[3]);
