@@ -274,6 +274,23 @@ static void test_shapes(fx_t *fx) {
   call_ok(fx, "echo", ARGS(I32(0), I32(0), I32(0x2000)), NULL, 0);
   CHECK(get32(fx, 0x2004) == 0, "empty string");
 
+  /* big results: cabi_realloc grows (and may move) memory mid-call */
+  {
+    static char big[60000];
+    for (size_t i = 0; i < sizeof big; i++) big[i] = (char)('a' + i % 23);
+    put(fx, 0x1000, big, sizeof big);
+    uint64_t pages_before = wasmplug_memory_size(fx->mem) >> 16;
+    bool same = true;
+    for (int k = 0; k < 3; k++) {
+      call_ok(fx, "echo", ARGS(I32(0x1000), I32(sizeof big), I32(0x100)), NULL, 0);
+      static char back[60000];
+      same = same && get32(fx, 0x104) == sizeof big &&
+             wasmplug_memory_read(fx->mem, get32(fx, 0x100), back, sizeof back) && !memcmp(back, big, sizeof big);
+    }
+    CHECK(same && (wasmplug_memory_size(fx->mem) >> 16) > pages_before, "60 KB echoes across memory growth");
+    call_ok(fx, "reset_heap", NULL, 0, NULL, 0);
+  }
+
   /* record of every primitive, flattened in, returned through memory */
   wasmplug_val_t pa[] = {I32(1),         I32((uint32_t)-5), I32(254), I32((uint32_t)-300), I32(65000),
                          I32((uint32_t)-7), I32(7),          I64((uint64_t)-9), I64(9),          F32(1.5f),
