@@ -116,80 +116,9 @@ void wasmplug_component_delete(wasmplug_component_t *c) {
   free(c);
 }
 
-typedef struct sbuf {
-  char *s;
-  size_t len, cap;
-  bool oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t ncap = (b->len + n + 1) * 2;
-    char *p = realloc(b->s, ncap);
-    if (!p) {
-      b->oom = true;
-      return;
-    }
-    b->s = p;
-    b->cap = ncap;
-  }
-  memcpy(b->s + b->len, s, n);
-  b->len += n;
-  b->s[b->len] = 0;
-}
-
-static void sb_extern(sbuf *b, const wp_comp_extern *e, int is_import) {
-  size_t need = wp_comp_extern_wit(e, is_import, NULL, 0);
-  char *tmp = malloc(need + 1);
-  if (!tmp) {
-    b->oom = true;
-    return;
-  }
-  wp_comp_extern_wit(e, is_import, tmp, need + 1);
-  /* Indent every line by two spaces inside the world block. */
-  const char *p = tmp;
-  while (*p) {
-    const char *nl = strchr(p, '\n');
-    size_t n = nl ? (size_t)(nl - p) : strlen(p);
-    sb_add(b, "  ", 2);
-    sb_add(b, p, n);
-    sb_add(b, "\n", 1);
-    p += n + (nl ? 1 : 0);
-  }
-  free(tmp);
-}
-
 const wp_comp *rt_component_def(const wasmplug_component_t *c) { return c->comp; }
 
 char *wasmplug_component_world_wit(const wasmplug_component_t *c) { return rt_world_wit(c->comp, c->name); }
-
-char *rt_world_wit(const wp_comp *w, const char *name) {
-  sbuf b = {0};
-  const char *base = strrchr(name, '/');
-  base = base ? base + 1 : name;
-  char head[300];
-  /* A world name is a WIT identifier: the file's base name, kebab-cased. */
-  size_t k = 0;
-  for (const char *p = base; *p && *p != '.' && k < sizeof head - 40; p++)
-    head[k++] = (char)((*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) ? *p : '-');
-  if (!k || head[0] < 'a' || head[0] > 'z') {
-    memcpy(head, "root", 4);
-    k = 4;
-  }
-  head[k] = 0;
-  char line[400];
-  int n = snprintf(line, sizeof line, "world %s {\n", head);
-  sb_add(&b, line, (size_t)n);
-  for (uint32_t i = 0; i < w->nimports; i++) sb_extern(&b, &w->imports[i], 1);
-  for (uint32_t i = 0; i < w->nexports; i++) sb_extern(&b, &w->exports[i].ext, 0);
-  sb_add(&b, "}\n", 2);
-  if (b.oom) {
-    free(b.s);
-    return NULL;
-  }
-  return b.s;
-}
 
 /* ------------------------------------------------------------ instances */
 

@@ -47,6 +47,12 @@ expect 1 "" 'unknown import `log`: `func(n: u32)` has not been defined' -- "$W" 
 expect 0 "import log: func(n: u32);" "" -- "$W" wit "$D/nested.wasm"
 expect 0 "export %use: func(v: u32) -> u32;" "" -- "$W" wit "$D/nested.wasm"
 expect 0 "export wasi:cli/run@0.2.6;" "" -- "$W" wit "$D/cmd.wasm"
+# interface bodies: resources with their members, functions
+expect 0 "interface greet {" "" -- "$W" wit "$D/plug.wasm"
+expect 0 "    constructor();" "" -- "$W" wit "$D/plug.wasm"
+expect 0 "    add: func(n: u32) -> u32;" "" -- "$W" wit "$D/plug.wasm"
+expect 0 "  hello: func(name: string) -> string;" "" -- "$W" wit "$D/plug.wasm"
+expect 0 "  take: func(t: thing) -> u32;" "" -- "$W" wit "$D/nested.wasm"
 # a native plugin serving a component guest: strings, traps, resources
 expect 0 '"hello, wasm"' "" -- "$W" run --plugin "$P" --invoke 'hello("wasm")' "$D/plug.wasm"
 expect 134 "" "test:rtplug/greet@1.0.0#fail: plugin says no (7)" -- \
