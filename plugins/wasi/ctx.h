@@ -32,6 +32,10 @@ typedef struct wp_wasi_fd {
   char *preopen;          /* the guest's name for a preopened dir, or NULL */
   uint64_t rights_base;   /* preview1 rights: reported, and only shrink */
   uint64_t rights_inheriting;
+  /* Stdio only: the host fd's append/non-blocking flags when we got it.
+  ** The open file is shared with whoever started us (a terminal, a
+  ** shell's pipe), so whatever the guest changes is put back. */
+  int stdio_flags;
 } wp_wasi_fd_t;
 
 struct wp_wasi_ctx {

@@ -35,7 +35,13 @@ wp_os_err_t wp_wasi_fd_add(wp_wasi_ctx_t *ctx, const wp_wasi_fd_t *e,
 }
 
 void wp_wasi_fd_release(wp_wasi_fd_t *e) {
-  if (e->kind != WP_WASI_FD_STDIO) wp_os_close(&e->h);
+  if (e->kind == WP_WASI_FD_STDIO) {
+    int now;
+    if (wp_os_get_flags(e->h.fd, &now) == 0 && now != e->stdio_flags)
+      wp_os_set_flags(e->h.fd, e->stdio_flags);
+  } else {
+    wp_os_close(&e->h);
+  }
   free(e->preopen);
   memset(e, 0, sizeof *e);
   e->h.fd = -1;
@@ -55,6 +61,7 @@ static void set_stdio(wp_wasi_ctx_t *ctx, uint32_t i, int host_fd) {
   e->h.fd = host_fd;
   e->h.readonly = false;
   e->type = host_type(host_fd);
+  if (wp_os_get_flags(host_fd, &e->stdio_flags)) e->stdio_flags = 0;
   e->rights_base = wp_p1_rights(e->kind, e->type, i == 0, i != 0, false,
                                 &e->rights_inheriting);
 }

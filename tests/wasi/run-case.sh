@@ -171,6 +171,23 @@ stdout-closed)
     expect_stderr_has "write: Broken pipe"
     [ "$(cat "$T/out")" = "line 0: th" ] || fail "the reader got the wrong bytes"
     ;;
+stdio-flags)
+    # The guest makes its stdin non-blocking and its stdout append-only.
+    # Those open files are the caller's (here: this shell's fds 5 and 6):
+    # their flags must be back as they were once wasmplug is done.
+    make_input 10 >"$T/in"
+    exec 5<"$T/in" 6>"$T/out"
+    before5=$(grep '^flags' /proc/$$/fdinfo/5) before6=$(grep '^flags' /proc/$$/fdinfo/6)
+    "$WP" run --tier "$TIER" "$G/nonblock.wasm" <&5 >&6 2>"$T/err.raw"
+    status=$?
+    after5=$(grep '^flags' /proc/$$/fdinfo/5) after6=$(grep '^flags' /proc/$$/fdinfo/6)
+    exec 5<&- 6>&-
+    grep -v '^wasmplug: compiling .*(optimized tier)' "$T/err.raw" >"$T/err"
+    expect_status 0
+    expect_stdout_has "flags changed"
+    [ "$before5" = "$after5" ] || fail "stdin flags went from '$before5' to '$after5'"
+    [ "$before6" = "$after6" ] || fail "stdout flags went from '$before6' to '$after6'"
+    ;;
 stdin-empty)
     run /dev/null "$G/cat.wasm"
     expect_status 0
