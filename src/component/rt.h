@@ -94,7 +94,7 @@ typedef struct rt_item {
 } rt_item;
 
 struct rt_bag {
-  uint32_t n;
+  uint32_t n, cap;
   char **names;
   rt_item *items;
 };
@@ -135,10 +135,11 @@ struct rt_func {
 
 /* ------------------------------------------------------------ frames */
 
-typedef struct rt_resmap {
-  const wp_comp_type *node;
-  const wp_cabi_resource_t *res;
-} rt_resmap;
+/* A pointer -> pointer hash map in store memory (open addressing). */
+typedef struct rt_ptrmap {
+  const void **keys, **vals;
+  size_t n, cap; /* cap: 0 or a power of two */
+} rt_ptrmap;
 
 struct rt_frame {
   rt_store *store;
@@ -150,12 +151,8 @@ struct rt_frame {
   const rt_bag *args;            /* what the imports are taken from */
   rt_bag exports;
   wp_cabi_handles_t *handles;    /* this component instance's table */
-  rt_resmap *res;                /* resource type nodes bound in this frame */
-  size_t nres, capres;
-  /* memoized wp_comp_type -> cabi type conversions of this frame */
-  const void **memo_key;
-  const void **memo_val;
-  size_t nmemo, capmemo;
+  rt_ptrmap res;                  /* resource type nodes bound in this frame */
+  rt_ptrmap memo;                 /* wp_comp_type -> cabi type conversions */
 };
 
 /* rt_instance.c: instantiates `comp` inside `store`, taking its imports from

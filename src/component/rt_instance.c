@@ -53,20 +53,26 @@ const rt_item *rt_bag_get(const rt_bag *b, const char *name, size_t len) {
 }
 
 int rt_bag_add(rt_store *s, rt_bag *b, const char *name, size_t len, uint8_t sort, void *p) {
-  /* Bags are small and built once: grow by copying into the store. */
-  char **names = rt_alloc(s, (b->n + 1) * sizeof *names);
-  rt_item *items = rt_alloc(s, (b->n + 1) * sizeof *items);
   char *nm = rt_strndup(s, name, len);
-  if (!names || !items || !nm) return rt_fail(s, "out of memory");
-  if (b->n) {
-    memcpy(names, b->names, b->n * sizeof *names);
-    memcpy(items, b->items, b->n * sizeof *items);
+  if (!nm) return rt_fail(s, "out of memory");
+  if (b->n == b->cap) {
+    /* Doubling into new store blocks: the old ones stay until the store
+    ** dies, which costs at most as much again (never quadratic). */
+    uint32_t ncap = b->cap ? b->cap * 2 : 8;
+    char **names = rt_alloc(s, ncap * sizeof *names);
+    rt_item *items = rt_alloc(s, ncap * sizeof *items);
+    if (!names || !items) return rt_fail(s, "out of memory");
+    if (b->n) {
+      memcpy(names, b->names, b->n * sizeof *names);
+      memcpy(items, b->items, b->n * sizeof *items);
+    }
+    b->names = names;
+    b->items = items;
+    b->cap = ncap;
   }
-  names[b->n] = nm;
-  items[b->n].sort = sort;
-  items[b->n].p = p;
-  b->names = names;
-  b->items = items;
+  b->names[b->n] = nm;
+  b->items[b->n].sort = sort;
+  b->items[b->n].p = p;
   b->n++;
   return 0;
 }
@@ -442,13 +448,14 @@ static int resolve_imports(rt_frame *f, rt_item *out) {
       const rt_item *it = rt_bag_get(f->args, e->name.ptr, e->name.len);
       if (!it) {
         /* Instantiation args may name a semver-compatible version. */
-        wp_comp_str *names = rt_alloc(f->store, (f->args->n + 1) * sizeof *names);
+        wp_comp_str *names = malloc((f->args->n + 1) * sizeof *names);
         if (!names) return rt_fail(f->store, "out of memory");
         for (uint32_t i = 0; i < f->args->n; i++) {
           names[i].ptr = f->args->names[i];
           names[i].len = (uint32_t)strlen(f->args->names[i]);
         }
         long best = wp_comp_name_best(e->name.ptr, e->name.len, names, f->args->n);
+        free(names);
         if (best < 0)
           return rt_fail(f->store, "nested component import `%.*s` has no instantiation argument",
                          (int)e->name.len, e->name.ptr);

@@ -153,9 +153,15 @@ static const rt_host_def *find_in_iface(rt_store *s, const wasmplug_component_li
   memcpy(key + ilen + 1, item, itlen);
   const rt_host_def *d = find_exact(l, key, ilen + 1 + itlen, resource);
   if (d) return d;
-  wp_comp_str *names = rt_alloc(s, (l->n + 1) * sizeof *names);
-  const rt_host_def **cand = rt_alloc(s, (l->n + 1) * sizeof *cand);
-  if (!names || !cand) return NULL;
+  (void)s;
+  /* Scratch arrays, freed here: one lookup per imported item. */
+  wp_comp_str *names = malloc((l->n + 1) * sizeof *names);
+  const rt_host_def **cand = malloc((l->n + 1) * sizeof *cand);
+  if (!names || !cand) {
+    free(names);
+    free(cand);
+    return NULL;
+  }
   size_t n = 0;
   for (size_t i = 0; i < l->n; i++) {
     const char *nm = l->defs[i]->name, *hash = strrchr(nm, '#');
@@ -166,7 +172,10 @@ static const rt_host_def *find_in_iface(rt_store *s, const wasmplug_component_li
     cand[n++] = l->defs[i];
   }
   long best = wp_comp_name_best(iface, ilen, names, n);
-  return best < 0 ? NULL : cand[best];
+  const rt_host_def *found = best < 0 ? NULL : cand[best];
+  free(names);
+  free(cand);
+  return found;
 }
 
 static void print_func(const wp_cabi_func_t *f, char *buf, size_t cap) {

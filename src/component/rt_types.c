@@ -25,58 +25,69 @@ wasmplug_valkind_t rt_core_kind(uint8_t v) {
   }
 }
 
-int rt_bind_resource(rt_frame *f, const wp_comp_type *node, const wp_cabi_resource_t *res) {
-  for (size_t i = 0; i < f->nres; i++)
-    if (f->res[i].node == node) {
-      /* Rebinding happens when one component is instantiated twice in a
-      ** frame and both instances' exports are aliased: the latest wins. */
-      f->res[i].res = res;
-      return 0;
-    }
-  if (f->nres == f->capres) {
-    size_t ncap = f->capres ? f->capres * 2 : 16;
-    rt_resmap *n = rt_alloc(f->store, ncap * sizeof *n);
-    if (!n) return rt_fail(f->store, "out of memory");
-    if (f->nres) memcpy(n, f->res, f->nres * sizeof *n);
-    f->res = n;
-    f->capres = ncap;
+static size_t slot_of(const void *key, size_t cap) {
+  uintptr_t h = (uintptr_t)key;
+  h ^= h >> 17;
+  h *= (uintptr_t)0x9e3779b97f4a7c15ull;
+  return (size_t)(h >> 7) & (cap - 1);
+}
+
+static const void *map_get(const rt_ptrmap *m, const void *key) {
+  if (!m->cap) return NULL;
+  for (size_t i = slot_of(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
+    if (m->keys[i] == key) return m->vals[i];
+    if (!m->keys[i]) return NULL;
   }
-  f->res[f->nres].node = node;
-  f->res[f->nres].res = res;
-  f->nres++;
+}
+
+/* Inserts or replaces; grows at half full (new store blocks, the old ones
+** stay until the store dies: geometric, so linear memory overall). */
+static int map_put(rt_store *s, rt_ptrmap *m, const void *key, const void *val) {
+  if ((m->n + 1) * 2 > m->cap) {
+    size_t ncap = m->cap ? m->cap * 2 : 32;
+    const void **k = rt_alloc(s, ncap * sizeof *k), **v = rt_alloc(s, ncap * sizeof *v);
+    if (!k || !v) return rt_fail(s, "out of memory");
+    for (size_t i = 0; i < m->cap; i++) {
+      if (!m->keys[i]) continue;
+      size_t j = slot_of(m->keys[i], ncap);
+      while (k[j]) j = (j + 1) & (ncap - 1);
+      k[j] = m->keys[i];
+      v[j] = m->vals[i];
+    }
+    m->keys = k;
+    m->vals = v;
+    m->cap = ncap;
+  }
+  size_t i = slot_of(key, m->cap);
+  while (m->keys[i] && m->keys[i] != key) i = (i + 1) & (m->cap - 1);
+  if (!m->keys[i]) m->n++;
+  m->keys[i] = key;
+  m->vals[i] = val;
   return 0;
+}
+
+int rt_bind_resource(rt_frame *f, const wp_comp_type *node, const wp_cabi_resource_t *res) {
+  /* Rebinding happens when one component is instantiated twice in a frame
+  ** and both instances' exports are aliased: the latest wins. */
+  return map_put(f->store, &f->res, node, res);
 }
 
 const wp_cabi_resource_t *rt_lookup_resource(rt_frame *f, const wp_comp_type *node) {
   /* Outer aliases let a nested component name its parents' types. */
-  for (rt_frame *g = f; g; g = g->parent)
-    for (size_t i = g->nres; i-- > 0;)
-      if (g->res[i].node == node) return g->res[i].res;
-  return NULL;
-}
-
-static const void *memo_get(rt_frame *f, const void *key) {
-  for (size_t i = 0; i < f->nmemo; i++)
-    if (f->memo_key[i] == key) return f->memo_val[i];
-  return NULL;
-}
-
-static void memo_put(rt_frame *f, const void *key, const void *val) {
-  if (f->nmemo == f->capmemo) {
-    size_t ncap = f->capmemo ? f->capmemo * 2 : 32;
-    const void **k = rt_alloc(f->store, ncap * sizeof *k), **v = rt_alloc(f->store, ncap * sizeof *v);
-    if (!k || !v) return; /* only a cache */
-    if (f->nmemo) {
-      memcpy(k, f->memo_key, f->nmemo * sizeof *k);
-      memcpy(v, f->memo_val, f->nmemo * sizeof *v);
-    }
-    f->memo_key = k;
-    f->memo_val = v;
-    f->capmemo = ncap;
+  for (rt_frame *g = f; g; g = g->parent) {
+    const wp_cabi_resource_t *r = map_get(&g->res, node);
+    if (r) return r;
   }
-  f->memo_key[f->nmemo] = key;
-  f->memo_val[f->nmemo] = val;
-  f->nmemo++;
+  return NULL;
+}
+
+static const void *memo_get(rt_frame *f, const void *key) { return map_get(&f->memo, key); }
+
+/* Only a cache: a failure to remember is not an error. */
+static void memo_put(rt_frame *f, const void *key, const void *val) {
+  char saved[sizeof f->store->err];
+  memcpy(saved, f->store->err, sizeof saved);
+  if (map_put(f->store, &f->memo, key, val)) memcpy(f->store->err, saved, sizeof saved);
 }
 
 static const wp_cabi_type_t *fail_types(rt_frame *f, const char *what) {
