@@ -97,6 +97,10 @@ struct rt_bag {
   uint32_t n, cap;
   char **names;
   rt_item *items;
+  /* name hash index (open addressing, entries are item index + 1), built
+  ** on lookup when the bag is big; stale when indexed != n */
+  uint32_t *index;
+  uint32_t index_cap, indexed;
 };
 
 typedef struct rt_coreitem {
@@ -148,7 +152,7 @@ struct rt_frame {
   const char *path;              /* "" or "inner-name", for messages */
   void **space[WP_COMP_SORT_COUNT];
   uint32_t len[WP_COMP_SORT_COUNT];
-  const rt_bag *args;            /* what the imports are taken from */
+  rt_bag *args;                  /* what the imports are taken from (while resolving them) */
   rt_bag exports;
   wp_cabi_handles_t *handles;    /* this component instance's table */
   rt_ptrmap res;                  /* resource type nodes bound in this frame */
@@ -158,12 +162,12 @@ struct rt_frame {
 /* rt_instance.c: instantiates `comp` inside `store`, taking its imports from
 ** `args` (names are the component's import names).  Errors (store->err) and
 ** traps (*trap) are values. */
-int rt_instantiate(rt_store *store, const wp_comp *comp, rt_frame *parent, const rt_bag *args,
+int rt_instantiate(rt_store *store, const wp_comp *comp, rt_frame *parent, rt_bag *args,
                    rt_frame **out, wasmplug_trap_t **trap);
 /* The compiled core module `idx` of component `def` (compiled at _new). */
 wasmplug_module_t *rt_component_module(struct wasmplug_component *c, const wp_comp *def, uint32_t idx);
 /* Item `name` of a bag, or NULL. */
-const rt_item *rt_bag_get(const rt_bag *b, const char *name, size_t len);
+const rt_item *rt_bag_get(rt_store *s, rt_bag *b, const char *name, size_t len);
 int rt_bag_add(rt_store *s, rt_bag *b, const char *name, size_t len, uint8_t sort, void *p);
 
 /* rt_api.c: the decoded component behind a wasmplug_component_t (for the

@@ -181,8 +181,8 @@ void wasmplug_component_instance_delete(wasmplug_component_instance_t *in) {
 
 /* The exported instance named `iface`, exactly, by semver, or without its
 ** version ("wasi:cli/run" finds "wasi:cli/run@0.2.6"). */
-static const rt_bag *find_iface(const rt_bag *b, const char *iface, size_t len) {
-  const rt_item *it = rt_bag_get(b, iface, len);
+static rt_bag *find_iface(rt_store *s, rt_bag *b, const char *iface, size_t len) {
+  const rt_item *it = rt_bag_get(s, b, iface, len);
   if (it && it->sort == WP_COMP_SORT_INSTANCE) return it->p;
   for (uint32_t i = 0; i < b->n; i++) {
     const char *nm = b->names[i];
@@ -195,8 +195,8 @@ static const rt_bag *find_iface(const rt_bag *b, const char *iface, size_t len) 
 }
 
 static rt_func *find_func(wasmplug_component_instance_t *in, const char *name, size_t len) {
-  const rt_bag *top = &in->top->exports;
-  const rt_item *it = rt_bag_get(top, name, len);
+  rt_bag *top = &in->top->exports;
+  const rt_item *it = rt_bag_get(in->store, top, name, len);
   if (it && it->sort == WP_COMP_SORT_FUNC) return it->p;
   const char *sep = NULL;
   for (size_t i = len; i-- > 0;)
@@ -205,9 +205,9 @@ static rt_func *find_func(wasmplug_component_instance_t *in, const char *name, s
     for (size_t i = len; i-- > 0;)
       if (name[i] == '/') { sep = name + i; break; }
   if (!sep) return NULL;
-  const rt_bag *b = find_iface(top, name, (size_t)(sep - name));
+  rt_bag *b = find_iface(in->store, top, name, (size_t)(sep - name));
   if (!b) return NULL;
-  it = rt_bag_get(b, sep + 1, len - (size_t)(sep - name) - 1);
+  it = rt_bag_get(in->store, b, sep + 1, len - (size_t)(sep - name) - 1);
   return it && it->sort == WP_COMP_SORT_FUNC ? it->p : NULL;
 }
 

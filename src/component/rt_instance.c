@@ -45,8 +45,37 @@ int rt_fail(rt_store *s, const char *fmt, ...) {
   return -1;
 }
 
-const rt_item *rt_bag_get(const rt_bag *b, const char *name, size_t len) {
+static uint32_t name_hash(const char *p, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)p[i]) * 16777619u;
+  return h;
+}
+
+const rt_item *rt_bag_get(rt_store *s, rt_bag *b, const char *name, size_t len) {
   if (!b) return NULL;
+  if (b->n > 16 && s && b->indexed != b->n) {
+    /* (Re)build the index: lookups on wide instances stay O(1). */
+    uint32_t cap = 32;
+    while (cap < b->n * 2) cap *= 2;
+    uint32_t *ix = rt_alloc(s, cap * sizeof *ix);
+    if (ix) {
+      for (uint32_t i = 0; i < b->n; i++) {
+        uint32_t j = name_hash(b->names[i], strlen(b->names[i])) & (cap - 1);
+        while (ix[j]) j = (j + 1) & (cap - 1);
+        ix[j] = i + 1;
+      }
+      b->index = ix;
+      b->index_cap = cap;
+      b->indexed = b->n;
+    }
+  }
+  if (b->index && b->indexed == b->n) {
+    for (uint32_t j = name_hash(name, len) & (b->index_cap - 1);; j = (j + 1) & (b->index_cap - 1)) {
+      if (!b->index[j]) return NULL;
+      uint32_t i = b->index[j] - 1;
+      if (strlen(b->names[i]) == len && !memcmp(b->names[i], name, len)) return &b->items[i];
+    }
+  }
   for (uint32_t i = 0; i < b->n; i++)
     if (strlen(b->names[i]) == len && !memcmp(b->names[i], name, len)) return &b->items[i];
   return NULL;
@@ -115,11 +144,11 @@ static void *get(rt_frame *f, uint8_t sort, uint32_t idx) {
 
 /* Binds the resource types an instance (type) exports to the items of the
 ** bag that provides it, recursively through nested instances. */
-static int bind_instance(rt_frame *f, const wp_comp_type *it, const rt_bag *b) {
+static int bind_instance(rt_frame *f, const wp_comp_type *it, rt_bag *b) {
   if (!it || it->kind != WP_COMP_T_INSTANCE || !b) return 0;
   for (uint32_t i = 0; i < it->nexports; i++) {
     const wp_comp_extern *e = &it->exports[i];
-    const rt_item *item = rt_bag_get(b, e->name.ptr, e->name.len);
+    const rt_item *item = rt_bag_get(f->store, b, e->name.ptr, e->name.len);
     if (!item) continue;
     if (e->sort == WP_COMP_SORT_TYPE && e->type && e->type->kind == WP_COMP_T_RESOURCE && item->p) {
       if (rt_bind_resource(f, e->type, item->p)) return -1;
@@ -284,7 +313,7 @@ static int alias(rt_frame *f, uint32_t k) {
   case WP_COMP_ALIAS_EXPORT: {
     rt_bag *b = get(f, WP_COMP_SORT_INSTANCE, a->instance);
     if (!b) return -1;
-    const rt_item *it = rt_bag_get(b, a->name.ptr, a->name.len);
+    const rt_item *it = rt_bag_get(f->store, b, a->name.ptr, a->name.len);
     if (!it) return rt_fail(f->store, "instance %u has no export `%.*s`", a->instance, (int)a->name.len, a->name.ptr);
     p = it->p;
     if (a->sort == WP_COMP_SORT_TYPE && p) {
@@ -445,7 +474,7 @@ static int resolve_imports(rt_frame *f, rt_item *out) {
     if (!f->args) {
       if (rt_link_import(f, e, &out[k])) return -1;
     } else {
-      const rt_item *it = rt_bag_get(f->args, e->name.ptr, e->name.len);
+      const rt_item *it = rt_bag_get(f->store, f->args, e->name.ptr, e->name.len);
       if (!it) {
         /* Instantiation args may name a semver-compatible version. */
         wp_comp_str *names = malloc((f->args->n + 1) * sizeof *names);
@@ -471,7 +500,7 @@ static int resolve_imports(rt_frame *f, rt_item *out) {
   return 0;
 }
 
-int rt_instantiate(rt_store *s, const wp_comp *comp, rt_frame *parent, const rt_bag *args, rt_frame **out,
+int rt_instantiate(rt_store *s, const wp_comp *comp, rt_frame *parent, rt_bag *args, rt_frame **out,
                    wasmplug_trap_t **trap) {
   rt_frame *f = rt_alloc(s, sizeof *f);
   if (!f) return rt_fail(s, "out of memory");
@@ -489,6 +518,7 @@ int rt_instantiate(rt_store *s, const wp_comp *comp, rt_frame *parent, const rt_
   rt_item *imports = rt_alloc(s, (comp->nimports + 1) * sizeof *imports);
   if (!imports) return rt_fail(s, "out of memory");
   if (resolve_imports(f, imports)) return -1;
+  f->args = NULL; /* a nested frame's args live on its parent's C stack */
   for (uint32_t i = 0; i < comp->nitems; i++) {
     const wp_comp_item *it = &comp->items[i];
     int rc = 0;
