@@ -29,7 +29,8 @@ extern "C" {
 
 typedef struct wp_wasi_ctx wp_wasi_ctx_t;
 
-/* A context with no args, no env, no preopens and stdio on host fds 0/1/2. */
+/* A context with no args, no env, no preopens and stdio on host fds 0/1/2
+** (NULL when out of memory). */
 wp_wasi_ctx_t *wp_wasi_ctx_new(void);
 /* Closes every host fd the context opened (never the stdio fds). */
 void wp_wasi_ctx_delete(wp_wasi_ctx_t *ctx);
