@@ -222,7 +222,9 @@ typedef struct wasmplug_linker wasmplug_linker_t;
 wasmplug_linker_t *wasmplug_linker_new(wasmplug_engine_t *engine);
 void wasmplug_linker_delete(wasmplug_linker_t *linker);
 /* Defines module.name as a host function.  `type` is copied.  `finalizer`
-** (may be NULL) is called on `env` when the linker is deleted. */
+** (may be NULL) is called on `env` once the linker and every instance using
+** the function are deleted.  When this returns an error, nothing was
+** defined and the finalizer is not called: `env` is still the caller's. */
 wasmplug_error_t *wasmplug_linker_define_func(
     wasmplug_linker_t *linker, const char *module, const char *name,
     const wasmplug_functype_t *type, wasmplug_func_callback_t cb, void *env,
