@@ -375,6 +375,10 @@ wasmplug_error_t *wasmplug_component_linker_define_func(
     wasmplug_component_linker_t *linker, const char *name,
     const wasmplug_cfunctype_t *type, wasmplug_component_host_fn_t cb,
     void *env, void (*finalizer)(void *));
+/* What a value-tree host function returns to end the guest with an exit
+** status (wasi:cli/exit): the guest's call then ends in a trap for which
+** wasmplug_trap_exit_status() reports `status`. */
+struct wp_cabi_error *wasmplug_component_exit(int status);
 /* The same with arguments and result in the native layout: exactly the
 ** plugin ABI's function shape (include/wasmplug/plugin.h), so native
 ** plugins and the WASI plugins bind their functions unchanged.  `state` is

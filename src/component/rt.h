@@ -213,6 +213,8 @@ wasmplug_trap_t *rt_func_call(rt_func *F, const wp_cabi_val_t *args, size_t narg
 /* Calls a core function with flat values (types from its signature). */
 wasmplug_trap_t *rt_core_call(rt_corefunc *cf, const wp_cabi_flat_t *params, size_t np, wp_cabi_flat_t *results,
                               size_t nr);
+/* True (and *status set) for the error wasmplug_component_exit() made. */
+bool rt_exit_status(const wp_cabi_error_t *e, int *status);
 /* A trap from a cabi error (consumed). */
 wasmplug_trap_t *rt_trap_from_cabi(wp_cabi_error_t *e, const char *where);
 

@@ -17,6 +17,22 @@
 
 /* ------------------------------------------------------------ traps */
 
+/* An exit request travels as a cabi error whose message starts with a
+** control character no real message has (cabi errors carry no payload). */
+#define EXIT_TAG "\x01wasmplug-exit "
+
+wp_cabi_error_t *wasmplug_component_exit(int status) {
+  return wp_cabi_error_new(WP_CABI_INVALID, EXIT_TAG "%d", status);
+}
+
+bool rt_exit_status(const wp_cabi_error_t *e, int *status) {
+  const char *m = wp_cabi_error_message(e);
+  size_t n = strlen(EXIT_TAG);
+  if (!m || strncmp(m, EXIT_TAG, n)) return false;
+  *status = atoi(m + n);
+  return true;
+}
+
 wasmplug_trap_t *rt_trap_from_cabi(wp_cabi_error_t *e, const char *where) {
   wasmplug_trap_kind_t kind =
       wp_cabi_error_kind(e) == WP_CABI_TRAP ? WASMPLUG_TRAP_CANON : WASMPLUG_TRAP_HOST;
@@ -165,6 +181,12 @@ wasmplug_trap_t *rt_func_call(rt_func *F, const wp_cabi_val_t *args, size_t narg
   }
   case RT_FUNC_HOST: {
     wp_cabi_error_t *e = F->host->cb(F->host->env, args, nargs, F->type->result ? result : NULL);
+    int status;
+    if (e && rt_exit_status(e, &status)) {
+      wp_cabi_error_delete(e);
+      wp_cabi_val_drop(result);
+      return wasmplug_trap_new_exit(status);
+    }
     if (!e) {
       if (F->type->result && (e = wp_cabi_val_check(F->type->result, result))) wp_cabi_val_drop(result);
       if (!e) return NULL;

@@ -29,6 +29,13 @@ static wp_cabi_error_t *host_tick(void *env, const wp_cabi_val_t *args, size_t n
   return NULL;
 }
 
+static wp_cabi_error_t *host_exit(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
+  (void)env;
+  (void)n;
+  (void)result;
+  return wasmplug_component_exit((int)args[0].of.u32);
+}
+
 /* Native layout, the plugin ABI's shape. */
 typedef struct { uint8_t *ptr; size_t len; } nstring;
 typedef struct { nstring a, b; } concat_args;
@@ -49,7 +56,7 @@ static int host_concat(void *state, struct wasmplug_plugin_call *call, const voi
 
 typedef struct types {
   wp_cabi_types_t *t;
-  wp_cabi_func_t f_double, f_tick, f_concat, f_bad_double;
+  wp_cabi_func_t f_double, f_tick, f_concat, f_bad_double, f_exit;
   const wp_cabi_type_t *u32, *s32, *u64, *str;
   const wp_cabi_type_t *two_str[2], *one_u32[1], *one_s32[1];
 } types;
@@ -67,6 +74,8 @@ static void make_types(types *ty) {
   ty->f_double = (wp_cabi_func_t){1, xn, ty->one_u32, ty->u32};
   ty->f_bad_double = (wp_cabi_func_t){1, xn, ty->one_s32, ty->u32};
   ty->f_tick = (wp_cabi_func_t){0, NULL, NULL, ty->u64};
+  static const char *const cn[] = {"code"};
+  ty->f_exit = (wp_cabi_func_t){1, cn, ty->one_u32, NULL};
   ty->f_concat = (wp_cabi_func_t){2, abn, ty->two_str, ty->str};
 }
 
@@ -80,6 +89,8 @@ static void define_all(wasmplug_component_linker_t *l, types *ty, uint64_t *tick
   e = wasmplug_component_linker_define_native(l, name, &ty->f_concat, host_concat, concats, NULL);
   CHECK(!e);
   e = wasmplug_component_linker_define_func(l, "tick", &ty->f_tick, host_tick, ticks, NULL);
+  CHECK(!e);
+  e = wasmplug_component_linker_define_func(l, "exit", &ty->f_exit, host_exit, NULL, NULL);
   CHECK(!e);
 }
 
@@ -168,6 +179,16 @@ static void test_calls(wasmplug_engine_t *eng, wasmplug_component_t *c, types *t
   char *t = h_invoke(in, "bad()");
   CHECK(strstr(t, "trap:") && strstr(t, "out of bounds"));
   free(t);
+  /* a host function ending the guest with an exit status */
+  wasmplug_component_func_t *quit = wasmplug_component_instance_func(in, "quit");
+  CHECK(quit);
+  if (quit) {
+    wp_cabi_val_t code = {.kind = WP_CABI_U32, .of.u32 = 3}, none;
+    wasmplug_trap_t *tq = wasmplug_component_func_call(quit, &code, 1, &none);
+    int status = -1;
+    CHECK(tq && wasmplug_trap_exit_status(tq, &status) && status == 3);
+    wasmplug_trap_delete(tq);
+  }
   /* lookups */
   CHECK(wasmplug_component_instance_func(in, "add"));
   CHECK(!wasmplug_component_instance_func(in, "nope"));

@@ -72,7 +72,7 @@ static wp_cabi_error_t *do_exit(void *env, const wp_cabi_val_t *a, size_t n, wp_
   (void)r;
   wasi *w = env;
   w->exit_status = a[0].of.var.disc ? 1 : 0;
-  return wp_cabi_error_new(WP_CABI_INVALID, "exit(%d)", w->exit_status);
+  return wasmplug_component_exit(w->exit_status);
 }
 
 /* get-terminal-*: not a terminal (none) */
@@ -178,7 +178,8 @@ int main(int argc, char **argv) {
       wasmplug_trap_t *trap = wasmplug_component_func_call(run, NULL, 0, &res);
       if (trap) fprintf(stderr, "run: %s\n", wasmplug_trap_message(trap));
       /* main() returning 0 ends in ok, or in exit(ok) for adapters that exit */
-      CHECK(!trap ? res.of.var.disc == 0 : w.exit_status == 0);
+      int status = -1;
+      CHECK(!trap ? res.of.var.disc == 0 : wasmplug_trap_exit_status(trap, &status) && status == 0);
       if (!trap) wp_cabi_val_drop(&res);
       wasmplug_trap_delete(trap);
       w.out[w.nout] = 0;

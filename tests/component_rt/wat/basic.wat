@@ -7,6 +7,7 @@
     (export "concat" (func (param "a" string) (param "b" string) (result string)))
   ))
   (import "tick" (func $tick (result u64)))
+  (import "exit" (func $exit (param "code" u32)))
 
   (core module $libc
     (memory (export "memory") 1)
@@ -29,6 +30,7 @@
   (core func $double-low (canon lower (func $double)))
   (core func $concat-low (canon lower (func $concat) (memory $mem) (realloc $realloc)))
   (core func $tick-low (canon lower (func $tick)))
+  (core func $exit-low (canon lower (func $exit)))
   ;; the same host function lowered for UTF-16 and latin1+UTF-16 callers
   (core func $concat16-low (canon lower (func $concat) (memory $mem) (realloc $realloc) string-encoding=utf16))
   (core func $concat-latin1-low
@@ -39,6 +41,7 @@
     (import "host" "double" (func $double (param i32) (result i32)))
     (import "host" "concat" (func $concat (param i32 i32 i32 i32 i32)))
     (import "host" "tick" (func $tick (result i64)))
+    (import "host" "exit" (func $exit (param i32)))
     (import "host" "concat16" (func $concat16 (param i32 i32 i32 i32 i32)))
     (import "host" "concat-latin1" (func $concat-latin1 (param i32 i32 i32 i32 i32)))
     (global $posts (mut i32) (i32.const 0))
@@ -71,12 +74,14 @@
     (func (export "units") (param i32 i32) (result i32) (local.get 1))
     (func (export "post") (param i32) (global.set $posts (i32.add (global.get $posts) (i32.const 1))))
     (func (export "posts") (result i32) (global.get $posts))
+    (func (export "quit") (param i32) (call $exit (local.get 0)) unreachable)
   )
   (core instance $libc-exports (export "memory" (memory $mem)))
   (core instance $host-exports
     (export "double" (func $double-low))
     (export "concat" (func $concat-low))
     (export "tick" (func $tick-low))
+    (export "exit" (func $exit-low))
     (export "concat16" (func $concat16-low))
     (export "concat-latin1" (func $concat-latin1-low)))
   (core instance $i (instantiate $m
@@ -107,6 +112,7 @@
     (canon lift (core func $i "greet-latin1") (memory $mem) (realloc $realloc) string-encoding=latin1+utf16))
   (func $bad (result string) (canon lift (core func $i "bad") (memory $mem) (realloc $realloc)))
   (func $posts (result u32) (canon lift (core func $i "posts")))
+  (func $quit (param "code" u32) (canon lift (core func $i "quit")))
   (export "add" (func $add))
   (export "quad" (func $quad))
   (export "div" (func $div))
@@ -121,6 +127,7 @@
   (export "units16" (func $units16))
   (export "units-latin1" (func $units-latin1))
   (export "bad" (func $bad))
+  (export "quit" (func $quit))
   (instance $api (export "add" (func $add)) (export "posts" (func $posts)))
   (export "test:rt/api@1.2.0" (instance $api))
 )
