@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cli/component.h"
 #include "plugin/plugin.h"
+#include "wasi/p2.h"
 #include "wasi/wasi.h"
 #include "wasmplug.h"
 
@@ -28,6 +29,12 @@ static const char run_help[] =
     "  --dir-ro HOST[::GUEST]  the same, read-only\n"
     "  --env NAME[=VALUE]      give the guest an environment variable (without\n"
     "                          =VALUE, the host's value of NAME)\n"
+    "  --inherit-env           give the guest the host's whole environment\n"
+    "                          (--env still adds or overrides variables)\n"
+    "  --allow-network         let a component use wasi:sockets (denied by default)\n"
+    "  --no-default-plugins    do not register the built-in WASI 0.2 plugin\n"
+    "                          (wasi-p2) for components: WASI then comes only from\n"
+    "                          --plugin, e.g. --plugin wasi-p2.so,dir=D,args=A\n"
     "  --invoke NAME           call export NAME (no arguments) instead of _start\n"
     "                          and print its results; for a component, 'NAME(ARGS)'\n"
     "                          with ARGS and the printed result in WAVE, NAME a bare\n"
@@ -99,11 +106,14 @@ int wp_cmd_run(int argc, char **argv) {
   wasmplug_linker_t *linker = NULL;
   wasmplug_instance_t *instance = NULL;
   wp_plugin_set_t *plugins = wp_plugin_set_new();
+  /* A component's WASI 0.2 capabilities: the built-in plugin's config. */
+  wp_wasi_p2_caps_t *caps = wp_wasi_p2_caps_new();
+  bool default_plugins = true;
   wp_plugin_guest_t *plugin_guest = NULL;
   wasmplug_error_t *err = NULL;
   wasmplug_trap_t *trap = NULL;
   uint8_t *bytes = NULL;
-  if (!wasi || !config || !plugins) {
+  if (!wasi || !config || !plugins || !caps) {
     wp_cli_error("out of memory");
     goto out;
   }
@@ -118,6 +128,17 @@ int wp_cmd_run(int argc, char **argv) {
       fputs(run_help, stdout);
       status = 0;
       goto out;
+    }
+    if (!strcmp(a, "--no-default-plugins")) { default_plugins = false; continue; }
+    if (!strcmp(a, "--inherit-env") || !strcmp(a, "--allow-network")) {
+      wp_wasi_p2_caps_set(caps, a + 2);
+      if (a[2] == 'i') { /* preview1 modules too; later --env still override */
+        extern char **environ;
+        for (char **e = environ; *e && !err; e++)
+          if (strchr(*e, '=') != *e) err = wp_wasi_ctx_push_env_spec(wasi, *e);
+        if (err) { wp_cli_error("--inherit-env: %s", wasmplug_error_message(err)); goto out; }
+      }
+      continue;
     }
     /* Options with a value: --opt VALUE or --opt=VALUE. */
     const char *val = NULL;
@@ -138,9 +159,11 @@ int wp_cmd_run(int argc, char **argv) {
     if (!strcmp(name, "--dir") || !strcmp(name, "--dir-ro")) {
       err = wp_wasi_ctx_preopen_spec(wasi, val, !strcmp(name, "--dir-ro"));
       if (err) { wp_cli_error("%s %s: %s", name, val, wasmplug_error_message(err)); goto out; }
+      if (!wp_wasi_p2_caps_add(caps, name + 2, val)) { wp_cli_error("out of memory"); goto out; }
     } else if (!strcmp(name, "--env")) {
       err = wp_wasi_ctx_push_env_spec(wasi, val);
       if (err) { status = usage_error("--env: %s", wasmplug_error_message(err)); goto out; }
+      if (!wp_wasi_p2_caps_add(caps, "env", val)) { wp_cli_error("out of memory"); goto out; }
     } else if (!strcmp(name, "--plugin") || !strcmp(name, "--plugin-dir") || !strcmp(name, "--plugin-use")) {
       err = !strcmp(name, "--plugin") ? wp_plugin_set_load(plugins, val)
             : !strcmp(name, "--plugin-dir") ? wp_plugin_set_load_dir(plugins, val)
@@ -183,6 +206,13 @@ int wp_cmd_run(int argc, char **argv) {
     goto out;
   }
   if (wasmplug_bytes_is_component(bytes, len)) {
+    /* WASI 0.2 is a plugin like any other: registered unless told not to. */
+    for (int k = i; k < argc && default_plugins; k++)
+      if (!wp_wasi_p2_caps_add(caps, "args", argv[k])) { wp_cli_error("out of memory"); goto out; }
+    if (default_plugins && (err = wp_wasi_p2_register(plugins, caps))) {
+      wp_cli_error("%s", wasmplug_error_message(err));
+      goto out;
+    }
     status = wp_run_component(engine, plugins, file, bytes, len, invoke);
     goto out;
   }
@@ -266,6 +296,7 @@ out:
   wasmplug_engine_delete(engine);
   wasmplug_config_delete(config);
   wp_plugin_set_delete(plugins); /* after everything that may call into plugins */
+  wp_wasi_p2_caps_delete(caps);
   free(bytes);
   return status;
 }

@@ -88,6 +88,14 @@ wasmplug_error_t *wp_plugin_options_check(const wp_plugin_t *p);
 ** (may be NULL) and runs init.  *out is a complete plugin. */
 wasmplug_error_t *wp_plugin_open(const char *path, const char *config, wp_plugin_t **out);
 void wp_plugin_close(wp_plugin_t *p);
+/* The part of wp_plugin_open after the entry point was found: validates
+** the descriptor and WIT, parses the config and runs init.  On error p is
+** left for the caller to wp_plugin_close.  `path` names p in messages. */
+wasmplug_error_t *wp_plugin_setup(wp_plugin_t *p, const char *path, wasmplug_plugin_entry_fn entry,
+                                  const char *config);
+/* wp_plugin_setup with the descriptor already in hand (proxy plugins). */
+wasmplug_error_t *wp_plugin_setup_desc(wp_plugin_t *p, const char *path, const wasmplug_plugin_t *d,
+                                       const char *config);
 /* True when a function/resource table name `entry` is "<id>#<item>" or
 ** "<id without @version>#<item>". */
 bool wp_plugin_key_matches(const char *entry, const char *id, const char *item);

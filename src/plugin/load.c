@@ -227,11 +227,28 @@ wasmplug_error_t *wp_plugin_open(const char *path, const char *config, wp_plugin
     e = wasmplug_error_new("%s: not a wasmplug plugin (no exported symbol %s)", path, WASMPLUG_PLUGIN_ENTRY_NAME);
     goto fail;
   }
+  if ((e = wp_plugin_setup(p, path, entry, config))) goto fail;
+  *out = p;
+  return NULL;
+fail:
+  wp_plugin_close(p);
+  return e;
+}
+
+/* Everything after finding the entry point; shared with built-in plugins
+** (builtin.c), whose entry is linked in rather than dlsym'd. */
+wasmplug_error_t *wp_plugin_setup(wp_plugin_t *p, const char *path, wasmplug_plugin_entry_fn entry,
+                                  const char *config) {
   const wasmplug_plugin_t *d = entry(wp_plugin_host_api());
-  if (!d) {
-    e = wasmplug_error_new("%s: the plugin's entry point returned no descriptor", path);
-    goto fail;
-  }
+  if (!d) return wasmplug_error_new("%s: the plugin's entry point returned no descriptor", path);
+  return wp_plugin_setup_desc(p, path, d, config);
+}
+
+/* The checks on a descriptor in hand; also the way in for proxy plugins
+** (rpc_open.c), whose descriptor is rebuilt from a plugin server's data. */
+wasmplug_error_t *wp_plugin_setup_desc(wp_plugin_t *p, const char *path, const wasmplug_plugin_t *d,
+                                       const char *config) {
+  wasmplug_error_t *e = NULL;
   if ((e = check_desc(path, d, &p->desc))) goto fail;
   if ((e = wp_plugin_options_check(p))) goto fail;
   if ((e = wp_plugin_config_parse(p, config))) goto fail;
@@ -249,10 +266,8 @@ wasmplug_error_t *wp_plugin_open(const char *path, const char *config, wp_plugin
     p->state = state;
   }
   p->inited = true;
-  *out = p;
   return NULL;
 fail:
-  wp_plugin_close(p);
   return e;
 }
 

@@ -159,6 +159,85 @@ bool wp_plugin_iface_match(const char *want, const char *have);
 /* Structural equality of canonical ABI types (resources by name). */
 bool wp_plugin_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b);
 
+/* Adds a plugin linked into the host (e.g. the built-in WASI 0.2 plugins):
+** `entry` is its wasmplug_plugin_entry, `name` names it in messages, and
+** `config_spec` ("key=value,...", may be NULL) is its configuration, as
+** after the path in --plugin.  Checked exactly like a loaded .so. */
+wasmplug_error_t *wp_plugin_set_add_builtin(wp_plugin_set_t *set, wasmplug_plugin_entry_fn entry, const char *name,
+                                            const char *config_spec);
+
+/* --------------------------------------- wasm component plugins (issue 8) */
+
+/* A trusted plugin may also be a component: it imports the host (WASI,
+** wasi:dl when granted, native plugins) and exports interfaces; the runtime
+** composes it at run time with the untrusted guest, whose imports of those
+** interfaces are linked to the plugin instance's exports (semver-matched,
+** type-checked).  Calls between them are component-to-component calls:
+** values are lifted out of one instance's memory (validated) and lowered
+** into the other's, strings transcoded, own handles moved, borrows scoped
+** to the call; a trap in the plugin reaches the guest as a trap naming the
+** plugin.  Plugins may stack (a plugin's imports are satisfied by other
+** plugins: the nearest one listed before it, else the first after it;
+** cycles are refused) and the guest's by the last plugin listed that
+** exports the interface.  Each guest instance gets its own plugin
+** instances unless the plugin is `shared` (one instance for every guest).
+** The guest can never import wasi:dl, directly or re-exported.
+**
+** Ownership: the set owns the components and the shared instances and must
+** outlive its guests; a wasm guest owns its plugin instances and must
+** outlive the guest instance linked through it. */
+typedef struct wp_wasm_plugins wp_wasm_plugins_t;
+typedef struct wp_wasm_guest wp_wasm_guest_t;
+
+/* What the user granted one plugin on its --plugin spec, separate from the
+** guest's own capabilities. */
+typedef struct wp_wasm_grants {
+  const char *const *dirs;   /* "HOST[::GUEST]" preopens */
+  size_t ndirs;
+  const char *const *envs;   /* "NAME=VALUE" */
+  size_t nenvs;
+  const char *allow_dl;      /* the wasi:dl policy, NULL when not granted */
+} wp_wasm_grants_t;
+
+/* Defines what the host gives plugin `name` (WASI per `grants`, native
+** plugins) on `l`, after the imports other plugins satisfy were defined
+** (a definition that already exists is to be skipped, not an error).
+** *state (may stay NULL) is released after the plugin instance is gone. */
+typedef wasmplug_error_t *(*wp_wasm_host_fn)(void *ctx, const char *name, const wp_wasm_grants_t *grants,
+                                             wasmplug_component_t *component, wasmplug_component_linker_t *l,
+                                             void **state);
+typedef void (*wp_wasm_release_fn)(void *ctx, void *state);
+
+/* True when the path of a --plugin spec ("PATH[,opts]") names a component
+** (its bytes start with the component preamble). */
+bool wp_wasm_plugin_spec_is_component(const char *spec);
+
+wp_wasm_plugins_t *wp_wasm_plugins_new(void); /* NULL on out of memory */
+/* Deletes the shared instances, then the components.  Guests go first. */
+void wp_wasm_plugins_delete(wp_wasm_plugins_t *set);
+/* "PATH[,shared][,dir=HOST[::GUEST]][,env=NAME=VALUE][,allow-dl=POLICY]":
+** reads the component (compiled by _prepare).  Errors name the spec. */
+wasmplug_error_t *wp_wasm_plugins_add(wp_wasm_plugins_t *set, const char *spec);
+size_t wp_wasm_plugins_count(const wp_wasm_plugins_t *set);
+/* Compiles every plugin, resolves which plugin satisfies which import
+** (a cycle is an error naming it) and remembers the host hooks. */
+wasmplug_error_t *wp_wasm_plugins_prepare(wp_wasm_plugins_t *set, wasmplug_engine_t *engine,
+                                          wp_wasm_host_fn host, wp_wasm_release_fn release, void *ctx);
+
+/* Instantiates the plugins for one guest instance (shared ones once per
+** set), in dependency order.  A trap while instantiating is an error
+** naming the plugin. */
+wasmplug_error_t *wp_wasm_guest_new(wp_wasm_plugins_t *set, wp_wasm_guest_t **out);
+void wp_wasm_guest_delete(wp_wasm_guest_t *g);
+/* Refuses a guest importing wasi:dl, then defines every import of
+** `guest` that a plugin exports on `l` (errors name the import and show
+** the expected and found types in WIT).  `g` may be NULL: only the
+** wasi:dl check runs. */
+wasmplug_error_t *wp_wasm_guest_link(wp_wasm_guest_t *g, wasmplug_component_linker_t *l,
+                                     const wasmplug_component_t *guest, const char *guest_name);
+/* The instance of plugin `i` (in --plugin order) for this guest. */
+wasmplug_component_instance_t *wp_wasm_guest_instance(wp_wasm_guest_t *g, size_t i);
+
 #ifdef __cplusplus
 }
 #endif

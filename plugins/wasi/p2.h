@@ -1,0 +1,157 @@
+/*
+** p2.h — the WASI 0.2 plugin's insides (internal to plugins/wasi/p2_*.c).
+**
+** One plugin, "wasi-p2", implements every WASI 0.2 interface it exports
+** (plugins/wasi/wit/0.2.12/wasi-p2.wit) through the ordinary native plugin
+** ABI: its descriptor and glue are generated at build time by bindgen
+** (wp2.h/wp2.c), the functions live in p2_<group>.c.  It is linked into
+** the wasmplug binary (registered with wp_plugin_set_add_builtin) and also
+** built as plugins/wasi/wasi-p2.so from the same sources.
+**
+** Why one plugin and not one per package: pollables from clocks, streams
+** and (later) sockets must meet in one wasi:io/poll#poll call, and streams
+** are handed out by cli and filesystem; they all live in one per-instance
+** object table.
+**
+** Per-instance state.  Each guest instance gets its own wp2_inst_t: the
+** guest's args, env and preopens (read from the plugin config when the
+** instance is created: see p2_gen.c for the options), and a table of
+** objects.  Every resource rep the guest holds is an index into that
+** table; a rep is checked for range and kind on every use (the cabi layer
+** checks handles, but a bug of ours must not turn into a wild access).
+*/
+#ifndef WASMPLUG_WASI_P2_H
+#define WASMPLUG_WASI_P2_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wasmplug.h"
+#include "wasmplug/plugin.h"
+
+/* ------------------------------------------------------ for the host CLI
+** The capabilities `wasmplug run` gives a component (--dir, --dir-ro,
+** --env, --inherit-env, --allow-network and the guest's arguments) become
+** the built-in plugin's configuration, the same options a user passes to
+** wasi-p2.so by hand:
+**   --plugin wasi-p2.so,args=app.wasm%20one,dir=/data::/d,env=A=1%20B=2
+** (list options are space-separated items, each %-encoded: %20 space,
+** %2C comma, %25 percent; see p2_gen.c for every option). */
+typedef struct wp_wasi_p2_caps wp_wasi_p2_caps_t;
+struct wp_plugin_set;
+
+wp_wasi_p2_caps_t *wp_wasi_p2_caps_new(void); /* NULL on out of memory */
+void wp_wasi_p2_caps_delete(wp_wasi_p2_caps_t *c);
+/* Appends one item to list option `key` ("args", "env", "dir", "dir-ro");
+** false on out of memory. */
+bool wp_wasi_p2_caps_add(wp_wasi_p2_caps_t *c, const char *key, const char *item);
+/* Turns on bool option `key` ("inherit-env", "allow-network"). */
+bool wp_wasi_p2_caps_set(wp_wasi_p2_caps_t *c, const char *key);
+/* Registers the built-in wasi-p2 plugin on `set` with these capabilities. */
+wasmplug_error_t *wp_wasi_p2_register(struct wp_plugin_set *set, const wp_wasi_p2_caps_t *c);
+/* The built-in copy's entry point (wasmplug_plugin_entry in wasi-p2.so). */
+const wasmplug_plugin_t *wp_wasi_p2_entry(const wasmplug_host_api_t *host);
+
+#ifdef WP2_INTERNAL /* ------------------- the plugin's own files only */
+
+#include "os.h"
+#include "wp2.h"
+
+/* At most this many live objects per guest instance (then EMFILE-like
+** errors / traps): a guest must not grow host memory without bound. */
+#define WP2_MAX_OBJS 65536
+
+typedef enum wp2_kind {
+  WP2_FREE = 0,
+  WP2_ERROR,      /* wasi:io/error: an OS error code */
+  WP2_POLLABLE,   /* wasi:io/poll */
+  WP2_INSTREAM,   /* wasi:io/streams input-stream */
+  WP2_OUTSTREAM,  /* wasi:io/streams output-stream */
+  WP2_DESCRIPTOR, /* wasi:filesystem descriptor */
+  WP2_DIRSTREAM,  /* wasi:filesystem directory-entry-stream */
+  WP2_TERMINAL,   /* terminal-input / terminal-output (no state) */
+} wp2_kind_t;
+
+typedef enum wp2_poll_kind {
+  WP2_POLL_READY = 0, /* always ready (files, closed streams) */
+  WP2_POLL_CLOCK,     /* ready when the monotonic clock reaches `deadline` */
+  WP2_POLL_READ,      /* ready when `fd` is readable */
+  WP2_POLL_WRITE,     /* ready when `fd` is writable */
+} wp2_poll_kind_t;
+
+typedef struct wp2_obj {
+  wp2_kind_t kind;
+  union {
+    struct {
+      wp_os_err_t code;
+    } error;
+    struct {
+      wp2_poll_kind_t kind;
+      int fd;
+      uint64_t deadline; /* monotonic ns */
+    } poll;
+    /* Streams borrow the fd of their descriptor (or the host's stdio):
+    ** `owned` says whether dropping the stream closes it. */
+    struct {
+      int fd;
+      bool owned;
+      bool positioned; /* a file stream: reads/writes at `offset` */
+      bool append;
+      bool closed;     /* end of stream seen / write side failed */
+      uint64_t offset;
+    } stream;
+    struct {
+      wp_os_handle_t h;
+      wp_os_filetype_t type;
+      uint8_t flags; /* wasi descriptor-flags read/write/mutate-directory */
+    } desc;
+    struct {
+      int fd;         /* a dup of the directory's fd, owned */
+      uint64_t cookie;
+      bool done;
+    } dir;
+  } u;
+} wp2_obj_t;
+
+typedef struct wp2_preopen {
+  wp_os_handle_t h;
+  char *guest; /* the guest's name for it */
+} wp2_preopen_t;
+
+typedef struct wp2_inst {
+  char **args;
+  size_t nargs;
+  char **env; /* "NAME=VALUE" */
+  size_t nenv;
+  wp2_preopen_t *preopens;
+  size_t npreopens;
+  bool allow_network;
+  int stdio[3]; /* host fds of stdin, stdout, stderr (borrowed) */
+  wp2_obj_t *objs;
+  size_t nobjs;
+} wp2_inst_t;
+
+/* p2_state.c: the object table. */
+/* A new object of `kind` (zeroed otherwise); its rep in *rep.  NULL when
+** the table is full or memory is out. */
+wp2_obj_t *wp2_obj_new(wp2_inst_t *in, wp2_kind_t kind, uint32_t *rep);
+/* The object `rep` if it is live and of `kind`, else NULL. */
+wp2_obj_t *wp2_obj_get(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind);
+/* Releases what the object holds (fds it owns) and frees its slot. */
+void wp2_obj_free(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind);
+/* The instance state of a call. */
+static inline wp2_inst_t *wp2_inst(wp2_ctx_t *cx) { return (wp2_inst_t *)cx->instance; }
+
+/* p2_state.c: decodes one %-encoded list item of a config value. */
+char *wp2_config_item(const char *s, size_t len);
+
+/* p2_fs.c: an OS error as a wasi:filesystem error-code. */
+wasi_filesystem_types_error_code_t wp2_fs_error(wp_os_err_t e);
+/* p2_io.c: a pollable that is ready when `kind` says so. */
+int wp2_pollable_new(wp2_ctx_t *cx, wp2_poll_kind_t kind, int fd, uint64_t deadline, uint32_t *rep);
+/* p2_io.c: new streams over `fd`. */
+wp2_obj_t *wp2_stream_new(wp2_inst_t *in, wp2_kind_t kind, int fd, bool owned, uint32_t *rep);
+
+#endif /* WP2_INTERNAL */
+
+#endif
