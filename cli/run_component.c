@@ -11,6 +11,7 @@
 #include "cli/component.h"
 #include "component/component.h"
 #include "component/rt.h"
+#include "wasi/p2.h"
 
 /* Defines every function and resource type of the component's imported
 ** interfaces that a loaded plugin provides.  What no plugin provides is
@@ -46,7 +47,8 @@ static void bind_plugins(wasmplug_component_linker_t *l, wp_plugin_guest_t *g, c
 static int trap_status(wasmplug_trap_t *t) {
   int code;
   fflush(stdout);
-  if (wasmplug_trap_exit_status(t, &code)) return code;
+  /* a wasi:cli/exit from a WASI plugin (see plugins/wasi/p2.h) */
+  if (wasmplug_trap_exit_status(t, &code) || wp_wasi_p2_exit_status(wasmplug_trap_message(t), &code)) return code;
   wp_cli_error("%s", wasmplug_trap_message(t));
   return 134;
 }

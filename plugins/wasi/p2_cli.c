@@ -4,7 +4,7 @@
 ** Stdio streams borrow the host's fds 0-2 (never closed).  exit and
 ** exit-with-code end the guest through a trap whose message carries the
 ** status ("wasi:cli/exit: exit status N"), the only way the plugin ABI 1.0
-** has to stop a guest.
+** has to stop a guest; hosts recognize it with wp_wasi_p2_exit_status.
 */
 #include <string.h>
 #include <unistd.h>

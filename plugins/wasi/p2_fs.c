@@ -156,8 +156,7 @@ static int stream_of(wp2_ctx_t *cx, uint32_t self, wp2_kind_t kind, uint64_t off
     s->u.stream.append = append;
     s->u.stream.offset = offset;
   }
-  *is_err = e != 0;
-  *err = e ? wp2_fs_error(e) : 0;
+  fail_set(is_err, err, e); /* err shares storage with the ok rep */
   return 0;
 }
 
