@@ -34,9 +34,10 @@
 ** --env, --inherit-env, --allow-network and the guest's arguments) become
 ** the built-in plugin's configuration, the same options a user passes to
 ** wasi-p2.so by hand:
-**   --plugin wasi-p2.so,args=app.wasm%20one,dir=/data::/d,env=A=1%20B=2
-** (list options are space-separated items, each %-encoded: %20 space,
-** %2C comma, %25 percent; see p2_gen.c for every option). */
+**   --plugin 'wasi-p2.so,args=app.wasm one,dir=/data::/d,env=A=1 B=2'
+** (list options are space-separated items, each %-encoded: a space inside
+** an item is %20, a comma %2C, a percent %25, and a lone % is the empty
+** item; see p2_gen.c for every option). */
 typedef struct wp_wasi_p2_caps wp_wasi_p2_caps_t;
 struct wp_plugin_set;
 

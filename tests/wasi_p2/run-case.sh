@@ -1,0 +1,113 @@
+#!/bin/sh
+# run-case.sh WASMPLUG GUEST.wasm PLUGIN.so CASE
+# Runs one WASI 0.2 case of the test guest (guest.c) under `wasmplug run`
+# on the baseline tier and asserts its output and exit status.  "-so"
+# cases take WASI from wasi-p2.so (--no-default-plugins --plugin) instead
+# of the built-in copy.
+set -u
+W=$1 G=$2 SO=$3 CASE=$4
+T=$(mktemp -d) || exit 1
+trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+fails=0
+run() { # run ARGS... : stdout in $T/out, stderr in $T/err, status in $rc
+  "$W" run --tier baseline "$@" >"$T/out" 2>"$T/err" </dev/null
+  rc=$?
+}
+expect_rc() {
+  if [ "$rc" != "$1" ]; then
+    echo "FAIL [$CASE]: exit status $rc, expected $1"; sed 's/^/  err: /' "$T/err"; fails=1
+  fi
+}
+expect_out() { # exact stdout ("" : none at all)
+  if [ -z "$1" ]; then : >"$T/want"; else printf '%s\n' "$1" >"$T/want"; fi
+  if ! cmp -s "$T/want" "$T/out"; then
+    echo "FAIL [$CASE]: stdout differs"; diff "$T/want" "$T/out" | sed 's/^/  /'; fails=1
+  fi
+}
+expect_grep() { # FILE PATTERN: a line of FILE matches
+  if ! grep -q -- "$2" "$T/$1"; then
+    echo "FAIL [$CASE]: $1 lacks '$2'"; sed 's/^/  /' "$T/$1"; fails=1
+  fi
+}
+expect_nogrep() {
+  if grep -q -- "$2" "$T/$1"; then
+    echo "FAIL [$CASE]: $1 has '$2'"; sed 's/^/  /' "$T/$1"; fails=1
+  fi
+}
+mkdir -p "$T/box" "$T/ro"
+echo "outside, must never change" >"$T/outside.txt"
+ln -s /etc "$T/box/link"
+echo "ro data" >"$T/ro/data.txt"
+
+case $CASE in
+hello)
+  run "$G"; expect_rc 0; expect_out "hello from wasi-p2"; expect_grep err "^to stderr$" ;;
+hello-so)
+  run --no-default-plugins --plugin "$SO" "$G"; expect_rc 0; expect_out "hello from wasi-p2"
+  expect_grep err "^to stderr$" ;;
+no-default-plugins)
+  # without the built-in nothing provides WASI: a link error naming the import
+  run --no-default-plugins "$G"; expect_rc 1; expect_grep err "unknown import .wasi:" ;;
+args)
+  run --env FOO=bar --env "SP=a b,c%d" "$G" args "two words" "x,y" "100%" ""
+  expect_rc 0
+  expect_out "arg 0: $G
+arg 1: args
+arg 2: two words
+arg 3: x,y
+arg 4: 100%
+arg 5: 
+env FOO=bar
+env SP=a b,c%d" ;;
+env-none)
+  # nothing of the host's environment leaks without --env/--inherit-env
+  export P2_TEST_VAR=leak; run "$G" args; expect_rc 0; expect_nogrep out "^env " ;;
+inherit-env)
+  export P2_TEST_VAR="from host"; run --inherit-env --env P2_OVERRIDE=mine "$G" args
+  expect_rc 0; expect_grep out "^env P2_TEST_VAR=from host$"; expect_grep out "^env P2_OVERRIDE=mine$" ;;
+exit-0)
+  run "$G" exit 0; expect_rc 0; expect_out "" ;;
+exit-3)
+  # jco's preview1 adapter reports a non-zero main() as exit(err): status 1
+  run "$G" exit 3; expect_rc 1; expect_out ""; expect_nogrep err "trap" ;;
+stdin)
+  printf 'piped text\nline two\n' | "$W" run --tier baseline "$G" cat >"$T/out" 2>"$T/err"; rc=$?
+  expect_rc 0; expect_out "PIPED TEXT
+LINE TWO
+[20 bytes]" ;;
+pollin)
+  (sleep 0.3; echo wakeup) | "$W" run --tier baseline "$G" pollin >"$T/out" 2>"$T/err"; rc=$?
+  expect_rc 0; expect_out "poll returned 1, revents POLLIN, woke early yes, read: wakeup" ;;
+files)
+  run --dir "$T/box::/box" "$G" files /box; expect_rc 0
+  expect_out "read 23 bytes: hello file
+second line
+size 23 regular 1
+entry b.txt
+files ok"
+  [ -z "$(ls "$T/box" | grep -v '^link$')" ] || { echo "FAIL [$CASE]: files left behind: $(ls "$T/box")"; fails=1; } ;;
+files-so)
+  # the same through wasi-p2.so, capabilities given as its config options
+  run --no-default-plugins --plugin "$SO,dir=$T/box::/box,args=g files /box" "$G"; expect_rc 0
+  expect_grep out "^files ok$" ;;
+escape)
+  run --dir "$T/box::/box" "$G" escape /box; expect_rc 0
+  expect_nogrep out "ESCAPED"
+  expect_grep out "^refused /../outside.txt: "; expect_grep out "^refused /link/x: "
+  expect_grep out "^refused /etc/passwd: "
+  grep -q "must never change" "$T/outside.txt" || { echo "FAIL [$CASE]: outside.txt changed"; fails=1; } ;;
+readonly)
+  run --dir-ro "$T/ro::/ro" "$G" readonly /ro; expect_rc 0
+  expect_out "create refused: Read-only file system
+read: ro data"
+  [ ! -e "$T/ro/new.txt" ] || { echo "FAIL [$CASE]: new.txt was created"; fails=1; } ;;
+clocks)
+  run "$G" clocks; expect_rc 0; expect_out "slept at least 200ms
+wall clock after 2020: yes" ;;
+random)
+  run "$G" random; expect_rc 0; expect_out "random differs: yes, nonzero: yes" ;;
+*)
+  echo "unknown case $CASE"; exit 2 ;;
+esac
+[ $fails = 0 ] && echo "ok [$CASE]"
+exit $fails
