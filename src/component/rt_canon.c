@@ -19,7 +19,7 @@
 
 /* An exit request travels as a cabi error whose message starts with a
 ** control character no real message has (cabi errors carry no payload). */
-#define EXIT_TAG "\x01wasmplug-exit "
+#define EXIT_TAG WASMPLUG_EXIT_TRAP
 
 wp_cabi_error_t *wasmplug_component_exit(int status) {
   return wp_cabi_error_new(WP_CABI_INVALID, EXIT_TAG "%d", status);
@@ -249,7 +249,13 @@ static wasmplug_trap_t *call_native(lower_env *L, const wp_cabi_flat_t *flat, si
   }
   if (!e) {
     int rc = h->native(h->env, &call, args, res);
-    if (rc != WASMPLUG_OK || call.trapped) {
+    int status;
+    if (call.trapped && !strncmp(call.msg, EXIT_TAG, strlen(EXIT_TAG))) {
+      /* host->trap(call, "\x01wasmplug-exit %d", n): the plugin ABI has no
+      ** exit call yet, so WASI plugins ask for one through the trap text */
+      status = atoi(call.msg + strlen(EXIT_TAG));
+      t = wasmplug_trap_new_exit(status);
+    } else if (rc != WASMPLUG_OK || call.trapped) {
       char msg[700];
       snprintf(msg, sizeof msg, "%s: %s", L->F->name, call.trapped ? call.msg : "the function failed");
       t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
