@@ -169,9 +169,12 @@ int wasi_dl_dll_method_function_call(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow_funct
                                      wasi_dl_result_option_incoming_value_void_t *ret) {
   size_t n = args->len;
   dl_oval_t *vals = calloc(n ? n : 1, sizeof *vals);
+  /* libffi may replace avalues[i] (it copies large structs passed by
+  ** value), so the buffers we own are kept apart in bufs */
+  void **bufs = calloc(n ? n : 1, sizeof *bufs);
   void **avalues = calloc(n ? n : 1, sizeof *avalues);
   char err[DL_ERR * 2] = "";
-  bool ok = vals && avalues;
+  bool ok = vals && avalues && bufs;
   int rc = 0;
   if (!ok) snprintf(err, sizeof err, "out of memory");
   /* the arguments were moved to us: take every one of them first */
@@ -206,11 +209,11 @@ int wasi_dl_dll_method_function_call(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow_funct
   }
   for (size_t i = 0; i < n; i++) {
     const dl_type_t *t = f->args[i];
-    if (!(avalues[i] = aligned_alloc(16, (t->size + 15) / 16 * 16))) {
+    if (!(bufs[i] = avalues[i] = aligned_alloc(16, (t->size + 15) / 16 * 16))) {
       rc = wasi_dl_trap(cx, "function.call: out of memory");
       goto out;
     }
-    memset(avalues[i], 0, (t->size + 15) / 16 * 16);
+    memset(bufs[i], 0, (t->size + 15) / 16 * 16);
     if (!dl_oval_store(&vals[i], t, avalues[i], err, sizeof err)) {
       dl_note(cx, "function.call '%s': argument %zu: %s", f->name, i, err);
       ret->is_err = true;
@@ -245,7 +248,8 @@ int wasi_dl_dll_method_function_call(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow_funct
   ret->val.ok.is_some = true;
 out:
   for (size_t i = 0; vals && i < n; i++) dl_oval_clear(&vals[i]);
-  for (size_t i = 0; avalues && i < n; i++) free(avalues[i]);
+  for (size_t i = 0; bufs && i < n; i++) free(bufs[i]);
+  free(bufs);
   free(vals);
   free(avalues);
   free(rbuf);
