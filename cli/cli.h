@@ -14,6 +14,8 @@ int wp_cmd_run(int argc, char **argv);
 int wp_cmd_compile(int argc, char **argv);
 int wp_cmd_wit(int argc, char **argv);
 int wp_cmd_bindgen(int argc, char **argv);
+int wp_cmd_plugin_serve(int argc, char **argv);
+int wp_cmd_plugin_host(int argc, char **argv);
 
 /* Prints "wasmplug: error: <msg>" on stderr (one line). */
 void wp_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -21,12 +21,14 @@ static const command_t commands[] = {
     {"compile", wp_cmd_compile, "compile a module ahead of time (optimized tier)"},
     {"wit", wp_cmd_wit, "print the WIT of a .wit file or directory"},
     {"bindgen", wp_cmd_bindgen, "generate C bindings (plugin or guest) from WIT"},
+    {"plugin-serve", wp_cmd_plugin_serve, "serve a native plugin to other hosts over a socket"},
+    {"plugin-host", wp_cmd_plugin_host, NULL}, /* hidden: the isolate helper */
 };
 
 static void usage(FILE *f) {
   fprintf(f, "usage: wasmplug <command> [options] [args...]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    if (commands[i].summary) fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fprintf(f, "\n`wasmplug <command> --help` describes a command.\n"
              "`wasmplug FILE [ARGS...]` is short for `wasmplug run FILE [ARGS...]`.\n");
 }

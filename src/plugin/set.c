@@ -3,6 +3,7 @@
 ** interface.
 */
 #include "plugin/internal.h"
+#include "plugin/rpc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -32,7 +33,8 @@ const wp_plugin_t *wp_plugin_set_get(const wp_plugin_set_t *set, size_t i) {
 
 static wasmplug_error_t *add(wp_plugin_set_t *set, const char *path, const char *config) {
   wp_plugin_t *p;
-  wasmplug_error_t *e = wp_plugin_open(path, config, &p);
+  /* Out-of-process plugins (",isolate", unix:/tcp: servers): rpc_open.c. */
+  wasmplug_error_t *e = wp_rpc_wants(path, config) ? wp_rpc_open(path, config, &p) : wp_plugin_open(path, config, &p);
   if (e) return e;
   for (size_t i = 0; i < set->n; i++)
     if (!strcmp(set->plugins[i]->desc.name, p->desc.name)) {

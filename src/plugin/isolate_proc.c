@@ -1,0 +1,124 @@
+/*
+** isolate_proc.c — the helper process of an isolated plugin: finding the
+** wasmplug executable, starting it on a socketpair, and reaping it with a
+** one-line account of how it ended (for the guest's trap message).
+*/
+#include "plugin/rpc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static bool executable(const char *path) {
+  struct stat st;
+  return !stat(path, &st) && S_ISREG(st.st_mode) && !access(path, X_OK);
+}
+
+char *wp_rpc_helper_exe(void) {
+  const char *env = getenv("WASMPLUG_EXE");
+  if (env && *env) return wp_plugin_strdup(env);
+  /* The `wasmplug` command itself: its hidden plugin-host subcommand is
+  ** the helper.  Other embedders (tests, libwasmplug users) set
+  ** WASMPLUG_EXE or have wasmplug on $PATH. */
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    self[n] = 0;
+    const char *base = strrchr(self, '/');
+    base = base ? base + 1 : self;
+    if (!strcmp(base, "wasmplug")) return wp_plugin_strdup(self);
+  }
+  const char *path = getenv("PATH");
+  while (path && *path) {
+    const char *colon = strchr(path, ':');
+    size_t len = colon ? (size_t)(colon - path) : strlen(path);
+    char *cand = wp_plugin_fmt("%.*s/wasmplug", (int)len, path);
+    if (cand && len && executable(cand)) return cand;
+    free(cand);
+    if (!colon) break;
+    path = colon + 1;
+  }
+  return NULL;
+}
+
+pid_t wp_rpc_spawn(char *const argv[], int *fd, char *why, size_t whylen) {
+  int sv[2];
+  /* CLOEXEC on both ends: no other child (another helper, a guest's
+  ** subprocess) may hold our socket open, or a crash would not read as EOF. */
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+    snprintf(why, whylen, "socketpair: %s", strerror(errno));
+    return -1;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    snprintf(why, whylen, "fork: %s", strerror(errno));
+    close(sv[0]);
+    close(sv[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    /* Only async-signal-safe calls from here to exec: the host may have
+    ** other threads, whose locks are frozen in this copy. */
+    if (sv[1] == 3) {
+      int fl = fcntl(3, F_GETFD);
+      if (fl < 0 || fcntl(3, F_SETFD, fl & ~FD_CLOEXEC)) _exit(127);
+    } else if (dup2(sv[1], 3) != 3) {
+      _exit(127);
+    }
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  close(sv[1]);
+  *fd = sv[0];
+  return pid;
+}
+
+static void describe(int status, char *how, size_t howlen) {
+  if (WIFEXITED(status)) {
+    if (WEXITSTATUS(status) == 127)
+      snprintf(how, howlen, "the plugin process exited with status 127 (could not start the helper?)");
+    else
+      snprintf(how, howlen, "the plugin process exited with status %d", WEXITSTATUS(status));
+  } else if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    snprintf(how, howlen, "the plugin process crashed: killed by signal %d (%s)%s", sig, strsignal(sig),
+             sig == SIGSYS ? ": it made a system call its seccomp filter does not allow (see isolate-allow=)" : "");
+  } else {
+    snprintf(how, howlen, "the plugin process ended (status 0x%x)", status);
+  }
+}
+
+void wp_rpc_reap(pid_t pid, bool kill_it, char *how, size_t howlen) {
+  int status = 0;
+  if (pid <= 0) {
+    snprintf(how, howlen, "no plugin process");
+    return;
+  }
+  if (kill_it) kill(pid, SIGKILL);
+  /* EOF on the socket can arrive a moment before the exit is reapable. */
+  for (int i = 0; i < 1000; i++) {
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      describe(status, how, howlen);
+      return;
+    }
+    if (r < 0 && errno != EINTR) {
+      snprintf(how, howlen, "the plugin process is gone (waitpid: %s)", strerror(errno));
+      return;
+    }
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+  }
+  kill(pid, SIGKILL);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  snprintf(how, howlen, "the plugin process closed its connection and was killed");
+}

@@ -1,0 +1,229 @@
+/*
+** rpc.h — out-of-process plugins (internal to src/plugin; docs/plugin-rpc.md
+** is the protocol's reference).
+**
+** A plugin can run in another process: a helper the host starts
+** (`--plugin x.so,isolate`) or a server started separately
+** (`--plugin unix:/path`, `--plugin tcp:127.0.0.1:PORT`).  The host side
+** is a *proxy plugin*: a wp_plugin_t whose descriptor data came from the
+** server in a handshake and whose function pointers are thunks that ship
+** the native-layout arguments over a socket (isolate_*.c).  The loader
+** then parses its WIT, type-checks and links it exactly like a .so.  The
+** server side (serve*.c) loads the unchanged .so and answers frames.
+**
+** Everything read from a socket is untrusted: every length is bounded,
+** every tag and discriminant checked, every string UTF-8-validated.
+*/
+#ifndef WASMPLUG_PLUGIN_RPC_H
+#define WASMPLUG_PLUGIN_RPC_H
+
+#include "plugin/internal.h"
+
+#include <stdint.h>
+
+/* ------------------------------------------------------------- frames */
+
+#define WP_RPC_MAGIC 0x43525057u /* "WPRC" little-endian */
+#define WP_RPC_VERSION 1u
+#define WP_RPC_HEADER 24u
+/* No frame payload is larger (a 1 GiB list would exhaust both sides). */
+#define WP_RPC_MAX_PAYLOAD ((uint32_t)64 << 20)
+
+typedef enum wp_rpc_kind {
+  WP_RPC_HELLO = 1,     /* c->s: start of session; reply DESCRIBE */
+  WP_RPC_DESCRIBE = 2,  /* s->c: the descriptor's data */
+  WP_RPC_INST_NEW = 3,  /* c->s: run instance_new; reply INST_OK (inst = id) */
+  WP_RPC_INST_OK = 4,
+  WP_RPC_INST_DROP = 5, /* c->s: drop the instance's state; reply OK */
+  WP_RPC_CALL = 6,      /* c->s: func = function index, payload = params */
+  WP_RPC_RESULT = 7,    /* s->c: payload = result value (empty: none) */
+  WP_RPC_TRAP = 8,      /* s->c: the plugin trapped; payload = message */
+  WP_RPC_ERROR = 9,     /* s->c: request refused; payload = message */
+  WP_RPC_OK = 10,
+  WP_RPC_RES_DROP = 11, /* c->s: func = resource index, payload = u32 rep */
+  WP_RPC_BYE = 12,      /* c->s: end of session, no reply */
+} wp_rpc_kind_t;
+
+typedef struct wp_rpc_header {
+  uint32_t magic;
+  uint16_t version, kind;
+  uint32_t call_id, inst, func, len;
+} wp_rpc_header_t;
+
+void wp_rpc_header_put(uint8_t out[WP_RPC_HEADER], const wp_rpc_header_t *h);
+/* Decodes and checks magic, version, kind and length; NULL or what is wrong
+** (written into why). */
+const char *wp_rpc_header_get(const uint8_t in[WP_RPC_HEADER], wp_rpc_header_t *h, char *why, size_t whylen);
+
+/* A growing byte buffer (frame under construction). */
+typedef struct wp_rpc_buf {
+  uint8_t *p;
+  size_t len, cap;
+  bool oom;
+} wp_rpc_buf_t;
+void wp_rpc_buf_put(wp_rpc_buf_t *b, const void *data, size_t n);
+void wp_rpc_buf_u8(wp_rpc_buf_t *b, uint8_t v);
+void wp_rpc_buf_u32(wp_rpc_buf_t *b, uint32_t v);
+/* u32 length + bytes; NULL is length 0xffffffff. */
+void wp_rpc_buf_str(wp_rpc_buf_t *b, const char *s);
+/* Starts a frame: reserves the header (filled by wp_rpc_frame_send). */
+void wp_rpc_buf_frame(wp_rpc_buf_t *b);
+
+/* A reader over one received payload: every get checks the bounds. */
+typedef struct wp_rpc_rd {
+  const uint8_t *p;
+  size_t len, pos;
+  bool bad;
+} wp_rpc_rd_t;
+uint8_t wp_rpc_rd_u8(wp_rpc_rd_t *r);
+uint32_t wp_rpc_rd_u32(wp_rpc_rd_t *r);
+const uint8_t *wp_rpc_rd_bytes(wp_rpc_rd_t *r, size_t n);
+/* A length-prefixed string copied into malloc'd memory (NUL-terminated,
+** UTF-8 checked); *isnull for the NULL encoding.  NULL on error. */
+char *wp_rpc_rd_str(wp_rpc_rd_t *r, size_t max, bool *isnull);
+
+/* ----------------------------------------------------------- a socket */
+
+/* One connection with a read buffer.  Reads wait at most the deadline. */
+typedef struct wp_rpc_conn {
+  int fd;
+  uint8_t *rbuf;
+  size_t rlen, rpos, rcap;
+} wp_rpc_conn_t;
+
+void wp_rpc_conn_init(wp_rpc_conn_t *c, int fd);
+void wp_rpc_conn_close(wp_rpc_conn_t *c);
+/* Sends the frame in b (built after wp_rpc_buf_frame) with header h (len
+** is set from b).  0, or -1 with errno. */
+int wp_rpc_frame_send(wp_rpc_conn_t *c, wp_rpc_buf_t *b, wp_rpc_header_t h);
+/* Receives one frame: *payload points into the connection's buffer (valid
+** until the next receive).  timeout_ms < 0 waits forever.  Returns 0, or
+** an error kind with a message in why. */
+typedef enum { WP_RPC_IO_OK = 0, WP_RPC_IO_EOF, WP_RPC_IO_TIMEOUT, WP_RPC_IO_ERRNO, WP_RPC_IO_GARBAGE } wp_rpc_io_t;
+wp_rpc_io_t wp_rpc_frame_recv(wp_rpc_conn_t *c, int timeout_ms, wp_rpc_header_t *h, const uint8_t **payload,
+                              char *why, size_t whylen);
+/* Non-blocking: true when a whole frame is already buffered. */
+bool wp_rpc_conn_has_frame(const wp_rpc_conn_t *c);
+
+/* ----------------------------------------------------- values (payloads) */
+
+/* Native-layout value of type ty at `in` -> tagged bytes. */
+void wp_rpc_encode(wp_rpc_buf_t *b, const wp_cabi_type_t *ty, const void *in);
+/* Tagged bytes -> native value at `out` (ty->native.size bytes, zeroed
+** first).  String/list memory comes from alloc(ctx, size, align).  Checks
+** kinds, lengths, UTF-8, chars, bools, discriminants and flag bits.
+** NULL, or a static description of the first problem. */
+typedef void *(*wp_rpc_alloc_fn)(void *ctx, size_t size, size_t align);
+const char *wp_rpc_decode(wp_rpc_rd_t *r, const wp_cabi_type_t *ty, void *out, wp_rpc_alloc_fn alloc, void *ctx);
+/* The params struct as a sequence of values, and back. */
+void wp_rpc_encode_args(wp_rpc_buf_t *b, const wp_cabi_func_t *f, const wp_cabi_native_args_t *a, const void *args);
+const char *wp_rpc_decode_args(wp_rpc_rd_t *r, const wp_cabi_func_t *f, const wp_cabi_native_args_t *a, void *args,
+                               wp_rpc_alloc_fn alloc, void *ctx);
+
+/* ------------------------------------------------- the descriptor's data */
+
+/* The data of a descriptor as received in DESCRIBE; owns every string. */
+typedef struct wp_rpc_desc {
+  wasmplug_plugin_t d; /* pointers into the arrays below; fns NULL */
+  wasmplug_plugin_func_t *funcs;
+  wasmplug_plugin_resource_t *resources;
+  bool *res_has_drop;
+  wasmplug_plugin_option_t *options;
+} wp_rpc_desc_t;
+
+void wp_rpc_desc_encode(wp_rpc_buf_t *b, const wasmplug_plugin_t *d);
+/* NULL or an error (message says what is malformed). */
+wasmplug_error_t *wp_rpc_desc_decode(const uint8_t *p, size_t len, wp_rpc_desc_t *out);
+void wp_rpc_desc_free(wp_rpc_desc_t *d);
+
+/* The canonical ABI type of every function of a loaded plugin, in
+** descriptor order (funcs[k] of p->desc), with their native args layout.
+** Resource types carry no destructor: only reps cross the wire. */
+typedef struct wp_rpc_types {
+  wp_wit_cabi_t *conv;
+  const wp_cabi_func_t **f;
+  wp_cabi_native_args_t *args;
+  uint32_t n;
+} wp_rpc_types_t;
+wasmplug_error_t *wp_rpc_types_new(const wp_plugin_t *p, wp_rpc_types_t *out);
+void wp_rpc_types_free(wp_rpc_types_t *t);
+
+/* -------------------------------------------------------- host side */
+
+/* rpc_open.c: true when `path`/`config` of a --plugin spec ask for an
+** out-of-process plugin (",isolate" or a unix:/tcp: address). */
+bool wp_rpc_wants(const char *path, const char *config);
+/* Starts or connects to the plugin process and builds the proxy plugin. */
+wasmplug_error_t *wp_rpc_open(const char *path, const char *config, wp_plugin_t **out);
+
+/* isolate_thunks.c: thunk k forwards to wp_rpc_proxy_call(k). */
+#define WP_RPC_MAX_THUNKS 256
+#define WP_RPC_MAX_DROP_THUNKS 64
+extern const wasmplug_plugin_fn wp_rpc_func_thunks[WP_RPC_MAX_THUNKS];
+extern void (*const wp_rpc_drop_thunks[WP_RPC_MAX_DROP_THUNKS])(void *state, uint32_t rep);
+int wp_rpc_proxy_call(void *state, wasmplug_plugin_call_t *call, uint32_t func, const void *params, void *result);
+void wp_rpc_proxy_drop(void *state, uint32_t res, uint32_t rep);
+
+/* --------------------------------------------------------- addresses */
+
+/* "unix:PATH" or "tcp:HOST:PORT" -> a connected socket (or listening when
+** `listen` is true).  -1 with a message in why. */
+int wp_rpc_addr_socket(const char *addr, bool listen, char *why, size_t whylen);
+
+/* ---------------------------------------------------------- the proxy */
+
+#include <pthread.h>
+#include <sys/types.h>
+
+/* The host's end of one out-of-process plugin: the connection, the helper
+** process (isolate) or the server address (remote), and restart policy.
+** One mutex serializes frames: one request is in flight at a time. */
+typedef struct wp_rpc_proxy {
+  pthread_mutex_t mu;
+  char *spec_path;      /* the .so (isolate) or the address (remote) */
+  bool remote;
+  char **argv;          /* helper command line (isolate) */
+  int timeout_ms;       /* per call; < 0: none */
+  unsigned max_restarts, restarts;
+  wp_rpc_conn_t conn;   /* fd < 0 while down */
+  pid_t pid;            /* helper (isolate), 0 when none */
+  uint32_t gen;         /* bumped at every (re)start: instances of older ones are dead */
+  uint32_t next_call;
+  char *down_why;       /* why the last process/connection was lost */
+  uint8_t *hello;       /* the first DESCRIBE payload: restarts must match it */
+  size_t hello_len;
+  wp_rpc_desc_t desc;   /* owns the descriptor data p->desc points to */
+  wp_rpc_types_t types;
+  wp_plugin_t *p;
+  wp_rpc_buf_t out;
+  char err[600];        /* instance_new's message (the hook's static-storage contract) */
+} wp_rpc_proxy_t;
+
+/* A guest instance's handle on its state in the server. */
+typedef struct wp_rpc_inst {
+  wp_rpc_proxy_t *px;
+  uint32_t id, gen;
+} wp_rpc_inst_t;
+
+/* isolate_proc.c */
+/* The wasmplug executable to run as helper: $WASMPLUG_EXE, this process
+** when it is wasmplug, else `wasmplug` on $PATH (malloc'd; NULL if none). */
+char *wp_rpc_helper_exe(void);
+/* Starts argv[0] with a socketpair end as fd 3; *fd is our end. */
+pid_t wp_rpc_spawn(char *const argv[], int *fd, char *why, size_t whylen);
+/* Waits for pid (killing it first when `kill_it` or when it does not exit
+** within a second) and describes how it ended. */
+void wp_rpc_reap(pid_t pid, bool kill_it, char *how, size_t howlen);
+
+/* isolate_call.c */
+/* (Re)starts or reconnects when down (bounded by max_restarts) and does
+** the HELLO/DESCRIBE handshake.  Called with mu held (or before sharing). */
+wasmplug_error_t *wp_rpc_proxy_up(wp_rpc_proxy_t *px);
+/* Marks the connection lost: kills/reaps the helper; `why` is kept. */
+void wp_rpc_proxy_down(wp_rpc_proxy_t *px, bool kill_it, const char *why);
+void wp_rpc_proxy_free(wp_rpc_proxy_t *px);
+int wp_rpc_proxy_inst_new(void *plugin_state, const wasmplug_plugin_config_t *cfg, void **out, const char **why);
+void wp_rpc_proxy_inst_drop(void *inst_state);
+void wp_rpc_proxy_fini(void *plugin_state);
+
+#endif

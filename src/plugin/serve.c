@@ -1,0 +1,304 @@
+/*
+** serve.c — the server side of the plugin RPC protocol: a loaded plugin
+** answering frames, one session per connection (its own instance states,
+** arena and read buffer).  Used by the isolate helper (`wasmplug
+** plugin-host`, one connection) and by `wasmplug plugin-serve` (a poll
+** loop over many connections: one plugin process, many hosts).
+**
+** Frames from clients are checked like any untrusted input: unknown
+** instance ids, function or resource indexes, and malformed values get an
+** ERROR answer and end the session; they never reach the plugin.
+*/
+#include "plugin/rpc.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* A client sends a frame's rest promptly: a stalled one is dropped. */
+#define FRAME_REST_MS 5000
+#define MAX_INSTANCES 65536u
+#define MAX_SESSIONS 256u
+
+struct wp_plugin_server {
+  wp_plugin_t *p;
+  wp_rpc_types_t types;
+};
+
+typedef struct sinst {
+  bool live, own;
+  void *state;
+} sinst_t;
+
+typedef struct session {
+  wp_rpc_conn_t conn;
+  sinst_t *insts; /* id = index + 1 */
+  uint32_t ninsts, cap;
+  wp_cabi_arena_t *arena;
+  wp_rpc_buf_t out;
+} session_t;
+
+wasmplug_error_t *wp_plugin_server_new(const char *spec, wp_plugin_server_t **out) {
+  *out = NULL;
+  wp_plugin_server_t *s = calloc(1, sizeof *s);
+  if (!s) return wasmplug_error_new("out of memory");
+  const char *comma = strchr(spec, ',');
+  char *path = comma ? strndup(spec, (size_t)(comma - spec)) : wp_plugin_strdup(spec);
+  wasmplug_error_t *e = path ? wp_plugin_open(path, comma ? comma + 1 : NULL, &s->p) : wasmplug_error_new("out of memory");
+  free(path);
+  if (!e) e = wp_rpc_types_new(s->p, &s->types);
+  if (e) {
+    wp_plugin_server_delete(s);
+    return e;
+  }
+  *out = s;
+  return NULL;
+}
+
+void wp_plugin_server_delete(wp_plugin_server_t *s) {
+  if (!s) return;
+  wp_rpc_types_free(&s->types);
+  if (s->p) wp_plugin_close(s->p);
+  free(s);
+}
+
+/* ------------------------------------------------------------- sessions */
+
+static session_t *session_new(int fd) {
+  session_t *ss = calloc(1, sizeof *ss);
+  if (!ss) return NULL;
+  wp_rpc_conn_init(&ss->conn, fd);
+  ss->arena = wp_cabi_arena_new(0);
+  if (!ss->arena) {
+    free(ss);
+    return NULL;
+  }
+  return ss;
+}
+
+static void session_end(wp_plugin_server_t *s, session_t *ss) {
+  /* A host that went away (or crashed) leaves its instances behind: their
+  ** states are dropped here so a long-lived server does not leak them. */
+  for (uint32_t i = 0; i < ss->ninsts; i++)
+    if (ss->insts[i].live && ss->insts[i].own && s->p->desc.instance_drop) s->p->desc.instance_drop(ss->insts[i].state);
+  free(ss->insts);
+  wp_cabi_arena_delete(ss->arena);
+  wp_rpc_conn_close(&ss->conn);
+  free(ss->out.p);
+  free(ss);
+}
+
+static sinst_t *find_inst(session_t *ss, uint32_t id) {
+  return id >= 1 && id <= ss->ninsts && ss->insts[id - 1].live ? &ss->insts[id - 1] : NULL;
+}
+
+/* Sends an answer; false when the client is gone. */
+static bool reply(session_t *ss, wp_rpc_kind_t kind, const wp_rpc_header_t *req, uint32_t inst) {
+  wp_rpc_header_t h = {.kind = (uint16_t)kind, .call_id = req->call_id, .inst = inst, .func = req->func};
+  return wp_rpc_frame_send(&ss->conn, &ss->out, h) == 0;
+}
+
+static bool reply_msg(session_t *ss, wp_rpc_kind_t kind, const wp_rpc_header_t *req, const char *msg) {
+  wp_rpc_buf_frame(&ss->out);
+  if (kind == WP_RPC_TRAP) wp_rpc_buf_str(&ss->out, msg);
+  else wp_rpc_buf_put(&ss->out, msg, strlen(msg));
+  return reply(ss, kind, req, req->inst);
+}
+
+static void *arena_alloc(void *ctx, size_t size, size_t align) { return wp_cabi_arena_alloc(ctx, size ? size : 1, align); }
+
+static bool do_call(wp_plugin_server_t *s, session_t *ss, const wp_rpc_header_t *h, const uint8_t *pl,
+                    const char **bad) {
+  sinst_t *in = find_inst(ss, h->inst);
+  if (!in) return (*bad = "CALL for an unknown instance"), false;
+  if (h->func >= s->types.n) return (*bad = "CALL of a function index out of range"), false;
+  const wp_cabi_func_t *f = s->types.f[h->func];
+  const wp_cabi_native_args_t *a = &s->types.args[h->func];
+  uint64_t none = 0; /* plugins always get a valid params pointer */
+  void *args = a->size ? wp_cabi_arena_alloc(ss->arena, a->size, a->align) : &none;
+  void *res = f->result ? wp_cabi_arena_alloc(ss->arena, f->result->native.size ? f->result->native.size : 1,
+                                              f->result->native.align ? f->result->native.align : 1)
+                        : NULL;
+  if (!args || (f->result && !res)) return (*bad = "out of memory for the call"), false;
+  if (res) memset(res, 0, f->result->native.size);
+  wp_rpc_rd_t r = {pl, h->len, 0, false};
+  const char *why = wp_rpc_decode_args(&r, f, a, args, arena_alloc, ss->arena);
+  if (why) return (*bad = why), false;
+  wasmplug_plugin_call_t call;
+  call.arena = ss->arena;
+  call.state = in->state;
+  call.trapped = false;
+  call.msg[0] = 0;
+  int rc = s->p->desc.funcs[h->func].fn(in->state, &call, args, res);
+  bool ok;
+  if (rc != WASMPLUG_OK || call.trapped) {
+    char msg[600];
+    if (call.trapped) snprintf(msg, sizeof msg, "%s", call.msg);
+    else snprintf(msg, sizeof msg, "failed with code %d", rc);
+    ok = reply_msg(ss, WP_RPC_TRAP, h, msg);
+  } else {
+    wp_rpc_buf_frame(&ss->out);
+    if (f->result) wp_rpc_encode(&ss->out, f->result, res);
+    if (ss->out.oom) ok = reply_msg(ss, WP_RPC_TRAP, h, "result too large to send (or out of memory)");
+    else ok = reply(ss, WP_RPC_RESULT, h, h->inst);
+  }
+  wp_cabi_arena_reset(ss->arena);
+  return ok;
+}
+
+static bool do_inst_new(wp_plugin_server_t *s, session_t *ss, const wp_rpc_header_t *h) {
+  if (ss->ninsts == ss->cap) {
+    if (ss->cap >= MAX_INSTANCES) return reply_msg(ss, WP_RPC_ERROR, h, "too many instances in one session");
+    uint32_t cap = ss->cap ? ss->cap * 2 : 8;
+    sinst_t *n = realloc(ss->insts, cap * sizeof *n);
+    if (!n) return reply_msg(ss, WP_RPC_ERROR, h, "out of memory");
+    ss->insts = n;
+    ss->cap = cap;
+  }
+  sinst_t in = {true, false, s->p->state};
+  if (s->p->desc.instance_new) {
+    const char *why = NULL;
+    void *st = NULL;
+    if (s->p->desc.instance_new(s->p->state, &s->p->config, &st, &why)) {
+      char msg[600];
+      snprintf(msg, sizeof msg, "plugin %s: instance_new failed: %s", s->p->desc.name, why ? why : "(no message)");
+      return reply_msg(ss, WP_RPC_ERROR, h, msg);
+    }
+    in.state = st;
+    in.own = true;
+  }
+  ss->insts[ss->ninsts++] = in;
+  wp_rpc_buf_frame(&ss->out);
+  return reply(ss, WP_RPC_INST_OK, h, ss->ninsts);
+}
+
+/* One frame; false ends the session (BYE, client gone, or a bad request,
+** which is answered with ERROR first). */
+static bool handle(wp_plugin_server_t *s, session_t *ss, const wp_rpc_header_t *h, const uint8_t *pl) {
+  const char *bad = NULL;
+  sinst_t *in;
+  switch (h->kind) {
+  case WP_RPC_HELLO:
+    wp_rpc_buf_frame(&ss->out);
+    wp_rpc_desc_encode(&ss->out, &s->p->desc);
+    return reply(ss, WP_RPC_DESCRIBE, h, 0);
+  case WP_RPC_INST_NEW: return do_inst_new(s, ss, h);
+  case WP_RPC_INST_DROP:
+    if (!(in = find_inst(ss, h->inst))) {
+      bad = "INST_DROP of an unknown instance";
+      break;
+    }
+    if (in->own && s->p->desc.instance_drop) s->p->desc.instance_drop(in->state);
+    in->live = false;
+    wp_rpc_buf_frame(&ss->out);
+    return reply(ss, WP_RPC_OK, h, h->inst);
+  case WP_RPC_CALL:
+    if (do_call(s, ss, h, pl, &bad)) return true;
+    if (!bad) return false; /* client gone */
+    break;
+  case WP_RPC_RES_DROP: {
+    wp_rpc_rd_t r = {pl, h->len, 0, false};
+    uint32_t rep = wp_rpc_rd_u32(&r);
+    if (!(in = find_inst(ss, h->inst))) bad = "RES_DROP for an unknown instance";
+    else if (r.bad || r.pos != r.len) bad = "RES_DROP payload is not one u32 rep";
+    else if (h->func >= s->p->desc.nresources || !s->p->desc.resources[h->func].drop)
+      bad = "RES_DROP of a resource index without a drop hook";
+    if (bad) break;
+    s->p->desc.resources[h->func].drop(in->state, rep);
+    wp_rpc_buf_frame(&ss->out);
+    return reply(ss, WP_RPC_OK, h, h->inst);
+  }
+  case WP_RPC_BYE: return false;
+  default: bad = "a frame kind clients do not send"; break;
+  }
+  char msg[300];
+  snprintf(msg, sizeof msg, "protocol violation: %s (frame kind %u, instance %u, index %u)", bad, h->kind, h->inst,
+           h->func);
+  reply_msg(ss, WP_RPC_ERROR, h, msg);
+  return false;
+}
+
+/* Reads and handles every frame available; false ends the session. */
+static bool serve_ready(wp_plugin_server_t *s, session_t *ss, int wait_ms) {
+  do {
+    wp_rpc_header_t h;
+    const uint8_t *pl;
+    char why[200];
+    wp_rpc_io_t st = wp_rpc_frame_recv(&ss->conn, wait_ms, &h, &pl, why, sizeof why);
+    if (st == WP_RPC_IO_GARBAGE) {
+      char msg[300];
+      snprintf(msg, sizeof msg, "protocol violation: %s", why);
+      wp_rpc_header_t none = {0};
+      reply_msg(ss, WP_RPC_ERROR, &none, msg);
+    }
+    if (st) return false;
+    if (!handle(s, ss, &h, pl)) return false;
+    wait_ms = FRAME_REST_MS;
+  } while (wp_rpc_conn_has_frame(&ss->conn));
+  return true;
+}
+
+void wp_plugin_server_run_fd(wp_plugin_server_t *s, int fd) {
+  session_t *ss = session_new(fd);
+  if (!ss) {
+    close(fd);
+    return;
+  }
+  while (serve_ready(s, ss, -1)) {
+  }
+  session_end(s, ss);
+}
+
+void wp_plugin_server_refuse(int fd, const char *msg) {
+  /* The helper could not load its plugin: answer the host's HELLO with
+  ** the reason, so the host's error says what went wrong. */
+  session_t *ss = session_new(fd);
+  if (!ss) return;
+  wp_rpc_header_t h;
+  const uint8_t *pl;
+  char why[200];
+  if (!wp_rpc_frame_recv(&ss->conn, 10000, &h, &pl, why, sizeof why)) reply_msg(ss, WP_RPC_ERROR, &h, msg);
+  ss->conn.fd = fd;
+  wp_rpc_conn_close(&ss->conn);
+  wp_cabi_arena_delete(ss->arena);
+  free(ss->out.p);
+  free(ss);
+}
+
+wasmplug_error_t *wp_plugin_server_listen(wp_plugin_server_t *s, int lfd, int max_sessions) {
+  session_t *ss[MAX_SESSIONS];
+  struct pollfd pf[MAX_SESSIONS + 1];
+  size_t n = 0;
+  int served = 0;
+  for (;;) {
+    pf[0] = (struct pollfd){.fd = lfd, .events = POLLIN};
+    for (size_t i = 0; i < n; i++) pf[i + 1] = (struct pollfd){.fd = ss[i]->conn.fd, .events = POLLIN};
+    if (poll(pf, n + 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      return wasmplug_error_new("plugin server: poll: %s", strerror(errno));
+    }
+    for (size_t i = n; i-- > 0;) {
+      if (!pf[i + 1].revents) continue;
+      if (!serve_ready(s, ss[i], FRAME_REST_MS)) {
+        session_end(s, ss[i]);
+        ss[i] = ss[--n];
+        if (max_sessions > 0 && served >= max_sessions && n == 0) return NULL;
+      }
+    }
+    if (pf[0].revents & POLLIN) {
+      int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+      if (fd < 0) continue;
+      session_t *nss = n < MAX_SESSIONS ? session_new(fd) : NULL;
+      if (!nss) {
+        close(fd); /* full: the client sees EOF at its handshake */
+        continue;
+      }
+      ss[n++] = nss;
+      served++;
+    }
+  }
+}

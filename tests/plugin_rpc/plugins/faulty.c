@@ -1,0 +1,157 @@
+/*
+** faulty.c — a plugin that misbehaves on request, for the isolation tests:
+** it segfaults, aborts, loops, writes garbage on every fd it can, exits
+** mid-call, or makes a system call the helper's seccomp filter forbids.
+** `add` and `bump` (per-instance state) and `total` (plugin state, shared
+** by every instance and every host of a plugin server) show it working.
+** It includes only wasmplug/plugin.h, as every plugin must.
+*/
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "wasmplug/plugin.h"
+
+static const char wit[] =
+    "package test:faulty@1.0.0;\n"
+    "interface api {\n"
+    "  add: func(a: u32, b: u32) -> u32;\n"
+    "  echo: func(s: string) -> string;\n"
+    "  bump: func() -> u32;\n"
+    "  total: func() -> u32;\n"
+    "  segfault: func();\n"
+    "  abort-now: func();\n"
+    "  loop-forever: func();\n"
+    "  garbage: func() -> u32;\n"
+    "  exit-now: func(code: u32);\n"
+    "  open-socket: func() -> s32;\n"
+    "  slow-add: func(a: u32, b: u32, ms: u32) -> u32;\n"
+    "}\n"
+    "world provider { export api; }\n";
+
+static const wasmplug_host_api_t *host;
+
+typedef struct { uint8_t *ptr; size_t len; } str_t;
+typedef struct { atomic_uint total; } pstate_t;
+typedef struct { pstate_t *ps; uint32_t n; } istate_t;
+
+static int p_init(const wasmplug_host_api_t *h, const wasmplug_plugin_config_t *c, void **st, const char **err) {
+  (void)h; (void)c; (void)err;
+  *st = calloc(1, sizeof(pstate_t));
+  return *st ? 0 : 1;
+}
+static void p_fini(void *st) { free(st); }
+static int p_inst_new(void *ps, const wasmplug_plugin_config_t *c, void **st, const char **err) {
+  (void)c; (void)err;
+  istate_t *in = calloc(1, sizeof *in);
+  if (!in) return 1;
+  in->ps = ps;
+  *st = in;
+  return 0;
+}
+static void p_inst_drop(void *st) { free(st); }
+
+static int f_add(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)s; (void)c;
+  const uint32_t *a = params;
+  *(uint32_t *)result = a[0] + a[1];
+  return WASMPLUG_OK;
+}
+static int f_echo(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)s;
+  const str_t *in = params;
+  str_t *out = result;
+  out->ptr = host->alloc(c, in->len + 1, 1);
+  if (!out->ptr) return host->trap(c, "out of memory");
+  memcpy(out->ptr, in->ptr, in->len);
+  out->len = in->len;
+  return WASMPLUG_OK;
+}
+static int f_bump(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)c; (void)params;
+  istate_t *in = s;
+  atomic_fetch_add(&in->ps->total, 1);
+  *(uint32_t *)result = ++in->n;
+  return WASMPLUG_OK;
+}
+static int f_total(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)c; (void)params;
+  *(uint32_t *)result = atomic_load(&((istate_t *)s)->ps->total);
+  return WASMPLUG_OK;
+}
+static int f_segfault(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)s; (void)c; (void)params; (void)result;
+  raise(SIGSEGV); /* what a wild pointer does, without UB the compiler could drop */
+  return WASMPLUG_OK;
+}
+static int f_abort(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)s; (void)c; (void)params; (void)result;
+  abort();
+}
+static int f_loop(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)s; (void)c; (void)params; (void)result;
+  for (volatile unsigned long i = 0;; i++) {
+  }
+  return WASMPLUG_OK;
+}
+static int f_garbage(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)s; (void)c; (void)params;
+  /* A plugin corrupting its process: it scribbles on every descriptor,
+  ** the helper's socket included. */
+  static const char junk[] = "this is not a frame, just garbage bytes from a confused plugin";
+  for (int fd = 3; fd < 64; fd++) (void)!write(fd, junk, sizeof junk);
+  *(uint32_t *)result = 7;
+  return WASMPLUG_OK;
+}
+static int f_exit(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)s; (void)c; (void)result;
+  _exit((int)*(const uint32_t *)params);
+}
+static int f_open_socket(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)s; (void)c; (void)params;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd >= 0) close(fd);
+  *(int32_t *)result = fd >= 0 ? 1 : -1;
+  return WASMPLUG_OK;
+}
+static int f_slow_add(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)s; (void)c;
+  const uint32_t *a = params;
+  usleep(a[2] * 1000u);
+  *(uint32_t *)result = a[0] + a[1];
+  return WASMPLUG_OK;
+}
+
+static const wasmplug_plugin_func_t funcs[] = {
+    {"test:faulty/api#add", f_add},         {"test:faulty/api#echo", f_echo},
+    {"test:faulty/api#bump", f_bump},       {"test:faulty/api#total", f_total},
+    {"test:faulty/api#segfault", f_segfault}, {"test:faulty/api#abort-now", f_abort},
+    {"test:faulty/api#loop-forever", f_loop}, {"test:faulty/api#garbage", f_garbage},
+    {"test:faulty/api#exit-now", f_exit},   {"test:faulty/api#open-socket", f_open_socket},
+    {"test:faulty/api#slow-add", f_slow_add},
+};
+
+static const wasmplug_plugin_t desc = {
+    .magic = WASMPLUG_PLUGIN_MAGIC,
+    .abi_major = WASMPLUG_PLUGIN_ABI_MAJOR,
+    .abi_minor = WASMPLUG_PLUGIN_ABI_MINOR,
+    .size = sizeof(wasmplug_plugin_t),
+    .name = "rpc-faulty",
+    .version = "1.0.0",
+    .wit = wit,
+    .world = "provider",
+    .funcs = funcs,
+    .nfuncs = sizeof funcs / sizeof funcs[0],
+    .init = p_init,
+    .fini = p_fini,
+    .instance_new = p_inst_new,
+    .instance_drop = p_inst_drop,
+};
+
+WASMPLUG_PLUGIN_ENTRY(h) {
+  host = h;
+  return &desc;
+}

@@ -1,0 +1,439 @@
+/*
+** test_plugin_rpc.c — out-of-process plugins (src/plugin/rpc*.c,
+** isolate*.c, serve.c), driven through the loader's component-guest API
+** (bindings called with native-layout arguments, as the component
+** runtime calls them).
+**
+**   1. test_plugin.so in-process and with ",isolate": every function
+**      shape gives byte-identical results (compared in a canonical
+**      encoding), the same traps, resources and per-instance state.
+**   2. rpc_faulty.so isolated: segfault, abort, endless loop (timeout),
+**      garbage frames and exit mid-call each trap the call with a message
+**      naming the plugin and the cause; the host lives, the instance's
+**      later calls trap, a new instance gets a restarted helper; restarts
+**      are bounded.
+**   3. seccomp: socket() works in-process, kills the isolated helper
+**      (SIGSYS, reported as a seccomp violation), works again with
+**      isolate-allow=socket.
+**   4. `wasmplug plugin-serve` on a unix socket with two host processes
+**      at once (own instance states, one shared plugin state), and on tcp.
+** Usage: test_plugin_rpc WASMPLUG TEST_PLUGIN.so FAULTY.so TMPDIR
+*/
+#include "plugin/plugin.h"
+#include "plugin/rpc.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int failures, checks;
+static const char *wasmplug_exe, *test_so, *faulty_so, *tmpdir;
+
+#define CHECK(cond, ...)                                                  \
+  do {                                                                    \
+    checks++;                                                             \
+    if (!(cond)) {                                                        \
+      failures++;                                                         \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                \
+      fprintf(stderr, __VA_ARGS__);                                       \
+      fputc('\n', stderr);                                                \
+    }                                                                     \
+  } while (0)
+
+typedef struct host {
+  wp_plugin_set_t *set;
+  wp_plugin_guest_t *g;
+  wp_cabi_arena_t *arena;
+  char err[1024];
+} host_t;
+
+static bool host_open(host_t *h, const char *spec) {
+  memset(h, 0, sizeof *h);
+  h->set = wp_plugin_set_new();
+  h->arena = wp_cabi_arena_new(0);
+  wasmplug_error_t *e = wp_plugin_set_load(h->set, spec);
+  if (!e) e = wp_plugin_guest_new(h->set, &h->g);
+  if (e) {
+    snprintf(h->err, sizeof h->err, "%s", wasmplug_error_message(e));
+    wasmplug_error_delete(e);
+    return false;
+  }
+  return true;
+}
+
+static void host_new_guest(host_t *h) {
+  wp_plugin_guest_delete(h->g);
+  h->g = NULL;
+  wasmplug_error_t *e = wp_plugin_guest_new(h->set, &h->g);
+  if (e) wasmplug_error_delete(e);
+}
+
+static void host_close(host_t *h) {
+  wp_plugin_guest_delete(h->g);
+  wp_plugin_set_delete(h->set);
+  wp_cabi_arena_delete(h->arena);
+}
+
+/* Calls iface#fn; NULL on success, else the trap/bind message (static). */
+static const char *call(host_t *h, const char *iface, const char *fn, const void *args, void *res,
+                        const wp_cabi_type_t **rt) {
+  wp_plugin_binding_t b;
+  wasmplug_error_t *e = wp_plugin_guest_bind(h->g, iface, fn, NULL, &b);
+  if (e) {
+    snprintf(h->err, sizeof h->err, "bind: %s", wasmplug_error_message(e));
+    wasmplug_error_delete(e);
+    return h->err;
+  }
+  if (rt) *rt = b.type->result;
+  if (b.type->result) memset(res, 0, b.type->result->native.size);
+  wasmplug_trap_t *t = wp_plugin_binding_call(&b, h->arena, args, res);
+  if (!t) return NULL;
+  snprintf(h->err, sizeof h->err, "%s", wasmplug_trap_message(t));
+  wasmplug_trap_delete(t);
+  return h->err;
+}
+
+/* ------------------------------------------------- 1. same results */
+
+typedef struct { uint8_t *ptr; size_t len; } str_t;
+typedef struct { int32_t x, y; } point_t;
+typedef struct { uint8_t tag; union { float circle; point_t rect; } val; } shape_t;
+typedef struct {
+  bool a; int8_t b; uint8_t c; int16_t d; uint16_t e; int32_t f; uint32_t g; int64_t h; uint64_t i;
+  float j; double k; uint32_t l;
+} prims_t;
+typedef struct { bool is_some; str_t val; } opt_str_t;
+
+#define S(lit) ((str_t){(uint8_t *)(lit), sizeof(lit) - 1})
+static const char *API = "test:plugin/api@0.1.0";
+
+/* Calls fn on both hosts; results (canonically encoded) and traps must match. */
+static void same(host_t *in, host_t *iso, const char *fn, const void *args) {
+  _Alignas(16) uint8_t r1[512], r2[512];
+  const wp_cabi_type_t *t1 = NULL, *t2 = NULL;
+  const char *e1 = call(in, API, fn, args, r1, &t1);
+  const char *e2 = call(iso, API, fn, args, r2, &t2);
+  CHECK((e1 == NULL) == (e2 == NULL) && (!e1 || !strcmp(e1, e2)), "%s: in-process %s, isolated %s", fn,
+        e1 ? e1 : "ok", e2 ? e2 : "ok");
+  if (e1 || e2 || !t1) return;
+  wp_rpc_buf_t b1 = {0}, b2 = {0};
+  wp_rpc_encode(&b1, t1, r1);
+  wp_rpc_encode(&b2, t2, r2);
+  CHECK(b1.len == b2.len && !memcmp(b1.p, b2.p, b1.len), "%s: results differ (%zu vs %zu bytes)", fn, b1.len,
+        b2.len);
+  free(b1.p);
+  free(b2.p);
+  wp_cabi_arena_reset(in->arena);
+  wp_cabi_arena_reset(iso->arena);
+}
+
+static void test_same_results(void) {
+  host_t in, iso;
+  char spec[1024];
+  char plain[1024];
+  snprintf(plain, sizeof plain, "%s,limit=5", test_so);
+  snprintf(spec, sizeof spec, "%s,isolate,limit=5", test_so);
+  bool ok1 = host_open(&in, plain), ok2 = host_open(&iso, spec);
+  CHECK(ok1 && ok2, "open: %s / %s", in.err, iso.err);
+  if (!ok1 || !ok2) return;
+  CHECK(!strcmp(wp_plugin_name(wp_plugin_set_get(iso.set, 0)), "test-plugin"), "isolated plugin name");
+  same(&in, &iso, "nop", NULL);
+  struct { uint32_t a, b; } ab = {40, 2}, div0 = {1, 0};
+  same(&in, &iso, "add", &ab);
+  str_t s = S("héllo, wörld");
+  same(&in, &iso, "echo", &s);
+  prims_t p = {true, -5, 250, -300, 65000, -70000, 4000000000u, -5000000000LL, 18000000000000000000ULL, 1.5f, -2.25,
+               0x1F600};
+  same(&in, &iso, "bump-prims", &p);
+  uint8_t bytes[1024];
+  for (int i = 0; i < 1024; i++) bytes[i] = (uint8_t)(i * 7);
+  struct { uint8_t *ptr; size_t len; } lb = {bytes, sizeof bytes};
+  same(&in, &iso, "sum-bytes", &lb);
+  uint32_t words[5] = {1, 2, 3, 4, 5};
+  struct { uint32_t *ptr; size_t len; } lw = {words, 5}, empty = {NULL, 0};
+  same(&in, &iso, "reverse", &lw);
+  same(&in, &iso, "reverse", &empty);
+  point_t pt = {3, -4};
+  same(&in, &iso, "flip", &pt);
+  shape_t sh = {1, {.rect = {2, 3}}};
+  same(&in, &iso, "area", &sh);
+  for (uint8_t k = 0; k < 4; k++) same(&in, &iso, "make-shape", &k);
+  uint8_t color = 2, perms = 5;
+  same(&in, &iso, "next-color", &color);
+  same(&in, &iso, "toggle", &perms);
+  opt_str_t os = {true, S("four")}, none = {false, {0}};
+  same(&in, &iso, "strlen-opt", &os);
+  same(&in, &iso, "strlen-opt", &none);
+  same(&in, &iso, "divide", &ab);
+  same(&in, &iso, "divide", &div0);
+  str_t msg = S("deliberate failure");
+  same(&in, &iso, "fail", &msg);
+  struct { uint8_t f0; str_t f1; } tup = {9, S("nine")};
+  same(&in, &iso, "swap", &tup);
+  str_t parts[3] = {S("a"), S("bc"), S("")};
+  struct { struct { str_t *ptr; size_t len; } l; str_t sep; } jn = {{parts, 3}, S("--")};
+  same(&in, &iso, "join", &jn);
+  uint32_t seventeen[17];
+  for (int i = 0; i < 17; i++) seventeen[i] = (uint32_t)i * 3;
+  same(&in, &iso, "sum17", seventeen);
+  uint32_t ch = 'z';
+  same(&in, &iso, "char-next", &ch);
+  for (int i = 0; i < 3; i++) same(&in, &iso, "incr", NULL); /* per-instance state */
+  str_t key = S("limit"), nokey = S("nope");
+  same(&in, &iso, "get-config", &key);
+  same(&in, &iso, "get-config", &nokey);
+  same(&in, &iso, "call-count", NULL);
+
+  /* Resources: constructor, methods, and the destructor through a handle
+  ** table as the component runtime does it. */
+  host_t *hs[2] = {&in, &iso};
+  uint32_t destroyed[2] = {0, 0}, got[2] = {0, 0};
+  for (int k = 0; k < 2; k++) {
+    host_t *h = hs[k];
+    uint32_t start = 10, rep = 0;
+    const char *e = call(h, API, "[constructor]counter", &start, &rep, NULL);
+    CHECK(!e, "constructor: %s", e ? e : "");
+    struct { uint32_t self, n; } addp = {rep, 5};
+    uint32_t sum = 0;
+    e = call(h, API, "[method]counter.add", &addp, &sum, NULL);
+    CHECK(!e && sum == 15, "counter.add: %s %u", e ? e : "", sum);
+    e = call(h, API, "[method]counter.get", &rep, &got[k], NULL);
+    const wp_cabi_resource_t *res = NULL;
+    wasmplug_error_t *re = wp_plugin_guest_resource(h->g, API, "counter", &res);
+    CHECK(!re, "guest_resource");
+    if (re) wasmplug_error_delete(re);
+    wp_cabi_handles_t *tab = wp_cabi_handles_new();
+    uint32_t handle = 0;
+    wp_cabi_error_t *ce = res ? wp_cabi_resource_new(tab, res, rep, &handle) : NULL;
+    if (!ce && res) ce = wp_cabi_resource_drop(tab, res, handle);
+    CHECK(!ce, "resource drop: %s", ce ? wp_cabi_error_message(ce) : "");
+    wp_cabi_error_delete(ce);
+    wp_cabi_handles_delete(tab);
+    call(h, API, "destroyed-total", NULL, &destroyed[k], NULL);
+  }
+  CHECK(got[0] == 15 && got[1] == 15, "counter.get %u %u", got[0], got[1]);
+  CHECK(destroyed[0] == 1 && destroyed[1] == 1, "destructor ran once in each: %u %u", destroyed[0], destroyed[1]);
+
+  /* A second guest instance has its own state in the helper. */
+  host_new_guest(&in);
+  host_new_guest(&iso);
+  same(&in, &iso, "incr", NULL);
+  host_close(&in);
+  host_close(&iso);
+
+  /* The same config checks as in-process. */
+  snprintf(spec, sizeof spec, "%s,isolate,bogus=1", test_so);
+  host_t bad;
+  CHECK(!host_open(&bad, spec) && strstr(bad.err, "unknown config key 'bogus'"), "bad config: %s", bad.err);
+  host_close(&bad);
+  snprintf(spec, sizeof spec, "%s,isolate,limit=0", test_so);
+  CHECK(!host_open(&bad, spec) && strstr(bad.err, "limit must be positive"), "init failure: %s", bad.err);
+  host_close(&bad);
+}
+
+/* ------------------------------------------------------- 2. failures */
+
+static const char *FAPI = "test:faulty/api@1.0.0";
+
+static uint32_t add(host_t *h, uint32_t a, uint32_t b, const char **err) {
+  uint32_t args[2] = {a, b}, r = 0;
+  *err = call(h, FAPI, "add", args, &r, NULL);
+  return r;
+}
+
+/* fn traps with a message naming the plugin and containing `want`; the
+** instance is dead afterwards; a new instance works (restarted helper). */
+static void expect_failure(const char *opts, const char *fn, const void *args, const char *want) {
+  char spec[1024];
+  snprintf(spec, sizeof spec, "%s,isolate%s", faulty_so, opts);
+  host_t h;
+  if (!host_open(&h, spec)) {
+    CHECK(0, "%s: open: %s", fn, h.err);
+    host_close(&h);
+    return;
+  }
+  const char *e;
+  CHECK(add(&h, 1, 2, &e) == 3 && !e, "%s: add before", fn);
+  uint32_t r[4];
+  e = call(&h, FAPI, fn, args, r, NULL);
+  CHECK(e && strstr(e, "plugin rpc-faulty: test:faulty/api@1.0.0#") && strstr(e, want), "%s: trap '%s' (want '%s')",
+        fn, e ? e : "(none)", want);
+  e = NULL;
+  add(&h, 1, 2, &e);
+  CHECK(e && strstr(e, "plugin state was lost"), "%s: call on the dead instance: %s", fn, e ? e : "(none)");
+  host_new_guest(&h);
+  CHECK(add(&h, 20, 22, &e) == 42 && !e, "%s: new instance after restart: %s", fn, e ? e : "");
+  host_close(&h);
+}
+
+static void test_failures(void) {
+  expect_failure("", "segfault", NULL, "killed by signal 11");
+  expect_failure("", "abort-now", NULL, "killed by signal 6");
+  expect_failure(",timeout=300", "loop-forever", NULL, "no answer within 300 ms");
+  expect_failure("", "garbage", NULL, "protocol violation: bad frame magic");
+  uint32_t code = 3;
+  expect_failure("", "exit-now", &code, "exited with status 3");
+
+  /* A slow call inside the timeout is fine. */
+  char spec[1024];
+  snprintf(spec, sizeof spec, "%s,isolate,timeout=2000", faulty_so);
+  host_t h;
+  CHECK(host_open(&h, spec), "open: %s", h.err);
+  uint32_t args[3] = {2, 3, 50}, r = 0;
+  const char *e = call(&h, FAPI, "slow-add", args, &r, NULL);
+  CHECK(!e && r == 5, "slow-add: %s", e ? e : "");
+  host_close(&h);
+
+  /* Bounded restarts: isolate-restarts=1 allows one new helper. */
+  snprintf(spec, sizeof spec, "%s,isolate,isolate-restarts=1", faulty_so);
+  CHECK(host_open(&h, spec), "open: %s", h.err);
+  call(&h, FAPI, "segfault", NULL, &r, NULL);
+  host_new_guest(&h); /* restart 1 */
+  CHECK(add(&h, 1, 1, &e) == 2 && !e, "after restart 1: %s", e ? e : "");
+  call(&h, FAPI, "segfault", NULL, &r, NULL);
+  host_new_guest(&h); /* no restart left: the instance cannot get its state */
+  e = call(&h, FAPI, "add", args, &r, NULL);
+  CHECK(e && strstr(e, "not restarting") && strstr(e, "isolate-restarts=1"), "restart bound: %s", e ? e : "(none)");
+  host_close(&h);
+
+  /* Protocol frames the helper rejects never reach the plugin. */
+  CHECK(!host_open(&h, "./no-such-plugin.so,isolate") && strstr(h.err, "no-such-plugin.so"), "missing .so: %s",
+        h.err);
+  host_close(&h);
+}
+
+/* -------------------------------------------------------- 3. seccomp */
+
+static void test_seccomp(void) {
+  host_t h;
+  int32_t r = 0;
+  const char *e;
+  CHECK(host_open(&h, faulty_so), "open in-process: %s", h.err);
+  e = call(&h, FAPI, "open-socket", NULL, &r, NULL);
+  CHECK(!e && r == 1, "socket() in-process works: %s %d", e ? e : "", r);
+  host_close(&h);
+  char spec[1024];
+  snprintf(spec, sizeof spec, "%s,isolate", faulty_so);
+  CHECK(host_open(&h, spec), "open: %s", h.err);
+  e = call(&h, FAPI, "open-socket", NULL, &r, NULL);
+  CHECK(e && strstr(e, "signal 31") && strstr(e, "seccomp"), "socket() isolated is blocked: %s", e ? e : "(none)");
+  host_close(&h);
+  snprintf(spec, sizeof spec, "%s,isolate,isolate-allow=socket", faulty_so);
+  CHECK(host_open(&h, spec), "open: %s", h.err);
+  e = call(&h, FAPI, "open-socket", NULL, &r, NULL);
+  CHECK(!e && r == 1, "socket() isolated with isolate-allow=socket: %s %d", e ? e : "", r);
+  host_close(&h);
+}
+
+/* ----------------------------------------------------- 4. plugin-serve */
+
+static pid_t start_server(const char *addr, int sessions) {
+  int pfd[2];
+  if (pipe(pfd)) return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(pfd[1], 1);
+    close(pfd[0]);
+    char n[16];
+    snprintf(n, sizeof n, "%d", sessions);
+    execl(wasmplug_exe, wasmplug_exe, "plugin-serve", faulty_so, "--listen", addr, "--sessions", n, (char *)NULL);
+    _exit(127);
+  }
+  close(pfd[1]);
+  char buf[16] = {0};
+  ssize_t got = read(pfd[0], buf, sizeof buf - 1); /* "ready" once it listens */
+  close(pfd[0]);
+  return got > 0 && !strncmp(buf, "ready", 5) ? pid : -1;
+}
+
+/* One host process: its own instance counts 1..n; the shared total
+** reaches `total_want` once the other host did its part too. */
+static int remote_host(const char *addr, uint32_t n, uint32_t total_want) {
+  host_t h;
+  if (!host_open(&h, addr)) {
+    fprintf(stderr, "remote host: %s\n", h.err);
+    return 1;
+  }
+  int bad = 0;
+  for (uint32_t i = 1; i <= n; i++) {
+    uint32_t r = 0;
+    const char *e = call(&h, FAPI, "bump", NULL, &r, NULL);
+    if (e || r != i) bad++;
+    str_t s = S("ping");
+    str_t out = {0};
+    e = call(&h, FAPI, "echo", &s, &out, NULL);
+    if (e || out.len != 4 || memcmp(out.ptr, "ping", 4)) bad++;
+    wp_cabi_arena_reset(h.arena);
+  }
+  uint32_t total = 0;
+  for (int tries = 0; tries < 1000 && total < total_want; tries++) {
+    call(&h, FAPI, "total", NULL, &total, NULL);
+    if (total < total_want) usleep(10000);
+  }
+  if (total != total_want) bad++;
+  if (bad) fprintf(stderr, "remote host %d: %d bad answers, total %u\n", (int)getpid(), bad, total);
+  host_close(&h);
+  return bad ? 1 : 0;
+}
+
+static void test_serve(void) {
+  char addr[600];
+  snprintf(addr, sizeof addr, "unix:%s/faulty-%d.sock", tmpdir, (int)getpid());
+  pid_t server = start_server(addr, 2);
+  CHECK(server > 0, "plugin-serve did not start on %s", addr);
+  if (server <= 0) return;
+  pid_t hosts[2];
+  for (int i = 0; i < 2; i++) {
+    hosts[i] = fork();
+    if (hosts[i] == 0) _exit(remote_host(addr, 300, 600));
+  }
+  for (int i = 0; i < 2; i++) {
+    int st = 0;
+    waitpid(hosts[i], &st, 0);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "remote host %d over unix socket failed (status 0x%x)", i, st);
+  }
+  int st = 0;
+  waitpid(server, &st, 0);
+  CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "plugin-serve exits after its 2 sessions (status 0x%x)", st);
+
+  /* tcp: one host; a port derived from the pid, retried on collisions. */
+  for (int attempt = 0; attempt < 5; attempt++) {
+    snprintf(addr, sizeof addr, "tcp:127.0.0.1:%d", 20000 + ((int)getpid() * 7 + attempt * 131) % 30000);
+    server = start_server(addr, 1);
+    if (server > 0) break;
+  }
+  CHECK(server > 0, "plugin-serve on tcp did not start");
+  if (server <= 0) return;
+  CHECK(remote_host(addr, 100, 100) == 0, "remote host over tcp");
+  waitpid(server, &st, 0);
+  CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "tcp plugin-serve exit (status 0x%x)", st);
+
+  /* A remote plugin takes no plugin config from the host. */
+  host_t h;
+  snprintf(addr, sizeof addr, "unix:%s/none-%d.sock,limit=3", tmpdir, (int)getpid());
+  CHECK(!host_open(&h, addr) && strstr(h.err, "its own config is given to its server"), "remote config: %s", h.err);
+  host_close(&h);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 5) {
+    fprintf(stderr, "usage: test_plugin_rpc WASMPLUG TEST_PLUGIN.so FAULTY.so TMPDIR\n");
+    return 2;
+  }
+  wasmplug_exe = argv[1];
+  test_so = argv[2];
+  faulty_so = argv[3];
+  tmpdir = argv[4];
+  setenv("WASMPLUG_EXE", wasmplug_exe, 1);
+  test_same_results();
+  test_failures();
+  test_seccomp();
+  test_serve();
+  printf("plugin_rpc: %d checks, %d failures\n", checks, failures);
+  return failures ? 1 : 0;
+}
