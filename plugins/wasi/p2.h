@@ -78,7 +78,21 @@ typedef enum wp2_kind {
   WP2_DESCRIPTOR, /* wasi:filesystem descriptor */
   WP2_DIRSTREAM,  /* wasi:filesystem directory-entry-stream */
   WP2_TERMINAL,   /* terminal-input / terminal-output (no state) */
+  WP2_NETWORK,    /* wasi:sockets network (no state: the capability) */
+  WP2_TCP,        /* wasi:sockets tcp-socket */
+  WP2_RESOLVE,    /* wasi:sockets resolve-address-stream */
 } wp2_kind_t;
+
+typedef enum wp2_tcp_state {
+  WP2_TCP_UNBOUND = 0,
+  WP2_TCP_BIND_STARTED,
+  WP2_TCP_BOUND,
+  WP2_TCP_CONNECTING,
+  WP2_TCP_CONNECTED,
+  WP2_TCP_LISTEN_STARTED,
+  WP2_TCP_LISTENING,
+  WP2_TCP_CLOSED, /* a connect failed: the socket cannot be reused */
+} wp2_tcp_state_t;
 
 typedef enum wp2_poll_kind {
   WP2_POLL_READY = 0, /* always ready (files, closed streams) */
@@ -106,6 +120,7 @@ typedef struct wp2_obj {
       bool positioned; /* a file stream: reads/writes at `offset` */
       bool append;
       bool closed;     /* end of stream seen / write side failed */
+      bool shut_wr;    /* a socket's send side: shutdown(SHUT_WR) on drop */
       uint64_t offset;
     } stream;
     struct {
@@ -113,6 +128,17 @@ typedef struct wp2_obj {
       wp_os_filetype_t type;
       uint8_t flags; /* wasi descriptor-flags read/write/mutate-directory */
     } desc;
+    struct {
+      int fd; /* owned */
+      int family; /* AF_INET / AF_INET6 */
+      wp2_tcp_state_t state;
+      bool connect_started_ok; /* connect(2) said EINPROGRESS or 0 */
+      uint32_t backlog;
+    } tcp;
+    struct {
+      uint8_t (*addrs)[17]; /* malloc'd: family byte + 16 address bytes */
+      size_t n, next;
+    } resolve;
     struct {
       int fd;         /* a dup of the directory's fd, owned */
       uint64_t cookie;
