@@ -57,6 +57,9 @@ expect 0 "  take: func(t: thing) -> u32;" "" -- "$W" wit "$D/nested.wasm"
 expect 0 '"hello, wasm"' "" -- "$W" run --plugin "$P" --invoke 'hello("wasm")' "$D/plug.wasm"
 expect 134 "" "test:rtplug/greet@1.0.0#fail: plugin says no (7)" -- \
   "$W" run --plugin "$P" --invoke 'fail()' "$D/plug.wasm"
+# the guest's exit status passes through (a plugin asking for exit)
+expect 5 "" "" -- "$W" run --plugin "$P" --invoke 'quit(5)' "$D/plug.wasm"
+expect 0 "" "" -- "$W" run --plugin "$P" --invoke 'quit(0)' "$D/plug.wasm"
 expect 0 "10" "rt-plugin: tally 1 dropped at 10" -- "$W" run --plugin "$P" --invoke 'tally(5)' "$D/plug.wasm"
 # a tally the guest keeps is dropped once, at teardown
 expect 0 "3" "rt-plugin: tally 1 dropped at 3" -- "$W" run --plugin "$P" --invoke 'keep(3)' "$D/plug.wasm"

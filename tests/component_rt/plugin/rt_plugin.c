@@ -21,6 +21,7 @@ static const char wit[] =
     "  }\n"
     "  hello: func(name: string) -> string;\n"
     "  fail: func() -> u32;\n"
+    "  quit: func(code: u32);\n"
     "}\n";
 
 typedef struct { uint8_t *ptr; size_t len; } str_t;
@@ -42,6 +43,12 @@ static int f_hello(void *state, wasmplug_plugin_call_t *call, const void *params
 static int f_fail(void *state, wasmplug_plugin_call_t *call, const void *params, void *result) {
   (void)state; (void)params; (void)result;
   return host->trap(call, "plugin says no (%d)", 7);
+}
+
+/* The plugin ABI has no exit call: the trap text asks for it. */
+static int f_quit(void *state, wasmplug_plugin_call_t *call, const void *params, void *result) {
+  (void)state; (void)result;
+  return host->trap(call, "\x01wasmplug-exit %u", *(const uint32_t *)params);
 }
 
 static int f_tally_new(void *state, wasmplug_plugin_call_t *call, const void *params, void *result) {
@@ -67,6 +74,7 @@ static void tally_drop(void *state, uint32_t rep) {
 static const wasmplug_plugin_func_t funcs[] = {
     {"test:rtplug/greet#hello", f_hello},
     {"test:rtplug/greet#fail", f_fail},
+    {"test:rtplug/greet#quit", f_quit},
     {"test:rtplug/greet#[constructor]tally", f_tally_new},
     {"test:rtplug/greet#[method]tally.add", f_tally_add},
 };
@@ -81,7 +89,7 @@ static const wasmplug_plugin_t desc = {
     .version = "1.0.0",
     .wit = wit,
     .funcs = funcs,
-    .nfuncs = 4,
+    .nfuncs = 5,
     .resources = resources,
     .nresources = 1,
 };
