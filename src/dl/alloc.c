@@ -117,7 +117,10 @@ static int write_value(wasi_dl_ctx_t *cx, uint32_t self, const wasi_dl_ffi_outgo
   int rc;
   bool is_err;
   dl_alloc_t *a = get(cx, self, op, true, &rc, &is_err);
-  if (a && !dl_oval_store(&v, a->ty, a->mem, err, sizeof err)) {
+  if (a && a->read_only) {
+    dl_note(cx, "alloc.%s: the variable is in read-only memory", op);
+    is_err = true;
+  } else if (a && !dl_oval_store(&v, a->ty, a->mem, err, sizeof err)) {
     dl_note(cx, "alloc.%s: %s", op, err);
     is_err = true;
   }
@@ -145,8 +148,8 @@ int wasi_dl_ffi_method_alloc_write_string(wasi_dl_ctx_t *cx, wasi_dl_ffi_borrow_
   int rc;
   dl_alloc_t *a = get(cx, self.rep, "write-string", true, &rc, &ret->is_err);
   if (!a) return rc;
-  if (a->ty->is_struct || a->ty->prim != PTR) {
-    dl_note(cx, "alloc.write-string: the alloc's type is not pointer");
+  if (a->read_only || a->ty->is_struct || a->ty->prim != PTR) {
+    dl_note(cx, "alloc.write-string: the alloc's type is not pointer, or it is read-only");
     ret->is_err = true;
     return 0;
   }

@@ -10,7 +10,7 @@
 ** of an open library (guest-written memory included).
 */
 #include <dlfcn.h>
-#include <link.h>
+#include <link.h> /* struct link_map */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,25 +60,6 @@ dl_func_t *dl_func_new(void *addr, dl_lib_t *lib, const char *name, dl_type_t *c
 
 /* ------------------------------------------------------ from-alloc */
 
-typedef struct {
-  uintptr_t p;
-  bool exec;
-} exec_probe_t;
-
-static int probe(struct dl_phdr_info *info, size_t size, void *data) {
-  (void)size;
-  exec_probe_t *e = data;
-  for (int i = 0; i < info->dlpi_phnum; i++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-    if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && e->p >= lo && e->p < lo + ph->p_memsz) {
-      e->exec = true;
-      return 1;
-    }
-  }
-  return 0;
-}
-
 /* The open library of this instance whose object holds p, or NULL. */
 static dl_lib_t *owner(dl_instance_t *in, void *p, Dl_info *info) {
   if (!dladdr(p, info) || !info->dli_fname) return NULL;
@@ -121,9 +102,8 @@ int wasi_dl_dll_static_function_from_alloc(wasi_dl_ctx_t *cx, wasi_dl_ffi_own_al
     goto out;
   }
   p = a->opaque ? a->ptr : dl_scalar_load(WASI_DL_FFI_PRIMITIVE_TYPE_POINTER, a->mem).p;
-  exec_probe_t e = {(uintptr_t)p, false};
-  if (p) dl_iterate_phdr(probe, &e);
-  if (!p || !e.exec || !(lib = owner(INST(cx), p, &info))) {
+  bool exec = false;
+  if (!p || !dl_segment_of(p, 1, &exec, NULL) || !exec || !(lib = owner(INST(cx), p, &info))) {
     dl_note(cx, "function.from-alloc: %p is not code of a library this instance has open (callbacks into the guest "
                 "or its memory are not supported)", p);
     ret->is_err = true;

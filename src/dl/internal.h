@@ -127,6 +127,7 @@ typedef struct dl_alloc {
   uint8_t *mem;   /* the region (sizeof ty bytes), NULL when opaque */
   bool owned;     /* mem is ours (freed with the last reference) */
   bool opaque;    /* a pointer C handed out: `ptr`, no accessible region */
+  bool read_only; /* a global in read-only memory (const, RELRO) */
   void *ptr;      /* opaque: the pointer */
   dl_lib_t *lib;  /* globals and pointers from a library: must stay open */
   char **strings; /* copies made by write-string (live as long as the alloc) */
@@ -261,6 +262,10 @@ bool dl_signature_take(dl_instance_t *in, const wasi_dl_list_ffi_type_t *args, c
 void dl_signature_free(dl_type_t **argt, size_t n, dl_type_t *rett);
 bool dl_signature_spell(dl_type_t *const *argt, size_t n, const dl_type_t *rett, char *args, size_t acap, char *ret,
                         size_t rcap);
+
+/* True when [p, p+len) lies inside one loadable segment of a loaded
+** object; says whether that segment is executable / writable now. */
+bool dl_segment_of(const void *p, size_t len, bool *exec, bool *writable);
 
 #define DL_ERR 256
 

@@ -6,6 +6,7 @@
 ** every later use fails with a message instead of touching unmapped code.
 */
 #include <dlfcn.h>
+#include <link.h> /* ElfW */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,34 @@ out:
   return rc;
 }
 
+/* A variable's memory must hold the type the guest declares: the ELF
+** symbol says how large the variable is and that it is data, not code;
+** failing that (no size recorded), the region must at least lie inside one
+** mapped segment.  So a wrong type is refused instead of faulting later. */
+static bool variable_fits(const dl_symbol_t *s, const dl_type_t *t, bool *read_only, char *err, size_t cap) {
+  Dl_info info;
+  const ElfW(Sym) *sym = NULL;
+  if (dladdr1(s->addr, &info, (void **)&sym, RTLD_DL_SYMENT) && sym && info.dli_saddr == s->addr) {
+    int type = ELF64_ST_TYPE(sym->st_info);
+    if (type == STT_FUNC || type == STT_GNU_IFUNC) {
+      snprintf(err, cap, "'%s' of library '%s' is a function, not a variable", s->name, s->lib->name);
+      return false;
+    }
+    if (sym->st_size && t->size > sym->st_size) {
+      snprintf(err, cap, "the type (%zu bytes) is larger than variable '%s' of library '%s' (%zu bytes)", t->size,
+               s->name, s->lib->name, (size_t)sym->st_size);
+      return false;
+    }
+  }
+  bool exec = false, writable = false;
+  if (!dl_segment_of(s->addr, t->size, &exec, &writable) || exec) {
+    snprintf(err, cap, "'%s' of library '%s' does not hold %zu bytes of data", s->name, s->lib->name, t->size);
+    return false;
+  }
+  *read_only = !writable;
+  return true;
+}
+
 int wasi_dl_dll_method_symbol_get_alloc(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow_symbol_t self,
                                         const wasi_dl_dll_ffi_type_t *ty, wasi_dl_ffi_own_alloc_t *ret) {
   char err[DL_ERR * 2];
@@ -214,6 +243,7 @@ int wasi_dl_dll_method_symbol_get_alloc(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow_sy
   int rc = 0;
   dl_symbol_t *s = dl_table_get(INST(cx), self.rep, DLK_SYMBOL);
   char ts[256];
+  bool read_only = false;
   dl_alloc_t *a = NULL;
   if (!s) {
     rc = wasi_dl_trap(cx, "symbol.get-alloc: rep %u is not a live symbol", self.rep);
@@ -224,6 +254,8 @@ int wasi_dl_dll_method_symbol_get_alloc(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow_sy
   } else if (!wp_dl_policy_allows_variable(POLICY(cx), s->lib->is_self ? NULL : s->lib->name, s->name, ts, err,
                                            sizeof err)) {
     rc = wasi_dl_trap(cx, "%s", err);
+  } else if (!variable_fits(s, t, &read_only, err, sizeof err)) {
+    rc = wasi_dl_trap(cx, "symbol.get-alloc: %s", err);
   } else if (!(a = calloc(1, sizeof *a))) {
     rc = wasi_dl_trap(cx, "symbol.get-alloc: out of memory");
   } else {
@@ -232,6 +264,7 @@ int wasi_dl_dll_method_symbol_get_alloc(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow_sy
     a->refs = 1;
     a->ty = dl_type_ref(t);
     a->mem = s->addr;
+    a->read_only = read_only;
     a->lib = dl_lib_ref(s->lib);
     if (!(ret->rep = dl_table_put(INST(cx), DLK_ALLOC, a))) {
       dl_alloc_unref(a);

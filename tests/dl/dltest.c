@@ -77,6 +77,7 @@ E void dt_name(const char **out) { *out = "dltest"; }
 E int32_t dt_counter = 41;
 E struct dt_point dt_origin = {3, 4};
 E int32_t dt_bump(void) { return ++dt_counter; }
+E const int32_t dt_const = 5;
 
 /* Function pointers. */
 typedef int32_t (*dt_binop)(int32_t, int32_t);

@@ -459,6 +459,28 @@ static void test_globals(void) {
   CHECK(h_call("dll", "[method]symbol.get-alloc", &sp, &g, sizeof g) == 0);
   check_point(h_vstruct(read_struct(g)), 3, 4);
   h_drop("ffi", "alloc", g);
+  /* a type larger than the variable is refused (the ELF symbol's size) */
+  h_self_type_t big = {s, h_struct(rect_type())};
+  int big_rc = h_call("dll", "[method]symbol.get-alloc", &big, &g, sizeof g);
+  CHECK(big_rc == WASMPLUG_TRAP &&
+        strstr(h_trap, "(32 bytes) is larger than variable 'dt_origin'") && strstr(h_trap, "(8 bytes)"));
+  h_drop("dll", "symbol", s);
+
+  /* a function is not a variable */
+  s = h_sym(lib, "dt_bump", err, sizeof err);
+  h_self_type_t fp = {s, h_prim(P_I32)};
+  CHECK(h_call("dll", "[method]symbol.get-alloc", &fp, &g, sizeof g) == WASMPLUG_TRAP &&
+        strstr(h_trap, "'dt_bump'") && strstr(h_trap, "is a function, not a variable"));
+  h_drop("dll", "symbol", s);
+
+  /* a const variable reads, but refuses writes (it is in read-only memory) */
+  s = h_sym(lib, "dt_const", err, sizeof err);
+  h_self_type_t cp = {s, h_prim(P_I32)};
+  CHECK(h_call("dll", "[method]symbol.get-alloc", &cp, &g, sizeof g) == 0);
+  CHECK(in_s(h_vprim(read_prim(g))) == 5);
+  CHECK(!write_prim(g, out_s(P_I32, 6)) && strstr(h_last_log, "read-only"));
+  CHECK(in_s(h_vprim(read_prim(g))) == 5);
+  h_drop("ffi", "alloc", g);
   h_drop("dll", "symbol", s);
 }
 
@@ -616,7 +638,7 @@ static const char *const SYMS[] = {
     "dt_longlong", "dt_ulonglong", "dt_float", "dt_double", "dt_i8", "dt_i16", "dt_i32", "dt_i64",
     "dt_u8", "dt_u16", "dt_u32", "dt_u64", "dt_ptr", "dt_mix", "dt_noargs", "dt_void", "dt_point_make",
     "dt_rect_area", "dt_rect_grow", "dt_rect_flip", "dt_divmod", "dt_greeting", "dt_strlen", "dt_name",
-    "dt_origin", "dt_bump", "dt_get_op", "dt_apply", "dt_missing",
+    "dt_origin", "dt_bump", "dt_const", "dt_get_op", "dt_apply", "dt_missing",
     "dt_sub:(int32-t,int32-t)->int32-t", "dt_counter:int32-t"};
 
 int main(void) {
