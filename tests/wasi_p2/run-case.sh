@@ -106,6 +106,23 @@ clocks)
 wall clock after 2020: yes" ;;
 random)
   run "$G" random; expect_rc 0; expect_out "random differs: yes, nonzero: yes" ;;
+tcp)
+  # a server and a client on loopback in one guest (net.c), waits via poll
+  NET=$(dirname "$G")/net.wasm
+  run --allow-network "$NET"; expect_rc 0
+  expect_grep out "^listening: yes, port assigned: yes$"
+  expect_grep out "^accept wait: woken by listener$"
+  expect_grep out "^connect wait: woken by socket$"
+  expect_grep out "^server got: ping over tcp$"
+  expect_grep out "^client got: pong$"
+  expect_grep out "^server: stream closed$"
+  expect_grep out "^peer is loopback: yes$"
+  expect_grep out "^tcp ok$" ;;
+tcp-denied)
+  # no --allow-network: creating a socket fails with access-denied (1)
+  NET=$(dirname "$G")/net.wasm
+  run "$NET"; expect_rc 1
+  expect_grep out "^create-tcp-socket: error-code 1$"; expect_nogrep out "tcp ok" ;;
 *)
   echo "unknown case $CASE"; exit 2 ;;
 esac
