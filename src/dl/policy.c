@@ -52,6 +52,13 @@ static void say(char *why, size_t cap, const char *fmt, const char *a, const cha
 #define LIBNAME(lib) ((lib) ? (lib) : "self")
 
 bool wp_dl_policy_allows_library(const wp_dl_policy_t *p, const char *lib, char *why, size_t whycap) {
+  /* "self" names the main program in the allowlist; a library file called
+  ** that must not ride on a `self` entry */
+  if (lib && !strcmp(lib, "self")) {
+    say(why, whycap, "wasi:dl: library name 'self' is reserved for the main program (open it with none)%s%s%s%s",
+        "", "", "", "");
+    return false;
+  }
   if (p && dl_policy_find_lib(p, LIBNAME(lib))) return true;
   if (lib)
     say(why, whycap, "wasi:dl: library '%s' is not allowlisted (allow it with allow=%s)%s%s", lib, lib, "", "");

@@ -72,6 +72,9 @@ int main(void) {
         strstr(why, "pinned as a function"));
   CHECK(wp_dl_policy_allows_signature(p, "libx.so", "d", "", "c-double", NULL, 0));
   CHECK(wp_dl_policy_allows_symbol(p, NULL, "getpid", NULL, 0));
+  CHECK(wp_dl_policy_allows_library(p, NULL, NULL, 0));
+  CHECK(!wp_dl_policy_allows_library(p, "self", why, sizeof why) && strstr(why, "reserved for the main program"));
+  CHECK(!wp_dl_policy_allows_symbol(p, "self", "getpid", NULL, 0));
   CHECK(!wp_dl_policy_allows_symbol(p, NULL, "system", why, sizeof why) && strstr(why, "library 'self'"));
   /* pins only: a pointer to a pinned function keeps the pin; others pass */
   CHECK(wp_dl_policy_pin_matches(p, "libx.so", "zzz", "c-int", NULL, NULL, 0));
