@@ -44,7 +44,10 @@ static const char run_help[] =
     "                          load native plugin PATH (repeatable): the guest's\n"
     "                          imports of the interfaces it provides are linked to\n"
     "                          it; KEY=VALUE pairs configure it (`wasmplug wit\n"
-    "                          PATH` lists its options)\n"
+    "                          PATH` lists its options).  A component PATH is a\n"
+    "                          wasm plugin composed with the guest at run time:\n"
+    "                          PATH[,shared][,dir=HOST[::GUEST]][,env=NAME=VALUE]\n"
+    "                          [,allow-dl=POLICY] grant it, not the guest, these\n"
     "  --plugin-dir DIR        load every *.so plugin in DIR (repeatable)\n"
     "  --plugin-use IFACE=NAME take interface IFACE (ns:pkg/name) from plugin NAME\n"
     "                          when several loaded plugins provide it\n"
@@ -106,6 +109,7 @@ int wp_cmd_run(int argc, char **argv) {
   wasmplug_linker_t *linker = NULL;
   wasmplug_instance_t *instance = NULL;
   wp_plugin_set_t *plugins = wp_plugin_set_new();
+  wp_wasm_plugins_t *wasm_plugins = wp_wasm_plugins_new(); /* --plugin X.wasm: components */
   /* A component's WASI 0.2 capabilities: the built-in plugin's config. */
   wp_wasi_p2_caps_t *caps = wp_wasi_p2_caps_new();
   bool default_plugins = true;
@@ -113,7 +117,7 @@ int wp_cmd_run(int argc, char **argv) {
   wasmplug_error_t *err = NULL;
   wasmplug_trap_t *trap = NULL;
   uint8_t *bytes = NULL;
-  if (!wasi || !config || !plugins || !caps) {
+  if (!wasi || !config || !plugins || !caps || !wasm_plugins) {
     wp_cli_error("out of memory");
     goto out;
   }
@@ -165,7 +169,8 @@ int wp_cmd_run(int argc, char **argv) {
       if (err) { status = usage_error("--env: %s", wasmplug_error_message(err)); goto out; }
       if (!wp_wasi_p2_caps_add(caps, "env", val)) { wp_cli_error("out of memory"); goto out; }
     } else if (!strcmp(name, "--plugin") || !strcmp(name, "--plugin-dir") || !strcmp(name, "--plugin-use")) {
-      err = !strcmp(name, "--plugin") ? wp_plugin_set_load(plugins, val)
+      err = !strcmp(name, "--plugin") && wp_wasm_plugin_spec_is_component(val) ? wp_wasm_plugins_add(wasm_plugins, val)
+            : !strcmp(name, "--plugin") ? wp_plugin_set_load(plugins, val)
             : !strcmp(name, "--plugin-dir") ? wp_plugin_set_load_dir(plugins, val)
                                             : wp_plugin_set_use(plugins, val);
       if (err) { wp_cli_error("%s", wasmplug_error_message(err)); goto out; }
@@ -213,7 +218,7 @@ int wp_cmd_run(int argc, char **argv) {
       wp_cli_error("%s", wasmplug_error_message(err));
       goto out;
     }
-    status = wp_run_component(engine, plugins, file, bytes, len, invoke);
+    status = wp_run_component(engine, plugins, wasm_plugins, file, bytes, len, invoke);
     goto out;
   }
   if ((err = wasmplug_module_new(engine, bytes, len, file, &module))) {
@@ -293,6 +298,7 @@ out:
   wasmplug_linker_delete(linker);
   wp_wasi_ctx_delete(wasi);
   wasmplug_module_delete(module);
+  wp_wasm_plugins_delete(wasm_plugins); /* compiled by the engine, calls into native plugins */
   wasmplug_engine_delete(engine);
   wasmplug_config_delete(config);
   wp_plugin_set_delete(plugins); /* after everything that may call into plugins */
