@@ -7,6 +7,8 @@
 **              guest instance (nothing is shared or kept)
 **   read-only  open the file read-only: writes fail with access-denied
 **   page-size  keys per list-keys page (default 100)
+**   busy-timeout  how long a write waits for another instance's, in ms
+**              (default 5000); then the call fails with other("...locked")
 */
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +46,15 @@ int wasi_keyvalue_plugin_init(const wasmplug_host_api_t *host, const wasmplug_pl
     return 1;
   }
   p->page_size = (uint32_t)n;
-  p->busy_ms = 5000;
+  const char *bt = host->config_get(config, "busy-timeout");
+  n = bt ? strtoull(bt, &end, 10) : 5000;
+  if (bt && (*end || n > 3600000)) {
+    free(p->path);
+    free(p);
+    *error = "keyvalue-sqlite: busy-timeout must be 0..3600000 (milliseconds)";
+    return 1;
+  }
+  p->busy_ms = (uint32_t)n;
   if (!sqlite3_threadsafe()) {
     /* instances may run on different threads, each with its own connection */
     free(p->path);
@@ -83,17 +93,29 @@ int wasi_keyvalue_instance_new(const wasmplug_host_api_t *host, void *plugin,
   in->plugin = p;
   int flags = SQLITE_OPEN_NOMUTEX; /* one connection per instance, never shared */
   flags |= p->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  const char *step = "open";
   int rc = sqlite3_open_v2(p->path ? p->path : ":memory:", &in->db, flags, NULL);
   if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(in->db, (int)p->busy_ms);
-  if (rc == SQLITE_OK && !p->read_only) rc = sqlite3_exec(in->db, schema, NULL, NULL, NULL);
+  if (rc == SQLITE_OK && p->path && !p->read_only) {
+    /* WAL: readers never wait for a writer and commits need no fsync of
+    ** the database file, so instances sharing a file mostly run in
+    ** parallel; the mode is recorded in the file (idempotent). */
+    step = "switch to WAL mode";
+    rc = sqlite3_exec(in->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+  }
+  if (rc == SQLITE_OK && !p->read_only) {
+    step = "create the table";
+    rc = sqlite3_exec(in->db, schema, NULL, NULL, NULL);
+  }
   if (rc == SQLITE_OK && p->read_only) {
     /* a read-only database must already have the table */
     sqlite3_stmt *st = NULL;
+    step = "find the table";
     rc = sqlite3_prepare_v2(in->db, "SELECT 1 FROM kv LIMIT 1", -1, &st, NULL);
     sqlite3_finalize(st);
   }
   if (rc != SQLITE_OK) {
-    host->log(config, WASMPLUG_LOG_ERROR, "cannot open %s: %s", p->path ? p->path : ":memory:",
+    host->log(config, WASMPLUG_LOG_ERROR, "cannot %s in %s: %s", step, p->path ? p->path : ":memory:",
               in->db ? sqlite3_errmsg(in->db) : sqlite3_errstr(rc));
     *error = "keyvalue-sqlite: cannot open the database (see the log)";
     sqlite3_close(in->db);
