@@ -1,0 +1,113 @@
+#!/bin/bash
+# cli_test.sh WASMPLUG TEST_PLUGIN_DIR TEST_WASM_DIR FAULTY.so FAULTY_GUEST.wasm KV.so KV_WIT_DIR [C_GUEST]
+# `wasmplug run --plugin X.so,isolate` as a user types it: core-module
+# guests get the same output isolated as in-process (the loader tests'
+# plugin and guests, the keyvalue-sqlite plugin with a file database), and
+# a crashing or hanging plugin gives a guest trap naming it.
+set -u
+W=$1 P=$2 D=$3 F=$4 FG=$5 KV=$6 KVWIT=$7 C=${8:-}
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect NAME STATUS PATTERN CMD...: exit status and output (grep -E).
+expect() {
+  local name=$1 want=$2 pat=$3
+  shift 3
+  "$@" >"$tmp/out" 2>&1
+  local got=$?
+  if [ "$got" = "$want" ] && grep -Eq -- "$pat" "$tmp/out"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL $name: status $got (want $want), output:"
+    sed 's/^/    /' "$tmp/out"
+    echo "    (wanted /$pat/)"
+  fi
+}
+
+# same NAME CMD-ARGS...: `wasmplug run ARGS` with the first --plugin given
+# in-process and then with ,isolate appended: same status, same output.
+same() {
+  local name=$1
+  shift
+  "$W" run "$@" >"$tmp/a" 2>&1
+  local s1=$?
+  local args=() done=0
+  for a in "$@"; do
+    if [ $done = 0 ] && [ "${prev:-}" = "--plugin" ]; then a="$a,isolate"; done=1; fi
+    args+=("$a")
+    prev=$a
+  done
+  prev=
+  "$W" run "${args[@]}" >"$tmp/b" 2>&1
+  local s2=$?
+  if [ $s1 = $s2 ] && cmp -s "$tmp/a" "$tmp/b"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL $name: in-process status $s1, isolated $s2; outputs:"
+    sed 's/^/  in: /' "$tmp/a"
+    sed 's/^/ iso: /' "$tmp/b"
+  fi
+}
+
+G=$D/cli.wasm
+TP=$P/test_plugin.so
+same "run" --plugin "$TP" --invoke run "$G"
+same "config" --plugin "$TP" --invoke run "$G"
+same "plugin trap" --plugin "$TP" --invoke boom "$G"
+same "resources alive at exit" --plugin "$TP" --invoke leak "$G"
+expect "isolated trap message" 134 'plugin test-plugin: test:plugin/api@0.1.0#fail: failing as asked: kaboom' \
+  "$W" run --plugin "$TP,isolate" --invoke boom "$G"
+if [ -n "$C" ] && [ -f "$C" ]; then
+  same "C guest" --plugin "$TP,greeting=servus" "$C"
+  same "C guest checks" --plugin "$TP" "$C"
+fi
+
+expect "faulty: works" 0 '^42$' "$W" run --plugin "$F,isolate" --invoke run "$FG"
+expect "faulty: crash traps the guest" 134 \
+  'plugin rpc-faulty: test:faulty/api@1.0.0#segfault: the plugin process crashed: killed by signal 11' \
+  "$W" run --plugin "$F,isolate" --invoke crash "$FG"
+expect "faulty: hang times out" 134 'plugin rpc-faulty: test:faulty/api@1.0.0#loop-forever: no answer within 200 ms' \
+  "$W" run --plugin "$F,isolate,timeout=200" --invoke hang "$FG"
+expect "faulty: seccomp" 134 'open-socket: .*signal 31.*seccomp' "$W" run --plugin "$F,isolate" --invoke sock "$FG"
+expect "faulty: in-process socket" 0 '^1$' "$W" run --plugin "$F" --invoke sock "$FG"
+
+# keyvalue-sqlite on a database file: needs the "files" syscalls.
+if command -v clang >/dev/null && [ -f "$KV" ]; then
+  KVG=$tmp/kv
+  mkdir -p "$KVG/gen"
+  HERE=$(cd "$(dirname "$0")/../.." && pwd)/examples/keyvalue
+  if "$W" bindgen c --guest "$HERE/wit" --world demo -o "$KVG/gen" >/dev/null &&
+     clang --target=wasm32-wasi --sysroot=/usr -std=c11 -O2 -I"$KVG/gen" -c "$HERE/guest.c" -o "$KVG/guest.o" &&
+     clang --target=wasm32-wasi --sysroot=/usr -std=c11 -O2 -c "$KVG/gen/demo.c" -o "$KVG/demo.o" &&
+     clang --target=wasm32-wasi --sysroot=/usr "$KVG/guest.o" "$KVG/demo.o" -o "$KVG/guest.wasm"; then
+    for run in 1 2; do
+      "$W" run --plugin "$KV,path=$tmp/in.db" "$KVG/guest.wasm" >"$tmp/kv_in_$run" 2>&1
+      s1=$?
+      "$W" run --plugin "$KV,isolate,isolate-allow=files,path=$tmp/iso.db" "$KVG/guest.wasm" >"$tmp/kv_iso_$run" 2>&1
+      s2=$?
+      if [ $s1 = 0 ] && [ $s2 = 0 ] && cmp -s "$tmp/kv_in_$run" "$tmp/kv_iso_$run"; then
+        pass=$((pass + 1))
+      else
+        fail=$((fail + 1))
+        echo "FAIL keyvalue run $run: in-process $s1, isolated $s2"
+        sed 's/^/  in: /' "$tmp/kv_in_$run"
+        sed 's/^/ iso: /' "$tmp/kv_iso_$run"
+      fi
+    done
+    # In memory too: SQLite reads /dev/urandom when a connection opens.
+    "$W" run --plugin "$KV" "$KVG/guest.wasm" >"$tmp/a" 2>&1
+    "$W" run --plugin "$KV,isolate,isolate-allow=files" "$KVG/guest.wasm" >"$tmp/b" 2>&1
+    expect "keyvalue in memory" 0 'same output' sh -c "cmp '$tmp/a' '$tmp/b' && grep -q 'empty store' '$tmp/b' && echo same output"
+    expect "keyvalue without files syscalls" 1 'signal 31' \
+      "$W" run --plugin "$KV,isolate,path=$tmp/other.db" "$KVG/guest.wasm"
+  else
+    fail=$((fail + 1))
+    echo "FAIL keyvalue guest did not build"
+  fi
+fi
+
+echo "plugin_rpc cli tests: $pass passed, $fail failed"
+[ $fail = 0 ]
