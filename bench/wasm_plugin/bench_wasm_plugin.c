@@ -1,0 +1,199 @@
+/*
+** bench_wasm_plugin.c — a guest calling a wasm component plugin (issue 8)
+** against the same guest calling a native-layout host function (the path
+** native .so plugins take) and against a direct native call, same run.
+**
+** usage: bench_wasm_plugin [WASM_DIR]   (default: the build's test components)
+** The guest is tests/wasm_plugin's app.wasm: its export api#nop (api#text)
+** calls its import test:kv/counter#nop (#text, a 1 KiB string checksummed
+** by the callee).  Variants:
+**   wasm plugin   the import linked to plugin.wasm's export (value trees:
+**                 lifted from the app's memory, lowered into the plugin's);
+**   native        the import defined with wasmplug_component_linker_define_native;
+**   direct        the callee's C code called through a function pointer.
+** The first two include the host -> app export call, the same in both.
+** Prints "wasm_plugin <case>: X ns/call, native Y ns/call (ratio R), direct
+** Z ns/call"; times are thread CPU time, best of 7 bursts, variants
+** interleaved round by round.  The checksums of all variants must agree.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cabi/cabi.h"
+#include "plugin/plugin.h"
+#include "wasmplug.h"
+#include "wasmplug/plugin.h"
+
+static double now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static void die(const char *what, const char *msg) {
+  fprintf(stderr, "bench_wasm_plugin: %s: %s\n", what, msg);
+  exit(1);
+}
+
+static unsigned char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) die(path, "cannot open");
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *b = malloc((size_t)n);
+  if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) die(path, "cannot read");
+  fclose(f);
+  *len = (size_t)n;
+  return b;
+}
+
+/* The callee's work, as the kv plugin does it (kv_plugin.c). */
+static unsigned checksum(const uint8_t *p, size_t n) {
+  unsigned h = (unsigned)n;
+  for (size_t i = 0; i < n; i++) h = h * 31 + p[i];
+  return h;
+}
+static void nop_fn(void) {}
+
+typedef struct {
+  const uint8_t *ptr;
+  size_t len;
+} str_t;
+
+static int native_nop(void *state, struct wasmplug_plugin_call *call, const void *params, void *result) {
+  (void)state; (void)call; (void)params; (void)result;
+  return WASMPLUG_OK;
+}
+
+static int native_text(void *state, struct wasmplug_plugin_call *call, const void *params, void *result) {
+  (void)state; (void)call;
+  const str_t *s = params;
+  *(uint32_t *)result = checksum(s->ptr, s->len);
+  return WASMPLUG_OK;
+}
+
+static void (*volatile direct_nop)(void) = nop_fn;
+static unsigned (*volatile direct_text)(const uint8_t *, size_t) = checksum;
+static volatile unsigned sink;
+
+typedef struct {
+  wasmplug_component_func_t *nop, *text;
+} guest;
+
+static unsigned call_guest(wasmplug_component_func_t *f, const wp_cabi_val_t *arg) {
+  wp_cabi_val_t res;
+  wasmplug_trap_t *t = wasmplug_component_func_call(f, arg, arg ? 1 : 0, arg ? &res : NULL);
+  if (t) die("call", wasmplug_trap_message(t));
+  return arg ? res.of.u32 : 0;
+}
+
+/* One burst: ns per call. */
+static double burst(int variant, guest *g, const wp_cabi_val_t *arg, const char *text, int iters, unsigned *sum) {
+  double t0 = now_ns();
+  unsigned h = 0;
+  for (int i = 0; i < iters; i++) {
+    if (variant < 2) h = call_guest(arg ? g[variant].text : g[variant].nop, arg);
+    else if (arg) h = direct_text((const uint8_t *)text, 1024);
+    else direct_nop();
+  }
+  sink += h;
+  *sum = h;
+  return (now_ns() - t0) / iters;
+}
+
+int main(int argc, char **argv) {
+  const char *dir = argc > 1 ? argv[1] : BENCH_WASM_DIR;
+  char path[1024];
+  wasmplug_config_t *cfg = wasmplug_config_new();
+  wasmplug_config_tier_set(cfg, WASMPLUG_TIER_BASELINE);
+  wasmplug_engine_t *engine;
+  wasmplug_error_t *e = wasmplug_engine_new(cfg, &engine);
+  if (e) die("engine", wasmplug_error_message(e));
+
+  size_t alen;
+  snprintf(path, sizeof path, "%s/app.wasm", dir);
+  unsigned char *abytes = slurp(path, &alen);
+  wasmplug_component_t *app;
+  if ((e = wasmplug_component_new(engine, abytes, alen, "app.wasm", &app))) die("app", wasmplug_error_message(e));
+
+  /* variant 0: composed with the kv plugin (and the resource plugin the app also imports) */
+  wp_wasm_plugins_t *set = wp_wasm_plugins_new();
+  snprintf(path, sizeof path, "%s/plugin.wasm", dir);
+  if ((e = wp_wasm_plugins_add(set, path))) die("plugin", wasmplug_error_message(e));
+  snprintf(path, sizeof path, "%s/res_plugin.wasm", dir);
+  if ((e = wp_wasm_plugins_add(set, path))) die("plugin", wasmplug_error_message(e));
+  if ((e = wp_wasm_plugins_prepare(set, engine, NULL, NULL, NULL))) die("plugins", wasmplug_error_message(e));
+  wp_wasm_guest_t *wg;
+  if ((e = wp_wasm_guest_new(set, &wg))) die("plugins", wasmplug_error_message(e));
+  wasmplug_component_linker_t *l0 = wasmplug_component_linker_new(engine);
+  if ((e = wp_wasm_guest_link(wg, l0, app, "app.wasm"))) die("link", wasmplug_error_message(e));
+  wasmplug_component_instance_t *in0, *in1;
+  wasmplug_trap_t *t = NULL;
+  wasmplug_component_linker_instantiate(l0, app, &in0, &e, &t);
+  if (e || t) die("instantiate", e ? wasmplug_error_message(e) : wasmplug_trap_message(t));
+
+  /* variant 1: the same imports as native-layout host functions (their
+  ** types borrowed from the plugin instance: identical by construction) */
+  wasmplug_component_instance_t *kv = wp_wasm_guest_instance(wg, 0);
+  wasmplug_component_func_t *pnop = wasmplug_component_instance_func(kv, "test:kv/counter#nop");
+  wasmplug_component_func_t *ptext = wasmplug_component_instance_func(kv, "test:kv/counter#text");
+  if (!pnop || !ptext) die("plugin", "no test:kv/counter#nop/text export");
+  wasmplug_component_linker_t *l1 = wasmplug_component_linker_new(engine);
+  wasmplug_component_linker_allow_unknown_imports(l1, true); /* store, pool: never called */
+  if ((e = wasmplug_component_linker_define_native(l1, "test:kv/counter@0.1.0#nop", wasmplug_component_func_type(pnop),
+                                                   native_nop, NULL, NULL)) ||
+      (e = wasmplug_component_linker_define_native(l1, "test:kv/counter@0.1.0#text",
+                                                   wasmplug_component_func_type(ptext), native_text, NULL, NULL)))
+    die("define", wasmplug_error_message(e));
+  wasmplug_component_linker_instantiate(l1, app, &in1, &e, &t);
+  if (e || t) die("instantiate native", e ? wasmplug_error_message(e) : wasmplug_trap_message(t));
+
+  guest g[2];
+  wasmplug_component_instance_t *ins[2] = {in0, in1};
+  for (int v = 0; v < 2; v++) {
+    g[v].nop = wasmplug_component_instance_func(ins[v], "test:kv/api#nop");
+    g[v].text = wasmplug_component_instance_func(ins[v], "test:kv/api#text");
+    if (!g[v].nop || !g[v].text) die("app", "no api#nop/text export");
+  }
+
+  static char text[1025];
+  for (int i = 0; i < 1024; i++) text[i] = (char)('a' + i % 26);
+  wp_cabi_val_t arg = {.kind = WP_CABI_STRING};
+  arg.of.str.ptr = text;
+  arg.of.str.len = 1024;
+
+  int failed = 0;
+  for (int c = 0; c < 2; c++) {
+    const wp_cabi_val_t *a = c ? &arg : NULL;
+    int iters = c ? 20000 : 50000;
+    double best[3] = {1e30, 1e30, 1e30};
+    unsigned sums[3] = {0, 0, 0};
+    for (int v = 0; v < 3; v++) burst(v, g, a, text, iters / 10, &sums[v]); /* warm up */
+    for (int round = 0; round < 7; round++)
+      for (int v = 0; v < 3; v++) {
+        double ns = burst(v, g, a, text, v == 2 ? iters * 10 : iters, &sums[v]);
+        if (ns < best[v]) best[v] = ns;
+      }
+    if (c && (sums[0] != sums[1] || sums[1] != sums[2])) {
+      printf("FAIL: wasm_plugin text: checksums differ (%u, %u, %u)\n", sums[0], sums[1], sums[2]);
+      failed = 1;
+    }
+    printf("wasm_plugin %s: %.1f ns/call, native %.1f ns/call (ratio %.2f), direct %.1f ns/call\n",
+           c ? "text(1 KiB string)" : "nop()", best[0], best[1], best[0] / best[1], best[2]);
+  }
+
+  wasmplug_component_instance_delete(in1);
+  wasmplug_component_instance_delete(in0);
+  wp_wasm_guest_delete(wg);
+  wasmplug_component_linker_delete(l1);
+  wasmplug_component_linker_delete(l0);
+  wp_wasm_plugins_delete(set);
+  wasmplug_component_delete(app);
+  free(abytes);
+  wasmplug_engine_delete(engine);
+  wasmplug_config_delete(cfg);
+  return failed;
+}
