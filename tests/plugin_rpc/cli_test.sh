@@ -1,11 +1,13 @@
 #!/bin/bash
-# cli_test.sh WASMPLUG TEST_PLUGIN_DIR TEST_WASM_DIR FAULTY.so FAULTY_GUEST.wasm KV.so KV_WIT_DIR [C_GUEST]
+# cli_test.sh WASMPLUG TEST_PLUGIN_DIR TEST_WASM_DIR FAULTY.so FAULTY_GUEST.wasm KV.so KV_WIT_DIR
+#             RT_PLUGIN.so RT_PLUG.wasm [C_GUEST]
 # `wasmplug run --plugin X.so,isolate` as a user types it: core-module
-# guests get the same output isolated as in-process (the loader tests'
-# plugin and guests, the keyvalue-sqlite plugin with a file database), and
+# and component guests get the same output isolated as in-process (the
+# loader tests' plugin and guests, the component runtime's plugin guest,
+# the keyvalue-sqlite plugin with a file database), and
 # a crashing or hanging plugin gives a guest trap naming it.
 set -u
-W=$1 P=$2 D=$3 F=$4 FG=$5 KV=$6 KVWIT=$7 C=${8:-}
+W=$1 P=$2 D=$3 F=$4 FG=$5 KV=$6 KVWIT=$7 RTP=$8 RTG=$9 C=${10:-}
 pass=0 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -63,6 +65,16 @@ expect "isolated trap message" 134 'plugin test-plugin: test:plugin/api@0.1.0#fa
 if [ -n "$C" ] && [ -f "$C" ]; then
   same "C guest" --plugin "$TP,greeting=servus" "$C"
   same "C guest checks" --plugin "$TP" "$C"
+fi
+
+# A component guest (the component runtime calls bindings, lowers
+# strings, runs resource destructors, passes an exit request through).
+if [ -f "$RTG" ]; then
+  for inv in 'hello("wasm")' 'fail()' 'quit(5)' 'tally(5)' 'keep(3)'; do
+    same "component guest $inv" --plugin "$RTP" --invoke "$inv" "$RTG"
+  done
+else
+  echo "SKIP component guest: $RTG not built (not counted)"
 fi
 
 expect "faulty: works" 0 '^42$' "$W" run --plugin "$F,isolate" --invoke run "$FG"
