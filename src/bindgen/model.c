@@ -28,8 +28,7 @@ void bg_fail(bg_t *g, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  g->err = bg_strdup(buf);
-  if (!g->err) g->err = NULL;
+  g->err = bg_strdup(buf); /* NULL on OOM: callers then report "out of memory" */
 }
 
 const wp_wit_typedef_t *bg_def(bg_t *g, wp_wit_type_t t, wp_wit_type_kind_t *prim) {

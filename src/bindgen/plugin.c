@@ -90,7 +90,9 @@ static void header(bg_t *g, bg_buf_t *h) {
             "** %s_alloc/%s_string_set or be static.  Return 0, or %s_trap(cx, ...).\n"
             "** WIT errors (a result's err case) are returned in `ret`, not as traps.\n"
             "** Resources: a handle's `rep` is any uint32_t the plugin chooses;\n"
-            "** <resource>_destructor runs exactly once per rep handed to the guest.\n"
+            "** <resource>_destructor runs exactly once per rep the guest still owns when\n"
+            "** it drops it or goes away; an own<R> parameter hands the rep back to the\n"
+            "** plugin instead (free it, or return it again).\n"
             "** Configuration options are declared with `wasmplug bindgen --option`. */\n",
             P, P, P, P, P, P, P);
   bg_printf(h,
