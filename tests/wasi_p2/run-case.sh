@@ -123,6 +123,20 @@ tcp-denied)
   NET=$(dirname "$G")/net.wasm
   run "$NET"; expect_rc 1
   expect_grep out "^create-tcp-socket: error-code 1$"; expect_nogrep out "tcp ok" ;;
+jco-compare)
+  # the same guest under `jco run` (Node + jco's preview2-shim): identical
+  # stdout and exit status for hello, stdin piping and a failing exit
+  JCO=$(dirname "$0")/../../tools/npm/node_modules/.bin/jco
+  command -v node >/dev/null && [ -x "$JCO" ] || { echo "FAIL [$CASE]: node and jco are needed (scripts/install-deps.sh)"; exit 1; }
+  for c in hello cat exit; do
+    set -- ; [ $c = hello ] || set -- $c; [ $c = exit ] && set -- exit 3
+    printf 'some input\n' | "$W" run --tier baseline "$G" "$@" >"$T/w.out" 2>/dev/null; wrc=$?
+    printf 'some input\n' | "$JCO" run "$G" "$@" >"$T/j.out" 2>/dev/null; jrc=$?
+    if [ $wrc != $jrc ] || ! cmp -s "$T/w.out" "$T/j.out"; then
+      echo "FAIL [$CASE]: '$c' differs: wasmplug status $wrc, jco run status $jrc"
+      diff "$T/j.out" "$T/w.out" | sed 's/^/  /'; fails=1
+    fi
+  done ;;
 *)
   echo "unknown case $CASE"; exit 2 ;;
 esac
