@@ -155,6 +155,7 @@ struct rt_frame {
   rt_bag *args;                  /* what the imports are taken from (while resolving them) */
   rt_bag exports;
   wp_cabi_handles_t *handles;    /* this component instance's table */
+  bool busy;                     /* a lifted export of this instance is running */
   rt_ptrmap res;                  /* resource type nodes bound in this frame */
   rt_ptrmap memo;                 /* wp_comp_type -> cabi type conversions */
 };

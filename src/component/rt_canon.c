@@ -173,8 +173,16 @@ wasmplug_trap_t *rt_func_call(rt_func *F, const wp_cabi_val_t *args, size_t narg
     rt_store *s = F->owner->store;
     if (s->dead) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "the component instance was deleted");
     if (!F->guest.memory) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+    /* The Component Model forbids re-entering an instance while one of its
+    ** exports runs (a guest's own state need not be re-entrant). */
+    if (F->owner->busy) {
+      snprintf(what, sizeof what, "cannot enter component instance to call `%s`: it is already running", F->name);
+      return wasmplug_trap_new(WASMPLUG_TRAP_CANON, what);
+    }
+    F->owner->busy = true;
     wp_cabi_error_t *e =
         wp_cabi_call_export(&F->guest, NULL, F->type, lifted_core, F, args, result);
+    F->owner->busy = false;
     if (!e) return NULL;
     snprintf(what, sizeof what, "in export `%s`", F->name);
     return take_trap(s, e, what);

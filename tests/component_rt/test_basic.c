@@ -29,6 +29,24 @@ static wp_cabi_error_t *host_tick(void *env, const wp_cabi_val_t *args, size_t n
   return NULL;
 }
 
+/* A host function calling back into the instance that called it. */
+typedef struct reenter {
+  wasmplug_component_instance_t *in;
+  char msg[512];
+} reenter;
+
+static wp_cabi_error_t *host_double_reenter(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
+  (void)n;
+  reenter *r = env;
+  wp_cabi_val_t a[2] = {{.kind = WP_CABI_S32, .of.s32 = 1}, {.kind = WP_CABI_S32, .of.s32 = 2}}, res;
+  wasmplug_trap_t *t = wasmplug_component_func_call(wasmplug_component_instance_func(r->in, "add"), a, 2, &res);
+  snprintf(r->msg, sizeof r->msg, "%s", t ? wasmplug_trap_message(t) : "no trap");
+  wasmplug_trap_delete(t);
+  result->kind = WP_CABI_U32;
+  result->of.u32 = args[0].of.u32 * 2;
+  return NULL;
+}
+
 static wp_cabi_error_t *host_exit(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
   (void)env;
   (void)n;
@@ -220,6 +238,25 @@ static void test_calls(wasmplug_engine_t *eng, wasmplug_component_t *c, types *t
   wasmplug_component_linker_delete(l);
 }
 
+static void test_reenter(wasmplug_engine_t *eng, wasmplug_component_t *c, types *ty) {
+  reenter r = {0};
+  wasmplug_component_linker_t *l = wasmplug_component_linker_new(eng);
+  wasmplug_component_linker_allow_unknown_imports(l, true);
+  CHECK(!wasmplug_component_linker_define_func(l, "test:rt/host@0.1.0#double", &ty->f_double, host_double_reenter,
+                                               &r, NULL));
+  r.in = h_instantiate(l, c, NULL);
+  CHECK(r.in);
+  if (r.in) {
+    /* quad -> double (host) -> add on the same instance: refused */
+    CHECK_INVOKE(r.in, "quad(3)", "12");
+    CHECK(strstr(r.msg, "cannot enter component instance"));
+    /* and the instance is usable afterwards */
+    CHECK_INVOKE(r.in, "add(2, 2)", "4");
+    wasmplug_component_instance_delete(r.in);
+  }
+  wasmplug_component_linker_delete(l);
+}
+
 int main(int argc, char **argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: test_basic WASM_DIR baseline|optimized\n");
@@ -235,6 +272,7 @@ int main(int argc, char **argv) {
   make_types(&ty);
   test_link_errors(eng, c, &ty);
   test_calls(eng, c, &ty);
+  test_reenter(eng, c, &ty);
   char *wit = wasmplug_component_world_wit(c);
   CHECK(wit && strstr(wit, "import test:rt/host@0.1.0") && strstr(wit, "export add: func(a: s32, b: s32) -> s32;"));
   free(wit);
