@@ -16,13 +16,19 @@
 **      (SIGSYS, reported as a seccomp violation), works again with
 **      isolate-allow=socket.
 **   4. `wasmplug plugin-serve` on a unix socket with two host processes
-**      at once (own instance states, one shared plugin state), and on tcp.
+**      at once (own instance states, one shared plugin state), and on tcp;
+**      a hostile client's bad frames get ERROR and the server lives on.
+**   5. a fake plugin server answering with malformed results (wrong kind,
+**      bad UTF-8, lengths past the frame, trailing bytes, wrong call id,
+**      unknown kinds, oversized frames): each traps the call as a protocol
+**      violation; nothing malformed reaches the guest.
 ** Usage: test_plugin_rpc WASMPLUG TEST_PLUGIN.so FAULTY.so TMPDIR
 */
 #include "plugin/plugin.h"
 #include "plugin/rpc.h"
 
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -420,6 +426,149 @@ static void test_serve(void) {
   host_close(&h);
 }
 
+
+/* A raw client of plugin-serve: sends `bytes`, expects an ERROR frame
+** whose message contains `want`. */
+static void hostile(const char *addr, const void *bytes, size_t n, const char *want) {
+  char why[300];
+  int fd = wp_rpc_addr_socket(addr, false, why, sizeof why);
+  CHECK(fd >= 0, "hostile connect: %s", why);
+  if (fd < 0) return;
+  CHECK(send(fd, bytes, n, MSG_NOSIGNAL) == (ssize_t)n, "hostile send");
+  wp_rpc_conn_t c;
+  wp_rpc_conn_init(&c, fd);
+  wp_rpc_header_t h;
+  const uint8_t *pl = NULL;
+  wp_rpc_io_t st = wp_rpc_frame_recv(&c, 5000, &h, &pl, why, sizeof why);
+  CHECK(st == WP_RPC_IO_OK && h.kind == WP_RPC_ERROR && memmem(pl, h.len, want, strlen(want)),
+        "hostile client: want ERROR with '%s' (io %d, kind %u)", want, (int)st, st ? 0 : h.kind);
+  st = wp_rpc_frame_recv(&c, 5000, &h, &pl, why, sizeof why);
+  CHECK(st == WP_RPC_IO_EOF, "server ends a hostile session (io %d)", (int)st);
+  wp_rpc_conn_close(&c);
+}
+
+static void test_hostile_clients(void) {
+  char addr[600];
+  snprintf(addr, sizeof addr, "unix:%s/hostile-%d.sock", tmpdir, (int)getpid());
+  pid_t server = start_server(addr, 4);
+  CHECK(server > 0, "plugin-serve did not start");
+  if (server <= 0) return;
+  char junk[64];
+  memset(junk, 'x', sizeof junk);
+  hostile(addr, junk, sizeof junk, "bad frame magic");
+  uint8_t fr[WP_RPC_HEADER];
+  wp_rpc_header_t h = {WP_RPC_MAGIC, WP_RPC_VERSION, WP_RPC_CALL, 1, 99, 0, 0};
+  wp_rpc_header_put(fr, &h);
+  hostile(addr, fr, sizeof fr, "CALL for an unknown instance");
+  h = (wp_rpc_header_t){WP_RPC_MAGIC, 7, WP_RPC_HELLO, 1, 0, 0, 0};
+  wp_rpc_header_put(fr, &h);
+  hostile(addr, fr, sizeof fr, "protocol version 7");
+  /* The server survived all of them. */
+  CHECK(remote_host(addr, 10, 10) == 0, "an honest host after hostile ones");
+  int st = 0;
+  waitpid(server, &st, 0);
+  CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "plugin-serve after hostile clients (status 0x%x)", st);
+}
+
+/* ------------------------------------------- 5. a lying plugin server */
+
+/* Serves each connection: DESCRIBE, INST_OK, then answers the first CALL
+** with bad answer number `k` (one connection per case). */
+static void fake_server(int lfd, const uint8_t *desc, size_t desc_len, int ncases) {
+  for (int k = 0; k < ncases; k++) {
+    int fd = accept(lfd, NULL, NULL);
+    if (fd < 0) _exit(1);
+    wp_rpc_conn_t c;
+    wp_rpc_conn_init(&c, fd);
+    wp_rpc_buf_t b = {0};
+    wp_rpc_header_t h;
+    const uint8_t *pl;
+    char why[200];
+    for (;;) {
+      if (wp_rpc_frame_recv(&c, 10000, &h, &pl, why, sizeof why)) break;
+      wp_rpc_buf_frame(&b);
+      wp_rpc_header_t r = {.call_id = h.call_id, .inst = h.inst, .func = h.func};
+      if (h.kind == WP_RPC_HELLO) {
+        wp_rpc_buf_put(&b, desc, desc_len);
+        r.kind = WP_RPC_DESCRIBE;
+      } else if (h.kind == WP_RPC_INST_NEW) {
+        r.kind = WP_RPC_INST_OK;
+        r.inst = 1;
+      } else if (h.kind == WP_RPC_CALL) {
+        r.kind = WP_RPC_RESULT;
+        switch (k) {
+        case 0: wp_rpc_buf_u8(&b, WP_CABI_U32); wp_rpc_buf_u32(&b, 2); break; /* echo returns a string */
+        case 1: wp_rpc_buf_u8(&b, WP_CABI_STRING); wp_rpc_buf_u32(&b, 2); wp_rpc_buf_put(&b, "\xff\xfe", 2); break;
+        case 2: wp_rpc_buf_u8(&b, WP_CABI_STRING); wp_rpc_buf_u32(&b, 1000); wp_rpc_buf_put(&b, "ab", 2); break;
+        case 3: wp_rpc_buf_u8(&b, WP_CABI_STRING); wp_rpc_buf_u32(&b, 2); wp_rpc_buf_put(&b, "hi!", 3); break;
+        case 4: wp_rpc_buf_u8(&b, WP_CABI_STRING); wp_rpc_buf_u32(&b, 2); wp_rpc_buf_put(&b, "hi", 2);
+                r.call_id += 5; break;
+        case 5: r.kind = WP_RPC_TRAP; wp_rpc_buf_u32(&b, 100); wp_rpc_buf_put(&b, "x", 1); break;
+        case 6: r.kind = 99; break;
+        default: { /* a header announcing a 2 GiB payload */
+          uint8_t raw[WP_RPC_HEADER];
+          wp_rpc_header_t big = {WP_RPC_MAGIC, WP_RPC_VERSION, WP_RPC_RESULT, h.call_id, 1, h.func, 0x80000000u};
+          wp_rpc_header_put(raw, &big);
+          (void)!send(fd, raw, sizeof raw, MSG_NOSIGNAL);
+          continue;
+        }
+        }
+      } else {
+        r.kind = WP_RPC_OK;
+      }
+      if (r.kind == 99) {
+        uint8_t raw[WP_RPC_HEADER];
+        wp_rpc_header_t bad = {WP_RPC_MAGIC, WP_RPC_VERSION, 99, h.call_id, 1, h.func, 0};
+        wp_rpc_header_put(raw, &bad);
+        (void)!send(fd, raw, sizeof raw, MSG_NOSIGNAL);
+        continue;
+      }
+      wp_rpc_frame_send(&c, &b, r);
+    }
+    free(b.p);
+    wp_rpc_conn_close(&c);
+  }
+  _exit(0);
+}
+
+static void test_lying_server(void) {
+  static const char *const want[] = {
+      "value of the wrong kind", "not valid UTF-8", "string longer than its frame", "trailing bytes",
+      "answer for call",         "malformed TRAP frame", "unknown frame kind 99", "exceeds the",
+  };
+  int ncases = (int)(sizeof want / sizeof want[0]);
+  /* The descriptor data of the real plugin, as its server would send it. */
+  host_t real;
+  CHECK(host_open(&real, faulty_so), "open: %s", real.err);
+  wp_rpc_buf_t d = {0};
+  wp_rpc_desc_encode(&d, wp_plugin_descriptor(wp_plugin_set_get(real.set, 0)));
+  host_close(&real);
+  char addr[600], why[300];
+  snprintf(addr, sizeof addr, "unix:%s/liar-%d.sock", tmpdir, (int)getpid());
+  int lfd = wp_rpc_addr_socket(addr, true, why, sizeof why);
+  CHECK(lfd >= 0, "listen: %s", why);
+  if (lfd < 0) return;
+  pid_t pid = fork();
+  if (pid == 0) fake_server(lfd, d.p, d.len, ncases);
+  close(lfd);
+  free(d.p);
+  char spec[700];
+  snprintf(spec, sizeof spec, "%s,timeout=3000,isolate-restarts=%d", addr, ncases);
+  host_t h;
+  CHECK(host_open(&h, spec), "open liar: %s", h.err);
+  for (int k = 0; k < ncases; k++) {
+    if (k) host_new_guest(&h); /* reconnects: the last connection was dropped */
+    str_t s = S("hi"), out = {(uint8_t *)"untouched", 9};
+    const char *e = call(&h, FAPI, "echo", &s, &out, NULL);
+    CHECK(e && strstr(e, "plugin rpc-faulty: test:faulty/api@1.0.0#echo: protocol violation") && strstr(e, want[k]),
+          "lying server case %d: %s (want '%s')", k, e ? e : "(no trap)", want[k]);
+  }
+  host_close(&h);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fake server (status 0x%x)", st);
+}
+
 int main(int argc, char **argv) {
   if (argc != 5) {
     fprintf(stderr, "usage: test_plugin_rpc WASMPLUG TEST_PLUGIN.so FAULTY.so TMPDIR\n");
@@ -434,6 +583,8 @@ int main(int argc, char **argv) {
   test_failures();
   test_seccomp();
   test_serve();
+  test_hostile_clients();
+  test_lying_server();
   printf("plugin_rpc: %d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
 }
