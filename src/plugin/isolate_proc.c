@@ -73,6 +73,12 @@ pid_t wp_rpc_spawn(char *const argv[], int *fd, char *why, size_t whylen) {
     } else if (dup2(sv[1], 3) != 3) {
       _exit(127);
     }
+    /* The plugin gets no stdin of the host's (stdout/stderr stay: logs). */
+    int null = open("/dev/null", O_RDONLY);
+    if (null >= 0 && null != 0) {
+      dup2(null, 0);
+      close(null);
+    }
     execv(argv[0], argv);
     _exit(127);
   }

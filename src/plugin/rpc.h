@@ -19,7 +19,9 @@
 
 #include "plugin/internal.h"
 
+#include <pthread.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* ------------------------------------------------------------- frames */
 
@@ -171,9 +173,6 @@ void wp_rpc_proxy_drop(void *state, uint32_t res, uint32_t rep);
 int wp_rpc_addr_socket(const char *addr, bool listen, char *why, size_t whylen);
 
 /* ---------------------------------------------------------- the proxy */
-
-#include <pthread.h>
-#include <sys/types.h>
 
 /* The host's end of one out-of-process plugin: the connection, the helper
 ** process (isolate) or the server address (remote), and restart policy.

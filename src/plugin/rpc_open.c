@@ -45,6 +45,9 @@ typedef struct opts {
   wp_plugin_buf_t rest;                       /* the plugin's own config */
 } opts_t;
 
+/* True when the key s[0..kl) is `k`. */
+static bool key_is(const char *s, size_t kl, const char *k) { return kl == strlen(k) && !memcmp(s, k, kl); }
+
 static bool digits(const char *s) {
   if (!*s || strlen(s) > 12) return false;
   for (; *s; s++)
@@ -62,23 +65,22 @@ static wasmplug_error_t *parse_opts(const char *path, char *items, bool remote, 
     char *eq = strchr(s, '=');
     const char *val = eq ? eq + 1 : "";
     size_t kl = eq ? (size_t)(eq - s) : strlen(s);
-#define KEY(k) (kl == strlen(k) && !memcmp(s, k, kl))
-    if (KEY("isolate") && !eq) {
+    if (key_is(s, kl, "isolate") && !eq) {
       if (remote) return wasmplug_error_new("--plugin %s: 'isolate' is for .so files; a server address is already "
                                             "out of process", path);
-    } else if (KEY("timeout") || KEY("isolate-restarts")) {
+    } else if (key_is(s, kl, "timeout") || key_is(s, kl, "isolate-restarts")) {
       if (!digits(val)) return wasmplug_error_new("--plugin %s: %s wants a decimal number, got '%s'", path, s, val);
       long v = strtol(val, NULL, 10);
-      if (KEY("timeout")) o->timeout_ms = v > 0 ? (int)(v > 86400000 ? 86400000 : v) : -1;
+      if (key_is(s, kl, "timeout")) o->timeout_ms = v > 0 ? (int)(v > 86400000 ? 86400000 : v) : -1;
       else o->restarts = (unsigned)(v > 1000 ? 1000 : v);
-    } else if (KEY("isolate-allow") || KEY("rlimit-as") || KEY("chroot")) {
+    } else if (key_is(s, kl, "isolate-allow") || key_is(s, kl, "rlimit-as") || key_is(s, kl, "chroot")) {
       if (remote) return wasmplug_error_new("--plugin %s: %.*s is set on the server (wasmplug plugin-serve)", path,
                                             (int)kl, s);
       if (!*val) return wasmplug_error_new("--plugin %s: %.*s= needs a value", path, (int)kl, s);
-      if (KEY("rlimit-as") && !digits(val))
+      if (key_is(s, kl, "rlimit-as") && !digits(val))
         return wasmplug_error_new("--plugin %s: rlimit-as wants a number of bytes, got '%s'", path, val);
-      if (KEY("isolate-allow")) o->allow = val;
-      else if (KEY("rlimit-as")) o->rlimit_as = val;
+      if (key_is(s, kl, "isolate-allow")) o->allow = val;
+      else if (key_is(s, kl, "rlimit-as")) o->rlimit_as = val;
       else o->chroot_dir = val;
     } else if (remote) {
       return wasmplug_error_new("--plugin %s: unknown option '%s' (a remote plugin takes timeout= and "
@@ -86,7 +88,6 @@ static wasmplug_error_t *parse_opts(const char *path, char *items, bool remote, 
     } else {
       wp_plugin_buf_printf(&o->rest, "%s%s", o->rest.len ? "," : "", s);
     }
-#undef KEY
     s = c ? c + 1 : NULL;
   }
   return o->rest.oom ? wasmplug_error_new("out of memory") : NULL;

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -305,6 +306,20 @@ static void test_failures(void) {
   host_new_guest(&h); /* no restart left: the instance cannot get its state */
   e = call(&h, FAPI, "add", args, &r, NULL);
   CHECK(e && strstr(e, "not restarting") && strstr(e, "isolate-restarts=1"), "restart bound: %s", e ? e : "(none)");
+  host_close(&h);
+
+  /* chroot= and rlimit-as= apply after loading: the plugin still works
+  ** (a bad chroot directory is an error naming it). */
+  char dir[600];
+  snprintf(dir, sizeof dir, "%s/chroot-%d", tmpdir, (int)getpid());
+  mkdir(dir, 0755);
+  snprintf(spec, sizeof spec, "%s,isolate,chroot=%s,rlimit-as=17179869184", faulty_so, dir);
+  CHECK(host_open(&h, spec), "open chroot: %s", h.err);
+  CHECK(add(&h, 2, 2, &e) == 4 && !e, "chrooted helper: %s", e ? e : "");
+  host_close(&h);
+  rmdir(dir);
+  snprintf(spec, sizeof spec, "%s,isolate,chroot=%s/no-such-dir", faulty_so, tmpdir);
+  CHECK(!host_open(&h, spec) && strstr(h.err, "cannot sandbox its helper process: chroot"), "bad chroot: %s", h.err);
   host_close(&h);
 
   /* Protocol frames the helper rejects never reach the plugin. */
