@@ -89,6 +89,7 @@ char *wp_rpc_rd_str(wp_rpc_rd_t *r, size_t max, bool *isnull);
 /* One connection with a read buffer.  Reads wait at most the deadline. */
 typedef struct wp_rpc_conn {
   int fd;
+  int timeo_ms; /* the socket's SO_RCVTIMEO as last set (0: none) */
   uint8_t *rbuf;
   size_t rlen, rpos, rcap;
 } wp_rpc_conn_t;
