@@ -263,6 +263,8 @@ target "warm start (optimized, cached) < 10 ms" "a < 0.010" "$start_warm" 0 \
 
 # -------------------------------------------------- other layers' benches
 for exe in "$BUILD"/bench/*/bench_*; do
+    # Programs only: not the .wasm modules or .so plugins benches build.
+    case $(basename "$exe") in *.*) continue ;; esac
     [ -f "$exe" ] && [ -x "$exe" ] || continue
     say ""
     say "-- $(basename "$(dirname "$exe")")/$(basename "$exe")"
