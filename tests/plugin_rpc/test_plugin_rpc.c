@@ -27,6 +27,7 @@
 #include "plugin/plugin.h"
 #include "plugin/rpc.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <stdarg.h>
@@ -328,6 +329,54 @@ static void test_failures(void) {
   host_close(&h);
 }
 
+
+/* ------------------------------------- guests on four threads at once */
+
+typedef struct worker {
+  host_t *shared; /* the set; each worker has its own guest and arena */
+  int bad;
+} worker_t;
+
+static void *work(void *arg) {
+  worker_t *w = arg;
+  host_t h = *w->shared;
+  h.arena = wp_cabi_arena_new(0);
+  wasmplug_error_t *e = wp_plugin_guest_new(h.set, &h.g);
+  if (e) {
+    wasmplug_error_delete(e);
+    w->bad = 1;
+    return NULL;
+  }
+  for (uint32_t i = 1; i <= 200; i++) {
+    uint32_t r = 0;
+    if (call(&h, FAPI, "bump", NULL, &r, NULL) || r != i) w->bad++;
+  }
+  wp_plugin_guest_delete(h.g);
+  wp_cabi_arena_delete(h.arena);
+  return NULL;
+}
+
+static void test_threads(void) {
+  char spec[1024];
+  snprintf(spec, sizeof spec, "%s,isolate", faulty_so);
+  host_t h;
+  CHECK(host_open(&h, spec), "open: %s", h.err);
+  pthread_t t[4];
+  worker_t w[4];
+  for (int i = 0; i < 4; i++) {
+    w[i] = (worker_t){&h, 0};
+    pthread_create(&t[i], NULL, work, &w[i]);
+  }
+  for (int i = 0; i < 4; i++) {
+    pthread_join(t[i], NULL);
+    CHECK(!w[i].bad, "thread %d: %d bad answers", i, w[i].bad);
+  }
+  uint32_t total = 0;
+  const char *e = call(&h, FAPI, "total", NULL, &total, NULL);
+  CHECK(!e && total == 800, "four threads' instances share one plugin state: total %u %s", total, e ? e : "");
+  host_close(&h);
+}
+
 /* -------------------------------------------------------- 3. seccomp */
 
 static void test_seccomp(void) {
@@ -596,6 +645,7 @@ int main(int argc, char **argv) {
   setenv("WASMPLUG_EXE", wasmplug_exe, 1);
   test_same_results();
   test_failures();
+  test_threads();
   test_seccomp();
   test_serve();
   test_hostile_clients();
