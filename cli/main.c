@@ -21,6 +21,7 @@ static const command_t commands[] = {
     {"compile", wp_cmd_compile, "compile a module ahead of time (optimized tier)"},
     {"wit", wp_cmd_wit, "print the WIT of a .wit file or directory"},
     {"bindgen", wp_cmd_bindgen, "generate C bindings (plugin or guest) from WIT"},
+    {"compose", wp_cmd_compose, "compose a component with wasm plugins into one component"},
     {"plugin-serve", wp_cmd_plugin_serve, "serve a native plugin to other hosts over a socket"},
     {"plugin-host", wp_cmd_plugin_host, NULL}, /* hidden: the isolate helper */
 };

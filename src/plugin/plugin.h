@@ -262,6 +262,16 @@ wasmplug_error_t *wp_plugin_server_listen(wp_plugin_server_t *s, int lfd, int ma
 ** message in why. */
 int wp_plugin_rpc_listen(const char *addr, char *why, size_t whylen);
 
+/* `wasmplug compose`: the composition the runtime would make of the app
+** (`app`, named `app_name` in messages) and the set's plugins, written as
+** one standalone component (malloc'ed into *out): the plugins the app
+** reaches and the app are embedded, the imports no plugin satisfies become
+** the result's imports (wasi:dl among them for a plugin granted
+** allow-dl=), the app's exports are the result's.  Checked by decoding the
+** result.  dir=/env= grants are refused: a component cannot carry them. */
+wasmplug_error_t *wp_wasm_compose(wp_wasm_plugins_t *set, const uint8_t *app, size_t app_len, const char *app_name,
+                                  uint8_t **out, size_t *out_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -26,6 +26,7 @@ typedef struct wp_wasm_plugin {
   size_t len;
   wasmplug_component_t *comp;
   const wp_comp *def;
+  wp_comp *decoded;          /* compose only: decoded without compiling (def points here) */
   long *provider;            /* per import of def: the plugin satisfying it, or -1 (the host) */
 } wp_wasm_plugin;
 

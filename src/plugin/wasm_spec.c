@@ -35,6 +35,7 @@ bool wp_wasm_plugin_spec_is_component(const char *spec) {
 void wp_wasm_plugin_free(wp_wasm_plugin *p) {
   if (!p) return;
   wasmplug_component_delete(p->comp);
+  wp_comp_delete(p->decoded);
   for (size_t i = 0; i < p->ndirs; i++) free(p->dirs[i]);
   for (size_t i = 0; i < p->nenvs; i++) free(p->envs[i]);
   free(p->dirs);

@@ -60,5 +60,57 @@ expect 0 "2639758403" "" -- --plugin "$D/dl_plugin.wasm,allow-dl=libc.so.6" --pl
 expect 1 "" "expected \`func(by: string) -> u32\`, found \`func(by: u32) -> u32\`" -- \
   --plugin "$D/plugin.wasm" --invoke 'bump("x")' "$D/bad_guest.wasm"
 
+# wasmplug compose: one component; what no plugin gives stays an import
+T=$(mktemp -d)
+trap 'rm -f "$out" "$err"; rm -rf "$T"' EXIT
+compose() {
+  checks=$((checks + 1))
+  if ! "$W" compose "$@" 2>"$err"; then
+    fails=$((fails + 1))
+    echo "FAIL: wasmplug compose $*"
+    sed 's/^/    /' "$err"
+  fi
+}
+compose --plugin "$D/plugin.wasm" "$D/app.wasm" -o "$T/one.wasm"
+compose --plugin "$D/plugin.wasm" --plugin "$D/logger.wasm" "$D/app.wasm" -o "$T/stacked.wasm"
+expect 0 "20020" "" -- --plugin "$D/res_plugin.wasm" --invoke 'test:kv/api#tally(10, 4)' "$T/one.wasm"
+expect 0 "4" "" -- --plugin "$D/res_plugin.wasm" --invoke 'test:kv/api#bump(4)' "$T/one.wasm"
+expect 0 "1000004" "" -- --plugin "$D/res_plugin.wasm" --invoke 'test:kv/api#bump(4)' "$T/stacked.wasm"
+expect 0 'ok((paranoid, {write, admin}, "cba"))' "" -- --plugin "$D/res_plugin.wasm" \
+  --invoke 'test:kv/api#pick(safe, {read, write}, some("abc"))' "$T/stacked.wasm"
+# the composition imports test:kv/pool (nobody gave it) but not store/counter
+"$W" wit "$T/stacked.wasm" >"$out" 2>&1
+checks=$((checks + 1))
+if ! grep -q "import test:kv/pool@0.1.0;" "$out" || grep -q "import test:kv/counter" "$out" ||
+   ! grep -q "export test:kv/api@0.1.0;" "$out"; then
+  fails=$((fails + 1))
+  echo "FAIL: world of the composed component:"
+  sed 's/^/    /' "$out"
+fi
+# a plugin granted wasi:dl is embedded and the result imports wasi:dl
+compose --plugin "$D/dl_plugin.wasm,allow-dl=libc.so.6" "$D/dl_user.wasm" -o "$T/dl.wasm"
+"$W" wit "$T/dl.wasm" >"$out" 2>&1
+checks=$((checks + 1))
+if ! grep -q "import wasi:dl/dll@0.2.0-draft;" "$out" || ! grep -q "export run: func() -> u32;" "$out"; then
+  fails=$((fails + 1))
+  echo "FAIL: world of the composed wasi:dl user:"
+  sed 's/^/    /' "$out"
+fi
+# refusals
+refuse() {
+  part=$1
+  shift
+  checks=$((checks + 1))
+  if "$W" compose "$@" 2>"$err" || ! grep -qF -- "$part" "$err"; then
+    fails=$((fails + 1))
+    echo "FAIL: wasmplug compose $* should fail with '$part':"
+    sed 's/^/    /' "$err"
+  fi
+}
+refuse "was not granted it" --plugin "$D/dl_plugin.wasm" "$D/dl_user.wasm" -o "$T/x.wasm"
+refuse "refused: wasi:dl reaches native code" --plugin "$D/plugin.wasm" "$D/dl_guest.wasm" -o "$T/x.wasm"
+refuse "wasm plugins form a cycle" --plugin "$D/cyc_a.wasm" --plugin "$D/cyc_b.wasm" "$D/app.wasm" -o "$T/x.wasm"
+refuse "cannot be written into a component" --plugin "$D/plugin.wasm,dir=/tmp" "$D/app.wasm" -o "$T/x.wasm"
+
 echo "wasm_plugin_cli: $checks checks, $fails failures"
 [ "$fails" = 0 ]

@@ -4,7 +4,8 @@
 ** shapes and resources across the guest -> plugin boundary, traps naming
 ** the plugin, per-guest vs shared plugin instances, stacked plugins,
 ** cycles, wasi:dl refused to the guest, type mismatches, UTF-16 guests,
-** semver-matched names and bad specs.
+** semver-matched names, bad specs, and wp_wasm_compose (the composition
+** written as one component, decoded and run).
 **
 ** usage: test_wasm_plugin WASM_DIR   (the components built by CMakeLists.txt)
 */
@@ -379,6 +380,59 @@ static void test_utf16(void) {
   unload(&g);
 }
 
+/* wp_wasm_compose: the composition as one component, loaded by our own
+** decoder (wasmplug_component_new validates it) and run with the import
+** it leaves (test:kv/pool) given by a wasm plugin at run time. */
+static void test_compose(comp *app) {
+  char err[2048];
+  const char *specs[] = {"plugin.wasm", "logger.wasm", NULL};
+  wp_wasm_plugins_t *set = wp_wasm_plugins_new();
+  for (size_t i = 0; specs[i]; i++) wasmplug_error_delete(wp_wasm_plugins_add(set, at(specs[i])));
+  uint8_t *out = NULL;
+  size_t out_len = 0;
+  wasmplug_error_t *e = wp_wasm_compose(set, app->bytes, 0, "app.wasm", &out, &out_len);
+  CHECK_HAS(e ? wasmplug_error_message(e) : NULL, "app.wasm"); /* an empty app does not decode */
+  wasmplug_error_delete(e);
+  FILE *f = fopen(at("app.wasm"), "rb");
+  fseek(f, 0, SEEK_END);
+  size_t alen = (size_t)ftell(f);
+  fclose(f);
+  e = wp_wasm_compose(set, app->bytes, alen, "app.wasm", &out, &out_len);
+  CHECK(!e);
+  if (e) {
+    fprintf(stderr, "compose: %s\n", wasmplug_error_message(e));
+    wasmplug_error_delete(e);
+    wp_wasm_plugins_delete(set);
+    return;
+  }
+  wp_wasm_plugins_delete(set);
+  comp c = {out, NULL};
+  e = wasmplug_component_new(engine, out, out_len, "composed", &c.c);
+  CHECK(!e);
+  wasmplug_error_delete(e);
+  if (c.c) {
+    char *world = wasmplug_component_world_wit(c.c);
+    CHECK_HAS(world, "import test:kv/pool@0.1.0;");
+    CHECK_HAS(world, "export test:kv/api@0.1.0;");
+    CHECK(world && !strstr(world, "import test:kv/counter"));
+    free(world);
+    const char *res[] = {"res_plugin.wasm", NULL};
+    wp_wasm_plugins_t *rs = plugins(res, err, sizeof err);
+    inst x;
+    CHECK(start(&x, rs, &c, "composed"));
+    CHECK_STR(x.err, "");
+    CHECK_STR(call(&x, "test:kv/api#bump(4)"), "1000004");
+    CHECK_STR(call(&x, "test:kv/api#bump(1)"), "1000005");
+    CHECK_STR(call(&x, "test:kv/api#put({key: \"k\", value: [7]})"), "1");
+    CHECK_STR(call(&x, "test:kv/api#get(\"k\")"), "found([7])");
+    CHECK_STR(call(&x, "test:kv/api#tally(10, 4)"), "20020");
+    CHECK_HAS(call(&x, "test:kv/api#crash(1)"), "unreachable");
+    stop(&x);
+    wp_wasm_plugins_delete(rs);
+  }
+  unload(&c);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: test_wasm_plugin WASM_DIR\n");
@@ -398,6 +452,7 @@ int main(int argc, char **argv) {
   test_stacked(&app);
   test_refusals(&app);
   test_utf16();
+  test_compose(&app);
   unload(&app);
   wasmplug_engine_delete(engine);
   wasmplug_config_delete(cfg);

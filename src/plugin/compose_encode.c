@@ -1,0 +1,382 @@
+/*
+** compose_encode.c — `wasmplug compose`: the run-time composition of
+** wasm_guest.c written down as one standalone component, which other
+** runtimes can run.  Layout of the output:
+**
+**   type      the instance type of every import left unsatisfied (copied
+**             from the component that imports it; deduplicated by name)
+**   import    those imports: the union of what the plugins and the app
+**             need from the host (wasi:dl stays an import of the result)
+**   component the plugins (in dependency order) and the app, embedded
+**   alias/instance  each plugin instantiated with the host's imports and
+**             the exported instances of the plugins it imports from; then
+**             the app, with its imports taken the same way
+**   alias/export    the app's exports, re-exported
+**
+** The same rules as at run time decide who satisfies what (wp_wasm_resolve,
+** wp_wasm_provider): cycles are refused, the app may not import wasi:dl, a
+** plugin may only import it when its spec says allow-dl=.  Capabilities
+** granted on a spec (dir=, env=) cannot be written into a component: the
+** runtime running the result decides those, so they are refused here.
+*/
+#include "plugin/compose_internal.h"
+#include "plugin/wasm_internal.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct buf {
+  uint8_t *p;
+  size_t n, cap;
+  bool oom;
+} buf;
+
+static void put(buf *b, const void *src, size_t n) {
+  if (b->oom) return;
+  if (b->n + n > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->n + n) cap *= 2;
+    uint8_t *p = realloc(b->p, cap);
+    if (!p) {
+      b->oom = true;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, src, n);
+  b->n += n;
+}
+
+static void byte(buf *b, uint8_t v) { put(b, &v, 1); }
+
+static void leb(buf *b, uint32_t v) {
+  do {
+    uint8_t c = v & 0x7f;
+    v >>= 7;
+    byte(b, v ? c | 0x80 : c);
+  } while (v);
+}
+
+static void str(buf *b, const char *s, size_t n) {
+  leb(b, (uint32_t)n);
+  put(b, s, n);
+}
+
+/* A section: id, size, then the body (which holds `count` entries). */
+static void section(buf *out, uint8_t id, uint32_t count, const buf *body) {
+  buf tmp = {0};
+  leb(&tmp, count);
+  put(&tmp, body->p, body->n);
+  byte(out, id);
+  leb(out, (uint32_t)tmp.n);
+  put(out, tmp.p, tmp.n);
+  if (tmp.oom) out->oom = true;
+  free(tmp.p);
+}
+
+enum { SORT_FUNC = 0x01, SORT_TYPE = 0x03, SORT_COMPONENT = 0x04, SORT_INSTANCE = 0x05 };
+
+/* One component of the composition: a plugin, or the app (last). */
+typedef struct part {
+  const char *name;
+  const uint8_t *bytes;
+  size_t len;
+  const wp_comp *def;
+  const long *provider;   /* per import: a part index, or -1 */
+  uint32_t inst;          /* its instance index in the output */
+} part;
+
+typedef struct outer_import {
+  wp_comp_str name;
+  uint32_t inst;          /* = its index among the outer imports */
+} outer_import;
+
+static wasmplug_error_t *import_type(const part *pt, const wp_comp_extern *imp, const uint8_t **p, size_t *n) {
+  const wp_comp *d = pt->def;
+  for (uint32_t k = 0; k < d->ntypes; k++)
+    if (d->types[k].type == imp->type) {
+      const uint8_t *at = pt->bytes + d->types[k].offset;
+      bool escapes = false;
+      size_t len = wp_compose_type_len(at, pt->len - d->types[k].offset, &escapes);
+      if (!len || escapes) break;
+      *p = at;
+      *n = len;
+      return NULL;
+    }
+  return wasmplug_error_new("compose: %s: the type of import `%.*s` refers to types outside it (or is not an "
+                            "instance type defined in the component); compose cannot copy it yet",
+                            pt->name, (int)imp->name.len, imp->name.ptr);
+}
+
+/* The outer import for `imp` of part pt, added (with its type) if new. */
+static wasmplug_error_t *outer_for(const part *pt, const wp_comp_extern *imp, outer_import **imps, size_t *nimps,
+                                   buf *types, buf *imports, uint32_t *out) {
+  for (size_t i = 0; i < *nimps; i++)
+    if ((*imps)[i].name.len == imp->name.len && !memcmp((*imps)[i].name.ptr, imp->name.ptr, imp->name.len)) {
+      *out = (*imps)[i].inst;
+      return NULL;
+    }
+  if (imp->sort != WP_COMP_SORT_INSTANCE)
+    return wasmplug_error_new("compose: %s: import `%.*s` is a %s; compose handles interface (instance) imports only",
+                              pt->name, (int)imp->name.len, imp->name.ptr, wp_comp_sort_name(imp->sort));
+  const uint8_t *tp = NULL;
+  size_t tn = 0;
+  wasmplug_error_t *e = import_type(pt, imp, &tp, &tn);
+  if (e) return e;
+  outer_import *n = realloc(*imps, (*nimps + 1) * sizeof *n);
+  if (!n) return wasmplug_error_new("out of memory");
+  *imps = n;
+  uint32_t idx = (uint32_t)*nimps;
+  n[idx].name = imp->name;
+  n[idx].inst = idx;
+  (*nimps)++;
+  put(types, tp, tn);                 /* type idx = idx */
+  byte(imports, 0x00);                /* importname' */
+  str(imports, imp->name.ptr, imp->name.len);
+  byte(imports, SORT_INSTANCE);       /* externdesc: instance of type idx */
+  leb(imports, idx);
+  *out = idx;
+  return NULL;
+}
+
+/* The export of `provider` matching import `imp` (exact, else semver). */
+static const wp_comp_export *provided(const part *provider, const wp_comp_extern *imp) {
+  const wp_comp *d = provider->def;
+  const wp_comp_export *best = NULL;
+  for (uint32_t i = 0; i < d->nexports; i++) {
+    const wp_comp_export *x = &d->exports[i];
+    if (x->ext.sort != WP_COMP_SORT_INSTANCE) continue;
+    int m = wp_comp_name_matches(imp->name.ptr, imp->name.len, x->ext.name.ptr, x->ext.name.len);
+    if (m == 2) return x;
+    if (m == 1 && !best) best = x;
+  }
+  return best;
+}
+
+static wasmplug_error_t *encode(part *parts, size_t nparts, const size_t *order, buf *out) {
+  wasmplug_error_t *e = NULL;
+  buf types = {0}, imports = {0}, body = {0};
+  outer_import *imps = NULL;
+  size_t nimps = 0;
+  /* 1. outer imports: every import no part satisfies, first-come types */
+  for (size_t k = 0; !e && k < nparts; k++) {
+    part *pt = &parts[order[k]];
+    for (uint32_t i = 0; !e && i < pt->def->nimports; i++) {
+      uint32_t idx;
+      if (pt->provider[i] < 0)
+        e = outer_for(pt, &pt->def->imports[i], &imps, &nimps, &types, &imports, &idx);
+    }
+  }
+  if (!e) {
+    static const uint8_t preamble[8] = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00};
+    put(out, preamble, sizeof preamble);
+    if (nimps) {
+      section(out, 7, (uint32_t)nimps, &types);
+      section(out, 10, (uint32_t)nimps, &imports);
+    }
+    /* 2. the parts, embedded: component index = position in `order` */
+    for (size_t k = 0; k < nparts; k++) {
+      const part *pt = &parts[order[k]];
+      byte(out, 4);
+      leb(out, (uint32_t)pt->len);
+      put(out, pt->bytes, pt->len);
+    }
+  }
+  /* 3. instantiate in order; instance indices continue after the imports */
+  uint32_t ninst = (uint32_t)nimps;
+  for (size_t k = 0; !e && k < nparts; k++) {
+    part *pt = &parts[order[k]];
+    const wp_comp *d = pt->def;
+    uint32_t *args = calloc(d->nimports + 1, sizeof *args);
+    if (!args) {
+      e = wasmplug_error_new("out of memory");
+      break;
+    }
+    /* aliases of the providers' exported instances */
+    buf al = {0};
+    uint32_t nal = 0;
+    for (uint32_t i = 0; !e && i < d->nimports; i++) {
+      const wp_comp_extern *imp = &d->imports[i];
+      if (pt->provider[i] < 0) {
+        e = outer_for(pt, imp, &imps, &nimps, &types, &imports, &args[i]);
+        continue;
+      }
+      const part *pv = &parts[pt->provider[i]];
+      const wp_comp_export *x = provided(pv, imp);
+      if (!x) {
+        e = wasmplug_error_new("compose: %s exports nothing matching `%.*s`", pv->name, (int)imp->name.len, imp->name.ptr);
+        break;
+      }
+      byte(&al, SORT_INSTANCE);
+      byte(&al, 0x00); /* alias export */
+      leb(&al, pv->inst);
+      str(&al, x->ext.name.ptr, x->ext.name.len);
+      args[i] = ninst++;
+      nal++;
+    }
+    if (!e && nal) section(out, 6, nal, &al);
+    free(al.p);
+    if (!e) {
+      buf in = {0};
+      byte(&in, 0x00); /* instantiate */
+      leb(&in, (uint32_t)k);
+      leb(&in, d->nimports);
+      for (uint32_t i = 0; i < d->nimports; i++) {
+        str(&in, d->imports[i].name.ptr, d->imports[i].name.len);
+        byte(&in, SORT_INSTANCE);
+        leb(&in, args[i]);
+      }
+      section(out, 5, 1, &in);
+      free(in.p);
+      pt->inst = ninst++;
+    }
+    free(args);
+  }
+  /* 4. the app's exports */
+  if (!e) {
+    const part *app = &parts[order[nparts - 1]];
+    uint32_t count[6] = {0};
+    count[SORT_INSTANCE] = ninst;
+    count[SORT_TYPE] = (uint32_t)nimps;
+    count[SORT_COMPONENT] = (uint32_t)nparts;
+    buf al = {0}, ex = {0};
+    uint32_t n = 0;
+    /* The interfaces the app imports from plugins are exported too: the
+    ** app's exported interfaces may use their types (`use store.{entry}`),
+    ** and validators (wasm-tools, hence jco) require every type an export
+    ** mentions to be exported or imported by the component before it. */
+    for (uint32_t i = 0; !e && i < app->def->nimports; i++) {
+      if (app->provider[i] < 0) continue;
+      const wp_comp_extern *imp = &app->def->imports[i];
+      bool clash = false;
+      for (uint32_t k = 0; k < app->def->nexports; k++)
+        clash |= app->def->exports[k].ext.name.len == imp->name.len &&
+                 !memcmp(app->def->exports[k].ext.name.ptr, imp->name.ptr, imp->name.len);
+      const part *pv = &parts[app->provider[i]];
+      const wp_comp_export *x = provided(pv, imp);
+      if (clash || !x) continue;
+      byte(&al, SORT_INSTANCE);
+      byte(&al, 0x00);
+      leb(&al, pv->inst);
+      str(&al, x->ext.name.ptr, x->ext.name.len);
+      byte(&ex, 0x00);
+      str(&ex, imp->name.ptr, imp->name.len);
+      byte(&ex, SORT_INSTANCE);
+      leb(&ex, count[SORT_INSTANCE]++);
+      byte(&ex, 0x00);
+      n++;
+    }
+    for (uint32_t i = 0; !e && i < app->def->nexports; i++) {
+      const wp_comp_export *x = &app->def->exports[i];
+      uint8_t sort = x->ext.sort == WP_COMP_SORT_FUNC ? SORT_FUNC : x->ext.sort == WP_COMP_SORT_INSTANCE ? SORT_INSTANCE : 0;
+      if (!sort) {
+        e = wasmplug_error_new("compose: %s: export `%.*s` is a %s; compose re-exports functions and interfaces only",
+                               app->name, (int)x->ext.name.len, x->ext.name.ptr, wp_comp_sort_name(x->ext.sort));
+        break;
+      }
+      byte(&al, sort);
+      byte(&al, 0x00);
+      leb(&al, app->inst);
+      str(&al, x->ext.name.ptr, x->ext.name.len);
+      byte(&ex, 0x00);
+      str(&ex, x->ext.name.ptr, x->ext.name.len);
+      byte(&ex, sort);
+      leb(&ex, count[sort]++);
+      byte(&ex, 0x00); /* no type ascription */
+      n++;
+    }
+    if (!e && n) {
+      section(out, 6, n, &al);
+      section(out, 11, n, &ex);
+    }
+    free(al.p);
+    free(ex.p);
+  }
+  if (!e && (out->oom || types.oom || imports.oom)) e = wasmplug_error_new("out of memory");
+  free(types.p);
+  free(imports.p);
+  free(body.p);
+  free(imps);
+  return e;
+}
+
+/* Post-order over the providers: every part after the parts it imports from. */
+static void topo(const part *parts, size_t i, bool *done, size_t *order, size_t *n) {
+  if (done[i]) return;
+  done[i] = true;
+  for (uint32_t k = 0; k < parts[i].def->nimports; k++)
+    if (parts[i].provider[k] >= 0) topo(parts, (size_t)parts[i].provider[k], done, order, n);
+  order[(*n)++] = i;
+}
+
+wasmplug_error_t *wp_wasm_compose(wp_wasm_plugins_t *set, const uint8_t *app, size_t app_len, const char *app_name,
+                                  uint8_t **out, size_t *out_len) {
+  *out = NULL;
+  *out_len = 0;
+  char err[1024];
+  for (size_t i = 0; i < set->n; i++) {
+    wp_wasm_plugin *p = set->p[i];
+    if (p->ndirs || p->nenvs)
+      return wasmplug_error_new("compose: %s: dir= and env= grants cannot be written into a component (the runtime "
+                                "running the result decides them)", p->name);
+    if (!p->def) {
+      if (wp_comp_load(p->bytes, p->len, p->path, &p->decoded, err, sizeof err)) return wasmplug_error_new("%s", err);
+      p->def = p->decoded;
+    }
+    for (uint32_t k = 0; k < p->def->nimports; k++) {
+      const wp_comp_extern *imp = &p->def->imports[k];
+      if (wp_wasm_is_dl(imp->name.ptr, imp->name.len) && !p->allow_dl)
+        return wasmplug_error_new("wasm plugin %s imports %.*s but was not granted it (add allow-dl=POLICY to its "
+                                  "--plugin spec)", p->name, (int)imp->name.len, imp->name.ptr);
+    }
+  }
+  wasmplug_error_t *e = wp_wasm_resolve(set);
+  if (e) return e;
+  wp_comp *ad = NULL;
+  if (wp_comp_load(app, app_len, app_name, &ad, err, sizeof err)) return wasmplug_error_new("%s", err);
+  part *parts = calloc(set->n + 1, sizeof *parts);
+  long *app_prov = calloc(ad->nimports + 1, sizeof *app_prov);
+  size_t *order = calloc(set->n + 1, sizeof *order);
+  bool *done = calloc(set->n + 1, sizeof *done);
+  if (!parts || !app_prov || !order || !done) e = wasmplug_error_new("out of memory");
+  for (uint32_t k = 0; !e && k < ad->nimports; k++) {
+    const wp_comp_extern *imp = &ad->imports[k];
+    if (wp_wasm_is_dl(imp->name.ptr, imp->name.len))
+      e = wasmplug_error_new("%s: import `%.*s` refused: wasi:dl reaches native code, so only trusted wasm plugins "
+                             "granted allow-dl may import it, never the guest", app_name, (int)imp->name.len,
+                             imp->name.ptr);
+    else
+      app_prov[k] = imp->sort == WP_COMP_SORT_INSTANCE ? wp_wasm_provider(set, imp->name.ptr, imp->name.len, SIZE_MAX)
+                                                       : -1;
+  }
+  if (!e) {
+    for (size_t i = 0; i < set->n; i++)
+      parts[i] = (part){set->p[i]->name, set->p[i]->bytes, set->p[i]->len, set->p[i]->def, set->p[i]->provider, 0};
+    parts[set->n] = (part){app_name, app, app_len, ad, app_prov, 0};
+    /* only the plugins the app reaches, directly or through other plugins */
+    size_t n = 0;
+    topo(parts, set->n, done, order, &n);
+    buf b = {0};
+    e = encode(parts, n, order, &b);
+    if (!e) {
+      wp_comp *check = NULL;
+      if (wp_comp_load(b.p, b.n, "composed component", &check, err, sizeof err))
+        e = wasmplug_error_new("compose: the composition does not validate: %s", err);
+      wp_comp_delete(check);
+    }
+    if (e) free(b.p);
+    else {
+      *out = b.p;
+      *out_len = b.n;
+    }
+  }
+  free(parts);
+  free(app_prov);
+  free(order);
+  free(done);
+  wp_comp_delete(ad);
+  return e;
+}
