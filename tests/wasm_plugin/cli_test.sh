@@ -60,6 +60,18 @@ expect 0 "2639758403" "" -- --plugin "$D/dl_plugin.wasm,allow-dl=libc.so.6" --pl
 expect 1 "" "expected \`func(by: string) -> u32\`, found \`func(by: u32) -> u32\`" -- \
   --plugin "$D/plugin.wasm" --invoke 'bump("x")' "$D/bad_guest.wasm"
 
+# capability attenuation: env= and dir= on a plugin's spec reach that
+# plugin (env_plugin.wasm: bump adds $KV_BONUS, text(path) = file size),
+# the guest's --env/--dir never do
+A=$(mktemp -d)
+printf 'hello plugin' >"$A/f.txt"
+expect 0 "42" "" -- $KV --plugin "$D/env_plugin.wasm,env=KV_BONUS=40" --invoke 'test:kv/api#bump(2)' "$D/app.wasm"
+expect 0 "2" "" -- --env KV_BONUS=40 $KV --plugin "$D/env_plugin.wasm" --invoke 'test:kv/api#bump(2)' "$D/app.wasm"
+expect 0 "12" "" -- $KV --plugin "$D/env_plugin.wasm,dir=$A::/data" --invoke 'test:kv/api#text("/data/f.txt")' "$D/app.wasm"
+expect 0 "4294967295" "" -- --dir "$A::/data" $KV --plugin "$D/env_plugin.wasm" \
+  --invoke 'test:kv/api#text("/data/f.txt")' "$D/app.wasm"
+rm -rf "$A"
+
 # wasmplug compose: one component; what no plugin gives stays an import
 T=$(mktemp -d)
 trap 'rm -f "$out" "$err"; rm -rf "$T"' EXIT
