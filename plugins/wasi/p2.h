@@ -161,8 +161,9 @@ typedef struct wp2_inst {
   size_t npreopens;
   bool allow_network;
   int stdio[3]; /* host fds of stdin, stdout, stderr (borrowed) */
-  wp2_obj_t *objs;
+  wp2_obj_t **objs; /* indexed by rep; objects never move */
   size_t nobjs;
+  size_t hint; /* lowest slot that may be free */
 } wp2_inst_t;
 
 /* p2_state.c: the object table. */

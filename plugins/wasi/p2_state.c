@@ -26,30 +26,36 @@ void wp2_plugin_fini(void *plugin) { (void)plugin; }
 
 /* ------------------------------------------------------------ objects */
 
+/* The table holds pointers: an object never moves, so a pointer from
+** wp2_obj_get stays valid while later objects are created in the same
+** call.  `hint` is the lowest slot that may be free. */
 wp2_obj_t *wp2_obj_new(wp2_inst_t *in, wp2_kind_t kind, uint32_t *rep) {
-  size_t i = 1; /* rep 0 is never handed out: a zeroed rep is always a bug */
-  while (i < in->nobjs && in->objs[i].kind != WP2_FREE) i++;
+  size_t i = in->hint > 1 ? in->hint : 1; /* rep 0 is never handed out: a zeroed rep is a bug */
+  while (i < in->nobjs && in->objs[i] && in->objs[i]->kind != WP2_FREE) i++;
   if (i >= in->nobjs) {
     if (in->nobjs >= WP2_MAX_OBJS) return NULL;
     size_t cap = in->nobjs ? in->nobjs * 2 : 16;
     if (cap > WP2_MAX_OBJS) cap = WP2_MAX_OBJS;
-    wp2_obj_t *n = realloc(in->objs, cap * sizeof *n);
+    wp2_obj_t **n = realloc(in->objs, cap * sizeof *n);
     if (!n) return NULL;
     memset(n + in->nobjs, 0, (cap - in->nobjs) * sizeof *n);
     in->objs = n;
-    i = in->nobjs ? in->nobjs : 1;
+    if (i < in->nobjs) i = in->nobjs;
+    if (i == 0) i = 1;
     in->nobjs = cap;
   }
-  wp2_obj_t *o = &in->objs[i];
+  if (!in->objs[i] && !(in->objs[i] = malloc(sizeof(wp2_obj_t)))) return NULL;
+  wp2_obj_t *o = in->objs[i];
   memset(o, 0, sizeof *o);
   o->kind = kind;
+  in->hint = i + 1;
   *rep = (uint32_t)i;
   return o;
 }
 
 wp2_obj_t *wp2_obj_get(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind) {
-  if (rep == 0 || rep >= in->nobjs || in->objs[rep].kind != kind) return NULL;
-  return &in->objs[rep];
+  if (rep == 0 || rep >= in->nobjs || !in->objs[rep] || in->objs[rep]->kind != kind) return NULL;
+  return in->objs[rep];
 }
 
 void wp2_obj_free(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind) {
@@ -72,7 +78,8 @@ void wp2_obj_free(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind) {
     break;
   default: break;
   }
-  memset(o, 0, sizeof *o);
+  memset(o, 0, sizeof *o); /* WP2_FREE: the slot's memory is reused */
+  if (rep < in->hint) in->hint = rep;
 }
 
 /* ------------------------------------------------------------- config */
@@ -199,7 +206,10 @@ void wp2_instance_drop(void *plugin, void *instance) {
   wp2_inst_t *in = instance;
   if (!in) return;
   for (size_t i = 1; i < in->nobjs; i++)
-    if (in->objs[i].kind != WP2_FREE) wp2_obj_free(in, (uint32_t)i, in->objs[i].kind);
+    if (in->objs[i]) {
+      if (in->objs[i]->kind != WP2_FREE) wp2_obj_free(in, (uint32_t)i, in->objs[i]->kind);
+      free(in->objs[i]);
+    }
   free(in->objs);
   for (size_t i = 0; i < in->nargs; i++) free(in->args[i]);
   free(in->args);
