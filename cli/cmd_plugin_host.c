@@ -36,7 +36,7 @@ static const char *const base_syscalls[] = {
     "futex", "mmap", "munmap", "mremap", "mprotect", "madvise", "brk", "exit", "exit_group",
     "rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "clock_gettime", "clock_nanosleep", "nanosleep",
     "gettimeofday", "getrandom", "close", "fstat", "newfstatat", "lseek", "getpid", "gettid", "sched_yield",
-    "restart_syscall", "clock_getres", "tgkill", "set_robust_list", "rseq", "statx", NULL};
+    "restart_syscall", "clock_getres", "tgkill", "set_robust_list", "rseq", "statx", "sigaltstack", NULL};
 
 /* "files": what a file-backed plugin (SQLite, a cache) needs. */
 static const char *const file_syscalls[] = {
