@@ -56,6 +56,27 @@ static int files(const char *dir) {
     if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) printf("entry %s\n", e->d_name);
   closedir(d);
   if (stat(sub, &st) || !S_ISDIR(st.st_mode)) return fail("stat dir");
+  /* positioned I/O, truncation and symlinks (descriptor read/write,
+  ** set-size, symlink-at, readlink-at) */
+  int fd = open(to, O_RDWR);
+  if (fd < 0) return fail("open rw");
+  if (pwrite(fd, "HELLO", 5, 0) != 5) return fail("pwrite");
+  char pb[8] = {0};
+  if (pread(fd, pb, 5, 6) != 5) return fail("pread");
+  if (ftruncate(fd, 10)) return fail("ftruncate");
+  struct stat fst;
+  if (fstat(fd, &fst)) return fail("fstat");
+  close(fd);
+  printf("pread at 6: %s, size after truncate %lld\n", pb, (long long)fst.st_size);
+  char ln[512], target[64] = {0};
+  snprintf(ln, sizeof ln, "%s/sub/ln", dir);
+  if (symlink("b.txt", ln)) return fail("symlink");
+  if (readlink(ln, target, sizeof target - 1) < 0) return fail("readlink");
+  f = fopen(ln, "r");
+  if (!f || !fgets(buf, sizeof buf, f)) return fail("read through symlink");
+  fclose(f);
+  printf("symlink -> %s reads %s\n", target, buf);
+  if (unlink(ln)) return fail("unlink symlink");
   if (unlink(to)) return fail("unlink");
   if (rmdir(sub)) return fail("rmdir");
   printf("files ok\n");

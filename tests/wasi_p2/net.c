@@ -89,6 +89,21 @@ int main(void) {
   printf("listening: %s, port assigned: %s\n", wasi_sockets_tcp_method_tcp_socket_is_listening(TCP(listener)) ? "yes" : "no",
          port ? "yes" : "no");
 
+  /* name lookup (a numeric name: no DNS needed) */
+  net_string_t name;
+  net_string_set(&name, "127.0.0.1");
+  net_result_own_resolve_address_stream_error_code_t rs;
+  wasi_sockets_ip_name_lookup_resolve_addresses(nb, &name, &rs);
+  if (check("resolve-addresses", rs.is_err, rs.val.err)) return 1;
+  wait_for(wasi_sockets_ip_name_lookup_method_resolve_address_stream_subscribe(
+      wasi_sockets_ip_name_lookup_borrow_resolve_address_stream(rs.val.ok)));
+  net_result_option_ip_address_error_code_t na;
+  wasi_sockets_ip_name_lookup_method_resolve_address_stream_resolve_next_address(
+      wasi_sockets_ip_name_lookup_borrow_resolve_address_stream(rs.val.ok), &na);
+  printf("resolved 127.0.0.1: %s\n", !na.is_err && na.val.ok.is_some && na.val.ok.val.tag == WASI_SOCKETS_NETWORK_IP_ADDRESS_IPV4 &&
+         na.val.ok.val.val.ipv4.f0 == 127 && na.val.ok.val.val.ipv4.f3 == 1 ? "yes" : "no");
+  wasi_sockets_ip_name_lookup_resolve_address_stream_drop_own(rs.val.ok);
+
   net_result_own_tcp_socket_error_code_t cs;
   wasi_sockets_tcp_create_socket_create_tcp_socket(WASI_SOCKETS_NETWORK_IP_ADDRESS_FAMILY_IPV4, &cs);
   if (check("create client", cs.is_err, cs.val.err)) return 1;

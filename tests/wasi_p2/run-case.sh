@@ -84,6 +84,9 @@ files)
 second line
 size 23 regular 1
 entry b.txt
+pread at 6: file
+, size after truncate 10
+symlink -> b.txt reads HELLO file
 files ok"
   [ -z "$(ls "$T/box" | grep -v '^link$')" ] || { echo "FAIL [$CASE]: files left behind: $(ls "$T/box")"; fails=1; } ;;
 files-so)
@@ -111,6 +114,7 @@ tcp)
   NET=$(dirname "$G")/net.wasm
   run --allow-network "$NET"; expect_rc 0
   expect_grep out "^listening: yes, port assigned: yes$"
+  expect_grep out "^resolved 127.0.0.1: yes$"
   expect_grep out "^accept wait: woken by listener$"
   expect_grep out "^connect wait: woken by socket$"
   expect_grep out "^server got: ping over tcp$"
