@@ -250,6 +250,7 @@ static void test_reenter(wasmplug_engine_t *eng, wasmplug_component_t *c, types 
     /* quad -> double (host) -> add on the same instance: refused */
     CHECK_INVOKE(r.in, "quad(3)", "12");
     CHECK(strstr(r.msg, "cannot enter component instance"));
+    if (!strstr(r.msg, "cannot enter component instance")) fprintf(stderr, "re-entry: %s\n", r.msg);
     /* and the instance is usable afterwards */
     CHECK_INVOKE(r.in, "add(2, 2)", "4");
     wasmplug_component_instance_delete(r.in);
