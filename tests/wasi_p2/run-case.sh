@@ -133,6 +133,14 @@ semver)
   run --invoke 'check()' "$D/semver-0.2.0.wasm"; expect_rc 0; expect_out "true"
   run --invoke 'check()' "$D/semver-0.2.99.wasm"; expect_rc 1; expect_grep err "unknown import .wasi:random/random@0.2.99#"
   run --invoke 'check()' "$D/semver-0.3.0.wasm"; expect_rc 1; expect_grep err "unknown import .wasi:random/random@0.3.0#" ;;
+hostile)
+  # misuse wasi-libc never does ends in a clean trap naming the function
+  D=$(dirname "$G")
+  run --invoke 'poll-empty()' "$D/hostile.wasm"; expect_rc 134
+  expect_grep err "wasi:io/poll@0.2.12#poll: .*empty list of pollables"
+  run --invoke 'random-huge()' "$D/hostile.wasm"; expect_rc 134
+  expect_grep err "get-random-bytes: .*at most 1048576 per call"
+  run --invoke 'random-32()' "$D/hostile.wasm"; expect_rc 0; expect_out "32" ;;
 jco-compare)
   # the same guest under `jco run` (Node + jco's preview2-shim): identical
   # stdout and exit status for hello, stdin piping and a failing exit
