@@ -241,7 +241,12 @@ int wp_rpc_proxy_inst_new(void *plugin_state, const wasmplug_plugin_config_t *cf
   wp_rpc_header_t h = {0};
   const uint8_t *pl = NULL;
   if (e) {
-    snprintf(px->err, sizeof px->err, "%s", wasmplug_error_message(e));
+    /* The loader prefixes "plugin NAME: instance_new failed: " itself. */
+    const char *m = wasmplug_error_message(e);
+    size_t nl = strlen(px->desc.d.name);
+    if (!strncmp(m, "plugin ", 7) && !strncmp(m + 7, px->desc.d.name, nl) && !strncmp(m + 7 + nl, ": ", 2))
+      m += 9 + nl;
+    snprintf(px->err, sizeof px->err, "%s", m);
     wasmplug_error_delete(e);
     bad = px->err;
   } else {
