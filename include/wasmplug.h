@@ -407,6 +407,13 @@ int wasmplug_component_call_trap(struct wasmplug_plugin_call *call,
 wasmplug_error_t *wasmplug_component_linker_define_resource(
     wasmplug_component_linker_t *linker, const char *name,
     const wasmplug_cresource_t *resource);
+/* Composition: `name` is implemented by `func`, an export of another
+** component instance (which must outlive every instance linked with it).
+** Calls go straight from the importing guest to the exporting one.  Its
+** resource types are shared with wasmplug_component_instance_resource. */
+wasmplug_error_t *wasmplug_component_linker_define_func_ref(
+    wasmplug_component_linker_t *linker, const char *name,
+    wasmplug_component_func_t *func);
 /* Functions nobody defined trap when called (resource types nobody defined
 ** become fresh host resource types) instead of failing the link. */
 void wasmplug_component_linker_allow_unknown_imports(
@@ -428,6 +435,11 @@ void wasmplug_component_instance_delete(
 ** exported instance; the interface may be named without its version), or
 ** a bare name.  Borrowed from the instance; NULL if there is none. */
 wasmplug_component_func_t *wasmplug_component_instance_func(
+    wasmplug_component_instance_t *instance, const char *name);
+/* An exported resource type ("iface#name" or a bare name), for
+** wasmplug_component_linker_define_resource and own/borrow types; NULL if
+** there is none. */
+const wasmplug_cresource_t *wasmplug_component_instance_resource(
     wasmplug_component_instance_t *instance, const char *name);
 /* The function's canonical ABI type (borrowed). */
 const wasmplug_cfunctype_t *wasmplug_component_func_type(

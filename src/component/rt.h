@@ -229,6 +229,8 @@ struct rt_host_def {
   const wp_cabi_func_t *type;
   /* value-tree flavour */
   wp_cabi_error_t *(*cb)(void *env, const wp_cabi_val_t *args, size_t nargs, wp_cabi_val_t *result);
+  /* composition: an export of another component instance */
+  rt_func *ref;
   /* native flavour (the plugin ABI's function shape) */
   wasmplug_plugin_fn native;
   wp_cabi_native_args_t native_args;

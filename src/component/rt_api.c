@@ -216,6 +216,21 @@ wasmplug_component_func_t *wasmplug_component_instance_func(wasmplug_component_i
   return (wasmplug_component_func_t *)find_func(in, name, strlen(name));
 }
 
+const wasmplug_cresource_t *wasmplug_component_instance_resource(wasmplug_component_instance_t *in,
+                                                                  const char *name) {
+  if (!in || !name) return NULL;
+  size_t len = strlen(name);
+  rt_bag *top = &in->top->exports;
+  const rt_item *it = rt_bag_get(in->store, top, name, len);
+  if (!it || it->sort != WP_COMP_SORT_TYPE) {
+    const char *sep = strrchr(name, '#');
+    if (!sep) sep = strrchr(name, '/');
+    rt_bag *b = sep ? find_iface(in->store, top, name, (size_t)(sep - name)) : NULL;
+    it = b ? rt_bag_get(in->store, b, sep + 1, len - (size_t)(sep - name) - 1) : NULL;
+  }
+  return it && it->sort == WP_COMP_SORT_TYPE ? it->p : NULL;
+}
+
 const wasmplug_cfunctype_t *wasmplug_component_func_type(const wasmplug_component_func_t *func) {
   return ((const rt_func *)func)->type;
 }

@@ -115,6 +115,17 @@ wasmplug_error_t *wasmplug_component_linker_define_native(wasmplug_component_lin
   return add(l, d);
 }
 
+wasmplug_error_t *wasmplug_component_linker_define_func_ref(wasmplug_component_linker_t *l, const char *name,
+                                                            wasmplug_component_func_t *func) {
+  if (!l || !name || !func) return wasmplug_error_new("component linker: bad arguments for `%s`", name ? name : "?");
+  rt_host_def *d = calloc(1, sizeof *d);
+  if (!d) return wasmplug_error_new("out of memory");
+  d->name = strdup(name);
+  d->ref = (rt_func *)func;
+  d->type = d->ref->type;
+  return add(l, d);
+}
+
 wasmplug_error_t *wasmplug_component_linker_define_resource(wasmplug_component_linker_t *l, const char *name,
                                                             const wasmplug_cresource_t *resource) {
   if (!l || !name || !resource) return wasmplug_error_new("component linker: bad arguments for resource `%s`", name ? name : "?");
@@ -221,6 +232,11 @@ static int make_func(rt_frame *f, const rt_host_def *d, const char *name, size_t
       print_func(d->type, b, sizeof b);
       return rt_fail(s, "import `%.*s`: type mismatch: the component expects `%s`, the host defines `%s`", (int)len,
                      name, a, b);
+    }
+    if (d->ref) {
+      /* The other instance's function itself: lowering calls it directly. */
+      *out = d->ref;
+      return 0;
     }
     F->kind = d->native ? RT_FUNC_NATIVE : RT_FUNC_HOST;
     F->host = d;

@@ -89,6 +89,50 @@ static void test_instance(wasmplug_component_instance_t *in, logbook *lb) {
   wasmplug_trap_delete(t);
 }
 
+/* Composition: user.wat imports test:rt/things, implemented by another
+** instance's exports (calls go guest to guest, resources shared). */
+static void test_compose(wasmplug_engine_t *eng, const char *dir, wasmplug_component_instance_t *provider,
+                         logbook *lb) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/user.wasm", dir);
+  unsigned char *bytes;
+  wasmplug_component_t *c = h_component(eng, path, &bytes);
+  wasmplug_component_linker_t *l = wasmplug_component_linker_new(eng);
+  const wasmplug_cresource_t *thing = wasmplug_component_instance_resource(provider, "test:rt/things#thing");
+  CHECK(thing);
+  CHECK(!wasmplug_component_instance_resource(provider, "test:rt/things#nope"));
+  CHECK(!wasmplug_component_linker_define_resource(l, "test:rt/things#thing", thing));
+  static const char *const fns[] = {"make", "get", "take"};
+  for (int i = 0; i < 3; i++) {
+    char name[64];
+    snprintf(name, sizeof name, "test:rt/things#%s", fns[i]);
+    wasmplug_component_func_t *f = wasmplug_component_instance_func(provider, name);
+    CHECK(f && !wasmplug_component_linker_define_func_ref(l, name, f));
+  }
+  wasmplug_component_instance_t *user = h_instantiate(l, c, NULL);
+  CHECK(user);
+  if (user) {
+    int n0 = lb->n;
+    CHECK_INVOKE(user, "use(6)", "120");
+    CHECK(lb->n == n0 + 1 && lb->v[n0] == 60);
+    CHECK_INVOKE(user, "keep(11)", "*");
+    n0 = lb->n;
+    /* the user's table owned a thing implemented by the provider */
+    wasmplug_component_instance_delete(user);
+    CHECK(lb->n == n0 + 1 && lb->v[n0] == 110);
+  }
+  /* a resource the provider does not share is a link error */
+  wasmplug_component_linker_t *l2 = wasmplug_component_linker_new(eng);
+  char *msg = NULL;
+  CHECK(!h_instantiate(l2, c, &msg));
+  CHECK(msg && strstr(msg, "test:rt/things#thing"));
+  free(msg);
+  wasmplug_component_linker_delete(l2);
+  wasmplug_component_linker_delete(l);
+  wasmplug_component_delete(c);
+  free(bytes);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_nested WASM_DIR\n");
@@ -113,6 +157,7 @@ int main(int argc, char **argv) {
   CHECK(in && in2);
   if (in && in2) {
     test_instance(in, &lb);
+    test_compose(eng, argv[1], in, &lb);
     CHECK_INVOKE(in, "leak(8)", "*"); /* the handle stays in the outer table */
     CHECK_INVOKE(in2, "use(1)", "20");
     CHECK_INVOKE(in2, "leak(9)", "*");
