@@ -25,42 +25,102 @@ dl_alloc_t *dl_alloc_ref(dl_alloc_t *a) {
   return a;
 }
 
-void dl_alloc_unref(dl_alloc_t *a) {
-  if (!a || --a->refs) return;
+static void unlink_alloc(dl_alloc_t *a) {
+  if (!a->inst) return;
+  if (a->prev) a->prev->next = a->next;
+  else a->inst->allocs = a->next;
+  if (a->next) a->next->prev = a->prev;
+  a->inst = NULL;
+  a->prev = a->next = NULL;
+}
+
+static void destroy(dl_alloc_t *a) {
+  unlink_alloc(a);
   if (a->owned) free(a->mem);
-  for (size_t i = 0; i < a->nstrings; i++) free(a->strings[i]);
-  free(a->strings);
+  for (size_t i = 0; i < a->nkept; i++) dl_alloc_unref(a->kept[i]);
+  free(a->kept);
+  dl_alloc_unref(a->src);
   dl_type_unref(a->ty);
   dl_lib_unref(a->lib);
   free(a);
 }
 
-dl_alloc_t *dl_alloc_owned(dl_type_t *ty) {
+void dl_alloc_unref(dl_alloc_t *a) {
+  if (a && !--a->refs) destroy(a);
+}
+
+dl_alloc_t *dl_alloc_new(dl_instance_t *in) {
   dl_alloc_t *a = calloc(1, sizeof *a);
   if (!a) return NULL;
+  a->refs = 1;
+  a->inst = in;
+  a->next = in->allocs;
+  if (in->allocs) in->allocs->prev = a;
+  in->allocs = a;
+  return a;
+}
+
+void dl_alloc_free_all(dl_instance_t *in) {
+  /* Only reference cycles are left here (everything else was released
+  ** with the table): cut every link first, then free. */
+  for (dl_alloc_t *a = in->allocs; a; a = a->next) a->refs++;
+  for (dl_alloc_t *a = in->allocs; a; a = a->next) {
+    for (size_t i = 0; i < a->nkept; i++) dl_alloc_unref(a->kept[i]);
+    a->nkept = 0;
+    dl_alloc_unref(a->src);
+    a->src = NULL;
+  }
+  while (in->allocs) {
+    dl_alloc_t *a = in->allocs;
+    a->refs = 1;
+    dl_alloc_unref(a);
+  }
+}
+
+bool dl_alloc_keep(dl_alloc_t *a, dl_alloc_t *t) {
+  if (!t || t == a) return true;
+  for (size_t i = 0; i < a->nkept; i++)
+    if (a->kept[i] == t) return true;
+  if (a->nkept == a->capkept) {
+    size_t cap = a->capkept ? a->capkept * 2 : 4;
+    dl_alloc_t **k = realloc(a->kept, cap * sizeof *k);
+    if (!k) return false;
+    a->kept = k;
+    a->capkept = cap;
+  }
+  a->kept[a->nkept++] = dl_alloc_ref(t);
+  return true;
+}
+
+dl_alloc_t *dl_alloc_owned(dl_instance_t *in, dl_type_t *ty) {
   size_t align = ty->align < sizeof(void *) ? sizeof(void *) : ty->align;
   size_t size = (ty->size + align - 1) / align * align;
-  if (!(a->mem = aligned_alloc(align, size ? size : align))) {
-    free(a);
+  uint8_t *mem = aligned_alloc(align, size ? size : align);
+  dl_alloc_t *a = mem ? dl_alloc_new(in) : NULL;
+  if (!a) {
+    free(mem);
     return NULL;
   }
-  memset(a->mem, 0, size ? size : align);
-  a->refs = 1;
+  memset(mem, 0, size ? size : align);
+  a->mem = mem;
+  a->size = ty->size;
   a->owned = true;
   a->ty = dl_type_ref(ty);
   return a;
 }
 
-dl_alloc_t *dl_alloc_opaque(void *ptr, dl_lib_t *lib) {
-  dl_alloc_t *a = calloc(1, sizeof *a);
-  if (!a || !(a->ty = dl_type_prim(PTR))) {
-    free(a);
+dl_alloc_t *dl_alloc_opaque(dl_instance_t *in, void *ptr, dl_lib_t *lib, dl_alloc_t *src) {
+  dl_type_t *ty = dl_type_prim(PTR);
+  dl_alloc_t *a = ty ? dl_alloc_new(in) : NULL;
+  if (!a) {
+    dl_type_unref(ty);
     return NULL;
   }
-  a->refs = 1;
+  a->ty = ty;
   a->opaque = true;
   a->ptr = ptr;
   a->lib = dl_lib_ref(lib);
+  a->src = dl_alloc_ref(src);
   return a;
 }
 
@@ -94,7 +154,7 @@ int wasi_dl_ffi_static_alloc_new(wasi_dl_ctx_t *cx, const wasi_dl_ffi_ffi_type_t
   char err[DL_ERR];
   dl_type_t *t = dl_type_from_wit(INST(cx), ty, err, sizeof err);
   if (!t) return wasi_dl_trap(cx, "alloc.new: %s", err);
-  dl_alloc_t *a = dl_alloc_owned(t);
+  dl_alloc_t *a = dl_alloc_owned(INST(cx), t);
   dl_type_unref(t);
   if (!a) {
     dl_note(cx, "alloc.new: out of memory");
@@ -123,6 +183,8 @@ static int write_value(wasi_dl_ctx_t *cx, uint32_t self, const wasi_dl_ffi_outgo
   } else if (a && !dl_oval_store(&v, a->ty, a->mem, err, sizeof err)) {
     dl_note(cx, "alloc.%s: %s", op, err);
     is_err = true;
+  } else if (a && !dl_oval_keep_targets(&v, a)) {
+    rc = wasi_dl_trap(cx, "alloc.%s: out of memory", op);
   }
   dl_oval_clear(&v);
   ret->is_err = is_err;
@@ -158,17 +220,22 @@ int wasi_dl_ffi_method_alloc_write_string(wasi_dl_ctx_t *cx, wasi_dl_ffi_borrow_
     ret->is_err = true;
     return 0;
   }
-  char **list = realloc(a->strings, (a->nstrings + 1) * sizeof *list);
-  char *s = malloc(v->len + 1);
-  if (list) a->strings = list;
-  if (!list || !s) {
+  /* The copy is an alloc of its own, kept by this one: earlier copies stay
+  ** while the alloc lives (C may have kept them), and read-string can
+  ** bound reads by it. */
+  dl_alloc_t *sa = dl_alloc_new(INST(cx));
+  char *s = sa ? malloc(v->len + 1) : NULL;
+  if (!s || !dl_alloc_keep(a, sa)) {
     free(s);
+    if (sa) sa->mem = NULL, dl_alloc_unref(sa);
     return wasi_dl_trap(cx, "alloc.write-string: out of memory");
   }
   memcpy(s, v->ptr, v->len);
   s[v->len] = 0;
-  /* Earlier copies stay until the alloc is freed: C may have kept them. */
-  a->strings[a->nstrings++] = s;
+  sa->mem = (uint8_t *)s;
+  sa->size = v->len + 1;
+  sa->owned = true;
+  dl_alloc_unref(sa); /* a holds it */
   dl_scalar_t p = {.p = s};
   dl_scalar_store(PTR, a->mem, p);
   return 0;
@@ -189,7 +256,7 @@ int wasi_dl_ffi_method_alloc_read_primitive(wasi_dl_ctx_t *cx, wasi_dl_ffi_borro
   const void *mem = a->opaque ? (const void *)&stored : a->mem;
   wasi_dl_ffi_incoming_value_t iv;
   char err[DL_ERR];
-  if (!dl_ival_make(INST(cx), a->ty, mem, a->lib, &iv, err, sizeof err))
+  if (!dl_ival_make(INST(cx), a->ty, mem, a->lib, a->opaque ? a->src : a, &iv, err, sizeof err))
     return wasi_dl_trap(cx, "alloc.read-primitive: %s", err);
   ret->val.ok = iv.val.primitive;
   return 0;
@@ -207,23 +274,33 @@ int wasi_dl_ffi_method_alloc_read_struct(wasi_dl_ctx_t *cx, wasi_dl_ffi_borrow_a
   }
   wasi_dl_ffi_incoming_value_t iv;
   char err[DL_ERR];
-  if (!dl_ival_make(INST(cx), a->ty, a->mem, a->lib, &iv, err, sizeof err))
+  if (!dl_ival_make(INST(cx), a->ty, a->mem, a->lib, a, &iv, err, sizeof err))
     return wasi_dl_trap(cx, "alloc.read-struct: %s", err);
   ret->val.ok = iv.val.struct_;
   return 0;
 }
 
-/* When p points into a region this instance knows (an owned or global
-** alloc), the bytes readable from p; else SIZE_MAX (C memory: trusted to
+/* The bytes readable from p when it points into memory wasi:dl knows:
+** the alloc the pointer was read through and its provenance chain, then
+** every live alloc of the instance; else SIZE_MAX (C memory: trusted to
 ** hold a NUL-terminated string, as C itself would). */
-static size_t known_extent(dl_instance_t *in, const uint8_t *p) {
-  for (uint32_t i = 0; i < in->nslots; i++) {
-    if (in->slots[i].kind != DLK_ALLOC) continue;
-    const dl_alloc_t *a = in->slots[i].obj;
-    if (a->opaque || !a->mem) continue;
-    if ((uintptr_t)p >= (uintptr_t)a->mem && (uintptr_t)p < (uintptr_t)a->mem + a->ty->size)
-      return (size_t)((uintptr_t)a->mem + a->ty->size - (uintptr_t)p);
+static bool search(const dl_alloc_t *a, uintptr_t p, int depth, size_t *avail) {
+  if (!a) return false;
+  if (a->mem && !a->opaque && p >= (uintptr_t)a->mem && p < (uintptr_t)a->mem + a->size) {
+    *avail = (size_t)((uintptr_t)a->mem + a->size - p);
+    return true;
   }
+  if (depth == 0) return false;
+  for (size_t i = 0; i < a->nkept; i++)
+    if (search(a->kept[i], p, depth - 1, avail)) return true;
+  return search(a->src, p, depth - 1, avail);
+}
+
+static size_t known_extent(dl_instance_t *in, const dl_alloc_t *via, const uint8_t *p) {
+  size_t avail;
+  if (search(via, (uintptr_t)p, 4, &avail)) return avail;
+  for (const dl_alloc_t *a = in->allocs; a; a = a->next)
+    if (search(a, (uintptr_t)p, 0, &avail)) return avail;
   return SIZE_MAX;
 }
 
@@ -261,7 +338,7 @@ int wasi_dl_ffi_method_alloc_read_string(wasi_dl_ctx_t *cx, wasi_dl_ffi_borrow_a
     ret->is_err = true;
     return 0;
   }
-  size_t max = known_extent(INST(cx), s);
+  size_t max = known_extent(INST(cx), a, s);
   size_t len = max == SIZE_MAX ? strlen((const char *)s) : strnlen((const char *)s, max);
   if (len == max) {
     dl_note(cx, "alloc.read-string: no NUL within the %zu bytes of the alloc the pointer points into", max);

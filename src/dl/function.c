@@ -144,6 +144,13 @@ out:
 
 /* ------------------------------------------------------------ call */
 
+static bool has_targets(const dl_oval_t *v) {
+  if (!v->is_struct) return v->prim.target != NULL;
+  for (uint32_t i = 0; i < v->nfields; i++)
+    if (has_targets(&v->fields[i])) return true;
+  return false;
+}
+
 int wasi_dl_dll_method_function_call(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow_function_t self,
                                      const wasi_dl_list_outgoing_value_t *args,
                                      wasi_dl_result_option_incoming_value_void_t *ret) {
@@ -170,6 +177,7 @@ int wasi_dl_dll_method_function_call(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow_funct
   }
   dl_func_t *f = dl_table_get(INST(cx), self.rep, DLK_FUNCTION);
   void *rbuf = NULL;
+  dl_alloc_t *holder = NULL;
   if (!ok) {
     rc = wasi_dl_trap(cx, "function.call: %s", err);
     goto out;
@@ -210,6 +218,15 @@ int wasi_dl_dll_method_function_call(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow_funct
   memset(rbuf, 0, (rsize + 15) / 16 * 16);
   ffi_call(&f->cif, FFI_FN(f->addr), rbuf, avalues);
   if (!f->ret) goto out; /* ok(none) */
+  /* a pointer C returns may point into memory passed to it: the result
+  ** keeps those allocs alive (its provenance) */
+  for (size_t i = 0; i < n; i++) {
+    if (!has_targets(&vals[i])) continue;
+    if ((!holder && !(holder = dl_alloc_new(INST(cx)))) || !dl_oval_keep_targets(&vals[i], holder)) {
+      rc = wasi_dl_trap(cx, "function.call: out of memory");
+      goto out;
+    }
+  }
   const void *res = rbuf;
   uint64_t narrow[2];
   const dl_type_t *rt = f->ret;
@@ -221,7 +238,7 @@ int wasi_dl_dll_method_function_call(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow_funct
     dl_scalar_store(rt->prim, narrow, v);
     res = narrow;
   }
-  if (!dl_ival_make(INST(cx), rt, res, f->lib, &ret->val.ok.val, err, sizeof err)) {
+  if (!dl_ival_make(INST(cx), rt, res, f->lib, holder, &ret->val.ok.val, err, sizeof err)) {
     rc = wasi_dl_trap(cx, "function.call '%s': %s", f->name, err);
     goto out;
   }
@@ -233,6 +250,7 @@ out:
   free(vals);
   free(avalues);
   free(rbuf);
+  dl_alloc_unref(holder);
   return rc;
 }
 
@@ -242,7 +260,7 @@ int wasi_dl_dll_method_function_get_alloc(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow_
   if (!f) return wasi_dl_trap(cx, "function.get-alloc: rep %u is not a live function", self.rep);
   char err[DL_ERR];
   if (!dl_lib_alive(f->lib, "function.get-alloc", err, sizeof err)) return wasi_dl_trap(cx, "%s", err);
-  dl_alloc_t *a = dl_alloc_opaque(f->addr, f->lib);
+  dl_alloc_t *a = dl_alloc_opaque(INST(cx), f->addr, f->lib, NULL);
   if (!a) return wasi_dl_trap(cx, "function.get-alloc: out of memory");
   if (!(ret->rep = dl_table_put(INST(cx), DLK_ALLOC, a))) {
     dl_alloc_unref(a);

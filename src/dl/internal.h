@@ -13,6 +13,14 @@
 **   dl_alloc_t a memory region: the table holds one reference, an
 **              outgoing pointer made by set-addr another, so the memory
 **              lives as long as a value that points to it.
+** Provenance: the only place wasi:dl itself follows a pointer is
+** read-string.  So that it never follows one into memory it freed, every
+** pointer the guest stores keeps its target alive (the storing alloc's
+** `kept` list: set-addr targets, string copies), and every value derived
+** from memory (read-*, call results, get-alloc) keeps its source alive
+** (`src`).  A pointer found in such a chain (or in a live alloc) is read
+** within that region's bounds; any other pointer came from C and is
+** trusted to be a C string, as C itself would.
 */
 #ifndef WP_DL_INTERNAL_H
 #define WP_DL_INTERNAL_H
@@ -121,24 +129,37 @@ typedef struct dl_symbol {
 
 /* -------------------------------------------------------------- allocs */
 
+struct dl_instance;
+
 typedef struct dl_alloc {
   uint32_t refs;
-  dl_type_t *ty;
-  uint8_t *mem;   /* the region (sizeof ty bytes), NULL when opaque */
+  dl_type_t *ty;  /* NULL for string copies and provenance holders */
+  uint8_t *mem;   /* the region, NULL when opaque or a holder */
+  size_t size;    /* its bytes */
   bool owned;     /* mem is ours (freed with the last reference) */
   bool opaque;    /* a pointer C handed out: `ptr`, no accessible region */
   bool read_only; /* a global in read-only memory (const, RELRO) */
   void *ptr;      /* opaque: the pointer */
   dl_lib_t *lib;  /* globals and pointers from a library: must stay open */
-  char **strings; /* copies made by write-string (live as long as the alloc) */
-  size_t nstrings;
+  struct dl_alloc *src;    /* opaque: what its pointer may point into */
+  struct dl_alloc **kept;  /* allocs whose addresses were stored in this one */
+  size_t nkept, capkept;
+  /* every alloc of an instance is on its list, so teardown can free
+  ** reference cycles (an alloc storing a pointer to another and back) */
+  struct dl_instance *inst;
+  struct dl_alloc *prev, *next;
 } dl_alloc_t;
 
 dl_alloc_t *dl_alloc_ref(dl_alloc_t *a);
 void dl_alloc_unref(dl_alloc_t *a);
 /* New objects (one reference each), NULL on OOM. */
-dl_alloc_t *dl_alloc_owned(dl_type_t *ty);
-dl_alloc_t *dl_alloc_opaque(void *ptr, dl_lib_t *lib);
+dl_alloc_t *dl_alloc_new(struct dl_instance *in); /* empty: fill the fields */
+dl_alloc_t *dl_alloc_owned(struct dl_instance *in, dl_type_t *ty);
+dl_alloc_t *dl_alloc_opaque(struct dl_instance *in, void *ptr, dl_lib_t *lib, dl_alloc_t *src);
+/* a keeps t alive (no-op for t == a or NULL); false on OOM. */
+bool dl_alloc_keep(dl_alloc_t *a, dl_alloc_t *t);
+/* Frees every alloc still on the instance's list (teardown). */
+void dl_alloc_free_all(struct dl_instance *in);
 /* The address an outgoing pointer made from `a` passes: the region, or
 ** for an opaque alloc the pointer itself. */
 void *dl_alloc_address(const dl_alloc_t *a);
@@ -160,6 +181,8 @@ typedef struct dl_oval {
 } dl_oval_t;
 
 void dl_oval_clear(dl_oval_t *v);
+/* dest keeps every alloc v points to (set-addr targets); false on OOM. */
+bool dl_oval_keep_targets(const dl_oval_t *v, dl_alloc_t *dest);
 /* Checks v against ty and writes it at mem (ty's layout).  false with err
 ** when shapes differ, a primitive is unset or a pointee is gone. */
 bool dl_oval_store(const dl_oval_t *v, const dl_type_t *ty, void *mem, char *err, size_t cap);
@@ -167,13 +190,15 @@ bool dl_oval_store(const dl_oval_t *v, const dl_type_t *ty, void *mem, char *err
 typedef struct dl_iprim {
   uint8_t prim;
   dl_scalar_t v;
-  dl_lib_t *lib; /* where a pointer came from (may be NULL) */
+  dl_lib_t *lib;   /* where a pointer came from (may be NULL) */
+  dl_alloc_t *src; /* what a pointer may point into (may be NULL) */
 } dl_iprim_t;
 
 typedef struct dl_istruct {
   dl_type_t *ty;
   uint8_t *bytes; /* a copy of the struct */
   dl_lib_t *lib;
+  dl_alloc_t *src;
 } dl_istruct_t;
 
 typedef struct dl_func {
@@ -221,6 +246,7 @@ typedef struct dl_instance {
   dl_slot_t *slots;
   uint32_t nslots, cap;
   uint32_t free_head; /* index+1 of a free slot chained through obj; 0: none */
+  dl_alloc_t *allocs; /* every live alloc (see dl_alloc_t) */
 } dl_instance_t;
 
 /* Stores obj; returns its rep, or 0 when the table is full / OOM. */
@@ -242,8 +268,9 @@ const char *dl_kind_name(dl_kind_t kind);
 dl_type_t *dl_type_from_wit(dl_instance_t *in, const wasi_dl_ffi_ffi_type_t *t, char *err, size_t cap);
 /* Takes an own<outgoing-value> out of the table into v. */
 bool dl_oval_take(dl_instance_t *in, const wasi_dl_ffi_outgoing_value_t *w, dl_oval_t *v, char *err, size_t cap);
-/* Makes an incoming-value for a value of type ty at mem. */
-bool dl_ival_make(dl_instance_t *in, const dl_type_t *ty, const void *mem, dl_lib_t *lib,
+/* Makes an incoming-value for a value of type ty at mem, keeping lib and
+** src (its provenance, may be NULL). */
+bool dl_ival_make(dl_instance_t *in, const dl_type_t *ty, const void *mem, dl_lib_t *lib, dl_alloc_t *src,
                   wasi_dl_ffi_incoming_value_t *out, char *err, size_t cap);
 /* Logs why a payload-less WIT error was returned (debug level). */
 void dl_note(wasi_dl_ctx_t *cx, const char *fmt, ...)

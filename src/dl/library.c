@@ -256,14 +256,14 @@ int wasi_dl_dll_method_symbol_get_alloc(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow_sy
     rc = wasi_dl_trap(cx, "%s", err);
   } else if (!variable_fits(s, t, &read_only, err, sizeof err)) {
     rc = wasi_dl_trap(cx, "symbol.get-alloc: %s", err);
-  } else if (!(a = calloc(1, sizeof *a))) {
+  } else if (!(a = dl_alloc_new(INST(cx)))) {
     rc = wasi_dl_trap(cx, "symbol.get-alloc: out of memory");
   } else {
     /* the variable's memory: as large as the type the guest declared (the
     ** allowlist can pin that type) and usable while the library is open */
-    a->refs = 1;
     a->ty = dl_type_ref(t);
     a->mem = s->addr;
+    a->size = t->size;
     a->read_only = read_only;
     a->lib = dl_lib_ref(s->lib);
     if (!(ret->rep = dl_table_put(INST(cx), DLK_ALLOC, a))) {

@@ -87,6 +87,7 @@ void dl_object_free(dl_kind_t kind, void *obj) {
   case DLK_IN_PRIM: {
     dl_iprim_t *p = obj;
     dl_lib_unref(p->lib);
+    dl_alloc_unref(p->src);
     free(p);
     break;
   }
@@ -94,6 +95,7 @@ void dl_object_free(dl_kind_t kind, void *obj) {
     dl_istruct_t *s = obj;
     dl_type_unref(s->ty);
     dl_lib_unref(s->lib);
+    dl_alloc_unref(s->src);
     free(s->bytes);
     free(s);
     break;
@@ -122,6 +124,7 @@ void dl_table_clear(dl_instance_t *in) {
       s->kind = DLK_FREE;
       s->obj = NULL;
     }
+  dl_alloc_free_all(in);
   free(in->slots);
   in->slots = NULL;
   in->nslots = in->cap = in->free_head = 0;

@@ -24,6 +24,15 @@ void dl_oval_clear(dl_oval_t *v) {
   memset(v, 0, sizeof *v);
 }
 
+bool dl_oval_keep_targets(const dl_oval_t *v, dl_alloc_t *dest) {
+  if (v->is_struct) {
+    for (uint32_t i = 0; i < v->nfields; i++)
+      if (!dl_oval_keep_targets(&v->fields[i], dest)) return false;
+    return true;
+  }
+  return dl_alloc_keep(dest, v->prim.target);
+}
+
 bool dl_oval_take(dl_instance_t *in, const wasi_dl_ffi_outgoing_value_t *w, dl_oval_t *v, char *err, size_t cap) {
   memset(v, 0, sizeof *v);
   bool st = w->tag == WASI_DL_FFI_OUTGOING_VALUE_STRUCT;
@@ -73,7 +82,7 @@ bool dl_oval_store(const dl_oval_t *v, const dl_type_t *ty, void *mem, char *err
   return true;
 }
 
-bool dl_ival_make(dl_instance_t *in, const dl_type_t *ty, const void *mem, dl_lib_t *lib,
+bool dl_ival_make(dl_instance_t *in, const dl_type_t *ty, const void *mem, dl_lib_t *lib, dl_alloc_t *src,
                   wasi_dl_ffi_incoming_value_t *out, char *err, size_t cap) {
   if (!ty->is_struct) {
     dl_iprim_t *p = calloc(1, sizeof *p);
@@ -81,6 +90,7 @@ bool dl_ival_make(dl_instance_t *in, const dl_type_t *ty, const void *mem, dl_li
     p->prim = ty->prim;
     p->v = dl_scalar_load(ty->prim, mem);
     p->lib = dl_lib_ref(lib);
+    p->src = dl_alloc_ref(src);
     uint32_t rep = dl_table_put(in, DLK_IN_PRIM, p);
     if (!rep) {
       dl_object_free(DLK_IN_PRIM, p);
@@ -98,6 +108,7 @@ bool dl_ival_make(dl_instance_t *in, const dl_type_t *ty, const void *mem, dl_li
   memcpy(s->bytes, mem, ty->size);
   s->ty = dl_type_ref((dl_type_t *)ty);
   s->lib = dl_lib_ref(lib);
+  s->src = dl_alloc_ref(src);
   uint32_t rep = dl_table_put(in, DLK_IN_STRUCT, s);
   if (!rep) {
     dl_object_free(DLK_IN_STRUCT, s);
@@ -311,7 +322,7 @@ int wasi_dl_ffi_method_incoming_primitive_get_alloc(wasi_dl_ctx_t *cx, wasi_dl_f
     ret->is_err = true;
     return 0;
   }
-  dl_alloc_t *a = dl_alloc_opaque(p->v.p, p->lib);
+  dl_alloc_t *a = dl_alloc_opaque(INST(cx), p->v.p, p->lib, p->src);
   if (!a) return wasi_dl_trap(cx, "incoming-primitive.get-alloc: out of memory");
   if (!(ret->val.ok.rep = dl_table_put(INST(cx), DLK_ALLOC, a))) {
     dl_alloc_unref(a);
@@ -331,7 +342,7 @@ int wasi_dl_ffi_method_incoming_struct_fields(wasi_dl_ctx_t *cx, wasi_dl_ffi_bor
   if (!ret->ptr) return wasi_dl_trap(cx, "incoming-struct.fields: call memory exhausted");
   for (uint32_t i = 0; i < n; i++) {
     char err[DL_ERR];
-    if (!dl_ival_make(INST(cx), s->ty->fields[i], s->bytes + s->ty->offsets[i], s->lib, &ret->ptr[i], err,
+    if (!dl_ival_make(INST(cx), s->ty->fields[i], s->bytes + s->ty->offsets[i], s->lib, s->src, &ret->ptr[i], err,
                       sizeof err)) {
       /* the fields made so far were never handed out: free them */
       for (uint32_t j = 0; j < i; j++) {

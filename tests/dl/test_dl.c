@@ -429,6 +429,73 @@ static void test_outparams_strings(void) {
   h_drop("ffi", "alloc", ptr);
 }
 
+/* wasi:dl never follows a pointer into memory it freed: values derived
+** from memory keep it alive, however the guest drops its handles. */
+static void test_provenance(void) {
+  char buf[64];
+  h_ffi_type_t three[3] = {h_prim(P_U8), h_prim(P_U8), h_prim(P_U8)};
+  /* A = "hi\0" in a struct; P holds &A; an opaque alloc read from P */
+  uint32_t a = h_alloc(h_struct(h_struct_type(three, 3)));
+  h_value_t chars[3] = {out_u(P_U8, 'h'), out_u(P_U8, 'i'), out_u(P_U8, 0)};
+  CHECK(write_struct(a, h_vstruct(h_out_struct(chars, 3))));
+  uint32_t p = h_alloc(h_prim(P_POINTER));
+  CHECK(write_prim(p, out_addr(a)));
+  uint32_t ip = read_prim(p);
+  uint32_t op = get_alloc(ip);
+  h_drop("ffi", "incoming-primitive", ip);
+  h_drop("ffi", "alloc", a);
+  CHECK(read_string(p, buf, sizeof buf) && !strcmp(buf, "hi")); /* P keeps A */
+  h_drop("ffi", "alloc", p);
+  CHECK(read_string(op, buf, sizeof buf) && !strcmp(buf, "hi")); /* op keeps P keeps A */
+  h_drop("ffi", "alloc", op);
+
+  /* a pointer C returns into an argument: the result keeps the argument */
+  a = h_alloc(h_struct(h_struct_type(three, 3)));
+  h_value_t chars2[3] = {out_u(P_U8, 'o'), out_u(P_U8, 'k'), out_u(P_U8, 0)};
+  CHECK(write_struct(a, h_vstruct(h_out_struct(chars2, 3))));
+  h_ffi_type_t pt = h_prim(P_POINTER);
+  uint32_t f = fn("dt_ptr", &pt, 1, &pt);
+  h_value_t arg = out_addr(a), res;
+  CHECK(h_invoke(f, &arg, 1, &res) == 0);
+  h_drop("ffi", "alloc", a);
+  op = get_alloc(res.val.rep);
+  h_drop("ffi", "incoming-primitive", res.val.rep);
+  CHECK(read_string(op, buf, sizeof buf) && !strcmp(buf, "k")); /* bounded by A: 2 bytes left */
+  h_drop("ffi", "alloc", op);
+  h_drop("dll", "function", f);
+
+  /* a string copy outlives the alloc it was written into */
+  p = h_alloc(h_prim(P_POINTER));
+  CHECK(write_string(p, "kept", 4));
+  ip = read_prim(p);
+  op = get_alloc(ip);
+  h_drop("ffi", "incoming-primitive", ip);
+  h_drop("ffi", "alloc", p);
+  CHECK(read_string(op, buf, sizeof buf) && !strcmp(buf, "kept"));
+  h_drop("ffi", "alloc", op);
+
+  /* no NUL inside a region found through the chain is an error */
+  h_ffi_type_t two[2] = {h_prim(P_U8), h_prim(P_U8)};
+  a = h_alloc(h_struct(h_struct_type(two, 2)));
+  h_value_t xy[2] = {out_u(P_U8, 'x'), out_u(P_U8, 'y')};
+  CHECK(write_struct(a, h_vstruct(h_out_struct(xy, 2))));
+  p = h_alloc(h_prim(P_POINTER));
+  CHECK(write_prim(p, out_addr(a)));
+  h_drop("ffi", "alloc", a);
+  ip = read_prim(p);
+  op = get_alloc(ip);
+  h_drop("ffi", "incoming-primitive", ip);
+  h_drop("ffi", "alloc", p);
+  CHECK(!read_string(op, buf, sizeof buf) && strstr(h_last_log, "no NUL within the 2 bytes"));
+  h_drop("ffi", "alloc", op);
+
+  /* two allocs pointing at each other, then dropped: teardown frees them */
+  uint32_t x = h_alloc(h_prim(P_POINTER)), y = h_alloc(h_prim(P_POINTER));
+  CHECK(write_prim(x, out_addr(y)) && write_prim(y, out_addr(x)));
+  h_drop("ffi", "alloc", x);
+  h_drop("ffi", "alloc", y);
+}
+
 static void test_globals(void) {
   char err[512];
   uint32_t s = h_sym(lib, "dt_counter", err, sizeof err);
@@ -669,6 +736,7 @@ int main(void) {
   test_primitives();
   test_structs();
   test_outparams_strings();
+  test_provenance();
   test_globals();
   test_function_pointers();
   test_denied();
