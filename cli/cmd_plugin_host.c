@@ -91,13 +91,14 @@ static int sandbox(const char *allow, char *why, size_t whylen) {
 /* Every fd but stdio and the socket: nothing the host had open (files,
 ** other sockets) is reachable from plugin code. */
 static void close_others(int keep) {
-  for (int fd = 3; fd < 65536; fd++) {
-    if (fd == keep) continue;
-    /* close_range would be one call, but fds past the last open one are
-    ** cheap EBADFs and this needs no newer kernel or libc. */
-    if (fd > keep + 1024 && fd > 1024) break;
-    close(fd);
-  }
+  if (!(keep > 3 && close_range(3, (unsigned)keep - 1, 0)) && !close_range((unsigned)keep + 1, ~0u, 0)) return;
+  /* A kernel without close_range (before 5.9): one by one, up to the limit. */
+  struct rlimit rl;
+  int max = !getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 1048576
+                ? (int)rl.rlim_cur
+                : 65536;
+  for (int fd = 3; fd < max; fd++)
+    if (fd != keep) close(fd);
 }
 
 int wp_cmd_plugin_host(int argc, char **argv) {

@@ -311,6 +311,21 @@ static void test_failures(void) {
   CHECK(e && strstr(e, "not restarting") && strstr(e, "isolate-restarts=1"), "restart bound: %s", e ? e : "(none)");
   host_close(&h);
 
+  /* The helper holds its socket and nothing else the host had open. */
+  int extra[3];
+  for (int i = 0; i < 3; i++) extra[i] = dup(2); /* inheritable, as a careless host's fds are */
+  snprintf(spec, sizeof spec, "%s,isolate", faulty_so);
+  CHECK(host_open(&h, spec), "open: %s", h.err);
+  uint32_t nfds = 0;
+  e = call(&h, FAPI, "open-fds", NULL, &nfds, NULL);
+  CHECK(!e && nfds == 1, "isolated plugin sees %u fds past stdio (want 1, its socket): %s", nfds, e ? e : "");
+  host_close(&h);
+  CHECK(host_open(&h, faulty_so), "open: %s", h.err);
+  e = call(&h, FAPI, "open-fds", NULL, &nfds, NULL);
+  CHECK(!e && nfds >= 3, "in-process plugin sees the host's fds: %u", nfds);
+  host_close(&h);
+  for (int i = 0; i < 3; i++) close(extra[i]);
+
   /* chroot= and rlimit-as= apply after loading: the plugin still works
   ** (a bad chroot directory is an error naming it). */
   char dir[600];

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "wasmplug/plugin.h"
@@ -29,6 +30,7 @@ static const char wit[] =
     "  exit-now: func(code: u32);\n"
     "  open-socket: func() -> s32;\n"
     "  slow-add: func(a: u32, b: u32, ms: u32) -> u32;\n"
+    "  open-fds: func() -> u32;\n"
     "}\n"
     "world provider { export api; }\n";
 
@@ -125,13 +127,23 @@ static int f_slow_add(void *s, wasmplug_plugin_call_t *c, const void *params, vo
   return WASMPLUG_OK;
 }
 
+/* How many descriptors past stdio this process has open. */
+static int f_open_fds(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)s; (void)c; (void)params;
+  uint32_t n = 0;
+  struct stat st;
+  for (int fd = 3; fd < 4096; fd++) n += fstat(fd, &st) == 0;
+  *(uint32_t *)result = n;
+  return WASMPLUG_OK;
+}
+
 static const wasmplug_plugin_func_t funcs[] = {
     {"test:faulty/api#add", f_add},         {"test:faulty/api#echo", f_echo},
     {"test:faulty/api#bump", f_bump},       {"test:faulty/api#total", f_total},
     {"test:faulty/api#segfault", f_segfault}, {"test:faulty/api#abort-now", f_abort},
     {"test:faulty/api#loop-forever", f_loop}, {"test:faulty/api#garbage", f_garbage},
     {"test:faulty/api#exit-now", f_exit},   {"test:faulty/api#open-socket", f_open_socket},
-    {"test:faulty/api#slow-add", f_slow_add},
+    {"test:faulty/api#slow-add", f_slow_add}, {"test:faulty/api#open-fds", f_open_fds},
 };
 
 static const wasmplug_plugin_t desc = {
