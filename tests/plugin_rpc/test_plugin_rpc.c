@@ -420,6 +420,13 @@ static void test_seccomp(void) {
   e = call(&h, FAPI, "open-socket", NULL, &r, NULL);
   CHECK(!e && r == 1, "socket() isolated with isolate-allow=socket: %s %d", e ? e : "", r);
   host_close(&h);
+  /* No new privileges and a seccomp filter (mode 2), as the helper's
+  ** process reports it (prctl itself needs allowing). */
+  snprintf(spec, sizeof spec, "%s,isolate,isolate-allow=prctl", faulty_so);
+  CHECK(host_open(&h, spec), "open: %s", h.err);
+  e = call(&h, FAPI, "confinement", NULL, &r, NULL);
+  CHECK(!e && r == 12, "no_new_privs and seccomp filter mode: %s %d (want 12)", e ? e : "", r);
+  host_close(&h);
 }
 
 /* ----------------------------------------------------- 4. plugin-serve */

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@ static const char wit[] =
     "  open-socket: func() -> s32;\n"
     "  slow-add: func(a: u32, b: u32, ms: u32) -> u32;\n"
     "  open-fds: func() -> u32;\n"
+    "  confinement: func() -> s32;\n"
     "}\n"
     "world provider { export api; }\n";
 
@@ -137,6 +139,13 @@ static int f_open_fds(void *s, wasmplug_plugin_call_t *c, const void *params, vo
   return WASMPLUG_OK;
 }
 
+/* 10 * no_new_privs + seccomp mode (2: filter) of this process. */
+static int f_confinement(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)s; (void)c; (void)params;
+  *(int32_t *)result = 10 * prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) + prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+  return WASMPLUG_OK;
+}
+
 static const wasmplug_plugin_func_t funcs[] = {
     {"test:faulty/api#add", f_add},         {"test:faulty/api#echo", f_echo},
     {"test:faulty/api#bump", f_bump},       {"test:faulty/api#total", f_total},
@@ -144,6 +153,7 @@ static const wasmplug_plugin_func_t funcs[] = {
     {"test:faulty/api#loop-forever", f_loop}, {"test:faulty/api#garbage", f_garbage},
     {"test:faulty/api#exit-now", f_exit},   {"test:faulty/api#open-socket", f_open_socket},
     {"test:faulty/api#slow-add", f_slow_add}, {"test:faulty/api#open-fds", f_open_fds},
+    {"test:faulty/api#confinement", f_confinement},
 };
 
 static const wasmplug_plugin_t desc = {
