@@ -47,7 +47,9 @@ static const char run_help[] =
     "                          PATH` lists its options).  A component PATH is a\n"
     "                          wasm plugin composed with the guest at run time:\n"
     "                          PATH[,shared][,dir=HOST[::GUEST]][,env=NAME=VALUE]\n"
-    "                          [,allow-dl=POLICY] grant it, not the guest, these\n"
+    "                          [,allow-dl=POLICY]; shared: one plugin instance for\n"
+    "                          every guest instance; dir=, env=, allow-dl= (wasi:dl\n"
+    "                          policy): the plugin's capabilities, never the guest's\n"
     "  --plugin-dir DIR        load every *.so plugin in DIR (repeatable)\n"
     "  --plugin-use IFACE=NAME take interface IFACE (ns:pkg/name) from plugin NAME\n"
     "                          when several loaded plugins provide it\n"
@@ -136,10 +138,18 @@ int wp_cmd_run(int argc, char **argv) {
     if (!strcmp(a, "--no-default-plugins")) { default_plugins = false; continue; }
     if (!strcmp(a, "--inherit-env") || !strcmp(a, "--allow-network")) {
       wp_wasi_p2_caps_set(caps, a + 2);
-      if (a[2] == 'i') { /* preview1 modules too; later --env still override */
+      if (a[2] == 'i') { /* preview1 modules too; --env wins wherever it is */
         extern char **environ;
-        for (char **e = environ; *e && !err; e++)
-          if (strchr(*e, '=') != *e) err = wp_wasi_ctx_push_env_spec(wasi, *e);
+        for (char **e = environ; *e && !err; e++) {
+          size_t nl = strcspn(*e, "=");
+          bool given = false; /* by an earlier --env NAME[=VALUE] */
+          for (int k = 1; k < i && !given; k++) {
+            const char *v = !strcmp(argv[k], "--env") && k + 1 < i ? argv[k + 1]
+                            : !strncmp(argv[k], "--env=", 6)     ? argv[k] + 6 : NULL;
+            given = v && !strncmp(v, *e, nl) && (v[nl] == '=' || !v[nl]);
+          }
+          if (nl && !given) err = wp_wasi_ctx_push_env_spec(wasi, *e);
+        }
         if (err) { wp_cli_error("--inherit-env: %s", wasmplug_error_message(err)); goto out; }
       }
       continue;

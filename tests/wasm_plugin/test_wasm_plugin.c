@@ -337,6 +337,19 @@ static void test_refusals(comp *app) {
   wp_wasm_plugins_delete(set);
   unload(&bad);
 
+  /* the same with resources in the interface: refused when instantiating
+  ** (function types compared with resources by identity) */
+  comp badr = load("bad_res_guest.wasm");
+  const char *res[] = {"res_plugin.wasm", NULL};
+  set = plugins(res, err, sizeof err);
+  CHECK(!start(&x, set, &badr, "bad_res_guest.wasm"));
+  CHECK_HAS(x.err, "import `test:kv/pool@0.1.0#peek`: type mismatch");
+  CHECK_HAS(x.err, "expects `func(t: borrow<tally>) -> u64`");
+  CHECK_HAS(x.err, "`func(t: borrow<tally>) -> u32`");
+  stop(&x);
+  wp_wasm_plugins_delete(set);
+  unload(&badr);
+
   /* an import no plugin provides stays undefined: the link names it */
   set = plugins(kv, err, sizeof err);
   CHECK(!start(&x, set, app, "app.wasm"));
