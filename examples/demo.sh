@@ -93,5 +93,9 @@ echo "-> whole run took $(($(now_ms) - t0)) ms"
 # (plugins, components, wasi:dl ...)
 # ===================================================================
 
+step "A native plugin: the keyvalue-sqlite plugin (wasi:keyvalue on SQLite) serves a
+   guest built with \`wasmplug bindgen\`; a second run on the same file shows the data persisted"
+show sh "$ROOT/examples/keyvalue/demo.sh" "$BUILD"
+
 # ======================== end of the demos ==========================
 printf '\n== demo finished: all steps succeeded\n'
