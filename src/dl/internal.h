@@ -294,6 +294,10 @@ bool dl_signature_spell(dl_type_t *const *argt, size_t n, const dl_type_t *rett,
 ** object; says whether that segment is executable / writable now. */
 bool dl_segment_of(const void *p, size_t len, bool *exec, bool *writable);
 
+/* Replaces bytes that are not valid UTF-8 (a truncated message, a file
+** name from dlerror) by '?': strings given to the guest must be UTF-8. */
+void dl_utf8_sanitize(char *s);
+
 #define DL_ERR 256
 
 #endif

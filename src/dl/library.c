@@ -44,7 +44,10 @@ bool dl_lib_alive(const dl_lib_t *l, const char *what, char *err, size_t cap) {
 }
 
 /* result<_, string> errors carry the message to the guest. */
-static int fail_string(wasi_dl_ctx_t *cx, wasi_dl_string_t *out, bool *is_err, const char *msg) {
+static int fail_string(wasi_dl_ctx_t *cx, wasi_dl_string_t *out, bool *is_err, const char *text) {
+  char msg[DL_ERR + 64];
+  snprintf(msg, sizeof msg, "%s", text);
+  dl_utf8_sanitize(msg);
   *is_err = true;
   if (wasi_dl_string_set(cx, out, msg, strlen(msg))) return wasi_dl_trap(cx, "%s", msg);
   return 0;

@@ -620,6 +620,30 @@ static void test_denied(void) {
   CHECK(h_lib(LIB, F_GLOBAL | F_LOCAL, err, sizeof err) == 0 && strstr(err, "global and local"));
 }
 
+static bool utf8_ok(const unsigned char *s) {
+  while (*s) {
+    int n = *s < 0x80 ? 1 : (*s >> 5) == 6 ? 2 : (*s >> 4) == 14 ? 3 : (*s >> 3) == 30 ? 4 : 0;
+    if (!n) return false;
+    for (int k = 1; k < n; k++)
+      if ((s[k] & 0xc0) != 0x80) return false;
+    s += n;
+  }
+  return true;
+}
+
+/* Error strings handed to the guest are UTF-8 even when cut short. */
+static void test_messages_utf8(void) {
+  char name[700], err[1024];
+  size_t n = 0;
+  for (int i = 0; i < 300; i++) name[n++] = (char)0xc3, name[n++] = (char)0xa9; /* é */
+  name[n] = 0;
+  for (int cut = 0; cut < 2; cut++) {
+    name[n - cut] = 0; /* shift the cut by one byte */
+    CHECK(h_lib(name, F_NOW, err, sizeof err) == 0 && strstr(err, "is not allowlisted") == NULL);
+    CHECK(strncmp(err, "wasi:dl: library '", 18) == 0 && utf8_ok((const unsigned char *)err));
+  }
+}
+
 static void test_close(void) {
   char err[512];
   uint32_t l2 = h_lib(LIB, F_LAZY, err, sizeof err);
@@ -740,6 +764,7 @@ int main(void) {
   test_globals();
   test_function_pointers();
   test_denied();
+  test_messages_utf8();
   test_close();
   test_misc();
 
