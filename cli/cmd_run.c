@@ -223,6 +223,10 @@ int wp_cmd_run(int argc, char **argv) {
     status = wp_run_component(engine, plugins, wasm_plugins, file, bytes, len, invoke);
     goto out;
   }
+  if (wp_wasm_plugins_count(wasm_plugins)) { /* they link to component imports only */
+    wp_cli_error("%s: wasm plugins (--plugin X.wasm) need a component guest; this is a core module", file);
+    goto out;
+  }
   if ((err = wasmplug_module_new(engine, bytes, len, file, &module))) {
     wp_cli_error("%s", wasmplug_error_message(err));
     goto out;

@@ -44,6 +44,9 @@ expect 0 "7" "" -- --plugin "$D/plugin.wasm,shared,env=A=1" --plugin "$D/res_plu
 expect 1 "" "unknown option 'bogus'" -- --plugin "$D/plugin.wasm,bogus" --invoke 'test:kv/api#bump(7)' "$D/app.wasm"
 # a trap in the plugin: the guest traps, the message names the plugin
 expect 134 "" "trap in wasm plugin plugin.wasm: test:kv/counter@0.1.0#crash" -- $KV --invoke 'test:kv/api#crash(1)' "$D/app.wasm"
+# a core module guest cannot use wasm plugins
+expect 1 "" "wasm plugins (--plugin X.wasm) need a component guest" -- --plugin "$D/plugin.wasm" \
+  --invoke nop "$D/../gen/app/core.wasm"
 # cycles, wasi:dl
 expect 1 "" "wasm plugins form a cycle: cyc_a.wasm imports test:cyc/b from cyc_b.wasm" -- \
   --plugin "$D/cyc_a.wasm" --plugin "$D/cyc_b.wasm" --invoke 'test:kv/api#bump(1)' "$D/app.wasm"
