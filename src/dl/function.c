@@ -68,9 +68,10 @@ static dl_lib_t *owner(dl_instance_t *in, void *p, Dl_info *info) {
     dl_lib_t *l = in->slots[i].obj;
     struct link_map *lm = NULL;
     if (!l->open || dlinfo(l->handle, RTLD_DI_LINKMAP, &lm) || !lm) continue;
-    if ((void *)lm->l_addr == info->dli_fbase || !strcmp(lm->l_name, info->dli_fname)) return l;
-    /* the main program's link map has an empty name */
-    if (l->is_self && !lm->l_name[0] && (uintptr_t)info->dli_fbase == lm->l_addr) return l;
+    /* by load address (the main program's link map has an empty name;
+    ** a non-PIE main program is not recognised: its l_addr is 0), else
+    ** by file name */
+    if ((void *)lm->l_addr == info->dli_fbase || (lm->l_name[0] && !strcmp(lm->l_name, info->dli_fname))) return l;
   }
   return NULL;
 }

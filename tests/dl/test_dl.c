@@ -777,6 +777,12 @@ int main(void) {
   uint32_t f = h_func(s, NULL, 0, &it);
   h_value_t res;
   CHECK(h_invoke(f, NULL, 0, &res) == 0 && in_s(res) == 42);
+  /* a pointer to the main program's code is callable while `self` is open */
+  h_self_t gp = {f};
+  uint32_t fa;
+  CHECK(h_call("dll", "[method]function.get-alloc", &gp, &fa, sizeof fa) == 0);
+  uint32_t f2 = from_alloc(fa, NULL, 0, &it);
+  CHECK(f2 != 0 && h_invoke(f2, NULL, 0, &res) == 0 && in_s(res) == 42);
   CHECK(h_sym(self, "getpid", err, sizeof err) == 0 && strstr(err, "symbol 'getpid' of library 'self'"));
 
   /* left for teardown: instance_drop frees what the guest still holds */
