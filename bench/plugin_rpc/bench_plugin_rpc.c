@@ -11,9 +11,10 @@
 ** best of 7 bursts, the two variants interleaved burst by burst.  Target:
 ** an isolated scalar round trip under 10 us (reported, not enforced).
 ** The floor under any out-of-process call is the OS's own round trip: a
-** 24-byte ping-pong between two processes over a socketpair is measured
-** in the same run and printed, and isolated calls are also given as a
-** ratio to it (on a loaded machine that floor alone can exceed 10 us).
+** 24-byte ping-pong with a child process over a socketpair, measured in
+** bursts interleaved with the others and printed per case, with the
+** isolated call as a ratio to it (on a loaded machine that floor alone
+** can exceed 10 us).
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,48 +66,60 @@ static double burst(side_t *s, const wp_plugin_binding_t *b, const void *args, v
   return (now_ns() - t0) / iters;
 }
 
-static double bench_case(side_t *iso, side_t *in, const char *fn, const void *args, int iters, double *native) {
-  wp_plugin_binding_t bi, bn;
-  bind_fn(iso, fn, &bi);
-  bind_fn(in, fn, &bn);
-  _Alignas(16) uint8_t res[64];
-  double best_iso = 1e30, best_in = 1e30;
-  burst(iso, &bi, args, res, iters / 10 + 1); /* warm up both */
-  burst(in, &bn, args, res, iters / 10 + 1);
-  for (int round = 0; round < 7; round++) {
-    double a = burst(iso, &bi, args, res, iters), b = burst(in, &bn, args, res, iters * 20);
-    if (a < best_iso) best_iso = a;
-    if (b < best_in) best_in = b;
-  }
-  *native = best_in;
-  return best_iso;
-}
+/* A child process echoing 24-byte messages: the OS round trip. */
+typedef struct echo {
+  int fd;
+  pid_t pid;
+} echo_t;
 
-/* Best-of-7 ns per 24-byte round trip to a child process echoing frames. */
-static double os_round_trip(int iters) {
+static void echo_start(echo_t *e) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) die("socketpair", "failed");
-  pid_t pid = fork();
-  char b[24] = {0};
-  if (pid == 0) {
+  e->pid = fork();
+  if (e->pid == 0) {
+    char b[24];
     close(sv[0]);
     while (read(sv[1], b, sizeof b) == (ssize_t)sizeof b)
       if (write(sv[1], b, sizeof b) != (ssize_t)sizeof b) break;
     _exit(0);
   }
   close(sv[1]);
-  double best = 1e30;
+  e->fd = sv[0];
+}
+
+static double echo_burst(echo_t *e, int iters) {
+  char b[24] = {0};
+  double t0 = now_ns();
+  for (int i = 0; i < iters; i++)
+    if (write(e->fd, b, sizeof b) != (ssize_t)sizeof b || read(e->fd, b, sizeof b) != (ssize_t)sizeof b)
+      die("ping-pong", "short read/write");
+  return (now_ns() - t0) / iters;
+}
+
+static void echo_stop(echo_t *e) {
+  close(e->fd);
+  waitpid(e->pid, NULL, 0);
+}
+
+static double bench_case(side_t *iso, side_t *in, echo_t *echo, const char *fn, const void *args, int iters,
+                         double *native, double *floor_ns) {
+  wp_plugin_binding_t bi, bn;
+  bind_fn(iso, fn, &bi);
+  bind_fn(in, fn, &bn);
+  _Alignas(16) uint8_t res[64];
+  double best_iso = 1e30, best_in = 1e30, best_floor = 1e30;
+  burst(iso, &bi, args, res, iters / 10 + 1); /* warm up both */
+  burst(in, &bn, args, res, iters / 10 + 1);
   for (int round = 0; round < 7; round++) {
-    double t0 = now_ns();
-    for (int i = 0; i < iters; i++)
-      if (write(sv[0], b, sizeof b) != (ssize_t)sizeof b || read(sv[0], b, sizeof b) != (ssize_t)sizeof b)
-        die("ping-pong", "short read/write");
-    double t = (now_ns() - t0) / iters;
-    if (t < best) best = t;
+    double a = burst(iso, &bi, args, res, iters), b = burst(in, &bn, args, res, iters * 20);
+    if (a < best_iso) best_iso = a;
+    if (b < best_in) best_in = b;
+    double c = echo_burst(echo, iters);
+    if (c < best_floor) best_floor = c;
   }
-  close(sv[0]);
-  waitpid(pid, NULL, 0);
-  return best;
+  *native = best_in;
+  *floor_ns = best_floor;
+  return best_iso;
 }
 
 int main(int argc, char **argv) {
@@ -125,14 +138,17 @@ int main(int argc, char **argv) {
   struct { const char *name; const void *args; int iters; } cases[] = {
       {"nop", NULL, 20000}, {"inc", &x, 20000}, {"echo", &s, 10000}};
   int missed = 0;
-  double floor_ns = os_round_trip(5000);
-  printf("plugin_rpc floor: OS process round trip (socketpair ping-pong) %.0f ns\n", floor_ns);
+  echo_t echo;
+  echo_start(&echo);
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    double native, t = bench_case(&iso, &in, cases[i].name, cases[i].args, cases[i].iters, &native);
-    printf("plugin_rpc %s: isolated %.0f ns/call, in-process %.1f ns/call, ratio %.0f; %.2fx the OS round trip\n",
-           cases[i].name, t, native, t / native, t / floor_ns);
+    double native, floor_ns;
+    double t = bench_case(&iso, &in, &echo, cases[i].name, cases[i].args, cases[i].iters, &native, &floor_ns);
+    printf("plugin_rpc %s: isolated %.0f ns/call, in-process %.1f ns/call, ratio %.0f; OS round trip %.0f ns, "
+           "isolated/OS %.2f\n",
+           cases[i].name, t, native, t / native, floor_ns, t / floor_ns);
     if (!strcmp(cases[i].name, "inc") && t > 10000) missed = 1;
   }
+  echo_stop(&echo);
   printf("plugin_rpc target: isolated (u32)->u32 round trip under 10 us: %s\n", missed ? "MISSED" : "met");
   wp_plugin_guest_delete(iso.g);
   wp_plugin_guest_delete(in.g);
