@@ -138,10 +138,18 @@ int wp_cmd_run(int argc, char **argv) {
     if (!strcmp(a, "--no-default-plugins")) { default_plugins = false; continue; }
     if (!strcmp(a, "--inherit-env") || !strcmp(a, "--allow-network")) {
       wp_wasi_p2_caps_set(caps, a + 2);
-      if (a[2] == 'i') { /* preview1 modules too; later --env still override */
+      if (a[2] == 'i') { /* preview1 modules too; --env wins wherever it is */
         extern char **environ;
-        for (char **e = environ; *e && !err; e++)
-          if (strchr(*e, '=') != *e) err = wp_wasi_ctx_push_env_spec(wasi, *e);
+        for (char **e = environ; *e && !err; e++) {
+          size_t nl = strcspn(*e, "=");
+          bool given = false; /* by an earlier --env NAME[=VALUE] */
+          for (int k = 1; k < i && !given; k++) {
+            const char *v = !strcmp(argv[k], "--env") && k + 1 < i ? argv[k + 1]
+                            : !strncmp(argv[k], "--env=", 6)     ? argv[k] + 6 : NULL;
+            given = v && !strncmp(v, *e, nl) && (v[nl] == '=' || !v[nl]);
+          }
+          if (nl && !given) err = wp_wasi_ctx_push_env_spec(wasi, *e);
+        }
         if (err) { wp_cli_error("--inherit-env: %s", wasmplug_error_message(err)); goto out; }
       }
       continue;

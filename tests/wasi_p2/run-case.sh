@@ -63,8 +63,11 @@ env-none)
   # nothing of the host's environment leaks without --env/--inherit-env
   export P2_TEST_VAR=leak; run "$G" args; expect_rc 0; expect_nogrep out "^env " ;;
 inherit-env)
-  export P2_TEST_VAR="from host"; run --inherit-env --env P2_OVERRIDE=mine "$G" args
-  expect_rc 0; expect_grep out "^env P2_TEST_VAR=from host$"; expect_grep out "^env P2_OVERRIDE=mine$" ;;
+  # --env wins over the inherited value, before or after --inherit-env
+  export P2_TEST_VAR="from host" P2_OVERRIDE=host P2_EARLY=host
+  run --env P2_EARLY=mine --inherit-env --env P2_OVERRIDE=mine "$G" args
+  expect_rc 0; expect_grep out "^env P2_TEST_VAR=from host$"; expect_grep out "^env P2_OVERRIDE=mine$"
+  expect_grep out "^env P2_EARLY=mine$"; expect_nogrep out "=host$" ;;
 exit-0)
   run "$G" exit 0; expect_rc 0; expect_out "" ;;
 exit-3)
