@@ -447,7 +447,9 @@ static pid_t start_server(const char *addr, int sessions) {
   char buf[16] = {0};
   ssize_t got = read(pfd[0], buf, sizeof buf - 1); /* "ready" once it listens */
   close(pfd[0]);
-  return got > 0 && !strncmp(buf, "ready", 5) ? pid : -1;
+  if (got > 0 && !strncmp(buf, "ready", 5)) return pid;
+  waitpid(pid, NULL, 0); /* it could not listen (a taken tcp port) */
+  return -1;
 }
 
 /* One host process: its own instance counts 1..n; the shared total
