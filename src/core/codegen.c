@@ -148,6 +148,19 @@ static const char prelude[] =
     "#define __builtin_ctzll wp_ctz64\n"
     "#define __builtin_popcount wp_popcount32\n"
     "#define __builtin_popcountll wp_popcount64\n"
+    "/* tcc inlines nothing: wasm2c's loads and stores go through memcpy, a\n"
+    "** second call per access.  Copy the fixed sizes directly instead (x86-64\n"
+    "** allows unaligned access; tcc folds the constant conditions). */\n"
+    "#include <stdint.h>\n"
+    "#include <string.h>\n"
+    "#include \"wasm-rt.h\"\n"
+    "#undef wasm_rt_memcpy\n"
+    "#define wasm_rt_memcpy(d, s, n) \\\n"
+    "  ((n) == 4 ? (void)(*(uint32_t *)(d) = *(const uint32_t *)(s)) : \\\n"
+    "   (n) == 8 ? (void)(*(uint64_t *)(d) = *(const uint64_t *)(s)) : \\\n"
+    "   (n) == 1 ? (void)(*(uint8_t *)(d) = *(const uint8_t *)(s)) : \\\n"
+    "   (n) == 2 ? (void)(*(uint16_t *)(d) = *(const uint16_t *)(s)) : \\\n"
+    "   (void)memcpy((d), (s), (n)))\n"
     "#endif\n"
     "#include \"module.c\"\n"
     "#include <stdarg.h>\n"
@@ -223,7 +236,7 @@ static char *gen_glue(const wasmplug_module_t *m, out_t *o) {
     nmods++;
     emit(o, "struct ");
     mangle(o, info->imports[i].module);
-    emit(o, "_instance_t { wp_slot *slots; };\n");
+    emit(o, "_instance_t { void *self; wp_slot *slots; };\n");
   }
 
   for (uint32_t i = 0; i < info->nimports; i++) {
@@ -242,7 +255,10 @@ static char *gen_glue(const wasmplug_module_t *m, out_t *o) {
       mangle(o, im->module);
       emit(o, "_instance_t *e");
       for (uint32_t k = 0; k < ft->nparams; k++) emit(o, ", %s a%u", ctype(ft->params[k]), k);
-      emit(o, ") {\n  wp_slot *s = &e->slots[%u];\n", i);
+      /* Through e->self: see the env contract in internal.h. */
+      emit(o, ") {\n  wp_slot *s = &((struct ");
+      mangle(o, im->module);
+      emit(o, "_instance_t *)e->self)->slots[%u];\n", i);
       uint32_t nslots = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
       emit(o, "  wp_raw v[%u];\n", nslots ? nslots : 1);
       emit(o, "  if (s->wasm_fn) return ((");
@@ -283,7 +299,9 @@ static char *gen_glue(const wasmplug_module_t *m, out_t *o) {
       mangle(o, im->name);
       emit(o, "(struct ");
       mangle(o, im->module);
-      emit(o, "_instance_t *e) { return (%s *)e->slots[%u].ptr; }\n", t, i);
+      emit(o, "_instance_t *e) { return (%s *)((struct ", t);
+      mangle(o, im->module);
+      emit(o, "_instance_t *)e->self)->slots[%u].ptr; }\n", i);
     }
   }
 
@@ -423,6 +441,33 @@ static char *wasm2c_error(const wasmplug_module_t *m, const char *errpath, int s
   return wp_format("%s: invalid module at offset 0x%lx: %s", m->name, off, msg);
 }
 
+/* A copy of an (already decoded) module without its custom sections:
+** wasm2c needs none of them and refuses some that engines must accept, e.g.
+** a "name" section naming more functions than exist (jco's adapter has one). */
+static uint8_t *strip_custom_sections(const uint8_t *b, size_t len, size_t *out_len) {
+  uint8_t *out = malloc(len ? len : 1);
+  if (!out) return NULL;
+  size_t o = 8, p = 8;
+  memcpy(out, b, len < 8 ? len : 8);
+  while (p < len) {
+    size_t start = p++;
+    uint64_t size = 0;
+    for (int shift = 0; p < len && shift < 35; shift += 7) {
+      uint8_t c = b[p++];
+      size |= (uint64_t)(c & 0x7f) << shift;
+      if (!(c & 0x80)) break;
+    }
+    if (size > len - p) size = len - p; /* cannot happen after decoding */
+    p += (size_t)size;
+    if (b[start] != 0) {
+      memcpy(out + o, b + start, p - start);
+      o += p - start;
+    }
+  }
+  *out_len = o;
+  return out;
+}
+
 char *wp_codegen(const wasmplug_module_t *m, const char *dir) {
   char *wasm = wp_format("%s/module.wasm", dir);
   char *cfile = wp_format("%s/module.c", dir);
@@ -430,7 +475,12 @@ char *wp_codegen(const wasmplug_module_t *m, const char *dir) {
   char *glue = wp_format("%s/glue.c", dir);
   char *err = NULL;
   if (!wasm || !cfile || !errf || !glue) { err = wp_strdup("out of memory"); goto out; }
-  if ((err = write_file(wasm, m->bytes, m->len))) goto out;
+  size_t slen;
+  uint8_t *stripped = strip_custom_sections(m->bytes, m->len, &slen);
+  if (!stripped) { err = wp_strdup("out of memory"); goto out; }
+  err = write_file(wasm, stripped, slen);
+  free(stripped);
+  if (err) goto out;
 
   pid_t pid = fork();
   if (pid < 0) { err = wp_format("cannot start wasm2c: %s", strerror(errno)); goto out; }

@@ -429,8 +429,9 @@ void wasmplug_linker_instantiate(wasmplug_linker_t *l, const wasmplug_module_t *
   for (uint32_t i = 0; i < m->info.nimports; i++)
     if ((err = link_import(l, in, i))) goto fail;
   /* The glue reads slots through this wrapper (struct { wp_slot *slots; }). */
-  in->env_slots = in->slots;
-  inst_call_t c = {g, in->inst, &in->env_slots};
+  in->env.self = &in->env;
+  in->env.slots = in->slots;
+  inst_call_t c = {g, in->inst, &in->env};
   in->instantiated = true;
   wasmplug_trap_t *t = wp_rt_call_guarded(do_instantiate, &c, in->timeout_ms);
   if (t) {

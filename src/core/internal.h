@@ -112,7 +112,7 @@ void wp_sha256_hex(const uint8_t digest[32], char out[65]);
 ** The same struct layouts are written out as C text by codegen.c; keep the
 ** two in step (tests/core checks it by compiling a glue file).
 */
-#define WP_GLUE_ABI 1
+#define WP_GLUE_ABI 2
 
 typedef struct wp_import_slot {
   /* Host function: called through rt->call_host. */
@@ -298,9 +298,16 @@ struct wasmplug_instance {
   void *data;
   void *inst; /* the wasm2c instance struct */
   wp_import_slot_t *slots;
-  /* What the compiled code holds for every import module: the address of
-  ** this field (the glue's struct { wp_slot *slots; }). */
-  wp_import_slot_t *env_slots;
+  /* What the compiled code holds for every import module (the glue's
+  ** struct { void *self; wp_slot *slots; }).  `self` points at `env`
+  ** itself: wasm2c 1.0.32 hands an imported function placed in a table
+  ** the address of the instance field holding this pointer instead of the
+  ** pointer, and the trampolines read the env through e->self, which is
+  ** right in both cases. */
+  struct {
+    void *self;
+    wp_import_slot_t *slots;
+  } env;
   struct wasmplug_caller caller;
   uint64_t timeout_ms;
   /* Export objects, one per glue export (index-aligned). */

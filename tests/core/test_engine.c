@@ -358,6 +358,53 @@ static void test_linking(void) {
   wasmplug_module_delete(cm);
 }
 
+static wasmplug_trap_t *inc_fn(void *env, wasmplug_caller_t *c, wasmplug_val_raw_t *v, size_t n) {
+  (void)env; (void)c; (void)n;
+  v[0].i32 += 1;
+  return NULL;
+}
+
+/* Imported functions in a table; a bogus "name" section is ignored. */
+static void test_table_imports(void) {
+  size_t len;
+  uint8_t *b = slurp("table_import.wasm", &len);
+  /* Append a "name" section whose function-name map names 9 functions. */
+  static const uint8_t names[] = {
+      0, 35, 4, 'n', 'a', 'm', 'e', 1, 28, 9,
+      0, 1, 'a', 1, 1, 'b', 2, 1, 'c', 3, 1, 'd', 4, 1, 'e',
+      5, 1, 'f', 6, 1, 'g', 7, 1, 'h', 8, 1, 'i'};
+  uint8_t *nb = malloc(len + sizeof names);
+  memcpy(nb, b, len);
+  memcpy(nb + len, names, sizeof names);
+  wasmplug_module_t *m = NULL;
+  wasmplug_error_t *e = wasmplug_module_new(engine, nb, len + sizeof names, "table_import.wasm", &m);
+  CHECK(!e, "bogus name section ignored: %s", e ? wasmplug_error_message(e) : "");
+  free(b);
+  free(nb);
+  if (e) { wasmplug_error_delete(e); return; }
+  wasmplug_module_t *pm = load("provider.wasm");
+  wasmplug_linker_t *l = wasmplug_linker_new(engine);
+  wasmplug_instance_t *p = instantiate(l, pm);
+  wasmplug_linker_define_instance(l, "p", p);
+  wasmplug_valkind_t i32 = WASMPLUG_I32;
+  wasmplug_functype_t ft = {1, 1, &i32, &i32};
+  wasmplug_linker_define_func(l, "env", "inc", &ft, inc_fn, NULL, NULL);
+  wasmplug_instance_t *in = instantiate(l, m);
+  int32_t want[3] = {21, 8, 1007};
+  for (int i = 0; i < 3; i++) {
+    wasmplug_val_t a[2] = {I32(i), I32(7)}, r;
+    wasmplug_trap_t *t = wasmplug_func_call(wasmplug_instance_func(in, "ci"), a, 2, &r, 1);
+    CHECK(!t && r.of.i32 == want[i], "table entry %d: got %d, want %d (%s)", i, r.of.i32, want[i],
+          t ? wasmplug_trap_message(t) : "");
+    wasmplug_trap_delete(t);
+  }
+  wasmplug_instance_delete(in);
+  wasmplug_instance_delete(p);
+  wasmplug_linker_delete(l);
+  wasmplug_module_delete(pm);
+  wasmplug_module_delete(m);
+}
+
 static void test_metadata(void) {
   wasmplug_module_t *m = load("consumer.wasm");
   CHECK(wasmplug_module_import_count(m) == 4 && wasmplug_module_export_count(m) == 1, "counts");
@@ -489,6 +536,7 @@ int main(int argc, char **argv) {
   test_metadata();
   test_calls_and_traps();
   test_linking();
+  test_table_imports();
   test_invalid();
   test_threads();
   test_timeout(argv[3]);
