@@ -22,7 +22,7 @@ out=$(LD_LIBRARY_PATH=$libdir "$work/embed-shared" "$work/add.wasm")
 [ "$out" = "0.1.0 42" ] || { echo "shared: got '$out'"; exit 1; }
 # static
 cc -o "$work/embed-static" "$src/embed.c" $(pc --cflags) \
-   "$libdir/libwasmplug.a" $(pc --libs-only-other --static) -ltcc -ldl -lm -lpthread
+   "$libdir/libwasmplug.a" $(pc --libs-only-other --static) -ltcc -lffi -ldl -lm -lpthread
 out=$("$work/embed-static" "$work/add.wasm")
 [ "$out" = "0.1.0 42" ] || { echo "static: got '$out'"; exit 1; }
 "$p/bin/wasmplug" --version | grep -q "wasmplug 0.1.0"
