@@ -177,15 +177,6 @@ int rt_bag_add(rt_store *s, rt_bag *b, const char *name, size_t len, uint8_t sor
 const wp_comp *rt_component_def(const struct wasmplug_component *c);
 char *rt_world_wit(const wp_comp *c, const char *name);
 
-/* rt_fixup.c: when elem segments of a core module name imported functions
-** (which wasm2c 1.0.32 places into tables with a wrong instance pointer),
-** a malloc'ed copy of the module with trampolines in their place; NULL when
-** the module needs no rewrite (or cannot be parsed: compile it as is). */
-uint8_t *rt_fixup_module(const uint8_t *bytes, size_t len, size_t *out_len);
-/* A copy of a core module without its "name" custom sections (debug names
-** that wasm2c may refuse), or NULL when it has none. */
-uint8_t *rt_strip_names(const uint8_t *bytes, size_t len, size_t *out_len);
-
 /* rt_types.c: the canonical ABI type of a component value/function type,
 ** seen from frame f (its resource bindings).  NULL with store->err set. */
 const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t);

@@ -21,8 +21,6 @@ struct wasmplug_component {
   char *name;
   rt_module *modules;
   size_t nmodules, capmodules;
-  uint8_t **rewritten;           /* module bytes rewritten by rt_fixup_module */
-  size_t nrewritten;
 };
 
 struct wasmplug_component_instance {
@@ -46,22 +44,6 @@ static wasmplug_error_t *compile_all(wasmplug_component_t *c, const wp_comp *def
     wasmplug_module_t *m = NULL;
     const uint8_t *bytes = def->core_modules[i].bytes;
     size_t len = def->core_modules[i].size;
-    /* Workarounds for the core engine (see rt_fixup.c); each rewrite is
-    ** kept alive with the component. */
-    for (int step = 0; step < 2; step++) {
-      size_t fixed_len = 0;
-      uint8_t *fixed = step == 0 ? rt_strip_names(bytes, len, &fixed_len) : rt_fixup_module(bytes, len, &fixed_len);
-      if (!fixed) continue;
-      uint8_t **n = realloc(c->rewritten, (c->nrewritten + 1) * sizeof *n);
-      if (!n) {
-        free(fixed);
-        return wasmplug_error_new("out of memory");
-      }
-      c->rewritten = n;
-      c->rewritten[c->nrewritten++] = fixed;
-      bytes = fixed;
-      len = fixed_len;
-    }
     wasmplug_error_t *e = wasmplug_module_new(c->engine, bytes, len, name, &m);
     if (e) return e;
     c->modules[c->nmodules].def = def;
@@ -109,8 +91,6 @@ void wasmplug_component_delete(wasmplug_component_t *c) {
   if (!c) return;
   for (size_t i = 0; i < c->nmodules; i++) wasmplug_module_delete(c->modules[i].m);
   free(c->modules);
-  for (size_t i = 0; i < c->nrewritten; i++) free(c->rewritten[i]);
-  free(c->rewritten);
   wp_comp_delete(c->comp);
   free(c->name);
   free(c);
