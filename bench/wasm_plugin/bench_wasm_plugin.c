@@ -3,7 +3,8 @@
 ** against the same guest calling a native-layout host function (the path
 ** native .so plugins take) and against a direct native call, same run.
 **
-** usage: bench_wasm_plugin [WASM_DIR]   (default: the build's test components)
+** usage: bench_wasm_plugin [WASM_DIR [baseline|optimized]]
+**        (default: the build's test components, both tiers)
 ** The guest is tests/wasm_plugin's app.wasm: its export api#nop (api#text)
 ** calls its import test:kv/counter#nop (#text, a 1 KiB string checksummed
 ** by the callee).  Variants:
@@ -16,6 +17,7 @@
 ** Z ns/call"; times are thread CPU time, best of 7 bursts, variants
 ** interleaved round by round.  The checksums of all variants must agree.
 */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,11 +106,11 @@ static double burst(int variant, guest *g, const wp_cabi_val_t *arg, const char 
   return (now_ns() - t0) / iters;
 }
 
-int main(int argc, char **argv) {
-  const char *dir = argc > 1 ? argv[1] : BENCH_WASM_DIR;
+/* One run on one tier: returns non-zero when the variants disagree. */
+static int bench(const char *dir, bool opt) {
   char path[1024];
   wasmplug_config_t *cfg = wasmplug_config_new();
-  wasmplug_config_tier_set(cfg, WASMPLUG_TIER_BASELINE);
+  wasmplug_config_tier_set(cfg, opt ? WASMPLUG_TIER_OPTIMIZED : WASMPLUG_TIER_BASELINE);
   wasmplug_engine_t *engine;
   wasmplug_error_t *e = wasmplug_engine_new(cfg, &engine);
   if (e) die("engine", wasmplug_error_message(e));
@@ -181,8 +183,8 @@ int main(int argc, char **argv) {
       printf("FAIL: wasm_plugin text: checksums differ (%u, %u, %u)\n", sums[0], sums[1], sums[2]);
       failed = 1;
     }
-    printf("wasm_plugin %s: %.1f ns/call, native %.1f ns/call (ratio %.2f), direct %.1f ns/call\n",
-           c ? "text(1 KiB string)" : "nop()", best[0], best[1], best[0] / best[1], best[2]);
+    printf("wasm_plugin %s%s: %.1f ns/call, native %.1f ns/call (ratio %.2f), direct %.1f ns/call\n",
+           c ? "text(1 KiB string)" : "nop()", opt ? " [optimized]" : "", best[0], best[1], best[0] / best[1], best[2]);
   }
 
   wasmplug_component_instance_delete(in1);
@@ -195,5 +197,16 @@ int main(int argc, char **argv) {
   free(abytes);
   wasmplug_engine_delete(engine);
   wasmplug_config_delete(cfg);
+  return failed;
+}
+
+int main(int argc, char **argv) {
+  const char *dir = argc > 1 ? argv[1] : BENCH_WASM_DIR;
+  /* both tiers unless one is named; optimized compiles the components
+  ** with cc -O2 first (cached in WASMPLUG_CACHE_DIR) */
+  bool only = argc > 2;
+  int failed = 0;
+  if (!only || !strcmp(argv[2], "baseline")) failed |= bench(dir, false);
+  if (!only || !strcmp(argv[2], "optimized")) failed |= bench(dir, true);
   return failed;
 }
