@@ -81,6 +81,9 @@ typedef enum wp2_kind {
   WP2_NETWORK,    /* wasi:sockets network (no state: the capability) */
   WP2_TCP,        /* wasi:sockets tcp-socket */
   WP2_RESOLVE,    /* wasi:sockets resolve-address-stream */
+  WP2_UDP,        /* wasi:sockets udp-socket (uses u.tcp) */
+  WP2_UDP_IN,     /* incoming-datagram-stream (uses u.stream) */
+  WP2_UDP_OUT,    /* outgoing-datagram-stream (uses u.stream) */
 } wp2_kind_t;
 
 typedef enum wp2_tcp_state {
@@ -121,6 +124,7 @@ typedef struct wp2_obj {
       bool append;
       bool closed;     /* end of stream seen / write side failed */
       bool shut_wr;    /* a socket's send side: shutdown(SHUT_WR) on drop */
+      bool connected;  /* a datagram stream of a connected udp-socket */
       uint64_t offset;
     } stream;
     struct {
@@ -132,7 +136,7 @@ typedef struct wp2_obj {
       int fd; /* owned */
       int family; /* AF_INET / AF_INET6 */
       wp2_tcp_state_t state;
-      bool connect_started_ok; /* connect(2) said EINPROGRESS or 0 */
+      bool connected; /* udp: stream() was given a remote address */
       uint32_t backlog;
     } tcp;
     struct {
@@ -186,6 +190,18 @@ wasi_filesystem_types_error_code_t wp2_fs_error(wp_os_err_t e);
 int wp2_pollable_new(wp2_ctx_t *cx, wp2_poll_kind_t kind, int fd, uint64_t deadline, uint32_t *rep);
 /* p2_io.c: new streams over `fd`. */
 wp2_obj_t *wp2_stream_new(wp2_inst_t *in, wp2_kind_t kind, int fd, bool owned, uint32_t *rep);
+
+/* p2_tcp.c: socket addresses and errors, shared with p2_udp.c. */
+#include <sys/socket.h>
+typedef struct wp2_sockaddr {
+  struct sockaddr_storage ss;
+  socklen_t len;
+} wp2_sockaddr_t;
+/* Returns the address family (AF_INET / AF_INET6). */
+int wp2_to_host(const wasi_sockets_network_ip_socket_address_t *a, wp2_sockaddr_t *out);
+void wp2_from_host(const struct sockaddr_storage *ss, wasi_sockets_network_ip_socket_address_t *out);
+bool wp2_addr_unspecified(const struct sockaddr_storage *ss);
+wasi_sockets_network_error_code_t wp2_net_error(int host_errno);
 
 #endif /* WP2_INTERNAL */
 

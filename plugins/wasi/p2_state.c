@@ -64,11 +64,14 @@ void wp2_obj_free(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind) {
   switch (o->kind) {
   case WP2_INSTREAM:
   case WP2_OUTSTREAM:
+  case WP2_UDP_IN:
+  case WP2_UDP_OUT:
     /* the peer sees end-of-stream even while the socket itself lives on */
     if (o->u.stream.shut_wr && o->u.stream.fd >= 0) shutdown(o->u.stream.fd, SHUT_WR);
     if (o->u.stream.owned && o->u.stream.fd >= 0) close(o->u.stream.fd);
     break;
   case WP2_TCP:
+  case WP2_UDP:
     if (o->u.tcp.fd >= 0) close(o->u.tcp.fd);
     break;
   case WP2_RESOLVE: free(o->u.resolve.addrs); break;

@@ -8,6 +8,7 @@
 ** WASI's start-/finish- pairs map onto connect(2) returning EINPROGRESS
 ** and a later SO_ERROR check, and every wait goes through pollables
 ** (p2_io.c), so nothing here blocks except name resolution (getaddrinfo).
+** The address and error helpers are shared with UDP (p2_udp.c).
 */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +25,7 @@
 
 #define NE(x) WASI_SOCKETS_NETWORK_ERROR_CODE_##x
 
-static wasi_sockets_network_error_code_t net_error(int e) {
+wasi_sockets_network_error_code_t wp2_net_error(int e) {
   switch (e) {
   case EACCES: case EPERM: return NE(ACCESS_DENIED);
   case EAFNOSUPPORT: case EOPNOTSUPP: case EPROTONOSUPPORT: case ESOCKTNOSUPPORT: return NE(NOT_SUPPORTED);
@@ -40,6 +41,7 @@ static wasi_sockets_network_error_code_t net_error(int e) {
   case ECONNRESET: case EPIPE: return NE(CONNECTION_RESET);
   case ECONNABORTED: return NE(CONNECTION_ABORTED);
   case EISCONN: case EALREADY: case ENOTCONN: return NE(INVALID_STATE);
+  case EMSGSIZE: return NE(DATAGRAM_TOO_LARGE);
   default: return NE(UNKNOWN);
   }
 }
@@ -58,12 +60,7 @@ void wasi_sockets_network_network_destructor(wp2_ctx_t *cx, uint32_t rep) { wp2_
 
 /* ----------------------------------------------------------- addresses */
 
-typedef struct {
-  struct sockaddr_storage ss;
-  socklen_t len;
-} sockaddr_t;
-
-static int to_host(const wasi_sockets_network_ip_socket_address_t *a, sockaddr_t *out) {
+int wp2_to_host(const wasi_sockets_network_ip_socket_address_t *a, wp2_sockaddr_t *out) {
   memset(out, 0, sizeof *out);
   if (a->tag == WASI_SOCKETS_NETWORK_IP_SOCKET_ADDRESS_IPV4) {
     struct sockaddr_in *in = (struct sockaddr_in *)&out->ss;
@@ -90,7 +87,7 @@ static int to_host(const wasi_sockets_network_ip_socket_address_t *a, sockaddr_t
   return AF_INET6;
 }
 
-static void from_host(const struct sockaddr_storage *ss, wasi_sockets_network_ip_socket_address_t *out) {
+void wp2_from_host(const struct sockaddr_storage *ss, wasi_sockets_network_ip_socket_address_t *out) {
   memset(out, 0, sizeof *out);
   if (ss->ss_family == AF_INET) {
     const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
@@ -115,7 +112,7 @@ static void from_host(const struct sockaddr_storage *ss, wasi_sockets_network_ip
   x->f0 = g[0], x->f1 = g[1], x->f2 = g[2], x->f3 = g[3], x->f4 = g[4], x->f5 = g[5], x->f6 = g[6], x->f7 = g[7];
 }
 
-static bool unspecified(const struct sockaddr_storage *ss) {
+bool wp2_addr_unspecified(const struct sockaddr_storage *ss) {
   if (ss->ss_family == AF_INET) return ((const struct sockaddr_in *)ss)->sin_addr.s_addr == htonl(INADDR_ANY);
   return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr);
 }
@@ -145,7 +142,7 @@ int wasi_sockets_tcp_create_socket_create_tcp_socket(wp2_ctx_t *cx,
   if (!wp2_inst(cx)->allow_network) return ERR(ret, NE(ACCESS_DENIED));
   int af = family == WASI_SOCKETS_NETWORK_IP_ADDRESS_FAMILY_IPV4 ? AF_INET : AF_INET6;
   int fd = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return ERR(ret, net_error(errno));
+  if (fd < 0) return ERR(ret, wp2_net_error(errno));
   if (af == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int){1}, sizeof(int)); /* as WASI requires */
   if (!tcp_new(wp2_inst(cx), fd, af, WP2_TCP_UNBOUND, &ret->val.ok.rep)) {
     close(fd);
@@ -161,11 +158,11 @@ int wasi_sockets_tcp_method_tcp_socket_start_bind(wp2_ctx_t *cx, wasi_sockets_tc
   SOCK(cx, self.rep, s);
   NETWORK(cx, network.rep);
   if (s->u.tcp.state != WP2_TCP_UNBOUND) return ERR(ret, NE(INVALID_STATE));
-  sockaddr_t sa;
-  if (to_host(addr, &sa) != s->u.tcp.family) return ERR(ret, NE(INVALID_ARGUMENT));
+  wp2_sockaddr_t sa;
+  if (wp2_to_host(addr, &sa) != s->u.tcp.family) return ERR(ret, NE(INVALID_ARGUMENT));
   /* like wasmtime: a listener can be restarted without waiting out TIME_WAIT */
   setsockopt(s->u.tcp.fd, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int));
-  if (bind(s->u.tcp.fd, (struct sockaddr *)&sa.ss, sa.len) < 0) return ERR(ret, net_error(errno));
+  if (bind(s->u.tcp.fd, (struct sockaddr *)&sa.ss, sa.len) < 0) return ERR(ret, wp2_net_error(errno));
   s->u.tcp.state = WP2_TCP_BIND_STARTED;
   return 0;
 }
@@ -185,14 +182,14 @@ int wasi_sockets_tcp_method_tcp_socket_start_connect(wp2_ctx_t *cx, wasi_sockets
   SOCK(cx, self.rep, s);
   NETWORK(cx, network.rep);
   if (s->u.tcp.state != WP2_TCP_UNBOUND && s->u.tcp.state != WP2_TCP_BOUND) return ERR(ret, NE(INVALID_STATE));
-  sockaddr_t sa;
-  if (to_host(addr, &sa) != s->u.tcp.family) return ERR(ret, NE(INVALID_ARGUMENT));
+  wp2_sockaddr_t sa;
+  if (wp2_to_host(addr, &sa) != s->u.tcp.family) return ERR(ret, NE(INVALID_ARGUMENT));
   uint16_t port = addr->tag == WASI_SOCKETS_NETWORK_IP_SOCKET_ADDRESS_IPV4 ? addr->val.ipv4.port : addr->val.ipv6.port;
-  if (port == 0 || unspecified(&sa.ss)) return ERR(ret, NE(INVALID_ARGUMENT));
+  if (port == 0 || wp2_addr_unspecified(&sa.ss)) return ERR(ret, NE(INVALID_ARGUMENT));
   if (connect(s->u.tcp.fd, (struct sockaddr *)&sa.ss, sa.len) < 0 && errno != EINPROGRESS) {
     int e = errno;
     s->u.tcp.state = WP2_TCP_CLOSED;
-    return ERR(ret, net_error(e));
+    return ERR(ret, wp2_net_error(e));
   }
   s->u.tcp.state = WP2_TCP_CONNECTING;
   return 0;
@@ -227,7 +224,7 @@ int wasi_sockets_tcp_method_tcp_socket_finish_connect(wp2_ctx_t *cx, wasi_socket
   if (getsockopt(s->u.tcp.fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) soerr = errno;
   if (soerr) {
     s->u.tcp.state = WP2_TCP_CLOSED;
-    return ERR(ret, net_error(soerr));
+    return ERR(ret, wp2_net_error(soerr));
   }
   if (streams(cx, s->u.tcp.fd, &ret->val.ok.f0.rep, &ret->val.ok.f1.rep)) return ERR(ret, NE(NEW_SOCKET_LIMIT));
   s->u.tcp.state = WP2_TCP_CONNECTED;
@@ -238,7 +235,7 @@ int wasi_sockets_tcp_method_tcp_socket_start_listen(wp2_ctx_t *cx, wasi_sockets_
                                                     wp2_result_void_error_code_2_t *ret) {
   SOCK(cx, self.rep, s);
   if (s->u.tcp.state != WP2_TCP_BOUND) return ERR(ret, NE(INVALID_STATE));
-  if (listen(s->u.tcp.fd, (int)s->u.tcp.backlog) < 0) return ERR(ret, net_error(errno));
+  if (listen(s->u.tcp.fd, (int)s->u.tcp.backlog) < 0) return ERR(ret, wp2_net_error(errno));
   s->u.tcp.state = WP2_TCP_LISTEN_STARTED;
   return 0;
 }
@@ -256,7 +253,7 @@ int wasi_sockets_tcp_method_tcp_socket_accept(wp2_ctx_t *cx, wasi_sockets_tcp_bo
   SOCK(cx, self.rep, s);
   if (s->u.tcp.state != WP2_TCP_LISTENING) return ERR(ret, NE(INVALID_STATE));
   int fd = accept4(s->u.tcp.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (fd < 0) return ERR(ret, net_error(errno == EWOULDBLOCK ? EAGAIN : errno));
+  if (fd < 0) return ERR(ret, wp2_net_error(errno == EWOULDBLOCK ? EAGAIN : errno));
   wp2_inst_t *in = wp2_inst(cx);
   uint32_t rep;
   if (!tcp_new(in, fd, s->u.tcp.family, WP2_TCP_CONNECTED, &rep)) {
@@ -279,8 +276,8 @@ static int address(wp2_ctx_t *cx, uint32_t rep, bool peer, wp2_result_ip_socket_
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
   int r = peer ? getpeername(s->u.tcp.fd, (struct sockaddr *)&ss, &len) : getsockname(s->u.tcp.fd, (struct sockaddr *)&ss, &len);
-  if (r < 0) return ERR(ret, net_error(errno));
-  from_host(&ss, &ret->val.ok);
+  if (r < 0) return ERR(ret, wp2_net_error(errno));
+  wp2_from_host(&ss, &ret->val.ok);
   return 0;
 }
 
@@ -314,7 +311,7 @@ int wasi_sockets_tcp_method_tcp_socket_set_listen_backlog_size(wp2_ctx_t *cx, wa
   if (value == 0) return ERR(ret, NE(INVALID_ARGUMENT));
   s->u.tcp.backlog = value > 4096 ? 4096 : (uint32_t)value;
   if (s->u.tcp.state == WP2_TCP_LISTENING && listen(s->u.tcp.fd, (int)s->u.tcp.backlog) < 0)
-    return ERR(ret, net_error(errno));
+    return ERR(ret, wp2_net_error(errno));
   return 0;
 }
 
@@ -324,7 +321,7 @@ static int get_opt(wp2_ctx_t *cx, uint32_t rep, int level, int name, int *v, was
   SOCK(cx, rep, s);
   socklen_t len = sizeof *v;
   if (getsockopt(s->u.tcp.fd, level, name, v, &len) < 0) {
-    *err = net_error(errno);
+    *err = wp2_net_error(errno);
     return -1;
   }
   return 0;
@@ -332,7 +329,7 @@ static int get_opt(wp2_ctx_t *cx, uint32_t rep, int level, int name, int *v, was
 
 static int set_opt(wp2_ctx_t *cx, uint32_t rep, int level, int name, int v, wp2_result_void_error_code_2_t *ret) {
   SOCK(cx, rep, s);
-  if (setsockopt(s->u.tcp.fd, level, name, &v, sizeof v) < 0) return ERR(ret, net_error(errno));
+  if (setsockopt(s->u.tcp.fd, level, name, &v, sizeof v) < 0) return ERR(ret, wp2_net_error(errno));
   return 0;
 }
 
@@ -424,7 +421,7 @@ int wasi_sockets_tcp_method_tcp_socket_shutdown(wp2_ctx_t *cx, wasi_sockets_tcp_
   SOCK(cx, self.rep, s);
   if (s->u.tcp.state != WP2_TCP_CONNECTED) return ERR(ret, NE(INVALID_STATE));
   int h = how == WASI_SOCKETS_TCP_SHUTDOWN_TYPE_RECEIVE ? SHUT_RD : how == WASI_SOCKETS_TCP_SHUTDOWN_TYPE_SEND ? SHUT_WR : SHUT_RDWR;
-  if (shutdown(s->u.tcp.fd, h) < 0) return ERR(ret, net_error(errno));
+  if (shutdown(s->u.tcp.fd, h) < 0) return ERR(ret, wp2_net_error(errno));
   return 0;
 }
 

@@ -1,6 +1,7 @@
 /*
 ** net.c — the wasi:sockets test guest: a TCP server and client on
-** loopback in one single-threaded command, every wait a pollable
+** loopback in one single-threaded command, then a UDP datagram between
+** two sockets, every wait a pollable
 ** (wasi:io/poll), so the host must really block and wake.  Bindings for
 ** the direct wasi:sockets imports come from `wasmplug bindgen c --guest`.
 */
@@ -58,6 +59,79 @@ static void recv_some(const char *who, wasi_io_streams_own_input_stream_t in) {
   }
   printf("%s got: %.*s\n", who, (int)r.val.ok.len, (const char *)r.val.ok.ptr);
   net_list_u8_free(&r.val.ok);
+}
+
+/* A UDP socket bound to 127.0.0.1 (any port), with its two streams. */
+typedef struct {
+  wasi_sockets_udp_own_udp_socket_t s;
+  wasi_sockets_udp_own_incoming_datagram_stream_t in;
+  wasi_sockets_udp_own_outgoing_datagram_stream_t out;
+  uint16_t port;
+} udp_end;
+
+static int udp_open(wasi_sockets_network_borrow_network_t nb, udp_end *e) {
+  net_result_own_udp_socket_error_code_t c;
+  wasi_sockets_udp_create_socket_create_udp_socket(WASI_SOCKETS_NETWORK_IP_ADDRESS_FAMILY_IPV4, &c);
+  if (check("create-udp-socket", c.is_err, c.val.err)) return 1;
+  e->s = c.val.ok;
+  wasi_sockets_udp_borrow_udp_socket_t b = wasi_sockets_udp_borrow_udp_socket(e->s);
+  wasi_sockets_udp_ip_socket_address_t any = loopback(0);
+  net_result_void_error_code_t v;
+  wasi_sockets_udp_method_udp_socket_start_bind(b, nb, &any, &v);
+  if (check("udp start-bind", v.is_err, v.val.err)) return 1;
+  wasi_sockets_udp_method_udp_socket_finish_bind(b, &v);
+  if (check("udp finish-bind", v.is_err, v.val.err)) return 1;
+  net_result_ip_socket_address_error_code_t la;
+  wasi_sockets_udp_method_udp_socket_local_address(b, &la);
+  if (check("udp local-address", la.is_err, la.val.err)) return 1;
+  e->port = la.val.ok.val.ipv4.port;
+  net_option_ip_socket_address_t none = {false, {0}};
+  net_result_tuple2_own_incoming_datagram_stream_own_outgoing_datagram_stream_error_code_t st;
+  wasi_sockets_udp_method_udp_socket_stream(b, &none, &st);
+  if (check("udp stream", st.is_err, st.val.err)) return 1;
+  e->in = st.val.ok.f0;
+  e->out = st.val.ok.f1;
+  return 0;
+}
+
+static void udp_close(udp_end *e) {
+  wasi_sockets_udp_incoming_datagram_stream_drop_own(e->in);
+  wasi_sockets_udp_outgoing_datagram_stream_drop_own(e->out);
+  wasi_sockets_udp_udp_socket_drop_own(e->s);
+}
+
+/* a sends one datagram to b; b waits for it through a pollable */
+static int udp(wasi_sockets_network_borrow_network_t nb) {
+  udp_end a, b;
+  if (udp_open(nb, &a) || udp_open(nb, &b)) return 1;
+  net_result_u64_error_code_t n;
+  wasi_sockets_udp_method_outgoing_datagram_stream_check_send(wasi_sockets_udp_borrow_outgoing_datagram_stream(a.out), &n);
+  if (check("check-send", n.is_err, n.val.err)) return 1;
+  wasi_sockets_udp_outgoing_datagram_t d;
+  memset(&d, 0, sizeof d);
+  d.data.ptr = (uint8_t *)"dgram";
+  d.data.len = 5;
+  d.remote_address.is_some = true;
+  d.remote_address.val = loopback(b.port);
+  net_list_outgoing_datagram_t list = {&d, 1};
+  wasi_sockets_udp_method_outgoing_datagram_stream_send(wasi_sockets_udp_borrow_outgoing_datagram_stream(a.out), &list, &n);
+  if (check("send", n.is_err, n.val.err)) return 1;
+  printf("udp sent: %llu\n", (unsigned long long)n.val.ok);
+  printf("udp wait: %s\n", wait_for(wasi_sockets_udp_method_incoming_datagram_stream_subscribe(
+                                 wasi_sockets_udp_borrow_incoming_datagram_stream(b.in))) == 0 ? "woken by datagram" : "timed out");
+  net_result_list_incoming_datagram_error_code_t r;
+  wasi_sockets_udp_method_incoming_datagram_stream_receive(wasi_sockets_udp_borrow_incoming_datagram_stream(b.in), 4, &r);
+  if (check("receive", r.is_err, r.val.err)) return 1;
+  if (r.val.ok.len == 1)
+    printf("udp got: %.*s from a: %s\n", (int)r.val.ok.ptr[0].data.len, (const char *)r.val.ok.ptr[0].data.ptr,
+           r.val.ok.ptr[0].remote_address.val.ipv4.port == a.port ? "yes" : "no");
+  else
+    printf("udp got %zu datagrams\n", r.val.ok.len);
+  net_list_incoming_datagram_free(&r.val.ok);
+  udp_close(&a);
+  udp_close(&b);
+  printf("udp ok\n");
+  return 0;
 }
 
 int main(void) {
@@ -141,7 +215,8 @@ int main(void) {
   wasi_sockets_tcp_tcp_socket_drop_own(acc.val.ok.f0);
   wasi_sockets_tcp_tcp_socket_drop_own(client);
   wasi_sockets_tcp_tcp_socket_drop_own(listener);
-  wasi_sockets_network_network_drop_own(net);
   printf("tcp ok\n");
-  return 0;
+  int rc = udp(nb);
+  wasi_sockets_network_network_drop_own(net);
+  return rc;
 }

@@ -124,7 +124,9 @@ tcp)
   expect_grep out "^client got: pong$"
   expect_grep out "^server: stream closed$"
   expect_grep out "^peer is loopback: yes$"
-  expect_grep out "^tcp ok$" ;;
+  expect_grep out "^tcp ok$"
+  expect_grep out "^udp sent: 1$"; expect_grep out "^udp wait: woken by datagram$"
+  expect_grep out "^udp got: dgram from a: yes$"; expect_grep out "^udp ok$" ;;
 tcp-denied)
   # no --allow-network: creating a socket fails with access-denied (1)
   NET=$(dirname "$G")/net.wasm
