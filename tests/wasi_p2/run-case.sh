@@ -145,7 +145,9 @@ hostile)
   expect_grep err "wasi:io/poll@0.2.12#poll: .*empty list of pollables"
   run --invoke 'random-huge()' "$D/hostile.wasm"; expect_rc 134
   expect_grep err "get-random-bytes: .*at most 1048576 per call"
-  run --invoke 'random-32()' "$D/hostile.wasm"; expect_rc 0; expect_out "32" ;;
+  run --invoke 'random-32()' "$D/hostile.wasm"; expect_rc 0; expect_out "32"
+  # wasi:cli/exit#exit-with-code: the status, no error message
+  run --invoke 'exit-7()' "$D/hostile.wasm"; expect_rc 7; expect_nogrep err "error" ;;
 jco-compare)
   # the same guest under `jco run` (Node + jco's preview2-shim): identical
   # stdout and exit status for hello, stdin piping and a failing exit
