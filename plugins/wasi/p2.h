@@ -165,6 +165,9 @@ typedef struct wp2_inst {
   size_t npreopens;
   bool allow_network;
   int stdio[3]; /* host fds of stdin, stdout, stderr (borrowed) */
+  /* for messages while the config is read (instance_new only) */
+  const wasmplug_host_api_t *host;
+  const wasmplug_plugin_config_t *config;
   wp2_obj_t **objs; /* indexed by rep; objects never move */
   size_t nobjs;
   size_t hint; /* lowest slot that may be free */

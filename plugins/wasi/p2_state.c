@@ -15,10 +15,12 @@ extern char **environ;
 
 int wp2_plugin_init(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *config, void **plugin,
                     const char **error) {
-  (void)host;
-  (void)config;
-  (void)error;
   *plugin = NULL; /* nothing is shared between instances */
+  /* Read the config once now, so a bad one refuses the load with one
+  ** message instead of failing every import's binding later. */
+  void *trial = NULL;
+  if (wp2_instance_new(host, NULL, config, &trial, error)) return 1;
+  wp2_instance_drop(NULL, trial);
   return 0;
 }
 
@@ -188,8 +190,11 @@ static const char *add_dir(wp2_inst_t *in, const char *spec, bool ro) {
   if (!host) return "out of memory";
   wp2_preopen_t p = {{-1, ro}, NULL};
   wp_os_err_t e = wp_os_open_root(host, ro, &p.h);
+  /* the error text must be static: the path goes to the host's log */
+  if (e && in->host) in->host->log(in->config, WASMPLUG_LOG_ERROR, "dir %s: cannot open it as a directory (%s)", host,
+                                   wp_os_err_name(e));
   free(host);
-  if (e) return "dir: a preopened directory cannot be opened as a directory";
+  if (e) return "dir: a directory to preopen cannot be opened (see the message before)";
   p.guest = strdup(guest);
   wp2_preopen_t *np = p.guest ? realloc(in->preopens, (in->npreopens + 1) * sizeof *np) : NULL;
   if (!np) {
@@ -234,6 +239,8 @@ int wp2_instance_new(const wasmplug_host_api_t *host, void *plugin, const wasmpl
     *error = "out of memory";
     return 1;
   }
+  in->host = host;
+  in->config = config;
   in->stdio[0] = 0;
   in->stdio[1] = 1;
   in->stdio[2] = 2;

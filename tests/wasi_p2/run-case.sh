@@ -96,6 +96,13 @@ files-so)
   # the same through wasi-p2.so, capabilities given as its config options
   run --no-default-plugins --plugin "$SO,dir=$T/box::/box,args=g files /box" "$G"; expect_rc 0
   expect_grep out "^files ok$" ;;
+bad-dir-so)
+  # a config naming a directory that cannot be opened refuses the load once,
+  # naming the path
+  run --no-default-plugins --plugin "$SO,dir=$T/missing::/m" "$G"; expect_rc 1
+  expect_grep err "dir $T/missing: cannot open it as a directory (ENOENT)"
+  expect_grep err "plugin wasi-p2: init failed"
+  [ "$(grep -c "cannot open it" "$T/err")" = 1 ] || { echo "FAIL [$CASE]: not exactly one message"; fails=1; } ;;
 escape)
   run --dir "$T/box::/box" "$G" escape /box; expect_rc 0
   expect_nogrep out "ESCAPED"
