@@ -126,6 +126,8 @@ if command -v clang >/dev/null && [ -f "$KV" ]; then
     fail=$((fail + 1))
     echo "FAIL keyvalue guest did not build"
   fi
+else
+  echo "SKIP keyvalue: no clang or no $KV (not counted)"
 fi
 
 echo "plugin_rpc cli tests: $pass passed, $fail failed"
