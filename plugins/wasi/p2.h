@@ -9,9 +9,9 @@
 ** built as plugins/wasi/wasi-p2.so from the same sources.
 **
 ** Why one plugin and not one per package: pollables from clocks, streams
-** and (later) sockets must meet in one wasi:io/poll#poll call, and streams
-** are handed out by cli and filesystem; they all live in one per-instance
-** object table.
+** and sockets must meet in one wasi:io/poll#poll call, and streams are
+** handed out by cli, filesystem and sockets; they all live in one
+** per-instance object table.
 **
 ** Per-instance state.  Each guest instance gets its own wp2_inst_t: the
 ** guest's args, env and preopens (read from the plugin config when the
@@ -112,7 +112,7 @@ typedef struct wp2_obj {
     } error;
     struct {
       wp2_poll_kind_t kind;
-      int fd;
+      int fd;            /* READ/WRITE: a dup, owned; else -1 */
       uint64_t deadline; /* monotonic ns */
     } poll;
     /* Streams borrow the fd of their descriptor (or the host's stdio):

@@ -9,6 +9,7 @@
 ** clock deadline passes.
 */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,8 +61,19 @@ int wasi_filesystem_types_filesystem_error_code(wp2_ctx_t *cx, wasi_io_error_bor
 /* -------------------------------------------------------------- poll */
 
 int wp2_pollable_new(wp2_ctx_t *cx, wp2_poll_kind_t kind, int fd, uint64_t deadline, uint32_t *rep) {
+  /* A pollable owns a dup of its fd: a guest that drops the stream first
+  ** (WASI forbids it, nothing enforces it) cannot make us poll an fd
+  ** number that was closed and reused for something else. */
+  if (kind == WP2_POLL_READ || kind == WP2_POLL_WRITE) {
+    if ((fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) return wp2_trap(cx, "wasi:io/poll: out of file descriptors");
+  } else {
+    fd = -1;
+  }
   wp2_obj_t *o = wp2_obj_new(wp2_inst(cx), WP2_POLLABLE, rep);
-  if (!o) return wp2_trap(cx, "wasi:io/poll: too many open resources");
+  if (!o) {
+    if (fd >= 0) close(fd);
+    return wp2_trap(cx, "wasi:io/poll: too many open resources");
+  }
   o->u.poll.kind = kind;
   o->u.poll.fd = fd;
   o->u.poll.deadline = deadline;
@@ -398,7 +410,7 @@ int wasi_io_streams_method_output_stream_blocking_write_zeroes_and_flush(wp2_ctx
   return write_zeroes(cx, self.rep, len, ret);
 }
 
-static int splice(wp2_ctx_t *cx, uint32_t dst, uint32_t src, uint64_t len, bool block,
+static int do_splice(wp2_ctx_t *cx, uint32_t dst, uint32_t src, uint64_t len, bool block,
                   wp2_result_u64_stream_error_t *ret) {
   if (!out_stream(cx, dst)) return wp2_trap(cx, "wasi:io/streams: unknown output-stream rep %u", dst);
   wp2_list_u8_t data = {0};
@@ -419,13 +431,13 @@ static int splice(wp2_ctx_t *cx, uint32_t dst, uint32_t src, uint64_t len, bool 
 int wasi_io_streams_method_output_stream_splice(wp2_ctx_t *cx, wasi_io_streams_borrow_output_stream_t self,
                                                 wasi_io_streams_borrow_input_stream_t src, uint64_t len,
                                                 wp2_result_u64_stream_error_t *ret) {
-  return splice(cx, self.rep, src.rep, len, false, ret);
+  return do_splice(cx, self.rep, src.rep, len, false, ret);
 }
 
 int wasi_io_streams_method_output_stream_blocking_splice(wp2_ctx_t *cx, wasi_io_streams_borrow_output_stream_t self,
                                                          wasi_io_streams_borrow_input_stream_t src, uint64_t len,
                                                          wp2_result_u64_stream_error_t *ret) {
-  return splice(cx, self.rep, src.rep, len, true, ret);
+  return do_splice(cx, self.rep, src.rep, len, true, ret);
 }
 
 void wasi_io_streams_output_stream_destructor(wp2_ctx_t *cx, uint32_t rep) {

@@ -72,6 +72,9 @@ void wp2_obj_free(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind) {
     if (o->u.stream.shut_wr && o->u.stream.fd >= 0) shutdown(o->u.stream.fd, SHUT_WR);
     if (o->u.stream.owned && o->u.stream.fd >= 0) close(o->u.stream.fd);
     break;
+  case WP2_POLLABLE:
+    if (o->u.poll.fd >= 0) close(o->u.poll.fd);
+    break;
   case WP2_TCP:
   case WP2_UDP:
     if (o->u.tcp.fd >= 0) close(o->u.tcp.fd);
