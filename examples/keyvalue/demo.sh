@@ -36,3 +36,13 @@ echo "--- keyvalue demo, run 2 (same path=)"
 "$WASMPLUG" run --plugin "$PLUGIN,path=$DB" "$OUT/guest.wasm"
 echo "--- keyvalue demo: without path= the store is in memory and starts empty"
 "$WASMPLUG" run --plugin "$PLUGIN" "$OUT/guest.wasm"
+
+# 4. The same guest as a component (jco's preview1 command adapter turns its
+#    WASI imports into WASI 0.2, served by wasmplug's built-in WASI plugins),
+#    against the same database: the count goes on.
+if [ -d "$HERE/../../tools/npm/node_modules" ]; then
+    node "$HERE/../../tools/componentize.mjs" new "$OUT/guest.wasm" --wit "$HERE/wit" \
+        --world demo --adapter command -o "$OUT/guest.component.wasm"
+    echo "--- keyvalue demo, run 3: the guest as a component (same path=)"
+    "$WASMPLUG" run --plugin "$PLUGIN,path=$DB" "$OUT/guest.component.wasm"
+fi
