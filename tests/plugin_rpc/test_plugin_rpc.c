@@ -345,6 +345,14 @@ static void test_failures(void) {
   CHECK(!host_open(&h, spec) && strstr(h.err, "cannot sandbox its helper process: chroot"), "bad chroot: %s", h.err);
   host_close(&h);
 
+  /* A helper that cannot start is a load error, not a hang. */
+  setenv("WASMPLUG_EXE", "/nonexistent/wasmplug", 1);
+  snprintf(spec, sizeof spec, "%s,isolate", faulty_so);
+  CHECK(!host_open(&h, spec) && strstr(h.err, "handshake failed") && strstr(h.err, "status 127"),
+        "missing helper: %s", h.err);
+  host_close(&h);
+  setenv("WASMPLUG_EXE", wasmplug_exe, 1);
+
   /* Protocol frames the helper rejects never reach the plugin. */
   CHECK(!host_open(&h, "./no-such-plugin.so,isolate") && strstr(h.err, "no-such-plugin.so"), "missing .so: %s",
         h.err);
