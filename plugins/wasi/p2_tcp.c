@@ -315,8 +315,9 @@ int wasi_sockets_tcp_method_tcp_socket_set_listen_backlog_size(wp2_ctx_t *cx, wa
   return 0;
 }
 
-/* Socket options: one int each.  `scale` converts WASI durations (ns) to
-** the kernel's seconds. */
+/* Socket options: one int each (get_opt returns 1 after a trap, -1 with
+** *err set, 0 on success).  WASI durations are nanoseconds, the kernel's
+** keep-alive times whole seconds. */
 static int get_opt(wp2_ctx_t *cx, uint32_t rep, int level, int name, int *v, wasi_sockets_network_error_code_t *err) {
   SOCK(cx, rep, s);
   socklen_t len = sizeof *v;
@@ -344,7 +345,7 @@ static int set_opt(wp2_ctx_t *cx, uint32_t rep, int level, int name, int v, wp2_
     return 0;                                                                                       \
   }
 
-/* Every layer's stack of sockets options, named by the WIT function. */
+/* The hop limit lives at the IP level of the socket's family. */
 static int level_ip(wp2_ctx_t *cx, uint32_t rep) {
   wp2_obj_t *s = wp2_obj_get(wp2_inst(cx), rep, WP2_TCP);
   return s && s->u.tcp.family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;

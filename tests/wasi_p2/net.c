@@ -182,6 +182,18 @@ int main(void) {
   wasi_sockets_tcp_create_socket_create_tcp_socket(WASI_SOCKETS_NETWORK_IP_ADDRESS_FAMILY_IPV4, &cs);
   if (check("create client", cs.is_err, cs.val.err)) return 1;
   wasi_sockets_tcp_own_tcp_socket_t client = cs.val.ok;
+  /* socket options round-trip through the host socket */
+  wasi_sockets_tcp_method_tcp_socket_set_keep_alive_enabled(TCP(client), true, &v);
+  if (check("set-keep-alive-enabled", v.is_err, v.val.err)) return 1;
+  wasi_sockets_tcp_method_tcp_socket_set_keep_alive_idle_time(TCP(client), 30ull * 1000000000ull, &v);
+  if (check("set-keep-alive-idle-time", v.is_err, v.val.err)) return 1;
+  net_result_bool_error_code_t ka;
+  net_result_duration_error_code_t idle;
+  wasi_sockets_tcp_method_tcp_socket_keep_alive_enabled(TCP(client), &ka);
+  wasi_sockets_tcp_method_tcp_socket_keep_alive_idle_time(TCP(client), &idle);
+  printf("keep-alive: %s, idle 30s: %s\n", !ka.is_err && ka.val.ok ? "on" : "off",
+         !idle.is_err && idle.val.ok == 30ull * 1000000000ull ? "yes" : "no");
+
   wasi_sockets_tcp_ip_socket_address_t to = loopback(port);
   wasi_sockets_tcp_method_tcp_socket_start_connect(TCP(client), nb, &to, &v);
   if (check("start-connect", v.is_err, v.val.err)) return 1;

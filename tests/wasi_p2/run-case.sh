@@ -125,6 +125,7 @@ tcp)
   run --allow-network "$NET"; expect_rc 0
   expect_grep out "^listening: yes, port assigned: yes$"
   expect_grep out "^resolved 127.0.0.1: yes$"
+  expect_grep out "^keep-alive: on, idle 30s: yes$"
   expect_grep out "^accept wait: woken by listener$"
   expect_grep out "^connect wait: woken by socket$"
   expect_grep out "^server got: ping over tcp$"
