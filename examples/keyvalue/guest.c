@@ -88,9 +88,9 @@ static void list(bucket_t b) {
 int main(void) {
   /* Line-buffered stdout.  wasm-ld wraps every export of a command module
   ** (cabi_realloc too) so that it runs the C destructors, which flush
-  ** stdio; a flush from inside cabi_realloc, while the host is lowering a
-  ** plugin's result, currently loses the text when the guest is a component
-  ** (see the closing notes).  Nothing is left buffered with _IOLBF. */
+  ** stdio; a flush from inside cabi_realloc, while a plugin's result is
+  ** being lowered, loses the buffered text under jco's command adapter (the
+  ** same happens under `jco run`).  Nothing is left buffered with _IOLBF. */
   setvbuf(stdout, NULL, _IOLBF, 0);
   demo_string_t name;
   demo_result_own_bucket_error_t opened;
