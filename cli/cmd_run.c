@@ -19,9 +19,10 @@ static const char run_usage[] =
     "usage: wasmplug run [OPTIONS] FILE [ARGS...]\n";
 
 static const char run_help[] =
-    "Runs a WebAssembly module: its `_start` export (a WASI command), or the\n"
-    "export named by --invoke.  FILE is a .wasm module or an artifact written\n"
-    "by `wasmplug compile`.  The guest's exit status becomes wasmplug's.\n"
+    "Runs a WebAssembly module (its `_start` export: a WASI preview1 command)\n"
+    "or component (its wasi:cli/run export), or the export named by --invoke.\n"
+    "FILE is a .wasm module or component, or an artifact written by `wasmplug\n"
+    "compile`.  The guest's exit status becomes wasmplug's.\n"
     "\n"
     "options:\n"
     "  --dir HOST[::GUEST]     let the guest reach directory HOST, seen as GUEST\n"

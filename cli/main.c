@@ -19,7 +19,7 @@ typedef struct {
 static const command_t commands[] = {
     {"run", wp_cmd_run, "run a WebAssembly module or component"},
     {"compile", wp_cmd_compile, "compile a module ahead of time (optimized tier)"},
-    {"wit", wp_cmd_wit, "print the WIT of a .wit file or directory"},
+    {"wit", wp_cmd_wit, "print the WIT of a .wit file or folder, a component or a plugin"},
     {"bindgen", wp_cmd_bindgen, "generate C bindings (plugin or guest) from WIT"},
     {"compose", wp_cmd_compose, "compose a component with wasm plugins into one component"},
     {"plugin-serve", wp_cmd_plugin_serve, "serve a native plugin to other hosts over a socket"},
@@ -29,7 +29,7 @@ static const command_t commands[] = {
 static void usage(FILE *f) {
   fprintf(f, "usage: wasmplug <command> [options] [args...]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (commands[i].summary) fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    if (commands[i].summary) fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
   fprintf(f, "\n`wasmplug <command> --help` describes a command.\n"
              "`wasmplug FILE [ARGS...]` is short for `wasmplug run FILE [ARGS...]`.\n");
 }
