@@ -97,5 +97,10 @@ step "A native plugin: the keyvalue-sqlite plugin (wasi:keyvalue on SQLite) serv
    guest built with \`wasmplug bindgen\`; a second run on the same file shows the data persisted"
 show sh "$ROOT/examples/keyvalue/demo.sh" "$BUILD"
 
+step "The same plugin isolated: the unchanged .so runs in a sandboxed helper process
+   (seccomp, no new privileges, closed fds); the guest cannot tell the difference"
+show "$WP" run --plugin "$BUILD/plugins/keyvalue-sqlite/keyvalue-sqlite.so,isolate,isolate-allow=files,path=$OUT/keyvalue/kv.db" \
+    "$OUT/keyvalue/guest.wasm"
+
 # ======================== end of the demos ==========================
 printf '\n== demo finished: all steps succeeded\n'
