@@ -21,6 +21,12 @@ int wp_cmd_plugin_host(int argc, char **argv);
 /* Prints "wasmplug: error: <msg>" on stderr (one line). */
 void wp_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The engine's progress callback for slow optimized compiles: prints
+** "compiling FILE (optimized tier)..." on stderr once a compile has taken a
+** second, a dot per further second, then "done".  `data` points at an int
+** that starts at 0. */
+void wp_cli_progress(void *data, const char *what, int done);
+
 /* Reads a whole file; on failure prints an error naming it and returns NULL. */
 uint8_t *wp_cli_read_file(const char *path, size_t *len);
 

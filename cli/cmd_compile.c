@@ -19,19 +19,6 @@ static const char compile_help[] =
     "  -o OUT       write an artifact\n"
     "  -h, --help   this help\n";
 
-static void on_progress(void *data, const char *what, int done) {
-  int *shown = data;
-  if (!done && !*shown) {
-    fprintf(stderr, "wasmplug: compiling %s (optimized tier)...", what);
-    *shown = 1;
-  } else if (!done) {
-    fputc('.', stderr);
-  } else if (*shown) {
-    fputs(" done\n", stderr);
-  }
-  fflush(stderr);
-}
-
 int wp_cmd_compile(int argc, char **argv) {
   const char *out = NULL, *file = NULL;
   for (int i = 1; i < argc; i++) {
@@ -74,7 +61,7 @@ int wp_cmd_compile(int argc, char **argv) {
   wasmplug_error_t *err = NULL;
   if (!config) { wp_cli_error("out of memory"); goto done; }
   wasmplug_config_tier_set(config, WASMPLUG_TIER_OPTIMIZED);
-  wasmplug_config_progress_set(config, on_progress, &shown);
+  wasmplug_config_progress_set(config, wp_cli_progress, &shown);
   if ((err = wasmplug_engine_new(config, &engine))) goto done;
   if ((err = wasmplug_module_new(engine, bytes, len, file, &module))) goto done;
   if (out && (err = wasmplug_module_serialize(module, out))) goto done;

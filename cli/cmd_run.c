@@ -76,19 +76,6 @@ static int usage_error(const char *fmt, const char *arg) {
   return 2;
 }
 
-static void on_progress(void *data, const char *what, int done) {
-  int *shown = data;
-  if (!done && !*shown) {
-    fprintf(stderr, "wasmplug: compiling %s (optimized tier)...", what);
-    *shown = 1;
-  } else if (!done) {
-    fputc('.', stderr);
-  } else if (*shown) {
-    fputs(" done\n", stderr);
-  }
-  fflush(stderr);
-}
-
 /* Prints one core value the way `wasmtime run --invoke` does. */
 static void print_val(const wasmplug_val_t *v) {
   switch (v->kind) {
@@ -216,7 +203,7 @@ int wp_cmd_run(int argc, char **argv) {
 
   wasmplug_config_tier_set(config, tier);
   wasmplug_config_timeout_set(config, timeout);
-  wasmplug_config_progress_set(config, on_progress, &shown);
+  wasmplug_config_progress_set(config, wp_cli_progress, &shown);
   if ((err = wasmplug_engine_new(config, &engine))) {
     wp_cli_error("%s", wasmplug_error_message(err));
     goto out;

@@ -43,6 +43,19 @@ void wp_cli_error(const char *fmt, ...) {
   va_end(ap);
 }
 
+void wp_cli_progress(void *data, const char *what, int done) {
+  int *shown = data;
+  if (!done && !*shown) {
+    fprintf(stderr, "wasmplug: compiling %s (optimized tier)...", what);
+    *shown = 1;
+  } else if (!done) {
+    fputc('.', stderr);
+  } else if (*shown) {
+    fputs(" done\n", stderr);
+  }
+  fflush(stderr);
+}
+
 uint8_t *wp_cli_read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f) {
