@@ -124,8 +124,8 @@ const wp_cabi_resource_t *wp_wit_cabi_resource(wp_wit_cabi_t *c, uint32_t id, wa
 /* Builds the cabi function of a WIT function; arrays live in c. */
 wasmplug_error_t *wp_wit_cabi_func(wp_wit_cabi_t *c, const wp_wit_function_t *f, const wp_cabi_func_t **out);
 /* Prints a WIT function's signature "func(a: u32) -> string" (malloc'd). */
-char *wp_wit_func_text(const wp_wit_resolve_t *r, const wp_wit_function_t *f);
-char *wp_wit_type_text(const wp_wit_resolve_t *r, wp_wit_type_t t);
+char *wp_plugin_wit_func_text(const wp_wit_resolve_t *r, const wp_wit_function_t *f);
+char *wp_plugin_wit_type_text(const wp_wit_resolve_t *r, wp_wit_type_t t);
 
 /* Small helpers (util.c). */
 char *wp_plugin_strdup(const char *s);

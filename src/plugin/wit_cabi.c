@@ -131,7 +131,7 @@ static void type_text(wp_plugin_buf_t *b, const wp_wit_resolve_t *r, wp_wit_type
   wp_plugin_buf_printf(b, ">");
 }
 
-char *wp_wit_type_text(const wp_wit_resolve_t *r, wp_wit_type_t t) {
+char *wp_plugin_wit_type_text(const wp_wit_resolve_t *r, wp_wit_type_t t) {
   wp_plugin_buf_t b = {0};
   type_text(&b, r, t);
   if (b.oom) {
@@ -141,7 +141,7 @@ char *wp_wit_type_text(const wp_wit_resolve_t *r, wp_wit_type_t t) {
   return b.s;
 }
 
-char *wp_wit_func_text(const wp_wit_resolve_t *r, const wp_wit_function_t *f) {
+char *wp_plugin_wit_func_text(const wp_wit_resolve_t *r, const wp_wit_function_t *f) {
   wp_plugin_buf_t b = {0};
   wp_plugin_buf_printf(&b, "%s: func(", f->name);
   for (uint32_t i = 0; i < f->n_params; i++) {
@@ -163,7 +163,7 @@ char *wp_wit_func_text(const wp_wit_resolve_t *r, const wp_wit_function_t *f) {
 /* ----------------------------------------------------------- conversion */
 
 static wasmplug_error_t *unsupported(wp_wit_cabi_t *c, wp_wit_type_t t, const char *why) {
-  char *text = wp_wit_type_text(c->r, t);
+  char *text = wp_plugin_wit_type_text(c->r, t);
   wasmplug_error_t *e = wasmplug_error_new("type %s: %s", text ? text : "?", why);
   free(text);
   return e;
