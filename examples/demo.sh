@@ -102,5 +102,9 @@ step "The same plugin isolated: the unchanged .so runs in a sandboxed helper pro
 show "$WP" run --plugin "$BUILD/plugins/keyvalue-sqlite/keyvalue-sqlite.so,isolate,isolate-allow=files,path=$OUT/keyvalue/kv.db" \
     "$OUT/keyvalue/guest.wasm"
 
+step "The Wasmtime plugin RFC's scenario: a wasm component plugin in C exports wasi:keyvalue by
+   calling libsqlite3 through wasi:dl (granted with allow-dl=); the same guest runs against it unchanged"
+show sh "$ROOT/examples/kv-over-dl/demo.sh" "$BUILD"
+
 # ======================== end of the demos ==========================
 printf '\n== demo finished: all steps succeeded\n'
