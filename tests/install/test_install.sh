@@ -4,6 +4,8 @@
 # an embedder against each library through pkg-config.
 set -eu
 build=$1 src=$2 work=$3
+# A sanitizer build's libraries need the embedder built the same way.
+san=${4:-}
 rm -rf "$work" && mkdir -p "$work"
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
 p=$work/prefix
@@ -17,11 +19,11 @@ pc() { pkg-config --define-variable=prefix="$p" "$@" wasmplug; }
 wat2wasm "$src/add.wat" -o "$work/add.wasm"
 export WASMPLUG_CACHE_DIR=$work/cache
 # shared
-cc -o "$work/embed-shared" "$src/embed.c" $(pc --cflags --libs)
+cc $san -o "$work/embed-shared" "$src/embed.c" $(pc --cflags --libs)
 out=$(LD_LIBRARY_PATH=$libdir "$work/embed-shared" "$work/add.wasm")
 [ "$out" = "0.1.0 42" ] || { echo "shared: got '$out'"; exit 1; }
 # static
-cc -o "$work/embed-static" "$src/embed.c" $(pc --cflags) \
+cc $san -o "$work/embed-static" "$src/embed.c" $(pc --cflags) \
    "$libdir/libwasmplug.a" $(pc --libs-only-other --static) -ltcc -lffi -ldl -lm -lpthread
 out=$("$work/embed-static" "$work/add.wasm")
 [ "$out" = "0.1.0 42" ] || { echo "static: got '$out'"; exit 1; }
