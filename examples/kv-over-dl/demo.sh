@@ -35,38 +35,11 @@ $CC_WASM -std=c11 -Wall -Wextra -Werror -O2 -c "$OUT/gen/dl_imports.c" -o "$OUT/
 $CC_WASM -nostartfiles -Wl,--no-entry "$OUT/plugin.o" "$OUT/dl_imports.o" -o "$OUT/kv-dl.core.wasm"
 
 # 3. Componentize (world kv-dl: imports wasi:dl, exports the store).
-#    wit-component exports an interface with a resource through a shim
-#    component instantiated with the resource as a type argument; wasmplug's
-#    component type checker does not substitute such arguments yet (the
-#    limit noted in src/plugin/compose_encode.c), so the shim is replaced by
-#    an instance exporting the same types and functions directly.  The
-#    component's world is unchanged (`wasmplug wit kv-dl.wasm` shows it).
+#    wit-component exports the interface with resource `bucket` through a
+#    shim component instantiated with the resource as a type argument; the
+#    component is loaded as jco writes it.
 $COMPONENTIZE new "$OUT/kv-dl.core.wasm" --wit "$HERE/wit" --world kv-dl --adapter none \
-    -o "$OUT/kv-dl.jco.wasm"
-$COMPONENTIZE print "$OUT/kv-dl.jco.wasm" >"$OUT/kv-dl.jco.wat"
-awk '
-/^  \(component \$wasi:keyvalue\/store@0\.2\.0-draft2-shim-component/ { skip = 1 }
-skip && /^  \(export \$wasi:keyvalue\/store@0\.2\.0-draft2 / {
-  skip = 0; done = 1
-  print "  (type $kv-error (variant (case \"no-such-store\") (case \"access-denied\") (case \"other\" string)))"
-  print "  (type $kv-key-response (record (field \"keys\" (list string)) (field \"cursor\" (option string))))"
-  print "  (instance $store-exports"
-  print "    (export \"error\" (type $kv-error))"
-  print "    (export \"key-response\" (type $kv-key-response))"
-  print "    (export \"bucket\" (type $bucket))"
-  print "    (export \"[method]bucket.get\" (func $\"[method]bucket.get\"))"
-  print "    (export \"[method]bucket.set\" (func $\"[method]bucket.set\"))"
-  print "    (export \"[method]bucket.delete\" (func $\"[method]bucket.delete\"))"
-  print "    (export \"[method]bucket.exists\" (func $\"[method]bucket.exists\"))"
-  print "    (export \"[method]bucket.list-keys\" (func $\"[method]bucket.list-keys\"))"
-  print "    (export \"open\" (func $open)))"
-  print "  (export \"wasi:keyvalue/store@0.2.0-draft2\" (instance $store-exports))"
-  next
-}
-!skip { print }
-END { if (!done) { print "kv-over-dl demo: the store shim was not found in jco'"'"'s output" > "/dev/stderr"; exit 1 } }
-' "$OUT/kv-dl.jco.wat" >"$OUT/kv-dl.wat"
-$COMPONENTIZE parse "$OUT/kv-dl.wat" "$OUT/kv-dl.wasm"
+    -o "$OUT/kv-dl.wasm"
 echo "--- kv-over-dl: built $OUT/kv-dl.wasm ($(wc -c <"$OUT/kv-dl.wasm" | tr -d ' ') bytes), world:"
 "$WASMPLUG" wit "$OUT/kv-dl.wasm" | sed -n '/^world/,/^}/p'
 

@@ -146,8 +146,13 @@ static int sub_uncached(tc *c, const wp_comp_type *f, const wp_comp_type *e,
       if (f->is_async != e->is_async || f->n != e->n) return mismatch(c, f, e, NULL);
       for (uint32_t i = 0; i < f->n; i++) {
         if (!wp_str_eq(f->fields[i].name, e->fields[i].name)) return mismatch(c, f, e, NULL);
-        /* parameters are contravariant; for equal value types it is symmetric */
-        if (sub(c, e->fields[i].type, f->fields[i].type, depth + 1)) {
+        /* Parameters would be contravariant, but value types have no subtyping
+        ** (they must be equal), so they are compared in the same direction as
+        ** everything else: reversing it would hand resource_eq the concrete
+        ** resource as the "expected" side, where a placeholder of the expected
+        ** type (`(sub resource)`) is never looked up or bound, and any
+        ** borrow<r>/own<r> parameter of an abstract resource would mismatch. */
+        if (sub(c, f->fields[i].type, e->fields[i].type, depth + 1)) {
           c->why[0] = 0;
           return mismatch(c, f, e, NULL);
         }

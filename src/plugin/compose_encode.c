@@ -19,13 +19,12 @@
 ** granted on a spec (dir=, env=) cannot be written into a component: the
 ** runtime running the result decides those, so they are refused here.
 **
-** Known limit (component layer): the decoder's type checker refuses an
-** instantiation whose argument instance carries resources defined in
-** another nested instance ("expected borrow<tally>, found borrow<tally>";
-** see tests/component_rt/wat/pending), so composing a plugin that exports
-** resources with the app fails validation today and is reported as such;
-** left as an import of the result, the same interface works (the tests
-** run it that way, the resources then coming from a run-time plugin).
+** A plugin exporting resources composes like any other: the instance
+** argument carries resources defined in another nested instance, which the
+** consumer imports as `(sub resource)` and the component layer's type
+** checker binds to them (tests/wasm_plugin/cli_test.sh composes
+** res_plugin.wasm; tests/component_rt/wat/nested_sub_resource.wat is the
+** shape in small).
 */
 #include "plugin/compose_internal.h"
 #include "plugin/wasm_internal.h"

@@ -3,7 +3,8 @@
 ** resource with a destructor, own/borrow handles crossing between component
 ** instances and the host, handle misuse trapping, destructors exactly once
 ** (also for handles left at teardown), two instances of one nested
-** component and of the whole component.
+** component and of the whole component; a nested component importing
+** `(sub resource)` instantiated with a concrete resource.
 **
 ** usage: test_nested WASM_DIR
 */
@@ -133,6 +134,39 @@ static void test_compose(wasmplug_engine_t *eng, const char *dir, wasmplug_compo
   free(bytes);
 }
 
+/* wat/nested_sub_resource.wat: a nested component importing `(sub resource)`
+** instantiated with $a's concrete resource; its borrow<thing> parameter
+** must match after the substitution, and the call goes through it. */
+static void test_sub_resource(wasmplug_engine_t *eng, const char *dir) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/nested_sub_resource.wasm", dir);
+  unsigned char *bytes;
+  wasmplug_component_t *c = h_component(eng, path, &bytes);
+  wasmplug_component_linker_t *l = wasmplug_component_linker_new(eng);
+  char *msg = NULL;
+  wasmplug_component_instance_t *in = h_instantiate(l, c, &msg);
+  CHECK(in);
+  if (!in) fprintf(stderr, "nested_sub_resource: %s\n", msg ? msg : "?");
+  free(msg);
+  if (in) {
+    /* $b makes a thing in its table, lends it to $a's get (the rep) */
+    CHECK_INVOKE(in, "use(4)", "40");
+    CHECK_INVOKE(in, "use(9)", "90");
+    /* the host lends $a1's resource through the re-exported instance */
+    wp_cabi_val_t res;
+    wasmplug_trap_t *t = call1(in, "a#make", (wp_cabi_val_t){.kind = WP_CABI_U32, .of.u32 = 3}, &res);
+    CHECK(!t && res.kind == WP_CABI_OWN && res.of.rep == 30);
+    wasmplug_trap_delete(t);
+    t = call1(in, "a#get", (wp_cabi_val_t){.kind = WP_CABI_BORROW, .of.rep = 30}, &res);
+    CHECK(!t && res.of.u32 == 30);
+    wasmplug_trap_delete(t);
+    wasmplug_component_instance_delete(in);
+  }
+  wasmplug_component_linker_delete(l);
+  wasmplug_component_delete(c);
+  free(bytes);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_nested WASM_DIR\n");
@@ -169,6 +203,7 @@ int main(int argc, char **argv) {
     /* Exactly one destructor call for the one leaked handle. */
     CHECK(lb.n == n0 + 1 && lb.v[n0] == 80);
   }
+  test_sub_resource(eng, argv[1]);
   wasmplug_component_linker_delete(l);
   wp_cabi_types_delete(ty);
   wasmplug_component_delete(c);

@@ -102,6 +102,17 @@ if ! grep -q "import test:kv/pool@0.1.0;" "$out" || grep -q "import test:kv/coun
   echo "FAIL: world of the composed component:"
   sed 's/^/    /' "$out"
 fi
+# a plugin exporting a resource (test:kv/pool's tally) embedded too: the
+# result imports nothing, and the app's own/borrow handles reach the plugin
+compose --plugin "$D/plugin.wasm" --plugin "$D/res_plugin.wasm" "$D/app.wasm" -o "$T/all.wasm"
+expect 0 "20020" "" -- --invoke 'test:kv/api#tally(10, 4)' "$T/all.wasm"
+"$W" wit "$T/all.wasm" >"$out" 2>&1
+checks=$((checks + 1))
+if grep -q "import " "$out" || ! grep -q "export test:kv/pool@0.1.0;" "$out"; then
+  fails=$((fails + 1))
+  echo "FAIL: world of the composed component with the resource plugin:"
+  sed 's/^/    /' "$out"
+fi
 # a plugin granted wasi:dl is embedded and the result imports wasi:dl
 compose --plugin "$D/dl_plugin.wasm,allow-dl=libc.so.6" "$D/dl_user.wasm" -o "$T/dl.wasm"
 "$W" wit "$T/dl.wasm" >"$out" 2>&1

@@ -3,8 +3,7 @@
 ;; logs the rep through the host); the outer component's core module calls
 ;; $a's instance with own and borrow handles from the outer table, and
 ;; re-exports $a's instances.  (A nested user component importing
-;; `(sub resource)` would be closer to real compositions, but the decoder's
-;; type checker refuses that instantiation today; see the report.)
+;; `(sub resource)` is nested_sub_resource.wat.)
 (component $outer
   (import "log" (func $log (param "n" u32)))
 
