@@ -105,14 +105,6 @@ static const wp_cabi_resource_t *find_resource(wasmplug_component_instance_t *in
   return NULL;
 }
 
-static bool has_resource(const wp_comp_type *it) {
-  for (uint32_t i = 0; i < it->nexports; i++)
-    if (it->exports[i].sort == WP_COMP_SORT_TYPE && it->exports[i].type &&
-        it->exports[i].type->kind == WP_COMP_T_RESOURCE)
-      return true;
-  return false;
-}
-
 wasmplug_error_t *wp_wasm_link_import(wasmplug_component_linker_t *l, wp_comp_typecheck *tc,
                                       const wp_comp_extern *imp, const char *consumer, const wp_wasm_plugin *p,
                                       wasmplug_component_instance_t *in) {
@@ -125,13 +117,8 @@ wasmplug_error_t *wp_wasm_link_import(wasmplug_component_linker_t *l, wp_comp_ty
   snprintf(what, sizeof what, "import `%s` (from wasm plugin %s)", iname, p->name);
   const wp_comp_type *it = imp->type;
   if (!it) return wasmplug_error_new("%s: import `%s` has no type", consumer, iname);
-  if (wp_comp_typecheck_extern(tc, &ex->ext, imp, what, err, sizeof err) && !has_resource(it))
+  if (wp_comp_typecheck_extern(tc, &ex->ext, imp, what, err, sizeof err))
     return wasmplug_error_new("%s: %s", consumer, err);
-  /* With resources, the subtype check above confuses a resource the
-  ** plugin defines with the type its instance exports for it (it reports
-  ** `borrow<resource>` vs `borrow<tally>`), so its verdict is not used
-  ** there: instantiation compares every function's canonical type with
-  ** resources by identity, which refuses a real mismatch. */
   char full[1200], item[512], key[1200];
   /* Resources first: the functions' types refer to them. */
   for (int pass = 0; pass < 2; pass++)

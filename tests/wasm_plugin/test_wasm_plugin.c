@@ -337,15 +337,15 @@ static void test_refusals(comp *app) {
   wp_wasm_plugins_delete(set);
   unload(&bad);
 
-  /* the same with resources in the interface: refused when instantiating
-  ** (function types compared with resources by identity) */
+  /* the same with resources in the interface: refused at link time by
+  ** the component type checker, which binds the plugin's resource */
   comp badr = load("bad_res_guest.wasm");
   const char *res[] = {"res_plugin.wasm", NULL};
   set = plugins(res, err, sizeof err);
   CHECK(!start(&x, set, &badr, "bad_res_guest.wasm"));
-  CHECK_HAS(x.err, "import `test:kv/pool@0.1.0#peek`: type mismatch");
-  CHECK_HAS(x.err, "expects `func(t: borrow<tally>) -> u64`");
-  CHECK_HAS(x.err, "`func(t: borrow<tally>) -> u32`");
+  CHECK_HAS(x.err, "import `test:kv/pool@0.1.0` (from wasm plugin res_plugin.wasm)");
+  CHECK_HAS(x.err, "`peek`: expected `func(t: borrow<tally>) -> u64`");
+  CHECK_HAS(x.err, "found `func(t: borrow<tally>) -> u32`");
   stop(&x);
   wp_wasm_plugins_delete(set);
   unload(&badr);
