@@ -135,6 +135,26 @@ static char *load_slot(const bg_core_t *slots, int k, bg_core_t vc) {
 
 static char *sub(const char *expr, const char *field) { return bg_fmt("%s.%s", expr, field); }
 
+/* Case i of a variant, option or result: its payload type (NONE when it
+** has none) and the C expression naming the payload inside `value` (the
+** native layout: variant .val.<case>, option .val, result .val.ok/.err).
+** Returns the malloc'ed expression, or NULL when out of memory. */
+static char *case_payload(const wp_wit_typedef_t *d, uint32_t i, const char *value, wp_wit_type_t *pt) {
+  if (d->kind == WP_WIT_DEF_VARIANT) {
+    *pt = d->fields[i].type;
+    char *f = bg_ident(d->fields[i].name);
+    char *e = f ? bg_fmt("%s.val.%s", value, f) : NULL;
+    free(f);
+    return e;
+  }
+  if (d->kind == WP_WIT_DEF_OPTION) {
+    *pt = i == 1 ? d->type : (wp_wit_type_t){WP_WIT_T_NONE, 0};
+    return bg_fmt("%s.val", value);
+  }
+  *pt = i == 0 ? d->type : d->type2;
+  return bg_fmt("%s.val.%s", value, i == 0 ? "ok" : "err");
+}
+
 int bg_lower(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *expr, const bg_core_t *slots, int k,
              const char *ind) {
   wp_wit_type_kind_t p;
@@ -203,19 +223,7 @@ int bg_lower(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *expr, const bg_c
     uint32_t n = d->kind == WP_WIT_DEF_VARIANT ? d->n_fields : 2;
     for (uint32_t i = 0; i < n; i++) {
       wp_wit_type_t pt;
-      char *e;
-      if (d->kind == WP_WIT_DEF_VARIANT) {
-        pt = d->fields[i].type;
-        char *f = bg_ident(d->fields[i].name);
-        e = f ? bg_fmt("%s.val.%s", expr, f) : NULL;
-        free(f);
-      } else if (d->kind == WP_WIT_DEF_OPTION) {
-        pt = i == 1 ? d->type : (wp_wit_type_t){WP_WIT_T_NONE, 0};
-        e = bg_fmt("%s.val", expr);
-      } else {
-        pt = i == 0 ? d->type : d->type2;
-        e = bg_fmt("%s.val.%s", expr, i == 0 ? "ok" : "err");
-      }
+      char *e = case_payload(d, i, expr, &pt);
       if (pt.kind == WP_WIT_T_NONE || !e) {
         free(e);
         continue;
@@ -323,19 +331,7 @@ int bg_lift(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *dest, const bg_co
     uint32_t n = d->kind == WP_WIT_DEF_VARIANT ? d->n_fields : 2;
     for (uint32_t i = 0; i < n; i++) {
       wp_wit_type_t pt;
-      char *e;
-      if (d->kind == WP_WIT_DEF_VARIANT) {
-        pt = d->fields[i].type;
-        char *f = bg_ident(d->fields[i].name);
-        e = f ? bg_fmt("%s.val.%s", dest, f) : NULL;
-        free(f);
-      } else if (d->kind == WP_WIT_DEF_OPTION) {
-        pt = i == 1 ? d->type : (wp_wit_type_t){WP_WIT_T_NONE, 0};
-        e = bg_fmt("%s.val", dest);
-      } else {
-        pt = i == 0 ? d->type : d->type2;
-        e = bg_fmt("%s.val.%s", dest, i == 0 ? "ok" : "err");
-      }
+      char *e = case_payload(d, i, dest, &pt);
       if (pt.kind == WP_WIT_T_NONE || !e) {
         free(e);
         continue;
