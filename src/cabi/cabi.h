@@ -468,6 +468,19 @@ wp_cabi_error_t *wp_cabi_lower_args_native(wp_cabi_cx_t *cx, const wp_cabi_func_
 wp_cabi_error_t *wp_cabi_lift_results_native(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_flat_t *flat,
                                              size_t nflat, void *result);
 
+/* The host side of the native plugin ABI's opaque call handle
+ * (`wasmplug_plugin_call_t`, include/wasmplug/plugin.h): one call of a
+ * function in the native layout.  Defined here, once, for every layer that
+ * makes such calls (the component runtime, the plugin loader): a call made
+ * by one is read by the host functions (alloc, trap, call_state) of the
+ * other. */
+struct wasmplug_plugin_call {
+  wp_cabi_arena_t *arena; /* host->alloc allocates here (freed after the call) */
+  void *state;            /* the function's instance state */
+  bool trapped;           /* host->trap was called */
+  char msg[512];          /* its message */
+};
+
 /* ------------------------------------------------------------------ */
 /* 7. Resources                                                        */
 /* ------------------------------------------------------------------ */

@@ -229,15 +229,8 @@ struct rt_host_def {
   void (*finalizer)(void *);
 };
 
-/* The call handle a native-flavour function receives.  Its layout is the
-** plugin loader's `struct wasmplug_plugin_call` (src/plugin/internal.h) so
-** the host API table the plugin got at load (alloc, trap, call_state) works
-** on calls made by the component runtime too.  Keep the two in sync. */
-struct wasmplug_plugin_call {
-  wp_cabi_arena_t *arena;
-  void *state;
-  bool trapped;
-  char msg[512];
-};
+/* The call handle a native-flavour function receives is the canonical ABI
+** layer's `struct wasmplug_plugin_call` (src/cabi/cabi.h), the one the
+** plugin loader's host API table (alloc, trap, call_state) reads. */
 
 #endif

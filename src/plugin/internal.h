@@ -62,17 +62,9 @@ struct wp_plugin_set {
 /* The host API table (immutable). */
 const wasmplug_host_api_t *wp_plugin_host_api(void);
 
-/* One call in progress (the plugin sees it as an opaque handle).
-** The component runtime makes calls of its own and passes them to plugin
-** functions, whose host->alloc/trap (host_api.c) then read them: its copy
-** of this struct (src/component/rt.h) must have exactly this layout until
-** the two share one definition. */
-struct wasmplug_plugin_call {
-  wp_cabi_arena_t *arena;
-  void *state;
-  bool trapped;
-  char msg[512]; /* set by host->trap */
-};
+/* One call in progress is a `struct wasmplug_plugin_call`, defined once in
+** src/cabi/cabi.h: the component runtime makes calls too and passes them to
+** plugin functions, whose host->alloc/trap (host_api.c) then read them. */
 
 /* config.c */
 /* Parses "key=value,..." (the part after the path) into cfg; checks keys
