@@ -23,7 +23,6 @@
 
 #include "internal.h"
 
-const char *wp_cc_command(void);
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -370,7 +369,6 @@ out:
 #define ARTIFACT_VERSION 1
 #define ARTIFACT_HEADER (8 + 4 + 8 + 8 + 32)
 
-bool wp_artifact_is(const uint8_t *b, size_t len);
 bool wp_artifact_is(const uint8_t *b, size_t len) {
   return len >= 8 && !memcmp(b, ARTIFACT_MAGIC, 8);
 }
@@ -385,8 +383,6 @@ static void put64(uint8_t *p, uint64_t v) {
 }
 
 /* Splits a verified artifact; returns an error message or NULL. */
-char *wp_artifact_split(const char *name, const uint8_t *b, size_t len, const uint8_t **wasm,
-                        size_t *wlen, const uint8_t **so, size_t *slen);
 char *wp_artifact_split(const char *name, const uint8_t *b, size_t len, const uint8_t **wasm,
                         size_t *wlen, const uint8_t **so, size_t *slen) {
   if (len < ARTIFACT_HEADER) return wp_format("%s: truncated wasmplug artifact", name);
@@ -410,13 +406,11 @@ char *wp_artifact_split(const char *name, const uint8_t *b, size_t len, const ui
   return NULL;
 }
 
-char *wp_artifact_load(wasmplug_module_t *m, const uint8_t *so, size_t slen, wp_code_t *out);
 char *wp_artifact_load(wasmplug_module_t *m, const uint8_t *so, size_t slen, wp_code_t *out) {
   memset(out, 0, sizeof *out);
   return load_so_bytes(m, so, slen, out);
 }
 
-char *wp_artifact_write(wasmplug_module_t *m, const char *path);
 char *wp_artifact_write(wasmplug_module_t *m, const char *path) {
   char key[65];
   key_hex(m, key);

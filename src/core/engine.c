@@ -60,7 +60,6 @@ static char *tool_stamp(const char *prog) {
   return wp_format("%s:missing", prog);
 }
 
-const char *wp_cc_command(void);
 const char *wp_cc_command(void) {
   const char *cc = getenv("WASMPLUG_CC");
   return cc && *cc ? cc : "cc";

@@ -8,7 +8,6 @@
 
 #include "internal.h"
 
-uint32_t wp_rt_grow_memory(wp_rt_memory_t *m, uint32_t delta);
 
 /* ----------------------------------------------------------------- linker */
 

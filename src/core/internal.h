@@ -188,6 +188,8 @@ typedef struct wp_rt_memory {
   uint32_t pages, max_pages;
   uint32_t size;
 } wp_rt_memory_t;
+/* Grows a memory by `delta` pages; the old size, or UINT32_MAX on failure. */
+uint32_t wp_rt_grow_memory(wp_rt_memory_t *m, uint32_t delta);
 typedef struct wp_rt_funcref {
   uint32_t func_type;
   void (*func)(void);
@@ -257,6 +259,17 @@ void wp_code_free(wp_code_t *code);
 /* Loads a shared object image (already verified) through a memfd. */
 void *wp_dlopen_bytes(const uint8_t *data, size_t len, int *memfd);
 bool wp_read_all(const char *path, uint8_t **data, size_t *len);
+
+/* The C compiler of the optimized tier ($WASMPLUG_CC, default "cc"). */
+const char *wp_cc_command(void);
+
+/* Artifacts written by `wasmplug compile -o` (compile.c): recognise, verify
+** and split one into wasm and native code, load its code, write one. */
+bool wp_artifact_is(const uint8_t *b, size_t len);
+char *wp_artifact_split(const char *name, const uint8_t *b, size_t len, const uint8_t **wasm,
+                        size_t *wlen, const uint8_t **so, size_t *slen);
+char *wp_artifact_load(wasmplug_module_t *m, const uint8_t *so, size_t slen, wp_code_t *out);
+char *wp_artifact_write(wasmplug_module_t *m, const char *path);
 
 /* The baseline compiler: dir/glue.c into runnable code.  libwasmplug.a uses
 ** libtcc in memory (tcc_mem.c); libwasmplug.so cannot contain libtcc.a (it is

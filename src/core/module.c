@@ -6,11 +6,6 @@
 
 #include "internal.h"
 
-bool wp_artifact_is(const uint8_t *b, size_t len);
-char *wp_artifact_split(const char *name, const uint8_t *b, size_t len, const uint8_t **wasm,
-                        size_t *wlen, const uint8_t **so, size_t *slen);
-char *wp_artifact_load(wasmplug_module_t *m, const uint8_t *so, size_t slen, wp_code_t *out);
-char *wp_artifact_write(wasmplug_module_t *m, const char *path);
 
 bool wasmplug_bytes_is_core_module(const uint8_t *b, size_t len) {
   return len >= 8 && !memcmp(b, "\0asm", 4) && b[4] == 1 && !b[5] && !b[6] && !b[7];

@@ -325,7 +325,6 @@ static void rt_allocate_memory(void *mp, uint32_t initial, uint32_t max) {
   m->size = (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes);
 }
 
-uint32_t wp_rt_grow_memory(wp_rt_memory_t *m, uint32_t delta);
 uint32_t wp_rt_grow_memory(wp_rt_memory_t *m, uint32_t delta) {
   uint32_t old = m->pages;
   if (delta == 0) return old;
