@@ -1,7 +1,7 @@
 /*
 ** cmd_bindgen.c — `wasmplug bindgen c (--plugin|--guest) WIT [--world W] -o DIR`:
 ** writes C bindings for a native plugin or a wasm32-wasi guest (see
-** tools/bindgen/bindgen.h for what each side gets).
+** src/bindgen/bindgen.h for what each side gets).
 */
 #include <stdbool.h>
 #include <stdio.h>

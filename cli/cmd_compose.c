@@ -1,7 +1,7 @@
 /*
 ** cmd_compose.c — `wasmplug compose --plugin P.wasm... APP.wasm -o OUT.wasm`:
 ** writes the composition `wasmplug run --plugin P.wasm APP.wasm` makes at
-** run time as one standalone component (src/plugin/compose_encode.c).
+** run time as one standalone component (src/host/compose_encode.c).
 */
 #include <errno.h>
 #include <stdio.h>

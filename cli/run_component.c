@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "cli/component.h"
 #include "component/component.h"
-#include "component/rt.h"
+#include "component/rt/rt.h"
 #include "dl/dl.h"
 #include "wasi/p2.h"
 

@@ -62,7 +62,7 @@ const wasmplug_plugin_t *wp_wasi_p2_entry(const wasmplug_host_api_t *host);
 
 #ifdef WP2_INTERNAL /* ------------------- the plugin's own files only */
 
-#include "os.h"
+#include "wasi/os.h"
 #include "wp2.h"
 
 /* At most this many live objects per guest instance (then EMFILE-like

@@ -4,7 +4,7 @@
 **
 ** Why not `wasmplug bindgen`: the dl layer is part of libwasmplug, which the
 ** `wasmplug` command links, so generating its sources with that command
-** would be a build cycle.  This tool is the same generator (tools/bindgen)
+** would be a build cycle.  This tool is the same generator (src/bindgen)
 ** linked only with the WIT layer.
 **
 ** usage: wp_dl_bindgen WIT OUT_DIR VERSION

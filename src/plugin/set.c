@@ -3,7 +3,7 @@
 ** interface.
 */
 #include "plugin/internal.h"
-#include "plugin/rpc.h"
+#include "isolate/rpc.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
-** test_plugin_rpc.c — out-of-process plugins (src/plugin/rpc*.c,
+** test_plugin_rpc.c — out-of-process plugins (src/isolate/rpc*.c,
 ** isolate*.c, serve.c), driven through the loader's component-guest API
 ** (bindings called with native-layout arguments, as the component
 ** runtime calls them).
@@ -26,7 +26,7 @@
 ** Usage: test_plugin_rpc WASMPLUG TEST_PLUGIN.so FAULTY.so TMPDIR
 */
 #include "plugin/plugin.h"
-#include "plugin/rpc.h"
+#include "isolate/rpc.h"
 
 #include <pthread.h>
 #include <signal.h>

@@ -1,5 +1,5 @@
 /*
-** os_test.c — unit test of the WASI OS layer (plugins/wasi/os.h).
+** os_test.c — unit test of the WASI OS layer (src/wasi/os.h).
 **
 ** Builds a small tree in a temp dir and checks that path resolution stays
 ** inside it — through openat2 and through the portable walk alike — then

@@ -1,6 +1,6 @@
 /*
 ** test_wasm_plugin.c — wasm component plugins composed at run time with a
-** guest (src/plugin/wasm_*.c), through the plugin layer's API: value
+** guest (src/host/wasm_*.c), through the plugin layer's API: value
 ** shapes and resources across the guest -> plugin boundary, traps naming
 ** the plugin, per-guest vs shared plugin instances, stacked plugins,
 ** cycles, wasi:dl refused to the guest, type mismatches, UTF-16 guests,

@@ -5,7 +5,7 @@
 ** that reaches outside itself (an outer alias past its own nesting) cannot
 ** be copied that way; the caller then reports it.
 */
-#include "plugin/compose_internal.h"
+#include "host/compose_internal.h"
 
 #include <string.h>
 

@@ -8,7 +8,7 @@
 ** functions or resources than there are thunks cannot be isolated (the
 ** error says so).
 */
-#include "plugin/rpc.h"
+#include "isolate/rpc.h"
 
 static int f0(void *s, wasmplug_plugin_call_t *c, const void *a, void *r) { return wp_rpc_proxy_call(s, c, 0, a, r); }
 static int f1(void *s, wasmplug_plugin_call_t *c, const void *a, void *r) { return wp_rpc_proxy_call(s, c, 1, a, r); }

@@ -1,5 +1,5 @@
 /*
-** rt_canon.c — the canonical built-ins at run time: calling a lifted export
+** rt/canon.c — the canonical built-ins at run time: calling a lifted export
 ** (canon lift), the core host function that `canon lower` makes, and
 ** resource.new/rep/drop.
 **
@@ -9,7 +9,7 @@
 ** instance's lifted export, which lowers them into *its* memory — and lowers
 ** the result back.  A fused copy between two guests is a later optimisation.
 */
-#include "component/rt.h"
+#include "component/rt/rt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

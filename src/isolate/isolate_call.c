@@ -10,7 +10,7 @@
 ** calls trap too.  A later instance_new starts a new process, at most
 ** max_restarts times.
 */
-#include "plugin/rpc.h"
+#include "isolate/rpc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 ** (numeric IPv4 hosts: a plugin server is meant for this machine or a
 ** trusted network, and name lookups would block the host).
 */
-#include "plugin/rpc.h"
+#include "isolate/rpc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

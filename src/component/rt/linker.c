@@ -1,5 +1,5 @@
 /*
-** rt_linker.c — the component linker: the host's definitions by import name
+** rt/linker.c — the component linker: the host's definitions by import name
 ** and the resolution of a component's top-level imports against them.
 **
 ** Names are "ns:pkg/iface@ver#item" for items of an imported interface and
@@ -8,7 +8,7 @@
 ** semver compatibility (wp_comp_name_best: a guest built against @0.2.6 can
 ** use a host providing @0.2.12 and the other way round).
 */
-#include "component/rt.h"
+#include "component/rt/rt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

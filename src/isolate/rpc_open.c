@@ -13,7 +13,7 @@
 ** Remote plugins take only timeout= and isolate-restarts=: the plugin's
 ** own config is given to its server.
 */
-#include "plugin/rpc.h"
+#include "isolate/rpc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

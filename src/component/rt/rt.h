@@ -160,7 +160,7 @@ struct rt_frame {
   rt_ptrmap memo;                 /* wp_comp_type -> cabi type conversions */
 };
 
-/* rt_instance.c: instantiates `comp` inside `store`, taking its imports from
+/* rt/instance.c: instantiates `comp` inside `store`, taking its imports from
 ** `args` (names are the component's import names).  Errors (store->err) and
 ** traps (*trap) are values. */
 int rt_instantiate(rt_store *store, const wp_comp *comp, rt_frame *parent, rt_bag *args,
@@ -171,13 +171,13 @@ wasmplug_module_t *rt_component_module(struct wasmplug_component *c, const wp_co
 const rt_item *rt_bag_get(rt_store *s, rt_bag *b, const char *name, size_t len);
 int rt_bag_add(rt_store *s, rt_bag *b, const char *name, size_t len, uint8_t sort, void *p);
 
-/* rt_api.c: the decoded component behind a wasmplug_component_t (for the
+/* rt/api.c: the decoded component behind a wasmplug_component_t (for the
 ** CLI and the plugin loader, which walk its imports), and the WIT world of
 ** a decoded component named after `name` (a file name; malloc'ed). */
 const wp_comp *rt_component_def(const struct wasmplug_component *c);
 char *rt_world_wit(const wp_comp *c, const char *name);
 
-/* rt_types.c: the canonical ABI type of a component value/function type,
+/* rt/types.c: the canonical ABI type of a component value/function type,
 ** seen from frame f (its resource bindings).  NULL with store->err set. */
 const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t);
 const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t);
@@ -189,7 +189,7 @@ bool rt_functype_equal(const wp_cabi_func_t *a, const wp_cabi_func_t *b);
 /* Core value kinds: binary encoding -> wasmplug_valkind_t. */
 wasmplug_valkind_t rt_core_kind(uint8_t valtype);
 
-/* rt_canon.c */
+/* rt/canon.c */
 /* Makes the core host function of `canon lower` of F with options o in
 ** frame f; `ctype` is the core function type expected. */
 int rt_canon_lower(rt_frame *f, rt_func *F, const wp_cabi_func_t *type, const rt_opts *o,

@@ -7,7 +7,7 @@
 ** rebuilds a descriptor from it whose function pointers are proxies, and
 ** the loader checks it exactly as it checks a .so's.
 */
-#include "plugin/rpc.h"
+#include "isolate/rpc.h"
 
 #include <stdlib.h>
 #include <string.h>

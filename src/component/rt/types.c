@@ -1,5 +1,5 @@
 /*
-** rt_types.c — component value types (wp_comp_type graphs) to canonical ABI
+** rt/types.c — component value types (wp_comp_type graphs) to canonical ABI
 ** descriptors, per frame.
 **
 ** The conversion depends on the frame only through resource types: the same
@@ -8,7 +8,7 @@
 ** resource type nodes to runtime resources (rt_bind_resource) and memoizes
 ** its conversions; the descriptors live in the store's types arena.
 */
-#include "component/rt.h"
+#include "component/rt/rt.h"
 
 #include <stdlib.h>
 #include <string.h>

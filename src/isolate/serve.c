@@ -9,7 +9,7 @@
 ** instance ids, function or resource indexes, and malformed values get an
 ** ERROR answer and end the session; they never reach the plugin.
 */
-#include "plugin/rpc.h"
+#include "isolate/rpc.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -13,7 +13,7 @@
 ** plugin's rep, a borrow passed back reaches the plugin as its rep, and a
 ** drop in the consumer runs the plugin's destructor.
 */
-#include "plugin/wasm_internal.h"
+#include "host/wasm_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

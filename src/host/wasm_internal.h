@@ -1,6 +1,6 @@
 /*
 ** wasm_internal.h — wasm component plugins (issue 8), internal to
-** src/plugin/wasm_*.c.  The public face is the "wasm component plugins"
+** src/host/wasm_*.c.  The public face is the "wasm component plugins"
 ** section of plugin.h.
 */
 #ifndef WASMPLUG_PLUGIN_WASM_INTERNAL_H

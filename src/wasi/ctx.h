@@ -1,5 +1,5 @@
 /*
-** ctx.h — the WASI context's insides (internal to plugins/wasi).
+** ctx.h — the WASI context's insides (internal to src/wasi).
 **
 ** Shared by the preview1 functions (p1_*.c) and the 0.2 plugins: the guest's
 ** args, environment, preopened directories and stdio.  The fd table is

@@ -9,7 +9,7 @@
 **
 ** wp_wasi_p1_define() puts every `wasi_snapshot_preview1` function on a
 ** linker, bound to a context.  The WASI 0.2 plugins build on the same
-** context and the same OS layer (plugins/wasi/os.h), so file, clock and
+** context and the same OS layer (src/wasi/os.h), so file, clock and
 ** random logic exist once.
 **
 ** Ownership: the context copies every string it is given.  It must outlive

@@ -26,8 +26,8 @@
 ** res_plugin.wasm; tests/component_rt/wat/nested_sub_resource.wat is the
 ** shape in small).
 */
-#include "plugin/compose_internal.h"
-#include "plugin/wasm_internal.h"
+#include "host/compose_internal.h"
+#include "host/wasm_internal.h"
 
 #include <stdint.h>
 #include <stdio.h>

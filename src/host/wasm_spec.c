@@ -4,7 +4,7 @@
 ** What a spec grants is the plugin's only: the guest's capabilities come
 ** from its own options.
 */
-#include "plugin/wasm_internal.h"
+#include "host/wasm_internal.h"
 
 #include <errno.h>
 #include <stdio.h>

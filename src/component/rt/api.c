@@ -1,9 +1,9 @@
 /*
-** rt_api.c — the public component API of include/wasmplug.h: components
+** rt/api.c — the public component API of include/wasmplug.h: components
 ** (decode + compile), instances (store lifetime), export lookup, calls and
 ** the WAVE helper of `wasmplug run --invoke`.
 */
-#include "component/rt.h"
+#include "component/rt/rt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
 ** u32 case + payload; flags = u32 bits; own/borrow = u32 rep.
 ** Both sides walk the same type descriptors, derived from the same WIT.
 */
-#include "plugin/rpc.h"
+#include "isolate/rpc.h"
 
 #include <string.h>
 

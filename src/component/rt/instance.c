@@ -1,19 +1,19 @@
 /*
-** rt_instance.c — instantiating a component: replay its definitions in
+** rt/instance.c — instantiating a component: replay its definitions in
 ** order inside a frame (see rt.h for what each index space holds).
 **
 ** The walk appends exactly one entry per definition to the index space the
 ** decoder assigned it, and checks that the decoder agrees (origin and item):
 ** a disagreement would silently bind the wrong function, so it is an error.
 */
-#include "component/rt.h"
+#include "component/rt/rt.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* rt_linker.c: resolves a top-level import (binding its resource types). */
+/* rt/linker.c: resolves a top-level import (binding its resource types). */
 int rt_link_import(rt_frame *f, const wp_comp_extern *ext, rt_item *out);
 
 /* ------------------------------------------------------------ store */

@@ -3,14 +3,14 @@
 ** which import, and the refusal of cycles (a plugin can only be
 ** instantiated after every plugin it imports from).
 */
-#include "plugin/wasm_internal.h"
+#include "host/wasm_internal.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "component/rt.h"
+#include "component/rt/rt.h"
 
 wp_wasm_plugins_t *wp_wasm_plugins_new(void) { return calloc(1, sizeof(wp_wasm_plugins_t)); }
 

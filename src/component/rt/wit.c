@@ -1,5 +1,5 @@
 /*
-** rt_wit.c — `wasmplug wit app.wasm`: a component's world as WIT text.
+** rt/wit.c — `wasmplug wit app.wasm`: a component's world as WIT text.
 **
 ** The world block lists the imports and exports (the decoder's printer does
 ** each line); then every imported or exported interface follows with its
@@ -8,7 +8,7 @@
 ** definitions, functions, and `use` for types an interface shares with one
 ** printed before it (WIT's `use iface.{name}`).
 */
-#include "component/rt.h"
+#include "component/rt/rt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

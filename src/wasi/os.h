@@ -1,5 +1,5 @@
 /*
-** os.h — the WASI layer's OS layer (internal to plugins/wasi).
+** os.h — the WASI layer's OS layer (internal to src/wasi).
 **
 ** Everything WASI needs from the host operating system, once, for both the
 ** preview1 ABI (p1_*.c) and the WASI 0.2 plugins: sandboxed path resolution

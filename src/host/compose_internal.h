@@ -1,6 +1,6 @@
 /*
 ** compose_internal.h — `wasmplug compose` (issue 8), internal to
-** src/plugin/compose_*.c.
+** src/host/compose_*.c.
 */
 #ifndef WASMPLUG_PLUGIN_COMPOSE_INTERNAL_H
 #define WASMPLUG_PLUGIN_COMPOSE_INTERNAL_H

@@ -5,14 +5,14 @@
 ** and then the host's definitions.  `shared` plugins live in the set's own
 ** wasm guest, made once and used by every guest.
 */
-#include "plugin/wasm_internal.h"
+#include "host/wasm_internal.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "component/rt.h"
+#include "component/rt/rt.h"
 
 typedef struct slot {
   wasmplug_component_linker_t *linker;

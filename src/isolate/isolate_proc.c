@@ -3,7 +3,7 @@
 ** wasmplug executable, starting it on a socketpair, and reaping it with a
 ** one-line account of how it ended (for the guest's trap message).
 */
-#include "plugin/rpc.h"
+#include "isolate/rpc.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
 ** the 24-byte little-endian header, payload builders and bounded readers,
 ** and sending/receiving whole frames on a socket with a deadline.
 */
-#include "plugin/rpc.h"
+#include "isolate/rpc.h"
 
 #include <errno.h>
 #include <stdio.h>
