@@ -40,7 +40,10 @@ static const char run_help[] =
     "                          and print its results; for a component, 'NAME(ARGS)'\n"
     "                          with ARGS and the printed result in WAVE, NAME a bare\n"
     "                          export or IFACE#FUNC (a component without --invoke\n"
-    "                          runs its wasi:cli/run export)\n"
+    "                          runs its wasi:cli/run export).  Repeatable: the calls\n"
+    "                          run in order on the same instance; with several, each\n"
+    "                          component call prints one line (empty when it returns\n"
+    "                          nothing); the first trap ends the run (status 134)\n"
     "  --plugin PATH[,KEY=VALUE...]\n"
     "                          load native plugin PATH (repeatable): the guest's\n"
     "                          imports of the interfaces it provides are linked to\n"
@@ -88,7 +91,9 @@ static void print_val(const wasmplug_val_t *v) {
 }
 
 int wp_cmd_run(int argc, char **argv) {
-  const char *invoke = NULL, *file = NULL;
+  const char *file = NULL;
+  const char **invokes = calloc((size_t)argc + 1, sizeof *invokes); /* --invoke, in order */
+  size_t ninvokes = 0;
   wasmplug_tier_t tier = WASMPLUG_TIER_AUTO;
   uint64_t timeout = 0;
   int status = 1, shown = 0;
@@ -107,7 +112,7 @@ int wp_cmd_run(int argc, char **argv) {
   wasmplug_error_t *err = NULL;
   wasmplug_trap_t *trap = NULL;
   uint8_t *bytes = NULL;
-  if (!wasi || !config || !plugins || !caps || !wasm_plugins) {
+  if (!wasi || !config || !plugins || !caps || !wasm_plugins || !invokes) {
     wp_cli_error("out of memory");
     goto out;
   }
@@ -173,7 +178,7 @@ int wp_cmd_run(int argc, char **argv) {
                                             : wp_plugin_set_use(plugins, val);
       if (err) { wp_cli_error("%s", wasmplug_error_message(err)); goto out; }
     } else if (!strcmp(name, "--invoke")) {
-      invoke = val;
+      invokes[ninvokes++] = val;
     } else if (!strcmp(name, "--tier")) {
       if (!strcmp(val, "baseline")) tier = WASMPLUG_TIER_BASELINE;
       else if (!strcmp(val, "optimized")) tier = WASMPLUG_TIER_OPTIMIZED;
@@ -216,7 +221,7 @@ int wp_cmd_run(int argc, char **argv) {
       wp_cli_error("%s", wasmplug_error_message(err));
       goto out;
     }
-    status = wp_run_component(engine, plugins, wasm_plugins, file, bytes, len, invoke);
+    status = wp_run_component(engine, plugins, wasm_plugins, file, bytes, len, invokes, ninvokes);
     goto out;
   }
   if (wp_wasm_plugins_count(wasm_plugins)) { /* they link to component imports only */
@@ -256,23 +261,27 @@ int wp_cmd_run(int argc, char **argv) {
     if (init && !wasmplug_instance_func(instance, "_start"))
       trap = wasmplug_func_call(init, NULL, 0, NULL, 0);
   }
-  if (!trap) {
-    const char *entry = invoke ? invoke : "_start";
+  /* _start, or each --invoke in order on this one instance */
+  for (size_t k = 0; !trap && k < (ninvokes ? ninvokes : 1); k++) {
+    const char *entry = ninvokes ? invokes[k] : "_start";
     wasmplug_func_t *f = wasmplug_instance_func(instance, entry);
     if (!f) {
-      if (invoke) wp_cli_error("%s: no exported function named '%s'", file, invoke);
+      if (ninvokes) wp_cli_error("%s: no exported function named '%s'", file, entry);
       else wp_cli_error("%s: no _start export (not a command module); use --invoke NAME", file);
+      status = 1;
       goto out;
     }
     const wasmplug_functype_t *ft = wasmplug_func_type(f);
     if (ft->nparams) {
       wp_cli_error("%s: export '%s' takes %u parameters; --invoke calls only functions "
                    "without parameters", file, entry, ft->nparams);
+      status = 1;
       goto out;
     }
     wasmplug_val_t results[16];
     if (ft->nresults > 16) {
       wp_cli_error("%s: export '%s' has too many results", file, entry);
+      status = 1;
       goto out;
     }
     trap = wasmplug_func_call(f, NULL, 0, results, ft->nresults);
@@ -306,5 +315,6 @@ out:
   wp_plugin_set_delete(plugins); /* after everything that may call into plugins */
   wp_wasi_p2_caps_delete(caps);
   free(bytes);
+  free(invokes);
   return status;
 }

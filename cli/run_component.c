@@ -108,7 +108,8 @@ static int trap_status(wasmplug_trap_t *t) {
 }
 
 int wp_run_component(wasmplug_engine_t *engine, wp_plugin_set_t *plugins, wp_wasm_plugins_t *wasm_plugins,
-                     const char *file, const uint8_t *bytes, size_t len, const char *invoke) {
+                     const char *file, const uint8_t *bytes, size_t len, const char *const *invokes,
+                     size_t ninvokes) {
   int status = 1;
   wasmplug_component_t *c = NULL;
   wasmplug_component_linker_t *l = NULL;
@@ -135,17 +136,21 @@ int wp_run_component(wasmplug_engine_t *engine, wp_plugin_set_t *plugins, wp_was
   wasmplug_component_linker_instantiate(l, c, &in, &err, &trap);
   if (err || trap) goto out;
 
-  if (invoke) {
-    trap = wasmplug_component_invoke_wave(in, invoke, &text, &err);
-    if (err) {
-      wasmplug_error_t *e2 = wasmplug_error_new("%s: %s", file, wasmplug_error_message(err));
-      wasmplug_error_delete(err);
-      err = e2;
+  if (ninvokes) {
+    /* In order, on this one instance: state carries from call to call. */
+    for (size_t k = 0; k < ninvokes; k++) {
+      trap = wasmplug_component_invoke_wave(in, invokes[k], &text, &err);
+      if (err) {
+        wasmplug_error_t *e2 = wasmplug_error_new("%s: %s", file, wasmplug_error_message(err));
+        wasmplug_error_delete(err);
+        err = e2;
+      }
+      if (trap || err) goto out;
+      if (*text || ninvokes > 1) printf("%s\n", text);
+      free(text);
+      text = NULL;
     }
-    if (!trap && !err) {
-      if (*text) printf("%s\n", text);
-      status = 0;
-    }
+    status = 0;
     goto out;
   }
   wasmplug_component_func_t *run = wasmplug_component_instance_func(in, "wasi:cli/run#run");
