@@ -37,7 +37,10 @@ static const char run_help[] =
     "                          and print its results; for a component, 'NAME(ARGS)'\n"
     "                          with ARGS and the printed result in WAVE, NAME a bare\n"
     "                          export or IFACE#FUNC (a component without --invoke\n"
-    "                          runs its wasi:cli/run export)\n"
+    "                          runs its wasi:cli/run export).  Repeatable: the calls\n"
+    "                          run in order on the same instance; with several, each\n"
+    "                          component call prints one line (empty when it returns\n"
+    "                          nothing); the first trap ends the run (status 134)\n"
     "  --plugin PATH[,KEY=VALUE...]\n"
     "                          load native plugin PATH (repeatable): the guest's\n"
     "                          imports of the interfaces it provides are linked to\n"
@@ -87,7 +90,9 @@ static int trap_status(wasmplug_trap_t *t) {
 }
 
 int wp_cmd_run(int argc, char **argv) {
-  const char *invoke = NULL, *file = NULL;
+  const char *file = NULL;
+  const char **invokes = calloc((size_t)argc + 1, sizeof *invokes); /* --invoke, in order */
+  size_t ninvokes = 0;
   wasmplug_tier_t tier = WASMPLUG_TIER_AUTO;
   uint64_t timeout = 0;
   int status = 1, shown = 0;
@@ -104,7 +109,7 @@ int wp_cmd_run(int argc, char **argv) {
   wasmplug_trap_t *trap = NULL;
   uint8_t *bytes = NULL;
   char *result = NULL;
-  if (!wasi || !config || !popts) {
+  if (!wasi || !config || !popts || !invokes) {
     wp_cli_error("out of memory");
     goto out;
   }
@@ -150,7 +155,7 @@ int wp_cmd_run(int argc, char **argv) {
       popts[npopts].kind = !strcmp(name, "--plugin") ? 'p' : !strcmp(name, "--plugin-dir") ? 'd' : 'u';
       popts[npopts++].val = val;
     } else if (!strcmp(name, "--invoke")) {
-      invoke = val;
+      invokes[ninvokes++] = val;
     } else if (!strcmp(name, "--tier")) {
       if (!strcmp(val, "baseline")) tier = WASMPLUG_TIER_BASELINE;
       else if (!strcmp(val, "optimized")) tier = WASMPLUG_TIER_OPTIMIZED;
@@ -204,10 +209,7 @@ int wp_cmd_run(int argc, char **argv) {
     goto out;
   }
   wasmplug_program_instantiate(program, &instance, &err, &trap);
-  if (!err && !trap) {
-    err = invoke ? wasmplug_program_instance_invoke(instance, invoke, &result, &status, &trap)
-                 : wasmplug_program_instance_run(instance, &status, &trap);
-  } else if (trap) {
+  if (trap) {
     int code;
     /* an exit while starting (a reactor's _initialize) */
     if (wasmplug_trap_exit_status(trap, &code)) {
@@ -215,14 +217,25 @@ int wp_cmd_run(int argc, char **argv) {
       trap = NULL;
       status = code;
     }
+  } else if (!err && !ninvokes) {
+    err = wasmplug_program_instance_run(instance, &status, &trap);
+  } else if (!err) {
+    /* In order, on this one instance: state carries from call to call. */
+    bool lines = ninvokes > 1 && wasmplug_program_is_component(program);
+    for (size_t k = 0; k < ninvokes && !err && !trap; k++) {
+      err = wasmplug_program_instance_invoke(instance, invokes[k], &result, &status, &trap);
+      if (!result) break; /* an error, a trap or the guest exited */
+      /* with several component calls, one line each (empty for none) */
+      if (*result || lines) printf("%s\n", result);
+      free(result);
+      result = NULL;
+    }
   }
   if (err) {
     wp_cli_error("%s", wasmplug_error_message(err));
     status = 1;
   } else if (trap) {
     status = trap_status(trap);
-  } else if (result && *result) {
-    printf("%s\n", result);
   }
 out:
   fflush(stdout);
@@ -237,5 +250,6 @@ out:
   wasmplug_wasi_config_delete(wasi);
   free(popts);
   free(bytes);
+  free(invokes);
   return status;
 }
