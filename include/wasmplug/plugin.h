@@ -167,7 +167,10 @@ typedef struct wasmplug_plugin {
   const wasmplug_plugin_option_t *options;
   uint32_t noptions;
 
-  /* Once per load (may be NULL).  *plugin_state is passed to fini and
+  /* Once per load (may be NULL).  On entry *plugin_state is NULL for a
+  ** plugin loaded from a file; a plugin linked into the embedding program
+  ** finds there the `data` given to wasmplug_host_plugin_add (host.h).
+  ** *plugin_state is passed to fini and
   ** instance_new.  A non-zero return refuses the load; the message, if
   ** any, is in *error (static storage). */
   int (*init)(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *config,

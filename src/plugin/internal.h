@@ -42,6 +42,7 @@ struct wp_plugin {
   size_t nifaces;
   wp_plugin_export_t *exports;
   size_t nexports;
+  void *host_data;                  /* *plugin_state as init receives it (built-ins) */
   void *state;                      /* from init */
   bool inited;
 };

@@ -258,7 +258,7 @@ wasmplug_error_t *wp_plugin_setup_desc(wp_plugin_t *p, const char *path, const w
   if ((e = check_resources(p))) goto fail;
   if (p->desc.init) {
     const char *why = NULL;
-    void *state = NULL;
+    void *state = p->host_data;
     if (p->desc.init(wp_plugin_host_api(), &p->config, &state, &why)) {
       e = wasmplug_error_new("plugin %s: init failed: %s", p->desc.name, why ? why : "(no message)");
       goto fail;

@@ -165,6 +165,12 @@ bool wp_plugin_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b);
 ** after the path in --plugin.  Checked exactly like a loaded .so. */
 wasmplug_error_t *wp_plugin_set_add_builtin(wp_plugin_set_t *set, wasmplug_plugin_entry_fn entry, const char *name,
                                             const char *config_spec);
+/* The same, with `data` as the value *plugin_state holds when the
+** plugin's init runs (a loaded .so always finds NULL there): how a host
+** hands a plugin linked into it something of its own (the built-in
+** wasi-p2 gets the host's capability object so). */
+wasmplug_error_t *wp_plugin_set_add_builtin_data(wp_plugin_set_t *set, wasmplug_plugin_entry_fn entry,
+                                                 const char *name, const char *config_spec, void *data);
 
 /* --------------------------------------- wasm component plugins (issue 8) */
 
