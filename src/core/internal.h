@@ -79,6 +79,8 @@ void wp_modinfo_free(wp_modinfo_t *info);
 /* The type of function `index` (imports first), or NULL. */
 const wp_functype_t *wp_modinfo_functype(const wp_modinfo_t *info,
                                          uint32_t index);
+/* Two function types are the same (same params and results). */
+bool wp_functype_eq(const wp_functype_t *a, const wp_functype_t *b);
 /* Fills a public externtype describing import/export entities. */
 void wp_modinfo_import_type(const wp_modinfo_t *info, uint32_t i,
                             wasmplug_externtype_t *t);
