@@ -58,6 +58,8 @@ typedef struct wasmplug_trap wasmplug_trap_t;
 
 /* A trap raised by host code; the message is copied. */
 wasmplug_trap_t *wasmplug_trap_new(wasmplug_trap_kind_t kind, const char *msg);
+/* An identical trap (kind, message, exit status); NULL when out of memory. */
+wasmplug_trap_t *wasmplug_trap_copy(const wasmplug_trap_t *trap);
 /* The trap that carries a guest's exit status (proc_exit, cli exit). */
 wasmplug_trap_t *wasmplug_trap_new_exit(int status);
 wasmplug_trap_kind_t wasmplug_trap_kind(const wasmplug_trap_t *trap);
