@@ -72,6 +72,19 @@ static int fail_msg(tc *c, const char *msg) {
 
 static int sub(tc *c, const wp_comp_type *f, const wp_comp_type *e, unsigned depth);
 
+/* Prefixes the reason found inside with where it was ("param `x`: ..."). */
+static int within(tc *c, const char *where) {
+  if (c->why && c->whylen > 1 && c->why[0]) {
+    size_t n = strlen(where), l = strlen(c->why);
+    if (n + 2 + l + 1 <= c->whylen) {
+      memmove(c->why + n + 2, c->why, l + 1);
+      memcpy(c->why, where, n);
+      memcpy(c->why + n, ": ", 2);
+    }
+  }
+  return -1;
+}
+
 /* What a type is, in the words of wasm-tools' messages. */
 static const char *kind_word(const wp_comp_type *t) {
   switch (t->kind) {
@@ -210,14 +223,13 @@ static int sub_uncached(tc *c, const wp_comp_type *f, const wp_comp_type *e,
         ** type (`(sub resource)`) is never looked up or bound, and any
         ** borrow<r>/own<r> parameter of an abstract resource would mismatch. */
         if (sub(c, f->fields[i].type, e->fields[i].type, depth + 1)) {
-          c->why[0] = 0;
-          return mismatch(c, f, e, NULL);
+          char d[80];
+          snprintf(d, sizeof d, "param `%.*s`", (int)(e->fields[i].name.len > 60 ? 60 : e->fields[i].name.len),
+                   e->fields[i].name.ptr);
+          return within(c, d);
         }
       }
-      if (opt_sub(c, f->elem, e->elem, depth, f, e)) {
-        c->why[0] = 0;
-        return mismatch(c, f, e, NULL);
-      }
+      if (opt_sub(c, f->elem, e->elem, depth, f, e)) return within(c, "result");
       return 0;
     case WP_COMP_T_INSTANCE:
     case WP_COMP_T_COMPONENT: {
