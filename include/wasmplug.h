@@ -379,10 +379,8 @@ wasmplug_error_t *wasmplug_component_linker_define_func(
 ** status (wasi:cli/exit): the guest's call then ends in a trap for which
 ** wasmplug_trap_exit_status() reports `status`. */
 struct wp_cabi_error *wasmplug_component_exit(int status);
-/* Native-flavour functions (and plugins, until the plugin ABI has an exit
-** call) ask for the same with a trap whose message is this prefix followed
-** by the status in decimal: host->trap(call, WASMPLUG_EXIT_TRAP "%d", n). */
-#define WASMPLUG_EXIT_TRAP "\x01wasmplug-exit "
+/* Native-flavour functions ask for the same with the plugin ABI's
+** host->exit(call, status) (wasmplug/plugin.h, ABI 1.1). */
 /* The same with arguments and result in the native layout: exactly the
 ** plugin ABI's function shape (include/wasmplug/plugin.h), so native
 ** plugins and the WASI plugins bind their functions unchanged.  `state` is
