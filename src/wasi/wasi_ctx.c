@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "caps.h"
 #include "ctx.h"
@@ -63,8 +64,10 @@ static void set_stdio(wp_wasi_ctx_t *ctx, uint32_t i, int host_fd) {
   e->h.readonly = false;
   e->type = host_type(host_fd);
   if (wp_os_get_flags(host_fd, &e->stdio_flags)) e->stdio_flags = 0;
+  uint64_t pos;
+  bool seekable = wp_os_seek(host_fd, 0, SEEK_CUR, &pos) == 0;
   e->rights_base = wp_p1_rights(e->kind, e->type, i == 0, i != 0, false,
-                                &e->rights_inheriting);
+                                seekable, &e->rights_inheriting);
 }
 
 wp_wasi_ctx_t *wp_wasi_ctx_new(void) {
@@ -151,7 +154,7 @@ wasmplug_error_t *wp_wasi_ctx_preopen(wp_wasi_ctx_t *ctx, const char *host,
   e.type = WP_OS_FT_DIRECTORY;
   e.preopen = strdup(guest);
   e.rights_base = wp_p1_rights(e.kind, e.type, true, !readonly, readonly,
-                               &e.rights_inheriting);
+                               true, &e.rights_inheriting);
   uint32_t fd;
   if (!e.preopen || wp_wasi_fd_add(ctx, &e, &fd)) {
     wp_os_close(&e.h);
