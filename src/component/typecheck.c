@@ -72,16 +72,16 @@ static int fail_msg(tc *c, const char *msg) {
 
 static int sub(tc *c, const wp_comp_type *f, const wp_comp_type *e, unsigned depth);
 
-/* Prefixes the reason found inside with where it was ("param `x`: ..."). */
-static int within(tc *c, const char *where) {
-  if (c->why && c->whylen > 1 && c->why[0]) {
-    size_t n = strlen(where), l = strlen(c->why);
-    if (n + 2 + l + 1 <= c->whylen) {
-      memmove(c->why + n + 2, c->why, l + 1);
-      memcpy(c->why, where, n);
-      memcpy(c->why + n, ": ", 2);
-    }
-  }
+/* A function type mismatch names both signatures, then where they differ
+** and why: "expected `func(..)`, found `func(..)` (param `x`: ...)". */
+static int func_mismatch(tc *c, const wp_comp_type *f, const wp_comp_type *e, const char *where) {
+  if (!c->why || c->whylen < 2) return -1;
+  char inner[600];
+  snprintf(inner, sizeof inner, "%s", c->why);
+  c->why[0] = 0;
+  mismatch(c, f, e, NULL);
+  size_t l = strlen(c->why);
+  if (inner[0]) snprintf(c->why + l, c->whylen - l, " (%s: %s)", where, inner);
   return -1;
 }
 
@@ -181,6 +181,7 @@ static int sub_uncached(tc *c, const wp_comp_type *f, const wp_comp_type *e,
   if (depth > MAX_CMP_DEPTH) return fail_msg(c, "types nested too deeply to compare");
   if (f->kind != e->kind) {
     char d[100];
+    if (kind_word(e) == kind_word(f)) return mismatch(c, f, e, NULL);
     snprintf(d, sizeof d, "expected %s, found %s", kind_word(e), kind_word(f));
     return mismatch(c, f, e, d);
   }
@@ -226,10 +227,10 @@ static int sub_uncached(tc *c, const wp_comp_type *f, const wp_comp_type *e,
           char d[80];
           snprintf(d, sizeof d, "param `%.*s`", (int)(e->fields[i].name.len > 60 ? 60 : e->fields[i].name.len),
                    e->fields[i].name.ptr);
-          return within(c, d);
+          return func_mismatch(c, f, e, d);
         }
       }
-      if (opt_sub(c, f->elem, e->elem, depth, f, e)) return within(c, "result");
+      if (opt_sub(c, f->elem, e->elem, depth, f, e)) return func_mismatch(c, f, e, "result");
       return 0;
     case WP_COMP_T_INSTANCE:
     case WP_COMP_T_COMPONENT: {
