@@ -46,6 +46,14 @@ static const char *host_config_get(const wasmplug_plugin_config_t *cfg, const ch
 
 static void *host_call_state(wasmplug_plugin_call_t *call) { return call ? call->state : NULL; }
 
+/* The deadline is the thread's (the core's watchdog): plugin calls run on
+** the thread of the guest call.  In an isolate helper no guest call runs,
+** so it is 0 there; the host side bounds the exchange instead. */
+static uint64_t host_deadline(wasmplug_plugin_call_t *call) {
+  (void)call;
+  return wasmplug_call_deadline();
+}
+
 static const wasmplug_host_api_t host_api = {
     .size = sizeof(wasmplug_host_api_t),
     .abi_major = WASMPLUG_PLUGIN_ABI_MAJOR,
@@ -56,6 +64,7 @@ static const wasmplug_host_api_t host_api = {
     .log = host_log,
     .config_get = host_config_get,
     .call_state = host_call_state,
+    .deadline = host_deadline,
 };
 
 const wasmplug_host_api_t *wp_plugin_host_api(void) { return &host_api; }
