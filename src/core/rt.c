@@ -88,7 +88,10 @@ static __thread struct {
   volatile sig_atomic_t interrupted;
   uint64_t deadline_ns; /* CLOCK_MONOTONIC; 0: the current call has none */
   bool ready;
+  /* The stack guest code runs on: the thread's own, or a fiber's (fiber.c
+  ** swaps these, with `top` and `in_host`, on every switch). */
   uintptr_t stack_lo, stack_hi;
+  bool in_fiber;
   bool have_timer;
   timer_t timer;
   void *altstack;
@@ -223,10 +226,13 @@ static uint64_t mono_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t wasmplug_call_deadline(void) { return wp_thread.top ? wp_thread.deadline_ns : 0; }
+/* deadline_ns is set only while the timer is armed, so it also says
+** whether a call with a time limit runs (on this thread's stack or on a
+** fiber inside it). */
+uint64_t wasmplug_call_deadline(void) { return wp_thread.deadline_ns; }
 
 bool wasmplug_call_interrupted(void) {
-  if (!wp_thread.top) return false;
+  if (!wp_thread.deadline_ns) return false;
   if (wp_thread.interrupted) return true;
   /* The signal may be a moment behind the clock: record what we saw, so
   ** the guest call traps as soon as the host function returns. */
@@ -276,8 +282,10 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t time
   if (sigsetjmp(f.jb, 0) == 0) {
     wp_thread.top = &f;
     wp_thread.in_host = 0;
-    if (!f.prev) wp_thread.interrupted = 0;
-    if (timeout_ms && !f.prev) {
+    /* The time limit belongs to the outermost call on the thread's own
+    ** stack: guest code on fibers runs inside it (see wp_rt_ctx_swap). */
+    if (!f.prev && !wp_thread.in_fiber) wp_thread.interrupted = 0;
+    if (timeout_ms && !f.prev && !wp_thread.in_fiber) {
       arm_timer(timeout_ms);
       armed = true;
     }
@@ -300,6 +308,22 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t time
   }
   return NULL;
 }
+
+void wp_rt_ctx_swap(wp_rt_ctx_t *save, const wp_rt_ctx_t *load) {
+  thread_init();
+  save->top = wp_thread.top;
+  save->in_host = wp_thread.in_host;
+  save->stack_lo = wp_thread.stack_lo;
+  save->stack_hi = wp_thread.stack_hi;
+  save->in_fiber = wp_thread.in_fiber;
+  wp_thread.top = load->top;
+  wp_thread.in_host = load->in_host;
+  wp_thread.stack_lo = load->stack_lo;
+  wp_thread.stack_hi = load->stack_hi;
+  wp_thread.in_fiber = load->in_fiber;
+}
+
+bool wp_rt_interrupted(void) { return wp_thread.interrupted != 0; }
 
 void wp_rt_raise(wasmplug_trap_t *trap) {
   call_frame_t *f = wp_thread.top;
