@@ -152,6 +152,11 @@ wasmplug_error_t *wasmplug_host_plugin_use(wasmplug_host_t *host, const char *sp
 wasmplug_error_t *wasmplug_host_plugin_add(wasmplug_host_t *host, wasmplug_plugin_entry_fn entry,
                                            const char *name, const char *config, void *data);
 
+/* The plugin ABI's host table (alloc, trap, exit...): what plugins get at
+** their entry point, for native-flavour functions an embedder defines
+** itself (wasmplug_component_linker_define_native). */
+const wasmplug_host_api_t *wasmplug_plugin_host_api(void);
+
 /* -------------------------------------------------------------- programs */
 
 typedef struct wasmplug_program wasmplug_program_t;

@@ -44,13 +44,6 @@ struct wp_plugin_set;
 /* Registers the built-in wasi-p2 plugin on `set`; `caps` (borrowed) must
 ** outlive the set. */
 wasmplug_error_t *wp_wasi_p2_register(struct wp_plugin_set *set, const wasmplug_wasi_config_t *caps);
-/* Plugin ABI 1.0 gives a plugin no way to end a guest but a trap, so the
-** wasi:cli/exit functions trap with "wasi:cli/exit: exit status N"; the
-** runtime reports that as "...wasi:cli/exit@V#exit: wasi:cli/exit: exit
-** status N".  True (and *code set) when a trap message has exactly that
-** shape at its end: the host then exits with N instead of reporting a
-** trap.  (A host `exit` function in ABI 1.1 would make this unnecessary.) */
-bool wp_wasi_p2_exit_status(const char *trap_msg, int *code);
 /* The built-in copy's entry point (wasmplug_plugin_entry in wasi-p2.so). */
 const wasmplug_plugin_t *wp_wasi_p2_entry(const wasmplug_host_api_t *host);
 

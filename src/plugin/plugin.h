@@ -122,6 +122,7 @@ typedef struct wp_plugin_binding {
   const char *name;           /* "ns:pkg/iface@ver#func" */
   wasmplug_plugin_fn fn;
   void *state;                /* the plugin's state for this guest */
+  wp_cabi_native_fn_t native; /* fn, state, its funcs[] index, who: for wp_cabi_native_run */
   const wp_cabi_func_t *type; /* the WIT function as canonical ABI types */
   wp_cabi_native_args_t args; /* layout of the native params struct */
 } wp_plugin_binding_t;
@@ -147,7 +148,8 @@ wasmplug_error_t *wp_plugin_guest_resource(wp_plugin_guest_t *g, const char *ifa
 ** validated), `result` zeroed storage for the result's native layout (NULL
 ** when there is none); string/list memory the plugin returns comes from
 ** `arena`, which the caller resets after lowering.  Returns NULL, or a trap
-** (kind WASMPLUG_TRAP_HOST) whose message names the plugin and function. */
+** (wp_cabi_native_run: an exit, or WASMPLUG_TRAP_HOST naming the plugin
+** and function). */
 wasmplug_trap_t *wp_plugin_binding_call(const wp_plugin_binding_t *b, wp_cabi_arena_t *arena,
                                         const void *args, void *result);
 
