@@ -27,12 +27,10 @@
 **     component's handle table.
 **
 ** Interface matching (`ns:pkg/iface@X.Y.Z` requested, `@A.B.C` provided)
-** follows Wasmtime's semver buckets: versions match when they fall in the
-** same bucket — same major when major >= 1, same 0.minor when major is 0
-** and minor >= 1, the exact version for 0.0.z and for pre-releases — and,
-** in addition, the provided version is not older than the requested one
-** (an older provider may lack what the guest was built against).
-** Unversioned names match unversioned names only.
+** is wasmplug's one semver rule (src/wit/wit.h, Wasmtime's): the same
+** compatibility track, either side newer; then every function the guest
+** imports must exist in the plugin with the same type (a missing one is an
+** error naming it).  Unversioned names match unversioned names only.
 **
 ** Ownership: _new/_delete pairs; a set must outlive its guests, a guest
 ** must outlive the linker definitions and instances that use it (deleting
