@@ -497,15 +497,9 @@ int wp_comp_is_component(const uint8_t *bytes, size_t len);
 /* --------------------------------------------------------------- names */
 
 /* Whether an import named `import_name` may be satisfied by something
-** exported as `export_name`, following Wasmtime's component Linker:
-**   2  identical strings
-**   1  semver-compatible: both are `ns:pkg/iface@X.Y.Z` with the same part
-**      before '@', both versions are valid semver without prerelease, and
-**      they share a "compatibility track": the same major when major >= 1,
-**      or the same 0.minor when major is 0 and minor >= 1.  Build metadata
-**      is ignored.  Either side may be the newer one (Wasmtime picks the
-**      newest definition on the track; see wp_comp_name_best).
-**   0  otherwise (0.0.z versions and prereleases only match exactly). */
+** exported as `export_name`: wasmplug's one semver rule (src/wit/wit.h,
+** wp_wit_semver_name_match): 2 identical, 1 on the same compatibility
+** track (either side may be newer), 0 otherwise. */
 int wp_comp_name_matches(const char *import_name, size_t ilen,
                          const char *export_name, size_t elen);
 

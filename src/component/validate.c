@@ -5,11 +5,11 @@
 ** Explainer.md "Name Uniqueness").
 */
 #include "component/internal.h"
+#include "wit/wit.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-int wp_semver_valid(const char *s, size_t n);
 
 static int lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
 static int is_word_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
@@ -58,7 +58,7 @@ static int words_ok(const char *p, size_t n) {
 static int interface_ok(const char *p, size_t n) {
   const char *at = memchr(p, '@', n);
   size_t base = at ? (size_t)(at - p) : n;
-  if (at && !wp_semver_valid(at + 1, n - base - 1)) return 0;
+  if (at && wp_wit_semver_parse(at + 1, n - base - 1, &(wp_wit_semver_t){0}, NULL)) return 0;
   const char *slash = memchr(p, '/', base);
   if (!slash) return 0;
   size_t pkg = (size_t)(slash - p);
