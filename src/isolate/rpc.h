@@ -18,6 +18,7 @@
 #define WASMPLUG_PLUGIN_RPC_H
 
 #include "plugin/internal.h"
+#include "wasmplug/host.h"
 
 #include <pthread.h>
 #include <stdint.h>
