@@ -114,17 +114,22 @@ wasmplug_engine_t *wasmplug_host_engine(const wasmplug_host_t *host);
 ** the default is wasmplug_wasi_config_new()'s: nothing. */
 wasmplug_error_t *wasmplug_host_wasi_set(wasmplug_host_t *host, const wasmplug_wasi_config_t *config);
 
-/* Limits on what guests may take.  A field left 0 means "no limit". */
+/* Limits on what guests may take.  A field left 0 keeps the engine's
+** limit (wasmplug_config_limits_set; wasmplug.h lists the defaults);
+** UINT64_MAX lifts it.  `instances` has no engine counterpart: 0 there
+** means no limit. */
 typedef struct wasmplug_host_limits {
-  uint32_t size;            /* sizeof(wasmplug_host_limits_t) */
+  uint32_t size;              /* sizeof(wasmplug_host_limits_t) */
   uint32_t reserved;
-  uint64_t memory_bytes;    /* linear memory per instance */
-  uint64_t table_elements;  /* elements per table */
-  uint64_t instances;       /* live program instances per host */
-  uint64_t handles;         /* resource handles per instance */
+  uint64_t memory_bytes;      /* linear memory per memory */
+  uint64_t table_elements;    /* elements per table */
+  uint64_t instances;         /* live program instances per host */
+  uint64_t handles;           /* resource handles per handle table */
+  uint64_t core_instances;    /* core module instances per program instance */
+  uint64_t host_memory_bytes; /* host memory one call may take for the guest */
 } wasmplug_host_limits_t;
-/* Copies the limits.  A limit this version does not enforce yet is
-** refused with an error naming it (so a limit is never silently ignored). */
+/* Copies the limits (only the first limits->size bytes are read); they
+** apply to program instances made afterwards. */
 wasmplug_error_t *wasmplug_host_limits_set(wasmplug_host_t *host, const wasmplug_host_limits_t *limits);
 
 /* --------------------------------------------------------------- plugins */
@@ -151,6 +156,11 @@ wasmplug_error_t *wasmplug_host_plugin_use(wasmplug_host_t *host, const char *sp
 ** *plugin_state.  Checked exactly like a loaded .so. */
 wasmplug_error_t *wasmplug_host_plugin_add(wasmplug_host_t *host, wasmplug_plugin_entry_fn entry,
                                            const char *name, const char *config, void *data);
+
+/* The plugin ABI's host table (alloc, trap, exit...): what plugins get at
+** their entry point, for native-flavour functions an embedder defines
+** itself (wasmplug_component_linker_define_native). */
+const wasmplug_host_api_t *wasmplug_plugin_host_api(void);
 
 /* -------------------------------------------------------------- programs */
 
@@ -199,6 +209,42 @@ wasmplug_error_t *wasmplug_program_instance_invoke(wasmplug_program_instance_t *
 ** the program is of the other kind). */
 wasmplug_instance_t *wasmplug_program_instance_core(wasmplug_program_instance_t *instance);
 wasmplug_component_instance_t *wasmplug_program_instance_component(wasmplug_program_instance_t *instance);
+
+/* ----------------------------------------------------------- composition */
+
+/* `wasmplug compose`: the composition `wasmplug run --plugin P.wasm...`
+** makes at run time, written as one standalone component (malloc'ed into
+** *out): the app's imports are satisfied by the plugins' exports (a
+** plugin's by the plugins listed before it), what no plugin provides stays
+** an import, the app's exports are the result's.  `plugin_specs` are wasm
+** plugin specs ("PATH[,allow-dl=POLICY]"; dir=/env= grants are refused: a
+** component cannot carry them); `app_name` names the app in messages. */
+wasmplug_error_t *wasmplug_compose(const char *const *plugin_specs, size_t nplugins, const uint8_t *app,
+                                   size_t app_len, const char *app_name, uint8_t **out, size_t *out_len);
+
+/* --------------------------------------------------------- plugin servers */
+
+/* The server side of out-of-process plugins (docs/plugin-rpc.md): one
+** native plugin, "PATH[,KEY=VALUE...]", loaded (its init runs) and served
+** to hosts, each connection a session with its own instance states. */
+typedef struct wasmplug_plugin_server wasmplug_plugin_server_t;
+
+wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasmplug_plugin_server_t **out);
+/* Runs the plugin's fini and unloads it. */
+void wasmplug_plugin_server_delete(wasmplug_plugin_server_t *server);
+/* Serves one connected socket until the host says BYE or hangs up; closes
+** fd.  (The sandboxed helper of an isolated plugin.) */
+void wasmplug_plugin_server_run_fd(wasmplug_plugin_server_t *server, int fd);
+/* Answers the host's first frame on fd with an error `message`, then
+** closes fd: how a helper that cannot load its plugin says why. */
+void wasmplug_plugin_server_refuse(int fd, const char *message);
+/* A listening socket for "unix:PATH" or "tcp:HOST:PORT" (*fd), for
+** wasmplug_plugin_server_listen. */
+wasmplug_error_t *wasmplug_plugin_server_socket(const char *address, int *fd);
+/* Accepts and serves connections on listening socket `fd` in one poll
+** loop.  Returns after `max_sessions` sessions ended (0: never), or an
+** error. */
+wasmplug_error_t *wasmplug_plugin_server_listen(wasmplug_plugin_server_t *server, int fd, int max_sessions);
 
 #ifdef __cplusplus
 }

@@ -44,13 +44,6 @@ struct wp_plugin_set;
 /* Registers the built-in wasi-p2 plugin on `set`; `caps` (borrowed) must
 ** outlive the set. */
 wasmplug_error_t *wp_wasi_p2_register(struct wp_plugin_set *set, const wasmplug_wasi_config_t *caps);
-/* Plugin ABI 1.0 gives a plugin no way to end a guest but a trap, so the
-** wasi:cli/exit functions trap with "wasi:cli/exit: exit status N"; the
-** runtime reports that as "...wasi:cli/exit@V#exit: wasi:cli/exit: exit
-** status N".  True (and *code set) when a trap message has exactly that
-** shape at its end: the host then exits with N instead of reporting a
-** trap.  (A host `exit` function in ABI 1.1 would make this unnecessary.) */
-bool wp_wasi_p2_exit_status(const char *trap_msg, int *code);
 /* The built-in copy's entry point (wasmplug_plugin_entry in wasi-p2.so). */
 const wasmplug_plugin_t *wp_wasi_p2_entry(const wasmplug_host_api_t *host);
 
@@ -178,6 +171,11 @@ wp2_obj_t *wp2_obj_get(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind);
 void wp2_obj_free(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind);
 /* The instance state of a call. */
 static inline wp2_inst_t *wp2_inst(wp2_ctx_t *cx) { return (wp2_inst_t *)cx->instance; }
+/* The guest call's deadline (0: none; plugin ABI 1.1), which every wait
+** honours: see "Deadlines" in src/wasi/os.h. */
+static inline uint64_t wp2_deadline(wp2_ctx_t *cx) {
+  return WASMPLUG_HOST_HAS(cx->host, deadline) ? cx->host->deadline(cx->call) : 0;
+}
 
 /* p2_state.c: decodes one %-encoded list item of a config value. */
 char *wp2_config_item(const char *s, size_t len);

@@ -34,6 +34,8 @@
 #ifndef WASMPLUG_CABI_H
 #define WASMPLUG_CABI_H
 
+#include "wasmplug.h" /* traps (wp_cabi_native_run) */
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,7 +51,8 @@ extern "C" {
 typedef enum wp_cabi_error_kind {
   WP_CABI_TRAP = 1,   /* the guest broke the ABI contract: trap the instance */
   WP_CABI_LIMIT = 2,  /* a host limit (allocation budget) was hit */
-  WP_CABI_INVALID = 3 /* the host misused the API (bad type, bad value, parse error) */
+  WP_CABI_INVALID = 3, /* the host misused the API (bad type, bad value, parse error) */
+  WP_CABI_EXIT = 4     /* not a failure: a host function asks the guest to exit */
 } wp_cabi_error_kind_t;
 
 typedef struct wp_cabi_error wp_cabi_error_t;
@@ -64,6 +67,10 @@ wp_cabi_error_t *wp_cabi_error_new(wp_cabi_error_kind_t kind, const char *fmt, .
     ;
 const char *wp_cabi_error_message(const wp_cabi_error_t *e);
 wp_cabi_error_kind_t wp_cabi_error_kind(const wp_cabi_error_t *e);
+/* A WP_CABI_EXIT error carrying the guest's exit status, and its status
+ * (true only for such an error). */
+wp_cabi_error_t *wp_cabi_error_exit(int status);
+bool wp_cabi_error_exit_status(const wp_cabi_error_t *e, int *status);
 void wp_cabi_error_delete(wp_cabi_error_t *e);
 
 /* ------------------------------------------------------------------ */
@@ -309,6 +316,10 @@ typedef struct wp_cabi_guest {
   wp_cabi_post_return_fn post_return; /* optional */
   wp_cabi_string_encoding_t encoding;
   wp_cabi_handles_t *handles;         /* required for own/borrow */
+  /* The host allocation budget of one call without an arena (value trees
+   * lifted out of the guest); 0: WP_CABI_DEFAULT_BUDGET.  The runtime sets
+   * the instance's limit (wasmplug_store_limits_t.host_memory_bytes). */
+  size_t budget;
 } wp_cabi_guest_t;
 
 /* A per-call arena for native-layout values, and the host allocation
@@ -320,6 +331,7 @@ typedef struct wp_cabi_arena wp_cabi_arena_t;
 wp_cabi_arena_t *wp_cabi_arena_new(size_t budget); /* 0: WP_CABI_DEFAULT_BUDGET */
 void wp_cabi_arena_delete(wp_cabi_arena_t *a);
 void wp_cabi_arena_reset(wp_cabi_arena_t *a);    /* frees all, budget back to full */
+void wp_cabi_arena_budget_set(wp_cabi_arena_t *a, uint64_t budget); /* 0: the default */
 size_t wp_cabi_arena_used(const wp_cabi_arena_t *a);
 /* Allocates from the arena (NULL when over budget or out of memory). */
 void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align);
@@ -328,7 +340,7 @@ void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align);
  * wp_cabi_cx_finish (always: it frees the lend list), which releases
  * borrow lends and traps if a borrow handle lent to the guest by this call
  * was not dropped.  The arena may be NULL when only value trees are lifted;
- * the budget is then WP_CABI_DEFAULT_BUDGET, counted in the cx itself.
+ * the budget is then the guest's (`budget`), counted in the cx itself.
  * A cx lives on the caller's stack; it is not shared between threads. */
 typedef struct wp_cabi_cx {
   const wp_cabi_guest_t *guest;
@@ -338,6 +350,7 @@ typedef struct wp_cabi_cx {
   uint32_t nlends, caplends;
   uint32_t *lends;          /* guest handles lent to the host for this call */
   size_t charged;           /* host bytes charged when there is no arena */
+  size_t budget;            /* ... against this (the guest's, or the default) */
   /* The native side's handle table: where stream/future ends and error
    * contexts lifted to the native layout are put (and lowered ones taken
    * from).  NULL: such values cannot cross to the native layout. */
@@ -516,9 +529,33 @@ wp_cabi_error_t *wp_cabi_lift_results_native(wp_cabi_cx_t *cx, const wp_cabi_fun
 struct wasmplug_plugin_call {
   wp_cabi_arena_t *arena; /* host->alloc allocates here (freed after the call) */
   void *state;            /* the function's instance state */
-  bool trapped;           /* host->trap was called */
-  char msg[512];          /* its message */
+  uint32_t func;          /* host->call_func: the index in the descriptor's funcs[] */
+  bool trapped;           /* host->trap or host->exit was called */
+  bool exited;            /* host->exit: the guest is to exit with exit_status */
+  int exit_status;
+  char msg[512];          /* host->trap's message */
 };
+
+/* One function of the plugin ABI's shape (a native plugin's, a native
+** host function's): what wp_cabi_native_run calls. */
+typedef struct wp_cabi_native_fn {
+  int (*fn)(void *state, struct wasmplug_plugin_call *call, const void *params, void *result);
+  void *state;
+  uint32_t func;          /* its index in the plugin's funcs[] (0 when none) */
+  const char *who;        /* names it in trap messages: "plugin NAME: IFACE#FUNC" */
+} wp_cabi_native_fn_t;
+
+/* THE way a function of the plugin ABI's shape is run, whoever calls it
+** (a core-module guest, a component guest, an isolated plugin's server):
+** a fresh call handle on `arena`, the call (args is never NULL for the
+** function), then its outcome as NULL (it returned WASMPLUG_OK) or a trap:
+** an exit (host->exit) becomes wasmplug_trap_new_exit(status); host->trap
+** a WASMPLUG_TRAP_HOST trap "WHO: MESSAGE"; any other return
+** "WHO: failed with code N".  When `call` is not NULL it receives the
+** call handle as it ended, its msg saying why it failed (a server
+** forwards that bare message). */
+wasmplug_trap_t *wp_cabi_native_run(const wp_cabi_native_fn_t *f, wp_cabi_arena_t *arena, const void *args,
+                                    void *result, struct wasmplug_plugin_call *call);
 
 /* ------------------------------------------------------------------ */
 /* 7. Resources                                                        */
@@ -528,6 +565,10 @@ struct wasmplug_plugin_call {
  * reused (most recently freed first).  Own handles carry a lend count;
  * borrow handles belong to the call (cx) that lent them. */
 wp_cabi_handles_t *wp_cabi_handles_new(void);
+/* At most `max` live handles (default: wasmplug_store_limits_default's
+ * `handles`; at most 2^28 - 1 whatever is asked): adding one more traps
+ * naming the limit. */
+void wp_cabi_handles_limit_set(wp_cabi_handles_t *h, uint64_t max);
 /* Drops every remaining own handle, running destructors; borrow handles
  * are simply forgotten. */
 void wp_cabi_handles_delete(wp_cabi_handles_t *h);

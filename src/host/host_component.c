@@ -37,7 +37,7 @@ static void bind_plugins(wasmplug_component_linker_t *l, wp_plugin_guest_t *g, c
       } else if (e->sort == WP_COMP_SORT_FUNC) {
         wp_plugin_binding_t b;
         if (!(err = wp_plugin_guest_bind(g, iface, item, NULL, &b)))
-          err = wasmplug_component_linker_define_native(l, name, b.type, b.fn, b.state, NULL);
+          err = rt_linker_define_native(l, name, b.type, &b.native, NULL);
       }
       wasmplug_error_delete(err);
     }
@@ -114,7 +114,9 @@ void wp_host_component_instantiate(wasmplug_program_instance_t *pi, wasmplug_err
     *error = wasmplug_error_new("out of memory");
     return;
   }
+  wasmplug_component_linker_limits_set(pi->clinker, &h->store);
   if ((*error = wp_plugin_guest_new(h->plugins, &pi->plugin_guest))) return;
+  wp_plugin_guest_limits_set(pi->plugin_guest, &h->store);
   /* Wasm plugins first (their definitions win), then native plugins. */
   if (wp_wasm_plugins_count(h->wasm_plugins) && (*error = wp_wasm_guest_new(h->wasm_plugins, &pi->wasm_guest)))
     return;
@@ -123,7 +125,4 @@ void wp_host_component_instantiate(wasmplug_program_instance_t *pi, wasmplug_err
   wasmplug_component_linker_instantiate(pi->clinker, p->component, &pi->comp, error, trap);
 }
 
-bool wp_host_exit_status(const wasmplug_trap_t *t, int *status) {
-  /* a wasi:cli/exit from a WASI plugin (see plugins/wasi/p2.h) */
-  return wasmplug_trap_exit_status(t, status) || wp_wasi_p2_exit_status(wasmplug_trap_message(t), status);
-}
+bool wp_host_exit_status(const wasmplug_trap_t *t, int *status) { return wasmplug_trap_exit_status(t, status); }

@@ -50,6 +50,9 @@ struct rt_caller {
   ** Called once.  An error is a trap. */
   wp_cabi_error_t *(*on_resolve)(rt_caller *c, wp_cabi_val_t *result, bool cancelled);
   rt_frame *inst; /* the calling instance, NULL for the host */
+  /* Where the caller keeps the callee's task for cancelling (or NULL):
+  ** cleared if the task goes away unresolved (its store trapped). */
+  rt_task **task_ref;
 };
 
 /* What the caller may cancel (OnCancel): a task, or nothing (the callee

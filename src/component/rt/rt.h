@@ -58,6 +58,7 @@ struct rt_store {
   ** the original kind and message survive. */
   wasmplug_trap_t *pending;
   bool dead;                     /* torn down: calls trap */
+  wasmplug_store_limits_t limits; /* the linker's, when instantiated */
   /* async (rt/async.h) */
   wasmplug_trap_t *poison;       /* a trap that ended the store's async work */
   struct rt_thread **threads;    /* threads with a fiber, alive (for teardown) */
@@ -260,12 +261,22 @@ struct rt_host_def {
   wp_cabi_error_t *(*cb)(void *env, const wp_cabi_val_t *args, size_t nargs, wp_cabi_val_t *result);
   /* composition: an export of another component instance */
   rt_func *ref;
-  /* native flavour (the plugin ABI's function shape) */
-  wasmplug_plugin_fn native;
+  /* native flavour (the plugin ABI's function shape): native.fn set */
+  wp_cabi_native_fn_t native;    /* native.who points at `who` */
+  char *who;                     /* NULL: the import's name names it */
   wp_cabi_native_args_t native_args;
   void *env;
   void (*finalizer)(void *);
 };
+
+/* rt/linker.c: defines a native-flavour function; `fn->who` (copied; NULL:
+** the guest's import name) names it in trap messages, `fn->func` is what
+** host->call_func reports. */
+/* The limits a linker gives the instances it makes. */
+const wasmplug_store_limits_t *rt_linker_limits(const struct wasmplug_component_linker *l);
+wasmplug_error_t *rt_linker_define_native(struct wasmplug_component_linker *l, const char *name,
+                                          const wp_cabi_func_t *type, const wp_cabi_native_fn_t *fn,
+                                          void (*finalizer)(void *));
 
 /* The call handle a native-flavour function receives is the canonical ABI
 ** layer's `struct wasmplug_plugin_call` (src/cabi/cabi.h), the one the

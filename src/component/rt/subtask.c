@@ -92,7 +92,7 @@ static wp_cabi_error_t *orphan_resolve(rt_caller *c, wp_cabi_val_t *result, bool
   wp_cabi_val_drop(result);
   return NULL;
 }
-static rt_caller orphan = {orphan_start, orphan_resolve, NULL};
+static rt_caller orphan = {orphan_start, orphan_resolve, NULL, NULL};
 
 void rt_subtask_reap(rt_subtask *st) {
   if (!resolved(st) && st->callee.task && st->callee.task->caller == &st->caller) st->callee.task->caller = &orphan;
@@ -110,6 +110,7 @@ wasmplug_trap_t *rt_lower_async(rt_lower *L, wasmplug_val_raw_t *raw) {
   st->caller.on_start = sub_start;
   st->caller.on_resolve = sub_resolve;
   st->caller.inst = f;
+  st->caller.task_ref = &st->callee.task;
   /* flat params (at most 4, or a pointer), then the result pointer */
   uint32_t np = L->ctype.nparams;
   if (L->type->result) np--;

@@ -35,7 +35,11 @@ static wasmplug_trap_t *cabi_trap(rt_store *s, wp_cabi_error_t *e, const char *w
 /* ------------------------------------------------------------ tasks */
 
 void rt_task_free_if_done(rt_task *t) {
-  if (!t->heap || t->nthreads || t->state != RT_TASK_RESOLVED) return;
+  if (!t->heap || t->nthreads) return;
+  if (t->state != RT_TASK_RESOLVED) {
+    /* no thread left to resolve it: its store trapped or is going away */
+    if (t->caller->task_ref && *t->caller->task_ref == t) *t->caller->task_ref = NULL;
+  }
   wp_cabi_error_delete(wp_cabi_cx_finish(&t->cx));
   free(t);
 }

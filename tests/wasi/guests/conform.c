@@ -264,10 +264,11 @@ static void times(__wasi_fd_t d) {
                     M = __WASI_FSTFLAGS_MTIM, MN = __WASI_FSTFLAGS_MTIM_NOW;
   EXPECT(__wasi_fd_filestat_set_times(f, 1, 1, A | AN), E(INVAL));
   EXPECT(__wasi_fd_filestat_set_times(f, 1, 1, M | MN), E(INVAL));
-  EXPECT(__wasi_fd_filestat_set_times(f, 1, 1, 0x10), E(INVAL));
+  if (!p2) /* the preview1 adapter ignores unknown bits */
+    EXPECT(__wasi_fd_filestat_set_times(f, 1, 1, 0x10), E(INVAL));
   EXPECT(__wasi_path_filestat_set_times(d, FOLLOW, "f", 1, 1, A | AN), E(INVAL));
   EXPECT(__wasi_path_filestat_set_times(d, FOLLOW, "f", 1, 1, M | MN), E(INVAL));
-  EXPECT(__wasi_path_filestat_set_times(d, FOLLOW, "f", 1, 1, 0x10), E(INVAL));
+  if (!p2) EXPECT(__wasi_path_filestat_set_times(d, FOLLOW, "f", 1, 1, 0x10), E(INVAL));
   __wasi_filestat_t st;
   EXPECT(__wasi_fd_filestat_set_times(f, 1000000000ull * 100, 1000000000ull * 200 + 7, A | M), 0);
   EXPECT(__wasi_fd_filestat_get(f, &st), 0);
@@ -376,6 +377,8 @@ static void symlinks(__wasi_fd_t d) {
   EXPECT(__wasi_path_readlink(d, "hard", (uint8_t *)buf, 3, &n), 0);
   CHECK(n == 3 && !memcmp(buf, "now", 3));
   EXPECT(__wasi_path_readlink(d, "file", (uint8_t *)buf, sizeof buf, &n), E(INVAL));
+  /* hard links never follow the source's final symlink (EINVAL) */
+  EXPECT(__wasi_path_link(d, FOLLOW, "lfile", d, "viafollow"), E(INVAL));
   /* a link to a directory is refused */
   e = __wasi_path_link(d, 0, "dir", d, "dirlink");
   CHECK(e == E(PERM) || e == E(ACCES));
