@@ -128,8 +128,14 @@ typedef struct wp_os_time {
 } wp_os_time_t;
 
 struct stat;
+struct timespec;
 /* Converts a host stat (used by the OS layer's own files). */
 void wp_os_stat_from_host(const struct stat *st, wp_os_stat_t *out);
+/* A host time as unsigned nanoseconds since the epoch: before 1970 is 0,
+** past 64 bits saturates (the reference's answers; nothing wraps). */
+uint64_t wp_os_ns_from_timespec(const struct timespec *ts);
+/* A time to set as utimensat(2)/futimens(2) take it (UTIME_OMIT/NOW). */
+void wp_os_time_to_timespec(wp_os_time_t t, struct timespec *out);
 
 /* ------------------------------------------------------- path operations */
 

@@ -109,16 +109,8 @@ wp_os_err_t wp_os_futimes(const wp_os_handle_t *h, wp_os_time_t atim,
                           wp_os_time_t mtim) {
   if (h->readonly) return WP_OS_EROFS;
   struct timespec ts[2];
-  wp_os_time_t t[2] = {atim, mtim};
-  for (int i = 0; i < 2; i++) {
-    ts[i].tv_sec = 0;
-    ts[i].tv_nsec = UTIME_OMIT;
-    if (t[i].how == WP_OS_TIME_NOW) ts[i].tv_nsec = UTIME_NOW;
-    if (t[i].how == WP_OS_TIME_SET) {
-      ts[i].tv_sec = (time_t)(t[i].ns / 1000000000u);
-      ts[i].tv_nsec = (long)(t[i].ns % 1000000000u);
-    }
-  }
+  wp_os_time_to_timespec(atim, &ts[0]);
+  wp_os_time_to_timespec(mtim, &ts[1]);
   return futimens(h->fd, ts) < 0 ? wp_os_err_from_errno(errno) : 0;
 }
 

@@ -382,6 +382,15 @@ conform-sizes)
     expect_status 0
     expect_stdout_has "sizes ok"
     ;;
+conform-hosttimes)
+    mkdir "$T/box"
+    printf hello >"$T/box/old"; printf hello >"$T/box/new"
+    touch -m -a -d '1969-07-20 00:00:00 UTC' "$T/box/old" &&
+        touch -m -d '@1893456000' "$T/box/new" || fail "touch"
+    run /dev/null --dir "$T/box::/box" "$G/conform.wasm" p1 hosttimes
+    expect_status 0
+    expect_stdout_has "hosttimes ok"
+    ;;
 conform-*)
     # One behaviour of guests/conform.c in an empty preopen; nothing may be
     # left behind.
