@@ -185,6 +185,8 @@ wp_os_err_t wp_os_fsync(int fd);
 wp_os_err_t wp_os_fadvise(int fd, uint64_t off, uint64_t len, int advice);
 /* The O_APPEND / O_NONBLOCK / O_SYNC / O_DSYNC bits of the open file. */
 wp_os_err_t wp_os_get_flags(int fd, int *flags);
+/* Whether the open file can be read and written (its access mode). */
+wp_os_err_t wp_os_access_mode(int fd, bool *readable, bool *writable);
 /* Only O_APPEND and O_NONBLOCK can change once a file is open. */
 wp_os_err_t wp_os_set_flags(int fd, int flags);
 
@@ -201,6 +203,18 @@ typedef bool (*wp_os_dirent_cb)(void *data, const wp_os_dirent_t *ent);
 ** `next` from an earlier entry), "." and ".." included. */
 wp_os_err_t wp_os_readdir(int fd, uint64_t cookie, wp_os_dirent_cb cb,
                           void *data);
+
+/* ------------------------------------------------------------ sockets */
+
+/* recvmsg(2); *truncated when a datagram did not fit. */
+wp_os_err_t wp_os_recv(int fd, const struct iovec *iov, int n, bool peek,
+                       bool waitall, size_t *done, bool *truncated);
+/* sendmsg(2) without SIGPIPE. */
+wp_os_err_t wp_os_send(int fd, const struct iovec *iov, int n, size_t *done);
+/* shutdown(2) of the receiving side, the sending side, or both. */
+wp_os_err_t wp_os_shutdown(int fd, bool rd, bool wr);
+/* accept4(2): a new connection's fd (close-on-exec). */
+wp_os_err_t wp_os_accept(int fd, bool nonblock, int *out);
 
 /* ------------------------------------------------------------ clocks */
 

@@ -195,6 +195,12 @@ conform-hosttimes)
   rm -rf "$T/box"; mkdir "$T/box"; printf hello >"$T/box/old"; printf hello >"$T/box/new"
   touch -m -a -d '1969-07-20 00:00:00 UTC' "$T/box/old"; touch -m -d '@1893456000' "$T/box/new"
   run --dir "$T/box::/box" "$C" p2 hosttimes; expect_rc 0; expect_out "hosttimes ok" ;;
+conform-tty)
+  # stdio on a pseudo-terminal (script(1)): terminal-stdin/stdout/stderr
+  command -v script >/dev/null || { echo "FAIL [$CASE]: script(1) is needed (bsdutils)"; exit 1; }
+  C=$(dirname "$G")/conform.wasm
+  script -qec "'$W' run --tier baseline --dir '$T/box::/box' '$C' p2 tty" /dev/null </dev/null >"$T/out.raw" 2>"$T/err"
+  rc=$?; tr -d '\r' <"$T/out.raw" >"$T/out"; expect_rc 0; expect_out "tty ok" ;;
 conform-sizes)
   C=$(dirname "$G")/conform.wasm
   run --dir "$T/box::/box" --env EMPTY= --env A=b "$C" p2 sizes "" x; expect_rc 0; expect_out "sizes ok" ;;
