@@ -91,6 +91,25 @@ void wasmplug_config_cache_dir_set(wasmplug_config_t *config, const char *dir);
 /* Wall-clock limit for one call into the guest, in milliseconds; 0 = none.
 ** When it passes, the guest traps with WASMPLUG_TRAP_INTERRUPT. */
 void wasmplug_config_timeout_set(wasmplug_config_t *config, uint64_t ms);
+/* Deadlines: how host code honours the time limit.  Guest code is stopped
+** at the deadline wherever it is; host code (host functions, plugins,
+** WASI) is never unwound, so it must stop blocking by itself:
+**   - at the deadline, and every 10 ms after it until the guest call
+**     returns, the thread that runs the call receives the watchdog signal,
+**     whose handler does not restart system calls: a blocking system call
+**     (read from a pipe, poll, a sleep, open of a FIFO...) fails with EINTR;
+**   - host code must not retry EINTR once wasmplug_call_interrupted() is
+**     true: it returns (any error will do) and the guest call traps with
+**     WASMPLUG_TRAP_INTERRUPT, whatever the host function answered;
+**   - waits that take a timeout wait no longer than wasmplug_call_deadline().
+** Both read the calling thread's state: call them from the thread that
+** runs the guest (host functions always are).  Plugins get the deadline
+** as host->deadline (wasmplug/plugin.h). */
+/* When the guest call running on this thread must end: CLOCK_MONOTONIC
+** nanoseconds, 0 when it has no time limit (or no call is running). */
+uint64_t wasmplug_call_deadline(void);
+/* True once the deadline of the guest call running on this thread passed. */
+bool wasmplug_call_interrupted(void);
 /* Called when an optimized compile takes long (progress indication). */
 typedef void (*wasmplug_progress_t)(void *data, const char *what, int done);
 void wasmplug_config_progress_set(wasmplug_config_t *config,

@@ -205,6 +205,42 @@ wasmplug_error_t *wasmplug_program_instance_invoke(wasmplug_program_instance_t *
 wasmplug_instance_t *wasmplug_program_instance_core(wasmplug_program_instance_t *instance);
 wasmplug_component_instance_t *wasmplug_program_instance_component(wasmplug_program_instance_t *instance);
 
+/* ----------------------------------------------------------- composition */
+
+/* `wasmplug compose`: the composition `wasmplug run --plugin P.wasm...`
+** makes at run time, written as one standalone component (malloc'ed into
+** *out): the app's imports are satisfied by the plugins' exports (a
+** plugin's by the plugins listed before it), what no plugin provides stays
+** an import, the app's exports are the result's.  `plugin_specs` are wasm
+** plugin specs ("PATH[,allow-dl=POLICY]"; dir=/env= grants are refused: a
+** component cannot carry them); `app_name` names the app in messages. */
+wasmplug_error_t *wasmplug_compose(const char *const *plugin_specs, size_t nplugins, const uint8_t *app,
+                                   size_t app_len, const char *app_name, uint8_t **out, size_t *out_len);
+
+/* --------------------------------------------------------- plugin servers */
+
+/* The server side of out-of-process plugins (docs/plugin-rpc.md): one
+** native plugin, "PATH[,KEY=VALUE...]", loaded (its init runs) and served
+** to hosts, each connection a session with its own instance states. */
+typedef struct wasmplug_plugin_server wasmplug_plugin_server_t;
+
+wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasmplug_plugin_server_t **out);
+/* Runs the plugin's fini and unloads it. */
+void wasmplug_plugin_server_delete(wasmplug_plugin_server_t *server);
+/* Serves one connected socket until the host says BYE or hangs up; closes
+** fd.  (The sandboxed helper of an isolated plugin.) */
+void wasmplug_plugin_server_run_fd(wasmplug_plugin_server_t *server, int fd);
+/* Answers the host's first frame on fd with an error `message`, then
+** closes fd: how a helper that cannot load its plugin says why. */
+void wasmplug_plugin_server_refuse(int fd, const char *message);
+/* A listening socket for "unix:PATH" or "tcp:HOST:PORT" (*fd), for
+** wasmplug_plugin_server_listen. */
+wasmplug_error_t *wasmplug_plugin_server_socket(const char *address, int *fd);
+/* Accepts and serves connections on listening socket `fd` in one poll
+** loop.  Returns after `max_sessions` sessions ended (0: never), or an
+** error. */
+wasmplug_error_t *wasmplug_plugin_server_listen(wasmplug_plugin_server_t *server, int fd, int max_sessions);
+
 #ifdef __cplusplus
 }
 #endif

@@ -101,3 +101,18 @@ wasmplug_error_t *wasmplug_host_plugin_add(wasmplug_host_t *h, wasmplug_plugin_e
                                            const char *config, void *data) {
   return wp_plugin_set_add_builtin_data(h->plugins, entry, name, config, data);
 }
+
+/* ------------------------------------------------------------- compose */
+
+wasmplug_error_t *wasmplug_compose(const char *const *specs, size_t n, const uint8_t *app, size_t app_len,
+                                   const char *app_name, uint8_t **out, size_t *out_len) {
+  *out = NULL;
+  *out_len = 0;
+  wp_wasm_plugins_t *set = wp_wasm_plugins_new();
+  if (!set) return wasmplug_error_new("out of memory");
+  wasmplug_error_t *e = NULL;
+  for (size_t i = 0; i < n && !e; i++) e = wp_wasm_plugins_add(set, specs[i]);
+  if (!e) e = wp_wasm_compose(set, app, app_len, app_name ? app_name : "<app>", out, out_len);
+  wp_wasm_plugins_delete(set);
+  return e;
+}

@@ -4,6 +4,10 @@
 ** stdio (inetd-style services, socket activation).  The guest cannot
 ** create sockets through preview1, so these only ever act on such fds and
 ** on connections accepted from them.
+**
+** Like readv/writev, the calls that may block do not retry EINTR: only the
+** watchdog interrupts them, at the guest call's deadline (os.h,
+** "Deadlines").
 */
 #include <errno.h>
 #include <string.h>
@@ -18,8 +22,7 @@ wp_os_err_t wp_os_recv(int fd, const struct iovec *iov, int n, bool peek,
   m.msg_iov = (struct iovec *)iov;
   m.msg_iovlen = (size_t)n;
   int flags = (peek ? MSG_PEEK : 0) | (waitall ? MSG_WAITALL : 0);
-  ssize_t r;
-  do r = recvmsg(fd, &m, flags); while (r < 0 && errno == EINTR);
+  ssize_t r = recvmsg(fd, &m, flags);
   if (r < 0) return wp_os_err_from_errno(errno);
   *done = (size_t)r;
   *truncated = (m.msg_flags & MSG_TRUNC) != 0;
@@ -31,9 +34,8 @@ wp_os_err_t wp_os_send(int fd, const struct iovec *iov, int n, size_t *done) {
   memset(&m, 0, sizeof m);
   m.msg_iov = (struct iovec *)iov;
   m.msg_iovlen = (size_t)n;
-  ssize_t r;
   /* MSG_NOSIGNAL: a peer that left is EPIPE, never SIGPIPE. */
-  do r = sendmsg(fd, &m, MSG_NOSIGNAL); while (r < 0 && errno == EINTR);
+  ssize_t r = sendmsg(fd, &m, MSG_NOSIGNAL);
   if (r < 0) return wp_os_err_from_errno(errno);
   *done = (size_t)r;
   return 0;
@@ -45,9 +47,7 @@ wp_os_err_t wp_os_shutdown(int fd, bool rd, bool wr) {
 }
 
 wp_os_err_t wp_os_accept(int fd, bool nonblock, int *out) {
-  int r;
-  do r = accept4(fd, NULL, NULL, SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0));
-  while (r < 0 && errno == EINTR);
+  int r = accept4(fd, NULL, NULL, SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0));
   if (r < 0) return wp_os_err_from_errno(errno);
   *out = r;
   return 0;
