@@ -110,6 +110,36 @@ void wasmplug_config_timeout_set(wasmplug_config_t *config, uint64_t ms);
 uint64_t wasmplug_call_deadline(void);
 /* True once the deadline of the guest call running on this thread passed. */
 bool wasmplug_call_interrupted(void);
+/* Resource limits: how much one guest may make the runtime hold (after
+** Wasmtime's StoreLimits).  Every field has a default (below); reaching a
+** limit is a clear error or trap naming it, never a crash.  UINT64_MAX
+** lifts a limit; 0 in wasmplug_config_limits_set keeps the default.
+**   memory_bytes       per linear memory: one whose initial size is larger
+**                      fails to instantiate; memory.grow past it returns -1
+**                      (default 4 GiB: everything a 32-bit memory can hold)
+**   table_elements     per table, likewise (default 10,000,000)
+**   instances          core module instances one component instance may
+**                      create, nested components included (default 10,000)
+**   handles            resource handles per handle table (default 1,000,000)
+**   host_memory_bytes  host memory one call may make the runtime allocate
+**                      on the guest's behalf: values lifted out of the
+**                      guest, plugin call arenas (default 128 MiB) */
+typedef struct wasmplug_store_limits {
+  uint32_t size; /* sizeof(wasmplug_store_limits_t) */
+  uint32_t reserved;
+  uint64_t memory_bytes;
+  uint64_t table_elements;
+  uint64_t instances;
+  uint64_t handles;
+  uint64_t host_memory_bytes;
+} wasmplug_store_limits_t;
+/* Fills *out with the defaults. */
+void wasmplug_store_limits_default(wasmplug_store_limits_t *out);
+/* Copies the non-zero fields of `src` (its first src->size bytes) into *dst. */
+void wasmplug_store_limits_merge(wasmplug_store_limits_t *dst, const wasmplug_store_limits_t *src);
+/* Sets the limits of every instance made with the engine (a field 0 keeps
+** its default; only the first `limits->size` bytes are read). */
+void wasmplug_config_limits_set(wasmplug_config_t *config, const wasmplug_store_limits_t *limits);
 /* Called when an optimized compile takes long (progress indication). */
 typedef void (*wasmplug_progress_t)(void *data, const char *what, int done);
 void wasmplug_config_progress_set(wasmplug_config_t *config,
@@ -121,6 +151,8 @@ typedef struct wasmplug_engine wasmplug_engine_t;
 wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config,
                                       wasmplug_engine_t **out);
 void wasmplug_engine_delete(wasmplug_engine_t *engine);
+/* The engine's limits (borrowed; fields all set). */
+const wasmplug_store_limits_t *wasmplug_engine_limits(const wasmplug_engine_t *engine);
 
 /* ------------------------------------------------------------------- types */
 
@@ -270,6 +302,9 @@ wasmplug_error_t *wasmplug_linker_define_global(wasmplug_linker_t *linker,
 wasmplug_error_t *wasmplug_linker_define_instance(wasmplug_linker_t *linker,
                                                   const char *module,
                                                   wasmplug_instance_t *instance);
+/* Limits for instances made through this linker (default: the engine's);
+** fields 0 keep the linker's current value. */
+void wasmplug_linker_limits_set(wasmplug_linker_t *linker, const wasmplug_store_limits_t *limits);
 /* Host functions for imports nobody defined: they trap when called. */
 void wasmplug_linker_allow_unknown_imports(wasmplug_linker_t *linker, bool yes);
 
@@ -456,6 +491,10 @@ wasmplug_error_t *wasmplug_component_linker_define_resource(
 wasmplug_error_t *wasmplug_component_linker_define_func_ref(
     wasmplug_component_linker_t *linker, const char *name,
     wasmplug_component_func_t *func);
+/* Limits for instances made through this linker (default: the engine's;
+** fields 0 keep the current value). */
+void wasmplug_component_linker_limits_set(wasmplug_component_linker_t *linker,
+                                          const wasmplug_store_limits_t *limits);
 /* Functions nobody defined trap when called (resource types nobody defined
 ** become fresh host resource types) instead of failing the link. */
 void wasmplug_component_linker_allow_unknown_imports(

@@ -114,17 +114,22 @@ wasmplug_engine_t *wasmplug_host_engine(const wasmplug_host_t *host);
 ** the default is wasmplug_wasi_config_new()'s: nothing. */
 wasmplug_error_t *wasmplug_host_wasi_set(wasmplug_host_t *host, const wasmplug_wasi_config_t *config);
 
-/* Limits on what guests may take.  A field left 0 means "no limit". */
+/* Limits on what guests may take.  A field left 0 keeps the engine's
+** limit (wasmplug_config_limits_set; wasmplug.h lists the defaults);
+** UINT64_MAX lifts it.  `instances` has no engine counterpart: 0 there
+** means no limit. */
 typedef struct wasmplug_host_limits {
-  uint32_t size;            /* sizeof(wasmplug_host_limits_t) */
+  uint32_t size;              /* sizeof(wasmplug_host_limits_t) */
   uint32_t reserved;
-  uint64_t memory_bytes;    /* linear memory per instance */
-  uint64_t table_elements;  /* elements per table */
-  uint64_t instances;       /* live program instances per host */
-  uint64_t handles;         /* resource handles per instance */
+  uint64_t memory_bytes;      /* linear memory per memory */
+  uint64_t table_elements;    /* elements per table */
+  uint64_t instances;         /* live program instances per host */
+  uint64_t handles;           /* resource handles per handle table */
+  uint64_t core_instances;    /* core module instances per program instance */
+  uint64_t host_memory_bytes; /* host memory one call may take for the guest */
 } wasmplug_host_limits_t;
-/* Copies the limits.  A limit this version does not enforce yet is
-** refused with an error naming it (so a limit is never silently ignored). */
+/* Copies the limits (only the first limits->size bytes are read); they
+** apply to program instances made afterwards. */
 wasmplug_error_t *wasmplug_host_limits_set(wasmplug_host_t *host, const wasmplug_host_limits_t *limits);
 
 /* --------------------------------------------------------------- plugins */

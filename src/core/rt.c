@@ -52,6 +52,7 @@ enum {
 
 #define WASM_PAGE 65536u
 #define MEMORY_RESERVE (8ull << 30) /* 4 GiB address + 4 GiB offset */
+/* Tables made outside any instantiation (none today) get the default limit. */
 #define TABLE_MAX_ELEMS (10u * 1000 * 1000)
 /* How often the watchdog signal repeats once the deadline has passed. */
 #define DEADLINE_REPEAT_MS 10
@@ -87,6 +88,9 @@ static __thread struct {
   volatile sig_atomic_t in_host; /* nonzero while host code runs */
   volatile sig_atomic_t interrupted;
   uint64_t deadline_ns; /* CLOCK_MONOTONIC; 0: the current call has none */
+  /* The limits of the instantiation running on this thread (instance.c
+  ** pushes them): memories and tables are sized against them. */
+  const wasmplug_store_limits_t *limits;
   bool ready;
   /* The stack guest code runs on: the thread's own, or a fiber's (fiber.c
   ** swaps these, with `top` and `in_host`, on every switch). */
@@ -371,11 +375,33 @@ static uint32_t rt_register_func_type(uint32_t np, uint32_t nr, const int *types
   return id;
 }
 
+const wasmplug_store_limits_t *wp_rt_limits_push(const wasmplug_store_limits_t *limits) {
+  const wasmplug_store_limits_t *prev = wp_thread.limits;
+  wp_thread.limits = limits;
+  return prev;
+}
+
+void wp_rt_limits_pop(const wasmplug_store_limits_t *previous) { wp_thread.limits = previous; }
+
 /* Memory allocation failures during instantiation surface as traps: the
-** instantiate call is guarded, so this unwinds cleanly. */
+** instantiate call is guarded, so this unwinds cleanly.  A memory whose
+** initial size is over the limit is refused; its maximum is lowered to
+** the limit, so memory.grow past it returns -1 like any refused grow. */
 static void rt_allocate_memory(void *mp, uint32_t initial, uint32_t max) {
   wp_rt_memory_t *m = mp;
   memset(m, 0, sizeof *m);
+  if (wp_thread.limits) {
+    uint64_t lim = wp_thread.limits->memory_bytes / WASM_PAGE;
+    if (initial > lim) {
+      char *msg = wp_format("a linear memory of %u initial pages (%llu bytes) is over the limit of %llu bytes "
+                            "(max-memory)", initial, (unsigned long long)initial * WASM_PAGE,
+                            (unsigned long long)wp_thread.limits->memory_bytes);
+      wasmplug_trap_t *t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg ? msg : "memory over the limit");
+      free(msg);
+      wp_rt_raise(t);
+    }
+    if (max > lim) max = (uint32_t)lim;
+  }
   void *base = mmap(NULL, MEMORY_RESERVE, PROT_NONE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) {
@@ -425,9 +451,15 @@ static void table_alloc(void *tp, uint32_t n, uint32_t max, size_t elem) {
   wp_rt_table_t *t = tp;
   t->data = NULL;
   t->size = 0;
-  t->max_size = max;
-  if (n > TABLE_MAX_ELEMS)
-    wp_rt_raise(wasmplug_trap_new(WASMPLUG_TRAP_HOST, "table too large"));
+  uint64_t lim = wp_thread.limits ? wp_thread.limits->table_elements : TABLE_MAX_ELEMS;
+  if (n > lim) {
+    char *msg = wp_format("a table of %u initial elements is over the limit of %llu elements (max-table-elements)",
+                          n, (unsigned long long)lim);
+    wasmplug_trap_t *tr = wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg ? msg : "table over the limit");
+    free(msg);
+    wp_rt_raise(tr);
+  }
+  t->max_size = max > lim ? (uint32_t)lim : max;
   t->data = calloc(n ? n : 1, elem);
   if (!t->data) wp_rt_raise(wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory"));
   t->size = n;
@@ -448,7 +480,7 @@ static void rt_free_table(void *tp) {
 static uint32_t table_grow(wp_rt_table_t *t, uint32_t delta, const void *init, size_t elem) {
   uint32_t old = t->size;
   uint64_t want = (uint64_t)old + delta;
-  if (want > t->max_size || want > TABLE_MAX_ELEMS) return UINT32_MAX;
+  if (want > t->max_size) return UINT32_MAX; /* the limit lowered max_size */
   if (!delta) return old;
   wp_thread.in_host++;
   void *n = realloc(t->data, want * elem);

@@ -112,6 +112,9 @@ wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t
                                          const wasmplug_module_t *module);
 /* The guest's handle table (resources the plugins handed to the guest). */
 wp_cabi_handles_t *wp_plugin_guest_handles(wp_plugin_guest_t *g);
+/* Holds the guest's plugin calls to `limits` (handles per table, host
+** memory per call); the defaults are wasmplug_store_limits_default's. */
+void wp_plugin_guest_limits_set(wp_plugin_guest_t *g, const wasmplug_store_limits_t *limits);
 
 /* Component guests.  A binding calls one plugin function: arguments and
 ** result in the native layout of `type` (see include/wasmplug/plugin.h). */

@@ -260,12 +260,12 @@ static void test_config_errors(void) {
   wasmplug_error_delete(e);
 
   CHECK(!(e = wasmplug_host_new(engine, NULL, &host)), "%s", msg(e));
-  wasmplug_host_limits_t l = {sizeof l, 0, 0, 0, 0, 0};
+  wasmplug_host_limits_t l;
+  memset(&l, 0, sizeof l);
+  l.size = sizeof l;
   CHECK(!(e = wasmplug_host_limits_set(host, &l)), "no limits: %s", msg(e));
-  l.memory_bytes = 1 << 20;
-  e = wasmplug_host_limits_set(host, &l);
-  CHECK(e && strstr(msg(e), "memory_bytes"), "an unenforced limit must be refused: %s", msg(e));
-  wasmplug_error_delete(e);
+  l.memory_bytes = 1 << 20; /* enforced (tests/security test these limits) */
+  CHECK(!(e = wasmplug_host_limits_set(host, &l)), "%s", msg(e));
   wasmplug_host_limits_t older = l;
   older.size = 4; /* a struct from before memory_bytes existed: nothing past size is read */
   CHECK(!(e = wasmplug_host_limits_set(host, &older)), "%s", msg(e));

@@ -5,6 +5,8 @@
 ** Deadlines (item 6): a host function that blocks in a system call is
 ** woken by the watchdog and the guest call traps with "interrupt"; the
 ** function sees the deadline through wasmplug_call_deadline().
+** Limits (item 7): the engine's (wasmplug_config_limits_set), a core
+** linker's, and the host's (wasmplug/host.h), each enforced.
 */
 #include <errno.h>
 #include <poll.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "wasmplug.h"
+#include "wasmplug/host.h"
 
 static int passed, failed;
 
@@ -125,6 +128,100 @@ static void deadlines(void) {
   wasmplug_config_delete(cfg);
 }
 
+/* ------------------------------------------------------------- limits */
+
+static char *invoke(wasmplug_program_instance_t *pi, const char *call) {
+  char *r = NULL;
+  int status = 0;
+  wasmplug_trap_t *t = NULL;
+  wasmplug_error_t *e = wasmplug_program_instance_invoke(pi, call, &r, &status, &t);
+  CHECK(!e && !t, "invoke %s: %s", call, e ? wasmplug_error_message(e) : t ? wasmplug_trap_message(t) : "");
+  wasmplug_error_delete(e);
+  wasmplug_trap_delete(t);
+  return r;
+}
+
+static void limits(void) {
+  wasmplug_store_limits_t d;
+  wasmplug_store_limits_default(&d);
+  CHECK(d.memory_bytes == 4294967296ull && d.table_elements == 10000000 && d.instances == 10000 &&
+            d.handles == 1000000 && d.host_memory_bytes == 134217728,
+        "defaults changed: update wasmplug.h, the README and run --help");
+
+  /* The engine's limits, and a linker's on top of them. */
+  wasmplug_config_t *cfg = wasmplug_config_new();
+  wasmplug_config_tier_set(cfg, WASMPLUG_TIER_BASELINE);
+  wasmplug_store_limits_t l = {sizeof l, 0, 65536, 0, 0, 0, 0};
+  wasmplug_config_limits_set(cfg, &l);
+  wasmplug_engine_t *engine = NULL;
+  wasmplug_error_t *e = wasmplug_engine_new(cfg, &engine);
+  CHECK(!e, "engine");
+  const wasmplug_store_limits_t *el = wasmplug_engine_limits(engine);
+  CHECK(el->memory_bytes == 65536 && el->handles == d.handles, "the engine keeps the limits given, defaults else");
+  size_t len;
+  uint8_t *bytes = slurp("limits.wasm", &len);
+  wasmplug_module_t *m = NULL;
+  e = wasmplug_module_new(engine, bytes, len, "limits.wasm", &m);
+  CHECK(!e, "module");
+  for (int pass = 0; pass < 2; pass++) {
+    wasmplug_linker_t *lk = wasmplug_linker_new(engine);
+    if (pass == 1) {
+      wasmplug_store_limits_t more = {sizeof more, 0, 131072, 0, 0, 0, 0};
+      wasmplug_linker_limits_set(lk, &more);
+    }
+    wasmplug_instance_t *in = NULL;
+    wasmplug_trap_t *t = NULL;
+    wasmplug_linker_instantiate(lk, m, NULL, &in, &e, &t);
+    CHECK(in, "instantiate");
+    wasmplug_val_t r;
+    t = wasmplug_func_call(wasmplug_instance_func(in, "grow"), NULL, 0, &r, 1);
+    CHECK(!t && r.of.i32 == (pass ? 1 : -1), "pass %d: memory.grow gave %d", pass, r.of.i32);
+    uint64_t old;
+    CHECK(wasmplug_memory_grow(wasmplug_instance_memory(in, "memory"), 1, &old) == false,
+          "the embedding API's grow obeys the limit too");
+    wasmplug_instance_delete(in);
+    wasmplug_linker_delete(lk);
+  }
+  wasmplug_module_delete(m);
+  free(bytes);
+  wasmplug_engine_delete(engine);
+  wasmplug_config_delete(cfg);
+
+  /* The host's: live program instances, and memory through a program. */
+  CHECK(!wasmplug_engine_new(NULL, &engine), "engine");
+  wasmplug_host_t *host = NULL;
+  CHECK(!wasmplug_host_new(engine, NULL, &host), "host");
+  wasmplug_host_limits_t hl;
+  memset(&hl, 0, sizeof hl);
+  hl.size = sizeof hl;
+  hl.instances = 1;
+  hl.memory_bytes = 65536;
+  CHECK(!wasmplug_host_limits_set(host, &hl), "host limits");
+  bytes = slurp("limits.wasm", &len);
+  wasmplug_program_t *prog = NULL;
+  e = wasmplug_program_new(host, bytes, len, "limits.wasm", &prog);
+  CHECK(!e, "program: %s", e ? wasmplug_error_message(e) : "");
+  wasmplug_program_instance_t *a = NULL, *b = NULL;
+  wasmplug_trap_t *t = NULL;
+  wasmplug_program_instantiate(prog, &a, &e, &t);
+  CHECK(a && !e && !t, "first instance");
+  char *r = invoke(a, "grow");
+  CHECK(r && !strcmp(r, "-1"), "the host's memory limit: grow gave %s", r ? r : "(null)");
+  free(r);
+  wasmplug_program_instantiate(prog, &b, &e, &t);
+  CHECK(!b && e && strstr(wasmplug_error_message(e), "1 live program instances, the limit (instances)"),
+        "second instance: %s", e ? wasmplug_error_message(e) : "accepted");
+  wasmplug_error_delete(e);
+  wasmplug_program_instance_delete(a);
+  wasmplug_program_instantiate(prog, &b, &e, &t);
+  CHECK(b && !e, "after the first is deleted, one more fits");
+  wasmplug_program_instance_delete(b);
+  wasmplug_program_delete(prog);
+  free(bytes);
+  wasmplug_host_delete(host);
+  wasmplug_engine_delete(engine);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_api WASM_DIR\n");
@@ -132,6 +229,7 @@ int main(int argc, char **argv) {
   }
   dir = argv[1];
   deadlines();
+  limits();
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
