@@ -263,7 +263,8 @@ static void descriptor(bg_t *g, bg_buf_t *c) {
             g->nfuncs ? "plugin_funcs" : "NULL", g->nfuncs,
             g->nres ? "plugin_resources" : "NULL", g->nres,
             o->noptions ? "plugin_options" : "NULL", (unsigned)o->noptions);
-  bg_puts(c, "    glue_init, glue_fini, glue_instance_new, glue_instance_drop,\n};\n\n"
+  bg_puts(c, "    glue_init, glue_fini, glue_instance_new, glue_instance_drop,\n"
+             "    NULL, /* cancel: pending calls run to their end */\n};\n\n"
              "WASMPLUG_PLUGIN_ENTRY(host) {\n"
              "  (void)host; /* init receives it again and keeps it in the plugin state */\n"
              "  return &plugin_desc;\n}\n");

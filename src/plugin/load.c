@@ -17,7 +17,8 @@
 /* The descriptor size of each 1.x minor this host knows: a plugin built
 ** against minor m must cover at least this much. */
 static size_t min_desc_size(uint16_t minor) {
-  (void)minor; /* 1.0 is the only minor so far */
+  /* 1.1 added nothing to the descriptor; 1.2 added `cancel` */
+  if (minor >= 2) return offsetof(wasmplug_plugin_t, cancel) + sizeof(((wasmplug_plugin_t *)0)->cancel);
   return offsetof(wasmplug_plugin_t, instance_drop) + sizeof(((wasmplug_plugin_t *)0)->instance_drop);
 }
 

@@ -171,6 +171,8 @@ static wp_cabi_error_t *dispatch(void *ctx, const wp_cabi_val_t *params, size_t 
 /* The native flavour: lift into the plugin ABI's layout, call, lower. */
 static wasmplug_trap_t *call_native(rt_lower *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
                                     size_t *nout) {
+  /* an `async func` may complete later: its call lives on the heap */
+  if (L->F->is_async) return rt_native_call_sync(L, flat, nflat, out, nout);
   const rt_host_def *h = L->F->host;
   wp_cabi_arena_t *arena = wp_cabi_arena_new(budget_of(L->f->store));
   if (!arena) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");

@@ -63,6 +63,8 @@ struct rt_store {
   wasmplug_trap_t *poison;       /* a trap that ended the store's async work */
   struct rt_thread **threads;    /* threads with a fiber, alive (for teardown) */
   size_t nthreads, capthreads;
+  struct wasmplug_plugin_instance *natives; /* plugin instances (rt/native.c) */
+  struct rt_ncall *ncalls;       /* native calls still pending */
 };
 
 /* Zeroed memory owned by the store; NULL when out of memory. */
@@ -277,6 +279,13 @@ const wasmplug_store_limits_t *rt_linker_limits(const struct wasmplug_component_
 wasmplug_error_t *rt_linker_define_native(struct wasmplug_component_linker *l, const char *name,
                                           const wp_cabi_func_t *type, const wp_cabi_native_fn_t *fn,
                                           void (*finalizer)(void *));
+
+/* ------------------------------------------------------------ plugin ABI 1.2 (rt/native.c) */
+
+/* The services of include/wasmplug/plugin.h's 1.2 host table (see
+** wp_native_async_ops_t in cabi.h): every async native call the runtime
+** makes carries them. */
+extern const wp_native_async_ops_t rt_native_ops;
 
 /* The call handle a native-flavour function receives is the canonical ABI
 ** layer's `struct wasmplug_plugin_call` (src/cabi/cabi.h), the one the
