@@ -232,6 +232,7 @@ typedef struct rt_lower {
   wp_cabi_guest_t guest;         /* the calling instance, with the options */
   wasmplug_functype_t ctype;
   bool is_async;
+  bool async_values;             /* its type has streams, futures or error contexts */
 } rt_lower;
 /* rt/subtask.c: the core function of an async lower, with raw flat args. */
 wasmplug_trap_t *rt_lower_async(rt_lower *L, wasmplug_val_raw_t *raw);
