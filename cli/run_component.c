@@ -14,36 +14,6 @@
 #include "dl/dl.h"
 #include "wasi/p2.h"
 
-/* Defines every function and resource type of the component's imported
-** interfaces that a loaded plugin provides.  What no plugin provides is
-** left undefined: instantiation then names the first such import and its
-** WIT type. */
-static void bind_plugins(wasmplug_component_linker_t *l, wp_plugin_guest_t *g, const wp_comp *c) {
-  for (uint32_t i = 0; i < c->nimports; i++) {
-    const wp_comp_extern *imp = &c->imports[i];
-    if (imp->sort != WP_COMP_SORT_INSTANCE || !imp->type) continue;
-    char iface[512], name[1024];
-    snprintf(iface, sizeof iface, "%.*s", (int)imp->name.len, imp->name.ptr);
-    for (uint32_t k = 0; k < imp->type->nexports; k++) {
-      const wp_comp_extern *e = &imp->type->exports[k];
-      char item[512];
-      snprintf(item, sizeof item, "%.*s", (int)e->name.len, e->name.ptr);
-      snprintf(name, sizeof name, "%s#%s", iface, item);
-      wasmplug_error_t *err = NULL;
-      if (e->sort == WP_COMP_SORT_TYPE && e->type && e->type->kind == WP_COMP_T_RESOURCE) {
-        const wp_cabi_resource_t *r = NULL;
-        if (!(err = wp_plugin_guest_resource(g, iface, item, &r)))
-          err = wasmplug_component_linker_define_resource(l, name, r);
-      } else if (e->sort == WP_COMP_SORT_FUNC) {
-        wp_plugin_binding_t b;
-        if (!(err = wp_plugin_guest_bind(g, iface, item, NULL, &b)))
-          err = wasmplug_component_linker_define_native(l, name, b.type, b.fn, b.state, NULL);
-      }
-      wasmplug_error_delete(err);
-    }
-  }
-}
-
 /* What the host gives a wasm plugin (the wp_wasm_host_fn of plugin.h):
 ** only what its --plugin spec granted.  Its WASI comes from a wasi-p2
 ** built-in of its own configured with its dir=/env= (never the guest's
@@ -92,8 +62,8 @@ static wasmplug_error_t *wasm_plugin_host(void *ctx, const char *name, const wp_
     wasmplug_error_delete(err);
     return e2;
   }
-  bind_plugins(l, h->own_g, rt_component_def(c));
-  bind_plugins(l, h->g, rt_component_def(c));
+  wp_plugin_guest_link_component(h->own_g, l, c);
+  wp_plugin_guest_link_component(h->g, l, c);
   return NULL;
 }
 
@@ -131,7 +101,7 @@ int wp_run_component(wasmplug_engine_t *engine, wp_plugin_set_t *plugins, wp_was
        (err = wp_wasm_guest_new(wasm_plugins, &wg))))
     goto out;
   if ((err = wp_wasm_guest_link(wg, l, c, file))) goto out;
-  bind_plugins(l, g, rt_component_def(c));
+  wp_plugin_guest_link_component(g, l, c);
   wasmplug_component_linker_instantiate(l, c, &in, &err, &trap);
   if (err || trap) goto out;
 

@@ -56,6 +56,7 @@ static const wasmplug_host_api_t host_api = {
     .log = host_log,
     .config_get = host_config_get,
     .call_state = host_call_state,
+    .service = wp_plugin_host_service,
 };
 
 const wasmplug_host_api_t *wp_plugin_host_api(void) { return &host_api; }

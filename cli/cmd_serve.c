@@ -1,0 +1,249 @@
+/*
+** cmd_serve.c — `wasmplug serve`: parses the command line; the server
+** itself is plugins/http/serve.c (wp_serve_run).
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "http/serve.h"
+#include "plugin/plugin.h"
+#include "wasi/p2.h"
+#include "wasmplug.h"
+
+static const char serve_usage[] = "usage: wasmplug serve [--addr HOST:PORT] [OPTIONS] app.wasm\n";
+
+static const char serve_help[] =
+    "Serves a wasi:http/proxy component over HTTP/1.1: every request is handed\n"
+    "to the component's wasi:http/incoming-handler export in an instance of its\n"
+    "own (fresh memory and state), on all cores.  Bodies stream both ways with\n"
+    "backpressure.  A request whose guest traps or sets no response gets a 500.\n"
+    "SIGINT or SIGTERM stop accepting, let in-flight requests finish, then exit.\n"
+    "\n"
+    "options:\n"
+    "  --addr HOST:PORT        where to listen (default 127.0.0.1:8080; [V6]:PORT,\n"
+    "                          :PORT for every address, port 0 picks a free one);\n"
+    "                          prints \"listening on http://HOST:PORT\" once ready\n"
+    "  --allow-http HOST[:PORT]\n"
+    "                          let the guest send outgoing requests to HOST\n"
+    "                          (any port, or PORT only; '*' any host); repeatable.\n"
+    "                          Denied by default (error-code HTTP-request-denied)\n"
+    "  --dir HOST[::GUEST]     let the guest reach directory HOST (as GUEST)\n"
+    "  --dir-ro HOST[::GUEST]  the same, read-only\n"
+    "  --env NAME[=VALUE]      give the guest an environment variable\n"
+    "  --inherit-env           give the guest the host's whole environment\n"
+    "  --allow-network         let the guest use wasi:sockets (denied by default)\n"
+    "  --plugin PATH[,KEY=VALUE...]  load a native plugin (repeatable)\n"
+    "  --plugin-dir DIR        load every *.so plugin in DIR\n"
+    "  --plugin-use IFACE=NAME take interface IFACE from plugin NAME\n"
+    "  --tier TIER             baseline, optimized or auto (default), as for run\n"
+    "  --timeout MS            a request whose guest runs longer than MS ms is\n"
+    "                          stopped (500, or its response cut short)\n"
+    "  --max-body BYTES        largest request body (default 64 MiB): 413\n"
+    "  --max-header-bytes N    memory for one connection's request head\n"
+    "                          (default 32768): larger heads get 431/414\n"
+    "  --max-concurrent N      requests run by guests at once (default 4 per core);\n"
+    "                          more wait in a queue of --max-queue (1024), then 503\n"
+    "  --max-queue N           requests waiting for a guest (default 1024)\n"
+    "  --max-connections N     open connections (default 1024)\n"
+    "  --idle-timeout S        close a connection idle (or too slow) for S seconds\n"
+    "                          (default 30)\n"
+    "  --threads N             network threads (default one per core)\n"
+    "  --grace S               on SIGINT/SIGTERM, wait up to S seconds (default 30)\n"
+    "                          for requests in flight\n"
+    "  -v, --verbose           one access-log line per request on stderr\n"
+    "  -h, --help              this help\n";
+
+static int usage_error(const char *fmt, const char *arg) {
+  fputs("wasmplug: error: ", stderr);
+  fprintf(stderr, fmt, arg);
+  fputc('\n', stderr);
+  fputs(serve_usage, stderr);
+  return 2;
+}
+
+/* A decimal number in [min, max]; false when not. */
+static bool number(const char *s, unsigned long long min, unsigned long long max, unsigned long long *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || end == s || *end || *s == '-' || v < min || v > max) return false;
+  *out = v;
+  return true;
+}
+
+int wp_cmd_serve(int argc, char **argv) {
+  int status = 1, shown = 0;
+  wp_serve_opts_t o;
+  memset(&o, 0, sizeof o);
+  wasmplug_tier_t tier = WASMPLUG_TIER_AUTO;
+  uint64_t timeout = 0;
+  const char **allow = calloc((size_t)argc + 1, sizeof *allow);
+  size_t nallow = 0;
+  wasmplug_config_t *config = wasmplug_config_new();
+  wasmplug_engine_t *engine = NULL;
+  wp_plugin_set_t *plugins = wp_plugin_set_new();
+  wp_wasi_p2_caps_t *caps = wp_wasi_p2_caps_new();
+  wasmplug_error_t *err = NULL;
+  uint8_t *bytes = NULL;
+  if (!allow || !config || !plugins || !caps) {
+    wp_cli_error("out of memory");
+    goto out;
+  }
+  int i = 1;
+  for (; i < argc; i++) {
+    const char *a = argv[i];
+    if (a[0] != '-' || !strcmp(a, "-")) break;
+    if (!strcmp(a, "--")) {
+      i++;
+      break;
+    }
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      fputs(serve_usage, stdout);
+      fputs(serve_help, stdout);
+      status = 0;
+      goto out;
+    }
+    if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+      o.verbose = true;
+      continue;
+    }
+    if (!strcmp(a, "--inherit-env") || !strcmp(a, "--allow-network")) {
+      wp_wasi_p2_caps_set(caps, a + 2);
+      continue;
+    }
+    const char *val = NULL;
+    char name[32];
+    const char *eq = strchr(a, '=');
+    size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
+    if (nlen >= sizeof name) {
+      status = usage_error("unknown option '%s'", a);
+      goto out;
+    }
+    memcpy(name, a, nlen);
+    name[nlen] = 0;
+    static const char *const with_value[] = {
+        "--addr", "--allow-http", "--dir", "--dir-ro", "--env", "--plugin", "--plugin-dir", "--plugin-use",
+        "--tier", "--timeout", "--max-body", "--max-header-bytes", "--max-concurrent", "--max-queue",
+        "--max-connections", "--idle-timeout", "--threads", "--grace"};
+    bool takes = false;
+    for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) takes |= !strcmp(name, with_value[k]);
+    if (!takes) {
+      status = usage_error("unknown option '%s'", a);
+      goto out;
+    }
+    if (eq) val = eq + 1;
+    else if (i + 1 < argc) val = argv[++i];
+    else {
+      status = usage_error("option '%s' needs a value", name);
+      goto out;
+    }
+    unsigned long long n = 0;
+    if (!strcmp(name, "--addr")) {
+      o.addr = val;
+    } else if (!strcmp(name, "--allow-http")) {
+      allow[nallow++] = val;
+    } else if (!strcmp(name, "--dir") || !strcmp(name, "--dir-ro") || !strcmp(name, "--env")) {
+      if (!wp_wasi_p2_caps_add(caps, name + 2, val)) {
+        wp_cli_error("out of memory");
+        goto out;
+      }
+    } else if (!strcmp(name, "--plugin") || !strcmp(name, "--plugin-dir") || !strcmp(name, "--plugin-use")) {
+      if (!strcmp(name, "--plugin") && wp_wasm_plugin_spec_is_component(val)) {
+        wp_cli_error("--plugin %s: serve takes native plugins (.so) only", val);
+        goto out;
+      }
+      err = !strcmp(name, "--plugin")       ? wp_plugin_set_load(plugins, val)
+            : !strcmp(name, "--plugin-dir") ? wp_plugin_set_load_dir(plugins, val)
+                                            : wp_plugin_set_use(plugins, val);
+      if (err) {
+        wp_cli_error("%s", wasmplug_error_message(err));
+        goto out;
+      }
+    } else if (!strcmp(name, "--tier")) {
+      if (!strcmp(val, "baseline")) tier = WASMPLUG_TIER_BASELINE;
+      else if (!strcmp(val, "optimized")) tier = WASMPLUG_TIER_OPTIMIZED;
+      else if (!strcmp(val, "auto")) tier = WASMPLUG_TIER_AUTO;
+      else {
+        status = usage_error("--tier: expected baseline, optimized or auto, got '%s'", val);
+        goto out;
+      }
+    } else {
+      /* the numeric limits */
+      struct {
+        const char *opt;
+        unsigned long long min, max;
+      } const lim[] = {{"--timeout", 1, UINT32_MAX},       {"--max-body", 1, UINT64_MAX / 2},
+                       {"--max-header-bytes", 1024, 1u << 30}, {"--max-concurrent", 1, 4096},
+                       {"--max-queue", 1, 1u << 20},      {"--max-connections", 1, 1u << 20},
+                       {"--idle-timeout", 1, 86400},      {"--threads", 1, 1024},
+                       {"--grace", 1, 86400}};
+      size_t k = 0;
+      while (strcmp(lim[k].opt, name)) k++;
+      if (!number(val, lim[k].min, lim[k].max, &n)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s: expected a number from %llu to %llu, got '%%s'", name, lim[k].min, lim[k].max);
+        status = usage_error(msg, val);
+        goto out;
+      }
+      if (!strcmp(name, "--timeout")) timeout = n;
+      else if (!strcmp(name, "--max-body")) o.max_body = n;
+      else if (!strcmp(name, "--max-header-bytes")) o.max_header_bytes = (size_t)n;
+      else if (!strcmp(name, "--max-concurrent")) o.workers = (unsigned)n;
+      else if (!strcmp(name, "--max-queue")) o.queue = (unsigned)n;
+      else if (!strcmp(name, "--max-connections")) o.max_connections = (unsigned)n;
+      else if (!strcmp(name, "--idle-timeout")) o.idle_timeout_s = (unsigned)n;
+      else if (!strcmp(name, "--threads")) o.threads = (unsigned)n;
+      else o.grace_s = (unsigned)n;
+    }
+  }
+  if (i >= argc) {
+    status = usage_error("%s", "missing FILE (a wasi:http/proxy component)");
+    goto out;
+  }
+  if (i + 1 < argc) {
+    status = usage_error("unexpected argument '%s' after the component", argv[i + 1]);
+    goto out;
+  }
+  const char *file = argv[i];
+  if ((err = wp_plugin_set_load_path(plugins, getenv("WASMPLUG_PLUGIN_PATH")))) {
+    wp_cli_error("WASMPLUG_PLUGIN_PATH: %s", wasmplug_error_message(err));
+    goto out;
+  }
+  size_t len;
+  if (!(bytes = wp_cli_read_file(file, &len))) goto out;
+  wasmplug_config_tier_set(config, tier);
+  wasmplug_config_timeout_set(config, timeout);
+  wasmplug_config_progress_set(config, wp_cli_progress, &shown);
+  if ((err = wasmplug_engine_new(config, &engine))) {
+    wp_cli_error("%s", wasmplug_error_message(err));
+    goto out;
+  }
+  /* WASI 0.2 and wasi:http are plugins like any other (their bodies are
+  ** wasi:io streams of the WASI plugin: see include/wasmplug/io.h) */
+  if (!wp_wasi_p2_caps_add(caps, "args", file)) {
+    wp_cli_error("out of memory");
+    goto out;
+  }
+  if ((err = wp_wasi_p2_register(plugins, caps)) ||
+      (err = wp_wasi_http_register(plugins, allow, nallow, o.max_body ? o.max_body : (64u << 20)))) {
+    wp_cli_error("%s", wasmplug_error_message(err));
+    goto out;
+  }
+  if ((err = wp_serve_run(engine, plugins, file, bytes, len, &o))) {
+    wp_cli_error("%s", wasmplug_error_message(err));
+    goto out;
+  }
+  status = 0;
+out:
+  wasmplug_error_delete(err);
+  wasmplug_engine_delete(engine);
+  wasmplug_config_delete(config);
+  wp_plugin_set_delete(plugins);
+  wp_wasi_p2_caps_delete(caps);
+  free(allow);
+  free(bytes);
+  return status;
+}
