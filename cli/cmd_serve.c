@@ -9,9 +9,8 @@
 
 #include "cli.h"
 #include "http/serve.h"
-#include "plugin/plugin.h"
-#include "wasi/p2.h"
 #include "wasmplug.h"
+#include "wasmplug/host.h"
 
 static const char serve_usage[] = "usage: wasmplug serve [--addr HOST:PORT] [OPTIONS] app.wasm\n";
 
@@ -35,7 +34,7 @@ static const char serve_help[] =
     "  --env NAME[=VALUE]      give the guest an environment variable\n"
     "  --inherit-env           give the guest the host's whole environment\n"
     "  --allow-network         let the guest use wasi:sockets (denied by default)\n"
-    "  --plugin PATH[,KEY=VALUE...]  load a native plugin (repeatable)\n"
+    "  --plugin PATH[,KEY=VALUE...]  load a plugin, as for run (repeatable)\n"
     "  --plugin-dir DIR        load every *.so plugin in DIR\n"
     "  --plugin-use IFACE=NAME take interface IFACE from plugin NAME\n"
     "  --tier TIER             baseline, optimized or auto (default), as for run\n"
@@ -82,13 +81,18 @@ int wp_cmd_serve(int argc, char **argv) {
   uint64_t timeout = 0;
   const char **allow = calloc((size_t)argc + 1, sizeof *allow);
   size_t nallow = 0;
+  /* --plugin/--plugin-dir/--plugin-use, applied in order once the host exists */
+  const char **popts = calloc((size_t)argc + 1, sizeof *popts);
+  char *pkind = calloc((size_t)argc + 1, 1);
+  size_t npopts = 0;
   wasmplug_config_t *config = wasmplug_config_new();
+  wasmplug_wasi_config_t *wasi = wasmplug_wasi_config_new();
   wasmplug_engine_t *engine = NULL;
-  wp_plugin_set_t *plugins = wp_plugin_set_new();
-  wp_wasi_p2_caps_t *caps = wp_wasi_p2_caps_new();
+  wasmplug_host_t *host = NULL;
+  wasmplug_program_t *program = NULL;
   wasmplug_error_t *err = NULL;
   uint8_t *bytes = NULL;
-  if (!allow || !config || !plugins || !caps) {
+  if (!allow || !popts || !pkind || !config || !wasi) {
     wp_cli_error("out of memory");
     goto out;
   }
@@ -110,8 +114,12 @@ int wp_cmd_serve(int argc, char **argv) {
       o.verbose = true;
       continue;
     }
-    if (!strcmp(a, "--inherit-env") || !strcmp(a, "--allow-network")) {
-      wp_wasi_p2_caps_set(caps, a + 2);
+    if (!strcmp(a, "--inherit-env")) {
+      wasmplug_wasi_config_inherit_env(wasi, true);
+      continue;
+    }
+    if (!strcmp(a, "--allow-network")) {
+      wasmplug_wasi_config_network_allow(wasi, true);
       continue;
     }
     const char *val = NULL;
@@ -145,23 +153,20 @@ int wp_cmd_serve(int argc, char **argv) {
       o.addr = val;
     } else if (!strcmp(name, "--allow-http")) {
       allow[nallow++] = val;
-    } else if (!strcmp(name, "--dir") || !strcmp(name, "--dir-ro") || !strcmp(name, "--env")) {
-      if (!wp_wasi_p2_caps_add(caps, name + 2, val)) {
-        wp_cli_error("out of memory");
+    } else if (!strcmp(name, "--dir") || !strcmp(name, "--dir-ro")) {
+      err = wasmplug_wasi_config_dir_spec(wasi, val, !strcmp(name, "--dir-ro") ? WASMPLUG_DIR_READONLY : 0);
+      if (err) {
+        wp_cli_error("%s %s: %s", name, val, wasmplug_error_message(err));
+        goto out;
+      }
+    } else if (!strcmp(name, "--env")) {
+      if ((err = wasmplug_wasi_config_env_spec(wasi, val))) {
+        status = usage_error("--env: %s", wasmplug_error_message(err));
         goto out;
       }
     } else if (!strcmp(name, "--plugin") || !strcmp(name, "--plugin-dir") || !strcmp(name, "--plugin-use")) {
-      if (!strcmp(name, "--plugin") && wp_wasm_plugin_spec_is_component(val)) {
-        wp_cli_error("--plugin %s: serve takes native plugins (.so) only", val);
-        goto out;
-      }
-      err = !strcmp(name, "--plugin")       ? wp_plugin_set_load(plugins, val)
-            : !strcmp(name, "--plugin-dir") ? wp_plugin_set_load_dir(plugins, val)
-                                            : wp_plugin_set_use(plugins, val);
-      if (err) {
-        wp_cli_error("%s", wasmplug_error_message(err));
-        goto out;
-      }
+      pkind[npopts] = name[8] == 0 ? 'p' : name[9] == 'd' ? 'd' : 'u';
+      popts[npopts++] = val;
     } else if (!strcmp(name, "--tier")) {
       if (!strcmp(val, "baseline")) tier = WASMPLUG_TIER_BASELINE;
       else if (!strcmp(val, "optimized")) tier = WASMPLUG_TIER_OPTIMIZED;
@@ -208,42 +213,48 @@ int wp_cmd_serve(int argc, char **argv) {
     goto out;
   }
   const char *file = argv[i];
-  if ((err = wp_plugin_set_load_path(plugins, getenv("WASMPLUG_PLUGIN_PATH")))) {
-    wp_cli_error("WASMPLUG_PLUGIN_PATH: %s", wasmplug_error_message(err));
-    goto out;
-  }
   size_t len;
   if (!(bytes = wp_cli_read_file(file, &len))) goto out;
   wasmplug_config_tier_set(config, tier);
   wasmplug_config_timeout_set(config, timeout);
   wasmplug_config_progress_set(config, wp_cli_progress, &shown);
-  if ((err = wasmplug_engine_new(config, &engine))) {
+  /* WASI 0.2 (built into the host) and wasi:http are plugins like any
+  ** other; http bodies are wasi:io streams of the WASI plugin
+  ** (include/wasmplug/io.h) */
+  if ((err = wasmplug_wasi_config_arg_push(wasi, file)) || (err = wasmplug_engine_new(config, &engine)) ||
+      (err = wasmplug_host_new(engine, NULL, &host)) || (err = wasmplug_host_wasi_set(host, wasi)) ||
+      (err = wp_wasi_http_add(host, allow, nallow, o.max_body ? o.max_body : (64u << 20)))) {
     wp_cli_error("%s", wasmplug_error_message(err));
     goto out;
   }
-  /* WASI 0.2 and wasi:http are plugins like any other (their bodies are
-  ** wasi:io streams of the WASI plugin: see include/wasmplug/io.h) */
-  if (!wp_wasi_p2_caps_add(caps, "args", file)) {
-    wp_cli_error("out of memory");
+  for (size_t k = 0; k < npopts; k++) {
+    err = pkind[k] == 'p'   ? wasmplug_host_plugin_load(host, popts[k])
+          : pkind[k] == 'd' ? wasmplug_host_plugin_load_dir(host, popts[k])
+                            : wasmplug_host_plugin_use(host, popts[k]);
+    if (err) {
+      wp_cli_error("%s", wasmplug_error_message(err));
+      goto out;
+    }
+  }
+  if ((err = wasmplug_host_plugin_load_path(host, getenv("WASMPLUG_PLUGIN_PATH")))) {
+    wp_cli_error("WASMPLUG_PLUGIN_PATH: %s", wasmplug_error_message(err));
     goto out;
   }
-  if ((err = wp_wasi_p2_register(plugins, caps)) ||
-      (err = wp_wasi_http_register(plugins, allow, nallow, o.max_body ? o.max_body : (64u << 20)))) {
-    wp_cli_error("%s", wasmplug_error_message(err));
-    goto out;
-  }
-  if ((err = wp_serve_run(engine, plugins, file, bytes, len, &o))) {
+  if ((err = wasmplug_program_new(host, bytes, len, file, &program)) || (err = wp_serve_run(program, file, &o))) {
     wp_cli_error("%s", wasmplug_error_message(err));
     goto out;
   }
   status = 0;
 out:
   wasmplug_error_delete(err);
+  wasmplug_program_delete(program);
+  wasmplug_host_delete(host); /* after everything that may call into plugins */
   wasmplug_engine_delete(engine);
   wasmplug_config_delete(config);
-  wp_plugin_set_delete(plugins);
-  wp_wasi_p2_caps_delete(caps);
+  wasmplug_wasi_config_delete(wasi);
   free(allow);
+  free(popts);
+  free(pkind);
   free(bytes);
   return status;
 }

@@ -322,6 +322,31 @@ bool wasmplug_global_set(wasmplug_global_t *global, const wasmplug_val_t *val);
 uint32_t wasmplug_table_size(const wasmplug_table_t *table);
 
 
+/* ------------------------------------------------------------------ fibers */
+
+/* A fiber runs a function on a stack of its own that can be switched away
+** from and back to: the component runtime runs async tasks on fibers so
+** that guest code can block (the Component Model's stack switching).  Guest
+** code called on a fiber traps as usual (a guard page below the stack
+** turns overflow into WASMPLUG_TRAP_STACK_OVERFLOW); the engine's time
+** limit is that of the outermost call on the thread's own stack. */
+typedef struct wasmplug_fiber wasmplug_fiber_t;
+
+/* A fiber that will run fn(arg) on a `stack_size`-byte stack (0: 8 MiB,
+** committed as it is touched).  NULL when out of memory. */
+wasmplug_fiber_t *wasmplug_fiber_new(size_t stack_size, void (*fn)(void *arg), void *arg);
+/* Runs the fiber until it suspends or fn returns; true when fn returned.
+** Resuming a finished fiber does nothing and returns true. */
+bool wasmplug_fiber_resume(wasmplug_fiber_t *fiber);
+/* Called on a fiber: switches back to whoever resumed it. */
+void wasmplug_fiber_suspend(void);
+/* The fiber running on this thread, NULL on the thread's own stack. */
+wasmplug_fiber_t *wasmplug_fiber_current(void);
+bool wasmplug_fiber_done(const wasmplug_fiber_t *fiber);
+/* Frees the fiber (not while it runs).  A suspended fiber's frames are
+** discarded without unwinding. */
+void wasmplug_fiber_delete(wasmplug_fiber_t *fiber);
+
 /* -------------------------------------------------------------- components */
 
 /* Components (the Component Model): a component is decoded, validated and
@@ -379,10 +404,8 @@ wasmplug_error_t *wasmplug_component_linker_define_func(
 ** status (wasi:cli/exit): the guest's call then ends in a trap for which
 ** wasmplug_trap_exit_status() reports `status`. */
 struct wp_cabi_error *wasmplug_component_exit(int status);
-/* Native-flavour functions (and plugins, until the plugin ABI has an exit
-** call) ask for the same with a trap whose message is this prefix followed
-** by the status in decimal: host->trap(call, WASMPLUG_EXIT_TRAP "%d", n). */
-#define WASMPLUG_EXIT_TRAP "\x01wasmplug-exit "
+/* Native-flavour functions ask for the same with the plugin ABI's
+** host->exit(call, status) (wasmplug/plugin.h, ABI 1.1). */
 /* The same with arguments and result in the native layout: exactly the
 ** plugin ABI's function shape (include/wasmplug/plugin.h), so native
 ** plugins and the WASI plugins bind their functions unchanged.  `state` is

@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define WASMPLUG_PLUGIN_ABI_MAJOR 1
-#define WASMPLUG_PLUGIN_ABI_MINOR 1
+#define WASMPLUG_PLUGIN_ABI_MINOR 2
 /* "WPLG": first field of every descriptor. */
 #define WASMPLUG_PLUGIN_MAGIC 0x474c5057u
 
@@ -111,6 +111,16 @@ typedef struct wasmplug_host_api {
   void *(*call_state)(wasmplug_plugin_call_t *call);
 
   /* --- 1.1 --- */
+  /* Ends the guest with exit status `status` (what wasi:cli/exit and
+  ** proc_exit do): the guest does not resume, the host reports the status
+  ** as the guest's.  Returns WASMPLUG_TRAP, so a plugin can
+  ** `return host->exit(call, n)`. */
+  int (*exit)(wasmplug_plugin_call_t *call, int status);
+  /* The index in the descriptor's funcs[] of the function this call runs:
+  ** one C function may serve several entries and tell them apart. */
+  uint32_t (*call_func)(wasmplug_plugin_call_t *call);
+
+  /* --- 1.2 --- */
   /* Another plugin's C service for the same guest instance.  `self` and
   ** `instance_state` say who asks (your config and the instance state of
   ** the guest you serve, e.g. host->call_state(call)); the host finds the
@@ -189,7 +199,10 @@ typedef struct wasmplug_plugin {
   const wasmplug_plugin_option_t *options;
   uint32_t noptions;
 
-  /* Once per load (may be NULL).  *plugin_state is passed to fini and
+  /* Once per load (may be NULL).  On entry *plugin_state is NULL for a
+  ** plugin loaded from a file; a plugin linked into the embedding program
+  ** finds there the `data` given to wasmplug_host_plugin_add (host.h).
+  ** *plugin_state is passed to fini and
   ** instance_new.  A non-zero return refuses the load; the message, if
   ** any, is in *error (static storage). */
   int (*init)(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *config,
@@ -201,7 +214,7 @@ typedef struct wasmplug_plugin {
   /* After every resource of the instance was dropped. */
   void (*instance_drop)(void *instance_state);
 
-  /* --- 1.1 --- */
+  /* --- 1.2 --- */
   /* Services this plugin offers other plugins (host->service). */
   const wasmplug_plugin_service_t *services;
   uint32_t nservices;

@@ -106,6 +106,8 @@ typedef struct wh_waker {
   void (*unref)(void *ctx);
 } wh_waker_t;
 void wh_pipe_set_wake(wh_pipe_t *p, const wh_waker_t *waker, void *ctx);
+/* Changes the window (wider: a waiting writer goes on). */
+void wh_pipe_set_window(wh_pipe_t *p, size_t window);
 /* The declared length (content-length), checked when the writer ends. */
 void wh_pipe_expect(wh_pipe_t *p, uint64_t length);
 

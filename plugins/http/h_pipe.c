@@ -107,6 +107,14 @@ static void unlock(wh_pipe_t *p) {
   }
 }
 
+void wh_pipe_set_window(wh_pipe_t *p, size_t window) {
+  pthread_mutex_lock(&p->lock);
+  bool wider = window > p->window;
+  p->window = window ? window : 1;
+  if (wider) signal_change(p); /* a writer waiting for room has some */
+  unlock(p);
+}
+
 static void end_locked(wh_pipe_t *p, wh_pipe_end_t how, uint32_t code, const char *msg) {
   if (p->end != WH_PIPE_OPEN) return;
   /* A writer that finishes short of (or past) its declared length did not
@@ -139,14 +147,18 @@ void wh_pipe_close_reader(wh_pipe_t *p) {
 }
 
 /* Appends up to n bytes within the window (lock held); how many. */
+/* Room for the writer (lock held): the window may have shrunk below what
+** is buffered (set_window), then there is none. */
+static size_t room_of(const wh_pipe_t *p) { return p->len >= p->window ? 0 : p->window - p->len; }
+
 static size_t append(wh_pipe_t *p, const uint8_t *data, size_t n) {
-  size_t room = p->window - p->len;
+  size_t room = room_of(p);
   if (n > room) n = room;
   if (!n) return 0;
   if (p->len + n > p->cap) { /* grow: unwrap into a bigger buffer */
     size_t cap = p->cap ? p->cap : 4096;
     while (cap < p->len + n) cap *= 2;
-    if (cap > p->window) cap = p->window;
+    if (cap > p->window && p->window >= p->len + n) cap = p->window;
     uint8_t *nb = malloc(cap);
     if (!nb) return 0;
     for (size_t i = 0; i < p->len; i++) nb[i] = p->buf[(p->head + i) % p->cap];
@@ -194,8 +206,7 @@ int64_t wh_pipe_push(wh_pipe_t *p, const uint8_t *data, size_t len) {
   int64_t r = -1;
   if (p->reader_gone) {
     r = (int64_t)len; /* nobody reads: swallow it */
-  } else if (p->end == WH_PIPE_OPEN && within_limits(p, len < p->window - p->len ? len : p->window - p->len,
-                                                         WH_ERR_REQUEST_BODY_SIZE)) {
+  } else if (p->end == WH_PIPE_OPEN && within_limits(p, len < room_of(p) ? len : room_of(p), WH_ERR_REQUEST_BODY_SIZE)) {
     r = (int64_t)append(p, data, len);
     if (r) signal_change(p);
   }
@@ -245,7 +256,7 @@ const uint8_t *wh_pipe_complete(wh_pipe_t *p, size_t *len) {
 
 int64_t wh_pipe_room(wh_pipe_t *p) {
   pthread_mutex_lock(&p->lock);
-  int64_t r = p->reader_gone || p->end != WH_PIPE_OPEN ? -1 : (int64_t)(p->window - p->len);
+  int64_t r = p->reader_gone || p->end != WH_PIPE_OPEN ? -1 : (int64_t)room_of(p);
   pthread_mutex_unlock(&p->lock);
   return r;
 }
@@ -335,7 +346,7 @@ static int64_t w_check(void *ctx) {
   if (p->reader_gone) r = WASMPLUG_IO_CLOSED;
   else if (p->end == WH_PIPE_FAILED) r = WASMPLUG_IO_FAILED;
   else if (p->end != WH_PIPE_OPEN) r = WASMPLUG_IO_CLOSED;
-  else r = (int64_t)(p->window - p->len);
+  else r = (int64_t)room_of(p);
   pthread_mutex_unlock(&p->lock);
   return r;
 }
@@ -347,7 +358,7 @@ static int64_t w_write(void *ctx, const uint8_t *buf, uint64_t len) {
   if (p->reader_gone) r = WASMPLUG_IO_CLOSED;
   else if (p->end == WH_PIPE_FAILED) r = WASMPLUG_IO_FAILED;
   else if (p->end != WH_PIPE_OPEN) r = WASMPLUG_IO_CLOSED;
-  else if (len > p->window - p->len) r = WASMPLUG_IO_FAILED; /* past check-write: the io provider never does this */
+  else if (len > room_of(p)) r = WASMPLUG_IO_FAILED; /* past check-write: the io provider never does this */
   else if (!within_limits(p, (size_t)len, WH_ERR_RESPONSE_BODY_SIZE)) r = WASMPLUG_IO_FAILED;
   else if (append(p, buf, (size_t)len) != len) r = WASMPLUG_IO_FAILED;
   if (r == 0 && len) signal_change(p);
@@ -359,7 +370,7 @@ static bool w_ready(void *ctx, int *fd, short *events, uint64_t *deadline) {
   wh_pipe_t *p = ctx;
   *deadline = 0;
   pthread_mutex_lock(&p->lock);
-  bool ready = p->reader_gone || p->end != WH_PIPE_OPEN || p->len < p->window || wait_on(p, fd, events);
+  bool ready = p->reader_gone || p->end != WH_PIPE_OPEN || room_of(p) || wait_on(p, fd, events);
   pthread_mutex_unlock(&p->lock);
   return ready;
 }

@@ -22,8 +22,7 @@
 
 #include "serve_internal.h"
 
-wasmplug_error_t *wp_wasi_http_register(wp_plugin_set_t *set, const char *const *allow, size_t nallow,
-                                        uint64_t max_body) {
+wasmplug_error_t *wp_wasi_http_add(wasmplug_host_t *host, const char *const *allow, size_t nallow, uint64_t max_body) {
   size_t len = 64;
   for (size_t i = 0; i < nallow; i++) {
     if (!*allow[i] || strpbrk(allow[i], " ,%"))
@@ -35,7 +34,7 @@ wasmplug_error_t *wp_wasi_http_register(wp_plugin_set_t *set, const char *const 
   o += sprintf(o, "max-body=%llu", (unsigned long long)max_body);
   if (nallow) o += sprintf(o, ",allow-http=");
   for (size_t i = 0; i < nallow; i++) o += sprintf(o, "%s%s", i ? " " : "", allow[i]);
-  wasmplug_error_t *e = wp_plugin_set_add_builtin(set, wp_wasi_http_entry, "wasi-http", spec);
+  wasmplug_error_t *e = wasmplug_host_plugin_add(host, wp_wasi_http_entry, "wasi-http", spec, NULL);
   free(spec);
   return e;
 }
@@ -113,13 +112,11 @@ static void wait_for_stop(const sigset_t *set) {
   }
 }
 
-wasmplug_error_t *wp_serve_run(wasmplug_engine_t *engine, wp_plugin_set_t *plugins, const char *name,
-                               const uint8_t *bytes, size_t len, const wp_serve_opts_t *o) {
+wasmplug_error_t *wp_serve_run(wasmplug_program_t *program, const char *name, const wp_serve_opts_t *o) {
   sv_server_t s;
   memset(&s, 0, sizeof s);
   s.o = o;
-  s.engine = engine;
-  s.plugins = plugins;
+  s.program = program;
   s.name = name;
   s.nthreads = o->threads ? o->threads : cores();
   s.nworkers = o->workers ? o->workers : 4 * cores();
@@ -139,7 +136,7 @@ wasmplug_error_t *wp_serve_run(wasmplug_engine_t *engine, wp_plugin_set_t *plugi
   /* every thread started from here on inherits the mask */
   pthread_sigmask(SIG_BLOCK, &stop, &old);
 
-  if (!wasmplug_bytes_is_component(bytes, len)) {
+  if (!wasmplug_program_is_component(program)) {
     err = wasmplug_error_new("%s: not a component (serve runs a wasi:http/proxy component)", name);
     goto out;
   }
@@ -147,7 +144,6 @@ wasmplug_error_t *wp_serve_run(wasmplug_engine_t *engine, wp_plugin_set_t *plugi
     err = wasmplug_error_new("out of memory");
     goto out;
   }
-  if ((err = wasmplug_component_new(engine, bytes, len, name, &s.component))) goto out;
   /* one instance now, so that a link error stops us before we listen */
   if ((err = sv_inst_new(&s, &probe))) goto out;
   sv_inst_delete(probe);
@@ -199,7 +195,6 @@ out:
   if (o->verbose && s.inst_count)
     fprintf(stderr, "wasmplug: serve: %llu instances made, %.1f us each on average\n",
             (unsigned long long)s.inst_count, (double)s.inst_ns / (double)s.inst_count / 1e3);
-  wasmplug_component_delete(s.component);
   free(s.queue);
   pthread_cond_destroy(&s.idle);
   pthread_cond_destroy(&s.work);

@@ -29,8 +29,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "plugin/plugin.h"
 #include "wasmplug.h"
+#include "wasmplug/host.h"
 
 typedef struct wp_serve_opts {
   const char *addr;          /* "HOST:PORT" ("[v6]:PORT"); port 0 picks one */
@@ -49,18 +49,16 @@ typedef struct wp_serve_opts {
   FILE *announce;
 } wp_serve_opts_t;
 
-/* The built-in wasi-http plugin, registered on `set` with its outgoing
-** grants ("HOST[:PORT]" items, "*" for any host) and the largest outgoing
-** body (0: no limit).  Errors name a bad grant. */
-wasmplug_error_t *wp_wasi_http_register(wp_plugin_set_t *set, const char *const *allow, size_t nallow,
-                                        uint64_t max_body);
+/* Adds the built-in wasi-http plugin to `host` with its outgoing grants
+** ("HOST[:PORT]" items, "*" for any host) and the largest outgoing body
+** (0: no limit).  Errors name a bad grant. */
+wasmplug_error_t *wp_wasi_http_add(wasmplug_host_t *host, const char *const *allow, size_t nallow, uint64_t max_body);
 
-/* Serves `bytes` (a component; `name` names it in messages) with the
-** plugins of `plugins` (wasi-p2 and wasi-http registered by the caller)
-** until SIGINT or SIGTERM.  Returns NULL after a clean shutdown, or the
-** error that kept it from serving (not a component, no
-** wasi:http/incoming-handler export, a link error, the address in use...). */
-wasmplug_error_t *wp_serve_run(wasmplug_engine_t *engine, wp_plugin_set_t *plugins, const char *name,
-                               const uint8_t *bytes, size_t len, const wp_serve_opts_t *opts);
+/* Serves `program` (a component loaded into a host that has the wasi-http
+** plugin: wp_wasi_http_add) until SIGINT or SIGTERM.  Returns NULL after
+** a clean shutdown, or the error that kept it from serving (not a
+** component, no wasi:http/incoming-handler export, a link error, the
+** address in use...). */
+wasmplug_error_t *wp_serve_run(wasmplug_program_t *program, const char *name, const wp_serve_opts_t *opts);
 
 #endif

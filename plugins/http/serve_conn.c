@@ -212,14 +212,22 @@ static enum MHD_Result upload(sv_conn_t *c, const char *data, size_t *size) {
     *size = 0;
     return MHD_YES;
   }
+  if (c->too_large) {
+    /* libmicrohttpd answers only once a request is read: read the rest into
+    ** the void, but not forever */
+    c->discarded += *size;
+    *size = 0;
+    return c->discarded > c->s->max_body ? MHD_NO : MHD_YES;
+  }
   int64_t n = wh_pipe_push(ex->req_body, (const uint8_t *)data, *size);
   if (n < 0) {
     uint32_t code = 0;
     wh_pipe_state(ex->req_body, &code);
     *size = 0;
-    /* over the limit (a chunked body has no length to refuse up front) */
-    if (code == WH_ERR_REQUEST_BODY_SIZE) return answer(c, 413, "request body too large\n");
-    return MHD_YES; /* the guest stopped reading: drop the rest */
+    /* over the limit (a chunked body has no length to refuse up front):
+    ** the guest's read fails, the client gets 413 */
+    if (code == WH_ERR_REQUEST_BODY_SIZE) c->too_large = true;
+    return MHD_YES; /* else the guest stopped reading: drop the rest */
   }
   *size -= (size_t)n;
   if (*size) { /* the pipe is full: wait for the guest to read */
@@ -241,9 +249,14 @@ enum MHD_Result sv_access(void *cls, struct MHD_Connection *mc, const char *url,
   if (!c->started) return begin(c, method);
   if (*upload_data_size) return upload(c, upload_data, upload_data_size);
   if (c->answered) return MHD_YES;
+  if (c->too_large) return answer(c, 413, "request body too large\n");
   wh_exchange_t *ex = c->ex;
   if (!c->upload_done) { /* the request is complete */
+    pthread_mutex_lock(&ex->lock);
     c->upload_done = true;
+    wh_pipe_t *early = ex->resp_body;
+    pthread_mutex_unlock(&ex->lock);
+    if (early) wh_pipe_set_window(early, WH_WINDOW); /* backpressure again (see sv_on_response) */
     wh_pipe_end(ex->req_body, WH_PIPE_DONE, 0, NULL);
   }
   pthread_mutex_lock(&ex->lock);
@@ -273,11 +286,22 @@ static void resume(wh_exchange_t *ex) {
 
 void sv_on_response(wh_exchange_t *ex) {
   pthread_mutex_lock(&ex->lock);
-  wh_pipe_t *orphan = !ex->server ? ex->resp_body : NULL;
+  sv_conn_t *c = ex->server;
+  wh_pipe_t *orphan = !c ? ex->resp_body : NULL;
+  /* HTTP/1.1 through libmicrohttpd is half-duplex: a response starts once
+  ** the request is complete.  A guest answering while the request body
+  ** still arrives (an echo) would wait for room in its response while the
+  ** request waits for it to read: until the request is complete, its
+  ** response may run ahead by up to the request-body limit. */
+  wh_pipe_t *early = c && !c->upload_done ? ex->resp_body : NULL;
+  size_t ahead = c ? (size_t)c->s->max_body : 0;
   pthread_mutex_unlock(&ex->lock);
   /* the client is gone: nobody will read the body the guest writes (the
   ** pipe's wake-up takes ex->lock: call it unlocked) */
   if (orphan) wh_pipe_close_reader(orphan);
+  /* (should the request complete right now, before this, the window stays
+  ** wide for this response: bounded all the same) */
+  if (early) wh_pipe_set_window(early, ahead);
   resume(ex);
 }
 
@@ -340,7 +364,6 @@ static void access_log(sv_server_t *s, sv_conn_t *c, enum MHD_RequestTermination
 }
 
 void sv_completed(void *cls, struct MHD_Connection *mc, void **con_cls, enum MHD_RequestTerminationCode why) {
-  (void)mc;
   sv_server_t *s = cls;
   sv_conn_t *c = *con_cls;
   if (!c) return;
@@ -350,9 +373,15 @@ void sv_completed(void *cls, struct MHD_Connection *mc, void **con_cls, enum MHD
   if (ex) {
     pthread_mutex_lock(&ex->lock);
     ex->server = NULL;
+    bool was_suspended = c->suspended;
     c->suspended = false;
     wh_pipe_t *resp = ex->resp_body;
     pthread_mutex_unlock(&ex->lock);
+    /* libmicrohttpd ended a connection we had suspended (it should not:
+    ** suspended connections do not time out): resume it, so that it does
+    ** not stay on the daemon's suspended list, which MHD_stop_daemon
+    ** refuses with a fatal error */
+    if (was_suspended) MHD_resume_connection(mc);
     if (resp) wh_pipe_close_reader(resp); /* a guest still writing sees the stream closed */
     if (ex->req_body) {
       /* the client went away mid-body: the guest's read fails */

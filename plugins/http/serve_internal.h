@@ -16,9 +16,7 @@ typedef struct sv_server sv_server_t;
 
 /* One guest instance ready to handle a request (serve_pool.c). */
 typedef struct sv_inst {
-  wp_plugin_guest_t *guest;
-  wasmplug_component_linker_t *linker;
-  wasmplug_component_instance_t *instance;
+  wasmplug_program_instance_t *pi;
   wasmplug_component_func_t *handle;
   void *http; /* the wasi-http plugin's state for this guest */
 } sv_inst_t;
@@ -34,6 +32,8 @@ typedef struct sv_conn {
   bool answered;     /* a response was queued */
   bool suspended;    /* under ex->lock */
   bool counted;      /* in s->inflight */
+  bool too_large;    /* the body went over --max-body: 413 once it is read */
+  uint64_t discarded;
   unsigned status;
   uint64_t sent;
   struct timespec t0;
@@ -42,9 +42,7 @@ typedef struct sv_conn {
 
 struct sv_server {
   const wp_serve_opts_t *o;
-  wasmplug_engine_t *engine;
-  wp_plugin_set_t *plugins;
-  wasmplug_component_t *component;
+  wasmplug_program_t *program;
   const char *name;
   struct MHD_Daemon *mhd;
   unsigned nthreads, nworkers, queue_cap;

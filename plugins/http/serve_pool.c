@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cabi/cabi.h" /* value trees: the two own handles handle() takes */
 #include "serve_internal.h"
 
 uint64_t sv_now_ns(void) {
@@ -23,9 +24,7 @@ uint64_t sv_now_ns(void) {
 
 void sv_inst_delete(sv_inst_t *i) {
   if (!i) return;
-  wasmplug_component_instance_delete(i->instance);
-  wp_plugin_guest_delete(i->guest); /* after the instance: its handles' destructors call into plugins */
-  wasmplug_component_linker_delete(i->linker);
+  wasmplug_program_instance_delete(i->pi);
   free(i);
 }
 
@@ -36,19 +35,15 @@ wasmplug_error_t *sv_inst_new(sv_server_t *s, sv_inst_t **out) {
   if (!i) return wasmplug_error_new("out of memory");
   wasmplug_error_t *err = NULL;
   wasmplug_trap_t *trap = NULL;
-  if (!(i->linker = wasmplug_component_linker_new(s->engine))) err = wasmplug_error_new("out of memory");
-  if (!err) err = wp_plugin_guest_new(s->plugins, &i->guest);
-  if (!err) {
-    wp_plugin_guest_link_component(i->guest, i->linker, s->component);
-    wasmplug_component_linker_instantiate(i->linker, s->component, &i->instance, &err, &trap);
-  }
+  wasmplug_program_instantiate(s->program, &i->pi, &err, &trap);
   if (!err && trap) {
     err = wasmplug_error_new("%s: trapped while instantiating: %s", s->name, wasmplug_trap_message(trap));
     wasmplug_trap_delete(trap);
   }
-  if (!err && !(i->handle = wasmplug_component_instance_func(i->instance, "wasi:http/incoming-handler#handle")))
+  wasmplug_component_instance_t *ci = err ? NULL : wasmplug_program_instance_component(i->pi);
+  if (!err && !(i->handle = wasmplug_component_instance_func(ci, "wasi:http/incoming-handler#handle")))
     err = wasmplug_error_new("%s: not a wasi:http/proxy component (no wasi:http/incoming-handler export)", s->name);
-  if (!err && !(i->http = wp_plugin_guest_state(i->guest, "wasi-http")))
+  if (!err && !(i->http = wasmplug_program_instance_plugin_state(i->pi, "wasi-http")))
     err = wasmplug_error_new("%s: the wasi-http plugin is not loaded", s->name);
   if (err) {
     sv_inst_delete(i);

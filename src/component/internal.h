@@ -22,6 +22,7 @@
 #define WP_COMP_MAX_FLAT 17           /* flat_count saturates here */
 #define WP_COMP_MAX_FLAT_PARAMS 16
 #define WP_COMP_MAX_FLAT_RESULTS 1
+#define WP_COMP_MAX_FLAT_ASYNC_PARAMS 4
 #define WP_COMP_MAX_ABI_SIZE (1u << 28)  /* Binary.md: elem_size < 2^28 */
 
 /* ---------------------------------------------------------------- arena */
@@ -157,13 +158,14 @@ wp_comp *wp_decode_component(wp_cx *cx, wp_rd *r, wp_scope *outer);
 /* Canonical ABI facts (abi.c): fills abi_size/align/flat_count/has_* of a
 ** newly built value type, failing if it is too large. */
 void wp_abi_compute(wp_cx *cx, wp_comp_type *t, const uint8_t *at);
-/* Core signature of lifting/lowering func type ft (flattened, with the
-** MAX_FLAT limits).  Returns NULL when it does not apply (async). */
+/* Core signature of lifting/lowering func type ft (CanonicalABI.md
+** flatten_functype): sync, or with the async option (with or without a
+** callback when lifting). */
 const wp_comp_core_functype *wp_abi_core_sig(wp_cx *cx, const wp_comp_type *ft,
-                                             int lower);
+                                             int lower, int is_async, int callback);
 
 /* The core func type a canon definition other than lift produces (NULL for
-** async built-ins whose signature is not modelled yet). */
+** the shared-everything thread built-ins, not modelled). */
 const wp_comp_core_functype *wp_abi_canon_core_sig(wp_cx *cx, const wp_comp_canon *c);
 
 /* Semantic checks after a component is decoded (validate.c). */

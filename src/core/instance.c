@@ -212,7 +212,7 @@ static char *functype_str(const wp_functype_t *t) {
   return wp_strdup(buf);
 }
 
-static bool functype_eq(const wp_functype_t *a, const wp_functype_t *b) {
+bool wp_functype_eq(const wp_functype_t *a, const wp_functype_t *b) {
   return a->nparams == b->nparams && a->nresults == b->nresults &&
          !memcmp(a->params, b->params, a->nparams * sizeof *a->params) &&
          !memcmp(a->results, b->results, a->nresults * sizeof *a->results);
@@ -355,7 +355,7 @@ static char *link_import(wasmplug_linker_t *l, wasmplug_instance_t *in, uint32_t
   case WASMPLUG_EXTERN_FUNC: {
     const wp_functype_t *want = &m->info.types[im->type_index];
     const wp_functype_t *have = d->host ? &d->host->f.type : d->func->type;
-    if (!functype_eq(want, have)) {
+    if (!wp_functype_eq(want, have)) {
       char *a = functype_str(want), *b = functype_str(have);
       char *e = wp_format("%s: import %s.%s: type mismatch: expected %s, found %s", m->name,
                           im->module, im->name, a ? a : "?", b ? b : "?");

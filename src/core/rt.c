@@ -70,7 +70,10 @@ static __thread struct {
   volatile sig_atomic_t in_host; /* nonzero while host code runs */
   volatile sig_atomic_t interrupted;
   bool ready;
+  /* The stack guest code runs on: the thread's own, or a fiber's (fiber.c
+  ** swaps these, with `top` and `in_host`, on every switch). */
   uintptr_t stack_lo, stack_hi;
+  bool in_fiber;
   bool have_timer;
   timer_t timer;
   void *altstack;
@@ -233,8 +236,10 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t time
   if (sigsetjmp(f.jb, 0) == 0) {
     wp_thread.top = &f;
     wp_thread.in_host = 0;
-    if (!f.prev) wp_thread.interrupted = 0;
-    if (timeout_ms && !f.prev) {
+    /* The time limit belongs to the outermost call on the thread's own
+    ** stack: guest code on fibers runs inside it (see wp_rt_ctx_swap). */
+    if (!f.prev && !wp_thread.in_fiber) wp_thread.interrupted = 0;
+    if (timeout_ms && !f.prev && !wp_thread.in_fiber) {
       arm_timer(timeout_ms);
       armed = true;
     }
@@ -257,6 +262,22 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t time
   }
   return NULL;
 }
+
+void wp_rt_ctx_swap(wp_rt_ctx_t *save, const wp_rt_ctx_t *load) {
+  thread_init();
+  save->top = wp_thread.top;
+  save->in_host = wp_thread.in_host;
+  save->stack_lo = wp_thread.stack_lo;
+  save->stack_hi = wp_thread.stack_hi;
+  save->in_fiber = wp_thread.in_fiber;
+  wp_thread.top = load->top;
+  wp_thread.in_host = load->in_host;
+  wp_thread.stack_lo = load->stack_lo;
+  wp_thread.stack_hi = load->stack_hi;
+  wp_thread.in_fiber = load->in_fiber;
+}
+
+bool wp_rt_interrupted(void) { return wp_thread.interrupted != 0; }
 
 void wp_rt_raise(wasmplug_trap_t *trap) {
   call_frame_t *f = wp_thread.top;

@@ -149,7 +149,8 @@ static const char *stale(wp_rpc_proxy_t *px, const wp_rpc_inst_t *in, char *buf,
   return buf;
 }
 
-int wp_rpc_proxy_call(void *state, wasmplug_plugin_call_t *call, uint32_t func, const void *params, void *result) {
+int wp_rpc_proxy_call(void *state, wasmplug_plugin_call_t *call, const void *params, void *result) {
+  uint32_t func = wp_plugin_host_api()->call_func(call);
   wp_rpc_inst_t *in = state;
   wp_rpc_proxy_t *px = in->px;
   char buf[700];
@@ -168,6 +169,12 @@ int wp_rpc_proxy_call(void *state, wasmplug_plugin_call_t *call, uint32_t func, 
   bad = exchange(px, (wp_rpc_header_t){.kind = WP_RPC_CALL, .inst = in->id, .func = func}, px->timeout_ms, &h, &pl);
   if (bad) {
     rc = trap(call, bad);
+    goto out;
+  }
+  if (h.kind == WP_RPC_EXIT && h.inst == in->id && h.func == func && h.len == 4) {
+    /* The plugin ended the guest (host->exit): so does its proxy. */
+    uint32_t status = (uint32_t)pl[0] | (uint32_t)pl[1] << 8 | (uint32_t)pl[2] << 16 | (uint32_t)pl[3] << 24;
+    rc = wp_plugin_host_api()->exit(call, (int)status);
     goto out;
   }
   if (h.kind == WP_RPC_TRAP) {

@@ -48,7 +48,7 @@ const char *wp_rpc_header_get(const uint8_t in[WP_RPC_HEADER], wp_rpc_header_t *
     snprintf(why, whylen, "bad frame magic 0x%08x (expected 0x%08x, \"WPRC\")", h->magic, WP_RPC_MAGIC);
   else if (h->version != WP_RPC_VERSION)
     snprintf(why, whylen, "frame of protocol version %u (this side speaks version %u)", h->version, WP_RPC_VERSION);
-  else if (h->kind < WP_RPC_HELLO || h->kind > WP_RPC_BYE)
+  else if (h->kind < WP_RPC_HELLO || h->kind > WP_RPC_EXIT)
     snprintf(why, whylen, "unknown frame kind %u", h->kind);
   else if (h->len > WP_RPC_MAX_PAYLOAD)
     snprintf(why, whylen, "frame payload of %u bytes exceeds the %u-byte limit", h->len, WP_RPC_MAX_PAYLOAD);

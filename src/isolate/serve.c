@@ -128,24 +128,25 @@ static bool do_call(wp_plugin_server_t *s, session_t *ss, const wp_rpc_header_t 
   wp_rpc_rd_t r = {pl, h->len, 0, false};
   const char *why = wp_rpc_decode_args(&r, f, a, args, arena_alloc, ss->arena);
   if (why) return (*bad = why), false;
+  /* The same call sequence as in process; the trap's bare message goes
+  ** back (the host prefixes the plugin and function), an exit as EXIT. */
+  wp_cabi_native_fn_t fn = {s->p->desc.funcs[h->func].fn, in->state, h->func, s->p->desc.name};
   wasmplug_plugin_call_t call;
-  call.arena = ss->arena;
-  call.state = in->state;
-  call.trapped = false;
-  call.msg[0] = 0;
-  int rc = s->p->desc.funcs[h->func].fn(in->state, &call, args, res);
+  wasmplug_trap_t *t = wp_cabi_native_run(&fn, ss->arena, args, res, &call);
   bool ok;
-  if (rc != WASMPLUG_OK || call.trapped) {
-    char msg[600];
-    if (call.trapped) snprintf(msg, sizeof msg, "%s", call.msg);
-    else snprintf(msg, sizeof msg, "failed with code %d", rc);
-    ok = reply_msg(ss, WP_RPC_TRAP, h, msg);
+  if (t && call.exited) {
+    wp_rpc_buf_frame(&ss->out);
+    wp_rpc_buf_u32(&ss->out, (uint32_t)call.exit_status);
+    ok = reply(ss, WP_RPC_EXIT, h, h->inst);
+  } else if (t) {
+    ok = reply_msg(ss, WP_RPC_TRAP, h, call.msg);
   } else {
     wp_rpc_buf_frame(&ss->out);
     if (f->result) wp_rpc_encode(&ss->out, f->result, res);
     if (ss->out.oom) ok = reply_msg(ss, WP_RPC_TRAP, h, "result too large to send (or out of memory)");
     else ok = reply(ss, WP_RPC_RESULT, h, h->inst);
   }
+  wasmplug_trap_delete(t);
   wp_cabi_arena_reset(ss->arena);
   return ok;
 }

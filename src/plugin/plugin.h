@@ -122,6 +122,7 @@ typedef struct wp_plugin_binding {
   const char *name;           /* "ns:pkg/iface@ver#func" */
   wasmplug_plugin_fn fn;
   void *state;                /* the plugin's state for this guest */
+  wp_cabi_native_fn_t native; /* fn, state, its funcs[] index, who: for wp_cabi_native_run */
   const wp_cabi_func_t *type; /* the WIT function as canonical ABI types */
   wp_cabi_native_args_t args; /* layout of the native params struct */
 } wp_plugin_binding_t;
@@ -154,7 +155,8 @@ void *wp_plugin_guest_state(wp_plugin_guest_t *g, const char *name);
 ** validated), `result` zeroed storage for the result's native layout (NULL
 ** when there is none); string/list memory the plugin returns comes from
 ** `arena`, which the caller resets after lowering.  Returns NULL, or a trap
-** (kind WASMPLUG_TRAP_HOST) whose message names the plugin and function. */
+** (wp_cabi_native_run: an exit, or WASMPLUG_TRAP_HOST naming the plugin
+** and function). */
 wasmplug_trap_t *wp_plugin_binding_call(const wp_plugin_binding_t *b, wp_cabi_arena_t *arena,
                                         const void *args, void *result);
 
@@ -172,6 +174,12 @@ bool wp_plugin_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b);
 ** after the path in --plugin.  Checked exactly like a loaded .so. */
 wasmplug_error_t *wp_plugin_set_add_builtin(wp_plugin_set_t *set, wasmplug_plugin_entry_fn entry, const char *name,
                                             const char *config_spec);
+/* The same, with `data` as the value *plugin_state holds when the
+** plugin's init runs (a loaded .so always finds NULL there): how a host
+** hands a plugin linked into it something of its own (the built-in
+** wasi-p2 gets the host's capability object so). */
+wasmplug_error_t *wp_plugin_set_add_builtin_data(wp_plugin_set_t *set, wasmplug_plugin_entry_fn entry,
+                                                 const char *name, const char *config_spec, void *data);
 
 /* --------------------------------------- wasm component plugins (issue 8) */
 
@@ -242,12 +250,6 @@ void wp_wasm_guest_delete(wp_wasm_guest_t *g);
 ** wasi:dl check runs. */
 wasmplug_error_t *wp_wasm_guest_link(wp_wasm_guest_t *g, wasmplug_component_linker_t *l,
                                      const wasmplug_component_t *guest, const char *guest_name);
-/* Defines on `l` every function and resource type of the component's
-** imported interfaces that a native plugin of `g` provides.  What no
-** plugin provides is left undefined: instantiation names the first such
-** import and its WIT type. */
-void wp_plugin_guest_link_component(wp_plugin_guest_t *g, wasmplug_component_linker_t *l,
-                                    const wasmplug_component_t *component);
 /* The instance of plugin `i` (in --plugin order) for this guest. */
 wasmplug_component_instance_t *wp_wasm_guest_instance(wp_wasm_guest_t *g, size_t i);
 

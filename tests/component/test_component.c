@@ -239,6 +239,51 @@ static void test_async(const char *dir) {
   free(buf);
 }
 
+/* "[i32 i64] -> [i32]" for a core func type. */
+static void core_sig_text(const wp_comp_core_functype *ft, char *buf, size_t n) {
+  size_t k = 0;
+  k += (size_t)snprintf(buf + k, n - k, "[");
+  for (uint32_t i = 0; ft && i < ft->nparams && k < n; i++)
+    k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? " " : "", ft->params[i] == 0x7e ? "i64" : "i32");
+  if (k < n) k += (size_t)snprintf(buf + k, n - k, "] -> [");
+  for (uint32_t i = 0; ft && i < ft->nresults && k < n; i++)
+    k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? " " : "", ft->results[i] == 0x7e ? "i64" : "i32");
+  if (k < n) snprintf(buf + k, n - k, "]%s", ft ? "" : " (unknown)");
+}
+
+/* Async lowers without a memory when none is needed (issue 16 item 6),
+** and the core signatures of async lowers and built-ins. */
+static void test_async_lower(const char *dir) {
+  char path[4096], err[1024];
+  snprintf(path, sizeof path, "%s/async_lower.wasm", dir);
+  unsigned char *buf;
+  size_t len;
+  wp_comp *c = load(path, &buf, &len, err, sizeof err);
+  CHECK(c, "async_lower.wasm must load: %s", err);
+  if (c) {
+    static const char *const want[] = {
+        "[i64] -> [i32]",         /* async lower of wait-until: no memory */
+        "[i32 i32] -> [i32]",     /* async lower of get: param + result pointer */
+        "[i32] -> [i32]",         /* async lower of five: params spilled */
+        "[i64] -> []",            /* sync lower of an async func */
+        "[] -> [i64]",            /* stream.new */
+        "[i32] -> []",            /* task.return (result u32) */
+    };
+    const wp_comp_space *sp = &c->space[WP_COMP_SORT_CORE_FUNC];
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < sp->len && k < 6; i++) {
+      if (sp->items[i].origin != WP_COMP_FROM_CANON) continue;
+      char got[128];
+      core_sig_text(sp->items[i].type, got, sizeof got);
+      CHECK(strcmp(got, want[k]) == 0, "canon %u: core type %s, expected %s", (unsigned)k, got, want[k]);
+      k++;
+    }
+    CHECK(k == 6, "%u canon core funcs", (unsigned)k);
+    wp_comp_delete(c);
+  }
+  free(buf);
+}
+
 /* Placeholder resources bound once and held to across imports. */
 static void test_resource_bindings(const char *dir) {
   char path[4096], err[1024];
@@ -798,6 +843,7 @@ int main(int argc, char **argv) {
     test_types(a[1]);
     test_nested(a[1]);
     test_async(a[1]);
+    test_async_lower(a[1]);
     test_resource_bindings(a[1]);
     test_calc(a[4]);
     test_hello(a[5]);
