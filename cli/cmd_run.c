@@ -4,6 +4,7 @@
 */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,19 @@ static const char run_help[] =
     "                          optimized: cc -O2, cached on disk (compiles on a miss);\n"
     "                          auto (default): use cached optimized code when it\n"
     "                          exists, otherwise start on the baseline tier\n"
-    "  --timeout MS            trap the guest when a call runs longer than MS ms\n"
+    "  --timeout MS            trap the guest when a call runs longer than MS ms,\n"
+    "                          waits in WASI and plugin calls included\n"
+    "limits (what a guest may make wasmplug hold; each reached limit is an error\n"
+    "or trap naming it; SIZE takes a K, M, G or T suffix; `unlimited` lifts one):\n"
+    "  --max-memory SIZE       bytes per linear memory (default 4G); memory.grow\n"
+    "                          past it returns -1\n"
+    "  --max-table-elements N  elements per table (default 10000000)\n"
+    "  --max-instances N       core module instances one component instance may\n"
+    "                          create (default 10000)\n"
+    "  --max-handles N         resource handles per handle table (default 1000000)\n"
+    "  --max-host-memory SIZE  host memory one call may make wasmplug allocate for\n"
+    "                          the guest: values copied out of it, plugin call\n"
+    "                          arenas (default 128M)\n"
     "  -h, --help              this help\n"
     "\n"
     "environment: WASMPLUG_CACHE_DIR (default $XDG_CACHE_HOME/wasmplug or\n"
@@ -95,6 +108,7 @@ int wp_cmd_run(int argc, char **argv) {
   size_t ninvokes = 0;
   wasmplug_tier_t tier = WASMPLUG_TIER_AUTO;
   uint64_t timeout = 0;
+  wasmplug_store_limits_t limits = {sizeof limits, 0, 0, 0, 0, 0, 0}; /* 0: the default */
   int status = 1, shown = 0;
   wasmplug_wasi_config_t *wasi = wasmplug_wasi_config_new();
   wasmplug_config_t *config = wasmplug_config_new();
@@ -139,7 +153,8 @@ int wp_cmd_run(int argc, char **argv) {
     name[nlen] = 0;
     bool takes = !strcmp(name, "--dir") || !strcmp(name, "--dir-ro") || !strcmp(name, "--env") ||
                  !strcmp(name, "--invoke") || !strcmp(name, "--tier") || !strcmp(name, "--timeout") ||
-                 !strcmp(name, "--plugin") || !strcmp(name, "--plugin-dir") || !strcmp(name, "--plugin-use");
+                 !strcmp(name, "--plugin") || !strcmp(name, "--plugin-dir") || !strcmp(name, "--plugin-use") ||
+                 !strncmp(name, "--max-", 6);
     if (!takes) { status = usage_error("unknown option '%s'", a); goto out; }
     if (eq) val = eq + 1;
     else if (i + 1 < argc) val = argv[++i];
@@ -162,14 +177,37 @@ int wp_cmd_run(int argc, char **argv) {
       else if (!strcmp(val, "auto")) tier = WASMPLUG_TIER_AUTO;
       else { status = usage_error("--tier: expected baseline, optimized or auto, got '%s'", val); goto out; }
     } else if (!strcmp(name, "--timeout")) {
-      char *end;
-      errno = 0;
-      unsigned long long ms = strtoull(val, &end, 10);
-      if (errno || end == val || *end || ms == 0) {
+      uint64_t ms;
+      if (!wp_cli_parse_u64(val, false, &ms) || ms == 0 || ms == UINT64_MAX) {
         status = usage_error("--timeout: expected a positive number of milliseconds, got '%s'", val);
         goto out;
       }
       timeout = ms;
+    } else {
+      /* --max-*: the engine's limits (wasmplug_store_limits_t) */
+      static const struct {
+        const char *name;
+        bool size;
+        size_t off;
+      } lims[] = {
+          {"--max-memory", true, offsetof(wasmplug_store_limits_t, memory_bytes)},
+          {"--max-table-elements", false, offsetof(wasmplug_store_limits_t, table_elements)},
+          {"--max-instances", false, offsetof(wasmplug_store_limits_t, instances)},
+          {"--max-handles", false, offsetof(wasmplug_store_limits_t, handles)},
+          {"--max-host-memory", true, offsetof(wasmplug_store_limits_t, host_memory_bytes)},
+      };
+      size_t k = 0;
+      while (k < sizeof lims / sizeof lims[0] && strcmp(lims[k].name, name)) k++;
+      if (k == sizeof lims / sizeof lims[0]) { status = usage_error("unknown option '%s'", a); goto out; }
+      uint64_t v;
+      if (!wp_cli_parse_u64(val, lims[k].size, &v) || v == 0) {
+        fprintf(stderr, "wasmplug: error: %s: expected a positive %s or `unlimited`, got '%s'\n", name,
+                lims[k].size ? "size (a number of bytes, K, M, G or T suffix)" : "number", val);
+        fputs(run_usage, stderr);
+        status = 2;
+        goto out;
+      }
+      memcpy((char *)&limits + lims[k].off, &v, sizeof v);
     }
   }
   if (i >= argc) { status = usage_error("%s", "missing FILE"); goto out; }
@@ -183,6 +221,7 @@ int wp_cmd_run(int argc, char **argv) {
 
   wasmplug_config_tier_set(config, tier);
   wasmplug_config_timeout_set(config, timeout);
+  wasmplug_config_limits_set(config, &limits);
   wasmplug_config_progress_set(config, wp_cli_progress, &shown);
   if ((err = wasmplug_engine_new(config, &engine)) || (err = wasmplug_host_new(engine, &hopts, &host)) ||
       (err = wasmplug_host_wasi_set(host, wasi))) {

@@ -1,6 +1,6 @@
 /*
 ** cmd_serve.c — `wasmplug serve`: parses the command line; the server
-** itself is plugins/http/serve.c (wp_serve_run).
+** itself is the library's (wasmplug/serve.h, plugins/http/serve*.c).
 */
 #include <errno.h>
 #include <stdio.h>
@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "http/serve.h"
 #include "wasmplug.h"
 #include "wasmplug/host.h"
+#include "wasmplug/serve.h"
 
 static const char serve_usage[] = "usage: wasmplug serve [--addr HOST:PORT] [OPTIONS] app.wasm\n";
 
@@ -75,8 +75,9 @@ static bool number(const char *s, unsigned long long min, unsigned long long max
 
 int wp_cmd_serve(int argc, char **argv) {
   int status = 1, shown = 0;
-  wp_serve_opts_t o;
+  wasmplug_serve_options_t o;
   memset(&o, 0, sizeof o);
+  o.size = sizeof o;
   wasmplug_tier_t tier = WASMPLUG_TIER_AUTO;
   uint64_t timeout = 0;
   const char **allow = calloc((size_t)argc + 1, sizeof *allow);
@@ -223,7 +224,7 @@ int wp_cmd_serve(int argc, char **argv) {
   ** (include/wasmplug/io.h) */
   if ((err = wasmplug_wasi_config_arg_push(wasi, file)) || (err = wasmplug_engine_new(config, &engine)) ||
       (err = wasmplug_host_new(engine, NULL, &host)) || (err = wasmplug_host_wasi_set(host, wasi)) ||
-      (err = wp_wasi_http_add(host, allow, nallow, o.max_body ? o.max_body : (64u << 20)))) {
+      (err = wasmplug_serve_http_plugin_add(host, allow, nallow, o.max_body ? o.max_body : (64u << 20)))) {
     wp_cli_error("%s", wasmplug_error_message(err));
     goto out;
   }
@@ -240,7 +241,7 @@ int wp_cmd_serve(int argc, char **argv) {
     wp_cli_error("WASMPLUG_PLUGIN_PATH: %s", wasmplug_error_message(err));
     goto out;
   }
-  if ((err = wasmplug_program_new(host, bytes, len, file, &program)) || (err = wp_serve_run(program, file, &o))) {
+  if ((err = wasmplug_program_new(host, bytes, len, file, &program)) || (err = wasmplug_serve(program, &o))) {
     wp_cli_error("%s", wasmplug_error_message(err));
     goto out;
   }

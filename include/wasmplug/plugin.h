@@ -119,6 +119,14 @@ typedef struct wasmplug_host_api {
   /* The index in the descriptor's funcs[] of the function this call runs:
   ** one C function may serve several entries and tell them apart. */
   uint32_t (*call_func)(wasmplug_plugin_call_t *call);
+  /* When the guest call must end (`--timeout`): CLOCK_MONOTONIC
+  ** nanoseconds, 0 when it has no time limit.  A plugin function that
+  ** waits waits no longer than this.  At the deadline (and every 10 ms
+  ** after it) the thread gets a signal that makes a blocking system call
+  ** fail with EINTR: do not retry EINTR once the clock has reached the
+  ** deadline, return (any error or trap; the guest call traps with
+  ** "interrupt" whatever you answer).  See docs/plugin-abi.md, section 9. */
+  uint64_t (*deadline)(wasmplug_plugin_call_t *call);
 
   /* --- 1.2 --- */
   /* Another plugin's C service for the same guest instance.  `self` and

@@ -1,5 +1,5 @@
 /*
-** serve.c — the server's life: the listening socket, libmicrohttpd's
+** serve.c — wasmplug/serve.h: the server's life: the listening socket, libmicrohttpd's
 ** daemon, the workers, and a graceful stop on SIGINT/SIGTERM; and the
 ** registration of the built-in wasi-http plugin.
 **
@@ -22,7 +22,8 @@
 
 #include "serve_internal.h"
 
-wasmplug_error_t *wp_wasi_http_add(wasmplug_host_t *host, const char *const *allow, size_t nallow, uint64_t max_body) {
+wasmplug_error_t *wasmplug_serve_http_plugin_add(wasmplug_host_t *host, const char *const *allow, size_t nallow,
+                                                uint64_t max_body) {
   size_t len = 64;
   for (size_t i = 0; i < nallow; i++) {
     if (!*allow[i] || strpbrk(allow[i], " ,%"))
@@ -112,12 +113,12 @@ static void wait_for_stop(const sigset_t *set) {
   }
 }
 
-wasmplug_error_t *wp_serve_run(wasmplug_program_t *program, const char *name, const wp_serve_opts_t *o) {
+wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_serve_options_t *o) {
   sv_server_t s;
   memset(&s, 0, sizeof s);
   s.o = o;
   s.program = program;
-  s.name = name;
+  s.name = wasmplug_program_name(program);
   s.nthreads = o->threads ? o->threads : cores();
   s.nworkers = o->workers ? o->workers : 4 * cores();
   s.queue_cap = o->queue ? o->queue : 1024;
@@ -137,7 +138,7 @@ wasmplug_error_t *wp_serve_run(wasmplug_program_t *program, const char *name, co
   pthread_sigmask(SIG_BLOCK, &stop, &old);
 
   if (!wasmplug_program_is_component(program)) {
-    err = wasmplug_error_new("%s: not a component (serve runs a wasi:http/proxy component)", name);
+    err = wasmplug_error_new("%s: not a component (serve runs a wasi:http/proxy component)", s.name);
     goto out;
   }
   if (!(s.queue = calloc(s.queue_cap, sizeof *s.queue))) {

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "h.h"
-#include "serve.h"
+#include "wasmplug/serve.h"
 
 typedef struct sv_server sv_server_t;
 
@@ -41,7 +41,7 @@ typedef struct sv_conn {
 } sv_conn_t;
 
 struct sv_server {
-  const wp_serve_opts_t *o;
+  const wasmplug_serve_options_t *o;
   wasmplug_program_t *program;
   const char *name;
   struct MHD_Daemon *mhd;

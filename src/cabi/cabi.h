@@ -316,6 +316,10 @@ typedef struct wp_cabi_guest {
   wp_cabi_post_return_fn post_return; /* optional */
   wp_cabi_string_encoding_t encoding;
   wp_cabi_handles_t *handles;         /* required for own/borrow */
+  /* The host allocation budget of one call without an arena (value trees
+   * lifted out of the guest); 0: WP_CABI_DEFAULT_BUDGET.  The runtime sets
+   * the instance's limit (wasmplug_store_limits_t.host_memory_bytes). */
+  size_t budget;
 } wp_cabi_guest_t;
 
 /* A per-call arena for native-layout values, and the host allocation
@@ -327,6 +331,7 @@ typedef struct wp_cabi_arena wp_cabi_arena_t;
 wp_cabi_arena_t *wp_cabi_arena_new(size_t budget); /* 0: WP_CABI_DEFAULT_BUDGET */
 void wp_cabi_arena_delete(wp_cabi_arena_t *a);
 void wp_cabi_arena_reset(wp_cabi_arena_t *a);    /* frees all, budget back to full */
+void wp_cabi_arena_budget_set(wp_cabi_arena_t *a, uint64_t budget); /* 0: the default */
 size_t wp_cabi_arena_used(const wp_cabi_arena_t *a);
 /* Allocates from the arena (NULL when over budget or out of memory). */
 void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align);
@@ -335,7 +340,7 @@ void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align);
  * wp_cabi_cx_finish (always: it frees the lend list), which releases
  * borrow lends and traps if a borrow handle lent to the guest by this call
  * was not dropped.  The arena may be NULL when only value trees are lifted;
- * the budget is then WP_CABI_DEFAULT_BUDGET, counted in the cx itself.
+ * the budget is then the guest's (`budget`), counted in the cx itself.
  * A cx lives on the caller's stack; it is not shared between threads. */
 typedef struct wp_cabi_cx {
   const wp_cabi_guest_t *guest;
@@ -345,6 +350,7 @@ typedef struct wp_cabi_cx {
   uint32_t nlends, caplends;
   uint32_t *lends;          /* guest handles lent to the host for this call */
   size_t charged;           /* host bytes charged when there is no arena */
+  size_t budget;            /* ... against this (the guest's, or the default) */
   /* The native side's handle table: where stream/future ends and error
    * contexts lifted to the native layout are put (and lowered ones taken
    * from).  NULL: such values cannot cross to the native layout. */
@@ -542,6 +548,10 @@ wasmplug_trap_t *wp_cabi_native_run(const wp_cabi_native_fn_t *f, wp_cabi_arena_
  * reused (most recently freed first).  Own handles carry a lend count;
  * borrow handles belong to the call (cx) that lent them. */
 wp_cabi_handles_t *wp_cabi_handles_new(void);
+/* At most `max` live handles (default: wasmplug_store_limits_default's
+ * `handles`; at most 2^28 - 1 whatever is asked): adding one more traps
+ * naming the limit. */
+void wp_cabi_handles_limit_set(wp_cabi_handles_t *h, uint64_t max);
 /* Drops every remaining own handle, running destructors; borrow handles
  * are simply forgotten. */
 void wp_cabi_handles_delete(wp_cabi_handles_t *h);

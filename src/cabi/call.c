@@ -13,6 +13,7 @@ void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_guest_t *guest, wp_cabi_are
   memset(cx, 0, sizeof *cx);
   cx->guest = guest;
   cx->arena = arena;
+  cx->budget = guest && guest->budget ? guest->budget : WP_CABI_DEFAULT_BUDGET;
   wp_cabi_cx_refresh(cx);
 }
 

@@ -35,6 +35,7 @@ struct wp_cabi_handles {
   uint32_t len, cap;
   uint32_t free_head; /* 0: none */
   uint32_t count;
+  uint32_t max; /* the limit (max-handles): at most this many live entries */
   wp_cabi_obj_reaper_fn reaper;
   void *reaper_ctx;
 };
@@ -49,7 +50,14 @@ wp_cabi_handles_t *wp_cabi_handles_new(void) {
   }
   h->cap = 16;
   h->len = 1;
+  wasmplug_store_limits_t d;
+  wasmplug_store_limits_default(&d);
+  wp_cabi_handles_limit_set(h, d.handles);
   return h;
+}
+
+void wp_cabi_handles_limit_set(wp_cabi_handles_t *h, uint64_t max) {
+  h->max = max > MAX_HANDLES ? MAX_HANDLES : (uint32_t)max;
 }
 
 void wp_cabi_handles_set_reaper(wp_cabi_handles_t *h, wp_cabi_obj_reaper_fn fn, void *ctx) {
@@ -106,6 +114,9 @@ uint32_t wp_cabi_handles_count(const wp_cabi_handles_t *h) { return h->count; }
 
 static wp_cabi_error_t *add(wp_cabi_handles_t *h, entry_t e, uint32_t *out) {
   uint32_t i;
+  if (h->count >= h->max)
+    return wp_cabi_error_new(WP_CABI_LIMIT, "resource handle table is full: %u handles, the limit (max-handles)",
+                             h->max);
   if (h->free_head) {
     i = h->free_head;
     h->free_head = h->v[i].next_free;

@@ -288,8 +288,11 @@ void wp_read_canon(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_canon *c) {
       if (t->kind != WP_COMP_T_RESOURCE)
         wp_fail(cx, tat, "canon %s: type index %u is not a resource type",
                 wp_comp_canon_name(c->op), (unsigned)c->type);
-      if (c->op != WP_COMP_CANON_RESOURCE_DROP && !t->resource_defined)
-        wp_fail(cx, tat, "canon %s: resource type %u is not defined by this component",
+      /* new and rep need the representation: a resource this very
+      ** component defines (not an import, nor a child instance's) */
+      const wp_comp_type *b = wp_comp_resource_base(t);
+      if (c->op != WP_COMP_CANON_RESOURCE_DROP && (!b->resource_defined || b->serial != s->serial))
+        wp_fail(cx, tat, "canon %s: type %u is not a local resource (one defined by this component)",
                 wp_comp_canon_name(c->op), (unsigned)c->type);
       c->resource = t;
       return;

@@ -30,6 +30,7 @@ typedef struct definition {
 
 struct wasmplug_linker {
   wasmplug_engine_t *engine;
+  wasmplug_store_limits_t limits;
   definition_t *defs;
   size_t ndefs, cap;
   bool allow_unknown;
@@ -44,8 +45,14 @@ static void hostfunc_release(hostfunc_ref_t *h) {
 
 wasmplug_linker_t *wasmplug_linker_new(wasmplug_engine_t *engine) {
   wasmplug_linker_t *l = calloc(1, sizeof *l);
-  if (l) l->engine = engine;
+  if (!l) return NULL;
+  l->engine = engine;
+  l->limits = engine->config.limits;
   return l;
+}
+
+void wasmplug_linker_limits_set(wasmplug_linker_t *l, const wasmplug_store_limits_t *limits) {
+  wasmplug_store_limits_merge(&l->limits, limits);
 }
 
 void wasmplug_linker_delete(wasmplug_linker_t *l) {
@@ -432,7 +439,11 @@ void wasmplug_linker_instantiate(wasmplug_linker_t *l, const wasmplug_module_t *
   in->env.slots = in->slots;
   inst_call_t c = {g, in->inst, &in->env};
   in->instantiated = true;
+  /* The memories and tables the module defines are made inside (and sized
+  ** against the linker's limits there: wp_rt_limits_push). */
+  const wasmplug_store_limits_t *outer = wp_rt_limits_push(&l->limits);
   wasmplug_trap_t *t = wp_rt_call_guarded(do_instantiate, &c, in->timeout_ms);
+  wp_rt_limits_pop(outer);
   if (t) {
     wasmplug_instance_delete(in);
     if (trap) *trap = t;

@@ -195,6 +195,11 @@ void wp_rt_ctx_swap(wp_rt_ctx_t *save, const wp_rt_ctx_t *load);
 /* True once the watchdog fired on this thread (cleared by the next
 ** outermost guarded call). */
 bool wp_rt_interrupted(void);
+/* The limits memories and tables made on this thread are held to (while
+** an instantiation runs; see rt.c).  Push returns the previous ones, to
+** pop back (instantiations nest: a start function may instantiate). */
+const wasmplug_store_limits_t *wp_rt_limits_push(const wasmplug_store_limits_t *limits);
+void wp_rt_limits_pop(const wasmplug_store_limits_t *previous);
 /* Raises a trap out of host code called from the guest (does not return). */
 void wp_rt_raise(wasmplug_trap_t *trap) __attribute__((noreturn));
 
@@ -232,6 +237,7 @@ struct wasmplug_config {
   wasmplug_tier_t tier;
   char *cache_dir;
   uint64_t timeout_ms;
+  wasmplug_store_limits_t limits;
   wasmplug_progress_t progress;
   void *progress_data;
 };

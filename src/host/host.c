@@ -28,6 +28,7 @@ wasmplug_error_t *wasmplug_host_new(wasmplug_engine_t *engine, const wasmplug_ho
   h->engine = engine;
   h->flags = o.flags;
   h->limits.size = sizeof h->limits;
+  h->store = *wasmplug_engine_limits(engine);
   *out = h;
   return NULL;
 }
@@ -55,20 +56,16 @@ wasmplug_error_t *wasmplug_host_limits_set(wasmplug_host_t *h, const wasmplug_ho
   /* Read only the fields the caller's struct has (it may be older). */
   memcpy(&n, l, l->size < sizeof n ? l->size : sizeof n);
   n.size = sizeof n;
-  static const struct {
-    size_t off;
-    const char *name;
-  } fields[] = {
-      {offsetof(wasmplug_host_limits_t, memory_bytes), "memory_bytes"},
-      {offsetof(wasmplug_host_limits_t, table_elements), "table_elements"},
-      {offsetof(wasmplug_host_limits_t, instances), "instances"},
-      {offsetof(wasmplug_host_limits_t, handles), "handles"},
-  };
-  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-    uint64_t v;
-    memcpy(&v, (const char *)&n + fields[i].off, sizeof v);
-    if (v) return wasmplug_error_new("limit %s is not enforced by this version of wasmplug", fields[i].name);
-  }
+  wasmplug_store_limits_t st;
+  memset(&st, 0, sizeof st);
+  st.size = sizeof st;
+  st.memory_bytes = n.memory_bytes;
+  st.table_elements = n.table_elements;
+  st.instances = n.core_instances;
+  st.handles = n.handles;
+  st.host_memory_bytes = n.host_memory_bytes;
+  h->store = *wasmplug_engine_limits(h->engine);
+  wasmplug_store_limits_merge(&h->store, &st);
   h->limits = n;
   return NULL;
 }
@@ -100,4 +97,19 @@ wasmplug_error_t *wasmplug_host_plugin_use(wasmplug_host_t *h, const char *spec)
 wasmplug_error_t *wasmplug_host_plugin_add(wasmplug_host_t *h, wasmplug_plugin_entry_fn entry, const char *name,
                                            const char *config, void *data) {
   return wp_plugin_set_add_builtin_data(h->plugins, entry, name, config, data);
+}
+
+/* ------------------------------------------------------------- compose */
+
+wasmplug_error_t *wasmplug_compose(const char *const *specs, size_t n, const uint8_t *app, size_t app_len,
+                                   const char *app_name, uint8_t **out, size_t *out_len) {
+  *out = NULL;
+  *out_len = 0;
+  wp_wasm_plugins_t *set = wp_wasm_plugins_new();
+  if (!set) return wasmplug_error_new("out of memory");
+  wasmplug_error_t *e = NULL;
+  for (size_t i = 0; i < n && !e; i++) e = wp_wasm_plugins_add(set, specs[i]);
+  if (!e) e = wp_wasm_compose(set, app, app_len, app_name ? app_name : "<app>", out, out_len);
+  wp_wasm_plugins_delete(set);
+  return e;
 }

@@ -114,7 +114,9 @@ void wp_host_component_instantiate(wasmplug_program_instance_t *pi, wasmplug_err
     *error = wasmplug_error_new("out of memory");
     return;
   }
+  wasmplug_component_linker_limits_set(pi->clinker, &h->store);
   if ((*error = wp_plugin_guest_new(h->plugins, &pi->plugin_guest))) return;
+  wp_plugin_guest_limits_set(pi->plugin_guest, &h->store);
   /* Wasm plugins first (their definitions win), then native plugins. */
   if (wp_wasm_plugins_count(h->wasm_plugins) && (*error = wp_wasm_guest_new(h->wasm_plugins, &pi->wasm_guest)))
     return;

@@ -21,6 +21,8 @@ struct wasmplug_host {
   uint32_t flags;
   wasmplug_wasi_config_t *wasi;     /* owned; its address never changes */
   wasmplug_host_limits_t limits;
+  wasmplug_store_limits_t store;    /* the engine's, with `limits` applied */
+  uint64_t live;                    /* program instances not yet deleted */
   wp_plugin_set_t *plugins;
   wp_wasm_plugins_t *wasm_plugins;
   bool p2_registered;               /* the built-in wasi-p2 is on `plugins` */

@@ -75,8 +75,10 @@ static void core_instantiate(wasmplug_program_instance_t *pi, wasmplug_error_t *
     *error = wasmplug_error_new("out of memory");
     return;
   }
+  wasmplug_linker_limits_set(pi->linker, &h->store);
   if ((*error = wp_wasi_p1_define(pi->linker, pi->wasi))) return;
   if ((*error = wp_plugin_guest_new(h->plugins, &pi->plugin_guest)) ||
+      (wp_plugin_guest_limits_set(pi->plugin_guest, &h->store), false) ||
       (*error = wp_plugin_guest_define(pi->plugin_guest, pi->linker, p->module))) {
     wasmplug_error_t *e = wasmplug_error_new("%s: %s", p->name, wasmplug_error_message(*error));
     wasmplug_error_delete(*error);
@@ -100,6 +102,13 @@ void wasmplug_program_instantiate(wasmplug_program_t *p, wasmplug_program_instan
     return;
   }
   pi->program = p;
+  if (p->host->limits.instances && p->host->live >= p->host->limits.instances) {
+    *error = wasmplug_error_new("%s: the host already has %llu live program instances, the limit (instances)",
+                                p->name, (unsigned long long)p->host->limits.instances);
+    free(pi);
+    return;
+  }
+  p->host->live++;
   if (p->component) wp_host_component_instantiate(pi, error, trap);
   else core_instantiate(pi, error, trap);
   int code;
@@ -117,6 +126,7 @@ void wasmplug_program_instantiate(wasmplug_program_t *p, wasmplug_program_instan
 
 void wasmplug_program_instance_delete(wasmplug_program_instance_t *pi) {
   if (!pi) return;
+  pi->program->host->live--;
   wasmplug_instance_delete(pi->core);
   wasmplug_component_instance_delete(pi->comp);
   wp_wasm_guest_delete(pi->wasm_guest);     /* after the guest: its handles' destructors call into the plugins */
@@ -126,6 +136,8 @@ void wasmplug_program_instance_delete(wasmplug_program_instance_t *pi) {
   wp_wasi_ctx_delete(pi->wasi);
   free(pi);
 }
+
+const char *wasmplug_program_name(const wasmplug_program_t *p) { return p ? p->name : NULL; }
 
 void *wasmplug_program_instance_plugin_state(wasmplug_program_instance_t *pi, const char *plugin) {
   return pi && pi->plugin_guest && plugin ? wp_plugin_guest_state(pi->plugin_guest, plugin) : NULL;

@@ -38,6 +38,12 @@ static const char *failure(wp_rpc_proxy_t *px, wp_rpc_io_t st, const char *detai
              px->remote ? "; connection closed" : "; the plugin process was killed");
     wp_rpc_proxy_down(px, true, why);
     return px->down_why;
+  case WP_RPC_IO_INTERRUPTED:
+    /* The answer may still come: the exchange is out of step for good. */
+    snprintf(why, sizeof why, "interrupted: the guest call reached its time limit%s",
+             px->remote ? "; connection closed" : "; the plugin process was killed");
+    wp_rpc_proxy_down(px, true, why);
+    return px->down_why;
   case WP_RPC_IO_GARBAGE:
     snprintf(why, sizeof why, "protocol violation: %.300s%s", detail,
              px->remote ? "; connection closed" : "; the plugin process was killed");

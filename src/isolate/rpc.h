@@ -18,6 +18,7 @@
 #define WASMPLUG_PLUGIN_RPC_H
 
 #include "plugin/internal.h"
+#include "wasmplug/host.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -103,7 +104,11 @@ int wp_rpc_frame_send(wp_rpc_conn_t *c, wp_rpc_buf_t *b, wp_rpc_header_t h);
 /* Receives one frame: *payload points into the connection's buffer (valid
 ** until the next receive).  timeout_ms < 0 waits forever.  Returns 0, or
 ** an error kind with a message in why. */
-typedef enum { WP_RPC_IO_OK = 0, WP_RPC_IO_EOF, WP_RPC_IO_TIMEOUT, WP_RPC_IO_ERRNO, WP_RPC_IO_GARBAGE } wp_rpc_io_t;
+/* INTERRUPTED: the guest call's deadline passed while waiting (see
+** wasmplug_call_deadline in wasmplug.h). */
+typedef enum {
+  WP_RPC_IO_OK = 0, WP_RPC_IO_EOF, WP_RPC_IO_TIMEOUT, WP_RPC_IO_ERRNO, WP_RPC_IO_GARBAGE, WP_RPC_IO_INTERRUPTED
+} wp_rpc_io_t;
 wp_rpc_io_t wp_rpc_frame_recv(wp_rpc_conn_t *c, int timeout_ms, wp_rpc_header_t *h, const uint8_t **payload,
                               char *why, size_t whylen);
 /* Non-blocking: true when a whole frame is already buffered. */

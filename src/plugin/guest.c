@@ -27,6 +27,11 @@ wasmplug_error_t *wp_plugin_guest_new(wp_plugin_set_t *set, wp_plugin_guest_t **
   return NULL;
 }
 
+void wp_plugin_guest_limits_set(wp_plugin_guest_t *g, const wasmplug_store_limits_t *limits) {
+  if (g->handles) wp_cabi_handles_limit_set(g->handles, limits->handles);
+  if (g->arena) wp_cabi_arena_budget_set(g->arena, limits->host_memory_bytes);
+}
+
 /* Teardown: resources first (their destructors need the states), then
 ** the states, then the types. */
 static void teardown(wp_plugin_guest_t *g) {

@@ -58,6 +58,14 @@ static int host_exit(wasmplug_plugin_call_t *call, int status) {
 
 static uint32_t host_call_func(wasmplug_plugin_call_t *call) { return call ? call->func : 0; }
 
+/* The deadline is the thread's (the core's watchdog): plugin calls run on
+** the thread of the guest call.  In an isolate helper no guest call runs,
+** so it is 0 there; the host side bounds the exchange instead. */
+static uint64_t host_deadline(wasmplug_plugin_call_t *call) {
+  (void)call;
+  return wasmplug_call_deadline();
+}
+
 static const wasmplug_host_api_t host_api = {
     .size = sizeof(wasmplug_host_api_t),
     .abi_major = WASMPLUG_PLUGIN_ABI_MAJOR,
@@ -70,6 +78,7 @@ static const wasmplug_host_api_t host_api = {
     .call_state = host_call_state,
     .exit = host_exit,
     .call_func = host_call_func,
+    .deadline = host_deadline,
     .service = wp_plugin_host_service,
 };
 

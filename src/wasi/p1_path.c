@@ -199,9 +199,10 @@ wp_os_err_t wp_p1_path_link(p1_call_t *c, const wasmplug_val_raw_t *a) {
     free(from);
     return err;
   }
-  err = wp_os_link_at(&d1->h, from,
-                      (p1_u32(a, 1) & P1_LOOKUP_SYMLINK_FOLLOW) != 0, &d2->h,
-                      to);
+  /* The reference refuses to follow a final symlink here (EINVAL), so a
+  ** hard link always names what the path itself names. */
+  if (p1_u32(a, 1) & P1_LOOKUP_SYMLINK_FOLLOW) err = WP_OS_EINVAL;
+  else err = wp_os_link_at(&d1->h, from, false, &d2->h, to);
   free(from);
   free(to);
   return err;

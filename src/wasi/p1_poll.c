@@ -170,7 +170,7 @@ wp_os_err_t wp_p1_poll_oneoff(p1_call_t *c, const wasmplug_val_raw_t *a) {
                  : earliest - now > INT64_MAX ? INT64_MAX
                                               : (int64_t)(earliest - now);
   int ready = 0;
-  if (npfd > 0 || timeout_ns != 0) err = wp_os_poll(pfds, npfd, timeout_ns, &ready);
+  if (npfd > 0 || timeout_ns != 0) err = wp_os_poll(pfds, npfd, timeout_ns, wasmplug_call_deadline(), &ready);
 
   uint32_t nev = 0;
   if (!err) {

@@ -160,10 +160,10 @@ static const char *getstr(fx_t *fx, uint32_t at, char *buf, size_t cap) {
 static void test_semver(void) {
   CHECK(wp_plugin_iface_match("a:b/c@1.2.0", "a:b/c@1.2.0"), "exact");
   CHECK(wp_plugin_iface_match("a:b/c@1.2.0", "a:b/c@1.3.1"), "newer minor serves older");
-  CHECK(!wp_plugin_iface_match("a:b/c@1.3.0", "a:b/c@1.2.9"), "older minor refused");
+  CHECK(wp_plugin_iface_match("a:b/c@1.3.0", "a:b/c@1.2.9"), "older minor: same track (types decide)");
   CHECK(!wp_plugin_iface_match("a:b/c@1.0.0", "a:b/c@2.0.0"), "other major refused");
   CHECK(wp_plugin_iface_match("a:b/c@0.2.1", "a:b/c@0.2.5"), "0.x: newer patch");
-  CHECK(!wp_plugin_iface_match("a:b/c@0.2.5", "a:b/c@0.2.1"), "0.x: older patch refused");
+  CHECK(wp_plugin_iface_match("a:b/c@0.2.5", "a:b/c@0.2.1"), "0.x: older patch, same track");
   CHECK(!wp_plugin_iface_match("a:b/c@0.2.0", "a:b/c@0.3.0"), "0.x: other minor refused");
   CHECK(!wp_plugin_iface_match("a:b/c@0.0.1", "a:b/c@0.0.2"), "0.0.x: exact only");
   CHECK(!wp_plugin_iface_match("a:b/c@1.0.0-rc1", "a:b/c@1.0.0"), "pre-release exact only");

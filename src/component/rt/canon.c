@@ -125,6 +125,12 @@ static wp_cabi_error_t *guest_post_return(void *ctx, const wp_cabi_flat_t *resul
   return t ? park(c->s, t) : NULL;
 }
 
+/* The host memory one call may take on the guest's behalf (max-host-memory). */
+static size_t budget_of(const rt_store *s) {
+  uint64_t b = s->limits.host_memory_bytes;
+  return b > SIZE_MAX ? SIZE_MAX : (size_t)b;
+}
+
 static void make_guest(rt_frame *f, const rt_opts *o, wp_cabi_guest_t *g, opts_ctx **ctxp) {
   opts_ctx *c = rt_alloc(f->store, sizeof *c);
   memset(g, 0, sizeof *g);
@@ -137,6 +143,7 @@ static void make_guest(rt_frame *f, const rt_opts *o, wp_cabi_guest_t *g, opts_c
   g->post_return = o->post_return ? guest_post_return : NULL;
   g->encoding = o->encoding;
   g->handles = f->handles;
+  g->budget = budget_of(f->store);
   if (ctxp) *ctxp = c;
 }
 
@@ -223,7 +230,7 @@ static wp_cabi_error_t *dispatch(void *ctx, const wp_cabi_val_t *params, size_t 
 static wasmplug_trap_t *call_native(lower_env *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
                                     size_t *nout) {
   const rt_host_def *h = L->F->host;
-  wp_cabi_arena_t *arena = wp_cabi_arena_new(0);
+  wp_cabi_arena_t *arena = wp_cabi_arena_new(budget_of(L->f->store));
   if (!arena) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
   wp_cabi_cx_t cx;
   wp_cabi_cx_init(&cx, &L->guest, arena);

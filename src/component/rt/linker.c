@@ -16,6 +16,7 @@
 
 struct wasmplug_component_linker {
   wasmplug_engine_t *engine;
+  wasmplug_store_limits_t limits; /* of the instances it makes */
   rt_host_def **defs;
   size_t n, cap;
   bool allow_unknown;
@@ -29,9 +30,17 @@ static void def_free(rt_host_def *d) {
 
 wasmplug_component_linker_t *wasmplug_component_linker_new(wasmplug_engine_t *engine) {
   wasmplug_component_linker_t *l = calloc(1, sizeof *l);
-  if (l) l->engine = engine;
+  if (!l) return NULL;
+  l->engine = engine;
+  l->limits = *wasmplug_engine_limits(engine);
   return l;
 }
+
+void wasmplug_component_linker_limits_set(wasmplug_component_linker_t *l, const wasmplug_store_limits_t *limits) {
+  wasmplug_store_limits_merge(&l->limits, limits);
+}
+
+const wasmplug_store_limits_t *rt_linker_limits(const wasmplug_component_linker_t *l) { return &l->limits; }
 
 void wasmplug_component_linker_delete(wasmplug_component_linker_t *l) {
   if (!l) return;

@@ -58,6 +58,7 @@ struct rt_store {
   ** the original kind and message survive. */
   wasmplug_trap_t *pending;
   bool dead;                     /* torn down: calls trap */
+  wasmplug_store_limits_t limits; /* the linker's, when instantiated */
 };
 
 /* Zeroed memory owned by the store; NULL when out of memory. */
@@ -233,6 +234,8 @@ struct rt_host_def {
 /* rt/linker.c: defines a native-flavour function; `fn->who` (copied; NULL:
 ** the guest's import name) names it in trap messages, `fn->func` is what
 ** host->call_func reports. */
+/* The limits a linker gives the instances it makes. */
+const wasmplug_store_limits_t *rt_linker_limits(const struct wasmplug_component_linker *l);
 wasmplug_error_t *rt_linker_define_native(struct wasmplug_component_linker *l, const char *name,
                                           const wp_cabi_func_t *type, const wp_cabi_native_fn_t *fn,
                                           void (*finalizer)(void *));

@@ -73,11 +73,13 @@ int rt_bind_resource(rt_frame *f, const wp_comp_type *node, const wp_cabi_resour
 }
 
 const wp_cabi_resource_t *rt_lookup_resource(rt_frame *f, const wp_comp_type *node) {
-  /* Outer aliases let a nested component name its parents' types. */
-  for (rt_frame *g = f; g; g = g->parent) {
-    const wp_cabi_resource_t *r = map_get(&g->res, node);
-    if (r) return r;
-  }
+  /* Outer aliases let a nested component name its parents' types; a name
+  ** of a resource (an eq import, an export) is that resource. */
+  for (const wp_comp_type *n = node; n; n = n->alias_of)
+    for (rt_frame *g = f; g; g = g->parent) {
+      const wp_cabi_resource_t *r = map_get(&g->res, n);
+      if (r) return r;
+    }
   return NULL;
 }
 
