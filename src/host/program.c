@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/error.h"
 #include "host/host_internal.h"
+#include "wasi/caps.h"
 #include "plugin/plugin.h"
 #include "wasi/p2.h"
 
@@ -37,11 +39,12 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
       h->p2_registered = true;
     }
     if ((e = wasmplug_component_new(h->engine, p->bytes, len, name, &p->component))) goto fail;
-    if ((e = wp_host_wasm_prepare(h))) goto fail;
+    if ((e = wp_error_as(wp_host_wasm_prepare(h), WASMPLUG_ERROR_PLUGIN))) goto fail;
   } else {
     if (wp_wasm_plugins_count(h->wasm_plugins)) { /* they link to component imports only */
-      e = wasmplug_error_new("%s: wasm plugins (--plugin X.wasm) need a component guest; this is a core module",
-                             name);
+      e = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
+                                  "%s: wasm plugins (--plugin X.wasm) need a component guest; this is a core module",
+                                  name);
       goto fail;
     }
     if ((e = wasmplug_module_new(h->engine, bytes, len, name, &p->module))) goto fail;
@@ -91,6 +94,56 @@ static void core_instantiate(wasmplug_program_instance_t *pi, wasmplug_error_t *
   if (init && !wasmplug_instance_func(pi->core, "_start")) *trap = wasmplug_func_call(init, NULL, 0, NULL, 0);
 }
 
+/* A path made absolute and free of symlinks, "..", "." (realpath), also
+** when its last components do not exist yet (the cache directory may be
+** created later: a guest must not get to create it either). */
+static char *canonical(const char *path) {
+  char *r = realpath(path, NULL);
+  if (r) return r;
+  const char *slash = strrchr(path, '/');
+  if (!slash || slash == path) return slash ? strdup(path) : NULL;
+  char *parent = strndup(path, (size_t)(slash - path));
+  char *cp = parent ? canonical(parent) : NULL;
+  free(parent);
+  if (!cp) return NULL;
+  size_t n = strlen(cp) + strlen(slash) + 1;
+  char *out = malloc(n);
+  if (out) snprintf(out, n, "%s%s", strcmp(cp, "/") ? cp : "", slash);
+  free(cp);
+  return out;
+}
+
+/* True when `a` is `b` or lies beneath it. */
+static bool beneath(const char *a, const char *b) {
+  size_t n = strlen(b);
+  return !strncmp(a, b, n) && (a[n] == 0 || a[n] == '/' || !strcmp(b, "/"));
+}
+
+/* The optimized tier's cache must never be a way in (docs/security.md).
+** When its entries are sealed by the kernel keyring, a guest that writes
+** there only gets its files rejected.  When they are not (no keyring: the
+** secret is a file in the cache), a guest given a directory covering the
+** cache could read that secret and plant code the next run would load:
+** such a preopen is refused. */
+static wasmplug_error_t *check_cache_exposure(wasmplug_program_t *p) {
+  wasmplug_host_t *h = p->host;
+  if (!h->wasi->ndirs || wasmplug_engine_cache_sealed(h->engine)) return NULL;
+  char *cache = canonical(wasmplug_engine_cache_dir(h->engine));
+  if (!cache) return wasmplug_error_new("out of memory");
+  wasmplug_error_t *e = NULL;
+  for (size_t i = 0; i < h->wasi->ndirs && !e; i++) {
+    char *d = canonical(h->wasi->dirs[i].host);
+    if (d && (beneath(cache, d) || beneath(d, cache)))
+      e = wasmplug_error_new("%s: --dir %s would give the guest wasmplug's code cache (%s), whose entries are not "
+                             "sealed here (the kernel keyring is unavailable): give a directory that does not "
+                             "contain it, or move the cache (WASMPLUG_CACHE_DIR)",
+                             p->name, h->wasi->dirs[i].host, cache);
+    free(d);
+  }
+  free(cache);
+  return e;
+}
+
 void wasmplug_program_instantiate(wasmplug_program_t *p, wasmplug_program_instance_t **out, wasmplug_error_t **error,
                                   wasmplug_trap_t **trap) {
   *out = NULL;
@@ -102,6 +155,10 @@ void wasmplug_program_instantiate(wasmplug_program_t *p, wasmplug_program_instan
     return;
   }
   pi->program = p;
+  if ((*error = check_cache_exposure(p))) {
+    free(pi);
+    return;
+  }
   if (p->host->limits.instances && p->host->live >= p->host->limits.instances) {
     *error = wasmplug_error_new("%s: the host already has %llu live program instances, the limit (instances)",
                                 p->name, (unsigned long long)p->host->limits.instances);
@@ -174,14 +231,17 @@ static wasmplug_error_t *core_call(wasmplug_program_instance_t *pi, const char *
   const char *file = pi->program->name;
   wasmplug_func_t *f = wasmplug_instance_func(pi->core, entry);
   if (!f) {
-    if (invoked) return wasmplug_error_new("%s: no exported function named '%s'", file, entry);
-    return wasmplug_error_new("%s: no _start export (not a command module); use --invoke NAME", file);
+    if (invoked) return wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND, "%s: no exported function named '%s'", file,
+                                                entry);
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND,
+                                   "%s: no _start export (not a command module); use --invoke NAME", file);
   }
   const wasmplug_functype_t *ft = wasmplug_func_type(f);
   if (ft->nparams)
-    return wasmplug_error_new("%s: export '%s' takes %u parameters; --invoke calls only functions "
-                              "without parameters",
-                              file, entry, ft->nparams);
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
+                                   "%s: export '%s' takes %u parameters; --invoke calls only functions "
+                                   "without parameters",
+                                   file, entry, ft->nparams);
   wasmplug_val_t results[16];
   if (ft->nresults > 16) return wasmplug_error_new("%s: export '%s' has too many results", file, entry);
   wasmplug_trap_t *t = wasmplug_func_call(f, NULL, 0, results, ft->nresults);
@@ -205,8 +265,9 @@ wasmplug_error_t *wasmplug_program_instance_run(wasmplug_program_instance_t *pi,
   const char *file = pi->program->name;
   wasmplug_component_func_t *run = wasmplug_component_instance_func(pi->comp, "wasi:cli/run#run");
   if (!run)
-    return wasmplug_error_new("%s: no wasi:cli/run export (not a command component); use --invoke 'NAME(ARGS)'",
-                              file);
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND,
+                                   "%s: no wasi:cli/run export (not a command component); use --invoke 'NAME(ARGS)'",
+                                   file);
   const wp_cabi_func_t *ft = wasmplug_component_func_type(run);
   if (ft->nparams || !ft->result || ft->result->kind != WP_CABI_RESULT)
     return wasmplug_error_new("%s: wasi:cli/run#run has an unexpected type", file);
@@ -231,11 +292,9 @@ wasmplug_error_t *wasmplug_program_instance_invoke(wasmplug_program_instance_t *
   wasmplug_error_t *err = NULL;
   wasmplug_trap_t *t = wasmplug_component_invoke_wave(pi->comp, call, result, &err);
   if (err) {
-    wasmplug_error_t *e2 = wasmplug_error_new("%s: %s", pi->program->name, wasmplug_error_message(err));
-    wasmplug_error_delete(err);
     free(*result);
     *result = NULL;
-    return e2;
+    return wasmplug_error_prefix(err, "%s: ", pi->program->name);
   }
   if (t) {
     free(*result);
