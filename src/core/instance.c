@@ -430,6 +430,7 @@ void wasmplug_linker_instantiate(wasmplug_linker_t *l, const wasmplug_module_t *
   /* The glue reads slots through this wrapper (struct { wp_slot *slots; }). */
   in->env.self = &in->env;
   in->env.slots = in->slots;
+  in->env.wasm = m->bytes;
   inst_call_t c = {g, in->inst, &in->env};
   in->instantiated = true;
   wasmplug_trap_t *t = wp_rt_call_guarded(do_instantiate, &c, in->timeout_ms);
