@@ -82,6 +82,19 @@ wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config, wasmplug_
     e->cache_dir = wp_format("%s/.cache/wasmplug", getenv("HOME"));
   else
     e->cache_dir = wp_strdup("/tmp/wasmplug-cache");
+  /* $WASMPLUG_TIER picks the tier where the embedder left it to the
+  ** engine (auto): a way to run any program, or the whole test suite, on
+  ** one tier. */
+  const char *tier = getenv("WASMPLUG_TIER");
+  if (tier && *tier && e->config.tier == WASMPLUG_TIER_AUTO) {
+    if (!strcmp(tier, "baseline")) e->config.tier = WASMPLUG_TIER_BASELINE;
+    else if (!strcmp(tier, "optimized")) e->config.tier = WASMPLUG_TIER_OPTIMIZED;
+    else if (strcmp(tier, "auto")) {
+      wasmplug_engine_delete(e);
+      return wasmplug_error_new("WASMPLUG_TIER=%s: unknown tier (expected baseline, optimized or "
+                                "auto)", tier);
+    }
+  }
   /* The translator: wasm2c (while it is the default) unless
   ** WASMPLUG_TRANSLATOR says otherwise. */
   const char *tr = getenv("WASMPLUG_TRANSLATOR");

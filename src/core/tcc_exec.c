@@ -25,7 +25,7 @@ char *wp_tcc_build(const char *name, const char *dir, char *const *files, void *
   *state = *entry = NULL;
   size_t nfiles = 0;
   while (files[nfiles]) nfiles++;
-  char **argv = calloc(nfiles + 8, sizeof *argv);
+  char **argv = calloc(nfiles + 10, sizeof *argv);
   char *so = wp_format("%s/module.so", dir);
   char *errf = wp_format("%s/tcc.err", dir), *inc = wp_format("-I%s", dir);
   char *err = NULL;

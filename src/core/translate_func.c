@@ -708,8 +708,10 @@ static bool instr(fx_t *f, const wp_instr_t *in) {
   case 0x10: op_call(f, in->a); return true;
   case 0x11: op_call_indirect(f, in->a, in->b); return true;
   case 0x1a: {
+    /* a dropped value that may trap is still computed (an assignment: tcc
+    ** would not load for a discarded dereference) */
     uint32_t i = f->nst - 1;
-    if (f->st[i].c && (f->st[i].fl & XF_TRAP)) emit(f, "(void)%s;\n", operand(f, i));
+    if (f->st[i].c && (f->st[i].fl & XF_TRAP)) materialize(f, i);
     f->nst--;
     return true;
   }
