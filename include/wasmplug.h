@@ -91,6 +91,55 @@ void wasmplug_config_cache_dir_set(wasmplug_config_t *config, const char *dir);
 /* Wall-clock limit for one call into the guest, in milliseconds; 0 = none.
 ** When it passes, the guest traps with WASMPLUG_TRAP_INTERRUPT. */
 void wasmplug_config_timeout_set(wasmplug_config_t *config, uint64_t ms);
+/* Deadlines: how host code honours the time limit.  Guest code is stopped
+** at the deadline wherever it is; host code (host functions, plugins,
+** WASI) is never unwound, so it must stop blocking by itself:
+**   - at the deadline, and every 10 ms after it until the guest call
+**     returns, the thread that runs the call receives the watchdog signal,
+**     whose handler does not restart system calls: a blocking system call
+**     (read from a pipe, poll, a sleep, open of a FIFO...) fails with EINTR;
+**   - host code must not retry EINTR once wasmplug_call_interrupted() is
+**     true: it returns (any error will do) and the guest call traps with
+**     WASMPLUG_TRAP_INTERRUPT, whatever the host function answered;
+**   - waits that take a timeout wait no longer than wasmplug_call_deadline().
+** Both read the calling thread's state: call them from the thread that
+** runs the guest (host functions always are).  Plugins get the deadline
+** as host->deadline (wasmplug/plugin.h). */
+/* When the guest call running on this thread must end: CLOCK_MONOTONIC
+** nanoseconds, 0 when it has no time limit (or no call is running). */
+uint64_t wasmplug_call_deadline(void);
+/* True once the deadline of the guest call running on this thread passed. */
+bool wasmplug_call_interrupted(void);
+/* Resource limits: how much one guest may make the runtime hold (after
+** Wasmtime's StoreLimits).  Every field has a default (below); reaching a
+** limit is a clear error or trap naming it, never a crash.  UINT64_MAX
+** lifts a limit; 0 in wasmplug_config_limits_set keeps the default.
+**   memory_bytes       per linear memory: one whose initial size is larger
+**                      fails to instantiate; memory.grow past it returns -1
+**                      (default 4 GiB: everything a 32-bit memory can hold)
+**   table_elements     per table, likewise (default 10,000,000)
+**   instances          core module instances one component instance may
+**                      create, nested components included (default 10,000)
+**   handles            resource handles per handle table (default 1,000,000)
+**   host_memory_bytes  host memory one call may make the runtime allocate
+**                      on the guest's behalf: values lifted out of the
+**                      guest, plugin call arenas (default 128 MiB) */
+typedef struct wasmplug_store_limits {
+  uint32_t size; /* sizeof(wasmplug_store_limits_t) */
+  uint32_t reserved;
+  uint64_t memory_bytes;
+  uint64_t table_elements;
+  uint64_t instances;
+  uint64_t handles;
+  uint64_t host_memory_bytes;
+} wasmplug_store_limits_t;
+/* Fills *out with the defaults. */
+void wasmplug_store_limits_default(wasmplug_store_limits_t *out);
+/* Copies the non-zero fields of `src` (its first src->size bytes) into *dst. */
+void wasmplug_store_limits_merge(wasmplug_store_limits_t *dst, const wasmplug_store_limits_t *src);
+/* Sets the limits of every instance made with the engine (a field 0 keeps
+** its default; only the first `limits->size` bytes are read). */
+void wasmplug_config_limits_set(wasmplug_config_t *config, const wasmplug_store_limits_t *limits);
 /* Called when an optimized compile takes long (progress indication). */
 typedef void (*wasmplug_progress_t)(void *data, const char *what, int done);
 void wasmplug_config_progress_set(wasmplug_config_t *config,
@@ -102,6 +151,8 @@ typedef struct wasmplug_engine wasmplug_engine_t;
 wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config,
                                       wasmplug_engine_t **out);
 void wasmplug_engine_delete(wasmplug_engine_t *engine);
+/* The engine's limits (borrowed; fields all set). */
+const wasmplug_store_limits_t *wasmplug_engine_limits(const wasmplug_engine_t *engine);
 
 /* ------------------------------------------------------------------- types */
 
@@ -251,6 +302,9 @@ wasmplug_error_t *wasmplug_linker_define_global(wasmplug_linker_t *linker,
 wasmplug_error_t *wasmplug_linker_define_instance(wasmplug_linker_t *linker,
                                                   const char *module,
                                                   wasmplug_instance_t *instance);
+/* Limits for instances made through this linker (default: the engine's);
+** fields 0 keep the linker's current value. */
+void wasmplug_linker_limits_set(wasmplug_linker_t *linker, const wasmplug_store_limits_t *limits);
 /* Host functions for imports nobody defined: they trap when called. */
 void wasmplug_linker_allow_unknown_imports(wasmplug_linker_t *linker, bool yes);
 
@@ -322,6 +376,31 @@ bool wasmplug_global_set(wasmplug_global_t *global, const wasmplug_val_t *val);
 uint32_t wasmplug_table_size(const wasmplug_table_t *table);
 
 
+/* ------------------------------------------------------------------ fibers */
+
+/* A fiber runs a function on a stack of its own that can be switched away
+** from and back to: the component runtime runs async tasks on fibers so
+** that guest code can block (the Component Model's stack switching).  Guest
+** code called on a fiber traps as usual (a guard page below the stack
+** turns overflow into WASMPLUG_TRAP_STACK_OVERFLOW); the engine's time
+** limit is that of the outermost call on the thread's own stack. */
+typedef struct wasmplug_fiber wasmplug_fiber_t;
+
+/* A fiber that will run fn(arg) on a `stack_size`-byte stack (0: 8 MiB,
+** committed as it is touched).  NULL when out of memory. */
+wasmplug_fiber_t *wasmplug_fiber_new(size_t stack_size, void (*fn)(void *arg), void *arg);
+/* Runs the fiber until it suspends or fn returns; true when fn returned.
+** Resuming a finished fiber does nothing and returns true. */
+bool wasmplug_fiber_resume(wasmplug_fiber_t *fiber);
+/* Called on a fiber: switches back to whoever resumed it. */
+void wasmplug_fiber_suspend(void);
+/* The fiber running on this thread, NULL on the thread's own stack. */
+wasmplug_fiber_t *wasmplug_fiber_current(void);
+bool wasmplug_fiber_done(const wasmplug_fiber_t *fiber);
+/* Frees the fiber (not while it runs).  A suspended fiber's frames are
+** discarded without unwinding. */
+void wasmplug_fiber_delete(wasmplug_fiber_t *fiber);
+
 /* -------------------------------------------------------------- components */
 
 /* Components (the Component Model): a component is decoded, validated and
@@ -379,10 +458,8 @@ wasmplug_error_t *wasmplug_component_linker_define_func(
 ** status (wasi:cli/exit): the guest's call then ends in a trap for which
 ** wasmplug_trap_exit_status() reports `status`. */
 struct wp_cabi_error *wasmplug_component_exit(int status);
-/* Native-flavour functions (and plugins, until the plugin ABI has an exit
-** call) ask for the same with a trap whose message is this prefix followed
-** by the status in decimal: host->trap(call, WASMPLUG_EXIT_TRAP "%d", n). */
-#define WASMPLUG_EXIT_TRAP "\x01wasmplug-exit "
+/* Native-flavour functions ask for the same with the plugin ABI's
+** host->exit(call, status) (wasmplug/plugin.h, ABI 1.1). */
 /* The same with arguments and result in the native layout: exactly the
 ** plugin ABI's function shape (include/wasmplug/plugin.h), so native
 ** plugins and the WASI plugins bind their functions unchanged.  `state` is
@@ -414,6 +491,10 @@ wasmplug_error_t *wasmplug_component_linker_define_resource(
 wasmplug_error_t *wasmplug_component_linker_define_func_ref(
     wasmplug_component_linker_t *linker, const char *name,
     wasmplug_component_func_t *func);
+/* Limits for instances made through this linker (default: the engine's;
+** fields 0 keep the current value). */
+void wasmplug_component_linker_limits_set(wasmplug_component_linker_t *linker,
+                                          const wasmplug_store_limits_t *limits);
 /* Functions nobody defined trap when called (resource types nobody defined
 ** become fresh host resource types) instead of failing the link. */
 void wasmplug_component_linker_allow_unknown_imports(

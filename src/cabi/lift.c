@@ -102,6 +102,8 @@ static wp_cabi_error_t *load_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint3
   }
   case WP_CABI_OWN: return wp_cabi_lift_own(cx, ty->resource, rd_u32(p), &out->of.rep);
   case WP_CABI_BORROW: return wp_cabi_lift_borrow(cx, ty->resource, rd_u32(p), &out->of.rep);
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:
+    return wp_cabi_async_take(cx->guest ? cx->guest->handles : NULL, ty, rd_u32(p), &out->of.obj);
   }
   return INVALID("unknown type kind %d", (int)ty->kind);
 }
@@ -185,6 +187,9 @@ static wp_cabi_error_t *lift_flat_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, 
     return NULL;
   case WP_CABI_OWN: it->i++; return wp_cabi_lift_own(cx, ty->resource, x.i32, &out->of.rep);
   case WP_CABI_BORROW: it->i++; return wp_cabi_lift_borrow(cx, ty->resource, x.i32, &out->of.rep);
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:
+    it->i++;
+    return wp_cabi_async_take(cx->guest ? cx->guest->handles : NULL, ty, x.i32, &out->of.obj);
   }
   return INVALID("unknown type kind %d", (int)ty->kind);
 }

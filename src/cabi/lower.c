@@ -101,6 +101,12 @@ static wp_cabi_error_t *store_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
     wr_u32(cx->mem.base + ptr, h);
     return NULL;
   }
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT: {
+    uint32_t h = 0;
+    if ((e = wp_cabi_async_put(cx->guest ? cx->guest->handles : NULL, false, ty, v->of.obj, &h))) return e;
+    wr_u32(cx->mem.base + ptr, h);
+    return NULL;
+  }
   }
   return INVALID("unknown type kind %d", (int)ty->kind);
 }
@@ -165,6 +171,8 @@ static wp_cabi_error_t *lower_flat_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
     return NULL;
   case WP_CABI_OWN: return wp_cabi_lower_own(cx, ty->resource, v->of.rep, &out->i32);
   case WP_CABI_BORROW: return wp_cabi_lower_borrow(cx, ty->resource, v->of.rep, &out->i32);
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:
+    return wp_cabi_async_put(cx->guest ? cx->guest->handles : NULL, false, ty, v->of.obj, &out->i32);
   }
   return INVALID("unknown type kind %d", (int)ty->kind);
 }

@@ -18,6 +18,7 @@ typedef struct chunk {
 struct wp_cabi_types {
   chunk_t *chunks; /* every allocation, freed together */
   const wp_cabi_type_t *prims[WP_CABI_STRING + 1];
+  const wp_cabi_type_t *errctx;
   char error[256];
 };
 
@@ -393,6 +394,65 @@ const wp_cabi_type_t *wp_cabi_type_borrow(wp_cabi_types_t *t, const wp_cabi_reso
   return make_handle(t, WP_CABI_BORROW, r);
 }
 
+/* stream<T>, future<T>, error-context: an i32 handle in the guest, a
+** uint32_t handle in the native layout; never plain (handles move between
+** tables). */
+static wp_cabi_type_t *make_async(wp_cabi_types_t *t, wp_cabi_kind_t kind, const wp_cabi_type_t *elem) {
+  wp_cabi_type_t *ty = new_type(t, kind);
+  if (!ty) return NULL;
+  ty->elem = elem;
+  if (!deeper(t, ty, elem)) return NULL;
+  if (elem && elem->has_borrow) {
+    snprintf(t->error, sizeof t->error, "%s element type may not contain a borrow",
+             kind == WP_CABI_STREAM ? "stream" : "future");
+    return NULL;
+  }
+  set_prim_layout(ty, 4);
+  flat_push(ty, WP_CABI_I32);
+  ty->has_pointers = true;
+  return ty;
+}
+
+const wp_cabi_type_t *wp_cabi_type_stream(wp_cabi_types_t *t, const wp_cabi_type_t *elem) {
+  if (elem && elem->kind == WP_CABI_CHAR) return fail(t, "%s is not allowed", "stream<char>");
+  return make_async(t, WP_CABI_STREAM, elem);
+}
+
+const wp_cabi_type_t *wp_cabi_type_future(wp_cabi_types_t *t, const wp_cabi_type_t *elem) {
+  return make_async(t, WP_CABI_FUTURE, elem);
+}
+
+const wp_cabi_type_t *wp_cabi_type_error_context(wp_cabi_types_t *t) {
+  if (!t->errctx) t->errctx = make_async(t, WP_CABI_ERROR_CONTEXT, NULL);
+  return t->errctx;
+}
+
+bool wp_cabi_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b) {
+  if (a == b) return true;
+  if (!a || !b || a->kind != b->kind) return false;
+  switch (a->kind) {
+  case WP_CABI_LIST:
+  case WP_CABI_OPTION:
+  case WP_CABI_STREAM:
+  case WP_CABI_FUTURE: return wp_cabi_type_equal(a->elem, b->elem);
+  case WP_CABI_RESULT: return wp_cabi_type_equal(a->elem, b->elem) && wp_cabi_type_equal(a->err, b->err);
+  case WP_CABI_OWN:
+  case WP_CABI_BORROW: return a->resource == b->resource;
+  case WP_CABI_RECORD:
+  case WP_CABI_TUPLE:
+  case WP_CABI_VARIANT:
+  case WP_CABI_ENUM:
+  case WP_CABI_FLAGS:
+    if (a->nfields != b->nfields) return false;
+    for (uint32_t i = 0; i < a->nfields; i++) {
+      if (a->kind != WP_CABI_TUPLE && strcmp(a->fields[i].name, b->fields[i].name)) return false;
+      if (!wp_cabi_type_equal(a->fields[i].type, b->fields[i].type)) return false;
+    }
+    return true;
+  default: return true; /* primitives, error-context */
+  }
+}
+
 const wp_cabi_resource_t *wp_cabi_resource_type(wp_cabi_types_t *t, const char *name, const wp_cabi_handles_t *impl,
                                                 wp_cabi_dtor_fn dtor, void *dtor_ctx) {
   wp_cabi_resource_t *r = talloc(t, sizeof *r);
@@ -486,6 +546,12 @@ static void print_type(pbuf_t *p, const wp_cabi_type_t *ty, int depth) {
     }
     put(p, " }");
     return;
+  case WP_CABI_STREAM:
+  case WP_CABI_FUTURE:
+    put(p, ty->kind == WP_CABI_STREAM ? "stream" : "future");
+    if (ty->elem) { put(p, "<"); print_type(p, ty->elem, depth + 1); put(p, ">"); }
+    return;
+  case WP_CABI_ERROR_CONTEXT: put(p, "error-context"); return;
   case WP_CABI_OWN: put(p, "own<"); put(p, ty->resource->name); put(p, ">"); return;
   case WP_CABI_BORROW: put(p, "borrow<"); put(p, ty->resource->name); put(p, ">"); return;
   default: put(p, ty->kind <= WP_CABI_STRING ? prim[ty->kind] : "?"); return;

@@ -517,6 +517,8 @@ static wp_cabi_error_t *parse_value(ps_t *p, const wp_cabi_type_t *ty, wp_cabi_v
     break;
   case WP_CABI_OWN: case WP_CABI_BORROW:
     return perr(p, "resource handles have no WAVE encoding%s", "");
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:
+    return perr(p, "streams, futures and error contexts have no WAVE encoding%s", "");
   }
   p->depth--;
   return NULL;
@@ -746,6 +748,8 @@ static wp_cabi_error_t *print_value(ob_t *o, const wp_cabi_type_t *ty, const wp_
   }
   case WP_CABI_OWN: case WP_CABI_BORROW:
     return INVALID("wave: resource handles have no WAVE encoding");
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:
+    return INVALID("wave: streams, futures and error contexts have no WAVE encoding");
   }
   return NULL;
 }

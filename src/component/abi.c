@@ -196,11 +196,30 @@ static wp_comp_core_functype *make_sig(wp_cx *cx, const flat *p, const flat *r) 
 }
 
 const wp_comp_core_functype *wp_abi_core_sig(wp_cx *cx, const wp_comp_type *ft,
-                                             int lower) {
-  if (ft->is_async) return NULL; /* async ABI signatures: not modelled yet */
+                                             int lower, int is_async, int callback) {
   flat p = {0}, r = {0};
   for (uint32_t i = 0; i < ft->n; i++) flat_append(&p, ft->fields[i].type);
   if (ft->elem) flat_append(&r, ft->elem);
+  if (is_async) {
+    /* CanonicalABI.md flatten_functype, async: a lifted callee gets its
+    ** params like a sync one and returns nothing (stackful) or a callback
+    ** code; a lowered async call passes at most MAX_FLAT_ASYNC_PARAMS flat
+    ** params, then a result pointer when there is a result, and gets a
+    ** packed subtask state back. */
+    uint32_t maxp = lower ? WP_COMP_MAX_FLAT_ASYNC_PARAMS : WP_COMP_MAX_FLAT_PARAMS;
+    if (p.n > maxp) {
+      p.n = 0;
+      flat_push(&p, I32);
+    }
+    r.n = 0;
+    if (lower) {
+      if (ft->elem) flat_push(&p, I32);
+      flat_push(&r, I32);
+    } else if (callback) {
+      flat_push(&r, I32);
+    }
+    return make_sig(cx, &p, &r);
+  }
   if (p.n > WP_COMP_MAX_FLAT_PARAMS) {
     p.n = 0;
     flat_push(&p, I32);
@@ -224,7 +243,17 @@ static const wp_comp_core_functype *sig(wp_cx *cx, const char *params,
 const wp_comp_core_functype *wp_abi_canon_core_sig(wp_cx *cx, const wp_comp_canon *c) {
   switch (c->op) {
     case WP_COMP_CANON_LOWER:
-      return c->opts.is_async ? NULL : wp_abi_core_sig(cx, c->functype, 1);
+      return wp_abi_core_sig(cx, c->functype, 1, c->opts.is_async, 0);
+    case WP_COMP_CANON_TASK_RETURN: {
+      /* task.return takes the result as the params of a sync lowered call */
+      flat p = {0}, r = {0};
+      if (c->result) flat_append(&p, c->result);
+      if (p.n > WP_COMP_MAX_FLAT_PARAMS) {
+        p.n = 0;
+        flat_push(&p, I32);
+      }
+      return make_sig(cx, &p, &r);
+    }
     case WP_COMP_CANON_RESOURCE_NEW: return sig(cx, "i", "i");
     case WP_COMP_CANON_RESOURCE_DROP: return sig(cx, "i", "");
     case WP_COMP_CANON_RESOURCE_REP: return sig(cx, "i", "i");
@@ -235,11 +264,37 @@ const wp_comp_core_functype *wp_abi_canon_core_sig(wp_cx *cx, const wp_comp_cano
     case WP_COMP_CANON_TASK_CANCEL: return sig(cx, "", "");
     case WP_COMP_CANON_SUBTASK_DROP:
     case WP_COMP_CANON_WAITABLE_SET_DROP:
-    case WP_COMP_CANON_ERROR_CONTEXT_DROP: return sig(cx, "i", "");
+    case WP_COMP_CANON_ERROR_CONTEXT_DROP:
+    case WP_COMP_CANON_STREAM_DROP_READABLE:
+    case WP_COMP_CANON_STREAM_DROP_WRITABLE:
+    case WP_COMP_CANON_FUTURE_DROP_READABLE:
+    case WP_COMP_CANON_FUTURE_DROP_WRITABLE:
+    case WP_COMP_CANON_THREAD_RESUME_LATER: return sig(cx, "i", "");
+    case WP_COMP_CANON_SUBTASK_CANCEL:
+    case WP_COMP_CANON_STREAM_CANCEL_READ:
+    case WP_COMP_CANON_STREAM_CANCEL_WRITE:
+    case WP_COMP_CANON_FUTURE_CANCEL_READ:
+    case WP_COMP_CANON_FUTURE_CANCEL_WRITE:
+    case WP_COMP_CANON_THREAD_SUSPEND_THEN_RESUME:
+    case WP_COMP_CANON_THREAD_YIELD_THEN_RESUME:
+    case WP_COMP_CANON_THREAD_SUSPEND_THEN_PROMOTE:
+    case WP_COMP_CANON_THREAD_YIELD_THEN_PROMOTE: return sig(cx, "i", "i");
     case WP_COMP_CANON_WAITABLE_SET_NEW:
+    case WP_COMP_CANON_THREAD_YIELD:
+    case WP_COMP_CANON_THREAD_INDEX:
+    case WP_COMP_CANON_THREAD_SUSPEND: return sig(cx, "", "i");
     case WP_COMP_CANON_STREAM_NEW:
-    case WP_COMP_CANON_FUTURE_NEW: return NULL; /* stream/future.new return i64 now, i32 pairs before */
+    case WP_COMP_CANON_FUTURE_NEW: return sig(cx, "", "I"); /* readable | writable << 32 */
+    case WP_COMP_CANON_STREAM_READ:
+    case WP_COMP_CANON_STREAM_WRITE: return sig(cx, "iii", "i");
+    case WP_COMP_CANON_FUTURE_READ:
+    case WP_COMP_CANON_FUTURE_WRITE:
+    case WP_COMP_CANON_ERROR_CONTEXT_NEW:
+    case WP_COMP_CANON_WAITABLE_SET_WAIT:
+    case WP_COMP_CANON_WAITABLE_SET_POLL:
+    case WP_COMP_CANON_THREAD_NEW_INDIRECT: return sig(cx, "ii", "i");
+    case WP_COMP_CANON_ERROR_CONTEXT_DEBUG_MESSAGE:
     case WP_COMP_CANON_WAITABLE_JOIN: return sig(cx, "ii", "");
-    default: return NULL; /* other async/thread built-ins: not modelled yet */
+    default: return NULL; /* shared-everything threads (spawn, parallelism): not modelled */
   }
 }

@@ -175,6 +175,8 @@ void wp_modinfo_free(wp_modinfo_t *info);
 /* The type of function `index` (imports first), or NULL. */
 const wp_functype_t *wp_modinfo_functype(const wp_modinfo_t *info,
                                          uint32_t index);
+/* Two function types are the same (same params and results). */
+bool wp_functype_eq(const wp_functype_t *a, const wp_functype_t *b);
 /* Fills a public externtype describing import/export entities. */
 void wp_modinfo_import_type(const wp_modinfo_t *info, uint32_t i,
                             wasmplug_externtype_t *t);
@@ -285,6 +287,25 @@ void wp_rt_global_init(void);
 ** or the trap.  Nests. */
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *arg), void *arg,
                                     uint64_t timeout_ms);
+/* The per-thread trap state that belongs to a stack (fiber.c): the
+** innermost guarded call, whether host code runs, the stack's bounds (a
+** fault near its low end is a stack overflow).  wp_rt_ctx_swap saves the
+** thread's current state into *save and installs *load. */
+typedef struct wp_rt_ctx {
+  void *top;
+  int in_host;
+  uintptr_t stack_lo, stack_hi;
+  bool in_fiber;
+} wp_rt_ctx_t;
+void wp_rt_ctx_swap(wp_rt_ctx_t *save, const wp_rt_ctx_t *load);
+/* True once the watchdog fired on this thread (cleared by the next
+** outermost guarded call). */
+bool wp_rt_interrupted(void);
+/* The limits memories and tables made on this thread are held to (while
+** an instantiation runs; see rt.c).  Push returns the previous ones, to
+** pop back (instantiations nest: a start function may instantiate). */
+const wasmplug_store_limits_t *wp_rt_limits_push(const wasmplug_store_limits_t *limits);
+void wp_rt_limits_pop(const wasmplug_store_limits_t *previous);
 /* Raises a trap out of host code called from the guest (does not return). */
 void wp_rt_raise(wasmplug_trap_t *trap) __attribute__((noreturn));
 
@@ -322,6 +343,7 @@ struct wasmplug_config {
   wasmplug_tier_t tier;
   char *cache_dir;
   uint64_t timeout_ms;
+  wasmplug_store_limits_t limits;
   wasmplug_progress_t progress;
   void *progress_data;
 };

@@ -79,6 +79,9 @@ void wp_rpc_encode(wp_rpc_buf_t *b, const wp_cabi_type_t *ty, const void *in) {
     if (pay) wp_rpc_encode(b, pay, p + ty->native_payload_offset);
     break;
   }
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:
+    b->oom = true; /* host handles mean nothing in another process */
+    return;
   }
 }
 
@@ -105,6 +108,8 @@ const char *wp_rpc_decode(wp_rpc_rd_t *r, const wp_cabi_type_t *ty, void *out, w
     if (!(s = wp_rpc_rd_bytes(r, ty->native.size))) return "value truncated";
     memcpy(o, s, ty->native.size);
     return NULL;
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:
+    return "streams, futures and error contexts cannot cross to an isolated plugin";
   case WP_CABI_CHAR: {
     uint32_t c = wp_rpc_rd_u32(r);
     if (r->bad) return "value truncated";

@@ -196,6 +196,16 @@ typedef bool (*wp_os_dirent_cb)(void *data, const wp_os_dirent_t *ent);
 wp_os_err_t wp_os_readdir(int fd, uint64_t cookie, wp_os_dirent_cb cb,
                           void *data);
 
+/* ----------------------------------------------------------- deadlines
+** A guest call with a time limit has a deadline (CLOCK_MONOTONIC ns; 0:
+** none): wasmplug_call_deadline() for host code, host->deadline(call) for
+** plugins (include/wasmplug.h explains the mechanism).  Functions that
+** wait take it: they never wait past it, and return WP_OS_EINTR when they
+** stop because of it.  Reads, writes and opens that block (pipes, ttys,
+** FIFOs) are woken at the deadline by the watchdog's signal and return
+** WP_OS_EINTR instead of retrying: no other signal interrupts them, as
+** wasmplug installs no other handler without SA_RESTART. */
+
 /* ------------------------------------------------------------ clocks */
 
 typedef enum wp_os_clock {
@@ -207,17 +217,19 @@ typedef enum wp_os_clock {
 
 wp_os_err_t wp_os_clock_time(wp_os_clock_t clock, uint64_t *ns);
 wp_os_err_t wp_os_clock_res(wp_os_clock_t clock, uint64_t *ns);
-/* Sleeps until `clock` reads at least `deadline_ns` (absolute) or, when not
-** absolute, for `deadline_ns`.  Only realtime and monotonic can be slept on. */
-wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute);
+/* Sleeps until `clock` reads at least `ns` (absolute) or, when not
+** absolute, for `ns`.  Only realtime and monotonic can be slept on.
+** `deadline_ns` is the guest call's deadline (see "Deadlines" below). */
+wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute,
+                        uint64_t deadline_ns);
 
 /* ------------------------------------------------------------ polling */
 
 struct pollfd;
 /* poll(2) with a nanosecond timeout (-1: none), retrying on EINTR with
-** what is left of the timeout. */
+** what is left of the timeout, and waiting no longer than `deadline_ns`. */
 wp_os_err_t wp_os_poll(struct pollfd *fds, size_t n, int64_t timeout_ns,
-                       int *ready);
+                       uint64_t deadline_ns, int *ready);
 /* How many bytes a read would return now, where the host can tell
 ** (files: size minus position; pipes, ttys and sockets: FIONREAD). */
 wp_os_err_t wp_os_readable_bytes(int fd, uint64_t *n);

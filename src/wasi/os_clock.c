@@ -40,7 +40,7 @@ wp_os_err_t wp_os_clock_res(wp_os_clock_t clock, uint64_t *ns) {
   return 0;
 }
 
-wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute) {
+wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute, uint64_t deadline_ns) {
   clockid_t id;
   if (clock != WP_OS_CLOCK_REALTIME && clock != WP_OS_CLOCK_MONOTONIC)
     return WP_OS_ENOTSUP;
@@ -49,11 +49,39 @@ wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute) {
   /* ns / 1e9 is below 2^35: it always fits a 64-bit time_t. */
   ts.tv_sec = (time_t)(ns / 1000000000u);
   ts.tv_nsec = (long)(ns % 1000000000u);
+  /* Sleep on the absolute time, so a signal that is not the watchdog's
+  ** just resumes the same sleep. */
+  if (!absolute) {
+    struct timespec now;
+    clock_gettime(id, &now);
+    ts.tv_sec += now.tv_sec;
+    ts.tv_nsec += now.tv_nsec;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+  }
   int r;
-  /* Absolute sleeps restart exactly after a signal; relative ones use the
-  ** remainder the kernel reports. */
-  while ((r = clock_nanosleep(id, absolute ? TIMER_ABSTIME : 0, &ts,
-                              absolute ? NULL : &ts)) == EINTR) {
+  for (;;) {
+    struct timespec until = ts;
+    bool capped = false;
+    if (deadline_ns) {
+      /* The guest call's deadline, on the sleep's clock. */
+      struct timespec mono, cur;
+      clock_gettime(CLOCK_MONOTONIC, &mono);
+      clock_gettime(id, &cur);
+      uint64_t m = (uint64_t)mono.tv_sec * 1000000000u + (uint64_t)mono.tv_nsec;
+      if (m >= deadline_ns) return WP_OS_EINTR;
+      uint64_t left = deadline_ns - m, c = ns_of(cur) + left, want = ns_of(ts);
+      if (c < want) {
+        until.tv_sec = (time_t)(c / 1000000000u);
+        until.tv_nsec = (long)(c % 1000000000u);
+        capped = true;
+      }
+    }
+    r = clock_nanosleep(id, TIMER_ABSTIME, &until, NULL);
+    if (r == 0 && capped) return WP_OS_EINTR; /* woke at the deadline */
+    if (r != EINTR) break;
   }
   return r ? wp_os_err_from_errno(r) : 0;
 }

@@ -23,10 +23,10 @@ static wp_os_err_t done_or_err(ssize_t n, size_t *done) {
   return 0;
 }
 
+/* readv and writev do not retry EINTR: on a pipe, tty or socket they
+** block, and only the watchdog interrupts them (see os.h, "Deadlines"). */
 wp_os_err_t wp_os_readv(int fd, const struct iovec *iov, int n, size_t *done) {
-  ssize_t r;
-  do r = readv(fd, iov, n); while (r < 0 && errno == EINTR);
-  return done_or_err(r, done);
+  return done_or_err(readv(fd, iov, n), done);
 }
 
 wp_os_err_t wp_os_writev(int fd, const struct iovec *iov, int n,
@@ -45,8 +45,7 @@ wp_os_err_t wp_os_writev(int fd, const struct iovec *iov, int n,
     sigpending(&pending);
     was_pending = sigismember(&pending, SIGPIPE);
   }
-  ssize_t r;
-  do r = writev(fd, iov, n); while (r < 0 && errno == EINTR);
+  ssize_t r = writev(fd, iov, n);
   int e = errno;
   if (r < 0 && e == EPIPE && !was_pending && !sigismember(&old, SIGPIPE)) {
     const struct timespec zero = {0, 0};

@@ -68,6 +68,18 @@ static wp_os_err_t check_slash(const target_t *t) {
   return S_ISDIR(st.st_mode) ? 0 : WP_OS_ENOTDIR;
 }
 
+/* A name to be created ("new/") with a trailing slash: only a directory
+** could ever have that name.  If something is there already the answer is
+** EEXIST for a directory and ENOTDIR otherwise; if nothing is, ENOENT
+** (links and symlinks cannot create directories), as on Linux. */
+static wp_os_err_t check_new_slash(const target_t *t) {
+  struct stat st;
+  if (!t->slash) return 0;
+  if (fstatat(t->fd, t->leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return wp_os_err_from_errno(errno);
+  return S_ISDIR(st.st_mode) ? WP_OS_EEXIST : WP_OS_ENOTDIR;
+}
+
 wp_os_err_t wp_os_stat_at(const wp_os_handle_t *dir, const char *path,
                           bool follow, wp_os_stat_t *out) {
   struct stat st;
@@ -171,6 +183,14 @@ wp_os_err_t wp_os_rename_at(const wp_os_handle_t *from_dir,
   wp_os_err_t err = target_open(from_dir, from_path, &a);
   if (!err) err = check_slash(&a);
   if (!err) err = target_open(to_dir, to_path, &b);
+  if (!err && b.slash) {
+    /* "file" renamed to "new/": the new name could only be a directory. */
+    struct stat st;
+    if (fstatat(a.fd, a.leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
+      err = wp_os_err_from_errno(errno);
+    else if (!S_ISDIR(st.st_mode))
+      err = WP_OS_ENOTDIR;
+  }
   if (!err && renameat(a.fd, a.leaf, b.fd, b.leaf) < 0)
     err = wp_os_err_from_errno(errno);
   target_close(&a);
@@ -187,6 +207,7 @@ wp_os_err_t wp_os_link_at(const wp_os_handle_t *from_dir,
   target_t a, b;
   b.fd = -1;
   wp_os_err_t err = target_open(from_dir, from_path, &a);
+  if (!err && !follow) err = check_slash(&a);
   if (!err && follow) {
     /* Following a final symlink is the sandbox's job, not linkat()'s:
     ** resolve the link inside, then hard-link what it names. */
@@ -200,6 +221,7 @@ wp_os_err_t wp_os_link_at(const wp_os_handle_t *from_dir,
     }
   }
   if (!err) err = target_open(to_dir, to_path, &b);
+  if (!err) err = check_new_slash(&b);
   if (!err) {
     int r;
     if (a.leaf[0]) {
@@ -227,6 +249,7 @@ wp_os_err_t wp_os_symlink_at(const char *target, const wp_os_handle_t *dir,
   if (target[0] == '/') return WP_OS_ENOTCAPABLE;
   target_t t;
   wp_os_err_t err = target_open(dir, path, &t);
+  if (!err) err = check_new_slash(&t);
   if (!err && symlinkat(target, t.fd, t.leaf) < 0)
     err = wp_os_err_from_errno(errno);
   target_close(&t);

@@ -21,10 +21,15 @@ wp_os_err_t wp_p1_proc_raise(p1_call_t *c, const wasmplug_val_raw_t *a) {
   return WP_OS_ENOSYS;
 }
 
-/* Socket calls are unsupported on any open fd; a closed one is EBADF. */
+/* A closed fd is EBADF; anything that is not a socket is ENOTSOCK, as
+** POSIX and the reference have it (programs probe fds this way). */
 static wp_os_err_t not_a_socket(p1_call_t *c, uint32_t fd) {
   wp_os_err_t err;
-  return p1_fd(c, fd, &err) ? WP_OS_ENOTSUP : err;
+  wp_wasi_fd_t *e = p1_fd(c, fd, &err);
+  if (!e) return err;
+  if (e->type != WP_OS_FT_SOCKET_STREAM && e->type != WP_OS_FT_SOCKET_DGRAM)
+    return WP_OS_ENOTSOCK;
+  return WP_OS_ENOTSUP;
 }
 
 wp_os_err_t wp_p1_sock_accept(p1_call_t *c, const wasmplug_val_raw_t *a) {

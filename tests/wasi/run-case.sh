@@ -365,6 +365,49 @@ fuzz)
             fail "seed $seed: something appeared outside the preopen: $(ls "$T")"
     done
     ;;
+conform-stdio)
+    # stdin /dev/null (a character device, not a terminal), stdout a file,
+    # stderr a pipe.
+    mkdir "$T/box"
+    { "$WP" run --tier "$TIER" --dir "$T/box::/box" "$G/conform.wasm" p1 stdio \
+        </dev/null >"$T/out"; echo $? >"$T/status"; } 2>&1 | cat >"$T/err.raw"
+    status=$(cat "$T/status")
+    grep -v '^wasmplug: compiling .*(optimized tier)' "$T/err.raw" >"$T/err"
+    expect_status 0
+    expect_stdout_has "stdio ok"
+    ;;
+conform-sizes)
+    mkdir "$T/box"
+    run /dev/null --dir "$T/box::/box" --env EMPTY= --env A=b "$G/conform.wasm" p1 sizes "" x
+    expect_status 0
+    expect_stdout_has "sizes ok"
+    ;;
+conform-*)
+    # One behaviour of guests/conform.c in an empty preopen; nothing may be
+    # left behind.
+    mkdir "$T/box"
+    run /dev/null --dir "$T/box::/box" "$G/conform.wasm" p1 "${CASE#conform-}"
+    expect_status 0
+    expect_stdout_has "${CASE#conform-} ok"
+    [ -z "$(ls -A "$T/box")" ] || fail "left behind: $(ls -A "$T/box")"
+    ;;
+dup-import)
+    # The same function (and global) imported twice, as AssemblyScript
+    # output does: one definition serves both.
+    run /dev/null "$G/dupimport.wasm"
+    expect_status 0
+    expect_stdout <<'EOF'
+twice
+twice
+EOF
+    ;;
+dup-import-mismatch)
+    # Imported twice with different types: no definition can satisfy both;
+    # a clean one-line error, not a compiler failure or a crash.
+    run /dev/null "$G/dupmismatch.wasm"
+    expect_one_line_error "dupmismatch.wasm"
+    expect_stderr_has "wasi_snapshot_preview1.fd_write"
+    ;;
 all-imports)
     run /dev/null "$G/allimports.wasm"
     expect_status 0

@@ -137,6 +137,7 @@ void wasmplug_component_linker_instantiate(wasmplug_component_linker_t *linker, 
   s->engine = component->engine;
   s->component = component;
   s->linker = linker;
+  s->limits = *rt_linker_limits(linker);
   wasmplug_trap_t *t = NULL;
   if (rt_instantiate(s, component->comp, NULL, NULL, &in->top, &t)) {
     if (t) {

@@ -17,21 +17,9 @@
 
 /* ------------------------------------------------------------ traps */
 
-/* An exit request travels as a cabi error whose message starts with a
-** control character no real message has (cabi errors carry no payload). */
-#define EXIT_TAG WASMPLUG_EXIT_TRAP
+wp_cabi_error_t *wasmplug_component_exit(int status) { return wp_cabi_error_exit(status); }
 
-wp_cabi_error_t *wasmplug_component_exit(int status) {
-  return wp_cabi_error_new(WP_CABI_INVALID, EXIT_TAG "%d", status);
-}
-
-bool rt_exit_status(const wp_cabi_error_t *e, int *status) {
-  const char *m = wp_cabi_error_message(e);
-  size_t n = strlen(EXIT_TAG);
-  if (!m || strncmp(m, EXIT_TAG, n)) return false;
-  *status = atoi(m + n);
-  return true;
-}
+bool rt_exit_status(const wp_cabi_error_t *e, int *status) { return wp_cabi_error_exit_status(e, status); }
 
 wasmplug_trap_t *rt_trap_from_cabi(wp_cabi_error_t *e, const char *where) {
   wasmplug_trap_kind_t kind =
@@ -137,6 +125,12 @@ static wp_cabi_error_t *guest_post_return(void *ctx, const wp_cabi_flat_t *resul
   return t ? park(c->s, t) : NULL;
 }
 
+/* The host memory one call may take on the guest's behalf (max-host-memory). */
+static size_t budget_of(const rt_store *s) {
+  uint64_t b = s->limits.host_memory_bytes;
+  return b > SIZE_MAX ? SIZE_MAX : (size_t)b;
+}
+
 static void make_guest(rt_frame *f, const rt_opts *o, wp_cabi_guest_t *g, opts_ctx **ctxp) {
   opts_ctx *c = rt_alloc(f->store, sizeof *c);
   memset(g, 0, sizeof *g);
@@ -149,6 +143,7 @@ static void make_guest(rt_frame *f, const rt_opts *o, wp_cabi_guest_t *g, opts_c
   g->post_return = o->post_return ? guest_post_return : NULL;
   g->encoding = o->encoding;
   g->handles = f->handles;
+  g->budget = budget_of(f->store);
   if (ctxp) *ctxp = c;
 }
 
@@ -235,14 +230,10 @@ static wp_cabi_error_t *dispatch(void *ctx, const wp_cabi_val_t *params, size_t 
 static wasmplug_trap_t *call_native(lower_env *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
                                     size_t *nout) {
   const rt_host_def *h = L->F->host;
-  wp_cabi_arena_t *arena = wp_cabi_arena_new(0);
+  wp_cabi_arena_t *arena = wp_cabi_arena_new(budget_of(L->f->store));
   if (!arena) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
   wp_cabi_cx_t cx;
   wp_cabi_cx_init(&cx, &L->guest, arena);
-  struct wasmplug_plugin_call call;
-  memset(&call, 0, sizeof call);
-  call.arena = arena;
-  call.state = h->env;
   void *args = wp_cabi_arena_alloc(arena, h->native_args.size ? h->native_args.size : 1,
                                    h->native_args.align ? h->native_args.align : 1);
   const wp_cabi_type_t *rt = L->type->result;
@@ -255,22 +246,10 @@ static wasmplug_trap_t *call_native(lower_env *L, const wp_cabi_flat_t *flat, si
     if (res) memset(res, 0, rt->native.size);
     e = wp_cabi_lift_args_native(&cx, L->type, flat, nflat, args);
   }
-  if (!e) {
-    int rc = h->native(h->env, &call, args, res);
-    int status;
-    if (call.trapped && !strncmp(call.msg, EXIT_TAG, strlen(EXIT_TAG))) {
-      /* host->trap(call, "\x01wasmplug-exit %d", n): the plugin ABI has no
-      ** exit call yet, so WASI plugins ask for one through the trap text */
-      status = atoi(call.msg + strlen(EXIT_TAG));
-      t = wasmplug_trap_new_exit(status);
-    } else if (rc != WASMPLUG_OK || call.trapped) {
-      char msg[700];
-      snprintf(msg, sizeof msg, "%s: %s", L->F->name, call.trapped ? call.msg : "the function failed");
-      t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
-    } else {
-      e = wp_cabi_lower_results_native(&cx, L->type, res, flat, nflat, out, nout);
-    }
-  }
+  wp_cabi_native_fn_t fn = h->native;
+  if (!fn.who) fn.who = L->F->name;
+  if (!e && !(t = wp_cabi_native_run(&fn, arena, args, res, NULL)))
+    e = wp_cabi_lower_results_native(&cx, L->type, res, flat, nflat, out, nout);
   wp_cabi_error_t *fe = wp_cabi_cx_finish(&cx);
   if (!e && !t) e = fe;
   else wp_cabi_error_delete(fe);

@@ -238,8 +238,14 @@ static int core_instance(rt_frame *f, uint32_t k, wasmplug_trap_t **trap) {
   }
   wasmplug_module_t *m = get(f, WP_COMP_SORT_CORE_MODULE, d->module);
   if (!m) return -1;
+  /* A hostile component could instantiate modules without end (each one
+  ** costs host memory and a compiled-code mapping): the store counts them. */
+  if (s->ncores >= s->limits.instances)
+    return rt_fail(s, "the component instance would create more than %llu core instances, the limit "
+                      "(max-instances)", (unsigned long long)s->limits.instances);
   wasmplug_linker_t *l = wasmplug_linker_new(s->engine);
   if (!l) return rt_fail(s, "out of memory");
+  wasmplug_linker_limits_set(l, &s->limits);
   int rc = 0;
   for (uint32_t a = 0; a < d->nargs && !rc; a++) {
     rt_coreinst *arg = get(f, WP_COMP_SORT_CORE_INSTANCE, d->args[a].instance);
@@ -511,6 +517,7 @@ int rt_instantiate(rt_store *s, const wp_comp *comp, rt_frame *parent, rt_bag *a
   for (int i = 0; i < WP_COMP_SORT_COUNT; i++)
     if (!(f->space[i] = rt_alloc(s, (comp->space[i].len + 1) * sizeof(void *)))) return rt_fail(s, "out of memory");
   if (!(f->handles = wp_cabi_handles_new())) return rt_fail(s, "out of memory");
+  wp_cabi_handles_limit_set(f->handles, s->limits.handles);
   if (track(s, (void ***)&s->frames, &s->nframes, &s->capframes, f)) {
     wp_cabi_handles_delete(f->handles);
     return -1;

@@ -58,6 +58,7 @@ struct rt_store {
   ** the original kind and message survive. */
   wasmplug_trap_t *pending;
   bool dead;                     /* torn down: calls trap */
+  wasmplug_store_limits_t limits; /* the linker's, when instantiated */
 };
 
 /* Zeroed memory owned by the store; NULL when out of memory. */
@@ -183,8 +184,8 @@ const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t);
 const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t);
 int rt_bind_resource(rt_frame *f, const wp_comp_type *node, const wp_cabi_resource_t *res);
 const wp_cabi_resource_t *rt_lookup_resource(rt_frame *f, const wp_comp_type *node);
-/* Structural equality (resources by identity). */
-bool rt_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b);
+/* Structural equality (resources by identity; value types compare with
+** wp_cabi_type_equal). */
 bool rt_functype_equal(const wp_cabi_func_t *a, const wp_cabi_func_t *b);
 /* Core value kinds: binary encoding -> wasmplug_valkind_t. */
 wasmplug_valkind_t rt_core_kind(uint8_t valtype);
@@ -222,12 +223,22 @@ struct rt_host_def {
   wp_cabi_error_t *(*cb)(void *env, const wp_cabi_val_t *args, size_t nargs, wp_cabi_val_t *result);
   /* composition: an export of another component instance */
   rt_func *ref;
-  /* native flavour (the plugin ABI's function shape) */
-  wasmplug_plugin_fn native;
+  /* native flavour (the plugin ABI's function shape): native.fn set */
+  wp_cabi_native_fn_t native;    /* native.who points at `who` */
+  char *who;                     /* NULL: the import's name names it */
   wp_cabi_native_args_t native_args;
   void *env;
   void (*finalizer)(void *);
 };
+
+/* rt/linker.c: defines a native-flavour function; `fn->who` (copied; NULL:
+** the guest's import name) names it in trap messages, `fn->func` is what
+** host->call_func reports. */
+/* The limits a linker gives the instances it makes. */
+const wasmplug_store_limits_t *rt_linker_limits(const struct wasmplug_component_linker *l);
+wasmplug_error_t *rt_linker_define_native(struct wasmplug_component_linker *l, const char *name,
+                                          const wp_cabi_func_t *type, const wp_cabi_native_fn_t *fn,
+                                          void (*finalizer)(void *));
 
 /* The call handle a native-flavour function receives is the canonical ABI
 ** layer's `struct wasmplug_plugin_call` (src/cabi/cabi.h), the one the

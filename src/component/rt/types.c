@@ -73,11 +73,13 @@ int rt_bind_resource(rt_frame *f, const wp_comp_type *node, const wp_cabi_resour
 }
 
 const wp_cabi_resource_t *rt_lookup_resource(rt_frame *f, const wp_comp_type *node) {
-  /* Outer aliases let a nested component name its parents' types. */
-  for (rt_frame *g = f; g; g = g->parent) {
-    const wp_cabi_resource_t *r = map_get(&g->res, node);
-    if (r) return r;
-  }
+  /* Outer aliases let a nested component name its parents' types; a name
+  ** of a resource (an eq import, an export) is that resource. */
+  for (const wp_comp_type *n = node; n; n = n->alias_of)
+    for (rt_frame *g = f; g; g = g->parent) {
+      const wp_cabi_resource_t *r = map_get(&g->res, n);
+      if (r) return r;
+    }
   return NULL;
 }
 
@@ -228,33 +230,9 @@ const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t) {
   return fn;
 }
 
-bool rt_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b) {
-  if (a == b) return true;
-  if (!a || !b || a->kind != b->kind) return false;
-  switch (a->kind) {
-  case WP_CABI_LIST:
-  case WP_CABI_OPTION: return rt_type_equal(a->elem, b->elem);
-  case WP_CABI_RESULT: return rt_type_equal(a->elem, b->elem) && rt_type_equal(a->err, b->err);
-  case WP_CABI_OWN:
-  case WP_CABI_BORROW: return a->resource == b->resource;
-  case WP_CABI_RECORD:
-  case WP_CABI_TUPLE:
-  case WP_CABI_VARIANT:
-  case WP_CABI_ENUM:
-  case WP_CABI_FLAGS:
-    if (a->nfields != b->nfields) return false;
-    for (uint32_t i = 0; i < a->nfields; i++) {
-      if (a->kind != WP_CABI_TUPLE && strcmp(a->fields[i].name, b->fields[i].name)) return false;
-      if (!rt_type_equal(a->fields[i].type, b->fields[i].type)) return false;
-    }
-    return true;
-  default: return true; /* primitives */
-  }
-}
-
 bool rt_functype_equal(const wp_cabi_func_t *a, const wp_cabi_func_t *b) {
-  if (a->nparams != b->nparams || !rt_type_equal(a->result, b->result)) return false;
+  if (a->nparams != b->nparams || !wp_cabi_type_equal(a->result, b->result)) return false;
   for (size_t i = 0; i < a->nparams; i++)
-    if (!rt_type_equal(a->params[i], b->params[i])) return false;
+    if (!wp_cabi_type_equal(a->params[i], b->params[i])) return false;
   return true;
 }
