@@ -168,6 +168,7 @@ struct wp_comp_type {
   wp_comp_str name;  /* first name this type was imported/exported under ("" if none); printers use it */
   /* Canonical ABI facts, computed once at load (value types only). */
   uint32_t abi_size, abi_align;
+  uint32_t abi_size64, abi_align64; /* with 64-bit pointers (size bound only) */
   uint32_t flat_count;       /* number of flat core values (capped at 17) */
   uint8_t flat[17];          /* the first min(flat_count, 17) flat core types */
   uint8_t has_borrow;        /* transitively contains borrow<..> */

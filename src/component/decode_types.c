@@ -569,24 +569,12 @@ static void read_module_type(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_core_ifac
             e->valtype = wp_read_core_valtype(cx, r);
             if (e->valtype != 0x70 && e->valtype != 0x6f)
               wp_fail(cx, kat, "table element type must be a reference type");
-            uint8_t fl = wp_u8(cx, r);
-            if (fl > 5 || (fl & 2)) wp_fail(cx, kat, "unsupported limits flags 0x%02x", fl);
-            e->has_max = fl & 1;
-            e->is64 = (fl >> 2) & 1;
-            e->min = e->is64 ? wp_u64(cx, r) : wp_u32(cx, r);
-            if (e->has_max) e->max = e->is64 ? wp_u64(cx, r) : wp_u32(cx, r);
+            wp_read_core_limits(cx, r, e, 0);
             break;
           }
-          case 0x02: {
-            uint8_t fl = wp_u8(cx, r);
-            if (fl > 7) wp_fail(cx, kat, "unsupported limits flags 0x%02x", fl);
-            e->has_max = fl & 1;
-            e->shared = (fl >> 1) & 1;
-            e->is64 = (fl >> 2) & 1;
-            e->min = e->is64 ? wp_u64(cx, r) : wp_u32(cx, r);
-            if (e->has_max) e->max = e->is64 ? wp_u64(cx, r) : wp_u32(cx, r);
+          case 0x02:
+            wp_read_core_limits(cx, r, e, 1);
             break;
-          }
           case 0x03:
             e->valtype = wp_read_core_valtype(cx, r);
             e->mut = wp_u8(cx, r);
@@ -643,6 +631,7 @@ static void read_module_type(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_core_ifac
     }
   }
   wp_index_core_iface(cx, m, at, "export in module type");
+  wp_check_core_imports_unique(cx, m, at);
 }
 
 const wp_comp_core_type *wp_read_core_type(wp_cx *cx, wp_rd *r, wp_scope *s) {

@@ -163,6 +163,12 @@ void wp_read_canon(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_canon *c);
 ** sections into its interface (the code is left to the core layer). */
 void wp_core_module_iface(wp_cx *cx, const uint8_t *p, uint32_t size,
                           wp_comp_core_iface *iface);
+/* Core table/memory limits (flags, min, max), checked against the core
+** spec's bounds. */
+void wp_read_core_limits(wp_cx *cx, wp_rd *r, wp_comp_core_extern *e, int memory);
+/* A core module (type)'s imports must be distinct module/name pairs (they
+** become distinct names in the component). */
+void wp_check_core_imports_unique(wp_cx *cx, const wp_comp_core_iface *m, const uint8_t *at);
 /* Compares core extern types: found may be used where expected is required. */
 int wp_core_extern_matches(const wp_comp_core_extern *found,
                            const wp_comp_core_extern *expected);

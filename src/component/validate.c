@@ -152,6 +152,25 @@ static int plain_parse(const char *p, size_t n, plain *out) {
   return label_ok(p, n);
 }
 
+/* Nested namespaces (`a:b:c/d`) and nested projections (`a:b/c/d`) are
+** gated future syntax in Explainer.md: names of imports and exports
+** have exactly one of each. */
+static void check_not_nested(wp_cx *cx, const wp_comp_extern *e, const char *what) {
+  const char *p = e->name.ptr;
+  size_t n = e->name.len;
+  const char *at = memchr(p, '@', n);
+  size_t base = at ? (size_t)(at - p) : n;
+  const char *slash = memchr(p, '/', base);
+  const char *colon = memchr(p, ':', base);
+  if (colon && slash && memchr(colon + 1, ':', (size_t)(slash - colon - 1)))
+    wp_fail_at(cx, e->offset, "%s name `%.*s`: expected `/` after package name (nested "
+               "namespaces are not allowed)", what, (int)n, p);
+  const char *second = slash ? memchr(slash + 1, '/', base - (size_t)(slash + 1 - p)) : NULL;
+  if (second)
+    wp_fail_at(cx, e->offset, "%s name `%.*s`: trailing characters found: `%.*s` (nested "
+               "interfaces are not allowed)", what, (int)n, p, (int)(base - (size_t)(second - p)), second);
+}
+
 void wp_check_extern_name(wp_cx *cx, const wp_comp_extern *e, const char *what) {
   const char *p = e->name.ptr;
   size_t n = e->name.len;
@@ -160,6 +179,7 @@ void wp_check_extern_name(wp_cx *cx, const wp_comp_extern *e, const char *what) 
   if (!ok)
     wp_fail_at(cx, e->offset, "%s name `%.*s` is not a valid plain name or interface name",
                what, (int)n, p);
+  if (memchr(p, ':', n)) check_not_nested(cx, e, what);
   if (e->implements.ptr) {
     if (!interface_ok(e->implements.ptr, e->implements.len))
       wp_fail_at(cx, e->offset, "%s `%.*s`: `implements` value `%.*s` is not an interface name",

@@ -74,16 +74,16 @@ function tokenize(src) {
   return toks;
 }
 
-function parse(src) {
+function parse(src, where) {
   const toks = tokenize(src);
   let k = 0;
   const one = () => {
     const t = toks[k++];
-    if (!t || t.t === ')') die('unbalanced parentheses');
+    if (!t || t.t === ')') die(`${where}: unbalanced parentheses`);
     if (t.t !== '(') return t;
     const list = [];
     while (toks[k] && toks[k].t !== ')') list.push(one());
-    if (!toks[k]) die('unbalanced parentheses');
+    if (!toks[k]) die(`${where}: unbalanced parentheses (from line ${src.slice(0, t.s).split('\n').length})`);
     return { list, s: t.s, e: toks[k++].e };
   };
   const out = [];
@@ -208,7 +208,7 @@ async function convert(wastPath, outDir) {
     return { file, id, definition };
   }
 
-  for (const node of parse(src)) {
+  for (const node of parse(src, wastPath)) {
     const h = head(node), line = lineOf(node), where = `${wastPath}:${line}`;
     if (h === 'component' && node.list[1] && node.list[1].v === 'instance') {
       script.push({ op: 'instance', line, def: node.list[3].v });
