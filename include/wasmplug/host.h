@@ -52,23 +52,23 @@ typedef struct wasmplug_wasi_config wasmplug_wasi_config_t;
 
 /* No arguments, no environment, no directories, stdio on the host's fds
 ** 0/1/2, no network.  NULL when out of memory. */
-wasmplug_wasi_config_t *wasmplug_wasi_config_new(void);
-void wasmplug_wasi_config_delete(wasmplug_wasi_config_t *config);
+WASMPLUG_API wasmplug_wasi_config_t *wasmplug_wasi_config_new(void);
+WASMPLUG_API void wasmplug_wasi_config_delete(wasmplug_wasi_config_t *config);
 /* A deep copy; NULL when out of memory. */
-wasmplug_wasi_config_t *wasmplug_wasi_config_copy(const wasmplug_wasi_config_t *config);
+WASMPLUG_API wasmplug_wasi_config_t *wasmplug_wasi_config_copy(const wasmplug_wasi_config_t *config);
 
 /* Appends one argument; the first is the program's name (argv[0]). */
-wasmplug_error_t *wasmplug_wasi_config_arg_push(wasmplug_wasi_config_t *config, const char *arg);
+WASMPLUG_API wasmplug_error_t *wasmplug_wasi_config_arg_push(wasmplug_wasi_config_t *config, const char *arg);
 /* Sets NAME=VALUE (a later setting of NAME replaces the earlier one).
 ** NAME must be non-empty and contain no '='. */
-wasmplug_error_t *wasmplug_wasi_config_env_set(wasmplug_wasi_config_t *config, const char *name,
+WASMPLUG_API wasmplug_error_t *wasmplug_wasi_config_env_set(wasmplug_wasi_config_t *config, const char *name,
                                                const char *value);
 /* The `--env` spelling: "NAME=VALUE", or "NAME" for the host's current
 ** value of NAME (nothing when the host has none). */
-wasmplug_error_t *wasmplug_wasi_config_env_spec(wasmplug_wasi_config_t *config, const char *spec);
+WASMPLUG_API wasmplug_error_t *wasmplug_wasi_config_env_spec(wasmplug_wasi_config_t *config, const char *spec);
 /* Gives the guest the host's whole environment (read when an instance is
 ** made); variables set with _env_set/_env_spec override it. */
-void wasmplug_wasi_config_inherit_env(wasmplug_wasi_config_t *config, bool yes);
+WASMPLUG_API void wasmplug_wasi_config_inherit_env(wasmplug_wasi_config_t *config, bool yes);
 
 /* Flags of wasmplug_wasi_config_dir_add. */
 #define WASMPLUG_DIR_READONLY 1u
@@ -77,17 +77,17 @@ void wasmplug_wasi_config_inherit_env(wasmplug_wasi_config_t *config, bool yes);
 ** or symlinks).  READONLY: nothing beneath it can be created, written,
 ** renamed or removed.  Fails, naming the path, when it cannot be opened
 ** as a directory now. */
-wasmplug_error_t *wasmplug_wasi_config_dir_add(wasmplug_wasi_config_t *config, const char *host_path,
+WASMPLUG_API wasmplug_error_t *wasmplug_wasi_config_dir_add(wasmplug_wasi_config_t *config, const char *host_path,
                                                const char *guest_path, uint32_t flags);
 /* The `--dir` spelling: "HOST" (seen under the same name) or "HOST::GUEST". */
-wasmplug_error_t *wasmplug_wasi_config_dir_spec(wasmplug_wasi_config_t *config, const char *spec,
+WASMPLUG_API wasmplug_error_t *wasmplug_wasi_config_dir_spec(wasmplug_wasi_config_t *config, const char *spec,
                                                 uint32_t flags);
 /* The host fds serving as the guest's stdin, stdout and stderr (borrowed:
 ** never closed by wasmplug; default 0, 1, 2). */
-void wasmplug_wasi_config_stdio_set(wasmplug_wasi_config_t *config, int in, int out, int err);
+WASMPLUG_API void wasmplug_wasi_config_stdio_set(wasmplug_wasi_config_t *config, int in, int out, int err);
 /* Lets a component use wasi:sockets (TCP, UDP, name lookup); denied by
 ** default.  Core modules (preview1) have no sockets to allow. */
-void wasmplug_wasi_config_network_allow(wasmplug_wasi_config_t *config, bool yes);
+WASMPLUG_API void wasmplug_wasi_config_network_allow(wasmplug_wasi_config_t *config, bool yes);
 
 /* ------------------------------------------------------------------ host */
 
@@ -104,15 +104,15 @@ typedef struct wasmplug_host_options {
 } wasmplug_host_options_t;
 
 /* `options` may be NULL (defaults).  `engine` must outlive the host. */
-wasmplug_error_t *wasmplug_host_new(wasmplug_engine_t *engine, const wasmplug_host_options_t *options,
+WASMPLUG_API wasmplug_error_t *wasmplug_host_new(wasmplug_engine_t *engine, const wasmplug_host_options_t *options,
                                     wasmplug_host_t **out);
 /* Unloads every plugin (their fini hooks run) after the programs. */
-void wasmplug_host_delete(wasmplug_host_t *host);
-wasmplug_engine_t *wasmplug_host_engine(const wasmplug_host_t *host);
+WASMPLUG_API void wasmplug_host_delete(wasmplug_host_t *host);
+WASMPLUG_API wasmplug_engine_t *wasmplug_host_engine(const wasmplug_host_t *host);
 
 /* The guest's capabilities (copied).  Instances made afterwards get them;
 ** the default is wasmplug_wasi_config_new()'s: nothing. */
-wasmplug_error_t *wasmplug_host_wasi_set(wasmplug_host_t *host, const wasmplug_wasi_config_t *config);
+WASMPLUG_API wasmplug_error_t *wasmplug_host_wasi_set(wasmplug_host_t *host, const wasmplug_wasi_config_t *config);
 
 /* Limits on what guests may take.  A field left 0 keeps the engine's
 ** limit (wasmplug_config_limits_set; wasmplug.h lists the defaults);
@@ -130,7 +130,7 @@ typedef struct wasmplug_host_limits {
 } wasmplug_host_limits_t;
 /* Copies the limits (only the first limits->size bytes are read); they
 ** apply to program instances made afterwards. */
-wasmplug_error_t *wasmplug_host_limits_set(wasmplug_host_t *host, const wasmplug_host_limits_t *limits);
+WASMPLUG_API wasmplug_error_t *wasmplug_host_limits_set(wasmplug_host_t *host, const wasmplug_host_limits_t *limits);
 
 /* --------------------------------------------------------------- plugins */
 
@@ -141,26 +141,26 @@ wasmplug_error_t *wasmplug_host_limits_set(wasmplug_host_t *host, const wasmplug
 **   "PATH.wasm[,shared][,dir=HOST[::GUEST]][,env=NAME=VALUE][,allow-dl=P]"
 **                             a wasm component plugin, with its own grants
 ** Native plugins are loaded (init runs) now; errors name the plugin file. */
-wasmplug_error_t *wasmplug_host_plugin_load(wasmplug_host_t *host, const char *spec);
+WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_load(wasmplug_host_t *host, const char *spec);
 /* Loads every *.so in `dir` (sorted by name, default config). */
-wasmplug_error_t *wasmplug_host_plugin_load_dir(wasmplug_host_t *host, const char *dir);
+WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_load_dir(wasmplug_host_t *host, const char *dir);
 /* Loads every *.so of every directory of a ':'-separated list (the form of
 ** $WASMPLUG_PLUGIN_PATH; directories that do not exist are skipped). */
-wasmplug_error_t *wasmplug_host_plugin_load_path(wasmplug_host_t *host, const char *list);
+WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_load_path(wasmplug_host_t *host, const char *list);
 /* "IFACE=PLUGIN": takes interface IFACE ("ns:pkg/name", no version) from
 ** the plugin named PLUGIN when several loaded plugins provide it. */
-wasmplug_error_t *wasmplug_host_plugin_use(wasmplug_host_t *host, const char *spec);
+WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_use(wasmplug_host_t *host, const char *spec);
 /* A plugin linked into the embedding program: `entry` is its
 ** wasmplug_plugin_entry, `name` names it in messages, `config` is
 ** "KEY=VALUE,..." (may be NULL), `data` is what its init finds in
 ** *plugin_state.  Checked exactly like a loaded .so. */
-wasmplug_error_t *wasmplug_host_plugin_add(wasmplug_host_t *host, wasmplug_plugin_entry_fn entry,
+WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_add(wasmplug_host_t *host, wasmplug_plugin_entry_fn entry,
                                            const char *name, const char *config, void *data);
 
 /* The plugin ABI's host table (alloc, trap, exit...): what plugins get at
 ** their entry point, for native-flavour functions an embedder defines
 ** itself (wasmplug_component_linker_define_native). */
-const wasmplug_host_api_t *wasmplug_plugin_host_api(void);
+WASMPLUG_API const wasmplug_host_api_t *wasmplug_plugin_host_api(void);
 
 /* -------------------------------------------------------------- programs */
 
@@ -171,10 +171,10 @@ typedef struct wasmplug_program_instance wasmplug_program_instance_t;
 ** `wasmplug compile`; copied) into the host: decoded, compiled, and for a
 ** component the wasm plugins prepared.  `name` names it in messages
 ** (usually the file name). */
-wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *host, const uint8_t *bytes, size_t len,
+WASMPLUG_API wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *host, const uint8_t *bytes, size_t len,
                                        const char *name, wasmplug_program_t **out);
-void wasmplug_program_delete(wasmplug_program_t *program);
-bool wasmplug_program_is_component(const wasmplug_program_t *program);
+WASMPLUG_API void wasmplug_program_delete(wasmplug_program_t *program);
+WASMPLUG_API bool wasmplug_program_is_component(const wasmplug_program_t *program);
 
 /* Makes one instance: its own WASI state (from the host's capabilities at
 ** this moment), its own plugin instance states, its imports linked to the
@@ -182,18 +182,18 @@ bool wasmplug_program_is_component(const wasmplug_program_t *program);
 ** (`_initialize` without `_start`), `_initialize` run now.  Link errors
 ** come back as *error, a trap while starting as *trap; *out is set only
 ** on success. */
-void wasmplug_program_instantiate(wasmplug_program_t *program, wasmplug_program_instance_t **out,
+WASMPLUG_API void wasmplug_program_instantiate(wasmplug_program_t *program, wasmplug_program_instance_t **out,
                                   wasmplug_error_t **error, wasmplug_trap_t **trap);
 /* Drops every resource the guest still owns (each destructor once), the
 ** plugin instance states, then the instance. */
-void wasmplug_program_instance_delete(wasmplug_program_instance_t *instance);
+WASMPLUG_API void wasmplug_program_instance_delete(wasmplug_program_instance_t *instance);
 
 /* Runs the program: a core module's `_start`, a component's wasi:cli/run
 ** export.  On return *status is 0, or 1 when wasi:cli/run returned an
 ** error; when the guest exits (proc_exit, wasi:cli/exit) *status is its
 ** exit status; when it traps, *trap is set (the caller deletes it).  An
 ** error means it could not be run (no such export: not a command). */
-wasmplug_error_t *wasmplug_program_instance_run(wasmplug_program_instance_t *instance, int *status,
+WASMPLUG_API wasmplug_error_t *wasmplug_program_instance_run(wasmplug_program_instance_t *instance, int *status,
                                                 wasmplug_trap_t **trap);
 /* Calls one export, `wasmplug run --invoke`: for a component
 ** "NAME(ARGS)" with arguments in WAVE, NAME a bare export or IFACE#FUNC;
@@ -202,13 +202,13 @@ wasmplug_error_t *wasmplug_program_instance_run(wasmplug_program_instance_t *ins
 ** component, one value per line for a core module, "" when there is none.
 ** Exit and traps as for _run (*result is then NULL).  Errors: no such
 ** function, bad arguments. */
-wasmplug_error_t *wasmplug_program_instance_invoke(wasmplug_program_instance_t *instance, const char *call,
+WASMPLUG_API wasmplug_error_t *wasmplug_program_instance_invoke(wasmplug_program_instance_t *instance, const char *call,
                                                    char **result, int *status, wasmplug_trap_t **trap);
 
 /* The instance underneath, to call exports directly (borrowed; NULL when
 ** the program is of the other kind). */
-wasmplug_instance_t *wasmplug_program_instance_core(wasmplug_program_instance_t *instance);
-wasmplug_component_instance_t *wasmplug_program_instance_component(wasmplug_program_instance_t *instance);
+WASMPLUG_API wasmplug_instance_t *wasmplug_program_instance_core(wasmplug_program_instance_t *instance);
+WASMPLUG_API wasmplug_component_instance_t *wasmplug_program_instance_component(wasmplug_program_instance_t *instance);
 
 /* ----------------------------------------------------------- composition */
 
@@ -219,7 +219,7 @@ wasmplug_component_instance_t *wasmplug_program_instance_component(wasmplug_prog
 ** an import, the app's exports are the result's.  `plugin_specs` are wasm
 ** plugin specs ("PATH[,allow-dl=POLICY]"; dir=/env= grants are refused: a
 ** component cannot carry them); `app_name` names the app in messages. */
-wasmplug_error_t *wasmplug_compose(const char *const *plugin_specs, size_t nplugins, const uint8_t *app,
+WASMPLUG_API wasmplug_error_t *wasmplug_compose(const char *const *plugin_specs, size_t nplugins, const uint8_t *app,
                                    size_t app_len, const char *app_name, uint8_t **out, size_t *out_len);
 
 /* --------------------------------------------------------- plugin servers */
@@ -229,22 +229,22 @@ wasmplug_error_t *wasmplug_compose(const char *const *plugin_specs, size_t nplug
 ** to hosts, each connection a session with its own instance states. */
 typedef struct wasmplug_plugin_server wasmplug_plugin_server_t;
 
-wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasmplug_plugin_server_t **out);
+WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasmplug_plugin_server_t **out);
 /* Runs the plugin's fini and unloads it. */
-void wasmplug_plugin_server_delete(wasmplug_plugin_server_t *server);
+WASMPLUG_API void wasmplug_plugin_server_delete(wasmplug_plugin_server_t *server);
 /* Serves one connected socket until the host says BYE or hangs up; closes
 ** fd.  (The sandboxed helper of an isolated plugin.) */
-void wasmplug_plugin_server_run_fd(wasmplug_plugin_server_t *server, int fd);
+WASMPLUG_API void wasmplug_plugin_server_run_fd(wasmplug_plugin_server_t *server, int fd);
 /* Answers the host's first frame on fd with an error `message`, then
 ** closes fd: how a helper that cannot load its plugin says why. */
-void wasmplug_plugin_server_refuse(int fd, const char *message);
+WASMPLUG_API void wasmplug_plugin_server_refuse(int fd, const char *message);
 /* A listening socket for "unix:PATH" or "tcp:HOST:PORT" (*fd), for
 ** wasmplug_plugin_server_listen. */
-wasmplug_error_t *wasmplug_plugin_server_socket(const char *address, int *fd);
+WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_socket(const char *address, int *fd);
 /* Accepts and serves connections on listening socket `fd` in one poll
 ** loop.  Returns after `max_sessions` sessions ended (0: never), or an
 ** error. */
-wasmplug_error_t *wasmplug_plugin_server_listen(wasmplug_plugin_server_t *server, int fd, int max_sessions);
+WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_listen(wasmplug_plugin_server_t *server, int fd, int max_sessions);
 
 #ifdef __cplusplus
 }

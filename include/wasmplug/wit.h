@@ -36,16 +36,16 @@ typedef struct wasmplug_wit_options {
 ** PATH/deps/), printed (or as JSON).  `options` may be NULL.  A parse or
 ** resolve error's message is its one line, then the offending source
 ** line with a caret on the lines after it. */
-wasmplug_error_t *wasmplug_wit_from_path(const char *path, const wasmplug_wit_options_t *options, char **out);
+WASMPLUG_API wasmplug_error_t *wasmplug_wit_from_path(const char *path, const wasmplug_wit_options_t *options, char **out);
 
 /* A component's imports and exports as a WIT world named after `name`
 ** (decoded and validated, not compiled). */
-wasmplug_error_t *wasmplug_wit_from_component(const uint8_t *bytes, size_t len, const char *name, char **out);
+WASMPLUG_API wasmplug_error_t *wasmplug_wit_from_component(const uint8_t *bytes, size_t len, const char *name, char **out);
 
 /* What a native plugin provides: its name, version, ABI and config
 ** options (as comments), then its WIT.  The plugin is loaded with its
 ** default configuration (its init runs). */
-wasmplug_error_t *wasmplug_wit_from_plugin(const char *path, char **out);
+WASMPLUG_API wasmplug_error_t *wasmplug_wit_from_plugin(const char *path, char **out);
 
 /* -------------------------------------------------------------- bindgen */
 
@@ -78,7 +78,7 @@ typedef struct wasmplug_bindgen_options {
 
 /* Writes OUT_DIR/PREFIX.h and OUT_DIR/PREFIX.c: C types in the canonical
 ** ABI's native layout and the glue around plain C functions. */
-wasmplug_error_t *wasmplug_bindgen_c(const wasmplug_bindgen_options_t *options);
+WASMPLUG_API wasmplug_error_t *wasmplug_bindgen_c(const wasmplug_bindgen_options_t *options);
 
 #ifdef __cplusplus
 }

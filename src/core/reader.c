@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leb.h"
 #include "reader.h"
 
 bool wp_rd_fail_at(wp_reader_t *r, size_t off, const char *fmt, ...) {
@@ -43,66 +44,25 @@ bool wp_rd_u8(wp_reader_t *r, uint8_t *out) {
   return true;
 }
 
-/* Unsigned LEB128 of at most `bits` bits. */
+/* LEB128 through the one reader of leb.h, with the spec's messages. */
+static bool leb_fail(wp_reader_t *r, wp_leb_status_t st) {
+  return wp_rd_fail(r, "%s", st == WP_LEB_EOF ? "unexpected end of section or function"
+                                              : wp_leb_status_text(st));
+}
+
 static bool uleb(wp_reader_t *r, unsigned bits, uint64_t *out) {
-  uint64_t v = 0;
-  const uint8_t *start = r->p;
-  *out = 0;
-  for (unsigned shift = 0;; shift += 7) {
-    if (r->p >= r->end) return wp_rd_fail(r, "unexpected end of section or function");
-    uint8_t b = *r->p++;
-    if (shift + 7 >= bits && shift < bits) {
-      /* the last byte: only bits - shift payload bits may be set */
-      unsigned used = bits - shift;
-      if (b & 0x80) {
-        r->p = start;
-        return wp_rd_fail(r, "integer representation too long");
-      }
-      if (used < 7 && (b >> used)) {
-        r->p = start;
-        return wp_rd_fail(r, "integer too large");
-      }
-    }
-    v |= (uint64_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) break;
-  }
-  *out = v;
+  size_t n;
+  wp_leb_status_t st = wp_leb_unsigned(r->p, r->end, bits, out, &n);
+  if (st) return leb_fail(r, st);
+  r->p += n;
   return true;
 }
 
-/* Signed LEB128 of at most `bits` bits. */
 static bool sleb(wp_reader_t *r, unsigned bits, int64_t *out) {
-  uint64_t v = 0;
-  const uint8_t *start = r->p;
-  unsigned shift = 0;
-  uint8_t b;
-  *out = 0;
-  for (;;) {
-    if (r->p >= r->end) return wp_rd_fail(r, "unexpected end of section or function");
-    b = *r->p++;
-    if (shift + 7 >= bits) {
-      if (b & 0x80) {
-        r->p = start;
-        return wp_rd_fail(r, "integer representation too long");
-      }
-      /* the unused high bits must all equal the sign bit */
-      unsigned used = bits - shift; /* 1..7 payload bits incl. the sign */
-      if (used < 7) {
-        int sign = (b >> (used - 1)) & 1;
-        uint8_t rest = (uint8_t)((b & 0x7f) >> used);
-        uint8_t want = sign ? (uint8_t)(0x7f >> used) : 0;
-        if (rest != want) {
-          r->p = start;
-          return wp_rd_fail(r, "integer too large");
-        }
-      }
-    }
-    v |= (uint64_t)(b & 0x7f) << shift;
-    shift += 7;
-    if (!(b & 0x80)) break;
-  }
-  if (shift < 64 && (b & 0x40)) v |= ~(uint64_t)0 << shift;
-  *out = (int64_t)v;
+  size_t n;
+  wp_leb_status_t st = wp_leb_signed(r->p, r->end, bits, out, &n);
+  if (st) return leb_fail(r, st);
+  r->p += n;
   return true;
 }
 
