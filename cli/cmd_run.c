@@ -19,8 +19,9 @@ static const char run_usage[] =
 static const char run_help[] =
     "Runs a WebAssembly module (its `_start` export: a WASI preview1 command)\n"
     "or component (its wasi:cli/run export), or the export named by --invoke.\n"
-    "FILE is a .wasm module or component, or an artifact written by `wasmplug\n"
-    "compile`.  The guest's exit status becomes wasmplug's.\n"
+    "FILE is a .wasm module or component, or (with --allow-precompiled) an\n"
+    "artifact written by `wasmplug compile`.  The guest's exit status becomes\n"
+    "wasmplug's.\n"
     "\n"
     "options:\n"
     "  --dir HOST[::GUEST]     let the guest reach directory HOST, seen as GUEST\n"
@@ -55,6 +56,10 @@ static const char run_help[] =
     "  --plugin-dir DIR        load every *.so plugin in DIR (repeatable)\n"
     "  --plugin-use IFACE=NAME take interface IFACE (ns:pkg/name) from plugin NAME\n"
     "                          when several loaded plugins provide it\n"
+    "  --allow-precompiled     run FILE even if it is an artifact of `wasmplug\n"
+    "                          compile`: its native code runs with all of your\n"
+    "                          rights, so only for artifacts you made or trust\n"
+    "                          (refused by default)\n"
     "  --tier TIER             baseline: compile with libtcc in memory (fast start);\n"
     "                          optimized: cc -O2, cached on disk (compiles on a miss);\n"
     "                          auto (default): use cached optimized code when it\n"
@@ -108,6 +113,7 @@ int wp_cmd_run(int argc, char **argv) {
   size_t ninvokes = 0;
   wasmplug_tier_t tier = WASMPLUG_TIER_AUTO;
   uint64_t timeout = 0;
+  bool allow_precompiled = false;
   wasmplug_store_limits_t limits = {sizeof limits, 0, 0, 0, 0, 0, 0}; /* 0: the default */
   int status = 1, shown = 0;
   wasmplug_wasi_config_t *wasi = wasmplug_wasi_config_new();
@@ -143,6 +149,7 @@ int wp_cmd_run(int argc, char **argv) {
     /* --env wins over --inherit-env wherever it is */
     if (!strcmp(a, "--inherit-env")) { wasmplug_wasi_config_inherit_env(wasi, true); continue; }
     if (!strcmp(a, "--allow-network")) { wasmplug_wasi_config_network_allow(wasi, true); continue; }
+    if (!strcmp(a, "--allow-precompiled")) { allow_precompiled = true; continue; }
     /* Options with a value: --opt VALUE or --opt=VALUE. */
     const char *val = NULL;
     char name[32];
@@ -222,6 +229,7 @@ int wp_cmd_run(int argc, char **argv) {
   wasmplug_config_tier_set(config, tier);
   wasmplug_config_timeout_set(config, timeout);
   wasmplug_config_limits_set(config, &limits);
+  wasmplug_config_allow_precompiled_set(config, allow_precompiled);
   wasmplug_config_progress_set(config, wp_cli_progress, &shown);
   if ((err = wasmplug_engine_new(config, &engine)) || (err = wasmplug_host_new(engine, &hopts, &host)) ||
       (err = wasmplug_host_wasi_set(host, wasi))) {

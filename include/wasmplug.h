@@ -148,6 +148,11 @@ WASMPLUG_API void wasmplug_store_limits_merge(wasmplug_store_limits_t *dst, cons
 /* Sets the limits of every instance made with the engine (a field 0 keeps
 ** its default; only the first `limits->size` bytes are read). */
 WASMPLUG_API void wasmplug_config_limits_set(wasmplug_config_t *config, const wasmplug_store_limits_t *limits);
+/* Artifacts (`wasmplug compile`, wasmplug_module_serialize) carry native
+** code that runs with all of the embedder's rights: wasmplug_module_new
+** refuses them unless this is set (like `wasmtime run --allow-precompiled`).
+** Set it only for artifacts you made or trust. */
+WASMPLUG_API void wasmplug_config_allow_precompiled_set(wasmplug_config_t *config, bool yes);
 /* Called when an optimized compile takes long (progress indication). */
 typedef void (*wasmplug_progress_t)(void *data, const char *what, int done);
 WASMPLUG_API void wasmplug_config_progress_set(wasmplug_config_t *config,
@@ -159,6 +164,15 @@ typedef struct wasmplug_engine wasmplug_engine_t;
 WASMPLUG_API wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config,
                                       wasmplug_engine_t **out);
 WASMPLUG_API void wasmplug_engine_delete(wasmplug_engine_t *engine);
+/* The directory of the optimized tier's cache (borrowed). */
+WASMPLUG_API const char *wasmplug_engine_cache_dir(const wasmplug_engine_t *engine);
+/* True when the cache's entries are authenticated by a secret no file
+** system holds (the kernel keyring): a guest that can write to the cache
+** directory can then only make entries fail verification (they are
+** rebuilt).  False when the secret had to be a file in the cache
+** directory: never give a guest a directory that covers the cache then
+** (wasmplug's host refuses to).  See docs/security.md. */
+WASMPLUG_API bool wasmplug_engine_cache_sealed(wasmplug_engine_t *engine);
 /* The engine's limits (borrowed; fields all set). */
 WASMPLUG_API const wasmplug_store_limits_t *wasmplug_engine_limits(const wasmplug_engine_t *engine);
 

@@ -328,10 +328,13 @@ static int do_write(wp2_ctx_t *cx, uint32_t rep, const uint8_t *buf, size_t len,
   }
   wp_os_err_t e = write_all(o, buf, len, wp2_deadline(cx));
   if (e) {
-    /* a failed write closes the stream: later writes report `closed` */
+    /* a failed write closes the stream: later writes report `closed`.  A
+    ** reader that went away (EPIPE) is the stream's end, not a failure:
+    ** `closed` at once, as in the reference. */
     o->u.stream.closed = true;
     ret->is_err = true;
-    stream_failed(cx, &ret->val.err, e);
+    if (e == WP_OS_EPIPE) stream_closed(&ret->val.err);
+    else stream_failed(cx, &ret->val.err, e);
   }
   return 0;
 }

@@ -87,7 +87,10 @@ typedef enum wp_cabi_kind {
   WP_CABI_OWN, WP_CABI_BORROW,
   /* async values (section 9): handles to stream/future ends and error
    * contexts; elem is the payload type (NULL for `stream`, `future`) */
-  WP_CABI_STREAM, WP_CABI_FUTURE, WP_CABI_ERROR_CONTEXT
+  WP_CABI_STREAM, WP_CABI_FUTURE, WP_CABI_ERROR_CONTEXT,
+  /* list<T, N>: exactly `length` elements, stored inline (no pointer);
+   * values are lists of that length */
+  WP_CABI_FIXED_LIST
 } wp_cabi_kind_t;
 
 /* Core value types of the flattening. */
@@ -160,6 +163,11 @@ typedef struct wp_cabi_type {
   /* Nesting depth (a primitive is 1); builders refuse more than
    * WP_CABI_MAX_DEPTH so recursive lift/lower stay within the C stack. */
   uint32_t depth;
+  /* fixed list: the number of elements */
+  uint32_t length;
+  /* list: true for map<K, V>, which is list<tuple<K, V>> in every layout
+   * and value (CanonicalABI.md despecialize); only printing differs */
+  bool map;
 } wp_cabi_type_t;
 
 #define WP_CABI_MAX_DEPTH 100
@@ -175,6 +183,11 @@ const char *wp_cabi_types_error(const wp_cabi_types_t *t);
 
 const wp_cabi_type_t *wp_cabi_type_prim(wp_cabi_types_t *t, wp_cabi_kind_t kind); /* bool..string */
 const wp_cabi_type_t *wp_cabi_type_list(wp_cabi_types_t *t, const wp_cabi_type_t *elem);
+/* list<T, N>, N >= 1, at most 2^28 bytes in the guest. */
+const wp_cabi_type_t *wp_cabi_type_fixed_list(wp_cabi_types_t *t, const wp_cabi_type_t *elem, uint32_t length);
+/* map<K, V>: a list of tuple<K, V> pairs; K is a primitive other than a
+ * float (or a string). */
+const wp_cabi_type_t *wp_cabi_type_map(wp_cabi_types_t *t, const wp_cabi_type_t *key, const wp_cabi_type_t *value);
 const wp_cabi_type_t *wp_cabi_type_record(wp_cabi_types_t *t, size_t n, const char *const *names,
                                           const wp_cabi_type_t *const *types);
 const wp_cabi_type_t *wp_cabi_type_tuple(wp_cabi_types_t *t, size_t n, const wp_cabi_type_t *const *types);
@@ -228,6 +241,8 @@ size_t wp_cabi_type_print(const wp_cabi_type_t *ty, char *buf, size_t cap);
  *   string               struct { uint8_t *ptr; size_t len; }   UTF-8, len in
  *                        bytes; lifted strings also have a NUL after len.
  *   list<T>              struct { T *ptr; size_t len; }          len in elements
+ *   list<T, N>           T[N], inline (an array member of the parent)
+ *   map<K, V>            list<tuple<K, V>>: struct { struct { K k; V v; } *ptr; size_t len; }
  *   record, tuple        struct { fields in order }  (tuple fields f0, f1..)
  *   variant              struct { uintN_t tag; union { payloads } val; }
  *                        N = 8/16/32 for <=256 / <=65536 / more cases;

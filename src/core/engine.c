@@ -59,6 +59,8 @@ void wasmplug_config_cache_dir_set(wasmplug_config_t *c, const char *dir) {
 
 void wasmplug_config_timeout_set(wasmplug_config_t *c, uint64_t ms) { c->timeout_ms = ms; }
 
+void wasmplug_config_allow_precompiled_set(wasmplug_config_t *c, bool yes) { c->allow_precompiled = yes; }
+
 void wasmplug_config_progress_set(wasmplug_config_t *c, wasmplug_progress_t cb, void *data) {
   c->progress = cb;
   c->progress_data = data;
@@ -101,6 +103,7 @@ wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config, wasmplug_
   *out = NULL;
   wasmplug_engine_t *e = calloc(1, sizeof *e);
   if (!e) return wasmplug_error_new("out of memory");
+  pthread_mutex_init(&e->trust.lock, NULL);
   if (config) {
     e->config = *config;
     e->config.cache_dir = NULL;
@@ -171,6 +174,8 @@ wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config, wasmplug_
 
 void wasmplug_engine_delete(wasmplug_engine_t *e) {
   if (!e) return;
+  memset(e->trust.key, 0, sizeof e->trust.key);
+  pthread_mutex_destroy(&e->trust.lock);
   free(e->cache_dir);
   free(e->tool_id);
   free(e);

@@ -5,6 +5,7 @@
 #ifndef WP_CORE_INTERNAL_H
 #define WP_CORE_INTERNAL_H
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -344,6 +345,7 @@ struct wasmplug_config {
   char *cache_dir;
   uint64_t timeout_ms;
   wasmplug_store_limits_t limits;
+  bool allow_precompiled;
   wasmplug_progress_t progress;
   void *progress_data;
 };
@@ -357,6 +359,11 @@ typedef enum wp_translator {
 struct wasmplug_engine {
   wasmplug_config_t config;
   char *cache_dir; /* resolved */
+  struct {         /* the cache's MAC secret (trust.c), fetched once */
+    pthread_mutex_t lock;
+    bool have_key, sealed; /* sealed: from the kernel keyring */
+    uint8_t key[32];
+  } trust;
   char *tool_id;   /* translator and cc identity, part of cache keys */
   wp_translator_t translator;
 };
@@ -405,6 +412,16 @@ void wp_code_free(wp_code_t *code);
 /* Loads a shared object image (already verified) through a memfd. */
 void *wp_dlopen_bytes(const uint8_t *data, size_t len, int *memfd);
 bool wp_read_all(const char *path, uint8_t **data, size_t *len);
+/* mkdir -p (mode 0700); NULL or an error message naming the directory. */
+char *wp_mkdir_p(const char *dir);
+
+/* trust.c: the cache entries' MAC (hex) under the engine's secret, false
+** when there is no secret to be had; a constant-time comparison; and the
+** check every shared object from disk passes before dlopen (NULL, or why
+** not, naming `name`). */
+bool wp_trust_mac(wasmplug_engine_t *e, const char *entry_key, const char *so_sha256, char hex[65]);
+bool wp_trust_mac_equal(const char *a, const char *b);
+char *wp_trust_check_elf(const char *name, const uint8_t *so, size_t len);
 
 /* The C compiler of the optimized tier ($WASMPLUG_CC, default "cc"). */
 const char *wp_cc_command(void);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "host/host_internal.h"
+#include "wasi/caps.h"
 #include "plugin/plugin.h"
 #include "wasi/p2.h"
 
@@ -91,6 +92,56 @@ static void core_instantiate(wasmplug_program_instance_t *pi, wasmplug_error_t *
   if (init && !wasmplug_instance_func(pi->core, "_start")) *trap = wasmplug_func_call(init, NULL, 0, NULL, 0);
 }
 
+/* A path made absolute and free of symlinks, "..", "." (realpath), also
+** when its last components do not exist yet (the cache directory may be
+** created later: a guest must not get to create it either). */
+static char *canonical(const char *path) {
+  char *r = realpath(path, NULL);
+  if (r) return r;
+  const char *slash = strrchr(path, '/');
+  if (!slash || slash == path) return slash ? strdup(path) : NULL;
+  char *parent = strndup(path, (size_t)(slash - path));
+  char *cp = parent ? canonical(parent) : NULL;
+  free(parent);
+  if (!cp) return NULL;
+  size_t n = strlen(cp) + strlen(slash) + 1;
+  char *out = malloc(n);
+  if (out) snprintf(out, n, "%s%s", strcmp(cp, "/") ? cp : "", slash);
+  free(cp);
+  return out;
+}
+
+/* True when `a` is `b` or lies beneath it. */
+static bool beneath(const char *a, const char *b) {
+  size_t n = strlen(b);
+  return !strncmp(a, b, n) && (a[n] == 0 || a[n] == '/' || !strcmp(b, "/"));
+}
+
+/* The optimized tier's cache must never be a way in (docs/security.md).
+** When its entries are sealed by the kernel keyring, a guest that writes
+** there only gets its files rejected.  When they are not (no keyring: the
+** secret is a file in the cache), a guest given a directory covering the
+** cache could read that secret and plant code the next run would load:
+** such a preopen is refused. */
+static wasmplug_error_t *check_cache_exposure(wasmplug_program_t *p) {
+  wasmplug_host_t *h = p->host;
+  if (!h->wasi->ndirs || wasmplug_engine_cache_sealed(h->engine)) return NULL;
+  char *cache = canonical(wasmplug_engine_cache_dir(h->engine));
+  if (!cache) return wasmplug_error_new("out of memory");
+  wasmplug_error_t *e = NULL;
+  for (size_t i = 0; i < h->wasi->ndirs && !e; i++) {
+    char *d = canonical(h->wasi->dirs[i].host);
+    if (d && (beneath(cache, d) || beneath(d, cache)))
+      e = wasmplug_error_new("%s: --dir %s would give the guest wasmplug's code cache (%s), whose entries are not "
+                             "sealed here (the kernel keyring is unavailable): give a directory that does not "
+                             "contain it, or move the cache (WASMPLUG_CACHE_DIR)",
+                             p->name, h->wasi->dirs[i].host, cache);
+    free(d);
+  }
+  free(cache);
+  return e;
+}
+
 void wasmplug_program_instantiate(wasmplug_program_t *p, wasmplug_program_instance_t **out, wasmplug_error_t **error,
                                   wasmplug_trap_t **trap) {
   *out = NULL;
@@ -102,6 +153,10 @@ void wasmplug_program_instantiate(wasmplug_program_t *p, wasmplug_program_instan
     return;
   }
   pi->program = p;
+  if ((*error = check_cache_exposure(p))) {
+    free(pi);
+    return;
+  }
   if (p->host->limits.instances && p->host->live >= p->host->limits.instances) {
     *error = wasmplug_error_new("%s: the host already has %llu live program instances, the limit (instances)",
                                 p->name, (unsigned long long)p->host->limits.instances);

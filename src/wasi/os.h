@@ -128,8 +128,14 @@ typedef struct wp_os_time {
 } wp_os_time_t;
 
 struct stat;
+struct timespec;
 /* Converts a host stat (used by the OS layer's own files). */
 void wp_os_stat_from_host(const struct stat *st, wp_os_stat_t *out);
+/* A host time as unsigned nanoseconds since the epoch: before 1970 is 0,
+** past 64 bits saturates (the reference's answers; nothing wraps). */
+uint64_t wp_os_ns_from_timespec(const struct timespec *ts);
+/* A time to set as utimensat(2)/futimens(2) take it (UTIME_OMIT/NOW). */
+void wp_os_time_to_timespec(wp_os_time_t t, struct timespec *out);
 
 /* ------------------------------------------------------- path operations */
 
@@ -179,6 +185,8 @@ wp_os_err_t wp_os_fsync(int fd);
 wp_os_err_t wp_os_fadvise(int fd, uint64_t off, uint64_t len, int advice);
 /* The O_APPEND / O_NONBLOCK / O_SYNC / O_DSYNC bits of the open file. */
 wp_os_err_t wp_os_get_flags(int fd, int *flags);
+/* Whether the open file can be read and written (its access mode). */
+wp_os_err_t wp_os_access_mode(int fd, bool *readable, bool *writable);
 /* Only O_APPEND and O_NONBLOCK can change once a file is open. */
 wp_os_err_t wp_os_set_flags(int fd, int flags);
 
@@ -195,6 +203,18 @@ typedef bool (*wp_os_dirent_cb)(void *data, const wp_os_dirent_t *ent);
 ** `next` from an earlier entry), "." and ".." included. */
 wp_os_err_t wp_os_readdir(int fd, uint64_t cookie, wp_os_dirent_cb cb,
                           void *data);
+
+/* ------------------------------------------------------------ sockets */
+
+/* recvmsg(2); *truncated when a datagram did not fit. */
+wp_os_err_t wp_os_recv(int fd, const struct iovec *iov, int n, bool peek,
+                       bool waitall, size_t *done, bool *truncated);
+/* sendmsg(2) without SIGPIPE. */
+wp_os_err_t wp_os_send(int fd, const struct iovec *iov, int n, size_t *done);
+/* shutdown(2) of the receiving side, the sending side, or both. */
+wp_os_err_t wp_os_shutdown(int fd, bool rd, bool wr);
+/* accept4(2): a new connection's fd (close-on-exec). */
+wp_os_err_t wp_os_accept(int fd, bool nonblock, int *out);
 
 /* ----------------------------------------------------------- deadlines
 ** A guest call with a time limit has a deadline (CLOCK_MONOTONIC ns; 0:

@@ -17,10 +17,6 @@
 
 #include "os.h"
 
-static uint64_t ts_ns(struct timespec ts) {
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 void wp_os_stat_from_host(const struct stat *st, wp_os_stat_t *out) {
   memset(out, 0, sizeof *out);
   out->dev = (uint64_t)st->st_dev;
@@ -37,9 +33,9 @@ void wp_os_stat_from_host(const struct stat *st, wp_os_stat_t *out) {
   }
   out->nlink = (uint64_t)st->st_nlink;
   out->size = (uint64_t)st->st_size;
-  out->atim = ts_ns(st->st_atim);
-  out->mtim = ts_ns(st->st_mtim);
-  out->ctim = ts_ns(st->st_ctim);
+  out->atim = wp_os_ns_from_timespec(&st->st_atim);
+  out->mtim = wp_os_ns_from_timespec(&st->st_mtim);
+  out->ctim = wp_os_ns_from_timespec(&st->st_ctim);
 }
 
 /* The parent fd and leaf of `path`, for an operation on the leaf itself. */
@@ -104,21 +100,13 @@ wp_os_err_t wp_os_stat_at(const wp_os_handle_t *dir, const char *path,
   return 0;
 }
 
-static struct timespec to_ts(wp_os_time_t t) {
-  struct timespec ts = {0, UTIME_OMIT};
-  if (t.how == WP_OS_TIME_NOW) ts.tv_nsec = UTIME_NOW;
-  if (t.how == WP_OS_TIME_SET) {
-    ts.tv_sec = (time_t)(t.ns / 1000000000u);
-    ts.tv_nsec = (long)(t.ns % 1000000000u);
-  }
-  return ts;
-}
-
 wp_os_err_t wp_os_utimes_at(const wp_os_handle_t *dir, const char *path,
                             bool follow, wp_os_time_t atim,
                             wp_os_time_t mtim) {
   if (dir->readonly) return WP_OS_EROFS;
-  struct timespec ts[2] = {to_ts(atim), to_ts(mtim)};
+  struct timespec ts[2];
+  wp_os_time_to_timespec(atim, &ts[0]);
+  wp_os_time_to_timespec(mtim, &ts[1]);
   if (follow) {
     /* Open the (sandbox-resolved) file itself, then futimens it: the
     ** kernel never re-resolves the name. */

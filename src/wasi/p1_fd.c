@@ -183,9 +183,10 @@ wp_os_err_t wp_p1_fd_fdstat_set_flags(p1_call_t *c,
   wp_wasi_fd_t *e = p1_fd_right(c, p1_u32(a, 0), P1_RIGHT_FD_FDSTAT_SET_FLAGS, &err);
   if (!e) return err;
   uint32_t flags = p1_u32(a, 1) & 0xFFFF;
-  /* Linux cannot switch synchronous I/O on or off for an open file. */
+  /* Linux cannot switch synchronous I/O on or off for an open file: the
+  ** reference answers EINVAL. */
   if (flags & (P1_FDFLAG_DSYNC | P1_FDFLAG_RSYNC | P1_FDFLAG_SYNC))
-    return WP_OS_ENOTSUP;
+    return WP_OS_EINVAL;
   if (flags & ~31u) return WP_OS_EINVAL;
   int fl = 0;
   if (flags & P1_FDFLAG_APPEND) fl |= O_APPEND;

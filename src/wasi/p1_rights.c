@@ -65,6 +65,11 @@ uint64_t wp_p1_rights(wp_wasi_fd_kind_t kind, wp_os_filetype_t type,
   if (readable) r |= P1_RIGHT_FD_READ;
   if (writable) r |= FILE_WRITE;
   if (!readonly) r |= P1_RIGHT_FD_FILESTAT_SET_TIMES;
+  if (type == WP_OS_FT_SOCKET_STREAM || type == WP_OS_FT_SOCKET_DGRAM) {
+    /* accepted connections may be shut down, read and written */
+    r |= P1_RIGHT_SOCK_SHUTDOWN | P1_RIGHT_SOCK_ACCEPT;
+    *inh = FILE_ANY | P1_RIGHT_FD_READ | FILE_WRITE | P1_RIGHT_SOCK_SHUTDOWN;
+  }
   /* Terminals, pipes and sockets cannot seek: leaving the rights out is
   ** how preview1 says so (and how wasi-libc's isatty() tells a terminal
   ** from /dev/null, both character devices). */

@@ -66,8 +66,16 @@ static void set_stdio(wp_wasi_ctx_t *ctx, uint32_t i, int host_fd) {
   if (wp_os_get_flags(host_fd, &e->stdio_flags)) e->stdio_flags = 0;
   uint64_t pos;
   bool seekable = wp_os_seek(host_fd, 0, SEEK_CUR, &pos) == 0;
-  e->rights_base = wp_p1_rights(e->kind, e->type, i == 0, i != 0, false,
-                                seekable, &e->rights_inheriting);
+  /* Rights follow what the host fd can do: a socket or terminal handed
+  ** over as stdin is usually readable and writable; failing that, stdin
+  ** reads and the others write. */
+  bool rd = i == 0, wr = i != 0;
+  if (wp_os_access_mode(host_fd, &rd, &wr)) {
+    rd = i == 0;
+    wr = i != 0;
+  }
+  e->rights_base = wp_p1_rights(e->kind, e->type, rd, wr, false, seekable,
+                                &e->rights_inheriting);
 }
 
 wp_wasi_ctx_t *wp_wasi_ctx_new(void) {

@@ -5,6 +5,9 @@
 ** Deadlines (item 6): a host function that blocks in a system call is
 ** woken by the watchdog and the guest call traps with "interrupt"; the
 ** function sees the deadline through wasmplug_call_deadline().
+** The cache (item 1): sealed by the kernel keyring where there is one
+** (then a guest may be given a directory covering it), else a guest may
+** not be given one.
 ** Limits (item 7): the engine's (wasmplug_config_limits_set), a core
 ** linker's, and the host's (wasmplug/host.h), each enforced.
 */
@@ -15,6 +18,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/keyctl.h>
 
 #include "wasmplug.h"
 #include "wasmplug/host.h"
@@ -222,6 +228,67 @@ static void limits(void) {
   wasmplug_engine_delete(engine);
 }
 
+/* -------------------------------------------------------------- cache */
+
+static void cache(void) {
+  char root[] = "/tmp/wp-sec-cache.XXXXXX";
+  if (!mkdtemp(root)) { perror("mkdtemp"); exit(2); }
+  char cdir[256];
+  snprintf(cdir, sizeof cdir, "%s/.cache/wasmplug", root);
+  /* Does this machine let us use the user keyring? (A container's seccomp
+  ** profile may forbid keyctl: wasmplug then falls back, and says so.) */
+  long probe = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_USER_KEYRING, 1);
+  bool keyring = probe >= 0;
+  if (!keyring) printf("note: the kernel user keyring is unavailable here: checking the fallback only\n");
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1) setenv("WASMPLUG_CACHE_KEYRING", "off", 1);
+    wasmplug_config_t *cfg = wasmplug_config_new();
+    wasmplug_config_cache_dir_set(cfg, cdir);
+    wasmplug_engine_t *engine = NULL;
+    CHECK(!wasmplug_engine_new(cfg, &engine), "engine");
+    bool sealed = wasmplug_engine_cache_sealed(engine);
+    CHECK(sealed == (keyring && pass == 0), "pass %d: sealed %d, keyring %d", pass, sealed, keyring);
+    CHECK(!strcmp(wasmplug_engine_cache_dir(engine), cdir), "cache dir");
+    if (!sealed) {
+      char key[300];
+      struct stat st;
+      snprintf(key, sizeof key, "%s/key", cdir);
+      CHECK(stat(key, &st) == 0 && (st.st_mode & 077) == 0 && st.st_size == 32,
+            "the fallback secret is a private 32-byte file");
+    }
+    wasmplug_host_t *host = NULL;
+    CHECK(!wasmplug_host_new(engine, NULL, &host), "host");
+    wasmplug_wasi_config_t *w = wasmplug_wasi_config_new();
+    CHECK(!wasmplug_wasi_config_dir_add(w, root, "/h", 0), "dir");
+    CHECK(!wasmplug_host_wasi_set(host, w), "wasi");
+    size_t len;
+    uint8_t *bytes = slurp("limits.wasm", &len);
+    wasmplug_program_t *prog = NULL;
+    wasmplug_error_t *e = wasmplug_program_new(host, bytes, len, "limits.wasm", &prog);
+    CHECK(!e, "program");
+    wasmplug_program_instance_t *pi = NULL;
+    wasmplug_trap_t *t = NULL;
+    wasmplug_program_instantiate(prog, &pi, &e, &t);
+    if (sealed)
+      CHECK(pi && !e, "sealed: a directory covering the cache is fine: %s", e ? wasmplug_error_message(e) : "");
+    else
+      CHECK(!pi && e && strstr(wasmplug_error_message(e), "not sealed"), "unsealed: refused: %s",
+            e ? wasmplug_error_message(e) : "accepted");
+    wasmplug_error_delete(e);
+    wasmplug_program_instance_delete(pi);
+    wasmplug_program_delete(prog);
+    free(bytes);
+    wasmplug_wasi_config_delete(w);
+    wasmplug_host_delete(host);
+    wasmplug_engine_delete(engine);
+    wasmplug_config_delete(cfg);
+  }
+  unsetenv("WASMPLUG_CACHE_KEYRING");
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+  if (system(cmd)) fprintf(stderr, "cannot remove %s\n", root);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_api WASM_DIR\n");
@@ -230,6 +297,7 @@ int main(int argc, char **argv) {
   dir = argv[1];
   deadlines();
   limits();
+  cache();
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

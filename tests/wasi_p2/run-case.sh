@@ -173,6 +173,11 @@ p2-streams)
   wait
   expect_rc 0; expect_out "streams ok"
   [ -z "$(ls -A "$T/box")" ] || { echo "FAIL [$CASE]: left behind: $(ls -A "$T/box")"; fails=1; } ;;
+p2-epipe)
+  # stdout's reader leaves after 10 bytes
+  C=$(dirname "$G")/p2conf.wasm
+  { "$W" run --tier baseline "$C" epipe 2>"$T/err"; echo $? >"$T/rc"; } | head -c 10 >"$T/out"
+  rc=$(cat "$T/rc"); expect_rc 0; expect_grep err "^epipe ok$" ;;
 p2-*)
   # one area of p2conf.c (fs, clocks, tcp, udp) against the reference's answers
   C=$(dirname "$G")/p2conf.wasm
@@ -185,6 +190,18 @@ conform-stdio)
   { "$W" run --tier baseline --dir "$T/box::/box" "$C" p2 stdio </dev/null >"$T/out"; echo $? >"$T/rc"; } 2>&1 |
     cat >"$T/err"
   rc=$(cat "$T/rc"); expect_rc 0; expect_out "stdio ok" ;;
+conform-hosttimes)
+  # files the host dated 1969 and 2030 (see conform.c)
+  C=$(dirname "$G")/conform.wasm
+  rm -rf "$T/box"; mkdir "$T/box"; printf hello >"$T/box/old"; printf hello >"$T/box/new"
+  touch -m -a -d '1969-07-20 00:00:00 UTC' "$T/box/old"; touch -m -d '@1893456000' "$T/box/new"
+  run --dir "$T/box::/box" "$C" p2 hosttimes; expect_rc 0; expect_out "hosttimes ok" ;;
+conform-tty)
+  # stdio on a pseudo-terminal (script(1)): terminal-stdin/stdout/stderr
+  command -v script >/dev/null || { echo "FAIL [$CASE]: script(1) is needed (bsdutils)"; exit 1; }
+  C=$(dirname "$G")/conform.wasm
+  script -qec "'$W' run --tier baseline --dir '$T/box::/box' '$C' p2 tty" /dev/null </dev/null >"$T/out.raw" 2>"$T/err"
+  rc=$?; tr -d '\r' <"$T/out.raw" >"$T/out"; expect_rc 0; expect_out "tty ok" ;;
 conform-sizes)
   C=$(dirname "$G")/conform.wasm
   run --dir "$T/box::/box" --env EMPTY= --env A=b "$C" p2 sizes "" x; expect_rc 0; expect_out "sizes ok" ;;

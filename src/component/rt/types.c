@@ -135,6 +135,18 @@ const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t) {
     r = wp_cabi_type_list(ty, e);
     break;
   }
+  case WP_COMP_T_FIXED_LIST: {
+    const wp_cabi_type_t *e = rt_type(f, t->elem);
+    if (!e) return NULL;
+    r = wp_cabi_type_fixed_list(ty, e, t->len);
+    break;
+  }
+  case WP_COMP_T_MAP: {
+    const wp_cabi_type_t *k = rt_type(f, t->elem), *v = k ? rt_type(f, t->elem2) : NULL;
+    if (!v) return NULL;
+    r = wp_cabi_type_map(ty, k, v);
+    break;
+  }
   case WP_COMP_T_OPTION: {
     const wp_cabi_type_t *e = rt_type(f, t->elem);
     if (!e) return NULL;
