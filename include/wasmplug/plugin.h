@@ -53,7 +53,7 @@
 ** instances may run on different threads at once, so state shared between
 ** instances (the plugin state) must be protected by the plugin.
 **
-** Async (ABI 1.2).  A function may return WASMPLUG_PENDING and complete
+** Async (ABI 1.3).  A function may return WASMPLUG_PENDING and complete
 ** the call later with host->call_complete (its params and result storage
 ** stay valid until then), so a guest using the async ABI keeps running.
 ** Streams and futures are uint32_t handles in the plugin instance's own
@@ -76,19 +76,19 @@ extern "C" {
 #endif
 
 #define WASMPLUG_PLUGIN_ABI_MAJOR 1
-#define WASMPLUG_PLUGIN_ABI_MINOR 2
+#define WASMPLUG_PLUGIN_ABI_MINOR 3
 /* "WPLG": first field of every descriptor. */
 #define WASMPLUG_PLUGIN_MAGIC 0x474c5057u
 
 #define WASMPLUG_OK 0
 #define WASMPLUG_TRAP 1
-/* 1.2: returned by a function that completes its call later
+/* 1.3: returned by a function that completes its call later
 ** (host->call_complete); given to call_complete for a call the plugin
 ** gave up after a cancel request. */
 #define WASMPLUG_PENDING 2
 #define WASMPLUG_CANCELLED 3
 
-/* 1.2: how a stream or future copy ended (wasmplug_copy_done_fn). */
+/* 1.3: how a stream or future copy ended (wasmplug_copy_done_fn). */
 #define WASMPLUG_COPY_COMPLETED 0 /* `count` elements moved (the other side may have more) */
 #define WASMPLUG_COPY_DROPPED 1   /* the other end is gone (count may still be > 0) */
 #define WASMPLUG_COPY_CANCELLED 2 /* host->stream_cancel took the buffer back */
@@ -97,14 +97,14 @@ extern "C" {
 typedef struct wasmplug_plugin_call wasmplug_plugin_call_t;
 /* The configuration given to a plugin (opaque): `--plugin P,key=value`. */
 typedef struct wasmplug_plugin_config wasmplug_plugin_config_t;
-/* 1.2: the plugin's side of one guest instance (opaque): its stream and
+/* 1.3: the plugin's side of one guest instance (opaque): its stream and
 ** future ends, error contexts, event watches.  Valid from the first call
 ** until the guest instance is torn down (after instance_drop). */
 typedef struct wasmplug_plugin_instance wasmplug_plugin_instance_t;
-/* 1.2: wakes the guest's event loop from any thread (opaque). */
+/* 1.3: wakes the guest's event loop from any thread (opaque). */
 typedef struct wasmplug_plugin_waker wasmplug_plugin_waker_t;
 
-/* 1.2: a stream or future copy finished: `result` is WASMPLUG_COPY_*,
+/* 1.3: a stream or future copy finished: `result` is WASMPLUG_COPY_*,
 ** `count` the elements moved.  Runs on the guest's thread. */
 typedef void (*wasmplug_copy_done_fn)(void *arg, int result, uint32_t count);
 
@@ -158,7 +158,21 @@ typedef struct wasmplug_host_api {
   ** "interrupt" whatever you answer).  See docs/plugin-abi.md, section 9. */
   uint64_t (*deadline)(wasmplug_plugin_call_t *call);
 
-  /* --- 1.2: async functions, streams, futures, events --- */
+  /* --- 1.2 --- */
+  /* Another plugin's C service for the same guest instance.  `self` and
+  ** `instance_state` say who asks (your config and the instance state of
+  ** the guest you serve, e.g. host->call_state(call)); the host finds the
+  ** plugin that provides interface `iface` ("ns:pkg/name@version") to that
+  ** guest and returns the table it lists under `name` in its descriptor's
+  ** `services` (NULL when there is no such plugin, service, or instance;
+  ** plugins without instance_new have no per-guest state to ask from).
+  ** *provider_state is then the provider's instance state for the guest:
+  ** the first argument of the service's functions.  The answer stays
+  ** valid while the guest instance lives.  See wasmplug/io.h. */
+  const void *(*service)(const wasmplug_plugin_config_t *self, void *instance_state, const char *iface,
+                         const char *name, void **provider_state);
+
+  /* --- 1.3: async functions, streams, futures, events --- */
   /* The plugin instance the call belongs to (keep it: streams, futures and
   ** completions outlive calls). */
   wasmplug_plugin_instance_t *(*call_instance)(wasmplug_plugin_call_t *call);
@@ -240,6 +254,14 @@ typedef struct wasmplug_plugin_resource {
   void (*drop)(void *state, uint32_t rep);
 } wasmplug_plugin_resource_t;
 
+/* A C interface one plugin offers others for the guests they share
+** (host->service): `table` is a struct of functions whose layout the
+** service's `name` defines, e.g. WASMPLUG_IO_SERVICE. */
+typedef struct wasmplug_plugin_service {
+  const char *name;
+  const void *table;
+} wasmplug_plugin_service_t;
+
 typedef struct wasmplug_plugin_option {
   const char *name;          /* kebab-case: `--plugin P,name=value` */
   const char *type;          /* "string", "bool", "u64" or "path" */
@@ -287,6 +309,11 @@ typedef struct wasmplug_plugin {
   void (*instance_drop)(void *instance_state);
 
   /* --- 1.2 --- */
+  /* Services this plugin offers other plugins (host->service). */
+  const wasmplug_plugin_service_t *services;
+  uint32_t nservices;
+
+  /* --- 1.3 --- */
   /* The guest cancelled a call that is still pending: finish it soon
   ** (host->call_complete with any status; WASMPLUG_CANCELLED if it did
   ** nothing).  May be NULL: pending calls then run to their end. */

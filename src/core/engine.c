@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "translator_id.h"
 
 void wasmplug_store_limits_default(wasmplug_store_limits_t *out) {
   memset(out, 0, sizeof *out);
@@ -98,8 +99,23 @@ const char *wp_cc_command(void) {
   return cc && *cc ? cc : "cc";
 }
 
-wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config, wasmplug_engine_t **out) {
+const char *wasmplug_version(void) { return WASMPLUG_VERSION; }
+
+wasmplug_error_t *wasmplug_engine_new_checked(const wasmplug_config_t *config, wasmplug_engine_t **out,
+                                              uint32_t header_version, uint64_t header_sizes) {
   *out = NULL;
+  unsigned hmaj = header_version / 10000, hmin = header_version / 100 % 100, hpat = header_version % 100;
+  if (hmaj != WASMPLUG_VERSION_MAJOR || (hmaj == 0 && hmin != WASMPLUG_VERSION_MINOR))
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_VERSION,
+                                   "this program was compiled against wasmplug.h %u.%u.%u; the library is %s "
+                                   "(rebuild the program against this wasmplug)",
+                                   hmaj, hmin, hpat, WASMPLUG_VERSION);
+  if (header_sizes != WASMPLUG_HEADER_SIZES)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_VERSION,
+                                   "this program's wasmplug.h %u.%u.%u lays out the API's structs differently from "
+                                   "the library's (%s): sizes 0x%llx, library 0x%llx; rebuild it",
+                                   hmaj, hmin, hpat, WASMPLUG_VERSION, (unsigned long long)header_sizes,
+                                   (unsigned long long)WASMPLUG_HEADER_SIZES);
   wasmplug_engine_t *e = calloc(1, sizeof *e);
   if (!e) return wasmplug_error_new("out of memory");
   pthread_mutex_init(&e->trust.lock, NULL);
@@ -117,7 +133,46 @@ wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config, wasmplug_
     e->cache_dir = wp_format("%s/.cache/wasmplug", getenv("HOME"));
   else
     e->cache_dir = wp_strdup("/tmp/wasmplug-cache");
-  char *w = tool_stamp("wasm2c");
+  /* $WASMPLUG_TIER picks the tier where the embedder left it to the
+  ** engine (auto): a way to run any program, or the whole test suite, on
+  ** one tier. */
+  const char *tier = getenv("WASMPLUG_TIER");
+  if (tier && *tier && e->config.tier == WASMPLUG_TIER_AUTO) {
+    if (!strcmp(tier, "baseline")) e->config.tier = WASMPLUG_TIER_BASELINE;
+    else if (!strcmp(tier, "optimized")) e->config.tier = WASMPLUG_TIER_OPTIMIZED;
+    else if (strcmp(tier, "auto")) {
+      wasmplug_engine_delete(e);
+      return wasmplug_error_new("WASMPLUG_TIER=%s: unknown tier (expected baseline, optimized or "
+                                "auto)", tier);
+    }
+  }
+  /* The translator: wasm2c (while it is the default) unless
+  ** WASMPLUG_TRANSLATOR says otherwise. */
+  const char *tr = getenv("WASMPLUG_TRANSLATOR");
+#ifdef WASMPLUG_HAVE_WASM2C
+  e->translator = WP_TRANSLATOR_WASM2C;
+#else
+  e->translator = WP_TRANSLATOR_OWN;
+#endif
+  if (tr && *tr) {
+    if (!strcmp(tr, "own")) {
+      e->translator = WP_TRANSLATOR_OWN;
+    } else if (!strcmp(tr, "wasm2c")) {
+#ifdef WASMPLUG_HAVE_WASM2C
+      e->translator = WP_TRANSLATOR_WASM2C;
+#else
+      wasmplug_engine_delete(e);
+      return wasmplug_error_new("WASMPLUG_TRANSLATOR=wasm2c: this build has no wasm2c translator "
+                                "(configured with -DWASMPLUG_WASM2C=OFF)");
+#endif
+    } else {
+      wasmplug_engine_delete(e);
+      return wasmplug_error_new("WASMPLUG_TRANSLATOR=%s: unknown translator (expected 'own' or "
+                                "'wasm2c')", tr);
+    }
+  }
+  char *w = e->translator == WP_TRANSLATOR_WASM2C ? tool_stamp("wasm2c")
+                                                   : wp_strdup("own " WP_TRANSLATOR_ID);
   char *c = tool_stamp(wp_cc_command());
   e->tool_id = wp_format("wasmplug " WASMPLUG_VERSION "; glue %d; %s; %s; -O2", WP_GLUE_ABI,
                          w ? w : "?", c ? c : "?");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "translate.h"
 
 
 bool wasmplug_bytes_is_core_module(const uint8_t *b, size_t len) {
@@ -29,8 +30,47 @@ static char *pick_cname(const wp_modinfo_t *info) {
   }
 }
 
-static wasmplug_error_t *fail(wasmplug_module_t *m, char *msg) {
-  wasmplug_error_t *e = wasmplug_error_new("%s", msg ? msg : "out of memory");
+const char *wp_feature_name(uint32_t f) {
+  switch (f) {
+  case WP_FEAT_SIMD: return "SIMD (v128)";
+  case WP_FEAT_THREADS: return "threads (atomic instructions)";
+  case WP_FEAT_SHARED_MEM: return "shared memory (threads)";
+  case WP_FEAT_TAILCALL: return "tail calls";
+  case WP_FEAT_MEMORY64: return "memory64";
+  case WP_FEAT_MULTIMEM: return "multiple memories";
+  case WP_FEAT_EH: return "exception handling";
+  case WP_FEAT_EH_LEGACY: return "legacy exception handling (try/catch/delegate)";
+  case WP_FEAT_EXTCONST: return "extended constant expressions";
+  case WP_FEAT_RELAXED_SIMD: return "relaxed SIMD";
+  default: return "an unknown proposal";
+  }
+}
+
+/* Refuses, naming the proposal, what the engine's translator cannot compile. */
+static char *check_features(const wasmplug_module_t *m) {
+  uint32_t missing;
+  const char *who;
+#ifdef WASMPLUG_HAVE_WASM2C
+  if (m->engine->translator == WP_TRANSLATOR_WASM2C) {
+    missing = m->info.features & wp_codegen_unsupported();
+    who = "the wasm2c translator (WASMPLUG_TRANSLATOR=wasm2c)";
+  } else
+#endif
+  {
+    missing = m->info.features & wp_translate_unsupported();
+    who = "wasmplug";
+  }
+  if (!missing) return NULL;
+  uint32_t bit = missing & -missing;
+  return wp_format("%s: %s %s not supported by %s", m->name, wp_feature_name(bit),
+                   bit == WP_FEAT_TAILCALL || bit == WP_FEAT_MULTIMEM ||
+                           bit == WP_FEAT_EXTCONST || bit == WP_FEAT_THREADS
+                       ? "are" : "is",
+                   who);
+}
+
+static wasmplug_error_t *fail(wasmplug_module_t *m, wasmplug_error_kind_t kind, char *msg) {
+  wasmplug_error_t *e = wasmplug_error_new_kind(kind, "%s", msg ? msg : "out of memory");
   free(msg);
   wasmplug_module_delete(m);
   return e;
@@ -43,37 +83,41 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
   if (!m) return wasmplug_error_new("out of memory");
   m->engine = engine;
   m->name = wp_strdup(name ? name : "module");
-  if (!m->name) return fail(m, NULL);
+  if (!m->name) return fail(m, WASMPLUG_ERROR_OUT_OF_MEMORY, NULL);
 
   const uint8_t *so = NULL;
   size_t slen = 0;
   if (wp_artifact_is(bytes, len)) {
     if (!engine->config.allow_precompiled)
-      return fail(m, wp_format("%s: this is a precompiled wasmplug artifact: it carries native code, which runs "
+      return fail(m, WASMPLUG_ERROR_INVALID, wp_format("%s: this is a precompiled wasmplug artifact: it carries native code, which runs "
                                "with all of this process's rights; load it only if you made it or trust who "
                                "did: --allow-precompiled (wasmplug_config_allow_precompiled_set)", m->name));
     char *err = wp_artifact_split(m->name, bytes, len, &bytes, &len, &so, &slen);
-    if (err) return fail(m, err);
+    if (err) return fail(m, WASMPLUG_ERROR_DECODE, err);
   } else if (wasmplug_bytes_is_component(bytes, len)) {
-    return fail(m, wp_format("%s: this is a component, not a core module", m->name));
+    return fail(m, WASMPLUG_ERROR_INVALID, wp_format("%s: this is a component, not a core module", m->name));
   }
 
   m->bytes = malloc(len ? len : 1);
-  if (!m->bytes) return fail(m, NULL);
+  if (!m->bytes) return fail(m, WASMPLUG_ERROR_OUT_OF_MEMORY, NULL);
   memcpy(m->bytes, bytes, len);
   m->len = len;
   char *err = wp_modinfo_decode(m->bytes, len, m->name, &m->info);
-  if (err) return fail(m, err);
+  if (err) return fail(m, WASMPLUG_ERROR_DECODE, err);
+  if ((err = wp_modinfo_validate(m->bytes, len, m->name, &m->info)))
+    return fail(m, WASMPLUG_ERROR_DECODE, err);
+  /* a valid module using a proposal the translator lacks */
+  if ((err = check_features(m))) return fail(m, WASMPLUG_ERROR_COMPILE, err);
   wp_sha256_t s;
   wp_sha256_init(&s);
   wp_sha256_update(&s, m->bytes, len);
   wp_sha256_final(&s, m->hash);
   m->cname = pick_cname(&m->info);
-  if (!m->cname) return fail(m, NULL);
+  if (!m->cname) return fail(m, WASMPLUG_ERROR_OUT_OF_MEMORY, NULL);
 
   if (so) {
     err = wp_artifact_load(m, so, slen, &m->code);
-    if (err) return fail(m, err);
+    if (err) return fail(m, WASMPLUG_ERROR_DECODE, err);
     *out = m;
     return NULL;
   }
@@ -92,7 +136,7 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
     }
     break;
   }
-  if (err) return fail(m, err);
+  if (err) return fail(m, WASMPLUG_ERROR_COMPILE, err);
   *out = m;
   return NULL;
 }
@@ -113,7 +157,7 @@ wasmplug_error_t *wasmplug_module_optimize(wasmplug_module_t *m) {
   wp_code_t code;
   char *err = wp_compile_optimized(m, true, &code);
   if (err) {
-    wasmplug_error_t *e = wasmplug_error_new("%s", err);
+    wasmplug_error_t *e = wasmplug_error_new_kind(WASMPLUG_ERROR_COMPILE, "%s", err);
     free(err);
     return e;
   }
@@ -126,7 +170,7 @@ wasmplug_error_t *wasmplug_module_serialize(wasmplug_module_t *m, const char *pa
   if (e) return e;
   char *err = wp_artifact_write(m, path);
   if (!err) return NULL;
-  e = wasmplug_error_new("%s", err);
+  e = wasmplug_error_new_kind(WASMPLUG_ERROR_IO, "%s", err);
   free(err);
   return e;
 }

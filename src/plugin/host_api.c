@@ -66,7 +66,7 @@ static uint64_t host_deadline(wasmplug_plugin_call_t *call) {
   return wasmplug_call_deadline();
 }
 
-/* 1.2: whoever runs an async-capable call (the component runtime) put
+/* 1.3: whoever runs an async-capable call (the component runtime) put
 ** its services in the call; plugin instances and wakers carry them too.
 ** Calls made elsewhere (core-module guests, isolation) have none: these
 ** then fail or do nothing. */
@@ -138,6 +138,7 @@ static const wasmplug_host_api_t host_api = {
     .exit = host_exit,
     .call_func = host_call_func,
     .deadline = host_deadline,
+    .service = wp_plugin_host_service,
     .call_instance = host_call_instance,
     .call_complete = host_call_complete,
     .stream_new = host_stream_new,

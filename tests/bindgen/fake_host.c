@@ -51,7 +51,8 @@ const wasmplug_host_api_t fh_host = {
     sizeof(wasmplug_host_api_t), WASMPLUG_PLUGIN_ABI_MAJOR, WASMPLUG_PLUGIN_ABI_MINOR, "test",
     fh_alloc, fh_trap, fh_log, fh_config_get, fh_call_state,
     NULL, NULL, NULL, /* 1.1: exit, call_func, deadline (this test host has none) */
-    /* 1.2: async (none either) */
+    NULL,             /* 1.2: service (no other plugins to serve) */
+    /* 1.3: async (none either) */
     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 };
 

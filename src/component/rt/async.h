@@ -243,7 +243,7 @@ void rt_store_abort_threads(rt_store *s);
 
 /* ------------------------------------------------------------ native functions (rt/native.c) */
 
-/* An async native function (plugin ABI 1.2) called with the async ABI:
+/* An async native function (plugin ABI 1.3) called with the async ABI:
 ** the subtask protocol of rt/subtask.c with the native layout. */
 wasmplug_trap_t *rt_native_lower_async(rt_lower *L, rt_subtask *st, wasmplug_val_raw_t *raw);
 /* The same with the sync ABI: the calling thread waits for completion. */

@@ -1,6 +1,6 @@
 /*
 ** rt/native.c — async native functions and the plugin side of async
-** values (plugin ABI 1.2, include/wasmplug/plugin.h section "1.2").
+** values (plugin ABI 1.3, include/wasmplug/plugin.h section "1.3").
 **
 ** A plugin instance (struct wasmplug_plugin_instance) is the plugin's side
 ** of one guest instance: a handle table of its own holding the stream and

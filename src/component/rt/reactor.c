@@ -1,6 +1,6 @@
 /*
 ** rt/reactor.c — the host's event sources, for native plugins' async
-** functions and stream copies (plugin ABI 1.2; rt/async.h): deferred
+** functions and stream copies (plugin ABI 1.3; rt/async.h): deferred
 ** callbacks, file descriptors and timers through poll(2), and wakers for
 ** other threads through an eventfd.  One per scheduler (per OS thread);
 ** every callback runs on that thread, from the scheduler's loop.

@@ -52,6 +52,7 @@ struct rt_store {
   rt_frame **frames;             /* every frame, in creation order */
   size_t nframes, capframes;
   char err[1024];                /* the last error message */
+  wasmplug_error_kind_t err_kind; /* its kind when not a link error (0) */
   /* A trap raised by core code that a canonical ABI callback (realloc,
   ** post-return, a destructor, a nested call) could only report as a cabi
   ** error: whoever turns that error into a trap takes this one instead, so
@@ -281,9 +282,9 @@ wasmplug_error_t *rt_linker_define_native(struct wasmplug_component_linker *l, c
                                           const wp_cabi_func_t *type, const wp_cabi_native_fn_t *fn,
                                           void (*finalizer)(void *));
 
-/* ------------------------------------------------------------ plugin ABI 1.2 (rt/native.c) */
+/* ------------------------------------------------------------ plugin ABI 1.3 (rt/native.c) */
 
-/* The services of include/wasmplug/plugin.h's 1.2 host table (see
+/* The services of include/wasmplug/plugin.h's 1.3 host table (see
 ** wp_native_async_ops_t in cabi.h): every async native call the runtime
 ** makes carries them. */
 extern const wp_native_async_ops_t rt_native_ops;

@@ -1,5 +1,5 @@
 /*
-** async_plugin.c — a native plugin using the async plugin ABI (1.2), for
+** async_plugin.c — a native plugin using the async plugin ABI (1.3), for
 ** tests/async/wast/plugin_*.wast: async functions completed later from a
 ** timer, from a worker thread through a waker, or cancelled through the
 ** cancel hook; a stream it writes and one it reads; a future it resolves;
@@ -49,7 +49,7 @@ static int instance_new(void *ps, const wasmplug_plugin_config_t *c, void **out,
   (void)ps;
   (void)c;
   if (!WASMPLUG_HOST_HAS(host, call_complete)) {
-    *err = "the host has no async plugin ABI (1.2)";
+    *err = "the host has no async plugin ABI (1.3)";
     return 1;
   }
   *out = calloc(1, sizeof(inst_t));
@@ -325,7 +325,7 @@ static const wasmplug_plugin_t descriptor = {
     .abi_major = WASMPLUG_PLUGIN_ABI_MAJOR,
     .abi_minor = WASMPLUG_PLUGIN_ABI_MINOR,
     .size = sizeof(wasmplug_plugin_t),
-    .min_host_minor = 2,
+    .min_host_minor = 3,
     .name = "async-test",
     .version = "0.1.0",
     .wit = wit,

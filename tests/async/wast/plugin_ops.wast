@@ -1,4 +1,4 @@
-;; A component calling a native plugin's async functions (plugin ABI 1.2,
+;; A component calling a native plugin's async functions (plugin ABI 1.3,
 ;; tests/async/plugin/async_plugin.c), run as `wasmplug run --plugin`
 ;; would: async lowers that complete later (a timer, a worker thread's
 ;; waker), a sync lower whose thread waits, a stream the plugin writes, one
