@@ -549,14 +549,14 @@ struct wasmplug_plugin_call {
   bool exited;            /* host->exit: the guest is to exit with exit_status */
   int exit_status;
   char msg[512];          /* host->trap's message */
-  /* Plugin ABI 1.2: the caller's record of a call that may complete later
+  /* Plugin ABI 1.3: the caller's record of a call that may complete later
   ** (an async function returning WASMPLUG_PENDING), and the services the
   ** caller offers for it; both NULL when the caller cannot wait for one. */
   void *async;
   const struct wp_native_async_ops *ops;
 };
 
-/* Plugin ABI 1.2's services (the host table's call_complete, stream_*,
+/* Plugin ABI 1.3's services (the host table's call_complete, stream_*,
 ** error_context_*, watch_*, waker_*), provided by whoever runs async native
 ** calls -- the component runtime -- and reached through the call, or
 ** through the plugin instance and waker objects, whose first member is a
@@ -594,7 +594,7 @@ typedef struct wp_cabi_native_fn {
   void *state;
   uint32_t func;          /* its index in the plugin's funcs[] (0 when none) */
   const char *who;        /* names it in trap messages: "plugin NAME: IFACE#FUNC" */
-  /* Plugin ABI 1.2: asks a pending call to finish (the descriptor's
+  /* Plugin ABI 1.3: asks a pending call to finish (the descriptor's
   ** `cancel`); NULL when the plugin has none. */
   void (*cancel)(void *state, struct wasmplug_plugin_call *call);
 } wp_cabi_native_fn_t;

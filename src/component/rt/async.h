@@ -166,7 +166,7 @@ typedef struct rt_sched {
 /* ------------------------------------------------------------ the reactor (rt/reactor.c) */
 
 /* Host work that completes asynchronously (native plugins, plugin ABI
-** 1.2), run by the scheduler's loop on the guest's thread: callbacks
+** 1.3), run by the scheduler's loop on the guest's thread: callbacks
 ** deferred out of places where they may not run (a copy in progress),
 ** file descriptors and timers (poll(2)), and wakers (an eventfd that any
 ** thread may write).  Every entry has an owner; rt_reactor_forget drops
