@@ -58,6 +58,12 @@ void wp_host_component_instantiate(wasmplug_program_instance_t *pi, wasmplug_err
 /* The wasm plugins' host hooks (what each plugin gets from the host). */
 wasmplug_error_t *wp_host_wasm_prepare(wasmplug_host_t *host);
 
+/* search.c: the installed plugins' directory (malloc'ed; NULL when
+** unknown), and where a bare plugin file name is found (malloc'ed path,
+** NULL when NAME is a path, exists here, or is found nowhere). */
+char *wp_host_plugin_dir(void);
+char *wp_host_plugin_find(const char *name);
+
 /* A trap's exit status, when it is an exit request (the guest's
 ** proc_exit or wasi:cli/exit). */
 bool wp_host_exit_status(const wasmplug_trap_t *trap, int *status);
