@@ -249,8 +249,12 @@ static char *run_cc(wasmplug_module_t *m, const char *dir, const char *so_out) {
   if (pid == 0) {
     int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd >= 0) { dup2(fd, 2); dup2(fd, 1); close(fd); }
-    execlp(wp_cc_command(), wp_cc_command(), "-O2", "-shared", "-fPIC", "-fvisibility=hidden",
-           "-DNDEBUG", "-w", "-fno-strict-aliasing", inc, "-o", so_out, glue, "-lm", (char *)NULL);
+    /* No sibling-call optimisation: it turns unbounded wasm recursion into
+    ** a loop (call-stack exhaustion must trap, not hang).  The flags are
+    ** part of the cache key (engine.c, tool_id). */
+    execlp(wp_cc_command(), wp_cc_command(), "-O2", "-fno-optimize-sibling-calls", "-shared",
+           "-fPIC", "-fvisibility=hidden", "-DNDEBUG", "-w", "-fno-strict-aliasing", inc, "-o",
+           so_out, glue, "-lm", (char *)NULL);
     _exit(127);
   }
   wasmplug_config_t *cfg = &m->engine->config;

@@ -83,8 +83,8 @@ wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config, wasmplug_
     e->cache_dir = wp_strdup("/tmp/wasmplug-cache");
   char *w = tool_stamp("wasm2c");
   char *c = tool_stamp(wp_cc_command());
-  e->tool_id = wp_format("wasmplug " WASMPLUG_VERSION "; glue %d; %s; %s; -O2", WP_GLUE_ABI,
-                         w ? w : "?", c ? c : "?");
+  e->tool_id = wp_format("wasmplug " WASMPLUG_VERSION "; glue %d; %s; %s; "
+                         "-O2 -fno-optimize-sibling-calls", WP_GLUE_ABI, w ? w : "?", c ? c : "?");
   free(w);
   free(c);
   if (!e->cache_dir || !e->tool_id) {
