@@ -223,7 +223,7 @@ if "$WP" compile "$WORK/hello.wasm" -o "$WORK/hello.cwasm" >/dev/null 2>"$WORK/h
     start warm "warm: optimized tier, cached" "$WORK/warm-cache" "$WP" run --tier optimized $HELLO_ARGS
     # shellcheck disable=SC2086
     start auto "warm: default tier, cached (auto)" "$WORK/warm-cache" "$WP" run $HELLO_ARGS
-    start artifact "warm: artifact from wasmplug compile -o" "$WORK/empty-cache" "$WP" run \
+    start artifact "warm: artifact from wasmplug compile -o" "$WORK/empty-cache" "$WP" run --allow-precompiled \
         --dir "$WORK/hello-data::/data" --env GREETING=bench "$WORK/hello.cwasm" a b
 else
     fail "wasmplug compile hello.wasm: $(head -3 "$WORK/hello-compile.err" | tr '\n' ' ')"

@@ -7,6 +7,7 @@
 #ifndef WASMPLUG_CLI_H
 #define WASMPLUG_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,12 @@ void wp_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 ** second, a dot per further second, then "done".  `data` points at an int
 ** that starts at 0. */
 void wp_cli_progress(void *data, const char *what, int done);
+
+/* Parses a non-negative decimal number for an option: digits only (no
+** sign, blank or hex: "-1" is refused, not read as 2^64 - 1), at most
+** 2^64 - 1; with `size`, a K, M, G or T suffix multiplies by 1024^n.
+** "unlimited" is UINT64_MAX.  False when it is not such a number. */
+bool wp_cli_parse_u64(const char *s, bool size, uint64_t *out);
 
 /* Reads a whole file; on failure prints an error naming it and returns NULL. */
 uint8_t *wp_cli_read_file(const char *path, size_t *len);

@@ -11,8 +11,8 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-#include "bindgen/bindgen.h"
 #include "cli.h"
+#include "wasmplug/wit.h"
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -40,7 +40,7 @@ static void usage(FILE *f) {
 }
 
 /* Parses "NAME:TYPE:DOC" into o (pointers into arg, which is modified). */
-static int parse_option(char *arg, wp_bindgen_option_t *o) {
+static int parse_option(char *arg, wasmplug_bindgen_plugin_option_t *o) {
   char *a = strchr(arg, ':');
   char *b = a ? strchr(a + 1, ':') : NULL;
   if (!a || !b || a == arg) return -1;
@@ -57,10 +57,11 @@ static int parse_option(char *arg, wp_bindgen_option_t *o) {
 }
 
 int wp_cmd_bindgen(int argc, char **argv) {
-  wp_bindgen_opts_t o;
+  wasmplug_bindgen_options_t o;
   memset(&o, 0, sizeof o);
+  o.size = sizeof o;
   int have_side = 0;
-  wp_bindgen_option_t *opts = calloc((size_t)argc + 1, sizeof *opts);
+  wasmplug_bindgen_plugin_option_t *opts = calloc((size_t)argc + 1, sizeof *opts);
   if (!opts) {
     wp_cli_error("out of memory");
     return 1;
@@ -101,7 +102,7 @@ int wp_cmd_bindgen(int argc, char **argv) {
         wp_cli_error("bindgen: give exactly one of --plugin and --guest");
         goto out;
       }
-      o.side = a[2] == 'g' ? WP_BINDGEN_GUEST : WP_BINDGEN_PLUGIN;
+      o.side = a[2] == 'g' ? WASMPLUG_BINDGEN_GUEST : WASMPLUG_BINDGEN_PLUGIN;
       o.wit_path = v;
     } else if (!strcmp(a, "--world")) {
       o.world = v;
@@ -114,20 +115,20 @@ int wp_cmd_bindgen(int argc, char **argv) {
     } else if (!strcmp(a, "--plugin-version")) {
       o.plugin_version = v;
     } else if (!strcmp(a, "--option")) {
-      if (parse_option(argv[i], &opts[o.noptions])) {
+      if (parse_option(argv[i], &opts[o.nplugin_options])) {
         wp_cli_error("bindgen: --option '%s': expected NAME:TYPE:DOC with TYPE string, bool, u64 or path", v);
         goto out;
       }
-      o.noptions++;
+      o.nplugin_options++;
     } else { /* --default NAME=VALUE */
       char *eq = strchr(argv[i], '=');
       size_t k = 0;
       if (eq) {
         *eq = 0;
-        for (; k < o.noptions; k++)
+        for (; k < o.nplugin_options; k++)
           if (!strcmp(opts[k].name, argv[i])) break;
       }
-      if (!eq || k == o.noptions) {
+      if (!eq || k == o.nplugin_options) {
         wp_cli_error("bindgen: --default '%s': expected NAME=VALUE for an option declared before it", argv[i]);
         goto out;
       }
@@ -139,21 +140,21 @@ int wp_cmd_bindgen(int argc, char **argv) {
     usage(stderr);
     goto out;
   }
-  if (o.side == WP_BINDGEN_GUEST && o.noptions) {
+  if (o.side == WASMPLUG_BINDGEN_GUEST && o.nplugin_options) {
     wp_cli_error("bindgen: --option is for --plugin bindings only");
     goto out;
   }
-  o.options = opts;
+  o.plugin_options = opts;
   /* the last path component is created, like `mkdir` (not -p) */
   if (mkdir(o.out_dir, 0777) && errno != EEXIST) {
     wp_cli_error("bindgen: cannot create %s: %s", o.out_dir, strerror(errno));
     rc = 1;
     goto out;
   }
-  char *err = NULL;
-  if (wp_bindgen_c(&o, &err)) {
-    wp_cli_error("bindgen: %s", err ? err : "out of memory");
-    free(err);
+  wasmplug_error_t *err = wasmplug_bindgen_c(&o);
+  if (err) {
+    wp_cli_error("bindgen: %s", wasmplug_error_message(err));
+    wasmplug_error_delete(err);
     rc = 1;
     goto out;
   }

@@ -12,8 +12,9 @@ static const char compile_usage[] = "usage: wasmplug compile [-o OUT] FILE\n";
 static const char compile_help[] =
     "Compiles FILE's optimized tier (wasm2c + cc -O2) into the cache so later\n"
     "runs start fast.  With -o, also writes OUT: a self-contained artifact\n"
-    "(native code plus the module) that `wasmplug run OUT` runs without the\n"
-    "cache or a compiler.  Artifacts are native code: run only your own.\n"
+    "(native code plus the module) that `wasmplug run --allow-precompiled OUT`\n"
+    "runs without the cache or a compiler.  Artifacts are native code, refused\n"
+    "unless --allow-precompiled says you trust them: run only your own.\n"
     "\n"
     "options:\n"
     "  -o OUT       write an artifact\n"

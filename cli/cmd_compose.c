@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "plugin/plugin.h"
+#include "wasmplug/host.h"
 
 static const char compose_usage[] = "usage: wasmplug compose --plugin PLUGIN.wasm[,allow-dl=POLICY]... APP.wasm -o OUT.wasm\n";
 
@@ -30,10 +30,11 @@ static const char compose_help[] =
 int wp_cmd_compose(int argc, char **argv) {
   const char *app = NULL, *out = NULL;
   int status = 1;
-  wp_wasm_plugins_t *set = wp_wasm_plugins_new();
+  const char **specs = calloc((size_t)argc + 1, sizeof *specs); /* --plugin, in order */
+  size_t nspecs = 0;
   uint8_t *bytes = NULL, *res = NULL;
   size_t len = 0, res_len = 0;
-  if (!set) {
+  if (!specs) {
     wp_cli_error("out of memory");
     return 1;
   }
@@ -73,12 +74,7 @@ int wp_cmd_compose(int argc, char **argv) {
     } else if (!strcmp(a, "-o")) {
       out = val;
     } else {
-      wasmplug_error_t *e = wp_wasm_plugins_add(set, val);
-      if (e) {
-        wp_cli_error("%s", wasmplug_error_message(e));
-        wasmplug_error_delete(e);
-        goto out;
-      }
+      specs[nspecs++] = val;
     }
   }
   if (!app || !out) {
@@ -88,7 +84,7 @@ int wp_cmd_compose(int argc, char **argv) {
     goto out;
   }
   if (!(bytes = wp_cli_read_file(app, &len))) goto out;
-  wasmplug_error_t *e = wp_wasm_compose(set, bytes, len, app, &res, &res_len);
+  wasmplug_error_t *e = wasmplug_compose(specs, nspecs, bytes, len, app, &res, &res_len);
   if (e) {
     wp_cli_error("%s", wasmplug_error_message(e));
     wasmplug_error_delete(e);
@@ -104,6 +100,6 @@ int wp_cmd_compose(int argc, char **argv) {
 out:
   free(bytes);
   free(res);
-  wp_wasm_plugins_delete(set);
+  free(specs);
   return status;
 }

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "plugin/plugin.h"
+#include "wasmplug/host.h"
 
 /* What serving frames and running ordinary plugin code takes: I/O on the
 ** socket and stdio (logs), memory, threads' futexes, time, exit. */
@@ -124,8 +124,8 @@ int wp_cmd_plugin_host(int argc, char **argv) {
   char *full = config ? malloc(strlen(spec) + strlen(config) + 2) : strdup(spec);
   if (!full) return 1;
   if (config) sprintf(full, "%s,%s", spec, config);
-  wp_plugin_server_t *s = NULL;
-  wasmplug_error_t *e = wp_plugin_server_new(full, &s);
+  wasmplug_plugin_server_t *s = NULL;
+  wasmplug_error_t *e = wasmplug_plugin_server_new(full, &s);
   free(full);
   char why[300] = "";
   if (!e) {
@@ -140,13 +140,13 @@ int wp_cmd_plugin_host(int argc, char **argv) {
     if (*why) e = wasmplug_error_new("plugin %s: cannot sandbox its helper process: %s", spec, why);
   }
   if (e) {
-    wp_plugin_server_refuse(fd, wasmplug_error_message(e));
+    wasmplug_plugin_server_refuse(fd, wasmplug_error_message(e));
     wasmplug_error_delete(e);
     /* fini may need syscalls the filter now forbids: skip it, the
     ** process is ending anyway. */
     _exit(1);
   }
-  wp_plugin_server_run_fd(s, fd);
-  wp_plugin_server_delete(s);
+  wasmplug_plugin_server_run_fd(s, fd);
+  wasmplug_plugin_server_delete(s);
   return 0;
 }

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "plugin/plugin.h"
+#include "wasmplug/host.h"
 
 int wp_cmd_plugin_serve(int argc, char **argv) {
   const char *spec = NULL, *addr = NULL;
@@ -36,26 +36,22 @@ int wp_cmd_plugin_serve(int argc, char **argv) {
                  "unix:PATH|tcp:HOST:PORT [--sessions N]");
     return 2;
   }
-  wp_plugin_server_t *s = NULL;
-  wasmplug_error_t *e = wp_plugin_server_new(spec, &s);
+  wasmplug_plugin_server_t *s = NULL;
+  wasmplug_error_t *e = wasmplug_plugin_server_new(spec, &s);
+  int lfd = -1;
+  if (!e) e = wasmplug_plugin_server_socket(addr, &lfd);
   if (e) {
     wp_cli_error("%s", wasmplug_error_message(e));
     wasmplug_error_delete(e);
-    return 1;
-  }
-  char why[300];
-  int lfd = wp_plugin_rpc_listen(addr, why, sizeof why);
-  if (lfd < 0) {
-    wp_cli_error("plugin-serve: %s", why);
-    wp_plugin_server_delete(s);
+    wasmplug_plugin_server_delete(s);
     return 1;
   }
   printf("ready\n");
   fflush(stdout);
-  e = wp_plugin_server_listen(s, lfd, sessions);
+  e = wasmplug_plugin_server_listen(s, lfd, sessions);
   close(lfd);
   if (!strncmp(addr, "unix:", 5)) unlink(addr + 5);
-  wp_plugin_server_delete(s);
+  wasmplug_plugin_server_delete(s);
   if (e) {
     wp_cli_error("%s", wasmplug_error_message(e));
     wasmplug_error_delete(e);

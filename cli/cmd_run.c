@@ -4,16 +4,14 @@
 */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "cli/component.h"
-#include "plugin/plugin.h"
-#include "wasi/p2.h"
-#include "wasi/wasi.h"
 #include "wasmplug.h"
+#include "wasmplug/host.h"
 
 static const char run_usage[] =
     "usage: wasmplug run [OPTIONS] FILE [ARGS...]\n";
@@ -21,8 +19,9 @@ static const char run_usage[] =
 static const char run_help[] =
     "Runs a WebAssembly module (its `_start` export: a WASI preview1 command)\n"
     "or component (its wasi:cli/run export), or the export named by --invoke.\n"
-    "FILE is a .wasm module or component, or an artifact written by `wasmplug\n"
-    "compile`.  The guest's exit status becomes wasmplug's.\n"
+    "FILE is a .wasm module or component, or (with --allow-precompiled) an\n"
+    "artifact written by `wasmplug compile`.  The guest's exit status becomes\n"
+    "wasmplug's.\n"
     "\n"
     "options:\n"
     "  --dir HOST[::GUEST]     let the guest reach directory HOST, seen as GUEST\n"
@@ -40,7 +39,10 @@ static const char run_help[] =
     "                          and print its results; for a component, 'NAME(ARGS)'\n"
     "                          with ARGS and the printed result in WAVE, NAME a bare\n"
     "                          export or IFACE#FUNC (a component without --invoke\n"
-    "                          runs its wasi:cli/run export)\n"
+    "                          runs its wasi:cli/run export).  Repeatable: the calls\n"
+    "                          run in order on the same instance; with several, each\n"
+    "                          component call prints one line (empty when it returns\n"
+    "                          nothing); the first trap ends the run (status 134)\n"
     "  --plugin PATH[,KEY=VALUE...]\n"
     "                          load native plugin PATH (repeatable): the guest's\n"
     "                          imports of the interfaces it provides are linked to\n"
@@ -54,11 +56,27 @@ static const char run_help[] =
     "  --plugin-dir DIR        load every *.so plugin in DIR (repeatable)\n"
     "  --plugin-use IFACE=NAME take interface IFACE (ns:pkg/name) from plugin NAME\n"
     "                          when several loaded plugins provide it\n"
+    "  --allow-precompiled     run FILE even if it is an artifact of `wasmplug\n"
+    "                          compile`: its native code runs with all of your\n"
+    "                          rights, so only for artifacts you made or trust\n"
+    "                          (refused by default)\n"
     "  --tier TIER             baseline: compile with libtcc in memory (fast start);\n"
     "                          optimized: cc -O2, cached on disk (compiles on a miss);\n"
     "                          auto (default): use cached optimized code when it\n"
     "                          exists, otherwise start on the baseline tier\n"
-    "  --timeout MS            trap the guest when a call runs longer than MS ms\n"
+    "  --timeout MS            trap the guest when a call runs longer than MS ms,\n"
+    "                          waits in WASI and plugin calls included\n"
+    "limits (what a guest may make wasmplug hold; each reached limit is an error\n"
+    "or trap naming it; SIZE takes a K, M, G or T suffix; `unlimited` lifts one):\n"
+    "  --max-memory SIZE       bytes per linear memory (default 4G); memory.grow\n"
+    "                          past it returns -1\n"
+    "  --max-table-elements N  elements per table (default 10000000)\n"
+    "  --max-instances N       core module instances one component instance may\n"
+    "                          create (default 10000)\n"
+    "  --max-handles N         resource handles per handle table (default 1000000)\n"
+    "  --max-host-memory SIZE  host memory one call may make wasmplug allocate for\n"
+    "                          the guest: values copied out of it, plugin call\n"
+    "                          arenas (default 128M)\n"
     "  -h, --help              this help\n"
     "\n"
     "environment: WASMPLUG_CACHE_DIR (default $XDG_CACHE_HOME/wasmplug or\n"
@@ -76,38 +94,42 @@ static int usage_error(const char *fmt, const char *arg) {
   return 2;
 }
 
-/* Prints one core value the way `wasmtime run --invoke` does. */
-static void print_val(const wasmplug_val_t *v) {
-  switch (v->kind) {
-  case WASMPLUG_I32: printf("%" PRId32 "\n", v->of.i32); break;
-  case WASMPLUG_I64: printf("%" PRId64 "\n", v->of.i64); break;
-  case WASMPLUG_F32: printf("%.9g\n", (double)v->of.f32); break;
-  case WASMPLUG_F64: printf("%.17g\n", v->of.f64); break;
-  default: printf("<ref>\n"); break;
-  }
+/* A plugin option, kept in order until the host exists. */
+typedef struct plugin_opt {
+  char kind; /* 'p' --plugin, 'd' --plugin-dir, 'u' --plugin-use */
+  const char *val;
+} plugin_opt;
+
+/* The exit status of a trap: 134 after its message. */
+static int trap_status(wasmplug_trap_t *t) {
+  fflush(stdout);
+  wp_cli_error("%s", wasmplug_trap_message(t));
+  return 134;
 }
 
 int wp_cmd_run(int argc, char **argv) {
-  const char *invoke = NULL, *file = NULL;
+  const char *file = NULL;
+  const char **invokes = calloc((size_t)argc + 1, sizeof *invokes); /* --invoke, in order */
+  size_t ninvokes = 0;
   wasmplug_tier_t tier = WASMPLUG_TIER_AUTO;
   uint64_t timeout = 0;
+  bool allow_precompiled = false;
+  wasmplug_store_limits_t limits = {sizeof limits, 0, 0, 0, 0, 0, 0}; /* 0: the default */
   int status = 1, shown = 0;
-  wp_wasi_ctx_t *wasi = wp_wasi_ctx_new();
+  wasmplug_wasi_config_t *wasi = wasmplug_wasi_config_new();
   wasmplug_config_t *config = wasmplug_config_new();
   wasmplug_engine_t *engine = NULL;
-  wasmplug_module_t *module = NULL;
-  wasmplug_linker_t *linker = NULL;
-  wasmplug_instance_t *instance = NULL;
-  wp_plugin_set_t *plugins = wp_plugin_set_new();
-  wp_wasm_plugins_t *wasm_plugins = wp_wasm_plugins_new(); /* --plugin X.wasm: components */
-  /* A component's WASI 0.2 capabilities: the built-in plugin's config. */
-  wp_wasi_p2_caps_t *caps = wp_wasi_p2_caps_new();
-  bool default_plugins = true;
-  wp_plugin_guest_t *plugin_guest = NULL;
+  wasmplug_host_t *host = NULL;
+  wasmplug_program_t *program = NULL;
+  wasmplug_program_instance_t *instance = NULL;
+  wasmplug_host_options_t hopts = {sizeof hopts, 0};
+  plugin_opt *popts = calloc((size_t)argc, sizeof *popts);
+  size_t npopts = 0;
   wasmplug_error_t *err = NULL;
   wasmplug_trap_t *trap = NULL;
   uint8_t *bytes = NULL;
-  if (!wasi || !config || !plugins || !caps || !wasm_plugins) {
+  char *result = NULL;
+  if (!wasi || !config || !popts || !invokes) {
     wp_cli_error("out of memory");
     goto out;
   }
@@ -123,25 +145,11 @@ int wp_cmd_run(int argc, char **argv) {
       status = 0;
       goto out;
     }
-    if (!strcmp(a, "--no-default-plugins")) { default_plugins = false; continue; }
-    if (!strcmp(a, "--inherit-env") || !strcmp(a, "--allow-network")) {
-      wp_wasi_p2_caps_set(caps, a + 2);
-      if (a[2] == 'i') { /* preview1 modules too; --env wins wherever it is */
-        extern char **environ;
-        for (char **e = environ; *e && !err; e++) {
-          size_t nl = strcspn(*e, "=");
-          bool given = false; /* by an earlier --env NAME[=VALUE] */
-          for (int k = 1; k < i && !given; k++) {
-            const char *v = !strcmp(argv[k], "--env") && k + 1 < i ? argv[k + 1]
-                            : !strncmp(argv[k], "--env=", 6)     ? argv[k] + 6 : NULL;
-            given = v && !strncmp(v, *e, nl) && (v[nl] == '=' || !v[nl]);
-          }
-          if (nl && !given) err = wp_wasi_ctx_push_env_spec(wasi, *e);
-        }
-        if (err) { wp_cli_error("--inherit-env: %s", wasmplug_error_message(err)); goto out; }
-      }
-      continue;
-    }
+    if (!strcmp(a, "--no-default-plugins")) { hopts.flags |= WASMPLUG_HOST_NO_DEFAULT_PLUGINS; continue; }
+    /* --env wins over --inherit-env wherever it is */
+    if (!strcmp(a, "--inherit-env")) { wasmplug_wasi_config_inherit_env(wasi, true); continue; }
+    if (!strcmp(a, "--allow-network")) { wasmplug_wasi_config_network_allow(wasi, true); continue; }
+    if (!strcmp(a, "--allow-precompiled")) { allow_precompiled = true; continue; }
     /* Options with a value: --opt VALUE or --opt=VALUE. */
     const char *val = NULL;
     char name[32];
@@ -152,47 +160,90 @@ int wp_cmd_run(int argc, char **argv) {
     name[nlen] = 0;
     bool takes = !strcmp(name, "--dir") || !strcmp(name, "--dir-ro") || !strcmp(name, "--env") ||
                  !strcmp(name, "--invoke") || !strcmp(name, "--tier") || !strcmp(name, "--timeout") ||
-                 !strcmp(name, "--plugin") || !strcmp(name, "--plugin-dir") || !strcmp(name, "--plugin-use");
+                 !strcmp(name, "--plugin") || !strcmp(name, "--plugin-dir") || !strcmp(name, "--plugin-use") ||
+                 !strncmp(name, "--max-", 6);
     if (!takes) { status = usage_error("unknown option '%s'", a); goto out; }
     if (eq) val = eq + 1;
     else if (i + 1 < argc) val = argv[++i];
     else { status = usage_error("option '%s' needs a value", name); goto out; }
 
     if (!strcmp(name, "--dir") || !strcmp(name, "--dir-ro")) {
-      err = wp_wasi_ctx_preopen_spec(wasi, val, !strcmp(name, "--dir-ro"));
+      err = wasmplug_wasi_config_dir_spec(wasi, val, !strcmp(name, "--dir-ro") ? WASMPLUG_DIR_READONLY : 0);
       if (err) { wp_cli_error("%s %s: %s", name, val, wasmplug_error_message(err)); goto out; }
-      if (!wp_wasi_p2_caps_add(caps, name + 2, val)) { wp_cli_error("out of memory"); goto out; }
     } else if (!strcmp(name, "--env")) {
-      err = wp_wasi_ctx_push_env_spec(wasi, val);
+      err = wasmplug_wasi_config_env_spec(wasi, val);
       if (err) { status = usage_error("--env: %s", wasmplug_error_message(err)); goto out; }
-      if (!wp_wasi_p2_caps_add(caps, "env", val)) { wp_cli_error("out of memory"); goto out; }
     } else if (!strcmp(name, "--plugin") || !strcmp(name, "--plugin-dir") || !strcmp(name, "--plugin-use")) {
-      err = !strcmp(name, "--plugin") && wp_wasm_plugin_spec_is_component(val) ? wp_wasm_plugins_add(wasm_plugins, val)
-            : !strcmp(name, "--plugin") ? wp_plugin_set_load(plugins, val)
-            : !strcmp(name, "--plugin-dir") ? wp_plugin_set_load_dir(plugins, val)
-                                            : wp_plugin_set_use(plugins, val);
-      if (err) { wp_cli_error("%s", wasmplug_error_message(err)); goto out; }
+      popts[npopts].kind = !strcmp(name, "--plugin") ? 'p' : !strcmp(name, "--plugin-dir") ? 'd' : 'u';
+      popts[npopts++].val = val;
     } else if (!strcmp(name, "--invoke")) {
-      invoke = val;
+      invokes[ninvokes++] = val;
     } else if (!strcmp(name, "--tier")) {
       if (!strcmp(val, "baseline")) tier = WASMPLUG_TIER_BASELINE;
       else if (!strcmp(val, "optimized")) tier = WASMPLUG_TIER_OPTIMIZED;
       else if (!strcmp(val, "auto")) tier = WASMPLUG_TIER_AUTO;
       else { status = usage_error("--tier: expected baseline, optimized or auto, got '%s'", val); goto out; }
     } else if (!strcmp(name, "--timeout")) {
-      char *end;
-      errno = 0;
-      unsigned long long ms = strtoull(val, &end, 10);
-      if (errno || end == val || *end || ms == 0) {
+      uint64_t ms;
+      if (!wp_cli_parse_u64(val, false, &ms) || ms == 0 || ms == UINT64_MAX) {
         status = usage_error("--timeout: expected a positive number of milliseconds, got '%s'", val);
         goto out;
       }
       timeout = ms;
+    } else {
+      /* --max-*: the engine's limits (wasmplug_store_limits_t) */
+      static const struct {
+        const char *name;
+        bool size;
+        size_t off;
+      } lims[] = {
+          {"--max-memory", true, offsetof(wasmplug_store_limits_t, memory_bytes)},
+          {"--max-table-elements", false, offsetof(wasmplug_store_limits_t, table_elements)},
+          {"--max-instances", false, offsetof(wasmplug_store_limits_t, instances)},
+          {"--max-handles", false, offsetof(wasmplug_store_limits_t, handles)},
+          {"--max-host-memory", true, offsetof(wasmplug_store_limits_t, host_memory_bytes)},
+      };
+      size_t k = 0;
+      while (k < sizeof lims / sizeof lims[0] && strcmp(lims[k].name, name)) k++;
+      if (k == sizeof lims / sizeof lims[0]) { status = usage_error("unknown option '%s'", a); goto out; }
+      uint64_t v;
+      if (!wp_cli_parse_u64(val, lims[k].size, &v) || v == 0) {
+        fprintf(stderr, "wasmplug: error: %s: expected a positive %s or `unlimited`, got '%s'\n", name,
+                lims[k].size ? "size (a number of bytes, K, M, G or T suffix)" : "number", val);
+        fputs(run_usage, stderr);
+        status = 2;
+        goto out;
+      }
+      memcpy((char *)&limits + lims[k].off, &v, sizeof v);
     }
   }
   if (i >= argc) { status = usage_error("%s", "missing FILE"); goto out; }
   file = argv[i];
-  if ((err = wp_plugin_set_load_path(plugins, getenv("WASMPLUG_PLUGIN_PATH")))) {
+  /* argv[0] is the file name as given, like a native program's. */
+  for (int k = i; k < argc; k++)
+    if ((err = wasmplug_wasi_config_arg_push(wasi, argv[k]))) {
+      wp_cli_error("%s", wasmplug_error_message(err));
+      goto out;
+    }
+
+  wasmplug_config_tier_set(config, tier);
+  wasmplug_config_timeout_set(config, timeout);
+  wasmplug_config_limits_set(config, &limits);
+  wasmplug_config_allow_precompiled_set(config, allow_precompiled);
+  wasmplug_config_progress_set(config, wp_cli_progress, &shown);
+  if ((err = wasmplug_engine_new(config, &engine)) || (err = wasmplug_host_new(engine, &hopts, &host)) ||
+      (err = wasmplug_host_wasi_set(host, wasi))) {
+    wp_cli_error("%s", wasmplug_error_message(err));
+    goto out;
+  }
+  for (size_t k = 0; k < npopts; k++) {
+    const char *v = popts[k].val;
+    err = popts[k].kind == 'p'   ? wasmplug_host_plugin_load(host, v)
+          : popts[k].kind == 'd' ? wasmplug_host_plugin_load_dir(host, v)
+                                 : wasmplug_host_plugin_use(host, v);
+    if (err) { wp_cli_error("%s", wasmplug_error_message(err)); goto out; }
+  }
+  if ((err = wasmplug_host_plugin_load_path(host, getenv("WASMPLUG_PLUGIN_PATH")))) {
     wp_cli_error("WASMPLUG_PLUGIN_PATH: %s", wasmplug_error_message(err));
     goto out;
   }
@@ -200,111 +251,52 @@ int wp_cmd_run(int argc, char **argv) {
   size_t len;
   bytes = wp_cli_read_file(file, &len);
   if (!bytes) goto out;
-
-  wasmplug_config_tier_set(config, tier);
-  wasmplug_config_timeout_set(config, timeout);
-  wasmplug_config_progress_set(config, wp_cli_progress, &shown);
-  if ((err = wasmplug_engine_new(config, &engine))) {
+  if ((err = wasmplug_program_new(host, bytes, len, file, &program))) {
     wp_cli_error("%s", wasmplug_error_message(err));
     goto out;
   }
-  if (wasmplug_bytes_is_component(bytes, len)) {
-    /* WASI 0.2 is a plugin like any other: registered unless told not to. */
-    for (int k = i; k < argc && default_plugins; k++)
-      if (!wp_wasi_p2_caps_add(caps, "args", argv[k])) { wp_cli_error("out of memory"); goto out; }
-    if (default_plugins && (err = wp_wasi_p2_register(plugins, caps))) {
-      wp_cli_error("%s", wasmplug_error_message(err));
-      goto out;
-    }
-    status = wp_run_component(engine, plugins, wasm_plugins, file, bytes, len, invoke);
-    goto out;
-  }
-  if (wp_wasm_plugins_count(wasm_plugins)) { /* they link to component imports only */
-    wp_cli_error("%s: wasm plugins (--plugin X.wasm) need a component guest; this is a core module", file);
-    goto out;
-  }
-  if ((err = wasmplug_module_new(engine, bytes, len, file, &module))) {
-    wp_cli_error("%s", wasmplug_error_message(err));
-    goto out;
-  }
-
-  /* argv[0] is the file name as given, like a native program's. */
-  for (int k = i; k < argc; k++)
-    if ((err = wp_wasi_ctx_push_arg(wasi, argv[k]))) {
-      wp_cli_error("%s", wasmplug_error_message(err));
-      goto out;
-    }
-  linker = wasmplug_linker_new(engine);
-  if (!linker) { wp_cli_error("out of memory"); goto out; }
-  if ((err = wp_wasi_p1_define(linker, wasi))) {
-    wp_cli_error("%s", wasmplug_error_message(err));
-    goto out;
-  }
-  /* Imports of interfaces ("ns:pkg/iface@ver") go to the loaded plugins. */
-  if ((err = wp_plugin_guest_new(plugins, &plugin_guest)) ||
-      (err = wp_plugin_guest_define(plugin_guest, linker, module))) {
-    wp_cli_error("%s: %s", file, wasmplug_error_message(err));
-    goto out;
-  }
-  wasmplug_linker_instantiate(linker, module, NULL, &instance, &err, &trap);
-  if (err) {
-    wp_cli_error("%s", wasmplug_error_message(err));
-    goto out;
-  }
-  if (!trap) {
-    wasmplug_func_t *init = wasmplug_instance_func(instance, "_initialize");
-    if (init && !wasmplug_instance_func(instance, "_start"))
-      trap = wasmplug_func_call(init, NULL, 0, NULL, 0);
-  }
-  if (!trap) {
-    const char *entry = invoke ? invoke : "_start";
-    wasmplug_func_t *f = wasmplug_instance_func(instance, entry);
-    if (!f) {
-      if (invoke) wp_cli_error("%s: no exported function named '%s'", file, invoke);
-      else wp_cli_error("%s: no _start export (not a command module); use --invoke NAME", file);
-      goto out;
-    }
-    const wasmplug_functype_t *ft = wasmplug_func_type(f);
-    if (ft->nparams) {
-      wp_cli_error("%s: export '%s' takes %u parameters; --invoke calls only functions "
-                   "without parameters", file, entry, ft->nparams);
-      goto out;
-    }
-    wasmplug_val_t results[16];
-    if (ft->nresults > 16) {
-      wp_cli_error("%s: export '%s' has too many results", file, entry);
-      goto out;
-    }
-    trap = wasmplug_func_call(f, NULL, 0, results, ft->nresults);
-    if (!trap) {
-      for (uint32_t r = 0; r < ft->nresults; r++) print_val(&results[r]);
-      status = 0;
-    }
-  }
+  wasmplug_program_instantiate(program, &instance, &err, &trap);
   if (trap) {
     int code;
-    fflush(stdout);
+    /* an exit while starting (a reactor's _initialize) */
     if (wasmplug_trap_exit_status(trap, &code)) {
+      wasmplug_trap_delete(trap);
+      trap = NULL;
       status = code;
-    } else {
-      wp_cli_error("%s", wasmplug_trap_message(trap));
-      status = 134;
     }
+  } else if (!err && !ninvokes) {
+    err = wasmplug_program_instance_run(instance, &status, &trap);
+  } else if (!err) {
+    /* In order, on this one instance: state carries from call to call. */
+    bool lines = ninvokes > 1 && wasmplug_program_is_component(program);
+    for (size_t k = 0; k < ninvokes && !err && !trap; k++) {
+      err = wasmplug_program_instance_invoke(instance, invokes[k], &result, &status, &trap);
+      if (!result) break; /* an error, a trap or the guest exited */
+      /* with several component calls, one line each (empty for none) */
+      if (*result || lines) printf("%s\n", result);
+      free(result);
+      result = NULL;
+    }
+  }
+  if (err) {
+    wp_cli_error("%s", wasmplug_error_message(err));
+    status = 1;
+  } else if (trap) {
+    status = trap_status(trap);
   }
 out:
   fflush(stdout);
+  free(result);
   wasmplug_trap_delete(trap);
   wasmplug_error_delete(err);
-  wasmplug_instance_delete(instance);
-  wp_plugin_guest_delete(plugin_guest); /* plugin resources die with the instance */
-  wasmplug_linker_delete(linker);
-  wp_wasi_ctx_delete(wasi);
-  wasmplug_module_delete(module);
-  wp_wasm_plugins_delete(wasm_plugins); /* compiled by the engine, calls into native plugins */
+  wasmplug_program_instance_delete(instance);
+  wasmplug_program_delete(program);
+  wasmplug_host_delete(host); /* after everything that may call into plugins */
   wasmplug_engine_delete(engine);
   wasmplug_config_delete(config);
-  wp_plugin_set_delete(plugins); /* after everything that may call into plugins */
-  wp_wasi_p2_caps_delete(caps);
+  wasmplug_wasi_config_delete(wasi);
+  free(popts);
   free(bytes);
+  free(invokes);
   return status;
 }

@@ -1,24 +1,14 @@
 /*
 ** cmd_wit.c — `wasmplug wit [--json] PATH`: prints the resolved WIT (or
-** its JSON form) of a .wit file or a WIT package directory.
-**
-** Inputs are dispatched by kind so that components (.wasm) and native
-** plugins (.so) can get their own WIT extractors later: each kind maps to
-** a loader that fills a wp_wit_resolve_t, and printing is shared.
+** its JSON form) of a .wit file or a WIT package directory, the world of a
+** component (.wasm) or what a native plugin (.so) provides.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "cli/component.h"
-#include "plugin/plugin.h"
-#include "wit/wit.h"
-
-typedef enum { OUT_WIT, OUT_JSON } out_kind_t;
-
-/* A loader adds the WIT of PATH to r and returns the main package. */
-typedef int (*wit_loader_t)(wp_wit_resolve_t *r, const char *path, uint32_t *pkg);
+#include "wasmplug/wit.h"
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -35,56 +25,28 @@ static void usage(FILE *f) {
           "  --help             show this help\n");
 }
 
-static void report(const wp_wit_error_t *e) {
-  if (!e) {
-    wp_cli_error("out of memory");
-    return;
-  }
-  wp_cli_error("%s", e->message);
-  /* then the offending line and the caret, as the reference prints them */
-  const char *snip = strstr(e->rendered, "\n      |\n");
-  if (snip) fprintf(stderr, "%s\n", snip + 1);
-}
-
-static int load_wit(wp_wit_resolve_t *r, const char *path, uint32_t *pkg) {
-  wp_wit_error_t *err = NULL;
-  if (wp_wit_push_path(r, path, pkg, &err)) {
-    report(err);
-    wp_wit_error_delete(err);
-    return -1;
-  }
-  return 0;
-}
-
 static int ends_with(const char *s, const char *suf) {
   size_t a = strlen(s), b = strlen(suf);
   return a >= b && !strcmp(s + a - b, suf);
 }
 
-static wit_loader_t loader_for(const char *path) {
-  if (ends_with(path, ".wasm") || ends_with(path, ".so")) return NULL;
-  return load_wit;
-}
-
 int wp_cmd_wit(int argc, char **argv) {
-  out_kind_t out = OUT_WIT;
+  wasmplug_wit_options_t o = {sizeof o, 0, NULL};
   const char *path = NULL;
-  const char *features = NULL;
-  int all_features = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       usage(stdout);
       return 0;
     } else if (!strcmp(a, "--json")) {
-      out = OUT_JSON;
+      o.flags |= WASMPLUG_WIT_JSON;
     } else if (!strcmp(a, "--all-features")) {
-      all_features = 1;
+      o.flags |= WASMPLUG_WIT_ALL_FEATURES;
     } else if (!strcmp(a, "--features") || !strncmp(a, "--features=", 11)) {
       if (a[10] == '=') {
-        features = a + 11;
+        o.features = a + 11;
       } else if (i + 1 < argc) {
-        features = argv[++i];
+        o.features = argv[++i];
       } else {
         wp_cli_error("wit: --features needs a value");
         return 2;
@@ -111,53 +73,27 @@ int wp_cmd_wit(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
-  if (ends_with(path, ".so") && out == OUT_WIT) {
-    /* Native plugins: the plugin layer loads and describes them. */
-    wasmplug_error_t *err = wp_plugin_describe(path, stdout);
-    int failed = err != NULL;
-    if (err) wp_cli_error("%s", wasmplug_error_message(err));
-    wasmplug_error_delete(err);
-    return failed || fflush(stdout) ? 1 : 0;
-  }
-  if (ends_with(path, ".wasm") && out == OUT_WIT) return wp_wit_component(path); /* component runtime */
-  wit_loader_t load = loader_for(path);
-  if (!load) {
+  bool json = o.flags & WASMPLUG_WIT_JSON;
+  if (json && (ends_with(path, ".wasm") || ends_with(path, ".so"))) {
     wp_cli_error("%s: printing the WIT of components and plugins is not supported yet", path);
     return 1;
   }
-  wp_wit_resolve_t *r = wp_wit_resolve_new();
-  if (!r) {
-    wp_cli_error("out of memory");
-    return 1;
+  char *text = NULL;
+  wasmplug_error_t *err = NULL;
+  if (ends_with(path, ".so")) {
+    err = wasmplug_wit_from_plugin(path, &text);
+  } else if (ends_with(path, ".wasm")) {
+    size_t len;
+    uint8_t *bytes = wp_cli_read_file(path, &len);
+    if (!bytes) return 1;
+    err = wasmplug_wit_from_component(bytes, len, path, &text);
+    free(bytes);
+  } else {
+    err = wasmplug_wit_from_path(path, &o, &text);
   }
-  r->all_features = all_features;
-  for (const char *f = features; f && *f;) {
-    size_t n = strcspn(f, ", ");
-    char name[256];
-    if (n >= sizeof name) {
-      wp_cli_error("wit: feature name too long");
-      wp_wit_resolve_delete(r);
-      return 2;
-    }
-    memcpy(name, f, n);
-    name[n] = 0;
-    if (n && wp_wit_resolve_feature(r, name)) {
-      wp_cli_error("out of memory");
-      wp_wit_resolve_delete(r);
-      return 1;
-    }
-    f += n;
-    while (*f == ',' || *f == ' ') f++;
-  }
-  uint32_t pkg;
-  if (load(r, path, &pkg)) {
-    wp_wit_resolve_delete(r);
-    return 1;
-  }
-  char *text = out == OUT_JSON ? wp_wit_to_json(r) : wp_wit_print(r, pkg);
-  wp_wit_resolve_delete(r);
-  if (!text) {
-    wp_cli_error("out of memory");
+  if (err) {
+    wp_cli_error("%s", wasmplug_error_message(err));
+    wasmplug_error_delete(err);
     return 1;
   }
   fputs(text, stdout);

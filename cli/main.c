@@ -56,6 +56,33 @@ void wp_cli_progress(void *data, const char *what, int done) {
   fflush(stderr);
 }
 
+bool wp_cli_parse_u64(const char *s, bool size, uint64_t *out) {
+  if (!strcmp(s, "unlimited")) {
+    *out = UINT64_MAX;
+    return true;
+  }
+  uint64_t v = 0;
+  const char *p = s;
+  if (*p < '0' || *p > '9') return false;
+  for (; *p >= '0' && *p <= '9'; p++) {
+    if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) return false;
+    v = v * 10 + (uint64_t)(*p - '0');
+  }
+  if (size && *p) {
+    const char *units = "KMGT";
+    const char *u = strchr(units, *p);
+    if (!u || p[1]) return false;
+    for (int i = 0; i <= u - units; i++) {
+      if (v > UINT64_MAX / 1024) return false;
+      v *= 1024;
+    }
+    p++;
+  }
+  if (*p) return false;
+  *out = v;
+  return true;
+}
+
 uint8_t *wp_cli_read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f) {

@@ -75,9 +75,9 @@ step "Compile ahead of time (wasm2c + cc -O2) into a self-contained artifact"
 show "$WP" compile hello.wasm -o hello.cwasm
 echo "-> $OUT/hello.cwasm: $(wc -c <hello.cwasm | tr -d ' ') bytes (native code + the module)"
 
-step "Run the artifact: native code, no compiler and no cache needed"
+step "Run the artifact: native code (so only with --allow-precompiled), no compiler and no cache needed"
 rm -f data/hello.txt
-show "$WP" run --dir data::/data --env GREETING=compiled hello.cwasm from artifact
+show "$WP" run --allow-precompiled --dir data::/data --env GREETING=compiled hello.cwasm from artifact
 show cat data/hello.txt
 
 step "The compile also filled the cache: the plain module now starts on the optimized tier

@@ -24,18 +24,26 @@ extern "C" {
 
 #define WASMPLUG_VERSION "0.1.0"
 
+/* Marks the library's public functions: libwasmplug is built with hidden
+** visibility and exports exactly these (all named wasmplug_*). */
+#if defined(__GNUC__)
+#define WASMPLUG_API __attribute__((visibility("default")))
+#else
+#define WASMPLUG_API
+#endif
+
 /* ------------------------------------------------------------------ errors */
 
 typedef struct wasmplug_error wasmplug_error_t;
 
 /* A new error whose message is printf-formatted. */
-wasmplug_error_t *wasmplug_error_new(const char *fmt, ...)
+WASMPLUG_API wasmplug_error_t *wasmplug_error_new(const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
-const char *wasmplug_error_message(const wasmplug_error_t *err);
-void wasmplug_error_delete(wasmplug_error_t *err);
+WASMPLUG_API const char *wasmplug_error_message(const wasmplug_error_t *err);
+WASMPLUG_API void wasmplug_error_delete(wasmplug_error_t *err);
 
 /* ------------------------------------------------------------------- traps */
 
@@ -57,17 +65,19 @@ typedef enum wasmplug_trap_kind {
 typedef struct wasmplug_trap wasmplug_trap_t;
 
 /* A trap raised by host code; the message is copied. */
-wasmplug_trap_t *wasmplug_trap_new(wasmplug_trap_kind_t kind, const char *msg);
+WASMPLUG_API wasmplug_trap_t *wasmplug_trap_new(wasmplug_trap_kind_t kind, const char *msg);
+/* An identical trap (kind, message, exit status); NULL when out of memory. */
+WASMPLUG_API wasmplug_trap_t *wasmplug_trap_copy(const wasmplug_trap_t *trap);
 /* The trap that carries a guest's exit status (proc_exit, cli exit). */
-wasmplug_trap_t *wasmplug_trap_new_exit(int status);
-wasmplug_trap_kind_t wasmplug_trap_kind(const wasmplug_trap_t *trap);
+WASMPLUG_API wasmplug_trap_t *wasmplug_trap_new_exit(int status);
+WASMPLUG_API wasmplug_trap_kind_t wasmplug_trap_kind(const wasmplug_trap_t *trap);
 /* Short, stable name of a trap kind ("unreachable", "memory out of bounds"...). */
-const char *wasmplug_trap_kind_name(wasmplug_trap_kind_t kind);
+WASMPLUG_API const char *wasmplug_trap_kind_name(wasmplug_trap_kind_t kind);
 /* Full message, e.g. "wasm trap: integer divide by zero". */
-const char *wasmplug_trap_message(const wasmplug_trap_t *trap);
+WASMPLUG_API const char *wasmplug_trap_message(const wasmplug_trap_t *trap);
 /* True (and *status set) when the trap is an exit request. */
-bool wasmplug_trap_exit_status(const wasmplug_trap_t *trap, int *status);
-void wasmplug_trap_delete(wasmplug_trap_t *trap);
+WASMPLUG_API bool wasmplug_trap_exit_status(const wasmplug_trap_t *trap, int *status);
+WASMPLUG_API void wasmplug_trap_delete(wasmplug_trap_t *trap);
 
 /* ----------------------------------------------------------- engine/config */
 
@@ -82,26 +92,91 @@ typedef enum wasmplug_tier {
 
 typedef struct wasmplug_config wasmplug_config_t;
 
-wasmplug_config_t *wasmplug_config_new(void);
-void wasmplug_config_delete(wasmplug_config_t *config);
-void wasmplug_config_tier_set(wasmplug_config_t *config, wasmplug_tier_t tier);
+WASMPLUG_API wasmplug_config_t *wasmplug_config_new(void);
+WASMPLUG_API void wasmplug_config_delete(wasmplug_config_t *config);
+WASMPLUG_API void wasmplug_config_tier_set(wasmplug_config_t *config, wasmplug_tier_t tier);
 /* NULL restores the default ($WASMPLUG_CACHE_DIR, $XDG_CACHE_HOME/wasmplug,
 ** ~/.cache/wasmplug). */
-void wasmplug_config_cache_dir_set(wasmplug_config_t *config, const char *dir);
+WASMPLUG_API void wasmplug_config_cache_dir_set(wasmplug_config_t *config, const char *dir);
 /* Wall-clock limit for one call into the guest, in milliseconds; 0 = none.
 ** When it passes, the guest traps with WASMPLUG_TRAP_INTERRUPT. */
-void wasmplug_config_timeout_set(wasmplug_config_t *config, uint64_t ms);
+WASMPLUG_API void wasmplug_config_timeout_set(wasmplug_config_t *config, uint64_t ms);
+/* Deadlines: how host code honours the time limit.  Guest code is stopped
+** at the deadline wherever it is; host code (host functions, plugins,
+** WASI) is never unwound, so it must stop blocking by itself:
+**   - at the deadline, and every 10 ms after it until the guest call
+**     returns, the thread that runs the call receives the watchdog signal,
+**     whose handler does not restart system calls: a blocking system call
+**     (read from a pipe, poll, a sleep, open of a FIFO...) fails with EINTR;
+**   - host code must not retry EINTR once wasmplug_call_interrupted() is
+**     true: it returns (any error will do) and the guest call traps with
+**     WASMPLUG_TRAP_INTERRUPT, whatever the host function answered;
+**   - waits that take a timeout wait no longer than wasmplug_call_deadline().
+** Both read the calling thread's state: call them from the thread that
+** runs the guest (host functions always are).  Plugins get the deadline
+** as host->deadline (wasmplug/plugin.h). */
+/* When the guest call running on this thread must end: CLOCK_MONOTONIC
+** nanoseconds, 0 when it has no time limit (or no call is running). */
+WASMPLUG_API uint64_t wasmplug_call_deadline(void);
+/* True once the deadline of the guest call running on this thread passed. */
+WASMPLUG_API bool wasmplug_call_interrupted(void);
+/* Resource limits: how much one guest may make the runtime hold (after
+** Wasmtime's StoreLimits).  Every field has a default (below); reaching a
+** limit is a clear error or trap naming it, never a crash.  UINT64_MAX
+** lifts a limit; 0 in wasmplug_config_limits_set keeps the default.
+**   memory_bytes       per linear memory: one whose initial size is larger
+**                      fails to instantiate; memory.grow past it returns -1
+**                      (default 4 GiB: everything a 32-bit memory can hold)
+**   table_elements     per table, likewise (default 10,000,000)
+**   instances          core module instances one component instance may
+**                      create, nested components included (default 10,000)
+**   handles            resource handles per handle table (default 1,000,000)
+**   host_memory_bytes  host memory one call may make the runtime allocate
+**                      on the guest's behalf: values lifted out of the
+**                      guest, plugin call arenas (default 128 MiB) */
+typedef struct wasmplug_store_limits {
+  uint32_t size; /* sizeof(wasmplug_store_limits_t) */
+  uint32_t reserved;
+  uint64_t memory_bytes;
+  uint64_t table_elements;
+  uint64_t instances;
+  uint64_t handles;
+  uint64_t host_memory_bytes;
+} wasmplug_store_limits_t;
+/* Fills *out with the defaults. */
+WASMPLUG_API void wasmplug_store_limits_default(wasmplug_store_limits_t *out);
+/* Copies the non-zero fields of `src` (its first src->size bytes) into *dst. */
+WASMPLUG_API void wasmplug_store_limits_merge(wasmplug_store_limits_t *dst, const wasmplug_store_limits_t *src);
+/* Sets the limits of every instance made with the engine (a field 0 keeps
+** its default; only the first `limits->size` bytes are read). */
+WASMPLUG_API void wasmplug_config_limits_set(wasmplug_config_t *config, const wasmplug_store_limits_t *limits);
+/* Artifacts (`wasmplug compile`, wasmplug_module_serialize) carry native
+** code that runs with all of the embedder's rights: wasmplug_module_new
+** refuses them unless this is set (like `wasmtime run --allow-precompiled`).
+** Set it only for artifacts you made or trust. */
+WASMPLUG_API void wasmplug_config_allow_precompiled_set(wasmplug_config_t *config, bool yes);
 /* Called when an optimized compile takes long (progress indication). */
 typedef void (*wasmplug_progress_t)(void *data, const char *what, int done);
-void wasmplug_config_progress_set(wasmplug_config_t *config,
+WASMPLUG_API void wasmplug_config_progress_set(wasmplug_config_t *config,
                                   wasmplug_progress_t cb, void *data);
 
 typedef struct wasmplug_engine wasmplug_engine_t;
 
 /* Takes a copy of `config` (which may be NULL for defaults). */
-wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config,
+WASMPLUG_API wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config,
                                       wasmplug_engine_t **out);
-void wasmplug_engine_delete(wasmplug_engine_t *engine);
+WASMPLUG_API void wasmplug_engine_delete(wasmplug_engine_t *engine);
+/* The directory of the optimized tier's cache (borrowed). */
+WASMPLUG_API const char *wasmplug_engine_cache_dir(const wasmplug_engine_t *engine);
+/* True when the cache's entries are authenticated by a secret no file
+** system holds (the kernel keyring): a guest that can write to the cache
+** directory can then only make entries fail verification (they are
+** rebuilt).  False when the secret had to be a file in the cache
+** directory: never give a guest a directory that covers the cache then
+** (wasmplug's host refuses to).  See docs/security.md. */
+WASMPLUG_API bool wasmplug_engine_cache_sealed(wasmplug_engine_t *engine);
+/* The engine's limits (borrowed; fields all set). */
+WASMPLUG_API const wasmplug_store_limits_t *wasmplug_engine_limits(const wasmplug_engine_t *engine);
 
 /* ------------------------------------------------------------------- types */
 
@@ -169,32 +244,32 @@ typedef struct wasmplug_module wasmplug_module_t;
 ** by wasmplug_module_serialize / `wasmplug compile`).  `name` names the
 ** module in error messages (usually its file name).  Errors say the name,
 ** the byte offset and what is wrong. */
-wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine,
+WASMPLUG_API wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine,
                                       const uint8_t *bytes, size_t len,
                                       const char *name,
                                       wasmplug_module_t **out);
-void wasmplug_module_delete(wasmplug_module_t *module);
+WASMPLUG_API void wasmplug_module_delete(wasmplug_module_t *module);
 /* Which tier this module's code came from. */
-wasmplug_tier_t wasmplug_module_tier(const wasmplug_module_t *module);
+WASMPLUG_API wasmplug_tier_t wasmplug_module_tier(const wasmplug_module_t *module);
 /* Compiles the optimized tier now (if not cached) and stores it in the cache. */
-wasmplug_error_t *wasmplug_module_optimize(wasmplug_module_t *module);
+WASMPLUG_API wasmplug_error_t *wasmplug_module_optimize(wasmplug_module_t *module);
 /* Writes a self-contained artifact (optimized code + the original bytes) that
 ** wasmplug_module_new accepts. */
-wasmplug_error_t *wasmplug_module_serialize(wasmplug_module_t *module,
+WASMPLUG_API wasmplug_error_t *wasmplug_module_serialize(wasmplug_module_t *module,
                                             const char *path);
 
-size_t wasmplug_module_import_count(const wasmplug_module_t *module);
+WASMPLUG_API size_t wasmplug_module_import_count(const wasmplug_module_t *module);
 /* Borrowed strings; false if i is out of range. */
-bool wasmplug_module_import(const wasmplug_module_t *module, size_t i,
+WASMPLUG_API bool wasmplug_module_import(const wasmplug_module_t *module, size_t i,
                             const char **module_name, const char **name,
                             wasmplug_externtype_t *type);
-size_t wasmplug_module_export_count(const wasmplug_module_t *module);
-bool wasmplug_module_export(const wasmplug_module_t *module, size_t i,
+WASMPLUG_API size_t wasmplug_module_export_count(const wasmplug_module_t *module);
+WASMPLUG_API bool wasmplug_module_export(const wasmplug_module_t *module, size_t i,
                             const char **name, wasmplug_externtype_t *type);
 
 /* True if the bytes start like a core module (not a component). */
-bool wasmplug_bytes_is_core_module(const uint8_t *bytes, size_t len);
-bool wasmplug_bytes_is_component(const uint8_t *bytes, size_t len);
+WASMPLUG_API bool wasmplug_bytes_is_core_module(const uint8_t *bytes, size_t len);
+WASMPLUG_API bool wasmplug_bytes_is_component(const uint8_t *bytes, size_t len);
 
 /* --------------------------------------------------------------- instances */
 
@@ -206,9 +281,9 @@ typedef struct wasmplug_func wasmplug_func_t;
 
 /* What a host function sees of its caller. */
 typedef struct wasmplug_caller wasmplug_caller_t;
-wasmplug_instance_t *wasmplug_caller_instance(wasmplug_caller_t *caller);
+WASMPLUG_API wasmplug_instance_t *wasmplug_caller_instance(wasmplug_caller_t *caller);
 /* The caller's memory export named "memory" (or its only memory), or NULL. */
-wasmplug_memory_t *wasmplug_caller_memory(wasmplug_caller_t *caller);
+WASMPLUG_API wasmplug_memory_t *wasmplug_caller_memory(wasmplug_caller_t *caller);
 
 /* A host function.  `args_and_results` holds the parameters on entry and must
 ** hold the results on return (sized max(nparams, nresults)).  Return NULL, or a
@@ -219,76 +294,79 @@ typedef wasmplug_trap_t *(*wasmplug_func_callback_t)(
 
 typedef struct wasmplug_linker wasmplug_linker_t;
 
-wasmplug_linker_t *wasmplug_linker_new(wasmplug_engine_t *engine);
-void wasmplug_linker_delete(wasmplug_linker_t *linker);
+WASMPLUG_API wasmplug_linker_t *wasmplug_linker_new(wasmplug_engine_t *engine);
+WASMPLUG_API void wasmplug_linker_delete(wasmplug_linker_t *linker);
 /* Defines module.name as a host function.  `type` is copied.  `finalizer`
 ** (may be NULL) is called on `env` once the linker and every instance using
 ** the function are deleted.  When this returns an error, nothing was
 ** defined and the finalizer is not called: `env` is still the caller's. */
-wasmplug_error_t *wasmplug_linker_define_func(
+WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_func(
     wasmplug_linker_t *linker, const char *module, const char *name,
     const wasmplug_functype_t *type, wasmplug_func_callback_t cb, void *env,
     void (*finalizer)(void *));
 /* Defines module.name as an extern taken from another instance (which must
 ** outlive every instance created through this definition). */
-wasmplug_error_t *wasmplug_linker_define_func_ref(wasmplug_linker_t *linker,
+WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_func_ref(wasmplug_linker_t *linker,
                                                   const char *module,
                                                   const char *name,
                                                   wasmplug_func_t *func);
-wasmplug_error_t *wasmplug_linker_define_memory(wasmplug_linker_t *linker,
+WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_memory(wasmplug_linker_t *linker,
                                                 const char *module,
                                                 const char *name,
                                                 wasmplug_memory_t *memory);
-wasmplug_error_t *wasmplug_linker_define_table(wasmplug_linker_t *linker,
+WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_table(wasmplug_linker_t *linker,
                                                const char *module,
                                                const char *name,
                                                wasmplug_table_t *table);
-wasmplug_error_t *wasmplug_linker_define_global(wasmplug_linker_t *linker,
+WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_global(wasmplug_linker_t *linker,
                                                 const char *module,
                                                 const char *name,
                                                 wasmplug_global_t *global);
 /* Defines every export of `instance` under the module name `module`. */
-wasmplug_error_t *wasmplug_linker_define_instance(wasmplug_linker_t *linker,
+WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_instance(wasmplug_linker_t *linker,
                                                   const char *module,
                                                   wasmplug_instance_t *instance);
+/* Limits for instances made through this linker (default: the engine's);
+** fields 0 keep the linker's current value. */
+WASMPLUG_API void wasmplug_linker_limits_set(wasmplug_linker_t *linker, const wasmplug_store_limits_t *limits);
 /* Host functions for imports nobody defined: they trap when called. */
-void wasmplug_linker_allow_unknown_imports(wasmplug_linker_t *linker, bool yes);
+WASMPLUG_API void wasmplug_linker_allow_unknown_imports(wasmplug_linker_t *linker, bool yes);
 
 /* Instantiates `module`, resolving its imports through `linker`, and runs its
 ** start function.  Link errors come back as *error (naming the import and
 ** its type); a trap in the start function comes back as *trap (and no
 ** instance).  `data` is a user pointer retrievable by host functions. */
-void wasmplug_linker_instantiate(wasmplug_linker_t *linker,
+WASMPLUG_API void wasmplug_linker_instantiate(wasmplug_linker_t *linker,
                                  const wasmplug_module_t *module, void *data,
                                  wasmplug_instance_t **out,
                                  wasmplug_error_t **error,
                                  wasmplug_trap_t **trap);
-void wasmplug_instance_delete(wasmplug_instance_t *instance);
-void *wasmplug_instance_data(const wasmplug_instance_t *instance);
-const wasmplug_module_t *wasmplug_instance_module(
+WASMPLUG_API void wasmplug_instance_delete(wasmplug_instance_t *instance);
+WASMPLUG_API void *wasmplug_instance_data(const wasmplug_instance_t *instance);
+WASMPLUG_API const wasmplug_module_t *wasmplug_instance_module(
     const wasmplug_instance_t *instance);
 
 /* Borrowed from the instance; NULL if there is no such export. */
-wasmplug_func_t *wasmplug_instance_func(wasmplug_instance_t *instance,
+WASMPLUG_API wasmplug_func_t *wasmplug_instance_func(wasmplug_instance_t *instance,
                                         const char *name);
-wasmplug_memory_t *wasmplug_instance_memory(wasmplug_instance_t *instance,
+WASMPLUG_API wasmplug_memory_t *wasmplug_instance_memory(wasmplug_instance_t *instance,
                                             const char *name);
-wasmplug_table_t *wasmplug_instance_table(wasmplug_instance_t *instance,
+WASMPLUG_API wasmplug_table_t *wasmplug_instance_table(wasmplug_instance_t *instance,
                                           const char *name);
-wasmplug_global_t *wasmplug_instance_global(wasmplug_instance_t *instance,
+WASMPLUG_API wasmplug_global_t *wasmplug_instance_global(wasmplug_instance_t *instance,
                                             const char *name);
 
 /* ------------------------------------------------------------------- calls */
 
-const wasmplug_functype_t *wasmplug_func_type(const wasmplug_func_t *func);
+WASMPLUG_API const wasmplug_functype_t *wasmplug_func_type(const wasmplug_func_t *func);
 /* Calls `func` with args (checked against its type) and writes its results.
 ** Returns NULL on success or the trap.  Re-entrant: host functions may call
 ** back into the guest. */
-wasmplug_trap_t *wasmplug_func_call(wasmplug_func_t *func,
+WASMPLUG_API wasmplug_trap_t *wasmplug_func_call(wasmplug_func_t *func,
                                     const wasmplug_val_t *args, size_t nargs,
                                     wasmplug_val_t *results, size_t nresults);
 /* The fast form: args_and_results as for host callbacks, no type checks. */
-wasmplug_trap_t *wasmplug_func_call_unchecked(
+WASMPLUG_API wasmplug_trap_t *wasmplug_func_call_unchecked(
     wasmplug_func_t *func, wasmplug_val_raw_t *args_and_results);
 
 /* ------------------------------------------------------------------ memory */
@@ -296,31 +374,56 @@ wasmplug_trap_t *wasmplug_func_call_unchecked(
 /* Memories are the guest's: every access is bounds-checked here and every
 ** pointer from this API is only valid until the guest runs again (it may
 ** grow the memory, which can move nothing but can change its size). */
-uint64_t wasmplug_memory_size(const wasmplug_memory_t *memory); /* bytes */
+WASMPLUG_API uint64_t wasmplug_memory_size(const wasmplug_memory_t *memory); /* bytes */
 /* Direct access for hot paths (the canonical ABI layer): base and size. */
-uint8_t *wasmplug_memory_data(wasmplug_memory_t *memory);
+WASMPLUG_API uint8_t *wasmplug_memory_data(wasmplug_memory_t *memory);
 /* Copies out of / into guest memory; false if [offset, offset+len) is out of
 ** bounds (nothing is copied then). */
-bool wasmplug_memory_read(const wasmplug_memory_t *memory, uint64_t offset,
+WASMPLUG_API bool wasmplug_memory_read(const wasmplug_memory_t *memory, uint64_t offset,
                           void *dst, size_t len);
-bool wasmplug_memory_write(wasmplug_memory_t *memory, uint64_t offset,
+WASMPLUG_API bool wasmplug_memory_write(wasmplug_memory_t *memory, uint64_t offset,
                            const void *src, size_t len);
 /* Grows by `pages` 64 KiB pages; returns false (memory unchanged) on failure.
 ** *old_pages receives the previous size when not NULL. */
-bool wasmplug_memory_grow(wasmplug_memory_t *memory, uint64_t pages,
+WASMPLUG_API bool wasmplug_memory_grow(wasmplug_memory_t *memory, uint64_t pages,
                           uint64_t *old_pages);
 
 /* ----------------------------------------------------------------- globals */
 
-wasmplug_valkind_t wasmplug_global_kind(const wasmplug_global_t *global);
-wasmplug_val_t wasmplug_global_get(const wasmplug_global_t *global);
+WASMPLUG_API wasmplug_valkind_t wasmplug_global_kind(const wasmplug_global_t *global);
+WASMPLUG_API wasmplug_val_t wasmplug_global_get(const wasmplug_global_t *global);
 /* False if the global is immutable or the kind differs. */
-bool wasmplug_global_set(wasmplug_global_t *global, const wasmplug_val_t *val);
+WASMPLUG_API bool wasmplug_global_set(wasmplug_global_t *global, const wasmplug_val_t *val);
 
 /* ------------------------------------------------------------------ tables */
 
-uint32_t wasmplug_table_size(const wasmplug_table_t *table);
+WASMPLUG_API uint32_t wasmplug_table_size(const wasmplug_table_t *table);
 
+
+/* ------------------------------------------------------------------ fibers */
+
+/* A fiber runs a function on a stack of its own that can be switched away
+** from and back to: the component runtime runs async tasks on fibers so
+** that guest code can block (the Component Model's stack switching).  Guest
+** code called on a fiber traps as usual (a guard page below the stack
+** turns overflow into WASMPLUG_TRAP_STACK_OVERFLOW); the engine's time
+** limit is that of the outermost call on the thread's own stack. */
+typedef struct wasmplug_fiber wasmplug_fiber_t;
+
+/* A fiber that will run fn(arg) on a `stack_size`-byte stack (0: 8 MiB,
+** committed as it is touched).  NULL when out of memory. */
+WASMPLUG_API wasmplug_fiber_t *wasmplug_fiber_new(size_t stack_size, void (*fn)(void *arg), void *arg);
+/* Runs the fiber until it suspends or fn returns; true when fn returned.
+** Resuming a finished fiber does nothing and returns true. */
+WASMPLUG_API bool wasmplug_fiber_resume(wasmplug_fiber_t *fiber);
+/* Called on a fiber: switches back to whoever resumed it. */
+WASMPLUG_API void wasmplug_fiber_suspend(void);
+/* The fiber running on this thread, NULL on the thread's own stack. */
+WASMPLUG_API wasmplug_fiber_t *wasmplug_fiber_current(void);
+WASMPLUG_API bool wasmplug_fiber_done(const wasmplug_fiber_t *fiber);
+/* Frees the fiber (not while it runs).  A suspended fiber's frames are
+** discarded without unwinding. */
+WASMPLUG_API void wasmplug_fiber_delete(wasmplug_fiber_t *fiber);
 
 /* -------------------------------------------------------------- components */
 
@@ -348,19 +451,19 @@ typedef struct wasmplug_component_func wasmplug_component_func_t;
 
 /* Decodes, validates and compiles every core module of `bytes` (which must
 ** outlive the component).  `name` prefixes error messages. */
-wasmplug_error_t *wasmplug_component_new(wasmplug_engine_t *engine,
+WASMPLUG_API wasmplug_error_t *wasmplug_component_new(wasmplug_engine_t *engine,
                                          const uint8_t *bytes, size_t len,
                                          const char *name,
                                          wasmplug_component_t **out);
-void wasmplug_component_delete(wasmplug_component_t *component);
+WASMPLUG_API void wasmplug_component_delete(wasmplug_component_t *component);
 /* The component's imports and exports as a WIT world (malloc'ed text, the
 ** caller frees it); NULL when out of memory. */
-char *wasmplug_component_world_wit(const wasmplug_component_t *component);
+WASMPLUG_API char *wasmplug_component_world_wit(const wasmplug_component_t *component);
 
-wasmplug_component_linker_t *wasmplug_component_linker_new(
+WASMPLUG_API wasmplug_component_linker_t *wasmplug_component_linker_new(
     wasmplug_engine_t *engine);
 /* Runs the finalizers of every definition. */
-void wasmplug_component_linker_delete(wasmplug_component_linker_t *linker);
+WASMPLUG_API void wasmplug_component_linker_delete(wasmplug_component_linker_t *linker);
 
 /* A host function with values as trees.  `name` is "ns:pkg/iface@ver#func"
 ** for a function of an imported interface, or a bare name for a function
@@ -371,23 +474,21 @@ void wasmplug_component_linker_delete(wasmplug_component_linker_t *linker);
 typedef struct wp_cabi_error *(*wasmplug_component_host_fn_t)(
     void *env, const wasmplug_cval_t *args, size_t nargs,
     wasmplug_cval_t *result);
-wasmplug_error_t *wasmplug_component_linker_define_func(
+WASMPLUG_API wasmplug_error_t *wasmplug_component_linker_define_func(
     wasmplug_component_linker_t *linker, const char *name,
     const wasmplug_cfunctype_t *type, wasmplug_component_host_fn_t cb,
     void *env, void (*finalizer)(void *));
 /* What a value-tree host function returns to end the guest with an exit
 ** status (wasi:cli/exit): the guest's call then ends in a trap for which
 ** wasmplug_trap_exit_status() reports `status`. */
-struct wp_cabi_error *wasmplug_component_exit(int status);
-/* Native-flavour functions (and plugins, until the plugin ABI has an exit
-** call) ask for the same with a trap whose message is this prefix followed
-** by the status in decimal: host->trap(call, WASMPLUG_EXIT_TRAP "%d", n). */
-#define WASMPLUG_EXIT_TRAP "\x01wasmplug-exit "
+WASMPLUG_API struct wp_cabi_error *wasmplug_component_exit(int status);
+/* Native-flavour functions ask for the same with the plugin ABI's
+** host->exit(call, status) (wasmplug/plugin.h, ABI 1.1). */
 /* The same with arguments and result in the native layout: exactly the
 ** plugin ABI's function shape (include/wasmplug/plugin.h), so native
 ** plugins and the WASI plugins bind their functions unchanged.  `state` is
 ** passed as the function's first argument. */
-wasmplug_error_t *wasmplug_component_linker_define_native(
+WASMPLUG_API wasmplug_error_t *wasmplug_component_linker_define_native(
     wasmplug_component_linker_t *linker, const char *name,
     const wasmplug_cfunctype_t *type,
     int (*fn)(void *state, struct wasmplug_plugin_call *call,
@@ -395,73 +496,77 @@ wasmplug_error_t *wasmplug_component_linker_define_native(
     void *state, void (*finalizer)(void *));
 /* Arena allocation and traps for native-flavour functions that were not
 ** loaded as plugins (plugins use their host API table, which is equivalent). */
-void *wasmplug_component_call_alloc(struct wasmplug_plugin_call *call,
+WASMPLUG_API void *wasmplug_component_call_alloc(struct wasmplug_plugin_call *call,
                                     size_t size, size_t align);
-int wasmplug_component_call_trap(struct wasmplug_plugin_call *call,
+WASMPLUG_API int wasmplug_component_call_trap(struct wasmplug_plugin_call *call,
                                  const char *msg);
 /* A host resource type under "ns:pkg/iface@ver#name" (or a bare name).
 ** `resource` is made with wp_cabi_resource_type(types, name, NULL, dtor,
 ** ctx): its destructor runs exactly once per rep the guest owned, when the
 ** guest drops it or when the instance is deleted.  Host function types
 ** use the same pointer in own<R>/borrow<R>. */
-wasmplug_error_t *wasmplug_component_linker_define_resource(
+WASMPLUG_API wasmplug_error_t *wasmplug_component_linker_define_resource(
     wasmplug_component_linker_t *linker, const char *name,
     const wasmplug_cresource_t *resource);
 /* Composition: `name` is implemented by `func`, an export of another
 ** component instance (which must outlive every instance linked with it).
 ** Calls go straight from the importing guest to the exporting one.  Its
 ** resource types are shared with wasmplug_component_instance_resource. */
-wasmplug_error_t *wasmplug_component_linker_define_func_ref(
+WASMPLUG_API wasmplug_error_t *wasmplug_component_linker_define_func_ref(
     wasmplug_component_linker_t *linker, const char *name,
     wasmplug_component_func_t *func);
+/* Limits for instances made through this linker (default: the engine's;
+** fields 0 keep the current value). */
+WASMPLUG_API void wasmplug_component_linker_limits_set(wasmplug_component_linker_t *linker,
+                                          const wasmplug_store_limits_t *limits);
 /* Functions nobody defined trap when called (resource types nobody defined
 ** become fresh host resource types) instead of failing the link. */
-void wasmplug_component_linker_allow_unknown_imports(
+WASMPLUG_API void wasmplug_component_linker_allow_unknown_imports(
     wasmplug_component_linker_t *linker, bool yes);
 
 /* Links and instantiates.  Link errors (one line: the import, its WIT
 ** type, what is wrong) come back as *error, a trap while instantiating as
 ** *trap; *out is set only on success.  The linker and the component must
 ** outlive the instance. */
-void wasmplug_component_linker_instantiate(
+WASMPLUG_API void wasmplug_component_linker_instantiate(
     wasmplug_component_linker_t *linker, wasmplug_component_t *component,
     wasmplug_component_instance_t **out, wasmplug_error_t **error,
     wasmplug_trap_t **trap);
 /* Destroys every resource still owned by the instance's guests (each
 ** destructor exactly once), then the instance. */
-void wasmplug_component_instance_delete(
+WASMPLUG_API void wasmplug_component_instance_delete(
     wasmplug_component_instance_t *instance);
 /* An exported function: "iface#func" or "iface/func" (a function of an
 ** exported instance; the interface may be named without its version), or
 ** a bare name.  Borrowed from the instance; NULL if there is none. */
-wasmplug_component_func_t *wasmplug_component_instance_func(
+WASMPLUG_API wasmplug_component_func_t *wasmplug_component_instance_func(
     wasmplug_component_instance_t *instance, const char *name);
 /* An exported resource type ("iface#name" or a bare name), for
 ** wasmplug_component_linker_define_resource and own/borrow types; NULL if
 ** there is none. */
-const wasmplug_cresource_t *wasmplug_component_instance_resource(
+WASMPLUG_API const wasmplug_cresource_t *wasmplug_component_instance_resource(
     wasmplug_component_instance_t *instance, const char *name);
 /* The function's canonical ABI type (borrowed). */
-const wasmplug_cfunctype_t *wasmplug_component_func_type(
+WASMPLUG_API const wasmplug_cfunctype_t *wasmplug_component_func_type(
     const wasmplug_component_func_t *func);
 /* Calls with args (checked against the type).  *result receives the result
 ** (the caller drops it with wp_cabi_val_drop) when the function has one.
 ** Returns NULL, or the trap (the instance stays usable unless the trap came
 ** from the guest breaking the canonical ABI). */
-wasmplug_trap_t *wasmplug_component_func_call(wasmplug_component_func_t *func,
+WASMPLUG_API wasmplug_trap_t *wasmplug_component_func_call(wasmplug_component_func_t *func,
                                               const wasmplug_cval_t *args,
                                               size_t nargs,
                                               wasmplug_cval_t *result);
 /* Drops an own<R> value the host received from the guest (runs R's
 ** destructor in the guest that implements it). */
-wasmplug_trap_t *wasmplug_component_resource_drop(
+WASMPLUG_API wasmplug_trap_t *wasmplug_component_resource_drop(
     wasmplug_component_instance_t *instance, const wasmplug_cresource_t *r,
     uint32_t rep);
 /* `wasmplug run --invoke`: parses "name(args)" in WAVE, calls the export
 ** and returns its result printed in WAVE (malloc'ed; "" when it returns
 ** nothing).  Errors (no such function, bad arguments) come back as *error,
 ** guest traps as the return value. */
-wasmplug_trap_t *wasmplug_component_invoke_wave(
+WASMPLUG_API wasmplug_trap_t *wasmplug_component_invoke_wave(
     wasmplug_component_instance_t *instance, const char *call,
     char **result_text, wasmplug_error_t **error);
 

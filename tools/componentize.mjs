@@ -29,7 +29,7 @@ function die(msg) {
   process.exit(1);
 }
 
-async function tools() {
+export async function tools() {
   const path = join(nm, 'jco-transpile', 'dist', 'wasm-tools.js');
   try {
     return await import(pathToFileURL(path).href);
@@ -103,7 +103,7 @@ function witSpec(p) {
   return { witSource: src };
 }
 
-function errText(e) {
+export function errText(e) {
   // jco's errors are ComponentError objects whose payload is in .payload.
   return e && e.payload ? String(e.payload) : String(e && e.message ? e.message : e);
 }
@@ -160,4 +160,5 @@ async function main() {
   }
 }
 
-main();
+// Run as a script (tests/component/spec/wast.mjs imports tools() instead).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

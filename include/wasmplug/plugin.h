@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define WASMPLUG_PLUGIN_ABI_MAJOR 1
-#define WASMPLUG_PLUGIN_ABI_MINOR 0
+#define WASMPLUG_PLUGIN_ABI_MINOR 1
 /* "WPLG": first field of every descriptor. */
 #define WASMPLUG_PLUGIN_MAGIC 0x474c5057u
 
@@ -109,6 +109,24 @@ typedef struct wasmplug_host_api {
   const char *(*config_get)(const wasmplug_plugin_config_t *config, const char *name);
   /* The instance state of the call (the same pointer the function got). */
   void *(*call_state)(wasmplug_plugin_call_t *call);
+
+  /* --- 1.1 --- */
+  /* Ends the guest with exit status `status` (what wasi:cli/exit and
+  ** proc_exit do): the guest does not resume, the host reports the status
+  ** as the guest's.  Returns WASMPLUG_TRAP, so a plugin can
+  ** `return host->exit(call, n)`. */
+  int (*exit)(wasmplug_plugin_call_t *call, int status);
+  /* The index in the descriptor's funcs[] of the function this call runs:
+  ** one C function may serve several entries and tell them apart. */
+  uint32_t (*call_func)(wasmplug_plugin_call_t *call);
+  /* When the guest call must end (`--timeout`): CLOCK_MONOTONIC
+  ** nanoseconds, 0 when it has no time limit.  A plugin function that
+  ** waits waits no longer than this.  At the deadline (and every 10 ms
+  ** after it) the thread gets a signal that makes a blocking system call
+  ** fail with EINTR: do not retry EINTR once the clock has reached the
+  ** deadline, return (any error or trap; the guest call traps with
+  ** "interrupt" whatever you answer).  See docs/plugin-abi.md, section 9. */
+  uint64_t (*deadline)(wasmplug_plugin_call_t *call);
 } wasmplug_host_api_t;
 
 /* True when the host's table is new enough to have `field`. */
@@ -167,7 +185,10 @@ typedef struct wasmplug_plugin {
   const wasmplug_plugin_option_t *options;
   uint32_t noptions;
 
-  /* Once per load (may be NULL).  *plugin_state is passed to fini and
+  /* Once per load (may be NULL).  On entry *plugin_state is NULL for a
+  ** plugin loaded from a file; a plugin linked into the embedding program
+  ** finds there the `data` given to wasmplug_host_plugin_add (host.h).
+  ** *plugin_state is passed to fini and
   ** instance_new.  A non-zero return refuses the load; the message, if
   ** any, is in *error (static storage). */
   int (*init)(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *config,

@@ -27,41 +27,29 @@
 #include <stdint.h>
 
 #include "wasmplug.h"
+#include "wasmplug/host.h"
 #include "wasmplug/plugin.h"
 
-/* ------------------------------------------------------ for the host CLI
-** The capabilities `wasmplug run` gives a component (--dir, --dir-ro,
-** --env, --inherit-env, --allow-network and the guest's arguments) become
-** the built-in plugin's configuration, the same options a user passes to
-** wasi-p2.so by hand:
+/* ----------------------------------------------------- for the host
+** The built-in copy is registered by the host (src/host) with the
+** host's capability object (wasmplug_wasi_config_t, src/wasi/caps.h),
+** which every instance is made from.  wasi-p2.so gets the same
+** capabilities as its configuration, read once into its own object:
 **   --plugin 'wasi-p2.so,args=app.wasm one,dir=/data::/d,env=A=1 B=2'
 ** (list options are space-separated items, each %-encoded: a space inside
 ** an item is %20, a comma %2C, a percent %25, and a lone % is the empty
 ** item; see p2_gen.c for every option). */
-typedef struct wp_wasi_p2_caps wp_wasi_p2_caps_t;
 struct wp_plugin_set;
 
-wp_wasi_p2_caps_t *wp_wasi_p2_caps_new(void); /* NULL on out of memory */
-void wp_wasi_p2_caps_delete(wp_wasi_p2_caps_t *c);
-/* Appends one item to list option `key` ("args", "env", "dir", "dir-ro");
-** false on out of memory. */
-bool wp_wasi_p2_caps_add(wp_wasi_p2_caps_t *c, const char *key, const char *item);
-/* Turns on bool option `key` ("inherit-env", "allow-network"). */
-bool wp_wasi_p2_caps_set(wp_wasi_p2_caps_t *c, const char *key);
-/* Registers the built-in wasi-p2 plugin on `set` with these capabilities. */
-wasmplug_error_t *wp_wasi_p2_register(struct wp_plugin_set *set, const wp_wasi_p2_caps_t *c);
-/* Plugin ABI 1.0 gives a plugin no way to end a guest but a trap, so the
-** wasi:cli/exit functions trap with "wasi:cli/exit: exit status N"; the
-** runtime reports that as "...wasi:cli/exit@V#exit: wasi:cli/exit: exit
-** status N".  True (and *code set) when a trap message has exactly that
-** shape at its end: the host then exits with N instead of reporting a
-** trap.  (A host `exit` function in ABI 1.1 would make this unnecessary.) */
-bool wp_wasi_p2_exit_status(const char *trap_msg, int *code);
+/* Registers the built-in wasi-p2 plugin on `set`; `caps` (borrowed) must
+** outlive the set. */
+wasmplug_error_t *wp_wasi_p2_register(struct wp_plugin_set *set, const wasmplug_wasi_config_t *caps);
 /* The built-in copy's entry point (wasmplug_plugin_entry in wasi-p2.so). */
 const wasmplug_plugin_t *wp_wasi_p2_entry(const wasmplug_host_api_t *host);
 
 #ifdef WP2_INTERNAL /* ------------------- the plugin's own files only */
 
+#include "wasi/caps.h"
 #include "wasi/os.h"
 #include "wp2.h"
 
@@ -183,6 +171,11 @@ wp2_obj_t *wp2_obj_get(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind);
 void wp2_obj_free(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind);
 /* The instance state of a call. */
 static inline wp2_inst_t *wp2_inst(wp2_ctx_t *cx) { return (wp2_inst_t *)cx->instance; }
+/* The guest call's deadline (0: none; plugin ABI 1.1), which every wait
+** honours: see "Deadlines" in src/wasi/os.h. */
+static inline uint64_t wp2_deadline(wp2_ctx_t *cx) {
+  return WASMPLUG_HOST_HAS(cx->host, deadline) ? cx->host->deadline(cx->call) : 0;
+}
 
 /* p2_state.c: decodes one %-encoded list item of a config value. */
 char *wp2_config_item(const char *s, size_t len);

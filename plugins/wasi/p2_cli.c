@@ -1,10 +1,9 @@
 /*
 ** p2_cli.c — wasi:cli (environment, exit, stdin/stdout/stderr, terminal-*).
 **
-** Stdio streams borrow the host's fds 0-2 (never closed).  exit and
-** exit-with-code end the guest through a trap whose message carries the
-** status ("wasi:cli/exit: exit status N"), the only way the plugin ABI 1.0
-** has to stop a guest; hosts recognize it with wp_wasi_p2_exit_status.
+** Stdio streams borrow the configured host fds (never closed).  exit and
+** exit-with-code end the guest with host->exit (plugin ABI 1.1); on an
+** older host, which has no way to end a guest but a trap, they trap.
 */
 #include <string.h>
 #include <unistd.h>
@@ -44,13 +43,14 @@ int wasi_cli_environment_initial_cwd(wp2_ctx_t *cx, wp2_option_string_t *ret) {
   return 0;
 }
 
-int wasi_cli_exit_exit(wp2_ctx_t *cx, const wp2_result_void_void_t *status) {
-  return wp2_trap(cx, "wasi:cli/exit: exit status %d", status->is_err ? 1 : 0);
+static int leave(wp2_ctx_t *cx, int status) {
+  if (WASMPLUG_HOST_HAS(cx->host, exit)) return cx->host->exit(cx->call, status);
+  return wp2_trap(cx, "wasi:cli/exit: exit status %d (this host cannot end a guest otherwise)", status);
 }
 
-int wasi_cli_exit_exit_with_code(wp2_ctx_t *cx, uint8_t status_code) {
-  return wp2_trap(cx, "wasi:cli/exit: exit status %u", status_code);
-}
+int wasi_cli_exit_exit(wp2_ctx_t *cx, const wp2_result_void_void_t *status) { return leave(cx, status->is_err ? 1 : 0); }
+
+int wasi_cli_exit_exit_with_code(wp2_ctx_t *cx, uint8_t status_code) { return leave(cx, status_code); }
 
 static int stdio(wp2_ctx_t *cx, int which, wp2_kind_t kind, uint32_t *rep) {
   wp2_inst_t *in = wp2_inst(cx);

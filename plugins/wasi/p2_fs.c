@@ -142,7 +142,9 @@ static int stream_of(wp2_ctx_t *cx, uint32_t self, wp2_kind_t kind, uint64_t off
   DESC(cx, self, d);
   wp_os_err_t e = 0;
   uint8_t need = kind == WP2_INSTREAM ? DF(READ) : DF(WRITE);
-  if (d->u.desc.type == WP_OS_FT_DIRECTORY) e = WP_OS_EISDIR;
+  /* the reference: reading a directory is is-directory, writing one
+  ** (like every other file-only operation) bad-descriptor */
+  if (d->u.desc.type == WP_OS_FT_DIRECTORY) e = kind == WP2_INSTREAM ? WP_OS_EISDIR : WP_OS_EBADF;
   else if (!(d->u.desc.flags & need)) e = WP_OS_EBADF;
   int fd = -1;
   if (!e && (fd = fcntl(d->u.desc.h.fd, F_DUPFD_CLOEXEC, 0)) < 0) e = WP_OS_EMFILE;
@@ -187,7 +189,9 @@ int wasi_filesystem_types_method_descriptor_advise(wp2_ctx_t *cx, wasi_filesyste
   DESC(cx, self.rep, d);
   static const int how[] = {POSIX_FADV_NORMAL, POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM,
                             POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE};
-  wp_os_err_t e = advice < 6 ? wp_os_fadvise(d->u.desc.h.fd, offset, length, how[advice]) : WP_OS_EINVAL;
+  wp_os_err_t e = d->u.desc.type == WP_OS_FT_DIRECTORY ? WP_OS_EBADF
+                  : advice < 6 ? wp_os_fadvise(d->u.desc.h.fd, offset, length, how[advice])
+                               : WP_OS_EINVAL;
   FAIL(ret, e);
   return 0;
 }
@@ -224,7 +228,8 @@ int wasi_filesystem_types_method_descriptor_set_size(wp2_ctx_t *cx, wasi_filesys
                                                      wasi_filesystem_types_filesize_t size,
                                                      wp2_result_void_error_code_t *ret) {
   DESC(cx, self.rep, d);
-  FAIL(ret, !(d->u.desc.flags & DF(WRITE)) ? WP_OS_EBADF : wp_os_ftruncate(&d->u.desc.h, size));
+  FAIL(ret, d->u.desc.type == WP_OS_FT_DIRECTORY || !(d->u.desc.flags & DF(WRITE)) ? WP_OS_EBADF
+                                                                                   : wp_os_ftruncate(&d->u.desc.h, size));
   return 0;
 }
 
@@ -254,7 +259,7 @@ int wasi_filesystem_types_method_descriptor_read(wp2_ctx_t *cx, wasi_filesystem_
                                                  wasi_filesystem_types_filesize_t offset,
                                                  wp2_result_tuple2_list_u8_bool_error_code_t *ret) {
   DESC(cx, self.rep, d);
-  wp_os_err_t e = d->u.desc.type == WP_OS_FT_DIRECTORY ? WP_OS_EISDIR : !(d->u.desc.flags & DF(READ)) ? WP_OS_EBADF : 0;
+  wp_os_err_t e = d->u.desc.type == WP_OS_FT_DIRECTORY || !(d->u.desc.flags & DF(READ)) ? WP_OS_EBADF : 0;
   if (FAIL(ret, e)) return 0;
   if (length > (1u << 20)) length = 1u << 20; /* the call's memory budget is finite */
   uint8_t *buf = wp2_alloc(cx, length, 1);
@@ -264,7 +269,9 @@ int wasi_filesystem_types_method_descriptor_read(wp2_ctx_t *cx, wasi_filesystem_
   if (FAIL(ret, wp_os_preadv(d->u.desc.h.fd, &iov, 1, offset, &done))) return 0;
   ret->val.ok.f0.ptr = buf;
   ret->val.ok.f0.len = done;
-  ret->val.ok.f1 = done < length || length == 0; /* a short read means end of file */
+  /* As the reference: end of file is a read that returned nothing (a
+  ** short read is not reported as the end). */
+  ret->val.ok.f1 = done == 0;
   return 0;
 }
 
@@ -272,7 +279,7 @@ int wasi_filesystem_types_method_descriptor_write(wp2_ctx_t *cx, wasi_filesystem
                                                   const wp2_list_u8_t *buffer, wasi_filesystem_types_filesize_t offset,
                                                   wp2_result_filesize_error_code_t *ret) {
   DESC(cx, self.rep, d);
-  wp_os_err_t e = d->u.desc.type == WP_OS_FT_DIRECTORY ? WP_OS_EISDIR : !(d->u.desc.flags & DF(WRITE)) ? WP_OS_EBADF : 0;
+  wp_os_err_t e = d->u.desc.type == WP_OS_FT_DIRECTORY || !(d->u.desc.flags & DF(WRITE)) ? WP_OS_EBADF : 0;
   if (FAIL(ret, e)) return 0;
   struct iovec iov = {buffer->ptr, buffer->len};
   size_t done = 0;
@@ -433,9 +440,9 @@ int wasi_filesystem_types_method_descriptor_link_at(wp2_ctx_t *cx, wasi_filesyst
   DESC(cx, new_descriptor.rep, nd);
   wp_os_err_t e = at_ok(d, old_path);
   if (!e) e = at_ok(nd, new_path);
-  if (!e)
-    e = wp_os_link_at(&d->u.desc.h, (const char *)old_path->ptr, follow(old_path_flags), &nd->u.desc.h,
-                      (const char *)new_path->ptr);
+  /* as the reference: a hard link never follows a final symlink */
+  if (!e && follow(old_path_flags)) e = WP_OS_EINVAL;
+  if (!e) e = wp_os_link_at(&d->u.desc.h, (const char *)old_path->ptr, false, &nd->u.desc.h, (const char *)new_path->ptr);
   FAIL(ret, e);
   return 0;
 }
@@ -453,6 +460,12 @@ int wasi_filesystem_types_method_descriptor_open_at(wp2_ctx_t *cx, wasi_filesyst
   if (oflags & WASI_FILESYSTEM_TYPES_OPEN_FLAGS_DIRECTORY) of |= O_DIRECTORY;
   if (oflags & WASI_FILESYSTEM_TYPES_OPEN_FLAGS_EXCLUSIVE) of |= O_EXCL;
   if (oflags & WASI_FILESYSTEM_TYPES_OPEN_FLAGS_TRUNCATE) of |= O_TRUNC;
+  /* directory with create/exclusive/truncate: invalid, whatever the
+  ** kernel would make of it */
+  if (!e && (oflags & WASI_FILESYSTEM_TYPES_OPEN_FLAGS_DIRECTORY) &&
+      (oflags & (WASI_FILESYSTEM_TYPES_OPEN_FLAGS_CREATE | WASI_FILESYSTEM_TYPES_OPEN_FLAGS_EXCLUSIVE |
+                 WASI_FILESYSTEM_TYPES_OPEN_FLAGS_TRUNCATE)))
+    e = WP_OS_EINVAL;
   if (flags & DF(FILE_INTEGRITY_SYNC)) of |= O_SYNC;
   else if (flags & DF(DATA_INTEGRITY_SYNC)) of |= O_DSYNC;
   /* Creating or changing anything beneath a directory opened without
@@ -522,18 +535,22 @@ int wasi_filesystem_types_method_descriptor_is_same_object(wp2_ctx_t *cx, wasi_f
   return 0;
 }
 
-/* Same file (device and inode) and same modification time give the same
-** value; the mix keeps the raw inode number from showing through. */
-static void hash_stat(const wp_os_stat_t *st, wasi_filesystem_types_metadata_hash_value_t *h) {
-  uint64_t x = st->dev * 0x9e3779b97f4a7c15u ^ st->ino, y = st->mtim ^ (st->size << 1) ^ st->ino;
+/* The file's identity (device and inode), mixed so the raw inode number
+** does not show through.  As in the reference it does not change when the
+** file is written: the preview1 adapter reports it as the inode number, so
+** it must stay the same for as long as the file exists. */
+static uint64_t mix64(uint64_t x) {
   x ^= x >> 31;
   x *= 0xbf58476d1ce4e5b9u;
   x ^= x >> 29;
-  y ^= y >> 33;
-  y *= 0xff51afd7ed558ccdu;
-  y ^= y >> 33;
-  h->lower = x;
-  h->upper = y;
+  x *= 0x94d049bb133111ebu;
+  x ^= x >> 32;
+  return x;
+}
+
+static void hash_stat(const wp_os_stat_t *st, wasi_filesystem_types_metadata_hash_value_t *h) {
+  h->lower = mix64(st->dev * 0x9e3779b97f4a7c15u ^ st->ino);
+  h->upper = mix64(h->lower ^ 0x5851f42d4c957f2du);
 }
 
 int wasi_filesystem_types_method_descriptor_metadata_hash(wp2_ctx_t *cx, wasi_filesystem_types_borrow_descriptor_t self,

@@ -88,7 +88,7 @@ static uint64_t mono_now(void) {
 
 /* Waits until at least one of `ps` is ready (or just checks, when !block);
 ** sets ready[i].  Returns 0, or an OS error from poll(2). */
-static wp_os_err_t wait_ready(wp2_obj_t **ps, size_t n, bool *ready, bool block) {
+static wp_os_err_t wait_ready(wp2_obj_t **ps, size_t n, bool *ready, bool block, uint64_t deadline) {
   struct pollfd stack[16];
   struct pollfd *fds = n <= 16 ? stack : calloc(n, sizeof *fds);
   if (!fds) return WP_OS_ENOMEM;
@@ -119,7 +119,7 @@ static wp_os_err_t wait_ready(wp2_obj_t **ps, size_t n, bool *ready, bool block)
     if (any || !block) timeout = 0;
     else if (earliest != UINT64_MAX) timeout = (int64_t)(earliest - now);
     int nready = 0;
-    if (nfds || timeout != 0) err = wp_os_poll(fds, nfds, timeout, &nready);
+    if (nfds || timeout != 0) err = wp_os_poll(fds, nfds, timeout, deadline, &nready);
     if (err) break;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -140,7 +140,7 @@ static wp_os_err_t wait_ready(wp2_obj_t **ps, size_t n, bool *ready, bool block)
 int wasi_io_poll_method_pollable_ready(wp2_ctx_t *cx, wasi_io_poll_borrow_pollable_t self, bool *ret) {
   wp2_obj_t *o = wp2_obj_get(wp2_inst(cx), self.rep, WP2_POLLABLE);
   if (!o) return wp2_trap(cx, "wasi:io/poll: unknown pollable rep %u", self.rep);
-  wait_ready(&o, 1, ret, false);
+  wait_ready(&o, 1, ret, false, 0);
   return 0;
 }
 
@@ -148,7 +148,7 @@ int wasi_io_poll_method_pollable_block(wp2_ctx_t *cx, wasi_io_poll_borrow_pollab
   wp2_obj_t *o = wp2_obj_get(wp2_inst(cx), self.rep, WP2_POLLABLE);
   if (!o) return wp2_trap(cx, "wasi:io/poll: unknown pollable rep %u", self.rep);
   bool r;
-  wp_os_err_t e = wait_ready(&o, 1, &r, true);
+  wp_os_err_t e = wait_ready(&o, 1, &r, true, wp2_deadline(cx));
   if (e) return wp2_trap(cx, "wasi:io/poll: poll failed: %s", wp_os_err_name(e));
   return 0;
 }
@@ -168,7 +168,7 @@ int wasi_io_poll_poll(wp2_ctx_t *cx, const wp2_list_borrow_pollable_t *in, wp2_l
       rc = wp2_trap(cx, "wasi:io/poll#poll: unknown pollable rep %u", in->ptr[i].rep);
       goto out;
     }
-  wp_os_err_t e = wait_ready(ps, in->len, ready, true);
+  wp_os_err_t e = wait_ready(ps, in->len, ready, true, wp2_deadline(cx));
   if (e) {
     rc = wp2_trap(cx, "wasi:io/poll#poll: poll failed: %s", wp_os_err_name(e));
     goto out;
@@ -217,7 +217,7 @@ static int do_read(wp2_ctx_t *cx, uint32_t rep, uint64_t len, bool block, bool d
   if (!o->u.stream.positioned) {
     struct pollfd p = {o->u.stream.fd, POLLIN, 0};
     int nready = 0;
-    wp_os_err_t e = wp_os_poll(&p, 1, block ? -1 : 0, &nready);
+    wp_os_err_t e = wp_os_poll(&p, 1, block ? -1 : 0, wp2_deadline(cx), &nready);
     if (e) {
       stream_failed(cx, err, e);
       *is_err = true;
@@ -290,7 +290,7 @@ void wasi_io_streams_input_stream_destructor(wp2_ctx_t *cx, uint32_t rep) {
 static wp2_obj_t *out_stream(wp2_ctx_t *cx, uint32_t rep) { return wp2_obj_get(wp2_inst(cx), rep, WP2_OUTSTREAM); }
 
 /* Writes all of buf (waiting in poll(2) while a non-blocking fd is full). */
-static wp_os_err_t write_all(wp2_obj_t *o, const uint8_t *buf, size_t len) {
+static wp_os_err_t write_all(wp2_obj_t *o, const uint8_t *buf, size_t len, uint64_t deadline) {
   while (len) {
     struct iovec iov = {(void *)buf, len};
     size_t done = 0;
@@ -307,7 +307,7 @@ static wp_os_err_t write_all(wp2_obj_t *o, const uint8_t *buf, size_t len) {
     if (e == WP_OS_EAGAIN) {
       struct pollfd p = {o->u.stream.fd, POLLOUT, 0};
       int nready;
-      if ((e = wp_os_poll(&p, 1, -1, &nready))) return e;
+      if ((e = wp_os_poll(&p, 1, -1, deadline, &nready))) return e;
       continue;
     }
     if (e) return e;
@@ -326,12 +326,15 @@ static int do_write(wp2_ctx_t *cx, uint32_t rep, const uint8_t *buf, size_t len,
     stream_closed(&ret->val.err);
     return 0;
   }
-  wp_os_err_t e = write_all(o, buf, len);
+  wp_os_err_t e = write_all(o, buf, len, wp2_deadline(cx));
   if (e) {
-    /* a failed write closes the stream: later writes report `closed` */
+    /* a failed write closes the stream: later writes report `closed`.  A
+    ** reader that went away (EPIPE) is the stream's end, not a failure:
+    ** `closed` at once, as in the reference. */
     o->u.stream.closed = true;
     ret->is_err = true;
-    stream_failed(cx, &ret->val.err, e);
+    if (e == WP_OS_EPIPE) stream_closed(&ret->val.err);
+    else stream_failed(cx, &ret->val.err, e);
   }
   return 0;
 }
@@ -349,7 +352,7 @@ int wasi_io_streams_method_output_stream_check_write(wp2_ctx_t *cx, wasi_io_stre
   if (!o->u.stream.positioned && !o->u.stream.append) {
     struct pollfd p = {o->u.stream.fd, POLLOUT, 0};
     int nready = 0;
-    if (wp_os_poll(&p, 1, 0, &nready) == 0 && !nready) ret->val.ok = 0;
+    if (wp_os_poll(&p, 1, 0, 0, &nready) == 0 && !nready) ret->val.ok = 0;
   }
   return 0;
 }

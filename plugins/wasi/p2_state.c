@@ -11,20 +11,56 @@
 
 #include "p2.h"
 
-extern char **environ;
+/* The plugin state: the capability object every instance is made from.
+** The built-in copy gets the host's (wasmplug/host.h, seeded into
+** *plugin by the host: borrowed, read at each instance_new so the host's
+** later changes apply to later instances); wasi-p2.so reads its
+** configuration into one of its own once, here. */
+typedef struct wp2_plugin {
+  wasmplug_wasi_config_t *caps;
+  bool owned;
+} wp2_plugin_t;
+
+static const char *caps_from_config(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *cfg,
+                                    wasmplug_wasi_config_t *c);
 
 int wp2_plugin_init(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *config, void **plugin,
                     const char **error) {
-  *plugin = NULL; /* nothing is shared between instances */
-  /* Read the config once now, so a bad one refuses the load with one
-  ** message instead of failing every import's binding later. */
+  wp2_plugin_t *p = calloc(1, sizeof *p);
+  if (!p) {
+    *error = "out of memory";
+    return 1;
+  }
+  p->caps = *plugin;
+  if (!p->caps) {
+    p->owned = true;
+    const char *why = (p->caps = wp_wasi_caps_new()) ? caps_from_config(host, config, p->caps) : "out of memory";
+    if (why) {
+      wp2_plugin_fini(p);
+      *error = why;
+      return 1;
+    }
+  }
+  *plugin = p;
+  /* Make one instance now, so a bad configuration (a directory that does
+  ** not open) refuses the load with one message instead of failing every
+  ** import's binding later. */
   void *trial = NULL;
-  if (wp2_instance_new(host, NULL, config, &trial, error)) return 1;
-  wp2_instance_drop(NULL, trial);
+  if (wp2_instance_new(host, p, config, &trial, error)) {
+    wp2_plugin_fini(p);
+    *plugin = NULL;
+    return 1;
+  }
+  wp2_instance_drop(p, trial);
   return 0;
 }
 
-void wp2_plugin_fini(void *plugin) { (void)plugin; }
+void wp2_plugin_fini(void *plugin) {
+  wp2_plugin_t *p = plugin;
+  if (!p) return;
+  if (p->owned) wp_wasi_caps_delete(p->caps);
+  free(p);
+}
 
 /* ------------------------------------------------------------ objects */
 
@@ -117,7 +153,7 @@ char *wp2_config_item(const char *s, size_t len) {
 
 /* Calls fn for every space-separated item of a list option. */
 static const char *each_item(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *cfg, const char *key,
-                             const char *(*fn)(wp2_inst_t *, const char *), wp2_inst_t *in) {
+                             const char *(*fn)(wasmplug_wasi_config_t *, const char *), wasmplug_wasi_config_t *c) {
   const char *v = host->config_get(cfg, key);
   if (!v) return NULL;
   while (*v) {
@@ -127,7 +163,7 @@ static const char *each_item(const wasmplug_host_api_t *host, const wasmplug_plu
       /* a lone "%" is the empty item (p2_caps.c) */
       char *item = len == 1 && *v == '%' ? strdup("") : wp2_config_item(v, len);
       if (!item) return "out of memory";
-      const char *why = fn(in, item);
+      const char *why = fn(c, item);
       free(item);
       if (why) return why;
     }
@@ -137,68 +173,39 @@ static const char *each_item(const wasmplug_host_api_t *host, const wasmplug_plu
   return NULL;
 }
 
-static const char *push(char ***arr, size_t *n, const char *s) {
-  char *c = strdup(s);
-  char **na = c ? realloc(*arr, (*n + 1) * sizeof *na) : NULL;
-  if (!na) {
-    free(c);
-    return "out of memory";
-  }
-  na[(*n)++] = c;
-  *arr = na;
-  return NULL;
+static const char *add_env(wasmplug_wasi_config_t *c, const char *s) {
+  const char *why = wp_wasi_caps_env_spec(c, s);
+  return why ? "env: empty variable name" : NULL;
+}
+static const char *add_dir_rw(wasmplug_wasi_config_t *c, const char *s) {
+  return wp_wasi_caps_dir_spec(c, s, false) ? "dir: expected HOST[::GUEST]" : NULL;
+}
+static const char *add_dir_ro(wasmplug_wasi_config_t *c, const char *s) {
+  return wp_wasi_caps_dir_spec(c, s, true) ? "dir: expected HOST[::GUEST]" : NULL;
 }
 
-static const char *add_arg(wp2_inst_t *in, const char *s) { return push(&in->args, &in->nargs, s); }
-
-/* NAME=VALUE, or NAME for the host's value; a later NAME replaces. */
-static const char *add_env(wp2_inst_t *in, const char *s) {
-  const char *eq = strchr(s, '=');
-  char *full = NULL;
-  if (!eq) {
-    const char *v = getenv(s);
-    if (!*s) return "env: empty variable name";
-    if (!v) return NULL;
-    size_t n = strlen(s) + strlen(v) + 2;
-    if (!(full = malloc(n))) return "out of memory";
-    snprintf(full, n, "%s=%s", s, v);
-    s = full;
-    eq = strchr(s, '=');
-  }
-  if (eq == s) {
-    free(full);
-    return "env: empty variable name";
-  }
-  size_t nl = (size_t)(eq - s) + 1;
-  for (size_t i = 0; i < in->nenv; i++)
-    if (!strncmp(in->env[i], s, nl)) {
-      char *c = strdup(s);
-      free(full);
-      if (!c) return "out of memory";
-      free(in->env[i]);
-      in->env[i] = c;
-      return NULL;
-    }
-  const char *why = push(&in->env, &in->nenv, s);
-  free(full);
+static const char *caps_from_config(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *cfg,
+                                    wasmplug_wasi_config_t *c) {
+  const char *v = host->config_get(cfg, "inherit-env");
+  c->inherit_env = v && !strcmp(v, "true");
+  v = host->config_get(cfg, "allow-network");
+  c->allow_network = v && !strcmp(v, "true");
+  const char *why = each_item(host, cfg, "env", add_env, c);
+  if (!why) why = each_item(host, cfg, "args", wp_wasi_caps_arg, c);
+  if (!why) why = each_item(host, cfg, "dir", add_dir_rw, c);
+  if (!why) why = each_item(host, cfg, "dir-ro", add_dir_ro, c);
   return why;
 }
 
-static const char *add_dir(wp2_inst_t *in, const char *spec, bool ro) {
-  const char *sep = strstr(spec, "::");
-  size_t hl = sep ? (size_t)(sep - spec) : strlen(spec);
-  const char *guest = sep ? sep + 2 : spec;
-  if (!hl || !*guest) return "dir: expected HOST[::GUEST]";
-  char *host = strndup(spec, hl);
-  if (!host) return "out of memory";
-  wp2_preopen_t p = {{-1, ro}, NULL};
-  wp_os_err_t e = wp_os_open_root(host, ro, &p.h);
+/* Opens one preopen of the capability object for an instance. */
+static const char *open_dir(wp2_inst_t *in, const wp_wasi_dir_t *d) {
+  wp2_preopen_t p = {{-1, d->readonly}, NULL};
+  wp_os_err_t e = wp_os_open_root(d->host, d->readonly, &p.h);
   /* the error text must be static: the path goes to the host's log */
-  if (e && in->host) in->host->log(in->config, WASMPLUG_LOG_ERROR, "dir %s: cannot open it as a directory (%s)", host,
-                                   wp_os_err_name(e));
-  free(host);
+  if (e && in->host) in->host->log(in->config, WASMPLUG_LOG_ERROR, "dir %s: cannot open it as a directory (%s)",
+                                   d->host, wp_os_err_name(e));
   if (e) return "dir: a directory to preopen cannot be opened (see the message before)";
-  p.guest = strdup(guest);
+  p.guest = strdup(d->guest);
   wp2_preopen_t *np = p.guest ? realloc(in->preopens, (in->npreopens + 1) * sizeof *np) : NULL;
   if (!np) {
     free(p.guest);
@@ -209,8 +216,6 @@ static const char *add_dir(wp2_inst_t *in, const char *spec, bool ro) {
   in->preopens = np;
   return NULL;
 }
-static const char *add_dir_rw(wp2_inst_t *in, const char *s) { return add_dir(in, s, false); }
-static const char *add_dir_ro(wp2_inst_t *in, const char *s) { return add_dir(in, s, true); }
 
 void wp2_instance_drop(void *plugin, void *instance) {
   (void)plugin;
@@ -236,7 +241,7 @@ void wp2_instance_drop(void *plugin, void *instance) {
 
 int wp2_instance_new(const wasmplug_host_api_t *host, void *plugin, const wasmplug_plugin_config_t *config,
                      void **instance, const char **error) {
-  (void)plugin;
+  const wasmplug_wasi_config_t *c = ((wp2_plugin_t *)plugin)->caps;
   wp2_inst_t *in = calloc(1, sizeof *in);
   if (!in) {
     *error = "out of memory";
@@ -244,22 +249,23 @@ int wp2_instance_new(const wasmplug_host_api_t *host, void *plugin, const wasmpl
   }
   in->host = host;
   in->config = config;
-  in->stdio[0] = 0;
-  in->stdio[1] = 1;
-  in->stdio[2] = 2;
-  const char *why = NULL;
-  const char *inherit = host->config_get(config, "inherit-env");
-  if (inherit && !strcmp(inherit, "true"))
-    for (char **e = environ; e && *e && !why; e++)
-      if (strchr(*e, '=') && **e != '=') why = add_env(in, *e);
-  if (!why) why = each_item(host, config, "env", add_env, in);
-  if (!why) why = each_item(host, config, "args", add_arg, in);
-  if (!why) why = each_item(host, config, "dir", add_dir_rw, in);
-  if (!why) why = each_item(host, config, "dir-ro", add_dir_ro, in);
-  const char *net = host->config_get(config, "allow-network");
-  in->allow_network = net && !strcmp(net, "true");
+  for (int i = 0; i < 3; i++) in->stdio[i] = c->stdio[i];
+  in->allow_network = c->allow_network;
+  const char *why = wp_wasi_caps_env_list(c, &in->env, &in->nenv) ? NULL : "out of memory";
+  for (size_t i = 0; !why && i < c->nargs; i++) {
+    char *a = strdup(c->args[i]);
+    char **na = a ? realloc(in->args, (in->nargs + 1) * sizeof *na) : NULL;
+    if (!na) {
+      free(a);
+      why = "out of memory";
+    } else {
+      na[in->nargs++] = a;
+      in->args = na;
+    }
+  }
+  for (size_t i = 0; !why && i < c->ndirs; i++) why = open_dir(in, &c->dirs[i]);
   if (why) {
-    wp2_instance_drop(NULL, in);
+    wp2_instance_drop(plugin, in);
     *error = why;
     return 1;
   }

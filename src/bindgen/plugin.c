@@ -135,6 +135,7 @@ static void glue(bg_t *g, bg_buf_t *c) {
             "  glue_plugin_t *gp = (glue_plugin_t *)calloc(1, sizeof *gp);\n"
             "  if (!gp) {\n    *error = \"out of memory\";\n    return 1;\n  }\n"
             "  gp->host = host;\n"
+            "  gp->user = *plugin_state; /* NULL, or what a host gives a plugin linked into it */\n"
             "  int rc = %s_plugin_init(host, config, &gp->user, error);\n"
             "  if (rc) {\n    free(gp);\n    return rc;\n  }\n"
             "  *plugin_state = gp;\n  return 0;\n}\n\n"

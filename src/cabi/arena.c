@@ -32,6 +32,10 @@ wp_cabi_arena_t *wp_cabi_arena_new(size_t budget) {
   return a;
 }
 
+void wp_cabi_arena_budget_set(wp_cabi_arena_t *a, uint64_t budget) {
+  a->budget = !budget ? WP_CABI_DEFAULT_BUDGET : budget > SIZE_MAX ? SIZE_MAX : (size_t)budget;
+}
+
 static void free_blocks(block_t *b) {
   while (b) {
     block_t *n = b->next;
@@ -105,17 +109,18 @@ void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align) {
 /* Budget without allocation, for value trees (malloc'ed, owned by the tree). */
 wp_cabi_error_t *wp_cabi_charge(wp_cabi_cx_t *cx, size_t n) {
   if (!cx->arena) {
-    if (n > WP_CABI_DEFAULT_BUDGET - cx->charged)
+    size_t budget = cx->budget ? cx->budget : WP_CABI_DEFAULT_BUDGET;
+    if (cx->charged > budget || n > budget - cx->charged)
       return wp_cabi_error_new(WP_CABI_LIMIT,
-                               "host allocation budget of %zu bytes exceeded (%zu used, %zu more requested)",
-                               WP_CABI_DEFAULT_BUDGET, cx->charged, n);
+                               "host allocation budget of %zu bytes exceeded (%zu used, %zu more requested; "
+                               "max-host-memory)", budget, cx->charged, n);
     cx->charged += n;
     return NULL;
   }
   if (!charge(cx->arena, n))
     return wp_cabi_error_new(WP_CABI_LIMIT,
-                             "host allocation budget of %zu bytes exceeded (%zu used, %zu more requested)",
-                             cx->arena->budget, cx->arena->charged, n);
+                             "host allocation budget of %zu bytes exceeded (%zu used, %zu more requested; "
+                             "max-host-memory)", cx->arena->budget, cx->arena->charged, n);
   return NULL;
 }
 

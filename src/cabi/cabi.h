@@ -34,6 +34,8 @@
 #ifndef WASMPLUG_CABI_H
 #define WASMPLUG_CABI_H
 
+#include "wasmplug.h" /* traps (wp_cabi_native_run) */
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,7 +51,8 @@ extern "C" {
 typedef enum wp_cabi_error_kind {
   WP_CABI_TRAP = 1,   /* the guest broke the ABI contract: trap the instance */
   WP_CABI_LIMIT = 2,  /* a host limit (allocation budget) was hit */
-  WP_CABI_INVALID = 3 /* the host misused the API (bad type, bad value, parse error) */
+  WP_CABI_INVALID = 3, /* the host misused the API (bad type, bad value, parse error) */
+  WP_CABI_EXIT = 4     /* not a failure: a host function asks the guest to exit */
 } wp_cabi_error_kind_t;
 
 typedef struct wp_cabi_error wp_cabi_error_t;
@@ -64,6 +67,10 @@ wp_cabi_error_t *wp_cabi_error_new(wp_cabi_error_kind_t kind, const char *fmt, .
     ;
 const char *wp_cabi_error_message(const wp_cabi_error_t *e);
 wp_cabi_error_kind_t wp_cabi_error_kind(const wp_cabi_error_t *e);
+/* A WP_CABI_EXIT error carrying the guest's exit status, and its status
+ * (true only for such an error). */
+wp_cabi_error_t *wp_cabi_error_exit(int status);
+bool wp_cabi_error_exit_status(const wp_cabi_error_t *e, int *status);
 void wp_cabi_error_delete(wp_cabi_error_t *e);
 
 /* ------------------------------------------------------------------ */
@@ -77,7 +84,13 @@ typedef enum wp_cabi_kind {
   WP_CABI_F32, WP_CABI_F64, WP_CABI_CHAR, WP_CABI_STRING,
   WP_CABI_LIST, WP_CABI_RECORD, WP_CABI_TUPLE, WP_CABI_VARIANT,
   WP_CABI_ENUM, WP_CABI_OPTION, WP_CABI_RESULT, WP_CABI_FLAGS,
-  WP_CABI_OWN, WP_CABI_BORROW
+  WP_CABI_OWN, WP_CABI_BORROW,
+  /* async values (section 9): handles to stream/future ends and error
+   * contexts; elem is the payload type (NULL for `stream`, `future`) */
+  WP_CABI_STREAM, WP_CABI_FUTURE, WP_CABI_ERROR_CONTEXT,
+  /* list<T, N>: exactly `length` elements, stored inline (no pointer);
+   * values are lists of that length */
+  WP_CABI_FIXED_LIST
 } wp_cabi_kind_t;
 
 /* Core value types of the flattening. */
@@ -150,6 +163,11 @@ typedef struct wp_cabi_type {
   /* Nesting depth (a primitive is 1); builders refuse more than
    * WP_CABI_MAX_DEPTH so recursive lift/lower stay within the C stack. */
   uint32_t depth;
+  /* fixed list: the number of elements */
+  uint32_t length;
+  /* list: true for map<K, V>, which is list<tuple<K, V>> in every layout
+   * and value (CanonicalABI.md despecialize); only printing differs */
+  bool map;
 } wp_cabi_type_t;
 
 #define WP_CABI_MAX_DEPTH 100
@@ -165,6 +183,11 @@ const char *wp_cabi_types_error(const wp_cabi_types_t *t);
 
 const wp_cabi_type_t *wp_cabi_type_prim(wp_cabi_types_t *t, wp_cabi_kind_t kind); /* bool..string */
 const wp_cabi_type_t *wp_cabi_type_list(wp_cabi_types_t *t, const wp_cabi_type_t *elem);
+/* list<T, N>, N >= 1, at most 2^28 bytes in the guest. */
+const wp_cabi_type_t *wp_cabi_type_fixed_list(wp_cabi_types_t *t, const wp_cabi_type_t *elem, uint32_t length);
+/* map<K, V>: a list of tuple<K, V> pairs; K is a primitive other than a
+ * float (or a string). */
+const wp_cabi_type_t *wp_cabi_type_map(wp_cabi_types_t *t, const wp_cabi_type_t *key, const wp_cabi_type_t *value);
 const wp_cabi_type_t *wp_cabi_type_record(wp_cabi_types_t *t, size_t n, const char *const *names,
                                           const wp_cabi_type_t *const *types);
 const wp_cabi_type_t *wp_cabi_type_tuple(wp_cabi_types_t *t, size_t n, const wp_cabi_type_t *const *types);
@@ -178,6 +201,14 @@ const wp_cabi_type_t *wp_cabi_type_result(wp_cabi_types_t *t, const wp_cabi_type
 const wp_cabi_type_t *wp_cabi_type_flags(wp_cabi_types_t *t, size_t n, const char *const *names);
 const wp_cabi_type_t *wp_cabi_type_own(wp_cabi_types_t *t, const wp_cabi_resource_t *r);
 const wp_cabi_type_t *wp_cabi_type_borrow(wp_cabi_types_t *t, const wp_cabi_resource_t *r);
+/* stream<T>, future<T> (elem may be NULL: `stream`, `future`) and
+ * error-context; all three are i32 handles in the guest. */
+const wp_cabi_type_t *wp_cabi_type_stream(wp_cabi_types_t *t, const wp_cabi_type_t *elem);
+const wp_cabi_type_t *wp_cabi_type_future(wp_cabi_types_t *t, const wp_cabi_type_t *elem);
+const wp_cabi_type_t *wp_cabi_type_error_context(wp_cabi_types_t *t);
+/* Structural type equality (resources by identity), NULL equal to NULL:
+ * what "the same type" means across instances (stream element types). */
+bool wp_cabi_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b);
 
 /* A resource type.  `impl` identifies the implementing instance: its handle
  * table, or NULL for a host-implemented resource.  The destructor (may be
@@ -210,6 +241,8 @@ size_t wp_cabi_type_print(const wp_cabi_type_t *ty, char *buf, size_t cap);
  *   string               struct { uint8_t *ptr; size_t len; }   UTF-8, len in
  *                        bytes; lifted strings also have a NUL after len.
  *   list<T>              struct { T *ptr; size_t len; }          len in elements
+ *   list<T, N>           T[N], inline (an array member of the parent)
+ *   map<K, V>            list<tuple<K, V>>: struct { struct { K k; V v; } *ptr; size_t len; }
  *   record, tuple        struct { fields in order }  (tuple fields f0, f1..)
  *   variant              struct { uintN_t tag; union { payloads } val; }
  *                        N = 8/16/32 for <=256 / <=65536 / more cases;
@@ -223,6 +256,9 @@ size_t wp_cabi_type_print(const wp_cabi_type_t *ty, char *buf, size_t cap);
  *   own<R>, borrow<R>    int32_t handle in a struct { int32_t __handle; }:
  *                        in this layer it carries the resource's rep (the
  *                        host-side value) for own and borrow alike.
+ *   stream<T>, future<T>,
+ *   error-context        uint32_t: a handle in the host side's own table
+ *                        (cx->native_handles; section 9).
  * Lifting zeroes the padding of non-plain structs and unused payload bytes.  Lowering checks what a
  * buggy plugin could get wrong cheaply (tags in range, bool tags 0/1, chars
  * in range, NULL with non-zero length) and returns WP_CABI_INVALID.  A
@@ -295,6 +331,10 @@ typedef struct wp_cabi_guest {
   wp_cabi_post_return_fn post_return; /* optional */
   wp_cabi_string_encoding_t encoding;
   wp_cabi_handles_t *handles;         /* required for own/borrow */
+  /* The host allocation budget of one call without an arena (value trees
+   * lifted out of the guest); 0: WP_CABI_DEFAULT_BUDGET.  The runtime sets
+   * the instance's limit (wasmplug_store_limits_t.host_memory_bytes). */
+  size_t budget;
 } wp_cabi_guest_t;
 
 /* A per-call arena for native-layout values, and the host allocation
@@ -306,6 +346,7 @@ typedef struct wp_cabi_arena wp_cabi_arena_t;
 wp_cabi_arena_t *wp_cabi_arena_new(size_t budget); /* 0: WP_CABI_DEFAULT_BUDGET */
 void wp_cabi_arena_delete(wp_cabi_arena_t *a);
 void wp_cabi_arena_reset(wp_cabi_arena_t *a);    /* frees all, budget back to full */
+void wp_cabi_arena_budget_set(wp_cabi_arena_t *a, uint64_t budget); /* 0: the default */
 size_t wp_cabi_arena_used(const wp_cabi_arena_t *a);
 /* Allocates from the arena (NULL when over budget or out of memory). */
 void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align);
@@ -314,7 +355,7 @@ void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align);
  * wp_cabi_cx_finish (always: it frees the lend list), which releases
  * borrow lends and traps if a borrow handle lent to the guest by this call
  * was not dropped.  The arena may be NULL when only value trees are lifted;
- * the budget is then WP_CABI_DEFAULT_BUDGET, counted in the cx itself.
+ * the budget is then the guest's (`budget`), counted in the cx itself.
  * A cx lives on the caller's stack; it is not shared between threads. */
 typedef struct wp_cabi_cx {
   const wp_cabi_guest_t *guest;
@@ -324,6 +365,11 @@ typedef struct wp_cabi_cx {
   uint32_t nlends, caplends;
   uint32_t *lends;          /* guest handles lent to the host for this call */
   size_t charged;           /* host bytes charged when there is no arena */
+  size_t budget;            /* ... against this (the guest's, or the default) */
+  /* The native side's handle table: where stream/future ends and error
+   * contexts lifted to the native layout are put (and lowered ones taken
+   * from).  NULL: such values cannot cross to the native layout. */
+  wp_cabi_handles_t *native_handles;
 } wp_cabi_cx_t;
 
 void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena);
@@ -368,6 +414,10 @@ typedef struct wp_cabi_val {
     struct { uint32_t disc; struct wp_cabi_val *payload; } var; /* variant-likes */
     uint32_t flags;
     uint32_t rep; /* own, borrow */
+    /* stream, future: the shared stream/future, whose readable end the
+     * value owns (dropping the value drops that end); error-context: a
+     * counted reference.  See section 9. */
+    void *obj;
   } of;
 } wp_cabi_val_t;
 
@@ -411,6 +461,23 @@ wp_cabi_error_t *wp_cabi_lift_args(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, co
 wp_cabi_error_t *wp_cabi_lower_results(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, const wp_cabi_val_t *result,
                                        const wp_cabi_flat_t *core_params, size_t ncore_params,
                                        wp_cabi_flat_t *flat, size_t *nflat);
+
+/* lift_flat_values / lower_flat_values (CanonicalABI.md), for any limit:
+ * the values of types ts[n] from flat values, or -- when they flatten to
+ * more than max_flat values -- from the tuple in guest memory that flat[0]
+ * points to; lowering writes flat values, or stores the tuple at *out_ptr
+ * (checked) or, when out_ptr is NULL, in memory from realloc whose address
+ * becomes the one flat value.  `native`: the values are one C struct in
+ * the native layout of the tuple (a params struct) instead of a
+ * wp_cabi_val_t array.  The async ABI uses these with its own limits
+ * (MAX_FLAT_ASYNC_PARAMS = 4 for async lowered params, 0 for their
+ * results, MAX_FLAT_PARAMS for task.return). */
+wp_cabi_error_t *wp_cabi_lift_values(wp_cabi_cx_t *cx, size_t n, const wp_cabi_type_t *const *ts, uint32_t max_flat,
+                                     const wp_cabi_flat_t *flat, size_t nflat, bool native, void *out);
+wp_cabi_error_t *wp_cabi_lower_values(wp_cabi_cx_t *cx, size_t n, const wp_cabi_type_t *const *ts, uint32_t max_flat,
+                                      bool native, const void *in, const uint32_t *out_ptr, wp_cabi_flat_t *flat,
+                                      size_t *nflat);
+#define WP_CABI_MAX_FLAT_ASYNC_PARAMS 4
 
 /* Whole calls, in the order the canonical ABI prescribes (results are
  * copied out before post-return frees them; borrow scopes are checked at
@@ -477,9 +544,33 @@ wp_cabi_error_t *wp_cabi_lift_results_native(wp_cabi_cx_t *cx, const wp_cabi_fun
 struct wasmplug_plugin_call {
   wp_cabi_arena_t *arena; /* host->alloc allocates here (freed after the call) */
   void *state;            /* the function's instance state */
-  bool trapped;           /* host->trap was called */
-  char msg[512];          /* its message */
+  uint32_t func;          /* host->call_func: the index in the descriptor's funcs[] */
+  bool trapped;           /* host->trap or host->exit was called */
+  bool exited;            /* host->exit: the guest is to exit with exit_status */
+  int exit_status;
+  char msg[512];          /* host->trap's message */
 };
+
+/* One function of the plugin ABI's shape (a native plugin's, a native
+** host function's): what wp_cabi_native_run calls. */
+typedef struct wp_cabi_native_fn {
+  int (*fn)(void *state, struct wasmplug_plugin_call *call, const void *params, void *result);
+  void *state;
+  uint32_t func;          /* its index in the plugin's funcs[] (0 when none) */
+  const char *who;        /* names it in trap messages: "plugin NAME: IFACE#FUNC" */
+} wp_cabi_native_fn_t;
+
+/* THE way a function of the plugin ABI's shape is run, whoever calls it
+** (a core-module guest, a component guest, an isolated plugin's server):
+** a fresh call handle on `arena`, the call (args is never NULL for the
+** function), then its outcome as NULL (it returned WASMPLUG_OK) or a trap:
+** an exit (host->exit) becomes wasmplug_trap_new_exit(status); host->trap
+** a WASMPLUG_TRAP_HOST trap "WHO: MESSAGE"; any other return
+** "WHO: failed with code N".  When `call` is not NULL it receives the
+** call handle as it ended, its msg saying why it failed (a server
+** forwards that bare message). */
+wasmplug_trap_t *wp_cabi_native_run(const wp_cabi_native_fn_t *f, wp_cabi_arena_t *arena, const void *args,
+                                    void *result, struct wasmplug_plugin_call *call);
 
 /* ------------------------------------------------------------------ */
 /* 7. Resources                                                        */
@@ -489,6 +580,10 @@ struct wasmplug_plugin_call {
  * reused (most recently freed first).  Own handles carry a lend count;
  * borrow handles belong to the call (cx) that lent them. */
 wp_cabi_handles_t *wp_cabi_handles_new(void);
+/* At most `max` live handles (default: wasmplug_store_limits_default's
+ * `handles`; at most 2^28 - 1 whatever is asked): adding one more traps
+ * naming the limit. */
+void wp_cabi_handles_limit_set(wp_cabi_handles_t *h, uint64_t max);
 /* Drops every remaining own handle, running destructors; borrow handles
  * are simply forgotten. */
 void wp_cabi_handles_delete(wp_cabi_handles_t *h);
@@ -512,6 +607,241 @@ wp_cabi_error_t *wp_cabi_lift_own(wp_cabi_cx_t *cx, const wp_cabi_resource_t *r,
 wp_cabi_error_t *wp_cabi_lower_own(wp_cabi_cx_t *cx, const wp_cabi_resource_t *r, uint32_t rep, uint32_t *handle);
 wp_cabi_error_t *wp_cabi_lift_borrow(wp_cabi_cx_t *cx, const wp_cabi_resource_t *r, uint32_t handle, uint32_t *rep);
 wp_cabi_error_t *wp_cabi_lower_borrow(wp_cabi_cx_t *cx, const wp_cabi_resource_t *r, uint32_t rep, uint32_t *handle);
+
+/* ------------------------------------------------------------------ */
+/* 9. Async values                                                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The Component Model's async values, after CanonicalABI.md's objects
+ * ("Waitable State", "Buffer State", "Stream State", "Future State",
+ * error-context) and definitions.py's classes of the same names:
+ *
+ *   wp_cabi_waitable_t   Waitable: a pending event, its waitable set, and
+ *                        whether a synchronous waiter waits on it.
+ *   wp_cabi_wset_t       WaitableSet.
+ *   wp_cabi_buffer_t     BufferGuestImpl (a range of guest memory) or a
+ *                        host buffer (native layout).
+ *   wp_cabi_shared_t     SharedStreamImpl / SharedFutureImpl: the rendezvous
+ *                        of one reader and one writer.
+ *   wp_cabi_end_t        CopyEnd: ReadableStreamEnd, WritableStreamEnd,
+ *                        ReadableFutureEnd, WritableFutureEnd.
+ *   wp_cabi_errctx_t     ErrorContext.
+ *
+ * They live in the same per-instance handle table as resources (section 7),
+ * as objects with a kind; subtasks (the component runtime's) are waitables
+ * too.  This layer copies values between buffers with the same validation
+ * as lifting and lowering; tasks, threads and waiting are the component
+ * runtime's (src/component/rt).
+ */
+
+typedef enum wp_cabi_obj_kind {
+  WP_CABI_OBJ_WAITABLE_SET = 1,
+  WP_CABI_OBJ_SUBTASK,
+  WP_CABI_OBJ_STREAM_READABLE,
+  WP_CABI_OBJ_STREAM_WRITABLE,
+  WP_CABI_OBJ_FUTURE_READABLE,
+  WP_CABI_OBJ_FUTURE_WRITABLE,
+  WP_CABI_OBJ_ERROR_CONTEXT
+} wp_cabi_obj_kind_t;
+
+/* The header of every object a handle table holds besides resources. */
+typedef struct wp_cabi_obj {
+  wp_cabi_obj_kind_t kind;
+} wp_cabi_obj_t;
+
+/* "waitable set", "stream read end", ... */
+const char *wp_cabi_obj_kind_name(wp_cabi_obj_kind_t kind);
+
+/* Table.add / get / remove for objects.  get and remove trap naming the
+ * index when it holds nothing, a resource, or an object of another kind
+ * than `kind` (0: any object; WP_CABI_OBJ_SUBTASK also accepts no other). */
+wp_cabi_error_t *wp_cabi_handles_add_obj(wp_cabi_handles_t *h, wp_cabi_obj_t *o, uint32_t *index);
+wp_cabi_error_t *wp_cabi_handles_get_obj(wp_cabi_handles_t *h, uint32_t index, wp_cabi_obj_kind_t kind,
+                                         const char *what, wp_cabi_obj_t **out);
+wp_cabi_error_t *wp_cabi_handles_remove_obj(wp_cabi_handles_t *h, uint32_t index, wp_cabi_obj_kind_t kind,
+                                            const char *what, wp_cabi_obj_t **out);
+/* What wp_cabi_handles_delete does with the subtasks left in a table at
+ * teardown (they belong to the runtime); the other objects are dropped as
+ * if the guest dropped them (ends, sets, error contexts). */
+typedef void (*wp_cabi_obj_reaper_fn)(void *ctx, wp_cabi_obj_t *o);
+void wp_cabi_handles_set_reaper(wp_cabi_handles_t *h, wp_cabi_obj_reaper_fn fn, void *ctx);
+
+/* --- events and waitables --- */
+
+enum {
+  WP_CABI_EVENT_NONE = 0,
+  WP_CABI_EVENT_SUBTASK = 1,
+  WP_CABI_EVENT_STREAM_READ = 2,
+  WP_CABI_EVENT_STREAM_WRITE = 3,
+  WP_CABI_EVENT_FUTURE_READ = 4,
+  WP_CABI_EVENT_FUTURE_WRITE = 5,
+  WP_CABI_EVENT_TASK_CANCELLED = 6
+};
+
+typedef struct wp_cabi_event {
+  uint32_t code, p1, p2;
+} wp_cabi_event_t;
+
+typedef struct wp_cabi_waitable wp_cabi_waitable_t;
+typedef struct wp_cabi_wset wp_cabi_wset_t;
+/* Computes the pending event when it is delivered (the reference's
+ * pending_event closure): may update the waitable's state. */
+typedef void (*wp_cabi_deliver_fn)(wp_cabi_waitable_t *w, wp_cabi_event_t *out);
+
+struct wp_cabi_waitable {
+  wp_cabi_obj_t obj;
+  wp_cabi_deliver_fn pending; /* NULL: no pending event */
+  wp_cabi_wset_t *wset;
+  bool has_sync_waiter;
+  uint32_t index;             /* its handle in the owner's table (events carry it) */
+};
+
+void wp_cabi_waitable_init(wp_cabi_waitable_t *w, wp_cabi_obj_kind_t kind);
+static inline bool wp_cabi_waitable_has_event(const wp_cabi_waitable_t *w) { return w->pending != NULL; }
+/* Takes the pending event (there must be one). */
+void wp_cabi_waitable_take_event(wp_cabi_waitable_t *w, wp_cabi_event_t *out);
+/* waitable.join: moves w to wset (NULL: out of any set). */
+wp_cabi_error_t *wp_cabi_waitable_join(wp_cabi_waitable_t *w, wp_cabi_wset_t *wset);
+
+struct wp_cabi_wset {
+  wp_cabi_obj_t obj;
+  wp_cabi_waitable_t **elems;
+  uint32_t n, cap;
+  uint32_t num_waiting; /* threads waiting on it */
+  uint32_t next;        /* where the next event search starts (fairness) */
+};
+
+wp_cabi_wset_t *wp_cabi_wset_new(void);
+bool wp_cabi_wset_has_event(const wp_cabi_wset_t *s);
+/* Takes one pending event of a member (there must be one). */
+void wp_cabi_wset_take_event(wp_cabi_wset_t *s, wp_cabi_event_t *out);
+/* waitable-set.drop's checks, then frees it. */
+wp_cabi_error_t *wp_cabi_wset_drop(wp_cabi_wset_t *s);
+
+/* --- buffers --- */
+
+#define WP_CABI_MAX_BUFFER_LENGTH ((1u << 28) - 1)
+
+/* A range of elements being read or written: in guest memory (guest !=
+ * NULL: BufferGuestImpl; memory, realloc, encoding and handle table from
+ * the guest) or in host memory in the native layout (native_handles for
+ * the handles in elements; elements read into a host buffer allocate their
+ * strings and lists in `arena`). */
+typedef struct wp_cabi_buffer {
+  const wp_cabi_type_t *t; /* element type, NULL for stream<> / future<> */
+  uint32_t length, progress;
+  const wp_cabi_guest_t *guest;
+  uint32_t ptr;            /* guest: where the next element goes */
+  uint8_t *native;         /* host: the element array (t->native.size each) */
+  wp_cabi_arena_t *arena;
+  wp_cabi_handles_t *native_handles;
+} wp_cabi_buffer_t;
+
+/* BufferGuestImpl.__init__: traps for a length past the maximum, a
+ * misaligned or out-of-bounds range (checked now, against the memory's
+ * current size: memory never shrinks). */
+wp_cabi_error_t *wp_cabi_buffer_guest(wp_cabi_buffer_t *b, const wp_cabi_type_t *t, const wp_cabi_guest_t *guest,
+                                      uint32_t ptr, uint32_t length);
+void wp_cabi_buffer_host(wp_cabi_buffer_t *b, const wp_cabi_type_t *t, void *native, uint32_t length,
+                         wp_cabi_arena_t *arena, wp_cabi_handles_t *native_handles);
+static inline uint32_t wp_cabi_buffer_remain(const wp_cabi_buffer_t *b) { return b->length - b->progress; }
+/* Moves n elements from src (read) to dst (written), lifting each from its
+ * source and lowering it into its destination with the usual validation
+ * (own handles move between tables; plain types are one memcpy). */
+wp_cabi_error_t *wp_cabi_buffer_copy(wp_cabi_buffer_t *dst, wp_cabi_buffer_t *src, uint32_t n);
+
+/* --- streams and futures --- */
+
+typedef enum wp_cabi_copy_result {
+  WP_CABI_COPY_COMPLETED = 0,
+  WP_CABI_COPY_DROPPED = 1,
+  WP_CABI_COPY_CANCELLED = 2
+} wp_cabi_copy_result_t;
+
+typedef enum wp_cabi_copy_state {
+  WP_CABI_COPY_IDLE = 1,
+  WP_CABI_COPY_COPYING,
+  WP_CABI_COPY_CANCELLING,
+  WP_CABI_COPY_DONE
+} wp_cabi_copy_state_t;
+
+#define WP_CABI_BLOCKED 0xffffffffu
+
+typedef struct wp_cabi_end wp_cabi_end_t;
+typedef struct wp_cabi_shared wp_cabi_shared_t;
+
+/* A stream or future end (CopyEnd).  An end in a guest's table is a
+ * waitable whose events the guest receives; an end held by the host
+ * (native plugins) is the same object with `notify` set, called whenever
+ * an event becomes pending (from inside the copy: it should only record). */
+struct wp_cabi_end {
+  wp_cabi_waitable_t w;          /* w.obj.kind: which end */
+  wp_cabi_copy_state_t state;
+  wp_cabi_shared_t *shared;
+  const void *inst;              /* the owning instance (its handle table), NULL: host */
+  wp_cabi_buffer_t buf;          /* the copy in progress */
+  /* the pending event's parameters (stream_event / future_event) */
+  wp_cabi_copy_result_t result;
+  bool reclaim;
+  void (*notify)(void *ctx, wp_cabi_end_t *e);
+  void *notify_ctx;
+};
+
+/* stream.new / future.new: a shared stream or future of element type t
+ * and its two ends (not yet in any table). */
+wp_cabi_error_t *wp_cabi_stream_new(const wp_cabi_type_t *t, bool future, wp_cabi_end_t **readable,
+                                    wp_cabi_end_t **writable);
+/* The end's shared stream's element type, and whether it is a future. */
+const wp_cabi_type_t *wp_cabi_end_elem(const wp_cabi_end_t *e);
+/* stream.read / stream.write / future.read / future.write on an end whose
+ * buffer was set up in e->buf (state must be IDLE): starts the copy.  The
+ * result is an event pending on e (take it with wp_cabi_waitable_take_event)
+ * or, when the other side has not arrived yet, nothing pending (BLOCKED).
+ * A copy error (bad element in the writer's memory...) is returned. */
+wp_cabi_error_t *wp_cabi_end_copy(wp_cabi_end_t *e);
+/* cancel-read / cancel-write: asks the shared stream to give the buffer
+ * back (the CANCELLED event becomes pending unless the copy finished). */
+void wp_cabi_end_cancel(wp_cabi_end_t *e);
+/* drop-readable / drop-writable's checks (a busy end, a future writer that
+ * never wrote); then wp_cabi_end_free drops it. */
+wp_cabi_error_t *wp_cabi_end_drop_check(const wp_cabi_end_t *e);
+/* Frees an end without the checks (teardown). */
+void wp_cabi_end_free(wp_cabi_end_t *e);
+
+/* The value side of stream<T>, future<T> and error-context (what the
+ * `obj` of a value tree holds), moved in and out of a handle table:
+ *   take: lift_stream/lift_future (the readable end leaves the table and
+ *         must be idle and in no waitable set) or lift_error_context (the
+ *         handle stays; the value is a new reference);
+ *   put:  lower_*: a new readable end (host: a host-held end, no
+ *         same-instance rule) or the error context's handle; the value
+ *         keeps its reference until it is dropped, as every value does;
+ *   drop: releases a value's reference; when no readable end and no value
+ *         is left, the readable side counts as dropped (the writer is
+ *         told). */
+wp_cabi_error_t *wp_cabi_async_take(wp_cabi_handles_t *h, const wp_cabi_type_t *ty, uint32_t handle, void **out);
+wp_cabi_error_t *wp_cabi_async_put(wp_cabi_handles_t *h, bool host, const wp_cabi_type_t *ty, void *obj,
+                                   uint32_t *handle);
+void wp_cabi_async_drop(wp_cabi_kind_t kind, void *obj);
+/* One more value for the same object (wp_cabi_val_clone). */
+void wp_cabi_async_clone(wp_cabi_kind_t kind, void *obj);
+/* Adds an end made by wp_cabi_stream_new to a table (stream.new). */
+wp_cabi_error_t *wp_cabi_async_put_end(wp_cabi_handles_t *h, bool host, wp_cabi_end_t *e, uint32_t *handle);
+
+/* --- error contexts --- */
+
+typedef struct wp_cabi_errctx {
+  wp_cabi_obj_t obj;
+  uint32_t refs;
+  size_t len;
+  char msg[]; /* UTF-8, NUL-terminated */
+} wp_cabi_errctx_t;
+
+/* A new error context with a copy of msg (one reference). */
+wp_cabi_errctx_t *wp_cabi_errctx_new(const char *msg, size_t len);
+void wp_cabi_errctx_ref(wp_cabi_errctx_t *e);
+void wp_cabi_errctx_unref(wp_cabi_errctx_t *e);
 
 /* ------------------------------------------------------------------ */
 /* 8. WAVE                                                             */

@@ -4,13 +4,16 @@
  * call's borrow scope.
  */
 #include "cabi/cabi_internal.h"
+#include "wasmplug/plugin.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena) {
   memset(cx, 0, sizeof *cx);
   cx->guest = guest;
   cx->arena = arena;
+  cx->budget = guest && guest->budget ? guest->budget : WP_CABI_DEFAULT_BUDGET;
   wp_cabi_cx_refresh(cx);
 }
 
@@ -90,4 +93,27 @@ wp_cabi_error_t *wp_cabi_cx_finish(wp_cabi_cx_t *cx) {
     cx->num_borrows = 0;
   }
   return e;
+}
+
+/* ------------------------------------------------- plugin-ABI functions */
+
+wasmplug_trap_t *wp_cabi_native_run(const wp_cabi_native_fn_t *f, wp_cabi_arena_t *arena, const void *args,
+                                    void *result, struct wasmplug_plugin_call *out) {
+  static const uint64_t no_args = 0; /* functions always get a valid params pointer */
+  struct wasmplug_plugin_call call;
+  call.arena = arena;
+  call.state = f->state;
+  call.func = f->func;
+  call.trapped = false;
+  call.exited = false;
+  call.exit_status = 0;
+  call.msg[0] = 0;
+  int rc = f->fn(f->state, &call, args ? args : &no_args, result);
+  if (rc != WASMPLUG_OK && !call.trapped) snprintf(call.msg, sizeof call.msg, "failed with code %d", rc);
+  if (out) *out = call;
+  if (rc == WASMPLUG_OK && !call.trapped) return NULL;
+  if (call.exited) return wasmplug_trap_new_exit(call.exit_status);
+  char msg[800];
+  snprintf(msg, sizeof msg, "%s: %s", f->who, call.msg);
+  return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
 }

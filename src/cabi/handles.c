@@ -9,6 +9,10 @@
  * duration of a call); it cannot be moved or dropped while lent.  A borrow
  * handle remembers the call that lent it; dropping it decrements that
  * call's count, which must be zero when the call ends.
+ *
+ * The same table (one per component instance, as the reference's
+ * ComponentInstance.handles) holds the async objects: waitable sets,
+ * subtasks, stream and future ends, error contexts (section 9 of cabi.h).
  */
 #include "cabi/cabi_internal.h"
 
@@ -17,7 +21,8 @@
 #define MAX_HANDLES ((1u << 28) - 1)
 
 typedef struct entry {
-  const wp_cabi_resource_t *rt; /* NULL: free slot */
+  const wp_cabi_resource_t *rt; /* a resource handle, or NULL: */
+  wp_cabi_obj_t *obj;           /* an object, or NULL too: a free slot */
   uint32_t rep;
   uint32_t num_lends;
   bool own;
@@ -30,6 +35,9 @@ struct wp_cabi_handles {
   uint32_t len, cap;
   uint32_t free_head; /* 0: none */
   uint32_t count;
+  uint32_t max; /* the limit (max-handles): at most this many live entries */
+  wp_cabi_obj_reaper_fn reaper;
+  void *reaper_ctx;
 };
 
 wp_cabi_handles_t *wp_cabi_handles_new(void) {
@@ -42,7 +50,36 @@ wp_cabi_handles_t *wp_cabi_handles_new(void) {
   }
   h->cap = 16;
   h->len = 1;
+  wasmplug_store_limits_t d;
+  wasmplug_store_limits_default(&d);
+  wp_cabi_handles_limit_set(h, d.handles);
   return h;
+}
+
+void wp_cabi_handles_limit_set(wp_cabi_handles_t *h, uint64_t max) {
+  h->max = max > MAX_HANDLES ? MAX_HANDLES : (uint32_t)max;
+}
+
+void wp_cabi_handles_set_reaper(wp_cabi_handles_t *h, wp_cabi_obj_reaper_fn fn, void *ctx) {
+  h->reaper = fn;
+  h->reaper_ctx = ctx;
+}
+
+/* Teardown of an object nobody will drop any more. */
+static void reap(wp_cabi_handles_t *h, wp_cabi_obj_t *o) {
+  switch (o->kind) {
+  case WP_CABI_OBJ_WAITABLE_SET: {
+    wp_cabi_wset_t *s = (wp_cabi_wset_t *)o;
+    free(s->elems);
+    free(s);
+    break;
+  }
+  case WP_CABI_OBJ_ERROR_CONTEXT: wp_cabi_errctx_unref((wp_cabi_errctx_t *)o); break;
+  case WP_CABI_OBJ_SUBTASK:
+    if (h->reaper) h->reaper(h->reaper_ctx, o); /* the runtime's */
+    break;
+  default: wp_cabi_end_free((wp_cabi_end_t *)o); break;
+  }
 }
 
 void wp_cabi_handles_delete(wp_cabi_handles_t *h) {
@@ -54,6 +91,19 @@ void wp_cabi_handles_delete(wp_cabi_handles_t *h) {
       wp_cabi_error_delete(err); /* teardown: nobody left to report to */
     }
   }
+  /* Waitables first leave their sets, so sets are freed with no members
+  ** pointing at them. */
+  for (uint32_t i = 1; i < h->len; i++) {
+    wp_cabi_obj_t *o = h->v[i].obj;
+    if (o && o->kind != WP_CABI_OBJ_WAITABLE_SET && o->kind != WP_CABI_OBJ_ERROR_CONTEXT)
+      ((wp_cabi_waitable_t *)o)->wset = NULL;
+  }
+  for (uint32_t i = 1; i < h->len; i++) {
+    wp_cabi_obj_t *o = h->v[i].obj;
+    if (!o) continue;
+    h->v[i].obj = NULL;
+    reap(h, o);
+  }
   free(h->v);
   free(h);
 }
@@ -62,6 +112,9 @@ uint32_t wp_cabi_handles_count(const wp_cabi_handles_t *h) { return h->count; }
 
 static wp_cabi_error_t *add(wp_cabi_handles_t *h, entry_t e, uint32_t *out) {
   uint32_t i;
+  if (h->count >= h->max)
+    return wp_cabi_error_new(WP_CABI_LIMIT, "resource handle table is full: %u handles, the limit (max-handles)",
+                             h->max);
   if (h->free_head) {
     i = h->free_head;
     h->free_head = h->v[i].next_free;
@@ -83,6 +136,12 @@ static wp_cabi_error_t *add(wp_cabi_handles_t *h, entry_t e, uint32_t *out) {
   return NULL;
 }
 
+static const char *slot_what(const entry_t *e) {
+  return e->rt ? "resource" : e->obj ? wp_cabi_obj_kind_name(e->obj->kind) : "free";
+}
+
+static const char *an(const char *noun) { return strchr("aeiou", noun[0]) ? "an" : "a"; }
+
 static void release(wp_cabi_handles_t *h, uint32_t i) {
   memset(&h->v[i], 0, sizeof(entry_t));
   h->v[i].next_free = h->free_head;
@@ -94,8 +153,13 @@ static void release(wp_cabi_handles_t *h, uint32_t i) {
 static wp_cabi_error_t *get(wp_cabi_handles_t *h, const wp_cabi_resource_t *r, uint32_t i, const char *what,
                             entry_t **out) {
   if (!h) return INVALID("%s: the guest has no handle table", what);
-  if (i == 0 || i >= h->len || !h->v[i].rt)
+  if (i == 0 || i >= h->len || !h->v[i].rt) {
+    if (i && i < h->len && h->v[i].obj) {
+      const char *have = wp_cabi_obj_kind_name(h->v[i].obj->kind);
+      return TRAP("%s: handle %u is %s %s, not a resource", what, i, an(have), have);
+    }
     return TRAP("%s: unknown handle %u (dangling or already dropped)", what, i);
+  }
   entry_t *e = &h->v[i];
   if (e->rt != r)
     return TRAP("%s: handle %u is a %s, expected a %s", what, i, e->rt->name, r->name);
@@ -187,4 +251,55 @@ void wp_cabi_handles_end_scope(wp_cabi_handles_t *h, const wp_cabi_cx_t *cx);
 void wp_cabi_handles_end_scope(wp_cabi_handles_t *h, const wp_cabi_cx_t *cx) {
   for (uint32_t i = 1; i < h->len; i++)
     if (h->v[i].rt && !h->v[i].own && h->v[i].scope == cx) release(h, i);
+}
+
+/* --- objects (section 9) --- */
+
+const char *wp_cabi_obj_kind_name(wp_cabi_obj_kind_t kind) {
+  switch (kind) {
+  case WP_CABI_OBJ_WAITABLE_SET: return "waitable set";
+  case WP_CABI_OBJ_SUBTASK: return "subtask";
+  case WP_CABI_OBJ_STREAM_READABLE: return "stream read end";
+  case WP_CABI_OBJ_STREAM_WRITABLE: return "stream write end";
+  case WP_CABI_OBJ_FUTURE_READABLE: return "future read end";
+  case WP_CABI_OBJ_FUTURE_WRITABLE: return "future write end";
+  case WP_CABI_OBJ_ERROR_CONTEXT: return "error context";
+  }
+  return "object";
+}
+
+wp_cabi_error_t *wp_cabi_handles_add_obj(wp_cabi_handles_t *h, wp_cabi_obj_t *o, uint32_t *index) {
+  entry_t e = {.obj = o};
+  wp_cabi_error_t *err = add(h, e, index);
+  if (!err && o->kind != WP_CABI_OBJ_WAITABLE_SET && o->kind != WP_CABI_OBJ_ERROR_CONTEXT)
+    ((wp_cabi_waitable_t *)o)->index = *index;
+  return err;
+}
+
+static wp_cabi_error_t *lookup_obj(wp_cabi_handles_t *h, uint32_t i, wp_cabi_obj_kind_t kind, const char *what) {
+  if (!h) return INVALID("%s: the guest has no handle table", what);
+  if (i == 0 || i >= h->len || (!h->v[i].rt && !h->v[i].obj)) return TRAP("%s: unknown handle index %u", what, i);
+  const entry_t *e = &h->v[i];
+  if (!e->obj || (kind && e->obj->kind != kind)) {
+    const char *have = slot_what(e), *want = kind ? wp_cabi_obj_kind_name(kind) : "waitable";
+    return TRAP("%s: handle %u is %s %s, not %s %s", what, i, an(have), have, an(want), want);
+  }
+  return NULL;
+}
+
+wp_cabi_error_t *wp_cabi_handles_get_obj(wp_cabi_handles_t *h, uint32_t index, wp_cabi_obj_kind_t kind,
+                                         const char *what, wp_cabi_obj_t **out) {
+  wp_cabi_error_t *e = lookup_obj(h, index, kind, what);
+  if (e) return e;
+  *out = h->v[index].obj;
+  return NULL;
+}
+
+wp_cabi_error_t *wp_cabi_handles_remove_obj(wp_cabi_handles_t *h, uint32_t index, wp_cabi_obj_kind_t kind,
+                                            const char *what, wp_cabi_obj_t **out) {
+  wp_cabi_error_t *e = lookup_obj(h, index, kind, what);
+  if (e) return e;
+  *out = h->v[index].obj;
+  release(h, index);
+  return NULL;
 }

@@ -81,6 +81,12 @@ static wp_cabi_error_t *store_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
     for (uint32_t i = 0; i < ty->nfields; i++)
       if ((e = store_v(cx, ty->fields[i].type, &v->of.list.items[i], ptr + ty->fields[i].guest_offset))) return e;
     return NULL;
+  case WP_CABI_FIXED_LIST:
+    if (v->of.list.len != ty->length)
+      return INVALID("value has %zu elements, type has %u", v->of.list.len, ty->length);
+    for (uint32_t i = 0; i < ty->length; i++)
+      if ((e = store_v(cx, ty->elem, &v->of.list.items[i], ptr + i * ty->elem->guest.size))) return e;
+    return NULL;
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
     const wp_cabi_type_t *c = NULL;
     if ((e = check_case(ty, v, &c))) return e;
@@ -98,6 +104,12 @@ static wp_cabi_error_t *store_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
     e = ty->kind == WP_CABI_OWN ? wp_cabi_lower_own(cx, ty->resource, v->of.rep, &h)
                                 : wp_cabi_lower_borrow(cx, ty->resource, v->of.rep, &h);
     if (e) return e;
+    wr_u32(cx->mem.base + ptr, h);
+    return NULL;
+  }
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT: {
+    uint32_t h = 0;
+    if ((e = wp_cabi_async_put(cx->guest ? cx->guest->handles : NULL, false, ty, v->of.obj, &h))) return e;
     wr_u32(cx->mem.base + ptr, h);
     return NULL;
   }
@@ -147,6 +159,16 @@ static wp_cabi_error_t *lower_flat_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
     }
     return NULL;
   }
+  case WP_CABI_FIXED_LIST: {
+    if (v->of.list.len != ty->length)
+      return INVALID("value has %zu elements, type has %u", v->of.list.len, ty->length);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < ty->length; i++) {
+      if ((e = lower_flat_v(cx, ty->elem, &v->of.list.items[i], out + k))) return e;
+      k += ty->elem->nflat;
+    }
+    return NULL;
+  }
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
     const wp_cabi_type_t *c = NULL;
     if ((e = check_case(ty, v, &c))) return e;
@@ -165,6 +187,8 @@ static wp_cabi_error_t *lower_flat_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
     return NULL;
   case WP_CABI_OWN: return wp_cabi_lower_own(cx, ty->resource, v->of.rep, &out->i32);
   case WP_CABI_BORROW: return wp_cabi_lower_borrow(cx, ty->resource, v->of.rep, &out->i32);
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:
+    return wp_cabi_async_put(cx->guest ? cx->guest->handles : NULL, false, ty, v->of.obj, &out->i32);
   }
   return INVALID("unknown type kind %d", (int)ty->kind);
 }

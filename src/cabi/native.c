@@ -27,6 +27,24 @@ static void *arena_get(wp_cabi_cx_t *cx, size_t size, size_t align, const char *
 
 static wp_cabi_error_t *load_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint32_t ptr, uint8_t *dst);
 
+/* A stream/future end or error context moves between the guest's table and
+** the native side's (cx->native_handles): taken from one, put in the other,
+** and the handle in the destination's table is the value. */
+static wp_cabi_error_t *async_to_table(wp_cabi_handles_t *from, wp_cabi_handles_t *to, bool to_host,
+                                       const wp_cabi_type_t *ty, uint32_t handle, void *dst) {
+  if (!from || !to) return INVALID("a %s cannot cross to or from the native layout without a handle table",
+                                   ty->kind == WP_CABI_ERROR_CONTEXT ? "error-context" : "stream or future");
+  void *obj = NULL;
+  wp_cabi_error_t *e = wp_cabi_async_take(from, ty, handle, &obj);
+  if (e) return e;
+  uint32_t h = 0;
+  e = wp_cabi_async_put(to, to_host, ty, obj, &h);
+  wp_cabi_async_drop(ty->kind, obj);
+  if (e) return e;
+  memcpy(dst, &h, 4);
+  return NULL;
+}
+
 static wp_cabi_error_t *lift_list_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint32_t lp, uint32_t ll,
                                     uint8_t *dst) {
   const wp_cabi_type_t *el = ty->elem;
@@ -99,6 +117,18 @@ static wp_cabi_error_t *load_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint3
       if (e) return e;
     }
     return NULL;
+  case WP_CABI_FIXED_LIST: {
+    const wp_cabi_type_t *el = ty->elem;
+    if (ty->plain) {
+      memcpy(dst, p, ty->guest.size);
+      return NULL;
+    }
+    for (uint32_t i = 0; i < ty->length; i++) {
+      wp_cabi_error_t *e = load_n(cx, el, ptr + i * el->guest.size, dst + (size_t)i * el->native.size);
+      if (e) return e;
+    }
+    return NULL;
+  }
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
     uint32_t d = rd_disc(p, ty->disc_size);
     if (d >= wp_cabi_type_ncases(ty)) {
@@ -125,6 +155,8 @@ static wp_cabi_error_t *load_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint3
     memcpy(dst, &rep, 4);
     return NULL;
   }
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:
+    return async_to_table(cx->guest ? cx->guest->handles : NULL, cx->native_handles, true, ty, rd_u32(p), dst);
   }
   return INVALID("unknown type kind %d", (int)ty->kind);
 }
@@ -218,6 +250,16 @@ static wp_cabi_error_t *store_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
       if ((e = store_n(cx, f->type, src + f->native_offset, ptr + f->guest_offset))) return e;
     }
     return NULL;
+  case WP_CABI_FIXED_LIST: {
+    const wp_cabi_type_t *el = ty->elem;
+    if (ty->plain) {
+      memcpy(p, src, ty->guest.size);
+      return NULL;
+    }
+    for (uint32_t i = 0; i < ty->length; i++)
+      if ((e = store_n(cx, el, src + (size_t)i * el->native.size, ptr + i * el->guest.size))) return e;
+    return NULL;
+  }
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
     uint32_t d = 0;
     if ((e = native_case(ty, src, &d))) return e;
@@ -236,6 +278,13 @@ static wp_cabi_error_t *store_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
     e = ty->kind == WP_CABI_OWN ? wp_cabi_lower_own(cx, ty->resource, rep, &h)
                                 : wp_cabi_lower_borrow(cx, ty->resource, rep, &h);
     if (e) return e;
+    wr_u32(cx->mem.base + ptr, h);
+    return NULL;
+  }
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT: {
+    uint32_t h = 0;
+    if ((e = async_to_table(cx->native_handles, cx->guest ? cx->guest->handles : NULL, false, ty, rd_u32(src), &h)))
+      return e;
     wr_u32(cx->mem.base + ptr, h);
     return NULL;
   }
@@ -278,6 +327,16 @@ static wp_cabi_error_t *lift_flat_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, 
     }
     return NULL;
   }
+  case WP_CABI_FIXED_LIST: {
+    const wp_cabi_type_t *el = ty->elem;
+    size_t k = 0;
+    for (uint32_t i = 0; i < ty->length; i++) {
+      wp_cabi_error_t *e = lift_flat_n(cx, el, v + k, at + k, dst + (size_t)i * el->native.size);
+      if (e) return e;
+      k += el->nflat;
+    }
+    return NULL;
+  }
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
     uint32_t d = x.i32;
     if (d >= wp_cabi_type_ncases(ty)) {
@@ -307,6 +366,8 @@ static wp_cabi_error_t *lift_flat_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, 
     wr_u32(dst, rep);
     return NULL;
   }
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:
+    return async_to_table(cx->guest ? cx->guest->handles : NULL, cx->native_handles, true, ty, x.i32, dst);
   }
   return INVALID("unknown type kind %d", (int)ty->kind);
 }
@@ -350,6 +411,15 @@ static wp_cabi_error_t *lower_flat_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
     }
     return NULL;
   }
+  case WP_CABI_FIXED_LIST: {
+    const wp_cabi_type_t *el = ty->elem;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < ty->length; i++) {
+      if ((e = lower_flat_n(cx, el, src + (size_t)i * el->native.size, out + k))) return e;
+      k += el->nflat;
+    }
+    return NULL;
+  }
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
     uint32_t d = 0;
     if ((e = native_case(ty, src, &d))) return e;
@@ -370,6 +440,9 @@ static wp_cabi_error_t *lower_flat_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
   }
   case WP_CABI_OWN: return wp_cabi_lower_own(cx, ty->resource, rd_u32(src), &out->i32);
   case WP_CABI_BORROW: return wp_cabi_lower_borrow(cx, ty->resource, rd_u32(src), &out->i32);
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:
+    return async_to_table(cx->native_handles, cx->guest ? cx->guest->handles : NULL, false, ty, rd_u32(src),
+                          &out->i32);
   }
   return INVALID("unknown type kind %d", (int)ty->kind);
 }

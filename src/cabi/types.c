@@ -18,6 +18,7 @@ typedef struct chunk {
 struct wp_cabi_types {
   chunk_t *chunks; /* every allocation, freed together */
   const wp_cabi_type_t *prims[WP_CABI_STRING + 1];
+  const wp_cabi_type_t *errctx;
   char error[256];
 };
 
@@ -154,6 +155,43 @@ const wp_cabi_type_t *wp_cabi_type_list(wp_cabi_types_t *t, const wp_cabi_type_t
   ty->has_pointers = true;
   ty->has_borrow = elem->has_borrow;
   return ty;
+}
+
+const wp_cabi_type_t *wp_cabi_type_fixed_list(wp_cabi_types_t *t, const wp_cabi_type_t *elem, uint32_t length) {
+  if (!elem) return fail(t, "%s: element type is NULL", "fixed-length list");
+  if (length == 0) return fail(t, "%s: length must be at least 1", "fixed-length list");
+  uint64_t gs = (uint64_t)elem->guest.size * length, ns = (uint64_t)elem->native.size * length;
+  if (gs >= (1u << 28) || ns >= ((uint64_t)1 << 32))
+    return fail(t, "%s: too large (its size must be below 2^28 bytes)", "fixed-length list");
+  wp_cabi_type_t *ty = new_type(t, WP_CABI_FIXED_LIST);
+  if (!ty) return NULL;
+  ty->elem = elem;
+  ty->length = length;
+  if (!deeper(t, ty, elem)) return NULL;
+  ty->guest.size = (uint32_t)gs;
+  ty->guest.align = elem->guest.align;
+  ty->native.size = (uint32_t)ns;
+  ty->native.align = elem->native.align;
+  /* every element flattens to at least one value: this stops after at
+   * most WP_CABI_FLAT_CAP rounds */
+  for (uint32_t i = 0; i < length && ty->nflat < WP_CABI_FLAT_CAP; i++) flat_append(ty, elem);
+  uint64_t total = (uint64_t)elem->nflat * length;
+  ty->nflat = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+  ty->plain = elem->plain;
+  ty->has_pointers = elem->has_pointers;
+  ty->has_borrow = elem->has_borrow;
+  return ty;
+}
+
+const wp_cabi_type_t *wp_cabi_type_map(wp_cabi_types_t *t, const wp_cabi_type_t *key, const wp_cabi_type_t *value) {
+  if (!key || !value) return fail(t, "%s: key or value type is NULL", "map");
+  if (key->kind > WP_CABI_STRING || key->kind == WP_CABI_F32 || key->kind == WP_CABI_F64)
+    return fail(t, "%s: the key type must be a primitive type other than a float", "map");
+  const wp_cabi_type_t *kv[2] = {key, value};
+  const wp_cabi_type_t *pair = wp_cabi_type_tuple(t, 2, kv);
+  const wp_cabi_type_t *l = pair ? wp_cabi_type_list(t, pair) : NULL;
+  if (l) ((wp_cabi_type_t *)l)->map = true; /* just built, not shared yet */
+  return l;
 }
 
 /* Lays out fields in order (record/tuple), on both sides. */
@@ -393,6 +431,66 @@ const wp_cabi_type_t *wp_cabi_type_borrow(wp_cabi_types_t *t, const wp_cabi_reso
   return make_handle(t, WP_CABI_BORROW, r);
 }
 
+/* stream<T>, future<T>, error-context: an i32 handle in the guest, a
+** uint32_t handle in the native layout; never plain (handles move between
+** tables). */
+static wp_cabi_type_t *make_async(wp_cabi_types_t *t, wp_cabi_kind_t kind, const wp_cabi_type_t *elem) {
+  wp_cabi_type_t *ty = new_type(t, kind);
+  if (!ty) return NULL;
+  ty->elem = elem;
+  if (!deeper(t, ty, elem)) return NULL;
+  if (elem && elem->has_borrow) {
+    snprintf(t->error, sizeof t->error, "%s element type may not contain a borrow",
+             kind == WP_CABI_STREAM ? "stream" : "future");
+    return NULL;
+  }
+  set_prim_layout(ty, 4);
+  flat_push(ty, WP_CABI_I32);
+  ty->has_pointers = true;
+  return ty;
+}
+
+const wp_cabi_type_t *wp_cabi_type_stream(wp_cabi_types_t *t, const wp_cabi_type_t *elem) {
+  if (elem && elem->kind == WP_CABI_CHAR) return fail(t, "%s is not allowed", "stream<char>");
+  return make_async(t, WP_CABI_STREAM, elem);
+}
+
+const wp_cabi_type_t *wp_cabi_type_future(wp_cabi_types_t *t, const wp_cabi_type_t *elem) {
+  return make_async(t, WP_CABI_FUTURE, elem);
+}
+
+const wp_cabi_type_t *wp_cabi_type_error_context(wp_cabi_types_t *t) {
+  if (!t->errctx) t->errctx = make_async(t, WP_CABI_ERROR_CONTEXT, NULL);
+  return t->errctx;
+}
+
+bool wp_cabi_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b) {
+  if (a == b) return true;
+  if (!a || !b || a->kind != b->kind) return false;
+  switch (a->kind) {
+  case WP_CABI_FIXED_LIST: return a->length == b->length && wp_cabi_type_equal(a->elem, b->elem);
+  case WP_CABI_LIST: return a->map == b->map && wp_cabi_type_equal(a->elem, b->elem);
+  case WP_CABI_OPTION:
+  case WP_CABI_STREAM:
+  case WP_CABI_FUTURE: return wp_cabi_type_equal(a->elem, b->elem);
+  case WP_CABI_RESULT: return wp_cabi_type_equal(a->elem, b->elem) && wp_cabi_type_equal(a->err, b->err);
+  case WP_CABI_OWN:
+  case WP_CABI_BORROW: return a->resource == b->resource;
+  case WP_CABI_RECORD:
+  case WP_CABI_TUPLE:
+  case WP_CABI_VARIANT:
+  case WP_CABI_ENUM:
+  case WP_CABI_FLAGS:
+    if (a->nfields != b->nfields) return false;
+    for (uint32_t i = 0; i < a->nfields; i++) {
+      if (a->kind != WP_CABI_TUPLE && strcmp(a->fields[i].name, b->fields[i].name)) return false;
+      if (!wp_cabi_type_equal(a->fields[i].type, b->fields[i].type)) return false;
+    }
+    return true;
+  default: return true; /* primitives, error-context */
+  }
+}
+
 const wp_cabi_resource_t *wp_cabi_resource_type(wp_cabi_types_t *t, const char *name, const wp_cabi_handles_t *impl,
                                                 wp_cabi_dtor_fn dtor, void *dtor_ctx) {
   wp_cabi_resource_t *r = talloc(t, sizeof *r);
@@ -454,7 +552,23 @@ static void print_type(pbuf_t *p, const wp_cabi_type_t *ty, int depth) {
                                      "f32", "f64", "char", "string"};
   if (depth > 8) { put(p, "..."); return; }
   switch (ty->kind) {
-  case WP_CABI_LIST: put(p, "list<"); print_type(p, ty->elem, depth + 1); put(p, ">"); return;
+  case WP_CABI_LIST:
+    if (ty->map) {
+      put(p, "map<");
+      print_type(p, ty->elem->fields[0].type, depth + 1);
+      put(p, ", ");
+      print_type(p, ty->elem->fields[1].type, depth + 1);
+      put(p, ">");
+      return;
+    }
+    put(p, "list<"); print_type(p, ty->elem, depth + 1); put(p, ">");
+    return;
+  case WP_CABI_FIXED_LIST: {
+    char n[24];
+    snprintf(n, sizeof n, ", %u>", ty->length);
+    put(p, "list<"); print_type(p, ty->elem, depth + 1); put(p, n);
+    return;
+  }
   case WP_CABI_OPTION: put(p, "option<"); print_type(p, ty->elem, depth + 1); put(p, ">"); return;
   case WP_CABI_RESULT:
     put(p, "result");
@@ -486,6 +600,12 @@ static void print_type(pbuf_t *p, const wp_cabi_type_t *ty, int depth) {
     }
     put(p, " }");
     return;
+  case WP_CABI_STREAM:
+  case WP_CABI_FUTURE:
+    put(p, ty->kind == WP_CABI_STREAM ? "stream" : "future");
+    if (ty->elem) { put(p, "<"); print_type(p, ty->elem, depth + 1); put(p, ">"); }
+    return;
+  case WP_CABI_ERROR_CONTEXT: put(p, "error-context"); return;
   case WP_CABI_OWN: put(p, "own<"); put(p, ty->resource->name); put(p, ">"); return;
   case WP_CABI_BORROW: put(p, "borrow<"); put(p, ty->resource->name); put(p, ">"); return;
   default: put(p, ty->kind <= WP_CABI_STRING ? prim[ty->kind] : "?"); return;

@@ -5,7 +5,12 @@
 
 #include <stdlib.h>
 
-static bool is_aggregate(wp_cabi_kind_t k) { return k == WP_CABI_LIST || k == WP_CABI_RECORD || k == WP_CABI_TUPLE; }
+static bool is_aggregate(wp_cabi_kind_t k) {
+  return k == WP_CABI_LIST || k == WP_CABI_RECORD || k == WP_CABI_TUPLE || k == WP_CABI_FIXED_LIST;
+}
+static bool is_async(wp_cabi_kind_t k) {
+  return k == WP_CABI_STREAM || k == WP_CABI_FUTURE || k == WP_CABI_ERROR_CONTEXT;
+}
 static bool is_varlike(wp_cabi_kind_t k) {
   return k == WP_CABI_VARIANT || k == WP_CABI_ENUM || k == WP_CABI_OPTION || k == WP_CABI_RESULT;
 }
@@ -20,13 +25,17 @@ void wp_cabi_val_drop(wp_cabi_val_t *v) {
   } else if (is_varlike(v->kind) && v->of.var.payload) {
     wp_cabi_val_drop(v->of.var.payload);
     free(v->of.var.payload);
+  } else if (is_async(v->kind)) {
+    wp_cabi_async_drop(v->kind, v->of.obj);
   }
   memset(v, 0, sizeof *v);
 }
 
 wp_cabi_error_t *wp_cabi_val_clone(const wp_cabi_val_t *v, wp_cabi_val_t *out) {
   *out = *v;
-  if (v->kind == WP_CABI_STRING) {
+  if (is_async(v->kind)) {
+    wp_cabi_async_clone(v->kind, v->of.obj);
+  } else if (v->kind == WP_CABI_STRING) {
     out->of.str.ptr = malloc(v->of.str.len + 1);
     if (!out->of.str.ptr) return wp_cabi_error_oom();
     memcpy(out->of.str.ptr, v->of.str.ptr, v->of.str.len);
@@ -64,11 +73,12 @@ bool wp_cabi_val_equal(const wp_cabi_val_t *a, const wp_cabi_val_t *b) {
   case WP_CABI_S32: case WP_CABI_U32: case WP_CABI_CHAR: case WP_CABI_FLAGS:
   case WP_CABI_OWN: case WP_CABI_BORROW: return a->of.u32 == b->of.u32;
   case WP_CABI_S64: case WP_CABI_U64: return a->of.u64 == b->of.u64;
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT: return a->of.obj == b->of.obj;
   case WP_CABI_F32: return !memcmp(&a->of.f32, &b->of.f32, 4);
   case WP_CABI_F64: return !memcmp(&a->of.f64, &b->of.f64, 8);
   case WP_CABI_STRING:
     return a->of.str.len == b->of.str.len && !memcmp(a->of.str.ptr, b->of.str.ptr, a->of.str.len);
-  case WP_CABI_LIST: case WP_CABI_RECORD: case WP_CABI_TUPLE:
+  case WP_CABI_LIST: case WP_CABI_RECORD: case WP_CABI_TUPLE: case WP_CABI_FIXED_LIST:
     if (a->of.list.len != b->of.list.len) return false;
     for (size_t i = 0; i < a->of.list.len; i++)
       if (!wp_cabi_val_equal(&a->of.list.items[i], &b->of.list.items[i])) return false;
@@ -97,6 +107,10 @@ wp_cabi_error_t *wp_cabi_val_check(const wp_cabi_type_t *ty, const wp_cabi_val_t
     if (v->of.str.len && !wp_cabi_utf8_valid((const uint8_t *)v->of.str.ptr, v->of.str.len))
       return INVALID("string value is not valid UTF-8");
     return NULL;
+  case WP_CABI_FIXED_LIST:
+    if (v->of.list.len != ty->length)
+      return INVALID("fixed-length list value has %zu elements, type has %u", v->of.list.len, ty->length);
+    /* fallthrough */
   case WP_CABI_LIST:
     for (size_t i = 0; i < v->of.list.len; i++) {
       wp_cabi_error_t *e = wp_cabi_val_check(ty->elem, &v->of.list.items[i]);
@@ -124,6 +138,8 @@ wp_cabi_error_t *wp_cabi_val_check(const wp_cabi_type_t *ty, const wp_cabi_val_t
     if (ty->nfields < 32 && (v->of.flags >> ty->nfields))
       return INVALID("flags value 0x%x has bits beyond its %u labels", v->of.flags, ty->nfields);
     return NULL;
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:
+    return v->of.obj ? NULL : INVALID("empty stream, future or error-context value");
   default:
     return NULL;
   }

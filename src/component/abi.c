@@ -46,6 +46,68 @@ static uint32_t disc_size(uint64_t ncases) {
   return ncases <= 256 ? 1 : ncases <= 65536 ? 2 : 4;
 }
 
+/* Size and alignment with 64-bit pointers (a memory64 guest): only the
+** bound of Binary.md (elem_size < 2^28 for either pointer width) uses them.
+** Primitives are static constants without these fields. */
+static uint64_t size64(const wp_comp_type *t) {
+  if (t->kind == WP_COMP_T_STRING) return 16;
+  return t->kind <= WP_COMP_T_ERROR_CONTEXT ? t->abi_size : t->abi_size64;
+}
+static uint32_t align64(const wp_comp_type *t) {
+  if (t->kind == WP_COMP_T_STRING) return 8;
+  return t->kind <= WP_COMP_T_ERROR_CONTEXT ? t->abi_align : t->abi_align64;
+}
+
+/* The 64-bit-pointer size of t (its children's are known), saturating. */
+static uint64_t facts64(wp_comp_type *t) {
+  uint64_t size = 0;
+  uint32_t al = 1;
+  switch (t->kind) {
+    case WP_COMP_T_RECORD:
+    case WP_COMP_T_TUPLE:
+      for (uint32_t i = 0; i < t->n && size < WP_COMP_MAX_ABI_SIZE; i++) {
+        const wp_comp_type *c = t->fields[i].type;
+        size = align_to(size, align64(c)) + size64(c);
+        if (align64(c) > al) al = align64(c);
+      }
+      size = align_to(size, al);
+      break;
+    case WP_COMP_T_VARIANT:
+    case WP_COMP_T_OPTION:
+    case WP_COMP_T_RESULT: {
+      uint32_t n = t->kind == WP_COMP_T_VARIANT ? t->n : 2;
+      uint64_t maxsz = 0;
+      al = disc_size(n);
+      for (uint32_t i = 0; i < n; i++) {
+        const wp_comp_type *c = t->kind == WP_COMP_T_VARIANT ? t->fields[i].type
+                              : t->kind == WP_COMP_T_OPTION ? (i ? t->elem : NULL)
+                              : (i ? t->elem2 : t->elem);
+        if (!c) continue;
+        if (align64(c) > al) al = align64(c);
+        if (size64(c) > maxsz) maxsz = size64(c);
+      }
+      size = align_to(align_to(disc_size(n), al) + maxsz, al);
+      break;
+    }
+    case WP_COMP_T_LIST:
+    case WP_COMP_T_MAP:
+      size = 16;
+      al = 8;
+      break;
+    case WP_COMP_T_FIXED_LIST:
+      size = size64(t->elem) * t->len;
+      al = align64(t->elem);
+      break;
+    default:
+      size = t->abi_size;
+      al = t->abi_align ? t->abi_align : 1;
+      break;
+  }
+  t->abi_align64 = al;
+  t->abi_size64 = size >= WP_COMP_MAX_ABI_SIZE ? WP_COMP_MAX_ABI_SIZE : (uint32_t)size;
+  return size;
+}
+
 /* Variant-like layout over cases (NULL = no payload). */
 static void variant_facts(wp_comp_type *t, const wp_comp_type *const *cases,
                           uint32_t n, uint64_t *size) {
@@ -119,6 +181,7 @@ void wp_abi_compute(wp_cx *cx, wp_comp_type *t, const uint8_t *at) {
       variant_facts(t, v, n, &size);
       if (size >= WP_COMP_MAX_ABI_SIZE) break;
       t->abi_size = (uint32_t)size;
+      if (facts64(t) >= WP_COMP_MAX_ABI_SIZE) break;
       return; /* flat facts already stored */
     }
     case WP_COMP_T_LIST:
@@ -173,10 +236,14 @@ void wp_abi_compute(wp_cx *cx, wp_comp_type *t, const uint8_t *at) {
     default:
       return; /* primitives copied from constants, non-value types */
   }
-  if (size >= WP_COMP_MAX_ABI_SIZE) {
-    wp_fail(cx, at, "type is too large (its Canonical ABI size must be below 2^28 bytes)");
+  if (size < WP_COMP_MAX_ABI_SIZE) {
+    t->abi_size = (uint32_t)size;
+    size = facts64(t);
   }
-  t->abi_size = (uint32_t)size;
+  if (size >= WP_COMP_MAX_ABI_SIZE) {
+    wp_fail(cx, at, "type is too large: its Canonical ABI size (with 32- or 64-bit pointers) "
+            "exceeds maximum byte size 2^28");
+  }
   t->flat_count = f.n;
   memcpy(t->flat, f.t, sizeof t->flat);
 }
@@ -196,11 +263,30 @@ static wp_comp_core_functype *make_sig(wp_cx *cx, const flat *p, const flat *r) 
 }
 
 const wp_comp_core_functype *wp_abi_core_sig(wp_cx *cx, const wp_comp_type *ft,
-                                             int lower) {
-  if (ft->is_async) return NULL; /* async ABI signatures: not modelled yet */
+                                             int lower, int is_async, int callback) {
   flat p = {0}, r = {0};
   for (uint32_t i = 0; i < ft->n; i++) flat_append(&p, ft->fields[i].type);
   if (ft->elem) flat_append(&r, ft->elem);
+  if (is_async) {
+    /* CanonicalABI.md flatten_functype, async: a lifted callee gets its
+    ** params like a sync one and returns nothing (stackful) or a callback
+    ** code; a lowered async call passes at most MAX_FLAT_ASYNC_PARAMS flat
+    ** params, then a result pointer when there is a result, and gets a
+    ** packed subtask state back. */
+    uint32_t maxp = lower ? WP_COMP_MAX_FLAT_ASYNC_PARAMS : WP_COMP_MAX_FLAT_PARAMS;
+    if (p.n > maxp) {
+      p.n = 0;
+      flat_push(&p, I32);
+    }
+    r.n = 0;
+    if (lower) {
+      if (ft->elem) flat_push(&p, I32);
+      flat_push(&r, I32);
+    } else if (callback) {
+      flat_push(&r, I32);
+    }
+    return make_sig(cx, &p, &r);
+  }
   if (p.n > WP_COMP_MAX_FLAT_PARAMS) {
     p.n = 0;
     flat_push(&p, I32);
@@ -224,7 +310,17 @@ static const wp_comp_core_functype *sig(wp_cx *cx, const char *params,
 const wp_comp_core_functype *wp_abi_canon_core_sig(wp_cx *cx, const wp_comp_canon *c) {
   switch (c->op) {
     case WP_COMP_CANON_LOWER:
-      return c->opts.is_async ? NULL : wp_abi_core_sig(cx, c->functype, 1);
+      return wp_abi_core_sig(cx, c->functype, 1, c->opts.is_async, 0);
+    case WP_COMP_CANON_TASK_RETURN: {
+      /* task.return takes the result as the params of a sync lowered call */
+      flat p = {0}, r = {0};
+      if (c->result) flat_append(&p, c->result);
+      if (p.n > WP_COMP_MAX_FLAT_PARAMS) {
+        p.n = 0;
+        flat_push(&p, I32);
+      }
+      return make_sig(cx, &p, &r);
+    }
     case WP_COMP_CANON_RESOURCE_NEW: return sig(cx, "i", "i");
     case WP_COMP_CANON_RESOURCE_DROP: return sig(cx, "i", "");
     case WP_COMP_CANON_RESOURCE_REP: return sig(cx, "i", "i");
@@ -235,11 +331,37 @@ const wp_comp_core_functype *wp_abi_canon_core_sig(wp_cx *cx, const wp_comp_cano
     case WP_COMP_CANON_TASK_CANCEL: return sig(cx, "", "");
     case WP_COMP_CANON_SUBTASK_DROP:
     case WP_COMP_CANON_WAITABLE_SET_DROP:
-    case WP_COMP_CANON_ERROR_CONTEXT_DROP: return sig(cx, "i", "");
+    case WP_COMP_CANON_ERROR_CONTEXT_DROP:
+    case WP_COMP_CANON_STREAM_DROP_READABLE:
+    case WP_COMP_CANON_STREAM_DROP_WRITABLE:
+    case WP_COMP_CANON_FUTURE_DROP_READABLE:
+    case WP_COMP_CANON_FUTURE_DROP_WRITABLE:
+    case WP_COMP_CANON_THREAD_RESUME_LATER: return sig(cx, "i", "");
+    case WP_COMP_CANON_SUBTASK_CANCEL:
+    case WP_COMP_CANON_STREAM_CANCEL_READ:
+    case WP_COMP_CANON_STREAM_CANCEL_WRITE:
+    case WP_COMP_CANON_FUTURE_CANCEL_READ:
+    case WP_COMP_CANON_FUTURE_CANCEL_WRITE:
+    case WP_COMP_CANON_THREAD_SUSPEND_THEN_RESUME:
+    case WP_COMP_CANON_THREAD_YIELD_THEN_RESUME:
+    case WP_COMP_CANON_THREAD_SUSPEND_THEN_PROMOTE:
+    case WP_COMP_CANON_THREAD_YIELD_THEN_PROMOTE: return sig(cx, "i", "i");
     case WP_COMP_CANON_WAITABLE_SET_NEW:
+    case WP_COMP_CANON_THREAD_YIELD:
+    case WP_COMP_CANON_THREAD_INDEX:
+    case WP_COMP_CANON_THREAD_SUSPEND: return sig(cx, "", "i");
     case WP_COMP_CANON_STREAM_NEW:
-    case WP_COMP_CANON_FUTURE_NEW: return NULL; /* stream/future.new return i64 now, i32 pairs before */
+    case WP_COMP_CANON_FUTURE_NEW: return sig(cx, "", "I"); /* readable | writable << 32 */
+    case WP_COMP_CANON_STREAM_READ:
+    case WP_COMP_CANON_STREAM_WRITE: return sig(cx, "iii", "i");
+    case WP_COMP_CANON_FUTURE_READ:
+    case WP_COMP_CANON_FUTURE_WRITE:
+    case WP_COMP_CANON_ERROR_CONTEXT_NEW:
+    case WP_COMP_CANON_WAITABLE_SET_WAIT:
+    case WP_COMP_CANON_WAITABLE_SET_POLL:
+    case WP_COMP_CANON_THREAD_NEW_INDIRECT: return sig(cx, "ii", "i");
+    case WP_COMP_CANON_ERROR_CONTEXT_DEBUG_MESSAGE:
     case WP_COMP_CANON_WAITABLE_JOIN: return sig(cx, "ii", "");
-    default: return NULL; /* other async/thread built-ins: not modelled yet */
+    default: return NULL; /* shared-everything threads (spawn, parallelism): not modelled */
   }
 }

@@ -168,12 +168,39 @@ struct wp_comp_type {
   wp_comp_str name;  /* first name this type was imported/exported under ("" if none); printers use it */
   /* Canonical ABI facts, computed once at load (value types only). */
   uint32_t abi_size, abi_align;
+  uint32_t abi_size64, abi_align64; /* with 64-bit pointers (size bound only) */
   uint32_t flat_count;       /* number of flat core values (capped at 17) */
   uint8_t flat[17];          /* the first min(flat_count, 17) flat core types */
   uint8_t has_borrow;        /* transitively contains borrow<..> */
   uint8_t has_string_or_list;/* lifting/lowering needs memory (and realloc) */
   uint8_t has_resource_ref;  /* transitively contains own/borrow */
+  /* Resource identity (Explainer.md "Type checking").  RESOURCE: `alias_of`
+  ** is the resource this node is another name of (an `(eq ...)` import or a
+  ** type export names a resource anew) or NULL; two nodes denote the same
+  ** resource iff wp_comp_resource_base() of both is the same pointer.
+  ** `serial` numbers the scope (component, component type, instance type)
+  ** whose declaration made the resource (or this name of a type):
+  ** instantiating that component, or importing that instance type,
+  ** replaces every resource of that serial by its argument or a fresh copy
+  ** (resources are generative), and its imported type names by the
+  ** arguments. */
+  const wp_comp_type *alias_of;
+  uint32_t serial;
+  /* COMPONENT/INSTANCE types with declarations of their own: the serials
+  ** of their scope and of every scope nested in it are [scope_lo,
+  ** scope_hi); 0 when made by instantiation or from a bag of exports. */
+  uint32_t scope_lo, scope_hi;
+  /* Lowest and highest serial of the resources reachable from this type,
+  ** and of every node with a serial (resources, and the new names an
+  ** import/export gives a value type, which also carry the serial of the
+  ** scope that declared them); serials start at 1, *_max is 0 when none.
+  ** Computed once when the type is built, so that no check has to walk a
+  ** (hostile) type graph to learn what it refers to. */
+  uint32_t res_min, res_max, decl_min, decl_max;
 };
+
+/* The resource a RESOURCE node names (itself unless it is an alias). */
+const wp_comp_type *wp_comp_resource_base(const wp_comp_type *t);
 
 /* The export (or import) of a component/instance type named `name`, or NULL. */
 const wp_comp_extern *wp_comp_type_export(const wp_comp_type *t, const char *name,
@@ -197,6 +224,8 @@ struct wp_comp_extern {
   const wp_comp_type *type;     /* FUNC/COMPONENT/INSTANCE: that type; VALUE: its value type;
                                    TYPE: the bound type (eq target, or the fresh resource) */
   const wp_comp_core_iface *module; /* CORE_MODULE: the module type */
+  const wp_comp_type *declared; /* INSTANCE imports/exports: the type as written (`type`
+                                   is its copy with resources of their own) */
   uint32_t offset;              /* where it was declared, for messages */
 };
 
@@ -468,15 +497,9 @@ int wp_comp_is_component(const uint8_t *bytes, size_t len);
 /* --------------------------------------------------------------- names */
 
 /* Whether an import named `import_name` may be satisfied by something
-** exported as `export_name`, following Wasmtime's component Linker:
-**   2  identical strings
-**   1  semver-compatible: both are `ns:pkg/iface@X.Y.Z` with the same part
-**      before '@', both versions are valid semver without prerelease, and
-**      they share a "compatibility track": the same major when major >= 1,
-**      or the same 0.minor when major is 0 and minor >= 1.  Build metadata
-**      is ignored.  Either side may be the newer one (Wasmtime picks the
-**      newest definition on the track; see wp_comp_name_best).
-**   0  otherwise (0.0.z versions and prereleases only match exactly). */
+** exported as `export_name`: wasmplug's one semver rule (src/wit/wit.h,
+** wp_wit_semver_name_match): 2 identical, 1 on the same compatibility
+** track (either side may be newer), 0 otherwise. */
 int wp_comp_name_matches(const char *import_name, size_t ilen,
                          const char *export_name, size_t elen);
 

@@ -8,6 +8,7 @@
 */
 #include "component/internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Reads a core value type (numeric, vector or the two MVP reference types;
@@ -45,7 +46,7 @@ static void read_functype(wp_cx *cx, wp_rd *r, wp_comp_core_functype *ft) {
   read_functype_body(cx, r, ft);
 }
 
-static void read_limits(wp_cx *cx, wp_rd *r, wp_comp_core_extern *e, int memory) {
+void wp_read_core_limits(wp_cx *cx, wp_rd *r, wp_comp_core_extern *e, int memory) {
   const uint8_t *at = r->p;
   uint8_t flags = wp_u8(cx, r);
   if (flags > (memory ? 0x07 : 0x05) || (!memory && (flags & 2)))
@@ -58,6 +59,35 @@ static void read_limits(wp_cx *cx, wp_rd *r, wp_comp_core_extern *e, int memory)
     e->max = e->is64 ? wp_u64(cx, r) : wp_u32(cx, r);
     if (e->max < e->min) wp_fail(cx, at, "limits maximum below minimum");
   }
+  /* core spec: a memory has at most 2^16 pages (2^48 with memory64) */
+  uint64_t pages = e->is64 ? (uint64_t)1 << 48 : (uint64_t)1 << 16;
+  if (memory && (e->min > pages || (e->has_max && e->max > pages)))
+    wp_fail(cx, at, "memory size must be at most %s pages", e->is64 ? "2^48" : "65536 (4GiB)");
+}
+
+static int cmp_import(const void *x, const void *y) {
+  const wp_comp_core_import *a = *(const wp_comp_core_import *const *)x;
+  const wp_comp_core_import *b = *(const wp_comp_core_import *const *)y;
+  for (int k = 0; k < 2; k++) {
+    wp_comp_str p = k ? a->name : a->module, q = k ? b->name : b->module;
+    uint32_t m = p.len < q.len ? p.len : q.len;
+    int c = m ? memcmp(p.ptr, q.ptr, m) : 0;
+    if (c) return c;
+    if (p.len != q.len) return p.len < q.len ? -1 : 1;
+  }
+  return a < b ? -1 : a > b;
+}
+
+void wp_check_core_imports_unique(wp_cx *cx, const wp_comp_core_iface *m, const uint8_t *at) {
+  if (m->nimports < 2) return;
+  const wp_comp_core_import **v = wp_alloc(cx, (size_t)m->nimports * sizeof *v);
+  for (uint32_t i = 0; i < m->nimports; i++) v[i] = &m->imports[i];
+  qsort(v, m->nimports, sizeof *v, cmp_import);
+  for (uint32_t i = 1; i < m->nimports; i++)
+    if (wp_str_eq(v[i]->module, v[i - 1]->module) && wp_str_eq(v[i]->name, v[i - 1]->name))
+      wp_fail(cx, at, "duplicate import name `%.*s:%.*s` (a component's core modules must "
+              "import each module/name pair once)", (int)v[i]->module.len, v[i]->module.ptr,
+              (int)v[i]->name.len, v[i]->name.ptr);
 }
 
 static void read_tabletype(wp_cx *cx, wp_rd *r, wp_comp_core_extern *e) {
@@ -66,7 +96,7 @@ static void read_tabletype(wp_cx *cx, wp_rd *r, wp_comp_core_extern *e) {
   e->valtype = wp_read_core_valtype(cx, r);
   if (e->valtype != 0x70 && e->valtype != 0x6f)
     wp_fail(cx, at, "table element type must be a reference type");
-  read_limits(cx, r, e, 0);
+  wp_read_core_limits(cx, r, e, 0);
 }
 
 static void read_globaltype(wp_cx *cx, wp_rd *r, wp_comp_core_extern *e) {
@@ -92,7 +122,7 @@ static void read_core_externtype(wp_cx *cx, wp_rd *r, wp_comp_core_extern *e,
       break;
     }
     case WP_COMP_CORE_TABLE: read_tabletype(cx, r, e); break;
-    case WP_COMP_CORE_MEMORY: read_limits(cx, r, e, 1); break;
+    case WP_COMP_CORE_MEMORY: wp_read_core_limits(cx, r, e, 1); break;
     case WP_COMP_CORE_GLOBAL: read_globaltype(cx, r, e); break;
     case WP_COMP_CORE_TAG: {
       uint8_t attr = wp_u8(cx, r);
@@ -158,12 +188,22 @@ void wp_core_module_iface(wp_cx *cx, const uint8_t *p, uint32_t size,
   memset(idx, 0, sizeof idx);
   memset(iface, 0, sizeof *iface);
 
+  /* Position of each known section id in the order the core spec fixes
+  ** (type import func table memory tag global export start elem datacount
+  ** code data); custom sections (0) may appear anywhere. */
+  static const uint8_t order[14] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6};
+  uint8_t last = 0;
   while (r.p < r.end) {
     const uint8_t *sat = r.p;
     uint8_t id = wp_u8(cx, &r);
     uint32_t len = wp_u32(cx, &r);
     const uint8_t *body = wp_bytes(cx, &r, len);
     wp_rd s = {body, body + len};
+    if (id > 13) wp_fail(cx, sat, "unknown core section id %u", id);
+    if (id) {
+      if (order[id] <= last) wp_fail(cx, sat, "core section %u out of order or duplicated", id);
+      last = order[id];
+    }
     switch (id) {
       case 1: { /* type */
         uint32_t n = wp_count(cx, &s, "core type");
@@ -190,6 +230,7 @@ void wp_core_module_iface(wp_cx *cx, const uint8_t *p, uint32_t size,
           ext_push(cx, &idx[kind], &im->type);
         }
         iface->nimports = n;
+        wp_check_core_imports_unique(cx, iface, body);
         break;
       }
       case 3: { /* function */
@@ -235,7 +276,6 @@ void wp_core_module_iface(wp_cx *cx, const uint8_t *p, uint32_t size,
         break;
       }
       default:
-        if (id > 13) wp_fail(cx, sat, "unknown core section id %u", id);
         continue; /* custom, start, element, code, data, datacount: not interface */
     }
     if (s.p != s.end) wp_fail(cx, s.p, "core section %u has trailing bytes", id);

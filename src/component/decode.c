@@ -179,6 +179,8 @@ static wp_comp_sortidx read_sortidx_named(wp_cx *cx, wp_rd *r, wp_scope *s,
   const uint8_t *iat = r->p;
   si.idx = wp_u32(cx, r);
   def_extern(cx, s, si.sort, si.idx, iat, e);
+  /* a type exported from a bag of exports is a new name of it */
+  if (extern_name && si.sort == WP_COMP_SORT_TYPE) e->type = wp_type_named(cx, s, e->type, e->name);
   return si;
 }
 
@@ -206,20 +208,28 @@ static void read_instance(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_instance *in
     if (dup >= 0)
       wp_fail(cx, at, "duplicate instantiation argument '%.*s'", (int)names[dup].len,
               names[dup].ptr);
-    /* every import must be supplied (plain string equality) with a subtype */
+    /* every import must be supplied (plain string equality) with a subtype;
+    ** one checker for all of them, so that the component's abstract
+    ** resources are bound once, in order, and later uses must agree */
+    wp_tc *tc = wp_tc_new(cx, ct->scope_lo);
+    const wp_comp_extern **arg = wp_alloc(cx, ((size_t)ct->nimports + 1) * sizeof *arg);
     for (uint32_t i = 0; i < ct->nimports; i++) {
       const wp_comp_extern *im = &ct->imports[i];
       long k = wp_lookup_name(names, order, in->nargs, im->name.ptr, im->name.len);
-      const wp_comp_extern *g = k >= 0 ? &given[k] : NULL;
+      const wp_comp_extern *g = arg[i] = k >= 0 ? &given[k] : NULL;
       char what[300], why[1024];
       snprintf(what, sizeof what, "instantiation argument `%.*s` of component %u",
                (int)im->name.len, im->name.ptr, (unsigned)in->component);
-      if (!g) wp_fail(cx, at, "missing %s", what);
-      if (wp_comp_extern_subtype(g, im, what, why, sizeof why) != 0)
-        wp_fail(cx, at, "%s", why);
+      if (!g) wp_fail(cx, at, "missing import named `%.*s` (%s)", (int)im->name.len,
+                      im->name.ptr, what);
+      if (wp_tc_extern(tc, g, im, what, why, sizeof why) != 0) wp_fail(cx, at, "%s", why);
     }
-    t->nexports = ct->nexports;
-    t->exports = ct->exports;
+    /* The instance's type: the component's exports with its imported
+    ** resources replaced by the arguments and the rest by fresh ones
+    ** (every instance has resource types of its own). */
+    const wp_comp_type *it = wp_type_instantiate(cx, s, ct, arg, tc);
+    t->nexports = it->nexports;
+    t->exports = it->exports;
     t->export_order = ct->export_order;
   } else if (b == 0x01) {
     in->is_exports = 1;
@@ -234,9 +244,11 @@ static void read_instance(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_instance *in
     t->nexports = in->nexports;
     t->exports = ex;
     wp_index_type(cx, t);
+    wp_check_type_annotations(cx, t);
   } else {
     wp_fail(cx, at, "unknown instance tag 0x%02x", b);
   }
+  wp_res_facts(t);
   in->type = t;
 }
 
@@ -310,12 +322,9 @@ void wp_read_alias(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_alias *a,
       type = wp_space_get(cx, o, a->sort, a->idx, iat)->type;
       /* Binary.md: a type alias leaving a component may not drag a resource
       ** along (resources are per component instance) */
-      if (a->sort == WP_COMP_SORT_TYPE && crosses_component) {
-        const wp_comp_type *t = type;
-        if (t->kind == WP_COMP_T_RESOURCE || (t->kind <= WP_COMP_T_MAP && t->has_resource_ref))
-          wp_fail(cx, at, "outer alias of type %u crosses a component boundary but refers to a resource",
-                  (unsigned)a->idx);
-      }
+      if (a->sort == WP_COMP_SORT_TYPE && crosses_component && wp_type_has_free_resources(type))
+        wp_fail(cx, at, "outer alias of type %u crosses a component boundary but transitively "
+                "refers to resources not defined in the current component", (unsigned)a->idx);
       break;
     }
     default:
@@ -415,7 +424,10 @@ static void build_component_type(wp_cx *cx, wp_comp *c, wp_scope *s) {
   t->imports = s->imports;
   t->nexports = s->nexports;
   t->exports = s->exports;
+  t->scope_lo = s->serial;
+  t->scope_hi = cx->serial + 1;
   wp_index_type(cx, t);
+  wp_res_facts(t);
   c->type = t;
 }
 
@@ -440,6 +452,7 @@ wp_comp *wp_decode_component(wp_cx *cx, wp_rd *r, wp_scope *outer) {
   s.kind = WP_SCOPE_COMPONENT;
   s.space = c->space;
   s.comp = c;
+  wp_scope_open(cx, &s);
 
   uint32_t capitems = 0, capcomps = 0, capmods = 0, capci = 0, capct = 0,
            capin = 0, capal = 0, capty = 0, capca = 0, capex = 0, capcu = 0;
@@ -633,6 +646,7 @@ wp_comp *wp_decode_component(wp_cx *cx, wp_rd *r, wp_scope *outer) {
           wp_read_externtype(cx, &sr, &s, &e);
           wp_check_extern_name(cx, &e, "import");
           wp_declare_extern(cx, &s, &e, WP_COMP_FROM_IMPORT, s.nimports, at);
+          wp_check_visible(cx, &s, &e, 1);
           s.imports = wp_grow(cx, s.imports, s.nimports, &s.capimports, sizeof e);
           s.imports[s.nimports] = e;
           push_item(cx, c, &capitems, WP_COMP_ITEM_IMPORT, s.nimports++);
@@ -666,8 +680,8 @@ wp_comp *wp_decode_component(wp_cx *cx, wp_rd *r, wp_scope *outer) {
               if (inferred.type->kind != WP_COMP_T_RESOURCE)
                 wp_fail(cx, oat, "export `%.*s` is ascribed a resource type but is not a resource",
                         (int)ex.ext.name.len, ex.ext.name.ptr);
-              asc.type_is_sub_resource = 0;
-              asc.type = inferred.type; /* same resource, now exported */
+              /* an abstract resource of its own (declared below): the
+              ** export hides which resource it is */
             } else {
               char what[300], why[1024];
               snprintf(what, sizeof what, "export `%.*s`", (int)ex.ext.name.len, ex.ext.name.ptr);
@@ -681,6 +695,7 @@ wp_comp *wp_decode_component(wp_cx *cx, wp_rd *r, wp_scope *outer) {
           }
           wp_check_extern_name(cx, &ex.ext, "export");
           wp_declare_extern(cx, &s, &ex.ext, WP_COMP_FROM_EXPORT, c->nexports, at);
+          wp_check_visible(cx, &s, &ex.ext, 0);
           c->exports = wp_grow(cx, c->exports, c->nexports, &capex, sizeof ex);
           c->exports[c->nexports] = ex;
           s.exports = wp_grow(cx, s.exports, s.nexports, &s.capexports, sizeof ex.ext);

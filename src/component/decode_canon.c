@@ -157,7 +157,9 @@ static void expect_core_sig(wp_cx *cx, const uint8_t *at, wp_scope *s, uint32_t 
           wp_comp_canon_name(op), what, (unsigned)idx, h, w);
 }
 
-/* General canonopt validation plus the lift/lower requirements. */
+/* General canonopt validation plus the lift/lower requirements
+** (CanonicalABI.md "canonopt Validation", "canon lift", "canon lower"; the
+** rules as wasm-tools' validator applies them). */
 static void check_opts(wp_cx *cx, const uint8_t *at, wp_scope *s, wp_comp_canon *c) {
   wp_comp_canon_opts *o = &c->opts;
   const char *op = wp_comp_canon_name(c->op);
@@ -183,6 +185,11 @@ static void check_opts(wp_cx *cx, const uint8_t *at, wp_scope *s, wp_comp_canon 
   if (c->op != WP_COMP_CANON_LIFT && c->op != WP_COMP_CANON_LOWER) return;
   const wp_comp_type *ft = c->functype;
   int lift = c->op == WP_COMP_CANON_LIFT;
+  char fty[512];
+  wp_comp_type_wit(ft, fty, sizeof fty);
+  if (o->is_async && !ft->is_async)
+    wp_fail(cx, at, "canon %s of `%s`: the `async` canonical option requires an async function type", op,
+            fty);
   int params_mem = 0, result_mem = 0;
   uint32_t pflat = 0;
   for (uint32_t i = 0; i < ft->n; i++) {
@@ -191,25 +198,40 @@ static void check_opts(wp_cx *cx, const uint8_t *at, wp_scope *s, wp_comp_canon 
   }
   uint32_t rflat = ft->elem ? ft->elem->flat_count : 0;
   if (ft->elem) result_mem = ft->elem->has_string_or_list;
-  char fty[512];
-  wp_comp_type_wit(ft, fty, sizeof fty);
-  /* lift: params are lifted by the callee side (need realloc), the result is
-  ** lowered from its memory; lower: the reverse. */
-  int need_mem = params_mem || result_mem || pflat > WP_COMP_MAX_FLAT_PARAMS ||
-                 rflat > (lift && o->is_async ? WP_COMP_MAX_FLAT_PARAMS : WP_COMP_MAX_FLAT_RESULTS) ||
-                 (!lift && o->is_async);
+  /* lift: params are lowered into the callee (realloc), the result is
+  ** lifted out of its memory (through task.return when async); lower: the
+  ** reverse.  An async lower passes at most 4 flat params and always
+  ** writes a result through a pointer, so it needs a memory only for
+  ** pointers in its params, spilled params or a result. */
+  uint32_t maxp = !lift && o->is_async ? WP_COMP_MAX_FLAT_ASYNC_PARAMS : WP_COMP_MAX_FLAT_PARAMS;
+  int need_mem = params_mem || result_mem || pflat > maxp;
+  if (lift) need_mem |= rflat > (o->is_async ? WP_COMP_MAX_FLAT_PARAMS : WP_COMP_MAX_FLAT_RESULTS);
+  else if (o->is_async) need_mem |= ft->elem != NULL;
+  else need_mem |= rflat > WP_COMP_MAX_FLAT_RESULTS;
   int need_realloc = lift ? (params_mem || pflat > WP_COMP_MAX_FLAT_PARAMS) : result_mem;
   if (need_mem && !o->has_memory)
     wp_fail(cx, at, "canon %s of `%s` needs a memory option", op, fty);
   if (need_realloc && !o->has_realloc)
     wp_fail(cx, at, "canon %s of `%s` needs a realloc option", op, fty);
   if (lift && o->has_post_return) {
-    const wp_comp_core_functype *sig = wp_abi_core_sig(cx, ft, 0);
+    const wp_comp_core_functype *sig = wp_abi_core_sig(cx, ft, 0, 0, 0);
     if (sig) {
       wp_comp_core_functype want = {sig->nresults, 0, sig->results, NULL};
       expect_core_sig(cx, at, s, o->post_return, &want, "post-return", c->op);
     }
   }
+}
+
+/* The options of a built-in that reads or writes guest memory but is not
+** a lift or lower: which of them it may and must have. */
+static void check_builtin_opts(wp_cx *cx, const uint8_t *at, const wp_comp_canon *c, int may_async,
+                               int need_memory, int need_realloc, int may_realloc) {
+  const wp_comp_canon_opts *o = &c->opts;
+  const char *op = wp_comp_canon_name(c->op);
+  if (o->is_async && !may_async) wp_fail(cx, at, "canon %s: the async option is not allowed", op);
+  if (o->has_realloc && !may_realloc) wp_fail(cx, at, "canon %s: the realloc option is not allowed", op);
+  if (need_memory && !o->has_memory) wp_fail(cx, at, "canon %s needs a memory option", op);
+  if (need_realloc && !o->has_realloc) wp_fail(cx, at, "canon %s needs a realloc option", op);
 }
 
 void wp_read_canon(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_canon *c) {
@@ -232,8 +254,9 @@ void wp_read_canon(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_canon *c) {
         wp_fail(cx, tat, "canon lift: type index %u is not a func type", (unsigned)c->type);
       c->functype = ft;
       check_opts(cx, at, s, c);
-      if (!c->opts.is_async) {
-        const wp_comp_core_functype *want = wp_abi_core_sig(cx, ft, 0);
+      {
+        const wp_comp_core_functype *want =
+            wp_abi_core_sig(cx, ft, 0, c->opts.is_async, c->opts.has_callback);
         const wp_comp_core_functype *have = core_func_type(cx, s, c->func);
         if (want && have && !wp_core_functype_eq(have, want)) {
           char w[256], h[256], fty[512];
@@ -265,8 +288,11 @@ void wp_read_canon(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_canon *c) {
       if (t->kind != WP_COMP_T_RESOURCE)
         wp_fail(cx, tat, "canon %s: type index %u is not a resource type",
                 wp_comp_canon_name(c->op), (unsigned)c->type);
-      if (c->op != WP_COMP_CANON_RESOURCE_DROP && !t->resource_defined)
-        wp_fail(cx, tat, "canon %s: resource type %u is not defined by this component",
+      /* new and rep need the representation: a resource this very
+      ** component defines (not an import, nor a child instance's) */
+      const wp_comp_type *b = wp_comp_resource_base(t);
+      if (c->op != WP_COMP_CANON_RESOURCE_DROP && (!b->resource_defined || b->serial != s->serial))
+        wp_fail(cx, tat, "canon %s: type %u is not a local resource (one defined by this component)",
                 wp_comp_canon_name(c->op), (unsigned)c->type);
       c->resource = t;
       return;
@@ -288,6 +314,9 @@ void wp_read_canon(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_canon *c) {
       }
       read_opts(cx, r, s, &c->opts);
       check_opts(cx, at, s, c);
+      /* the result is lifted like the params of a sync lowered call */
+      int mem = c->result && (c->result->has_string_or_list || c->result->flat_count > WP_COMP_MAX_FLAT_PARAMS);
+      check_builtin_opts(cx, at, c, 0, mem, 0, 0);
       return;
     }
     case WP_COMP_CANON_CONTEXT_GET:
@@ -330,8 +359,10 @@ void wp_read_canon(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_canon *c) {
       if (rel == 1 || rel == 2) {
         read_opts(cx, r, s, &c->opts);
         check_opts(cx, at, s, c);
-        if (t->elem && !c->opts.has_memory)
-          wp_fail(cx, at, "canon %s needs a memory option", wp_comp_canon_name(c->op));
+        /* read lowers elements into this memory (realloc for pointers),
+        ** write lifts them from it */
+        int read = rel == 1;
+        check_builtin_opts(cx, at, c, 1, t->elem != NULL, read && t->elem && t->elem->has_string_or_list, read);
       } else if (rel == 3 || rel == 4) {
         const uint8_t *fat = r->p;
         c->flag = wp_u8(cx, r);
@@ -343,8 +374,8 @@ void wp_read_canon(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_canon *c) {
     case WP_COMP_CANON_ERROR_CONTEXT_DEBUG_MESSAGE:
       read_opts(cx, r, s, &c->opts);
       check_opts(cx, at, s, c);
-      if (!c->opts.has_memory)
-        wp_fail(cx, at, "canon %s needs a memory option", wp_comp_canon_name(c->op));
+      check_builtin_opts(cx, at, c, 0, 1, c->op == WP_COMP_CANON_ERROR_CONTEXT_DEBUG_MESSAGE,
+                         c->op == WP_COMP_CANON_ERROR_CONTEXT_DEBUG_MESSAGE);
       return;
     case WP_COMP_CANON_WAITABLE_SET_WAIT:
     case WP_COMP_CANON_WAITABLE_SET_POLL: {

@@ -287,6 +287,7 @@ const wp_comp_type *wp_read_deftype(wp_cx *cx, wp_rd *r, wp_scope *s) {
       t->elem = read_resultlist(cx, r, s);
       if (t->elem && t->elem->has_borrow)
         wp_fail(cx, at, "func result type may not contain a borrow");
+      wp_res_facts(t);
       return t; /* not a value type: no abi facts */
     case 0x41:
     case 0x42:
@@ -297,12 +298,14 @@ const wp_comp_type *wp_read_deftype(wp_cx *cx, wp_rd *r, wp_scope *s) {
       read_type_decls(cx, r, s, t,
                       b == 0x41 ? WP_SCOPE_COMPONENT_TYPE : WP_SCOPE_INSTANCE_TYPE);
       cx->depth--;
+      wp_res_facts(t);
       return t;
     case 0x3f: {
       if (s->kind != WP_SCOPE_COMPONENT)
         wp_fail(cx, at, "resource types may not be defined inside a component or instance type");
       t = new_type(cx, WP_COMP_T_RESOURCE);
       t->resource_defined = 1;
+      t->serial = s->serial;
       const uint8_t *rat = r->p;
       t->rep = wp_read_core_valtype(cx, r);
       if (t->rep != 0x7f) wp_fail(cx, rat, "resource representation must be i32");
@@ -321,12 +324,14 @@ const wp_comp_type *wp_read_deftype(wp_cx *cx, wp_rd *r, wp_scope *s) {
           wp_fail(cx, dat, "resource destructor (core func %u) must have type [i32] -> []",
                   (unsigned)t->dtor);
       }
+      wp_res_facts(t);
       return t;
     }
     default:
       wp_fail(cx, at, "unknown defined type tag 0x%02x", b);
   }
   wp_abi_compute(cx, t, at);
+  wp_res_facts(t);
   return t;
 }
 
@@ -349,6 +354,7 @@ static void read_type_decls(wp_cx *cx, wp_rd *r, wp_scope *outer,
   s.outer = outer;
   s.kind = scope_kind;
   s.space = s.own_space;
+  wp_scope_open(cx, &s);
   uint32_t n = wp_count(cx, r, "type declaration");
   for (uint32_t i = 0; i < n; i++) {
     const uint8_t *at = r->p;
@@ -381,6 +387,7 @@ static void read_type_decls(wp_cx *cx, wp_rd *r, wp_scope *outer,
         wp_check_extern_name(cx, &e, b == 0x03 ? "import" : "export");
         wp_declare_extern(cx, &s, &e, b == 0x03 ? WP_COMP_FROM_IMPORT : WP_COMP_FROM_EXPORT,
                           b == 0x03 ? s.nimports : s.nexports, at);
+        wp_check_visible(cx, &s, &e, b == 0x03);
         scope_add_extern(cx, &s, b == 0x03, &e);
         break;
       }
@@ -395,6 +402,8 @@ static void read_type_decls(wp_cx *cx, wp_rd *r, wp_scope *outer,
   t->imports = s.imports;
   t->nexports = s.nexports;
   t->exports = s.exports;
+  t->scope_lo = s.serial;
+  t->scope_hi = cx->serial + 1;
   wp_index_type(cx, t);
   wp_check_type_annotations(cx, t);
 }
@@ -495,15 +504,19 @@ void wp_declare_extern(wp_cx *cx, wp_scope *s, wp_comp_extern *ext,
   if (ext->sort == WP_COMP_SORT_TYPE) {
     if (ext->type_is_sub_resource) {
       /* a fresh abstract resource, distinct from every other type */
-      wp_comp_type *t = new_type(cx, WP_COMP_T_RESOURCE);
-      t->name = ext->name;
-      ext->type = t;
-    } else if (ext->type && ext->type->name.len == 0) {
+      ext->type = wp_resource_new(cx, s, ext->name);
+    } else if (ext->type) {
       /* Name the type after its first import/export (for WIT printing).
       ** Types in index spaces are always arena nodes, never the static
       ** primitives, so this write is to memory we own. */
-      ((wp_comp_type *)ext->type)->name = ext->name;
+      if (ext->type->name.len == 0) ((wp_comp_type *)ext->type)->name = ext->name;
+      /* the import/export is a new name of the type (external visibility
+      ** tells the two apart; a resource stays the same resource) */
+      ext->type = wp_type_named(cx, s, ext->type, ext->name);
     }
+  } else if (ext->sort == WP_COMP_SORT_INSTANCE) {
+    ext->declared = ext->type;
+    ext->type = wp_instance_freshen(cx, s, ext->type);
   }
   const void *ty = ext->sort == WP_COMP_SORT_CORE_MODULE ? (const void *)ext->module
                                                           : (const void *)ext->type;
@@ -556,24 +569,12 @@ static void read_module_type(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_core_ifac
             e->valtype = wp_read_core_valtype(cx, r);
             if (e->valtype != 0x70 && e->valtype != 0x6f)
               wp_fail(cx, kat, "table element type must be a reference type");
-            uint8_t fl = wp_u8(cx, r);
-            if (fl > 5 || (fl & 2)) wp_fail(cx, kat, "unsupported limits flags 0x%02x", fl);
-            e->has_max = fl & 1;
-            e->is64 = (fl >> 2) & 1;
-            e->min = e->is64 ? wp_u64(cx, r) : wp_u32(cx, r);
-            if (e->has_max) e->max = e->is64 ? wp_u64(cx, r) : wp_u32(cx, r);
+            wp_read_core_limits(cx, r, e, 0);
             break;
           }
-          case 0x02: {
-            uint8_t fl = wp_u8(cx, r);
-            if (fl > 7) wp_fail(cx, kat, "unsupported limits flags 0x%02x", fl);
-            e->has_max = fl & 1;
-            e->shared = (fl >> 1) & 1;
-            e->is64 = (fl >> 2) & 1;
-            e->min = e->is64 ? wp_u64(cx, r) : wp_u32(cx, r);
-            if (e->has_max) e->max = e->is64 ? wp_u64(cx, r) : wp_u32(cx, r);
+          case 0x02:
+            wp_read_core_limits(cx, r, e, 1);
             break;
-          }
           case 0x03:
             e->valtype = wp_read_core_valtype(cx, r);
             e->mut = wp_u8(cx, r);
@@ -630,6 +631,7 @@ static void read_module_type(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_core_ifac
     }
   }
   wp_index_core_iface(cx, m, at, "export in module type");
+  wp_check_core_imports_unique(cx, m, at);
 }
 
 const wp_comp_core_type *wp_read_core_type(wp_cx *cx, wp_rd *r, wp_scope *s) {

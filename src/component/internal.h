@@ -22,6 +22,7 @@
 #define WP_COMP_MAX_FLAT 17           /* flat_count saturates here */
 #define WP_COMP_MAX_FLAT_PARAMS 16
 #define WP_COMP_MAX_FLAT_RESULTS 1
+#define WP_COMP_MAX_FLAT_ASYNC_PARAMS 4
 #define WP_COMP_MAX_ABI_SIZE (1u << 28)  /* Binary.md: elem_size < 2^28 */
 
 /* ---------------------------------------------------------------- arena */
@@ -44,6 +45,7 @@ typedef struct wp_cx {
   jmp_buf jb;
   wp_comp_arena *arena;
   unsigned depth;
+  uint32_t serial;         /* the last scope serial handed out (resources.c) */
 } wp_cx;
 
 /* A cursor over [p, end) within cx->base. */
@@ -97,16 +99,32 @@ typedef enum wp_scope_kind {
 } wp_scope_kind;
 
 typedef struct wp_scope wp_scope;
+/* A pointer -> pointer map in arena memory (resources.c). */
+typedef struct wp_ptrmap {
+  const void **keys, **vals;
+  size_t n, cap;
+} wp_ptrmap;
+const void *wp_ptrmap_get(const wp_ptrmap *m, const void *key);
+void wp_ptrmap_put(wp_cx *cx, wp_ptrmap *m, const void *key, const void *val);
+
 struct wp_scope {
   wp_scope *outer;
   uint8_t kind;
+  uint32_t serial;        /* resources this scope's declarations make carry it */
   wp_comp_space *space;   /* [WP_COMP_SORT_COUNT] */
   wp_comp_space own_space[WP_COMP_SORT_COUNT];
   wp_comp *comp;          /* WP_SCOPE_COMPONENT */
   /* imports/exports declared so far (types) */
   uint32_t nimports, nexports, capimports, capexports;
   wp_comp_extern *imports, *exports;
+  /* External visibility (Explainer.md): the type nodes imported/exported so
+  ** far, the only ones an import/export may refer to (component and
+  ** component-type scopes; the values are unused). */
+  wp_ptrmap imported, exported;
 };
+
+/* Opens scope s: its serial, numbered after every scope before it. */
+void wp_scope_open(wp_cx *cx, wp_scope *s);
 
 uint32_t wp_space_push(wp_cx *cx, wp_scope *s, uint8_t sort, uint8_t origin,
                        uint32_t item, const void *type, const uint8_t *at);
@@ -145,6 +163,12 @@ void wp_read_canon(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_canon *c);
 ** sections into its interface (the code is left to the core layer). */
 void wp_core_module_iface(wp_cx *cx, const uint8_t *p, uint32_t size,
                           wp_comp_core_iface *iface);
+/* Core table/memory limits (flags, min, max), checked against the core
+** spec's bounds. */
+void wp_read_core_limits(wp_cx *cx, wp_rd *r, wp_comp_core_extern *e, int memory);
+/* A core module (type)'s imports must be distinct module/name pairs (they
+** become distinct names in the component). */
+void wp_check_core_imports_unique(wp_cx *cx, const wp_comp_core_iface *m, const uint8_t *at);
 /* Compares core extern types: found may be used where expected is required. */
 int wp_core_extern_matches(const wp_comp_core_extern *found,
                            const wp_comp_core_extern *expected);
@@ -157,13 +181,14 @@ wp_comp *wp_decode_component(wp_cx *cx, wp_rd *r, wp_scope *outer);
 /* Canonical ABI facts (abi.c): fills abi_size/align/flat_count/has_* of a
 ** newly built value type, failing if it is too large. */
 void wp_abi_compute(wp_cx *cx, wp_comp_type *t, const uint8_t *at);
-/* Core signature of lifting/lowering func type ft (flattened, with the
-** MAX_FLAT limits).  Returns NULL when it does not apply (async). */
+/* Core signature of lifting/lowering func type ft (CanonicalABI.md
+** flatten_functype): sync, or with the async option (with or without a
+** callback when lifting). */
 const wp_comp_core_functype *wp_abi_core_sig(wp_cx *cx, const wp_comp_type *ft,
-                                             int lower);
+                                             int lower, int is_async, int callback);
 
 /* The core func type a canon definition other than lift produces (NULL for
-** async built-ins whose signature is not modelled yet). */
+** the shared-everything thread built-ins, not modelled). */
 const wp_comp_core_functype *wp_abi_canon_core_sig(wp_cx *cx, const wp_comp_canon *c);
 
 /* Semantic checks after a component is decoded (validate.c). */
@@ -178,6 +203,46 @@ void wp_check_type_annotations(wp_cx *cx, const wp_comp_type *t);
 /* Subtyping with an explicit buffer for the reason (typecheck.c). */
 int wp_type_sub(const wp_comp_type *found, const wp_comp_type *expected,
                 char *why, size_t whylen);
+
+/* A type checker for one instantiation (typecheck.c), in arena memory: the
+** abstract resources of serial `serial` (the instantiated component's
+** imports) are bound, in order, to what the arguments provide; any other
+** resource must be the very same. */
+typedef struct wp_tc wp_tc;
+wp_tc *wp_tc_new(wp_cx *cx, uint32_t serial);
+int wp_tc_extern(wp_tc *tc, const wp_comp_extern *found, const wp_comp_extern *expected,
+                 const char *what, char *err, size_t errlen);
+/* What resource `r` (a base) was bound to, or NULL. */
+const wp_comp_type *wp_tc_binding(const wp_tc *tc, const wp_comp_type *r);
+
+/* ------------------------------------------------------------ resources.c */
+
+/* Fills res_min/res_max of a newly built type from its children. */
+void wp_res_facts(wp_comp_type *t);
+/* Whether t refers to a resource made outside it (the outer-alias rule). */
+int wp_type_has_free_resources(const wp_comp_type *t);
+/* The node an import/export of type t under `name` in scope s declares: a
+** new name (of serial s) for value types and resources, t itself for func,
+** component and instance types. */
+const wp_comp_type *wp_type_named(wp_cx *cx, wp_scope *s, const wp_comp_type *t,
+                                  wp_comp_str name);
+/* A fresh abstract resource made by scope s. */
+wp_comp_type *wp_resource_new(wp_cx *cx, wp_scope *s, wp_comp_str name);
+/* The type of instantiating component type ct in scope s: ct (imports and
+** exports) with its imported names replaced by what given[i] (the argument
+** for ct's import i) provides, its imported resources by their bindings in
+** `bound`, and its other resources by fresh ones of s (every instance has
+** resource types of its own).  Unchanged subgraphs are shared. */
+const wp_comp_type *wp_type_instantiate(wp_cx *cx, wp_scope *s, const wp_comp_type *ct,
+                                        const wp_comp_extern *const *given, const wp_tc *bound);
+/* An instance type imported or exported by scope s gets fresh copies of
+** the abstract resources it declares (two imports of one instance type do
+** not share resources). */
+const wp_comp_type *wp_instance_freshen(wp_cx *cx, wp_scope *s, const wp_comp_type *t);
+/* External visibility: an import (is_import) or export `e` just declared in
+** s may only refer to types imported/exported by name before it; then its
+** named types join the set.  Fails naming the rule. */
+void wp_check_visible(wp_cx *cx, wp_scope *s, const wp_comp_extern *e, int is_import);
 
 /* ------------------------------------------------------------ names.c */
 

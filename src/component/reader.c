@@ -4,6 +4,7 @@
 ** against the end of its section: no input can make us read out of bounds.
 */
 #include "component/internal.h"
+#include "core/leb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,42 +144,27 @@ uint8_t wp_peek(wp_cx *cx, wp_rd *r) {
   return *r->p;
 }
 
-/* Unsigned LEB128 of at most `bits` bits, rejecting overlong encodings. */
+/* LEB128 integers through the core layer's one reader (src/core/leb.h). */
+static void leb_fail(wp_cx *cx, const uint8_t *at, wp_leb_status_t s, char sign, unsigned bits) {
+  if (s == WP_LEB_TOO_LARGE) wp_fail(cx, at, "integer too large for %c%u", sign, bits);
+  else wp_fail(cx, at, "%s", wp_leb_status_text(s));
+}
+
 static uint64_t uleb(wp_cx *cx, wp_rd *r, unsigned bits) {
-  const uint8_t *start = r->p;
-  uint64_t v = 0;
-  unsigned shift = 0;
-  for (;;) {
-    if (r->p >= r->end) wp_fail(cx, start, "unexpected end of section in integer");
-    uint8_t b = *r->p++;
-    if (shift + 7 > bits && (b & 0x7f) >> (bits - shift))
-      wp_fail(cx, start, "integer too large for u%u", bits);
-    v |= (uint64_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) return v;
-    shift += 7;
-    if (shift >= bits) wp_fail(cx, start, "integer representation too long");
-  }
+  uint64_t v;
+  size_t n;
+  wp_leb_status_t s = wp_leb_unsigned(r->p, r->end, bits, &v, &n);
+  if (s) leb_fail(cx, r->p, s, 'u', bits);
+  r->p += n;
+  return v;
 }
 
 static int64_t sleb(wp_cx *cx, wp_rd *r, unsigned bits) {
-  const uint8_t *start = r->p;
-  int64_t v = 0;
-  unsigned shift = 0;
-  uint8_t b;
-  do {
-    if (r->p >= r->end) wp_fail(cx, start, "unexpected end of section in integer");
-    if (shift >= 7 * ((bits + 6) / 7))
-      wp_fail(cx, start, "integer representation too long");
-    b = *r->p++;
-    if (shift < 64) v |= (int64_t)((uint64_t)(b & 0x7f) << shift);
-    shift += 7;
-  } while (b & 0x80);
-  if (shift < 64 && (b & 0x40)) v |= (int64_t)(~(uint64_t)0 << shift);
-  /* the value must fit the declared width */
-  if (bits < 64) {
-    int64_t lim = (int64_t)1 << (bits - 1);
-    if (v < -lim || v >= lim) wp_fail(cx, start, "integer too large for s%u", bits);
-  }
+  int64_t v;
+  size_t n;
+  wp_leb_status_t s = wp_leb_signed(r->p, r->end, bits, &v, &n);
+  if (s) leb_fail(cx, r->p, s, 's', bits);
+  r->p += n;
   return v;
 }
 

@@ -28,15 +28,23 @@
 #define MAX_STEPS 200000
 #define MAX_CMP_DEPTH 100
 
-typedef struct tc {
+typedef struct wp_tc tc;
+struct wp_tc {
   char *why;
   size_t whylen;
   uint32_t steps;
   uint32_t nbind, capbind;
-  const wp_comp_type **from, **to; /* malloc'd; placeholder -> resource */
+  const wp_comp_type **from, **to; /* placeholder (base) -> resource (base) */
+  wp_cx *cx;        /* set: bindings live in its arena (the decoder may unwind) */
+  uint8_t legacy;   /* any abstract expected resource may be bound (the linker) */
+  /* otherwise: serials whose abstract resources may be bound (the
+  ** instantiated component's imports, then nested component/instance
+  ** types being compared) */
+  uint32_t nserials;
+  uint32_t serials[MAX_CMP_DEPTH + 2];
   /* pairs already found compatible: shared subgraphs are compared once */
   const wp_comp_type *memo_f[MEMO_SIZE], *memo_e[MEMO_SIZE];
-} tc;
+};
 
 static size_t memo_slot(const wp_comp_type *f, const wp_comp_type *e) {
   uintptr_t h = (uintptr_t)f * 31u + (uintptr_t)e;
@@ -63,28 +71,85 @@ static int fail_msg(tc *c, const char *msg) {
 }
 
 static int sub(tc *c, const wp_comp_type *f, const wp_comp_type *e, unsigned depth);
+
+/* A function type mismatch names both signatures, then where they differ
+** and why: "expected `func(..)`, found `func(..)` (param `x`: ...)". */
+static int func_mismatch(tc *c, const wp_comp_type *f, const wp_comp_type *e, const char *where) {
+  if (!c->why || c->whylen < 2) return -1;
+  char inner[600];
+  snprintf(inner, sizeof inner, "%s", c->why);
+  c->why[0] = 0;
+  mismatch(c, f, e, NULL);
+  size_t l = strlen(c->why);
+  if (inner[0]) snprintf(c->why + l, c->whylen - l, " (%s: %s)", where, inner);
+  return -1;
+}
+
+/* What a type is, in the words of wasm-tools' messages. */
+static const char *kind_word(const wp_comp_type *t) {
+  switch (t->kind) {
+    case WP_COMP_T_OWN: return "own";
+    case WP_COMP_T_BORROW: return "borrow";
+    case WP_COMP_T_RESOURCE: return "resource";
+    case WP_COMP_T_FUNC: return "func";
+    case WP_COMP_T_INSTANCE: return "instance";
+    case WP_COMP_T_COMPONENT: return "component";
+    default: return "defined type";
+  }
+}
 static int extern_sub(tc *c, const wp_comp_extern *f, const wp_comp_extern *e,
                       unsigned depth);
 
-static int resource_eq(tc *c, const wp_comp_type *f, const wp_comp_type *e) {
-  if (f == e) return 0;
+static const wp_comp_type *bound_to(const tc *c, const wp_comp_type *r) {
   for (uint32_t i = 0; i < c->nbind; i++)
-    if (c->from[i] == e) return c->to[i] == f ? 0 : mismatch(c, f, e, "different resource");
-  if (e->resource_defined) return mismatch(c, f, e, "different resource");
-  /* an abstract placeholder: bind it */
-  if (c->nbind == c->capbind) {
-    if (c->capbind >= MAX_BINDINGS) return fail_msg(c, "too many resources to compare");
-    uint32_t cap = c->capbind ? c->capbind * 2 : 16;
-    const wp_comp_type **nf = realloc(c->from, cap * sizeof *nf);
-    if (nf) c->from = nf;
-    const wp_comp_type **nt = nf ? realloc(c->to, cap * sizeof *nt) : NULL;
-    if (nt) c->to = nt;
-    if (!nf || !nt) return fail_msg(c, "out of memory comparing types");
-    c->capbind = cap;
-  }
-  c->from[c->nbind] = e;
-  c->to[c->nbind++] = f;
+    if (c->from[i] == r) return c->to[i];
+  return NULL;
+}
+
+static int bindable(const tc *c, const wp_comp_type *r) {
+  if (r->resource_defined) return 0;
+  if (c->legacy) return 1;
+  for (uint32_t i = 0; i < c->nserials; i++)
+    if (c->serials[i] == r->serial) return 1;
   return 0;
+}
+
+/* Resources compare by identity, after substituting what the comparison
+** has bound so far; an unbound abstract resource of the component being
+** instantiated (or of a nested type being compared) is bound on first use. */
+static int resource_eq(tc *c, const wp_comp_type *f, const wp_comp_type *e) {
+  const wp_comp_type *fb = wp_comp_resource_base(f), *eb = wp_comp_resource_base(e), *x;
+  if ((x = bound_to(c, fb))) fb = x;
+  if ((x = bound_to(c, eb))) eb = x;
+  else if (fb != eb && bindable(c, eb)) {
+    if (c->nbind == c->capbind) {
+      if (c->capbind >= MAX_BINDINGS) return fail_msg(c, "too many resources to compare");
+      uint32_t cap = c->capbind ? c->capbind * 2 : 16;
+      const wp_comp_type **nf, **nt;
+      if (c->cx) {
+        nf = wp_alloc(c->cx, cap * sizeof *nf);
+        nt = wp_alloc(c->cx, cap * sizeof *nt);
+        if (c->nbind) {
+          memcpy(nf, c->from, c->nbind * sizeof *nf);
+          memcpy(nt, c->to, c->nbind * sizeof *nt);
+        }
+      } else {
+        nf = realloc(c->from, cap * sizeof *nf);
+        if (nf) c->from = nf;
+        nt = nf ? realloc(c->to, cap * sizeof *nt) : NULL;
+        if (!nf || !nt) return fail_msg(c, "out of memory comparing types");
+      }
+      c->from = nf;
+      c->to = nt;
+      c->capbind = cap;
+    }
+    c->from[c->nbind] = eb;
+    c->to[c->nbind++] = fb;
+    return 0;
+  }
+  if (fb == eb) return 0;
+  return mismatch(c, wp_comp_resource_base(f), wp_comp_resource_base(e),
+                  "resource types are not the same");
 }
 
 static int opt_sub(tc *c, const wp_comp_type *f, const wp_comp_type *e, unsigned depth,
@@ -96,6 +161,7 @@ static int opt_sub(tc *c, const wp_comp_type *f, const wp_comp_type *e, unsigned
 
 static int sub_uncached(tc *c, const wp_comp_type *f, const wp_comp_type *e,
                         unsigned depth);
+static int sub_scope(tc *c, const wp_comp_type *f, const wp_comp_type *e, unsigned depth);
 
 static int sub(tc *c, const wp_comp_type *f, const wp_comp_type *e, unsigned depth) {
   if (f == e) return 0;
@@ -113,7 +179,12 @@ static int sub_uncached(tc *c, const wp_comp_type *f, const wp_comp_type *e,
                         unsigned depth) {
   if (++c->steps > MAX_STEPS) return fail_msg(c, "types too complex to compare");
   if (depth > MAX_CMP_DEPTH) return fail_msg(c, "types nested too deeply to compare");
-  if (f->kind != e->kind) return mismatch(c, f, e, NULL);
+  if (f->kind != e->kind) {
+    char d[100];
+    if (kind_word(e) == kind_word(f)) return mismatch(c, f, e, NULL);
+    snprintf(d, sizeof d, "expected %s, found %s", kind_word(e), kind_word(f));
+    return mismatch(c, f, e, d);
+  }
   switch (f->kind) {
     case WP_COMP_T_RECORD:
     case WP_COMP_T_VARIANT:
@@ -153,45 +224,57 @@ static int sub_uncached(tc *c, const wp_comp_type *f, const wp_comp_type *e,
         ** type (`(sub resource)`) is never looked up or bound, and any
         ** borrow<r>/own<r> parameter of an abstract resource would mismatch. */
         if (sub(c, f->fields[i].type, e->fields[i].type, depth + 1)) {
-          c->why[0] = 0;
-          return mismatch(c, f, e, NULL);
+          char d[80];
+          snprintf(d, sizeof d, "param `%.*s`", (int)(e->fields[i].name.len > 60 ? 60 : e->fields[i].name.len),
+                   e->fields[i].name.ptr);
+          return func_mismatch(c, f, e, d);
         }
       }
-      if (opt_sub(c, f->elem, e->elem, depth, f, e)) {
-        c->why[0] = 0;
-        return mismatch(c, f, e, NULL);
-      }
+      if (opt_sub(c, f->elem, e->elem, depth, f, e)) return func_mismatch(c, f, e, "result");
       return 0;
     case WP_COMP_T_INSTANCE:
     case WP_COMP_T_COMPONENT: {
-      /* component: every import of found must be provided by expected's */
-      for (uint32_t i = 0; i < f->nimports; i++) {
-        const wp_comp_extern *fi = &f->imports[i];
-        const wp_comp_extern *ei = wp_comp_type_import(e, fi->name.ptr, fi->name.len);
-        if (!ei) {
-          char d[300];
-          snprintf(d, sizeof d, "component needs import `%.*s` which is not guaranteed",
-                   (int)fi->name.len, fi->name.ptr);
-          return fail_msg(c, d);
-        }
-        if (extern_sub(c, ei, fi, depth + 1)) return -1;
-      }
-      for (uint32_t i = 0; i < e->nexports; i++) {
-        const wp_comp_extern *ee = &e->exports[i];
-        const wp_comp_extern *fe = wp_comp_type_export(f, ee->name.ptr, ee->name.len);
-        if (!fe) {
-          char d[300];
-          snprintf(d, sizeof d, "missing export `%.*s` (%s)", (int)ee->name.len,
-                   ee->name.ptr, wp_comp_sort_name(ee->sort));
-          return fail_msg(c, d);
-        }
-        if (extern_sub(c, fe, ee, depth + 1)) return -1;
-      }
-      return 0;
+      /* the abstract resources the compared types declare are bound here
+      ** (expected's exports; found's imports, compared contravariantly) */
+      uint32_t saved = c->nserials;
+      if (e->scope_lo && c->nserials < MAX_CMP_DEPTH + 2) c->serials[c->nserials++] = e->scope_lo;
+      if (f->kind == WP_COMP_T_COMPONENT && f->scope_lo && c->nserials < MAX_CMP_DEPTH + 2)
+        c->serials[c->nserials++] = f->scope_lo;
+      int r = sub_scope(c, f, e, depth);
+      c->nserials = saved;
+      return r;
     }
     default:
       return 0; /* primitives: same kind */
   }
+}
+
+/* Component and instance types: found may need fewer imports (each one
+** expected provides) and must offer at least expected's exports. */
+static int sub_scope(tc *c, const wp_comp_type *f, const wp_comp_type *e, unsigned depth) {
+  for (uint32_t i = 0; i < f->nimports; i++) {
+    const wp_comp_extern *fi = &f->imports[i];
+    const wp_comp_extern *ei = wp_comp_type_import(e, fi->name.ptr, fi->name.len);
+    if (!ei) {
+      char d[300];
+      snprintf(d, sizeof d, "component needs import `%.*s` which is not guaranteed",
+               (int)fi->name.len, fi->name.ptr);
+      return fail_msg(c, d);
+    }
+    if (extern_sub(c, ei, fi, depth + 1)) return -1;
+  }
+  for (uint32_t i = 0; i < e->nexports; i++) {
+    const wp_comp_extern *ee = &e->exports[i];
+    const wp_comp_extern *fe = wp_comp_type_export(f, ee->name.ptr, ee->name.len);
+    if (!fe) {
+      char d[300];
+      snprintf(d, sizeof d, "missing export `%.*s` (%s)", (int)ee->name.len,
+               ee->name.ptr, wp_comp_sort_name(ee->sort));
+      return fail_msg(c, d);
+    }
+    if (extern_sub(c, fe, ee, depth + 1)) return -1;
+  }
+  return 0;
 }
 
 static int module_sub(tc *c, const wp_comp_core_iface *f, const wp_comp_core_iface *e) {
@@ -253,11 +336,12 @@ static tc *tc_new(char *why, size_t whylen) {
   c->why = why && whylen ? why : dummy;
   c->whylen = why && whylen ? whylen : 1;
   c->why[0] = 0;
+  c->legacy = 1;
   return c;
 }
 
 static void tc_delete(tc *c) {
-  if (!c) return;
+  if (!c || c->cx) return;
   free(c->from);
   free(c->to);
   free(c);
@@ -369,3 +453,19 @@ const wp_comp_type *wp_comp_typecheck_binding(const wp_comp_typecheck *t,
     if (t->c->from[i] == placeholder) return t->c->to[i];
   return NULL;
 }
+
+/* ------------------------------------------------- the decoder's checker */
+
+wp_tc *wp_tc_new(wp_cx *cx, uint32_t serial) {
+  tc *c = wp_alloc(cx, sizeof *c);
+  c->cx = cx;
+  if (serial) c->serials[c->nserials++] = serial;
+  return c;
+}
+
+int wp_tc_extern(wp_tc *c, const wp_comp_extern *found, const wp_comp_extern *expected,
+                 const char *what, char *err, size_t errlen) {
+  return extern_check(c, found, expected, what, err, errlen);
+}
+
+const wp_comp_type *wp_tc_binding(const wp_tc *c, const wp_comp_type *r) { return bound_to(c, r); }

@@ -242,6 +242,27 @@ static char *gen_glue(const wasmplug_module_t *m, out_t *o) {
   for (uint32_t i = 0; i < info->nimports; i++) {
     const wp_import_t *im = &info->imports[i];
     emit(o, "/* import %u */\n", i);
+    /* A module may import the same module.name more than once (e.g.
+    ** AssemblyScript output).  wasm2c calls one C function for all of
+    ** them, so only the first gets a trampoline; the linker resolves every
+    ** occurrence to the same definition, so its slot serves them all.
+    ** Occurrences of different types could never all be satisfied, and
+    ** wasm2c would call them through one prototype: refuse those. */
+    uint32_t first = i;
+    for (uint32_t k = 0; k < i && first == i; k++)
+      if (!strcmp(info->imports[k].module, im->module) && !strcmp(info->imports[k].name, im->name))
+        first = k;
+    if (first != i) {
+      const wp_import_t *f = &info->imports[first];
+      bool same = f->kind == im->kind && f->elem == im->elem && f->mut == im->mut;
+      if (same && im->kind == WASMPLUG_EXTERN_FUNC)
+        same = wp_functype_eq(&info->types[f->type_index], &info->types[im->type_index]);
+      if (!same)
+        return wp_format("%s: import %s.%s is declared twice with different types: "
+                         "no definition can satisfy both", m->name, im->module, im->name);
+      emit(o, "/* same as import %u */\n", first);
+      continue;
+    }
     if (im->kind == WASMPLUG_EXTERN_FUNC) {
       const wp_functype_t *ft = &info->types[im->type_index];
       if (!sig_supported(ft))

@@ -5,8 +5,10 @@
 ** milliseconds).  Optimized: the system C compiler at -O2 into a shared
 ** object stored in the cache as KEY.so beside KEY.meta, where KEY hashes the
 ** wasm bytes and the tool identity.  A cache entry is loaded only after the
-** SHA-256 of the .so matches the one its .meta recorded when we wrote it, so
-** a truncated, corrupt or swapped file is rebuilt instead of dlopen'ed.
+** SHA-256 of the .so matches the one its .meta recorded when we wrote it and
+** the .meta's MAC (trust.c: a secret a guest cannot read) vouches for both,
+** so a truncated, corrupt, swapped or planted file is rebuilt instead of
+** dlopen'ed.  Every shared object from disk passes wp_trust_check_elf first.
 */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -177,6 +179,8 @@ void *wp_dlopen_bytes(const uint8_t *data, size_t len, int *memfd) {
 }
 
 static char *load_so_bytes(wasmplug_module_t *m, const uint8_t *so, size_t len, wp_code_t *out) {
+  char *bad = wp_trust_check_elf(m->name, so, len);
+  if (bad) return bad;
   int memfd;
   void *h = wp_dlopen_bytes(so, len, &memfd);
   if (!h) {
@@ -197,6 +201,32 @@ static char *load_so_bytes(wasmplug_module_t *m, const uint8_t *so, size_t len, 
   return NULL;
 }
 
+/* The .meta of a cache entry: the entry's key, the SHA-256 of its .so and
+** the MAC of both (trust.c).  False when no secret is available (the
+** entry is then neither written nor trusted). */
+static char *cache_meta(wasmplug_module_t *m, const uint8_t *so, size_t slen) {
+  char sum[65], key[65], mac[65];
+  key_hex(m, key);
+  file_hash_hex(so, slen, sum);
+  if (!wp_trust_mac(m->engine, key, sum, mac)) return NULL;
+  return wp_format("wasmplug-cache 2\nkey %s\nsha256 %s\nmac %s\n", key, sum, mac);
+}
+
+static bool cache_entry_verified(wasmplug_module_t *m, const uint8_t *meta, size_t mlen, const uint8_t *so,
+                                 size_t slen) {
+  char *expect = cache_meta(m, so, slen);
+  char *got = malloc(mlen + 1);
+  bool ok = expect && got;
+  if (ok) {
+    memcpy(got, meta, mlen);
+    got[mlen] = 0;
+    ok = strlen(got) == mlen && wp_trust_mac_equal(got, expect);
+  }
+  free(got);
+  free(expect);
+  return ok;
+}
+
 /* Tries the cache; returns true on a verified hit. */
 static bool cache_load(wasmplug_module_t *m, const char *so_path, const char *meta_path,
                        wp_code_t *out) {
@@ -205,12 +235,7 @@ static bool cache_load(wasmplug_module_t *m, const char *so_path, const char *me
   bool ok = false;
   if (!wp_read_all(meta_path, &meta, &mlen)) return false;
   if (!wp_read_all(so_path, &so, &slen)) goto out;
-  char want[65], key[65];
-  key_hex(m, key);
-  file_hash_hex(so, slen, want);
-  char *expect = wp_format("wasmplug-cache 1\nkey %s\nsha256 %s\n", key, want);
-  ok = expect && mlen == strlen(expect) && !memcmp(meta, expect, mlen);
-  free(expect);
+  ok = cache_entry_verified(m, meta, mlen, so, slen);
   if (ok) {
     char *err = load_so_bytes(m, so, slen, out);
     ok = !err;
@@ -222,7 +247,7 @@ out:
   return ok;
 }
 
-static char *mkdir_p(const char *dir) {
+char *wp_mkdir_p(const char *dir) {
   char *p = wp_strdup(dir);
   if (!p) return wp_strdup("out of memory");
   for (char *s = p + 1; *s; s++) {
@@ -249,11 +274,13 @@ static char *run_cc(wasmplug_module_t *m, const char *dir, const char *so_out) {
   if (pid == 0) {
     int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd >= 0) { dup2(fd, 2); dup2(fd, 1); close(fd); }
-    /* No sibling-call optimisation: it turns unbounded wasm recursion into
-    ** a loop (call-stack exhaustion must trap, not hang).  The flags are
-    ** part of the cache key (engine.c, tool_id). */
-    execlp(wp_cc_command(), wp_cc_command(), "-O2", "-fno-optimize-sibling-calls", "-shared",
-           "-fPIC", "-fvisibility=hidden", "-DNDEBUG", "-w", "-fno-strict-aliasing", inc, "-o",
+    /* -nostartfiles: no crt constructors or destructors (wp_trust_check_elf
+    ** refuses any in code read back from disk).  No sibling-call
+    ** optimisation: it turns unbounded wasm recursion into a loop (call-stack
+    ** exhaustion must trap, not hang).  The flags are part of the cache key
+    ** (engine.c, tool_id). */
+    execlp(wp_cc_command(), wp_cc_command(), "-O2", "-fno-optimize-sibling-calls", "-shared", "-fPIC",
+           "-fvisibility=hidden", "-nostartfiles", "-DNDEBUG", "-w", "-fno-strict-aliasing", inc, "-o",
            so_out, glue, "-lm", (char *)NULL);
     _exit(127);
   }
@@ -331,7 +358,7 @@ char *wp_compile_optimized(wasmplug_module_t *m, bool may_build, wp_code_t *out)
   if (!so_path || !meta_path) { err = wp_strdup("out of memory"); goto out; }
   if (cache_load(m, so_path, meta_path, out)) goto out;
   if (!may_build) { err = wp_strdup("not cached"); goto out; }
-  if ((err = mkdir_p(cache))) goto out;
+  if ((err = wp_mkdir_p(cache))) goto out;
   dir = make_tmpdir();
   if (!dir) { err = wp_format("cannot create a temporary directory: %s", strerror(errno)); goto out; }
   if ((err = wp_codegen(m, dir))) goto out;
@@ -342,16 +369,16 @@ char *wp_compile_optimized(wasmplug_module_t *m, bool may_build, wp_code_t *out)
     err = wp_format("%s: the C compiler produced no output", m->name);
   free(built);
   if (err) goto out;
-  /* Write the code first, then the meta that vouches for it. */
-  char sum[65];
-  file_hash_hex(so, slen, sum);
-  char *meta = wp_format("wasmplug-cache 1\nkey %s\nsha256 %s\n", key, sum);
-  if (!meta) { err = wp_strdup("out of memory"); goto out; }
-  unlink(meta_path);
-  err = write_atomic(so_path, so, slen);
-  if (!err) err = write_atomic(meta_path, (const uint8_t *)meta, strlen(meta));
-  free(meta);
-  if (err) goto out;
+  /* Write the code first, then the meta that vouches for it.  Without a
+  ** secret to vouch with, the code is used but not cached. */
+  char *meta = cache_meta(m, so, slen);
+  if (meta) {
+    unlink(meta_path);
+    err = write_atomic(so_path, so, slen);
+    if (!err) err = write_atomic(meta_path, (const uint8_t *)meta, strlen(meta));
+    free(meta);
+    if (err) goto out;
+  }
   err = load_so_bytes(m, so, slen, out);
 out:
   if (dir) {
@@ -419,15 +446,23 @@ char *wp_artifact_write(wasmplug_module_t *m, const char *path) {
   char key[65];
   key_hex(m, key);
   char *so_path = wp_format("%s/%s.so", m->engine->cache_dir, key);
-  uint8_t *so = NULL;
-  size_t slen;
+  char *meta_path = wp_format("%s/%s.meta", m->engine->cache_dir, key);
+  uint8_t *so = NULL, *meta = NULL;
+  size_t slen, mlen;
   char *err = NULL;
-  if (!so_path || !wp_read_all(so_path, &so, &slen)) {
-    err = wp_format("%s: no optimized code in the cache to write", m->name);
+  /* Only code the cache vouches for goes into an artifact. */
+  if (!so_path || !meta_path || !wp_read_all(so_path, &so, &slen) || !wp_read_all(meta_path, &meta, &mlen) ||
+      !cache_entry_verified(m, meta, mlen, so, slen)) {
+    err = wp_format("%s: no verified optimized code in the cache to write", m->name);
     free(so_path);
+    free(meta_path);
+    free(so);
+    free(meta);
     return err;
   }
   free(so_path);
+  free(meta_path);
+  free(meta);
   size_t total = ARTIFACT_HEADER + m->len + slen;
   uint8_t *buf = malloc(total);
   if (!buf) {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "leb.h"
 
 typedef struct reader {
   const uint8_t *p, *start, *end;
@@ -40,30 +41,28 @@ static bool u8(reader_t *r, uint8_t *out) {
   return true;
 }
 
+static bool leb_fail(reader_t *r, wp_leb_status_t s) {
+  return fail(r, "%s", s == WP_LEB_EOF ? "unexpected end of section or module" : wp_leb_status_text(s));
+}
+
 static bool leb_u32(reader_t *r, uint32_t *out) {
-  uint64_t v = 0;
-  *out = 0;
-  for (int shift = 0; shift < 35; shift += 7) {
-    uint8_t b;
-    if (!u8(r, &b)) return false;
-    v |= (uint64_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) {
-      if (v > UINT32_MAX) return fail(r, "integer representation too long");
-      *out = (uint32_t)v;
-      return true;
-    }
-  }
-  return fail(r, "integer representation too long");
+  uint64_t v;
+  size_t n;
+  wp_leb_status_t s = wp_leb_unsigned(r->p, r->end, 32, &v, &n);
+  *out = (uint32_t)v;
+  if (s) return leb_fail(r, s);
+  r->p += n;
+  return true;
 }
 
 /* Skips a signed LEB of at most `bits` bits. */
 static bool leb_skip(reader_t *r, int bits) {
-  for (int i = 0; i < (bits + 6) / 7; i++) {
-    uint8_t b;
-    if (!u8(r, &b)) return false;
-    if (!(b & 0x80)) return true;
-  }
-  return fail(r, "integer representation too long");
+  int64_t v;
+  size_t n;
+  wp_leb_status_t s = wp_leb_signed(r->p, r->end, (unsigned)bits, &v, &n);
+  if (s) return leb_fail(r, s);
+  r->p += n;
+  return true;
 }
 
 static bool bytes(reader_t *r, size_t n, const uint8_t **out) {

@@ -8,9 +8,40 @@
 
 #include "internal.h"
 
-wasmplug_config_t *wasmplug_config_new(void) {
-  return calloc(1, sizeof(wasmplug_config_t));
+void wasmplug_store_limits_default(wasmplug_store_limits_t *out) {
+  memset(out, 0, sizeof *out);
+  out->size = sizeof *out;
+  out->memory_bytes = (uint64_t)65536 * 65536;
+  out->table_elements = 10000000;
+  out->instances = 10000;
+  out->handles = 1000000;
+  out->host_memory_bytes = (uint64_t)128 << 20;
 }
+
+void wasmplug_store_limits_merge(wasmplug_store_limits_t *dst, const wasmplug_store_limits_t *src) {
+  if (!src || src->size < sizeof(uint32_t)) return;
+  wasmplug_store_limits_t n;
+  memset(&n, 0, sizeof n);
+  /* Read only the fields the caller's struct has (it may be older). */
+  memcpy(&n, src, src->size < sizeof n ? src->size : sizeof n);
+  if (n.memory_bytes) dst->memory_bytes = n.memory_bytes;
+  if (n.table_elements) dst->table_elements = n.table_elements;
+  if (n.instances) dst->instances = n.instances;
+  if (n.handles) dst->handles = n.handles;
+  if (n.host_memory_bytes) dst->host_memory_bytes = n.host_memory_bytes;
+}
+
+wasmplug_config_t *wasmplug_config_new(void) {
+  wasmplug_config_t *c = calloc(1, sizeof(wasmplug_config_t));
+  if (c) wasmplug_store_limits_default(&c->limits);
+  return c;
+}
+
+void wasmplug_config_limits_set(wasmplug_config_t *c, const wasmplug_store_limits_t *limits) {
+  wasmplug_store_limits_merge(&c->limits, limits);
+}
+
+const wasmplug_store_limits_t *wasmplug_engine_limits(const wasmplug_engine_t *e) { return &e->config.limits; }
 
 void wasmplug_config_delete(wasmplug_config_t *c) {
   if (!c) return;
@@ -26,6 +57,8 @@ void wasmplug_config_cache_dir_set(wasmplug_config_t *c, const char *dir) {
 }
 
 void wasmplug_config_timeout_set(wasmplug_config_t *c, uint64_t ms) { c->timeout_ms = ms; }
+
+void wasmplug_config_allow_precompiled_set(wasmplug_config_t *c, bool yes) { c->allow_precompiled = yes; }
 
 void wasmplug_config_progress_set(wasmplug_config_t *c, wasmplug_progress_t cb, void *data) {
   c->progress = cb;
@@ -69,9 +102,12 @@ wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config, wasmplug_
   *out = NULL;
   wasmplug_engine_t *e = calloc(1, sizeof *e);
   if (!e) return wasmplug_error_new("out of memory");
+  pthread_mutex_init(&e->trust.lock, NULL);
   if (config) {
     e->config = *config;
     e->config.cache_dir = NULL;
+  } else {
+    wasmplug_store_limits_default(&e->config.limits);
   }
   const char *dir = config && config->cache_dir ? config->cache_dir : getenv("WASMPLUG_CACHE_DIR");
   if (dir && *dir) e->cache_dir = wp_strdup(dir);
@@ -98,6 +134,8 @@ wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config, wasmplug_
 
 void wasmplug_engine_delete(wasmplug_engine_t *e) {
   if (!e) return;
+  memset(e->trust.key, 0, sizeof e->trust.key);
+  pthread_mutex_destroy(&e->trust.lock);
   free(e->cache_dir);
   free(e->tool_id);
   free(e);

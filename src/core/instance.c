@@ -30,6 +30,7 @@ typedef struct definition {
 
 struct wasmplug_linker {
   wasmplug_engine_t *engine;
+  wasmplug_store_limits_t limits;
   definition_t *defs;
   size_t ndefs, cap;
   bool allow_unknown;
@@ -44,8 +45,14 @@ static void hostfunc_release(hostfunc_ref_t *h) {
 
 wasmplug_linker_t *wasmplug_linker_new(wasmplug_engine_t *engine) {
   wasmplug_linker_t *l = calloc(1, sizeof *l);
-  if (l) l->engine = engine;
+  if (!l) return NULL;
+  l->engine = engine;
+  l->limits = engine->config.limits;
   return l;
+}
+
+void wasmplug_linker_limits_set(wasmplug_linker_t *l, const wasmplug_store_limits_t *limits) {
+  wasmplug_store_limits_merge(&l->limits, limits);
 }
 
 void wasmplug_linker_delete(wasmplug_linker_t *l) {
@@ -212,7 +219,7 @@ static char *functype_str(const wp_functype_t *t) {
   return wp_strdup(buf);
 }
 
-static bool functype_eq(const wp_functype_t *a, const wp_functype_t *b) {
+bool wp_functype_eq(const wp_functype_t *a, const wp_functype_t *b) {
   return a->nparams == b->nparams && a->nresults == b->nresults &&
          !memcmp(a->params, b->params, a->nparams * sizeof *a->params) &&
          !memcmp(a->results, b->results, a->nresults * sizeof *a->results);
@@ -355,7 +362,7 @@ static char *link_import(wasmplug_linker_t *l, wasmplug_instance_t *in, uint32_t
   case WASMPLUG_EXTERN_FUNC: {
     const wp_functype_t *want = &m->info.types[im->type_index];
     const wp_functype_t *have = d->host ? &d->host->f.type : d->func->type;
-    if (!functype_eq(want, have)) {
+    if (!wp_functype_eq(want, have)) {
       char *a = functype_str(want), *b = functype_str(have);
       char *e = wp_format("%s: import %s.%s: type mismatch: expected %s, found %s", m->name,
                           im->module, im->name, a ? a : "?", b ? b : "?");
@@ -432,7 +439,11 @@ void wasmplug_linker_instantiate(wasmplug_linker_t *l, const wasmplug_module_t *
   in->env.slots = in->slots;
   inst_call_t c = {g, in->inst, &in->env};
   in->instantiated = true;
+  /* The memories and tables the module defines are made inside (and sized
+  ** against the linker's limits there: wp_rt_limits_push). */
+  const wasmplug_store_limits_t *outer = wp_rt_limits_push(&l->limits);
   wasmplug_trap_t *t = wp_rt_call_guarded(do_instantiate, &c, in->timeout_ms);
+  wp_rt_limits_pop(outer);
   if (t) {
     wasmplug_instance_delete(in);
     if (trap) *trap = t;

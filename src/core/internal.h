@@ -5,6 +5,7 @@
 #ifndef WP_CORE_INTERNAL_H
 #define WP_CORE_INTERNAL_H
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -79,6 +80,8 @@ void wp_modinfo_free(wp_modinfo_t *info);
 /* The type of function `index` (imports first), or NULL. */
 const wp_functype_t *wp_modinfo_functype(const wp_modinfo_t *info,
                                          uint32_t index);
+/* Two function types are the same (same params and results). */
+bool wp_functype_eq(const wp_functype_t *a, const wp_functype_t *b);
 /* Fills a public externtype describing import/export entities. */
 void wp_modinfo_import_type(const wp_modinfo_t *info, uint32_t i,
                             wasmplug_externtype_t *t);
@@ -179,6 +182,25 @@ void wp_rt_global_init(void);
 ** or the trap.  Nests. */
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *arg), void *arg,
                                     uint64_t timeout_ms);
+/* The per-thread trap state that belongs to a stack (fiber.c): the
+** innermost guarded call, whether host code runs, the stack's bounds (a
+** fault near its low end is a stack overflow).  wp_rt_ctx_swap saves the
+** thread's current state into *save and installs *load. */
+typedef struct wp_rt_ctx {
+  void *top;
+  int in_host;
+  uintptr_t stack_lo, stack_hi;
+  bool in_fiber;
+} wp_rt_ctx_t;
+void wp_rt_ctx_swap(wp_rt_ctx_t *save, const wp_rt_ctx_t *load);
+/* True once the watchdog fired on this thread (cleared by the next
+** outermost guarded call). */
+bool wp_rt_interrupted(void);
+/* The limits memories and tables made on this thread are held to (while
+** an instantiation runs; see rt.c).  Push returns the previous ones, to
+** pop back (instantiations nest: a start function may instantiate). */
+const wasmplug_store_limits_t *wp_rt_limits_push(const wasmplug_store_limits_t *limits);
+void wp_rt_limits_pop(const wasmplug_store_limits_t *previous);
 /* Raises a trap out of host code called from the guest (does not return). */
 void wp_rt_raise(wasmplug_trap_t *trap) __attribute__((noreturn));
 
@@ -216,6 +238,8 @@ struct wasmplug_config {
   wasmplug_tier_t tier;
   char *cache_dir;
   uint64_t timeout_ms;
+  wasmplug_store_limits_t limits;
+  bool allow_precompiled;
   wasmplug_progress_t progress;
   void *progress_data;
 };
@@ -223,6 +247,11 @@ struct wasmplug_config {
 struct wasmplug_engine {
   wasmplug_config_t config;
   char *cache_dir; /* resolved */
+  struct {         /* the cache's MAC secret (trust.c), fetched once */
+    pthread_mutex_t lock;
+    bool have_key, sealed; /* sealed: from the kernel keyring */
+    uint8_t key[32];
+  } trust;
   char *tool_id;   /* wasm2c and cc versions, part of cache keys */
 };
 
@@ -259,6 +288,16 @@ void wp_code_free(wp_code_t *code);
 /* Loads a shared object image (already verified) through a memfd. */
 void *wp_dlopen_bytes(const uint8_t *data, size_t len, int *memfd);
 bool wp_read_all(const char *path, uint8_t **data, size_t *len);
+/* mkdir -p (mode 0700); NULL or an error message naming the directory. */
+char *wp_mkdir_p(const char *dir);
+
+/* trust.c: the cache entries' MAC (hex) under the engine's secret, false
+** when there is no secret to be had; a constant-time comparison; and the
+** check every shared object from disk passes before dlopen (NULL, or why
+** not, naming `name`). */
+bool wp_trust_mac(wasmplug_engine_t *e, const char *entry_key, const char *so_sha256, char hex[65]);
+bool wp_trust_mac_equal(const char *a, const char *b);
+char *wp_trust_check_elf(const char *name, const uint8_t *so, size_t len);
 
 /* The C compiler of the optimized tier ($WASMPLUG_CC, default "cc"). */
 const char *wp_cc_command(void);

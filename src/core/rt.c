@@ -13,6 +13,21 @@
 ** offset) of which only the current size is accessible; a fault there, or
 ** on the thread's stack guard, is turned into a trap by the SIGSEGV handler,
 ** which unwinds to the innermost guarded call with siglongjmp.
+**
+** Deadlines (--timeout).  The outermost guarded call with a time limit
+** sets this thread's deadline and arms a per-thread POSIX timer for it.
+** When it fires in guest code the handler unwinds at once.  Host code is
+** never unwound (it may hold locks), so it must stop by itself: the
+** handler is installed without SA_RESTART, so a blocking system call the
+** host is in (read from a silent pipe, open of a FIFO, a sleep, poll)
+** fails with EINTR; and the timer keeps firing every DEADLINE_REPEAT_MS
+** after the deadline, so a blocking call entered just after a signal is
+** interrupted too.  Host code that would retry EINTR asks
+** wasmplug_call_interrupted() first; waits with a timeout cap it at
+** wasmplug_call_deadline().  When a host function returns after the
+** deadline, the guest call traps with WASMPLUG_TRAP_INTERRUPT whatever
+** the host function answered.  Plugins see the deadline through
+** host->deadline (src/plugin/host_api.c).
 */
 #include <errno.h>
 #include <pthread.h>
@@ -37,7 +52,10 @@ enum {
 
 #define WASM_PAGE 65536u
 #define MEMORY_RESERVE (8ull << 30) /* 4 GiB address + 4 GiB offset */
+/* Tables made outside any instantiation (none today) get the default limit. */
 #define TABLE_MAX_ELEMS (10u * 1000 * 1000)
+/* How often the watchdog signal repeats once the deadline has passed. */
+#define DEADLINE_REPEAT_MS 10
 
 /* ------------------------------------------------ the process-wide runtime */
 
@@ -69,8 +87,15 @@ static __thread struct {
   call_frame_t *top;
   volatile sig_atomic_t in_host; /* nonzero while host code runs */
   volatile sig_atomic_t interrupted;
+  uint64_t deadline_ns; /* CLOCK_MONOTONIC; 0: the current call has none */
+  /* The limits of the instantiation running on this thread (instance.c
+  ** pushes them): memories and tables are sized against them. */
+  const wasmplug_store_limits_t *limits;
   bool ready;
+  /* The stack guest code runs on: the thread's own, or a fiber's (fiber.c
+  ** swaps these, with `top` and `in_host`, on every switch). */
   uintptr_t stack_lo, stack_hi;
+  bool in_fiber;
   bool have_timer;
   timer_t timer;
   void *altstack;
@@ -129,7 +154,9 @@ static void global_init(void) {
   sigaction(SIGBUS, &sa, &wp_runtime.old_bus);
   wp_runtime.timer_signal = SIGRTMIN + 3;
   sa.sa_sigaction = on_timer;
-  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+  /* No SA_RESTART: the signal must interrupt a blocking system call in
+  ** host code (see "Deadlines" above). */
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
   sigaction(wp_runtime.timer_signal, &sa, NULL);
 }
 
@@ -197,6 +224,26 @@ static wasmplug_trap_t *trap_for_code(int code) {
   }
 }
 
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* deadline_ns is set only while the timer is armed, so it also says
+** whether a call with a time limit runs (on this thread's stack or on a
+** fiber inside it). */
+uint64_t wasmplug_call_deadline(void) { return wp_thread.deadline_ns; }
+
+bool wasmplug_call_interrupted(void) {
+  if (!wp_thread.deadline_ns) return false;
+  if (wp_thread.interrupted) return true;
+  /* The signal may be a moment behind the clock: record what we saw, so
+  ** the guest call traps as soon as the host function returns. */
+  if (wp_thread.deadline_ns && mono_ns() >= wp_thread.deadline_ns) wp_thread.interrupted = 1;
+  return wp_thread.interrupted;
+}
+
 static void arm_timer(uint64_t ms) {
   if (!wp_thread.have_timer) {
     struct sigevent sev;
@@ -211,13 +258,19 @@ static void arm_timer(uint64_t ms) {
   memset(&its, 0, sizeof its);
   its.it_value.tv_sec = (time_t)(ms / 1000);
   its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+  its.it_interval.tv_nsec = DEADLINE_REPEAT_MS * 1000000L;
   timer_settime(wp_thread.timer, 0, &its, NULL);
+  /* Read the clock after arming: the timer then fires no later than the
+  ** deadline host code sees. */
+  uint64_t now = mono_ns();
+  wp_thread.deadline_ns = ms > (UINT64_MAX - now) / 1000000u ? UINT64_MAX : now + ms * 1000000u;
 }
 
 static void disarm_timer(void) {
   struct itimerspec its;
   memset(&its, 0, sizeof its);
   if (wp_thread.have_timer) timer_settime(wp_thread.timer, 0, &its, NULL);
+  wp_thread.deadline_ns = 0;
 }
 
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t timeout_ms) {
@@ -233,8 +286,10 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t time
   if (sigsetjmp(f.jb, 0) == 0) {
     wp_thread.top = &f;
     wp_thread.in_host = 0;
-    if (!f.prev) wp_thread.interrupted = 0;
-    if (timeout_ms && !f.prev) {
+    /* The time limit belongs to the outermost call on the thread's own
+    ** stack: guest code on fibers runs inside it (see wp_rt_ctx_swap). */
+    if (!f.prev && !wp_thread.in_fiber) wp_thread.interrupted = 0;
+    if (timeout_ms && !f.prev && !wp_thread.in_fiber) {
       arm_timer(timeout_ms);
       armed = true;
     }
@@ -257,6 +312,22 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t time
   }
   return NULL;
 }
+
+void wp_rt_ctx_swap(wp_rt_ctx_t *save, const wp_rt_ctx_t *load) {
+  thread_init();
+  save->top = wp_thread.top;
+  save->in_host = wp_thread.in_host;
+  save->stack_lo = wp_thread.stack_lo;
+  save->stack_hi = wp_thread.stack_hi;
+  save->in_fiber = wp_thread.in_fiber;
+  wp_thread.top = load->top;
+  wp_thread.in_host = load->in_host;
+  wp_thread.stack_lo = load->stack_lo;
+  wp_thread.stack_hi = load->stack_hi;
+  wp_thread.in_fiber = load->in_fiber;
+}
+
+bool wp_rt_interrupted(void) { return wp_thread.interrupted != 0; }
 
 void wp_rt_raise(wasmplug_trap_t *trap) {
   call_frame_t *f = wp_thread.top;
@@ -304,11 +375,33 @@ static uint32_t rt_register_func_type(uint32_t np, uint32_t nr, const int *types
   return id;
 }
 
+const wasmplug_store_limits_t *wp_rt_limits_push(const wasmplug_store_limits_t *limits) {
+  const wasmplug_store_limits_t *prev = wp_thread.limits;
+  wp_thread.limits = limits;
+  return prev;
+}
+
+void wp_rt_limits_pop(const wasmplug_store_limits_t *previous) { wp_thread.limits = previous; }
+
 /* Memory allocation failures during instantiation surface as traps: the
-** instantiate call is guarded, so this unwinds cleanly. */
+** instantiate call is guarded, so this unwinds cleanly.  A memory whose
+** initial size is over the limit is refused; its maximum is lowered to
+** the limit, so memory.grow past it returns -1 like any refused grow. */
 static void rt_allocate_memory(void *mp, uint32_t initial, uint32_t max) {
   wp_rt_memory_t *m = mp;
   memset(m, 0, sizeof *m);
+  if (wp_thread.limits) {
+    uint64_t lim = wp_thread.limits->memory_bytes / WASM_PAGE;
+    if (initial > lim) {
+      char *msg = wp_format("a linear memory of %u initial pages (%llu bytes) is over the limit of %llu bytes "
+                            "(max-memory)", initial, (unsigned long long)initial * WASM_PAGE,
+                            (unsigned long long)wp_thread.limits->memory_bytes);
+      wasmplug_trap_t *t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg ? msg : "memory over the limit");
+      free(msg);
+      wp_rt_raise(t);
+    }
+    if (max > lim) max = (uint32_t)lim;
+  }
   void *base = mmap(NULL, MEMORY_RESERVE, PROT_NONE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) {
@@ -358,9 +451,15 @@ static void table_alloc(void *tp, uint32_t n, uint32_t max, size_t elem) {
   wp_rt_table_t *t = tp;
   t->data = NULL;
   t->size = 0;
-  t->max_size = max;
-  if (n > TABLE_MAX_ELEMS)
-    wp_rt_raise(wasmplug_trap_new(WASMPLUG_TRAP_HOST, "table too large"));
+  uint64_t lim = wp_thread.limits ? wp_thread.limits->table_elements : TABLE_MAX_ELEMS;
+  if (n > lim) {
+    char *msg = wp_format("a table of %u initial elements is over the limit of %llu elements (max-table-elements)",
+                          n, (unsigned long long)lim);
+    wasmplug_trap_t *tr = wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg ? msg : "table over the limit");
+    free(msg);
+    wp_rt_raise(tr);
+  }
+  t->max_size = max > lim ? (uint32_t)lim : max;
   t->data = calloc(n ? n : 1, elem);
   if (!t->data) wp_rt_raise(wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory"));
   t->size = n;
@@ -381,7 +480,7 @@ static void rt_free_table(void *tp) {
 static uint32_t table_grow(wp_rt_table_t *t, uint32_t delta, const void *init, size_t elem) {
   uint32_t old = t->size;
   uint64_t want = (uint64_t)old + delta;
-  if (want > t->max_size || want > TABLE_MAX_ELEMS) return UINT32_MAX;
+  if (want > t->max_size) return UINT32_MAX; /* the limit lowered max_size */
   if (!delta) return old;
   wp_thread.in_host++;
   void *n = realloc(t->data, want * elem);
@@ -406,6 +505,17 @@ static void rt_call_host(wp_import_slot_t *slot, wasmplug_val_raw_t *v) {
   wp_thread.in_host++;
   wasmplug_trap_t *t = h->cb(h->env, &caller->caller, v, h->nslots);
   wp_thread.in_host--;
+  /* Past the deadline the host function's answer (often an error made of
+  ** the EINTR that woke it) is not the story: the time limit is.  The
+  ** clock is read, not only the signal's flag, because a wait capped at
+  ** the deadline may return a moment before the signal lands (one clock
+  ** read per host call, only when the call has a time limit).  An exit
+  ** request still wins. */
+  if (wp_thread.deadline_ns && !wp_thread.interrupted) (void)wasmplug_call_interrupted();
+  if (t && wp_thread.interrupted && !wasmplug_trap_exit_status(t, NULL)) {
+    wasmplug_trap_delete(t);
+    t = NULL;
+  }
   if (t) wp_rt_raise(t);
   if (wp_thread.interrupted && wp_thread.top)
     unwind(wp_thread.top, RT_TRAP_INTERRUPT);

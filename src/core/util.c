@@ -113,6 +113,14 @@ wasmplug_trap_t *wasmplug_trap_new(wasmplug_trap_kind_t kind, const char *msg) {
   return trap_alloc(kind, m);
 }
 
+wasmplug_trap_t *wasmplug_trap_copy(const wasmplug_trap_t *trap) {
+  if (!trap) return NULL;
+  char *m = wp_format("%s", wasmplug_trap_message(trap));
+  wasmplug_trap_t *t = trap_alloc(trap->kind, m);
+  if (t) t->exit_status = trap->exit_status;
+  return t;
+}
+
 wasmplug_trap_t *wasmplug_trap_new_exit(int status) {
   wasmplug_trap_t *t = trap_alloc(WASMPLUG_TRAP_EXIT,
                                   wp_format("guest exited with status %d", status));

@@ -104,7 +104,7 @@ typedef struct outer_import {
 static wasmplug_error_t *import_type(const part *pt, const wp_comp_extern *imp, const uint8_t **p, size_t *n) {
   const wp_comp *d = pt->def;
   for (uint32_t k = 0; k < d->ntypes; k++)
-    if (d->types[k].type == imp->type) {
+    if (d->types[k].type == (imp->declared ? imp->declared : imp->type)) {
       const uint8_t *at = pt->bytes + d->types[k].offset;
       bool escapes = false;
       size_t len = wp_compose_type_len(at, pt->len - d->types[k].offset, &escapes);

@@ -6,6 +6,7 @@
 ** be copied that way; the caller then reports it.
 */
 #include "host/compose_internal.h"
+#include "core/leb.h"
 
 #include <string.h>
 
@@ -24,14 +25,14 @@ static uint8_t u8(rd *r) {
 }
 
 static uint32_t leb(rd *r) {
-  uint32_t v = 0;
-  for (int shift = 0; shift < 35; shift += 7) {
-    uint8_t b = u8(r);
-    v |= (uint32_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) return v;
+  uint64_t v;
+  size_t n;
+  if (wp_leb_unsigned(r->p, r->end, 32, &v, &n)) {
+    r->bad = 1;
+    return 0;
   }
-  r->bad = 1;
-  return 0;
+  r->p += n;
+  return (uint32_t)v;
 }
 
 static void name(rd *r) {

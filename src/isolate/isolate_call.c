@@ -38,6 +38,12 @@ static const char *failure(wp_rpc_proxy_t *px, wp_rpc_io_t st, const char *detai
              px->remote ? "; connection closed" : "; the plugin process was killed");
     wp_rpc_proxy_down(px, true, why);
     return px->down_why;
+  case WP_RPC_IO_INTERRUPTED:
+    /* The answer may still come: the exchange is out of step for good. */
+    snprintf(why, sizeof why, "interrupted: the guest call reached its time limit%s",
+             px->remote ? "; connection closed" : "; the plugin process was killed");
+    wp_rpc_proxy_down(px, true, why);
+    return px->down_why;
   case WP_RPC_IO_GARBAGE:
     snprintf(why, sizeof why, "protocol violation: %.300s%s", detail,
              px->remote ? "; connection closed" : "; the plugin process was killed");
@@ -149,7 +155,8 @@ static const char *stale(wp_rpc_proxy_t *px, const wp_rpc_inst_t *in, char *buf,
   return buf;
 }
 
-int wp_rpc_proxy_call(void *state, wasmplug_plugin_call_t *call, uint32_t func, const void *params, void *result) {
+int wp_rpc_proxy_call(void *state, wasmplug_plugin_call_t *call, const void *params, void *result) {
+  uint32_t func = wp_plugin_host_api()->call_func(call);
   wp_rpc_inst_t *in = state;
   wp_rpc_proxy_t *px = in->px;
   char buf[700];
@@ -168,6 +175,12 @@ int wp_rpc_proxy_call(void *state, wasmplug_plugin_call_t *call, uint32_t func, 
   bad = exchange(px, (wp_rpc_header_t){.kind = WP_RPC_CALL, .inst = in->id, .func = func}, px->timeout_ms, &h, &pl);
   if (bad) {
     rc = trap(call, bad);
+    goto out;
+  }
+  if (h.kind == WP_RPC_EXIT && h.inst == in->id && h.func == func && h.len == 4) {
+    /* The plugin ended the guest (host->exit): so does its proxy. */
+    uint32_t status = (uint32_t)pl[0] | (uint32_t)pl[1] << 8 | (uint32_t)pl[2] << 16 | (uint32_t)pl[3] << 24;
+    rc = wp_plugin_host_api()->exit(call, (int)status);
     goto out;
   }
   if (h.kind == WP_RPC_TRAP) {

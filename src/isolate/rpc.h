@@ -18,6 +18,7 @@
 #define WASMPLUG_PLUGIN_RPC_H
 
 #include "plugin/internal.h"
+#include "wasmplug/host.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -44,6 +45,7 @@ typedef enum wp_rpc_kind {
   WP_RPC_OK = 10,
   WP_RPC_RES_DROP = 11, /* c->s: func = resource index, payload = u32 rep */
   WP_RPC_BYE = 12,      /* c->s: end of session, no reply */
+  WP_RPC_EXIT = 13,     /* s->c: the plugin called host->exit; payload = u32 status */
 } wp_rpc_kind_t;
 
 typedef struct wp_rpc_header {
@@ -102,7 +104,11 @@ int wp_rpc_frame_send(wp_rpc_conn_t *c, wp_rpc_buf_t *b, wp_rpc_header_t h);
 /* Receives one frame: *payload points into the connection's buffer (valid
 ** until the next receive).  timeout_ms < 0 waits forever.  Returns 0, or
 ** an error kind with a message in why. */
-typedef enum { WP_RPC_IO_OK = 0, WP_RPC_IO_EOF, WP_RPC_IO_TIMEOUT, WP_RPC_IO_ERRNO, WP_RPC_IO_GARBAGE } wp_rpc_io_t;
+/* INTERRUPTED: the guest call's deadline passed while waiting (see
+** wasmplug_call_deadline in wasmplug.h). */
+typedef enum {
+  WP_RPC_IO_OK = 0, WP_RPC_IO_EOF, WP_RPC_IO_TIMEOUT, WP_RPC_IO_ERRNO, WP_RPC_IO_GARBAGE, WP_RPC_IO_INTERRUPTED
+} wp_rpc_io_t;
 wp_rpc_io_t wp_rpc_frame_recv(wp_rpc_conn_t *c, int timeout_ms, wp_rpc_header_t *h, const uint8_t **payload,
                               char *why, size_t whylen);
 /* Non-blocking: true when a whole frame is already buffered. */
@@ -159,12 +165,10 @@ bool wp_rpc_wants(const char *path, const char *config);
 /* Starts or connects to the plugin process and builds the proxy plugin. */
 wasmplug_error_t *wp_rpc_open(const char *path, const char *config, wp_plugin_t **out);
 
-/* isolate_thunks.c: thunk k forwards to wp_rpc_proxy_call(k). */
-#define WP_RPC_MAX_THUNKS 256
-#define WP_RPC_MAX_DROP_THUNKS 64
-extern const wasmplug_plugin_fn wp_rpc_func_thunks[WP_RPC_MAX_THUNKS];
-extern void (*const wp_rpc_drop_thunks[WP_RPC_MAX_DROP_THUNKS])(void *state, uint32_t rep);
-int wp_rpc_proxy_call(void *state, wasmplug_plugin_call_t *call, uint32_t func, const void *params, void *result);
+/* isolate_call.c: every function of a proxy plugin is this one function;
+** which one runs is host->call_func(call) (plugin ABI 1.1).  Resources
+** are dropped through the loader's drop_at hook, told the index. */
+int wp_rpc_proxy_call(void *state, wasmplug_plugin_call_t *call, const void *params, void *result);
 void wp_rpc_proxy_drop(void *state, uint32_t res, uint32_t rep);
 
 /* --------------------------------------------------------- addresses */

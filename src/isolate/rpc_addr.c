@@ -79,4 +79,8 @@ int wp_rpc_addr_socket(const char *addr, bool listen_on, char *why, size_t whyle
   return -1;
 }
 
-int wp_plugin_rpc_listen(const char *addr, char *why, size_t whylen) { return wp_rpc_addr_socket(addr, true, why, whylen); }
+wasmplug_error_t *wasmplug_plugin_server_socket(const char *addr, int *fd) {
+  char why[300];
+  *fd = wp_rpc_addr_socket(addr, true, why, sizeof why);
+  return *fd < 0 ? wasmplug_error_new("plugin-serve: %s", why) : NULL;
+}

@@ -48,7 +48,7 @@ const char *wp_rpc_header_get(const uint8_t in[WP_RPC_HEADER], wp_rpc_header_t *
     snprintf(why, whylen, "bad frame magic 0x%08x (expected 0x%08x, \"WPRC\")", h->magic, WP_RPC_MAGIC);
   else if (h->version != WP_RPC_VERSION)
     snprintf(why, whylen, "frame of protocol version %u (this side speaks version %u)", h->version, WP_RPC_VERSION);
-  else if (h->kind < WP_RPC_HELLO || h->kind > WP_RPC_BYE)
+  else if (h->kind < WP_RPC_HELLO || h->kind > WP_RPC_EXIT)
     snprintf(why, whylen, "unknown frame kind %u", h->kind);
   else if (h->len > WP_RPC_MAX_PAYLOAD)
     snprintf(why, whylen, "frame payload of %u bytes exceeds the %u-byte limit", h->len, WP_RPC_MAX_PAYLOAD);
@@ -175,7 +175,7 @@ int wp_rpc_frame_send(wp_rpc_conn_t *c, wp_rpc_buf_t *b, wp_rpc_header_t h) {
     /* MSG_NOSIGNAL: a dead peer must be an error here, not SIGPIPE
     ** killing the host. */
     ssize_t n = send(c->fd, b->p + off, b->len - off, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINTR && !wasmplug_call_interrupted()) continue;
     if (n <= 0) return -1;
     off += (size_t)n;
   }
@@ -211,7 +211,11 @@ static wp_rpc_io_t fill(wp_rpc_conn_t *c, size_t need, int64_t deadline, char *w
     if (deadline >= 0 && now_ms() > deadline) return WP_RPC_IO_TIMEOUT;
     ssize_t n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return WP_RPC_IO_TIMEOUT;
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINTR) {
+      /* The watchdog's signal: the guest call's time is up. */
+      if (wasmplug_call_interrupted()) return WP_RPC_IO_INTERRUPTED;
+      continue;
+    }
     if (n == 0 || (n < 0 && errno == ECONNRESET)) {
       snprintf(why, whylen, "connection closed");
       return WP_RPC_IO_EOF;

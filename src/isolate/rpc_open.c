@@ -119,13 +119,9 @@ static char **helper_argv(const char *exe, const char *path, const opts_t *o) {
 /* The descriptor the loader checks: the server's data, proxy functions. */
 static wasmplug_error_t *build_desc(wp_rpc_proxy_t *px, wasmplug_plugin_t *d) {
   *d = px->desc.d;
-  if (d->nfuncs > WP_RPC_MAX_THUNKS || d->nresources > WP_RPC_MAX_DROP_THUNKS)
-    return wasmplug_error_new("plugin %s: has %u functions and %u resources; an out-of-process plugin may have at "
-                              "most %d and %d", d->name, d->nfuncs, d->nresources, WP_RPC_MAX_THUNKS,
-                              WP_RPC_MAX_DROP_THUNKS);
-  for (uint32_t k = 0; k < d->nfuncs; k++) px->desc.funcs[k].fn = wp_rpc_func_thunks[k];
-  for (uint32_t k = 0; k < d->nresources; k++)
-    px->desc.resources[k].drop = px->desc.res_has_drop[k] ? wp_rpc_drop_thunks[k] : NULL;
+  /* One proxy function for every entry: host->call_func tells which. */
+  for (uint32_t k = 0; k < d->nfuncs; k++) px->desc.funcs[k].fn = wp_rpc_proxy_call;
+  for (uint32_t k = 0; k < d->nresources; k++) px->desc.resources[k].drop = NULL; /* drop_at: wp_rpc_open */
   d->init = NULL; /* init ran in the server; p->state is set to the proxy */
   d->fini = wp_rpc_proxy_fini;
   d->instance_new = wp_rpc_proxy_inst_new;
@@ -173,6 +169,8 @@ wasmplug_error_t *wp_rpc_open(const char *path, const char *config, wp_plugin_t 
     e = wp_plugin_setup_desc(p, path, &d, o.rest.len ? o.rest.s : NULL);
     if (!e) {
       p->state = px;
+      p->drop_at = wp_rpc_proxy_drop;
+      p->drop_has = px->desc.res_has_drop;
       px->p = p;
       e = wp_rpc_types_new(p, &px->types);
       if (e) {

@@ -71,6 +71,9 @@ void wp_rpc_encode(wp_rpc_buf_t *b, const wp_cabi_type_t *ty, const void *in) {
   case WP_CABI_RECORD: case WP_CABI_TUPLE:
     for (uint32_t i = 0; i < ty->nfields; i++) wp_rpc_encode(b, ty->fields[i].type, p + ty->fields[i].native_offset);
     break;
+  case WP_CABI_FIXED_LIST: /* elements inline, the length is the type's */
+    for (uint32_t i = 0; i < ty->length && !b->oom; i++) wp_rpc_encode(b, ty->elem, p + (size_t)i * ty->elem->native.size);
+    break;
   case WP_CABI_FLAGS: wp_rpc_buf_u32(b, read_uint(p, ty->native.size)); break;
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
     uint32_t tag = read_uint(p, tag_size(ty));
@@ -79,6 +82,9 @@ void wp_rpc_encode(wp_rpc_buf_t *b, const wp_cabi_type_t *ty, const void *in) {
     if (pay) wp_rpc_encode(b, pay, p + ty->native_payload_offset);
     break;
   }
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:
+    b->oom = true; /* host handles mean nothing in another process */
+    return;
   }
 }
 
@@ -105,6 +111,8 @@ const char *wp_rpc_decode(wp_rpc_rd_t *r, const wp_cabi_type_t *ty, void *out, w
     if (!(s = wp_rpc_rd_bytes(r, ty->native.size))) return "value truncated";
     memcpy(o, s, ty->native.size);
     return NULL;
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:
+    return "streams, futures and error contexts cannot cross to an isolated plugin";
   case WP_CABI_CHAR: {
     uint32_t c = wp_rpc_rd_u32(r);
     if (r->bad) return "value truncated";
@@ -150,6 +158,12 @@ const char *wp_rpc_decode(wp_rpc_rd_t *r, const wp_cabi_type_t *ty, void *out, w
   case WP_CABI_RECORD: case WP_CABI_TUPLE:
     for (uint32_t i = 0; i < ty->nfields; i++) {
       const char *why = wp_rpc_decode(r, ty->fields[i].type, o + ty->fields[i].native_offset, alloc, ctx);
+      if (why) return why;
+    }
+    return NULL;
+  case WP_CABI_FIXED_LIST:
+    for (uint32_t i = 0; i < ty->length; i++) {
+      const char *why = wp_rpc_decode(r, ty->elem, o + (size_t)i * ty->elem->native.size, alloc, ctx);
       if (why) return why;
     }
     return NULL;

@@ -24,7 +24,7 @@
 #define MAX_INSTANCES 65536u
 #define MAX_SESSIONS 256u
 
-struct wp_plugin_server {
+struct wasmplug_plugin_server {
   wp_plugin_t *p;
   wp_rpc_types_t types;
 };
@@ -42,9 +42,9 @@ typedef struct session {
   wp_rpc_buf_t out;
 } session_t;
 
-wasmplug_error_t *wp_plugin_server_new(const char *spec, wp_plugin_server_t **out) {
+wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasmplug_plugin_server_t **out) {
   *out = NULL;
-  wp_plugin_server_t *s = calloc(1, sizeof *s);
+  wasmplug_plugin_server_t *s = calloc(1, sizeof *s);
   if (!s) return wasmplug_error_new("out of memory");
   const char *comma = strchr(spec, ',');
   char *path = comma ? strndup(spec, (size_t)(comma - spec)) : wp_plugin_strdup(spec);
@@ -52,14 +52,14 @@ wasmplug_error_t *wp_plugin_server_new(const char *spec, wp_plugin_server_t **ou
   free(path);
   if (!e) e = wp_rpc_types_new(s->p, &s->types);
   if (e) {
-    wp_plugin_server_delete(s);
+    wasmplug_plugin_server_delete(s);
     return e;
   }
   *out = s;
   return NULL;
 }
 
-void wp_plugin_server_delete(wp_plugin_server_t *s) {
+void wasmplug_plugin_server_delete(wasmplug_plugin_server_t *s) {
   if (!s) return;
   wp_rpc_types_free(&s->types);
   if (s->p) wp_plugin_close(s->p);
@@ -80,7 +80,7 @@ static session_t *session_new(int fd) {
   return ss;
 }
 
-static void session_end(wp_plugin_server_t *s, session_t *ss) {
+static void session_end(wasmplug_plugin_server_t *s, session_t *ss) {
   /* A host that went away (or crashed) leaves its instances behind: their
   ** states are dropped here so a long-lived server does not leak them. */
   for (uint32_t i = 0; i < ss->ninsts; i++)
@@ -111,7 +111,7 @@ static bool reply_msg(session_t *ss, wp_rpc_kind_t kind, const wp_rpc_header_t *
 
 static void *arena_alloc(void *ctx, size_t size, size_t align) { return wp_cabi_arena_alloc(ctx, size ? size : 1, align); }
 
-static bool do_call(wp_plugin_server_t *s, session_t *ss, const wp_rpc_header_t *h, const uint8_t *pl,
+static bool do_call(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc_header_t *h, const uint8_t *pl,
                     const char **bad) {
   sinst_t *in = find_inst(ss, h->inst);
   if (!in) return (*bad = "CALL for an unknown instance"), false;
@@ -128,29 +128,30 @@ static bool do_call(wp_plugin_server_t *s, session_t *ss, const wp_rpc_header_t 
   wp_rpc_rd_t r = {pl, h->len, 0, false};
   const char *why = wp_rpc_decode_args(&r, f, a, args, arena_alloc, ss->arena);
   if (why) return (*bad = why), false;
+  /* The same call sequence as in process; the trap's bare message goes
+  ** back (the host prefixes the plugin and function), an exit as EXIT. */
+  wp_cabi_native_fn_t fn = {s->p->desc.funcs[h->func].fn, in->state, h->func, s->p->desc.name};
   wasmplug_plugin_call_t call;
-  call.arena = ss->arena;
-  call.state = in->state;
-  call.trapped = false;
-  call.msg[0] = 0;
-  int rc = s->p->desc.funcs[h->func].fn(in->state, &call, args, res);
+  wasmplug_trap_t *t = wp_cabi_native_run(&fn, ss->arena, args, res, &call);
   bool ok;
-  if (rc != WASMPLUG_OK || call.trapped) {
-    char msg[600];
-    if (call.trapped) snprintf(msg, sizeof msg, "%s", call.msg);
-    else snprintf(msg, sizeof msg, "failed with code %d", rc);
-    ok = reply_msg(ss, WP_RPC_TRAP, h, msg);
+  if (t && call.exited) {
+    wp_rpc_buf_frame(&ss->out);
+    wp_rpc_buf_u32(&ss->out, (uint32_t)call.exit_status);
+    ok = reply(ss, WP_RPC_EXIT, h, h->inst);
+  } else if (t) {
+    ok = reply_msg(ss, WP_RPC_TRAP, h, call.msg);
   } else {
     wp_rpc_buf_frame(&ss->out);
     if (f->result) wp_rpc_encode(&ss->out, f->result, res);
     if (ss->out.oom) ok = reply_msg(ss, WP_RPC_TRAP, h, "result too large to send (or out of memory)");
     else ok = reply(ss, WP_RPC_RESULT, h, h->inst);
   }
+  wasmplug_trap_delete(t);
   wp_cabi_arena_reset(ss->arena);
   return ok;
 }
 
-static bool do_inst_new(wp_plugin_server_t *s, session_t *ss, const wp_rpc_header_t *h) {
+static bool do_inst_new(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc_header_t *h) {
   if (ss->ninsts == ss->cap) {
     if (ss->cap >= MAX_INSTANCES) return reply_msg(ss, WP_RPC_ERROR, h, "too many instances in one session");
     uint32_t cap = ss->cap ? ss->cap * 2 : 8;
@@ -178,7 +179,7 @@ static bool do_inst_new(wp_plugin_server_t *s, session_t *ss, const wp_rpc_heade
 
 /* One frame; false ends the session (BYE, client gone, or a bad request,
 ** which is answered with ERROR first). */
-static bool handle(wp_plugin_server_t *s, session_t *ss, const wp_rpc_header_t *h, const uint8_t *pl) {
+static bool handle(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc_header_t *h, const uint8_t *pl) {
   const char *bad = NULL;
   sinst_t *in;
   switch (h->kind) {
@@ -223,7 +224,7 @@ static bool handle(wp_plugin_server_t *s, session_t *ss, const wp_rpc_header_t *
 }
 
 /* Reads and handles every frame available; false ends the session. */
-static bool serve_ready(wp_plugin_server_t *s, session_t *ss, int wait_ms) {
+static bool serve_ready(wasmplug_plugin_server_t *s, session_t *ss, int wait_ms) {
   do {
     wp_rpc_header_t h;
     const uint8_t *pl;
@@ -242,7 +243,7 @@ static bool serve_ready(wp_plugin_server_t *s, session_t *ss, int wait_ms) {
   return true;
 }
 
-void wp_plugin_server_run_fd(wp_plugin_server_t *s, int fd) {
+void wasmplug_plugin_server_run_fd(wasmplug_plugin_server_t *s, int fd) {
   session_t *ss = session_new(fd);
   if (!ss) {
     close(fd);
@@ -253,7 +254,7 @@ void wp_plugin_server_run_fd(wp_plugin_server_t *s, int fd) {
   session_end(s, ss);
 }
 
-void wp_plugin_server_refuse(int fd, const char *msg) {
+void wasmplug_plugin_server_refuse(int fd, const char *msg) {
   /* The helper could not load its plugin: answer the host's HELLO with
   ** the reason, so the host's error says what went wrong. */
   session_t *ss = session_new(fd);
@@ -269,7 +270,7 @@ void wp_plugin_server_refuse(int fd, const char *msg) {
   free(ss);
 }
 
-wasmplug_error_t *wp_plugin_server_listen(wp_plugin_server_t *s, int lfd, int max_sessions) {
+wasmplug_error_t *wasmplug_plugin_server_listen(wasmplug_plugin_server_t *s, int lfd, int max_sessions) {
   session_t *ss[MAX_SESSIONS];
   struct pollfd pf[MAX_SESSIONS + 1];
   size_t n = 0;

@@ -13,10 +13,16 @@
 
 wasmplug_error_t *wp_plugin_set_add_builtin(wp_plugin_set_t *set, wasmplug_plugin_entry_fn entry, const char *name,
                                             const char *config_spec) {
+  return wp_plugin_set_add_builtin_data(set, entry, name, config_spec, NULL);
+}
+
+wasmplug_error_t *wp_plugin_set_add_builtin_data(wp_plugin_set_t *set, wasmplug_plugin_entry_fn entry,
+                                                 const char *name, const char *config_spec, void *data) {
   if (!entry || !name || !*name) return wasmplug_error_new("built-in plugin: no entry point or name");
   wp_plugin_t *p = calloc(1, sizeof *p);
   if (!p) return wasmplug_error_new("out of memory");
   p->config.plugin = p;
+  p->host_data = data;
   /* The "path" only names the plugin in messages and `wasmplug wit`. */
   p->path = wp_plugin_fmt("<built-in %s>", name);
   wasmplug_error_t *e = p->path ? wp_plugin_setup(p, p->path, entry, config_spec && *config_spec ? config_spec : NULL)

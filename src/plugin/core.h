@@ -14,7 +14,7 @@ typedef struct core_bind {
   wp_plugin_inst_t *inst;         /* the plugin's state for this guest */
   void *state;                    /* inst->state, one load less per call */
   const char *plugin, *qualified; /* for messages (owned by the plugin) */
-  wasmplug_plugin_fn fn;
+  wp_cabi_native_fn_t native;     /* the plugin function (wp_cabi_native_run) */
   const wp_cabi_func_t *f;
   wp_cabi_core_sig_t sig;
   wp_cabi_native_args_t args;

@@ -230,16 +230,7 @@ static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
     goto done;
   }
   if (res) memset(res, 0, b->res_size);
-  wasmplug_plugin_call_t call;
-  call.arena = g->arena;
-  call.state = b->state;
-  call.trapped = false;
-  int rc = b->fn(b->state, &call, args, res);
-  if (rc != WASMPLUG_OK || call.trapped) {
-    t = call.trapped ? trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: %s", b->plugin, b->qualified, call.msg)
-                     : trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: failed with code %d", b->plugin, b->qualified, rc);
-    goto done;
-  }
+  if ((t = wp_cabi_native_run(&b->native, g->arena, args, res, NULL))) goto done;
   if (b->f->result && (e = lower_result(b, &cx, flat, res, v))) {
     t = cabi_trap(b, e, "result");
     goto done;
@@ -299,15 +290,9 @@ wasmplug_trap_t *wp_plugin_core_fast_call(void *env, wasmplug_caller_t *caller, 
     default: memcpy(dst, &v[i].i64, 8); break;
     }
   }
-  wasmplug_plugin_call_t call;
-  call.arena = g->arena;
-  call.state = b->state;
-  call.trapped = false;
-  int rc = b->fn(b->state, &call, args, b->f->result ? &res : NULL);
+  wasmplug_trap_t *t = wp_cabi_native_run(&b->native, g->arena, args, b->f->result ? &res : NULL, NULL);
   if (wp_cabi_arena_used(g->arena)) wp_cabi_arena_reset(g->arena);
-  if (rc != WASMPLUG_OK || call.trapped)
-    return call.trapped ? trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: %s", b->plugin, b->qualified, call.msg)
-                        : trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: failed with code %d", b->plugin, b->qualified, rc);
+  if (t) return t;
   if (b->f->result) {
     uint8_t *r = (uint8_t *)&res;
     switch (b->f->result->kind) {

@@ -27,6 +27,11 @@ wasmplug_error_t *wp_plugin_guest_new(wp_plugin_set_t *set, wp_plugin_guest_t **
   return NULL;
 }
 
+void wp_plugin_guest_limits_set(wp_plugin_guest_t *g, const wasmplug_store_limits_t *limits) {
+  if (g->handles) wp_cabi_handles_limit_set(g->handles, limits->handles);
+  if (g->arena) wp_cabi_arena_budget_set(g->arena, limits->host_memory_bytes);
+}
+
 /* Teardown: resources first (their destructors need the states), then
 ** the states, then the types. */
 static void teardown(wp_plugin_guest_t *g) {
@@ -72,9 +77,13 @@ wp_cabi_handles_t *wp_plugin_guest_handles(wp_plugin_guest_t *g) { return g->han
 
 /* ------------------------------------------------------------ resources */
 
+static void destroy(const wp_plugin_dtor_ctx_t *d, uint32_t rep) {
+  if (d->drop) d->drop(d->inst->state, rep);
+  else d->inst->p->drop_at(d->inst->state, d->index, rep);
+}
+
 static wp_cabi_error_t *run_drop(void *ctx, uint32_t rep) {
-  wp_plugin_dtor_ctx_t *d = ctx;
-  d->drop(d->inst->state, rep);
+  destroy(ctx, rep);
   return NULL;
 }
 
@@ -87,24 +96,32 @@ static const wp_cabi_resource_t *make_resource(void *ctx, wp_cabi_types_t *types
   char *iface = d->owner_kind == WP_WIT_OWNER_INTERFACE ? wp_wit_interface_id(r, d->owner) : NULL;
   char *name = wp_plugin_fmt("%s#%s", iface ? iface : "", d->name ? d->name : "?");
   void (*drop)(void *, uint32_t) = NULL;
+  bool has_drop = false;
+  uint32_t index = 0;
   for (uint32_t k = 0; iface && d->name && k < in->p->desc.nresources; k++) {
     const wasmplug_plugin_resource_t *pr = &in->p->desc.resources[k];
-    if (pr->name && wp_plugin_key_matches(pr->name, iface, d->name)) drop = pr->drop;
+    if (pr->name && wp_plugin_key_matches(pr->name, iface, d->name)) {
+      drop = in->p->drop_at ? NULL : pr->drop;
+      has_drop = in->p->drop_at ? in->p->drop_has[k] : pr->drop != NULL;
+      index = k;
+    }
   }
   free(iface);
   const wp_cabi_resource_t *res = NULL;
-  wp_plugin_dtor_ctx_t *dc = drop ? malloc(sizeof *dc) : NULL;
-  wp_plugin_dtor_ctx_t **nd = drop ? realloc(in->dtors, (in->ndtors + 1) * sizeof *nd) : NULL;
+  wp_plugin_dtor_ctx_t *dc = has_drop ? malloc(sizeof *dc) : NULL;
+  wp_plugin_dtor_ctx_t **nd = has_drop ? realloc(in->dtors, (in->ndtors + 1) * sizeof *nd) : NULL;
   if (nd) in->dtors = nd;
-  if (name && (!drop || (dc && nd))) {
+  if (name && (!has_drop || (dc && nd))) {
     if (dc) {
       dc->inst = in;
       dc->drop = drop;
+      dc->index = index;
       in->dtors[in->ndtors++] = dc;
       dc = NULL;
     }
-    res = wp_cabi_resource_type(types, name, NULL, drop ? run_drop : NULL, drop ? in->dtors[in->ndtors - 1] : NULL);
-    if (drop) in->dtors[in->ndtors - 1]->res = res;
+    res = wp_cabi_resource_type(types, name, NULL, has_drop ? run_drop : NULL,
+                                has_drop ? in->dtors[in->ndtors - 1] : NULL);
+    if (has_drop) in->dtors[in->ndtors - 1]->res = res;
   }
   free(dc);
   free(name);
@@ -114,7 +131,7 @@ static const wp_cabi_resource_t *make_resource(void *ctx, wp_cabi_types_t *types
 void wp_plugin_inst_destroy(wp_plugin_inst_t *in, const wp_cabi_resource_t *res, uint32_t rep) {
   for (size_t i = 0; i < in->ndtors; i++)
     if (in->dtors[i]->res == res) {
-      in->dtors[i]->drop(in->state, rep);
+      destroy(in->dtors[i], rep);
       return;
     }
 }
@@ -252,6 +269,7 @@ wasmplug_error_t *wp_plugin_guest_bind(wp_plugin_guest_t *g, const char *iface, 
   out->name = x->qualified;
   out->fn = x->fn;
   out->state = inst->state;
+  out->native = (wp_cabi_native_fn_t){x->fn, inst->state, x->index, x->who};
   out->type = f;
   return NULL;
 }
@@ -278,17 +296,5 @@ wasmplug_error_t *wp_plugin_guest_resource(wp_plugin_guest_t *g, const char *ifa
 
 wasmplug_trap_t *wp_plugin_binding_call(const wp_plugin_binding_t *b, wp_cabi_arena_t *arena, const void *args,
                                         void *result) {
-  wasmplug_plugin_call_t call;
-  call.arena = arena;
-  call.state = b->state;
-  call.trapped = false;
-  static const uint64_t no_args = 0; /* plugins always get a valid pointer */
-  int rc = b->fn(b->state, &call, args ? args : &no_args, result);
-  if (rc == WASMPLUG_OK && !call.trapped) return NULL;
-  char msg[700];
-  if (call.trapped)
-    snprintf(msg, sizeof msg, "plugin %s: %s: %s", b->plugin, b->name, call.msg);
-  else
-    snprintf(msg, sizeof msg, "plugin %s: %s: failed with code %d", b->plugin, b->name, rc);
-  return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
+  return wp_cabi_native_run(&b->native, arena, args, result, NULL);
 }

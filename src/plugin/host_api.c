@@ -5,6 +5,7 @@
 ** call handle, everything plugin-specific in the config pointer.
 */
 #include "plugin/internal.h"
+#include "wasmplug/host.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,25 @@ static const char *host_config_get(const wasmplug_plugin_config_t *cfg, const ch
 
 static void *host_call_state(wasmplug_plugin_call_t *call) { return call ? call->state : NULL; }
 
+static int host_exit(wasmplug_plugin_call_t *call, int status) {
+  if (!call) return WASMPLUG_TRAP;
+  call->exited = true;
+  call->exit_status = status;
+  call->trapped = true;
+  snprintf(call->msg, sizeof call->msg, "exit status %d", status);
+  return WASMPLUG_TRAP;
+}
+
+static uint32_t host_call_func(wasmplug_plugin_call_t *call) { return call ? call->func : 0; }
+
+/* The deadline is the thread's (the core's watchdog): plugin calls run on
+** the thread of the guest call.  In an isolate helper no guest call runs,
+** so it is 0 there; the host side bounds the exchange instead. */
+static uint64_t host_deadline(wasmplug_plugin_call_t *call) {
+  (void)call;
+  return wasmplug_call_deadline();
+}
+
 static const wasmplug_host_api_t host_api = {
     .size = sizeof(wasmplug_host_api_t),
     .abi_major = WASMPLUG_PLUGIN_ABI_MAJOR,
@@ -56,6 +76,10 @@ static const wasmplug_host_api_t host_api = {
     .log = host_log,
     .config_get = host_config_get,
     .call_state = host_call_state,
+    .exit = host_exit,
+    .call_func = host_call_func,
+    .deadline = host_deadline,
 };
 
 const wasmplug_host_api_t *wp_plugin_host_api(void) { return &host_api; }
+const wasmplug_host_api_t *wasmplug_plugin_host_api(void) { return &host_api; }

@@ -22,7 +22,9 @@ typedef struct wp_plugin_export {
   uint32_t iface;          /* interface index in the plugin's resolve */
   uint32_t func;           /* function index in that interface */
   wasmplug_plugin_fn fn;
+  uint32_t index;          /* its entry in desc.funcs (host->call_func) */
   char *qualified;         /* "ns:pkg/iface@ver#name", for messages */
+  char *who;               /* "plugin NAME: <qualified>", for traps */
 } wp_plugin_export_t;
 
 /* One exported interface: its full id and where it is in the resolve. */
@@ -42,8 +44,14 @@ struct wp_plugin {
   size_t nifaces;
   wp_plugin_export_t *exports;
   size_t nexports;
+  void *host_data;                  /* *plugin_state as init receives it (built-ins) */
   void *state;                      /* from init */
   bool inited;
+  /* Proxies of out-of-process plugins (src/isolate): one destructor for
+  ** every resource, told which one (its index in desc.resources); resource
+  ** k has a destructor when drop_has[k] (an array the setter owns). */
+  void (*drop_at)(void *state, uint32_t resource, uint32_t rep);
+  const bool *drop_has;
 };
 
 
@@ -135,7 +143,8 @@ void wp_plugin_buf_printf(wp_plugin_buf_t *b, const char *fmt, ...) __attribute_
 ** instance state). */
 typedef struct wp_plugin_dtor_ctx {
   struct wp_plugin_inst *inst;
-  void (*drop)(void *state, uint32_t rep);
+  void (*drop)(void *state, uint32_t rep); /* NULL: the plugin's drop_at */
+  uint32_t index;                          /* in desc.resources */
   const wp_cabi_resource_t *res; /* the resource type it destroys */
 } wp_plugin_dtor_ctx_t;
 

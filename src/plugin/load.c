@@ -126,6 +126,7 @@ static wasmplug_error_t *bind_funcs(wp_plugin_t *p) {
     for (uint32_t f = 0; f < in->n_funcs && !e; f++) {
       const char *fname = in->funcs[f].name;
       wasmplug_plugin_fn fn = NULL;
+      uint32_t index = 0;
       for (uint32_t k = 0; k < p->desc.nfuncs; k++) {
         const wasmplug_plugin_func_t *pf = &p->desc.funcs[k];
         if (pf->name && wp_plugin_key_matches(pf->name, p->ifaces[i].id, fname)) {
@@ -136,6 +137,7 @@ static wasmplug_error_t *bind_funcs(wp_plugin_t *p) {
           }
           used[k] = true;
           fn = pf->fn;
+          index = k;
           if (!fn)
             e = wasmplug_error_new("plugin %s: function table entry '%s' has a NULL function", p->desc.name, pf->name);
         }
@@ -150,8 +152,10 @@ static wasmplug_error_t *bind_funcs(wp_plugin_t *p) {
       x->iface = p->ifaces[i].index;
       x->func = f;
       x->fn = fn;
+      x->index = index;
       x->qualified = wp_plugin_fmt("%s#%s", p->ifaces[i].id, fname);
-      if (!x->qualified) e = wasmplug_error_new("out of memory");
+      x->who = x->qualified ? wp_plugin_fmt("plugin %s: %s", p->desc.name, x->qualified) : NULL;
+      if (!x->who) e = wasmplug_error_new("out of memory");
     }
   }
   for (uint32_t k = 0; k < p->desc.nfuncs && !e; k++)
@@ -258,7 +262,7 @@ wasmplug_error_t *wp_plugin_setup_desc(wp_plugin_t *p, const char *path, const w
   if ((e = check_resources(p))) goto fail;
   if (p->desc.init) {
     const char *why = NULL;
-    void *state = NULL;
+    void *state = p->host_data;
     if (p->desc.init(wp_plugin_host_api(), &p->config, &state, &why)) {
       e = wasmplug_error_new("plugin %s: init failed: %s", p->desc.name, why ? why : "(no message)");
       goto fail;
@@ -274,7 +278,10 @@ fail:
 void wp_plugin_close(wp_plugin_t *p) {
   if (!p) return;
   if (p->inited && p->desc.fini) p->desc.fini(p->state);
-  for (size_t i = 0; i < p->nexports; i++) free(p->exports[i].qualified);
+  for (size_t i = 0; i < p->nexports; i++) {
+    free(p->exports[i].qualified);
+    free(p->exports[i].who);
+  }
   free(p->exports);
   for (size_t i = 0; i < p->nifaces; i++) free(p->ifaces[i].id);
   free(p->ifaces);

@@ -27,12 +27,10 @@
 **     component's handle table.
 **
 ** Interface matching (`ns:pkg/iface@X.Y.Z` requested, `@A.B.C` provided)
-** follows Wasmtime's semver buckets: versions match when they fall in the
-** same bucket — same major when major >= 1, same 0.minor when major is 0
-** and minor >= 1, the exact version for 0.0.z and for pre-releases — and,
-** in addition, the provided version is not older than the requested one
-** (an older provider may lack what the guest was built against).
-** Unversioned names match unversioned names only.
+** is wasmplug's one semver rule (src/wit/wit.h, Wasmtime's): the same
+** compatibility track, either side newer; then every function the guest
+** imports must exist in the plugin with the same type (a missing one is an
+** error naming it).  Unversioned names match unversioned names only.
 **
 ** Ownership: _new/_delete pairs; a set must outlive its guests, a guest
 ** must outlive the linker definitions and instances that use it (deleting
@@ -114,6 +112,9 @@ wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t
                                          const wasmplug_module_t *module);
 /* The guest's handle table (resources the plugins handed to the guest). */
 wp_cabi_handles_t *wp_plugin_guest_handles(wp_plugin_guest_t *g);
+/* Holds the guest's plugin calls to `limits` (handles per table, host
+** memory per call); the defaults are wasmplug_store_limits_default's. */
+void wp_plugin_guest_limits_set(wp_plugin_guest_t *g, const wasmplug_store_limits_t *limits);
 
 /* Component guests.  A binding calls one plugin function: arguments and
 ** result in the native layout of `type` (see include/wasmplug/plugin.h). */
@@ -122,6 +123,7 @@ typedef struct wp_plugin_binding {
   const char *name;           /* "ns:pkg/iface@ver#func" */
   wasmplug_plugin_fn fn;
   void *state;                /* the plugin's state for this guest */
+  wp_cabi_native_fn_t native; /* fn, state, its funcs[] index, who: for wp_cabi_native_run */
   const wp_cabi_func_t *type; /* the WIT function as canonical ABI types */
   wp_cabi_native_args_t args; /* layout of the native params struct */
 } wp_plugin_binding_t;
@@ -147,7 +149,8 @@ wasmplug_error_t *wp_plugin_guest_resource(wp_plugin_guest_t *g, const char *ifa
 ** validated), `result` zeroed storage for the result's native layout (NULL
 ** when there is none); string/list memory the plugin returns comes from
 ** `arena`, which the caller resets after lowering.  Returns NULL, or a trap
-** (kind WASMPLUG_TRAP_HOST) whose message names the plugin and function. */
+** (wp_cabi_native_run: an exit, or WASMPLUG_TRAP_HOST naming the plugin
+** and function). */
 wasmplug_trap_t *wp_plugin_binding_call(const wp_plugin_binding_t *b, wp_cabi_arena_t *arena,
                                         const void *args, void *result);
 
@@ -165,6 +168,12 @@ bool wp_plugin_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b);
 ** after the path in --plugin.  Checked exactly like a loaded .so. */
 wasmplug_error_t *wp_plugin_set_add_builtin(wp_plugin_set_t *set, wasmplug_plugin_entry_fn entry, const char *name,
                                             const char *config_spec);
+/* The same, with `data` as the value *plugin_state holds when the
+** plugin's init runs (a loaded .so always finds NULL there): how a host
+** hands a plugin linked into it something of its own (the built-in
+** wasi-p2 gets the host's capability object so). */
+wasmplug_error_t *wp_plugin_set_add_builtin_data(wp_plugin_set_t *set, wasmplug_plugin_entry_fn entry,
+                                                 const char *name, const char *config_spec, void *data);
 
 /* --------------------------------------- wasm component plugins (issue 8) */
 
@@ -238,29 +247,6 @@ wasmplug_error_t *wp_wasm_guest_link(wp_wasm_guest_t *g, wasmplug_component_link
 /* The instance of plugin `i` (in --plugin order) for this guest. */
 wasmplug_component_instance_t *wp_wasm_guest_instance(wp_wasm_guest_t *g, size_t i);
 
-/* ------------------------------------------- out-of-process plugin servers */
-
-/* The server side of docs/plugin-rpc.md (`wasmplug plugin-host`, the
-** isolate helper, and `wasmplug plugin-serve`).  A server loads one
-** plugin "PATH[,key=value...]" (init runs now) and serves sessions, each
-** with its own instance states. */
-typedef struct wp_plugin_server wp_plugin_server_t;
-wasmplug_error_t *wp_plugin_server_new(const char *spec, wp_plugin_server_t **out);
-/* Runs the plugin's fini and unloads it. */
-void wp_plugin_server_delete(wp_plugin_server_t *s);
-/* Serves one connected socket until the client says BYE or hangs up;
-** closes fd. */
-void wp_plugin_server_run_fd(wp_plugin_server_t *s, int fd);
-/* Answers the first frame on fd (the host's HELLO) with ERROR `msg`, then
-** closes fd: how a helper that cannot load its plugin says why. */
-void wp_plugin_server_refuse(int fd, const char *msg);
-/* Accepts and serves connections on listening socket lfd in one poll loop
-** (one plugin process, many hosts).  Returns after max_sessions sessions
-** ended (0: never), or an error. */
-wasmplug_error_t *wp_plugin_server_listen(wp_plugin_server_t *s, int lfd, int max_sessions);
-/* A listening socket for "unix:PATH" or "tcp:HOST:PORT"; -1 with a
-** message in why. */
-int wp_plugin_rpc_listen(const char *addr, char *why, size_t whylen);
 
 /* `wasmplug compose`: the composition the runtime would make of the app
 ** (`app`, named `app_name` in messages) and the set's plugins, written as

@@ -128,8 +128,14 @@ typedef struct wp_os_time {
 } wp_os_time_t;
 
 struct stat;
+struct timespec;
 /* Converts a host stat (used by the OS layer's own files). */
 void wp_os_stat_from_host(const struct stat *st, wp_os_stat_t *out);
+/* A host time as unsigned nanoseconds since the epoch: before 1970 is 0,
+** past 64 bits saturates (the reference's answers; nothing wraps). */
+uint64_t wp_os_ns_from_timespec(const struct timespec *ts);
+/* A time to set as utimensat(2)/futimens(2) take it (UTIME_OMIT/NOW). */
+void wp_os_time_to_timespec(wp_os_time_t t, struct timespec *out);
 
 /* ------------------------------------------------------- path operations */
 
@@ -179,6 +185,8 @@ wp_os_err_t wp_os_fsync(int fd);
 wp_os_err_t wp_os_fadvise(int fd, uint64_t off, uint64_t len, int advice);
 /* The O_APPEND / O_NONBLOCK / O_SYNC / O_DSYNC bits of the open file. */
 wp_os_err_t wp_os_get_flags(int fd, int *flags);
+/* Whether the open file can be read and written (its access mode). */
+wp_os_err_t wp_os_access_mode(int fd, bool *readable, bool *writable);
 /* Only O_APPEND and O_NONBLOCK can change once a file is open. */
 wp_os_err_t wp_os_set_flags(int fd, int flags);
 
@@ -196,6 +204,28 @@ typedef bool (*wp_os_dirent_cb)(void *data, const wp_os_dirent_t *ent);
 wp_os_err_t wp_os_readdir(int fd, uint64_t cookie, wp_os_dirent_cb cb,
                           void *data);
 
+/* ------------------------------------------------------------ sockets */
+
+/* recvmsg(2); *truncated when a datagram did not fit. */
+wp_os_err_t wp_os_recv(int fd, const struct iovec *iov, int n, bool peek,
+                       bool waitall, size_t *done, bool *truncated);
+/* sendmsg(2) without SIGPIPE. */
+wp_os_err_t wp_os_send(int fd, const struct iovec *iov, int n, size_t *done);
+/* shutdown(2) of the receiving side, the sending side, or both. */
+wp_os_err_t wp_os_shutdown(int fd, bool rd, bool wr);
+/* accept4(2): a new connection's fd (close-on-exec). */
+wp_os_err_t wp_os_accept(int fd, bool nonblock, int *out);
+
+/* ----------------------------------------------------------- deadlines
+** A guest call with a time limit has a deadline (CLOCK_MONOTONIC ns; 0:
+** none): wasmplug_call_deadline() for host code, host->deadline(call) for
+** plugins (include/wasmplug.h explains the mechanism).  Functions that
+** wait take it: they never wait past it, and return WP_OS_EINTR when they
+** stop because of it.  Reads, writes and opens that block (pipes, ttys,
+** FIFOs) are woken at the deadline by the watchdog's signal and return
+** WP_OS_EINTR instead of retrying: no other signal interrupts them, as
+** wasmplug installs no other handler without SA_RESTART. */
+
 /* ------------------------------------------------------------ clocks */
 
 typedef enum wp_os_clock {
@@ -207,17 +237,19 @@ typedef enum wp_os_clock {
 
 wp_os_err_t wp_os_clock_time(wp_os_clock_t clock, uint64_t *ns);
 wp_os_err_t wp_os_clock_res(wp_os_clock_t clock, uint64_t *ns);
-/* Sleeps until `clock` reads at least `deadline_ns` (absolute) or, when not
-** absolute, for `deadline_ns`.  Only realtime and monotonic can be slept on. */
-wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute);
+/* Sleeps until `clock` reads at least `ns` (absolute) or, when not
+** absolute, for `ns`.  Only realtime and monotonic can be slept on.
+** `deadline_ns` is the guest call's deadline (see "Deadlines" below). */
+wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute,
+                        uint64_t deadline_ns);
 
 /* ------------------------------------------------------------ polling */
 
 struct pollfd;
 /* poll(2) with a nanosecond timeout (-1: none), retrying on EINTR with
-** what is left of the timeout. */
+** what is left of the timeout, and waiting no longer than `deadline_ns`. */
 wp_os_err_t wp_os_poll(struct pollfd *fds, size_t n, int64_t timeout_ns,
-                       int *ready);
+                       uint64_t deadline_ns, int *ready);
 /* How many bytes a read would return now, where the host can tell
 ** (files: size minus position; pipes, ttys and sockets: FIONREAD). */
 wp_os_err_t wp_os_readable_bytes(int fd, uint64_t *n);

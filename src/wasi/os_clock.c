@@ -2,6 +2,7 @@
 ** os_clock.c — the four WASI clocks, their resolutions, and sleeping.
 */
 #include <errno.h>
+#include <sys/stat.h> /* UTIME_OMIT, UTIME_NOW */
 #include <time.h>
 
 #include "os.h"
@@ -16,9 +17,21 @@ static int host_clock(wp_os_clock_t c, clockid_t *out) {
   return -1;
 }
 
-static uint64_t ns_of(struct timespec ts) {
-  if (ts.tv_sec < 0) return 0; /* before 1970: WASI timestamps are unsigned */
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+uint64_t wp_os_ns_from_timespec(const struct timespec *ts) {
+  if (ts->tv_sec < 0) return 0; /* before 1970: WASI timestamps are unsigned */
+  if ((uint64_t)ts->tv_sec > (UINT64_MAX - 999999999u) / 1000000000u)
+    return UINT64_MAX;
+  return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+}
+
+void wp_os_time_to_timespec(wp_os_time_t t, struct timespec *out) {
+  out->tv_sec = 0;
+  out->tv_nsec = UTIME_OMIT;
+  if (t.how == WP_OS_TIME_NOW) out->tv_nsec = UTIME_NOW;
+  if (t.how == WP_OS_TIME_SET) {
+    out->tv_sec = (time_t)(t.ns / 1000000000u);
+    out->tv_nsec = (long)(t.ns % 1000000000u);
+  }
 }
 
 wp_os_err_t wp_os_clock_time(wp_os_clock_t clock, uint64_t *ns) {
@@ -26,7 +39,7 @@ wp_os_err_t wp_os_clock_time(wp_os_clock_t clock, uint64_t *ns) {
   struct timespec ts;
   if (host_clock(clock, &id) < 0) return WP_OS_EINVAL;
   if (clock_gettime(id, &ts) < 0) return wp_os_err_from_errno(errno);
-  *ns = ns_of(ts);
+  *ns = wp_os_ns_from_timespec(&ts);
   return 0;
 }
 
@@ -35,12 +48,12 @@ wp_os_err_t wp_os_clock_res(wp_os_clock_t clock, uint64_t *ns) {
   struct timespec ts;
   if (host_clock(clock, &id) < 0) return WP_OS_EINVAL;
   if (clock_getres(id, &ts) < 0) return wp_os_err_from_errno(errno);
-  *ns = ns_of(ts);
+  *ns = wp_os_ns_from_timespec(&ts);
   if (*ns == 0) *ns = 1; /* a resolution of 0 would make no sense to guests */
   return 0;
 }
 
-wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute) {
+wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute, uint64_t deadline_ns) {
   clockid_t id;
   if (clock != WP_OS_CLOCK_REALTIME && clock != WP_OS_CLOCK_MONOTONIC)
     return WP_OS_ENOTSUP;
@@ -49,11 +62,40 @@ wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute) {
   /* ns / 1e9 is below 2^35: it always fits a 64-bit time_t. */
   ts.tv_sec = (time_t)(ns / 1000000000u);
   ts.tv_nsec = (long)(ns % 1000000000u);
+  /* Sleep on the absolute time, so a signal that is not the watchdog's
+  ** just resumes the same sleep. */
+  if (!absolute) {
+    struct timespec now;
+    clock_gettime(id, &now);
+    ts.tv_sec += now.tv_sec;
+    ts.tv_nsec += now.tv_nsec;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+  }
   int r;
-  /* Absolute sleeps restart exactly after a signal; relative ones use the
-  ** remainder the kernel reports. */
-  while ((r = clock_nanosleep(id, absolute ? TIMER_ABSTIME : 0, &ts,
-                              absolute ? NULL : &ts)) == EINTR) {
+  for (;;) {
+    struct timespec until = ts;
+    bool capped = false;
+    if (deadline_ns) {
+      /* The guest call's deadline, on the sleep's clock. */
+      struct timespec mono, cur;
+      clock_gettime(CLOCK_MONOTONIC, &mono);
+      clock_gettime(id, &cur);
+      uint64_t m = (uint64_t)mono.tv_sec * 1000000000u + (uint64_t)mono.tv_nsec;
+      if (m >= deadline_ns) return WP_OS_EINTR;
+      uint64_t left = deadline_ns - m, c = wp_os_ns_from_timespec(&cur) + left,
+               want = wp_os_ns_from_timespec(&ts);
+      if (c < want) {
+        until.tv_sec = (time_t)(c / 1000000000u);
+        until.tv_nsec = (long)(c % 1000000000u);
+        capped = true;
+      }
+    }
+    r = clock_nanosleep(id, TIMER_ABSTIME, &until, NULL);
+    if (r == 0 && capped) return WP_OS_EINTR; /* woke at the deadline */
+    if (r != EINTR) break;
   }
   return r ? wp_os_err_from_errno(r) : 0;
 }

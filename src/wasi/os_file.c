@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,10 +24,10 @@ static wp_os_err_t done_or_err(ssize_t n, size_t *done) {
   return 0;
 }
 
+/* readv and writev do not retry EINTR: on a pipe, tty or socket they
+** block, and only the watchdog interrupts them (see os.h, "Deadlines"). */
 wp_os_err_t wp_os_readv(int fd, const struct iovec *iov, int n, size_t *done) {
-  ssize_t r;
-  do r = readv(fd, iov, n); while (r < 0 && errno == EINTR);
-  return done_or_err(r, done);
+  return done_or_err(readv(fd, iov, n), done);
 }
 
 wp_os_err_t wp_os_writev(int fd, const struct iovec *iov, int n,
@@ -45,8 +46,7 @@ wp_os_err_t wp_os_writev(int fd, const struct iovec *iov, int n,
     sigpending(&pending);
     was_pending = sigismember(&pending, SIGPIPE);
   }
-  ssize_t r;
-  do r = writev(fd, iov, n); while (r < 0 && errno == EINTR);
+  ssize_t r = writev(fd, iov, n);
   int e = errno;
   if (r < 0 && e == EPIPE && !was_pending && !sigismember(&old, SIGPIPE)) {
     const struct timespec zero = {0, 0};
@@ -85,6 +85,14 @@ wp_os_err_t wp_os_fstat(int fd, wp_os_stat_t *out) {
   struct stat st;
   if (fstat(fd, &st) < 0) return wp_os_err_from_errno(errno);
   wp_os_stat_from_host(&st, out);
+  /* The mode says "socket"; only the socket knows whether it is a
+  ** datagram one. */
+  int type;
+  socklen_t len = sizeof type;
+  if (out->type == WP_OS_FT_SOCKET_STREAM &&
+      getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+      type == SOCK_DGRAM)
+    out->type = WP_OS_FT_SOCKET_DGRAM;
   return 0;
 }
 
@@ -109,16 +117,8 @@ wp_os_err_t wp_os_futimes(const wp_os_handle_t *h, wp_os_time_t atim,
                           wp_os_time_t mtim) {
   if (h->readonly) return WP_OS_EROFS;
   struct timespec ts[2];
-  wp_os_time_t t[2] = {atim, mtim};
-  for (int i = 0; i < 2; i++) {
-    ts[i].tv_sec = 0;
-    ts[i].tv_nsec = UTIME_OMIT;
-    if (t[i].how == WP_OS_TIME_NOW) ts[i].tv_nsec = UTIME_NOW;
-    if (t[i].how == WP_OS_TIME_SET) {
-      ts[i].tv_sec = (time_t)(t[i].ns / 1000000000u);
-      ts[i].tv_nsec = (long)(t[i].ns % 1000000000u);
-    }
-  }
+  wp_os_time_to_timespec(atim, &ts[0]);
+  wp_os_time_to_timespec(mtim, &ts[1]);
   return futimens(h->fd, ts) < 0 ? wp_os_err_from_errno(errno) : 0;
 }
 
@@ -140,6 +140,14 @@ wp_os_err_t wp_os_get_flags(int fd, int *flags) {
   int f = fcntl(fd, F_GETFL);
   if (f < 0) return wp_os_err_from_errno(errno);
   *flags = f & (O_APPEND | O_NONBLOCK | O_SYNC | O_DSYNC);
+  return 0;
+}
+
+wp_os_err_t wp_os_access_mode(int fd, bool *readable, bool *writable) {
+  int f = fcntl(fd, F_GETFL);
+  if (f < 0) return wp_os_err_from_errno(errno);
+  *readable = (f & O_ACCMODE) != O_WRONLY;
+  *writable = (f & O_ACCMODE) != O_RDONLY;
   return 0;
 }
 

@@ -17,10 +17,6 @@
 
 #include "os.h"
 
-static uint64_t ts_ns(struct timespec ts) {
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 void wp_os_stat_from_host(const struct stat *st, wp_os_stat_t *out) {
   memset(out, 0, sizeof *out);
   out->dev = (uint64_t)st->st_dev;
@@ -37,9 +33,9 @@ void wp_os_stat_from_host(const struct stat *st, wp_os_stat_t *out) {
   }
   out->nlink = (uint64_t)st->st_nlink;
   out->size = (uint64_t)st->st_size;
-  out->atim = ts_ns(st->st_atim);
-  out->mtim = ts_ns(st->st_mtim);
-  out->ctim = ts_ns(st->st_ctim);
+  out->atim = wp_os_ns_from_timespec(&st->st_atim);
+  out->mtim = wp_os_ns_from_timespec(&st->st_mtim);
+  out->ctim = wp_os_ns_from_timespec(&st->st_ctim);
 }
 
 /* The parent fd and leaf of `path`, for an operation on the leaf itself. */
@@ -68,6 +64,18 @@ static wp_os_err_t check_slash(const target_t *t) {
   return S_ISDIR(st.st_mode) ? 0 : WP_OS_ENOTDIR;
 }
 
+/* A name to be created ("new/") with a trailing slash: only a directory
+** could ever have that name.  If something is there already the answer is
+** EEXIST for a directory and ENOTDIR otherwise; if nothing is, ENOENT
+** (links and symlinks cannot create directories), as on Linux. */
+static wp_os_err_t check_new_slash(const target_t *t) {
+  struct stat st;
+  if (!t->slash) return 0;
+  if (fstatat(t->fd, t->leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return wp_os_err_from_errno(errno);
+  return S_ISDIR(st.st_mode) ? WP_OS_EEXIST : WP_OS_ENOTDIR;
+}
+
 wp_os_err_t wp_os_stat_at(const wp_os_handle_t *dir, const char *path,
                           bool follow, wp_os_stat_t *out) {
   struct stat st;
@@ -92,21 +100,13 @@ wp_os_err_t wp_os_stat_at(const wp_os_handle_t *dir, const char *path,
   return 0;
 }
 
-static struct timespec to_ts(wp_os_time_t t) {
-  struct timespec ts = {0, UTIME_OMIT};
-  if (t.how == WP_OS_TIME_NOW) ts.tv_nsec = UTIME_NOW;
-  if (t.how == WP_OS_TIME_SET) {
-    ts.tv_sec = (time_t)(t.ns / 1000000000u);
-    ts.tv_nsec = (long)(t.ns % 1000000000u);
-  }
-  return ts;
-}
-
 wp_os_err_t wp_os_utimes_at(const wp_os_handle_t *dir, const char *path,
                             bool follow, wp_os_time_t atim,
                             wp_os_time_t mtim) {
   if (dir->readonly) return WP_OS_EROFS;
-  struct timespec ts[2] = {to_ts(atim), to_ts(mtim)};
+  struct timespec ts[2];
+  wp_os_time_to_timespec(atim, &ts[0]);
+  wp_os_time_to_timespec(mtim, &ts[1]);
   if (follow) {
     /* Open the (sandbox-resolved) file itself, then futimens it: the
     ** kernel never re-resolves the name. */
@@ -171,6 +171,14 @@ wp_os_err_t wp_os_rename_at(const wp_os_handle_t *from_dir,
   wp_os_err_t err = target_open(from_dir, from_path, &a);
   if (!err) err = check_slash(&a);
   if (!err) err = target_open(to_dir, to_path, &b);
+  if (!err && b.slash) {
+    /* "file" renamed to "new/": the new name could only be a directory. */
+    struct stat st;
+    if (fstatat(a.fd, a.leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
+      err = wp_os_err_from_errno(errno);
+    else if (!S_ISDIR(st.st_mode))
+      err = WP_OS_ENOTDIR;
+  }
   if (!err && renameat(a.fd, a.leaf, b.fd, b.leaf) < 0)
     err = wp_os_err_from_errno(errno);
   target_close(&a);
@@ -187,6 +195,7 @@ wp_os_err_t wp_os_link_at(const wp_os_handle_t *from_dir,
   target_t a, b;
   b.fd = -1;
   wp_os_err_t err = target_open(from_dir, from_path, &a);
+  if (!err && !follow) err = check_slash(&a);
   if (!err && follow) {
     /* Following a final symlink is the sandbox's job, not linkat()'s:
     ** resolve the link inside, then hard-link what it names. */
@@ -200,6 +209,7 @@ wp_os_err_t wp_os_link_at(const wp_os_handle_t *from_dir,
     }
   }
   if (!err) err = target_open(to_dir, to_path, &b);
+  if (!err) err = check_new_slash(&b);
   if (!err) {
     int r;
     if (a.leaf[0]) {
@@ -227,6 +237,7 @@ wp_os_err_t wp_os_symlink_at(const char *target, const wp_os_handle_t *dir,
   if (target[0] == '/') return WP_OS_ENOTCAPABLE;
   target_t t;
   wp_os_err_t err = target_open(dir, path, &t);
+  if (!err) err = check_new_slash(&t);
   if (!err && symlinkat(target, t.fd, t.leaf) < 0)
     err = wp_os_err_from_errno(errno);
   target_close(&t);

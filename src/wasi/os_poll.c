@@ -2,6 +2,7 @@
 ** os_poll.c — waiting for fds and timeouts.
 */
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -17,23 +18,32 @@ static uint64_t mono_ns(void) {
 }
 
 wp_os_err_t wp_os_poll(struct pollfd *fds, size_t n, int64_t timeout_ns,
-                       int *ready) {
-  uint64_t deadline = timeout_ns >= 0 ? mono_ns() + (uint64_t)timeout_ns : 0;
+                       uint64_t deadline_ns, int *ready) {
+  uint64_t start = mono_ns();
+  uint64_t until = timeout_ns >= 0 ? start + (uint64_t)timeout_ns : UINT64_MAX;
+  /* The guest call's deadline caps the wait: waking at it is an
+  ** interruption (EINTR), not a timeout the caller asked for. */
+  bool capped = deadline_ns && deadline_ns < until;
+  if (capped) until = deadline_ns;
   for (;;) {
     struct timespec ts, *tsp = NULL;
-    if (timeout_ns >= 0) {
+    if (until != UINT64_MAX) {
       uint64_t now = mono_ns();
-      uint64_t left = now >= deadline ? 0 : deadline - now;
+      uint64_t left = now >= until ? 0 : until - now;
       ts.tv_sec = (time_t)(left / 1000000000u);
       ts.tv_nsec = (long)(left % 1000000000u);
       tsp = &ts;
     }
     int r = ppoll(fds, (nfds_t)n, tsp, NULL);
-    if (r >= 0) {
+    if (r > 0 || (r == 0 && !capped)) {
       *ready = r;
       return 0;
     }
+    if (r == 0) return WP_OS_EINTR; /* the deadline came first */
     if (errno != EINTR) return wp_os_err_from_errno(errno);
+    /* Another signal: wait on, unless the deadline passed (the watchdog's
+    ** signal: see wasmplug_call_deadline in wasmplug.h). */
+    if (deadline_ns && mono_ns() >= deadline_ns) return WP_OS_EINTR;
   }
 }
 

@@ -64,10 +64,12 @@
 #define P1_FST_MTIM 4u
 #define P1_FST_MTIM_NOW 8u
 
-/* The rights preview1 reports for a new fd (inheriting ones via *inh). */
+/* The most rights a new fd may have (inheriting ones via *inh), given its
+** type, open mode, whether it is beneath a read-only preopen and whether
+** the host fd can seek. */
 uint64_t wp_p1_rights(wp_wasi_fd_kind_t kind, wp_os_filetype_t type,
                       bool readable, bool writable, bool readonly,
-                      uint64_t *inh);
+                      bool seekable, uint64_t *inh);
 
 /* One host call in progress. */
 typedef struct p1_call {
@@ -131,6 +133,10 @@ wp_os_err_t p1_iovecs(p1_call_t *c, uint32_t iovs, uint32_t n,
 
 /* The fd entry, or NULL with *err = EBADF. */
 wp_wasi_fd_t *p1_fd(p1_call_t *c, uint32_t fd, wp_os_err_t *err);
+/* The same, when the fd also holds every right in `need`; otherwise NULL
+** with *err = ENOTCAPABLE (EROFS when a read-only preopen is why). */
+wp_wasi_fd_t *p1_fd_right(p1_call_t *c, uint32_t fd, uint64_t need,
+                          wp_os_err_t *err);
 
 /* Decodes a preview1 (atim, mtim, fst_flags) triple; EINVAL for bad flags. */
 wp_os_err_t p1_times(uint64_t atim, uint64_t mtim, uint32_t flags,

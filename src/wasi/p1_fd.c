@@ -36,6 +36,10 @@ static wp_os_err_t transfer(p1_call_t *c, uint32_t fd, uint32_t iovs,
   wp_wasi_fd_t *e = p1_fd(c, fd, &err);
   if (!e) return err;
   if (e->type == WP_OS_FT_DIRECTORY) return WP_OS_EISDIR;
+  static const uint64_t need[4] = {
+      P1_RIGHT_FD_READ, P1_RIGHT_FD_WRITE, P1_RIGHT_FD_READ | P1_RIGHT_FD_SEEK,
+      P1_RIGHT_FD_WRITE | P1_RIGHT_FD_SEEK};
+  if (!p1_fd_right(c, fd, need[how], &err)) return err;
   /* Check the result pointer first: data must not move if it can't be
   ** reported. */
   if (!p1_ptr(c, nptr, 4, 4, &err)) return err;
@@ -84,6 +88,19 @@ wp_os_err_t wp_p1_fd_pwrite(p1_call_t *c, const wasmplug_val_raw_t *a) {
                   p1_u32(a, 4), XFER_PWRITE);
 }
 
+/* The seek/tell right: a pipe, terminal or socket never has it, and for
+** those the answer POSIX and the reference give is ESPIPE. */
+static wp_os_err_t seek_right(p1_call_t *c, uint32_t fd, const wp_wasi_fd_t *e,
+                              uint64_t need) {
+  wp_os_err_t err;
+  if (p1_fd_right(c, fd, need, &err)) return 0;
+  uint64_t pos;
+  if (err == WP_OS_ENOTCAPABLE &&
+      wp_os_seek(e->h.fd, 0, SEEK_CUR, &pos) == WP_OS_ESPIPE)
+    return WP_OS_ESPIPE;
+  return err;
+}
+
 wp_os_err_t wp_p1_fd_seek(p1_call_t *c, const wasmplug_val_raw_t *a) {
   wp_os_err_t err;
   wp_wasi_fd_t *e = p1_fd(c, p1_u32(a, 0), &err);
@@ -91,6 +108,10 @@ wp_os_err_t wp_p1_fd_seek(p1_call_t *c, const wasmplug_val_raw_t *a) {
   uint32_t whence = p1_u32(a, 2), out = p1_u32(a, 3);
   if (e->type == WP_OS_FT_DIRECTORY) return WP_OS_EBADF;
   if (whence > 2) return WP_OS_EINVAL;
+  /* Asking where we are is telling, not seeking. */
+  uint64_t need = (a[1].i64 == 0 && whence == 1) ? P1_RIGHT_FD_TELL
+                                                 : P1_RIGHT_FD_SEEK;
+  if ((err = seek_right(c, p1_u32(a, 0), e, need))) return err;
   if (!p1_ptr(c, out, 8, 8, &err)) return err;
   static const int host_whence[3] = {SEEK_SET, SEEK_CUR, SEEK_END};
   uint64_t pos;
@@ -104,6 +125,7 @@ wp_os_err_t wp_p1_fd_tell(p1_call_t *c, const wasmplug_val_raw_t *a) {
   wp_wasi_fd_t *e = p1_fd(c, p1_u32(a, 0), &err);
   if (!e) return err;
   if (e->type == WP_OS_FT_DIRECTORY) return WP_OS_EBADF;
+  if ((err = seek_right(c, p1_u32(a, 0), e, P1_RIGHT_FD_TELL))) return err;
   if (!p1_ptr(c, p1_u32(a, 1), 8, 8, &err)) return err;
   uint64_t pos;
   err = wp_os_seek(e->h.fd, 0, SEEK_CUR, &pos);
@@ -158,12 +180,13 @@ wp_os_err_t wp_p1_fd_fdstat_get(p1_call_t *c, const wasmplug_val_raw_t *a) {
 wp_os_err_t wp_p1_fd_fdstat_set_flags(p1_call_t *c,
                                       const wasmplug_val_raw_t *a) {
   wp_os_err_t err;
-  wp_wasi_fd_t *e = p1_fd(c, p1_u32(a, 0), &err);
+  wp_wasi_fd_t *e = p1_fd_right(c, p1_u32(a, 0), P1_RIGHT_FD_FDSTAT_SET_FLAGS, &err);
   if (!e) return err;
   uint32_t flags = p1_u32(a, 1) & 0xFFFF;
-  /* Linux cannot switch synchronous I/O on or off for an open file. */
+  /* Linux cannot switch synchronous I/O on or off for an open file: the
+  ** reference answers EINVAL. */
   if (flags & (P1_FDFLAG_DSYNC | P1_FDFLAG_RSYNC | P1_FDFLAG_SYNC))
-    return WP_OS_ENOTSUP;
+    return WP_OS_EINVAL;
   if (flags & ~31u) return WP_OS_EINVAL;
   int fl = 0;
   if (flags & P1_FDFLAG_APPEND) fl |= O_APPEND;
@@ -187,7 +210,7 @@ wp_os_err_t wp_p1_fd_fdstat_set_rights(p1_call_t *c,
 
 wp_os_err_t wp_p1_fd_filestat_get(p1_call_t *c, const wasmplug_val_raw_t *a) {
   wp_os_err_t err;
-  wp_wasi_fd_t *e = p1_fd(c, p1_u32(a, 0), &err);
+  wp_wasi_fd_t *e = p1_fd_right(c, p1_u32(a, 0), P1_RIGHT_FD_FILESTAT_GET, &err);
   if (!e) return err;
   uint8_t *p = p1_ptr(c, p1_u32(a, 1), 64, 8, &err);
   if (!p) return err;
@@ -200,7 +223,7 @@ wp_os_err_t wp_p1_fd_filestat_get(p1_call_t *c, const wasmplug_val_raw_t *a) {
 wp_os_err_t wp_p1_fd_filestat_set_size(p1_call_t *c,
                                        const wasmplug_val_raw_t *a) {
   wp_os_err_t err;
-  wp_wasi_fd_t *e = p1_fd(c, p1_u32(a, 0), &err);
+  wp_wasi_fd_t *e = p1_fd_right(c, p1_u32(a, 0), P1_RIGHT_FD_FILESTAT_SET_SIZE, &err);
   if (!e) return err;
   return wp_os_ftruncate(&e->h, p1_u64(a, 1));
 }
@@ -208,7 +231,7 @@ wp_os_err_t wp_p1_fd_filestat_set_size(p1_call_t *c,
 wp_os_err_t wp_p1_fd_filestat_set_times(p1_call_t *c,
                                         const wasmplug_val_raw_t *a) {
   wp_os_err_t err;
-  wp_wasi_fd_t *e = p1_fd(c, p1_u32(a, 0), &err);
+  wp_wasi_fd_t *e = p1_fd_right(c, p1_u32(a, 0), P1_RIGHT_FD_FILESTAT_SET_TIMES, &err);
   if (!e) return err;
   wp_os_time_t at, mt;
   err = p1_times(p1_u64(a, 1), p1_u64(a, 2), p1_u32(a, 3), &at, &mt);
@@ -218,7 +241,7 @@ wp_os_err_t wp_p1_fd_filestat_set_times(p1_call_t *c,
 
 wp_os_err_t wp_p1_fd_advise(p1_call_t *c, const wasmplug_val_raw_t *a) {
   wp_os_err_t err;
-  wp_wasi_fd_t *e = p1_fd(c, p1_u32(a, 0), &err);
+  wp_wasi_fd_t *e = p1_fd_right(c, p1_u32(a, 0), P1_RIGHT_FD_ADVISE, &err);
   if (!e) return err;
   static const int advice[6] = {POSIX_FADV_NORMAL,   POSIX_FADV_SEQUENTIAL,
                                 POSIX_FADV_RANDOM,   POSIX_FADV_WILLNEED,
@@ -230,21 +253,21 @@ wp_os_err_t wp_p1_fd_advise(p1_call_t *c, const wasmplug_val_raw_t *a) {
 
 wp_os_err_t wp_p1_fd_allocate(p1_call_t *c, const wasmplug_val_raw_t *a) {
   wp_os_err_t err;
-  wp_wasi_fd_t *e = p1_fd(c, p1_u32(a, 0), &err);
+  wp_wasi_fd_t *e = p1_fd_right(c, p1_u32(a, 0), P1_RIGHT_FD_ALLOCATE, &err);
   if (!e) return err;
   return wp_os_fallocate(&e->h, p1_u64(a, 1), p1_u64(a, 2));
 }
 
 wp_os_err_t wp_p1_fd_datasync(p1_call_t *c, const wasmplug_val_raw_t *a) {
   wp_os_err_t err;
-  wp_wasi_fd_t *e = p1_fd(c, p1_u32(a, 0), &err);
+  wp_wasi_fd_t *e = p1_fd_right(c, p1_u32(a, 0), P1_RIGHT_FD_DATASYNC, &err);
   if (!e) return err;
   return wp_os_fdatasync(e->h.fd);
 }
 
 wp_os_err_t wp_p1_fd_sync(p1_call_t *c, const wasmplug_val_raw_t *a) {
   wp_os_err_t err;
-  wp_wasi_fd_t *e = p1_fd(c, p1_u32(a, 0), &err);
+  wp_wasi_fd_t *e = p1_fd_right(c, p1_u32(a, 0), P1_RIGHT_FD_SYNC, &err);
   if (!e) return err;
   return wp_os_fsync(e->h.fd);
 }
@@ -305,6 +328,7 @@ wp_os_err_t wp_p1_fd_readdir(p1_call_t *c, const wasmplug_val_raw_t *a) {
   wp_wasi_fd_t *e = p1_fd(c, p1_u32(a, 0), &err);
   if (!e) return err;
   if (e->type != WP_OS_FT_DIRECTORY) return WP_OS_ENOTDIR;
+  if (!p1_fd_right(c, p1_u32(a, 0), P1_RIGHT_FD_READDIR, &err)) return err;
   uint32_t len = p1_u32(a, 2), out = p1_u32(a, 4);
   readdir_out_t o = {p1_ptr(c, p1_u32(a, 1), len, 1, &err), len, 0};
   if (!o.buf) return err;

@@ -3,8 +3,11 @@
 **
 ** poll_oneoff supports clock subscriptions (relative or absolute, on the
 ** realtime and monotonic clocks) and fd_read/fd_write subscriptions on any
-** open fd.  Regular files are always ready, as POSIX has it; everything
-** else waits in ppoll() together with the earliest clock deadline.
+** open fd but a directory.  Regular files are always ready, as POSIX has
+** it; everything else waits in ppoll() together with the earliest clock
+** deadline.  As in the reference, a subscription that can never be
+** waited on (a closed fd, a directory, a CPU-time clock, an unknown tag)
+** fails the whole call instead of becoming an event.
 */
 #include <poll.h>
 #include <sched.h>
@@ -79,27 +82,25 @@ static void put_event(uint8_t *ev, const sub_t *s) {
   }
 }
 
-static void decode_clock(const uint8_t *in, sub_t *s, uint64_t now_mono) {
+static wp_os_err_t decode_clock(const uint8_t *in, sub_t *s,
+                                uint64_t now_mono) {
   uint32_t id = p1_ld32(in + 16);
   uint64_t timeout = p1_ld64(in + 24);
   uint16_t flags = p1_ld16(in + 40);
   uint64_t now;
-  if (id != WP_OS_CLOCK_REALTIME && id != WP_OS_CLOCK_MONOTONIC) {
-    s->error = WP_OS_ENOTSUP; /* cannot wait on CPU-time clocks */
-    return;
-  }
+  /* CPU-time clocks cannot be waited on. */
+  if (id != WP_OS_CLOCK_REALTIME && id != WP_OS_CLOCK_MONOTONIC)
+    return WP_OS_EINVAL;
   if (!(flags & SUBCLOCK_ABSTIME)) {
     s->deadline = timeout > UINT64_MAX - now_mono ? UINT64_MAX
                                                   : now_mono + timeout;
-    return;
+    return 0;
   }
   /* Absolute: convert to a monotonic deadline by the distance from now. */
-  if (wp_os_clock_time((wp_os_clock_t)id, &now)) {
-    s->error = WP_OS_EINVAL;
-    return;
-  }
+  if (wp_os_clock_time((wp_os_clock_t)id, &now)) return WP_OS_EINVAL;
   uint64_t left = timeout > now ? timeout - now : 0;
   s->deadline = left > UINT64_MAX - now_mono ? UINT64_MAX : now_mono + left;
+  return 0;
 }
 
 wp_os_err_t wp_p1_poll_oneoff(p1_call_t *c, const wasmplug_val_raw_t *a) {
@@ -125,21 +126,24 @@ wp_os_err_t wp_p1_poll_oneoff(p1_call_t *c, const wasmplug_val_raw_t *a) {
   bool immediate = false;
   uint64_t earliest = UINT64_MAX;
   /* Decode everything first (the guest's input is read exactly once). */
-  for (uint32_t i = 0; i < n; i++) {
+  err = 0;
+  for (uint32_t i = 0; i < n && !err; i++) {
     const uint8_t *s = in + (size_t)i * SUB_SIZE;
     sub_t *sb = &subs[i];
     sb->userdata = p1_ld64(s);
     sb->tag = s[8];
     sb->pfd = -1;
     if (sb->tag == EV_CLOCK) {
-      decode_clock(s, sb, now);
-      if (!sb->error && sb->deadline < earliest) earliest = sb->deadline;
+      err = decode_clock(s, sb, now);
+      if (!err && sb->deadline < earliest) earliest = sb->deadline;
     } else if (sb->tag == EV_FD_READ || sb->tag == EV_FD_WRITE) {
-      wp_wasi_fd_t *e = wp_wasi_fd_get(c->ctx, p1_ld32(s + 16));
-      if (!e) {
-        sb->error = WP_OS_EBADF;
-      } else if (e->type == WP_OS_FT_REGULAR_FILE ||
-                 e->type == WP_OS_FT_DIRECTORY) {
+      uint32_t fd = p1_ld32(s + 16);
+      wp_wasi_fd_t *e = wp_wasi_fd_get(c->ctx, fd);
+      if (!e || e->type == WP_OS_FT_DIRECTORY) {
+        err = WP_OS_EBADF;
+      } else if (!(e->rights_base & P1_RIGHT_POLL_FD_READWRITE)) {
+        sb->error = WP_OS_ENOTCAPABLE;
+      } else if (e->type == WP_OS_FT_REGULAR_FILE) {
         sb->ready = true;
         if (sb->tag == EV_FD_READ) wp_os_readable_bytes(e->h.fd, &sb->nbytes);
       } else {
@@ -149,9 +153,14 @@ wp_os_err_t wp_p1_poll_oneoff(p1_call_t *c, const wasmplug_val_raw_t *a) {
         npfd++;
       }
     } else {
-      sb->error = WP_OS_EINVAL;
+      err = WP_OS_EINVAL;
     }
     if (sb->error || sb->ready) immediate = true;
+  }
+  if (err) {
+    free(subs);
+    free(pfds);
+    return err;
   }
 
   int64_t timeout_ns = -1;
@@ -161,8 +170,7 @@ wp_os_err_t wp_p1_poll_oneoff(p1_call_t *c, const wasmplug_val_raw_t *a) {
                  : earliest - now > INT64_MAX ? INT64_MAX
                                               : (int64_t)(earliest - now);
   int ready = 0;
-  err = 0;
-  if (npfd > 0 || timeout_ns != 0) err = wp_os_poll(pfds, npfd, timeout_ns, &ready);
+  if (npfd > 0 || timeout_ns != 0) err = wp_os_poll(pfds, npfd, timeout_ns, wasmplug_call_deadline(), &ready);
 
   uint32_t nev = 0;
   if (!err) {

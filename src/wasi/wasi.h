@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "wasmplug.h"
+#include "wasmplug/host.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,6 +33,11 @@ typedef struct wp_wasi_ctx wp_wasi_ctx_t;
 /* A context with no args, no env, no preopens and stdio on host fds 0/1/2
 ** (NULL when out of memory). */
 wp_wasi_ctx_t *wp_wasi_ctx_new(void);
+/* A context holding what the capability object grants (wasmplug/host.h):
+** its arguments, its environment (wp_wasi_caps_env_list), its directories
+** preopened now as guest fds 3, 4, ... in order, its stdio.  Fails,
+** naming the path, when a directory cannot be opened. */
+wasmplug_error_t *wp_wasi_ctx_new_config(const wasmplug_wasi_config_t *config, wp_wasi_ctx_t **out);
 /* Closes every host fd the context opened (never the stdio fds). */
 void wp_wasi_ctx_delete(wp_wasi_ctx_t *ctx);
 
@@ -43,10 +49,6 @@ wasmplug_error_t *wp_wasi_ctx_push_arg(wp_wasi_ctx_t *ctx, const char *arg);
 ** contain no '='; a later definition of the same NAME replaces the earlier. */
 wasmplug_error_t *wp_wasi_ctx_push_env(wp_wasi_ctx_t *ctx, const char *name,
                                        const char *value);
-/* The `--env` spelling: "NAME=VALUE", or "NAME" to pass the host's value
-** through (nothing is added when the host has no such variable). */
-wasmplug_error_t *wp_wasi_ctx_push_env_spec(wp_wasi_ctx_t *ctx,
-                                            const char *spec);
 
 /* Makes host directory `host` visible to the guest as `guest` (guest file
 ** descriptors 3, 4, ... in the order of these calls).  The guest can reach
@@ -56,10 +58,6 @@ wasmplug_error_t *wp_wasi_ctx_push_env_spec(wp_wasi_ctx_t *ctx,
 ** opened as a directory. */
 wasmplug_error_t *wp_wasi_ctx_preopen(wp_wasi_ctx_t *ctx, const char *host,
                                       const char *guest, bool readonly);
-/* The `--dir` spelling: "HOST" (seen by the guest under the same name) or
-** "HOST::GUEST". */
-wasmplug_error_t *wp_wasi_ctx_preopen_spec(wp_wasi_ctx_t *ctx,
-                                           const char *spec, bool readonly);
 
 /* Which host fds serve as the guest's fds 0, 1 and 2 (borrowed: never
 ** closed by the context; default 0, 1, 2).  Call before the guest runs. */

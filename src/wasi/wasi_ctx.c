@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "caps.h"
 #include "ctx.h"
 #include "p1.h"
 
@@ -62,7 +64,17 @@ static void set_stdio(wp_wasi_ctx_t *ctx, uint32_t i, int host_fd) {
   e->h.readonly = false;
   e->type = host_type(host_fd);
   if (wp_os_get_flags(host_fd, &e->stdio_flags)) e->stdio_flags = 0;
-  e->rights_base = wp_p1_rights(e->kind, e->type, i == 0, i != 0, false,
+  uint64_t pos;
+  bool seekable = wp_os_seek(host_fd, 0, SEEK_CUR, &pos) == 0;
+  /* Rights follow what the host fd can do: a socket or terminal handed
+  ** over as stdin is usually readable and writable; failing that, stdin
+  ** reads and the others write. */
+  bool rd = i == 0, wr = i != 0;
+  if (wp_os_access_mode(host_fd, &rd, &wr)) {
+    rd = i == 0;
+    wr = i != 0;
+  }
+  e->rights_base = wp_p1_rights(e->kind, e->type, rd, wr, false, seekable,
                                 &e->rights_inheriting);
 }
 
@@ -137,24 +149,6 @@ wasmplug_error_t *wp_wasi_ctx_push_env(wp_wasi_ctx_t *ctx, const char *name,
   return push_string(&ctx->env, &ctx->nenv, s);
 }
 
-wasmplug_error_t *wp_wasi_ctx_push_env_spec(wp_wasi_ctx_t *ctx,
-                                            const char *spec) {
-  const char *eq = strchr(spec, '=');
-  if (!eq) {
-    const char *v = getenv(spec);
-    if (!*spec || !v) {
-      if (!*spec) return wasmplug_error_new("wasi: empty --env name");
-      return NULL;
-    }
-    return wp_wasi_ctx_push_env(ctx, spec, v);
-  }
-  char *name = strndup(spec, (size_t)(eq - spec));
-  if (!name) return wasmplug_error_new("wasi: out of memory");
-  wasmplug_error_t *err = wp_wasi_ctx_push_env(ctx, name, eq + 1);
-  free(name);
-  return err;
-}
-
 wasmplug_error_t *wp_wasi_ctx_preopen(wp_wasi_ctx_t *ctx, const char *host,
                                       const char *guest, bool readonly) {
   if (!*guest) return wasmplug_error_new("%s: empty guest path", host);
@@ -168,7 +162,7 @@ wasmplug_error_t *wp_wasi_ctx_preopen(wp_wasi_ctx_t *ctx, const char *host,
   e.type = WP_OS_FT_DIRECTORY;
   e.preopen = strdup(guest);
   e.rights_base = wp_p1_rights(e.kind, e.type, true, !readonly, readonly,
-                               &e.rights_inheriting);
+                               true, &e.rights_inheriting);
   uint32_t fd;
   if (!e.preopen || wp_wasi_fd_add(ctx, &e, &fd)) {
     wp_os_close(&e.h);
@@ -178,17 +172,29 @@ wasmplug_error_t *wp_wasi_ctx_preopen(wp_wasi_ctx_t *ctx, const char *host,
   return NULL;
 }
 
-wasmplug_error_t *wp_wasi_ctx_preopen_spec(wp_wasi_ctx_t *ctx,
-                                           const char *spec, bool readonly) {
-  const char *sep = strstr(spec, "::");
-  if (!sep) return wp_wasi_ctx_preopen(ctx, spec, spec, readonly);
-  char *host = strndup(spec, (size_t)(sep - spec));
-  if (!host) return wasmplug_error_new("wasi: out of memory");
-  wasmplug_error_t *err;
-  if (!*host)
-    err = wasmplug_error_new("%s: empty host path", spec);
-  else
-    err = wp_wasi_ctx_preopen(ctx, host, sep + 2, readonly);
-  free(host);
-  return err;
+wasmplug_error_t *wp_wasi_ctx_new_config(const wasmplug_wasi_config_t *c, wp_wasi_ctx_t **out) {
+  *out = NULL;
+  wp_wasi_ctx_t *ctx = wp_wasi_ctx_new();
+  if (!ctx) return wasmplug_error_new("wasi: out of memory");
+  wasmplug_error_t *err = NULL;
+  char **env = NULL;
+  size_t nenv = 0;
+  if (!wp_wasi_caps_env_list(c, &env, &nenv)) err = wasmplug_error_new("wasi: out of memory");
+  for (size_t i = 0; !err && i < c->nargs; i++) err = wp_wasi_ctx_push_arg(ctx, c->args[i]);
+  for (size_t i = 0; !err && i < nenv; i++) {
+    char *eq = strchr(env[i], '=');
+    *eq = 0;
+    err = wp_wasi_ctx_push_env(ctx, env[i], eq + 1);
+  }
+  wp_wasi_caps_free_list(env, nenv);
+  for (size_t i = 0; !err && i < c->ndirs; i++)
+    err = wp_wasi_ctx_preopen(ctx, c->dirs[i].host, c->dirs[i].guest, c->dirs[i].readonly);
+  if (err) {
+    wp_wasi_ctx_delete(ctx);
+    return err;
+  }
+  if (c->stdio[0] != 0 || c->stdio[1] != 1 || c->stdio[2] != 2)
+    wp_wasi_ctx_set_stdio(ctx, c->stdio[0], c->stdio[1], c->stdio[2]);
+  *out = ctx;
+  return NULL;
 }

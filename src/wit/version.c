@@ -1,7 +1,10 @@
 /*
-** version.c — semantic versions (semver 2.0) as used in package names and
-** @since/@deprecated gates: validation and precedence.
+** version.c — semantic versions (semver 2.0): validation and precedence
+** for package names and @since/@deprecated gates, and THE rule by which
+** every linking path of wasmplug (component linker, native plugins, wasm
+** plugin composition) matches a versioned name (see wit.h).
 */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,32 +14,35 @@ static int is_alnum_h(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
 }
 
-/* Parses one numeric core component; no leading zeros. */
-static const char *core_num(const char *p, const char **why) {
-  if (!(*p >= '0' && *p <= '9')) {
-    *why = "expected a number";
+/* One numeric core component: no leading zeros, fits in 64 bits. */
+static const char *core_num(const char *p, const char *end, uint64_t *v, const char **why) {
+  if (p >= end || !(*p >= '0' && *p <= '9')) {
+    *why = p >= end ? "unexpected end of input while parsing version" : "expected a number";
     return NULL;
   }
-  if (*p == '0' && p[1] >= '0' && p[1] <= '9') {
+  if (*p == '0' && p + 1 < end && p[1] >= '0' && p[1] <= '9') {
     *why = "invalid leading zero";
     return NULL;
   }
-  int digits = 0;
-  while (*p >= '0' && *p <= '9') p++, digits++;
-  if (digits > 19) {
-    *why = "value out of range";
-    return NULL;
+  uint64_t x = 0;
+  while (p < end && *p >= '0' && *p <= '9') {
+    if (x > (UINT64_MAX - 9) / 10) {
+      *why = "value out of range";
+      return NULL;
+    }
+    x = x * 10 + (uint64_t)(*p++ - '0');
   }
+  *v = x;
   return p;
 }
 
 /* Dot-separated identifiers; numeric ones must not have leading zeros
    when `pre` is set. */
-static const char *idents(const char *p, int pre, const char **why) {
+static const char *idents(const char *p, const char *end, int pre, const char **why) {
   for (;;) {
     const char *s = p;
     int numeric = 1;
-    while (is_alnum_h(*p)) {
+    while (p < end && is_alnum_h(*p)) {
       if (!(*p >= '0' && *p <= '9')) numeric = 0;
       p++;
     }
@@ -48,37 +54,74 @@ static const char *idents(const char *p, int pre, const char **why) {
       *why = "invalid leading zero in pre-release identifier";
       return NULL;
     }
-    if (*p != '.') return p;
+    if (p >= end || *p != '.') return p;
     p++;
   }
 }
 
-int wp_wit_version_check(const char *s, const char **why) {
-  const char *p = s;
+int wp_wit_semver_parse(const char *s, size_t n, wp_wit_semver_t *v, const char **why) {
+  const char *p = s, *end = s + n, *dummy;
+  if (!why) why = &dummy;
+  memset(v, 0, sizeof *v);
+  uint64_t *part[3] = {&v->major, &v->minor, &v->patch};
   for (int i = 0; i < 3; i++) {
-    p = core_num(p, why);
-    if (!p) return -1;
+    if (!(p = core_num(p, end, part[i], why))) return -1;
     if (i < 2) {
-      if (*p != '.') {
+      if (p >= end || *p != '.') {
         *why = "unexpected end of input while parsing version";
         return -1;
       }
       p++;
     }
   }
-  if (*p == '-') {
-    p = idents(p + 1, 1, why);
-    if (!p) return -1;
+  if (p < end && *p == '-') {
+    v->pre = true;
+    if (!(p = idents(p + 1, end, 1, why))) return -1;
   }
-  if (*p == '+') {
-    p = idents(p + 1, 0, why);
-    if (!p) return -1;
-  }
-  if (*p) {
+  if (p < end && *p == '+' && !(p = idents(p + 1, end, 0, why))) return -1;
+  if (p != end) {
     *why = "unexpected character after version";
     return -1;
   }
   return 0;
+}
+
+int wp_wit_version_check(const char *s, const char **why) {
+  wp_wit_semver_t v;
+  return wp_wit_semver_parse(s, strlen(s), &v, why);
+}
+
+/* The compatibility track of "prefix@version": the prefix length and the
+** track (major, or 0 and minor); false when the name has none (no valid
+** version, a pre-release, or 0.0.z). */
+static bool track(const char *name, size_t n, size_t *prefix, uint64_t *a, uint64_t *b) {
+  const char *at = memchr(name, '@', n);
+  wp_wit_semver_t v;
+  if (!at || wp_wit_semver_parse(at + 1, n - (size_t)(at - name) - 1, &v, NULL) || v.pre) return false;
+  *prefix = (size_t)(at - name);
+  if (v.major) {
+    *a = v.major;
+    *b = UINT64_MAX;
+    return true;
+  }
+  *a = 0;
+  *b = v.minor;
+  return v.minor != 0;
+}
+
+int wp_wit_semver_name_match(const char *a, size_t alen, const char *b, size_t blen) {
+  if (alen == blen && !memcmp(a, b, alen)) return 2;
+  size_t ap, bp;
+  uint64_t a1, a2, b1, b2;
+  if (!track(a, alen, &ap, &a1, &a2) || !track(b, blen, &bp, &b1, &b2)) return 0;
+  return ap == bp && !memcmp(a, b, ap) && a1 == b1 && a2 == b2;
+}
+
+int wp_wit_semver_cmp(const wp_wit_semver_t *a, const wp_wit_semver_t *b) {
+  if (a->major != b->major) return a->major < b->major ? -1 : 1;
+  if (a->minor != b->minor) return a->minor < b->minor ? -1 : 1;
+  if (a->patch != b->patch) return a->patch < b->patch ? -1 : 1;
+  return a->pre == b->pre ? 0 : a->pre ? -1 : 1;
 }
 
 static int cmp_num(const char **a, const char **b) {

@@ -46,6 +46,7 @@
 #ifndef WASMPLUG_WIT_H
 #define WASMPLUG_WIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -235,6 +236,30 @@ typedef struct {
   const char *ns, *name;
   const char *version; /* NULL if unversioned */
 } wp_wit_package_name_t;
+
+/* ---- semantic versions and versioned names (version.c) ----
+** One rule for every linking path of wasmplug (the component linker,
+** native plugin binding, wasm plugin composition), Wasmtime's (its
+** component linker, names.rs): an import "prefix@X.Y.Z" is satisfied by a
+** definition of the same prefix on the same compatibility track — the same
+** major when major >= 1, the same 0.minor when major is 0 and minor >= 1 —
+** whichever side is newer; 0.0.z versions and pre-releases match only
+** themselves; build metadata is ignored.  Types are checked afterwards, so
+** an older provider lacking what the import needs is refused there,
+** naming what is missing.  Among several definitions on a track the
+** newest is used. */
+typedef struct wp_wit_semver {
+  uint64_t major, minor, patch;
+  bool pre; /* has a pre-release part */
+} wp_wit_semver_t;
+/* Parses s[0..n) (semver 2.0, strictly); 0, or -1 with a static reason in
+** *why (which may be NULL). */
+int wp_wit_semver_parse(const char *s, size_t n, wp_wit_semver_t *v, const char **why);
+/* Precedence by major, minor, patch; a pre-release before its release. */
+int wp_wit_semver_cmp(const wp_wit_semver_t *a, const wp_wit_semver_t *b);
+/* 2 when the names are identical, 1 when they match by the rule above, 0
+** otherwise (unversioned names match only themselves). */
+int wp_wit_semver_name_match(const char *a, size_t alen, const char *b, size_t blen);
 
 typedef struct {
   wp_wit_package_name_t name;

@@ -50,6 +50,7 @@ static void *fh_call_state(wasmplug_plugin_call_t *call) { return call->state; }
 const wasmplug_host_api_t fh_host = {
     sizeof(wasmplug_host_api_t), WASMPLUG_PLUGIN_ABI_MAJOR, WASMPLUG_PLUGIN_ABI_MINOR, "test",
     fh_alloc, fh_trap, fh_log, fh_config_get, fh_call_state,
+    NULL, NULL, NULL, /* 1.1: exit, call_func, deadline (this test host has none) */
 };
 
 int fh_load(fh_plugin_t *p, const char *so, const char *const *settings) {

@@ -66,6 +66,18 @@ expect 0 "3" "rt-plugin: tally 1 dropped at 3" -- "$W" run --plugin "$P" --invok
 checks=$((checks + 1))
 if [ "$(grep -c dropped "$T/err")" != 1 ]; then fails=$((fails + 1)); echo "FAIL: keep: drop count"; fi
 expect 1 "" 'unknown import `test:rtplug/greet@1.0.0#tally`' -- "$W" run --invoke 'keep(3)' "$D/plug.wasm"
+# --invoke is repeatable: in order, on one instance, one line per call (empty
+# for a function without result); the first trap ends the run with 134
+expect 0 "" "" -- "$W" run --invoke 'bump()' --invoke 'set(41)' --invoke 'bump()' "$D/counter.wasm"
+checks=$((checks + 1))
+if [ "$(cat "$T/out")" != "$(printf '1\n\n42')" ]; then fails=$((fails + 1)); echo "FAIL: repeated --invoke output: $(cat "$T/out")"; fi
+expect 134 "" "wasm trap: unreachable" -- "$W" run --invoke 'bump()' --invoke 'boom()' --invoke 'bump()' "$D/counter.wasm"
+checks=$((checks + 1))
+if [ "$(cat "$T/out")" != "1" ]; then fails=$((fails + 1)); echo "FAIL: calls after a trap ran: $(cat "$T/out")"; fi
+expect 1 "" "no exported function named 'nope'" -- "$W" run --invoke 'bump()' --invoke 'nope()' "$D/counter.wasm"
+expect 0 "" "" -- "$W" run --invoke 'set(3)' "$D/counter.wasm"
+checks=$((checks + 1))
+if [ -s "$T/out" ]; then fails=$((fails + 1)); echo "FAIL: a single call without result printed: $(cat "$T/out")"; fi
 printf '\0asm\1\0\0\0' >"$T/core.wasm"
 expect 1 "" "not a component" -- "$W" wit "$T/core.wasm"
 printf '\0asm\15\0\1\0\7' >"$T/bad.wasm"

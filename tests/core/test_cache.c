@@ -47,9 +47,12 @@ static uint8_t *wasm;
 static size_t wasm_len;
 
 /* Loads the module on a tier; returns the tier it got, or -1 on error. */
+static bool allow_precompiled = true; /* artifacts need the user's consent */
+
 static int load_tier(wasmplug_tier_t tier, const uint8_t *b, size_t len, char **errmsg) {
   wasmplug_config_t *c = wasmplug_config_new();
   wasmplug_config_tier_set(c, tier);
+  wasmplug_config_allow_precompiled_set(c, allow_precompiled);
   wasmplug_config_cache_dir_set(c, cache);
   wasmplug_engine_t *e;
   wasmplug_engine_new(c, &e);
@@ -162,6 +165,12 @@ int main(int argc, char **argv) {
   CHECK(ab && load_tier(WASMPLUG_TIER_BASELINE, ab, alen, NULL) == WASMPLUG_TIER_OPTIMIZED,
         "artifact runs optimized code whatever the tier");
   char *msg = NULL;
+  allow_precompiled = false;
+  CHECK(load_tier(WASMPLUG_TIER_AUTO, ab, alen, &msg) == -1 && msg && strstr(msg, "--allow-precompiled"),
+        "an artifact needs the user's consent: %s", msg ? msg : "loaded");
+  allow_precompiled = true;
+  free(msg);
+  msg = NULL;
   ab[alen - 100] ^= 1;
   CHECK(load_tier(WASMPLUG_TIER_AUTO, ab, alen, &msg) == -1 && msg && strstr(msg, "checksum mismatch"),
         "corrupt artifact refused: %s", msg ? msg : "");

@@ -58,6 +58,7 @@ static void *h_state_fn(wasmplug_plugin_call_t *call) { return call->state; }
 static const wasmplug_host_api_t host = {
     sizeof(wasmplug_host_api_t), WASMPLUG_PLUGIN_ABI_MAJOR, WASMPLUG_PLUGIN_ABI_MINOR, "dl-test",
     h_alloc_fn, h_trap_fn, h_log_fn, h_config_get, h_state_fn,
+    NULL, NULL, NULL, /* 1.1: exit, call_func, deadline (this test host has none) */
 };
 
 static const wasmplug_plugin_t *desc;

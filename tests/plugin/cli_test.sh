@@ -36,6 +36,13 @@ expect "unknown config key" 1 "unknown config key 'colour' \\(valid keys: greeti
 expect "no plugin" 1 'no loaded plugin provides interface test:plugin/api@0.1.0' "$W" run --invoke run "$G"
 expect "plugin trap" 134 'plugin test-plugin: test:plugin/api@0.1.0#fail: failing as asked: kaboom' \
   "$W" run --plugin "$TP" --invoke boom "$G"
+# --invoke repeats on one instance (core modules too); the first trap ends the run
+expect "repeated --invoke" 0 '^2$' "$W" run --plugin "$TP" --invoke incr --invoke incr "$G"
+if [ "$(cat "$tmp/out")" = "$(printf '1\n2')" ]; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL repeated --invoke: output $(cat "$tmp/out")"; fi
+expect "repeated --invoke stops at a trap" 134 'kaboom' "$W" run --plugin "$TP" --invoke incr --invoke boom --invoke incr "$G"
+if [ "$(grep -c '^[0-9]' "$tmp/out")" = 1 ]; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL calls after a trap ran: $(cat "$tmp/out")"; fi
 expect "resources alive at exit" 0 '^2$' "$W" run --plugin "$TP" --invoke leak "$G"
 expect "bad plugin" 1 'major versions differ' "$W" run --plugin "$P/abi_other_major.so" --invoke run "$G"
 expect "missing function" 1 "no entry for exported function 'case:abi/ping@1.2.0#pong'" \

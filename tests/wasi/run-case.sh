@@ -17,6 +17,9 @@ case $CASE in
     CASE=${CASE%-walk}
     [ -n "$WRAP" ] || { echo "run-case.sh: $NAME needs the WRAPPER argument"; exit 2; }
     ;;
+conform-sock)
+    [ -n "$WRAP" ] || { echo "run-case.sh: $NAME needs the WRAPPER argument"; exit 2; }
+    ;;
 *) WRAP= ;;
 esac
 
@@ -364,6 +367,81 @@ fuzz)
         [ "$(ls "$T" | grep -v -e '^box$' -e '^outside.txt$' -e '^err' -e '^out$' -e '^want$' -e '^diff$')" = "" ] ||
             fail "seed $seed: something appeared outside the preopen: $(ls "$T")"
     done
+    ;;
+conform-stdio)
+    # stdin /dev/null (a character device, not a terminal), stdout a file,
+    # stderr a pipe.
+    mkdir "$T/box"
+    { "$WP" run --tier "$TIER" --dir "$T/box::/box" "$G/conform.wasm" p1 stdio \
+        </dev/null >"$T/out"; echo $? >"$T/status"; } 2>&1 | cat >"$T/err.raw"
+    status=$(cat "$T/status")
+    grep -v '^wasmplug: compiling .*(optimized tier)' "$T/err.raw" >"$T/err"
+    expect_status 0
+    expect_stdout_has "stdio ok"
+    ;;
+conform-tty)
+    # stdio on a pseudo-terminal, from script(1) (util-linux, always there
+    # on Debian: bsdutils is essential)
+    command -v script >/dev/null || fail "script(1) is needed (package bsdutils)"
+    mkdir "$T/box"
+    script -qec "'$WP' run --tier '$TIER' --dir '$T/box::/box' '$G/conform.wasm' p1 tty" /dev/null \
+        </dev/null >"$T/out.raw" 2>"$T/err"
+    status=$?
+    tr -d '\r' <"$T/out.raw" | grep -v '^wasmplug: compiling .*(optimized tier)' >"$T/out"
+    expect_status 0
+    expect_stdout_has "tty ok"
+    ;;
+conform-sock)
+    # stdin is a connected socket whose other end tests/wasi/sockpeer.c
+    # plays (the WRAPPER argument is its path here)
+    mkdir "$T/box"
+    "$WRAP" "$WP" run --tier "$TIER" --dir "$T/box::/box" "$G/conform.wasm" p1 sock \
+        >"$T/out" 2>"$T/err.raw"
+    status=$?
+    grep -v '^wasmplug: compiling .*(optimized tier)' "$T/err.raw" >"$T/err"
+    expect_status 0
+    expect_stdout_has "sock ok"
+    ;;
+conform-sizes)
+    mkdir "$T/box"
+    run /dev/null --dir "$T/box::/box" --env EMPTY= --env A=b "$G/conform.wasm" p1 sizes "" x
+    expect_status 0
+    expect_stdout_has "sizes ok"
+    ;;
+conform-hosttimes)
+    mkdir "$T/box"
+    printf hello >"$T/box/old"; printf hello >"$T/box/new"
+    touch -m -a -d '1969-07-20 00:00:00 UTC' "$T/box/old" &&
+        touch -m -d '@1893456000' "$T/box/new" || fail "touch"
+    run /dev/null --dir "$T/box::/box" "$G/conform.wasm" p1 hosttimes
+    expect_status 0
+    expect_stdout_has "hosttimes ok"
+    ;;
+conform-*)
+    # One behaviour of guests/conform.c in an empty preopen; nothing may be
+    # left behind.
+    mkdir "$T/box"
+    run /dev/null --dir "$T/box::/box" "$G/conform.wasm" p1 "${CASE#conform-}"
+    expect_status 0
+    expect_stdout_has "${CASE#conform-} ok"
+    [ -z "$(ls -A "$T/box")" ] || fail "left behind: $(ls -A "$T/box")"
+    ;;
+dup-import)
+    # The same function (and global) imported twice, as AssemblyScript
+    # output does: one definition serves both.
+    run /dev/null "$G/dupimport.wasm"
+    expect_status 0
+    expect_stdout <<'EOF'
+twice
+twice
+EOF
+    ;;
+dup-import-mismatch)
+    # Imported twice with different types: no definition can satisfy both;
+    # a clean one-line error, not a compiler failure or a crash.
+    run /dev/null "$G/dupmismatch.wasm"
+    expect_one_line_error "dupmismatch.wasm"
+    expect_stderr_has "wasi_snapshot_preview1.fd_write"
     ;;
 all-imports)
     run /dev/null "$G/allimports.wasm"

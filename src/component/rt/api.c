@@ -3,7 +3,7 @@
 ** (decode + compile), instances (store lifetime), export lookup, calls and
 ** the WAVE helper of `wasmplug run --invoke`.
 */
-#include "component/rt/rt.h"
+#include "component/rt/async.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +103,8 @@ char *wasmplug_component_world_wit(const wasmplug_component_t *c) { return rt_wo
 /* ------------------------------------------------------------ instances */
 
 static void store_delete(rt_store *s) {
+  /* Suspended tasks unwind first, while everything they use still exists. */
+  rt_store_abort_threads(s);
   s->dead = false;
   /* Destructors first (they may call into guests), innermost frames first. */
   for (size_t i = s->nframes; i-- > 0;) {
@@ -116,6 +118,8 @@ static void store_delete(rt_store *s) {
   free(s->allocs);
   free(s->cores);
   free(s->frames);
+  free(s->threads);
+  if (s->poison) wasmplug_trap_delete(s->poison);
   wp_cabi_types_delete(s->types);
   free(s);
 }
@@ -137,6 +141,7 @@ void wasmplug_component_linker_instantiate(wasmplug_component_linker_t *linker, 
   s->engine = component->engine;
   s->component = component;
   s->linker = linker;
+  s->limits = *rt_linker_limits(linker);
   wasmplug_trap_t *t = NULL;
   if (rt_instantiate(s, component->comp, NULL, NULL, &in->top, &t)) {
     if (t) {

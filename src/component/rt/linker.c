@@ -16,23 +16,37 @@
 
 struct wasmplug_component_linker {
   wasmplug_engine_t *engine;
+  wasmplug_store_limits_t limits; /* of the instances it makes */
   rt_host_def **defs;
   size_t n, cap;
   bool allow_unknown;
 };
 
+static void def_free(rt_host_def *d) {
+  free(d->name);
+  free(d->who);
+  free(d);
+}
+
 wasmplug_component_linker_t *wasmplug_component_linker_new(wasmplug_engine_t *engine) {
   wasmplug_component_linker_t *l = calloc(1, sizeof *l);
-  if (l) l->engine = engine;
+  if (!l) return NULL;
+  l->engine = engine;
+  l->limits = *wasmplug_engine_limits(engine);
   return l;
 }
+
+void wasmplug_component_linker_limits_set(wasmplug_component_linker_t *l, const wasmplug_store_limits_t *limits) {
+  wasmplug_store_limits_merge(&l->limits, limits);
+}
+
+const wasmplug_store_limits_t *rt_linker_limits(const wasmplug_component_linker_t *l) { return &l->limits; }
 
 void wasmplug_component_linker_delete(wasmplug_component_linker_t *l) {
   if (!l) return;
   for (size_t i = 0; i < l->n; i++) {
     if (l->defs[i]->finalizer) l->defs[i]->finalizer(l->defs[i]->env);
-    free(l->defs[i]->name);
-    free(l->defs[i]);
+    def_free(l->defs[i]);
   }
   free(l->defs);
   free(l);
@@ -53,21 +67,19 @@ static const rt_host_def *find_exact(const wasmplug_component_linker_t *l, const
 
 static wasmplug_error_t *add(wasmplug_component_linker_t *l, rt_host_def *d) {
   if (!d->name) {
-    free(d);
+    def_free(d);
     return wasmplug_error_new("out of memory");
   }
   if (find_exact(l, d->name, strlen(d->name), d->is_resource)) {
     wasmplug_error_t *e = wasmplug_error_new("component linker: `%s` is already defined", d->name);
-    free(d->name);
-    free(d);
+    def_free(d);
     return e;
   }
   if (l->n == l->cap) {
     size_t ncap = l->cap ? l->cap * 2 : 16;
     rt_host_def **n = realloc(l->defs, ncap * sizeof *n);
     if (!n) {
-      free(d->name);
-      free(d);
+      def_free(d);
       return wasmplug_error_new("out of memory");
     }
     l->defs = n;
@@ -92,12 +104,10 @@ wasmplug_error_t *wasmplug_component_linker_define_func(wasmplug_component_linke
   return add(l, d);
 }
 
-wasmplug_error_t *wasmplug_component_linker_define_native(wasmplug_component_linker_t *l, const char *name,
-                                                          const wasmplug_cfunctype_t *type,
-                                                          int (*fn)(void *, struct wasmplug_plugin_call *,
-                                                                    const void *, void *),
-                                                          void *state, void (*finalizer)(void *)) {
-  if (!l || !name || !type || !fn) return wasmplug_error_new("component linker: bad arguments for `%s`", name ? name : "?");
+wasmplug_error_t *rt_linker_define_native(wasmplug_component_linker_t *l, const char *name, const wp_cabi_func_t *type,
+                                          const wp_cabi_native_fn_t *fn, void (*finalizer)(void *)) {
+  if (!l || !name || !type || !fn || !fn->fn)
+    return wasmplug_error_new("component linker: bad arguments for `%s`", name ? name : "?");
   rt_host_def *d = calloc(1, sizeof *d);
   if (!d) return wasmplug_error_new("out of memory");
   wp_cabi_error_t *ce = wp_cabi_func_native_args(type, &d->native_args);
@@ -107,12 +117,26 @@ wasmplug_error_t *wasmplug_component_linker_define_native(wasmplug_component_lin
     free(d);
     return e;
   }
+  if (fn->who && !(d->who = strdup(fn->who))) {
+    free(d);
+    return wasmplug_error_new("out of memory");
+  }
   d->name = strdup(name);
   d->type = type;
-  d->native = fn;
-  d->env = state;
+  d->native = *fn;
+  d->native.who = d->who;
+  d->env = fn->state;
   d->finalizer = finalizer;
   return add(l, d);
+}
+
+wasmplug_error_t *wasmplug_component_linker_define_native(wasmplug_component_linker_t *l, const char *name,
+                                                          const wasmplug_cfunctype_t *type,
+                                                          int (*fn)(void *, struct wasmplug_plugin_call *,
+                                                                    const void *, void *),
+                                                          void *state, void (*finalizer)(void *)) {
+  wp_cabi_native_fn_t f = {fn, state, 0, NULL}; /* named by the import at call time */
+  return rt_linker_define_native(l, name, type, &f, finalizer);
 }
 
 wasmplug_error_t *wasmplug_component_linker_define_func_ref(wasmplug_component_linker_t *l, const char *name,
@@ -238,7 +262,7 @@ static int make_func(rt_frame *f, const rt_host_def *d, const char *name, size_t
       *out = d->ref;
       return 0;
     }
-    F->kind = d->native ? RT_FUNC_NATIVE : RT_FUNC_HOST;
+    F->kind = d->native.fn ? RT_FUNC_NATIVE : RT_FUNC_HOST;
     F->host = d;
   }
   *out = F;

@@ -73,11 +73,13 @@ int rt_bind_resource(rt_frame *f, const wp_comp_type *node, const wp_cabi_resour
 }
 
 const wp_cabi_resource_t *rt_lookup_resource(rt_frame *f, const wp_comp_type *node) {
-  /* Outer aliases let a nested component name its parents' types. */
-  for (rt_frame *g = f; g; g = g->parent) {
-    const wp_cabi_resource_t *r = map_get(&g->res, node);
-    if (r) return r;
-  }
+  /* Outer aliases let a nested component name its parents' types; a name
+  ** of a resource (an eq import, an export) is that resource. */
+  for (const wp_comp_type *n = node; n; n = n->alias_of)
+    for (rt_frame *g = f; g; g = g->parent) {
+      const wp_cabi_resource_t *r = map_get(&g->res, n);
+      if (r) return r;
+    }
   return NULL;
 }
 
@@ -133,6 +135,18 @@ const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t) {
     r = wp_cabi_type_list(ty, e);
     break;
   }
+  case WP_COMP_T_FIXED_LIST: {
+    const wp_cabi_type_t *e = rt_type(f, t->elem);
+    if (!e) return NULL;
+    r = wp_cabi_type_fixed_list(ty, e, t->len);
+    break;
+  }
+  case WP_COMP_T_MAP: {
+    const wp_cabi_type_t *k = rt_type(f, t->elem), *v = k ? rt_type(f, t->elem2) : NULL;
+    if (!v) return NULL;
+    r = wp_cabi_type_map(ty, k, v);
+    break;
+  }
   case WP_COMP_T_OPTION: {
     const wp_cabi_type_t *e = rt_type(f, t->elem);
     if (!e) return NULL;
@@ -172,6 +186,14 @@ const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t) {
     r = t->kind == WP_COMP_T_ENUM ? wp_cabi_type_enum(ty, t->n, names) : wp_cabi_type_flags(ty, t->n, names);
     break;
   }
+  case WP_COMP_T_ERROR_CONTEXT: r = wp_cabi_type_error_context(ty); break;
+  case WP_COMP_T_STREAM:
+  case WP_COMP_T_FUTURE: {
+    const wp_cabi_type_t *e = NULL;
+    if (t->elem && !(e = rt_type(f, t->elem))) return NULL;
+    r = t->kind == WP_COMP_T_STREAM ? wp_cabi_type_stream(ty, e) : wp_cabi_type_future(ty, e);
+    break;
+  }
   case WP_COMP_T_OWN:
   case WP_COMP_T_BORROW: {
     const wp_cabi_resource_t *res = rt_lookup_resource(f, t->elem);
@@ -207,10 +229,6 @@ const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t) {
   }
   const wp_cabi_func_t *m = memo_get(f, t);
   if (m) return m;
-  if (t->is_async) {
-    rt_fail(f->store, "async functions are not supported by the runtime yet");
-    return NULL;
-  }
   wp_cabi_func_t *fn = rt_alloc(f->store, sizeof *fn);
   const wp_cabi_type_t **ps = rt_alloc(f->store, (t->n ? t->n : 1) * sizeof *ps);
   const char **names = labels(f, t);
@@ -228,33 +246,9 @@ const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t) {
   return fn;
 }
 
-bool rt_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b) {
-  if (a == b) return true;
-  if (!a || !b || a->kind != b->kind) return false;
-  switch (a->kind) {
-  case WP_CABI_LIST:
-  case WP_CABI_OPTION: return rt_type_equal(a->elem, b->elem);
-  case WP_CABI_RESULT: return rt_type_equal(a->elem, b->elem) && rt_type_equal(a->err, b->err);
-  case WP_CABI_OWN:
-  case WP_CABI_BORROW: return a->resource == b->resource;
-  case WP_CABI_RECORD:
-  case WP_CABI_TUPLE:
-  case WP_CABI_VARIANT:
-  case WP_CABI_ENUM:
-  case WP_CABI_FLAGS:
-    if (a->nfields != b->nfields) return false;
-    for (uint32_t i = 0; i < a->nfields; i++) {
-      if (a->kind != WP_CABI_TUPLE && strcmp(a->fields[i].name, b->fields[i].name)) return false;
-      if (!rt_type_equal(a->fields[i].type, b->fields[i].type)) return false;
-    }
-    return true;
-  default: return true; /* primitives */
-  }
-}
-
 bool rt_functype_equal(const wp_cabi_func_t *a, const wp_cabi_func_t *b) {
-  if (a->nparams != b->nparams || !rt_type_equal(a->result, b->result)) return false;
+  if (a->nparams != b->nparams || !wp_cabi_type_equal(a->result, b->result)) return false;
   for (size_t i = 0; i < a->nparams; i++)
-    if (!rt_type_equal(a->params[i], b->params[i])) return false;
+    if (!wp_cabi_type_equal(a->params[i], b->params[i])) return false;
   return true;
 }

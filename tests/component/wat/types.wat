@@ -10,7 +10,7 @@
     (type $se (variant (case "last-operation-failed" $err) (case "closed")))
     (export "stream-error" (type (eq $se)))
     (type $bytes (list u8))
-    (type $wr (result (error 4)))
+    (type $wr (result (error 5)))  ;; 5: the exported name of $se (external visibility)
     (export "[method]output-stream.write"
       (func (param "self" $os) (param "contents" $bytes) (result $wr)))
   ))

@@ -45,10 +45,11 @@ static int f_fail(void *state, wasmplug_plugin_call_t *call, const void *params,
   return host->trap(call, "plugin says no (%d)", 7);
 }
 
-/* The plugin ABI has no exit call: the trap text asks for it. */
+/* ABI 1.1: the guest exits with the given status. */
 static int f_quit(void *state, wasmplug_plugin_call_t *call, const void *params, void *result) {
   (void)state; (void)result;
-  return host->trap(call, "\x01wasmplug-exit %u", *(const uint32_t *)params);
+  if (!WASMPLUG_HOST_HAS(host, exit)) return host->trap(call, "this host has no exit (ABI 1.0)");
+  return host->exit(call, (int)*(const uint32_t *)params);
 }
 
 static int f_tally_new(void *state, wasmplug_plugin_call_t *call, const void *params, void *result) {

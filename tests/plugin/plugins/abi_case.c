@@ -2,7 +2,8 @@
 ** abi_case.c — deliberately broken (or unusually versioned) plugins for
 ** the ABI-negative tests.  Built once per case with -DCASE_<NAME>:
 **   BAD_MAGIC, OTHER_MAJOR, SHORT_DESC, MISSING_FUNC, BAD_WIT, NEEDS_NEWER_HOST,
-**   NEWER_MINOR_OK, EXTRA_FUNC, NO_ENTRY, NULL_DESC, INIT_FAILS, BAD_OPTION
+**   NEWER_MINOR_OK, EXTRA_FUNC, NO_ENTRY, NULL_DESC, INIT_FAILS, BAD_OPTION,
+**   ABI_1_0 (a plugin as built against ABI 1.0: it still loads)
 */
 #include <stddef.h>
 #include <stdint.h>
@@ -75,6 +76,9 @@ typedef struct {
 #if defined(CASE_NEEDS_NEWER_HOST) || defined(CASE_NEWER_MINOR_OK)
 #define MINOR (WASMPLUG_PLUGIN_ABI_MINOR + 1)
 #define SIZE sizeof(desc_1_1_t)
+#elif defined(CASE_ABI_1_0)
+#define MINOR 0
+#define SIZE sizeof(wasmplug_plugin_t)
 #elif defined(CASE_SHORT_DESC)
 #define MINOR WASMPLUG_PLUGIN_ABI_MINOR
 #define SIZE offsetof(wasmplug_plugin_t, funcs)

@@ -129,7 +129,8 @@ int main(void) {
          __WASI_ERRNO_NOTCAPABLE);
   /* unsupported functions answer, they don't trap */
   expect("proc_raise", raw_proc_raise(9), __WASI_ERRNO_NOSYS);
-  expect("sock_accept", __wasi_sock_accept(1, 0, &nfd), __WASI_ERRNO_NOTSUP);
+  expect("sock_accept on a non-socket", __wasi_sock_accept(1, 0, &nfd),
+         __WASI_ERRNO_NOTSOCK);
   expect("sock_shutdown bad fd", __wasi_sock_shutdown(99, __WASI_SDFLAGS_RD),
          __WASI_ERRNO_BADF);
   /* closing, renumbering */

@@ -1,5 +1,5 @@
 ;; section: instance
-;; expect: missing instantiation argument `f` of component 0
+;; expect: missing import named `f` (instantiation argument `f` of component 0)
 (component
   (component $c (import "f" (func (param "x" u32))))
   (instance (instantiate $c))

@@ -1,5 +1,5 @@
 ;; section: type
-;; expect: type is too large (its Canonical ABI size must be below 2^28 bytes)
+;; expect: type is too large: its Canonical ABI size (with 32- or 64-bit pointers) exceeds maximum byte size 2^28
 (component
   (type $a (list u64 65536))
   (type (list $a 1024))

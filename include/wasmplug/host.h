@@ -1,0 +1,253 @@
+/*
+** wasmplug/host.h — the host: everything `wasmplug run` does, as a library.
+**
+** A host (wasmplug_host_t) gathers what a guest may be given:
+**   - WASI capabilities (wasmplug_wasi_config_t): arguments, environment,
+**     preopened directories (read-write or read-only), stdio, network.
+**     One capability object feeds both WASI preview1 (core modules) and
+**     the built-in WASI 0.2 plugin (components);
+**   - plugins: native .so plugins with their configuration, the same .so
+**     isolated in a sandboxed helper process (",isolate"), remote plugin
+**     servers ("unix:PATH", "tcp:HOST:PORT"), wasm component plugins, and
+**     plugins linked into the embedding program (wasmplug_host_plugin_add);
+**   - limits (wasmplug_host_limits_t).
+** A program (wasmplug_program_t) is a core module or a component loaded
+** into a host: decoded, compiled, its imports resolved against the host's
+** plugins.  A program is instantiated any number of times; each program
+** instance has its own WASI state and its own plugin instance states, so
+** a server may keep a pool of them.  An instance is then run (its
+** `_start` or wasi:cli/run export) or invoked (`--invoke 'f(1, 2)'`).
+**
+**   wasmplug_host_t *host;
+**   wasmplug_host_new(engine, NULL, &host);
+**   wasmplug_host_plugin_load(host, "./keyvalue-sqlite.so,path=kv.db");
+**   wasmplug_program_new(host, bytes, len, "app.wasm", &prog);
+**   wasmplug_program_instantiate(prog, &inst, &err, &trap);
+**   err = wasmplug_program_instance_run(inst, &status, &trap);
+**
+** Ownership: a host borrows its engine (which must outlive it); programs
+** must be deleted before their host, program instances before their
+** program.  Option structs begin with their `size` (set it to sizeof the
+** struct you were built with; fields are only ever appended).  Not
+** thread-safe: one thread configures a host; different program instances
+** may then run on different threads.
+*/
+#ifndef WASMPLUG_HOST_H
+#define WASMPLUG_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasmplug.h"
+#include "wasmplug/plugin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------- WASI capabilities */
+
+typedef struct wasmplug_wasi_config wasmplug_wasi_config_t;
+
+/* No arguments, no environment, no directories, stdio on the host's fds
+** 0/1/2, no network.  NULL when out of memory. */
+WASMPLUG_API wasmplug_wasi_config_t *wasmplug_wasi_config_new(void);
+WASMPLUG_API void wasmplug_wasi_config_delete(wasmplug_wasi_config_t *config);
+/* A deep copy; NULL when out of memory. */
+WASMPLUG_API wasmplug_wasi_config_t *wasmplug_wasi_config_copy(const wasmplug_wasi_config_t *config);
+
+/* Appends one argument; the first is the program's name (argv[0]). */
+WASMPLUG_API wasmplug_error_t *wasmplug_wasi_config_arg_push(wasmplug_wasi_config_t *config, const char *arg);
+/* Sets NAME=VALUE (a later setting of NAME replaces the earlier one).
+** NAME must be non-empty and contain no '='. */
+WASMPLUG_API wasmplug_error_t *wasmplug_wasi_config_env_set(wasmplug_wasi_config_t *config, const char *name,
+                                               const char *value);
+/* The `--env` spelling: "NAME=VALUE", or "NAME" for the host's current
+** value of NAME (nothing when the host has none). */
+WASMPLUG_API wasmplug_error_t *wasmplug_wasi_config_env_spec(wasmplug_wasi_config_t *config, const char *spec);
+/* Gives the guest the host's whole environment (read when an instance is
+** made); variables set with _env_set/_env_spec override it. */
+WASMPLUG_API void wasmplug_wasi_config_inherit_env(wasmplug_wasi_config_t *config, bool yes);
+
+/* Flags of wasmplug_wasi_config_dir_add. */
+#define WASMPLUG_DIR_READONLY 1u
+/* Lets the guest reach host directory `host_path` under the name
+** `guest_path`, and nothing outside it (not through "..", absolute paths
+** or symlinks).  READONLY: nothing beneath it can be created, written,
+** renamed or removed.  Fails, naming the path, when it cannot be opened
+** as a directory now. */
+WASMPLUG_API wasmplug_error_t *wasmplug_wasi_config_dir_add(wasmplug_wasi_config_t *config, const char *host_path,
+                                               const char *guest_path, uint32_t flags);
+/* The `--dir` spelling: "HOST" (seen under the same name) or "HOST::GUEST". */
+WASMPLUG_API wasmplug_error_t *wasmplug_wasi_config_dir_spec(wasmplug_wasi_config_t *config, const char *spec,
+                                                uint32_t flags);
+/* The host fds serving as the guest's stdin, stdout and stderr (borrowed:
+** never closed by wasmplug; default 0, 1, 2). */
+WASMPLUG_API void wasmplug_wasi_config_stdio_set(wasmplug_wasi_config_t *config, int in, int out, int err);
+/* Lets a component use wasi:sockets (TCP, UDP, name lookup); denied by
+** default.  Core modules (preview1) have no sockets to allow. */
+WASMPLUG_API void wasmplug_wasi_config_network_allow(wasmplug_wasi_config_t *config, bool yes);
+
+/* ------------------------------------------------------------------ host */
+
+typedef struct wasmplug_host wasmplug_host_t;
+
+/* Flags of wasmplug_host_options_t. */
+/* Do not register the built-in WASI 0.2 plugin ("wasi-p2") for components:
+** WASI then comes only from plugins the embedder loads. */
+#define WASMPLUG_HOST_NO_DEFAULT_PLUGINS 1u
+
+typedef struct wasmplug_host_options {
+  uint32_t size; /* sizeof(wasmplug_host_options_t) */
+  uint32_t flags;
+} wasmplug_host_options_t;
+
+/* `options` may be NULL (defaults).  `engine` must outlive the host. */
+WASMPLUG_API wasmplug_error_t *wasmplug_host_new(wasmplug_engine_t *engine, const wasmplug_host_options_t *options,
+                                    wasmplug_host_t **out);
+/* Unloads every plugin (their fini hooks run) after the programs. */
+WASMPLUG_API void wasmplug_host_delete(wasmplug_host_t *host);
+WASMPLUG_API wasmplug_engine_t *wasmplug_host_engine(const wasmplug_host_t *host);
+
+/* The guest's capabilities (copied).  Instances made afterwards get them;
+** the default is wasmplug_wasi_config_new()'s: nothing. */
+WASMPLUG_API wasmplug_error_t *wasmplug_host_wasi_set(wasmplug_host_t *host, const wasmplug_wasi_config_t *config);
+
+/* Limits on what guests may take.  A field left 0 keeps the engine's
+** limit (wasmplug_config_limits_set; wasmplug.h lists the defaults);
+** UINT64_MAX lifts it.  `instances` has no engine counterpart: 0 there
+** means no limit. */
+typedef struct wasmplug_host_limits {
+  uint32_t size;              /* sizeof(wasmplug_host_limits_t) */
+  uint32_t reserved;
+  uint64_t memory_bytes;      /* linear memory per memory */
+  uint64_t table_elements;    /* elements per table */
+  uint64_t instances;         /* live program instances per host */
+  uint64_t handles;           /* resource handles per handle table */
+  uint64_t core_instances;    /* core module instances per program instance */
+  uint64_t host_memory_bytes; /* host memory one call may take for the guest */
+} wasmplug_host_limits_t;
+/* Copies the limits (only the first limits->size bytes are read); they
+** apply to program instances made afterwards. */
+WASMPLUG_API wasmplug_error_t *wasmplug_host_limits_set(wasmplug_host_t *host, const wasmplug_host_limits_t *limits);
+
+/* --------------------------------------------------------------- plugins */
+
+/* Loads a plugin from a `--plugin` spec:
+**   "PATH.so[,KEY=VALUE...]"  a native plugin and its config options
+**   "PATH.so,isolate[,...]"   the same in a sandboxed helper process
+**   "unix:PATH" / "tcp:HOST:PORT"  a plugin server (`wasmplug plugin-serve`)
+**   "PATH.wasm[,shared][,dir=HOST[::GUEST]][,env=NAME=VALUE][,allow-dl=P]"
+**                             a wasm component plugin, with its own grants
+** Native plugins are loaded (init runs) now; errors name the plugin file. */
+WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_load(wasmplug_host_t *host, const char *spec);
+/* Loads every *.so in `dir` (sorted by name, default config). */
+WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_load_dir(wasmplug_host_t *host, const char *dir);
+/* Loads every *.so of every directory of a ':'-separated list (the form of
+** $WASMPLUG_PLUGIN_PATH; directories that do not exist are skipped). */
+WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_load_path(wasmplug_host_t *host, const char *list);
+/* "IFACE=PLUGIN": takes interface IFACE ("ns:pkg/name", no version) from
+** the plugin named PLUGIN when several loaded plugins provide it. */
+WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_use(wasmplug_host_t *host, const char *spec);
+/* A plugin linked into the embedding program: `entry` is its
+** wasmplug_plugin_entry, `name` names it in messages, `config` is
+** "KEY=VALUE,..." (may be NULL), `data` is what its init finds in
+** *plugin_state.  Checked exactly like a loaded .so. */
+WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_add(wasmplug_host_t *host, wasmplug_plugin_entry_fn entry,
+                                           const char *name, const char *config, void *data);
+
+/* The plugin ABI's host table (alloc, trap, exit...): what plugins get at
+** their entry point, for native-flavour functions an embedder defines
+** itself (wasmplug_component_linker_define_native). */
+WASMPLUG_API const wasmplug_host_api_t *wasmplug_plugin_host_api(void);
+
+/* -------------------------------------------------------------- programs */
+
+typedef struct wasmplug_program wasmplug_program_t;
+typedef struct wasmplug_program_instance wasmplug_program_instance_t;
+
+/* Loads `bytes` (a core module, a component, or an artifact written by
+** `wasmplug compile`; copied) into the host: decoded, compiled, and for a
+** component the wasm plugins prepared.  `name` names it in messages
+** (usually the file name). */
+WASMPLUG_API wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *host, const uint8_t *bytes, size_t len,
+                                       const char *name, wasmplug_program_t **out);
+WASMPLUG_API void wasmplug_program_delete(wasmplug_program_t *program);
+WASMPLUG_API bool wasmplug_program_is_component(const wasmplug_program_t *program);
+
+/* Makes one instance: its own WASI state (from the host's capabilities at
+** this moment), its own plugin instance states, its imports linked to the
+** host's plugins.  A core module's start function and, for a reactor
+** (`_initialize` without `_start`), `_initialize` run now.  Link errors
+** come back as *error, a trap while starting as *trap; *out is set only
+** on success. */
+WASMPLUG_API void wasmplug_program_instantiate(wasmplug_program_t *program, wasmplug_program_instance_t **out,
+                                  wasmplug_error_t **error, wasmplug_trap_t **trap);
+/* Drops every resource the guest still owns (each destructor once), the
+** plugin instance states, then the instance. */
+WASMPLUG_API void wasmplug_program_instance_delete(wasmplug_program_instance_t *instance);
+
+/* Runs the program: a core module's `_start`, a component's wasi:cli/run
+** export.  On return *status is 0, or 1 when wasi:cli/run returned an
+** error; when the guest exits (proc_exit, wasi:cli/exit) *status is its
+** exit status; when it traps, *trap is set (the caller deletes it).  An
+** error means it could not be run (no such export: not a command). */
+WASMPLUG_API wasmplug_error_t *wasmplug_program_instance_run(wasmplug_program_instance_t *instance, int *status,
+                                                wasmplug_trap_t **trap);
+/* Calls one export, `wasmplug run --invoke`: for a component
+** "NAME(ARGS)" with arguments in WAVE, NAME a bare export or IFACE#FUNC;
+** for a core module an export NAME without parameters.  *result receives
+** the result as text (malloc'ed, the caller frees it): WAVE for a
+** component, one value per line for a core module, "" when there is none.
+** Exit and traps as for _run (*result is then NULL).  Errors: no such
+** function, bad arguments. */
+WASMPLUG_API wasmplug_error_t *wasmplug_program_instance_invoke(wasmplug_program_instance_t *instance, const char *call,
+                                                   char **result, int *status, wasmplug_trap_t **trap);
+
+/* The instance underneath, to call exports directly (borrowed; NULL when
+** the program is of the other kind). */
+WASMPLUG_API wasmplug_instance_t *wasmplug_program_instance_core(wasmplug_program_instance_t *instance);
+WASMPLUG_API wasmplug_component_instance_t *wasmplug_program_instance_component(wasmplug_program_instance_t *instance);
+
+/* ----------------------------------------------------------- composition */
+
+/* `wasmplug compose`: the composition `wasmplug run --plugin P.wasm...`
+** makes at run time, written as one standalone component (malloc'ed into
+** *out): the app's imports are satisfied by the plugins' exports (a
+** plugin's by the plugins listed before it), what no plugin provides stays
+** an import, the app's exports are the result's.  `plugin_specs` are wasm
+** plugin specs ("PATH[,allow-dl=POLICY]"; dir=/env= grants are refused: a
+** component cannot carry them); `app_name` names the app in messages. */
+WASMPLUG_API wasmplug_error_t *wasmplug_compose(const char *const *plugin_specs, size_t nplugins, const uint8_t *app,
+                                   size_t app_len, const char *app_name, uint8_t **out, size_t *out_len);
+
+/* --------------------------------------------------------- plugin servers */
+
+/* The server side of out-of-process plugins (docs/plugin-rpc.md): one
+** native plugin, "PATH[,KEY=VALUE...]", loaded (its init runs) and served
+** to hosts, each connection a session with its own instance states. */
+typedef struct wasmplug_plugin_server wasmplug_plugin_server_t;
+
+WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasmplug_plugin_server_t **out);
+/* Runs the plugin's fini and unloads it. */
+WASMPLUG_API void wasmplug_plugin_server_delete(wasmplug_plugin_server_t *server);
+/* Serves one connected socket until the host says BYE or hangs up; closes
+** fd.  (The sandboxed helper of an isolated plugin.) */
+WASMPLUG_API void wasmplug_plugin_server_run_fd(wasmplug_plugin_server_t *server, int fd);
+/* Answers the host's first frame on fd with an error `message`, then
+** closes fd: how a helper that cannot load its plugin says why. */
+WASMPLUG_API void wasmplug_plugin_server_refuse(int fd, const char *message);
+/* A listening socket for "unix:PATH" or "tcp:HOST:PORT" (*fd), for
+** wasmplug_plugin_server_listen. */
+WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_socket(const char *address, int *fd);
+/* Accepts and serves connections on listening socket `fd` in one poll
+** loop.  Returns after `max_sessions` sessions ended (0: never), or an
+** error. */
+WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_listen(wasmplug_plugin_server_t *server, int fd, int max_sessions);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WASMPLUG_HOST_H */

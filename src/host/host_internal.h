@@ -1,0 +1,65 @@
+/*
+** host_internal.h — the host object of wasmplug/host.h, internal to
+** src/host/host*.c and program*.c.
+**
+** A host holds the guest's capability object, the native plugin set (the
+** built-in wasi-p2 is registered on it when the first component is
+** loaded), the wasm component plugins and the limits.  A program is the
+** compiled guest; a program instance everything one guest instance needs:
+** for a core module its preview1 context, its linker and its plugin guest;
+** for a component its linker, plugin guest and wasm plugin instances.
+*/
+#ifndef WASMPLUG_HOST_INTERNAL_H
+#define WASMPLUG_HOST_INTERNAL_H
+
+#include "plugin/plugin.h"
+#include "wasi/wasi.h"
+#include "wasmplug/host.h"
+
+struct wasmplug_host {
+  wasmplug_engine_t *engine;
+  uint32_t flags;
+  wasmplug_wasi_config_t *wasi;     /* owned; its address never changes */
+  wasmplug_host_limits_t limits;
+  wasmplug_store_limits_t store;    /* the engine's, with `limits` applied */
+  uint64_t live;                    /* program instances not yet deleted */
+  wp_plugin_set_t *plugins;
+  wp_wasm_plugins_t *wasm_plugins;
+  bool p2_registered;               /* the built-in wasi-p2 is on `plugins` */
+  bool wasm_prepared;               /* wp_wasm_plugins_prepare ran */
+};
+
+struct wasmplug_program {
+  wasmplug_host_t *host;
+  char *name;
+  uint8_t *bytes;                   /* a component's outlive it */
+  size_t len;
+  wasmplug_module_t *module;        /* one of these two */
+  wasmplug_component_t *component;
+};
+
+struct wasmplug_program_instance {
+  wasmplug_program_t *program;
+  wp_plugin_guest_t *plugin_guest;
+  /* core module */
+  wp_wasi_ctx_t *wasi;
+  wasmplug_linker_t *linker;
+  wasmplug_instance_t *core;
+  /* component */
+  wasmplug_component_linker_t *clinker;
+  wp_wasm_guest_t *wasm_guest;
+  wasmplug_component_instance_t *comp;
+};
+
+/* host_component.c: links a component instance's imports (wasm plugins,
+** then native plugins) and instantiates it. */
+void wp_host_component_instantiate(wasmplug_program_instance_t *pi, wasmplug_error_t **error,
+                                   wasmplug_trap_t **trap);
+/* The wasm plugins' host hooks (what each plugin gets from the host). */
+wasmplug_error_t *wp_host_wasm_prepare(wasmplug_host_t *host);
+
+/* A trap's exit status, when it is an exit request (the guest's
+** proc_exit or wasi:cli/exit). */
+bool wp_host_exit_status(const wasmplug_trap_t *trap, int *status);
+
+#endif

@@ -1,0 +1,301 @@
+/*
+** program.c — programs and their instances (wasmplug/host.h): a core
+** module gets WASI preview1 and the native plugins' interfaces on a core
+** linker; a component is linked by host_component.c.
+*/
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/host_internal.h"
+#include "wasi/caps.h"
+#include "plugin/plugin.h"
+#include "wasi/p2.h"
+
+wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes, size_t len, const char *name,
+                                       wasmplug_program_t **out) {
+  *out = NULL;
+  if (!name) name = "<program>";
+  wasmplug_program_t *p = calloc(1, sizeof *p);
+  if (!p || !(p->name = strdup(name))) {
+    wasmplug_program_delete(p);
+    return wasmplug_error_new("out of memory");
+  }
+  p->host = h;
+  wasmplug_error_t *e = NULL;
+  if (wasmplug_bytes_is_component(bytes, len)) {
+    /* the component runtime keeps pointers into its bytes */
+    if (!(p->bytes = malloc(len ? len : 1))) {
+      e = wasmplug_error_new("out of memory");
+      goto fail;
+    }
+    memcpy(p->bytes, bytes, len);
+    p->len = len;
+    /* WASI 0.2 is a plugin like any other: registered unless told not to. */
+    if (!(h->flags & WASMPLUG_HOST_NO_DEFAULT_PLUGINS) && !h->p2_registered) {
+      if ((e = wp_wasi_p2_register(h->plugins, h->wasi))) goto fail;
+      h->p2_registered = true;
+    }
+    if ((e = wasmplug_component_new(h->engine, p->bytes, len, name, &p->component))) goto fail;
+    if ((e = wp_host_wasm_prepare(h))) goto fail;
+  } else {
+    if (wp_wasm_plugins_count(h->wasm_plugins)) { /* they link to component imports only */
+      e = wasmplug_error_new("%s: wasm plugins (--plugin X.wasm) need a component guest; this is a core module",
+                             name);
+      goto fail;
+    }
+    if ((e = wasmplug_module_new(h->engine, bytes, len, name, &p->module))) goto fail;
+  }
+  *out = p;
+  return NULL;
+fail:
+  wasmplug_program_delete(p);
+  return e;
+}
+
+void wasmplug_program_delete(wasmplug_program_t *p) {
+  if (!p) return;
+  wasmplug_module_delete(p->module);
+  wasmplug_component_delete(p->component);
+  free(p->bytes);
+  free(p->name);
+  free(p);
+}
+
+bool wasmplug_program_is_component(const wasmplug_program_t *p) { return p->component != NULL; }
+
+/* A core module: preview1 from the host's capabilities, the plugins'
+** interfaces ("ns:pkg/iface@ver" import modules), then instantiation and
+** a reactor's _initialize. */
+static void core_instantiate(wasmplug_program_instance_t *pi, wasmplug_error_t **error, wasmplug_trap_t **trap) {
+  wasmplug_program_t *p = pi->program;
+  wasmplug_host_t *h = p->host;
+  if ((*error = wp_wasi_ctx_new_config(h->wasi, &pi->wasi))) return;
+  if (!(pi->linker = wasmplug_linker_new(h->engine))) {
+    *error = wasmplug_error_new("out of memory");
+    return;
+  }
+  wasmplug_linker_limits_set(pi->linker, &h->store);
+  if ((*error = wp_wasi_p1_define(pi->linker, pi->wasi))) return;
+  if ((*error = wp_plugin_guest_new(h->plugins, &pi->plugin_guest)) ||
+      (wp_plugin_guest_limits_set(pi->plugin_guest, &h->store), false) ||
+      (*error = wp_plugin_guest_define(pi->plugin_guest, pi->linker, p->module))) {
+    wasmplug_error_t *e = wasmplug_error_new("%s: %s", p->name, wasmplug_error_message(*error));
+    wasmplug_error_delete(*error);
+    *error = e;
+    return;
+  }
+  wasmplug_linker_instantiate(pi->linker, p->module, NULL, &pi->core, error, trap);
+  if (*error || *trap) return;
+  wasmplug_func_t *init = wasmplug_instance_func(pi->core, "_initialize");
+  if (init && !wasmplug_instance_func(pi->core, "_start")) *trap = wasmplug_func_call(init, NULL, 0, NULL, 0);
+}
+
+/* A path made absolute and free of symlinks, "..", "." (realpath), also
+** when its last components do not exist yet (the cache directory may be
+** created later: a guest must not get to create it either). */
+static char *canonical(const char *path) {
+  char *r = realpath(path, NULL);
+  if (r) return r;
+  const char *slash = strrchr(path, '/');
+  if (!slash || slash == path) return slash ? strdup(path) : NULL;
+  char *parent = strndup(path, (size_t)(slash - path));
+  char *cp = parent ? canonical(parent) : NULL;
+  free(parent);
+  if (!cp) return NULL;
+  size_t n = strlen(cp) + strlen(slash) + 1;
+  char *out = malloc(n);
+  if (out) snprintf(out, n, "%s%s", strcmp(cp, "/") ? cp : "", slash);
+  free(cp);
+  return out;
+}
+
+/* True when `a` is `b` or lies beneath it. */
+static bool beneath(const char *a, const char *b) {
+  size_t n = strlen(b);
+  return !strncmp(a, b, n) && (a[n] == 0 || a[n] == '/' || !strcmp(b, "/"));
+}
+
+/* The optimized tier's cache must never be a way in (docs/security.md).
+** When its entries are sealed by the kernel keyring, a guest that writes
+** there only gets its files rejected.  When they are not (no keyring: the
+** secret is a file in the cache), a guest given a directory covering the
+** cache could read that secret and plant code the next run would load:
+** such a preopen is refused. */
+static wasmplug_error_t *check_cache_exposure(wasmplug_program_t *p) {
+  wasmplug_host_t *h = p->host;
+  if (!h->wasi->ndirs || wasmplug_engine_cache_sealed(h->engine)) return NULL;
+  char *cache = canonical(wasmplug_engine_cache_dir(h->engine));
+  if (!cache) return wasmplug_error_new("out of memory");
+  wasmplug_error_t *e = NULL;
+  for (size_t i = 0; i < h->wasi->ndirs && !e; i++) {
+    char *d = canonical(h->wasi->dirs[i].host);
+    if (d && (beneath(cache, d) || beneath(d, cache)))
+      e = wasmplug_error_new("%s: --dir %s would give the guest wasmplug's code cache (%s), whose entries are not "
+                             "sealed here (the kernel keyring is unavailable): give a directory that does not "
+                             "contain it, or move the cache (WASMPLUG_CACHE_DIR)",
+                             p->name, h->wasi->dirs[i].host, cache);
+    free(d);
+  }
+  free(cache);
+  return e;
+}
+
+void wasmplug_program_instantiate(wasmplug_program_t *p, wasmplug_program_instance_t **out, wasmplug_error_t **error,
+                                  wasmplug_trap_t **trap) {
+  *out = NULL;
+  *error = NULL;
+  *trap = NULL;
+  wasmplug_program_instance_t *pi = calloc(1, sizeof *pi);
+  if (!pi) {
+    *error = wasmplug_error_new("out of memory");
+    return;
+  }
+  pi->program = p;
+  if ((*error = check_cache_exposure(p))) {
+    free(pi);
+    return;
+  }
+  if (p->host->limits.instances && p->host->live >= p->host->limits.instances) {
+    *error = wasmplug_error_new("%s: the host already has %llu live program instances, the limit (instances)",
+                                p->name, (unsigned long long)p->host->limits.instances);
+    free(pi);
+    return;
+  }
+  p->host->live++;
+  if (p->component) wp_host_component_instantiate(pi, error, trap);
+  else core_instantiate(pi, error, trap);
+  int code;
+  if (*trap && wp_host_exit_status(*trap, &code) && wasmplug_trap_kind(*trap) != WASMPLUG_TRAP_EXIT) {
+    /* one shape for every exit request */
+    wasmplug_trap_delete(*trap);
+    *trap = wasmplug_trap_new_exit(code);
+  }
+  if (*error || *trap) {
+    wasmplug_program_instance_delete(pi);
+    return;
+  }
+  *out = pi;
+}
+
+void wasmplug_program_instance_delete(wasmplug_program_instance_t *pi) {
+  if (!pi) return;
+  pi->program->host->live--;
+  wasmplug_instance_delete(pi->core);
+  wasmplug_component_instance_delete(pi->comp);
+  wp_wasm_guest_delete(pi->wasm_guest);     /* after the guest: its handles' destructors call into the plugins */
+  wp_plugin_guest_delete(pi->plugin_guest); /* plugin resources die with the instance */
+  wasmplug_linker_delete(pi->linker);
+  wasmplug_component_linker_delete(pi->clinker);
+  wp_wasi_ctx_delete(pi->wasi);
+  free(pi);
+}
+
+wasmplug_instance_t *wasmplug_program_instance_core(wasmplug_program_instance_t *pi) { return pi->core; }
+wasmplug_component_instance_t *wasmplug_program_instance_component(wasmplug_program_instance_t *pi) {
+  return pi->comp;
+}
+
+/* ------------------------------------------------------------ run, invoke */
+
+/* Sorts a trap: an exit request becomes *status (and the trap goes),
+** anything else stays in *trap for the caller. */
+static void settle(wasmplug_trap_t *t, int *status, wasmplug_trap_t **trap) {
+  if (!t) return;
+  if (wp_host_exit_status(t, status)) {
+    wasmplug_trap_delete(t);
+    return;
+  }
+  *trap = t;
+}
+
+/* Appends one core value as `wasmtime run --invoke` prints it. */
+static void print_val(char *buf, size_t cap, const wasmplug_val_t *v) {
+  size_t n = strlen(buf);
+  const char *sep = n ? "\n" : "";
+  switch (v->kind) {
+  case WASMPLUG_I32: snprintf(buf + n, cap - n, "%s%" PRId32, sep, v->of.i32); break;
+  case WASMPLUG_I64: snprintf(buf + n, cap - n, "%s%" PRId64, sep, v->of.i64); break;
+  case WASMPLUG_F32: snprintf(buf + n, cap - n, "%s%.9g", sep, (double)v->of.f32); break;
+  case WASMPLUG_F64: snprintf(buf + n, cap - n, "%s%.17g", sep, v->of.f64); break;
+  default: snprintf(buf + n, cap - n, "%s<ref>", sep); break;
+  }
+}
+
+/* Calls core export `entry` without arguments; its results as text. */
+static wasmplug_error_t *core_call(wasmplug_program_instance_t *pi, const char *entry, bool invoked, char **result,
+                                   int *status, wasmplug_trap_t **trap) {
+  const char *file = pi->program->name;
+  wasmplug_func_t *f = wasmplug_instance_func(pi->core, entry);
+  if (!f) {
+    if (invoked) return wasmplug_error_new("%s: no exported function named '%s'", file, entry);
+    return wasmplug_error_new("%s: no _start export (not a command module); use --invoke NAME", file);
+  }
+  const wasmplug_functype_t *ft = wasmplug_func_type(f);
+  if (ft->nparams)
+    return wasmplug_error_new("%s: export '%s' takes %u parameters; --invoke calls only functions "
+                              "without parameters",
+                              file, entry, ft->nparams);
+  wasmplug_val_t results[16];
+  if (ft->nresults > 16) return wasmplug_error_new("%s: export '%s' has too many results", file, entry);
+  wasmplug_trap_t *t = wasmplug_func_call(f, NULL, 0, results, ft->nresults);
+  if (t) {
+    settle(t, status, trap);
+    return NULL;
+  }
+  if (result) {
+    size_t cap = 32 * (size_t)ft->nresults + 1;
+    if (!(*result = calloc(1, cap))) return wasmplug_error_new("out of memory");
+    for (uint32_t r = 0; r < ft->nresults; r++) print_val(*result, cap, &results[r]);
+  }
+  return NULL;
+}
+
+wasmplug_error_t *wasmplug_program_instance_run(wasmplug_program_instance_t *pi, int *status,
+                                                wasmplug_trap_t **trap) {
+  *status = 0;
+  *trap = NULL;
+  if (pi->core) return core_call(pi, "_start", false, NULL, status, trap);
+  const char *file = pi->program->name;
+  wasmplug_component_func_t *run = wasmplug_component_instance_func(pi->comp, "wasi:cli/run#run");
+  if (!run)
+    return wasmplug_error_new("%s: no wasi:cli/run export (not a command component); use --invoke 'NAME(ARGS)'",
+                              file);
+  const wp_cabi_func_t *ft = wasmplug_component_func_type(run);
+  if (ft->nparams || !ft->result || ft->result->kind != WP_CABI_RESULT)
+    return wasmplug_error_new("%s: wasi:cli/run#run has an unexpected type", file);
+  wp_cabi_val_t res;
+  wasmplug_trap_t *t = wasmplug_component_func_call(run, NULL, 0, &res);
+  if (t) {
+    settle(t, status, trap);
+    return NULL;
+  }
+  /* result<_, _>: case 0 is ok */
+  *status = res.of.var.disc == 0 ? 0 : 1;
+  wp_cabi_val_drop(&res);
+  return NULL;
+}
+
+wasmplug_error_t *wasmplug_program_instance_invoke(wasmplug_program_instance_t *pi, const char *call,
+                                                   char **result, int *status, wasmplug_trap_t **trap) {
+  *result = NULL;
+  *status = 0;
+  *trap = NULL;
+  if (pi->core) return core_call(pi, call, true, result, status, trap);
+  wasmplug_error_t *err = NULL;
+  wasmplug_trap_t *t = wasmplug_component_invoke_wave(pi->comp, call, result, &err);
+  if (err) {
+    wasmplug_error_t *e2 = wasmplug_error_new("%s: %s", pi->program->name, wasmplug_error_message(err));
+    wasmplug_error_delete(err);
+    free(*result);
+    *result = NULL;
+    return e2;
+  }
+  if (t) {
+    free(*result);
+    *result = NULL;
+    settle(t, status, trap);
+  }
+  return NULL;
+}

@@ -1,0 +1,171 @@
+/*
+** test_fiber.c — guest code on fibers (src/core/fiber.c): suspending in the
+** middle of guest frames and resuming in any order, traps and stack
+** overflow on a fiber's stack (its guard page), traps in one fiber while
+** another is suspended mid-call, the thread's own stack afterwards, and
+** stack reuse.  argv[1]: the folder of test modules; argv[2]: cache dir.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wasmplug.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                              \
+  do {                                                                \
+    if (cond) passed++;                                               \
+    else {                                                            \
+      failed++;                                                       \
+      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+      fprintf(stderr, __VA_ARGS__);                                   \
+      fputc('\n', stderr);                                            \
+    }                                                                 \
+  } while (0)
+
+static wasmplug_instance_t *inst;
+static char order[256];
+static size_t norder;
+
+/* A task: calls export `fn` with `arg` on its fiber. */
+typedef struct task {
+  char name;
+  const char *fn;
+  int32_t arg, result;
+  wasmplug_trap_kind_t trap; /* 0: none */
+} task_t;
+
+/* block(i): records who ran, suspends the fiber, returns i * 10. */
+static wasmplug_trap_t *host_block(void *env, wasmplug_caller_t *c, wasmplug_val_raw_t *v, size_t n) {
+  (void)env;
+  (void)c;
+  (void)n;
+  wasmplug_fiber_t *f = wasmplug_fiber_current();
+  if (!f) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "block called off a fiber");
+  if (norder < sizeof order - 1) order[norder++] = (char)('0' + v[0].i32);
+  wasmplug_fiber_suspend();
+  v[0].i32 = v[0].i32 * 10;
+  return NULL;
+}
+
+static void task_main(void *arg) {
+  task_t *t = arg;
+  wasmplug_val_t a = {.kind = WASMPLUG_I32, .of.i32 = t->arg}, r;
+  wasmplug_func_t *fn = wasmplug_instance_func(inst, t->fn);
+  size_t np = strcmp(t->fn, "unreach") && strcmp(t->fn, "oob") ? 1 : 0;
+  size_t nr = strcmp(t->fn, "unreach") ? 1 : 0;
+  wasmplug_trap_t *trap = wasmplug_func_call(fn, &a, np, &r, nr);
+  if (trap) {
+    t->trap = wasmplug_trap_kind(trap);
+    if (getenv("FIBER_DEBUG")) fprintf(stderr, "%c: %s\n", t->name, wasmplug_trap_message(trap));
+    wasmplug_trap_delete(trap);
+  } else if (nr) {
+    t->result = r.of.i32;
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: test_fiber WASM_DIR CACHE_DIR\n");
+    return 2;
+  }
+  char path[1024];
+  snprintf(path, sizeof path, "%s/fiber.wasm", argv[1]);
+  FILE *fp = fopen(path, "rb");
+  if (!fp) { perror(path); return 2; }
+  uint8_t buf[4096];
+  size_t len = fread(buf, 1, sizeof buf, fp);
+  fclose(fp);
+  wasmplug_config_t *cfg = wasmplug_config_new();
+  wasmplug_config_tier_set(cfg, WASMPLUG_TIER_BASELINE);
+  wasmplug_config_cache_dir_set(cfg, argv[2]);
+  wasmplug_engine_t *engine;
+  wasmplug_error_t *e = wasmplug_engine_new(cfg, &engine);
+  wasmplug_config_delete(cfg);
+  wasmplug_module_t *m = NULL;
+  if (!e) e = wasmplug_module_new(engine, buf, len, "fiber.wasm", &m);
+  wasmplug_linker_t *l = NULL;
+  if (!e) {
+    l = wasmplug_linker_new(engine);
+    static const wasmplug_valkind_t i32[1] = {WASMPLUG_I32};
+    wasmplug_functype_t ft = {1, 1, i32, i32};
+    e = wasmplug_linker_define_func(l, "env", "block", &ft, host_block, NULL, NULL);
+  }
+  wasmplug_trap_t *trap = NULL;
+  if (!e) wasmplug_linker_instantiate(l, m, NULL, &inst, &e, &trap);
+  if (e || trap) {
+    fprintf(stderr, "setup: %s\n", e ? wasmplug_error_message(e) : wasmplug_trap_message(trap));
+    return 2;
+  }
+
+  /* Two tasks interleave, each suspended inside its own guest frames. */
+  task_t a = {'a', "count", 3, 0, 0}, b = {'b', "count", 2, 0, 0};
+  wasmplug_fiber_t *fa = wasmplug_fiber_new(0, task_main, &a), *fb = wasmplug_fiber_new(0, task_main, &b);
+  CHECK(fa && fb, "fibers");
+  int steps = 0;
+  bool da = false, db = false;
+  while ((!da || !db) && steps < 20) {
+    if (!da) da = wasmplug_fiber_resume(fa);
+    if (!db) db = wasmplug_fiber_resume(fb);
+    steps++;
+  }
+  order[norder] = 0;
+  CHECK(da && db && a.result == 30 && b.result == 10, "results %d %d", a.result, b.result);
+  CHECK(!strcmp(order, "00112"), "interleaving %s", order);
+  CHECK(wasmplug_fiber_current() == NULL, "back on the thread's stack");
+  CHECK(wasmplug_fiber_resume(fa), "resuming a finished fiber is a no-op");
+  wasmplug_fiber_delete(fa);
+  wasmplug_fiber_delete(fb);
+
+  /* A stack overflow and a trap on one fiber while another is suspended
+  ** in the middle of a guest call: the suspended one finishes normally. */
+  norder = 0;
+  task_t c = {'c', "count", 2, 0, 0}, d = {'d', "rec", 1000000000, 0, 0}, u = {'u', "unreach", 0, 0, 0},
+         o = {'o', "oob", 0, 0, 0};
+  wasmplug_fiber_t *fc = wasmplug_fiber_new(0, task_main, &c);
+  wasmplug_fiber_t *fd = wasmplug_fiber_new(256 * 1024, task_main, &d);
+  wasmplug_fiber_t *fu = wasmplug_fiber_new(0, task_main, &u);
+  wasmplug_fiber_t *fo = wasmplug_fiber_new(0, task_main, &o);
+  CHECK(!wasmplug_fiber_resume(fc), "c suspends");
+  CHECK(wasmplug_fiber_resume(fd), "d ends with its trap");
+  CHECK(d.trap == WASMPLUG_TRAP_STACK_OVERFLOW, "overflow on a fiber: kind %d", (int)d.trap);
+  CHECK(wasmplug_fiber_resume(fu) && u.trap == WASMPLUG_TRAP_UNREACHABLE, "unreachable on a fiber: %d",
+        (int)u.trap);
+  CHECK(wasmplug_fiber_resume(fo) && o.trap == WASMPLUG_TRAP_MEMORY_OUT_OF_BOUNDS, "oob on a fiber: %d",
+        (int)o.trap);
+  CHECK(!wasmplug_fiber_resume(fc), "c suspends again");
+  CHECK(wasmplug_fiber_resume(fc) && c.trap == 0 && c.result == 10, "c completes: %d trap %d", c.result,
+        (int)c.trap);
+  wasmplug_fiber_delete(fc);
+  wasmplug_fiber_delete(fd);
+  wasmplug_fiber_delete(fu);
+  wasmplug_fiber_delete(fo);
+
+  /* The thread's own stack still detects overflow and traps. */
+  wasmplug_val_t big = {.kind = WASMPLUG_I32, .of.i32 = 1000000000}, r;
+  trap = wasmplug_func_call(wasmplug_instance_func(inst, "rec"), &big, 1, &r, 1);
+  CHECK(trap && wasmplug_trap_kind(trap) == WASMPLUG_TRAP_STACK_OVERFLOW, "overflow on the thread's stack");
+  wasmplug_trap_delete(trap);
+
+  /* Many short-lived fibers reuse stacks. */
+  for (int i = 0; i < 200; i++) {
+    task_t t = {'t', "rec", 10, 0, 0};
+    wasmplug_fiber_t *f = wasmplug_fiber_new(0, task_main, &t);
+    CHECK(f && wasmplug_fiber_resume(f) && t.result == 0, "fiber %d", i);
+    wasmplug_fiber_delete(f);
+  }
+
+  /* A fiber suspended and deleted before it finished. */
+  task_t z = {'z', "count", 5, 0, 0};
+  wasmplug_fiber_t *fz = wasmplug_fiber_new(0, task_main, &z);
+  CHECK(!wasmplug_fiber_resume(fz) && !wasmplug_fiber_done(fz), "z suspended");
+  wasmplug_fiber_delete(fz);
+
+  wasmplug_instance_delete(inst);
+  wasmplug_linker_delete(l);
+  wasmplug_module_delete(m);
+  wasmplug_engine_delete(engine);
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,433 @@
+/*
+** test_host.c — the public host API (wasmplug/host.h) as an embedder uses
+** it: public headers only, linked against libwasmplug.so.
+**
+** usage: test_host HOST_WASM WASI_GUESTS WASI_P2_WASM COMPONENT_RT_WASM
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <wasmplug.h>
+#include <wasmplug/host.h>
+
+#include "host_test.h"
+
+static const char *dir_host, *dir_wasi, *dir_p2, *dir_rt;
+static wasmplug_engine_t *engine;
+
+
+static const char *msg(wasmplug_error_t *e) { return e ? wasmplug_error_message(e) : "(none)"; }
+
+static char *path(const char *dir, const char *name) {
+  static char buf[4][1024];
+  static int k;
+  char *b = buf[k++ % 4];
+  snprintf(b, sizeof buf[0], "%s/%s", dir, name);
+  return b;
+}
+
+static uint8_t *slurp(const char *p, size_t *len) { return read_fixture(NULL, p, len); }
+
+/* What one run produced. */
+typedef struct outcome {
+  wasmplug_error_t *err; /* load, link or run error */
+  int status;
+  bool trapped;
+  char trap[512];
+  char *result;          /* invoke */
+  char out[16384];       /* the guest's stdout */
+} outcome;
+
+static void outcome_free(outcome *o) {
+  wasmplug_error_delete(o->err);
+  free(o->result);
+}
+
+/* Loads `file` into `host`, makes an instance and runs it (or invokes
+** `invoke`), the guest's stdout going to a temporary file. */
+static void run_in(wasmplug_host_t *host, wasmplug_wasi_config_t *wasi, const char *file, const char *invoke,
+                   outcome *o) {
+  memset(o, 0, sizeof *o);
+  char tmp[] = "/tmp/wasmplug-host-XXXXXX";
+  int fd = mkstemp(tmp);
+  if (fd < 0) exit(1);
+  unlink(tmp);
+  wasmplug_wasi_config_stdio_set(wasi, 0, fd, 2);
+  size_t len;
+  uint8_t *bytes = slurp(file, &len);
+  wasmplug_program_t *prog = NULL;
+  wasmplug_program_instance_t *in = NULL;
+  wasmplug_trap_t *trap = NULL;
+  if (!(o->err = wasmplug_host_wasi_set(host, wasi)) &&
+      !(o->err = wasmplug_program_new(host, bytes, len, file, &prog))) {
+    wasmplug_program_instantiate(prog, &in, &o->err, &trap);
+    if (in) {
+      o->err = invoke ? wasmplug_program_instance_invoke(in, invoke, &o->result, &o->status, &trap)
+                      : wasmplug_program_instance_run(in, &o->status, &trap);
+    }
+  }
+  if (trap) {
+    o->trapped = true;
+    snprintf(o->trap, sizeof o->trap, "%s", wasmplug_trap_message(trap));
+    wasmplug_trap_delete(trap);
+  }
+  wasmplug_program_instance_delete(in);
+  wasmplug_program_delete(prog);
+  free(bytes);
+  lseek(fd, 0, SEEK_SET);
+  ssize_t n = read(fd, o->out, sizeof o->out - 1);
+  o->out[n > 0 ? n : 0] = 0;
+  close(fd);
+}
+
+static void run_fresh(uint32_t flags, wasmplug_wasi_config_t *wasi, const char *file, const char *invoke,
+                      outcome *o) {
+  wasmplug_host_options_t opts = {sizeof opts, flags};
+  wasmplug_host_t *host = NULL;
+  wasmplug_error_t *e = wasmplug_host_new(engine, &opts, &host);
+  if (e) {
+    fprintf(stderr, "host_new: %s\n", msg(e));
+    exit(1);
+  }
+  run_in(host, wasi, file, invoke, o);
+  wasmplug_host_delete(host);
+}
+
+/* True when `text` has a line equal to `line`. */
+static bool has_line(const char *text, const char *line) {
+  size_t n = strlen(line);
+  for (const char *p = text; (p = strstr(p, line)); p++)
+    if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n])) return true;
+  return false;
+}
+
+/* One capability object: the same environment for a preview1 module and
+** a WASI 0.2 component; explicit variables override inherited ones. */
+static void test_env_both_versions(void) {
+  setenv("WP_T_HOST", "from-host", 1);
+  setenv("WP_T_KEEP", "kept", 1);
+  for (int inherit = 0; inherit < 2; inherit++) {
+    wasmplug_wasi_config_t *w = wasmplug_wasi_config_new();
+    wasmplug_wasi_config_arg_push(w, "guest");
+    wasmplug_wasi_config_arg_push(w, "args");
+    wasmplug_wasi_config_inherit_env(w, inherit);
+    wasmplug_error_t *e;
+    CHECK(!(e = wasmplug_wasi_config_env_set(w, "WP_T_A", "1")), "%s", msg(e));
+    CHECK(!(e = wasmplug_wasi_config_env_spec(w, "WP_T_B=two words")), "%s", msg(e));
+    CHECK(!(e = wasmplug_wasi_config_env_set(w, "WP_T_HOST", "override")), "%s", msg(e));
+    CHECK(!(e = wasmplug_wasi_config_env_spec(w, "WP_T_UNSET_ON_HOST")), "%s", msg(e)); /* nothing */
+    outcome core, comp;
+    run_fresh(0, w, path(dir_wasi, "env.wasm"), NULL, &core);
+    run_fresh(0, w, path(dir_p2, "guest.wasm"), NULL, &comp);
+    CHECK(!core.err && !comp.err, "%s / %s", msg(core.err), msg(comp.err));
+    CHECK(core.status == 0 && comp.status == 0, "status %d %d", core.status, comp.status);
+    static const char *const want[] = {"WP_T_A=1", "WP_T_B=two words", "WP_T_HOST=override"};
+    for (size_t i = 0; i < 3; i++) {
+      char line[128];
+      snprintf(line, sizeof line, "env %s", want[i]);
+      CHECK(has_line(core.out, want[i]), "preview1 (inherit %d) lacks %s:\n%s", inherit, want[i], core.out);
+      CHECK(has_line(comp.out, line), "0.2 (inherit %d) lacks %s:\n%s", inherit, want[i], comp.out);
+    }
+    CHECK(has_line(core.out, "WP_T_KEEP=kept") == inherit, "preview1 inherit %d:\n%s", inherit, core.out);
+    CHECK(has_line(comp.out, "env WP_T_KEEP=kept") == inherit, "0.2 inherit %d:\n%s", inherit, comp.out);
+    CHECK(!strstr(core.out, "WP_T_UNSET_ON_HOST") && !strstr(comp.out, "WP_T_UNSET_ON_HOST"), "unset var");
+    CHECK(has_line(comp.out, "arg 0: guest") && has_line(comp.out, "arg 1: args"), "0.2 args:\n%s", comp.out);
+    outcome_free(&core);
+    outcome_free(&comp);
+    wasmplug_wasi_config_delete(w);
+  }
+}
+
+/* Exit statuses: preview1 proc_exit, wasi:cli/exit with a code, a
+** wasi:cli/run returning err, and a real trap. */
+static void test_exit_and_traps(void) {
+  wasmplug_wasi_config_t *w = wasmplug_wasi_config_new();
+  wasmplug_wasi_config_arg_push(w, "exit.wasm");
+  wasmplug_wasi_config_arg_push(w, "proc_exit");
+  wasmplug_wasi_config_arg_push(w, "5");
+  outcome o;
+  run_fresh(0, w, path(dir_wasi, "exit.wasm"), NULL, &o);
+  CHECK(!o.err && !o.trapped && o.status == 5, "proc_exit: %s trap '%s' status %d", msg(o.err), o.trap, o.status);
+  CHECK(strstr(o.out, "leaving with 5 via proc_exit"), "output before exit kept: %s", o.out);
+  outcome_free(&o);
+  wasmplug_wasi_config_delete(w);
+  w = wasmplug_wasi_config_new();
+  run_fresh(0, w, path(dir_p2, "hostile.wasm"), "exit-7()", &o);
+  CHECK(!o.err && !o.trapped && o.status == 7 && !o.result, "exit-7: %s trap '%s' status %d", msg(o.err), o.trap,
+        o.status);
+  outcome_free(&o);
+  run_fresh(0, w, path(dir_rt, "cmd_fail.wasm"), NULL, &o);
+  CHECK(!o.err && !o.trapped && o.status == 1, "cmd_fail: %s status %d", msg(o.err), o.status);
+  outcome_free(&o);
+  run_fresh(0, w, path(dir_rt, "cmd_trap.wasm"), NULL, &o);
+  CHECK(!o.err && o.trapped && strstr(o.trap, "unreachable"), "cmd_trap: %s '%s'", msg(o.err), o.trap);
+  outcome_free(&o);
+  wasmplug_wasi_config_delete(w);
+}
+
+static void test_invoke(void) {
+  wasmplug_wasi_config_t *w = wasmplug_wasi_config_new();
+  outcome o;
+  run_fresh(0, w, path(dir_rt, "cmd.wasm"), "add(1, 2)", &o);
+  CHECK(!o.err && o.result && !strcmp(o.result, "3"), "add: %s '%s'", msg(o.err), o.result ? o.result : "");
+  outcome_free(&o);
+  run_fresh(0, w, path(dir_rt, "cmd.wasm"), "name()", &o);
+  CHECK(!o.err && o.result && !strcmp(o.result, "\"wasmplug\""), "name: '%s'", o.result ? o.result : "");
+  outcome_free(&o);
+  run_fresh(0, w, path(dir_rt, "cmd.wasm"), "nope()", &o);
+  CHECK(o.err && strstr(msg(o.err), "no exported function named 'nope'"), "%s", msg(o.err));
+  outcome_free(&o);
+  run_fresh(0, w, path(dir_host, "answer.wasm"), "answer", &o);
+  CHECK(!o.err && o.result && !strcmp(o.result, "42\n0.5"), "answer: %s '%s'", msg(o.err),
+        o.result ? o.result : "");
+  outcome_free(&o);
+  run_fresh(0, w, path(dir_host, "answer.wasm"), "takes", &o);
+  CHECK(o.err && strstr(msg(o.err), "takes 1 parameters"), "%s", msg(o.err));
+  outcome_free(&o);
+  run_fresh(0, w, path(dir_host, "answer.wasm"), NULL, &o);
+  CHECK(o.err && strstr(msg(o.err), "no _start export"), "%s", msg(o.err));
+  outcome_free(&o);
+  wasmplug_wasi_config_delete(w);
+}
+
+/* One program, several live instances (what a server's pool holds). */
+static void test_many_instances(void) {
+  wasmplug_host_t *host = NULL;
+  wasmplug_error_t *e = wasmplug_host_new(engine, NULL, &host);
+  CHECK(!e, "%s", msg(e));
+  size_t len;
+  uint8_t *bytes = slurp(path(dir_rt, "cmd.wasm"), &len);
+  wasmplug_program_t *prog = NULL;
+  CHECK(!(e = wasmplug_program_new(host, bytes, len, "cmd.wasm", &prog)), "%s", msg(e));
+  free(bytes); /* the program keeps its own copy */
+  CHECK(prog && wasmplug_program_is_component(prog), "component");
+  wasmplug_program_instance_t *in[3] = {0};
+  for (int i = 0; prog && i < 3; i++) {
+    wasmplug_trap_t *t = NULL;
+    wasmplug_program_instantiate(prog, &in[i], &e, &t);
+    CHECK(in[i] && !e && !t, "instance %d: %s", i, msg(e));
+  }
+  for (int i = 0; i < 3; i++) {
+    if (!in[i]) continue;
+    char call[32], want[16], *res = NULL;
+    int status = -1;
+    wasmplug_trap_t *t = NULL;
+    snprintf(call, sizeof call, "add(%d, 10)", i);
+    snprintf(want, sizeof want, "%d", i + 10);
+    e = wasmplug_program_instance_invoke(in[i], call, &res, &status, &t);
+    CHECK(!e && !t && res && !strcmp(res, want), "instance %d: %s '%s'", i, msg(e), res ? res : "");
+    CHECK(wasmplug_program_instance_component(in[i]) && !wasmplug_program_instance_core(in[i]), "kinds");
+    free(res);
+  }
+  wasmplug_program_instance_delete(in[1]); /* any order */
+  wasmplug_program_instance_delete(in[0]);
+  wasmplug_program_instance_delete(in[2]);
+  wasmplug_program_delete(prog);
+  wasmplug_host_delete(host);
+}
+
+static void test_config_errors(void) {
+  wasmplug_wasi_config_t *w = wasmplug_wasi_config_new();
+  wasmplug_error_t *e = wasmplug_wasi_config_dir_add(w, "/nonexistent/wp-dir", "d", 0);
+  CHECK(e && strstr(msg(e), "/nonexistent/wp-dir"), "%s", msg(e));
+  wasmplug_error_delete(e);
+  e = wasmplug_wasi_config_dir_add(w, "/tmp", "d", 0x80);
+  CHECK(e && strstr(msg(e), "flags"), "%s", msg(e));
+  wasmplug_error_delete(e);
+  e = wasmplug_wasi_config_dir_spec(w, "::guest", 0);
+  CHECK(e && strstr(msg(e), "empty host path"), "%s", msg(e));
+  wasmplug_error_delete(e);
+  e = wasmplug_wasi_config_env_set(w, "A=B", "x");
+  CHECK(e && strstr(msg(e), "A=B"), "%s", msg(e));
+  wasmplug_error_delete(e);
+  CHECK(!(e = wasmplug_wasi_config_dir_spec(w, "/tmp::/t", WASMPLUG_DIR_READONLY)), "%s", msg(e));
+  wasmplug_wasi_config_t *copy = wasmplug_wasi_config_copy(w);
+  CHECK(copy != NULL, "copy");
+  wasmplug_wasi_config_delete(copy);
+  wasmplug_wasi_config_delete(w);
+
+  wasmplug_host_t *host = NULL;
+  wasmplug_host_options_t small = {2, 0};
+  e = wasmplug_host_new(engine, &small, &host);
+  CHECK(e && !host, "options.size 2 accepted");
+  wasmplug_error_delete(e);
+  wasmplug_host_options_t bad = {sizeof bad, 0x100};
+  e = wasmplug_host_new(engine, &bad, &host);
+  CHECK(e && strstr(msg(e), "flags"), "%s", msg(e));
+  wasmplug_error_delete(e);
+
+  CHECK(!(e = wasmplug_host_new(engine, NULL, &host)), "%s", msg(e));
+  wasmplug_host_limits_t l;
+  memset(&l, 0, sizeof l);
+  l.size = sizeof l;
+  CHECK(!(e = wasmplug_host_limits_set(host, &l)), "no limits: %s", msg(e));
+  l.memory_bytes = 1 << 20; /* enforced (tests/security test these limits) */
+  CHECK(!(e = wasmplug_host_limits_set(host, &l)), "%s", msg(e));
+  wasmplug_host_limits_t older = l;
+  older.size = 4; /* a struct from before memory_bytes existed: nothing past size is read */
+  CHECK(!(e = wasmplug_host_limits_set(host, &older)), "%s", msg(e));
+  /* a wasm plugin links to component imports only */
+  CHECK(!(e = wasmplug_host_plugin_load(host, path(dir_rt, "cmd.wasm"))), "%s", msg(e));
+  size_t len;
+  uint8_t *bytes = slurp(path(dir_host, "answer.wasm"), &len);
+  wasmplug_program_t *prog = NULL;
+  e = wasmplug_program_new(host, bytes, len, "answer.wasm", &prog);
+  CHECK(e && !prog && strstr(msg(e), "need a component guest"), "%s", msg(e));
+  wasmplug_error_delete(e);
+  free(bytes);
+  wasmplug_host_delete(host);
+}
+
+/* Without the default plugins a WASI 0.2 guest has nothing to link to. */
+static void test_no_default_plugins(void) {
+  wasmplug_wasi_config_t *w = wasmplug_wasi_config_new();
+  outcome o;
+  run_fresh(WASMPLUG_HOST_NO_DEFAULT_PLUGINS, w, path(dir_p2, "guest.wasm"), NULL, &o);
+  CHECK(o.err && strstr(msg(o.err), "wasi:"), "%s", msg(o.err));
+  outcome_free(&o);
+  wasmplug_wasi_config_delete(w);
+}
+
+/* ---- a plugin linked into this program (wasmplug_host_plugin_add): one C
+** function serves every entry of test:rtplug/greet (component_rt's
+** plug.wat imports it), told apart by host->call_func (plugin ABI 1.1);
+** quit ends the guest with host->exit. */
+static const wasmplug_host_api_t *lh;
+static int linked_data; /* what init must find in *plugin_state */
+static bool init_saw_data;
+static uint32_t tally[16], ntally;
+
+static const char linked_wit[] =
+    "package test:rtplug@1.0.0;\n"
+    "interface greet {\n"
+    "  resource tally { constructor(); add: func(n: u32) -> u32; }\n"
+    "  hello: func(name: string) -> string;\n"
+    "  fail: func() -> u32;\n"
+    "  quit: func(code: u32);\n"
+    "}\n";
+
+static int linked_any(void *state, wasmplug_plugin_call_t *call, const void *params, void *result) {
+  (void)state;
+  typedef struct { uint8_t *ptr; size_t len; } str_t;
+  switch (lh->call_func(call)) {
+  case 0: { /* hello: "#<index>:" + name */
+    const str_t *n = params;
+    str_t *r = result;
+    if (!(r->ptr = lh->alloc(call, n->len + 3, 1))) return lh->trap(call, "out of memory");
+    memcpy(r->ptr, "#0:", 3);
+    memcpy(r->ptr + 3, n->ptr, n->len);
+    r->len = n->len + 3;
+    return WASMPLUG_OK;
+  }
+  case 1: *(uint32_t *)result = 41; return WASMPLUG_OK;         /* fail: not failing here */
+  case 2: return lh->exit(call, (int)*(const uint32_t *)params); /* quit */
+  case 3: /* [constructor]tally */
+    if (ntally + 1 >= 16) return lh->trap(call, "too many");
+    *(uint32_t *)result = ++ntally;
+    return WASMPLUG_OK;
+  case 4: { /* [method]tally.add */
+    const struct { uint32_t self, n; } *p = params;
+    *(uint32_t *)result = tally[p->self] += p->n;
+    return WASMPLUG_OK;
+  }
+  default: return lh->trap(call, "unknown function index %u", lh->call_func(call));
+  }
+}
+
+static const wasmplug_plugin_func_t linked_funcs[] = {
+    {"test:rtplug/greet#hello", linked_any},
+    {"test:rtplug/greet#fail", linked_any},
+    {"test:rtplug/greet#quit", linked_any},
+    {"test:rtplug/greet#[constructor]tally", linked_any},
+    {"test:rtplug/greet#[method]tally.add", linked_any},
+};
+
+static int linked_init(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *config, void **state,
+                       const char **error) {
+  (void)host; (void)config; (void)error;
+  init_saw_data = *state == &linked_data;
+  return 0;
+}
+
+static const wasmplug_plugin_t linked_desc = {
+    .magic = WASMPLUG_PLUGIN_MAGIC,
+    .abi_major = WASMPLUG_PLUGIN_ABI_MAJOR,
+    .abi_minor = WASMPLUG_PLUGIN_ABI_MINOR,
+    .size = sizeof(wasmplug_plugin_t),
+    .min_host_minor = 1, /* exit, call_func */
+    .name = "linked",
+    .version = "1.0.0",
+    .wit = linked_wit,
+    .funcs = linked_funcs,
+    .nfuncs = 5,
+    .init = linked_init,
+};
+
+static const wasmplug_plugin_t *linked_entry(const wasmplug_host_api_t *host) {
+  lh = host;
+  return &linked_desc;
+}
+
+static void test_linked_plugin(void) {
+  CHECK(wasmplug_plugin_host_api()->size >= sizeof(wasmplug_host_api_t), "host table");
+  struct {
+    const char *call, *result;
+    int status;
+  } cases[] = {
+      {"hello(\"x\")", "\"#0:x\"", 0},
+      {"fail()", "41", 0},
+      {"tally(5)", "10", 0},
+      {"quit(9)", NULL, 9},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    wasmplug_host_t *host = NULL;
+    wasmplug_error_t *e = wasmplug_host_new(engine, NULL, &host);
+    CHECK(!e, "%s", msg(e));
+    init_saw_data = false;
+    CHECK(!(e = wasmplug_host_plugin_add(host, linked_entry, "linked", NULL, &linked_data)), "%s", msg(e));
+    CHECK(init_saw_data, "init did not find the data given to wasmplug_host_plugin_add");
+    wasmplug_wasi_config_t *w = wasmplug_wasi_config_new();
+    outcome o;
+    run_in(host, w, path(dir_rt, "plug.wasm"), cases[i].call, &o);
+    CHECK(!o.err && !o.trapped, "%s: %s '%s'", cases[i].call, msg(o.err), o.trap);
+    CHECK(o.status == cases[i].status, "%s: status %d", cases[i].call, o.status);
+    CHECK(cases[i].result ? o.result && !strcmp(o.result, cases[i].result) : !o.result, "%s: result '%s'",
+          cases[i].call, o.result ? o.result : "(none)");
+    outcome_free(&o);
+    wasmplug_wasi_config_delete(w);
+    wasmplug_host_delete(host);
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc != 5) {
+    fprintf(stderr, "usage: test_host HOST_WASM WASI_GUESTS WASI_P2_WASM COMPONENT_RT_WASM\n");
+    return 2;
+  }
+  dir_host = argv[1];
+  dir_wasi = argv[2];
+  dir_p2 = argv[3];
+  dir_rt = argv[4];
+  wasmplug_config_t *cfg = wasmplug_config_new();
+  wasmplug_config_tier_set(cfg, WASMPLUG_TIER_BASELINE);
+  wasmplug_error_t *e = wasmplug_engine_new(cfg, &engine);
+  wasmplug_config_delete(cfg);
+  if (e) {
+    fprintf(stderr, "engine: %s\n", msg(e));
+    return 1;
+  }
+  test_env_both_versions();
+  test_exit_and_traps();
+  test_invoke();
+  test_many_instances();
+  test_config_errors();
+  test_no_default_plugins();
+  test_linked_plugin();
+  wasmplug_engine_delete(engine);
+  if (failures) fprintf(stderr, "%d failure(s)\n", failures);
+  else printf("host api: ok\n");
+  return failures ? 1 : 0;
+}

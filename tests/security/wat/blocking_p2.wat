@@ -1,0 +1,65 @@
+;; A component that blocks in WASI 0.2 (issue 12, item 6): a 100 s
+;; monotonic-clock pollable blocked on, and a blocking-read of stdin (a
+;; pipe nobody writes to).  --timeout must stop both; a call that returns
+;; instead returns 7, which the test reports as a swallowed timeout.
+(component
+  (import "wasi:io/poll@0.2.12" (instance $p
+    (export "pollable" (type $pl (sub resource)))
+    (type $b (borrow $pl))
+    (export "[method]pollable.block" (func (param "self" $b)))))
+  (alias export $p "pollable" (type $pollable))
+  (import "wasi:clocks/monotonic-clock@0.2.12" (instance $c
+    (alias outer 1 $pollable (type $tp))
+    (export "pollable" (type $pl (eq $tp)))
+    (type $o (own $pl))
+    (export "subscribe-duration" (func (param "when" u64) (result $o)))))
+  (import "wasi:io/error@0.2.12" (instance $e
+    (export "error" (type (sub resource)))))
+  (alias export $e "error" (type $error))
+  (import "wasi:io/streams@0.2.12" (instance $s
+    (alias outer 1 $error (type $te))
+    (export "error" (type $er (eq $te)))
+    (export "input-stream" (type $is (sub resource)))
+    (type $oe (own $er))
+    (type $se (variant (case "last-operation-failed" $oe) (case "closed")))
+    (export "stream-error" (type $se2 (eq $se)))
+    (type $bis (borrow $is))
+    (type $lu8 (list u8))
+    (type $r (result $lu8 (error $se2)))
+    (export "[method]input-stream.blocking-read" (func (param "self" $bis) (param "len" u64) (result $r)))))
+  (alias export $s "input-stream" (type $input-stream))
+  (import "wasi:cli/stdin@0.2.12" (instance $in
+    (alias outer 1 $input-stream (type $ti))
+    (export "input-stream" (type $is (eq $ti)))
+    (type $o (own $is))
+    (export "get-stdin" (func (result $o)))))
+  (core module $libc
+    (memory (export "memory") 1)
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 4096)))
+  (core instance $libc (instantiate $libc))
+  (alias core export $libc "memory" (core memory $mem))
+  (alias core export $libc "realloc" (core func $realloc))
+  (alias export $p "[method]pollable.block" (func $block))
+  (alias export $c "subscribe-duration" (func $sub))
+  (alias export $s "[method]input-stream.blocking-read" (func $bread))
+  (alias export $in "get-stdin" (func $stdin))
+  (core func $block-low (canon lower (func $block)))
+  (core func $sub-low (canon lower (func $sub)))
+  (core func $bread-low (canon lower (func $bread) (memory $mem) (realloc $realloc)))
+  (core func $stdin-low (canon lower (func $stdin)))
+  (core module $m
+    (import "w" "block" (func $block (param i32)))
+    (import "w" "sub" (func $sub (param i64) (result i32)))
+    (import "w" "bread" (func $bread (param i32 i64 i32)))
+    (import "w" "stdin" (func $stdin (result i32)))
+    (func (export "sleep") (result i32)
+      (call $block (call $sub (i64.const 100000000000)))
+      (i32.const 7))
+    (func (export "read-stdin") (result i32)
+      (call $bread (call $stdin) (i64.const 100) (i32.const 64))
+      (i32.const 7)))
+  (core instance $w (export "block" (func $block-low)) (export "sub" (func $sub-low))
+    (export "bread" (func $bread-low)) (export "stdin" (func $stdin-low)))
+  (core instance $i (instantiate $m (with "w" (instance $w))))
+  (func (export "sleep") (result u32) (canon lift (core func $i "sleep")))
+  (func (export "read-stdin") (result u32) (canon lift (core func $i "read-stdin"))))
