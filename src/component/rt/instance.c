@@ -240,7 +240,7 @@ static int core_instance(rt_frame *f, uint32_t k, wasmplug_trap_t **trap) {
   if (!m) return -1;
   /* A hostile component could instantiate modules without end (each one
   ** costs host memory and a compiled-code mapping): the store counts them. */
-  if (s->ncores >= s->limits.instances)
+  if (s->ncores >= s->limits.instances && (s->err_kind = WASMPLUG_ERROR_LIMIT))
     return rt_fail(s, "the component instance would create more than %llu core instances, the limit "
                       "(max-instances)", (unsigned long long)s->limits.instances);
   wasmplug_linker_t *l = wasmplug_linker_new(s->engine);

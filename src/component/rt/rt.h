@@ -52,6 +52,7 @@ struct rt_store {
   rt_frame **frames;             /* every frame, in creation order */
   size_t nframes, capframes;
   char err[1024];                /* the last error message */
+  wasmplug_error_kind_t err_kind; /* its kind when not a link error (0) */
   /* A trap raised by core code that a canonical ABI callback (realloc,
   ** post-return, a destructor, a nested call) could only report as a cabi
   ** error: whoever turns that error into a trap takes this one instead, so
