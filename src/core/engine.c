@@ -174,8 +174,8 @@ wasmplug_error_t *wasmplug_engine_new_checked(const wasmplug_config_t *config, w
   char *w = e->translator == WP_TRANSLATOR_WASM2C ? tool_stamp("wasm2c")
                                                    : wp_strdup("own " WP_TRANSLATOR_ID);
   char *c = tool_stamp(wp_cc_command());
-  e->tool_id = wp_format("wasmplug " WASMPLUG_VERSION "; glue %d; %s; %s; -O2", WP_GLUE_ABI,
-                         w ? w : "?", c ? c : "?");
+  e->tool_id = wp_format("wasmplug " WASMPLUG_VERSION "; glue %d; %s; %s; "
+                         "-O2 -fno-optimize-sibling-calls", WP_GLUE_ABI, w ? w : "?", c ? c : "?");
   free(w);
   free(c);
   if (!e->cache_dir || !e->tool_id) {
