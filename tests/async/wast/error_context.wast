@@ -82,5 +82,7 @@
 (assert_return (invoke "message") (u32.const 25612))
 (assert_return (invoke "message") (u32.const 25612))
 (assert_trap (invoke "use-after-drop") "unknown handle index")
+(component instance $i $T)
 (assert_trap (invoke "bad-utf8") "UTF-8")
+(component instance $i $T)
 (assert_trap (invoke "double-drop") "unknown handle index")
