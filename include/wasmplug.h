@@ -23,6 +23,11 @@ extern "C" {
 #endif
 
 #define WASMPLUG_VERSION "0.1.0"
+#define WASMPLUG_VERSION_MAJOR 0
+#define WASMPLUG_VERSION_MINOR 1
+#define WASMPLUG_VERSION_PATCH 0
+#define WASMPLUG_VERSION_NUM \
+  (WASMPLUG_VERSION_MAJOR * 10000 + WASMPLUG_VERSION_MINOR * 100 + WASMPLUG_VERSION_PATCH)
 
 /* Marks the library's public functions: libwasmplug is built with hidden
 ** visibility and exports exactly these (all named wasmplug_*). */
@@ -36,13 +41,47 @@ extern "C" {
 
 typedef struct wasmplug_error wasmplug_error_t;
 
-/* A new error whose message is printf-formatted. */
+/* What went wrong, for an embedder to switch on (the message says it for
+** a person: one line naming the thing and the place). */
+typedef enum wasmplug_error_kind {
+  WASMPLUG_ERROR_OTHER = 0,      /* none of the kinds below */
+  WASMPLUG_ERROR_INVALID,        /* a bad argument, option or spec */
+  WASMPLUG_ERROR_OUT_OF_MEMORY,
+  WASMPLUG_ERROR_IO,             /* a file, directory or socket could not be used */
+  WASMPLUG_ERROR_DECODE,         /* bytes that are not a valid module, component or WIT */
+  WASMPLUG_ERROR_COMPILE,        /* compiling to native code failed */
+  WASMPLUG_ERROR_LINK,           /* an import nothing satisfies (missing, other version, wrong type) */
+  WASMPLUG_ERROR_PLUGIN,         /* a plugin could not be loaded, configured or started */
+  WASMPLUG_ERROR_NOT_FOUND,      /* no such export (run, invoke) */
+  WASMPLUG_ERROR_LIMIT,          /* a resource limit (wasmplug_store_limits_t) */
+  WASMPLUG_ERROR_VERSION,        /* built against an incompatible wasmplug.h */
+} wasmplug_error_kind_t;
+
+/* A new error whose message is printf-formatted, of kind OTHER (OUT_OF_MEMORY
+** when the message is "out of memory").  Never NULL: when even the error
+** cannot be allocated, a static out-of-memory error comes back (deleting
+** it is a no-op). */
 WASMPLUG_API wasmplug_error_t *wasmplug_error_new(const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+WASMPLUG_API wasmplug_error_t *wasmplug_error_new_kind(wasmplug_error_kind_t kind, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 WASMPLUG_API const char *wasmplug_error_message(const wasmplug_error_t *err);
+WASMPLUG_API wasmplug_error_kind_t wasmplug_error_kind(const wasmplug_error_t *err);
+/* "link", "out of memory", ... */
+WASMPLUG_API const char *wasmplug_error_kind_name(wasmplug_error_kind_t kind);
+/* Puts printf-formatted text before err's message (its kind stays);
+** returns err, for `return wasmplug_error_prefix(e, "%s: ", file);`. */
+WASMPLUG_API wasmplug_error_t *wasmplug_error_prefix(wasmplug_error_t *err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 WASMPLUG_API void wasmplug_error_delete(wasmplug_error_t *err);
 
 /* ------------------------------------------------------------------- traps */
@@ -66,6 +105,8 @@ typedef struct wasmplug_trap wasmplug_trap_t;
 
 /* A trap raised by host code; the message is copied. */
 WASMPLUG_API wasmplug_trap_t *wasmplug_trap_new(wasmplug_trap_kind_t kind, const char *msg);
+/* An identical trap (kind, message, exit status); NULL when out of memory. */
+WASMPLUG_API wasmplug_trap_t *wasmplug_trap_copy(const wasmplug_trap_t *trap);
 /* The trap that carries a guest's exit status (proc_exit, cli exit). */
 WASMPLUG_API wasmplug_trap_t *wasmplug_trap_new_exit(int status);
 WASMPLUG_API wasmplug_trap_kind_t wasmplug_trap_kind(const wasmplug_trap_t *trap);
@@ -160,9 +201,18 @@ WASMPLUG_API void wasmplug_config_progress_set(wasmplug_config_t *config,
 
 typedef struct wasmplug_engine wasmplug_engine_t;
 
-/* Takes a copy of `config` (which may be NULL for defaults). */
-WASMPLUG_API wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config,
-                                      wasmplug_engine_t **out);
+/* wasmplug_engine_new(config, &engine) (defined below, after the types):
+** takes a copy of `config` (which may be NULL for defaults).  It is the
+** first call of every embedder, so it also checks, as Lua's
+** luaL_checkversion does, that the program was compiled against a
+** wasmplug.h this library can serve: the same version (same major, and
+** while the major is 0 the same minor) and the same sizes of the structs
+** passed by value.  A mismatch is a WASMPLUG_ERROR_VERSION error naming
+** both versions. */
+WASMPLUG_API wasmplug_error_t *wasmplug_engine_new_checked(const wasmplug_config_t *config, wasmplug_engine_t **out,
+                                                        uint32_t header_version, uint64_t header_sizes);
+/* The library's version ("0.1.0"), which may be newer than the header's. */
+WASMPLUG_API const char *wasmplug_version(void);
 WASMPLUG_API void wasmplug_engine_delete(wasmplug_engine_t *engine);
 /* The directory of the optimized tier's cache (borrowed). */
 WASMPLUG_API const char *wasmplug_engine_cache_dir(const wasmplug_engine_t *engine);
@@ -233,6 +283,16 @@ typedef struct wasmplug_externtype {
   wasmplug_valkind_t global_type;
   bool global_mutable;
 } wasmplug_externtype_t;
+
+/* The sizes wasmplug_engine_new checks (one byte each). */
+#define WASMPLUG_HEADER_SIZES                                                    \
+  ((uint64_t)sizeof(wasmplug_val_t) | (uint64_t)sizeof(wasmplug_functype_t) << 8 | \
+   (uint64_t)sizeof(wasmplug_externtype_t) << 16 | (uint64_t)sizeof(wasmplug_limits_t) << 24 | \
+   (uint64_t)sizeof(wasmplug_val_raw_t) << 32 | (uint64_t)sizeof(wasmplug_store_limits_t) << 40)
+
+static inline wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config, wasmplug_engine_t **out) {
+  return wasmplug_engine_new_checked(config, out, WASMPLUG_VERSION_NUM, WASMPLUG_HEADER_SIZES);
+}
 
 /* ----------------------------------------------------------------- modules */
 

@@ -60,7 +60,19 @@ static int flat_at(bg_t *g, wp_wit_type_t t, bg_core_t *out, int at) {
     }
   }
   switch (d->kind) {
-  case WP_WIT_DEF_LIST: return push(out, push(out, at, BG_I32), BG_I32);
+  case WP_WIT_DEF_LIST:
+  case WP_WIT_DEF_MAP: return push(out, push(out, at, BG_I32), BG_I32);
+  case WP_WIT_DEF_FIXED_LIST: {
+    /* N copies of the element's; past the cap only the count matters */
+    uint32_t i = 0;
+    for (; i < d->size && at <= BG_FLAT_CAP; i++) at = flat_at(g, d->type, out, at);
+    if (i < d->size) {
+      bg_core_t tmp[BG_FLAT_CAP];
+      uint64_t more = (uint64_t)(d->size - i) * (uint64_t)flat_at(g, d->type, tmp, 0);
+      at = more > 1000000 ? at + 1000000 : at + (int)more;
+    }
+    return at;
+  }
   case WP_WIT_DEF_RECORD:
     for (uint32_t i = 0; i < d->n_fields; i++) at = flat_at(g, d->fields[i].type, out, at);
     return at;
@@ -175,9 +187,18 @@ int bg_lower(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *expr, const bg_c
   int end = k;
   switch (d->kind) {
   case WP_WIT_DEF_LIST:
+  case WP_WIT_DEF_MAP:
     bg_printf(c, "%sf%d = (int32_t)(uintptr_t)%s.ptr;\n", ind, k, expr);
     bg_printf(c, "%sf%d = (int32_t)%s.len;\n", ind, k + 1, expr);
     end = k + 2;
+    break;
+  case WP_WIT_DEF_FIXED_LIST: /* flat only when short: one element after the other */
+    end = k;
+    for (uint32_t i = 0; i < d->size; i++) {
+      char *e = bg_fmt("%s.items[%u]", expr, i);
+      if (e) end = bg_lower(g, c, d->type, e, slots, end, ind);
+      free(e);
+    }
     break;
   case WP_WIT_DEF_HANDLE: {
     char *v = bg_fmt("%s.__handle", expr);
@@ -268,16 +289,29 @@ int bg_lift(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *dest, const bg_co
   char *ind2 = bg_fmt("%s  ", ind), *ind3 = bg_fmt("%s    ", ind);
   int end = k;
   switch (d->kind) {
-  case WP_WIT_DEF_LIST: {
-    wp_wit_type_t et = d->type;
+  case WP_WIT_DEF_LIST:
+  case WP_WIT_DEF_MAP: {
+    wp_wit_type_t u = t; /* the entry struct is named after the map itself, not an alias */
+    if (u.kind == WP_WIT_T_ID) u.id = wp_wit_type_unalias(g->r, u.id);
+    char *entry = d->kind == WP_WIT_DEF_MAP ? bg_map_entry_name(bg_ctype(g, u)) : NULL;
+    const char *et = d->kind == WP_WIT_DEF_MAP ? (entry ? entry : "void") : bg_ctype(g, d->type);
     char *a = load_slot(slots, k, BG_I32), *b = load_slot(slots, k + 1, BG_I32);
-    bg_printf(c, "%s%s.ptr = (%s *)(uintptr_t)%s;\n", ind, dest, bg_ctype(g, et), a ? a : "0");
+    bg_printf(c, "%s%s.ptr = (%s *)(uintptr_t)%s;\n", ind, dest, et, a ? a : "0");
     bg_printf(c, "%s%s.len = (size_t)(uint32_t)%s;\n", ind, dest, b ? b : "0");
     free(a);
     free(b);
+    free(entry);
     end = k + 2;
     break;
   }
+  case WP_WIT_DEF_FIXED_LIST:
+    end = k;
+    for (uint32_t i = 0; i < d->size; i++) {
+      char *e = bg_fmt("%s.items[%u]", dest, i);
+      if (e) end = bg_lift(g, c, d->type, e, slots, end, ind);
+      free(e);
+    }
+    break;
   case WP_WIT_DEF_HANDLE: {
     char *v = load_slot(slots, k, BG_I32);
     bg_printf(c, "%s%s.__handle = %s;\n", ind, dest, v ? v : "0");

@@ -29,6 +29,8 @@ void bg_c_literal(bg_buf_t *b, const char *s);
 char *bg_snake(const char *kebab);
 char *bg_strdup(const char *s);
 char *bg_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The C name of a map type's entry struct: "x_t" -> "x_entry_t" (malloc'd). */
+char *bg_map_entry_name(const char *tname);
 
 /* ---- generation context (model.c) ---- */
 

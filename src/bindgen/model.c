@@ -59,6 +59,10 @@ static bool walk_any(bg_t *g, wp_wit_type_t t, int what, int depth) {
   switch (d->kind) {
   case WP_WIT_DEF_LIST:
     return what == 0 || walk_any(g, d->type, what, depth + 1);
+  case WP_WIT_DEF_MAP:
+    return what == 0 || walk_any(g, d->type, what, depth + 1) || walk_any(g, d->type2, what, depth + 1);
+  case WP_WIT_DEF_FIXED_LIST: /* inline: pointers only if the elements have some */
+    return walk_any(g, d->type, what, depth + 1);
   case WP_WIT_DEF_HANDLE:
     return what == 1 && !d->borrow;
   case WP_WIT_DEF_RECORD:
@@ -258,6 +262,17 @@ static void structural(bg_t *g, bg_buf_t *b, wp_wit_type_t t, bool key) {
     bg_puts(b, "list_");
     structural(g, b, d->type, key);
     break;
+  case WP_WIT_DEF_FIXED_LIST:
+    bg_puts(b, "list_");
+    structural(g, b, d->type, key);
+    bg_printf(b, "_%u", d->size);
+    break;
+  case WP_WIT_DEF_MAP:
+    bg_puts(b, "map_");
+    structural(g, b, d->type, key);
+    bg_puts(b, "_");
+    structural(g, b, d->type2, key);
+    break;
   case WP_WIT_DEF_OPTION:
     bg_puts(b, "option_");
     structural(g, b, d->type, key);
@@ -292,8 +307,6 @@ static void structural(bg_t *g, bg_buf_t *b, wp_wit_type_t t, bool key) {
 
 static const char *kind_word(wp_wit_def_kind_t k) {
   switch (k) {
-  case WP_WIT_DEF_MAP: return "map";
-  case WP_WIT_DEF_FIXED_LIST: return "fixed-size list";
   case WP_WIT_DEF_FUTURE: return "future";
   case WP_WIT_DEF_STREAM: return "stream";
   default: return "type";
@@ -302,8 +315,7 @@ static const char *kind_word(wp_wit_def_kind_t k) {
 
 static void name_type(bg_t *g, uint32_t id) {
   const wp_wit_typedef_t *d = &g->r->types[id];
-  if (d->kind == WP_WIT_DEF_MAP || d->kind == WP_WIT_DEF_FIXED_LIST ||
-      d->kind == WP_WIT_DEF_FUTURE || d->kind == WP_WIT_DEF_STREAM ||
+  if (d->kind == WP_WIT_DEF_FUTURE || d->kind == WP_WIT_DEF_STREAM ||
       d->kind == WP_WIT_DEF_UNKNOWN) {
     bg_fail(g, "%s%s%s: %s types have no native layout; C bindgen does not support them",
             d->name ? "type '" : "", d->name ? d->name : "an anonymous type", d->name ? "'" : "",

@@ -7,6 +7,9 @@
 **   option        struct { bool is_some; T val; }
 **   result        struct { bool is_err; union { T ok; E err; } val; }
 **   list, string  struct { T *ptr; size_t len; }
+**   list<T, N>    struct { T items[N]; }  (the same layout as T[N] inline)
+**   map<K, V>     struct { <name>_entry_t *ptr; size_t len; } with
+**                 <name>_entry_t = struct { K key; V value; } (= tuple<K, V>)
 **   own/borrow    plugin: struct { uint32_t rep; }  guest: { int32_t __handle; }
 ** On wasm32 the same C declarations have exactly the canonical ABI memory
 ** layout, which is why the guest side can hand these structs to the host
@@ -40,6 +43,11 @@ static const char *uint_for(uint32_t n) {
 
 static const char *flags_uint(uint32_t n) {
   return n <= 8 ? "uint8_t" : n <= 16 ? "uint16_t" : "uint32_t";
+}
+
+char *bg_map_entry_name(const char *tname) {
+  size_t n = strlen(tname);
+  return bg_fmt("%.*s_entry_t", (int)(n >= 2 ? n - 2 : n), tname);
 }
 
 char *bg_free_name(bg_t *g, wp_wit_type_t t) {
@@ -103,6 +111,18 @@ static void emit_free(bg_t *g, uint32_t id, bg_buf_t *h, bg_buf_t *c) {
       free_call(g, c, d->type, "ptr->ptr[i]", "    ");
       bg_puts(c, "  }\n");
     }
+    bg_puts(c, "  if (ptr->len > 0) free(ptr->ptr);\n  ptr->ptr = NULL;\n  ptr->len = 0;\n");
+    break;
+  case WP_WIT_DEF_FIXED_LIST:
+    bg_printf(c, "  for (size_t i = 0; i < %u; i++) {\n", d->size);
+    free_call(g, c, d->type, "ptr->items[i]", "    ");
+    bg_puts(c, "  }\n");
+    break;
+  case WP_WIT_DEF_MAP:
+    bg_puts(c, "  for (size_t i = 0; i < ptr->len; i++) {\n");
+    free_call(g, c, d->type, "ptr->ptr[i].key", "    ");
+    free_call(g, c, d->type2, "ptr->ptr[i].value", "    ");
+    bg_puts(c, "  }\n");
     bg_puts(c, "  if (ptr->len > 0) free(ptr->ptr);\n  ptr->ptr = NULL;\n  ptr->len = 0;\n");
     break;
   case WP_WIT_DEF_RECORD:
@@ -251,6 +271,18 @@ static void emit_def(bg_t *g, uint32_t id, bg_buf_t *h) {
   case WP_WIT_DEF_LIST:
     bg_printf(h, "typedef struct %s {\n  %s *ptr;\n  size_t len;\n} %s;\n\n", T, bg_ctype(g, d->type), T);
     return;
+  case WP_WIT_DEF_FIXED_LIST:
+    bg_printf(h, "typedef struct %s {\n  %s items[%u];\n} %s;\n\n", T, bg_ctype(g, d->type), d->size, T);
+    return;
+  case WP_WIT_DEF_MAP: {
+    char *E = bg_map_entry_name(T);
+    if (!E) return;
+    bg_printf(h, "typedef struct %.*s {\n  %s key;\n  %s value;\n} %s;\n", (int)(strlen(E) - 2), E,
+              bg_ctype(g, d->type), bg_ctype(g, d->type2), E);
+    bg_printf(h, "typedef struct %s {\n  %s *ptr;\n  size_t len;\n} %s;\n\n", T, E, T);
+    free(E);
+    return;
+  }
   default:
     bg_fail(g, "type %s: no native layout", T);
     return;

@@ -419,13 +419,12 @@ void wp_cabi_end_free(wp_cabi_end_t *e) {
   free(e);
 }
 
-wp_cabi_error_t *wp_cabi_end_drop(wp_cabi_end_t *e) {
+wp_cabi_error_t *wp_cabi_end_drop_check(const wp_cabi_end_t *e) {
   const char *what = e->shared->future ? "future" : "stream";
   if (e->state == WP_CABI_COPY_COPYING || e->state == WP_CABI_COPY_CANCELLING)
     return TRAP("cannot drop busy %s", what);
   if (e->w.obj.kind == WP_CABI_OBJ_FUTURE_WRITABLE && e->state != WP_CABI_COPY_DONE)
     return TRAP("cannot drop future write end without first writing a value");
-  wp_cabi_end_free(e);
   return NULL;
 }
 

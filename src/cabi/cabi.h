@@ -87,7 +87,10 @@ typedef enum wp_cabi_kind {
   WP_CABI_OWN, WP_CABI_BORROW,
   /* async values (section 9): handles to stream/future ends and error
    * contexts; elem is the payload type (NULL for `stream`, `future`) */
-  WP_CABI_STREAM, WP_CABI_FUTURE, WP_CABI_ERROR_CONTEXT
+  WP_CABI_STREAM, WP_CABI_FUTURE, WP_CABI_ERROR_CONTEXT,
+  /* list<T, N>: exactly `length` elements, stored inline (no pointer);
+   * values are lists of that length */
+  WP_CABI_FIXED_LIST
 } wp_cabi_kind_t;
 
 /* Core value types of the flattening. */
@@ -160,6 +163,11 @@ typedef struct wp_cabi_type {
   /* Nesting depth (a primitive is 1); builders refuse more than
    * WP_CABI_MAX_DEPTH so recursive lift/lower stay within the C stack. */
   uint32_t depth;
+  /* fixed list: the number of elements */
+  uint32_t length;
+  /* list: true for map<K, V>, which is list<tuple<K, V>> in every layout
+   * and value (CanonicalABI.md despecialize); only printing differs */
+  bool map;
 } wp_cabi_type_t;
 
 #define WP_CABI_MAX_DEPTH 100
@@ -175,6 +183,11 @@ const char *wp_cabi_types_error(const wp_cabi_types_t *t);
 
 const wp_cabi_type_t *wp_cabi_type_prim(wp_cabi_types_t *t, wp_cabi_kind_t kind); /* bool..string */
 const wp_cabi_type_t *wp_cabi_type_list(wp_cabi_types_t *t, const wp_cabi_type_t *elem);
+/* list<T, N>, N >= 1, at most 2^28 bytes in the guest. */
+const wp_cabi_type_t *wp_cabi_type_fixed_list(wp_cabi_types_t *t, const wp_cabi_type_t *elem, uint32_t length);
+/* map<K, V>: a list of tuple<K, V> pairs; K is a primitive other than a
+ * float (or a string). */
+const wp_cabi_type_t *wp_cabi_type_map(wp_cabi_types_t *t, const wp_cabi_type_t *key, const wp_cabi_type_t *value);
 const wp_cabi_type_t *wp_cabi_type_record(wp_cabi_types_t *t, size_t n, const char *const *names,
                                           const wp_cabi_type_t *const *types);
 const wp_cabi_type_t *wp_cabi_type_tuple(wp_cabi_types_t *t, size_t n, const wp_cabi_type_t *const *types);
@@ -228,6 +241,8 @@ size_t wp_cabi_type_print(const wp_cabi_type_t *ty, char *buf, size_t cap);
  *   string               struct { uint8_t *ptr; size_t len; }   UTF-8, len in
  *                        bytes; lifted strings also have a NUL after len.
  *   list<T>              struct { T *ptr; size_t len; }          len in elements
+ *   list<T, N>           T[N], inline (an array member of the parent)
+ *   map<K, V>            list<tuple<K, V>>: struct { struct { K k; V v; } *ptr; size_t len; }
  *   record, tuple        struct { fields in order }  (tuple fields f0, f1..)
  *   variant              struct { uintN_t tag; union { payloads } val; }
  *                        N = 8/16/32 for <=256 / <=65536 / more cases;
@@ -447,6 +462,23 @@ wp_cabi_error_t *wp_cabi_lower_results(wp_cabi_cx_t *cx, const wp_cabi_func_t *f
                                        const wp_cabi_flat_t *core_params, size_t ncore_params,
                                        wp_cabi_flat_t *flat, size_t *nflat);
 
+/* lift_flat_values / lower_flat_values (CanonicalABI.md), for any limit:
+ * the values of types ts[n] from flat values, or -- when they flatten to
+ * more than max_flat values -- from the tuple in guest memory that flat[0]
+ * points to; lowering writes flat values, or stores the tuple at *out_ptr
+ * (checked) or, when out_ptr is NULL, in memory from realloc whose address
+ * becomes the one flat value.  `native`: the values are one C struct in
+ * the native layout of the tuple (a params struct) instead of a
+ * wp_cabi_val_t array.  The async ABI uses these with its own limits
+ * (MAX_FLAT_ASYNC_PARAMS = 4 for async lowered params, 0 for their
+ * results, MAX_FLAT_PARAMS for task.return). */
+wp_cabi_error_t *wp_cabi_lift_values(wp_cabi_cx_t *cx, size_t n, const wp_cabi_type_t *const *ts, uint32_t max_flat,
+                                     const wp_cabi_flat_t *flat, size_t nflat, bool native, void *out);
+wp_cabi_error_t *wp_cabi_lower_values(wp_cabi_cx_t *cx, size_t n, const wp_cabi_type_t *const *ts, uint32_t max_flat,
+                                      bool native, const void *in, const uint32_t *out_ptr, wp_cabi_flat_t *flat,
+                                      size_t *nflat);
+#define WP_CABI_MAX_FLAT_ASYNC_PARAMS 4
+
 /* Whole calls, in the order the canonical ABI prescribes (results are
  * copied out before post-return frees them; borrow scopes are checked at
  * the end).  `core` calls the guest's core function. */
@@ -629,9 +661,9 @@ wp_cabi_error_t *wp_cabi_handles_get_obj(wp_cabi_handles_t *h, uint32_t index, w
                                          const char *what, wp_cabi_obj_t **out);
 wp_cabi_error_t *wp_cabi_handles_remove_obj(wp_cabi_handles_t *h, uint32_t index, wp_cabi_obj_kind_t kind,
                                             const char *what, wp_cabi_obj_t **out);
-/* What wp_cabi_handles_delete does with the objects left in a table at
- * teardown (subtasks belong to the runtime); NULL: they are dropped as if
- * the guest dropped them (ends, sets, error contexts). */
+/* What wp_cabi_handles_delete does with the subtasks left in a table at
+ * teardown (they belong to the runtime); the other objects are dropped as
+ * if the guest dropped them (ends, sets, error contexts). */
 typedef void (*wp_cabi_obj_reaper_fn)(void *ctx, wp_cabi_obj_t *o);
 void wp_cabi_handles_set_reaper(wp_cabi_handles_t *h, wp_cabi_obj_reaper_fn fn, void *ctx);
 
@@ -772,9 +804,8 @@ wp_cabi_error_t *wp_cabi_end_copy(wp_cabi_end_t *e);
  * back (the CANCELLED event becomes pending unless the copy finished). */
 void wp_cabi_end_cancel(wp_cabi_end_t *e);
 /* drop-readable / drop-writable's checks (a busy end, a future writer that
- * never wrote), then drops the end and frees it.  `what` names the
- * operation in messages. */
-wp_cabi_error_t *wp_cabi_end_drop(wp_cabi_end_t *e);
+ * never wrote); then wp_cabi_end_free drops it. */
+wp_cabi_error_t *wp_cabi_end_drop_check(const wp_cabi_end_t *e);
 /* Frees an end without the checks (teardown). */
 void wp_cabi_end_free(wp_cabi_end_t *e);
 

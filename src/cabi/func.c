@@ -215,6 +215,86 @@ wp_cabi_error_t *wp_cabi_lower_results_native(wp_cabi_cx_t *cx, const wp_cabi_fu
   return NULL;
 }
 
+/* ---- lift_flat_values / lower_flat_values ---- */
+
+static uint32_t total_flat(size_t n, const wp_cabi_type_t *const *ts) {
+  uint64_t k = 0;
+  for (size_t i = 0; i < n; i++) k += ts[i]->nflat;
+  return k > UINT32_MAX ? UINT32_MAX : (uint32_t)k;
+}
+
+wp_cabi_error_t *wp_cabi_lift_values(wp_cabi_cx_t *cx, size_t n, const wp_cabi_type_t *const *ts, uint32_t max_flat,
+                                     const wp_cabi_flat_t *flat, size_t nflat, bool native, void *out) {
+  if (n > MAXP) return INVALID("%zu values; at most %d supported", n, MAXP);
+  wp_cabi_func_t tuple = {n, NULL, ts, NULL};
+  uint32_t size, align, off[MAXP], nsize, nalign, noff[MAXP];
+  wp_cabi_params_layout(&tuple, true, &nsize, &nalign, noff);
+  wp_cabi_val_t *vals = out;
+  uint8_t *nat = out;
+  if (native) memset(nat, 0, nsize);
+  else memset(vals, 0, n * sizeof *vals);
+  wp_cabi_error_t *e = NULL;
+  size_t i = 0;
+  if (total_flat(n, ts) > max_flat) {
+    if (nflat < 1) return INVALID("expected a pointer to the values");
+    uint32_t p = flat[0].i32;
+    wp_cabi_params_layout(&tuple, false, &size, &align, off);
+    if ((e = wp_cabi_check_range(cx, "values", p, size, align))) return e;
+    for (; i < n && !e; i++)
+      e = native ? wp_cabi_load_native(cx, ts[i], p + off[i], nat + noff[i]) : wp_cabi_load(cx, ts[i], p + off[i], &vals[i]);
+  } else {
+    size_t k = 0;
+    for (; i < n && !e; i++) {
+      e = native ? wp_cabi_lift_flat_native(cx, ts[i], flat + k, nflat - k, nat + noff[i])
+                 : wp_cabi_lift_flat(cx, ts[i], flat + k, nflat - k, &vals[i]);
+      k += ts[i]->nflat;
+    }
+  }
+  if (e && !native)
+    for (size_t j = 0; j < i; j++) wp_cabi_val_drop(&vals[j]);
+  return e;
+}
+
+wp_cabi_error_t *wp_cabi_lower_values(wp_cabi_cx_t *cx, size_t n, const wp_cabi_type_t *const *ts, uint32_t max_flat,
+                                      bool native, const void *in, const uint32_t *out_ptr, wp_cabi_flat_t *flat,
+                                      size_t *nflat) {
+  if (n > MAXP) return INVALID("%zu values; at most %d supported", n, MAXP);
+  wp_cabi_func_t tuple = {n, NULL, ts, NULL};
+  uint32_t size, align, off[MAXP], nsize, nalign, noff[MAXP];
+  wp_cabi_params_layout(&tuple, true, &nsize, &nalign, noff);
+  const wp_cabi_val_t *vals = in;
+  const uint8_t *nat = in;
+  wp_cabi_error_t *e;
+  *nflat = 0;
+  if (total_flat(n, ts) > max_flat) {
+    uint32_t p = 0;
+    wp_cabi_params_layout(&tuple, false, &size, &align, off);
+    if (out_ptr) {
+      p = *out_ptr;
+      if ((e = wp_cabi_check_range(cx, "return", p, size, align))) return e;
+    } else {
+      if ((e = wp_cabi_guest_realloc(cx, "params", 0, 0, align, size, &p))) return e;
+      flat[0].i64 = 0;
+      flat[0].i32 = p;
+      *nflat = 1;
+    }
+    for (size_t i = 0; i < n; i++)
+      if ((e = native ? wp_cabi_store_native(cx, ts[i], nat + noff[i], p + off[i])
+                      : wp_cabi_store(cx, ts[i], &vals[i], p + off[i])))
+        return e;
+    return NULL;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if ((e = native ? wp_cabi_lower_flat_native(cx, ts[i], nat + noff[i], flat + k)
+                    : wp_cabi_lower_flat(cx, ts[i], &vals[i], flat + k)))
+      return e;
+    k += ts[i]->nflat;
+  }
+  *nflat = k;
+  return NULL;
+}
+
 /* ---- whole calls ---- */
 
 wp_cabi_error_t *wp_cabi_call_export(const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,

@@ -67,10 +67,6 @@ void wp_cabi_handles_set_reaper(wp_cabi_handles_t *h, wp_cabi_obj_reaper_fn fn, 
 
 /* Teardown of an object nobody will drop any more. */
 static void reap(wp_cabi_handles_t *h, wp_cabi_obj_t *o) {
-  if (h->reaper) {
-    h->reaper(h->reaper_ctx, o);
-    return;
-  }
   switch (o->kind) {
   case WP_CABI_OBJ_WAITABLE_SET: {
     wp_cabi_wset_t *s = (wp_cabi_wset_t *)o;
@@ -79,7 +75,9 @@ static void reap(wp_cabi_handles_t *h, wp_cabi_obj_t *o) {
     break;
   }
   case WP_CABI_OBJ_ERROR_CONTEXT: wp_cabi_errctx_unref((wp_cabi_errctx_t *)o); break;
-  case WP_CABI_OBJ_SUBTASK: break; /* the runtime's */
+  case WP_CABI_OBJ_SUBTASK:
+    if (h->reaper) h->reaper(h->reaper_ctx, o); /* the runtime's */
+    break;
   default: wp_cabi_end_free((wp_cabi_end_t *)o); break;
   }
 }

@@ -31,6 +31,16 @@ static wp_cabi_error_t *lift_list(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, ui
   return NULL;
 }
 
+/* n zeroed items for out's list (they drop safely if lifting stops early). */
+static wp_cabi_val_t *alloc_items(wp_cabi_cx_t *cx, uint32_t n, wp_cabi_val_t *out, wp_cabi_error_t **e) {
+  wp_cabi_val_t *items = wp_cabi_host_alloc(cx, (size_t)n * sizeof(wp_cabi_val_t), e);
+  if (!items) return NULL;
+  memset(items, 0, (size_t)n * sizeof(wp_cabi_val_t));
+  out->of.list.items = items;
+  out->of.list.len = n;
+  return items;
+}
+
 static wp_cabi_error_t *payload_slot(wp_cabi_cx_t *cx, wp_cabi_val_t *out) {
   wp_cabi_error_t *e;
   out->of.var.payload = wp_cabi_host_alloc(cx, sizeof(wp_cabi_val_t), &e);
@@ -82,6 +92,14 @@ static wp_cabi_error_t *load_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint3
     out->of.list.len = ty->nfields;
     for (uint32_t i = 0; i < ty->nfields; i++)
       if ((e = load_v(cx, ty->fields[i].type, ptr + ty->fields[i].guest_offset, &items[i]))) return e;
+    return NULL;
+  }
+  case WP_CABI_FIXED_LIST: {
+    wp_cabi_error_t *e;
+    wp_cabi_val_t *items = alloc_items(cx, ty->length, out, &e);
+    if (!items) return e;
+    for (uint32_t i = 0; i < ty->length; i++)
+      if ((e = load_v(cx, ty->elem, ptr + i * ty->elem->guest.size, &items[i]))) return e;
     return NULL;
   }
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
@@ -158,6 +176,14 @@ static wp_cabi_error_t *lift_flat_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, 
     out->of.list.len = ty->nfields;
     for (uint32_t i = 0; i < ty->nfields; i++)
       if ((e = lift_flat_v(cx, ty->fields[i].type, it, &items[i]))) return e;
+    return NULL;
+  }
+  case WP_CABI_FIXED_LIST: {
+    wp_cabi_error_t *e;
+    wp_cabi_val_t *items = alloc_items(cx, ty->length, out, &e);
+    if (!items) return e;
+    for (uint32_t i = 0; i < ty->length; i++)
+      if ((e = lift_flat_v(cx, ty->elem, it, &items[i]))) return e;
     return NULL;
   }
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {

@@ -81,6 +81,12 @@ static wp_cabi_error_t *store_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
     for (uint32_t i = 0; i < ty->nfields; i++)
       if ((e = store_v(cx, ty->fields[i].type, &v->of.list.items[i], ptr + ty->fields[i].guest_offset))) return e;
     return NULL;
+  case WP_CABI_FIXED_LIST:
+    if (v->of.list.len != ty->length)
+      return INVALID("value has %zu elements, type has %u", v->of.list.len, ty->length);
+    for (uint32_t i = 0; i < ty->length; i++)
+      if ((e = store_v(cx, ty->elem, &v->of.list.items[i], ptr + i * ty->elem->guest.size))) return e;
+    return NULL;
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
     const wp_cabi_type_t *c = NULL;
     if ((e = check_case(ty, v, &c))) return e;
@@ -150,6 +156,16 @@ static wp_cabi_error_t *lower_flat_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
     for (uint32_t i = 0; i < ty->nfields; i++) {
       if ((e = lower_flat_v(cx, ty->fields[i].type, &v->of.list.items[i], out + k))) return e;
       k += ty->fields[i].type->nflat;
+    }
+    return NULL;
+  }
+  case WP_CABI_FIXED_LIST: {
+    if (v->of.list.len != ty->length)
+      return INVALID("value has %zu elements, type has %u", v->of.list.len, ty->length);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < ty->length; i++) {
+      if ((e = lower_flat_v(cx, ty->elem, &v->of.list.items[i], out + k))) return e;
+      k += ty->elem->nflat;
     }
     return NULL;
   }

@@ -117,6 +117,18 @@ static wp_cabi_error_t *load_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint3
       if (e) return e;
     }
     return NULL;
+  case WP_CABI_FIXED_LIST: {
+    const wp_cabi_type_t *el = ty->elem;
+    if (ty->plain) {
+      memcpy(dst, p, ty->guest.size);
+      return NULL;
+    }
+    for (uint32_t i = 0; i < ty->length; i++) {
+      wp_cabi_error_t *e = load_n(cx, el, ptr + i * el->guest.size, dst + (size_t)i * el->native.size);
+      if (e) return e;
+    }
+    return NULL;
+  }
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
     uint32_t d = rd_disc(p, ty->disc_size);
     if (d >= wp_cabi_type_ncases(ty)) {
@@ -238,6 +250,16 @@ static wp_cabi_error_t *store_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
       if ((e = store_n(cx, f->type, src + f->native_offset, ptr + f->guest_offset))) return e;
     }
     return NULL;
+  case WP_CABI_FIXED_LIST: {
+    const wp_cabi_type_t *el = ty->elem;
+    if (ty->plain) {
+      memcpy(p, src, ty->guest.size);
+      return NULL;
+    }
+    for (uint32_t i = 0; i < ty->length; i++)
+      if ((e = store_n(cx, el, src + (size_t)i * el->native.size, ptr + i * el->guest.size))) return e;
+    return NULL;
+  }
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
     uint32_t d = 0;
     if ((e = native_case(ty, src, &d))) return e;
@@ -302,6 +324,16 @@ static wp_cabi_error_t *lift_flat_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, 
       wp_cabi_error_t *e = lift_flat_n(cx, f, v + k, at + k, dst + ty->fields[i].native_offset);
       if (e) return e;
       k += f->nflat;
+    }
+    return NULL;
+  }
+  case WP_CABI_FIXED_LIST: {
+    const wp_cabi_type_t *el = ty->elem;
+    size_t k = 0;
+    for (uint32_t i = 0; i < ty->length; i++) {
+      wp_cabi_error_t *e = lift_flat_n(cx, el, v + k, at + k, dst + (size_t)i * el->native.size);
+      if (e) return e;
+      k += el->nflat;
     }
     return NULL;
   }
@@ -376,6 +408,15 @@ static wp_cabi_error_t *lower_flat_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
     for (uint32_t i = 0; i < ty->nfields; i++) {
       if ((e = lower_flat_n(cx, ty->fields[i].type, src + ty->fields[i].native_offset, out + k))) return e;
       k += ty->fields[i].type->nflat;
+    }
+    return NULL;
+  }
+  case WP_CABI_FIXED_LIST: {
+    const wp_cabi_type_t *el = ty->elem;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < ty->length; i++) {
+      if ((e = lower_flat_n(cx, el, src + (size_t)i * el->native.size, out + k))) return e;
+      k += el->nflat;
     }
     return NULL;
   }

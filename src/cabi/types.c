@@ -157,6 +157,43 @@ const wp_cabi_type_t *wp_cabi_type_list(wp_cabi_types_t *t, const wp_cabi_type_t
   return ty;
 }
 
+const wp_cabi_type_t *wp_cabi_type_fixed_list(wp_cabi_types_t *t, const wp_cabi_type_t *elem, uint32_t length) {
+  if (!elem) return fail(t, "%s: element type is NULL", "fixed-length list");
+  if (length == 0) return fail(t, "%s: length must be at least 1", "fixed-length list");
+  uint64_t gs = (uint64_t)elem->guest.size * length, ns = (uint64_t)elem->native.size * length;
+  if (gs >= (1u << 28) || ns >= ((uint64_t)1 << 32))
+    return fail(t, "%s: too large (its size must be below 2^28 bytes)", "fixed-length list");
+  wp_cabi_type_t *ty = new_type(t, WP_CABI_FIXED_LIST);
+  if (!ty) return NULL;
+  ty->elem = elem;
+  ty->length = length;
+  if (!deeper(t, ty, elem)) return NULL;
+  ty->guest.size = (uint32_t)gs;
+  ty->guest.align = elem->guest.align;
+  ty->native.size = (uint32_t)ns;
+  ty->native.align = elem->native.align;
+  /* every element flattens to at least one value: this stops after at
+   * most WP_CABI_FLAT_CAP rounds */
+  for (uint32_t i = 0; i < length && ty->nflat < WP_CABI_FLAT_CAP; i++) flat_append(ty, elem);
+  uint64_t total = (uint64_t)elem->nflat * length;
+  ty->nflat = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+  ty->plain = elem->plain;
+  ty->has_pointers = elem->has_pointers;
+  ty->has_borrow = elem->has_borrow;
+  return ty;
+}
+
+const wp_cabi_type_t *wp_cabi_type_map(wp_cabi_types_t *t, const wp_cabi_type_t *key, const wp_cabi_type_t *value) {
+  if (!key || !value) return fail(t, "%s: key or value type is NULL", "map");
+  if (key->kind > WP_CABI_STRING || key->kind == WP_CABI_F32 || key->kind == WP_CABI_F64)
+    return fail(t, "%s: the key type must be a primitive type other than a float", "map");
+  const wp_cabi_type_t *kv[2] = {key, value};
+  const wp_cabi_type_t *pair = wp_cabi_type_tuple(t, 2, kv);
+  const wp_cabi_type_t *l = pair ? wp_cabi_type_list(t, pair) : NULL;
+  if (l) ((wp_cabi_type_t *)l)->map = true; /* just built, not shared yet */
+  return l;
+}
+
 /* Lays out fields in order (record/tuple), on both sides. */
 static void layout_fields(wp_cabi_type_t *ty, wp_cabi_field_t *fs, uint32_t n) {
   uint64_t gs = 0, ns = 0;
@@ -431,7 +468,8 @@ bool wp_cabi_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b) {
   if (a == b) return true;
   if (!a || !b || a->kind != b->kind) return false;
   switch (a->kind) {
-  case WP_CABI_LIST:
+  case WP_CABI_FIXED_LIST: return a->length == b->length && wp_cabi_type_equal(a->elem, b->elem);
+  case WP_CABI_LIST: return a->map == b->map && wp_cabi_type_equal(a->elem, b->elem);
   case WP_CABI_OPTION:
   case WP_CABI_STREAM:
   case WP_CABI_FUTURE: return wp_cabi_type_equal(a->elem, b->elem);
@@ -514,7 +552,23 @@ static void print_type(pbuf_t *p, const wp_cabi_type_t *ty, int depth) {
                                      "f32", "f64", "char", "string"};
   if (depth > 8) { put(p, "..."); return; }
   switch (ty->kind) {
-  case WP_CABI_LIST: put(p, "list<"); print_type(p, ty->elem, depth + 1); put(p, ">"); return;
+  case WP_CABI_LIST:
+    if (ty->map) {
+      put(p, "map<");
+      print_type(p, ty->elem->fields[0].type, depth + 1);
+      put(p, ", ");
+      print_type(p, ty->elem->fields[1].type, depth + 1);
+      put(p, ">");
+      return;
+    }
+    put(p, "list<"); print_type(p, ty->elem, depth + 1); put(p, ">");
+    return;
+  case WP_CABI_FIXED_LIST: {
+    char n[24];
+    snprintf(n, sizeof n, ", %u>", ty->length);
+    put(p, "list<"); print_type(p, ty->elem, depth + 1); put(p, n);
+    return;
+  }
   case WP_CABI_OPTION: put(p, "option<"); print_type(p, ty->elem, depth + 1); put(p, ">"); return;
   case WP_CABI_RESULT:
     put(p, "result");

@@ -5,7 +5,9 @@
 
 #include <stdlib.h>
 
-static bool is_aggregate(wp_cabi_kind_t k) { return k == WP_CABI_LIST || k == WP_CABI_RECORD || k == WP_CABI_TUPLE; }
+static bool is_aggregate(wp_cabi_kind_t k) {
+  return k == WP_CABI_LIST || k == WP_CABI_RECORD || k == WP_CABI_TUPLE || k == WP_CABI_FIXED_LIST;
+}
 static bool is_async(wp_cabi_kind_t k) {
   return k == WP_CABI_STREAM || k == WP_CABI_FUTURE || k == WP_CABI_ERROR_CONTEXT;
 }
@@ -76,7 +78,7 @@ bool wp_cabi_val_equal(const wp_cabi_val_t *a, const wp_cabi_val_t *b) {
   case WP_CABI_F64: return !memcmp(&a->of.f64, &b->of.f64, 8);
   case WP_CABI_STRING:
     return a->of.str.len == b->of.str.len && !memcmp(a->of.str.ptr, b->of.str.ptr, a->of.str.len);
-  case WP_CABI_LIST: case WP_CABI_RECORD: case WP_CABI_TUPLE:
+  case WP_CABI_LIST: case WP_CABI_RECORD: case WP_CABI_TUPLE: case WP_CABI_FIXED_LIST:
     if (a->of.list.len != b->of.list.len) return false;
     for (size_t i = 0; i < a->of.list.len; i++)
       if (!wp_cabi_val_equal(&a->of.list.items[i], &b->of.list.items[i])) return false;
@@ -105,6 +107,10 @@ wp_cabi_error_t *wp_cabi_val_check(const wp_cabi_type_t *ty, const wp_cabi_val_t
     if (v->of.str.len && !wp_cabi_utf8_valid((const uint8_t *)v->of.str.ptr, v->of.str.len))
       return INVALID("string value is not valid UTF-8");
     return NULL;
+  case WP_CABI_FIXED_LIST:
+    if (v->of.list.len != ty->length)
+      return INVALID("fixed-length list value has %zu elements, type has %u", v->of.list.len, ty->length);
+    /* fallthrough */
   case WP_CABI_LIST:
     for (size_t i = 0; i < v->of.list.len; i++) {
       wp_cabi_error_t *e = wp_cabi_val_check(ty->elem, &v->of.list.items[i]);

@@ -409,8 +409,10 @@ static wp_cabi_error_t *parse_value(ps_t *p, const wp_cabi_type_t *ty, wp_cabi_v
   case WP_CABI_STRING:
     if ((e = parse_string(p, out))) return e;
     break;
-  case WP_CABI_LIST: case WP_CABI_TUPLE: {
-    bool list = ty->kind == WP_CABI_LIST;
+  case WP_CABI_LIST: case WP_CABI_TUPLE: case WP_CABI_FIXED_LIST: {
+    /* lists and fixed-length lists are [...], tuples (...); a map is a
+     * list of (key, value) tuples */
+    bool list = ty->kind != WP_CABI_TUPLE;
     if ((e = expect(p, list ? '[' : '('))) return e;
     size_t cap = 0;
     while (!peek(p, list ? ']' : ')')) {
@@ -422,6 +424,11 @@ static wp_cabi_error_t *parse_value(ps_t *p, const wp_cabi_type_t *ty, wp_cabi_v
     }
     if (!list && out->of.list.len != ty->nfields) return perr(p, "too few tuple elements%s", "");
     if ((e = expect(p, list ? ']' : ')'))) return e;
+    if (ty->kind == WP_CABI_FIXED_LIST && out->of.list.len != ty->length) {
+      char what[64];
+      snprintf(what, sizeof what, "%zu elements for a list of length %u", out->of.list.len, ty->length);
+      return perr(p, "%s", what);
+    }
     break;
   }
   case WP_CABI_RECORD: {
@@ -702,21 +709,21 @@ static wp_cabi_error_t *print_value(ob_t *o, const wp_cabi_type_t *ty, const wp_
     out_s(o, "\"");
     break;
   }
-  case WP_CABI_LIST: case WP_CABI_TUPLE: case WP_CABI_RECORD: {
-    bool rec = ty->kind == WP_CABI_RECORD;
-    if (ty->kind != WP_CABI_LIST && v->of.list.len != ty->nfields)
+  case WP_CABI_LIST: case WP_CABI_TUPLE: case WP_CABI_RECORD: case WP_CABI_FIXED_LIST: {
+    bool rec = ty->kind == WP_CABI_RECORD, list = ty->kind == WP_CABI_LIST || ty->kind == WP_CABI_FIXED_LIST;
+    if (!list && v->of.list.len != ty->nfields)
       return INVALID("wave: value has %zu fields, type has %u", v->of.list.len, ty->nfields);
-    out_s(o, ty->kind == WP_CABI_LIST ? "[" : rec ? "{" : "(");
+    out_s(o, list ? "[" : rec ? "{" : "(");
     for (size_t i = 0; i < v->of.list.len; i++) {
       if (i) out_s(o, ", ");
       if (rec) {
         out_s(o, ty->fields[i].name);
         out_s(o, ": ");
       }
-      const wp_cabi_type_t *et = ty->kind == WP_CABI_LIST ? ty->elem : ty->fields[i].type;
+      const wp_cabi_type_t *et = list ? ty->elem : ty->fields[i].type;
       if ((e = print_value(o, et, &v->of.list.items[i], depth + 1))) return e;
     }
-    out_s(o, ty->kind == WP_CABI_LIST ? "]" : rec ? "}" : ")");
+    out_s(o, list ? "]" : rec ? "}" : ")");
     break;
   }
   case WP_CABI_FLAGS: {

@@ -98,8 +98,23 @@ const char *wp_cc_command(void) {
   return cc && *cc ? cc : "cc";
 }
 
-wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *config, wasmplug_engine_t **out) {
+const char *wasmplug_version(void) { return WASMPLUG_VERSION; }
+
+wasmplug_error_t *wasmplug_engine_new_checked(const wasmplug_config_t *config, wasmplug_engine_t **out,
+                                              uint32_t header_version, uint64_t header_sizes) {
   *out = NULL;
+  unsigned hmaj = header_version / 10000, hmin = header_version / 100 % 100, hpat = header_version % 100;
+  if (hmaj != WASMPLUG_VERSION_MAJOR || (hmaj == 0 && hmin != WASMPLUG_VERSION_MINOR))
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_VERSION,
+                                   "this program was compiled against wasmplug.h %u.%u.%u; the library is %s "
+                                   "(rebuild the program against this wasmplug)",
+                                   hmaj, hmin, hpat, WASMPLUG_VERSION);
+  if (header_sizes != WASMPLUG_HEADER_SIZES)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_VERSION,
+                                   "this program's wasmplug.h %u.%u.%u lays out the API's structs differently from "
+                                   "the library's (%s): sizes 0x%llx, library 0x%llx; rebuild it",
+                                   hmaj, hmin, hpat, WASMPLUG_VERSION, (unsigned long long)header_sizes,
+                                   (unsigned long long)WASMPLUG_HEADER_SIZES);
   wasmplug_engine_t *e = calloc(1, sizeof *e);
   if (!e) return wasmplug_error_new("out of memory");
   pthread_mutex_init(&e->trust.lock, NULL);

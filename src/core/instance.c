@@ -455,7 +455,7 @@ void wasmplug_linker_instantiate(wasmplug_linker_t *l, const wasmplug_module_t *
   return;
 fail:
   wasmplug_instance_delete(in);
-  if (error) *error = wasmplug_error_new("%s", err ? err : "out of memory");
+  if (error) *error = wasmplug_error_new_kind(WASMPLUG_ERROR_LINK, "%s", err ? err : "out of memory");
   free(err);
 }
 

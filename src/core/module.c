@@ -29,8 +29,8 @@ static char *pick_cname(const wp_modinfo_t *info) {
   }
 }
 
-static wasmplug_error_t *fail(wasmplug_module_t *m, char *msg) {
-  wasmplug_error_t *e = wasmplug_error_new("%s", msg ? msg : "out of memory");
+static wasmplug_error_t *fail(wasmplug_module_t *m, wasmplug_error_kind_t kind, char *msg) {
+  wasmplug_error_t *e = wasmplug_error_new_kind(kind, "%s", msg ? msg : "out of memory");
   free(msg);
   wasmplug_module_delete(m);
   return e;
@@ -43,7 +43,7 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
   if (!m) return wasmplug_error_new("out of memory");
   m->engine = engine;
   m->name = wp_strdup(name ? name : "module");
-  if (!m->name) return fail(m, NULL);
+  if (!m->name) return fail(m, WASMPLUG_ERROR_OUT_OF_MEMORY, NULL);
 
   const uint8_t *so = NULL;
   size_t slen = 0;
@@ -53,27 +53,27 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
                                "with all of this process's rights; load it only if you made it or trust who "
                                "did: --allow-precompiled (wasmplug_config_allow_precompiled_set)", m->name));
     char *err = wp_artifact_split(m->name, bytes, len, &bytes, &len, &so, &slen);
-    if (err) return fail(m, err);
+    if (err) return fail(m, WASMPLUG_ERROR_DECODE, err);
   } else if (wasmplug_bytes_is_component(bytes, len)) {
-    return fail(m, wp_format("%s: this is a component, not a core module", m->name));
+    return fail(m, WASMPLUG_ERROR_INVALID, wp_format("%s: this is a component, not a core module", m->name));
   }
 
   m->bytes = malloc(len ? len : 1);
-  if (!m->bytes) return fail(m, NULL);
+  if (!m->bytes) return fail(m, WASMPLUG_ERROR_OUT_OF_MEMORY, NULL);
   memcpy(m->bytes, bytes, len);
   m->len = len;
   char *err = wp_modinfo_decode(m->bytes, len, m->name, &m->info);
-  if (err) return fail(m, err);
+  if (err) return fail(m, WASMPLUG_ERROR_DECODE, err);
   wp_sha256_t s;
   wp_sha256_init(&s);
   wp_sha256_update(&s, m->bytes, len);
   wp_sha256_final(&s, m->hash);
   m->cname = pick_cname(&m->info);
-  if (!m->cname) return fail(m, NULL);
+  if (!m->cname) return fail(m, WASMPLUG_ERROR_OUT_OF_MEMORY, NULL);
 
   if (so) {
     err = wp_artifact_load(m, so, slen, &m->code);
-    if (err) return fail(m, err);
+    if (err) return fail(m, WASMPLUG_ERROR_DECODE, err);
     *out = m;
     return NULL;
   }
@@ -92,7 +92,7 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
     }
     break;
   }
-  if (err) return fail(m, err);
+  if (err) return fail(m, WASMPLUG_ERROR_COMPILE, err);
   *out = m;
   return NULL;
 }
@@ -113,7 +113,7 @@ wasmplug_error_t *wasmplug_module_optimize(wasmplug_module_t *m) {
   wp_code_t code;
   char *err = wp_compile_optimized(m, true, &code);
   if (err) {
-    wasmplug_error_t *e = wasmplug_error_new("%s", err);
+    wasmplug_error_t *e = wasmplug_error_new_kind(WASMPLUG_ERROR_COMPILE, "%s", err);
     free(err);
     return e;
   }
@@ -126,7 +126,7 @@ wasmplug_error_t *wasmplug_module_serialize(wasmplug_module_t *m, const char *pa
   if (e) return e;
   char *err = wp_artifact_write(m, path);
   if (!err) return NULL;
-  e = wasmplug_error_new("%s", err);
+  e = wasmplug_error_new_kind(WASMPLUG_ERROR_IO, "%s", err);
   free(err);
   return e;
 }

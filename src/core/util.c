@@ -39,18 +39,34 @@ char *wp_format(const char *fmt, ...) {
 /* ------------------------------------------------------------------ errors */
 
 struct wasmplug_error {
+  wasmplug_error_kind_t kind;
   char *message;
 };
 
 /* Returned when even the error cannot be allocated: never freed. */
 static const char oom_message[] = "out of memory";
+static struct wasmplug_error oom_error = {WASMPLUG_ERROR_OUT_OF_MEMORY, NULL};
+
+static wasmplug_error_t *make(wasmplug_error_kind_t kind, const char *fmt, va_list ap) {
+  wasmplug_error_t *e = malloc(sizeof *e);
+  if (!e) return &oom_error;
+  e->message = wp_vformat(fmt, ap);
+  e->kind = !e->message || !strcmp(e->message, oom_message) ? WASMPLUG_ERROR_OUT_OF_MEMORY : kind;
+  return e;
+}
 
 wasmplug_error_t *wasmplug_error_new(const char *fmt, ...) {
-  wasmplug_error_t *e = malloc(sizeof *e);
-  if (!e) return NULL;
   va_list ap;
   va_start(ap, fmt);
-  e->message = wp_vformat(fmt, ap);
+  wasmplug_error_t *e = make(WASMPLUG_ERROR_OTHER, fmt, ap);
+  va_end(ap);
+  return e;
+}
+
+wasmplug_error_t *wasmplug_error_new_kind(wasmplug_error_kind_t kind, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  wasmplug_error_t *e = make(kind, fmt, ap);
   va_end(ap);
   return e;
 }
@@ -60,8 +76,44 @@ const char *wasmplug_error_message(const wasmplug_error_t *err) {
   return err->message;
 }
 
+wasmplug_error_kind_t wasmplug_error_kind(const wasmplug_error_t *err) {
+  return err ? err->kind : WASMPLUG_ERROR_OTHER;
+}
+
+const char *wasmplug_error_kind_name(wasmplug_error_kind_t kind) {
+  switch (kind) {
+  case WASMPLUG_ERROR_OTHER: return "error";
+  case WASMPLUG_ERROR_INVALID: return "invalid argument";
+  case WASMPLUG_ERROR_OUT_OF_MEMORY: return "out of memory";
+  case WASMPLUG_ERROR_IO: return "i/o";
+  case WASMPLUG_ERROR_DECODE: return "decode";
+  case WASMPLUG_ERROR_COMPILE: return "compile";
+  case WASMPLUG_ERROR_LINK: return "link";
+  case WASMPLUG_ERROR_PLUGIN: return "plugin";
+  case WASMPLUG_ERROR_NOT_FOUND: return "not found";
+  case WASMPLUG_ERROR_LIMIT: return "limit";
+  case WASMPLUG_ERROR_VERSION: return "version";
+  }
+  return "error";
+}
+
+wasmplug_error_t *wasmplug_error_prefix(wasmplug_error_t *err, const char *fmt, ...) {
+  if (!err || err == &oom_error) return err;
+  va_list ap;
+  va_start(ap, fmt);
+  char *pre = wp_vformat(fmt, ap);
+  va_end(ap);
+  char *m = pre ? wp_format("%s%s", pre, wasmplug_error_message(err)) : NULL;
+  free(pre);
+  if (m) {
+    free(err->message);
+    err->message = m;
+  }
+  return err;
+}
+
 void wasmplug_error_delete(wasmplug_error_t *err) {
-  if (!err) return;
+  if (!err || err == &oom_error) return;
   free(err->message);
   free(err);
 }
@@ -111,6 +163,14 @@ wasmplug_trap_t *wasmplug_trap_new(wasmplug_trap_kind_t kind, const char *msg) {
   else
     m = wp_format("wasm trap: %s", wasmplug_trap_kind_name(kind));
   return trap_alloc(kind, m);
+}
+
+wasmplug_trap_t *wasmplug_trap_copy(const wasmplug_trap_t *trap) {
+  if (!trap) return NULL;
+  char *m = wp_format("%s", wasmplug_trap_message(trap));
+  wasmplug_trap_t *t = trap_alloc(trap->kind, m);
+  if (t) t->exit_status = trap->exit_status;
+  return t;
 }
 
 wasmplug_trap_t *wasmplug_trap_new_exit(int status) {

@@ -4,21 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/error.h"
 #include "host/host_internal.h"
 #include "wasi/caps.h"
 
 wasmplug_error_t *wasmplug_host_new(wasmplug_engine_t *engine, const wasmplug_host_options_t *options,
                                     wasmplug_host_t **out) {
   *out = NULL;
-  if (!engine) return wasmplug_error_new("wasmplug_host_new: no engine");
+  if (!engine) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "wasmplug_host_new: no engine");
   wasmplug_host_options_t o = {sizeof o, 0};
   if (options) {
     if (options->size < offsetof(wasmplug_host_options_t, flags) + sizeof o.flags)
-      return wasmplug_error_new("wasmplug_host_new: options.size %u is too small", options->size);
+      return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "wasmplug_host_new: options.size %u is too small",
+                                     options->size);
     o.flags = options->flags;
   }
   if (o.flags & ~WASMPLUG_HOST_NO_DEFAULT_PLUGINS)
-    return wasmplug_error_new("wasmplug_host_new: unknown flags 0x%x", o.flags);
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "wasmplug_host_new: unknown flags 0x%x", o.flags);
   wasmplug_host_t *h = calloc(1, sizeof *h);
   if (!h || !(h->wasi = wp_wasi_caps_new()) || !(h->plugins = wp_plugin_set_new()) ||
       !(h->wasm_plugins = wp_wasm_plugins_new())) {
@@ -77,26 +79,26 @@ wasmplug_error_t *wasmplug_host_plugin_load(wasmplug_host_t *h, const char *spec
   if (wp_wasm_plugin_spec_is_component(spec)) {
     if (h->wasm_prepared)
       return wasmplug_error_new("--plugin %s: wasm plugins must be loaded before the first program", spec);
-    return wp_wasm_plugins_add(h->wasm_plugins, spec);
+    return wp_error_as(wp_wasm_plugins_add(h->wasm_plugins, spec), WASMPLUG_ERROR_PLUGIN);
   }
-  return wp_plugin_set_load(h->plugins, spec);
+  return wp_error_as(wp_plugin_set_load(h->plugins, spec), WASMPLUG_ERROR_PLUGIN);
 }
 
 wasmplug_error_t *wasmplug_host_plugin_load_dir(wasmplug_host_t *h, const char *dir) {
-  return wp_plugin_set_load_dir(h->plugins, dir);
+  return wp_error_as(wp_plugin_set_load_dir(h->plugins, dir), WASMPLUG_ERROR_PLUGIN);
 }
 
 wasmplug_error_t *wasmplug_host_plugin_load_path(wasmplug_host_t *h, const char *list) {
-  return wp_plugin_set_load_path(h->plugins, list);
+  return wp_error_as(wp_plugin_set_load_path(h->plugins, list), WASMPLUG_ERROR_PLUGIN);
 }
 
 wasmplug_error_t *wasmplug_host_plugin_use(wasmplug_host_t *h, const char *spec) {
-  return wp_plugin_set_use(h->plugins, spec ? spec : "");
+  return wp_error_as(wp_plugin_set_use(h->plugins, spec ? spec : ""), WASMPLUG_ERROR_INVALID);
 }
 
 wasmplug_error_t *wasmplug_host_plugin_add(wasmplug_host_t *h, wasmplug_plugin_entry_fn entry, const char *name,
                                            const char *config, void *data) {
-  return wp_plugin_set_add_builtin_data(h->plugins, entry, name, config, data);
+  return wp_error_as(wp_plugin_set_add_builtin_data(h->plugins, entry, name, config, data), WASMPLUG_ERROR_PLUGIN);
 }
 
 /* ------------------------------------------------------------- compose */
@@ -111,5 +113,5 @@ wasmplug_error_t *wasmplug_compose(const char *const *specs, size_t n, const uin
   for (size_t i = 0; i < n && !e; i++) e = wp_wasm_plugins_add(set, specs[i]);
   if (!e) e = wp_wasm_compose(set, app, app_len, app_name ? app_name : "<app>", out, out_len);
   wp_wasm_plugins_delete(set);
-  return e;
+  return wp_error_as(e, WASMPLUG_ERROR_LINK);
 }

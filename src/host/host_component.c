@@ -10,6 +10,7 @@
 #include "component/component.h"
 #include "component/rt/rt.h"
 #include "dl/dl.h"
+#include "core/error.h"
 #include "host/host_internal.h"
 #include "wasi/caps.h"
 #include "wasi/p2.h"
@@ -120,7 +121,9 @@ void wp_host_component_instantiate(wasmplug_program_instance_t *pi, wasmplug_err
   /* Wasm plugins first (their definitions win), then native plugins. */
   if (wp_wasm_plugins_count(h->wasm_plugins) && (*error = wp_wasm_guest_new(h->wasm_plugins, &pi->wasm_guest)))
     return;
-  if ((*error = wp_wasm_guest_link(pi->wasm_guest, pi->clinker, p->component, p->name))) return;
+  if ((*error = wp_error_as(wp_wasm_guest_link(pi->wasm_guest, pi->clinker, p->component, p->name),
+                            WASMPLUG_ERROR_LINK)))
+    return;
   bind_plugins(pi->clinker, pi->plugin_guest, rt_component_def(p->component));
   wasmplug_component_linker_instantiate(pi->clinker, p->component, &pi->comp, error, trap);
 }

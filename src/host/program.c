@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/error.h"
 #include "host/host_internal.h"
 #include "wasi/caps.h"
 #include "plugin/plugin.h"
@@ -38,11 +39,12 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
       h->p2_registered = true;
     }
     if ((e = wasmplug_component_new(h->engine, p->bytes, len, name, &p->component))) goto fail;
-    if ((e = wp_host_wasm_prepare(h))) goto fail;
+    if ((e = wp_error_as(wp_host_wasm_prepare(h), WASMPLUG_ERROR_PLUGIN))) goto fail;
   } else {
     if (wp_wasm_plugins_count(h->wasm_plugins)) { /* they link to component imports only */
-      e = wasmplug_error_new("%s: wasm plugins (--plugin X.wasm) need a component guest; this is a core module",
-                             name);
+      e = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
+                                  "%s: wasm plugins (--plugin X.wasm) need a component guest; this is a core module",
+                                  name);
       goto fail;
     }
     if ((e = wasmplug_module_new(h->engine, bytes, len, name, &p->module))) goto fail;
@@ -229,14 +231,17 @@ static wasmplug_error_t *core_call(wasmplug_program_instance_t *pi, const char *
   const char *file = pi->program->name;
   wasmplug_func_t *f = wasmplug_instance_func(pi->core, entry);
   if (!f) {
-    if (invoked) return wasmplug_error_new("%s: no exported function named '%s'", file, entry);
-    return wasmplug_error_new("%s: no _start export (not a command module); use --invoke NAME", file);
+    if (invoked) return wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND, "%s: no exported function named '%s'", file,
+                                                entry);
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND,
+                                   "%s: no _start export (not a command module); use --invoke NAME", file);
   }
   const wasmplug_functype_t *ft = wasmplug_func_type(f);
   if (ft->nparams)
-    return wasmplug_error_new("%s: export '%s' takes %u parameters; --invoke calls only functions "
-                              "without parameters",
-                              file, entry, ft->nparams);
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
+                                   "%s: export '%s' takes %u parameters; --invoke calls only functions "
+                                   "without parameters",
+                                   file, entry, ft->nparams);
   wasmplug_val_t results[16];
   if (ft->nresults > 16) return wasmplug_error_new("%s: export '%s' has too many results", file, entry);
   wasmplug_trap_t *t = wasmplug_func_call(f, NULL, 0, results, ft->nresults);
@@ -260,8 +265,9 @@ wasmplug_error_t *wasmplug_program_instance_run(wasmplug_program_instance_t *pi,
   const char *file = pi->program->name;
   wasmplug_component_func_t *run = wasmplug_component_instance_func(pi->comp, "wasi:cli/run#run");
   if (!run)
-    return wasmplug_error_new("%s: no wasi:cli/run export (not a command component); use --invoke 'NAME(ARGS)'",
-                              file);
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND,
+                                   "%s: no wasi:cli/run export (not a command component); use --invoke 'NAME(ARGS)'",
+                                   file);
   const wp_cabi_func_t *ft = wasmplug_component_func_type(run);
   if (ft->nparams || !ft->result || ft->result->kind != WP_CABI_RESULT)
     return wasmplug_error_new("%s: wasi:cli/run#run has an unexpected type", file);
@@ -286,11 +292,9 @@ wasmplug_error_t *wasmplug_program_instance_invoke(wasmplug_program_instance_t *
   wasmplug_error_t *err = NULL;
   wasmplug_trap_t *t = wasmplug_component_invoke_wave(pi->comp, call, result, &err);
   if (err) {
-    wasmplug_error_t *e2 = wasmplug_error_new("%s: %s", pi->program->name, wasmplug_error_message(err));
-    wasmplug_error_delete(err);
     free(*result);
     *result = NULL;
-    return e2;
+    return wasmplug_error_prefix(err, "%s: ", pi->program->name);
   }
   if (t) {
     free(*result);

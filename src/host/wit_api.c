@@ -10,6 +10,7 @@
 #include "bindgen/bindgen.h"
 #include "component/component.h"
 #include "component/rt/rt.h"
+#include "core/error.h"
 #include "plugin/plugin.h"
 #include "wasmplug/wit.h"
 #include "wit/wit.h"
@@ -18,7 +19,8 @@
 static wasmplug_error_t *wit_error(const wp_wit_error_t *e) {
   if (!e) return wasmplug_error_new("out of memory");
   const char *snip = e->rendered ? strstr(e->rendered, "\n      |\n") : NULL;
-  return snip ? wasmplug_error_new("%s\n%s", e->message, snip + 1) : wasmplug_error_new("%s", e->message);
+  return snip ? wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s\n%s", e->message, snip + 1)
+              : wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s", e->message);
 }
 
 wasmplug_error_t *wasmplug_wit_from_path(const char *path, const wasmplug_wit_options_t *o, char **out) {
@@ -53,10 +55,11 @@ wasmplug_error_t *wasmplug_wit_from_path(const char *path, const wasmplug_wit_op
 wasmplug_error_t *wasmplug_wit_from_component(const uint8_t *bytes, size_t len, const char *name, char **out) {
   *out = NULL;
   if (!wp_comp_is_component(bytes, len))
-    return wasmplug_error_new("%s: not a component (a core module has no WIT world)", name);
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s: not a component (a core module has no WIT world)",
+                                   name);
   wp_comp *c = NULL;
   char why[1024];
-  if (wp_comp_load(bytes, len, name, &c, why, sizeof why)) return wasmplug_error_new("%s", why);
+  if (wp_comp_load(bytes, len, name, &c, why, sizeof why)) return wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s", why);
   *out = rt_world_wit(c, name);
   wp_comp_delete(c);
   return *out ? NULL : wasmplug_error_new("out of memory");
@@ -67,7 +70,7 @@ wasmplug_error_t *wasmplug_wit_from_plugin(const char *path, char **out) {
   size_t len = 0;
   FILE *f = open_memstream(out, &len);
   if (!f) return wasmplug_error_new("out of memory");
-  wasmplug_error_t *e = wp_plugin_describe(path, f);
+  wasmplug_error_t *e = wp_error_as(wp_plugin_describe(path, f), WASMPLUG_ERROR_PLUGIN);
   if (fclose(f) && !e) e = wasmplug_error_new("out of memory");
   if (e) {
     free(*out);

@@ -82,5 +82,5 @@ int wp_rpc_addr_socket(const char *addr, bool listen_on, char *why, size_t whyle
 wasmplug_error_t *wasmplug_plugin_server_socket(const char *addr, int *fd) {
   char why[300];
   *fd = wp_rpc_addr_socket(addr, true, why, sizeof why);
-  return *fd < 0 ? wasmplug_error_new("plugin-serve: %s", why) : NULL;
+  return *fd < 0 ? wasmplug_error_new_kind(WASMPLUG_ERROR_IO, "plugin-serve: %s", why) : NULL;
 }

@@ -71,6 +71,9 @@ void wp_rpc_encode(wp_rpc_buf_t *b, const wp_cabi_type_t *ty, const void *in) {
   case WP_CABI_RECORD: case WP_CABI_TUPLE:
     for (uint32_t i = 0; i < ty->nfields; i++) wp_rpc_encode(b, ty->fields[i].type, p + ty->fields[i].native_offset);
     break;
+  case WP_CABI_FIXED_LIST: /* elements inline, the length is the type's */
+    for (uint32_t i = 0; i < ty->length && !b->oom; i++) wp_rpc_encode(b, ty->elem, p + (size_t)i * ty->elem->native.size);
+    break;
   case WP_CABI_FLAGS: wp_rpc_buf_u32(b, read_uint(p, ty->native.size)); break;
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
     uint32_t tag = read_uint(p, tag_size(ty));
@@ -155,6 +158,12 @@ const char *wp_rpc_decode(wp_rpc_rd_t *r, const wp_cabi_type_t *ty, void *out, w
   case WP_CABI_RECORD: case WP_CABI_TUPLE:
     for (uint32_t i = 0; i < ty->nfields; i++) {
       const char *why = wp_rpc_decode(r, ty->fields[i].type, o + ty->fields[i].native_offset, alloc, ctx);
+      if (why) return why;
+    }
+    return NULL;
+  case WP_CABI_FIXED_LIST:
+    for (uint32_t i = 0; i < ty->length; i++) {
+      const char *why = wp_rpc_decode(r, ty->elem, o + (size_t)i * ty->elem->native.size, alloc, ctx);
       if (why) return why;
     }
     return NULL;

@@ -9,6 +9,7 @@
 ** instance ids, function or resource indexes, and malformed values get an
 ** ERROR answer and end the session; they never reach the plugin.
 */
+#include "core/error.h"
 #include "isolate/rpc.h"
 
 #include <errno.h>
@@ -48,7 +49,8 @@ wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasmplug_plugin_s
   if (!s) return wasmplug_error_new("out of memory");
   const char *comma = strchr(spec, ',');
   char *path = comma ? strndup(spec, (size_t)(comma - spec)) : wp_plugin_strdup(spec);
-  wasmplug_error_t *e = path ? wp_plugin_open(path, comma ? comma + 1 : NULL, &s->p) : wasmplug_error_new("out of memory");
+  wasmplug_error_t *e = path ? wp_error_as(wp_plugin_open(path, comma ? comma + 1 : NULL, &s->p), WASMPLUG_ERROR_PLUGIN)
+                              : wasmplug_error_new("out of memory");
   free(path);
   if (!e) e = wp_rpc_types_new(s->p, &s->types);
   if (e) {

@@ -247,6 +247,14 @@ const wp_cabi_type_t *wp_wit_cabi_type(wp_wit_cabi_t *c, wp_wit_type_t t, wasmpl
     ty = d->kind == WP_WIT_DEF_OPTION ? wp_cabi_type_option(c->types, a) : wp_cabi_type_list(c->types, a);
     if (!ty) *err = builder_failed(c, t);
     break;
+  case WP_WIT_DEF_FIXED_LIST:
+    if (!(a = wp_wit_cabi_type(c, d->type, err))) break;
+    if (!(ty = wp_cabi_type_fixed_list(c->types, a, d->size))) *err = builder_failed(c, t);
+    break;
+  case WP_WIT_DEF_MAP:
+    if (!(a = wp_wit_cabi_type(c, d->type, err)) || !(b = wp_wit_cabi_type(c, d->type2, err))) break;
+    if (!(ty = wp_cabi_type_map(c->types, a, b))) *err = builder_failed(c, t);
+    break;
   case WP_WIT_DEF_RESULT:
     if (d->type.kind != WP_WIT_T_NONE && !(a = wp_wit_cabi_type(c, d->type, err))) break;
     if (d->type2.kind != WP_WIT_T_NONE && !(b = wp_wit_cabi_type(c, d->type2, err))) break;

@@ -10,7 +10,8 @@
 
 static wasmplug_error_t *fail(const char *why, const char *what) {
   if (!why) return NULL;
-  return what ? wasmplug_error_new("wasi: %s: %s", what, why) : wasmplug_error_new("wasi: %s", why);
+  return what ? wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "wasi: %s: %s", what, why)
+              : wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "wasi: %s", why);
 }
 
 wasmplug_wasi_config_t *wasmplug_wasi_config_new(void) { return wp_wasi_caps_new(); }
@@ -33,13 +34,14 @@ void wasmplug_wasi_config_inherit_env(wasmplug_wasi_config_t *c, bool yes) { c->
 
 wasmplug_error_t *wasmplug_wasi_config_dir_add(wasmplug_wasi_config_t *c, const char *host, const char *guest,
                                                uint32_t flags) {
-  if (flags & ~WASMPLUG_DIR_READONLY) return wasmplug_error_new("wasi: %s: unknown directory flags 0x%x", host, flags);
+  if (flags & ~WASMPLUG_DIR_READONLY)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "wasi: %s: unknown directory flags 0x%x", host, flags);
   bool ro = flags & WASMPLUG_DIR_READONLY;
   /* Opened once now so a wrong path is reported where it was given, not
   ** when the first instance is made. */
   wp_os_handle_t h;
   wp_os_err_t e = *host ? wp_os_open_root(host, ro, &h) : 0;
-  if (e) return wasmplug_error_new("cannot open directory %s (%s)", host, wp_os_err_name(e));
+  if (e) return wasmplug_error_new_kind(WASMPLUG_ERROR_IO, "cannot open directory %s (%s)", host, wp_os_err_name(e));
   if (*host) wp_os_close(&h);
   return fail(wp_wasi_caps_dir(c, host, guest, ro), host);
 }
@@ -50,7 +52,7 @@ wasmplug_error_t *wasmplug_wasi_config_dir_spec(wasmplug_wasi_config_t *c, const
   char *host = strndup(spec, (size_t)(sep - spec));
   if (!host) return wasmplug_error_new("wasi: out of memory");
   wasmplug_error_t *e = *host ? wasmplug_wasi_config_dir_add(c, host, sep + 2, flags)
-                              : wasmplug_error_new("%s: empty host path", spec);
+                              : wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s: empty host path", spec);
   free(host);
   return e;
 }

@@ -83,10 +83,12 @@ guest foreign-deps "$UI/foreign-deps" my-world
 guest complex-include "$UI/complex-include" union-world
 guest union-fuzz-2 "$UI/union-fuzz-2.wit" bar
 guest since-and-unstable "$UI/since-and-unstable.wit" in-a-world
+# Maps (lists of key/value entries) on both sides.
+plugin maps "$UI/maps.wit"
+guest maps "$UI/maps.wit" maps-world
 
 # Refusals name what is unsupported or wrong.
 refused "async" "async functions are not supported" --plugin "$UI/async.wit"
-refused "map" "map types have no native layout" --plugin "$UI/maps.wit"
 refused "stream" "stream types have no native layout" --plugin "$UI/types.wit"
 refused "missing world" "no world named 'nope'" --guest "$OWN/all-types.wit" --world nope
 refused "missing file" "no-such.wit" --plugin "$WORK/no-such.wit"

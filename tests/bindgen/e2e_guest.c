@@ -177,6 +177,45 @@ static void test_lists(void) {
   e2e_tuple3_u8_string_option_alias_point_free(&t);
 }
 
+static void test_maps_and_fixed(void) {
+  test_all_types_scores_entry_t se[3];
+  e2e_string_set(&se[0].key, "ant");
+  se[0].value = 6;
+  e2e_string_set(&se[1].key, "bee");
+  se[1].value = 4;
+  e2e_string_set(&se[2].key, "ant");
+  se[2].value = 7;
+  test_all_api_scores_t scores = {se, 3};
+  e2e_string_t key;
+  e2e_option_u32_t found;
+  e2e_string_set(&key, "ant");
+  test_all_api_lookup(&scores, &key, &found);
+  CHECK(found.is_some && found.val == 7);
+  e2e_string_set(&key, "cat");
+  test_all_api_lookup(&scores, &key, &found);
+  CHECK(!found.is_some);
+
+  e2e_map_u32_string_entry_t ie[2];
+  ie[0].key = 1;
+  e2e_string_set(&ie[0].value, "one");
+  ie[1].key = 2;
+  e2e_string_set(&ie[1].value, "two");
+  e2e_map_u32_string_t in = {ie, 2};
+  e2e_map_string_u32_t out;
+  test_all_api_invert(&in, &out);
+  CHECK(out.len == 2 && streq(&out.ptr[0].key, "one") && out.ptr[0].value == 1 && streq(&out.ptr[1].key, "two") &&
+        out.ptr[1].value == 2);
+  e2e_map_string_u32_free(&out);
+
+  test_all_api_grid_t g = {{{10, 20, 30}}, {{{0}, {0}}}};
+  e2e_string_set(&g.names.items[0], "abc");
+  e2e_string_set(&g.names.items[1], "");
+  e2e_list_u8_2_t salt = {{1, 2}};
+  e2e_list_u8_4_t r;
+  test_all_api_fixed(&g, &salt, &r);
+  CHECK(r.items[0] == 11 && r.items[1] == 32 && r.items[2] == 4 && r.items[3] == 2);
+}
+
 static void test_resources(void) {
   test_all_res_own_counter_t a = test_all_res_constructor_counter(5);
   test_all_res_own_counter_t b = test_all_res_static_counter_make(4);
@@ -196,6 +235,7 @@ int main(void) {
   test_variants();
   test_scalars();
   test_lists();
+  test_maps_and_fixed();
   test_resources();
   printf("e2e: %d checks, %d failed\n", checks, failures);
   return failures ? 1 : 0;

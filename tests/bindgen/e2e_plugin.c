@@ -327,3 +327,39 @@ int test_all_api_nothing(ctx_t *cx) {
   (void)cx;
   return 0;
 }
+
+/* maps and fixed-length lists */
+int test_all_api_lookup(ctx_t *cx, const test_all_api_scores_t *m, const test_all_string_t *key,
+                        test_all_option_u32_t *ret) {
+  (void)cx;
+  ret->is_some = false;
+  for (size_t i = 0; i < m->len; i++)
+    if (m->ptr[i].key.len == key->len && !memcmp(m->ptr[i].key.ptr, key->ptr, key->len)) {
+      ret->is_some = true;
+      ret->val = m->ptr[i].value; /* the last entry of a key wins */
+    }
+  return 0;
+}
+
+int test_all_api_invert(ctx_t *cx, const test_all_map_u32_string_t *m, test_all_map_string_u32_t *ret) {
+  test_all_map_string_u32_entry_t *e = test_all_alloc(cx, m->len * sizeof *e + 1, _Alignof(test_all_map_string_u32_entry_t));
+  if (!e) return test_all_trap(cx, "oom");
+  for (size_t i = 0; i < m->len; i++) {
+    e[i].key = m->ptr[i].value;
+    e[i].value = m->ptr[i].key;
+  }
+  ret->ptr = e;
+  ret->len = m->len;
+  return 0;
+}
+
+int test_all_api_fixed(ctx_t *cx, const test_all_api_grid_t *g, const test_all_list_u8_2_t *salt,
+                       test_all_list_u8_4_t *ret) {
+  (void)cx;
+  /* the cells, then the names' lengths, each plus the salt */
+  ret->items[0] = (uint8_t)(g->cells.items[0] + salt->items[0]);
+  ret->items[1] = (uint8_t)(g->cells.items[2] + salt->items[1]);
+  ret->items[2] = (uint8_t)(g->names.items[0].len + salt->items[0]);
+  ret->items[3] = (uint8_t)(g->names.items[1].len + salt->items[1]);
+  return 0;
+}

@@ -196,3 +196,33 @@ void exports_test_all_api_results(exports_api_result_string_shape_t *r, exports_
 }
 
 void exports_test_all_api_nothing(void) {}
+
+/* maps and fixed-length lists (the guest owns its params: frees them) */
+void exports_test_all_api_lookup(test_all_api_scores_t *m, exports_api_string_t *key, exports_api_option_u32_t *ret) {
+  ret->is_some = false;
+  for (size_t i = 0; i < m->len; i++)
+    if (m->ptr[i].key.len == key->len && !memcmp(m->ptr[i].key.ptr, key->ptr, key->len)) {
+      ret->is_some = true;
+      ret->val = m->ptr[i].value;
+    }
+  test_all_api_scores_free(m);
+  exports_api_string_free(key);
+}
+
+void exports_test_all_api_invert(exports_api_map_u32_string_t *m, exports_api_map_string_u32_t *ret) {
+  ret->ptr = xmalloc(m->len * sizeof *ret->ptr);
+  ret->len = m->len;
+  for (size_t i = 0; i < m->len; i++) {
+    ret->ptr[i].key = m->ptr[i].value; /* the string moves to the result */
+    ret->ptr[i].value = m->ptr[i].key;
+  }
+  if (m->len) free(m->ptr);
+}
+
+void exports_test_all_api_fixed(test_all_api_grid_t *g, exports_api_list_u8_2_t *salt, exports_api_list_u8_4_t *ret) {
+  ret->items[0] = (uint8_t)(g->cells.items[0] + salt->items[0]);
+  ret->items[1] = (uint8_t)(g->cells.items[2] + salt->items[1]);
+  ret->items[2] = (uint8_t)(g->names.items[0].len + salt->items[0]);
+  ret->items[3] = (uint8_t)(g->names.items[1].len + salt->items[1]);
+  test_all_api_grid_free(g);
+}

@@ -408,6 +408,42 @@ int main(int argc, char **argv) {
       wp_cabi_val_drop(&r);
     }
   }
+  /* maps: lists of (key, value) tuples; fixed-length lists inline */
+  {
+    const wp_cabi_type_t *scores = wp_cabi_type_map(T, P(STRING), P(U32));
+    wp_cabi_func_t f = {2, NULL, (const wp_cabi_type_t *[]){scores, P(STRING)}, wp_cabi_type_option(T, P(U32))};
+    wp_cabi_val_t e1[2] = {VSTR("ant"), VU32(6)}, e2[2] = {VSTR("bee"), VU32(4)}, e3[2] = {VSTR("ant"), VU32(7)};
+    wp_cabi_val_t pairs[3] = {VLIST(WP_CABI_TUPLE, e1, 2), VLIST(WP_CABI_TUPLE, e2, 2), VLIST(WP_CABI_TUPLE, e3, 2)};
+    wp_cabi_val_t args[2] = {VLIST(WP_CABI_LIST, pairs, 3), VSTR("ant")};
+    if (!call(&h, "lookup", &f, args, &r)) {
+      CHECK(r.of.var.disc == 1 && r.of.var.payload->of.u32 == 7);
+      wp_cabi_val_drop(&r);
+    }
+    const wp_cabi_type_t *u2s = wp_cabi_type_map(T, P(U32), P(STRING)), *s2u = wp_cabi_type_map(T, P(STRING), P(U32));
+    wp_cabi_func_t fi = {1, NULL, (const wp_cabi_type_t *[]){u2s}, s2u};
+    wp_cabi_val_t i1[2] = {VU32(1), VSTR("one")}, i2[2] = {VU32(2), VSTR("two")};
+    wp_cabi_val_t ip[2] = {VLIST(WP_CABI_TUPLE, i1, 2), VLIST(WP_CABI_TUPLE, i2, 2)};
+    wp_cabi_val_t in = VLIST(WP_CABI_LIST, ip, 2);
+    if (!call(&h, "invert", &fi, &in, &r)) {
+      CHECK(r.of.list.len == 2 && str_is(&r.of.list.items[1].of.list.items[0], "two") &&
+            r.of.list.items[1].of.list.items[1].of.u32 == 2);
+      wp_cabi_val_drop(&r);
+    }
+    const char *gn[] = {"cells", "names"};
+    const wp_cabi_type_t *grid = wp_cabi_type_record(
+        T, 2, gn, (const wp_cabi_type_t *[]){wp_cabi_type_fixed_list(T, P(U16), 3), wp_cabi_type_fixed_list(T, P(STRING), 2)});
+    wp_cabi_func_t ff = {2, NULL, (const wp_cabi_type_t *[]){grid, wp_cabi_type_fixed_list(T, P(U8), 2)},
+                         wp_cabi_type_fixed_list(T, P(U8), 4)};
+    wp_cabi_val_t cells[3] = {VU16(10), VU16(20), VU16(30)}, names[2] = {VSTR("abc"), VSTR("")};
+    wp_cabi_val_t gf[2] = {VLIST(WP_CABI_FIXED_LIST, cells, 3), VLIST(WP_CABI_FIXED_LIST, names, 2)};
+    wp_cabi_val_t salt[2] = {VU8(1), VU8(2)};
+    wp_cabi_val_t fa[2] = {VLIST(WP_CABI_RECORD, gf, 2), VLIST(WP_CABI_FIXED_LIST, salt, 2)};
+    if (!call(&h, "fixed", &ff, fa, &r)) {
+      CHECK(r.kind == WP_CABI_FIXED_LIST && r.of.list.len == 4 && r.of.list.items[0].of.u8 == 11 &&
+            r.of.list.items[1].of.u8 == 32 && r.of.list.items[2].of.u8 == 4 && r.of.list.items[3].of.u8 == 2);
+      wp_cabi_val_drop(&r);
+    }
+  }
   /* blob, many times: params and results must be freed by the bindings
   ** (the export frees its params, the post-return the result), so guest
   ** memory stays far below 100 x 2 x 64 KiB */

@@ -98,6 +98,18 @@ SIZE(test_all_res_borrow_counter_t, 4);
 /* record wrapped { v: f32 }: one f32 */
 SIZE(test_all_types_wrapped_t, 4);
 
+/* map<string, u32>: a list of {string key, u32 value} entries: entry
+** 8+4 = 12 (align 4) / 16+4 -> 24 (align 8); the map itself is {ptr, len} */
+SIZE(test_all_types_scores_entry_t, W(12, 24));
+OFF(test_all_types_scores_entry_t, value, W(8, 16));
+SIZE(test_all_types_scores_t, W(8, 16));
+/* record grid { cells: list<u16, 3>, names: list<string, 2> }: cells 3*2 = 6
+** @0 | names 2*8 = 16 (align 4) @8 / 2*16 = 32 (align 8) @8 | 24 / 40 */
+OFF(test_all_types_grid_t, names, 8);
+SIZE(test_all_types_grid_t, W(24, 40));
+SIZE(ANON(list_u8_4_t), 4);
+ALIGN(ANON(list_u8_4_t), 1);
+
 #ifndef __wasm32__
 /* ---- run time: the cabi layer's native layout (what the loader passes) ---- */
 #include <stdio.h>
@@ -137,6 +149,15 @@ int main(void) {
   const wp_cabi_type_t *st[] = {NULL, f32, wp_cabi_type_tuple(t, 2, rect_f), str, u64, bo};
   const wp_cabi_type_t *shape = wp_cabi_type_variant(t, 6, sn, st);
   expect("sizeof shape", sizeof(test_all_types_shape_t), shape->native.size);
+  const wp_cabi_type_t *scores = wp_cabi_type_map(t, str, wp_cabi_type_prim(t, WP_CABI_U32));
+  expect("sizeof scores", sizeof(test_all_types_scores_t), scores->native.size);
+  expect("sizeof scores entry", sizeof(test_all_types_scores_entry_t), scores->elem->native.size);
+  expect("scores value", offsetof(test_all_types_scores_entry_t, value), scores->elem->fields[1].native_offset);
+  const char *gn[] = {"cells", "names"};
+  const wp_cabi_type_t *gt[] = {wp_cabi_type_fixed_list(t, u16, 3), wp_cabi_type_fixed_list(t, str, 2)};
+  const wp_cabi_type_t *grid = wp_cabi_type_record(t, 2, gn, gt);
+  expect("sizeof grid", sizeof(test_all_types_grid_t), grid->native.size);
+  expect("grid names", offsetof(test_all_types_grid_t, names), grid->fields[1].native_offset);
   expect("shape payload", offsetof(test_all_types_shape_t, val), shape->native_payload_offset);
   const wp_cabi_type_t *oou8 = wp_cabi_type_option(t, wp_cabi_type_option(t, u8));
   expect("sizeof option<option<u8>>", sizeof(ANON(option_option_u8_t)), oou8->native.size);

@@ -79,10 +79,11 @@ static void test_stream_u8(void) {
   take(r);
   /* dropping a busy end traps; the reader goes while the writer waits */
   OK(start(w, &b, 300, 2));
-  FAILS(wp_cabi_end_drop(w), "cannot drop busy stream");
+  FAILS(wp_cabi_end_drop_check(w), "cannot drop busy stream");
   wp_cabi_obj_t *o;
   OK(wp_cabi_handles_remove_obj(a.handles, ri, WP_CABI_OBJ_STREAM_READABLE, "stream.drop-readable", &o));
-  OK(wp_cabi_end_drop(r));
+  OK(wp_cabi_end_drop_check(r));
+  wp_cabi_end_free(r);
   CHECK_EQ(take(w), WP_CABI_COPY_DROPPED);
   CHECK(w->state == WP_CABI_COPY_DONE);
   OK(start(w, &b, 300, 2));
@@ -163,7 +164,7 @@ static void test_future(void) {
   wp_cabi_end_t *r, *w;
   uint32_t ri, wi;
   new_in(&a, &b, wp_cabi_type_prim(T, WP_CABI_U32), true, &r, &w, &ri, &wi);
-  FAILS(wp_cabi_end_drop(w), "without first writing a value");
+  FAILS(wp_cabi_end_drop_check(w), "without first writing a value");
   uint32_t v = 0xabcdef;
   memcpy(b.mem + 64, &v, 4);
   OK(start(w, &b, 64, 1));
@@ -177,7 +178,8 @@ static void test_future(void) {
   CHECK_EQ(v, 0xabcdef);
   wp_cabi_obj_t *o;
   OK(wp_cabi_handles_remove_obj(b.handles, wi, WP_CABI_OBJ_FUTURE_WRITABLE, "future.drop-writable", &o));
-  OK(wp_cabi_end_drop(w));
+  OK(wp_cabi_end_drop_check(w));
+  wp_cabi_end_free(w);
   /* a future<string> read and written by the same instance traps */
   new_in(&a, &a, F_STR->elem, true, &r, &w, &ri, &wi);
   OK(start(r, &a, 64, 1));

@@ -178,6 +178,52 @@ static void test_native_vs_c(void) {
   CHECK_EQ(wp_cabi_type_borrow(T, res)->guest.size, 4);
 }
 
+/* list<T, N> is T[N] inline; map<K, V> is list<tuple<K, V>>. */
+typedef struct { uint8_t a; uint16_t arr[3]; c_string_t s[2]; bool b[5]; } c_fixed_t;
+typedef struct { c_string_t f0; uint32_t f1; } c_pair_t;
+typedef struct { c_pair_t *ptr; size_t len; } c_map_t;
+
+static void test_fixed_and_map(void) {
+  const wp_cabi_type_t *a3 = wp_cabi_type_fixed_list(T, P(U16), 3);
+  check_layout(a3, 6, 2, 6, 2);
+  CHECK(a3->plain);
+  wp_cabi_core_t i3[] = {WP_CABI_I32, WP_CABI_I32, WP_CABI_I32};
+  check_flat(a3, 3, i3);
+  const wp_cabi_type_t *s2 = wp_cabi_type_fixed_list(T, P(STRING), 2);
+  check_layout(s2, 16, 4, 2 * sizeof(c_string_t), alignof(c_string_t));
+  CHECK(!s2->plain && s2->has_pointers);
+  const wp_cabi_type_t *b5 = wp_cabi_type_fixed_list(T, P(BOOL), 5);
+  const char *n[] = {"a", "arr", "s", "b"};
+  const wp_cabi_type_t *rec = wp_cabi_type_record(T, 4, n, (const wp_cabi_type_t *[]){P(U8), a3, s2, b5});
+  CHECK_EQ(rec->native.size, sizeof(c_fixed_t));
+  CHECK_EQ(rec->fields[1].native_offset, offsetof(c_fixed_t, arr));
+  CHECK_EQ(rec->fields[2].native_offset, offsetof(c_fixed_t, s));
+  CHECK_EQ(rec->fields[3].native_offset, offsetof(c_fixed_t, b));
+  CHECK_EQ(rec->fields[2].guest_offset, 8);
+  CHECK_EQ(rec->guest.size, 32);
+  /* more than 16 flat values: the count says so, the params go to memory */
+  const wp_cabi_type_t *big = wp_cabi_type_fixed_list(T, P(U64), 100);
+  CHECK(big->nflat == 100);
+  CHECK(wp_cabi_type_fixed_list(T, P(U8), 0) == NULL);
+  CHECK(strstr(wp_cabi_types_error(T), "length") != NULL);
+  CHECK(wp_cabi_type_fixed_list(T, P(U8), 1u << 28) == NULL);
+  const wp_cabi_type_t *m = wp_cabi_type_map(T, P(STRING), P(U32));
+  CHECK(m && m->kind == WP_CABI_LIST && m->map);
+  check_layout(m, 8, 4, sizeof(c_map_t), alignof(c_map_t));
+  CHECK_EQ(m->elem->native.size, sizeof(c_pair_t));
+  CHECK_EQ(m->elem->fields[1].native_offset, offsetof(c_pair_t, f1));
+  CHECK(wp_cabi_type_map(T, P(F64), P(U8)) == NULL);
+  CHECK(strstr(wp_cabi_types_error(T), "key") != NULL);
+  /* a map and a list of pairs are different types */
+  const wp_cabi_type_t *kv[] = {P(STRING), P(U32)};
+  CHECK(!wp_cabi_type_equal(m, wp_cabi_type_list(T, wp_cabi_type_tuple(T, 2, kv))));
+  CHECK(wp_cabi_type_equal(m, wp_cabi_type_map(T, P(STRING), P(U32))));
+  CHECK(!wp_cabi_type_equal(a3, wp_cabi_type_fixed_list(T, P(U16), 4)));
+  char buf[128];
+  wp_cabi_type_print(wp_cabi_type_record(T, 2, n, (const wp_cabi_type_t *[]){m, a3}), buf, sizeof buf);
+  CHECK(!strcmp(buf, "record { a: map<string, u32>, arr: list<u16, 3> }"));
+}
+
 static void test_funcs(void) {
   const wp_cabi_type_t *ps[17];
   for (int i = 0; i < 17; i++) ps[i] = P(U32);
@@ -228,6 +274,7 @@ int main(void) {
   test_records();
   test_variants();
   test_native_vs_c();
+  test_fixed_and_map();
   test_funcs();
   test_depth_and_print();
   wp_cabi_types_delete(T);

@@ -87,6 +87,12 @@ static void build_matrix(void) {
   add(wp_cabi_type_list(T, P(F32)), "[1.5, -0, inf]");
   add(wp_cabi_type_list(T, wp_cabi_type_result(T, P(F32), P(U64))), "[ok(2.5), err(9007199254740993)]");
   add(wp_cabi_type_list(T, P(CHAR)), "['a', '\\u{10ffff}']");
+  /* fixed-length lists (plain: memcpy; strings: per element) and maps */
+  add(wp_cabi_type_fixed_list(T, P(U16), 3), "[1, 2, 65535]");
+  add(wp_cabi_type_fixed_list(T, P(STRING), 2), "[\"x\", \"\\u{1f600}yz\"]");
+  add(wp_cabi_type_list(T, wp_cabi_type_fixed_list(T, wp_cabi_type_option(T, P(U8)), 2)), "[[some(1), none], [none, some(2)]]");
+  add(wp_cabi_type_map(T, P(STRING), wp_cabi_type_list(T, P(U32))), "[(\"a\", [1, 2]), (\"\", [])]");
+  add(wp_cabi_type_map(T, P(CHAR), P(BOOL)), "[]");
   /* a variant whose flat form joins f32/i64 */
   const wp_cabi_type_t *jv = wp_cabi_type_variant(T, 3, xyz, (const wp_cabi_type_t *[]){P(F32), P(U64), P(F64)});
   add(jv, "x(-1.5)");

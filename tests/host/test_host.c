@@ -402,6 +402,51 @@ static void test_linked_plugin(void) {
   }
 }
 
+/* The header/library check at first use, and error kinds an embedder can
+** switch on. */
+static void test_version_and_kinds(void) {
+  CHECK(!strcmp(wasmplug_version(), WASMPLUG_VERSION), "version %s", wasmplug_version());
+  wasmplug_engine_t *e = NULL;
+  wasmplug_error_t *err = wasmplug_engine_new_checked(NULL, &e, 20000, WASMPLUG_HEADER_SIZES);
+  CHECK(err && !e && wasmplug_error_kind(err) == WASMPLUG_ERROR_VERSION && strstr(msg(err), "2.0.0") &&
+            strstr(msg(err), WASMPLUG_VERSION),
+        "a 2.0.0 header: %s", msg(err));
+  wasmplug_error_delete(err);
+  err = wasmplug_engine_new_checked(NULL, &e, WASMPLUG_VERSION_NUM, WASMPLUG_HEADER_SIZES + 1);
+  CHECK(err && !e && wasmplug_error_kind(err) == WASMPLUG_ERROR_VERSION, "other sizes: %s", msg(err));
+  wasmplug_error_delete(err);
+
+  wasmplug_wasi_config_t *w = wasmplug_wasi_config_new();
+  err = wasmplug_wasi_config_dir_add(w, "/nonexistent/wp", "d", 0);
+  CHECK(wasmplug_error_kind(err) == WASMPLUG_ERROR_IO, "dir: %s", wasmplug_error_kind_name(wasmplug_error_kind(err)));
+  wasmplug_error_delete(err);
+  err = wasmplug_wasi_config_env_set(w, "", "x");
+  CHECK(wasmplug_error_kind(err) == WASMPLUG_ERROR_INVALID, "env: %s", msg(err));
+  wasmplug_error_delete(err);
+  outcome o;
+  run_fresh(0, w, path(dir_rt, "cmd.wasm"), "nope()", &o);
+  CHECK(wasmplug_error_kind(o.err) == WASMPLUG_ERROR_NOT_FOUND, "invoke: %s", msg(o.err));
+  outcome_free(&o);
+  run_fresh(WASMPLUG_HOST_NO_DEFAULT_PLUGINS, w, path(dir_p2, "guest.wasm"), NULL, &o);
+  CHECK(wasmplug_error_kind(o.err) == WASMPLUG_ERROR_LINK, "link: %s", msg(o.err));
+  outcome_free(&o);
+  run_fresh(0, w, path(dir_host, "answer.wat.bad"), NULL, &o);
+  CHECK(wasmplug_error_kind(o.err) == WASMPLUG_ERROR_DECODE, "decode: %s", msg(o.err));
+  outcome_free(&o);
+  wasmplug_host_t *h = NULL;
+  CHECK(!(err = wasmplug_host_new(engine, NULL, &h)), "%s", msg(err));
+  err = wasmplug_host_plugin_load(h, "/nonexistent/plugin.so");
+  CHECK(wasmplug_error_kind(err) == WASMPLUG_ERROR_PLUGIN, "plugin: %s", msg(err));
+  err = wasmplug_error_prefix(err, "%s: ", "here");
+  CHECK(wasmplug_error_kind(err) == WASMPLUG_ERROR_PLUGIN && !strncmp(msg(err), "here: ", 6), "prefix: %s", msg(err));
+  wasmplug_error_delete(err);
+  wasmplug_host_delete(h);
+  err = wasmplug_error_new("out of memory");
+  CHECK(wasmplug_error_kind(err) == WASMPLUG_ERROR_OUT_OF_MEMORY, "oom");
+  wasmplug_error_delete(err);
+  wasmplug_wasi_config_delete(w);
+}
+
 int main(int argc, char **argv) {
   if (argc != 5) {
     fprintf(stderr, "usage: test_host HOST_WASM WASI_GUESTS WASI_P2_WASM COMPONENT_RT_WASM\n");
@@ -426,6 +471,7 @@ int main(int argc, char **argv) {
   test_config_errors();
   test_no_default_plugins();
   test_linked_plugin();
+  test_version_and_kinds();
   wasmplug_engine_delete(engine);
   if (failures) fprintf(stderr, "%d failure(s)\n", failures);
   else printf("host api: ok\n");

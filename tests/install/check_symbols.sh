@@ -10,6 +10,12 @@ bad=$(printf '%s\n' "$exported" | grep -v '^wasmplug_' || true)
 if [ -n "$bad" ]; then
   echo "libwasmplug.so exports symbols outside the public API:"; printf '%s\n' "$bad" | head -20; exit 1
 fi
+# a function declared without WASMPLUG_API would silently stay hidden
+unmarked=$(cat "$inc"/wasmplug.h "$inc"/wasmplug/*.h | grep -E '^[a-z].*[ *]wasmplug_[a-z0-9_]*\(' |
+           grep -v '^typedef\|^static inline' || true)
+if [ -n "$unmarked" ]; then
+  echo "public functions declared without WASMPLUG_API:"; printf '%s\n' "$unmarked"; exit 1
+fi
 declared=$(cat "$inc"/wasmplug.h "$inc"/wasmplug/*.h | grep -o 'WASMPLUG_API[^(]*(' |
            grep -o 'wasmplug_[a-z0-9_]*($' | tr -d '(' | sort -u)
 [ -n "$declared" ] || { echo "no WASMPLUG_API declarations found in $inc"; exit 1; }

@@ -3,7 +3,7 @@
 ** (decode + compile), instances (store lifetime), export lookup, calls and
 ** the WAVE helper of `wasmplug run --invoke`.
 */
-#include "component/rt/rt.h"
+#include "component/rt/async.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,7 +76,7 @@ wasmplug_error_t *wasmplug_component_new(wasmplug_engine_t *engine, const uint8_
   char err[1024];
   if (wp_comp_load(bytes, len, c->name, &c->comp, err, sizeof err)) {
     wasmplug_component_delete(c);
-    return wasmplug_error_new("%s", err);
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s", err);
   }
   wasmplug_error_t *e = compile_all(c, c->comp);
   if (e) {
@@ -103,6 +103,8 @@ char *wasmplug_component_world_wit(const wasmplug_component_t *c) { return rt_wo
 /* ------------------------------------------------------------ instances */
 
 static void store_delete(rt_store *s) {
+  /* Suspended tasks unwind first, while everything they use still exists. */
+  rt_store_abort_threads(s);
   s->dead = false;
   /* Destructors first (they may call into guests), innermost frames first. */
   for (size_t i = s->nframes; i-- > 0;) {
@@ -116,6 +118,8 @@ static void store_delete(rt_store *s) {
   free(s->allocs);
   free(s->cores);
   free(s->frames);
+  free(s->threads);
+  if (s->poison) wasmplug_trap_delete(s->poison);
   wp_cabi_types_delete(s->types);
   free(s);
 }
@@ -144,7 +148,8 @@ void wasmplug_component_linker_instantiate(wasmplug_component_linker_t *linker, 
       if (trap) *trap = t;
       else wasmplug_trap_delete(t);
     } else if (error) {
-      *error = wasmplug_error_new("%s: %s", component->name, s->err);
+      *error = wasmplug_error_new_kind(s->err_kind ? s->err_kind : WASMPLUG_ERROR_LINK, "%s: %s", component->name,
+                                       s->err);
     }
     store_delete(s);
     free(in);
@@ -264,13 +269,14 @@ wasmplug_trap_t *wasmplug_component_invoke_wave(wasmplug_component_instance_t *i
   const char *args = NULL;
   wp_cabi_error_t *e = wp_cabi_wave_split_call(call, strlen(call), &name_len, &args, &args_len);
   if (e) {
-    *error = wasmplug_error_new("--invoke '%s': %s", call, wp_cabi_error_message(e));
+    *error = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "--invoke '%s': %s", call, wp_cabi_error_message(e));
     wp_cabi_error_delete(e);
     return NULL;
   }
   rt_func *F = find_func(in, call, name_len);
   if (!F) {
-    *error = wasmplug_error_new("no exported function named '%.*s'", (int)name_len, call);
+    *error = wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND, "no exported function named '%.*s'", (int)name_len,
+                                     call);
     return NULL;
   }
   size_t np = F->type->nparams;
@@ -280,7 +286,7 @@ wasmplug_trap_t *wasmplug_component_invoke_wave(wasmplug_component_instance_t *i
     return NULL;
   }
   if ((e = wp_cabi_wave_parse_args(F->type, args, args_len, params))) {
-    *error = wasmplug_error_new("--invoke '%s': %s", call, wp_cabi_error_message(e));
+    *error = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "--invoke '%s': %s", call, wp_cabi_error_message(e));
     wp_cabi_error_delete(e);
     free(params);
     return NULL;

@@ -9,7 +9,7 @@
 ** instance's lifted export, which lowers them into *its* memory — and lowers
 ** the result back.  A fused copy between two guests is a later optimisation.
 */
-#include "component/rt/rt.h"
+#include "component/rt/async.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +100,7 @@ static void guest_memory(void *ctx, wp_cabi_memory_t *out) {
 typedef struct opts_ctx {
   rt_opts o;
   rt_store *s;
+  rt_frame *f;
 } opts_ctx;
 
 static wp_cabi_error_t *guest_realloc(void *ctx, uint32_t old_ptr, uint32_t old_size, uint32_t align,
@@ -112,6 +113,10 @@ static wp_cabi_error_t *guest_realloc(void *ctx, uint32_t old_ptr, uint32_t old_
   p[1].i32 = old_size;
   p[2].i32 = align;
   p[3].i32 = new_size;
+  /* The reference makes realloc "may not leave" too; C guests linked as
+  ** commands run __wasm_call_dtors after every export, cabi_realloc
+  ** included, and flush stdio through their imports there, so only
+  ** post-return (and the async built-ins' own rules) enforce it. */
   wasmplug_trap_t *t = rt_core_call(c->o.realloc, p, 4, r, 1);
   if (t) return park(c->s, t);
   *out = r[0].i32;
@@ -121,7 +126,9 @@ static wp_cabi_error_t *guest_realloc(void *ctx, uint32_t old_ptr, uint32_t old_
 static wp_cabi_error_t *guest_post_return(void *ctx, const wp_cabi_flat_t *results, size_t n) {
   opts_ctx *c = ctx;
   if (!c->o.post_return) return NULL;
+  if (c->f) c->f->no_leave++;
   wasmplug_trap_t *t = rt_core_call(c->o.post_return, results, n, NULL, 0);
+  if (c->f) c->f->no_leave--;
   return t ? park(c->s, t) : NULL;
 }
 
@@ -137,6 +144,7 @@ static void make_guest(rt_frame *f, const rt_opts *o, wp_cabi_guest_t *g, opts_c
   if (!c) return;
   c->o = *o;
   c->s = f->store;
+  c->f = f;
   g->ctx = c;
   g->memory = guest_memory;
   g->realloc = guest_realloc;
@@ -149,85 +157,19 @@ static void make_guest(rt_frame *f, const rt_opts *o, wp_cabi_guest_t *g, opts_c
 
 void rt_lifted_init(rt_func *F) { make_guest(F->owner, &F->opts, &F->guest, NULL); }
 
-static wp_cabi_error_t *lifted_core(void *ctx, const wp_cabi_flat_t *params, size_t np, wp_cabi_flat_t *results,
-                                    size_t nr) {
-  rt_func *F = ctx;
-  wasmplug_trap_t *t = rt_core_call(F->core, params, np, results, nr);
-  return t ? park(F->owner->store, t) : NULL;
-}
-
-wasmplug_trap_t *rt_func_call(rt_func *F, const wp_cabi_val_t *args, size_t nargs, wp_cabi_val_t *result) {
-  char what[300];
-  memset(result, 0, sizeof *result);
-  if (nargs != F->type->nparams) {
-    snprintf(what, sizeof what, "function `%s` takes %zu argument(s), %zu given", F->name, F->type->nparams, nargs);
-    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, what);
-  }
-  switch (F->kind) {
-  case RT_FUNC_LIFTED: {
-    rt_store *s = F->owner->store;
-    if (s->dead) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "the component instance was deleted");
-    if (!F->guest.memory) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
-    /* The Component Model forbids re-entering an instance while one of its
-    ** exports runs (a guest's own state need not be re-entrant). */
-    if (F->owner->busy) {
-      snprintf(what, sizeof what, "cannot enter component instance to call `%s`: it is already running", F->name);
-      return wasmplug_trap_new(WASMPLUG_TRAP_CANON, what);
-    }
-    F->owner->busy = true;
-    wp_cabi_error_t *e =
-        wp_cabi_call_export(&F->guest, NULL, F->type, lifted_core, F, args, result);
-    F->owner->busy = false;
-    if (!e) return NULL;
-    snprintf(what, sizeof what, "in export `%s`", F->name);
-    return take_trap(s, e, what);
-  }
-  case RT_FUNC_HOST: {
-    wp_cabi_error_t *e = F->host->cb(F->host->env, args, nargs, F->type->result ? result : NULL);
-    int status;
-    if (e && rt_exit_status(e, &status)) {
-      wp_cabi_error_delete(e);
-      wp_cabi_val_drop(result);
-      return wasmplug_trap_new_exit(status);
-    }
-    if (!e) {
-      if (F->type->result && (e = wp_cabi_val_check(F->type->result, result))) wp_cabi_val_drop(result);
-      if (!e) return NULL;
-    }
-    snprintf(what, sizeof what, "host function `%s`", F->name);
-    char msg[900];
-    snprintf(msg, sizeof msg, "%s: %s", what, wp_cabi_error_message(e));
-    wp_cabi_error_delete(e);
-    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
-  }
-  case RT_FUNC_NATIVE:
-    snprintf(what, sizeof what,
-             "native host function `%s` can only be called by a guest (it was re-exported)", F->name);
-    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, what);
-  default:
-    snprintf(what, sizeof what, "unknown import `%s` was called", F->name);
-    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, what);
-  }
-}
+void rt_make_guest(rt_frame *f, const rt_opts *o, wp_cabi_guest_t *g) { make_guest(f, o, g, NULL); }
 
 /* ------------------------------------------------------------ canon lower */
 
-typedef struct lower_env {
-  rt_frame *f;
-  rt_func *F;
-  const wp_cabi_func_t *type;    /* the lowering side's view */
-  wp_cabi_guest_t guest;         /* the calling instance */
-  wasmplug_functype_t ctype;
-} lower_env;
 
 static wp_cabi_error_t *dispatch(void *ctx, const wp_cabi_val_t *params, size_t n, wp_cabi_val_t *result) {
-  lower_env *L = ctx;
-  wasmplug_trap_t *t = rt_func_call(L->F, params, n, result);
+  rt_lower *L = ctx;
+  wasmplug_trap_t *t = rt_func_call_from(L->F, L->f, params, n, result);
   return t ? park(L->f->store, t) : NULL;
 }
 
 /* The native flavour: lift into the plugin ABI's layout, call, lower. */
-static wasmplug_trap_t *call_native(lower_env *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
+static wasmplug_trap_t *call_native(rt_lower *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
                                     size_t *nout) {
   const rt_host_def *h = L->F->host;
   wp_cabi_arena_t *arena = wp_cabi_arena_new(budget_of(L->f->store));
@@ -262,9 +204,16 @@ static wasmplug_trap_t *call_native(lower_env *L, const wp_cabi_flat_t *flat, si
 static wasmplug_trap_t *lower_cb(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *raw, size_t n) {
   (void)caller;
   (void)n;
-  lower_env *L = env;
+  rt_lower *L = env;
   rt_store *s = L->f->store;
   if (s->dead) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "the component instance was deleted");
+  if (L->f->no_leave) {
+    char msg[400];
+    snprintf(msg, sizeof msg, "cannot leave component instance to call `%s` (during realloc or post-return)",
+             L->F->name);
+    return wasmplug_trap_new(WASMPLUG_TRAP_CANON, msg);
+  }
+  if (L->is_async) return rt_lower_async(L, raw);
   wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS + 2], out[WP_CABI_MAX_FLAT_RESULTS + 1];
   for (uint32_t i = 0; i < L->ctype.nparams; i++) raw_to_flat(L->ctype.params[i], &raw[i], &flat[i]);
   size_t nout = 0;
@@ -296,23 +245,26 @@ static int core_type(rt_frame *f, const wp_comp_core_functype *ct, wasmplug_func
 
 int rt_canon_lower(rt_frame *f, rt_func *F, const wp_cabi_func_t *type, const rt_opts *o,
                    const wp_comp_core_functype *ctype, rt_corefunc **out) {
-  lower_env *L = rt_alloc(f->store, sizeof *L);
+  rt_lower *L = rt_alloc(f->store, sizeof *L);
   rt_corefunc *cf = rt_alloc(f->store, sizeof *cf);
   if (!L || !cf) return rt_fail(f->store, "out of memory");
   L->f = f;
   L->F = F;
   L->type = type;
+  L->is_async = o->is_async;
   opts_ctx *c = NULL;
   make_guest(f, o, &L->guest, &c);
   if (!c) return rt_fail(f->store, "out of memory");
   if (!ctype) return rt_fail(f->store, "canon lower of `%s`: unknown core type", F->name);
   if (core_type(f, ctype, &L->ctype)) return -1;
   /* The flattening must agree with the core type the decoder computed. */
-  wp_cabi_core_sig_t sig;
-  wp_cabi_func_flatten(type, WP_CABI_LOWER, &sig);
-  if (sig.nparams != ctype->nparams || sig.nresults != ctype->nresults)
-    return rt_fail(f->store, "canon lower of `%s`: core signature mismatch (%u/%u vs %u/%u)", F->name,
-                   sig.nparams, sig.nresults, ctype->nparams, ctype->nresults);
+  if (!o->is_async) {
+    wp_cabi_core_sig_t sig;
+    wp_cabi_func_flatten(type, WP_CABI_LOWER, &sig);
+    if (sig.nparams != ctype->nparams || sig.nresults != ctype->nresults)
+      return rt_fail(f->store, "canon lower of `%s`: core signature mismatch (%u/%u vs %u/%u)", F->name,
+                     sig.nparams, sig.nresults, ctype->nparams, ctype->nresults);
+  }
   cf->cb = lower_cb;
   cf->env = L;
   cf->type = L->ctype;

@@ -6,7 +6,7 @@
 ** decoder assigned it, and checks that the decoder agrees (origin and item):
 ** a disagreement would silently bind the wrong function, so it is an error.
 */
-#include "component/rt/rt.h"
+#include "component/rt/async.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -240,7 +240,7 @@ static int core_instance(rt_frame *f, uint32_t k, wasmplug_trap_t **trap) {
   if (!m) return -1;
   /* A hostile component could instantiate modules without end (each one
   ** costs host memory and a compiled-code mapping): the store counts them. */
-  if (s->ncores >= s->limits.instances)
+  if (s->ncores >= s->limits.instances && (s->err_kind = WASMPLUG_ERROR_LIMIT))
     return rt_fail(s, "the component instance would create more than %llu core instances, the limit "
                       "(max-instances)", (unsigned long long)s->limits.instances);
   wasmplug_linker_t *l = wasmplug_linker_new(s->engine);
@@ -388,13 +388,14 @@ static int type_def(rt_frame *f, uint32_t k) {
   return push(f, WP_COMP_SORT_TYPE, WP_COMP_FROM_TYPE, k, p);
 }
 
-static int opts(rt_frame *f, const wp_comp_canon_opts *o, rt_opts *out) {
+int rt_resolve_opts(rt_frame *f, const wp_comp_canon_opts *o, rt_opts *out) {
   memset(out, 0, sizeof *out);
   out->encoding = (wp_cabi_string_encoding_t)o->string_encoding;
   if (o->has_memory && !(out->memory = get(f, WP_COMP_SORT_CORE_MEMORY, o->memory))) return -1;
   if (o->has_realloc && !(out->realloc = get(f, WP_COMP_SORT_CORE_FUNC, o->realloc))) return -1;
   if (o->has_post_return && !(out->post_return = get(f, WP_COMP_SORT_CORE_FUNC, o->post_return))) return -1;
-  if (o->is_async || o->has_callback) return rt_fail(f->store, "async canonical options are not supported yet");
+  if (o->has_callback && !(out->callback = get(f, WP_COMP_SORT_CORE_FUNC, o->callback))) return -1;
+  out->is_async = o->is_async;
   return 0;
 }
 
@@ -408,8 +409,9 @@ static int canon(rt_frame *f, uint32_t k) {
     F->kind = RT_FUNC_LIFTED;
     F->owner = f;
     F->name = "lifted function";
-    if (!(F->core = get(f, WP_COMP_SORT_CORE_FUNC, c->func)) || opts(f, &c->opts, &F->opts)) return -1;
+    if (!(F->core = get(f, WP_COMP_SORT_CORE_FUNC, c->func)) || rt_resolve_opts(f, &c->opts, &F->opts)) return -1;
     if (!(F->type = rt_functype(f, c->functype))) return -1;
+    F->is_async = c->functype->is_async;
     rt_lifted_init(F);
     return push(f, WP_COMP_SORT_FUNC, WP_COMP_FROM_CANON, k, F);
   }
@@ -417,7 +419,7 @@ static int canon(rt_frame *f, uint32_t k) {
     rt_func *F = get(f, WP_COMP_SORT_FUNC, c->func);
     rt_opts o;
     const wp_cabi_func_t *ty;
-    if (!F || opts(f, &c->opts, &o) || !(ty = rt_functype(f, c->functype))) return -1;
+    if (!F || rt_resolve_opts(f, &c->opts, &o) || !(ty = rt_functype(f, c->functype))) return -1;
     uint32_t i = f->len[WP_COMP_SORT_CORE_FUNC];
     const wp_comp_core_functype *ct =
         i < f->comp->space[WP_COMP_SORT_CORE_FUNC].len ? f->comp->space[WP_COMP_SORT_CORE_FUNC].items[i].type : NULL;
@@ -437,8 +439,14 @@ static int canon(rt_frame *f, uint32_t k) {
     if (rt_canon_resource(f, c->op, r, ct, &cf)) return -1;
     return push(f, WP_COMP_SORT_CORE_FUNC, WP_COMP_FROM_CANON, k, cf);
   }
-  default:
-    return rt_fail(s, "canon %s is not supported by the runtime yet", wp_comp_canon_name(c->op));
+  default: {
+    uint32_t i = f->len[WP_COMP_SORT_CORE_FUNC];
+    const wp_comp_core_functype *ct =
+        i < f->comp->space[WP_COMP_SORT_CORE_FUNC].len ? f->comp->space[WP_COMP_SORT_CORE_FUNC].items[i].type : NULL;
+    rt_corefunc *cf;
+    if (rt_canon_builtin(f, c, ct, &cf)) return -1;
+    return push(f, WP_COMP_SORT_CORE_FUNC, WP_COMP_FROM_CANON, k, cf);
+  }
   }
 }
 
@@ -506,6 +514,14 @@ static int resolve_imports(rt_frame *f, rt_item *out) {
   return 0;
 }
 
+void rt_subtask_reap(rt_subtask *st);
+static void reap_subtask(void *ctx, wp_cabi_obj_t *o) {
+  (void)ctx;
+  rt_subtask_reap((rt_subtask *)o);
+}
+
+static int instantiate_items(rt_frame *f, rt_item *imports, wasmplug_trap_t **trap);
+
 int rt_instantiate(rt_store *s, const wp_comp *comp, rt_frame *parent, rt_bag *args, rt_frame **out,
                    wasmplug_trap_t **trap) {
   rt_frame *f = rt_alloc(s, sizeof *f);
@@ -517,6 +533,7 @@ int rt_instantiate(rt_store *s, const wp_comp *comp, rt_frame *parent, rt_bag *a
   for (int i = 0; i < WP_COMP_SORT_COUNT; i++)
     if (!(f->space[i] = rt_alloc(s, (comp->space[i].len + 1) * sizeof(void *)))) return rt_fail(s, "out of memory");
   if (!(f->handles = wp_cabi_handles_new())) return rt_fail(s, "out of memory");
+  wp_cabi_handles_set_reaper(f->handles, reap_subtask, NULL);
   wp_cabi_handles_limit_set(f->handles, s->limits.handles);
   if (track(s, (void ***)&s->frames, &s->nframes, &s->capframes, f)) {
     wp_cabi_handles_delete(f->handles);
@@ -526,6 +543,46 @@ int rt_instantiate(rt_store *s, const wp_comp *comp, rt_frame *parent, rt_bag *a
   if (!imports) return rt_fail(s, "out of memory");
   if (resolve_imports(f, imports)) return -1;
   f->args = NULL; /* a nested frame's args live on its parent's C stack */
+  if (parent) {
+    if (instantiate_items(f, imports, trap)) return -1;
+    *out = f;
+    return 0;
+  }
+  /* Instantiation runs as a synchronous task of the top-level instance
+  ** (core start functions may call built-ins, and may not block). */
+  rt_sched *S = rt_sched_get();
+  rt_func *boot = rt_alloc(s, sizeof *boot);
+  wp_cabi_func_t *none = rt_alloc(s, sizeof *none);
+  if (!S || !boot || !none) return rt_fail(s, "out of memory");
+  boot->kind = RT_FUNC_LIFTED;
+  boot->name = "instantiation";
+  boot->type = none;
+  boot->owner = f;
+  rt_task task;
+  rt_thread th;
+  memset(&task, 0, sizeof task);
+  memset(&th, 0, sizeof th);
+  task.F = boot;
+  task.state = RT_TASK_STARTED;
+  task.implicit = task.threads = &th;
+  task.nthreads = 1;
+  th.task = &task;
+  rt_thread *prev = S->current;
+  S->current = &th;
+  rt_enter(f, NULL);
+  int rc = instantiate_items(f, imports, trap);
+  rt_leave(f, NULL);
+  S->current = prev;
+  if (th.index && th.index < f->thread_len) f->thread_tab[th.index] = NULL;
+  if (!rc && !*trap && s->poison) *trap = rt_poisoned(s);
+  if (rc || *trap) return -1;
+  *out = f;
+  return 0;
+}
+
+static int instantiate_items(rt_frame *f, rt_item *imports, wasmplug_trap_t **trap) {
+  rt_store *s = f->store;
+  const wp_comp *comp = f->comp;
   for (uint32_t i = 0; i < comp->nitems; i++) {
     const wp_comp_item *it = &comp->items[i];
     int rc = 0;
@@ -556,6 +613,5 @@ int rt_instantiate(rt_store *s, const wp_comp *comp, rt_frame *parent, rt_bag *a
     }
     if (rc) return -1;
   }
-  *out = f;
   return 0;
 }

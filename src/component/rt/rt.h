@@ -52,6 +52,7 @@ struct rt_store {
   rt_frame **frames;             /* every frame, in creation order */
   size_t nframes, capframes;
   char err[1024];                /* the last error message */
+  wasmplug_error_kind_t err_kind; /* its kind when not a link error (0) */
   /* A trap raised by core code that a canonical ABI callback (realloc,
   ** post-return, a destructor, a nested call) could only report as a cabi
   ** error: whoever turns that error into a trap takes this one instead, so
@@ -59,6 +60,10 @@ struct rt_store {
   wasmplug_trap_t *pending;
   bool dead;                     /* torn down: calls trap */
   wasmplug_store_limits_t limits; /* the linker's, when instantiated */
+  /* async (rt/async.h) */
+  wasmplug_trap_t *poison;       /* a trap that ended the store's async work */
+  struct rt_thread **threads;    /* threads with a fiber, alive (for teardown) */
+  size_t nthreads, capthreads;
 };
 
 /* Zeroed memory owned by the store; NULL when out of memory. */
@@ -79,6 +84,8 @@ typedef struct rt_opts {
   struct rt_corefunc *realloc;   /* NULL when absent */
   struct rt_corefunc *post_return;
   wp_cabi_string_encoding_t encoding;
+  bool is_async;                 /* the `async` option */
+  struct rt_corefunc *callback;  /* NULL: none (stackful when async) */
 } rt_opts;
 
 typedef struct rt_corefunc {
@@ -129,6 +136,7 @@ struct rt_func {
   int kind;
   const char *name;              /* for messages */
   const wp_cabi_func_t *type;    /* as the defining side sees it */
+  bool is_async;                 /* an `async func`: may block before returning */
   /* HOST and NATIVE */
   const rt_host_def *host;
   /* LIFTED */
@@ -156,11 +164,22 @@ struct rt_frame {
   rt_bag *args;                  /* what the imports are taken from (while resolving them) */
   rt_bag exports;
   wp_cabi_handles_t *handles;    /* this component instance's table */
-  bool busy;                     /* a lifted export of this instance is running */
+  bool busy;                     /* a lifted export of this instance is running
+                                    (the reference's `not may_enter`) */
+  /* async state of the component instance (CanonicalABI.md
+  ** ComponentInstance; rt/async.h) */
+  uint32_t no_leave;             /* >0: `not may_leave` (realloc, post-return running) */
+  uint32_t backpressure;
+  uint32_t num_waiting_to_enter;
+  struct rt_thread *exclusive;   /* exclusive_thread */
+  struct rt_thread **thread_tab; /* threads: the thread.index table (slot 0 unused) */
+  uint32_t thread_len, thread_cap;
   rt_ptrmap res;                  /* resource type nodes bound in this frame */
   rt_ptrmap memo;                 /* wp_comp_type -> cabi type conversions */
 };
 
+/* rt/instance.c: the runtime objects a canon definition's options name. */
+int rt_resolve_opts(rt_frame *f, const wp_comp_canon_opts *o, rt_opts *out);
 /* rt/instance.c: instantiates `comp` inside `store`, taking its imports from
 ** `args` (names are the component's import names).  Errors (store->err) and
 ** traps (*trap) are values. */
@@ -200,9 +219,29 @@ int rt_canon_resource(rt_frame *f, uint8_t op, const wp_cabi_resource_t *r,
                       const wp_comp_core_functype *ctype, rt_corefunc **out);
 /* Fills F->guest from F->owner and F->opts. */
 void rt_lifted_init(rt_func *F);
+/* A guest view (memory, realloc, encoding, handle table) of frame f with
+** options o; calls to realloc count as "may not leave". */
+void rt_make_guest(rt_frame *f, const rt_opts *o, wp_cabi_guest_t *g);
+
+/* One `canon lower`: the lowered function as the calling instance sees it. */
+typedef struct rt_lower {
+  rt_frame *f;                   /* the calling instance */
+  rt_func *F;                    /* the callee */
+  const wp_cabi_func_t *type;    /* the lowering side's view */
+  wp_cabi_guest_t guest;         /* the calling instance, with the options */
+  wasmplug_functype_t ctype;
+  bool is_async;
+} rt_lower;
+/* rt/subtask.c: the core function of an async lower, with raw flat args. */
+wasmplug_trap_t *rt_lower_async(rt_lower *L, wasmplug_val_raw_t *raw);
 /* Calls a component function with a value tree.  *result is set only on
 ** success.  Returns NULL or a trap. */
 wasmplug_trap_t *rt_func_call(rt_func *F, const wp_cabi_val_t *args, size_t nargs, wp_cabi_val_t *result);
+/* The same, made by a guest instance (`from`: a synchronous canon lower of
+** another instance's function) rather than by the host.  An async callee
+** that blocks makes the calling thread wait. */
+wasmplug_trap_t *rt_func_call_from(rt_func *F, rt_frame *from, const wp_cabi_val_t *args, size_t nargs,
+                                   wp_cabi_val_t *result);
 /* Calls a core function with flat values (types from its signature). */
 wasmplug_trap_t *rt_core_call(rt_corefunc *cf, const wp_cabi_flat_t *params, size_t np, wp_cabi_flat_t *results,
                               size_t nr);

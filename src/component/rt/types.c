@@ -135,6 +135,18 @@ const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t) {
     r = wp_cabi_type_list(ty, e);
     break;
   }
+  case WP_COMP_T_FIXED_LIST: {
+    const wp_cabi_type_t *e = rt_type(f, t->elem);
+    if (!e) return NULL;
+    r = wp_cabi_type_fixed_list(ty, e, t->len);
+    break;
+  }
+  case WP_COMP_T_MAP: {
+    const wp_cabi_type_t *k = rt_type(f, t->elem), *v = k ? rt_type(f, t->elem2) : NULL;
+    if (!v) return NULL;
+    r = wp_cabi_type_map(ty, k, v);
+    break;
+  }
   case WP_COMP_T_OPTION: {
     const wp_cabi_type_t *e = rt_type(f, t->elem);
     if (!e) return NULL;
@@ -174,6 +186,14 @@ const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t) {
     r = t->kind == WP_COMP_T_ENUM ? wp_cabi_type_enum(ty, t->n, names) : wp_cabi_type_flags(ty, t->n, names);
     break;
   }
+  case WP_COMP_T_ERROR_CONTEXT: r = wp_cabi_type_error_context(ty); break;
+  case WP_COMP_T_STREAM:
+  case WP_COMP_T_FUTURE: {
+    const wp_cabi_type_t *e = NULL;
+    if (t->elem && !(e = rt_type(f, t->elem))) return NULL;
+    r = t->kind == WP_COMP_T_STREAM ? wp_cabi_type_stream(ty, e) : wp_cabi_type_future(ty, e);
+    break;
+  }
   case WP_COMP_T_OWN:
   case WP_COMP_T_BORROW: {
     const wp_cabi_resource_t *res = rt_lookup_resource(f, t->elem);
@@ -209,10 +229,6 @@ const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t) {
   }
   const wp_cabi_func_t *m = memo_get(f, t);
   if (m) return m;
-  if (t->is_async) {
-    rt_fail(f->store, "async functions are not supported by the runtime yet");
-    return NULL;
-  }
   wp_cabi_func_t *fn = rt_alloc(f->store, sizeof *fn);
   const wp_cabi_type_t **ps = rt_alloc(f->store, (t->n ? t->n : 1) * sizeof *ps);
   const char **names = labels(f, t);

@@ -1,0 +1,435 @@
+/*
+** rt/task.c — tasks and `canon lift` (CanonicalABI.md "Tasks", "canon
+** lift", Store.lift/invoke): the implicit thread of every call into a
+** component, backpressure and the exclusive lock, the stackful and the
+** stackless (callback) async ABI, task.return/task.cancel/cancellation,
+** and calls made by the host (rt_func_call, which waits for async ones).
+*/
+#include "component/rt/async.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXP 64
+
+enum { CB_EXIT = 0, CB_YIELD = 1, CB_WAIT = 2, CB_MAX = 2 };
+
+static wasmplug_trap_t *trapf(wasmplug_trap_kind_t kind, const char *fmt, const char *a) {
+  char msg[600];
+  snprintf(msg, sizeof msg, fmt, a);
+  return wasmplug_trap_new(kind, msg);
+}
+
+/* A cabi error as a trap (the store's parked core trap when there is one). */
+static wasmplug_trap_t *cabi_trap(rt_store *s, wp_cabi_error_t *e, const char *where) {
+  if (s->pending) {
+    wasmplug_trap_t *t = s->pending;
+    s->pending = NULL;
+    wp_cabi_error_delete(e);
+    return t;
+  }
+  return rt_trap_from_cabi(e, where);
+}
+
+/* ------------------------------------------------------------ tasks */
+
+void rt_task_free_if_done(rt_task *t) {
+  if (!t->heap || t->nthreads) return;
+  if (t->state != RT_TASK_RESOLVED) {
+    /* no thread left to resolve it: its store trapped or is going away */
+    if (t->caller->task_ref && *t->caller->task_ref == t) *t->caller->task_ref = NULL;
+  }
+  wp_cabi_error_delete(wp_cabi_cx_finish(&t->cx));
+  free(t);
+}
+
+bool rt_task_deliver_pending_cancel(rt_task *t, bool cancellable) {
+  if (cancellable && t->state == RT_TASK_PENDING_CANCEL) {
+    t->state = RT_TASK_CANCEL_DELIVERED;
+    return true;
+  }
+  return false;
+}
+
+wasmplug_trap_t *rt_task_return(rt_task *t, wp_cabi_val_t *result) {
+  if (t->state == RT_TASK_RESOLVED) return wasmplug_trap_new(WASMPLUG_TRAP_CANON, "task.return called more than once");
+  if (t->cx.num_borrows)
+    return wasmplug_trap_new(WASMPLUG_TRAP_CANON, "borrow handles still remain at the end of the call");
+  t->state = RT_TASK_RESOLVED;
+  wp_cabi_error_t *e = t->caller->on_resolve(t->caller, result, false);
+  return e ? cabi_trap(t->F->owner->store, e, "returning the result") : NULL;
+}
+
+wasmplug_trap_t *rt_task_cancel(rt_task *t) {
+  if (t->state != RT_TASK_CANCEL_DELIVERED)
+    return wasmplug_trap_new(WASMPLUG_TRAP_CANON, "task.cancel called without a delivered cancellation");
+  if (t->cx.num_borrows)
+    return wasmplug_trap_new(WASMPLUG_TRAP_CANON, "borrow handles still remain at the end of the call");
+  t->state = RT_TASK_RESOLVED;
+  wp_cabi_error_t *e = t->caller->on_resolve(t->caller, NULL, true);
+  return e ? cabi_trap(t->F->owner->store, e, "cancelling") : NULL;
+}
+
+void rt_task_request_cancel(rt_task *t, rt_frame *caller) {
+  rt_frame *inst = t->F->owner;
+  if (t->state == RT_TASK_INITIAL) {
+    /* still waiting to enter (backpressure): cancelled before it starts */
+    t->state = RT_TASK_CANCEL_DELIVERED;
+    rt_thread_resume(t->implicit, true);
+    return;
+  }
+  rt_thread *c = NULL;
+  for (rt_thread *th = t->threads; th && !c; th = th->next_in_task) {
+    if (!th->in_waiting || !th->cancellable) continue;
+    if (th == t->implicit && t->needs_exclusive && inst->exclusive && inst->exclusive != t->implicit) continue;
+    c = th;
+  }
+  if (c && rt_may_enter(inst, caller)) {
+    t->state = RT_TASK_CANCEL_DELIVERED;
+    rt_enter(inst, caller);
+    rt_thread_resume(c, true);
+    rt_leave(inst, caller);
+  } else {
+    t->state = RT_TASK_PENDING_CANCEL;
+  }
+}
+
+/* Task.enter_implicit_thread: backpressure and the exclusive lock. */
+static bool enter_implicit(rt_task *t, rt_thread *th) {
+  rt_frame *inst = t->F->owner;
+  if (t->F->is_async) {
+    bool bp = inst->backpressure > 0 || (t->needs_exclusive && inst->exclusive);
+    if (bp || inst->num_waiting_to_enter > 0) {
+      inst->num_waiting_to_enter++;
+      int r = rt_thread_wait(th, RT_WAIT_ENTER, NULL, true);
+      inst->num_waiting_to_enter--;
+      if (r < 0) return false;
+      if (r == 1) {
+        wasmplug_trap_t *trap = rt_task_cancel(t);
+        if (trap) wasmplug_trap_delete(rt_poison(inst->store, trap));
+        return false;
+      }
+    }
+    if (t->needs_exclusive) inst->exclusive = th;
+  }
+  return true;
+}
+
+/* Task.exit_implicit_thread (+ unregister_thread's check). */
+static wasmplug_trap_t *exit_implicit(rt_task *t, rt_thread *th) {
+  rt_frame *inst = t->F->owner;
+  if (t->F->is_async && t->needs_exclusive && inst->exclusive == th) inst->exclusive = NULL;
+  if (t->state != RT_TASK_RESOLVED && t->nthreads <= 1)
+    return trapf(WASMPLUG_TRAP_CANON, "`%s` finished without returning a value (task.return was not called)",
+                 t->F->name);
+  return NULL;
+}
+
+/* ------------------------------------------------------------ canon lift */
+
+static wasmplug_trap_t *core(rt_func *F, rt_corefunc *cf, const wp_cabi_flat_t *p, size_t np, wp_cabi_flat_t *r,
+                             size_t nr) {
+  (void)F;
+  return rt_core_call(cf, p, np, r, nr);
+}
+
+/* The thread function of canon_lift (its thread_func). */
+static wasmplug_trap_t *lift_main(rt_thread *th) {
+  rt_task *t = th->task;
+  rt_func *F = t->F;
+  rt_frame *inst = F->owner;
+  rt_store *s = inst->store;
+  char where[300];
+  snprintf(where, sizeof where, "in export `%s`", F->name);
+  if (th->aborted) return NULL;
+  if (!enter_implicit(t, th)) return NULL;
+
+  /* Task.start: the caller lifts the arguments, we lower them into the
+  ** callee's memory (MAX_FLAT_PARAMS, realloc beyond). */
+  size_t np = F->type->nparams;
+  wp_cabi_val_t args[MAXP];
+  wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS + 1];
+  size_t nflat = 0;
+  if (np > MAXP) return trapf(WASMPLUG_TRAP_CANON, "`%s` has too many parameters", F->name);
+  t->state = RT_TASK_STARTED;
+  memset(args, 0, sizeof args);
+  wp_cabi_error_t *e = t->caller->on_start(t->caller, args);
+  if (e) return cabi_trap(s, e, "lifting the arguments");
+  wp_cabi_cx_refresh(&t->cx);
+  e = wp_cabi_lower_values(&t->cx, np, F->type->params, WP_CABI_MAX_FLAT_PARAMS, false, args, NULL, flat, &nflat);
+  for (size_t i = 0; i < np; i++) wp_cabi_val_drop(&args[i]);
+  if (e) return cabi_trap(s, e, where);
+
+  wasmplug_trap_t *trap;
+  if (!F->opts.is_async) {
+    /* sync ABI: results come back from the core function */
+    wp_cabi_core_sig_t sig;
+    wp_cabi_func_flatten(F->type, WP_CABI_LIFT, &sig);
+    wp_cabi_flat_t res[WP_CABI_MAX_FLAT_RESULTS];
+    memset(res, 0, sizeof res);
+    if ((trap = core(F, F->core, flat, nflat, res, sig.nresults))) return trap;
+    wp_cabi_val_t result;
+    if ((e = wp_cabi_lift_results(&t->cx, F->type, res, sig.nresults, &result))) return cabi_trap(s, e, where);
+    if ((trap = rt_task_return(t, F->type->result ? &result : NULL))) {
+      wp_cabi_val_drop(&result);
+      return trap;
+    }
+    if (F->opts.post_return) {
+      inst->no_leave++;
+      e = wp_cabi_post_return(&t->cx, res, sig.nresults);
+      inst->no_leave--;
+      if (e) return cabi_trap(s, e, where);
+    }
+    return exit_implicit(t, th);
+  }
+  if (!F->opts.callback) {
+    /* stackful: the core function runs to its end on this thread */
+    if ((trap = core(F, F->core, flat, nflat, NULL, 0))) return trap;
+    return exit_implicit(t, th);
+  }
+  /* stackless: the core function and then the callback return codes */
+  wp_cabi_flat_t packed;
+  if ((trap = core(F, F->core, flat, nflat, &packed, 1))) return trap;
+  for (;;) {
+    uint32_t code = packed.i32 & 0xf, si = packed.i32 >> 4;
+    if (code > CB_MAX) {
+      char msg[64];
+      snprintf(msg, sizeof msg, "unsupported callback code: %u", code);
+      return wasmplug_trap_new(WASMPLUG_TRAP_CANON, msg);
+    }
+    if (code == CB_EXIT) break;
+    inst->exclusive = NULL;
+    wp_cabi_event_t ev = {WP_CABI_EVENT_NONE, 0, 0};
+    int r;
+    if (code == CB_YIELD) {
+      r = rt_thread_wait(th, RT_WAIT_NOT_EXCLUSIVE, NULL, true);
+    } else {
+      wp_cabi_obj_t *o;
+      if ((e = wp_cabi_handles_get_obj(inst->handles, si, WP_CABI_OBJ_WAITABLE_SET, "callback WAIT", &o)))
+        return cabi_trap(s, e, NULL);
+      wp_cabi_wset_t *ws = (wp_cabi_wset_t *)o;
+      ws->num_waiting++;
+      r = rt_thread_wait(th, RT_WAIT_WSET_EXCLUSIVE, ws, true);
+      if (r == 0) wp_cabi_wset_take_event(ws, &ev);
+      ws->num_waiting--;
+    }
+    if (r < 0) return NULL; /* poisoned or aborted: the trap is elsewhere */
+    if (r == 1) ev.code = WP_CABI_EVENT_TASK_CANCELLED, ev.p1 = ev.p2 = 0;
+    inst->exclusive = th;
+    wp_cabi_flat_t cb[3];
+    cb[0].i64 = cb[1].i64 = cb[2].i64 = 0;
+    cb[0].i32 = ev.code;
+    cb[1].i32 = ev.p1;
+    cb[2].i32 = ev.p2;
+    if ((trap = core(F, F->opts.callback, cb, 3, &packed, 1))) return trap;
+  }
+  return exit_implicit(t, th);
+}
+
+static void lift_thread(rt_thread *th) {
+  rt_store *s = th->task->F->owner->store;
+  wasmplug_trap_t *t = lift_main(th);
+  if (t && !th->aborted) wasmplug_trap_delete(rt_poison(s, t));
+  else wasmplug_trap_delete(t);
+}
+
+/* canon_lift: a new task and implicit thread; returns when the task
+** resolved (sync-typed: always) or its thread blocked. */
+static wasmplug_trap_t *canon_lift(rt_func *F, rt_caller *caller, rt_callee *callee) {
+  rt_frame *inst = F->owner;
+  rt_store *s = inst->store;
+  rt_sched *S = rt_sched_get();
+  if (!S) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+  callee->task = NULL;
+  if (!F->is_async) {
+    /* sync-typed: the implicit thread runs right here (see rt/async.h) */
+    rt_task task;
+    rt_thread th;
+    memset(&task, 0, sizeof task);
+    memset(&th, 0, sizeof th);
+    task.F = F;
+    task.caller = caller;
+    task.state = RT_TASK_INITIAL;
+    task.implicit = &th;
+    task.threads = &th;
+    task.nthreads = 1;
+    wp_cabi_cx_init(&task.cx, &F->guest, NULL);
+    th.task = &task;
+    rt_thread *prev = S->current;
+    S->current = &th;
+    wasmplug_trap_t *t = lift_main(&th);
+    S->current = prev;
+    if (th.index && th.index < inst->thread_len) inst->thread_tab[th.index] = NULL;
+    wp_cabi_error_t *fe = wp_cabi_cx_finish(&task.cx);
+    if (!t && fe) t = rt_trap_from_cabi(fe, F->name);
+    else wp_cabi_error_delete(fe);
+    if (!t && task.state != RT_TASK_RESOLVED)
+      t = trapf(WASMPLUG_TRAP_CANON, "`%s` finished without returning a value", F->name);
+    /* A trap of a synchronous call leaves the instance usable, as before
+    ** (only async machinery poisons the store). */
+    if (t) return t;
+    return s->poison ? rt_poisoned(s) : NULL;
+  }
+  rt_task *task = calloc(1, sizeof *task);
+  if (!task) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+  task->heap = true;
+  task->F = F;
+  task->caller = caller;
+  task->state = RT_TASK_INITIAL;
+  task->needs_exclusive = !F->opts.is_async || F->opts.callback;
+  wp_cabi_cx_init(&task->cx, &F->guest, NULL);
+  rt_thread *th = rt_thread_new(task, lift_thread);
+  if (!th) {
+    free(task);
+    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+  }
+  task->implicit = th;
+  callee->task = task; /* valid while the caller's call is unresolved */
+  rt_thread_resume(th, false);
+  return s->poison ? rt_poisoned(s) : NULL;
+}
+
+/* ------------------------------------------------------------ FuncInst */
+
+wasmplug_trap_t *rt_invoke(rt_func *F, rt_caller *caller, rt_callee *callee) {
+  callee->task = NULL;
+  char what[300];
+  switch (F->kind) {
+  case RT_FUNC_LIFTED: {
+    rt_frame *inst = F->owner;
+    rt_store *s = inst->store;
+    if (s->dead) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "the component instance was deleted");
+    if (s->poison) return trapf(WASMPLUG_TRAP_CANON, "cannot enter component instance to call `%s`: it trapped earlier",
+                                F->name);
+    if (!F->guest.memory) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+    /* Store.lift: the Component Model forbids re-entering an instance
+    ** (with its ancestors) unless it blocked. */
+    if (!rt_may_enter(inst, caller->inst)) {
+      snprintf(what, sizeof what, "cannot enter component instance to call `%s`: it is already running", F->name);
+      return wasmplug_trap_new(WASMPLUG_TRAP_CANON, what);
+    }
+    rt_enter(inst, caller->inst);
+    wasmplug_trap_t *t = canon_lift(F, caller, callee);
+    rt_leave(inst, caller->inst);
+    return t;
+  }
+  case RT_FUNC_HOST: {
+    wp_cabi_val_t args[MAXP], result;
+    size_t np = F->type->nparams;
+    if (np > MAXP) return trapf(WASMPLUG_TRAP_HOST, "`%s` has too many parameters", F->name);
+    memset(args, 0, sizeof args);
+    memset(&result, 0, sizeof result);
+    wp_cabi_error_t *e = caller->on_start(caller, args);
+    if (e) return rt_trap_from_cabi(e, "lifting the arguments");
+    e = F->host->cb(F->host->env, args, np, F->type->result ? &result : NULL);
+    for (size_t i = 0; i < np; i++) wp_cabi_val_drop(&args[i]);
+    int status;
+    if (e && rt_exit_status(e, &status)) {
+      wp_cabi_error_delete(e);
+      wp_cabi_val_drop(&result);
+      return wasmplug_trap_new_exit(status);
+    }
+    if (!e && F->type->result && (e = wp_cabi_val_check(F->type->result, &result))) wp_cabi_val_drop(&result);
+    if (e) {
+      char msg[900];
+      snprintf(msg, sizeof msg, "host function `%s`: %s", F->name, wp_cabi_error_message(e));
+      wp_cabi_error_delete(e);
+      return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
+    }
+    e = caller->on_resolve(caller, F->type->result ? &result : NULL, false);
+    return e ? rt_trap_from_cabi(e, "returning the result") : NULL;
+  }
+  case RT_FUNC_NATIVE:
+    snprintf(what, sizeof what, "native host function `%s` can only be called by a guest (it was re-exported)",
+             F->name);
+    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, what);
+  default:
+    snprintf(what, sizeof what, "unknown import `%s` was called", F->name);
+    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, what);
+  }
+}
+
+/* ------------------------------------------------------------ calls by the host */
+
+typedef struct host_call {
+  rt_caller c;
+  const wp_cabi_val_t *args;
+  size_t nargs;
+  wp_cabi_val_t *result;
+  bool has_result;
+  bool done, cancelled;
+} host_call;
+
+static wp_cabi_error_t *host_start(rt_caller *c, wp_cabi_val_t *args) {
+  host_call *h = (host_call *)c;
+  for (size_t i = 0; i < h->nargs; i++) {
+    wp_cabi_error_t *e = wp_cabi_val_clone(&h->args[i], &args[i]);
+    if (e) {
+      for (size_t j = 0; j < i; j++) wp_cabi_val_drop(&args[j]);
+      return e;
+    }
+  }
+  return NULL;
+}
+
+static wp_cabi_error_t *host_resolve(rt_caller *c, wp_cabi_val_t *result, bool cancelled) {
+  host_call *h = (host_call *)c;
+  if (result) {
+    *h->result = *result;
+    memset(result, 0, sizeof *result);
+  }
+  h->cancelled = cancelled;
+  h->done = true;
+  return NULL;
+}
+
+/* A call from outside any task (the host), or from host code that a
+** guest called (a value-tree host function calling another instance):
+** the latter waits on the calling thread, the former runs the scheduler
+** until the result is there. */
+wasmplug_trap_t *rt_func_call_from(rt_func *F, rt_frame *from, const wp_cabi_val_t *args, size_t nargs,
+                                   wp_cabi_val_t *result) {
+  memset(result, 0, sizeof *result);
+  if (nargs != F->type->nparams) {
+    char what[300];
+    snprintf(what, sizeof what, "function `%s` takes %zu argument(s), %zu given", F->name, F->type->nparams, nargs);
+    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, what);
+  }
+  rt_sched *S = rt_sched_get();
+  if (!S) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+  host_call h;
+  memset(&h, 0, sizeof h);
+  h.c.on_start = host_start;
+  h.c.on_resolve = host_resolve;
+  h.args = args;
+  h.nargs = nargs;
+  h.result = result;
+  rt_callee callee;
+  rt_thread *cur = S->current;
+  h.c.inst = from;
+  S->nesting++;
+  wasmplug_trap_t *t = rt_invoke(F, &h.c, &callee);
+  S->nesting--;
+  if (!t && !h.done) {
+    rt_store *s = F->owner->store;
+    if (cur) {
+      /* a synchronous call from inside a task: that task's thread waits */
+      int r = rt_thread_wait(cur, RT_WAIT_FLAG, &h.done, false);
+      if (r < 0) t = rt_poisoned(cur->task->F->owner->store);
+      if (!t && r < 0) t = wasmplug_trap_new(WASMPLUG_TRAP_CANON, "the call was aborted");
+    } else {
+      t = rt_sched_run_until(s, &h.done);
+    }
+  }
+  if (t) {
+    wp_cabi_val_drop(result);
+    return t;
+  }
+  if (h.cancelled) return trapf(WASMPLUG_TRAP_HOST, "`%s` was cancelled", F->name);
+  return NULL;
+}
+
+wasmplug_trap_t *rt_func_call(rt_func *F, const wp_cabi_val_t *args, size_t nargs, wp_cabi_val_t *result) {
+  return rt_func_call_from(F, NULL, args, nargs, result);
+}

@@ -1,0 +1,86 @@
+;; canon lift async with a callback (the stackless ABI): task.return from the
+;; core function or from the callback, the YIELD and WAIT codes and their
+;; events, context.get/set across callbacks, and the traps: a bad callback
+;; code, an exit without task.return, task.return twice or with the wrong
+;; options, and a WAIT on a handle that is not a waitable set.
+(component definition $T
+  (core module $Mem (memory (export "mem") 1))
+  (core instance $mem (instantiate $Mem))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "task.return" (func $task.return (param i32)))
+    (import "" "context.get" (func $context.get (result i32)))
+    (import "" "context.set" (func $context.set (param i32)))
+    (import "" "waitable-set.new" (func $ws.new (result i32)))
+    (global $n (mut i32) (i32.const 0))
+    ;; returns at once
+    (func (export "now") (result i32)
+      (call $task.return (i32.const 42))
+      (i32.const 0 (; EXIT ;)))
+    ;; yields three times, counting in its context slot; returns the count
+    (func (export "yields") (result i32)
+      (call $context.set (i32.const 100))
+      (i32.const 1 (; YIELD ;)))
+    (func (export "yields-cb") (param $ev i32) (param $p1 i32) (param $p2 i32) (result i32)
+      (if (local.get $ev) (then unreachable)) ;; a yield delivers NONE
+      (call $context.set (i32.add (call $context.get) (i32.const 1)))
+      (if (i32.lt_u (call $context.get) (i32.const 103))
+        (then (return (i32.const 1))))
+      (call $task.return (call $context.get))
+      (i32.const 0))
+    ;; bad code 3 from the core function
+    (func (export "bad-code") (result i32) (i32.const 3))
+    ;; exits without a result
+    (func (export "no-result") (result i32) (i32.const 0))
+    ;; returns twice
+    (func (export "twice") (result i32)
+      (call $task.return (i32.const 1))
+      (call $task.return (i32.const 2))
+      (i32.const 0))
+    ;; WAIT on handle 9, which does not exist
+    (func (export "wait-bad") (result i32) (i32.const 0x92 (; WAIT | 9 << 4 ;)))
+    ;; WAIT on an empty set: nothing can ever wake it
+    (func (export "wait-empty") (result i32)
+      (i32.or (i32.const 2) (i32.shl (call $ws.new) (i32.const 4))))
+    (func (export "unreachable-cb") (param i32 i32 i32) (result i32) unreachable)
+  )
+  (core func $task.return (canon task.return (result u32) (memory (core memory $mem "mem"))))
+  (core func $context.get (canon context.get i32 0))
+  (core func $context.set (canon context.set i32 0))
+  (core func $ws.new (canon waitable-set.new))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $mem "mem"))
+    (export "task.return" (func $task.return))
+    (export "context.get" (func $context.get))
+    (export "context.set" (func $context.set))
+    (export "waitable-set.new" (func $ws.new))))))
+  (func (export "now") async (result u32)
+    (canon lift (core func $m "now") async (memory (core memory $mem "mem")) (callback (core func $m "unreachable-cb"))))
+  (func (export "yields") async (result u32)
+    (canon lift (core func $m "yields") async (memory (core memory $mem "mem")) (callback (core func $m "yields-cb"))))
+  (func (export "bad-code") async (result u32)
+    (canon lift (core func $m "bad-code") async (memory (core memory $mem "mem")) (callback (core func $m "unreachable-cb"))))
+  (func (export "no-result") async (result u32)
+    (canon lift (core func $m "no-result") async (memory (core memory $mem "mem")) (callback (core func $m "unreachable-cb"))))
+  (func (export "twice") async (result u32)
+    (canon lift (core func $m "twice") async (memory (core memory $mem "mem")) (callback (core func $m "unreachable-cb"))))
+  (func (export "wait-bad") async (result u32)
+    (canon lift (core func $m "wait-bad") async (memory (core memory $mem "mem")) (callback (core func $m "unreachable-cb"))))
+  (func (export "wait-empty") async (result u32)
+    (canon lift (core func $m "wait-empty") async (memory (core memory $mem "mem")) (callback (core func $m "unreachable-cb"))))
+)
+(component instance $i $T)
+(assert_return (invoke "now") (u32.const 42))
+(assert_return (invoke "now") (u32.const 42))
+(assert_return (invoke "yields") (u32.const 103))
+(assert_trap (invoke "bad-code") "unsupported callback code: 3")
+(component instance $i $T)
+(assert_trap (invoke "no-result") "finished without returning a value")
+(component instance $i $T)
+(assert_trap (invoke "twice") "task.return called more than once")
+(component instance $i $T)
+(assert_trap (invoke "wait-bad") "unknown handle index 9")
+(component instance $i $T)
+(assert_trap (invoke "wait-empty") "deadlock detected: event loop cannot make further progress")
+(component instance $i $T)
+(assert_return (invoke "yields") (u32.const 103))
