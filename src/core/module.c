@@ -49,7 +49,7 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
   size_t slen = 0;
   if (wp_artifact_is(bytes, len)) {
     if (!engine->config.allow_precompiled)
-      return fail(m, wp_format("%s: this is a precompiled wasmplug artifact: it carries native code, which runs "
+      return fail(m, WASMPLUG_ERROR_INVALID, wp_format("%s: this is a precompiled wasmplug artifact: it carries native code, which runs "
                                "with all of this process's rights; load it only if you made it or trust who "
                                "did: --allow-precompiled (wasmplug_config_allow_precompiled_set)", m->name));
     char *err = wp_artifact_split(m->name, bytes, len, &bytes, &len, &so, &slen);
