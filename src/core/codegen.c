@@ -489,6 +489,11 @@ static uint8_t *strip_custom_sections(const uint8_t *b, size_t len, size_t *out_
   return out;
 }
 
+uint32_t wp_codegen_unsupported(void) {
+  return WP_FEAT_SIMD | WP_FEAT_THREADS | WP_FEAT_SHARED_MEM | WP_FEAT_TAILCALL | WP_FEAT_MEMORY64 | WP_FEAT_MULTIMEM |
+         WP_FEAT_EH | WP_FEAT_EH_LEGACY | WP_FEAT_EXTCONST | WP_FEAT_RELAXED_SIMD;
+}
+
 char *wp_codegen(const wasmplug_module_t *m, const char *dir) {
   char *wasm = wp_format("%s/module.wasm", dir);
   char *cfile = wp_format("%s/module.c", dir);

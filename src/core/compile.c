@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "translate.h"
 
 
 /* ---------------------------------------------------------------- helpers */
@@ -39,6 +40,12 @@ static char *make_tmpdir(void) {
 }
 
 static void remove_tree(const char *dir) {
+  /* A debugging aid for translator work (DEVELOPERS.md): keep the C. */
+  const char *keep = getenv("WASMPLUG_KEEP_C");
+  if (keep && *keep && strcmp(keep, "0")) {
+    fprintf(stderr, "wasmplug: generated C kept in %s\n", dir);
+    return;
+  }
   DIR *d = opendir(dir);
   if (d) {
     struct dirent *e;
@@ -109,15 +116,88 @@ void wp_code_free(wp_code_t *code) {
   memset(code, 0, sizeof *code);
 }
 
+/* ------------------------------------------------------------ C sources */
+
+void wp_strv_free(char **v) {
+  if (!v) return;
+  for (char **p = v; *p; p++) free(*p);
+  free(v);
+}
+
+static char *write_text(const char *dir, const char *name, const wp_buf_t *b) {
+  char *path = wp_format("%s/%s", dir, name);
+  if (!path) return wp_strdup("out of memory");
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  char *err = NULL;
+  if (fd < 0) {
+    err = wp_format("cannot create %s: %s", path, strerror(errno));
+    free(path);
+    return err;
+  }
+  size_t off = 0;
+  while (off < b->len) {
+    ssize_t n = write(fd, b->buf + off, b->len - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) { err = wp_format("cannot write %s: %s", path, strerror(errno)); break; }
+    off += (size_t)n;
+  }
+  if (close(fd) != 0 && !err) err = wp_format("cannot write %s: %s", path, strerror(errno));
+  free(path);
+  return err;
+}
+
+/* Wasm code bytes per C unit of the optimized tier: small enough that the
+** units of a large module keep every core busy, large enough that the
+** shared header is parsed rarely. */
+#define OPT_UNIT_BYTES (192u * 1024)
+
+char *wp_emit_c(const wasmplug_module_t *m, bool baseline, const char *dir, char ***files) {
+  *files = NULL;
+  if (m->engine->translator == WP_TRANSLATOR_WASM2C) {
+    char *err = wp_codegen(m, dir);
+    if (err) return err;
+    char **v = calloc(2, sizeof *v);
+    if (!v || !(v[0] = wp_strdup("glue.c"))) {
+      free(v);
+      return wp_strdup("out of memory");
+    }
+    *files = v;
+    return NULL;
+  }
+  wp_xlate_opts_t o = {baseline, baseline ? 0 : OPT_UNIT_BYTES};
+  wp_xlate_t x;
+  char *err = wp_translate(m, &o, &x);
+  if (err) return err;
+  char **v = calloc(x.nunits + 2, sizeof *v);
+  if (!v) err = wp_strdup("out of memory");
+  if (!err) err = write_text(dir, "wp.h", &x.header);
+  if (!err) err = write_text(dir, "glue.c", &x.glue);
+  if (!err && !(v[0] = wp_strdup("glue.c"))) err = wp_strdup("out of memory");
+  for (uint32_t i = 0; !err && i < x.nunits; i++) {
+    v[i + 1] = wp_format("u%u.c", i);
+    if (!v[i + 1]) err = wp_strdup("out of memory");
+    else err = write_text(dir, v[i + 1], &x.units[i].c);
+  }
+  wp_xlate_free(&x);
+  if (err) {
+    wp_strv_free(v);
+    return err;
+  }
+  *files = v;
+  return NULL;
+}
+
 /* --------------------------------------------------------------- baseline */
 
 char *wp_compile_baseline(wasmplug_module_t *m, wp_code_t *out) {
   memset(out, 0, sizeof *out);
   char *dir = make_tmpdir();
   if (!dir) return wp_format("%s: cannot create a temporary directory: %s", m->name, strerror(errno));
-  char *err = wp_codegen(m, dir);
+  char **files = NULL;
+  char *err = wp_emit_c(m, true, dir, &files);
   void *state = NULL, *entry = NULL;
-  if (!err) err = wp_tcc_build(m->name, dir, &state, &entry);
+  if (!err) err = wp_tcc_build(m->name, dir, files, &state, &entry);
+  wp_strv_free(files);
   if (!err) {
     const wp_glue_t *g = check_glue(m, (wp_glue_entry_t)entry, &err);
     if (g) {
@@ -263,22 +343,48 @@ char *wp_mkdir_p(const char *dir) {
   return err;
 }
 
-static char *run_cc(wasmplug_module_t *m, const char *dir, const char *so_out) {
-  char *glue = wp_format("%s/glue.c", dir);
+static char *run_cc(wasmplug_module_t *m, const char *dir, char *const *files,
+                    const char *so_out) {
   char *errf = wp_format("%s/cc.err", dir);
   char *inc = wp_format("-I%s", dir);
   char *err = NULL;
-  if (!glue || !errf || !inc) { err = wp_strdup("out of memory"); goto out; }
+  size_t nfiles = 0;
+  while (files[nfiles]) nfiles++;
+  char **argv = calloc(nfiles + 20, sizeof *argv);
+  size_t ac = 0, first_file = 0;
+  if (!errf || !inc || !argv) { err = wp_strdup("out of memory"); goto out; }
+  argv[ac++] = (char *)wp_cc_command();
+  argv[ac++] = "-O2";
+  argv[ac++] = "-shared";
+  argv[ac++] = "-fPIC";
+  argv[ac++] = "-fvisibility=hidden";
+  /* -nostartfiles: no crt constructors or destructors (wp_trust_check_elf
+  ** refuses any in code read back from disk). */
+  argv[ac++] = "-nostartfiles";
+  argv[ac++] = "-DNDEBUG";
+  argv[ac++] = "-w";
+  argv[ac++] = "-fno-strict-aliasing";
+  if (m->engine->translator == WP_TRANSLATOR_OWN) {
+    /* Wasm float semantics: no contraction into fused multiply-adds, no
+    ** errno (so sqrt is one instruction) */
+    argv[ac++] = "-ffp-contract=off";
+    argv[ac++] = "-fno-math-errno";
+  }
+  argv[ac++] = inc;
+  argv[ac++] = "-o";
+  argv[ac++] = (char *)so_out;
+  first_file = ac;
+  for (size_t i = 0; i < nfiles; i++) {
+    argv[ac] = wp_format("%s/%s", dir, files[i]);
+    if (!argv[ac++]) { err = wp_strdup("out of memory"); goto out; }
+  }
+  argv[ac++] = "-lm";
   pid_t pid = fork();
   if (pid < 0) { err = wp_format("cannot start the C compiler: %s", strerror(errno)); goto out; }
   if (pid == 0) {
     int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd >= 0) { dup2(fd, 2); dup2(fd, 1); close(fd); }
-    /* -nostartfiles: no crt constructors or destructors (wp_trust_check_elf
-    ** refuses any in code read back from disk). */
-    execlp(wp_cc_command(), wp_cc_command(), "-O2", "-shared", "-fPIC", "-fvisibility=hidden",
-           "-nostartfiles", "-DNDEBUG", "-w", "-fno-strict-aliasing", inc, "-o", so_out, glue, "-lm",
-           (char *)NULL);
+    execvp(argv[0], argv);
     _exit(127);
   }
   wasmplug_config_t *cfg = &m->engine->config;
@@ -312,7 +418,9 @@ static char *run_cc(wasmplug_module_t *m, const char *dir, const char *so_out) {
                     line[0] ? line : "the compiler failed");
   }
 out:
-  free(glue);
+  if (argv && first_file)
+    for (size_t i = first_file; i < first_file + nfiles && argv[i]; i++) free(argv[i]);
+  free(argv);
   free(errf);
   free(inc);
   return err;
@@ -358,10 +466,12 @@ char *wp_compile_optimized(wasmplug_module_t *m, bool may_build, wp_code_t *out)
   if ((err = wp_mkdir_p(cache))) goto out;
   dir = make_tmpdir();
   if (!dir) { err = wp_format("cannot create a temporary directory: %s", strerror(errno)); goto out; }
-  if ((err = wp_codegen(m, dir))) goto out;
+  char **files = NULL;
+  if ((err = wp_emit_c(m, false, dir, &files))) goto out;
   char *built = wp_format("%s/module.so", dir);
-  if (!built) { err = wp_strdup("out of memory"); goto out; }
-  err = run_cc(m, dir, built);
+  if (!built) { wp_strv_free(files); err = wp_strdup("out of memory"); goto out; }
+  err = run_cc(m, dir, files, built);
+  wp_strv_free(files);
   if (!err && !wp_read_all(built, &so, &slen))
     err = wp_format("%s: the C compiler produced no output", m->name);
   free(built);

@@ -1,457 +1,449 @@
 /*
 ** decode.c — reads a core module's sections into wp_modinfo_t.
 **
-** wasm2c validates function bodies; this decoder exists for the metadata
-** linking needs (types, imports, exports, memories, tables, globals, start)
-** and to refuse, up front and with a clear message, the features wasm2c
-** 1.0.32 cannot compile (SIMD, threads, memory64, multi-memory, GC,
-** exceptions).  It must be safe on any byte string: every count is checked
-** against the bytes that remain before anything is allocated.
+** This is the binary format's structure: sections, vectors, limits,
+** segments, the framing of function bodies.  It must be safe on any byte
+** string: every count is checked against the bytes that remain before
+** anything is allocated.  Typing (function bodies, constant expressions,
+** index ranges the structure does not need) is the validator's job
+** (validate.c), run right after.  Proposals a translator may lack are not
+** refused here but recorded in `features`, so each translator refuses what
+** it cannot compile with a message naming the proposal.
 */
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-#include "leb.h"
+#include "reader.h"
 
-typedef struct reader {
-  const uint8_t *p, *start, *end;
-  const char *name;
-  char *err;
-} reader_t;
+static bool oom(wp_reader_t *r) { return wp_rd_fail(r, "out of memory"); }
 
-static bool fail(reader_t *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static bool fail(reader_t *r, const char *fmt, ...) {
-  if (r->err) return false;
-  va_list ap;
-  va_start(ap, fmt);
-  char *what = wp_vformat(fmt, ap);
-  va_end(ap);
-  r->err = wp_format("%s: invalid module at offset 0x%zx: %s", r->name,
-                     (size_t)(r->p - r->start), what ? what : "out of memory");
-  free(what);
-  return false;
-}
-
-static bool u8(reader_t *r, uint8_t *out) {
-  *out = 0;
-  if (r->p >= r->end) return fail(r, "unexpected end of section or module");
-  *out = *r->p++;
-  return true;
-}
-
-static bool leb_fail(reader_t *r, wp_leb_status_t s) {
-  return fail(r, "%s", s == WP_LEB_EOF ? "unexpected end of section or module" : wp_leb_status_text(s));
-}
-
-static bool leb_u32(reader_t *r, uint32_t *out) {
-  uint64_t v;
-  size_t n;
-  wp_leb_status_t s = wp_leb_unsigned(r->p, r->end, 32, &v, &n);
-  *out = (uint32_t)v;
-  if (s) return leb_fail(r, s);
-  r->p += n;
-  return true;
-}
-
-/* Skips a signed LEB of at most `bits` bits. */
-static bool leb_skip(reader_t *r, int bits) {
-  int64_t v;
-  size_t n;
-  wp_leb_status_t s = wp_leb_signed(r->p, r->end, (unsigned)bits, &v, &n);
-  if (s) return leb_fail(r, s);
-  r->p += n;
-  return true;
-}
-
-static bool bytes(reader_t *r, size_t n, const uint8_t **out) {
-  *out = NULL;
-  if ((size_t)(r->end - r->p) < n) return fail(r, "unexpected end of section or module");
-  *out = r->p;
-  r->p += n;
-  return true;
-}
-
-/* A count of items each at least `min_size` bytes long: refuses counts the
-** remaining bytes cannot hold, so allocation stays proportional to input. */
-static bool count(reader_t *r, uint32_t min_size, uint32_t *out) {
-  if (!leb_u32(r, out)) return false;
-  if ((uint64_t)*out * min_size > (uint64_t)(r->end - r->p))
-    return fail(r, "count %u exceeds the remaining %zu bytes", *out,
-                (size_t)(r->end - r->p));
-  return true;
-}
-
-static bool name(reader_t *r, char **out) {
-  uint32_t n;
-  const uint8_t *s;
-  if (!leb_u32(r, &n) || !bytes(r, n, &s)) return false;
-  /* Names are UTF-8 (the spec requires it); checked here so every later
-  ** message and mangled C symbol starts from valid text. */
-  for (uint32_t i = 0; i < n;) {
-    uint8_t c = s[i];
-    uint32_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-                 : (c & 0xf8) == 0xf0 ? 4 : 0;
-    if (!len || i + len > n) return fail(r, "malformed UTF-8 in name");
-    uint32_t cp = len == 1 ? c : c & (0x7f >> len);
-    for (uint32_t k = 1; k < len; k++) {
-      if ((s[i + k] & 0xc0) != 0x80) return fail(r, "malformed UTF-8 in name");
-      cp = cp << 6 | (s[i + k] & 0x3f);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-      return fail(r, "malformed UTF-8 in name");
-    i += len;
-  }
-  *out = wp_strndup((const char *)s, n);
-  if (!*out) return fail(r, "out of memory");
-  return true;
-}
-
-static bool valtype(reader_t *r, wasmplug_valkind_t *out) {
-  uint8_t b;
-  *out = WASMPLUG_I32;
-  if (!u8(r, &b)) return false;
-  switch (b) {
-  case 0x7f: *out = WASMPLUG_I32; return true;
-  case 0x7e: *out = WASMPLUG_I64; return true;
-  case 0x7d: *out = WASMPLUG_F32; return true;
-  case 0x7c: *out = WASMPLUG_F64; return true;
-  case 0x70: *out = WASMPLUG_FUNCREF; return true;
-  case 0x6f: *out = WASMPLUG_EXTERNREF; return true;
-  case 0x7b:
-    r->p--;
-    return fail(r, "SIMD (v128) is not supported by wasmplug");
-  default:
-    r->p--;
-    return fail(r, "unsupported value type 0x%02x (GC and typed function "
-                   "references are not supported)", b);
-  }
-}
-
-static bool reftype(reader_t *r, wasmplug_valkind_t *out) {
-  if (!valtype(r, out)) return false;
-  if (*out != WASMPLUG_FUNCREF && *out != WASMPLUG_EXTERNREF) {
-    r->p--;
-    return fail(r, "table element type must be a reference type");
-  }
-  return true;
-}
-
-static bool limits(reader_t *r, bool memory, wasmplug_limits_t *out) {
+static bool limits(wp_reader_t *r, bool memory, wasmplug_limits_t *out, uint8_t *flags_out,
+                   uint32_t *features) {
   uint8_t flags;
-  uint32_t v;
-  if (!u8(r, &flags)) return false;
-  if (memory && (flags & 2)) {
-    r->p--;
-    return fail(r, "shared memory (threads) is not supported by wasmplug");
-  }
-  if (memory && (flags & 4)) {
-    r->p--;
-    return fail(r, "memory64 is not supported by wasmplug");
-  }
-  if (flags > 1) {
-    r->p--;
-    return fail(r, "invalid limits flags 0x%02x", flags);
-  }
-  if (!leb_u32(r, &v)) return false;
-  out->min = v;
+  *flags_out = 0;
+  out->min = 0;
   out->max = UINT64_MAX;
-  if (flags & 1) {
-    if (!leb_u32(r, &v)) return false;
-    out->max = v;
-    if (out->max < out->min) return fail(r, "size minimum must not be greater than maximum");
+  if (!wp_rd_u8(r, &flags)) return false;
+  /* bit 0: has max; bit 1: shared (memories); bit 2: 64-bit addresses */
+  if (flags & ~(memory ? 7u : 5u)) {
+    r->p--;
+    return wp_rd_fail(r, "malformed limits flags 0x%02x", flags);
   }
-  if (memory && (out->min > 65536 || (out->max != UINT64_MAX && out->max > 65536)))
-    return fail(r, "memory size must be at most 65536 pages (4GiB)");
+  if (flags & 2) {
+    *flags_out |= WP_MEM_SHARED;
+    *features |= WP_FEAT_SHARED_MEM;
+  }
+  if (flags & 4) {
+    *flags_out |= WP_MEM_64;
+    *features |= WP_FEAT_MEMORY64;
+  }
+  if (flags & 4) {
+    if (!wp_rd_u64(r, &out->min)) return false;
+    if ((flags & 1) && !wp_rd_u64(r, &out->max)) return false;
+  } else {
+    uint32_t v;
+    if (!wp_rd_u32(r, &v)) return false;
+    out->min = v;
+    if (flags & 1) {
+      if (!wp_rd_u32(r, &v)) return false;
+      out->max = v;
+    }
+  }
   return true;
 }
 
-/* Skips a constant expression (global initializers). */
-static bool const_expr(reader_t *r) {
+/* Skips a constant expression, recording its span (validated later). */
+static bool const_expr(wp_reader_t *r, wp_span_t *span) {
+  size_t start = wp_rd_off(r);
+  wp_instr_t in;
   for (;;) {
-    uint8_t op;
-    uint32_t idx;
-    if (!u8(r, &op)) return false;
-    switch (op) {
-    case 0x0b: return true;
-    case 0x41: if (!leb_skip(r, 32)) return false; break;
-    case 0x42: if (!leb_skip(r, 64)) return false; break;
-    case 0x43: { const uint8_t *b; if (!bytes(r, 4, &b)) return false; break; }
-    case 0x44: { const uint8_t *b; if (!bytes(r, 8, &b)) return false; break; }
-    case 0x23: case 0xd2: if (!leb_u32(r, &idx)) return false; break;
-    case 0xd0: { uint8_t t; if (!u8(r, &t)) return false; break; }
-    case 0x6a: case 0x6b: case 0x6c: case 0x7c: case 0x7d: case 0x7e:
-      break; /* extended-const arithmetic: wasm2c decides */
-    case 0xfd:
-      r->p--;
-      return fail(r, "SIMD (v128) is not supported by wasmplug");
-    default:
-      r->p--;
-      return fail(r, "illegal opcode 0x%02x in constant expression", op);
-    }
+    if (!wp_read_instr(r, &in)) return false;
+    if (in.op == 0x0b) break;
   }
+  span->off = (uint32_t)start;
+  span->len = (uint32_t)(wp_rd_off(r) - start);
+  return true;
 }
 
-static bool functype_section(reader_t *r, wp_modinfo_t *m) {
+static bool functype_section(wp_reader_t *r, wp_modinfo_t *m) {
   uint32_t n;
-  if (!count(r, 3, &n)) return false;
+  if (!wp_rd_count(r, 3, &n)) return false;
   m->types = calloc(n ? n : 1, sizeof *m->types);
-  if (!m->types) return fail(r, "out of memory");
+  if (!m->types) return oom(r);
   for (uint32_t i = 0; i < n; i++) {
     uint8_t form;
-    if (!u8(r, &form)) return false;
+    if (!wp_rd_u8(r, &form)) return false;
     if (form != 0x60) {
       r->p--;
-      if (form == 0x4e || form == 0x50 || form == 0x4f || form == 0x5e || form == 0x5f)
-        return fail(r, "GC types are not supported by wasmplug");
-      return fail(r, "type %u: expected a function type (0x60), found 0x%02x", i, form);
+      if (form == 0x4e || form == 0x50 || form == 0x4f || form == 0x5e || form == 0x5f ||
+          form == 0x4d)
+        return wp_rd_fail(r, "GC types (recursive, struct and array types) are not supported "
+                             "by wasmplug");
+      return wp_rd_fail(r, "type %u: malformed function type 0x%02x (expected 0x60)", i, form);
     }
     uint32_t np, nr;
-    if (!count(r, 1, &np)) return false;
+    if (!wp_rd_count(r, 1, &np)) return false;
     wasmplug_valkind_t *params = malloc(((size_t)np + 1) * sizeof *params);
-    if (!params) return fail(r, "out of memory");
+    if (!params) return oom(r);
     m->types[i].params = params;
+    m->types[i].results = params + np;
     m->ntypes = i + 1;
     for (uint32_t k = 0; k < np; k++)
-      if (!valtype(r, &params[k])) return false;
-    if (!count(r, 1, &nr)) return false;
+      if (!wp_rd_valtype(r, &params[k])) return false;
+    m->types[i].nparams = np;
+    if (!wp_rd_count(r, 1, &nr)) return false;
     wasmplug_valkind_t *all = realloc(params, ((size_t)np + nr + 1) * sizeof *all);
-    if (!all) return fail(r, "out of memory");
+    if (!all) return oom(r);
     m->types[i].params = all;
     m->types[i].results = all + np;
-    m->types[i].nparams = np;
     for (uint32_t k = 0; k < nr; k++)
-      if (!valtype(r, &all[np + k])) return false;
+      if (!wp_rd_valtype(r, &all[np + k])) return false;
     m->types[i].nresults = nr;
   }
   return true;
 }
 
-static bool import_section(reader_t *r, wp_modinfo_t *m) {
+static bool global_type(wp_reader_t *r, wasmplug_valkind_t *t, bool *mut) {
+  uint8_t b;
+  if (!wp_rd_valtype(r, t) || !wp_rd_u8(r, &b)) return false;
+  if (b > 1) {
+    r->p--;
+    return wp_rd_fail(r, "malformed mutability 0x%02x", b);
+  }
+  *mut = b;
+  return true;
+}
+
+static bool tag_type(wp_reader_t *r, uint32_t *type) {
+  uint8_t attr;
+  if (!wp_rd_u8(r, &attr)) return false;
+  if (attr != 0) {
+    r->p--;
+    return wp_rd_fail(r, "malformed tag attribute 0x%02x", attr);
+  }
+  return wp_rd_u32(r, type);
+}
+
+static bool import_section(wp_reader_t *r, wp_modinfo_t *m) {
   uint32_t n;
-  if (!count(r, 4, &n)) return false;
+  if (!wp_rd_count(r, 4, &n)) return false;
   m->imports = calloc(n ? n : 1, sizeof *m->imports);
-  if (!m->imports) return fail(r, "out of memory");
+  if (!m->imports) return oom(r);
   for (uint32_t i = 0; i < n; i++) {
     wp_import_t *im = &m->imports[i];
     m->nimports = i + 1;
     uint8_t kind;
-    if (!name(r, &im->module) || !name(r, &im->name) || !u8(r, &kind)) return false;
+    if (!wp_rd_name(r, &im->module) || !wp_rd_name(r, &im->name) || !wp_rd_u8(r, &kind))
+      return false;
     switch (kind) {
     case 0:
       im->kind = WASMPLUG_EXTERN_FUNC;
-      if (!leb_u32(r, &im->type_index)) return false;
-      if (im->type_index >= m->ntypes)
-        return fail(r, "import %s.%s: type index %u out of range", im->module,
-                    im->name, im->type_index);
+      if (!wp_rd_u32(r, &im->type_index)) return false;
       m->nimported_funcs++;
       break;
     case 1:
       im->kind = WASMPLUG_EXTERN_TABLE;
-      if (!reftype(r, &im->elem) || !limits(r, false, &im->limits)) return false;
+      if (!wp_rd_reftype(r, &im->elem) ||
+          !limits(r, false, &im->limits, &im->flags, &m->features))
+        return false;
       m->nimported_tables++;
       break;
     case 2:
       im->kind = WASMPLUG_EXTERN_MEMORY;
-      if (!limits(r, true, &im->limits)) return false;
+      if (!limits(r, true, &im->limits, &im->flags, &m->features)) return false;
       m->nimported_mems++;
       break;
-    case 3: {
-      uint8_t mut;
+    case 3:
       im->kind = WASMPLUG_EXTERN_GLOBAL;
-      if (!valtype(r, &im->elem) || !u8(r, &mut)) return false;
-      if (mut > 1) return fail(r, "invalid mutability 0x%02x", mut);
-      im->mut = mut;
+      if (!global_type(r, &im->elem, &im->mut)) return false;
       m->nimported_globals++;
       break;
-    }
     case 4:
-      r->p--;
-      return fail(r, "import %s.%s: exception tags are not supported by wasmplug",
-                  im->module, im->name);
+      im->kind = WASMPLUG_EXTERN_TAG;
+      if (!tag_type(r, &im->type_index)) return false;
+      m->nimported_tags++;
+      m->features |= WP_FEAT_EH;
+      break;
     default:
       r->p--;
-      return fail(r, "import %s.%s: invalid import kind 0x%02x", im->module,
-                  im->name, kind);
+      return wp_rd_fail(r, "import %s.%s: malformed import kind 0x%02x", im->module, im->name,
+                        kind);
     }
   }
   return true;
 }
 
-static bool function_section(reader_t *r, wp_modinfo_t *m) {
+static bool function_section(wp_reader_t *r, wp_modinfo_t *m) {
   uint32_t n;
-  if (!count(r, 1, &n)) return false;
+  if (!wp_rd_count(r, 1, &n)) return false;
   m->func_types = calloc(n ? n : 1, sizeof *m->func_types);
-  if (!m->func_types) return fail(r, "out of memory");
+  if (!m->func_types) return oom(r);
   for (uint32_t i = 0; i < n; i++) {
-    if (!leb_u32(r, &m->func_types[i])) return false;
-    if (m->func_types[i] >= m->ntypes)
-      return fail(r, "function %u: type index %u out of range", i, m->func_types[i]);
+    if (!wp_rd_u32(r, &m->func_types[i])) return false;
     m->nfuncs = i + 1;
   }
   return true;
 }
 
-static bool table_section(reader_t *r, wp_modinfo_t *m) {
+static bool table_section(wp_reader_t *r, wp_modinfo_t *m) {
   uint32_t n;
-  if (!count(r, 3, &n)) return false;
+  if (!wp_rd_count(r, 3, &n)) return false;
   m->tables = calloc(n ? n : 1, sizeof *m->tables);
   m->table_elems = calloc(n ? n : 1, sizeof *m->table_elems);
-  if (!m->tables || !m->table_elems) return fail(r, "out of memory");
+  m->table_flags = calloc(n ? n : 1, 1);
+  m->table_inits = calloc(n ? n : 1, sizeof *m->table_inits);
+  if (!m->tables || !m->table_elems || !m->table_flags || !m->table_inits) return oom(r);
   for (uint32_t i = 0; i < n; i++) {
-    if (!reftype(r, &m->table_elems[i]) || !limits(r, false, &m->tables[i])) return false;
+    /* 0x40 0x00: a table with an initialiser expression (Wasm 3.0) */
+    bool init = r->p + 1 < r->end && r->p[0] == 0x40 && r->p[1] == 0x00;
+    if (init) r->p += 2;
+    if (!wp_rd_reftype(r, &m->table_elems[i]) ||
+        !limits(r, false, &m->tables[i], &m->table_flags[i], &m->features))
+      return false;
+    if (init && !const_expr(r, &m->table_inits[i])) return false;
     m->ntables = i + 1;
   }
   return true;
 }
 
-static bool memory_section(reader_t *r, wp_modinfo_t *m) {
+static bool memory_section(wp_reader_t *r, wp_modinfo_t *m) {
   uint32_t n;
-  if (!count(r, 2, &n)) return false;
+  if (!wp_rd_count(r, 2, &n)) return false;
   m->mems = calloc(n ? n : 1, sizeof *m->mems);
-  if (!m->mems) return fail(r, "out of memory");
+  m->mem_flags = calloc(n ? n : 1, 1);
+  if (!m->mems || !m->mem_flags) return oom(r);
   for (uint32_t i = 0; i < n; i++) {
-    if (!limits(r, true, &m->mems[i])) return false;
+    if (!limits(r, true, &m->mems[i], &m->mem_flags[i], &m->features)) return false;
     m->nmems = i + 1;
   }
-  if (m->nmems + m->nimported_mems > 1)
-    return fail(r, "multiple memories are not supported by wasmplug");
   return true;
 }
 
-static bool global_section(reader_t *r, wp_modinfo_t *m) {
+static bool tag_section(wp_reader_t *r, wp_modinfo_t *m) {
   uint32_t n;
-  if (!count(r, 3, &n)) return false;
-  m->globals = calloc(n ? n : 1, sizeof *m->globals);
-  if (!m->globals) return fail(r, "out of memory");
+  if (!wp_rd_count(r, 2, &n)) return false;
+  m->tag_types = calloc(n ? n : 1, sizeof *m->tag_types);
+  if (!m->tag_types) return oom(r);
+  if (n) m->features |= WP_FEAT_EH;
   for (uint32_t i = 0; i < n; i++) {
-    uint8_t mut;
-    if (!valtype(r, &m->globals[i].type) || !u8(r, &mut)) return false;
-    if (mut > 1) return fail(r, "invalid mutability 0x%02x", mut);
-    m->globals[i].mut = mut;
-    if (!const_expr(r)) return false;
+    if (!tag_type(r, &m->tag_types[i])) return false;
+    m->ntags = i + 1;
+  }
+  return true;
+}
+
+static bool global_section(wp_reader_t *r, wp_modinfo_t *m) {
+  uint32_t n;
+  if (!wp_rd_count(r, 3, &n)) return false;
+  m->globals = calloc(n ? n : 1, sizeof *m->globals);
+  if (!m->globals) return oom(r);
+  for (uint32_t i = 0; i < n; i++) {
+    if (!global_type(r, &m->globals[i].type, &m->globals[i].mut)) return false;
+    if (!const_expr(r, &m->globals[i].init)) return false;
     m->nglobals = i + 1;
   }
   return true;
 }
 
-static bool export_section(reader_t *r, wp_modinfo_t *m) {
+static bool export_section(wp_reader_t *r, wp_modinfo_t *m) {
   uint32_t n;
-  if (!count(r, 3, &n)) return false;
+  if (!wp_rd_count(r, 3, &n)) return false;
   m->exports = calloc(n ? n : 1, sizeof *m->exports);
-  if (!m->exports) return fail(r, "out of memory");
+  if (!m->exports) return oom(r);
   for (uint32_t i = 0; i < n; i++) {
     wp_export_t *ex = &m->exports[i];
     uint8_t kind;
     m->nexports = i + 1;
-    if (!name(r, &ex->name) || !u8(r, &kind) || !leb_u32(r, &ex->index)) return false;
-    uint32_t limit;
-    switch (kind) {
-    case 0: ex->kind = WASMPLUG_EXTERN_FUNC; limit = m->nimported_funcs + m->nfuncs; break;
-    case 1: ex->kind = WASMPLUG_EXTERN_TABLE; limit = m->nimported_tables + m->ntables; break;
-    case 2: ex->kind = WASMPLUG_EXTERN_MEMORY; limit = m->nimported_mems + m->nmems; break;
-    case 3: ex->kind = WASMPLUG_EXTERN_GLOBAL; limit = m->nimported_globals + m->nglobals; break;
-    case 4: return fail(r, "export '%s': exception tags are not supported by wasmplug", ex->name);
-    default: return fail(r, "export '%s': invalid export kind 0x%02x", ex->name, kind);
+    if (!wp_rd_name(r, &ex->name) || !wp_rd_u8(r, &kind)) return false;
+    if (kind > 4) {
+      r->p--;
+      return wp_rd_fail(r, "export '%s': malformed export kind 0x%02x", ex->name, kind);
     }
-    if (ex->index >= limit)
-      return fail(r, "export '%s': index %u out of range", ex->name, ex->index);
-    for (uint32_t k = 0; k < i; k++)
-      if (!strcmp(m->exports[k].name, ex->name))
-        return fail(r, "duplicate export name '%s'", ex->name);
+    ex->kind = (wasmplug_externkind_t)kind;
+    if (!wp_rd_u32(r, &ex->index)) return false;
   }
   return true;
 }
 
-/* Checks the code section's framing and scans local declarations for v128
-** (a SIMD body nearly always has one); wasm2c's validator (run with SIMD
-** disabled) catches any SIMD instruction left. */
-static bool code_section(reader_t *r, wp_modinfo_t *m) {
+static bool elem_section(wp_reader_t *r, wp_modinfo_t *m) {
   uint32_t n;
-  if (!count(r, 1, &n)) return false;
+  if (!wp_rd_count(r, 1, &n)) return false;
+  m->elems = calloc(n ? n : 1, sizeof *m->elems);
+  if (!m->elems) return oom(r);
+  for (uint32_t i = 0; i < n; i++) {
+    wp_elem_t *e = &m->elems[i];
+    m->nelems = i + 1;
+    uint32_t flags;
+    if (!wp_rd_u32(r, &flags)) return false;
+    if (flags > 7) return wp_rd_fail(r, "malformed elements segment kind %u", flags);
+    /* bit 0: passive or declarative; bit 1: explicit table index (active)
+    ** or declarative (non-active); bit 2: expressions instead of indices */
+    e->mode = !(flags & 1) ? WP_SEG_ACTIVE : (flags & 2) ? WP_SEG_DECLARATIVE : WP_SEG_PASSIVE;
+    e->type = WASMPLUG_FUNCREF;
+    if (e->mode == WP_SEG_ACTIVE) {
+      if ((flags & 2) && !wp_rd_u32(r, &e->table)) return false;
+      if (!const_expr(r, &e->offset)) return false;
+    }
+    bool exprs = flags & 4;
+    if (flags & 3) { /* an element kind or reference type */
+      if (exprs) {
+        if (!wp_rd_reftype(r, &e->type)) return false;
+      } else {
+        uint8_t k;
+        if (!wp_rd_u8(r, &k)) return false;
+        if (k != 0) {
+          r->p--;
+          return wp_rd_fail(r, "malformed element kind 0x%02x", k);
+        }
+      }
+    }
+    if (!wp_rd_count(r, 1, &e->count)) return false;
+    if (exprs) {
+      e->exprs = calloc(e->count ? e->count : 1, sizeof *e->exprs);
+      if (!e->exprs) return oom(r);
+      for (uint32_t k = 0; k < e->count; k++)
+        if (!const_expr(r, &e->exprs[k])) return false;
+    } else {
+      e->funcs = calloc(e->count ? e->count : 1, sizeof *e->funcs);
+      if (!e->funcs) return oom(r);
+      for (uint32_t k = 0; k < e->count; k++)
+        if (!wp_rd_u32(r, &e->funcs[k])) return false;
+    }
+  }
+  return true;
+}
+
+static bool data_section(wp_reader_t *r, wp_modinfo_t *m) {
+  uint32_t n;
+  if (!wp_rd_count(r, 1, &n)) return false;
+  m->datas = calloc(n ? n : 1, sizeof *m->datas);
+  if (!m->datas) return oom(r);
+  for (uint32_t i = 0; i < n; i++) {
+    wp_data_t *d = &m->datas[i];
+    m->ndatas = i + 1;
+    uint32_t flags, len;
+    if (!wp_rd_u32(r, &flags)) return false;
+    if (flags > 2) return wp_rd_fail(r, "malformed data segment kind %u", flags);
+    d->mode = flags == 1 ? WP_SEG_PASSIVE : WP_SEG_ACTIVE;
+    if (flags == 2 && !wp_rd_u32(r, &d->mem)) return false;
+    if (d->mode == WP_SEG_ACTIVE && !const_expr(r, &d->offset)) return false;
+    const uint8_t *b;
+    if (!wp_rd_u32(r, &len)) return false;
+    d->bytes.off = (uint32_t)wp_rd_off(r);
+    if (!wp_rd_bytes(r, len, &b)) return false;
+    d->bytes.len = len;
+  }
+  return true;
+}
+
+static bool code_section(wp_reader_t *r, wp_modinfo_t *m) {
+  uint32_t n;
+  if (!wp_rd_count(r, 1, &n)) return false;
   if (n != m->nfuncs)
-    return fail(r, "function and code section have inconsistent lengths (%u vs %u)",
-                m->nfuncs, n);
+    return wp_rd_fail(r, "function and code section have inconsistent lengths (%u vs %u)",
+                      m->nfuncs, n);
+  m->bodies = calloc(n ? n : 1, sizeof *m->bodies);
+  if (!m->bodies) return oom(r);
   for (uint32_t i = 0; i < n; i++) {
     uint32_t size;
     const uint8_t *body;
-    if (!leb_u32(r, &size) || !bytes(r, size, &body)) return false;
-    reader_t b = {body, r->start, body + size, r->name, NULL};
-    uint32_t ngroups;
-    if (!count(&b, 2, &ngroups)) goto body_err;
-    for (uint32_t g = 0; g < ngroups; g++) {
-      uint32_t cnt;
-      wasmplug_valkind_t t;
-      if (!leb_u32(&b, &cnt) || !valtype(&b, &t)) goto body_err;
-    }
-    continue;
-  body_err:
-    r->err = b.err;
-    return false;
+    if (!wp_rd_u32(r, &size)) return false;
+    m->bodies[i].off = (uint32_t)wp_rd_off(r);
+    if (!wp_rd_bytes(r, size, &body)) return false;
+    m->bodies[i].len = size;
   }
   return true;
 }
 
-char *wp_modinfo_decode(const uint8_t *data, size_t len, const char *modname,
-                        wp_modinfo_t *m) {
+/* The "name" custom section's function names.  Best effort: a malformed
+** name section is ignored, as engines must. */
+static void name_section(wp_reader_t *outer, const uint8_t *p, const uint8_t *end,
+                         wp_modinfo_t *m) {
+  wp_reader_t r = {p, outer->start, end, outer->name, NULL};
+  uint32_t total = wp_nfuncs(m);
+  while (r.p < r.end && !r.err) {
+    uint8_t id;
+    uint32_t size;
+    if (!wp_rd_u8(&r, &id) || !wp_rd_u32(&r, &size) || size > (size_t)(r.end - r.p)) break;
+    const uint8_t *next = r.p + size;
+    if (id == 1 && !m->func_names && total) {
+      wp_reader_t s = {r.p, r.start, next, r.name, NULL};
+      char **names = calloc(total, sizeof *names);
+      uint32_t cnt;
+      if (names && wp_rd_u32(&s, &cnt)) {
+        for (uint32_t i = 0; i < cnt && !s.err; i++) {
+          uint32_t idx;
+          char *nm = NULL;
+          if (!wp_rd_u32(&s, &idx) || !wp_rd_name(&s, &nm)) break;
+          if (idx < total && !names[idx]) names[idx] = nm;
+          else free(nm);
+        }
+      }
+      free(s.err);
+      m->func_names = names;
+    }
+    r.p = next;
+  }
+  free(r.err);
+}
+
+char *wp_modinfo_decode(const uint8_t *data, size_t len, const char *modname, wp_modinfo_t *m) {
   memset(m, 0, sizeof *m);
-  reader_t r = {data, data, data + len, modname ? modname : "module", NULL};
+  wp_reader_t r = {data, data, data + len, modname ? modname : "module", NULL};
   static const uint8_t magic[4] = {0, 'a', 's', 'm'};
   const uint8_t *hdr;
   if (len < 4 || memcmp(data, magic, 4)) {
-    fail(&r, "bad magic number (not a WebAssembly file)");
+    wp_rd_fail(&r, "bad magic number (not a WebAssembly file)");
     goto out;
   }
   r.p += 4;
-  if (!bytes(&r, 4, &hdr)) goto out;
+  if (!wp_rd_bytes(&r, 4, &hdr)) goto out;
   if (hdr[0] != 1 || hdr[1] || hdr[2] || hdr[3]) {
     r.p -= 4;
-    if (hdr[2] == 1 && hdr[3] == 0) fail(&r, "this is a component, not a core module");
-    else fail(&r, "unsupported version 0x%02x%02x%02x%02x", hdr[3], hdr[2], hdr[1], hdr[0]);
+    if (hdr[2] == 1 && hdr[3] == 0) wp_rd_fail(&r, "this is a component, not a core module");
+    else wp_rd_fail(&r, "unsupported version 0x%02x%02x%02x%02x", hdr[3], hdr[2], hdr[1], hdr[0]);
     goto out;
   }
-  /* Known sections must come in this order (datacount sits before code). */
-  static const int order[14] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10, 0};
+  /* Known sections must come in this order: type import function table
+  ** memory tag global export start element datacount code data. */
+  static const int order[14] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6};
   int last = 0;
-  bool have_code = false;
+  bool have_code = false, have_data = false;
   while (r.p < r.end) {
     uint8_t id;
     uint32_t size;
     const uint8_t *sec_start = r.p;
-    if (!u8(&r, &id) || !leb_u32(&r, &size)) goto out;
+    if (!wp_rd_u8(&r, &id) || !wp_rd_u32(&r, &size)) goto out;
     if ((size_t)(r.end - r.p) < size) {
       r.p = sec_start;
-      fail(&r, "section %u size %u exceeds the %zu remaining bytes", id, size,
-           (size_t)(r.end - sec_start));
+      wp_rd_fail(&r, "section %u size %u exceeds the %zu remaining bytes (unexpected end)", id,
+                 size, (size_t)(r.end - sec_start));
       goto out;
     }
-    reader_t s = {r.p, data, r.p + size, r.name, NULL};
+    wp_reader_t s = {r.p, data, r.p + size, r.name, NULL};
     r.p += size;
     if (id == 0) {
       char *secname = NULL;
-      if (!name(&s, &secname)) { r.err = s.err; goto out; }
+      if (!wp_rd_name(&s, &secname)) { r.err = s.err; goto out; }
+      if (!strcmp(secname, "name")) name_section(&s, s.p, s.end, m);
       free(secname);
       continue;
     }
-    if (id > 12) {
+    if (id > 13) {
       s.p = sec_start;
-      if (id == 13) fail(&s, "exception handling (tag section) is not supported by wasmplug");
-      else fail(&s, "unknown section id %u", id);
+      wp_rd_fail(&s, "malformed section id %u", id);
       r.err = s.err;
       goto out;
     }
     if (order[id] <= last) {
       s.p = sec_start;
-      fail(&s, "section %u out of order or duplicated", id);
+      wp_rd_fail(&s, "unexpected content after last section (section %u out of order or "
+                     "duplicated)", id);
       r.err = s.err;
       goto out;
     }
     last = order[id];
     bool ok = true;
-    uint32_t skip;
     switch (id) {
     case 1: ok = functype_section(&s, m); break;
     case 2: ok = import_section(&s, m); break;
@@ -460,25 +452,28 @@ char *wp_modinfo_decode(const uint8_t *data, size_t len, const char *modname,
     case 5: ok = memory_section(&s, m); break;
     case 6: ok = global_section(&s, m); break;
     case 7: ok = export_section(&s, m); break;
-    case 8:
-      ok = leb_u32(&s, &m->start);
-      if (ok && m->start >= m->nimported_funcs + m->nfuncs)
-        ok = fail(&s, "start function index %u out of range", m->start);
-      m->has_start = true;
-      break;
+    case 8: ok = wp_rd_u32(&s, &m->start); m->has_start = true; break;
+    case 9: ok = elem_section(&s, m); break;
     case 10: ok = code_section(&s, m); have_code = true; break;
-    case 12: ok = leb_u32(&s, &skip); break;
-    default: s.p = s.end; break; /* element, data: wasm2c validates */
+    case 11: ok = data_section(&s, m); have_data = true; break;
+    case 12: ok = wp_rd_u32(&s, &m->datacount); m->has_datacount = true; break;
+    case 13: ok = tag_section(&s, m); break;
+    default: break;
     }
     if (!ok) { r.err = s.err; goto out; }
     if (s.p != s.end) {
-      fail(&s, "section %u size mismatch: %zu bytes left over", id, (size_t)(s.end - s.p));
+      wp_rd_fail(&s, "section size mismatch: %zu bytes left over in section %u",
+                 (size_t)(s.end - s.p), id);
       r.err = s.err;
       goto out;
     }
   }
   if (m->nfuncs && !have_code)
-    fail(&r, "function and code section have inconsistent lengths (%u vs 0)", m->nfuncs);
+    wp_rd_fail(&r, "function and code section have inconsistent lengths (%u vs 0)", m->nfuncs);
+  else if (m->has_datacount && m->datacount != m->ndatas)
+    wp_rd_fail(&r, "data count and data section have inconsistent lengths (%u vs %u)",
+               m->datacount, m->ndatas);
+  (void)have_data;
 out:
   if (r.err) wp_modinfo_free(m);
   return r.err;
@@ -495,22 +490,87 @@ void wp_modinfo_free(wp_modinfo_t *m) {
   free(m->func_types);
   free(m->tables);
   free(m->table_elems);
+  free(m->table_flags);
+  free(m->table_inits);
   free(m->mems);
+  free(m->mem_flags);
+  free(m->tag_types);
   free(m->globals);
   for (uint32_t i = 0; i < m->nexports; i++) free(m->exports[i].name);
   free(m->exports);
+  for (uint32_t i = 0; i < m->nelems; i++) {
+    free(m->elems[i].funcs);
+    free(m->elems[i].exprs);
+  }
+  free(m->elems);
+  free(m->datas);
+  free(m->bodies);
+  if (m->func_names)
+    for (uint32_t i = 0; i < wp_nfuncs(m); i++) free(m->func_names[i]);
+  free(m->func_names);
   memset(m, 0, sizeof *m);
+}
+
+const wp_import_t *wp_modinfo_nth_import(const wp_modinfo_t *m, wasmplug_externkind_t kind,
+                                         uint32_t k) {
+  for (uint32_t i = 0; i < m->nimports; i++)
+    if (m->imports[i].kind == kind && k-- == 0) return &m->imports[i];
+  return NULL;
 }
 
 const wp_functype_t *wp_modinfo_functype(const wp_modinfo_t *m, uint32_t index) {
   if (index < m->nimported_funcs) {
-    for (uint32_t i = 0; i < m->nimports; i++)
-      if (m->imports[i].kind == WASMPLUG_EXTERN_FUNC && index-- == 0)
-        return &m->types[m->imports[i].type_index];
-    return NULL;
+    const wp_import_t *im = wp_modinfo_nth_import(m, WASMPLUG_EXTERN_FUNC, index);
+    return im && im->type_index < m->ntypes ? &m->types[im->type_index] : NULL;
   }
   index -= m->nimported_funcs;
-  return index < m->nfuncs ? &m->types[m->func_types[index]] : NULL;
+  return index < m->nfuncs && m->func_types[index] < m->ntypes ? &m->types[m->func_types[index]]
+                                                                 : NULL;
+}
+
+void wp_modinfo_table(const wp_modinfo_t *m, uint32_t i, wasmplug_limits_t *lim,
+                      wasmplug_valkind_t *elem, uint8_t *flags) {
+  if (i < m->nimported_tables) {
+    const wp_import_t *im = wp_modinfo_nth_import(m, WASMPLUG_EXTERN_TABLE, i);
+    if (lim) *lim = im->limits;
+    if (elem) *elem = im->elem;
+    if (flags) *flags = im->flags;
+    return;
+  }
+  i -= m->nimported_tables;
+  if (lim) *lim = m->tables[i];
+  if (elem) *elem = m->table_elems[i];
+  if (flags) *flags = m->table_flags[i];
+}
+
+void wp_modinfo_memory(const wp_modinfo_t *m, uint32_t i, wasmplug_limits_t *lim,
+                       uint8_t *flags) {
+  if (i < m->nimported_mems) {
+    const wp_import_t *im = wp_modinfo_nth_import(m, WASMPLUG_EXTERN_MEMORY, i);
+    if (lim) *lim = im->limits;
+    if (flags) *flags = im->flags;
+    return;
+  }
+  i -= m->nimported_mems;
+  if (lim) *lim = m->mems[i];
+  if (flags) *flags = m->mem_flags[i];
+}
+
+void wp_modinfo_global(const wp_modinfo_t *m, uint32_t i, wasmplug_valkind_t *type, bool *mut) {
+  if (i < m->nimported_globals) {
+    const wp_import_t *im = wp_modinfo_nth_import(m, WASMPLUG_EXTERN_GLOBAL, i);
+    if (type) *type = im->elem;
+    if (mut) *mut = im->mut;
+    return;
+  }
+  i -= m->nimported_globals;
+  if (type) *type = m->globals[i].type;
+  if (mut) *mut = m->globals[i].mut;
+}
+
+uint32_t wp_modinfo_tag_type(const wp_modinfo_t *m, uint32_t i) {
+  if (i < m->nimported_tags) return wp_modinfo_nth_import(m, WASMPLUG_EXTERN_TAG, i)->type_index;
+  return m->tag_types[i - m->nimported_tags];
 }
 
 static void pub_functype(const wp_functype_t *ft, wasmplug_functype_t *out) {
@@ -525,18 +585,11 @@ void wp_modinfo_import_type(const wp_modinfo_t *m, uint32_t i, wasmplug_externty
   memset(t, 0, sizeof *t);
   t->kind = im->kind;
   if (im->kind == WASMPLUG_EXTERN_FUNC) pub_functype(&m->types[im->type_index], &t->func);
+  if (im->kind == WASMPLUG_EXTERN_TAG) pub_functype(&m->types[im->type_index], &t->func);
   t->limits = im->limits;
   t->elem = im->elem;
   t->global_type = im->elem;
   t->global_mutable = im->mut;
-}
-
-/* Finds the k-th entity of a kind among imports. */
-static const wp_import_t *nth_import(const wp_modinfo_t *m, wasmplug_externkind_t kind,
-                                     uint32_t k) {
-  for (uint32_t i = 0; i < m->nimports; i++)
-    if (m->imports[i].kind == kind && k-- == 0) return &m->imports[i];
-  return NULL;
 }
 
 void wp_modinfo_export_type(const wp_modinfo_t *m, uint32_t i, wasmplug_externtype_t *t) {
@@ -546,30 +599,10 @@ void wp_modinfo_export_type(const wp_modinfo_t *m, uint32_t i, wasmplug_externty
   uint32_t idx = ex->index;
   switch (ex->kind) {
   case WASMPLUG_EXTERN_FUNC: pub_functype(wp_modinfo_functype(m, idx), &t->func); break;
-  case WASMPLUG_EXTERN_TABLE:
-    if (idx < m->nimported_tables) {
-      const wp_import_t *im = nth_import(m, ex->kind, idx);
-      t->limits = im->limits;
-      t->elem = im->elem;
-    } else {
-      t->limits = m->tables[idx - m->nimported_tables];
-      t->elem = m->table_elems[idx - m->nimported_tables];
-    }
-    break;
-  case WASMPLUG_EXTERN_MEMORY:
-    t->limits = idx < m->nimported_mems ? nth_import(m, ex->kind, idx)->limits
-                                        : m->mems[idx - m->nimported_mems];
-    break;
-  case WASMPLUG_EXTERN_GLOBAL:
-    if (idx < m->nimported_globals) {
-      const wp_import_t *im = nth_import(m, ex->kind, idx);
-      t->global_type = im->elem;
-      t->global_mutable = im->mut;
-    } else {
-      t->global_type = m->globals[idx - m->nimported_globals].type;
-      t->global_mutable = m->globals[idx - m->nimported_globals].mut;
-    }
-    break;
+  case WASMPLUG_EXTERN_TABLE: wp_modinfo_table(m, idx, &t->limits, &t->elem, NULL); break;
+  case WASMPLUG_EXTERN_MEMORY: wp_modinfo_memory(m, idx, &t->limits, NULL); break;
+  case WASMPLUG_EXTERN_GLOBAL: wp_modinfo_global(m, idx, &t->global_type, &t->global_mutable); break;
+  case WASMPLUG_EXTERN_TAG: pub_functype(&m->types[wp_modinfo_tag_type(m, idx)], &t->func); break;
   default: break;
   }
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "translator_id.h"
 
 void wasmplug_store_limits_default(wasmplug_store_limits_t *out) {
   memset(out, 0, sizeof *out);
@@ -132,7 +133,46 @@ wasmplug_error_t *wasmplug_engine_new_checked(const wasmplug_config_t *config, w
     e->cache_dir = wp_format("%s/.cache/wasmplug", getenv("HOME"));
   else
     e->cache_dir = wp_strdup("/tmp/wasmplug-cache");
-  char *w = tool_stamp("wasm2c");
+  /* $WASMPLUG_TIER picks the tier where the embedder left it to the
+  ** engine (auto): a way to run any program, or the whole test suite, on
+  ** one tier. */
+  const char *tier = getenv("WASMPLUG_TIER");
+  if (tier && *tier && e->config.tier == WASMPLUG_TIER_AUTO) {
+    if (!strcmp(tier, "baseline")) e->config.tier = WASMPLUG_TIER_BASELINE;
+    else if (!strcmp(tier, "optimized")) e->config.tier = WASMPLUG_TIER_OPTIMIZED;
+    else if (strcmp(tier, "auto")) {
+      wasmplug_engine_delete(e);
+      return wasmplug_error_new("WASMPLUG_TIER=%s: unknown tier (expected baseline, optimized or "
+                                "auto)", tier);
+    }
+  }
+  /* The translator: wasm2c (while it is the default) unless
+  ** WASMPLUG_TRANSLATOR says otherwise. */
+  const char *tr = getenv("WASMPLUG_TRANSLATOR");
+#ifdef WASMPLUG_HAVE_WASM2C
+  e->translator = WP_TRANSLATOR_WASM2C;
+#else
+  e->translator = WP_TRANSLATOR_OWN;
+#endif
+  if (tr && *tr) {
+    if (!strcmp(tr, "own")) {
+      e->translator = WP_TRANSLATOR_OWN;
+    } else if (!strcmp(tr, "wasm2c")) {
+#ifdef WASMPLUG_HAVE_WASM2C
+      e->translator = WP_TRANSLATOR_WASM2C;
+#else
+      wasmplug_engine_delete(e);
+      return wasmplug_error_new("WASMPLUG_TRANSLATOR=wasm2c: this build has no wasm2c translator "
+                                "(configured with -DWASMPLUG_WASM2C=OFF)");
+#endif
+    } else {
+      wasmplug_engine_delete(e);
+      return wasmplug_error_new("WASMPLUG_TRANSLATOR=%s: unknown translator (expected 'own' or "
+                                "'wasm2c')", tr);
+    }
+  }
+  char *w = e->translator == WP_TRANSLATOR_WASM2C ? tool_stamp("wasm2c")
+                                                   : wp_strdup("own " WP_TRANSLATOR_ID);
   char *c = tool_stamp(wp_cc_command());
   e->tool_id = wp_format("wasmplug " WASMPLUG_VERSION "; glue %d; %s; %s; -O2", WP_GLUE_ABI,
                          w ? w : "?", c ? c : "?");

@@ -437,6 +437,7 @@ void wasmplug_linker_instantiate(wasmplug_linker_t *l, const wasmplug_module_t *
   /* The glue reads slots through this wrapper (struct { wp_slot *slots; }). */
   in->env.self = &in->env;
   in->env.slots = in->slots;
+  in->env.wasm = m->bytes;
   inst_call_t c = {g, in->inst, &in->env};
   in->instantiated = true;
   /* The memories and tables the module defines are made inside (and sized

@@ -22,6 +22,20 @@ char *wp_strndup(const char *s, size_t n);
 char *wp_vformat(const char *fmt, va_list ap);
 char *wp_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A growable text buffer (generated C).  On allocation failure `oom` is set
+** and later appends are ignored; check it once at the end. */
+typedef struct wp_buf {
+  char *buf;
+  size_t len, cap;
+  bool oom;
+} wp_buf_t;
+void wp_buf_printf(wp_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void wp_buf_add(wp_buf_t *b, const char *s, size_t n);
+void wp_buf_puts(wp_buf_t *b, const char *s);
+/* Makes room for n more bytes; false when out of memory. */
+bool wp_buf_reserve(wp_buf_t *b, size_t n);
+void wp_buf_free(wp_buf_t *b);
+
 /* ---------------------------------------------------------------- decoder */
 
 typedef struct wp_functype {
@@ -30,13 +44,23 @@ typedef struct wp_functype {
   wasmplug_valkind_t *results;
 } wp_functype_t;
 
+/* A byte range of the module (offsets from its first byte). */
+typedef struct wp_span {
+  uint32_t off, len;
+} wp_span_t;
+
+/* Memory and table flags. */
+#define WP_MEM_64 1     /* memory64 / table64: i64 addresses */
+#define WP_MEM_SHARED 2 /* threads: a shared memory */
+
 typedef struct wp_import {
   char *module, *name;
   wasmplug_externkind_t kind;
-  uint32_t type_index;   /* functions */
+  uint32_t type_index;   /* functions and tags */
   wasmplug_limits_t limits;
   wasmplug_valkind_t elem; /* tables, and the global's type */
   bool mut;
+  uint8_t flags;         /* memories and tables: WP_MEM_* */
 } wp_import_t;
 
 typedef struct wp_export {
@@ -48,9 +72,46 @@ typedef struct wp_export {
 typedef struct wp_global_def {
   wasmplug_valkind_t type;
   bool mut;
+  wp_span_t init; /* the constant expression, its `end` included */
 } wp_global_def_t;
 
-/* The metadata of a core module: what linking and code generation need. */
+/* Segment modes. */
+enum { WP_SEG_ACTIVE, WP_SEG_PASSIVE, WP_SEG_DECLARATIVE };
+
+typedef struct wp_elem {
+  uint8_t mode;
+  uint32_t table;
+  wp_span_t offset;        /* active: the offset expression */
+  wasmplug_valkind_t type; /* funcref or externref */
+  uint32_t count;
+  uint32_t *funcs;         /* function indices, or NULL when... */
+  wp_span_t *exprs;        /* ...the items are expressions */
+} wp_elem_t;
+
+typedef struct wp_data {
+  uint8_t mode;
+  uint32_t mem;
+  wp_span_t offset; /* active: the offset expression */
+  wp_span_t bytes;
+} wp_data_t;
+
+/* Proposals a module uses beyond Wasm 2.0 (found by decoder and validator). */
+enum {
+  WP_FEAT_SIMD = 1u << 0,
+  WP_FEAT_THREADS = 1u << 1,
+  WP_FEAT_TAILCALL = 1u << 2,
+  WP_FEAT_MEMORY64 = 1u << 3,
+  WP_FEAT_MULTIMEM = 1u << 4,
+  WP_FEAT_EH = 1u << 5,
+  WP_FEAT_EH_LEGACY = 1u << 6,
+  WP_FEAT_EXTCONST = 1u << 7,
+  WP_FEAT_RELAXED_SIMD = 1u << 8,
+  WP_FEAT_SHARED_MEM = 1u << 9,
+};
+
+/* The decoded module: what linking, validation and code generation need.
+** Function bodies, constant expressions and segment contents stay in the
+** module's bytes and are referred to by span. */
 typedef struct wp_modinfo {
   uint32_t ntypes;
   wp_functype_t *types;
@@ -58,24 +119,59 @@ typedef struct wp_modinfo {
   wp_import_t *imports;
   uint32_t nfuncs; /* defined functions */
   uint32_t *func_types;
-  uint32_t nimported_funcs, nimported_tables, nimported_mems, nimported_globals;
+  uint32_t nimported_funcs, nimported_tables, nimported_mems, nimported_globals,
+      nimported_tags;
   uint32_t ntables;
   wasmplug_limits_t *tables;
   wasmplug_valkind_t *table_elems;
+  uint8_t *table_flags;
+  wp_span_t *table_inits; /* len 0: no initialiser (null) */
   uint32_t nmems;
   wasmplug_limits_t *mems;
+  uint8_t *mem_flags;
+  uint32_t ntags;
+  uint32_t *tag_types;
   uint32_t nglobals;
   wp_global_def_t *globals;
   uint32_t nexports;
   wp_export_t *exports;
   bool has_start;
   uint32_t start;
+  uint32_t nelems;
+  wp_elem_t *elems;
+  bool has_datacount;
+  uint32_t datacount;
+  uint32_t ndatas;
+  wp_data_t *datas;
+  wp_span_t *bodies; /* nfuncs function bodies (locals and code) */
+  char **func_names; /* from the name section: nimported_funcs + nfuncs, or NULL */
+  uint32_t features; /* WP_FEAT_* */
 } wp_modinfo_t;
 
 /* Decodes the module's sections.  On failure returns a message
-** "NAME: invalid module at offset 0xOFF: what" (caller frees). */
+** "NAME: invalid module at offset 0xOFF: what" (caller frees).  Malformed
+** encodings are refused here; the typing rules are the validator's. */
 char *wp_modinfo_decode(const uint8_t *bytes, size_t len, const char *name,
                         wp_modinfo_t *out);
+/* Validates a decoded module: every typing rule of the spec, function bodies
+** included (validate.c, validate_code.c).  Same message format. */
+char *wp_modinfo_validate(const uint8_t *bytes, size_t len, const char *name,
+                          wp_modinfo_t *info);
+/* Counts and types by index space (imports first). */
+static inline uint32_t wp_nfuncs(const wp_modinfo_t *m) { return m->nimported_funcs + m->nfuncs; }
+static inline uint32_t wp_ntables(const wp_modinfo_t *m) { return m->nimported_tables + m->ntables; }
+static inline uint32_t wp_nmems(const wp_modinfo_t *m) { return m->nimported_mems + m->nmems; }
+static inline uint32_t wp_nglobals(const wp_modinfo_t *m) { return m->nimported_globals + m->nglobals; }
+static inline uint32_t wp_ntags(const wp_modinfo_t *m) { return m->nimported_tags + m->ntags; }
+/* The import that is entity `k` of `kind` (imports only), or NULL. */
+const wp_import_t *wp_modinfo_nth_import(const wp_modinfo_t *m, wasmplug_externkind_t kind,
+                                         uint32_t k);
+/* Types of tables, memories, globals, tags by index (imports first). */
+void wp_modinfo_table(const wp_modinfo_t *m, uint32_t i, wasmplug_limits_t *lim,
+                      wasmplug_valkind_t *elem, uint8_t *flags);
+void wp_modinfo_memory(const wp_modinfo_t *m, uint32_t i, wasmplug_limits_t *lim, uint8_t *flags);
+void wp_modinfo_global(const wp_modinfo_t *m, uint32_t i, wasmplug_valkind_t *type, bool *mut);
+uint32_t wp_modinfo_tag_type(const wp_modinfo_t *m, uint32_t i);
 void wp_modinfo_free(wp_modinfo_t *info);
 /* The type of function `index` (imports first), or NULL. */
 const wp_functype_t *wp_modinfo_functype(const wp_modinfo_t *info,
@@ -173,6 +269,16 @@ typedef const wp_glue_t *(*wp_glue_entry_t)(void);
 
 /* ------------------------------------------------------------- runtime */
 
+/* Trap codes compiled code raises through wp_rt_api.trap: wasm-rt.h's
+** numbering (wasm2c's code uses it too), then wasmplug's own. */
+enum {
+  WP_TRAP_CODE_OOB = 1, WP_TRAP_CODE_INT_OVERFLOW, WP_TRAP_CODE_DIV_BY_ZERO,
+  WP_TRAP_CODE_INVALID_CONVERSION, WP_TRAP_CODE_UNREACHABLE, WP_TRAP_CODE_CALL_INDIRECT,
+  WP_TRAP_CODE_UNCAUGHT_EXCEPTION, WP_TRAP_CODE_EXHAUSTION,
+  WP_TRAP_CODE_INTERRUPT = 100, WP_TRAP_CODE_TABLE_OOB, WP_TRAP_CODE_UNDEFINED_ELEMENT,
+  WP_TRAP_CODE_UNINITIALIZED_ELEMENT
+};
+
 /* The host side of the wasm-rt contract (rt.c). */
 const wp_rt_api_t *wp_rt_api(void);
 /* Sets up the process-wide pieces once (signal handlers, type registry). */
@@ -244,6 +350,12 @@ struct wasmplug_config {
   void *progress_data;
 };
 
+/* Which Wasm -> C translator an engine uses ($WASMPLUG_TRANSLATOR). */
+typedef enum wp_translator {
+  WP_TRANSLATOR_WASM2C, /* wabt's wasm2c (codegen.c), if built in */
+  WP_TRANSLATOR_OWN,    /* translate*.c */
+} wp_translator_t;
+
 struct wasmplug_engine {
   wasmplug_config_t config;
   char *cache_dir; /* resolved */
@@ -252,8 +364,12 @@ struct wasmplug_engine {
     bool have_key, sealed; /* sealed: from the kernel keyring */
     uint8_t key[32];
   } trust;
-  char *tool_id;   /* wasm2c and cc versions, part of cache keys */
+  char *tool_id;   /* translator and cc identity, part of cache keys */
+  wp_translator_t translator;
 };
+
+/* The name of a WP_FEAT_* bit's proposal ("SIMD", "tail calls"...). */
+const char *wp_feature_name(uint32_t feature);
 
 /* Compiled code of one module: a libtcc state or a dlopen handle. */
 typedef struct wp_code {
@@ -280,6 +396,14 @@ struct wasmplug_module {
 /* codegen.c: runs wasm2c into dir/module.c and writes dir/glue.c.
 ** Returns NULL or an error message (caller frees). */
 char *wp_codegen(const wasmplug_module_t *m, const char *dir);
+/* What wasm2c 1.0.32 cannot compile (WP_FEAT_*). */
+uint32_t wp_codegen_unsupported(void);
+
+/* The C files of a module for one tier, written into `dir` by the
+** engine's translator; `files` receives their names (relative to dir,
+** NULL-terminated, caller frees with wp_strv_free). */
+char *wp_emit_c(const wasmplug_module_t *m, bool baseline, const char *dir, char ***files);
+void wp_strv_free(char **v);
 /* compile.c */
 char *wp_compile_baseline(wasmplug_module_t *m, wp_code_t *out);
 char *wp_compile_optimized(wasmplug_module_t *m, bool may_build,
@@ -314,7 +438,8 @@ char *wp_artifact_write(wasmplug_module_t *m, const char *path);
 ** libtcc in memory (tcc_mem.c); libwasmplug.so cannot contain libtcc.a (it is
 ** not position-independent), so it runs the tcc program instead
 ** (tcc_exec.c).  Returns NULL or an error message. */
-char *wp_tcc_build(const char *name, const char *dir, void **state, void **glue_entry);
+char *wp_tcc_build(const char *name, const char *dir, char *const *files, void **state,
+                   void **glue_entry);
 void wp_tcc_release(void *state);
 
 /* ---------------------------------------------------------- instances */
@@ -359,6 +484,7 @@ struct wasmplug_instance {
   struct {
     void *self;
     wp_import_slot_t *slots;
+    const uint8_t *wasm; /* the module's bytes (data segments; own translator) */
   } env;
   struct wasmplug_caller caller;
   uint64_t timeout_ms;

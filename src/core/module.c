@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "translate.h"
 
 
 bool wasmplug_bytes_is_core_module(const uint8_t *b, size_t len) {
@@ -27,6 +28,45 @@ static char *pick_cname(const wp_modinfo_t *info) {
     if (!clash) return c;
     free(c);
   }
+}
+
+const char *wp_feature_name(uint32_t f) {
+  switch (f) {
+  case WP_FEAT_SIMD: return "SIMD (v128)";
+  case WP_FEAT_THREADS: return "threads (atomic instructions)";
+  case WP_FEAT_SHARED_MEM: return "shared memory (threads)";
+  case WP_FEAT_TAILCALL: return "tail calls";
+  case WP_FEAT_MEMORY64: return "memory64";
+  case WP_FEAT_MULTIMEM: return "multiple memories";
+  case WP_FEAT_EH: return "exception handling";
+  case WP_FEAT_EH_LEGACY: return "legacy exception handling (try/catch/delegate)";
+  case WP_FEAT_EXTCONST: return "extended constant expressions";
+  case WP_FEAT_RELAXED_SIMD: return "relaxed SIMD";
+  default: return "an unknown proposal";
+  }
+}
+
+/* Refuses, naming the proposal, what the engine's translator cannot compile. */
+static char *check_features(const wasmplug_module_t *m) {
+  uint32_t missing;
+  const char *who;
+#ifdef WASMPLUG_HAVE_WASM2C
+  if (m->engine->translator == WP_TRANSLATOR_WASM2C) {
+    missing = m->info.features & wp_codegen_unsupported();
+    who = "the wasm2c translator (WASMPLUG_TRANSLATOR=wasm2c)";
+  } else
+#endif
+  {
+    missing = m->info.features & wp_translate_unsupported();
+    who = "wasmplug";
+  }
+  if (!missing) return NULL;
+  uint32_t bit = missing & -missing;
+  return wp_format("%s: %s %s not supported by %s", m->name, wp_feature_name(bit),
+                   bit == WP_FEAT_TAILCALL || bit == WP_FEAT_MULTIMEM ||
+                           bit == WP_FEAT_EXTCONST || bit == WP_FEAT_THREADS
+                       ? "are" : "is",
+                   who);
 }
 
 static wasmplug_error_t *fail(wasmplug_module_t *m, wasmplug_error_kind_t kind, char *msg) {
@@ -64,6 +104,10 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
   m->len = len;
   char *err = wp_modinfo_decode(m->bytes, len, m->name, &m->info);
   if (err) return fail(m, WASMPLUG_ERROR_DECODE, err);
+  if ((err = wp_modinfo_validate(m->bytes, len, m->name, &m->info)))
+    return fail(m, WASMPLUG_ERROR_DECODE, err);
+  /* a valid module using a proposal the translator lacks */
+  if ((err = check_features(m))) return fail(m, WASMPLUG_ERROR_COMPILE, err);
   wp_sha256_t s;
   wp_sha256_init(&s);
   wp_sha256_update(&s, m->bytes, len);

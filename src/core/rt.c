@@ -41,13 +41,15 @@
 
 #include "internal.h"
 
-/* wasm-rt.h's trap codes (we must not include it here: the glue does). */
+/* The trap codes of internal.h under this file's names. */
 enum {
-  RT_TRAP_NONE, RT_TRAP_OOB, RT_TRAP_INT_OVERFLOW, RT_TRAP_DIV_BY_ZERO,
-  RT_TRAP_INVALID_CONVERSION, RT_TRAP_UNREACHABLE, RT_TRAP_CALL_INDIRECT,
-  RT_TRAP_UNCAUGHT_EXCEPTION, RT_TRAP_EXHAUSTION,
-  /* ours */
-  RT_TRAP_INTERRUPT = 100, RT_TRAP_TABLE_OOB
+  RT_TRAP_NONE, RT_TRAP_OOB = WP_TRAP_CODE_OOB, RT_TRAP_INT_OVERFLOW = WP_TRAP_CODE_INT_OVERFLOW,
+  RT_TRAP_DIV_BY_ZERO = WP_TRAP_CODE_DIV_BY_ZERO,
+  RT_TRAP_INVALID_CONVERSION = WP_TRAP_CODE_INVALID_CONVERSION,
+  RT_TRAP_UNREACHABLE = WP_TRAP_CODE_UNREACHABLE, RT_TRAP_CALL_INDIRECT = WP_TRAP_CODE_CALL_INDIRECT,
+  RT_TRAP_UNCAUGHT_EXCEPTION = WP_TRAP_CODE_UNCAUGHT_EXCEPTION,
+  RT_TRAP_EXHAUSTION = WP_TRAP_CODE_EXHAUSTION,
+  RT_TRAP_INTERRUPT = WP_TRAP_CODE_INTERRUPT, RT_TRAP_TABLE_OOB = WP_TRAP_CODE_TABLE_OOB
 };
 
 #define WASM_PAGE 65536u
@@ -217,6 +219,13 @@ static wasmplug_trap_t *trap_for_code(int code) {
   case RT_TRAP_UNREACHABLE: return wasmplug_trap_new(WASMPLUG_TRAP_UNREACHABLE, NULL);
   case RT_TRAP_CALL_INDIRECT:
     return wasmplug_trap_new(WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH, NULL);
+  /* call_indirect's other two failures, in the spec's words */
+  case WP_TRAP_CODE_UNDEFINED_ELEMENT:
+    return wasmplug_trap_new(WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH,
+                             "undefined element: the index is past the table's end");
+  case WP_TRAP_CODE_UNINITIALIZED_ELEMENT:
+    return wasmplug_trap_new(WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH,
+                             "uninitialized element: the table entry is null");
   case RT_TRAP_EXHAUSTION: return wasmplug_trap_new(WASMPLUG_TRAP_STACK_OVERFLOW, NULL);
   case RT_TRAP_INTERRUPT:
     return wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the call exceeded its time limit");

@@ -20,20 +20,37 @@ typedef struct loaded {
   int memfd;
 } loaded_t;
 
-char *wp_tcc_build(const char *name, const char *dir, void **state, void **entry) {
+char *wp_tcc_build(const char *name, const char *dir, char *const *files, void **state,
+                   void **entry) {
   *state = *entry = NULL;
-  char *glue = wp_format("%s/glue.c", dir), *so = wp_format("%s/module.so", dir);
+  size_t nfiles = 0;
+  while (files[nfiles]) nfiles++;
+  char **argv = calloc(nfiles + 10, sizeof *argv);
+  char *so = wp_format("%s/module.so", dir);
   char *errf = wp_format("%s/tcc.err", dir), *inc = wp_format("-I%s", dir);
   char *err = NULL;
   uint8_t *bytes = NULL;
   size_t len = 0;
-  if (!glue || !so || !errf || !inc) { err = wp_strdup("out of memory"); goto out; }
+  if (!argv || !so || !errf || !inc) { err = wp_strdup("out of memory"); goto out; }
+  size_t ac = 0;
+  argv[ac++] = "tcc";
+  argv[ac++] = "-shared";
+  argv[ac++] = "-DNDEBUG";
+  argv[ac++] = "-w";
+  argv[ac++] = inc;
+  argv[ac++] = "-o";
+  argv[ac++] = so;
+  for (size_t i = 0; i < nfiles; i++) {
+    argv[ac] = wp_format("%s/%s", dir, files[i]);
+    if (!argv[ac++]) { err = wp_strdup("out of memory"); goto out; }
+  }
+  argv[ac++] = "-lm";
   pid_t pid = fork();
   if (pid < 0) { err = wp_format("%s: cannot start tcc: %s", name, strerror(errno)); goto out; }
   if (pid == 0) {
     int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd >= 0) { dup2(fd, 1); dup2(fd, 2); close(fd); }
-    execlp("tcc", "tcc", "-shared", "-DNDEBUG", "-w", inc, "-o", so, glue, "-lm", (char *)NULL);
+    execvp("tcc", argv);
     _exit(127);
   }
   int status;
@@ -65,7 +82,9 @@ char *wp_tcc_build(const char *name, const char *dir, void **state, void **entry
   *entry = sym;
 out:
   free(bytes);
-  free(glue);
+  if (argv)
+    for (size_t i = 7; i < 7 + nfiles && argv[i]; i++) free(argv[i]);
+  free(argv);
   free(so);
   free(errf);
   free(inc);

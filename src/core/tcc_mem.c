@@ -17,7 +17,8 @@ static void on_tcc_error(void *opaque, const char *msg) {
   if (!e->first && !strstr(msg, "warning")) e->first = wp_strdup(msg);
 }
 
-char *wp_tcc_build(const char *name, const char *dir, void **state, void **entry) {
+char *wp_tcc_build(const char *name, const char *dir, char *const *files, void **state,
+                   void **entry) {
   *state = *entry = NULL;
   TCCState *s = tcc_new();
   if (!s) return wp_strdup("out of memory");
@@ -26,9 +27,12 @@ char *wp_tcc_build(const char *name, const char *dir, void **state, void **entry
   tcc_set_options(s, "-DNDEBUG -w");
   tcc_add_include_path(s, dir);
   tcc_set_output_type(s, TCC_OUTPUT_MEMORY);
-  char *glue = wp_format("%s/glue.c", dir);
-  int rc = glue ? tcc_add_file(s, glue) : -1;
-  free(glue);
+  int rc = 0;
+  for (size_t i = 0; files[i] && rc == 0; i++) {
+    char *path = wp_format("%s/%s", dir, files[i]);
+    rc = path ? tcc_add_file(s, path) : -1;
+    free(path);
+  }
   if (rc == 0) rc = tcc_relocate(s, TCC_RELOCATE_AUTO);
   void *sym = rc < 0 ? NULL : tcc_get_symbol(s, "wasmplug_glue_v1");
   if (!sym) {

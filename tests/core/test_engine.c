@@ -466,12 +466,19 @@ static void test_invalid(void) {
   }
   free(c);
   free(b);
-  const struct { const char *file, *want; } unsupported[] = {
-      {"simd.wasm", "SIMD"}, {"mem64.wasm", "memory64"}, {"shared.wasm", "shared memory"},
-      {"simd_ops.wasm", "SIMD"}, {"tailcall.wasm", "tail calls are not supported"},
-      {"atomics.wasm", "threads (atomic instructions) are not supported"},
-      {"multimem.wasm", "multiple memories are not supported"}};
+  /* Proposals the engine's translator lacks are refused up front, naming
+  ** the proposal (wasmplug's own translator has memory64 and multiple
+  ** memories; wasm2c 1.0.32 has neither). */
+  const char *tr = getenv("WASMPLUG_TRANSLATOR");
+  bool own = tr && !strcmp(tr, "own");
+  const struct { const char *file, *want; bool own_has; } unsupported[] = {
+      {"simd.wasm", "SIMD", false}, {"mem64.wasm", "memory64", true},
+      {"shared.wasm", "shared memory", false},
+      {"simd_ops.wasm", "SIMD", false}, {"tailcall.wasm", "tail calls are not supported", false},
+      {"atomics.wasm", "threads (atomic instructions) are not supported", false},
+      {"multimem.wasm", "multiple memories are not supported", true}};
   for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++) {
+    if (own && unsupported[i].own_has) continue;
     uint8_t *u = slurp(unsupported[i].file, &len);
     msg = refuse_bytes(u, len, unsupported[i].file);
     CHECK(msg && strstr(msg, unsupported[i].want) && strstr(msg, unsupported[i].file), "%s: %s",

@@ -1,0 +1,536 @@
+/*
+** translate.c — a module to C: the shared header (wp.h), the glue
+** (glue.c: import trampolines, export entries, instantiation, segments,
+** the wp_glue_t descriptor) and the units of function bodies
+** (translate_func.c).  See translate.h.
+**
+** Names in the generated C: F<N> is function N of the module's index space
+** (imports are trampolines that call through the instance's import
+** slots), wp_ft<T> the pointer type of type T, wp_tid[T] its run-time id,
+** wp_r_<letters> a multi-value result.  The instance (wp_inst) holds
+** pointers to every memory and table (mp[], tp[]: imported or its own),
+** globals (pointers for imports), dropped-segment flags and the function
+** table (ftab) calls go through on the baseline tier.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader.h"
+#include "translate.h"
+
+uint32_t wp_translate_unsupported(void) {
+  return WP_FEAT_SIMD | WP_FEAT_THREADS | WP_FEAT_SHARED_MEM | WP_FEAT_TAILCALL | WP_FEAT_EH | WP_FEAT_EH_LEGACY |
+         WP_FEAT_RELAXED_SIMD;
+}
+
+/* The runtime's type codes (wasm2c's numbering, then ours). */
+static int rt_type_code(wasmplug_valkind_t t) {
+  switch ((int)t) {
+  case WASMPLUG_I32: return 0;
+  case WASMPLUG_I64: return 1;
+  case WASMPLUG_F32: return 2;
+  case WASMPLUG_F64: return 3;
+  case WASMPLUG_FUNCREF: return 4;
+  case WASMPLUG_EXTERNREF: return 5;
+  case WASMPLUG_V128: return 6;
+  default: return 7;
+  }
+}
+
+static const char *raw_field(wasmplug_valkind_t t) {
+  switch ((int)t) {
+  case WASMPLUG_I32: return "i32";
+  case WASMPLUG_I64: return "i64";
+  case WASMPLUG_F32: return "f32";
+  case WASMPLUG_F64: return "f64";
+  default: return "ref";
+  }
+}
+
+static const char *raw_cast(wasmplug_valkind_t t) {
+  switch ((int)t) {
+  case WASMPLUG_I32: return "s32";
+  case WASMPLUG_I64: return "s64";
+  case WASMPLUG_F32: return "f32";
+  case WASMPLUG_F64: return "f64";
+  default: return "void *";
+  }
+}
+
+static void ret_type(wp_buf_t *b, const wp_functype_t *t) {
+  if (t->nresults == 0) wp_buf_puts(b, "void");
+  else if (t->nresults == 1) wp_buf_puts(b, wp_ctype(t->results[0]));
+  else {
+    wp_buf_puts(b, "wp_r_");
+    for (uint32_t k = 0; k < t->nresults; k++) wp_buf_printf(b, "%c", wp_tletter(t->results[k]));
+  }
+}
+
+static void c_string(wp_buf_t *b, const char *s) {
+  wp_buf_puts(b, "\"");
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+        *p == '_' || *p == '-' || *p == '.' || *p == ':' || *p == '/' || *p == '#' || *p == ' ')
+      wp_buf_printf(b, "%c", *p);
+    else
+      wp_buf_printf(b, "\\%03o", *p);
+  }
+  wp_buf_puts(b, "\"");
+}
+
+static uint32_t func_type_index(const wp_modinfo_t *m, uint32_t f) {
+  return f < m->nimported_funcs ? wp_modinfo_nth_import(m, WASMPLUG_EXTERN_FUNC, f)->type_index
+                                : m->func_types[f - m->nimported_funcs];
+}
+
+/* The import slot (position in the import section) of entity k of a kind. */
+static uint32_t import_slot(const wp_modinfo_t *m, wasmplug_externkind_t kind, uint32_t k) {
+  for (uint32_t i = 0; i < m->nimports; i++)
+    if (m->imports[i].kind == kind && k-- == 0) return i;
+  return 0;
+}
+
+static const char *global_lvalue(const wp_modinfo_t *m, uint32_t g, char *buf, size_t n) {
+  if (g < m->nimported_globals) snprintf(buf, n, "(*I->g%u)", g);
+  else snprintf(buf, n, "I->g%u", g);
+  return buf;
+}
+
+/* A constant expression as C (validated already). */
+static void const_expr(const wasmplug_module_t *mod, wp_span_t span, wp_buf_t *b) {
+  const wp_modinfo_t *m = &mod->info;
+  wp_reader_t r = {mod->bytes + span.off, mod->bytes, mod->bytes + span.off + span.len, mod->name,
+                   NULL};
+  char *stack[64];
+  uint32_t n = 0;
+  wp_instr_t in;
+  char g[64];
+  while (wp_read_instr(&r, &in) && in.op != 0x0b && n < 64) {
+    char *e = NULL;
+    switch (in.op) {
+    case 0x41: e = wp_format("%uu", (uint32_t)in.imm.i32); break;
+    case 0x42: e = wp_format("%lluull", (unsigned long long)in.imm.i64); break;
+    case 0x43: e = wp_format("wp_float32(0x%08xu)", in.imm.f32); break;
+    case 0x44: e = wp_format("wp_float64(0x%016llxull)", (unsigned long long)in.imm.f64); break;
+    case 0xd0: e = wp_strdup(in.a == WASMPLUG_FUNCREF ? "wp_null_fr" : "(void *)0"); break;
+    case 0xd2: e = wp_format("wp_ref_func(I, %u)", in.a); break;
+    case 0x23: e = wp_strdup(global_lvalue(m, in.a, g, sizeof g)); break;
+    case 0x6a: case 0x6b: case 0x6c: case 0x7c: case 0x7d: case 0x7e: {
+      const char *op = (in.op == 0x6a || in.op == 0x7c) ? "+" : (in.op == 0x6b || in.op == 0x7d) ? "-" : "*";
+      if (n < 2) break;
+      e = wp_format("(%s %s %s)", stack[n - 2], op, stack[n - 1]);
+      free(stack[n - 1]);
+      free(stack[n - 2]);
+      n -= 2;
+      break;
+    }
+    default: break;
+    }
+    stack[n++] = e;
+  }
+  free(r.err);
+  wp_buf_puts(b, n == 1 && stack[0] ? stack[0] : "0");
+  for (uint32_t i = 0; i < n; i++) free(stack[i]);
+}
+
+/* ------------------------------------------------------------- header */
+
+static void gen_header(const wasmplug_module_t *mod, wp_buf_t *h) {
+  const wp_modinfo_t *m = &mod->info;
+  wp_buf_puts(h, wp_prelude);
+  wp_buf_puts(h, "typedef struct wp_inst wp_inst;\n");
+  /* multi-value results, one struct per distinct result list */
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    const wp_functype_t *t = &m->types[i];
+    if (t->nresults < 2) continue;
+    bool seen = false;
+    for (uint32_t k = 0; k < i && !seen; k++)
+      seen = m->types[k].nresults == t->nresults &&
+             !memcmp(m->types[k].results, t->results, t->nresults * sizeof *t->results);
+    if (seen) continue;
+    wp_buf_puts(h, "typedef struct {");
+    for (uint32_t k = 0; k < t->nresults; k++) wp_buf_printf(h, " %s r%u;", wp_ctype(t->results[k]), k);
+    wp_buf_puts(h, " } ");
+    ret_type(h, t);
+    wp_buf_puts(h, ";\n");
+  }
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    const wp_functype_t *t = &m->types[i];
+    wp_buf_puts(h, "typedef ");
+    ret_type(h, t);
+    wp_buf_printf(h, " (*wp_ft%u)(wp_inst *", i);
+    for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(h, ", %s", wp_ctype(t->params[k]));
+    wp_buf_puts(h, ");\n");
+  }
+  uint32_t nm = wp_nmems(m), nt = wp_ntables(m);
+  wp_buf_puts(h, "struct wp_inst {\n  const wp_slot *slots;\n  void **ftab;\n  const u8 *wasm;\n");
+  wp_buf_printf(h, "  wp_mem *mp[%u];\n  wp_tab *tp[%u];\n", nm ? nm : 1, nt ? nt : 1);
+  if (m->nmems) wp_buf_printf(h, "  wp_mem mo[%u];\n", m->nmems);
+  if (m->ntables) wp_buf_printf(h, "  wp_tab to[%u];\n", m->ntables);
+  for (uint32_t g = 0; g < wp_nglobals(m); g++) {
+    wasmplug_valkind_t t;
+    wp_modinfo_global(m, g, &t, NULL);
+    wp_buf_printf(h, "  %s %sg%u;\n", wp_ctype(t), g < m->nimported_globals ? "*" : "", g);
+  }
+  wp_buf_printf(h, "  u8 dd[%u];\n  u8 ed[%u];\n", m->ndatas ? m->ndatas : 1,
+                m->nelems ? m->nelems : 1);
+  wp_buf_printf(h, "  wp_fr ifr[%u];\n", m->nimported_funcs ? m->nimported_funcs : 1);
+  wp_buf_puts(h, "};\n");
+  wp_buf_printf(h, "extern u32 wp_tid[%u];\n", m->ntypes ? m->ntypes : 1);
+  wp_buf_puts(h, "wp_fr wp_ref_func(wp_inst *I, u32 f);\n"
+                 "void wp_mem_init(wp_inst *I, u32 mem, u32 seg, u64 d, u32 s, u32 n);\n"
+                 "void wp_table_init(wp_inst *I, u32 table, u32 seg, u64 d, u32 s, u32 n);\n");
+  for (uint32_t f = 0; f < wp_nfuncs(m); f++) {
+    const wp_functype_t *t = wp_modinfo_functype(m, f);
+    ret_type(h, t);
+    wp_buf_printf(h, " F%u(wp_inst *", f);
+    for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(h, ", %s", wp_ctype(t->params[k]));
+    wp_buf_puts(h, ");\n");
+  }
+}
+
+/* --------------------------------------------------------------- glue */
+
+static void gen_trampoline(const wp_modinfo_t *m, uint32_t f, wp_buf_t *b) {
+  uint32_t slot = import_slot(m, WASMPLUG_EXTERN_FUNC, f);
+  uint32_t ti = func_type_index(m, f);
+  const wp_functype_t *t = &m->types[ti];
+  ret_type(b, t);
+  wp_buf_printf(b, " F%u(wp_inst *I", f);
+  for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(b, ", %s a%u", wp_ctype(t->params[k]), k);
+  wp_buf_printf(b, ") {\n  const wp_slot *s = &I->slots[%u];\n", slot);
+  uint32_t nv = t->nparams > t->nresults ? t->nparams : t->nresults;
+  wp_buf_printf(b, "  wp_raw v[%u];\n", nv ? nv : 1);
+  wp_buf_printf(b, "  if (s->wasm_fn) { %s((wp_ft%u)s->wasm_fn)((wp_inst *)s->wasm_inst",
+                t->nresults ? "return " : "", ti);
+  for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(b, ", a%u", k);
+  wp_buf_puts(b, t->nresults ? "); }\n" : "); return; }\n");
+  for (uint32_t k = 0; k < t->nparams; k++)
+    wp_buf_printf(b, "  v[%u].%s = (%s)a%u;\n", k, raw_field(t->params[k]), raw_cast(t->params[k]), k);
+  wp_buf_puts(b, "  wp_rt->call_host(s, v);\n");
+  if (t->nresults == 1) {
+    wp_buf_printf(b, "  return (%s)v[0].%s;\n", wp_ctype(t->results[0]), raw_field(t->results[0]));
+  } else if (t->nresults > 1) {
+    wp_buf_puts(b, "  { ");
+    ret_type(b, t);
+    wp_buf_puts(b, " r;");
+    for (uint32_t k = 0; k < t->nresults; k++)
+      wp_buf_printf(b, " r.r%u = (%s)v[%u].%s;", k, wp_ctype(t->results[k]), k, raw_field(t->results[k]));
+    wp_buf_puts(b, " return r; }\n");
+  }
+  wp_buf_puts(b, "}\n");
+}
+
+static bool host_callable(const wp_functype_t *t) {
+  for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
+    if (t->params[k] == WASMPLUG_FUNCREF || t->params[k] == WASMPLUG_V128 || t->params[k] == WP_EXNREF)
+      return false;
+  return true;
+}
+
+static void gen_elem_items(const wasmplug_module_t *mod, wp_buf_t *b) {
+  const wp_modinfo_t *m = &mod->info;
+  for (uint32_t s = 0; s < m->nelems; s++) {
+    const wp_elem_t *e = &m->elems[s];
+    if (e->funcs && e->count) {
+      wp_buf_printf(b, "static const u32 wp_e%u[] = {", s);
+      for (uint32_t k = 0; k < e->count; k++)
+        wp_buf_printf(b, "%s%s%u", k ? "," : "", k % 16 ? "" : "\n", e->funcs[k]);
+      wp_buf_puts(b, "};\n");
+    } else if (e->exprs && e->count) {
+      wp_buf_printf(b, "static void wp_ex%u(wp_inst *I, u32 i, void *out) {\n  switch (i) {\n", s);
+      for (uint32_t k = 0; k < e->count; k++) {
+        wp_buf_printf(b, "  case %u: *(%s *)out = ", k, wp_ctype(e->type));
+        const_expr(mod, e->exprs[k], b);
+        wp_buf_puts(b, "; return;\n");
+      }
+      wp_buf_puts(b, "  }\n}\n");
+    }
+  }
+  wp_buf_puts(b, "static void wp_elem_item(wp_inst *I, u32 seg, u32 i, void *out) {\n"
+                 "  switch (seg) {\n");
+  for (uint32_t s = 0; s < m->nelems; s++) {
+    const wp_elem_t *e = &m->elems[s];
+    if (!e->count) continue;
+    if (e->funcs)
+      wp_buf_printf(b, "  case %u: *(wp_fr *)out = wp_ref_func(I, wp_e%u[i]); return;\n", s, s);
+    else
+      wp_buf_printf(b, "  case %u: wp_ex%u(I, i, out); return;\n", s, s);
+  }
+  wp_buf_puts(b, "  }\n}\n");
+  wp_buf_printf(b, "static const u32 wp_elen[%u] = {", m->nelems ? m->nelems : 1);
+  for (uint32_t s = 0; s < m->nelems; s++) wp_buf_printf(b, "%s%u", s ? "," : "", m->elems[s].count);
+  wp_buf_puts(b, m->nelems ? "};\n" : "0};\n");
+  wp_buf_printf(b, "static const u8 wp_eref[%u] = {", m->nelems ? m->nelems : 1);
+  for (uint32_t s = 0; s < m->nelems; s++)
+    wp_buf_printf(b, "%s%d", s ? "," : "", m->elems[s].type == WASMPLUG_FUNCREF);
+  wp_buf_puts(b, m->nelems ? "};\n" : "0};\n");
+  wp_buf_puts(b, "void wp_table_init(wp_inst *I, u32 table, u32 seg, u64 d, u32 s, u32 n) {\n"
+                 "  wp_tab *t = I->tp[table];\n"
+                 "  u32 len = I->ed[seg] ? 0 : wp_elen[seg], i;\n"
+                 "  size_t esz = wp_eref[seg] ? sizeof(wp_fr) : sizeof(void *);\n"
+                 "  if ((u64)s + n > len || d + n < d || d + n > t->size) wp_trap(WP_T_TABLE);\n"
+                 "  for (i = 0; i < n; i++) wp_elem_item(I, seg, s + i, (char *)t->data + (d + i) * esz);\n"
+                 "}\n");
+}
+
+static void gen_data(const wp_modinfo_t *m, wp_buf_t *b) {
+  wp_buf_printf(b, "static const u32 wp_data[%u][2] = {", m->ndatas ? m->ndatas : 1);
+  for (uint32_t s = 0; s < m->ndatas; s++)
+    wp_buf_printf(b, "%s{%u,%u}", s ? "," : "", m->datas[s].bytes.off, m->datas[s].bytes.len);
+  wp_buf_puts(b, m->ndatas ? "};\n" : "{0,0}};\n");
+  wp_buf_puts(b, "void wp_mem_init(wp_inst *I, u32 mem, u32 seg, u64 d, u32 s, u32 n) {\n"
+                 "  wp_mem *m = I->mp[mem];\n"
+                 "  u32 len = I->dd[seg] ? 0 : wp_data[seg][1];\n"
+                 "  if ((u64)s + n > len || d + n < d || d + n > wp_mem_bytes(m)) wp_trap(WP_T_OOB);\n"
+                 "  memcpy(m->data + d, I->wasm + wp_data[seg][0] + s, n);\n"
+                 "}\n");
+}
+
+static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, wp_buf_t *b) {
+  const wp_modinfo_t *m = &mod->info;
+  (void)o;
+  wp_buf_puts(b, "#include \"wp.h\"\n#include <stdlib.h>\n");
+  wp_buf_printf(b, "const wp_rt_api *wp_rt;\nu32 wp_tid[%u];\n", m->ntypes ? m->ntypes : 1);
+  for (uint32_t f = 0; f < m->nimported_funcs; f++) gen_trampoline(m, f, b);
+  uint32_t nf = wp_nfuncs(m);
+  wp_buf_printf(b, "static void *const wp_ftab0[%u] = {", nf ? nf : 1);
+  for (uint32_t f = 0; f < nf; f++)
+    wp_buf_printf(b, "%s%s(void *)F%u", f ? "," : "", f % 8 ? " " : "\n", f);
+  wp_buf_puts(b, nf ? "};\n" : "0};\n");
+  wp_buf_printf(b, "static const u32 wp_ftype[%u] = {", nf ? nf : 1);
+  for (uint32_t f = 0; f < nf; f++)
+    wp_buf_printf(b, "%s%s%u", f ? "," : "", f % 16 ? "" : "\n", func_type_index(m, f));
+  wp_buf_puts(b, nf ? "};\n" : "0};\n");
+  wp_buf_printf(b, "wp_fr wp_ref_func(wp_inst *I, u32 f) {\n"
+                   "  wp_fr r;\n"
+                   "  if (f < %u) return I->ifr[f];\n"
+                   "  r.t = wp_tid[wp_ftype[f]]; r.f = wp_ftab0[f]; r.i = I;\n"
+                   "  return r;\n}\n",
+                m->nimported_funcs);
+  gen_elem_items(mod, b);
+  gen_data(m, b);
+
+  /* exports */
+  for (uint32_t i = 0; i < m->nexports; i++) {
+    const wp_export_t *ex = &m->exports[i];
+    if (ex->kind == WASMPLUG_EXTERN_FUNC) {
+      const wp_functype_t *t = wp_modinfo_functype(m, ex->index);
+      if (!host_callable(t)) {
+        wp_buf_printf(b, "#define wp_x%u 0\n", i);
+        continue;
+      }
+      wp_buf_printf(b, "static void wp_x%u(void *inst, wp_raw *v) {\n  ", i);
+      if (t->nresults) {
+        ret_type(b, t);
+        wp_buf_puts(b, " r = ");
+      }
+      wp_buf_printf(b, "F%u((wp_inst *)inst", ex->index);
+      for (uint32_t k = 0; k < t->nparams; k++)
+        wp_buf_printf(b, ", (%s)v[%u].%s", wp_ctype(t->params[k]), k, raw_field(t->params[k]));
+      wp_buf_puts(b, ");\n");
+      if (t->nresults == 1)
+        wp_buf_printf(b, "  v[0].%s = (%s)r;\n", raw_field(t->results[0]), raw_cast(t->results[0]));
+      else
+        for (uint32_t k = 0; k < t->nresults; k++)
+          wp_buf_printf(b, "  v[%u].%s = (%s)r.r%u;\n", k, raw_field(t->results[k]),
+                        raw_cast(t->results[k]), k);
+      wp_buf_puts(b, "  (void)v;\n}\n");
+    } else if (ex->kind != WASMPLUG_EXTERN_TAG) {
+      wp_buf_printf(b, "static void *wp_x%u(void *inst) { wp_inst *I = inst; return (void *)", i);
+      if (ex->kind == WASMPLUG_EXTERN_MEMORY) wp_buf_printf(b, "I->mp[%u]", ex->index);
+      else if (ex->kind == WASMPLUG_EXTERN_TABLE) wp_buf_printf(b, "I->tp[%u]", ex->index);
+      else if (ex->index < m->nimported_globals) wp_buf_printf(b, "I->g%u", ex->index);
+      else wp_buf_printf(b, "&I->g%u", ex->index);
+      wp_buf_puts(b, "; }\n");
+    }
+  }
+  wp_buf_puts(b, "static const wp_glue_export wp_exports[] = {\n");
+  for (uint32_t i = 0; i < m->nexports; i++) {
+    const wp_export_t *ex = &m->exports[i];
+    wp_buf_puts(b, "  {");
+    c_string(b, ex->name);
+    if (ex->kind == WASMPLUG_EXTERN_FUNC)
+      wp_buf_printf(b, ", %u, %u, wp_x%u, (void *)F%u, 0},\n", (unsigned)ex->kind, ex->index, i,
+                    ex->index);
+    else if (ex->kind == WASMPLUG_EXTERN_TAG)
+      wp_buf_printf(b, ", %u, %u, 0, 0, 0},\n", (unsigned)ex->kind, ex->index);
+    else
+      wp_buf_printf(b, ", %u, %u, 0, 0, wp_x%u},\n", (unsigned)ex->kind, ex->index, i);
+  }
+  wp_buf_puts(b, "  {0, 0, 0, 0, 0, 0}\n};\n");
+
+  /* init_module: register the function types */
+  wp_buf_puts(b, "static void wp_init(const wp_rt_api *rt) {\n  wp_rt = rt;\n");
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    const wp_functype_t *t = &m->types[i];
+    wp_buf_printf(b, "  { static const int t[%u] = {", t->nparams + t->nresults + 1);
+    for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
+      wp_buf_printf(b, "%d,", rt_type_code(t->params[k]));
+    wp_buf_printf(b, "0}; wp_tid[%u] = rt->register_func_type(%u, %u, t); }\n", i, t->nparams,
+                  t->nresults);
+  }
+  wp_buf_puts(b, "}\n");
+
+  /* instantiate */
+  wp_buf_puts(b, "typedef struct { void *self; const wp_slot *slots; const u8 *wasm; } wp_env;\n");
+  wp_buf_puts(b, "static void wp_instantiate(void *inst, void *envp) {\n"
+                 "  wp_inst *I = inst;\n  const wp_env *e = envp;\n"
+                 "  I->slots = e->slots;\n  I->wasm = e->wasm;\n  I->ftab = (void **)wp_ftab0;\n");
+  for (uint32_t k = 0; k < m->nimported_funcs; k++) {
+    uint32_t s = import_slot(m, WASMPLUG_EXTERN_FUNC, k);
+    wp_buf_printf(b, "  if (I->slots[%u].wasm_fn) { I->ifr[%u].f = I->slots[%u].wasm_fn; "
+                     "I->ifr[%u].i = I->slots[%u].wasm_inst; } else { I->ifr[%u].f = (void *)F%u; "
+                     "I->ifr[%u].i = I; }\n  I->ifr[%u].t = wp_tid[%u];\n",
+                  s, k, s, k, s, k, k, k, k, func_type_index(m, k));
+  }
+  for (uint32_t k = 0; k < m->nimported_mems; k++)
+    wp_buf_printf(b, "  I->mp[%u] = (wp_mem *)I->slots[%u].ptr;\n", k,
+                  import_slot(m, WASMPLUG_EXTERN_MEMORY, k));
+  for (uint32_t k = 0; k < m->nimported_tables; k++)
+    wp_buf_printf(b, "  I->tp[%u] = (wp_tab *)I->slots[%u].ptr;\n", k,
+                  import_slot(m, WASMPLUG_EXTERN_TABLE, k));
+  for (uint32_t k = 0; k < m->nimported_globals; k++) {
+    wasmplug_valkind_t t;
+    wp_modinfo_global(m, k, &t, NULL);
+    wp_buf_printf(b, "  I->g%u = (%s *)I->slots[%u].ptr;\n", k, wp_ctype(t),
+                  import_slot(m, WASMPLUG_EXTERN_GLOBAL, k));
+  }
+  for (uint32_t k = 0; k < m->nmems; k++) {
+    const wasmplug_limits_t *l = &m->mems[k];
+    if (l->min > 65536)
+      return wp_format("%s: memory %u: its minimum of %llu pages exceeds wasmplug's limit of "
+                       "65536 pages (4 GiB)", mod->name, m->nimported_mems + k,
+                       (unsigned long long)l->min);
+    uint64_t max = l->max == UINT64_MAX || l->max > 65536 ? 65536 : l->max;
+    wp_buf_printf(b, "  wp_rt->allocate_memory(&I->mo[%u], %lluu, %lluu);\n  I->mp[%u] = &I->mo[%u];\n",
+                  k, (unsigned long long)l->min, (unsigned long long)max, m->nimported_mems + k, k);
+  }
+  for (uint32_t k = 0; k < m->ntables; k++) {
+    const wasmplug_limits_t *l = &m->tables[k];
+    uint64_t max = l->max > 0xffffffffu ? 0xffffffffu : l->max;
+    uint64_t min = l->min > 0xffffffffu ? 0xffffffffu : l->min;
+    bool fr = m->table_elems[k] == WASMPLUG_FUNCREF;
+    uint32_t ti = m->nimported_tables + k;
+    wp_buf_printf(b, "  wp_rt->allocate_%s_table(&I->to[%u], %lluu, %lluu);\n  I->tp[%u] = &I->to[%u];\n",
+                  fr ? "funcref" : "externref", k, (unsigned long long)min, (unsigned long long)max,
+                  ti, k);
+    if (m->table_inits[k].len) {
+      wp_buf_printf(b, "  { %s v = ", wp_ctype(m->table_elems[k]));
+      const_expr(mod, m->table_inits[k], b);
+      wp_buf_printf(b, "; wp_tfill_%c(I->tp[%u], 0, v, I->tp[%u]->size); }\n", fr ? 'r' : 'e', ti, ti);
+    }
+  }
+  for (uint32_t g = 0; g < m->nglobals; g++) {
+    wp_buf_printf(b, "  I->g%u = ", m->nimported_globals + g);
+    const_expr(mod, m->globals[g].init, b);
+    wp_buf_puts(b, ";\n");
+  }
+  for (uint32_t s = 0; s < m->nelems; s++) {
+    const wp_elem_t *e = &m->elems[s];
+    if (e->mode == WP_SEG_ACTIVE) {
+      wp_buf_printf(b, "  wp_table_init(I, %u, %u, ", e->table, s);
+      const_expr(mod, e->offset, b);
+      wp_buf_printf(b, ", 0, %u);\n", e->count);
+    }
+    if (e->mode != WP_SEG_PASSIVE) wp_buf_printf(b, "  I->ed[%u] = 1;\n", s);
+  }
+  for (uint32_t s = 0; s < m->ndatas; s++) {
+    const wp_data_t *d = &m->datas[s];
+    if (d->mode != WP_SEG_ACTIVE) continue;
+    wp_buf_printf(b, "  wp_mem_init(I, %u, %u, ", d->mem, s);
+    const_expr(mod, d->offset, b);
+    wp_buf_printf(b, ", 0, %u);\n  I->dd[%u] = 1;\n", d->bytes.len, s);
+  }
+  if (m->has_start) wp_buf_printf(b, "  F%u(I);\n", m->start);
+  wp_buf_puts(b, "}\n");
+
+  wp_buf_puts(b, "static void wp_free(void *inst) {\n  wp_inst *I = inst;\n");
+  for (uint32_t k = 0; k < m->nmems; k++) wp_buf_printf(b, "  wp_rt->free_memory(&I->mo[%u]);\n", k);
+  for (uint32_t k = 0; k < m->ntables; k++)
+    wp_buf_printf(b, "  wp_rt->free_%s_table(&I->to[%u]);\n",
+                  m->table_elems[k] == WASMPLUG_FUNCREF ? "funcref" : "externref", k);
+  wp_buf_puts(b, "  if (I->ftab && I->ftab != (void **)wp_ftab0) free(I->ftab);\n  (void)I;\n}\n");
+
+  /* the descriptor */
+  wp_buf_printf(b, "static const wp_glue wp_glue_desc = {%d, sizeof(wp_inst), {", WP_GLUE_ABI);
+  for (int i = 0; i < 32; i++) wp_buf_printf(b, "%s%u", i ? "," : "", mod->hash[i]);
+  wp_buf_printf(b, "}, wp_init, wp_instantiate, wp_free, %u, wp_exports};\n", m->nexports);
+  wp_buf_puts(b, "__attribute__((visibility(\"default\"))) const wp_glue *wasmplug_glue_v1(void) "
+                 "{ return &wp_glue_desc; }\n");
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- entry */
+
+static const char glue_types[] =
+    "typedef struct {\n"
+    "  const char *name; u32 kind, index;\n"
+    "  void (*entry)(void *, wp_raw *); void *direct; void *(*get)(void *);\n"
+    "} wp_glue_export;\n"
+    "typedef struct {\n"
+    "  u32 abi, instance_size; u8 module_hash[32];\n"
+    "  void (*init_module)(const wp_rt_api *);\n"
+    "  void (*instantiate)(void *, void *);\n"
+    "  void (*free)(void *);\n"
+    "  u32 nexports; const wp_glue_export *exports;\n"
+    "} wp_glue;\n";
+
+void wp_xlate_free(wp_xlate_t *x) {
+  wp_buf_free(&x->header);
+  wp_buf_free(&x->glue);
+  for (uint32_t i = 0; i < x->nunits; i++) wp_buf_free(&x->units[i].c);
+  free(x->units);
+  memset(x, 0, sizeof *x);
+}
+
+char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp_xlate_t *out) {
+  const wp_modinfo_t *m = &mod->info;
+  memset(out, 0, sizeof *out);
+  gen_header(mod, &out->header);
+  wp_buf_puts(&out->header, glue_types);
+  char *err = gen_glue(mod, opts, &out->glue);
+  if (err) goto fail;
+
+  /* units: consecutive functions up to unit_bytes of wasm code each */
+  uint32_t cap = 1;
+  if (opts->unit_bytes) {
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < m->nfuncs; i++) total += m->bodies[i].len;
+    cap = (uint32_t)(total / opts->unit_bytes) + 2;
+    if (cap > m->nfuncs + 1) cap = m->nfuncs + 1;
+  }
+  out->units = calloc(cap, sizeof *out->units);
+  if (!out->units) {
+    err = wp_strdup("out of memory");
+    goto fail;
+  }
+  wp_xmod_t x = {mod, m, opts};
+  wp_unit_t *u = NULL;
+  uint64_t ubytes = 0;
+  for (uint32_t i = 0; i < m->nfuncs; i++) {
+    if (!u || (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap)) {
+      u = &out->units[out->nunits++];
+      u->first = i;
+      wp_buf_puts(&u->c, "#include \"wp.h\"\n");
+      ubytes = 0;
+    }
+    if ((err = wp_translate_func(&x, i, &u->c))) goto fail;
+    u->count++;
+    ubytes += m->bodies[i].len;
+  }
+  if (out->header.oom || out->glue.oom) {
+    err = wp_strdup("out of memory");
+    goto fail;
+  }
+  for (uint32_t i = 0; i < out->nunits; i++)
+    if (out->units[i].c.oom) {
+      err = wp_strdup("out of memory");
+      goto fail;
+    }
+  return NULL;
+fail:
+  wp_xlate_free(out);
+  return err;
+}

@@ -1,0 +1,66 @@
+/*
+** translate.h — wasmplug's own Wasm -> C translator (translate*.c).
+**
+** A validated module becomes a header shared by every C file (the prelude,
+** the instance layout, one prototype per function), one file of glue
+** (import trampolines, export entries, instantiation: globals, tables,
+** memories, segments) and the function bodies split into units of bounded
+** size, each compiled on its own so units can be compiled in parallel and
+** cached one by one.  The glue meets the contract of src/core/internal.h
+** (wp_glue_t), the same one wasm2c's output meets through codegen.c.
+*/
+#ifndef WP_CORE_TRANSLATE_H
+#define WP_CORE_TRANSLATE_H
+
+#include "internal.h"
+
+/* How the C is shaped. */
+typedef struct wp_xlate_opts {
+  /* For libtcc: calls between functions go through the instance's
+  ** function table (so hot functions can be re-pointed to optimized code);
+  ** otherwise direct calls the C compiler can see through. */
+  bool baseline;
+  /* Wasm code bytes per unit (0: everything in one unit). */
+  uint32_t unit_bytes;
+} wp_xlate_opts_t;
+
+typedef struct wp_unit {
+  wp_buf_t c;          /* the unit's C (includes "wp.h") */
+  uint32_t first, count; /* defined functions [first, first + count) */
+} wp_unit_t;
+
+typedef struct wp_xlate {
+  wp_buf_t header; /* wp.h */
+  wp_buf_t glue;   /* glue.c */
+  wp_unit_t *units;
+  uint32_t nunits;
+} wp_xlate_t;
+
+/* Translates `m` (decoded and validated).  Returns NULL or an error message
+** (caller frees); on success the caller frees `out` with wp_xlate_free. */
+char *wp_translate(const wasmplug_module_t *m, const wp_xlate_opts_t *opts, wp_xlate_t *out);
+void wp_xlate_free(wp_xlate_t *x);
+
+/* Features the translator does not implement yet (WP_FEAT_*). */
+uint32_t wp_translate_unsupported(void);
+
+/* ------------------------------------------------- shared by translate*.c */
+
+extern const char wp_prelude[];
+
+/* The C type of a value type, and the letter naming its slot variables. */
+const char *wp_ctype(wasmplug_valkind_t t);
+char wp_tletter(wasmplug_valkind_t t);
+
+/* Translates defined function `i` into `out`.  Returns NULL or an error. */
+typedef struct wp_xmod wp_xmod_t;
+char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out);
+
+/* What translate_func.c needs of the module-level translation. */
+struct wp_xmod {
+  const wasmplug_module_t *m;
+  const wp_modinfo_t *info;
+  const wp_xlate_opts_t *opts;
+};
+
+#endif

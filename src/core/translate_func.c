@@ -1,0 +1,1010 @@
+/*
+** translate_func.c — one function body to C.
+**
+** The operand stack is translated symbolically: each stack entry is a C
+** expression, and an instruction combines its operands' expressions into a
+** new one, so `local.get 0 local.get 1 i32.add local.set 2` becomes
+** `l2 = l0 + l1;` instead of four statements.  That is what makes the
+** baseline tier fast (libtcc does no register allocation: each statement
+** stores to and reloads from the stack frame) and the C small for both.
+**
+** An expression stays pending until something forces it into its stack
+** slot variable (s<depth><type letter>): control flow (every block
+** boundary and branch puts all values in their slots), or an effect that
+** could change what it reads or the order of traps:
+**  - local.set/tee of a local it reads;
+**  - a store, call, global.set, memory.grow, table write... when it reads
+**    memory, globals or tables, or may trap (a trap must happen before any
+**    effect that follows it in the program);
+**  - a new expression that may trap while it may trap in another way
+**    (C leaves the order of operand evaluation open; two loads that may
+**    both trap out of bounds are indistinguishable, so they may stay).
+** Operands of trapping helpers are passed as function arguments, which C
+** evaluates before the call, so a division's operands trap before it.
+** Writing slot d first forces out any pending expression below that reads
+** slot d (an entry at depth i only reads slots >= i).
+**
+** Control flow is gotos: a block's end, a loop's start and an if's else are
+** labels; a branch copies its values into the target's slots first.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader.h"
+#include "translate.h"
+#include "validate.h"
+
+#define XF_MEM 1u    /* reads linear memory (or its size) */
+#define XF_GLOB 2u   /* reads a mutable global */
+#define XF_TAB 4u    /* reads a table */
+#define XF_TRAPM 8u  /* may trap out of bounds (memory access) */
+#define XF_TRAPO 16u /* may trap another way */
+#define XF_TRAP (XF_TRAPM | XF_TRAPO)
+#define MAXLOC 3
+#define LOC_MANY (MAXLOC + 1)
+#define MAX_EXPR_DEPTH 24
+#define MAX_EXPR_LEN 1500
+
+typedef struct xent {
+  wasmplug_valkind_t t;
+  const char *c; /* NULL: the value is in its slot variable */
+  uint8_t fl;
+  uint8_t nloc;  /* locals read (LOC_MANY: too many to list) */
+  uint16_t depth;
+  uint32_t loc[MAXLOC];
+  int32_t shi;   /* highest slot read, -1: none */
+} xent_t;
+
+enum { K_FUNC, K_BLOCK, K_LOOP, K_IF };
+
+typedef struct xframe {
+  uint8_t kind;
+  uint32_t label;
+  uint32_t h; /* height below the parameters */
+  uint32_t np, nr;
+  const wasmplug_valkind_t *pt, *rt;
+  wasmplug_valkind_t one;
+  bool is_one, has_else, live_end, used_end;
+} xframe_t;
+
+typedef struct arena_blk {
+  struct arena_blk *next;
+  size_t used, cap;
+  char data[];
+} arena_blk_t;
+
+typedef struct fx {
+  const wp_xmod_t *x;
+  const wp_modinfo_t *mi;
+  uint32_t func; /* absolute index */
+  const wp_functype_t *type;
+  wp_buf_t body;
+  arena_blk_t *arena;
+  xent_t *st;
+  uint32_t nst, capst;
+  xframe_t *fr;
+  uint32_t nfr, capfr;
+  uint32_t nlabels;
+  wasmplug_valkind_t *locals;
+  uint32_t nlocals;
+  uint8_t *slots; /* slots[d] bit t: s<d><t> is used */
+  uint32_t capslots;
+  uint8_t *mems_used;
+  bool dead;
+  uint32_t dead_nest;
+  wp_reader_t *r;
+  char *err;
+} fx_t;
+
+/* ------------------------------------------------------------ utilities */
+
+const char *wp_ctype(wasmplug_valkind_t t) {
+  switch ((int)t) {
+  case WASMPLUG_I32: return "u32";
+  case WASMPLUG_I64: return "u64";
+  case WASMPLUG_F32: return "f32";
+  case WASMPLUG_F64: return "f64";
+  case WASMPLUG_V128: return "v128";
+  case WASMPLUG_FUNCREF: return "wp_fr";
+  default: return "void *"; /* externref, exnref */
+  }
+}
+
+char wp_tletter(wasmplug_valkind_t t) {
+  static const char l[] = "ijfdvrex";
+  return (unsigned)t < 8 ? l[t] : 'z';
+}
+
+static bool fail(fx_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool fail(fx_t *f, const char *fmt, ...) {
+  if (f->err) return false;
+  va_list ap;
+  va_start(ap, fmt);
+  char *what = wp_vformat(fmt, ap);
+  va_end(ap);
+  f->err = wp_format("%s: function %u: %s", f->x->m->name, f->func, what ? what : "out of memory");
+  free(what);
+  return false;
+}
+
+static char *aalloc(fx_t *f, size_t n) {
+  arena_blk_t *b = f->arena;
+  if (!b || b->used + n > b->cap) {
+    size_t cap = n + 1 > 65536 ? n + 1 : 65536;
+    arena_blk_t *nb = malloc(sizeof *nb + cap);
+    if (!nb) {
+      fail(f, "out of memory");
+      return NULL;
+    }
+    nb->next = b;
+    nb->used = 0;
+    nb->cap = cap;
+    f->arena = b = nb;
+  }
+  char *p = b->data + b->used;
+  b->used += n;
+  return p;
+}
+
+static const char *afmt(fx_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *afmt(fx_t *f, const char *fmt, ...) {
+  char small[256];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(small, sizeof small, fmt, ap);
+  va_end(ap);
+  if (n < 0) return "0";
+  char *p = aalloc(f, (size_t)n + 1);
+  if (!p) return "0";
+  if ((size_t)n < sizeof small) {
+    memcpy(p, small, (size_t)n + 1);
+  } else {
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+  }
+  return p;
+}
+
+static void emit(fx_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void emit(fx_t *f, const char *fmt, ...) {
+  va_list ap;
+  wp_buf_t *b = &f->body;
+  if (b->oom) return;
+  size_t room = b->cap > b->len ? b->cap - b->len : 0;
+  va_start(ap, fmt);
+  int n = vsnprintf(room ? b->buf + b->len : NULL, room, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if ((size_t)n >= room) {
+    if (!wp_buf_reserve(b, (size_t)n)) return;
+    va_start(ap, fmt);
+    vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+  }
+  b->len += (size_t)n;
+}
+
+static void use_slot(fx_t *f, uint32_t d, wasmplug_valkind_t t) {
+  if (d >= f->capslots) {
+    uint32_t cap = f->capslots ? f->capslots : 64;
+    while (cap <= d) cap *= 2;
+    uint8_t *n = realloc(f->slots, cap);
+    if (!n) {
+      fail(f, "out of memory");
+      return;
+    }
+    memset(n + f->capslots, 0, cap - f->capslots);
+    f->slots = n;
+    f->capslots = cap;
+  }
+  f->slots[d] |= (uint8_t)(1u << t);
+}
+
+static const char *slot(fx_t *f, uint32_t d, wasmplug_valkind_t t) {
+  use_slot(f, d, t);
+  return afmt(f, "s%u%c", d, wp_tletter(t));
+}
+
+/* The C of entry i. */
+static const char *text(fx_t *f, uint32_t i) {
+  xent_t *e = &f->st[i];
+  return e->c ? e->c : slot(f, i, e->t);
+}
+
+static bool simple(const char *c) {
+  for (const char *p = c; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+          *p == '_' || *p == '.'))
+      return false;
+  return true;
+}
+
+/* Entry i as an operand: parenthesised unless atomic. */
+static const char *operand(fx_t *f, uint32_t i) {
+  const char *c = text(f, i);
+  return simple(c) ? c : afmt(f, "(%s)", c);
+}
+
+/* ------------------------------------------------------- the value stack */
+
+static bool grow_stack(fx_t *f) {
+  if (f->nst < f->capst) return true;
+  uint32_t cap = f->capst ? f->capst * 2 : 64;
+  xent_t *n = realloc(f->st, cap * sizeof *n);
+  if (!n) return fail(f, "out of memory");
+  f->st = n;
+  f->capst = cap;
+  return true;
+}
+
+static void materialize(fx_t *f, uint32_t j);
+
+/* Before slot d is written: anything pending below that reads it goes out. */
+static void hazard(fx_t *f, uint32_t d) {
+  for (uint32_t i = 0; i < d && i < f->nst; i++)
+    if (f->st[i].c && f->st[i].shi >= (int32_t)d) materialize(f, i);
+}
+
+static void materialize(fx_t *f, uint32_t j) {
+  xent_t *e = &f->st[j];
+  if (!e->c) return;
+  hazard(f, j);
+  emit(f, "%s = %s;\n", slot(f, j, e->t), e->c);
+  e->c = NULL;
+  e->fl = 0;
+  e->nloc = 0;
+  e->depth = 0;
+  e->shi = (int32_t)j;
+}
+
+static void flush_all(fx_t *f) {
+  for (uint32_t i = 0; i < f->nst; i++) materialize(f, i);
+}
+
+/* Materializes pending entries below `below` with any of `flags`. */
+static void flush_flags(fx_t *f, uint32_t below, unsigned flags) {
+  for (uint32_t i = 0; i < below && i < f->nst; i++)
+    if (f->st[i].c && (f->st[i].fl & flags)) materialize(f, i);
+}
+
+static bool reads_local(const xent_t *e, uint32_t l) {
+  if (e->nloc == LOC_MANY) return true;
+  for (uint32_t k = 0; k < e->nloc; k++)
+    if (e->loc[k] == l) return true;
+  return false;
+}
+
+static void flush_local(fx_t *f, uint32_t l) {
+  for (uint32_t i = 0; i < f->nst; i++)
+    if (f->st[i].c && reads_local(&f->st[i], l)) materialize(f, i);
+}
+
+/* Pushes a value already in its slot (block results, call results). */
+static void push_slot(fx_t *f, wasmplug_valkind_t t) {
+  if (!grow_stack(f)) return;
+  xent_t *e = &f->st[f->nst++];
+  memset(e, 0, sizeof *e);
+  e->t = t;
+  e->shi = (int32_t)(f->nst - 1);
+  use_slot(f, f->nst - 1, t);
+}
+
+/* Pushes expression `c` built from the `nops` entries just popped (still in
+** f->st[f->nst .. f->nst + nops)), adding `fl`. */
+static void push_expr(fx_t *f, wasmplug_valkind_t t, const char *c, uint32_t nops, unsigned fl) {
+  xent_t e;
+  memset(&e, 0, sizeof e);
+  e.t = t;
+  e.c = c;
+  e.fl = (uint8_t)fl;
+  e.shi = -1;
+  for (uint32_t k = 0; k < nops; k++) {
+    const xent_t *o = &f->st[f->nst + k];
+    e.fl |= o->fl;
+    if (o->depth + 1 > e.depth) e.depth = (uint16_t)(o->depth + 1);
+    int32_t oshi = o->c ? o->shi : (int32_t)(f->nst + k);
+    if (oshi > e.shi) e.shi = oshi;
+    if (o->nloc == LOC_MANY) {
+      e.nloc = LOC_MANY;
+    } else {
+      for (uint32_t i = 0; i < o->nloc && e.nloc != LOC_MANY; i++) {
+        bool have = false;
+        for (uint32_t j = 0; j < e.nloc; j++) have |= e.loc[j] == o->loc[i];
+        if (have) continue;
+        if (e.nloc == MAXLOC) e.nloc = LOC_MANY;
+        else e.loc[e.nloc++] = o->loc[i];
+      }
+    }
+  }
+  /* Trap order: only loads may stay pending side by side. */
+  if (e.fl & XF_TRAP)
+    for (uint32_t i = 0; i < f->nst; i++) {
+      const xent_t *o = &f->st[i];
+      if (o->c && (o->fl & XF_TRAP) && ((o->fl | e.fl) & XF_TRAPO)) materialize(f, i);
+    }
+  if (!grow_stack(f)) return;
+  f->st[f->nst++] = e;
+  if (e.depth > MAX_EXPR_DEPTH || strlen(c) > MAX_EXPR_LEN) materialize(f, f->nst - 1);
+}
+
+static void push_leaf(fx_t *f, wasmplug_valkind_t t, const char *c, unsigned fl, int32_t local) {
+  if (!grow_stack(f)) return;
+  xent_t *e = &f->st[f->nst++];
+  memset(e, 0, sizeof *e);
+  e->t = t;
+  e->c = c;
+  e->fl = (uint8_t)fl;
+  e->shi = -1;
+  if (local >= 0) {
+    e->nloc = 1;
+    e->loc[0] = (uint32_t)local;
+  }
+}
+
+/* ----------------------------------------------------------- frames */
+
+static xframe_t *push_frame(fx_t *f, uint8_t kind, int64_t bt) {
+  if (f->nfr == f->capfr) {
+    uint32_t cap = f->capfr ? f->capfr * 2 : 16;
+    xframe_t *n = realloc(f->fr, cap * sizeof *n);
+    if (!n) {
+      fail(f, "out of memory");
+      return NULL;
+    }
+    f->fr = n;
+    f->capfr = cap;
+  }
+  xframe_t *fr = &f->fr[f->nfr++];
+  memset(fr, 0, sizeof *fr);
+  fr->kind = kind;
+  fr->label = f->nlabels++;
+  if (kind == K_FUNC) {
+    fr->pt = f->type->params;
+    fr->np = f->type->nparams;
+    fr->rt = f->type->results;
+    fr->nr = f->type->nresults;
+  } else {
+    wp_blocktype(f->mi, bt, &fr->one, &fr->pt, &fr->np, &fr->rt, &fr->nr);
+    fr->is_one = bt >= WP_BT_VAL;
+  }
+  fr->h = f->nst - fr->np;
+  return fr;
+}
+
+static const wasmplug_valkind_t *frame_results(const xframe_t *fr) {
+  return fr->is_one ? &fr->one : fr->rt;
+}
+
+/* Moves the top n values (in their slots) to slots [h, h + n). */
+static void copy_down(fx_t *f, uint32_t h, uint32_t n) {
+  uint32_t from = f->nst - n;
+  if (from == h) return;
+  for (uint32_t k = 0; k < n; k++) {
+    wasmplug_valkind_t t = f->st[from + k].t;
+    emit(f, "%s = %s;\n", slot(f, h + k, t), slot(f, from + k, t));
+  }
+}
+
+/* The statement that returns the top nr values (after evaluating anything
+** below that may still trap). */
+static void emit_return(fx_t *f) {
+  uint32_t nr = f->type->nresults;
+  flush_flags(f, f->nst - nr, XF_TRAP);
+  if (nr == 0) {
+    emit(f, "return;\n");
+  } else if (nr == 1) {
+    emit(f, "return %s;\n", text(f, f->nst - 1));
+  } else {
+    emit(f, "{ wp_r_");
+    for (uint32_t k = 0; k < nr; k++) emit(f, "%c", wp_tletter(f->type->results[k]));
+    emit(f, " r_;");
+    for (uint32_t k = 0; k < nr; k++) emit(f, " r_.r%u = %s;", k, text(f, f->nst - nr + k));
+    emit(f, " return r_; }\n");
+  }
+}
+
+/* Emits a branch to label l (values already flushed). */
+static void emit_branch(fx_t *f, uint32_t l) {
+  xframe_t *t = &f->fr[f->nfr - 1 - l];
+  if (t->kind == K_FUNC) {
+    emit_return(f);
+    return;
+  }
+  if (t->kind == K_LOOP) {
+    copy_down(f, t->h, t->np);
+    emit(f, "goto L%u;\n", t->label);
+  } else {
+    copy_down(f, t->h, t->nr);
+    t->used_end = true;
+    emit(f, "goto L%u;\n", t->label);
+  }
+}
+
+static uint32_t branch_arity(fx_t *f, uint32_t l) {
+  xframe_t *t = &f->fr[f->nfr - 1 - l];
+  return t->kind == K_LOOP ? t->np : t->nr;
+}
+
+static void set_dead(fx_t *f) {
+  f->dead = true;
+  f->dead_nest = 0;
+}
+
+/* -------------------------------------------------------- instructions */
+
+static const char *mem_base(fx_t *f, uint32_t mem) {
+  f->mems_used[mem] = 1;
+  return afmt(f, "M%u", mem);
+}
+
+static bool mem_is64(fx_t *f, uint32_t mem) {
+  uint8_t flags;
+  wp_modinfo_memory(f->mi, mem, NULL, &flags);
+  return flags & WP_MEM_64;
+}
+
+static bool table_is64(fx_t *f, uint32_t t) {
+  uint8_t flags;
+  wp_modinfo_table(f->mi, t, NULL, NULL, &flags);
+  return flags & WP_MEM_64;
+}
+
+/* The effective address of an access at entry `ai` with `offset`. */
+static const char *address(fx_t *f, uint32_t ai, uint32_t mem, uint64_t offset) {
+  const char *base = mem_base(f, mem);
+  const xent_t *a = &f->st[ai];
+  if (mem_is64(f, mem))
+    return afmt(f, "(%s + wp_ea64(%s, %lluull))", base, text(f, ai), (unsigned long long)offset);
+  const char *c = text(f, ai);
+  char *end;
+  unsigned long long k = a->c ? strtoull(c, &end, 10) : 0;
+  if (a->c && end != c && !strcmp(end, "u")) /* a constant address */
+    return afmt(f, "(%s + %lluull)", base, k + offset);
+  if (offset) return afmt(f, "(%s + (u64)%s + %lluu)", base, operand(f, ai), (unsigned long long)offset);
+  return afmt(f, "(%s + (u64)%s)", base, operand(f, ai));
+}
+
+/* Fills a C template: $0.. operands (entries at st[base..]), $A address. */
+static const char *fill(fx_t *f, const char *tpl, uint32_t base, const char *addr) {
+  wp_buf_t b = {0};
+  for (const char *p = tpl; *p; p++) {
+    if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
+      wp_buf_puts(&b, operand(f, base + (uint32_t)(p[1] - '0')));
+      p++;
+    } else if (*p == '$' && p[1] == 'A') {
+      wp_buf_puts(&b, addr);
+      p++;
+    } else {
+      wp_buf_add(&b, p, 1);
+    }
+  }
+  const char *r = b.oom ? "0" : afmt(f, "%s", b.buf ? b.buf : "");
+  if (b.oom) fail(f, "out of memory");
+  wp_buf_free(&b);
+  return r;
+}
+
+static wasmplug_valkind_t sig_result(const char *sig, wasmplug_valkind_t addr) {
+  const char *c = strchr(sig, ':');
+  return c[1] ? wp_sig_type(c[1], addr) : WP_BOT;
+}
+
+static uint32_t sig_nparams(const char *sig) { return (uint32_t)(strchr(sig, ':') - sig); }
+
+static const char *const_f32(fx_t *f, uint32_t bits) {
+  float v;
+  memcpy(&v, &bits, 4);
+  if ((bits & 0x7f800000u) == 0x7f800000u) return afmt(f, "wp_float32(0x%08xu)", bits);
+  return afmt(f, "%af", (double)v);
+}
+
+static const char *const_f64(fx_t *f, uint64_t bits) {
+  double v;
+  memcpy(&v, &bits, 8);
+  if ((bits & 0x7ff0000000000000ull) == 0x7ff0000000000000ull)
+    return afmt(f, "wp_float64(0x%016llxull)", (unsigned long long)bits);
+  return afmt(f, "%a", v);
+}
+
+static const char *global_ref(fx_t *f, uint32_t g) {
+  return g < f->mi->nimported_globals ? afmt(f, "(*I->g%u)", g) : afmt(f, "I->g%u", g);
+}
+
+/* A call statement: arguments are the top np entries; results go to slots. */
+static void emit_call(fx_t *f, const wp_functype_t *ft, const char *callee, const char *self,
+                      bool indirect_prefix, const char *prefix) {
+  uint32_t np = ft->nparams, nr = ft->nresults;
+  uint32_t base = f->nst - np;
+  flush_flags(f, base, XF_MEM | XF_GLOB | XF_TAB | XF_TRAP);
+  wp_buf_t call = {0};
+  wp_buf_printf(&call, "%s(%s", callee, self);
+  for (uint32_t k = 0; k < np; k++) wp_buf_printf(&call, ", %s", text(f, base + k));
+  wp_buf_puts(&call, ")");
+  f->nst = base;
+  for (uint32_t k = 0; k < nr; k++) hazard(f, base + k);
+  if (indirect_prefix) emit(f, "{ %s ", prefix);
+  if (nr == 0) {
+    emit(f, "%s;", call.buf);
+  } else if (nr == 1) {
+    emit(f, "%s = %s;", slot(f, base, ft->results[0]), call.buf);
+  } else {
+    emit(f, "{ wp_r_");
+    for (uint32_t k = 0; k < nr; k++) emit(f, "%c", wp_tletter(ft->results[k]));
+    emit(f, " r_ = %s;", call.buf);
+    for (uint32_t k = 0; k < nr; k++) emit(f, " %s = r_.r%u;", slot(f, base + k, ft->results[k]), k);
+    emit(f, " }");
+  }
+  emit(f, indirect_prefix ? " }\n" : "\n");
+  if (call.oom) fail(f, "out of memory");
+  wp_buf_free(&call);
+  for (uint32_t k = 0; k < nr; k++) push_slot(f, ft->results[k]);
+}
+
+static void op_call(fx_t *f, uint32_t callee) {
+  const wp_functype_t *ft = wp_modinfo_functype(f->mi, callee);
+  const char *name;
+  if (f->x->opts->baseline) {
+    uint32_t ti = callee < f->mi->nimported_funcs
+                      ? wp_modinfo_nth_import(f->mi, WASMPLUG_EXTERN_FUNC, callee)->type_index
+                      : f->mi->func_types[callee - f->mi->nimported_funcs];
+    name = afmt(f, "((wp_ft%u)I->ftab[%u])", ti, callee);
+  } else {
+    name = afmt(f, "F%u", callee);
+  }
+  emit_call(f, ft, name, "I", false, NULL);
+}
+
+static void op_call_indirect(fx_t *f, uint32_t type, uint32_t table) {
+  const wp_functype_t *ft = &f->mi->types[type];
+  /* the index goes into wp_ci before the arguments are evaluated: anything
+  ** in the arguments that may trap must happen first */
+  uint32_t idx = f->nst - 1;
+  flush_flags(f, idx, XF_TRAP);
+  const char *ci = afmt(f, "const wp_fr *e_ = wp_ci(I->tp[%u], %s, wp_tid[%u]);", table,
+                        text(f, idx), type);
+  f->nst--;
+  emit_call(f, ft, afmt(f, "((wp_ft%u)e_->f)", type), "e_->i", true, ci);
+}
+
+static bool op_simple(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi) {
+  wasmplug_valkind_t addr = WASMPLUG_I32;
+  bool access = oi->imm == WP_IMM_MEMARG;
+  if (access) addr = mem_is64(f, in->mem) ? WASMPLUG_I64 : WASMPLUG_I32;
+  uint32_t np = sig_nparams(oi->sig);
+  wasmplug_valkind_t rt = sig_result(oi->sig, addr);
+  uint32_t base = f->nst - np;
+  const char *a = access ? address(f, base, in->mem, in->offset) : NULL;
+  if (rt == WP_BOT) { /* a store */
+    flush_flags(f, base, XF_MEM | XF_TRAP);
+    emit(f, "%s;\n", fill(f, oi->c, base, a));
+    f->nst = base;
+    return true;
+  }
+  const char *c = fill(f, oi->c, base, a);
+  f->nst = base;
+  unsigned fl = oi->trap == WP_TRAP_MEM ? XF_MEM | XF_TRAPM : oi->trap ? XF_TRAPO : 0;
+  push_expr(f, rt, c, np, fl);
+  return true;
+}
+
+static bool instr(fx_t *f, const wp_instr_t *in) {
+  const wp_opinfo_t *oi = wp_opinfo(in->op);
+  const wp_modinfo_t *mi = f->mi;
+  uint32_t n = f->nst;
+  switch (in->op) {
+  case 0x00:
+    flush_flags(f, f->nst, XF_TRAP);
+    emit(f, "wp_trap(WP_T_UNREACHABLE);\n");
+    set_dead(f);
+    return true;
+  case 0x01: return true;
+  case 0x02: case 0x03: {
+    flush_all(f);
+    xframe_t *fr = push_frame(f, in->op == 0x02 ? K_BLOCK : K_LOOP, in->bt);
+    if (!fr) return false;
+    if (in->op == 0x03) emit(f, "L%u:;\n", fr->label);
+    return true;
+  }
+  case 0x04: {
+    uint32_t c = f->nst - 1;
+    f->nst--;
+    flush_all(f);
+    f->nst++;
+    emit(f, "if (!%s) goto X%u;\n", operand(f, c), f->nlabels);
+    f->nst--;
+    return push_frame(f, K_IF, in->bt) != NULL;
+  }
+  case 0x05: {
+    xframe_t *fr = &f->fr[f->nfr - 1];
+    if (!f->dead) {
+      flush_all(f);
+      emit(f, "goto L%u;\n", fr->label);
+      fr->live_end = true;
+    }
+    emit(f, "X%u:;\n", fr->label);
+    fr->has_else = true;
+    f->dead = false;
+    f->nst = fr->h;
+    for (uint32_t k = 0; k < fr->np; k++) push_slot(f, fr->pt[k]);
+    return true;
+  }
+  case 0x0b: {
+    xframe_t fr = f->fr[f->nfr - 1];
+    if (fr.kind == K_FUNC) {
+      if (!f->dead) emit_return(f);
+      f->nfr--;
+      return true;
+    }
+    bool live = fr.used_end || fr.live_end;
+    if (!f->dead) {
+      flush_all(f);
+      live = true;
+    }
+    if (fr.kind == K_IF && !fr.has_else) {
+      emit(f, "X%u:;\n", fr.label);
+      live = true;
+    }
+    if (fr.kind != K_LOOP && (fr.used_end || fr.kind == K_IF)) emit(f, "L%u:;\n", fr.label);
+    f->nfr--;
+    f->nst = fr.h;
+    const wasmplug_valkind_t *rts = frame_results(&fr);
+    for (uint32_t k = 0; k < fr.nr; k++) push_slot(f, rts[k]);
+    f->dead = !live;
+    f->dead_nest = 0;
+    return true;
+  }
+  case 0x0c:
+    flush_all(f);
+    emit_branch(f, in->a);
+    set_dead(f);
+    return true;
+  case 0x0d: {
+    uint32_t c = f->nst - 1;
+    f->nst--;
+    flush_all(f);
+    f->nst++;
+    const char *cond = operand(f, c);
+    f->nst--;
+    xframe_t *t = &f->fr[f->nfr - 1 - in->a];
+    uint32_t ar = branch_arity(f, in->a);
+    if (t->kind != K_FUNC && (f->nst - ar == t->h || ar == 0)) {
+      if (t->kind != K_LOOP) t->used_end = true;
+      emit(f, "if (%s) goto L%u;\n", cond, t->label);
+    } else {
+      emit(f, "if (%s) {\n", cond);
+      emit_branch(f, in->a);
+      emit(f, "}\n");
+    }
+    return true;
+  }
+  case 0x0e: {
+    uint32_t c = f->nst - 1;
+    f->nst--;
+    flush_all(f);
+    f->nst++;
+    emit(f, "switch (%s) {\n", text(f, c));
+    f->nst--;
+    wp_reader_t lr = *f->r;
+    lr.p = in->vec;
+    lr.err = NULL;
+    for (uint32_t i = 0; i < in->n; i++) {
+      uint32_t l;
+      wp_read_label(&lr, &l);
+      emit(f, "case %u: ", i);
+      emit_branch(f, l);
+    }
+    emit(f, "default: ");
+    emit_branch(f, in->a);
+    emit(f, "}\n");
+    set_dead(f);
+    return true;
+  }
+  case 0x0f:
+    emit_return(f);
+    set_dead(f);
+    return true;
+  case 0x10: op_call(f, in->a); return true;
+  case 0x11: op_call_indirect(f, in->a, in->b); return true;
+  case 0x1a: {
+    /* a dropped value that may trap is still computed (an assignment: tcc
+    ** would not load for a discarded dereference) */
+    uint32_t i = f->nst - 1;
+    if (f->st[i].c && (f->st[i].fl & XF_TRAP)) materialize(f, i);
+    f->nst--;
+    return true;
+  }
+  case 0x1b: case 0x1c: {
+    /* both operands are evaluated in Wasm, one in C: trapping ones first */
+    for (uint32_t k = 3; k > 1; k--)
+      if (f->st[n - k].c && (f->st[n - k].fl & XF_TRAP)) materialize(f, n - k);
+    wasmplug_valkind_t t = f->st[n - 3].t;
+    const char *c = afmt(f, "%s ? %s : %s", operand(f, n - 1), operand(f, n - 3), operand(f, n - 2));
+    f->nst = n - 3;
+    push_expr(f, t, c, 3, 0);
+    return true;
+  }
+  case 0x20:
+    push_leaf(f, f->locals[in->a], afmt(f, "l%u", in->a), 0, (int32_t)in->a);
+    return true;
+  case 0x21: case 0x22: {
+    uint32_t i = n - 1;
+    const char *v = text(f, i);
+    f->nst--;
+    flush_local(f, in->a);
+    /* the value itself may read the local: assign it as a whole */
+    emit(f, "l%u = %s;\n", in->a, v);
+    if (in->op == 0x22) push_leaf(f, f->locals[in->a], afmt(f, "l%u", in->a), 0, (int32_t)in->a);
+    return true;
+  }
+  case 0x23: {
+    wasmplug_valkind_t t;
+    bool mut;
+    wp_modinfo_global(mi, in->a, &t, &mut);
+    push_leaf(f, t, global_ref(f, in->a), mut ? XF_GLOB : 0, -1);
+    return true;
+  }
+  case 0x24: {
+    const char *v = text(f, n - 1);
+    f->nst--;
+    flush_flags(f, f->nst, XF_GLOB | XF_TRAP);
+    emit(f, "%s = %s;\n", global_ref(f, in->a), v);
+    return true;
+  }
+  case 0x25: {
+    wasmplug_valkind_t elem;
+    wp_modinfo_table(mi, in->a, NULL, &elem, NULL);
+    const char *c = afmt(f, "wp_tget_%c(I->tp[%u], %s)", elem == WASMPLUG_FUNCREF ? 'r' : 'e', in->a,
+                         text(f, n - 1));
+    f->nst--;
+    push_expr(f, elem, c, 1, XF_TAB | XF_TRAPO);
+    return true;
+  }
+  case 0x26: {
+    wasmplug_valkind_t elem;
+    wp_modinfo_table(mi, in->a, NULL, &elem, NULL);
+    flush_flags(f, n - 2, XF_TAB | XF_TRAP);
+    emit(f, "wp_tset_%c(I->tp[%u], %s, %s);\n", elem == WASMPLUG_FUNCREF ? 'r' : 'e', in->a,
+         text(f, n - 2), text(f, n - 1));
+    f->nst -= 2;
+    return true;
+  }
+  case 0x3f:
+    push_leaf(f, mem_is64(f, in->mem) ? WASMPLUG_I64 : WASMPLUG_I32,
+              afmt(f, "(%s)I->mp[%u]->pages", mem_is64(f, in->mem) ? "u64" : "u32", in->mem), XF_MEM, -1);
+    return true;
+  case 0x40: {
+    bool is64 = mem_is64(f, in->mem);
+    const char *d = text(f, n - 1);
+    f->nst--;
+    flush_flags(f, f->nst, XF_MEM | XF_TRAP);
+    hazard(f, f->nst);
+    if (is64)
+      emit(f, "%s = wp_grow64(I->mp[%u], %s);\n", slot(f, f->nst, WASMPLUG_I64), in->mem, d);
+    else
+      emit(f, "%s = wp_rt->grow_memory(I->mp[%u], %s);\n", slot(f, f->nst, WASMPLUG_I32), in->mem, d);
+    push_slot(f, is64 ? WASMPLUG_I64 : WASMPLUG_I32);
+    return true;
+  }
+  case 0x41: push_leaf(f, WASMPLUG_I32, afmt(f, "%uu", (uint32_t)in->imm.i32), 0, -1); return true;
+  case 0x42:
+    push_leaf(f, WASMPLUG_I64, afmt(f, "%lluull", (unsigned long long)in->imm.i64), 0, -1);
+    return true;
+  case 0x43: push_leaf(f, WASMPLUG_F32, const_f32(f, in->imm.f32), 0, -1); return true;
+  case 0x44: push_leaf(f, WASMPLUG_F64, const_f64(f, in->imm.f64), 0, -1); return true;
+  case 0xd0:
+    push_leaf(f, (wasmplug_valkind_t)in->a, in->a == WASMPLUG_FUNCREF ? "wp_null_fr" : "(void *)0", 0, -1);
+    return true;
+  case 0xd1: {
+    const char *c = f->st[n - 1].t == WASMPLUG_FUNCREF ? afmt(f, "(u32)(%s.f == 0)", operand(f, n - 1))
+                                                       : afmt(f, "(u32)(%s == 0)", operand(f, n - 1));
+    f->nst--;
+    push_expr(f, WASMPLUG_I32, c, 1, 0);
+    return true;
+  }
+  case 0xd2: push_leaf(f, WASMPLUG_FUNCREF, afmt(f, "wp_ref_func(I, %u)", in->a), 0, -1); return true;
+  case WP_OP_FC + 8: { /* memory.init */
+    flush_flags(f, n - 3, XF_MEM | XF_TRAP);
+    emit(f, "wp_mem_init(I, %u, %u, %s, %s, %s);\n", in->mem, in->a, text(f, n - 3), text(f, n - 2),
+         text(f, n - 1));
+    f->nst -= 3;
+    return true;
+  }
+  case WP_OP_FC + 9: emit(f, "I->dd[%u] = 1;\n", in->a); return true;
+  case WP_OP_FC + 10:
+    flush_flags(f, n - 3, XF_MEM | XF_TRAP);
+    emit(f, "wp_memcopy(I->mp[%u], I->mp[%u], %s, %s, %s);\n", in->mem, in->b, text(f, n - 3),
+         text(f, n - 2), text(f, n - 1));
+    f->nst -= 3;
+    return true;
+  case WP_OP_FC + 11:
+    flush_flags(f, n - 3, XF_MEM | XF_TRAP);
+    emit(f, "wp_memfill(I->mp[%u], %s, %s, %s);\n", in->mem, text(f, n - 3), text(f, n - 2),
+         text(f, n - 1));
+    f->nst -= 3;
+    return true;
+  case WP_OP_FC + 12:
+    flush_flags(f, n - 3, XF_TAB | XF_TRAP);
+    emit(f, "wp_table_init(I, %u, %u, %s, %s, %s);\n", in->b, in->a, text(f, n - 3), text(f, n - 2),
+         text(f, n - 1));
+    f->nst -= 3;
+    return true;
+  case WP_OP_FC + 13: emit(f, "I->ed[%u] = 1;\n", in->a); return true;
+  case WP_OP_FC + 14: {
+    wasmplug_valkind_t elem;
+    wp_modinfo_table(mi, in->a, NULL, &elem, NULL);
+    flush_flags(f, n - 3, XF_TAB | XF_TRAP);
+    emit(f, "wp_tcopy(I->tp[%u], I->tp[%u], %s, %s, %s, sizeof(%s));\n", in->a, in->b, text(f, n - 3),
+         text(f, n - 2), text(f, n - 1), wp_ctype(elem));
+    f->nst -= 3;
+    return true;
+  }
+  case WP_OP_FC + 15: { /* table.grow */
+    wasmplug_valkind_t elem;
+    wp_modinfo_table(mi, in->a, NULL, &elem, NULL);
+    bool is64 = table_is64(f, in->a);
+    flush_flags(f, n - 2, XF_TAB | XF_TRAP);
+    const char *v = text(f, n - 2), *d = text(f, n - 1);
+    f->nst -= 2;
+    hazard(f, f->nst);
+    wasmplug_valkind_t it = is64 ? WASMPLUG_I64 : WASMPLUG_I32;
+    emit(f, "%s = (%s)wp_tgrow_%c(I->tp[%u], %s, %s, %d);\n", slot(f, f->nst, it), wp_ctype(it),
+         elem == WASMPLUG_FUNCREF ? 'r' : 'e', in->a, d, v, is64);
+    push_slot(f, it);
+    return true;
+  }
+  case WP_OP_FC + 16: {
+    bool is64 = table_is64(f, in->a);
+    push_leaf(f, is64 ? WASMPLUG_I64 : WASMPLUG_I32,
+              afmt(f, "(%s)I->tp[%u]->size", is64 ? "u64" : "u32", in->a), XF_TAB, -1);
+    return true;
+  }
+  case WP_OP_FC + 17: {
+    wasmplug_valkind_t elem;
+    wp_modinfo_table(mi, in->a, NULL, &elem, NULL);
+    flush_flags(f, n - 3, XF_TAB | XF_TRAP);
+    emit(f, "wp_tfill_%c(I->tp[%u], %s, %s, %s);\n", elem == WASMPLUG_FUNCREF ? 'r' : 'e', in->a,
+         text(f, n - 3), text(f, n - 2), text(f, n - 1));
+    f->nst -= 3;
+    return true;
+  }
+  default: break;
+  }
+  if (oi->c && oi->sig) return op_simple(f, in, oi);
+  return fail(f, "%s is not supported by wasmplug's translator yet", oi->name);
+}
+
+/* Skips instructions in unreachable code, handling the else/end that ends it. */
+static bool dead_instr(fx_t *f, const wp_instr_t *in) {
+  switch (in->op) {
+  case 0x02: case 0x03: case 0x04: case 0x1f: case 0x06:
+    f->dead_nest++;
+    return true;
+  case 0x05:
+    if (f->dead_nest) return true;
+    return instr(f, in);
+  case 0x0b:
+    if (f->dead_nest) {
+      f->dead_nest--;
+      return true;
+    }
+    return instr(f, in);
+  default: return true;
+  }
+}
+
+static void free_arena(fx_t *f) {
+  while (f->arena) {
+    arena_blk_t *n = f->arena->next;
+    free(f->arena);
+    f->arena = n;
+  }
+}
+
+char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
+  const wp_modinfo_t *mi = x->info;
+  fx_t f;
+  memset(&f, 0, sizeof f);
+  f.x = x;
+  f.mi = mi;
+  f.func = mi->nimported_funcs + i;
+  f.type = &mi->types[mi->func_types[i]];
+  f.mems_used = calloc(wp_nmems(mi) + 1, 1);
+  wp_span_t body = mi->bodies[i];
+  wp_reader_t r = {x->m->bytes + body.off, x->m->bytes, x->m->bytes + body.off + body.len,
+                   x->m->name, NULL};
+  f.r = &r;
+  if (!f.mems_used) {
+    fail(&f, "out of memory");
+    goto out;
+  }
+  /* locals */
+  uint32_t ngroups;
+  wp_rd_u32(&r, &ngroups);
+  const uint8_t *groups = r.p;
+  uint64_t total = f.type->nparams;
+  for (uint32_t g = 0; g < ngroups; g++) {
+    uint32_t cnt;
+    wasmplug_valkind_t t;
+    wp_rd_u32(&r, &cnt);
+    wp_rd_valtype(&r, &t);
+    total += cnt;
+  }
+  f.nlocals = (uint32_t)total;
+  f.locals = malloc((total ? total : 1) * sizeof *f.locals);
+  if (!f.locals) {
+    fail(&f, "out of memory");
+    goto out;
+  }
+  memcpy(f.locals, f.type->params, f.type->nparams * sizeof *f.locals);
+  {
+    wp_reader_t gr = r;
+    gr.p = groups;
+    uint32_t k = f.type->nparams;
+    for (uint32_t g = 0; g < ngroups; g++) {
+      uint32_t cnt;
+      wasmplug_valkind_t t;
+      wp_rd_u32(&gr, &cnt);
+      wp_rd_valtype(&gr, &t);
+      for (uint32_t c = 0; c < cnt; c++) f.locals[k++] = t;
+    }
+  }
+  push_frame(&f, K_FUNC, 0);
+  wp_instr_t in;
+  while (f.nfr && !f.err) {
+    if (!wp_read_instr(&r, &in)) {
+      fail(&f, "%s", r.err ? r.err : "bad instruction");
+      break;
+    }
+    if (f.dead) dead_instr(&f, &in);
+    else instr(&f, &in);
+  }
+  if (f.err) goto out;
+  if (f.body.oom) {
+    fail(&f, "out of memory");
+    goto out;
+  }
+
+  /* the function: signature, locals, slots, memory bases, body */
+  const wp_functype_t *t = f.type;
+  if (t->nresults == 0) wp_buf_puts(out, "void");
+  else if (t->nresults == 1) wp_buf_puts(out, wp_ctype(t->results[0]));
+  else {
+    wp_buf_puts(out, "wp_r_");
+    for (uint32_t k = 0; k < t->nresults; k++) wp_buf_printf(out, "%c", wp_tletter(t->results[k]));
+  }
+  wp_buf_printf(out, " F%u(wp_inst *I", f.func);
+  for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(out, ", %s l%u", wp_ctype(t->params[k]), k);
+  wp_buf_puts(out, ") {\n");
+  for (uint32_t k = t->nparams; k < f.nlocals; k++) {
+    wasmplug_valkind_t lt = f.locals[k];
+    if (lt == WASMPLUG_FUNCREF) wp_buf_printf(out, "wp_fr l%u = {0, 0, 0};\n", k);
+    else wp_buf_printf(out, "%s l%u = 0;\n", wp_ctype(lt), k);
+  }
+  for (unsigned ty = 0; ty < 8; ty++) {
+    bool any = false;
+    for (uint32_t d = 0; d < f.capslots; d++) {
+      if (!(f.slots[d] & (1u << ty))) continue;
+      wp_buf_printf(out, "%s%s%ss%u%c", any ? ", " : wp_ctype((wasmplug_valkind_t)ty),
+                    any ? "" : " ", "", d, wp_tletter((wasmplug_valkind_t)ty));
+      any = true;
+    }
+    if (any) wp_buf_puts(out, ";\n");
+  }
+  for (uint32_t k = 0; k < wp_nmems(mi); k++)
+    if (f.mems_used[k]) wp_buf_printf(out, "u8 *const M%u = I->mp[%u]->data;\n", k, k);
+  wp_buf_add(out, f.body.buf ? f.body.buf : "", f.body.len);
+  wp_buf_puts(out, "}\n");
+  if (out->oom) fail(&f, "out of memory");
+out:
+  free_arena(&f);
+  wp_buf_free(&f.body);
+  free(f.st);
+  free(f.fr);
+  free(f.locals);
+  free(f.slots);
+  free(f.mems_used);
+  free(r.err);
+  return f.err;
+}
