@@ -16,6 +16,7 @@ int wp_cmd_compile(int argc, char **argv);
 int wp_cmd_wit(int argc, char **argv);
 int wp_cmd_bindgen(int argc, char **argv);
 int wp_cmd_compose(int argc, char **argv);
+int wp_cmd_serve(int argc, char **argv);
 int wp_cmd_plugin_serve(int argc, char **argv);
 int wp_cmd_plugin_host(int argc, char **argv);
 

@@ -22,6 +22,7 @@ static const command_t commands[] = {
     {"wit", wp_cmd_wit, "print the WIT of a .wit file or folder, a component or a plugin"},
     {"bindgen", wp_cmd_bindgen, "generate C bindings (plugin or guest) from WIT"},
     {"compose", wp_cmd_compose, "compose a component with wasm plugins into one component"},
+    {"serve", wp_cmd_serve, "serve a wasi:http/proxy component over HTTP"},
     {"plugin-serve", wp_cmd_plugin_serve, "serve a native plugin to other hosts over a socket"},
     {"plugin-host", wp_cmd_plugin_host, NULL}, /* hidden: the isolate helper */
 };

@@ -106,5 +106,9 @@ step "The Wasmtime plugin RFC's scenario: a wasm component plugin in C exports w
    calling libsqlite3 through wasi:dl (granted with allow-dl=); the same guest runs against it unchanged"
 show sh "$ROOT/examples/kv-over-dl/demo.sh" "$BUILD"
 
+step "An HTTP server: \`wasmplug serve\` hands each request to a wasi:http/proxy component
+   (C, tests/http/handler.c) in an instance of its own, through the wasi-http plugin"
+show sh "$ROOT/examples/http/demo.sh" "$BUILD"
+
 # ======================== end of the demos ==========================
 printf '\n== demo finished: all steps succeeded\n'

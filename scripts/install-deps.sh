@@ -6,7 +6,7 @@ set -eu
 
 PKGS="cmake make gcc pkg-config wabt tcc libtcc-dev libffi-dev libsqlite3-dev
 libseccomp-dev clang lld wasi-libc libclang-rt-14-dev-wasm32
-libclang-rt-14-dev"
+libclang-rt-14-dev libmicrohttpd-dev libcurl4-openssl-dev curl wrk"
 
 missing=""
 for p in $PKGS; do

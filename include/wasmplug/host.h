@@ -175,6 +175,8 @@ WASMPLUG_API wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *host, const
                                        const char *name, wasmplug_program_t **out);
 WASMPLUG_API void wasmplug_program_delete(wasmplug_program_t *program);
 WASMPLUG_API bool wasmplug_program_is_component(const wasmplug_program_t *program);
+/* The name given to wasmplug_program_new (for messages). */
+WASMPLUG_API const char *wasmplug_program_name(const wasmplug_program_t *program);
 
 /* Makes one instance: its own WASI state (from the host's capabilities at
 ** this moment), its own plugin instance states, its imports linked to the
@@ -245,6 +247,14 @@ WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_socket(const char *address
 ** loop.  Returns after `max_sessions` sessions ended (0: never), or an
 ** error. */
 WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_listen(wasmplug_plugin_server_t *server, int fd, int max_sessions);
+
+/* The instance state of native plugin `plugin` (by name) for this
+** instance, as the plugin's functions receive it (its instance_new runs now
+** if it has not yet): how an embedder hands a plugin it linked in
+** (wasmplug_host_plugin_add) what only the embedder has for this instance
+** (`wasmplug serve` gives the wasi-http plugin its incoming requests).
+** NULL when no plugin has that name. */
+WASMPLUG_API void *wasmplug_program_instance_plugin_state(wasmplug_program_instance_t *instance, const char *plugin);
 
 #ifdef __cplusplus
 }

@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define WASMPLUG_PLUGIN_ABI_MAJOR 1
-#define WASMPLUG_PLUGIN_ABI_MINOR 1
+#define WASMPLUG_PLUGIN_ABI_MINOR 2
 /* "WPLG": first field of every descriptor. */
 #define WASMPLUG_PLUGIN_MAGIC 0x474c5057u
 
@@ -127,6 +127,20 @@ typedef struct wasmplug_host_api {
   ** deadline, return (any error or trap; the guest call traps with
   ** "interrupt" whatever you answer).  See docs/plugin-abi.md, section 9. */
   uint64_t (*deadline)(wasmplug_plugin_call_t *call);
+
+  /* --- 1.2 --- */
+  /* Another plugin's C service for the same guest instance.  `self` and
+  ** `instance_state` say who asks (your config and the instance state of
+  ** the guest you serve, e.g. host->call_state(call)); the host finds the
+  ** plugin that provides interface `iface` ("ns:pkg/name@version") to that
+  ** guest and returns the table it lists under `name` in its descriptor's
+  ** `services` (NULL when there is no such plugin, service, or instance;
+  ** plugins without instance_new have no per-guest state to ask from).
+  ** *provider_state is then the provider's instance state for the guest:
+  ** the first argument of the service's functions.  The answer stays
+  ** valid while the guest instance lives.  See wasmplug/io.h. */
+  const void *(*service)(const wasmplug_plugin_config_t *self, void *instance_state, const char *iface,
+                         const char *name, void **provider_state);
 } wasmplug_host_api_t;
 
 /* True when the host's table is new enough to have `field`. */
@@ -153,6 +167,14 @@ typedef struct wasmplug_plugin_resource {
   /* Runs exactly once per rep handed out (may be NULL). */
   void (*drop)(void *state, uint32_t rep);
 } wasmplug_plugin_resource_t;
+
+/* A C interface one plugin offers others for the guests they share
+** (host->service): `table` is a struct of functions whose layout the
+** service's `name` defines, e.g. WASMPLUG_IO_SERVICE. */
+typedef struct wasmplug_plugin_service {
+  const char *name;
+  const void *table;
+} wasmplug_plugin_service_t;
 
 typedef struct wasmplug_plugin_option {
   const char *name;          /* kebab-case: `--plugin P,name=value` */
@@ -199,6 +221,11 @@ typedef struct wasmplug_plugin {
                       void **instance_state, const char **error);
   /* After every resource of the instance was dropped. */
   void (*instance_drop)(void *instance_state);
+
+  /* --- 1.2 --- */
+  /* Services this plugin offers other plugins (host->service). */
+  const wasmplug_plugin_service_t *services;
+  uint32_t nservices;
 } wasmplug_plugin_t;
 
 /* The entry point every plugin exports (extern "C", default visibility). */

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "wasmplug.h"
+#include "wasmplug/io.h"
 #include "wasmplug/host.h"
 #include "wasmplug/plugin.h"
 
@@ -90,6 +91,7 @@ typedef enum wp2_poll_kind {
   WP2_POLL_CLOCK,     /* ready when the monotonic clock reaches `deadline` */
   WP2_POLL_READ,      /* ready when `fd` is readable */
   WP2_POLL_WRITE,     /* ready when `fd` is writable */
+  WP2_POLL_CUSTOM,    /* another plugin's (wasmplug/io.h): ops->ready says */
 } wp2_poll_kind_t;
 
 typedef struct wp2_obj {
@@ -97,11 +99,17 @@ typedef struct wp2_obj {
   union {
     struct {
       wp_os_err_t code;
+      /* an error of another plugin's stream (wasmplug/io.h): */
+      const wasmplug_io_ops_t *ops; /* NULL for OS errors */
+      uint32_t ops_code;            /* what ops->error returned */
+      char *msg;                    /* malloc'd */
     } error;
     struct {
       wp2_poll_kind_t kind;
       int fd;            /* READ/WRITE: a dup, owned; else -1 */
       uint64_t deadline; /* monotonic ns */
+      const wasmplug_io_ops_t *ops; /* CUSTOM: another plugin's */
+      void *ctx;
     } poll;
     /* Streams borrow the fd of their descriptor (or the host's stdio):
     ** `owned` says whether dropping the stream closes it. */
@@ -114,6 +122,10 @@ typedef struct wp2_obj {
       bool shut_wr;    /* a socket's send side: shutdown(SHUT_WR) on drop */
       bool connected;  /* a datagram stream of a connected udp-socket */
       uint64_t offset;
+      /* Another plugin's stream (wasmplug/io.h, p2_service.c): every
+      ** operation goes to ops with ctx; fd is -1. */
+      const wasmplug_io_ops_t *ops;
+      void *ctx;
     } stream;
     struct {
       wp_os_handle_t h;
@@ -186,6 +198,9 @@ wasi_filesystem_types_error_code_t wp2_fs_error(wp_os_err_t e);
 int wp2_pollable_new(wp2_ctx_t *cx, wp2_poll_kind_t kind, int fd, uint64_t deadline, uint32_t *rep);
 /* p2_io.c: new streams over `fd`. */
 wp2_obj_t *wp2_stream_new(wp2_inst_t *in, wp2_kind_t kind, int fd, bool owned, uint32_t *rep);
+
+/* p2_service.c: the io service other plugins use (wasmplug/io.h). */
+extern const wasmplug_plugin_service_t wp2_services[1];
 
 /* p2_tcp.c: socket addresses and errors, shared with p2_udp.c. */
 #include <sys/socket.h>

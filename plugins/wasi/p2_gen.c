@@ -40,6 +40,8 @@ int main(int argc, char **argv) {
   o.plugin_version = argv[3];
   o.options = options;
   o.noptions = sizeof options / sizeof options[0];
+  o.services = "wp2_services"; /* p2_service.c: wasmplug/io.h */
+  o.nservices = 1;
   char *err = NULL;
   if (wp_bindgen_c(&o, &err)) {
     fprintf(stderr, "wasi_p2_gen: %s\n", err ? err : "failed");

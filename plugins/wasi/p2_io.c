@@ -1,7 +1,9 @@
 /*
 ** p2_io.c — wasi:io (error, poll, streams).
 **
-** Streams wrap a host fd.  File streams (from a descriptor) read and write
+** Streams wrap a host fd, or another plugin's callbacks (wasmplug/io.h,
+** made through p2_service.c: wasi:http's bodies), which every operation
+** below checks first.  File streams (from a descriptor) read and write
 ** at their own offset with pread/pwrite, so they never disturb another
 ** stream over the same file; stdio and other unseekable fds use read/write
 ** and are polled for readiness.  Nothing here busy-waits: `blocking-*`
@@ -39,10 +41,31 @@ static void stream_failed(wp2_ctx_t *cx, wasi_io_streams_stream_error_t *err, wp
 
 static void stream_closed(wasi_io_streams_stream_error_t *err) { err->tag = WASI_IO_STREAMS_STREAM_ERROR_CLOSED; }
 
+/* The error of another plugin's stream: its message and code. */
+static void custom_failed(wp2_ctx_t *cx, wasi_io_streams_stream_error_t *err, const wasmplug_io_ops_t *ops,
+                          void *ctx) {
+  char msg[256] = "";
+  uint32_t code = ops->error ? ops->error(ctx, msg, sizeof msg) : 0;
+  msg[sizeof msg - 1] = 0;
+  uint32_t rep;
+  char *m = strdup(*msg ? msg : "the operation failed");
+  wp2_obj_t *o = m ? wp2_obj_new(wp2_inst(cx), WP2_ERROR, &rep) : NULL;
+  if (!o) {
+    free(m);
+    err->tag = WASI_IO_STREAMS_STREAM_ERROR_CLOSED;
+    return;
+  }
+  o->u.error.ops = ops;
+  o->u.error.ops_code = code;
+  o->u.error.msg = m;
+  err->tag = WASI_IO_STREAMS_STREAM_ERROR_LAST_OPERATION_FAILED;
+  err->val.last_operation_failed.rep = rep;
+}
+
 int wasi_io_error_method_error_to_debug_string(wp2_ctx_t *cx, wasi_io_error_borrow_error_t self, wp2_string_t *ret) {
   wp2_obj_t *o = wp2_obj_get(wp2_inst(cx), self.rep, WP2_ERROR);
   if (!o) return wp2_trap(cx, "wasi:io/error: unknown error rep %u", self.rep);
-  const char *s = wp_os_err_name(o->u.error.code);
+  const char *s = o->u.error.msg ? o->u.error.msg : wp_os_err_name(o->u.error.code);
   if (wp2_string_set(cx, ret, s, strlen(s))) return wp2_trap(cx, "out of memory");
   return 0;
 }
@@ -53,6 +76,7 @@ int wasi_filesystem_types_filesystem_error_code(wp2_ctx_t *cx, wasi_io_error_bor
                                                  wp2_option_error_code_t *ret) {
   wp2_obj_t *o = wp2_obj_get(wp2_inst(cx), err.rep, WP2_ERROR);
   if (!o) return wp2_trap(cx, "wasi:io/error: unknown error rep %u", err.rep);
+  if (o->u.error.ops) return 0; /* another plugin's error: not a filesystem one */
   ret->is_some = true;
   ret->val = wp2_fs_error(o->u.error.code);
   return 0;
@@ -80,6 +104,18 @@ int wp2_pollable_new(wp2_ctx_t *cx, wp2_poll_kind_t kind, int fd, uint64_t deadl
   return 0;
 }
 
+/* A pollable of another plugin's object (takes a reference on ctx). */
+static int custom_pollable(wp2_ctx_t *cx, const wasmplug_io_ops_t *ops, void *ctx, uint32_t *rep) {
+  wp2_obj_t *o = wp2_obj_new(wp2_inst(cx), WP2_POLLABLE, rep);
+  if (!o) return wp2_trap(cx, "wasi:io/poll: too many open resources");
+  o->u.poll.kind = WP2_POLL_CUSTOM;
+  o->u.poll.fd = -1;
+  o->u.poll.ops = ops;
+  o->u.poll.ctx = ctx;
+  if (ops->retain) ops->retain(ctx);
+  return 0;
+}
+
 static uint64_t mono_now(void) {
   uint64_t t = 0;
   wp_os_clock_time(WP_OS_CLOCK_MONOTONIC, &t);
@@ -92,6 +128,13 @@ static wp_os_err_t wait_ready(wp2_obj_t **ps, size_t n, bool *ready, bool block,
   struct pollfd stack[16];
   struct pollfd *fds = n <= 16 ? stack : calloc(n, sizeof *fds);
   if (!fds) return WP_OS_ENOMEM;
+  /* where each pollable's fd sits in fds (-1: none) */
+  int sstack[16];
+  int *slot = n <= 16 ? sstack : calloc(n, sizeof *slot);
+  if (!slot) {
+    if (fds != stack) free(fds);
+    return WP_OS_ENOMEM;
+  }
   wp_os_err_t err = 0;
   for (;;) {
     size_t nfds = 0;
@@ -99,21 +142,39 @@ static wp_os_err_t wait_ready(wp2_obj_t **ps, size_t n, bool *ready, bool block,
     uint64_t now = mono_now(), earliest = UINT64_MAX;
     for (size_t i = 0; i < n; i++) {
       ready[i] = false;
+      slot[i] = -1;
       switch (ps[i]->u.poll.kind) {
       case WP2_POLL_READY: ready[i] = any = true; break;
       case WP2_POLL_CLOCK:
         if (ps[i]->u.poll.deadline <= now) ready[i] = any = true;
         else if (ps[i]->u.poll.deadline < earliest) earliest = ps[i]->u.poll.deadline;
         break;
-      default: break;
+      case WP2_POLL_CUSTOM: {
+        int fd = -1;
+        short ev = 0;
+        uint64_t dl = 0;
+        if (ps[i]->u.poll.ops->ready(ps[i]->u.poll.ctx, &fd, &ev, &dl)) {
+          ready[i] = any = true;
+          break;
+        }
+        if (dl && dl < earliest) earliest = dl;
+        if (fd >= 0) {
+          slot[i] = (int)nfds;
+          fds[nfds].fd = fd;
+          fds[nfds].events = ev ? ev : POLLIN;
+          fds[nfds].revents = 0;
+          nfds++;
+        }
+        break;
       }
-    }
-    for (size_t i = 0; i < n; i++) {
-      if (ps[i]->u.poll.kind != WP2_POLL_READ && ps[i]->u.poll.kind != WP2_POLL_WRITE) continue;
-      fds[nfds].fd = ps[i]->u.poll.fd;
-      fds[nfds].events = ps[i]->u.poll.kind == WP2_POLL_READ ? POLLIN : POLLOUT;
-      fds[nfds].revents = 0;
-      nfds++;
+      default:
+        slot[i] = (int)nfds;
+        fds[nfds].fd = ps[i]->u.poll.fd;
+        fds[nfds].events = ps[i]->u.poll.kind == WP2_POLL_READ ? POLLIN : POLLOUT;
+        fds[nfds].revents = 0;
+        nfds++;
+        break;
+      }
     }
     int64_t timeout = -1;
     if (any || !block) timeout = 0;
@@ -121,18 +182,25 @@ static wp_os_err_t wait_ready(wp2_obj_t **ps, size_t n, bool *ready, bool block,
     int nready = 0;
     if (nfds || timeout != 0) err = wp_os_poll(fds, nfds, timeout, deadline, &nready);
     if (err) break;
-    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-      if (ps[i]->u.poll.kind != WP2_POLL_READ && ps[i]->u.poll.kind != WP2_POLL_WRITE) continue;
-      /* errors and hang-ups count as ready: the next read/write reports them */
-      if (fds[k].revents) ready[i] = any = true;
-      k++;
+      if (slot[i] < 0 || !fds[slot[i]].revents) continue;
+      /* errors and hang-ups count as ready: the next read/write reports
+      ** them; another plugin's fd only says "ask again" */
+      if (ps[i]->u.poll.kind != WP2_POLL_CUSTOM) ready[i] = any = true;
     }
     now = mono_now();
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
       if (ps[i]->u.poll.kind == WP2_POLL_CLOCK && ps[i]->u.poll.deadline <= now) ready[i] = any = true;
+      if (ps[i]->u.poll.kind == WP2_POLL_CUSTOM && !ready[i]) {
+        int fd;
+        short ev;
+        uint64_t dl;
+        if (ps[i]->u.poll.ops->ready(ps[i]->u.poll.ctx, &fd, &ev, &dl)) ready[i] = any = true;
+      }
+    }
     if (any || !block) break;
   }
+  if (slot != sstack) free(slot);
   if (fds != stack) free(fds);
   return err;
 }
@@ -200,6 +268,63 @@ wp2_obj_t *wp2_stream_new(wp2_inst_t *in, wp2_kind_t kind, int fd, bool owned, u
   return o;
 }
 
+/* Waits until another plugin's object says it is ready. */
+static wp_os_err_t custom_wait(const wasmplug_io_ops_t *ops, void *ctx, uint64_t deadline) {
+  for (;;) {
+    int fd = -1;
+    short ev = 0;
+    uint64_t dl = 0;
+    if (ops->ready(ctx, &fd, &ev, &dl)) return 0;
+    struct pollfd p = {fd, ev ? ev : POLLIN, 0};
+    int64_t timeout = -1;
+    if (dl) {
+      uint64_t now = mono_now();
+      timeout = dl > now ? (int64_t)(dl - now) : 0;
+    }
+    if (fd < 0 && timeout < 0) return WP_OS_EINVAL; /* nothing would ever wake us */
+    int nready = 0;
+    wp_os_err_t e = wp_os_poll(&p, fd >= 0 ? 1 : 0, timeout, deadline, &nready);
+    if (e) return e;
+  }
+}
+
+static int custom_read(wp2_ctx_t *cx, wp2_obj_t *o, uint64_t len, bool block, bool discard, wp2_list_u8_t *out,
+                       uint64_t *count, wasi_io_streams_stream_error_t *err, bool *is_err) {
+  uint8_t *buf = discard ? malloc(len) : wp2_alloc(cx, len, 1);
+  if (!buf) return wp2_trap(cx, "out of memory");
+  int64_t n;
+  for (;;) {
+    n = o->u.stream.ops->read(o->u.stream.ctx, buf, len);
+    if (n != 0 || !block) break;
+    wp_os_err_t e = custom_wait(o->u.stream.ops, o->u.stream.ctx, wp2_deadline(cx));
+    if (e) {
+      if (discard) free(buf);
+      stream_failed(cx, err, e);
+      *is_err = true;
+      return 0;
+    }
+  }
+  if (discard) free(buf);
+  if (n == WASMPLUG_IO_CLOSED || (n < 0 && n != WASMPLUG_IO_FAILED) || (uint64_t)n > len) {
+    o->u.stream.closed = true;
+    stream_closed(err);
+    *is_err = true;
+    return 0;
+  }
+  if (n == WASMPLUG_IO_FAILED) {
+    o->u.stream.closed = true;
+    custom_failed(cx, err, o->u.stream.ops, o->u.stream.ctx);
+    *is_err = true;
+    return 0;
+  }
+  *count = (uint64_t)n;
+  if (out && n) {
+    out->ptr = buf;
+    out->len = (size_t)n;
+  }
+  return 0;
+}
+
 /* Reads at most len bytes; waits for data first when `block`.  Unseekable
 ** streams that have nothing yet return an empty list (not an error). */
 static int do_read(wp2_ctx_t *cx, uint32_t rep, uint64_t len, bool block, bool discard, wp2_list_u8_t *out,
@@ -214,6 +339,7 @@ static int do_read(wp2_ctx_t *cx, uint32_t rep, uint64_t len, bool block, bool d
   }
   if (len > WP2_IO_CHUNK) len = WP2_IO_CHUNK;
   if (len == 0) return 0;
+  if (o->u.stream.ops) return custom_read(cx, o, len, block, discard, out, count, err, is_err);
   if (!o->u.stream.positioned) {
     struct pollfd p = {o->u.stream.fd, POLLIN, 0};
     int nready = 0;
@@ -279,6 +405,7 @@ int wasi_io_streams_method_input_stream_subscribe(wp2_ctx_t *cx, wasi_io_streams
                                                   wasi_io_poll_own_pollable_t *ret) {
   wp2_obj_t *o = wp2_obj_get(wp2_inst(cx), self.rep, WP2_INSTREAM);
   if (!o) return wp2_trap(cx, "wasi:io/streams: unknown input-stream rep %u", self.rep);
+  if (o->u.stream.ops && !o->u.stream.closed) return custom_pollable(cx, o->u.stream.ops, o->u.stream.ctx, &ret->rep);
   bool always = o->u.stream.positioned || o->u.stream.closed;
   return wp2_pollable_new(cx, always ? WP2_POLL_READY : WP2_POLL_READ, o->u.stream.fd, 0, &ret->rep);
 }
@@ -318,6 +445,43 @@ static wp_os_err_t write_all(wp2_obj_t *o, const uint8_t *buf, size_t len, uint6
   return 0;
 }
 
+/* Another plugin's output stream: WASI lets a guest write at most what
+** check-write allowed, so a write it cannot take now fails the stream
+** (never a silent drop); a flush (len 0) waits for it to drain. */
+static int custom_write(wp2_ctx_t *cx, wp2_obj_t *o, const uint8_t *buf, size_t len,
+                        wp2_result_void_stream_error_t *ret) {
+  const wasmplug_io_ops_t *ops = o->u.stream.ops;
+  int64_t r = 0;
+  while (len) {
+    int64_t room = ops->check_write(o->u.stream.ctx);
+    if (room < 0) {
+      r = room;
+      break;
+    }
+    if (room == 0) { /* a blocking write, or a guest ignoring check-write: wait */
+      wp_os_err_t e = custom_wait(ops, o->u.stream.ctx, wp2_deadline(cx));
+      if (e) {
+        o->u.stream.closed = true;
+        ret->is_err = true;
+        stream_failed(cx, &ret->val.err, e);
+        return 0;
+      }
+      continue;
+    }
+    size_t n = (uint64_t)room < len ? (size_t)room : len;
+    if ((r = ops->write(o->u.stream.ctx, buf, n)) < 0) break;
+    buf += n;
+    len -= n;
+  }
+  if (r >= 0 && ops->flush) r = ops->flush(o->u.stream.ctx);
+  if (r >= 0) return 0;
+  o->u.stream.closed = true;
+  ret->is_err = true;
+  if (r == WASMPLUG_IO_FAILED) custom_failed(cx, &ret->val.err, ops, o->u.stream.ctx);
+  else stream_closed(&ret->val.err);
+  return 0;
+}
+
 static int do_write(wp2_ctx_t *cx, uint32_t rep, const uint8_t *buf, size_t len, wp2_result_void_stream_error_t *ret) {
   wp2_obj_t *o = out_stream(cx, rep);
   if (!o) return wp2_trap(cx, "wasi:io/streams: unknown output-stream rep %u", rep);
@@ -326,6 +490,7 @@ static int do_write(wp2_ctx_t *cx, uint32_t rep, const uint8_t *buf, size_t len,
     stream_closed(&ret->val.err);
     return 0;
   }
+  if (o->u.stream.ops) return custom_write(cx, o, buf, len, ret);
   wp_os_err_t e = write_all(o, buf, len, wp2_deadline(cx));
   if (e) {
     /* a failed write closes the stream: later writes report `closed`.  A
@@ -346,6 +511,18 @@ int wasi_io_streams_method_output_stream_check_write(wp2_ctx_t *cx, wasi_io_stre
   if (o->u.stream.closed) {
     ret->is_err = true;
     stream_closed(&ret->val.err);
+    return 0;
+  }
+  if (o->u.stream.ops) {
+    int64_t room = o->u.stream.ops->check_write(o->u.stream.ctx);
+    if (room >= 0) {
+      ret->val.ok = (uint64_t)room;
+    } else {
+      o->u.stream.closed = true;
+      ret->is_err = true;
+      if (room == WASMPLUG_IO_FAILED) custom_failed(cx, &ret->val.err, o->u.stream.ops, o->u.stream.ctx);
+      else stream_closed(&ret->val.err);
+    }
     return 0;
   }
   ret->val.ok = WP2_WRITE_BUDGET;
@@ -385,6 +562,7 @@ int wasi_io_streams_method_output_stream_subscribe(wp2_ctx_t *cx, wasi_io_stream
                                                    wasi_io_poll_own_pollable_t *ret) {
   wp2_obj_t *o = out_stream(cx, self.rep);
   if (!o) return wp2_trap(cx, "wasi:io/streams: unknown output-stream rep %u", self.rep);
+  if (o->u.stream.ops && !o->u.stream.closed) return custom_pollable(cx, o->u.stream.ops, o->u.stream.ctx, &ret->rep);
   bool always = o->u.stream.positioned || o->u.stream.append || o->u.stream.closed;
   return wp2_pollable_new(cx, always ? WP2_POLL_READY : WP2_POLL_WRITE, o->u.stream.fd, 0, &ret->rep);
 }

@@ -107,10 +107,13 @@ void wp2_obj_free(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind) {
     /* the peer sees end-of-stream even while the socket itself lives on */
     if (o->u.stream.shut_wr && o->u.stream.fd >= 0) shutdown(o->u.stream.fd, SHUT_WR);
     if (o->u.stream.owned && o->u.stream.fd >= 0) close(o->u.stream.fd);
+    if (o->u.stream.ops) o->u.stream.ops->release(o->u.stream.ctx);
     break;
   case WP2_POLLABLE:
     if (o->u.poll.fd >= 0) close(o->u.poll.fd);
+    if (o->u.poll.ops) o->u.poll.ops->release(o->u.poll.ctx);
     break;
+  case WP2_ERROR: free(o->u.error.msg); break;
   case WP2_TCP:
   case WP2_UDP:
     if (o->u.tcp.fd >= 0) close(o->u.tcp.fd);

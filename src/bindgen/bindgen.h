@@ -36,6 +36,10 @@ typedef struct wp_bindgen_opts {
   const char *plugin_version; /* NULL: "0.0.0" */
   const wp_bindgen_option_t *options;
   size_t noptions;
+  /* The C name of the author's `wasmplug_plugin_service_t NAME[nservices]`
+  ** (host->service), or NULL for none. */
+  const char *services;
+  size_t nservices;
 } wp_bindgen_opts_t;
 
 /* Generates the bindings.  Returns 0, or -1 with a malloc'd one-line

@@ -102,8 +102,11 @@ static void header(bg_t *g, bg_buf_t *h) {
             "int %s_instance_new(const wasmplug_host_api_t *host, void *plugin,\n"
             "                    const wasmplug_plugin_config_t *config, void **instance,\n"
             "                    const char **error);\n"
-            "void %s_instance_drop(void *plugin, void *instance);\n\n",
-            P, P, P, P);
+            "void %s_instance_drop(void *plugin, void *instance);\n"
+            "/* The author's instance state behind the state the host knows (what\n"
+            "** host->call_state returns, and what a service's functions receive). */\n"
+            "void *%s_instance_user(void *instance_state);\n\n",
+            P, P, P, P, P);
   for (uint32_t i = 0; i < g->nfuncs; i++) {
     const bg_func_t *bf = &g->funcs[i];
     bg_printf(h, "/* %s#%s */\n", bf->module, bf->f->name);
@@ -153,9 +156,11 @@ static void glue(bg_t *g, bg_buf_t *c) {
             "  *instance_state = in;\n  return 0;\n}\n\n"
             "static void glue_instance_drop(void *instance_state) {\n"
             "  glue_instance_t *in = (glue_instance_t *)instance_state;\n"
-            "  %s_instance_drop(in->plugin->user, in->user);\n  free(in);\n}\n\n",
+            "  %s_instance_drop(in->plugin->user, in->user);\n  free(in);\n}\n\n"
+            "void *%s_instance_user(void *instance_state) {\n"
+            "  return instance_state ? ((glue_instance_t *)instance_state)->user : NULL;\n}\n\n",
             /* an interface with only types has no wrapper using glue_ctx */
-            g->nfuncs || g->nres ? "" : "__attribute__((unused)) ", P, P, P, P, P, P, P);
+            g->nfuncs || g->nres ? "" : "__attribute__((unused)) ", P, P, P, P, P, P, P, P);
 
   for (uint32_t i = 0; i < g->nfuncs; i++) {
     const bg_func_t *bf = &g->funcs[i];
@@ -250,6 +255,9 @@ static void descriptor(bg_t *g, bg_buf_t *c) {
   if (name && !o->plugin_name)
     for (char *s = name; *s; s++)
       if (*s == '_') *s = '-';
+  if (o->services && o->nservices)
+    bg_printf(c, "/* The services this plugin offers other plugins (host->service). */\n"
+                 "extern const wasmplug_plugin_service_t %s[%u];\n\n", o->services, (unsigned)o->nservices);
   bg_puts(c, "static const wasmplug_plugin_t plugin_desc = {\n"
              "    WASMPLUG_PLUGIN_MAGIC, WASMPLUG_PLUGIN_ABI_MAJOR, WASMPLUG_PLUGIN_ABI_MINOR,\n"
              "    sizeof(wasmplug_plugin_t), 0, 0,\n    ");
@@ -263,8 +271,10 @@ static void descriptor(bg_t *g, bg_buf_t *c) {
             g->nfuncs ? "plugin_funcs" : "NULL", g->nfuncs,
             g->nres ? "plugin_resources" : "NULL", g->nres,
             o->noptions ? "plugin_options" : "NULL", (unsigned)o->noptions);
-  bg_puts(c, "    glue_init, glue_fini, glue_instance_new, glue_instance_drop,\n};\n\n"
-             "WASMPLUG_PLUGIN_ENTRY(host) {\n"
+  bg_puts(c, "    glue_init, glue_fini, glue_instance_new, glue_instance_drop,\n");
+  if (o->services && o->nservices) bg_printf(c, "    %s, %u,\n};\n\n", o->services, (unsigned)o->nservices);
+  else bg_puts(c, "    NULL, 0,\n};\n\n");
+  bg_puts(c, "WASMPLUG_PLUGIN_ENTRY(host) {\n"
              "  (void)host; /* init receives it again and keeps it in the plugin state */\n"
              "  return &plugin_desc;\n}\n");
   free(name);

@@ -195,6 +195,12 @@ void wasmplug_program_instance_delete(wasmplug_program_instance_t *pi) {
   free(pi);
 }
 
+const char *wasmplug_program_name(const wasmplug_program_t *p) { return p ? p->name : NULL; }
+
+void *wasmplug_program_instance_plugin_state(wasmplug_program_instance_t *pi, const char *plugin) {
+  return pi && pi->plugin_guest && plugin ? wp_plugin_guest_state(pi->plugin_guest, plugin) : NULL;
+}
+
 wasmplug_instance_t *wasmplug_program_instance_core(wasmplug_program_instance_t *pi) { return pi->core; }
 wasmplug_component_instance_t *wasmplug_program_instance_component(wasmplug_program_instance_t *pi) {
   return pi->comp;

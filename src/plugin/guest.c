@@ -41,6 +41,7 @@ static void teardown(wp_plugin_guest_t *g) {
   g->handles = NULL;
   for (size_t i = g->ninsts; i-- > 0;) {
     wp_plugin_inst_t *in = g->insts[i];
+    if (in->own_state) wp_plugin_live_remove(in);
     if (in->own_state && in->p->desc.instance_drop) in->p->desc.instance_drop(in->state);
   }
   for (size_t i = 0; i < g->ninsts; i++) {
@@ -87,6 +88,13 @@ static wp_cabi_error_t *run_drop(void *ctx, uint32_t rep) {
   return NULL;
 }
 
+/* True when interface `idx` of p's WIT is one p provides. */
+static bool provides(const wp_plugin_t *p, uint32_t idx) {
+  for (size_t i = 0; i < p->nifaces; i++)
+    if (p->ifaces[i].index == idx) return true;
+  return false;
+}
+
 /* wit_cabi hook: the resource type of WIT resource `id`, named
 ** "ns:pkg/iface@ver#r", destroyed through the plugin's drop hook. */
 static const wp_cabi_resource_t *make_resource(void *ctx, wp_cabi_types_t *types, const wp_wit_resolve_t *r,
@@ -94,6 +102,20 @@ static const wp_cabi_resource_t *make_resource(void *ctx, wp_cabi_types_t *types
   wp_plugin_inst_t *in = ctx;
   const wp_wit_typedef_t *d = &r->types[id];
   char *iface = d->owner_kind == WP_WIT_OWNER_INTERFACE ? wp_wit_interface_id(r, d->owner) : NULL;
+  /* A resource of an interface this plugin uses but does not provide
+  ** (wasi:http's bodies are wasi:io streams) is the providing plugin's
+  ** type for this guest: its reps live in that plugin's table (made there
+  ** through host->service), its destructor is that plugin's, and the
+  ** guest's import of the interface binds the very same type. */
+  if (iface && d->name && !provides(in->p, d->owner)) {
+    const wp_cabi_resource_t *foreign = NULL;
+    wasmplug_error_t *e = wp_plugin_guest_resource(in->g, iface, d->name, &foreign);
+    wasmplug_error_delete(e);
+    if (foreign) {
+      free(iface);
+      return foreign;
+    }
+  }
   char *name = wp_plugin_fmt("%s#%s", iface ? iface : "", d->name ? d->name : "?");
   void (*drop)(void *, uint32_t) = NULL;
   bool has_drop = false;
@@ -168,6 +190,12 @@ wasmplug_error_t *wp_plugin_guest_inst(wp_plugin_guest_t *g, const wp_plugin_t *
     }
     in->state = st;
     in->own_state = true;
+    if (!wp_plugin_live_add(in)) {
+      if (p->desc.instance_drop) p->desc.instance_drop(st);
+      wp_wit_cabi_delete(in->conv);
+      free(in);
+      return wasmplug_error_new("out of memory");
+    }
   }
   g->insts[g->ninsts++] = in;
   *out = in;
@@ -292,6 +320,21 @@ wasmplug_error_t *wp_plugin_guest_resource(wp_plugin_guest_t *g, const char *ifa
     return e;
   }
   return wasmplug_error_new("plugin %s: interface %s has no resource '%s'", p->desc.name, in->id, name);
+}
+
+void *wp_plugin_guest_state(wp_plugin_guest_t *g, const char *name) {
+  for (size_t i = 0; i < g->set->n; i++) {
+    const wp_plugin_t *p = g->set->plugins[i];
+    if (strcmp(p->desc.name, name)) continue;
+    wp_plugin_inst_t *in;
+    wasmplug_error_t *e = wp_plugin_guest_inst(g, p, &in);
+    if (e) {
+      wasmplug_error_delete(e);
+      return NULL;
+    }
+    return in->state;
+  }
+  return NULL;
 }
 
 wasmplug_trap_t *wp_plugin_binding_call(const wp_plugin_binding_t *b, wp_cabi_arena_t *arena, const void *args,

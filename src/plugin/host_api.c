@@ -79,6 +79,7 @@ static const wasmplug_host_api_t host_api = {
     .exit = host_exit,
     .call_func = host_call_func,
     .deadline = host_deadline,
+    .service = wp_plugin_host_service,
 };
 
 const wasmplug_host_api_t *wp_plugin_host_api(void) { return &host_api; }

@@ -6,6 +6,7 @@
 
 #include "plugin/plugin.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 
@@ -52,6 +53,13 @@ struct wp_plugin {
   ** k has a destructor when drop_has[k] (an array the setter owns). */
   void (*drop_at)(void *state, uint32_t resource, uint32_t rep);
   const bool *drop_has;
+  /* The plugin's live per-guest instances (service.c): host->service
+  ** finds the guest of an instance state here.  Guests live on several
+  ** threads (a server), hence the lock. */
+  pthread_mutex_t live_lock;
+  bool live_ready;
+  struct wp_plugin_inst **live;
+  size_t nlive, caplive;
 };
 
 
@@ -126,6 +134,15 @@ wasmplug_error_t *wp_wit_cabi_func(wp_wit_cabi_t *c, const wp_wit_function_t *f,
 /* Prints a WIT function's signature "func(a: u32) -> string" (malloc'd). */
 char *wp_plugin_wit_func_text(const wp_wit_resolve_t *r, const wp_wit_function_t *f);
 char *wp_plugin_wit_type_text(const wp_wit_resolve_t *r, wp_wit_type_t t);
+
+/* service.c: the live-instance registry and host->service. */
+void wp_plugin_live_init(wp_plugin_t *p);
+void wp_plugin_live_fini(wp_plugin_t *p);
+/* false when out of memory */
+bool wp_plugin_live_add(struct wp_plugin_inst *in);
+void wp_plugin_live_remove(struct wp_plugin_inst *in);
+const void *wp_plugin_host_service(const wasmplug_plugin_config_t *self, void *instance_state, const char *iface,
+                                   const char *name, void **provider_state);
 
 /* Small helpers (util.c). */
 char *wp_plugin_strdup(const char *s);

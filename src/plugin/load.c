@@ -17,7 +17,8 @@
 /* The descriptor size of each 1.x minor this host knows: a plugin built
 ** against minor m must cover at least this much. */
 static size_t min_desc_size(uint16_t minor) {
-  (void)minor; /* 1.0 is the only minor so far */
+  /* 1.1 added host functions only */
+  if (minor >= 2) return offsetof(wasmplug_plugin_t, nservices) + sizeof(((wasmplug_plugin_t *)0)->nservices);
   return offsetof(wasmplug_plugin_t, instance_drop) + sizeof(((wasmplug_plugin_t *)0)->instance_drop);
 }
 
@@ -52,8 +53,12 @@ static wasmplug_error_t *check_desc(const char *path, const wasmplug_plugin_t *d
                                 path, copy->name);
   if (!copy->version) return wasmplug_error_new("%s: plugin %s: descriptor has no version", path, copy->name);
   if (!copy->wit) return wasmplug_error_new("%s: plugin %s: descriptor has no WIT", path, copy->name);
-  if ((copy->nfuncs && !copy->funcs) || (copy->nresources && !copy->resources))
+  if ((copy->nfuncs && !copy->funcs) || (copy->nresources && !copy->resources) ||
+      (copy->nservices && !copy->services))
     return wasmplug_error_new("%s: plugin %s: descriptor has a count without a table", path, copy->name);
+  for (uint32_t k = 0; k < copy->nservices; k++)
+    if (!copy->services[k].name || !copy->services[k].table)
+      return wasmplug_error_new("%s: plugin %s: service table entry %u has no name or no table", path, copy->name, k);
   return NULL;
 }
 
@@ -253,6 +258,7 @@ wasmplug_error_t *wp_plugin_setup(wp_plugin_t *p, const char *path, wasmplug_plu
 wasmplug_error_t *wp_plugin_setup_desc(wp_plugin_t *p, const char *path, const wasmplug_plugin_t *d,
                                        const char *config) {
   wasmplug_error_t *e = NULL;
+  wp_plugin_live_init(p);
   if ((e = check_desc(path, d, &p->desc))) goto fail;
   if ((e = wp_plugin_options_check(p))) goto fail;
   if ((e = wp_plugin_config_parse(p, config))) goto fail;
@@ -287,6 +293,7 @@ void wp_plugin_close(wp_plugin_t *p) {
   free(p->ifaces);
   wp_wit_resolve_delete(p->wit);
   wp_plugin_config_free(&p->config);
+  wp_plugin_live_fini(p);
   /* Unload last: the descriptor's strings live in the plugin's image. */
   if (p->dl) dlclose(p->dl);
   free(p->path);

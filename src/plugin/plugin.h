@@ -145,6 +145,13 @@ wasmplug_error_t *wp_plugin_guest_bind(wp_plugin_guest_t *g, const char *iface, 
 wasmplug_error_t *wp_plugin_guest_resource(wp_plugin_guest_t *g, const char *iface, const char *name,
                                            const wp_cabi_resource_t **out);
 
+/* The instance state of the plugin named `name` for this guest (made now
+** when needed: its instance_new runs), as its functions receive it; NULL
+** when no plugin of that name is loaded or instance_new failed.  How a
+** host hands a guest's plugin what only the host has (the server gives
+** the wasi-http plugin its incoming requests). */
+void *wp_plugin_guest_state(wp_plugin_guest_t *g, const char *name);
+
 /* Calls a binding.  `args` is the native params struct (already lifted and
 ** validated), `result` zeroed storage for the result's native layout (NULL
 ** when there is none); string/list memory the plugin returns comes from

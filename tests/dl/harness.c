@@ -59,6 +59,7 @@ static const wasmplug_host_api_t host = {
     sizeof(wasmplug_host_api_t), WASMPLUG_PLUGIN_ABI_MAJOR, WASMPLUG_PLUGIN_ABI_MINOR, "dl-test",
     h_alloc_fn, h_trap_fn, h_log_fn, h_config_get, h_state_fn,
     NULL, NULL, NULL, /* 1.1: exit, call_func, deadline (this test host has none) */
+    NULL,             /* 1.2: service (no other plugins to serve) */
 };
 
 static const wasmplug_plugin_t *desc;

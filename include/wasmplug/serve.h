@@ -1,0 +1,69 @@
+/*
+** wasmplug/serve.h — an HTTP server for wasi:http/proxy components: what
+** `wasmplug serve` is, as a library (plugins/http/serve*.c).
+**
+**   wasmplug_host_new(engine, NULL, &host);            // WASI built in
+**   wasmplug_serve_http_plugin_add(host, NULL, 0, 0);  // wasi:http
+**   wasmplug_program_new(host, bytes, len, "app.wasm", &program);
+**   wasmplug_serve(program, &options);                 // until SIGINT/SIGTERM
+**
+** Every request gets an instance of the program of its own (fresh memory
+** and plugin states), on all cores; bodies stream both ways with
+** backpressure; a guest that traps or sets no response gives its client a
+** 500.  The engine's time limit (wasmplug_config_timeout_set) bounds each
+** request's guest.  See plugins/http/README.md.
+*/
+#ifndef WASMPLUG_SERVE_H
+#define WASMPLUG_SERVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "wasmplug.h"
+#include "wasmplug/host.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A field left 0 takes its default. */
+typedef struct wasmplug_serve_options {
+  uint32_t size;             /* sizeof(wasmplug_serve_options_t) */
+  uint32_t reserved;
+  const char *addr;          /* "HOST:PORT", "[V6]:PORT", ":PORT"; port 0 picks
+                                one (default "127.0.0.1:8080") */
+  unsigned threads;          /* network threads (one per core) */
+  unsigned workers;          /* requests run by guests at once (4 per core) */
+  unsigned queue;            /* requests waiting for a worker, then 503 (1024) */
+  unsigned max_connections;  /* open connections (1024) */
+  size_t max_header_bytes;   /* memory for one request head: 431/414 (32 KiB) */
+  uint64_t max_body;         /* request body bytes: 413 (64 MiB) */
+  unsigned idle_timeout_s;   /* a connection idle this long is closed (30) */
+  unsigned grace_s;          /* on SIGINT/SIGTERM, wait for requests (30) */
+  bool verbose;              /* one access-log line per request on stderr */
+  /* Once listening, "listening on http://HOST:PORT\n" is written here
+  ** (stdout when NULL): the port resolved, for a caller that asked for 0. */
+  FILE *announce;
+} wasmplug_serve_options_t;
+
+/* Adds the built-in wasi:http plugin ("wasi-http") to `host`: the guest's
+** outgoing requests may reach the hosts of `allow` ("HOST", "HOST:PORT",
+** "*" for any; none when nallow is 0) with bodies of at most `max_body`
+** bytes (0: no limit).  Errors name a bad grant. */
+WASMPLUG_API wasmplug_error_t *wasmplug_serve_http_plugin_add(wasmplug_host_t *host, const char *const *allow,
+                                                              size_t nallow, uint64_t max_body);
+
+/* Serves `program` (a wasi:http/proxy component loaded into a host that
+** has the wasi-http plugin) until SIGINT or SIGTERM, which the calling
+** thread takes (they are blocked in every thread it starts).  Returns NULL
+** after a clean stop, or why it could not serve (not a component, no
+** wasi:http/incoming-handler export, a link error, the address in use). */
+WASMPLUG_API wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_serve_options_t *options);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WASMPLUG_SERVE_H */

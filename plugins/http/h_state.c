@@ -1,0 +1,233 @@
+/*
+** h_state.c — the wasi-http plugin's lifecycle: the plugin state (the
+** outgoing grants from its config), one state per guest instance with its
+** object table and byte budget, and the way to the wasi:io provider.
+*/
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "h.h"
+
+/* ------------------------------------------------------------ plugin */
+
+/* "HOST" or "HOST:PORT" ("[v6]:PORT" too); NULL or a static message. */
+static const char *add_grant(wh_plugin_t *pl, const char *s, size_t len) {
+  char item[300];
+  if (len >= sizeof item) return "allow-http: a host name is too long";
+  memcpy(item, s, len);
+  item[len] = 0;
+  int port = 0;
+  char *host = item, *colon = NULL;
+  if (*host == '[') { /* [v6] or [v6]:port */
+    char *close = strchr(host, ']');
+    if (!close) return "allow-http: expected HOST[:PORT], '[' without ']'";
+    colon = close[1] == ':' ? close + 1 : NULL;
+    if (close[1] && !colon) return "allow-http: expected HOST[:PORT]";
+    *close = 0;
+    host++;
+  } else {
+    colon = strrchr(host, ':');
+    if (colon && strchr(host, ':') != colon) return "allow-http: an IPv6 address goes in brackets: [ADDR]:PORT";
+  }
+  if (colon) {
+    *colon = 0;
+    char *end;
+    long v = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || v < 1 || v > 65535) return "allow-http: a port is a number from 1 to 65535";
+    port = (int)v;
+  }
+  if (!*host) return "allow-http: expected HOST[:PORT], the host is empty";
+  for (char *c = host; *c; c++) {
+    if (!isalnum((unsigned char)*c) && !strchr(".-_:*", *c)) return "allow-http: a host has a character a host name cannot have";
+    *c = (char)tolower((unsigned char)*c);
+  }
+  if (strchr(host, '*') && strcmp(host, "*")) return "allow-http: '*' stands alone (any host)";
+  wh_grant_t *n = realloc(pl->grants, (pl->ngrants + 1) * sizeof *n);
+  if (!n) return "out of memory";
+  pl->grants = n;
+  if (!(n[pl->ngrants].host = strdup(host))) return "out of memory";
+  n[pl->ngrants++].port = port;
+  return NULL;
+}
+
+static void plugin_free(wh_plugin_t *pl) {
+  if (!pl) return;
+  for (size_t i = 0; i < pl->ngrants; i++) free(pl->grants[i].host);
+  free(pl->grants);
+  free(pl);
+}
+
+int wh_plugin_init(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *config, void **plugin,
+                   const char **error) {
+  wh_plugin_t *pl = calloc(1, sizeof *pl);
+  if (!pl) {
+    *error = "out of memory";
+    return 1;
+  }
+  const char *v = host->config_get(config, "allow-http");
+  while (v && *v) {
+    size_t len = strcspn(v, " ");
+    const char *why = len ? add_grant(pl, v, len) : NULL;
+    if (why) {
+      plugin_free(pl);
+      *error = why;
+      return 1;
+    }
+    v += len;
+    while (*v == ' ') v++;
+  }
+  if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+    plugin_free(pl);
+    *error = "libcurl cannot be initialised";
+    return 1;
+  }
+  const char *mb = host->config_get(config, "max-body");
+  pl->max_body = mb ? strtoull(mb, NULL, 10) : 0; /* checked as a u64 by the host */
+  *plugin = pl;
+  return 0;
+}
+
+void wh_plugin_fini(void *plugin) {
+  plugin_free(plugin);
+  curl_global_cleanup();
+}
+
+/* ------------------------------------------------------------ instances */
+
+int wh_instance_new(const wasmplug_host_api_t *host, void *plugin, const wasmplug_plugin_config_t *config,
+                    void **instance, const char **error) {
+  wh_inst_t *in = calloc(1, sizeof *in);
+  if (!in) {
+    *error = "out of memory";
+    return 1;
+  }
+  in->host = host;
+  in->config = config;
+  in->plugin = plugin;
+  *instance = in;
+  return 0;
+}
+
+void wh_instance_drop(void *plugin, void *instance) {
+  (void)plugin;
+  wh_inst_t *in = instance;
+  if (!in) return;
+  for (size_t i = 1; i < in->nobjs; i++)
+    if (in->objs[i]) {
+      if (in->objs[i]->kind != WH_FREE) wh_obj_free(in, (uint32_t)i, in->objs[i]->kind);
+      free(in->objs[i]);
+    }
+  free(in->objs);
+  free(in);
+}
+
+/* ------------------------------------------------------------ objects */
+
+/* Objects are pointers in the table, so a pointer stays valid while
+** other objects are made in the same call; `hint` is the lowest slot
+** that may be free; rep 0 is never handed out. */
+wh_obj_t *wh_obj_new(wh_inst_t *in, wh_kind_t kind, uint32_t *rep) {
+  size_t i = in->hint > 1 ? in->hint : 1;
+  while (i < in->nobjs && in->objs[i] && in->objs[i]->kind != WH_FREE) i++;
+  if (i >= in->nobjs) {
+    if (in->nobjs >= WH_MAX_OBJS) return NULL;
+    size_t cap = in->nobjs ? in->nobjs * 2 : 16;
+    if (cap > WH_MAX_OBJS) cap = WH_MAX_OBJS;
+    wh_obj_t **n = realloc(in->objs, cap * sizeof *n);
+    if (!n) return NULL;
+    memset(n + in->nobjs, 0, (cap - in->nobjs) * sizeof *n);
+    in->objs = n;
+    if (i < in->nobjs) i = in->nobjs;
+    if (i == 0) i = 1;
+    in->nobjs = cap;
+  }
+  if (!in->objs[i] && !(in->objs[i] = malloc(sizeof(wh_obj_t)))) return NULL;
+  wh_obj_t *o = in->objs[i];
+  memset(o, 0, sizeof *o);
+  o->kind = kind;
+  in->hint = i + 1;
+  *rep = (uint32_t)i;
+  return o;
+}
+
+wh_obj_t *wh_obj_get(wh_inst_t *in, uint32_t rep, wh_kind_t kind) {
+  if (rep == 0 || rep >= in->nobjs || !in->objs[rep] || in->objs[rep]->kind != kind) return NULL;
+  return in->objs[rep];
+}
+
+void wh_obj_free(wh_inst_t *in, uint32_t rep, wh_kind_t kind) {
+  wh_obj_t *o = wh_obj_get(in, rep, kind);
+  if (!o) return;
+  switch (kind) {
+  case WH_FIELDS:
+    wh_budget_give(in, o->u.fields.list.bytes);
+    wh_fields_list_free(&o->u.fields.list);
+    break;
+  case WH_INCOMING_REQUEST: wh_exchange_unref(o->u.in_req.ex); break;
+  case WH_RESPONSE_OUTPARAM:
+    if (o->u.outparam.ex) { /* dropped without a response: the server answers 500 */
+      wh_exchange_unref(o->u.outparam.ex);
+    }
+    break;
+  case WH_OUTGOING_RESPONSE:
+    wh_budget_give(in, o->u.out_resp.headers.bytes);
+    wh_fields_list_free(&o->u.out_resp.headers);
+    if (o->u.out_resp.body) {
+      /* the body was taken but the response never sent: nobody reads it */
+      wh_pipe_close_reader(o->u.out_resp.body);
+      wh_pipe_unref(o->u.out_resp.body);
+    }
+    break;
+  case WH_OUTGOING_BODY:
+    /* dropped without finish: the body is cut short (the reader sees an
+    ** error, never a complete-looking body) */
+    if (!o->u.out_body.finished) wh_pipe_end(o->u.out_body.pipe, WH_PIPE_ABORTED, WH_ERR_RESPONSE_INCOMPLETE,
+                                             "the outgoing-body was dropped without finish");
+    wh_pipe_unref(o->u.out_body.pipe);
+    break;
+  case WH_INCOMING_BODY:
+    if (o->u.in_body.pipe) {
+      wh_pipe_close_reader(o->u.in_body.pipe);
+      wh_pipe_unref(o->u.in_body.pipe);
+    }
+    break;
+  case WH_FUTURE_TRAILERS: wh_pipe_unref(o->u.trailers.pipe); break;
+  case WH_OUTGOING_REQUEST:
+  case WH_FUTURE_INCOMING_RESPONSE:
+  case WH_INCOMING_RESPONSE: wh_client_free(o->u.client, kind); break;
+  default: break;
+  }
+  memset(o, 0, sizeof *o);
+  if (rep < in->hint) in->hint = rep;
+}
+
+bool wh_budget_take(wh_inst_t *in, size_t n) {
+  if (n > WH_MAX_BYTES - in->bytes) return false;
+  in->bytes += n;
+  return true;
+}
+
+void wh_budget_give(wh_inst_t *in, size_t n) { in->bytes = n > in->bytes ? 0 : in->bytes - n; }
+
+int wh_io(wh_ctx_t *cx, const wasmplug_io_t **io, void **io_state) {
+  wh_inst_t *in = wh_inst(cx);
+  if (!in->io) {
+    if (!WASMPLUG_HOST_HAS(cx->host, service))
+      return wh_trap(cx, "wasi:http: this host (plugin ABI %u.%u) cannot share wasi:io streams between plugins",
+                     cx->host->abi_major, cx->host->abi_minor);
+    void *st = NULL;
+    const wasmplug_io_t *t =
+        cx->host->service(in->config, cx->host->call_state(cx->call), "wasi:io/streams@0.2.0", WASMPLUG_IO_SERVICE, &st);
+    if (!t || t->size < sizeof(wasmplug_io_t))
+      return wh_trap(cx, "wasi:http: bodies are wasi:io streams, and the plugin providing wasi:io/streams to this "
+                         "guest offers no %s service (load wasi-p2 with wasi-http)", WASMPLUG_IO_SERVICE);
+    in->io = t;
+    in->io_state = st;
+  }
+  *io = in->io;
+  *io_state = in->io_state;
+  return 0;
+}

@@ -1,0 +1,206 @@
+/*
+** serve.c — wasmplug/serve.h: the server's life: the listening socket, libmicrohttpd's
+** daemon, the workers, and a graceful stop on SIGINT/SIGTERM; and the
+** registration of the built-in wasi-http plugin.
+**
+** Why libmicrohttpd (Debian's libmicrohttpd12): a small C library made to
+** be embedded, robust against malformed and hostile HTTP (strict parsing,
+** limits on the header section through a per-connection memory pool,
+** per-connection timeouts for slow clients, connection limits), with an
+** epoll thread pool for all cores and suspend/resume, which is what lets
+** a body stream at the guest's pace without a thread per connection.
+** See plugins/http/README.md for the comparison with the alternatives.
+*/
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "serve_internal.h"
+
+wasmplug_error_t *wasmplug_serve_http_plugin_add(wasmplug_host_t *host, const char *const *allow, size_t nallow,
+                                                uint64_t max_body) {
+  size_t len = 64;
+  for (size_t i = 0; i < nallow; i++) {
+    if (!*allow[i] || strpbrk(allow[i], " ,%"))
+      return wasmplug_error_new("--allow-http '%s': expected HOST or HOST:PORT", allow[i]);
+    len += strlen(allow[i]) + 1;
+  }
+  char *spec = malloc(len), *o = spec;
+  if (!spec) return wasmplug_error_new("out of memory");
+  o += sprintf(o, "max-body=%llu", (unsigned long long)max_body);
+  if (nallow) o += sprintf(o, ",allow-http=");
+  for (size_t i = 0; i < nallow; i++) o += sprintf(o, "%s%s", i ? " " : "", allow[i]);
+  wasmplug_error_t *e = wasmplug_host_plugin_add(host, wp_wasi_http_entry, "wasi-http", spec, NULL);
+  free(spec);
+  return e;
+}
+
+/* "HOST:PORT", "[V6]:PORT" or ":PORT" -> a listening socket (-1 and *why). */
+static int listen_on(const char *addr, char *shown, size_t shown_len, wasmplug_error_t **why) {
+  char host[256] = "", port[16];
+  const char *colon;
+  if (addr[0] == '[') {
+    const char *close = strchr(addr, ']');
+    colon = close && close[1] == ':' ? close + 1 : NULL;
+    if (!colon || (size_t)(close - addr - 1) >= sizeof host) goto bad;
+    memcpy(host, addr + 1, (size_t)(close - addr - 1));
+    host[close - addr - 1] = 0;
+  } else {
+    colon = strrchr(addr, ':');
+    if (!colon || (size_t)(colon - addr) >= sizeof host) goto bad;
+    memcpy(host, addr, (size_t)(colon - addr));
+    host[colon - addr] = 0;
+  }
+  if (!colon[1] || strlen(colon + 1) >= sizeof port || strspn(colon + 1, "0123456789") != strlen(colon + 1)) goto bad;
+  snprintf(port, sizeof port, "%s", colon + 1);
+  if (atoi(port) > 65535) goto bad;
+  struct addrinfo hints, *res = NULL;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  int rc = getaddrinfo(*host ? host : NULL, port, &hints, &res);
+  if (rc) {
+    *why = wasmplug_error_new("--addr %s: %s", addr, gai_strerror(rc));
+    return -1;
+  }
+  int fd = -1, err = 0;
+  for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+      err = errno;
+      continue;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 1024)) {
+      err = errno;
+      close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(res);
+  if (fd < 0) {
+    *why = wasmplug_error_new("--addr %s: cannot listen: %s", addr, strerror(err));
+    return -1;
+  }
+  struct sockaddr_storage ss;
+  socklen_t sl = sizeof ss;
+  char h[NI_MAXHOST] = "?", p[NI_MAXSERV] = "?";
+  if (!getsockname(fd, (struct sockaddr *)&ss, &sl))
+    getnameinfo((struct sockaddr *)&ss, sl, h, sizeof h, p, sizeof p, NI_NUMERICHOST | NI_NUMERICSERV);
+  snprintf(shown, shown_len, ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", h, p);
+  return fd;
+bad:
+  *why = wasmplug_error_new("--addr '%s': expected HOST:PORT, [IPV6]:PORT or :PORT", addr);
+  return -1;
+}
+
+static unsigned cores(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (unsigned)n : 1;
+}
+
+/* Waits for SIGINT/SIGTERM (blocked in every thread, taken here). */
+static void wait_for_stop(const sigset_t *set) {
+  int sig;
+  while (sigwait(set, &sig)) {
+  }
+}
+
+wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_serve_options_t *o) {
+  sv_server_t s;
+  memset(&s, 0, sizeof s);
+  s.o = o;
+  s.program = program;
+  s.name = wasmplug_program_name(program);
+  s.nthreads = o->threads ? o->threads : cores();
+  s.nworkers = o->workers ? o->workers : 4 * cores();
+  s.queue_cap = o->queue ? o->queue : 1024;
+  s.max_body = o->max_body ? o->max_body : (64u << 20);
+  pthread_mutex_init(&s.lock, NULL);
+  pthread_mutex_init(&s.log_lock, NULL);
+  pthread_cond_init(&s.work, NULL);
+  pthread_cond_init(&s.idle, NULL);
+  wasmplug_error_t *err = NULL;
+  sv_inst_t *probe = NULL;
+  int fd = -1;
+  sigset_t stop, old;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  /* every thread started from here on inherits the mask */
+  pthread_sigmask(SIG_BLOCK, &stop, &old);
+
+  if (!wasmplug_program_is_component(program)) {
+    err = wasmplug_error_new("%s: not a component (serve runs a wasi:http/proxy component)", s.name);
+    goto out;
+  }
+  if (!(s.queue = calloc(s.queue_cap, sizeof *s.queue))) {
+    err = wasmplug_error_new("out of memory");
+    goto out;
+  }
+  /* one instance now, so that a link error stops us before we listen */
+  if ((err = sv_inst_new(&s, &probe))) goto out;
+  sv_inst_delete(probe);
+  char shown[300];
+  if ((fd = listen_on(o->addr ? o->addr : "127.0.0.1:8080", shown, sizeof shown, &err)) < 0) goto out;
+  if ((err = sv_workers_start(&s))) goto out;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+  if (o->verbose) flags |= MHD_USE_ERROR_LOG;
+  s.mhd = MHD_start_daemon(
+      flags, 0, NULL, NULL, sv_access, &s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
+      (unsigned)(s.nthreads > 1 ? s.nthreads : 0), MHD_OPTION_CONNECTION_LIMIT,
+      (unsigned)(o->max_connections ? o->max_connections : 1024), MHD_OPTION_CONNECTION_TIMEOUT,
+      (unsigned)(o->idle_timeout_s ? o->idle_timeout_s : 30), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+      (size_t)(o->max_header_bytes ? o->max_header_bytes : 32 * 1024), MHD_OPTION_URI_LOG_CALLBACK, sv_uri_log, &s,
+      MHD_OPTION_NOTIFY_COMPLETED, sv_completed, &s, MHD_OPTION_STRICT_FOR_CLIENT, (int)1, MHD_OPTION_END);
+  if (!s.mhd) {
+    err = wasmplug_error_new("--addr %s: libmicrohttpd could not start serving", shown);
+    goto out;
+  }
+  fd = -1; /* the daemon's now */
+  FILE *ann = o->announce ? o->announce : stdout;
+  fprintf(ann, "listening on http://%s\n", shown);
+  fflush(ann);
+
+  wait_for_stop(&stop);
+
+  /* Stop accepting, let what is in flight finish, then stop. */
+  int lfd = MHD_quiesce_daemon(s.mhd);
+  if (lfd >= 0) close(lfd);
+  unsigned grace = o->grace_s ? o->grace_s : 30;
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += grace;
+  pthread_mutex_lock(&s.lock);
+  while (s.inflight && pthread_cond_timedwait(&s.idle, &s.lock, &until) != ETIMEDOUT) {
+  }
+  unsigned left = s.inflight;
+  pthread_mutex_unlock(&s.lock);
+  if (left) {
+    fprintf(stderr, "wasmplug: serve: %u request(s) still in flight after %us; closing them\n", left, grace);
+    sv_resume_all(&s); /* libmicrohttpd must not be stopped with suspended connections */
+  }
+  MHD_stop_daemon(s.mhd);
+  s.mhd = NULL;
+out:
+  if (s.mhd) MHD_stop_daemon(s.mhd);
+  if (fd >= 0) close(fd);
+  if (s.nstarted) sv_workers_stop(&s);
+  if (o->verbose && s.inst_count)
+    fprintf(stderr, "wasmplug: serve: %llu instances made, %.1f us each on average\n",
+            (unsigned long long)s.inst_count, (double)s.inst_ns / (double)s.inst_count / 1e3);
+  free(s.queue);
+  pthread_cond_destroy(&s.idle);
+  pthread_cond_destroy(&s.work);
+  pthread_mutex_destroy(&s.log_lock);
+  pthread_mutex_destroy(&s.lock);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  return err;
+}

@@ -1,0 +1,88 @@
+/*
+** serve_internal.h — what the server's files (serve_*.c) share.
+*/
+#ifndef WASMPLUG_SERVE_INTERNAL_H
+#define WASMPLUG_SERVE_INTERNAL_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "h.h"
+#include "wasmplug/serve.h"
+
+typedef struct sv_server sv_server_t;
+
+/* One guest instance ready to handle a request (serve_pool.c). */
+typedef struct sv_inst {
+  wasmplug_program_instance_t *pi;
+  wasmplug_component_func_t *handle;
+  void *http; /* the wasi-http plugin's state for this guest */
+} sv_inst_t;
+
+/* One request on a connection (libmicrohttpd's con_cls). */
+typedef struct sv_conn {
+  sv_server_t *s;
+  struct MHD_Connection *mc;
+  wh_exchange_t *ex;
+  char *uri;         /* the request target as received */
+  bool started;      /* the head was taken */
+  bool upload_done;
+  bool answered;     /* a response was queued */
+  bool suspended;    /* under ex->lock */
+  bool counted;      /* in s->inflight */
+  bool too_large;    /* the body went over --max-body: 413 once it is read */
+  uint64_t discarded;
+  unsigned status;
+  uint64_t sent;
+  struct timespec t0;
+  struct sv_conn *prev, *next; /* s->conns */
+} sv_conn_t;
+
+struct sv_server {
+  const wasmplug_serve_options_t *o;
+  wasmplug_program_t *program;
+  const char *name;
+  struct MHD_Daemon *mhd;
+  unsigned nthreads, nworkers, queue_cap;
+  uint64_t max_body;
+  pthread_mutex_t lock;
+  pthread_cond_t work;   /* a job, or stopping */
+  pthread_cond_t idle;   /* inflight dropped */
+  wh_exchange_t **queue;
+  size_t qhead, qlen;
+  bool stopping;
+  unsigned inflight;     /* requests begun and not completed */
+  sv_conn_t *conns;      /* live requests */
+  pthread_t *workers;
+  unsigned nstarted;
+  /* instantiation, measured */
+  _Atomic uint64_t inst_count, inst_ns;
+  pthread_mutex_t log_lock;
+};
+
+/* serve_pool.c */
+wasmplug_error_t *sv_inst_new(sv_server_t *s, sv_inst_t **out);
+void sv_inst_delete(sv_inst_t *i);
+/* Runs the guest's handle for ex on instance i; answers 500 when the
+** guest sets no response (a trap, an early return).  Logs traps. */
+void sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex);
+/* Puts ex on the queue (false: full or stopping). */
+bool sv_enqueue(sv_server_t *s, wh_exchange_t *ex);
+wasmplug_error_t *sv_workers_start(sv_server_t *s);
+void sv_workers_stop(sv_server_t *s);
+uint64_t sv_now_ns(void);
+
+/* serve_conn.c: libmicrohttpd's callbacks. */
+void *sv_uri_log(void *cls, const char *uri, struct MHD_Connection *mc);
+enum MHD_Result sv_access(void *cls, struct MHD_Connection *mc, const char *url, const char *method,
+                          const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls);
+void sv_completed(void *cls, struct MHD_Connection *mc, void **con_cls, enum MHD_RequestTerminationCode why);
+/* The exchange's hooks (set on every exchange the server makes). */
+void sv_on_response(wh_exchange_t *ex);
+void sv_on_wake(wh_exchange_t *ex);
+/* Resumes every suspended request (before stopping the daemon). */
+void sv_resume_all(sv_server_t *s);
+
+#endif

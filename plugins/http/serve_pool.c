@@ -1,0 +1,166 @@
+/*
+** serve_pool.c — the guest side of the server: instances and the workers
+** that run them.
+**
+** Every request gets a fresh instance: its own linear memories, its own
+** plugin states (WASI, wasi-http), its own handle tables; nothing a
+** request does is seen by the next.  Each worker keeps one instance made
+** ahead of time and makes the next as soon as a request is done, so a
+** request waits for instantiation only when requests arrive faster than
+** instances can be made.  Instantiation is timed (sv_server.inst_*).
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cabi/cabi.h" /* value trees: the two own handles handle() takes */
+#include "serve_internal.h"
+
+uint64_t sv_now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+void sv_inst_delete(sv_inst_t *i) {
+  if (!i) return;
+  wasmplug_program_instance_delete(i->pi);
+  free(i);
+}
+
+wasmplug_error_t *sv_inst_new(sv_server_t *s, sv_inst_t **out) {
+  *out = NULL;
+  uint64_t t0 = sv_now_ns();
+  sv_inst_t *i = calloc(1, sizeof *i);
+  if (!i) return wasmplug_error_new("out of memory");
+  wasmplug_error_t *err = NULL;
+  wasmplug_trap_t *trap = NULL;
+  wasmplug_program_instantiate(s->program, &i->pi, &err, &trap);
+  if (!err && trap) {
+    err = wasmplug_error_new("%s: trapped while instantiating: %s", s->name, wasmplug_trap_message(trap));
+    wasmplug_trap_delete(trap);
+  }
+  wasmplug_component_instance_t *ci = err ? NULL : wasmplug_program_instance_component(i->pi);
+  if (!err && !(i->handle = wasmplug_component_instance_func(ci, "wasi:http/incoming-handler#handle")))
+    err = wasmplug_error_new("%s: not a wasi:http/proxy component (no wasi:http/incoming-handler export)", s->name);
+  if (!err && !(i->http = wasmplug_program_instance_plugin_state(i->pi, "wasi-http")))
+    err = wasmplug_error_new("%s: the wasi-http plugin is not loaded", s->name);
+  if (err) {
+    sv_inst_delete(i);
+    return err;
+  }
+  s->inst_ns += sv_now_ns() - t0;
+  s->inst_count++;
+  *out = i;
+  return NULL;
+}
+
+void sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex) {
+  uint32_t req = 0, resp = 0;
+  wasmplug_trap_t *trap = NULL;
+  if (wh_serve_bind(i->http, ex, &req, &resp)) {
+    trap = wasmplug_trap_new(WASMPLUG_TRAP_HOST, "cannot hand the request to the guest (out of memory)");
+  } else {
+    wasmplug_cval_t args[2];
+    memset(args, 0, sizeof args);
+    args[0].kind = WP_CABI_OWN;
+    args[0].of.rep = req;
+    args[1].kind = WP_CABI_OWN;
+    args[1].of.rep = resp;
+    wasmplug_cval_t result;
+    trap = wasmplug_component_func_call(i->handle, args, 2, &result);
+  }
+  if (trap) {
+    /* the client gets a 500 (or a cut body); the server log says why */
+    pthread_mutex_lock(&s->log_lock);
+    fprintf(stderr, "wasmplug: serve: %s: %s %s: %s\n", s->name, ex->method ? ex->method : "-",
+            ex->path_with_query ? ex->path_with_query : "-", wasmplug_trap_message(trap));
+    pthread_mutex_unlock(&s->log_lock);
+    wasmplug_trap_delete(trap);
+  }
+  pthread_mutex_lock(&ex->lock);
+  bool none = ex->resp == WH_RESP_NONE;
+  if (none) {
+    ex->resp = WH_RESP_ERROR; /* no response: 500 */
+    ex->resp_error = WASI_HTTP_TYPES_ERROR_CODE_INTERNAL_ERROR;
+  }
+  pthread_mutex_unlock(&ex->lock);
+  if (none) sv_on_response(ex);
+}
+
+/* ------------------------------------------------------------ workers */
+
+bool sv_enqueue(sv_server_t *s, wh_exchange_t *ex) {
+  pthread_mutex_lock(&s->lock);
+  bool ok = !s->stopping && s->qlen < s->queue_cap;
+  if (ok) {
+    s->queue[(s->qhead + s->qlen++) % s->queue_cap] = ex;
+    pthread_cond_signal(&s->work);
+  }
+  pthread_mutex_unlock(&s->lock);
+  return ok;
+}
+
+static void *worker(void *arg) {
+  sv_server_t *s = arg;
+  sv_inst_t *next = NULL;
+  for (;;) {
+    if (!next) { /* made ahead of the request that will use it */
+      wasmplug_error_t *e = sv_inst_new(s, &next);
+      if (e) {
+        pthread_mutex_lock(&s->log_lock);
+        fprintf(stderr, "wasmplug: serve: %s\n", wasmplug_error_message(e));
+        pthread_mutex_unlock(&s->log_lock);
+        wasmplug_error_delete(e);
+      }
+    }
+    pthread_mutex_lock(&s->lock);
+    while (!s->qlen && !s->stopping) pthread_cond_wait(&s->work, &s->lock);
+    if (!s->qlen) { /* stopping, and nothing left to do */
+      pthread_mutex_unlock(&s->lock);
+      break;
+    }
+    wh_exchange_t *ex = s->queue[s->qhead];
+    s->qhead = (s->qhead + 1) % s->queue_cap;
+    s->qlen--;
+    pthread_mutex_unlock(&s->lock);
+    if (next) {
+      sv_inst_run(s, next, ex);
+      sv_inst_delete(next);
+      next = NULL;
+    } else { /* cannot instantiate: 500 */
+      pthread_mutex_lock(&ex->lock);
+      ex->resp = WH_RESP_ERROR;
+      ex->resp_error = WASI_HTTP_TYPES_ERROR_CODE_INTERNAL_ERROR;
+      pthread_mutex_unlock(&ex->lock);
+      sv_on_response(ex);
+    }
+    wh_exchange_unref(ex);
+  }
+  sv_inst_delete(next);
+  return NULL;
+}
+
+wasmplug_error_t *sv_workers_start(sv_server_t *s) {
+  s->workers = calloc(s->nworkers, sizeof *s->workers);
+  if (!s->workers) return wasmplug_error_new("out of memory");
+  for (unsigned k = 0; k < s->nworkers; k++) {
+    if (pthread_create(&s->workers[k], NULL, worker, s)) {
+      sv_workers_stop(s);
+      return wasmplug_error_new("cannot start worker threads");
+    }
+    s->nstarted++;
+  }
+  return NULL;
+}
+
+void sv_workers_stop(sv_server_t *s) {
+  pthread_mutex_lock(&s->lock);
+  s->stopping = true;
+  pthread_cond_broadcast(&s->work);
+  pthread_mutex_unlock(&s->lock);
+  for (unsigned k = 0; k < s->nstarted; k++) pthread_join(s->workers[k], NULL);
+  s->nstarted = 0;
+  free(s->workers);
+  s->workers = NULL;
+}

@@ -1,0 +1,256 @@
+/*
+** handler.c — the C wasi:http handler the serve tests (and `make demo`,
+** and the benchmarks) run: a wasi:http/proxy component built from C with
+** bindings from `wasmplug bindgen c --guest` and jco's preview1 reactor
+** adapter.  The path picks what it does:
+**   /  /hello       200 "Hello from a wasm component\n"
+**   /echo           the request body back, streamed (both ways)
+**   /headers        method, path, authority and the x-test header
+**   /big?N          N bytes of 'x', streamed
+**   /count          a static counter: 1 on every request (a fresh instance)
+**   /env            the value of GREETING in the guest's environment
+**   /file           the contents of /data/msg.txt (a --dir preopen)
+**   /fetch?A/P      GET http://A/P through wasi:http/outgoing-handler
+**   /trap           traps (unreachable)
+**   /spin           loops forever (the --timeout watchdog stops it)
+**   /no-response    returns without setting a response
+**   /half           starts a 10-byte content-length body, writes 5, returns
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest.h"
+
+typedef wasi_http_types_own_response_outparam_t outparam_t;
+
+static int counter;
+
+static void header(wasi_http_types_own_fields_t h, const char *name, const char *value) {
+  wasi_http_types_field_name_t n;
+  guest_string_set(&n, name);
+  wasi_http_types_field_value_t v = {(uint8_t *)value, strlen(value)};
+  guest_result_void_header_error_t r;
+  wasi_http_types_method_fields_append(wasi_http_types_borrow_fields(h), &n, &v, &r);
+}
+
+/* Sets a response with `status` and a content-type; returns its body's
+** output stream (and the body in *body). */
+static wasi_io_streams_own_output_stream_t start(outparam_t out, uint16_t status, const char *type,
+                                                 const char *length, wasi_http_types_own_outgoing_body_t *body) {
+  wasi_http_types_own_fields_t h = wasi_http_types_constructor_fields();
+  header(h, "content-type", type);
+  if (length) header(h, "content-length", length);
+  wasi_http_types_own_outgoing_response_t resp = wasi_http_types_constructor_outgoing_response(h);
+  guest_result_void_void_t ok;
+  wasi_http_types_method_outgoing_response_set_status_code(wasi_http_types_borrow_outgoing_response(resp), status, &ok);
+  guest_result_own_outgoing_body_void_t b;
+  wasi_http_types_method_outgoing_response_body(wasi_http_types_borrow_outgoing_response(resp), &b);
+  *body = b.val.ok;
+  guest_result_own_output_stream_void_t s;
+  wasi_http_types_method_outgoing_body_write(wasi_http_types_borrow_outgoing_body(b.val.ok), &s);
+  guest_result_own_outgoing_response_error_code_t r = {.is_err = false, .val.ok = resp};
+  wasi_http_types_static_response_outparam_set(out, &r);
+  return s.val.ok;
+}
+
+/* Writes all of data, waiting for room (blocking-write-and-flush takes at
+** most 4096 bytes at a time).  false when the stream failed. */
+static bool write_all(wasi_io_streams_own_output_stream_t s, const uint8_t *data, size_t len) {
+  while (len) {
+    size_t n = len > 4096 ? 4096 : len;
+    guest_list_u8_t l = {(uint8_t *)data, n};
+    guest_result_void_stream_error_t r;
+    wasi_io_streams_method_output_stream_blocking_write_and_flush(wasi_io_streams_borrow_output_stream(s), &l, &r);
+    if (r.is_err) return false;
+    data += n;
+    len -= n;
+  }
+  return true;
+}
+
+static void finish(wasi_io_streams_own_output_stream_t s, wasi_http_types_own_outgoing_body_t body) {
+  wasi_io_streams_output_stream_drop_own(s);
+  guest_option_own_trailers_t none = {0};
+  guest_result_void_error_code_t r;
+  wasi_http_types_static_outgoing_body_finish(body, &none, &r);
+}
+
+static void text(outparam_t out, uint16_t status, const char *msg) {
+  wasi_http_types_own_outgoing_body_t body;
+  char len[24];
+  snprintf(len, sizeof len, "%zu", strlen(msg));
+  wasi_io_streams_own_output_stream_t s = start(out, status, "text/plain", len, &body);
+  write_all(s, (const uint8_t *)msg, strlen(msg));
+  finish(s, body);
+}
+
+static void echo(wasi_http_types_own_incoming_request_t req, outparam_t out) {
+  guest_result_own_incoming_body_void_t in;
+  wasi_http_types_method_incoming_request_consume(wasi_http_types_borrow_incoming_request(req), &in);
+  guest_result_own_input_stream_void_t is;
+  wasi_http_types_method_incoming_body_stream(wasi_http_types_borrow_incoming_body(in.val.ok), &is);
+  wasi_http_types_own_outgoing_body_t body;
+  wasi_io_streams_own_output_stream_t os = start(out, 200, "application/octet-stream", NULL, &body);
+  for (;;) {
+    guest_result_list_u8_stream_error_t r;
+    wasi_io_streams_method_input_stream_blocking_read(wasi_io_streams_borrow_input_stream(is.val.ok), 65536, &r);
+    if (r.is_err) {
+      if (r.val.err.tag == WASI_IO_STREAMS_STREAM_ERROR_CLOSED) break; /* the end of the body */
+      /* the client went away, or the body was too large: cut the response */
+      wasi_io_streams_input_stream_drop_own(is.val.ok);
+      wasi_io_streams_output_stream_drop_own(os);
+      wasi_http_types_outgoing_body_drop_own(body);
+      return;
+    }
+    bool ok = write_all(os, r.val.ok.ptr, r.val.ok.len);
+    guest_list_u8_free(&r.val.ok);
+    if (!ok) break;
+  }
+  wasi_io_streams_input_stream_drop_own(is.val.ok);
+  finish(os, body);
+}
+
+static void big(outparam_t out, const char *n) {
+  size_t total = (size_t)strtoull(n, NULL, 10);
+  static uint8_t chunk[4096];
+  memset(chunk, 'x', sizeof chunk);
+  wasi_http_types_own_outgoing_body_t body;
+  wasi_io_streams_own_output_stream_t s = start(out, 200, "application/octet-stream", n, &body);
+  while (total) {
+    size_t k = total > sizeof chunk ? sizeof chunk : total;
+    if (!write_all(s, chunk, k)) break;
+    total -= k;
+  }
+  finish(s, body);
+}
+
+static void fetch(outparam_t out, const char *target) {
+  const char *slash = strchr(target, '/');
+  char authority[256];
+  size_t al = slash ? (size_t)(slash - target) : strlen(target);
+  if (al >= sizeof authority) al = sizeof authority - 1;
+  memcpy(authority, target, al);
+  authority[al] = 0;
+  wasi_http_types_own_outgoing_request_t req = wasi_http_types_constructor_outgoing_request(wasi_http_types_constructor_fields());
+  guest_option_string_t a = {.is_some = true}, p = {.is_some = true};
+  guest_string_set(&a.val, authority);
+  guest_string_set(&p.val, slash ? slash : "/");
+  guest_result_void_void_t ok;
+  wasi_http_types_method_outgoing_request_set_authority(wasi_http_types_borrow_outgoing_request(req), &a, &ok);
+  wasi_http_types_method_outgoing_request_set_path_with_query(wasi_http_types_borrow_outgoing_request(req), &p, &ok);
+  guest_option_own_request_options_t none = {0};
+  guest_result_own_future_incoming_response_error_code_t f;
+  wasi_http_outgoing_handler_handle(req, &none, &f);
+  char msg[512];
+  if (f.is_err) {
+    snprintf(msg, sizeof msg, "outgoing request refused: error-code %u\n", f.val.err.tag);
+    text(out, 403, msg);
+    return;
+  }
+  wasi_io_poll_own_pollable_t pl =
+      wasi_http_types_method_future_incoming_response_subscribe(wasi_http_types_borrow_future_incoming_response(f.val.ok));
+  wasi_io_poll_method_pollable_block(wasi_io_poll_borrow_pollable(pl));
+  wasi_io_poll_pollable_drop_own(pl);
+  guest_option_result_result_own_incoming_response_error_code_void_t g;
+  wasi_http_types_method_future_incoming_response_get(wasi_http_types_borrow_future_incoming_response(f.val.ok), &g);
+  if (!g.is_some || g.val.is_err || g.val.val.ok.is_err) {
+    snprintf(msg, sizeof msg, "outgoing request failed: error-code %u\n",
+             g.is_some && !g.val.is_err ? g.val.val.ok.val.err.tag : 999u);
+    text(out, 502, msg);
+    return;
+  }
+  wasi_http_types_own_incoming_response_t resp = g.val.val.ok.val.ok;
+  uint16_t status = wasi_http_types_method_incoming_response_status(wasi_http_types_borrow_incoming_response(resp));
+  guest_result_own_incoming_body_void_t b;
+  wasi_http_types_method_incoming_response_consume(wasi_http_types_borrow_incoming_response(resp), &b);
+  guest_result_own_input_stream_void_t is;
+  wasi_http_types_method_incoming_body_stream(wasi_http_types_borrow_incoming_body(b.val.ok), &is);
+  size_t n = (size_t)snprintf(msg, sizeof msg, "upstream %u: ", status);
+  for (;;) {
+    guest_result_list_u8_stream_error_t r;
+    wasi_io_streams_method_input_stream_blocking_read(wasi_io_streams_borrow_input_stream(is.val.ok), 256, &r);
+    if (r.is_err) break;
+    size_t k = r.val.ok.len < sizeof msg - 1 - n ? r.val.ok.len : sizeof msg - 1 - n;
+    memcpy(msg + n, r.val.ok.ptr, k);
+    n += k;
+    guest_list_u8_free(&r.val.ok);
+  }
+  msg[n] = 0;
+  text(out, 200, msg);
+}
+
+void exports_wasi_http_incoming_handler_handle(wasi_http_types_own_incoming_request_t req, outparam_t out) {
+  guest_option_string_t pq;
+  wasi_http_types_method_incoming_request_path_with_query(wasi_http_types_borrow_incoming_request(req), &pq);
+  char path[1024] = "/";
+  if (pq.is_some) {
+    size_t n = pq.val.len < sizeof path - 1 ? pq.val.len : sizeof path - 1;
+    memcpy(path, pq.val.ptr, n);
+    path[n] = 0;
+    guest_string_free(&pq.val);
+  }
+  char *query = strchr(path, '?');
+  if (query) *query++ = 0;
+  counter++;
+  char msg[1024];
+  if (!strcmp(path, "/") || !strcmp(path, "/hello")) {
+    text(out, 200, "Hello from a wasm component\n");
+  } else if (!strcmp(path, "/echo")) {
+    echo(req, out);
+  } else if (!strcmp(path, "/headers")) {
+    wasi_http_types_method_t m;
+    wasi_http_types_method_incoming_request_method(wasi_http_types_borrow_incoming_request(req), &m);
+    guest_option_string_t auth;
+    wasi_http_types_method_incoming_request_authority(wasi_http_types_borrow_incoming_request(req), &auth);
+    wasi_http_types_own_fields_t h = wasi_http_types_method_incoming_request_headers(wasi_http_types_borrow_incoming_request(req));
+    wasi_http_types_field_name_t name;
+    guest_string_set(&name, "X-Test");
+    guest_list_field_value_t vals;
+    wasi_http_types_method_fields_get(wasi_http_types_borrow_fields(h), &name, &vals);
+    /* headers() is immutable: changing it must fail */
+    guest_result_void_header_error_t r;
+    wasi_http_types_field_value_t v = {(uint8_t *)"1", 1};
+    wasi_http_types_method_fields_append(wasi_http_types_borrow_fields(h), &name, &v, &r);
+    snprintf(msg, sizeof msg, "method=%u path=%s authority=%.*s x-test=%.*s immutable=%s\n", m.tag, path,
+             auth.is_some ? (int)auth.val.len : 0, auth.is_some ? (const char *)auth.val.ptr : "",
+             vals.len ? (int)vals.ptr[0].len : 0, vals.len ? (const char *)vals.ptr[0].ptr : "",
+             r.is_err && r.val.err.tag == WASI_HTTP_TYPES_HEADER_ERROR_IMMUTABLE ? "yes" : "no");
+    wasi_http_types_fields_drop_own(h);
+    text(out, 200, msg);
+  } else if (!strcmp(path, "/big")) {
+    big(out, query ? query : "0");
+  } else if (!strcmp(path, "/count")) {
+    snprintf(msg, sizeof msg, "%d\n", counter);
+    text(out, 200, msg);
+  } else if (!strcmp(path, "/env")) {
+    const char *g = getenv("GREETING");
+    snprintf(msg, sizeof msg, "GREETING=%s\n", g ? g : "(unset)");
+    text(out, 200, msg);
+  } else if (!strcmp(path, "/file")) {
+    FILE *f = fopen("/data/msg.txt", "r");
+    size_t n = f ? fread(msg, 1, sizeof msg - 1, f) : 0;
+    msg[n] = 0;
+    if (f) fclose(f);
+    text(out, f ? 200 : 404, f ? msg : "no /data/msg.txt\n");
+  } else if (!strcmp(path, "/fetch")) {
+    fetch(out, query ? query : "");
+  } else if (!strcmp(path, "/trap")) {
+    __builtin_trap();
+  } else if (!strcmp(path, "/spin")) {
+    for (volatile unsigned i = 0;; i++) {
+    }
+  } else if (!strcmp(path, "/no-response")) {
+    wasi_http_types_response_outparam_drop_own(out);
+  } else if (!strcmp(path, "/half")) {
+    wasi_http_types_own_outgoing_body_t body;
+    wasi_io_streams_own_output_stream_t s = start(out, 200, "text/plain", "10", &body);
+    write_all(s, (const uint8_t *)"12345", 5);
+    wasi_io_streams_output_stream_drop_own(s);
+    wasi_http_types_outgoing_body_drop_own(body); /* no finish: the body is cut short */
+  } else {
+    snprintf(msg, sizeof msg, "no route for %s\n", path);
+    text(out, 404, msg);
+  }
+  wasi_http_types_incoming_request_drop_own(req);
+}

@@ -1,0 +1,166 @@
+/*
+** rawhttp.c — a deliberately badly behaved HTTP client for the serve tests:
+** what curl will not do (malformed requests, clients that stall, vanish
+** mid-body or read slowly).
+**
+**   rawhttp PORT send REQUEST          sends REQUEST (\r \n escapes), prints
+**                                      the response's status line, or
+**                                      "closed" when there is none
+**   rawhttp PORT stall PREFIX SECS     sends an unfinished head, then waits:
+**                                      prints "closed" when the server
+**                                      hangs up within SECS, else "open"
+**   rawhttp PORT abort PATH LEN SENT   POSTs PATH declaring LEN bytes, sends
+**                                      SENT of them, then resets the
+**                                      connection; prints "aborted"
+**   rawhttp PORT slowread PATH SECS    GETs PATH, reads one byte, sleeps
+**                                      SECS (the socket fills up: the server
+**                                      must hold back), then reads the rest;
+**                                      prints the body's byte count
+*/
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static int dial(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_port = htons((unsigned short)port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a)) {
+    perror("rawhttp: connect");
+    exit(1);
+  }
+  return fd;
+}
+
+/* \r \n \\ escapes. */
+static size_t unescape(const char *s, char *out) {
+  size_t n = 0;
+  for (; *s; s++) {
+    if (*s == '\\' && s[1] == 'r') out[n++] = '\r', s++;
+    else if (*s == '\\' && s[1] == 'n') out[n++] = '\n', s++;
+    else if (*s == '\\' && s[1] == '\\') out[n++] = '\\', s++;
+    else out[n++] = *s;
+  }
+  return n;
+}
+
+static void send_all(int fd, const char *p, size_t n) {
+  while (n) {
+    ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+    if (k <= 0) return;
+    p += k;
+    n -= (size_t)k;
+  }
+}
+
+/* Reads until the peer closes or `ms` pass without data; returns bytes. */
+static size_t read_until_close(int fd, char *buf, size_t cap, int ms) {
+  size_t n = 0;
+  for (;;) {
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, ms) <= 0) break;
+    char tmp[65536];
+    ssize_t k = recv(fd, tmp, sizeof tmp, 0);
+    if (k <= 0) break;
+    size_t take = (size_t)k < cap - n ? (size_t)k : cap - n;
+    if (buf) memcpy(buf + n, tmp, take);
+    n += buf ? take : (size_t)k;
+  }
+  return n;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 4) {
+    fprintf(stderr, "usage: rawhttp PORT send|stall|abort|slowread ...\n");
+    return 2;
+  }
+  int port = atoi(argv[1]);
+  const char *mode = argv[2];
+  int fd = dial(port);
+  if (!strcmp(mode, "send")) {
+    char *req = malloc(strlen(argv[3]) + 1);
+    send_all(fd, req, unescape(argv[3], req));
+    char buf[4096];
+    size_t n = read_until_close(fd, buf, sizeof buf - 1, 5000);
+    buf[n] = 0;
+    char *eol = strstr(buf, "\r\n");
+    if (eol) *eol = 0;
+    printf("%s\n", n ? buf : "closed");
+    free(req);
+  } else if (!strcmp(mode, "stall") && argc == 5) {
+    char *req = malloc(strlen(argv[3]) + 1);
+    send_all(fd, req, unescape(argv[3], req));
+    free(req);
+    /* nothing more: a server without an idle timeout would wait forever */
+    struct pollfd p = {fd, POLLIN, 0};
+    int secs = atoi(argv[4]);
+    char b[4096];
+    bool closed = false;
+    time_t end = time(NULL) + secs;
+    while (!closed && time(NULL) <= end && poll(&p, 1, 200) >= 0) {
+      if (p.revents) {
+        ssize_t k = recv(fd, b, sizeof b, 0);
+        closed = k <= 0;
+      }
+    }
+    printf("%s\n", closed ? "closed" : "open");
+  } else if (!strcmp(mode, "abort") && argc == 6) {
+    char head[512];
+    long total = atol(argv[4]), sent = atol(argv[5]);
+    int n = snprintf(head, sizeof head, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %ld\r\n\r\n", argv[3], total);
+    send_all(fd, head, (size_t)n);
+    char chunk[4096];
+    memset(chunk, 'a', sizeof chunk);
+    for (long k = 0; k < sent; k += (long)sizeof chunk)
+      send_all(fd, chunk, (size_t)(sent - k < (long)sizeof chunk ? sent - k : (long)sizeof chunk));
+    struct linger l = {1, 0}; /* close with a reset, as a crashed client would */
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    printf("aborted\n");
+  } else if (!strcmp(mode, "slowread") && argc == 5) {
+    char head[512];
+    int n = snprintf(head, sizeof head, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", argv[3]);
+    send_all(fd, head, (size_t)n);
+    char b[1];
+    if (recv(fd, b, 1, 0) != 1) {
+      printf("closed\n");
+      return 1;
+    }
+    sleep((unsigned)atoi(argv[4]));
+    /* the rest: the head then the body; count the body's bytes */
+    static char buf[1 << 16];
+    size_t got = 1, body = 0;
+    bool in_body = false;
+    char last4[4] = {b[0], 0, 0, 0};
+    for (;;) {
+      ssize_t k = recv(fd, buf, sizeof buf, 0);
+      if (k <= 0) break;
+      for (ssize_t i = 0; i < k; i++) {
+        if (in_body) {
+          body++;
+          continue;
+        }
+        memmove(last4, last4 + 1, 3);
+        last4[3] = buf[i];
+        if (!memcmp(last4, "\r\n\r\n", 4)) in_body = true;
+      }
+      got += (size_t)k;
+    }
+    printf("%zu\n", body);
+  } else {
+    fprintf(stderr, "rawhttp: bad arguments\n");
+    return 2;
+  }
+  close(fd);
+  return 0;
+}
