@@ -220,8 +220,8 @@ static wasmplug_trap_t *trap_for_code(int code) {
   case RT_TRAP_CALL_INDIRECT:
     return wasmplug_trap_new(WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH, NULL);
   /* call_indirect's other two failures, in the spec's words */
-  case WP_TRAP_CODE_UNDEFINED_ELEMENT:
-    return wasmplug_trap_new(WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH,
+  case WP_TRAP_CODE_UNDEFINED_ELEMENT: /* the type was never looked at */
+    return wasmplug_trap_new(WASMPLUG_TRAP_TABLE_OUT_OF_BOUNDS,
                              "undefined element: the index is past the table's end");
   case WP_TRAP_CODE_UNINITIALIZED_ELEMENT:
     return wasmplug_trap_new(WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH,
