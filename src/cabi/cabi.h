@@ -209,6 +209,10 @@ const wp_cabi_type_t *wp_cabi_type_error_context(wp_cabi_types_t *t);
 /* Structural type equality (resources by identity), NULL equal to NULL:
  * what "the same type" means across instances (stream element types). */
 bool wp_cabi_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b);
+/* The same with resources compared by name: types of one WIT seen from two
+ * sides (a guest's import and the plugin providing it) whose resource
+ * types are distinct objects. */
+bool wp_cabi_type_equal_named(const wp_cabi_type_t *a, const wp_cabi_type_t *b);
 
 /* A resource type.  `impl` identifies the implementing instance: its handle
  * table, or NULL for a host-implemented resource.  The destructor (may be
@@ -282,6 +286,10 @@ typedef struct wp_cabi_func {
   const wp_cabi_type_t *const *params;
   const wp_cabi_type_t *result;         /* NULL: no result */
 } wp_cabi_func_t;
+
+/* Same parameters and result (wp_cabi_type_equal; resources by name when
+ * asked, as wp_cabi_type_equal_named). */
+bool wp_cabi_func_equal(const wp_cabi_func_t *a, const wp_cabi_func_t *b, bool resources_by_name);
 
 typedef enum wp_cabi_context {
   WP_CABI_LIFT = 0,  /* the core function is a guest export called from outside */

@@ -203,9 +203,6 @@ const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t);
 const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t);
 int rt_bind_resource(rt_frame *f, const wp_comp_type *node, const wp_cabi_resource_t *res);
 const wp_cabi_resource_t *rt_lookup_resource(rt_frame *f, const wp_comp_type *node);
-/* Structural equality (resources by identity; value types compare with
-** wp_cabi_type_equal). */
-bool rt_functype_equal(const wp_cabi_func_t *a, const wp_cabi_func_t *b);
 /* Core value kinds: binary encoding -> wasmplug_valkind_t. */
 wasmplug_valkind_t rt_core_kind(uint8_t valtype);
 
