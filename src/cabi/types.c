@@ -15,7 +15,7 @@ typedef struct chunk {
   struct chunk *next;
 } chunk_t;
 
-struct wp_cabi_types {
+struct wasmplug_ctypes {
   chunk_t *chunks; /* every allocation, freed together */
   const wp_cabi_type_t *prims[WP_CABI_STRING + 1];
   const wp_cabi_type_t *errctx;
@@ -47,6 +47,8 @@ static void *talloc(wp_cabi_types_t *t, size_t n) {
   t->chunks = c;
   return (char *)c + wp_align_up(sizeof(chunk_t), 16);
 }
+
+void *wp_cabi_types_alloc(wp_cabi_types_t *t, size_t n) { return talloc(t, n); }
 
 static char *tstrdup(wp_cabi_types_t *t, const char *s) {
   size_t n = strlen(s);
