@@ -38,8 +38,11 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
       if ((e = wp_wasi_p2_register(h->plugins, h->wasi))) goto fail;
       h->p2_registered = true;
     }
-    if ((e = wasmplug_component_new(h->engine, p->bytes, len, name, &p->component))) goto fail;
+    /* Imports are resolved before the guest is compiled: a component
+    ** nothing can link fails at once, with the plugins' reasons. */
     if ((e = wp_error_as(wp_host_wasm_prepare(h), WASMPLUG_ERROR_PLUGIN))) goto fail;
+    if ((e = wp_host_component_precheck(h, p->bytes, len, name))) goto fail;
+    if ((e = wasmplug_component_new(h->engine, p->bytes, len, name, &p->component))) goto fail;
   } else {
     if (wp_wasm_plugins_count(h->wasm_plugins)) { /* they link to component imports only */
       e = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
