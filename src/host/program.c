@@ -137,7 +137,7 @@ static wasmplug_error_t *check_cache_exposure(wasmplug_program_t *p) {
   for (size_t i = 0; i < h->wasi->ndirs && !e; i++) {
     char *d = canonical(h->wasi->dirs[i].host);
     if (d && (beneath(cache, d) || beneath(d, cache)))
-      e = wasmplug_error_new("%s: --dir %s would give the guest wasmplug's code cache (%s), whose entries are not "
+      e = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s: --dir %s would give the guest wasmplug's code cache (%s), whose entries are not "
                              "sealed here (the kernel keyring is unavailable): give a directory that does not "
                              "contain it, or move the cache (WASMPLUG_CACHE_DIR)",
                              p->name, h->wasi->dirs[i].host, cache);
@@ -163,7 +163,8 @@ void wasmplug_program_instantiate(wasmplug_program_t *p, wasmplug_program_instan
     return;
   }
   if (p->host->limits.instances && p->host->live >= p->host->limits.instances) {
-    *error = wasmplug_error_new("%s: the host already has %llu live program instances, the limit (instances)",
+    *error = wasmplug_error_new_kind(WASMPLUG_ERROR_LIMIT,
+                                     "%s: the host already has %llu live program instances, the limit (instances)",
                                 p->name, (unsigned long long)p->host->limits.instances);
     free(pi);
     return;
