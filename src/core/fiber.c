@@ -42,6 +42,7 @@
 #ifdef FIBER_ASAN
 void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, size_t size);
 void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old, size_t *size_old);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 #endif
 
 #define DEFAULT_STACK (8u << 20) /* wasm2c frames are big; pages are touched lazily */
@@ -127,7 +128,7 @@ void wp_fiber_main(wasmplug_fiber_t *f);
 
 static void switch_in(wasmplug_fiber_t *f) {
 #ifdef FIBER_ASAN
-  __sanitizer_start_switch_fiber(&f->back_fake, stack_lo(f), f->map_size - GUARD);
+  __sanitizer_start_switch_fiber(&f->back_fake, stack_lo(f), (size_t)((uint8_t *)f - stack_lo(f)));
 #endif
 #ifdef FIBER_UCONTEXT
   swapcontext(&f->back_uc, &f->uc);
@@ -178,6 +179,11 @@ static uint8_t *stack_map(size_t size) {
       uint8_t *m = pool.map[i];
       pool.map[i] = pool.map[--pool.n];
       pool.size[i] = pool.size[pool.n];
+#ifdef FIBER_ASAN
+      /* the last fiber's first frames may have left redzones poisoned
+      ** where the next fiber's struct goes (the top of the mapping) */
+      __asan_unpoison_memory_region(m + size - 4096, 4096);
+#endif
       return m;
     }
   void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -204,20 +210,22 @@ wasmplug_fiber_t *wasmplug_fiber_new(size_t stack_size, void (*fn)(void *arg), v
   if (page <= 0) page = 4096;
   if (!stack_size) stack_size = DEFAULT_STACK;
   stack_size = (stack_size + (size_t)page - 1) & ~((size_t)page - 1);
-  wasmplug_fiber_t *f = calloc(1, sizeof *f);
-  if (!f) return NULL;
-  f->map_size = stack_size + GUARD;
-  if (!(f->map = stack_map(f->map_size))) {
-    free(f);
-    return NULL;
-  }
+  /* The fiber lives at the top of its own mapping, above its stack: no
+  ** malloc per fiber (tasks come and go at every async call). */
+  size_t map_size = stack_size + GUARD, hdr = (sizeof(wasmplug_fiber_t) + 63) & ~(size_t)63;
+  uint8_t *map = stack_map(map_size);
+  if (!map) return NULL;
+  wasmplug_fiber_t *f = (wasmplug_fiber_t *)(map + map_size - hdr);
+  memset(f, 0, sizeof *f);
+  f->map = map;
+  f->map_size = map_size;
   f->fn = fn;
   f->arg = arg;
-  uint8_t *top = f->map + f->map_size;
+  uint8_t *top = (uint8_t *)f;
 #ifdef FIBER_UCONTEXT
   getcontext(&f->uc);
   f->uc.uc_stack.ss_sp = stack_lo(f);
-  f->uc.uc_stack.ss_size = stack_size;
+  f->uc.uc_stack.ss_size = (size_t)(top - stack_lo(f));
   f->uc.uc_link = NULL;
   uintptr_t p = (uintptr_t)f;
   makecontext(&f->uc, (void (*)(void))uc_entry, 2, (unsigned)(p & 0xffffffffu), (unsigned)(p >> 32));
@@ -273,6 +281,5 @@ void wasmplug_fiber_delete(wasmplug_fiber_t *f) {
   /* A fiber suspended mid-way is abandoned: whatever its frames hold is
   ** the owner's to have released (the component runtime unwinds its tasks
   ** before it deletes their fibers). */
-  stack_unmap(f->map, f->map_size);
-  free(f);
+  stack_unmap(f->map, f->map_size); /* f is in the mapping: gone after this */
 }

@@ -115,6 +115,7 @@ static void store_delete(rt_store *s) {
   s->dead = true;
   for (size_t i = s->ncores; i-- > 0;) wasmplug_instance_delete(s->cores[i]);
   if (s->pending) wasmplug_trap_delete(s->pending);
+  wp_cabi_arena_delete(s->spare_arena);
   for (size_t i = 0; i < s->nallocs; i++) free(s->allocs[i]);
   free(s->allocs);
   free(s->cores);

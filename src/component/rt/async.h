@@ -33,10 +33,26 @@
 #define WASMPLUG_COMPONENT_RT_ASYNC_H
 
 #include "component/rt/rt.h"
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct rt_thread rt_thread;
 typedef struct rt_task rt_task;
 typedef struct rt_subtask rt_subtask;
+/* Zeroed heap memory for the per-call objects (tasks, threads, subtasks,
+** native calls): malloc + memset, because glibc's calloc bypasses the
+** thread cache (which then fills with blocks calloc never takes back, and
+** every later free of that size consolidates the heap).  The empty asm
+** keeps the compiler from turning the pair back into calloc. */
+static inline void *rt_zalloc(size_t n) {
+  void *p = malloc(n);
+#if defined(__GNUC__)
+  __asm__ volatile("" : "+r"(p));
+#endif
+  if (p) memset(p, 0, n);
+  return p;
+}
+
 typedef struct rt_caller rt_caller;
 
 /* ------------------------------------------------------------ callers */

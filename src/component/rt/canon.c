@@ -135,6 +135,24 @@ static size_t budget_of(const rt_store *s) {
   return b > SIZE_MAX ? SIZE_MAX : (size_t)b;
 }
 
+wp_cabi_arena_t *rt_arena_take(rt_store *s, size_t budget) {
+  wp_cabi_arena_t *a = s->spare_arena;
+  if (!a) return wp_cabi_arena_new(budget);
+  s->spare_arena = NULL;
+  wp_cabi_arena_budget_set(a, budget);
+  return a;
+}
+
+void rt_arena_give(rt_store *s, wp_cabi_arena_t *a) {
+  if (!a) return;
+  if (s->spare_arena) {
+    wp_cabi_arena_delete(a);
+    return;
+  }
+  wp_cabi_arena_reset(a);
+  s->spare_arena = a;
+}
+
 static void make_guest(rt_frame *f, const rt_opts *o, wp_cabi_guest_t *g, opts_ctx **ctxp) {
   opts_ctx *c = rt_alloc(f->store, sizeof *c);
   memset(g, 0, sizeof *g);
@@ -173,7 +191,7 @@ static wasmplug_trap_t *call_native(rt_lower *L, const wp_cabi_flat_t *flat, siz
   ** rt/native.c */
   if (L->F->is_async || L->async_values) return rt_native_call_sync(L, flat, nflat, out, nout);
   const rt_host_def *h = L->F->host;
-  wp_cabi_arena_t *arena = wp_cabi_arena_new(budget_of(L->f->store));
+  wp_cabi_arena_t *arena = rt_arena_take(L->f->store, budget_of(L->f->store));
   if (!arena) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
   wp_cabi_cx_t cx;
   wp_cabi_cx_init(&cx, &L->guest, arena);
@@ -198,7 +216,7 @@ static wasmplug_trap_t *call_native(rt_lower *L, const wp_cabi_flat_t *flat, siz
   else wp_cabi_error_delete(fe);
   if (e && !t) t = take_trap(L->f->store, e, L->F->name);
   else if (e) wp_cabi_error_delete(e);
-  wp_cabi_arena_delete(arena);
+  rt_arena_give(L->f->store, arena);
   return t;
 }
 

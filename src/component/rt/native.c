@@ -136,20 +136,20 @@ static void ncall_unlink(rt_ncall *nc) {
 
 static void ncall_free(rt_ncall *nc) {
   ncall_unlink(nc);
-  wp_cabi_arena_delete(nc->arena);
+  rt_arena_give(nc->L->f->store, nc->arena);
   free(nc);
 }
 
 static rt_ncall *ncall_new(rt_lower *L) {
   const rt_host_def *h = L->F->host;
   rt_store *s = L->f->store;
-  rt_ncall *nc = calloc(1, sizeof *nc);
+  rt_ncall *nc = rt_zalloc(sizeof *nc);
   if (!nc) return NULL;
   nc->L = L;
   nc->fn = h->native;
   if (!nc->fn.who) nc->fn.who = L->F->name;
   nc->in = inst_get(s, nc->fn.state);
-  nc->arena = wp_cabi_arena_new(L->guest.budget);
+  nc->arena = rt_arena_take(s, L->guest.budget);
   const wp_cabi_type_t *rt = L->type->result;
   if (nc->in && nc->arena) {
     nc->args = wp_cabi_arena_alloc(nc->arena, h->native_args.size ? h->native_args.size : 1,

@@ -211,13 +211,18 @@ bool rt_reactor_poll(rt_reactor *r, bool block) {
     if (soonest == UINT64_MAX) timeout = -1;
     else if (soonest > now) timeout = (int)((soonest - now + 999999) / 1000000 > 60000 ? 60000 : (soonest - now + 999999) / 1000000);
   }
-  struct pollfd *fds = calloc(nfd + 1, sizeof *fds);
-  uint64_t *ids = calloc(nfd + 1, sizeof *ids);
+  /* only timers due now: no system call */
+  if (!nfd && !r->wakers && timeout == 0) goto timers;
+  struct pollfd fds_small[8];
+  uint64_t ids_small[8];
+  struct pollfd *fds = nfd < 8 ? fds_small : calloc(nfd + 1, sizeof *fds);
+  uint64_t *ids = nfd < 8 ? ids_small : calloc(nfd + 1, sizeof *ids);
   if (!fds || !ids) {
-    free(fds);
-    free(ids);
+    if (fds != fds_small) free(fds);
+    if (ids != ids_small) free(ids);
     return ran;
   }
+  memset(fds, 0, (nfd + 1) * sizeof *fds);
   size_t k = 0;
   for (size_t i = 0; i < r->nw; i++)
     if (r->w[i].fd >= 0) {
@@ -256,9 +261,10 @@ bool rt_reactor_poll(rt_reactor *r, bool block) {
         break;
       }
   }
-  free(fds);
-  free(ids);
+  if (fds != fds_small) free(fds);
+  if (ids != ids_small) free(ids);
   now = now_ns();
+timers:
   for (size_t j = 0; j < r->nw;) {
     if (r->w[j].fd < 0 && r->w[j].deadline <= now) {
       watch w = r->w[j];

@@ -66,7 +66,14 @@ struct rt_store {
   size_t nthreads, capthreads;
   struct wasmplug_plugin_instance *natives; /* plugin instances (rt/native.c) */
   struct rt_ncall *ncalls;       /* native calls still pending */
+  wp_cabi_arena_t *spare_arena;  /* a native call's arena, kept for the next */
 };
+
+/* A per-call arena for a native call (the store's spare one when it is
+** free: a 64 KiB block malloc'ed and freed on every call costs more than
+** the call), and back (reset, kept as the spare, or freed). */
+wp_cabi_arena_t *rt_arena_take(rt_store *s, size_t budget);
+void rt_arena_give(rt_store *s, wp_cabi_arena_t *a);
 
 /* Zeroed memory owned by the store; NULL when out of memory. */
 void *rt_alloc(rt_store *s, size_t size);

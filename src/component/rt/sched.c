@@ -115,7 +115,7 @@ static void fiber_main(void *arg) {
 
 rt_thread *rt_thread_new(rt_task *task, void (*main)(rt_thread *t)) {
   rt_store *s = task->F->owner->store;
-  rt_thread *t = calloc(1, sizeof *t);
+  rt_thread *t = rt_zalloc(sizeof *t);
   if (!t) return NULL;
   if (s->nthreads == s->capthreads) {
     size_t ncap = s->capthreads ? s->capthreads * 2 : 16;

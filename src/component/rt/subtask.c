@@ -103,7 +103,7 @@ void rt_subtask_reap(rt_subtask *st) {
 wasmplug_trap_t *rt_lower_async(rt_lower *L, wasmplug_val_raw_t *raw) {
   rt_frame *f = L->f;
   rt_store *s = f->store;
-  rt_subtask *st = calloc(1, sizeof *st);
+  rt_subtask *st = rt_zalloc(sizeof *st);
   if (!st) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
   wp_cabi_waitable_init(&st->w, WP_CABI_OBJ_SUBTASK);
   st->state = RT_SUBTASK_STARTING;

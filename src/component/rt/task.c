@@ -134,14 +134,18 @@ static wasmplug_trap_t *core(rt_func *F, rt_corefunc *cf, const wp_cabi_flat_t *
   return rt_core_call(cf, p, np, r, nr);
 }
 
+static wasmplug_trap_t *export_trap(rt_store *s, wp_cabi_error_t *e, const rt_func *F) {
+  char where[300];
+  snprintf(where, sizeof where, "in export `%s`", F->name);
+  return cabi_trap(s, e, where);
+}
+
 /* The thread function of canon_lift (its thread_func). */
 static wasmplug_trap_t *lift_main(rt_thread *th) {
   rt_task *t = th->task;
   rt_func *F = t->F;
   rt_frame *inst = F->owner;
   rt_store *s = inst->store;
-  char where[300];
-  snprintf(where, sizeof where, "in export `%s`", F->name);
   if (th->aborted) return NULL;
   if (!enter_implicit(t, th)) return NULL;
 
@@ -159,7 +163,7 @@ static wasmplug_trap_t *lift_main(rt_thread *th) {
   wp_cabi_cx_refresh(&t->cx);
   e = wp_cabi_lower_values(&t->cx, np, F->type->params, WP_CABI_MAX_FLAT_PARAMS, false, args, NULL, flat, &nflat);
   for (size_t i = 0; i < np; i++) wp_cabi_val_drop(&args[i]);
-  if (e) return cabi_trap(s, e, where);
+  if (e) return export_trap(s, e, F);
 
   wasmplug_trap_t *trap;
   if (!F->opts.is_async) {
@@ -170,7 +174,7 @@ static wasmplug_trap_t *lift_main(rt_thread *th) {
     memset(res, 0, sizeof res);
     if ((trap = core(F, F->core, flat, nflat, res, sig.nresults))) return trap;
     wp_cabi_val_t result;
-    if ((e = wp_cabi_lift_results(&t->cx, F->type, res, sig.nresults, &result))) return cabi_trap(s, e, where);
+    if ((e = wp_cabi_lift_results(&t->cx, F->type, res, sig.nresults, &result))) return export_trap(s, e, F);
     if ((trap = rt_task_return(t, F->type->result ? &result : NULL))) {
       wp_cabi_val_drop(&result);
       return trap;
@@ -179,7 +183,7 @@ static wasmplug_trap_t *lift_main(rt_thread *th) {
       inst->no_leave++;
       e = wp_cabi_post_return(&t->cx, res, sig.nresults);
       inst->no_leave--;
-      if (e) return cabi_trap(s, e, where);
+      if (e) return export_trap(s, e, F);
     }
     return exit_implicit(t, th);
   }
@@ -272,7 +276,7 @@ static wasmplug_trap_t *canon_lift(rt_func *F, rt_caller *caller, rt_callee *cal
     if (t) return rt_poison(s, t);
     return s->poison ? rt_poisoned(s) : NULL;
   }
-  rt_task *task = calloc(1, sizeof *task);
+  rt_task *task = rt_zalloc(sizeof *task);
   if (!task) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
   task->heap = true;
   task->F = F;
@@ -483,8 +487,8 @@ wasmplug_trap_t *wasmplug_component_call_start(wasmplug_component_func_t *func, 
     return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
   }
   rt_sched *S = rt_sched_get();
-  struct wasmplug_component_call *c = calloc(1, sizeof *c);
-  if (c) c->args = calloc(nargs + 1, sizeof *c->args);
+  struct wasmplug_component_call *c = rt_zalloc(sizeof *c);
+  if (c) c->args = rt_zalloc((nargs + 1) * sizeof *c->args);
   if (!S || !c || !c->args) {
     if (c) free(c->args);
     free(c);
