@@ -389,6 +389,9 @@ WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_instance(wasmplug_linker_t
 WASMPLUG_API void wasmplug_linker_limits_set(wasmplug_linker_t *linker, const wasmplug_store_limits_t *limits);
 /* Host functions for imports nobody defined: they trap when called. */
 WASMPLUG_API void wasmplug_linker_allow_unknown_imports(wasmplug_linker_t *linker, bool yes);
+/* Host functions for imports nobody defined that return zeros (Wasmtime's
+** --default-values-unknown-imports).  Wins over allow_unknown_imports. */
+WASMPLUG_API void wasmplug_linker_default_unknown_imports(wasmplug_linker_t *linker, bool yes);
 
 /* Instantiates `module`, resolving its imports through `linker`, and runs its
 ** start function.  Link errors come back as *error (naming the import and
@@ -580,6 +583,13 @@ WASMPLUG_API void wasmplug_component_linker_limits_set(wasmplug_component_linker
 /* Functions nobody defined trap when called (resource types nobody defined
 ** become fresh host resource types) instead of failing the link. */
 WASMPLUG_API void wasmplug_component_linker_allow_unknown_imports(
+    wasmplug_component_linker_t *linker, bool yes);
+/* Functions nobody defined return the default value of their result type
+** when called (0, false, "", an empty list, none, ok(default), the first
+** case of a variant...; see wp_cabi_val_default); one whose result has no
+** default (an own<R>) traps then.  Unknown resource types are made as for
+** allow_unknown_imports.  Wins over allow_unknown_imports. */
+WASMPLUG_API void wasmplug_component_linker_default_unknown_imports(
     wasmplug_component_linker_t *linker, bool yes);
 
 /* Links and instantiates.  Link errors (one line: the import, its WIT

@@ -132,6 +132,20 @@ typedef struct wasmplug_host_limits {
 ** apply to program instances made afterwards. */
 WASMPLUG_API wasmplug_error_t *wasmplug_host_limits_set(wasmplug_host_t *host, const wasmplug_host_limits_t *limits);
 
+/* What becomes of a program's imported functions that nothing provides
+** (no WASI, no plugin): Wasmtime's --trap-unknown-imports and
+** --default-values-unknown-imports.  Applies to programs loaded afterwards
+** (only to the program, never to what wasm plugins import). */
+typedef enum wasmplug_unknown_imports {
+  WASMPLUG_UNKNOWN_IMPORTS_REFUSE = 0, /* a link error naming the first (the default) */
+  WASMPLUG_UNKNOWN_IMPORTS_TRAP,       /* the program runs; calling one traps, naming it */
+  WASMPLUG_UNKNOWN_IMPORTS_DEFAULT,    /* calling one returns zeros / its result type's default
+                                       ** value (0, "", none, ok(...), the first case); a
+                                       ** result without one (own<R>) traps */
+} wasmplug_unknown_imports_t;
+WASMPLUG_API wasmplug_error_t *wasmplug_host_unknown_imports_set(wasmplug_host_t *host,
+                                                                 wasmplug_unknown_imports_t mode);
+
 /* --------------------------------------------------------------- plugins */
 
 /* Loads a plugin from a `--plugin` spec:

@@ -110,6 +110,10 @@ void wp_plugin_guest_delete(wp_plugin_guest_t *g);
 ** (use one plugin guest, and one linker, per instance). */
 wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t *linker,
                                          const wasmplug_module_t *module);
+/* Makes wp_plugin_guest_define leave the imports of interfaces no plugin
+** provides undefined instead of failing (for a linker that defines unknown
+** imports itself: --trap-unknown-imports). */
+void wp_plugin_guest_skip_unprovided(wp_plugin_guest_t *g, bool yes);
 /* The guest's handle table (resources the plugins handed to the guest). */
 wp_cabi_handles_t *wp_plugin_guest_handles(wp_plugin_guest_t *g);
 /* Holds the guest's plugin calls to `limits` (handles per table, host
