@@ -115,6 +115,9 @@ typedef struct plugin_opt {
 static int trap_status(wasmplug_trap_t *t) {
   fflush(stdout);
   wp_cli_error("%s", wasmplug_trap_message(t));
+  char *bt = wasmplug_trap_backtrace(t);
+  if (bt) fputs(bt, stderr);
+  free(bt);
   return 134;
 }
 

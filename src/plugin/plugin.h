@@ -85,6 +85,15 @@ const wasmplug_plugin_t *wp_plugin_descriptor(const wp_plugin_t *p);
 /* The plugin's resolved WIT and its main package. */
 const wp_wit_resolve_t *wp_plugin_wit(const wp_plugin_t *p, uint32_t *pkg);
 
+/* Loads plugin file PATH and checks it (descriptor, options, WIT,
+** functions) without running its init: what `wasmplug plugins` shows.
+** Close it with wp_plugin_inspect_close (no fini runs). */
+wasmplug_error_t *wp_plugin_inspect(const char *path, wp_plugin_t **out);
+void wp_plugin_inspect_close(wp_plugin_t *p);
+/* The interfaces the plugin provides ("ns:pkg/iface@ver"). */
+size_t wp_plugin_iface_count(const wp_plugin_t *p);
+const char *wp_plugin_iface_id(const wp_plugin_t *p, size_t i);
+
 /* `wasmplug wit PLUGIN.so`: loads the plugin (default config) and writes
 ** what it provides — name, version, ABI, config options, then its WIT — as
 ** WIT text (the header lines are comments).  Errors are returned. */
