@@ -64,6 +64,8 @@ struct rt_store {
   wasmplug_trap_t *poison;       /* a trap that ended the store's async work */
   struct rt_thread **threads;    /* threads with a fiber, alive (for teardown) */
   size_t nthreads, capthreads;
+  struct wasmplug_plugin_instance *natives; /* plugin instances (rt/native.c) */
+  struct rt_ncall *ncalls;       /* native calls still pending */
 };
 
 /* Zeroed memory owned by the store; NULL when out of memory. */
@@ -203,9 +205,6 @@ const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t);
 const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t);
 int rt_bind_resource(rt_frame *f, const wp_comp_type *node, const wp_cabi_resource_t *res);
 const wp_cabi_resource_t *rt_lookup_resource(rt_frame *f, const wp_comp_type *node);
-/* Structural equality (resources by identity; value types compare with
-** wp_cabi_type_equal). */
-bool rt_functype_equal(const wp_cabi_func_t *a, const wp_cabi_func_t *b);
 /* Core value kinds: binary encoding -> wasmplug_valkind_t. */
 wasmplug_valkind_t rt_core_kind(uint8_t valtype);
 
@@ -231,6 +230,7 @@ typedef struct rt_lower {
   wp_cabi_guest_t guest;         /* the calling instance, with the options */
   wasmplug_functype_t ctype;
   bool is_async;
+  bool async_values;             /* its type has streams, futures or error contexts */
 } rt_lower;
 /* rt/subtask.c: the core function of an async lower, with raw flat args. */
 wasmplug_trap_t *rt_lower_async(rt_lower *L, wasmplug_val_raw_t *raw);
@@ -245,8 +245,6 @@ wasmplug_trap_t *rt_func_call_from(rt_func *F, rt_frame *from, const wp_cabi_val
 /* Calls a core function with flat values (types from its signature). */
 wasmplug_trap_t *rt_core_call(rt_corefunc *cf, const wp_cabi_flat_t *params, size_t np, wp_cabi_flat_t *results,
                               size_t nr);
-/* True (and *status set) for the error wasmplug_component_exit() made. */
-bool rt_exit_status(const wp_cabi_error_t *e, int *status);
 /* A trap from a cabi error (consumed). */
 wasmplug_trap_t *rt_trap_from_cabi(wp_cabi_error_t *e, const char *where);
 
@@ -259,7 +257,7 @@ struct rt_host_def {
   const wp_cabi_resource_t *resource;
   const wp_cabi_func_t *type;
   /* value-tree flavour */
-  wp_cabi_error_t *(*cb)(void *env, const wp_cabi_val_t *args, size_t nargs, wp_cabi_val_t *result);
+  wasmplug_component_host_fn_t cb;
   /* composition: an export of another component instance */
   rt_func *ref;
   /* native flavour (the plugin ABI's function shape): native.fn set */
@@ -278,6 +276,13 @@ const wasmplug_store_limits_t *rt_linker_limits(const struct wasmplug_component_
 wasmplug_error_t *rt_linker_define_native(struct wasmplug_component_linker *l, const char *name,
                                           const wp_cabi_func_t *type, const wp_cabi_native_fn_t *fn,
                                           void (*finalizer)(void *));
+
+/* ------------------------------------------------------------ plugin ABI 1.3 (rt/native.c) */
+
+/* The services of include/wasmplug/plugin.h's 1.3 host table (see
+** wp_native_async_ops_t in cabi.h): every async native call the runtime
+** makes carries them. */
+extern const wp_native_async_ops_t rt_native_ops;
 
 /* The call handle a native-flavour function receives is the canonical ABI
 ** layer's `struct wasmplug_plugin_call` (src/cabi/cabi.h), the one the
