@@ -628,8 +628,10 @@ WASMPLUG_API const wasmplug_cfunctype_t *wasmplug_component_func_type(
     const wasmplug_component_func_t *func);
 /* Calls with args (checked against the type).  *result receives the result
 ** (the caller drops it with wp_cabi_val_drop) when the function has one.
-** Returns NULL, or the trap (the instance stays usable unless the trap came
-** from the guest breaking the canonical ABI). */
+** Returns NULL, or the trap.  A trap poisons the instance, as the Component
+** Model specifies (it may have left any state half-updated): every later
+** call into it traps with "cannot enter component instance"; delete it and
+** instantiate again. */
 WASMPLUG_API wasmplug_trap_t *wasmplug_component_func_call(wasmplug_component_func_t *func,
                                               const wasmplug_cval_t *args,
                                               size_t nargs,
@@ -640,6 +642,9 @@ WASMPLUG_API wasmplug_trap_t *wasmplug_component_resource_drop(
     wasmplug_component_instance_t *instance, const wasmplug_cresource_t *r,
     uint32_t rep);
 /* `wasmplug run --invoke`: parses "name(args)" in WAVE, calls the export
+** (a bare name no export has directly is looked for among the functions of
+** exported interfaces: one match is called, several are an error listing
+** them)
 ** and returns its result printed in WAVE (malloc'ed; "" when it returns
 ** nothing).  Errors (no such function, bad arguments) come back as *error,
 ** guest traps as the return value. */

@@ -355,6 +355,10 @@ static char *run_cc(wasmplug_module_t *m, const char *dir, char *const *files,
   if (!errf || !inc || !argv) { err = wp_strdup("out of memory"); goto out; }
   argv[ac++] = (char *)wp_cc_command();
   argv[ac++] = "-O2";
+  /* No sibling-call optimisation: it turns unbounded wasm recursion into a
+  ** loop, and call-stack exhaustion must trap, not hang (the flag is part
+  ** of the cache key: engine.c, tool_id). */
+  argv[ac++] = "-fno-optimize-sibling-calls";
   argv[ac++] = "-shared";
   argv[ac++] = "-fPIC";
   argv[ac++] = "-fvisibility=hidden";

@@ -146,14 +146,10 @@ wasmplug_error_t *wasmplug_engine_new_checked(const wasmplug_config_t *config, w
                                 "auto)", tier);
     }
   }
-  /* The translator: wasm2c (while it is the default) unless
-  ** WASMPLUG_TRANSLATOR says otherwise. */
+  /* The translator: wasmplug's own unless WASMPLUG_TRANSLATOR=wasm2c
+  ** asks for wabt's (kept for comparison while it is built in). */
   const char *tr = getenv("WASMPLUG_TRANSLATOR");
-#ifdef WASMPLUG_HAVE_WASM2C
-  e->translator = WP_TRANSLATOR_WASM2C;
-#else
   e->translator = WP_TRANSLATOR_OWN;
-#endif
   if (tr && *tr) {
     if (!strcmp(tr, "own")) {
       e->translator = WP_TRANSLATOR_OWN;
@@ -174,8 +170,8 @@ wasmplug_error_t *wasmplug_engine_new_checked(const wasmplug_config_t *config, w
   char *w = e->translator == WP_TRANSLATOR_WASM2C ? tool_stamp("wasm2c")
                                                    : wp_strdup("own " WP_TRANSLATOR_ID);
   char *c = tool_stamp(wp_cc_command());
-  e->tool_id = wp_format("wasmplug " WASMPLUG_VERSION "; glue %d; %s; %s; -O2", WP_GLUE_ABI,
-                         w ? w : "?", c ? c : "?");
+  e->tool_id = wp_format("wasmplug " WASMPLUG_VERSION "; glue %d; %s; %s; "
+                         "-O2 -fno-optimize-sibling-calls", WP_GLUE_ABI, w ? w : "?", c ? c : "?");
   free(w);
   free(c);
   if (!e->cache_dir || !e->tool_id) {

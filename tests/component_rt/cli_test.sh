@@ -40,8 +40,9 @@ expect 0 "ok" "" -- "$W" run --invoke 'wasi:cli/run@0.2.6#run()' "$D/cmd.wasm"
 expect 134 "" "error: wasm trap: unreachable" -- "$W" run --invoke 'boom()' "$D/cmd.wasm"
 expect 1 "" "no exported function named 'nope'" -- "$W" run --invoke 'nope()' "$D/cmd.wasm"
 expect 1 "" "error:" -- "$W" run --invoke 'add(1)' "$D/cmd.wasm"
-# an unsatisfied import fails at link time, naming it and its WIT type
-expect 1 "" 'unknown import `test:rt/host@0.1.0#double`: `func(x: u32) -> u32` has not been defined' -- \
+# an unsatisfied import fails before anything is compiled, naming it, its
+# WIT type and what the plugins lack
+expect 1 "" 'unknown import `test:rt/host@0.1.0#double`: `func(x: u32) -> u32`: no loaded plugin provides interface test:rt/host@0.1.0 (1 plugin(s) loaded; load one with --plugin)' -- \
   "$W" run --invoke 'add(1, 2)' "$D/basic.wasm"
 expect 1 "" 'unknown import `log`: `func(n: u32)` has not been defined' -- "$W" run "$D/nested.wasm"
 expect 0 "import log: func(n: u32);" "" -- "$W" wit "$D/nested.wasm"
@@ -78,6 +79,17 @@ expect 1 "" "no exported function named 'nope'" -- "$W" run --invoke 'bump()' --
 expect 0 "" "" -- "$W" run --invoke 'set(3)' "$D/counter.wasm"
 checks=$((checks + 1))
 if [ -s "$T/out" ]; then fails=$((fails + 1)); echo "FAIL: a single call without result printed: $(cat "$T/out")"; fi
+# exception handling in a core module: a valid component (wit accepts it);
+# run either computes the result or refuses naming the proposal
+expect 0 "export run: func(x: u32) -> u32;" "" -- "$W" wit "$D/eh.wasm"
+checks=$((checks + 1))
+"$W" run --invoke 'run(41)' "$D/eh.wasm" >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc = 0 ]; then
+  [ "$(cat "$T/out")" = 42 ] || { fails=$((fails + 1)); echo "FAIL: eh: run printed $(cat "$T/out")"; }
+elif [ $rc != 1 ] || ! grep -q "exception handling" "$T/err"; then
+  fails=$((fails + 1)); echo "FAIL: eh: status $rc, stderr: $(cat "$T/err")"
+fi
 printf '\0asm\1\0\0\0' >"$T/core.wasm"
 expect 1 "" "not a component" -- "$W" wit "$T/core.wasm"
 printf '\0asm\15\0\1\0\7' >"$T/bad.wasm"

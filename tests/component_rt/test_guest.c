@@ -331,7 +331,17 @@ static void test_values(wasmplug_component_instance_t *in, host *h) {
   }
 }
 
-static void test_resources_and_traps(wasmplug_component_instance_t *in, host *h) {
+/* After a trap the instance is poisoned (later calls trap with "cannot
+** enter component instance"); it is deleted. */
+static void check_poisoned(wasmplug_component_instance_t *in) {
+  char *got = h_invoke(in, "test:rt/api#crash(7)");
+  CHECK(!strncmp(got, "trap:", 5) && strstr(got, "cannot enter component instance"));
+  free(got);
+  wasmplug_component_instance_delete(in);
+}
+
+static void test_resources_and_traps(wasmplug_component_linker_t *l, wasmplug_component_t *c,
+                                     wasmplug_component_instance_t *in, host *h) {
   int drops = h->drops;
   CHECK_INVOKE(in, "test:rt/api#count(5, 3)", "8");
   CHECK(h->drops == drops + 1); /* the guest dropped its own handle */
@@ -339,11 +349,19 @@ static void test_resources_and_traps(wasmplug_component_instance_t *in, host *h)
   CHECK(h->drops == drops + 2);
   CHECK_INVOKE(in, "test:rt/api#count(1, 1001)", "1002"); /* leaks the handle */
   CHECK(h->drops == drops + 2);
-
-  CHECK_INVOKE(in, "test:rt/api#crash(0)", "trap: wasm trap: unreachable*");
-  CHECK_INVOKE(in, "test:rt/api#crash(1)", "trap: wasm trap: integer divide by zero*");
-  CHECK_INVOKE(in, "test:rt/api#crash(2)", "trap: wasm trap: memory out of bounds*");
   CHECK_INVOKE(in, "test:rt/api#crash(7)", "7");
+
+  /* each trap on an instance of its own */
+  static const char *const crashes[][2] = {{"test:rt/api#crash(0)", "trap: wasm trap: unreachable*"},
+                                           {"test:rt/api#crash(1)", "trap: wasm trap: integer divide by zero*"},
+                                           {"test:rt/api#crash(2)", "trap: wasm trap: memory out of bounds*"}};
+  for (int i = 0; i < 3; i++) {
+    wasmplug_component_instance_t *t = h_instantiate(l, c, NULL);
+    CHECK(t);
+    if (!t) continue;
+    CHECK_INVOKE(t, crashes[i][0], crashes[i][1]);
+    check_poisoned(t);
+  }
 }
 
 int main(int argc, char **argv) {
@@ -364,8 +382,13 @@ int main(int argc, char **argv) {
   wasmplug_component_instance_t *in = h_instantiate(l, c, NULL);
   CHECK(in);
   if (in) {
-    test_values(in, &h);
-    test_resources_and_traps(in, &h);
+    test_values(in, &h); /* ends with a trapping call */
+    check_poisoned(in);
+    in = h_instantiate(l, c, NULL);
+    CHECK(in);
+  }
+  if (in) {
+    test_resources_and_traps(l, c, in, &h);
     /* A second instance: its own memory and handle table. */
     wasmplug_component_instance_t *in2 = h_instantiate(l, c, NULL);
     CHECK(in2);

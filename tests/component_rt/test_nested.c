@@ -70,16 +70,6 @@ static void test_instance(wasmplug_component_instance_t *in, logbook *lb) {
     wasmplug_trap_delete(t);
   }
 
-  /* Handle misuse traps with a canonical ABI message. */
-  char *got = h_invoke(in, "bad()");
-  CHECK(!strncmp(got, "trap:", 5) && strstr(got, "99"));
-  free(got);
-  n0 = lb->n;
-  got = h_invoke(in, "twice(4)");
-  CHECK(!strncmp(got, "trap:", 5));
-  free(got);
-  CHECK(lb->n == n0 + 1 && lb->v[n0] == 40); /* the first take went through */
-
   /* The second instance of $a has its own table. */
   t = call1(in, "other#make", (wp_cabi_val_t){.kind = WP_CABI_U32, .of.u32 = 2}, &res);
   CHECK(!t && res.of.rep == 20);
@@ -88,6 +78,33 @@ static void test_instance(wasmplug_component_instance_t *in, logbook *lb) {
   t = call1(in, "other#take", (wp_cabi_val_t){.kind = WP_CABI_OWN, .of.rep = 20}, &res);
   CHECK(!t && res.of.u32 == 20 && lb->n == n0 + 1 && lb->v[n0] == 20);
   wasmplug_trap_delete(t);
+}
+
+/* Handle misuse traps with a canonical ABI message, and poisons the
+** instance: later calls trap with "cannot enter component instance". */
+static void test_traps(wasmplug_component_linker_t *l, wasmplug_component_t *c, logbook *lb) {
+  wasmplug_component_instance_t *in = h_instantiate(l, c, NULL);
+  CHECK(in);
+  if (!in) return;
+  char *got = h_invoke(in, "bad()");
+  CHECK(!strncmp(got, "trap:", 5) && strstr(got, "99"));
+  free(got);
+  got = h_invoke(in, "use(3)");
+  CHECK(!strncmp(got, "trap:", 5) && strstr(got, "cannot enter component instance"));
+  free(got);
+  wasmplug_component_instance_delete(in);
+  in = h_instantiate(l, c, NULL);
+  CHECK(in);
+  if (!in) return;
+  int n0 = lb->n;
+  got = h_invoke(in, "twice(4)");
+  CHECK(!strncmp(got, "trap:", 5));
+  free(got);
+  CHECK(lb->n == n0 + 1 && lb->v[n0] == 40); /* the first take went through */
+  got = h_invoke(in, "test:rt/things#make(1)");
+  CHECK(!strncmp(got, "trap:", 5) && strstr(got, "cannot enter component instance"));
+  free(got);
+  wasmplug_component_instance_delete(in);
 }
 
 /* Composition: user.wat imports test:rt/things, implemented by another
@@ -203,6 +220,7 @@ int main(int argc, char **argv) {
     /* Exactly one destructor call for the one leaked handle. */
     CHECK(lb.n == n0 + 1 && lb.v[n0] == 80);
   }
+  test_traps(l, c, &lb);
   test_sub_resource(eng, argv[1]);
   wasmplug_component_linker_delete(l);
   wp_cabi_types_delete(ty);

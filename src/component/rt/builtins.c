@@ -392,6 +392,13 @@ static wasmplug_trap_t *run(builtin *b, wasmplug_val_raw_t *raw) {
     wp_cabi_errctx_unref((wp_cabi_errctx_t *)o);
     return NULL;
   }
+  case WP_COMP_CANON_THREAD_INDEX: case WP_COMP_CANON_THREAD_NEW_INDIRECT:
+  case WP_COMP_CANON_THREAD_RESUME_LATER: case WP_COMP_CANON_THREAD_SUSPEND:
+  case WP_COMP_CANON_THREAD_SUSPEND_THEN_RESUME: case WP_COMP_CANON_THREAD_YIELD_THEN_RESUME:
+  case WP_COMP_CANON_THREAD_SUSPEND_THEN_PROMOTE: case WP_COMP_CANON_THREAD_YIELD_THEN_PROMOTE:
+  case WP_COMP_CANON_THREAD_SPAWN_REF: case WP_COMP_CANON_THREAD_SPAWN_INDIRECT:
+  case WP_COMP_CANON_THREAD_AVAILABLE_PARALLELISM:
+    return canon_trap("canon %s (cooperative threads) is not supported by the runtime yet", name);
   default: return canon_trap("canon %s is not supported", name);
   }
 }
@@ -411,16 +418,9 @@ static const wp_comp_type *type_at(rt_frame *f, uint32_t idx) {
 
 int rt_canon_builtin(rt_frame *f, const wp_comp_canon *c, const wp_comp_core_functype *ctype, rt_corefunc **out) {
   rt_store *s = f->store;
-  switch (c->op) {
-  case WP_COMP_CANON_THREAD_INDEX: case WP_COMP_CANON_THREAD_NEW_INDIRECT:
-  case WP_COMP_CANON_THREAD_RESUME_LATER: case WP_COMP_CANON_THREAD_SUSPEND:
-  case WP_COMP_CANON_THREAD_SUSPEND_THEN_RESUME: case WP_COMP_CANON_THREAD_YIELD_THEN_RESUME:
-  case WP_COMP_CANON_THREAD_SUSPEND_THEN_PROMOTE: case WP_COMP_CANON_THREAD_YIELD_THEN_PROMOTE:
-  case WP_COMP_CANON_THREAD_SPAWN_REF: case WP_COMP_CANON_THREAD_SPAWN_INDIRECT:
-  case WP_COMP_CANON_THREAD_AVAILABLE_PARALLELISM:
-    return rt_fail(s, "canon %s (cooperative threads) is not supported by the runtime yet", wp_comp_canon_name(c->op));
-  default: break;
-  }
+  /* The cooperative-thread built-ins are made like the others and trap
+  ** when called (run()): a component that merely has them runs, and the
+  ** rules checked before any built-in runs (may_leave) still hold. */
   if (!ctype) return rt_fail(s, "canon %s: unknown core type", wp_comp_canon_name(c->op));
   builtin *b = rt_alloc(s, sizeof *b);
   rt_corefunc *cf = rt_alloc(s, sizeof *cf);

@@ -287,6 +287,14 @@ static wasmplug_trap_t *resource_cb(void *env, wasmplug_caller_t *caller, wasmpl
   rt_store *s = R->f->store;
   uint32_t in = (uint32_t)raw[0].i32, out = 0;
   wp_cabi_error_t *e = NULL;
+  /* CanonicalABI.md canon_resource_new/drop: trap_if(not inst.may_leave);
+  ** resource.rep may run in a post-return */
+  if (R->op != WP_COMP_CANON_RESOURCE_REP && R->f->no_leave) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "cannot leave component instance (canon %s during realloc or post-return)",
+             wp_comp_canon_name(R->op));
+    return wasmplug_trap_new(WASMPLUG_TRAP_CANON, msg);
+  }
   switch (R->op) {
   case WP_COMP_CANON_RESOURCE_NEW: e = wp_cabi_resource_new(R->f->handles, R->r, in, &out); break;
   case WP_COMP_CANON_RESOURCE_REP: e = wp_cabi_resource_rep(R->f->handles, R->r, in, &out); break;

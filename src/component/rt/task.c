@@ -266,9 +266,10 @@ static wasmplug_trap_t *canon_lift(rt_func *F, rt_caller *caller, rt_callee *cal
     else wp_cabi_error_delete(fe);
     if (!t && task.state != RT_TASK_RESOLVED)
       t = trapf(WASMPLUG_TRAP_CANON, "`%s` finished without returning a value", F->name);
-    /* A trap of a synchronous call leaves the instance usable, as before
-    ** (only async machinery poisons the store). */
-    if (t) return t;
+    /* A trap unwinds through every instance on the way (the spec's
+    ** may_enter is never set back), so it poisons them: later calls into
+    ** the store trap with "cannot enter component instance" (rt_invoke). */
+    if (t) return rt_poison(s, t);
     return s->poison ? rt_poisoned(s) : NULL;
   }
   rt_task *task = calloc(1, sizeof *task);
