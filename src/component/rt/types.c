@@ -257,9 +257,3 @@ const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t) {
   return fn;
 }
 
-bool rt_functype_equal(const wp_cabi_func_t *a, const wp_cabi_func_t *b) {
-  if (a->nparams != b->nparams || !wp_cabi_type_equal(a->result, b->result)) return false;
-  for (size_t i = 0; i < a->nparams; i++)
-    if (!wp_cabi_type_equal(a->params[i], b->params[i])) return false;
-  return true;
-}
