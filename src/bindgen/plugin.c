@@ -13,19 +13,19 @@
 
 #include "bindgen/internal.h"
 
-static void proto(bg_t *g, bg_buf_t *b, const bg_func_t *bf) {
+static void proto(bg_t *g, wp_buf_t *b, const bg_func_t *bf) {
   const wp_wit_function_t *f = bf->f;
-  bg_printf(b, "int %s(%s_ctx_t *cx", bf->cname, g->prefix);
+  wp_buf_printf(b, "int %s(%s_ctx_t *cx", bf->cname, g->prefix);
   for (uint32_t i = 0; i < f->n_params; i++) {
     char *n = bg_param(f->params[i].name);
     if (bg_by_value(g, f->params[i].type))
-      bg_printf(b, ", %s %s", bg_ctype(g, f->params[i].type), n ? n : "?");
+      wp_buf_printf(b, ", %s %s", bg_ctype(g, f->params[i].type), n ? n : "?");
     else
-      bg_printf(b, ", const %s *%s", bg_ctype(g, f->params[i].type), n ? n : "?");
+      wp_buf_printf(b, ", const %s *%s", bg_ctype(g, f->params[i].type), n ? n : "?");
     free(n);
   }
-  if (f->result.kind != WP_WIT_T_NONE) bg_printf(b, ", %s *ret", bg_ctype(g, f->result));
-  bg_puts(b, ")");
+  if (f->result.kind != WP_WIT_T_NONE) wp_buf_printf(b, ", %s *ret", bg_ctype(g, f->result));
+  wp_buf_puts(b, ")");
 }
 
 static char *res_base(bg_t *g, uint32_t rid) {
@@ -36,9 +36,9 @@ static char *res_base(bg_t *g, uint32_t rid) {
   return s;
 }
 
-static void header(bg_t *g, bg_buf_t *h) {
+static void header(bg_t *g, wp_buf_t *h) {
   const char *P = g->prefix;
-  bg_printf(h,
+  wp_buf_printf(h,
             "/* The context of one call: pass it to %s_alloc / %s_trap / %s_string_set.\n"
             "** `plugin` and `instance` are what %s_plugin_init and %s_instance_new\n"
             "** stored.  In resource destructors `call` is NULL (no alloc, no trap). */\n"
@@ -49,7 +49,7 @@ static void header(bg_t *g, bg_buf_t *h) {
             "  void *instance;\n"
             "} %s_ctx_t;\n\n",
             P, P, P, P, P, P, P);
-  bg_printf(h,
+  wp_buf_printf(h,
             "/* Memory for strings and lists placed in `ret`: freed when the call ends. */\n"
             "static inline void *%s_alloc(%s_ctx_t *cx, size_t size, size_t align) {\n"
             "  return cx->host->alloc(cx->call, size, align);\n"
@@ -72,7 +72,7 @@ static void header(bg_t *g, bg_buf_t *h) {
             "#endif\n"
             "    ;\n\n",
             P, P, P, P, P, P, P, P);
-  bg_printf(h,
+  wp_buf_printf(h,
             "/* ---- What the plugin author implements ----\n"
             "** Hooks (all four are required; they may do nothing):\n"
             "**   %s_plugin_init   once per load; *plugin is the author's plugin state.\n"
@@ -95,7 +95,7 @@ static void header(bg_t *g, bg_buf_t *h) {
             "** plugin instead (free it, or return it again).\n"
             "** Configuration options are declared with `wasmplug bindgen --option`. */\n",
             P, P, P, P, P, P, P);
-  bg_printf(h,
+  wp_buf_printf(h,
             "int %s_plugin_init(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *config,\n"
             "                   void **plugin, const char **error);\n"
             "void %s_plugin_fini(void *plugin);\n"
@@ -109,20 +109,20 @@ static void header(bg_t *g, bg_buf_t *h) {
             P, P, P, P, P);
   for (uint32_t i = 0; i < g->nfuncs; i++) {
     const bg_func_t *bf = &g->funcs[i];
-    bg_printf(h, "/* %s#%s */\n", bf->module, bf->f->name);
+    wp_buf_printf(h, "/* %s#%s */\n", bf->module, bf->f->name);
     proto(g, h, bf);
-    bg_puts(h, ";\n");
+    wp_buf_puts(h, ";\n");
   }
   for (uint32_t i = 0; i < g->nres; i++) {
     char *b = res_base(g, g->res[i]);
-    bg_printf(h, "void %s_destructor(%s_ctx_t *cx, uint32_t rep);\n", b ? b : "?", P);
+    wp_buf_printf(h, "void %s_destructor(%s_ctx_t *cx, uint32_t rep);\n", b ? b : "?", P);
     free(b);
   }
 }
 
-static void glue(bg_t *g, bg_buf_t *c) {
+static void glue(bg_t *g, wp_buf_t *c) {
   const char *P = g->prefix;
-  bg_printf(c,
+  wp_buf_printf(c,
             "typedef struct {\n  const wasmplug_host_api_t *host;\n  void *user;\n} glue_plugin_t;\n\n"
             "typedef struct {\n  glue_plugin_t *plugin;\n  void *user;\n} glue_instance_t;\n\n"
             "%sstatic void glue_ctx(%s_ctx_t *cx, void *state, wasmplug_plugin_call_t *call) {\n"
@@ -166,31 +166,31 @@ static void glue(bg_t *g, bg_buf_t *c) {
     const bg_func_t *bf = &g->funcs[i];
     const wp_wit_function_t *f = bf->f;
     if (f->n_params) {
-      bg_puts(c, "typedef struct {\n");
+      wp_buf_puts(c, "typedef struct {\n");
       for (uint32_t k = 0; k < f->n_params; k++) {
         char *n = bg_param(f->params[k].name);
-        bg_printf(c, "  %s %s;\n", bg_ctype(g, f->params[k].type), n ? n : "?");
+        wp_buf_printf(c, "  %s %s;\n", bg_ctype(g, f->params[k].type), n ? n : "?");
         free(n);
       }
-      bg_printf(c, "} %s_params_t;\n\n", bf->cname);
+      wp_buf_printf(c, "} %s_params_t;\n\n", bf->cname);
     }
-    bg_printf(c, "static int wrap_%s(void *state, wasmplug_plugin_call_t *call, const void *params,\n"
+    wp_buf_printf(c, "static int wrap_%s(void *state, wasmplug_plugin_call_t *call, const void *params,\n"
                  "    void *result) {\n", bf->cname);
-    if (f->n_params) bg_printf(c, "  const %s_params_t *p = (const %s_params_t *)params;\n", bf->cname, bf->cname);
-    else bg_puts(c, "  (void)params;\n");
-    if (f->result.kind == WP_WIT_T_NONE) bg_puts(c, "  (void)result;\n");
-    bg_printf(c, "  %s_ctx_t cx;\n  glue_ctx(&cx, state, call);\n  return %s(&cx", P, bf->cname);
+    if (f->n_params) wp_buf_printf(c, "  const %s_params_t *p = (const %s_params_t *)params;\n", bf->cname, bf->cname);
+    else wp_buf_puts(c, "  (void)params;\n");
+    if (f->result.kind == WP_WIT_T_NONE) wp_buf_puts(c, "  (void)result;\n");
+    wp_buf_printf(c, "  %s_ctx_t cx;\n  glue_ctx(&cx, state, call);\n  return %s(&cx", P, bf->cname);
     for (uint32_t k = 0; k < f->n_params; k++) {
       char *n = bg_param(f->params[k].name);
-      bg_printf(c, ", %sp->%s", bg_by_value(g, f->params[k].type) ? "" : "&", n ? n : "?");
+      wp_buf_printf(c, ", %sp->%s", bg_by_value(g, f->params[k].type) ? "" : "&", n ? n : "?");
       free(n);
     }
-    if (f->result.kind != WP_WIT_T_NONE) bg_printf(c, ", (%s *)result", bg_ctype(g, f->result));
-    bg_puts(c, ");\n}\n\n");
+    if (f->result.kind != WP_WIT_T_NONE) wp_buf_printf(c, ", (%s *)result", bg_ctype(g, f->result));
+    wp_buf_puts(c, ");\n}\n\n");
   }
   for (uint32_t i = 0; i < g->nres; i++) {
     char *b = res_base(g, g->res[i]);
-    bg_printf(c,
+    wp_buf_printf(c,
               "static void drop_%s(void *state, uint32_t rep) {\n"
               "  %s_ctx_t cx;\n  glue_ctx(&cx, state, NULL);\n  %s_destructor(&cx, rep);\n}\n\n",
               b ? b : "?", P, b ? b : "?");
@@ -198,96 +198,96 @@ static void glue(bg_t *g, bg_buf_t *c) {
   }
 }
 
-static void descriptor(bg_t *g, bg_buf_t *c) {
+static void descriptor(bg_t *g, wp_buf_t *c) {
   const wp_bindgen_opts_t *o = g->o;
   char *wit = wp_wit_print(g->r, g->pkg);
   if (!wit) {
     bg_fail(g, "out of memory printing the WIT");
     return;
   }
-  bg_puts(c, "/* The WIT this plugin implements, printed from the resolved package\n"
+  wp_buf_puts(c, "/* The WIT this plugin implements, printed from the resolved package\n"
              "** (dependencies as nested package blocks). */\nstatic const char plugin_wit[] =\n");
   bg_c_literal(c, wit);
-  bg_puts(c, ";\n\n");
+  wp_buf_puts(c, ";\n\n");
   free(wit);
   if (g->nfuncs) {
-    bg_puts(c, "static const wasmplug_plugin_func_t plugin_funcs[] = {\n");
+    wp_buf_puts(c, "static const wasmplug_plugin_func_t plugin_funcs[] = {\n");
     for (uint32_t i = 0; i < g->nfuncs; i++) {
       const bg_func_t *bf = &g->funcs[i];
-      if (bf->iface == WP_WIT_NONE) bg_printf(c, "    {\"%s\", wrap_%s},\n", bf->f->name, bf->cname);
-      else bg_printf(c, "    {\"%s#%s\", wrap_%s},\n", bf->module, bf->f->name, bf->cname);
+      if (bf->iface == WP_WIT_NONE) wp_buf_printf(c, "    {\"%s\", wrap_%s},\n", bf->f->name, bf->cname);
+      else wp_buf_printf(c, "    {\"%s#%s\", wrap_%s},\n", bf->module, bf->f->name, bf->cname);
     }
-    bg_puts(c, "};\n\n");
+    wp_buf_puts(c, "};\n\n");
   }
   if (g->nres) {
-    bg_puts(c, "static const wasmplug_plugin_resource_t plugin_resources[] = {\n");
+    wp_buf_puts(c, "static const wasmplug_plugin_resource_t plugin_resources[] = {\n");
     for (uint32_t i = 0; i < g->nres; i++) {
       const wp_wit_typedef_t *d = &g->r->types[g->res[i]];
       char *id = wp_wit_interface_id(g->r, d->owner);
       char *b = res_base(g, g->res[i]);
-      bg_printf(c, "    {\"%s#%s\", drop_%s},\n", id ? id : g->ifprefix[d->owner], d->name, b ? b : "?");
+      wp_buf_printf(c, "    {\"%s#%s\", drop_%s},\n", id ? id : g->ifprefix[d->owner], d->name, b ? b : "?");
       free(id);
       free(b);
     }
-    bg_puts(c, "};\n\n");
+    wp_buf_puts(c, "};\n\n");
   }
   if (o->noptions) {
-    bg_puts(c, "static const wasmplug_plugin_option_t plugin_options[] = {\n");
+    wp_buf_puts(c, "static const wasmplug_plugin_option_t plugin_options[] = {\n");
     for (size_t i = 0; i < o->noptions; i++) {
       const wp_bindgen_option_t *op = &o->options[i];
-      bg_puts(c, "    {\"");
-      bg_puts(c, op->name);
-      bg_puts(c, "\", \"");
-      bg_puts(c, op->type);
-      bg_puts(c, "\", ");
+      wp_buf_puts(c, "    {\"");
+      wp_buf_puts(c, op->name);
+      wp_buf_puts(c, "\", \"");
+      wp_buf_puts(c, op->type);
+      wp_buf_puts(c, "\", ");
       if (op->default_value) {
         bg_c_literal(c, op->default_value);
       } else {
-        bg_puts(c, "NULL");
+        wp_buf_puts(c, "NULL");
       }
-      bg_puts(c, ",\n    ");
+      wp_buf_puts(c, ",\n    ");
       bg_c_literal(c, op->doc ? op->doc : "");
-      bg_puts(c, "},\n");
+      wp_buf_puts(c, "},\n");
     }
-    bg_puts(c, "};\n\n");
+    wp_buf_puts(c, "};\n\n");
   }
   char *name = o->plugin_name ? bg_strdup(o->plugin_name) : bg_strdup(g->prefix);
   if (name && !o->plugin_name)
     for (char *s = name; *s; s++)
       if (*s == '_') *s = '-';
   if (o->services && o->nservices)
-    bg_printf(c, "/* The services this plugin offers other plugins (host->service). */\n"
+    wp_buf_printf(c, "/* The services this plugin offers other plugins (host->service). */\n"
                  "extern const wasmplug_plugin_service_t %s[%u];\n\n", o->services, (unsigned)o->nservices);
-  bg_puts(c, "static const wasmplug_plugin_t plugin_desc = {\n"
+  wp_buf_puts(c, "static const wasmplug_plugin_t plugin_desc = {\n"
              "    WASMPLUG_PLUGIN_MAGIC, WASMPLUG_PLUGIN_ABI_MAJOR, WASMPLUG_PLUGIN_ABI_MINOR,\n"
              "    sizeof(wasmplug_plugin_t), 0, 0,\n    ");
   bg_c_literal(c, name ? name : "plugin");
-  bg_puts(c, ",\n    ");
+  wp_buf_puts(c, ",\n    ");
   bg_c_literal(c, o->plugin_version ? o->plugin_version : "0.0.0");
-  bg_puts(c, ",\n    plugin_wit,\n    ");
+  wp_buf_puts(c, ",\n    plugin_wit,\n    ");
   if (g->world != WP_WIT_NONE) bg_c_literal(c, g->r->worlds[g->world].name);
-  else bg_puts(c, "NULL");
-  bg_printf(c, ",\n    %s, %u,\n    %s, %u,\n    %s, %u,\n",
+  else wp_buf_puts(c, "NULL");
+  wp_buf_printf(c, ",\n    %s, %u,\n    %s, %u,\n    %s, %u,\n",
             g->nfuncs ? "plugin_funcs" : "NULL", g->nfuncs,
             g->nres ? "plugin_resources" : "NULL", g->nres,
             o->noptions ? "plugin_options" : "NULL", (unsigned)o->noptions);
-  bg_puts(c, "    glue_init, glue_fini, glue_instance_new, glue_instance_drop,\n");
-  if (o->services && o->nservices) bg_printf(c, "    %s, %u,\n};\n\n", o->services, (unsigned)o->nservices);
-  else bg_puts(c, "    NULL, 0,\n};\n\n");
-  bg_puts(c, "WASMPLUG_PLUGIN_ENTRY(host) {\n"
+  wp_buf_puts(c, "    glue_init, glue_fini, glue_instance_new, glue_instance_drop,\n");
+  if (o->services && o->nservices) wp_buf_printf(c, "    %s, %u,\n};\n\n", o->services, (unsigned)o->nservices);
+  else wp_buf_puts(c, "    NULL, 0,\n};\n\n");
+  wp_buf_puts(c, "WASMPLUG_PLUGIN_ENTRY(host) {\n"
              "  (void)host; /* init receives it again and keeps it in the plugin state */\n"
              "  return &plugin_desc;\n}\n");
   free(name);
 }
 
-void bg_emit_plugin(bg_t *g, bg_buf_t *h, bg_buf_t *c) {
-  bg_puts(h, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
+void bg_emit_plugin(bg_t *g, wp_buf_t *h, wp_buf_t *c) {
+  wp_buf_puts(h, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
              "#include <wasmplug/plugin.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
-  bg_puts(c, "#include <stdarg.h>\n#include <stdio.h>\n#include <stdlib.h>\n\n");
-  bg_printf(c, "#include \"%s.h\"\n\n", g->prefix);
+  wp_buf_puts(c, "#include <stdarg.h>\n#include <stdio.h>\n#include <stdlib.h>\n\n");
+  wp_buf_printf(c, "#include \"%s.h\"\n\n", g->prefix);
   bg_emit_types(g, h, c);
   header(g, h);
   glue(g, c);
   descriptor(g, c);
-  bg_puts(h, "\n#ifdef __cplusplus\n}\n#endif\n");
+  wp_buf_puts(h, "\n#ifdef __cplusplus\n}\n#endif\n");
 }
