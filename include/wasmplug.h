@@ -719,6 +719,33 @@ WASMPLUG_API wasmplug_trap_t *wasmplug_component_invoke_wave(
     wasmplug_component_instance_t *instance, const char *call,
     char **result_text, wasmplug_error_t **error);
 
+/* Async calls.  wasmplug_component_func_call waits for an `async func`'s
+** result (running the instance's other tasks and its plugins' events
+** meanwhile); these start a call and let the caller run several at once.
+** Everything runs on the calling thread, inside _wait and _poll: an
+** instance with calls in progress is driven from one thread. */
+typedef struct wasmplug_component_call wasmplug_component_call_t;
+/* Starts func with args (checked and copied) and returns: the call runs
+** until it blocks (or finishes) first.  A trap on the way in comes back
+** as the return value (and *out is NULL). */
+WASMPLUG_API wasmplug_trap_t *wasmplug_component_call_start(wasmplug_component_func_t *func,
+                                                            const wasmplug_cval_t *args, size_t nargs,
+                                                            wasmplug_component_call_t **out);
+/* True once the call has its result (or was cancelled, or trapped). */
+WASMPLUG_API bool wasmplug_component_call_done(const wasmplug_component_call_t *call);
+/* Runs ready tasks and events without waiting; true when something ran. */
+WASMPLUG_API bool wasmplug_component_poll(void);
+/* Runs tasks and waits for events until the call is done; *result gets its
+** result (when the function has one: the caller drops it).  A cancelled
+** call traps with "cancelled". */
+WASMPLUG_API wasmplug_trap_t *wasmplug_component_call_wait(wasmplug_component_call_t *call,
+                                                           wasmplug_cval_t *result);
+/* Asks the callee to stop early (subtask.cancel from the host): it may
+** still return normally; _wait tells. */
+WASMPLUG_API void wasmplug_component_call_cancel(wasmplug_component_call_t *call);
+/* Frees the call; one still in progress goes on, its result dropped. */
+WASMPLUG_API void wasmplug_component_call_delete(wasmplug_component_call_t *call);
+
 #ifdef __cplusplus
 }
 #endif

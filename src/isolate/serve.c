@@ -132,7 +132,7 @@ static bool do_call(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc_hea
   if (why) return (*bad = why), false;
   /* The same call sequence as in process; the trap's bare message goes
   ** back (the host prefixes the plugin and function), an exit as EXIT. */
-  wp_cabi_native_fn_t fn = {s->p->desc.funcs[h->func].fn, in->state, h->func, s->p->desc.name};
+  wp_cabi_native_fn_t fn = {s->p->desc.funcs[h->func].fn, in->state, h->func, s->p->desc.name, NULL};
   wasmplug_plugin_call_t call;
   wasmplug_trap_t *t = wp_cabi_native_run(&fn, ss->arena, args, res, &call);
   bool ok;

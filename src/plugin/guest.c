@@ -277,7 +277,7 @@ wasmplug_error_t *wp_plugin_guest_bind(wp_plugin_guest_t *g, const char *iface, 
   out->name = x->qualified;
   out->fn = x->fn;
   out->state = inst->state;
-  out->native = (wp_cabi_native_fn_t){x->fn, inst->state, x->index, x->who};
+  out->native = (wp_cabi_native_fn_t){x->fn, inst->state, x->index, x->who, inst->p->desc.cancel};
   out->type = f;
   return NULL;
 }

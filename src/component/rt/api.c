@@ -105,6 +105,7 @@ char *wasmplug_component_world_wit(const wasmplug_component_t *c) { return rt_wo
 static void store_delete(rt_store *s) {
   /* Suspended tasks unwind first, while everything they use still exists. */
   rt_store_abort_threads(s);
+  rt_native_insts_delete(s);
   s->dead = false;
   /* Destructors first (they may call into guests), innermost frames first. */
   for (size_t i = s->nframes; i-- > 0;) {
