@@ -393,6 +393,20 @@ static wp_cabi_error_t *host_resolve(rt_caller *c, wp_cabi_val_t *result, bool c
   return NULL;
 }
 
+/* A host caller that went away: the callee's result is dropped. */
+static wp_cabi_error_t *gone_start(rt_caller *c, wp_cabi_val_t *args) {
+  (void)c;
+  (void)args;
+  return wp_cabi_error_new(WP_CABI_TRAP, "the host gave up on the call before it started");
+}
+static wp_cabi_error_t *gone_resolve(rt_caller *c, wp_cabi_val_t *result, bool cancelled) {
+  (void)c;
+  (void)cancelled;
+  wp_cabi_val_drop(result);
+  return NULL;
+}
+static rt_caller gone = {gone_start, gone_resolve, NULL, NULL};
+
 /* A call from outside any task (the host), or from host code that a
 ** guest called (a value-tree host function calling another instance):
 ** the latter waits on the calling thread, the former runs the scheduler
@@ -414,9 +428,10 @@ wasmplug_trap_t *rt_func_call_from(rt_func *F, rt_frame *from, const wp_cabi_val
   h.args = args;
   h.nargs = nargs;
   h.result = result;
-  rt_callee callee;
+  rt_callee callee = {NULL};
   rt_thread *cur = S->current;
   h.c.inst = from;
+  h.c.task_ref = &callee.task;
   S->nesting++;
   wasmplug_trap_t *t = rt_invoke(F, &h.c, &callee);
   S->nesting--;
@@ -432,6 +447,9 @@ wasmplug_trap_t *rt_func_call_from(rt_func *F, rt_frame *from, const wp_cabi_val
     }
   }
   if (t) {
+    /* h lives on this stack: a callee left unresolved (its store trapped,
+    ** or this thread was aborted) must not resolve into it later */
+    if (!h.done && callee.task) callee.task->caller = &gone;
     wp_cabi_val_drop(result);
     return t;
   }
@@ -454,19 +472,6 @@ struct wasmplug_component_call {
   wasmplug_trap_t *trap;
 };
 
-/* A host caller that went away: the callee's result is dropped. */
-static wp_cabi_error_t *gone_start(rt_caller *c, wp_cabi_val_t *args) {
-  (void)c;
-  (void)args;
-  return wp_cabi_error_new(WP_CABI_TRAP, "the host gave up on the call before it started");
-}
-static wp_cabi_error_t *gone_resolve(rt_caller *c, wp_cabi_val_t *result, bool cancelled) {
-  (void)c;
-  (void)cancelled;
-  wp_cabi_val_drop(result);
-  return NULL;
-}
-static rt_caller gone = {gone_start, gone_resolve, NULL, NULL};
 
 wasmplug_trap_t *wasmplug_component_call_start(wasmplug_component_func_t *func, const wasmplug_cval_t *args,
                                                size_t nargs, wasmplug_component_call_t **out) {
