@@ -367,6 +367,7 @@ struct wasmplug_engine {
     uint8_t key[32];
   } trust;
   char *tool_id;   /* translator and cc identity, part of cache keys */
+  char *tcc_id;    /* the tcc program's identity (baseline units' keys) */
   wp_translator_t translator;
 };
 
@@ -414,6 +415,9 @@ void wp_code_free(wp_code_t *code);
 /* build.c: the optimized tier's shared object from the engine's
 ** translator, units compiled in parallel and cached one by one. */
 char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_out);
+/* A large module's baseline tier: the objects (in dir; names in `files`,
+** NULL-terminated) that libtcc links, built in parallel or from the cache. */
+char *wp_build_baseline(wasmplug_module_t *m, const char *dir, char ***files);
 /* How many compiler processes run at once ($WASMPLUG_JOBS, else the cores). */
 unsigned wp_build_jobs(void);
 /* Writes a file through a temporary name and a rename. */
