@@ -400,6 +400,15 @@ WASMPLUG_API void wasmplug_linker_instantiate(wasmplug_linker_t *linker,
                                  wasmplug_error_t **error,
                                  wasmplug_trap_t **trap);
 WASMPLUG_API void wasmplug_instance_delete(wasmplug_instance_t *instance);
+/* Remembers the instance's state now (globals, the memories and tables it
+** defines) so that wasmplug_instance_reset can bring it back: an instance
+** made once and reset between uses, as fresh as a new one (a pool).  Its
+** memories become copy-on-write images of themselves, so a reset costs
+** what the guest touched since.  Take it while no call runs. */
+WASMPLUG_API wasmplug_error_t *wasmplug_instance_snapshot(wasmplug_instance_t *instance);
+/* Back to the snapshot (memory.grow and table.grow undone too).  Not while
+** a call runs. */
+WASMPLUG_API wasmplug_error_t *wasmplug_instance_reset(wasmplug_instance_t *instance);
 WASMPLUG_API void *wasmplug_instance_data(const wasmplug_instance_t *instance);
 WASMPLUG_API const wasmplug_module_t *wasmplug_instance_module(
     const wasmplug_instance_t *instance);
@@ -679,6 +688,16 @@ WASMPLUG_API void wasmplug_component_linker_instantiate(
 /* Destroys every resource still owned by the instance's guests (each
 ** destructor exactly once), then the instance. */
 WASMPLUG_API void wasmplug_component_instance_delete(
+    wasmplug_component_instance_t *instance);
+/* The component-level wasmplug_instance_snapshot/_reset: every core
+** instance inside, and the resource tables.  A snapshot is refused while
+** the instance holds resource handles or has async work alive (state a
+** reset could not rebuild); a reset drops every handle made since
+** (destructors run once) and restores the core instances.  After an error
+** from _reset the instance must be deleted. */
+WASMPLUG_API wasmplug_error_t *wasmplug_component_instance_snapshot(
+    wasmplug_component_instance_t *instance);
+WASMPLUG_API wasmplug_error_t *wasmplug_component_instance_reset(
     wasmplug_component_instance_t *instance);
 /* An exported function: "iface#func" or "iface/func" (a function of an
 ** exported instance; the interface may be named without its version), or

@@ -278,6 +278,21 @@ WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_socket(const char *address
 ** error. */
 WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_listen(wasmplug_plugin_server_t *server, int fd, int max_sessions);
 
+/* An instance kept for reuse (a server's pool: a fresh instance per
+** request without instantiating each time).  _snapshot remembers the
+** instance as it is now; _reset brings it back: linear memories, globals
+** and tables as they were (copy-on-write: the cost is what the guest
+** touched), every resource handle made since dropped (destructors run
+** once), so nothing a use did is seen by the next.  A snapshot is refused,
+** with an error saying why, for what a reset could not rebuild: core
+** modules (their WASI preview1 state), wasm plugins, native plugins with
+** per-instance state of their own (only the built-in wasi-p2 and
+** wasi-http, whose per-instance state is the guest's resources, are
+** reset), live handles.  After an error from _reset, delete the instance;
+** do not reset after a trap. */
+WASMPLUG_API wasmplug_error_t *wasmplug_program_instance_snapshot(wasmplug_program_instance_t *instance);
+WASMPLUG_API wasmplug_error_t *wasmplug_program_instance_reset(wasmplug_program_instance_t *instance);
+
 /* The instance state of native plugin `plugin` (by name) for this
 ** instance, as the plugin's functions receive it (its instance_new runs now
 ** if it has not yet): how an embedder hands a plugin it linked in
