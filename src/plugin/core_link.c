@@ -30,19 +30,19 @@ static const char *valkind_name(wasmplug_valkind_t k) {
   }
 }
 
-static void functype_text(wp_plugin_buf_t *b, const wasmplug_functype_t *t) {
-  wp_plugin_buf_printf(b, "(func");
+static void functype_text(wp_buf_t *b, const wasmplug_functype_t *t) {
+  wp_buf_printf(b, "(func");
   if (t->nparams) {
-    wp_plugin_buf_printf(b, " (param");
-    for (uint32_t i = 0; i < t->nparams; i++) wp_plugin_buf_printf(b, " %s", valkind_name(t->params[i]));
-    wp_plugin_buf_printf(b, ")");
+    wp_buf_printf(b, " (param");
+    for (uint32_t i = 0; i < t->nparams; i++) wp_buf_printf(b, " %s", valkind_name(t->params[i]));
+    wp_buf_printf(b, ")");
   }
   if (t->nresults) {
-    wp_plugin_buf_printf(b, " (result");
-    for (uint32_t i = 0; i < t->nresults; i++) wp_plugin_buf_printf(b, " %s", valkind_name(t->results[i]));
-    wp_plugin_buf_printf(b, ")");
+    wp_buf_printf(b, " (result");
+    for (uint32_t i = 0; i < t->nresults; i++) wp_buf_printf(b, " %s", valkind_name(t->results[i]));
+    wp_buf_printf(b, ")");
   }
-  wp_plugin_buf_printf(b, ")");
+  wp_buf_printf(b, ")");
 }
 
 static wasmplug_valkind_t core_kind(wp_cabi_core_t c) {
@@ -61,7 +61,7 @@ static bool functype_equal(const wasmplug_functype_t *a, const wasmplug_functype
 
 static wasmplug_error_t *mismatch(const char *mod, const char *name, const char *wit, const char *plugin,
                                   const wasmplug_functype_t *want, const wasmplug_functype_t *have) {
-  wp_plugin_buf_t a = {0}, b = {0};
+  wp_buf_t a = {0}, b = {0};
   functype_text(&a, want);
   functype_text(&b, have);
   wasmplug_error_t *e = wasmplug_error_new(
@@ -202,7 +202,7 @@ wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t
     if (e) {
       /* Prefix set-level messages ("no plugin provides ...") with the import. */
       if (strncmp(wasmplug_error_message(e), "import ", 7)) {
-        wp_plugin_buf_t ft = {0};
+        wp_buf_t ft = {0};
         functype_text(&ft, &type.func);
         wasmplug_error_t *w = wasmplug_error_new("import \"%s\" \"%s\" %s: %s", mod, name, ft.s ? ft.s : "",
                                                  wasmplug_error_message(e));
