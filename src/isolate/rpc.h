@@ -59,14 +59,9 @@ void wp_rpc_header_put(uint8_t out[WP_RPC_HEADER], const wp_rpc_header_t *h);
 ** (written into why). */
 const char *wp_rpc_header_get(const uint8_t in[WP_RPC_HEADER], wp_rpc_header_t *h, char *why, size_t whylen);
 
-/* A growing byte buffer (frame under construction). */
-typedef struct wp_rpc_buf {
-  uint8_t *p;
-  size_t len, cap;
-  bool oom;
-} wp_rpc_buf_t;
-void wp_rpc_buf_put(wp_rpc_buf_t *b, const void *data, size_t n);
-void wp_rpc_buf_u8(wp_rpc_buf_t *b, uint8_t v);
+/* A frame under construction: the tree's buffer (src/core/buf.h), with
+** the protocol's encodings. */
+typedef wp_buf_t wp_rpc_buf_t;
 void wp_rpc_buf_u32(wp_rpc_buf_t *b, uint32_t v);
 /* u32 length + bytes; NULL is length 0xffffffff. */
 void wp_rpc_buf_str(wp_rpc_buf_t *b, const char *s);
@@ -115,6 +110,11 @@ wp_rpc_io_t wp_rpc_frame_recv(wp_rpc_conn_t *c, int timeout_ms, wp_rpc_header_t 
 bool wp_rpc_conn_has_frame(const wp_rpc_conn_t *c);
 
 /* ----------------------------------------------------- values (payloads) */
+/* Calls fn for every own/borrow handle inside a native-layout value of
+** type ty (its resource type and rep): how plugin-serve checks the reps a
+** client sends against those the session was given. */
+typedef void (*wp_rpc_handle_fn)(void *ctx, bool own, const wp_cabi_resource_t *res, uint32_t rep);
+void wp_rpc_each_handle(const wp_cabi_type_t *ty, const void *in, wp_rpc_handle_fn fn, void *ctx);
 
 /* Native-layout value of type ty at `in` -> tagged bytes. */
 void wp_rpc_encode(wp_rpc_buf_t *b, const wp_cabi_type_t *ty, const void *in);
@@ -153,6 +153,14 @@ typedef struct wp_rpc_types {
   const wp_cabi_func_t **f;
   wp_cabi_native_args_t *args;
   uint32_t n;
+  /* The resource type of each entry of the descriptor's resource table
+  ** (RES_DROP's index), NULL where the WIT has none; nres entries. */
+  const wp_cabi_resource_t **res;
+  uint32_t nres;
+  /* Every resource type of the interfaces the plugin provides: the reps
+  ** plugin-serve tracks (others belong to other providers). */
+  const wp_cabi_resource_t **provided;
+  uint32_t nprovided;
 } wp_rpc_types_t;
 wasmplug_error_t *wp_rpc_types_new(const wp_plugin_t *p, wp_rpc_types_t *out);
 void wp_rpc_types_free(wp_rpc_types_t *t);
