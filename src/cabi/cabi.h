@@ -438,6 +438,11 @@ bool wp_cabi_val_equal(const wp_cabi_val_t *a, const wp_cabi_val_t *b);
 /* Checks that v is a well-formed value of type ty (shape, discriminants,
  * UTF-8, char range). */
 wp_cabi_error_t *wp_cabi_val_check(const wp_cabi_type_t *ty, const wp_cabi_val_t *v);
+/* The default value of ty (Wasmtime's for unknown imports): false, 0, '\0',
+ * "", empty lists, records and tuples of defaults, the first case of a
+ * variant or enum (its payload a default), none, ok(default), no flags.
+ * own/borrow, streams and futures have none: an error naming the type. */
+wp_cabi_error_t *wp_cabi_val_default(const wp_cabi_type_t *ty, wp_cabi_val_t *out);
 
 /* Guest memory at ptr -> value (load) and value -> guest memory (store).
  * On error *out is left empty (nothing to drop). */
@@ -635,6 +640,21 @@ void wp_cabi_handles_limit_set(wp_cabi_handles_t *h, uint64_t max);
  * are simply forgotten. */
 void wp_cabi_handles_delete(wp_cabi_handles_t *h);
 uint32_t wp_cabi_handles_count(const wp_cabi_handles_t *h);
+/* Drops everything in the table as wp_cabi_handles_delete does (each own
+** handle's destructor once, objects freed) and leaves it empty, as a new
+** table: what an instance reused for a new request needs. */
+void wp_cabi_handles_clear(wp_cabi_handles_t *h);
+/* The table as it is now, to come back to (an instance reused for a new
+** request keeps the handles it made while instantiating: its preopens,
+** its stdio).  NULL (and *why) when it holds what cannot be kept that way:
+** async objects, handles lent out. */
+typedef struct wp_cabi_handles_mark wp_cabi_handles_mark_t;
+wp_cabi_handles_mark_t *wp_cabi_handles_mark(const wp_cabi_handles_t *h, const char **why);
+void wp_cabi_handles_mark_free(wp_cabi_handles_mark_t *m);
+/* Back to the mark: every handle made since is dropped (destructors once),
+** the marked ones kept.  False when a marked handle is gone or changed
+** (nothing can bring its resource back): the table must not be reused. */
+bool wp_cabi_handles_restore(wp_cabi_handles_t *h, const wp_cabi_handles_mark_t *m);
 
 /* canon resource.new / .rep / .drop, as called by the guest. */
 wp_cabi_error_t *wp_cabi_resource_new(wp_cabi_handles_t *h, const wp_cabi_resource_t *r, uint32_t rep,

@@ -41,7 +41,9 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
     /* Imports are resolved before the guest is compiled: a component
     ** nothing can link fails at once, with the plugins' reasons. */
     if ((e = wp_error_as(wp_host_wasm_prepare(h), WASMPLUG_ERROR_PLUGIN))) goto fail;
-    if ((e = wp_host_component_precheck(h, p->bytes, len, name))) goto fail;
+    /* (with unknown imports allowed, what is missing is the linker's) */
+    if (h->unknown == WASMPLUG_UNKNOWN_IMPORTS_REFUSE && (e = wp_host_component_precheck(h, p->bytes, len, name)))
+      goto fail;
     if ((e = wasmplug_component_new(h->engine, p->bytes, len, name, &p->component))) goto fail;
   } else {
     if (wp_wasm_plugins_count(h->wasm_plugins)) { /* they link to component imports only */
@@ -82,9 +84,12 @@ static void core_instantiate(wasmplug_program_instance_t *pi, wasmplug_error_t *
     return;
   }
   wasmplug_linker_limits_set(pi->linker, &h->store);
+  wasmplug_linker_allow_unknown_imports(pi->linker, h->unknown == WASMPLUG_UNKNOWN_IMPORTS_TRAP);
+  wasmplug_linker_default_unknown_imports(pi->linker, h->unknown == WASMPLUG_UNKNOWN_IMPORTS_DEFAULT);
   if ((*error = wp_wasi_p1_define(pi->linker, pi->wasi))) return;
   if ((*error = wp_plugin_guest_new(h->plugins, &pi->plugin_guest)) ||
       (wp_plugin_guest_limits_set(pi->plugin_guest, &h->store), false) ||
+      (wp_plugin_guest_skip_unprovided(pi->plugin_guest, h->unknown != WASMPLUG_UNKNOWN_IMPORTS_REFUSE), false) ||
       (*error = wp_plugin_guest_define(pi->plugin_guest, pi->linker, p->module))) {
     wasmplug_error_t *e = wasmplug_error_new("%s: %s", p->name, wasmplug_error_message(*error));
     wasmplug_error_delete(*error);
@@ -199,6 +204,35 @@ void wasmplug_program_instance_delete(wasmplug_program_instance_t *pi) {
 }
 
 const char *wasmplug_program_name(const wasmplug_program_t *p) { return p ? p->name : NULL; }
+
+/* The built-in plugins whose per-instance state is only the resources
+** the guest holds: dropping its handles makes them as new. */
+static const char *const resettable[] = {"wasi-p2", "wasi-http"};
+
+wasmplug_error_t *wasmplug_program_instance_snapshot(wasmplug_program_instance_t *pi) {
+  if (!pi) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "no instance");
+  const char *name = pi->program->name;
+  if (!pi->comp)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
+                                   "%s: only components can be reset (a core module's WASI state cannot)", name);
+  if (pi->wasm_guest)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s: instances with wasm plugins cannot be reset", name);
+  const char *other = wp_plugin_guest_other_state(pi->plugin_guest, resettable, 2);
+  if (other)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
+                                   "%s: plugin %s keeps a state of its own for the instance: it cannot be reset",
+                                   name, other);
+  return wasmplug_component_instance_snapshot(pi->comp);
+}
+
+wasmplug_error_t *wasmplug_program_instance_reset(wasmplug_program_instance_t *pi) {
+  if (!pi || !pi->comp) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "no component instance to reset");
+  /* a plugin state made since the snapshot (a plugin first used by this
+  ** request) would survive the reset */
+  const char *other = wp_plugin_guest_other_state(pi->plugin_guest, resettable, 2);
+  if (other) return wasmplug_error_new("plugin %s keeps a state of its own for the instance", other);
+  return wasmplug_component_instance_reset(pi->comp);
+}
 
 void *wasmplug_program_instance_plugin_state(wasmplug_program_instance_t *pi, const char *plugin) {
   return pi && pi->plugin_guest && plugin ? wp_plugin_guest_state(pi->plugin_guest, plugin) : NULL;

@@ -45,8 +45,8 @@ typedef struct opts {
   int timeout_ms;
   unsigned restarts;
   const char *allow, *rlimit_as;             /* point into `items` */
-  wp_plugin_buf_t dirs;                        /* isolate-dir= and chroot=, ':'-joined */
-  wp_plugin_buf_t rest;                       /* the plugin's own config */
+  wp_buf_t dirs;                              /* isolate-dir= and chroot=, ':'-joined */
+  wp_buf_t rest;                              /* the plugin's own config */
 } opts_t;
 
 /* True when the key s[0..kl) is `k`. */
@@ -86,12 +86,12 @@ static wasmplug_error_t *parse_opts(const char *path, char *items, bool remote, 
         return wasmplug_error_new("--plugin %s: rlimit-as wants a number of bytes, got '%s'", path, val);
       if (key_is(s, kl, "isolate-allow")) o->allow = val;
       else if (key_is(s, kl, "rlimit-as")) o->rlimit_as = val;
-      else wp_plugin_buf_printf(&o->dirs, "%s%s", o->dirs.len ? ":" : "", val);
+      else wp_buf_printf(&o->dirs, "%s%s", o->dirs.len ? ":" : "", val);
     } else if (remote) {
       return wasmplug_error_new("--plugin %s: unknown option '%s' (a remote plugin takes timeout= and "
                                 "isolate-restarts=; its own config is given to its server)", path, s);
     } else {
-      wp_plugin_buf_printf(&o->rest, "%s%s", o->rest.len ? "," : "", s);
+      wp_buf_printf(&o->rest, "%s%s", o->rest.len ? "," : "", s);
     }
     s = c ? c + 1 : NULL;
   }

@@ -214,17 +214,17 @@ const wp_plugin_export_t *wp_plugin_find_export(const wp_plugin_t *p, const wp_p
 
 
 static char *cabi_func_text(const wp_cabi_func_t *f) {
-  wp_plugin_buf_t b = {0};
+  wp_buf_t b = {0};
   char tmp[512];
-  wp_plugin_buf_printf(&b, "func(");
+  wp_buf_printf(&b, "func(");
   for (size_t i = 0; i < f->nparams; i++) {
     wp_cabi_type_print(f->params[i], tmp, sizeof tmp);
-    wp_plugin_buf_printf(&b, "%s%s: %s", i ? ", " : "", f->param_names ? f->param_names[i] : "_", tmp);
+    wp_buf_printf(&b, "%s%s: %s", i ? ", " : "", f->param_names ? f->param_names[i] : "_", tmp);
   }
-  wp_plugin_buf_printf(&b, ")");
+  wp_buf_printf(&b, ")");
   if (f->result) {
     wp_cabi_type_print(f->result, tmp, sizeof tmp);
-    wp_plugin_buf_printf(&b, " -> %s", tmp);
+    wp_buf_printf(&b, " -> %s", tmp);
   }
   return b.oom ? (free(b.s), NULL) : b.s;
 }
@@ -300,6 +300,17 @@ wasmplug_error_t *wp_plugin_guest_resource(wp_plugin_guest_t *g, const char *ifa
     return e;
   }
   return wasmplug_error_new("plugin %s: interface %s has no resource '%s'", p->desc.name, in->id, name);
+}
+
+const char *wp_plugin_guest_other_state(const wp_plugin_guest_t *g, const char *const *names, size_t n) {
+  for (size_t i = 0; i < g->ninsts; i++) {
+    const wp_plugin_inst_t *in = g->insts[i];
+    if (!in->own_state) continue;
+    size_t k = 0;
+    while (k < n && strcmp(names[k], in->p->desc.name)) k++;
+    if (k == n) return in->p->desc.name;
+  }
+  return NULL;
 }
 
 void *wp_plugin_guest_state(wp_plugin_guest_t *g, const char *name) {
