@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "wasmplug.h"
@@ -135,6 +136,12 @@ int main(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
-  /* `wasmplug FILE ARGS...` */
+  /* `wasmplug FILE ARGS...`: a word that names no file and looks like no
+  ** path (no '/' nor '.') is a mistyped or unknown command, not a file. */
+  if (!strchr(cmd, '/') && !strchr(cmd, '.') && access(cmd, F_OK)) {
+    wp_cli_error("unknown command '%s'", cmd);
+    usage(stderr);
+    return 2;
+  }
   return wp_cmd_run(argc, argv);
 }

@@ -630,6 +630,9 @@ WASMPLUG_API wasmplug_trap_t *wasmplug_component_resource_drop(
     wasmplug_component_instance_t *instance, const wasmplug_cresource_t *r,
     uint32_t rep);
 /* `wasmplug run --invoke`: parses "name(args)" in WAVE, calls the export
+** (a bare name no export has directly is looked for among the functions of
+** exported interfaces: one match is called, several are an error listing
+** them)
 ** and returns its result printed in WAVE (malloc'ed; "" when it returns
 ** nothing).  Errors (no such function, bad arguments) come back as *error,
 ** guest traps as the return value. */

@@ -140,7 +140,11 @@ WASMPLUG_API wasmplug_error_t *wasmplug_host_limits_set(wasmplug_host_t *host, c
 **   "unix:PATH" / "tcp:HOST:PORT"  a plugin server (`wasmplug plugin-serve`)
 **   "PATH.wasm[,shared][,dir=HOST[::GUEST]][,env=NAME=VALUE][,allow-dl=P]"
 **                             a wasm component plugin, with its own grants
-** Native plugins are loaded (init runs) now; errors name the plugin file. */
+** Native plugins are loaded (init runs) now; errors name the plugin file.
+** A bare file name ("wasi-p2.so") that is not in the current directory is
+** looked for in the directories of $WASMPLUG_PLUGIN_PATH, then in the
+** installed plugins' directory, LIBDIR/wasmplug/plugins (where wasi-p2.so
+** and keyvalue-sqlite.so are installed). */
 WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_load(wasmplug_host_t *host, const char *spec);
 /* Loads every *.so in `dir` (sorted by name, default config). */
 WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_load_dir(wasmplug_host_t *host, const char *dir);

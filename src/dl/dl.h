@@ -93,6 +93,15 @@ bool wp_dl_policy_allows_variable(const wp_dl_policy_t *p, const char *lib, cons
 ** symbol allowlist does not cover but a pin still does). */
 bool wp_dl_policy_pin_matches(const wp_dl_policy_t *p, const char *lib, const char *sym, const char *args,
                               const char *ret, char *why, size_t whycap);
+/* Whether `lib` ("self": NULL) is granted whole (a bare entry), and the
+** i-th symbol its entries list (NULL past the last; *pinned: whether it is
+** pinned as a function): what an address must
+** be compared with, since one function has several names (write and
+** __write) and an IFUNC's pointer is its resolved implementation's. */
+bool wp_dl_policy_library_whole(const wp_dl_policy_t *p, const char *lib);
+const char *wp_dl_policy_listed_symbol(const wp_dl_policy_t *p, const char *lib, size_t i, bool *pinned);
+/* Whether any symbol of `lib` is pinned as a function. */
+bool wp_dl_policy_library_pins(const wp_dl_policy_t *p, const char *lib);
 
 #ifdef __cplusplus
 }

@@ -116,14 +116,29 @@ int wasi_dl_dll_static_function_from_alloc(wasi_dl_ctx_t *cx, wasi_dl_ffi_own_al
     ret->is_err = true;
     goto out;
   }
-  /* a function pointer to a pinned symbol must keep the pinned signature */
-  const char *sname = info.dli_saddr == p ? info.dli_sname : NULL;
-  if (sname && !wp_dl_policy_pin_matches(POLICY(cx), lib->is_self ? NULL : lib->name, sname, as, rett ? rs : NULL,
-                                         err, sizeof err)) {
+  /* The pointer must be a function the grant names, and keep its pins.
+  ** Compared by address, not by the name dladdr reports (write is
+  ** reported as __write; an IFUNC's pointer is its implementation's).
+  ** Where the library's entry pins functions, only pinned ones may be
+  ** called through a pointer; where it lists symbols, only those. */
+  bool listed, pinned;
+  const char *libname = lib->is_self ? NULL : lib->name;
+  if (!dl_pins_by_address(cx, lib, p, as, rett ? rs : NULL, &listed, &pinned, err, sizeof err)) {
     dl_note(cx, "function.from-alloc: %s", err);
     ret->is_err = true;
     goto out;
   }
+  if (wp_dl_policy_library_pins(POLICY(cx), libname) ? !pinned
+                                                     : !listed && !wp_dl_policy_library_whole(POLICY(cx), libname)) {
+    dl_note(cx, "function.from-alloc: %p is not a function the allowlist grants for library '%s' (%s)", p,
+            lib->name,
+            wp_dl_policy_library_pins(POLICY(cx), libname) ? "it pins functions: only those may be called through "
+                                                             "a pointer"
+                                                           : "it lists symbols: only those may be called");
+    ret->is_err = true;
+    goto out;
+  }
+  const char *sname = info.dli_saddr == p ? info.dli_sname : NULL;
   char name[128];
   if (sname) snprintf(name, sizeof name, "%s", sname);
   else snprintf(name, sizeof name, "function pointer %p", p);

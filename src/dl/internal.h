@@ -280,6 +280,14 @@ void dl_note(wasi_dl_ctx_t *cx, const char *fmt, ...)
     ;
 /* True when the library is still open; else a message in err. */
 bool dl_lib_alive(const dl_lib_t *l, const char *what, char *err, size_t cap);
+/* The allowlist's pins that apply to code address `addr` of library `l`:
+** those of every listed symbol that resolves to it (by address, so
+** aliases and IFUNCs cannot step around a pin).  *listed tells whether
+** any listed symbol resolves there, *pinned whether a pinned one does.
+** False (err set) when a pin refuses the signature (`args`, `ret` as for
+** wp_dl_policy_pin_matches). */
+bool dl_pins_by_address(wasi_dl_ctx_t *cx, const dl_lib_t *l, const void *addr, const char *args, const char *ret,
+                        bool *listed, bool *pinned, char *err, size_t cap);
 
 /* Signatures (library.c): takes the ffi-types of args/ret (consuming
 ** struct-type handles, all of them even on failure); frees; spells them in

@@ -92,6 +92,40 @@ int wasi_dl_dll_static_library_open(wasi_dl_ctx_t *cx, const wasi_dl_option_stri
   return 0;
 }
 
+/* True when the object that defines `addr` is library `l` itself, not one
+** of its dependencies: dlsym on a handle searches the library's whole
+** dependency scope, so `allow=libz.so.1` would hand out libc's `system`.
+** The main program ("self") is its global scope by definition (dl.h). */
+static bool defined_by(const dl_lib_t *l, const void *addr, char *where, size_t cap) {
+  if (l->is_self) return true;
+  Dl_info info;
+  struct link_map *found = NULL, *mine = NULL;
+  if (dlinfo(l->handle, RTLD_DI_LINKMAP, &mine) || !mine) return false;
+  if (!dladdr1(addr, &info, (void **)&found, RTLD_DL_LINKMAP) || !found) {
+    snprintf(where, cap, "no loaded object");
+    return false;
+  }
+  snprintf(where, cap, "%s", info.dli_fname && *info.dli_fname ? info.dli_fname : "the main program");
+  return found == mine;
+}
+
+bool dl_pins_by_address(wasi_dl_ctx_t *cx, const dl_lib_t *l, const void *addr, const char *args, const char *ret,
+                        bool *listed, bool *pinned, char *err, size_t cap) {
+  *listed = *pinned = false;
+  const char *libname = l->is_self ? NULL : l->name;
+  const char *sym;
+  bool pin;
+  for (size_t i = 0; (sym = wp_dl_policy_listed_symbol(POLICY(cx), libname, i, &pin)); i++) {
+    dlerror();
+    void *a = dlsym(l->handle, sym);
+    if (!a || a != addr) continue;
+    *listed = true;
+    *pinned |= pin;
+    if (!wp_dl_policy_pin_matches(POLICY(cx), libname, sym, args, ret, err, cap)) return false;
+  }
+  return true;
+}
+
 int wasi_dl_dll_method_library_get(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow_library_t self, const wasi_dl_string_t *name,
                                    wasi_dl_result_own_symbol_string_t *ret) {
   dl_lib_t *l = dl_table_get(INST(cx), self.rep, DLK_LIBRARY);
@@ -108,6 +142,12 @@ int wasi_dl_dll_method_library_get(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow_library
     const char *e = dlerror();
     snprintf(msg, sizeof msg, "wasi:dl: symbol '%s' not found in library '%s'%s%s", sym, l->name, e ? ": " : "",
              e ? e : "");
+    return fail_string(cx, &ret->val.err, &ret->is_err, msg);
+  }
+  char where[100];
+  if (!defined_by(l, addr, where, sizeof where)) {
+    snprintf(msg, sizeof msg, "wasi:dl: symbol '%.60s' is not defined by library '%.60s' (found in %.90s): a grant "
+             "covers a library's own symbols only", sym, l->name, where);
     return fail_string(cx, &ret->val.err, &ret->is_err, msg);
   }
   dl_symbol_t *s = calloc(1, sizeof *s);
@@ -193,6 +233,13 @@ int wasi_dl_dll_method_symbol_get_function(wasi_dl_ctx_t *cx, wasi_dl_dll_borrow
   }
   if (!wp_dl_policy_allows_signature(POLICY(cx), s->lib->is_self ? NULL : s->lib->name, s->name, as,
                                      rett ? rs : NULL, err, sizeof err)) {
+    rc = wasi_dl_trap(cx, "%s", err);
+    goto out;
+  }
+  /* Pins hold for the function, not the name: another name of it (an
+  ** alias such as __write for write) keeps the pin. */
+  bool listed, pinned;
+  if (!dl_pins_by_address(cx, s->lib, s->addr, as, rett ? rs : NULL, &listed, &pinned, err, sizeof err)) {
     rc = wasi_dl_trap(cx, "%s", err);
     goto out;
   }

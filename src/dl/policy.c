@@ -139,3 +139,22 @@ bool wp_dl_policy_allows_variable(const wp_dl_policy_t *p, const char *lib, cons
       LIBNAME(lib), s->type, type);
   return false;
 }
+
+bool wp_dl_policy_library_whole(const wp_dl_policy_t *p, const char *lib) {
+  const dl_pol_lib_t *l = p ? dl_policy_find_lib(p, LIBNAME(lib)) : NULL;
+  return l && l->all;
+}
+
+const char *wp_dl_policy_listed_symbol(const wp_dl_policy_t *p, const char *lib, size_t i, bool *pinned) {
+  const dl_pol_lib_t *l = p ? dl_policy_find_lib(p, LIBNAME(lib)) : NULL;
+  if (!l || i >= l->nsyms) return NULL;
+  *pinned = l->syms[i].pin == DL_PIN_FUNCTION;
+  return l->syms[i].name;
+}
+
+bool wp_dl_policy_library_pins(const wp_dl_policy_t *p, const char *lib) {
+  const dl_pol_lib_t *l = p ? dl_policy_find_lib(p, LIBNAME(lib)) : NULL;
+  for (size_t i = 0; l && i < l->nsyms; i++)
+    if (l->syms[i].pin == DL_PIN_FUNCTION) return true;
+  return false;
+}

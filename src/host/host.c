@@ -1,6 +1,7 @@
 /*
 ** host.c — the host object: capabilities, plugins, limits (wasmplug/host.h).
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,8 +75,26 @@ wasmplug_error_t *wasmplug_host_limits_set(wasmplug_host_t *h, const wasmplug_ho
 
 /* ----------------------------------------------------------------- plugins */
 
-wasmplug_error_t *wasmplug_host_plugin_load(wasmplug_host_t *h, const char *spec) {
-  if (!spec) return wasmplug_error_new("--plugin: no plugin given");
+static wasmplug_error_t *plugin_load(wasmplug_host_t *h, const char *spec);
+
+wasmplug_error_t *wasmplug_host_plugin_load(wasmplug_host_t *h, const char *given) {
+  if (!given) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "--plugin: no plugin given");
+  /* A bare file name not found here: the plugin search path (search.c). */
+  size_t plen = strcspn(given, ",");
+  char *name = strndup(given, plen), *found = name ? wp_host_plugin_find(name) : NULL, *spec = NULL;
+  free(name);
+  if (found) {
+    size_t n = strlen(found) + strlen(given + plen) + 1;
+    if ((spec = malloc(n))) snprintf(spec, n, "%s%s", found, given + plen);
+    free(found);
+    if (!spec) return wasmplug_error_new("out of memory");
+  }
+  wasmplug_error_t *e = plugin_load(h, spec ? spec : given);
+  free(spec);
+  return e;
+}
+
+static wasmplug_error_t *plugin_load(wasmplug_host_t *h, const char *spec) {
   if (wp_wasm_plugin_spec_is_component(spec)) {
     if (h->wasm_prepared)
       return wasmplug_error_new("--plugin %s: wasm plugins must be loaded before the first program", spec);

@@ -12,6 +12,7 @@
 #include "dl/dl.h"
 #include "core/error.h"
 #include "host/host_internal.h"
+#include "host/wasm_internal.h"
 #include "wasi/caps.h"
 #include "wasi/p2.h"
 
@@ -97,6 +98,40 @@ static wasmplug_error_t *wasm_plugin_host(void *ctx, const char *name, const wp_
   bind_plugins(l, h->own_g, rt_component_def(c));
   bind_plugins(l, h->g, rt_component_def(c));
   return NULL;
+}
+
+wasmplug_error_t *wp_host_component_precheck(wasmplug_host_t *h, const uint8_t *bytes, size_t len,
+                                             const char *name) {
+  wp_comp *c = NULL;
+  char why[1024];
+  if (wp_comp_load(bytes, len, name, &c, why, sizeof why)) return NULL; /* the compile says it */
+  wasmplug_error_t *e = NULL;
+  for (uint32_t i = 0; i < c->nimports && !e; i++) {
+    const wp_comp_extern *imp = &c->imports[i];
+    if (imp->sort != WP_COMP_SORT_INSTANCE || !imp->type) continue;
+    /* wasi:dl is refused at link time with its own message; a wasm
+    ** plugin's export is checked (with types) when it is linked */
+    if (wp_wasm_is_dl(imp->name.ptr, imp->name.len) ||
+        (wp_wasm_plugins_count(h->wasm_plugins) && wp_wasm_provider(h->wasm_plugins, imp->name.ptr, imp->name.len,
+                                                                    SIZE_MAX) >= 0))
+      continue;
+    char iface[512], item[512];
+    snprintf(iface, sizeof iface, "%.*s", (int)imp->name.len, imp->name.ptr);
+    for (uint32_t k = 0; k < imp->type->nexports && !e; k++) {
+      const wp_comp_extern *x = &imp->type->exports[k];
+      bool res = x->sort == WP_COMP_SORT_TYPE && x->type && x->type->kind == WP_COMP_T_RESOURCE;
+      if (!res && x->sort != WP_COMP_SORT_FUNC) continue;
+      snprintf(item, sizeof item, "%.*s", (int)x->name.len, x->name.ptr);
+      if ((e = wp_plugin_set_check(h->plugins, iface, item, res))) {
+        char wit[512] = "resource";
+        if (!res && x->type) wp_comp_type_wit(x->type, wit, sizeof wit);
+        e = wasmplug_error_prefix(wp_error_as(e, WASMPLUG_ERROR_LINK), "%s: unknown import `%s#%s`: `%s`: ", name,
+                                  iface, item, wit);
+      }
+    }
+  }
+  wp_comp_delete(c);
+  return e;
 }
 
 wasmplug_error_t *wp_host_wasm_prepare(wasmplug_host_t *h) {

@@ -55,8 +55,21 @@ struct wasmplug_program_instance {
 ** then native plugins) and instantiates it. */
 void wp_host_component_instantiate(wasmplug_program_instance_t *pi, wasmplug_error_t **error,
                                    wasmplug_trap_t **trap);
+/* Checks, on the decoded component and before anything is compiled, that
+** every item of every imported interface is provided by a wasm plugin or
+** a loaded native plugin; the first that is not is a link error naming
+** the import and saying which plugin to load, which version was found or
+** what the plugin lacks.  (Decode errors are left to the compile.) */
+wasmplug_error_t *wp_host_component_precheck(wasmplug_host_t *host, const uint8_t *bytes, size_t len,
+                                             const char *name);
 /* The wasm plugins' host hooks (what each plugin gets from the host). */
 wasmplug_error_t *wp_host_wasm_prepare(wasmplug_host_t *host);
+
+/* search.c: the installed plugins' directory (malloc'ed; NULL when
+** unknown), and where a bare plugin file name is found (malloc'ed path,
+** NULL when NAME is a path, exists here, or is found nowhere). */
+char *wp_host_plugin_dir(void);
+char *wp_host_plugin_find(const char *name);
 
 /* A trap's exit status, when it is an exit request (the guest's
 ** proc_exit or wasi:cli/exit). */

@@ -38,8 +38,11 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
       if ((e = wp_wasi_p2_register(h->plugins, h->wasi))) goto fail;
       h->p2_registered = true;
     }
-    if ((e = wasmplug_component_new(h->engine, p->bytes, len, name, &p->component))) goto fail;
+    /* Imports are resolved before the guest is compiled: a component
+    ** nothing can link fails at once, with the plugins' reasons. */
     if ((e = wp_error_as(wp_host_wasm_prepare(h), WASMPLUG_ERROR_PLUGIN))) goto fail;
+    if ((e = wp_host_component_precheck(h, p->bytes, len, name))) goto fail;
+    if ((e = wasmplug_component_new(h->engine, p->bytes, len, name, &p->component))) goto fail;
   } else {
     if (wp_wasm_plugins_count(h->wasm_plugins)) { /* they link to component imports only */
       e = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
@@ -134,7 +137,7 @@ static wasmplug_error_t *check_cache_exposure(wasmplug_program_t *p) {
   for (size_t i = 0; i < h->wasi->ndirs && !e; i++) {
     char *d = canonical(h->wasi->dirs[i].host);
     if (d && (beneath(cache, d) || beneath(d, cache)))
-      e = wasmplug_error_new("%s: --dir %s would give the guest wasmplug's code cache (%s), whose entries are not "
+      e = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s: --dir %s would give the guest wasmplug's code cache (%s), whose entries are not "
                              "sealed here (the kernel keyring is unavailable): give a directory that does not "
                              "contain it, or move the cache (WASMPLUG_CACHE_DIR)",
                              p->name, h->wasi->dirs[i].host, cache);
@@ -160,7 +163,8 @@ void wasmplug_program_instantiate(wasmplug_program_t *p, wasmplug_program_instan
     return;
   }
   if (p->host->limits.instances && p->host->live >= p->host->limits.instances) {
-    *error = wasmplug_error_new("%s: the host already has %llu live program instances, the limit (instances)",
+    *error = wasmplug_error_new_kind(WASMPLUG_ERROR_LIMIT,
+                                     "%s: the host already has %llu live program instances, the limit (instances)",
                                 p->name, (unsigned long long)p->host->limits.instances);
     free(pi);
     return;

@@ -163,6 +163,12 @@ wasmplug_trap_t *wp_plugin_binding_call(const wp_plugin_binding_t *b, wp_cabi_ar
 
 /* --------------------------------------------------------------- helpers */
 
+/* Whether the loaded plugins provide `item` (a function, or a resource type
+** when `resource`) of interface `iface` as a guest imports it, without
+** making any plugin state: NULL, or a link error saying which plugin to
+** load, which version was found, or what the plugin lacks. */
+wasmplug_error_t *wp_plugin_set_check(const wp_plugin_set_t *set, const char *iface, const char *item, bool resource);
+
 /* Interface-name matching as described above: true when a guest
 ** requesting `want` ("ns:pkg/iface@1.2.0") may use `have`. */
 bool wp_plugin_iface_match(const char *want, const char *have);

@@ -202,3 +202,22 @@ wasmplug_error_t *wp_plugin_set_find(const wp_plugin_set_t *set, const char *wan
   *iout = fi;
   return e;
 }
+
+wasmplug_error_t *wp_plugin_set_check(const wp_plugin_set_t *set, const char *iface, const char *item, bool resource) {
+  const wp_plugin_t *p;
+  const wp_plugin_iface_t *in;
+  wasmplug_error_t *e = wp_plugin_set_find(set, iface, &p, &in);
+  if (e) return e;
+  if (!resource) {
+    if (wp_plugin_find_export(p, in, item)) return NULL;
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_LINK, "plugin %s provides %s, which has no function '%s'",
+                                   p->desc.name, in->id, item);
+  }
+  const wp_wit_interface_t *wi = &p->wit->interfaces[in->index];
+  for (uint32_t t = 0; t < wi->n_types; t++)
+    if (!strcmp(wi->types[t].name, item) &&
+        p->wit->types[wp_wit_type_unalias(p->wit, wi->types[t].id)].kind == WP_WIT_DEF_RESOURCE)
+      return NULL;
+  return wasmplug_error_new_kind(WASMPLUG_ERROR_LINK, "plugin %s provides %s, which has no resource '%s'",
+                                 p->desc.name, in->id, item);
+}

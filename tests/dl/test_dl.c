@@ -554,17 +554,16 @@ static void test_globals(void) {
 static void test_function_pointers(void) {
   h_ffi_type_t it = h_prim(P_INT), pt = h_prim(P_POINTER), i32 = h_prim(P_I32);
   h_ffi_type_t bin[2] = {h_prim(P_I32), h_prim(P_I32)};
+  /* Pointers to static functions (no symbol): this allowlist pins dt_sub,
+  ** so only pinned functions may be called through a pointer (test_grants
+  ** calls them under a whole grant). */
   uint32_t get_op = fn("dt_get_op", &it, 1, &pt);
   for (int which = 0; which < 2; which++) {
     h_value_t a = out_s(P_INT, which), res;
     CHECK(h_invoke(get_op, &a, 1, &res) == 0);
     uint32_t fa = get_alloc(res.val.rep);
     h_drop("ffi", "incoming-primitive", res.val.rep);
-    uint32_t op = from_alloc(fa, bin, 2, &i32); /* consumes fa */
-    CHECK(op != 0);
-    h_value_t args[2] = {out_s(P_I32, 6), out_s(P_I32, 7)};
-    CHECK(h_invoke(op, args, 2, &res) == 0 && in_s(res) == (which ? 42 : 13));
-    h_drop("dll", "function", op);
+    CHECK(from_alloc(fa, bin, 2, &i32) == 0 && strstr(h_last_log, "it pins functions")); /* consumes fa */
   }
   h_drop("dll", "function", get_op);
 
@@ -595,6 +594,112 @@ static void test_function_pointers(void) {
   CHECK(from_alloc(data, bin, 2, &i32) == 0 && strstr(h_last_log, "not pointer"));
   /* from-alloc took both allocs: they are gone */
   CHECK(read_prim(data) == 0 && strstr(h_trap, "not a live alloc"));
+}
+
+/* A grant names exactly what it grants (issue 12, item 2).
+**  - library.get hands out a symbol only if the granted library itself
+**    defines it: dlsym on a handle also searches the library's
+**    dependencies, so a whole grant of libdltest.so reached libc's system;
+**  - pins hold by address: a pointer to write (which dladdr may name
+**    __write), to an IFUNC (strlen, memcpy: the pointer is the resolved
+**    implementation), or a symbol reached through an alias, keeps the pin;
+**  - a code pointer of a library whose entry lists symbols must be one of
+**    them. */
+static uint32_t ptr_from(uint32_t lib, const char *getter) {
+  char err[512];
+  h_ffi_type_t pt = h_prim(P_POINTER);
+  uint32_t s = h_sym(lib, getter, err, sizeof err);
+  uint32_t f = s ? h_func(s, NULL, 0, &pt) : 0;
+  h_value_t res;
+  uint32_t a = f && h_invoke(f, NULL, 0, &res) == 0 ? get_alloc(res.val.rep) : 0;
+  if (f) h_drop("ffi", "incoming-primitive", res.val.rep);
+  if (f) h_drop("dll", "function", f);
+  if (s) h_drop("dll", "symbol", s);
+  return a;
+}
+
+static void test_grants(void) {
+  char err[512], allow[1024];
+  /* A whole grant covers the library's own symbols, not its dependencies'. */
+  CHECK(h_start(LIB));
+  uint32_t l = h_lib(LIB, F_NOW, err, sizeof err);
+  CHECK(l != 0);
+  CHECK(h_sym(l, "system", err, sizeof err) == 0 && strstr(err, "symbol 'system' is not defined by library") &&
+        strstr(err, "libc.so"));
+  CHECK(h_sym(l, "environ", err, sizeof err) == 0 && strstr(err, "not defined by library"));
+  uint32_t ok = h_sym(l, "dt_i32", err, sizeof err);
+  CHECK(ok != 0);
+  h_drop("dll", "symbol", ok);
+  /* with nothing pinned or listed, any code of the library can be called
+  ** through a pointer: static functions dt_get_op returns */
+  h_ffi_type_t it0 = h_prim(P_INT), pt0 = h_prim(P_POINTER), i32 = h_prim(P_I32);
+  h_ffi_type_t bin[2] = {h_prim(P_I32), h_prim(P_I32)};
+  uint32_t gs = h_sym(l, "dt_get_op", err, sizeof err);
+  uint32_t get_op = gs ? h_func(gs, &it0, 1, &pt0) : 0;
+  for (int which = 0; which < 2 && get_op; which++) {
+    h_value_t a = out_s(P_INT, which), res;
+    CHECK(h_invoke(get_op, &a, 1, &res) == 0);
+    uint32_t fa = get_alloc(res.val.rep);
+    h_drop("ffi", "incoming-primitive", res.val.rep);
+    uint32_t op = from_alloc(fa, bin, 2, &i32); /* consumes fa */
+    CHECK(op != 0);
+    h_value_t args[2] = {out_s(P_I32, 6), out_s(P_I32, 7)};
+    CHECK(op && h_invoke(op, args, 2, &res) == 0 && in_s(res) == (which ? 42 : 13));
+    if (op) h_drop("dll", "function", op);
+  }
+  CHECK(get_op != 0);
+  if (get_op) h_drop("dll", "function", get_op);
+  if (gs) h_drop("dll", "symbol", gs);
+  h_stop();
+
+  /* Pins by address. */
+  snprintf(allow, sizeof allow,
+           "%s;libc.so.6:write:(c-int+pointer+c-ulong)->c-long+strlen:(pointer)->c-ulong+"
+           "memcpy:(pointer+pointer+c-ulong)->pointer",
+           LIB);
+  CHECK(h_start(allow));
+  l = h_lib(LIB, F_NOW, err, sizeof err);
+  uint32_t libc = h_lib("libc.so.6", F_NOW, err, sizeof err);
+  CHECK(l && libc);
+  h_ffi_type_t p1[1] = {h_prim(P_POINTER)}, it = h_prim(P_INT), ul = h_prim(P_ULONG), lg = h_prim(P_LONG);
+  h_ffi_type_t wr[3] = {h_prim(P_INT), h_prim(P_POINTER), h_prim(P_ULONG)};
+  h_ffi_type_t mc[3] = {h_prim(P_POINTER), h_prim(P_POINTER), h_prim(P_ULONG)}, pt = h_prim(P_POINTER);
+  struct {
+    const char *getter, *pin;
+    const h_ffi_type_t *args;
+    size_t n;
+    const h_ffi_type_t *ret;
+  } cases[] = {{"dt_ptr_write", "pinned to (c-int,pointer,c-ulong)->c-long", wr, 3, &lg},
+               {"dt_ptr_strlen", "pinned to (pointer)->c-ulong", p1, 1, &ul},
+               {"dt_ptr_memcpy", "pinned to (pointer,pointer,c-ulong)->pointer", mc, 3, &pt}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    uint32_t a = ptr_from(l, cases[i].getter);
+    CHECK(a != 0);
+    h_last_log[0] = 0;
+    CHECK(from_alloc(a, p1, 1, &it) == 0 && strstr(h_last_log, cases[i].pin));
+    if (!strstr(h_last_log, cases[i].pin)) fprintf(stderr, "  %s: %s\n", cases[i].getter, h_last_log);
+    a = ptr_from(l, cases[i].getter);
+    uint32_t f = from_alloc(a, cases[i].args, cases[i].n, cases[i].ret);
+    CHECK(f != 0); /* the pinned signature is accepted */
+    if (f) h_drop("dll", "function", f);
+  }
+  /* a libc function the entry does not list */
+  uint32_t a = ptr_from(l, "dt_ptr_getpid");
+  h_last_log[0] = 0;
+  CHECK(from_alloc(a, NULL, 0, &it) == 0 && strstr(h_last_log, "not a function the allowlist grants"));
+  h_stop();
+
+  /* An alias of a pinned function keeps the pin (libc granted whole). */
+  CHECK(h_start("libc.so.6;libc.so.6:write:(c-int+pointer+c-ulong)->c-long"));
+  libc = h_lib("libc.so.6", F_NOW, err, sizeof err);
+  uint32_t s = h_sym(libc, "__write", err, sizeof err);
+  CHECK(s != 0);
+  CHECK(h_func(s, p1, 1, &it) == 0 && strstr(h_trap, "pinned to (c-int,pointer,c-ulong)->c-long"));
+  uint32_t f = h_func(s, wr, 3, &lg);
+  CHECK(f != 0);
+  if (f) h_drop("dll", "function", f);
+  h_drop("dll", "symbol", s);
+  h_stop();
 }
 
 static void test_denied(void) {
@@ -789,6 +894,7 @@ int main(void) {
   (void)h_alloc(h_prim(P_DOUBLE));
   (void)h_out(P_INT);
   h_stop();
+  test_grants();
   printf("dl: %d checks, %d failed\n", h_checks, h_failures);
   return h_failures ? 1 : 0;
 }

@@ -180,6 +180,18 @@ static void test_invoke(void) {
   run_fresh(0, w, path(dir_rt, "cmd.wasm"), "nope()", &o);
   CHECK(o.err && strstr(msg(o.err), "no exported function named 'nope'"), "%s", msg(o.err));
   outcome_free(&o);
+  /* a bare name found by its unique suffix, or the candidates listed */
+  run_fresh(0, w, path(dir_host, "calc.wasm"), "add(1, 2)", &o);
+  CHECK(!o.err && o.result && !strcmp(o.result, "3"), "add by suffix: %s", msg(o.err));
+  outcome_free(&o);
+  run_fresh(0, w, path(dir_host, "calc.wasm"), "mul(2, 3)", &o);
+  CHECK(o.err && wasmplug_error_kind(o.err) == WASMPLUG_ERROR_NOT_FOUND &&
+            strstr(msg(o.err), "example:calc/api@1.0.0#mul") && strstr(msg(o.err), "example:calc/other@1.0.0#mul"),
+        "ambiguous mul: %s", msg(o.err));
+  outcome_free(&o);
+  run_fresh(0, w, path(dir_host, "calc.wasm"), "example:calc/other#mul(2, 3)", &o);
+  CHECK(!o.err && o.result && !strcmp(o.result, "6"), "qualified mul: %s", msg(o.err));
+  outcome_free(&o);
   run_fresh(0, w, path(dir_host, "answer.wasm"), "answer", &o);
   CHECK(!o.err && o.result && !strcmp(o.result, "42\n0.5"), "answer: %s '%s'", msg(o.err),
         o.result ? o.result : "");

@@ -1,23 +1,33 @@
 #!/bin/sh
 # `make install` must give a usable SDK: binary, static and shared library,
-# headers and a pkg-config file.  Installs into a scratch prefix and builds
-# an embedder against each library through pkg-config.
+# headers, a pkg-config file right for the prefix given at install time,
+# and the plugins in LIBDIR/wasmplug/plugins, found by bare name.  Installs
+# into a scratch prefix, then builds from the installed SDK only (no source
+# tree on any include path): an embedder against each library, and
+# examples/embed — a program and a native plugin — which it runs.
 set -eu
 build=$1 src=$2 work=$3
 # A sanitizer build's libraries need the embedder built the same way.
 san=${4:-}
+root=$src/../..
 rm -rf "$work" && mkdir -p "$work"
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
 p=$work/prefix
-for f in bin/wasmplug include/wasmplug.h include/wasmplug/plugin.h; do
+for f in bin/wasmplug include/wasmplug.h include/wasmplug/plugin.h include/wasmplug/host.h include/wasmplug/wit.h; do
   test -e "$p/$f" || { echo "missing $f"; exit 1; }
 done
 libdir=$(dirname "$(find "$p" -name libwasmplug.a | head -1)")
 test -e "$libdir/libwasmplug.so" || { echo "missing libwasmplug.so"; exit 1; }
+for f in wasi-p2.so keyvalue-sqlite.so; do
+  test -e "$libdir/wasmplug/plugins/$f" || { echo "missing $libdir/wasmplug/plugins/$f"; exit 1; }
+done
 export PKG_CONFIG_PATH=$libdir/pkgconfig
-pc() { pkg-config --define-variable=prefix="$p" "$@" wasmplug; }
+# no --define-variable: the file itself must be right for this prefix
+pc() { pkg-config "$@" wasmplug; }
+[ "$(pc --variable=includedir)" -ef "$p/include" ] || { echo "wasmplug.pc: includedir $(pc --variable=includedir)"; exit 1; }
 wat2wasm "$src/add.wat" -o "$work/add.wasm"
 export WASMPLUG_CACHE_DIR=$work/cache
+cd "$work" # nothing of the source tree is reachable by a relative path
 # shared
 cc $san -o "$work/embed-shared" "$src/embed.c" $(pc --cflags --libs)
 out=$(LD_LIBRARY_PATH=$libdir "$work/embed-shared" "$work/add.wasm")
@@ -28,4 +38,14 @@ cc $san -o "$work/embed-static" "$src/embed.c" $(pc --cflags) \
 out=$("$work/embed-static" "$work/add.wasm")
 [ "$out" = "0.1.0 42" ] || { echo "static: got '$out'"; exit 1; }
 "$p/bin/wasmplug" --version | grep -q "wasmplug 0.1.0"
+# examples/embed: a program and a plugin from the installed SDK only
+ex=$root/examples/embed
+cc $san -Wall -Wextra -Werror -o "$work/embed" "$ex/embed.c" $(pc --cflags --libs)
+cc $san -Wall -Wextra -Werror -shared -fPIC -o "$work/greet.so" "$ex/greet.c" $(pc --cflags)
+guest=$build/tests/examples/embed/guest.wasm
+out=$(LD_LIBRARY_PATH=$libdir "$work/embed" "$work/greet.so,greeting=hi" "$guest" 'greet("world")')
+[ "$out" = '"hi, world!"' ] || { echo "examples/embed: got '$out'"; exit 1; }
+# the installed wasi-p2.so, by bare name through the default search path
+out=$("$p/bin/wasmplug" run --no-default-plugins --plugin wasi-p2.so "$build/tests/wasi_p2/wasm/guest.wasm")
+[ "$out" = "hello from wasi-p2" ] || { echo "--plugin wasi-p2.so: got '$out'"; exit 1; }
 echo "install: ok"

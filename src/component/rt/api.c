@@ -261,6 +261,39 @@ wasmplug_trap_t *wasmplug_component_resource_drop(wasmplug_component_instance_t 
   return rt_trap_from_cabi(e, "resource drop");
 }
 
+/* `--invoke 'add(1, 2)'` when nothing is named "add": the functions of
+** exported instances whose own name is "add" ("example:calc/api#add").
+** One such is the function; several are listed in *why (malloc'ed). */
+static rt_func *find_by_suffix(wasmplug_component_instance_t *in, const char *name, size_t len, char **why) {
+  rt_bag *top = &in->top->exports;
+  rt_func *found = NULL;
+  size_t count = 0, cap = 256, used = 0;
+  char *list = malloc(cap);
+  for (uint32_t i = 0; i < top->n; i++) {
+    if (top->items[i].sort != WP_COMP_SORT_INSTANCE) continue;
+    rt_bag *b = top->items[i].p;
+    const rt_item *it = rt_bag_get(in->store, b, name, len);
+    if (!it || it->sort != WP_COMP_SORT_FUNC) continue;
+    found = it->p;
+    count++;
+    size_t need = strlen(top->names[i]) + len + 4;
+    if (list && used + need >= cap) {
+      char *n = realloc(list, cap = (used + need) * 2);
+      if (!n) free(list);
+      list = n;
+    }
+    if (list) used += (size_t)snprintf(list + used, cap - used, "%s%s#%.*s", count > 1 ? ", " : "", top->names[i],
+                                       (int)len, name);
+  }
+  if (count == 1) {
+    free(list);
+    return found;
+  }
+  *why = count ? list : NULL;
+  if (!count) free(list);
+  return NULL;
+}
+
 wasmplug_trap_t *wasmplug_component_invoke_wave(wasmplug_component_instance_t *in, const char *call,
                                                 char **result_text, wasmplug_error_t **error) {
   *result_text = NULL;
@@ -274,9 +307,18 @@ wasmplug_trap_t *wasmplug_component_invoke_wave(wasmplug_component_instance_t *i
     return NULL;
   }
   rt_func *F = find_func(in, call, name_len);
+  char *several = NULL;
+  if (!F && !memchr(call, '#', name_len) && !memchr(call, '/', name_len))
+    F = find_by_suffix(in, call, name_len, &several);
   if (!F) {
-    *error = wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND, "no exported function named '%.*s'", (int)name_len,
-                                     call);
+    if (several)
+      *error = wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND,
+                                       "'%.*s' is ambiguous: the component exports %s; name one of them", (int)name_len,
+                                       call, several);
+    else
+      *error = wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND, "no exported function named '%.*s'", (int)name_len,
+                                       call);
+    free(several);
     return NULL;
   }
   size_t np = F->type->nparams;
