@@ -146,11 +146,6 @@ static char *write_text(const char *dir, const char *name, const wp_buf_t *b) {
   return err;
 }
 
-/* Wasm code bytes per C unit of the optimized tier: small enough that the
-** units of a large module keep every core busy, large enough that the
-** shared header is parsed rarely. */
-#define OPT_UNIT_BYTES (192u * 1024)
-
 char *wp_emit_c(const wasmplug_module_t *m, bool baseline, const char *dir, char ***files) {
   *files = NULL;
   if (m->engine->translator == WP_TRANSLATOR_WASM2C) {
@@ -164,7 +159,7 @@ char *wp_emit_c(const wasmplug_module_t *m, bool baseline, const char *dir, char
     *files = v;
     return NULL;
   }
-  wp_xlate_opts_t o = {baseline, baseline ? 0 : OPT_UNIT_BYTES};
+  wp_xlate_opts_t o = {baseline, baseline ? 0 : WP_OPT_UNIT_BYTES};
   wp_xlate_t x;
   char *err = wp_translate(m, &o, &x);
   if (err) return err;
@@ -225,14 +220,6 @@ static void key_hex(const wasmplug_module_t *m, char hex[65]) {
   wp_sha256_hex(d, hex);
 }
 
-static void file_hash_hex(const uint8_t *data, size_t len, char hex[65]) {
-  wp_sha256_t s;
-  uint8_t d[32];
-  wp_sha256_init(&s);
-  wp_sha256_update(&s, data, len);
-  wp_sha256_final(&s, d);
-  wp_sha256_hex(d, hex);
-}
 
 /* dlopen()s a verified shared object image by way of a memfd, so that what
 ** is loaded is exactly the bytes that were checked. */
@@ -287,7 +274,7 @@ static char *load_so_bytes(wasmplug_module_t *m, const uint8_t *so, size_t len, 
 static char *cache_meta(wasmplug_module_t *m, const uint8_t *so, size_t slen) {
   char sum[65], key[65], mac[65];
   key_hex(m, key);
-  file_hash_hex(so, slen, sum);
+  wp_sha256_hex_of(so, slen, sum);
   if (!wp_trust_mac(m->engine, key, sum, mac)) return NULL;
   return wp_format("wasmplug-cache 2\nkey %s\nsha256 %s\nmac %s\n", key, sum, mac);
 }
@@ -343,94 +330,7 @@ char *wp_mkdir_p(const char *dir) {
   return err;
 }
 
-static char *run_cc(wasmplug_module_t *m, const char *dir, char *const *files,
-                    const char *so_out) {
-  char *errf = wp_format("%s/cc.err", dir);
-  char *inc = wp_format("-I%s", dir);
-  char *err = NULL;
-  size_t nfiles = 0;
-  while (files[nfiles]) nfiles++;
-  char **argv = calloc(nfiles + 20, sizeof *argv);
-  size_t ac = 0, first_file = 0;
-  if (!errf || !inc || !argv) { err = wp_strdup("out of memory"); goto out; }
-  argv[ac++] = (char *)wp_cc_command();
-  argv[ac++] = "-O2";
-  /* No sibling-call optimisation: it turns unbounded wasm recursion into a
-  ** loop, and call-stack exhaustion must trap, not hang (the flag is part
-  ** of the cache key: engine.c, tool_id). */
-  argv[ac++] = "-fno-optimize-sibling-calls";
-  argv[ac++] = "-shared";
-  argv[ac++] = "-fPIC";
-  argv[ac++] = "-fvisibility=hidden";
-  /* -nostartfiles: no crt constructors or destructors (wp_trust_check_elf
-  ** refuses any in code read back from disk). */
-  argv[ac++] = "-nostartfiles";
-  argv[ac++] = "-DNDEBUG";
-  argv[ac++] = "-w";
-  argv[ac++] = "-fno-strict-aliasing";
-  if (m->engine->translator == WP_TRANSLATOR_OWN) {
-    /* Wasm float semantics: no contraction into fused multiply-adds, no
-    ** errno (so sqrt is one instruction) */
-    argv[ac++] = "-ffp-contract=off";
-    argv[ac++] = "-fno-math-errno";
-  }
-  argv[ac++] = inc;
-  argv[ac++] = "-o";
-  argv[ac++] = (char *)so_out;
-  first_file = ac;
-  for (size_t i = 0; i < nfiles; i++) {
-    argv[ac] = wp_format("%s/%s", dir, files[i]);
-    if (!argv[ac++]) { err = wp_strdup("out of memory"); goto out; }
-  }
-  argv[ac++] = "-lm";
-  pid_t pid = fork();
-  if (pid < 0) { err = wp_format("cannot start the C compiler: %s", strerror(errno)); goto out; }
-  if (pid == 0) {
-    int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd >= 0) { dup2(fd, 2); dup2(fd, 1); close(fd); }
-    execvp(argv[0], argv);
-    _exit(127);
-  }
-  wasmplug_config_t *cfg = &m->engine->config;
-  struct timespec t0, now;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
-  int status, reported = 0;
-  for (;;) {
-    pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
-    if (r < 0 && errno != EINTR) { err = wp_format("cannot wait for the C compiler: %s", strerror(errno)); goto out; }
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    int secs = (int)(now.tv_sec - t0.tv_sec);
-    if (cfg->progress && secs >= 1 && secs > reported) {
-      reported = secs;
-      cfg->progress(cfg->progress_data, m->name, 0);
-    }
-  }
-  if (cfg->progress && reported) cfg->progress(cfg->progress_data, m->name, 1);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    FILE *f = fopen(errf, "r");
-    char line[400] = "";
-    if (f) {
-      while (fgets(line, sizeof line, f))
-        if (strstr(line, "error")) break;
-      fclose(f);
-    }
-    line[strcspn(line, "\n")] = 0;
-    err = wp_format("%s: optimized compile failed (%s): %s", m->name, wp_cc_command(),
-                    line[0] ? line : "the compiler failed");
-  }
-out:
-  if (argv && first_file)
-    for (size_t i = first_file; i < first_file + nfiles && argv[i]; i++) free(argv[i]);
-  free(argv);
-  free(errf);
-  free(inc);
-  return err;
-}
-
-static char *write_atomic(const char *path, const uint8_t *data, size_t len) {
+char *wp_write_atomic(const char *path, const uint8_t *data, size_t len) {
   char *tmp = wp_format("%s.tmp.%ld", path, (long)getpid());
   if (!tmp) return wp_strdup("out of memory");
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -470,12 +370,9 @@ char *wp_compile_optimized(wasmplug_module_t *m, bool may_build, wp_code_t *out)
   if ((err = wp_mkdir_p(cache))) goto out;
   dir = make_tmpdir();
   if (!dir) { err = wp_format("cannot create a temporary directory: %s", strerror(errno)); goto out; }
-  char **files = NULL;
-  if ((err = wp_emit_c(m, false, dir, &files))) goto out;
   char *built = wp_format("%s/module.so", dir);
-  if (!built) { wp_strv_free(files); err = wp_strdup("out of memory"); goto out; }
-  err = run_cc(m, dir, files, built);
-  wp_strv_free(files);
+  if (!built) { err = wp_strdup("out of memory"); goto out; }
+  err = wp_build_optimized(m, dir, built);
   if (!err && !wp_read_all(built, &so, &slen))
     err = wp_format("%s: the C compiler produced no output", m->name);
   free(built);
@@ -485,8 +382,8 @@ char *wp_compile_optimized(wasmplug_module_t *m, bool may_build, wp_code_t *out)
   char *meta = cache_meta(m, so, slen);
   if (meta) {
     unlink(meta_path);
-    err = write_atomic(so_path, so, slen);
-    if (!err) err = write_atomic(meta_path, (const uint8_t *)meta, strlen(meta));
+    err = wp_write_atomic(so_path, so, slen);
+    if (!err) err = wp_write_atomic(meta_path, (const uint8_t *)meta, strlen(meta));
     free(meta);
     if (err) goto out;
   }
@@ -590,7 +487,7 @@ char *wp_artifact_write(wasmplug_module_t *m, const char *path) {
   wp_sha256_init(&s);
   wp_sha256_update(&s, buf + ARTIFACT_HEADER, total - ARTIFACT_HEADER);
   wp_sha256_final(&s, buf + 28);
-  err = write_atomic(path, buf, total);
+  err = wp_write_atomic(path, buf, total);
   free(buf);
   free(so);
   return err;

@@ -297,6 +297,7 @@ static bool make_exports(wasmplug_instance_t *in) {
       wasmplug_memory_t *m = calloc(1, sizeof *m);
       if (!m) return false;
       m->rt = ex->get(in->inst);
+      wp_modinfo_memory(info, ex->index, NULL, &m->flags);
       m->owner = in;
       in->exports[i] = m;
       break;
@@ -305,6 +306,7 @@ static bool make_exports(wasmplug_instance_t *in) {
       wasmplug_table_t *tb = calloc(1, sizeof *tb);
       if (!tb) return false;
       tb->rt = ex->get(in->inst);
+      wp_modinfo_table(info, ex->index, NULL, NULL, &tb->flags);
       tb->elem = t.elem;
       tb->owner = in;
       in->exports[i] = tb;
@@ -386,6 +388,13 @@ static char *link_import(wasmplug_linker_t *l, wasmplug_instance_t *in, uint32_t
   case WASMPLUG_EXTERN_MEMORY: {
     wp_rt_memory_t *mem = d->memory->rt;
     uint64_t max = mem->max_pages;
+    if (d->memory->flags != im->flags)
+      return wp_format("%s: import %s.%s: incompatible import type: a %s%s memory for a %s%s one",
+                       m->name, im->module, im->name,
+                       (d->memory->flags & WP_MEM_SHARED) ? "shared " : "",
+                       (d->memory->flags & WP_MEM_64) ? "64-bit" : "32-bit",
+                       (im->flags & WP_MEM_SHARED) ? "shared " : "",
+                       (im->flags & WP_MEM_64) ? "64-bit" : "32-bit");
     if (mem->pages < im->limits.min || (im->limits.max != UINT64_MAX && max > im->limits.max))
       return wp_format("%s: import %s.%s: memory limits mismatch (needs at least %llu pages%s)",
                        m->name, im->module, im->name, (unsigned long long)im->limits.min,
@@ -395,7 +404,7 @@ static char *link_import(wasmplug_linker_t *l, wasmplug_instance_t *in, uint32_t
   }
   case WASMPLUG_EXTERN_TABLE: {
     wp_rt_table_t *t = d->table->rt;
-    if (d->table->elem != im->elem || t->size < im->limits.min ||
+    if (d->table->elem != im->elem || d->table->flags != im->flags || t->size < im->limits.min ||
         (im->limits.max != UINT64_MAX && t->max_size > im->limits.max))
       return wp_format("%s: import %s.%s: table type or limits mismatch", m->name, im->module,
                        im->name);

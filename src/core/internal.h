@@ -196,6 +196,8 @@ void wp_sha256_init(wp_sha256_t *s);
 void wp_sha256_update(wp_sha256_t *s, const void *data, size_t len);
 void wp_sha256_final(wp_sha256_t *s, uint8_t out[32]);
 void wp_sha256_hex(const uint8_t digest[32], char out[65]);
+/* The SHA-256 of data, in hex. */
+void wp_sha256_hex_of(const void *data, size_t len, char out[65]);
 
 /* ------------------------------------------------------- the glue contract */
 
@@ -409,6 +411,14 @@ char *wp_compile_baseline(wasmplug_module_t *m, wp_code_t *out);
 char *wp_compile_optimized(wasmplug_module_t *m, bool may_build,
                            wp_code_t *out);
 void wp_code_free(wp_code_t *code);
+/* build.c: the optimized tier's shared object from the engine's
+** translator, units compiled in parallel and cached one by one. */
+char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_out);
+/* How many compiler processes run at once ($WASMPLUG_JOBS, else the cores). */
+unsigned wp_build_jobs(void);
+/* Writes a file through a temporary name and a rename. */
+char *wp_write_atomic(const char *path, const uint8_t *data, size_t len);
+
 /* Loads a shared object image (already verified) through a memfd. */
 void *wp_dlopen_bytes(const uint8_t *data, size_t len, int *memfd);
 bool wp_read_all(const char *path, uint8_t **data, size_t *len);
@@ -447,11 +457,13 @@ void wp_tcc_release(void *state);
 struct wasmplug_memory {
   wp_rt_memory_t *rt;
   wasmplug_instance_t *owner;
+  uint8_t flags; /* WP_MEM_64, WP_MEM_SHARED: must match an import's */
 };
 struct wasmplug_table {
   wp_rt_table_t *rt;
   wasmplug_valkind_t elem;
   wasmplug_instance_t *owner;
+  uint8_t flags; /* WP_MEM_64 */
 };
 struct wasmplug_global {
   void *ptr;

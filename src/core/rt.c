@@ -53,7 +53,10 @@ enum {
 };
 
 #define WASM_PAGE 65536u
-#define MEMORY_RESERVE (8ull << 30) /* 4 GiB address + 4 GiB offset */
+#define WASM_PAGES_MAX 65536u
+/* 4 GiB address + 4 GiB offset, and a page for the widest access (16
+** bytes) starting just below 8 GiB. */
+#define MEMORY_RESERVE ((8ull << 30) + 65536)
 /* Tables made outside any instantiation (none today) get the default limit. */
 #define TABLE_MAX_ELEMS (10u * 1000 * 1000)
 /* How often the watchdog signal repeats once the deadline has passed. */
@@ -220,8 +223,8 @@ static wasmplug_trap_t *trap_for_code(int code) {
   case RT_TRAP_CALL_INDIRECT:
     return wasmplug_trap_new(WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH, NULL);
   /* call_indirect's other two failures, in the spec's words */
-  case WP_TRAP_CODE_UNDEFINED_ELEMENT:
-    return wasmplug_trap_new(WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH,
+  case WP_TRAP_CODE_UNDEFINED_ELEMENT: /* the type was never looked at */
+    return wasmplug_trap_new(WASMPLUG_TRAP_TABLE_OUT_OF_BOUNDS,
                              "undefined element: the index is past the table's end");
   case WP_TRAP_CODE_UNINITIALIZED_ELEMENT:
     return wasmplug_trap_new(WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH,
@@ -399,6 +402,9 @@ void wp_rt_limits_pop(const wasmplug_store_limits_t *previous) { wp_thread.limit
 static void rt_allocate_memory(void *mp, uint32_t initial, uint32_t max) {
   wp_rt_memory_t *m = mp;
   memset(m, 0, sizeof *m);
+  if (initial > WASM_PAGES_MAX) /* memory64 minimums can be larger */
+    wp_rt_raise(wasmplug_trap_new(WASMPLUG_TRAP_HOST, "cannot allocate linear memory: its "
+                                  "minimum exceeds 65536 pages (4 GiB)"));
   if (wp_thread.limits) {
     uint64_t lim = wp_thread.limits->memory_bytes / WASM_PAGE;
     if (initial > lim) {

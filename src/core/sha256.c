@@ -97,3 +97,12 @@ void wp_sha256_hex(const uint8_t digest[32], char out[65]) {
   }
   out[64] = 0;
 }
+
+void wp_sha256_hex_of(const void *data, size_t len, char out[65]) {
+  wp_sha256_t s;
+  uint8_t d[32];
+  wp_sha256_init(&s);
+  wp_sha256_update(&s, data, len);
+  wp_sha256_final(&s, d);
+  wp_sha256_hex(d, out);
+}

@@ -399,13 +399,12 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, wp
   }
   for (uint32_t k = 0; k < m->nmems; k++) {
     const wasmplug_limits_t *l = &m->mems[k];
-    if (l->min > 65536)
-      return wp_format("%s: memory %u: its minimum of %llu pages exceeds wasmplug's limit of "
-                       "65536 pages (4 GiB)", mod->name, m->nimported_mems + k,
-                       (unsigned long long)l->min);
+    /* a memory larger than 4 GiB (memory64) cannot be reserved: the
+    ** runtime refuses its minimum at instantiation */
+    uint64_t min = l->min > 65536 ? 0xffffffffu : l->min;
     uint64_t max = l->max == UINT64_MAX || l->max > 65536 ? 65536 : l->max;
     wp_buf_printf(b, "  wp_rt->allocate_memory(&I->mo[%u], %lluu, %lluu);\n  I->mp[%u] = &I->mo[%u];\n",
-                  k, (unsigned long long)l->min, (unsigned long long)max, m->nimported_mems + k, k);
+                  k, (unsigned long long)min, (unsigned long long)max, m->nimported_mems + k, k);
   }
   for (uint32_t k = 0; k < m->ntables; k++) {
     const wasmplug_limits_t *l = &m->tables[k];

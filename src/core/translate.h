@@ -24,6 +24,11 @@ typedef struct wp_xlate_opts {
   uint32_t unit_bytes;
 } wp_xlate_opts_t;
 
+/* Wasm code bytes per C unit of the optimized tier: small enough that the
+** units of a large module keep every core busy and bound the compiler's
+** memory, large enough that the shared header is parsed rarely. */
+#define WP_OPT_UNIT_BYTES (64u * 1024)
+
 typedef struct wp_unit {
   wp_buf_t c;          /* the unit's C (includes "wp.h") */
   uint32_t first, count; /* defined functions [first, first + count) */

@@ -193,8 +193,10 @@ char *wp_modinfo_validate(const uint8_t *bytes, size_t len, const char *name, wp
   for (uint32_t i = 0; i < m->ntables; i++) {
     if (!check_limits(&v, &m->tables[i], m->table_flags[i], false, "table", m->nimported_tables + i))
       goto out;
+    /* the table section comes before the global section: only imported
+    ** globals exist yet */
     if (m->table_inits[i].len &&
-        !const_expr(&v, m->table_inits[i], m->table_elems[i], wp_nglobals(m), declared,
+        !const_expr(&v, m->table_inits[i], m->table_elems[i], m->nimported_globals, declared,
                     "a table initializer"))
       goto out;
   }

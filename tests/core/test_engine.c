@@ -213,7 +213,12 @@ static void test_calls_and_traps(void) {
   ci[0] = I32(2);
   expect_trap(in, "call_ind", ci, 2, WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH, NULL); /* null */
   ci[0] = I32(99);
-  expect_trap(in, "call_ind", ci, 2, WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH, NULL); /* range */
+  /* past the table's end: "undefined element", a table access out of
+  ** bounds (wasm2c 1.0.32 reports it as a type mismatch) */
+  const char *trn = getenv("WASMPLUG_TRANSLATOR");
+  expect_trap(in, "call_ind", ci, 2,
+              trn && !strcmp(trn, "wasm2c") ? WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH
+                                            : WASMPLUG_TRAP_TABLE_OUT_OF_BOUNDS, NULL);
   ci[0] = I32(0);
   ci[1] = I32(10);
   t = wasmplug_func_call(wasmplug_instance_func(in, "call_ind"), ci, 2, r, 1);

@@ -189,6 +189,10 @@ int main(int argc, char **argv) {
           "extended-const on wasm2c: %s", msg ? msg : "accepted");
     free(msg);
   }
+  /* the table section comes before the globals: its initializer sees
+  ** imported globals only */
+  const extra_t tinit[] = {X(4, "\1\x40\0\x70\0\1\x23\0\x0b"), X(6, "\1\x70\0\xd0\x70\x0b")};
+  NOX(none, none, "\0\x0b", tinit, "unknown global 0");
   const extra_t dup[] = {X(7, "\2\1a\0\0\1a\0\0")};
   NOX(none, none, "\0\x0b", dup, "duplicate export name 'a'");
   const extra_t start[] = {X(8, "\0")};

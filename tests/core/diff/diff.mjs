@@ -89,9 +89,6 @@ const KNOWN_BUGS = {
   // tcc compiles wasm2c's -(x) as a subtraction, so f32/f64.neg keeps the
   // sign of a NaN (cases/float_neg_nan.wast).
   'fneg-nan': { configs: ['baseline/wasm2c'] },
-  // cc -O2 turns the own translator's floor/ceil/trunc into code that
-  // returns a signalling NaN unquieted (cases/float_rounding_snan.wast).
-  'round-snan': { configs: ['optimized/own'] },
 };
 
 // ----------------------------------------------------------------- main

@@ -151,7 +151,7 @@ export function show(r) {
 // indirect call failure too (cases/call_indirect_oob.wast).
 export const DEVIATIONS = {
   wasm2c: { table_oob: ['memory_oob', 'indirect_call'] },
-  own: { table_oob: ['indirect_call'] },
+  own: {},
 };
 
 // Does b (wasmplug) agree with a (the reference: V8 or another config)?

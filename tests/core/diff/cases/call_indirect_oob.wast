@@ -1,7 +1,5 @@
 ;; known-failure baseline/wasm2c
 ;; known-failure optimized/wasm2c
-;; known-failure baseline/own
-;; known-failure optimized/own
 ;;
 ;; call_indirect through an index past the end of its table traps with
 ;; "undefined element", a table access out of bounds (wasmplug's trap kind
@@ -9,11 +7,11 @@
 ;; "undefined element: out of bounds table access"), not as an indirect call
 ;; type mismatch: the type was never looked at.
 ;;
-;; Both translators report WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH: wasm2c
-;; checks index, null entry and type in one condition; the own translator
-;; keeps the kind but says "undefined element" in the message.  Found by the
-;; differential tests (V8 disagrees) and the spec suite (call_indirect.wast,
-;; linking.wast).  diff.mjs tolerates it (DEVIATIONS) until this is decided.
+;; wasm2c reports WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH: it checks
+;; index, null entry and type in one condition (diff.mjs tolerates it,
+;; DEVIATIONS); the own translator reports a table access out of bounds,
+;; "undefined element".  Found by the differential tests (V8 disagrees) and
+;; the spec suite (call_indirect.wast, linking.wast).
 (module
   (type $v (func))
   (table $t 3 funcref)

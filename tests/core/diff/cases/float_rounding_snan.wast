@@ -1,4 +1,3 @@
-;; known-failure optimized/own
 ;;
 ;; ceil, floor, trunc and nearest are arithmetic: a NaN result must be an
 ;; arithmetic (quiet) NaN, even for a signalling NaN operand.

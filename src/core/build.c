@@ -1,0 +1,450 @@
+/*
+** build.c — C to native code for the optimized tier (and the baseline's
+** large modules): the translator's units are compiled in parallel, one
+** compiler process per unit and at most one per core at a time, and each
+** unit's object is cached on its own under a key that hashes its C (the
+** shared header included), the compiler's identity and the flags.  So a
+** large module keeps every core busy with a bounded amount of C each (the
+** memory a compile needs is bounded too), and a module that changed in a
+** few functions recompiles only the units those are in.
+**
+** Unit objects are cache entries like whole modules (compile.c): a .o
+** beside a .meta whose MAC vouches for it (trust.c), verified before the
+** bytes are used; what is linked is the verified copy.
+**
+** wasm2c's single file goes through the same job runner, as one job.
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "translate.h"
+
+/* ------------------------------------------------------------- the jobs */
+
+typedef struct job {
+  char **argv;   /* NULL-terminated, owned */
+  char *errfile; /* the job's stderr and stdout */
+  pid_t pid;
+  bool running, done;
+} job_t;
+
+static void job_free(job_t *j) {
+  if (j->argv)
+    for (char **a = j->argv; *a; a++) free(*a);
+  free(j->argv);
+  free(j->errfile);
+}
+
+/* The first line of a job's output that says "error" (or the first). */
+static char *job_error(const job_t *j) {
+  FILE *f = fopen(j->errfile, "r");
+  char line[400] = "", first[400] = "";
+  if (f) {
+    while (fgets(line, sizeof line, f)) {
+      if (!first[0]) memcpy(first, line, sizeof line);
+      if (strstr(line, "error")) break;
+      line[0] = 0;
+    }
+    fclose(f);
+  }
+  const char *l = line[0] ? line : first;
+  size_t n = strcspn(l, "\n");
+  return wp_format("%.*s", (int)n, n ? l : "the compiler failed");
+}
+
+static bool job_start(job_t *j) {
+  pid_t pid = fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    int fd = open(j->errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0) {
+      dup2(fd, 2);
+      dup2(fd, 1);
+      close(fd);
+    }
+    execvp(j->argv[0], j->argv);
+    _exit(127);
+  }
+  j->pid = pid;
+  j->running = true;
+  return true;
+}
+
+unsigned wp_build_jobs(void) {
+  const char *e = getenv("WASMPLUG_JOBS");
+  long n = e && *e ? strtol(e, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+typedef struct progress {
+  wasmplug_module_t *m;
+  char *what;
+  bool shown;
+  struct timespec last;
+} progress_t;
+
+static void tick(progress_t *p, bool force) {
+  wasmplug_config_t *cfg = &p->m->engine->config;
+  if (!cfg->progress) return;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  if (!force && now.tv_sec - p->last.tv_sec < 1) return;
+  p->last = now;
+  cfg->progress(cfg->progress_data, p->what ? p->what : p->m->name, 0);
+  p->shown = true;
+}
+
+/* Runs the jobs, `par` at a time; on_done(arg, i) after each success.
+** Stops at the first failure (the others are killed: they are ours). */
+static char *run_jobs(job_t *jobs, size_t n, unsigned par, progress_t *pg,
+                      char *(*on_done)(void *, size_t), void *arg) {
+  size_t next = 0, finished = 0, running = 0;
+  char *err = NULL;
+  while (finished < n) {
+    while (!err && running < par && next < n) {
+      if (!job_start(&jobs[next])) {
+        err = wp_format("cannot start %s: %s", jobs[next].argv[0], strerror(errno));
+        break;
+      }
+      next++;
+      running++;
+    }
+    if (running == 0) break;
+    bool any = false;
+    for (size_t i = 0; i < next; i++) {
+      job_t *j = &jobs[i];
+      if (!j->running) continue;
+      int status;
+      pid_t r = waitpid(j->pid, &status, WNOHANG);
+      if (r == 0) continue;
+      if (r < 0 && errno == EINTR) continue;
+      j->running = false;
+      j->done = true;
+      running--;
+      finished++;
+      any = true;
+      if (err) continue; /* draining after a failure */
+      if (r < 0) {
+        err = wp_format("cannot wait for %s: %s", j->argv[0], strerror(errno));
+      } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        char *line = WIFEXITED(status) && WEXITSTATUS(status) == 127
+                         ? wp_format("cannot run %s", j->argv[0])
+                         : job_error(j);
+        err = wp_format("%s", line ? line : "out of memory");
+        free(line);
+      } else if (on_done) {
+        err = on_done(arg, i);
+      }
+      if (err) {
+        for (size_t k = 0; k < next; k++)
+          if (jobs[k].running) kill(jobs[k].pid, SIGTERM);
+        n = next; /* start nothing more */
+      } else {
+        tick(pg, true);
+      }
+    }
+    if (err && running == 0) break;
+    if (!any) {
+      struct timespec ts = {0, 20 * 1000 * 1000};
+      nanosleep(&ts, NULL);
+      tick(pg, false);
+    }
+  }
+  return err;
+}
+
+/* -------------------------------------------------------- the commands */
+
+/* argv builder */
+typedef struct args {
+  char **v;
+  size_t n, cap;
+  bool oom;
+} args_t;
+
+static void arg(args_t *a, const char *s) {
+  if (a->oom) return;
+  if (a->n + 2 > a->cap) {
+    size_t cap = a->cap ? a->cap * 2 : 32;
+    char **n = realloc(a->v, cap * sizeof *n);
+    if (!n) {
+      a->oom = true;
+      return;
+    }
+    a->v = n;
+    a->cap = cap;
+  }
+  a->v[a->n] = wp_strdup(s);
+  if (!a->v[a->n]) a->oom = true;
+  else a->v[++a->n] = NULL;
+}
+
+/* The optimized tier's compiler flags (all part of the cache keys: the
+** engine's tool_id names them for whole modules, unit keys hash them). */
+static const char *const cc_flags[] = {
+    "-O2",
+    /* No sibling-call optimisation: it turns unbounded wasm recursion into
+    ** a loop, and call-stack exhaustion must trap, not hang. */
+    "-fno-optimize-sibling-calls",
+    "-fPIC", "-fvisibility=hidden", "-DNDEBUG", "-w", "-fno-strict-aliasing",
+    NULL};
+/* Wasm float semantics for the own translator's C: no contraction into
+** fused multiply-adds, no errno (so sqrt is one instruction). */
+static const char *const own_flags[] = {"-ffp-contract=off", "-fno-math-errno", NULL};
+
+static void cc_args(args_t *a, const wasmplug_module_t *m, const char *dir) {
+  arg(a, wp_cc_command());
+  for (const char *const *f = cc_flags; *f; f++) arg(a, *f);
+  if (m->engine->translator == WP_TRANSLATOR_OWN)
+    for (const char *const *f = own_flags; *f; f++) arg(a, *f);
+  char *inc = wp_format("-I%s", dir);
+  arg(a, inc ? inc : "-I.");
+  free(inc);
+}
+
+/* ------------------------------------------------------ the unit cache */
+
+typedef struct unit_build {
+  wasmplug_module_t *m;
+  const char *dir;
+  char *units_dir;          /* cache/units, or NULL when not caching */
+  char (*keys)[65];         /* per unit */
+  size_t *job_unit;         /* job index -> unit index (SIZE_MAX: glue) */
+} unit_build_t;
+
+static void unit_key(const wasmplug_module_t *m, const wp_buf_t *header, const wp_buf_t *unit,
+                     char hex[65]) {
+  static const char tag[] = "wasmplug unit 1\n";
+  wp_sha256_t s;
+  uint8_t d[32];
+  wp_sha256_init(&s);
+  wp_sha256_update(&s, tag, sizeof tag - 1);
+  wp_sha256_update(&s, m->engine->tool_id, strlen(m->engine->tool_id));
+  for (const char *const *f = own_flags; *f; f++) wp_sha256_update(&s, *f, strlen(*f) + 1);
+  wp_sha256_update(&s, header->buf, header->len);
+  wp_sha256_update(&s, "", 1);
+  wp_sha256_update(&s, unit->buf, unit->len);
+  wp_sha256_final(&s, d);
+  wp_sha256_hex(d, hex);
+}
+
+static char *unit_meta(wasmplug_engine_t *e, const char *key, const uint8_t *o, size_t len) {
+  char sum[65], mac[65];
+  wp_sha256_hex_of(o, len, sum);
+  if (!wp_trust_mac(e, key, sum, mac)) return NULL;
+  return wp_format("wasmplug-unit 1\nkey %s\nsha256 %s\nmac %s\n", key, sum, mac);
+}
+
+/* A verified cached object for `key`, written to `dst`; false on a miss. */
+static bool unit_cached(unit_build_t *b, const char *key, const char *dst) {
+  if (!b->units_dir) return false;
+  char *op = wp_format("%s/%s.o", b->units_dir, key), *mp = wp_format("%s/%s.meta", b->units_dir, key);
+  uint8_t *o = NULL, *meta = NULL;
+  size_t olen, mlen;
+  bool ok = op && mp && wp_read_all(mp, &meta, &mlen) && wp_read_all(op, &o, &olen);
+  if (ok) {
+    char *want = unit_meta(b->m->engine, key, o, olen);
+    ok = want && strlen(want) == mlen && wp_trust_mac_equal(want, (const char *)meta);
+    free(want);
+  }
+  if (ok) {
+    char *err = wp_write_atomic(dst, o, olen);
+    ok = !err;
+    free(err);
+  }
+  free(o);
+  free(meta);
+  free(op);
+  free(mp);
+  return ok;
+}
+
+/* After a unit compiled: store its object (best effort: a cache that
+** cannot be written is only slower). */
+static char *unit_done(void *arg, size_t job) {
+  unit_build_t *b = arg;
+  size_t u = b->job_unit[job];
+  if (u == SIZE_MAX || !b->units_dir) return NULL;
+  char *obj = wp_format("%s/u%zu.o", b->dir, u);
+  uint8_t *o = NULL;
+  size_t len;
+  if (obj && wp_read_all(obj, &o, &len)) {
+    char *meta = unit_meta(b->m->engine, b->keys[u], o, len);
+    char *op = wp_format("%s/%s.o", b->units_dir, b->keys[u]);
+    char *mp = wp_format("%s/%s.meta", b->units_dir, b->keys[u]);
+    if (meta && op && mp) {
+      char *err = wp_write_atomic(op, o, len);
+      if (!err) err = wp_write_atomic(mp, (const uint8_t *)meta, strlen(meta));
+      free(err);
+    }
+    free(meta);
+    free(op);
+    free(mp);
+  }
+  free(o);
+  free(obj);
+  return NULL;
+}
+
+static char *write_text(const char *dir, const char *name, const wp_buf_t *b) {
+  char *path = wp_format("%s/%s", dir, name);
+  if (!path) return wp_strdup("out of memory");
+  char *err = wp_write_atomic(path, (const uint8_t *)(b->buf ? b->buf : ""), b->len);
+  free(path);
+  return err;
+}
+
+/* ------------------------------------------------------------ the build */
+
+/* wasm2c: glue.c (which includes module.c) in one compiler run. */
+static char *build_wasm2c(wasmplug_module_t *m, const char *dir, const char *so_out) {
+  char *err = wp_codegen(m, dir);
+  if (err) return err;
+  job_t j;
+  memset(&j, 0, sizeof j);
+  args_t a = {0};
+  cc_args(&a, m, dir);
+  arg(&a, "-shared");
+  arg(&a, "-nostartfiles");
+  arg(&a, "-o");
+  arg(&a, so_out);
+  char *glue = wp_format("%s/glue.c", dir);
+  arg(&a, glue ? glue : "glue.c");
+  free(glue);
+  arg(&a, "-lm");
+  j.argv = a.v;
+  j.errfile = wp_format("%s/cc.err", dir);
+  if (a.oom || !j.errfile) err = wp_strdup("out of memory");
+  progress_t pg = {m, NULL, false, {0, 0}};
+  if (!err) err = run_jobs(&j, 1, 1, &pg, NULL, NULL);
+  if (pg.shown && m->engine->config.progress)
+    m->engine->config.progress(m->engine->config.progress_data, m->name, 1);
+  job_free(&j);
+  return err;
+}
+
+char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_out) {
+  char *err = NULL;
+  if (m->engine->translator == WP_TRANSLATOR_WASM2C) {
+    err = build_wasm2c(m, dir, so_out);
+    goto wrap;
+  }
+  wp_xlate_opts_t o = {false, WP_OPT_UNIT_BYTES};
+  wp_xlate_t x;
+  if ((err = wp_translate(m, &o, &x))) return err;
+  size_t nu = x.nunits;
+  job_t *jobs = calloc(nu + 1, sizeof *jobs);
+  unit_build_t b = {m, dir, NULL, calloc(nu + 1, sizeof *b.keys), calloc(nu + 1, sizeof(size_t))};
+  progress_t pg = {m, NULL, false, {0, 0}};
+  size_t nj = 0;
+  if (!jobs || !b.keys || !b.job_unit) {
+    err = wp_strdup("out of memory");
+    goto out;
+  }
+  if ((err = write_text(dir, "wp.h", &x.header)) || (err = write_text(dir, "glue.c", &x.glue)))
+    goto out;
+  b.units_dir = wp_format("%s/units", m->engine->cache_dir);
+  if (b.units_dir) {
+    char *e2 = wp_mkdir_p(b.units_dir);
+    if (e2) {
+      free(e2);
+      free(b.units_dir);
+      b.units_dir = NULL;
+    }
+  }
+  /* the link command, filled as objects are known */
+  args_t link = {0};
+  cc_args(&link, m, dir);
+  arg(&link, "-shared");
+  arg(&link, "-nostartfiles");
+  arg(&link, "-o");
+  arg(&link, so_out);
+  for (size_t u = 0; u <= nu; u++) {
+    char obj[64], src[64];
+    if (u == nu) {
+      snprintf(obj, sizeof obj, "glue.o");
+      snprintf(src, sizeof src, "glue.c");
+    } else {
+      snprintf(obj, sizeof obj, "u%zu.o", u);
+      snprintf(src, sizeof src, "u%zu.c", u);
+    }
+    char *objp = wp_format("%s/%s", dir, obj), *srcp = wp_format("%s/%s", dir, src);
+    if (!objp || !srcp) {
+      free(objp);
+      free(srcp);
+      err = wp_strdup("out of memory");
+      goto out_link;
+    }
+    arg(&link, objp);
+    bool hit = false;
+    if (u < nu) {
+      unit_key(m, &x.header, &x.units[u].c, b.keys[u]);
+      hit = unit_cached(&b, b.keys[u], objp);
+      if (!hit) err = write_text(dir, src, &x.units[u].c);
+      /* the unit's C is no longer needed in memory */
+      wp_buf_free(&x.units[u].c);
+    }
+    if (!err && !hit) {
+      args_t a = {0};
+      cc_args(&a, m, dir);
+      arg(&a, "-c");
+      arg(&a, "-o");
+      arg(&a, objp);
+      arg(&a, srcp);
+      jobs[nj].argv = a.v;
+      jobs[nj].errfile = wp_format("%s/%s.err", dir, src);
+      if (a.oom || !jobs[nj].errfile) err = wp_strdup("out of memory");
+      b.job_unit[nj++] = u < nu ? u : SIZE_MAX;
+    }
+    free(objp);
+    free(srcp);
+    if (err) goto out_link;
+  }
+  arg(&link, "-lm");
+  if (link.oom) {
+    err = wp_strdup("out of memory");
+    goto out_link;
+  }
+  unsigned par = wp_build_jobs();
+  pg.what = wp_format("%s: %zu of %zu C units to compile, %u at a time", m->name, nj, nu + 1, par);
+  if (nu >= 4) tick(&pg, true); /* a large module: say so at once */
+  if ((err = run_jobs(jobs, nj, par, &pg, unit_done, &b))) goto out_link;
+  /* link */
+  job_t lj;
+  memset(&lj, 0, sizeof lj);
+  lj.argv = link.v;
+  link.v = NULL;
+  lj.errfile = wp_format("%s/link.err", dir);
+  if (!lj.errfile) err = wp_strdup("out of memory");
+  else err = run_jobs(&lj, 1, 1, &pg, NULL, NULL);
+  job_free(&lj);
+out_link:
+  if (link.v)
+    for (char **p = link.v; *p; p++) free(*p);
+  free(link.v);
+out:
+  if (pg.shown && m->engine->config.progress)
+    m->engine->config.progress(m->engine->config.progress_data, m->name, 1);
+  for (size_t i = 0; i < nj; i++) job_free(&jobs[i]);
+  free(jobs);
+  free(b.keys);
+  free(b.job_unit);
+  free(b.units_dir);
+  free(pg.what);
+  wp_xlate_free(&x);
+wrap:
+  if (err) {
+    char *e = wp_format("%s: optimized compile failed (%s): %s", m->name, wp_cc_command(), err);
+    free(err);
+    err = e ? e : wp_strdup("out of memory");
+  }
+  return err;
+}
