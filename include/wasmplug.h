@@ -497,17 +497,104 @@ WASMPLUG_API void wasmplug_fiber_delete(wasmplug_fiber_t *fiber);
 ** definitions (functions per import name, resource types); instantiating
 ** links every import (an unsatisfied one is an error naming it and its WIT
 ** type) and replays the component's definitions.  Values crossing a
-** component function are canonical ABI value trees (src/cabi/cabi.h): the
-** public names below are those types, so an embedder builds and reads
-** values and types with the canonical ABI layer's functions. */
-struct wp_cabi_val;
-struct wp_cabi_func;
-struct wp_cabi_resource;
-struct wp_cabi_error;
+** component function are value trees (wasmplug_cval_t) of the types below.
+*/
+
+/* The kinds of component value types: THE enumeration of them in wasmplug
+** (the canonical ABI layer and the component decoder use these numbers). */
+typedef enum wasmplug_ckind {
+  WASMPLUG_C_BOOL = 1,
+  WASMPLUG_C_S8, WASMPLUG_C_U8, WASMPLUG_C_S16, WASMPLUG_C_U16,
+  WASMPLUG_C_S32, WASMPLUG_C_U32, WASMPLUG_C_S64, WASMPLUG_C_U64,
+  WASMPLUG_C_F32, WASMPLUG_C_F64, WASMPLUG_C_CHAR, WASMPLUG_C_STRING,
+  WASMPLUG_C_LIST, WASMPLUG_C_RECORD, WASMPLUG_C_TUPLE, WASMPLUG_C_VARIANT,
+  WASMPLUG_C_ENUM, WASMPLUG_C_OPTION, WASMPLUG_C_RESULT, WASMPLUG_C_FLAGS,
+  WASMPLUG_C_OWN, WASMPLUG_C_BORROW,
+  WASMPLUG_C_STREAM, WASMPLUG_C_FUTURE, WASMPLUG_C_ERROR_CONTEXT,
+  WASMPLUG_C_FIXED_LIST, /* list<T, N> */
+} wasmplug_ckind_t;
+
+/* A type (opaque; made by a wasmplug_ctypes_t, which owns it). */
+typedef struct wasmplug_ctype wasmplug_ctype_t;
+/* A resource type. */
+typedef struct wasmplug_cresource wasmplug_cresource_t;
+
+/* A value: `kind` says which member of `of` holds it.  A value owns what
+** it points to (strings, items, payloads) and is released with
+** wasmplug_cval_drop.  Records and tuples are `list` of their fields in
+** order; variants, enums, options (none = 0, some = 1) and results (ok =
+** 0, error = 1) are `var` (payload NULL when the case has none); flags
+** are a bit set; own/borrow a resource representation. */
+typedef struct wasmplug_cval {
+  wasmplug_ckind_t kind;
+  union {
+    bool b;
+    int8_t s8; uint8_t u8; int16_t s16; uint16_t u16;
+    int32_t s32; uint32_t u32; int64_t s64; uint64_t u64;
+    float f32; double f64;
+    uint32_t ch;                                             /* a Unicode scalar value */
+    struct { char *ptr; size_t len; } str;                   /* UTF-8, malloc'ed */
+    struct { struct wasmplug_cval *items; size_t len; } list; /* list, record, tuple */
+    struct { uint32_t disc; struct wasmplug_cval *payload; } var;
+    uint32_t flags;
+    uint32_t rep;                                            /* own, borrow */
+    void *obj;                                               /* stream, future, error-context */
+  } of;
+} wasmplug_cval_t;
+
+/* Frees what v owns (not v itself) and zeroes it. */
+WASMPLUG_API void wasmplug_cval_drop(wasmplug_cval_t *v);
+
+/* A function type: parameters (names may be NULL) and result (NULL: none). */
+typedef struct wasmplug_cfunctype {
+  size_t nparams;
+  const char *const *param_names;
+  const wasmplug_ctype_t *const *params;
+  const wasmplug_ctype_t *result;
+} wasmplug_cfunctype_t;
+
+/* Makes types and owns them.  Constructors return NULL on a bad type (an
+** empty record, a duplicate label, more than 32 flags...); then
+** wasmplug_ctypes_error says why.  Labels are copied. */
+typedef struct wasmplug_ctypes wasmplug_ctypes_t;
+WASMPLUG_API wasmplug_ctypes_t *wasmplug_ctypes_new(void);
+WASMPLUG_API void wasmplug_ctypes_delete(wasmplug_ctypes_t *types);
+WASMPLUG_API const char *wasmplug_ctypes_error(const wasmplug_ctypes_t *types);
+/* bool .. string, error-context */
+WASMPLUG_API const wasmplug_ctype_t *wasmplug_ctype_prim(wasmplug_ctypes_t *types, wasmplug_ckind_t kind);
+WASMPLUG_API const wasmplug_ctype_t *wasmplug_ctype_list(wasmplug_ctypes_t *types, const wasmplug_ctype_t *elem);
+WASMPLUG_API const wasmplug_ctype_t *wasmplug_ctype_record(wasmplug_ctypes_t *types, size_t n,
+                                                          const char *const *names,
+                                                          const wasmplug_ctype_t *const *fields);
+WASMPLUG_API const wasmplug_ctype_t *wasmplug_ctype_tuple(wasmplug_ctypes_t *types, size_t n,
+                                                         const wasmplug_ctype_t *const *fields);
+/* payloads[i] NULL for a case without payload (payloads may be NULL) */
+WASMPLUG_API const wasmplug_ctype_t *wasmplug_ctype_variant(wasmplug_ctypes_t *types, size_t n,
+                                                           const char *const *names,
+                                                           const wasmplug_ctype_t *const *payloads);
+WASMPLUG_API const wasmplug_ctype_t *wasmplug_ctype_enum(wasmplug_ctypes_t *types, size_t n, const char *const *names);
+WASMPLUG_API const wasmplug_ctype_t *wasmplug_ctype_option(wasmplug_ctypes_t *types, const wasmplug_ctype_t *some);
+/* ok and err may be NULL */
+WASMPLUG_API const wasmplug_ctype_t *wasmplug_ctype_result(wasmplug_ctypes_t *types, const wasmplug_ctype_t *ok,
+                                                          const wasmplug_ctype_t *err);
+WASMPLUG_API const wasmplug_ctype_t *wasmplug_ctype_flags(wasmplug_ctypes_t *types, size_t n, const char *const *names);
+WASMPLUG_API const wasmplug_ctype_t *wasmplug_ctype_own(wasmplug_ctypes_t *types, const wasmplug_cresource_t *r);
+WASMPLUG_API const wasmplug_ctype_t *wasmplug_ctype_borrow(wasmplug_ctypes_t *types, const wasmplug_cresource_t *r);
+WASMPLUG_API wasmplug_ckind_t wasmplug_ctype_kind(const wasmplug_ctype_t *type);
+/* The type in WIT ("list<u32>"), truncated to cap; returns the length it
+** needs. */
+WASMPLUG_API size_t wasmplug_ctype_print(const wasmplug_ctype_t *type, char *buf, size_t cap);
+/* A host resource type named `name` ("ns:pkg/iface#name" or bare): `dtor`
+** (may be NULL) runs exactly once per rep a guest owned, when the guest
+** drops it or its instance is deleted. */
+WASMPLUG_API const wasmplug_cresource_t *wasmplug_cresource_new(wasmplug_ctypes_t *types, const char *name,
+                                                               void (*dtor)(void *ctx, uint32_t rep), void *ctx);
+WASMPLUG_API const char *wasmplug_cresource_name(const wasmplug_cresource_t *resource);
+/* A value as WAVE text (malloc'ed; NULL when out of memory or when v is
+** not a value of `type`). */
+WASMPLUG_API char *wasmplug_cval_to_wave(const wasmplug_ctype_t *type, const wasmplug_cval_t *v);
+
 struct wasmplug_plugin_call;
-typedef struct wp_cabi_val wasmplug_cval_t;         /* wp_cabi_val_t */
-typedef struct wp_cabi_func wasmplug_cfunctype_t;   /* wp_cabi_func_t */
-typedef struct wp_cabi_resource wasmplug_cresource_t; /* wp_cabi_resource_t */
 
 typedef struct wasmplug_component wasmplug_component_t;
 typedef struct wasmplug_component_linker wasmplug_component_linker_t;
@@ -534,25 +621,24 @@ WASMPLUG_API void wasmplug_component_linker_delete(wasmplug_component_linker_t *
 ** for a function of an imported interface, or a bare name for a function
 ** imported directly.  `type` (and every type it references) must outlive
 ** the linker and its instances.  The callback gets owned params (dropped
-** after it returns) and fills *result (NULL when the function has none);
-** an error it returns makes the guest trap with the error's message. */
-typedef struct wp_cabi_error *(*wasmplug_component_host_fn_t)(
+** after it returns) and fills *result (NULL when the function has none).
+** It returns NULL, or a trap (the runtime owns it from then on), as core
+** host functions do: wasmplug_trap_new(WASMPLUG_TRAP_HOST, "why") makes the
+** guest trap naming the function, wasmplug_trap_new_exit(status) ends the
+** guest with an exit status. */
+typedef wasmplug_trap_t *(*wasmplug_component_host_fn_t)(
     void *env, const wasmplug_cval_t *args, size_t nargs,
     wasmplug_cval_t *result);
 WASMPLUG_API wasmplug_error_t *wasmplug_component_linker_define_func(
     wasmplug_component_linker_t *linker, const char *name,
     const wasmplug_cfunctype_t *type, wasmplug_component_host_fn_t cb,
     void *env, void (*finalizer)(void *));
-/* What a value-tree host function returns to end the guest with an exit
-** status (wasi:cli/exit): the guest's call then ends in a trap for which
-** wasmplug_trap_exit_status() reports `status`. */
-WASMPLUG_API struct wp_cabi_error *wasmplug_component_exit(int status);
-/* Native-flavour functions ask for the same with the plugin ABI's
-** host->exit(call, status) (wasmplug/plugin.h, ABI 1.1). */
 /* The same with arguments and result in the native layout: exactly the
 ** plugin ABI's function shape (include/wasmplug/plugin.h), so native
 ** plugins and the WASI plugins bind their functions unchanged.  `state` is
-** passed as the function's first argument. */
+** passed as the function's first argument.  Such a function uses the
+** plugin ABI's host table (wasmplug_plugin_host_api() in wasmplug/host.h):
+** host->alloc, host->trap, host->exit(call, status). */
 WASMPLUG_API wasmplug_error_t *wasmplug_component_linker_define_native(
     wasmplug_component_linker_t *linker, const char *name,
     const wasmplug_cfunctype_t *type,
@@ -566,10 +652,10 @@ WASMPLUG_API void *wasmplug_component_call_alloc(struct wasmplug_plugin_call *ca
 WASMPLUG_API int wasmplug_component_call_trap(struct wasmplug_plugin_call *call,
                                  const char *msg);
 /* A host resource type under "ns:pkg/iface@ver#name" (or a bare name).
-** `resource` is made with wp_cabi_resource_type(types, name, NULL, dtor,
-** ctx): its destructor runs exactly once per rep the guest owned, when the
-** guest drops it or when the instance is deleted.  Host function types
-** use the same pointer in own<R>/borrow<R>. */
+** `resource` is made with wasmplug_cresource_new: its destructor runs
+** exactly once per rep the guest owned, when the guest drops it or when
+** the instance is deleted.  Host function types use the same pointer in
+** own<R>/borrow<R>. */
 WASMPLUG_API wasmplug_error_t *wasmplug_component_linker_define_resource(
     wasmplug_component_linker_t *linker, const char *name,
     const wasmplug_cresource_t *resource);
@@ -615,7 +701,7 @@ WASMPLUG_API const wasmplug_cresource_t *wasmplug_component_instance_resource(
 WASMPLUG_API const wasmplug_cfunctype_t *wasmplug_component_func_type(
     const wasmplug_component_func_t *func);
 /* Calls with args (checked against the type).  *result receives the result
-** (the caller drops it with wp_cabi_val_drop) when the function has one.
+** (the caller drops it with wasmplug_cval_drop) when the function has one.
 ** Returns NULL, or the trap.  A trap poisons the instance, as the Component
 ** Model specifies (it may have left any state half-updated): every later
 ** call into it traps with "cannot enter component instance"; delete it and

@@ -77,21 +77,37 @@ void wp_cabi_error_delete(wp_cabi_error_t *e);
 /* 2. Types                                                            */
 /* ------------------------------------------------------------------ */
 
-typedef enum wp_cabi_kind {
-  WP_CABI_BOOL = 1,
-  WP_CABI_S8, WP_CABI_U8, WP_CABI_S16, WP_CABI_U16,
-  WP_CABI_S32, WP_CABI_U32, WP_CABI_S64, WP_CABI_U64,
-  WP_CABI_F32, WP_CABI_F64, WP_CABI_CHAR, WP_CABI_STRING,
-  WP_CABI_LIST, WP_CABI_RECORD, WP_CABI_TUPLE, WP_CABI_VARIANT,
-  WP_CABI_ENUM, WP_CABI_OPTION, WP_CABI_RESULT, WP_CABI_FLAGS,
-  WP_CABI_OWN, WP_CABI_BORROW,
-  /* async values (section 9): handles to stream/future ends and error
-   * contexts; elem is the payload type (NULL for `stream`, `future`) */
-  WP_CABI_STREAM, WP_CABI_FUTURE, WP_CABI_ERROR_CONTEXT,
-  /* list<T, N>: exactly `length` elements, stored inline (no pointer);
-   * values are lists of that length */
-  WP_CABI_FIXED_LIST
-} wp_cabi_kind_t;
+/* The kinds are the public enumeration (wasmplug_ckind_t, wasmplug.h), the
+ * one list of value type kinds; WP_CABI_<KIND> is this layer's spelling of
+ * WASMPLUG_C_<KIND>. */
+typedef wasmplug_ckind_t wp_cabi_kind_t;
+#define WP_CABI_BOOL WASMPLUG_C_BOOL
+#define WP_CABI_S8 WASMPLUG_C_S8
+#define WP_CABI_U8 WASMPLUG_C_U8
+#define WP_CABI_S16 WASMPLUG_C_S16
+#define WP_CABI_U16 WASMPLUG_C_U16
+#define WP_CABI_S32 WASMPLUG_C_S32
+#define WP_CABI_U32 WASMPLUG_C_U32
+#define WP_CABI_S64 WASMPLUG_C_S64
+#define WP_CABI_U64 WASMPLUG_C_U64
+#define WP_CABI_F32 WASMPLUG_C_F32
+#define WP_CABI_F64 WASMPLUG_C_F64
+#define WP_CABI_CHAR WASMPLUG_C_CHAR
+#define WP_CABI_STRING WASMPLUG_C_STRING
+#define WP_CABI_LIST WASMPLUG_C_LIST
+#define WP_CABI_RECORD WASMPLUG_C_RECORD
+#define WP_CABI_TUPLE WASMPLUG_C_TUPLE
+#define WP_CABI_VARIANT WASMPLUG_C_VARIANT
+#define WP_CABI_ENUM WASMPLUG_C_ENUM
+#define WP_CABI_OPTION WASMPLUG_C_OPTION
+#define WP_CABI_RESULT WASMPLUG_C_RESULT
+#define WP_CABI_FLAGS WASMPLUG_C_FLAGS
+#define WP_CABI_OWN WASMPLUG_C_OWN
+#define WP_CABI_BORROW WASMPLUG_C_BORROW
+#define WP_CABI_STREAM WASMPLUG_C_STREAM
+#define WP_CABI_FUTURE WASMPLUG_C_FUTURE
+#define WP_CABI_ERROR_CONTEXT WASMPLUG_C_ERROR_CONTEXT
+#define WP_CABI_FIXED_LIST WASMPLUG_C_FIXED_LIST
 
 /* Core value types of the flattening. */
 typedef enum wp_cabi_core {
@@ -106,8 +122,8 @@ typedef union wp_cabi_flat {
   double f64;
 } wp_cabi_flat_t;
 
-typedef struct wp_cabi_types wp_cabi_types_t;
-typedef struct wp_cabi_resource wp_cabi_resource_t;
+typedef struct wasmplug_ctypes wp_cabi_types_t;
+typedef struct wasmplug_cresource wp_cabi_resource_t;
 typedef struct wp_cabi_handles wp_cabi_handles_t;
 
 /* Limits of a descriptor (the Component Model's own limits). */
@@ -127,20 +143,20 @@ typedef struct wp_cabi_layout {
 /* A field of a record/tuple or a case of a variant (payload may be NULL). */
 typedef struct wp_cabi_field {
   const char *name;              /* owned by the types arena; tuples: "0","1".. */
-  const struct wp_cabi_type *type; /* NULL for a case without payload */
+  const struct wasmplug_ctype *type; /* NULL for a case without payload */
   uint32_t guest_offset;         /* record/tuple: byte offset in guest layout */
   uint32_t native_offset;        /* record/tuple: byte offset in native layout */
 } wp_cabi_field_t;
 
 /* A type descriptor: immutable once built, read freely by later layers. */
-typedef struct wp_cabi_type {
+typedef struct wasmplug_ctype {
   wp_cabi_kind_t kind;
   wp_cabi_layout_t guest;   /* wasm32 canonical ABI layout */
   wp_cabi_layout_t native;  /* native C layout (see "Native layout" below) */
   /* list: element; option: payload; result: ok (may be NULL) */
-  const struct wp_cabi_type *elem;
+  const struct wasmplug_ctype *elem;
   /* result: err (may be NULL) */
-  const struct wp_cabi_type *err;
+  const struct wasmplug_ctype *err;
   /* record/tuple: fields; variant: cases; enum/flags: labels (type NULL) */
   const wp_cabi_field_t *fields;
   uint32_t nfields;
@@ -180,6 +196,8 @@ typedef struct wp_cabi_type {
 wp_cabi_types_t *wp_cabi_types_new(void);
 void wp_cabi_types_delete(wp_cabi_types_t *t);
 const char *wp_cabi_types_error(const wp_cabi_types_t *t);
+/* Memory that lives (zeroed, max-aligned) as long as the types. */
+void *wp_cabi_types_alloc(wp_cabi_types_t *t, size_t n);
 
 const wp_cabi_type_t *wp_cabi_type_prim(wp_cabi_types_t *t, wp_cabi_kind_t kind); /* bool..string */
 const wp_cabi_type_t *wp_cabi_type_list(wp_cabi_types_t *t, const wp_cabi_type_t *elem);
@@ -209,6 +227,10 @@ const wp_cabi_type_t *wp_cabi_type_error_context(wp_cabi_types_t *t);
 /* Structural type equality (resources by identity), NULL equal to NULL:
  * what "the same type" means across instances (stream element types). */
 bool wp_cabi_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b);
+/* The same with resources compared by name: types of one WIT seen from two
+ * sides (a guest's import and the plugin providing it) whose resource
+ * types are distinct objects. */
+bool wp_cabi_type_equal_named(const wp_cabi_type_t *a, const wp_cabi_type_t *b);
 
 /* A resource type.  `impl` identifies the implementing instance: its handle
  * table, or NULL for a host-implemented resource.  The destructor (may be
@@ -276,12 +298,12 @@ size_t wp_cabi_type_print(const wp_cabi_type_t *ty, char *buf, size_t cap);
 /* 3. Functions and flat signatures                                    */
 /* ------------------------------------------------------------------ */
 
-typedef struct wp_cabi_func {
-  size_t nparams;
-  const char *const *param_names;       /* may be NULL */
-  const wp_cabi_type_t *const *params;
-  const wp_cabi_type_t *result;         /* NULL: no result */
-} wp_cabi_func_t;
+/* the public function type (wasmplug.h) */
+typedef wasmplug_cfunctype_t wp_cabi_func_t;
+
+/* Same parameters and result (wp_cabi_type_equal; resources by name when
+ * asked, as wp_cabi_type_equal_named). */
+bool wp_cabi_func_equal(const wp_cabi_func_t *a, const wp_cabi_func_t *b, bool resources_by_name);
 
 typedef enum wp_cabi_context {
   WP_CABI_LIFT = 0,  /* the core function is a guest export called from outside */
@@ -401,25 +423,11 @@ wp_cabi_error_t *wp_cabi_post_return(wp_cabi_cx_t *cx, const wp_cabi_flat_t *res
  * owned.  Records, tuples and lists own an array of values; variant-likes
  * own an optional payload.  Cases: option none=0/some=1, result ok=0/err=1,
  * enum/variant: case index.  Own/borrow values carry the resource rep. */
-typedef struct wp_cabi_val {
-  wp_cabi_kind_t kind;
-  union {
-    bool b;
-    int8_t s8; uint8_t u8; int16_t s16; uint16_t u16;
-    int32_t s32; uint32_t u32; int64_t s64; uint64_t u64;
-    float f32; double f64;
-    uint32_t ch;
-    struct { char *ptr; size_t len; } str;
-    struct { struct wp_cabi_val *items; size_t len; } list; /* list, record, tuple */
-    struct { uint32_t disc; struct wp_cabi_val *payload; } var; /* variant-likes */
-    uint32_t flags;
-    uint32_t rep; /* own, borrow */
-    /* stream, future: the shared stream/future, whose readable end the
-     * value owns (dropping the value drops that end); error-context: a
-     * counted reference.  See section 9. */
-    void *obj;
-  } of;
-} wp_cabi_val_t;
+/* The public value tree (wasmplug_cval_t, wasmplug.h): stream, future:
+ * `obj` is the shared stream/future, whose readable end the value owns
+ * (dropping the value drops that end); error-context: a counted reference
+ * (section 9). */
+typedef wasmplug_cval_t wp_cabi_val_t;
 
 /* Frees what v owns (not v itself) and zeroes it. */
 void wp_cabi_val_drop(wp_cabi_val_t *v);

@@ -19,7 +19,7 @@
 #define WP_CABI_MAX_STRING_BYTES ((1u << 28) - 1)
 #define WP_CABI_UTF16_TAG 0x80000000u
 
-struct wp_cabi_resource {
+struct wasmplug_cresource {
   char *name;
   const wp_cabi_handles_t *impl;
   wp_cabi_dtor_fn dtor;

@@ -15,7 +15,7 @@ typedef struct chunk {
   struct chunk *next;
 } chunk_t;
 
-struct wp_cabi_types {
+struct wasmplug_ctypes {
   chunk_t *chunks; /* every allocation, freed together */
   const wp_cabi_type_t *prims[WP_CABI_STRING + 1];
   const wp_cabi_type_t *errctx;
@@ -47,6 +47,8 @@ static void *talloc(wp_cabi_types_t *t, size_t n) {
   t->chunks = c;
   return (char *)c + wp_align_up(sizeof(chunk_t), 16);
 }
+
+void *wp_cabi_types_alloc(wp_cabi_types_t *t, size_t n) { return talloc(t, n); }
 
 static char *tstrdup(wp_cabi_types_t *t, const char *s) {
   size_t n = strlen(s);
@@ -464,18 +466,20 @@ const wp_cabi_type_t *wp_cabi_type_error_context(wp_cabi_types_t *t) {
   return t->errctx;
 }
 
-bool wp_cabi_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b) {
+static bool equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b, bool names) {
   if (a == b) return true;
   if (!a || !b || a->kind != b->kind) return false;
   switch (a->kind) {
-  case WP_CABI_FIXED_LIST: return a->length == b->length && wp_cabi_type_equal(a->elem, b->elem);
-  case WP_CABI_LIST: return a->map == b->map && wp_cabi_type_equal(a->elem, b->elem);
+  case WP_CABI_FIXED_LIST: return a->length == b->length && equal(a->elem, b->elem, names);
+  case WP_CABI_LIST: return a->map == b->map && equal(a->elem, b->elem, names);
   case WP_CABI_OPTION:
   case WP_CABI_STREAM:
-  case WP_CABI_FUTURE: return wp_cabi_type_equal(a->elem, b->elem);
-  case WP_CABI_RESULT: return wp_cabi_type_equal(a->elem, b->elem) && wp_cabi_type_equal(a->err, b->err);
+  case WP_CABI_FUTURE: return equal(a->elem, b->elem, names);
+  case WP_CABI_RESULT: return equal(a->elem, b->elem, names) && equal(a->err, b->err, names);
   case WP_CABI_OWN:
-  case WP_CABI_BORROW: return a->resource == b->resource;
+  case WP_CABI_BORROW:
+    return a->resource == b->resource ||
+           (names && !strcmp(wp_cabi_resource_name(a->resource), wp_cabi_resource_name(b->resource)));
   case WP_CABI_RECORD:
   case WP_CABI_TUPLE:
   case WP_CABI_VARIANT:
@@ -484,11 +488,21 @@ bool wp_cabi_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b) {
     if (a->nfields != b->nfields) return false;
     for (uint32_t i = 0; i < a->nfields; i++) {
       if (a->kind != WP_CABI_TUPLE && strcmp(a->fields[i].name, b->fields[i].name)) return false;
-      if (!wp_cabi_type_equal(a->fields[i].type, b->fields[i].type)) return false;
+      if (!equal(a->fields[i].type, b->fields[i].type, names)) return false;
     }
     return true;
   default: return true; /* primitives, error-context */
   }
+}
+
+bool wp_cabi_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b) { return equal(a, b, false); }
+bool wp_cabi_type_equal_named(const wp_cabi_type_t *a, const wp_cabi_type_t *b) { return equal(a, b, true); }
+
+bool wp_cabi_func_equal(const wp_cabi_func_t *a, const wp_cabi_func_t *b, bool resources_by_name) {
+  if (a->nparams != b->nparams || !equal(a->result, b->result, resources_by_name)) return false;
+  for (size_t i = 0; i < a->nparams; i++)
+    if (!equal(a->params[i], b->params[i], resources_by_name)) return false;
+  return true;
 }
 
 const wp_cabi_resource_t *wp_cabi_resource_type(wp_cabi_types_t *t, const char *name, const wp_cabi_handles_t *impl,

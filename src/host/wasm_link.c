@@ -30,7 +30,7 @@ static void bridge_free(void *env) {
   free(b);
 }
 
-static wp_cabi_error_t *bridge_call(void *env, const wasmplug_cval_t *args, size_t nargs, wasmplug_cval_t *result) {
+static wasmplug_trap_t *bridge_call(void *env, const wasmplug_cval_t *args, size_t nargs, wasmplug_cval_t *result) {
   bridge *b = env;
   wp_cabi_val_t tmp;
   wasmplug_trap_t *t = wasmplug_component_func_call(b->func, args, nargs, result ? result : &tmp);
@@ -38,12 +38,14 @@ static wp_cabi_error_t *bridge_call(void *env, const wasmplug_cval_t *args, size
     if (!result) wp_cabi_val_drop(&tmp);
     return NULL;
   }
+  if (wasmplug_trap_exit_status(t, NULL)) return t; /* the plugin ended the guest */
   /* The guest traps with the plugin named, never with the plugin alive in
   ** a half-done state behind its back: the plugin instance keeps its own
   ** trapped state (the component runtime's rules). */
-  wp_cabi_error_t *e = wp_cabi_error_new(WP_CABI_TRAP, "trap in wasm %s: %s", b->what, wasmplug_trap_message(t));
+  char msg[900];
+  snprintf(msg, sizeof msg, "trap in wasm %s: %s", b->what, wasmplug_trap_message(t));
   wasmplug_trap_delete(t);
-  return e;
+  return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
 }
 
 /* The provider's export matching `imp` (exact, else semver best). */

@@ -212,24 +212,6 @@ const wp_plugin_export_t *wp_plugin_find_export(const wp_plugin_t *p, const wp_p
 
 /* -------------------------------------------------- component bindings */
 
-bool wp_plugin_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b) {
-  if (a == b) return true;
-  if (!a || !b || a->kind != b->kind) return false;
-  switch (a->kind) {
-  case WP_CABI_LIST: case WP_CABI_OPTION: return wp_plugin_type_equal(a->elem, b->elem);
-  case WP_CABI_RESULT: return wp_plugin_type_equal(a->elem, b->elem) && wp_plugin_type_equal(a->err, b->err);
-  case WP_CABI_OWN: case WP_CABI_BORROW:
-    return !strcmp(wp_cabi_resource_name(a->resource), wp_cabi_resource_name(b->resource));
-  case WP_CABI_RECORD: case WP_CABI_TUPLE: case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_FLAGS:
-    if (a->nfields != b->nfields) return false;
-    for (uint32_t i = 0; i < a->nfields; i++) {
-      if (a->kind != WP_CABI_TUPLE && strcmp(a->fields[i].name, b->fields[i].name)) return false;
-      if (!wp_plugin_type_equal(a->fields[i].type, b->fields[i].type)) return false;
-    }
-    return true;
-  default: return true; /* primitives: the kind says it all */
-  }
-}
 
 static char *cabi_func_text(const wp_cabi_func_t *f) {
   wp_plugin_buf_t b = {0};
@@ -276,9 +258,7 @@ wasmplug_error_t *wp_plugin_guest_bind(wp_plugin_guest_t *g, const char *iface, 
   wasmplug_error_t *e = resolve(g, iface, func, &inst, &x, &f);
   if (e) return e;
   if (expected) {
-    bool same = expected->nparams == f->nparams && wp_plugin_type_equal(expected->result, f->result);
-    for (size_t i = 0; same && i < f->nparams; i++) same = wp_plugin_type_equal(expected->params[i], f->params[i]);
-    if (!same) {
+    if (!wp_cabi_func_equal(expected, f, true)) {
       char *want = cabi_func_text(expected), *have = cabi_func_text(f);
       e = wasmplug_error_new("import %s#%s: type mismatch: the guest expects %s, plugin %s provides %s", iface, func,
                              want ? want : "?", inst->p->desc.name, have ? have : "?");

@@ -172,8 +172,6 @@ wasmplug_error_t *wp_plugin_set_check(const wp_plugin_set_t *set, const char *if
 /* Interface-name matching as described above: true when a guest
 ** requesting `want` ("ns:pkg/iface@1.2.0") may use `have`. */
 bool wp_plugin_iface_match(const char *want, const char *have);
-/* Structural equality of canonical ABI types (resources by name). */
-bool wp_plugin_type_equal(const wp_cabi_type_t *a, const wp_cabi_type_t *b);
 
 /* Adds a plugin linked into the host (e.g. the built-in WASI 0.2 plugins):
 ** `entry` is its wasmplug_plugin_entry, `name` names it in messages, and

@@ -219,6 +219,17 @@ static void test_fixed_and_map(void) {
   CHECK(!wp_cabi_type_equal(m, wp_cabi_type_list(T, wp_cabi_type_tuple(T, 2, kv))));
   CHECK(wp_cabi_type_equal(m, wp_cabi_type_map(T, P(STRING), P(U32))));
   CHECK(!wp_cabi_type_equal(a3, wp_cabi_type_fixed_list(T, P(U16), 4)));
+  /* one equality: resources by identity, or by name for two views of one
+  ** WIT (a guest's import and the plugin providing it) */
+  const wp_cabi_resource_t *r1 = wp_cabi_resource_type(T, "a:b/c#r", NULL, NULL, NULL);
+  const wp_cabi_resource_t *r2 = wp_cabi_resource_type(T, "a:b/c#r", NULL, NULL, NULL);
+  const wp_cabi_resource_t *r3 = wp_cabi_resource_type(T, "a:b/c#s", NULL, NULL, NULL);
+  const wp_cabi_type_t *o1 = wp_cabi_type_list(T, wp_cabi_type_own(T, r1));
+  const wp_cabi_type_t *o2 = wp_cabi_type_list(T, wp_cabi_type_own(T, r2));
+  const wp_cabi_type_t *o3 = wp_cabi_type_list(T, wp_cabi_type_own(T, r3));
+  CHECK(!wp_cabi_type_equal(o1, o2) && wp_cabi_type_equal_named(o1, o2) && !wp_cabi_type_equal_named(o1, o3));
+  wp_cabi_func_t f1 = {1, NULL, &o1, P(U8)}, f2 = {1, NULL, &o2, P(U8)}, f3 = {1, NULL, &o2, P(U16)};
+  CHECK(!wp_cabi_func_equal(&f1, &f2, false) && wp_cabi_func_equal(&f1, &f2, true) && !wp_cabi_func_equal(&f1, &f3, true));
   char buf[128];
   wp_cabi_type_print(wp_cabi_type_record(T, 2, n, (const wp_cabi_type_t *[]){m, a3}), buf, sizeof buf);
   CHECK(!strcmp(buf, "record { a: map<string, u32>, arr: list<u16, 3> }"));

@@ -12,7 +12,7 @@
 
 /* ---- host functions ---- */
 
-static wp_cabi_error_t *host_double(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
+static wasmplug_trap_t *host_double(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
   (void)env;
   (void)n;
   result->kind = WP_CABI_U32;
@@ -20,7 +20,7 @@ static wp_cabi_error_t *host_double(void *env, const wp_cabi_val_t *args, size_t
   return NULL;
 }
 
-static wp_cabi_error_t *host_tick(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
+static wasmplug_trap_t *host_tick(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
   (void)args;
   (void)n;
   uint64_t *count = env;
@@ -35,7 +35,7 @@ typedef struct reenter {
   char msg[512];
 } reenter;
 
-static wp_cabi_error_t *host_double_reenter(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
+static wasmplug_trap_t *host_double_reenter(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
   (void)n;
   reenter *r = env;
   wp_cabi_val_t a[2] = {{.kind = WP_CABI_S32, .of.s32 = 1}, {.kind = WP_CABI_S32, .of.s32 = 2}}, res;
@@ -47,11 +47,11 @@ static wp_cabi_error_t *host_double_reenter(void *env, const wp_cabi_val_t *args
   return NULL;
 }
 
-static wp_cabi_error_t *host_exit(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
+static wasmplug_trap_t *host_exit(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
   (void)env;
   (void)n;
   (void)result;
-  return wasmplug_component_exit((int)args[0].of.u32);
+  return wasmplug_trap_new_exit((int)args[0].of.u32);
 }
 
 /* Native layout, the plugin ABI's shape. */

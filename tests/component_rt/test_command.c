@@ -20,7 +20,7 @@ typedef struct wasi {
   int exit_status;
 } wasi;
 
-static wp_cabi_error_t *get_arguments(void *env, const wp_cabi_val_t *a, size_t n, wp_cabi_val_t *r) {
+static wasmplug_trap_t *get_arguments(void *env, const wp_cabi_val_t *a, size_t n, wp_cabi_val_t *r) {
   (void)env;
   (void)a;
   (void)n;
@@ -28,7 +28,7 @@ static wp_cabi_error_t *get_arguments(void *env, const wp_cabi_val_t *a, size_t 
   r->kind = WP_CABI_LIST;
   r->of.list.len = 3;
   r->of.list.items = calloc(3, sizeof *r->of.list.items);
-  if (!r->of.list.items) return wp_cabi_error_new(WP_CABI_LIMIT, "out of memory");
+  if (!r->of.list.items) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
   for (int i = 0; i < 3; i++) {
     r->of.list.items[i].kind = WP_CABI_STRING;
     r->of.list.items[i].of.str.ptr = strdup(argv[i]);
@@ -38,7 +38,7 @@ static wp_cabi_error_t *get_arguments(void *env, const wp_cabi_val_t *a, size_t 
 }
 
 /* get-stdin/-stdout/-stderr: own handles with reps 0, 1, 2 (env). */
-static wp_cabi_error_t *get_stdio(void *env, const wp_cabi_val_t *a, size_t n, wp_cabi_val_t *r) {
+static wasmplug_trap_t *get_stdio(void *env, const wp_cabi_val_t *a, size_t n, wp_cabi_val_t *r) {
   (void)a;
   (void)n;
   r->kind = WP_CABI_OWN;
@@ -46,7 +46,7 @@ static wp_cabi_error_t *get_stdio(void *env, const wp_cabi_val_t *a, size_t n, w
   return NULL;
 }
 
-static wp_cabi_error_t *get_environment(void *env, const wp_cabi_val_t *a, size_t n, wp_cabi_val_t *r) {
+static wasmplug_trap_t *get_environment(void *env, const wp_cabi_val_t *a, size_t n, wp_cabi_val_t *r) {
   (void)env;
   (void)a;
   (void)n;
@@ -55,10 +55,10 @@ static wp_cabi_error_t *get_environment(void *env, const wp_cabi_val_t *a, size_
 }
 
 /* (self: borrow<output-stream>, contents: list<u8>) -> result<_, stream-error> */
-static wp_cabi_error_t *write_flush(void *env, const wp_cabi_val_t *a, size_t n, wp_cabi_val_t *r) {
+static wasmplug_trap_t *write_flush(void *env, const wp_cabi_val_t *a, size_t n, wp_cabi_val_t *r) {
   (void)n;
   wasi *w = env;
-  if (a[0].of.rep != 1) return wp_cabi_error_new(WP_CABI_INVALID, "not stdout");
+  if (a[0].of.rep != 1) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "not stdout");
   for (size_t i = 0; i < a[1].of.list.len && w->nout + 1 < sizeof w->out; i++)
     w->out[w->nout++] = (char)a[1].of.list.items[i].of.u8;
   r->kind = WP_CABI_RESULT;
@@ -67,16 +67,16 @@ static wp_cabi_error_t *write_flush(void *env, const wp_cabi_val_t *a, size_t n,
 }
 
 /* (status: result) : records it and traps with the exit request */
-static wp_cabi_error_t *do_exit(void *env, const wp_cabi_val_t *a, size_t n, wp_cabi_val_t *r) {
+static wasmplug_trap_t *do_exit(void *env, const wp_cabi_val_t *a, size_t n, wp_cabi_val_t *r) {
   (void)n;
   (void)r;
   wasi *w = env;
   w->exit_status = a[0].of.var.disc ? 1 : 0;
-  return wasmplug_component_exit(w->exit_status);
+  return wasmplug_trap_new_exit(w->exit_status);
 }
 
 /* get-terminal-*: not a terminal (none) */
-static wp_cabi_error_t *no_terminal(void *env, const wp_cabi_val_t *a, size_t n, wp_cabi_val_t *r) {
+static wasmplug_trap_t *no_terminal(void *env, const wp_cabi_val_t *a, size_t n, wp_cabi_val_t *r) {
   (void)env;
   (void)a;
   (void)n;

@@ -55,19 +55,27 @@ static void clone(const wp_cabi_val_t *a, wp_cabi_val_t *out) {
   if (e) abort();
 }
 
+/* A host function's failure as the trap it returns (NULL: none). */
+static wasmplug_trap_t *trap_of(wp_cabi_error_t *e) {
+  if (!e) return NULL;
+  wasmplug_trap_t *t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, wp_cabi_error_message(e));
+  wp_cabi_error_delete(e);
+  return t;
+}
+
 /* Logs "name(arg, ...)" in WAVE, then runs the implementation. */
-static wp_cabi_error_t *logged(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
+static wasmplug_trap_t *logged(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
   hfn *f = env;
   size_t k = (size_t)snprintf(f->h->log, sizeof f->h->log, "%s(", f->name);
   for (size_t i = 0; i < n; i++) {
     char *text = NULL;
     wp_cabi_error_t *e = wp_cabi_wave_print(f->type->params[i], &args[i], &text);
-    if (e) return e;
+    if (e) return trap_of(e);
     if (k < sizeof f->h->log) k += (size_t)snprintf(f->h->log + k, sizeof f->h->log - k, "%s%s", i ? ", " : "", text);
     free(text);
   }
   if (k < sizeof f->h->log) snprintf(f->h->log + k, sizeof f->h->log - k, ")");
-  return f->impl(f->h, args, result);
+  return trap_of(f->impl(f->h, args, result));
 }
 
 static wp_cabi_error_t *do_scalar(host *h, const wp_cabi_val_t *a, wp_cabi_val_t *r) {

@@ -17,7 +17,7 @@ typedef struct logbook {
   int n;
 } logbook;
 
-static wp_cabi_error_t *host_log(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
+static wasmplug_trap_t *host_log(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
   (void)n;
   (void)result;
   logbook *lb = env;

@@ -414,6 +414,72 @@ static void test_linked_plugin(void) {
   }
 }
 
+/* The public component value and type API: a value-tree host function
+** (types built with wasmplug_ctypes_t) serving an import, its three
+** outcomes (a value, a trap naming it, an exit), WAVE text. */
+static int answer_mode;
+static wasmplug_trap_t *answer(void *env, const wasmplug_cval_t *args, size_t n, wasmplug_cval_t *result) {
+  (void)env; (void)args; (void)n;
+  if (answer_mode == 1) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "no answer today");
+  if (answer_mode == 2) return wasmplug_trap_new_exit(3);
+  result->kind = WASMPLUG_C_U32;
+  result->of.u32 = 5;
+  return NULL;
+}
+
+static void test_component_values(void) {
+  wasmplug_ctypes_t *types = wasmplug_ctypes_new();
+  const wasmplug_ctype_t *u32 = wasmplug_ctype_prim(types, WASMPLUG_C_U32);
+  const wasmplug_ctype_t *lst = wasmplug_ctype_list(types, u32);
+  char buf[64];
+  wasmplug_ctype_print(lst, buf, sizeof buf);
+  CHECK(!strcmp(buf, "list<u32>") && wasmplug_ctype_kind(lst) == WASMPLUG_C_LIST, "print: %s", buf);
+  static const char *const dup[] = {"a", "a"};
+  const wasmplug_ctype_t *two[] = {u32, u32};
+  CHECK(!wasmplug_ctype_record(types, 2, dup, two) && strstr(wasmplug_ctypes_error(types), "a"),
+        "duplicate label: %s", wasmplug_ctypes_error(types));
+  wasmplug_cval_t items[2] = {{.kind = WASMPLUG_C_U32, .of.u32 = 1}, {.kind = WASMPLUG_C_U32, .of.u32 = 2}};
+  wasmplug_cval_t v = {.kind = WASMPLUG_C_LIST, .of.list = {items, 2}};
+  char *wave = wasmplug_cval_to_wave(lst, &v);
+  CHECK(wave && !strcmp(wave, "[1, 2]"), "wave: %s", wave ? wave : "(null)");
+  free(wave);
+  const wasmplug_cresource_t *r = wasmplug_cresource_new(types, "a:b/c#r", NULL, NULL);
+  CHECK(r && !strcmp(wasmplug_cresource_name(r), "a:b/c#r"), "resource");
+
+  wasmplug_cfunctype_t ft = {0, NULL, NULL, u32};
+  size_t len;
+  char gp[1024];
+  snprintf(gp, sizeof gp, "%s/semver/guest-1.5.0.wasm", dir_host);
+  uint8_t *bytes = slurp(gp, &len);
+  wasmplug_component_t *c = NULL;
+  wasmplug_error_t *e = wasmplug_component_new(engine, bytes, len, "guest", &c);
+  CHECK(!e, "%s", msg(e));
+  for (answer_mode = 0; c && answer_mode < 3; answer_mode++) {
+    wasmplug_component_linker_t *l = wasmplug_component_linker_new(engine);
+    CHECK(!(e = wasmplug_component_linker_define_func(l, "test:sv/api@1.0.0#answer", &ft, answer, NULL, NULL)),
+          "%s", msg(e));
+    wasmplug_component_instance_t *in = NULL;
+    wasmplug_trap_t *t = NULL;
+    wasmplug_component_linker_instantiate(l, c, &in, &e, &t);
+    CHECK(in && !e && !t, "instantiate: %s", msg(e));
+    wasmplug_cval_t res;
+    int status = -1;
+    t = in ? wasmplug_component_func_call(wasmplug_component_instance_func(in, "run"), NULL, 0, &res) : NULL;
+    if (answer_mode == 0) CHECK(!t && res.kind == WASMPLUG_C_U32 && res.of.u32 == 5, "value");
+    if (answer_mode == 1)
+      CHECK(t && strstr(wasmplug_trap_message(t), "host function `") &&
+                strstr(wasmplug_trap_message(t), ": no answer today"),
+            "trap: %s", t ? wasmplug_trap_message(t) : "none");
+    if (answer_mode == 2) CHECK(t && wasmplug_trap_exit_status(t, &status) && status == 3, "exit %d", status);
+    wasmplug_trap_delete(t);
+    wasmplug_component_instance_delete(in);
+    wasmplug_component_linker_delete(l);
+  }
+  wasmplug_component_delete(c);
+  free(bytes);
+  wasmplug_ctypes_delete(types);
+}
+
 /* The header/library check at first use, and error kinds an embedder can
 ** switch on. */
 static void test_version_and_kinds(void) {
@@ -484,6 +550,7 @@ int main(int argc, char **argv) {
   test_no_default_plugins();
   test_linked_plugin();
   test_version_and_kinds();
+  test_component_values();
   wasmplug_engine_delete(engine);
   if (failures) fprintf(stderr, "%d failure(s)\n", failures);
   else printf("host api: ok\n");

@@ -134,7 +134,7 @@ static outcome via_host(const char *provider, const char *guest) {
 }
 
 /* The embedder's component linker: answer() = 5, defined at 1.2.0. */
-static wp_cabi_error_t *answer_cb(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
+static wasmplug_trap_t *answer_cb(void *env, const wp_cabi_val_t *args, size_t n, wp_cabi_val_t *result) {
   (void)env; (void)args; (void)n;
   result->kind = WP_CABI_U32;
   result->of.u32 = 5;

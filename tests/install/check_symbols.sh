@@ -24,4 +24,9 @@ missing=$(printf '%s\n' "$declared" | while read -r f; do
 if [ -n "$missing" ]; then
   echo "declared in the public headers but not exported:"; printf '%s\n' "$missing"; exit 1
 fi
+# and the installed headers name nothing internal
+internal=$(grep -n '\bwp_[a-z]' "$inc"/wasmplug.h "$inc"/wasmplug/*.h || true)
+if [ -n "$internal" ]; then
+  echo "internal names (wp_*) in the public headers:"; printf '%s\n' "$internal"; exit 1
+fi
 echo "exports: $(printf '%s\n' "$exported" | wc -l) wasmplug_* symbols, nothing else"

@@ -17,9 +17,6 @@
 
 /* ------------------------------------------------------------ traps */
 
-wp_cabi_error_t *wasmplug_component_exit(int status) { return wp_cabi_error_exit(status); }
-
-bool rt_exit_status(const wp_cabi_error_t *e, int *status) { return wp_cabi_error_exit_status(e, status); }
 
 wasmplug_trap_t *rt_trap_from_cabi(wp_cabi_error_t *e, const char *where) {
   wasmplug_trap_kind_t kind =

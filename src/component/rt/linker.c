@@ -250,7 +250,7 @@ static int make_func(rt_frame *f, const rt_host_def *d, const char *name, size_t
   if (!d) {
     F->kind = RT_FUNC_UNKNOWN;
   } else {
-    if (!rt_functype_equal(want, d->type)) {
+    if (!wp_cabi_func_equal(want, d->type, false)) {
       char a[512], b[512];
       print_func(want, a, sizeof a);
       print_func(d->type, b, sizeof b);

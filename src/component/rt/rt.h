@@ -203,9 +203,6 @@ const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t);
 const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t);
 int rt_bind_resource(rt_frame *f, const wp_comp_type *node, const wp_cabi_resource_t *res);
 const wp_cabi_resource_t *rt_lookup_resource(rt_frame *f, const wp_comp_type *node);
-/* Structural equality (resources by identity; value types compare with
-** wp_cabi_type_equal). */
-bool rt_functype_equal(const wp_cabi_func_t *a, const wp_cabi_func_t *b);
 /* Core value kinds: binary encoding -> wasmplug_valkind_t. */
 wasmplug_valkind_t rt_core_kind(uint8_t valtype);
 
@@ -245,8 +242,6 @@ wasmplug_trap_t *rt_func_call_from(rt_func *F, rt_frame *from, const wp_cabi_val
 /* Calls a core function with flat values (types from its signature). */
 wasmplug_trap_t *rt_core_call(rt_corefunc *cf, const wp_cabi_flat_t *params, size_t np, wp_cabi_flat_t *results,
                               size_t nr);
-/* True (and *status set) for the error wasmplug_component_exit() made. */
-bool rt_exit_status(const wp_cabi_error_t *e, int *status);
 /* A trap from a cabi error (consumed). */
 wasmplug_trap_t *rt_trap_from_cabi(wp_cabi_error_t *e, const char *where);
 
@@ -259,7 +254,7 @@ struct rt_host_def {
   const wp_cabi_resource_t *resource;
   const wp_cabi_func_t *type;
   /* value-tree flavour */
-  wp_cabi_error_t *(*cb)(void *env, const wp_cabi_val_t *args, size_t nargs, wp_cabi_val_t *result);
+  wasmplug_component_host_fn_t cb;
   /* composition: an export of another component instance */
   rt_func *ref;
   /* native flavour (the plugin ABI's function shape): native.fn set */

@@ -323,15 +323,23 @@ wasmplug_trap_t *rt_invoke(rt_func *F, rt_caller *caller, rt_callee *callee) {
     memset(&result, 0, sizeof result);
     wp_cabi_error_t *e = caller->on_start(caller, args);
     if (e) return rt_trap_from_cabi(e, "lifting the arguments");
-    e = F->host->cb(F->host->env, args, np, F->type->result ? &result : NULL);
+    wasmplug_trap_t *t = F->host->cb(F->host->env, args, np, F->type->result ? &result : NULL);
     for (size_t i = 0; i < np; i++) wp_cabi_val_drop(&args[i]);
     int status;
-    if (e && rt_exit_status(e, &status)) {
-      wp_cabi_error_delete(e);
+    if (t) {
       wp_cabi_val_drop(&result);
-      return wasmplug_trap_new_exit(status);
+      if (wasmplug_trap_exit_status(t, &status)) return t; /* an exit is no failure to name */
+      /* "wasm trap: host error: WHY" -> "host function `F`: WHY" */
+      wasmplug_trap_kind_t kind = wasmplug_trap_kind(t);
+      char head[64], msg[900];
+      const char *why = wasmplug_trap_message(t);
+      snprintf(head, sizeof head, "wasm trap: %s: ", wasmplug_trap_kind_name(kind));
+      if (!strncmp(why, head, strlen(head))) why += strlen(head);
+      snprintf(msg, sizeof msg, "host function `%s`: %s", F->name, why);
+      wasmplug_trap_delete(t);
+      return wasmplug_trap_new(kind, msg);
     }
-    if (!e && F->type->result && (e = wp_cabi_val_check(F->type->result, &result))) wp_cabi_val_drop(&result);
+    if (F->type->result && (e = wp_cabi_val_check(F->type->result, &result))) wp_cabi_val_drop(&result);
     if (e) {
       char msg[900];
       snprintf(msg, sizeof msg, "host function `%s`: %s", F->name, wp_cabi_error_message(e));

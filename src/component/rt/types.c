@@ -106,9 +106,18 @@ static const char **labels(rt_frame *f, const wp_comp_type *t) {
   return names;
 }
 
-const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t) {
+/* Converts a component type to a canonical ABI type, recursively.  Types
+** are the guest's: a chain of definitions may be any depth (each refers
+** to an earlier one, so the decoder never recurses; a 30000-deep chain
+** crashed this walk).  The depth is bounded here, before recursing, by
+** what the canonical ABI layer can represent at all. */
+static const wp_cabi_type_t *rt_type_at(rt_frame *f, const wp_comp_type *t, unsigned depth) {
   if (!t) {
     rt_fail(f->store, "missing type");
+    return NULL;
+  }
+  if (depth > WP_CABI_MAX_DEPTH) {
+    rt_fail(f->store, "a type nested deeper than %d levels (the canonical ABI layer's limit)", WP_CABI_MAX_DEPTH);
     return NULL;
   }
   const wp_cabi_type_t *m = memo_get(f, t);
@@ -130,33 +139,33 @@ const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t) {
   case WP_COMP_T_CHAR: r = wp_cabi_type_prim(ty, WP_CABI_CHAR); break;
   case WP_COMP_T_STRING: r = wp_cabi_type_prim(ty, WP_CABI_STRING); break;
   case WP_COMP_T_LIST: {
-    const wp_cabi_type_t *e = rt_type(f, t->elem);
+    const wp_cabi_type_t *e = rt_type_at(f, t->elem, depth + 1);
     if (!e) return NULL;
     r = wp_cabi_type_list(ty, e);
     break;
   }
   case WP_COMP_T_FIXED_LIST: {
-    const wp_cabi_type_t *e = rt_type(f, t->elem);
+    const wp_cabi_type_t *e = rt_type_at(f, t->elem, depth + 1);
     if (!e) return NULL;
     r = wp_cabi_type_fixed_list(ty, e, t->len);
     break;
   }
   case WP_COMP_T_MAP: {
-    const wp_cabi_type_t *k = rt_type(f, t->elem), *v = k ? rt_type(f, t->elem2) : NULL;
+    const wp_cabi_type_t *k = rt_type_at(f, t->elem, depth + 1), *v = k ? rt_type_at(f, t->elem2, depth + 1) : NULL;
     if (!v) return NULL;
     r = wp_cabi_type_map(ty, k, v);
     break;
   }
   case WP_COMP_T_OPTION: {
-    const wp_cabi_type_t *e = rt_type(f, t->elem);
+    const wp_cabi_type_t *e = rt_type_at(f, t->elem, depth + 1);
     if (!e) return NULL;
     r = wp_cabi_type_option(ty, e);
     break;
   }
   case WP_COMP_T_RESULT: {
     const wp_cabi_type_t *ok = NULL, *err = NULL;
-    if (t->elem && !(ok = rt_type(f, t->elem))) return NULL;
-    if (t->elem2 && !(err = rt_type(f, t->elem2))) return NULL;
+    if (t->elem && !(ok = rt_type_at(f, t->elem, depth + 1))) return NULL;
+    if (t->elem2 && !(err = rt_type_at(f, t->elem2, depth + 1))) return NULL;
     r = wp_cabi_type_result(ty, ok, err);
     break;
   }
@@ -170,7 +179,7 @@ const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t) {
       return NULL;
     }
     for (uint32_t i = 0; i < t->n; i++)
-      if (t->fields[i].type && !(fs[i] = rt_type(f, t->fields[i].type))) return NULL;
+      if (t->fields[i].type && !(fs[i] = rt_type_at(f, t->fields[i].type, depth + 1))) return NULL;
     if (t->kind == WP_COMP_T_RECORD) r = wp_cabi_type_record(ty, t->n, names, fs);
     else if (t->kind == WP_COMP_T_TUPLE) r = wp_cabi_type_tuple(ty, t->n, fs);
     else r = wp_cabi_type_variant(ty, t->n, names, fs);
@@ -190,7 +199,7 @@ const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t) {
   case WP_COMP_T_STREAM:
   case WP_COMP_T_FUTURE: {
     const wp_cabi_type_t *e = NULL;
-    if (t->elem && !(e = rt_type(f, t->elem))) return NULL;
+    if (t->elem && !(e = rt_type_at(f, t->elem, depth + 1))) return NULL;
     r = t->kind == WP_COMP_T_STREAM ? wp_cabi_type_stream(ty, e) : wp_cabi_type_future(ty, e);
     break;
   }
@@ -222,6 +231,8 @@ const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t) {
   return r;
 }
 
+const wp_cabi_type_t *rt_type(rt_frame *f, const wp_comp_type *t) { return rt_type_at(f, t, 0); }
+
 const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t) {
   if (!t || t->kind != WP_COMP_T_FUNC) {
     rt_fail(f->store, "not a function type");
@@ -246,9 +257,3 @@ const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t) {
   return fn;
 }
 
-bool rt_functype_equal(const wp_cabi_func_t *a, const wp_cabi_func_t *b) {
-  if (a->nparams != b->nparams || !wp_cabi_type_equal(a->result, b->result)) return false;
-  for (size_t i = 0; i < a->nparams; i++)
-    if (!wp_cabi_type_equal(a->params[i], b->params[i])) return false;
-  return true;
-}
