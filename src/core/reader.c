@@ -16,6 +16,9 @@ bool wp_rd_fail_at(wp_reader_t *r, size_t off, const char *fmt, ...) {
   va_start(ap, fmt);
   char *what = wp_vformat(fmt, ap);
   va_end(ap);
+  /* Names from the input may hold control characters: keep one line. */
+  for (char *p = what; p && *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
   r->err = wp_format("%s: invalid module at offset 0x%zx: %s", r->name, off,
                      what ? what : "out of memory");
   if (!r->err) r->err = wp_strdup("out of memory");

@@ -203,6 +203,11 @@ async function readModule(nd, src, parse) {
     const bodyStart = l[k] ? l[k].pos : nd.end - 1;
     text = '(module ' + src.slice(bodyStart, nd.end);
   }
+  // wasm-tools refuses some Unicode in source text (bidirectional
+  // overrides...) even inside strings, where the spec allows it: pass every
+  // non-ASCII character as a \u{...} escape (it can only be in strings and
+  // comments).
+  text = text.replace(/[^\x00-\x7f]/gu, (ch) => `\\u{${ch.codePointAt(0).toString(16)}}`);
   try {
     return { name, bytes: await parse(text), quote, definition };
   } catch (e) {
