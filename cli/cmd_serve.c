@@ -52,6 +52,9 @@ static const char serve_help[] =
     "  --threads N             network threads (default one per core)\n"
     "  --grace S               on SIGINT/SIGTERM, wait up to S seconds (default 30)\n"
     "                          for requests in flight\n"
+    "  --no-reuse              instantiate each request's instance from scratch\n"
+    "                          (default: reset a pooled instance to its state right\n"
+    "                          after instantiation, which is as fresh and faster)\n"
     "  -v, --verbose           one access-log line per request on stderr\n"
     "  -h, --help              this help\n";
 
@@ -113,6 +116,10 @@ int wp_cmd_serve(int argc, char **argv) {
     }
     if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
       o.verbose = true;
+      continue;
+    }
+    if (!strcmp(a, "--no-reuse")) {
+      o.fresh_instances = true;
       continue;
     }
     if (!strcmp(a, "--inherit-env")) {

@@ -407,6 +407,15 @@ WASMPLUG_API void wasmplug_linker_instantiate(wasmplug_linker_t *linker,
                                  wasmplug_error_t **error,
                                  wasmplug_trap_t **trap);
 WASMPLUG_API void wasmplug_instance_delete(wasmplug_instance_t *instance);
+/* Remembers the instance's state now (globals, the memories and tables it
+** defines) so that wasmplug_instance_reset can bring it back: an instance
+** made once and reset between uses, as fresh as a new one (a pool).  Its
+** memories become copy-on-write images of themselves, so a reset costs
+** what the guest touched since.  Take it while no call runs. */
+WASMPLUG_API wasmplug_error_t *wasmplug_instance_snapshot(wasmplug_instance_t *instance);
+/* Back to the snapshot (memory.grow and table.grow undone too).  Not while
+** a call runs. */
+WASMPLUG_API wasmplug_error_t *wasmplug_instance_reset(wasmplug_instance_t *instance);
 WASMPLUG_API void *wasmplug_instance_data(const wasmplug_instance_t *instance);
 WASMPLUG_API const wasmplug_module_t *wasmplug_instance_module(
     const wasmplug_instance_t *instance);
@@ -687,6 +696,16 @@ WASMPLUG_API void wasmplug_component_linker_instantiate(
 ** destructor exactly once), then the instance. */
 WASMPLUG_API void wasmplug_component_instance_delete(
     wasmplug_component_instance_t *instance);
+/* The component-level wasmplug_instance_snapshot/_reset: every core
+** instance inside, and the resource tables.  A snapshot is refused while
+** the instance holds resource handles or has async work alive (state a
+** reset could not rebuild); a reset drops every handle made since
+** (destructors run once) and restores the core instances.  After an error
+** from _reset the instance must be deleted. */
+WASMPLUG_API wasmplug_error_t *wasmplug_component_instance_snapshot(
+    wasmplug_component_instance_t *instance);
+WASMPLUG_API wasmplug_error_t *wasmplug_component_instance_reset(
+    wasmplug_component_instance_t *instance);
 /* An exported function: "iface#func" or "iface/func" (a function of an
 ** exported instance; the interface may be named without its version), or
 ** a bare name.  Borrowed from the instance; NULL if there is none. */
@@ -725,6 +744,33 @@ WASMPLUG_API wasmplug_trap_t *wasmplug_component_resource_drop(
 WASMPLUG_API wasmplug_trap_t *wasmplug_component_invoke_wave(
     wasmplug_component_instance_t *instance, const char *call,
     char **result_text, wasmplug_error_t **error);
+
+/* Async calls.  wasmplug_component_func_call waits for an `async func`'s
+** result (running the instance's other tasks and its plugins' events
+** meanwhile); these start a call and let the caller run several at once.
+** Everything runs on the calling thread, inside _wait and _poll: an
+** instance with calls in progress is driven from one thread. */
+typedef struct wasmplug_component_call wasmplug_component_call_t;
+/* Starts func with args (checked and copied) and returns: the call runs
+** until it blocks (or finishes) first.  A trap on the way in comes back
+** as the return value (and *out is NULL). */
+WASMPLUG_API wasmplug_trap_t *wasmplug_component_call_start(wasmplug_component_func_t *func,
+                                                            const wasmplug_cval_t *args, size_t nargs,
+                                                            wasmplug_component_call_t **out);
+/* True once the call has its result (or was cancelled, or trapped). */
+WASMPLUG_API bool wasmplug_component_call_done(const wasmplug_component_call_t *call);
+/* Runs ready tasks and events without waiting; true when something ran. */
+WASMPLUG_API bool wasmplug_component_poll(void);
+/* Runs tasks and waits for events until the call is done; *result gets its
+** result (when the function has one: the caller drops it).  A cancelled
+** call traps with "cancelled". */
+WASMPLUG_API wasmplug_trap_t *wasmplug_component_call_wait(wasmplug_component_call_t *call,
+                                                           wasmplug_cval_t *result);
+/* Asks the callee to stop early (subtask.cancel from the host): it may
+** still return normally; _wait tells. */
+WASMPLUG_API void wasmplug_component_call_cancel(wasmplug_component_call_t *call);
+/* Frees the call; one still in progress goes on, its result dropped. */
+WASMPLUG_API void wasmplug_component_call_delete(wasmplug_component_call_t *call);
 
 #ifdef __cplusplus
 }

@@ -211,6 +211,32 @@ WASMPLUG_API wasmplug_error_t *wasmplug_program_instance_run(wasmplug_program_in
 WASMPLUG_API wasmplug_error_t *wasmplug_program_instance_invoke(wasmplug_program_instance_t *instance, const char *call,
                                                    char **result, int *status, wasmplug_trap_t **trap);
 
+/* Async calls of a component's exports (`async func`s; any export works):
+** start several, let them run, wait for each.  _invoke waits at once; these
+** return as soon as the call blocks.  "NAME(ARGS)" as for _invoke.  All
+** of an instance's calls are driven from one thread, inside _wait and
+** _poll, which also run the plugins' events (timers, file descriptors). */
+typedef struct wasmplug_program_call wasmplug_program_call_t;
+/* Starts the call (it runs until it blocks or finishes).  Errors: no such
+** function, bad arguments, a core module; a trap on the way in in *trap. */
+WASMPLUG_API wasmplug_error_t *wasmplug_program_instance_call_start(wasmplug_program_instance_t *instance,
+                                                                    const char *call, wasmplug_program_call_t **out,
+                                                                    wasmplug_trap_t **trap);
+/* True once the call has a result (or was cancelled, or trapped). */
+WASMPLUG_API bool wasmplug_program_call_done(const wasmplug_program_call_t *call);
+/* Runs ready tasks and events of this thread's instances without waiting;
+** true when something ran. */
+WASMPLUG_API bool wasmplug_program_poll(void);
+/* Asks the call to stop early; it may still return normally. */
+WASMPLUG_API void wasmplug_program_call_cancel(wasmplug_program_call_t *call);
+/* Waits for the call; *result, *status and *trap as for _invoke (a
+** cancelled call traps with "cancelled"). */
+WASMPLUG_API wasmplug_error_t *wasmplug_program_call_wait(wasmplug_program_call_t *call, char **result, int *status,
+                                                          wasmplug_trap_t **trap);
+/* Frees the call (before its instance); one in progress goes on, its result
+** dropped. */
+WASMPLUG_API void wasmplug_program_call_delete(wasmplug_program_call_t *call);
+
 /* The instance underneath, to call exports directly (borrowed; NULL when
 ** the program is of the other kind). */
 WASMPLUG_API wasmplug_instance_t *wasmplug_program_instance_core(wasmplug_program_instance_t *instance);
@@ -251,6 +277,21 @@ WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_socket(const char *address
 ** loop.  Returns after `max_sessions` sessions ended (0: never), or an
 ** error. */
 WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_listen(wasmplug_plugin_server_t *server, int fd, int max_sessions);
+
+/* An instance kept for reuse (a server's pool: a fresh instance per
+** request without instantiating each time).  _snapshot remembers the
+** instance as it is now; _reset brings it back: linear memories, globals
+** and tables as they were (copy-on-write: the cost is what the guest
+** touched), every resource handle made since dropped (destructors run
+** once), so nothing a use did is seen by the next.  A snapshot is refused,
+** with an error saying why, for what a reset could not rebuild: core
+** modules (their WASI preview1 state), wasm plugins, native plugins with
+** per-instance state of their own (only the built-in wasi-p2 and
+** wasi-http, whose per-instance state is the guest's resources, are
+** reset), live handles.  After an error from _reset, delete the instance;
+** do not reset after a trap. */
+WASMPLUG_API wasmplug_error_t *wasmplug_program_instance_snapshot(wasmplug_program_instance_t *instance);
+WASMPLUG_API wasmplug_error_t *wasmplug_program_instance_reset(wasmplug_program_instance_t *instance);
 
 /* The instance state of native plugin `plugin` (by name) for this
 ** instance, as the plugin's functions receive it (its instance_new runs now

@@ -52,6 +52,16 @@
 ** Threads.  Calls for one instance state never overlap; different guest
 ** instances may run on different threads at once, so state shared between
 ** instances (the plugin state) must be protected by the plugin.
+**
+** Async (ABI 1.3).  A function may return WASMPLUG_PENDING and complete
+** the call later with host->call_complete (its params and result storage
+** stay valid until then), so a guest using the async ABI keeps running.
+** Streams and futures are uint32_t handles in the plugin instance's own
+** table, read and written with host->stream_read/stream_write; completions
+** come back as callbacks on the guest's thread from the host's event loop,
+** which also watches file descriptors and timers for the plugin.  Several
+** calls of one instance may be pending at once; none runs concurrently.
+** See docs/plugin-abi.md, section 14.
 */
 #ifndef WASMPLUG_PLUGIN_H
 #define WASMPLUG_PLUGIN_H
@@ -66,17 +76,37 @@ extern "C" {
 #endif
 
 #define WASMPLUG_PLUGIN_ABI_MAJOR 1
-#define WASMPLUG_PLUGIN_ABI_MINOR 2
+#define WASMPLUG_PLUGIN_ABI_MINOR 3
 /* "WPLG": first field of every descriptor. */
 #define WASMPLUG_PLUGIN_MAGIC 0x474c5057u
 
 #define WASMPLUG_OK 0
 #define WASMPLUG_TRAP 1
+/* 1.3: returned by a function that completes its call later
+** (host->call_complete); given to call_complete for a call the plugin
+** gave up after a cancel request. */
+#define WASMPLUG_PENDING 2
+#define WASMPLUG_CANCELLED 3
+
+/* 1.3: how a stream or future copy ended (wasmplug_copy_done_fn). */
+#define WASMPLUG_COPY_COMPLETED 0 /* `count` elements moved (the other side may have more) */
+#define WASMPLUG_COPY_DROPPED 1   /* the other end is gone (count may still be > 0) */
+#define WASMPLUG_COPY_CANCELLED 2 /* host->stream_cancel took the buffer back */
 
 /* One guest call in progress (opaque). */
 typedef struct wasmplug_plugin_call wasmplug_plugin_call_t;
 /* The configuration given to a plugin (opaque): `--plugin P,key=value`. */
 typedef struct wasmplug_plugin_config wasmplug_plugin_config_t;
+/* 1.3: the plugin's side of one guest instance (opaque): its stream and
+** future ends, error contexts, event watches.  Valid from the first call
+** until the guest instance is torn down (after instance_drop). */
+typedef struct wasmplug_plugin_instance wasmplug_plugin_instance_t;
+/* 1.3: wakes the guest's event loop from any thread (opaque). */
+typedef struct wasmplug_plugin_waker wasmplug_plugin_waker_t;
+
+/* 1.3: a stream or future copy finished: `result` is WASMPLUG_COPY_*,
+** `count` the elements moved.  Runs on the guest's thread. */
+typedef void (*wasmplug_copy_done_fn)(void *arg, int result, uint32_t count);
 
 typedef enum wasmplug_log_level {
   WASMPLUG_LOG_ERROR = 0,
@@ -141,6 +171,62 @@ typedef struct wasmplug_host_api {
   ** valid while the guest instance lives.  See wasmplug/io.h. */
   const void *(*service)(const wasmplug_plugin_config_t *self, void *instance_state, const char *iface,
                          const char *name, void **provider_state);
+
+  /* --- 1.3: async functions, streams, futures, events --- */
+  /* The plugin instance the call belongs to (keep it: streams, futures and
+  ** completions outlive calls). */
+  wasmplug_plugin_instance_t *(*call_instance)(wasmplug_plugin_call_t *call);
+  /* Completes a call whose function returned WASMPLUG_PENDING: status is
+  ** WASMPLUG_OK (`result` was filled), WASMPLUG_TRAP (after host->trap or
+  ** host->exit on the call) or WASMPLUG_CANCELLED (after the descriptor's
+  ** `cancel` hook asked).  The call handle is dead afterwards.  On the
+  ** guest's thread only (a worker thread uses a waker). */
+  void (*call_complete)(wasmplug_plugin_call_t *call, int status);
+  /* A new stream or future of one of the stream/future types of the
+  ** call's function: `which` counts them in the function's type, params
+  ** then result, in the order they are written, the contents of a type
+  ** (named or not) right after it: in f(x: stream<u8>) ->
+  ** tuple<stream<string>, future<u32>>, 0 is stream<u8>, 1 stream<string>,
+  ** 2 future<u32>.  Both ends are handles in the plugin instance's table:
+  ** give the readable one to the guest (in `result`), keep the writable
+  ** one.  Non-zero when there is no such type. */
+  int (*stream_new)(wasmplug_plugin_call_t *call, uint32_t which, uint32_t *readable, uint32_t *writable);
+  /* Starts a copy on an end: read n elements into buf, or write n elements
+  ** from buf, in the element type's native layout (futures: n = 1).  `done`
+  ** runs exactly once, later, from the event loop; buf must stay valid
+  ** until then.  Strings and lists read are allocated by the host and stay
+  ** valid until the next read on that end or its drop.  Non-zero (and no
+  ** callback) when the handle is not such an end or a copy is in progress. */
+  int (*stream_read)(wasmplug_plugin_instance_t *inst, uint32_t end, void *buf, uint32_t n,
+                     wasmplug_copy_done_fn done, void *arg);
+  int (*stream_write)(wasmplug_plugin_instance_t *inst, uint32_t end, const void *buf, uint32_t n,
+                      wasmplug_copy_done_fn done, void *arg);
+  /* Asks a copy in progress to stop: its `done` then reports CANCELLED (or
+  ** how it ended if it already had). */
+  int (*stream_cancel)(wasmplug_plugin_instance_t *inst, uint32_t end);
+  /* Drops an end (not while a copy is in progress).  The guest on the other
+  ** side sees DROPPED.  A future's writable end is dropped after writing. */
+  int (*stream_drop)(wasmplug_plugin_instance_t *inst, uint32_t end);
+  /* Error contexts: a new one with a message (for an error-context result),
+  ** the message of one received (NUL-terminated, valid while the handle
+  ** is), and its drop. */
+  uint32_t (*error_context_new)(wasmplug_plugin_instance_t *inst, const char *msg, size_t len);
+  const char *(*error_context_message)(wasmplug_plugin_instance_t *inst, uint32_t handle, size_t *len);
+  void (*error_context_drop)(wasmplug_plugin_instance_t *inst, uint32_t handle);
+  /* Event sources of the guest's event loop, for completing calls and
+  ** copies: `cb` runs on the guest's thread.  watch_fd: whenever fd is
+  ** ready for `events` (POLLIN/POLLOUT of <poll.h>), until unwatched.
+  ** watch_time: once, at CLOCK_MONOTONIC `deadline_ns`.  0 on failure. */
+  uint64_t (*watch_fd)(wasmplug_plugin_instance_t *inst, int fd, int events, void (*cb)(void *arg, int revents),
+                       void *arg);
+  uint64_t (*watch_time)(wasmplug_plugin_instance_t *inst, uint64_t deadline_ns, void (*cb)(void *arg), void *arg);
+  void (*unwatch)(wasmplug_plugin_instance_t *inst, uint64_t id);
+  /* A waker: wake(w) may be called from any thread, any number of times;
+  ** `cb` then runs (at least once) on the guest's thread.  Delete it on the
+  ** guest's thread when done. */
+  wasmplug_plugin_waker_t *(*waker_new)(wasmplug_plugin_instance_t *inst, void (*cb)(void *arg), void *arg);
+  void (*wake)(wasmplug_plugin_waker_t *waker);
+  void (*waker_delete)(wasmplug_plugin_waker_t *waker);
 } wasmplug_host_api_t;
 
 /* True when the host's table is new enough to have `field`. */
@@ -226,6 +312,12 @@ typedef struct wasmplug_plugin {
   /* Services this plugin offers other plugins (host->service). */
   const wasmplug_plugin_service_t *services;
   uint32_t nservices;
+
+  /* --- 1.3 --- */
+  /* The guest cancelled a call that is still pending: finish it soon
+  ** (host->call_complete with any status; WASMPLUG_CANCELLED if it did
+  ** nothing).  May be NULL: pending calls then run to their end. */
+  void (*cancel)(void *state, wasmplug_plugin_call_t *call);
 } wasmplug_plugin_t;
 
 /* The entry point every plugin exports (extern "C", default visibility). */

@@ -43,6 +43,9 @@ typedef struct wasmplug_serve_options {
   unsigned idle_timeout_s;   /* a connection idle this long is closed (30) */
   unsigned grace_s;          /* on SIGINT/SIGTERM, wait for requests (30) */
   bool verbose;              /* one access-log line per request on stderr */
+  /* Instantiate every request's instance from scratch instead of resetting
+  ** a pooled one to its snapshot (slower; both are fresh instances). */
+  bool fresh_instances;
   /* Once listening, "listening on http://HOST:PORT\n" is written here
   ** (stdout when NULL): the port resolved, for a caller that asked for 0. */
   FILE *announce;

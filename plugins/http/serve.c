@@ -123,6 +123,7 @@ wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_ser
   s.nworkers = o->workers ? o->workers : 4 * cores();
   s.queue_cap = o->queue ? o->queue : 1024;
   s.max_body = o->max_body ? o->max_body : (64u << 20);
+  s.reuse = !o->fresh_instances;
   pthread_mutex_init(&s.lock, NULL);
   pthread_mutex_init(&s.log_lock, NULL);
   pthread_cond_init(&s.work, NULL);
@@ -196,6 +197,9 @@ out:
   if (o->verbose && s.inst_count)
     fprintf(stderr, "wasmplug: serve: %llu instances made, %.1f us each on average\n",
             (unsigned long long)s.inst_count, (double)s.inst_ns / (double)s.inst_count / 1e3);
+  if (o->verbose && s.reset_count)
+    fprintf(stderr, "wasmplug: serve: %llu instance resets (a fresh instance per request), %.1f us each on average\n",
+            (unsigned long long)s.reset_count, (double)s.reset_ns / (double)s.reset_count / 1e3);
   free(s.queue);
   pthread_cond_destroy(&s.idle);
   pthread_cond_destroy(&s.work);

@@ -57,8 +57,9 @@ struct sv_server {
   sv_conn_t *conns;      /* live requests */
   pthread_t *workers;
   unsigned nstarted;
-  /* instantiation, measured */
-  _Atomic uint64_t inst_count, inst_ns;
+  /* instantiation and resets, measured */
+  _Atomic uint64_t inst_count, inst_ns, reset_count, reset_ns;
+  _Atomic bool reuse; /* instances are reset and reused (wasmplug_program_instance_snapshot worked) */
   pthread_mutex_t log_lock;
 };
 
@@ -66,8 +67,9 @@ struct sv_server {
 wasmplug_error_t *sv_inst_new(sv_server_t *s, sv_inst_t **out);
 void sv_inst_delete(sv_inst_t *i);
 /* Runs the guest's handle for ex on instance i; answers 500 when the
-** guest sets no response (a trap, an early return).  Logs traps. */
-void sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex);
+** guest sets no response (a trap, an early return).  Logs traps; returns
+** false after one (the instance must not be reused). */
+bool sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex);
 /* Puts ex on the queue (false: full or stopping). */
 bool sv_enqueue(sv_server_t *s, wh_exchange_t *ex);
 wasmplug_error_t *sv_workers_start(sv_server_t *s);

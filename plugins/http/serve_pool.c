@@ -2,12 +2,18 @@
 ** serve_pool.c — the guest side of the server: instances and the workers
 ** that run them.
 **
-** Every request gets a fresh instance: its own linear memories, its own
-** plugin states (WASI, wasi-http), its own handle tables; nothing a
-** request does is seen by the next.  Each worker keeps one instance made
-** ahead of time and makes the next as soon as a request is done, so a
-** request waits for instantiation only when requests arrive faster than
-** instances can be made.  Instantiation is timed (sv_server.inst_*).
+** Every request gets a fresh instance: memories, globals and tables as
+** right after instantiation, no resource handle of an earlier request, no
+** state of one in the plugins; nothing a request does is seen by the next.
+** Each worker keeps one instance.  Instantiating costs hundreds of
+** microseconds (linking, type conversions, data segments), so the worker
+** takes a snapshot of its instance once (wasmplug_program_instance_snapshot:
+** copy-on-write memory images) and resets it after each request instead
+** (wasmplug_program_instance_reset: the pages the guest wrote go back, its
+** handles are dropped); it makes a new instance only after a trap, or when
+** the program cannot be reset (plugins with state of their own, wasm
+** plugins: then each request instantiates, ahead of its arrival when the
+** worker is idle) or with --no-reuse.  Both are timed (sv_server).
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,11 +57,23 @@ wasmplug_error_t *sv_inst_new(sv_server_t *s, sv_inst_t **out) {
   }
   s->inst_ns += sv_now_ns() - t0;
   s->inst_count++;
+  if (s->reuse) {
+    wasmplug_error_t *e = wasmplug_program_instance_snapshot(i->pi);
+    if (e) { /* this program cannot be reset: every request instantiates */
+      s->reuse = false;
+      if (s->o->verbose) {
+        pthread_mutex_lock(&s->log_lock);
+        fprintf(stderr, "wasmplug: serve: instances are not reused: %s\n", wasmplug_error_message(e));
+        pthread_mutex_unlock(&s->log_lock);
+      }
+      wasmplug_error_delete(e);
+    }
+  }
   *out = i;
   return NULL;
 }
 
-void sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex) {
+bool sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex) {
   uint32_t req = 0, resp = 0;
   wasmplug_trap_t *trap = NULL;
   if (wh_serve_bind(i->http, ex, &req, &resp)) {
@@ -70,6 +88,7 @@ void sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex) {
     wasmplug_cval_t result;
     trap = wasmplug_component_func_call(i->handle, args, 2, &result);
   }
+  bool clean = !trap;
   if (trap) {
     /* the client gets a 500 (or a cut body); the server log says why */
     pthread_mutex_lock(&s->log_lock);
@@ -86,6 +105,7 @@ void sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex) {
   }
   pthread_mutex_unlock(&ex->lock);
   if (none) sv_on_response(ex);
+  return clean;
 }
 
 /* ------------------------------------------------------------ workers */
@@ -125,9 +145,17 @@ static void *worker(void *arg) {
     s->qlen--;
     pthread_mutex_unlock(&s->lock);
     if (next) {
-      sv_inst_run(s, next, ex);
-      sv_inst_delete(next);
-      next = NULL;
+      bool clean = sv_inst_run(s, next, ex);
+      uint64_t t0 = sv_now_ns();
+      wasmplug_error_t *e = clean && s->reuse ? wasmplug_program_instance_reset(next->pi) : NULL;
+      if (clean && s->reuse && !e) {
+        s->reset_ns += sv_now_ns() - t0;
+        s->reset_count++;
+      } else {
+        wasmplug_error_delete(e);
+        sv_inst_delete(next);
+        next = NULL;
+      }
     } else { /* cannot instantiate: 500 */
       pthread_mutex_lock(&ex->lock);
       ex->resp = WH_RESP_ERROR;

@@ -41,6 +41,7 @@ typedef struct {
   const char *module;  /* "ns:pkg/iface@ver" or "$root" */
   char *cname;         /* "<iface>_<method_r_m>" (no exports_ prefix) */
   bool is_export;      /* guest side: implemented by the guest */
+  bool is_async;       /* an `async func` (plugin side: may complete later) */
 } bg_func_t;
 
 typedef struct {
@@ -55,6 +56,7 @@ typedef struct {
   bool *impl;          /* per interface: this side implements it */
   bg_func_t *funcs;
   uint32_t nfuncs;
+  bool has_async;      /* some function is async: the cancel hook is generated */
   /* resources implemented on this side: plugin side (type ids) */
   uint32_t *res;
   uint32_t nres;

@@ -48,7 +48,8 @@ bool bg_by_value(bg_t *g, wp_wit_type_t t) {
   wp_wit_type_kind_t p;
   const wp_wit_typedef_t *d = bg_def(g, t, &p);
   if (!d) return p != WP_WIT_T_STRING && p != WP_WIT_T_NONE;
-  return d->kind == WP_WIT_DEF_ENUM || d->kind == WP_WIT_DEF_FLAGS || d->kind == WP_WIT_DEF_HANDLE;
+  return d->kind == WP_WIT_DEF_ENUM || d->kind == WP_WIT_DEF_FLAGS || d->kind == WP_WIT_DEF_HANDLE ||
+         d->kind == WP_WIT_DEF_STREAM || d->kind == WP_WIT_DEF_FUTURE;
 }
 
 static bool walk_any(bg_t *g, wp_wit_type_t t, int what, int depth) {
@@ -108,9 +109,10 @@ static void need_func(bg_t *g, const wp_wit_function_t *f) {
 }
 
 static void add_func(bg_t *g, const wp_wit_function_t *f, uint32_t iface, bool is_export) {
-  if (f->kind == WP_WIT_FUNC_ASYNC_FREESTANDING || f->kind == WP_WIT_FUNC_ASYNC_METHOD ||
-      f->kind == WP_WIT_FUNC_ASYNC_STATIC) {
-    bg_fail(g, "function '%s': async functions are not supported by C bindgen", f->name);
+  bool is_async = f->kind == WP_WIT_FUNC_ASYNC_FREESTANDING || f->kind == WP_WIT_FUNC_ASYNC_METHOD ||
+                  f->kind == WP_WIT_FUNC_ASYNC_STATIC;
+  if (is_async && g->o->side == WP_BINDGEN_GUEST) {
+    bg_fail(g, "function '%s': async functions are supported on the plugin side only (plugin ABI 1.3)", f->name);
     return;
   }
   bg_func_t *nf = realloc(g->funcs, (g->nfuncs + 1) * sizeof *nf);
@@ -122,6 +124,8 @@ static void add_func(bg_t *g, const wp_wit_function_t *f, uint32_t iface, bool i
   bg_func_t *bf = &g->funcs[g->nfuncs++];
   memset(bf, 0, sizeof *bf);
   bf->f = f;
+  bf->is_async = is_async;
+  if (is_async) g->has_async = true;
   bf->iface = iface;
   bf->is_export = is_export;
   need_func(g, f);
@@ -240,7 +244,7 @@ static void structural(bg_t *g, bg_buf_t *b, wp_wit_type_t t, bool key) {
     return;
   }
   if (t.kind != WP_WIT_T_ID) {
-    bg_puts(b, wp_wit_prim_name(t.kind));
+    bg_puts(b, t.kind == WP_WIT_T_ERROR_CONTEXT ? "error_context" : wp_wit_prim_name(t.kind));
     return;
   }
   const wp_wit_typedef_t *d = &g->r->types[t.id];
@@ -290,6 +294,14 @@ static void structural(bg_t *g, bg_buf_t *b, wp_wit_type_t t, bool key) {
       structural(g, b, d->types[i], key);
     }
     break;
+  case WP_WIT_DEF_STREAM:
+  case WP_WIT_DEF_FUTURE:
+    bg_puts(b, d->kind == WP_WIT_DEF_STREAM ? "stream" : "future");
+    if (d->type.kind != WP_WIT_T_NONE) {
+      bg_puts(b, "_");
+      structural(g, b, d->type, key);
+    }
+    break;
   case WP_WIT_DEF_HANDLE: {
     bg_puts(b, d->borrow ? "borrow_" : "own_");
     wp_wit_type_t rt = {WP_WIT_T_ID, d->resource};
@@ -315,8 +327,9 @@ static const char *kind_word(wp_wit_def_kind_t k) {
 
 static void name_type(bg_t *g, uint32_t id) {
   const wp_wit_typedef_t *d = &g->r->types[id];
-  if (d->kind == WP_WIT_DEF_FUTURE || d->kind == WP_WIT_DEF_STREAM ||
-      d->kind == WP_WIT_DEF_UNKNOWN) {
+  /* a plugin holds stream and future ends as handles (plugin ABI 1.3) */
+  bool handle_ok = g->o->side == WP_BINDGEN_PLUGIN && (d->kind == WP_WIT_DEF_FUTURE || d->kind == WP_WIT_DEF_STREAM);
+  if (!handle_ok && (d->kind == WP_WIT_DEF_FUTURE || d->kind == WP_WIT_DEF_STREAM || d->kind == WP_WIT_DEF_UNKNOWN)) {
     bg_fail(g, "%s%s%s: %s types have no native layout; C bindgen does not support them",
             d->name ? "type '" : "", d->name ? d->name : "an anonymous type", d->name ? "'" : "",
             kind_word(d->kind));
@@ -380,6 +393,7 @@ const char *bg_ctype(bg_t *g, wp_wit_type_t t) {
   case WP_WIT_T_F64: return "double";
   case WP_WIT_T_CHAR: return "uint32_t";
   case WP_WIT_T_STRING: return g->tname[g->r->n_types]; /* the string slot */
+  case WP_WIT_T_ERROR_CONTEXT: return "uint32_t"; /* a handle (plugin ABI 1.3) */
   case WP_WIT_T_ID: return g->tname[t.id] ? g->tname[t.id] : "void";
   default: return "void";
   }

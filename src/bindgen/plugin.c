@@ -28,6 +28,33 @@ static void proto(bg_t *g, bg_buf_t *b, const bg_func_t *bf) {
   bg_puts(b, ")");
 }
 
+/* The stream and future types of a function, numbered as host->stream_new's
+** `which` counts them: in the order written, params then result, the
+** contents of a type right after it. */
+static void list_streams(bg_t *g, bg_buf_t *b, wp_wit_type_t t, uint32_t *n, int depth) {
+  if (t.kind != WP_WIT_T_ID || depth > 100) return;
+  const wp_wit_typedef_t *d = &g->r->types[t.id];
+  if (d->kind == WP_WIT_DEF_STREAM || d->kind == WP_WIT_DEF_FUTURE) {
+    bg_printf(b, "**   %u: %s\n", (*n)++, bg_ctype(g, t));
+    list_streams(g, b, d->type, n, depth + 1);
+    return;
+  }
+  if (d->kind == WP_WIT_DEF_HANDLE || d->kind == WP_WIT_DEF_RESOURCE) return;
+  list_streams(g, b, d->type, n, depth + 1);
+  list_streams(g, b, d->type2, n, depth + 1);
+  for (uint32_t i = 0; i < d->n_fields; i++) list_streams(g, b, d->fields[i].type, n, depth + 1);
+  for (uint32_t i = 0; i < d->n_types; i++) list_streams(g, b, d->types[i], n, depth + 1);
+}
+
+static void streams_comment(bg_t *g, bg_buf_t *h, const bg_func_t *bf) {
+  bg_buf_t b = {0};
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < bf->f->n_params; i++) list_streams(g, &b, bf->f->params[i].type, &n, 0);
+  list_streams(g, &b, bf->f->result, &n, 0);
+  if (n && b.s) bg_printf(h, "/* host->stream_new(cx->call, which, ...): which is\n%s*/\n", b.s);
+  bg_buf_free(&b);
+}
+
 static char *res_base(bg_t *g, uint32_t rid) {
   const wp_wit_typedef_t *d = &g->r->types[rid];
   char *n = bg_snake(d->name);
@@ -107,9 +134,33 @@ static void header(bg_t *g, bg_buf_t *h) {
             "** host->call_state returns, and what a service's functions receive). */\n"
             "void *%s_instance_user(void *instance_state);\n\n",
             P, P, P, P, P);
+  if (g->has_async)
+    bg_printf(h,
+              "/* ---- Async functions (plugin ABI 1.3, docs/plugin-abi.md section 14) ----\n"
+              "** A function marked async below may return WASMPLUG_PENDING after keeping\n"
+              "** cx->host and cx->call; its parameters and `ret` stay valid until it\n"
+              "** completes the call from a callback with %s_complete(host, call, status)\n"
+              "** (WASMPLUG_OK: `ret` filled; WASMPLUG_TRAP after host->trap; WASMPLUG_CANCELLED).\n"
+              "** %s_cancel runs when the guest cancels a call still pending: complete it\n"
+              "** soon.  Streams, futures and error contexts are uint32_t handles in the\n"
+              "** plugin instance's table: %s_instance(cx) and host->stream_read/stream_write. */\n"
+              "static inline void %s_complete(const wasmplug_host_api_t *host, wasmplug_plugin_call_t *call,\n"
+              "                               int status) {\n"
+              "  host->call_complete(call, status);\n"
+              "}\n"
+              "void %s_cancel(%s_ctx_t *cx);\n\n",
+              P, P, P, P, P, P);
+  bg_printf(h,
+            "/* The plugin's side of the guest instance of a call (streams, futures,\n"
+            "** error contexts, events: plugin ABI 1.3); NULL on an older host. */\n"
+            "static inline wasmplug_plugin_instance_t *%s_instance(%s_ctx_t *cx) {\n"
+            "  return WASMPLUG_HOST_HAS(cx->host, call_instance) ? cx->host->call_instance(cx->call) : NULL;\n"
+            "}\n\n",
+            P, P);
   for (uint32_t i = 0; i < g->nfuncs; i++) {
     const bg_func_t *bf = &g->funcs[i];
-    bg_printf(h, "/* %s#%s */\n", bf->module, bf->f->name);
+    bg_printf(h, "/* %s#%s%s */\n", bf->module, bf->f->name, bf->is_async ? " (async: may return WASMPLUG_PENDING)" : "");
+    streams_comment(g, h, bf);
     proto(g, h, bf);
     bg_puts(h, ";\n");
   }
@@ -188,6 +239,10 @@ static void glue(bg_t *g, bg_buf_t *c) {
     if (f->result.kind != WP_WIT_T_NONE) bg_printf(c, ", (%s *)result", bg_ctype(g, f->result));
     bg_puts(c, ");\n}\n\n");
   }
+  if (g->has_async)
+    bg_printf(c, "static void glue_cancel(void *state, wasmplug_plugin_call_t *call) {\n"
+                 "  %s_ctx_t cx;\n  glue_ctx(&cx, state, call);\n  %s_cancel(&cx);\n}\n\n",
+              P, P);
   for (uint32_t i = 0; i < g->nres; i++) {
     char *b = res_base(g, g->res[i]);
     bg_printf(c,
@@ -272,8 +327,9 @@ static void descriptor(bg_t *g, bg_buf_t *c) {
             g->nres ? "plugin_resources" : "NULL", g->nres,
             o->noptions ? "plugin_options" : "NULL", (unsigned)o->noptions);
   bg_puts(c, "    glue_init, glue_fini, glue_instance_new, glue_instance_drop,\n");
-  if (o->services && o->nservices) bg_printf(c, "    %s, %u,\n};\n\n", o->services, (unsigned)o->nservices);
-  else bg_puts(c, "    NULL, 0,\n};\n\n");
+  if (o->services && o->nservices) bg_printf(c, "    %s, %u,\n", o->services, (unsigned)o->nservices);
+  else bg_puts(c, "    NULL, 0,\n");
+  bg_puts(c, g->has_async ? "    glue_cancel,\n};\n\n" : "    NULL, /* cancel: no async function */\n};\n\n");
   bg_puts(c, "WASMPLUG_PLUGIN_ENTRY(host) {\n"
              "  (void)host; /* init receives it again and keeps it in the plugin state */\n"
              "  return &plugin_desc;\n}\n");

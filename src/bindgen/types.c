@@ -212,6 +212,12 @@ static void emit_def(bg_t *g, uint32_t id, bg_buf_t *h) {
     if (d->n_types == 0) bg_puts(h, "  uint8_t unused_; /* C has no empty structs */\n");
     bg_printf(h, "} %s;\n\n", T);
     return;
+  case WP_WIT_DEF_STREAM:
+  case WP_WIT_DEF_FUTURE:
+    /* plugin side only: the end's handle in the plugin instance's table */
+    bg_printf(h, "typedef uint32_t %s; /* a %s end (host->stream_read/stream_write) */\n\n", T,
+              d->kind == WP_WIT_DEF_STREAM ? "stream" : "future");
+    return;
   case WP_WIT_DEF_HANDLE:
     if (guest) bg_printf(h, "typedef struct %s {\n  int32_t __handle;\n} %s;\n\n", T, T);
     else bg_printf(h, "typedef struct %s {\n  uint32_t rep; /* chosen by the plugin */\n} %s;\n\n", T, T);

@@ -557,7 +557,43 @@ struct wasmplug_plugin_call {
   bool exited;            /* host->exit: the guest is to exit with exit_status */
   int exit_status;
   char msg[512];          /* host->trap's message */
+  /* Plugin ABI 1.3: the caller's record of a call that may complete later
+  ** (an async function returning WASMPLUG_PENDING), and the services the
+  ** caller offers for it; both NULL when the caller cannot wait for one. */
+  void *async;
+  const struct wp_native_async_ops *ops;
 };
+
+/* Plugin ABI 1.3's services (the host table's call_complete, stream_*,
+** error_context_*, watch_*, waker_*), provided by whoever runs async native
+** calls -- the component runtime -- and reached through the call, or
+** through the plugin instance and waker objects, whose first member is a
+** pointer to them.  The plugin loader's host table forwards here. */
+typedef struct wp_native_async_ops {
+  struct wasmplug_plugin_instance *(*call_instance)(struct wasmplug_plugin_call *call);
+  void (*call_complete)(struct wasmplug_plugin_call *call, int status);
+  int (*stream_new)(struct wasmplug_plugin_call *call, uint32_t which, uint32_t *readable, uint32_t *writable);
+  int (*stream_copy)(struct wasmplug_plugin_instance *in, uint32_t end, bool write, void *buf, uint32_t n,
+                     void (*done)(void *arg, int result, uint32_t count), void *arg);
+  int (*stream_cancel)(struct wasmplug_plugin_instance *in, uint32_t end);
+  int (*stream_drop)(struct wasmplug_plugin_instance *in, uint32_t end);
+  uint32_t (*errctx_new)(struct wasmplug_plugin_instance *in, const char *msg, size_t len);
+  const char *(*errctx_message)(struct wasmplug_plugin_instance *in, uint32_t h, size_t *len);
+  void (*errctx_drop)(struct wasmplug_plugin_instance *in, uint32_t h);
+  uint64_t (*watch_fd)(struct wasmplug_plugin_instance *in, int fd, int events, void (*cb)(void *arg, int revents),
+                       void *arg);
+  uint64_t (*watch_time)(struct wasmplug_plugin_instance *in, uint64_t deadline_ns, void (*cb)(void *arg),
+                         void *arg);
+  void (*unwatch)(struct wasmplug_plugin_instance *in, uint64_t id);
+  struct wasmplug_plugin_waker *(*waker_new)(struct wasmplug_plugin_instance *in, void (*cb)(void *arg), void *arg);
+  void (*wake)(struct wasmplug_plugin_waker *w);
+  void (*waker_delete)(struct wasmplug_plugin_waker *w);
+} wp_native_async_ops_t;
+
+/* The first member of the provider's plugin instance and waker objects. */
+typedef struct wp_native_async_base {
+  const wp_native_async_ops_t *ops;
+} wp_native_async_base_t;
 
 /* One function of the plugin ABI's shape (a native plugin's, a native
 ** host function's): what wp_cabi_native_run calls. */
@@ -566,6 +602,9 @@ typedef struct wp_cabi_native_fn {
   void *state;
   uint32_t func;          /* its index in the plugin's funcs[] (0 when none) */
   const char *who;        /* names it in trap messages: "plugin NAME: IFACE#FUNC" */
+  /* Plugin ABI 1.3: asks a pending call to finish (the descriptor's
+  ** `cancel`); NULL when the plugin has none. */
+  void (*cancel)(void *state, struct wasmplug_plugin_call *call);
 } wp_cabi_native_fn_t;
 
 /* THE way a function of the plugin ABI's shape is run, whoever calls it
@@ -596,6 +635,21 @@ void wp_cabi_handles_limit_set(wp_cabi_handles_t *h, uint64_t max);
  * are simply forgotten. */
 void wp_cabi_handles_delete(wp_cabi_handles_t *h);
 uint32_t wp_cabi_handles_count(const wp_cabi_handles_t *h);
+/* Drops everything in the table as wp_cabi_handles_delete does (each own
+** handle's destructor once, objects freed) and leaves it empty, as a new
+** table: what an instance reused for a new request needs. */
+void wp_cabi_handles_clear(wp_cabi_handles_t *h);
+/* The table as it is now, to come back to (an instance reused for a new
+** request keeps the handles it made while instantiating: its preopens,
+** its stdio).  NULL (and *why) when it holds what cannot be kept that way:
+** async objects, handles lent out. */
+typedef struct wp_cabi_handles_mark wp_cabi_handles_mark_t;
+wp_cabi_handles_mark_t *wp_cabi_handles_mark(const wp_cabi_handles_t *h, const char **why);
+void wp_cabi_handles_mark_free(wp_cabi_handles_mark_t *m);
+/* Back to the mark: every handle made since is dropped (destructors once),
+** the marked ones kept.  False when a marked handle is gone or changed
+** (nothing can bring its resource back): the table must not be reused. */
+bool wp_cabi_handles_restore(wp_cabi_handles_t *h, const wp_cabi_handles_mark_t *m);
 
 /* canon resource.new / .rep / .drop, as called by the guest. */
 wp_cabi_error_t *wp_cabi_resource_new(wp_cabi_handles_t *h, const wp_cabi_resource_t *r, uint32_t rep,

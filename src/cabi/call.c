@@ -108,6 +108,8 @@ wasmplug_trap_t *wp_cabi_native_run(const wp_cabi_native_fn_t *f, wp_cabi_arena_
   call.exited = false;
   call.exit_status = 0;
   call.msg[0] = 0;
+  call.async = NULL;
+  call.ops = NULL;
   int rc = f->fn(f->state, &call, args ? args : &no_args, result);
   if (rc != WASMPLUG_OK && !call.trapped) snprintf(call.msg, sizeof call.msg, "failed with code %d", rc);
   if (out) *out = call;

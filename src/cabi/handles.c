@@ -17,6 +17,7 @@
 #include "cabi/cabi_internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define MAX_HANDLES ((1u << 28) - 1)
 
@@ -82,7 +83,7 @@ static void reap(wp_cabi_handles_t *h, wp_cabi_obj_t *o) {
   }
 }
 
-void wp_cabi_handles_delete(wp_cabi_handles_t *h) {
+void wp_cabi_handles_clear(wp_cabi_handles_t *h) {
   if (!h) return;
   for (uint32_t i = 1; i < h->len; i++) {
     entry_t *e = &h->v[i];
@@ -104,6 +105,85 @@ void wp_cabi_handles_delete(wp_cabi_handles_t *h) {
     h->v[i].obj = NULL;
     reap(h, o);
   }
+  /* empty again, as a new table (its memory kept) */
+  h->len = 1;
+  h->free_head = 0;
+  h->count = 0;
+}
+
+struct wp_cabi_handles_mark {
+  entry_t *v;
+  uint32_t len, free_head, count;
+};
+
+wp_cabi_handles_mark_t *wp_cabi_handles_mark(const wp_cabi_handles_t *h, const char **why) {
+  for (uint32_t i = 1; i < h->len; i++) {
+    const entry_t *e = &h->v[i];
+    if (e->obj) {
+      *why = "it holds async objects (streams, futures, subtasks...)";
+      return NULL;
+    }
+    if (e->rt && (e->num_lends || !e->own)) {
+      *why = "a handle is lent or borrowed (a call is running)";
+      return NULL;
+    }
+  }
+  wp_cabi_handles_mark_t *m = calloc(1, sizeof *m);
+  if (m) m->v = malloc(h->len * sizeof(entry_t));
+  if (!m || !m->v) {
+    free(m);
+    *why = "out of memory";
+    return NULL;
+  }
+  memcpy(m->v, h->v, h->len * sizeof(entry_t));
+  m->len = h->len;
+  m->free_head = h->free_head;
+  m->count = h->count;
+  return m;
+}
+
+void wp_cabi_handles_mark_free(wp_cabi_handles_mark_t *m) {
+  if (!m) return;
+  free(m->v);
+  free(m);
+}
+
+bool wp_cabi_handles_restore(wp_cabi_handles_t *h, const wp_cabi_handles_mark_t *m) {
+  /* every marked handle must still be there, unchanged (the guest may
+  ** have dropped one: its resource is gone, nothing can bring it back) */
+  for (uint32_t i = 1; i < m->len; i++) {
+    const entry_t *a = &m->v[i];
+    if (!a->rt) continue;
+    const entry_t *b = i < h->len ? &h->v[i] : NULL;
+    if (!b || b->rt != a->rt || b->rep != a->rep || !b->own || b->obj || b->num_lends) return false;
+  }
+  /* drop everything else (each own handle's destructor once) */
+  for (uint32_t i = 1; i < h->len; i++) {
+    entry_t *e = &h->v[i];
+    bool marked = i < m->len && m->v[i].rt;
+    if (marked) continue;
+    if (e->rt && e->own && e->rt->dtor) wp_cabi_error_delete(e->rt->dtor(e->rt->dtor_ctx, e->rep));
+    if (e->obj) {
+      wp_cabi_obj_t *o = e->obj;
+      e->obj = NULL;
+      if (o->kind != WP_CABI_OBJ_WAITABLE_SET && o->kind != WP_CABI_OBJ_ERROR_CONTEXT)
+        ((wp_cabi_waitable_t *)o)->wset = NULL;
+      reap(h, o);
+    }
+    e->rt = NULL;
+  }
+  /* the table as it was, free list included */
+  if (m->len > h->cap) return false; /* cannot happen: tables only grow */
+  memcpy(h->v, m->v, m->len * sizeof(entry_t));
+  h->len = m->len;
+  h->free_head = m->free_head;
+  h->count = m->count;
+  return true;
+}
+
+void wp_cabi_handles_delete(wp_cabi_handles_t *h) {
+  if (!h) return;
+  wp_cabi_handles_clear(h);
   free(h->v);
   free(h);
 }

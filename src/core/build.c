@@ -210,25 +210,45 @@ static void cc_args(args_t *a, const wasmplug_module_t *m, const char *dir) {
   free(inc);
 }
 
+/* tcc for the baseline tier's units */
+static void tcc_args(args_t *a, const char *dir) {
+  arg(a, "tcc");
+  arg(a, "-DNDEBUG");
+  arg(a, "-w");
+  char *inc = wp_format("-I%s", dir);
+  arg(a, inc ? inc : "-I.");
+  free(inc);
+}
+
 /* ------------------------------------------------------ the unit cache */
 
 typedef struct unit_build {
   wasmplug_module_t *m;
   const char *dir;
-  char *units_dir;          /* cache/units, or NULL when not caching */
-  char (*keys)[65];         /* per unit */
-  size_t *job_unit;         /* job index -> unit index (SIZE_MAX: glue) */
+  bool baseline;
+  char *units_dir;  /* cache/units, or NULL when not caching */
+  char (*keys)[65]; /* per unit; the last is the glue's */
+  size_t *job_unit; /* job index -> unit index */
+  size_t nunits;    /* units + 1 (the glue) */
 } unit_build_t;
 
-static void unit_key(const wasmplug_module_t *m, const wp_buf_t *header, const wp_buf_t *unit,
+/* The key of a unit's object: its C (with the shared header), the
+** translator, the compiler and its flags. */
+static void unit_key(const unit_build_t *b, const wp_buf_t *header, const wp_buf_t *unit,
                      char hex[65]) {
-  static const char tag[] = "wasmplug unit 1\n";
+  static const char tag[] = "wasmplug unit 2\n";
+  const wasmplug_engine_t *e = b->m->engine;
   wp_sha256_t s;
   uint8_t d[32];
   wp_sha256_init(&s);
   wp_sha256_update(&s, tag, sizeof tag - 1);
-  wp_sha256_update(&s, m->engine->tool_id, strlen(m->engine->tool_id));
-  for (const char *const *f = own_flags; *f; f++) wp_sha256_update(&s, *f, strlen(*f) + 1);
+  wp_sha256_update(&s, e->tool_id, strlen(e->tool_id));
+  if (b->baseline) {
+    wp_sha256_update(&s, "tcc", 4);
+    wp_sha256_update(&s, e->tcc_id, strlen(e->tcc_id) + 1);
+  } else {
+    for (const char *const *f = own_flags; *f; f++) wp_sha256_update(&s, *f, strlen(*f) + 1);
+  }
   wp_sha256_update(&s, header->buf, header->len);
   wp_sha256_update(&s, "", 1);
   wp_sha256_update(&s, unit->buf, unit->len);
@@ -244,7 +264,7 @@ static char *unit_meta(wasmplug_engine_t *e, const char *key, const uint8_t *o, 
 }
 
 /* A verified cached object for `key`, written to `dst`; false on a miss. */
-static bool unit_cached(unit_build_t *b, const char *key, const char *dst) {
+static bool unit_cached(const unit_build_t *b, const char *key, const char *dst) {
   if (!b->units_dir) return false;
   char *op = wp_format("%s/%s.o", b->units_dir, key), *mp = wp_format("%s/%s.meta", b->units_dir, key);
   uint8_t *o = NULL, *meta = NULL;
@@ -252,7 +272,9 @@ static bool unit_cached(unit_build_t *b, const char *key, const char *dst) {
   bool ok = op && mp && wp_read_all(mp, &meta, &mlen) && wp_read_all(op, &o, &olen);
   if (ok) {
     char *want = unit_meta(b->m->engine, key, o, olen);
-    ok = want && strlen(want) == mlen && wp_trust_mac_equal(want, (const char *)meta);
+    char *got = wp_strndup((const char *)meta, mlen);
+    ok = want && got && strlen(got) == mlen && wp_trust_mac_equal(want, got);
+    free(got);
     free(want);
   }
   if (ok) {
@@ -267,13 +289,17 @@ static bool unit_cached(unit_build_t *b, const char *key, const char *dst) {
   return ok;
 }
 
+static char *obj_name(const unit_build_t *b, size_t u) {
+  return u + 1 == b->nunits ? wp_format("%s/glue.o", b->dir) : wp_format("%s/u%zu.o", b->dir, u);
+}
+
 /* After a unit compiled: store its object (best effort: a cache that
 ** cannot be written is only slower). */
 static char *unit_done(void *arg, size_t job) {
   unit_build_t *b = arg;
   size_t u = b->job_unit[job];
-  if (u == SIZE_MAX || !b->units_dir) return NULL;
-  char *obj = wp_format("%s/u%zu.o", b->dir, u);
+  if (!b->units_dir) return NULL;
+  char *obj = obj_name(b, u);
   uint8_t *o = NULL;
   size_t len;
   if (obj && wp_read_all(obj, &o, &len)) {
@@ -302,7 +328,87 @@ static char *write_text(const char *dir, const char *name, const wp_buf_t *b) {
   return err;
 }
 
-/* ------------------------------------------------------------ the build */
+static void done_progress(progress_t *pg) {
+  if (pg->shown && pg->m->engine->config.progress)
+    pg->m->engine->config.progress(pg->m->engine->config.progress_data, pg->m->name, 1);
+}
+
+/* Every unit of `x` and its glue into objects in b->dir (u<K>.o, glue.o):
+** cached ones copied from the cache, the rest compiled in parallel.  The
+** units' C is released as it is written.  b->keys receives the keys. */
+static char *build_units(unit_build_t *b, wp_xlate_t *x, progress_t *pg) {
+  wasmplug_module_t *m = b->m;
+  const char *dir = b->dir;
+  char *err = NULL;
+  size_t nu = x->nunits, nj = 0;
+  b->nunits = nu + 1;
+  job_t *jobs = calloc(nu + 1, sizeof *jobs);
+  b->keys = calloc(nu + 1, sizeof *b->keys);
+  b->job_unit = calloc(nu + 1, sizeof *b->job_unit);
+  if (!jobs || !b->keys || !b->job_unit) {
+    err = wp_strdup("out of memory");
+    goto out;
+  }
+  if ((err = write_text(dir, "wp.h", &x->header))) goto out;
+  b->units_dir = wp_format("%s/units", m->engine->cache_dir);
+  if (b->units_dir) {
+    char *e2 = wp_mkdir_p(b->units_dir);
+    if (e2) {
+      free(e2);
+      free(b->units_dir);
+      b->units_dir = NULL;
+    }
+  }
+  for (size_t u = 0; u <= nu; u++) {
+    char src[64];
+    wp_buf_t *c = u < nu ? &x->units[u].c : &x->glue;
+    if (u < nu) snprintf(src, sizeof src, "u%zu.c", u);
+    else snprintf(src, sizeof src, "glue.c");
+    char *objp = obj_name(b, u), *srcp = wp_format("%s/%s", dir, src);
+    if (!objp || !srcp) {
+      free(objp);
+      free(srcp);
+      err = wp_strdup("out of memory");
+      goto out;
+    }
+    unit_key(b, &x->header, c, b->keys[u]);
+    bool hit = unit_cached(b, b->keys[u], objp);
+    if (!hit) err = write_text(dir, src, c);
+    wp_buf_free(c); /* the C is on disk (or not needed) now */
+    if (!err && !hit) {
+      args_t a = {0};
+      if (b->baseline) tcc_args(&a, dir);
+      else cc_args(&a, m, dir);
+      arg(&a, "-c");
+      arg(&a, "-o");
+      arg(&a, objp);
+      arg(&a, srcp);
+      jobs[nj].argv = a.v;
+      jobs[nj].errfile = wp_format("%s/%s.err", dir, src);
+      if (a.oom || !jobs[nj].errfile) err = wp_strdup("out of memory");
+      b->job_unit[nj++] = u;
+    }
+    free(objp);
+    free(srcp);
+    if (err) goto out;
+  }
+  unsigned par = wp_build_jobs();
+  pg->what = wp_format("%s: %zu of %zu C units to compile, %u at a time", m->name, nj, nu + 1, par);
+  if (nj > 4) tick(pg, true); /* a large module: say so at once */
+  err = run_jobs(jobs, nj, par, pg, unit_done, b);
+out:
+  for (size_t i = 0; i < nj; i++) job_free(&jobs[i]);
+  free(jobs);
+  return err;
+}
+
+static void unit_build_free(unit_build_t *b) {
+  free(b->keys);
+  free(b->job_unit);
+  free(b->units_dir);
+}
+
+/* ------------------------------------------------------------ the builds */
 
 /* wasm2c: glue.c (which includes module.c) in one compiler run. */
 static char *build_wasm2c(wasmplug_module_t *m, const char *dir, const char *so_out) {
@@ -325,8 +431,7 @@ static char *build_wasm2c(wasmplug_module_t *m, const char *dir, const char *so_
   if (a.oom || !j.errfile) err = wp_strdup("out of memory");
   progress_t pg = {m, NULL, false, {0, 0}};
   if (!err) err = run_jobs(&j, 1, 1, &pg, NULL, NULL);
-  if (pg.shown && m->engine->config.progress)
-    m->engine->config.progress(m->engine->config.progress_data, m->name, 1);
+  done_progress(&pg);
   job_free(&j);
   return err;
 }
@@ -335,114 +440,164 @@ char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_o
   char *err = NULL;
   if (m->engine->translator == WP_TRANSLATOR_WASM2C) {
     err = build_wasm2c(m, dir, so_out);
-    goto wrap;
-  }
-  wp_xlate_opts_t o = {false, WP_OPT_UNIT_BYTES};
-  wp_xlate_t x;
-  if ((err = wp_translate(m, &o, &x))) return err;
-  size_t nu = x.nunits;
-  job_t *jobs = calloc(nu + 1, sizeof *jobs);
-  unit_build_t b = {m, dir, NULL, calloc(nu + 1, sizeof *b.keys), calloc(nu + 1, sizeof(size_t))};
-  progress_t pg = {m, NULL, false, {0, 0}};
-  size_t nj = 0;
-  if (!jobs || !b.keys || !b.job_unit) {
-    err = wp_strdup("out of memory");
-    goto out;
-  }
-  if ((err = write_text(dir, "wp.h", &x.header)) || (err = write_text(dir, "glue.c", &x.glue)))
-    goto out;
-  b.units_dir = wp_format("%s/units", m->engine->cache_dir);
-  if (b.units_dir) {
-    char *e2 = wp_mkdir_p(b.units_dir);
-    if (e2) {
-      free(e2);
-      free(b.units_dir);
-      b.units_dir = NULL;
+  } else {
+    wp_xlate_opts_t o = {false, WP_OPT_UNIT_BYTES};
+    wp_xlate_t x;
+    if ((err = wp_translate(m, &o, &x))) return err;
+    unit_build_t b = {m, dir, false, NULL, NULL, NULL, 0};
+    progress_t pg = {m, NULL, false, {0, 0}};
+    err = build_units(&b, &x, &pg);
+    wp_xlate_free(&x);
+    if (!err) { /* link */
+      args_t link = {0};
+      cc_args(&link, m, dir);
+      arg(&link, "-shared");
+      arg(&link, "-nostartfiles");
+      arg(&link, "-o");
+      arg(&link, so_out);
+      for (size_t u = 0; u < b.nunits; u++) {
+        char *o = obj_name(&b, u);
+        arg(&link, o ? o : "");
+        free(o);
+      }
+      arg(&link, "-lm");
+      job_t lj;
+      memset(&lj, 0, sizeof lj);
+      lj.argv = link.v;
+      lj.errfile = wp_format("%s/link.err", dir);
+      if (link.oom || !lj.errfile) err = wp_strdup("out of memory");
+      else err = run_jobs(&lj, 1, 1, &pg, NULL, NULL);
+      job_free(&lj);
     }
+    done_progress(&pg);
+    free(pg.what);
+    unit_build_free(&b);
   }
-  /* the link command, filled as objects are known */
-  args_t link = {0};
-  cc_args(&link, m, dir);
-  arg(&link, "-shared");
-  arg(&link, "-nostartfiles");
-  arg(&link, "-o");
-  arg(&link, so_out);
-  for (size_t u = 0; u <= nu; u++) {
-    char obj[64], src[64];
-    if (u == nu) {
-      snprintf(obj, sizeof obj, "glue.o");
-      snprintf(src, sizeof src, "glue.c");
-    } else {
-      snprintf(obj, sizeof obj, "u%zu.o", u);
-      snprintf(src, sizeof src, "u%zu.c", u);
-    }
-    char *objp = wp_format("%s/%s", dir, obj), *srcp = wp_format("%s/%s", dir, src);
-    if (!objp || !srcp) {
-      free(objp);
-      free(srcp);
-      err = wp_strdup("out of memory");
-      goto out_link;
-    }
-    arg(&link, objp);
-    bool hit = false;
-    if (u < nu) {
-      unit_key(m, &x.header, &x.units[u].c, b.keys[u]);
-      hit = unit_cached(&b, b.keys[u], objp);
-      if (!hit) err = write_text(dir, src, &x.units[u].c);
-      /* the unit's C is no longer needed in memory */
-      wp_buf_free(&x.units[u].c);
-    }
-    if (!err && !hit) {
-      args_t a = {0};
-      cc_args(&a, m, dir);
-      arg(&a, "-c");
-      arg(&a, "-o");
-      arg(&a, objp);
-      arg(&a, srcp);
-      jobs[nj].argv = a.v;
-      jobs[nj].errfile = wp_format("%s/%s.err", dir, src);
-      if (a.oom || !jobs[nj].errfile) err = wp_strdup("out of memory");
-      b.job_unit[nj++] = u < nu ? u : SIZE_MAX;
-    }
-    free(objp);
-    free(srcp);
-    if (err) goto out_link;
-  }
-  arg(&link, "-lm");
-  if (link.oom) {
-    err = wp_strdup("out of memory");
-    goto out_link;
-  }
-  unsigned par = wp_build_jobs();
-  pg.what = wp_format("%s: %zu of %zu C units to compile, %u at a time", m->name, nj, nu + 1, par);
-  if (nu >= 4) tick(&pg, true); /* a large module: say so at once */
-  if ((err = run_jobs(jobs, nj, par, &pg, unit_done, &b))) goto out_link;
-  /* link */
-  job_t lj;
-  memset(&lj, 0, sizeof lj);
-  lj.argv = link.v;
-  link.v = NULL;
-  lj.errfile = wp_format("%s/link.err", dir);
-  if (!lj.errfile) err = wp_strdup("out of memory");
-  else err = run_jobs(&lj, 1, 1, &pg, NULL, NULL);
-  job_free(&lj);
-out_link:
-  if (link.v)
-    for (char **p = link.v; *p; p++) free(*p);
-  free(link.v);
-out:
-  if (pg.shown && m->engine->config.progress)
-    m->engine->config.progress(m->engine->config.progress_data, m->name, 1);
-  for (size_t i = 0; i < nj; i++) job_free(&jobs[i]);
-  free(jobs);
-  free(b.keys);
-  free(b.job_unit);
-  free(b.units_dir);
-  free(pg.what);
-  wp_xlate_free(&x);
-wrap:
   if (err) {
     char *e = wp_format("%s: optimized compile failed (%s): %s", m->name, wp_cc_command(), err);
+    free(err);
+    err = e ? e : wp_strdup("out of memory");
+  }
+  return err;
+}
+
+/* ------------------------------------------------------ the baseline tier */
+
+/* A large module's baseline: units compiled by tcc processes in parallel
+** into objects libtcc links in memory.  The objects are cached like the
+** optimized tier's, and a manifest (MAC'ed like every entry) lists a
+** module's objects, so a later run links them without translating. */
+
+static void manifest_key(const wasmplug_module_t *m, char hex[65]) {
+  wp_sha256_t s;
+  uint8_t d[32];
+  wp_sha256_init(&s);
+  wp_sha256_update(&s, "baseline 1\n", 11);
+  wp_sha256_update(&s, m->hash, 32);
+  wp_sha256_update(&s, m->engine->tool_id, strlen(m->engine->tool_id));
+  wp_sha256_update(&s, m->engine->tcc_id, strlen(m->engine->tcc_id));
+  wp_sha256_final(&s, d);
+  wp_sha256_hex(d, hex);
+}
+
+/* The manifest's text: the object keys, one a line, glue last. */
+static char *manifest_text(wasmplug_engine_t *e, const char *key, char (*keys)[65], size_t n) {
+  wp_buf_t t = {0};
+  for (size_t i = 0; i < n; i++) wp_buf_printf(&t, "%s\n", keys[i]);
+  char sum[65], mac[65];
+  wp_sha256_hex_of(t.buf ? t.buf : "", t.len, sum);
+  char *r = NULL;
+  if (!t.oom && wp_trust_mac(e, key, sum, mac))
+    r = wp_format("wasmplug-baseline 1\nkey %s\nobjects %zu\n%smac %s\n", key, n, t.buf ? t.buf : "", mac);
+  wp_buf_free(&t);
+  return r;
+}
+
+/* The objects a verified manifest lists, copied into dir; false on a miss. */
+static bool manifest_load(unit_build_t *b, const char *path, const char *key) {
+  uint8_t *text = NULL;
+  size_t len;
+  if (!b->units_dir || !wp_read_all(path, &text, &len)) return false;
+  bool ok = false;
+  char *t = wp_strndup((const char *)text, len);
+  free(text);
+  size_t n;
+  if (!t || sscanf(t, "wasmplug-baseline 1\nkey %*64s\nobjects %zu\n", &n) != 1 || n < 1 ||
+      n > 1000000)
+    goto out;
+  b->nunits = n;
+  b->keys = calloc(n, sizeof *b->keys);
+  if (!b->keys) goto out;
+  const char *p = strstr(t, "\nobjects ");
+  p = p ? strchr(p + 1, '\n') : NULL;
+  for (size_t i = 0; p && i < n; i++) {
+    if (strlen(p + 1) < 65 || p[65] != '\n') goto out;
+    memcpy(b->keys[i], p + 1, 64);
+    b->keys[i][64] = 0;
+    p += 65;
+  }
+  char *want = manifest_text(b->m->engine, key, b->keys, n);
+  ok = want && !strcmp(want, t);
+  free(want);
+  for (size_t i = 0; ok && i < n; i++) {
+    char *o = obj_name(b, i);
+    ok = o && unit_cached(b, b->keys[i], o);
+    free(o);
+  }
+out:
+  free(t);
+  return ok;
+}
+
+char *wp_build_baseline(wasmplug_module_t *m, const char *dir, char ***files) {
+  *files = NULL;
+  char mkey[65];
+  manifest_key(m, mkey);
+  char *mpath = wp_format("%s/%s.base", m->engine->cache_dir, mkey);
+  unit_build_t b = {m, dir, true, wp_format("%s/units", m->engine->cache_dir), NULL, NULL, 0};
+  progress_t pg = {m, NULL, false, {0, 0}};
+  char *err = NULL;
+  if (!mpath || !b.units_dir) {
+    err = wp_strdup("out of memory");
+    goto out;
+  }
+  if (!manifest_load(&b, mpath, mkey)) {
+    free(b.keys);
+    b.keys = NULL;
+    free(b.units_dir);
+    b.units_dir = NULL;
+    wp_xlate_opts_t o = {true, WP_BASE_UNIT_BYTES};
+    wp_xlate_t x;
+    if ((err = wp_translate(m, &o, &x))) goto out;
+    err = build_units(&b, &x, &pg);
+    wp_xlate_free(&x);
+    if (err) goto out;
+    char *text = b.units_dir ? manifest_text(m->engine, mkey, b.keys, b.nunits) : NULL;
+    if (text) {
+      char *e2 = wp_write_atomic(mpath, (const uint8_t *)text, strlen(text));
+      free(e2);
+      free(text);
+    }
+  }
+  char **v = calloc(b.nunits + 1, sizeof *v);
+  if (!v) {
+    err = wp_strdup("out of memory");
+    goto out;
+  }
+  /* glue first: libtcc links in order */
+  v[0] = wp_strdup("glue.o");
+  for (size_t u = 0; u + 1 < b.nunits; u++) v[u + 1] = wp_format("u%zu.o", u);
+  for (size_t u = 0; u < b.nunits; u++)
+    if (!v[u]) err = wp_strdup("out of memory");
+  if (err) wp_strv_free(v);
+  else *files = v;
+out:
+  done_progress(&pg);
+  free(pg.what);
+  unit_build_free(&b);
+  free(mpath);
+  if (err) {
+    char *e = wp_format("%s: baseline compile failed (tcc): %s", m->name, err);
     free(err);
     err = e ? e : wp_strdup("out of memory");
   }

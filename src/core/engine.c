@@ -170,11 +170,12 @@ wasmplug_error_t *wasmplug_engine_new_checked(const wasmplug_config_t *config, w
   char *w = e->translator == WP_TRANSLATOR_WASM2C ? tool_stamp("wasm2c")
                                                    : wp_strdup("own " WP_TRANSLATOR_ID);
   char *c = tool_stamp(wp_cc_command());
+  e->tcc_id = tool_stamp("tcc");
   e->tool_id = wp_format("wasmplug " WASMPLUG_VERSION "; glue %d; %s; %s; "
                          "-O2 -fno-optimize-sibling-calls", WP_GLUE_ABI, w ? w : "?", c ? c : "?");
   free(w);
   free(c);
-  if (!e->cache_dir || !e->tool_id) {
+  if (!e->cache_dir || !e->tool_id || !e->tcc_id) {
     wasmplug_engine_delete(e);
     return wasmplug_error_new("out of memory");
   }
@@ -189,5 +190,6 @@ void wasmplug_engine_delete(wasmplug_engine_t *e) {
   pthread_mutex_destroy(&e->trust.lock);
   free(e->cache_dir);
   free(e->tool_id);
+  free(e->tcc_id);
   free(e);
 }

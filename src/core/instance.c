@@ -269,6 +269,8 @@ void wasmplug_instance_delete(wasmplug_instance_t *in) {
   free(in->slots);
   free(in->inst);
   free_exports(in);
+  wp_snapshot_free(in->snapshot);
+  wp_rt_defined_free(&in->defined);
   free(in);
 }
 
@@ -452,7 +454,9 @@ void wasmplug_linker_instantiate(wasmplug_linker_t *l, const wasmplug_module_t *
   /* The memories and tables the module defines are made inside (and sized
   ** against the linker's limits there: wp_rt_limits_push). */
   const wasmplug_store_limits_t *outer = wp_rt_limits_push(&l->limits);
+  wp_rt_defined_t *outer_record = wp_rt_record_push(&in->defined);
   wasmplug_trap_t *t = wp_rt_call_guarded(do_instantiate, &c, in->timeout_ms);
+  wp_rt_record_pop(outer_record);
   wp_rt_limits_pop(outer);
   if (t) {
     wasmplug_instance_delete(in);

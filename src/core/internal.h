@@ -309,6 +309,23 @@ bool wp_rt_interrupted(void);
 ** pop back (instantiations nest: a start function may instantiate). */
 const wasmplug_store_limits_t *wp_rt_limits_push(const wasmplug_store_limits_t *limits);
 void wp_rt_limits_pop(const wasmplug_store_limits_t *previous);
+
+/* The memories and tables an instance defines, as the instantiation on
+** this thread allocates them (rt.c notes them into the recorder instance.c
+** pushes): what a snapshot keeps and a reset restores (snapshot.c). */
+typedef struct wp_rt_defined {
+  void **mems;        /* wp_rt_memory_t *, inside the instance */
+  size_t nmems;
+  void **tables;      /* wp_rt_table_t *, inside the instance */
+  size_t *elem_sizes; /* bytes per element of each table */
+  size_t ntables;
+  bool oom;
+} wp_rt_defined_t;
+wp_rt_defined_t *wp_rt_record_push(wp_rt_defined_t *r);
+void wp_rt_record_pop(wp_rt_defined_t *previous);
+void wp_rt_defined_free(wp_rt_defined_t *r);
+struct wp_snapshot; /* snapshot.c */
+void wp_snapshot_free(struct wp_snapshot *s);
 /* Raises a trap out of host code called from the guest (does not return). */
 void wp_rt_raise(wasmplug_trap_t *trap) __attribute__((noreturn));
 
@@ -367,6 +384,7 @@ struct wasmplug_engine {
     uint8_t key[32];
   } trust;
   char *tool_id;   /* translator and cc identity, part of cache keys */
+  char *tcc_id;    /* the tcc program's identity (baseline units' keys) */
   wp_translator_t translator;
 };
 
@@ -414,6 +432,9 @@ void wp_code_free(wp_code_t *code);
 /* build.c: the optimized tier's shared object from the engine's
 ** translator, units compiled in parallel and cached one by one. */
 char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_out);
+/* A large module's baseline tier: the objects (in dir; names in `files`,
+** NULL-terminated) that libtcc links, built in parallel or from the cache. */
+char *wp_build_baseline(wasmplug_module_t *m, const char *dir, char ***files);
 /* How many compiler processes run at once ($WASMPLUG_JOBS, else the cores). */
 unsigned wp_build_jobs(void);
 /* Writes a file through a temporary name and a rename. */
@@ -504,6 +525,8 @@ struct wasmplug_instance {
   uint32_t nexports;
   void **exports; /* wasmplug_func_t*, _memory_t* ... by kind */
   bool instantiated;
+  wp_rt_defined_t defined;     /* its own memories and tables */
+  struct wp_snapshot *snapshot; /* wasmplug_instance_snapshot */
 };
 
 #endif

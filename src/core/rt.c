@@ -96,6 +96,7 @@ static __thread struct {
   /* The limits of the instantiation running on this thread (instance.c
   ** pushes them): memories and tables are sized against them. */
   const wasmplug_store_limits_t *limits;
+  wp_rt_defined_t *record; /* notes the memories and tables made (snapshots) */
   bool ready;
   /* The stack guest code runs on: the thread's own, or a fiber's (fiber.c
   ** swaps these, with `top` and `in_host`, on every switch). */
@@ -395,6 +396,48 @@ const wasmplug_store_limits_t *wp_rt_limits_push(const wasmplug_store_limits_t *
 
 void wp_rt_limits_pop(const wasmplug_store_limits_t *previous) { wp_thread.limits = previous; }
 
+wp_rt_defined_t *wp_rt_record_push(wp_rt_defined_t *r) {
+  wp_rt_defined_t *prev = wp_thread.record;
+  wp_thread.record = r;
+  return prev;
+}
+
+void wp_rt_record_pop(wp_rt_defined_t *previous) { wp_thread.record = previous; }
+
+void wp_rt_defined_free(wp_rt_defined_t *r) {
+  free(r->mems);
+  free(r->tables);
+  free(r->elem_sizes);
+  memset(r, 0, sizeof *r);
+}
+
+static void note_memory(void *m) {
+  wp_rt_defined_t *r = wp_thread.record;
+  if (!r) return;
+  void **n = realloc(r->mems, (r->nmems + 1) * sizeof *n);
+  if (!n) {
+    r->oom = true;
+    return;
+  }
+  r->mems = n;
+  r->mems[r->nmems++] = m;
+}
+
+static void note_table(void *t, size_t elem) {
+  wp_rt_defined_t *r = wp_thread.record;
+  if (!r) return;
+  void **n = realloc(r->tables, (r->ntables + 1) * sizeof *n);
+  if (n) r->tables = n;
+  size_t *e = n ? realloc(r->elem_sizes, (r->ntables + 1) * sizeof *e) : NULL;
+  if (!e) {
+    r->oom = true;
+    return;
+  }
+  r->elem_sizes = e;
+  r->tables[r->ntables] = t;
+  r->elem_sizes[r->ntables++] = elem;
+}
+
 /* Memory allocation failures during instantiation surface as traps: the
 ** instantiate call is guarded, so this unwinds cleanly.  A memory whose
 ** initial size is over the limit is refused; its maximum is lowered to
@@ -431,6 +474,7 @@ static void rt_allocate_memory(void *mp, uint32_t initial, uint32_t max) {
   m->pages = initial;
   m->max_pages = max;
   m->size = (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes);
+  note_memory(m);
 }
 
 uint32_t wp_rt_grow_memory(wp_rt_memory_t *m, uint32_t delta) {
@@ -478,6 +522,7 @@ static void table_alloc(void *tp, uint32_t n, uint32_t max, size_t elem) {
   t->data = calloc(n ? n : 1, elem);
   if (!t->data) wp_rt_raise(wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory"));
   t->size = n;
+  note_table(t, elem);
 }
 
 static void rt_allocate_funcref_table(void *t, uint32_t n, uint32_t max) {

@@ -28,6 +28,11 @@ typedef struct wp_xlate_opts {
 ** units of a large module keep every core busy and bound the compiler's
 ** memory, large enough that the shared header is parsed rarely. */
 #define WP_OPT_UNIT_BYTES (64u * 1024)
+/* The baseline tier's: tcc compiles fast, so units are larger, and only
+** modules with more code than WP_BASE_LARGE are split at all (below that
+** one in-memory compile is quicker than starting processes). */
+#define WP_BASE_UNIT_BYTES (512u * 1024)
+#define WP_BASE_LARGE (1024u * 1024)
 
 typedef struct wp_unit {
   wp_buf_t c;          /* the unit's C (includes "wp.h") */

@@ -200,6 +200,35 @@ void wasmplug_program_instance_delete(wasmplug_program_instance_t *pi) {
 
 const char *wasmplug_program_name(const wasmplug_program_t *p) { return p ? p->name : NULL; }
 
+/* The built-in plugins whose per-instance state is only the resources
+** the guest holds: dropping its handles makes them as new. */
+static const char *const resettable[] = {"wasi-p2", "wasi-http"};
+
+wasmplug_error_t *wasmplug_program_instance_snapshot(wasmplug_program_instance_t *pi) {
+  if (!pi) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "no instance");
+  const char *name = pi->program->name;
+  if (!pi->comp)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
+                                   "%s: only components can be reset (a core module's WASI state cannot)", name);
+  if (pi->wasm_guest)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s: instances with wasm plugins cannot be reset", name);
+  const char *other = wp_plugin_guest_other_state(pi->plugin_guest, resettable, 2);
+  if (other)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
+                                   "%s: plugin %s keeps a state of its own for the instance: it cannot be reset",
+                                   name, other);
+  return wasmplug_component_instance_snapshot(pi->comp);
+}
+
+wasmplug_error_t *wasmplug_program_instance_reset(wasmplug_program_instance_t *pi) {
+  if (!pi || !pi->comp) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "no component instance to reset");
+  /* a plugin state made since the snapshot (a plugin first used by this
+  ** request) would survive the reset */
+  const char *other = wp_plugin_guest_other_state(pi->plugin_guest, resettable, 2);
+  if (other) return wasmplug_error_new("plugin %s keeps a state of its own for the instance", other);
+  return wasmplug_component_instance_reset(pi->comp);
+}
+
 void *wasmplug_program_instance_plugin_state(wasmplug_program_instance_t *pi, const char *plugin) {
   return pi && pi->plugin_guest && plugin ? wp_plugin_guest_state(pi->plugin_guest, plugin) : NULL;
 }
@@ -312,4 +341,99 @@ wasmplug_error_t *wasmplug_program_instance_invoke(wasmplug_program_instance_t *
     settle(t, status, trap);
   }
   return NULL;
+}
+
+/* ------------------------------------------------------------ async calls */
+
+struct wasmplug_program_call {
+  wasmplug_program_instance_t *pi;
+  wasmplug_component_call_t *c;
+  const wp_cabi_type_t *result_type;
+};
+
+wasmplug_error_t *wasmplug_program_instance_call_start(wasmplug_program_instance_t *pi, const char *call,
+                                                       wasmplug_program_call_t **out, wasmplug_trap_t **trap) {
+  *out = NULL;
+  *trap = NULL;
+  const char *file = pi->program->name;
+  if (!pi->comp) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s: a core module has no async calls", file);
+  size_t name_len = 0, args_len = 0;
+  const char *args = NULL;
+  wp_cabi_error_t *e = wp_cabi_wave_split_call(call, strlen(call), &name_len, &args, &args_len);
+  if (e) {
+    wasmplug_error_t *err = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s: '%s': %s", file, call,
+                                                    wp_cabi_error_message(e));
+    wp_cabi_error_delete(e);
+    return err;
+  }
+  char *name = strndup(call, name_len);
+  wasmplug_component_func_t *f = name ? wasmplug_component_instance_func(pi->comp, name) : NULL;
+  free(name);
+  if (!f)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND, "%s: no exported function named '%.*s'", file,
+                                   (int)name_len, call);
+  const wp_cabi_func_t *ft = wasmplug_component_func_type(f);
+  wp_cabi_val_t *params = calloc(ft->nparams + 1, sizeof *params);
+  wasmplug_program_call_t *pc = calloc(1, sizeof *pc);
+  if (!params || !pc) {
+    free(params);
+    free(pc);
+    return wasmplug_error_new("out of memory");
+  }
+  if ((e = wp_cabi_wave_parse_args(ft, args, args_len, params))) {
+    wasmplug_error_t *err = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s: '%s': %s", file, call,
+                                                    wp_cabi_error_message(e));
+    wp_cabi_error_delete(e);
+    free(params);
+    free(pc);
+    return err;
+  }
+  wasmplug_trap_t *t = wasmplug_component_call_start(f, params, ft->nparams, &pc->c);
+  for (size_t i = 0; i < ft->nparams; i++) wp_cabi_val_drop(&params[i]);
+  free(params);
+  if (t) {
+    free(pc);
+    *trap = t;
+    return NULL;
+  }
+  pc->pi = pi;
+  pc->result_type = ft->result;
+  *out = pc;
+  return NULL;
+}
+
+bool wasmplug_program_call_done(const wasmplug_program_call_t *call) { return wasmplug_component_call_done(call->c); }
+
+bool wasmplug_program_poll(void) { return wasmplug_component_poll(); }
+
+void wasmplug_program_call_cancel(wasmplug_program_call_t *call) { wasmplug_component_call_cancel(call->c); }
+
+wasmplug_error_t *wasmplug_program_call_wait(wasmplug_program_call_t *call, char **result, int *status,
+                                             wasmplug_trap_t **trap) {
+  *result = NULL;
+  *status = 0;
+  *trap = NULL;
+  wp_cabi_val_t res;
+  wasmplug_trap_t *t = wasmplug_component_call_wait(call->c, &res);
+  if (t) {
+    settle(t, status, trap);
+    return NULL;
+  }
+  if (!call->result_type) {
+    *result = strdup("");
+    return *result ? NULL : wasmplug_error_new("out of memory");
+  }
+  wp_cabi_error_t *e = wp_cabi_wave_print(call->result_type, &res, result);
+  wp_cabi_val_drop(&res);
+  if (!e) return NULL;
+  wasmplug_error_t *err = wasmplug_error_new("%s: printing the result: %s", call->pi->program->name,
+                                             wp_cabi_error_message(e));
+  wp_cabi_error_delete(e);
+  return err;
+}
+
+void wasmplug_program_call_delete(wasmplug_program_call_t *call) {
+  if (!call) return;
+  wasmplug_component_call_delete(call->c);
+  free(call);
 }

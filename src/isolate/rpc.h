@@ -115,6 +115,11 @@ wp_rpc_io_t wp_rpc_frame_recv(wp_rpc_conn_t *c, int timeout_ms, wp_rpc_header_t 
 bool wp_rpc_conn_has_frame(const wp_rpc_conn_t *c);
 
 /* ----------------------------------------------------- values (payloads) */
+/* Calls fn for every own/borrow handle inside a native-layout value of
+** type ty (its resource type and rep): how plugin-serve checks the reps a
+** client sends against those the session was given. */
+typedef void (*wp_rpc_handle_fn)(void *ctx, bool own, const wp_cabi_resource_t *res, uint32_t rep);
+void wp_rpc_each_handle(const wp_cabi_type_t *ty, const void *in, wp_rpc_handle_fn fn, void *ctx);
 
 /* Native-layout value of type ty at `in` -> tagged bytes. */
 void wp_rpc_encode(wp_rpc_buf_t *b, const wp_cabi_type_t *ty, const void *in);
@@ -153,6 +158,14 @@ typedef struct wp_rpc_types {
   const wp_cabi_func_t **f;
   wp_cabi_native_args_t *args;
   uint32_t n;
+  /* The resource type of each entry of the descriptor's resource table
+  ** (RES_DROP's index), NULL where the WIT has none; nres entries. */
+  const wp_cabi_resource_t **res;
+  uint32_t nres;
+  /* Every resource type of the interfaces the plugin provides: the reps
+  ** plugin-serve tracks (others belong to other providers). */
+  const wp_cabi_resource_t **provided;
+  uint32_t nprovided;
 } wp_rpc_types_t;
 wasmplug_error_t *wp_rpc_types_new(const wp_plugin_t *p, wp_rpc_types_t *out);
 void wp_rpc_types_free(wp_rpc_types_t *t);

@@ -184,6 +184,33 @@ wasmplug_error_t *wp_rpc_types_new(const wp_plugin_t *p, wp_rpc_types_t *out) {
       return e;
     }
   }
+  out->nres = p->desc.nresources;
+  out->res = calloc(out->nres ? out->nres : 1, sizeof *out->res);
+  size_t cap = 0;
+  for (size_t i = 0; i < p->nifaces; i++) cap += p->wit->interfaces[p->ifaces[i].index].n_types;
+  out->provided = calloc(cap ? cap : 1, sizeof *out->provided);
+  if (!out->res || !out->provided) {
+    wp_rpc_types_free(out);
+    return wasmplug_error_new("out of memory");
+  }
+  for (size_t i = 0; i < p->nifaces; i++) {
+    const wp_wit_interface_t *in = &p->wit->interfaces[p->ifaces[i].index];
+    for (uint32_t t = 0; t < in->n_types; t++) {
+      uint32_t id = wp_wit_type_unalias(p->wit, in->types[t].id);
+      if (p->wit->types[id].kind != WP_WIT_DEF_RESOURCE || p->wit->types[id].owner_kind != WP_WIT_OWNER_INTERFACE ||
+          p->wit->types[id].owner != p->ifaces[i].index)
+        continue;
+      wasmplug_error_t *e = NULL;
+      const wp_cabi_resource_t *r = wp_wit_cabi_resource(out->conv, id, &e);
+      wasmplug_error_delete(e);
+      if (!r) continue;
+      out->provided[out->nprovided++] = r;
+      const char *name = p->wit->types[id].name;
+      for (uint32_t k = 0; k < out->nres && name; k++)
+        if (p->desc.resources[k].name && wp_plugin_key_matches(p->desc.resources[k].name, p->ifaces[i].id, name))
+          out->res[k] = r;
+    }
+  }
   return NULL;
 }
 
@@ -191,5 +218,7 @@ void wp_rpc_types_free(wp_rpc_types_t *t) {
   wp_wit_cabi_delete(t->conv);
   free(t->f);
   free(t->args);
+  free(t->res);
+  free(t->provided);
   memset(t, 0, sizeof *t);
 }

@@ -201,3 +201,39 @@ const char *wp_rpc_decode_args(wp_rpc_rd_t *r, const wp_cabi_func_t *f, const wp
   }
   return r->pos == r->len ? NULL : "trailing bytes after the last value";
 }
+
+void wp_rpc_each_handle(const wp_cabi_type_t *ty, const void *in, wp_rpc_handle_fn fn, void *ctx) {
+  const uint8_t *p = in;
+  switch (ty->kind) {
+  case WP_CABI_OWN: case WP_CABI_BORROW: {
+    uint32_t rep;
+    memcpy(&rep, p, 4);
+    fn(ctx, ty->kind == WP_CABI_OWN, ty->resource, rep);
+    break;
+  }
+  case WP_CABI_LIST: {
+    const uint8_t *ptr;
+    size_t len;
+    memcpy(&ptr, p, sizeof ptr);
+    memcpy(&len, p + sizeof ptr, sizeof len);
+    if (ptr && ty->elem->has_pointers)
+      for (size_t i = 0; i < len; i++) wp_rpc_each_handle(ty->elem, ptr + i * ty->elem->native.size, fn, ctx);
+    break;
+  }
+  case WP_CABI_FIXED_LIST:
+    for (uint32_t i = 0; i < ty->length && ty->elem->has_pointers; i++)
+      wp_rpc_each_handle(ty->elem, p + (size_t)i * ty->elem->native.size, fn, ctx);
+    break;
+  case WP_CABI_RECORD: case WP_CABI_TUPLE:
+    for (uint32_t i = 0; i < ty->nfields; i++)
+      wp_rpc_each_handle(ty->fields[i].type, p + ty->fields[i].native_offset, fn, ctx);
+    break;
+  case WP_CABI_VARIANT: case WP_CABI_OPTION: case WP_CABI_RESULT: {
+    uint32_t tag = read_uint(p, tag_size(ty));
+    const wp_cabi_type_t *pay = tag < wp_cabi_type_ncases(ty) ? wp_cabi_type_case(ty, tag) : NULL;
+    if (pay) wp_rpc_each_handle(pay, p + ty->native_payload_offset, fn, ctx);
+    break;
+  }
+  default: break;
+  }
+}

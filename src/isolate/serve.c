@@ -7,7 +7,14 @@
 **
 ** Frames from clients are checked like any untrusted input: unknown
 ** instance ids, function or resource indexes, and malformed values get an
-** ERROR answer and end the session; they never reach the plugin.
+** ERROR answer and end the session; they never reach the plugin.  So do
+** resource reps: each instance of a session keeps the set of reps the
+** plugin handed it (own<R> in results), per resource type, and a CALL or
+** RES_DROP naming any other rep is refused, as the in-process path's handle
+** tables refuse a handle the guest was never given.  An own<R> passed
+** back in a CALL leaves the set (the plugin owns it again); RES_DROP
+** removes it; what is left when the instance or session ends is dropped
+** then, once.
 */
 #include "core/error.h"
 #include "isolate/rpc.h"
@@ -30,10 +37,64 @@ struct wasmplug_plugin_server {
   wp_rpc_types_t types;
 };
 
+/* A rep the plugin handed to a session's instance (count: how many own
+** handles for it the client holds). */
+typedef struct rep_entry {
+  const wp_cabi_resource_t *res; /* NULL: free slot */
+  uint32_t rep, count;
+} rep_entry_t;
+
 typedef struct sinst {
   bool live, own;
   void *state;
+  rep_entry_t *reps; /* open addressing, cap a power of two */
+  uint32_t nreps, capreps;
 } sinst_t;
+
+static uint32_t rep_slot(const wp_cabi_resource_t *res, uint32_t rep, uint32_t cap) {
+  uint64_t h = ((uint64_t)(uintptr_t)res * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)rep * 0xc2b2ae3d27d4eb4full);
+  return (uint32_t)(h >> 32) & (cap - 1);
+}
+
+static rep_entry_t *rep_find(sinst_t *in, const wp_cabi_resource_t *res, uint32_t rep) {
+  if (!in->capreps) return NULL;
+  for (uint32_t i = rep_slot(res, rep, in->capreps);; i = (i + 1) & (in->capreps - 1)) {
+    rep_entry_t *e = &in->reps[i];
+    if (!e->res) return NULL;
+    if (e->res == res && e->rep == rep) return e;
+  }
+}
+
+/* Entries are never removed (a count of 0 stays as a tombstone), so
+** probing stays simple; the table is rebuilt without them when it grows. */
+static bool rep_add(sinst_t *in, const wp_cabi_resource_t *res, uint32_t rep) {
+  rep_entry_t *e = rep_find(in, res, rep);
+  if (e) return ++e->count, true;
+  if ((in->nreps + 1) * 4 > in->capreps * 3) {
+    uint32_t live = 0;
+    for (uint32_t i = 0; i < in->capreps; i++) live += in->reps[i].res && in->reps[i].count;
+    uint32_t cap = 64;
+    while (cap * 3 < (live + 1) * 8) cap *= 2;
+    rep_entry_t *n = calloc(cap, sizeof *n);
+    if (!n) return false;
+    rep_entry_t *old = in->reps;
+    uint32_t oldcap = in->capreps;
+    in->reps = n, in->capreps = cap, in->nreps = 0;
+    for (uint32_t i = 0; i < oldcap; i++)
+      if (old[i].res && old[i].count) {
+        uint32_t j = rep_slot(old[i].res, old[i].rep, cap);
+        while (n[j].res) j = (j + 1) & (cap - 1);
+        n[j] = old[i];
+        in->nreps++;
+      }
+    free(old);
+  }
+  uint32_t j = rep_slot(res, rep, in->capreps);
+  while (in->reps[j].res) j = (j + 1) & (in->capreps - 1);
+  in->reps[j] = (rep_entry_t){res, rep, 1};
+  in->nreps++;
+  return true;
+}
 
 typedef struct session {
   wp_rpc_conn_t conn;
@@ -82,11 +143,28 @@ static session_t *session_new(int fd) {
   return ss;
 }
 
+/* The instance ends: every rep the client still holds is dropped (each
+** destructor once, as a guest instance's teardown does in process), then
+** its state. */
+static void inst_end(wasmplug_plugin_server_t *s, sinst_t *in) {
+  for (uint32_t i = 0; i < in->capreps; i++) {
+    rep_entry_t *e = &in->reps[i];
+    for (uint32_t k = 0; e->res && k < s->types.nres; k++)
+      if (s->types.res[k] == e->res && s->p->desc.resources[k].drop)
+        for (uint32_t c = 0; c < e->count; c++) s->p->desc.resources[k].drop(in->state, e->rep);
+  }
+  free(in->reps);
+  in->reps = NULL;
+  in->nreps = in->capreps = 0;
+  if (in->own && s->p->desc.instance_drop) s->p->desc.instance_drop(in->state);
+  in->live = false;
+}
+
 static void session_end(wasmplug_plugin_server_t *s, session_t *ss) {
   /* A host that went away (or crashed) leaves its instances behind: their
   ** states are dropped here so a long-lived server does not leak them. */
   for (uint32_t i = 0; i < ss->ninsts; i++)
-    if (ss->insts[i].live && ss->insts[i].own && s->p->desc.instance_drop) s->p->desc.instance_drop(ss->insts[i].state);
+    if (ss->insts[i].live) inst_end(s, &ss->insts[i]);
   free(ss->insts);
   wp_cabi_arena_delete(ss->arena);
   wp_rpc_conn_close(&ss->conn);
@@ -113,6 +191,49 @@ static bool reply_msg(session_t *ss, wp_rpc_kind_t kind, const wp_rpc_header_t *
 
 static void *arena_alloc(void *ctx, size_t size, size_t align) { return wp_cabi_arena_alloc(ctx, size ? size : 1, align); }
 
+typedef struct rep_check {
+  const wp_rpc_types_t *types;
+  sinst_t *in;
+  const char *bad;
+  uint32_t taken;   /* own handles taken so far */
+  bool restore;     /* undo mode: give back the first `taken` own handles */
+} rep_check_t;
+
+/* A handle in a CALL's parameters: it must be held (an own one as often as
+** it occurs: the same own handle twice is refused), and an own one is
+** taken (the plugin owns it again).  After a refusal the same walk in
+** restore mode gives back what was taken, so the session's end still
+** drops it. */
+/* Reps of resource types other providers define (a plugin may take
+** another plugin's resources) are theirs to check, not ours. */
+static bool provided(const wp_rpc_types_t *t, const wp_cabi_resource_t *res) {
+  for (uint32_t i = 0; i < t->nprovided; i++)
+    if (t->provided[i] == res) return true;
+  return false;
+}
+
+static void check_rep(void *ctx, bool own, const wp_cabi_resource_t *res, uint32_t rep) {
+  rep_check_t *c = ctx;
+  if (!provided(c->types, res)) return;
+  rep_entry_t *e = rep_find(c->in, res, rep);
+  if (c->restore) {
+    if (own && c->taken && e) e->count++, c->taken--;
+    return;
+  }
+  if (c->bad) return;
+  if (!e || !e->count) {
+    c->bad = own ? "CALL with an own handle this instance was never given (or gave back)"
+                 : "CALL with a borrow handle this instance was never given (or gave back)";
+    return;
+  }
+  if (own) e->count--, c->taken++;
+}
+
+static void give_rep(void *ctx, bool own, const wp_cabi_resource_t *res, uint32_t rep) {
+  rep_check_t *c = ctx;
+  if (own && provided(c->types, res) && !c->bad && !rep_add(c->in, res, rep)) c->bad = "out of memory recording a handle";
+}
+
 static bool do_call(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc_header_t *h, const uint8_t *pl,
                     const char **bad) {
   sinst_t *in = find_inst(ss, h->inst);
@@ -130,9 +251,20 @@ static bool do_call(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc_hea
   wp_rpc_rd_t r = {pl, h->len, 0, false};
   const char *why = wp_rpc_decode_args(&r, f, a, args, arena_alloc, ss->arena);
   if (why) return (*bad = why), false;
+  /* Every handle must be one this instance was given; own handles go back
+  ** to the plugin.  Checked in full before anything is taken. */
+  rep_check_t rc = {&s->types, in, NULL, 0, false};
+  for (size_t i = 0; i < f->nparams && !rc.bad; i++)
+    wp_rpc_each_handle(f->params[i], (uint8_t *)args + a->offsets[i], check_rep, &rc);
+  if (rc.bad) {
+    rc.restore = true;
+    for (size_t i = 0; i < f->nparams && rc.taken; i++)
+      wp_rpc_each_handle(f->params[i], (uint8_t *)args + a->offsets[i], check_rep, &rc);
+  }
+  if (rc.bad) return (*bad = rc.bad), false;
   /* The same call sequence as in process; the trap's bare message goes
   ** back (the host prefixes the plugin and function), an exit as EXIT. */
-  wp_cabi_native_fn_t fn = {s->p->desc.funcs[h->func].fn, in->state, h->func, s->p->desc.name};
+  wp_cabi_native_fn_t fn = {s->p->desc.funcs[h->func].fn, in->state, h->func, s->p->desc.name, NULL};
   wasmplug_plugin_call_t call;
   wasmplug_trap_t *t = wp_cabi_native_run(&fn, ss->arena, args, res, &call);
   bool ok;
@@ -144,7 +276,17 @@ static bool do_call(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc_hea
     ok = reply_msg(ss, WP_RPC_TRAP, h, call.msg);
   } else {
     wp_rpc_buf_frame(&ss->out);
-    if (f->result) wp_rpc_encode(&ss->out, f->result, res);
+    if (f->result) {
+      /* the reps the client may use from now on */
+      rep_check_t give = {&s->types, in, NULL, 0, false};
+      wp_rpc_each_handle(f->result, res, give_rep, &give);
+      if (give.bad) {
+        wasmplug_trap_delete(t);
+        wp_cabi_arena_reset(ss->arena);
+        return (*bad = give.bad), false;
+      }
+      wp_rpc_encode(&ss->out, f->result, res);
+    }
     if (ss->out.oom) ok = reply_msg(ss, WP_RPC_TRAP, h, "result too large to send (or out of memory)");
     else ok = reply(ss, WP_RPC_RESULT, h, h->inst);
   }
@@ -162,7 +304,7 @@ static bool do_inst_new(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc
     ss->insts = n;
     ss->cap = cap;
   }
-  sinst_t in = {true, false, s->p->state};
+  sinst_t in = {true, false, s->p->state, NULL, 0, 0};
   if (s->p->desc.instance_new) {
     const char *why = NULL;
     void *st = NULL;
@@ -195,8 +337,7 @@ static bool handle(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc_head
       bad = "INST_DROP of an unknown instance";
       break;
     }
-    if (in->own && s->p->desc.instance_drop) s->p->desc.instance_drop(in->state);
-    in->live = false;
+    inst_end(s, in);
     wp_rpc_buf_frame(&ss->out);
     return reply(ss, WP_RPC_OK, h, h->inst);
   case WP_RPC_CALL:
@@ -210,6 +351,11 @@ static bool handle(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc_head
     else if (r.bad || r.pos != r.len) bad = "RES_DROP payload is not one u32 rep";
     else if (h->func >= s->p->desc.nresources || !s->p->desc.resources[h->func].drop)
       bad = "RES_DROP of a resource index without a drop hook";
+    else {
+      rep_entry_t *e = rep_find(in, s->types.res[h->func], rep);
+      if (!e || !e->count) bad = "RES_DROP of a rep this instance was never given (or gave back)";
+      else e->count--;
+    }
     if (bad) break;
     s->p->desc.resources[h->func].drop(in->state, rep);
     wp_rpc_buf_frame(&ss->out);

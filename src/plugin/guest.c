@@ -277,7 +277,7 @@ wasmplug_error_t *wp_plugin_guest_bind(wp_plugin_guest_t *g, const char *iface, 
   out->name = x->qualified;
   out->fn = x->fn;
   out->state = inst->state;
-  out->native = (wp_cabi_native_fn_t){x->fn, inst->state, x->index, x->who};
+  out->native = (wp_cabi_native_fn_t){x->fn, inst->state, x->index, x->who, inst->p->desc.cancel};
   out->type = f;
   return NULL;
 }
@@ -300,6 +300,17 @@ wasmplug_error_t *wp_plugin_guest_resource(wp_plugin_guest_t *g, const char *ifa
     return e;
   }
   return wasmplug_error_new("plugin %s: interface %s has no resource '%s'", p->desc.name, in->id, name);
+}
+
+const char *wp_plugin_guest_other_state(const wp_plugin_guest_t *g, const char *const *names, size_t n) {
+  for (size_t i = 0; i < g->ninsts; i++) {
+    const wp_plugin_inst_t *in = g->insts[i];
+    if (!in->own_state) continue;
+    size_t k = 0;
+    while (k < n && strcmp(names[k], in->p->desc.name)) k++;
+    if (k == n) return in->p->desc.name;
+  }
+  return NULL;
 }
 
 void *wp_plugin_guest_state(wp_plugin_guest_t *g, const char *name) {

@@ -66,6 +66,65 @@ static uint64_t host_deadline(wasmplug_plugin_call_t *call) {
   return wasmplug_call_deadline();
 }
 
+/* 1.3: whoever runs an async-capable call (the component runtime) put
+** its services in the call; plugin instances and wakers carry them too.
+** Calls made elsewhere (core-module guests, isolation) have none: these
+** then fail or do nothing. */
+static const wp_native_async_ops_t *ops_of(const void *obj) {
+  return obj ? ((const wp_native_async_base_t *)obj)->ops : NULL;
+}
+static wasmplug_plugin_instance_t *host_call_instance(wasmplug_plugin_call_t *call) {
+  return call && call->ops ? call->ops->call_instance(call) : NULL;
+}
+static void host_call_complete(wasmplug_plugin_call_t *call, int status) {
+  if (call && call->ops) call->ops->call_complete(call, status);
+}
+static int host_stream_new(wasmplug_plugin_call_t *call, uint32_t which, uint32_t *readable, uint32_t *writable) {
+  return call && call->ops ? call->ops->stream_new(call, which, readable, writable) : -1;
+}
+static int host_stream_read(wasmplug_plugin_instance_t *in, uint32_t end, void *buf, uint32_t n,
+                            wasmplug_copy_done_fn done, void *arg) {
+  return ops_of(in) ? ops_of(in)->stream_copy(in, end, false, buf, n, done, arg) : -1;
+}
+static int host_stream_write(wasmplug_plugin_instance_t *in, uint32_t end, const void *buf, uint32_t n,
+                             wasmplug_copy_done_fn done, void *arg) {
+  return ops_of(in) ? ops_of(in)->stream_copy(in, end, true, (void *)buf, n, done, arg) : -1;
+}
+static int host_stream_cancel(wasmplug_plugin_instance_t *in, uint32_t end) {
+  return ops_of(in) ? ops_of(in)->stream_cancel(in, end) : -1;
+}
+static int host_stream_drop(wasmplug_plugin_instance_t *in, uint32_t end) {
+  return ops_of(in) ? ops_of(in)->stream_drop(in, end) : -1;
+}
+static uint32_t host_errctx_new(wasmplug_plugin_instance_t *in, const char *msg, size_t len) {
+  return ops_of(in) ? ops_of(in)->errctx_new(in, msg, len) : 0;
+}
+static const char *host_errctx_message(wasmplug_plugin_instance_t *in, uint32_t h, size_t *len) {
+  return ops_of(in) ? ops_of(in)->errctx_message(in, h, len) : NULL;
+}
+static void host_errctx_drop(wasmplug_plugin_instance_t *in, uint32_t h) {
+  if (ops_of(in)) ops_of(in)->errctx_drop(in, h);
+}
+static uint64_t host_watch_fd(wasmplug_plugin_instance_t *in, int fd, int events, void (*cb)(void *, int),
+                              void *arg) {
+  return ops_of(in) ? ops_of(in)->watch_fd(in, fd, events, cb, arg) : 0;
+}
+static uint64_t host_watch_time(wasmplug_plugin_instance_t *in, uint64_t deadline, void (*cb)(void *), void *arg) {
+  return ops_of(in) ? ops_of(in)->watch_time(in, deadline, cb, arg) : 0;
+}
+static void host_unwatch(wasmplug_plugin_instance_t *in, uint64_t id) {
+  if (ops_of(in)) ops_of(in)->unwatch(in, id);
+}
+static wasmplug_plugin_waker_t *host_waker_new(wasmplug_plugin_instance_t *in, void (*cb)(void *), void *arg) {
+  return ops_of(in) ? ops_of(in)->waker_new(in, cb, arg) : NULL;
+}
+static void host_wake(wasmplug_plugin_waker_t *w) {
+  if (ops_of(w)) ops_of(w)->wake(w);
+}
+static void host_waker_delete(wasmplug_plugin_waker_t *w) {
+  if (ops_of(w)) ops_of(w)->waker_delete(w);
+}
+
 static const wasmplug_host_api_t host_api = {
     .size = sizeof(wasmplug_host_api_t),
     .abi_major = WASMPLUG_PLUGIN_ABI_MAJOR,
@@ -80,6 +139,22 @@ static const wasmplug_host_api_t host_api = {
     .call_func = host_call_func,
     .deadline = host_deadline,
     .service = wp_plugin_host_service,
+    .call_instance = host_call_instance,
+    .call_complete = host_call_complete,
+    .stream_new = host_stream_new,
+    .stream_read = host_stream_read,
+    .stream_write = host_stream_write,
+    .stream_cancel = host_stream_cancel,
+    .stream_drop = host_stream_drop,
+    .error_context_new = host_errctx_new,
+    .error_context_message = host_errctx_message,
+    .error_context_drop = host_errctx_drop,
+    .watch_fd = host_watch_fd,
+    .watch_time = host_watch_time,
+    .unwatch = host_unwatch,
+    .waker_new = host_waker_new,
+    .wake = host_wake,
+    .waker_delete = host_waker_delete,
 };
 
 const wasmplug_host_api_t *wp_plugin_host_api(void) { return &host_api; }

@@ -152,6 +152,12 @@ wasmplug_error_t *wp_plugin_guest_resource(wp_plugin_guest_t *g, const char *ifa
 ** the wasi-http plugin its incoming requests). */
 void *wp_plugin_guest_state(wp_plugin_guest_t *g, const char *name);
 
+/* The name of a plugin that has a per-instance state for this guest
+** (instance_new ran) and is not one of `names`; NULL when there is none.
+** (A guest reused for a new request may keep only plugins whose per-guest
+** state is nothing but the resources the guest holds.) */
+const char *wp_plugin_guest_other_state(const wp_plugin_guest_t *g, const char *const *names, size_t n);
+
 /* Calls a binding.  `args` is the native params struct (already lifted and
 ** validated), `result` zeroed storage for the result's native layout (NULL
 ** when there is none); string/list memory the plugin returns comes from

@@ -197,8 +197,9 @@ const wp_cabi_type_t *wp_wit_cabi_type(wp_wit_cabi_t *c, wp_wit_type_t t, wasmpl
   };
   if (t.kind == WP_WIT_T_NONE) return NULL;
   if (t.kind == WP_WIT_T_ERROR_CONTEXT) {
-    *err = unsupported(c, t, "error-context is not supported by native plugins");
-    return NULL;
+    const wp_cabi_type_t *ty = wp_cabi_type_error_context(c->types);
+    if (!ty) *err = builder_failed(c, t);
+    return ty;
   }
   if (t.kind != WP_WIT_T_ID) {
     const wp_cabi_type_t *ty = wp_cabi_type_prim(c->types, prim[t.kind]);
@@ -267,6 +268,11 @@ const wp_cabi_type_t *wp_wit_cabi_type(wp_wit_cabi_t *c, wp_wit_type_t t, wasmpl
     if (!ty) *err = builder_failed(c, t);
     break;
   }
+  case WP_WIT_DEF_STREAM: case WP_WIT_DEF_FUTURE:
+    if (d->type.kind != WP_WIT_T_NONE && !(a = wp_wit_cabi_type(c, d->type, err))) break;
+    ty = d->kind == WP_WIT_DEF_STREAM ? wp_cabi_type_stream(c->types, a) : wp_cabi_type_future(c->types, a);
+    if (!ty) *err = builder_failed(c, t);
+    break;
   case WP_WIT_DEF_RESOURCE: *err = unsupported(c, t, "a resource is not a value type (use own<> or borrow<>)"); break;
   default: *err = unsupported(c, t, "not supported by native plugins"); break;
   }
@@ -279,9 +285,6 @@ out:
 
 wasmplug_error_t *wp_wit_cabi_func(wp_wit_cabi_t *c, const wp_wit_function_t *f, const wp_cabi_func_t **out) {
   *out = NULL;
-  if (f->kind == WP_WIT_FUNC_ASYNC_FREESTANDING || f->kind == WP_WIT_FUNC_ASYNC_METHOD ||
-      f->kind == WP_WIT_FUNC_ASYNC_STATIC)
-    return wasmplug_error_new("function %s: async functions are not supported by native plugins", f->name);
   func_rec_t *rec = calloc(1, sizeof *rec);
   func_rec_t **nf = realloc(c->funcs, (c->nfuncs + 1) * sizeof *nf);
   if (nf) c->funcs = nf;

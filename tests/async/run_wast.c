@@ -1,31 +1,42 @@
 /*
 ** run_wast.c — runs one component script split by tools/wast-split.mjs:
-** argv[1] is its folder (manifest + N.wasm).  Every command is checked:
-** results compared as WAVE text, traps and load errors by a part of their
-** message.  Prints each failure with the script line; exits non-zero if any.
+** argv[1] is its folder (manifest + N.wasm), argv[2] the cache folder.
+** Every command is checked: results compared as WAVE text, traps and load
+** errors by a part of their message.  Prints each failure with the script
+** line; exits non-zero if any.
+**
+** With `--plugin SO` (repeatable) components are programs of a host
+** (wasmplug/host.h) with those native plugins loaded, as `wasmplug run
+** --plugin SO --invoke` would run them; otherwise they are instantiated
+** with an empty component linker.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wasmplug.h"
+#include "wasmplug/host.h"
+
+static wasmplug_host_t *host; /* --plugin mode */
 
 static int failures, checks;
 static const char *dir;
 static wasmplug_engine_t *engine;
 static wasmplug_component_linker_t *linker;
 
+/* A loaded component: a component, or a host program in --plugin mode. */
 typedef struct def {
   char name[128];
   wasmplug_component_t *c;
+  wasmplug_program_t *prog;
   unsigned char *bytes;
 } def_t;
 static def_t defs[64];
 static int ndefs;
 
 static wasmplug_component_instance_t *cur;
-static wasmplug_component_t *cur_owned; /* the component of a plain (component ...) */
-static unsigned char *cur_bytes;
+static wasmplug_program_instance_t *cur_prog;
+static def_t cur_def; /* the component of a plain (component ...) */
 
 #define FAIL(line, ...)                                  \
   do {                                                   \
@@ -53,37 +64,45 @@ static unsigned char *slurp(const char *file, size_t *len) {
   return b;
 }
 
-/* Loads a component; NULL with *err (malloc'ed) when it is refused. */
-static wasmplug_component_t *load(const char *file, unsigned char **bytes, char **err) {
+/* Loads a component into d; false with *err (malloc'ed) when it is refused. */
+static bool load(const char *file, def_t *d, char **err) {
   size_t len;
-  *bytes = slurp(file, &len);
-  wasmplug_component_t *c = NULL;
-  wasmplug_error_t *e = wasmplug_component_new(engine, *bytes, len, file, &c);
+  d->bytes = slurp(file, &len);
+  wasmplug_error_t *e = host ? wasmplug_program_new(host, d->bytes, len, file, &d->prog)
+                             : wasmplug_component_new(engine, d->bytes, len, file, &d->c);
   *err = NULL;
   if (e) {
     *err = strdup(wasmplug_error_message(e));
     wasmplug_error_delete(e);
-    free(*bytes);
-    *bytes = NULL;
+    free(d->bytes);
+    d->bytes = NULL;
+    return false;
   }
-  return c;
+  return true;
+}
+
+static void unload(def_t *d) {
+  wasmplug_program_delete(d->prog);
+  wasmplug_component_delete(d->c);
+  free(d->bytes);
+  memset(d, 0, sizeof *d);
 }
 
 static void drop_current(void) {
   wasmplug_component_instance_delete(cur);
+  wasmplug_program_instance_delete(cur_prog);
   cur = NULL;
-  wasmplug_component_delete(cur_owned);
-  cur_owned = NULL;
-  free(cur_bytes);
-  cur_bytes = NULL;
+  cur_prog = NULL;
+  unload(&cur_def);
 }
 
-/* Instantiates c; the trap or error message (malloc'ed) in *msg when it fails. */
-static wasmplug_component_instance_t *inst(wasmplug_component_t *c, char **msg) {
-  wasmplug_component_instance_t *in = NULL;
+/* Instantiates d as the current instance; false with the trap or error
+** message (malloc'ed) in *msg when it fails. */
+static bool inst(def_t *d, char **msg) {
   wasmplug_error_t *e = NULL;
   wasmplug_trap_t *t = NULL;
-  wasmplug_component_linker_instantiate(linker, c, &in, &e, &t);
+  if (host) wasmplug_program_instantiate(d->prog, &cur_prog, &e, &t);
+  else wasmplug_component_linker_instantiate(linker, d->c, &cur, &e, &t);
   *msg = NULL;
   if (e) {
     *msg = strdup(wasmplug_error_message(e));
@@ -92,7 +111,19 @@ static wasmplug_component_instance_t *inst(wasmplug_component_t *c, char **msg) 
     *msg = strdup(wasmplug_trap_message(t));
     wasmplug_trap_delete(t);
   }
-  return in;
+  return !*msg;
+}
+
+/* Calls `call` on the current instance: NULL with *result, or the trap;
+** errors (no such function, bad arguments) in *err. */
+static wasmplug_trap_t *invoke(const char *call, char **result, wasmplug_error_t **err) {
+  wasmplug_trap_t *t = NULL;
+  if (host) {
+    int status = 0;
+    *err = wasmplug_program_instance_invoke(cur_prog, call, result, &status, &t);
+    return t;
+  }
+  return wasmplug_component_invoke_wave(cur, call, result, err);
 }
 
 static void run(char **f, int n) {
@@ -101,12 +132,12 @@ static void run(char **f, int n) {
   if (!strcmp(cmd, "module")) {
     drop_current();
     char *err, *msg;
-    if (!(cur_owned = load(f[1], &cur_bytes, &err))) {
+    if (!load(f[1], &cur_def, &err)) {
       FAIL(line, "component refused: %s", err);
       free(err);
       return;
     }
-    if (!(cur = inst(cur_owned, &msg))) {
+    if (!inst(&cur_def, &msg)) {
       FAIL(line, "instantiation failed: %s", msg);
       free(msg);
     }
@@ -118,7 +149,7 @@ static void run(char **f, int n) {
       return;
     }
     snprintf(d->name, sizeof d->name, "%s", f[1]);
-    if (!(d->c = load(f[2], &d->bytes, &err))) {
+    if (!load(f[2], d, &err)) {
       FAIL(line, "component refused: %s", err);
       free(err);
       return;
@@ -129,7 +160,7 @@ static void run(char **f, int n) {
     for (int i = 0; i < ndefs; i++)
       if (!strcmp(defs[i].name, f[1])) {
         char *msg;
-        if (!(cur = inst(defs[i].c, &msg))) {
+        if (!inst(&defs[i], &msg)) {
           FAIL(line, "instantiation failed: %s", msg);
           free(msg);
         }
@@ -137,7 +168,7 @@ static void run(char **f, int n) {
       }
     FAIL(line, "no definition %s", f[1]);
   } else if (!strcmp(cmd, "invoke") || !strcmp(cmd, "trap")) {
-    if (!cur) {
+    if (!cur && !cur_prog) {
       FAIL(line, "no instance to invoke %s on", f[1]);
       return;
     }
@@ -145,7 +176,7 @@ static void run(char **f, int n) {
     snprintf(call, sizeof call, "%s(%s)", f[1], f[2]);
     char *result = NULL;
     wasmplug_error_t *e = NULL;
-    wasmplug_trap_t *t = wasmplug_component_invoke_wave(cur, call, &result, &e);
+    wasmplug_trap_t *t = invoke(call, &result, &e);
     if (e) {
       FAIL(line, "%s: %s", call, wasmplug_error_message(e));
       wasmplug_error_delete(e);
@@ -162,18 +193,23 @@ static void run(char **f, int n) {
     free(result);
   } else if (!strcmp(cmd, "trap_module") || !strcmp(cmd, "invalid")) {
     char *err = NULL, *msg = NULL;
-    unsigned char *bytes;
-    wasmplug_component_t *c = load(f[1], &bytes, &err);
-    wasmplug_component_instance_t *in = NULL;
-    if (c) in = inst(c, &msg);
+    def_t d;
+    memset(&d, 0, sizeof d);
+    wasmplug_component_instance_t *saved = cur;
+    wasmplug_program_instance_t *saved_prog = cur_prog;
+    cur = NULL;
+    cur_prog = NULL;
+    if (load(f[1], &d, &err)) inst(&d, &msg);
     const char *got = err ? err : msg;
     bool want_invalid = !strcmp(cmd, "invalid");
     if (want_invalid && !err) FAIL(line, "component was accepted, expected \"%s\"", f[2]);
     else if (!want_invalid && !msg) FAIL(line, "instantiation succeeded, expected a trap \"%s\"", f[2]);
     else if (!strstr(got, f[2])) FAIL(line, "failed with \"%s\", expected \"%s\"", got, f[2]);
-    wasmplug_component_instance_delete(in);
-    wasmplug_component_delete(c);
-    free(bytes);
+    wasmplug_component_instance_delete(cur);
+    wasmplug_program_instance_delete(cur_prog);
+    cur = saved;
+    cur_prog = saved_prog;
+    unload(&d);
     free(err);
     free(msg);
   } else {
@@ -197,6 +233,18 @@ int main(int argc, char **argv) {
     return 2;
   }
   linker = wasmplug_component_linker_new(engine);
+  for (int i = 3; i + 1 < argc; i += 2) {
+    if (strcmp(argv[i], "--plugin")) {
+      fprintf(stderr, "run_wast: unknown option %s\n", argv[i]);
+      return 2;
+    }
+    if (!host && (e = wasmplug_host_new(engine, NULL, &host))) break;
+    if ((e = wasmplug_host_plugin_load(host, argv[i + 1]))) break;
+  }
+  if (e) {
+    fprintf(stderr, "run_wast: %s\n", wasmplug_error_message(e));
+    return 2;
+  }
   size_t len;
   char *m = (char *)slurp("manifest", &len);
   m[len] = 0;
@@ -214,11 +262,9 @@ int main(int argc, char **argv) {
   }
   free(m);
   drop_current();
-  for (int i = 0; i < ndefs; i++) {
-    wasmplug_component_delete(defs[i].c);
-    free(defs[i].bytes);
-  }
+  for (int i = 0; i < ndefs; i++) unload(&defs[i]);
   wasmplug_component_linker_delete(linker);
+  wasmplug_host_delete(host);
   wasmplug_engine_delete(engine);
   printf("%s: %d commands, %d failures\n", dir, checks, failures);
   return failures ? 1 : 0;

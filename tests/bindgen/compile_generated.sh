@@ -86,10 +86,14 @@ guest since-and-unstable "$UI/since-and-unstable.wit" in-a-world
 # Maps (lists of key/value entries) on both sides.
 plugin maps "$UI/maps.wit"
 guest maps "$UI/maps.wit" maps-world
+# Async functions, streams, futures, error contexts: plugin side (ABI 1.3).
+plugin async "$UI/async.wit"
+plugin types "$UI/types.wit"
+plugin async-streams "$OWN/async.wit"
 
 # Refusals name what is unsupported or wrong.
-refused "async" "async functions are not supported" --plugin "$UI/async.wit"
-refused "stream" "stream types have no native layout" --plugin "$UI/types.wit"
+refused "async guest" "async functions are supported on the plugin side only" --guest "$UI/async.wit" --world y
+refused "stream guest" "stream types have no native layout" --guest "$OWN/async.wit" --world streams
 refused "missing world" "no world named 'nope'" --guest "$OWN/all-types.wit" --world nope
 refused "missing file" "no-such.wit" --plugin "$WORK/no-such.wit"
 refused "bad prefix" "is not a C identifier" --plugin "$OWN/all-types.wit" --prefix 9x

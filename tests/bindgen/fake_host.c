@@ -52,6 +52,8 @@ const wasmplug_host_api_t fh_host = {
     fh_alloc, fh_trap, fh_log, fh_config_get, fh_call_state,
     NULL, NULL, NULL, /* 1.1: exit, call_func, deadline (this test host has none) */
     NULL,             /* 1.2: service (no other plugins to serve) */
+    /* 1.3: async (none either) */
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 };
 
 int fh_load(fh_plugin_t *p, const char *so, const char *const *settings) {

@@ -60,6 +60,8 @@ static const wasmplug_host_api_t host = {
     h_alloc_fn, h_trap_fn, h_log_fn, h_config_get, h_state_fn,
     NULL, NULL, NULL, /* 1.1: exit, call_func, deadline (this test host has none) */
     NULL,             /* 1.2: service (no other plugins to serve) */
+    /* 1.3: async (none either) */
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 };
 
 static const wasmplug_plugin_t *desc;

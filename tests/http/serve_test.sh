@@ -1,9 +1,9 @@
 #!/bin/sh
 # `wasmplug serve` with the C handler (handler.c), driven by curl and by
 # rawhttp (a misbehaving client): one server for all the checks.
-# usage: serve_test.sh WASMPLUG HANDLER.wasm RAWHTTP WORKDIR
+# usage: serve_test.sh WASMPLUG HANDLER.wasm RAWHTTP WORKDIR FETCH.wasm WASI-HTTP.so
 set -u
-W=$1 APP=$2 RAW=$3 WORK=$4
+W=$1 APP=$2 RAW=$3 WORK=$4 FETCH=$5 SO=$6
 rm -rf "$WORK" && mkdir -p "$WORK/data" || exit 1
 echo "file contents" > "$WORK/data/msg.txt"
 command -v curl >/dev/null || { echo "FAIL: curl is not installed (scripts/install-deps.sh)"; exit 1; }
@@ -54,6 +54,12 @@ expect slow-reader 30000000 "$("$RAW" $PORT slowread '/big?30000000' 1)"
 # outgoing requests: only to granted hosts
 expect fetch-granted "upstream 200: 1" "$(curl -s "$U/fetch?127.0.0.1:$PORT/count")"
 expect fetch-denied "outgoing request refused: error-code 15" "$(curl -s "$U/fetch?localhost:$PORT/count")"
+
+# the plugin as a .so under `run`: its bodies and pollables live in the
+# WASI plugin's table (plugin ABI 1.2 host->service); grants as for serve
+expect so-fetch "200 Hello from a wasm component" "$("$W" run --tier baseline --plugin "$SO,allow-http=127.0.0.1:$PORT" "$FETCH" "127.0.0.1:$PORT/hello")"
+expect so-denied "error-code 15" "$("$W" run --tier baseline --plugin "$SO" "$FETCH" "127.0.0.1:$PORT/hello")"
+contains so-bad-grant "a port is a number from 1 to 65535" "$("$W" run --plugin "$SO,allow-http=a:99999" "$FETCH" x 2>&1)"
 
 # guests that fail: 500 for that client, the server goes on
 expect trap 500 "$(curl -s -o /dev/null -w '%{http_code}' $U/trap)"

@@ -13,6 +13,8 @@
 //     --only REGEX         only files whose path matches
 //     --verbose            print every failure (default: the first 3 per file)
 //     --json FILE          write every count as JSON
+//     --v8                 also run everything in Node's V8 (v8host.mjs): a
+//                          check of this runner against a reference engine
 //     --expect-all         exit 1 unless every command passed (regression
 //                          cases: nothing may fail or be left unrun)
 //
@@ -29,7 +31,8 @@
 // command.  "pass" and "fail" are judged; "n/a" cannot be run here and is
 // reported apart: assert_malformed on text (a text-format parser's job, not
 // an engine's), modules the text parser cannot encode, v128 arguments or
-// results (the embedding API has no v128 value), threads' (thread ...)
+// results of functions whose types the shim reader below does not know
+// (GC types), threads' (thread ...)
 // commands.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -54,6 +57,7 @@ function parseArgs(argv) {
     else if (a === '--verbose') o.verbose = true;
     else if (a === '--json') o.json = val();
     else if (a === '--expect-all') o.expectAll = true;
+    else if (a === '--v8') o.v8 = true;
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else o.paths.push(a);
   }
@@ -144,6 +148,17 @@ function matches(exp, got) {
     if (exp.id !== undefined) return b === String(exp.id);
     return b !== 'null';
   }
+  if (exp.type === 'v128' && exp.lanes) {
+    if (t !== 'v128') return false;
+    const bits = BigInt('0x' + b);
+    const w = { i8x16: 8, i16x8: 16, i32x4: 32, f32x4: 32, i64x2: 64, f64x2: 64 }[exp.shape];
+    return exp.lanes.every((l, k) => {
+      const lane = (bits >> BigInt(k * w)) & ((1n << BigInt(w)) - 1n);
+      if (!l.nan) return lane === l.bits;
+      const ft = w === 32 ? 'f32' : 'f64';
+      return matches({ type: ft, nan: l.nan }, `${ft}:${hex(lane)}`);
+    });
+  }
   if (exp.bits === undefined || exp.bits === null) return false;
   return t === exp.type && BigInt('0x' + b) === exp.bits;
 }
@@ -158,12 +173,16 @@ function unsupportedIn(cmd) {
 // ------------------------------------------------------------ running
 
 class FileRun {
-  constructor(host, files) {
+  constructor(host, files, parse) {
+    this.parse = parse;
     this.host = host;
     this.files = files; // module index -> path of its binary
     this.ids = new Map(); // $name -> host id
     this.current = null;
     this.defs = new Map(); // module definitions: $name -> path
+    this.fileOf = new Map(); // host id -> path of its binary
+    this.shims = new Map(); // "id field" -> shim's host id
+    this.registered = new Set();
   }
 
   idOf(name) { return name ? this.ids.get(name) : this.current; }
@@ -171,6 +190,10 @@ class FileRun {
   async action(a) {
     const id = this.idOf(a.module);
     if (!id) return { error: 'no such module' };
+    if (a.type === 'invoke') {
+      const sig = this.fileOf.has(id) ? exportSignature(this.fileOf.get(id), a.field) : null;
+      if (sig && [...sig.params, ...sig.results].includes('v128')) return this.viaShim(id, a, sig);
+    }
     let line;
     if (a.type === 'get') line = `get ${id} ${enc(a.field)}`;
     else line = `invoke ${id} ${enc(a.field)} ${a.args.map(valueToken).join(' ')}`;
@@ -178,6 +201,48 @@ class FileRun {
     if (ans.startsWith('ok')) return { ok: ans.split(' ').slice(1) };
     if (ans.startsWith('trap ')) return { trap: ans.split(' ')[1], msg: ans };
     return { error: ans };
+  }
+
+  // The embedding API has no v128 value: a function with v128 parameters or
+  // results is called through a shim module that imports it and passes
+  // each v128 as two i64s (lane bits, low half first).
+  async viaShim(id, a, sig) {
+    const key = `${id} ${a.field}`;
+    let shim = this.shims.get(key);
+    if (!shim) {
+      const reg = `shim-target-${id}`;
+      if (!this.registered.has(id)) {
+        const ans = await this.host.cmd(`register ${enc(reg)} ${id}`);
+        if (ans !== 'ok') return { error: `shim: ${ans}` };
+        this.registered.add(id);
+      }
+      const file = `${this.fileOf.get(id)}.shim${this.shims.size}.wasm`;
+      try {
+        fs.writeFileSync(file, await this.parse(shimText(reg, a.field, sig)));
+      } catch (e) {
+        return { error: `shim: ${String(e.payload ?? e).slice(0, 200)}` };
+      }
+      shim = `s${this.shims.size}`;
+      const ans = await this.host.cmd(`module ${shim} ${enc(file)}`);
+      fs.rmSync(file, { force: true });
+      if (ans !== 'ok') return { error: `shim module: ${ans}` };
+      this.shims.set(key, shim);
+    }
+    const args = [];
+    for (const v of a.args) {
+      if (v.type !== 'v128') args.push(valueToken(v));
+      else args.push(`i64:${hex(v.bits & 0xffffffffffffffffn)}`, `i64:${hex(v.bits >> 64n)}`);
+    }
+    const ans = await this.host.cmd(`invoke ${shim} call ${args.join(' ')}`.trimEnd());
+    if (ans.startsWith('trap ')) return { trap: ans.split(' ')[1], msg: ans };
+    if (!ans.startsWith('ok')) return { error: ans };
+    const vals = ans.split(' ').slice(1), ok = [];
+    for (const t of sig.results) {
+      if (t !== 'v128') { ok.push(vals.shift()); continue; }
+      const lo = BigInt('0x' + vals.shift().split(':')[1]), hi = BigInt('0x' + vals.shift().split(':')[1]);
+      ok.push(`v128:${hex(lo | (hi << 64n))}`);
+    }
+    return { ok };
   }
 
   // Runs one command: 'pass', 'n/a: why' or 'fail: why'.
@@ -191,6 +256,7 @@ class FileRun {
       const id = `m${idx}`;
       this.current = id;
       if (cmd.name) this.ids.set(cmd.name, id);
+      this.fileOf.set(id, file);
       const ans = await this.host.cmd(`module ${id} ${enc(file)}`);
       return ans === 'ok' ? 'pass' : `fail: ${ans}`;
     }
@@ -200,6 +266,7 @@ class FileRun {
       const id = `m${idx}`;
       this.current = id;
       if (cmd.name) this.ids.set(cmd.name, id);
+      this.fileOf.set(id, def);
       const ans = await this.host.cmd(`module ${id} ${enc(def)}`);
       return ans === 'ok' ? 'pass' : `fail: ${ans}`;
     }
@@ -264,9 +331,86 @@ class FileRun {
   }
 }
 
+// ------------------------------------------------------------ shims
+
+const VALTYPES = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
+const sigCache = new Map();
+
+// The type of export `field` of the module in `file`, read from its type,
+// import, function and export sections; null when it is not a function or
+// its types are not plain function types of the value types above.
+function exportSignature(file, field) {
+  let info = sigCache.get(file);
+  if (!info) {
+    info = readSignatures(fs.readFileSync(file));
+    sigCache.set(file, info);
+  }
+  return (info && info.get(field)) || null;
+}
+
+function readSignatures(b) {
+  let p = 8;
+  const u = () => { let r = 0, s = 0, x; do { x = b[p++]; r += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80); return r; };
+  const name = () => { const n = u(); const t = Buffer.from(b.subarray(p, p + n)).toString('utf8'); p += n; return t; };
+  const limits = () => { const f = b[p++]; u(); if (f & 1) u(); };
+  const types = [], funcs = [], out = new Map();
+  try {
+    while (p < b.length) {
+      const id = b[p++], size = u(), end = p + size;
+      if (id === 1) {
+        for (let n = u(); n-- > 0;) {
+          if (b[p++] !== 0x60) return null;
+          const vec = () => { const v = []; for (let k = u(); k-- > 0;) { const t = VALTYPES[b[p++]]; if (!t) throw new Error('type'); v.push(t); } return v; };
+          const params = vec(), results = vec();
+          types.push({ params, results });
+        }
+      } else if (id === 2) {
+        for (let n = u(); n-- > 0;) {
+          name(); name();
+          const kind = b[p++];
+          if (kind === 0) funcs.push(types[u()]);
+          else if (kind === 1) { p++; limits(); } else if (kind === 2) limits();
+          else if (kind === 3) p += 2;
+          else if (kind === 4) { p++; u(); } else return null;
+        }
+      } else if (id === 3) {
+        for (let n = u(); n-- > 0;) funcs.push(types[u()]);
+      } else if (id === 7) {
+        for (let n = u(); n-- > 0;) {
+          const nm = name(), kind = b[p++], idx = u();
+          if (kind === 0 && funcs[idx]) out.set(nm, funcs[idx]);
+        }
+      }
+      p = end;
+    }
+  } catch {
+    return null;
+  }
+  return out;
+}
+
+function shimText(reg, field, sig) {
+  const flat = (ts) => ts.flatMap((t) => (t === 'v128' ? ['i64', 'i64'] : [t]));
+  const wat = (s) => JSON.stringify(s).replace(/[^\x20-\x7e]/g, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
+  const lines = [`(module`, `  (import ${wat(reg)} ${wat(field)} (func $f (param ${sig.params.join(' ')}) (result ${sig.results.join(' ')})))`];
+  const locals = sig.results.map((t, i) => `(local $r${i} ${t})`).join(' ');
+  let body = '', k = 0;
+  for (const t of sig.params) {
+    if (t === 'v128') { body += ` (i64x2.replace_lane 1 (i64x2.splat (local.get ${k})) (local.get ${k + 1}))`; k += 2; } else { body += ` (local.get ${k})`; k++; }
+  }
+  body = `(call $f${body})`;
+  for (let i = sig.results.length - 1; i >= 0; i--) body += ` (local.set $r${i})`;
+  for (let i = 0; i < sig.results.length; i++)
+    body += sig.results[i] === 'v128' ? ` (i64x2.extract_lane 0 (local.get $r${i})) (i64x2.extract_lane 1 (local.get $r${i}))` : ` (local.get $r${i})`;
+  lines.push(`  (func (export "call") (param ${flat(sig.params).join(' ')}) (result ${flat(sig.results).join(' ')}) ${locals}`, `    ${body}))`);
+  return lines.join('\n');
+}
+
 function describe(exp) {
   return exp.map((e) => (e.either ? `either(${describe(e.either)})` : e.nan ? `${e.type}:nan:${e.nan}`
-    : e.type === 'ref' ? `ref.${e.kind}${e.null ? ' null' : ''}` : `${e.type}:${e.bits?.toString(16)}`)).join(' ');
+    : e.type === 'ref' ? `ref.${e.kind}${e.null ? ' null' : ''}`
+    : e.lanes ? `v128 ${e.shape} ${e.lanes.map((l) => (l.nan ? 'nan:' + l.nan : l.bits.toString(16))).join(' ')}`
+    : `${e.type}:${e.bits?.toString(16)}`)).join(' ');
 }
 
 async function main() {
@@ -286,6 +430,8 @@ async function main() {
       const argv = [hostBin, '--tier', tier, '--spectest', spectest, '--cache', cache];
       configs.push({ name: `${tier}${tr ? '/' + tr : ''}`, host: new HostProc(argv, tr ? { WASMPLUG_TRANSLATOR: tr } : {}) });
     }
+
+  if (o.v8) configs.push({ name: 'v8', host: new HostProc([process.execPath, path.join(here, 'v8host.mjs')]) });
 
   let files = o.paths.flatMap(listWast);
   if (o.only) files = files.filter((f) => o.only.test(f));
@@ -311,7 +457,7 @@ async function main() {
     for (const c of configs) {
       const knownHere = known.includes(c.name);
       await c.host.cmd('reset');
-      const run = new FileRun(c.host, paths);
+      const run = new FileRun(c.host, paths, parse);
       const counts = { pass: 0, fail: 0, na: 0 };
       const fails = [];
       for (let i = 0; i < commands.length; i++) {

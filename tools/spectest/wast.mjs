@@ -21,10 +21,11 @@
 //   { kind: 'unsupported', line, what }
 // action: { type: 'invoke' | 'get', module: name|null, field, args: [value] }
 // value:  { type: 'i32'|'i64'|'f32'|'f64', bits: BigInt } | { type: 'funcref'|'externref'|..., ref: 'null'|N }
-//         | { type: 'v128', ... } (unsupported by the host)
+//         | { type: 'v128', bits: BigInt (128 bits, lane 0 lowest) }
 // result: a value, or { type: 'f32'|'f64', nan: 'canonical'|'arithmetic' },
 //         { type: 'ref', kind: 'func'|'extern'|..., null?: bool, id?: N },
-//         { either: [result] }
+//         { either: [result] },
+//         { type: 'v128', shape: 'f32x4'..., lanes: [{ bits } | { nan }] }
 // module (inside assertions): { bytes | error, text: true if quote/text-only }
 
 // ------------------------------------------------------------- S-exprs
@@ -131,7 +132,17 @@ function readConst(nd, probe, asResult) {
     probe.push({ ty, lit, v });
     return v;
   }
-  if (h === 'v128.const') return { type: 'v128', unsupported: 'v128 value' };
+  if (h === 'v128.const') {
+    // The bits come from the probe; a result's NaN lanes are checked by
+    // rule, so they are probed as 0 and judged apart.
+    const shape = nd.list[1] && nd.list[1].v;
+    const lits = nd.list.slice(2).map((x) => x.v);
+    const lanes = lits.map((l) => (asResult && /^nan:(canonical|arithmetic)$/.test(l) ? { nan: l.slice(4) } : {}));
+    const text = lits.map((l, i) => (lanes[i].nan ? '0' : l)).join(' ');
+    const v = { type: 'v128', bits: null, shape, lanes };
+    probe.push({ ty: 'v128', lit: `${shape} ${text}`, v });
+    return v;
+  }
   if (h === 'ref.null') {
     const k = nd.list[1] ? nd.list[1].v : null;
     const kind = { func: 'funcref', extern: 'externref', nofunc: 'funcref', noextern: 'externref' }[k] || k;
@@ -164,7 +175,12 @@ function decodeGlobals(bytes) {
         let bits;
         if (op === 0x41) bits = BigInt.asUintN(32, sleb());
         else if (op === 0x42) bits = BigInt.asUintN(64, sleb());
-        else if (op === 0x43) { bits = BigInt(new DataView(bytes.buffer, bytes.byteOffset + p, 4).getUint32(0, true)); p += 4; } else if (op === 0x44) { bits = new DataView(bytes.buffer, bytes.byteOffset + p, 8).getBigUint64(0, true); p += 8; }
+        else if (op === 0xfd) {
+          p++; // v128.const (0xfd 0x0c)
+          const dv = new DataView(bytes.buffer, bytes.byteOffset + p, 16);
+          bits = dv.getBigUint64(0, true) | (dv.getBigUint64(8, true) << 64n);
+          p += 16;
+        } else if (op === 0x43) { bits = BigInt(new DataView(bytes.buffer, bytes.byteOffset + p, 4).getUint32(0, true)); p += 4; } else if (op === 0x44) { bits = new DataView(bytes.buffer, bytes.byteOffset + p, 8).getBigUint64(0, true); p += 8; }
         p++; // end
         out.push(bits);
       }
@@ -277,6 +293,12 @@ export async function readWast(src, parse) {
     probe.forEach((p, i) => {
       p.v.bits = bits[i];
       if (bits[i] === null || bits[i] === undefined) p.v.unsupported = `constant ${p.lit}`;
+      else if (p.ty === 'v128' && p.v.lanes) {
+        // Each lane's bits, by the shape.
+        const w = { i8x16: 8, i16x8: 16, i32x4: 32, f32x4: 32, i64x2: 64, f64x2: 64 }[p.v.shape];
+        if (!w) p.v.unsupported = `v128 shape ${p.v.shape}`;
+        else p.v.lanes.forEach((l, k) => { if (!l.nan) l.bits = (bits[i] >> BigInt(k * w)) & ((1n << BigInt(w)) - 1n); });
+      }
     });
   }
   return commands;

@@ -26,7 +26,17 @@ struct wasmplug_component {
 struct wasmplug_component_instance {
   rt_store *store;
   rt_frame *top;
+  bool snapshot; /* wasmplug_component_instance_snapshot was taken */
+  wp_cabi_handles_mark_t **marks; /* each frame's handle table then */
+  size_t nmarks;
 };
+
+static void drop_marks(wasmplug_component_instance_t *in) {
+  for (size_t i = 0; i < in->nmarks; i++) wp_cabi_handles_mark_free(in->marks[i]);
+  free(in->marks);
+  in->marks = NULL;
+  in->nmarks = 0;
+}
 
 /* ------------------------------------------------------------ components */
 
@@ -105,6 +115,7 @@ char *wasmplug_component_world_wit(const wasmplug_component_t *c) { return rt_wo
 static void store_delete(rt_store *s) {
   /* Suspended tasks unwind first, while everything they use still exists. */
   rt_store_abort_threads(s);
+  rt_native_insts_delete(s);
   s->dead = false;
   /* Destructors first (they may call into guests), innermost frames first. */
   for (size_t i = s->nframes; i-- > 0;) {
@@ -161,8 +172,69 @@ void wasmplug_component_linker_instantiate(wasmplug_component_linker_t *linker, 
 
 void wasmplug_component_instance_delete(wasmplug_component_instance_t *in) {
   if (!in) return;
+  drop_marks(in);
   store_delete(in->store);
   free(in);
+}
+
+/* What a snapshot cannot rebuild: NULL when the store is quiet. */
+static const char *unquiet(const rt_store *s) {
+  if (s->dead) return "it was torn down";
+  if (s->pending || s->poison) return "it trapped";
+  if (s->nthreads) return "it has async work alive";
+  for (size_t i = 0; i < s->nframes; i++) {
+    const rt_frame *f = s->frames[i];
+    if (f->busy || f->no_leave || f->exclusive || f->num_waiting_to_enter) return "a call is running";
+    for (uint32_t k = 1; k < f->thread_len; k++)
+      if (f->thread_tab && f->thread_tab[k]) return "it has async threads";
+  }
+  return NULL;
+}
+
+wasmplug_error_t *wasmplug_component_instance_snapshot(wasmplug_component_instance_t *in) {
+  if (!in) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "no component instance");
+  rt_store *s = in->store;
+  const char *why = unquiet(s);
+  if (why) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "cannot snapshot the component instance: %s", why);
+  drop_marks(in);
+  in->snapshot = false;
+  if (!(in->marks = calloc(s->nframes + 1, sizeof *in->marks)))
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_OUT_OF_MEMORY, "out of memory");
+  for (size_t i = 0; i < s->nframes; i++) {
+    const char *mwhy = NULL;
+    if (!(in->marks[in->nmarks++] = wp_cabi_handles_mark(s->frames[i]->handles, &mwhy))) {
+      drop_marks(in);
+      return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "cannot snapshot the component instance: %s", mwhy);
+    }
+  }
+  for (size_t i = 0; i < s->ncores; i++) {
+    wasmplug_error_t *e = wasmplug_instance_snapshot(s->cores[i]);
+    if (e) {
+      drop_marks(in);
+      return e;
+    }
+  }
+  in->snapshot = true;
+  return NULL;
+}
+
+wasmplug_error_t *wasmplug_component_instance_reset(wasmplug_component_instance_t *in) {
+  if (!in || !in->snapshot)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "the component instance has no snapshot to go back to");
+  rt_store *s = in->store;
+  const char *why = unquiet(s);
+  if (why) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "cannot reset the component instance: %s", why);
+  /* handles first: their destructors may run guest code, whose memory the
+  ** core reset then restores */
+  for (size_t i = 0; i < s->nframes && i < in->nmarks; i++)
+    if (!wp_cabi_handles_restore(s->frames[i]->handles, in->marks[i]))
+      return wasmplug_error_new("cannot reset the component instance: a resource it had at its snapshot was dropped");
+  if (s->pending || s->poison) return wasmplug_error_new("a destructor trapped while resetting the instance");
+  for (size_t i = 0; i < s->ncores; i++) {
+    wasmplug_error_t *e = wasmplug_instance_reset(s->cores[i]);
+    if (e) return e;
+  }
+  return NULL;
 }
 
 /* The exported instance named `iface`, exactly, by semver, or without its

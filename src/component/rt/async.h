@@ -146,7 +146,11 @@ struct rt_subtask {
   uint32_t nargs;
   uint32_t retptr;
   wasmplug_trap_t *trap;     /* a trap of on_start/on_resolve, for the callee to raise */
+  struct rt_ncall *native;   /* the callee is a native function still running (rt/native.c) */
 };
+
+/* The pending event of a subtask (subtask_event). */
+void rt_subtask_deliver(wp_cabi_waitable_t *w, wp_cabi_event_t *out);
 
 /* ------------------------------------------------------------ scheduler */
 
@@ -156,11 +160,38 @@ typedef struct rt_sched {
   size_t next;               /* round-robin position */
   rt_thread *current;        /* the thread running guest code, NULL: the host */
   uint32_t nesting;          /* host calls into guests in progress (Store.nesting_depth) */
-  /* Host work that completes asynchronously (native plugins): polled when
-  ** no thread is ready; returns true when it made progress. */
-  bool (*host_poll)(void *ctx, bool block);
-  void *host_ctx;
+  struct rt_reactor *reactor;/* the host's event sources (rt/reactor.c), made on first use */
 } rt_sched;
+
+/* ------------------------------------------------------------ the reactor (rt/reactor.c) */
+
+/* Host work that completes asynchronously (native plugins, plugin ABI
+** 1.3), run by the scheduler's loop on the guest's thread: callbacks
+** deferred out of places where they may not run (a copy in progress),
+** file descriptors and timers (poll(2)), and wakers (an eventfd that any
+** thread may write).  Every entry has an owner; rt_reactor_forget drops
+** an owner's entries when it goes away. */
+typedef struct rt_reactor rt_reactor;
+rt_reactor *rt_reactor_get(rt_sched *S);
+void rt_reactor_free(rt_reactor *r);
+/* Runs fn(arg) from the loop, soon (never from inside this call). */
+int rt_reactor_defer(rt_reactor *r, const void *owner, void (*fn)(void *arg), void *arg);
+uint64_t rt_reactor_watch_fd(rt_reactor *r, const void *owner, int fd, int events, void (*cb)(void *arg, int revents),
+                             void *arg);
+uint64_t rt_reactor_watch_time(rt_reactor *r, const void *owner, uint64_t deadline_ns, void (*cb)(void *arg),
+                               void *arg);
+void rt_reactor_unwatch(rt_reactor *r, uint64_t id);
+typedef struct rt_waker rt_waker;
+rt_waker *rt_reactor_waker_new(rt_reactor *r, const void *owner, void (*cb)(void *arg), void *arg);
+void rt_reactor_wake(rt_waker *w); /* any thread */
+void rt_reactor_waker_delete(rt_waker *w);
+void rt_reactor_forget(rt_reactor *r, const void *owner);
+/* Runs what is ready; with `block`, first waits (poll) for something when
+** nothing is.  True when a callback ran; false when there was nothing to
+** run and nothing to wait for. */
+bool rt_reactor_poll(rt_reactor *r, bool block);
+/* Only the deferred callbacks (no system call). */
+bool rt_reactor_run_deferred(rt_reactor *r);
 
 /* The scheduler of this OS thread (made on first use; NULL when out of
 ** memory). */
@@ -209,6 +240,21 @@ bool rt_task_deliver_pending_cancel(rt_task *t, bool cancellable);
 
 /* Unwinds every suspended thread of the store (teardown). */
 void rt_store_abort_threads(rt_store *s);
+
+/* ------------------------------------------------------------ native functions (rt/native.c) */
+
+/* An async native function (plugin ABI 1.3) called with the async ABI:
+** the subtask protocol of rt/subtask.c with the native layout. */
+wasmplug_trap_t *rt_native_lower_async(rt_lower *L, rt_subtask *st, wasmplug_val_raw_t *raw);
+/* The same with the sync ABI: the calling thread waits for completion. */
+wasmplug_trap_t *rt_native_call_sync(rt_lower *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
+                                     size_t *nout);
+/* subtask.cancel of a native call: the plugin's cancel hook. */
+void rt_native_cancel(struct rt_ncall *nc);
+/* The subtask of a pending native call goes away (teardown). */
+void rt_native_orphan(struct rt_ncall *nc);
+/* Frees a store's plugin instances (their ends, error contexts, events). */
+void rt_native_insts_delete(rt_store *s);
 
 /* ------------------------------------------------------------ built-ins (rt/builtins.c) */
 

@@ -168,6 +168,10 @@ static wp_cabi_error_t *dispatch(void *ctx, const wp_cabi_val_t *params, size_t 
 /* The native flavour: lift into the plugin ABI's layout, call, lower. */
 static wasmplug_trap_t *call_native(rt_lower *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
                                     size_t *nout) {
+  /* an `async func` may complete later, and stream/future/error-context
+  ** values live in the plugin instance's table: such calls go through
+  ** rt/native.c */
+  if (L->F->is_async || L->async_values) return rt_native_call_sync(L, flat, nflat, out, nout);
   const rt_host_def *h = L->F->host;
   wp_cabi_arena_t *arena = wp_cabi_arena_new(budget_of(L->f->store));
   if (!arena) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
@@ -228,6 +232,19 @@ static wasmplug_trap_t *lower_cb(void *env, wasmplug_caller_t *caller, wasmplug_
   return NULL;
 }
 
+static bool has_async_values(const wp_cabi_type_t *t) {
+  if (!t) return false;
+  switch (t->kind) {
+  case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT: return true;
+  case WP_CABI_OWN: case WP_CABI_BORROW: return false;
+  case WP_CABI_RECORD: case WP_CABI_TUPLE: case WP_CABI_VARIANT:
+    for (uint32_t i = 0; i < t->nfields; i++)
+      if (has_async_values(t->fields[i].type)) return true;
+    return false;
+  default: return has_async_values(t->elem) || has_async_values(t->err);
+  }
+}
+
 static int core_type(rt_frame *f, const wp_comp_core_functype *ct, wasmplug_functype_t *out) {
   wasmplug_valkind_t *k = rt_alloc(f->store, (ct->nparams + ct->nresults + 1) * sizeof *k);
   if (!k) return rt_fail(f->store, "out of memory");
@@ -249,6 +266,8 @@ int rt_canon_lower(rt_frame *f, rt_func *F, const wp_cabi_func_t *type, const rt
   L->F = F;
   L->type = type;
   L->is_async = o->is_async;
+  L->async_values = has_async_values(type->result);
+  for (size_t i = 0; i < type->nparams; i++) L->async_values |= has_async_values(type->params[i]);
   opts_ctx *c = NULL;
   make_guest(f, o, &L->guest, &c);
   if (!c) return rt_fail(f->store, "out of memory");

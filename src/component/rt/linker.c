@@ -135,7 +135,7 @@ wasmplug_error_t *wasmplug_component_linker_define_native(wasmplug_component_lin
                                                           int (*fn)(void *, struct wasmplug_plugin_call *,
                                                                     const void *, void *),
                                                           void *state, void (*finalizer)(void *)) {
-  wp_cabi_native_fn_t f = {fn, state, 0, NULL}; /* named by the import at call time */
+  wp_cabi_native_fn_t f = {fn, state, 0, NULL, NULL}; /* named by the import at call time */
   return rt_linker_define_native(l, name, type, &f, finalizer);
 }
 
@@ -247,6 +247,7 @@ static int make_func(rt_frame *f, const rt_host_def *d, const char *name, size_t
   if (!F || !nm) return rt_fail(s, "out of memory");
   F->name = nm;
   F->type = want;
+  F->is_async = ft && ft->is_async; /* the importer's view: how it may be called */
   if (!d) {
     F->kind = RT_FUNC_UNKNOWN;
   } else {

@@ -64,6 +64,8 @@ struct rt_store {
   wasmplug_trap_t *poison;       /* a trap that ended the store's async work */
   struct rt_thread **threads;    /* threads with a fiber, alive (for teardown) */
   size_t nthreads, capthreads;
+  struct wasmplug_plugin_instance *natives; /* plugin instances (rt/native.c) */
+  struct rt_ncall *ncalls;       /* native calls still pending */
 };
 
 /* Zeroed memory owned by the store; NULL when out of memory. */
@@ -228,6 +230,7 @@ typedef struct rt_lower {
   wp_cabi_guest_t guest;         /* the calling instance, with the options */
   wasmplug_functype_t ctype;
   bool is_async;
+  bool async_values;             /* its type has streams, futures or error contexts */
 } rt_lower;
 /* rt/subtask.c: the core function of an async lower, with raw flat args. */
 wasmplug_trap_t *rt_lower_async(rt_lower *L, wasmplug_val_raw_t *raw);
@@ -273,6 +276,13 @@ const wasmplug_store_limits_t *rt_linker_limits(const struct wasmplug_component_
 wasmplug_error_t *rt_linker_define_native(struct wasmplug_component_linker *l, const char *name,
                                           const wp_cabi_func_t *type, const wp_cabi_native_fn_t *fn,
                                           void (*finalizer)(void *));
+
+/* ------------------------------------------------------------ plugin ABI 1.3 (rt/native.c) */
+
+/* The services of include/wasmplug/plugin.h's 1.3 host table (see
+** wp_native_async_ops_t in cabi.h): every async native call the runtime
+** makes carries them. */
+extern const wp_native_async_ops_t rt_native_ops;
 
 /* The call handle a native-flavour function receives is the canonical ABI
 ** layer's `struct wasmplug_plugin_call` (src/cabi/cabi.h), the one the

@@ -27,6 +27,7 @@ static __thread rt_sched *tls_sched;
 
 static void sched_free(void *p) {
   rt_sched *S = p;
+  rt_reactor_free(S->reactor);
   free(S->waiting);
   free(S);
 }
@@ -220,6 +221,10 @@ static int wait_inline(rt_thread *t) {
       rt_thread *w = S->waiting[i];
       if (w->task->F->owner == inst && w != inst->exclusive && cond(w)) c = w;
     }
+    /* a host function the task called synchronously may complete through
+    ** the host's events: the host, not a guest, decides what blocks */
+    if (!c && t->wait == RT_WAIT_FLAG && (rt_reactor_run_deferred(S->reactor) || rt_reactor_poll(S->reactor, true)))
+      continue;
     if (!c) {
       wasmplug_trap_delete(
           rt_poison(s, wasmplug_trap_new(WASMPLUG_TRAP_CANON, "cannot block a synchronous task before returning")));
@@ -283,13 +288,18 @@ static bool tick(rt_sched *S) {
 wasmplug_trap_t *rt_sched_run_until(rt_store *s, const bool *done) {
   rt_sched *S = rt_sched_get();
   if (!S) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+  unsigned turn = 0;
   while (!*done) {
     if (s->poison) return rt_poisoned(s);
     if (S->current || S->nesting)
       return wasmplug_trap_new(WASMPLUG_TRAP_CANON,
                                "cannot wait for an async call to finish while guest code is running");
+    /* host callbacks first, and now and then the host's file descriptors
+    ** and timers even while guest threads keep being ready */
+    if (rt_reactor_run_deferred(S->reactor)) continue;
+    if (++turn % 32 == 0 && rt_reactor_poll(S->reactor, false)) continue;
     if (tick(S)) continue;
-    if (S->host_poll && S->host_poll(S->host_ctx, true)) continue;
+    if (rt_reactor_poll(S->reactor, true)) continue;
     return rt_poison(s, wasmplug_trap_new(WASMPLUG_TRAP_CANON,
                                           "deadlock detected: event loop cannot make further progress"));
   }

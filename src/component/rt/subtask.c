@@ -29,7 +29,7 @@ static void deliver_resolve(rt_subtask *st) {
 }
 
 /* The pending event (subtask_event). */
-static void deliver(wp_cabi_waitable_t *w, wp_cabi_event_t *out) {
+void rt_subtask_deliver(wp_cabi_waitable_t *w, wp_cabi_event_t *out) {
   rt_subtask *st = (rt_subtask *)w;
   if (resolved(st)) deliver_resolve(st);
   out->code = WP_CABI_EVENT_SUBTASK;
@@ -39,7 +39,7 @@ static void deliver(wp_cabi_waitable_t *w, wp_cabi_event_t *out) {
 
 /* maybe_on_progress: once the caller holds a handle, progress is an event. */
 static void progress(rt_subtask *st) {
-  if (st->in_table) st->w.pending = deliver;
+  if (st->in_table) st->w.pending = rt_subtask_deliver;
 }
 
 static wp_cabi_error_t *sub_start(rt_caller *c, wp_cabi_val_t *args) {
@@ -96,6 +96,7 @@ static rt_caller orphan = {orphan_start, orphan_resolve, NULL, NULL};
 
 void rt_subtask_reap(rt_subtask *st) {
   if (!resolved(st) && st->callee.task && st->callee.task->caller == &st->caller) st->callee.task->caller = &orphan;
+  if (st->native) rt_native_orphan(st->native);
   subtask_free(st);
 }
 
@@ -126,7 +127,8 @@ wasmplug_trap_t *rt_lower_async(rt_lower *L, wasmplug_val_raw_t *raw) {
   st->nargs = np;
   if (L->type->result) st->retptr = (uint32_t)raw[np].i32;
   wp_cabi_cx_init(&st->cx, &L->guest, NULL);
-  wasmplug_trap_t *t = rt_invoke(L->F, &st->caller, &st->callee);
+  wasmplug_trap_t *t = L->F->kind == RT_FUNC_NATIVE ? rt_native_lower_async(L, st, raw)
+                                                     : rt_invoke(L->F, &st->caller, &st->callee);
   if (t) {
     /* can't enter, or the store is poisoned: nothing will call back */
     subtask_free(st);
@@ -143,6 +145,7 @@ wasmplug_trap_t *rt_lower_async(rt_lower *L, wasmplug_val_raw_t *raw) {
   if (e) {
     /* the callee holds st: keep it, orphaned, rather than free it */
     if (st->callee.task) st->callee.task->caller = &orphan;
+    if (st->native) rt_native_orphan(st->native);
     return rt_trap_from_cabi(e, "async call");
   }
   st->in_table = true;
@@ -169,6 +172,7 @@ wasmplug_trap_t *rt_subtask_cancel(rt_frame *f, rt_thread *th, bool async, uint3
   if (!resolved(st)) {
     st->cancellation_requested = true;
     if (st->callee.task) rt_task_request_cancel(st->callee.task, f);
+    else if (st->native) rt_native_cancel(st->native);
     if (f->store->poison) return rt_poisoned(f->store);
     if (!resolved(st)) {
       if (async) {

@@ -393,6 +393,20 @@ static wp_cabi_error_t *host_resolve(rt_caller *c, wp_cabi_val_t *result, bool c
   return NULL;
 }
 
+/* A host caller that went away: the callee's result is dropped. */
+static wp_cabi_error_t *gone_start(rt_caller *c, wp_cabi_val_t *args) {
+  (void)c;
+  (void)args;
+  return wp_cabi_error_new(WP_CABI_TRAP, "the host gave up on the call before it started");
+}
+static wp_cabi_error_t *gone_resolve(rt_caller *c, wp_cabi_val_t *result, bool cancelled) {
+  (void)c;
+  (void)cancelled;
+  wp_cabi_val_drop(result);
+  return NULL;
+}
+static rt_caller gone = {gone_start, gone_resolve, NULL, NULL};
+
 /* A call from outside any task (the host), or from host code that a
 ** guest called (a value-tree host function calling another instance):
 ** the latter waits on the calling thread, the former runs the scheduler
@@ -414,9 +428,10 @@ wasmplug_trap_t *rt_func_call_from(rt_func *F, rt_frame *from, const wp_cabi_val
   h.args = args;
   h.nargs = nargs;
   h.result = result;
-  rt_callee callee;
+  rt_callee callee = {NULL};
   rt_thread *cur = S->current;
   h.c.inst = from;
+  h.c.task_ref = &callee.task;
   S->nesting++;
   wasmplug_trap_t *t = rt_invoke(F, &h.c, &callee);
   S->nesting--;
@@ -432,6 +447,9 @@ wasmplug_trap_t *rt_func_call_from(rt_func *F, rt_frame *from, const wp_cabi_val
     }
   }
   if (t) {
+    /* h lives on this stack: a callee left unresolved (its store trapped,
+    ** or this thread was aborted) must not resolve into it later */
+    if (!h.done && callee.task) callee.task->caller = &gone;
     wp_cabi_val_drop(result);
     return t;
   }
@@ -441,4 +459,129 @@ wasmplug_trap_t *rt_func_call_from(rt_func *F, rt_frame *from, const wp_cabi_val
 
 wasmplug_trap_t *rt_func_call(rt_func *F, const wp_cabi_val_t *args, size_t nargs, wp_cabi_val_t *result) {
   return rt_func_call_from(F, NULL, args, nargs, result);
+}
+
+/* ------------------------------------------------------------ async calls from C */
+
+struct wasmplug_component_call {
+  host_call h;
+  rt_func *F;
+  rt_callee callee;
+  wp_cabi_val_t *args;
+  wp_cabi_val_t result;
+  wasmplug_trap_t *trap;
+};
+
+
+wasmplug_trap_t *wasmplug_component_call_start(wasmplug_component_func_t *func, const wasmplug_cval_t *args,
+                                               size_t nargs, wasmplug_component_call_t **out) {
+  rt_func *F = (rt_func *)func;
+  *out = NULL;
+  if (nargs != F->type->nparams) {
+    char msg[300];
+    snprintf(msg, sizeof msg, "`%s` takes %zu argument(s), %zu given", F->name, F->type->nparams, nargs);
+    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
+  }
+  rt_sched *S = rt_sched_get();
+  struct wasmplug_component_call *c = calloc(1, sizeof *c);
+  if (c) c->args = calloc(nargs + 1, sizeof *c->args);
+  if (!S || !c || !c->args) {
+    if (c) free(c->args);
+    free(c);
+    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+  }
+  for (size_t i = 0; i < nargs; i++) {
+    wp_cabi_error_t *e = wp_cabi_val_check(F->type->params[i], &args[i]);
+    if (!e) e = wp_cabi_val_clone(&args[i], &c->args[i]);
+    if (e) {
+      char msg[700];
+      snprintf(msg, sizeof msg, "`%s` argument %zu: %s", F->name, i + 1, wp_cabi_error_message(e));
+      wp_cabi_error_delete(e);
+      for (size_t j = 0; j < i; j++) wp_cabi_val_drop(&c->args[j]);
+      free(c->args);
+      free(c);
+      return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
+    }
+  }
+  c->F = F;
+  c->h.c.on_start = host_start;
+  c->h.c.on_resolve = host_resolve;
+  c->h.c.task_ref = &c->callee.task;
+  c->h.args = c->args;
+  c->h.nargs = nargs;
+  c->h.result = &c->result;
+  S->nesting++;
+  wasmplug_trap_t *t = rt_invoke(F, &c->h.c, &c->callee);
+  S->nesting--;
+  if (t) {
+    wasmplug_component_call_delete(c);
+    return t;
+  }
+  *out = c;
+  return NULL;
+}
+
+bool wasmplug_component_call_done(const wasmplug_component_call_t *c) {
+  return c->h.done || c->trap || (c->F->kind == RT_FUNC_LIFTED && c->F->owner->store->poison);
+}
+
+bool wasmplug_component_poll(void) {
+  rt_sched *S = rt_sched_get();
+  if (!S || S->current || S->nesting) return false;
+  bool ran = rt_reactor_poll(S->reactor, false);
+  /* one round of the ready threads */
+  size_t n = S->nwaiting;
+  for (size_t i = 0; i < n && S->nwaiting; i++) {
+    rt_thread *t = NULL;
+    for (size_t k = 0; k < S->nwaiting && !t; k++)
+      if (rt_thread_ready(S->waiting[k]) && !S->waiting[k]->task->F->owner->store->poison &&
+          rt_may_enter(S->waiting[k]->task->F->owner, NULL))
+        t = S->waiting[k];
+    if (!t) break;
+    rt_frame *inst = t->task->F->owner;
+    S->nesting++;
+    rt_enter(inst, NULL);
+    rt_thread_resume(t, false);
+    rt_leave(inst, NULL);
+    S->nesting--;
+    ran = true;
+  }
+  return ran;
+}
+
+wasmplug_trap_t *wasmplug_component_call_wait(wasmplug_component_call_t *c, wasmplug_cval_t *result) {
+  if (result) memset(result, 0, sizeof *result);
+  if (!c->trap && !c->h.done) {
+    rt_store *s = c->F->kind == RT_FUNC_LIFTED ? c->F->owner->store : NULL;
+    if (s) c->trap = rt_sched_run_until(s, &c->h.done);
+  }
+  if (c->trap) {
+    wasmplug_trap_t *t = c->trap;
+    c->trap = NULL;
+    c->h.done = true;
+    return t;
+  }
+  if (c->h.cancelled) return trapf(WASMPLUG_TRAP_HOST, "`%s` was cancelled", c->F->name);
+  if (result) {
+    *result = c->result;
+    memset(&c->result, 0, sizeof c->result);
+  }
+  return NULL;
+}
+
+void wasmplug_component_call_cancel(wasmplug_component_call_t *c) {
+  if (!c->h.done && c->callee.task) rt_task_request_cancel(c->callee.task, NULL);
+}
+
+void wasmplug_component_call_delete(wasmplug_component_call_t *c) {
+  if (!c) return;
+  if (!c->h.done && c->callee.task && c->callee.task->caller == &c->h.c) {
+    c->callee.task->caller = &gone;
+    if (c->callee.task->state == RT_TASK_INITIAL) rt_task_request_cancel(c->callee.task, NULL);
+  }
+  for (size_t i = 0; i < c->h.nargs; i++) wp_cabi_val_drop(&c->args[i]);
+  free(c->args);
+  wp_cabi_val_drop(&c->result);
+  wasmplug_trap_delete(c->trap);
+  free(c);
 }

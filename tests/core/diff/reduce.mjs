@@ -2,7 +2,8 @@
 // a small one that still disagrees, for a regression case.
 //
 //   node reduce.mjs --host PATH/wast_host --spectest PATH/spectest.wasm
-//        --tier baseline [--translator T] [--cache DIR] WORK/seed-N.wat
+//        --tier baseline [--translator T] [--cache DIR] [--module-error REGEX]
+//        WORK/seed-N.wat
 //
 // Reads seed-N.wat and seed-N.calls (as diff.mjs keeps them) and writes
 // seed-N.reduced.wat/.calls beside them.  A candidate is kept when V8
@@ -11,6 +12,9 @@
 // first disagreement, then each earlier call; then, over and over until
 // nothing changes, delete S-expressions of the module or replace one by one
 // of its parts (the text parser and V8 throw out what is not valid).
+// With --module-error, the finding is wasmplug refusing a module V8 runs,
+// with a message matching REGEX (a translator emitting C that does not
+// compile, say): that is what candidates must keep.
 import fs from 'node:fs';
 import path from 'node:path';
 import { HostProc } from './hostproc.mjs';
@@ -97,6 +101,7 @@ async function main() {
     else if (a === '--tier') o.tier = argv[++i];
     else if (a === '--translator') o.translator = argv[++i];
     else if (a === '--cache') o.cache = argv[++i];
+    else if (a === '--module-error') o.moduleError = new RegExp(argv[++i]);
     else o.file = a;
   }
   if (!o.host || !o.spectest || !o.file) throw new Error('usage: reduce.mjs --host H --spectest S [--tier T] [--translator T] FILE.wat');
@@ -126,6 +131,7 @@ async function main() {
     if (v8.instantiate) return -1;
     fs.writeFileSync(tmp, bytes);
     const w = await runHost(host, path.resolve(tmp), cs);
+    if (o.moduleError) return w.instantiate && o.moduleError.test(w.instantiate) ? cs.length - 1 : -1;
     if (w.instantiate) return -1;
     if (w.out.some((x) => x.crash)) { await host.close(); return cs.length - 1; }
     const d = firstDisagreement(v8, w, cs.length, deviations);
@@ -133,6 +139,7 @@ async function main() {
     return d && !d.a.error ? d.i : -1;
   }
 
+  if (o.moduleError) calls = calls.slice(0, 1);
   const first = await test(wat, calls);
   if (first < 0) throw new Error('no disagreement to start from');
   calls = calls.slice(0, first + 1);
@@ -182,7 +189,8 @@ async function main() {
   fs.writeFileSync(tmp, bytes);
   const w = await runHost(host, path.resolve(tmp), calls);
   fs.rmSync(tmp, { force: true });
-  const d = firstDisagreement(v8, w, calls.length, deviations);
+  if (w.instantiate) console.log(`wasmplug: ${w.instantiate}`);
+  const d = w.instantiate ? null : firstDisagreement(v8, w, calls.length, deviations);
   if (d) console.log(`call ${calls[d.i].fn} ${calls[d.i].args.join(' ')}\n  V8   ${show(d.a)}\n  ${o.tier} ${show(d.b)}`);
   console.log(`written ${out}.wat and ${out}.calls`);
   await host.close();

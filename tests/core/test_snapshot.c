@@ -1,0 +1,113 @@
+/*
+** test_snapshot.c — wasmplug_instance_snapshot/_reset (the pool behind
+** `wasmplug serve`: a fresh instance per request without instantiating):
+** after a reset, memory contents and size, globals and tables are those
+** of the snapshot, every time, and a snapshot can be retaken.
+**   test_snapshot WASM_DIR TIER CACHE_DIR
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wasmplug.h"
+
+static int fails, checks;
+#define CHECK(c, ...)                                   \
+  do {                                                  \
+    checks++;                                           \
+    if (!(c)) {                                         \
+      fails++;                                          \
+      printf("FAIL %s:%d: ", __FILE__, __LINE__);       \
+      printf(__VA_ARGS__);                              \
+      printf("\n");                                     \
+    }                                                   \
+  } while (0)
+
+static wasmplug_instance_t *inst;
+
+static int32_t call(const char *name, int n, int32_t a, int32_t b) {
+  wasmplug_func_t *f = wasmplug_instance_func(inst, name);
+  wasmplug_val_t args[2] = {{.kind = WASMPLUG_I32, .of.i32 = a}, {.kind = WASMPLUG_I32, .of.i32 = b}};
+  wasmplug_val_t r = {.kind = WASMPLUG_I32, .of.i32 = -12345};
+  const wasmplug_functype_t *t = f ? wasmplug_func_type(f) : NULL;
+  wasmplug_trap_t *tr = f ? wasmplug_func_call(f, args, (size_t)n, &r, t->nresults) : NULL;
+  if (!f || tr) {
+    printf("FAIL: calling %s: %s\n", name, tr ? wasmplug_trap_message(tr) : "no such export");
+    wasmplug_trap_delete(tr);
+    fails++;
+    return -1;
+  }
+  return t->nresults ? r.of.i32 : 0;
+}
+
+/* Changes everything the module has. */
+static void dirty(void) {
+  call("poke", 2, 16, 'j');
+  call("poke", 2, 1000, 99);
+  call("set", 1, 42, 0);
+  CHECK(call("grow", 1, 2, 0) == 1, "memory.grow");
+  call("poke", 2, 65536 + 5, 77); /* in a grown page */
+  call("swap", 0, 0, 0);
+  CHECK(call("tgrow", 0, 0, 0) == 2, "table.grow");
+  CHECK(call("call0", 0, 0, 0) == 2, "the table changed");
+}
+
+static void pristine(const char *when) {
+  CHECK(call("peek", 1, 16, 0) == 'h', "%s: the data segment is back", when);
+  CHECK(call("peek", 1, 1000, 0) == 0, "%s: a written byte is zero again", when);
+  CHECK(call("size", 0, 0, 0) == 1, "%s: memory.grow is undone", when);
+  CHECK(call("get", 0, 0, 0) == 7, "%s: the global is back", when);
+  CHECK(call("tsize", 0, 0, 0) == 2, "%s: table.grow is undone", when);
+  CHECK(call("call0", 0, 0, 0) == 1, "%s: the table element is back", when);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 4) return 2;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/snapshot.wasm", argv[1]);
+  FILE *f = fopen(path, "rb");
+  if (!f) return printf("FAIL: cannot open %s\n", path), 1;
+  static uint8_t buf[1 << 16];
+  size_t len = fread(buf, 1, sizeof buf, f);
+  fclose(f);
+  wasmplug_config_t *cfg = wasmplug_config_new();
+  wasmplug_config_tier_set(cfg, !strcmp(argv[2], "optimized") ? WASMPLUG_TIER_OPTIMIZED : WASMPLUG_TIER_BASELINE);
+  wasmplug_config_cache_dir_set(cfg, argv[3]);
+  wasmplug_engine_t *eng = NULL;
+  wasmplug_module_t *m = NULL;
+  wasmplug_error_t *e = wasmplug_engine_new(cfg, &eng);
+  if (!e) e = wasmplug_module_new(eng, buf, len, "snapshot.wasm", &m);
+  wasmplug_linker_t *l = e ? NULL : wasmplug_linker_new(eng);
+  wasmplug_trap_t *tr = NULL;
+  if (!e) wasmplug_linker_instantiate(l, m, NULL, &inst, &e, &tr);
+  if (e || tr) return printf("FAIL: %s\n", e ? wasmplug_error_message(e) : wasmplug_trap_message(tr)), 1;
+
+  e = wasmplug_instance_reset(inst);
+  CHECK(e != NULL, "a reset without a snapshot is refused");
+  wasmplug_error_delete(e);
+  CHECK(!(e = wasmplug_instance_snapshot(inst)), "snapshot: %s", e ? wasmplug_error_message(e) : "");
+  pristine("after the snapshot");
+  for (int round = 1; round <= 3; round++) {
+    dirty();
+    CHECK(call("get", 0, 0, 0) == 42, "dirty");
+    CHECK(!(e = wasmplug_instance_reset(inst)), "reset: %s", e ? wasmplug_error_message(e) : "");
+    char when[32];
+    snprintf(when, sizeof when, "reset %d", round);
+    pristine(when);
+  }
+  /* a new snapshot of a changed state is what later resets go back to */
+  call("set", 1, 9, 0);
+  call("poke", 2, 20, 5);
+  CHECK(!(e = wasmplug_instance_snapshot(inst)), "second snapshot");
+  dirty();
+  CHECK(!(e = wasmplug_instance_reset(inst)), "reset to the second snapshot");
+  CHECK(call("get", 0, 0, 0) == 9 && call("peek", 1, 20, 0) == 5 && call("peek", 1, 1000, 0) == 0,
+        "the second snapshot's state");
+  wasmplug_instance_delete(inst);
+  wasmplug_linker_delete(l);
+  wasmplug_module_delete(m);
+  wasmplug_engine_delete(eng);
+  wasmplug_config_delete(cfg);
+  printf("%d passed, %d failed\n", checks - fails, fails);
+  return fails != 0;
+}
