@@ -110,5 +110,21 @@ step "An HTTP server: \`wasmplug serve\` hands each request to a wasi:http/proxy
    (C, tests/http/handler.c) in an instance of its own, through the wasi-http plugin"
 show sh "$ROOT/examples/http/demo.sh" "$BUILD"
 
+step "A trap prints a backtrace of wasm function names (from the name section) and their
+   offsets in the module, like \`wasmtime run\`; WASMPLUG_BACKTRACE=0 turns it off"
+show $WASM_CC -O2 -Wall -Wextra -Werror -c "$ROOT/examples/trap/trap.c" -o trap.o
+show $WASM_CC trap.o -o trap.wasm
+status=0
+show "$WP" run --tier baseline trap.wasm || status=$?
+echo "-> exit status $status (134: the guest trapped)"
+if [ "$status" -ne 134 ]; then
+    echo "demo: expected trap.wasm to trap" >&2
+    exit 1
+fi
+
+step "Discovery: \`wasmplug plugins\` lists plugins (native and wasm) on the search path
+   (WASMPLUG_PLUGIN_PATH, then the installed ones) with their interfaces and options"
+show env WASMPLUG_PLUGIN_PATH="$BUILD/plugins/keyvalue-sqlite:$OUT/kv-over-dl" "$WP" plugins
+
 # ======================== end of the demos ==========================
 printf '\n== demo finished: all steps succeeded\n'

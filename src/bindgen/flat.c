@@ -126,13 +126,13 @@ static bg_core_t leaf_core(wp_wit_type_kind_t p) {
 }
 
 /* "f<k> = <value of core type vc, widened to the slot's type>;" */
-static void store_slot(bg_buf_t *c, const bg_core_t *slots, int k, bg_core_t vc, const char *v, const char *ind) {
+static void store_slot(wp_buf_t *c, const bg_core_t *slots, int k, bg_core_t vc, const char *v, const char *ind) {
   bg_core_t sc = slots[k];
-  if (sc == vc) bg_printf(c, "%sf%d = %s;\n", ind, k, v);
-  else if (sc == BG_I64 && vc == BG_I32) bg_printf(c, "%sf%d = (int64_t)(uint32_t)(%s);\n", ind, k, v);
-  else if (sc == BG_I32 && vc == BG_F32) bg_printf(c, "%sf%d = bg_f32_bits(%s);\n", ind, k, v);
-  else if (sc == BG_I64 && vc == BG_F32) bg_printf(c, "%sf%d = (int64_t)(uint32_t)bg_f32_bits(%s);\n", ind, k, v);
-  else bg_printf(c, "%sf%d = bg_f64_bits(%s);\n", ind, k, v); /* i64 <- f64 */
+  if (sc == vc) wp_buf_printf(c, "%sf%d = %s;\n", ind, k, v);
+  else if (sc == BG_I64 && vc == BG_I32) wp_buf_printf(c, "%sf%d = (int64_t)(uint32_t)(%s);\n", ind, k, v);
+  else if (sc == BG_I32 && vc == BG_F32) wp_buf_printf(c, "%sf%d = bg_f32_bits(%s);\n", ind, k, v);
+  else if (sc == BG_I64 && vc == BG_F32) wp_buf_printf(c, "%sf%d = (int64_t)(uint32_t)bg_f32_bits(%s);\n", ind, k, v);
+  else wp_buf_printf(c, "%sf%d = bg_f64_bits(%s);\n", ind, k, v); /* i64 <- f64 */
 }
 
 /* "<dest> = <slot k narrowed to core type vc>" as an expression */
@@ -167,14 +167,14 @@ static char *case_payload(const wp_wit_typedef_t *d, uint32_t i, const char *val
   return bg_fmt("%s.val.%s", value, i == 0 ? "ok" : "err");
 }
 
-int bg_lower(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *expr, const bg_core_t *slots, int k,
+int bg_lower(bg_t *g, wp_buf_t *c, wp_wit_type_t t, const char *expr, const bg_core_t *slots, int k,
              const char *ind) {
   wp_wit_type_kind_t p;
   const wp_wit_typedef_t *d = bg_def(g, t, &p);
   if (!d) {
     if (p == WP_WIT_T_STRING) {
-      bg_printf(c, "%sf%d = (int32_t)(uintptr_t)%s.ptr;\n", ind, k, expr);
-      bg_printf(c, "%sf%d = (int32_t)%s.len;\n", ind, k + 1, expr);
+      wp_buf_printf(c, "%sf%d = (int32_t)(uintptr_t)%s.ptr;\n", ind, k, expr);
+      wp_buf_printf(c, "%sf%d = (int32_t)%s.len;\n", ind, k + 1, expr);
       return k + 2;
     }
     bg_core_t vc = leaf_core(p);
@@ -188,8 +188,8 @@ int bg_lower(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *expr, const bg_c
   switch (d->kind) {
   case WP_WIT_DEF_LIST:
   case WP_WIT_DEF_MAP:
-    bg_printf(c, "%sf%d = (int32_t)(uintptr_t)%s.ptr;\n", ind, k, expr);
-    bg_printf(c, "%sf%d = (int32_t)%s.len;\n", ind, k + 1, expr);
+    wp_buf_printf(c, "%sf%d = (int32_t)(uintptr_t)%s.ptr;\n", ind, k, expr);
+    wp_buf_printf(c, "%sf%d = (int32_t)%s.len;\n", ind, k + 1, expr);
     end = k + 2;
     break;
   case WP_WIT_DEF_FIXED_LIST: /* flat only when short: one element after the other */
@@ -239,8 +239,8 @@ int bg_lower(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *expr, const bg_c
     bg_core_t all[BG_FLAT_CAP];
     end = k + bg_flat(g, t, all);
     const char *disc = d->kind == WP_WIT_DEF_VARIANT ? "tag" : d->kind == WP_WIT_DEF_OPTION ? "is_some" : "is_err";
-    bg_printf(c, "%sf%d = (int32_t)%s.%s;\n", ind, k, expr, disc);
-    bg_printf(c, "%sswitch ((int32_t)%s.%s) {\n", ind, expr, disc);
+    wp_buf_printf(c, "%sf%d = (int32_t)%s.%s;\n", ind, k, expr, disc);
+    wp_buf_printf(c, "%sswitch ((int32_t)%s.%s) {\n", ind, expr, disc);
     uint32_t n = d->kind == WP_WIT_DEF_VARIANT ? d->n_fields : 2;
     for (uint32_t i = 0; i < n; i++) {
       wp_wit_type_t pt;
@@ -249,12 +249,12 @@ int bg_lower(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *expr, const bg_c
         free(e);
         continue;
       }
-      bg_printf(c, "%scase %u: {\n", ind2, i);
+      wp_buf_printf(c, "%scase %u: {\n", ind2, i);
       bg_lower(g, c, pt, e, slots, k + 1, ind3);
-      bg_printf(c, "%s  break;\n%s}\n", ind2, ind2);
+      wp_buf_printf(c, "%s  break;\n%s}\n", ind2, ind2);
       free(e);
     }
-    bg_printf(c, "%sdefault:\n%s  break;\n%s}\n", ind2, ind2, ind);
+    wp_buf_printf(c, "%sdefault:\n%s  break;\n%s}\n", ind2, ind2, ind);
     break;
   }
   default:
@@ -266,23 +266,23 @@ int bg_lower(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *expr, const bg_c
   return end;
 }
 
-int bg_lift(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *dest, const bg_core_t *slots, int k,
+int bg_lift(bg_t *g, wp_buf_t *c, wp_wit_type_t t, const char *dest, const bg_core_t *slots, int k,
             const char *ind) {
   wp_wit_type_kind_t p;
   const wp_wit_typedef_t *d = bg_def(g, t, &p);
   if (!d) {
     if (p == WP_WIT_T_STRING) {
       char *a = load_slot(slots, k, BG_I32), *b = load_slot(slots, k + 1, BG_I32);
-      bg_printf(c, "%s%s.ptr = (uint8_t *)(uintptr_t)%s;\n", ind, dest, a ? a : "0");
-      bg_printf(c, "%s%s.len = (size_t)(uint32_t)%s;\n", ind, dest, b ? b : "0");
+      wp_buf_printf(c, "%s%s.ptr = (uint8_t *)(uintptr_t)%s;\n", ind, dest, a ? a : "0");
+      wp_buf_printf(c, "%s%s.len = (size_t)(uint32_t)%s;\n", ind, dest, b ? b : "0");
       free(a);
       free(b);
       return k + 2;
     }
     bg_core_t vc = leaf_core(p);
     char *v = load_slot(slots, k, vc);
-    if (p == WP_WIT_T_BOOL) bg_printf(c, "%s%s = %s != 0;\n", ind, dest, v ? v : "0");
-    else bg_printf(c, "%s%s = (%s)%s;\n", ind, dest, bg_ctype(g, (wp_wit_type_t){p, 0}), v ? v : "0");
+    if (p == WP_WIT_T_BOOL) wp_buf_printf(c, "%s%s = %s != 0;\n", ind, dest, v ? v : "0");
+    else wp_buf_printf(c, "%s%s = (%s)%s;\n", ind, dest, bg_ctype(g, (wp_wit_type_t){p, 0}), v ? v : "0");
     free(v);
     return k + 1;
   }
@@ -296,8 +296,8 @@ int bg_lift(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *dest, const bg_co
     char *entry = d->kind == WP_WIT_DEF_MAP ? bg_map_entry_name(bg_ctype(g, u)) : NULL;
     const char *et = d->kind == WP_WIT_DEF_MAP ? (entry ? entry : "void") : bg_ctype(g, d->type);
     char *a = load_slot(slots, k, BG_I32), *b = load_slot(slots, k + 1, BG_I32);
-    bg_printf(c, "%s%s.ptr = (%s *)(uintptr_t)%s;\n", ind, dest, et, a ? a : "0");
-    bg_printf(c, "%s%s.len = (size_t)(uint32_t)%s;\n", ind, dest, b ? b : "0");
+    wp_buf_printf(c, "%s%s.ptr = (%s *)(uintptr_t)%s;\n", ind, dest, et, a ? a : "0");
+    wp_buf_printf(c, "%s%s.len = (size_t)(uint32_t)%s;\n", ind, dest, b ? b : "0");
     free(a);
     free(b);
     free(entry);
@@ -314,7 +314,7 @@ int bg_lift(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *dest, const bg_co
     break;
   case WP_WIT_DEF_HANDLE: {
     char *v = load_slot(slots, k, BG_I32);
-    bg_printf(c, "%s%s.__handle = %s;\n", ind, dest, v ? v : "0");
+    wp_buf_printf(c, "%s%s.__handle = %s;\n", ind, dest, v ? v : "0");
     free(v);
     end = k + 1;
     break;
@@ -322,7 +322,7 @@ int bg_lift(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *dest, const bg_co
   case WP_WIT_DEF_ENUM:
   case WP_WIT_DEF_FLAGS: {
     char *v = load_slot(slots, k, BG_I32);
-    bg_printf(c, "%s%s = (%s)%s;\n", ind, dest, bg_ctype(g, t), v ? v : "0");
+    wp_buf_printf(c, "%s%s = (%s)%s;\n", ind, dest, bg_ctype(g, t), v ? v : "0");
     free(v);
     end = k + 1;
     break;
@@ -354,12 +354,12 @@ int bg_lift(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *dest, const bg_co
     if (d->kind == WP_WIT_DEF_VARIANT) {
       uint32_t n = d->n_fields;
       const char *ut = n <= 256 ? "uint8_t" : n <= 65536 ? "uint16_t" : "uint32_t";
-      bg_printf(c, "%s%s.tag = (%s)%s;\n", ind, dest, ut, v ? v : "0");
-      bg_printf(c, "%sswitch (%s.tag) {\n", ind, dest);
+      wp_buf_printf(c, "%s%s.tag = (%s)%s;\n", ind, dest, ut, v ? v : "0");
+      wp_buf_printf(c, "%sswitch (%s.tag) {\n", ind, dest);
     } else {
       const char *disc = d->kind == WP_WIT_DEF_OPTION ? "is_some" : "is_err";
-      bg_printf(c, "%s%s.%s = %s != 0;\n", ind, dest, disc, v ? v : "0");
-      bg_printf(c, "%sswitch ((int)%s.%s) {\n", ind, dest, disc);
+      wp_buf_printf(c, "%s%s.%s = %s != 0;\n", ind, dest, disc, v ? v : "0");
+      wp_buf_printf(c, "%sswitch ((int)%s.%s) {\n", ind, dest, disc);
     }
     free(v);
     uint32_t n = d->kind == WP_WIT_DEF_VARIANT ? d->n_fields : 2;
@@ -370,12 +370,12 @@ int bg_lift(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *dest, const bg_co
         free(e);
         continue;
       }
-      bg_printf(c, "%scase %u: {\n", ind2, i);
+      wp_buf_printf(c, "%scase %u: {\n", ind2, i);
       bg_lift(g, c, pt, e, slots, k + 1, ind3);
-      bg_printf(c, "%s  break;\n%s}\n", ind2, ind2);
+      wp_buf_printf(c, "%s  break;\n%s}\n", ind2, ind2);
       free(e);
     }
-    bg_printf(c, "%sdefault:\n%s  break;\n%s}\n", ind2, ind2, ind);
+    wp_buf_printf(c, "%sdefault:\n%s  break;\n%s}\n", ind2, ind2, ind);
     break;
   }
   default:

@@ -19,11 +19,11 @@ int bg_flat(bg_t *g, wp_wit_type_t t, bg_core_t *out);
 const char *bg_core_ctype(bg_core_t c);
 /* Emits code storing the C value `expr` of type t into slots f<k>..;
 ** returns the next free slot. */
-int bg_lower(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *expr, const bg_core_t *slots, int k,
+int bg_lower(bg_t *g, wp_buf_t *c, wp_wit_type_t t, const char *expr, const bg_core_t *slots, int k,
              const char *ind);
 /* Emits code setting the C lvalue `dest` of type t from slots f<k>..;
 ** returns the next slot. */
-int bg_lift(bg_t *g, bg_buf_t *c, wp_wit_type_t t, const char *dest, const bg_core_t *slots, int k,
+int bg_lift(bg_t *g, wp_buf_t *c, wp_wit_type_t t, const char *dest, const bg_core_t *slots, int k,
             const char *ind);
 
 #endif

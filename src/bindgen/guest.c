@@ -45,72 +45,72 @@ static void flat_sig(bg_t *g, const wp_wit_function_t *f, sig_t *s) {
 }
 
 /* The C declaration of the author-facing function. */
-static void proto(bg_t *g, bg_buf_t *b, const bg_func_t *bf, const char *name) {
+static void proto(bg_t *g, wp_buf_t *b, const bg_func_t *bf, const char *name) {
   const wp_wit_function_t *f = bf->f;
   bool rv = f->result.kind != WP_WIT_T_NONE && bg_by_value(g, f->result);
-  bg_printf(b, "%s %s(", rv ? bg_ctype(g, f->result) : "void", name);
+  wp_buf_printf(b, "%s %s(", rv ? bg_ctype(g, f->result) : "void", name);
   bool first = true;
   for (uint32_t i = 0; i < f->n_params; i++) {
     char *n = bg_param(f->params[i].name);
     const char *T = bg_ctype(g, f->params[i].type);
-    if (bg_by_value(g, f->params[i].type)) bg_printf(b, "%s%s %s", first ? "" : ", ", T, n ? n : "?");
-    else bg_printf(b, "%s%s%s *%s", first ? "" : ", ", bf->is_export ? "" : "const ", T, n ? n : "?");
+    if (bg_by_value(g, f->params[i].type)) wp_buf_printf(b, "%s%s %s", first ? "" : ", ", T, n ? n : "?");
+    else wp_buf_printf(b, "%s%s%s *%s", first ? "" : ", ", bf->is_export ? "" : "const ", T, n ? n : "?");
     first = false;
     free(n);
   }
   if (f->result.kind != WP_WIT_T_NONE && !rv) {
-    bg_printf(b, "%s%s *ret", first ? "" : ", ", bg_ctype(g, f->result));
+    wp_buf_printf(b, "%s%s *ret", first ? "" : ", ", bg_ctype(g, f->result));
     first = false;
   }
-  if (first) bg_puts(b, "void");
-  bg_puts(b, ")");
+  if (first) wp_buf_puts(b, "void");
+  wp_buf_puts(b, ")");
 }
 
 /* `name` prefixes the struct: an interface both imported and exported has
 ** two functions with one cname. */
-static void params_struct(bg_t *g, bg_buf_t *c, const bg_func_t *bf, const char *name) {
+static void params_struct(bg_t *g, wp_buf_t *c, const bg_func_t *bf, const char *name) {
   const wp_wit_function_t *f = bf->f;
-  bg_puts(c, "typedef struct {\n");
+  wp_buf_puts(c, "typedef struct {\n");
   for (uint32_t i = 0; i < f->n_params; i++) {
     char *n = bg_param(f->params[i].name);
-    bg_printf(c, "  %s %s;\n", bg_ctype(g, f->params[i].type), n ? n : "?");
+    wp_buf_printf(c, "  %s %s;\n", bg_ctype(g, f->params[i].type), n ? n : "?");
     free(n);
   }
-  bg_printf(c, "} %s_params_t;\n\n", name);
+  wp_buf_printf(c, "} %s_params_t;\n\n", name);
 }
 
-static void import_fn(bg_t *g, bg_buf_t *h, bg_buf_t *c, const bg_func_t *bf) {
+static void import_fn(bg_t *g, wp_buf_t *h, wp_buf_t *c, const bg_func_t *bf) {
   const wp_wit_function_t *f = bf->f;
   sig_t s;
   flat_sig(g, f, &s);
   bool rv = f->result.kind != WP_WIT_T_NONE && bg_by_value(g, f->result);
   /* the core import */
-  bg_printf(c, "__attribute__((__import_module__(\"%s\"), __import_name__(\"%s\")))\n", bf->module, f->name);
-  bg_printf(c, "extern %s __wasm_import_%s(", s.nr == 1 ? bg_core_ctype(s.r[0]) : "void", bf->cname);
+  wp_buf_printf(c, "__attribute__((__import_module__(\"%s\"), __import_name__(\"%s\")))\n", bf->module, f->name);
+  wp_buf_printf(c, "extern %s __wasm_import_%s(", s.nr == 1 ? bg_core_ctype(s.r[0]) : "void", bf->cname);
   int n = 0;
-  if (s.spill) bg_printf(c, "%sint32_t", n++ ? ", " : "");
+  if (s.spill) wp_buf_printf(c, "%sint32_t", n++ ? ", " : "");
   else
-    for (int k = 0; k < s.np; k++) bg_printf(c, "%s%s", n++ ? ", " : "", bg_core_ctype(s.p[k]));
-  if (s.retptr) bg_printf(c, "%sint32_t", n++ ? ", " : "");
-  if (!n) bg_puts(c, "void");
-  bg_puts(c, ");\n\n");
+    for (int k = 0; k < s.np; k++) wp_buf_printf(c, "%s%s", n++ ? ", " : "", bg_core_ctype(s.p[k]));
+  if (s.retptr) wp_buf_printf(c, "%sint32_t", n++ ? ", " : "");
+  if (!n) wp_buf_puts(c, "void");
+  wp_buf_puts(c, ");\n\n");
   if (s.spill) params_struct(g, c, bf, bf->cname);
   /* the typed wrapper */
-  bg_printf(h, "/* %s#%s */\n", bf->module, f->name);
+  wp_buf_printf(h, "/* %s#%s */\n", bf->module, f->name);
   proto(g, h, bf, bf->cname);
-  bg_puts(h, ";\n");
+  wp_buf_puts(h, ";\n");
   proto(g, c, bf, bf->cname);
-  bg_puts(c, " {\n");
+  wp_buf_puts(c, " {\n");
   if (s.spill) {
     /* the params tuple in memory has exactly the C struct's wasm32 layout */
-    bg_printf(c, "  %s_params_t P;\n", bf->cname);
+    wp_buf_printf(c, "  %s_params_t P;\n", bf->cname);
     for (uint32_t i = 0; i < f->n_params; i++) {
       char *nm = bg_param(f->params[i].name);
-      bg_printf(c, "  P.%s = %s%s;\n", nm, bg_by_value(g, f->params[i].type) ? "" : "*", nm);
+      wp_buf_printf(c, "  P.%s = %s%s;\n", nm, bg_by_value(g, f->params[i].type) ? "" : "*", nm);
       free(nm);
     }
   } else {
-    for (int k = 0; k < s.np; k++) bg_printf(c, "  %s f%d = 0;\n", bg_core_ctype(s.p[k]), k);
+    for (int k = 0; k < s.np; k++) wp_buf_printf(c, "  %s f%d = 0;\n", bg_core_ctype(s.p[k]), k);
     int k = 0;
     for (uint32_t i = 0; i < f->n_params; i++) {
       char *nm = bg_param(f->params[i].name);
@@ -120,26 +120,26 @@ static void import_fn(bg_t *g, bg_buf_t *h, bg_buf_t *c, const bg_func_t *bf) {
       free(e);
     }
   }
-  if (rv) bg_printf(c, "  %s ret;\n", bg_ctype(g, f->result));
-  bg_puts(c, "  ");
-  if (s.nr == 1) bg_printf(c, "%s r0 = ", bg_core_ctype(s.r[0]));
-  bg_printf(c, "__wasm_import_%s(", bf->cname);
+  if (rv) wp_buf_printf(c, "  %s ret;\n", bg_ctype(g, f->result));
+  wp_buf_puts(c, "  ");
+  if (s.nr == 1) wp_buf_printf(c, "%s r0 = ", bg_core_ctype(s.r[0]));
+  wp_buf_printf(c, "__wasm_import_%s(", bf->cname);
   n = 0;
-  if (s.spill) bg_printf(c, "%s(int32_t)(uintptr_t)&P", n++ ? ", " : "");
+  if (s.spill) wp_buf_printf(c, "%s(int32_t)(uintptr_t)&P", n++ ? ", " : "");
   else
-    for (int k = 0; k < s.np; k++) bg_printf(c, "%sf%d", n++ ? ", " : "", k);
+    for (int k = 0; k < s.np; k++) wp_buf_printf(c, "%sf%d", n++ ? ", " : "", k);
   /* the host writes the result straight into the caller's struct */
-  if (s.retptr) bg_printf(c, "%s(int32_t)(uintptr_t)ret", n++ ? ", " : "");
-  bg_puts(c, ");\n");
+  if (s.retptr) wp_buf_printf(c, "%s(int32_t)(uintptr_t)ret", n++ ? ", " : "");
+  wp_buf_puts(c, ");\n");
   if (s.nr == 1) {
     /* lift from r0: reuse the slot machinery with a one-slot frame named r */
     /* a nested scope's f0 is the frame of the single flat result */
-    bg_printf(c, "  {\n    %s f0 = r0;\n", bg_core_ctype(s.r[0]));
+    wp_buf_printf(c, "  {\n    %s f0 = r0;\n", bg_core_ctype(s.r[0]));
     bg_lift(g, c, f->result, rv ? "ret" : "(*ret)", s.r, 0, "    ");
-    bg_puts(c, "  }\n");
+    wp_buf_puts(c, "  }\n");
   }
-  if (rv) bg_puts(c, "  return ret;\n");
-  bg_puts(c, "}\n\n");
+  if (rv) wp_buf_puts(c, "  return ret;\n");
+  wp_buf_puts(c, "}\n\n");
 }
 
 static char *export_name(const bg_func_t *bf) {
@@ -147,7 +147,7 @@ static char *export_name(const bg_func_t *bf) {
   return bg_fmt("%s#%s", bf->module, bf->f->name);
 }
 
-static void export_fn(bg_t *g, bg_buf_t *h, bg_buf_t *c, const bg_func_t *bf) {
+static void export_fn(bg_t *g, wp_buf_t *h, wp_buf_t *c, const bg_func_t *bf) {
   const wp_wit_function_t *f = bf->f;
   sig_t s;
   flat_sig(g, f, &s);
@@ -164,28 +164,28 @@ static void export_fn(bg_t *g, bg_buf_t *h, bg_buf_t *c, const bg_func_t *bf) {
     bg_fail(g, "export '%s': results holding both own handles and strings/lists are not supported yet", ename);
     goto out;
   }
-  bg_printf(h, "/* %s (implemented by the guest; owns its string/list params) */\n", ename);
+  wp_buf_printf(h, "/* %s (implemented by the guest; owns its string/list params) */\n", ename);
   proto(g, h, bf, user);
-  bg_puts(h, ";\n");
+  wp_buf_puts(h, ";\n");
   if (s.spill) params_struct(g, c, bf, user);
-  if (s.retptr) bg_printf(c, "static %s %s_ret_area;\n\n", bg_ctype(g, f->result), user);
-  bg_printf(c, "__attribute__((__export_name__(\"%s\")))\n", ename);
-  bg_printf(c, "%s __wasm_export_%s(", s.nr == 1 ? bg_core_ctype(s.r[0]) : s.retptr ? "int32_t" : "void",
+  if (s.retptr) wp_buf_printf(c, "static %s %s_ret_area;\n\n", bg_ctype(g, f->result), user);
+  wp_buf_printf(c, "__attribute__((__export_name__(\"%s\")))\n", ename);
+  wp_buf_printf(c, "%s __wasm_export_%s(", s.nr == 1 ? bg_core_ctype(s.r[0]) : s.retptr ? "int32_t" : "void",
             bf->cname);
-  if (s.spill) bg_puts(c, "int32_t arg");
+  if (s.spill) wp_buf_puts(c, "int32_t arg");
   else
-    for (int k = 0; k < s.np; k++) bg_printf(c, "%s%s f%d", k ? ", " : "", bg_core_ctype(s.p[k]), k);
-  if (!s.spill && !s.np) bg_puts(c, "void");
-  bg_puts(c, ") {\n");
+    for (int k = 0; k < s.np; k++) wp_buf_printf(c, "%s%s f%d", k ? ", " : "", bg_core_ctype(s.p[k]), k);
+  if (!s.spill && !s.np) wp_buf_puts(c, "void");
+  wp_buf_puts(c, ") {\n");
   if (s.spill) {
-    bg_printf(c, "  %s_params_t P;\n  memcpy(&P, (const void *)(uintptr_t)arg, sizeof P);\n"
+    wp_buf_printf(c, "  %s_params_t P;\n  memcpy(&P, (const void *)(uintptr_t)arg, sizeof P);\n"
                  "  free((void *)(uintptr_t)arg); /* the host allocated it for us */\n",
               user);
   } else {
     int k = 0;
     for (uint32_t i = 0; i < f->n_params; i++) {
       char *nm = bg_param(f->params[i].name);
-      bg_printf(c, "  %s %s;\n  memset(&%s, 0, sizeof %s);\n", bg_ctype(g, f->params[i].type), nm, nm, nm);
+      wp_buf_printf(c, "  %s %s;\n  memset(&%s, 0, sizeof %s);\n", bg_ctype(g, f->params[i].type), nm, nm, nm);
       k = bg_lift(g, c, f->params[i].type, nm, s.p, k, "  ");
       free(nm);
     }
@@ -194,40 +194,40 @@ static void export_fn(bg_t *g, bg_buf_t *h, bg_buf_t *c, const bg_func_t *bf) {
   if (f->result.kind != WP_WIT_T_NONE) {
     if (s.retptr) {
       ret_lv = "ret";
-      bg_printf(c, "  %s *ret = &%s_ret_area;\n  memset(ret, 0, sizeof *ret);\n", bg_ctype(g, f->result), user);
+      wp_buf_printf(c, "  %s *ret = &%s_ret_area;\n  memset(ret, 0, sizeof *ret);\n", bg_ctype(g, f->result), user);
     } else {
       ret_lv = "(*ret)";
-      bg_printf(c, "  %s ret_value;\n  memset(&ret_value, 0, sizeof ret_value);\n  %s *ret = &ret_value;\n",
+      wp_buf_printf(c, "  %s ret_value;\n  memset(&ret_value, 0, sizeof ret_value);\n  %s *ret = &ret_value;\n",
                 bg_ctype(g, f->result), bg_ctype(g, f->result));
     }
   }
-  bg_puts(c, "  ");
-  if (rv) bg_puts(c, "*ret = ");
-  bg_printf(c, "%s(", user);
+  wp_buf_puts(c, "  ");
+  if (rv) wp_buf_puts(c, "*ret = ");
+  wp_buf_printf(c, "%s(", user);
   bool first = true;
   for (uint32_t i = 0; i < f->n_params; i++) {
     char *nm = bg_param(f->params[i].name);
     bool byv = bg_by_value(g, f->params[i].type);
-    bg_printf(c, "%s%s%s%s", first ? "" : ", ", byv ? "" : "&", s.spill ? "P." : "", nm);
+    wp_buf_printf(c, "%s%s%s%s", first ? "" : ", ", byv ? "" : "&", s.spill ? "P." : "", nm);
     first = false;
     free(nm);
   }
-  if (f->result.kind != WP_WIT_T_NONE && !rv) bg_printf(c, "%sret", first ? "" : ", ");
-  bg_puts(c, ");\n");
+  if (f->result.kind != WP_WIT_T_NONE && !rv) wp_buf_printf(c, "%sret", first ? "" : ", ");
+  wp_buf_puts(c, ");\n");
   if (s.nr == 1) {
-    bg_printf(c, "  %s r0 = 0;\n", bg_core_ctype(s.r[0]));
+    wp_buf_printf(c, "  %s r0 = 0;\n", bg_core_ctype(s.r[0]));
     /* lower into a one-slot frame; bg_lower writes f0, so alias it */
-    bg_puts(c, "  {\n");
-    bg_printf(c, "    %s f0 = 0;\n", bg_core_ctype(s.r[0]));
+    wp_buf_puts(c, "  {\n");
+    wp_buf_printf(c, "    %s f0 = 0;\n", bg_core_ctype(s.r[0]));
     bg_lower(g, c, f->result, ret_lv, s.r, 0, "    ");
-    bg_puts(c, "    r0 = f0;\n  }\n  return r0;\n");
+    wp_buf_puts(c, "    r0 = f0;\n  }\n  return r0;\n");
   } else if (s.retptr) {
-    bg_puts(c, "  return (int32_t)(uintptr_t)ret;\n");
+    wp_buf_puts(c, "  return (int32_t)(uintptr_t)ret;\n");
   }
-  bg_puts(c, "}\n\n");
+  wp_buf_puts(c, "}\n\n");
   if (s.retptr && bg_has_pointers(g, f->result)) {
     char *fr = bg_free_name(g, f->result);
-    bg_printf(c, "__attribute__((__export_name__(\"cabi_post_%s\")))\n"
+    wp_buf_printf(c, "__attribute__((__export_name__(\"cabi_post_%s\")))\n"
                  "void __wasm_export_%s_post_return(int32_t ret) {\n"
                  "  %s((%s *)(uintptr_t)ret);\n}\n\n",
               ename, bf->cname, fr ? fr : "?", bg_ctype(g, f->result));
@@ -239,7 +239,7 @@ out:
 }
 
 /* Handles of imported resources: drop, and borrow from an own handle. */
-static void resources(bg_t *g, bg_buf_t *h, bg_buf_t *c) {
+static void resources(bg_t *g, wp_buf_t *h, wp_buf_t *c) {
   const wp_wit_resolve_t *r = g->r;
   for (uint32_t i = 0; i < r->n_types; i++) {
     const wp_wit_typedef_t *d = &r->types[i];
@@ -262,15 +262,15 @@ static void resources(bg_t *g, bg_buf_t *h, bg_buf_t *c) {
     const char *base = world_level ? g->prefix : g->ifprefix[d->owner];
     char *module = world_level ? bg_strdup("$root") : wp_wit_interface_id(r, d->owner);
     if (own && rn) {
-      bg_printf(c, "__attribute__((__import_module__(\"%s\"), __import_name__(\"[resource-drop]%s\")))\n"
+      wp_buf_printf(c, "__attribute__((__import_module__(\"%s\"), __import_name__(\"[resource-drop]%s\")))\n"
                    "extern void __wasm_import_%s_%s_drop(int32_t);\n\n",
                 module ? module : base, d->name, base, rn);
-      bg_printf(h, "/* Drops an own handle (the resource is destroyed by its owner). */\n"
+      wp_buf_printf(h, "/* Drops an own handle (the resource is destroyed by its owner). */\n"
                    "void %s_%s_drop_own(%s handle);\n", base, rn, own);
-      bg_printf(c, "void %s_%s_drop_own(%s handle) {\n  __wasm_import_%s_%s_drop(handle.__handle);\n}\n\n",
+      wp_buf_printf(c, "void %s_%s_drop_own(%s handle) {\n  __wasm_import_%s_%s_drop(handle.__handle);\n}\n\n",
                 base, rn, own, base, rn);
       if (borrow) {
-        bg_printf(h, "/* Borrows an own handle for a call. */\n"
+        wp_buf_printf(h, "/* Borrows an own handle for a call. */\n"
                      "static inline %s %s_borrow_%s(%s handle) {\n"
                      "  %s b = {handle.__handle};\n  return b;\n}\n",
                   borrow, base, rn, own, borrow);
@@ -281,8 +281,8 @@ static void resources(bg_t *g, bg_buf_t *h, bg_buf_t *c) {
   }
 }
 
-void bg_emit_guest(bg_t *g, bg_buf_t *h, bg_buf_t *c) {
-  bg_printf(h,
+void bg_emit_guest(bg_t *g, wp_buf_t *h, wp_buf_t *c) {
+  wp_buf_printf(h,
             "/* Guest bindings (wasm32-wasi).  The C types below have the canonical ABI's\n"
             "** memory layout.\n"
             "** Imports: call <iface>_<func>(...).  Scalars, enums, flags and handles go by\n"
@@ -295,11 +295,11 @@ void bg_emit_guest(bg_t *g, bg_buf_t *h, bg_buf_t *c) {
             "** Handles of imported resources: <iface>_<r>_drop_own(h) drops an own\n"
             "**   handle, <iface>_borrow_<r>(h) lends it to a call. */\n",
             g->prefix);
-  bg_puts(h, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
+  wp_buf_puts(h, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
              "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
-  bg_puts(c, "#include <stdlib.h>\n#include <string.h>\n\n");
-  bg_printf(c, "#include \"%s.h\"\n\n", g->prefix);
-  bg_puts(c, "/* Bit casts between the joined flat types of variant payloads. */\n"
+  wp_buf_puts(c, "#include <stdlib.h>\n#include <string.h>\n\n");
+  wp_buf_printf(c, "#include \"%s.h\"\n\n", g->prefix);
+  wp_buf_puts(c, "/* Bit casts between the joined flat types of variant payloads. */\n"
              "__attribute__((unused)) static inline int32_t bg_f32_bits(float f) {\n  int32_t i;\n  memcpy(&i, &f, 4);\n  return i;\n}\n"
              "__attribute__((unused)) static inline float bg_bits_f32(int32_t i) {\n  float f;\n  memcpy(&f, &i, 4);\n  return f;\n}\n"
              "__attribute__((unused)) static inline int64_t bg_f64_bits(double f) {\n  int64_t i;\n  memcpy(&i, &f, 8);\n  return i;\n}\n"
@@ -307,26 +307,26 @@ void bg_emit_guest(bg_t *g, bg_buf_t *h, bg_buf_t *c) {
   bg_emit_types(g, h, c);
   resources(g, h, c);
   if (g->err) return;
-  bg_printf(h, "\n/* Points s at a NUL-terminated string (not copied: do not free it). */\n"
+  wp_buf_printf(h, "\n/* Points s at a NUL-terminated string (not copied: do not free it). */\n"
                "void %s_string_set(%s_string_t *s, const char *cstr);\n"
                "/* Copies a NUL-terminated string into malloc'd memory. */\n"
                "void %s_string_dup(%s_string_t *s, const char *cstr);\n\n",
             g->prefix, g->prefix, g->prefix, g->prefix);
-  bg_printf(c, "void %s_string_set(%s_string_t *s, const char *cstr) {\n"
+  wp_buf_printf(c, "void %s_string_set(%s_string_t *s, const char *cstr) {\n"
                "  s->ptr = (uint8_t *)cstr;\n  s->len = strlen(cstr);\n}\n\n"
                "void %s_string_dup(%s_string_t *s, const char *cstr) {\n"
                "  s->len = strlen(cstr);\n  s->ptr = (uint8_t *)malloc(s->len + 1);\n"
                "  if (!s->ptr) abort();\n  memcpy(s->ptr, cstr, s->len + 1);\n}\n\n",
             g->prefix, g->prefix, g->prefix, g->prefix);
-  bg_puts(h, "/* ---- imports ---- */\n");
+  wp_buf_puts(h, "/* ---- imports ---- */\n");
   for (uint32_t i = 0; i < g->nfuncs && !g->err; i++)
     if (!g->funcs[i].is_export) import_fn(g, h, c, &g->funcs[i]);
-  bg_puts(h, "\n/* ---- exports: implement these ---- */\n");
+  wp_buf_puts(h, "\n/* ---- exports: implement these ---- */\n");
   for (uint32_t i = 0; i < g->nfuncs && !g->err; i++)
     if (g->funcs[i].is_export) export_fn(g, h, c, &g->funcs[i]);
   /* The canonical ABI's allocator: the host allocates strings and lists it
   ** passes in (or returns) through it. */
-  bg_puts(c, "__attribute__((__weak__, __export_name__(\"cabi_realloc\")))\n"
+  wp_buf_puts(c, "__attribute__((__weak__, __export_name__(\"cabi_realloc\")))\n"
              "void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size) {\n"
              "  (void)old_size;\n"
              "  /* an aligned non-NULL pointer for empty allocations, never freed */\n"
@@ -334,5 +334,5 @@ void bg_emit_guest(bg_t *g, bg_buf_t *h, bg_buf_t *c) {
              "  void *ret = realloc(ptr, new_size);\n"
              "  if (!ret) abort();\n"
              "  return ret;\n}\n");
-  bg_puts(h, "\n#ifdef __cplusplus\n}\n#endif\n");
+  wp_buf_puts(h, "\n#ifdef __cplusplus\n}\n#endif\n");
 }

@@ -13,18 +13,10 @@
 #include "bindgen/bindgen.h"
 #include "wit/wit.h"
 
-/* ---- text buffer (buf.c): appends never fail; OOM sets `oom` ---- */
-typedef struct {
-  char *s;
-  size_t len, cap;
-  bool oom;
-} bg_buf_t;
-
-void bg_printf(bg_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void bg_puts(bg_buf_t *b, const char *s);
-void bg_buf_free(bg_buf_t *b);
+/* ---- text: the tree's buffer (src/core/buf.h), helpers in buf.c ---- */
+#include "core/buf.h"
 /* Appends s as the body of a C string literal (escaped, split in lines). */
-void bg_c_literal(bg_buf_t *b, const char *s);
+void bg_c_literal(wp_buf_t *b, const char *s);
 /* malloc'd snake_case of a kebab name ("list-keys" -> "list_keys"). */
 char *bg_snake(const char *kebab);
 char *bg_strdup(const char *s);
@@ -91,12 +83,12 @@ bool bg_has_own(bg_t *g, wp_wit_type_t t);
 
 /* Emits every needed type definition into h (types.c).  Guest bindings
 ** also get _free helper prototypes in h and bodies in c. */
-void bg_emit_types(bg_t *g, bg_buf_t *h, bg_buf_t *c);
+void bg_emit_types(bg_t *g, wp_buf_t *h, wp_buf_t *c);
 /* The free helper's name for a type that has one ("x_free"). */
 char *bg_free_name(bg_t *g, wp_wit_type_t t);
 
 /* The two sides (plugin.c, guest.c). */
-void bg_emit_plugin(bg_t *g, bg_buf_t *h, bg_buf_t *c);
-void bg_emit_guest(bg_t *g, bg_buf_t *h, bg_buf_t *c);
+void bg_emit_plugin(bg_t *g, wp_buf_t *h, wp_buf_t *c);
+void bg_emit_guest(bg_t *g, wp_buf_t *h, wp_buf_t *c);
 
 #endif

@@ -238,13 +238,13 @@ static char *ident(const char *kebab) { return escape(kebab, false); }
 char *bg_param(const char *kebab) { return escape(kebab, true); }
 
 /* Structural spelling of t for anonymous type names ("list_u8"). */
-static void structural(bg_t *g, bg_buf_t *b, wp_wit_type_t t, bool key) {
+static void structural(bg_t *g, wp_buf_t *b, wp_wit_type_t t, bool key) {
   if (t.kind == WP_WIT_T_NONE) {
-    bg_puts(b, "void");
+    wp_buf_puts(b, "void");
     return;
   }
   if (t.kind != WP_WIT_T_ID) {
-    bg_puts(b, t.kind == WP_WIT_T_ERROR_CONTEXT ? "error_context" : wp_wit_prim_name(t.kind));
+    wp_buf_puts(b, t.kind == WP_WIT_T_ERROR_CONTEXT ? "error_context" : wp_wit_prim_name(t.kind));
     return;
   }
   const wp_wit_typedef_t *d = &g->r->types[t.id];
@@ -252,58 +252,58 @@ static void structural(bg_t *g, bg_buf_t *b, wp_wit_type_t t, bool key) {
     if (key) {
       /* keys use the unique C name of the definition behind aliases */
       uint32_t u = unalias_id(g, t.id);
-      bg_puts(b, g->tname[u] ? g->tname[u] : "?");
-      if (g->r->types[u].kind == WP_WIT_DEF_RESOURCE || !g->tname[u]) bg_printf(b, "#%u", u);
+      wp_buf_puts(b, g->tname[u] ? g->tname[u] : "?");
+      if (g->r->types[u].kind == WP_WIT_DEF_RESOURCE || !g->tname[u]) wp_buf_printf(b, "#%u", u);
     } else {
       char *s = bg_snake(d->name);
-      if (s) bg_puts(b, s);
+      if (s) wp_buf_puts(b, s);
       free(s);
     }
     return;
   }
   switch (d->kind) {
   case WP_WIT_DEF_LIST:
-    bg_puts(b, "list_");
+    wp_buf_puts(b, "list_");
     structural(g, b, d->type, key);
     break;
   case WP_WIT_DEF_FIXED_LIST:
-    bg_puts(b, "list_");
+    wp_buf_puts(b, "list_");
     structural(g, b, d->type, key);
-    bg_printf(b, "_%u", d->size);
+    wp_buf_printf(b, "_%u", d->size);
     break;
   case WP_WIT_DEF_MAP:
-    bg_puts(b, "map_");
+    wp_buf_puts(b, "map_");
     structural(g, b, d->type, key);
-    bg_puts(b, "_");
+    wp_buf_puts(b, "_");
     structural(g, b, d->type2, key);
     break;
   case WP_WIT_DEF_OPTION:
-    bg_puts(b, "option_");
+    wp_buf_puts(b, "option_");
     structural(g, b, d->type, key);
     break;
   case WP_WIT_DEF_RESULT:
-    bg_puts(b, "result_");
+    wp_buf_puts(b, "result_");
     structural(g, b, d->type, key);
-    bg_puts(b, "_");
+    wp_buf_puts(b, "_");
     structural(g, b, d->type2, key);
     break;
   case WP_WIT_DEF_TUPLE:
-    bg_printf(b, "tuple%u", d->n_types);
+    wp_buf_printf(b, "tuple%u", d->n_types);
     for (uint32_t i = 0; i < d->n_types; i++) {
-      bg_puts(b, "_");
+      wp_buf_puts(b, "_");
       structural(g, b, d->types[i], key);
     }
     break;
   case WP_WIT_DEF_STREAM:
   case WP_WIT_DEF_FUTURE:
-    bg_puts(b, d->kind == WP_WIT_DEF_STREAM ? "stream" : "future");
+    wp_buf_puts(b, d->kind == WP_WIT_DEF_STREAM ? "stream" : "future");
     if (d->type.kind != WP_WIT_T_NONE) {
-      bg_puts(b, "_");
+      wp_buf_puts(b, "_");
       structural(g, b, d->type, key);
     }
     break;
   case WP_WIT_DEF_HANDLE: {
-    bg_puts(b, d->borrow ? "borrow_" : "own_");
+    wp_buf_puts(b, d->borrow ? "borrow_" : "own_");
     wp_wit_type_t rt = {WP_WIT_T_ID, d->resource};
     structural(g, b, rt, key);
     break;
@@ -312,7 +312,7 @@ static void structural(bg_t *g, bg_buf_t *b, wp_wit_type_t t, bool key) {
     structural(g, b, d->type, key);
     break;
   default:
-    bg_puts(b, "unsupported");
+    wp_buf_puts(b, "unsupported");
     break;
   }
 }
@@ -353,7 +353,7 @@ static void name_type(bg_t *g, uint32_t id) {
     if (!key) free(want);
     free(key);
   } else {
-    bg_buf_t k = {0}, s = {0};
+    wp_buf_t k = {0}, s = {0};
     structural(g, &k, (wp_wit_type_t){WP_WIT_T_ID, id}, true);
     structural(g, &s, (wp_wit_type_t){WP_WIT_T_ID, id}, false);
     if (!k.oom && !s.oom && k.s && s.s) {
@@ -368,8 +368,8 @@ static void name_type(bg_t *g, uint32_t id) {
         T = dedup_add(g, k.s, bg_fmt("%s_%s_t", base, s.s));
       }
     }
-    bg_buf_free(&k);
-    bg_buf_free(&s);
+    wp_buf_free(&k);
+    wp_buf_free(&s);
   }
   if (!T) {
     bg_fail(g, "out of memory");
@@ -402,21 +402,21 @@ const char *bg_ctype(bg_t *g, wp_wit_type_t t) {
 static char *func_suffix(const char *mangled) {
   /* "[method]r.m" -> "method_r_m"; "f" -> "f" */
   const char *s = mangled;
-  bg_buf_t b = {0};
+  wp_buf_t b = {0};
   if (*s == '[') {
     const char *e = strchr(s, ']');
     if (e) {
-      bg_printf(&b, "%.*s_", (int)(e - s - 1), s + 1);
+      wp_buf_printf(&b, "%.*s_", (int)(e - s - 1), s + 1);
       s = e + 1;
     }
   }
-  bg_puts(&b, s);
+  wp_buf_puts(&b, s);
   if (b.oom) {
-    bg_buf_free(&b);
+    wp_buf_free(&b);
     return NULL;
   }
   char *r = ident(b.s);
-  bg_buf_free(&b);
+  wp_buf_free(&b);
   return r;
 }
 

@@ -13,29 +13,29 @@
 
 #include "bindgen/internal.h"
 
-static void proto(bg_t *g, bg_buf_t *b, const bg_func_t *bf) {
+static void proto(bg_t *g, wp_buf_t *b, const bg_func_t *bf) {
   const wp_wit_function_t *f = bf->f;
-  bg_printf(b, "int %s(%s_ctx_t *cx", bf->cname, g->prefix);
+  wp_buf_printf(b, "int %s(%s_ctx_t *cx", bf->cname, g->prefix);
   for (uint32_t i = 0; i < f->n_params; i++) {
     char *n = bg_param(f->params[i].name);
     if (bg_by_value(g, f->params[i].type))
-      bg_printf(b, ", %s %s", bg_ctype(g, f->params[i].type), n ? n : "?");
+      wp_buf_printf(b, ", %s %s", bg_ctype(g, f->params[i].type), n ? n : "?");
     else
-      bg_printf(b, ", const %s *%s", bg_ctype(g, f->params[i].type), n ? n : "?");
+      wp_buf_printf(b, ", const %s *%s", bg_ctype(g, f->params[i].type), n ? n : "?");
     free(n);
   }
-  if (f->result.kind != WP_WIT_T_NONE) bg_printf(b, ", %s *ret", bg_ctype(g, f->result));
-  bg_puts(b, ")");
+  if (f->result.kind != WP_WIT_T_NONE) wp_buf_printf(b, ", %s *ret", bg_ctype(g, f->result));
+  wp_buf_puts(b, ")");
 }
 
 /* The stream and future types of a function, numbered as host->stream_new's
 ** `which` counts them: in the order written, params then result, the
 ** contents of a type right after it. */
-static void list_streams(bg_t *g, bg_buf_t *b, wp_wit_type_t t, uint32_t *n, int depth) {
+static void list_streams(bg_t *g, wp_buf_t *b, wp_wit_type_t t, uint32_t *n, int depth) {
   if (t.kind != WP_WIT_T_ID || depth > 100) return;
   const wp_wit_typedef_t *d = &g->r->types[t.id];
   if (d->kind == WP_WIT_DEF_STREAM || d->kind == WP_WIT_DEF_FUTURE) {
-    bg_printf(b, "**   %u: %s\n", (*n)++, bg_ctype(g, t));
+    wp_buf_printf(b, "**   %u: %s\n", (*n)++, bg_ctype(g, t));
     list_streams(g, b, d->type, n, depth + 1);
     return;
   }
@@ -46,13 +46,13 @@ static void list_streams(bg_t *g, bg_buf_t *b, wp_wit_type_t t, uint32_t *n, int
   for (uint32_t i = 0; i < d->n_types; i++) list_streams(g, b, d->types[i], n, depth + 1);
 }
 
-static void streams_comment(bg_t *g, bg_buf_t *h, const bg_func_t *bf) {
-  bg_buf_t b = {0};
+static void streams_comment(bg_t *g, wp_buf_t *h, const bg_func_t *bf) {
+  wp_buf_t b = {0};
   uint32_t n = 0;
   for (uint32_t i = 0; i < bf->f->n_params; i++) list_streams(g, &b, bf->f->params[i].type, &n, 0);
   list_streams(g, &b, bf->f->result, &n, 0);
-  if (n && b.s) bg_printf(h, "/* host->stream_new(cx->call, which, ...): which is\n%s*/\n", b.s);
-  bg_buf_free(&b);
+  if (n && b.s) wp_buf_printf(h, "/* host->stream_new(cx->call, which, ...): which is\n%s*/\n", b.s);
+  wp_buf_free(&b);
 }
 
 static char *res_base(bg_t *g, uint32_t rid) {
@@ -63,9 +63,9 @@ static char *res_base(bg_t *g, uint32_t rid) {
   return s;
 }
 
-static void header(bg_t *g, bg_buf_t *h) {
+static void header(bg_t *g, wp_buf_t *h) {
   const char *P = g->prefix;
-  bg_printf(h,
+  wp_buf_printf(h,
             "/* The context of one call: pass it to %s_alloc / %s_trap / %s_string_set.\n"
             "** `plugin` and `instance` are what %s_plugin_init and %s_instance_new\n"
             "** stored.  In resource destructors `call` is NULL (no alloc, no trap). */\n"
@@ -76,7 +76,7 @@ static void header(bg_t *g, bg_buf_t *h) {
             "  void *instance;\n"
             "} %s_ctx_t;\n\n",
             P, P, P, P, P, P, P);
-  bg_printf(h,
+  wp_buf_printf(h,
             "/* Memory for strings and lists placed in `ret`: freed when the call ends. */\n"
             "static inline void *%s_alloc(%s_ctx_t *cx, size_t size, size_t align) {\n"
             "  return cx->host->alloc(cx->call, size, align);\n"
@@ -99,7 +99,7 @@ static void header(bg_t *g, bg_buf_t *h) {
             "#endif\n"
             "    ;\n\n",
             P, P, P, P, P, P, P, P);
-  bg_printf(h,
+  wp_buf_printf(h,
             "/* ---- What the plugin author implements ----\n"
             "** Hooks (all four are required; they may do nothing):\n"
             "**   %s_plugin_init   once per load; *plugin is the author's plugin state.\n"
@@ -122,7 +122,7 @@ static void header(bg_t *g, bg_buf_t *h) {
             "** plugin instead (free it, or return it again).\n"
             "** Configuration options are declared with `wasmplug bindgen --option`. */\n",
             P, P, P, P, P, P, P);
-  bg_printf(h,
+  wp_buf_printf(h,
             "int %s_plugin_init(const wasmplug_host_api_t *host, const wasmplug_plugin_config_t *config,\n"
             "                   void **plugin, const char **error);\n"
             "void %s_plugin_fini(void *plugin);\n"
@@ -135,7 +135,7 @@ static void header(bg_t *g, bg_buf_t *h) {
             "void *%s_instance_user(void *instance_state);\n\n",
             P, P, P, P, P);
   if (g->has_async)
-    bg_printf(h,
+    wp_buf_printf(h,
               "/* ---- Async functions (plugin ABI 1.3, docs/plugin-abi.md section 14) ----\n"
               "** A function marked async below may return WASMPLUG_PENDING after keeping\n"
               "** cx->host and cx->call; its parameters and `ret` stay valid until it\n"
@@ -150,7 +150,7 @@ static void header(bg_t *g, bg_buf_t *h) {
               "}\n"
               "void %s_cancel(%s_ctx_t *cx);\n\n",
               P, P, P, P, P, P);
-  bg_printf(h,
+  wp_buf_printf(h,
             "/* The plugin's side of the guest instance of a call (streams, futures,\n"
             "** error contexts, events: plugin ABI 1.3); NULL on an older host. */\n"
             "static inline wasmplug_plugin_instance_t *%s_instance(%s_ctx_t *cx) {\n"
@@ -159,21 +159,21 @@ static void header(bg_t *g, bg_buf_t *h) {
             P, P);
   for (uint32_t i = 0; i < g->nfuncs; i++) {
     const bg_func_t *bf = &g->funcs[i];
-    bg_printf(h, "/* %s#%s%s */\n", bf->module, bf->f->name, bf->is_async ? " (async: may return WASMPLUG_PENDING)" : "");
+    wp_buf_printf(h, "/* %s#%s%s */\n", bf->module, bf->f->name, bf->is_async ? " (async: may return WASMPLUG_PENDING)" : "");
     streams_comment(g, h, bf);
     proto(g, h, bf);
-    bg_puts(h, ";\n");
+    wp_buf_puts(h, ";\n");
   }
   for (uint32_t i = 0; i < g->nres; i++) {
     char *b = res_base(g, g->res[i]);
-    bg_printf(h, "void %s_destructor(%s_ctx_t *cx, uint32_t rep);\n", b ? b : "?", P);
+    wp_buf_printf(h, "void %s_destructor(%s_ctx_t *cx, uint32_t rep);\n", b ? b : "?", P);
     free(b);
   }
 }
 
-static void glue(bg_t *g, bg_buf_t *c) {
+static void glue(bg_t *g, wp_buf_t *c) {
   const char *P = g->prefix;
-  bg_printf(c,
+  wp_buf_printf(c,
             "typedef struct {\n  const wasmplug_host_api_t *host;\n  void *user;\n} glue_plugin_t;\n\n"
             "typedef struct {\n  glue_plugin_t *plugin;\n  void *user;\n} glue_instance_t;\n\n"
             "%sstatic void glue_ctx(%s_ctx_t *cx, void *state, wasmplug_plugin_call_t *call) {\n"
@@ -217,35 +217,35 @@ static void glue(bg_t *g, bg_buf_t *c) {
     const bg_func_t *bf = &g->funcs[i];
     const wp_wit_function_t *f = bf->f;
     if (f->n_params) {
-      bg_puts(c, "typedef struct {\n");
+      wp_buf_puts(c, "typedef struct {\n");
       for (uint32_t k = 0; k < f->n_params; k++) {
         char *n = bg_param(f->params[k].name);
-        bg_printf(c, "  %s %s;\n", bg_ctype(g, f->params[k].type), n ? n : "?");
+        wp_buf_printf(c, "  %s %s;\n", bg_ctype(g, f->params[k].type), n ? n : "?");
         free(n);
       }
-      bg_printf(c, "} %s_params_t;\n\n", bf->cname);
+      wp_buf_printf(c, "} %s_params_t;\n\n", bf->cname);
     }
-    bg_printf(c, "static int wrap_%s(void *state, wasmplug_plugin_call_t *call, const void *params,\n"
+    wp_buf_printf(c, "static int wrap_%s(void *state, wasmplug_plugin_call_t *call, const void *params,\n"
                  "    void *result) {\n", bf->cname);
-    if (f->n_params) bg_printf(c, "  const %s_params_t *p = (const %s_params_t *)params;\n", bf->cname, bf->cname);
-    else bg_puts(c, "  (void)params;\n");
-    if (f->result.kind == WP_WIT_T_NONE) bg_puts(c, "  (void)result;\n");
-    bg_printf(c, "  %s_ctx_t cx;\n  glue_ctx(&cx, state, call);\n  return %s(&cx", P, bf->cname);
+    if (f->n_params) wp_buf_printf(c, "  const %s_params_t *p = (const %s_params_t *)params;\n", bf->cname, bf->cname);
+    else wp_buf_puts(c, "  (void)params;\n");
+    if (f->result.kind == WP_WIT_T_NONE) wp_buf_puts(c, "  (void)result;\n");
+    wp_buf_printf(c, "  %s_ctx_t cx;\n  glue_ctx(&cx, state, call);\n  return %s(&cx", P, bf->cname);
     for (uint32_t k = 0; k < f->n_params; k++) {
       char *n = bg_param(f->params[k].name);
-      bg_printf(c, ", %sp->%s", bg_by_value(g, f->params[k].type) ? "" : "&", n ? n : "?");
+      wp_buf_printf(c, ", %sp->%s", bg_by_value(g, f->params[k].type) ? "" : "&", n ? n : "?");
       free(n);
     }
-    if (f->result.kind != WP_WIT_T_NONE) bg_printf(c, ", (%s *)result", bg_ctype(g, f->result));
-    bg_puts(c, ");\n}\n\n");
+    if (f->result.kind != WP_WIT_T_NONE) wp_buf_printf(c, ", (%s *)result", bg_ctype(g, f->result));
+    wp_buf_puts(c, ");\n}\n\n");
   }
   if (g->has_async)
-    bg_printf(c, "static void glue_cancel(void *state, wasmplug_plugin_call_t *call) {\n"
+    wp_buf_printf(c, "static void glue_cancel(void *state, wasmplug_plugin_call_t *call) {\n"
                  "  %s_ctx_t cx;\n  glue_ctx(&cx, state, call);\n  %s_cancel(&cx);\n}\n\n",
               P, P);
   for (uint32_t i = 0; i < g->nres; i++) {
     char *b = res_base(g, g->res[i]);
-    bg_printf(c,
+    wp_buf_printf(c,
               "static void drop_%s(void *state, uint32_t rep) {\n"
               "  %s_ctx_t cx;\n  glue_ctx(&cx, state, NULL);\n  %s_destructor(&cx, rep);\n}\n\n",
               b ? b : "?", P, b ? b : "?");
@@ -253,97 +253,97 @@ static void glue(bg_t *g, bg_buf_t *c) {
   }
 }
 
-static void descriptor(bg_t *g, bg_buf_t *c) {
+static void descriptor(bg_t *g, wp_buf_t *c) {
   const wp_bindgen_opts_t *o = g->o;
   char *wit = wp_wit_print(g->r, g->pkg);
   if (!wit) {
     bg_fail(g, "out of memory printing the WIT");
     return;
   }
-  bg_puts(c, "/* The WIT this plugin implements, printed from the resolved package\n"
+  wp_buf_puts(c, "/* The WIT this plugin implements, printed from the resolved package\n"
              "** (dependencies as nested package blocks). */\nstatic const char plugin_wit[] =\n");
   bg_c_literal(c, wit);
-  bg_puts(c, ";\n\n");
+  wp_buf_puts(c, ";\n\n");
   free(wit);
   if (g->nfuncs) {
-    bg_puts(c, "static const wasmplug_plugin_func_t plugin_funcs[] = {\n");
+    wp_buf_puts(c, "static const wasmplug_plugin_func_t plugin_funcs[] = {\n");
     for (uint32_t i = 0; i < g->nfuncs; i++) {
       const bg_func_t *bf = &g->funcs[i];
-      if (bf->iface == WP_WIT_NONE) bg_printf(c, "    {\"%s\", wrap_%s},\n", bf->f->name, bf->cname);
-      else bg_printf(c, "    {\"%s#%s\", wrap_%s},\n", bf->module, bf->f->name, bf->cname);
+      if (bf->iface == WP_WIT_NONE) wp_buf_printf(c, "    {\"%s\", wrap_%s},\n", bf->f->name, bf->cname);
+      else wp_buf_printf(c, "    {\"%s#%s\", wrap_%s},\n", bf->module, bf->f->name, bf->cname);
     }
-    bg_puts(c, "};\n\n");
+    wp_buf_puts(c, "};\n\n");
   }
   if (g->nres) {
-    bg_puts(c, "static const wasmplug_plugin_resource_t plugin_resources[] = {\n");
+    wp_buf_puts(c, "static const wasmplug_plugin_resource_t plugin_resources[] = {\n");
     for (uint32_t i = 0; i < g->nres; i++) {
       const wp_wit_typedef_t *d = &g->r->types[g->res[i]];
       char *id = wp_wit_interface_id(g->r, d->owner);
       char *b = res_base(g, g->res[i]);
-      bg_printf(c, "    {\"%s#%s\", drop_%s},\n", id ? id : g->ifprefix[d->owner], d->name, b ? b : "?");
+      wp_buf_printf(c, "    {\"%s#%s\", drop_%s},\n", id ? id : g->ifprefix[d->owner], d->name, b ? b : "?");
       free(id);
       free(b);
     }
-    bg_puts(c, "};\n\n");
+    wp_buf_puts(c, "};\n\n");
   }
   if (o->noptions) {
-    bg_puts(c, "static const wasmplug_plugin_option_t plugin_options[] = {\n");
+    wp_buf_puts(c, "static const wasmplug_plugin_option_t plugin_options[] = {\n");
     for (size_t i = 0; i < o->noptions; i++) {
       const wp_bindgen_option_t *op = &o->options[i];
-      bg_puts(c, "    {\"");
-      bg_puts(c, op->name);
-      bg_puts(c, "\", \"");
-      bg_puts(c, op->type);
-      bg_puts(c, "\", ");
+      wp_buf_puts(c, "    {\"");
+      wp_buf_puts(c, op->name);
+      wp_buf_puts(c, "\", \"");
+      wp_buf_puts(c, op->type);
+      wp_buf_puts(c, "\", ");
       if (op->default_value) {
         bg_c_literal(c, op->default_value);
       } else {
-        bg_puts(c, "NULL");
+        wp_buf_puts(c, "NULL");
       }
-      bg_puts(c, ",\n    ");
+      wp_buf_puts(c, ",\n    ");
       bg_c_literal(c, op->doc ? op->doc : "");
-      bg_puts(c, "},\n");
+      wp_buf_puts(c, "},\n");
     }
-    bg_puts(c, "};\n\n");
+    wp_buf_puts(c, "};\n\n");
   }
   char *name = o->plugin_name ? bg_strdup(o->plugin_name) : bg_strdup(g->prefix);
   if (name && !o->plugin_name)
     for (char *s = name; *s; s++)
       if (*s == '_') *s = '-';
   if (o->services && o->nservices)
-    bg_printf(c, "/* The services this plugin offers other plugins (host->service). */\n"
+    wp_buf_printf(c, "/* The services this plugin offers other plugins (host->service). */\n"
                  "extern const wasmplug_plugin_service_t %s[%u];\n\n", o->services, (unsigned)o->nservices);
-  bg_puts(c, "static const wasmplug_plugin_t plugin_desc = {\n"
+  wp_buf_puts(c, "static const wasmplug_plugin_t plugin_desc = {\n"
              "    WASMPLUG_PLUGIN_MAGIC, WASMPLUG_PLUGIN_ABI_MAJOR, WASMPLUG_PLUGIN_ABI_MINOR,\n"
              "    sizeof(wasmplug_plugin_t), 0, 0,\n    ");
   bg_c_literal(c, name ? name : "plugin");
-  bg_puts(c, ",\n    ");
+  wp_buf_puts(c, ",\n    ");
   bg_c_literal(c, o->plugin_version ? o->plugin_version : "0.0.0");
-  bg_puts(c, ",\n    plugin_wit,\n    ");
+  wp_buf_puts(c, ",\n    plugin_wit,\n    ");
   if (g->world != WP_WIT_NONE) bg_c_literal(c, g->r->worlds[g->world].name);
-  else bg_puts(c, "NULL");
-  bg_printf(c, ",\n    %s, %u,\n    %s, %u,\n    %s, %u,\n",
+  else wp_buf_puts(c, "NULL");
+  wp_buf_printf(c, ",\n    %s, %u,\n    %s, %u,\n    %s, %u,\n",
             g->nfuncs ? "plugin_funcs" : "NULL", g->nfuncs,
             g->nres ? "plugin_resources" : "NULL", g->nres,
             o->noptions ? "plugin_options" : "NULL", (unsigned)o->noptions);
-  bg_puts(c, "    glue_init, glue_fini, glue_instance_new, glue_instance_drop,\n");
-  if (o->services && o->nservices) bg_printf(c, "    %s, %u,\n", o->services, (unsigned)o->nservices);
-  else bg_puts(c, "    NULL, 0,\n");
-  bg_puts(c, g->has_async ? "    glue_cancel,\n};\n\n" : "    NULL, /* cancel: no async function */\n};\n\n");
-  bg_puts(c, "WASMPLUG_PLUGIN_ENTRY(host) {\n"
+  wp_buf_puts(c, "    glue_init, glue_fini, glue_instance_new, glue_instance_drop,\n");
+  if (o->services && o->nservices) wp_buf_printf(c, "    %s, %u,\n", o->services, (unsigned)o->nservices);
+  else wp_buf_puts(c, "    NULL, 0,\n");
+  wp_buf_puts(c, g->has_async ? "    glue_cancel,\n};\n\n" : "    NULL, /* cancel: no async function */\n};\n\n");
+  wp_buf_puts(c, "WASMPLUG_PLUGIN_ENTRY(host) {\n"
              "  (void)host; /* init receives it again and keeps it in the plugin state */\n"
              "  return &plugin_desc;\n}\n");
   free(name);
 }
 
-void bg_emit_plugin(bg_t *g, bg_buf_t *h, bg_buf_t *c) {
-  bg_puts(h, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
+void bg_emit_plugin(bg_t *g, wp_buf_t *h, wp_buf_t *c) {
+  wp_buf_puts(h, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
              "#include <wasmplug/plugin.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
-  bg_puts(c, "#include <stdarg.h>\n#include <stdio.h>\n#include <stdlib.h>\n\n");
-  bg_printf(c, "#include \"%s.h\"\n\n", g->prefix);
+  wp_buf_puts(c, "#include <stdarg.h>\n#include <stdio.h>\n#include <stdlib.h>\n\n");
+  wp_buf_printf(c, "#include \"%s.h\"\n\n", g->prefix);
   bg_emit_types(g, h, c);
   header(g, h);
   glue(g, c);
   descriptor(g, c);
-  bg_puts(h, "\n#ifdef __cplusplus\n}\n#endif\n");
+  wp_buf_puts(h, "\n#ifdef __cplusplus\n}\n#endif\n");
 }

@@ -7,11 +7,15 @@
 ** keeps its globals, memory and table descriptors in (one block of
 ** glue->instance_size bytes), (b) the contents of the memories it defines
 ** and (c) of the tables it defines.  Imports are pointers the block holds
-** and do not change.  A snapshot copies (a) and (c), and turns each memory
-** into a copy-on-write image of itself: its pages are remapped, private,
-** from a memfd holding the snapshot, so a reset is madvise(MADV_DONTNEED)
-** — the pages the guest wrote go back to the image, the rest were never
-** copied — plus undoing memory.grow.  A reset costs what the guest touched.
+** and do not change.  A snapshot copies (a) and (c).  A large memory
+** becomes a copy-on-write image of itself: its pages are remapped,
+** private, from a memfd holding the snapshot, so a reset is
+** madvise(MADV_DONTNEED) — the pages the guest wrote go back to the image,
+** the rest were never copied — plus undoing memory.grow: the cost is what
+** the guest touched.  A small one (COPY_MAX) is copied back instead: the
+** madvise would cost more, in TLB shootdowns to every core that runs a
+** thread of the process and in page faults on the next use, than copying
+** a few pages does.
 */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,11 +26,14 @@
 #include "internal.h"
 
 #define WASM_PAGE 65536u
+/* Memories up to this size are restored by copying them back. */
+#define COPY_MAX (512u << 10)
 
 typedef struct snap_mem {
   wp_rt_memory_t *m;
   uint32_t pages; /* at the snapshot */
   size_t bytes;
+  uint8_t *copy;  /* a small memory's contents, or NULL: a CoW image */
 } snap_mem_t;
 
 typedef struct snap_table {
@@ -48,6 +55,7 @@ struct wp_snapshot {
 void wp_snapshot_free(struct wp_snapshot *s) {
   if (!s) return;
   for (size_t i = 0; i < s->ntables; i++) free(s->tables[i].data);
+  for (size_t i = 0; i < s->nmems; i++) free(s->mems[i].copy);
   free(s->tables);
   free(s->mems);
   free(s->block);
@@ -103,7 +111,12 @@ wasmplug_error_t *wasmplug_instance_snapshot(wasmplug_instance_t *in) {
     sm->m = in->defined.mems[i];
     sm->pages = sm->m->pages;
     sm->bytes = (size_t)sm->pages * WASM_PAGE;
-    if (sm->bytes) err = make_image(sm->m, sm->bytes);
+    if (sm->bytes && sm->bytes <= COPY_MAX) {
+      if (!(sm->copy = malloc(sm->bytes))) err = wp_format("out of memory");
+      else memcpy(sm->copy, sm->m->data, sm->bytes);
+    } else if (sm->bytes) {
+      err = make_image(sm->m, sm->bytes);
+    }
   }
   if (err) {
     wasmplug_error_t *e = wasmplug_error_new("snapshot of %s: %s", in->module->name, err);
@@ -127,8 +140,9 @@ wasmplug_error_t *wasmplug_instance_reset(wasmplug_instance_t *in) {
           madvise(m->data + sm->bytes, now - sm->bytes, MADV_DONTNEED))
         return wasmplug_error_new("reset of %s: cannot shrink a memory back: %s", in->module->name, strerror(errno));
     }
-    /* the pages written since go back to the image */
-    if (sm->bytes && madvise(m->data, sm->bytes, MADV_DONTNEED))
+    /* the pages written since go back to the image (or the copy back) */
+    if (sm->copy) memcpy(m->data, sm->copy, sm->bytes);
+    else if (sm->bytes && madvise(m->data, sm->bytes, MADV_DONTNEED))
       return wasmplug_error_new("reset of %s: %s", in->module->name, strerror(errno));
   }
   /* tables: their elements (the block holds their data pointers, which a

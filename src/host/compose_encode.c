@@ -27,6 +27,7 @@
 ** shape in small).
 */
 #include "host/compose_internal.h"
+#include "core/buf.h"
 #include "host/wasm_internal.h"
 
 #include <stdint.h>
@@ -34,54 +35,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct buf {
-  uint8_t *p;
-  size_t n, cap;
-  bool oom;
-} buf;
 
-static void put(buf *b, const void *src, size_t n) {
-  if (b->oom) return;
-  if (b->n + n > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->n + n) cap *= 2;
-    uint8_t *p = realloc(b->p, cap);
-    if (!p) {
-      b->oom = true;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, src, n);
-  b->n += n;
-}
-
-static void byte(buf *b, uint8_t v) { put(b, &v, 1); }
-
-static void leb(buf *b, uint32_t v) {
+static void leb(wp_buf_t *b, uint32_t v) {
   do {
     uint8_t c = v & 0x7f;
     v >>= 7;
-    byte(b, v ? c | 0x80 : c);
+    wp_buf_byte(b, v ? c | 0x80 : c);
   } while (v);
 }
 
-static void str(buf *b, const char *s, size_t n) {
+static void str(wp_buf_t *b, const char *s, size_t n) {
   leb(b, (uint32_t)n);
-  put(b, s, n);
+  wp_buf_put(b, s, n);
 }
 
 /* A section: id, size, then the body (which holds `count` entries). */
-static void section(buf *out, uint8_t id, uint32_t count, const buf *body) {
-  buf tmp = {0};
+static void section(wp_buf_t *out, uint8_t id, uint32_t count, const wp_buf_t *body) {
+  wp_buf_t tmp = {0};
   leb(&tmp, count);
-  put(&tmp, body->p, body->n);
-  byte(out, id);
-  leb(out, (uint32_t)tmp.n);
-  put(out, tmp.p, tmp.n);
+  wp_buf_put(&tmp, body->s, body->len);
+  wp_buf_byte(out, id);
+  leb(out, (uint32_t)tmp.len);
+  wp_buf_put(out, tmp.s, tmp.len);
   if (tmp.oom) out->oom = true;
-  free(tmp.p);
+  free(tmp.s);
 }
 
 enum { SORT_FUNC = 0x01, SORT_TYPE = 0x03, SORT_COMPONENT = 0x04, SORT_INSTANCE = 0x05 };
@@ -120,7 +97,7 @@ static wasmplug_error_t *import_type(const part *pt, const wp_comp_extern *imp, 
 
 /* The outer import for `imp` of part pt, added (with its type) if new. */
 static wasmplug_error_t *outer_for(const part *pt, const wp_comp_extern *imp, outer_import **imps, size_t *nimps,
-                                   buf *types, buf *imports, uint32_t *out) {
+                                   wp_buf_t *types, wp_buf_t *imports, uint32_t *out) {
   for (size_t i = 0; i < *nimps; i++)
     if ((*imps)[i].name.len == imp->name.len && !memcmp((*imps)[i].name.ptr, imp->name.ptr, imp->name.len)) {
       *out = (*imps)[i].inst;
@@ -140,10 +117,10 @@ static wasmplug_error_t *outer_for(const part *pt, const wp_comp_extern *imp, ou
   n[idx].name = imp->name;
   n[idx].inst = idx;
   (*nimps)++;
-  put(types, tp, tn);                 /* type idx = idx */
-  byte(imports, 0x00);                /* importname' */
+  wp_buf_put(types, tp, tn);                 /* type idx = idx */
+  wp_buf_byte(imports, 0x00);                /* importname' */
   str(imports, imp->name.ptr, imp->name.len);
-  byte(imports, SORT_INSTANCE);       /* externdesc: instance of type idx */
+  wp_buf_byte(imports, SORT_INSTANCE);       /* externdesc: instance of type idx */
   leb(imports, idx);
   *out = idx;
   return NULL;
@@ -163,9 +140,9 @@ static const wp_comp_export *provided(const part *provider, const wp_comp_extern
   return best;
 }
 
-static wasmplug_error_t *encode(part *parts, size_t nparts, const size_t *order, buf *out) {
+static wasmplug_error_t *encode(part *parts, size_t nparts, const size_t *order, wp_buf_t *out) {
   wasmplug_error_t *e = NULL;
-  buf types = {0}, imports = {0}, body = {0};
+  wp_buf_t types = {0}, imports = {0}, body = {0};
   outer_import *imps = NULL;
   size_t nimps = 0;
   /* 1. outer imports: every import no part satisfies, first-come types */
@@ -179,7 +156,7 @@ static wasmplug_error_t *encode(part *parts, size_t nparts, const size_t *order,
   }
   if (!e) {
     static const uint8_t preamble[8] = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00};
-    put(out, preamble, sizeof preamble);
+    wp_buf_put(out, preamble, sizeof preamble);
     if (nimps) {
       section(out, 7, (uint32_t)nimps, &types);
       section(out, 10, (uint32_t)nimps, &imports);
@@ -187,9 +164,9 @@ static wasmplug_error_t *encode(part *parts, size_t nparts, const size_t *order,
     /* 2. the parts, embedded: component index = position in `order` */
     for (size_t k = 0; k < nparts; k++) {
       const part *pt = &parts[order[k]];
-      byte(out, 4);
+      wp_buf_byte(out, 4);
       leb(out, (uint32_t)pt->len);
-      put(out, pt->bytes, pt->len);
+      wp_buf_put(out, pt->bytes, pt->len);
     }
   }
   /* 3. instantiate in order; instance indices continue after the imports */
@@ -203,7 +180,7 @@ static wasmplug_error_t *encode(part *parts, size_t nparts, const size_t *order,
       break;
     }
     /* aliases of the providers' exported instances */
-    buf al = {0};
+    wp_buf_t al = {0};
     uint32_t nal = 0;
     for (uint32_t i = 0; !e && i < d->nimports; i++) {
       const wp_comp_extern *imp = &d->imports[i];
@@ -217,27 +194,27 @@ static wasmplug_error_t *encode(part *parts, size_t nparts, const size_t *order,
         e = wasmplug_error_new("compose: %s exports nothing matching `%.*s`", pv->name, (int)imp->name.len, imp->name.ptr);
         break;
       }
-      byte(&al, SORT_INSTANCE);
-      byte(&al, 0x00); /* alias export */
+      wp_buf_byte(&al, SORT_INSTANCE);
+      wp_buf_byte(&al, 0x00); /* alias export */
       leb(&al, pv->inst);
       str(&al, x->ext.name.ptr, x->ext.name.len);
       args[i] = ninst++;
       nal++;
     }
     if (!e && nal) section(out, 6, nal, &al);
-    free(al.p);
+    free(al.s);
     if (!e) {
-      buf in = {0};
-      byte(&in, 0x00); /* instantiate */
+      wp_buf_t in = {0};
+      wp_buf_byte(&in, 0x00); /* instantiate */
       leb(&in, (uint32_t)k);
       leb(&in, d->nimports);
       for (uint32_t i = 0; i < d->nimports; i++) {
         str(&in, d->imports[i].name.ptr, d->imports[i].name.len);
-        byte(&in, SORT_INSTANCE);
+        wp_buf_byte(&in, SORT_INSTANCE);
         leb(&in, args[i]);
       }
       section(out, 5, 1, &in);
-      free(in.p);
+      free(in.s);
       pt->inst = ninst++;
     }
     free(args);
@@ -249,7 +226,7 @@ static wasmplug_error_t *encode(part *parts, size_t nparts, const size_t *order,
     count[SORT_INSTANCE] = ninst;
     count[SORT_TYPE] = (uint32_t)nimps;
     count[SORT_COMPONENT] = (uint32_t)nparts;
-    buf al = {0}, ex = {0};
+    wp_buf_t al = {0}, ex = {0};
     uint32_t n = 0;
     /* The interfaces the app imports from plugins are exported too: the
     ** app's exported interfaces may use their types (`use store.{entry}`),
@@ -265,15 +242,15 @@ static wasmplug_error_t *encode(part *parts, size_t nparts, const size_t *order,
       const part *pv = &parts[app->provider[i]];
       const wp_comp_export *x = provided(pv, imp);
       if (clash || !x) continue;
-      byte(&al, SORT_INSTANCE);
-      byte(&al, 0x00);
+      wp_buf_byte(&al, SORT_INSTANCE);
+      wp_buf_byte(&al, 0x00);
       leb(&al, pv->inst);
       str(&al, x->ext.name.ptr, x->ext.name.len);
-      byte(&ex, 0x00);
+      wp_buf_byte(&ex, 0x00);
       str(&ex, imp->name.ptr, imp->name.len);
-      byte(&ex, SORT_INSTANCE);
+      wp_buf_byte(&ex, SORT_INSTANCE);
       leb(&ex, count[SORT_INSTANCE]++);
-      byte(&ex, 0x00);
+      wp_buf_byte(&ex, 0x00);
       n++;
     }
     for (uint32_t i = 0; !e && i < app->def->nexports; i++) {
@@ -284,28 +261,28 @@ static wasmplug_error_t *encode(part *parts, size_t nparts, const size_t *order,
                                app->name, (int)x->ext.name.len, x->ext.name.ptr, wp_comp_sort_name(x->ext.sort));
         break;
       }
-      byte(&al, sort);
-      byte(&al, 0x00);
+      wp_buf_byte(&al, sort);
+      wp_buf_byte(&al, 0x00);
       leb(&al, app->inst);
       str(&al, x->ext.name.ptr, x->ext.name.len);
-      byte(&ex, 0x00);
+      wp_buf_byte(&ex, 0x00);
       str(&ex, x->ext.name.ptr, x->ext.name.len);
-      byte(&ex, sort);
+      wp_buf_byte(&ex, sort);
       leb(&ex, count[sort]++);
-      byte(&ex, 0x00); /* no type ascription */
+      wp_buf_byte(&ex, 0x00); /* no type ascription */
       n++;
     }
     if (!e && n) {
       section(out, 6, n, &al);
       section(out, 11, n, &ex);
     }
-    free(al.p);
-    free(ex.p);
+    free(al.s);
+    free(ex.s);
   }
   if (!e && (out->oom || types.oom || imports.oom)) e = wasmplug_error_new("out of memory");
-  free(types.p);
-  free(imports.p);
-  free(body.p);
+  free(types.s);
+  free(imports.s);
+  free(body.s);
   free(imps);
   return e;
 }
@@ -366,18 +343,18 @@ wasmplug_error_t *wp_wasm_compose(wp_wasm_plugins_t *set, const uint8_t *app, si
     /* only the plugins the app reaches, directly or through other plugins */
     size_t n = 0;
     topo(parts, set->n, done, order, &n);
-    buf b = {0};
+    wp_buf_t b = {0};
     e = encode(parts, n, order, &b);
     if (!e) {
       wp_comp *check = NULL;
-      if (wp_comp_load(b.p, b.n, "composed component", &check, err, sizeof err))
+      if (wp_comp_load((const uint8_t *)b.s, b.len, "composed component", &check, err, sizeof err))
         e = wasmplug_error_new("compose: the composition does not validate: %s", err);
       wp_comp_delete(check);
     }
-    if (e) free(b.p);
+    if (e) free(b.s);
     else {
-      *out = b.p;
-      *out_len = b.n;
+      *out = (uint8_t *)b.s;
+      *out_len = b.len;
     }
   }
   free(parts);

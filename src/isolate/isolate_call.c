@@ -321,7 +321,7 @@ void wp_rpc_proxy_free(wp_rpc_proxy_t *px) {
   free(px->spec_path);
   free(px->down_why);
   free(px->hello);
-  free(px->out.p);
+  free(px->out.s);
   pthread_mutex_destroy(&px->mu);
   free(px);
 }

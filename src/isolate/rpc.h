@@ -59,14 +59,9 @@ void wp_rpc_header_put(uint8_t out[WP_RPC_HEADER], const wp_rpc_header_t *h);
 ** (written into why). */
 const char *wp_rpc_header_get(const uint8_t in[WP_RPC_HEADER], wp_rpc_header_t *h, char *why, size_t whylen);
 
-/* A growing byte buffer (frame under construction). */
-typedef struct wp_rpc_buf {
-  uint8_t *p;
-  size_t len, cap;
-  bool oom;
-} wp_rpc_buf_t;
-void wp_rpc_buf_put(wp_rpc_buf_t *b, const void *data, size_t n);
-void wp_rpc_buf_u8(wp_rpc_buf_t *b, uint8_t v);
+/* A frame under construction: the tree's buffer (src/core/buf.h), with
+** the protocol's encodings. */
+typedef wp_buf_t wp_rpc_buf_t;
 void wp_rpc_buf_u32(wp_rpc_buf_t *b, uint32_t v);
 /* u32 length + bytes; NULL is length 0xffffffff. */
 void wp_rpc_buf_str(wp_rpc_buf_t *b, const char *s);

@@ -27,7 +27,7 @@ void wp_rpc_desc_encode(wp_rpc_buf_t *b, const wasmplug_plugin_t *d) {
   wp_rpc_buf_u32(b, d->nresources);
   for (uint32_t i = 0; i < d->nresources; i++) {
     wp_rpc_buf_str(b, d->resources[i].name);
-    wp_rpc_buf_u8(b, d->resources[i].drop != NULL);
+    wp_buf_byte(b, d->resources[i].drop != NULL);
   }
   wp_rpc_buf_u32(b, d->noptions);
   for (uint32_t i = 0; i < d->noptions; i++) {

@@ -59,29 +59,11 @@ const char *wp_rpc_header_get(const uint8_t in[WP_RPC_HEADER], wp_rpc_header_t *
 
 /* ------------------------------------------------------------ builders */
 
-void wp_rpc_buf_put(wp_rpc_buf_t *b, const void *data, size_t n) {
-  if (b->oom) return;
-  if (b->len + n > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n) cap *= 2;
-    uint8_t *np = realloc(b->p, cap);
-    if (!np) {
-      b->oom = true;
-      return;
-    }
-    b->p = np;
-    b->cap = cap;
-  }
-  if (n) memcpy(b->p + b->len, data, n);
-  b->len += n;
-}
-
-void wp_rpc_buf_u8(wp_rpc_buf_t *b, uint8_t v) { wp_rpc_buf_put(b, &v, 1); }
 
 void wp_rpc_buf_u32(wp_rpc_buf_t *b, uint32_t v) {
   uint8_t t[4];
   put32(t, v);
-  wp_rpc_buf_put(b, t, 4);
+  wp_buf_put(b, t, 4);
 }
 
 void wp_rpc_buf_str(wp_rpc_buf_t *b, const char *s) {
@@ -91,14 +73,14 @@ void wp_rpc_buf_str(wp_rpc_buf_t *b, const char *s) {
   }
   size_t n = strlen(s);
   wp_rpc_buf_u32(b, (uint32_t)n);
-  wp_rpc_buf_put(b, s, n);
+  wp_buf_put(b, s, n);
 }
 
 void wp_rpc_buf_frame(wp_rpc_buf_t *b) {
   b->len = 0;
   b->oom = false;
   uint8_t zero[WP_RPC_HEADER] = {0};
-  wp_rpc_buf_put(b, zero, sizeof zero);
+  wp_buf_put(b, zero, sizeof zero);
 }
 
 /* ------------------------------------------------------------- readers */
@@ -169,12 +151,12 @@ int wp_rpc_frame_send(wp_rpc_conn_t *c, wp_rpc_buf_t *b, wp_rpc_header_t h) {
   h.magic = WP_RPC_MAGIC;
   h.version = WP_RPC_VERSION;
   h.len = (uint32_t)(b->len - WP_RPC_HEADER);
-  wp_rpc_header_put(b->p, &h);
+  wp_rpc_header_put((uint8_t *)b->s, &h);
   size_t off = 0;
   while (off < b->len) {
     /* MSG_NOSIGNAL: a dead peer must be an error here, not SIGPIPE
     ** killing the host. */
-    ssize_t n = send(c->fd, b->p + off, b->len - off, MSG_NOSIGNAL);
+    ssize_t n = send(c->fd, b->s + off, b->len - off, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR && !wasmplug_call_interrupted()) continue;
     if (n <= 0) return -1;
     off += (size_t)n;

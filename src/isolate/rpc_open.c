@@ -42,7 +42,7 @@ typedef struct opts {
   int timeout_ms;
   unsigned restarts;
   const char *allow, *rlimit_as, *chroot_dir; /* point into `items` */
-  wp_plugin_buf_t rest;                       /* the plugin's own config */
+  wp_buf_t rest;                       /* the plugin's own config */
 } opts_t;
 
 /* True when the key s[0..kl) is `k`. */
@@ -86,7 +86,7 @@ static wasmplug_error_t *parse_opts(const char *path, char *items, bool remote, 
       return wasmplug_error_new("--plugin %s: unknown option '%s' (a remote plugin takes timeout= and "
                                 "isolate-restarts=; its own config is given to its server)", path, s);
     } else {
-      wp_plugin_buf_printf(&o->rest, "%s%s", o->rest.len ? "," : "", s);
+      wp_buf_printf(&o->rest, "%s%s", o->rest.len ? "," : "", s);
     }
     s = c ? c + 1 : NULL;
   }

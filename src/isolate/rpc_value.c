@@ -17,7 +17,7 @@
 static void put_scalar(wp_rpc_buf_t *b, const void *in, size_t n) {
   /* Native integers are little-endian on every host this runs on (x86-64,
   ** aarch64); the wire is little-endian by definition. */
-  wp_rpc_buf_put(b, in, n);
+  wp_buf_put(b, in, n);
 }
 
 static uint32_t read_uint(const uint8_t *p, uint32_t size) {
@@ -42,9 +42,9 @@ static uint32_t tag_size(const wp_cabi_type_t *ty) {
 
 void wp_rpc_encode(wp_rpc_buf_t *b, const wp_cabi_type_t *ty, const void *in) {
   const uint8_t *p = in;
-  wp_rpc_buf_u8(b, (uint8_t)ty->kind);
+  wp_buf_byte(b, (uint8_t)ty->kind);
   switch (ty->kind) {
-  case WP_CABI_BOOL: wp_rpc_buf_u8(b, p[0] != 0); break;
+  case WP_CABI_BOOL: wp_buf_byte(b, p[0] != 0); break;
   case WP_CABI_S8: case WP_CABI_U8: put_scalar(b, p, 1); break;
   case WP_CABI_S16: case WP_CABI_U16: put_scalar(b, p, 2); break;
   case WP_CABI_S32: case WP_CABI_U32: case WP_CABI_F32: case WP_CABI_CHAR: case WP_CABI_OWN: case WP_CABI_BORROW:
@@ -62,7 +62,7 @@ void wp_rpc_encode(wp_rpc_buf_t *b, const wp_cabi_type_t *ty, const void *in) {
     }
     wp_rpc_buf_u32(b, (uint32_t)len);
     if (ty->kind == WP_CABI_STRING) {
-      wp_rpc_buf_put(b, ptr, len);
+      wp_buf_put(b, ptr, len);
     } else {
       for (size_t i = 0; i < len && !b->oom; i++) wp_rpc_encode(b, ty->elem, ptr + i * ty->elem->native.size);
     }

@@ -168,7 +168,7 @@ static void session_end(wasmplug_plugin_server_t *s, session_t *ss) {
   free(ss->insts);
   wp_cabi_arena_delete(ss->arena);
   wp_rpc_conn_close(&ss->conn);
-  free(ss->out.p);
+  free(ss->out.s);
   free(ss);
 }
 
@@ -185,7 +185,7 @@ static bool reply(session_t *ss, wp_rpc_kind_t kind, const wp_rpc_header_t *req,
 static bool reply_msg(session_t *ss, wp_rpc_kind_t kind, const wp_rpc_header_t *req, const char *msg) {
   wp_rpc_buf_frame(&ss->out);
   if (kind == WP_RPC_TRAP) wp_rpc_buf_str(&ss->out, msg);
-  else wp_rpc_buf_put(&ss->out, msg, strlen(msg));
+  else wp_buf_put(&ss->out, msg, strlen(msg));
   return reply(ss, kind, req, req->inst);
 }
 
@@ -414,7 +414,7 @@ void wasmplug_plugin_server_refuse(int fd, const char *msg) {
   ss->conn.fd = fd;
   wp_rpc_conn_close(&ss->conn);
   wp_cabi_arena_delete(ss->arena);
-  free(ss->out.p);
+  free(ss->out.s);
   free(ss);
 }
 

@@ -63,9 +63,9 @@ wasmplug_error_t *wp_plugin_options_check(const wp_plugin_t *p) {
 }
 
 static wasmplug_error_t *unknown_key(const wp_plugin_t *p, const char *key) {
-  wp_plugin_buf_t b = {0};
+  wp_buf_t b = {0};
   for (uint32_t i = 0; i < p->desc.noptions; i++)
-    wp_plugin_buf_printf(&b, "%s%s", i ? ", " : "", p->desc.options[i].name);
+    wp_buf_printf(&b, "%s%s", i ? ", " : "", p->desc.options[i].name);
   wasmplug_error_t *e = wasmplug_error_new("plugin %s: unknown config key '%s' (valid keys: %s)", p->desc.name, key,
                                            b.len ? b.s : "none; the plugin takes no options");
   free(b.s);

@@ -30,19 +30,19 @@ static const char *valkind_name(wasmplug_valkind_t k) {
   }
 }
 
-static void functype_text(wp_plugin_buf_t *b, const wasmplug_functype_t *t) {
-  wp_plugin_buf_printf(b, "(func");
+static void functype_text(wp_buf_t *b, const wasmplug_functype_t *t) {
+  wp_buf_printf(b, "(func");
   if (t->nparams) {
-    wp_plugin_buf_printf(b, " (param");
-    for (uint32_t i = 0; i < t->nparams; i++) wp_plugin_buf_printf(b, " %s", valkind_name(t->params[i]));
-    wp_plugin_buf_printf(b, ")");
+    wp_buf_printf(b, " (param");
+    for (uint32_t i = 0; i < t->nparams; i++) wp_buf_printf(b, " %s", valkind_name(t->params[i]));
+    wp_buf_printf(b, ")");
   }
   if (t->nresults) {
-    wp_plugin_buf_printf(b, " (result");
-    for (uint32_t i = 0; i < t->nresults; i++) wp_plugin_buf_printf(b, " %s", valkind_name(t->results[i]));
-    wp_plugin_buf_printf(b, ")");
+    wp_buf_printf(b, " (result");
+    for (uint32_t i = 0; i < t->nresults; i++) wp_buf_printf(b, " %s", valkind_name(t->results[i]));
+    wp_buf_printf(b, ")");
   }
-  wp_plugin_buf_printf(b, ")");
+  wp_buf_printf(b, ")");
 }
 
 static wasmplug_valkind_t core_kind(wp_cabi_core_t c) {
@@ -61,7 +61,7 @@ static bool functype_equal(const wasmplug_functype_t *a, const wasmplug_functype
 
 static wasmplug_error_t *mismatch(const char *mod, const char *name, const char *wit, const char *plugin,
                                   const wasmplug_functype_t *want, const wasmplug_functype_t *have) {
-  wp_plugin_buf_t a = {0}, b = {0};
+  wp_buf_t a = {0}, b = {0};
   functype_text(&a, want);
   functype_text(&b, have);
   wasmplug_error_t *e = wasmplug_error_new(
@@ -168,6 +168,8 @@ fail:
   return e;
 }
 
+void wp_plugin_guest_skip_unprovided(wp_plugin_guest_t *g, bool yes) { g->skip_unprovided = yes; }
+
 wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t *linker,
                                          const wasmplug_module_t *module) {
   if (g->dead) return wasmplug_error_new("plugin guest was torn down");
@@ -187,11 +189,20 @@ wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t
              !strcmp(m2, mod) && !strcmp(n2, name);
     }
     if (seen) continue;
+    /* Interfaces no plugin provides stay undefined when the linker is to
+    ** make something of unknown imports (it says what). */
+    const wp_plugin_t *pp;
+    const wp_plugin_iface_t *pin;
+    wasmplug_error_t *fe = g->skip_unprovided ? wp_plugin_set_find(g->set, mod, &pp, &pin) : NULL;
+    if (fe) {
+      wasmplug_error_delete(fe);
+      continue;
+    }
     wasmplug_error_t *e = define_one(g, linker, mod, name, &type.func);
     if (e) {
       /* Prefix set-level messages ("no plugin provides ...") with the import. */
       if (strncmp(wasmplug_error_message(e), "import ", 7)) {
-        wp_plugin_buf_t ft = {0};
+        wp_buf_t ft = {0};
         functype_text(&ft, &type.func);
         wasmplug_error_t *w = wasmplug_error_new("import \"%s\" \"%s\" %s: %s", mod, name, ft.s ? ft.s : "",
                                                  wasmplug_error_message(e));

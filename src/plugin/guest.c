@@ -214,17 +214,17 @@ const wp_plugin_export_t *wp_plugin_find_export(const wp_plugin_t *p, const wp_p
 
 
 static char *cabi_func_text(const wp_cabi_func_t *f) {
-  wp_plugin_buf_t b = {0};
+  wp_buf_t b = {0};
   char tmp[512];
-  wp_plugin_buf_printf(&b, "func(");
+  wp_buf_printf(&b, "func(");
   for (size_t i = 0; i < f->nparams; i++) {
     wp_cabi_type_print(f->params[i], tmp, sizeof tmp);
-    wp_plugin_buf_printf(&b, "%s%s: %s", i ? ", " : "", f->param_names ? f->param_names[i] : "_", tmp);
+    wp_buf_printf(&b, "%s%s: %s", i ? ", " : "", f->param_names ? f->param_names[i] : "_", tmp);
   }
-  wp_plugin_buf_printf(&b, ")");
+  wp_buf_printf(&b, ")");
   if (f->result) {
     wp_cabi_type_print(f->result, tmp, sizeof tmp);
-    wp_plugin_buf_printf(&b, " -> %s", tmp);
+    wp_buf_printf(&b, " -> %s", tmp);
   }
   return b.oom ? (free(b.s), NULL) : b.s;
 }

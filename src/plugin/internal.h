@@ -147,13 +147,8 @@ const void *wp_plugin_host_service(const wasmplug_plugin_config_t *self, void *i
 /* Small helpers (util.c). */
 char *wp_plugin_strdup(const char *s);
 char *wp_plugin_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Appends to a growing malloc'd string; returns false on OOM. */
-typedef struct wp_plugin_buf {
-  char *s;
-  size_t len, cap;
-  bool oom;
-} wp_plugin_buf_t;
-void wp_plugin_buf_printf(wp_plugin_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Text is built with the tree's buffer (src/core/buf.h). */
+#include "core/buf.h"
 
 /* guest.c: one plugin's state for one guest instance, with the canonical
 ** ABI types of its WIT (built per instance: resource destructors carry the
@@ -190,6 +185,7 @@ struct wp_plugin_guest {
   wasmplug_func_t *realloc;
   bool busy; /* a plugin call is in progress (re-entry from cabi_realloc) */
   bool dead; /* torn down: calls trap */
+  bool skip_unprovided; /* wp_plugin_guest_skip_unprovided */
   unsigned refs; /* the owner + one per linker definition */
 };
 

@@ -158,7 +158,7 @@ wasmplug_error_t *wp_plugin_set_find(const wp_plugin_set_t *set, const char *wan
   const char *chosen = choice_for(set, want);
   const wp_plugin_t *fp = NULL;
   const wp_plugin_iface_t *fi = NULL;
-  wp_plugin_buf_t near = {0}; /* same name, incompatible version */
+  wp_buf_t near = {0}; /* same name, incompatible version */
   for (size_t i = 0; i < set->n; i++) {
     const wp_plugin_t *p = set->plugins[i];
     if (chosen && strcmp(chosen, p->desc.name)) continue;
@@ -167,7 +167,7 @@ wasmplug_error_t *wp_plugin_set_find(const wp_plugin_set_t *set, const char *wan
       if (!wp_plugin_iface_match(want, in->id)) {
         size_t wl = wp_plugin_iface_name_len(want);
         if (wp_plugin_iface_name_len(in->id) == wl && !memcmp(in->id, want, wl))
-          wp_plugin_buf_printf(&near, "%s%s (plugin %s)", near.len ? ", " : "", in->id, p->desc.name);
+          wp_buf_printf(&near, "%s%s (plugin %s)", near.len ? ", " : "", in->id, p->desc.name);
         continue;
       }
       if (fp && fp != p) {

@@ -59,68 +59,68 @@ void wp_wit_cabi_delete(wp_wit_cabi_t *c) {
 
 /* ---------------------------------------------------------------- text */
 
-static void type_text(wp_plugin_buf_t *b, const wp_wit_resolve_t *r, wp_wit_type_t t) {
+static void type_text(wp_buf_t *b, const wp_wit_resolve_t *r, wp_wit_type_t t) {
   if (t.kind == WP_WIT_T_NONE) {
-    wp_plugin_buf_printf(b, "_");
+    wp_buf_printf(b, "_");
     return;
   }
   if (t.kind != WP_WIT_T_ID) {
-    wp_plugin_buf_printf(b, "%s", wp_wit_prim_name(t.kind));
+    wp_buf_printf(b, "%s", wp_wit_prim_name(t.kind));
     return;
   }
   if (t.id >= r->n_types) {
-    wp_plugin_buf_printf(b, "?");
+    wp_buf_printf(b, "?");
     return;
   }
   const wp_wit_typedef_t *d = &r->types[t.id];
   if (d->name) {
-    wp_plugin_buf_printf(b, "%s", d->name);
+    wp_buf_printf(b, "%s", d->name);
     return;
   }
   switch (d->kind) {
   case WP_WIT_DEF_HANDLE:
-    wp_plugin_buf_printf(b, "%s<%s>", d->borrow ? "borrow" : "own",
+    wp_buf_printf(b, "%s<%s>", d->borrow ? "borrow" : "own",
                          d->resource < r->n_types && r->types[d->resource].name ? r->types[d->resource].name : "?");
     return;
   case WP_WIT_DEF_TUPLE:
-    wp_plugin_buf_printf(b, "tuple<");
+    wp_buf_printf(b, "tuple<");
     for (uint32_t i = 0; i < d->n_types; i++) {
-      if (i) wp_plugin_buf_printf(b, ", ");
+      if (i) wp_buf_printf(b, ", ");
       type_text(b, r, d->types[i]);
     }
-    wp_plugin_buf_printf(b, ">");
+    wp_buf_printf(b, ">");
     return;
-  case WP_WIT_DEF_OPTION: wp_plugin_buf_printf(b, "option<"); break;
-  case WP_WIT_DEF_LIST: wp_plugin_buf_printf(b, "list<"); break;
-  case WP_WIT_DEF_FUTURE: wp_plugin_buf_printf(b, "future<"); break;
-  case WP_WIT_DEF_STREAM: wp_plugin_buf_printf(b, "stream<"); break;
+  case WP_WIT_DEF_OPTION: wp_buf_printf(b, "option<"); break;
+  case WP_WIT_DEF_LIST: wp_buf_printf(b, "list<"); break;
+  case WP_WIT_DEF_FUTURE: wp_buf_printf(b, "future<"); break;
+  case WP_WIT_DEF_STREAM: wp_buf_printf(b, "stream<"); break;
   case WP_WIT_DEF_ALIAS: type_text(b, r, d->type); return;
   case WP_WIT_DEF_RESULT:
     if (d->type.kind == WP_WIT_T_NONE && d->type2.kind == WP_WIT_T_NONE) {
-      wp_plugin_buf_printf(b, "result");
+      wp_buf_printf(b, "result");
       return;
     }
-    wp_plugin_buf_printf(b, "result<");
+    wp_buf_printf(b, "result<");
     type_text(b, r, d->type);
     if (d->type2.kind != WP_WIT_T_NONE) {
-      wp_plugin_buf_printf(b, ", ");
+      wp_buf_printf(b, ", ");
       type_text(b, r, d->type2);
     }
-    wp_plugin_buf_printf(b, ">");
+    wp_buf_printf(b, ">");
     return;
   case WP_WIT_DEF_MAP:
-    wp_plugin_buf_printf(b, "map<");
+    wp_buf_printf(b, "map<");
     type_text(b, r, d->type);
-    wp_plugin_buf_printf(b, ", ");
+    wp_buf_printf(b, ", ");
     type_text(b, r, d->type2);
-    wp_plugin_buf_printf(b, ">");
+    wp_buf_printf(b, ">");
     return;
   case WP_WIT_DEF_FIXED_LIST:
-    wp_plugin_buf_printf(b, "list<");
+    wp_buf_printf(b, "list<");
     type_text(b, r, d->type);
-    wp_plugin_buf_printf(b, ", %u>", d->size);
+    wp_buf_printf(b, ", %u>", d->size);
     return;
-  default: wp_plugin_buf_printf(b, "<anonymous>"); return;
+  default: wp_buf_printf(b, "<anonymous>"); return;
   }
   if (d->type.kind == WP_WIT_T_NONE && (d->kind == WP_WIT_DEF_FUTURE || d->kind == WP_WIT_DEF_STREAM)) {
     b->len--; /* "future<" -> "future" */
@@ -128,11 +128,11 @@ static void type_text(wp_plugin_buf_t *b, const wp_wit_resolve_t *r, wp_wit_type
     return;
   }
   type_text(b, r, d->type);
-  wp_plugin_buf_printf(b, ">");
+  wp_buf_printf(b, ">");
 }
 
 char *wp_plugin_wit_type_text(const wp_wit_resolve_t *r, wp_wit_type_t t) {
-  wp_plugin_buf_t b = {0};
+  wp_buf_t b = {0};
   type_text(&b, r, t);
   if (b.oom) {
     free(b.s);
@@ -142,15 +142,15 @@ char *wp_plugin_wit_type_text(const wp_wit_resolve_t *r, wp_wit_type_t t) {
 }
 
 char *wp_plugin_wit_func_text(const wp_wit_resolve_t *r, const wp_wit_function_t *f) {
-  wp_plugin_buf_t b = {0};
-  wp_plugin_buf_printf(&b, "%s: func(", f->name);
+  wp_buf_t b = {0};
+  wp_buf_printf(&b, "%s: func(", f->name);
   for (uint32_t i = 0; i < f->n_params; i++) {
-    wp_plugin_buf_printf(&b, "%s%s: ", i ? ", " : "", f->params[i].name);
+    wp_buf_printf(&b, "%s%s: ", i ? ", " : "", f->params[i].name);
     type_text(&b, r, f->params[i].type);
   }
-  wp_plugin_buf_printf(&b, ")");
+  wp_buf_printf(&b, ")");
   if (f->result.kind != WP_WIT_T_NONE) {
-    wp_plugin_buf_printf(&b, " -> ");
+    wp_buf_printf(&b, " -> ");
     type_text(&b, r, f->result);
   }
   if (b.oom) {

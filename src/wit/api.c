@@ -100,14 +100,14 @@ static char *read_all(wp_wit_ctx_t *cx, const char *path, size_t *len) {
   if (!f)
     wp_wit_fail(cx, wp_wit_span_unknown(), "failed to read path for WIT [%s]: %s", path,
                 strerror(errno));
-  wp_wit_buf_t b = {0};
+  wp_buf_t b = {0};
   char chunk[8192];
   size_t got;
-  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) wp_wit_buf_put(&b, chunk, got);
+  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) wp_buf_put(&b, chunk, got);
   int bad = ferror(f);
   fclose(f);
-  size_t n = b.n;
-  char *s = wp_wit_buf_take(&b);
+  size_t n = b.len;
+  char *s = wp_buf_take(&b);
   if (!s) wp_wit_oom(cx);
   if (bad) {
     free(s);
@@ -138,16 +138,16 @@ static char **list_dir(wp_wit_ctx_t *cx, const char *path, uint32_t *n) {
   *n = 0;
   struct dirent *e;
   /* collect into a malloc'd list first so the DIR is closed on every path */
-  wp_wit_buf_t all = {0};
+  wp_buf_t all = {0};
   uint32_t count = 0;
   while ((e = readdir(d))) {
     if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    wp_wit_buf_put(&all, e->d_name, strlen(e->d_name) + 1);
+    wp_buf_put(&all, e->d_name, strlen(e->d_name) + 1);
     count++;
   }
   closedir(d);
-  size_t total = all.n;
-  char *blob = wp_wit_buf_take(&all);
+  size_t total = all.len;
+  char *blob = wp_buf_take(&all);
   if (!blob) wp_wit_oom(cx);
   char *copy = wp_wit_alloc(cx, cx->tmp, total + 1);
   memcpy(copy, blob, total);

@@ -212,17 +212,7 @@ void wp_wit_parse_group(wp_wit_ctx_t *cx, const struct wp_wit_src_ref *srcs,
 uint32_t wp_wit_resolve_groups(wp_wit_ctx_t *cx, wp_wit_group_t *groups,
                                uint32_t n_groups);
 
-/* ---- string builder (buf.c) ---- */
-typedef struct {
-  char *s;
-  size_t n, cap;
-  int oom;
-} wp_wit_buf_t;
-void wp_wit_buf_put(wp_wit_buf_t *b, const char *s, size_t n);
-void wp_wit_buf_puts(wp_wit_buf_t *b, const char *s);
-void wp_wit_buf_printf(wp_wit_buf_t *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* Returns the malloc'd string (NULL on OOM) and resets the buffer. */
-char *wp_wit_buf_take(wp_wit_buf_t *b);
+/* ---- text: the tree's buffer (src/core/buf.h) ---- */
+#include "core/buf.h"
 
 #endif

@@ -122,7 +122,7 @@ static const struct {
     {"with", TK_WITH},       {"async", TK_ASYNC},
 };
 
-static void lex_string_body(wp_wit_lexer_t *lx, uint32_t start, wp_wit_buf_t *out);
+static void lex_string_body(wp_wit_lexer_t *lx, uint32_t start, wp_buf_t *out);
 
 wp_wit_tok_t wp_wit_lex_raw(wp_wit_lexer_t *lx, wp_wit_span_t *span) {
   if (lx->pos >= lx->len) {
@@ -191,9 +191,9 @@ wp_wit_tok_t wp_wit_lex_raw(wp_wit_lexer_t *lx, wp_wit_span_t *span) {
       t = TK_EXPLICIT_ID;
       break;
     case '"': {
-      wp_wit_buf_t scratch = {0};
+      wp_buf_t scratch = {0};
       lex_string_body(lx, gstart, &scratch);
-      free(wp_wit_buf_take(&scratch));
+      free(wp_buf_take(&scratch));
       t = TK_STRING_LIT;
       break;
     }
@@ -238,11 +238,11 @@ static int hexval(uint32_t c) {
 
 /* Lexes a string literal body after the opening quote, decoding escapes
    into `out`. */
-static void lex_string_body(wp_wit_lexer_t *lx, uint32_t start, wp_wit_buf_t *out) {
+static void lex_string_body(wp_wit_lexer_t *lx, uint32_t start, wp_buf_t *out) {
   wp_wit_ctx_t *cx = lx->cx;
   for (;;) {
     if (lx->pos >= lx->len) {
-      free(wp_wit_buf_take(out));
+      free(wp_buf_take(out));
       wp_wit_fail(cx, wp_wit_span(start, start + 1), "unterminated string literal");
     }
     uint32_t before = lx->pos;
@@ -251,7 +251,7 @@ static void lex_string_body(wp_wit_lexer_t *lx, uint32_t start, wp_wit_buf_t *ou
     if (c == '"') return;
     if (c == '\\') {
       if (lx->pos >= lx->len) {
-        free(wp_wit_buf_take(out));
+        free(wp_buf_take(out));
         wp_wit_fail(cx, wp_wit_span(start, start + 1), "unterminated string literal");
       }
       uint32_t e = next_char(lx);
@@ -265,7 +265,7 @@ static void lex_string_body(wp_wit_lexer_t *lx, uint32_t start, wp_wit_buf_t *ou
         case '\\': ch = '\\'; break;
         case 'u': {
           if (!eatc(lx, '{')) {
-            free(wp_wit_buf_take(out));
+            free(wp_buf_take(out));
             wp_wit_fail(cx, wp_wit_span(pos, pos + 1), "expected character '{'");
           }
           uint32_t v = 0;
@@ -278,7 +278,7 @@ static void lex_string_body(wp_wit_lexer_t *lx, uint32_t start, wp_wit_buf_t *ou
             digits++;
           }
           if (!digits || !eatc(lx, '}') || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
-            free(wp_wit_buf_take(out));
+            free(wp_buf_take(out));
             wp_wit_fail(cx, wp_wit_span(pos, pos + 1), "invalid unicode escape");
           }
           char enc[4];
@@ -302,7 +302,7 @@ static void lex_string_body(wp_wit_lexer_t *lx, uint32_t start, wp_wit_buf_t *ou
             enc[3] = (char)(0x80 | (v & 0x3F));
             n = 4;
           }
-          wp_wit_buf_put(out, enc, n);
+          wp_buf_put(out, enc, n);
           continue;
         }
         default:
@@ -311,30 +311,30 @@ static void lex_string_body(wp_wit_lexer_t *lx, uint32_t start, wp_wit_buf_t *ou
             ch = (char)(hexval(e) * 16 + hexval(d));
             break;
           }
-          free(wp_wit_buf_take(out));
+          free(wp_buf_take(out));
           wp_wit_fail(cx, wp_wit_span(pos, pos + 1), "invalid string escape");
       }
-      wp_wit_buf_put(out, &ch, 1);
+      wp_buf_put(out, &ch, 1);
       continue;
     }
     if (c < 0x20 || c == 0x7f) {
-      free(wp_wit_buf_take(out));
+      free(wp_buf_take(out));
       wp_wit_fail(cx, wp_wit_span(pos, pos + 1), "invalid string character");
     }
-    wp_wit_buf_put(out, lx->src + before, lx->pos - before);
+    wp_buf_put(out, lx->src + before, lx->pos - before);
   }
 }
 
 char *wp_wit_lex_string(wp_wit_lexer_t *lx, wp_wit_span_t span) {
   wp_wit_lexer_t t = *lx;
   t.pos = span.start - lx->base + 1;
-  wp_wit_buf_t out = {0};
+  wp_buf_t out = {0};
   lex_string_body(&t, span.start, &out);
   if (out.oom) {
-    free(wp_wit_buf_take(&out));
+    free(wp_buf_take(&out));
     wp_wit_oom(lx->cx);
   }
-  char *s = wp_wit_buf_take(&out);
+  char *s = wp_buf_take(&out);
   char *r = wp_wit_strdup(lx->cx, lx->cx->tmp, s ? s : "");
   free(s);
   return r;

@@ -17,7 +17,7 @@
 
 typedef struct {
   const wp_wit_resolve_t *r;
-  wp_wit_buf_t b;
+  wp_buf_t b;
   uint32_t pkg; /* package being printed */
   int indent;
   /* blank-line state of the current block: items that span several
@@ -29,7 +29,7 @@ static void ind(pr_t *p);
 
 static void item_start(pr_t *p, int multi, int is_use) {
   if (p->started && (multi || p->last_multi || (p->last_use && !is_use)))
-    wp_wit_buf_puts(&p->b, "\n");
+    wp_buf_puts(&p->b, "\n");
   p->started = 1;
   p->last_multi = multi;
   p->last_use = is_use;
@@ -58,16 +58,16 @@ static const char *const keywords[] = {
     "with",     "async",   NULL};
 
 static void ind(pr_t *p) {
-  for (int i = 0; i < p->indent; i++) wp_wit_buf_puts(&p->b, "  ");
+  for (int i = 0; i < p->indent; i++) wp_buf_puts(&p->b, "  ");
 }
 
 static void id(pr_t *p, const char *name) {
   for (int i = 0; keywords[i]; i++)
     if (!strcmp(keywords[i], name)) {
-      wp_wit_buf_puts(&p->b, "%");
+      wp_buf_puts(&p->b, "%");
       break;
     }
-  wp_wit_buf_puts(&p->b, name);
+  wp_buf_puts(&p->b, name);
 }
 
 static int ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f'; }
@@ -96,12 +96,12 @@ static void docs(pr_t *p, const char *d) {
     size_t n = e ? (size_t)(e - s) : strlen(s);
     while (n && ws(s[n - 1])) n--;
     ind(p);
-    wp_wit_buf_puts(&p->b, "///");
+    wp_buf_puts(&p->b, "///");
     if (n) {
-      wp_wit_buf_puts(&p->b, " ");
-      wp_wit_buf_put(&p->b, s + min_ws, n - min_ws);
+      wp_buf_puts(&p->b, " ");
+      wp_buf_put(&p->b, s + min_ws, n - min_ws);
     }
-    wp_wit_buf_puts(&p->b, "\n");
+    wp_buf_puts(&p->b, "\n");
     if (!e) break;
     s = e + 1;
   }
@@ -110,39 +110,39 @@ static void docs(pr_t *p, const char *d) {
 static void stability(pr_t *p, const wp_wit_stability_t *s) {
   if (s->kind == WP_WIT_STABILITY_STABLE) {
     ind(p);
-    wp_wit_buf_printf(&p->b, "@since(version = %s)\n", s->since);
+    wp_buf_printf(&p->b, "@since(version = %s)\n", s->since);
   } else if (s->kind == WP_WIT_STABILITY_UNSTABLE) {
     ind(p);
-    wp_wit_buf_puts(&p->b, "@unstable(feature = ");
+    wp_buf_puts(&p->b, "@unstable(feature = ");
     id(p, s->feature);
-    wp_wit_buf_puts(&p->b, ")\n");
+    wp_buf_puts(&p->b, ")\n");
   }
   if (s->kind != WP_WIT_STABILITY_UNKNOWN && s->deprecated) {
     ind(p);
-    wp_wit_buf_printf(&p->b, "@deprecated(version = %s)\n", s->deprecated);
+    wp_buf_printf(&p->b, "@deprecated(version = %s)\n", s->deprecated);
   }
 }
 
 static void external_id(pr_t *p, const char *ext) {
   if (!ext) return;
   ind(p);
-  wp_wit_buf_puts(&p->b, "@external-id(\"");
+  wp_buf_puts(&p->b, "@external-id(\"");
   for (const char *c = ext; *c; c++) {
     if (*c == '"' || *c == '\\')
-      wp_wit_buf_printf(&p->b, "\\%c", *c);
+      wp_buf_printf(&p->b, "\\%c", *c);
     else if ((unsigned char)*c < 0x20)
-      wp_wit_buf_printf(&p->b, "\\u{%x}", (unsigned char)*c);
+      wp_buf_printf(&p->b, "\\u{%x}", (unsigned char)*c);
     else
-      wp_wit_buf_put(&p->b, c, 1);
+      wp_buf_put(&p->b, c, 1);
   }
-  wp_wit_buf_puts(&p->b, "\")\n");
+  wp_buf_puts(&p->b, "\")\n");
 }
 
 static void pkgname(pr_t *p, const wp_wit_package_name_t *n) {
   id(p, n->ns);
-  wp_wit_buf_puts(&p->b, ":");
+  wp_buf_puts(&p->b, ":");
   id(p, n->name);
-  if (n->version) wp_wit_buf_printf(&p->b, "@%s", n->version);
+  if (n->version) wp_buf_printf(&p->b, "@%s", n->version);
 }
 
 /* `iface` or `ns:pkg/iface@v` depending on where we print from. */
@@ -154,11 +154,11 @@ static void iface_path(pr_t *p, uint32_t iface) {
   }
   const wp_wit_package_name_t *n = &p->r->packages[i->package].name;
   id(p, n->ns);
-  wp_wit_buf_puts(&p->b, ":");
+  wp_buf_puts(&p->b, ":");
   id(p, n->name);
-  wp_wit_buf_puts(&p->b, "/");
+  wp_buf_puts(&p->b, "/");
   id(p, i->name ? i->name : "?");
-  if (n->version) wp_wit_buf_printf(&p->b, "@%s", n->version);
+  if (n->version) wp_buf_printf(&p->b, "@%s", n->version);
 }
 
 static void type(pr_t *p, wp_wit_type_t t, int depth);
@@ -178,77 +178,77 @@ static void type_id(pr_t *p, uint32_t tid, int depth) {
 static void type_struct(pr_t *p, uint32_t tid, int depth) {
   const wp_wit_typedef_t *t = &p->r->types[tid];
   if (depth > 1000) {
-    p->b.oom = 1;
+    p->b.oom = true;
     return;
   }
   switch (t->kind) {
     case WP_WIT_DEF_ALIAS: type(p, t->type, depth + 1); return;
     case WP_WIT_DEF_HANDLE:
       if (t->borrow) {
-        wp_wit_buf_puts(&p->b, "borrow<");
+        wp_buf_puts(&p->b, "borrow<");
         type_id(p, t->resource, depth + 1);
-        wp_wit_buf_puts(&p->b, ">");
+        wp_buf_puts(&p->b, ">");
       } else {
         /* a plain resource name means `own<r>` */
         type_id(p, t->resource, depth + 1);
       }
       return;
     case WP_WIT_DEF_LIST:
-      wp_wit_buf_puts(&p->b, "list<");
+      wp_buf_puts(&p->b, "list<");
       type(p, t->type, depth + 1);
-      wp_wit_buf_puts(&p->b, ">");
+      wp_buf_puts(&p->b, ">");
       return;
     case WP_WIT_DEF_FIXED_LIST:
-      wp_wit_buf_puts(&p->b, "list<");
+      wp_buf_puts(&p->b, "list<");
       type(p, t->type, depth + 1);
-      wp_wit_buf_printf(&p->b, ", %u>", t->size);
+      wp_buf_printf(&p->b, ", %u>", t->size);
       return;
     case WP_WIT_DEF_MAP:
-      wp_wit_buf_puts(&p->b, "map<");
+      wp_buf_puts(&p->b, "map<");
       type(p, t->type, depth + 1);
-      wp_wit_buf_puts(&p->b, ", ");
+      wp_buf_puts(&p->b, ", ");
       type(p, t->type2, depth + 1);
-      wp_wit_buf_puts(&p->b, ">");
+      wp_buf_puts(&p->b, ">");
       return;
     case WP_WIT_DEF_OPTION:
-      wp_wit_buf_puts(&p->b, "option<");
+      wp_buf_puts(&p->b, "option<");
       type(p, t->type, depth + 1);
-      wp_wit_buf_puts(&p->b, ">");
+      wp_buf_puts(&p->b, ">");
       return;
     case WP_WIT_DEF_RESULT:
-      wp_wit_buf_puts(&p->b, "result");
+      wp_buf_puts(&p->b, "result");
       if (t->type.kind == WP_WIT_T_NONE && t->type2.kind == WP_WIT_T_NONE) return;
-      wp_wit_buf_puts(&p->b, "<");
+      wp_buf_puts(&p->b, "<");
       if (t->type.kind == WP_WIT_T_NONE)
-        wp_wit_buf_puts(&p->b, "_");
+        wp_buf_puts(&p->b, "_");
       else
         type(p, t->type, depth + 1);
       if (t->type2.kind != WP_WIT_T_NONE) {
-        wp_wit_buf_puts(&p->b, ", ");
+        wp_buf_puts(&p->b, ", ");
         type(p, t->type2, depth + 1);
       }
-      wp_wit_buf_puts(&p->b, ">");
+      wp_buf_puts(&p->b, ">");
       return;
     case WP_WIT_DEF_TUPLE:
-      wp_wit_buf_puts(&p->b, "tuple<");
+      wp_buf_puts(&p->b, "tuple<");
       for (uint32_t i = 0; i < t->n_types; i++) {
-        if (i) wp_wit_buf_puts(&p->b, ", ");
+        if (i) wp_buf_puts(&p->b, ", ");
         type(p, t->types[i], depth + 1);
       }
-      wp_wit_buf_puts(&p->b, ">");
+      wp_buf_puts(&p->b, ">");
       return;
     case WP_WIT_DEF_FUTURE:
     case WP_WIT_DEF_STREAM:
-      wp_wit_buf_puts(&p->b, t->kind == WP_WIT_DEF_FUTURE ? "future" : "stream");
+      wp_buf_puts(&p->b, t->kind == WP_WIT_DEF_FUTURE ? "future" : "stream");
       if (t->type.kind != WP_WIT_T_NONE) {
-        wp_wit_buf_puts(&p->b, "<");
+        wp_buf_puts(&p->b, "<");
         type(p, t->type, depth + 1);
-        wp_wit_buf_puts(&p->b, ">");
+        wp_buf_puts(&p->b, ">");
       }
       return;
     default:
       /* anonymous records etc. cannot be written in WIT */
-      wp_wit_buf_puts(&p->b, "_");
+      wp_buf_puts(&p->b, "_");
       return;
   }
 }
@@ -257,20 +257,20 @@ static void type(pr_t *p, wp_wit_type_t t, int depth) {
   if (t.kind == WP_WIT_T_ID)
     type_id(p, t.id, depth);
   else
-    wp_wit_buf_puts(&p->b, wp_wit_prim_name(t.kind));
+    wp_buf_puts(&p->b, wp_wit_prim_name(t.kind));
 }
 
 /* Prints `(params) -> result` for a function; methods drop `self`. */
 static void signature(pr_t *p, const wp_wit_function_t *f) {
   uint32_t first = (f->kind == WP_WIT_FUNC_METHOD || f->kind == WP_WIT_FUNC_ASYNC_METHOD) ? 1 : 0;
-  wp_wit_buf_puts(&p->b, "(");
+  wp_buf_puts(&p->b, "(");
   for (uint32_t i = first; i < f->n_params; i++) {
-    if (i > first) wp_wit_buf_puts(&p->b, ", ");
+    if (i > first) wp_buf_puts(&p->b, ", ");
     id(p, f->params[i].name);
-    wp_wit_buf_puts(&p->b, ": ");
+    wp_buf_puts(&p->b, ": ");
     type(p, f->params[i].type, 0);
   }
-  wp_wit_buf_puts(&p->b, ")");
+  wp_buf_puts(&p->b, ")");
   if (f->result.kind == WP_WIT_T_NONE) return;
   if (f->kind == WP_WIT_FUNC_CONSTRUCTOR && f->result.kind == WP_WIT_T_ID) {
     const wp_wit_typedef_t *t = &p->r->types[f->result.id];
@@ -278,7 +278,7 @@ static void signature(pr_t *p, const wp_wit_function_t *f) {
         f->result.id == f->resource)
       return; /* the implicit `-> own<r>` */
   }
-  wp_wit_buf_puts(&p->b, " -> ");
+  wp_buf_puts(&p->b, " -> ");
   type(p, f->result, 0);
 }
 
@@ -300,19 +300,19 @@ static void func_item(pr_t *p, const wp_wit_function_t *f, const char *prefix) {
   stability(p, &f->stability);
   external_id(p, f->external_id);
   ind(p);
-  if (prefix) wp_wit_buf_puts(&p->b, prefix);
+  if (prefix) wp_buf_puts(&p->b, prefix);
   if (f->kind == WP_WIT_FUNC_CONSTRUCTOR) {
-    wp_wit_buf_puts(&p->b, "constructor");
+    wp_buf_puts(&p->b, "constructor");
   } else {
     id(p, short_name(f));
-    wp_wit_buf_puts(&p->b, ": ");
+    wp_buf_puts(&p->b, ": ");
     if (f->kind == WP_WIT_FUNC_STATIC || f->kind == WP_WIT_FUNC_ASYNC_STATIC)
-      wp_wit_buf_puts(&p->b, "static ");
-    if (is_async(f)) wp_wit_buf_puts(&p->b, "async ");
-    wp_wit_buf_puts(&p->b, "func");
+      wp_buf_puts(&p->b, "static ");
+    if (is_async(f)) wp_buf_puts(&p->b, "async ");
+    wp_buf_puts(&p->b, "func");
   }
   signature(p, f);
-  wp_wit_buf_puts(&p->b, ";\n");
+  wp_buf_puts(&p->b, ";\n");
 }
 
 static void fields(pr_t *p, const wp_wit_typedef_t *t, int with_type, int paren) {
@@ -322,11 +322,11 @@ static void fields(pr_t *p, const wp_wit_typedef_t *t, int with_type, int paren)
     ind(p);
     id(p, t->fields[i].name);
     if (with_type && t->fields[i].type.kind != WP_WIT_T_NONE) {
-      wp_wit_buf_puts(&p->b, paren ? "(" : ": ");
+      wp_buf_puts(&p->b, paren ? "(" : ": ");
       type(p, t->fields[i].type, 0);
-      if (paren) wp_wit_buf_puts(&p->b, ")");
+      if (paren) wp_buf_puts(&p->b, ")");
     }
-    wp_wit_buf_puts(&p->b, ",\n");
+    wp_buf_puts(&p->b, ",\n");
   }
   p->indent--;
 }
@@ -366,19 +366,19 @@ static void use_stmt(pr_t *p, const uint32_t *tids, uint32_t n) {
   stability(p, &t0->stability);
   external_id(p, t0->external_id);
   ind(p);
-  wp_wit_buf_puts(&p->b, "use ");
+  wp_buf_puts(&p->b, "use ");
   iface_path(p, use_target(p, tids[0])->owner);
-  wp_wit_buf_puts(&p->b, ".{");
+  wp_buf_puts(&p->b, ".{");
   for (uint32_t i = 0; i < n; i++) {
     const wp_wit_typedef_t *t = &p->r->types[tids[i]], *o = use_target(p, tids[i]);
-    if (i) wp_wit_buf_puts(&p->b, ", ");
+    if (i) wp_buf_puts(&p->b, ", ");
     id(p, o->name);
     if (strcmp(o->name, t->name)) {
-      wp_wit_buf_puts(&p->b, " as ");
+      wp_buf_puts(&p->b, " as ");
       id(p, t->name);
     }
   }
-  wp_wit_buf_puts(&p->b, "};\n");
+  wp_buf_puts(&p->b, "};\n");
 }
 
 /* A named type of an interface or world.  `funcs` are the owner's
@@ -406,32 +406,32 @@ static void typedef_item(pr_t *p, uint32_t tid, const wp_wit_function_t *funcs, 
   ind(p);
   switch (t->kind) {
     case WP_WIT_DEF_RECORD:
-      wp_wit_buf_puts(&p->b, "record ");
+      wp_buf_puts(&p->b, "record ");
       id(p, t->name);
-      wp_wit_buf_puts(&p->b, " {\n");
+      wp_buf_puts(&p->b, " {\n");
       fields(p, t, 1, 0);
       ind(p);
-      wp_wit_buf_puts(&p->b, "}\n");
+      wp_buf_puts(&p->b, "}\n");
       return;
     case WP_WIT_DEF_VARIANT:
-      wp_wit_buf_puts(&p->b, "variant ");
+      wp_buf_puts(&p->b, "variant ");
       id(p, t->name);
-      wp_wit_buf_puts(&p->b, " {\n");
+      wp_buf_puts(&p->b, " {\n");
       fields(p, t, 1, 1);
       ind(p);
-      wp_wit_buf_puts(&p->b, "}\n");
+      wp_buf_puts(&p->b, "}\n");
       return;
     case WP_WIT_DEF_FLAGS:
     case WP_WIT_DEF_ENUM:
-      wp_wit_buf_puts(&p->b, t->kind == WP_WIT_DEF_FLAGS ? "flags " : "enum ");
+      wp_buf_puts(&p->b, t->kind == WP_WIT_DEF_FLAGS ? "flags " : "enum ");
       id(p, t->name);
-      wp_wit_buf_puts(&p->b, " {\n");
+      wp_buf_puts(&p->b, " {\n");
       fields(p, t, 0, 0);
       ind(p);
-      wp_wit_buf_puts(&p->b, "}\n");
+      wp_buf_puts(&p->b, "}\n");
       return;
     case WP_WIT_DEF_RESOURCE: {
-      wp_wit_buf_puts(&p->b, "resource ");
+      wp_buf_puts(&p->b, "resource ");
       id(p, t->name);
       int any = 0;
       pr_t saved_res = *p;
@@ -441,7 +441,7 @@ static void typedef_item(pr_t *p, uint32_t tid, const wp_wit_function_t *funcs, 
           const wp_wit_function_t *f = pass ? &witems[i].func : &funcs[i];
           if (pass && witems[i].kind != WP_WIT_ITEM_FUNCTION) continue;
           if (f->kind < WP_WIT_FUNC_METHOD || f->resource != tid) continue;
-          if (!any) wp_wit_buf_puts(&p->b, " {\n");
+          if (!any) wp_buf_puts(&p->b, " {\n");
           pr_t outer = any ? *p : block_enter(p);
           if (!any) saved_res = outer;
           any = 1;
@@ -453,26 +453,26 @@ static void typedef_item(pr_t *p, uint32_t tid, const wp_wit_function_t *funcs, 
       if (any) {
         block_leave(p, &saved_res);
         ind(p);
-        wp_wit_buf_puts(&p->b, "}\n");
+        wp_buf_puts(&p->b, "}\n");
       } else {
-        wp_wit_buf_puts(&p->b, ";\n");
+        wp_buf_puts(&p->b, ";\n");
       }
       return;
     }
     default:
-      wp_wit_buf_puts(&p->b, "type ");
+      wp_buf_puts(&p->b, "type ");
       id(p, t->name);
-      wp_wit_buf_puts(&p->b, " = ");
+      wp_buf_puts(&p->b, " = ");
       if (t->kind == WP_WIT_DEF_ALIAS) {
         type(p, t->type, 0);
       } else if (t->kind == WP_WIT_DEF_HANDLE) {
-        wp_wit_buf_puts(&p->b, t->borrow ? "borrow<" : "own<");
+        wp_buf_puts(&p->b, t->borrow ? "borrow<" : "own<");
         type_id(p, t->resource, 0);
-        wp_wit_buf_puts(&p->b, ">");
+        wp_buf_puts(&p->b, ">");
       } else {
         type_struct(p, tid, 0);
       }
-      wp_wit_buf_puts(&p->b, ";\n");
+      wp_buf_puts(&p->b, ";\n");
       return;
   }
 }
@@ -550,12 +550,12 @@ static void world_items(pr_t *p, const wp_wit_world_t *w, int exports) {
       stability(p, &ifc->stability);
       external_id(p, it->external_id);
       ind(p);
-      wp_wit_buf_puts(&p->b, kw);
+      wp_buf_puts(&p->b, kw);
       id(p, it->name ? it->name : "?");
-      wp_wit_buf_puts(&p->b, ": interface {\n");
+      wp_buf_puts(&p->b, ": interface {\n");
       interface_body(p, ifc);
       ind(p);
-      wp_wit_buf_puts(&p->b, "}\n");
+      wp_buf_puts(&p->b, "}\n");
       continue;
     }
     item_start(p, it->docs != NULL, 0);
@@ -563,13 +563,13 @@ static void world_items(pr_t *p, const wp_wit_world_t *w, int exports) {
     stability(p, &it->stability);
     external_id(p, it->external_id);
     ind(p);
-    wp_wit_buf_puts(&p->b, kw);
+    wp_buf_puts(&p->b, kw);
     if (it->name) {
       id(p, it->name);
-      wp_wit_buf_puts(&p->b, ": ");
+      wp_buf_puts(&p->b, ": ");
     }
     iface_path(p, it->id);
-    wp_wit_buf_puts(&p->b, ";\n");
+    wp_buf_puts(&p->b, ";\n");
   }
 }
 
@@ -578,28 +578,28 @@ static void package_body(pr_t *p, uint32_t pkg) {
   int first = 1;
   for (uint32_t i = 0; i < pk->n_interfaces; i++) {
     const wp_wit_interface_t *ifc = &p->r->interfaces[pk->interfaces[i].id];
-    if (!first) wp_wit_buf_puts(&p->b, "\n");
+    if (!first) wp_buf_puts(&p->b, "\n");
     first = 0;
     docs(p, ifc->docs);
     stability(p, &ifc->stability);
     ind(p);
-    wp_wit_buf_puts(&p->b, "interface ");
+    wp_buf_puts(&p->b, "interface ");
     id(p, ifc->name);
-    wp_wit_buf_puts(&p->b, " {\n");
+    wp_buf_puts(&p->b, " {\n");
     interface_body(p, ifc);
     ind(p);
-    wp_wit_buf_puts(&p->b, "}\n");
+    wp_buf_puts(&p->b, "}\n");
   }
   for (uint32_t i = 0; i < pk->n_worlds; i++) {
     const wp_wit_world_t *w = &p->r->worlds[pk->worlds[i].id];
-    if (!first) wp_wit_buf_puts(&p->b, "\n");
+    if (!first) wp_buf_puts(&p->b, "\n");
     first = 0;
     docs(p, w->docs);
     stability(p, &w->stability);
     ind(p);
-    wp_wit_buf_puts(&p->b, "world ");
+    wp_buf_puts(&p->b, "world ");
     id(p, w->name);
-    wp_wit_buf_puts(&p->b, " {\n");
+    wp_buf_puts(&p->b, " {\n");
     pr_t outer = block_enter(p);
     p->indent++;
     world_items(p, w, 0);
@@ -607,7 +607,7 @@ static void package_body(pr_t *p, uint32_t pkg) {
     p->indent--;
     block_leave(p, &outer);
     ind(p);
-    wp_wit_buf_puts(&p->b, "}\n");
+    wp_buf_puts(&p->b, "}\n");
   }
 }
 
@@ -618,11 +618,11 @@ char *wp_wit_print_package(const wp_wit_resolve_t *r, uint32_t pkg) {
   p.r = r;
   p.pkg = pkg;
   docs(&p, r->packages[pkg].docs);
-  wp_wit_buf_puts(&p.b, "package ");
+  wp_buf_puts(&p.b, "package ");
   pkgname(&p, &r->packages[pkg].name);
-  wp_wit_buf_puts(&p.b, ";\n\n");
+  wp_buf_puts(&p.b, ";\n\n");
   package_body(&p, pkg);
-  return wp_wit_buf_take(&p.b);
+  return wp_buf_take(&p.b);
 }
 
 /* Orders packages by namespace, name, then version. */
@@ -642,9 +642,9 @@ char *wp_wit_print(const wp_wit_resolve_t *r, uint32_t main) {
   p.r = r;
   p.pkg = main;
   docs(&p, r->packages[main].docs);
-  wp_wit_buf_puts(&p.b, "package ");
+  wp_buf_puts(&p.b, "package ");
   pkgname(&p, &r->packages[main].name);
-  wp_wit_buf_puts(&p.b, ";\n\n");
+  wp_buf_puts(&p.b, ";\n\n");
   package_body(&p, main);
   /* other packages in name order, so the text is canonical */
   uint32_t done = 0;
@@ -659,15 +659,15 @@ char *wp_wit_print(const wp_wit_resolve_t *r, uint32_t main) {
     uint32_t i = best;
     done = 1;
     p.pkg = i;
-    wp_wit_buf_puts(&p.b, "\n");
+    wp_buf_puts(&p.b, "\n");
     docs(&p, r->packages[i].docs);
-    wp_wit_buf_puts(&p.b, "package ");
+    wp_buf_puts(&p.b, "package ");
     pkgname(&p, &r->packages[i].name);
-    wp_wit_buf_puts(&p.b, " {\n");
+    wp_buf_puts(&p.b, " {\n");
     p.indent++;
     package_body(&p, i);
     p.indent--;
-    wp_wit_buf_puts(&p.b, "}\n");
+    wp_buf_puts(&p.b, "}\n");
   }
-  return wp_wit_buf_take(&p.b);
+  return wp_buf_take(&p.b);
 }

@@ -100,14 +100,14 @@ static uint32_t entry_find(const wp_wit_entry_t *v, uint32_t n, const char *name
 /* ---- foreign references ---- */
 
 static _Noreturn void package_not_found(remap_t *m, const wp_wit_fdep_t *d) {
-  wp_wit_buf_t b = {0};
-  wp_wit_buf_printf(&b, "package '%s' not found", wp_wit_pkgname_str(m->cx, &d->name));
+  wp_buf_t b = {0};
+  wp_buf_printf(&b, "package '%s' not found", wp_wit_pkgname_str(m->cx, &d->name));
   if (m->r->n_packages > 1) {
-    wp_wit_buf_puts(&b, ". known packages:");
+    wp_buf_puts(&b, ". known packages:");
     for (uint32_t i = 0; i + 1 < m->r->n_packages; i++)
-      wp_wit_buf_printf(&b, "%s %s", i ? "," : "", pkg_str(m, i));
+      wp_buf_printf(&b, "%s %s", i ? "," : "", pkg_str(m, i));
   }
-  char *s = wp_wit_buf_take(&b);
+  char *s = wp_buf_take(&b);
   if (!s) wp_wit_oom(m->cx);
   char *msg = wp_wit_strdup(m->cx, m->cx->tmp, s);
   free(s);
@@ -445,7 +445,7 @@ static uint32_t clone_interface(cloner_t *c, uint32_t old) {
 }
 
 /* Applies `with { a as b }` to a name, including "[method]a.f" forms. */
-static const char *rename(remap_t *m, const char *orig, const ast_use_name_t *n) {
+static const char *rename_used(remap_t *m, const char *orig, const ast_use_name_t *n) {
   if (!strcmp(orig, n->name.name)) return n->as.name;
   const char *rb = strchr(orig, ']');
   if (orig[0] != '[' || !rb) return NULL;
@@ -469,14 +469,14 @@ static wp_wit_world_item_t *witem_find(wp_wit_world_item_t *v, uint32_t n,
   return NULL;
 }
 
-static void stab_str(wp_wit_buf_t *b, const wp_wit_stability_t *s) {
+static void stab_str(wp_buf_t *b, const wp_wit_stability_t *s) {
   if (s->kind == WP_WIT_STABILITY_UNKNOWN)
-    wp_wit_buf_puts(b, "Unknown");
+    wp_buf_puts(b, "Unknown");
   else if (s->kind == WP_WIT_STABILITY_STABLE)
-    wp_wit_buf_printf(b, "Stable { since: %s, deprecated: %s }", s->since,
+    wp_buf_printf(b, "Stable { since: %s, deprecated: %s }", s->since,
                       s->deprecated ? s->deprecated : "None");
   else
-    wp_wit_buf_printf(b, "Unstable { feature: \"%s\", deprecated: %s }", s->feature,
+    wp_buf_printf(b, "Unstable { feature: \"%s\", deprecated: %s }", s->feature,
                       s->deprecated ? s->deprecated : "None");
 }
 
@@ -500,13 +500,13 @@ static void merge_include_stability(remap_t *m, const wp_wit_stability_t *from,
     *into = *from;
     return;
   }
-  wp_wit_buf_t b = {0};
-  wp_wit_buf_puts(&b, "mismatch in stability from '");
+  wp_buf_t b = {0};
+  wp_buf_puts(&b, "mismatch in stability from '");
   stab_str(&b, from);
-  wp_wit_buf_puts(&b, "' to '");
+  wp_buf_puts(&b, "' to '");
   stab_str(&b, into);
-  wp_wit_buf_puts(&b, "'");
-  char *s = wp_wit_buf_take(&b);
+  wp_buf_puts(&b, "'");
+  char *s = wp_buf_take(&b);
   if (!s) wp_wit_oom(m->cx);
   char *msg = wp_wit_strdup(m->cx, m->cx->tmp, s);
   free(s);
@@ -525,7 +525,7 @@ static void resolve_include(remap_t *m, uint32_t wid, const struct wp_wit_includ
       wp_wit_world_item_t *v = exp ? from.exports : from.imports;
       uint32_t n = exp ? from.n_exports : from.n_imports;
       for (uint32_t i = 0; i < n && !hit; i++)
-        if (v[i].name && rename(m, v[i].name, &inc->names[k])) hit = 1;
+        if (v[i].name && rename_used(m, v[i].name, &inc->names[k])) hit = 1;
     }
     if (!hit)
       wp_wit_fail(m->cx, inc->span,
@@ -552,7 +552,7 @@ static void resolve_include(remap_t *m, uint32_t wid, const struct wp_wit_includ
       if (it.name) {
         const char *nn = it.name;
         for (uint32_t k = 0; k < inc->n_names; k++) {
-          const char *x = rename(m, it.name, &inc->names[k]);
+          const char *x = rename_used(m, it.name, &inc->names[k]);
           if (x) {
             nn = x;
             break;
@@ -998,10 +998,10 @@ char *wp_wit_interface_id(const wp_wit_resolve_t *r, uint32_t iface) {
   const wp_wit_interface_t *i = &r->interfaces[iface];
   if (!i->name || i->package == WP_WIT_NONE) return NULL;
   const wp_wit_package_name_t *n = &r->packages[i->package].name;
-  wp_wit_buf_t b = {0};
-  wp_wit_buf_printf(&b, "%s:%s/%s", n->ns, n->name, i->name);
-  if (n->version) wp_wit_buf_printf(&b, "@%s", n->version);
-  return wp_wit_buf_take(&b);
+  wp_buf_t b = {0};
+  wp_buf_printf(&b, "%s:%s/%s", n->ns, n->name, i->name);
+  if (n->version) wp_buf_printf(&b, "@%s", n->version);
+  return wp_buf_take(&b);
 }
 
 uint32_t wp_wit_type_unalias(const wp_wit_resolve_t *r, uint32_t id) {

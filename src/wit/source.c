@@ -71,12 +71,12 @@ static wp_wit_error_t *make_error(const wp_wit_resolve_t *r, wp_wit_span_t span,
                                   const char *msg) {
   wp_wit_error_t *e = calloc(1, sizeof *e);
   if (!e) return NULL;
-  wp_wit_buf_t one = {0}, full = {0};
+  wp_buf_t one = {0}, full = {0};
   const struct wp_wit_source *s =
       span.start != WP_WIT_NONE && span.start <= r->source_end ? source_for(r, span.start) : NULL;
   if (!s) {
-    wp_wit_buf_puts(&one, msg);
-    wp_wit_buf_puts(&full, msg);
+    wp_buf_puts(&one, msg);
+    wp_buf_puts(&full, msg);
   } else {
     uint32_t rel = span.start - s->offset;
     if (rel > s->len) rel = s->len;
@@ -95,16 +95,16 @@ static wp_wit_error_t *make_error(const wp_wit_resolve_t *r, wp_wit_span_t span,
     e->file = xstrdup(s->path);
     e->line = line + 1;
     e->col = col + 1;
-    wp_wit_buf_printf(&one, "%s:%u:%u: %s", s->path, line + 1, col + 1, msg);
+    wp_buf_printf(&one, "%s:%u:%u: %s", s->path, line + 1, col + 1, msg);
     if (snip_end - ls > 500) {
-      wp_wit_buf_printf(&full, "%s:%u:%u: %s", s->path, line + 1, col + 1, msg);
+      wp_buf_printf(&full, "%s:%u:%u: %s", s->path, line + 1, col + 1, msg);
     } else {
-      wp_wit_buf_printf(&full, "%s\n     --> %s:%u:%u\n      |\n %4u | ", msg, s->path,
+      wp_buf_printf(&full, "%s\n     --> %s:%u:%u\n      |\n %4u | ", msg, s->path,
                         line + 1, col + 1, line + 1);
-      wp_wit_buf_put(&full, s->contents + ls, snip_end - ls);
-      wp_wit_buf_puts(&full, "\n      | ");
-      for (uint32_t i = 0; i < col; i++) wp_wit_buf_put(&full, " ", 1);
-      wp_wit_buf_puts(&full, "^");
+      wp_buf_put(&full, s->contents + ls, snip_end - ls);
+      wp_buf_puts(&full, "\n      | ");
+      for (uint32_t i = 0; i < col; i++) wp_buf_put(&full, " ", 1);
+      wp_buf_puts(&full, "^");
       /* One '-' per further character (not byte) of the span. */
       if (span.end != WP_WIT_NONE && span.end > span.start) {
         uint32_t end = span.end - s->offset;
@@ -113,14 +113,14 @@ static wp_wit_error_t *make_error(const wp_wit_resolve_t *r, wp_wit_span_t span,
         for (uint32_t i = rel; i < end; i++) {
           unsigned char c = (unsigned char)s->contents[i];
           if ((c & 0xC0) == 0x80) continue;
-          if (!first) wp_wit_buf_puts(&full, "-");
+          if (!first) wp_buf_puts(&full, "-");
           first = 0;
         }
       }
     }
   }
-  e->message = wp_wit_buf_take(&one);
-  e->rendered = wp_wit_buf_take(&full);
+  e->message = wp_buf_take(&one);
+  e->rendered = wp_buf_take(&full);
   if (!e->message || !e->rendered || (s && !e->file)) {
     wp_wit_error_delete(e);
     return NULL;

@@ -150,7 +150,7 @@ static const char *docs_of(rs_t *rs, const ast_docs_t *d) {
       if (w < min_ws) min_ws = w;
     }
   }
-  wp_wit_buf_t b = {0};
+  wp_buf_t b = {0};
   for (uint32_t i = 0; i < d->n_lines; i++) {
     const char *s = lines[i];
     size_t n = lens[i];
@@ -160,7 +160,7 @@ static const char *docs_of(rs_t *rs, const ast_docs_t *d) {
       if (k == min_ws) s += min_ws, n -= min_ws;
     }
     if (!n) {
-      wp_wit_buf_puts(&b, "\n");
+      wp_buf_puts(&b, "\n");
       continue;
     }
     /* split into lines, dropping a '\r' before each '\n' */
@@ -170,12 +170,12 @@ static const char *docs_of(rs_t *rs, const ast_docs_t *d) {
       while (e < n && s[e] != '\n') e++;
       size_t le = e;
       if (le > st && s[le - 1] == '\r') le--;
-      wp_wit_buf_put(&b, s + st, le - st);
-      wp_wit_buf_puts(&b, "\n");
+      wp_buf_put(&b, s + st, le - st);
+      wp_buf_puts(&b, "\n");
       st = e + 1;
     }
   }
-  char *out = wp_wit_buf_take(&b);
+  char *out = wp_buf_take(&b);
   if (!out) wp_wit_oom(cx);
   size_t n = strlen(out);
   while (n && out[n - 1] == '\n') n--;

@@ -134,10 +134,10 @@ static void same(host_t *in, host_t *iso, const char *fn, const void *args) {
   wp_rpc_buf_t b1 = {0}, b2 = {0};
   wp_rpc_encode(&b1, t1, r1);
   wp_rpc_encode(&b2, t2, r2);
-  CHECK(b1.len == b2.len && !memcmp(b1.p, b2.p, b1.len), "%s: results differ (%zu vs %zu bytes)", fn, b1.len,
+  CHECK(b1.len == b2.len && !memcmp(b1.s, b2.s, b1.len), "%s: results differ (%zu vs %zu bytes)", fn, b1.len,
         b2.len);
-  free(b1.p);
-  free(b2.p);
+  free(b1.s);
+  free(b2.s);
   wp_cabi_arena_reset(in->arena);
   wp_cabi_arena_reset(iso->arena);
 }
@@ -592,7 +592,7 @@ static void fake_server(int lfd, const uint8_t *desc, size_t desc_len, int ncase
       wp_rpc_buf_frame(&b);
       wp_rpc_header_t r = {.call_id = h.call_id, .inst = h.inst, .func = h.func};
       if (h.kind == WP_RPC_HELLO) {
-        wp_rpc_buf_put(&b, desc, desc_len);
+        wp_buf_put(&b, desc, desc_len);
         r.kind = WP_RPC_DESCRIBE;
       } else if (h.kind == WP_RPC_INST_NEW) {
         r.kind = WP_RPC_INST_OK;
@@ -600,13 +600,13 @@ static void fake_server(int lfd, const uint8_t *desc, size_t desc_len, int ncase
       } else if (h.kind == WP_RPC_CALL) {
         r.kind = WP_RPC_RESULT;
         switch (k) {
-        case 0: wp_rpc_buf_u8(&b, WP_CABI_U32); wp_rpc_buf_u32(&b, 2); break; /* echo returns a string */
-        case 1: wp_rpc_buf_u8(&b, WP_CABI_STRING); wp_rpc_buf_u32(&b, 2); wp_rpc_buf_put(&b, "\xff\xfe", 2); break;
-        case 2: wp_rpc_buf_u8(&b, WP_CABI_STRING); wp_rpc_buf_u32(&b, 1000); wp_rpc_buf_put(&b, "ab", 2); break;
-        case 3: wp_rpc_buf_u8(&b, WP_CABI_STRING); wp_rpc_buf_u32(&b, 2); wp_rpc_buf_put(&b, "hi!", 3); break;
-        case 4: wp_rpc_buf_u8(&b, WP_CABI_STRING); wp_rpc_buf_u32(&b, 2); wp_rpc_buf_put(&b, "hi", 2);
+        case 0: wp_buf_byte(&b, WP_CABI_U32); wp_rpc_buf_u32(&b, 2); break; /* echo returns a string */
+        case 1: wp_buf_byte(&b, WP_CABI_STRING); wp_rpc_buf_u32(&b, 2); wp_buf_put(&b, "\xff\xfe", 2); break;
+        case 2: wp_buf_byte(&b, WP_CABI_STRING); wp_rpc_buf_u32(&b, 1000); wp_buf_put(&b, "ab", 2); break;
+        case 3: wp_buf_byte(&b, WP_CABI_STRING); wp_rpc_buf_u32(&b, 2); wp_buf_put(&b, "hi!", 3); break;
+        case 4: wp_buf_byte(&b, WP_CABI_STRING); wp_rpc_buf_u32(&b, 2); wp_buf_put(&b, "hi", 2);
                 r.call_id += 5; break;
-        case 5: r.kind = WP_RPC_TRAP; wp_rpc_buf_u32(&b, 100); wp_rpc_buf_put(&b, "x", 1); break;
+        case 5: r.kind = WP_RPC_TRAP; wp_rpc_buf_u32(&b, 100); wp_buf_put(&b, "x", 1); break;
         case 6: r.kind = 99; break;
         default: { /* a header announcing a 2 GiB payload */
           uint8_t raw[WP_RPC_HEADER];
@@ -628,7 +628,7 @@ static void fake_server(int lfd, const uint8_t *desc, size_t desc_len, int ncase
       }
       wp_rpc_frame_send(&c, &b, r);
     }
-    free(b.p);
+    free(b.s);
     wp_rpc_conn_close(&c);
   }
   _exit(0);
@@ -652,9 +652,9 @@ static void test_lying_server(void) {
   CHECK(lfd >= 0, "listen: %s", why);
   if (lfd < 0) return;
   pid_t pid = fork();
-  if (pid == 0) fake_server(lfd, d.p, d.len, ncases);
+  if (pid == 0) fake_server(lfd, (const uint8_t *)d.s, d.len, ncases);
   close(lfd);
-  free(d.p);
+  free(d.s);
   char spec[700];
   snprintf(spec, sizeof spec, "%s,timeout=3000,isolate-restarts=%d", addr, ncases);
   host_t h;
@@ -702,13 +702,13 @@ static void test_decoder_mutations(void) {
     if (t.args[k].size > sizeof args) continue;
     wp_rpc_buf_t b = {0};
     wp_rpc_encode_args(&b, t.f[k], &t.args[k], args);
-    wp_rpc_rd_t r0 = {b.p, b.len, 0, false};
+    wp_rpc_rd_t r0 = {(const uint8_t *)b.s, b.len, 0, false};
     CHECK(!wp_rpc_decode_args(&r0, t.f[k], &t.args[k], out, fuzz_alloc, h.arena), "function %u: round trip", k);
     wp_cabi_arena_reset(h.arena);
     uint8_t *m = malloc(b.len + 64);
     for (int round = 0; round < 4000 && m; round++) {
       size_t n = b.len;
-      if (n) memcpy(m, b.p, n);
+      if (n) memcpy(m, b.s, n);
       seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
       switch (seed % 4) {
       case 0: if (n) m[(seed >> 8) % n] ^= (uint8_t)(seed >> 20 | 1); break;
@@ -727,7 +727,7 @@ static void test_decoder_mutations(void) {
       wp_cabi_arena_reset(h.arena);
     }
     free(m);
-    free(b.p);
+    free(b.s);
   }
   CHECK(refused > 1000 && decoded > 100, "mutations: %u refused, %u decoded", refused, decoded);
   wp_rpc_types_free(&t);

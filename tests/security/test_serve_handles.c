@@ -84,11 +84,11 @@ static bool connect_client(client_t *c) {
 
 static void close_client(client_t *c) {
   wp_rpc_conn_close(&c->c);
-  free(c->b.p);
+  free(c->b.s);
 }
 
 static void v_u32(wp_rpc_buf_t *b, uint8_t kind, uint32_t v) {
-  wp_rpc_buf_u8(b, kind);
+  wp_buf_byte(b, kind);
   wp_rpc_buf_u32(b, v);
 }
 

@@ -9,40 +9,16 @@
 ** printed before it (WIT's `use iface.{name}`).
 */
 #include "component/rt/rt.h"
+#include "core/buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct sbuf {
-  char *s;
-  size_t len, cap;
-  bool oom;
-} sbuf;
-
-static void add(sbuf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t ncap = (b->len + n + 1) * 2;
-    char *p = realloc(b->s, ncap);
-    if (!p) {
-      b->oom = true;
-      return;
-    }
-    b->s = p;
-    b->cap = ncap;
-  }
-  memcpy(b->s + b->len, s, n);
-  b->len += n;
-  b->s[b->len] = 0;
-}
-
-static void addz(sbuf *b, const char *s) { add(b, s, strlen(s)); }
-
-static void add_str(sbuf *b, wp_comp_str s) { add(b, s.ptr, s.len); }
+static void add_str(wp_buf_t *b, wp_comp_str s) { wp_buf_put(b, s.ptr, s.len); }
 
 /* A WIT identifier, `%`-escaped when it is a keyword. */
-static void add_name(sbuf *b, const char *p, size_t n) {
+static void add_name(wp_buf_t *b, const char *p, size_t n) {
   static const char *const kw[] = {
       "use", "type", "func", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64", "char",
       "bool", "string", "tuple", "list", "option", "result", "as", "from", "static", "interface", "world",
@@ -50,10 +26,10 @@ static void add_name(sbuf *b, const char *p, size_t n) {
       "future", "stream", "constructor", "include", "with", "async", "map", "error-context", NULL};
   for (int i = 0; kw[i]; i++)
     if (strlen(kw[i]) == n && !memcmp(kw[i], p, n)) {
-      addz(b, "%");
+      wp_buf_puts(b, "%");
       break;
     }
-  add(b, p, n);
+  wp_buf_put(b, p, n);
 }
 
 /* wp_comp_type_wit / _def into a malloc'ed string. */
@@ -124,7 +100,7 @@ static int member_of(wp_comp_str fn, wp_comp_str r, const char **member, size_t 
 
 /* A member function of resource r: drops the `self` parameter of methods
 ** and the `-> r` of constructors. */
-static void add_member(sbuf *b, int kind, const char *m, size_t mlen, const wp_comp_type *ft, wp_comp_str r) {
+static void add_member(wp_buf_t *b, int kind, const char *m, size_t mlen, const wp_comp_type *ft, wp_comp_str r) {
   char *text = wit_of(ft, 0);
   if (!text) {
     b->oom = true;
@@ -132,12 +108,12 @@ static void add_member(sbuf *b, int kind, const char *m, size_t mlen, const wp_c
   }
   const char *params = strchr(text, '(');
   params = params ? params + 1 : text;
-  addz(b, "    ");
+  wp_buf_puts(b, "    ");
   if (kind == 1) {
-    addz(b, "constructor(");
+    wp_buf_puts(b, "constructor(");
   } else {
     add_name(b, m, mlen);
-    addz(b, kind == 3 ? ": static func(" : ": func(");
+    wp_buf_puts(b, kind == 3 ? ": static func(" : ": func(");
   }
   if (kind == 2 && !strncmp(params, "self: ", 6)) {
     /* skip "self: borrow<r>" and the comma after it */
@@ -160,12 +136,12 @@ static void add_member(sbuf *b, int kind, const char *m, size_t mlen, const wp_c
     size_t tl = strlen(tail);
     if ((size_t)(end - params) >= tl && !strcmp(end - tl, tail)) end -= tl - 1;
   }
-  add(b, params, (size_t)(end - params));
-  addz(b, ";\n");
+  wp_buf_put(b, params, (size_t)(end - params));
+  wp_buf_puts(b, ";\n");
   free(text);
 }
 
-static void add_iface(sbuf *b, seen *sn, const wp_comp_extern *ext, int is_import) {
+static void add_iface(wp_buf_t *b, seen *sn, const wp_comp_extern *ext, int is_import) {
   const wp_comp_type *it = ext->type;
   char *iface = malloc(ext->name.len + 1);
   if (!iface) {
@@ -179,11 +155,11 @@ static void add_iface(sbuf *b, seen *sn, const wp_comp_extern *ext, int is_impor
   const char *shortn = slash ? slash + 1 : iface;
   const char *at = strchr(shortn, '@');
   size_t slen = at ? (size_t)(at - shortn) : strlen(shortn);
-  addz(b, "\n// ");
-  addz(b, iface);
-  addz(b, is_import ? " (imported)\ninterface " : " (exported)\ninterface ");
+  wp_buf_puts(b, "\n// ");
+  wp_buf_puts(b, iface);
+  wp_buf_puts(b, is_import ? " (imported)\ninterface " : " (exported)\ninterface ");
   add_name(b, shortn, slen);
-  addz(b, " {\n");
+  wp_buf_puts(b, " {\n");
   /* uses: types another printed interface exported first */
   for (uint32_t i = 0; i < it->nexports; i++) {
     const wp_comp_extern *e = &it->exports[i];
@@ -196,16 +172,16 @@ static void add_iface(sbuf *b, seen *sn, const wp_comp_extern *ext, int is_impor
       if (f2 && !strcmp(f2, from)) first_of_iface = 0;
     }
     if (!first_of_iface) continue;
-    addz(b, "  use ");
-    addz(b, from);
-    addz(b, ".{");
+    wp_buf_puts(b, "  use ");
+    wp_buf_puts(b, from);
+    wp_buf_puts(b, ".{");
     for (uint32_t k = i, n = 0; k < it->nexports; k++) {
       const char *f2 = it->exports[k].sort == WP_COMP_SORT_TYPE ? seen_get(sn, it->exports[k].type) : NULL;
       if (!f2 || strcmp(f2, from)) continue;
-      if (n++) addz(b, ", ");
+      if (n++) wp_buf_puts(b, ", ");
       add_name(b, it->exports[k].name.ptr, it->exports[k].name.len);
     }
-    addz(b, "};\n");
+    wp_buf_puts(b, "};\n");
   }
   for (uint32_t i = 0; i < it->nexports; i++) {
     const wp_comp_extern *e = &it->exports[i];
@@ -214,10 +190,10 @@ static void add_iface(sbuf *b, seen *sn, const wp_comp_extern *ext, int is_impor
       if (from && strcmp(from, iface)) continue;
       seen_put(sn, e->type, iface);
       if (e->type && e->type->kind == WP_COMP_T_RESOURCE) {
-        addz(b, "  resource ");
+        wp_buf_puts(b, "  resource ");
         add_str(b, e->name);
         size_t mark = b->len;
-        addz(b, " {\n");
+        wp_buf_puts(b, " {\n");
         int members = 0;
         for (uint32_t k = 0; k < it->nexports; k++) {
           const char *m;
@@ -228,10 +204,10 @@ static void add_iface(sbuf *b, seen *sn, const wp_comp_extern *ext, int is_impor
           members++;
         }
         if (members) {
-          addz(b, "  }\n");
+          wp_buf_puts(b, "  }\n");
         } else if (!b->oom) {
           b->len = mark;
-          addz(b, ";\n");
+          wp_buf_puts(b, ";\n");
         }
         continue;
       }
@@ -242,42 +218,42 @@ static void add_iface(sbuf *b, seen *sn, const wp_comp_extern *ext, int is_impor
       int named = 0;
       for (int k = 0; kws[k]; k++)
         if (!strncmp(def, kws[k], strlen(kws[k])) && def[strlen(kws[k])] == '{') {
-          addz(b, "  ");
-          addz(b, kws[k]);
+          wp_buf_puts(b, "  ");
+          wp_buf_puts(b, kws[k]);
           add_name(b, e->name.ptr, e->name.len);
-          addz(b, " ");
-          addz(b, def + strlen(kws[k]));
-          addz(b, "\n");
+          wp_buf_puts(b, " ");
+          wp_buf_puts(b, def + strlen(kws[k]));
+          wp_buf_puts(b, "\n");
           named = 1;
           break;
         }
       if (!named) {
-        addz(b, "  type ");
+        wp_buf_puts(b, "  type ");
         add_name(b, e->name.ptr, e->name.len);
-        addz(b, " = ");
-        addz(b, def);
-        addz(b, ";\n");
+        wp_buf_puts(b, " = ");
+        wp_buf_puts(b, def);
+        wp_buf_puts(b, ";\n");
       }
       free(def);
     } else if (e->sort == WP_COMP_SORT_FUNC) {
       if (e->name.len && e->name.ptr[0] == '[') continue; /* printed inside its resource */
       char *text = wit_of(e->type, 0);
       if (!text) continue;
-      addz(b, "  ");
+      wp_buf_puts(b, "  ");
       add_name(b, e->name.ptr, e->name.len);
-      addz(b, ": ");
-      addz(b, text);
-      addz(b, ";\n");
+      wp_buf_puts(b, ": ");
+      wp_buf_puts(b, text);
+      wp_buf_puts(b, ";\n");
       free(text);
     }
   }
-  addz(b, "}\n");
+  wp_buf_puts(b, "}\n");
   /* `seen` keeps pointers to the name: it lives in a list freed at the end */
   seen_put(sn, NULL, iface);
 }
 
 char *rt_world_wit(const wp_comp *w, const char *name) {
-  sbuf b = {0};
+  wp_buf_t b = {0};
   const char *base = strrchr(name, '/');
   base = base ? base + 1 : name;
   /* A world name is a WIT identifier: the file's base name, kebab-cased. */
@@ -293,9 +269,9 @@ char *rt_world_wit(const wp_comp *w, const char *name) {
     k = 4;
   }
   head[k] = 0;
-  addz(&b, "world ");
-  addz(&b, head);
-  addz(&b, " {\n");
+  wp_buf_puts(&b, "world ");
+  wp_buf_puts(&b, head);
+  wp_buf_puts(&b, " {\n");
   for (int pass = 0; pass < 2; pass++) {
     uint32_t n = pass == 0 ? w->nimports : w->nexports;
     for (uint32_t i = 0; i < n; i++) {
@@ -307,13 +283,13 @@ char *rt_world_wit(const wp_comp *w, const char *name) {
         break;
       }
       wp_comp_extern_wit(e, pass == 0, line, need + 1);
-      addz(&b, "  ");
-      addz(&b, line);
-      addz(&b, "\n");
+      wp_buf_puts(&b, "  ");
+      wp_buf_puts(&b, line);
+      wp_buf_puts(&b, "\n");
       free(line);
     }
   }
-  addz(&b, "}\n");
+  wp_buf_puts(&b, "}\n");
   seen sn = {0};
   for (int pass = 0; pass < 2; pass++) {
     uint32_t n = pass == 0 ? w->nimports : w->nexports;
