@@ -60,6 +60,13 @@ static const char run_help[] =
     "  --plugin-dir DIR        load every *.so plugin in DIR (repeatable)\n"
     "  --plugin-use IFACE=NAME take interface IFACE (ns:pkg/name) from plugin NAME\n"
     "                          when several loaded plugins provide it\n"
+    "  --trap-unknown-imports  let FILE import functions that nothing provides (no\n"
+    "                          WASI, no plugin): it runs, and calling one traps\n"
+    "                          naming it (Wasmtime's flag; without it such an\n"
+    "                          import is a link error)\n"
+    "  --default-values-unknown-imports\n"
+    "                          the same, but calling one returns its result's\n"
+    "                          default value (0, \"\", none, ok(..), the first case)\n"
     "  --allow-precompiled     run FILE even if it is an artifact of `wasmplug\n"
     "                          compile`: its native code runs with all of your\n"
     "                          rights, so only for artifacts you made or trust\n"
@@ -108,6 +115,9 @@ typedef struct plugin_opt {
 static int trap_status(wasmplug_trap_t *t) {
   fflush(stdout);
   wp_cli_error("%s", wasmplug_trap_message(t));
+  char *bt = wasmplug_trap_backtrace(t);
+  if (bt) fputs(bt, stderr);
+  free(bt);
   return 134;
 }
 
@@ -118,6 +128,7 @@ int wp_cmd_run(int argc, char **argv) {
   wasmplug_tier_t tier = WASMPLUG_TIER_AUTO;
   uint64_t timeout = 0;
   bool allow_precompiled = false;
+  wasmplug_unknown_imports_t unknown = WASMPLUG_UNKNOWN_IMPORTS_REFUSE;
   wasmplug_store_limits_t limits = {sizeof limits, 0, 0, 0, 0, 0, 0}; /* 0: the default */
   int status = 1, shown = 0;
   wasmplug_wasi_config_t *wasi = wasmplug_wasi_config_new();
@@ -154,6 +165,8 @@ int wp_cmd_run(int argc, char **argv) {
     if (!strcmp(a, "--inherit-env")) { wasmplug_wasi_config_inherit_env(wasi, true); continue; }
     if (!strcmp(a, "--allow-network")) { wasmplug_wasi_config_network_allow(wasi, true); continue; }
     if (!strcmp(a, "--allow-precompiled")) { allow_precompiled = true; continue; }
+    if (!strcmp(a, "--trap-unknown-imports")) { unknown = WASMPLUG_UNKNOWN_IMPORTS_TRAP; continue; }
+    if (!strcmp(a, "--default-values-unknown-imports")) { unknown = WASMPLUG_UNKNOWN_IMPORTS_DEFAULT; continue; }
     /* Options with a value: --opt VALUE or --opt=VALUE. */
     const char *val = NULL;
     char name[32];
@@ -236,7 +249,7 @@ int wp_cmd_run(int argc, char **argv) {
   wasmplug_config_allow_precompiled_set(config, allow_precompiled);
   wasmplug_config_progress_set(config, wp_cli_progress, &shown);
   if ((err = wasmplug_engine_new(config, &engine)) || (err = wasmplug_host_new(engine, &hopts, &host)) ||
-      (err = wasmplug_host_wasi_set(host, wasi))) {
+      (err = wasmplug_host_wasi_set(host, wasi)) || (err = wasmplug_host_unknown_imports_set(host, unknown))) {
     wp_cli_error("%s", wasmplug_error_message(err));
     goto out;
   }

@@ -21,6 +21,7 @@ static const command_t commands[] = {
     {"run", wp_cmd_run, "run a WebAssembly module or component"},
     {"compile", wp_cmd_compile, "compile a module ahead of time (optimized tier)"},
     {"wit", wp_cmd_wit, "print the WIT of a .wit file or folder, a component or a plugin"},
+    {"plugins", wp_cmd_plugins, "list the plugins on the search path: interfaces, options"},
     {"bindgen", wp_cmd_bindgen, "generate C bindings (plugin or guest) from WIT"},
     {"compose", wp_cmd_compose, "compose a component with wasm plugins into one component"},
     {"serve", wp_cmd_serve, "serve a wasi:http/proxy component over HTTP"},

@@ -99,7 +99,7 @@ show sh "$ROOT/examples/keyvalue/demo.sh" "$BUILD"
 
 step "The same plugin isolated: the unchanged .so runs in a sandboxed helper process
    (seccomp, no new privileges, closed fds); the guest cannot tell the difference"
-show "$WP" run --plugin "$BUILD/plugins/keyvalue-sqlite/keyvalue-sqlite.so,isolate,isolate-allow=files,path=$OUT/keyvalue/kv.db" \
+show "$WP" run --plugin "$BUILD/plugins/keyvalue-sqlite/keyvalue-sqlite.so,isolate,isolate-allow=files,isolate-dir=$OUT/keyvalue,path=$OUT/keyvalue/kv.db" \
     "$OUT/keyvalue/guest.wasm"
 
 step "The Wasmtime plugin RFC's scenario: a wasm component plugin in C exports wasi:keyvalue by
@@ -109,6 +109,22 @@ show sh "$ROOT/examples/kv-over-dl/demo.sh" "$BUILD"
 step "An HTTP server: \`wasmplug serve\` hands each request to a wasi:http/proxy component
    (C, tests/http/handler.c) in an instance of its own, through the wasi-http plugin"
 show sh "$ROOT/examples/http/demo.sh" "$BUILD"
+
+step "A trap prints a backtrace of wasm function names (from the name section) and their
+   offsets in the module, like \`wasmtime run\`; WASMPLUG_BACKTRACE=0 turns it off"
+show $WASM_CC -O2 -Wall -Wextra -Werror -c "$ROOT/examples/trap/trap.c" -o trap.o
+show $WASM_CC trap.o -o trap.wasm
+status=0
+show "$WP" run --tier baseline trap.wasm || status=$?
+echo "-> exit status $status (134: the guest trapped)"
+if [ "$status" -ne 134 ]; then
+    echo "demo: expected trap.wasm to trap" >&2
+    exit 1
+fi
+
+step "Discovery: \`wasmplug plugins\` lists plugins (native and wasm) on the search path
+   (WASMPLUG_PLUGIN_PATH, then the installed ones) with their interfaces and options"
+show env WASMPLUG_PLUGIN_PATH="$BUILD/plugins/keyvalue-sqlite:$OUT/kv-over-dl" "$WP" plugins
 
 # ======================== end of the demos ==========================
 printf '\n== demo finished: all steps succeeded\n'

@@ -118,6 +118,26 @@ WASMPLUG_API const char *wasmplug_trap_message(const wasmplug_trap_t *trap);
 WASMPLUG_API bool wasmplug_trap_exit_status(const wasmplug_trap_t *trap, int *status);
 WASMPLUG_API void wasmplug_trap_delete(wasmplug_trap_t *trap);
 
+/* The wasm backtrace of a trap: the wasm functions it unwound, innermost
+** first, as `wasmtime run` prints them.  `module` is the module's name
+** (its name section's, else the name it was compiled under), `func` the
+** function's name from the name section (NULL without one), `offset` the
+** function's code offset in the module.  Traps made by host code, or with
+** WASMPLUG_BACKTRACE=0 in the environment, have none; so has code from
+** the wasm2c translator.  A trap raised in a host function called by the
+** guest (a plugin's, WASI's) has the guest's frames below that call. */
+typedef struct wasmplug_frame {
+  const char *module;
+  const char *func;
+  uint32_t func_index; /* in the module's function index space */
+  uint32_t offset;
+} wasmplug_frame_t;
+WASMPLUG_API size_t wasmplug_trap_frame_count(const wasmplug_trap_t *trap);
+WASMPLUG_API const wasmplug_frame_t *wasmplug_trap_frame(const wasmplug_trap_t *trap, size_t i);
+/* The backtrace as text, one frame a line ("    0:   0x1b5 - app.wasm!main"),
+** after a "wasm backtrace:" line (malloc'ed; NULL when there is none). */
+WASMPLUG_API char *wasmplug_trap_backtrace(const wasmplug_trap_t *trap);
+
 /* ----------------------------------------------------------- engine/config */
 
 typedef enum wasmplug_tier {
@@ -306,6 +326,13 @@ WASMPLUG_API wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine,
                                       const uint8_t *bytes, size_t len,
                                       const char *name,
                                       wasmplug_module_t **out);
+/* Decodes and validates core Wasm `bytes` (every rule of the core spec,
+** function bodies included) without compiling anything.  NULL when valid;
+** otherwise an error (WASMPLUG_ERROR_DECODE) naming `name`, the offset and
+** the rule.  A proposal the engine cannot run is not an error here
+** (wasmplug_module_new refuses it, naming the proposal). */
+WASMPLUG_API wasmplug_error_t *wasmplug_module_validate(const uint8_t *bytes, size_t len,
+                                                        const char *name);
 WASMPLUG_API void wasmplug_module_delete(wasmplug_module_t *module);
 /* Which tier this module's code came from. */
 WASMPLUG_API wasmplug_tier_t wasmplug_module_tier(const wasmplug_module_t *module);
@@ -389,6 +416,9 @@ WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_instance(wasmplug_linker_t
 WASMPLUG_API void wasmplug_linker_limits_set(wasmplug_linker_t *linker, const wasmplug_store_limits_t *limits);
 /* Host functions for imports nobody defined: they trap when called. */
 WASMPLUG_API void wasmplug_linker_allow_unknown_imports(wasmplug_linker_t *linker, bool yes);
+/* Host functions for imports nobody defined that return zeros (Wasmtime's
+** --default-values-unknown-imports).  Wins over allow_unknown_imports. */
+WASMPLUG_API void wasmplug_linker_default_unknown_imports(wasmplug_linker_t *linker, bool yes);
 
 /* Instantiates `module`, resolving its imports through `linker`, and runs its
 ** start function.  Link errors come back as *error (naming the import and
@@ -675,6 +705,13 @@ WASMPLUG_API void wasmplug_component_linker_limits_set(wasmplug_component_linker
 /* Functions nobody defined trap when called (resource types nobody defined
 ** become fresh host resource types) instead of failing the link. */
 WASMPLUG_API void wasmplug_component_linker_allow_unknown_imports(
+    wasmplug_component_linker_t *linker, bool yes);
+/* Functions nobody defined return the default value of their result type
+** when called (0, false, "", an empty list, none, ok(default), the first
+** case of a variant...); one whose result has no
+** default (an own<R>) traps then.  Unknown resource types are made as for
+** allow_unknown_imports.  Wins over allow_unknown_imports. */
+WASMPLUG_API void wasmplug_component_linker_default_unknown_imports(
     wasmplug_component_linker_t *linker, bool yes);
 
 /* Links and instantiates.  Link errors (one line: the import, its WIT

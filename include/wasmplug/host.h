@@ -132,6 +132,20 @@ typedef struct wasmplug_host_limits {
 ** apply to program instances made afterwards. */
 WASMPLUG_API wasmplug_error_t *wasmplug_host_limits_set(wasmplug_host_t *host, const wasmplug_host_limits_t *limits);
 
+/* What becomes of a program's imported functions that nothing provides
+** (no WASI, no plugin): Wasmtime's --trap-unknown-imports and
+** --default-values-unknown-imports.  Applies to programs loaded afterwards
+** (only to the program, never to what wasm plugins import). */
+typedef enum wasmplug_unknown_imports {
+  WASMPLUG_UNKNOWN_IMPORTS_REFUSE = 0, /* a link error naming the first (the default) */
+  WASMPLUG_UNKNOWN_IMPORTS_TRAP,       /* the program runs; calling one traps, naming it */
+  WASMPLUG_UNKNOWN_IMPORTS_DEFAULT,    /* calling one returns zeros / its result type's default
+                                       ** value (0, "", none, ok(...), the first case); a
+                                       ** result without one (own<R>) traps */
+} wasmplug_unknown_imports_t;
+WASMPLUG_API wasmplug_error_t *wasmplug_host_unknown_imports_set(wasmplug_host_t *host,
+                                                                 wasmplug_unknown_imports_t mode);
+
 /* --------------------------------------------------------------- plugins */
 
 /* Loads a plugin from a `--plugin` spec:
@@ -160,6 +174,35 @@ WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_use(wasmplug_host_t *host, c
 ** *plugin_state.  Checked exactly like a loaded .so. */
 WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_add(wasmplug_host_t *host, wasmplug_plugin_entry_fn entry,
                                            const char *name, const char *config, void *data);
+
+/* ------------------------------------------------------------- discovery */
+
+/* What a plugin file provides, without loading it into a host (`wasmplug
+** plugins`): a native plugin is opened and checked (descriptor, WIT,
+** functions, options) but its init does not run; a wasm component plugin
+** is decoded and validated.  Everything is owned by the info. */
+typedef struct wasmplug_plugin_info {
+  uint32_t size;              /* sizeof(wasmplug_plugin_info_t) */
+  bool wasm;                  /* a wasm component plugin (else a native .so) */
+  bool isolatable;            /* may run with ",isolate" (a sandboxed helper) */
+  const char *path;
+  const char *name;           /* the descriptor's; a wasm plugin: its file name */
+  const char *version;        /* the descriptor's; NULL for a wasm plugin */
+  const char *not_isolatable; /* why not, when !isolatable */
+  const char *const *interfaces; /* "ns:pkg/iface@1.2.3", as provided */
+  size_t ninterfaces;
+  const char *const *imports; /* a wasm plugin's imported interfaces (what it needs) */
+  size_t nimports;
+  const wasmplug_plugin_option_t *options; /* `--plugin PATH,NAME=VALUE` */
+  size_t noptions;
+} wasmplug_plugin_info_t;
+
+WASMPLUG_API wasmplug_error_t *wasmplug_plugin_info_new(const char *path, wasmplug_plugin_info_t **out);
+WASMPLUG_API void wasmplug_plugin_info_delete(wasmplug_plugin_info_t *info);
+/* Where plugins given by file name are looked for: the directories of
+** $WASMPLUG_PLUGIN_PATH, then the installed plugins' directory, as one
+** ':'-separated list (malloc'ed; NULL when out of memory). */
+WASMPLUG_API char *wasmplug_plugin_search_path(void);
 
 /* The plugin ABI's host table (alloc, trap, exit...): what plugins get at
 ** their entry point, for native-flavour functions an embedder defines
@@ -270,6 +313,13 @@ WASMPLUG_API void wasmplug_plugin_server_run_fd(wasmplug_plugin_server_t *server
 /* Answers the host's first frame on fd with an error `message`, then
 ** closes fd: how a helper that cannot load its plugin says why. */
 WASMPLUG_API void wasmplug_plugin_server_refuse(int fd, const char *message);
+/* The helper process of an isolated plugin (--plugin PATH,isolate): what
+** `wasmplug plugin-host` runs.  It confines itself (namespaces with an
+** empty root, Landlock, seccomp; docs/plugin-rpc.md), then loads the plugin
+** and serves the host on the descriptor --fd names.  An embedder whose own
+** executable serves as the helper ($WASMPLUG_EXE) calls it from main with
+** the arguments after its first.  Returns an exit status (or exits). */
+WASMPLUG_API int wasmplug_plugin_host_main(int argc, char **argv);
 /* A listening socket for "unix:PATH" or "tcp:HOST:PORT" (*fd), for
 ** wasmplug_plugin_server_listen. */
 WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_socket(const char *address, int *fd);

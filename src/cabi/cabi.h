@@ -438,6 +438,11 @@ bool wp_cabi_val_equal(const wp_cabi_val_t *a, const wp_cabi_val_t *b);
 /* Checks that v is a well-formed value of type ty (shape, discriminants,
  * UTF-8, char range). */
 wp_cabi_error_t *wp_cabi_val_check(const wp_cabi_type_t *ty, const wp_cabi_val_t *v);
+/* The default value of ty (Wasmtime's for unknown imports): false, 0, '\0',
+ * "", empty lists, records and tuples of defaults, the first case of a
+ * variant or enum (its payload a default), none, ok(default), no flags.
+ * own/borrow, streams and futures have none: an error naming the type. */
+wp_cabi_error_t *wp_cabi_val_default(const wp_cabi_type_t *ty, wp_cabi_val_t *out);
 
 /* Guest memory at ptr -> value (load) and value -> guest memory (store).
  * On error *out is left empty (nothing to drop). */

@@ -144,3 +144,48 @@ wp_cabi_error_t *wp_cabi_val_check(const wp_cabi_type_t *ty, const wp_cabi_val_t
     return NULL;
   }
 }
+
+wp_cabi_error_t *wp_cabi_val_default(const wp_cabi_type_t *ty, wp_cabi_val_t *out) {
+  memset(out, 0, sizeof *out);
+  out->kind = ty->kind;
+  switch (ty->kind) {
+  case WP_CABI_STRING:
+    if (!(out->of.str.ptr = calloc(1, 1))) return wp_cabi_error_oom();
+    return NULL;
+  case WP_CABI_LIST:
+    if (!(out->of.list.items = calloc(1, sizeof(wp_cabi_val_t)))) return wp_cabi_error_oom();
+    return NULL;
+  case WP_CABI_RECORD: case WP_CABI_TUPLE: case WP_CABI_FIXED_LIST: {
+    size_t n = ty->kind == WP_CABI_FIXED_LIST ? ty->length : ty->nfields;
+    if (!(out->of.list.items = calloc(n ? n : 1, sizeof(wp_cabi_val_t)))) return wp_cabi_error_oom();
+    for (size_t i = 0; i < n; i++) {
+      const wp_cabi_type_t *ft = ty->kind == WP_CABI_FIXED_LIST ? ty->elem : ty->fields[i].type;
+      wp_cabi_error_t *e = wp_cabi_val_default(ft, &out->of.list.items[i]);
+      out->of.list.len = i + 1;
+      if (e) {
+        wp_cabi_val_drop(out);
+        return e;
+      }
+    }
+    return NULL;
+  }
+  case WP_CABI_VARIANT: case WP_CABI_RESULT: {
+    const wp_cabi_type_t *c = wp_cabi_type_case(ty, 0); /* result: ok */
+    if (!c) return NULL;
+    if (!(out->of.var.payload = calloc(1, sizeof(wp_cabi_val_t)))) return wp_cabi_error_oom();
+    wp_cabi_error_t *e = wp_cabi_val_default(c, out->of.var.payload);
+    if (e) wp_cabi_val_drop(out);
+    return e;
+  }
+  case WP_CABI_ENUM: case WP_CABI_OPTION: /* the first label; none */
+    return NULL;
+  case WP_CABI_OWN: case WP_CABI_BORROW: case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT: {
+    char tn[128];
+    wp_cabi_type_print(ty, tn, sizeof tn);
+    memset(out, 0, sizeof *out);
+    return INVALID("%s has no default value", tn);
+  }
+  default: /* bool, numbers, char, flags: zero */
+    return NULL;
+  }
+}

@@ -366,6 +366,12 @@ static void name_section(wp_reader_t *outer, const uint8_t *p, const uint8_t *en
     uint32_t size;
     if (!wp_rd_u8(&r, &id) || !wp_rd_u32(&r, &size) || size > (size_t)(r.end - r.p)) break;
     const uint8_t *next = r.p + size;
+    if (id == 0 && !m->module_name) {
+      wp_reader_t s = {r.p, r.start, next, r.name, NULL};
+      char *nm = NULL;
+      if (wp_rd_name(&s, &nm)) m->module_name = nm;
+      free(s.err);
+    }
     if (id == 1 && !m->func_names && total) {
       wp_reader_t s = {r.p, r.start, next, r.name, NULL};
       char **names = calloc(total, sizeof *names);
@@ -508,6 +514,7 @@ void wp_modinfo_free(wp_modinfo_t *m) {
   if (m->func_names)
     for (uint32_t i = 0; i < wp_nfuncs(m); i++) free(m->func_names[i]);
   free(m->func_names);
+  free(m->module_name);
   memset(m, 0, sizeof *m);
 }
 

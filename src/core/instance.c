@@ -34,6 +34,7 @@ struct wasmplug_linker {
   definition_t *defs;
   size_t ndefs, cap;
   bool allow_unknown;
+  bool default_unknown; /* unknown functions return zeros */
 };
 
 static void hostfunc_release(hostfunc_ref_t *h) {
@@ -67,6 +68,7 @@ void wasmplug_linker_delete(wasmplug_linker_t *l) {
 }
 
 void wasmplug_linker_allow_unknown_imports(wasmplug_linker_t *l, bool yes) { l->allow_unknown = yes; }
+void wasmplug_linker_default_unknown_imports(wasmplug_linker_t *l, bool yes) { l->default_unknown = yes; }
 
 static definition_t *lookup(wasmplug_linker_t *l, const char *module, const char *name) {
   for (size_t i = l->ndefs; i-- > 0;)
@@ -243,6 +245,14 @@ static wasmplug_trap_t *unknown_import(void *env, wasmplug_caller_t *c, wasmplug
   return wasmplug_trap_new(WASMPLUG_TRAP_HOST, env);
 }
 
+/* --default-values-unknown-imports: every result is zero (a null
+** reference).  `n` slots hold the arguments, then the results. */
+static wasmplug_trap_t *unknown_import_zero(void *env, wasmplug_caller_t *c, wasmplug_val_raw_t *v, size_t n) {
+  (void)env; (void)c;
+  memset(v, 0, n * sizeof *v);
+  return NULL;
+}
+
 static void free_string(void *p) { free(p); }
 
 typedef struct inst_call {
@@ -336,13 +346,14 @@ static char *link_import(wasmplug_linker_t *l, wasmplug_instance_t *in, uint32_t
   const wp_import_t *im = &m->info.imports[i];
   wp_import_slot_t *s = &in->slots[i];
   definition_t *d = lookup(l, im->module, im->name);
-  if (!d && im->kind == WASMPLUG_EXTERN_FUNC && l->allow_unknown) {
+  if (!d && im->kind == WASMPLUG_EXTERN_FUNC && (l->allow_unknown || l->default_unknown)) {
     wasmplug_functype_t pt = {m->info.types[im->type_index].nparams,
                               m->info.types[im->type_index].nresults,
                               m->info.types[im->type_index].params,
                               m->info.types[im->type_index].results};
     char *msg = wp_format("unknown import %s.%s was called", im->module, im->name);
-    hostfunc_ref_t *h = msg ? hostfunc_new(&pt, unknown_import, msg, free_string) : NULL;
+    hostfunc_ref_t *h =
+        msg ? hostfunc_new(&pt, l->default_unknown ? unknown_import_zero : unknown_import, msg, free_string) : NULL;
     if (!h) { free(msg); return wp_strdup("out of memory"); }
     s->host = h;
     s->caller = in;

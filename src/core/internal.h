@@ -36,6 +36,9 @@ void wp_buf_puts(wp_buf_t *b, const char *s);
 bool wp_buf_reserve(wp_buf_t *b, size_t n);
 void wp_buf_free(wp_buf_t *b);
 
+/* Appends frames (copied) to a trap's backtrace (util.c). */
+void wp_trap_add_frames(wasmplug_trap_t *t, const wasmplug_frame_t *frames, size_t n, bool truncated);
+
 /* ---------------------------------------------------------------- decoder */
 
 typedef struct wp_functype {
@@ -145,6 +148,7 @@ typedef struct wp_modinfo {
   wp_data_t *datas;
   wp_span_t *bodies; /* nfuncs function bodies (locals and code) */
   char **func_names; /* from the name section: nimported_funcs + nfuncs, or NULL */
+  char *module_name; /* from the name section, or NULL */
   uint32_t features; /* WP_FEAT_* */
 } wp_modinfo_t;
 
@@ -309,6 +313,17 @@ bool wp_rt_interrupted(void);
 ** pop back (instantiations nest: a start function may instantiate). */
 const wasmplug_store_limits_t *wp_rt_limits_push(const wasmplug_store_limits_t *limits);
 void wp_rt_limits_pop(const wasmplug_store_limits_t *previous);
+/* Backtraces (backtrace.c).  A trap records at most WP_BT_MAX program
+** counters; wp_backtrace_attach turns those that lie in a live module's
+** compiled wasm functions into the trap's frames.  Modules register their
+** code once it is loaded and unregister before it is freed. */
+#define WP_BT_MAX 64
+/* `leaf_ret` (0: none) is the top stack word of a fault, a return address
+** into the faulting function's caller when that function keeps no frame. */
+void wp_backtrace_attach(wasmplug_trap_t *t, const uintptr_t *pcs, uint32_t n, uintptr_t leaf_ret,
+                         bool truncated);
+void wp_backtrace_register(wasmplug_module_t *m);
+void wp_backtrace_unregister(wasmplug_module_t *m);
 
 /* The memories and tables an instance defines, as the instantiation on
 ** this thread allocates them (rt.c notes them into the recorder instance.c
@@ -472,6 +487,11 @@ char *wp_artifact_write(wasmplug_module_t *m, const char *path);
 char *wp_tcc_build(const char *name, const char *dir, char *const *files, void **state,
                    void **glue_entry);
 void wp_tcc_release(void *state);
+/* Where the baseline code of `state` is, for backtraces: the shared
+** object it was loaded from (*dl, *memfd: true), or, compiled in memory,
+** the address of a global symbol (wp_tcc_symbol). */
+bool wp_tcc_image(void *state, void **dl, int *memfd);
+void *wp_tcc_symbol(void *state, const char *name);
 
 /* ---------------------------------------------------------- instances */
 

@@ -118,6 +118,7 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
   if (so) {
     err = wp_artifact_load(m, so, slen, &m->code);
     if (err) return fail(m, WASMPLUG_ERROR_DECODE, err);
+    wp_backtrace_register(m);
     *out = m;
     return NULL;
   }
@@ -137,12 +138,14 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
     break;
   }
   if (err) return fail(m, WASMPLUG_ERROR_COMPILE, err);
+  wp_backtrace_register(m);
   *out = m;
   return NULL;
 }
 
 void wasmplug_module_delete(wasmplug_module_t *m) {
   if (!m) return;
+  if (m->code.glue) wp_backtrace_unregister(m);
   wp_code_free(&m->code);
   wp_modinfo_free(&m->info);
   free(m->bytes);

@@ -36,6 +36,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 
@@ -75,6 +76,7 @@ static struct {
   rt_functype_t *types;
   uint32_t ntypes, cap;
   int timer_signal;
+  bool backtrace; /* capture backtraces on traps (WASMPLUG_BACKTRACE != 0) */
   pthread_key_t thread_key; /* runs thread_cleanup when a thread exits */
   struct sigaction old_segv, old_bus;
 } wp_runtime = {.once = PTHREAD_ONCE_INIT, .lock = PTHREAD_MUTEX_INITIALIZER};
@@ -86,6 +88,14 @@ typedef struct call_frame {
   volatile int code;          /* RT_TRAP_* from a signal or wasm_rt_trap */
   wasmplug_trap_t *volatile trap; /* a host-raised trap */
   struct call_frame *prev;
+  /* The backtrace (backtrace.c): the trap's program counters, innermost
+  ** first, captured by walking frame pointers up to `fp_limit`, the frame
+  ** of the guarded call itself (what lies above belongs to its caller). */
+  uintptr_t fp_limit;
+  uint32_t npcs;
+  bool truncated;
+  uintptr_t leaf_ret; /* a fault's top stack word: see wp_backtrace_attach */
+  uintptr_t pcs[WP_BT_MAX];
 } call_frame_t;
 
 static __thread struct {
@@ -118,10 +128,51 @@ static void unwind(call_frame_t *f, int code) {
   siglongjmp(f->jb, 1);
 }
 
+/* Records the trap's program counters in f: `pc` (the faulting
+** instruction, or 0), then the return address of every frame on the
+** frame-pointer chain starting at `fp`, up to the guarded call.  Compiled
+** wasm keeps frame pointers (tcc always does; the optimized tier is built
+** with -fno-omit-frame-pointer, as is this file), host code between may
+** not: every step is checked to stay inside the guarded call's stack and
+** to move up it, so a chain through foreign frames ends, never faults.
+** Safe in a signal handler (reads only the stack, writes only f). */
+__attribute__((no_sanitize_address)) static void capture(call_frame_t *f, uintptr_t pc, uintptr_t fp,
+                                                        uintptr_t sp) {
+  f->npcs = 0;
+  f->truncated = false;
+  f->leaf_ret = 0;
+  if (!wp_runtime.backtrace) return;
+  if (pc) f->pcs[f->npcs++] = pc;
+  uintptr_t limit = f->fp_limit;
+  /* A fault may hit a function that keeps no frame (a leaf, or one past
+  ** its epilogue): its caller's return address is then the word on top of
+  ** the stack, which the symbolizer checks before believing it. */
+  if (sp && sp < limit && limit - sp >= 8 && !(sp & 7)) f->leaf_ret = *(const uintptr_t *)sp;
+  for (unsigned steps = 0; fp && fp < limit && limit - fp >= 16 && !(fp & 7); steps++) {
+    const uintptr_t *w = (const uintptr_t *)fp;
+    uintptr_t next = w[0], ret = w[1];
+    if (f->npcs == WP_BT_MAX) {
+      f->truncated = true;
+      break;
+    }
+    if (ret) f->pcs[f->npcs++] = ret - 1; /* inside the call instruction */
+    if (next <= fp) break;
+    fp = next;
+  }
+}
+
+/* The frame pointer of the function calling this macro (GCC and clang
+** give the frame address of a function built with frame pointers). */
+#define HERE_FP() ((uintptr_t)__builtin_frame_address(0))
+
 static void on_fault(int sig, siginfo_t *si, void *uc) {
   call_frame_t *f = wp_thread.top;
   if (f && !wp_thread.in_host) {
     uintptr_t a = (uintptr_t)si->si_addr;
+#if defined(__x86_64__)
+    const mcontext_t *mc = &((const ucontext_t *)uc)->uc_mcontext;
+    capture(f, (uintptr_t)mc->gregs[REG_RIP], (uintptr_t)mc->gregs[REG_RBP], (uintptr_t)mc->gregs[REG_RSP]);
+#endif
     unwind(f, is_stack_fault(a) ? RT_TRAP_EXHAUSTION : RT_TRAP_OOB);
   }
   /* Not a guest fault: hand it to whoever handled it before us (the default
@@ -139,18 +190,26 @@ static void on_fault(int sig, siginfo_t *si, void *uc) {
 }
 
 static void on_timer(int sig, siginfo_t *si, void *uc) {
-  (void)sig; (void)si; (void)uc;
+  (void)sig; (void)si;
   call_frame_t *f = wp_thread.top;
   if (!f) return;
   wp_thread.interrupted = 1;
   /* Only unwind out of guest code: host code may hold locks. */
-  if (!wp_thread.in_host) unwind(f, RT_TRAP_INTERRUPT);
+  if (!wp_thread.in_host) {
+#if defined(__x86_64__)
+    const mcontext_t *mc = &((const ucontext_t *)uc)->uc_mcontext;
+    capture(f, (uintptr_t)mc->gregs[REG_RIP], (uintptr_t)mc->gregs[REG_RBP], (uintptr_t)mc->gregs[REG_RSP]);
+#endif
+    unwind(f, RT_TRAP_INTERRUPT);
+  }
 }
 
 static void thread_cleanup(void *p);
 
 static void global_init(void) {
   pthread_key_create(&wp_runtime.thread_key, thread_cleanup);
+  const char *bt = getenv("WASMPLUG_BACKTRACE");
+  wp_runtime.backtrace = !bt || strcmp(bt, "0");
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = on_fault;
@@ -291,6 +350,10 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t time
   f.code = 0;
   f.trap = NULL;
   f.prev = wp_thread.top;
+  f.npcs = 0;
+  f.truncated = false;
+  f.leaf_ret = 0;
+  f.fp_limit = HERE_FP();
   sig_atomic_t saved_in_host = wp_thread.in_host;
   volatile bool armed = false;
   thread_init();
@@ -318,10 +381,15 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t time
   if (armed) disarm_timer();
   wp_thread.top = f.prev;
   wp_thread.in_host = saved_in_host;
-  if (f.trap) return f.trap;
+  if (f.trap) {
+    wp_backtrace_attach(f.trap, f.pcs, f.npcs, f.leaf_ret, f.truncated);
+    return f.trap;
+  }
   if (f.code) {
     wasmplug_trap_t *t = trap_for_code(f.code);
-    return t ? t : wasmplug_trap_new(WASMPLUG_TRAP_HOST, NULL);
+    if (!t) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, NULL);
+    wp_backtrace_attach(t, f.pcs, f.npcs, f.leaf_ret, f.truncated);
+    return t;
   }
   return NULL;
 }
@@ -354,6 +422,7 @@ void wp_rt_raise(wasmplug_trap_t *trap) {
 static void rt_trap(int code) {
   call_frame_t *f = wp_thread.top;
   if (!f) abort(); /* compiled code runs only inside guarded calls */
+  capture(f, 0, HERE_FP(), 0);
   unwind(f, code);
 }
 
@@ -576,9 +645,13 @@ static void rt_call_host(wp_import_slot_t *slot, wasmplug_val_raw_t *v) {
     wasmplug_trap_delete(t);
     t = NULL;
   }
+  /* The guest's frames, from the import trampoline that called us. */
+  if (t && wp_thread.top) capture(wp_thread.top, 0, HERE_FP(), 0);
   if (t) wp_rt_raise(t);
-  if (wp_thread.interrupted && wp_thread.top)
+  if (wp_thread.interrupted && wp_thread.top) {
+    capture(wp_thread.top, 0, HERE_FP(), 0);
     unwind(wp_thread.top, RT_TRAP_INTERRUPT);
+  }
 }
 
 static const wp_rt_api_t rt_api = {

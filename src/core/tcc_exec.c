@@ -97,3 +97,12 @@ void wp_tcc_release(void *state) {
   close(l->memfd);
   free(l);
 }
+
+bool wp_tcc_image(void *state, void **dl, int *memfd) {
+  loaded_t *l = state;
+  *dl = l->dl;
+  *memfd = l->memfd;
+  return true;
+}
+
+void *wp_tcc_symbol(void *state, const char *name) { return dlsym(((loaded_t *)state)->dl, name); }

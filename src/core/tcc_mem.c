@@ -49,3 +49,12 @@ char *wp_tcc_build(const char *name, const char *dir, char *const *files, void *
 }
 
 void wp_tcc_release(void *state) { tcc_delete(state); }
+
+bool wp_tcc_image(void *state, void **dl, int *memfd) {
+  (void)state;
+  *dl = NULL;
+  *memfd = -1;
+  return false;
+}
+
+void *wp_tcc_symbol(void *state, const char *name) { return tcc_get_symbol(state, name); }

@@ -518,6 +518,11 @@ char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp
     if ((err = wp_translate_func(&x, i, &u->c))) goto fail;
     u->count++;
     ubytes += m->bodies[i].len;
+    /* After a unit's last function, a sentinel whose address tells where
+    ** that function ends (backtrace.c: libtcc lays functions out in order
+    ** and puts the helpers it defers after them). */
+    if (i + 1 == m->nfuncs || (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap))
+      wp_buf_printf(&u->c, "void wp_end%u(void) {}\n", out->nunits - 1);
   }
   if (out->header.oom || out->glue.oom) {
     err = wp_strdup("out of memory");

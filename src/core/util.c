@@ -175,6 +175,9 @@ struct wasmplug_trap {
   wasmplug_trap_kind_t kind;
   int exit_status;
   char *message;
+  wasmplug_frame_t *frames; /* module and func strings owned */
+  size_t nframes;
+  bool truncated;           /* more frames than were recorded */
 };
 
 const char *wasmplug_trap_kind_name(wasmplug_trap_kind_t kind) {
@@ -204,6 +207,9 @@ static wasmplug_trap_t *trap_alloc(wasmplug_trap_kind_t kind, char *msg) {
   t->kind = kind;
   t->exit_status = 0;
   t->message = msg;
+  t->frames = NULL;
+  t->nframes = 0;
+  t->truncated = false;
   return t;
 }
 
@@ -221,6 +227,7 @@ wasmplug_trap_t *wasmplug_trap_copy(const wasmplug_trap_t *trap) {
   char *m = wp_format("%s", wasmplug_trap_message(trap));
   wasmplug_trap_t *t = trap_alloc(trap->kind, m);
   if (t) t->exit_status = trap->exit_status;
+  if (t) wp_trap_add_frames(t, trap->frames, trap->nframes, trap->truncated);
   return t;
 }
 
@@ -246,8 +253,71 @@ bool wasmplug_trap_exit_status(const wasmplug_trap_t *trap, int *status) {
   return true;
 }
 
+static void frames_free(wasmplug_frame_t *f, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free((char *)f[i].module);
+    free((char *)f[i].func);
+  }
+  free(f);
+}
+
 void wasmplug_trap_delete(wasmplug_trap_t *trap) {
   if (!trap) return;
+  frames_free(trap->frames, trap->nframes);
   free(trap->message);
   free(trap);
+}
+
+/* Frames are appended: a trap raised by a host function first gets the
+** frames of whoever made it, then those of the guest that called the host
+** function.  Out of memory loses frames, never the trap. */
+void wp_trap_add_frames(wasmplug_trap_t *t, const wasmplug_frame_t *f, size_t n, bool truncated) {
+  if (!t || !n) {
+    if (t) t->truncated |= truncated;
+    return;
+  }
+  wasmplug_frame_t *nf = realloc(t->frames, (t->nframes + n) * sizeof *nf);
+  if (!nf) return;
+  t->frames = nf;
+  for (size_t i = 0; i < n; i++) {
+    wasmplug_frame_t *d = &t->frames[t->nframes];
+    d->module = wp_strdup(f[i].module ? f[i].module : "<unknown>");
+    d->func = f[i].func ? wp_strdup(f[i].func) : NULL;
+    d->func_index = f[i].func_index;
+    d->offset = f[i].offset;
+    if (!d->module || (f[i].func && !d->func)) {
+      free((char *)d->module);
+      free((char *)d->func);
+      break;
+    }
+    t->nframes++;
+  }
+  t->truncated |= truncated;
+}
+
+size_t wasmplug_trap_frame_count(const wasmplug_trap_t *trap) { return trap ? trap->nframes : 0; }
+
+const wasmplug_frame_t *wasmplug_trap_frame(const wasmplug_trap_t *trap, size_t i) {
+  return trap && i < trap->nframes ? &trap->frames[i] : NULL;
+}
+
+char *wasmplug_trap_backtrace(const wasmplug_trap_t *trap) {
+  if (!trap || !trap->nframes) return NULL;
+  wp_buf_t b = {0};
+  wp_buf_puts(&b, "wasm backtrace:\n");
+  for (size_t i = 0; i < trap->nframes; i++) {
+    const wasmplug_frame_t *f = &trap->frames[i];
+    char hex[16];
+    snprintf(hex, sizeof hex, "0x%x", f->offset);
+    wp_buf_printf(&b, "  %4zu: %8s - %s!", i, hex, f->module);
+    if (f->func) wp_buf_puts(&b, f->func);
+    else wp_buf_printf(&b, "<wasm function %u>", f->func_index);
+    wp_buf_puts(&b, "\n");
+  }
+  if (trap->truncated) wp_buf_puts(&b, "        ... (more frames not shown)\n");
+  if (b.oom) {
+    wp_buf_free(&b);
+    return NULL;
+  }
+  return b.buf;
 }

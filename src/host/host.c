@@ -73,6 +73,15 @@ wasmplug_error_t *wasmplug_host_limits_set(wasmplug_host_t *h, const wasmplug_ho
   return NULL;
 }
 
+wasmplug_error_t *wasmplug_host_unknown_imports_set(wasmplug_host_t *h, wasmplug_unknown_imports_t mode) {
+  if (mode != WASMPLUG_UNKNOWN_IMPORTS_REFUSE && mode != WASMPLUG_UNKNOWN_IMPORTS_TRAP &&
+      mode != WASMPLUG_UNKNOWN_IMPORTS_DEFAULT)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "wasmplug_host_unknown_imports_set: unknown mode %d",
+                                   (int)mode);
+  h->unknown = mode;
+  return NULL;
+}
+
 /* ----------------------------------------------------------------- plugins */
 
 static wasmplug_error_t *plugin_load(wasmplug_host_t *h, const char *spec);

@@ -151,6 +151,8 @@ void wp_host_component_instantiate(wasmplug_program_instance_t *pi, wasmplug_err
     return;
   }
   wasmplug_component_linker_limits_set(pi->clinker, &h->store);
+  wasmplug_component_linker_allow_unknown_imports(pi->clinker, h->unknown == WASMPLUG_UNKNOWN_IMPORTS_TRAP);
+  wasmplug_component_linker_default_unknown_imports(pi->clinker, h->unknown == WASMPLUG_UNKNOWN_IMPORTS_DEFAULT);
   if ((*error = wp_plugin_guest_new(h->plugins, &pi->plugin_guest))) return;
   wp_plugin_guest_limits_set(pi->plugin_guest, &h->store);
   /* Wasm plugins first (their definitions win), then native plugins. */

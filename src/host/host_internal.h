@@ -27,6 +27,7 @@ struct wasmplug_host {
   wp_wasm_plugins_t *wasm_plugins;
   bool p2_registered;               /* the built-in wasi-p2 is on `plugins` */
   bool wasm_prepared;               /* wp_wasm_plugins_prepare ran */
+  wasmplug_unknown_imports_t unknown; /* what unprovided imports become */
 };
 
 struct wasmplug_program {

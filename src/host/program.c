@@ -41,7 +41,9 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
     /* Imports are resolved before the guest is compiled: a component
     ** nothing can link fails at once, with the plugins' reasons. */
     if ((e = wp_error_as(wp_host_wasm_prepare(h), WASMPLUG_ERROR_PLUGIN))) goto fail;
-    if ((e = wp_host_component_precheck(h, p->bytes, len, name))) goto fail;
+    /* (with unknown imports allowed, what is missing is the linker's) */
+    if (h->unknown == WASMPLUG_UNKNOWN_IMPORTS_REFUSE && (e = wp_host_component_precheck(h, p->bytes, len, name)))
+      goto fail;
     if ((e = wasmplug_component_new(h->engine, p->bytes, len, name, &p->component))) goto fail;
   } else {
     if (wp_wasm_plugins_count(h->wasm_plugins)) { /* they link to component imports only */
@@ -82,9 +84,12 @@ static void core_instantiate(wasmplug_program_instance_t *pi, wasmplug_error_t *
     return;
   }
   wasmplug_linker_limits_set(pi->linker, &h->store);
+  wasmplug_linker_allow_unknown_imports(pi->linker, h->unknown == WASMPLUG_UNKNOWN_IMPORTS_TRAP);
+  wasmplug_linker_default_unknown_imports(pi->linker, h->unknown == WASMPLUG_UNKNOWN_IMPORTS_DEFAULT);
   if ((*error = wp_wasi_p1_define(pi->linker, pi->wasi))) return;
   if ((*error = wp_plugin_guest_new(h->plugins, &pi->plugin_guest)) ||
       (wp_plugin_guest_limits_set(pi->plugin_guest, &h->store), false) ||
+      (wp_plugin_guest_skip_unprovided(pi->plugin_guest, h->unknown != WASMPLUG_UNKNOWN_IMPORTS_REFUSE), false) ||
       (*error = wp_plugin_guest_define(pi->plugin_guest, pi->linker, p->module))) {
     wasmplug_error_t *e = wasmplug_error_new("%s: %s", p->name, wasmplug_error_message(*error));
     wasmplug_error_delete(*error);

@@ -168,6 +168,8 @@ fail:
   return e;
 }
 
+void wp_plugin_guest_skip_unprovided(wp_plugin_guest_t *g, bool yes) { g->skip_unprovided = yes; }
+
 wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t *linker,
                                          const wasmplug_module_t *module) {
   if (g->dead) return wasmplug_error_new("plugin guest was torn down");
@@ -187,6 +189,15 @@ wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t
              !strcmp(m2, mod) && !strcmp(n2, name);
     }
     if (seen) continue;
+    /* Interfaces no plugin provides stay undefined when the linker is to
+    ** make something of unknown imports (it says what). */
+    const wp_plugin_t *pp;
+    const wp_plugin_iface_t *pin;
+    wasmplug_error_t *fe = g->skip_unprovided ? wp_plugin_set_find(g->set, mod, &pp, &pin) : NULL;
+    if (fe) {
+      wasmplug_error_delete(fe);
+      continue;
+    }
     wasmplug_error_t *e = define_one(g, linker, mod, name, &type.func);
     if (e) {
       /* Prefix set-level messages ("no plugin provides ...") with the import. */

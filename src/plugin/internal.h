@@ -185,6 +185,7 @@ struct wp_plugin_guest {
   wasmplug_func_t *realloc;
   bool busy; /* a plugin call is in progress (re-entry from cabi_realloc) */
   bool dead; /* torn down: calls trap */
+  bool skip_unprovided; /* wp_plugin_guest_skip_unprovided */
   unsigned refs; /* the owner + one per linker definition */
 };
 

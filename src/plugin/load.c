@@ -211,7 +211,18 @@ static wasmplug_error_t *parse_wit(wp_plugin_t *p) {
   return NULL;
 }
 
+static wasmplug_error_t *open_file(const char *path, const char *config, bool init, wp_plugin_t **out);
+
 wasmplug_error_t *wp_plugin_open(const char *path, const char *config, wp_plugin_t **out) {
+  return open_file(path, config, true, out);
+}
+
+wasmplug_error_t *wp_plugin_inspect(const char *path, wp_plugin_t **out) { return open_file(path, NULL, false, out); }
+
+static wasmplug_error_t *checks(wp_plugin_t *p, const char *path, const wasmplug_plugin_t *d, const char *config);
+static wasmplug_error_t *run_init(wp_plugin_t *p);
+
+static wasmplug_error_t *open_file(const char *path, const char *config, bool init, wp_plugin_t **out) {
   *out = NULL;
   wp_plugin_t *p = calloc(1, sizeof *p);
   if (!p) return wasmplug_error_new("out of memory");
@@ -237,7 +248,12 @@ wasmplug_error_t *wp_plugin_open(const char *path, const char *config, wp_plugin
     e = wasmplug_error_new("%s: not a wasmplug plugin (no exported symbol %s)", path, WASMPLUG_PLUGIN_ENTRY_NAME);
     goto fail;
   }
-  if ((e = wp_plugin_setup(p, path, entry, config))) goto fail;
+  const wasmplug_plugin_t *d = entry(wp_plugin_host_api());
+  if (!d) {
+    e = wasmplug_error_new("%s: the plugin's entry point returned no descriptor", path);
+    goto fail;
+  }
+  if ((e = checks(p, path, d, config)) || (init && (e = run_init(p)))) goto fail;
   *out = p;
   return NULL;
 fail:
@@ -258,6 +274,12 @@ wasmplug_error_t *wp_plugin_setup(wp_plugin_t *p, const char *path, wasmplug_plu
 ** (rpc_open.c), whose descriptor is rebuilt from a plugin server's data. */
 wasmplug_error_t *wp_plugin_setup_desc(wp_plugin_t *p, const char *path, const wasmplug_plugin_t *d,
                                        const char *config) {
+  wasmplug_error_t *e = checks(p, path, d, config);
+  return e ? e : run_init(p);
+}
+
+/* Everything but init: descriptor, options, config, WIT, functions. */
+static wasmplug_error_t *checks(wp_plugin_t *p, const char *path, const wasmplug_plugin_t *d, const char *config) {
   wasmplug_error_t *e = NULL;
   wp_plugin_live_init(p);
   if ((e = check_desc(path, d, &p->desc))) goto fail;
@@ -267,6 +289,13 @@ wasmplug_error_t *wp_plugin_setup_desc(wp_plugin_t *p, const char *path, const w
   if ((e = collect_ifaces(p))) goto fail;
   if ((e = bind_funcs(p))) goto fail;
   if ((e = check_resources(p))) goto fail;
+  return NULL;
+fail:
+  return e;
+}
+
+static wasmplug_error_t *run_init(wp_plugin_t *p) {
+  wasmplug_error_t *e = NULL;
   if (p->desc.init) {
     const char *why = NULL;
     void *state = p->host_data;
@@ -308,3 +337,7 @@ const wp_wit_resolve_t *wp_plugin_wit(const wp_plugin_t *p, uint32_t *pkg) {
   if (pkg) *pkg = p->pkg;
   return p->wit;
 }
+
+void wp_plugin_inspect_close(wp_plugin_t *p) { wp_plugin_close(p); /* never inited: no fini */ }
+size_t wp_plugin_iface_count(const wp_plugin_t *p) { return p->nifaces; }
+const char *wp_plugin_iface_id(const wp_plugin_t *p, size_t i) { return i < p->nifaces ? p->ifaces[i].id : NULL; }

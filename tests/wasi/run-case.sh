@@ -82,7 +82,12 @@ trap_case() { # GUEST-ARG KIND
     expect_status 134
     expect_stdout_has "about to trap: $1"
     expect_stderr_has "error: wasm trap: $2"
-    [ "$(wc -l <"$T/err")" = 1 ] || fail "expected one line on stderr"
+    # one line of error, then the backtrace (issue 19), down to main
+    # (a stack overflow's shows its innermost frames only)
+    grep -q '^wasm backtrace:$' "$T/err" && grep -q -e ' - trap.wasm!main$' -e 'more frames not shown' "$T/err" ||
+        fail "expected a backtrace down to main"
+    [ "$(grep -vc -e '^wasm backtrace:$' -e '^ *[0-9]*: *0x[0-9a-f]* - ' -e 'more frames not shown' "$T/err")" = 1 ] ||
+        fail "expected one line on stderr besides the backtrace"
 }
 
 exit_case() { # HOW CODE

@@ -20,6 +20,7 @@ struct wasmplug_component_linker {
   rt_host_def **defs;
   size_t n, cap;
   bool allow_unknown;
+  bool default_unknown; /* unknown functions return default values */
 };
 
 static void def_free(rt_host_def *d) {
@@ -54,6 +55,10 @@ void wasmplug_component_linker_delete(wasmplug_component_linker_t *l) {
 
 void wasmplug_component_linker_allow_unknown_imports(wasmplug_component_linker_t *l, bool yes) {
   l->allow_unknown = yes;
+}
+
+void wasmplug_component_linker_default_unknown_imports(wasmplug_component_linker_t *l, bool yes) {
+  l->default_unknown = yes;
 }
 
 static const rt_host_def *find_exact(const wasmplug_component_linker_t *l, const char *name, size_t len,
@@ -250,6 +255,7 @@ static int make_func(rt_frame *f, const rt_host_def *d, const char *name, size_t
   F->is_async = ft && ft->is_async; /* the importer's view: how it may be called */
   if (!d) {
     F->kind = RT_FUNC_UNKNOWN;
+    F->default_result = s->linker->default_unknown;
   } else {
     if (!wp_cabi_func_equal(want, d->type, false)) {
       char a[512], b[512];
@@ -275,7 +281,7 @@ static int link_resource(rt_frame *f, const rt_host_def *d, const char *name, si
   rt_store *s = f->store;
   const wp_cabi_resource_t *r = d ? d->resource : NULL;
   if (!r) {
-    if (!s->linker->allow_unknown) return missing(s, name, len, NULL, "resource");
+    if (!s->linker->allow_unknown && !s->linker->default_unknown) return missing(s, name, len, NULL, "resource");
     char *nm = rt_strndup(s, name, len);
     if (!nm || !(r = wp_cabi_resource_type(s->types, nm, NULL, NULL, NULL))) return rt_fail(s, "out of memory");
   }
@@ -294,7 +300,7 @@ int rt_link_import(rt_frame *f, const wp_comp_extern *ext, rt_item *out) {
   switch (ext->sort) {
   case WP_COMP_SORT_FUNC: {
     const rt_host_def *d = find_exact(l, name, len, false);
-    if (!d && !l->allow_unknown) return missing(s, name, len, ext->type, "func");
+    if (!d && !l->allow_unknown && !l->default_unknown) return missing(s, name, len, ext->type, "func");
     return make_func(f, d, name, len, ext->type, (rt_func **)&out->p);
   }
   case WP_COMP_SORT_TYPE: {
@@ -326,7 +332,7 @@ int rt_link_import(rt_frame *f, const wp_comp_extern *ext, rt_item *out) {
           }
         } else if (pass == 1 && e->sort == WP_COMP_SORT_FUNC) {
           const rt_host_def *d = find_in_iface(s, l, name, len, e->name.ptr, e->name.len, false);
-          if (!d && !l->allow_unknown) return missing(s, full, strlen(full), e->type, "func");
+          if (!d && !l->allow_unknown && !l->default_unknown) return missing(s, full, strlen(full), e->type, "func");
           if (make_func(f, d, full, strlen(full), e->type, (rt_func **)&p)) return -1;
         } else if (pass == 1 && e->sort != WP_COMP_SORT_TYPE) {
           return rt_fail(s, "import `%s`: importing a %s from the host is not supported", full,

@@ -139,6 +139,8 @@ struct rt_func {
   const char *name;              /* for messages */
   const wp_cabi_func_t *type;    /* as the defining side sees it */
   bool is_async;                 /* an `async func`: may block before returning */
+  /* UNKNOWN: returns its result type's default value instead of trapping */
+  bool default_result;
   /* HOST and NATIVE */
   const rt_host_def *host;
   /* LIFTED */

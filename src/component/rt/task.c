@@ -353,9 +353,30 @@ wasmplug_trap_t *rt_invoke(rt_func *F, rt_caller *caller, rt_callee *callee) {
     snprintf(what, sizeof what, "native host function `%s` can only be called by a guest (it was re-exported)",
              F->name);
     return wasmplug_trap_new(WASMPLUG_TRAP_HOST, what);
-  default:
+  default: {
+    if (F->default_result) {
+      /* --default-values-unknown-imports: the arguments are lifted (and
+      ** checked) as for any call, the result is its type's default. */
+      wp_cabi_val_t args[MAXP], result;
+      size_t np = F->type->nparams;
+      if (np > MAXP) return trapf(WASMPLUG_TRAP_HOST, "`%s` has too many parameters", F->name);
+      memset(args, 0, sizeof args);
+      memset(&result, 0, sizeof result);
+      wp_cabi_error_t *e = caller->on_start(caller, args);
+      if (e) return rt_trap_from_cabi(e, "lifting the arguments");
+      for (size_t i = 0; i < np; i++) wp_cabi_val_drop(&args[i]);
+      if (F->type->result && (e = wp_cabi_val_default(F->type->result, &result))) {
+        snprintf(what, sizeof what, "unknown import `%s` was called and returns no default value: %s", F->name,
+                 wp_cabi_error_message(e));
+        wp_cabi_error_delete(e);
+        return wasmplug_trap_new(WASMPLUG_TRAP_HOST, what);
+      }
+      e = caller->on_resolve(caller, F->type->result ? &result : NULL, false);
+      return e ? rt_trap_from_cabi(e, "returning the result") : NULL;
+    }
     snprintf(what, sizeof what, "unknown import `%s` was called", F->name);
     return wasmplug_trap_new(WASMPLUG_TRAP_HOST, what);
+  }
   }
 }
 
