@@ -100,11 +100,24 @@ static wasmplug_error_t *wasm_plugin_host(void *ctx, const char *name, const wp_
   return NULL;
 }
 
+static wasmplug_error_t *precheck(wasmplug_host_t *h, const wp_comp *c, const char *name);
+
 wasmplug_error_t *wp_host_component_precheck(wasmplug_host_t *h, const uint8_t *bytes, size_t len,
                                              const char *name) {
   wp_comp *c = NULL;
   char why[1024];
   if (wp_comp_load(bytes, len, name, &c, why, sizeof why)) return NULL; /* the compile says it */
+  wasmplug_error_t *e = precheck(h, c, name);
+  wp_comp_delete(c);
+  return e;
+}
+
+wasmplug_error_t *wp_host_component_precheck_loaded(wasmplug_host_t *h, const wasmplug_component_t *comp,
+                                                    const char *name) {
+  return precheck(h, rt_component_def(comp), name);
+}
+
+static wasmplug_error_t *precheck(wasmplug_host_t *h, const wp_comp *c, const char *name) {
   wasmplug_error_t *e = NULL;
   for (uint32_t i = 0; i < c->nimports && !e; i++) {
     const wp_comp_extern *imp = &c->imports[i];
@@ -130,7 +143,6 @@ wasmplug_error_t *wp_host_component_precheck(wasmplug_host_t *h, const uint8_t *
       }
     }
   }
-  wp_comp_delete(c);
   return e;
 }
 

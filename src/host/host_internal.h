@@ -63,6 +63,9 @@ void wp_host_component_instantiate(wasmplug_program_instance_t *pi, wasmplug_err
 ** what the plugin lacks.  (Decode errors are left to the compile.) */
 wasmplug_error_t *wp_host_component_precheck(wasmplug_host_t *host, const uint8_t *bytes, size_t len,
                                              const char *name);
+/* The same check on a component already loaded (an artifact's). */
+wasmplug_error_t *wp_host_component_precheck_loaded(wasmplug_host_t *host, const wasmplug_component_t *comp,
+                                                    const char *name);
 /* The wasm plugins' host hooks (what each plugin gets from the host). */
 wasmplug_error_t *wp_host_wasm_prepare(wasmplug_host_t *host);
 

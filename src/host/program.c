@@ -25,7 +25,8 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
   }
   p->host = h;
   wasmplug_error_t *e = NULL;
-  if (wasmplug_bytes_is_component(bytes, len)) {
+  bool artifact = wasmplug_bytes_is_component_artifact(bytes, len);
+  if (wasmplug_bytes_is_component(bytes, len) || artifact) {
     /* the component runtime keeps pointers into its bytes */
     if (!(p->bytes = malloc(len ? len : 1))) {
       e = wasmplug_error_new("out of memory");
@@ -42,9 +43,12 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
     ** nothing can link fails at once, with the plugins' reasons. */
     if ((e = wp_error_as(wp_host_wasm_prepare(h), WASMPLUG_ERROR_PLUGIN))) goto fail;
     /* (with unknown imports allowed, what is missing is the linker's) */
-    if (h->unknown == WASMPLUG_UNKNOWN_IMPORTS_REFUSE && (e = wp_host_component_precheck(h, p->bytes, len, name)))
-      goto fail;
+    bool check = h->unknown == WASMPLUG_UNKNOWN_IMPORTS_REFUSE;
+    if (check && !artifact && (e = wp_host_component_precheck(h, p->bytes, len, name))) goto fail;
     if ((e = wasmplug_component_new(h->engine, p->bytes, len, name, &p->component))) goto fail;
+    /* an artifact's component is decoded from inside it: checked now (its
+    ** code is loaded, not compiled, so nothing was spent) */
+    if (check && artifact && (e = wp_host_component_precheck_loaded(h, p->component, name))) goto fail;
   } else {
     if (wp_wasm_plugins_count(h->wasm_plugins)) { /* they link to component imports only */
       e = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
