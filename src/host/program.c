@@ -58,6 +58,23 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
     }
     if ((e = wasmplug_module_new(h->engine, bytes, len, name, &p->module))) goto fail;
   }
+  /* known to the host: a reload checks the new plugins against it */
+  pthread_mutex_lock(&h->lock);
+  if (h->nprograms == h->capprograms) {
+    size_t cap = h->capprograms ? h->capprograms * 2 : 4;
+    wasmplug_program_t **n = realloc(h->programs, cap * sizeof *n);
+    if (n) {
+      h->programs = n;
+      h->capprograms = cap;
+    }
+  }
+  bool listed = h->nprograms < h->capprograms;
+  if (listed) h->programs[h->nprograms++] = p;
+  pthread_mutex_unlock(&h->lock);
+  if (!listed) {
+    e = wasmplug_error_new("out of memory");
+    goto fail;
+  }
   *out = p;
   return NULL;
 fail:
@@ -67,6 +84,14 @@ fail:
 
 void wasmplug_program_delete(wasmplug_program_t *p) {
   if (!p) return;
+  wasmplug_host_t *h = p->host;
+  pthread_mutex_lock(&h->lock);
+  for (size_t i = 0; i < h->nprograms; i++)
+    if (h->programs[i] == p) {
+      h->programs[i] = h->programs[--h->nprograms];
+      break;
+    }
+  pthread_mutex_unlock(&h->lock);
   wasmplug_module_delete(p->module);
   wasmplug_component_delete(p->component);
   free(p->bytes);
@@ -91,7 +116,13 @@ static void core_instantiate(wasmplug_program_instance_t *pi, wasmplug_error_t *
   wasmplug_linker_allow_unknown_imports(pi->linker, h->unknown == WASMPLUG_UNKNOWN_IMPORTS_TRAP);
   wasmplug_linker_default_unknown_imports(pi->linker, h->unknown == WASMPLUG_UNKNOWN_IMPORTS_DEFAULT);
   if ((*error = wp_wasi_p1_define(pi->linker, pi->wasi))) return;
-  if ((*error = wp_plugin_guest_new(h->plugins, &pi->plugin_guest)) ||
+  wp_plugin_set_t *natives;
+  wp_wasm_plugins_t *wasms;
+  wp_host_sets(h, &natives, &wasms);
+  *error = wp_plugin_guest_new(natives, &pi->plugin_guest);
+  wp_plugin_set_delete(natives);
+  wp_wasm_plugins_delete(wasms);
+  if (*error ||
       (wp_plugin_guest_limits_set(pi->plugin_guest, &h->store), false) ||
       (wp_plugin_guest_skip_unprovided(pi->plugin_guest, h->unknown != WASMPLUG_UNKNOWN_IMPORTS_REFUSE), false) ||
       (*error = wp_plugin_guest_define(pi->plugin_guest, pi->linker, p->module))) {
