@@ -99,7 +99,7 @@ show sh "$ROOT/examples/keyvalue/demo.sh" "$BUILD"
 
 step "The same plugin isolated: the unchanged .so runs in a sandboxed helper process
    (seccomp, no new privileges, closed fds); the guest cannot tell the difference"
-show "$WP" run --plugin "$BUILD/plugins/keyvalue-sqlite/keyvalue-sqlite.so,isolate,isolate-allow=files,path=$OUT/keyvalue/kv.db" \
+show "$WP" run --plugin "$BUILD/plugins/keyvalue-sqlite/keyvalue-sqlite.so,isolate,isolate-allow=files,isolate-dir=$OUT/keyvalue,path=$OUT/keyvalue/kv.db" \
     "$OUT/keyvalue/guest.wasm"
 
 step "The Wasmtime plugin RFC's scenario: a wasm component plugin in C exports wasi:keyvalue by

@@ -326,6 +326,13 @@ WASMPLUG_API wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine,
                                       const uint8_t *bytes, size_t len,
                                       const char *name,
                                       wasmplug_module_t **out);
+/* Decodes and validates core Wasm `bytes` (every rule of the core spec,
+** function bodies included) without compiling anything.  NULL when valid;
+** otherwise an error (WASMPLUG_ERROR_DECODE) naming `name`, the offset and
+** the rule.  A proposal the engine cannot run is not an error here
+** (wasmplug_module_new refuses it, naming the proposal). */
+WASMPLUG_API wasmplug_error_t *wasmplug_module_validate(const uint8_t *bytes, size_t len,
+                                                        const char *name);
 WASMPLUG_API void wasmplug_module_delete(wasmplug_module_t *module);
 /* Which tier this module's code came from. */
 WASMPLUG_API wasmplug_tier_t wasmplug_module_tier(const wasmplug_module_t *module);

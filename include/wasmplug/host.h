@@ -327,6 +327,13 @@ WASMPLUG_API void wasmplug_plugin_server_run_fd(wasmplug_plugin_server_t *server
 /* Answers the host's first frame on fd with an error `message`, then
 ** closes fd: how a helper that cannot load its plugin says why. */
 WASMPLUG_API void wasmplug_plugin_server_refuse(int fd, const char *message);
+/* The helper process of an isolated plugin (--plugin PATH,isolate): what
+** `wasmplug plugin-host` runs.  It confines itself (namespaces with an
+** empty root, Landlock, seccomp; docs/plugin-rpc.md), then loads the plugin
+** and serves the host on the descriptor --fd names.  An embedder whose own
+** executable serves as the helper ($WASMPLUG_EXE) calls it from main with
+** the arguments after its first.  Returns an exit status (or exits). */
+WASMPLUG_API int wasmplug_plugin_host_main(int argc, char **argv);
 /* A listening socket for "unix:PATH" or "tcp:HOST:PORT" (*fd), for
 ** wasmplug_plugin_server_listen. */
 WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_socket(const char *address, int *fd);

@@ -7,6 +7,7 @@
 ** component run afterwards in validate.c.
 */
 #include "component/internal.h"
+#include "wasmplug.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -493,6 +494,17 @@ wp_comp *wp_decode_component(wp_cx *cx, wp_rd *r, wp_scope *outer) {
         ** moves as it grows, so the interface lives in its own node */
         wp_comp_core_iface *iface = wp_alloc(cx, sizeof *iface);
         wp_core_module_iface(cx, body, len, iface);
+        /* the core layer validates the rest (function bodies...): an
+        ** invalid module makes the component invalid, even for `wit` */
+        char what[64];
+        snprintf(what, sizeof what, "core module %u", (unsigned)c->ncore_modules);
+        wasmplug_error_t *verr = wasmplug_module_validate(body, len, what);
+        if (verr) {
+          char msg[512];
+          snprintf(msg, sizeof msg, "%s", wasmplug_error_message(verr));
+          wasmplug_error_delete(verr);
+          wp_fail(cx, body, "%s", msg);
+        }
         m.iface = *iface;
         c->core_modules = wp_grow(cx, c->core_modules, c->ncore_modules, &capmods, sizeof m);
         c->core_modules[c->ncore_modules] = m;

@@ -49,12 +49,34 @@ char *wp_rpc_helper_exe(void) {
   return NULL;
 }
 
+/* What of the host's environment the helper gets: only what tunes the
+** runtime (sanitizer options, the log level).  Anything else — tokens,
+** keys, paths — is the host's and stays there. */
+static char **helper_env(void) {
+  static const char *const keep[] = {"ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS=", "WASMPLUG_LOG=", NULL};
+  extern char **environ;
+  size_t n = 0;
+  for (char **e = environ; e && *e; e++) n++;
+  char **env = calloc(n + 1, sizeof *env);
+  size_t k = 0;
+  for (char **e = environ; env && e && *e; e++)
+    for (int i = 0; keep[i]; i++)
+      if (!strncmp(*e, keep[i], strlen(keep[i]))) env[k++] = *e;
+  return env;
+}
+
 pid_t wp_rpc_spawn(char *const argv[], int *fd, char *why, size_t whylen) {
   int sv[2];
+  char **env = helper_env(); /* before fork: the child may not allocate */
+  if (!env) {
+    snprintf(why, whylen, "out of memory");
+    return -1;
+  }
   /* CLOEXEC on both ends: no other child (another helper, a guest's
   ** subprocess) may hold our socket open, or a crash would not read as EOF. */
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
     snprintf(why, whylen, "socketpair: %s", strerror(errno));
+    free(env);
     return -1;
   }
   pid_t pid = fork();
@@ -62,6 +84,7 @@ pid_t wp_rpc_spawn(char *const argv[], int *fd, char *why, size_t whylen) {
     snprintf(why, whylen, "fork: %s", strerror(errno));
     close(sv[0]);
     close(sv[1]);
+    free(env);
     return -1;
   }
   if (pid == 0) {
@@ -79,9 +102,10 @@ pid_t wp_rpc_spawn(char *const argv[], int *fd, char *why, size_t whylen) {
       dup2(null, 0);
       close(null);
     }
-    execv(argv[0], argv);
+    execve(argv[0], argv, env);
     _exit(127);
   }
+  free(env);
   close(sv[1]);
   *fd = sv[0];
   return pid;

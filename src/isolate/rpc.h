@@ -238,4 +238,19 @@ int wp_rpc_proxy_inst_new(void *plugin_state, const wasmplug_plugin_config_t *cf
 void wp_rpc_proxy_inst_drop(void *inst_state);
 void wp_rpc_proxy_fini(void *plugin_state);
 
+/* ---------------------------------------------------- the helper's sandbox */
+
+/* sandbox.c: confines the calling process (the helper) before it loads
+** the plugin.  NULL, or why not (malloc'ed).  *plugin_inside: the plugin
+** file's path inside the sandbox's root (malloc'ed; NULL when the helper
+** runs without namespaces, where the path is unchanged). */
+typedef struct wp_sandbox_opts {
+  const char *plugin_path;
+  const char *allow;     /* isolate-allow= */
+  const char *dirs;      /* isolate-dir=, ':'-separated */
+  const char *rlimit_as; /* bytes */
+  int keep_fd;           /* the socket to the host */
+} wp_sandbox_opts_t;
+char *wp_sandbox_enter(const wp_sandbox_opts_t *o, char **plugin_inside);
+
 #endif

@@ -8,8 +8,11 @@
 **   timeout=MS               per-call timeout (default 30000; 0: none)
 **   isolate-restarts=N       helper restarts allowed after failures (3)
 **   isolate-allow=A:B:...    extra syscalls (or the group "files")
+**   isolate-dir=D:E:...      directories the plugin may read and write
+**                            (its root holds nothing else of the host's)
 **   rlimit-as=BYTES          address-space limit of the helper
-**   chroot=DIR               the helper chroots there after loading
+**   chroot=DIR               the same as isolate-dir=DIR (the helper's
+**                            root is always an empty one now)
 ** Remote plugins take only timeout= and isolate-restarts=: the plugin's
 ** own config is given to its server.
 */
@@ -41,8 +44,9 @@ bool wp_rpc_wants(const char *path, const char *config) { return is_remote(path)
 typedef struct opts {
   int timeout_ms;
   unsigned restarts;
-  const char *allow, *rlimit_as, *chroot_dir; /* point into `items` */
-  wp_buf_t rest;                       /* the plugin's own config */
+  const char *allow, *rlimit_as;             /* point into `items` */
+  wp_buf_t dirs;                              /* isolate-dir= and chroot=, ':'-joined */
+  wp_buf_t rest;                              /* the plugin's own config */
 } opts_t;
 
 /* True when the key s[0..kl) is `k`. */
@@ -73,7 +77,8 @@ static wasmplug_error_t *parse_opts(const char *path, char *items, bool remote, 
       long v = strtol(val, NULL, 10);
       if (key_is(s, kl, "timeout")) o->timeout_ms = v > 0 ? (int)(v > 86400000 ? 86400000 : v) : -1;
       else o->restarts = (unsigned)(v > 1000 ? 1000 : v);
-    } else if (key_is(s, kl, "isolate-allow") || key_is(s, kl, "rlimit-as") || key_is(s, kl, "chroot")) {
+    } else if (key_is(s, kl, "isolate-allow") || key_is(s, kl, "rlimit-as") || key_is(s, kl, "chroot") ||
+               key_is(s, kl, "isolate-dir")) {
       if (remote) return wasmplug_error_new("--plugin %s: %.*s is set on the server (wasmplug plugin-serve)", path,
                                             (int)kl, s);
       if (!*val) return wasmplug_error_new("--plugin %s: %.*s= needs a value", path, (int)kl, s);
@@ -81,7 +86,7 @@ static wasmplug_error_t *parse_opts(const char *path, char *items, bool remote, 
         return wasmplug_error_new("--plugin %s: rlimit-as wants a number of bytes, got '%s'", path, val);
       if (key_is(s, kl, "isolate-allow")) o->allow = val;
       else if (key_is(s, kl, "rlimit-as")) o->rlimit_as = val;
-      else o->chroot_dir = val;
+      else wp_buf_printf(&o->dirs, "%s%s", o->dirs.len ? ":" : "", val);
     } else if (remote) {
       return wasmplug_error_new("--plugin %s: unknown option '%s' (a remote plugin takes timeout= and "
                                 "isolate-restarts=; its own config is given to its server)", path, s);
@@ -90,10 +95,10 @@ static wasmplug_error_t *parse_opts(const char *path, char *items, bool remote, 
     }
     s = c ? c + 1 : NULL;
   }
-  return o->rest.oom ? wasmplug_error_new("out of memory") : NULL;
+  return o->rest.oom || o->dirs.oom ? wasmplug_error_new("out of memory") : NULL;
 }
 
-/* plugin-host --fd 3 [--allow L] [--rlimit-as N] [--chroot D] PATH [CONFIG] */
+/* plugin-host --fd 3 [--allow L] [--dir D] [--rlimit-as N] PATH [CONFIG] */
 static char **helper_argv(const char *exe, const char *path, const opts_t *o) {
   const char *v[12];
   size_t n = 0;
@@ -103,7 +108,7 @@ static char **helper_argv(const char *exe, const char *path, const opts_t *o) {
   v[n++] = "3";
   if (o->allow) v[n++] = "--allow", v[n++] = o->allow;
   if (o->rlimit_as) v[n++] = "--rlimit-as", v[n++] = o->rlimit_as;
-  if (o->chroot_dir) v[n++] = "--chroot", v[n++] = o->chroot_dir;
+  if (o->dirs.len) v[n++] = "--dir", v[n++] = o->dirs.s;
   v[n++] = path;
   if (o->rest.len) v[n++] = o->rest.s;
   char **argv = calloc(n + 1, sizeof *argv);
@@ -186,6 +191,7 @@ wasmplug_error_t *wp_rpc_open(const char *path, const char *config, wp_plugin_t 
   free(exe);
   free(items);
   free(o.rest.s);
+  free(o.dirs.s);
   if (e) {
     wp_rpc_proxy_free(px);
     return e;

@@ -91,11 +91,15 @@ E int32_t dt_sub(int32_t a, int32_t b) { return a - b; }
 E int dt_secret(void) { return 1234; }
 
 /* Pointers to functions of libdltest's dependency, libc (issue 12, item
-** 2): write has an alias (__write) that dladdr may report instead,
-** strlen and memcpy are IFUNCs (the pointer is their implementation's),
-** getpid is one no test allowlist names. */
+** 2): write and ffs have aliases (__write, __ffs) that dladdr may report
+** instead, rawmemchr and wcschr are IFUNCs (the pointer is their
+** implementation's), getpid is one no test allowlist names.  (Under
+** AddressSanitizer, &write is its interceptor's: outside libc.) */
+#include <strings.h>
 #include <unistd.h>
+#include <wchar.h>
 E void *dt_ptr_write(void) { return (void *)&write; }
-E void *dt_ptr_strlen(void) { return (void *)&strlen; }
-E void *dt_ptr_memcpy(void) { return (void *)&memcpy; }
+E void *dt_ptr_ffs(void) { return (void *)&ffs; }
+E void *dt_ptr_rawmemchr(void) { return (void *)&rawmemchr; }
+E void *dt_ptr_wcschr(void) { return (void *)&wcschr; }
 E void *dt_ptr_getpid(void) { return (void *)&getpid; }

@@ -654,24 +654,23 @@ static void test_grants(void) {
 
   /* Pins by address. */
   snprintf(allow, sizeof allow,
-           "%s;libc.so.6:write:(c-int+pointer+c-ulong)->c-long+strlen:(pointer)->c-ulong+"
-           "memcpy:(pointer+pointer+c-ulong)->pointer",
+           "%s;libc.so.6:write:(c-int+pointer+c-ulong)->c-long+ffs:(c-int)->c-int+"
+           "rawmemchr:(pointer+c-int)->pointer+wcschr:(pointer+c-int)->pointer",
            LIB);
   CHECK(h_start(allow));
   l = h_lib(LIB, F_NOW, err, sizeof err);
   uint32_t libc = h_lib("libc.so.6", F_NOW, err, sizeof err);
   CHECK(l && libc);
-  h_ffi_type_t p1[1] = {h_prim(P_POINTER)}, it = h_prim(P_INT), ul = h_prim(P_ULONG), lg = h_prim(P_LONG);
-  h_ffi_type_t wr[3] = {h_prim(P_INT), h_prim(P_POINTER), h_prim(P_ULONG)};
-  h_ffi_type_t mc[3] = {h_prim(P_POINTER), h_prim(P_POINTER), h_prim(P_ULONG)}, pt = h_prim(P_POINTER);
+  h_ffi_type_t p1[1] = {h_prim(P_POINTER)}, it = h_prim(P_INT), lg = h_prim(P_LONG), pt = h_prim(P_POINTER);
+  h_ffi_type_t i1[1] = {h_prim(P_INT)}, pi[2] = {h_prim(P_POINTER), h_prim(P_INT)};
   struct {
     const char *getter, *pin;
     const h_ffi_type_t *args;
     size_t n;
     const h_ffi_type_t *ret;
-  } cases[] = {{"dt_ptr_write", "pinned to (c-int,pointer,c-ulong)->c-long", wr, 3, &lg},
-               {"dt_ptr_strlen", "pinned to (pointer)->c-ulong", p1, 1, &ul},
-               {"dt_ptr_memcpy", "pinned to (pointer,pointer,c-ulong)->pointer", mc, 3, &pt}};
+  } cases[] = {{"dt_ptr_ffs", "pinned to (c-int)->c-int", i1, 1, &it},
+               {"dt_ptr_rawmemchr", "pinned to (pointer,c-int)->pointer", pi, 2, &pt},
+               {"dt_ptr_wcschr", "pinned to (pointer,c-int)->pointer", pi, 2, &pt}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     uint32_t a = ptr_from(l, cases[i].getter);
     CHECK(a != 0);
@@ -683,6 +682,14 @@ static void test_grants(void) {
     CHECK(f != 0); /* the pinned signature is accepted */
     if (f) h_drop("dll", "function", f);
   }
+  /* write, the reported case: a wrong signature is refused (by its pin;
+  ** under AddressSanitizer the pointer is the interceptor's, outside any
+  ** open library, and refused as such) */
+  uint32_t wa = ptr_from(l, "dt_ptr_write");
+  h_last_log[0] = 0;
+  CHECK(from_alloc(wa, p1, 1, &it) == 0 &&
+        (strstr(h_last_log, "pinned to (c-int,pointer,c-ulong)->c-long") || strstr(h_last_log, "is not code of")));
+  (void)lg;
   /* a libc function the entry does not list */
   uint32_t a = ptr_from(l, "dt_ptr_getpid");
   h_last_log[0] = 0;
@@ -690,12 +697,12 @@ static void test_grants(void) {
   h_stop();
 
   /* An alias of a pinned function keeps the pin (libc granted whole). */
-  CHECK(h_start("libc.so.6;libc.so.6:write:(c-int+pointer+c-ulong)->c-long"));
+  CHECK(h_start("libc.so.6;libc.so.6:ffs:(c-int)->c-int"));
   libc = h_lib("libc.so.6", F_NOW, err, sizeof err);
-  uint32_t s = h_sym(libc, "__write", err, sizeof err);
+  uint32_t s = h_sym(libc, "__ffs", err, sizeof err);
   CHECK(s != 0);
-  CHECK(h_func(s, p1, 1, &it) == 0 && strstr(h_trap, "pinned to (c-int,pointer,c-ulong)->c-long"));
-  uint32_t f = h_func(s, wr, 3, &lg);
+  CHECK(h_func(s, p1, 1, &it) == 0 && strstr(h_trap, "pinned to (c-int)->c-int"));
+  uint32_t f = h_func(s, i1, 1, &it);
   CHECK(f != 0);
   if (f) h_drop("dll", "function", f);
   h_drop("dll", "symbol", s);

@@ -105,7 +105,7 @@ if command -v clang >/dev/null && [ -f "$KV" ]; then
     for run in 1 2; do
       "$W" run --plugin "$KV,path=$tmp/in.db" "$KVG/guest.wasm" >"$tmp/kv_in_$run" 2>&1
       s1=$?
-      "$W" run --plugin "$KV,isolate,isolate-allow=files,path=$tmp/iso.db" "$KVG/guest.wasm" >"$tmp/kv_iso_$run" 2>&1
+      "$W" run --plugin "$KV,isolate,isolate-allow=files,isolate-dir=$tmp,path=$tmp/iso.db" "$KVG/guest.wasm" >"$tmp/kv_iso_$run" 2>&1
       s2=$?
       if [ $s1 = 0 ] && [ $s2 = 0 ] && cmp -s "$tmp/kv_in_$run" "$tmp/kv_iso_$run"; then
         pass=$((pass + 1))

@@ -326,8 +326,9 @@ static void test_failures(void) {
   host_close(&h);
   for (int i = 0; i < 3; i++) close(extra[i]);
 
-  /* chroot= and rlimit-as= apply after loading: the plugin still works
-  ** (a bad chroot directory is an error naming it). */
+  /* chroot= (now the same as isolate-dir=: the helper's root is an empty
+  ** one) and rlimit-as= leave the plugin working (a bad directory is an
+  ** error naming it). */
   char dir[600];
   snprintf(dir, sizeof dir, "%s/chroot-%d", tmpdir, (int)getpid());
   mkdir(dir, 0755);
@@ -342,7 +343,8 @@ static void test_failures(void) {
   host_close(&h);
   rmdir(dir);
   snprintf(spec, sizeof spec, "%s,isolate,chroot=%s/no-such-dir", faulty_so, tmpdir);
-  CHECK(!host_open(&h, spec) && strstr(h.err, "cannot sandbox its helper process: chroot"), "bad chroot: %s", h.err);
+  CHECK(!host_open(&h, spec) && strstr(h.err, "cannot sandbox its helper process: isolate-dir") &&
+            strstr(h.err, "no-such-dir"), "bad chroot: %s", h.err);
   host_close(&h);
 
   /* A helper that cannot start is a load error, not a hang. */

@@ -1,7 +1,7 @@
 ;; Core modules inside a component: their imports are module/name pairs
 ;; that must be distinct (each becomes one component-level name), memories
-;; have at most 2^16 pages, and sections come in the core spec's order.
-;; (Function bodies are the core validator's: see tests/core.)
+;; have at most 2^16 pages, and the core validator checks everything else
+;; (function bodies included) when the component is loaded.
 
 (component
   (core module
@@ -56,3 +56,20 @@
 (assert_invalid
   (component (core module (memory 2 1)))
   "limits maximum below minimum")
+
+;; the core validator: function bodies, section order
+(assert_invalid
+  (component
+    (core module (func (result i32) (i64.const 1))))
+  "type mismatch")
+(assert_invalid
+  (component
+    (core module (func (export "f") (param i32) (local.get 1))))
+  "core module 0")
+;; ...even in a module that is never instantiated
+(assert_invalid
+  (component
+    (core module $ok (func (export "f") (param i32) (result i32) (local.get 0)))
+    (core module $bad (func (export "g") (i32.add)))
+    (core instance (instantiate $ok)))
+  "core module 1")
