@@ -169,6 +169,7 @@ fail:
 }
 
 void wp_plugin_guest_skip_unprovided(wp_plugin_guest_t *g, bool yes) { g->skip_unprovided = yes; }
+void wp_plugin_guest_check_only(wp_plugin_guest_t *g) { g->check_only = true; }
 
 wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t *linker,
                                          const wasmplug_module_t *module) {

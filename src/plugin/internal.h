@@ -35,8 +35,10 @@ typedef struct wp_plugin_iface {
 } wp_plugin_iface_t;
 
 struct wp_plugin {
+  unsigned refs;                    /* the sets holding it (set.c): closed at 0 */
   char *path;
   void *dl;                         /* dlopen handle */
+  int memfd;                        /* >0: dl was loaded from this private copy (load.c) */
   wasmplug_plugin_t desc;           /* our copy, only the fields `size` covers */
   wasmplug_plugin_config_t config;
   wp_wit_resolve_t *wit;
@@ -69,6 +71,7 @@ typedef struct wp_plugin_choice {
 } wp_plugin_choice_t;
 
 struct wp_plugin_set {
+  unsigned refs;                    /* its owner and its guests (a reload leaves the old set to them) */
   wp_plugin_t **plugins;
   size_t n, cap;
   wp_plugin_choice_t *choices;
@@ -170,6 +173,7 @@ struct wp_plugin_guest {
   bool busy; /* a plugin call is in progress (re-entry from cabi_realloc) */
   bool dead; /* torn down: calls trap */
   bool skip_unprovided; /* wp_plugin_guest_skip_unprovided */
+  bool check_only;      /* wp_plugin_guest_check_only: no instance states */
   unsigned refs; /* the owner + one per linker definition */
 };
 
