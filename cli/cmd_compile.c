@@ -10,11 +10,13 @@
 
 static const char compile_usage[] = "usage: wasmplug compile [-o OUT] FILE\n";
 static const char compile_help[] =
-    "Compiles FILE's optimized tier (wasm2c + cc -O2) into the cache so later\n"
-    "runs start fast.  With -o, also writes OUT: a self-contained artifact\n"
-    "(native code plus the module) that `wasmplug run --allow-precompiled OUT`\n"
-    "runs without the cache or a compiler.  Artifacts are native code, refused\n"
-    "unless --allow-precompiled says you trust them: run only your own.\n"
+    "Compiles FILE's optimized tier (C + cc -O2) into the cache so later runs\n"
+    "start fast.  FILE is a core module or a component (every core module in\n"
+    "it is compiled).  With -o, also writes OUT: a self-contained artifact\n"
+    "(native code plus the module or component) that `wasmplug run\n"
+    "--allow-precompiled OUT` runs without the cache or a compiler.  Artifacts\n"
+    "are native code, refused unless --allow-precompiled says you trust them:\n"
+    "run only your own.\n"
     "\n"
     "options:\n"
     "  -o OUT       write an artifact\n"
@@ -59,18 +61,25 @@ int wp_cmd_compile(int argc, char **argv) {
   wasmplug_config_t *config = wasmplug_config_new();
   wasmplug_engine_t *engine = NULL;
   wasmplug_module_t *module = NULL;
+  wasmplug_component_t *component = NULL;
   wasmplug_error_t *err = NULL;
   if (!config) { wp_cli_error("out of memory"); goto done; }
   wasmplug_config_tier_set(config, WASMPLUG_TIER_OPTIMIZED);
   wasmplug_config_progress_set(config, wp_cli_progress, &shown);
   if ((err = wasmplug_engine_new(config, &engine))) goto done;
-  if ((err = wasmplug_module_new(engine, bytes, len, file, &module))) goto done;
-  if (out && (err = wasmplug_module_serialize(module, out))) goto done;
+  if (wasmplug_bytes_is_component(bytes, len)) {
+    if ((err = wasmplug_component_new(engine, bytes, len, file, &component))) goto done;
+    if (out && (err = wasmplug_component_serialize(component, out))) goto done;
+  } else {
+    if ((err = wasmplug_module_new(engine, bytes, len, file, &module))) goto done;
+    if (out && (err = wasmplug_module_serialize(module, out))) goto done;
+  }
   status = 0;
 done:
   if (err) wp_cli_error("%s", wasmplug_error_message(err));
   wasmplug_error_delete(err);
   wasmplug_module_delete(module);
+  wasmplug_component_delete(component);
   wasmplug_engine_delete(engine);
   wasmplug_config_delete(config);
   free(bytes);

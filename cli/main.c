@@ -55,6 +55,7 @@ void wp_cli_progress(void *data, const char *what, int done) {
     fputc('.', stderr);
   } else if (*shown) {
     fputs(" done\n", stderr);
+    *shown = 0; /* a component compiles several modules: one line each */
   }
   fflush(stderr);
 }

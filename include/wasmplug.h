@@ -342,6 +342,9 @@ WASMPLUG_API wasmplug_error_t *wasmplug_module_optimize(wasmplug_module_t *modul
 ** wasmplug_module_new accepts. */
 WASMPLUG_API wasmplug_error_t *wasmplug_module_serialize(wasmplug_module_t *module,
                                             const char *path);
+/* The same artifact in memory (malloc'ed into *out; the caller frees it). */
+WASMPLUG_API wasmplug_error_t *wasmplug_module_serialize_bytes(wasmplug_module_t *module, uint8_t **out,
+                                                  size_t *len);
 
 WASMPLUG_API size_t wasmplug_module_import_count(const wasmplug_module_t *module);
 /* Borrowed strings; false if i is out of range. */
@@ -634,12 +637,21 @@ typedef struct wasmplug_component_instance wasmplug_component_instance_t;
 typedef struct wasmplug_component_func wasmplug_component_func_t;
 
 /* Decodes, validates and compiles every core module of `bytes` (which must
-** outlive the component).  `name` prefixes error messages. */
+** outlive the component).  `name` prefixes error messages.  `bytes` may
+** also be a component artifact (wasmplug_component_serialize, `wasmplug
+** compile`): its core modules' native code is then loaded instead of
+** compiled, under the rule of core artifacts (refused unless the engine's
+** config allows precompiled code). */
 WASMPLUG_API wasmplug_error_t *wasmplug_component_new(wasmplug_engine_t *engine,
                                          const uint8_t *bytes, size_t len,
                                          const char *name,
                                          wasmplug_component_t **out);
 WASMPLUG_API void wasmplug_component_delete(wasmplug_component_t *component);
+/* Writes a component artifact: the component and, for every core module
+** in it, its optimized code (compiled now unless cached), as one file. */
+WASMPLUG_API wasmplug_error_t *wasmplug_component_serialize(wasmplug_component_t *component, const char *path);
+/* True when `bytes` start like a component artifact. */
+WASMPLUG_API bool wasmplug_bytes_is_component_artifact(const uint8_t *bytes, size_t len);
 /* The component's imports and exports as a WIT world (malloc'ed text, the
 ** caller frees it); NULL when out of memory. */
 WASMPLUG_API char *wasmplug_component_world_wit(const wasmplug_component_t *component);

@@ -75,6 +75,29 @@ if [ -e "$NATIVE" ]; then
     fi
 fi
 
+# 5b. A guest that leaves without dropping its bucket (exit, or a trap):
+#    the host drops what it left, then the plugin's lifecycle shutdown
+#    (wasmplug:plugin/lifecycle) closes sqlite.  Under SANITIZE=1 builds,
+#    LeakSanitizer fails the run if anything sqlite allocated is left.
+LEAVE=$OUT/leave.wasm
+mkdir -p "$OUT/kvgen"
+"$WASMPLUG" bindgen c --guest "$ROOT/examples/keyvalue/wit" --world demo -o "$OUT/kvgen"
+$CC_WASM -std=c11 -Wall -Wextra -Werror -O2 -I"$OUT/kvgen" -c "$HERE/leave.c" -o "$OUT/leave.o"
+$CC_WASM -std=c11 -Wall -Wextra -Werror -O2 -c "$OUT/kvgen/demo.c" -o "$OUT/kvgen.o"
+$CC_WASM "$OUT/leave.o" "$OUT/kvgen.o" -o "$OUT/leave.core.wasm"
+$COMPONENTIZE new "$OUT/leave.core.wasm" --wit "$ROOT/examples/keyvalue/wit" --world demo --adapter command -o "$LEAVE"
+for how in exit trap; do
+    status=0
+    "$WASMPLUG" run --plugin "kv-dl.wasm,allow-dl=libsqlite3.so.0" "$LEAVE" $how >"$OUT/leave.out" 2>&1 || status=$?
+    want=0; [ $how = trap ] && want=134
+    echo "--- kv-over-dl: a guest leaving by $how without dropping its bucket: exit status $status"
+    sed 's/^/    /' "$OUT/leave.out" | head -3
+    if [ "$status" -ne "$want" ] || ! grep -q "leaving without dropping" "$OUT/leave.out"; then
+        echo "kv-over-dl demo: the guest leaving by $how: expected status $want" >&2
+        exit 1
+    fi
+done
+
 # The narrowest grant: exactly the symbols plugin.c uses, each pinned to the
 # signature it calls it with ("," is written "+" inside a --plugin spec).
 PINNED='libsqlite3.so.0:sqlite3_open:(pointer+pointer)->c-int+sqlite3_prepare_v2:(pointer+pointer+c-int+pointer+pointer)->c-int'

@@ -5,8 +5,8 @@
 ** The plugin is trusted code: the user grants it the library on its spec,
 **     wasmplug run --plugin kv-dl.wasm,allow-dl=libsqlite3.so.0 app.wasm
 ** and it never hands wasi:dl on to the guest.  One sqlite3 ":memory:"
-** database (opened on the first `open`, closed when the last bucket is
-** dropped) holds every bucket: table
+** database (opened on the first `open`, closed by wasmplug's lifecycle
+** `shutdown` when the plugin instance goes) holds every bucket: table
 ** kv(bucket, k, v), values hex-encoded text (wasi:dl passes C strings both
 ** ways; a blob cannot be read back through an opaque pointer).
 **
@@ -310,10 +310,9 @@ static const char *db_start(void) {
   return e;
 }
 
-/* Closes the database and the library once the last bucket is dropped:
-** sqlite's memory is C memory, which nothing frees when the plugin instance
-** ends (a guest that exits without dropping its buckets leaks it).  An
-** in-memory store therefore starts empty again on the next `open`. */
+/* Closes the database and the library (lifecycle shutdown, below):
+** sqlite's memory is C memory, which nothing frees when the plugin
+** instance ends, whatever the guest dropped or left behind. */
 static void db_stop(void) {
   if (!S.ready) return;
   value_t a[1] = {v_ptr(S.db)};
@@ -402,9 +401,6 @@ __attribute__((__export_name__(IFACE "#[dtor]bucket"))) void kv_bucket_dtor(int3
   if (rep < 1 || rep > MAX_BUCKETS || !buckets[rep].used) return;
   free(buckets[rep].name);
   buckets[rep].used = 0;
-  for (int i = 1; i <= MAX_BUCKETS; i++)
-    if (buckets[i].used) return;
-  db_stop();
 }
 
 static void one_value(void *ctx, const char *s, size_t n) {
@@ -558,6 +554,26 @@ __attribute__((__export_name__(IFACE "#[method]bucket.list-keys"))) int32_t kv_l
   put32(a, 4, (uint32_t)(uintptr_t)k.pairs);
   put32(a, 8, (uint32_t)k.n);
   return (int32_t)(uintptr_t)a;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+/* wasmplug:plugin/lifecycle (docs/components.md).  The database lives as
+** long as the plugin instance: one guest's run, or with `shared` every
+** guest's until the host ends; bind and unbind have nothing to do.
+** shutdown comes right before the instance goes and closes sqlite (the
+** buckets a guest left undropped were dropped before, by the host). */
+#define LIFE "wasmplug:plugin/lifecycle@0.1.0"
+__attribute__((__export_name__(LIFE "#bind"))) void life_bind(uint64_t guest) { (void)guest; }
+__attribute__((__export_name__(LIFE "#unbind"))) void life_unbind(uint64_t guest) { (void)guest; }
+__attribute__((__export_name__(LIFE "#shutdown"))) void life_shutdown(void) {
+  for (int i = 1; i <= MAX_BUCKETS; i++)
+    if (buckets[i].used) {
+      free(buckets[i].name);
+      buckets[i].used = 0;
+    }
+  free_pending();
+  db_stop();
 }
 
 /* post-return: what the last result pointed to is no longer needed */

@@ -204,6 +204,20 @@ WASMPLUG_API void wasmplug_plugin_info_delete(wasmplug_plugin_info_t *info);
 ** ':'-separated list (malloc'ed; NULL when out of memory). */
 WASMPLUG_API char *wasmplug_plugin_search_path(void);
 
+/* Replaces the loaded plugin `name` names (a native plugin's name, path or
+** file name; a wasm plugin's file name, path or spec) by the plugin of
+** `spec` (a --plugin spec, as for _load; native for native, wasm for wasm)
+** without stopping anything: program instances made afterwards use the
+** new plugin; those alive keep the old one, which is unloaded (its fini;
+** a wasm plugin's lifecycle shutdown) when the last of them is deleted.
+** The new plugin is checked against every loaded program as loading it
+** would be: when it no longer satisfies one, the reload is refused with
+** the error loading the program would give, and nothing changes.  A
+** native plugin file replaced at the same path is loaded anew (not the
+** copy still in use).  Call it from the thread that loads programs; any
+** thread may be instantiating meanwhile. */
+WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_reload(wasmplug_host_t *host, const char *name, const char *spec);
+
 /* The plugin ABI's host table (alloc, trap, exit...): what plugins get at
 ** their entry point, for native-flavour functions an embedder defines
 ** itself (wasmplug_component_linker_define_native). */

@@ -174,7 +174,7 @@ static void map_tcc(code_entry *c, void *state) {
     void *a = wp_tcc_symbol(state, name);
     if (!a || !push(c, &cap, (uintptr_t)a, 0, UINT32_MAX)) break;
   }
-  qsort(c->r, c->n, sizeof *c->r, by_lo);
+  if (c->n) qsort(c->r, c->n, sizeof *c->r, by_lo);
   size_t w = 0;
   for (size_t i = 0; i < c->n; i++) {
     if (c->r[i].func == UINT32_MAX) continue;

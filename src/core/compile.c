@@ -456,6 +456,18 @@ char *wp_artifact_load(wasmplug_module_t *m, const uint8_t *so, size_t slen, wp_
 }
 
 char *wp_artifact_write(wasmplug_module_t *m, const char *path) {
+  uint8_t *buf;
+  size_t total;
+  char *err = wp_artifact_bytes(m, &buf, &total);
+  if (err) return err;
+  err = wp_write_atomic(path, buf, total);
+  free(buf);
+  return err;
+}
+
+char *wp_artifact_bytes(wasmplug_module_t *m, uint8_t **out, size_t *out_len) {
+  *out = NULL;
+  *out_len = 0;
   char key[65];
   key_hex(m, key);
   char *so_path = wp_format("%s/%s.so", m->engine->cache_dir, key);
@@ -492,8 +504,8 @@ char *wp_artifact_write(wasmplug_module_t *m, const char *path) {
   wp_sha256_init(&s);
   wp_sha256_update(&s, buf + ARTIFACT_HEADER, total - ARTIFACT_HEADER);
   wp_sha256_final(&s, buf + 28);
-  err = wp_write_atomic(path, buf, total);
-  free(buf);
   free(so);
-  return err;
+  *out = buf;
+  *out_len = total;
+  return NULL;
 }

@@ -479,6 +479,8 @@ char *wp_artifact_split(const char *name, const uint8_t *b, size_t len, const ui
                         size_t *wlen, const uint8_t **so, size_t *slen);
 char *wp_artifact_load(wasmplug_module_t *m, const uint8_t *so, size_t slen, wp_code_t *out);
 char *wp_artifact_write(wasmplug_module_t *m, const char *path);
+/* The artifact's bytes (malloc'ed), from verified cached optimized code. */
+char *wp_artifact_bytes(wasmplug_module_t *m, uint8_t **out, size_t *len);
 
 /* The baseline compiler: dir/glue.c into runnable code.  libwasmplug.a uses
 ** libtcc in memory (tcc_mem.c); libwasmplug.so cannot contain libtcc.a (it is

@@ -178,6 +178,18 @@ wasmplug_error_t *wasmplug_module_serialize(wasmplug_module_t *m, const char *pa
   return e;
 }
 
+wasmplug_error_t *wasmplug_module_serialize_bytes(wasmplug_module_t *m, uint8_t **out, size_t *len) {
+  *out = NULL;
+  *len = 0;
+  wasmplug_error_t *e = wasmplug_module_optimize(m);
+  if (e) return e;
+  char *err = wp_artifact_bytes(m, out, len);
+  if (!err) return NULL;
+  e = wasmplug_error_new_kind(WASMPLUG_ERROR_IO, "%s", err);
+  free(err);
+  return e;
+}
+
 size_t wasmplug_module_import_count(const wasmplug_module_t *m) { return m->info.nimports; }
 
 bool wasmplug_module_import(const wasmplug_module_t *m, size_t i, const char **module,

@@ -20,8 +20,7 @@
 #include "translate.h"
 
 uint32_t wp_translate_unsupported(void) {
-  return WP_FEAT_SIMD | WP_FEAT_THREADS | WP_FEAT_SHARED_MEM | WP_FEAT_TAILCALL | WP_FEAT_EH | WP_FEAT_EH_LEGACY |
-         WP_FEAT_RELAXED_SIMD;
+  return WP_FEAT_THREADS | WP_FEAT_SHARED_MEM | WP_FEAT_TAILCALL | WP_FEAT_EH | WP_FEAT_EH_LEGACY;
 }
 
 /* The runtime's type codes (wasm2c's numbering, then ours). */
@@ -113,6 +112,13 @@ static void const_expr(const wasmplug_module_t *mod, wp_span_t span, wp_buf_t *b
     case 0x42: e = wp_format("%lluull", (unsigned long long)in.imm.i64); break;
     case 0x43: e = wp_format("wp_float32(0x%08xu)", in.imm.f32); break;
     case 0x44: e = wp_format("wp_float64(0x%016llxull)", (unsigned long long)in.imm.f64); break;
+    case WP_OP_FD + 0x0c: {
+      uint64_t lo, hi;
+      memcpy(&lo, in.imm.v128, 8);
+      memcpy(&hi, in.imm.v128 + 8, 8);
+      e = wp_format("WP_V128C(%lluull, %lluull)", (unsigned long long)lo, (unsigned long long)hi);
+      break;
+    }
     case 0xd0: e = wp_strdup(in.a == WASMPLUG_FUNCREF ? "wp_null_fr" : "(void *)0"); break;
     case 0xd2: e = wp_format("wp_ref_func(I, %u)", in.a); break;
     case 0x23: e = wp_strdup(global_lvalue(m, in.a, g, sizeof g)); break;
@@ -139,6 +145,7 @@ static void const_expr(const wasmplug_module_t *mod, wp_span_t span, wp_buf_t *b
 static void gen_header(const wasmplug_module_t *mod, wp_buf_t *h) {
   const wp_modinfo_t *m = &mod->info;
   wp_buf_puts(h, wp_prelude);
+  if (m->features & WP_FEAT_SIMD) wp_buf_puts(h, wp_prelude_simd);
   wp_buf_puts(h, "typedef struct wp_inst wp_inst;\n");
   /* multi-value results, one struct per distinct result list */
   for (uint32_t i = 0; i < m->ntypes; i++) {
@@ -192,6 +199,13 @@ static void gen_header(const wasmplug_module_t *mod, wp_buf_t *h) {
 
 /* --------------------------------------------------------------- glue */
 
+static bool host_callable(const wp_functype_t *t) {
+  for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
+    if (t->params[k] == WASMPLUG_FUNCREF || t->params[k] == WASMPLUG_V128 || t->params[k] == WP_EXNREF)
+      return false;
+  return true;
+}
+
 static void gen_trampoline(const wp_modinfo_t *m, uint32_t f, wp_buf_t *b) {
   uint32_t slot = import_slot(m, WASMPLUG_EXTERN_FUNC, f);
   uint32_t ti = func_type_index(m, f);
@@ -206,6 +220,11 @@ static void gen_trampoline(const wp_modinfo_t *m, uint32_t f, wp_buf_t *b) {
                 t->nresults ? "return " : "", ti);
   for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(b, ", a%u", k);
   wp_buf_puts(b, t->nresults ? "); }\n" : "); return; }\n");
+  if (!host_callable(t)) {
+    /* the host has no v128 or funcref values: only wasm can provide it */
+    wp_buf_puts(b, "  wp_trap(WP_T_SIGMISMATCH);\n  (void)v;\n}\n");
+    return;
+  }
   for (uint32_t k = 0; k < t->nparams; k++)
     wp_buf_printf(b, "  v[%u].%s = (%s)a%u;\n", k, raw_field(t->params[k]), raw_cast(t->params[k]), k);
   wp_buf_puts(b, "  wp_rt->call_host(s, v);\n");
@@ -222,12 +241,6 @@ static void gen_trampoline(const wp_modinfo_t *m, uint32_t f, wp_buf_t *b) {
   wp_buf_puts(b, "}\n");
 }
 
-static bool host_callable(const wp_functype_t *t) {
-  for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
-    if (t->params[k] == WASMPLUG_FUNCREF || t->params[k] == WASMPLUG_V128 || t->params[k] == WP_EXNREF)
-      return false;
-  return true;
-}
 
 static void gen_elem_items(const wasmplug_module_t *mod, wp_buf_t *b) {
   const wp_modinfo_t *m = &mod->info;

@@ -57,6 +57,8 @@ uint32_t wp_translate_unsupported(void);
 /* ------------------------------------------------- shared by translate*.c */
 
 extern const char wp_prelude[];
+/* The SIMD helpers (translate_simd.c), in the header of modules using v128. */
+extern const char wp_prelude_simd[];
 
 /* The C type of a value type, and the letter naming its slot variables. */
 const char *wp_ctype(wasmplug_valkind_t t);

@@ -568,9 +568,9 @@ static void op_call_indirect(fx_t *f, uint32_t type, uint32_t table) {
   emit_call(f, ft, afmt(f, "((wp_ft%u)e_->f)", type), "e_->i", true, ci);
 }
 
-static bool op_simple(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi) {
+static bool op_simple(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi, const char *tpl) {
   wasmplug_valkind_t addr = WASMPLUG_I32;
-  bool access = oi->imm == WP_IMM_MEMARG;
+  bool access = oi->imm == WP_IMM_MEMARG || oi->imm == WP_IMM_MEMARG_LANE;
   if (access) addr = mem_is64(f, in->mem) ? WASMPLUG_I64 : WASMPLUG_I32;
   uint32_t np = sig_nparams(oi->sig);
   wasmplug_valkind_t rt = sig_result(oi->sig, addr);
@@ -578,15 +578,54 @@ static bool op_simple(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi) {
   const char *a = access ? address(f, base, in->mem, in->offset) : NULL;
   if (rt == WP_BOT) { /* a store */
     flush_flags(f, base, XF_MEM | XF_TRAP);
-    emit(f, "%s;\n", fill(f, oi->c, base, a));
+    emit(f, "%s;\n", fill(f, tpl, base, a));
     f->nst = base;
     return true;
   }
-  const char *c = fill(f, oi->c, base, a);
+  const char *c = fill(f, tpl, base, a);
   f->nst = base;
   unsigned fl = oi->trap == WP_TRAP_MEM ? XF_MEM | XF_TRAPM : oi->trap ? XF_TRAPO : 0;
   push_expr(f, rt, c, np, fl);
   return true;
+}
+
+/* A SIMD instruction NAME is a call of the prelude's wp_NAME (dots as
+** underscores; translate_simd.c): the address of a memory access first,
+** then the operands, then a lane or the shuffle's lanes. */
+static bool op_simd(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi) {
+  if (in->op == WP_OP_FD + 0x0c) {
+    uint64_t lo, hi;
+    memcpy(&lo, in->imm.v128, 8);
+    memcpy(&hi, in->imm.v128 + 8, 8);
+    push_leaf(f, WASMPLUG_V128,
+              afmt(f, "WP_V128C(%lluull, %lluull)", (unsigned long long)lo, (unsigned long long)hi), 0, -1);
+    return true;
+  }
+  char tpl[160];
+  size_t n = (size_t)snprintf(tpl, sizeof tpl, "wp_");
+  for (const char *p = oi->name; *p && n + 1 < sizeof tpl; p++) tpl[n++] = *p == '.' ? '_' : *p;
+  tpl[n] = 0;
+  wp_buf_t b = {0};
+  wp_buf_puts(&b, tpl);
+  wp_buf_puts(&b, "(");
+  uint32_t np = sig_nparams(oi->sig), k = 0;
+  bool access = oi->imm == WP_IMM_MEMARG || oi->imm == WP_IMM_MEMARG_LANE;
+  if (access) {
+    wp_buf_puts(&b, "$A");
+    k = 1;
+  }
+  for (; k < np; k++) wp_buf_printf(&b, "%s$%u", b.len > strlen(tpl) + 1 ? ", " : "", k);
+  if (oi->imm == WP_IMM_LANE || oi->imm == WP_IMM_MEMARG_LANE) wp_buf_printf(&b, ", %u", in->lane);
+  if (oi->imm == WP_IMM_SHUFFLE) {
+    wp_buf_puts(&b, ", \"");
+    for (int i = 0; i < 16; i++) wp_buf_printf(&b, "\\%03o", in->imm.v128[i]);
+    wp_buf_puts(&b, "\"");
+  }
+  wp_buf_puts(&b, ")");
+  bool ok = !b.oom && op_simple(f, in, oi, b.buf);
+  if (b.oom) fail(f, "out of memory");
+  wp_buf_free(&b);
+  return ok;
 }
 
 static bool instr(fx_t *f, const wp_instr_t *in) {
@@ -871,7 +910,8 @@ static bool instr(fx_t *f, const wp_instr_t *in) {
   }
   default: break;
   }
-  if (oi->c && oi->sig) return op_simple(f, in, oi);
+  if (oi->c && oi->sig) return op_simple(f, in, oi, oi->c);
+  if (oi->sig && (oi->prop == WP_PROP_SIMD || oi->prop == WP_PROP_RELAXED_SIMD)) return op_simd(f, in, oi);
   return fail(f, "%s is not supported by wasmplug's translator yet", oi->name);
 }
 
@@ -980,6 +1020,7 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
   for (uint32_t k = t->nparams; k < f.nlocals; k++) {
     wasmplug_valkind_t lt = f.locals[k];
     if (lt == WASMPLUG_FUNCREF) wp_buf_printf(out, "wp_fr l%u = {0, 0, 0};\n", k);
+    else if (lt == WASMPLUG_V128) wp_buf_printf(out, "v128 l%u = wp_v128_zero;\n", k);
     else wp_buf_printf(out, "%s l%u = 0;\n", wp_ctype(lt), k);
   }
   for (unsigned ty = 0; ty < 8; ty++) {

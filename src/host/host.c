@@ -30,6 +30,7 @@ wasmplug_error_t *wasmplug_host_new(wasmplug_engine_t *engine, const wasmplug_ho
   }
   h->engine = engine;
   h->flags = o.flags;
+  pthread_mutex_init(&h->lock, NULL);
   h->limits.size = sizeof h->limits;
   h->store = *wasmplug_engine_limits(engine);
   *out = h;
@@ -42,6 +43,8 @@ void wasmplug_host_delete(wasmplug_host_t *h) {
   wp_wasm_plugins_delete(h->wasm_plugins);
   wp_plugin_set_delete(h->plugins);
   wp_wasi_caps_delete(h->wasi); /* the built-in wasi-p2 read it until now */
+  free(h->programs);
+  if (h->engine) pthread_mutex_destroy(&h->lock);
   free(h);
 }
 
@@ -86,19 +89,30 @@ wasmplug_error_t *wasmplug_host_unknown_imports_set(wasmplug_host_t *h, wasmplug
 
 static wasmplug_error_t *plugin_load(wasmplug_host_t *h, const char *spec);
 
-wasmplug_error_t *wasmplug_host_plugin_load(wasmplug_host_t *h, const char *given) {
-  if (!given) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "--plugin: no plugin given");
+char *wp_host_spec_resolve(const char *given) {
   /* A bare file name not found here: the plugin search path (search.c). */
   size_t plen = strcspn(given, ",");
   char *name = strndup(given, plen), *found = name ? wp_host_plugin_find(name) : NULL, *spec = NULL;
   free(name);
-  if (found) {
-    size_t n = strlen(found) + strlen(given + plen) + 1;
-    if ((spec = malloc(n))) snprintf(spec, n, "%s%s", found, given + plen);
-    free(found);
-    if (!spec) return wasmplug_error_new("out of memory");
-  }
-  wasmplug_error_t *e = plugin_load(h, spec ? spec : given);
+  if (!found) return strdup(given);
+  size_t n = strlen(found) + strlen(given + plen) + 1;
+  if ((spec = malloc(n))) snprintf(spec, n, "%s%s", found, given + plen);
+  free(found);
+  return spec;
+}
+
+void wp_host_sets(wasmplug_host_t *h, wp_plugin_set_t **natives, wp_wasm_plugins_t **wasms) {
+  pthread_mutex_lock(&h->lock);
+  wp_plugin_set_ref(*natives = h->plugins);
+  wp_wasm_plugins_ref(*wasms = h->wasm_plugins);
+  pthread_mutex_unlock(&h->lock);
+}
+
+wasmplug_error_t *wasmplug_host_plugin_load(wasmplug_host_t *h, const char *given) {
+  if (!given) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "--plugin: no plugin given");
+  char *spec = wp_host_spec_resolve(given);
+  if (!spec) return wasmplug_error_new("out of memory");
+  wasmplug_error_t *e = plugin_load(h, spec);
   free(spec);
   return e;
 }

@@ -73,6 +73,7 @@ static void wasm_plugin_release(void *ctx, void *state) {
 
 static wasmplug_error_t *wasm_plugin_host(void *ctx, const char *name, const wp_wasm_grants_t *grants,
                                           wasmplug_component_t *c, wasmplug_component_linker_t *l, void **state) {
+  wasmplug_host_t *host = ctx;
   wasm_host *h = calloc(1, sizeof *h);
   *state = h;
   if (!h) return wasmplug_error_new("out of memory");
@@ -91,7 +92,14 @@ static wasmplug_error_t *wasm_plugin_host(void *ctx, const char *name, const wp_
     free(spec);
   }
   if (!err) err = wp_plugin_guest_new(h->own, &h->own_g);
-  if (!err) err = wp_plugin_guest_new(ctx, &h->g);
+  if (!err) { /* the native plugins of now: a reload may have replaced those of the start */
+    wp_plugin_set_t *natives;
+    wp_wasm_plugins_t *wasms;
+    wp_host_sets(host, &natives, &wasms);
+    err = wp_plugin_guest_new(natives, &h->g);
+    wp_plugin_set_delete(natives);
+    wp_wasm_plugins_delete(wasms);
+  }
   if (err) {
     wasmplug_error_t *e2 = wasmplug_error_new("wasm plugin %s: %s", name, wasmplug_error_message(err));
     wasmplug_error_delete(err);
@@ -102,11 +110,31 @@ static wasmplug_error_t *wasm_plugin_host(void *ctx, const char *name, const wp_
   return NULL;
 }
 
+static wasmplug_error_t *precheck(wp_plugin_set_t *natives, wp_wasm_plugins_t *wasms, const wp_comp *c,
+                                  const char *name);
+
 wasmplug_error_t *wp_host_component_precheck(wasmplug_host_t *h, const uint8_t *bytes, size_t len,
                                              const char *name) {
   wp_comp *c = NULL;
   char why[1024];
   if (wp_comp_load(bytes, len, name, &c, why, sizeof why)) return NULL; /* the compile says it */
+  wasmplug_error_t *e = precheck(h->plugins, h->wasm_plugins, c, name);
+  wp_comp_delete(c);
+  return e;
+}
+
+wasmplug_error_t *wp_host_component_precheck_loaded(wasmplug_host_t *h, const wasmplug_component_t *comp,
+                                                    const char *name) {
+  return precheck(h->plugins, h->wasm_plugins, rt_component_def(comp), name);
+}
+
+wasmplug_error_t *wp_host_component_precheck_sets(wp_plugin_set_t *natives, wp_wasm_plugins_t *wasms,
+                                                  const wasmplug_component_t *comp, const char *name) {
+  return precheck(natives, wasms, rt_component_def(comp), name);
+}
+
+static wasmplug_error_t *precheck(wp_plugin_set_t *natives, wp_wasm_plugins_t *wasms, const wp_comp *c,
+                                  const char *name) {
   wasmplug_error_t *e = NULL;
   for (uint32_t i = 0; i < c->nimports && !e; i++) {
     const wp_comp_extern *imp = &c->imports[i];
@@ -114,7 +142,7 @@ wasmplug_error_t *wp_host_component_precheck(wasmplug_host_t *h, const uint8_t *
     /* wasi:dl is refused at link time with its own message; a wasm
     ** plugin's export is checked (with types) when it is linked */
     if (wp_wasm_is_dl(imp->name.ptr, imp->name.len) ||
-        (wp_wasm_plugins_count(h->wasm_plugins) && wp_wasm_provider(h->wasm_plugins, imp->name.ptr, imp->name.len,
+        (wp_wasm_plugins_count(wasms) && wp_wasm_provider(wasms, imp->name.ptr, imp->name.len,
                                                                     SIZE_MAX) >= 0))
       continue;
     char iface[512], item[512];
@@ -124,7 +152,7 @@ wasmplug_error_t *wp_host_component_precheck(wasmplug_host_t *h, const uint8_t *
       bool res = x->sort == WP_COMP_SORT_TYPE && x->type && x->type->kind == WP_COMP_T_RESOURCE;
       if (!res && x->sort != WP_COMP_SORT_FUNC) continue;
       snprintf(item, sizeof item, "%.*s", (int)x->name.len, x->name.ptr);
-      if ((e = wp_plugin_set_check(h->plugins, iface, item, res))) {
+      if ((e = wp_plugin_set_check(natives, iface, item, res))) {
         char wit[512] = "resource";
         if (!res && x->type) wp_comp_type_wit(x->type, wit, sizeof wit);
         e = wasmplug_error_prefix(wp_error_as(e, WASMPLUG_ERROR_LINK), "%s: unknown import `%s#%s`: `%s`: ", name,
@@ -132,14 +160,16 @@ wasmplug_error_t *wp_host_component_precheck(wasmplug_host_t *h, const uint8_t *
       }
     }
   }
-  wp_comp_delete(c);
   return e;
+}
+
+wasmplug_error_t *wp_host_wasm_prepare_set(wasmplug_host_t *h, wp_wasm_plugins_t *set) {
+  return wp_wasm_plugins_prepare(set, h->engine, wasm_plugin_host, wasm_plugin_release, h);
 }
 
 wasmplug_error_t *wp_host_wasm_prepare(wasmplug_host_t *h) {
   if (h->wasm_prepared || !wp_wasm_plugins_count(h->wasm_plugins)) return NULL;
-  wasmplug_error_t *e =
-      wp_wasm_plugins_prepare(h->wasm_plugins, h->engine, wasm_plugin_host, wasm_plugin_release, h->plugins);
+  wasmplug_error_t *e = wp_host_wasm_prepare_set(h, h->wasm_plugins);
   if (!e) h->wasm_prepared = true;
   return e;
 }
@@ -155,11 +185,16 @@ void wp_host_component_instantiate(wasmplug_program_instance_t *pi, wasmplug_err
   wasmplug_component_linker_limits_set(pi->clinker, &h->store);
   wasmplug_component_linker_allow_unknown_imports(pi->clinker, h->unknown == WASMPLUG_UNKNOWN_IMPORTS_TRAP);
   wasmplug_component_linker_default_unknown_imports(pi->clinker, h->unknown == WASMPLUG_UNKNOWN_IMPORTS_DEFAULT);
-  if ((*error = wp_plugin_guest_new(h->plugins, &pi->plugin_guest))) return;
-  wp_plugin_guest_limits_set(pi->plugin_guest, &h->store);
+  wp_plugin_set_t *natives;
+  wp_wasm_plugins_t *wasms;
+  wp_host_sets(h, &natives, &wasms); /* the guests below keep them as long as they need */
+  *error = wp_plugin_guest_new(natives, &pi->plugin_guest);
+  if (!*error) wp_plugin_guest_limits_set(pi->plugin_guest, &h->store);
   /* Wasm plugins first (their definitions win), then native plugins. */
-  if (wp_wasm_plugins_count(h->wasm_plugins) && (*error = wp_wasm_guest_new(h->wasm_plugins, &pi->wasm_guest)))
-    return;
+  if (!*error && wp_wasm_plugins_count(wasms)) *error = wp_wasm_guest_new(wasms, &pi->wasm_guest);
+  wp_plugin_set_delete(natives);
+  wp_wasm_plugins_delete(wasms);
+  if (*error) return;
   if ((*error = wp_error_as(wp_wasm_guest_link(pi->wasm_guest, pi->clinker, p->component, p->name),
                             WASMPLUG_ERROR_LINK)))
     return;

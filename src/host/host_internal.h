@@ -12,6 +12,8 @@
 #ifndef WASMPLUG_HOST_INTERNAL_H
 #define WASMPLUG_HOST_INTERNAL_H
 
+#include <pthread.h>
+
 #include "plugin/plugin.h"
 #include "wasi/wasi.h"
 #include "wasmplug/host.h"
@@ -23,8 +25,13 @@ struct wasmplug_host {
   wasmplug_host_limits_t limits;
   wasmplug_store_limits_t store;    /* the engine's, with `limits` applied */
   uint64_t live;                    /* program instances not yet deleted */
+  /* The current plugin sets.  A reload (reload.c) swaps in new ones under
+  ** `lock`; instances made before keep references on the old ones. */
+  pthread_mutex_t lock;
   wp_plugin_set_t *plugins;
   wp_wasm_plugins_t *wasm_plugins;
+  wasmplug_program_t **programs;    /* live programs: a reload checks them */
+  size_t nprograms, capprograms;
   bool p2_registered;               /* the built-in wasi-p2 is on `plugins` */
   bool wasm_prepared;               /* wp_wasm_plugins_prepare ran */
   wasmplug_unknown_imports_t unknown; /* what unprovided imports become */
@@ -63,8 +70,25 @@ void wp_host_component_instantiate(wasmplug_program_instance_t *pi, wasmplug_err
 ** what the plugin lacks.  (Decode errors are left to the compile.) */
 wasmplug_error_t *wp_host_component_precheck(wasmplug_host_t *host, const uint8_t *bytes, size_t len,
                                              const char *name);
+/* The same check on a component already loaded (an artifact's). */
+wasmplug_error_t *wp_host_component_precheck_loaded(wasmplug_host_t *host, const wasmplug_component_t *comp,
+                                                    const char *name);
 /* The wasm plugins' host hooks (what each plugin gets from the host). */
 wasmplug_error_t *wp_host_wasm_prepare(wasmplug_host_t *host);
+
+/* The current plugin sets with a reference each (drop them with
+** wp_plugin_set_delete, wp_wasm_plugins_delete): what one new instance
+** uses, even if a reload replaces them meanwhile. */
+void wp_host_sets(wasmplug_host_t *host, wp_plugin_set_t **natives, wp_wasm_plugins_t **wasms);
+/* A --plugin spec with its bare file name looked up on the search path
+** (malloc'ed; NULL when out of memory). */
+char *wp_host_spec_resolve(const char *given);
+/* The component check of wp_host_component_precheck against given sets. */
+wasmplug_error_t *wp_host_component_precheck_sets(wp_plugin_set_t *natives, wp_wasm_plugins_t *wasms,
+                                                  const wasmplug_component_t *comp, const char *name);
+/* The wasm plugins' host hooks (the wp_wasm_host_fn of plugin.h), for a
+** set prepared anew by a reload; ctx is the host. */
+wasmplug_error_t *wp_host_wasm_prepare_set(wasmplug_host_t *host, wp_wasm_plugins_t *set);
 
 /* search.c: the installed plugins' directory (malloc'ed; NULL when
 ** unknown), and where a bare plugin file name is found (malloc'ed path,

@@ -26,7 +26,8 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
   }
   p->host = h;
   wasmplug_error_t *e = NULL;
-  if (wasmplug_bytes_is_component(bytes, len)) {
+  bool artifact = wasmplug_bytes_is_component_artifact(bytes, len);
+  if (wasmplug_bytes_is_component(bytes, len) || artifact) {
     /* the component runtime keeps pointers into its bytes */
     if (!(p->bytes = malloc(len ? len : 1))) {
       e = wasmplug_error_new("out of memory");
@@ -45,9 +46,12 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
     ** nothing can link fails at once, with the plugins' reasons. */
     if ((e = wp_error_as(wp_host_wasm_prepare(h), WASMPLUG_ERROR_PLUGIN))) goto fail;
     /* (with unknown imports allowed, what is missing is the linker's) */
-    if (h->unknown == WASMPLUG_UNKNOWN_IMPORTS_REFUSE && (e = wp_host_component_precheck(h, p->bytes, len, name)))
-      goto fail;
+    bool check = h->unknown == WASMPLUG_UNKNOWN_IMPORTS_REFUSE;
+    if (check && !artifact && (e = wp_host_component_precheck(h, p->bytes, len, name))) goto fail;
     if ((e = wasmplug_component_new(h->engine, p->bytes, len, name, &p->component))) goto fail;
+    /* an artifact's component is decoded from inside it: checked now (its
+    ** code is loaded, not compiled, so nothing was spent) */
+    if (check && artifact && (e = wp_host_component_precheck_loaded(h, p->component, name))) goto fail;
   } else {
     if (wp_wasm_plugins_count(h->wasm_plugins)) { /* they link to component imports only */
       e = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
@@ -56,6 +60,23 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
       goto fail;
     }
     if ((e = wasmplug_module_new(h->engine, bytes, len, name, &p->module))) goto fail;
+  }
+  /* known to the host: a reload checks the new plugins against it */
+  pthread_mutex_lock(&h->lock);
+  if (h->nprograms == h->capprograms) {
+    size_t cap = h->capprograms ? h->capprograms * 2 : 4;
+    wasmplug_program_t **n = realloc(h->programs, cap * sizeof *n);
+    if (n) {
+      h->programs = n;
+      h->capprograms = cap;
+    }
+  }
+  bool listed = h->nprograms < h->capprograms;
+  if (listed) h->programs[h->nprograms++] = p;
+  pthread_mutex_unlock(&h->lock);
+  if (!listed) {
+    e = wasmplug_error_new("out of memory");
+    goto fail;
   }
   *out = p;
   return NULL;
@@ -66,6 +87,14 @@ fail:
 
 void wasmplug_program_delete(wasmplug_program_t *p) {
   if (!p) return;
+  wasmplug_host_t *h = p->host;
+  pthread_mutex_lock(&h->lock);
+  for (size_t i = 0; i < h->nprograms; i++)
+    if (h->programs[i] == p) {
+      h->programs[i] = h->programs[--h->nprograms];
+      break;
+    }
+  pthread_mutex_unlock(&h->lock);
   wasmplug_module_delete(p->module);
   wasmplug_component_delete(p->component);
   free(p->bytes);
@@ -90,7 +119,13 @@ static void core_instantiate(wasmplug_program_instance_t *pi, wasmplug_error_t *
   wasmplug_linker_allow_unknown_imports(pi->linker, h->unknown == WASMPLUG_UNKNOWN_IMPORTS_TRAP);
   wasmplug_linker_default_unknown_imports(pi->linker, h->unknown == WASMPLUG_UNKNOWN_IMPORTS_DEFAULT);
   if ((*error = wp_wasi_p1_define(pi->linker, pi->wasi))) return;
-  if ((*error = wp_plugin_guest_new(h->plugins, &pi->plugin_guest)) ||
+  wp_plugin_set_t *natives;
+  wp_wasm_plugins_t *wasms;
+  wp_host_sets(h, &natives, &wasms);
+  *error = wp_plugin_guest_new(natives, &pi->plugin_guest);
+  wp_plugin_set_delete(natives);
+  wp_wasm_plugins_delete(wasms);
+  if (*error ||
       (wp_plugin_guest_limits_set(pi->plugin_guest, &h->store), false) ||
       (wp_plugin_guest_skip_unprovided(pi->plugin_guest, h->unknown != WASMPLUG_UNKNOWN_IMPORTS_REFUSE), false) ||
       (*error = wp_plugin_guest_define(pi->plugin_guest, pi->linker, p->module))) {

@@ -31,6 +31,7 @@ typedef struct wp_wasm_plugin {
 } wp_wasm_plugin;
 
 struct wp_wasm_plugins {
+  unsigned refs;             /* its owner and its guests (a reload leaves the old set to them) */
   wp_wasm_plugin **p;
   size_t n, cap;
   wasmplug_engine_t *engine;
@@ -38,6 +39,7 @@ struct wp_wasm_plugins {
   wp_wasm_release_fn release;
   void *ctx;
   wp_wasm_guest_t *shared;   /* the instances of `shared` plugins, made lazily */
+  uint64_t next_guest;       /* the last guest id given to a lifecycle hook */
 };
 
 /* wasm_spec.c */

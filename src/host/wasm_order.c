@@ -12,10 +12,16 @@
 
 #include "component/rt/rt.h"
 
-wp_wasm_plugins_t *wp_wasm_plugins_new(void) { return calloc(1, sizeof(wp_wasm_plugins_t)); }
+wp_wasm_plugins_t *wp_wasm_plugins_new(void) {
+  wp_wasm_plugins_t *set = calloc(1, sizeof *set);
+  if (set) set->refs = 1;
+  return set;
+}
+
+void wp_wasm_plugins_ref(wp_wasm_plugins_t *set) { __atomic_add_fetch(&set->refs, 1, __ATOMIC_RELAXED); }
 
 void wp_wasm_plugins_delete(wp_wasm_plugins_t *set) {
-  if (!set) return;
+  if (!set || __atomic_sub_fetch(&set->refs, 1, __ATOMIC_ACQ_REL)) return;
   wp_wasm_guest_delete(set->shared);
   for (size_t i = set->n; i-- > 0;) wp_wasm_plugin_free(set->p[i]);
   free(set->p);

@@ -43,6 +43,7 @@ wasmplug_error_t *wp_plugin_set_add_builtin_data(wp_plugin_set_t *set, wasmplug_
     wp_plugin_close(p);
     return e;
   }
+  p->refs = 1; /* the set's (set.c) */
   set->plugins[set->n++] = p;
   return NULL;
 }

@@ -23,6 +23,7 @@ wasmplug_error_t *wp_plugin_guest_new(wp_plugin_set_t *set, wp_plugin_guest_t **
     free(g);
     return wasmplug_error_new("out of memory");
   }
+  wp_plugin_set_ref(set); /* a reload may replace it: it lives as long as we do */
   *out = g;
   return NULL;
 }
@@ -65,6 +66,7 @@ static void teardown(wp_plugin_guest_t *g) {
 void wp_plugin_guest_unref(wp_plugin_guest_t *g) {
   if (--g->refs) return;
   teardown(g);
+  wp_plugin_set_delete(g->set);
   free(g);
 }
 
@@ -180,7 +182,7 @@ wasmplug_error_t *wp_plugin_guest_inst(wp_plugin_guest_t *g, const wp_plugin_t *
     free(in);
     return wasmplug_error_new("out of memory");
   }
-  if (p->desc.instance_new) {
+  if (p->desc.instance_new && !g->check_only) {
     const char *why = NULL;
     void *st = NULL;
     if (p->desc.instance_new(p->state, &p->config, &st, &why)) {

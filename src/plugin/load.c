@@ -11,6 +11,11 @@
 #include "plugin/internal.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,6 +227,35 @@ wasmplug_error_t *wp_plugin_inspect(const char *path, wp_plugin_t **out) { retur
 static wasmplug_error_t *checks(wp_plugin_t *p, const char *path, const wasmplug_plugin_t *d, const char *config);
 static wasmplug_error_t *run_init(wp_plugin_t *p);
 
+/* dlopen of p->path, but never the copy of it already loaded: glibc hands
+** back an object it has loaded under the same name, so a plugin file
+** rebuilt at the same path (a reload, wasmplug_host_plugin_reload) would
+** run the old code.  Such a file is loaded from a private copy (a memfd,
+** open while p is loaded), which has a name of its own. */
+static void *load_fresh(wp_plugin_t *p) {
+  void *old = dlopen(p->path, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+  if (!old) return dlopen(p->path, RTLD_NOW | RTLD_LOCAL);
+  dlclose(old);
+  int in = open(p->path, O_RDONLY | O_CLOEXEC), fd = memfd_create("wasmplug-plugin", MFD_CLOEXEC);
+  bool ok = in >= 0 && fd >= 0;
+  char buf[65536];
+  for (ssize_t k; ok && (k = read(in, buf, sizeof buf)) != 0;) {
+    if (k < 0 && errno == EINTR) continue;
+    ok = k > 0 && write(fd, buf, (size_t)k) == k;
+  }
+  if (in >= 0) close(in);
+  if (!ok) {
+    if (fd >= 0) close(fd);
+    return dlopen(p->path, RTLD_NOW | RTLD_LOCAL); /* dlerror says why, if it fails */
+  }
+  char name[64];
+  snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
+  void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+  if (h) p->memfd = fd;
+  else close(fd);
+  return h;
+}
+
 static wasmplug_error_t *open_file(const char *path, const char *config, bool init, wp_plugin_t **out) {
   *out = NULL;
   wp_plugin_t *p = calloc(1, sizeof *p);
@@ -235,7 +269,7 @@ static wasmplug_error_t *open_file(const char *path, const char *config, bool in
     e = wasmplug_error_new("out of memory");
     goto fail;
   }
-  p->dl = dlopen(p->path, RTLD_NOW | RTLD_LOCAL);
+  p->dl = load_fresh(p);
   if (!p->dl) {
     const char *why = dlerror();
     e = wasmplug_error_new("cannot load plugin %s: %s", path, why ? why : "unknown error");
@@ -326,6 +360,7 @@ void wp_plugin_close(wp_plugin_t *p) {
   wp_plugin_live_fini(p);
   /* Unload last: the descriptor's strings live in the plugin's image. */
   if (p->dl) dlclose(p->dl);
+  if (p->memfd > 0) close(p->memfd);
   free(p->path);
   free(p);
 }

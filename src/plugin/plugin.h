@@ -60,8 +60,16 @@ typedef struct wp_plugin_guest wp_plugin_guest_t;
 /* ------------------------------------------------------------- loading */
 
 wp_plugin_set_t *wp_plugin_set_new(void); /* NULL on out of memory */
-/* Runs every plugin's fini and unloads it.  Guests must be deleted first. */
+/* Drops the caller's reference.  The set's guests hold references too:
+** the last one runs every plugin's fini (a plugin shared with a set a
+** reload made lives on in it) and unloads it. */
 void wp_plugin_set_delete(wp_plugin_set_t *set);
+void wp_plugin_set_ref(wp_plugin_set_t *set);
+/* A new set: `set`'s plugins (shared, not reloaded) but the one `name`
+** names (its descriptor's name, path or file name), loaded anew from
+** --plugin `spec`.  `set` is unchanged; its guests keep using it. */
+wasmplug_error_t *wp_plugin_set_reload(wp_plugin_set_t *set, const char *name, const char *spec,
+                                       wp_plugin_set_t **out);
 
 /* Loads "PATH[,key=value...]" (the --plugin syntax).  Errors name the
 ** plugin file and say what is wrong; the set is unchanged then. */
@@ -123,6 +131,10 @@ wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t
 ** provides undefined instead of failing (for a linker that defines unknown
 ** imports itself: --trap-unknown-imports). */
 void wp_plugin_guest_skip_unprovided(wp_plugin_guest_t *g, bool yes);
+/* A guest only for checking what wp_plugin_guest_define would link (a
+** reload's check): no plugin's instance_new runs for it, so it must never
+** call a plugin. */
+void wp_plugin_guest_check_only(wp_plugin_guest_t *g);
 /* The guest's handle table (resources the plugins handed to the guest). */
 wp_cabi_handles_t *wp_plugin_guest_handles(wp_plugin_guest_t *g);
 /* Holds the guest's plugin calls to `limits` (handles per table, host
@@ -252,8 +264,10 @@ typedef void (*wp_wasm_release_fn)(void *ctx, void *state);
 bool wp_wasm_plugin_spec_is_component(const char *spec);
 
 wp_wasm_plugins_t *wp_wasm_plugins_new(void); /* NULL on out of memory */
-/* Deletes the shared instances, then the components.  Guests go first. */
+/* Drops the caller's reference; the set's guests hold one each.  The last
+** deletes the shared instances, then the components. */
 void wp_wasm_plugins_delete(wp_wasm_plugins_t *set);
+void wp_wasm_plugins_ref(wp_wasm_plugins_t *set);
 /* "PATH[,shared][,dir=HOST[::GUEST]][,env=NAME=VALUE][,allow-dl=POLICY]":
 ** reads the component (compiled by _prepare).  Errors name the spec. */
 wasmplug_error_t *wp_wasm_plugins_add(wp_wasm_plugins_t *set, const char *spec);
@@ -267,6 +281,9 @@ wasmplug_error_t *wp_wasm_plugins_prepare(wp_wasm_plugins_t *set, wasmplug_engin
 ** set), in dependency order.  A trap while instantiating is an error
 ** naming the plugin. */
 wasmplug_error_t *wp_wasm_guest_new(wp_wasm_plugins_t *set, wp_wasm_guest_t **out);
+/* The same without lifecycle hooks: what a reload tries before it takes
+** the set (nothing is bound, nothing shut down). */
+wasmplug_error_t *wp_wasm_guest_trial(wp_wasm_plugins_t *set, wp_wasm_guest_t **out);
 void wp_wasm_guest_delete(wp_wasm_guest_t *g);
 /* Refuses a guest importing wasi:dl, then defines every import of
 ** `guest` that a plugin exports on `l` (errors name the import and show

@@ -11,12 +11,24 @@
 #include <string.h>
 #include <sys/stat.h>
 
-wp_plugin_set_t *wp_plugin_set_new(void) { return calloc(1, sizeof(wp_plugin_set_t)); }
+wp_plugin_set_t *wp_plugin_set_new(void) {
+  wp_plugin_set_t *set = calloc(1, sizeof *set);
+  if (set) set->refs = 1;
+  return set;
+}
+
+void wp_plugin_set_ref(wp_plugin_set_t *set) { __atomic_add_fetch(&set->refs, 1, __ATOMIC_RELAXED); }
+
+/* A plugin is shared by the sets a reload made from one another: it is
+** unloaded (fini, dlclose) with the last of them. */
+static void plugin_unref(wp_plugin_t *p) {
+  if (!__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL)) wp_plugin_close(p);
+}
 
 void wp_plugin_set_delete(wp_plugin_set_t *set) {
-  if (!set) return;
+  if (!set || __atomic_sub_fetch(&set->refs, 1, __ATOMIC_ACQ_REL)) return;
   /* Unload in reverse order of loading, like destructors of a stack. */
-  for (size_t i = set->n; i-- > 0;) wp_plugin_close(set->plugins[i]);
+  for (size_t i = set->n; i-- > 0;) plugin_unref(set->plugins[i]);
   free(set->plugins);
   for (size_t i = 0; i < set->nchoices; i++) {
     free(set->choices[i].iface);
@@ -31,6 +43,22 @@ const wp_plugin_t *wp_plugin_set_get(const wp_plugin_set_t *set, size_t i) {
   return i < set->n ? set->plugins[i] : NULL;
 }
 
+/* Appends p, whose reference the set takes over (closed on failure). */
+static wasmplug_error_t *push(wp_plugin_set_t *set, wp_plugin_t *p) {
+  if (set->n == set->cap) {
+    size_t cap = set->cap ? set->cap * 2 : 4;
+    wp_plugin_t **n = realloc(set->plugins, cap * sizeof *n);
+    if (!n) {
+      plugin_unref(p);
+      return wasmplug_error_new("out of memory");
+    }
+    set->plugins = n;
+    set->cap = cap;
+  }
+  set->plugins[set->n++] = p;
+  return NULL;
+}
+
 static wasmplug_error_t *add(wp_plugin_set_t *set, const char *path, const char *config) {
   wp_plugin_t *p;
   /* Out-of-process plugins (",isolate", unix:/tcp: servers): rpc_open.c. */
@@ -42,18 +70,8 @@ static wasmplug_error_t *add(wp_plugin_set_t *set, const char *path, const char 
       wp_plugin_close(p);
       return e;
     }
-  if (set->n == set->cap) {
-    size_t cap = set->cap ? set->cap * 2 : 4;
-    wp_plugin_t **n = realloc(set->plugins, cap * sizeof *n);
-    if (!n) {
-      wp_plugin_close(p);
-      return wasmplug_error_new("out of memory");
-    }
-    set->plugins = n;
-    set->cap = cap;
-  }
-  set->plugins[set->n++] = p;
-  return NULL;
+  p->refs = 1;
+  return push(set, p);
 }
 
 wasmplug_error_t *wp_plugin_set_load(wp_plugin_set_t *set, const char *spec) {
@@ -220,4 +238,52 @@ wasmplug_error_t *wp_plugin_set_check(const wp_plugin_set_t *set, const char *if
       return NULL;
   return wasmplug_error_new_kind(WASMPLUG_ERROR_LINK, "plugin %s provides %s, which has no resource '%s'",
                                  p->desc.name, in->id, item);
+}
+
+/* True when `name` names p: its descriptor's name, its path, or the file
+** name of its path. */
+static bool names(const wp_plugin_t *p, const char *name) {
+  if (!strcmp(p->desc.name, name)) return true;
+  if (!p->path) return false;
+  const char *slash = strrchr(p->path, '/');
+  return !strcmp(p->path, name) || !strcmp(slash ? slash + 1 : p->path, name);
+}
+
+wasmplug_error_t *wp_plugin_set_reload(wp_plugin_set_t *set, const char *name, const char *spec, wp_plugin_set_t **out) {
+  *out = NULL;
+  size_t at = set->n;
+  for (size_t i = 0; i < set->n && at == set->n; i++)
+    if (names(set->plugins[i], name)) at = i;
+  if (at == set->n) return wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND, "reload: no loaded plugin is named %s", name);
+  if (!set->plugins[at]->dl)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "reload: plugin %s is built in or remote: it cannot be reloaded",
+                                   name);
+  wp_plugin_set_t *n = wp_plugin_set_new();
+  if (!n) return wasmplug_error_new("out of memory");
+  wasmplug_error_t *e = NULL;
+  for (size_t i = 0; i < set->nchoices && !e; i++) {
+    char *c = wp_plugin_fmt("%s=%s", set->choices[i].iface, set->choices[i].plugin);
+    e = c ? wp_plugin_set_use(n, c) : wasmplug_error_new("out of memory");
+    free(c);
+  }
+  for (size_t i = 0; i < set->n && !e; i++) {
+    if (i == at) {
+      e = wp_plugin_set_load(n, spec);
+      continue;
+    }
+    __atomic_add_fetch(&set->plugins[i]->refs, 1, __ATOMIC_RELAXED);
+    e = push(n, set->plugins[i]);
+  }
+  /* the new plugin may now share a name with one loaded after it */
+  for (size_t i = 0; i < n->n && !e; i++)
+    for (size_t k = i + 1; k < n->n && !e; k++)
+      if (!strcmp(n->plugins[i]->desc.name, n->plugins[k]->desc.name))
+        e = wasmplug_error_new("plugin %s is loaded twice (%s and %s)", n->plugins[i]->desc.name, n->plugins[i]->path,
+                               n->plugins[k]->path);
+  if (e) {
+    wp_plugin_set_delete(n);
+    return e;
+  }
+  *out = n;
+  return NULL;
 }

@@ -18,6 +18,8 @@ for want in \
     "greeting = hello from a wasm guest" \
     "keys: greeting runs scratch" \
     "scratch after delete: gone" \
+    "a guest leaving by exit without dropping its bucket: exit status 0" \
+    "a guest leaving by trap without dropping its bucket: exit status 134" \
     "same output as with the native plugin" \
     "(same output)" \
     "wasm plugin kv-dl.wasm imports wasi:dl/ffi@0.2.0-draft but was not granted it" \

@@ -5,7 +5,9 @@
 */
 #include "component/rt/async.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,11 @@ typedef struct rt_module {
 
 struct wasmplug_component {
   wasmplug_engine_t *engine;
+  const uint8_t *bytes; /* the component's (the caller's; they outlive it) */
+  size_t len;
+  const uint8_t *const *artifacts; /* while loading an artifact: per core module */
+  const size_t *artifact_lens;
+  size_t nartifacts;
   wp_comp *comp;
   char *name;
   rt_module *modules;
@@ -40,6 +47,118 @@ static void drop_marks(wasmplug_component_instance_t *in) {
 
 /* ------------------------------------------------------------ components */
 
+/* A component artifact (`wasmplug compile -o`): "WPLUGCMP", u32 format
+** version, u32 number of core modules N, u64 length of the component,
+** N u64 lengths, then the component's bytes and the N core artifacts
+** (wasmplug_module_serialize_bytes: each carries its own checksum, which
+** wasmplug_module_new verifies, and is refused there unless precompiled
+** code is allowed) in the order compile_all meets the core modules.  The
+** component's own bytes are checked by decoding and validating them. */
+#define CART_MAGIC "WPLUGCMP"
+#define CART_VERSION 1u
+#define CART_HEADER (8 + 4 + 4 + 8)
+
+bool wasmplug_bytes_is_component_artifact(const uint8_t *b, size_t len) {
+  return b && len >= 8 && !memcmp(b, CART_MAGIC, 8);
+}
+
+static uint64_t rd64(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+  return v;
+}
+static void wr64(uint8_t *p, uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static void wr32(uint8_t *p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static wasmplug_error_t *artifact_split(const char *name, const uint8_t **bytes, size_t *len, const uint8_t ***arts,
+                                        size_t **lens, size_t *n) {
+  const uint8_t *b = *bytes;
+  size_t l = *len;
+  if (l < CART_HEADER) return wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s: truncated component artifact", name);
+  if (rd32(b + 8) != CART_VERSION)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s: component artifact format %u is not supported (expected %u)",
+                                   name, rd32(b + 8), CART_VERSION);
+  uint32_t nm = rd32(b + 12);
+  uint64_t clen = rd64(b + 16);
+  if (nm > (l - CART_HEADER) / 8)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s: corrupt component artifact (bad lengths)", name);
+  uint64_t off = CART_HEADER + 8 * (uint64_t)nm;
+  *arts = calloc(nm + 1, sizeof **arts);
+  *lens = calloc(nm + 1, sizeof **lens);
+  if (!*arts || !*lens) {
+    free(*arts);
+    free(*lens);
+    return wasmplug_error_new("out of memory");
+  }
+  bool bad = clen > l - off;
+  uint64_t at = off + clen;
+  for (uint32_t i = 0; i < nm && !bad; i++) {
+    uint64_t ml = rd64(b + CART_HEADER + 8 * i);
+    bad = at > l || ml > l - at;
+    if (bad) break;
+    (*arts)[i] = b + at;
+    (*lens)[i] = (size_t)ml;
+    at += ml;
+  }
+  if (bad || at != l) {
+    free(*arts);
+    free(*lens);
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s: corrupt component artifact (bad lengths)", name);
+  }
+  *n = nm;
+  *bytes = b + off;
+  *len = (size_t)clen;
+  return NULL;
+}
+
+wasmplug_error_t *wasmplug_component_serialize(wasmplug_component_t *c, const char *path) {
+  uint8_t **arts = calloc(c->nmodules + 1, sizeof *arts);
+  size_t *lens = calloc(c->nmodules + 1, sizeof *lens);
+  wasmplug_error_t *e = arts && lens ? NULL : wasmplug_error_new("out of memory");
+  size_t total = CART_HEADER + 8 * c->nmodules + c->len;
+  for (size_t i = 0; i < c->nmodules && !e; i++) {
+    e = wasmplug_module_serialize_bytes(c->modules[i].m, &arts[i], &lens[i]);
+    total += lens[i];
+  }
+  uint8_t *buf = e ? NULL : malloc(total);
+  if (!e && !buf) e = wasmplug_error_new("out of memory");
+  if (!e) {
+    memcpy(buf, CART_MAGIC, 8);
+    wr32(buf + 8, CART_VERSION);
+    wr32(buf + 12, (uint32_t)c->nmodules);
+    wr64(buf + 16, c->len);
+    size_t at = CART_HEADER;
+    for (size_t i = 0; i < c->nmodules; i++, at += 8) wr64(buf + at, lens[i]);
+    memcpy(buf + at, c->bytes, c->len);
+    at += c->len;
+    for (size_t i = 0; i < c->nmodules; i++, at += lens[i - 1]) memcpy(buf + at, arts[i], lens[i]);
+    /* written whole under a temporary name, then renamed: never half an artifact */
+    size_t pl = strlen(path) + 16;
+    char *tmp = malloc(pl);
+    FILE *f = NULL;
+    if (tmp) snprintf(tmp, pl, "%s.tmp%d", path, (int)getpid());
+    bool ok = tmp && (f = fopen(tmp, "wb")) != NULL;
+    if (ok) ok = fwrite(buf, 1, total, f) == total;
+    if (f && fclose(f)) ok = false;
+    if (ok) ok = !rename(tmp, path);
+    if (!ok) {
+      e = wasmplug_error_new_kind(WASMPLUG_ERROR_IO, "cannot write %s: %s", path, strerror(errno));
+      if (tmp) remove(tmp);
+    }
+    free(tmp);
+  }
+  for (size_t i = 0; arts && i < c->nmodules; i++) free(arts[i]);
+  free(arts);
+  free(lens);
+  free(buf);
+  return e;
+}
+
 static wasmplug_error_t *compile_all(wasmplug_component_t *c, const wp_comp *def) {
   for (uint32_t i = 0; i < def->ncore_modules; i++) {
     if (c->nmodules == c->capmodules) {
@@ -54,6 +173,13 @@ static wasmplug_error_t *compile_all(wasmplug_component_t *c, const wp_comp *def
     wasmplug_module_t *m = NULL;
     const uint8_t *bytes = def->core_modules[i].bytes;
     size_t len = def->core_modules[i].size;
+    if (c->artifacts) { /* a component artifact: the module's, in the same order */
+      if (c->nmodules >= c->nartifacts)
+        return wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s: corrupt component artifact (too few modules)",
+                                       c->name);
+      bytes = c->artifacts[c->nmodules];
+      len = c->artifact_lens[c->nmodules];
+    }
     wasmplug_error_t *e = wasmplug_module_new(c->engine, bytes, len, name, &m);
     if (e) return e;
     c->modules[c->nmodules].def = def;
@@ -83,12 +209,33 @@ wasmplug_error_t *wasmplug_component_new(wasmplug_engine_t *engine, const uint8_
     return wasmplug_error_new("out of memory");
   }
   c->engine = engine;
+  const uint8_t **arts = NULL;
+  size_t *lens = NULL;
+  wasmplug_error_t *e = NULL;
+  if (wasmplug_bytes_is_component_artifact(bytes, len) &&
+      (e = artifact_split(c->name, &bytes, &len, &arts, &lens, &c->nartifacts))) {
+    wasmplug_component_delete(c);
+    return e;
+  }
+  c->bytes = bytes;
+  c->len = len;
+  c->artifacts = arts;
+  c->artifact_lens = lens;
   char err[1024];
   if (wp_comp_load(bytes, len, c->name, &c->comp, err, sizeof err)) {
+    free(arts);
+    free(lens);
     wasmplug_component_delete(c);
     return wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s", err);
   }
-  wasmplug_error_t *e = compile_all(c, c->comp);
+  e = compile_all(c, c->comp);
+  if (!e && arts && c->nmodules != c->nartifacts)
+    e = wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s: corrupt component artifact (%zu modules for %zu)", c->name,
+                                c->nartifacts, c->nmodules);
+  free(arts);
+  free(lens);
+  c->artifacts = NULL;
+  c->artifact_lens = NULL;
   if (e) {
     wasmplug_component_delete(c);
     return e;
