@@ -73,6 +73,10 @@ struct wp_xmod {
   const wasmplug_module_t *m;
   const wp_modinfo_t *info;
   const wp_xlate_opts_t *opts;
+  /* Tail calls (NULL: the module makes none).  tailer[i]: defined function
+  ** i makes tail calls, so its body is F<N>_t, run by the trampoline in
+  ** F<N> (see translate.c). */
+  const uint8_t *tailer;
 };
 
 #endif

@@ -92,6 +92,7 @@ typedef struct fx {
   uint32_t capslots;
   uint8_t *mems_used;
   bool dead;
+  bool tail; /* makes tail calls: the body is F<N>_t (translate.c) */
   uint32_t dead_nest;
   wp_reader_t *r;
   char *err;
@@ -392,7 +393,11 @@ static void copy_down(fx_t *f, uint32_t h, uint32_t n) {
 static void emit_return(fx_t *f) {
   uint32_t nr = f->type->nresults;
   flush_flags(f, f->nst - nr, XF_TRAP);
-  if (nr == 0) {
+  if (f->tail) { /* results go to the trampoline's buffer */
+    for (uint32_t k = 0; k < nr; k++)
+      emit(f, "tc->a[%u].%c = %s; ", k, wp_tletter(f->type->results[k]), text(f, f->nst - nr + k));
+    emit(f, "tc->fn = 0; return;\n");
+  } else if (nr == 0) {
     emit(f, "return;\n");
   } else if (nr == 1) {
     emit(f, "return %s;\n", text(f, f->nst - 1));
@@ -566,6 +571,29 @@ static void op_call_indirect(fx_t *f, uint32_t type, uint32_t table) {
                         text(f, idx), type);
   f->nst--;
   emit_call(f, ft, afmt(f, "((wp_ft%u)e_->f)", type), "e_->i", true, ci);
+}
+
+/* return_call / return_call_indirect: the arguments into the trampoline's
+** buffer, the callee's T<M> (or wp_tci<type> and the funcref) as the next
+** function to run, and return (translate.c). */
+static void op_return_call(fx_t *f, const wp_instr_t *in) {
+  bool indirect = in->op == 0x13;
+  const wp_functype_t *ft = indirect ? &f->mi->types[in->a] : wp_modinfo_functype(f->mi, in->a);
+  uint32_t np = ft->nparams;
+  uint32_t base = f->nst - np - indirect;
+  /* what may trap below and in the arguments happens before the call */
+  flush_flags(f, indirect ? f->nst - 1 : base, XF_TRAP);
+  emit(f, "{ ");
+  if (indirect)
+    emit(f, "const wp_fr *e_ = wp_ci(I->tp[%u], %s, wp_tid[%u]); ", in->b, text(f, f->nst - 1), in->a);
+  for (uint32_t k = 0; k < np; k++) emit(f, "tc->a[%u].%c = %s; ", k, wp_tletter(ft->params[k]), text(f, base + k));
+  if (indirect)
+    emit(f, "tc->I = (wp_inst *)e_->i; tc->tf = e_->f; tc->fn = wp_tail_find(e_->f); "
+            "if (!tc->fn) tc->fn = (void *)wp_tci%u; return; }\n", in->a);
+  else
+    emit(f, "tc->I = I; tc->fn = (void *)T%u; return; }\n", in->a);
+  f->nst = base;
+  set_dead(f);
 }
 
 static bool op_simple(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi, const char *tpl) {
@@ -745,6 +773,7 @@ static bool instr(fx_t *f, const wp_instr_t *in) {
     set_dead(f);
     return true;
   case 0x10: op_call(f, in->a); return true;
+  case 0x12: case 0x13: op_return_call(f, in); return true;
   case 0x11: op_call_indirect(f, in->a, in->b); return true;
   case 0x1a: {
     /* a dropped value that may trap is still computed (an assignment: tcc
@@ -950,6 +979,7 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
   f.mi = mi;
   f.func = mi->nimported_funcs + i;
   f.type = &mi->types[mi->func_types[i]];
+  f.tail = x->tailer && x->tailer[i];
   f.mems_used = calloc(wp_nmems(mi) + 1, 1);
   wp_span_t body = mi->bodies[i];
   wp_reader_t r = {x->m->bytes + body.off, x->m->bytes, x->m->bytes + body.off + body.len,
@@ -1008,15 +1038,34 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
 
   /* the function: signature, locals, slots, memory bases, body */
   const wp_functype_t *t = f.type;
-  if (t->nresults == 0) wp_buf_puts(out, "void");
-  else if (t->nresults == 1) wp_buf_puts(out, wp_ctype(t->results[0]));
+  wp_buf_t rt = {0};
+  if (t->nresults == 0) wp_buf_puts(&rt, "void");
+  else if (t->nresults == 1) wp_buf_puts(&rt, wp_ctype(t->results[0]));
   else {
-    wp_buf_puts(out, "wp_r_");
-    for (uint32_t k = 0; k < t->nresults; k++) wp_buf_printf(out, "%c", wp_tletter(t->results[k]));
+    wp_buf_puts(&rt, "wp_r_");
+    for (uint32_t k = 0; k < t->nresults; k++) wp_buf_printf(&rt, "%c", wp_tletter(t->results[k]));
   }
-  wp_buf_printf(out, " F%u(wp_inst *I", f.func);
+  wp_buf_printf(out, "%s F%u(wp_inst *I", rt.buf ? rt.buf : "", f.func);
   for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(out, ", %s l%u", wp_ctype(t->params[k]), k);
   wp_buf_puts(out, ") {\n");
+  if (f.tail) {
+    /* F<N> runs the trampoline; the body follows as F<N>_t */
+    wp_buf_printf(out, "wp_tc tc;\ntc.I = I; tc.fn = (void *)F%u_t;\n", f.func);
+    for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(out, "tc.a[%u].%c = l%u;\n", k, wp_tletter(t->params[k]), k);
+    wp_buf_puts(out, "do ((wp_tfn)tc.fn)(&tc); while (tc.fn);\n");
+    if (t->nresults == 1) {
+      wp_buf_printf(out, "return tc.a[0].%c;\n", wp_tletter(t->results[0]));
+    } else if (t->nresults > 1) {
+      wp_buf_printf(out, "{ %s r;", rt.buf);
+      for (uint32_t k = 0; k < t->nresults; k++) wp_buf_printf(out, " r.r%u = tc.a[%u].%c;", k, k, wp_tletter(t->results[k]));
+      wp_buf_puts(out, " return r; }\n");
+    }
+    wp_buf_printf(out, "}\nvoid F%u_t(wp_tc *tc) {\nwp_inst *I = tc->I;\n", f.func);
+    for (uint32_t k = 0; k < t->nparams; k++)
+      wp_buf_printf(out, "%s l%u = tc->a[%u].%c;\n", wp_ctype(t->params[k]), k, k, wp_tletter(t->params[k]));
+  }
+  if (rt.oom) fail(&f, "out of memory");
+  wp_buf_free(&rt);
   for (uint32_t k = t->nparams; k < f.nlocals; k++) {
     wasmplug_valkind_t lt = f.locals[k];
     if (lt == WASMPLUG_FUNCREF) wp_buf_printf(out, "wp_fr l%u = {0, 0, 0};\n", k);
