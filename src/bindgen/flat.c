@@ -1,7 +1,8 @@
 /*
-** flat.c — the canonical ABI's flattening (CanonicalABI.md, flatten_type)
-** and C code that lowers a C value to flat core values or lifts it back,
-** for the guest side.
+** flat.c — C code that lowers a C value to flat core values or lifts it
+** back, for the guest side.  How a type flattens (CanonicalABI.md,
+** flatten_type) is the canonical ABI layer's answer, from the type's
+** descriptor: bindgen does not compute it again.
 **
 ** A value occupies consecutive flat slots (local variables f<k> of the
 ** function's flat types).  Variant-likes put their discriminant in the
@@ -15,93 +16,23 @@
 
 #include "bindgen/flat.h"
 
-static bg_core_t join(bg_core_t a, bg_core_t b) {
-  if (a == b) return a;
-  if ((a == BG_I32 && b == BG_F32) || (a == BG_F32 && b == BG_I32)) return BG_I32;
-  return BG_I64;
+int bg_flat(bg_t *g, wp_wit_type_t t, bg_core_t *out) {
+  if (t.kind == WP_WIT_T_NONE) return 0;
+  if (!g->conv && !(g->conv = wp_wit_cabi_new(g->r, (wp_wit_cabi_resource_hook_t){NULL, NULL}))) {
+    bg_fail(g, "out of memory");
+    return 0;
+  }
+  wasmplug_error_t *e = NULL;
+  const wp_cabi_type_t *ty = wp_wit_cabi_type(g->conv, t, &e);
+  if (!ty) {
+    bg_fail(g, "%s", e ? wasmplug_error_message(e) : "out of memory");
+    wasmplug_error_delete(e);
+    return 0;
+  }
+  uint32_t n = ty->nflat < BG_FLAT_CAP ? ty->nflat : BG_FLAT_CAP;
+  memcpy(out, ty->flat, n * sizeof *out);
+  return (int)n;
 }
-
-static int push(bg_core_t *out, int n, bg_core_t c) {
-  if (n < BG_FLAT_CAP) out[n] = c;
-  return n + 1;
-}
-
-/* Appends the flattening of a variant-like with cases[0..n) to out. */
-static int flat_cases(bg_t *g, const wp_wit_type_t *cases, uint32_t n, bg_core_t *out, int at) {
-  bg_core_t joined[BG_FLAT_CAP];
-  int nj = 0;
-  for (uint32_t i = 0; i < n; i++) {
-    if (cases[i].kind == WP_WIT_T_NONE) continue;
-    bg_core_t sub[BG_FLAT_CAP];
-    int ns = bg_flat(g, cases[i], sub);
-    for (int k = 0; k < ns && k < BG_FLAT_CAP; k++) {
-      if (k < nj) joined[k] = join(joined[k], sub[k]);
-      else joined[nj++] = sub[k];
-    }
-    if (ns > BG_FLAT_CAP) nj = ns; /* too wide anyway: only the count matters */
-  }
-  at = push(out, at, BG_I32);
-  for (int k = 0; k < nj; k++) at = push(out, at, k < BG_FLAT_CAP ? joined[k] : BG_I64);
-  return at;
-}
-
-static int flat_at(bg_t *g, wp_wit_type_t t, bg_core_t *out, int at) {
-  wp_wit_type_kind_t p;
-  const wp_wit_typedef_t *d = bg_def(g, t, &p);
-  if (!d) {
-    switch (p) {
-    case WP_WIT_T_U64:
-    case WP_WIT_T_S64: return push(out, at, BG_I64);
-    case WP_WIT_T_F32: return push(out, at, BG_F32);
-    case WP_WIT_T_F64: return push(out, at, BG_F64);
-    case WP_WIT_T_STRING: return push(out, push(out, at, BG_I32), BG_I32);
-    case WP_WIT_T_NONE: return at;
-    default: return push(out, at, BG_I32);
-    }
-  }
-  switch (d->kind) {
-  case WP_WIT_DEF_LIST:
-  case WP_WIT_DEF_MAP: return push(out, push(out, at, BG_I32), BG_I32);
-  case WP_WIT_DEF_FIXED_LIST: {
-    /* N copies of the element's; past the cap only the count matters */
-    uint32_t i = 0;
-    for (; i < d->size && at <= BG_FLAT_CAP; i++) at = flat_at(g, d->type, out, at);
-    if (i < d->size) {
-      bg_core_t tmp[BG_FLAT_CAP];
-      uint64_t more = (uint64_t)(d->size - i) * (uint64_t)flat_at(g, d->type, tmp, 0);
-      at = more > 1000000 ? at + 1000000 : at + (int)more;
-    }
-    return at;
-  }
-  case WP_WIT_DEF_RECORD:
-    for (uint32_t i = 0; i < d->n_fields; i++) at = flat_at(g, d->fields[i].type, out, at);
-    return at;
-  case WP_WIT_DEF_TUPLE:
-    for (uint32_t i = 0; i < d->n_types; i++) at = flat_at(g, d->types[i], out, at);
-    return at;
-  case WP_WIT_DEF_VARIANT: {
-    wp_wit_type_t cs[1] = {{WP_WIT_T_NONE, 0}};
-    wp_wit_type_t *all = d->n_fields ? calloc(d->n_fields, sizeof *all) : cs;
-    if (!all) return at + BG_FLAT_CAP; /* OOM: report "too wide" */
-    for (uint32_t i = 0; i < d->n_fields; i++) all[i] = d->fields[i].type;
-    at = flat_cases(g, all, d->n_fields, out, at);
-    if (all != cs) free(all);
-    return at;
-  }
-  case WP_WIT_DEF_OPTION: {
-    wp_wit_type_t cs[2] = {{WP_WIT_T_NONE, 0}, d->type};
-    return flat_cases(g, cs, 2, out, at);
-  }
-  case WP_WIT_DEF_RESULT: {
-    wp_wit_type_t cs[2] = {d->type, d->type2};
-    return flat_cases(g, cs, 2, out, at);
-  }
-  default: /* enum, flags (<= 32), handles */
-    return push(out, at, BG_I32);
-  }
-}
-
-int bg_flat(bg_t *g, wp_wit_type_t t, bg_core_t *out) { return flat_at(g, t, out, 0); }
 
 const char *bg_core_ctype(bg_core_t c) {
   switch (c) {

@@ -54,6 +54,8 @@ typedef struct {
   uint32_t nres;
   /* the first error (malloc'd); generation stops at it */
   char *err;
+  /* canonical ABI descriptors of the WIT types, made on first use (flat.c) */
+  struct wp_wit_cabi *conv;
   /* anonymous type dedup: key -> name */
   char **dedup_key, **dedup_name;
   uint32_t ndedup, capdedup;

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "bindgen/internal.h"
+#include "cabi/wit.h"
 
 void bg_fail(bg_t *g, const char *fmt, ...) {
   if (g->err) return; /* the first error is the useful one */
@@ -587,6 +588,8 @@ void bg_model_free(bg_t *g) {
   }
   free(g->funcs);
   free(g->res);
+  wp_wit_cabi_delete(g->conv);
+  g->conv = NULL;
   for (uint32_t i = 0; i < g->ndedup; i++) {
     free(g->dedup_key[i]);
     free(g->dedup_name[i]);

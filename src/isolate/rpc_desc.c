@@ -134,14 +134,6 @@ wasmplug_error_t *wp_rpc_desc_decode(const uint8_t *p, size_t len, wp_rpc_desc_t
 
 /* ---------------------------------------------------------------- types */
 
-/* Resource types without destructors: the wire carries reps only. */
-static const wp_cabi_resource_t *plain_resource(void *ctx, wp_cabi_types_t *types, const wp_wit_resolve_t *r,
-                                                uint32_t id) {
-  (void)ctx;
-  const wp_wit_typedef_t *d = &r->types[id];
-  return wp_cabi_resource_type(types, d->name ? d->name : "?", NULL, NULL, NULL);
-}
-
 static const char *iface_id(const wp_plugin_t *p, uint32_t index) {
   for (size_t i = 0; i < p->nifaces; i++)
     if (p->ifaces[i].index == index) return p->ifaces[i].id;
@@ -151,7 +143,8 @@ static const char *iface_id(const wp_plugin_t *p, uint32_t index) {
 wasmplug_error_t *wp_rpc_types_new(const wp_plugin_t *p, wp_rpc_types_t *out) {
   memset(out, 0, sizeof *out);
   uint32_t n = p->desc.nfuncs;
-  out->conv = wp_wit_cabi_new(p->wit, (wp_wit_cabi_resource_hook_t){plain_resource, NULL});
+  /* resource types without destructors: the wire carries reps only */
+  out->conv = wp_wit_cabi_new(p->wit, (wp_wit_cabi_resource_hook_t){NULL, NULL});
   out->f = calloc(n ? n : 1, sizeof *out->f);
   out->args = calloc(n ? n : 1, sizeof *out->args);
   if (!out->conv || !out->f || !out->args) {

@@ -126,7 +126,7 @@ static wasmplug_error_t *define_one(wp_plugin_guest_t *g, wasmplug_linker_t *lin
     for (uint32_t i = 0; i < b->sig.nresults; i++) results[i] = core_kind(b->sig.results[i]);
     want = (wasmplug_functype_t){b->sig.nparams, b->sig.nresults, params, results};
     if (!functype_equal(&want, have)) {
-      char *wit = wp_plugin_wit_func_text(p->wit, wf);
+      char *wit = wp_cabi_wit_func_text(p->wit, wf);
       e = mismatch(mod, name, wit, p->desc.name, &want, have);
       free(wit);
       goto fail;

@@ -119,24 +119,8 @@ size_t wp_plugin_iface_name_len(const char *id);
 wasmplug_error_t *wp_plugin_set_find(const wp_plugin_set_t *set, const char *want, const wp_plugin_t **p,
                                      const wp_plugin_iface_t **iface);
 
-/* wit_cabi.c: WIT types -> canonical ABI descriptors, memoized. */
-typedef struct wp_wit_cabi wp_wit_cabi_t;
-typedef struct wp_wit_cabi_resource_hook {
-  /* Makes the cabi resource type for WIT resource type `id`. */
-  const wp_cabi_resource_t *(*make)(void *ctx, wp_cabi_types_t *types, const wp_wit_resolve_t *r, uint32_t id);
-  void *ctx;
-} wp_wit_cabi_resource_hook_t;
-wp_wit_cabi_t *wp_wit_cabi_new(const wp_wit_resolve_t *r, wp_wit_cabi_resource_hook_t hook);
-void wp_wit_cabi_delete(wp_wit_cabi_t *c);
-/* NULL on error (*err set). */
-const wp_cabi_type_t *wp_wit_cabi_type(wp_wit_cabi_t *c, wp_wit_type_t t, wasmplug_error_t **err);
-/* The resource type for WIT resource type index `id` (memoized). */
-const wp_cabi_resource_t *wp_wit_cabi_resource(wp_wit_cabi_t *c, uint32_t id, wasmplug_error_t **err);
-/* Builds the cabi function of a WIT function; arrays live in c. */
-wasmplug_error_t *wp_wit_cabi_func(wp_wit_cabi_t *c, const wp_wit_function_t *f, const wp_cabi_func_t **out);
-/* Prints a WIT function's signature "func(a: u32) -> string" (malloc'd). */
-char *wp_plugin_wit_func_text(const wp_wit_resolve_t *r, const wp_wit_function_t *f);
-char *wp_plugin_wit_type_text(const wp_wit_resolve_t *r, wp_wit_type_t t);
+/* WIT types -> canonical ABI descriptors: src/cabi/wit.h. */
+#include "cabi/wit.h"
 
 /* service.c: the live-instance registry and host->service. */
 void wp_plugin_live_init(wp_plugin_t *p);

@@ -1,13 +1,15 @@
 /*
-** wit_cabi.c — WIT types (src/wit) to canonical ABI type descriptors
-** (src/cabi), memoized per WIT type index.
+** wit.c — WIT types (src/wit) to canonical ABI type descriptors
+** (src/cabi), memoized per WIT type index (cabi/wit.h).
 **
-** One converter serves one plugin guest: resource types are made through a
-** hook so that each carries the destructor bound to that guest's plugin
-** state.  Types the native ABI cannot carry (future, stream, map,
-** fixed-size lists, error-context) are refused with the type's WIT text.
+** One converter serves one user (a plugin guest, an isolated plugin's wire
+** types, one bindgen run): resource types are made through a hook so that
+** a native plugin's carry the destructor bound to that guest's plugin
+** state.  A resource is not a value type and is refused with the type's
+** WIT text, as is whatever the type builders refuse (too deep, too large).
 */
-#include "plugin/internal.h"
+#include "cabi/wit.h"
+#include "core/buf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -131,7 +133,7 @@ static void type_text(wp_buf_t *b, const wp_wit_resolve_t *r, wp_wit_type_t t) {
   wp_buf_printf(b, ">");
 }
 
-char *wp_plugin_wit_type_text(const wp_wit_resolve_t *r, wp_wit_type_t t) {
+char *wp_cabi_wit_type_text(const wp_wit_resolve_t *r, wp_wit_type_t t) {
   wp_buf_t b = {0};
   type_text(&b, r, t);
   if (b.oom) {
@@ -141,7 +143,7 @@ char *wp_plugin_wit_type_text(const wp_wit_resolve_t *r, wp_wit_type_t t) {
   return b.s;
 }
 
-char *wp_plugin_wit_func_text(const wp_wit_resolve_t *r, const wp_wit_function_t *f) {
+char *wp_cabi_wit_func_text(const wp_wit_resolve_t *r, const wp_wit_function_t *f) {
   wp_buf_t b = {0};
   wp_buf_printf(&b, "%s: func(", f->name);
   for (uint32_t i = 0; i < f->n_params; i++) {
@@ -163,7 +165,7 @@ char *wp_plugin_wit_func_text(const wp_wit_resolve_t *r, const wp_wit_function_t
 /* ----------------------------------------------------------- conversion */
 
 static wasmplug_error_t *unsupported(wp_wit_cabi_t *c, wp_wit_type_t t, const char *why) {
-  char *text = wp_plugin_wit_type_text(c->r, t);
+  char *text = wp_cabi_wit_type_text(c->r, t);
   wasmplug_error_t *e = wasmplug_error_new("type %s: %s", text ? text : "?", why);
   free(text);
   return e;
@@ -180,7 +182,9 @@ const wp_cabi_resource_t *wp_wit_cabi_resource(wp_wit_cabi_t *c, uint32_t id, wa
     return NULL;
   }
   if (!c->res[id]) {
-    c->res[id] = c->hook.make(c->hook.ctx, c->types, c->r, id);
+    const char *name = c->r->types[id].name;
+    c->res[id] = c->hook.make ? c->hook.make(c->hook.ctx, c->types, c->r, id)
+                              : wp_cabi_resource_type(c->types, name ? name : "?", NULL, NULL, NULL);
     if (!c->res[id]) *err = wasmplug_error_new("resource %s: %s", c->r->types[id].name ? c->r->types[id].name : "?",
                                                wp_cabi_types_error(c->types));
   }
