@@ -11,7 +11,8 @@
 **     `tcc` program's output for libwasmplug.so): the object's ELF symbol
 **     table, whose F<N> symbols (the translator's name for function N) come
 **     with their sizes; a compiler's split-off parts ("F12.cold",
-**     "F12.part.0") count as F12;
+**     "F12.part.0") count as F12, and so does F12_t (translate.c: the body
+**     of a function that makes tail calls);
 **   - baseline code compiled by libtcc in memory: the address of every
 **     F<N>, each function ending where the next one (or the unit's
 **     wp_end<K> sentinel) begins, which holds because tcc lays functions
@@ -87,7 +88,8 @@ static int by_lo(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* N when `name` is "F<N>" or "F<N>.<suffix>", else -1. */
+/* N when `name` is "F<N>", "F<N>.<suffix>" or "F<N>_<suffix>" (the body of
+** a function making tail calls, F<N>_t), else -1. */
 static long func_of(const char *name, const char *end) {
   if (name >= end || *name != 'F') return -1;
   long v = 0;
@@ -97,7 +99,7 @@ static long func_of(const char *name, const char *end) {
     v = v * 10 + (*p - '0');
     if (v > 0x7fffffff) return -1;
   }
-  return p < end && (*p == 0 || *p == '.') ? v : -1;
+  return p < end && (*p == 0 || *p == '.' || *p == '_') ? v : -1;
 }
 
 static bool push(code_entry *c, size_t *cap, uintptr_t lo, uintptr_t hi, uint32_t f) {

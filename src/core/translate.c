@@ -20,8 +20,7 @@
 #include "translate.h"
 
 uint32_t wp_translate_unsupported(void) {
-  return WP_FEAT_SIMD | WP_FEAT_THREADS | WP_FEAT_SHARED_MEM | WP_FEAT_TAILCALL | WP_FEAT_EH | WP_FEAT_EH_LEGACY |
-         WP_FEAT_RELAXED_SIMD;
+  return WP_FEAT_THREADS | WP_FEAT_SHARED_MEM | WP_FEAT_EH | WP_FEAT_EH_LEGACY;
 }
 
 /* The runtime's type codes (wasm2c's numbering, then ours). */
@@ -113,6 +112,13 @@ static void const_expr(const wasmplug_module_t *mod, wp_span_t span, wp_buf_t *b
     case 0x42: e = wp_format("%lluull", (unsigned long long)in.imm.i64); break;
     case 0x43: e = wp_format("wp_float32(0x%08xu)", in.imm.f32); break;
     case 0x44: e = wp_format("wp_float64(0x%016llxull)", (unsigned long long)in.imm.f64); break;
+    case WP_OP_FD + 0x0c: {
+      uint64_t lo, hi;
+      memcpy(&lo, in.imm.v128, 8);
+      memcpy(&hi, in.imm.v128 + 8, 8);
+      e = wp_format("WP_V128C(%lluull, %lluull)", (unsigned long long)lo, (unsigned long long)hi);
+      break;
+    }
     case 0xd0: e = wp_strdup(in.a == WASMPLUG_FUNCREF ? "wp_null_fr" : "(void *)0"); break;
     case 0xd2: e = wp_format("wp_ref_func(I, %u)", in.a); break;
     case 0x23: e = wp_strdup(global_lvalue(m, in.a, g, sizeof g)); break;
@@ -136,9 +142,94 @@ static void const_expr(const wasmplug_module_t *mod, wp_span_t span, wp_buf_t *b
 
 /* ------------------------------------------------------------- header */
 
-static void gen_header(const wasmplug_module_t *mod, wp_buf_t *h) {
+/* The tail-call buffer's size: the most parameters or results of a type. */
+static uint32_t tail_slots(const wp_modinfo_t *m) {
+  uint32_t k = 1;
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    if (m->types[i].nparams > k) k = m->types[i].nparams;
+    if (m->types[i].nresults > k) k = m->types[i].nresults;
+  }
+  return k;
+}
+
+/* Tail calls run on a trampoline.  A function that makes tail calls has
+** its body in F<N>_t(wp_tc *), which takes its parameters from the buffer
+** and leaves there either its results (fn = 0) or the next callee and its
+** arguments (fn = T<M>); F<N>, called like any function, runs the loop.
+** T<M> is the entry of function M in that form: F<M>_t itself, or a
+** wrapper calling F<M>.  return_call_indirect finds T<M> from the
+** funcref's F<M> (wp_tail_find: the module's own functions) or goes
+** through wp_tci<type>, which calls the funcref (another module's
+** function: one C frame, on the trampoline's stack). */
+static void gen_tail_header(const wp_modinfo_t *m, const uint8_t *tailer, wp_buf_t *h) {
+  wp_buf_puts(h, "typedef union { u32 i; u64 j; f32 f; f64 d; wp_fr r; void *e; void *x;");
+  if (m->features & WP_FEAT_SIMD) wp_buf_puts(h, " v128 v;");
+  wp_buf_printf(h, " } wp_tv;\ntypedef struct { void *fn; wp_inst *I; void *tf; wp_tv a[%u]; } wp_tc;\n"
+                   "typedef void (*wp_tfn)(wp_tc *);\nvoid *wp_tail_find(void *f);\n", tail_slots(m));
+  for (uint32_t f = 0; f < wp_nfuncs(m); f++) {
+    if (f >= m->nimported_funcs && tailer[f - m->nimported_funcs])
+      wp_buf_printf(h, "void F%u_t(wp_tc *);\n#define T%u F%u_t\n", f, f, f);
+    else
+      wp_buf_printf(h, "void T%u(wp_tc *);\n", f);
+  }
+  for (uint32_t i = 0; i < m->ntypes; i++) wp_buf_printf(h, "void wp_tci%u(wp_tc *);\n", i);
+}
+
+/* A call of `callee` (C) of type t with arguments from tc->a, its results
+** put back there. */
+static void tail_call_from_buffer(wp_buf_t *b, const wp_functype_t *t, const char *callee, const char *inst) {
+  wp_buf_puts(b, "  ");
+  if (t->nresults) {
+    ret_type(b, t);
+    wp_buf_puts(b, " r = ");
+  }
+  wp_buf_printf(b, "%s(%s", callee, inst);
+  for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(b, ", tc->a[%u].%c", k, wp_tletter(t->params[k]));
+  wp_buf_puts(b, ");\n");
+  if (t->nresults == 1) wp_buf_printf(b, "  tc->a[0].%c = r;\n", wp_tletter(t->results[0]));
+  else
+    for (uint32_t k = 0; k < t->nresults; k++)
+      wp_buf_printf(b, "  tc->a[%u].%c = r.r%u;\n", k, wp_tletter(t->results[k]), k);
+  wp_buf_puts(b, "  tc->fn = 0;\n");
+}
+
+static void gen_tail_glue(const wp_modinfo_t *m, const uint8_t *tailer, wp_buf_t *b) {
+  uint32_t nf = wp_nfuncs(m);
+  for (uint32_t f = 0; f < nf; f++) {
+    if (f >= m->nimported_funcs && tailer[f - m->nimported_funcs]) continue;
+    char callee[32];
+    snprintf(callee, sizeof callee, "F%u", f);
+    wp_buf_printf(b, "void T%u(wp_tc *tc) {\n", f);
+    tail_call_from_buffer(b, wp_modinfo_functype(m, f), callee, "tc->I");
+    wp_buf_puts(b, "}\n");
+  }
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    char callee[32];
+    snprintf(callee, sizeof callee, "((wp_ft%u)tc->tf)", i);
+    wp_buf_printf(b, "void wp_tci%u(wp_tc *tc) {\n", i);
+    tail_call_from_buffer(b, &m->types[i], callee, "tc->I");
+    wp_buf_puts(b, "}\n");
+  }
+  /* F<N> -> T<N>: open addressing, filled by wp_init */
+  uint32_t cap = 16;
+  while (cap < 2 * nf) cap *= 2;
+  wp_buf_printf(b, "static void *wp_th_k[%u], *wp_th_v[%u];\n"
+                   "static u32 wp_th_at(void *f) { return (u32)(((u64)(size_t)f * 0x9e3779b97f4a7c15ull) >> 40) & %uu; }\n"
+                   "void *wp_tail_find(void *f) {\n"
+                   "  u32 i = wp_th_at(f);\n"
+                   "  while (wp_th_k[i]) { if (wp_th_k[i] == f) return wp_th_v[i]; i = (i + 1) & %uu; }\n"
+                   "  return 0;\n}\n"
+                   "static void wp_th_put(void *f, void *t) {\n"
+                   "  u32 i = wp_th_at(f);\n"
+                   "  while (wp_th_k[i]) { if (wp_th_k[i] == f) return; i = (i + 1) & %uu; }\n"
+                   "  wp_th_k[i] = f; wp_th_v[i] = t;\n}\n",
+                cap, cap, cap - 1, cap - 1, cap - 1);
+}
+
+static void gen_header(const wasmplug_module_t *mod, const uint8_t *tailer, wp_buf_t *h) {
   const wp_modinfo_t *m = &mod->info;
   wp_buf_puts(h, wp_prelude);
+  if (m->features & WP_FEAT_SIMD) wp_buf_puts(h, wp_prelude_simd);
   wp_buf_puts(h, "typedef struct wp_inst wp_inst;\n");
   /* multi-value results, one struct per distinct result list */
   for (uint32_t i = 0; i < m->ntypes; i++) {
@@ -188,9 +279,17 @@ static void gen_header(const wasmplug_module_t *mod, wp_buf_t *h) {
     for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(h, ", %s", wp_ctype(t->params[k]));
     wp_buf_puts(h, ");\n");
   }
+  if (tailer) gen_tail_header(m, tailer, h);
 }
 
 /* --------------------------------------------------------------- glue */
+
+static bool host_callable(const wp_functype_t *t) {
+  for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
+    if (t->params[k] == WASMPLUG_FUNCREF || t->params[k] == WASMPLUG_V128 || t->params[k] == WP_EXNREF)
+      return false;
+  return true;
+}
 
 static void gen_trampoline(const wp_modinfo_t *m, uint32_t f, wp_buf_t *b) {
   uint32_t slot = import_slot(m, WASMPLUG_EXTERN_FUNC, f);
@@ -206,6 +305,11 @@ static void gen_trampoline(const wp_modinfo_t *m, uint32_t f, wp_buf_t *b) {
                 t->nresults ? "return " : "", ti);
   for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(b, ", a%u", k);
   wp_buf_puts(b, t->nresults ? "); }\n" : "); return; }\n");
+  if (!host_callable(t)) {
+    /* the host has no v128 or funcref values: only wasm can provide it */
+    wp_buf_puts(b, "  wp_trap(WP_T_SIGMISMATCH);\n  (void)v;\n}\n");
+    return;
+  }
   for (uint32_t k = 0; k < t->nparams; k++)
     wp_buf_printf(b, "  v[%u].%s = (%s)a%u;\n", k, raw_field(t->params[k]), raw_cast(t->params[k]), k);
   wp_buf_puts(b, "  wp_rt->call_host(s, v);\n");
@@ -222,12 +326,6 @@ static void gen_trampoline(const wp_modinfo_t *m, uint32_t f, wp_buf_t *b) {
   wp_buf_puts(b, "}\n");
 }
 
-static bool host_callable(const wp_functype_t *t) {
-  for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
-    if (t->params[k] == WASMPLUG_FUNCREF || t->params[k] == WASMPLUG_V128 || t->params[k] == WP_EXNREF)
-      return false;
-  return true;
-}
 
 static void gen_elem_items(const wasmplug_module_t *mod, wp_buf_t *b) {
   const wp_modinfo_t *m = &mod->info;
@@ -288,7 +386,8 @@ static void gen_data(const wp_modinfo_t *m, wp_buf_t *b) {
                  "}\n");
 }
 
-static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, wp_buf_t *b) {
+static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, const uint8_t *tailer,
+                      wp_buf_t *b) {
   const wp_modinfo_t *m = &mod->info;
   (void)o;
   wp_buf_puts(b, "#include \"wp.h\"\n#include <stdlib.h>\n");
@@ -311,6 +410,7 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, wp
                 m->nimported_funcs);
   gen_elem_items(mod, b);
   gen_data(m, b);
+  if (tailer) gen_tail_glue(m, tailer, b);
 
   /* exports */
   for (uint32_t i = 0; i < m->nexports; i++) {
@@ -363,6 +463,11 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, wp
 
   /* init_module: register the function types */
   wp_buf_puts(b, "static void wp_init(const wp_rt_api *rt) {\n  wp_rt = rt;\n");
+  if (tailer)
+    wp_buf_printf(b, "  { u32 f; static void *const t[%u] = {", nf ? nf : 1);
+  for (uint32_t f = 0; tailer && f < nf; f++) wp_buf_printf(b, "%s%s(void *)T%u", f ? "," : "", f % 8 ? " " : "\n", f);
+  if (tailer)
+    wp_buf_printf(b, "%s};\n    for (f = 0; f < %u; f++) wp_th_put(wp_ftab0[f], t[f]); }\n", nf ? "" : "0", nf);
   for (uint32_t i = 0; i < m->ntypes; i++) {
     const wp_functype_t *t = &m->types[i];
     wp_buf_printf(b, "  { static const int t[%u] = {", t->nparams + t->nresults + 1);
@@ -484,12 +589,40 @@ void wp_xlate_free(wp_xlate_t *x) {
   memset(x, 0, sizeof *x);
 }
 
+/* Which defined functions make tail calls (return_call*). */
+static uint8_t *find_tailers(const wasmplug_module_t *mod) {
+  const wp_modinfo_t *m = &mod->info;
+  uint8_t *t = calloc(m->nfuncs ? m->nfuncs : 1, 1);
+  if (!t) return NULL;
+  for (uint32_t i = 0; i < m->nfuncs; i++) {
+    wp_span_t body = m->bodies[i];
+    wp_reader_t r = {mod->bytes + body.off, mod->bytes, mod->bytes + body.off + body.len, mod->name, NULL};
+    uint32_t ngroups, cnt;
+    wasmplug_valkind_t vt;
+    wp_rd_u32(&r, &ngroups);
+    for (uint32_t g = 0; g < ngroups; g++) {
+      wp_rd_u32(&r, &cnt);
+      wp_rd_valtype(&r, &vt);
+    }
+    wp_instr_t in;
+    while (!t[i] && r.p < r.end && wp_read_instr(&r, &in)) t[i] = in.op == 0x12 || in.op == 0x13;
+    free(r.err);
+  }
+  return t;
+}
+
 char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp_xlate_t *out) {
   const wp_modinfo_t *m = &mod->info;
   memset(out, 0, sizeof *out);
-  gen_header(mod, &out->header);
+  uint8_t *tailer = NULL;
+  char *err = NULL;
+  if ((m->features & WP_FEAT_TAILCALL) && !(tailer = find_tailers(mod))) {
+    err = wp_strdup("out of memory");
+    goto fail;
+  }
+  gen_header(mod, tailer, &out->header);
   wp_buf_puts(&out->header, glue_types);
-  char *err = gen_glue(mod, opts, &out->glue);
+  err = gen_glue(mod, opts, tailer, &out->glue);
   if (err) goto fail;
 
   /* units: consecutive functions up to unit_bytes of wasm code each */
@@ -505,7 +638,7 @@ char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp
     err = wp_strdup("out of memory");
     goto fail;
   }
-  wp_xmod_t x = {mod, m, opts};
+  wp_xmod_t x = {mod, m, opts, tailer};
   wp_unit_t *u = NULL;
   uint64_t ubytes = 0;
   for (uint32_t i = 0; i < m->nfuncs; i++) {
@@ -533,8 +666,10 @@ char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp
       err = wp_strdup("out of memory");
       goto fail;
     }
+  free(tailer);
   return NULL;
 fail:
+  free(tailer);
   wp_xlate_free(out);
   return err;
 }

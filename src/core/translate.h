@@ -57,6 +57,8 @@ uint32_t wp_translate_unsupported(void);
 /* ------------------------------------------------- shared by translate*.c */
 
 extern const char wp_prelude[];
+/* The SIMD helpers (translate_simd.c), in the header of modules using v128. */
+extern const char wp_prelude_simd[];
 
 /* The C type of a value type, and the letter naming its slot variables. */
 const char *wp_ctype(wasmplug_valkind_t t);
@@ -71,6 +73,10 @@ struct wp_xmod {
   const wasmplug_module_t *m;
   const wp_modinfo_t *info;
   const wp_xlate_opts_t *opts;
+  /* Tail calls (NULL: the module makes none).  tailer[i]: defined function
+  ** i makes tail calls, so its body is F<N>_t, run by the trampoline in
+  ** F<N> (see translate.c). */
+  const uint8_t *tailer;
 };
 
 #endif

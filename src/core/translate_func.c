@@ -92,6 +92,7 @@ typedef struct fx {
   uint32_t capslots;
   uint8_t *mems_used;
   bool dead;
+  bool tail; /* makes tail calls: the body is F<N>_t (translate.c) */
   uint32_t dead_nest;
   wp_reader_t *r;
   char *err;
@@ -392,7 +393,11 @@ static void copy_down(fx_t *f, uint32_t h, uint32_t n) {
 static void emit_return(fx_t *f) {
   uint32_t nr = f->type->nresults;
   flush_flags(f, f->nst - nr, XF_TRAP);
-  if (nr == 0) {
+  if (f->tail) { /* results go to the trampoline's buffer */
+    for (uint32_t k = 0; k < nr; k++)
+      emit(f, "tc->a[%u].%c = %s; ", k, wp_tletter(f->type->results[k]), text(f, f->nst - nr + k));
+    emit(f, "tc->fn = 0; return;\n");
+  } else if (nr == 0) {
     emit(f, "return;\n");
   } else if (nr == 1) {
     emit(f, "return %s;\n", text(f, f->nst - 1));
@@ -568,9 +573,32 @@ static void op_call_indirect(fx_t *f, uint32_t type, uint32_t table) {
   emit_call(f, ft, afmt(f, "((wp_ft%u)e_->f)", type), "e_->i", true, ci);
 }
 
-static bool op_simple(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi) {
+/* return_call / return_call_indirect: the arguments into the trampoline's
+** buffer, the callee's T<M> (or wp_tci<type> and the funcref) as the next
+** function to run, and return (translate.c). */
+static void op_return_call(fx_t *f, const wp_instr_t *in) {
+  bool indirect = in->op == 0x13;
+  const wp_functype_t *ft = indirect ? &f->mi->types[in->a] : wp_modinfo_functype(f->mi, in->a);
+  uint32_t np = ft->nparams;
+  uint32_t base = f->nst - np - indirect;
+  /* what may trap below and in the arguments happens before the call */
+  flush_flags(f, indirect ? f->nst - 1 : base, XF_TRAP);
+  emit(f, "{ ");
+  if (indirect)
+    emit(f, "const wp_fr *e_ = wp_ci(I->tp[%u], %s, wp_tid[%u]); ", in->b, text(f, f->nst - 1), in->a);
+  for (uint32_t k = 0; k < np; k++) emit(f, "tc->a[%u].%c = %s; ", k, wp_tletter(ft->params[k]), text(f, base + k));
+  if (indirect)
+    emit(f, "tc->I = (wp_inst *)e_->i; tc->tf = e_->f; tc->fn = wp_tail_find(e_->f); "
+            "if (!tc->fn) tc->fn = (void *)wp_tci%u; return; }\n", in->a);
+  else
+    emit(f, "tc->I = I; tc->fn = (void *)T%u; return; }\n", in->a);
+  f->nst = base;
+  set_dead(f);
+}
+
+static bool op_simple(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi, const char *tpl) {
   wasmplug_valkind_t addr = WASMPLUG_I32;
-  bool access = oi->imm == WP_IMM_MEMARG;
+  bool access = oi->imm == WP_IMM_MEMARG || oi->imm == WP_IMM_MEMARG_LANE;
   if (access) addr = mem_is64(f, in->mem) ? WASMPLUG_I64 : WASMPLUG_I32;
   uint32_t np = sig_nparams(oi->sig);
   wasmplug_valkind_t rt = sig_result(oi->sig, addr);
@@ -578,15 +606,54 @@ static bool op_simple(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi) {
   const char *a = access ? address(f, base, in->mem, in->offset) : NULL;
   if (rt == WP_BOT) { /* a store */
     flush_flags(f, base, XF_MEM | XF_TRAP);
-    emit(f, "%s;\n", fill(f, oi->c, base, a));
+    emit(f, "%s;\n", fill(f, tpl, base, a));
     f->nst = base;
     return true;
   }
-  const char *c = fill(f, oi->c, base, a);
+  const char *c = fill(f, tpl, base, a);
   f->nst = base;
   unsigned fl = oi->trap == WP_TRAP_MEM ? XF_MEM | XF_TRAPM : oi->trap ? XF_TRAPO : 0;
   push_expr(f, rt, c, np, fl);
   return true;
+}
+
+/* A SIMD instruction NAME is a call of the prelude's wp_NAME (dots as
+** underscores; translate_simd.c): the address of a memory access first,
+** then the operands, then a lane or the shuffle's lanes. */
+static bool op_simd(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi) {
+  if (in->op == WP_OP_FD + 0x0c) {
+    uint64_t lo, hi;
+    memcpy(&lo, in->imm.v128, 8);
+    memcpy(&hi, in->imm.v128 + 8, 8);
+    push_leaf(f, WASMPLUG_V128,
+              afmt(f, "WP_V128C(%lluull, %lluull)", (unsigned long long)lo, (unsigned long long)hi), 0, -1);
+    return true;
+  }
+  char tpl[160];
+  size_t n = (size_t)snprintf(tpl, sizeof tpl, "wp_");
+  for (const char *p = oi->name; *p && n + 1 < sizeof tpl; p++) tpl[n++] = *p == '.' ? '_' : *p;
+  tpl[n] = 0;
+  wp_buf_t b = {0};
+  wp_buf_puts(&b, tpl);
+  wp_buf_puts(&b, "(");
+  uint32_t np = sig_nparams(oi->sig), k = 0;
+  bool access = oi->imm == WP_IMM_MEMARG || oi->imm == WP_IMM_MEMARG_LANE;
+  if (access) {
+    wp_buf_puts(&b, "$A");
+    k = 1;
+  }
+  for (; k < np; k++) wp_buf_printf(&b, "%s$%u", b.len > strlen(tpl) + 1 ? ", " : "", k);
+  if (oi->imm == WP_IMM_LANE || oi->imm == WP_IMM_MEMARG_LANE) wp_buf_printf(&b, ", %u", in->lane);
+  if (oi->imm == WP_IMM_SHUFFLE) {
+    wp_buf_puts(&b, ", \"");
+    for (int i = 0; i < 16; i++) wp_buf_printf(&b, "\\%03o", in->imm.v128[i]);
+    wp_buf_puts(&b, "\"");
+  }
+  wp_buf_puts(&b, ")");
+  bool ok = !b.oom && op_simple(f, in, oi, b.buf);
+  if (b.oom) fail(f, "out of memory");
+  wp_buf_free(&b);
+  return ok;
 }
 
 static bool instr(fx_t *f, const wp_instr_t *in) {
@@ -706,6 +773,7 @@ static bool instr(fx_t *f, const wp_instr_t *in) {
     set_dead(f);
     return true;
   case 0x10: op_call(f, in->a); return true;
+  case 0x12: case 0x13: op_return_call(f, in); return true;
   case 0x11: op_call_indirect(f, in->a, in->b); return true;
   case 0x1a: {
     /* a dropped value that may trap is still computed (an assignment: tcc
@@ -871,7 +939,8 @@ static bool instr(fx_t *f, const wp_instr_t *in) {
   }
   default: break;
   }
-  if (oi->c && oi->sig) return op_simple(f, in, oi);
+  if (oi->c && oi->sig) return op_simple(f, in, oi, oi->c);
+  if (oi->sig && (oi->prop == WP_PROP_SIMD || oi->prop == WP_PROP_RELAXED_SIMD)) return op_simd(f, in, oi);
   return fail(f, "%s is not supported by wasmplug's translator yet", oi->name);
 }
 
@@ -910,6 +979,7 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
   f.mi = mi;
   f.func = mi->nimported_funcs + i;
   f.type = &mi->types[mi->func_types[i]];
+  f.tail = x->tailer && x->tailer[i];
   f.mems_used = calloc(wp_nmems(mi) + 1, 1);
   wp_span_t body = mi->bodies[i];
   wp_reader_t r = {x->m->bytes + body.off, x->m->bytes, x->m->bytes + body.off + body.len,
@@ -968,18 +1038,38 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
 
   /* the function: signature, locals, slots, memory bases, body */
   const wp_functype_t *t = f.type;
-  if (t->nresults == 0) wp_buf_puts(out, "void");
-  else if (t->nresults == 1) wp_buf_puts(out, wp_ctype(t->results[0]));
+  wp_buf_t rt = {0};
+  if (t->nresults == 0) wp_buf_puts(&rt, "void");
+  else if (t->nresults == 1) wp_buf_puts(&rt, wp_ctype(t->results[0]));
   else {
-    wp_buf_puts(out, "wp_r_");
-    for (uint32_t k = 0; k < t->nresults; k++) wp_buf_printf(out, "%c", wp_tletter(t->results[k]));
+    wp_buf_puts(&rt, "wp_r_");
+    for (uint32_t k = 0; k < t->nresults; k++) wp_buf_printf(&rt, "%c", wp_tletter(t->results[k]));
   }
-  wp_buf_printf(out, " F%u(wp_inst *I", f.func);
+  wp_buf_printf(out, "%s F%u(wp_inst *I", rt.buf ? rt.buf : "", f.func);
   for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(out, ", %s l%u", wp_ctype(t->params[k]), k);
   wp_buf_puts(out, ") {\n");
+  if (f.tail) {
+    /* F<N> runs the trampoline; the body follows as F<N>_t */
+    wp_buf_printf(out, "wp_tc tc;\ntc.I = I; tc.fn = (void *)F%u_t;\n", f.func);
+    for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(out, "tc.a[%u].%c = l%u;\n", k, wp_tletter(t->params[k]), k);
+    wp_buf_puts(out, "do ((wp_tfn)tc.fn)(&tc); while (tc.fn);\n");
+    if (t->nresults == 1) {
+      wp_buf_printf(out, "return tc.a[0].%c;\n", wp_tletter(t->results[0]));
+    } else if (t->nresults > 1) {
+      wp_buf_printf(out, "{ %s r;", rt.buf);
+      for (uint32_t k = 0; k < t->nresults; k++) wp_buf_printf(out, " r.r%u = tc.a[%u].%c;", k, k, wp_tletter(t->results[k]));
+      wp_buf_puts(out, " return r; }\n");
+    }
+    wp_buf_printf(out, "}\nvoid F%u_t(wp_tc *tc) {\nwp_inst *I = tc->I;\n", f.func);
+    for (uint32_t k = 0; k < t->nparams; k++)
+      wp_buf_printf(out, "%s l%u = tc->a[%u].%c;\n", wp_ctype(t->params[k]), k, k, wp_tletter(t->params[k]));
+  }
+  if (rt.oom) fail(&f, "out of memory");
+  wp_buf_free(&rt);
   for (uint32_t k = t->nparams; k < f.nlocals; k++) {
     wasmplug_valkind_t lt = f.locals[k];
     if (lt == WASMPLUG_FUNCREF) wp_buf_printf(out, "wp_fr l%u = {0, 0, 0};\n", k);
+    else if (lt == WASMPLUG_V128) wp_buf_printf(out, "v128 l%u = wp_v128_zero;\n", k);
     else wp_buf_printf(out, "%s l%u = 0;\n", wp_ctype(lt), k);
   }
   for (unsigned ty = 0; ty < 8; ty++) {

@@ -15,6 +15,7 @@
 #include "host/wasm_internal.h"
 #include "wasi/caps.h"
 #include "wasi/p2.h"
+#include "wasi/p3.h"
 
 /* Defines every function and resource type of the component's imported
 ** interfaces that a loaded plugin provides.  What no plugin provides is
@@ -81,6 +82,7 @@ static wasmplug_error_t *wasm_plugin_host(void *ctx, const char *name, const wp_
   for (size_t i = 0; !why && i < grants->ndirs; i++) why = wp_wasi_caps_dir_spec(h->caps, grants->dirs[i], false);
   for (size_t i = 0; !why && i < grants->nenvs; i++) why = wp_wasi_caps_env_spec(h->caps, grants->envs[i]);
   wasmplug_error_t *err = why ? wasmplug_error_new("%s", why) : wp_wasi_p2_register(h->own, h->caps);
+  if (!err) err = wp_wasi_p3_register(h->own, h->caps);
   if (!err && grants->allow_dl) {
     size_t n = strlen(grants->allow_dl) + 8;
     char *spec = malloc(n);

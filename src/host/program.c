@@ -13,6 +13,7 @@
 #include "wasi/caps.h"
 #include "plugin/plugin.h"
 #include "wasi/p2.h"
+#include "wasi/p3.h"
 
 wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes, size_t len, const char *name,
                                        wasmplug_program_t **out) {
@@ -34,9 +35,11 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
     }
     memcpy(p->bytes, bytes, len);
     p->len = len;
-    /* WASI 0.2 is a plugin like any other: registered unless told not to. */
+    /* WASI 0.2 and 0.3 are plugins like any other: registered unless told
+    ** not to, with the same capability object. */
     if (!(h->flags & WASMPLUG_HOST_NO_DEFAULT_PLUGINS) && !h->p2_registered) {
       if ((e = wp_wasi_p2_register(h->plugins, h->wasi))) goto fail;
+      if ((e = wp_wasi_p3_register(h->plugins, h->wasi))) goto fail;
       h->p2_registered = true;
     }
     /* Imports are resolved before the guest is compiled: a component
@@ -342,7 +345,14 @@ wasmplug_error_t *wasmplug_program_instance_run(wasmplug_program_instance_t *pi,
   *trap = NULL;
   if (pi->core) return core_call(pi, "_start", false, NULL, status, trap);
   const char *file = pi->program->name;
-  wasmplug_component_func_t *run = wasmplug_component_instance_func(pi->comp, "wasi:cli/run#run");
+  /* A command built for WASI 0.3 may export wasi:cli/run at 0.2.x too
+  ** (Rust's wasm32-wasip3 does): like Wasmtime, run the 0.3 one (an async
+  ** function: the call waits for its task). */
+  static const char *const runs[] = {"wasi:cli/run@0.3.0#run", "wasi:cli/run@0.3.0-rc-2026-03-15#run",
+                                     "wasi:cli/run#run"};
+  wasmplug_component_func_t *run = NULL;
+  for (size_t i = 0; !run && i < sizeof runs / sizeof runs[0]; i++)
+    run = wasmplug_component_instance_func(pi->comp, runs[i]);
   if (!run)
     return wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND,
                                    "%s: no wasi:cli/run export (not a command component); use --invoke 'NAME(ARGS)'",

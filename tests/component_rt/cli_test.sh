@@ -42,7 +42,7 @@ expect 1 "" "no exported function named 'nope'" -- "$W" run --invoke 'nope()' "$
 expect 1 "" "error:" -- "$W" run --invoke 'add(1)' "$D/cmd.wasm"
 # an unsatisfied import fails before anything is compiled, naming it, its
 # WIT type and what the plugins lack
-expect 1 "" 'unknown import `test:rt/host@0.1.0#double`: `func(x: u32) -> u32`: no loaded plugin provides interface test:rt/host@0.1.0 (1 plugin(s) loaded; load one with --plugin)' -- \
+expect 1 "" 'unknown import `test:rt/host@0.1.0#double`: `func(x: u32) -> u32`: no loaded plugin provides interface test:rt/host@0.1.0 (3 plugin(s) loaded; load one with --plugin)' -- \
   "$W" run --invoke 'add(1, 2)' "$D/basic.wasm"
 expect 1 "" 'unknown import `log`: `func(n: u32)` has not been defined' -- "$W" run "$D/nested.wasm"
 expect 0 "import log: func(n: u32);" "" -- "$W" wit "$D/nested.wasm"

@@ -142,13 +142,15 @@ tcp-denied)
   expect_grep out "^create-tcp-socket: error-code 1$"; expect_nogrep out "tcp ok" ;;
 semver)
   # any 0.2.x links to the provided 0.2.12 (one track: the types decide,
-  # and these functions are the same in every 0.2); 0.3 does not
+  # and these functions are the same in every 0.2); 0.3.0 links to wasi-p3;
+  # 0.4 to nothing
   D=$(dirname "$G")
   for v in 0.2.0 0.2.1 0.2.2 0.2.3 0.2.4 0.2.5 0.2.6 0.2.7 0.2.8 0.2.9 0.2.10 0.2.11 0.2.12; do
     run --invoke 'check()' "$D/semver-$v.wasm"; expect_rc 0; expect_out "true"
   done
   run --invoke 'check()' "$D/semver-0.2.99.wasm"; expect_rc 0; expect_out "true"
-  run --invoke 'check()' "$D/semver-0.3.0.wasm"; expect_rc 1; expect_grep err "unknown import .wasi:random/random@0.3.0#" ;;
+  run --invoke 'check()' "$D/semver-0.3.0.wasm"; expect_rc 0; expect_out "true"
+  run --invoke 'check()' "$D/semver-0.4.0.wasm"; expect_rc 1; expect_grep err "unknown import .wasi:random/random@0.4.0#" ;;
 exit-with-code)
   # a command built against 0.2.12 whose run calls exit-with-code(42)
   run "$(dirname "$G")/exitcode-0.2.12.wasm"; expect_rc 42; expect_out ""; expect_nogrep err "error" ;;
