@@ -194,6 +194,8 @@ static const char *const cc_flags[] = {
     /* No sibling-call optimisation: it turns unbounded wasm recursion into
     ** a loop, and call-stack exhaustion must trap, not hang. */
     "-fno-optimize-sibling-calls",
+    /* frames larger than a stack's guard are probed page by page */
+    "-fstack-clash-protection",
     /* Frame pointers: a trap's backtrace walks them (rt.c, backtrace.c). */
     "-fno-omit-frame-pointer",
     "-fPIC", "-fvisibility=hidden", "-DNDEBUG", "-w", "-fno-strict-aliasing",

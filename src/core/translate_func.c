@@ -1066,6 +1066,17 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
   }
   if (rt.oom) fail(&f, "out of memory");
   wp_buf_free(&rt);
+  /* a large frame is probed first (the prelude's WP_PROBE): its size from
+  ** the locals and slots, plus a quarter and 16 KiB for tcc's temporaries
+  ** (probing past the frame only reads stack that is mapped or the guard) */
+  uint64_t frame = 0;
+  for (uint32_t k = 0; k < f.nlocals; k++) frame += f.locals[k] == WASMPLUG_V128 ? 16 : f.locals[k] == WASMPLUG_FUNCREF ? 24 : 8;
+  for (uint32_t d = 0; d < f.capslots; d++)
+    for (unsigned ty = 0; ty < 8; ty++)
+      if (f.slots[d] & (1u << ty)) frame += ty == WASMPLUG_V128 ? 16 : ty == WASMPLUG_FUNCREF ? 24 : 8;
+  if (frame > 2048)
+    wp_buf_printf(out, "volatile char wp_top = 0;\nchar wp_probed = WP_PROBE(&wp_top, %lluull);\n",
+                  (unsigned long long)(frame + frame / 4 + 16384));
   for (uint32_t k = t->nparams; k < f.nlocals; k++) {
     wasmplug_valkind_t lt = f.locals[k];
     if (lt == WASMPLUG_FUNCREF) wp_buf_printf(out, "wp_fr l%u = {0, 0, 0};\n", k);

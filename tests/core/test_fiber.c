@@ -65,6 +65,57 @@ static void task_main(void *arg) {
   }
 }
 
+/* A frame larger than the fiber's guard (and than the 1 MiB around a
+** stack's end the fault handler takes for the stack): big(n) has 50,000
+** funcref locals (1.2 MB under tcc), writes the last one (the bottom of the
+** frame) and recurses.  Without stack probes the write lands beyond the
+** guard, in whatever is mapped there or in a fault the handler does not
+** recognise; with them the overflow traps. */
+static void test_big_frames(wasmplug_engine_t *engine) {
+  static const uint8_t wasm[] = {
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+      0x01, 0x06, 0x01, 0x60, 0x01, 0x7f, 0x01, 0x7f, /* type (i32) -> i32 */
+      0x03, 0x02, 0x01, 0x00,                         /* func 0 */
+      0x07, 0x07, 0x01, 0x03, 'b', 'i', 'g', 0x00, 0x00, /* export "big" */
+      0x0a, 0x24, 0x01, 0x22,                         /* code: one body of 0x22 bytes */
+      0x01, 0xcf, 0x86, 0x03, 0x70,                   /* 49999 funcref locals */
+      0x20, 0x00, 0x45, 0x04, 0x7f, 0x41, 0x00, 0x05, /* if (n == 0) 0 else */
+      0xd0, 0x70, 0x21, 0xcf, 0x86, 0x03,             /*   local 49999 = null */
+      0x20, 0x00, 0x41, 0x01, 0x6b, 0x10, 0x00,       /*   big(n - 1) */
+      0x20, 0xcf, 0x86, 0x03, 0xd1, 0x6a,             /*   + is_null(local 49999) */
+      0x0b, 0x0b};
+  wasmplug_module_t *m = NULL;
+  wasmplug_error_t *e = wasmplug_module_new(engine, wasm, sizeof wasm, "big.wasm", &m);
+  CHECK(!e, "big.wasm: %s", e ? wasmplug_error_message(e) : "");
+  if (e) {
+    wasmplug_error_delete(e);
+    return;
+  }
+  wasmplug_linker_t *l = wasmplug_linker_new(engine);
+  wasmplug_instance_t *saved = inst;
+  wasmplug_trap_t *trap = NULL;
+  wasmplug_linker_instantiate(l, m, NULL, &inst, &e, &trap);
+  CHECK(!e && !trap, "big.wasm instantiates");
+  if (!e && !trap) {
+    task_t ok = {'k', "big", 1, 0, 0}, deep = {'b', "big", 100000, 0, 0};
+    wasmplug_fiber_t *f = wasmplug_fiber_new(8u << 20, task_main, &ok);
+    CHECK(f && wasmplug_fiber_resume(f) && ok.trap == 0 && ok.result == 1, "two big frames: %d trap %d",
+          ok.result, (int)ok.trap);
+    wasmplug_fiber_delete(f);
+    /* the second frame's bottom is 1.1 MB below the stack's end */
+    f = wasmplug_fiber_new(1280u << 10, task_main, &deep);
+    CHECK(f && wasmplug_fiber_resume(f) && deep.trap == WASMPLUG_TRAP_STACK_OVERFLOW,
+          "big frames overflow a fiber's stack: trap %d", (int)deep.trap);
+    wasmplug_fiber_delete(f);
+    wasmplug_instance_delete(inst);
+  }
+  wasmplug_error_delete(e);
+  wasmplug_trap_delete(trap);
+  inst = saved;
+  wasmplug_linker_delete(l);
+  wasmplug_module_delete(m);
+}
+
 int main(int argc, char **argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: test_fiber WASM_DIR CACHE_DIR\n");
@@ -161,6 +212,8 @@ int main(int argc, char **argv) {
   wasmplug_fiber_t *fz = wasmplug_fiber_new(0, task_main, &z);
   CHECK(!wasmplug_fiber_resume(fz) && !wasmplug_fiber_done(fz), "z suspended");
   wasmplug_fiber_delete(fz);
+
+  test_big_frames(engine);
 
   wasmplug_instance_delete(inst);
   wasmplug_linker_delete(l);
