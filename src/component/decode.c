@@ -444,7 +444,7 @@ wp_comp *wp_decode_component(wp_cx *cx, wp_rd *r, wp_scope *outer) {
   if (memcmp(pre, "\0asm", 4) != 0) wp_fail(cx, pre, "bad magic number (not a wasm file)");
   if (pre[6] != 1 || pre[7] != 0) wp_fail(cx, pre + 6, "not a component (layer %u)", pre[6] | pre[7] << 8);
   if (pre[4] != 0x0d || pre[5] != 0)
-    wp_fail(cx, pre + 4, "unsupported component binary version 0x%02x%02x (expected 0x0d00)",
+    wp_fail(cx, pre + 4, "unsupported component binary version 0x%02x%02x (expected 0x000d)",
             pre[5], pre[4]);
 
   wp_scope s;

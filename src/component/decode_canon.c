@@ -360,9 +360,11 @@ void wp_read_canon(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_canon *c) {
         read_opts(cx, r, s, &c->opts);
         check_opts(cx, at, s, c);
         /* read lowers elements into this memory (realloc for pointers),
-        ** write lifts them from it */
+        ** write lifts them from it; write may still name a realloc it
+        ** does not use (CanonicalABI.md restricts the options of
+        ** task.return only) */
         int read = rel == 1;
-        check_builtin_opts(cx, at, c, 1, t->elem != NULL, read && t->elem && t->elem->has_string_or_list, read);
+        check_builtin_opts(cx, at, c, 1, t->elem != NULL, read && t->elem && t->elem->has_string_or_list, 1);
       } else if (rel == 3 || rel == 4) {
         const uint8_t *fat = r->p;
         c->flag = wp_u8(cx, r);

@@ -526,6 +526,9 @@ void wp_declare_extern(wp_cx *cx, wp_scope *s, wp_comp_extern *ext,
 /* ------------------------------------------------------------ core types */
 
 /* core:moduletype declarations (0x50 already read). */
+static void read_core_functype(wp_cx *cx, wp_rd *r, uint8_t b, const uint8_t *at,
+                               wp_comp_core_functype *ft);
+
 static void read_module_type(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_core_iface *m) {
   const uint8_t *at = r->p;
   uint32_t n = wp_count(cx, r, "module type declaration");
@@ -586,18 +589,12 @@ static void read_module_type(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_core_ifac
         break;
       }
       case 0x01: {
+        /* no module type inside a module type (Binary.md,
+        ** core:moduledecl), so 0x50 is a non-final subtype here, without
+        ** the 0x00 prefix of a core type section */
         const uint8_t *tat = r->p;
-        uint8_t form = wp_u8(cx, r);
-        if (form != 0x60)
-          wp_fail(cx, tat, "unsupported core type form 0x%02x in module type", form);
         wp_comp_core_functype *ft = wp_alloc(cx, sizeof *ft);
-        uint32_t np = wp_count(cx, r, "core func params");
-        uint8_t *p = wp_alloc(cx, np);
-        for (uint32_t k = 0; k < np; k++) p[k] = wp_read_core_valtype(cx, r);
-        uint32_t nr = wp_count(cx, r, "core func results");
-        uint8_t *q = wp_alloc(cx, nr);
-        for (uint32_t k = 0; k < nr; k++) q[k] = wp_read_core_valtype(cx, r);
-        ft->nparams = np; ft->params = p; ft->nresults = nr; ft->results = q;
+        read_core_functype(cx, r, wp_u8(cx, r), tat, ft);
         types[ntypes++] = ft;
         break;
       }
@@ -634,24 +631,47 @@ static void read_module_type(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_core_ifac
   wp_check_core_imports_unique(cx, m, at);
 }
 
+/* A core func type, alone (0x60) or as a core:subtype without supertypes
+** (0x50 non-final, 0x4f final) whose first byte b has been read.  Finality
+** only matters to GC subtyping, which wasmplug does not model: supertypes,
+** rec groups, structs and arrays are refused as GC. */
+static void read_core_functype(wp_cx *cx, wp_rd *r, uint8_t b, const uint8_t *at,
+                               wp_comp_core_functype *ft) {
+  if (b == 0x50 || b == 0x4f) {
+    const uint8_t *sat = r->p;
+    uint32_t nsup = wp_count(cx, r, "core supertypes");
+    if (nsup > 1) wp_fail(cx, sat, "a core subtype has at most one supertype (%u given)", (unsigned)nsup);
+    if (nsup) wp_fail(cx, sat, "core subtypes with a supertype are not supported (GC types are not supported)");
+    at = r->p;
+    b = wp_u8(cx, r);
+    if (b != 0x60)
+      wp_fail(cx, at, "unsupported core type form 0x%02x in a subtype (GC types are not supported)", b);
+  } else if (b != 0x60) {
+    wp_fail(cx, at, "unsupported core type form 0x%02x (GC types are not supported)", b);
+  }
+  uint32_t np = wp_count(cx, r, "core func params");
+  uint8_t *p = wp_alloc(cx, np);
+  for (uint32_t k = 0; k < np; k++) p[k] = wp_read_core_valtype(cx, r);
+  uint32_t nr = wp_count(cx, r, "core func results");
+  uint8_t *q = wp_alloc(cx, nr);
+  for (uint32_t k = 0; k < nr; k++) q[k] = wp_read_core_valtype(cx, r);
+  ft->nparams = np; ft->params = p; ft->nresults = nr; ft->results = q;
+}
+
 const wp_comp_core_type *wp_read_core_type(wp_cx *cx, wp_rd *r, wp_scope *s) {
   const uint8_t *at = r->p;
   uint8_t b = wp_u8(cx, r);
   wp_comp_core_type *t = wp_alloc(cx, sizeof *t);
-  if (b == 0x60) {
-    uint32_t np = wp_count(cx, r, "core func params");
-    uint8_t *p = wp_alloc(cx, np);
-    for (uint32_t k = 0; k < np; k++) p[k] = wp_read_core_valtype(cx, r);
-    uint32_t nr = wp_count(cx, r, "core func results");
-    uint8_t *q = wp_alloc(cx, nr);
-    for (uint32_t k = 0; k < nr; k++) q[k] = wp_read_core_valtype(cx, r);
-    t->func.nparams = np; t->func.params = p; t->func.nresults = nr; t->func.results = q;
-  } else if (b == 0x50) {
+  if (b == 0x50) {
     if (cx->depth >= WP_COMP_MAX_DEPTH) wp_fail(cx, at, "types nested too deeply");
     t->is_module = 1;
     read_module_type(cx, r, s, &t->module);
   } else {
-    wp_fail(cx, at, "unsupported core type form 0x%02x (GC types are not supported)", b);
+    /* here a bare 0x50 is a module type, so a non-final subtype takes a
+    ** 0x00 prefix (Binary.md, core:deftype) */
+    if (b == 0x00 && (b = wp_u8(cx, r)) != 0x50)
+      wp_fail(cx, at, "a 0x00-prefixed core type must be a non-final subtype (0x00 0x50)");
+    read_core_functype(cx, r, b, at, &t->func);
   }
   return t;
 }
