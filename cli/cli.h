@@ -15,6 +15,7 @@ int wp_cmd_run(int argc, char **argv);
 int wp_cmd_compile(int argc, char **argv);
 int wp_cmd_wit(int argc, char **argv);
 int wp_cmd_plugins(int argc, char **argv);
+int wp_cmd_component(int argc, char **argv);
 int wp_cmd_bindgen(int argc, char **argv);
 int wp_cmd_compose(int argc, char **argv);
 int wp_cmd_serve(int argc, char **argv);

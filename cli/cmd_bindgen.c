@@ -29,9 +29,19 @@ static void usage(FILE *f) {
           "  --world W           the world (required for --guest if the package has\n"
           "                      several)\n"
           "  -o DIR              output directory (created if its parent exists)\n"
-          "  --prefix P          C name prefix (default: the world's or the package's\n"
-          "                      name in snake_case)\n"
-          "plugin options (the descriptor):\n"
+          "  --prefix P          C name prefix (default: the world's name in snake_case,\n"
+          "                      the one given or the package's only world, else the\n"
+          "                      package's: the same for --plugin and --guest)\n"
+          "  --stubs             also write DIR/PREFIX_stubs.c: a compilable skeleton of\n"
+          "                      what you implement (never overwritten)\n"
+          "  --short-names       name interfaces as briefly as stays unambiguous\n"
+          "                      (store_get rather than wasi_keyvalue_store_get)\n"
+          "guest options:\n"
+          "  --command           the world exports wasi:cli/run: the bindings implement\n"
+          "                      it as your main(); build a reactor (-mexec-model=reactor)\n"
+          "                      for the reactor adapter; stdout is flushed at exit\n"
+          "plugin options (the descriptor; the hooks init/fini/instance_new/\n"
+          "instance_drop are optional, with defaults):\n"
           "  --name N            plugin name (default: the prefix, kebab-case)\n"
           "  --plugin-version V  plugin version (default 0.0.0)\n"
           "  --option NAME:TYPE:DOC   a configuration option; TYPE is string, bool,\n"
@@ -84,6 +94,11 @@ int wp_cmd_bindgen(int argc, char **argv) {
       usage(stdout);
       rc = 0;
       goto out;
+    }
+    if (!strcmp(a, "--stubs") || !strcmp(a, "--command") || !strcmp(a, "--short-names")) {
+      o.flags |= a[2] == 's' ? (a[3] == 't' ? WASMPLUG_BINDGEN_STUBS : WASMPLUG_BINDGEN_SHORT_NAMES)
+                             : WASMPLUG_BINDGEN_COMMAND;
+      continue;
     }
     bool takes = !strcmp(a, "--plugin") || !strcmp(a, "--guest") || !strcmp(a, "--world") ||
                  !strcmp(a, "-o") || !strcmp(a, "--prefix") || !strcmp(a, "--name") ||
@@ -138,6 +153,10 @@ int wp_cmd_bindgen(int argc, char **argv) {
   if (!have_side || !o.out_dir) {
     wp_cli_error("bindgen: need --plugin WIT or --guest WIT, and -o DIR");
     usage(stderr);
+    goto out;
+  }
+  if (o.side == WASMPLUG_BINDGEN_PLUGIN && (o.flags & WASMPLUG_BINDGEN_COMMAND)) {
+    wp_cli_error("bindgen: --command is for --guest bindings only");
     goto out;
   }
   if (o.side == WASMPLUG_BINDGEN_GUEST && o.nplugin_options) {

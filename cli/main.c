@@ -23,6 +23,7 @@ static const command_t commands[] = {
     {"wit", wp_cmd_wit, "print the WIT of a .wit file or folder, a component or a plugin"},
     {"plugins", wp_cmd_plugins, "list the plugins on the search path: interfaces, options"},
     {"bindgen", wp_cmd_bindgen, "generate C bindings (plugin or guest) from WIT"},
+    {"component", wp_cmd_component, "make a component of a core module and its WIT world (new)"},
     {"compose", wp_cmd_compose, "compose a component with wasm plugins into one component"},
     {"serve", wp_cmd_serve, "serve a wasi:http/proxy component over HTTP"},
     {"plugin-serve", wp_cmd_plugin_serve, "serve a native plugin to other hosts over a socket"},

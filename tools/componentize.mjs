@@ -11,6 +11,9 @@
 //       bundled preview1 adapter (default: none)
 //   node tools/componentize.mjs print IN.wasm
 //       binary -> text on stdout (debugging aid)
+//   node tools/componentize.mjs validate IN.wasm
+//       wasm-tools' checks of a component: it is printed, parsed back, and
+//       its WIT world decoded (prints the world); fails with the reason
 //
 // Why this script and not the `jco` CLI: `jco embed --wit` fails here, and the
 // functions we need (componentEmbed, componentNew, parse, print) live in
@@ -155,8 +158,18 @@ async function main() {
     } catch (e) {
       die(`${pos[0]}: ${errText(e)}`);
     }
+  } else if (mode === 'validate') {
+    if (pos.length !== 1) die('usage: validate IN.wasm');
+    try {
+      const bytes = readFileSync(pos[0]);
+      const text = await wt.print(bytes);
+      await wt.parse(text);
+      process.stdout.write((await wt.componentWit(bytes)) + '\n');
+    } catch (e) {
+      die(`${pos[0]}: ${errText(e)}`);
+    }
   } else {
-    die('usage: componentize.mjs parse|new|print ... (see the comment at the top)');
+    die('usage: componentize.mjs parse|new|print|validate ... (see the comment at the top)');
   }
 }
 

@@ -311,6 +311,32 @@ WASMPLUG_API wasmplug_component_instance_t *wasmplug_program_instance_component(
 WASMPLUG_API wasmplug_error_t *wasmplug_compose(const char *const *plugin_specs, size_t nplugins, const uint8_t *app,
                                    size_t app_len, const char *app_name, uint8_t **out, size_t *out_len);
 
+/* `wasmplug component new`: a core module (`core`, named `core_name` in
+** messages) built for world `world` of the WIT at `wit_path` (a .wit file
+** or a package directory with deps/) made a component: the world's
+** imported interfaces become the component's imports, its exported ones
+** are lifted from the module's exports ("ns:pkg/iface@ver#func"), with the
+** module's memory, cabi_realloc and cabi_post_ exports as canonical
+** options.  Each adapter (e.g. name "wasi_snapshot_preview1" and jco's or
+** Wasmtime's preview1 adapter module) satisfies the module's imports of
+** its name, its own imports of WASI 0.2 becoming the component's, and a
+** command adapter's wasi:cli/run export the component's.  A module
+** exporting _initialize (a reactor) has it run when the component is
+** instantiated.  The result (malloc'ed into *out) is checked by decoding
+** it.  Not supported yet (refused, naming the item): exported functions
+** using named types (records, variants, enums, flags, resources), exported
+** resources, async functions, streams and futures, world-level functions. */
+typedef struct wasmplug_adapter {
+  const char *name;     /* the import module name it satisfies */
+  const uint8_t *bytes; /* the adapter module */
+  size_t len;
+} wasmplug_adapter_t;
+WASMPLUG_API wasmplug_error_t *wasmplug_component_new_from_module(const uint8_t *core, size_t core_len,
+                                                                  const char *core_name, const char *wit_path,
+                                                                  const char *world,
+                                                                  const wasmplug_adapter_t *adapters,
+                                                                  size_t nadapters, uint8_t **out, size_t *out_len);
+
 /* --------------------------------------------------------- plugin servers */
 
 /* The server side of out-of-process plugins (docs/plugin-rpc.md): one

@@ -74,7 +74,20 @@ typedef struct wasmplug_bindgen_options {
   const char *plugin_version; /* NULL: "0.0.0" */
   const wasmplug_bindgen_plugin_option_t *plugin_options;
   size_t nplugin_options;
+  uint32_t flags;             /* WASMPLUG_BINDGEN_* */
 } wasmplug_bindgen_options_t;
+
+/* Flags of wasmplug_bindgen_options_t. */
+/* Also write OUT_DIR/PREFIX_stubs.c, a compilable skeleton of everything
+** the author implements (refused if the file exists: it is yours). */
+#define WASMPLUG_BINDGEN_STUBS 1u
+/* Guest: the world exports wasi:cli/run, implemented by the bindings as
+** the program's main(): build a reactor (-mexec-model=reactor) for the
+** reactor adapter; stdio is flushed when main returns. */
+#define WASMPLUG_BINDGEN_COMMAND 2u
+/* Interfaces named as briefly as stays unambiguous in the WIT ("store_"
+** rather than "wasi_keyvalue_store_"). */
+#define WASMPLUG_BINDGEN_SHORT_NAMES 4u
 
 /* Writes OUT_DIR/PREFIX.h and OUT_DIR/PREFIX.c: C types in the canonical
 ** ABI's native layout and the glue around plain C functions. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bindgen/internal.h"
 
@@ -24,9 +25,43 @@ static int write_file(const char *dir, const char *name, const char *ext, const 
   return ok ? 0 : -1;
 }
 
+/* The world's name (the one chosen, else the package's only world), else
+** the package's: the same for --plugin and --guest from the same WIT. */
+/* -1 (with *err) when <prefix>_stubs.c exists: it is the author's work.
+** Checked before anything is written. */
+static int stubs_absent(const bg_t *g, char **err) {
+  char *path = bg_fmt("%s/%s_stubs.c", g->o->out_dir, g->prefix);
+  if (!path) {
+    *err = bg_strdup("out of memory");
+    return -1;
+  }
+  struct stat st;
+  int rc = 0;
+  if (!stat(path, &st)) {
+    *err = bg_fmt("%s exists: --stubs never overwrites it (it is yours); remove it to have it written again", path);
+    rc = -1;
+  }
+  free(path);
+  return rc;
+}
+
+static int write_stubs(bg_t *g, char **err) {
+  wp_buf_t s = {0};
+  if (g->o->side == WP_BINDGEN_GUEST) bg_emit_guest_stubs(g, &s);
+  else bg_emit_plugin_stubs(g, &s);
+  char *name = bg_fmt("%s_stubs", g->prefix);
+  int rc = -1;
+  if (s.oom || !name) *err = bg_strdup("out of memory");
+  else rc = write_file(g->o->out_dir, name, "c", &s, err);
+  free(name);
+  wp_buf_free(&s);
+  return rc;
+}
+
 static char *default_prefix(const wp_wit_resolve_t *r, uint32_t pkg, uint32_t world) {
-  if (world != WP_WIT_NONE) return bg_snake(r->worlds[world].name);
   const wp_wit_package_t *p = &r->packages[pkg];
+  if (world == WP_WIT_NONE && p->n_worlds == 1) world = p->worlds[0].id;
+  if (world != WP_WIT_NONE) return bg_snake(r->worlds[world].name);
   char *s = bg_fmt("%s_%s", p->name.ns, p->name.name);
   char *t = s ? bg_snake(s) : NULL;
   free(s);
@@ -107,12 +142,15 @@ int wp_bindgen_c(const wp_bindgen_opts_t *o, char **err) {
   guard(&h, g.prefix, false);
   if (g.err) {
     *err = bg_fmt("%s: %s", o->wit_path, g.err);
+  } else if ((o->flags & WP_BINDGEN_STUBS) && stubs_absent(&g, err)) {
+    /* nothing written */
   } else if (h.oom || c.oom) {
     *err = bg_strdup("out of memory");
   } else if (!write_file(o->out_dir, g.prefix, "h", &h, err) &&
              !write_file(o->out_dir, g.prefix, "c", &c, err)) {
     rc = 0;
   }
+  if (!rc && (o->flags & WP_BINDGEN_STUBS)) rc = write_stubs(&g, err);
   wp_buf_free(&h);
   wp_buf_free(&c);
 out:

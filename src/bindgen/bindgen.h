@@ -40,7 +40,13 @@ typedef struct wp_bindgen_opts {
   ** (host->service), or NULL for none. */
   const char *services;
   size_t nservices;
+  unsigned flags; /* WP_BINDGEN_* */
 } wp_bindgen_opts_t;
+
+/* Flags of wp_bindgen_opts_t (the public WASMPLUG_BINDGEN_* values). */
+#define WP_BINDGEN_STUBS 1u       /* also write <prefix>_stubs.c: a skeleton to fill in */
+#define WP_BINDGEN_COMMAND 2u     /* guest: wasi:cli/run is the program's main */
+#define WP_BINDGEN_SHORT_NAMES 4u /* interfaces named as briefly as stays unambiguous */
 
 /* Generates the bindings.  Returns 0, or -1 with a malloc'd one-line
 ** message in *err (the caller frees it). */

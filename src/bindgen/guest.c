@@ -281,6 +281,83 @@ static void resources(bg_t *g, wp_buf_t *h, wp_buf_t *c) {
   }
 }
 
+/* The export that is wasi:cli/run's run, or NULL. */
+static const bg_func_t *run_export(const bg_t *g) {
+  for (uint32_t i = 0; i < g->nfuncs; i++) {
+    const bg_func_t *bf = &g->funcs[i];
+    if (bf->is_export && bf->iface != WP_WIT_NONE && !strncmp(bf->module, "wasi:cli/run@", 13) &&
+        !strcmp(bf->f->name, "run"))
+      return bf;
+  }
+  return NULL;
+}
+
+/* --command: wasi:cli/run#run is the C program's main.  The module is a
+** reactor (no _start, so wasm-ld wraps no export, cabi_realloc included,
+** in constructor/destructor calls, whose stdio flush in the middle of a
+** call loses output under the command adapter); run calls main through
+** wasi-libc's __main_void (which passes the arguments), then exit(), which
+** flushes stdio and runs the atexit handlers before wasi:cli/exit. */
+static void command_run(bg_t *g, wp_buf_t *h, wp_buf_t *c) {
+  const bg_func_t *bf = run_export(g);
+  if (!bf) {
+    bg_fail(g, "--command: world '%s' does not export wasi:cli/run (add `export wasi:cli/run@0.2.0;` or "
+               "`include wasi:cli/command@0.2.0;`)",
+            g->world != WP_WIT_NONE ? g->r->worlds[g->world].name : "?");
+    return;
+  }
+  char *user = bg_fmt("exports_%s", bf->cname);
+  if (!user) {
+    bg_fail(g, "out of memory");
+    return;
+  }
+  wp_buf_printf(h, "/* --command: %s is implemented by the bindings: it runs main().\n"
+                   "** Build a reactor: clang -mexec-model=reactor (the reactor adapter). */\n", user);
+  wp_buf_puts(c, "/* wasi:cli/run is main() (bindgen --command).  A reactor: no export is\n"
+                 "** wrapped in constructor/destructor calls; main's output is flushed by\n"
+                 "** exit() when it returns. */\n"
+                 "int __main_void(void);\n");
+  proto(g, c, bf, user);
+  wp_buf_puts(c, " {\n");
+  if (bf->f->result.kind != WP_WIT_T_NONE && !bg_by_value(g, bf->f->result)) wp_buf_puts(c, "  (void)ret;\n");
+  wp_buf_puts(c, "  exit(__main_void()); /* flushes stdio, runs atexit handlers, then wasi:cli/exit */\n}\n\n");
+  free(user);
+}
+
+void bg_emit_guest_stubs(bg_t *g, wp_buf_t *s) {
+  const bool command = g->o->flags & WP_BINDGEN_COMMAND;
+  const bg_func_t *run = command ? run_export(g) : NULL;
+  wp_buf_printf(s,
+            "/* %s_stubs.c — a skeleton of the guest: every export returns a zero value\n"
+            "** until you write it.  Written once by `wasmplug bindgen c --guest ...\n"
+            "** --stubs` and never again: it is yours to edit. */\n"
+            "#include <string.h>\n\n#include \"%s.h\"\n\n",
+            g->prefix, g->prefix);
+  for (uint32_t i = 0; i < g->nfuncs; i++) {
+    const bg_func_t *bf = &g->funcs[i];
+    if (!bf->is_export || bf == run) continue;
+    const wp_wit_function_t *f = bf->f;
+    char *user = bg_fmt("exports_%s", bf->cname);
+    wp_buf_printf(s, "/* %s */\n", f->name);
+    proto(g, s, bf, user ? user : "?");
+    wp_buf_puts(s, " {\n");
+    for (uint32_t k = 0; k < f->n_params; k++) {
+      char *n = bg_param(f->params[k].name);
+      wp_buf_printf(s, "  (void)%s;\n", n ? n : "?");
+      free(n);
+    }
+    if (f->result.kind != WP_WIT_T_NONE) {
+      if (bg_by_value(g, f->result))
+        wp_buf_printf(s, "  %s r;\n  memset(&r, 0, sizeof r);\n  return r;\n", bg_ctype(g, f->result));
+      else
+        wp_buf_puts(s, "  (void)ret; /* zeroed by the bindings */\n");
+    }
+    wp_buf_puts(s, "}\n\n");
+    free(user);
+  }
+  if (command) wp_buf_puts(s, "int main(void) {\n  return 0;\n}\n");
+}
+
 void bg_emit_guest(bg_t *g, wp_buf_t *h, wp_buf_t *c) {
   wp_buf_printf(h,
             "/* Guest bindings (wasm32-wasi).  The C types below have the canonical ABI's\n"
@@ -324,6 +401,7 @@ void bg_emit_guest(bg_t *g, wp_buf_t *h, wp_buf_t *c) {
   wp_buf_puts(h, "\n/* ---- exports: implement these ---- */\n");
   for (uint32_t i = 0; i < g->nfuncs && !g->err; i++)
     if (g->funcs[i].is_export) export_fn(g, h, c, &g->funcs[i]);
+  if (!g->err && (g->o->flags & WP_BINDGEN_COMMAND)) command_run(g, h, c);
   /* The canonical ABI's allocator: the host allocates strings and lists it
   ** passes in (or returns) through it. */
   wp_buf_puts(c, "__attribute__((__weak__, __export_name__(\"cabi_realloc\")))\n"

@@ -92,5 +92,8 @@ char *bg_free_name(bg_t *g, wp_wit_type_t t);
 /* The two sides (plugin.c, guest.c). */
 void bg_emit_plugin(bg_t *g, wp_buf_t *h, wp_buf_t *c);
 void bg_emit_guest(bg_t *g, wp_buf_t *h, wp_buf_t *c);
+/* <prefix>_stubs.c (WP_BINDGEN_STUBS): what the author implements. */
+void bg_emit_plugin_stubs(bg_t *g, wp_buf_t *s);
+void bg_emit_guest_stubs(bg_t *g, wp_buf_t *s);
 
 #endif

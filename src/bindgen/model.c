@@ -455,13 +455,34 @@ static int pick(bg_t *g) {
   return g->err ? -1 : 0;
 }
 
+/* --short-names: how many named interfaces of the resolve share in's
+** name (pkg: and its package's name too). */
+static uint32_t same_names(const wp_wit_resolve_t *r, const wp_wit_interface_t *in, bool pkg) {
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < r->n_interfaces; k++) {
+    const wp_wit_interface_t *o = &r->interfaces[k];
+    if (!o->name || o->package == WP_WIT_NONE || strcmp(o->name, in->name)) continue;
+    if (pkg && strcmp(r->packages[o->package].name.name, r->packages[in->package].name.name)) continue;
+    n++;
+  }
+  return n;
+}
+
 static void name_ifaces(bg_t *g) {
   const wp_wit_resolve_t *r = g->r;
+  bool shorter = g->o->flags & WP_BINDGEN_SHORT_NAMES;
   for (uint32_t i = 0; i < r->n_interfaces; i++) {
     const wp_wit_interface_t *in = &r->interfaces[i];
     if (in->name && in->package != WP_WIT_NONE) {
       const wp_wit_package_t *p = &r->packages[in->package];
-      g->ifprefix[i] = bg_fmt("%s_%s_%s", p->name.ns, p->name.name, in->name);
+      /* the interface's name alone when no other interface of the WIT (of
+      ** another package or version) has it, else with its package's */
+      if (shorter && same_names(r, in, false) == 1 && strcmp(in->name, g->prefix))
+        g->ifprefix[i] = bg_strdup(in->name);
+      else if (shorter && same_names(r, in, true) == 1)
+        g->ifprefix[i] = bg_fmt("%s_%s", p->name.name, in->name);
+      else
+        g->ifprefix[i] = bg_fmt("%s_%s_%s", p->name.ns, p->name.name, in->name);
     } else {
       g->ifprefix[i] = bg_fmt("%s_iface%u", g->prefix, i);
     }

@@ -101,7 +101,8 @@ static void header(bg_t *g, wp_buf_t *h) {
             P, P, P, P, P, P, P, P);
   wp_buf_printf(h,
             "/* ---- What the plugin author implements ----\n"
-            "** Hooks (all four are required; they may do nothing):\n"
+            "** Hooks (optional: the bindings define weak ones that do nothing, keep no\n"
+            "** state and succeed; define one to replace its default):\n"
             "**   %s_plugin_init   once per load; *plugin is the author's plugin state.\n"
             "**                    Read configuration with host->config_get(config, \"name\").\n"
             "**                    Non-zero refuses the load with *error (static text).\n"
@@ -212,6 +213,20 @@ static void glue(bg_t *g, wp_buf_t *c) {
             "  return instance_state ? ((glue_instance_t *)instance_state)->user : NULL;\n}\n\n",
             /* an interface with only types has no wrapper using glue_ctx */
             g->nfuncs || g->nres ? "" : "__attribute__((unused)) ", P, P, P, P, P, P, P, P);
+  /* Default hooks, weak: a plugin defining its own replaces them at link
+  ** time (and a weak function is never inlined into its callers here). */
+  wp_buf_printf(c,
+            "/* Default hooks (weak): no state, nothing to release. */\n"
+            "__attribute__((weak)) int %s_plugin_init(const wasmplug_host_api_t *host,\n"
+            "    const wasmplug_plugin_config_t *config, void **plugin, const char **error) {\n"
+            "  (void)host, (void)config, (void)plugin, (void)error;\n  return 0;\n}\n"
+            "__attribute__((weak)) void %s_plugin_fini(void *plugin) { (void)plugin; }\n"
+            "__attribute__((weak)) int %s_instance_new(const wasmplug_host_api_t *host, void *plugin,\n"
+            "    const wasmplug_plugin_config_t *config, void **instance, const char **error) {\n"
+            "  (void)host, (void)plugin, (void)config, (void)instance, (void)error;\n  return 0;\n}\n"
+            "__attribute__((weak)) void %s_instance_drop(void *plugin, void *instance) {\n"
+            "  (void)plugin, (void)instance;\n}\n\n",
+            P, P, P, P);
 
   for (uint32_t i = 0; i < g->nfuncs; i++) {
     const bg_func_t *bf = &g->funcs[i];
@@ -334,6 +349,40 @@ static void descriptor(bg_t *g, wp_buf_t *c) {
              "  (void)host; /* init receives it again and keeps it in the plugin state */\n"
              "  return &plugin_desc;\n}\n");
   free(name);
+}
+
+void bg_emit_plugin_stubs(bg_t *g, wp_buf_t *s) {
+  const char *P = g->prefix;
+  wp_buf_printf(s,
+            "/* %s_stubs.c — a skeleton of the plugin: every function traps with \"not\n"
+            "** implemented\" until you write it.  Written once by `wasmplug bindgen c\n"
+            "** --plugin ... --stubs` and never again: it is yours to edit.  Build:\n"
+            "**   cc -shared -fPIC -fvisibility=hidden -I<wasmplug include> %s.c %s_stubs.c -o plugin.so\n"
+            "** The hooks (%s_plugin_init, _plugin_fini, _instance_new, _instance_drop)\n"
+            "** have defaults in %s.c; define them here to keep state. */\n"
+            "#include \"%s.h\"\n\n",
+            P, P, P, P, P, P);
+  for (uint32_t i = 0; i < g->nfuncs; i++) {
+    const bg_func_t *bf = &g->funcs[i];
+    const wp_wit_function_t *f = bf->f;
+    wp_buf_printf(s, "/* %s#%s */\n", bf->module, f->name);
+    proto(g, s, bf);
+    wp_buf_puts(s, " {\n");
+    for (uint32_t k = 0; k < f->n_params; k++) {
+      char *n = bg_param(f->params[k].name);
+      wp_buf_printf(s, "  (void)%s;\n", n ? n : "?");
+      free(n);
+    }
+    if (f->result.kind != WP_WIT_T_NONE) wp_buf_puts(s, "  (void)ret;\n");
+    wp_buf_printf(s, "  return %s_trap(cx, \"not implemented: %s\");\n}\n\n", P, f->name);
+  }
+  for (uint32_t i = 0; i < g->nres; i++) {
+    char *b = res_base(g, g->res[i]);
+    wp_buf_printf(s, "void %s_destructor(%s_ctx_t *cx, uint32_t rep) {\n  (void)cx, (void)rep;\n}\n\n", b ? b : "?",
+                  P);
+    free(b);
+  }
+  if (g->has_async) wp_buf_printf(s, "void %s_cancel(%s_ctx_t *cx) {\n  (void)cx;\n}\n", P, P);
 }
 
 void bg_emit_plugin(bg_t *g, wp_buf_t *h, wp_buf_t *c) {

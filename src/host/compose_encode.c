@@ -35,31 +35,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-static void leb(wp_buf_t *b, uint32_t v) {
-  do {
-    uint8_t c = v & 0x7f;
-    v >>= 7;
-    wp_buf_byte(b, v ? c | 0x80 : c);
-  } while (v);
-}
-
-static void str(wp_buf_t *b, const char *s, size_t n) {
-  leb(b, (uint32_t)n);
-  wp_buf_put(b, s, n);
-}
-
-/* A section: id, size, then the body (which holds `count` entries). */
-static void section(wp_buf_t *out, uint8_t id, uint32_t count, const wp_buf_t *body) {
-  wp_buf_t tmp = {0};
-  leb(&tmp, count);
-  wp_buf_put(&tmp, body->s, body->len);
-  wp_buf_byte(out, id);
-  leb(out, (uint32_t)tmp.len);
-  wp_buf_put(out, tmp.s, tmp.len);
-  if (tmp.oom) out->oom = true;
-  free(tmp.s);
-}
+#define leb wp_compose_leb
+#define str wp_compose_str
+#define section wp_compose_section
 
 enum { SORT_FUNC = 0x01, SORT_TYPE = 0x03, SORT_COMPONENT = 0x04, SORT_INSTANCE = 0x05 };
 

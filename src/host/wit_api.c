@@ -95,6 +95,7 @@ wasmplug_error_t *wasmplug_bindgen_c(const wasmplug_bindgen_options_t *given) {
   b.prefix = o->prefix;
   b.plugin_name = o->plugin_name;
   b.plugin_version = o->plugin_version;
+  b.flags = o->flags;
   wp_bindgen_option_t *opts = o->nplugin_options ? calloc(o->nplugin_options, sizeof *opts) : NULL;
   if (o->nplugin_options && !opts) return wasmplug_error_new("out of memory");
   for (size_t i = 0; i < o->nplugin_options; i++)
