@@ -109,10 +109,9 @@ typedef wasmplug_ckind_t wp_cabi_kind_t;
 #define WP_CABI_ERROR_CONTEXT WASMPLUG_C_ERROR_CONTEXT
 #define WP_CABI_FIXED_LIST WASMPLUG_C_FIXED_LIST
 
-/* Core value types of the flattening. */
-typedef enum wp_cabi_core {
-  WP_CABI_I32 = 0, WP_CABI_I64 = 1, WP_CABI_CF32 = 2, WP_CABI_CF64 = 3
-} wp_cabi_core_t;
+/* Core value types of the flattening (wp_cabi_core_t) and the layout and
+ * flattening rules: cabi/layout.h. */
+#include "cabi/layout.h"
 
 /* One flat core value (as passed to / returned from a core wasm function). */
 typedef union wp_cabi_flat {
@@ -130,9 +129,6 @@ typedef struct wp_cabi_handles wp_cabi_handles_t;
 #define WP_CABI_MAX_FLAGS 32
 #define WP_CABI_MAX_FLAT_PARAMS 16
 #define WP_CABI_MAX_FLAT_RESULTS 1
-/* Flattening longer than this is never needed: it only matters whether a
- * type flattens to <= 16 values; descriptors store at most this many. */
-#define WP_CABI_FLAT_CAP 17
 
 /* A layout: size and alignment in bytes, for one side. */
 typedef struct wp_cabi_layout {

@@ -26,7 +26,7 @@ struct wasmplug_cresource {
   void *dtor_ctx;
 };
 
-static inline uint64_t wp_align_up(uint64_t x, uint64_t a) { return (x + a - 1) & ~(a - 1); }
+static inline uint64_t wp_align_up(uint64_t x, uint64_t a) { return wp_layout_align_up(x, a); }
 
 static inline uint32_t rd_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 static inline uint32_t rd_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }

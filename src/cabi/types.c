@@ -102,17 +102,10 @@ static bool deeper(wp_cabi_types_t *t, wp_cabi_type_t *ty, const wp_cabi_type_t 
   return true;
 }
 
-static uint32_t sat_add(uint32_t a, uint32_t b) { return a > UINT32_MAX - b ? UINT32_MAX : a + b; }
-
-static void flat_push(wp_cabi_type_t *ty, wp_cabi_core_t c) {
-  if (ty->nflat < WP_CABI_FLAT_CAP) ty->flat[ty->nflat] = c;
-  ty->nflat = sat_add(ty->nflat, 1);
-}
+static void flat_push(wp_cabi_type_t *ty, wp_cabi_core_t c) { wp_flat_push(ty->flat, &ty->nflat, c); }
 
 static void flat_append(wp_cabi_type_t *ty, const wp_cabi_type_t *sub) {
-  uint32_t n = sub->nflat < WP_CABI_FLAT_CAP ? sub->nflat : WP_CABI_FLAT_CAP;
-  for (uint32_t i = 0; i < n; i++) flat_push(ty, sub->flat[i]);
-  if (sub->nflat > n) ty->nflat = sat_add(ty->nflat, sub->nflat - n);
+  wp_flat_append(ty->flat, &ty->nflat, sub->flat, sub->nflat);
 }
 
 static void set_prim_layout(wp_cabi_type_t *ty, uint32_t size) {
@@ -175,7 +168,7 @@ const wp_cabi_type_t *wp_cabi_type_fixed_list(wp_cabi_types_t *t, const wp_cabi_
   ty->native.size = (uint32_t)ns;
   ty->native.align = elem->native.align;
   /* every element flattens to at least one value: this stops after at
-   * most WP_CABI_FLAT_CAP rounds */
+   * most WP_CABI_FLAT_CAP rounds; the count is the exact product */
   for (uint32_t i = 0; i < length && ty->nflat < WP_CABI_FLAT_CAP; i++) flat_append(ty, elem);
   uint64_t total = (uint64_t)elem->nflat * length;
   ty->nflat = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
@@ -198,30 +191,25 @@ const wp_cabi_type_t *wp_cabi_type_map(wp_cabi_types_t *t, const wp_cabi_type_t 
 
 /* Lays out fields in order (record/tuple), on both sides. */
 static void layout_fields(wp_cabi_type_t *ty, wp_cabi_field_t *fs, uint32_t n) {
-  uint64_t gs = 0, ns = 0;
-  uint32_t ga = 1, na = 1;
+  wp_layout_t g = WP_LAYOUT_EMPTY, nat = WP_LAYOUT_EMPTY;
   bool plain = true;
   for (uint32_t i = 0; i < n; i++) {
     const wp_cabi_type_t *f = fs[i].type;
-    gs = wp_align_up(gs, f->guest.align);
-    ns = wp_align_up(ns, f->native.align);
-    fs[i].guest_offset = (uint32_t)gs;
-    fs[i].native_offset = (uint32_t)ns;
-    gs += f->guest.size;
-    ns += f->native.size;
-    if (f->guest.align > ga) ga = f->guest.align;
-    if (f->native.align > na) na = f->native.align;
+    uint64_t go = wp_layout_field(&g, f->guest.size, f->guest.align);
+    uint64_t no = wp_layout_field(&nat, f->native.size, f->native.align);
+    fs[i].guest_offset = go > UINT32_MAX ? UINT32_MAX : (uint32_t)go;
+    fs[i].native_offset = no > UINT32_MAX ? UINT32_MAX : (uint32_t)no;
     if (!f->plain) plain = false;
     if (f->has_pointers) ty->has_pointers = true;
     if (f->has_borrow) ty->has_borrow = true;
     flat_append(ty, f);
   }
-  gs = wp_align_up(gs, ga);
-  ns = wp_align_up(ns, na);
-  if (gs > UINT32_MAX) gs = UINT32_MAX;
-  if (ns > UINT32_MAX) ns = UINT32_MAX;
-  ty->guest.size = (uint32_t)gs; ty->guest.align = ga;
-  ty->native.size = (uint32_t)ns; ty->native.align = na;
+  wp_layout_fields_end(&g);
+  wp_layout_fields_end(&nat);
+  ty->guest.size = g.size > UINT32_MAX ? UINT32_MAX : (uint32_t)g.size;
+  ty->guest.align = g.align;
+  ty->native.size = nat.size > UINT32_MAX ? UINT32_MAX : (uint32_t)nat.size;
+  ty->native.align = nat.align;
   /* Plain fields have the same size on both sides, so the offsets and
    * padding agree too; padding bytes are copied but never interpreted. */
   ty->plain = plain;
@@ -288,49 +276,30 @@ const wp_cabi_type_t *wp_cabi_type_tuple(wp_cabi_types_t *t, size_t n, const wp_
   return make_fields(t, WP_CABI_TUPLE, n, NULL, types);
 }
 
-static uint32_t disc_size_for(size_t n) { return n <= 256 ? 1 : n <= 65536 ? 2 : 4; }
-
-static wp_cabi_core_t join(wp_cabi_core_t a, wp_cabi_core_t b) {
-  if (a == b) return a;
-  if ((a == WP_CABI_I32 && b == WP_CABI_CF32) || (a == WP_CABI_CF32 && b == WP_CABI_I32)) return WP_CABI_I32;
-  return WP_CABI_I64;
-}
-
 /* Lays out a variant-like over payload types cases[0..n) (NULL = none). */
 static void layout_cases(wp_cabi_type_t *ty, size_t n, const wp_cabi_type_t *const *cases) {
-  uint32_t ds = disc_size_for(n);
-  uint32_t gmax_a = 1, nmax_a = 1, gmax_s = 0, nmax_s = 0;
-  wp_cabi_core_t joined[WP_CABI_FLAT_CAP];
-  uint32_t njoined = 0, nflat_max = 0;
+  wp_layout_t gmax = WP_LAYOUT_EMPTY, nmax = WP_LAYOUT_EMPTY;
+  uint32_t widest;
+  wp_flat_cases_begin(ty->flat, &ty->nflat, &widest);
   for (size_t i = 0; i < n; i++) {
     const wp_cabi_type_t *c = cases[i];
     if (!c) continue;
-    if (c->guest.align > gmax_a) gmax_a = c->guest.align;
-    if (c->native.align > nmax_a) nmax_a = c->native.align;
-    if (c->guest.size > gmax_s) gmax_s = c->guest.size;
-    if (c->native.size > nmax_s) nmax_s = c->native.size;
+    wp_layout_case(&gmax, c->guest.size, c->guest.align);
+    wp_layout_case(&nmax, c->native.size, c->native.align);
     if (c->has_pointers) ty->has_pointers = true;
     if (c->has_borrow) ty->has_borrow = true;
-    uint32_t cn = c->nflat < WP_CABI_FLAT_CAP ? c->nflat : WP_CABI_FLAT_CAP;
-    for (uint32_t k = 0; k < cn; k++) {
-      if (k < njoined) joined[k] = join(joined[k], c->flat[k]);
-      else joined[njoined++] = c->flat[k];
-    }
-    if (c->nflat > nflat_max) nflat_max = c->nflat;
+    wp_flat_case(ty->flat, &ty->nflat, &widest, c->flat, c->nflat);
   }
-  ty->disc_size = ds;
-  ty->guest_payload_offset = (uint32_t)wp_align_up(ds, gmax_a);
-  ty->native_payload_offset = (uint32_t)wp_align_up(ds, nmax_a);
-  uint32_t ga = gmax_a > ds ? gmax_a : ds, na = nmax_a > ds ? nmax_a : ds;
-  uint64_t gs = wp_align_up((uint64_t)ty->guest_payload_offset + gmax_s, ga);
-  uint64_t ns = wp_align_up((uint64_t)ty->native_payload_offset + nmax_s, na);
-  ty->guest.size = gs > UINT32_MAX ? UINT32_MAX : (uint32_t)gs;
-  ty->guest.align = ga;
-  ty->native.size = ns > UINT32_MAX ? UINT32_MAX : (uint32_t)ns;
-  ty->native.align = na;
-  flat_push(ty, WP_CABI_I32);
-  for (uint32_t k = 0; k < njoined && k + 1 < WP_CABI_FLAT_CAP; k++) flat_push(ty, joined[k]);
-  ty->nflat = sat_add(1, nflat_max);
+  wp_flat_cases_end(&ty->nflat, widest);
+  uint64_t gpo, npo;
+  wp_layout_t g = wp_layout_cases_end(&gmax, n, &gpo), nat = wp_layout_cases_end(&nmax, n, &npo);
+  ty->disc_size = wp_layout_disc_size(n);
+  ty->guest_payload_offset = (uint32_t)gpo; /* at most 4 + an alignment */
+  ty->native_payload_offset = (uint32_t)npo;
+  ty->guest.size = g.size > UINT32_MAX ? UINT32_MAX : (uint32_t)g.size;
+  ty->guest.align = g.align;
+  ty->native.size = nat.size > UINT32_MAX ? UINT32_MAX : (uint32_t)nat.size;
+  ty->native.align = nat.align;
 }
 
 const wp_cabi_type_t *wp_cabi_type_variant(wp_cabi_types_t *t, size_t n, const char *const *names,
@@ -373,12 +342,12 @@ static const wp_cabi_type_t *make_labels(wp_cabi_types_t *t, wp_cabi_kind_t kind
   ty->nfields = (uint32_t)n;
   if (kind == WP_CABI_ENUM) {
     /* An enum is a variant whose cases have no payload. */
-    ty->disc_size = disc_size_for(n);
+    ty->disc_size = wp_layout_disc_size(n);
     set_prim_layout(ty, ty->disc_size);
     ty->guest_payload_offset = ty->native_payload_offset = ty->disc_size;
     flat_push(ty, WP_CABI_I32);
   } else {
-    set_prim_layout(ty, n <= 8 ? 1 : n <= 16 ? 2 : 4);
+    set_prim_layout(ty, wp_layout_flags_size(n));
     flat_push(ty, WP_CABI_I32);
   }
   return ty;
@@ -637,8 +606,8 @@ size_t wp_cabi_type_print(const wp_cabi_type_t *ty, char *buf, size_t cap) {
 
 void wp_cabi_func_flatten(const wp_cabi_func_t *f, wp_cabi_context_t ctx, wp_cabi_core_sig_t *out) {
   memset(out, 0, sizeof *out);
-  uint32_t n = 0;
-  for (size_t i = 0; i < f->nparams; i++) n = sat_add(n, f->params[i]->nflat);
+  uint64_t n = 0; /* counts are below 2^32 each: no wrap */
+  for (size_t i = 0; i < f->nparams; i++) n += f->params[i]->nflat;
   if (n > WP_CABI_MAX_FLAT_PARAMS) {
     out->params_indirect = true;
     out->nparams = 1;
@@ -664,18 +633,15 @@ void wp_cabi_func_flatten(const wp_cabi_func_t *f, wp_cabi_context_t ctx, wp_cab
 
 void wp_cabi_params_layout(const wp_cabi_func_t *f, bool native, uint32_t *size, uint32_t *align,
                            uint32_t *offsets) {
-  uint64_t s = 0;
-  uint32_t a = 1;
+  wp_layout_t t = WP_LAYOUT_EMPTY; /* the params tuple */
   for (size_t i = 0; i < f->nparams; i++) {
     const wp_cabi_layout_t *l = native ? &f->params[i]->native : &f->params[i]->guest;
-    s = wp_align_up(s, l->align);
-    if (offsets) offsets[i] = (uint32_t)s;
-    s += l->size;
-    if (l->align > a) a = l->align;
+    uint64_t at = wp_layout_field(&t, l->size, l->align);
+    if (offsets) offsets[i] = at > UINT32_MAX ? UINT32_MAX : (uint32_t)at;
   }
-  s = wp_align_up(s, a);
-  *size = s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
-  *align = a;
+  wp_layout_fields_end(&t);
+  *size = t.size > UINT32_MAX ? UINT32_MAX : (uint32_t)t.size;
+  *align = t.align;
 }
 
 wp_cabi_error_t *wp_cabi_func_native_args(const wp_cabi_func_t *f, wp_cabi_native_args_t *out) {

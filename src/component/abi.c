@@ -11,39 +11,21 @@
 
 #include <string.h>
 
-#define I32 0x7f
-#define I64 0x7e
-#define F32 0x7d
-#define F64 0x7c
-
-/* A flat list that saturates at WP_COMP_MAX_FLAT entries (only "more than
-** 16" matters beyond that). */
+/* A flattening under construction (cabi/layout.h: the first
+** WP_CABI_FLAT_CAP types, the exact count). */
 typedef struct flat {
   uint32_t n;
-  uint8_t t[WP_COMP_MAX_FLAT];
+  wp_cabi_core_t t[WP_CABI_FLAT_CAP];
 } flat;
 
-static void flat_push(flat *f, uint8_t t) {
-  if (f->n < WP_COMP_MAX_FLAT) f->t[f->n] = t;
-  if (f->n < WP_COMP_MAX_FLAT) f->n++;
-}
+static void flat_push(flat *f, wp_cabi_core_t t) { wp_flat_push(f->t, &f->n, t); }
+static void flat_append(flat *f, const wp_comp_type *t) { wp_flat_append(f->t, &f->n, t->flat, t->flat_count); }
 
-static void flat_append(flat *f, const wp_comp_type *t) {
-  for (uint32_t i = 0; i < t->flat_count && f->n < WP_COMP_MAX_FLAT; i++)
-    flat_push(f, t->flat[i]);
-  if (t->flat_count >= WP_COMP_MAX_FLAT) f->n = WP_COMP_MAX_FLAT;
-}
-
-static uint8_t join(uint8_t a, uint8_t b) {
-  if (a == b) return a;
-  if ((a == I32 && b == F32) || (a == F32 && b == I32)) return I32;
-  return I64;
-}
-
-static uint64_t align_to(uint64_t x, uint32_t a) { return (x + a - 1) / a * a; }
-
-static uint32_t disc_size(uint64_t ncases) {
-  return ncases <= 256 ? 1 : ncases <= 65536 ? 2 : 4;
+/* Stores a finished flattening in t: only "more than 16" matters beyond
+** WP_COMP_MAX_FLAT values, so the count saturates there. */
+static void flat_store(wp_comp_type *t, const flat *f) {
+  t->flat_count = f->n < WP_COMP_MAX_FLAT ? f->n : WP_COMP_MAX_FLAT;
+  memcpy(t->flat, f->t, sizeof t->flat);
 }
 
 /* Size and alignment with 64-bit pointers (a memory64 guest): only the
@@ -58,81 +40,55 @@ static uint32_t align64(const wp_comp_type *t) {
   return t->kind <= WP_COMP_T_ERROR_CONTEXT ? t->abi_align : t->abi_align64;
 }
 
-/* The 64-bit-pointer size of t (its children's are known), saturating. */
-static uint64_t facts64(wp_comp_type *t) {
-  uint64_t size = 0;
-  uint32_t al = 1;
+/* The variant-like's payload types (NULL: a case without one) in *cases,
+** their number returned; *cases may point at two[]. */
+static uint32_t cases_of(wp_cx *cx, const wp_comp_type *t, const wp_comp_type **two,
+                         const wp_comp_type *const **cases) {
+  if (t->kind == WP_COMP_T_VARIANT) {
+    const wp_comp_type **v = wp_alloc(cx, (size_t)t->n * sizeof *v + 1);
+    for (uint32_t i = 0; i < t->n; i++) v[i] = t->fields[i].type;
+    *cases = v;
+    return t->n;
+  }
+  two[0] = t->kind == WP_COMP_T_OPTION ? NULL : t->elem;
+  two[1] = t->kind == WP_COMP_T_OPTION ? t->elem : t->elem2;
+  *cases = two;
+  return 2;
+}
+
+/* The 64-bit-pointer layout of t (its children's are known), saturating. */
+static uint64_t facts64(wp_comp_type *t, const wp_comp_type *const *cases, uint32_t ncases) {
+  wp_layout_t l = WP_LAYOUT_EMPTY;
   switch (t->kind) {
     case WP_COMP_T_RECORD:
     case WP_COMP_T_TUPLE:
-      for (uint32_t i = 0; i < t->n && size < WP_COMP_MAX_ABI_SIZE; i++) {
-        const wp_comp_type *c = t->fields[i].type;
-        size = align_to(size, align64(c)) + size64(c);
-        if (align64(c) > al) al = align64(c);
-      }
-      size = align_to(size, al);
+      for (uint32_t i = 0; i < t->n && l.size < WP_COMP_MAX_ABI_SIZE; i++)
+        wp_layout_field(&l, size64(t->fields[i].type), align64(t->fields[i].type));
+      wp_layout_fields_end(&l);
       break;
     case WP_COMP_T_VARIANT:
     case WP_COMP_T_OPTION:
     case WP_COMP_T_RESULT: {
-      uint32_t n = t->kind == WP_COMP_T_VARIANT ? t->n : 2;
-      uint64_t maxsz = 0;
-      al = disc_size(n);
-      for (uint32_t i = 0; i < n; i++) {
-        const wp_comp_type *c = t->kind == WP_COMP_T_VARIANT ? t->fields[i].type
-                              : t->kind == WP_COMP_T_OPTION ? (i ? t->elem : NULL)
-                              : (i ? t->elem2 : t->elem);
-        if (!c) continue;
-        if (align64(c) > al) al = align64(c);
-        if (size64(c) > maxsz) maxsz = size64(c);
-      }
-      size = align_to(align_to(disc_size(n), al) + maxsz, al);
+      wp_layout_t max = WP_LAYOUT_EMPTY;
+      for (uint32_t i = 0; i < ncases; i++)
+        if (cases[i]) wp_layout_case(&max, size64(cases[i]), align64(cases[i]));
+      l = wp_layout_cases_end(&max, ncases, NULL);
       break;
     }
     case WP_COMP_T_LIST:
     case WP_COMP_T_MAP:
-      size = 16;
-      al = 8;
+      l = (wp_layout_t){16, 8};
       break;
     case WP_COMP_T_FIXED_LIST:
-      size = size64(t->elem) * t->len;
-      al = align64(t->elem);
+      l = (wp_layout_t){size64(t->elem) * t->len, align64(t->elem)};
       break;
     default:
-      size = t->abi_size;
-      al = t->abi_align ? t->abi_align : 1;
+      l = (wp_layout_t){t->abi_size, t->abi_align ? t->abi_align : 1};
       break;
   }
-  t->abi_align64 = al;
-  t->abi_size64 = size >= WP_COMP_MAX_ABI_SIZE ? WP_COMP_MAX_ABI_SIZE : (uint32_t)size;
-  return size;
-}
-
-/* Variant-like layout over cases (NULL = no payload). */
-static void variant_facts(wp_comp_type *t, const wp_comp_type *const *cases,
-                          uint32_t n, uint64_t *size) {
-  uint32_t ds = disc_size(n);
-  uint32_t al = ds, maxsz = 0;
-  flat f = {0};
-  flat_push(&f, I32);
-  for (uint32_t i = 0; i < n; i++) {
-    const wp_comp_type *c = cases[i];
-    if (!c) continue;
-    if (c->abi_align > al) al = c->abi_align;
-    if (c->abi_size > maxsz) maxsz = c->abi_size;
-    for (uint32_t k = 0; k < c->flat_count && k < WP_COMP_MAX_FLAT - 1; k++) {
-      if (k + 1 < f.n) f.t[k + 1] = join(f.t[k + 1], c->flat[k]);
-      else flat_push(&f, c->flat[k]);
-    }
-    if (c->flat_count >= WP_COMP_MAX_FLAT - 1) f.n = WP_COMP_MAX_FLAT;
-    t->has_borrow |= c->has_borrow;
-    t->has_string_or_list |= c->has_string_or_list;
-    t->has_resource_ref |= c->has_resource_ref;
-  }
-  *size = align_to(align_to(ds, al) + maxsz, al);
-  t->abi_align = al;
-  t->flat_count = f.n;
-  memcpy(t->flat, f.t, sizeof t->flat);
+  t->abi_align64 = l.align;
+  t->abi_size64 = l.size >= WP_COMP_MAX_ABI_SIZE ? WP_COMP_MAX_ABI_SIZE : (uint32_t)l.size;
+  return l.size;
 }
 
 static void child(wp_comp_type *t, const wp_comp_type *c) {
@@ -143,91 +99,78 @@ static void child(wp_comp_type *t, const wp_comp_type *c) {
 }
 
 void wp_abi_compute(wp_cx *cx, wp_comp_type *t, const uint8_t *at) {
-  uint64_t size = 0;
+  wp_layout_t l = WP_LAYOUT_EMPTY;
   flat f = {0};
+  const wp_comp_type *two[2];
+  const wp_comp_type *const *cases = NULL;
+  uint32_t ncases = 0;
   switch (t->kind) {
     case WP_COMP_T_RECORD:
-    case WP_COMP_T_TUPLE: {
-      uint32_t al = 1;
-      for (uint32_t i = 0; i < t->n; i++) {
+    case WP_COMP_T_TUPLE:
+      for (uint32_t i = 0; i < t->n && l.size < WP_COMP_MAX_ABI_SIZE; i++) {
         const wp_comp_type *c = t->fields[i].type;
-        size = align_to(size, c->abi_align) + c->abi_size;
-        if (c->abi_align > al) al = c->abi_align;
+        wp_layout_field(&l, c->abi_size, c->abi_align);
         flat_append(&f, c);
         child(t, c);
-        if (size >= WP_COMP_MAX_ABI_SIZE) break;
       }
-      size = align_to(size, al);
-      t->abi_align = al;
+      wp_layout_fields_end(&l);
       break;
-    }
     case WP_COMP_T_VARIANT:
     case WP_COMP_T_OPTION:
     case WP_COMP_T_RESULT: {
-      const wp_comp_type *two[2];
-      const wp_comp_type **v = two;
-      uint32_t n = 2;
-      if (t->kind == WP_COMP_T_VARIANT) {
-        n = t->n;
-        v = wp_alloc(cx, (size_t)n * sizeof *v);
-        for (uint32_t i = 0; i < n; i++) v[i] = t->fields[i].type;
-      } else if (t->kind == WP_COMP_T_OPTION) {
-        two[0] = NULL;
-        two[1] = t->elem;
-      } else {
-        two[0] = t->elem;
-        two[1] = t->elem2;
+      ncases = cases_of(cx, t, two, &cases);
+      wp_layout_t max = WP_LAYOUT_EMPTY;
+      uint32_t widest;
+      wp_flat_cases_begin(f.t, &f.n, &widest);
+      for (uint32_t i = 0; i < ncases; i++) {
+        const wp_comp_type *c = cases[i];
+        if (!c) continue;
+        wp_layout_case(&max, c->abi_size, c->abi_align);
+        wp_flat_case(f.t, &f.n, &widest, c->flat, c->flat_count);
+        child(t, c);
       }
-      variant_facts(t, v, n, &size);
-      if (size >= WP_COMP_MAX_ABI_SIZE) break;
-      t->abi_size = (uint32_t)size;
-      if (facts64(t) >= WP_COMP_MAX_ABI_SIZE) break;
-      return; /* flat facts already stored */
+      wp_flat_cases_end(&f.n, widest);
+      l = wp_layout_cases_end(&max, ncases, NULL);
+      break;
     }
     case WP_COMP_T_LIST:
     case WP_COMP_T_MAP:
-      size = 8;
-      t->abi_align = 4;
-      flat_push(&f, I32);
-      flat_push(&f, I32);
+      l = (wp_layout_t){8, 4};
+      flat_push(&f, WP_CABI_I32);
+      flat_push(&f, WP_CABI_I32);
       child(t, t->elem);
       child(t, t->elem2);
       t->has_string_or_list = 1;
       break;
     case WP_COMP_T_FIXED_LIST: {
       const wp_comp_type *c = t->elem;
-      size = (uint64_t)c->abi_size * t->len;
-      t->abi_align = c->abi_align;
+      l = (wp_layout_t){(uint64_t)c->abi_size * t->len, c->abi_align};
       child(t, c);
       /* every value type flattens to at least one core value, so this stops
-      ** after at most WP_COMP_MAX_FLAT rounds whatever the length */
-      for (uint32_t i = 0; i < t->len && f.n < WP_COMP_MAX_FLAT && c->flat_count; i++)
+      ** after at most WP_CABI_FLAT_CAP rounds whatever the length */
+      for (uint32_t i = 0; i < t->len && f.n < WP_CABI_FLAT_CAP && c->flat_count; i++)
         flat_append(&f, c);
       break;
     }
     case WP_COMP_T_FLAGS:
-      size = t->n <= 8 ? 1 : t->n <= 16 ? 2 : 4;
-      t->abi_align = (uint32_t)size;
-      flat_push(&f, I32);
+      l.size = l.align = wp_layout_flags_size(t->n);
+      flat_push(&f, WP_CABI_I32);
       break;
     case WP_COMP_T_ENUM:
-      size = disc_size(t->n);
-      t->abi_align = (uint32_t)size;
-      flat_push(&f, I32);
+      l.size = l.align = wp_layout_disc_size(t->n);
+      flat_push(&f, WP_CABI_I32);
       break;
     case WP_COMP_T_OWN:
     case WP_COMP_T_BORROW:
-      size = 4;
-      t->abi_align = 4;
-      flat_push(&f, I32);
+      l = (wp_layout_t){4, 4};
+      flat_push(&f, WP_CABI_I32);
       t->has_resource_ref = 1;
       t->has_borrow = t->kind == WP_COMP_T_BORROW;
       break;
     case WP_COMP_T_FUTURE:
     case WP_COMP_T_STREAM:
-      size = 4;
-      t->abi_align = 4;
-      flat_push(&f, I32);
+      l = (wp_layout_t){4, 4};
+      flat_push(&f, WP_CABI_I32);
       if (t->elem && t->elem->has_borrow)
         wp_fail(cx, at, "%s element type may not contain a borrow",
                 t->kind == WP_COMP_T_FUTURE ? "future" : "stream");
@@ -236,25 +179,35 @@ void wp_abi_compute(wp_cx *cx, wp_comp_type *t, const uint8_t *at) {
     default:
       return; /* primitives copied from constants, non-value types */
   }
+  uint64_t size = l.size;
+  t->abi_align = l.align;
   if (size < WP_COMP_MAX_ABI_SIZE) {
     t->abi_size = (uint32_t)size;
-    size = facts64(t);
+    size = facts64(t, cases, ncases);
   }
   if (size >= WP_COMP_MAX_ABI_SIZE) {
     wp_fail(cx, at, "type is too large: its Canonical ABI size (with 32- or 64-bit pointers) "
             "exceeds maximum byte size 2^28");
   }
-  t->flat_count = f.n;
-  memcpy(t->flat, f.t, sizeof t->flat);
+  flat_store(t, &f);
 }
 
 /* ------------------------------------------------------------ signatures */
 
+/* Core signatures are in core wasm's valtype bytes. */
+static void valtypes(uint8_t *out, const flat *f) {
+  static const uint8_t byte[] = {[WP_CABI_I32] = 0x7f, [WP_CABI_I64] = 0x7e, [WP_CABI_CF32] = 0x7d,
+                                 [WP_CABI_CF64] = 0x7c};
+  for (uint32_t i = 0; i < f->n; i++) out[i] = byte[f->t[i]];
+}
+
+/* p and r hold at most MAX_FLAT_PARAMS + 1 and MAX_FLAT_RESULTS + 1 values
+** here (longer ones went through memory). */
 static wp_comp_core_functype *make_sig(wp_cx *cx, const flat *p, const flat *r) {
   wp_comp_core_functype *ft = wp_alloc(cx, sizeof *ft);
   uint8_t *pp = wp_alloc(cx, p->n + 1), *rr = wp_alloc(cx, r->n + 1);
-  memcpy(pp, p->t, p->n);
-  memcpy(rr, r->t, r->n);
+  valtypes(pp, p);
+  valtypes(rr, r);
   ft->nparams = p->n;
   ft->params = pp;
   ft->nresults = r->n;
@@ -276,25 +229,25 @@ const wp_comp_core_functype *wp_abi_core_sig(wp_cx *cx, const wp_comp_type *ft,
     uint32_t maxp = lower ? WP_COMP_MAX_FLAT_ASYNC_PARAMS : WP_COMP_MAX_FLAT_PARAMS;
     if (p.n > maxp) {
       p.n = 0;
-      flat_push(&p, I32);
+      flat_push(&p, WP_CABI_I32);
     }
     r.n = 0;
     if (lower) {
-      if (ft->elem) flat_push(&p, I32);
-      flat_push(&r, I32);
+      if (ft->elem) flat_push(&p, WP_CABI_I32);
+      flat_push(&r, WP_CABI_I32);
     } else if (callback) {
-      flat_push(&r, I32);
+      flat_push(&r, WP_CABI_I32);
     }
     return make_sig(cx, &p, &r);
   }
   if (p.n > WP_COMP_MAX_FLAT_PARAMS) {
     p.n = 0;
-    flat_push(&p, I32);
+    flat_push(&p, WP_CABI_I32);
   }
   if (r.n > WP_COMP_MAX_FLAT_RESULTS) {
     r.n = 0;
-    if (lower) flat_push(&p, I32); /* caller passes a return pointer */
-    else flat_push(&r, I32);       /* callee returns a pointer */
+    if (lower) flat_push(&p, WP_CABI_I32); /* caller passes a return pointer */
+    else flat_push(&r, WP_CABI_I32);       /* callee returns a pointer */
   }
   return make_sig(cx, &p, &r);
 }
@@ -302,8 +255,8 @@ const wp_comp_core_functype *wp_abi_core_sig(wp_cx *cx, const wp_comp_type *ft,
 static const wp_comp_core_functype *sig(wp_cx *cx, const char *params,
                                         const char *results) {
   flat p = {0}, r = {0};
-  for (const char *s = params; *s; s++) flat_push(&p, *s == 'I' ? I64 : I32);
-  for (const char *s = results; *s; s++) flat_push(&r, *s == 'I' ? I64 : I32);
+  for (const char *s = params; *s; s++) flat_push(&p, *s == 'I' ? WP_CABI_I64 : WP_CABI_I32);
+  for (const char *s = results; *s; s++) flat_push(&r, *s == 'I' ? WP_CABI_I64 : WP_CABI_I32);
   return make_sig(cx, &p, &r);
 }
 
@@ -317,7 +270,7 @@ const wp_comp_core_functype *wp_abi_canon_core_sig(wp_cx *cx, const wp_comp_cano
       if (c->result) flat_append(&p, c->result);
       if (p.n > WP_COMP_MAX_FLAT_PARAMS) {
         p.n = 0;
-        flat_push(&p, I32);
+        flat_push(&p, WP_CABI_I32);
       }
       return make_sig(cx, &p, &r);
     }

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cabi/layout.h" /* the one layout/flatten rule set (abi.c) */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -170,7 +172,7 @@ struct wp_comp_type {
   uint32_t abi_size, abi_align;
   uint32_t abi_size64, abi_align64; /* with 64-bit pointers (size bound only) */
   uint32_t flat_count;       /* number of flat core values (capped at 17) */
-  uint8_t flat[17];          /* the first min(flat_count, 17) flat core types */
+  wp_cabi_core_t flat[WP_CABI_FLAT_CAP]; /* the first min(flat_count, 17) flat core types */
   uint8_t has_borrow;        /* transitively contains borrow<..> */
   uint8_t has_string_or_list;/* lifting/lowering needs memory (and realloc) */
   uint8_t has_resource_ref;  /* transitively contains own/borrow */

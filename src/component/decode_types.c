@@ -15,15 +15,15 @@
 #define PRIM(k, sz, al, f) \
   {.kind = (k), .abi_size = (sz), .abi_align = (al), .flat_count = 1, .flat = {(f)}}
 static const wp_comp_type prims[] = {
-    PRIM(WP_COMP_T_BOOL, 1, 1, 0x7f),   PRIM(WP_COMP_T_S8, 1, 1, 0x7f),
-    PRIM(WP_COMP_T_U8, 1, 1, 0x7f),     PRIM(WP_COMP_T_S16, 2, 2, 0x7f),
-    PRIM(WP_COMP_T_U16, 2, 2, 0x7f),    PRIM(WP_COMP_T_S32, 4, 4, 0x7f),
-    PRIM(WP_COMP_T_U32, 4, 4, 0x7f),    PRIM(WP_COMP_T_S64, 8, 8, 0x7e),
-    PRIM(WP_COMP_T_U64, 8, 8, 0x7e),    PRIM(WP_COMP_T_F32, 4, 4, 0x7d),
-    PRIM(WP_COMP_T_F64, 8, 8, 0x7c),    PRIM(WP_COMP_T_CHAR, 4, 4, 0x7f),
+    PRIM(WP_COMP_T_BOOL, 1, 1, WP_CABI_I32),   PRIM(WP_COMP_T_S8, 1, 1, WP_CABI_I32),
+    PRIM(WP_COMP_T_U8, 1, 1, WP_CABI_I32),     PRIM(WP_COMP_T_S16, 2, 2, WP_CABI_I32),
+    PRIM(WP_COMP_T_U16, 2, 2, WP_CABI_I32),    PRIM(WP_COMP_T_S32, 4, 4, WP_CABI_I32),
+    PRIM(WP_COMP_T_U32, 4, 4, WP_CABI_I32),    PRIM(WP_COMP_T_S64, 8, 8, WP_CABI_I64),
+    PRIM(WP_COMP_T_U64, 8, 8, WP_CABI_I64),    PRIM(WP_COMP_T_F32, 4, 4, WP_CABI_CF32),
+    PRIM(WP_COMP_T_F64, 8, 8, WP_CABI_CF64),    PRIM(WP_COMP_T_CHAR, 4, 4, WP_CABI_I32),
     {.kind = WP_COMP_T_STRING, .abi_size = 8, .abi_align = 4, .flat_count = 2,
-     .flat = {0x7f, 0x7f}, .has_string_or_list = 1},
-    PRIM(WP_COMP_T_ERROR_CONTEXT, 4, 4, 0x7f),
+     .flat = {WP_CABI_I32, WP_CABI_I32}, .has_string_or_list = 1},
+    PRIM(WP_COMP_T_ERROR_CONTEXT, 4, 4, WP_CABI_I32),
 };
 
 const wp_comp_type *wp_comp_prim(wp_comp_type_kind kind) {

@@ -138,7 +138,7 @@ static void test_types(const char *dir) {
     CHECK(shape != NULL, "no variant type");
     if (!shape) shape = wp_comp_prim(WP_COMP_T_BOOL);
     CHECK(shape->kind == WP_COMP_T_VARIANT && shape->abi_size == 16 && shape->abi_align == 8 &&
-              shape->flat_count == 3 && shape->flat[1] == 0x7e,
+              shape->flat_count == 3 && shape->flat[1] == WP_CABI_I64,
           "shape abi: size %u align %u flat %u", shape->abi_size, shape->abi_align,
           shape->flat_count);
 
