@@ -51,6 +51,14 @@ static int show(const char *path, size_t *count, bool in_dir) {
     wasmplug_error_delete(e);
     return bad;
   }
+  /* a directory may hold guests too: a command (it exports only
+  ** wasi:cli/run) is no plugin */
+  bool command = in->wasm && in->ninterfaces;
+  for (size_t i = 0; command && i < in->ninterfaces; i++) command = !strncmp(in->interfaces[i], "wasi:cli/run@", 13);
+  if (in_dir && command) {
+    wasmplug_plugin_info_delete(in);
+    return 0;
+  }
   if ((*count)++) putchar('\n');
   printf("%s %s (%s, %s)\n", in->name, in->version ? in->version : "-", in->wasm ? "wasm component" : "native",
          in->isolatable ? "isolatable" : "not isolatable");

@@ -26,6 +26,7 @@ typedef struct definition {
   wasmplug_memory_t *memory;
   wasmplug_table_t *table;
   wasmplug_global_t *global;
+  wp_tag_export_t *tag;
 } definition_t;
 
 struct wasmplug_linker {
@@ -187,6 +188,14 @@ wasmplug_error_t *wasmplug_linker_define_instance(wasmplug_linker_t *l, const ch
     case WASMPLUG_EXTERN_MEMORY: e = wasmplug_linker_define_memory(l, module, name, inst->exports[i]); break;
     case WASMPLUG_EXTERN_TABLE: e = wasmplug_linker_define_table(l, module, name, inst->exports[i]); break;
     case WASMPLUG_EXTERN_GLOBAL: e = wasmplug_linker_define_global(l, module, name, inst->exports[i]); break;
+    case WASMPLUG_EXTERN_TAG: {
+      /* tags (exception handling) link between instances only */
+      definition_t *d;
+      if (!inst->exports[i]) break;
+      e = add_def(l, module, name, &d);
+      if (!e) { d->kind = WASMPLUG_EXTERN_TAG; d->tag = inst->exports[i]; }
+      break;
+    }
     default: break;
     }
     if (e) return e;
@@ -334,6 +343,15 @@ static bool make_exports(wasmplug_instance_t *in) {
       in->exports[i] = gl;
       break;
     }
+    case WASMPLUG_EXTERN_TAG: {
+      if (!ex->get) break; /* wasm2c's glue: tags are not linked */
+      wp_tag_export_t *tg = calloc(1, sizeof *tg);
+      if (!tg) return false;
+      tg->id = ex->get(in->inst);
+      tg->type = &info->types[wp_modinfo_tag_type(info, ex->index)];
+      in->exports[i] = tg;
+      break;
+    }
     default: break;
     }
   }
@@ -431,6 +449,12 @@ static char *link_import(wasmplug_linker_t *l, wasmplug_instance_t *in, uint32_t
                        kind_name(im->elem), d->global->mut ? "mut " : "",
                        kind_name(d->global->kind));
     s->ptr = d->global->ptr;
+    return NULL;
+  case WASMPLUG_EXTERN_TAG:
+    if (!wp_functype_eq(&m->info.types[im->type_index], d->tag->type))
+      return wp_format("%s: import %s.%s: incompatible import type: tag types differ", m->name,
+                       im->module, im->name);
+    s->ptr = d->tag->id;
     return NULL;
   default:
     return wp_format("%s: import %s.%s: unsupported import kind", m->name, im->module, im->name);

@@ -241,6 +241,13 @@ typedef struct wp_glue_export {
   void *(*get)(void *inst);
 } wp_glue_export_t;
 
+/* An exported tag (instance.c): its identity (what a thrown exception
+** carries, compared by address) and type. */
+typedef struct wp_tag_export {
+  void *id;
+  const wp_functype_t *type;
+} wp_tag_export_t;
+
 typedef struct wp_rt_api {
   uint32_t size;
   void (*trap)(int wasm_rt_trap_code);
@@ -256,6 +263,10 @@ typedef struct wp_rt_api {
   uint32_t (*grow_funcref_table)(void *t, uint32_t delta, const void *init);
   uint32_t (*grow_externref_table)(void *t, uint32_t delta, void *init);
   void (*call_host)(wp_import_slot_t *slot, wasmplug_val_raw_t *v);
+  /* Exception handling (own translator): the head of the innermost guarded
+  ** call's chain of wasm exception handlers (try_table frames); a throw
+  ** with no handler there traps with "uncaught exception". */
+  void **(*exn_handlers)(void);
 } wp_rt_api_t;
 
 typedef struct wp_glue {
@@ -282,7 +293,7 @@ enum {
   WP_TRAP_CODE_INVALID_CONVERSION, WP_TRAP_CODE_UNREACHABLE, WP_TRAP_CODE_CALL_INDIRECT,
   WP_TRAP_CODE_UNCAUGHT_EXCEPTION, WP_TRAP_CODE_EXHAUSTION,
   WP_TRAP_CODE_INTERRUPT = 100, WP_TRAP_CODE_TABLE_OOB, WP_TRAP_CODE_UNDEFINED_ELEMENT,
-  WP_TRAP_CODE_UNINITIALIZED_ELEMENT
+  WP_TRAP_CODE_UNINITIALIZED_ELEMENT, WP_TRAP_CODE_NULL_EXNREF, WP_TRAP_CODE_TOO_MANY_EXNS
 };
 
 /* The host side of the wasm-rt contract (rt.c). */

@@ -88,6 +88,7 @@ typedef struct call_frame {
   volatile int code;          /* RT_TRAP_* from a signal or wasm_rt_trap */
   wasmplug_trap_t *volatile trap; /* a host-raised trap */
   struct call_frame *prev;
+  void *exn_handlers; /* wasm exception handlers in this call (rt_exn_handlers) */
   /* The backtrace (backtrace.c): the trap's program counters, innermost
   ** first, captured by walking frame pointers up to `fp_limit`, the frame
   ** of the guarded call itself (what lies above belongs to its caller). */
@@ -112,6 +113,7 @@ static __thread struct {
   ** swaps these, with `top` and `in_host`, on every switch). */
   uintptr_t stack_lo, stack_hi;
   bool in_fiber;
+  void *exn_outside; /* rt_exn_handlers outside any guarded call */
   bool have_timer;
   timer_t timer;
   void *altstack;
@@ -290,6 +292,10 @@ static wasmplug_trap_t *trap_for_code(int code) {
     return wasmplug_trap_new(WASMPLUG_TRAP_INDIRECT_CALL_TYPE_MISMATCH,
                              "uninitialized element: the table entry is null");
   case RT_TRAP_EXHAUSTION: return wasmplug_trap_new(WASMPLUG_TRAP_STACK_OVERFLOW, NULL);
+  case WP_TRAP_CODE_NULL_EXNREF:
+    return wasmplug_trap_new(WASMPLUG_TRAP_UNREACHABLE, "null exception reference (throw_ref)");
+  case WP_TRAP_CODE_TOO_MANY_EXNS:
+    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "too many exceptions held by exnref values");
   case RT_TRAP_INTERRUPT:
     return wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the call exceeded its time limit");
   default: return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "uncaught exception");
@@ -350,6 +356,7 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t time
   f.code = 0;
   f.trap = NULL;
   f.prev = wp_thread.top;
+  f.exn_handlers = NULL;
   f.npcs = 0;
   f.truncated = false;
   f.leaf_ret = 0;
@@ -654,6 +661,12 @@ static void rt_call_host(wp_import_slot_t *slot, wasmplug_val_raw_t *v) {
   }
 }
 
+/* Guest code runs inside a guarded call (wp_thread.top is set); outside
+** one, handlers chain on the thread (and a throw finds none there). */
+static void **rt_exn_handlers(void) {
+  return wp_thread.top ? &wp_thread.top->exn_handlers : &wp_thread.exn_outside;
+}
+
 static const wp_rt_api_t rt_api = {
     sizeof(wp_rt_api_t),
     rt_trap,
@@ -668,6 +681,7 @@ static const wp_rt_api_t rt_api = {
     rt_grow_funcref_table,
     rt_grow_externref_table,
     rt_call_host,
+    rt_exn_handlers,
 };
 
 const wp_rt_api_t *wp_rt_api(void) { return &rt_api; }

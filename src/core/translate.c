@@ -20,7 +20,7 @@
 #include "translate.h"
 
 uint32_t wp_translate_unsupported(void) {
-  return WP_FEAT_THREADS | WP_FEAT_SHARED_MEM | WP_FEAT_EH | WP_FEAT_EH_LEGACY;
+  return WP_FEAT_THREADS | WP_FEAT_SHARED_MEM | WP_FEAT_EH_LEGACY;
 }
 
 /* The runtime's type codes (wasm2c's numbering, then ours). */
@@ -142,6 +142,9 @@ static void const_expr(const wasmplug_module_t *mod, wp_span_t span, wp_buf_t *b
 
 /* ------------------------------------------------------------- header */
 
+/* Tags or exception instructions: the header gets the EH prelude. */
+static bool uses_eh(const wp_modinfo_t *m) { return wp_ntags(m) || (m->features & WP_FEAT_EH); }
+
 /* The tail-call buffer's size: the most parameters or results of a type. */
 static uint32_t tail_slots(const wp_modinfo_t *m) {
   uint32_t k = 1;
@@ -162,9 +165,7 @@ static uint32_t tail_slots(const wp_modinfo_t *m) {
 ** through wp_tci<type>, which calls the funcref (another module's
 ** function: one C frame, on the trampoline's stack). */
 static void gen_tail_header(const wp_modinfo_t *m, const uint8_t *tailer, wp_buf_t *h) {
-  wp_buf_puts(h, "typedef union { u32 i; u64 j; f32 f; f64 d; wp_fr r; void *e; void *x;");
-  if (m->features & WP_FEAT_SIMD) wp_buf_puts(h, " v128 v;");
-  wp_buf_printf(h, " } wp_tv;\ntypedef struct { void *fn; wp_inst *I; void *tf; wp_tv a[%u]; } wp_tc;\n"
+  wp_buf_printf(h, "typedef struct { void *fn; wp_inst *I; void *tf; wp_tv a[%u]; } wp_tc;\n"
                    "typedef void (*wp_tfn)(wp_tc *);\nvoid *wp_tail_find(void *f);\n", tail_slots(m));
   for (uint32_t f = 0; f < wp_nfuncs(m); f++) {
     if (f >= m->nimported_funcs && tailer[f - m->nimported_funcs])
@@ -228,8 +229,15 @@ static void gen_tail_glue(const wp_modinfo_t *m, const uint8_t *tailer, wp_buf_t
 
 static void gen_header(const wasmplug_module_t *mod, const uint8_t *tailer, wp_buf_t *h) {
   const wp_modinfo_t *m = &mod->info;
+  bool eh = uses_eh(m);
   wp_buf_puts(h, wp_prelude);
   if (m->features & WP_FEAT_SIMD) wp_buf_puts(h, wp_prelude_simd);
+  if (tailer || eh) { /* any value: tail calls' arguments, exceptions' values */
+    wp_buf_puts(h, "typedef union { u32 i; u64 j; f32 f; f64 d; wp_fr r; void *e; void *x; u64 pad_[4];");
+    if (m->features & WP_FEAT_SIMD) wp_buf_puts(h, " v128 v;");
+    wp_buf_puts(h, " } wp_tv;\n");
+  }
+  if (eh) wp_buf_puts(h, wp_prelude_eh);
   wp_buf_puts(h, "typedef struct wp_inst wp_inst;\n");
   /* multi-value results, one struct per distinct result list */
   for (uint32_t i = 0; i < m->ntypes; i++) {
@@ -267,6 +275,11 @@ static void gen_header(const wasmplug_module_t *mod, const uint8_t *tailer, wp_b
   wp_buf_printf(h, "  u8 dd[%u];\n  u8 ed[%u];\n", m->ndatas ? m->ndatas : 1,
                 m->nelems ? m->nelems : 1);
   wp_buf_printf(h, "  wp_fr ifr[%u];\n", m->nimported_funcs ? m->nimported_funcs : 1);
+  if (eh) {
+    /* tags: their identities (imported ones from the exporter) */
+    wp_buf_printf(h, "  const void *tgp[%u];\n  u8 tg[%u];\n  wp_exl *exl;\n", wp_ntags(m) ? wp_ntags(m) : 1,
+                  m->ntags ? m->ntags : 1);
+  }
   wp_buf_puts(h, "};\n");
   wp_buf_printf(h, "extern u32 wp_tid[%u];\n", m->ntypes ? m->ntypes : 1);
   wp_buf_puts(h, "wp_fr wp_ref_func(wp_inst *I, u32 f);\n"
@@ -437,9 +450,10 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
           wp_buf_printf(b, "  v[%u].%s = (%s)r.r%u;\n", k, raw_field(t->results[k]),
                         raw_cast(t->results[k]), k);
       wp_buf_puts(b, "  (void)v;\n}\n");
-    } else if (ex->kind != WASMPLUG_EXTERN_TAG) {
+    } else {
       wp_buf_printf(b, "static void *wp_x%u(void *inst) { wp_inst *I = inst; return (void *)", i);
-      if (ex->kind == WASMPLUG_EXTERN_MEMORY) wp_buf_printf(b, "I->mp[%u]", ex->index);
+      if (ex->kind == WASMPLUG_EXTERN_TAG) wp_buf_printf(b, "I->tgp[%u]", ex->index);
+      else if (ex->kind == WASMPLUG_EXTERN_MEMORY) wp_buf_printf(b, "I->mp[%u]", ex->index);
       else if (ex->kind == WASMPLUG_EXTERN_TABLE) wp_buf_printf(b, "I->tp[%u]", ex->index);
       else if (ex->index < m->nimported_globals) wp_buf_printf(b, "I->g%u", ex->index);
       else wp_buf_printf(b, "&I->g%u", ex->index);
@@ -454,8 +468,6 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
     if (ex->kind == WASMPLUG_EXTERN_FUNC)
       wp_buf_printf(b, ", %u, %u, wp_x%u, (void *)F%u, 0},\n", (unsigned)ex->kind, ex->index, i,
                     ex->index);
-    else if (ex->kind == WASMPLUG_EXTERN_TAG)
-      wp_buf_printf(b, ", %u, %u, 0, 0, 0},\n", (unsigned)ex->kind, ex->index);
     else
       wp_buf_printf(b, ", %u, %u, 0, 0, wp_x%u},\n", (unsigned)ex->kind, ex->index, i);
   }
@@ -496,6 +508,14 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
   for (uint32_t k = 0; k < m->nimported_tables; k++)
     wp_buf_printf(b, "  I->tp[%u] = (wp_tab *)I->slots[%u].ptr;\n", k,
                   import_slot(m, WASMPLUG_EXTERN_TABLE, k));
+  if (uses_eh(m))
+    wp_buf_puts(b, "  if (!(I->exl = (wp_exl *)calloc(1, sizeof(wp_exl)))) wp_trap(WP_T_MANY_EXN);\n");
+  for (uint32_t k = 0; uses_eh(m) && k < wp_ntags(m); k++) {
+    if (k < m->nimported_tags)
+      wp_buf_printf(b, "  I->tgp[%u] = I->slots[%u].ptr;\n", k, import_slot(m, WASMPLUG_EXTERN_TAG, k));
+    else
+      wp_buf_printf(b, "  I->tgp[%u] = &I->tg[%u];\n", k, k - m->nimported_tags);
+  }
   for (uint32_t k = 0; k < m->nimported_globals; k++) {
     wasmplug_valkind_t t;
     wp_modinfo_global(m, k, &t, NULL);
@@ -551,6 +571,8 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
   wp_buf_puts(b, "}\n");
 
   wp_buf_puts(b, "static void wp_free(void *inst) {\n  wp_inst *I = inst;\n");
+  if (uses_eh(m))
+    wp_buf_puts(b, "  if (I->exl) { while (I->exl->head) wp_exn_free(I->exl->head); free(I->exl); }\n");
   for (uint32_t k = 0; k < m->nmems; k++) wp_buf_printf(b, "  wp_rt->free_memory(&I->mo[%u]);\n", k);
   for (uint32_t k = 0; k < m->ntables; k++)
     wp_buf_printf(b, "  wp_rt->free_%s_table(&I->to[%u]);\n",

@@ -59,6 +59,8 @@ uint32_t wp_translate_unsupported(void);
 extern const char wp_prelude[];
 /* The SIMD helpers (translate_simd.c), in the header of modules using v128. */
 extern const char wp_prelude_simd[];
+/* Exception handling's types and helpers (translate_rt.c), after wp_tv. */
+extern const char wp_prelude_eh[];
 
 /* The C type of a value type, and the letter naming its slot variables. */
 const char *wp_ctype(wasmplug_valkind_t t);

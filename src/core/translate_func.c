@@ -56,7 +56,7 @@ typedef struct xent {
   int32_t shi;   /* highest slot read, -1: none */
 } xent_t;
 
-enum { K_FUNC, K_BLOCK, K_LOOP, K_IF };
+enum { K_FUNC, K_BLOCK, K_LOOP, K_IF, K_TRY };
 
 typedef struct xframe {
   uint8_t kind;
@@ -93,6 +93,7 @@ typedef struct fx {
   uint8_t *mems_used;
   bool dead;
   bool tail; /* makes tail calls: the body is F<N>_t (translate.c) */
+  wp_buf_t tries; /* try_table handlers to declare ("h<label>, ...") */
   uint32_t dead_nest;
   wp_reader_t *r;
   char *err;
@@ -388,11 +389,26 @@ static void copy_down(fx_t *f, uint32_t h, uint32_t n) {
   }
 }
 
+/* The outermost try_table among frames [from, nfr), or -1. */
+static int32_t outer_try(fx_t *f, uint32_t from) {
+  for (uint32_t j = from; j < f->nfr; j++)
+    if (f->fr[j].kind == K_TRY) return (int32_t)j;
+  return -1;
+}
+
+/* Leaving frames [from, nfr): their exception handlers are popped (the
+** chain goes back to what it was before the outermost of them). */
+static void pop_tries(fx_t *f, uint32_t from) {
+  int32_t j = outer_try(f, from);
+  if (j >= 0) emit(f, "*hp_ = h%u.prev; ", f->fr[j].label);
+}
+
 /* The statement that returns the top nr values (after evaluating anything
 ** below that may still trap). */
 static void emit_return(fx_t *f) {
   uint32_t nr = f->type->nresults;
   flush_flags(f, f->nst - nr, XF_TRAP);
+  pop_tries(f, 1);
   if (f->tail) { /* results go to the trampoline's buffer */
     for (uint32_t k = 0; k < nr; k++)
       emit(f, "tc->a[%u].%c = %s; ", k, wp_tletter(f->type->results[k]), text(f, f->nst - nr + k));
@@ -417,6 +433,7 @@ static void emit_branch(fx_t *f, uint32_t l) {
     emit_return(f);
     return;
   }
+  pop_tries(f, f->nfr - l);
   if (t->kind == K_LOOP) {
     copy_down(f, t->h, t->np);
     emit(f, "goto L%u;\n", t->label);
@@ -587,6 +604,7 @@ static void op_return_call(fx_t *f, const wp_instr_t *in) {
   if (indirect)
     emit(f, "const wp_fr *e_ = wp_ci(I->tp[%u], %s, wp_tid[%u]); ", in->b, text(f, f->nst - 1), in->a);
   for (uint32_t k = 0; k < np; k++) emit(f, "tc->a[%u].%c = %s; ", k, wp_tletter(ft->params[k]), text(f, base + k));
+  pop_tries(f, 1);
   if (indirect)
     emit(f, "tc->I = (wp_inst *)e_->i; tc->tf = e_->f; tc->fn = wp_tail_find(e_->f); "
             "if (!tc->fn) tc->fn = (void *)wp_tci%u; return; }\n", in->a);
@@ -615,6 +633,55 @@ static bool op_simple(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi, cons
   unsigned fl = oi->trap == WP_TRAP_MEM ? XF_MEM | XF_TRAPM : oi->trap ? XF_TRAPO : 0;
   push_expr(f, rt, c, np, fl);
   return true;
+}
+
+/* try_table: its handler goes on the chain and setjmp marks where a throw
+** lands: there each catch clause in turn compares the exception's tag,
+** puts the values it carries in the slots its label takes (and frees an
+** exception no exnref holds) and branches; no match throws it on.  The
+** catch labels are relative to the frames around the try_table, which is
+** where this code is emitted (before the try_table's frame is pushed). */
+static bool op_try_table(fx_t *f, const wp_instr_t *in) {
+  flush_all(f);
+  wasmplug_valkind_t one;
+  const wasmplug_valkind_t *pt, *rt;
+  uint32_t np, nr;
+  wp_blocktype(f->mi, in->bt, &one, &pt, &np, &rt, &nr);
+  uint32_t lab = f->nlabels, h = f->nst - np;
+  wp_buf_printf(&f->tries, ", h%u", lab);
+  emit(f, "h%u.prev = *hp_; *hp_ = &h%u;\nif (setjmp(h%u.jb)) {\nx_ = h%u.x;\n", lab, lab, lab, lab);
+  wp_reader_t cr = *f->r;
+  cr.p = in->vec;
+  cr.err = NULL;
+  for (uint32_t i = 0; i < in->n; i++) {
+    wp_catch_t c;
+    wp_read_catch(&cr, &c);
+    bool all = c.kind == WP_CATCH_ALL || c.kind == WP_CATCH_ALL_REF;
+    bool ref = c.kind == WP_CATCH_REF || c.kind == WP_CATCH_ALL_REF;
+    if (!all) emit(f, "if (x_->tag == I->tgp[%u]) {\n", c.tag);
+    uint32_t saved = f->nst;
+    f->nst = h;
+    if (!all) {
+      const wp_functype_t *tt = &f->mi->types[wp_modinfo_tag_type(f->mi, c.tag)];
+      for (uint32_t k = 0; k < tt->nparams; k++) {
+        emit(f, "%s = x_->v[%u].%c;\n", slot(f, f->nst, tt->params[k]), k, wp_tletter(tt->params[k]));
+        push_slot(f, tt->params[k]);
+      }
+    }
+    if (ref) {
+      emit(f, "x_->held = 1; %s = x_;\n", slot(f, f->nst, WP_EXNREF));
+      push_slot(f, WP_EXNREF);
+    } else {
+      emit(f, "if (!x_->held) wp_exn_free(x_);\n");
+    }
+    emit_branch(f, c.label);
+    emit(f, "\n");
+    f->nst = saved;
+    if (!all) emit(f, "}\n");
+  }
+  free(cr.err);
+  emit(f, "wp_throw(x_);\n}\n");
+  return push_frame(f, K_TRY, in->bt) != NULL;
 }
 
 /* A SIMD instruction NAME is a call of the prelude's wp_NAME (dots as
@@ -714,6 +781,7 @@ static bool instr(fx_t *f, const wp_instr_t *in) {
       live = true;
     }
     if (fr.kind != K_LOOP && (fr.used_end || fr.kind == K_IF)) emit(f, "L%u:;\n", fr.label);
+    if (fr.kind == K_TRY && live) emit(f, "*hp_ = h%u.prev;\n", fr.label);
     f->nfr--;
     f->nst = fr.h;
     const wasmplug_valkind_t *rts = frame_results(&fr);
@@ -736,7 +804,7 @@ static bool instr(fx_t *f, const wp_instr_t *in) {
     f->nst--;
     xframe_t *t = &f->fr[f->nfr - 1 - in->a];
     uint32_t ar = branch_arity(f, in->a);
-    if (t->kind != K_FUNC && (f->nst - ar == t->h || ar == 0)) {
+    if (t->kind != K_FUNC && (f->nst - ar == t->h || ar == 0) && outer_try(f, f->nfr - in->a) < 0) {
       if (t->kind != K_LOOP) t->used_end = true;
       emit(f, "if (%s) goto L%u;\n", cond, t->label);
     } else {
@@ -770,6 +838,25 @@ static bool instr(fx_t *f, const wp_instr_t *in) {
   }
   case 0x0f:
     emit_return(f);
+    set_dead(f);
+    return true;
+  case 0x1f: return op_try_table(f, in);
+  case 0x08: {
+    const wp_functype_t *tt = &mi->types[wp_modinfo_tag_type(mi, in->a)];
+    uint32_t base = f->nst - tt->nparams;
+    flush_flags(f, base, XF_TRAP);
+    emit(f, "{ wp_exn *t_ = wp_exn_new(I->exl, I->tgp[%u], %u); ", in->a, tt->nparams);
+    for (uint32_t k = 0; k < tt->nparams; k++)
+      emit(f, "t_->v[%u].%c = %s; ", k, wp_tletter(tt->params[k]), text(f, base + k));
+    emit(f, "wp_throw(t_); }\n");
+    f->nst = base;
+    set_dead(f);
+    return true;
+  }
+  case 0x0a:
+    flush_flags(f, f->nst - 1, XF_TRAP);
+    emit(f, "wp_throw(%s);\n", text(f, f->nst - 1));
+    f->nst--;
     set_dead(f);
     return true;
   case 0x10: op_call(f, in->a); return true;
@@ -1045,8 +1132,13 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
     wp_buf_puts(&rt, "wp_r_");
     for (uint32_t k = 0; k < t->nresults; k++) wp_buf_printf(&rt, "%c", wp_tletter(t->results[k]));
   }
+  /* with try_table, what a catch may read after longjmp must not live in
+  ** registers setjmp restores: every local and slot is volatile */
+  bool has_try = f.tries.len > 0;
+  const char *vol = has_try ? "volatile " : "";
   wp_buf_printf(out, "%s F%u(wp_inst *I", rt.buf ? rt.buf : "", f.func);
-  for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(out, ", %s l%u", wp_ctype(t->params[k]), k);
+  for (uint32_t k = 0; k < t->nparams; k++)
+    wp_buf_printf(out, ", %s%s l%u", f.tail ? "" : vol, wp_ctype(t->params[k]), k);
   wp_buf_puts(out, ") {\n");
   if (f.tail) {
     /* F<N> runs the trampoline; the body follows as F<N>_t */
@@ -1062,7 +1154,7 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
     }
     wp_buf_printf(out, "}\nvoid F%u_t(wp_tc *tc) {\nwp_inst *I = tc->I;\n", f.func);
     for (uint32_t k = 0; k < t->nparams; k++)
-      wp_buf_printf(out, "%s l%u = tc->a[%u].%c;\n", wp_ctype(t->params[k]), k, k, wp_tletter(t->params[k]));
+      wp_buf_printf(out, "%s%s l%u = tc->a[%u].%c;\n", vol, wp_ctype(t->params[k]), k, k, wp_tletter(t->params[k]));
   }
   if (rt.oom) fail(&f, "out of memory");
   wp_buf_free(&rt);
@@ -1079,15 +1171,19 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
                   (unsigned long long)(frame + frame / 4 + 16384));
   for (uint32_t k = t->nparams; k < f.nlocals; k++) {
     wasmplug_valkind_t lt = f.locals[k];
-    if (lt == WASMPLUG_FUNCREF) wp_buf_printf(out, "wp_fr l%u = {0, 0, 0};\n", k);
-    else if (lt == WASMPLUG_V128) wp_buf_printf(out, "v128 l%u = wp_v128_zero;\n", k);
-    else wp_buf_printf(out, "%s l%u = 0;\n", wp_ctype(lt), k);
+    if (lt == WASMPLUG_FUNCREF) wp_buf_printf(out, "%swp_fr l%u = {0, 0, 0};\n", vol, k);
+    else if (lt == WASMPLUG_V128) wp_buf_printf(out, "%sv128 l%u = wp_v128_zero;\n", vol, k);
+    else wp_buf_printf(out, "%s%s l%u = 0;\n", vol, wp_ctype(lt), k);
   }
+  if (f.tries.oom) fail(&f, "out of memory");
+  if (has_try && !f.tries.oom)
+    wp_buf_printf(out, "wp_eh **hp_ = (wp_eh **)wp_rt->exn_handlers();\nwp_exn *x_;\nwp_eh %s;\n",
+                  f.tries.buf + 2);
   for (unsigned ty = 0; ty < 8; ty++) {
     bool any = false;
     for (uint32_t d = 0; d < f.capslots; d++) {
       if (!(f.slots[d] & (1u << ty))) continue;
-      wp_buf_printf(out, "%s%s%ss%u%c", any ? ", " : wp_ctype((wasmplug_valkind_t)ty),
+      wp_buf_printf(out, "%s%s%s%ss%u%c", any ? "" : vol, any ? ", " : wp_ctype((wasmplug_valkind_t)ty),
                     any ? "" : " ", "", d, wp_tletter((wasmplug_valkind_t)ty));
       any = true;
     }
@@ -1101,6 +1197,7 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
 out:
   free_arena(&f);
   wp_buf_free(&f.body);
+  wp_buf_free(&f.tries);
   free(f.st);
   free(f.fr);
   free(f.locals);

@@ -69,11 +69,13 @@ const char wp_prelude[] =
     "  u32 (*grow_funcref_table)(void *, u32, const void *);\n"
     "  u32 (*grow_externref_table)(void *, u32, void *);\n"
     "  void (*call_host)(const wp_slot *, wp_raw *);\n"
+    "  void **(*exn_handlers)(void);\n"
     "} wp_rt_api;\n"
     "extern const wp_rt_api *wp_rt;\n"
     "/* Trap codes (src/core/internal.h). */\n"
     "enum { WP_T_OOB = 1, WP_T_OVF, WP_T_DIV0, WP_T_CONV, WP_T_UNREACHABLE, WP_T_SIGMISMATCH,\n"
-    "       WP_T_EXN, WP_T_STACK, WP_T_TABLE = 101, WP_T_UNDEF_ELEM, WP_T_NULL_ELEM };\n"
+    "       WP_T_EXN, WP_T_STACK, WP_T_TABLE = 101, WP_T_UNDEF_ELEM, WP_T_NULL_ELEM, WP_T_NULL_EXN,\n"
+    "       WP_T_MANY_EXN };\n"
     "static WP_NORET void wp_trap(int c) { wp_rt->trap(c); for (;;) ; }\n"
     "/* Stack probes.  A stack overflow is caught by a guard below the stack,\n"
     "** which a frame larger than the guard could step over (a pthread's guard\n"
@@ -330,4 +332,52 @@ const char wp_prelude[] =
     "static void wp_tcopy(wp_tab *dt, wp_tab *st, u64 d, u64 s, u64 n, size_t esz) {\n"
     "  if (d + n < d || d + n > dt->size || s + n < s || s + n > st->size) wp_trap(WP_T_TABLE);\n"
     "  memmove((char *)dt->data + d * esz, (char *)st->data + s * esz, (size_t)(n * esz));\n"
+    "}\n";
+
+/* Exception handling (the exnref form), in the header of modules using it
+** after wp_tv (translate.c).  A thrown exception is a wp_exn: its tag (an
+** address: the tag's identity), its values.  Exceptions live on the list
+** of the instance that threw them (freed with it; the list is outside the
+** instance block, which a reset copies back); one caught by a plain catch
+** is freed at once unless an exnref was ever made of it (catch_ref: held),
+** which keeps it until then (at most WP_MAX_EXNS per instance: a guest
+** cannot exhaust the host's memory).
+** Handlers: each try_table pushes a wp_eh (a jmp_buf) on the chain of the
+** innermost guarded call (rt.c: wp_rt->exn_handlers); a throw pops the
+** innermost and longjmps to it, where the try_table's catch clauses are
+** tried in order, or the exception is thrown on to the next handler;
+** every way out of a try_table pops its handler (translate_func.c). */
+const char wp_prelude_eh[] =
+    "#include <setjmp.h>\n"
+    "#include <stdlib.h>\n"
+    "struct wp_exl;\n"
+    "/* the same layout whichever compiler and features (modules throw to each\n"
+    "** other): wp_tv is 32 bytes (translate.c), the values start at 48 */\n"
+    "typedef struct wp_exn { struct wp_exn *next, *prev; struct wp_exl *list; const void *tag; u64 n, held; wp_tv v[]; } wp_exn;\n"
+    "typedef struct wp_exl { wp_exn *head; u32 n; } wp_exl;\n"
+    "typedef struct wp_eh { struct wp_eh *prev; wp_exn *x; jmp_buf jb; } wp_eh;\n"
+    "#define WP_MAX_EXNS 1000000u\n"
+    "static wp_exn *wp_exn_new(wp_exl *l, const void *tag, u32 n) {\n"
+    "  wp_exn *x;\n"
+    "  if (l->n >= WP_MAX_EXNS) wp_trap(WP_T_MANY_EXN);\n"
+    "  x = (wp_exn *)malloc(48 + n * 32);\n"
+    "  if (!x) wp_trap(WP_T_MANY_EXN);\n"
+    "  x->list = l; x->tag = tag; x->n = n; x->held = 0; x->prev = 0; x->next = l->head;\n"
+    "  if (l->head) l->head->prev = x;\n"
+    "  l->head = x; l->n++;\n"
+    "  return x;\n"
+    "}\n"
+    "static void wp_exn_free(wp_exn *x) {\n"
+    "  if (x->prev) x->prev->next = x->next; else x->list->head = x->next;\n"
+    "  if (x->next) x->next->prev = x->prev;\n"
+    "  x->list->n--;\n"
+    "  free(x);\n"
+    "}\n"
+    "static WP_NORET void wp_throw(void *e) {\n"
+    "  wp_eh **hp = (wp_eh **)wp_rt->exn_handlers(), *h = *hp;\n"
+    "  if (!e) wp_trap(WP_T_NULL_EXN);\n"
+    "  if (!h) wp_trap(WP_T_EXN);\n"
+    "  *hp = h->prev;\n"
+    "  h->x = (wp_exn *)e;\n"
+    "  longjmp(h->jb, 1);\n"
     "}\n";

@@ -42,6 +42,7 @@
 #include "host/compose_internal.h"
 #include "host/host_internal.h"
 #include "wasi/p2.h"
+#include "cabi/wit.h"
 #include "core/leb.h"
 #include "wit/wit.h"
 
@@ -122,58 +123,32 @@ static const wp_wit_typedef_t *def(const wp_wit_resolve_t *r, wp_wit_type_t t) {
   return t.kind == WP_WIT_T_ID ? &r->types[t.id] : NULL;
 }
 
-/* Canonical ABI flattening: how many core values, and whether memory holds
-** part of the value (strings, lists). */
-static uint32_t flat(const wp_wit_resolve_t *r, wp_wit_type_t t, bool *ptr, int depth) {
-  if (depth > 64) return 1;
-  if (t.kind == WP_WIT_T_NONE) return 0;
-  if (t.kind == WP_WIT_T_STRING) {
-    *ptr = true;
-    return 2;
-  }
-  if (t.kind != WP_WIT_T_ID) return 1;
-  const wp_wit_typedef_t *d = def(r, t);
-  uint32_t n = 0, m = 0;
-  switch (d->kind) {
-  case WP_WIT_DEF_ALIAS: return flat(r, d->type, ptr, depth + 1);
-  case WP_WIT_DEF_LIST: case WP_WIT_DEF_MAP: *ptr = true; return 2;
-  case WP_WIT_DEF_RECORD:
-    for (uint32_t i = 0; i < d->n_fields; i++) n += flat(r, d->fields[i].type, ptr, depth + 1);
-    return n;
-  case WP_WIT_DEF_TUPLE:
-    for (uint32_t i = 0; i < d->n_types; i++) n += flat(r, d->types[i], ptr, depth + 1);
-    return n;
-  case WP_WIT_DEF_FIXED_LIST: return d->size * flat(r, d->type, ptr, depth + 1);
-  case WP_WIT_DEF_VARIANT:
-    for (uint32_t i = 0; i < d->n_fields; i++) {
-      uint32_t k = flat(r, d->fields[i].type, ptr, depth + 1);
-      if (k > m) m = k;
-    }
-    return 1 + m;
-  case WP_WIT_DEF_OPTION: return 1 + flat(r, d->type, ptr, depth + 1);
-  case WP_WIT_DEF_RESULT: {
-    uint32_t a = flat(r, d->type, ptr, depth + 1), b = flat(r, d->type2, ptr, depth + 1);
-    return 1 + (a > b ? a : b);
-  }
-  case WP_WIT_DEF_FLAGS: return (d->n_fields + 31) / 32;
-  default: return 1; /* enum, handles, resources */
-  }
-}
-
-/* What a function's canonical options must be. */
+/* What a function's canonical options must be: from the canonical ABI
+** layer's descriptors of its WIT types (flattening, pointers). */
 typedef struct needs {
   bool memory, realloc_lower, realloc_lift;
 } needs;
 
-static needs func_needs(const wp_wit_resolve_t *r, const wp_wit_function_t *f) {
-  bool pp = false, rp = false;
-  uint32_t np = 0;
-  for (uint32_t i = 0; i < f->n_params; i++) np += flat(r, f->params[i].type, &pp, 0);
-  uint32_t nr = flat(r, f->result, &rp, 0);
-  needs n;
-  n.memory = pp || rp || np > 16 || nr > 1;
-  n.realloc_lower = rp;             /* the callee's results land in the caller's memory */
-  n.realloc_lift = pp || np > 16;   /* the caller's arguments land in the callee's memory */
+static needs func_needs(enc *e, const wp_wit_resolve_t *r, const wp_wit_function_t *f) {
+  needs n = {false, false, false};
+  wp_wit_cabi_t *c = wp_wit_cabi_new(r, (wp_wit_cabi_resource_hook_t){NULL, NULL});
+  const wp_cabi_func_t *ft = NULL;
+  wasmplug_error_t *err = c ? wp_wit_cabi_func(c, f, &ft) : wasmplug_error_new("out of memory");
+  if (err) {
+    fail(e, "component new: function `%s`: %s", f->name, wasmplug_error_message(err));
+    wasmplug_error_delete(err);
+  } else {
+    bool pp = false, rp = ft->result && ft->result->has_pointers;
+    uint32_t np = 0, nr = ft->result ? ft->result->nflat : 0;
+    for (size_t i = 0; i < ft->nparams; i++) {
+      np += ft->params[i]->nflat;
+      pp |= ft->params[i]->has_pointers;
+    }
+    n.memory = pp || rp || np > WP_CABI_MAX_FLAT_PARAMS || nr > WP_CABI_MAX_FLAT_RESULTS;
+    n.realloc_lower = rp;                                /* results land in the caller's memory */
+    n.realloc_lift = pp || np > WP_CABI_MAX_FLAT_PARAMS; /* arguments land in the callee's memory */
+  }
+  wp_wit_cabi_delete(c);
   return n;
 }
 
@@ -1167,7 +1142,7 @@ static void plan_module(enc *e, plan *pl, module *m, bool is_main, module *adapt
     if (!wf)
       return fail(e, "component new: %s imports %s.%s, but interface %s has no function `%s`", m->name, mod, nm, ii->id,
                   nm);
-    needs n = func_needs(ii->r, wf);
+    needs n = func_needs(e, ii->r, wf);
     a->name = strndup(name, nlen);
     if (!n.memory) {
       a->kind = A_LOWER;
@@ -1278,7 +1253,7 @@ static uint32_t lift(enc *e, const wp_wit_resolve_t *r, const wp_wit_function_t 
   tctx c = {e, r, NULL, 0, 0, map};
   uint32_t ft = func_type(&c, f);
   free(map);
-  needs n = func_needs(r, f);
+  needs n = func_needs(e, r, f);
   uint32_t cf = alias_core(e, CORE_FUNC, src->inst, core);
   char post[600];
   snprintf(post, sizeof post, "cabi_post_%s", core);
@@ -1299,6 +1274,31 @@ static uint32_t lift(enc *e, const wp_wit_resolve_t *r, const wp_wit_function_t 
   free(o.s);
   free(s.s);
   return e->nfuncs++;
+}
+
+/* (instance (export "f" (func ...))...) exported as `id`. */
+static void export_instance(enc *e, const char *id, const wp_wit_interface_t *in, const uint32_t *funcs) {
+  wp_buf_t s = {0};
+  wp_buf_byte(&s, 0x01);
+  leb(&s, in->n_funcs);
+  for (uint32_t i = 0; i < in->n_funcs; i++) {
+    wp_buf_byte(&s, 0x00); /* exportname' */
+    label(&s, in->funcs[i].name);
+    wp_buf_byte(&s, SORT_FUNC);
+    leb(&s, funcs[i]);
+  }
+  section(&e->out, SEC_INSTANCE, 1, &s);
+  free(s.s);
+  uint32_t inst = e->ninsts++;
+  wp_buf_t x = {0};
+  wp_buf_byte(&x, 0x00);
+  label(&x, id);
+  wp_buf_byte(&x, SORT_INSTANCE);
+  leb(&x, inst);
+  wp_buf_byte(&x, 0x00); /* no ascribed type */
+  section(&e->out, SEC_EXPORT, 1, &x);
+  free(x.s);
+  e->ninsts++; /* the export is an instance index too */
 }
 
 /* Exports interface `iface` of r, every function lifted from `src`. */
@@ -1327,29 +1327,7 @@ static void export_iface(enc *e, const wp_wit_resolve_t *r, uint32_t iface, cons
     }
     funcs[i] = lift(e, r, &in->funcs[i], src, core, main);
   }
-  if (!e->failed) {
-    wp_buf_t s = {0};
-    wp_buf_byte(&s, 0x01);
-    leb(&s, in->n_funcs);
-    for (uint32_t i = 0; i < in->n_funcs; i++) {
-      wp_buf_byte(&s, 0x00); /* exportname' */
-      label(&s, in->funcs[i].name);
-      wp_buf_byte(&s, SORT_FUNC);
-      leb(&s, funcs[i]);
-    }
-    section(&e->out, SEC_INSTANCE, 1, &s);
-    free(s.s);
-    uint32_t inst = e->ninsts++;
-    wp_buf_t x = {0};
-    wp_buf_byte(&x, 0x00);
-    label(&x, id);
-    wp_buf_byte(&x, SORT_INSTANCE);
-    leb(&x, inst);
-    wp_buf_byte(&x, 0x00); /* no ascribed type */
-    section(&e->out, SEC_EXPORT, 1, &x);
-    free(x.s);
-    e->ninsts++; /* the export is an instance index too */
-  }
+  if (!e->failed) export_instance(e, id, in, funcs);
   free(funcs);
   free(id);
 }
@@ -1566,29 +1544,7 @@ wasmplug_error_t *wasmplug_component_new_from_module(const uint8_t *core, size_t
             fail(&e, "component new: adapter %s exports part of %s only (no `%s`)", ads[a].name, id, core);
           else funcs[f] = lift(&e, wasi, &in->funcs[f], &ads[a], core, &main);
         }
-        if (funcs && !e.failed) {
-          wp_buf_t s = {0};
-          wp_buf_byte(&s, 0x01);
-          leb(&s, in->n_funcs);
-          for (uint32_t f = 0; f < in->n_funcs; f++) {
-            wp_buf_byte(&s, 0x00);
-            label(&s, in->funcs[f].name);
-            wp_buf_byte(&s, SORT_FUNC);
-            leb(&s, funcs[f]);
-          }
-          section(&e.out, SEC_INSTANCE, 1, &s);
-          free(s.s);
-          uint32_t inst = e.ninsts++;
-          wp_buf_t xs = {0};
-          wp_buf_byte(&xs, 0x00);
-          label(&xs, id);
-          wp_buf_byte(&xs, SORT_INSTANCE);
-          leb(&xs, inst);
-          wp_buf_byte(&xs, 0x00);
-          section(&e.out, SEC_EXPORT, 1, &xs);
-          free(xs.s);
-          e.ninsts++;
-        }
+        if (funcs && !e.failed) export_instance(&e, id, in, funcs);
         free(funcs);
       }
       free(id);

@@ -14,9 +14,10 @@ has() { grep -Fq -- "$1" "$T/out"; }
 mkdir "$T/p1" "$T/p2"
 cp "$B/plugins/keyvalue-sqlite/keyvalue-sqlite.so" "$B/tests/wasm_plugin/wasm/plugin.wasm" "$T/p1/"
 cp "$B/tests/wasm_plugin/wasm/dl_plugin.wasm" "$B/plugins/wasi/wasi-p2.so" "$T/p2/"
-# not plugins: a core module and a text file, passed over
+# not plugins: a core module, a text file and a command component, passed over
 cp "$B/tests/dx/wasm/bt.wasm" "$T/p2/core.wasm"
 echo notes >"$T/p2/README"
+cp "$B/tests/component_rt/wasm/cmd.wasm" "$T/p2/command.wasm"
 
 WASMPLUG_PLUGIN_PATH="$T/p1:$T/nonexistent:$T/p2" "$W" plugins >"$T/out" 2>"$T/err"; rc=$?
 [ $rc = 0 ] && [ ! -s "$T/err" ] || fail "search path: status $rc"
@@ -33,6 +34,7 @@ has 'wasi-p2 0.1.0 (native, not isolatable)' && has 'isolate   no: it offers C s
 [ "$(grep -n '^keyvalue-sqlite' "$T/out" | cut -d: -f1)" -lt "$(grep -n '^dl_plugin' "$T/out" | cut -d: -f1)" ] ||
   fail "search order"
 ! has 'core.wasm' || fail "a core module is not listed"
+! has 'command' || fail "a command is not listed"
 
 # files given: a plugin whose init fails is still described (init never runs)
 "$W" plugins "$B/tests/plugin/plugins/abi_init_fails.so" >"$T/out" 2>"$T/err"; rc=$?

@@ -19,16 +19,7 @@
 #include <wasmplug.h>
 #include <wasmplug/host.h>
 
-static int failures;
-#define CHECK(cond, ...)                                                      \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      failures++;                                                             \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);         \
-      fprintf(stderr, __VA_ARGS__);                                           \
-      fputc('\n', stderr);                                                    \
-    }                                                                         \
-  } while (0)
+#include "../host/host_test.h" /* CHECK, read_fixture */
 
 static const char *dir_wasm, *dir_plugins;
 static wasmplug_engine_t *engine;
@@ -44,22 +35,6 @@ static char *path(const char *dir, const char *name) {
   return b;
 }
 
-static uint8_t *slurp(const char *p, size_t *len) {
-  FILE *f = fopen(p, "rb");
-  if (!f) {
-    fprintf(stderr, "cannot open %s\n", p);
-    exit(1);
-  }
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *b = malloc((size_t)n + 1);
-  if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) exit(1);
-  fclose(f);
-  *len = (size_t)n;
-  return b;
-}
-
 typedef struct prog {
   uint8_t *bytes;
   wasmplug_program_t *p;
@@ -67,7 +42,7 @@ typedef struct prog {
 
 static wasmplug_error_t *load(wasmplug_host_t *h, const char *file, prog *out) {
   size_t len;
-  out->bytes = slurp(path(dir_wasm, file), &len);
+  out->bytes = read_fixture(dir_wasm, file, &len);
   wasmplug_error_t *e = wasmplug_program_new(h, out->bytes, len, file, &out->p);
   if (e) free(out->bytes);
   return e;
