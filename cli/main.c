@@ -7,6 +7,8 @@
 #include <string.h>
 #include <errno.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "wasmplug.h"
@@ -89,9 +91,25 @@ bool wp_cli_parse_u64(const char *s, bool size, uint64_t *out) {
 }
 
 uint8_t *wp_cli_read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
+  /* A device, FIFO or directory could block or be read forever
+  ** (/dev/zero): only regular files are modules.  O_NONBLOCK so that
+  ** opening a FIFO does not wait for a writer. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    wp_cli_error("cannot open %s: %s", path, strerror(errno));
+    return NULL;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    wp_cli_error("cannot read %s: not a regular file", path);
+    close(fd);
+    return NULL;
+  }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  FILE *f = fdopen(fd, "rb");
   if (!f) {
     wp_cli_error("cannot open %s: %s", path, strerror(errno));
+    close(fd);
     return NULL;
   }
   size_t cap = 1 << 16, n = 0;

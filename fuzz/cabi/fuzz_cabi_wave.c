@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const wp_cabi_type_t *ps[2] = {ty, ty};
     wp_cabi_func_t f = {2, NULL, ps, NULL};
     wp_cabi_val_t args[2];
-    e = wp_cabi_wave_parse_args(&f, text, n, args);
+    e = wp_cabi_wave_parse_args(&f, text, n, 0, args);
     if (!e) {
       wp_cabi_val_drop(&args[0]);
       wp_cabi_val_drop(&args[1]);

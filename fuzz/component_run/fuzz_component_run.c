@@ -153,7 +153,7 @@ static void call(wasmplug_component_instance_t *in, const char *name) {
     put(&b, "");
     if (!ok || b.oom) { free(b.p); return; }
     wp_cabi_val_t args[16], result;
-    wp_cabi_error_t *e = wp_cabi_wave_parse_args(ft, b.p, b.len, args);
+    wp_cabi_error_t *e = wp_cabi_wave_parse_args(ft, b.p, b.len, 0, args);
     free(b.p);
     if (e) { wp_cabi_error_delete(e); return; }
     wasmplug_trap_t *t = wasmplug_component_func_call(f, args, ft->nparams, &result);

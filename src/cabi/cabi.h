@@ -920,9 +920,15 @@ wp_cabi_error_t *wp_cabi_wave_print(const wp_cabi_type_t *ty, const wp_cabi_val_
  * ':', '/', '#', '.', '@' and '%' as in "wasi:cli/run#run") and the args. */
 wp_cabi_error_t *wp_cabi_wave_split_call(const char *text, size_t len, size_t *name_len, const char **args,
                                          size_t *args_len);
-/* Parses "a, b, c" (the inside of a call's parentheses) as f's params. */
-wp_cabi_error_t *wp_cabi_wave_parse_args(const wp_cabi_func_t *f, const char *text, size_t len,
+/* Parses "a, b, c" (the inside of a call's parentheses) as f's params;
+ * base is where text starts in the call, so that error offsets count from
+ * the start of what the user wrote, like split_call's. */
+wp_cabi_error_t *wp_cabi_wave_parse_args(const wp_cabi_func_t *f, const char *text, size_t len, size_t base,
                                          wp_cabi_val_t *params);
+/* text for an error message: bytes that are not printable UTF-8 become
+ * \xNN (a terminal never sees them raw).  malloc'ed; NULL when out of
+ * memory. */
+char *wp_cabi_wave_quote(const char *text);
 
 /* ------------------------------------------------------------------ */
 /* Strings (exposed for the benchmark and other layers)                */

@@ -19,12 +19,13 @@ typedef struct {
   const char *s;
   size_t n, i;
   int depth;
+  size_t base; /* offset of s in the text the user wrote (errors say it) */
 } ps_t;
 
 static wp_cabi_error_t *perr(ps_t *p, const char *fmt, const char *arg) {
   char msg[200];
   snprintf(msg, sizeof msg, fmt, arg);
-  return INVALID("wave: at offset %zu: %s", p->i, msg);
+  return INVALID("wave: at offset %zu: %s", p->base + p->i, msg);
 }
 
 static void skip_ws(ps_t *p) {
@@ -127,7 +128,7 @@ static wp_cabi_error_t *parse_int(ps_t *p, wp_cabi_kind_t k, wp_cabi_val_t *out)
     size_t len = save - st < 31 ? save - st : 31;
     memcpy(num, p->s + st, len);
     num[len] = 0;
-    wp_cabi_error_t *e = INVALID("wave: at offset %zu: %s is out of range for %s", st, num, r[k].name);
+    wp_cabi_error_t *e = INVALID("wave: at offset %zu: %s is out of range for %s", p->base + st, num, r[k].name);
     p->i = save;
     return e;
   }
@@ -285,7 +286,7 @@ static wp_cabi_error_t *parse_multiline(ps_t *p, wp_cabi_val_t *out) {
           break;
         }
       if (e) break;
-      ps_t sub = {p->s, lend, ls + indent, p->depth};
+      ps_t sub = {p->s, lend, ls + indent, p->depth, p->base};
       while (sub.i < lend) {
         uint32_t c;
         if ((e = read_char(&sub, &c))) break;
@@ -532,7 +533,7 @@ static wp_cabi_error_t *parse_value(ps_t *p, const wp_cabi_type_t *ty, wp_cabi_v
 }
 
 wp_cabi_error_t *wp_cabi_wave_parse(const wp_cabi_type_t *ty, const char *text, size_t len, wp_cabi_val_t *out) {
-  ps_t p = {text, len, 0, 0};
+  ps_t p = {text, len, 0, 0, 0};
   wp_cabi_error_t *e = parse_value(&p, ty, out);
   if (!e) {
     skip_ws(&p);
@@ -568,9 +569,9 @@ wp_cabi_error_t *wp_cabi_wave_split_call(const char *text, size_t len, size_t *n
   return NULL;
 }
 
-wp_cabi_error_t *wp_cabi_wave_parse_args(const wp_cabi_func_t *f, const char *text, size_t len,
+wp_cabi_error_t *wp_cabi_wave_parse_args(const wp_cabi_func_t *f, const char *text, size_t len, size_t base,
                                          wp_cabi_val_t *params) {
-  ps_t p = {text, len, 0, 0};
+  ps_t p = {text, len, 0, 0, base};
   wp_cabi_error_t *e = NULL;
   size_t i = 0;
   if (f->nparams) memset(params, 0, f->nparams * sizeof *params);
@@ -599,6 +600,26 @@ wp_cabi_error_t *wp_cabi_wave_parse_args(const wp_cabi_func_t *f, const char *te
   if (e)
     for (size_t j = 0; j < i && j < f->nparams; j++) wp_cabi_val_drop(&params[j]);
   return e;
+}
+
+char *wp_cabi_wave_quote(const char *text) {
+  size_t n = strlen(text);
+  char *q = malloc(4 * n + 1), *o = q;
+  if (!q) return NULL;
+  for (size_t i = 0; i < n;) {
+    const uint8_t *u = (const uint8_t *)text + i;
+    size_t k = u[0] < 0x80 ? 1 : u[0] >= 0xf0 ? 4 : u[0] >= 0xe0 ? 3 : 2;
+    if (u[0] >= 0x20 && u[0] != 0x7f && i + k <= n && wp_cabi_utf8_valid(u, k)) {
+      memcpy(o, u, k);
+      o += k;
+      i += k;
+    } else {
+      o += sprintf(o, "\\x%02x", u[0]);
+      i++;
+    }
+  }
+  *o = 0;
+  return q;
 }
 
 /* ---- printing ---- */

@@ -313,8 +313,13 @@ static wasmplug_error_t *core_call(wasmplug_program_instance_t *pi, const char *
   const char *file = pi->program->name;
   wasmplug_func_t *f = wasmplug_instance_func(pi->core, entry);
   if (!f) {
-    if (invoked) return wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND, "%s: no exported function named '%s'", file,
-                                                entry);
+    if (invoked) {
+      char *q = wp_cabi_wave_quote(entry);
+      wasmplug_error_t *err = wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND, "%s: no exported function named '%s'",
+                                                      file, q ? q : "?");
+      free(q);
+      return err;
+    }
     return wasmplug_error_new_kind(WASMPLUG_ERROR_NOT_FOUND,
                                    "%s: no _start export (not a command module); use --invoke NAME", file);
   }
@@ -411,8 +416,10 @@ wasmplug_error_t *wasmplug_program_instance_call_start(wasmplug_program_instance
   const char *args = NULL;
   wp_cabi_error_t *e = wp_cabi_wave_split_call(call, strlen(call), &name_len, &args, &args_len);
   if (e) {
-    wasmplug_error_t *err = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s: '%s': %s", file, call,
+    char *q = wp_cabi_wave_quote(call);
+    wasmplug_error_t *err = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s: '%s': %s", file, q ? q : "?",
                                                     wp_cabi_error_message(e));
+    free(q);
     wp_cabi_error_delete(e);
     return err;
   }
@@ -430,9 +437,11 @@ wasmplug_error_t *wasmplug_program_instance_call_start(wasmplug_program_instance
     free(pc);
     return wasmplug_error_new("out of memory");
   }
-  if ((e = wp_cabi_wave_parse_args(ft, args, args_len, params))) {
-    wasmplug_error_t *err = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s: '%s': %s", file, call,
+  if ((e = wp_cabi_wave_parse_args(ft, args, args_len, (size_t)(args - call), params))) {
+    char *q = wp_cabi_wave_quote(call);
+    wasmplug_error_t *err = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s: '%s': %s", file, q ? q : "?",
                                                     wp_cabi_error_message(e));
+    free(q);
     wp_cabi_error_delete(e);
     free(params);
     free(pc);

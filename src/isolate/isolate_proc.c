@@ -137,7 +137,11 @@ void wp_rpc_reap(pid_t pid, bool kill_it, char *how, size_t howlen) {
   for (int i = 0; i < 1000; i++) {
     pid_t r = waitpid(pid, &status, WNOHANG);
     if (r == pid) {
-      describe(status, how, howlen);
+      /* killed by us: the caller's reason says so, not a crash */
+      if (kill_it && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+        *how = 0;
+      else
+        describe(status, how, howlen);
       return;
     }
     if (r < 0 && errno != EINTR) {

@@ -8,6 +8,7 @@
 #include "wasmplug/host.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void *host_alloc(wasmplug_plugin_call_t *call, size_t size, size_t align) {
@@ -28,8 +29,21 @@ static int host_trap(wasmplug_plugin_call_t *call, const char *fmt, ...) {
   return WASMPLUG_TRAP;
 }
 
+/* The most verbose level printed: WASMPLUG_LOG=error|warning|info|debug
+** (or 0-3); info when unset, so debug lines need asking for. */
+static wasmplug_log_level_t log_threshold(void) {
+  static const char *const names[] = {"error", "warning", "info", "debug"};
+  const char *v = getenv("WASMPLUG_LOG");
+  if (!v || !*v) return WASMPLUG_LOG_INFO;
+  if (v[0] >= '0' && v[0] <= '3' && !v[1]) return (wasmplug_log_level_t)(v[0] - '0');
+  for (int i = 0; i < 4; i++)
+    if (!strncmp(v, names[i], 4)) return (wasmplug_log_level_t)i;
+  return WASMPLUG_LOG_INFO;
+}
+
 static void host_log(const wasmplug_plugin_config_t *cfg, wasmplug_log_level_t level, const char *fmt, ...) {
   static const char *const names[] = {"error", "warning", "info", "debug"};
+  if ((unsigned)level <= 3 && level > log_threshold()) return;
   const char *who = cfg && cfg->plugin ? wp_plugin_name(cfg->plugin) : "?";
   const char *lv = (unsigned)level < 4 ? names[level] : "log";
   char line[1024];

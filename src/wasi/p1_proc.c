@@ -8,7 +8,14 @@
 wp_os_err_t wp_p1_proc_exit(p1_call_t *c, const wasmplug_val_raw_t *a) {
   /* The status is a u32 in preview1; hosts pass it on as an int, and the
   ** shell sees its low 8 bits. */
-  c->trap = wasmplug_trap_new_exit((int)p1_u32(a, 0));
+  uint32_t status = p1_u32(a, 0);
+  /* A status the process exit cannot carry (the shell would see its low
+  ** 8 bits: 256 as success) is refused, as Wasmtime refuses those outside
+  ** its range, instead of being truncated. */
+  if (status > 255)
+    c->trap = wasmplug_trap_new(WASMPLUG_TRAP_HOST, "proc_exit: invalid exit status outside of [0..256)");
+  else
+    c->trap = wasmplug_trap_new_exit((int)status);
   return 0;
 }
 

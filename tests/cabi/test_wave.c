@@ -192,7 +192,7 @@ static void test_calls(void) {
   const wp_cabi_type_t *ps[3] = {P(U32), P(STRING), wp_cabi_type_list(T, wp_cabi_type_option(T, P(U8)))};
   wp_cabi_func_t f = {3, NULL, ps, NULL};
   wp_cabi_val_t vals[3];
-  OK(wp_cabi_wave_parse_args(&f, args, al, vals));
+  OK(wp_cabi_wave_parse_args(&f, args, al, 0, vals));
   CHECK_EQ(vals[0].of.u32, 1);
   CHECK(vals[1].of.str.len == 1 && vals[1].of.str.ptr[0] == 'x');
   CHECK_EQ(vals[2].of.list.len, 2);
@@ -204,19 +204,21 @@ static void test_calls(void) {
   CHECK_EQ(nl, strlen("wasi:cli/run@0.2.0#run"));
   CHECK_EQ(al, 0);
   wp_cabi_func_t f0 = {0, NULL, NULL, NULL};
-  OK(wp_cabi_wave_parse_args(&f0, args, al, NULL));
-  FAILS(wp_cabi_wave_parse_args(&f0, "1", 1, NULL), "the function takes no arguments");
-  FAILS(wp_cabi_wave_parse_args(&f, "1, \"x\"", 6, vals), "at offset 6: expected ','");
+  OK(wp_cabi_wave_parse_args(&f0, args, al, 0, NULL));
+  FAILS(wp_cabi_wave_parse_args(&f0, "1", 1, 0, NULL), "the function takes no arguments");
+  FAILS(wp_cabi_wave_parse_args(&f, "1, \"x\"", 6, 0, vals), "at offset 6: expected ','");
+  /* offsets count from the call's start (base: where the args begin) */
+  FAILS(wp_cabi_wave_parse_args(&f, "1, \"x\"", 6, 2, vals), "at offset 8: expected ','");
   /* trailing option params may be omitted */
   const wp_cabi_type_t *op = wp_cabi_type_option(T, P(U8));
   wp_cabi_func_t fo = {3, NULL, (const wp_cabi_type_t *[]){op, op, op}, NULL};
-  OK(wp_cabi_wave_parse_args(&fo, "some(1)", 7, vals));
+  OK(wp_cabi_wave_parse_args(&fo, "some(1)", 7, 0, vals));
   CHECK(vals[0].of.var.disc == 1 && vals[1].kind == WP_CABI_OPTION && vals[1].of.var.disc == 0 && vals[2].of.var.disc == 0);
   for (int i = 0; i < 3; i++) wp_cabi_val_drop(&vals[i]);
-  OK(wp_cabi_wave_parse_args(&fo, " ", 1, vals));
+  OK(wp_cabi_wave_parse_args(&fo, " ", 1, 0, vals));
   CHECK(vals[0].kind == WP_CABI_OPTION && vals[0].of.var.disc == 0 && vals[2].of.var.disc == 0);
   for (int i = 0; i < 3; i++) wp_cabi_val_drop(&vals[i]);
-  FAILS(wp_cabi_wave_parse_args(&f, "1, \"x\", [], 4", 13, vals), "too many arguments");
+  FAILS(wp_cabi_wave_parse_args(&f, "1, \"x\", [], 4", 13, 0, vals), "too many arguments");
   FAILS(wp_cabi_wave_split_call("f(1", 3, &nl, &args, &al), "expected ')' at the end of the call");
   FAILS(wp_cabi_wave_split_call("noparens", 8, &nl, &args, &al), "expected a call like 'name(args)'");
   FAILS(wp_cabi_wave_split_call("f x(1)", 6, &nl, &args, &al), "unexpected character in function name");

@@ -481,6 +481,15 @@ wasmplug_trap_t *wasmplug_component_resource_drop(wasmplug_component_instance_t 
   return rt_trap_from_cabi(e, "resource drop");
 }
 
+/* `--invoke 'CALL': why`, CALL's unprintable bytes escaped. */
+static wasmplug_error_t *invoke_error(const char *call, const wp_cabi_error_t *e) {
+  char *q = wp_cabi_wave_quote(call);
+  wasmplug_error_t *err =
+      wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "--invoke '%s': %s", q ? q : "?", wp_cabi_error_message(e));
+  free(q);
+  return err;
+}
+
 /* `--invoke 'add(1, 2)'` when nothing is named "add": the functions of
 ** exported instances whose own name is "add" ("example:calc/api#add").
 ** One such is the function; several are listed in *why (malloc'ed). */
@@ -522,7 +531,7 @@ wasmplug_trap_t *wasmplug_component_invoke_wave(wasmplug_component_instance_t *i
   const char *args = NULL;
   wp_cabi_error_t *e = wp_cabi_wave_split_call(call, strlen(call), &name_len, &args, &args_len);
   if (e) {
-    *error = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "--invoke '%s': %s", call, wp_cabi_error_message(e));
+    *error = invoke_error(call, e);
     wp_cabi_error_delete(e);
     return NULL;
   }
@@ -547,8 +556,8 @@ wasmplug_trap_t *wasmplug_component_invoke_wave(wasmplug_component_instance_t *i
     *error = wasmplug_error_new("out of memory");
     return NULL;
   }
-  if ((e = wp_cabi_wave_parse_args(F->type, args, args_len, params))) {
-    *error = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "--invoke '%s': %s", call, wp_cabi_error_message(e));
+  if ((e = wp_cabi_wave_parse_args(F->type, args, args_len, (size_t)(args - call), params))) {
+    *error = invoke_error(call, e);
     wp_cabi_error_delete(e);
     free(params);
     return NULL;

@@ -61,7 +61,10 @@ __attribute__((constructor)) static void ctor(void) { leave_mark(); }
 #endif
 
 static int p_init(const wasmplug_host_api_t *h, const wasmplug_plugin_config_t *c, void **st, const char **err) {
-  (void)h, (void)c, (void)err;
+  (void)err;
+  /* for security.small_answers: debug lines print only when asked for */
+  h->log(c, WASMPLUG_LOG_DEBUG, "hostile: a debug line");
+  h->log(c, WASMPLUG_LOG_INFO, "hostile: an info line");
 #if defined(INIT_FORK) || defined(INIT_MARK)
   leave_mark();
 #endif
