@@ -30,7 +30,7 @@ expect "isolated plugin works" 0 '^42$' "$iso" "" ok
 # threads, no kill); the host reports the helper's death and lives on
 expect "kill(host)" 134 "$SYS" "$iso" "" kill-host
 expect "tgkill(host)" 134 "$SYS" "$iso" "" tgkill-host
-# the host's files: its root is empty (stat/open find nothing)
+# the host's files: its root is empty (newfstatat, statx and open find nothing)
 expect "stat of a host path, in process" 0 '^0$' "$inp" stat-host
 expect "stat of a host path" 0 '^2$' "$iso" "" stat-host
 expect "open of a host file" 0 '^2$' "$iso" "" open-host
