@@ -83,8 +83,8 @@ wasmplug_trap_t *rt_poison(rt_store *s, wasmplug_trap_t *t) {
   ** another store waiting for one of this store's tasks would wait
   ** forever: the trap ends its store too. */
   for (size_t i = 0; i < s->nthreads; i++) {
-    rt_task *task = s->threads[i]->task;
-    rt_frame *from = task && task->caller ? task->caller->inst : NULL;
+    rt_task *task = s->threads[i]->task; /* resolved: its caller no longer waits (and may be gone) */
+    rt_frame *from = task && task->state != RT_TASK_RESOLVED && task->caller ? task->caller->inst : NULL;
     if (from && from->store != s && !from->store->poison)
       wasmplug_trap_delete(rt_poison(from->store, wasmplug_trap_copy(s->poison)));
   }
