@@ -56,6 +56,31 @@ expect "environment, in process" 0 '^1$' "$inp" secret-env
 expect "environment, isolated" 0 '^0$' "$iso" "" secret-env
 unset WP_SECRET
 
+# The helper dies with the host (PR_SET_PDEATHSIG): a host killed while
+# an isolated plugin blocks in a call leaves no helper behind.
+BL=$P/blocker.so BLG=$(dirname "$G")/blocker_guest.wasm
+"$W" run --plugin "$BL,isolate,timeout=0,isolate-allow=pipe2" --invoke read "$BLG" </dev/null >/dev/null 2>&1 &
+hp=$!
+hc=
+for _ in $(seq 200); do
+  hc=$(pgrep -P "$hp" | head -1)
+  [ -n "$hc" ] && grep -q '^Seccomp:[[:space:]]*2' "/proc/$hc/status" 2>/dev/null && break
+  sleep 0.05
+done
+if [ -z "$hc" ]; then
+  bad "no helper process appeared under the host"
+else
+  kill -9 "$hp"
+  wait "$hp" 2>/dev/null
+  gone=no
+  for _ in $(seq 100); do
+    st=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$hc/status" 2>/dev/null)
+    if [ -z "$st" ] || [ "$st" = Z ] || [ "$st" = X ]; then gone=yes; break; fi
+    sleep 0.05
+  done
+  [ $gone = yes ] && ok || { bad "the helper $hc outlived its host"; kill -9 "$hc" 2>/dev/null; }
+fi
+
 # Constructors and init run inside the complete sandbox.
 for v in ctor init; do
   expect "$v forks" 1 "handshake failed: .*$SYS" \
