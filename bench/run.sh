@@ -210,7 +210,7 @@ start() { # KEY NAME CACHE COMMAND...
         'BEGIN { printf "   %-44s %7.1f ms  (min %6.1f, max %6.1f)   cpu %6.1f ms\n", n, w * 1000, lo * 1000, hi * 1000, c * 1000 }'
     eval "start_$key=$1 scpu_$key=$4"
 }
-start_cold="" start_warm="" scpu_cold="" scpu_warm=""
+start_cold="" start_warm="" scpu_cold="" scpu_warm="" start_node="" scpu_node=""
 HELLO_ARGS="--dir $WORK/hello-data::/data --env GREETING=bench $WORK/hello.wasm a b"
 # shellcheck disable=SC2086
 start cold "cold: default tier, empty cache (baseline)" "$WORK/empty-cache" "$WP" run $HELLO_ARGS
@@ -231,8 +231,10 @@ fi
 start node "reference: node (V8), run-node.mjs" "$WORK/empty-cache" node --no-warnings \
     "$CORE/run-node.mjs" --dir "$WORK/hello-data::/data" --env GREETING=bench "$WORK/hello.wasm" a b
 # The floor: starting any process at all on this machine right now.
+start_true="" scpu_true=""
 if r=$("$TIMEIT" "$START_RUNS" "$WORK/true.out" /bin/true); then
     set -- $r
+    start_true=$1 scpu_true=$4
     awk -v w="$1" -v lo="$2" -v hi="$3" -v c="$4" \
         'BEGIN { printf "   %-44s %7.1f ms  (min %6.1f, max %6.1f)   cpu %6.1f ms\n", "reference: /bin/true (process start floor)", w * 1000, lo * 1000, hi * 1000, c * 1000 }'
 fi
@@ -260,6 +262,11 @@ target "cold start (empty cache, baseline) < 150 ms" "a < 0.150" "$start_cold" 0
     "$(ms "$start_cold") (cpu $(ms "$scpu_cold"))"
 target "warm start (optimized, cached) < 10 ms" "a < 0.010" "$start_warm" 0 \
     "$(ms "$start_warm") (cpu $(ms "$scpu_warm"))"
+# Issue 18's goals, as ratios to references measured in the same run.
+target "cold start (empty cache) <= 0.15x node running the same module" "a <= 0.15 * b" "$start_cold" "$start_node" \
+    "$(x "$start_cold" "$start_node") of node's time (cpu $(x "$scpu_cold" "$scpu_node"))"
+target "warm start (optimized, cached) <= 1.6x /bin/true" "a <= 1.6 * b" "$start_warm" "$start_true" \
+    "$(x "$start_warm" "$start_true") (cpu $(x "$scpu_warm" "$scpu_true"))"
 
 # -------------------------------------------------- other layers' benches
 for exe in "$BUILD"/bench/*/bench_*; do

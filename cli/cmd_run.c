@@ -236,9 +236,11 @@ int wp_cmd_run(int argc, char **argv) {
   }
   if (i >= argc) { status = usage_error("%s", "missing FILE"); goto out; }
   file = argv[i];
-  /* argv[0] is the file name as given, like a native program's. */
+  /* argv[0] is the file's name without its directories, as Wasmtime
+  ** gives it (the host's paths are not the guest's business). */
   for (int k = i; k < argc; k++)
-    if ((err = wasmplug_wasi_config_arg_push(wasi, argv[k]))) {
+    if ((err = wasmplug_wasi_config_arg_push(wasi, k == i && strrchr(argv[k], '/') ? strrchr(argv[k], '/') + 1
+                                                                                 : argv[k]))) {
       wp_cli_error("%s", wasmplug_error_message(err));
       goto out;
     }

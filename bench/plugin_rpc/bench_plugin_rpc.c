@@ -146,10 +146,10 @@ int main(int argc, char **argv) {
     printf("plugin_rpc %s: isolated %.0f ns/call, in-process %.1f ns/call, ratio %.0f; OS round trip %.0f ns, "
            "isolated/OS %.2f\n",
            cases[i].name, t, native, t / native, floor_ns, t / floor_ns);
-    if (!strcmp(cases[i].name, "inc") && t > 10000) missed = 1;
+    if (!strcmp(cases[i].name, "inc") && t > 5000) missed = 1;
   }
   echo_stop(&echo);
-  printf("plugin_rpc target: isolated (u32)->u32 round trip under 10 us: %s\n", missed ? "MISSED" : "met");
+  printf("plugin_rpc target (issue 18): isolated (u32)->u32 round trip <= 5 us: %s\n", missed ? "MISSED" : "met");
   wp_plugin_guest_delete(iso.g);
   wp_plugin_guest_delete(in.g);
   wp_plugin_set_delete(iso.set);

@@ -185,6 +185,31 @@ static int bench(const char *dir, bool opt) {
     }
     printf("wasm_plugin %s%s: %.1f ns/call, native %.1f ns/call (ratio %.2f), direct %.1f ns/call\n",
            c ? "text(1 KiB string)" : "nop()", opt ? " [optimized]" : "", best[0], best[1], best[0] / best[1], best[2]);
+    if (!c && opt)
+      printf("wasm_plugin target (issue 18): guest->wasm-plugin nop() <= 20 ns, optimized: %s (%.1f ns, "
+             "including the host's call into the app; direct %.1f ns)\n",
+             best[0] <= 20 ? "met" : "MISSED", best[0], best[2]);
+  }
+
+  /* Instantiating a component whose code is compiled already (issue 18:
+  ** <= 20 us, an absolute goal): the app against the native-layout
+  ** imports, made and deleted, thread CPU time, best of 5 bursts. */
+  {
+    double best = 1e30;
+    for (int round = 0; round < 5; round++) {
+      const int n = 200;
+      double t0 = now_ns();
+      for (int i = 0; i < n; i++) {
+        wasmplug_component_instance_t *x;
+        wasmplug_component_linker_instantiate(l1, app, &x, &e, &t);
+        if (e || t) die("instantiate", e ? wasmplug_error_message(e) : wasmplug_trap_message(t));
+        wasmplug_component_instance_delete(x);
+      }
+      double us = (now_ns() - t0) / n / 1000;
+      if (us < best) best = us;
+    }
+    printf("wasm_plugin instantiate a component (cached code)%s: %.1f us (instantiate + delete)   [%s] <= 20 us\n",
+           opt ? " [optimized]" : "", best, best <= 20 ? " met  " : "MISSED");
   }
 
   wasmplug_component_instance_delete(in1);

@@ -76,7 +76,8 @@ typedef struct wp3_obj {
     struct {
       wp_os_handle_t h;
       wp_os_filetype_t type;
-      uint8_t flags; /* descriptor-flags read/write/mutate-directory */
+      uint8_t flags; /* descriptor-flags as get-flags reports them */
+      bool mutate;   /* a directory the guest may change beneath */
     } desc;
     struct {
       int fd; /* owned, non-blocking */
@@ -85,6 +86,7 @@ typedef struct wp3_obj {
       bool connected; /* udp: connect() gave a remote address */
       bool sending, receiving; /* tcp: send/receive may be called once */
       uint32_t backlog;
+      struct wp3_op *accept; /* tcp: the accept loop of a listener */
     } sock;
   } u;
 } wp3_obj_t;
@@ -108,6 +110,8 @@ typedef struct wp3_inst {
   int stdio[3]; /* host fds (borrowed) */
   wp3_obj_t **objs; /* indexed by rep; objects never move */
   size_t nobjs, hint;
+  uint64_t seed[2]; /* insecure-seed: drawn at the first call, then the same */
+  bool seeded;
   struct wp3_op *ops; /* in flight (wp3_op_new) */
   size_t nops;
 } wp3_inst_t;
@@ -143,6 +147,7 @@ typedef struct wp3_op {
   bool sock;        /* send/recv (no SIGPIPE); shutdown the direction at the end */
   bool limit_chunk; /* a pipe or terminal: write at most PIPE_BUF per readiness */
   bool eof;         /* the stream's other side dropped its end (to_fd) */
+  bool reader_waits; /* the guest reads the stream (a zero-length write said so) */
   uint64_t offset;
   uint32_t data, fut; /* the stream end and the future's writable end we hold */
   wp3_err_domain_t domain;
@@ -172,6 +177,10 @@ void wp3_pump_start(wp3_op_t *op);
 /* Resolves the op's future with ok (err = 0) or an OS error, drops its ends,
 ** frees the op. */
 void wp3_pump_finish(wp3_op_t *op, wp_os_err_t err);
+
+/* p3_sock.c: ends the accept loop of a listener the guest dropped (the
+** port is free again at once, as the reference's). */
+void wp3_accept_stop(struct wp3_op *op);
 
 /* p3_fs.c: an OS error as a wasi:filesystem error-code. */
 wasi_filesystem_types_error_code_t wp3_fs_error(wp_os_err_t e);

@@ -97,6 +97,20 @@ static void data_written(void *arg, int result, uint32_t count) {
   pump_step(op);
 }
 
+/* The zero-length write before reading the fd completed: the guest reads
+** its stream (or dropped it: then nothing is read from the fd any more,
+** as a shutdown of the read half). */
+static void reader_waits(void *arg, int result, uint32_t count) {
+  (void)count;
+  wp3_op_t *op = arg;
+  if (result == WASMPLUG_COPY_DROPPED) {
+    wp3_pump_finish(op, 0);
+    return;
+  }
+  op->reader_waits = true;
+  pump_step(op);
+}
+
 /* The guest gave `count` bytes of its stream. */
 static void data_read(void *arg, int result, uint32_t count) {
   wp3_op_t *op = arg;
@@ -154,6 +168,13 @@ static void pump_step(wp3_op_t *op) {
       wp3_pump_finish(op, WP_OS_EIO);
     return;
   }
+  /* Nothing is read from the fd before the guest reads its stream: a
+  ** zero-length write waits for that (or for the end's drop, which a wait
+  ** on the fd alone would never see). */
+  if (!op->reader_waits) {
+    if (op->host->stream_write(op->pi, op->data, op->buf, 0, reader_waits, op)) wp3_pump_finish(op, WP_OS_EIO);
+    return;
+  }
   if (!op->positioned && !ready(op, POLLIN)) return;
   ssize_t r;
   do {
@@ -172,6 +193,7 @@ static void pump_step(wp3_op_t *op) {
   op->len = (size_t)r;
   op->at = 0;
   op->offset += (uint64_t)r;
+  op->reader_waits = false;
   pump_step(op);
 }
 

@@ -118,7 +118,7 @@ static wp_os_err_t at_ok(const wp3_obj_t *d, const wp3_string_t *p) {
 }
 
 /* A new descriptor object owning fd. */
-static wp_os_err_t desc_new(wp3_inst_t *in, int fd, bool readonly, uint8_t flags, uint32_t *rep) {
+static wp_os_err_t desc_new(wp3_inst_t *in, int fd, bool readonly, uint8_t flags, bool mutate, uint32_t *rep) {
   wp_os_stat_t st;
   wp_os_err_t e = wp_os_fstat(fd, &st);
   wp3_obj_t *o = e ? NULL : wp3_obj_new(in, WP3_DESCRIPTOR, rep);
@@ -130,6 +130,7 @@ static wp_os_err_t desc_new(wp3_inst_t *in, int fd, bool readonly, uint8_t flags
   o->u.desc.h.readonly = readonly;
   o->u.desc.type = st.type;
   o->u.desc.flags = flags;
+  o->u.desc.mutate = mutate && st.type == WP_OS_FT_DIRECTORY;
   return 0;
 }
 
@@ -145,7 +146,7 @@ int wasi_filesystem_preopens_get_directories(wp3_ctx_t *cx, wp3_list_tuple2_own_
     ** without closing our preopen. */
     int fd = fcntl(p->h.fd, F_DUPFD_CLOEXEC, 0);
     uint8_t flags = DF(READ) | (p->h.readonly ? 0 : DF(MUTATE_DIRECTORY));
-    wp_os_err_t e = fd < 0 ? WP_OS_EMFILE : desc_new(in, fd, p->h.readonly, flags, &ret->ptr[i].f0.rep);
+    wp_os_err_t e = fd < 0 ? WP_OS_EMFILE : desc_new(in, fd, p->h.readonly, flags, !p->h.readonly, &ret->ptr[i].f0.rep);
     if (e) return wp3_trap(cx, "wasi:filesystem/preopens: %s", wp_os_err_name(e));
     ret->len = i + 1;
     if (wp3_string_set(cx, &ret->ptr[i].f1, p->guest, strlen(p->guest))) return wp3_trap(cx, "out of memory");
@@ -503,9 +504,11 @@ int wasi_filesystem_types_method_descriptor_open_at(wp3_ctx_t *cx, wasi_filesyst
                                                     wp3_result_own_descriptor_error_code_t *ret) {
   DESC(cx, self.rep, d);
   wp_os_err_t e = at_ok(d, path);
-  bool rd = flags & DF(READ), wr = flags & DF(WRITE);
+  /* As Wasmtime: create implies write; neither read nor write means read */
+  bool create = oflags & WASI_FILESYSTEM_TYPES_OPEN_FLAGS_CREATE;
+  bool wr = (flags & DF(WRITE)) || create, rd = (flags & DF(READ)) || !(flags & DF(WRITE));
   int of = wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY;
-  if (oflags & WASI_FILESYSTEM_TYPES_OPEN_FLAGS_CREATE) of |= O_CREAT;
+  if (create) of |= O_CREAT;
   if (oflags & WASI_FILESYSTEM_TYPES_OPEN_FLAGS_DIRECTORY) of |= O_DIRECTORY;
   if (oflags & WASI_FILESYSTEM_TYPES_OPEN_FLAGS_EXCLUSIVE) of |= O_EXCL;
   if (oflags & WASI_FILESYSTEM_TYPES_OPEN_FLAGS_TRUNCATE) of |= O_TRUNC;
@@ -517,23 +520,19 @@ int wasi_filesystem_types_method_descriptor_open_at(wp3_ctx_t *cx, wasi_filesyst
     e = WP_OS_EINVAL;
   if (flags & DF(FILE_INTEGRITY_SYNC)) of |= O_SYNC;
   else if (flags & DF(DATA_INTEGRITY_SYNC)) of |= O_DSYNC;
-  /* Creating or changing anything beneath a directory opened without
-  ** mutate-directory (or a read-only preopen) is refused. */
-  if (!e && (of & (O_CREAT | O_TRUNC) || wr || (flags & DF(MUTATE_DIRECTORY))) &&
-      !(d->u.desc.flags & DF(MUTATE_DIRECTORY)))
+  /* Creating or changing anything beneath a directory the guest may not
+  ** change (a read-only preopen) is refused. */
+  if (!e && (of & (O_CREAT | O_TRUNC) || wr || (flags & DF(MUTATE_DIRECTORY))) && !d->u.desc.mutate)
     e = d->u.desc.h.readonly ? WP_OS_EROFS : WP_OS_EPERM;
   int fd = -1;
   if (!e) e = wp_os_openat(&d->u.desc.h, (const char *)path->ptr, of, 0666, follow(path_flags), &fd);
   if (!e) {
-    uint8_t keep = flags & (DF(READ) | DF(WRITE) | DF(FILE_INTEGRITY_SYNC) | DF(DATA_INTEGRITY_SYNC) |
-                            DF(REQUESTED_WRITE_SYNC) | DF(MUTATE_DIRECTORY));
-    /* a directory opened from a mutable directory may mutate beneath it */
-    e = desc_new(wp3_inst(cx), fd, d->u.desc.h.readonly, keep, &ret->val.ok.rep);
-    if (!e) {
-      wp3_obj_t *n = wp3_obj_get(wp3_inst(cx), ret->val.ok.rep, WP3_DESCRIPTOR);
-      if (n->u.desc.type == WP_OS_FT_DIRECTORY && (d->u.desc.flags & DF(MUTATE_DIRECTORY)))
-        n->u.desc.flags |= DF(MUTATE_DIRECTORY);
-    }
+    uint8_t keep = (rd ? DF(READ) : 0) | (wr ? DF(WRITE) : 0) |
+                   (flags & (DF(FILE_INTEGRITY_SYNC) | DF(DATA_INTEGRITY_SYNC) | DF(REQUESTED_WRITE_SYNC) |
+                             DF(MUTATE_DIRECTORY)));
+    /* a directory opened from a mutable directory may mutate beneath it
+    ** (get-flags shows mutate-directory only when it was asked for) */
+    e = desc_new(wp3_inst(cx), fd, d->u.desc.h.readonly, keep, d->u.desc.mutate, &ret->val.ok.rep);
   }
   FAIL(ret, e);
   return 0;

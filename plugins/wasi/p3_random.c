@@ -33,7 +33,16 @@ int wasi_random_insecure_get_insecure_random_bytes(wp3_ctx_t *cx, uint64_t max_l
   return bytes(cx, max_len, ret);
 }
 int wasi_random_insecure_get_insecure_random_u64(wp3_ctx_t *cx, uint64_t *ret) { return u64(cx, ret); }
+/* The seed is for a language's hash-map DoS protection, read once at start:
+** every call of one instance returns the same value (as Wasmtime does). */
 int wasi_random_insecure_seed_get_insecure_seed(wp3_ctx_t *cx, wp3_tuple2_u64_u64_t *ret) {
-  int rc = u64(cx, &ret->f0);
-  return rc ? rc : u64(cx, &ret->f1);
+  wp3_inst_t *in = wp3_inst(cx);
+  if (!in->seeded) {
+    int rc = u64(cx, &in->seed[0]);
+    if (rc || (rc = u64(cx, &in->seed[1]))) return rc;
+    in->seeded = true;
+  }
+  ret->f0 = in->seed[0];
+  ret->f1 = in->seed[1];
+  return 0;
 }

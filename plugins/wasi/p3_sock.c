@@ -134,8 +134,41 @@ static bool unspecified(const struct sockaddr_storage *ss) {
   return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr);
 }
 
+/* The same family, address and port. */
+static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b) {
+  if (a->ss_family != b->ss_family) return false;
+  if (a->ss_family == AF_INET) {
+    const struct sockaddr_in *x = (const struct sockaddr_in *)a, *y = (const struct sockaddr_in *)b;
+    return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+  }
+  const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a, *y = (const struct sockaddr_in6 *)b;
+  return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
+}
+
 static uint16_t port_of(const wasi_sockets_types_ip_socket_address_t *a) {
   return a->tag == WASI_SOCKETS_TYPES_IP_SOCKET_ADDRESS_IPV4 ? a->val.ipv4.port : a->val.ipv6.port;
+}
+
+/* The address checks of the reference (Wasmtime's sockets util), in its
+** order; -1 when `a` may be used by socket `s` (af its family), else the
+** error-code (access-denied is 0).  `remote`: a peer (not unspecified, not port 0); `unicast`:
+** TCP refuses multicast and broadcast addresses.  Then the capability: no
+** address is reachable without --allow-network (creating a socket and
+** setting its options are, as in Wasmtime, not network access). */
+static int addr_check(wp3_ctx_t *cx, int af, const wasi_sockets_types_ip_socket_address_t *a, sockaddr_x *sa,
+                          bool remote, bool unicast) {
+  if (to_host(a, sa) != af) return SE(INVALID_ARGUMENT);
+  if (af == AF_INET6) {
+    const struct in6_addr *x = &((const struct sockaddr_in6 *)&sa->ss)->sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(x)) return SE(INVALID_ARGUMENT); /* no dual stack */
+    if (unicast && IN6_IS_ADDR_MULTICAST(x)) return SE(INVALID_ARGUMENT);
+  } else if (unicast) {
+    uint32_t x = ntohl(((const struct sockaddr_in *)&sa->ss)->sin_addr.s_addr);
+    if ((x >> 28) == 0xe || x == 0xffffffffu) return SE(INVALID_ARGUMENT);
+  }
+  if (remote && (port_of(a) == 0 || unspecified(&sa->ss))) return SE(INVALID_ARGUMENT);
+  if (!wp3_inst(cx)->allow_network) return SE(ACCESS_DENIED);
+  return -1;
 }
 
 /* ---------------------------------------------------------- sockets */
@@ -165,11 +198,6 @@ static int sock_open(wasi_sockets_types_ip_address_family_t family, int type, in
 static int create(wp3_ctx_t *cx, wp3_kind_t kind, wasi_sockets_types_ip_address_family_t family, bool *is_err,
                   wasi_sockets_types_error_code_t *err, uint32_t *rep) {
   int af;
-  if (!wp3_inst(cx)->allow_network) {
-    *is_err = true;
-    *err = code(SE(ACCESS_DENIED));
-    return 0;
-  }
   int fd = sock_open(family, kind == WP3_TCP ? SOCK_STREAM : SOCK_DGRAM, &af);
   if (fd < 0) {
     *is_err = true;
@@ -194,10 +222,12 @@ int wasi_sockets_types_static_udp_socket_create(wp3_ctx_t *cx, wasi_sockets_type
   return create(cx, WP3_UDP, address_family, &ret->is_err, &ret->val.err, &ret->val.ok.rep);
 }
 
-static int do_bind(wp3_obj_t *s, const wasi_sockets_types_ip_socket_address_t *addr, wp3_result_void_error_code_2_t *ret) {
+static int do_bind(wp3_ctx_t *cx, wp3_obj_t *s, const wasi_sockets_types_ip_socket_address_t *addr,
+                   wp3_result_void_error_code_2_t *ret) {
   if (s->u.sock.state != WP3_TCP_UNBOUND) return ERR(ret, SE(INVALID_STATE));
   sockaddr_x sa;
-  if (to_host(addr, &sa) != s->u.sock.family) return ERR(ret, SE(INVALID_ARGUMENT));
+  int bad = addr_check(cx, s->u.sock.family, addr, &sa, false, s->kind == WP3_TCP);
+  if (bad >= 0) return ERR(ret, (uint8_t)bad);
   /* like wasmtime: a listener can be restarted without waiting out TIME_WAIT */
   if (s->kind == WP3_TCP) setsockopt(s->u.sock.fd, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int));
   if (bind(s->u.sock.fd, (struct sockaddr *)&sa.ss, sa.len) < 0) return ERRNO(ret, errno);
@@ -209,14 +239,14 @@ int wasi_sockets_types_method_tcp_socket_bind(wp3_ctx_t *cx, wasi_sockets_types_
                                               const wasi_sockets_types_ip_socket_address_t *local_address,
                                               wp3_result_void_error_code_2_t *ret) {
   SOCK(cx, self.rep, WP3_TCP, s);
-  return do_bind(s, local_address, ret);
+  return do_bind(cx, s, local_address, ret);
 }
 
 int wasi_sockets_types_method_udp_socket_bind(wp3_ctx_t *cx, wasi_sockets_types_borrow_udp_socket_t self,
                                               const wasi_sockets_types_ip_socket_address_t *local_address,
                                               wp3_result_void_error_code_2_t *ret) {
   SOCK(cx, self.rep, WP3_UDP, s);
-  return do_bind(s, local_address, ret);
+  return do_bind(cx, s, local_address, ret);
 }
 
 /* ------------------------------------------------------------- connect */
@@ -246,8 +276,8 @@ int wasi_sockets_types_method_tcp_socket_connect(wp3_ctx_t *cx, wasi_sockets_typ
   SOCK(cx, self.rep, WP3_TCP, s);
   if (s->u.sock.state != WP3_TCP_UNBOUND && s->u.sock.state != WP3_TCP_BOUND) return ERR(ret, SE(INVALID_STATE));
   sockaddr_x sa;
-  if (to_host(remote_address, &sa) != s->u.sock.family) return ERR(ret, SE(INVALID_ARGUMENT));
-  if (port_of(remote_address) == 0 || unspecified(&sa.ss)) return ERR(ret, SE(INVALID_ARGUMENT));
+  int bad = addr_check(cx, s->u.sock.family, remote_address, &sa, true, true);
+  if (bad >= 0) return ERR(ret, (uint8_t)bad);
   if (connect(s->u.sock.fd, (struct sockaddr *)&sa.ss, sa.len) == 0) {
     s->u.sock.state = WP3_TCP_CONNECTED;
     return 0;
@@ -275,8 +305,29 @@ int wasi_sockets_types_method_tcp_socket_connect(wp3_ctx_t *cx, wasi_sockets_typ
 
 typedef struct accept_state {
   int family;
-  uint32_t rep; /* the connection being handed to the guest */
+  uint32_t rep;      /* the connection being handed to the guest */
+  wp3_inst_t *in;    /* the listener's instance and rep */
+  uint32_t listener;
 } accept_state_t;
+
+static void accept_free(void *extra) {
+  accept_state_t *a = extra;
+  wp3_obj_t *s = a ? wp3_obj_get(a->in, a->listener, WP3_TCP) : NULL;
+  if (s) s->u.sock.accept = NULL;
+  free(a);
+}
+
+void wp3_accept_stop(wp3_op_t *op) {
+  accept_state_t *a = op->extra;
+  wp3_obj_t *s = wp3_obj_get(a->in, a->listener, WP3_TCP);
+  if (s) s->u.sock.accept = NULL;
+  a->listener = 0;
+  /* its listening fd goes now; a connection being handed over ends the
+  ** loop when its copy completes (accept_next sees no fd) */
+  close(op->fd);
+  op->fd = -1;
+  if (op->watch) wp3_pump_finish(op, 0);
+}
 
 static void accept_next(wp3_op_t *op);
 
@@ -299,6 +350,10 @@ static void accept_ready(void *arg, int revents) {
 
 static void accept_next(wp3_op_t *op) {
   accept_state_t *a = op->extra;
+  if (op->fd < 0) { /* the listener was dropped */
+    wp3_pump_finish(op, 0);
+    return;
+  }
   int fd = accept4(op->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) {
@@ -324,6 +379,7 @@ int wasi_sockets_types_method_tcp_socket_listen(wp3_ctx_t *cx, wasi_sockets_type
                                                 wp3_result_stream_own_tcp_socket_error_code_t *ret) {
   SOCK(cx, self.rep, WP3_TCP, s);
   if (s->u.sock.state == WP3_TCP_UNBOUND) { /* as the reference: an implicit bind to any address */
+    if (!wp3_inst(cx)->allow_network) return ERR(ret, SE(ACCESS_DENIED));
     sockaddr_x sa;
     memset(&sa, 0, sizeof sa);
     sa.ss.ss_family = (sa_family_t)s->u.sock.family;
@@ -341,8 +397,11 @@ int wasi_sockets_types_method_tcp_socket_listen(wp3_ctx_t *cx, wasi_sockets_type
     return ERR(ret, SE(OUT_OF_MEMORY));
   }
   op->extra = a;
-  op->extra_free = free;
+  op->extra_free = accept_free;
   a->family = s->u.sock.family;
+  a->in = wp3_inst(cx);
+  a->listener = self.rep;
+  s->u.sock.accept = op;
   if ((op->fd = fcntl(s->u.sock.fd, F_DUPFD_CLOEXEC, 0)) < 0) {
     wp3_op_free(op);
     return ERR(ret, SE(OUT_OF_MEMORY));
@@ -502,6 +561,10 @@ static int set_opt(wp3_obj_t *s, int level, int name, int v, wp3_result_void_err
 static int level_ip(const wp3_obj_t *s) { return s->u.sock.family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP; }
 static int opt_hops(const wp3_obj_t *s) { return s->u.sock.family == AF_INET6 ? IPV6_UNICAST_HOPS : IP_TTL; }
 
+/* Linux reports twice the buffer size set (its bookkeeping): halved, as
+** the reference does, so a size set reads back the same. */
+static uint64_t buf_got(int v) { return v > 0 ? (uint64_t)v / 2 : 0; }
+
 #define GETTER(fn, B, K, T, level, name, conv)                                                \
   int fn(wp3_ctx_t *cx, B self, T *ret) {                                                     \
     SOCK(cx, self.rep, K, s);                                                                 \
@@ -524,15 +587,15 @@ GETTER(wasi_sockets_types_method_tcp_socket_get_keep_alive_count, TB, WP3_TCP, w
 GETTER(wasi_sockets_types_method_tcp_socket_get_hop_limit, TB, WP3_TCP, wp3_result_u8_error_code_t, level_ip(s),
        opt_hops(s), (uint8_t)v)
 GETTER(wasi_sockets_types_method_tcp_socket_get_receive_buffer_size, TB, WP3_TCP, wp3_result_u64_error_code_t,
-       SOL_SOCKET, SO_RCVBUF, (uint64_t)v)
+       SOL_SOCKET, SO_RCVBUF, buf_got(v))
 GETTER(wasi_sockets_types_method_tcp_socket_get_send_buffer_size, TB, WP3_TCP, wp3_result_u64_error_code_t,
-       SOL_SOCKET, SO_SNDBUF, (uint64_t)v)
+       SOL_SOCKET, SO_SNDBUF, buf_got(v))
 GETTER(wasi_sockets_types_method_udp_socket_get_unicast_hop_limit, UB, WP3_UDP, wp3_result_u8_error_code_t,
        level_ip(s), opt_hops(s), (uint8_t)v)
 GETTER(wasi_sockets_types_method_udp_socket_get_receive_buffer_size, UB, WP3_UDP, wp3_result_u64_error_code_t,
-       SOL_SOCKET, SO_RCVBUF, (uint64_t)v)
+       SOL_SOCKET, SO_RCVBUF, buf_got(v))
 GETTER(wasi_sockets_types_method_udp_socket_get_send_buffer_size, UB, WP3_UDP, wp3_result_u64_error_code_t,
-       SOL_SOCKET, SO_SNDBUF, (uint64_t)v)
+       SOL_SOCKET, SO_SNDBUF, buf_got(v))
 
 /* Durations in whole seconds, at least 1 (the kernel's unit). */
 static int secs(uint64_t ns) {
@@ -563,8 +626,8 @@ int wasi_sockets_types_method_tcp_socket_set_keep_alive_interval(wp3_ctx_t *cx, 
 int wasi_sockets_types_method_tcp_socket_set_keep_alive_count(wp3_ctx_t *cx, TB self, uint32_t value,
                                                               wp3_result_void_error_code_2_t *ret) {
   SOCK(cx, self.rep, WP3_TCP, s);
-  if (value == 0 || value > 127) return ERR(ret, SE(INVALID_ARGUMENT));
-  return set_opt(s, IPPROTO_TCP, TCP_KEEPCNT, (int)value, ret);
+  if (value == 0) return ERR(ret, SE(INVALID_ARGUMENT));
+  return set_opt(s, IPPROTO_TCP, TCP_KEEPCNT, value > 127 ? 127 : (int)value, ret); /* the kernel's most */
 }
 int wasi_sockets_types_method_tcp_socket_set_hop_limit(wp3_ctx_t *cx, TB self, uint8_t value,
                                                        wp3_result_void_error_code_2_t *ret) {
@@ -613,8 +676,8 @@ int wasi_sockets_types_method_udp_socket_connect(wp3_ctx_t *cx, UB self,
                                                  wp3_result_void_error_code_2_t *ret) {
   SOCK(cx, self.rep, WP3_UDP, s);
   sockaddr_x sa;
-  if (to_host(remote_address, &sa) != s->u.sock.family) return ERR(ret, SE(INVALID_ARGUMENT));
-  if (port_of(remote_address) == 0 || unspecified(&sa.ss)) return ERR(ret, SE(INVALID_ARGUMENT));
+  int bad = addr_check(cx, s->u.sock.family, remote_address, &sa, true, false);
+  if (bad >= 0) return ERR(ret, (uint8_t)bad);
   if (connect(s->u.sock.fd, (struct sockaddr *)&sa.ss, sa.len) < 0) return ERRNO(ret, errno);
   s->u.sock.connected = true;
   if (s->u.sock.state == WP3_TCP_UNBOUND) s->u.sock.state = WP3_TCP_BOUND; /* connect bound it */
@@ -719,13 +782,21 @@ int wasi_sockets_types_method_udp_socket_send(wp3_ctx_t *cx, UB self, const wp3_
   u.data = data;
   if (data->len > WP3_UDP_MAX) return ERR(ret, SE(DATAGRAM_TOO_LARGE));
   if (remote_address->is_some) {
-    if (s->u.sock.connected) return ERR(ret, SE(INVALID_STATE)); /* as the reference */
-    if (to_host(&remote_address->val, &u.to) != s->u.sock.family || port_of(&remote_address->val) == 0 ||
-        unspecified(&u.to.ss))
-      return ERR(ret, SE(INVALID_ARGUMENT));
-    u.has_to = true;
+    int bad = addr_check(cx, s->u.sock.family, &remote_address->val, &u.to, true, false);
+    if (bad >= 0) return ERR(ret, (uint8_t)bad);
+    if (s->u.sock.connected) {
+      /* a connected socket sends to its peer only: naming it is allowed */
+      struct sockaddr_storage peer;
+      socklen_t len = sizeof peer;
+      if (getpeername(s->u.sock.fd, (struct sockaddr *)&peer, &len) < 0) return ERRNO(ret, errno);
+      if (!same_addr(&peer, &u.to.ss)) return ERR(ret, SE(INVALID_ARGUMENT));
+    } else {
+      u.has_to = true;
+    }
   } else if (!s->u.sock.connected) {
     return ERR(ret, SE(INVALID_ARGUMENT));
+  } else if (!wp3_inst(cx)->allow_network) {
+    return ERR(ret, SE(ACCESS_DENIED));
   }
   if (s->u.sock.state == WP3_TCP_UNBOUND) s->u.sock.state = WP3_TCP_BOUND; /* sendto binds it */
   return udp_call(cx, s, true, &u, ret);

@@ -63,6 +63,7 @@ void wp3_obj_free(wp3_inst_t *in, uint32_t rep, wp3_kind_t kind) {
   case WP3_DESCRIPTOR: wp_os_close(&o->u.desc.h); break;
   case WP3_TCP:
   case WP3_UDP:
+    if (o->u.sock.accept) wp3_accept_stop(o->u.sock.accept);
     if (o->u.sock.fd >= 0) close(o->u.sock.fd);
     break;
   default: break;

@@ -51,7 +51,7 @@ no-default-plugins)
 args)
   run --env FOO=bar --env "SP=a b,c%d" "$G" args "two words" "x,y" "100%" ""
   expect_rc 0
-  expect_out "arg 0: $G
+  expect_out "arg 0: $(basename "$G")
 arg 1: args
 arg 2: two words
 arg 3: x,y

@@ -283,9 +283,11 @@ static void case_random(void) {
   insecure_bytes(5, &l);
   kv("insecure-bytes", l.len);
   kv("u64s-differ", random_u64() != random_u64());
-  uint64_t s[2];
+  uint64_t s[2], t[2];
   insecure_seed(s);
   kv("seed-nonzero", (s[0] | s[1]) != 0);
+  insecure_seed(t); /* one seed per instance, as the reference */
+  kv("seed-stable", s[0] == t[0] && s[1] == t[1]);
 }
 
 /* ------------------------------------------------------------ filesystem */
@@ -523,6 +525,51 @@ static void case_readonly(void) {
   descriptor_drop(dir);
 }
 
+IMPORT(FS("types"), "[method]descriptor.get-flags") void get_flags(uint32_t self, res_t *ret);
+
+/* get-flags as the reference reports them: no read/write asked is read,
+** create implies write, mutate-directory only when asked for. */
+static void say_flags(uint32_t dir, const char *what, const char *path, uint32_t of, uint32_t fl) {
+  res_t r;
+  open_at(dir, 0, path, slen(path), of, fl, &r);
+  out(what, slen(what));
+  out("=", 1);
+  if (r.is_err) {
+    out("err:", 4);
+    puts_(fs_err_name(r.u.tag));
+    return;
+  }
+  res_t f;
+  get_flags(r.u.handle, &f);
+  if (f.is_err) puts_("get-flags failed");
+  else {
+    out(f.u.tag & DF_READ ? "r" : "-", 1);
+    out(f.u.tag & DF_WRITE ? "w" : "-", 1);
+    puts_(f.u.tag & DF_MUTATE ? "m" : "-");
+  }
+  descriptor_drop(r.u.handle);
+}
+
+static void case_flags(void) {
+  uint32_t dir = preopen("/box");
+  res_t f;
+  get_flags(dir, &f);
+  kv("preopen-rm", !f.is_err && f.u.tag == (DF_READ | DF_MUTATE));
+  say_flags(dir, "dir-none", ".", 0, 0);
+  say_flags(dir, "dir-mutate", ".", OPEN_DIRECTORY, DF_READ | DF_MUTATE);
+  say_flags(dir, "create-none", "c.txt", OPEN_CREATE | OPEN_EXCLUSIVE, 0);
+  res_t r;
+  unlink_at(dir, "c.txt", 5, &r);
+  say_flags(dir, "create-w", "c.txt", OPEN_CREATE | OPEN_EXCLUSIVE, DF_WRITE);
+  unlink_at(dir, "c.txt", 5, &r);
+  say_flags(dir, "create-r", "f.txt", OPEN_CREATE, DF_READ);
+  say_flags(dir, "file-none", "f.txt", 0, 0);
+  say_flags(dir, "file-excl-only", "f.txt", OPEN_EXCLUSIVE, 0);
+  unlink_at(dir, "f.txt", 5, &r);
+  say_res("cleanup", &r);
+  descriptor_drop(dir);
+}
+
 static void case_nodirs(void) {
   list_t l;
   get_directories(&l);
@@ -673,6 +720,91 @@ static void case_udp(void) {
   udp_drop(b);
 }
 
+IMPORT(SOCK("types"), "[method]udp-socket.connect")
+void udp_connect(uint32_t self, uint32_t tag, uint32_t port, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
+                 uint32_t x6, uint32_t x7, uint32_t x8, uint32_t x9, uint32_t x10, uint32_t x11, res_t *ret);
+/* ipv6 ::ffff:127.0.0.1 port p, flat: tag 1, port, flow-info, 8 groups, scope */
+#define V4MAPPED(p) 1, (p), 0, 0, 0, 0, 0, 0, 0xffff, 0x7f00, 1, 0
+
+/* The address rules of the reference (Wasmtime) and the lifetimes of a
+** listener and a receive stream. */
+static void case_sock_rules(void) {
+  res_t r;
+  tcp_create(0, &r);
+  uint32_t t = r.u.handle;
+  tcp_bind(t, 0, 0, 224, 0, 0, 1, 0, 0, 0, 0, 0, 0, &r); /* multicast */
+  say_sock("bind-multicast", &r);
+  tcp_bind(t, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0, 0, 0, &r); /* broadcast */
+  say_sock("bind-broadcast", &r);
+  tcp_connect(t, LOOPBACK(0), &r);
+  say_sock("connect-port-0", &r);
+  tcp_connect(t, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, &r);
+  say_sock("connect-unspecified", &r);
+  tcp_drop(t);
+  tcp_create(1, &r); /* ipv6 */
+  t = r.u.handle;
+  tcp_connect(t, V4MAPPED(9), &r);
+  say_sock("connect-v4mapped", &r);
+  tcp_connect(t, LOOPBACK(9), &r);
+  say_sock("connect-other-family", &r);
+  tcp_drop(t);
+  /* a listener dropped with its accept stream frees its port at once */
+  tcp_create(0, &r);
+  t = r.u.handle;
+  tcp_bind(t, LOOPBACK(0), &r);
+  tcp_listen(t, &r);
+  uint32_t accepts = r.u.handle;
+  tcp_local(t, &r);
+  uint16_t port = local_port(&r);
+  accept_drop(accepts);
+  tcp_drop(t);
+  tcp_create(0, &r);
+  t = r.u.handle;
+  tcp_bind(t, LOOPBACK(port), &r);
+  say_sock("rebind-after-drop", &r);
+  tcp_listen(t, &r);
+  say_sock("relisten", &r);
+  accepts = r.u.handle;
+  /* a receive stream dropped unread: its future says ok (a shutdown of the
+  ** read half), though the peer never sends */
+  tcp_create(0, &r);
+  uint32_t cs = r.u.handle;
+  tcp_connect(cs, LOOPBACK(port), &r);
+  uint32_t conn = 0;
+  copied(accepts, accept_read(accepts, &conn, 1));
+  uint32_t rf[2];
+  tcp_receive(conn, rf);
+  tr_stream_drop(rf[0]);
+  fut_res_t res = {{9}};
+  copied(rf[1], tr_future_read(rf[1], &res));
+  tr_future_drop(rf[1]);
+  kv("dropped-receive-result", res.b[0]);
+  accept_drop(accepts);
+  tcp_drop(conn);
+  tcp_drop(cs);
+  tcp_drop(t);
+  /* udp: a connected socket may name its peer in send, not another */
+  udp_create(0, &r);
+  uint32_t a = r.u.handle;
+  udp_bind(a, LOOPBACK(0), &r);
+  udp_local(a, &r);
+  port = local_port(&r);
+  udp_create(0, &r);
+  uint32_t b = r.u.handle;
+  udp_connect(b, V4MAPPED(port), &r);
+  say_sock("udp-connect-other-family", &r);
+  udp_connect(b, LOOPBACK(port), &r);
+  say_sock("udp-connect", &r);
+  udp_send(b, "1", 1, 1, LOOPBACK(port), &r);
+  say_sock("udp-send-to-peer", &r);
+  udp_send(b, "2", 1, 1, LOOPBACK(port == 65535 ? 1 : port + 1), &r);
+  say_sock("udp-send-to-other", &r);
+  udp_send(b, "3", 1, 0, LOOPBACK(0), &r);
+  say_sock("udp-send-connected", &r);
+  udp_drop(a);
+  udp_drop(b);
+}
+
 static void case_lookup(void) {
   res_t r;
   resolve("localhost", 9, &r);
@@ -680,12 +812,29 @@ static void case_lookup(void) {
   if (!r.is_err) kv("addresses-nonzero", r.u.w[1] > 0);
 }
 
+/* Without --allow-network sockets can be made and configured (as in
+** Wasmtime), but no address is reachable: bind, listen, connect and send
+** are access-denied, and so is a name lookup. */
 static void case_net_denied(void) {
   res_t r;
   tcp_create(0, &r);
   say_sock("tcp-create", &r);
+  uint32_t t = r.u.handle;
+  tcp_bind(t, LOOPBACK(0), &r);
+  say_sock("tcp-bind", &r);
+  tcp_listen(t, &r);
+  say_sock("tcp-listen", &r);
+  tcp_connect(t, LOOPBACK(9), &r);
+  say_sock("tcp-connect", &r);
+  tcp_drop(t);
   udp_create(0, &r);
   say_sock("udp-create", &r);
+  uint32_t u = r.u.handle;
+  udp_bind(u, LOOPBACK(0), &r);
+  say_sock("udp-bind", &r);
+  udp_send(u, "x", 1, 1, LOOPBACK(9), &r);
+  say_sock("udp-send", &r);
+  udp_drop(u);
   resolve("localhost", 9, &r);
   /* ip-name-lookup's error-code: access-denied is 0 too */
   out("lookup=", 7);
@@ -728,6 +877,8 @@ EXPORT("[async-lift-stackful]" CLI("run") "#run") void run(void) {
   else if (is(c, "udp")) case_udp();
   else if (is(c, "lookup")) case_lookup();
   else if (is(c, "net-denied")) case_net_denied();
+  else if (is(c, "sock-rules")) case_sock_rules();
+  else if (is(c, "flags")) case_flags();
   else if (is(c, "stderr")) err_line("to stderr");
   else if (is(c, "fail")) status = 1;
 #ifndef WASI_RC
