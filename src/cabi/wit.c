@@ -192,13 +192,6 @@ const wp_cabi_resource_t *wp_wit_cabi_resource(wp_wit_cabi_t *c, uint32_t id, wa
 }
 
 const wp_cabi_type_t *wp_wit_cabi_type(wp_wit_cabi_t *c, wp_wit_type_t t, wasmplug_error_t **err) {
-  static const wp_cabi_kind_t prim[] = {
-      [WP_WIT_T_BOOL] = WP_CABI_BOOL, [WP_WIT_T_U8] = WP_CABI_U8,   [WP_WIT_T_U16] = WP_CABI_U16,
-      [WP_WIT_T_U32] = WP_CABI_U32,   [WP_WIT_T_U64] = WP_CABI_U64, [WP_WIT_T_S8] = WP_CABI_S8,
-      [WP_WIT_T_S16] = WP_CABI_S16,   [WP_WIT_T_S32] = WP_CABI_S32, [WP_WIT_T_S64] = WP_CABI_S64,
-      [WP_WIT_T_F32] = WP_CABI_F32,   [WP_WIT_T_F64] = WP_CABI_F64, [WP_WIT_T_CHAR] = WP_CABI_CHAR,
-      [WP_WIT_T_STRING] = WP_CABI_STRING,
-  };
   if (t.kind == WP_WIT_T_NONE) return NULL;
   if (t.kind == WP_WIT_T_ERROR_CONTEXT) {
     const wp_cabi_type_t *ty = wp_cabi_type_error_context(c->types);
@@ -206,7 +199,7 @@ const wp_cabi_type_t *wp_wit_cabi_type(wp_wit_cabi_t *c, wp_wit_type_t t, wasmpl
     return ty;
   }
   if (t.kind != WP_WIT_T_ID) {
-    const wp_cabi_type_t *ty = wp_cabi_type_prim(c->types, prim[t.kind]);
+    const wp_cabi_type_t *ty = wp_cabi_type_prim(c->types, (wp_cabi_kind_t)t.kind); /* the same numbers */
     if (!ty) *err = builder_failed(c, t);
     return ty;
   }

@@ -33,11 +33,11 @@ static void flat_store(wp_comp_type *t, const flat *f) {
 ** Primitives are static constants without these fields. */
 static uint64_t size64(const wp_comp_type *t) {
   if (t->kind == WP_COMP_T_STRING) return 16;
-  return t->kind <= WP_COMP_T_ERROR_CONTEXT ? t->abi_size : t->abi_size64;
+  return wp_comp_kind_is_prim(t->kind) ? t->abi_size : t->abi_size64;
 }
 static uint32_t align64(const wp_comp_type *t) {
   if (t->kind == WP_COMP_T_STRING) return 8;
-  return t->kind <= WP_COMP_T_ERROR_CONTEXT ? t->abi_align : t->abi_align64;
+  return wp_comp_kind_is_prim(t->kind) ? t->abi_align : t->abi_align64;
 }
 
 /* The variant-like's payload types (NULL: a case without one) in *cases,

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wasmplug.h"     /* wasmplug_ckind_t: the value type kinds */
 #include "cabi/layout.h" /* the one layout/flatten rule set (abi.c) */
 
 #ifdef __cplusplus
@@ -115,27 +116,32 @@ typedef struct wp_comp_core_type {
 
 /* --------------------------------------------------------- component types */
 
+/* The value types' kinds are their numbers in THE enumeration of value
+** type kinds (wasmplug_ckind_t: WP_COMP_T_<KIND> is WASMPLUG_C_<KIND>);
+** the kinds only a decoded component has (map, and the types that are not
+** value types) come after every one of those. */
 typedef enum wp_comp_type_kind {
   /* primitive value types (static constants, see wp_comp_prim()) */
-  WP_COMP_T_BOOL = 1, WP_COMP_T_S8, WP_COMP_T_U8, WP_COMP_T_S16, WP_COMP_T_U16,
-  WP_COMP_T_S32, WP_COMP_T_U32, WP_COMP_T_S64, WP_COMP_T_U64,
-  WP_COMP_T_F32, WP_COMP_T_F64, WP_COMP_T_CHAR, WP_COMP_T_STRING,
-  WP_COMP_T_ERROR_CONTEXT,
+  WP_COMP_T_BOOL = WASMPLUG_C_BOOL, WP_COMP_T_S8 = WASMPLUG_C_S8, WP_COMP_T_U8 = WASMPLUG_C_U8,
+  WP_COMP_T_S16 = WASMPLUG_C_S16, WP_COMP_T_U16 = WASMPLUG_C_U16, WP_COMP_T_S32 = WASMPLUG_C_S32,
+  WP_COMP_T_U32 = WASMPLUG_C_U32, WP_COMP_T_S64 = WASMPLUG_C_S64, WP_COMP_T_U64 = WASMPLUG_C_U64,
+  WP_COMP_T_F32 = WASMPLUG_C_F32, WP_COMP_T_F64 = WASMPLUG_C_F64, WP_COMP_T_CHAR = WASMPLUG_C_CHAR,
+  WP_COMP_T_STRING = WASMPLUG_C_STRING, WP_COMP_T_ERROR_CONTEXT = WASMPLUG_C_ERROR_CONTEXT,
   /* defined value types */
-  WP_COMP_T_RECORD,     /* fields[n] */
-  WP_COMP_T_VARIANT,    /* fields[n] = cases, type NULL when no payload */
-  WP_COMP_T_LIST,       /* elem */
-  WP_COMP_T_FIXED_LIST, /* elem, len */
-  WP_COMP_T_TUPLE,      /* fields[n], names empty */
-  WP_COMP_T_FLAGS,      /* fields[n] = labels, types NULL */
-  WP_COMP_T_ENUM,       /* fields[n] = labels, types NULL */
-  WP_COMP_T_OPTION,     /* elem */
-  WP_COMP_T_RESULT,     /* elem = ok (or NULL), elem2 = error (or NULL) */
-  WP_COMP_T_OWN,        /* elem = a resource type */
-  WP_COMP_T_BORROW,     /* elem = a resource type */
-  WP_COMP_T_FUTURE,     /* elem or NULL */
-  WP_COMP_T_STREAM,     /* elem or NULL */
-  WP_COMP_T_MAP,        /* elem = key, elem2 = value */
+  WP_COMP_T_RECORD = WASMPLUG_C_RECORD,         /* fields[n] */
+  WP_COMP_T_VARIANT = WASMPLUG_C_VARIANT,       /* fields[n] = cases, type NULL when no payload */
+  WP_COMP_T_LIST = WASMPLUG_C_LIST,             /* elem */
+  WP_COMP_T_FIXED_LIST = WASMPLUG_C_FIXED_LIST, /* elem, len */
+  WP_COMP_T_TUPLE = WASMPLUG_C_TUPLE,           /* fields[n], names empty */
+  WP_COMP_T_FLAGS = WASMPLUG_C_FLAGS,           /* fields[n] = labels, types NULL */
+  WP_COMP_T_ENUM = WASMPLUG_C_ENUM,             /* fields[n] = labels, types NULL */
+  WP_COMP_T_OPTION = WASMPLUG_C_OPTION,         /* elem */
+  WP_COMP_T_RESULT = WASMPLUG_C_RESULT,         /* elem = ok (or NULL), elem2 = error (or NULL) */
+  WP_COMP_T_OWN = WASMPLUG_C_OWN,               /* elem = a resource type */
+  WP_COMP_T_BORROW = WASMPLUG_C_BORROW,         /* elem = a resource type */
+  WP_COMP_T_FUTURE = WASMPLUG_C_FUTURE,         /* elem or NULL */
+  WP_COMP_T_STREAM = WASMPLUG_C_STREAM,         /* elem or NULL */
+  WP_COMP_T_MAP = 0x40,                         /* elem = key, elem2 = value */
   /* the rest are not value types */
   WP_COMP_T_FUNC,       /* fields[n] = params, elem = result or NULL, is_async */
   WP_COMP_T_COMPONENT,  /* imports, exports */
@@ -213,6 +219,10 @@ const wp_comp_extern *wp_comp_type_import(const wp_comp_type *t, const char *nam
 /* The static constant for a primitive kind (WP_COMP_T_BOOL..ERROR_CONTEXT),
 ** NULL for any other kind. */
 const wp_comp_type *wp_comp_prim(wp_comp_type_kind kind);
+/* Whether a kind is a primitive value type's (bool ... string, error-context). */
+static inline int wp_comp_kind_is_prim(unsigned kind) {
+  return (kind >= WP_COMP_T_BOOL && kind <= WP_COMP_T_STRING) || kind == WP_COMP_T_ERROR_CONTEXT;
+}
 
 /* The type of an import or export (`externtype`), with its name. */
 struct wp_comp_extern {

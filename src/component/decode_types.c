@@ -13,7 +13,7 @@
 
 /* Primitive types are shared immutable constants; their abi facts are fixed. */
 #define PRIM(k, sz, al, f) \
-  {.kind = (k), .abi_size = (sz), .abi_align = (al), .flat_count = 1, .flat = {(f)}}
+  [k] = {.kind = (k), .abi_size = (sz), .abi_align = (al), .flat_count = 1, .flat = {(f)}}
 static const wp_comp_type prims[] = {
     PRIM(WP_COMP_T_BOOL, 1, 1, WP_CABI_I32),   PRIM(WP_COMP_T_S8, 1, 1, WP_CABI_I32),
     PRIM(WP_COMP_T_U8, 1, 1, WP_CABI_I32),     PRIM(WP_COMP_T_S16, 2, 2, WP_CABI_I32),
@@ -21,18 +21,19 @@ static const wp_comp_type prims[] = {
     PRIM(WP_COMP_T_U32, 4, 4, WP_CABI_I32),    PRIM(WP_COMP_T_S64, 8, 8, WP_CABI_I64),
     PRIM(WP_COMP_T_U64, 8, 8, WP_CABI_I64),    PRIM(WP_COMP_T_F32, 4, 4, WP_CABI_CF32),
     PRIM(WP_COMP_T_F64, 8, 8, WP_CABI_CF64),    PRIM(WP_COMP_T_CHAR, 4, 4, WP_CABI_I32),
-    {.kind = WP_COMP_T_STRING, .abi_size = 8, .abi_align = 4, .flat_count = 2,
+    [WP_COMP_T_STRING] = {.kind = WP_COMP_T_STRING, .abi_size = 8, .abi_align = 4, .flat_count = 2,
      .flat = {WP_CABI_I32, WP_CABI_I32}, .has_string_or_list = 1},
     PRIM(WP_COMP_T_ERROR_CONTEXT, 4, 4, WP_CABI_I32),
 };
 
 const wp_comp_type *wp_comp_prim(wp_comp_type_kind kind) {
-  if (kind < WP_COMP_T_BOOL || kind > WP_COMP_T_ERROR_CONTEXT) return NULL;
-  return &prims[kind - WP_COMP_T_BOOL];
+  if (!wp_comp_kind_is_prim(kind)) return NULL;
+  return &prims[kind];
 }
 
 /* primvaltype byte -> kind, 0 if not a primitive */
 static uint8_t prim_kind(uint8_t b) {
+  /* 0x7f bool ... 0x73 string: the kinds' order (wasmplug_ckind_t) */
   if (b >= 0x73 && b <= 0x7f) return (uint8_t)(WP_COMP_T_BOOL + (0x7f - b));
   if (b == 0x64) return WP_COMP_T_ERROR_CONTEXT;
   return 0;

@@ -370,7 +370,7 @@ static const wp_comp_type *unnamed_val(wp_cx *cx, const wp_comp_type *t, const w
     case WP_COMP_T_RESOURCE:
       return NULL;
     default:
-      if (t->kind <= WP_COMP_T_ERROR_CONTEXT) return NULL;
+      if (wp_comp_kind_is_prim(t->kind)) return NULL;
       /* A structural type found fine is remembered in the set itself (as
       ** `ok`, not as a name): sets only grow, so it stays fine, and shared
       ** subgraphs are walked once. */
@@ -403,7 +403,7 @@ static const wp_comp_type *unnamed_instance(wp_cx *cx, const wp_comp_type *t, co
       case WP_COMP_SORT_FUNC: u = unnamed_func(cx, x->type, set); break;
       case WP_COMP_SORT_TYPE: u = unnamed_any(cx, x->type, set, depth + 1); break;
       case WP_COMP_SORT_VALUE:
-        u = x->type->kind <= WP_COMP_T_ERROR_CONTEXT ? NULL : unnamed_parts(cx, x->type, set, depth + 1);
+        u = wp_comp_kind_is_prim(x->type->kind) ? NULL : unnamed_parts(cx, x->type, set, depth + 1);
         break;
       case WP_COMP_SORT_INSTANCE: u = unnamed_instance(cx, x->type, set, depth + 1); break;
       default: break;
@@ -421,7 +421,7 @@ static const wp_comp_type *unnamed_any(wp_cx *cx, const wp_comp_type *t, const w
     case WP_COMP_T_COMPONENT: return NULL;
     case WP_COMP_T_FUNC: return unnamed_func(cx, t, set);
     case WP_COMP_T_INSTANCE: return unnamed_instance(cx, t, set, depth);
-    default: return t->kind <= WP_COMP_T_ERROR_CONTEXT ? NULL : unnamed_parts(cx, t, set, depth);
+    default: return wp_comp_kind_is_prim(t->kind) ? NULL : unnamed_parts(cx, t, set, depth);
   }
 }
 
@@ -456,7 +456,7 @@ static const wp_comp_type *visible(wp_cx *cx, wp_scope *s, uint8_t sort, const w
       return u;
     case WP_COMP_SORT_FUNC: return unnamed_func(cx, t, set);
     case WP_COMP_SORT_VALUE:
-      return t->kind <= WP_COMP_T_ERROR_CONTEXT ? NULL : unnamed_val(cx, t, set, depth);
+      return wp_comp_kind_is_prim(t->kind) ? NULL : unnamed_val(cx, t, set, depth);
     default: return NULL; /* components and modules are closed */
   }
 }

@@ -15,8 +15,11 @@
 #define MAX_PRINT_LEN (1u << 16)
 
 static const char *const prim_names[] = {
-    "bool", "s8",  "u8",  "s16", "u16",  "s32",    "u32",
-    "s64",  "u64", "f32", "f64", "char", "string", "error-context"};
+    [WP_COMP_T_BOOL] = "bool", [WP_COMP_T_S8] = "s8",         [WP_COMP_T_U8] = "u8",
+    [WP_COMP_T_S16] = "s16",   [WP_COMP_T_U16] = "u16",       [WP_COMP_T_S32] = "s32",
+    [WP_COMP_T_U32] = "u32",   [WP_COMP_T_S64] = "s64",       [WP_COMP_T_U64] = "u64",
+    [WP_COMP_T_F32] = "f32",   [WP_COMP_T_F64] = "f64",       [WP_COMP_T_CHAR] = "char",
+    [WP_COMP_T_STRING] = "string", [WP_COMP_T_ERROR_CONTEXT] = "error-context"};
 
 static int full(const wp_sbuf *b) {
   return (b->size && b->len >= b->size) || b->len >= MAX_PRINT_LEN;
@@ -181,8 +184,8 @@ void wp_sbuf_type(wp_sbuf *b, const wp_comp_type *t, int def, unsigned depth) {
       wp_sbuf_addz(b, "}");
       return;
     default:
-      if (t->kind >= WP_COMP_T_BOOL && t->kind <= WP_COMP_T_ERROR_CONTEXT)
-        wp_sbuf_addz(b, prim_names[t->kind - WP_COMP_T_BOOL]);
+      if (wp_comp_kind_is_prim(t->kind))
+        wp_sbuf_addz(b, prim_names[t->kind]);
       else
         wp_sbuf_addz(b, "?");
       return;

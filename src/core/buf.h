@@ -53,16 +53,26 @@ static inline void wp_buf_puts(wp_buf_t *b, const char *s) { wp_buf_put(b, s, st
 static inline void wp_buf_byte(wp_buf_t *b, uint8_t c) { wp_buf_put(b, &c, 1); }
 
 static inline void wp_buf_vprintf(wp_buf_t *b, const char *fmt, va_list ap) {
+  if (b->oom) return;
+  /* One pass when the text fits in the room left (the translator's case):
+  ** a second only to grow. */
+  size_t room = b->cap > b->len ? b->cap - b->len : 0;
   va_list ap2;
   va_copy(ap2, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap2);
+  int n = vsnprintf(room ? b->s + b->len : NULL, room, fmt, ap2);
   va_end(ap2);
   if (n < 0) {
+    if (room) b->s[b->len] = 0;
     b->oom = true;
     return;
   }
-  if (!wp_buf_reserve(b, (size_t)n)) return;
-  vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+  if ((size_t)n >= room) {
+    if (!wp_buf_reserve(b, (size_t)n)) {
+      if (room) b->s[b->len] = 0;
+      return;
+    }
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+  }
   b->len += (size_t)n;
 }
 

@@ -253,9 +253,9 @@ static void unit_key(const unit_build_t *b, const wp_buf_t *header, const wp_buf
   } else {
     for (const char *const *f = own_flags; *f; f++) wp_sha256_update(&s, *f, strlen(*f) + 1);
   }
-  wp_sha256_update(&s, header->buf, header->len);
+  wp_sha256_update(&s, header->s, header->len);
   wp_sha256_update(&s, "", 1);
-  wp_sha256_update(&s, unit->buf, unit->len);
+  wp_sha256_update(&s, unit->s, unit->len);
   wp_sha256_final(&s, d);
   wp_sha256_hex(d, hex);
 }
@@ -327,7 +327,7 @@ static char *unit_done(void *arg, size_t job) {
 static char *write_text(const char *dir, const char *name, const wp_buf_t *b) {
   char *path = wp_format("%s/%s", dir, name);
   if (!path) return wp_strdup("out of memory");
-  char *err = wp_write_atomic(path, (const uint8_t *)(b->buf ? b->buf : ""), b->len);
+  char *err = wp_write_atomic(path, (const uint8_t *)(b->s ? b->s : ""), b->len);
   free(path);
   return err;
 }
@@ -509,10 +509,10 @@ static char *manifest_text(wasmplug_engine_t *e, const char *key, char (*keys)[6
   wp_buf_t t = {0};
   for (size_t i = 0; i < n; i++) wp_buf_printf(&t, "%s\n", keys[i]);
   char sum[65], mac[65];
-  wp_sha256_hex_of(t.buf ? t.buf : "", t.len, sum);
+  wp_sha256_hex_of(t.s ? t.s : "", t.len, sum);
   char *r = NULL;
   if (!t.oom && wp_trust_mac(e, key, sum, mac))
-    r = wp_format("wasmplug-baseline 1\nkey %s\nobjects %zu\n%smac %s\n", key, n, t.buf ? t.buf : "", mac);
+    r = wp_format("wasmplug-baseline 1\nkey %s\nobjects %zu\n%smac %s\n", key, n, t.s ? t.s : "", mac);
   wp_buf_free(&t);
   return r;
 }

@@ -16,38 +16,19 @@
 
 #include "internal.h"
 
-/* A growable output buffer written to a file at the end. */
-typedef struct out {
-  char *buf;
-  size_t len, cap;
-  bool oom;
-} out_t;
-
-static void emit(out_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void emit(out_t *o, const char *fmt, ...) {
+/* The glue is built in the tree's buffer (buf.h) and written to a file at the end. */
+static void emit(wp_buf_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void emit(wp_buf_t *o, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char *s = wp_vformat(fmt, ap);
+  wp_buf_vprintf(o, fmt, ap);
   va_end(ap);
-  if (!s) { o->oom = true; return; }
-  size_t n = strlen(s);
-  if (o->len + n + 1 > o->cap) {
-    size_t cap = o->cap ? o->cap : 4096;
-    while (cap < o->len + n + 1) cap *= 2;
-    char *b = realloc(o->buf, cap);
-    if (!b) { free(s); o->oom = true; return; }
-    o->buf = b;
-    o->cap = cap;
-  }
-  memcpy(o->buf + o->len, s, n + 1);
-  o->len += n;
-  free(s);
 }
 
 /* wasm2c 1.0.32's name mangling: "Z_" then each byte, kept if it is an
 ** ASCII letter or digit other than 'Z', or '_'; otherwise "Z" + two
 ** upper-case hex digits. */
-static void mangle(out_t *o, const char *name) {
+static void mangle(wp_buf_t *o, const char *name) {
   emit(o, "Z_");
   for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
     unsigned c = *p;
@@ -59,7 +40,7 @@ static void mangle(out_t *o, const char *name) {
 }
 
 /* A C string literal for any bytes (octal escapes never run on). */
-static void c_string(out_t *o, const char *s) {
+static void c_string(wp_buf_t *o, const char *s) {
   emit(o, "\"");
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
     if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
@@ -109,7 +90,7 @@ static bool sig_supported(const wp_functype_t *ft) {
   return true;
 }
 
-static void ret_type(out_t *o, const wp_functype_t *ft) {
+static void ret_type(wp_buf_t *o, const wp_functype_t *ft) {
   if (ft->nresults == 0) emit(o, "void");
   else if (ft->nresults == 1) emit(o, "%s", ctype(ft->results[0]));
   else {
@@ -119,7 +100,7 @@ static void ret_type(out_t *o, const wp_functype_t *ft) {
 }
 
 /* The C cast that turns raw slot `v[i]` into a parameter value and back. */
-static void store_results(out_t *o, const wp_functype_t *ft, const char *r) {
+static void store_results(wp_buf_t *o, const wp_functype_t *ft, const char *r) {
   if (ft->nresults == 1) {
     emit(o, "  v[0].%s = (%s)%s;\n", rawfield(ft->results[0]),
          ft->results[0] == WASMPLUG_I32 ? "int32_t" : ft->results[0] == WASMPLUG_I64 ? "int64_t"
@@ -222,7 +203,7 @@ static const char prelude[] =
     "uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t *t, uint32_t d, wasm_rt_externref_t init) { return wp_rt->grow_externref_table(t, d, init); }\n"
     "\n";
 
-static char *gen_glue(const wasmplug_module_t *m, out_t *o) {
+static char *gen_glue(const wasmplug_module_t *m, wp_buf_t *o) {
   const wp_modinfo_t *info = &m->info;
   emit(o, "%s", prelude);
 
@@ -533,11 +514,11 @@ char *wp_codegen(const wasmplug_module_t *m, const char *dir) {
       err = wasm2c_error(m, errf, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     goto out;
   }
-  out_t o = {0};
+  wp_buf_t o = {0};
   err = gen_glue(m, &o);
   if (!err && o.oom) err = wp_strdup("out of memory");
-  if (!err) err = write_file(glue, o.buf, o.len);
-  free(o.buf);
+  if (!err) err = write_file(glue, o.s ? o.s : "", o.len);
+  wp_buf_free(&o);
 out:
   free(wasm);
   free(cfile);

@@ -136,7 +136,7 @@ static char *write_text(const char *dir, const char *name, const wp_buf_t *b) {
   }
   size_t off = 0;
   while (off < b->len) {
-    ssize_t n = write(fd, b->buf + off, b->len - off);
+    ssize_t n = write(fd, b->s + off, b->len - off);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) { err = wp_format("cannot write %s: %s", path, strerror(errno)); break; }
     off += (size_t)n;

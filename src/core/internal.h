@@ -22,19 +22,8 @@ char *wp_strndup(const char *s, size_t n);
 char *wp_vformat(const char *fmt, va_list ap);
 char *wp_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* A growable text buffer (generated C).  On allocation failure `oom` is set
-** and later appends are ignored; check it once at the end. */
-typedef struct wp_buf {
-  char *buf;
-  size_t len, cap;
-  bool oom;
-} wp_buf_t;
-void wp_buf_printf(wp_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void wp_buf_add(wp_buf_t *b, const char *s, size_t n);
-void wp_buf_puts(wp_buf_t *b, const char *s);
-/* Makes room for n more bytes; false when out of memory. */
-bool wp_buf_reserve(wp_buf_t *b, size_t n);
-void wp_buf_free(wp_buf_t *b);
+/* Text (generated C, messages): the tree's one buffer. */
+#include "buf.h"
 
 /* Appends frames (copied) to a trap's backtrace (util.c). */
 void wp_trap_add_frames(wasmplug_trap_t *t, const wasmplug_frame_t *frames, size_t n, bool truncated);

@@ -172,20 +172,9 @@ static const char *afmt(fx_t *f, const char *fmt, ...) {
 static void emit(fx_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void emit(fx_t *f, const char *fmt, ...) {
   va_list ap;
-  wp_buf_t *b = &f->body;
-  if (b->oom) return;
-  size_t room = b->cap > b->len ? b->cap - b->len : 0;
   va_start(ap, fmt);
-  int n = vsnprintf(room ? b->buf + b->len : NULL, room, fmt, ap);
+  wp_buf_vprintf(&f->body, fmt, ap);
   va_end(ap);
-  if (n < 0) return;
-  if ((size_t)n >= room) {
-    if (!wp_buf_reserve(b, (size_t)n)) return;
-    va_start(ap, fmt);
-    vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-  }
-  b->len += (size_t)n;
 }
 
 static void use_slot(fx_t *f, uint32_t d, wasmplug_valkind_t t) {
@@ -499,10 +488,10 @@ static const char *fill(fx_t *f, const char *tpl, uint32_t base, const char *add
       wp_buf_puts(&b, addr);
       p++;
     } else {
-      wp_buf_add(&b, p, 1);
+      wp_buf_put(&b, p, 1);
     }
   }
-  const char *r = b.oom ? "0" : afmt(f, "%s", b.buf ? b.buf : "");
+  const char *r = b.oom ? "0" : afmt(f, "%s", b.s ? b.s : "");
   if (b.oom) fail(f, "out of memory");
   wp_buf_free(&b);
   return r;
@@ -548,13 +537,13 @@ static void emit_call(fx_t *f, const wp_functype_t *ft, const char *callee, cons
   for (uint32_t k = 0; k < nr; k++) hazard(f, base + k);
   if (indirect_prefix) emit(f, "{ %s ", prefix);
   if (nr == 0) {
-    emit(f, "%s;", call.buf);
+    emit(f, "%s;", call.s);
   } else if (nr == 1) {
-    emit(f, "%s = %s;", slot(f, base, ft->results[0]), call.buf);
+    emit(f, "%s = %s;", slot(f, base, ft->results[0]), call.s);
   } else {
     emit(f, "{ wp_r_");
     for (uint32_t k = 0; k < nr; k++) emit(f, "%c", wp_tletter(ft->results[k]));
-    emit(f, " r_ = %s;", call.buf);
+    emit(f, " r_ = %s;", call.s);
     for (uint32_t k = 0; k < nr; k++) emit(f, " %s = r_.r%u;", slot(f, base + k, ft->results[k]), k);
     emit(f, " }");
   }
@@ -717,7 +706,7 @@ static bool op_simd(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi) {
     wp_buf_puts(&b, "\"");
   }
   wp_buf_puts(&b, ")");
-  bool ok = !b.oom && op_simple(f, in, oi, b.buf);
+  bool ok = !b.oom && op_simple(f, in, oi, b.s);
   if (b.oom) fail(f, "out of memory");
   wp_buf_free(&b);
   return ok;
@@ -1136,7 +1125,7 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
   ** registers setjmp restores: every local and slot is volatile */
   bool has_try = f.tries.len > 0;
   const char *vol = has_try ? "volatile " : "";
-  wp_buf_printf(out, "%s F%u(wp_inst *I", rt.buf ? rt.buf : "", f.func);
+  wp_buf_printf(out, "%s F%u(wp_inst *I", rt.s ? rt.s : "", f.func);
   for (uint32_t k = 0; k < t->nparams; k++)
     wp_buf_printf(out, ", %s%s l%u", f.tail ? "" : vol, wp_ctype(t->params[k]), k);
   wp_buf_puts(out, ") {\n");
@@ -1148,7 +1137,7 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
     if (t->nresults == 1) {
       wp_buf_printf(out, "return tc.a[0].%c;\n", wp_tletter(t->results[0]));
     } else if (t->nresults > 1) {
-      wp_buf_printf(out, "{ %s r;", rt.buf);
+      wp_buf_printf(out, "{ %s r;", rt.s);
       for (uint32_t k = 0; k < t->nresults; k++) wp_buf_printf(out, " r.r%u = tc.a[%u].%c;", k, k, wp_tletter(t->results[k]));
       wp_buf_puts(out, " return r; }\n");
     }
@@ -1178,7 +1167,7 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
   if (f.tries.oom) fail(&f, "out of memory");
   if (has_try && !f.tries.oom)
     wp_buf_printf(out, "wp_eh **hp_ = (wp_eh **)wp_rt->exn_handlers();\nwp_exn *x_;\nwp_eh %s;\n",
-                  f.tries.buf + 2);
+                  f.tries.s + 2);
   for (unsigned ty = 0; ty < 8; ty++) {
     bool any = false;
     for (uint32_t d = 0; d < f.capslots; d++) {
@@ -1191,7 +1180,7 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
   }
   for (uint32_t k = 0; k < wp_nmems(mi); k++)
     if (f.mems_used[k]) wp_buf_printf(out, "u8 *const M%u = I->mp[%u]->data;\n", k, k);
-  wp_buf_add(out, f.body.buf ? f.body.buf : "", f.body.len);
+  wp_buf_put(out, f.body.s ? f.body.s : "", f.body.len);
   wp_buf_puts(out, "}\n");
   if (out->oom) fail(&f, "out of memory");
 out:

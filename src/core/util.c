@@ -36,57 +36,6 @@ char *wp_format(const char *fmt, ...) {
   return s;
 }
 
-/* --------------------------------------------------------- text buffers */
-
-bool wp_buf_reserve(wp_buf_t *b, size_t n) {
-  if (b->oom) return false;
-  if (b->len + n + 1 <= b->cap) return true;
-  size_t cap = b->cap ? b->cap : 4096;
-  while (cap < b->len + n + 1) cap *= 2;
-  char *nb = realloc(b->buf, cap);
-  if (!nb) {
-    b->oom = true;
-    return false;
-  }
-  b->buf = nb;
-  b->cap = cap;
-  return true;
-}
-
-void wp_buf_add(wp_buf_t *b, const char *s, size_t n) {
-  if (!wp_buf_reserve(b, n)) return;
-  memcpy(b->buf + b->len, s, n);
-  b->len += n;
-  b->buf[b->len] = 0;
-}
-
-void wp_buf_puts(wp_buf_t *b, const char *s) { wp_buf_add(b, s, strlen(s)); }
-
-void wp_buf_printf(wp_buf_t *b, const char *fmt, ...) {
-  va_list ap;
-  if (b->oom) return;
-  size_t room = b->cap > b->len ? b->cap - b->len : 0;
-  va_start(ap, fmt);
-  int n = vsnprintf(room ? b->buf + b->len : NULL, room, fmt, ap);
-  va_end(ap);
-  if (n < 0) {
-    b->oom = true;
-    return;
-  }
-  if ((size_t)n >= room) {
-    if (!wp_buf_reserve(b, (size_t)n)) return;
-    va_start(ap, fmt);
-    vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-  }
-  b->len += (size_t)n;
-}
-
-void wp_buf_free(wp_buf_t *b) {
-  free(b->buf);
-  memset(b, 0, sizeof *b);
-}
-
 /* ------------------------------------------------------------------ errors */
 
 struct wasmplug_error {
@@ -315,9 +264,5 @@ char *wasmplug_trap_backtrace(const wasmplug_trap_t *trap) {
     wp_buf_puts(&b, "\n");
   }
   if (trap->truncated) wp_buf_puts(&b, "        ... (more frames not shown)\n");
-  if (b.oom) {
-    wp_buf_free(&b);
-    return NULL;
-  }
-  return b.buf;
+  return wp_buf_take(&b);
 }

@@ -1019,9 +1019,11 @@ uint32_t wp_wit_find_world(const wp_wit_resolve_t *r, uint32_t pkg, const char *
 }
 
 const char *wp_wit_prim_name(wp_wit_type_kind_t k) {
-  static const char *const names[] = {"_",   "bool", "u8",  "u16", "u32",  "u64",
-                                      "s8",  "s16",  "s32", "s64", "f32",  "f64",
-                                      "char", "string", "error-context"};
-  if ((unsigned)k < sizeof names / sizeof names[0]) return names[k];
+  static const char *const names[] = {
+      [WP_WIT_T_NONE] = "_",   [WP_WIT_T_BOOL] = "bool", [WP_WIT_T_U8] = "u8",     [WP_WIT_T_U16] = "u16",
+      [WP_WIT_T_U32] = "u32",  [WP_WIT_T_U64] = "u64",   [WP_WIT_T_S8] = "s8",     [WP_WIT_T_S16] = "s16",
+      [WP_WIT_T_S32] = "s32",  [WP_WIT_T_S64] = "s64",   [WP_WIT_T_F32] = "f32",   [WP_WIT_T_F64] = "f64",
+      [WP_WIT_T_CHAR] = "char", [WP_WIT_T_STRING] = "string", [WP_WIT_T_ERROR_CONTEXT] = "error-context"};
+  if ((unsigned)k < sizeof names / sizeof names[0] && names[k]) return names[k];
   return "?";
 }

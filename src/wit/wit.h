@@ -50,6 +50,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wasmplug.h" /* wasmplug_ckind_t: the value type kinds */
+
 #define WP_WIT_NONE UINT32_MAX /* "no index" */
 
 /* Byte range in the resolve's concatenated sources; WP_WIT_NONE if unknown. */
@@ -57,23 +59,26 @@ typedef struct {
   uint32_t start, end;
 } wp_wit_span_t;
 
+/* A type reference: a primitive, whose kind is its number in THE
+** enumeration of value type kinds (wasmplug_ckind_t: WP_WIT_T_<KIND> is
+** WASMPLUG_C_<KIND>), or a defined type (WP_WIT_T_ID). */
 typedef enum {
   WP_WIT_T_NONE = 0, /* absent (e.g. `result<_, E>` ok, no function result) */
-  WP_WIT_T_BOOL,
-  WP_WIT_T_U8,
-  WP_WIT_T_U16,
-  WP_WIT_T_U32,
-  WP_WIT_T_U64,
-  WP_WIT_T_S8,
-  WP_WIT_T_S16,
-  WP_WIT_T_S32,
-  WP_WIT_T_S64,
-  WP_WIT_T_F32,
-  WP_WIT_T_F64,
-  WP_WIT_T_CHAR,
-  WP_WIT_T_STRING,
-  WP_WIT_T_ERROR_CONTEXT,
-  WP_WIT_T_ID /* `id` indexes wp_wit_resolve_t.types */
+  WP_WIT_T_BOOL = WASMPLUG_C_BOOL,
+  WP_WIT_T_U8 = WASMPLUG_C_U8,
+  WP_WIT_T_U16 = WASMPLUG_C_U16,
+  WP_WIT_T_U32 = WASMPLUG_C_U32,
+  WP_WIT_T_U64 = WASMPLUG_C_U64,
+  WP_WIT_T_S8 = WASMPLUG_C_S8,
+  WP_WIT_T_S16 = WASMPLUG_C_S16,
+  WP_WIT_T_S32 = WASMPLUG_C_S32,
+  WP_WIT_T_S64 = WASMPLUG_C_S64,
+  WP_WIT_T_F32 = WASMPLUG_C_F32,
+  WP_WIT_T_F64 = WASMPLUG_C_F64,
+  WP_WIT_T_CHAR = WASMPLUG_C_CHAR,
+  WP_WIT_T_STRING = WASMPLUG_C_STRING,
+  WP_WIT_T_ERROR_CONTEXT = WASMPLUG_C_ERROR_CONTEXT,
+  WP_WIT_T_ID = 0x40 /* `id` indexes wp_wit_resolve_t.types (past every wasmplug_ckind_t) */
 } wp_wit_type_kind_t;
 
 typedef struct {

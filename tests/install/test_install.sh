@@ -4,7 +4,8 @@
 # and the plugins in LIBDIR/wasmplug/plugins, found by bare name.  Installs
 # into a scratch prefix, then builds from the installed SDK only (no source
 # tree on any include path): an embedder against each library, and
-# examples/embed — a program and a native plugin — which it runs.
+# examples/embed — a program and a native plugin — which it runs; and
+# docs/embedding.md's example.
 set -eu
 build=$1 src=$2 work=$3
 # A sanitizer build's libraries need the embedder built the same way.
@@ -45,6 +46,21 @@ cc $san -Wall -Wextra -Werror -shared -fPIC -o "$work/greet.so" "$ex/greet.c" $(
 guest=$build/tests/examples/embed/guest.wasm
 out=$(LD_LIBRARY_PATH=$libdir "$work/embed" "$work/greet.so,greeting=hi" "$guest" 'greet("world")')
 [ "$out" = '"hi, world!"' ] || { echo "examples/embed: got '$out'"; exit 1; }
+# docs/embedding.md's C (every ```c block, in order, as the body of one
+# function) compiles and links against the installed SDK as written
+doc=$root/docs/embedding.md
+{
+  printf '#include <wasmplug.h>\n#include <wasmplug/host.h>\n#include <stdint.h>\n'
+  printf 'int doc_example(const uint8_t *bytes, size_t len);\n'
+  printf 'int doc_example(const uint8_t *bytes, size_t len) {\n'
+  awk '/^```c$/ { on = 1; n++; next } /^```/ { on = 0 } on' "$doc"
+  printf 'return err != NULL || trap != NULL;\n}\n'
+  printf 'int main(int argc, char **argv) { (void)argv; return argc > 99 ? doc_example(0, 0) : 0; }\n'
+} > "$work/doc_example.c"
+grep -q wasmplug_program_new "$work/doc_example.c" || { echo "no C example found in $doc"; exit 1; }
+cc $san -Wall -Wextra -Werror -o "$work/doc_example" "$work/doc_example.c" $(pc --cflags --libs) ||
+  { echo "docs/embedding.md: its C example does not build against the installed SDK"; exit 1; }
+LD_LIBRARY_PATH=$libdir "$work/doc_example"
 # the installed wasi-p2.so, by bare name through the default search path
 out=$("$p/bin/wasmplug" run --no-default-plugins --plugin wasi-p2.so "$build/tests/wasi_p2/wasm/guest.wasm")
 [ "$out" = "hello from wasi-p2" ] || { echo "--plugin wasi-p2.so: got '$out'"; exit 1; }

@@ -27,8 +27,7 @@ wasmplug_trap_t *rt_trap_from_cabi(wp_cabi_error_t *e, const char *where) {
   return wasmplug_trap_new(kind, msg);
 }
 
-/* Turns the error of a cabi helper into a trap, preferring a pending one. */
-static wasmplug_trap_t *take_trap(rt_store *s, wp_cabi_error_t *e, const char *where) {
+wasmplug_trap_t *rt_take_trap(rt_store *s, wp_cabi_error_t *e, const char *where) {
   if (s->pending) {
     wasmplug_trap_t *t = s->pending;
     s->pending = NULL;
@@ -214,7 +213,7 @@ static wasmplug_trap_t *call_native(rt_lower *L, const wp_cabi_flat_t *flat, siz
   wp_cabi_error_t *fe = wp_cabi_cx_finish(&cx);
   if (!e && !t) e = fe;
   else wp_cabi_error_delete(fe);
-  if (e && !t) t = take_trap(L->f->store, e, L->F->name);
+  if (e && !t) t = rt_take_trap(L->f->store, e, L->F->name);
   else if (e) wp_cabi_error_delete(e);
   rt_arena_give(L->f->store, arena);
   return t;
@@ -242,7 +241,7 @@ static wasmplug_trap_t *lower_cb(void *env, wasmplug_caller_t *caller, wasmplug_
   } else {
     wp_cabi_error_t *e =
         wp_cabi_call_import(&L->guest, NULL, L->type, dispatch, L, flat, L->ctype.nparams, out, &nout);
-    if (e) return take_trap(s, e, L->F->name);
+    if (e) return rt_take_trap(s, e, L->F->name);
   }
   if (nout != L->ctype.nresults)
     return wasmplug_trap_new(WASMPLUG_TRAP_CANON, "lowered function returned the wrong number of core values");
@@ -334,7 +333,7 @@ static wasmplug_trap_t *resource_cb(void *env, wasmplug_caller_t *caller, wasmpl
   case WP_COMP_CANON_RESOURCE_REP: e = wp_cabi_resource_rep(R->f->handles, R->r, in, &out); break;
   default: e = wp_cabi_resource_drop(R->f->handles, R->r, in); break;
   }
-  if (e) return take_trap(s, e, wp_comp_canon_name(R->op));
+  if (e) return rt_take_trap(s, e, wp_comp_canon_name(R->op));
   if (R->op != WP_COMP_CANON_RESOURCE_DROP) raw[0].i32 = (int32_t)out;
   return NULL;
 }

@@ -187,15 +187,6 @@ static wasmplug_trap_t *outcome(rt_ncall *nc, int status) {
   return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
 }
 
-static wasmplug_trap_t *cabi_trap(rt_store *s, wp_cabi_error_t *e, const char *where) {
-  if (s->pending) {
-    wasmplug_trap_t *t = s->pending;
-    s->pending = NULL;
-    wp_cabi_error_delete(e);
-    return t;
-  }
-  return rt_trap_from_cabi(e, where);
-}
 
 wasmplug_trap_t *rt_native_call_sync(rt_lower *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
                                      size_t *nout) {
@@ -227,7 +218,7 @@ wasmplug_trap_t *rt_native_call_sync(rt_lower *L, const wp_cabi_flat_t *flat, si
   wp_cabi_error_t *fe = wp_cabi_cx_finish(&cx);
   if (!e && !t) e = fe;
   else wp_cabi_error_delete(fe);
-  if (e && !t) t = cabi_trap(s, e, L->F->name);
+  if (e && !t) t = rt_take_trap(s, e, L->F->name);
   else if (e) wp_cabi_error_delete(e);
   ncall_free(nc);
   return t;
@@ -245,7 +236,7 @@ static void finish_async(rt_ncall *nc) {
     size_t n = 0;
     wp_cabi_cx_refresh(&st->cx);
     wp_cabi_error_t *e = wp_cabi_lower_values(&st->cx, 1, &L->type->result, 0, true, nc->res, &st->retptr, flat, &n);
-    if (e) t = cabi_trap(s, e, L->F->name);
+    if (e) t = rt_take_trap(s, e, L->F->name);
   }
   if (t && nc->status == WASMPLUG_CANCELLED && !nc->call.trapped) {
     wasmplug_trap_delete(t);
@@ -277,7 +268,7 @@ wasmplug_trap_t *rt_native_lower_async(rt_lower *L, rt_subtask *st, wasmplug_val
     st->native = NULL;
     st->cx.arena = NULL;
     ncall_free(nc);
-    return cabi_trap(s, e, L->F->name);
+    return rt_take_trap(s, e, L->F->name);
   }
   int rc = nc->fn.fn(nc->fn.state, &nc->call, nc->args, nc->res);
   if (rc != WASMPLUG_PENDING || nc->done) {

@@ -256,6 +256,9 @@ wasmplug_trap_t *rt_core_call(rt_corefunc *cf, const wp_cabi_flat_t *params, siz
                               size_t nr);
 /* A trap from a cabi error (consumed). */
 wasmplug_trap_t *rt_trap_from_cabi(wp_cabi_error_t *e, const char *where);
+/* The same, preferring the store's parked core trap when there is one (the
+** error is deleted then). */
+wasmplug_trap_t *rt_take_trap(rt_store *s, wp_cabi_error_t *e, const char *where);
 
 /* ------------------------------------------------------------ host side */
 

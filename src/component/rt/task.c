@@ -21,16 +21,6 @@ static wasmplug_trap_t *trapf(wasmplug_trap_kind_t kind, const char *fmt, const 
   return wasmplug_trap_new(kind, msg);
 }
 
-/* A cabi error as a trap (the store's parked core trap when there is one). */
-static wasmplug_trap_t *cabi_trap(rt_store *s, wp_cabi_error_t *e, const char *where) {
-  if (s->pending) {
-    wasmplug_trap_t *t = s->pending;
-    s->pending = NULL;
-    wp_cabi_error_delete(e);
-    return t;
-  }
-  return rt_trap_from_cabi(e, where);
-}
 
 /* ------------------------------------------------------------ tasks */
 
@@ -58,7 +48,7 @@ wasmplug_trap_t *rt_task_return(rt_task *t, wp_cabi_val_t *result) {
     return wasmplug_trap_new(WASMPLUG_TRAP_CANON, "borrow handles still remain at the end of the call");
   t->state = RT_TASK_RESOLVED;
   wp_cabi_error_t *e = t->caller->on_resolve(t->caller, result, false);
-  return e ? cabi_trap(t->F->owner->store, e, "returning the result") : NULL;
+  return e ? rt_take_trap(t->F->owner->store, e, "returning the result") : NULL;
 }
 
 wasmplug_trap_t *rt_task_cancel(rt_task *t) {
@@ -68,7 +58,7 @@ wasmplug_trap_t *rt_task_cancel(rt_task *t) {
     return wasmplug_trap_new(WASMPLUG_TRAP_CANON, "borrow handles still remain at the end of the call");
   t->state = RT_TASK_RESOLVED;
   wp_cabi_error_t *e = t->caller->on_resolve(t->caller, NULL, true);
-  return e ? cabi_trap(t->F->owner->store, e, "cancelling") : NULL;
+  return e ? rt_take_trap(t->F->owner->store, e, "cancelling") : NULL;
 }
 
 void rt_task_request_cancel(rt_task *t, rt_frame *caller) {
@@ -137,7 +127,7 @@ static wasmplug_trap_t *core(rt_func *F, rt_corefunc *cf, const wp_cabi_flat_t *
 static wasmplug_trap_t *export_trap(rt_store *s, wp_cabi_error_t *e, const rt_func *F) {
   char where[300];
   snprintf(where, sizeof where, "in export `%s`", F->name);
-  return cabi_trap(s, e, where);
+  return rt_take_trap(s, e, where);
 }
 
 /* The thread function of canon_lift (its thread_func). */
@@ -159,7 +149,7 @@ static wasmplug_trap_t *lift_main(rt_thread *th) {
   t->state = RT_TASK_STARTED;
   memset(args, 0, sizeof args);
   wp_cabi_error_t *e = t->caller->on_start(t->caller, args);
-  if (e) return cabi_trap(s, e, "lifting the arguments");
+  if (e) return rt_take_trap(s, e, "lifting the arguments");
   wp_cabi_cx_refresh(&t->cx);
   e = wp_cabi_lower_values(&t->cx, np, F->type->params, WP_CABI_MAX_FLAT_PARAMS, false, args, NULL, flat, &nflat);
   for (size_t i = 0; i < np; i++) wp_cabi_val_drop(&args[i]);
@@ -211,7 +201,7 @@ static wasmplug_trap_t *lift_main(rt_thread *th) {
     } else {
       wp_cabi_obj_t *o;
       if ((e = wp_cabi_handles_get_obj(inst->handles, si, WP_CABI_OBJ_WAITABLE_SET, "callback WAIT", &o)))
-        return cabi_trap(s, e, NULL);
+        return rt_take_trap(s, e, NULL);
       wp_cabi_wset_t *ws = (wp_cabi_wset_t *)o;
       ws->num_waiting++;
       r = rt_thread_wait(th, RT_WAIT_WSET_EXCLUSIVE, ws, true);

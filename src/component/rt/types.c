@@ -125,19 +125,11 @@ static const wp_cabi_type_t *rt_type_at(rt_frame *f, const wp_comp_type *t, unsi
   wp_cabi_types_t *ty = f->store->types;
   const wp_cabi_type_t *r = NULL;
   switch (t->kind) {
-  case WP_COMP_T_BOOL: r = wp_cabi_type_prim(ty, WP_CABI_BOOL); break;
-  case WP_COMP_T_S8: r = wp_cabi_type_prim(ty, WP_CABI_S8); break;
-  case WP_COMP_T_U8: r = wp_cabi_type_prim(ty, WP_CABI_U8); break;
-  case WP_COMP_T_S16: r = wp_cabi_type_prim(ty, WP_CABI_S16); break;
-  case WP_COMP_T_U16: r = wp_cabi_type_prim(ty, WP_CABI_U16); break;
-  case WP_COMP_T_S32: r = wp_cabi_type_prim(ty, WP_CABI_S32); break;
-  case WP_COMP_T_U32: r = wp_cabi_type_prim(ty, WP_CABI_U32); break;
-  case WP_COMP_T_S64: r = wp_cabi_type_prim(ty, WP_CABI_S64); break;
-  case WP_COMP_T_U64: r = wp_cabi_type_prim(ty, WP_CABI_U64); break;
-  case WP_COMP_T_F32: r = wp_cabi_type_prim(ty, WP_CABI_F32); break;
-  case WP_COMP_T_F64: r = wp_cabi_type_prim(ty, WP_CABI_F64); break;
-  case WP_COMP_T_CHAR: r = wp_cabi_type_prim(ty, WP_CABI_CHAR); break;
-  case WP_COMP_T_STRING: r = wp_cabi_type_prim(ty, WP_CABI_STRING); break;
+  case WP_COMP_T_BOOL: case WP_COMP_T_S8: case WP_COMP_T_U8: case WP_COMP_T_S16: case WP_COMP_T_U16:
+  case WP_COMP_T_S32: case WP_COMP_T_U32: case WP_COMP_T_S64: case WP_COMP_T_U64: case WP_COMP_T_F32:
+  case WP_COMP_T_F64: case WP_COMP_T_CHAR: case WP_COMP_T_STRING:
+    r = wp_cabi_type_prim(ty, (wp_cabi_kind_t)t->kind); /* one enumeration: the same numbers */
+    break;
   case WP_COMP_T_LIST: {
     const wp_cabi_type_t *e = rt_type_at(f, t->elem, depth + 1);
     if (!e) return NULL;

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Issue 15, "one implementation of each concept", for what a grep can see:
+#  - one growable string buffer: wp_buf_t is defined once (src/core/buf.h)
+#    and nothing else defines its functions;
+#  - one enumeration of value type kinds: every kind of the component
+#    decoder (WP_COMP_T_*) and of WIT (WP_WIT_T_*) that is a value type kind
+#    of wasmplug_ckind_t is defined as that kind (= WASMPLUG_C_<KIND>).
+set -eu
+src=$1 inc=$2
+fail=0
+defs=$(grep -rln 'typedef struct wp_buf\b' "$src" || true)
+if [ "$defs" != "$src/core/buf.h" ]; then
+  echo "wp_buf_t must be defined once, in src/core/buf.h; found in:"; printf '%s\n' "$defs"; fail=1
+fi
+fns=$(grep -rn '^[a-z].*\bwp_buf_\(printf\|vprintf\|reserve\|put\|puts\)(wp_buf_t' "$src" | grep -v "^$src/core/buf.h:" || true)
+if [ -n "$fns" ]; then echo "wp_buf_* defined outside src/core/buf.h:"; printf '%s\n' "$fns"; fail=1; fi
+kinds=$(sed -n '/^typedef enum wasmplug_ckind {/,/} wasmplug_ckind_t;/p' "$inc/wasmplug.h" |
+        grep -o 'WASMPLUG_C_[A-Z0-9_]*' | sed 's/WASMPLUG_C_//')
+[ -n "$kinds" ] || { echo "no wasmplug_ckind_t in $inc/wasmplug.h"; exit 1; }
+n=0
+for k in $kinds; do
+  for pre in WP_COMP_T WP_WIT_T; do
+    line=$(grep -rhE "^[[:space:]]*${pre}_${k}[[:space:]]*[=,]|[[:space:]]${pre}_${k}[[:space:]]*=" \
+           "$src/component/component.h" "$src/wit/wit.h" || true)
+    [ -n "$line" ] || continue
+    n=$((n + 1))
+    printf '%s\n' "$line" | grep -q "${pre}_${k} = WASMPLUG_C_${k}\b" ||
+      { echo "${pre}_${k} is not WASMPLUG_C_${k}: $line"; fail=1; }
+  done
+done
+[ "$n" -ge 30 ] || { echo "found only $n layer kinds to check"; fail=1; }
+[ $fail = 0 ] && echo "one buffer; $n layer kinds are wasmplug_ckind_t's"
+exit $fail
