@@ -12,6 +12,12 @@
 ** own handle the plugin returns lands in the consumer's table carrying the
 ** plugin's rep, a borrow passed back reaches the plugin as its rep, and a
 ** drop in the consumer runs the plugin's destructor.
+**
+** An `async` function, or one whose values hold streams, futures or error
+** contexts, is linked to the plugin's export itself (a guest-to-guest
+** call, as composition does) instead: the consumer's `canon lower async`
+** gets a subtask while the plugin's task blocks, and stream and future
+** ends move between the two instances' tables.
 */
 #include "host/wasm_internal.h"
 
@@ -46,6 +52,24 @@ static wasmplug_trap_t *bridge_call(void *env, const wasmplug_cval_t *args, size
   snprintf(msg, sizeof msg, "trap in wasm %s: %s", b->what, wasmplug_trap_message(t));
   wasmplug_trap_delete(t);
   return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
+}
+
+/* Whether t holds a stream, future or error-context. */
+static bool has_async_value(const wp_cabi_type_t *t, int depth) {
+  if (!t || depth > 64) return false;
+  if (t->kind == WP_CABI_STREAM || t->kind == WP_CABI_FUTURE || t->kind == WP_CABI_ERROR_CONTEXT) return true;
+  if (has_async_value(t->elem, depth + 1) || has_async_value(t->err, depth + 1)) return true;
+  for (uint32_t i = 0; i < t->nfields; i++)
+    if (has_async_value(t->fields[i].type, depth + 1)) return true;
+  return false;
+}
+
+static bool needs_task(const wp_comp_type *ct, const wp_cabi_func_t *ft) {
+  if (ct && ct->kind == WP_COMP_T_FUNC && ct->is_async) return true;
+  if (has_async_value(ft->result, 0)) return true;
+  for (size_t i = 0; i < ft->nparams; i++)
+    if (has_async_value(ft->params[i], 0)) return true;
+  return false;
 }
 
 /* The provider's export matching `imp` (exact, else semver best). */
@@ -139,6 +163,10 @@ wasmplug_error_t *wp_wasm_link_import(wasmplug_component_linker_t *l, wp_comp_ty
       } else if (pass == 1 && e->sort == WP_COMP_SORT_FUNC) {
         wasmplug_component_func_t *f = wasmplug_component_instance_func(in, key);
         if (!f) return wasmplug_error_new("%s: import `%s`: wasm plugin %s has no function `%s`", consumer, iname, p->name, key);
+        if (needs_task(e->type, wasmplug_component_func_type(f))) {
+          er = wasmplug_component_linker_define_func_ref(l, full, f);
+          goto check;
+        }
         bridge *b = calloc(1, sizeof *b);
         char w[1400];
         snprintf(w, sizeof w, "plugin %s: %s", p->name, key);
@@ -153,6 +181,7 @@ wasmplug_error_t *wp_wasm_link_import(wasmplug_component_linker_t *l, wp_comp_ty
         return wasmplug_error_new("%s: import `%s`: item `%s` is a %s, which wasm plugins cannot provide", consumer,
                                   iname, item, wp_comp_sort_name(e->sort));
       }
+    check:
       if (er) {
         wasmplug_error_t *e2 = wasmplug_error_new("%s: import `%s`: %s", consumer, iname, wasmplug_error_message(er));
         wasmplug_error_delete(er);

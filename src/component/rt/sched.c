@@ -72,8 +72,22 @@ static void stop_waiting(rt_sched *S, rt_thread *t) {
 /* ------------------------------------------------------------ poison */
 
 wasmplug_trap_t *rt_poison(rt_store *s, wasmplug_trap_t *t) {
-  if (!s->poison) s->poison = t ? t : wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
-  else wasmplug_trap_delete(t);
+  if (s->poison) {
+    wasmplug_trap_delete(t);
+    return wasmplug_trap_copy(s->poison);
+  }
+  s->poison = t ? t : wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+  /* The reference has one store for everything that calls each other; an
+  ** instance linked to another top-level instance (a wasm plugin's, an
+  ** embedder's define_func_ref) has a store of its own.  A caller in
+  ** another store waiting for one of this store's tasks would wait
+  ** forever: the trap ends its store too. */
+  for (size_t i = 0; i < s->nthreads; i++) {
+    rt_task *task = s->threads[i]->task; /* resolved: its caller no longer waits (and may be gone) */
+    rt_frame *from = task && task->state != RT_TASK_RESOLVED && task->caller ? task->caller->inst : NULL;
+    if (from && from->store != s && !from->store->poison)
+      wasmplug_trap_delete(rt_poison(from->store, wasmplug_trap_copy(s->poison)));
+  }
   return wasmplug_trap_copy(s->poison);
 }
 
