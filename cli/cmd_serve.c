@@ -43,7 +43,7 @@ static const char serve_help[] =
     "  --max-body BYTES        largest request body (default 64 MiB): 413\n"
     "  --max-header-bytes N    memory for one connection's request head\n"
     "                          (default 32768): larger heads get 431/414\n"
-    "  --max-concurrent N      requests run by guests at once (default 4 per core);\n"
+    "  --max-concurrent N      requests run by guests at once (default 2 per core);\n"
     "                          more wait in a queue of --max-queue (1024), then 503\n"
     "  --max-queue N           requests waiting for a guest (default 1024)\n"
     "  --max-connections N     open connections (default 1024)\n"

@@ -35,7 +35,7 @@ typedef struct wasmplug_serve_options {
   const char *addr;          /* "HOST:PORT", "[V6]:PORT", ":PORT"; port 0 picks
                                 one (default "127.0.0.1:8080") */
   unsigned threads;          /* network threads (one per core) */
-  unsigned workers;          /* requests run by guests at once (4 per core) */
+  unsigned workers;          /* requests run by guests at once (2 per core) */
   unsigned queue;            /* requests waiting for a worker, then 503 (1024) */
   unsigned max_connections;  /* open connections (1024) */
   size_t max_header_bytes;   /* memory for one request head: 431/414 (32 KiB) */

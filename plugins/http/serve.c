@@ -120,7 +120,7 @@ wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_ser
   s.program = program;
   s.name = wasmplug_program_name(program);
   s.nthreads = o->threads ? o->threads : cores();
-  s.nworkers = o->workers ? o->workers : 4 * cores();
+  s.nworkers = o->workers ? o->workers : 2 * cores();
   s.queue_cap = o->queue ? o->queue : 1024;
   s.max_body = o->max_body ? o->max_body : (64u << 20);
   s.reuse = !o->fresh_instances;
