@@ -365,6 +365,9 @@ typedef struct wasmplug_instance wasmplug_instance_t;
 typedef struct wasmplug_memory wasmplug_memory_t;
 typedef struct wasmplug_table wasmplug_table_t;
 typedef struct wasmplug_global wasmplug_global_t;
+/* An exception tag (exception handling) exported by an instance; it keeps
+** its identity when defined into another linker. */
+typedef struct wasmplug_tag wasmplug_tag_t;
 typedef struct wasmplug_func wasmplug_func_t;
 
 /* What a host function sees of its caller. */
@@ -410,6 +413,10 @@ WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_global(wasmplug_linker_t *
                                                 const char *module,
                                                 const char *name,
                                                 wasmplug_global_t *global);
+WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_tag(wasmplug_linker_t *linker,
+                                             const char *module,
+                                             const char *name,
+                                             wasmplug_tag_t *tag);
 /* Defines every export of `instance` under the module name `module`. */
 WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_instance(wasmplug_linker_t *linker,
                                                   const char *module,
@@ -455,6 +462,8 @@ WASMPLUG_API wasmplug_table_t *wasmplug_instance_table(wasmplug_instance_t *inst
                                           const char *name);
 WASMPLUG_API wasmplug_global_t *wasmplug_instance_global(wasmplug_instance_t *instance,
                                             const char *name);
+WASMPLUG_API wasmplug_tag_t *wasmplug_instance_tag(wasmplug_instance_t *instance,
+                                      const char *name);
 
 /* ------------------------------------------------------------------- calls */
 

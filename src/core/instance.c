@@ -177,6 +177,15 @@ wasmplug_error_t *wasmplug_linker_define_global(wasmplug_linker_t *l, const char
   return e;
 }
 
+wasmplug_error_t *wasmplug_linker_define_tag(wasmplug_linker_t *l, const char *module,
+                                             const char *name, wasmplug_tag_t *t) {
+  definition_t *d;
+  if (!t) return wasmplug_error_new_kind(WASMPLUG_ERROR_LINK, "%s.%s: no tag", module, name);
+  wasmplug_error_t *e = add_def(l, module, name, &d);
+  if (!e) { d->kind = WASMPLUG_EXTERN_TAG; d->tag = t; }
+  return e;
+}
+
 wasmplug_error_t *wasmplug_linker_define_instance(wasmplug_linker_t *l, const char *module,
                                                   wasmplug_instance_t *inst) {
   const wp_glue_t *g = inst->module->code.glue;
@@ -190,10 +199,7 @@ wasmplug_error_t *wasmplug_linker_define_instance(wasmplug_linker_t *l, const ch
     case WASMPLUG_EXTERN_GLOBAL: e = wasmplug_linker_define_global(l, module, name, inst->exports[i]); break;
     case WASMPLUG_EXTERN_TAG: {
       /* tags (exception handling) link between instances only */
-      definition_t *d;
-      if (!inst->exports[i]) break;
-      e = add_def(l, module, name, &d);
-      if (!e) { d->kind = WASMPLUG_EXTERN_TAG; d->tag = inst->exports[i]; }
+      if (inst->exports[i]) e = wasmplug_linker_define_tag(l, module, name, inst->exports[i]);
       break;
     }
     default: break;
@@ -534,6 +540,10 @@ wasmplug_table_t *wasmplug_instance_table(wasmplug_instance_t *in, const char *n
 }
 wasmplug_global_t *wasmplug_instance_global(wasmplug_instance_t *in, const char *name) {
   return find_export(in, name, WASMPLUG_EXTERN_GLOBAL);
+}
+
+wasmplug_tag_t *wasmplug_instance_tag(wasmplug_instance_t *in, const char *name) {
+  return find_export(in, name, WASMPLUG_EXTERN_TAG);
 }
 
 wasmplug_instance_t *wasmplug_caller_instance(wasmplug_caller_t *c) { return c->instance; }

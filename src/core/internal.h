@@ -231,8 +231,8 @@ typedef struct wp_glue_export {
 } wp_glue_export_t;
 
 /* An exported tag (instance.c): its identity (what a thrown exception
-** carries, compared by address) and type. */
-typedef struct wp_tag_export {
+** carries, compared by address) and type; the public wasmplug_tag_t. */
+typedef struct wasmplug_tag {
   void *id;
   const wp_functype_t *type;
 } wp_tag_export_t;

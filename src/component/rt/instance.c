@@ -174,7 +174,8 @@ static int define_core_item(rt_frame *f, wasmplug_linker_t *l, const char *mod, 
   case WP_COMP_CORE_TABLE: e = wasmplug_linker_define_table(l, mod, name, it->p); break;
   case WP_COMP_CORE_MEMORY: e = wasmplug_linker_define_memory(l, mod, name, it->p); break;
   case WP_COMP_CORE_GLOBAL: e = wasmplug_linker_define_global(l, mod, name, it->p); break;
-  default: return rt_fail(f->store, "core export '%s' of '%s': tags are not supported", name, mod);
+  case WP_COMP_CORE_TAG: e = wasmplug_linker_define_tag(l, mod, name, it->p); break;
+  default: return rt_fail(f->store, "core export '%s' of '%s': unknown sort", name, mod);
   }
   if (e) {
     rt_fail(f->store, "%s", wasmplug_error_message(e));
@@ -211,6 +212,7 @@ static int core_export(rt_frame *f, rt_coreinst *ci, uint8_t sort, const char *n
   case WP_COMP_SORT_CORE_TABLE: p = wasmplug_instance_table(ci->inst, nm); break;
   case WP_COMP_SORT_CORE_MEMORY: p = wasmplug_instance_memory(ci->inst, nm); break;
   case WP_COMP_SORT_CORE_GLOBAL: p = wasmplug_instance_global(ci->inst, nm); break;
+  case WP_COMP_SORT_CORE_TAG: p = wasmplug_instance_tag(ci->inst, nm); break;
   default: break;
   }
   if (!p) return rt_fail(f->store, "core instance has no %s export '%s'", wp_comp_sort_name(sort), nm);
