@@ -112,6 +112,13 @@ static bool check_limits(wp_validator_t *v, const wasmplug_limits_t *l, uint8_t 
   return true;
 }
 
+/* qsort order of exports: by name, then by position */
+static int export_order(const void *a, const void *b) {
+  const wp_export_t *x = *(const wp_export_t *const *)a, *y = *(const wp_export_t *const *)b;
+  int c = strcmp(x->name, y->name);
+  return c ? c : (x > y) - (x < y);
+}
+
 char *wp_modinfo_validate(const uint8_t *bytes, size_t len, const char *name, wp_modinfo_t *m) {
   wp_reader_t r = {bytes, bytes, bytes + len, name ? name : "module", NULL};
   wp_validator_t v = {m, &r, NULL, 0};
@@ -119,6 +126,8 @@ char *wp_modinfo_validate(const uint8_t *bytes, size_t len, const char *name, wp
   bool *declared = calloc(nfuncs ? nfuncs : 1, 1);
   if (!declared) return wp_strdup("out of memory");
   v.declared = declared;
+  bool *dup = NULL;                 /* per export: its name came before */
+  const wp_export_t **sorted = NULL;
 
   if (nfuncs > WP_MAX_FUNCTIONS) {
     wp_rd_fail_at(&r, 0, "too many functions (%u)", nfuncs);
@@ -204,6 +213,18 @@ char *wp_modinfo_validate(const uint8_t *bytes, size_t len, const char *name, wp
     if (!check_limits(&v, &m->mems[i], m->mem_flags[i], true, "memory", m->nimported_mems + i))
       goto out;
 
+  /* duplicate names: sorted, not pairwise (a hostile module may have a
+  ** million exports); dup[i] says export i repeats an earlier one's name */
+  dup = calloc(m->nexports ? m->nexports : 1, sizeof *dup);
+  sorted = malloc((m->nexports ? m->nexports : 1) * sizeof *sorted);
+  if (!dup || !sorted) {
+    wp_rd_fail_at(&r, 0, "out of memory");
+    goto out;
+  }
+  for (uint32_t i = 0; i < m->nexports; i++) sorted[i] = &m->exports[i];
+  qsort(sorted, m->nexports, sizeof *sorted, export_order);
+  for (uint32_t i = 1; i < m->nexports; i++)
+    if (!strcmp(sorted[i - 1]->name, sorted[i]->name)) dup[sorted[i] - m->exports] = true;
   for (uint32_t i = 0; i < m->nexports; i++) {
     const wp_export_t *ex = &m->exports[i];
     uint32_t limit = 0;
@@ -220,11 +241,10 @@ char *wp_modinfo_validate(const uint8_t *bytes, size_t len, const char *name, wp
       goto out;
     }
     if (ex->kind == WASMPLUG_EXTERN_FUNC) declared[ex->index] = true;
-    for (uint32_t k = 0; k < i; k++)
-      if (!strcmp(m->exports[k].name, ex->name)) {
-        wp_rd_fail_at(&r, 0, "duplicate export name '%s'", ex->name);
-        goto out;
-      }
+    if (dup[i]) {
+      wp_rd_fail_at(&r, 0, "duplicate export name '%s'", ex->name);
+      goto out;
+    }
   }
   if (m->has_start) {
     if (m->start >= nfuncs) {
@@ -286,6 +306,8 @@ char *wp_modinfo_validate(const uint8_t *bytes, size_t len, const char *name, wp
     if (!wp_validate_body(&v, i)) goto out;
   m->features |= v.features;
 out:
+  free(sorted);
+  free(dup);
   free(declared);
   return r.err;
 }

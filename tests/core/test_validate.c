@@ -125,6 +125,40 @@ static void accept(const char *params, const char *results, const char *body, si
 #define OK(p, r, body) accept(p, r, body, sizeof(body) - 1, NULL, 0, __LINE__)
 #define OKX(p, r, body, ex) accept(p, r, body, sizeof(body) - 1, ex, sizeof ex / sizeof ex[0], __LINE__)
 
+
+/* A module exporting its one function n times under distinct 3-byte names
+** (the last one repeating the first's when `dup`): the validator's
+** duplicate check must be fast on a million exports (a hostile module's
+** export section) and still find the repeat. */
+static wasmplug_error_t *many_exports(uint32_t n, bool dup) {
+  size_t body = 5 + (size_t)n * 6, cap = 64 + body;
+  uint8_t *m = malloc(cap), *p = m;
+  if (!m) return NULL;
+  memcpy(p, "\0asm\1\0\0\0" "\1\4\1\x60\0\0" "\3\2\1\0", 8 + 6 + 4);
+  p += 18;
+  *p++ = 7;
+  for (uint64_t v = body;; v >>= 7) { /* section size, then the count */
+    *p++ = (uint8_t)(v & 0x7f) | (v >> 7 ? 0x80 : 0);
+    if (!(v >> 7)) break;
+  }
+  uint32_t v = n;
+  for (int k = 0; k < 5; k++, v >>= 7) *p++ = (uint8_t)(v & 0x7f) | (k < 4 ? 0x80 : 0);
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t j = dup && i == n - 1 ? 0 : i;
+    *p++ = 3;
+    *p++ = (uint8_t)(1 + j % 127);
+    *p++ = (uint8_t)(1 + j / 127 % 127);
+    *p++ = (uint8_t)(1 + j / 16129);
+    *p++ = 0;
+    *p++ = 0;
+  }
+  memcpy(p, "\x0a\4\1\2\0\x0b", 6);
+  p += 6;
+  wasmplug_error_t *e = wasmplug_module_validate(m, (size_t)(p - m), "exports");
+  free(m);
+  return e;
+}
+
 int main(int argc, char **argv) {
   wasmplug_config_t *c = wasmplug_config_new();
   wasmplug_config_tier_set(c, WASMPLUG_TIER_BASELINE);
@@ -207,6 +241,14 @@ int main(int argc, char **argv) {
   NOX(none, none, "\0\x0b", badlimits, "size minimum must not be greater than maximum");
   const extra_t bigmem[] = {X(5, "\1\0\x81\x80\x04")};
   NOX(none, none, "\0\x0b", bigmem, "memory size must be at most 65536 pages");
+
+  wasmplug_error_t *me = many_exports(1000000, false);
+  CHECK(!me, "a million distinct exports refused: %s", me ? wasmplug_error_message(me) : "");
+  if (me) wasmplug_error_delete(me);
+  me = many_exports(1000000, true);
+  CHECK(me && strstr(wasmplug_error_message(me), "duplicate export name"),
+        "a repeated name among a million exports: %s", me ? wasmplug_error_message(me) : "accepted");
+  if (me) wasmplug_error_delete(me);
 
   wasmplug_engine_delete(engine);
   printf("%d passed, %d failed\n", passed, failed);
