@@ -204,11 +204,26 @@ static const char *const cc_flags[] = {
 ** fused multiply-adds, no errno (so sqrt is one instruction). */
 static const char *const own_flags[] = {"-ffp-contract=off", "-fno-math-errno", NULL};
 
+const char *wp_cc_isa_flag(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static volatile int have = -1; /* a benign race: every thread finds the same */
+  if (have < 0) {
+    __builtin_cpu_init();
+    have = __builtin_cpu_supports("sse4.1") != 0;
+  }
+  return have ? "-msse4.1" : NULL;
+#else
+  return NULL;
+#endif
+}
+
 static void cc_args(args_t *a, const wasmplug_module_t *m, const char *dir) {
   arg(a, wp_cc_command());
   for (const char *const *f = cc_flags; *f; f++) arg(a, *f);
-  if (m->engine->translator == WP_TRANSLATOR_OWN)
+  if (m->engine->translator == WP_TRANSLATOR_OWN) {
     for (const char *const *f = own_flags; *f; f++) arg(a, *f);
+    if (wp_cc_isa_flag()) arg(a, wp_cc_isa_flag());
+  }
   char *inc = wp_format("-I%s", dir);
   arg(a, inc ? inc : "-I.");
   free(inc);

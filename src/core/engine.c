@@ -171,8 +171,10 @@ wasmplug_error_t *wasmplug_engine_new_checked(const wasmplug_config_t *config, w
                                                    : wp_strdup("own " WP_TRANSLATOR_ID);
   char *c = tool_stamp(wp_cc_command());
   e->tcc_id = tool_stamp("tcc");
+  const char *isa = e->translator == WP_TRANSLATOR_OWN ? wp_cc_isa_flag() : NULL;
   e->tool_id = wp_format("wasmplug " WASMPLUG_VERSION "; glue %d; %s; %s; "
-                         "-O2 -fno-optimize-sibling-calls", WP_GLUE_ABI, w ? w : "?", c ? c : "?");
+                         "-O2 -fno-optimize-sibling-calls%s%s", WP_GLUE_ABI, w ? w : "?", c ? c : "?",
+                         isa ? " " : "", isa ? isa : "");
   free(w);
   free(c);
   if (!e->cache_dir || !e->tool_id || !e->tcc_id) {

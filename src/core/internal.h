@@ -471,6 +471,11 @@ char *wp_trust_check_elf(const char *name, const uint8_t *so, size_t len);
 
 /* The C compiler of the optimized tier ($WASMPLUG_CC, default "cc"). */
 const char *wp_cc_command(void);
+/* The instruction-set flag the optimized tier's C is compiled with for
+** this CPU ("-msse4.1" on x86-64 CPUs that have it: SSSE3's pshufb and
+** SSE4.1's packs, blends and roundings make SIMD code several times
+** faster), or NULL.  Part of the engine's tool_id, so of every cache key. */
+const char *wp_cc_isa_flag(void);
 
 /* Artifacts written by `wasmplug compile -o` (compile.c): recognise, verify
 ** and split one into wasm and native code, load its code, write one. */

@@ -685,6 +685,17 @@ static bool op_simd(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi) {
               afmt(f, "WP_V128C(%lluull, %lluull)", (unsigned long long)lo, (unsigned long long)hi), 0, -1);
     return true;
   }
+  if (in->op == WP_OP_FD + 0x0d && !f->x->opts->baseline) {
+    /* i8x16.shuffle for gcc: the lanes as a vector constant (WP_SHUF) */
+    wp_buf_t b = {0};
+    wp_buf_puts(&b, "WP_SHUF($0, $1");
+    for (int i = 0; i < 16; i++) wp_buf_printf(&b, ", %u", in->imm.v128[i]);
+    wp_buf_puts(&b, ")");
+    bool ok = !b.oom && op_simple(f, in, oi, b.s);
+    if (b.oom) fail(f, "out of memory");
+    wp_buf_free(&b);
+    return ok;
+  }
   char tpl[160];
   size_t n = (size_t)snprintf(tpl, sizeof tpl, "wp_");
   for (const char *p = oi->name; *p && n + 1 < sizeof tpl; p++) tpl[n++] = *p == '.' ? '_' : *p;

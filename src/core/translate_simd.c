@@ -26,6 +26,7 @@ const char wp_prelude_simd[] =
     "  u64 du[2]; s64 ds[2]; f32 fs[4]; f64 fd[2];\n"
     "#ifndef __TINYC__\n"
     "  long long vv __attribute__((vector_size(16)));\n"
+    "  u8 vb __attribute__((vector_size(16)));\n"
     "#endif\n"
     "} v128;\n"
     "#ifdef __TINYC__\n"
@@ -36,6 +37,10 @@ const char wp_prelude_simd[] =
     "#define WP_V128C(lo, hi) ((v128){.du = {lo, hi}})\n"
     "/* as WP_LD: a load that may fault stays where it is */\n"
     "#define WP_VKEEP(r) __asm__(\"\" :: \"x\"((r).vv))\n"
+    "/* i8x16.shuffle with its lanes as a constant vector: gcc picks the\n"
+    "** instructions (the loop below, left to it, stays a byte loop) */\n"
+    "typedef u8 wp_vu8 __attribute__((vector_size(16)));\n"
+    "#define WP_SHUF(a, b, ...) ({ v128 r_; r_.vb = __builtin_shuffle((a).vb, (b).vb, (wp_vu8){__VA_ARGS__}); r_; })\n"
     "#endif\n"
     "static const v128 wp_v128_zero;\n"
     /* lane-wise shapes: r, a, b, c and the lane index i are in scope */
@@ -169,10 +174,25 @@ const char wp_prelude_simd[] =
     "WP_V2(wp_i16x8_q15mulr_sat_s, 8, r.hs[i] = wp_clamp(((s32)a.hs[i] * b.hs[i] + 0x4000) >> 15, -32768, 32767))\n"
     "WP_V2(wp_i32x4_dot_i16x8_s, 4, r.wu[i] = (u32)((s32)a.hs[2 * i] * b.hs[2 * i]) + (u32)((s32)a.hs[2 * i + 1] * b.hs[2 * i + 1]))\n"
     /* narrowing, widening */
-    "WP_V2(wp_i8x16_narrow_i16x8_s, 16, r.bs[i] = wp_clamp(i < 8 ? a.hs[i] : b.hs[i - 8], -128, 127))\n"
-    "WP_V2(wp_i8x16_narrow_i16x8_u, 16, r.bu[i] = wp_clamp(i < 8 ? a.hs[i] : b.hs[i - 8], 0, 255))\n"
-    "WP_V2(wp_i16x8_narrow_i32x4_s, 8, r.hs[i] = wp_clamp(i < 4 ? a.ws[i] : b.ws[i - 4], -32768, 32767))\n"
-    "WP_V2(wp_i16x8_narrow_i32x4_u, 8, r.hu[i] = wp_clamp(i < 4 ? a.ws[i] : b.ws[i - 4], 0, 65535))\n"
+    /* one loop per operand: gcc vectorizes these (a lane test inside one
+    ** loop kept it scalar, a branch per lane) */
+    "#define WP_VNARROW(name, N, O, I, LO, HI) WP_INLINE v128 name(v128 a, v128 b) { v128 r; int i; \\\n"
+    "  for (i = 0; i < N / 2; i++) r.O[i] = wp_clamp(a.I[i], LO, HI); \\\n"
+    "  for (i = 0; i < N / 2; i++) r.O[i + N / 2] = wp_clamp(b.I[i], LO, HI); return r; }\n"
+    "WP_VNARROW(wp_i8x16_narrow_i16x8_s, 16, bs, hs, -128, 127)\n"
+    "WP_VNARROW(wp_i8x16_narrow_i16x8_u, 16, bu, hs, 0, 255)\n"
+    "#if !defined(__TINYC__) && defined(__SSE2__)\n"
+    /* four lanes are too few for the vectorizer: SSE2's packssdw, for the
+    ** unsigned form after clamping and biasing by 32768 */
+    "typedef s32 wp_v4si __attribute__((vector_size(16)));\n"
+    "typedef short wp_v8hi __attribute__((vector_size(16)));\n"
+    "WP_INLINE v128 wp_i16x8_narrow_i32x4_s(v128 a, v128 b) { v128 r; r.vv = (long long __attribute__((vector_size(16))))__builtin_ia32_packssdw128((wp_v4si)a.vv, (wp_v4si)b.vv); return r; }\n"
+    "WP_INLINE wp_v4si wp_clamp_u16x4(wp_v4si x) { wp_v4si z = {0, 0, 0, 0}, h = {65535, 65535, 65535, 65535}, m; m = x < z; x &= ~m; m = x > h; x = (x & ~m) | (h & m); return x - 32768; }\n"
+    "WP_INLINE v128 wp_i16x8_narrow_i32x4_u(v128 a, v128 b) { v128 r; wp_v8hi p = __builtin_ia32_packssdw128(wp_clamp_u16x4((wp_v4si)a.vv), wp_clamp_u16x4((wp_v4si)b.vv)); wp_v8hi k = {-32768, -32768, -32768, -32768, -32768, -32768, -32768, -32768}; r.vv = (long long __attribute__((vector_size(16))))(p ^ k); return r; }\n"
+    "#else\n"
+    "WP_VNARROW(wp_i16x8_narrow_i32x4_s, 8, hs, ws, -32768, 32767)\n"
+    "WP_VNARROW(wp_i16x8_narrow_i32x4_u, 8, hu, ws, 0, 65535)\n"
+    "#endif\n"
     "#define WP_VEXT(sh, from, O, I, N) \\\n"
     "  WP_V1(wp_##sh##_extend_low_##from, N, r.O[i] = a.I[i]) \\\n"
     "  WP_V1(wp_##sh##_extend_high_##from, N, r.O[i] = a.I[i + N])\n"
