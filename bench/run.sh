@@ -43,8 +43,9 @@ need cc; need clang; need node; need npm; need cmake
 
 # The helpers are CMake targets, built by `make build` before `make bench`;
 # build them here only when they are missing (a direct call on a fresh tree).
-if [ ! -x "$WP" ] || [ ! -x "$TIMEIT" ] || [ ! -x "$CTIME" ]; then
-    cmake --build "$BUILD" --target wasmplug wp_bench_timeit wp_bench_compile_time >/dev/null
+XLATE=$BUILD/bench/core/wp_bench_xlate
+if [ ! -x "$WP" ] || [ ! -x "$TIMEIT" ] || [ ! -x "$CTIME" ] || [ ! -x "$XLATE" ]; then
+    cmake --build "$BUILD" --target wasmplug wp_bench_timeit wp_bench_compile_time wp_bench_xlate >/dev/null
 fi
 mkdir -p "$WORK"
 
@@ -100,6 +101,18 @@ $WASM_CC "$WORK/bench-wasm.o" "$WORK/sqlite-wasm.o" -o "$WORK/sqlite_bench.wasm"
 # shellcheck disable=SC2086
 $WASM_CC $CFLAGS_BENCH -c "$ROOT/examples/hello/hello.c" -o "$WORK/hello.o"
 $WASM_CC "$WORK/hello.o" -o "$WORK/hello.wasm"
+# The SIMD workload: the same C natively, for wasm32 with -msimd128 (clang
+# auto-vectorizes) and without (scalar).
+# shellcheck disable=SC2086
+cc $CFLAGS_BENCH "$CORE/simd_bench.c" -o "$WORK/simd_bench"
+# shellcheck disable=SC2086
+$WASM_CC $CFLAGS_BENCH -msimd128 "$CORE/simd_bench.c" -o "$WORK/simd_bench.wasm"
+# shellcheck disable=SC2086
+$WASM_CC $CFLAGS_BENCH "$CORE/simd_bench.c" -o "$WORK/simd_scalar.wasm"
+# The large module: a componentize-js component (~14 MB), which `make
+# build` makes for the http tests (tests/http/js); WASMPLUG_BENCH_JS names
+# another.  Never in the source tree.
+JS_COMPONENT=${WASMPLUG_BENCH_JS:-$BUILD/tests/http/wasm/handler-js.wasm}
 
 size() { wc -c <"$1" | tr -d ' '; }
 code_size() {
@@ -112,6 +125,28 @@ say ""
 say "== wasmplug benchmarks  ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 say "   workload: $SQLITE_VERSION in memory (bench/core/sqlite_bench.c), sqlite_bench.wasm $(size "$WORK/sqlite_bench.wasm") bytes"
 say "   node $(node --version), $(cc --version | head -1), $(clang --version | head -1)"
+
+# ------------------------------------------------- translator vs wasm2c
+say ""
+say "-- translation: own translator (decode + validate + translate, in memory) vs wasm2c 1.0.32"
+say "   module                        code bytes   own: time (cpu)    C bytes      wasm2c: time (cpu)   C bytes      peak    ratio time / C size"
+xlate_row() { # NAME FILE
+    if ! r=$("$XLATE" "$WORK" "$2" 3 2>"$WORK/xlate.err"); then
+        fail "translation of $1: $(head -3 "$WORK/xlate.err" | tr '\n' ' ')"
+        return 0
+    fi
+    echo "$r" | awk -v n="$1" '{
+        w2c = $13 > 0 ? sprintf("refused by wasm2c (%d of %d modules)", $13, $1) : \
+              sprintf("%6.2f s (%6.2f s) %10.1f MB %5.0f MB   %5.1fx / %4.2fx", $9, $10, $11 / 1e6, $12 / 1024, $9 / $3, $11 / $5)
+        printf "   %-28s %10d   %6.2f s (%6.2f s) %8.1f MB    %s\n", n, $2, $3, $4, $5 / 1e6, w2c
+        printf "   %-28s %10s   baseline shape: %.2f s, %.1f MB of C; translator peak %.0f MB (this process)\n", "", "", $7, $8 / 1e6, $6 / 1024 }'
+}
+xlate_row sqlite_bench.wasm "$WORK/sqlite_bench.wasm"
+if [ -f "$JS_COMPONENT" ]; then
+    xlate_row "$(basename "$JS_COMPONENT") ($(($(size "$JS_COMPONENT") / 1000000)) MB)" "$JS_COMPONENT"
+else
+    say "   (no componentize-js component at $JS_COMPONENT: make build makes one; skipped)"
+fi
 
 # ------------------------------------------------------- compile per tier
 # wasmplug_module_new on each tier with an emptied cache; the optimized miss
@@ -128,6 +163,35 @@ else
     fail "compile_time (see above)"
 fi
 
+# The same module through wasm2c (WASMPLUG_TRANSLATOR=wasm2c: its own cache
+# keys), compiled for the optimized tier before the timed runs.
+W2C_OPT=""
+if r=$(WASMPLUG_CACHE_DIR=$CACHE WASMPLUG_TRANSLATOR=wasm2c "$TIMEIT" 1 "$WORK/w2c-compile.out" \
+       "$WP" compile "$WORK/sqlite_bench.wasm" 2>"$WORK/w2c-compile.err"); then
+    W2C_OPT="w2copt|optimized, wasm2c's C|env WASMPLUG_TRANSLATOR=wasm2c $WP run --tier optimized $WORK/sqlite_bench.wasm"
+    echo "$r" | awk '{printf "   sqlite_bench.wasm through wasm2c, optimized (wasmplug compile): %.1f s (cpu %.1f s), largest process %.0f MB\n", $1, $4, $5}'
+else
+    fail "wasmplug compile with WASMPLUG_TRANSLATOR=wasm2c: $(head -3 "$WORK/w2c-compile.err" "$WORK/w2c-compile.out.err" | tr '\n' ' ')"
+fi
+
+# ------------------------------------------------ a large module's compile
+# The optimized tier on the ~14 MB component: every core module's units
+# compiled in parallel (WASMPLUG_JOBS, 2 here) with an empty cache.
+if [ -f "$JS_COMPONENT" ]; then
+    say ""
+    say "-- optimized compile of $(basename "$JS_COMPONENT") ($(size "$JS_COMPONENT") bytes), empty cache, WASMPLUG_JOBS=2"
+    rm -rf "$WORK/js-cache"
+    mkdir -p "$WORK/js-cache"
+    if r=$(WASMPLUG_CACHE_DIR=$WORK/js-cache WASMPLUG_JOBS=2 "$TIMEIT" 1 "$WORK/js-compile.out" \
+           "$WP" compile "$JS_COMPONENT"); then
+        echo "$r" | awk '{printf "   wall %.1f s (%.1f min), cpu %.1f s, largest process %.0f MB (goal: minutes, < 2048 MB)\n", $1, $1 / 60, $4, $5}'
+        set -- $r
+        js_wall=$1 js_rss=$5
+    else
+        fail "wasmplug compile $JS_COMPONENT: $(head -3 "$WORK/js-compile.out.err" | tr '\n' ' ')"
+    fi
+fi
+
 # ------------------------------------------------------ the CPU workload
 say ""
 say "-- CPU workload: $SQLITE_VERSION in memory, median of $RUNS process runs"
@@ -137,7 +201,10 @@ say "   load hits them alike)"
 VARIANTS="native|native|$WORK/sqlite_bench
 opt|wasmplug optimized|$WP run --tier optimized $WORK/sqlite_bench.wasm
 node|node (V8)|node --no-warnings $CORE/run-node.mjs $WORK/sqlite_bench.wasm
-base|wasmplug baseline|$WP run --tier baseline $WORK/sqlite_bench.wasm"
+base|wasmplug baseline|$WP run --tier baseline $WORK/sqlite_bench.wasm
+w2cbase|baseline, wasm2c's C|env WASMPLUG_TRANSLATOR=wasm2c $WP run --tier baseline $WORK/sqlite_bench.wasm"
+[ -z "$W2C_OPT" ] || VARIANTS="$VARIANTS
+$W2C_OPT"
 ref_sum=""
 rm -f "$WORK"/times-* "$WORK"/failed-*
 round=0
@@ -161,9 +228,9 @@ done
 # Median of a column of a file of numbers.
 median() { cut -d' ' -f"$2" "$1" | sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 say "   variant                  wall (median)  ratio    (min, max)               cpu (median) ratio"
-wall_native="" wall_opt="" wall_node="" wall_base=""
-cpu_native="" cpu_opt="" cpu_node="" cpu_base=""
-ref_sum=$(cut -d' ' -f5 "$WORK/times-native" 2>/dev/null | head -1)
+wall_native="" wall_opt="" wall_node="" wall_base="" wall_w2cbase="" wall_w2copt=""
+cpu_native="" cpu_opt="" cpu_node="" cpu_base="" cpu_w2cbase="" cpu_w2copt=""
+ref_sum=$(cut -d' ' -f6 "$WORK/times-native" 2>/dev/null | head -1)
 printf '%s\n' "$VARIANTS" >"$WORK/variants"
 while IFS='|' read -r key name cmd; do
     if [ -f "$WORK/failed-$key" ]; then
@@ -171,7 +238,7 @@ while IFS='|' read -r key name cmd; do
         rm -f "$WORK/failed-$key"
         continue
     fi
-    bad=$(cut -d' ' -f5 "$WORK/times-$key" | grep -v -x -F "${ref_sum:-none}" | head -1 || true)
+    bad=$(cut -d' ' -f6 "$WORK/times-$key" | grep -v -x -F "${ref_sum:-none}" | head -1 || true)
     if [ -n "$bad" ] || [ -z "$ref_sum" ] || [ "$ref_sum" = none ]; then
         fail "$name: checksum ${bad:-none} differs from native's ${ref_sum:-none}"
         continue
@@ -186,6 +253,41 @@ while IFS='|' read -r key name cmd; do
     eval "wall_$key=$w cpu_$key=$c"
 done <"$WORK/variants"
 say "   checksum: ${ref_sum:-none}"
+
+# ------------------------------------------------------------------ SIMD
+# The same C with and without -msimd128, on both tiers; ratios to native.
+SIMD_ROUNDS=100
+say ""
+say "-- SIMD workload (bench/core/simd_bench.c, $SIMD_ROUNDS rounds), median of $RUNS, ratio to native"
+WASMPLUG_CACHE_DIR=$CACHE "$WP" compile "$WORK/simd_bench.wasm" >/dev/null 2>&1 || true
+WASMPLUG_CACHE_DIR=$CACHE "$WP" compile "$WORK/simd_scalar.wasm" >/dev/null 2>&1 || true
+simd_ref="" simd_sum=""
+simd_opt_v="" simd_opt_s="" simd_base_v="" simd_base_s=""
+simd_row() { # KEY NAME COMMAND...
+    key=$1 name=$2
+    shift 2
+    if ! r=$(WASMPLUG_CACHE_DIR=$CACHE "$TIMEIT" "$RUNS" "$WORK/simd-$key.out" "$@" 2>"$WORK/timeit.err"); then
+        fail "SIMD $name: $(head -3 "$WORK/timeit.err" | tr '\n' ' ')"
+        return 0
+    fi
+    sum=$(awk '/^checksum /{print $2}' "$WORK/simd-$key.out")
+    if [ -z "$simd_sum" ]; then simd_sum=$sum; fi
+    if [ "$sum" != "$simd_sum" ]; then
+        fail "SIMD $name: checksum $sum differs from native's $simd_sum"
+        return 0
+    fi
+    set -- $r
+    [ -n "$simd_ref" ] || simd_ref=$4
+    awk -v n="$name" -v w="$1" -v c="$4" -v ref="$simd_ref" \
+        'BEGIN { printf "   %-34s %8.3f s wall   cpu %7.3f s  %6.2fx\n", n, w, c, c / ref }'
+    eval "simd_$key=$4"
+}
+simd_row native "native (cc -O2)" "$WORK/simd_bench" $SIMD_ROUNDS
+simd_row opt_v "optimized, -msimd128" "$WP" run --tier optimized "$WORK/simd_bench.wasm" $SIMD_ROUNDS
+simd_row opt_s "optimized, scalar" "$WP" run --tier optimized "$WORK/simd_scalar.wasm" $SIMD_ROUNDS
+simd_row base_v "baseline, -msimd128" "$WP" run --tier baseline "$WORK/simd_bench.wasm" $SIMD_ROUNDS
+simd_row base_s "baseline, scalar" "$WP" run --tier baseline "$WORK/simd_scalar.wasm" $SIMD_ROUNDS
+say "   checksum: ${simd_sum:-none}"
 
 # ---------------------------------------------------------- start times
 say ""
@@ -258,6 +360,15 @@ target "optimized tier <= 1.5x native on the CPU workload" "a <= 1.5 * b" "$wall
     "$(x "$wall_opt" "$wall_native") (cpu $(x "$cpu_opt" "$cpu_native"))"
 target "optimized tier faster than node on the CPU workload" "a < b" "$wall_opt" "$wall_node" \
     "$(x "$wall_opt" "$wall_node") of node's time (cpu $(x "$cpu_opt" "$cpu_node"), node's includes its compiler threads)"
+target "optimized tier faster than wasm2c's C on the optimized tier" "a <= b" "$cpu_opt" "$cpu_w2copt" \
+    "$(x "$cpu_opt" "$cpu_w2copt") of its cpu time"
+target "baseline tier faster than wasm2c's C on the baseline tier" "a <= b" "$cpu_base" "$cpu_w2cbase" \
+    "$(x "$cpu_base" "$cpu_w2cbase") of its cpu time"
+target "SIMD build faster than the scalar build (optimized tier)" "a < b" "$simd_opt_v" "$simd_opt_s" \
+    "speedup $(x "$simd_opt_s" "$simd_opt_v") (cpu)"
+target "14 MB component's optimized compile in minutes (< 15 min wall)" "a < 900" "${js_wall:-}" 1 \
+    "$(awk -v s="${js_wall:-0}" 'BEGIN { printf "%.1f min", s / 60 }')"
+target "14 MB component's optimized compile < 2 GB per process" "a < 2048" "${js_rss:-}" 1 "${js_rss:-?} MB"
 target "cold start (empty cache, baseline) < 150 ms" "a < 0.150" "$start_cold" 0 \
     "$(ms "$start_cold") (cpu $(ms "$scpu_cold"))"
 target "warm start (optimized, cached) < 10 ms" "a < 0.010" "$start_warm" 0 \

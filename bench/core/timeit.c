@@ -5,9 +5,11 @@
 **
 ** Runs COMMAND N times (fork + execvp, so no shell is timed), each time with
 ** its stdout written to OUTFILE (truncated) and its stderr to OUTFILE.err,
-** and prints "MEDIAN MIN MAX CPU" in seconds on one line: the median,
+** and prints "MEDIAN MIN MAX CPU RSS" (seconds; RSS in MiB) on one line: the median,
 ** fastest and slowest wall time, and the median CPU time (user + system of
-** the child and everything it waited for).  CPU time is shown because the
+** the child and everything it waited for), then the peak resident size in
+** MiB of the largest single process among the child and its descendants
+** (maxrss, the largest over the runs).  CPU time is shown because the
 ** bench machine may be shared: wall time then includes waiting for a core.  Fails (status 1,
 ** message on stderr) as soon as a run exits non-zero or dies, so a benchmark
 ** never reports the time of a run that did not do its work.
@@ -48,6 +50,7 @@ int main(int argc, char **argv) {
   snprintf(err, sizeof err, "%s.err", out);
   double *t = malloc((size_t)n * sizeof *t), *cpu = malloc((size_t)n * sizeof *cpu);
   if (!t || !cpu) return 1;
+  long maxrss = 0;
   for (int i = 0; i < n; i++) {
     double t0 = now();
     pid_t pid = fork();
@@ -76,6 +79,7 @@ int main(int argc, char **argv) {
     t[i] = now() - t0;
     cpu[i] = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
              (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    if (ru.ru_maxrss > maxrss) maxrss = ru.ru_maxrss;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       if (WIFEXITED(status))
         fprintf(stderr, "timeit: %s exited with status %d (stderr in %s)\n", argv[3],
@@ -90,7 +94,7 @@ int main(int argc, char **argv) {
   qsort(cpu, (size_t)n, sizeof *cpu, cmp_double);
   double median = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
   double cmedian = n % 2 ? cpu[n / 2] : (cpu[n / 2 - 1] + cpu[n / 2]) / 2;
-  printf("%.4f %.4f %.4f %.4f\n", median, t[0], t[n - 1], cmedian);
+  printf("%.4f %.4f %.4f %.4f %.1f\n", median, t[0], t[n - 1], cmedian, (double)maxrss / 1024);
   free(t);
   free(cpu);
   return 0;
