@@ -1,7 +1,8 @@
 ;; Trap cases of passing stream ends in a call and of subtasks, against the
 ;; async native plugin (tests/async/plugin/async_plugin.c): definitions.py's
 ;; lift_async_value (the end must be a readable end of the value's element
-;; type, idle, in no waitable set, not done) and canon_subtask_cancel (a
+;; type, idle, in no waitable set, not done), lift_error_context (an error
+;; context) and canon_subtask_cancel (a
 ;; sync cancel of a subtask that is in a waitable set).  One instance per
 ;; trap.
 (component definition $T
@@ -9,10 +10,14 @@
   (type $S32 (stream u32))
   (import "test:aplug/ops@0.1.0" (instance $ops
     (export "consume" (func async (param "s" (stream u8)) (result u64)))
-    (export "forever" (func async))))
+    (export "forever" (func async))
+    (export "message" (func (param "e" error-context) (result string)))))
   (alias export $ops "consume" (func $consume))
   (alias export $ops "forever" (func $forever))
-  (core module $Mem (memory (export "mem") 1))
+  (alias export $ops "message" (func $message))
+  (core module $Mem
+    (memory (export "mem") 1)
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 256)))
   (core instance $mem (instantiate $Mem))
   (core module $M
     (import "" "mem" (memory 1))
@@ -29,6 +34,8 @@
     (import "" "stream32.new" (func $stream32.new (result i64)))
     (import "" "consume" (func $consume (param i32 i32) (result i32)))
     (import "" "forever" (func $forever (result i32)))
+    (import "" "message" (func $message (param i32 i32)))
+    (import "" "stream.read" (func $stream.read (param i32 i32 i32) (result i32)))
     (global $r (mut i32) (i32.const 0))
     (global $w (mut i32) (i32.const 0))
     (func $pair
@@ -57,6 +64,17 @@
       (drop (call $consume (global.get $w) (i32.const 64))))
     (func (export "pass-other-type")
       (drop (call $consume (i32.wrap_i64 (call $stream32.new)) (i32.const 64))))
+    ;; a readable end that saw the writer gone (DROPPED) cannot be passed on
+    (func (export "pass-done")
+      (call $pair)
+      (call $stream.drop-writable (global.get $w))
+      (if (i32.ne (call $stream.read (global.get $r) (i32.const 0) (i32.const 4)) (i32.const 1 (; DROPPED ;)))
+        (then unreachable))
+      (drop (call $consume (global.get $r) (i32.const 64))))
+    ;; an error-context parameter given a stream end
+    (func (export "errctx-not")
+      (call $pair)
+      (call $message (global.get $r) (i32.const 64)))
     (func (export "pass-twice")
       (call $pair)
       (drop (call $consume (global.get $r) (i32.const 64)))
@@ -88,6 +106,8 @@
   (core func $stream32.new (canon stream.new $S32))
   (core func $consume (canon lower (func $consume) async (memory (core memory $mem "mem"))))
   (core func $forever (canon lower (func $forever) async))
+  (core func $message (canon lower (func $message) (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
+  (core func $stream.read (canon stream.read $S (memory (core memory $mem "mem"))))
   (core instance $m (instantiate $M (with "" (instance
     (export "mem" (memory $mem "mem"))
     (export "task.return" (func $task.return))
@@ -102,12 +122,16 @@
     (export "stream.drop-writable" (func $stream.drop-writable))
     (export "stream32.new" (func $stream32.new))
     (export "consume" (func $consume))
-    (export "forever" (func $forever))))))
+    (export "forever" (func $forever))
+    (export "message" (func $message))
+    (export "stream.read" (func $stream.read))))))
   (func (export "pass-ok") async (result u32) (canon lift (core func $m "pass-ok") async))
   (func (export "pass-in-set") async (canon lift (core func $m "pass-in-set") async))
   (func (export "pass-busy") async (canon lift (core func $m "pass-busy") async))
   (func (export "pass-writable") async (canon lift (core func $m "pass-writable") async))
   (func (export "pass-other-type") async (canon lift (core func $m "pass-other-type") async))
+  (func (export "pass-done") async (canon lift (core func $m "pass-done") async))
+  (func (export "errctx-not") async (canon lift (core func $m "errctx-not") async))
   (func (export "pass-twice") async (canon lift (core func $m "pass-twice") async))
   (func (export "cancel-sync-in-set") async (canon lift (core func $m "cancel-sync-in-set") async))
   (func (export "cancel-async-in-set") async (result u32) (canon lift (core func $m "cancel-async-in-set") async))
@@ -123,6 +147,10 @@
 (assert_trap (invoke "pass-writable") "handle 2 is a stream write end, not a stream read end")
 (component instance $i $T)
 (assert_trap (invoke "pass-other-type") "stream handle 1 has another element type than the value lifted")
+(component instance $i $T)
+(assert_trap (invoke "pass-done") "cannot lift stream after being notified that the writable end dropped")
+(component instance $i $T)
+(assert_trap (invoke "errctx-not") "handle 1 is a stream read end, not an error context")
 (component instance $i $T)
 (assert_trap (invoke "pass-twice") "handle 1 is a subtask, not a stream read end")
 (component instance $i $T)
