@@ -403,7 +403,8 @@
 ;; Between two component instances: a task returning (task.return) or
 ;; cancelling (task.cancel) while it still holds a borrow lent by its
 ;; caller; a waitable set dropped while another task of the instance waits
-;; on it; an end another task waits on synchronously, joined or cancelled.
+;; on it; an end another task waits on synchronously, joined or cancelled;
+;; a future passed on after its value was read.
 (component definition $B
   (component $Inner
     (import "r" (type $R (sub resource)))
@@ -428,6 +429,7 @@
         (drop (call $stream.read (global.get $end) (i32.const 0) (i32.const 1)))
         (call $task.return (i32.const 4)))
       (func (export "join-blocked") (call $join (global.get $end) (call $ws.new)) (call $task.return (i32.const 5)))
+      (func (export "take-future") (param $f i32) (call $task.return (i32.const 8)))
       (func (export "cancel-blocked") (drop (call $stream.cancel-read (global.get $end))) (call $task.return (i32.const 6)))
       (func (export "keep") (param $h i32) (call $task.return (local.get $h)))
       (func (export "drop") (param $h i32) (call $resource.drop (local.get $h)) (call $task.return (i32.const 1)))
@@ -470,6 +472,7 @@
     (func (export "drop") async (param "r" (borrow $R)) (result u32) (canon lift (core func $m "drop") async))
     (func (export "wait") async (result u32) (canon lift (core func $m "wait") async))
     (func (export "drop-set") async (result u32) (canon lift (core func $m "drop-set") async))
+    (func (export "take-future") async (param "f" (future u32)) (result u32) (canon lift (core func $m "take-future") async))
     (func (export "read-block") async (result u32) (canon lift (core func $m "read-block") async))
     (func (export "join-blocked") async (result u32) (canon lift (core func $m "join-blocked") async))
     (func (export "cancel-blocked") async (result u32) (canon lift (core func $m "cancel-blocked") async))
@@ -484,6 +487,7 @@
   (alias export $in "drop-set" (func $drop-set))
   (alias export $in "cancel-keep" (func $cancel-keep))
   (alias export $in "read-block" (func $read-block))
+  (alias export $in "take-future" (func $take-future))
   (alias export $in "join-blocked" (func $join-blocked))
   (alias export $in "cancel-blocked" (func $cancel-blocked))
   (core module $OMem (memory (export "mem") 1))
@@ -495,6 +499,11 @@
   (core func $cancel-keep-low (canon lower (func $cancel-keep) async))
   (core func $read-block-low (canon lower (func $read-block) async (memory (core memory $omem "mem"))))
   (core func $join-blocked-low (canon lower (func $join-blocked)))
+  (core func $take-future-low (canon lower (func $take-future)))
+  (type $F (future u32))
+  (core func $future.new (canon future.new $F))
+  (core func $future.read (canon future.read $F (memory (core memory $omem "mem"))))
+  (core func $future.write-async (canon future.write $F async (memory (core memory $omem "mem"))))
   (core func $cancel-blocked-low (canon lower (func $cancel-blocked)))
   (core func $subtask.cancel (canon subtask.cancel))
   (core func $task.return (canon task.return (result u32)))
@@ -510,6 +519,20 @@
     (import "" "read-block" (func $read-block (param i32) (result i32)))
     (import "" "join-blocked" (func $join-blocked (result i32)))
     (import "" "cancel-blocked" (func $cancel-blocked (result i32)))
+    (import "" "take-future" (func $take-future (param i32) (result i32)))
+    (import "" "future.new" (func $future.new (result i64)))
+    (import "" "future.read" (func $future.read (param i32 i32) (result i32)))
+    (import "" "future.write-async" (func $future.write-async (param i32 i32) (result i32)))
+    ;; the control: a fresh future's readable end passes
+    (func (export "pass-future")
+      (call $task.return (call $take-future (i32.wrap_i64 (call $future.new)))))
+    ;; a future whose value was read cannot be passed on
+    (func (export "pass-read-future")
+      (local $rw i64)
+      (local.set $rw (call $future.new))
+      (drop (call $future.write-async (i32.wrap_i64 (i64.shr_u (local.get $rw) (i64.const 32))) (i32.const 0)))
+      (if (i32.ne (call $future.read (i32.wrap_i64 (local.get $rw)) (i32.const 16)) (i32.const 0)) (then unreachable))
+      (call $task.return (call $take-future (i32.wrap_i64 (local.get $rw)))))
     ;; another task of $in joins (or cancels) the end its first task reads synchronously
     (func (export "join-sync-waited")
       (if (i32.ne (i32.and (call $read-block (i32.const 0)) (i32.const 0xf)) (i32.const 1)) (then unreachable))
@@ -538,12 +561,18 @@
     (export "read-block" (func $read-block-low))
     (export "join-blocked" (func $join-blocked-low))
     (export "cancel-blocked" (func $cancel-blocked-low))
+    (export "take-future" (func $take-future-low))
+    (export "future.new" (func $future.new))
+    (export "future.read" (func $future.read))
+    (export "future.write-async" (func $future.write-async))
     (export "subtask.cancel" (func $subtask.cancel))
     (export "task.return" (func $task.return))))))
   (func (export "lend-drop") async (result u32) (canon lift (core func $o "lend-drop") async))
   (func (export "lend-keep") async (result u32) (canon lift (core func $o "lend-keep") async))
   (func (export "drop-waited-set") async (result u32) (canon lift (core func $o "drop-waited-set") async))
   (func (export "cancel-lent") async (result u32) (canon lift (core func $o "cancel-lent") async))
+  (func (export "pass-future") async (result u32) (canon lift (core func $o "pass-future") async))
+  (func (export "pass-read-future") async (result u32) (canon lift (core func $o "pass-read-future") async))
   (func (export "join-sync-waited") async (result u32) (canon lift (core func $o "join-sync-waited") async))
   (func (export "cancel-sync-waited") async (result u32) (canon lift (core func $o "cancel-sync-waited") async))
 )
@@ -554,6 +583,9 @@
 (assert_trap (invoke "drop-waited-set") "cannot drop waitable set with waiters")
 (component instance $b $B)
 (assert_trap (invoke "cancel-lent") "borrow handles still remain at the end of the call")
+(component instance $b $B)
+(assert_return (invoke "pass-future") (u32.const 8))
+(assert_trap (invoke "pass-read-future") "cannot lift future after previous read succeeded")
 (component instance $b $B)
 (assert_trap (invoke "join-sync-waited") "waitable.join: handle 1 is being waited on synchronously")
 (component instance $b $B)
