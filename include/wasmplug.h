@@ -612,7 +612,10 @@ typedef struct wasmplug_cfunctype {
 typedef struct wasmplug_ctypes wasmplug_ctypes_t;
 WASMPLUG_API wasmplug_ctypes_t *wasmplug_ctypes_new(void);
 WASMPLUG_API void wasmplug_ctypes_delete(wasmplug_ctypes_t *types);
-WASMPLUG_API const char *wasmplug_ctypes_error(const wasmplug_ctypes_t *types);
+/* Why the last constructor that returned NULL did, as a new error of kind
+** WASMPLUG_ERROR_INVALID (or OUT_OF_MEMORY) that the caller deletes; NULL
+** when none did. */
+WASMPLUG_API wasmplug_error_t *wasmplug_ctypes_error(const wasmplug_ctypes_t *types);
 /* bool .. string, error-context */
 WASMPLUG_API const wasmplug_ctype_t *wasmplug_ctype_prim(wasmplug_ctypes_t *types, wasmplug_ckind_t kind);
 WASMPLUG_API const wasmplug_ctype_t *wasmplug_ctype_list(wasmplug_ctypes_t *types, const wasmplug_ctype_t *elem);

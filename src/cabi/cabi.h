@@ -17,7 +17,7 @@
  *                       layout (LP64) and the flattening.
  *   3. Functions        wp_cabi_func_t: params/result, flat core signatures
  *                       (MAX_FLAT_PARAMS 16, MAX_FLAT_RESULTS 1, retptr).
- *   4. Guest + call     wp_cabi_guest_t (memory view, realloc, post-return,
+ *   4. Guest + call     wp_cabi_opts_t (memory view, realloc, post-return,
  *                       string encoding, handle table) and wp_cabi_cx_t (the
  *                       per-call context: arena, budget, borrow scope).
  *   5. Value tree       wp_cabi_val_t: lift/lower to an owned dynamic tree.
@@ -342,7 +342,7 @@ typedef wp_cabi_error_t *(*wp_cabi_post_return_fn)(void *ctx, const wp_cabi_flat
 /* The canonical options of a lifted or lowered function (memory, realloc,
  * post-return, string encoding) plus the instance's handle table.  Usually
  * one per instance, with post_return set per export. */
-typedef struct wp_cabi_guest {
+typedef struct wp_cabi_opts {
   void *ctx;                          /* passed to every callback */
   wp_cabi_memory_fn memory;           /* required */
   wp_cabi_realloc_fn realloc;         /* required to lower strings/lists */
@@ -353,7 +353,7 @@ typedef struct wp_cabi_guest {
    * lifted out of the guest); 0: WP_CABI_DEFAULT_BUDGET.  The runtime sets
    * the instance's limit (wasmplug_store_limits_t.host_memory_bytes). */
   size_t budget;
-} wp_cabi_guest_t;
+} wp_cabi_opts_t;
 
 /* A per-call arena for native-layout values, and the host allocation
  * budget.  Every host allocation a guest can cause (arena blocks, value
@@ -376,7 +376,7 @@ void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align);
  * the budget is then the guest's (`budget`), counted in the cx itself.
  * A cx lives on the caller's stack; it is not shared between threads. */
 typedef struct wp_cabi_cx {
-  const wp_cabi_guest_t *guest;
+  const wp_cabi_opts_t *guest;
   wp_cabi_arena_t *arena;
   wp_cabi_memory_t mem;     /* current view; refreshed after each realloc */
   uint32_t num_borrows;     /* borrow handles lent to the guest, not yet dropped */
@@ -390,7 +390,7 @@ typedef struct wp_cabi_cx {
   wp_cabi_handles_t *native_handles;
 } wp_cabi_cx_t;
 
-void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena);
+void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena);
 /* Re-reads the guest's memory view into cx->mem.  Done after every realloc
  * and post-return, and on entry to the result functions (the guest ran in
  * between); call it yourself after running guest code by other means. */
@@ -403,7 +403,7 @@ wp_cabi_error_t *wp_cabi_check_range(wp_cabi_cx_t *cx, const char *what, uint64_
                                      uint32_t align);
 /* Calls the guest's realloc and validates its answer (alignment and
  * bounds: a misaligned or out-of-bounds pointer traps); refreshes cx->mem. */
-wp_cabi_error_t *wp_cabi_guest_realloc(wp_cabi_cx_t *cx, const char *what, uint32_t old_ptr, uint32_t old_size,
+wp_cabi_error_t *wp_cabi_opts_realloc(wp_cabi_cx_t *cx, const char *what, uint32_t old_ptr, uint32_t old_size,
                                        uint32_t align, uint32_t new_size, uint32_t *out);
 
 /* Calls the guest's post-return with the export's flat results (no-op if
@@ -495,7 +495,7 @@ typedef wp_cabi_error_t *(*wp_cabi_core_fn)(void *ctx, const wp_cabi_flat_t *par
                                             wp_cabi_flat_t *results, size_t nresults);
 /* Host -> guest export: lower params, call, lift the result, post-return,
  * finish.  *result is set only on success (nothing to drop otherwise). */
-wp_cabi_error_t *wp_cabi_call_export(const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
+wp_cabi_error_t *wp_cabi_call_export(const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
                                      wp_cabi_core_fn core, void *core_ctx, const wp_cabi_val_t *params,
                                      wp_cabi_val_t *result);
 /* Guest -> host import: lift params, call `host` with them, lower its
@@ -505,7 +505,7 @@ wp_cabi_error_t *wp_cabi_call_export(const wp_cabi_guest_t *guest, wp_cabi_arena
  * after lowering. */
 typedef wp_cabi_error_t *(*wp_cabi_host_fn)(void *ctx, const wp_cabi_val_t *params, size_t nparams,
                                             wp_cabi_val_t *result);
-wp_cabi_error_t *wp_cabi_call_import(const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
+wp_cabi_error_t *wp_cabi_call_import(const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
                                      wp_cabi_host_fn host, void *host_ctx, const wp_cabi_flat_t *core_params,
                                      size_t ncore_params, wp_cabi_flat_t *results, size_t *nresults);
 
@@ -794,7 +794,7 @@ wp_cabi_error_t *wp_cabi_wset_drop(wp_cabi_wset_t *s);
 typedef struct wp_cabi_buffer {
   const wp_cabi_type_t *t; /* element type, NULL for stream<> / future<> */
   uint32_t length, progress;
-  const wp_cabi_guest_t *guest;
+  const wp_cabi_opts_t *guest;
   uint32_t ptr;            /* guest: where the next element goes */
   uint8_t *native;         /* host: the element array (t->native.size each) */
   wp_cabi_arena_t *arena;
@@ -804,7 +804,7 @@ typedef struct wp_cabi_buffer {
 /* BufferGuestImpl.__init__: traps for a length past the maximum, a
  * misaligned or out-of-bounds range (checked now, against the memory's
  * current size: memory never shrinks). */
-wp_cabi_error_t *wp_cabi_buffer_guest(wp_cabi_buffer_t *b, const wp_cabi_type_t *t, const wp_cabi_guest_t *guest,
+wp_cabi_error_t *wp_cabi_buffer_guest(wp_cabi_buffer_t *b, const wp_cabi_type_t *t, const wp_cabi_opts_t *guest,
                                       uint32_t ptr, uint32_t length);
 void wp_cabi_buffer_host(wp_cabi_buffer_t *b, const wp_cabi_type_t *t, void *native, uint32_t length,
                          wp_cabi_arena_t *arena, wp_cabi_handles_t *native_handles);

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena) {
+void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena) {
   memset(cx, 0, sizeof *cx);
   cx->guest = guest;
   cx->arena = arena;
@@ -34,7 +34,7 @@ wp_cabi_error_t *wp_cabi_check_range(wp_cabi_cx_t *cx, const char *what, uint64_
   return NULL;
 }
 
-wp_cabi_error_t *wp_cabi_guest_realloc(wp_cabi_cx_t *cx, const char *what, uint32_t old_ptr, uint32_t old_size,
+wp_cabi_error_t *wp_cabi_opts_realloc(wp_cabi_cx_t *cx, const char *what, uint32_t old_ptr, uint32_t old_size,
                                        uint32_t align, uint32_t new_size, uint32_t *out) {
   if (!cx->guest || !cx->guest->realloc)
     return INVALID("cannot lower %s: the guest has no realloc function", what);

@@ -79,9 +79,9 @@ static definition_t *lookup(wasmplug_linker_t *l, const char *module, const char
 
 static wasmplug_error_t *add_def(wasmplug_linker_t *l, const char *module, const char *name,
                                  definition_t **out) {
-  if (!module || !name) return wasmplug_error_new("linker: module and name are required");
+  if (!module || !name) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "linker: module and name are required");
   definition_t *d = lookup(l, module, name);
-  if (d) return wasmplug_error_new("linker: %s.%s is already defined", module, name);
+  if (d) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "linker: %s.%s is already defined", module, name);
   if (l->ndefs == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 32;
     definition_t *n = realloc(l->defs, cap * sizeof *n);

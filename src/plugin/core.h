@@ -10,7 +10,7 @@
 
 /* One defined import: everything a call needs, computed at link time. */
 typedef struct core_bind {
-  wp_plugin_guest_t *g;
+  wp_plugin_instances_t *g;
   wp_plugin_inst_t *inst;         /* the plugin's state for this guest */
   void *state;                    /* inst->state, one load less per call */
   const char *plugin, *qualified; /* for messages (owned by the plugin) */
@@ -36,6 +36,6 @@ wasmplug_trap_t *wp_plugin_core_fast_call(void *env, wasmplug_caller_t *caller, 
 wasmplug_trap_t *wp_plugin_core_drop(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv);
 void wp_plugin_core_bind_free(void *env);
 /* Points g's canonical-ABI view of the guest at its memory and realloc. */
-void wp_plugin_core_guest_init(wp_plugin_guest_t *g);
+void wp_plugin_core_instances_init(wp_plugin_instances_t *g);
 
 #endif

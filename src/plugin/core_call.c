@@ -23,14 +23,14 @@
 /* -------------------------------------------------- the guest, for cabi */
 
 static void mem_fn(void *ctx, wp_cabi_memory_t *out) {
-  wp_plugin_guest_t *g = ctx;
+  wp_plugin_instances_t *g = ctx;
   out->base = g->memory ? wasmplug_memory_data(g->memory) : NULL;
   out->size = g->memory ? wasmplug_memory_size(g->memory) : 0;
 }
 
 static wp_cabi_error_t *realloc_fn(void *ctx, uint32_t old_ptr, uint32_t old_size, uint32_t align, uint32_t new_size,
                                    uint32_t *out) {
-  wp_plugin_guest_t *g = ctx;
+  wp_plugin_instances_t *g = ctx;
   if (!g->realloc)
     return wp_cabi_error_new(WP_CABI_TRAP, "the guest does not export cabi_realloc "
                                            "(func (param i32 i32 i32 i32) (result i32)), needed to return values");
@@ -61,7 +61,7 @@ static bool realloc_type_ok(const wasmplug_func_t *f) {
 
 
 /* Checks that the call may proceed and binds g to its instance. */
-static wasmplug_trap_t *enter(wp_plugin_guest_t *g, wasmplug_caller_t *caller, const core_bind_t *b) {
+static wasmplug_trap_t *enter(wp_plugin_instances_t *g, wasmplug_caller_t *caller, const core_bind_t *b) {
   if (g->dead)
     return wasmplug_trap_newf(WASMPLUG_TRAP_HOST, "plugin %s: %s called after the guest's plugin state was torn down", b->plugin,
                  b->qualified);
@@ -168,7 +168,7 @@ static wp_cabi_error_t *lower_result(const core_bind_t *b, wp_cabi_cx_t *cx, con
 }
 
 static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
-  wp_plugin_guest_t *g = b->g;
+  wp_plugin_instances_t *g = b->g;
   wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS + 1];
   to_flat(v, b->sig.params, b->sig.nparams, flat);
   wp_cabi_cx_t cx;
@@ -257,7 +257,7 @@ wasmplug_trap_t *wp_plugin_core_call(void *env, wasmplug_caller_t *caller, wasmp
 wasmplug_trap_t *wp_plugin_core_fast_call(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv) {
   (void)nv;
   core_bind_t *b = env;
-  wp_plugin_guest_t *g = b->g;
+  wp_plugin_instances_t *g = b->g;
   if (g->dead || g->busy || g->instance != wasmplug_caller_instance(caller)) {
     wasmplug_trap_t *t = enter(g, caller, b); /* first call binds; else the reason to refuse */
     if (t) return t;
@@ -327,11 +327,11 @@ wasmplug_trap_t *wp_plugin_core_drop(void *env, wasmplug_caller_t *caller, wasmp
 
 void wp_plugin_core_bind_free(void *env) {
   core_bind_t *b = env;
-  wp_plugin_guest_unref(b->g);
+  wp_plugin_instances_unref(b->g);
   free(b);
 }
 
-void wp_plugin_core_guest_init(wp_plugin_guest_t *g) {
+void wp_plugin_core_instances_init(wp_plugin_instances_t *g) {
   g->cguest.ctx = g;
   g->cguest.memory = mem_fn;
   g->cguest.realloc = realloc_fn;

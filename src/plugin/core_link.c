@@ -66,7 +66,7 @@ static bool is_iface_name(const char *mod) {
   return colon && colon != mod && strchr(colon, '/');
 }
 
-static wasmplug_error_t *define_one(wp_plugin_guest_t *g, wasmplug_linker_t *linker, const char *mod,
+static wasmplug_error_t *define_one(wp_plugin_instances_t *g, wasmplug_linker_t *linker, const char *mod,
                                     const char *name, const wasmplug_functype_t *have) {
   core_bind_t *b = calloc(1, sizeof *b);
   if (!b) return wasmplug_error_new("out of memory");
@@ -79,11 +79,11 @@ static wasmplug_error_t *define_one(wp_plugin_guest_t *g, wasmplug_linker_t *lin
   const wp_plugin_t *p = NULL;
   const wp_plugin_iface_t *in = NULL;
   if ((e = wp_plugin_set_find(g->set, mod, &p, &in))) goto fail;
-  if ((e = wp_plugin_guest_inst(g, p, &b->inst))) goto fail;
+  if ((e = wp_plugin_instances_get(g, p, &b->inst))) goto fail;
   b->state = b->inst->state;
   b->plugin = p->desc.name;
   if (!strncmp(name, "[resource-drop]", 15)) {
-    if ((e = wp_plugin_guest_resource(g, mod, name + 15, &b->res))) goto fail;
+    if ((e = wp_plugin_instances_resource(g, mod, name + 15, &b->res))) goto fail;
     b->qualified = wp_cabi_resource_name(b->res);
     want = (wasmplug_functype_t){1, 0, drop_params, NULL};
     if (!functype_equal(&want, have)) {
@@ -156,13 +156,13 @@ fail:
   return e;
 }
 
-void wp_plugin_guest_skip_unprovided(wp_plugin_guest_t *g, bool yes) { g->skip_unprovided = yes; }
-void wp_plugin_guest_check_only(wp_plugin_guest_t *g) { g->check_only = true; }
+void wp_plugin_instances_skip_unprovided(wp_plugin_instances_t *g, bool yes) { g->skip_unprovided = yes; }
+void wp_plugin_instances_check_only(wp_plugin_instances_t *g) { g->check_only = true; }
 
-wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t *linker,
+wasmplug_error_t *wp_plugin_instances_define(wp_plugin_instances_t *g, wasmplug_linker_t *linker,
                                          const wasmplug_module_t *module) {
   if (g->dead) return wasmplug_error_new("plugin guest was torn down");
-  wp_plugin_core_guest_init(g);
+  wp_plugin_core_instances_init(g);
   size_t n = wasmplug_module_import_count(module);
   for (size_t i = 0; i < n; i++) {
     const char *mod, *name;
