@@ -191,6 +191,10 @@ void wp_sha256_final(wp_sha256_t *s, uint8_t out[32]);
 void wp_sha256_hex(const uint8_t digest[32], char out[65]);
 /* The SHA-256 of data, in hex. */
 void wp_sha256_hex_of(const void *data, size_t len, char out[65]);
+/* For tests: use the processor's SHA instructions (hw) or the portable
+** code from now on; false if hw was asked and this processor lacks them.
+** By default the first use picks the instructions when present. */
+bool wp_sha256_select(bool hw);
 
 /* ------------------------------------------------------- the glue contract */
 
