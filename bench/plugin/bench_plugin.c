@@ -167,6 +167,8 @@ int main(int argc, char **argv) {
   /* inc: (u32) -> u32 */
   if (wanted("u32->u32")) {
   if ((e = wp_plugin_guest_bind(native_g, iface, "inc", NULL, &n.b))) die("bind", wasmplug_error_message(e));
+  n.kind = 0;
+  n.args = &in32;
   n.res = &out32;
   time_both(&n, "loop_inc", args, 1, 1, scalar_iters, &gt, &nt);
   report("u32->u32", gt, nt, 3.0);
@@ -178,6 +180,9 @@ int main(int argc, char **argv) {
   wasmplug_val_t h[1];
   guest("new_obj", NULL, 0, h, 1);
   in32 = 7;
+  n.kind = 0;
+  n.args = &in32;
+  n.res = &out32;
   args[1] = h[0];
   time_both(&n, "loop_get", args, 2, 1, scalar_iters, &gt, &nt);
   report("resource-method", gt, nt, 3.0);

@@ -365,7 +365,14 @@ wp_cabi_arena_t *wp_cabi_arena_new(size_t budget); /* 0: WP_CABI_DEFAULT_BUDGET 
 void wp_cabi_arena_delete(wp_cabi_arena_t *a);
 void wp_cabi_arena_reset(wp_cabi_arena_t *a);    /* frees all, budget back to full */
 void wp_cabi_arena_budget_set(wp_cabi_arena_t *a, uint64_t budget); /* 0: the default */
-size_t wp_cabi_arena_used(const wp_cabi_arena_t *a);
+/* Bytes charged since the last reset: inline, it is asked after every call
+** (the struct's members are arena.c's alone to change). */
+struct wp_cabi_arena {
+  struct wp_cabi_block *head; /* current block (newest) */
+  size_t budget;
+  size_t charged; /* bytes charged against the budget */
+};
+static inline size_t wp_cabi_arena_used(const wp_cabi_arena_t *a) { return a ? a->charged : 0; }
 /* Allocates from the arena (NULL when over budget or out of memory). */
 void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align);
 
@@ -619,6 +626,22 @@ typedef struct wp_cabi_native_fn {
 ** forwards that bare message). */
 wasmplug_trap_t *wp_cabi_native_run(const wp_cabi_native_fn_t *f, wp_cabi_arena_t *arena, const void *args,
                                     void *result, struct wasmplug_plugin_call *call);
+/* wp_cabi_native_run in two halves, for callers that inline the call (the
+** plugin loader's direct paths): the fresh call handle, then -- only when
+** the function did not return WASMPLUG_OK or trapped -- its trap. */
+static inline void wp_cabi_native_call_init(struct wasmplug_plugin_call *call, const wp_cabi_native_fn_t *f,
+                                            wp_cabi_arena_t *arena) {
+  call->arena = arena;
+  call->state = f->state;
+  call->func = f->func;
+  call->trapped = false;
+  call->exited = false;
+  call->exit_status = 0;
+  call->msg[0] = 0;
+  call->async = NULL;
+  call->ops = NULL;
+}
+wasmplug_trap_t *wp_cabi_native_outcome(const wp_cabi_native_fn_t *f, struct wasmplug_plugin_call *call, int rc);
 
 /* ------------------------------------------------------------------ */
 /* 7. Resources                                                        */

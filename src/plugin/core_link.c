@@ -151,10 +151,16 @@ static wasmplug_error_t *define_one(wp_plugin_guest_t *g, wasmplug_linker_t *lin
       wp_cabi_kind_t k = b->f->params[i]->kind;
       b->ints = b->ints && ((k >= WP_CABI_BOOL && k <= WP_CABI_U64) || k == WP_CABI_BORROW);
     }
+    if (b->ints) {
+      for (size_t i = 0; i < b->f->nparams; i++) b->pkind[i] = (uint8_t)b->f->params[i]->kind;
+      b->rkind = rt ? (uint8_t)rt->kind : 0;
+    }
     cb = b->ints ? wp_plugin_core_fast_call : wp_plugin_core_call;
   }
   g->refs++; /* released by wp_plugin_core_bind_free when the linker goes */
-  if ((e = wasmplug_linker_define_func(linker, mod, name, &want, cb, b, wp_plugin_core_bind_free))) {
+  void *direct = cb == wp_plugin_core_fast_call ? wp_plugin_core_direct(&want) : NULL;
+  if ((e = direct ? wasmplug_linker_define_func_direct(linker, mod, name, &want, direct, b, wp_plugin_core_bind_free)
+                  : wasmplug_linker_define_func(linker, mod, name, &want, cb, b, wp_plugin_core_bind_free))) {
     g->refs--;
     goto fail;
   }

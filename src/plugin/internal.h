@@ -167,6 +167,7 @@ struct wp_plugin_guest {
   /* Core-module guests (core_link.c). */
   wp_cabi_guest_t cguest;
   wasmplug_instance_t *instance; /* the instance this guest is bound to */
+  wasmplug_caller_t *caller;     /* and its caller object (compared per call) */
   wasmplug_memory_t *memory;
   wasmplug_func_t *realloc;
   bool busy; /* a plugin call is in progress (re-entry from cabi_realloc) */
