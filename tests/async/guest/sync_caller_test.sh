@@ -4,6 +4,7 @@
 # module it is refused at link time (a core module has no event loop to
 # wait on); made a component, by `wasmplug component new` and by jco's
 # wit-component, it runs and each call returns when the plugin completes it.
+# `wasmplug component new` refuses a module exporting an async function.
 #
 # usage: sync_caller_test.sh WASMPLUG PLUGIN GUEST.wasm WIT ADAPTER_DIR COMPONENTIZE WORKDIR
 set -u
@@ -28,4 +29,11 @@ check "wasmplug component new" "$out" "sync-caller: r=30, waited yes, later=dess
 out=$(node "$CZ" new "$GUEST" --wit "$WIT" --world sync-caller --adapter command -o "$T/jco.wasm" 2>&1 &&
       "$WP" run --plugin "$PLUGIN" "$T/jco.wasm" 2>&1)
 check "wit-component (jco)" "$out" "sync-caller: r=30, waited yes, later=desserts: ok"
+# an async export: refused by component new (it has no async lift yet)
+if node "$CZ" parse "$(dirname "$0")/async_export.wat" "$T/exporter.core.wasm"; then
+    out=$("$WP" component new "$T/exporter.core.wasm" --wit "$WIT" --world exporter -o "$T/exporter.wasm" 2>&1)
+    check "async export refused" "$out" "export \`go\` is an async function, not supported here"
+else
+    echo "FAIL: cannot parse async_export.wat"; fail=1
+fi
 exit $fail
