@@ -101,6 +101,14 @@ static wasmplug_error_t *define_one(wp_plugin_instances_t *g, wasmplug_linker_t 
       goto fail;
     }
     const wp_wit_function_t *wf = &p->wit->interfaces[x->iface].funcs[x->func];
+    if (wf->kind == WP_WIT_FUNC_ASYNC_FREESTANDING || wf->kind == WP_WIT_FUNC_ASYNC_METHOD ||
+        wf->kind == WP_WIT_FUNC_ASYNC_STATIC) {
+      /* its call may complete later, on the component runtime's event loop */
+      e = wasmplug_error_new("import \"%s\" \"%s\": plugin %s implements it as an async function, which a "
+                             "core module cannot call; make the guest a component (wasmplug component new)",
+                             mod, name, p->desc.name);
+      goto fail;
+    }
     wasmplug_error_t *ce = wp_wit_cabi_func(b->inst->conv, wf, &b->f);
     if (ce) {
       e = wasmplug_error_new("import \"%s\" \"%s\": plugin %s: %s", mod, name, p->desc.name, wasmplug_error_message(ce));
