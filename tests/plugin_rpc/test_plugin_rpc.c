@@ -70,7 +70,7 @@ static const char *wasmplug_exe, *test_so, *faulty_so, *tmpdir;
 
 typedef struct host {
   wp_plugin_set_t *set;
-  wp_plugin_guest_t *g;
+  wp_plugin_instances_t *g;
   wp_cabi_arena_t *arena;
   char err[1024];
 } host_t;
@@ -80,7 +80,7 @@ static bool host_open(host_t *h, const char *spec) {
   h->set = wp_plugin_set_new();
   h->arena = wp_cabi_arena_new(0);
   wasmplug_error_t *e = wp_plugin_set_load(h->set, spec);
-  if (!e) e = wp_plugin_guest_new(h->set, &h->g);
+  if (!e) e = wp_plugin_instances_new(h->set, &h->g);
   if (e) {
     snprintf(h->err, sizeof h->err, "%s", wasmplug_error_message(e));
     wasmplug_error_delete(e);
@@ -90,14 +90,14 @@ static bool host_open(host_t *h, const char *spec) {
 }
 
 static void host_new_guest(host_t *h) {
-  wp_plugin_guest_delete(h->g);
+  wp_plugin_instances_delete(h->g);
   h->g = NULL;
-  wasmplug_error_t *e = wp_plugin_guest_new(h->set, &h->g);
+  wasmplug_error_t *e = wp_plugin_instances_new(h->set, &h->g);
   if (e) wasmplug_error_delete(e);
 }
 
 static void host_close(host_t *h) {
-  wp_plugin_guest_delete(h->g);
+  wp_plugin_instances_delete(h->g);
   wp_plugin_set_delete(h->set);
   wp_cabi_arena_delete(h->arena);
 }
@@ -107,7 +107,7 @@ static const char *call(host_t *h, const char *iface, const char *fn, const void
                         const wp_cabi_type_t **rt) {
   wp_plugin_binding_t b;
   if (!h->g) return "no guest (the plugin did not load)";
-  wasmplug_error_t *e = wp_plugin_guest_bind(h->g, iface, fn, NULL, &b);
+  wasmplug_error_t *e = wp_plugin_instances_bind(h->g, iface, fn, NULL, &b);
   if (e) {
     snprintf(h->err, sizeof h->err, "bind: %s", wasmplug_error_message(e));
     wasmplug_error_delete(e);
@@ -228,7 +228,7 @@ static void test_same_results(void) {
     CHECK(!e && sum == 15, "counter.add: %s %u", e ? e : "", sum);
     e = call(h, API, "[method]counter.get", &rep, &got[k], NULL);
     const wp_cabi_resource_t *res = NULL;
-    wasmplug_error_t *re = wp_plugin_guest_resource(h->g, API, "counter", &res);
+    wasmplug_error_t *re = wp_plugin_instances_resource(h->g, API, "counter", &res);
     CHECK(!re, "guest_resource");
     if (re) wasmplug_error_delete(re);
     wp_cabi_handles_t *tab = wp_cabi_handles_new();
@@ -387,7 +387,7 @@ static void *work(void *arg) {
   worker_t *w = arg;
   host_t h = *w->shared;
   h.arena = wp_cabi_arena_new(0);
-  wasmplug_error_t *e = wp_plugin_guest_new(h.set, &h.g);
+  wasmplug_error_t *e = wp_plugin_instances_new(h.set, &h.g);
   if (e) {
     wasmplug_error_delete(e);
     w->bad = 1;
@@ -397,7 +397,7 @@ static void *work(void *arg) {
     uint32_t r = 0;
     if (call(&h, FAPI, "bump", NULL, &r, NULL) || r != i) w->bad++;
   }
-  wp_plugin_guest_delete(h.g);
+  wp_plugin_instances_delete(h.g);
   wp_cabi_arena_delete(h.arena);
   return NULL;
 }
