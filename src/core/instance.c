@@ -79,9 +79,9 @@ static definition_t *lookup(wasmplug_linker_t *l, const char *module, const char
 
 static wasmplug_error_t *add_def(wasmplug_linker_t *l, const char *module, const char *name,
                                  definition_t **out) {
-  if (!module || !name) return wasmplug_error_new("linker: module and name are required");
+  if (!module || !name) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "linker: module and name are required");
   definition_t *d = lookup(l, module, name);
-  if (d) return wasmplug_error_new("linker: %s.%s is already defined", module, name);
+  if (d) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "linker: %s.%s is already defined", module, name);
   if (l->ndefs == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 32;
     definition_t *n = realloc(l->defs, cap * sizeof *n);
@@ -143,6 +143,22 @@ wasmplug_error_t *wasmplug_linker_define_func(wasmplug_linker_t *l, const char *
     return wasmplug_error_new("out of memory");
   }
   return NULL;
+}
+
+wasmplug_error_t *wasmplug_linker_define_func_direct(wasmplug_linker_t *l, const char *module, const char *name,
+                                                     const wasmplug_functype_t *type, void *direct, void *env,
+                                                     void (*finalizer)(void *)) {
+  bool ok = direct && type->nresults <= 1;
+  for (uint32_t k = 0; ok && k < type->nparams + type->nresults; k++) {
+    wasmplug_valkind_t v = k < type->nparams ? type->params[k] : type->results[k - type->nparams];
+    ok = v == WASMPLUG_I32 || v == WASMPLUG_I64 || v == WASMPLUG_F32 || v == WASMPLUG_F64;
+  }
+  if (!ok)
+    return wasmplug_error_new("%s.%s: a direct host function takes and returns numbers only, at most one result",
+                              module, name);
+  wasmplug_error_t *e = wasmplug_linker_define_func(l, module, name, type, NULL, env, finalizer);
+  if (!e) l->defs[l->ndefs - 1].host->f.direct = direct;
+  return e;
 }
 
 wasmplug_error_t *wasmplug_linker_define_func_ref(wasmplug_linker_t *l, const char *module,
@@ -211,11 +227,6 @@ wasmplug_error_t *wasmplug_linker_define_instance(wasmplug_linker_t *l, const ch
 
 /* ------------------------------------------------------------ type checks */
 
-static const char *kind_name(wasmplug_valkind_t k) {
-  static const char *n[] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref"};
-  return (unsigned)k < 7 ? n[k] : "?";
-}
-
 static char *functype_str(const wp_functype_t *t) {
   char buf[512];
   size_t n = 0;
@@ -223,13 +234,13 @@ static char *functype_str(const wp_functype_t *t) {
   if (t->nparams) {
     n += (size_t)snprintf(buf + n, sizeof buf - n, " (param");
     for (uint32_t i = 0; i < t->nparams && n < sizeof buf - 16; i++)
-      n += (size_t)snprintf(buf + n, sizeof buf - n, " %s", kind_name(t->params[i]));
+      n += (size_t)snprintf(buf + n, sizeof buf - n, " %s", wasmplug_valkind_name(t->params[i]));
     n += (size_t)snprintf(buf + n, sizeof buf - n, ")");
   }
   if (t->nresults && n < sizeof buf - 16) {
     n += (size_t)snprintf(buf + n, sizeof buf - n, " (result");
     for (uint32_t i = 0; i < t->nresults && n < sizeof buf - 16; i++)
-      n += (size_t)snprintf(buf + n, sizeof buf - n, " %s", kind_name(t->results[i]));
+      n += (size_t)snprintf(buf + n, sizeof buf - n, " %s", wasmplug_valkind_name(t->results[i]));
     n += (size_t)snprintf(buf + n, sizeof buf - n, ")");
   }
   if (n < sizeof buf - 2) snprintf(buf + n, sizeof buf - n, ")");
@@ -290,7 +301,10 @@ void wasmplug_instance_delete(wasmplug_instance_t *in) {
   if (!in) return;
   if (in->inst && in->instantiated) in->module->code.glue->free(in->inst);
   for (uint32_t i = 0; in->slots && i < in->module->info.nimports; i++)
-    if (in->slots[i].host) hostfunc_release((hostfunc_ref_t *)in->slots[i].host);
+    if (in->slots[i].host) {
+      if (in->slots[i].wasm_fn) free(in->slots[i].wasm_inst); /* a direct host function's call */
+      hostfunc_release((hostfunc_ref_t *)in->slots[i].host);
+    }
   free(in->slots);
   free(in->inst);
   free_exports(in);
@@ -410,6 +424,16 @@ static char *link_import(wasmplug_linker_t *l, wasmplug_instance_t *in, uint32_t
       return e;
     }
     if (d->host) {
+      if (d->host->f.direct) {
+        /* The code calls it as it would a wasm function: with this as
+        ** its first argument (freed with the instance). */
+        wasmplug_direct_call_t *c = malloc(sizeof *c);
+        if (!c) return wp_strdup("out of memory");
+        c->env = d->host->f.env;
+        c->caller = &in->caller;
+        s->wasm_fn = d->host->f.direct;
+        s->wasm_inst = c;
+      }
       d->host->refs++;
       s->host = d->host;
       s->caller = in;
@@ -452,8 +476,8 @@ static char *link_import(wasmplug_linker_t *l, wasmplug_instance_t *in, uint32_t
     if (d->global->kind != im->elem || d->global->mut != im->mut)
       return wp_format("%s: import %s.%s: global type mismatch: expected %s%s, found %s%s",
                        m->name, im->module, im->name, im->mut ? "mut " : "",
-                       kind_name(im->elem), d->global->mut ? "mut " : "",
-                       kind_name(d->global->kind));
+                       wasmplug_valkind_name(im->elem), d->global->mut ? "mut " : "",
+                       wasmplug_valkind_name(d->global->kind));
     s->ptr = d->global->ptr;
     return NULL;
   case WASMPLUG_EXTERN_TAG:
@@ -593,7 +617,7 @@ wasmplug_trap_t *wasmplug_func_call(wasmplug_func_t *f, const wasmplug_val_t *ar
   for (size_t i = 0; i < nargs; i++)
     if (args[i].kind != t->params[i]) {
       char *m = wp_format("%s: argument %zu: expected %s, got %s", f->exp->name, i,
-                          kind_name(t->params[i]), kind_name(args[i].kind));
+                          wasmplug_valkind_name(t->params[i]), wasmplug_valkind_name(args[i].kind));
       wasmplug_trap_t *tr = wasmplug_trap_new(WASMPLUG_TRAP_HOST, m);
       free(m);
       return tr;

@@ -18,11 +18,8 @@
 
 char *wp_strdup(const char *s);
 char *wp_strndup(const char *s, size_t n);
-/* printf into a new heap string (NULL only when out of memory). */
-char *wp_vformat(const char *fmt, va_list ap);
-char *wp_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Text (generated C, messages): the tree's one buffer. */
+/* Text (generated C, messages): the tree's one buffer, and wp_format /
+** wp_vformat on it. */
 #include "buf.h"
 
 /* Appends frames (copied) to a trap's backtrace (util.c). */
@@ -374,6 +371,9 @@ typedef struct wp_hostfunc {
   void (*finalizer)(void *);
   wp_functype_t type;
   uint32_t nslots; /* max(nparams, nresults) */
+  /* wasmplug_linker_define_func_direct's entry (cb is NULL then): linked
+  ** as the slot's wasm_fn with a wasmplug_direct_call_t as its wasm_inst. */
+  void *direct;
 } wp_hostfunc_t;
 
 /* ---------------------------------------------------------------- engine */

@@ -154,7 +154,7 @@ struct rt_func {
   rt_frame *owner;
   rt_corefunc *core;
   rt_opts opts;
-  wp_cabi_guest_t guest;         /* built once from owner + opts */
+  wp_cabi_opts_t guest;         /* built once from owner + opts */
 };
 
 /* ------------------------------------------------------------ frames */
@@ -215,7 +215,9 @@ const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t);
 int rt_bind_resource(rt_frame *f, const wp_comp_type *node, const wp_cabi_resource_t *res);
 const wp_cabi_resource_t *rt_lookup_resource(rt_frame *f, const wp_comp_type *node);
 /* Core value kinds: binary encoding -> wasmplug_valkind_t. */
-wasmplug_valkind_t rt_core_kind(uint8_t valtype);
+/* A core function type of the component's binary as the embedding API's
+** (kinds allocated in the store); -1 (the store's error set) when out of memory. */
+int rt_core_functype(rt_store *s, const wp_comp_core_functype *ct, wasmplug_functype_t *out);
 
 /* rt/canon.c */
 /* Makes the core host function of `canon lower` of F with options o in
@@ -229,14 +231,14 @@ int rt_canon_resource(rt_frame *f, uint8_t op, const wp_cabi_resource_t *r,
 void rt_lifted_init(rt_func *F);
 /* A guest view (memory, realloc, encoding, handle table) of frame f with
 ** options o; calls to realloc count as "may not leave". */
-void rt_make_guest(rt_frame *f, const rt_opts *o, wp_cabi_guest_t *g);
+void rt_make_opts(rt_frame *f, const rt_opts *o, wp_cabi_opts_t *g);
 
 /* One `canon lower`: the lowered function as the calling instance sees it. */
 typedef struct rt_lower {
   rt_frame *f;                   /* the calling instance */
   rt_func *F;                    /* the callee */
   const wp_cabi_func_t *type;    /* the lowering side's view */
-  wp_cabi_guest_t guest;         /* the calling instance, with the options */
+  wp_cabi_opts_t guest;         /* the calling instance, with the options */
   wasmplug_functype_t ctype;
   bool is_async;
   bool async_values;             /* its type has streams, futures or error contexts */
