@@ -18,11 +18,8 @@
 
 char *wp_strdup(const char *s);
 char *wp_strndup(const char *s, size_t n);
-/* printf into a new heap string (NULL only when out of memory). */
-char *wp_vformat(const char *fmt, va_list ap);
-char *wp_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Text (generated C, messages): the tree's one buffer. */
+/* Text (generated C, messages): the tree's one buffer, and wp_format /
+** wp_vformat on it. */
 #include "buf.h"
 
 /* Appends frames (copied) to a trap's backtrace (util.c). */
