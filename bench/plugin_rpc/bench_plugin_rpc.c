@@ -39,7 +39,7 @@ static void die(const char *what, const char *msg) {
 
 typedef struct side {
   wp_plugin_set_t *set;
-  wp_plugin_guest_t *g;
+  wp_plugin_instances_t *g;
   wp_cabi_arena_t *arena;
 } side_t;
 
@@ -47,12 +47,12 @@ static void side_open(side_t *s, const char *spec) {
   s->set = wp_plugin_set_new();
   s->arena = wp_cabi_arena_new(0);
   wasmplug_error_t *e = wp_plugin_set_load(s->set, spec);
-  if (!e) e = wp_plugin_guest_new(s->set, &s->g);
+  if (!e) e = wp_plugin_instances_new(s->set, &s->g);
   if (e) die(spec, wasmplug_error_message(e));
 }
 
 static void bind_fn(side_t *s, const char *fn, wp_plugin_binding_t *b) {
-  wasmplug_error_t *e = wp_plugin_guest_bind(s->g, "bench:plugin/api@1.0.0", fn, NULL, b);
+  wasmplug_error_t *e = wp_plugin_instances_bind(s->g, "bench:plugin/api@1.0.0", fn, NULL, b);
   if (e) die(fn, wasmplug_error_message(e));
 }
 
@@ -150,8 +150,8 @@ int main(int argc, char **argv) {
   }
   echo_stop(&echo);
   printf("plugin_rpc target (issue 18): isolated (u32)->u32 round trip <= 5 us: %s\n", missed ? "MISSED" : "met");
-  wp_plugin_guest_delete(iso.g);
-  wp_plugin_guest_delete(in.g);
+  wp_plugin_instances_delete(iso.g);
+  wp_plugin_instances_delete(in.g);
   wp_plugin_set_delete(iso.set);
   wp_plugin_set_delete(in.set);
   wp_cabi_arena_delete(iso.arena);

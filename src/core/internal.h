@@ -375,6 +375,9 @@ typedef struct wp_hostfunc {
   void (*finalizer)(void *);
   wp_functype_t type;
   uint32_t nslots; /* max(nparams, nresults) */
+  /* wasmplug_linker_define_func_direct's entry (cb is NULL then): linked
+  ** as the slot's wasm_fn with a wasmplug_direct_call_t as its wasm_inst. */
+  void *direct;
 } wp_hostfunc_t;
 
 /* ---------------------------------------------------------------- engine */
