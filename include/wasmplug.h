@@ -105,6 +105,12 @@ typedef struct wasmplug_trap wasmplug_trap_t;
 
 /* A trap raised by host code; the message is copied. */
 WASMPLUG_API wasmplug_trap_t *wasmplug_trap_new(wasmplug_trap_kind_t kind, const char *msg);
+/* The same with a printf-formatted message. */
+WASMPLUG_API wasmplug_trap_t *wasmplug_trap_newf(wasmplug_trap_kind_t kind, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 /* An identical trap (kind, message, exit status); NULL when out of memory. */
 WASMPLUG_API wasmplug_trap_t *wasmplug_trap_copy(const wasmplug_trap_t *trap);
 /* The trap that carries a guest's exit status (proc_exit, cli exit). */
@@ -266,6 +272,9 @@ typedef enum wasmplug_valkind {
   WASMPLUG_FUNCREF,
   WASMPLUG_EXTERNREF,
 } wasmplug_valkind_t;
+
+/* The text format's name of a kind ("i32", "funcref"...; "?" for none). */
+WASMPLUG_API const char *wasmplug_valkind_name(wasmplug_valkind_t kind);
 
 /* A core value as passed to and from host functions: the kind is known from
 ** the function type, so the union carries no tag. */

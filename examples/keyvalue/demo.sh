@@ -2,7 +2,8 @@
 # The keyvalue demo: a C guest (wasm32-wasi core module) built with
 # `wasmplug bindgen c --guest` writes, reads, lists and deletes keys through
 # the keyvalue-sqlite plugin, then runs a second time against the same
-# database file to show the data persisted.
+# database file to show the data persisted.  Then the same guest as a
+# component, and an async guest of the plugin's async variant (streams.wat).
 #
 # usage: examples/keyvalue/demo.sh BUILD_DIR     (after `make build`)
 set -eu
@@ -12,7 +13,8 @@ BUILD=$(cd "$1" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
 WASMPLUG=$BUILD/cli/wasmplug
 PLUGIN=$BUILD/plugins/keyvalue-sqlite/keyvalue-sqlite.so
-for f in "$WASMPLUG" "$PLUGIN"; do
+ASYNC_PLUGIN=$BUILD/plugins/keyvalue-sqlite/keyvalue-sqlite-async.so
+for f in "$WASMPLUG" "$PLUGIN" "$ASYNC_PLUGIN"; do
     [ -e "$f" ] || { echo "keyvalue demo: $f is missing: build first (make build)" >&2; exit 1; }
 done
 OUT=$BUILD/examples/keyvalue
@@ -45,4 +47,18 @@ if [ -d "$HERE/../../tools/npm/node_modules" ]; then
         --world demo --adapter command -o "$OUT/guest.component.wasm"
     echo "--- keyvalue demo, run 3: the guest as a component (same path=)"
     "$WASMPLUG" run --plugin "$PLUGIN,path=$DB" "$OUT/guest.component.wasm"
+fi
+
+# 5. The async variant: keyvalue-sqlite-async.so adds wasmplug:keyvalue/streams
+#    (values as stream<u8>, an async write).  streams.wat is a component
+#    whose put() writes a value into a stream while the plugin's async call
+#    reads it, and whose get() reads a value as a stream; same database and
+#    bucket, so it also reads what the C guest stored.
+if [ -d "$HERE/../../tools/npm/node_modules" ]; then
+    node "$HERE/../../tools/componentize.mjs" parse "$HERE/streams.wat" "$OUT/streams.wasm"
+    echo "--- keyvalue demo, run 4: the async variant, a value through streams (same path=)"
+    "$WASMPLUG" run --plugin "$ASYNC_PLUGIN,path=$DB" --invoke 'put("poem", "so much depends upon a red wheel barrow")' \
+        --invoke 'get("poem")' --invoke 'get("no such key")' --invoke 'get("greeting")' "$OUT/streams.wasm"
+    echo "--- keyvalue demo, run 5: a new instance reads the streamed value back"
+    "$WASMPLUG" run --plugin "$ASYNC_PLUGIN,path=$DB" --invoke 'get("poem")' "$OUT/streams.wasm"
 fi

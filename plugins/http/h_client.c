@@ -17,7 +17,6 @@
 ** full or empty; the pipes' wake-ups signal it.  A guest that drops
 ** everything abandons the transfer (curl's progress callback aborts it).
 */
-#include <curl/curl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 #include <unistd.h>
 
 #include "h.h"
+#include "h_lib.h"
 
 typedef enum { C_BUILDING = 0, C_SENT, C_HEAD, C_FAILED } c_state_t;
 

@@ -4,12 +4,12 @@
 ** object table and byte budget, and the way to the wasi:io provider.
 */
 #include <ctype.h>
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "h.h"
+#include "h_lib.h"
 
 /* ------------------------------------------------------------ plugin */
 
@@ -78,6 +78,12 @@ int wh_plugin_init(const wasmplug_host_api_t *host, const wasmplug_plugin_config
     }
     v += len;
     while (*v == ' ') v++;
+  }
+  const char *lib = wh_curl_load();
+  if (lib) {
+    plugin_free(pl);
+    *error = lib;
+    return 1;
   }
   if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
     plugin_free(pl);

@@ -152,6 +152,11 @@ wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_ser
   sv_inst_delete(probe);
   char shown[300];
   if ((fd = listen_on(o->addr ? o->addr : "127.0.0.1:8080", shown, sizeof shown, &err)) < 0) goto out;
+  const char *lib = wh_mhd_load();
+  if (lib) {
+    err = wasmplug_error_new("serve: %s", lib);
+    goto out;
+  }
   if ((err = sv_workers_start(&s))) goto out;
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
   if (o->verbose) flags |= MHD_USE_ERROR_LOG;

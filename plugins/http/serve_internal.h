@@ -4,13 +4,13 @@
 #ifndef WASMPLUG_SERVE_INTERNAL_H
 #define WASMPLUG_SERVE_INTERNAL_H
 
-#include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
 
 #include "h.h"
 #include "h3.h"
+#include "h_lib.h" /* libmicrohttpd, loaded by wasmplug_serve */
 #include "wasmplug/serve.h"
 
 typedef struct sv_server sv_server_t;

@@ -27,6 +27,7 @@ typedef struct {
   bool read_only;
   uint32_t page_size;  /* keys per list-keys page */
   uint32_t busy_ms;
+  uint64_t max_value;  /* the async variant: bytes a streamed value may have */
 } kv_plugin_t;
 
 /* A slot table handing out reps: rep = (generation << 20) | (index + 1),
@@ -56,6 +57,7 @@ typedef struct {
   const kv_plugin_t *plugin;
   sqlite3 *db;
   kv_slots_t buckets, cases;
+  struct kv_op *streams; /* the async variant's open streams (streams.c) */
 } kv_instance_t;
 
 /* Slots: add returns a rep (0 when full or out of memory). */
@@ -65,6 +67,9 @@ void *kv_slot_take(kv_slots_t *s, uint32_t rep); /* removes and returns */
 void kv_slots_free(kv_slots_t *s, void (*free_item)(void *));
 
 void kv_bucket_free(void *b);
+/* The async variant (KV_STREAMS): frees the instance's open streams and
+** pending calls, which are void once the guest instance goes. */
+void kv_streams_drop(kv_instance_t *in);
 void kv_cas_free(void *c);
 
 /* The instance of a call. */

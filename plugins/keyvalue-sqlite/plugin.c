@@ -9,6 +9,9 @@
 **   page-size  keys per list-keys page (default 100)
 **   busy-timeout  how long a write waits for another instance's, in ms
 **              (default 5000); then the call fails with other("...locked")
+**   max-value  (keyvalue-sqlite-async only) bytes a value written through
+**              wasmplug:keyvalue/streams may have (default 64 MiB): more
+**              fails with other("value too long")
 */
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +58,17 @@ int wasi_keyvalue_plugin_init(const wasmplug_host_api_t *host, const wasmplug_pl
     return 1;
   }
   p->busy_ms = (uint32_t)n;
+#ifdef KV_STREAMS
+  const char *mv = host->config_get(config, "max-value");
+  n = mv ? strtoull(mv, &end, 10) : 64u << 20;
+  if (mv && (*end || n == 0 || n > 1000000000)) {
+    free(p->path);
+    free(p);
+    *error = "keyvalue-sqlite: max-value must be 1..1000000000 (bytes)";
+    return 1;
+  }
+  p->max_value = n;
+#endif
   if (!sqlite3_threadsafe()) {
     /* instances may run on different threads, each with its own connection */
     free(p->path);
@@ -129,6 +143,9 @@ int wasi_keyvalue_instance_new(const wasmplug_host_api_t *host, void *plugin,
 void wasi_keyvalue_instance_drop(void *plugin, void *instance) {
   (void)plugin;
   kv_instance_t *in = instance;
+#ifdef KV_STREAMS
+  kv_streams_drop(in);
+#endif
   kv_slots_free(&in->buckets, kv_bucket_free);
   kv_slots_free(&in->cases, kv_cas_free);
   kv_rollback(in);

@@ -49,6 +49,7 @@ typedef struct {
   bg_func_t *funcs;
   uint32_t nfuncs;
   bool has_async;      /* some function is async: the cancel hook is generated */
+  bool needs_async_abi; /* ... or has streams, futures, error contexts: min_host_minor 3 */
   /* resources implemented on this side: plugin side (type ids) */
   uint32_t *res;
   uint32_t nres;

@@ -57,8 +57,11 @@ static bool walk_any(bg_t *g, wp_wit_type_t t, int what, int depth) {
   wp_wit_type_kind_t p;
   if (depth > 1000) return false; /* WIT types are never this deep */
   const wp_wit_typedef_t *d = bg_def(g, t, &p);
-  if (!d) return what == 0 && p == WP_WIT_T_STRING;
+  if (!d) return (what == 0 && p == WP_WIT_T_STRING) || (what == 2 && p == WP_WIT_T_ERROR_CONTEXT);
   switch (d->kind) {
+  case WP_WIT_DEF_STREAM:
+  case WP_WIT_DEF_FUTURE:
+    return what == 2;
   case WP_WIT_DEF_LIST:
     return what == 0 || walk_any(g, d->type, what, depth + 1);
   case WP_WIT_DEF_MAP:
@@ -87,6 +90,8 @@ static bool walk_any(bg_t *g, wp_wit_type_t t, int what, int depth) {
 
 bool bg_has_pointers(bg_t *g, wp_wit_type_t t) { return walk_any(g, t, 0, 0); }
 bool bg_has_own(bg_t *g, wp_wit_type_t t) { return walk_any(g, t, 1, 0); }
+/* A stream, future or error-context anywhere in t (plugin ABI 1.3 values). */
+static bool has_async_values(bg_t *g, wp_wit_type_t t) { return walk_any(g, t, 2, 0); }
 
 /* ---------------------------------------------------------- reachability */
 
@@ -127,6 +132,9 @@ static void add_func(bg_t *g, const wp_wit_function_t *f, uint32_t iface, bool i
   bf->f = f;
   bf->is_async = is_async;
   if (is_async) g->has_async = true;
+  bool values = has_async_values(g, f->result);
+  for (uint32_t i = 0; i < f->n_params && !values; i++) values = has_async_values(g, f->params[i].type);
+  if (is_async || values) g->needs_async_abi = true;
   bf->iface = iface;
   bf->is_export = is_export;
   need_func(g, f);

@@ -328,9 +328,13 @@ static void descriptor(bg_t *g, wp_buf_t *c) {
   if (o->services && o->nservices)
     wp_buf_printf(c, "/* The services this plugin offers other plugins (host->service). */\n"
                  "extern const wasmplug_plugin_service_t %s[%u];\n\n", o->services, (unsigned)o->nservices);
-  wp_buf_puts(c, "static const wasmplug_plugin_t plugin_desc = {\n"
-             "    WASMPLUG_PLUGIN_MAGIC, WASMPLUG_PLUGIN_ABI_MAJOR, WASMPLUG_PLUGIN_ABI_MINOR,\n"
-             "    sizeof(wasmplug_plugin_t), 0, 0,\n    ");
+  /* async functions and stream/future/error-context values need the 1.3
+  ** host functions (call_complete, stream_new, ...): an older host refuses
+  ** the plugin instead of failing its calls */
+  wp_buf_printf(c, "static const wasmplug_plugin_t plugin_desc = {\n"
+                "    WASMPLUG_PLUGIN_MAGIC, WASMPLUG_PLUGIN_ABI_MAJOR, WASMPLUG_PLUGIN_ABI_MINOR,\n"
+                "    sizeof(wasmplug_plugin_t), %s, 0,\n    ",
+                g->needs_async_abi ? "3 /* min_host_minor: async (plugin ABI 1.3) */" : "0");
   bg_c_literal(c, name ? name : "plugin");
   wp_buf_puts(c, ",\n    ");
   bg_c_literal(c, o->plugin_version ? o->plugin_version : "0.0.0");

@@ -71,6 +71,9 @@ typedef struct wp_comp_core_functype {
   const uint8_t *params, *results;
 } wp_comp_core_functype;
 
+/* The embedding API's kind of a core value type byte. */
+wasmplug_valkind_t wp_comp_core_valkind(uint8_t valtype);
+
 /* The type of a core import/export. */
 typedef enum wp_comp_core_kind {
   WP_COMP_CORE_FUNC = 0,
@@ -575,6 +578,12 @@ size_t wp_comp_type_wit_def(const wp_comp_type *type, char *buf, size_t size);
 ** for interfaces with their definition, `export add: func(a: s32) -> s32;`. */
 size_t wp_comp_extern_wit(const wp_comp_extern *ext, int is_import, char *buf,
                           size_t size);
+
+/* The same, appended to the tree's buffer (src/core/buf.h) whatever the
+** length (printing stops at 64 KiB: hostile type graphs cost bounded time). */
+struct wp_buf;
+void wp_comp_type_wit_buf(struct wp_buf *b, const wp_comp_type *type, int def);
+void wp_comp_extern_wit_buf(struct wp_buf *b, const wp_comp_extern *ext, int is_import);
 
 #ifdef __cplusplus
 }

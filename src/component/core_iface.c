@@ -24,6 +24,18 @@ uint8_t wp_read_core_valtype(wp_cx *cx, wp_rd *r) {
   }
 }
 
+wasmplug_valkind_t wp_comp_core_valkind(uint8_t valtype) {
+  switch (valtype) {
+    case 0x7f: return WASMPLUG_I32;
+    case 0x7e: return WASMPLUG_I64;
+    case 0x7d: return WASMPLUG_F32;
+    case 0x7c: return WASMPLUG_F64;
+    case 0x7b: return WASMPLUG_V128;
+    case 0x70: return WASMPLUG_FUNCREF;
+    default: return WASMPLUG_EXTERNREF;
+  }
+}
+
 static void read_functype_body(wp_cx *cx, wp_rd *r, wp_comp_core_functype *ft) {
   uint32_t np = wp_count(cx, r, "core func params");
   uint8_t *p = wp_alloc(cx, np);

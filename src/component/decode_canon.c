@@ -5,6 +5,7 @@
 ** "canonopt Validation", "canon lift", "canon lower").
 */
 #include "component/internal.h"
+#include "core/buf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -126,23 +127,23 @@ static const wp_comp_core_functype *core_func_type(wp_cx *cx, wp_scope *s,
   return s->space[WP_COMP_SORT_CORE_FUNC].items[idx].type;
 }
 
-static void fmt_core_sig(char *buf, size_t n, const wp_comp_core_functype *ft) {
-  wp_sbuf b = {buf, n, 0};
-  wp_sbuf_addz(&b, "[");
-  for (uint32_t i = 0; i < ft->nparams; i++) {
-    uint8_t t = ft->params[i];
-    wp_sbuf_addz(&b, i ? " " : "");
-    wp_sbuf_addz(&b, t == 0x7f ? "i32" : t == 0x7e ? "i64" : t == 0x7d ? "f32"
-                   : t == 0x7c ? "f64" : t == 0x7b ? "v128" : t == 0x70 ? "funcref" : "externref");
-  }
-  wp_sbuf_addz(&b, "] -> [");
-  for (uint32_t i = 0; i < ft->nresults; i++) {
-    uint8_t t = ft->results[i];
-    wp_sbuf_addz(&b, i ? " " : "");
-    wp_sbuf_addz(&b, t == 0x7f ? "i32" : t == 0x7e ? "i64" : t == 0x7d ? "f32"
-                   : t == 0x7c ? "f64" : t == 0x7b ? "v128" : t == 0x70 ? "funcref" : "externref");
-  }
-  wp_sbuf_addz(&b, "]");
+static void fmt_core_types(wp_buf_t *b, const uint8_t *t, uint32_t n) {
+  wp_buf_puts(b, "[");
+  for (uint32_t i = 0; i < n; i++) wp_buf_printf(b, "%s%s", i ? " " : "", wasmplug_valkind_name(wp_comp_core_valkind(t[i])));
+  wp_buf_puts(b, "]");
+}
+
+/* "[i32 i32] -> [i32]" in the decoder's arena (messages are made just
+** before wp_fail leaves). */
+static const char *fmt_core_sig(wp_cx *cx, const wp_comp_core_functype *ft) {
+  wp_buf_t b = {0};
+  fmt_core_types(&b, ft->params, ft->nparams);
+  wp_buf_puts(&b, " -> ");
+  fmt_core_types(&b, ft->results, ft->nresults);
+  char *s = wp_alloc(cx, b.len + 1);
+  memcpy(s, b.oom ? "" : b.s, b.oom ? 1 : b.len + 1);
+  wp_buf_free(&b);
+  return s;
 }
 
 static void expect_core_sig(wp_cx *cx, const uint8_t *at, wp_scope *s, uint32_t idx,
@@ -150,9 +151,7 @@ static void expect_core_sig(wp_cx *cx, const uint8_t *at, wp_scope *s, uint32_t 
                             uint8_t op) {
   const wp_comp_core_functype *have = core_func_type(cx, s, idx);
   if (!want || !have || wp_core_functype_eq(have, want)) return;
-  char w[256], h[256];
-  fmt_core_sig(w, sizeof w, want);
-  fmt_core_sig(h, sizeof h, have);
+  const char *w = fmt_core_sig(cx, want), *h = fmt_core_sig(cx, have);
   wp_fail(cx, at, "canon %s: %s (core func %u) has type %s, expected %s",
           wp_comp_canon_name(op), what, (unsigned)idx, h, w);
 }
@@ -259,9 +258,8 @@ void wp_read_canon(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_canon *c) {
             wp_abi_core_sig(cx, ft, 0, c->opts.is_async, c->opts.has_callback);
         const wp_comp_core_functype *have = core_func_type(cx, s, c->func);
         if (want && have && !wp_core_functype_eq(have, want)) {
-          char w[256], h[256], fty[512];
-          fmt_core_sig(w, sizeof w, want);
-          fmt_core_sig(h, sizeof h, have);
+          const char *w = fmt_core_sig(cx, want), *h = fmt_core_sig(cx, have);
+          char fty[512];
           wp_comp_type_wit(ft, fty, sizeof fty);
           wp_fail(cx, fat, "canon lift: core func %u has type %s, but lifting `%s` needs %s",
                   (unsigned)c->func, h, fty, w);

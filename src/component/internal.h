@@ -261,18 +261,5 @@ void wp_index_core_iface(wp_cx *cx, wp_comp_core_iface *m, const uint8_t *at,
 const wp_comp_core_export *wp_core_iface_export(const wp_comp_core_iface *m,
                                                 wp_comp_str name);
 
-/* Small printing helper: appends to buf[size] at *len (always terminated). */
-typedef struct wp_sbuf {
-  char *buf;
-  size_t size, len;
-} wp_sbuf;
-void wp_sbuf_add(wp_sbuf *b, const char *s, size_t n);
-void wp_sbuf_addz(wp_sbuf *b, const char *s);
-void wp_sbuf_addf(wp_sbuf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-void wp_sbuf_type(wp_sbuf *b, const wp_comp_type *t, int def, unsigned depth);
 
 #endif

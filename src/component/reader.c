@@ -266,26 +266,3 @@ const wp_comp_def *wp_space_get(wp_cx *cx, wp_scope *s, uint8_t sort,
             (unsigned)idx, (unsigned)sp->len);
   return &sp->items[idx];
 }
-
-/* ----------------------------------------------------------------- sbuf */
-
-void wp_sbuf_add(wp_sbuf *b, const char *s, size_t n) {
-  if (b->size && b->len < b->size - 1) {
-    size_t room = b->size - 1 - b->len;
-    memcpy(b->buf + b->len, s, n < room ? n : room);
-  }
-  b->len += n;
-  if (b->size) b->buf[b->len < b->size ? b->len : b->size - 1] = 0;
-}
-
-void wp_sbuf_addz(wp_sbuf *b, const char *s) { wp_sbuf_add(b, s, strlen(s)); }
-
-void wp_sbuf_addf(wp_sbuf *b, const char *fmt, ...) {
-  char tmp[256];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  wp_sbuf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}

@@ -8,6 +8,7 @@
 ** once the buffer is full, so hostile type graphs cost bounded time.
 */
 #include "component/internal.h"
+#include "core/buf.h"
 
 #include <string.h>
 
@@ -21,14 +22,12 @@ static const char *const prim_names[] = {
     [WP_COMP_T_F32] = "f32",   [WP_COMP_T_F64] = "f64",       [WP_COMP_T_CHAR] = "char",
     [WP_COMP_T_STRING] = "string", [WP_COMP_T_ERROR_CONTEXT] = "error-context"};
 
-static int full(const wp_sbuf *b) {
-  return (b->size && b->len >= b->size) || b->len >= MAX_PRINT_LEN;
-}
+static int full(const wp_buf_t *b) { return b->oom || b->len >= MAX_PRINT_LEN; }
 
-static void add_str(wp_sbuf *b, wp_comp_str s) { wp_sbuf_add(b, s.ptr, s.len); }
+static void add_str(wp_buf_t *b, wp_comp_str s) { wp_buf_put(b, s.ptr, s.len); }
 
 /* A label that is a WIT keyword needs a `%` prefix. */
-static void add_label(wp_sbuf *b, wp_comp_str s) {
+static void add_label(wp_buf_t *b, wp_comp_str s) {
   static const char *const kw[] = {
       "use", "type", "func", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64",
       "f32", "f64", "char", "bool", "string", "tuple", "list", "option", "result",
@@ -37,38 +36,39 @@ static void add_label(wp_sbuf *b, wp_comp_str s) {
       "stream", "constructor", "include", "with", "async", "map", "error-context", NULL};
   for (int i = 0; kw[i]; i++)
     if (wp_str_eqz(s, kw[i])) {
-      wp_sbuf_addz(b, "%");
+      wp_buf_puts(b, "%");
       break;
     }
   add_str(b, s);
 }
 
-static void print_externs(wp_sbuf *b, const wp_comp_extern *e, uint32_t n,
+static void print_externs(wp_buf_t *b, const wp_comp_extern *e, uint32_t n,
                           const char *prefix, unsigned depth);
+static void print_type(wp_buf_t *b, const wp_comp_type *t, int def, unsigned depth);
 
-static void print_func(wp_sbuf *b, const wp_comp_type *t, unsigned depth) {
-  wp_sbuf_addz(b, t->is_async ? "async func(" : "func(");
+static void print_func(wp_buf_t *b, const wp_comp_type *t, unsigned depth) {
+  wp_buf_puts(b, t->is_async ? "async func(" : "func(");
   for (uint32_t i = 0; i < t->n && !full(b); i++) {
-    if (i) wp_sbuf_addz(b, ", ");
+    if (i) wp_buf_puts(b, ", ");
     add_label(b, t->fields[i].name);
-    wp_sbuf_addz(b, ": ");
-    wp_sbuf_type(b, t->fields[i].type, 0, depth + 1);
+    wp_buf_puts(b, ": ");
+    print_type(b, t->fields[i].type, 0, depth + 1);
   }
-  wp_sbuf_addz(b, ")");
+  wp_buf_puts(b, ")");
   if (t->elem) {
-    wp_sbuf_addz(b, " -> ");
-    wp_sbuf_type(b, t->elem, 0, depth + 1);
+    wp_buf_puts(b, " -> ");
+    print_type(b, t->elem, 0, depth + 1);
   }
 }
 
-void wp_sbuf_type(wp_sbuf *b, const wp_comp_type *t, int def, unsigned depth) {
+static void print_type(wp_buf_t *b, const wp_comp_type *t, int def, unsigned depth) {
   if (full(b)) return;
   if (!t) {
-    wp_sbuf_addz(b, "_");
+    wp_buf_puts(b, "_");
     return;
   }
   if (depth > MAX_PRINT_DEPTH) {
-    wp_sbuf_addz(b, "...");
+    wp_buf_puts(b, "...");
     return;
   }
   if (!def && t->name.len && t->kind <= WP_COMP_T_MAP && t->kind != WP_COMP_T_OWN &&
@@ -78,189 +78,212 @@ void wp_sbuf_type(wp_sbuf *b, const wp_comp_type *t, int def, unsigned depth) {
   }
   switch (t->kind) {
     case WP_COMP_T_RECORD:
-      wp_sbuf_addz(b, "record { ");
+      wp_buf_puts(b, "record { ");
       for (uint32_t i = 0; i < t->n && !full(b); i++) {
-        if (i) wp_sbuf_addz(b, ", ");
+        if (i) wp_buf_puts(b, ", ");
         add_label(b, t->fields[i].name);
-        wp_sbuf_addz(b, ": ");
-        wp_sbuf_type(b, t->fields[i].type, 0, depth + 1);
+        wp_buf_puts(b, ": ");
+        print_type(b, t->fields[i].type, 0, depth + 1);
       }
-      wp_sbuf_addz(b, " }");
+      wp_buf_puts(b, " }");
       return;
     case WP_COMP_T_VARIANT:
-      wp_sbuf_addz(b, "variant { ");
+      wp_buf_puts(b, "variant { ");
       for (uint32_t i = 0; i < t->n && !full(b); i++) {
-        if (i) wp_sbuf_addz(b, ", ");
+        if (i) wp_buf_puts(b, ", ");
         add_label(b, t->fields[i].name);
         if (t->fields[i].type) {
-          wp_sbuf_addz(b, "(");
-          wp_sbuf_type(b, t->fields[i].type, 0, depth + 1);
-          wp_sbuf_addz(b, ")");
+          wp_buf_puts(b, "(");
+          print_type(b, t->fields[i].type, 0, depth + 1);
+          wp_buf_puts(b, ")");
         }
       }
-      wp_sbuf_addz(b, " }");
+      wp_buf_puts(b, " }");
       return;
     case WP_COMP_T_FLAGS:
     case WP_COMP_T_ENUM:
-      wp_sbuf_addz(b, t->kind == WP_COMP_T_FLAGS ? "flags { " : "enum { ");
+      wp_buf_puts(b, t->kind == WP_COMP_T_FLAGS ? "flags { " : "enum { ");
       for (uint32_t i = 0; i < t->n && !full(b); i++) {
-        if (i) wp_sbuf_addz(b, ", ");
+        if (i) wp_buf_puts(b, ", ");
         add_label(b, t->fields[i].name);
       }
-      wp_sbuf_addz(b, " }");
+      wp_buf_puts(b, " }");
       return;
     case WP_COMP_T_TUPLE:
-      wp_sbuf_addz(b, "tuple<");
+      wp_buf_puts(b, "tuple<");
       for (uint32_t i = 0; i < t->n && !full(b); i++) {
-        if (i) wp_sbuf_addz(b, ", ");
-        wp_sbuf_type(b, t->fields[i].type, 0, depth + 1);
+        if (i) wp_buf_puts(b, ", ");
+        print_type(b, t->fields[i].type, 0, depth + 1);
       }
-      wp_sbuf_addz(b, ">");
+      wp_buf_puts(b, ">");
       return;
     case WP_COMP_T_LIST:
     case WP_COMP_T_OPTION:
-      wp_sbuf_addz(b, t->kind == WP_COMP_T_LIST ? "list<" : "option<");
-      wp_sbuf_type(b, t->elem, 0, depth + 1);
-      wp_sbuf_addz(b, ">");
+      wp_buf_puts(b, t->kind == WP_COMP_T_LIST ? "list<" : "option<");
+      print_type(b, t->elem, 0, depth + 1);
+      wp_buf_puts(b, ">");
       return;
     case WP_COMP_T_FIXED_LIST:
-      wp_sbuf_addz(b, "list<");
-      wp_sbuf_type(b, t->elem, 0, depth + 1);
-      wp_sbuf_addf(b, ", %u>", (unsigned)t->len);
+      wp_buf_puts(b, "list<");
+      print_type(b, t->elem, 0, depth + 1);
+      wp_buf_printf(b, ", %u>", (unsigned)t->len);
       return;
     case WP_COMP_T_RESULT:
-      wp_sbuf_addz(b, "result");
+      wp_buf_puts(b, "result");
       if (!t->elem && !t->elem2) return;
-      wp_sbuf_addz(b, "<");
-      wp_sbuf_type(b, t->elem, 0, depth + 1); /* NULL prints `_` */
+      wp_buf_puts(b, "<");
+      print_type(b, t->elem, 0, depth + 1); /* NULL prints `_` */
       if (t->elem2) {
-        wp_sbuf_addz(b, ", ");
-        wp_sbuf_type(b, t->elem2, 0, depth + 1);
+        wp_buf_puts(b, ", ");
+        print_type(b, t->elem2, 0, depth + 1);
       }
-      wp_sbuf_addz(b, ">");
+      wp_buf_puts(b, ">");
       return;
     case WP_COMP_T_OWN:
       /* WIT spells an owned handle as the bare resource name */
-      wp_sbuf_type(b, t->elem, 0, depth + 1);
+      print_type(b, t->elem, 0, depth + 1);
       return;
     case WP_COMP_T_BORROW:
-      wp_sbuf_addz(b, "borrow<");
-      wp_sbuf_type(b, t->elem, 0, depth + 1);
-      wp_sbuf_addz(b, ">");
+      wp_buf_puts(b, "borrow<");
+      print_type(b, t->elem, 0, depth + 1);
+      wp_buf_puts(b, ">");
       return;
     case WP_COMP_T_FUTURE:
     case WP_COMP_T_STREAM:
-      wp_sbuf_addz(b, t->kind == WP_COMP_T_FUTURE ? "future" : "stream");
+      wp_buf_puts(b, t->kind == WP_COMP_T_FUTURE ? "future" : "stream");
       if (t->elem) {
-        wp_sbuf_addz(b, "<");
-        wp_sbuf_type(b, t->elem, 0, depth + 1);
-        wp_sbuf_addz(b, ">");
+        wp_buf_puts(b, "<");
+        print_type(b, t->elem, 0, depth + 1);
+        wp_buf_puts(b, ">");
       }
       return;
     case WP_COMP_T_MAP:
-      wp_sbuf_addz(b, "map<");
-      wp_sbuf_type(b, t->elem, 0, depth + 1);
-      wp_sbuf_addz(b, ", ");
-      wp_sbuf_type(b, t->elem2, 0, depth + 1);
-      wp_sbuf_addz(b, ">");
+      wp_buf_puts(b, "map<");
+      print_type(b, t->elem, 0, depth + 1);
+      wp_buf_puts(b, ", ");
+      print_type(b, t->elem2, 0, depth + 1);
+      wp_buf_puts(b, ">");
       return;
     case WP_COMP_T_FUNC:
       print_func(b, t, depth);
       return;
     case WP_COMP_T_RESOURCE:
-      if (def || !t->name.len) wp_sbuf_addz(b, "resource");
-      if (def && t->name.len) wp_sbuf_addz(b, " ");
+      if (def || !t->name.len) wp_buf_puts(b, "resource");
+      if (def && t->name.len) wp_buf_puts(b, " ");
       if (t->name.len) add_label(b, t->name);
       return;
     case WP_COMP_T_INSTANCE:
-      wp_sbuf_addz(b, "interface { ");
+      wp_buf_puts(b, "interface { ");
       print_externs(b, t->exports, t->nexports, "", depth);
-      wp_sbuf_addz(b, "}");
+      wp_buf_puts(b, "}");
       return;
     case WP_COMP_T_COMPONENT:
-      wp_sbuf_addz(b, "world { ");
+      wp_buf_puts(b, "world { ");
       print_externs(b, t->imports, t->nimports, "import ", depth);
       print_externs(b, t->exports, t->nexports, "export ", depth);
-      wp_sbuf_addz(b, "}");
+      wp_buf_puts(b, "}");
       return;
     default:
       if (wp_comp_kind_is_prim(t->kind))
-        wp_sbuf_addz(b, prim_names[t->kind]);
+        wp_buf_puts(b, prim_names[t->kind]);
       else
-        wp_sbuf_addz(b, "?");
+        wp_buf_puts(b, "?");
       return;
   }
 }
 
 static int is_interface_name(wp_comp_str n) { return memchr(n.ptr, ':', n.len) != NULL; }
 
-static void print_extern(wp_sbuf *b, const wp_comp_extern *e, const char *prefix,
+static void print_extern(wp_buf_t *b, const wp_comp_extern *e, const char *prefix,
                          unsigned depth) {
   if (e->sort == WP_COMP_SORT_TYPE) {
     const wp_comp_type *t = e->type;
     if (t && t->kind == WP_COMP_T_RESOURCE) {
-      wp_sbuf_addz(b, "resource ");
+      wp_buf_puts(b, "resource ");
       add_label(b, e->name);
     } else {
-      wp_sbuf_addz(b, "type ");
+      wp_buf_puts(b, "type ");
       add_label(b, e->name);
-      wp_sbuf_addz(b, " = ");
+      wp_buf_puts(b, " = ");
       /* `type x = y` when x merely re-exports another name */
       int alias = t && t->name.len && !wp_str_eq(t->name, e->name);
-      wp_sbuf_type(b, t, !alias, depth + 1);
+      print_type(b, t, !alias, depth + 1);
     }
-    wp_sbuf_addz(b, ";");
+    wp_buf_puts(b, ";");
     return;
   }
-  wp_sbuf_addz(b, prefix);
+  wp_buf_puts(b, prefix);
   if (is_interface_name(e->name)) add_str(b, e->name);
   else add_label(b, e->name);
   if (is_interface_name(e->name) && e->sort == WP_COMP_SORT_INSTANCE && *prefix) {
-    wp_sbuf_addz(b, ";");
+    wp_buf_puts(b, ";");
     return;
   }
-  wp_sbuf_addz(b, ": ");
-  if (e->sort == WP_COMP_SORT_CORE_MODULE) wp_sbuf_addz(b, "core module");
+  wp_buf_puts(b, ": ");
+  if (e->sort == WP_COMP_SORT_CORE_MODULE) wp_buf_puts(b, "core module");
   else if (e->sort == WP_COMP_SORT_VALUE) {
-    wp_sbuf_addz(b, "value ");
-    wp_sbuf_type(b, e->type, 0, depth + 1);
+    wp_buf_puts(b, "value ");
+    print_type(b, e->type, 0, depth + 1);
   } else
-    wp_sbuf_type(b, e->type, 0, depth + 1);
-  wp_sbuf_addz(b, ";");
+    print_type(b, e->type, 0, depth + 1);
+  wp_buf_puts(b, ";");
 }
 
-static void print_externs(wp_sbuf *b, const wp_comp_extern *e, uint32_t n,
+static void print_externs(wp_buf_t *b, const wp_comp_extern *e, uint32_t n,
                           const char *prefix, unsigned depth) {
   for (uint32_t i = 0; i < n && !full(b); i++) {
     print_extern(b, &e[i], prefix, depth + 1);
-    wp_sbuf_addz(b, " ");
+    wp_buf_puts(b, " ");
   }
 }
 
-/* Marks a cut-off result with "..." so it is not mistaken for a whole type. */
-static size_t finish(wp_sbuf *b) {
-  if (b->size > 4 && b->len >= b->size) memcpy(b->buf + b->size - 4, "...", 4);
-  return b->len;
+/* Each print has its own bound (MAX_PRINT_LEN), whatever b holds already. */
+static void append(wp_buf_t *b, wp_buf_t *t) {
+  if (t->oom) b->oom = true;
+  else wp_buf_put(b, t->s, t->len);
+  wp_buf_free(t);
+}
+
+void wp_comp_type_wit_buf(wp_buf_t *b, const wp_comp_type *type, int def) {
+  wp_buf_t t = {0};
+  print_type(&t, type, def, 0);
+  append(b, &t);
+}
+
+void wp_comp_extern_wit_buf(wp_buf_t *b, const wp_comp_extern *ext, int is_import) {
+  wp_buf_t t = {0};
+  print_extern(&t, ext, is_import ? "import " : "export ", 0);
+  append(b, &t);
+}
+
+/* Copies what b holds into buf[size], a cut-off result marked with "..."
+** so it is not mistaken for a whole type; the length it wanted. */
+static size_t finish(wp_buf_t *b, char *buf, size_t size) {
+  size_t len = b->oom ? 0 : b->len;
+  if (size) {
+    size_t n = len < size ? len : size - 1;
+    if (n) memcpy(buf, b->s, n);
+    buf[n] = 0;
+    if (len >= size && size > 4) memcpy(buf + size - 4, "...", 4);
+  }
+  wp_buf_free(b);
+  return len;
 }
 
 size_t wp_comp_type_wit(const wp_comp_type *type, char *buf, size_t size) {
-  wp_sbuf b = {buf, size, 0};
-  if (size) buf[0] = 0;
-  wp_sbuf_type(&b, type, 0, 0);
-  return finish(&b);
+  wp_buf_t b = {0};
+  print_type(&b, type, 0, 0);
+  return finish(&b, buf, size);
 }
 
 size_t wp_comp_type_wit_def(const wp_comp_type *type, char *buf, size_t size) {
-  wp_sbuf b = {buf, size, 0};
-  if (size) buf[0] = 0;
-  wp_sbuf_type(&b, type, 1, 0);
-  return finish(&b);
+  wp_buf_t b = {0};
+  print_type(&b, type, 1, 0);
+  return finish(&b, buf, size);
 }
 
-size_t wp_comp_extern_wit(const wp_comp_extern *ext, int is_import, char *buf,
-                          size_t size) {
-  wp_sbuf b = {buf, size, 0};
-  if (size) buf[0] = 0;
-  print_extern(&b, ext, is_import ? "import " : "export ", 0);
-  return finish(&b);
+size_t wp_comp_extern_wit(const wp_comp_extern *ext, int is_import, char *buf, size_t size) {
+  wp_buf_t b = {0};
+  wp_comp_extern_wit_buf(&b, ext, is_import);
+  return finish(&b, buf, size);
 }

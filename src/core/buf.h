@@ -98,4 +98,21 @@ static inline char *wp_buf_take(wp_buf_t *b) {
   return s;
 }
 
+/* printf into a new heap string (NULL only when out of memory): the
+** tree's one formatter, on the buffer. */
+static inline char *wp_vformat(const char *fmt, va_list ap) {
+  wp_buf_t b = {0};
+  wp_buf_vprintf(&b, fmt, ap);
+  return wp_buf_take(&b);
+}
+
+static inline char *wp_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline char *wp_format(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *s = wp_vformat(fmt, ap);
+  va_end(ap);
+  return s;
+}
+
 #endif

@@ -211,11 +211,6 @@ wasmplug_error_t *wasmplug_linker_define_instance(wasmplug_linker_t *l, const ch
 
 /* ------------------------------------------------------------ type checks */
 
-static const char *kind_name(wasmplug_valkind_t k) {
-  static const char *n[] = {"i32", "i64", "f32", "f64", "v128", "funcref", "externref"};
-  return (unsigned)k < 7 ? n[k] : "?";
-}
-
 static char *functype_str(const wp_functype_t *t) {
   char buf[512];
   size_t n = 0;
@@ -223,13 +218,13 @@ static char *functype_str(const wp_functype_t *t) {
   if (t->nparams) {
     n += (size_t)snprintf(buf + n, sizeof buf - n, " (param");
     for (uint32_t i = 0; i < t->nparams && n < sizeof buf - 16; i++)
-      n += (size_t)snprintf(buf + n, sizeof buf - n, " %s", kind_name(t->params[i]));
+      n += (size_t)snprintf(buf + n, sizeof buf - n, " %s", wasmplug_valkind_name(t->params[i]));
     n += (size_t)snprintf(buf + n, sizeof buf - n, ")");
   }
   if (t->nresults && n < sizeof buf - 16) {
     n += (size_t)snprintf(buf + n, sizeof buf - n, " (result");
     for (uint32_t i = 0; i < t->nresults && n < sizeof buf - 16; i++)
-      n += (size_t)snprintf(buf + n, sizeof buf - n, " %s", kind_name(t->results[i]));
+      n += (size_t)snprintf(buf + n, sizeof buf - n, " %s", wasmplug_valkind_name(t->results[i]));
     n += (size_t)snprintf(buf + n, sizeof buf - n, ")");
   }
   if (n < sizeof buf - 2) snprintf(buf + n, sizeof buf - n, ")");
@@ -452,8 +447,8 @@ static char *link_import(wasmplug_linker_t *l, wasmplug_instance_t *in, uint32_t
     if (d->global->kind != im->elem || d->global->mut != im->mut)
       return wp_format("%s: import %s.%s: global type mismatch: expected %s%s, found %s%s",
                        m->name, im->module, im->name, im->mut ? "mut " : "",
-                       kind_name(im->elem), d->global->mut ? "mut " : "",
-                       kind_name(d->global->kind));
+                       wasmplug_valkind_name(im->elem), d->global->mut ? "mut " : "",
+                       wasmplug_valkind_name(d->global->kind));
     s->ptr = d->global->ptr;
     return NULL;
   case WASMPLUG_EXTERN_TAG:
@@ -593,7 +588,7 @@ wasmplug_trap_t *wasmplug_func_call(wasmplug_func_t *f, const wasmplug_val_t *ar
   for (size_t i = 0; i < nargs; i++)
     if (args[i].kind != t->params[i]) {
       char *m = wp_format("%s: argument %zu: expected %s, got %s", f->exp->name, i,
-                          kind_name(t->params[i]), kind_name(args[i].kind));
+                          wasmplug_valkind_name(t->params[i]), wasmplug_valkind_name(args[i].kind));
       wasmplug_trap_t *tr = wasmplug_trap_new(WASMPLUG_TRAP_HOST, m);
       free(m);
       return tr;

@@ -18,11 +18,8 @@
 
 char *wp_strdup(const char *s);
 char *wp_strndup(const char *s, size_t n);
-/* printf into a new heap string (NULL only when out of memory). */
-char *wp_vformat(const char *fmt, va_list ap);
-char *wp_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Text (generated C, messages): the tree's one buffer. */
+/* Text (generated C, messages): the tree's one buffer, and wp_format /
+** wp_vformat on it. */
 #include "buf.h"
 
 /* Appends frames (copied) to a trap's backtrace (util.c). */
@@ -191,6 +188,10 @@ void wp_sha256_final(wp_sha256_t *s, uint8_t out[32]);
 void wp_sha256_hex(const uint8_t digest[32], char out[65]);
 /* The SHA-256 of data, in hex. */
 void wp_sha256_hex_of(const void *data, size_t len, char out[65]);
+/* For tests: use the processor's SHA instructions (hw) or the portable
+** code from now on; false if hw was asked and this processor lacks them.
+** By default the first use picks the instructions when present. */
+bool wp_sha256_select(bool hw);
 
 /* ------------------------------------------------------- the glue contract */
 

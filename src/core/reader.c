@@ -132,7 +132,7 @@ bool wp_rd_name(wp_reader_t *r, char **out) {
 
 /* ------------------------------------------------------------ value types */
 
-const char *wp_valtype_name(wasmplug_valkind_t t) {
+const char *wasmplug_valkind_name(wasmplug_valkind_t t) {
   switch ((int)t) {
   case WASMPLUG_I32: return "i32";
   case WASMPLUG_I64: return "i64";
@@ -141,7 +141,7 @@ const char *wp_valtype_name(wasmplug_valkind_t t) {
   case WASMPLUG_V128: return "v128";
   case WASMPLUG_FUNCREF: return "funcref";
   case WASMPLUG_EXTERNREF: return "externref";
-  case 7: return "exnref";
+  case WP_EXNREF: return "exnref";
   default: return "?";
   }
 }

@@ -48,7 +48,7 @@ bool wp_rd_name(wp_reader_t *r, char **out);
 /* The validator's "unknown" type of a polymorphic stack. */
 #define WP_BOT ((wasmplug_valkind_t)8)
 
-const char *wp_valtype_name(wasmplug_valkind_t t);
+/* wasmplug_valkind_name (wasmplug.h) names WP_EXNREF too. */
 static inline bool wp_is_ref(wasmplug_valkind_t t) {
   return t == WASMPLUG_FUNCREF || t == WASMPLUG_EXTERNREF || t == WP_EXNREF;
 }

@@ -17,25 +17,6 @@ char *wp_strndup(const char *s, size_t n) {
   return d;
 }
 
-char *wp_vformat(const char *fmt, va_list ap) {
-  va_list ap2;
-  va_copy(ap2, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap2);
-  va_end(ap2);
-  if (n < 0) return NULL;
-  char *s = malloc((size_t)n + 1);
-  if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
-  return s;
-}
-
-char *wp_format(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char *s = wp_vformat(fmt, ap);
-  va_end(ap);
-  return s;
-}
-
 /* ------------------------------------------------------------------ errors */
 
 struct wasmplug_error {
@@ -169,6 +150,16 @@ wasmplug_trap_t *wasmplug_trap_new(wasmplug_trap_kind_t kind, const char *msg) {
   else
     m = wp_format("wasm trap: %s", wasmplug_trap_kind_name(kind));
   return trap_alloc(kind, m);
+}
+
+wasmplug_trap_t *wasmplug_trap_newf(wasmplug_trap_kind_t kind, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = wp_vformat(fmt, ap);
+  va_end(ap);
+  wasmplug_trap_t *t = wasmplug_trap_new(kind, msg ? msg : "out of memory");
+  free(msg);
+  return t;
 }
 
 wasmplug_trap_t *wasmplug_trap_copy(const wasmplug_trap_t *trap) {

@@ -28,7 +28,7 @@ static bool const_expr(wp_validator_t *v, wp_span_t span, wasmplug_valkind_t wan
     case 0x0b:
       if (n != 1 || stack[0] != want) {
         wp_rd_fail_at(&r, in.off, "type mismatch: %s must produce one %s, found %s%s", what,
-                      wp_valtype_name(want), n == 1 ? wp_valtype_name(stack[0]) : n ? "several values" : "none",
+                      wasmplug_valkind_name(want), n == 1 ? wasmplug_valkind_name(stack[0]) : n ? "several values" : "none",
                       "");
         goto out;
       }
@@ -71,7 +71,7 @@ static bool const_expr(wp_validator_t *v, wp_span_t span, wasmplug_valkind_t wan
       t = in.op < 0x70 ? WASMPLUG_I32 : WASMPLUG_I64;
       if (n < 2 || stack[n - 1] != t || stack[n - 2] != t) {
         wp_rd_fail_at(&r, in.off, "type mismatch: %s expects two %s", wp_op_name(in.op),
-                      wp_valtype_name(t));
+                      wasmplug_valkind_name(t));
         goto out;
       }
       n -= 2;
@@ -272,7 +272,7 @@ char *wp_modinfo_validate(const uint8_t *bytes, size_t len, const char *name, wp
         goto out;
       if (elem != e->type) {
         wp_rd_fail_at(&r, e->offset.off, "type mismatch: elem segment %u of %s for a %s table",
-                      i, wp_valtype_name(e->type), wp_valtype_name(elem));
+                      i, wasmplug_valkind_name(e->type), wasmplug_valkind_name(elem));
         goto out;
       }
     }

@@ -103,14 +103,14 @@ static bool pop_as(vstate_t *s, wasmplug_valkind_t want, wasmplug_valkind_t *got
   if (s->nvals == f->height) {
     if (!f->unreachable)
       return err(s, "type mismatch: %s expects %s but the stack is empty", opname(s),
-                 want == WP_BOT ? "a value" : wp_valtype_name(want));
+                 want == WP_BOT ? "a value" : wasmplug_valkind_name(want));
     t = WP_BOT;
   } else {
     t = s->vals[--s->nvals];
   }
   if (t != want && t != WP_BOT && want != WP_BOT)
-    return err(s, "type mismatch: %s expects %s but found %s", opname(s), wp_valtype_name(want),
-               wp_valtype_name(t));
+    return err(s, "type mismatch: %s expects %s but found %s", opname(s), wasmplug_valkind_name(want),
+               wasmplug_valkind_name(t));
   if (got) *got = t == WP_BOT ? want : t;
   return true;
 }
@@ -390,7 +390,7 @@ static bool instr(vstate_t *s, const wp_instr_t *in) {
     if (!check_table(s, in->b, &elem, &idx)) return false;
     if (elem != WASMPLUG_FUNCREF)
       return err(s, "type mismatch: call_indirect needs a funcref table, table %u holds %s",
-                 in->b, wp_valtype_name(elem));
+                 in->b, wasmplug_valkind_name(elem));
     if (!check_func_type(s, in->a, &ft)) return false;
     if (!pop(s, idx) || !pop_vals(s, ft->params, ft->nparams)) return false;
     if (in->op == 0x13) {
@@ -450,8 +450,8 @@ static bool instr(vstate_t *s, const wp_instr_t *in) {
       if ((a != WP_BOT && wp_is_ref(a)) || (b != WP_BOT && wp_is_ref(b)))
         return err(s, "type mismatch: select without a type cannot choose references");
       if (a != b && a != WP_BOT && b != WP_BOT)
-        return err(s, "type mismatch: select operands %s and %s differ", wp_valtype_name(b),
-                   wp_valtype_name(a));
+        return err(s, "type mismatch: select operands %s and %s differ", wasmplug_valkind_name(b),
+                   wasmplug_valkind_name(a));
       return push(s, a != WP_BOT ? a : b);
     }
     return push(s, want);
@@ -484,7 +484,7 @@ static bool instr(vstate_t *s, const wp_instr_t *in) {
     if (!check_table(s, in->a, &elem, &idx) || !check_table(s, in->b, &e2, &i2)) return false;
     if (elem != e2)
       return err(s, "type mismatch: table.copy from a %s table to a %s table",
-                 wp_valtype_name(e2), wp_valtype_name(elem));
+                 wasmplug_valkind_name(e2), wasmplug_valkind_name(elem));
     /* the length is i64 only if both tables are 64-bit */
     wasmplug_valkind_t len = idx == WASMPLUG_I64 && i2 == WASMPLUG_I64 ? WASMPLUG_I64 : WASMPLUG_I32;
     return pop(s, len) && pop(s, i2) && pop(s, idx);
@@ -494,7 +494,7 @@ static bool instr(vstate_t *s, const wp_instr_t *in) {
     if (in->a >= m->nelems) return err(s, "unknown elem segment %u", in->a);
     if (m->elems[in->a].type != elem)
       return err(s, "type mismatch: table.init of a %s segment into a %s table",
-                 wp_valtype_name(m->elems[in->a].type), wp_valtype_name(elem));
+                 wasmplug_valkind_name(m->elems[in->a].type), wasmplug_valkind_name(elem));
     return pop(s, WASMPLUG_I32) && pop(s, WASMPLUG_I32) && pop(s, idx);
   case WP_OP_FC + 13:
     if (in->a >= m->nelems) return err(s, "unknown elem segment %u", in->a);
@@ -524,7 +524,7 @@ static bool instr(vstate_t *s, const wp_instr_t *in) {
     if (!pop_as(s, WP_BOT, &got)) return false;
     if (got != WP_BOT && !wp_is_ref(got))
       return err(s, "type mismatch: ref.is_null expects a reference but found %s",
-                 wp_valtype_name(got));
+                 wasmplug_valkind_name(got));
     return push(s, WASMPLUG_I32);
   }
   case 0xd2:

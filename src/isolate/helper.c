@@ -43,7 +43,7 @@ int wasmplug_plugin_host_main(int argc, char **argv) {
     free(why);
   } else {
     const char *path = inside ? inside : o.plugin_path;
-    char *spec = wp_plugin_fmt("%s%s%s", path, config ? "," : "", config ? config : "");
+    char *spec = wp_format("%s%s%s", path, config ? "," : "", config ? config : "");
     wasmplug_plugin_server_t *s = NULL;
     e = spec ? wasmplug_plugin_server_new(spec, &s) : wasmplug_error_new("out of memory");
     free(spec);

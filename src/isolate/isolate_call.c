@@ -26,7 +26,7 @@ void wp_rpc_proxy_down(wp_rpc_proxy_t *px, bool kill_it, const char *why) {
     px->pid = 0;
   }
   free(px->down_why);
-  px->down_why = *how ? wp_plugin_fmt("%s; %s", why, how) : wp_plugin_strdup(why);
+  px->down_why = *how ? wp_format("%s; %s", why, how) : wp_plugin_strdup(why);
 }
 
 /* The message for a failed exchange, after taking the process down. */

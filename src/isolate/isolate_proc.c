@@ -40,7 +40,7 @@ char *wp_rpc_helper_exe(void) {
   while (path && *path) {
     const char *colon = strchr(path, ':');
     size_t len = colon ? (size_t)(colon - path) : strlen(path);
-    char *cand = wp_plugin_fmt("%.*s/wasmplug", (int)len, path);
+    char *cand = wp_format("%.*s/wasmplug", (int)len, path);
     if (cand && len && executable(cand)) return cand;
     free(cand);
     if (!colon) break;

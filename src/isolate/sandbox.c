@@ -179,7 +179,7 @@ static int empty_root(const char *plugin, const wp_sandbox_opts_t *o, char **ins
     return snprintf(why, cap, "%s: %s", o->plugin_path, strerror(errno)), -1;
   }
   const char *base = strrchr(real, '/');
-  *inside = wp_plugin_fmt("/plugin/%s", base ? base + 1 : real);
+  *inside = wp_format("/plugin/%s", base ? base + 1 : real);
   s[n] = (src_t){*inside ? strdup(*inside) : NULL, real, -1, false, false, false, NULL};
   if (!*inside || !s[n].path) {
     srcs_free(s, n + 1);
@@ -451,9 +451,9 @@ char *wp_sandbox_enter(const wp_sandbox_opts_t *o, char **plugin_inside) {
   fds(o->keep_fd);
   if (o->rlimit_as) {
     struct rlimit rl = {strtoull(o->rlimit_as, NULL, 10), strtoull(o->rlimit_as, NULL, 10)};
-    if (setrlimit(RLIMIT_AS, &rl)) return wp_plugin_fmt("rlimit-as: %s", strerror(errno));
+    if (setrlimit(RLIMIT_AS, &rl)) return wp_format("rlimit-as: %s", strerror(errno));
   }
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) return wp_plugin_fmt("PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) return wp_format("PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
   if (landlock(name, o->dirs, why, sizeof why) || filter(o->allow, why, sizeof why)) return wp_plugin_strdup(why);
   return NULL;
 }

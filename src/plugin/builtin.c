@@ -24,7 +24,7 @@ wasmplug_error_t *wp_plugin_set_add_builtin_data(wp_plugin_set_t *set, wasmplug_
   p->config.plugin = p;
   p->host_data = data;
   /* The "path" only names the plugin in messages and `wasmplug wit`. */
-  p->path = wp_plugin_fmt("<built-in %s>", name);
+  p->path = wp_format("<built-in %s>", name);
   wasmplug_error_t *e = p->path ? wp_plugin_setup(p, p->path, entry, config_spec && *config_spec ? config_spec : NULL)
                                 : wasmplug_error_new("out of memory");
   for (size_t i = 0; !e && i < set->n; i++)

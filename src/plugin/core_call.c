@@ -59,28 +59,19 @@ static bool realloc_type_ok(const wasmplug_func_t *f) {
 
 /* ------------------------------------------------------------ calls */
 
-static wasmplug_trap_t *trapf(wasmplug_trap_kind_t kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static wasmplug_trap_t *trapf(wasmplug_trap_kind_t kind, const char *fmt, ...) {
-  char msg[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return wasmplug_trap_new(kind, msg);
-}
 
 /* Checks that the call may proceed and binds g to its instance. */
 static wasmplug_trap_t *enter(wp_plugin_guest_t *g, wasmplug_caller_t *caller, const core_bind_t *b) {
   if (g->dead)
-    return trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s called after the guest's plugin state was torn down", b->plugin,
+    return wasmplug_trap_newf(WASMPLUG_TRAP_HOST, "plugin %s: %s called after the guest's plugin state was torn down", b->plugin,
                  b->qualified);
   if (g->busy)
-    return trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s called re-entrantly (from cabi_realloc) during another plugin call",
+    return wasmplug_trap_newf(WASMPLUG_TRAP_HOST, "plugin %s: %s called re-entrantly (from cabi_realloc) during another plugin call",
                  b->plugin, b->qualified);
   wasmplug_instance_t *in = wasmplug_caller_instance(caller);
   if (!g->instance) g->instance = in;
   if (g->instance != in)
-    return trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s called from a second guest instance; each instance needs its own "
+    return wasmplug_trap_newf(WASMPLUG_TRAP_HOST, "plugin %s: %s called from a second guest instance; each instance needs its own "
                  "plugin guest", b->plugin, b->qualified);
   if (!g->memory) {
     /* Looked up on first use, not at bind time: during a start function
@@ -94,7 +85,7 @@ static wasmplug_trap_t *enter(wp_plugin_guest_t *g, wasmplug_caller_t *caller, c
 
 static wasmplug_trap_t *cabi_trap(const core_bind_t *b, wp_cabi_error_t *e, const char *stage) {
   wasmplug_trap_kind_t kind = wp_cabi_error_kind(e) == WP_CABI_TRAP ? WASMPLUG_TRAP_CANON : WASMPLUG_TRAP_HOST;
-  wasmplug_trap_t *t = trapf(kind, "plugin %s: %s: %s: %s", b->plugin, b->qualified, stage, wp_cabi_error_message(e));
+  wasmplug_trap_t *t = wasmplug_trap_newf(kind, "plugin %s: %s: %s: %s", b->plugin, b->qualified, stage, wp_cabi_error_message(e));
   wp_cabi_error_delete(e);
   return t;
 }
@@ -197,7 +188,7 @@ static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
                  : b->res_size <= STACK_BUF ? rbuf.bytes
                                             : wp_cabi_arena_alloc(g->arena, b->res_size, b->res_align);
   if (!args || (b->f->result && !res)) {
-    t = trapf(WASMPLUG_TRAP_HOST, "plugin %s: %s: host allocation budget exceeded", b->plugin, b->qualified);
+    t = wasmplug_trap_newf(WASMPLUG_TRAP_HOST, "plugin %s: %s: host allocation budget exceeded", b->plugin, b->qualified);
     goto done;
   }
   if (b->sig.results_indirect) {

@@ -18,28 +18,16 @@
 
 /* ------------------------------------------------------------ defining */
 
-static const char *valkind_name(wasmplug_valkind_t k) {
-  switch (k) {
-  case WASMPLUG_I32: return "i32";
-  case WASMPLUG_I64: return "i64";
-  case WASMPLUG_F32: return "f32";
-  case WASMPLUG_F64: return "f64";
-  case WASMPLUG_V128: return "v128";
-  case WASMPLUG_FUNCREF: return "funcref";
-  default: return "externref";
-  }
-}
-
 static void functype_text(wp_buf_t *b, const wasmplug_functype_t *t) {
   wp_buf_printf(b, "(func");
   if (t->nparams) {
     wp_buf_printf(b, " (param");
-    for (uint32_t i = 0; i < t->nparams; i++) wp_buf_printf(b, " %s", valkind_name(t->params[i]));
+    for (uint32_t i = 0; i < t->nparams; i++) wp_buf_printf(b, " %s", wasmplug_valkind_name(t->params[i]));
     wp_buf_printf(b, ")");
   }
   if (t->nresults) {
     wp_buf_printf(b, " (result");
-    for (uint32_t i = 0; i < t->nresults; i++) wp_buf_printf(b, " %s", valkind_name(t->results[i]));
+    for (uint32_t i = 0; i < t->nresults; i++) wp_buf_printf(b, " %s", wasmplug_valkind_name(t->results[i]));
     wp_buf_printf(b, ")");
   }
   wp_buf_printf(b, ")");
@@ -99,7 +87,7 @@ static wasmplug_error_t *define_one(wp_plugin_guest_t *g, wasmplug_linker_t *lin
     b->qualified = wp_cabi_resource_name(b->res);
     want = (wasmplug_functype_t){1, 0, drop_params, NULL};
     if (!functype_equal(&want, have)) {
-      char *wit = wp_plugin_fmt("%s: drop an own<%s> handle", name, name + 15);
+      char *wit = wp_format("%s: drop an own<%s> handle", name, name + 15);
       e = mismatch(mod, name, wit, p->desc.name, &want, have);
       free(wit);
       goto fail;

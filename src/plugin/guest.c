@@ -118,7 +118,7 @@ static const wp_cabi_resource_t *make_resource(void *ctx, wp_cabi_types_t *types
       return foreign;
     }
   }
-  char *name = wp_plugin_fmt("%s#%s", iface ? iface : "", d->name ? d->name : "?");
+  char *name = wp_format("%s#%s", iface ? iface : "", d->name ? d->name : "?");
   void (*drop)(void *, uint32_t) = NULL;
   bool has_drop = false;
   uint32_t index = 0;

@@ -133,7 +133,6 @@ const void *wp_plugin_host_service(const wasmplug_plugin_config_t *self, void *i
 
 /* Small helpers (util.c). */
 char *wp_plugin_strdup(const char *s);
-char *wp_plugin_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Text is built with the tree's buffer (src/core/buf.h). */
 #include "core/buf.h"
 

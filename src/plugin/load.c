@@ -164,8 +164,8 @@ static wasmplug_error_t *bind_funcs(wp_plugin_t *p) {
       x->func = f;
       x->fn = fn;
       x->index = index;
-      x->qualified = wp_plugin_fmt("%s#%s", p->ifaces[i].id, fname);
-      x->who = x->qualified ? wp_plugin_fmt("plugin %s: %s", p->desc.name, x->qualified) : NULL;
+      x->qualified = wp_format("%s#%s", p->ifaces[i].id, fname);
+      x->who = x->qualified ? wp_format("plugin %s: %s", p->desc.name, x->qualified) : NULL;
       if (!x->who) e = wasmplug_error_new("out of memory");
     }
   }
@@ -202,7 +202,7 @@ static wasmplug_error_t *check_resources(wp_plugin_t *p) {
 static wasmplug_error_t *parse_wit(wp_plugin_t *p) {
   p->wit = wp_wit_resolve_new();
   if (!p->wit) return wasmplug_error_new("out of memory");
-  char *file = wp_plugin_fmt("<plugin %s>.wit", p->desc.name);
+  char *file = wp_format("<plugin %s>.wit", p->desc.name);
   if (!file) return wasmplug_error_new("out of memory");
   wp_wit_error_t *we = NULL;
   int rc = wp_wit_push_str(p->wit, file, p->desc.wit, strlen(p->desc.wit), &p->pkg, &we);
@@ -263,7 +263,7 @@ static wasmplug_error_t *open_file(const char *path, const char *config, bool in
   p->config.plugin = p;
   /* dlopen searches the library path for names without a '/'; a plugin
   ** named on the command line is a file. */
-  p->path = strchr(path, '/') ? wp_plugin_strdup(path) : wp_plugin_fmt("./%s", path);
+  p->path = strchr(path, '/') ? wp_plugin_strdup(path) : wp_format("./%s", path);
   wasmplug_error_t *e = NULL;
   if (!p->path) {
     e = wasmplug_error_new("out of memory");

@@ -98,7 +98,7 @@ wasmplug_error_t *wp_plugin_set_load_dir(wp_plugin_set_t *set, const char *dir) 
     size_t len = strlen(ent->d_name);
     if (len < 4 || strcmp(ent->d_name + len - 3, ".so") || ent->d_name[0] == '.') continue;
     char **nn = realloc(names, (n + 1) * sizeof *nn);
-    char *path = wp_plugin_fmt("%s/%s", dir, ent->d_name);
+    char *path = wp_format("%s/%s", dir, ent->d_name);
     if (nn) names = nn;
     if (!nn || !path) {
       free(path);
@@ -262,7 +262,7 @@ wasmplug_error_t *wp_plugin_set_reload(wp_plugin_set_t *set, const char *name, c
   if (!n) return wasmplug_error_new("out of memory");
   wasmplug_error_t *e = NULL;
   for (size_t i = 0; i < set->nchoices && !e; i++) {
-    char *c = wp_plugin_fmt("%s=%s", set->choices[i].iface, set->choices[i].plugin);
+    char *c = wp_format("%s=%s", set->choices[i].iface, set->choices[i].plugin);
     e = c ? wp_plugin_set_use(n, c) : wasmplug_error_new("out of memory");
     free(c);
   }

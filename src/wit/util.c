@@ -81,13 +81,11 @@ char *wp_wit_strdup(wp_wit_ctx_t *cx, wp_wit_arena_t *a, const char *s) {
 char *wp_wit_fmt(wp_wit_ctx_t *cx, wp_wit_arena_t *a, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  char *s = wp_vformat(fmt, ap); /* the tree's formatter (core/buf.h), then into the arena */
   va_end(ap);
-  if (n < 0) wp_wit_oom(cx);
-  char *p = wp_wit_alloc(cx, a, (size_t)n + 1);
-  va_start(ap, fmt);
-  vsnprintf(p, (size_t)n + 1, fmt, ap);
-  va_end(ap);
+  if (!s) wp_wit_oom(cx);
+  char *p = wp_wit_strdup(cx, a, s);
+  free(s);
   return p;
 }
 

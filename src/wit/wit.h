@@ -99,23 +99,29 @@ typedef struct {
   const char *deprecated; /* optional @deprecated version, else NULL */
 } wp_wit_stability_t;
 
+/* What a defined type is.  A value type kind of wasmplug_ckind_t is that
+** kind (WP_WIT_DEF_<KIND> = WASMPLUG_C_<KIND>: the one enumeration of value
+** type kinds; install.one_concept checks it); what only WIT has comes after
+** every wasmplug_ckind_t. */
 typedef enum {
-  WP_WIT_DEF_ALIAS = 0,  /* type a = T            (type)              */
-  WP_WIT_DEF_RECORD,     /* fields                                    */
-  WP_WIT_DEF_RESOURCE,   /* methods live in the owner's functions     */
-  WP_WIT_DEF_HANDLE,     /* own<R> / borrow<R>   (resource, borrow)   */
-  WP_WIT_DEF_FLAGS,      /* fields (names only)                       */
-  WP_WIT_DEF_TUPLE,      /* types                                     */
-  WP_WIT_DEF_VARIANT,    /* fields (type may be NONE)                 */
-  WP_WIT_DEF_ENUM,       /* fields (names only)                       */
-  WP_WIT_DEF_OPTION,     /* type                                      */
-  WP_WIT_DEF_RESULT,     /* type = ok, type2 = err (either NONE)      */
-  WP_WIT_DEF_LIST,       /* type                                      */
-  WP_WIT_DEF_MAP,        /* type = key, type2 = value                 */
-  WP_WIT_DEF_FIXED_LIST, /* type, size                                */
-  WP_WIT_DEF_FUTURE,     /* type (may be NONE)                        */
-  WP_WIT_DEF_STREAM,     /* type (may be NONE)                        */
-  WP_WIT_DEF_UNKNOWN     /* internal: foreign type not yet resolved   */
+  WP_WIT_DEF_ALIAS = 0,                          /* type a = T            (type)              */
+  WP_WIT_DEF_RECORD = WASMPLUG_C_RECORD,         /* fields                                    */
+  WP_WIT_DEF_FLAGS = WASMPLUG_C_FLAGS,           /* fields (names only)                       */
+  WP_WIT_DEF_TUPLE = WASMPLUG_C_TUPLE,           /* types                                     */
+  WP_WIT_DEF_VARIANT = WASMPLUG_C_VARIANT,       /* fields (type may be NONE)                 */
+  WP_WIT_DEF_ENUM = WASMPLUG_C_ENUM,             /* fields (names only)                       */
+  WP_WIT_DEF_OPTION = WASMPLUG_C_OPTION,         /* type                                      */
+  WP_WIT_DEF_RESULT = WASMPLUG_C_RESULT,         /* type = ok, type2 = err (either NONE)      */
+  WP_WIT_DEF_LIST = WASMPLUG_C_LIST,             /* type                                      */
+  WP_WIT_DEF_FIXED_LIST = WASMPLUG_C_FIXED_LIST, /* type, size                                */
+  WP_WIT_DEF_FUTURE = WASMPLUG_C_FUTURE,         /* type (may be NONE)                        */
+  WP_WIT_DEF_STREAM = WASMPLUG_C_STREAM,         /* type (may be NONE)                        */
+  /* own<R> (WASMPLUG_C_OWN), or borrow<R> (WASMPLUG_C_BORROW) when `borrow`
+  ** is set: one definition kind for both, as WIT resolves them together */
+  WP_WIT_DEF_HANDLE = WASMPLUG_C_OWN,            /* (resource, borrow)                        */
+  WP_WIT_DEF_MAP = 0x40,                         /* type = key, type2 = value                 */
+  WP_WIT_DEF_RESOURCE,                           /* methods live in the owner's functions     */
+  WP_WIT_DEF_UNKNOWN                             /* internal: foreign type not yet resolved   */
 } wp_wit_def_kind_t;
 
 typedef enum {

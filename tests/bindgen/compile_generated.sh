@@ -90,6 +90,18 @@ guest maps "$UI/maps.wit" maps-world
 plugin async "$UI/async.wit"
 plugin types "$UI/types.wit"
 plugin async-streams "$OWN/async.wit"
+# A plugin with async functions or stream/future/error-context values
+# needs a 1.3 host (min_host_minor 3: an older one refuses to load it); a
+# plugin without any loads on every 1.x host.
+min_host() { # NAME EXPECTED
+    if grep -q "sizeof(wasmplug_plugin_t), $2[ ,]" "$WORK/$1-plugin/"*.c; then ok=$((ok + 1))
+    else echo "FAIL: $1: min_host_minor is not $2"; fail=$((fail + 1)); fi
+}
+min_host async-streams 3
+min_host async 3
+min_host types 0 # stream and future types no function uses
+min_host all-types 0
+min_host resources 0
 
 # Refusals name what is unsupported or wrong.
 refused "async guest" "async functions are supported on the plugin side only" --guest "$UI/async.wit" --world y

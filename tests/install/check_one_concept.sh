@@ -1,10 +1,15 @@
 #!/bin/sh
 # Issue 15, "one implementation of each concept", for what a grep can see:
-#  - one growable string buffer: wp_buf_t is defined once (src/core/buf.h)
-#    and nothing else defines its functions;
+#  - one growable string buffer: wp_buf_t is defined once (src/core/buf.h),
+#    nothing else defines its functions, no other struct is a text buffer
+#    (a `char *` with a length and a size/capacity named *buf*), and the one
+#    printf-to-a-new-string is buf.h's (no vsnprintf(NULL, 0, ...) elsewhere);
 #  - one enumeration of value type kinds: every kind of the component
-#    decoder (WP_COMP_T_*) and of WIT (WP_WIT_T_*) that is a value type kind
-#    of wasmplug_ckind_t is defined as that kind (= WASMPLUG_C_<KIND>).
+#    decoder (WP_COMP_T_*) and of WIT (WP_WIT_T_* for type references,
+#    WP_WIT_DEF_* for defined types) that is a value type kind of
+#    wasmplug_ckind_t is defined as that kind (= WASMPLUG_C_<KIND>);
+#  - one name for each core value kind: wasmplug_valkind_name (no other
+#    switch spelling "funcref").
 set -eu
 src=$1 inc=$2
 fail=0
@@ -14,12 +19,21 @@ if [ "$defs" != "$src/core/buf.h" ]; then
 fi
 fns=$(grep -rn '^[a-z].*\bwp_buf_\(printf\|vprintf\|reserve\|put\|puts\)(wp_buf_t' "$src" | grep -v "^$src/core/buf.h:" || true)
 if [ -n "$fns" ]; then echo "wp_buf_* defined outside src/core/buf.h:"; printf '%s\n' "$fns"; fail=1; fi
+others=$(grep -rnE 'typedef struct [a-z_]*buf \{' "$src" | grep -v "^$src/core/buf.h:" || true)
+if [ -n "$others" ]; then echo "a second buffer type:"; printf '%s\n' "$others"; fail=1; fi
+fmts=$(grep -rn 'vsnprintf(NULL, 0' "$src" | grep -v "^$src/core/buf.h:" || true)
+if [ -n "$fmts" ]; then echo "printf-to-a-new-string outside src/core/buf.h:"; printf '%s\n' "$fmts"; fail=1; fi
+names=$(grep -rln 'return "funcref"' "$src" || true)
+if [ "$names" != "$src/core/reader.c" ]; then
+  echo "core value kinds must be named by wasmplug_valkind_name (src/core/reader.c) only; named in:"
+  printf '%s\n' "$names"; fail=1
+fi
 kinds=$(sed -n '/^typedef enum wasmplug_ckind {/,/} wasmplug_ckind_t;/p' "$inc/wasmplug.h" |
         grep -o 'WASMPLUG_C_[A-Z0-9_]*' | sed 's/WASMPLUG_C_//')
 [ -n "$kinds" ] || { echo "no wasmplug_ckind_t in $inc/wasmplug.h"; exit 1; }
 n=0
 for k in $kinds; do
-  for pre in WP_COMP_T WP_WIT_T; do
+  for pre in WP_COMP_T WP_WIT_T WP_WIT_DEF; do
     line=$(grep -rhE "^[[:space:]]*${pre}_${k}[[:space:]]*[=,]|[[:space:]]${pre}_${k}[[:space:]]*=" \
            "$src/component/component.h" "$src/wit/wit.h" || true)
     [ -n "$line" ] || continue
@@ -28,6 +42,6 @@ for k in $kinds; do
       { echo "${pre}_${k} is not WASMPLUG_C_${k}: $line"; fail=1; }
   done
 done
-[ "$n" -ge 30 ] || { echo "found only $n layer kinds to check"; fail=1; }
+[ "$n" -ge 50 ] || { echo "found only $n layer kinds to check"; fail=1; }
 [ $fail = 0 ] && echo "one buffer; $n layer kinds are wasmplug_ckind_t's"
 exit $fail

@@ -29,19 +29,6 @@ typedef struct builtin {
   wp_cabi_guest_t guest;        /* memory, realloc, encoding, handle table */
 } builtin;
 
-static wasmplug_trap_t *canon_trap(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-static wasmplug_trap_t *canon_trap(const char *fmt, ...) {
-  char msg[600];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return wasmplug_trap_new(WASMPLUG_TRAP_CANON, msg);
-}
 
 static wasmplug_trap_t *ctrap(builtin *b, wp_cabi_error_t *e) {
   rt_store *s = b->f->store;
@@ -90,7 +77,7 @@ static wasmplug_trap_t *get_end(builtin *b, uint32_t i, bool writable, const cha
   if (e) return ctrap(b, e);
   wp_cabi_end_t *end = (wp_cabi_end_t *)o;
   if (!wp_cabi_type_equal(wp_cabi_end_elem(end), b->type->elem))
-    return canon_trap("%s: handle %u is a %s of another element type", what, i, stream ? "stream" : "future");
+    return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "%s: handle %u is a %s of another element type", what, i, stream ? "stream" : "future");
   *out = end;
   return NULL;
 }
@@ -105,14 +92,14 @@ static wasmplug_trap_t *copy(builtin *b, rt_thread *th, bool write, uint32_t i, 
   if (t) return t;
   if (e->state == WP_CABI_COPY_DONE) {
     if (stream)
-      return canon_trap(write ? "cannot write to stream after being notified that the readable end dropped"
+      return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, write ? "cannot write to stream after being notified that the readable end dropped"
                               : "cannot read from stream after being notified that the writable end dropped");
-    return canon_trap(write ? "cannot write to future after previous write succeeded or readable end dropped"
+    return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, write ? "cannot write to future after previous write succeeded or readable end dropped"
                             : "cannot read from future after previous read succeeded");
   }
-  if (e->state != WP_CABI_COPY_IDLE) return canon_trap("%s: a copy is already in progress on handle %u", what, i);
+  if (e->state != WP_CABI_COPY_IDLE) return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "%s: a copy is already in progress on handle %u", what, i);
   if (e->w.wset && !b->opts.is_async)
-    return canon_trap("waitable cannot be used synchronously while added to a waitable set");
+    return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "waitable cannot be used synchronously while added to a waitable set");
   wp_cabi_error_t *err = wp_cabi_buffer_guest(&e->buf, b->type->elem, &b->guest, ptr, stream ? n : 1);
   if (err) return ctrap(b, err);
   if ((err = wp_cabi_end_copy(e))) return ctrap(b, err);
@@ -137,8 +124,8 @@ static wasmplug_trap_t *cancel(builtin *b, rt_thread *th, bool write, uint32_t i
   wasmplug_trap_t *t = get_end(b, i, write, what, &e);
   if (t) return t;
   if (e->state != WP_CABI_COPY_COPYING || e->w.has_sync_waiter)
-    return canon_trap("%s: no copy in progress on handle %u to cancel", what, i);
-  if (e->w.wset && !async) return canon_trap("waitable cannot be used synchronously while added to a waitable set");
+    return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "%s: no copy in progress on handle %u to cancel", what, i);
+  if (e->w.wset && !async) return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "waitable cannot be used synchronously while added to a waitable set");
   wp_cabi_end_cancel(e);
   if (!wp_cabi_waitable_has_event(&e->w)) {
     if (async) {
@@ -173,7 +160,7 @@ static wasmplug_trap_t *run(builtin *b, wasmplug_val_raw_t *raw) {
   const wp_comp_canon *c = b->c;
   rt_thread *th = rt_current();
   const char *name = wp_comp_canon_name(c->op);
-  if (!th) return canon_trap("canon %s called outside of any task", name);
+  if (!th) return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "canon %s called outside of any task", name);
   rt_task *task = th->task;
   wp_cabi_error_t *e;
   wasmplug_trap_t *t;
@@ -181,27 +168,27 @@ static wasmplug_trap_t *run(builtin *b, wasmplug_val_raw_t *raw) {
   ** realloc or post-return */
   if (f->no_leave && c->op != WP_COMP_CANON_CONTEXT_GET && c->op != WP_COMP_CANON_CONTEXT_SET &&
       c->op != WP_COMP_CANON_BACKPRESSURE_INC && c->op != WP_COMP_CANON_BACKPRESSURE_DEC)
-    return canon_trap("cannot leave component instance (canon %s during realloc or post-return)", name);
+    return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "cannot leave component instance (canon %s during realloc or post-return)", name);
   uint32_t a0 = (uint32_t)raw[0].i32, a1 = (uint32_t)raw[1].i32, a2 = (uint32_t)raw[2].i32, out = 0;
   switch (c->op) {
   case WP_COMP_CANON_CONTEXT_GET: raw[0].i32 = (int32_t)th->storage[c->slot]; return NULL;
   case WP_COMP_CANON_CONTEXT_SET: th->storage[c->slot] = a0; return NULL;
 
   case WP_COMP_CANON_BACKPRESSURE_INC:
-    if (++f->backpressure >= 1u << 16) return canon_trap("backpressure counter overflow");
+    if (++f->backpressure >= 1u << 16) return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "backpressure counter overflow");
     return NULL;
   case WP_COMP_CANON_BACKPRESSURE_DEC:
-    if (f->backpressure == 0) return canon_trap("backpressure counter underflow");
+    if (f->backpressure == 0) return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "backpressure counter underflow");
     f->backpressure--;
     return NULL;
 
   case WP_COMP_CANON_TASK_RETURN: {
     rt_func *F = task->F;
-    if (!F->opts.is_async) return canon_trap("task.return called by a task that was not lifted with `async`");
+    if (!F->opts.is_async) return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "task.return called by a task that was not lifted with `async`");
     if (!wp_cabi_type_equal(b->type, F->type->result) || (!b->type) != (!F->type->result))
-      return canon_trap("task.return's result type differs from the result type of `%s`", F->name);
+      return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "task.return's result type differs from the result type of `%s`", F->name);
     if (b->opts.encoding != F->opts.encoding || b->opts.memory != F->opts.memory)
-      return canon_trap("task.return's options differ from those `%s` was lifted with", F->name);
+      return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "task.return's options differ from those `%s` was lifted with", F->name);
     wp_cabi_val_t result;
     memset(&result, 0, sizeof result);
     if (b->type) {
@@ -229,7 +216,7 @@ static wasmplug_trap_t *run(builtin *b, wasmplug_val_raw_t *raw) {
     return t;
   }
   case WP_COMP_CANON_TASK_CANCEL:
-    if (!task->F->opts.is_async) return canon_trap("task.cancel called by a task that was not lifted with `async`");
+    if (!task->F->opts.is_async) return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "task.cancel called by a task that was not lifted with `async`");
     return rt_task_cancel(task);
 
   case WP_COMP_CANON_THREAD_YIELD: {
@@ -278,8 +265,8 @@ static wasmplug_trap_t *run(builtin *b, wasmplug_val_raw_t *raw) {
     wp_cabi_obj_t *o;
     if ((e = wp_cabi_handles_get_obj(f->handles, a0, WP_CABI_OBJ_WAITABLE_SET, name, &o))) return ctrap(b, e);
     wp_cabi_wset_t *ws = (wp_cabi_wset_t *)o;
-    if (ws->n) return canon_trap("cannot drop waitable set %u: %u waitable(s) still in it", a0, ws->n);
-    if (ws->num_waiting) return canon_trap("cannot drop waitable set with waiters");
+    if (ws->n) return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "cannot drop waitable set %u: %u waitable(s) still in it", a0, ws->n);
+    if (ws->num_waiting) return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "cannot drop waitable set with waiters");
     wp_cabi_handles_remove_obj(f->handles, a0, WP_CABI_OBJ_WAITABLE_SET, name, &o);
     wp_cabi_error_delete(wp_cabi_wset_drop(ws));
     return NULL;
@@ -288,9 +275,9 @@ static wasmplug_trap_t *run(builtin *b, wasmplug_val_raw_t *raw) {
     wp_cabi_obj_t *o;
     if ((e = wp_cabi_handles_get_obj(f->handles, a0, 0, name, &o))) return ctrap(b, e);
     if (o->kind == WP_CABI_OBJ_WAITABLE_SET || o->kind == WP_CABI_OBJ_ERROR_CONTEXT)
-      return canon_trap("waitable.join: handle %u is not a waitable", a0);
+      return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "waitable.join: handle %u is not a waitable", a0);
     wp_cabi_waitable_t *w = (wp_cabi_waitable_t *)o;
-    if (w->has_sync_waiter) return canon_trap("waitable.join: handle %u is being waited on synchronously", a0);
+    if (w->has_sync_waiter) return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "waitable.join: handle %u is being waited on synchronously", a0);
     wp_cabi_wset_t *ws = NULL;
     if (a1) {
       if ((e = wp_cabi_handles_get_obj(f->handles, a1, WP_CABI_OBJ_WAITABLE_SET, name, &o))) return ctrap(b, e);
@@ -398,8 +385,8 @@ static wasmplug_trap_t *run(builtin *b, wasmplug_val_raw_t *raw) {
   case WP_COMP_CANON_THREAD_SUSPEND_THEN_PROMOTE: case WP_COMP_CANON_THREAD_YIELD_THEN_PROMOTE:
   case WP_COMP_CANON_THREAD_SPAWN_REF: case WP_COMP_CANON_THREAD_SPAWN_INDIRECT:
   case WP_COMP_CANON_THREAD_AVAILABLE_PARALLELISM:
-    return canon_trap("canon %s (cooperative threads) is not supported by the runtime yet", name);
-  default: return canon_trap("canon %s is not supported", name);
+    return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "canon %s (cooperative threads) is not supported by the runtime yet", name);
+  default: return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "canon %s is not supported", name);
   }
 }
 
@@ -436,14 +423,7 @@ int rt_canon_builtin(rt_frame *f, const wp_comp_canon *c, const wp_comp_core_fun
     b->type = wp_cabi_type_prim(s->types, WP_CABI_STRING);
   }
   rt_make_guest(f, &b->opts, &b->guest);
-  wasmplug_valkind_t *k = rt_alloc(s, (ctype->nparams + ctype->nresults + 1) * sizeof *k);
-  if (!k) return rt_fail(s, "out of memory");
-  for (uint32_t i = 0; i < ctype->nparams; i++) k[i] = rt_core_kind(ctype->params[i]);
-  for (uint32_t i = 0; i < ctype->nresults; i++) k[ctype->nparams + i] = rt_core_kind(ctype->results[i]);
-  cf->type.nparams = ctype->nparams;
-  cf->type.nresults = ctype->nresults;
-  cf->type.params = k;
-  cf->type.results = k + ctype->nparams;
+  if (rt_core_functype(s, ctype, &cf->type)) return -1;
   cf->cb = builtin_cb;
   cf->env = b;
   *out = cf;

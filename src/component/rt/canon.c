@@ -262,17 +262,6 @@ static bool has_async_values(const wp_cabi_type_t *t) {
   }
 }
 
-static int core_type(rt_frame *f, const wp_comp_core_functype *ct, wasmplug_functype_t *out) {
-  wasmplug_valkind_t *k = rt_alloc(f->store, (ct->nparams + ct->nresults + 1) * sizeof *k);
-  if (!k) return rt_fail(f->store, "out of memory");
-  for (uint32_t i = 0; i < ct->nparams; i++) k[i] = rt_core_kind(ct->params[i]);
-  for (uint32_t i = 0; i < ct->nresults; i++) k[ct->nparams + i] = rt_core_kind(ct->results[i]);
-  out->nparams = ct->nparams;
-  out->nresults = ct->nresults;
-  out->params = k;
-  out->results = k + ct->nparams;
-  return 0;
-}
 
 int rt_canon_lower(rt_frame *f, rt_func *F, const wp_cabi_func_t *type, const rt_opts *o,
                    const wp_comp_core_functype *ctype, rt_corefunc **out) {
@@ -289,7 +278,7 @@ int rt_canon_lower(rt_frame *f, rt_func *F, const wp_cabi_func_t *type, const rt
   make_guest(f, o, &L->guest, &c);
   if (!c) return rt_fail(f->store, "out of memory");
   if (!ctype) return rt_fail(f->store, "canon lower of `%s`: unknown core type", F->name);
-  if (core_type(f, ctype, &L->ctype)) return -1;
+  if (rt_core_functype(f->store, ctype, &L->ctype)) return -1;
   /* The flattening must agree with the core type the decoder computed. */
   if (!o->is_async) {
     wp_cabi_core_sig_t sig;
@@ -351,7 +340,7 @@ int rt_canon_resource(rt_frame *f, uint8_t op, const wp_cabi_resource_t *r, cons
   const wp_comp_core_functype *want = op == WP_COMP_CANON_RESOURCE_DROP ? &i32_ : &i32_i32;
   if (ctype && (ctype->nparams != want->nparams || ctype->nresults != want->nresults))
     return rt_fail(f->store, "canon %s: unexpected core type", wp_comp_canon_name(op));
-  if (core_type(f, want, &cf->type)) return -1;
+  if (rt_core_functype(f->store, want, &cf->type)) return -1;
   cf->cb = resource_cb;
   cf->env = R;
   *out = cf;

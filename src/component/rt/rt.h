@@ -215,7 +215,9 @@ const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t);
 int rt_bind_resource(rt_frame *f, const wp_comp_type *node, const wp_cabi_resource_t *res);
 const wp_cabi_resource_t *rt_lookup_resource(rt_frame *f, const wp_comp_type *node);
 /* Core value kinds: binary encoding -> wasmplug_valkind_t. */
-wasmplug_valkind_t rt_core_kind(uint8_t valtype);
+/* A core function type of the component's binary as the embedding API's
+** (kinds allocated in the store); -1 (the store's error set) when out of memory. */
+int rt_core_functype(rt_store *s, const wp_comp_core_functype *ct, wasmplug_functype_t *out);
 
 /* rt/canon.c */
 /* Makes the core host function of `canon lower` of F with options o in

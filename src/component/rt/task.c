@@ -15,11 +15,6 @@
 
 enum { CB_EXIT = 0, CB_YIELD = 1, CB_WAIT = 2, CB_MAX = 2 };
 
-static wasmplug_trap_t *trapf(wasmplug_trap_kind_t kind, const char *fmt, const char *a) {
-  char msg[600];
-  snprintf(msg, sizeof msg, fmt, a);
-  return wasmplug_trap_new(kind, msg);
-}
 
 
 /* ------------------------------------------------------------ tasks */
@@ -111,7 +106,7 @@ static wasmplug_trap_t *exit_implicit(rt_task *t, rt_thread *th) {
   rt_frame *inst = t->F->owner;
   if (t->F->is_async && t->needs_exclusive && inst->exclusive == th) inst->exclusive = NULL;
   if (t->state != RT_TASK_RESOLVED && t->nthreads <= 1)
-    return trapf(WASMPLUG_TRAP_CANON, "`%s` finished without returning a value (task.return was not called)",
+    return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "`%s` finished without returning a value (task.return was not called)",
                  t->F->name);
   return NULL;
 }
@@ -145,7 +140,7 @@ static wasmplug_trap_t *lift_main(rt_thread *th) {
   wp_cabi_val_t args[MAXP];
   wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS + 1];
   size_t nflat = 0;
-  if (np > MAXP) return trapf(WASMPLUG_TRAP_CANON, "`%s` has too many parameters", F->name);
+  if (np > MAXP) return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "`%s` has too many parameters", F->name);
   t->state = RT_TASK_STARTED;
   memset(args, 0, sizeof args);
   wp_cabi_error_t *e = t->caller->on_start(t->caller, args);
@@ -259,7 +254,7 @@ static wasmplug_trap_t *canon_lift(rt_func *F, rt_caller *caller, rt_callee *cal
     if (!t && fe) t = rt_trap_from_cabi(fe, F->name);
     else wp_cabi_error_delete(fe);
     if (!t && task.state != RT_TASK_RESOLVED)
-      t = trapf(WASMPLUG_TRAP_CANON, "`%s` finished without returning a value", F->name);
+      t = wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "`%s` finished without returning a value", F->name);
     /* A trap unwinds through every instance on the way (the spec's
     ** may_enter is never set back), so it poisons them: later calls into
     ** the store trap with "cannot enter component instance" (rt_invoke). */
@@ -287,6 +282,22 @@ static wasmplug_trap_t *canon_lift(rt_func *F, rt_caller *caller, rt_callee *cal
 
 /* ------------------------------------------------------------ FuncInst */
 
+/* The arguments of a call into the host side (a host function, an unknown
+** import giving defaults), lifted and checked into args[MAXP]. */
+static wasmplug_trap_t *host_args(rt_func *F, rt_caller *caller, wp_cabi_val_t *args, wp_cabi_val_t *result) {
+  if (F->type->nparams > MAXP) return wasmplug_trap_newf(WASMPLUG_TRAP_HOST, "`%s` has too many parameters", F->name);
+  memset(args, 0, MAXP * sizeof *args);
+  memset(result, 0, sizeof *result);
+  wp_cabi_error_t *e = caller->on_start(caller, args);
+  return e ? rt_trap_from_cabi(e, "lifting the arguments") : NULL;
+}
+
+/* Hands the host side's result (checked) back to the caller. */
+static wasmplug_trap_t *host_return(rt_func *F, rt_caller *caller, wp_cabi_val_t *result) {
+  wp_cabi_error_t *e = caller->on_resolve(caller, F->type->result ? result : NULL, false);
+  return e ? rt_trap_from_cabi(e, "returning the result") : NULL;
+}
+
 wasmplug_trap_t *rt_invoke(rt_func *F, rt_caller *caller, rt_callee *callee) {
   callee->task = NULL;
   char what[300];
@@ -295,7 +306,7 @@ wasmplug_trap_t *rt_invoke(rt_func *F, rt_caller *caller, rt_callee *callee) {
     rt_frame *inst = F->owner;
     rt_store *s = inst->store;
     if (s->dead) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "the component instance was deleted");
-    if (s->poison) return trapf(WASMPLUG_TRAP_CANON, "cannot enter component instance to call `%s`: it trapped earlier",
+    if (s->poison) return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "cannot enter component instance to call `%s`: it trapped earlier",
                                 F->name);
     if (!F->guest.memory) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
     /* Store.lift: the Component Model forbids re-entering an instance
@@ -312,12 +323,9 @@ wasmplug_trap_t *rt_invoke(rt_func *F, rt_caller *caller, rt_callee *callee) {
   case RT_FUNC_HOST: {
     wp_cabi_val_t args[MAXP], result;
     size_t np = F->type->nparams;
-    if (np > MAXP) return trapf(WASMPLUG_TRAP_HOST, "`%s` has too many parameters", F->name);
-    memset(args, 0, sizeof args);
-    memset(&result, 0, sizeof result);
-    wp_cabi_error_t *e = caller->on_start(caller, args);
-    if (e) return rt_trap_from_cabi(e, "lifting the arguments");
-    wasmplug_trap_t *t = F->host->cb(F->host->env, args, np, F->type->result ? &result : NULL);
+    wasmplug_trap_t *t = host_args(F, caller, args, &result);
+    if (t) return t;
+    t = F->host->cb(F->host->env, args, np, F->type->result ? &result : NULL);
     for (size_t i = 0; i < np; i++) wp_cabi_val_drop(&args[i]);
     int status;
     if (t) {
@@ -333,6 +341,7 @@ wasmplug_trap_t *rt_invoke(rt_func *F, rt_caller *caller, rt_callee *callee) {
       wasmplug_trap_delete(t);
       return wasmplug_trap_new(kind, msg);
     }
+    wp_cabi_error_t *e = NULL;
     if (F->type->result && (e = wp_cabi_val_check(F->type->result, &result))) wp_cabi_val_drop(&result);
     if (e) {
       char msg[900];
@@ -340,8 +349,7 @@ wasmplug_trap_t *rt_invoke(rt_func *F, rt_caller *caller, rt_callee *callee) {
       wp_cabi_error_delete(e);
       return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
     }
-    e = caller->on_resolve(caller, F->type->result ? &result : NULL, false);
-    return e ? rt_trap_from_cabi(e, "returning the result") : NULL;
+    return host_return(F, caller, &result);
   }
   case RT_FUNC_NATIVE:
     snprintf(what, sizeof what, "native host function `%s` can only be called by a guest (it was re-exported)",
@@ -353,20 +361,17 @@ wasmplug_trap_t *rt_invoke(rt_func *F, rt_caller *caller, rt_callee *callee) {
       ** checked) as for any call, the result is its type's default. */
       wp_cabi_val_t args[MAXP], result;
       size_t np = F->type->nparams;
-      if (np > MAXP) return trapf(WASMPLUG_TRAP_HOST, "`%s` has too many parameters", F->name);
-      memset(args, 0, sizeof args);
-      memset(&result, 0, sizeof result);
-      wp_cabi_error_t *e = caller->on_start(caller, args);
-      if (e) return rt_trap_from_cabi(e, "lifting the arguments");
+      wasmplug_trap_t *t = host_args(F, caller, args, &result);
+      if (t) return t;
       for (size_t i = 0; i < np; i++) wp_cabi_val_drop(&args[i]);
+      wp_cabi_error_t *e = NULL;
       if (F->type->result && (e = wp_cabi_val_default(F->type->result, &result))) {
         snprintf(what, sizeof what, "unknown import `%s` was called and returns no default value: %s", F->name,
                  wp_cabi_error_message(e));
         wp_cabi_error_delete(e);
         return wasmplug_trap_new(WASMPLUG_TRAP_HOST, what);
       }
-      e = caller->on_resolve(caller, F->type->result ? &result : NULL, false);
-      return e ? rt_trap_from_cabi(e, "returning the result") : NULL;
+      return host_return(F, caller, &result);
     }
     snprintf(what, sizeof what, "unknown import `%s` was called", F->name);
     return wasmplug_trap_new(WASMPLUG_TRAP_HOST, what);
@@ -468,7 +473,7 @@ wasmplug_trap_t *rt_func_call_from(rt_func *F, rt_frame *from, const wp_cabi_val
     wp_cabi_val_drop(result);
     return t;
   }
-  if (h.cancelled) return trapf(WASMPLUG_TRAP_HOST, "`%s` was cancelled", F->name);
+  if (h.cancelled) return wasmplug_trap_newf(WASMPLUG_TRAP_HOST, "`%s` was cancelled", F->name);
   return NULL;
 }
 
@@ -576,7 +581,7 @@ wasmplug_trap_t *wasmplug_component_call_wait(wasmplug_component_call_t *c, wasm
     c->h.done = true;
     return t;
   }
-  if (c->h.cancelled) return trapf(WASMPLUG_TRAP_HOST, "`%s` was cancelled", c->F->name);
+  if (c->h.cancelled) return wasmplug_trap_newf(WASMPLUG_TRAP_HOST, "`%s` was cancelled", c->F->name);
   if (result) {
     *result = c->result;
     memset(&c->result, 0, sizeof c->result);

@@ -13,16 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-wasmplug_valkind_t rt_core_kind(uint8_t v) {
-  switch (v) {
-  case 0x7f: return WASMPLUG_I32;
-  case 0x7e: return WASMPLUG_I64;
-  case 0x7d: return WASMPLUG_F32;
-  case 0x7c: return WASMPLUG_F64;
-  case 0x7b: return WASMPLUG_V128;
-  case 0x70: return WASMPLUG_FUNCREF;
-  default: return WASMPLUG_EXTERNREF;
-  }
+int rt_core_functype(rt_store *s, const wp_comp_core_functype *ct, wasmplug_functype_t *out) {
+  wasmplug_valkind_t *k = rt_alloc(s, (ct->nparams + ct->nresults + 1) * sizeof *k);
+  if (!k) return rt_fail(s, "out of memory");
+  for (uint32_t i = 0; i < ct->nparams; i++) k[i] = wp_comp_core_valkind(ct->params[i]);
+  for (uint32_t i = 0; i < ct->nresults; i++) k[ct->nparams + i] = wp_comp_core_valkind(ct->results[i]);
+  out->nparams = ct->nparams;
+  out->nresults = ct->nresults;
+  out->params = k;
+  out->results = k + ct->nparams;
+  return 0;
 }
 
 static size_t slot_of(const void *key, size_t cap) {

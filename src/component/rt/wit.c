@@ -34,13 +34,9 @@ static void add_name(wp_buf_t *b, const char *p, size_t n) {
 
 /* wp_comp_type_wit / _def into a malloc'ed string. */
 static char *wit_of(const wp_comp_type *t, int def) {
-  size_t n = def ? wp_comp_type_wit_def(t, NULL, 0) : wp_comp_type_wit(t, NULL, 0);
-  char *s = malloc(n + 1);
-  if (s) {
-    if (def) wp_comp_type_wit_def(t, s, n + 1);
-    else wp_comp_type_wit(t, s, n + 1);
-  }
-  return s;
+  wp_buf_t b = {0};
+  wp_comp_type_wit_buf(&b, t, def);
+  return wp_buf_take(&b);
 }
 
 /* Interfaces printed so far, for `use`: which interface exported a type. */
@@ -276,17 +272,9 @@ char *rt_world_wit(const wp_comp *w, const char *name) {
     uint32_t n = pass == 0 ? w->nimports : w->nexports;
     for (uint32_t i = 0; i < n; i++) {
       const wp_comp_extern *e = pass == 0 ? &w->imports[i] : &w->exports[i].ext;
-      size_t need = wp_comp_extern_wit(e, pass == 0, NULL, 0);
-      char *line = malloc(need + 1);
-      if (!line) {
-        b.oom = true;
-        break;
-      }
-      wp_comp_extern_wit(e, pass == 0, line, need + 1);
       wp_buf_puts(&b, "  ");
-      wp_buf_puts(&b, line);
+      wp_comp_extern_wit_buf(&b, e, pass == 0);
       wp_buf_puts(&b, "\n");
-      free(line);
     }
   }
   wp_buf_puts(&b, "}\n");

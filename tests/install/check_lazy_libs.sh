@@ -1,0 +1,24 @@
+#!/bin/sh
+# The HTTP libraries are loaded when first used, not at every start
+# (issue 18, warm start; plugins/http/h_lib.h): neither the wasmplug
+# program nor libwasmplug.so needs libcurl or libmicrohttpd, and a run that
+# does not touch HTTP maps neither.  (That they load when used: ctest
+# http_serve, which serves and fetches through both.)
+# usage: check_lazy_libs.sh WASMPLUG LIBWASMPLUG.so
+set -u
+W=$1 LIB=$2
+fails=0
+for f in "$W" "$LIB"; do
+  needed=$(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+  [ -n "$needed" ] || { echo "FAIL: readelf -d $f lists no NEEDED libraries"; fails=$((fails + 1)); }
+  case $needed in
+  *curl* | *microhttpd*) echo "FAIL: $f is linked against an HTTP library: $(echo $needed)"; fails=$((fails + 1)) ;;
+  esac
+done
+# a program run that does not serve: the loader maps neither library
+loaded=$(LD_DEBUG=files "$W" --help 2>&1 >/dev/null | grep -c 'file=lib\(curl\|microhttpd\)' || true)
+if [ "$loaded" != 0 ]; then
+  echo "FAIL: wasmplug --help loaded an HTTP library"; fails=$((fails + 1))
+fi
+[ $fails -eq 0 ] && echo "passed"
+[ $fails -eq 0 ]
