@@ -239,6 +239,71 @@ if r=$("$TIMEIT" "$START_RUNS" "$WORK/true.out" /bin/true); then
         'BEGIN { printf "   %-44s %7.1f ms  (min %6.1f, max %6.1f)   cpu %6.1f ms\n", "reference: /bin/true (process start floor)", w * 1000, lo * 1000, hi * 1000, c * 1000 }'
 fi
 
+# ------------------------------------------- a 14 MB JavaScript component
+# bench/js/hello.js made a wasi:cli command by componentize-js (tools/npm,
+# installed with jco; StarlingMonkey: 13 MB of wasm), built at bench time
+# into BUILD_DIR/bench/js, never into the source tree.  Rows (issue 18):
+#   warm: optimized code cached (compiled once by `wasmplug compile`, kept
+#         in BUILD_DIR/bench/js/cache-opt across bench runs: minutes of cc);
+#   baseline: its first run (empty cache: translate + tcc, in units) and
+#         every run after (the baseline's units cached).
+# Time to first output = the whole process (it prints one line and exits).
+JSW=$BUILD/bench/js
+js_warm="" js_base="" js_first="" js_cwarm="" js_cbase=""
+mkdir -p "$JSW"
+js_stamp="$(cat "$ROOT/bench/js/hello.js" "$ROOT/bench/js/build.mjs" "$ROOT/tools/npm/package-lock.json" 2>/dev/null | cksum)"
+say ""
+if [ ! -f "$JSW/hello-js.wasm" ] || [ "$(cat "$JSW/stamp" 2>/dev/null)" != "$js_stamp" ]; then
+    rm -f "$JSW/hello-js.wasm" "$JSW/stamp"
+    rm -rf "$JSW/cache-opt"
+    rc=0
+    node "$ROOT/bench/js/build.mjs" "$ROOT" "$JSW/hello-js.wasm" "$JSW/work" >"$JSW/build.log" 2>&1 || rc=$?
+    if [ $rc -eq 0 ]; then
+        printf '%s\n' "$js_stamp" >"$JSW/stamp"
+    elif [ $rc -eq 3 ]; then
+        say "-- 14 MB JavaScript component: SKIPPED: $(head -1 "$JSW/build.log")"
+    else
+        fail "componentize-js could not build bench/js/hello.js: $(grep -v '^ *at ' "$JSW/build.log" | head -4 | tr '\n' ' ')"
+    fi
+fi
+if [ -f "$JSW/hello-js.wasm" ]; then
+    say "-- a JavaScript component: bench/js/hello.js by componentize-js, $(size "$JSW/hello-js.wasm") bytes; process wall time"
+    js_row() { # NAME RUNS CACHE ARGS...
+        name=$1 runs=$2 cache=$3
+        shift 3
+        if ! r=$(WASMPLUG_CACHE_DIR=$cache "$TIMEIT" "$runs" "$JSW/out.txt" "$WP" run "$@" "$JSW/hello-js.wasm"); then
+            fail "$name: the run failed: $(head -3 "$JSW/out.txt.err" | tr '\n' ' ')"
+            return 1
+        fi
+        if ! grep -q "hello from JavaScript: 1 4 9" "$JSW/out.txt"; then
+            fail "$name: wrong output: $(head -2 "$JSW/out.txt" | tr '\n' ' ')"
+            return 1
+        fi
+        set -- $r
+        awk -v n="$name" -v w="$1" -v lo="$2" -v hi="$3" -v c="$4" \
+            'BEGIN { printf "   %-44s %7.3f s  (min %6.3f, max %6.3f)   cpu %6.3f s\n", n, w, lo, hi, c }'
+        row_wall=$1 row_cpu=$4
+    }
+    rm -rf "$JSW/cache-base"
+    mkdir -p "$JSW/cache-base" "$JSW/cache-opt"
+    if js_row "baseline, first run (empty cache)" 1 "$JSW/cache-base" --tier baseline; then
+        js_first=$row_wall
+        if js_row "baseline, every run after (median of 5)" 5 "$JSW/cache-base" --tier baseline; then
+            js_base=$row_wall js_cbase=$row_cpu
+        fi
+    fi
+    if [ -z "$(ls -A "$JSW/cache-opt")" ]; then
+        say "   (compiling the optimized tier once: minutes; kept in $JSW/cache-opt for later bench runs)"
+    fi
+    if WASMPLUG_CACHE_DIR=$JSW/cache-opt "$WP" compile "$JSW/hello-js.wasm" >/dev/null 2>"$JSW/compile.err"; then
+        if js_row "warm: optimized tier, cached (median of 5)" 5 "$JSW/cache-opt" --tier optimized; then
+            js_warm=$row_wall js_cwarm=$row_cpu
+        fi
+    else
+        fail "wasmplug compile hello-js.wasm: $(tail -3 "$JSW/compile.err" | tr '\n' ' ')"
+    fi
+fi
+
 # ---------------------------------------------------------------- targets
 # Benchmarks, not tests: a missed target is reported, not failed.
 target() { # DESCRIPTION AWK-CONDITION(a, b) A B DETAIL
@@ -267,6 +332,11 @@ target "cold start (empty cache) <= 0.15x node running the same module" "a <= 0.
     "$(x "$start_cold" "$start_node") of node's time (cpu $(x "$scpu_cold" "$scpu_node"))"
 target "warm start (optimized, cached) <= 1.6x /bin/true" "a <= 1.6 * b" "$start_warm" "$start_true" \
     "$(x "$start_warm" "$start_true") (cpu $(x "$scpu_warm" "$scpu_true"))"
+
+target "14 MB JS component, warm (optimized, cached): first output <= 0.15 s" "a <= 0.150" "$js_warm" 0 \
+    "$(awk -v s="${js_warm:-0}" 'BEGIN { printf "%.3f s", s }') (cpu $(awk -v s="${js_cwarm:-0}" 'BEGIN { printf "%.3f s", s }'))"
+target "14 MB JS component, baseline tier, every run after the first <= 2 s" "a <= 2" "$js_base" 0 \
+    "$(awk -v s="${js_base:-0}" 'BEGIN { printf "%.3f s", s }') (cpu $(awk -v s="${js_cbase:-0}" 'BEGIN { printf "%.3f s", s }'); first run $(awk -v s="${js_first:-0}" 'BEGIN { printf "%.2f s", s }'))"
 
 # -------------------------------------------------- other layers' benches
 for exe in "$BUILD"/bench/*/bench_*; do

@@ -413,6 +413,29 @@ WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_func(
     wasmplug_linker_t *linker, const char *module, const char *name,
     const wasmplug_functype_t *type, wasmplug_func_callback_t cb, void *env,
     void (*finalizer)(void *));
+/* A direct host function (for callers that want no value array, e.g. the
+** plugin loader's specialised call paths): the importing instance's code
+** calls `direct` itself, as a C function of the import's core signature,
+**   R direct(wasmplug_direct_call_t *call, P1 a1, P2 a2, ...)
+** where i32 is int32_t, i64 int64_t, f32 float, f64 double, R void when
+** the type has no result; at most one result, no v128 or reference types
+** (an error otherwise).  The function must bracket everything that is
+** not its own code (anything that may block, take a lock or allocate)
+** with wasmplug_direct_enter() and wasmplug_direct_leave(trap): the
+** runtime's signals (time limits, faults) unwind guest code only, never
+** code between the two.  wasmplug_direct_leave(NULL) returns, unless the
+** call's time limit expired meanwhile; with a trap (owned by the runtime
+** from then on) it unwinds the guest and does not return.  `env` and
+** `finalizer` as for wasmplug_linker_define_func. */
+typedef struct wasmplug_direct_call {
+  void *env;                 /* as defined */
+  wasmplug_caller_t *caller; /* the calling instance */
+} wasmplug_direct_call_t;
+WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_func_direct(
+    wasmplug_linker_t *linker, const char *module, const char *name,
+    const wasmplug_functype_t *type, void *direct, void *env, void (*finalizer)(void *));
+WASMPLUG_API void wasmplug_direct_enter(void);
+WASMPLUG_API void wasmplug_direct_leave(wasmplug_trap_t *trap);
 /* Defines module.name as an extern taken from another instance (which must
 ** outlive every instance created through this definition). */
 WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_func_ref(wasmplug_linker_t *linker,
@@ -621,7 +644,10 @@ typedef struct wasmplug_cfunctype {
 typedef struct wasmplug_ctypes wasmplug_ctypes_t;
 WASMPLUG_API wasmplug_ctypes_t *wasmplug_ctypes_new(void);
 WASMPLUG_API void wasmplug_ctypes_delete(wasmplug_ctypes_t *types);
-WASMPLUG_API const char *wasmplug_ctypes_error(const wasmplug_ctypes_t *types);
+/* Why the last constructor that returned NULL did, as a new error of kind
+** WASMPLUG_ERROR_INVALID (or OUT_OF_MEMORY) that the caller deletes; NULL
+** when none did. */
+WASMPLUG_API wasmplug_error_t *wasmplug_ctypes_error(const wasmplug_ctypes_t *types);
 /* bool .. string, error-context */
 WASMPLUG_API const wasmplug_ctype_t *wasmplug_ctype_prim(wasmplug_ctypes_t *types, wasmplug_ckind_t kind);
 WASMPLUG_API const wasmplug_ctype_t *wasmplug_ctype_list(wasmplug_ctypes_t *types, const wasmplug_ctype_t *elem);

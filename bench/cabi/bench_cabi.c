@@ -95,7 +95,7 @@ static void measure_pair(op_fn a, void *actx, op_fn b, void *bctx, double *ans, 
 
 typedef struct {
   guest_t *g;
-  wp_cabi_guest_t *guest;
+  wp_cabi_opts_t *guest;
   wp_cabi_arena_t *arena;
   const wp_cabi_type_t *ty;
   wp_cabi_flat_t flat[2];
@@ -199,7 +199,7 @@ int main(void) {
   g.size = 4u << 20;
   g.mem = calloc(1, g.size);
   g.base = g.bump = 1u << 20; /* fixed data below 1 MiB, allocations above */
-  wp_cabi_guest_t guest = {.ctx = &g, .memory = g_memory, .realloc = g_realloc, .encoding = WP_CABI_UTF8};
+  wp_cabi_opts_t guest = {.ctx = &g, .memory = g_memory, .realloc = g_realloc, .encoding = WP_CABI_UTF8};
   wp_cabi_types_t *T = wp_cabi_types_new();
   wp_cabi_arena_t *arena = wp_cabi_arena_new(0);
   uint8_t *copy = malloc(1u << 20);

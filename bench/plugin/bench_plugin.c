@@ -137,14 +137,14 @@ int main(int argc, char **argv) {
 
   wp_plugin_set_t *set = wp_plugin_set_new();
   if ((e = wp_plugin_set_load(set, so))) die("plugin", wasmplug_error_message(e));
-  wp_plugin_guest_t *pg, *native_g;
+  wp_plugin_instances_t *pg, *native_g;
   wasmplug_linker_t *linker = wasmplug_linker_new(engine);
-  if ((e = wp_plugin_guest_new(set, &pg)) || (e = wp_plugin_guest_define(pg, linker, module)))
+  if ((e = wp_plugin_instances_new(set, &pg)) || (e = wp_plugin_instances_define(pg, linker, module)))
     die("link", wasmplug_error_message(e));
   wasmplug_trap_t *trap = NULL;
   wasmplug_linker_instantiate(linker, module, NULL, &inst, &e, &trap);
   if (e || trap) die("instantiate", e ? wasmplug_error_message(e) : wasmplug_trap_message(trap));
-  if ((e = wp_plugin_guest_new(set, &native_g))) die("guest", wasmplug_error_message(e));
+  if ((e = wp_plugin_instances_new(set, &native_g))) die("guest", wasmplug_error_message(e));
 
   native_t n = {0};
   n.arena = wp_cabi_arena_new(0);
@@ -156,7 +156,7 @@ int main(int argc, char **argv) {
   double nt, gt;
   /* nop */
   if (wanted("nop")) {
-  if ((e = wp_plugin_guest_bind(native_g, iface, "nop", NULL, &n.b))) die("bind", wasmplug_error_message(e));
+  if ((e = wp_plugin_instances_bind(native_g, iface, "nop", NULL, &n.b))) die("bind", wasmplug_error_message(e));
   n.kind = 0;
   n.args = &in32;
   n.res = NULL;
@@ -166,7 +166,9 @@ int main(int argc, char **argv) {
 
   /* inc: (u32) -> u32 */
   if (wanted("u32->u32")) {
-  if ((e = wp_plugin_guest_bind(native_g, iface, "inc", NULL, &n.b))) die("bind", wasmplug_error_message(e));
+  if ((e = wp_plugin_instances_bind(native_g, iface, "inc", NULL, &n.b))) die("bind", wasmplug_error_message(e));
+  n.kind = 0;
+  n.args = &in32;
   n.res = &out32;
   time_both(&n, "loop_inc", args, 1, 1, scalar_iters, &gt, &nt);
   report("u32->u32", gt, nt, 3.0);
@@ -174,10 +176,13 @@ int main(int argc, char **argv) {
 
   /* resource method: [method]obj.get(self: borrow<obj>) -> u32 */
   if (wanted("resource-method")) {
-  if ((e = wp_plugin_guest_bind(native_g, iface, "[method]obj.get", NULL, &n.b))) die("bind", wasmplug_error_message(e));
+  if ((e = wp_plugin_instances_bind(native_g, iface, "[method]obj.get", NULL, &n.b))) die("bind", wasmplug_error_message(e));
   wasmplug_val_t h[1];
   guest("new_obj", NULL, 0, h, 1);
   in32 = 7;
+  n.kind = 0;
+  n.args = &in32;
+  n.res = &out32;
   args[1] = h[0];
   time_both(&n, "loop_get", args, 2, 1, scalar_iters, &gt, &nt);
   report("resource-method", gt, nt, 3.0);
@@ -191,7 +196,7 @@ int main(int argc, char **argv) {
   if (wanted("string-1KiB")) {
   const uint32_t at = 0x1000;
   wasmplug_memory_write(mem, at, text, 1024);
-  if ((e = wp_plugin_guest_bind(native_g, iface, "echo", NULL, &n.b))) die("bind", wasmplug_error_message(e));
+  if ((e = wp_plugin_instances_bind(native_g, iface, "echo", NULL, &n.b))) die("bind", wasmplug_error_message(e));
   n.kind = 1;
   n.args = &sin;
   n.res = &sout;
@@ -212,7 +217,7 @@ int main(int argc, char **argv) {
   if (wanted("list<u8>-64KiB")) {
   const uint32_t lat = 0x10000;
   wasmplug_memory_write(mem, lat, text, 65536);
-  if ((e = wp_plugin_guest_bind(native_g, iface, "sum", NULL, &n.b))) die("bind", wasmplug_error_message(e));
+  if ((e = wp_plugin_instances_bind(native_g, iface, "sum", NULL, &n.b))) die("bind", wasmplug_error_message(e));
   sin.len = 65536;
   n.kind = 1;
   n.res = &out32;
@@ -246,8 +251,8 @@ int main(int argc, char **argv) {
 
   wp_cabi_arena_delete(n.arena);
   wasmplug_instance_delete(inst);
-  wp_plugin_guest_delete(pg);
-  wp_plugin_guest_delete(native_g);
+  wp_plugin_instances_delete(pg);
+  wp_plugin_instances_delete(native_g);
   wasmplug_linker_delete(linker);
   wp_plugin_set_delete(set);
   wasmplug_module_delete(module);

@@ -128,10 +128,10 @@ static int bench(const char *dir, bool opt) {
   snprintf(path, sizeof path, "%s/res_plugin.wasm", dir);
   if ((e = wp_wasm_plugins_add(set, path))) die("plugin", wasmplug_error_message(e));
   if ((e = wp_wasm_plugins_prepare(set, engine, NULL, NULL, NULL))) die("plugins", wasmplug_error_message(e));
-  wp_wasm_guest_t *wg;
-  if ((e = wp_wasm_guest_new(set, &wg))) die("plugins", wasmplug_error_message(e));
+  wp_wasm_instances_t *wg;
+  if ((e = wp_wasm_instances_new(set, &wg))) die("plugins", wasmplug_error_message(e));
   wasmplug_component_linker_t *l0 = wasmplug_component_linker_new(engine);
-  if ((e = wp_wasm_guest_link(wg, l0, app, "app.wasm"))) die("link", wasmplug_error_message(e));
+  if ((e = wp_wasm_instances_link(wg, l0, app, "app.wasm"))) die("link", wasmplug_error_message(e));
   wasmplug_component_instance_t *in0, *in1;
   wasmplug_trap_t *t = NULL;
   wasmplug_component_linker_instantiate(l0, app, &in0, &e, &t);
@@ -139,7 +139,7 @@ static int bench(const char *dir, bool opt) {
 
   /* variant 1: the same imports as native-layout host functions (their
   ** types borrowed from the plugin instance: identical by construction) */
-  wasmplug_component_instance_t *kv = wp_wasm_guest_instance(wg, 0);
+  wasmplug_component_instance_t *kv = wp_wasm_instances_get(wg, 0);
   wasmplug_component_func_t *pnop = wasmplug_component_instance_func(kv, "test:kv/counter#nop");
   wasmplug_component_func_t *ptext = wasmplug_component_instance_func(kv, "test:kv/counter#text");
   if (!pnop || !ptext) die("plugin", "no test:kv/counter#nop/text export");
@@ -214,7 +214,7 @@ static int bench(const char *dir, bool opt) {
 
   wasmplug_component_instance_delete(in1);
   wasmplug_component_instance_delete(in0);
-  wp_wasm_guest_delete(wg);
+  wp_wasm_instances_delete(wg);
   wasmplug_component_linker_delete(l1);
   wasmplug_component_linker_delete(l0);
   wp_wasm_plugins_delete(set);

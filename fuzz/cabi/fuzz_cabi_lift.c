@@ -54,11 +54,11 @@ static void roundtrip(const wp_cabi_type_t *ty, const wp_cabi_val_t *v, wp_cabi_
   if (e) die("lifted value is malformed", e);
   mem_t b = {calloc(1, 256 << 10), 256 << 10, 16};
   wp_cabi_handles_t *hb = wp_cabi_handles_new();
-  wp_cabi_guest_t gb = {.ctx = &b, .memory = g_memory, .realloc = g_realloc, .encoding = enc, .handles = hb};
+  wp_cabi_opts_t gb = {.ctx = &b, .memory = g_memory, .realloc = g_realloc, .encoding = enc, .handles = hb};
   wp_cabi_cx_t cx;
   wp_cabi_cx_init(&cx, &gb, arena);
   uint32_t p;
-  e = wp_cabi_guest_realloc(&cx, "top", 0, 0, ty->guest.align, ty->guest.size, &p);
+  e = wp_cabi_opts_realloc(&cx, "top", 0, 0, ty->guest.align, ty->guest.size, &p);
   if (!e) e = wp_cabi_store(&cx, ty, v, p);
   if (!e) {
     wp_cabi_val_t back;
@@ -127,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   mem_t a = {mem, msize, 0};
   wp_cabi_handles_t *h = wp_cabi_handles_new();
   add_handles(h, &c);
-  wp_cabi_guest_t ga = {.ctx = &a, .memory = g_memory, .realloc = NULL, .encoding = enc, .handles = h};
+  wp_cabi_opts_t ga = {.ctx = &a, .memory = g_memory, .realloc = NULL, .encoding = enc, .handles = h};
   wp_cabi_arena_t *arena = wp_cabi_arena_new(4u << 20);
   wp_cabi_cx_t cx;
   wp_cabi_val_t v;
@@ -151,11 +151,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!e) {
     mem_t b = {calloc(1, 256 << 10), 256 << 10, 16};
     wp_cabi_handles_t *hb = wp_cabi_handles_new();
-    wp_cabi_guest_t gb = {.ctx = &b, .memory = g_memory, .realloc = g_realloc, .encoding = enc, .handles = hb};
+    wp_cabi_opts_t gb = {.ctx = &b, .memory = g_memory, .realloc = g_realloc, .encoding = enc, .handles = hb};
     wp_cabi_cx_t cb;
     wp_cabi_cx_init(&cb, &gb, arena);
     uint32_t p;
-    wp_cabi_error_t *e2 = wp_cabi_guest_realloc(&cb, "top", 0, 0, ty->guest.align, ty->guest.size, &p);
+    wp_cabi_error_t *e2 = wp_cabi_opts_realloc(&cb, "top", 0, 0, ty->guest.align, ty->guest.size, &p);
     if (!e2) e2 = wp_cabi_store_native(&cb, ty, nat, p);
     if (e2 && wp_cabi_error_kind(e2) == WP_CABI_INVALID) die("lowering a lifted native value was refused", e2);
     wp_cabi_error_delete(e2);

@@ -15,14 +15,14 @@ static int write_file(const char *dir, const char *name, const char *ext, const 
   char *path = bg_fmt("%s/%s.%s", dir, name, ext);
   if (!path) {
     *err = bg_strdup("out of memory");
-    return -1;
+    return WASMPLUG_ERROR_OUT_OF_MEMORY;
   }
   FILE *f = fopen(path, "wb");
   int ok = f && fwrite(b->s, 1, b->len, f) == b->len;
   if (f && fclose(f)) ok = 0;
   if (!ok) *err = bg_fmt("cannot write %s: %s", path, strerror(errno));
   free(path);
-  return ok ? 0 : -1;
+  return ok ? 0 : WASMPLUG_ERROR_IO;
 }
 
 /* The world's name (the one chosen, else the package's only world), else
@@ -33,13 +33,13 @@ static int stubs_absent(const bg_t *g, char **err) {
   char *path = bg_fmt("%s/%s_stubs.c", g->o->out_dir, g->prefix);
   if (!path) {
     *err = bg_strdup("out of memory");
-    return -1;
+    return WASMPLUG_ERROR_OUT_OF_MEMORY;
   }
   struct stat st;
   int rc = 0;
   if (!stat(path, &st)) {
     *err = bg_fmt("%s exists: --stubs never overwrites it (it is yours); remove it to have it written again", path);
-    rc = -1;
+    rc = WASMPLUG_ERROR_INVALID;
   }
   free(path);
   return rc;
@@ -50,7 +50,7 @@ static int write_stubs(bg_t *g, char **err) {
   if (g->o->side == WP_BINDGEN_GUEST) bg_emit_guest_stubs(g, &s);
   else bg_emit_plugin_stubs(g, &s);
   char *name = bg_fmt("%s_stubs", g->prefix);
-  int rc = -1;
+  int rc = WASMPLUG_ERROR_OUT_OF_MEMORY;
   if (s.oom || !name) *err = bg_strdup("out of memory");
   else rc = write_file(g->o->out_dir, name, "c", &s, err);
   free(name);
@@ -88,15 +88,16 @@ int wp_bindgen_c(const wp_bindgen_opts_t *o, char **err) {
   wp_wit_resolve_t *r = wp_wit_resolve_new();
   if (!r) {
     *err = bg_strdup("out of memory");
-    return -1;
+    return WASMPLUG_ERROR_OUT_OF_MEMORY;
   }
   wp_wit_error_t *we = NULL;
   uint32_t pkg = 0;
   if (wp_wit_push_path(r, o->wit_path, &pkg, &we)) {
     *err = bg_strdup(we ? we->message : "out of memory");
+    int kind = !we ? WASMPLUG_ERROR_OUT_OF_MEMORY : we->io ? WASMPLUG_ERROR_IO : WASMPLUG_ERROR_DECODE;
     wp_wit_error_delete(we);
     wp_wit_resolve_delete(r);
-    return -1;
+    return kind;
   }
   bg_t g;
   memset(&g, 0, sizeof g);
@@ -104,7 +105,7 @@ int wp_bindgen_c(const wp_bindgen_opts_t *o, char **err) {
   g.o = o;
   g.pkg = pkg;
   g.world = WP_WIT_NONE;
-  int rc = -1;
+  int rc = WASMPLUG_ERROR_INVALID;
   if (o->world) {
     g.world = wp_wit_find_world(r, pkg, o->world);
     if (g.world == WP_WIT_NONE) {
@@ -121,7 +122,7 @@ int wp_bindgen_c(const wp_bindgen_opts_t *o, char **err) {
   }
   g.prefix = o->prefix ? bg_strdup(o->prefix) : default_prefix(r, pkg, g.world);
   if (!g.prefix) {
-    *err = bg_strdup("out of memory");
+    rc = WASMPLUG_ERROR_OUT_OF_MEMORY;
     goto out;
   }
   if (!valid_prefix(g.prefix)) {
@@ -130,6 +131,7 @@ int wp_bindgen_c(const wp_bindgen_opts_t *o, char **err) {
   }
   if (bg_model(&g)) {
     *err = bg_fmt("%s: %s", o->wit_path, g.err ? g.err : "out of memory");
+    rc = g.err ? WASMPLUG_ERROR_DECODE : WASMPLUG_ERROR_OUT_OF_MEMORY;
     goto out;
   }
   wp_buf_t h = {0}, c = {0};
@@ -142,19 +144,22 @@ int wp_bindgen_c(const wp_bindgen_opts_t *o, char **err) {
   guard(&h, g.prefix, false);
   if (g.err) {
     *err = bg_fmt("%s: %s", o->wit_path, g.err);
-  } else if ((o->flags & WP_BINDGEN_STUBS) && stubs_absent(&g, err)) {
+    rc = WASMPLUG_ERROR_DECODE;
+  } else if ((o->flags & WP_BINDGEN_STUBS) && (rc = stubs_absent(&g, err))) {
     /* nothing written */
   } else if (h.oom || c.oom) {
-    *err = bg_strdup("out of memory");
-  } else if (!write_file(o->out_dir, g.prefix, "h", &h, err) &&
-             !write_file(o->out_dir, g.prefix, "c", &c, err)) {
-    rc = 0;
+    rc = WASMPLUG_ERROR_OUT_OF_MEMORY;
+  } else if (!(rc = write_file(o->out_dir, g.prefix, "h", &h, err))) {
+    rc = write_file(o->out_dir, g.prefix, "c", &c, err);
   }
   if (!rc && (o->flags & WP_BINDGEN_STUBS)) rc = write_stubs(&g, err);
   wp_buf_free(&h);
   wp_buf_free(&c);
 out:
-  if (rc && !*err) *err = bg_strdup("out of memory");
+  if (rc && !*err) {
+    *err = bg_strdup("out of memory");
+    rc = WASMPLUG_ERROR_OUT_OF_MEMORY;
+  }
   bg_model_free(&g);
   wp_wit_resolve_delete(r);
   return rc;

@@ -48,8 +48,9 @@ typedef struct wp_bindgen_opts {
 #define WP_BINDGEN_COMMAND 2u     /* guest: wasi:cli/run is the program's main */
 #define WP_BINDGEN_SHORT_NAMES 4u /* interfaces named as briefly as stays unambiguous */
 
-/* Generates the bindings.  Returns 0, or -1 with a malloc'd one-line
-** message in *err (the caller frees it). */
+/* Generates the bindings.  Returns 0, or the wasmplug_error_kind_t of
+** what went wrong (never 0: IO, DECODE, INVALID, OUT_OF_MEMORY) with a
+** malloc'd one-line message in *err (the caller frees it). */
 int wp_bindgen_c(const wp_bindgen_opts_t *o, char **err);
 
 #endif

@@ -96,7 +96,8 @@ static void import_fn(bg_t *g, wp_buf_t *h, wp_buf_t *c, const bg_func_t *bf) {
   wp_buf_puts(c, ");\n\n");
   if (s.spill) params_struct(g, c, bf, bf->cname);
   /* the typed wrapper */
-  wp_buf_printf(h, "/* %s#%s */\n", bf->module, f->name);
+  wp_buf_printf(h, "/* %s#%s%s */\n", bf->module, f->name,
+                bf->is_async ? " (async: a synchronous call, it returns when the function completes)" : "");
   proto(g, h, bf, bf->cname);
   wp_buf_puts(h, ";\n");
   proto(g, c, bf, bf->cname);

@@ -117,8 +117,12 @@ static void need_func(bg_t *g, const wp_wit_function_t *f) {
 static void add_func(bg_t *g, const wp_wit_function_t *f, uint32_t iface, bool is_export) {
   bool is_async = f->kind == WP_WIT_FUNC_ASYNC_FREESTANDING || f->kind == WP_WIT_FUNC_ASYNC_METHOD ||
                   f->kind == WP_WIT_FUNC_ASYNC_STATIC;
-  if (is_async && g->o->side == WP_BINDGEN_GUEST) {
-    bg_fail(g, "function '%s': async functions are supported on the plugin side only (plugin ABI 1.3)", f->name);
+  /* A guest imports an async function with a synchronous lower (its call
+  ** waits; the Component Model allows it and wit-component accepts the
+  ** plain import name); exporting one needs the async lift. */
+  if (is_async && g->o->side == WP_BINDGEN_GUEST && is_export) {
+    bg_fail(g, "function '%s': a guest cannot export async functions yet (it may import them; plugins may "
+            "implement them)", f->name);
     return;
   }
   bg_func_t *nf = realloc(g->funcs, (g->nfuncs + 1) * sizeof *nf);

@@ -10,8 +10,8 @@
 
 #include <stdlib.h>
 
-typedef struct block {
-  struct block *next;
+typedef struct wp_cabi_block {
+  struct wp_cabi_block *next;
   size_t size, used;
   /* data follows, max_align_t aligned */
 } block_t;
@@ -19,11 +19,6 @@ typedef struct block {
 #define BLOCK_HDR (wp_align_up(sizeof(block_t), 16))
 #define MIN_BLOCK ((size_t)64 << 10)
 
-struct wp_cabi_arena {
-  block_t *head;     /* current block (newest) */
-  size_t budget;
-  size_t charged;    /* bytes charged against the budget */
-};
 
 wp_cabi_arena_t *wp_cabi_arena_new(size_t budget) {
   wp_cabi_arena_t *a = calloc(1, sizeof *a);
@@ -69,7 +64,6 @@ void wp_cabi_arena_reset(wp_cabi_arena_t *a) {
   a->charged = 0;
 }
 
-size_t wp_cabi_arena_used(const wp_cabi_arena_t *a) { return a ? a->charged : 0; }
 
 static bool charge(wp_cabi_arena_t *a, size_t n) {
   if (n > a->budget - a->charged) return false;

@@ -93,7 +93,7 @@ wp_cabi_error_t *wp_cabi_wset_drop(wp_cabi_wset_t *s) {
 
 /* ------------------------------------------------------------ buffers */
 
-wp_cabi_error_t *wp_cabi_buffer_guest(wp_cabi_buffer_t *b, const wp_cabi_type_t *t, const wp_cabi_guest_t *guest,
+wp_cabi_error_t *wp_cabi_buffer_guest(wp_cabi_buffer_t *b, const wp_cabi_type_t *t, const wp_cabi_opts_t *guest,
                                       uint32_t ptr, uint32_t length) {
   memset(b, 0, sizeof *b);
   if (length > WP_CABI_MAX_BUFFER_LENGTH)

@@ -17,7 +17,7 @@
  *                       layout (LP64) and the flattening.
  *   3. Functions        wp_cabi_func_t: params/result, flat core signatures
  *                       (MAX_FLAT_PARAMS 16, MAX_FLAT_RESULTS 1, retptr).
- *   4. Guest + call     wp_cabi_guest_t (memory view, realloc, post-return,
+ *   4. Guest + call     wp_cabi_opts_t (memory view, realloc, post-return,
  *                       string encoding, handle table) and wp_cabi_cx_t (the
  *                       per-call context: arena, budget, borrow scope).
  *   5. Value tree       wp_cabi_val_t: lift/lower to an owned dynamic tree.
@@ -342,7 +342,7 @@ typedef wp_cabi_error_t *(*wp_cabi_post_return_fn)(void *ctx, const wp_cabi_flat
 /* The canonical options of a lifted or lowered function (memory, realloc,
  * post-return, string encoding) plus the instance's handle table.  Usually
  * one per instance, with post_return set per export. */
-typedef struct wp_cabi_guest {
+typedef struct wp_cabi_opts {
   void *ctx;                          /* passed to every callback */
   wp_cabi_memory_fn memory;           /* required */
   wp_cabi_realloc_fn realloc;         /* required to lower strings/lists */
@@ -353,7 +353,7 @@ typedef struct wp_cabi_guest {
    * lifted out of the guest); 0: WP_CABI_DEFAULT_BUDGET.  The runtime sets
    * the instance's limit (wasmplug_store_limits_t.host_memory_bytes). */
   size_t budget;
-} wp_cabi_guest_t;
+} wp_cabi_opts_t;
 
 /* A per-call arena for native-layout values, and the host allocation
  * budget.  Every host allocation a guest can cause (arena blocks, value
@@ -365,7 +365,14 @@ wp_cabi_arena_t *wp_cabi_arena_new(size_t budget); /* 0: WP_CABI_DEFAULT_BUDGET 
 void wp_cabi_arena_delete(wp_cabi_arena_t *a);
 void wp_cabi_arena_reset(wp_cabi_arena_t *a);    /* frees all, budget back to full */
 void wp_cabi_arena_budget_set(wp_cabi_arena_t *a, uint64_t budget); /* 0: the default */
-size_t wp_cabi_arena_used(const wp_cabi_arena_t *a);
+/* Bytes charged since the last reset: inline, it is asked after every call
+** (the struct's members are arena.c's alone to change). */
+struct wp_cabi_arena {
+  struct wp_cabi_block *head; /* current block (newest) */
+  size_t budget;
+  size_t charged; /* bytes charged against the budget */
+};
+static inline size_t wp_cabi_arena_used(const wp_cabi_arena_t *a) { return a ? a->charged : 0; }
 /* Allocates from the arena (NULL when over budget or out of memory). */
 void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align);
 
@@ -376,7 +383,7 @@ void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align);
  * the budget is then the guest's (`budget`), counted in the cx itself.
  * A cx lives on the caller's stack; it is not shared between threads. */
 typedef struct wp_cabi_cx {
-  const wp_cabi_guest_t *guest;
+  const wp_cabi_opts_t *guest;
   wp_cabi_arena_t *arena;
   wp_cabi_memory_t mem;     /* current view; refreshed after each realloc */
   uint32_t num_borrows;     /* borrow handles lent to the guest, not yet dropped */
@@ -390,7 +397,7 @@ typedef struct wp_cabi_cx {
   wp_cabi_handles_t *native_handles;
 } wp_cabi_cx_t;
 
-void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena);
+void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena);
 /* Re-reads the guest's memory view into cx->mem.  Done after every realloc
  * and post-return, and on entry to the result functions (the guest ran in
  * between); call it yourself after running guest code by other means. */
@@ -403,7 +410,7 @@ wp_cabi_error_t *wp_cabi_check_range(wp_cabi_cx_t *cx, const char *what, uint64_
                                      uint32_t align);
 /* Calls the guest's realloc and validates its answer (alignment and
  * bounds: a misaligned or out-of-bounds pointer traps); refreshes cx->mem. */
-wp_cabi_error_t *wp_cabi_guest_realloc(wp_cabi_cx_t *cx, const char *what, uint32_t old_ptr, uint32_t old_size,
+wp_cabi_error_t *wp_cabi_opts_realloc(wp_cabi_cx_t *cx, const char *what, uint32_t old_ptr, uint32_t old_size,
                                        uint32_t align, uint32_t new_size, uint32_t *out);
 
 /* Calls the guest's post-return with the export's flat results (no-op if
@@ -495,7 +502,7 @@ typedef wp_cabi_error_t *(*wp_cabi_core_fn)(void *ctx, const wp_cabi_flat_t *par
                                             wp_cabi_flat_t *results, size_t nresults);
 /* Host -> guest export: lower params, call, lift the result, post-return,
  * finish.  *result is set only on success (nothing to drop otherwise). */
-wp_cabi_error_t *wp_cabi_call_export(const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
+wp_cabi_error_t *wp_cabi_call_export(const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
                                      wp_cabi_core_fn core, void *core_ctx, const wp_cabi_val_t *params,
                                      wp_cabi_val_t *result);
 /* Guest -> host import: lift params, call `host` with them, lower its
@@ -505,7 +512,7 @@ wp_cabi_error_t *wp_cabi_call_export(const wp_cabi_guest_t *guest, wp_cabi_arena
  * after lowering. */
 typedef wp_cabi_error_t *(*wp_cabi_host_fn)(void *ctx, const wp_cabi_val_t *params, size_t nparams,
                                             wp_cabi_val_t *result);
-wp_cabi_error_t *wp_cabi_call_import(const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
+wp_cabi_error_t *wp_cabi_call_import(const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
                                      wp_cabi_host_fn host, void *host_ctx, const wp_cabi_flat_t *core_params,
                                      size_t ncore_params, wp_cabi_flat_t *results, size_t *nresults);
 
@@ -619,6 +626,22 @@ typedef struct wp_cabi_native_fn {
 ** forwards that bare message). */
 wasmplug_trap_t *wp_cabi_native_run(const wp_cabi_native_fn_t *f, wp_cabi_arena_t *arena, const void *args,
                                     void *result, struct wasmplug_plugin_call *call);
+/* wp_cabi_native_run in two halves, for callers that inline the call (the
+** plugin loader's direct paths): the fresh call handle, then -- only when
+** the function did not return WASMPLUG_OK or trapped -- its trap. */
+static inline void wp_cabi_native_call_init(struct wasmplug_plugin_call *call, const wp_cabi_native_fn_t *f,
+                                            wp_cabi_arena_t *arena) {
+  call->arena = arena;
+  call->state = f->state;
+  call->func = f->func;
+  call->trapped = false;
+  call->exited = false;
+  call->exit_status = 0;
+  call->msg[0] = 0;
+  call->async = NULL;
+  call->ops = NULL;
+}
+wasmplug_trap_t *wp_cabi_native_outcome(const wp_cabi_native_fn_t *f, struct wasmplug_plugin_call *call, int rc);
 
 /* ------------------------------------------------------------------ */
 /* 7. Resources                                                        */
@@ -794,7 +817,7 @@ wp_cabi_error_t *wp_cabi_wset_drop(wp_cabi_wset_t *s);
 typedef struct wp_cabi_buffer {
   const wp_cabi_type_t *t; /* element type, NULL for stream<> / future<> */
   uint32_t length, progress;
-  const wp_cabi_guest_t *guest;
+  const wp_cabi_opts_t *guest;
   uint32_t ptr;            /* guest: where the next element goes */
   uint8_t *native;         /* host: the element array (t->native.size each) */
   wp_cabi_arena_t *arena;
@@ -804,7 +827,7 @@ typedef struct wp_cabi_buffer {
 /* BufferGuestImpl.__init__: traps for a length past the maximum, a
  * misaligned or out-of-bounds range (checked now, against the memory's
  * current size: memory never shrinks). */
-wp_cabi_error_t *wp_cabi_buffer_guest(wp_cabi_buffer_t *b, const wp_cabi_type_t *t, const wp_cabi_guest_t *guest,
+wp_cabi_error_t *wp_cabi_buffer_guest(wp_cabi_buffer_t *b, const wp_cabi_type_t *t, const wp_cabi_opts_t *guest,
                                       uint32_t ptr, uint32_t length);
 void wp_cabi_buffer_host(wp_cabi_buffer_t *b, const wp_cabi_type_t *t, void *native, uint32_t length,
                          wp_cabi_arena_t *arena, wp_cabi_handles_t *native_handles);

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena) {
+void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena) {
   memset(cx, 0, sizeof *cx);
   cx->guest = guest;
   cx->arena = arena;
@@ -34,7 +34,7 @@ wp_cabi_error_t *wp_cabi_check_range(wp_cabi_cx_t *cx, const char *what, uint64_
   return NULL;
 }
 
-wp_cabi_error_t *wp_cabi_guest_realloc(wp_cabi_cx_t *cx, const char *what, uint32_t old_ptr, uint32_t old_size,
+wp_cabi_error_t *wp_cabi_opts_realloc(wp_cabi_cx_t *cx, const char *what, uint32_t old_ptr, uint32_t old_size,
                                        uint32_t align, uint32_t new_size, uint32_t *out) {
   if (!cx->guest || !cx->guest->realloc)
     return INVALID("cannot lower %s: the guest has no realloc function", what);
@@ -97,25 +97,22 @@ wp_cabi_error_t *wp_cabi_cx_finish(wp_cabi_cx_t *cx) {
 
 /* ------------------------------------------------- plugin-ABI functions */
 
+wasmplug_trap_t *wp_cabi_native_outcome(const wp_cabi_native_fn_t *f, struct wasmplug_plugin_call *call, int rc) {
+  if (rc != WASMPLUG_OK && !call->trapped) snprintf(call->msg, sizeof call->msg, "failed with code %d", rc);
+  if (rc == WASMPLUG_OK && !call->trapped) return NULL;
+  if (call->exited) return wasmplug_trap_new_exit(call->exit_status);
+  char msg[800];
+  snprintf(msg, sizeof msg, "%s: %s", f->who, call->msg);
+  return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
+}
+
 wasmplug_trap_t *wp_cabi_native_run(const wp_cabi_native_fn_t *f, wp_cabi_arena_t *arena, const void *args,
                                     void *result, struct wasmplug_plugin_call *out) {
   static const uint64_t no_args = 0; /* functions always get a valid params pointer */
   struct wasmplug_plugin_call call;
-  call.arena = arena;
-  call.state = f->state;
-  call.func = f->func;
-  call.trapped = false;
-  call.exited = false;
-  call.exit_status = 0;
-  call.msg[0] = 0;
-  call.async = NULL;
-  call.ops = NULL;
+  wp_cabi_native_call_init(&call, f, arena);
   int rc = f->fn(f->state, &call, args ? args : &no_args, result);
   if (rc != WASMPLUG_OK && !call.trapped) snprintf(call.msg, sizeof call.msg, "failed with code %d", rc);
   if (out) *out = call;
-  if (rc == WASMPLUG_OK && !call.trapped) return NULL;
-  if (call.exited) return wasmplug_trap_new_exit(call.exit_status);
-  char msg[800];
-  snprintf(msg, sizeof msg, "%s: %s", f->who, call.msg);
-  return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
+  return rc == WASMPLUG_OK && !call.trapped ? NULL : wp_cabi_native_outcome(f, &call, rc);
 }

@@ -34,7 +34,7 @@ wp_cabi_error_t *wp_cabi_lower_args(wp_cabi_cx_t *cx, const wp_cabi_func_t *f, c
   if (sig.params_indirect) {
     uint32_t size, align, off[MAXP], p = 0;
     wp_cabi_params_layout(f, false, &size, &align, off);
-    if ((e = wp_cabi_guest_realloc(cx, "params", 0, 0, align, size, &p))) return e;
+    if ((e = wp_cabi_opts_realloc(cx, "params", 0, 0, align, size, &p))) return e;
     for (size_t i = 0; i < f->nparams; i++)
       if ((e = wp_cabi_store(cx, f->params[i], &params[i], p + off[i]))) return e;
     flat[0].i64 = 0;
@@ -136,7 +136,7 @@ wp_cabi_error_t *wp_cabi_lower_args_native(wp_cabi_cx_t *cx, const wp_cabi_func_
   if (sig.params_indirect) {
     uint32_t size, align, off[MAXP], p = 0;
     wp_cabi_params_layout(f, false, &size, &align, off);
-    if ((e = wp_cabi_guest_realloc(cx, "params", 0, 0, align, size, &p))) return e;
+    if ((e = wp_cabi_opts_realloc(cx, "params", 0, 0, align, size, &p))) return e;
     for (size_t i = 0; i < f->nparams; i++)
       if ((e = wp_cabi_store_native(cx, f->params[i], a + noff[i], p + off[i]))) return e;
     flat[0].i64 = 0;
@@ -273,7 +273,7 @@ wp_cabi_error_t *wp_cabi_lower_values(wp_cabi_cx_t *cx, size_t n, const wp_cabi_
       p = *out_ptr;
       if ((e = wp_cabi_check_range(cx, "return", p, size, align))) return e;
     } else {
-      if ((e = wp_cabi_guest_realloc(cx, "params", 0, 0, align, size, &p))) return e;
+      if ((e = wp_cabi_opts_realloc(cx, "params", 0, 0, align, size, &p))) return e;
       flat[0].i64 = 0;
       flat[0].i32 = p;
       *nflat = 1;
@@ -297,7 +297,7 @@ wp_cabi_error_t *wp_cabi_lower_values(wp_cabi_cx_t *cx, size_t n, const wp_cabi_
 
 /* ---- whole calls ---- */
 
-wp_cabi_error_t *wp_cabi_call_export(const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
+wp_cabi_error_t *wp_cabi_call_export(const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
                                      wp_cabi_core_fn core, void *core_ctx, const wp_cabi_val_t *params,
                                      wp_cabi_val_t *result) {
   wp_cabi_cx_t cx;
@@ -324,7 +324,7 @@ wp_cabi_error_t *wp_cabi_call_export(const wp_cabi_guest_t *guest, wp_cabi_arena
   return e;
 }
 
-wp_cabi_error_t *wp_cabi_call_import(const wp_cabi_guest_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
+wp_cabi_error_t *wp_cabi_call_import(const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena, const wp_cabi_func_t *f,
                                      wp_cabi_host_fn host, void *host_ctx, const wp_cabi_flat_t *core_params,
                                      size_t ncore_params, wp_cabi_flat_t *results, size_t *nresults) {
   wp_cabi_error_t *e = check_nparams(f);

@@ -25,7 +25,7 @@ static wp_cabi_error_t *lower_list(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, c
   if (v->of.list.len > UINT32_MAX || bytes > UINT32_MAX)
     return INVALID("list of %zu elements of %u bytes does not fit in 32-bit memory", v->of.list.len, es);
   uint32_t p = 0;
-  wp_cabi_error_t *e = wp_cabi_guest_realloc(cx, "list", 0, 0, ty->elem->guest.align, (uint32_t)bytes, &p);
+  wp_cabi_error_t *e = wp_cabi_opts_realloc(cx, "list", 0, 0, ty->elem->guest.align, (uint32_t)bytes, &p);
   if (e) return e;
   for (size_t i = 0; i < v->of.list.len; i++)
     if ((e = store_v(cx, ty->elem, &v->of.list.items[i], p + (uint32_t)i * es))) return e;

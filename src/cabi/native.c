@@ -180,7 +180,7 @@ static wp_cabi_error_t *lower_list_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
     return INVALID("list of %zu elements of %u bytes does not fit in 32-bit memory", s.len, gs);
   if (s.len && !s.ptr) return INVALID("native list has NULL pointer and length %zu", s.len);
   uint32_t bytes = (uint32_t)(s.len * gs), p = 0;
-  wp_cabi_error_t *e = wp_cabi_guest_realloc(cx, "list", 0, 0, el->guest.align, bytes, &p);
+  wp_cabi_error_t *e = wp_cabi_opts_realloc(cx, "list", 0, 0, el->guest.align, bytes, &p);
   if (e) return e;
   if (el->plain) {
     if (bytes) memcpy(cx->mem.base + p, s.ptr, bytes);

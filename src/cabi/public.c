@@ -11,7 +11,10 @@ void wasmplug_cval_drop(wasmplug_cval_t *v) { wp_cabi_val_drop(v); }
 
 wasmplug_ctypes_t *wasmplug_ctypes_new(void) { return wp_cabi_types_new(); }
 void wasmplug_ctypes_delete(wasmplug_ctypes_t *t) { wp_cabi_types_delete(t); }
-const char *wasmplug_ctypes_error(const wasmplug_ctypes_t *t) { return wp_cabi_types_error(t); }
+wasmplug_error_t *wasmplug_ctypes_error(const wasmplug_ctypes_t *t) {
+  const char *why = wp_cabi_types_error(t);
+  return why && *why ? wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s", why) : NULL;
+}
 
 const wasmplug_ctype_t *wasmplug_ctype_prim(wasmplug_ctypes_t *t, wasmplug_ckind_t k) { return wp_cabi_type_prim(t, k); }
 const wasmplug_ctype_t *wasmplug_ctype_list(wasmplug_ctypes_t *t, const wasmplug_ctype_t *e) {

@@ -232,7 +232,7 @@ wp_cabi_error_t *wp_cabi_lower_string(wp_cabi_cx_t *cx, const uint8_t *s, size_t
     if (!trusted && !wp_cabi_utf8_valid(s, n))
       return INVALID("string to lower is not valid UTF-8 (byte %zu)", utf8_error_at(s, n));
     uint32_t p = 0;
-    if ((e = wp_cabi_guest_realloc(cx, "string", 0, 0, 1, (uint32_t)n, &p))) return e;
+    if ((e = wp_cabi_opts_realloc(cx, "string", 0, 0, 1, (uint32_t)n, &p))) return e;
     if (n) memcpy(cx->mem.base + p, s, n);
     *out_ptr = p;
     *out_len = (uint32_t)n;
@@ -251,7 +251,7 @@ wp_cabi_error_t *wp_cabi_lower_string(wp_cabi_cx_t *cx, const uint8_t *s, size_t
   }
   uint32_t p = 0;
   if (enc == WP_CABI_LATIN1_UTF16 && latin1) {
-    if ((e = wp_cabi_guest_realloc(cx, "string", 0, 0, 2, (uint32_t)units, &p))) return e;
+    if ((e = wp_cabi_opts_realloc(cx, "string", 0, 0, 2, (uint32_t)units, &p))) return e;
     uint8_t *d = cx->mem.base + p;
     size_t k = 0;
     for (size_t i = 0; i < n;) d[k++] = (uint8_t)wp_cabi_utf8_next(s, n, &i);
@@ -261,7 +261,7 @@ wp_cabi_error_t *wp_cabi_lower_string(wp_cabi_cx_t *cx, const uint8_t *s, size_t
   }
   if (units * 2 > WP_CABI_MAX_STRING_BYTES)
     return INVALID("string of %zu UTF-16 units exceeds the maximum string byte length", units);
-  if ((e = wp_cabi_guest_realloc(cx, "string", 0, 0, 2, (uint32_t)(units * 2), &p))) return e;
+  if ((e = wp_cabi_opts_realloc(cx, "string", 0, 0, 2, (uint32_t)(units * 2), &p))) return e;
   uint8_t *d = cx->mem.base + p;
   size_t k = 0;
   for (size_t i = 0; i < n;) {

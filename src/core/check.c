@@ -4,11 +4,53 @@
 ** loaded (so `wasmplug wit` refuses an invalid one too), before anything is
 ** compiled.  Only the decoder and the validator are involved: this file
 ** and its callees need nothing of the compilers.
+**
+** A component's core module is validated here when the component is
+** decoded and then given to wasmplug_module_new, which would validate the
+** same bytes again: for a 13 MB componentize-js component that second pass
+** was half of a warm start.  So a module validated here is remembered by
+** the SHA-256 of its bytes (with the features its validation found), and
+** wasmplug_module_new in the same process, which hashes the bytes anyway
+** for its cache key, skips validating bytes with a remembered digest.  Same
+** bytes, same validator, same process: the check is done once, not
+** weakened.  Nothing is remembered across processes.
 */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+
+/* The last VALIDATED_KEEP modules validated, oldest overwritten first. */
+#define VALIDATED_KEEP 64
+static struct {
+  uint8_t digest[32];
+  uint32_t features;
+  bool used;
+} validated[VALIDATED_KEEP];
+static unsigned validated_next;
+static pthread_mutex_t validated_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void validated_note(const uint8_t digest[32], uint32_t features) {
+  pthread_mutex_lock(&validated_lock);
+  unsigned i = validated_next++ % VALIDATED_KEEP;
+  memcpy(validated[i].digest, digest, 32);
+  validated[i].features = features;
+  validated[i].used = true;
+  pthread_mutex_unlock(&validated_lock);
+}
+
+bool wp_validated_before(const uint8_t digest[32], uint32_t *features) {
+  bool found = false;
+  pthread_mutex_lock(&validated_lock);
+  for (unsigned i = 0; i < VALIDATED_KEEP && !found; i++)
+    if (validated[i].used && !memcmp(validated[i].digest, digest, 32)) {
+      *features = validated[i].features;
+      found = true;
+    }
+  pthread_mutex_unlock(&validated_lock);
+  return found;
+}
 
 wasmplug_error_t *wasmplug_module_validate(const uint8_t *bytes, size_t len, const char *name) {
   wp_modinfo_t info;
@@ -16,6 +58,14 @@ wasmplug_error_t *wasmplug_module_validate(const uint8_t *bytes, size_t len, con
   if (!name) name = "module";
   char *err = wp_modinfo_decode(bytes, len, name, &info);
   if (!err) err = wp_modinfo_validate(bytes, len, name, &info);
+  if (!err) {
+    uint8_t d[32];
+    wp_sha256_t s;
+    wp_sha256_init(&s);
+    wp_sha256_update(&s, bytes, len);
+    wp_sha256_final(&s, d);
+    validated_note(d, info.features);
+  }
   wp_modinfo_free(&info);
   if (!err) return NULL;
   wasmplug_error_t *e = wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s", err);

@@ -79,9 +79,9 @@ static definition_t *lookup(wasmplug_linker_t *l, const char *module, const char
 
 static wasmplug_error_t *add_def(wasmplug_linker_t *l, const char *module, const char *name,
                                  definition_t **out) {
-  if (!module || !name) return wasmplug_error_new("linker: module and name are required");
+  if (!module || !name) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "linker: module and name are required");
   definition_t *d = lookup(l, module, name);
-  if (d) return wasmplug_error_new("linker: %s.%s is already defined", module, name);
+  if (d) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "linker: %s.%s is already defined", module, name);
   if (l->ndefs == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 32;
     definition_t *n = realloc(l->defs, cap * sizeof *n);
@@ -143,6 +143,22 @@ wasmplug_error_t *wasmplug_linker_define_func(wasmplug_linker_t *l, const char *
     return wasmplug_error_new("out of memory");
   }
   return NULL;
+}
+
+wasmplug_error_t *wasmplug_linker_define_func_direct(wasmplug_linker_t *l, const char *module, const char *name,
+                                                     const wasmplug_functype_t *type, void *direct, void *env,
+                                                     void (*finalizer)(void *)) {
+  bool ok = direct && type->nresults <= 1;
+  for (uint32_t k = 0; ok && k < type->nparams + type->nresults; k++) {
+    wasmplug_valkind_t v = k < type->nparams ? type->params[k] : type->results[k - type->nparams];
+    ok = v == WASMPLUG_I32 || v == WASMPLUG_I64 || v == WASMPLUG_F32 || v == WASMPLUG_F64;
+  }
+  if (!ok)
+    return wasmplug_error_new("%s.%s: a direct host function takes and returns numbers only, at most one result",
+                              module, name);
+  wasmplug_error_t *e = wasmplug_linker_define_func(l, module, name, type, NULL, env, finalizer);
+  if (!e) l->defs[l->ndefs - 1].host->f.direct = direct;
+  return e;
 }
 
 wasmplug_error_t *wasmplug_linker_define_func_ref(wasmplug_linker_t *l, const char *module,
@@ -285,7 +301,10 @@ void wasmplug_instance_delete(wasmplug_instance_t *in) {
   if (!in) return;
   if (in->inst && in->instantiated) in->module->code.glue->free(in->inst);
   for (uint32_t i = 0; in->slots && i < in->module->info.nimports; i++)
-    if (in->slots[i].host) hostfunc_release((hostfunc_ref_t *)in->slots[i].host);
+    if (in->slots[i].host) {
+      if (in->slots[i].wasm_fn) free(in->slots[i].wasm_inst); /* a direct host function's call */
+      hostfunc_release((hostfunc_ref_t *)in->slots[i].host);
+    }
   free(in->slots);
   free(in->inst);
   free_exports(in);
@@ -405,6 +424,16 @@ static char *link_import(wasmplug_linker_t *l, wasmplug_instance_t *in, uint32_t
       return e;
     }
     if (d->host) {
+      if (d->host->f.direct) {
+        /* The code calls it as it would a wasm function: with this as
+        ** its first argument (freed with the instance). */
+        wasmplug_direct_call_t *c = malloc(sizeof *c);
+        if (!c) return wp_strdup("out of memory");
+        c->env = d->host->f.env;
+        c->caller = &in->caller;
+        s->wasm_fn = d->host->f.direct;
+        s->wasm_inst = c;
+      }
       d->host->refs++;
       s->host = d->host;
       s->caller = in;

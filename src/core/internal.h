@@ -193,6 +193,10 @@ void wp_sha256_hex_of(const void *data, size_t len, char out[65]);
 ** By default the first use picks the instructions when present. */
 bool wp_sha256_select(bool hw);
 
+/* True if wasmplug_module_validate passed bytes with this SHA-256 in this
+** process; *features is then what their validation found (check.c). */
+bool wp_validated_before(const uint8_t digest[32], uint32_t *features);
+
 /* ------------------------------------------------------- the glue contract */
 
 /*
@@ -371,6 +375,9 @@ typedef struct wp_hostfunc {
   void (*finalizer)(void *);
   wp_functype_t type;
   uint32_t nslots; /* max(nparams, nresults) */
+  /* wasmplug_linker_define_func_direct's entry (cb is NULL then): linked
+  ** as the slot's wasm_fn with a wasmplug_direct_call_t as its wasm_inst. */
+  void *direct;
 } wp_hostfunc_t;
 
 /* ---------------------------------------------------------------- engine */

@@ -104,14 +104,21 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
   m->len = len;
   char *err = wp_modinfo_decode(m->bytes, len, m->name, &m->info);
   if (err) return fail(m, WASMPLUG_ERROR_DECODE, err);
-  if ((err = wp_modinfo_validate(m->bytes, len, m->name, &m->info)))
-    return fail(m, WASMPLUG_ERROR_DECODE, err);
-  /* a valid module using a proposal the translator lacks */
-  if ((err = check_features(m))) return fail(m, WASMPLUG_ERROR_COMPILE, err);
   wp_sha256_t s;
   wp_sha256_init(&s);
   wp_sha256_update(&s, m->bytes, len);
   wp_sha256_final(&s, m->hash);
+  /* bytes wasmplug_module_validate passed in this process (a component's
+  ** core module, validated when the component was decoded) are not
+  ** validated twice; the features that validation found are kept (check.c) */
+  uint32_t features;
+  if (wp_validated_before(m->hash, &features)) {
+    m->info.features |= features;
+  } else if ((err = wp_modinfo_validate(m->bytes, len, m->name, &m->info))) {
+    return fail(m, WASMPLUG_ERROR_DECODE, err);
+  }
+  /* a valid module using a proposal the translator lacks */
+  if ((err = check_features(m))) return fail(m, WASMPLUG_ERROR_COMPILE, err);
   m->cname = pick_cname(&m->info);
   if (!m->cname) return fail(m, WASMPLUG_ERROR_OUT_OF_MEMORY, NULL);
 

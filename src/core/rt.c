@@ -635,12 +635,10 @@ static uint32_t rt_grow_externref_table(void *t, uint32_t delta, void *init) {
   return table_grow(t, delta, &init, sizeof(void *));
 }
 
-static void rt_call_host(wp_import_slot_t *slot, wasmplug_val_raw_t *v) {
-  wp_hostfunc_t *h = slot->host;
-  wasmplug_instance_t *caller = slot->caller;
-  wp_thread.in_host++;
-  wasmplug_trap_t *t = h->cb(h->env, &caller->caller, v, h->nslots);
-  wp_thread.in_host--;
+/* Back from host code (in_host already lowered) to the guest that called
+** it: `t` (the host function's trap, or NULL) or the time limit unwinds.
+** Inlined into its callers, so the backtrace starts at their frame. */
+static inline __attribute__((always_inline)) void host_return(wasmplug_trap_t *t) {
   /* Past the deadline the host function's answer (often an error made of
   ** the EINTR that woke it) is not the story: the time limit is.  The
   ** clock is read, not only the signal's flag, because a wait capped at
@@ -659,6 +657,25 @@ static void rt_call_host(wp_import_slot_t *slot, wasmplug_val_raw_t *v) {
     capture(wp_thread.top, 0, HERE_FP(), 0);
     unwind(wp_thread.top, RT_TRAP_INTERRUPT);
   }
+}
+
+static void rt_call_host(wp_import_slot_t *slot, wasmplug_val_raw_t *v) {
+  wp_hostfunc_t *h = slot->host;
+  wasmplug_instance_t *caller = slot->caller;
+  wp_thread.in_host++;
+  wasmplug_trap_t *t = h->cb(h->env, &caller->caller, v, h->nslots);
+  wp_thread.in_host--;
+  host_return(t);
+}
+
+/* A direct host function (wasmplug_linker_define_func_direct) brackets
+** what it runs with these instead of going through rt_call_host. */
+void wasmplug_direct_enter(void) { wp_thread.in_host++; }
+
+void wasmplug_direct_leave(wasmplug_trap_t *t) {
+  wp_thread.in_host--;
+  if (__builtin_expect(!t && !wp_thread.deadline_ns && !wp_thread.interrupted, 1)) return;
+  host_return(t);
 }
 
 /* Guest code runs inside a guarded call (wp_thread.top is set); outside

@@ -1,6 +1,6 @@
 /*
 ** compose_encode.c — `wasmplug compose`: the run-time composition of
-** wasm_guest.c written down as one standalone component, which other
+** wasm_instances.c written down as one standalone component, which other
 ** runtimes can run.  Layout of the output:
 **
 **   type      the instance type of every import left unsatisfied (copied
@@ -104,18 +104,52 @@ static wasmplug_error_t *outer_for(const part *pt, const wp_comp_extern *imp, ou
   return NULL;
 }
 
-/* The export of `provider` matching import `imp` (exact, else semver). */
+/* The export of `provider` matching import `imp`: exact, else the newest
+** on its semver track (wp_comp_name_best, as at run time). */
 static const wp_comp_export *provided(const part *provider, const wp_comp_extern *imp) {
   const wp_comp *d = provider->def;
+  wp_comp_str *names = malloc((d->nexports + 1) * sizeof *names);
+  uint32_t *idx = malloc((d->nexports + 1) * sizeof *idx);
   const wp_comp_export *best = NULL;
-  for (uint32_t i = 0; i < d->nexports; i++) {
-    const wp_comp_export *x = &d->exports[i];
-    if (x->ext.sort != WP_COMP_SORT_INSTANCE) continue;
-    int m = wp_comp_name_matches(imp->name.ptr, imp->name.len, x->ext.name.ptr, x->ext.name.len);
-    if (m == 2) return x;
-    if (m == 1 && !best) best = x;
+  if (names && idx) {
+    size_t n = 0;
+    for (uint32_t i = 0; i < d->nexports; i++)
+      if (d->exports[i].ext.sort == WP_COMP_SORT_INSTANCE) {
+        names[n] = d->exports[i].ext.name;
+        idx[n++] = i;
+      }
+    long b = wp_comp_name_best(imp->name.ptr, imp->name.len, names, n);
+    if (b >= 0) best = &d->exports[idx[b]];
   }
+  free(names);
+  free(idx);
   return best;
+}
+
+/* Names match, then types decide (the rule's second half, as at run time):
+** every import a plugin satisfies is checked against the export before
+** anything is written, so a mismatch names the import and the item. */
+static wasmplug_error_t *check_types(const part *parts, size_t nparts, const size_t *order) {
+  char what[700], err[2048];
+  for (size_t k = 0; k < nparts; k++) {
+    const part *pt = &parts[order[k]];
+    wp_comp_typecheck *tc = wp_comp_typecheck_new();
+    if (!tc) return wasmplug_error_new("out of memory");
+    for (uint32_t i = 0; i < pt->def->nimports; i++) {
+      if (pt->provider[i] < 0) continue;
+      const wp_comp_extern *imp = &pt->def->imports[i];
+      const part *pv = &parts[pt->provider[i]];
+      const wp_comp_export *x = provided(pv, imp);
+      if (!x) continue; /* encode() says so */
+      snprintf(what, sizeof what, "import `%.*s` (from wasm plugin %s)", (int)imp->name.len, imp->name.ptr, pv->name);
+      if (wp_comp_typecheck_extern(tc, &x->ext, imp, what, err, sizeof err)) {
+        wp_comp_typecheck_delete(tc);
+        return wasmplug_error_new_kind(WASMPLUG_ERROR_LINK, "compose: %s: %s", pt->name, err);
+      }
+    }
+    wp_comp_typecheck_delete(tc);
+  }
+  return NULL;
 }
 
 static wasmplug_error_t *encode(part *parts, size_t nparts, const size_t *order, wp_buf_t *out) {
@@ -282,10 +316,11 @@ wasmplug_error_t *wp_wasm_compose(wp_wasm_plugins_t *set, const uint8_t *app, si
   for (size_t i = 0; i < set->n; i++) {
     wp_wasm_plugin *p = set->p[i];
     if (p->ndirs || p->nenvs)
-      return wasmplug_error_new("compose: %s: dir= and env= grants cannot be written into a component (the runtime "
+      return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "compose: %s: dir= and env= grants cannot be written into a component (the runtime "
                                 "running the result decides them)", p->name);
     if (!p->def) {
-      if (wp_comp_load(p->bytes, p->len, p->path, &p->decoded, err, sizeof err)) return wasmplug_error_new("%s", err);
+      if (wp_comp_load(p->bytes, p->len, p->path, &p->decoded, err, sizeof err))
+        return wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s", err);
       p->def = p->decoded;
     }
     for (uint32_t k = 0; k < p->def->nimports; k++) {
@@ -298,7 +333,8 @@ wasmplug_error_t *wp_wasm_compose(wp_wasm_plugins_t *set, const uint8_t *app, si
   wasmplug_error_t *e = wp_wasm_resolve(set);
   if (e) return e;
   wp_comp *ad = NULL;
-  if (wp_comp_load(app, app_len, app_name, &ad, err, sizeof err)) return wasmplug_error_new("%s", err);
+  if (wp_comp_load(app, app_len, app_name, &ad, err, sizeof err))
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s", err);
   part *parts = calloc(set->n + 1, sizeof *parts);
   long *app_prov = calloc(ad->nimports + 1, sizeof *app_prov);
   size_t *order = calloc(set->n + 1, sizeof *order);
@@ -322,7 +358,8 @@ wasmplug_error_t *wp_wasm_compose(wp_wasm_plugins_t *set, const uint8_t *app, si
     size_t n = 0;
     topo(parts, set->n, done, order, &n);
     wp_buf_t b = {0};
-    e = encode(parts, n, order, &b);
+    e = check_types(parts, n, order);
+    if (!e) e = encode(parts, n, order, &b);
     if (!e) {
       wp_comp *check = NULL;
       if (wp_comp_load((const uint8_t *)b.s, b.len, "composed component", &check, err, sizeof err))

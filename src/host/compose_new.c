@@ -348,16 +348,17 @@ static void valtype(tctx *c, wp_buf_t *b, wp_wit_type_t t) {
 
 /* A function type; its index. */
 static uint32_t func_type(tctx *c, const wp_wit_function_t *f) {
-  if (f->kind == WP_WIT_FUNC_ASYNC_FREESTANDING || f->kind == WP_WIT_FUNC_ASYNC_METHOD ||
-      f->kind == WP_WIT_FUNC_ASYNC_STATIC)
-    fail(c->e, "component new: `%s` is an async function, not supported here", f->name);
+  /* an async function's type is 0x43; the module's import of it is a
+  ** synchronous lower (the call waits), as bindgen's guest side makes it */
+  bool async = f->kind == WP_WIT_FUNC_ASYNC_FREESTANDING || f->kind == WP_WIT_FUNC_ASYNC_METHOD ||
+               f->kind == WP_WIT_FUNC_ASYNC_STATIC;
   wp_buf_t b = {0};
   wp_buf_t ps = {0};
   for (uint32_t i = 0; i < f->n_params; i++) {
     label(&ps, f->params[i].name);
     valtype(c, &ps, f->params[i].type);
   }
-  wp_buf_byte(&b, 0x40);
+  wp_buf_byte(&b, async ? 0x43 : 0x40);
   leb(&b, f->n_params);
   wp_buf_put(&b, ps.s, ps.len);
   if (f->result.kind == WP_WIT_T_NONE) {
@@ -1251,6 +1252,9 @@ static uint32_t lift(enc *e, const wp_wit_resolve_t *r, const wp_wit_function_t 
   }
   for (uint32_t t = 0; t <= r->n_types; t++) map[t] = NONE;
   tctx c = {e, r, NULL, 0, 0, map};
+  if (f->kind == WP_WIT_FUNC_ASYNC_FREESTANDING || f->kind == WP_WIT_FUNC_ASYNC_METHOD ||
+      f->kind == WP_WIT_FUNC_ASYNC_STATIC)
+    fail(e, "component new: export `%s` is an async function, not supported here (imported ones are)", f->name);
   uint32_t ft = func_type(&c, f);
   free(map);
   needs n = func_needs(e, r, f);

@@ -152,7 +152,7 @@ wasmplug_error_t *wasmplug_compose(const char *const *specs, size_t n, const uin
   wp_wasm_plugins_t *set = wp_wasm_plugins_new();
   if (!set) return wasmplug_error_new("out of memory");
   wasmplug_error_t *e = NULL;
-  for (size_t i = 0; i < n && !e; i++) e = wp_wasm_plugins_add(set, specs[i]);
+  for (size_t i = 0; i < n && !e; i++) e = wp_error_as(wp_wasm_plugins_add(set, specs[i]), WASMPLUG_ERROR_PLUGIN);
   if (!e) e = wp_wasm_compose(set, app, app_len, app_name ? app_name : "<app>", out, out_len);
   wp_wasm_plugins_delete(set);
   return wp_error_as(e, WASMPLUG_ERROR_LINK);

@@ -21,7 +21,7 @@
 ** interfaces that a loaded plugin provides.  What no plugin provides is
 ** left undefined: instantiation then names the first such import and its
 ** WIT type. */
-static void bind_plugins(wasmplug_component_linker_t *l, wp_plugin_guest_t *g, const wp_comp *c) {
+static void bind_plugins(wasmplug_component_linker_t *l, wp_plugin_instances_t *g, const wp_comp *c) {
   for (uint32_t i = 0; i < c->nimports; i++) {
     const wp_comp_extern *imp = &c->imports[i];
     if (imp->sort != WP_COMP_SORT_INSTANCE || !imp->type) continue;
@@ -35,11 +35,11 @@ static void bind_plugins(wasmplug_component_linker_t *l, wp_plugin_guest_t *g, c
       wasmplug_error_t *err = NULL;
       if (e->sort == WP_COMP_SORT_TYPE && e->type && e->type->kind == WP_COMP_T_RESOURCE) {
         const wp_cabi_resource_t *r = NULL;
-        if (!(err = wp_plugin_guest_resource(g, iface, item, &r)))
+        if (!(err = wp_plugin_instances_resource(g, iface, item, &r)))
           err = wasmplug_component_linker_define_resource(l, name, r);
       } else if (e->sort == WP_COMP_SORT_FUNC) {
         wp_plugin_binding_t b;
-        if (!(err = wp_plugin_guest_bind(g, iface, item, NULL, &b)))
+        if (!(err = wp_plugin_instances_bind(g, iface, item, NULL, &b)))
           err = rt_linker_define_native(l, name, b.type, &b.native, NULL);
       }
       wasmplug_error_delete(err);
@@ -57,15 +57,15 @@ static void bind_plugins(wasmplug_component_linker_t *l, wp_plugin_guest_t *g, c
 typedef struct wasm_host {
   wasmplug_wasi_config_t *caps; /* read by `own`'s wasi-p2: outlives it */
   wp_plugin_set_t *own;         /* wasi-p2 (+ wasi-dl) for this plugin */
-  wp_plugin_guest_t *own_g, *g;
+  wp_plugin_instances_t *own_g, *g;
 } wasm_host;
 
 static void wasm_plugin_release(void *ctx, void *state) {
   (void)ctx;
   wasm_host *h = state;
   if (!h) return;
-  wp_plugin_guest_delete(h->own_g);
-  wp_plugin_guest_delete(h->g);
+  wp_plugin_instances_delete(h->own_g);
+  wp_plugin_instances_delete(h->g);
   wp_plugin_set_delete(h->own);
   wp_wasi_caps_delete(h->caps);
   free(h);
@@ -91,12 +91,12 @@ static wasmplug_error_t *wasm_plugin_host(void *ctx, const char *name, const wp_
     err = wp_plugin_set_add_builtin(h->own, wp_dl_plugin_entry, "wasi-dl", spec);
     free(spec);
   }
-  if (!err) err = wp_plugin_guest_new(h->own, &h->own_g);
+  if (!err) err = wp_plugin_instances_new(h->own, &h->own_g);
   if (!err) { /* the native plugins of now: a reload may have replaced those of the start */
     wp_plugin_set_t *natives;
     wp_wasm_plugins_t *wasms;
     wp_host_sets(host, &natives, &wasms);
-    err = wp_plugin_guest_new(natives, &h->g);
+    err = wp_plugin_instances_new(natives, &h->g);
     wp_plugin_set_delete(natives);
     wp_wasm_plugins_delete(wasms);
   }
@@ -188,14 +188,14 @@ void wp_host_component_instantiate(wasmplug_program_instance_t *pi, wasmplug_err
   wp_plugin_set_t *natives;
   wp_wasm_plugins_t *wasms;
   wp_host_sets(h, &natives, &wasms); /* the guests below keep them as long as they need */
-  *error = wp_plugin_guest_new(natives, &pi->plugin_guest);
-  if (!*error) wp_plugin_guest_limits_set(pi->plugin_guest, &h->store);
+  *error = wp_plugin_instances_new(natives, &pi->plugin_guest);
+  if (!*error) wp_plugin_instances_limits_set(pi->plugin_guest, &h->store);
   /* Wasm plugins first (their definitions win), then native plugins. */
-  if (!*error && wp_wasm_plugins_count(wasms)) *error = wp_wasm_guest_new(wasms, &pi->wasm_guest);
+  if (!*error && wp_wasm_plugins_count(wasms)) *error = wp_wasm_instances_new(wasms, &pi->wasm_instances);
   wp_plugin_set_delete(natives);
   wp_wasm_plugins_delete(wasms);
   if (*error) return;
-  if ((*error = wp_error_as(wp_wasm_guest_link(pi->wasm_guest, pi->clinker, p->component, p->name),
+  if ((*error = wp_error_as(wp_wasm_instances_link(pi->wasm_instances, pi->clinker, p->component, p->name),
                             WASMPLUG_ERROR_LINK)))
     return;
   bind_plugins(pi->clinker, pi->plugin_guest, rt_component_def(p->component));

@@ -48,14 +48,14 @@ struct wasmplug_program {
 
 struct wasmplug_program_instance {
   wasmplug_program_t *program;
-  wp_plugin_guest_t *plugin_guest;
+  wp_plugin_instances_t *plugin_guest;
   /* core module */
   wp_wasi_ctx_t *wasi;
   wasmplug_linker_t *linker;
   wasmplug_instance_t *core;
   /* component */
   wasmplug_component_linker_t *clinker;
-  wp_wasm_guest_t *wasm_guest;
+  wp_wasm_instances_t *wasm_instances;
   wasmplug_component_instance_t *comp;
 };
 

@@ -122,13 +122,13 @@ static void core_instantiate(wasmplug_program_instance_t *pi, wasmplug_error_t *
   wp_plugin_set_t *natives;
   wp_wasm_plugins_t *wasms;
   wp_host_sets(h, &natives, &wasms);
-  *error = wp_plugin_guest_new(natives, &pi->plugin_guest);
+  *error = wp_plugin_instances_new(natives, &pi->plugin_guest);
   wp_plugin_set_delete(natives);
   wp_wasm_plugins_delete(wasms);
   if (*error ||
-      (wp_plugin_guest_limits_set(pi->plugin_guest, &h->store), false) ||
-      (wp_plugin_guest_skip_unprovided(pi->plugin_guest, h->unknown != WASMPLUG_UNKNOWN_IMPORTS_REFUSE), false) ||
-      (*error = wp_plugin_guest_define(pi->plugin_guest, pi->linker, p->module))) {
+      (wp_plugin_instances_limits_set(pi->plugin_guest, &h->store), false) ||
+      (wp_plugin_instances_skip_unprovided(pi->plugin_guest, h->unknown != WASMPLUG_UNKNOWN_IMPORTS_REFUSE), false) ||
+      (*error = wp_plugin_instances_define(pi->plugin_guest, pi->linker, p->module))) {
     wasmplug_error_t *e = wasmplug_error_new("%s: %s", p->name, wasmplug_error_message(*error));
     wasmplug_error_delete(*error);
     *error = e;
@@ -233,8 +233,8 @@ void wasmplug_program_instance_delete(wasmplug_program_instance_t *pi) {
   pi->program->host->live--;
   wasmplug_instance_delete(pi->core);
   wasmplug_component_instance_delete(pi->comp);
-  wp_wasm_guest_delete(pi->wasm_guest);     /* after the guest: its handles' destructors call into the plugins */
-  wp_plugin_guest_delete(pi->plugin_guest); /* plugin resources die with the instance */
+  wp_wasm_instances_delete(pi->wasm_instances);     /* after the guest: its handles' destructors call into the plugins */
+  wp_plugin_instances_delete(pi->plugin_guest); /* plugin resources die with the instance */
   wasmplug_linker_delete(pi->linker);
   wasmplug_component_linker_delete(pi->clinker);
   wp_wasi_ctx_delete(pi->wasi);
@@ -254,9 +254,9 @@ wasmplug_error_t *wasmplug_program_instance_snapshot(wasmplug_program_instance_t
   if (!pi->comp)
     return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
                                    "%s: only components can be reset (a core module's WASI state cannot)", name);
-  if (pi->wasm_guest)
+  if (pi->wasm_instances)
     return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s: instances with wasm plugins cannot be reset", name);
-  const char *other = wp_plugin_guest_other_state(pi->plugin_guest, resettable, 3);
+  const char *other = wp_plugin_instances_other_state(pi->plugin_guest, resettable, 3);
   if (other)
     return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
                                    "%s: plugin %s keeps a state of its own for the instance: it cannot be reset",
@@ -268,13 +268,13 @@ wasmplug_error_t *wasmplug_program_instance_reset(wasmplug_program_instance_t *p
   if (!pi || !pi->comp) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "no component instance to reset");
   /* a plugin state made since the snapshot (a plugin first used by this
   ** request) would survive the reset */
-  const char *other = wp_plugin_guest_other_state(pi->plugin_guest, resettable, 3);
+  const char *other = wp_plugin_instances_other_state(pi->plugin_guest, resettable, 3);
   if (other) return wasmplug_error_new("plugin %s keeps a state of its own for the instance", other);
   return wasmplug_component_instance_reset(pi->comp);
 }
 
 void *wasmplug_program_instance_plugin_state(wasmplug_program_instance_t *pi, const char *plugin) {
-  return pi && pi->plugin_guest && plugin ? wp_plugin_guest_state(pi->plugin_guest, plugin) : NULL;
+  return pi && pi->plugin_guest && plugin ? wp_plugin_instances_state(pi->plugin_guest, plugin) : NULL;
 }
 
 wasmplug_instance_t *wasmplug_program_instance_core(wasmplug_program_instance_t *pi) { return pi->core; }

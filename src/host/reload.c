@@ -33,16 +33,16 @@ static wasmplug_program_t **programs(wasmplug_host_t *h, size_t *n) {
 /* A core module program against native set `natives`: its plugin imports
 ** defined on a scratch linker, as instantiation defines them. */
 static wasmplug_error_t *check_core(wasmplug_host_t *h, wasmplug_program_t *p, wp_plugin_set_t *natives) {
-  wp_plugin_guest_t *g = NULL;
+  wp_plugin_instances_t *g = NULL;
   wasmplug_linker_t *l = wasmplug_linker_new(h->engine);
-  wasmplug_error_t *e = l ? wp_plugin_guest_new(natives, &g) : wasmplug_error_new("out of memory");
+  wasmplug_error_t *e = l ? wp_plugin_instances_new(natives, &g) : wasmplug_error_new("out of memory");
   if (!e) {
-    wp_plugin_guest_check_only(g);
-    wp_plugin_guest_skip_unprovided(g, h->unknown != WASMPLUG_UNKNOWN_IMPORTS_REFUSE);
-    if ((e = wp_plugin_guest_define(g, l, p->module))) e = wasmplug_error_prefix(e, "%s: ", p->name);
+    wp_plugin_instances_check_only(g);
+    wp_plugin_instances_skip_unprovided(g, h->unknown != WASMPLUG_UNKNOWN_IMPORTS_REFUSE);
+    if ((e = wp_plugin_instances_define(g, l, p->module))) e = wasmplug_error_prefix(e, "%s: ", p->name);
   }
   wasmplug_linker_delete(l);
-  wp_plugin_guest_delete(g);
+  wp_plugin_instances_delete(g);
   return e;
 }
 
@@ -50,12 +50,12 @@ static wasmplug_error_t *check_core(wasmplug_host_t *h, wasmplug_program_t *p, w
 ** instantiated (no lifecycle hooks) and the program's imports linked to
 ** them on a scratch linker, as instantiation does. */
 static wasmplug_error_t *check_wasm(wasmplug_host_t *h, wasmplug_program_t *p, wp_wasm_plugins_t *wasms) {
-  wp_wasm_guest_t *g = NULL;
+  wp_wasm_instances_t *g = NULL;
   wasmplug_component_linker_t *l = wasmplug_component_linker_new(h->engine);
-  wasmplug_error_t *e = l ? wp_wasm_guest_trial(wasms, &g) : wasmplug_error_new("out of memory");
-  if (!e) e = wp_error_as(wp_wasm_guest_link(g, l, p->component, p->name), WASMPLUG_ERROR_LINK);
+  wasmplug_error_t *e = l ? wp_wasm_instances_trial(wasms, &g) : wasmplug_error_new("out of memory");
+  if (!e) e = wp_error_as(wp_wasm_instances_link(g, l, p->component, p->name), WASMPLUG_ERROR_LINK);
   wasmplug_component_linker_delete(l);
-  wp_wasm_guest_delete(g);
+  wp_wasm_instances_delete(g);
   return e;
 }
 

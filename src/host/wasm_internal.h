@@ -38,7 +38,7 @@ struct wp_wasm_plugins {
   wp_wasm_host_fn host;
   wp_wasm_release_fn release;
   void *ctx;
-  wp_wasm_guest_t *shared;   /* the instances of `shared` plugins, made lazily */
+  wp_wasm_instances_t *shared;   /* the instances of `shared` plugins, made lazily */
   uint64_t next_guest;       /* the last guest id given to a lifecycle hook */
 };
 

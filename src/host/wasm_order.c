@@ -22,7 +22,7 @@ void wp_wasm_plugins_ref(wp_wasm_plugins_t *set) { __atomic_add_fetch(&set->refs
 
 void wp_wasm_plugins_delete(wp_wasm_plugins_t *set) {
   if (!set || __atomic_sub_fetch(&set->refs, 1, __ATOMIC_ACQ_REL)) return;
-  wp_wasm_guest_delete(set->shared);
+  wp_wasm_instances_delete(set->shared);
   for (size_t i = set->n; i-- > 0;) wp_wasm_plugin_free(set->p[i]);
   free(set->p);
   free(set);

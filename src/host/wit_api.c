@@ -19,8 +19,9 @@
 static wasmplug_error_t *wit_error(const wp_wit_error_t *e) {
   if (!e) return wasmplug_error_new("out of memory");
   const char *snip = e->rendered ? strstr(e->rendered, "\n      |\n") : NULL;
-  return snip ? wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s\n%s", e->message, snip + 1)
-              : wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s", e->message);
+  wasmplug_error_kind_t kind = e->io ? WASMPLUG_ERROR_IO : WASMPLUG_ERROR_DECODE;
+  return snip ? wasmplug_error_new_kind(kind, "%s\n%s", e->message, snip + 1)
+              : wasmplug_error_new_kind(kind, "%s", e->message);
 }
 
 wasmplug_error_t *wasmplug_wit_from_path(const char *path, const wasmplug_wit_options_t *o, char **out) {
@@ -82,7 +83,8 @@ wasmplug_error_t *wasmplug_wit_from_plugin(const char *path, char **out) {
 wasmplug_error_t *wasmplug_bindgen_c(const wasmplug_bindgen_options_t *given) {
   /* an older caller's struct may be shorter: what it lacks is zero */
   if (!given || given->size < offsetof(wasmplug_bindgen_options_t, prefix))
-    return wasmplug_error_new("bindgen: options.size %u is too small", given ? given->size : 0);
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "bindgen: options.size %u is too small",
+                                   given ? given->size : 0);
   wasmplug_bindgen_options_t c;
   memset(&c, 0, sizeof c);
   memcpy(&c, given, given->size < sizeof c ? given->size : sizeof c);
@@ -104,7 +106,8 @@ wasmplug_error_t *wasmplug_bindgen_c(const wasmplug_bindgen_options_t *given) {
   b.options = opts;
   b.noptions = o->nplugin_options;
   char *why = NULL;
-  wasmplug_error_t *e = wp_bindgen_c(&b, &why) ? wasmplug_error_new("%s", why ? why : "out of memory") : NULL;
+  int kind = wp_bindgen_c(&b, &why);
+  wasmplug_error_t *e = kind ? wasmplug_error_new_kind((wasmplug_error_kind_t)kind, "%s", why ? why : "out of memory") : NULL;
   free(why);
   free(opts);
   return e;

@@ -1,11 +1,12 @@
 /*
 ** helper.c — the helper process of an isolated plugin (`wasmplug
 ** plugin-host`, hidden; wasmplug_plugin_host_main in wasmplug/host.h):
-**   plugin-host --fd N [--allow A:B:...] [--dir D:E:...] [--rlimit-as N]
-**               PATH [CONFIG]
-** It confines itself completely (sandbox.c) and only then loads the plugin
-** — its constructors, its init, everything of it runs confined — and
-** serves the one connection on fd N (the host passes 3).
+**   plugin-host --fd N [--ring R] [--allow A:B:...] [--dir D:E:...]
+**               [--rlimit-as N] PATH [CONFIG]
+** It maps the shared-memory ring the host made (fd R, closed then), confines
+** itself completely (sandbox.c) and only then loads the plugin — its
+** constructors, its init, everything of it runs confined — and serves the
+** one connection on fd N and the ring (the host passes 3 and 4).
 */
 #include "isolate/rpc.h"
 
@@ -18,8 +19,10 @@ int wasmplug_plugin_host_main(int argc, char **argv) {
   wp_sandbox_opts_t o = {0};
   o.keep_fd = -1;
   const char *config = NULL;
+  int ring_fd = -1;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--fd") && i + 1 < argc) o.keep_fd = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--ring") && i + 1 < argc) ring_fd = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--allow") && i + 1 < argc) o.allow = argv[++i];
     else if (!strcmp(argv[i], "--dir") && i + 1 < argc) o.dirs = argv[++i];
     else if (!strcmp(argv[i], "--rlimit-as") && i + 1 < argc) o.rlimit_as = argv[++i];
@@ -30,10 +33,23 @@ int wasmplug_plugin_host_main(int argc, char **argv) {
       return 2;
     }
   }
-  if (o.keep_fd < 3 || !o.plugin_path) {
-    fprintf(stderr, "wasmplug: error: plugin-host: usage: wasmplug plugin-host --fd N [--allow L] [--dir D] "
-                    "[--rlimit-as N] PATH [CONFIG] (started by the host for --plugin PATH,isolate)\n");
+  if (o.keep_fd < 3 || !o.plugin_path || (ring_fd >= 0 && (ring_fd < 3 || ring_fd == o.keep_fd))) {
+    fprintf(stderr, "wasmplug: error: plugin-host: usage: wasmplug plugin-host --fd N [--ring R] [--allow L] "
+                    "[--dir D] [--rlimit-as N] PATH [CONFIG] (started by the host for --plugin PATH,isolate)\n");
     return 2;
+  }
+  /* The ring is mapped before the sandbox (which then needs no mmap of
+  ** shared memory), and its descriptor closed: the mapping is all the
+  ** helper keeps. */
+  wp_rpc_ring_t *ring = NULL;
+  if (ring_fd >= 0) {
+    char rwhy[200];
+    ring = wp_rpc_ring_map(ring_fd, rwhy, sizeof rwhy);
+    close(ring_fd);
+    if (!ring) {
+      fprintf(stderr, "wasmplug: error: plugin %s: %s\n", o.plugin_path, rwhy);
+      _exit(1);
+    }
   }
   char *inside = NULL;
   char *why = wp_sandbox_enter(&o, &inside);
@@ -49,13 +65,13 @@ int wasmplug_plugin_host_main(int argc, char **argv) {
     free(spec);
     if (!e) {
       free(inside);
-      wasmplug_plugin_server_run_fd(s, o.keep_fd);
+      wp_rpc_server_run(s, o.keep_fd, ring);
       wasmplug_plugin_server_delete(s);
       return 0;
     }
   }
   free(inside);
-  wasmplug_plugin_server_refuse(o.keep_fd, wasmplug_error_message(e));
+  wp_rpc_server_refuse(o.keep_fd, ring, wasmplug_error_message(e));
   wasmplug_error_delete(e);
   /* fini may need system calls the filter forbids: the process ends here */
   _exit(1);

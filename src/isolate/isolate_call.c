@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define HANDSHAKE_MS 10000
 
@@ -97,15 +98,26 @@ wasmplug_error_t *wp_rpc_proxy_up(wp_rpc_proxy_t *px) {
   }
   char why[400];
   int fd;
+  wp_rpc_ring_t *ring = NULL;
   if (px->remote) {
     fd = wp_rpc_addr_socket(px->spec_path, false, why, sizeof why);
     if (fd < 0) return wasmplug_error_new("plugin %s: %s", name, why);
   } else {
-    pid_t pid = wp_rpc_spawn(px->argv, &fd, why, sizeof why);
-    if (pid < 0) return wasmplug_error_new("plugin %s: cannot start its helper process: %s", name, why);
+    /* The frames travel in a shared-memory ring (rpc_ring.c); the socket
+    ** carries only frames too large for it, and the helper's death. */
+    int ring_fd = -1;
+    ring = wp_rpc_ring_new(&ring_fd, why, sizeof why);
+    if (!ring) return wasmplug_error_new("plugin %s: cannot make its shared-memory ring: %s", name, why);
+    pid_t pid = wp_rpc_spawn(px->argv, ring_fd, &fd, why, sizeof why);
+    close(ring_fd);
+    if (pid < 0) {
+      wp_rpc_ring_free(ring);
+      return wasmplug_error_new("plugin %s: cannot start its helper process: %s", name, why);
+    }
     px->pid = pid;
   }
   wp_rpc_conn_init(&px->conn, fd);
+  px->conn.ring = ring;
   px->gen++;
   wp_rpc_buf_frame(&px->out);
   wp_rpc_header_t h;

@@ -1,7 +1,8 @@
 /*
 ** isolate_proc.c — the helper process of an isolated plugin: finding the
-** wasmplug executable, starting it on a socketpair, and reaping it with a
-** one-line account of how it ended (for the guest's trap message).
+** wasmplug executable, starting it on a socketpair and its shared-memory
+** ring, and reaping it with a one-line account of how it ended (for the
+** guest's trap message).
 */
 #include "isolate/rpc.h"
 
@@ -65,7 +66,7 @@ static char **helper_env(void) {
   return env;
 }
 
-pid_t wp_rpc_spawn(char *const argv[], int *fd, char *why, size_t whylen) {
+pid_t wp_rpc_spawn(char *const argv[], int ring_fd, int *fd, char *why, size_t whylen) {
   int sv[2];
   char **env = helper_env(); /* before fork: the child may not allocate */
   if (!env) {
@@ -79,23 +80,34 @@ pid_t wp_rpc_spawn(char *const argv[], int *fd, char *why, size_t whylen) {
     free(env);
     return -1;
   }
+  /* The child's ends numbered above 4, so that moving them to 3 and 4
+  ** cannot overwrite one with the other. */
+  int child_sock = fcntl(sv[1], F_DUPFD_CLOEXEC, 5);
+  int child_ring = ring_fd >= 0 ? fcntl(ring_fd, F_DUPFD_CLOEXEC, 5) : -1;
+  close(sv[1]);
+  if (child_sock < 0 || (ring_fd >= 0 && child_ring < 0)) {
+    snprintf(why, whylen, "fcntl: %s", strerror(errno));
+    close(sv[0]);
+    if (child_sock >= 0) close(child_sock);
+    if (child_ring >= 0) close(child_ring);
+    free(env);
+    return -1;
+  }
   pid_t pid = fork();
   if (pid < 0) {
     snprintf(why, whylen, "fork: %s", strerror(errno));
     close(sv[0]);
-    close(sv[1]);
+    close(child_sock);
+    if (child_ring >= 0) close(child_ring);
     free(env);
     return -1;
   }
   if (pid == 0) {
     /* Only async-signal-safe calls from here to exec: the host may have
-    ** other threads, whose locks are frozen in this copy. */
-    if (sv[1] == 3) {
-      int fl = fcntl(3, F_GETFD);
-      if (fl < 0 || fcntl(3, F_SETFD, fl & ~FD_CLOEXEC)) _exit(127);
-    } else if (dup2(sv[1], 3) != 3) {
-      _exit(127);
-    }
+    ** other threads, whose locks are frozen in this copy.  dup2 leaves
+    ** the copies without CLOEXEC; the originals close at exec. */
+    if (dup2(child_sock, 3) != 3) _exit(127);
+    if (child_ring >= 0 && dup2(child_ring, 4) != 4) _exit(127);
     /* The plugin gets no stdin of the host's (stdout/stderr stay: logs). */
     int null = open("/dev/null", O_RDONLY);
     if (null >= 0 && null != 0) {
@@ -106,7 +118,8 @@ pid_t wp_rpc_spawn(char *const argv[], int *fd, char *why, size_t whylen) {
     _exit(127);
   }
   free(env);
-  close(sv[1]);
+  close(child_sock);
+  if (child_ring >= 0) close(child_ring);
   *fd = sv[0];
   return pid;
 }

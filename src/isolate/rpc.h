@@ -83,12 +83,36 @@ char *wp_rpc_rd_str(wp_rpc_rd_t *r, size_t max, bool *isnull);
 
 /* ----------------------------------------------------------- a socket */
 
-/* One connection with a read buffer.  Reads wait at most the deadline. */
+/* The shared-memory transport of an isolated plugin (rpc_ring.c). */
+typedef struct wp_rpc_ring wp_rpc_ring_t;
+
+/* Its shared memory: this header, then at WP_RPC_RING_DATA the data area
+** of host->helper frames and after it that of helper->host frames, `cap`
+** bytes each.  One direction's control words share a cache line. */
+#define WP_RPC_RING_MAGIC 0x474e5257u /* "WRNG" */
+#define WP_RPC_RING_DATA 4096u
+#define WP_RPC_RING_ON_SOCKET 0xffffffffu /* len: the frame is on the socket */
+typedef struct wp_rpc_ring_ctl {
+  _Atomic uint32_t seq;      /* futex word: the sender's message count */
+  _Atomic uint32_t len;      /* the frame's bytes in the data area, or WP_RPC_RING_ON_SOCKET */
+  _Atomic uint32_t sleeping; /* the receiver waits (or is about to) in FUTEX_WAIT */
+  uint8_t pad[64 - 12];
+} wp_rpc_ring_ctl_t;
+typedef struct wp_rpc_ring_head {
+  uint32_t magic, cap;
+  uint8_t pad[56];
+  wp_rpc_ring_ctl_t dir[2]; /* [0]: host -> helper, [1]: helper -> host */
+} wp_rpc_ring_head_t;
+
+/* One connection with a read buffer.  Reads wait at most the deadline.
+** With a ring, frames travel in shared memory and the socket only carries
+** frames too large for it (and tells when the peer is gone). */
 typedef struct wp_rpc_conn {
   int fd;
   int timeo_ms; /* the socket's SO_RCVTIMEO as last set (0: none) */
   uint8_t *rbuf;
   size_t rlen, rpos, rcap;
+  wp_rpc_ring_t *ring; /* owned; NULL: frames on the socket */
 } wp_rpc_conn_t;
 
 void wp_rpc_conn_init(wp_rpc_conn_t *c, int fd);
@@ -108,6 +132,24 @@ wp_rpc_io_t wp_rpc_frame_recv(wp_rpc_conn_t *c, int timeout_ms, wp_rpc_header_t 
                               char *why, size_t whylen);
 /* Non-blocking: true when a whole frame is already buffered. */
 bool wp_rpc_conn_has_frame(const wp_rpc_conn_t *c);
+/* wp_rpc_frame_recv on the socket itself (a ring's announced frames). */
+wp_rpc_io_t wp_rpc_sock_recv(wp_rpc_conn_t *c, int timeout_ms, wp_rpc_header_t *h, const uint8_t **payload,
+                             char *why, size_t whylen);
+
+/* rpc_ring.c.  The host makes the ring (a sealed memfd, *fd, for the
+** helper) and the helper maps the descriptor it was given; NULL with a
+** message in why.  A connection owns the ring given to it (c->ring; freed
+** by wp_rpc_conn_close). */
+wp_rpc_ring_t *wp_rpc_ring_new(int *fd, char *why, size_t whylen);
+wp_rpc_ring_t *wp_rpc_ring_map(int fd, char *why, size_t whylen);
+void wp_rpc_ring_free(wp_rpc_ring_t *r);
+/* The shared memory (for tests that play a hostile helper). */
+void *wp_rpc_ring_memory(wp_rpc_ring_t *r, size_t *size);
+/* The ring halves of wp_rpc_frame_send/recv: the frame's bytes (header
+** included); the received payload points into the ring's private copy. */
+int wp_rpc_ring_send(wp_rpc_conn_t *c, const uint8_t *frame, size_t len);
+wp_rpc_io_t wp_rpc_ring_recv(wp_rpc_conn_t *c, int timeout_ms, wp_rpc_header_t *h, const uint8_t **payload,
+                             char *why, size_t whylen);
 
 /* ----------------------------------------------------- values (payloads) */
 /* Calls fn for every own/borrow handle inside a native-layout value of
@@ -221,8 +263,9 @@ typedef struct wp_rpc_inst {
 /* The wasmplug executable to run as helper: $WASMPLUG_EXE, this process
 ** when it is wasmplug, else `wasmplug` on $PATH (malloc'd; NULL if none). */
 char *wp_rpc_helper_exe(void);
-/* Starts argv[0] with a socketpair end as fd 3; *fd is our end. */
-pid_t wp_rpc_spawn(char *const argv[], int *fd, char *why, size_t whylen);
+/* Starts argv[0] with a socketpair end as fd 3 and ring_fd (when >= 0) as
+** fd 4; *fd is our end of the socket. */
+pid_t wp_rpc_spawn(char *const argv[], int ring_fd, int *fd, char *why, size_t whylen);
 /* Waits for pid (killing it first when `kill_it` or when it does not exit
 ** within a second) and describes how it ended. */
 void wp_rpc_reap(pid_t pid, bool kill_it, char *how, size_t howlen);
@@ -252,5 +295,10 @@ typedef struct wp_sandbox_opts {
   int keep_fd;           /* the socket to the host */
 } wp_sandbox_opts_t;
 char *wp_sandbox_enter(const wp_sandbox_opts_t *o, char **plugin_inside);
+
+/* serve.c: one session on fd (and the ring, owned from then on), as
+** wasmplug_plugin_server_run_fd and _refuse do on a socket alone. */
+void wp_rpc_server_run(wasmplug_plugin_server_t *s, int fd, wp_rpc_ring_t *ring);
+void wp_rpc_server_refuse(int fd, wp_rpc_ring_t *ring, const char *msg);
 
 #endif

@@ -1,7 +1,8 @@
 /*
 ** rpc_frame.c — frames of the plugin RPC protocol (docs/plugin-rpc.md):
 ** the 24-byte little-endian header, payload builders and bounded readers,
-** and sending/receiving whole frames on a socket with a deadline.
+** and sending/receiving whole frames on a socket with a deadline (or in
+** an isolated plugin's shared-memory ring, rpc_ring.c).
 */
 #include "isolate/rpc.h"
 
@@ -138,6 +139,8 @@ void wp_rpc_conn_init(wp_rpc_conn_t *c, int fd) {
 void wp_rpc_conn_close(wp_rpc_conn_t *c) {
   if (c->fd >= 0) close(c->fd);
   c->fd = -1;
+  wp_rpc_ring_free(c->ring);
+  c->ring = NULL;
   free(c->rbuf);
   c->rbuf = NULL;
   c->rlen = c->rpos = c->rcap = 0;
@@ -152,6 +155,7 @@ int wp_rpc_frame_send(wp_rpc_conn_t *c, wp_rpc_buf_t *b, wp_rpc_header_t h) {
   h.version = WP_RPC_VERSION;
   h.len = (uint32_t)(b->len - WP_RPC_HEADER);
   wp_rpc_header_put((uint8_t *)b->s, &h);
+  if (c->ring) return wp_rpc_ring_send(c, (const uint8_t *)b->s, b->len);
   size_t off = 0;
   while (off < b->len) {
     /* MSG_NOSIGNAL: a dead peer must be an error here, not SIGPIPE
@@ -213,6 +217,12 @@ static wp_rpc_io_t fill(wp_rpc_conn_t *c, size_t need, int64_t deadline, char *w
 
 wp_rpc_io_t wp_rpc_frame_recv(wp_rpc_conn_t *c, int timeout_ms, wp_rpc_header_t *h, const uint8_t **payload,
                               char *why, size_t whylen) {
+  if (c->ring) return wp_rpc_ring_recv(c, timeout_ms, h, payload, why, whylen);
+  return wp_rpc_sock_recv(c, timeout_ms, h, payload, why, whylen);
+}
+
+wp_rpc_io_t wp_rpc_sock_recv(wp_rpc_conn_t *c, int timeout_ms, wp_rpc_header_t *h, const uint8_t **payload,
+                             char *why, size_t whylen) {
   int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
   /* The timeout is a receive timeout on the socket rather than a poll
   ** before each recv: one system call less per frame on the call path.

@@ -98,14 +98,16 @@ static wasmplug_error_t *parse_opts(const char *path, char *items, bool remote, 
   return o->rest.oom || o->dirs.oom ? wasmplug_error_new("out of memory") : NULL;
 }
 
-/* plugin-host --fd 3 [--allow L] [--dir D] [--rlimit-as N] PATH [CONFIG] */
+/* plugin-host --fd 3 --ring 4 [--allow L] [--dir D] [--rlimit-as N] PATH [CONFIG] */
 static char **helper_argv(const char *exe, const char *path, const opts_t *o) {
-  const char *v[12];
+  const char *v[14];
   size_t n = 0;
   v[n++] = exe;
   v[n++] = "plugin-host";
   v[n++] = "--fd";
   v[n++] = "3";
+  v[n++] = "--ring"; /* wp_rpc_spawn puts the ring there */
+  v[n++] = "4";
   if (o->allow) v[n++] = "--allow", v[n++] = o->allow;
   if (o->rlimit_as) v[n++] = "--rlimit-as", v[n++] = o->rlimit_as;
   if (o->dirs.len) v[n++] = "--dir", v[n++] = o->dirs.s;

@@ -391,22 +391,32 @@ static bool serve_ready(wasmplug_plugin_server_t *s, session_t *ss, int wait_ms)
   return true;
 }
 
-void wasmplug_plugin_server_run_fd(wasmplug_plugin_server_t *s, int fd) {
+void wp_rpc_server_run(wasmplug_plugin_server_t *s, int fd, wp_rpc_ring_t *ring) {
   session_t *ss = session_new(fd);
   if (!ss) {
     close(fd);
+    wp_rpc_ring_free(ring);
     return;
   }
+  ss->conn.ring = ring;
   while (serve_ready(s, ss, -1)) {
   }
   session_end(s, ss);
 }
 
-void wasmplug_plugin_server_refuse(int fd, const char *msg) {
+void wasmplug_plugin_server_run_fd(wasmplug_plugin_server_t *s, int fd) { wp_rpc_server_run(s, fd, NULL); }
+
+void wasmplug_plugin_server_refuse(int fd, const char *msg) { wp_rpc_server_refuse(fd, NULL, msg); }
+
+void wp_rpc_server_refuse(int fd, wp_rpc_ring_t *ring, const char *msg) {
   /* The helper could not load its plugin: answer the host's HELLO with
   ** the reason, so the host's error says what went wrong. */
   session_t *ss = session_new(fd);
-  if (!ss) return;
+  if (!ss) {
+    wp_rpc_ring_free(ring);
+    return;
+  }
+  ss->conn.ring = ring;
   wp_rpc_header_t h;
   const uint8_t *pl;
   char why[200];

@@ -10,7 +10,7 @@
 
 /* One defined import: everything a call needs, computed at link time. */
 typedef struct core_bind {
-  wp_plugin_guest_t *g;
+  wp_plugin_instances_t *g;
   wp_plugin_inst_t *inst;         /* the plugin's state for this guest */
   void *state;                    /* inst->state, one load less per call */
   const char *plugin, *qualified; /* for messages (owned by the plugin) */
@@ -22,6 +22,9 @@ typedef struct core_bind {
   uint32_t flat_at[64];           /* flat index of each param (direct form) */
   bool scalar;                    /* no memory, no handles: no guest view */
   bool ints;                      /* integers and handles only: the fast path */
+  /* The fast path's kinds, copied out of f (no pointer chasing per call):
+  ** each param's, the result's (0 when none). */
+  uint8_t pkind[8], rkind;
   const wp_cabi_resource_t *res;  /* [resource-drop] imports */
   /* Top-level own<> params (flat index, resource): if lifting fails after
   ** one was moved out of the guest's table, its destructor must still run. */
@@ -35,7 +38,10 @@ wasmplug_trap_t *wp_plugin_core_call(void *env, wasmplug_caller_t *caller, wasmp
 wasmplug_trap_t *wp_plugin_core_fast_call(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv);
 wasmplug_trap_t *wp_plugin_core_drop(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv);
 void wp_plugin_core_bind_free(void *env);
+/* The direct entry (wasmplug_linker_define_func_direct) of the fast path
+** for an import of core type t, or NULL when no entry has that shape. */
+void *wp_plugin_core_direct(const wasmplug_functype_t *t);
 /* Points g's canonical-ABI view of the guest at its memory and realloc. */
-void wp_plugin_core_guest_init(wp_plugin_guest_t *g);
+void wp_plugin_core_instances_init(wp_plugin_instances_t *g);
 
 #endif

@@ -23,14 +23,14 @@
 /* -------------------------------------------------- the guest, for cabi */
 
 static void mem_fn(void *ctx, wp_cabi_memory_t *out) {
-  wp_plugin_guest_t *g = ctx;
+  wp_plugin_instances_t *g = ctx;
   out->base = g->memory ? wasmplug_memory_data(g->memory) : NULL;
   out->size = g->memory ? wasmplug_memory_size(g->memory) : 0;
 }
 
 static wp_cabi_error_t *realloc_fn(void *ctx, uint32_t old_ptr, uint32_t old_size, uint32_t align, uint32_t new_size,
                                    uint32_t *out) {
-  wp_plugin_guest_t *g = ctx;
+  wp_plugin_instances_t *g = ctx;
   if (!g->realloc)
     return wp_cabi_error_new(WP_CABI_TRAP, "the guest does not export cabi_realloc "
                                            "(func (param i32 i32 i32 i32) (result i32)), needed to return values");
@@ -61,7 +61,7 @@ static bool realloc_type_ok(const wasmplug_func_t *f) {
 
 
 /* Checks that the call may proceed and binds g to its instance. */
-static wasmplug_trap_t *enter(wp_plugin_guest_t *g, wasmplug_caller_t *caller, const core_bind_t *b) {
+static wasmplug_trap_t *enter(wp_plugin_instances_t *g, wasmplug_caller_t *caller, const core_bind_t *b) {
   if (g->dead)
     return wasmplug_trap_newf(WASMPLUG_TRAP_HOST, "plugin %s: %s called after the guest's plugin state was torn down", b->plugin,
                  b->qualified);
@@ -69,7 +69,10 @@ static wasmplug_trap_t *enter(wp_plugin_guest_t *g, wasmplug_caller_t *caller, c
     return wasmplug_trap_newf(WASMPLUG_TRAP_HOST, "plugin %s: %s called re-entrantly (from cabi_realloc) during another plugin call",
                  b->plugin, b->qualified);
   wasmplug_instance_t *in = wasmplug_caller_instance(caller);
-  if (!g->instance) g->instance = in;
+  if (!g->instance) {
+    g->instance = in;
+    g->caller = caller;
+  }
   if (g->instance != in)
     return wasmplug_trap_newf(WASMPLUG_TRAP_HOST, "plugin %s: %s called from a second guest instance; each instance needs its own "
                  "plugin guest", b->plugin, b->qualified);
@@ -168,7 +171,7 @@ static wp_cabi_error_t *lower_result(const core_bind_t *b, wp_cabi_cx_t *cx, con
 }
 
 static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
-  wp_plugin_guest_t *g = b->g;
+  wp_plugin_instances_t *g = b->g;
   wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS + 1];
   to_flat(v, b->sig.params, b->sig.nparams, flat);
   wp_cabi_cx_t cx;
@@ -254,19 +257,18 @@ wasmplug_trap_t *wp_plugin_core_call(void *env, wasmplug_caller_t *caller, wasmp
 ** the guest from dropping the handle during the call, and the guest cannot
 ** call any plugin import, drops included, while a plugin call is running
 ** (g->busy) — and on this path the guest does not run at all. */
-wasmplug_trap_t *wp_plugin_core_fast_call(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv) {
-  (void)nv;
-  core_bind_t *b = env;
-  wp_plugin_guest_t *g = b->g;
-  if (g->dead || g->busy || g->instance != wasmplug_caller_instance(caller)) {
-    wasmplug_trap_t *t = enter(g, caller, b); /* first call binds; else the reason to refuse */
-    if (t) return t;
-  }
-  uint64_t args[8] = {0}, res = 0; /* ints: at most 8 bytes each, <= 8 params */
+/* The body of the fast path, shared by the callback (below) and the direct
+** entries: v holds the flat params on entry and the flat result on return;
+** n is b->f->nparams (a constant in the direct entries: the loop unrolls). */
+static inline __attribute__((always_inline)) wasmplug_trap_t *fast_body(core_bind_t *b, wasmplug_val_raw_t *v,
+                                                                         size_t n) {
+  wp_plugin_instances_t *g = b->g;
+  uint64_t args[8], res = 0; /* ints: at most 8 bytes each, <= 8 params */
+  memset(args, 0, n * 8);    /* padding too: no stale bytes reach the plugin */
   uint8_t *a = (uint8_t *)args;
-  for (size_t i = 0; i < b->f->nparams; i++) {
+  for (size_t i = 0; i < n; i++) {
     uint8_t *dst = a + b->args.offsets[i];
-    switch (b->f->params[i]->kind) {
+    switch (b->pkind[i]) {
     case WP_CABI_BOOL: dst[0] = v[i].i32 != 0; break;
     case WP_CABI_S8: case WP_CABI_U8: dst[0] = (uint8_t)v[i].i32; break;
     case WP_CABI_S16: case WP_CABI_U16: { uint16_t h = (uint16_t)v[i].i32; memcpy(dst, &h, 2); break; }
@@ -281,12 +283,15 @@ wasmplug_trap_t *wp_plugin_core_fast_call(void *env, wasmplug_caller_t *caller, 
     default: memcpy(dst, &v[i].i64, 8); break;
     }
   }
-  wasmplug_trap_t *t = wp_cabi_native_run(&b->native, g->arena, args, b->f->result ? &res : NULL, NULL);
+  struct wasmplug_plugin_call call;
+  wp_cabi_native_call_init(&call, &b->native, g->arena);
+  int rc = b->native.fn(b->native.state, &call, args, b->rkind ? &res : NULL);
+  wasmplug_trap_t *t = rc == WASMPLUG_OK && !call.trapped ? NULL : wp_cabi_native_outcome(&b->native, &call, rc);
   if (wp_cabi_arena_used(g->arena)) wp_cabi_arena_reset(g->arena);
   if (t) return t;
-  if (b->f->result) {
+  if (b->rkind) {
     uint8_t *r = (uint8_t *)&res;
-    switch (b->f->result->kind) {
+    switch (b->rkind) {
     case WP_CABI_BOOL: v[0].i32 = r[0] != 0; break;
     case WP_CABI_S8: v[0].i32 = (int8_t)r[0]; break;
     case WP_CABI_U8: v[0].i32 = r[0]; break;
@@ -314,6 +319,79 @@ wasmplug_trap_t *wp_plugin_core_fast_call(void *env, wasmplug_caller_t *caller, 
   return NULL;
 }
 
+/* The fast path for functions whose params are integers (bool, s8..u64)
+** or borrowed handles and whose result is an integer or an own handle — the
+** shape of scalar calls, constructors and most resource methods: no cabi
+** context, no flattening, no arena unless the plugin allocates.
+** A borrow is validated (type, liveness) but not lent: lending only stops
+** the guest from dropping the handle during the call, and the guest cannot
+** call any plugin import, drops included, while a plugin call is running
+** (g->busy) — and on this path the guest does not run at all. */
+wasmplug_trap_t *wp_plugin_core_fast_call(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv) {
+  (void)nv;
+  core_bind_t *b = env;
+  wp_plugin_instances_t *g = b->g;
+  if (g->dead || g->busy || g->caller != caller) {
+    wasmplug_trap_t *t = enter(g, caller, b); /* first call binds; else the reason to refuse */
+    if (t) return t;
+  }
+  return fast_body(b, v, b->f->nparams);
+}
+
+/* ------------------------------------------- direct entries (issue 18)
+** The same fast path without the runtime's value array and host-call
+** dispatch: the guest's code calls one of these as a C function of the
+** import's core signature (wasmplug_linker_define_func_direct), one per
+** signature shape: N i32 params, no result or one i32.  Everything from
+** the checks to the result runs between wasmplug_direct_enter and
+** _leave, as host code (time limits and faults do not unwind it). */
+static inline __attribute__((always_inline)) void direct_run(wasmplug_direct_call_t *d, wasmplug_val_raw_t *v,
+                                                             size_t n) {
+  core_bind_t *b = d->env;
+  wp_plugin_instances_t *g = b->g;
+  wasmplug_direct_enter();
+  wasmplug_trap_t *t = NULL;
+  if (__builtin_expect(g->dead || g->busy || g->caller != d->caller, 0)) t = enter(g, d->caller, b);
+  if (!t) t = fast_body(b, v, n);
+  wasmplug_direct_leave(t); /* with a trap: does not return */
+}
+
+#define DIRECT_PARAMS0
+#define DIRECT_PARAMS1 , int32_t a0
+#define DIRECT_PARAMS2 DIRECT_PARAMS1, int32_t a1
+#define DIRECT_PARAMS3 DIRECT_PARAMS2, int32_t a2
+#define DIRECT_PARAMS4 DIRECT_PARAMS3, int32_t a3
+#define DIRECT_SET0
+#define DIRECT_SET1 v[0].i32 = a0;
+#define DIRECT_SET2 DIRECT_SET1 v[1].i32 = a1;
+#define DIRECT_SET3 DIRECT_SET2 v[2].i32 = a2;
+#define DIRECT_SET4 DIRECT_SET3 v[3].i32 = a3;
+#define DIRECT(N)                                                                  \
+  static void direct##N(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {              \
+    wasmplug_val_raw_t v[N + 1];                                                   \
+    DIRECT_SET##N direct_run(d, v, N);                                                \
+  }                                                                                \
+  static int32_t direct##N##_i32(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {     \
+    wasmplug_val_raw_t v[N + 1];                                                   \
+    DIRECT_SET##N direct_run(d, v, N);                                                \
+    return v[0].i32;                                                               \
+  }
+DIRECT(0)
+DIRECT(1)
+DIRECT(2)
+DIRECT(3)
+DIRECT(4)
+
+void *wp_plugin_core_direct(const wasmplug_functype_t *t) {
+  static void *const none[] = {(void *)direct0, (void *)direct1, (void *)direct2, (void *)direct3, (void *)direct4};
+  static void *const i32[] = {(void *)direct0_i32, (void *)direct1_i32, (void *)direct2_i32, (void *)direct3_i32,
+                              (void *)direct4_i32};
+  if (t->nparams > 4 || t->nresults > 1 || (t->nresults && t->results[0] != WASMPLUG_I32)) return NULL;
+  for (uint32_t i = 0; i < t->nparams; i++)
+    if (t->params[i] != WASMPLUG_I32) return NULL;
+  return t->nresults ? i32[t->nparams] : none[t->nparams];
+}
+
 wasmplug_trap_t *wp_plugin_core_drop(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv) {
   (void)nv;
   core_bind_t *b = env;
@@ -327,11 +405,11 @@ wasmplug_trap_t *wp_plugin_core_drop(void *env, wasmplug_caller_t *caller, wasmp
 
 void wp_plugin_core_bind_free(void *env) {
   core_bind_t *b = env;
-  wp_plugin_guest_unref(b->g);
+  wp_plugin_instances_unref(b->g);
   free(b);
 }
 
-void wp_plugin_core_guest_init(wp_plugin_guest_t *g) {
+void wp_plugin_core_instances_init(wp_plugin_instances_t *g) {
   g->cguest.ctx = g;
   g->cguest.memory = mem_fn;
   g->cguest.realloc = realloc_fn;

@@ -66,7 +66,7 @@ static bool is_iface_name(const char *mod) {
   return colon && colon != mod && strchr(colon, '/');
 }
 
-static wasmplug_error_t *define_one(wp_plugin_guest_t *g, wasmplug_linker_t *linker, const char *mod,
+static wasmplug_error_t *define_one(wp_plugin_instances_t *g, wasmplug_linker_t *linker, const char *mod,
                                     const char *name, const wasmplug_functype_t *have) {
   core_bind_t *b = calloc(1, sizeof *b);
   if (!b) return wasmplug_error_new("out of memory");
@@ -79,11 +79,11 @@ static wasmplug_error_t *define_one(wp_plugin_guest_t *g, wasmplug_linker_t *lin
   const wp_plugin_t *p = NULL;
   const wp_plugin_iface_t *in = NULL;
   if ((e = wp_plugin_set_find(g->set, mod, &p, &in))) goto fail;
-  if ((e = wp_plugin_guest_inst(g, p, &b->inst))) goto fail;
+  if ((e = wp_plugin_instances_get(g, p, &b->inst))) goto fail;
   b->state = b->inst->state;
   b->plugin = p->desc.name;
   if (!strncmp(name, "[resource-drop]", 15)) {
-    if ((e = wp_plugin_guest_resource(g, mod, name + 15, &b->res))) goto fail;
+    if ((e = wp_plugin_instances_resource(g, mod, name + 15, &b->res))) goto fail;
     b->qualified = wp_cabi_resource_name(b->res);
     want = (wasmplug_functype_t){1, 0, drop_params, NULL};
     if (!functype_equal(&want, have)) {
@@ -101,6 +101,14 @@ static wasmplug_error_t *define_one(wp_plugin_guest_t *g, wasmplug_linker_t *lin
       goto fail;
     }
     const wp_wit_function_t *wf = &p->wit->interfaces[x->iface].funcs[x->func];
+    if (wf->kind == WP_WIT_FUNC_ASYNC_FREESTANDING || wf->kind == WP_WIT_FUNC_ASYNC_METHOD ||
+        wf->kind == WP_WIT_FUNC_ASYNC_STATIC) {
+      /* its call may complete later, on the component runtime's event loop */
+      e = wasmplug_error_new("import \"%s\" \"%s\": plugin %s implements it as an async function, which a "
+                             "core module cannot call; make the guest a component (wasmplug component new)",
+                             mod, name, p->desc.name);
+      goto fail;
+    }
     wasmplug_error_t *ce = wp_wit_cabi_func(b->inst->conv, wf, &b->f);
     if (ce) {
       e = wasmplug_error_new("import \"%s\" \"%s\": plugin %s: %s", mod, name, p->desc.name, wasmplug_error_message(ce));
@@ -143,10 +151,16 @@ static wasmplug_error_t *define_one(wp_plugin_guest_t *g, wasmplug_linker_t *lin
       wp_cabi_kind_t k = b->f->params[i]->kind;
       b->ints = b->ints && ((k >= WP_CABI_BOOL && k <= WP_CABI_U64) || k == WP_CABI_BORROW);
     }
+    if (b->ints) {
+      for (size_t i = 0; i < b->f->nparams; i++) b->pkind[i] = (uint8_t)b->f->params[i]->kind;
+      b->rkind = rt ? (uint8_t)rt->kind : 0;
+    }
     cb = b->ints ? wp_plugin_core_fast_call : wp_plugin_core_call;
   }
   g->refs++; /* released by wp_plugin_core_bind_free when the linker goes */
-  if ((e = wasmplug_linker_define_func(linker, mod, name, &want, cb, b, wp_plugin_core_bind_free))) {
+  void *direct = cb == wp_plugin_core_fast_call ? wp_plugin_core_direct(&want) : NULL;
+  if ((e = direct ? wasmplug_linker_define_func_direct(linker, mod, name, &want, direct, b, wp_plugin_core_bind_free)
+                  : wasmplug_linker_define_func(linker, mod, name, &want, cb, b, wp_plugin_core_bind_free))) {
     g->refs--;
     goto fail;
   }
@@ -156,13 +170,13 @@ fail:
   return e;
 }
 
-void wp_plugin_guest_skip_unprovided(wp_plugin_guest_t *g, bool yes) { g->skip_unprovided = yes; }
-void wp_plugin_guest_check_only(wp_plugin_guest_t *g) { g->check_only = true; }
+void wp_plugin_instances_skip_unprovided(wp_plugin_instances_t *g, bool yes) { g->skip_unprovided = yes; }
+void wp_plugin_instances_check_only(wp_plugin_instances_t *g) { g->check_only = true; }
 
-wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t *linker,
+wasmplug_error_t *wp_plugin_instances_define(wp_plugin_instances_t *g, wasmplug_linker_t *linker,
                                          const wasmplug_module_t *module) {
   if (g->dead) return wasmplug_error_new("plugin guest was torn down");
-  wp_plugin_core_guest_init(g);
+  wp_plugin_core_instances_init(g);
   size_t n = wasmplug_module_import_count(module);
   for (size_t i = 0; i < n; i++) {
     const char *mod, *name;

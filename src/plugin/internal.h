@@ -136,7 +136,7 @@ char *wp_plugin_strdup(const char *s);
 /* Text is built with the tree's buffer (src/core/buf.h). */
 #include "core/buf.h"
 
-/* guest.c: one plugin's state for one guest instance, with the canonical
+/* instances.c: one plugin's state for one guest instance, with the canonical
 ** ABI types of its WIT (built per instance: resource destructors carry the
 ** instance state). */
 typedef struct wp_plugin_dtor_ctx {
@@ -147,7 +147,7 @@ typedef struct wp_plugin_dtor_ctx {
 } wp_plugin_dtor_ctx_t;
 
 typedef struct wp_plugin_inst {
-  struct wp_plugin_guest *g;
+  struct wp_plugin_instances *g;
   const wp_plugin_t *p;
   void *state;
   bool own_state; /* instance_new ran: instance_drop must run */
@@ -156,32 +156,33 @@ typedef struct wp_plugin_inst {
   size_t ndtors;
 } wp_plugin_inst_t;
 
-struct wp_plugin_guest {
+struct wp_plugin_instances {
   wp_plugin_set_t *set;
   wp_plugin_inst_t **insts;
   size_t ninsts;
   wp_cabi_handles_t *handles;
   wp_cabi_arena_t *arena;
-  wp_plugin_binding_t **bindings; /* made by wp_plugin_guest_bind */
+  wp_plugin_binding_t **bindings; /* made by wp_plugin_instances_bind */
   size_t nbindings;
   /* Core-module guests (core_link.c). */
-  wp_cabi_guest_t cguest;
+  wp_cabi_opts_t cguest;
   wasmplug_instance_t *instance; /* the instance this guest is bound to */
+  wasmplug_caller_t *caller;     /* and its caller object (compared per call) */
   wasmplug_memory_t *memory;
   wasmplug_func_t *realloc;
   bool busy; /* a plugin call is in progress (re-entry from cabi_realloc) */
   bool dead; /* torn down: calls trap */
-  bool skip_unprovided; /* wp_plugin_guest_skip_unprovided */
-  bool check_only;      /* wp_plugin_guest_check_only: no instance states */
+  bool skip_unprovided; /* wp_plugin_instances_skip_unprovided */
+  bool check_only;      /* wp_plugin_instances_check_only: no instance states */
   unsigned refs; /* the owner + one per linker definition */
 };
 
 /* The plugin state of p for guest g, created on first use. */
-wasmplug_error_t *wp_plugin_guest_inst(wp_plugin_guest_t *g, const wp_plugin_t *p, wp_plugin_inst_t **out);
+wasmplug_error_t *wp_plugin_instances_get(wp_plugin_instances_t *g, const wp_plugin_t *p, wp_plugin_inst_t **out);
 /* Runs the destructor of resource `res` for `rep` (no-op without one). */
 void wp_plugin_inst_destroy(wp_plugin_inst_t *in, const wp_cabi_resource_t *res, uint32_t rep);
 /* Drops one reference (frees g at zero). */
-void wp_plugin_guest_unref(wp_plugin_guest_t *g);
+void wp_plugin_instances_unref(wp_plugin_instances_t *g);
 /* The exported function `func` of plugin interface `in` (NULL if none). */
 const wp_plugin_export_t *wp_plugin_find_export(const wp_plugin_t *p, const wp_plugin_iface_t *in, const char *func);
 

@@ -7,23 +7,25 @@
 ** parsed and resolved, its function table checked against the WIT, its
 ** config checked against its declared options, and its init hook run.
 **
-** A plugin guest is the plugins' side of ONE guest instance: the plugins'
+** A wp_plugin_instances_t is the plugins' side of ONE guest instance: the plugins'
 ** per-instance states, the guest's resource handle table, the canonical ABI
 ** type descriptors of the plugins' WIT (their resource types carry the
 ** plugins' destructors bound to this instance's state) and a per-call
 ** arena.  Resources still owned by the guest are destroyed, exactly once,
-** when the plugin guest is deleted.
+** when it is deleted.  ("Guest" means one thing in this tree: the Wasm
+** program being run, untrusted; the plugins' objects for it are its
+** plugin instances.)
 **
-** Two ways to use a plugin guest:
+** Two ways to use a guest's plugin instances:
 **   - core-module guests (the shape wit-bindgen emits before
-**     componentization): wp_plugin_guest_define() defines every plugin
+**     componentization): wp_plugin_instances_define() defines every plugin
 **     import of a module on a core linker as host functions that lift the
 **     canonical-ABI-lowered arguments, call the plugin and lower the result
 **     back through the guest's `cabi_realloc`;
-**   - component guests: wp_plugin_guest_bind() resolves one imported
+**   - component guests: wp_plugin_instances_bind() resolves one imported
 **     function to a binding the component runtime calls with arguments in
 **     the native layout (wp_plugin_binding_call), and
-**     wp_plugin_guest_resource() gives the resource types to use in the
+**     wp_plugin_instances_resource() gives the resource types to use in the
 **     component's handle table.
 **
 ** Interface matching (`ns:pkg/iface@X.Y.Z` requested, `@A.B.C` provided)
@@ -32,10 +34,11 @@
 ** imports must exist in the plugin with the same type (a missing one is an
 ** error naming it).  Unversioned names match unversioned names only.
 **
-** Ownership: _new/_delete pairs; a set must outlive its guests, a guest
-** must outlive the linker definitions and instances that use it (deleting
-** the guest first is safe: later calls trap).  Not thread-safe: a set is
-** built by one thread; one guest is used by one thread at a time.
+** Ownership: _new/_delete pairs; a set must outlive its plugin instances,
+** which must outlive the linker definitions and guest instances that use
+** them (deleting them first is safe: later calls trap).  Not thread-safe:
+** a set is built by one thread; one guest's plugin instances are used by
+** one thread at a time.
 */
 #ifndef WASMPLUG_PLUGIN_LOADER_H
 #define WASMPLUG_PLUGIN_LOADER_H
@@ -55,19 +58,19 @@ extern "C" {
 
 typedef struct wp_plugin wp_plugin_t;
 typedef struct wp_plugin_set wp_plugin_set_t;
-typedef struct wp_plugin_guest wp_plugin_guest_t;
+typedef struct wp_plugin_instances wp_plugin_instances_t;
 
 /* ------------------------------------------------------------- loading */
 
 wp_plugin_set_t *wp_plugin_set_new(void); /* NULL on out of memory */
-/* Drops the caller's reference.  The set's guests hold references too:
+/* Drops the caller's reference.  The guests' plugin instances hold references too:
 ** the last one runs every plugin's fini (a plugin shared with a set a
 ** reload made lives on in it) and unloads it. */
 void wp_plugin_set_delete(wp_plugin_set_t *set);
 void wp_plugin_set_ref(wp_plugin_set_t *set);
 /* A new set: `set`'s plugins (shared, not reloaded) but the one `name`
 ** names (its descriptor's name, path or file name), loaded anew from
-** --plugin `spec`.  `set` is unchanged; its guests keep using it. */
+** --plugin `spec`.  `set` is unchanged; guests' plugin instances made from it keep using it. */
 wasmplug_error_t *wp_plugin_set_reload(wp_plugin_set_t *set, const char *name, const char *spec,
                                        wp_plugin_set_t **out);
 
@@ -111,10 +114,10 @@ wasmplug_error_t *wp_plugin_describe(const char *path, FILE *out);
 
 /* Per-instance plugin states are created lazily, the first time a guest
 ** import or binding needs a plugin (its instance_new hook runs then). */
-wasmplug_error_t *wp_plugin_guest_new(wp_plugin_set_t *set, wp_plugin_guest_t **out);
+wasmplug_error_t *wp_plugin_instances_new(wp_plugin_set_t *set, wp_plugin_instances_t **out);
 /* Destroys every resource the guest still owns (each destructor exactly
 ** once), then runs instance_drop for each plugin state. */
-void wp_plugin_guest_delete(wp_plugin_guest_t *g);
+void wp_plugin_instances_delete(wp_plugin_instances_t *g);
 
 /* Core-module guests.  For every function import of `module` whose module
 ** name is an interface ("ns:pkg/iface[@ver]"): finds the plugin providing
@@ -122,24 +125,24 @@ void wp_plugin_guest_delete(wp_plugin_guest_t *g);
 ** WIT function lowers to, and defines it on `linker`.  Imports with other
 ** module names are left alone.  Errors name the import, its WIT and the
 ** expected and found types.  The guest must export "memory" and, when a
-** call returns strings or lists, "cabi_realloc".  The plugin guest binds to
+** call returns strings or lists, "cabi_realloc".  The plugin instances bind to
 ** the first instance that calls it; a call from another instance traps
-** (use one plugin guest, and one linker, per instance). */
-wasmplug_error_t *wp_plugin_guest_define(wp_plugin_guest_t *g, wasmplug_linker_t *linker,
+** (use one wp_plugin_instances_t, and one linker, per instance). */
+wasmplug_error_t *wp_plugin_instances_define(wp_plugin_instances_t *g, wasmplug_linker_t *linker,
                                          const wasmplug_module_t *module);
-/* Makes wp_plugin_guest_define leave the imports of interfaces no plugin
+/* Makes wp_plugin_instances_define leave the imports of interfaces no plugin
 ** provides undefined instead of failing (for a linker that defines unknown
 ** imports itself: --trap-unknown-imports). */
-void wp_plugin_guest_skip_unprovided(wp_plugin_guest_t *g, bool yes);
-/* A guest only for checking what wp_plugin_guest_define would link (a
+void wp_plugin_instances_skip_unprovided(wp_plugin_instances_t *g, bool yes);
+/* A guest only for checking what wp_plugin_instances_define would link (a
 ** reload's check): no plugin's instance_new runs for it, so it must never
 ** call a plugin. */
-void wp_plugin_guest_check_only(wp_plugin_guest_t *g);
+void wp_plugin_instances_check_only(wp_plugin_instances_t *g);
 /* The guest's handle table (resources the plugins handed to the guest). */
-wp_cabi_handles_t *wp_plugin_guest_handles(wp_plugin_guest_t *g);
+wp_cabi_handles_t *wp_plugin_instances_handles(wp_plugin_instances_t *g);
 /* Holds the guest's plugin calls to `limits` (handles per table, host
 ** memory per call); the defaults are wasmplug_store_limits_default's. */
-void wp_plugin_guest_limits_set(wp_plugin_guest_t *g, const wasmplug_store_limits_t *limits);
+void wp_plugin_instances_limits_set(wp_plugin_instances_t *g, const wasmplug_store_limits_t *limits);
 
 /* Component guests.  A binding calls one plugin function: arguments and
 ** result in the native layout of `type` (see include/wasmplug/plugin.h). */
@@ -161,13 +164,13 @@ typedef struct wp_plugin_binding {
 ** The caller lifts the arguments: it validates every value and handle,
 ** lends borrows for the call, and destroys reps of own<> handles it moved
 ** out of the guest's table when a later argument fails to lift. */
-wasmplug_error_t *wp_plugin_guest_bind(wp_plugin_guest_t *g, const char *iface, const char *func,
+wasmplug_error_t *wp_plugin_instances_bind(wp_plugin_instances_t *g, const char *iface, const char *func,
                                        const wp_cabi_func_t *expected, wp_plugin_binding_t *out);
 /* The resource type of resource `name` of interface `iface`: its
 ** destructor runs the plugin's drop hook with this guest's state.  A
 ** handle table holding these must be deleted (running the destructors)
-** before wp_plugin_guest_delete(g), which frees the types and states. */
-wasmplug_error_t *wp_plugin_guest_resource(wp_plugin_guest_t *g, const char *iface, const char *name,
+** before wp_plugin_instances_delete(g), which frees the types and states. */
+wasmplug_error_t *wp_plugin_instances_resource(wp_plugin_instances_t *g, const char *iface, const char *name,
                                            const wp_cabi_resource_t **out);
 
 /* The instance state of the plugin named `name` for this guest (made now
@@ -175,13 +178,13 @@ wasmplug_error_t *wp_plugin_guest_resource(wp_plugin_guest_t *g, const char *ifa
 ** when no plugin of that name is loaded or instance_new failed.  How a
 ** host hands a guest's plugin what only the host has (the server gives
 ** the wasi-http plugin its incoming requests). */
-void *wp_plugin_guest_state(wp_plugin_guest_t *g, const char *name);
+void *wp_plugin_instances_state(wp_plugin_instances_t *g, const char *name);
 
 /* The name of a plugin that has a per-instance state for this guest
 ** (instance_new ran) and is not one of `names`; NULL when there is none.
 ** (A guest reused for a new request may keep only plugins whose per-guest
 ** state is nothing but the resources the guest holds.) */
-const char *wp_plugin_guest_other_state(const wp_plugin_guest_t *g, const char *const *names, size_t n);
+const char *wp_plugin_instances_other_state(const wp_plugin_instances_t *g, const char *const *names, size_t n);
 
 /* Calls a binding.  `args` is the native params struct (already lifted and
 ** validated), `result` zeroed storage for the result's native layout (NULL
@@ -235,10 +238,11 @@ wasmplug_error_t *wp_plugin_set_add_builtin_data(wp_plugin_set_t *set, wasmplug_
 ** The guest can never import wasi:dl, directly or re-exported.
 **
 ** Ownership: the set owns the components and the shared instances and must
-** outlive its guests; a wasm guest owns its plugin instances and must
-** outlive the guest instance linked through it. */
+** outlive every wp_wasm_instances_t made from it; a wp_wasm_instances_t
+** owns one guest's plugin instances and must outlive the guest instance
+** linked through it. */
 typedef struct wp_wasm_plugins wp_wasm_plugins_t;
-typedef struct wp_wasm_guest wp_wasm_guest_t;
+typedef struct wp_wasm_instances wp_wasm_instances_t;
 
 /* What the user granted one plugin on its --plugin spec, separate from the
 ** guest's own capabilities. */
@@ -264,7 +268,7 @@ typedef void (*wp_wasm_release_fn)(void *ctx, void *state);
 bool wp_wasm_plugin_spec_is_component(const char *spec);
 
 wp_wasm_plugins_t *wp_wasm_plugins_new(void); /* NULL on out of memory */
-/* Drops the caller's reference; the set's guests hold one each.  The last
+/* Drops the caller's reference; every wp_wasm_instances_t made from it holds one.  The last
 ** deletes the shared instances, then the components. */
 void wp_wasm_plugins_delete(wp_wasm_plugins_t *set);
 void wp_wasm_plugins_ref(wp_wasm_plugins_t *set);
@@ -280,19 +284,19 @@ wasmplug_error_t *wp_wasm_plugins_prepare(wp_wasm_plugins_t *set, wasmplug_engin
 /* Instantiates the plugins for one guest instance (shared ones once per
 ** set), in dependency order.  A trap while instantiating is an error
 ** naming the plugin. */
-wasmplug_error_t *wp_wasm_guest_new(wp_wasm_plugins_t *set, wp_wasm_guest_t **out);
+wasmplug_error_t *wp_wasm_instances_new(wp_wasm_plugins_t *set, wp_wasm_instances_t **out);
 /* The same without lifecycle hooks: what a reload tries before it takes
 ** the set (nothing is bound, nothing shut down). */
-wasmplug_error_t *wp_wasm_guest_trial(wp_wasm_plugins_t *set, wp_wasm_guest_t **out);
-void wp_wasm_guest_delete(wp_wasm_guest_t *g);
+wasmplug_error_t *wp_wasm_instances_trial(wp_wasm_plugins_t *set, wp_wasm_instances_t **out);
+void wp_wasm_instances_delete(wp_wasm_instances_t *g);
 /* Refuses a guest importing wasi:dl, then defines every import of
 ** `guest` that a plugin exports on `l` (errors name the import and show
 ** the expected and found types in WIT).  `g` may be NULL: only the
 ** wasi:dl check runs. */
-wasmplug_error_t *wp_wasm_guest_link(wp_wasm_guest_t *g, wasmplug_component_linker_t *l,
+wasmplug_error_t *wp_wasm_instances_link(wp_wasm_instances_t *g, wasmplug_component_linker_t *l,
                                      const wasmplug_component_t *guest, const char *guest_name);
 /* The instance of plugin `i` (in --plugin order) for this guest. */
-wasmplug_component_instance_t *wp_wasm_guest_instance(wp_wasm_guest_t *g, size_t i);
+wasmplug_component_instance_t *wp_wasm_instances_get(wp_wasm_instances_t *g, size_t i);
 
 
 /* `wasmplug compose`: the composition the runtime would make of the app

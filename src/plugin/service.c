@@ -67,7 +67,7 @@ const void *wp_plugin_host_service(const wasmplug_plugin_config_t *self, void *i
   if (!self || !self->plugin || !instance_state || !iface || !name || !provider_state) return NULL;
   wp_plugin_t *p = (wp_plugin_t *)self->plugin;
   if (!p->live_ready) return NULL;
-  wp_plugin_guest_t *g = NULL;
+  wp_plugin_instances_t *g = NULL;
   pthread_mutex_lock(&p->live_lock);
   for (size_t i = 0; i < p->nlive && !g; i++)
     if (p->live[i]->state == instance_state) g = p->live[i]->g;
@@ -87,7 +87,7 @@ const void *wp_plugin_host_service(const wasmplug_plugin_config_t *self, void *i
     if (!strcmp(prov->desc.services[k].name, name)) svc = &prov->desc.services[k];
   if (!svc) return NULL;
   wp_plugin_inst_t *inst;
-  if ((e = wp_plugin_guest_inst(g, prov, &inst))) {
+  if ((e = wp_plugin_instances_get(g, prov, &inst))) {
     wasmplug_error_delete(e);
     return NULL;
   }

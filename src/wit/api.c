@@ -98,8 +98,7 @@ static int valid_utf8(const unsigned char *s, size_t n) {
 static char *read_all(wp_wit_ctx_t *cx, const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f)
-    wp_wit_fail(cx, wp_wit_span_unknown(), "failed to read path for WIT [%s]: %s", path,
-                strerror(errno));
+    wp_wit_fail_io(cx, "failed to read path for WIT [%s]: %s", path, strerror(errno));
   wp_buf_t b = {0};
   char chunk[8192];
   size_t got;
@@ -111,7 +110,7 @@ static char *read_all(wp_wit_ctx_t *cx, const char *path, size_t *len) {
   if (!s) wp_wit_oom(cx);
   if (bad) {
     free(s);
-    wp_wit_fail(cx, wp_wit_span_unknown(), "failed to read path for WIT [%s]", path);
+    wp_wit_fail_io(cx, "failed to read path for WIT [%s]", path);
   }
   char *r = wp_wit_strndup(cx, cx->tmp, s, n);
   free(s);
@@ -132,8 +131,7 @@ static int cmp_str(const void *a, const void *b) {
 static char **list_dir(wp_wit_ctx_t *cx, const char *path, uint32_t *n) {
   DIR *d = opendir(path);
   if (!d)
-    wp_wit_fail(cx, wp_wit_span_unknown(), "failed to read directory %s: %s", path,
-                strerror(errno));
+    wp_wit_fail_io(cx, "failed to read directory %s: %s", path, strerror(errno));
   char **names = NULL;
   *n = 0;
   struct dirent *e;

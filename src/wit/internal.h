@@ -58,6 +58,8 @@ void *wp_wit_vcopy(wp_wit_ctx_t *cx, wp_wit_arena_t *a, const void *items,
 _Noreturn void wp_wit_fail(wp_wit_ctx_t *cx, wp_wit_span_t span,
                            const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same for a file or directory that cannot be read (the error's `io`). */
+_Noreturn void wp_wit_fail_io(wp_wit_ctx_t *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 _Noreturn void wp_wit_oom(wp_wit_ctx_t *cx);
 
 static inline wp_wit_span_t wp_wit_span(uint32_t s, uint32_t e) {

@@ -128,24 +128,22 @@ static wp_wit_error_t *make_error(const wp_wit_resolve_t *r, wp_wit_span_t span,
   return e;
 }
 
+static _Noreturn void vfail(wp_wit_ctx_t *cx, wp_wit_span_t span, bool io, const char *fmt, va_list ap) {
+  char *msg = wp_vformat(fmt, ap);
+  cx->err = make_error(cx->r, span, msg ? msg : "out of memory");
+  if (cx->err) cx->err->io = io;
+  free(msg);
+  longjmp(cx->jb, 1);
+}
+
 _Noreturn void wp_wit_fail(wp_wit_ctx_t *cx, wp_wit_span_t span, const char *fmt, ...) {
-  char small[512];
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(small, sizeof small, fmt, ap);
-  va_end(ap);
-  char *msg = small;
-  if (n >= (int)sizeof small) {
-    msg = malloc((size_t)n + 1);
-    if (msg) {
-      va_start(ap, fmt);
-      vsnprintf(msg, (size_t)n + 1, fmt, ap);
-      va_end(ap);
-    } else {
-      msg = small;
-    }
-  }
-  cx->err = make_error(cx->r, span, msg);
-  if (msg != small) free(msg);
-  longjmp(cx->jb, 1);
+  vfail(cx, span, false, fmt, ap);
+}
+
+_Noreturn void wp_wit_fail_io(wp_wit_ctx_t *cx, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vfail(cx, wp_wit_span_unknown(), true, fmt, ap);
 }

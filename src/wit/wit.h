@@ -313,6 +313,7 @@ typedef struct {
   char *rendered;
   char *file; /* NULL if no location */
   uint32_t line, col; /* 1-based; 0 if unknown */
+  bool io;            /* a file or directory could not be read (else the text is wrong) */
 } wp_wit_error_t;
 
 wp_wit_resolve_t *wp_wit_resolve_new(void); /* NULL on out of memory */

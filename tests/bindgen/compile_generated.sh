@@ -104,7 +104,7 @@ min_host all-types 0
 min_host resources 0
 
 # Refusals name what is unsupported or wrong.
-refused "async guest" "async functions are supported on the plugin side only" --guest "$UI/async.wit" --world y
+refused "async guest export" "a guest cannot export async functions yet" --guest "$UI/async.wit" --world y
 refused "stream guest" "stream types have no native layout" --guest "$OWN/async.wit" --world streams
 refused "missing world" "no world named 'nope'" --guest "$OWN/all-types.wit" --world nope
 refused "missing file" "no-such.wit" --plugin "$WORK/no-such.wit"

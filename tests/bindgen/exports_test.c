@@ -33,7 +33,7 @@ typedef struct {
   wasmplug_instance_t *inst;
   wasmplug_memory_t *mem;
   wasmplug_func_t *realloc_fn, *fn, *post;
-  wp_cabi_guest_t guest;
+  wp_cabi_opts_t guest;
   wp_cabi_arena_t *arena;
 } host_t;
 
@@ -186,7 +186,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "_initialize: %s\n", wasmplug_trap_message(trap));
     return 1;
   }
-  h.guest = (wp_cabi_guest_t){&h, memory, guest_realloc, post_return, WP_CABI_UTF8, NULL, 0};
+  h.guest = (wp_cabi_opts_t){&h, memory, guest_realloc, post_return, WP_CABI_UTF8, NULL, 0};
   h.arena = wp_cabi_arena_new(0);
 
   wp_cabi_types_t *T = wp_cabi_types_new();

@@ -81,7 +81,7 @@ typedef struct tguest {
   uint32_t bump;
   int mode;
   int nrealloc, npost;
-  wp_cabi_guest_t g;
+  wp_cabi_opts_t g;
   wp_cabi_handles_t *handles;
 } tguest_t;
 

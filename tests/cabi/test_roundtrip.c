@@ -123,7 +123,7 @@ static void run_case(const case_t *c, wp_cabi_string_encoding_t enc, int mode) {
 
   /* host value -> guest A */
   wp_cabi_cx_init(&cx, &A.g, arena);
-  OK(wp_cabi_guest_realloc(&cx, "top", 0, 0, c->ty->guest.align, c->ty->guest.size, &pa));
+  OK(wp_cabi_opts_realloc(&cx, "top", 0, 0, c->ty->guest.align, c->ty->guest.size, &pa));
   OK(wp_cabi_store(&cx, c->ty, &v, pa));
   OK(wp_cabi_cx_finish(&cx));
 
@@ -133,7 +133,7 @@ static void run_case(const case_t *c, wp_cabi_string_encoding_t enc, int mode) {
   OK(wp_cabi_cx_finish(&cx));
   CHECK(wp_cabi_val_equal(&v, &back));
   wp_cabi_cx_init(&cx, &B.g, arena);
-  OK(wp_cabi_guest_realloc(&cx, "top", 0, 0, c->ty->guest.align, c->ty->guest.size, &pb));
+  OK(wp_cabi_opts_realloc(&cx, "top", 0, 0, c->ty->guest.align, c->ty->guest.size, &pb));
   OK(wp_cabi_store(&cx, c->ty, &back, pb));
   OK(wp_cabi_cx_finish(&cx));
 
@@ -143,7 +143,7 @@ static void run_case(const case_t *c, wp_cabi_string_encoding_t enc, int mode) {
   OK(wp_cabi_load_native(&cx, c->ty, pa, native));
   OK(wp_cabi_cx_finish(&cx));
   wp_cabi_cx_init(&cx, &C.g, arena);
-  OK(wp_cabi_guest_realloc(&cx, "top", 0, 0, c->ty->guest.align, c->ty->guest.size, &pc));
+  OK(wp_cabi_opts_realloc(&cx, "top", 0, 0, c->ty->guest.align, c->ty->guest.size, &pc));
   OK(wp_cabi_store_native(&cx, c->ty, native, pc));
   OK(wp_cabi_cx_finish(&cx));
 
@@ -214,7 +214,7 @@ static void test_exact_bytes(void) {
   wp_cabi_cx_t cx;
   wp_cabi_cx_init(&cx, &g.g, NULL);
   uint32_t p;
-  OK(wp_cabi_guest_realloc(&cx, "top", 0, 0, 4, 16, &p));
+  OK(wp_cabi_opts_realloc(&cx, "top", 0, 0, 4, 16, &p));
   CHECK_EQ(p, 1024);
   OK(wp_cabi_store(&cx, ty, &v, p));
   static const uint8_t want[] = {7, 0, 0, 0, 0x10, 0x04, 0, 0, 2, 0, 0, 0, 1, 0, 0x34, 0x12, 'h', 'i'};
@@ -225,7 +225,7 @@ static void test_exact_bytes(void) {
   tg_init(&u, 65536);
   u.g.encoding = WP_CABI_UTF16;
   wp_cabi_cx_init(&cx, &u.g, NULL);
-  OK(wp_cabi_guest_realloc(&cx, "top", 0, 0, 4, 16, &p));
+  OK(wp_cabi_opts_realloc(&cx, "top", 0, 0, 4, 16, &p));
   OK(wp_cabi_store(&cx, ty, &v, p));
   static const uint8_t want16[] = {7, 0, 0, 0, 0x10, 0x04, 0, 0, 2, 0, 0, 0, 1, 0, 0x34, 0x12, 'h', 0, 'i', 0};
   CHECK(!memcmp(u.mem + 1024, want16, sizeof want16));
@@ -234,7 +234,7 @@ static void test_exact_bytes(void) {
   tg_init(&l, 65536);
   l.g.encoding = WP_CABI_LATIN1_UTF16;
   wp_cabi_cx_init(&cx, &l.g, NULL);
-  OK(wp_cabi_guest_realloc(&cx, "top", 0, 0, 4, 16, &p));
+  OK(wp_cabi_opts_realloc(&cx, "top", 0, 0, 4, 16, &p));
   OK(wp_cabi_store(&cx, ty, &v, p));
   CHECK(!memcmp(l.mem + 1024, want, sizeof want));
   tg_free(&g);

@@ -272,7 +272,7 @@ static void test_realloc_rules(void) {
   struct { const char *p; size_t n; } ns = {s, 5};
   FAILS(wp_cabi_lower_flat_native(&cx, P(STRING), &ns, f), "out of bounds of memory");
   G.mode = G_NORMAL;
-  wp_cabi_guest_t norealloc = G.g;
+  wp_cabi_opts_t norealloc = G.g;
   norealloc.realloc = NULL;
   wp_cabi_cx_t cx2;
   wp_cabi_cx_init(&cx2, &norealloc, A);

@@ -4,9 +4,11 @@
 ** (compiled from wat/ at build time); argv[3] a scratch cache directory.
 */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "wasmplug.h"
@@ -410,6 +412,171 @@ static void test_table_imports(void) {
   wasmplug_module_delete(m);
 }
 
+/* ------------------------------------------- direct host functions */
+
+/* wasmplug_linker_define_func_direct (issue 18): the code calls these as
+** C functions of the import's own signature; what they run between
+** wasmplug_direct_enter and _leave is host code. */
+static int direct_calls, direct_slept_out, direct_finalized;
+static wasmplug_instance_t *direct_expect;
+
+static int32_t d_host(wasmplug_direct_call_t *c, int32_t a, int64_t b) {
+  wasmplug_direct_enter();
+  direct_calls++;
+  wasmplug_memory_t *m = wasmplug_caller_memory(c->caller);
+  wasmplug_trap_t *t = NULL;
+  if (c->env != &direct_calls || wasmplug_caller_instance(c->caller) != direct_expect)
+    t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, "wrong env or caller");
+  else if (!m || !wasmplug_memory_write(m, 100, "hi", 2))
+    t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, "no memory");
+  wasmplug_direct_leave(t);
+  return a * 2 + (int32_t)b;
+}
+
+static int32_t d_inc(wasmplug_direct_call_t *c, int32_t x) {
+  (void)c;
+  return x + 1; /* nothing but its own code: no bracket needed */
+}
+
+static void d_fail(wasmplug_direct_call_t *c) {
+  (void)c;
+  wasmplug_direct_enter();
+  wasmplug_direct_leave(wasmplug_trap_new(WASMPLUG_TRAP_HOST, "the direct host said no"));
+  direct_calls = -1000; /* not reached */
+}
+
+static void d_exit(wasmplug_direct_call_t *c, int32_t status) {
+  (void)c;
+  wasmplug_direct_enter();
+  wasmplug_direct_leave(wasmplug_trap_new_exit(status));
+}
+
+/* Blocks past the call's time limit: the limit's signal must not unwind
+** it (it may hold locks), only the return to the guest does. */
+static void d_sleep(wasmplug_direct_call_t *c) {
+  (void)c;
+  wasmplug_direct_enter();
+  struct timespec end, now;
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  end.tv_nsec += 400 * 1000000L;
+  if (end.tv_nsec >= 1000000000L) { end.tv_sec++; end.tv_nsec -= 1000000000L; }
+  do {
+    usleep(20 * 1000);
+    clock_gettime(CLOCK_MONOTONIC, &now);
+  } while (now.tv_sec < end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec < end.tv_nsec));
+  direct_slept_out++;
+  wasmplug_direct_leave(NULL);
+  direct_slept_out += 100; /* not reached: the time limit unwinds */
+}
+
+static void direct_finalize(void *env) { direct_finalized += env == (void *)&direct_calls; }
+
+static wasmplug_linker_t *direct_linker(bool sleeping) {
+  wasmplug_linker_t *l = wasmplug_linker_new(engine);
+  wasmplug_valkind_t i32 = WASMPLUG_I32, p2[2] = {WASMPLUG_I32, WASMPLUG_I64};
+  wasmplug_functype_t t_host = {2, 1, p2, &i32}, t_re = {1, 1, &i32, &i32}, t_void = {0, 0, NULL, NULL},
+                      t_exit = {1, 0, &i32, NULL};
+  wasmplug_error_t *e = NULL;
+  if (!e) e = wasmplug_linker_define_func_direct(l, "env", "host", &t_host, (void *)d_host, &direct_calls,
+                                                 direct_finalize);
+  if (!e) e = wasmplug_linker_define_func(l, "env", "reenter", &t_re, reenter_fn, NULL, NULL);
+  if (!e) e = wasmplug_linker_define_func_direct(l, "env", "fail", &t_void, sleeping ? (void *)d_sleep : (void *)d_fail,
+                                                 NULL, NULL);
+  if (!e) e = wasmplug_linker_define_func_direct(l, "env", "exit", &t_exit, (void *)d_exit, NULL, NULL);
+  if (e) { fprintf(stderr, "%s\n", wasmplug_error_message(e)); exit(2); }
+  return l;
+}
+
+static void test_direct(const char *cache) {
+  wasmplug_module_t *m = load("basic.wasm");
+  wasmplug_linker_t *l = direct_linker(false);
+  wasmplug_instance_t *in = instantiate(l, m);
+  direct_expect = in;
+  wasmplug_val_t a[2] = {I32(3), I32(4)}, r[1];
+  wasmplug_trap_t *t = wasmplug_func_call(wasmplug_instance_func(in, "callhost"), a, 1, r, 1);
+  CHECK(!t && r[0].of.i32 == 16 && direct_calls == 1, "direct host function: %d after %d calls (%s)", r[0].of.i32,
+        direct_calls, t ? wasmplug_trap_message(t) : "");
+  wasmplug_trap_delete(t);
+  char hi[3] = {0};
+  CHECK(wasmplug_memory_read(wasmplug_instance_memory(in, "memory"), 100, hi, 2) && !strcmp(hi, "hi"),
+        "direct host function wrote the caller's memory");
+  expect_trap(in, "fail", NULL, 0, WASMPLUG_TRAP_HOST, "the direct host said no");
+  wasmplug_val_t code = I32(42);
+  t = wasmplug_func_call(wasmplug_instance_func(in, "exit"), &code, 1, r, 0);
+  int status = -1;
+  CHECK(t && wasmplug_trap_exit_status(t, &status) && status == 42, "exit through a direct function: %d", status);
+  wasmplug_trap_delete(t);
+  t = wasmplug_func_call(wasmplug_instance_func(in, "callhost"), a, 1, r, 1);
+  CHECK(!t && r[0].of.i32 == 16, "usable after a direct function's traps");
+  wasmplug_trap_delete(t);
+  /* A second instance gets its own caller. */
+  wasmplug_instance_t *in2 = instantiate(l, m);
+  direct_expect = in2;
+  t = wasmplug_func_call(wasmplug_instance_func(in2, "callhost"), a, 1, r, 1);
+  CHECK(!t && r[0].of.i32 == 16, "second instance: %s", t ? wasmplug_trap_message(t) : "");
+  wasmplug_trap_delete(t);
+  wasmplug_instance_delete(in2);
+  wasmplug_instance_delete(in);
+  CHECK(direct_finalized == 0, "finalized while the linker holds it");
+  wasmplug_linker_delete(l);
+  CHECK(direct_finalized == 1, "direct host function finalized once (%d)", direct_finalized);
+
+  /* Only numbers, at most one result. */
+  wasmplug_linker_t *bad = wasmplug_linker_new(engine);
+  wasmplug_valkind_t two[2] = {WASMPLUG_I32, WASMPLUG_I32}, ref = WASMPLUG_EXTERNREF;
+  wasmplug_functype_t t_two = {0, 2, NULL, two}, t_ref = {1, 0, &ref, NULL};
+  wasmplug_error_t *e = wasmplug_linker_define_func_direct(bad, "env", "two", &t_two, (void *)d_fail, NULL, NULL);
+  CHECK(e && strstr(wasmplug_error_message(e), "at most one result"), "two results refused");
+  wasmplug_error_delete(e);
+  e = wasmplug_linker_define_func_direct(bad, "env", "ref", &t_ref, (void *)d_fail, NULL, NULL);
+  CHECK(e != NULL, "externref param refused");
+  wasmplug_error_delete(e);
+  wasmplug_linker_delete(bad);
+
+  /* Called through a table (call_indirect of an imported direct function). */
+  wasmplug_module_t *tm = load("table_import.wasm"), *pm = load("provider.wasm");
+  wasmplug_linker_t *tl = wasmplug_linker_new(engine);
+  wasmplug_instance_t *p = instantiate(tl, pm);
+  wasmplug_linker_define_instance(tl, "p", p);
+  wasmplug_valkind_t i32 = WASMPLUG_I32;
+  wasmplug_functype_t ft = {1, 1, &i32, &i32};
+  wasmplug_linker_define_func_direct(tl, "env", "inc", &ft, (void *)d_inc, NULL, NULL);
+  wasmplug_instance_t *ti = instantiate(tl, tm);
+  wasmplug_val_t ca[2] = {I32(1), I32(7)};
+  t = wasmplug_func_call(wasmplug_instance_func(ti, "ci"), ca, 2, r, 1);
+  CHECK(!t && r[0].of.i32 == 8, "direct function through a table: %d", r[0].of.i32);
+  wasmplug_trap_delete(t);
+  wasmplug_instance_delete(ti);
+  wasmplug_instance_delete(p);
+  wasmplug_linker_delete(tl);
+  wasmplug_module_delete(tm);
+  wasmplug_module_delete(pm);
+
+  /* A time limit expiring inside one: the function runs to its end. */
+  wasmplug_config_t *c = wasmplug_config_new();
+  wasmplug_config_cache_dir_set(c, cache);
+  wasmplug_config_timeout_set(c, 100);
+  wasmplug_engine_t *saved = engine;
+  wasmplug_engine_new(c, &engine);
+  wasmplug_config_delete(c);
+  wasmplug_module_t *m2 = load("basic.wasm");
+  l = direct_linker(true);
+  in = instantiate(l, m2);
+  expect_trap(in, "fail", NULL, 0, WASMPLUG_TRAP_INTERRUPT, "time limit");
+  CHECK(direct_slept_out == 1, "the direct function was not unwound mid-way, nor returned into (%d)",
+        direct_slept_out);
+  direct_expect = in;
+  t = wasmplug_func_call(wasmplug_instance_func(in, "callhost"), a, 1, r, 1);
+  CHECK(!t && r[0].of.i32 == 16, "usable after the time limit: %s", t ? wasmplug_trap_message(t) : "");
+  wasmplug_trap_delete(t);
+  wasmplug_instance_delete(in);
+  wasmplug_linker_delete(l);
+  wasmplug_module_delete(m2);
+  wasmplug_engine_delete(engine);
+  engine = saved;
+  wasmplug_module_delete(m);
+}
+
 static void test_metadata(void) {
   wasmplug_module_t *m = load("consumer.wasm");
   CHECK(wasmplug_module_import_count(m) == 4 && wasmplug_module_export_count(m) == 1, "counts");
@@ -552,6 +719,7 @@ int main(int argc, char **argv) {
   test_invalid();
   test_threads();
   test_timeout(argv[3]);
+  test_direct(argv[3]);
   wasmplug_engine_delete(engine);
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;

@@ -35,10 +35,10 @@ int main(void) {
     CHECK(ffi && dll && d->nfuncs == 44 && d->nresources == 9);
   }
   /* a guest instance of it, then teardown */
-  wp_plugin_guest_t *g = NULL;
-  e = wp_plugin_guest_new(set, &g);
+  wp_plugin_instances_t *g = NULL;
+  e = wp_plugin_instances_new(set, &g);
   CHECK(e == NULL);
-  wp_plugin_guest_delete(g);
+  wp_plugin_instances_delete(g);
   wp_plugin_set_delete(set);
 
   /* a bad allowlist refuses the load */

@@ -12,6 +12,7 @@
 
 #include <wasmplug.h>
 #include <wasmplug/host.h>
+#include <wasmplug/wit.h>
 
 #include "host_test.h"
 
@@ -436,8 +437,12 @@ static void test_component_values(void) {
   CHECK(!strcmp(buf, "list<u32>") && wasmplug_ctype_kind(lst) == WASMPLUG_C_LIST, "print: %s", buf);
   static const char *const dup[] = {"a", "a"};
   const wasmplug_ctype_t *two[] = {u32, u32};
-  CHECK(!wasmplug_ctype_record(types, 2, dup, two) && strstr(wasmplug_ctypes_error(types), "a"),
-        "duplicate label: %s", wasmplug_ctypes_error(types));
+  CHECK(!wasmplug_ctypes_error(types), "no error before a failure");
+  CHECK(!wasmplug_ctype_record(types, 2, dup, two), "duplicate label accepted");
+  wasmplug_error_t *te = wasmplug_ctypes_error(types);
+  CHECK(te && wasmplug_error_kind(te) == WASMPLUG_ERROR_INVALID && strstr(wasmplug_error_message(te), "a"),
+        "duplicate label: %s", te ? wasmplug_error_message(te) : "(no error)");
+  wasmplug_error_delete(te);
   wasmplug_cval_t items[2] = {{.kind = WASMPLUG_C_U32, .of.u32 = 1}, {.kind = WASMPLUG_C_U32, .of.u32 = 2}};
   wasmplug_cval_t v = {.kind = WASMPLUG_C_LIST, .of.list = {items, 2}};
   char *wave = wasmplug_cval_to_wave(lst, &v);
@@ -525,6 +530,117 @@ static void test_version_and_kinds(void) {
   wasmplug_wasi_config_delete(w);
 }
 
+/* One error convention on every layer's public functions: each failure
+** below comes back as a wasmplug_error_t whose kind an embedder can switch
+** on (none is OTHER, the kind of "none of these"). */
+typedef struct kind_case {
+  const char *what;
+  wasmplug_error_kind_t want;
+} kind_case;
+
+static void expect_kind(const kind_case *c, wasmplug_error_t *err) {
+  const char *why = NULL;
+  switch (wasmplug_error_kind(err)) {
+  case WASMPLUG_ERROR_OTHER: why = "no kind"; break;
+  case WASMPLUG_ERROR_INVALID:
+  case WASMPLUG_ERROR_OUT_OF_MEMORY:
+  case WASMPLUG_ERROR_IO:
+  case WASMPLUG_ERROR_DECODE:
+  case WASMPLUG_ERROR_COMPILE:
+  case WASMPLUG_ERROR_LINK:
+  case WASMPLUG_ERROR_PLUGIN:
+  case WASMPLUG_ERROR_NOT_FOUND:
+  case WASMPLUG_ERROR_LIMIT:
+  case WASMPLUG_ERROR_VERSION:
+    if (wasmplug_error_kind(err) != c->want) why = "another kind";
+    break;
+  }
+  CHECK(err && !why, "%s: %s (%s, want %s): %s", c->what, why ? why : "ok",
+        wasmplug_error_kind_name(wasmplug_error_kind(err)), wasmplug_error_kind_name(c->want), msg(err));
+  wasmplug_error_delete(err);
+}
+
+static wasmplug_trap_t *nop_cb(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *vals, size_t n) {
+  (void)env; (void)caller; (void)vals; (void)n;
+  return NULL;
+}
+
+static void test_error_kinds_everywhere(void) {
+  static const uint8_t bad[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0xff};
+  /* (module (import "x" "y" (func))) */
+  static const uint8_t imp[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 2, 7, 1, 1, 'x', 1, 'y', 0, 0};
+  wasmplug_module_t *m = NULL;
+  wasmplug_component_t *c = NULL;
+  wasmplug_error_t *err;
+  char *out = NULL;
+
+  expect_kind(&(kind_case){"module_new of bad bytes", WASMPLUG_ERROR_DECODE},
+              wasmplug_module_new(engine, bad, sizeof bad, "bad.wasm", &m));
+  expect_kind(&(kind_case){"module_validate", WASMPLUG_ERROR_DECODE}, wasmplug_module_validate(bad, sizeof bad, "bad"));
+  expect_kind(&(kind_case){"component_new of bad bytes", WASMPLUG_ERROR_DECODE},
+              wasmplug_component_new(engine, bad, sizeof bad, "bad.wasm", &c));
+
+  /* core linking */
+  CHECK(!(err = wasmplug_module_new(engine, imp, sizeof imp, "imp.wasm", &m)), "imp: %s", msg(err));
+  wasmplug_linker_t *l = wasmplug_linker_new(engine);
+  wasmplug_instance_t *in = NULL;
+  wasmplug_trap_t *t = NULL;
+  err = NULL;
+  wasmplug_linker_instantiate(l, m, NULL, &in, &err, &t);
+  expect_kind(&(kind_case){"linker_instantiate, import undefined", WASMPLUG_ERROR_LINK}, err);
+  wasmplug_functype_t ft = {0, 0, NULL, NULL};
+  CHECK(!(err = wasmplug_linker_define_func(l, "x", "y", &ft, nop_cb, NULL, NULL)), "define: %s", msg(err));
+  expect_kind(&(kind_case){"linker_define_func twice", WASMPLUG_ERROR_INVALID},
+              wasmplug_linker_define_func(l, "x", "y", &ft, nop_cb, NULL, NULL));
+  wasmplug_linker_delete(l);
+  wasmplug_module_delete(m);
+
+  /* component linking: the WASI 0.2 guest with nothing defined */
+  size_t len;
+  uint8_t *bytes = slurp(path(dir_p2, "guest.wasm"), &len);
+  CHECK(!(err = wasmplug_component_new(engine, bytes, len, "guest.wasm", &c)), "guest: %s", msg(err));
+  free(bytes);
+  wasmplug_component_linker_t *cl = wasmplug_component_linker_new(engine);
+  wasmplug_component_instance_t *ci = NULL;
+  err = NULL;
+  wasmplug_component_linker_instantiate(cl, c, &ci, &err, &t);
+  expect_kind(&(kind_case){"component_linker_instantiate, import undefined", WASMPLUG_ERROR_LINK}, err);
+  wasmplug_cfunctype_t cft = {0, NULL, NULL, NULL};
+  expect_kind(&(kind_case){"component_linker_define_func, bad name", WASMPLUG_ERROR_INVALID},
+              wasmplug_component_linker_define_func(cl, "", &cft, NULL, NULL, NULL));
+  wasmplug_component_linker_delete(cl);
+  wasmplug_component_delete(c);
+
+  /* WIT, bindgen, compose, plugins */
+  expect_kind(&(kind_case){"wit_from_path, no such file", WASMPLUG_ERROR_IO},
+              wasmplug_wit_from_path("/nonexistent/wp.wit", NULL, &out));
+  char wit[] = "/tmp/wp-kinds-XXXXXX";
+  int fd = mkstemp(wit);
+  CHECK(fd >= 0 && write(fd, "package a:b;\ninterface i { f: func(; }\n", 39) == 39, "temp WIT");
+  if (fd >= 0) close(fd);
+  expect_kind(&(kind_case){"wit_from_path, bad WIT", WASMPLUG_ERROR_DECODE}, wasmplug_wit_from_path(wit, NULL, &out));
+  wasmplug_bindgen_options_t bo = {sizeof bo, WASMPLUG_BINDGEN_PLUGIN, wit, NULL, "/nonexistent", NULL, NULL, NULL,
+                                   NULL, 0, 0};
+  expect_kind(&(kind_case){"bindgen_c of bad WIT", WASMPLUG_ERROR_DECODE}, wasmplug_bindgen_c(&bo));
+  unlink(wit);
+  bo.size = 3;
+  expect_kind(&(kind_case){"bindgen_c, wrong options size", WASMPLUG_ERROR_INVALID}, wasmplug_bindgen_c(&bo));
+  expect_kind(&(kind_case){"wit_from_plugin, no such plugin", WASMPLUG_ERROR_PLUGIN},
+              wasmplug_wit_from_plugin("/nonexistent/p.so", &out));
+  static const uint8_t badc[] = {0, 'a', 's', 'm', 0x0d, 0, 1, 0, 0xff};
+  expect_kind(&(kind_case){"wit_from_component of bad bytes", WASMPLUG_ERROR_DECODE},
+              wasmplug_wit_from_component(badc, sizeof badc, "bad", &out));
+  uint8_t *composed = NULL;
+  size_t clen = 0;
+  const char *none[] = {"/nonexistent/p.wasm"};
+  expect_kind(&(kind_case){"compose of bad bytes", WASMPLUG_ERROR_DECODE},
+              wasmplug_compose(NULL, 0, badc, sizeof badc, "bad.wasm", &composed, &clen));
+  static const uint8_t empty_component[] = {0, 'a', 's', 'm', 0x0d, 0, 1, 0};
+  expect_kind(&(kind_case){"compose, plugin missing", WASMPLUG_ERROR_PLUGIN},
+              wasmplug_compose(none, 1, empty_component, sizeof empty_component, "app.wasm", &composed, &clen));
+  free(composed);
+}
+
 int main(int argc, char **argv) {
   if (argc != 5) {
     fprintf(stderr, "usage: test_host HOST_WASM WASI_GUESTS WASI_P2_WASM COMPONENT_RT_WASM\n");
@@ -550,6 +666,7 @@ int main(int argc, char **argv) {
   test_no_default_plugins();
   test_linked_plugin();
   test_version_and_kinds();
+  test_error_kinds_everywhere();
   test_component_values();
   wasmplug_engine_delete(engine);
   if (failures) fprintf(stderr, "%d failure(s)\n", failures);

@@ -8,7 +8,8 @@
 ** and 1.5.0 with a function the provider lacks, is linked through:
 **   - the component linker (an embedder's value-tree definition),
 **   - a native plugin, for a component guest and for a core-module guest,
-**   - a wasm component plugin.
+**   - a wasm component plugin,
+**   - `wasmplug compose` of that plugin and the guest (then run alone).
 ** The matching functions of the component and plugin layers answer like
 ** the rule's one implementation, case by case.
 **
@@ -69,7 +70,7 @@ static void test_rule(void) {
   CHECK(wp_comp_name_best("a:b/c@1.0.0", 11, names, 4) == 1, "newest on the track");
 }
 
-/* ------------------------------------------------------ the four paths */
+/* ------------------------------------------------------ the five paths */
 
 typedef struct outcome {
   wasmplug_error_t *err;
@@ -129,6 +130,41 @@ static outcome via_host(const char *provider, const char *guest) {
   wasmplug_program_instance_delete(in);
   wasmplug_program_delete(p);
   wasmplug_host_delete(h);
+  free(bytes);
+  return o;
+}
+
+/* `wasmplug compose` of the wasm plugin and the guest, then the result run
+** with no plugin: the composition links by the same rule as run time. */
+static outcome via_compose(const char *guest) {
+  outcome o = {NULL, 0};
+  size_t len, clen = 0;
+  uint8_t *bytes = slurp(guest, &len), *composed = NULL;
+  char spec[1024];
+  snprintf(spec, sizeof spec, "%s/plugin.wasm", dir);
+  const char *specs[] = {spec};
+  wasmplug_host_t *h = NULL;
+  wasmplug_program_t *p = NULL;
+  wasmplug_program_instance_t *in = NULL;
+  wasmplug_trap_t *t = NULL;
+  char *res = NULL;
+  int status = 0;
+  if (!(o.err = wasmplug_compose(specs, 1, bytes, len, guest, &composed, &clen)) &&
+      !(o.err = wasmplug_host_new(engine, NULL, &h)) &&
+      !(o.err = wasmplug_program_new(h, composed, clen, guest, &p))) {
+    wasmplug_program_instantiate(p, &in, &o.err, &t);
+    if (in && !(o.err = wasmplug_program_instance_invoke(in, "run()", &res, &status, &t)))
+      o.answer = res ? (unsigned)strtoul(res, NULL, 10) : 0;
+  }
+  if (t) {
+    o.err = wasmplug_error_new("trap: %s", wasmplug_trap_message(t));
+    wasmplug_trap_delete(t);
+  }
+  free(res);
+  wasmplug_program_instance_delete(in);
+  wasmplug_program_delete(p);
+  wasmplug_host_delete(h);
+  free(composed);
   free(bytes);
   return o;
 }
@@ -196,6 +232,7 @@ static void test_paths(void) {
     expect("native plugin, component guest", variants[i], via_host("native", guest), 42);
     expect("native plugin, core-module guest", variants[i], via_host("native", core), 42);
     expect("wasm plugin", variants[i], via_host("plugin.wasm", guest), 7);
+    expect("compose", variants[i], via_compose(guest), 7);
   }
 }
 

@@ -8,6 +8,9 @@
 #    decoder (WP_COMP_T_*) and of WIT (WP_WIT_T_* for type references,
 #    WP_WIT_DEF_* for defined types) that is a value type kind of
 #    wasmplug_ckind_t is defined as that kind (= WASMPLUG_C_<KIND>);
+#  - "guest" names one thing, the Wasm program being run: no type of the
+#    tree is a *guest* (the plugins' objects for a guest are its plugin
+#    instances, the canonical options are wp_cabi_opts_t);
 #  - one name for each core value kind: wasmplug_valkind_name (no other
 #    switch spelling "funcref").
 set -eu
@@ -23,6 +26,8 @@ others=$(grep -rnE 'typedef struct [a-z_]*buf \{' "$src" | grep -v "^$src/core/b
 if [ -n "$others" ]; then echo "a second buffer type:"; printf '%s\n' "$others"; fail=1; fi
 fmts=$(grep -rn 'vsnprintf(NULL, 0' "$src" | grep -v "^$src/core/buf.h:" || true)
 if [ -n "$fmts" ]; then echo "printf-to-a-new-string outside src/core/buf.h:"; printf '%s\n' "$fmts"; fail=1; fi
+guests=$(grep -rnE 'typedef struct [a-z_]*guest[a-z_]* ' "$src" || true)
+if [ -n "$guests" ]; then echo "a type named guest that is not the guest:"; printf '%s\n' "$guests"; fail=1; fi
 names=$(grep -rln 'return "funcref"' "$src" || true)
 if [ "$names" != "$src/core/reader.c" ]; then
   echo "core value kinds must be named by wasmplug_valkind_name (src/core/reader.c) only; named in:"

@@ -74,7 +74,7 @@ static wasmplug_module_t *load_module(const char *name) {
 
 typedef struct {
   wasmplug_linker_t *linker;
-  wp_plugin_guest_t *g;
+  wp_plugin_instances_t *g;
   wasmplug_instance_t *inst;
   wasmplug_memory_t *mem;
 } fx_t;
@@ -84,8 +84,8 @@ typedef struct {
 static char *fx_new(fx_t *fx, wp_plugin_set_t *set, const wasmplug_module_t *m) {
   memset(fx, 0, sizeof *fx);
   fx->linker = wasmplug_linker_new(engine);
-  wasmplug_error_t *e = wp_plugin_guest_new(set, &fx->g);
-  if (!e) e = wp_plugin_guest_define(fx->g, fx->linker, m);
+  wasmplug_error_t *e = wp_plugin_instances_new(set, &fx->g);
+  if (!e) e = wp_plugin_instances_define(fx->g, fx->linker, m);
   wasmplug_trap_t *t = NULL;
   if (!e) wasmplug_linker_instantiate(fx->linker, m, NULL, &fx->inst, &e, &t);
   if (t) {
@@ -103,7 +103,7 @@ static char *fx_new(fx_t *fx, wp_plugin_set_t *set, const wasmplug_module_t *m) 
 
 static void fx_delete(fx_t *fx) {
   wasmplug_instance_delete(fx->inst);
-  wp_plugin_guest_delete(fx->g);
+  wp_plugin_instances_delete(fx->g);
   wasmplug_linker_delete(fx->linker);
 }
 
@@ -435,7 +435,7 @@ static void test_resources(wp_plugin_set_t *set, const wasmplug_module_t *guest)
   CHECK(call_ok(&fx, "[method]counter.get", ARGS(I32(c)), r, 1) == 16, "merged");
   CHECK(call0(&fx, "live-counters") == 2, "a consumed, c created");
   /* a's handle left the guest's table (c may reuse its slot) */
-  CHECK(wp_cabi_handles_count(wp_plugin_guest_handles(fx.g)) == 2, "moved handle left the table");
+  CHECK(wp_cabi_handles_count(wp_plugin_instances_handles(fx.g)) == 2, "moved handle left the table");
   /* borrow b was only lent: b is still usable and droppable */
   call_ok(&fx, "[resource-drop]counter", ARGS(I32(b)), NULL, 0);
   CHECK(call0(&fx, "live-counters") == 1, "drop ran the destructor");
@@ -444,7 +444,7 @@ static void test_resources(wp_plugin_set_t *set, const wasmplug_module_t *guest)
   call_ok(&fx, "[constructor]counter", ARGS(I32(3)), r, 1);
   call_ok(&fx, "[constructor]counter", ARGS(I32(4)), r, 1);
   CHECK(call0(&fx, "live-counters") == 3, "three live at exit");
-  CHECK(wp_cabi_handles_count(wp_plugin_guest_handles(fx.g)) == 3, "handle table has three");
+  CHECK(wp_cabi_handles_count(wp_plugin_instances_handles(fx.g)) == 3, "handle table has three");
   fx_delete(&fx);
   fx_t fx2;
   le = fx_new(&fx2, set, guest);
@@ -785,10 +785,10 @@ static void test_conflict(const wasmplug_module_t *guest) {
 
 /* The component-runtime entry points. */
 static void test_bindings(wp_plugin_set_t *set) {
-  wp_plugin_guest_t *g;
-  wasmplug_error_t *e = wp_plugin_guest_new(set, &g);
+  wp_plugin_instances_t *g;
+  wasmplug_error_t *e = wp_plugin_instances_new(set, &g);
   wp_plugin_binding_t b;
-  e = wp_plugin_guest_bind(g, "test:plugin/api@0.1.0", "add", NULL, &b);
+  e = wp_plugin_instances_bind(g, "test:plugin/api@0.1.0", "add", NULL, &b);
   CHECK(!e, "bind add: %s", e ? wasmplug_error_message(e) : "");
   wasmplug_error_delete(e);
   if (!e) {
@@ -804,22 +804,22 @@ static void test_bindings(wp_plugin_set_t *set) {
     const wp_cabi_type_t *ps[1] = {s};
     const char *names[1] = {"s"};
     wp_cabi_func_t want = {1, names, ps, s};
-    e = wp_plugin_guest_bind(g, "test:plugin/api@0.1.0", "add", &want, &b);
+    e = wp_plugin_instances_bind(g, "test:plugin/api@0.1.0", "add", &want, &b);
     CHECK(e && contains(wasmplug_error_message(e), "guest expects func(s: string) -> string") &&
               contains(wasmplug_error_message(e), "provides func(a: u32, b: u32) -> u32"),
           "mismatch: %s", e ? wasmplug_error_message(e) : "none");
     wasmplug_error_delete(e);
-    e = wp_plugin_guest_bind(g, "test:plugin/api@0.1.0", "echo", &want, &b);
+    e = wp_plugin_instances_bind(g, "test:plugin/api@0.1.0", "echo", &want, &b);
     CHECK(!e, "matching expected type: %s", e ? wasmplug_error_message(e) : "");
     wasmplug_error_delete(e);
     wp_cabi_types_delete(ty);
     wp_cabi_arena_delete(arena);
   }
   const wp_cabi_resource_t *r = NULL;
-  e = wp_plugin_guest_resource(g, "test:plugin/api@0.1.0", "counter", &r);
+  e = wp_plugin_instances_resource(g, "test:plugin/api@0.1.0", "counter", &r);
   CHECK(!e && r && !strcmp(wp_cabi_resource_name(r), "test:plugin/api@0.1.0#counter"), "resource");
   wasmplug_error_delete(e);
-  wp_plugin_guest_delete(g);
+  wp_plugin_instances_delete(g);
 }
 
 static void test_describe_and_dirs(void) {

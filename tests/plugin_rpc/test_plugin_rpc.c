@@ -23,14 +23,28 @@
 **      unknown kinds, oversized frames): each traps the call as a protocol
 **      violation; nothing malformed reaches the guest.
 **   6. the value decoder on thousands of mutated frames per function.
+**   7. the shared-memory ring of isolated plugins: frames are judged on a
+**      private copy (changing the shared memory after a receive changes
+**      nothing), frames too large for it go over the socket, a closed
+**      socket ends a wait that has no timeout; and a hostile helper (this
+**      program, run as `plugin-host`) scribbling over the ring — lengths
+**      past it, junk headers, wrong message numbers, frames announced on
+**      the socket and never sent, answers without a wake-up, bytes changed
+**      after publishing — or dying mid-call: each call traps with a
+**      message (or, for the honest-but-unhelpful cases, gets its right
+**      answer), and no wait outlasts the timeout or the helper.
 ** Usage: test_plugin_rpc WASMPLUG TEST_PLUGIN.so FAULTY.so TMPDIR
+**        test_plugin_rpc plugin-host --fd 3 --ring 4 ... PATH  (the hostile helper)
 */
 #include "plugin/plugin.h"
 #include "isolate/rpc.h"
 
+#include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +70,7 @@ static const char *wasmplug_exe, *test_so, *faulty_so, *tmpdir;
 
 typedef struct host {
   wp_plugin_set_t *set;
-  wp_plugin_guest_t *g;
+  wp_plugin_instances_t *g;
   wp_cabi_arena_t *arena;
   char err[1024];
 } host_t;
@@ -66,7 +80,7 @@ static bool host_open(host_t *h, const char *spec) {
   h->set = wp_plugin_set_new();
   h->arena = wp_cabi_arena_new(0);
   wasmplug_error_t *e = wp_plugin_set_load(h->set, spec);
-  if (!e) e = wp_plugin_guest_new(h->set, &h->g);
+  if (!e) e = wp_plugin_instances_new(h->set, &h->g);
   if (e) {
     snprintf(h->err, sizeof h->err, "%s", wasmplug_error_message(e));
     wasmplug_error_delete(e);
@@ -76,14 +90,14 @@ static bool host_open(host_t *h, const char *spec) {
 }
 
 static void host_new_guest(host_t *h) {
-  wp_plugin_guest_delete(h->g);
+  wp_plugin_instances_delete(h->g);
   h->g = NULL;
-  wasmplug_error_t *e = wp_plugin_guest_new(h->set, &h->g);
+  wasmplug_error_t *e = wp_plugin_instances_new(h->set, &h->g);
   if (e) wasmplug_error_delete(e);
 }
 
 static void host_close(host_t *h) {
-  wp_plugin_guest_delete(h->g);
+  wp_plugin_instances_delete(h->g);
   wp_plugin_set_delete(h->set);
   wp_cabi_arena_delete(h->arena);
 }
@@ -93,7 +107,7 @@ static const char *call(host_t *h, const char *iface, const char *fn, const void
                         const wp_cabi_type_t **rt) {
   wp_plugin_binding_t b;
   if (!h->g) return "no guest (the plugin did not load)";
-  wasmplug_error_t *e = wp_plugin_guest_bind(h->g, iface, fn, NULL, &b);
+  wasmplug_error_t *e = wp_plugin_instances_bind(h->g, iface, fn, NULL, &b);
   if (e) {
     snprintf(h->err, sizeof h->err, "bind: %s", wasmplug_error_message(e));
     wasmplug_error_delete(e);
@@ -214,7 +228,7 @@ static void test_same_results(void) {
     CHECK(!e && sum == 15, "counter.add: %s %u", e ? e : "", sum);
     e = call(h, API, "[method]counter.get", &rep, &got[k], NULL);
     const wp_cabi_resource_t *res = NULL;
-    wasmplug_error_t *re = wp_plugin_guest_resource(h->g, API, "counter", &res);
+    wasmplug_error_t *re = wp_plugin_instances_resource(h->g, API, "counter", &res);
     CHECK(!re, "guest_resource");
     if (re) wasmplug_error_delete(re);
     wp_cabi_handles_t *tab = wp_cabi_handles_new();
@@ -373,7 +387,7 @@ static void *work(void *arg) {
   worker_t *w = arg;
   host_t h = *w->shared;
   h.arena = wp_cabi_arena_new(0);
-  wasmplug_error_t *e = wp_plugin_guest_new(h.set, &h.g);
+  wasmplug_error_t *e = wp_plugin_instances_new(h.set, &h.g);
   if (e) {
     wasmplug_error_delete(e);
     w->bad = 1;
@@ -383,7 +397,7 @@ static void *work(void *arg) {
     uint32_t r = 0;
     if (call(&h, FAPI, "bump", NULL, &r, NULL) || r != i) w->bad++;
   }
-  wp_plugin_guest_delete(h.g);
+  wp_plugin_instances_delete(h.g);
   wp_cabi_arena_delete(h.arena);
   return NULL;
 }
@@ -736,7 +750,323 @@ static void test_decoder_mutations(void) {
   host_close(&h);
 }
 
+/* -------------------------------------------- 7. the shared-memory ring */
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+typedef struct big_send {
+  wp_rpc_conn_t *c;
+  size_t n;
+  int rc;
+} big_send_t;
+
+static void *send_big(void *arg) {
+  big_send_t *bs = arg;
+  wp_rpc_buf_t b = {0};
+  wp_rpc_buf_frame(&b);
+  for (size_t i = 0; i < bs->n; i++) wp_buf_byte(&b, (uint8_t)(i * 13));
+  bs->rc = wp_rpc_frame_send(bs->c, &b, (wp_rpc_header_t){.kind = WP_RPC_RESULT, .call_id = 2});
+  free(b.s);
+  return NULL;
+}
+
+/* Both ends of one ring in this process: a host end and a helper end. */
+static void test_ring_unit(void) {
+  char why[200];
+  int rfd = -1;
+  wp_rpc_ring_t *hr = wp_rpc_ring_new(&rfd, why, sizeof why);
+  CHECK(hr, "ring_new: %s", why);
+  if (!hr) return;
+  wp_rpc_ring_t *pr = wp_rpc_ring_map(rfd, why, sizeof why);
+  CHECK(pr, "ring_map: %s", why);
+  close(rfd);
+  int sv[2];
+  if (!pr || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) return;
+  wp_rpc_conn_t host, peer;
+  wp_rpc_conn_init(&host, sv[0]);
+  wp_rpc_conn_init(&peer, sv[1]);
+  host.ring = hr;
+  peer.ring = pr;
+  size_t msize;
+  uint8_t *mem = wp_rpc_ring_memory(hr, &msize);
+
+  wp_rpc_buf_t b = {0};
+  wp_rpc_buf_frame(&b);
+  wp_buf_put(&b, "ping", 4);
+  CHECK(!wp_rpc_frame_send(&host, &b, (wp_rpc_header_t){.kind = WP_RPC_CALL, .call_id = 1}), "ring send");
+  wp_rpc_header_t h;
+  const uint8_t *pl = NULL;
+  wp_rpc_io_t st = wp_rpc_frame_recv(&peer, 1000, &h, &pl, why, sizeof why);
+  CHECK(!st && h.kind == WP_RPC_CALL && h.len == 4 && !memcmp(pl, "ping", 4), "ring request (io %d)", (int)st);
+  wp_rpc_buf_frame(&b);
+  for (int i = 0; i < 100; i++) wp_buf_byte(&b, (uint8_t)i);
+  CHECK(!wp_rpc_frame_send(&peer, &b, (wp_rpc_header_t){.kind = WP_RPC_RESULT, .call_id = 1}), "ring answer");
+  st = wp_rpc_frame_recv(&host, 1000, &h, &pl, why, sizeof why);
+  CHECK(!st && h.kind == WP_RPC_RESULT && h.len == 100, "ring answer received (io %d: %s)", (int)st, st ? why : "");
+  if (!st) {
+    /* The host judges a private copy: the helper rewriting the shared
+    ** memory after the answer changes nothing the host holds. */
+    CHECK(pl < mem || pl >= mem + msize, "the received payload points into the shared memory");
+    memset(mem + WP_RPC_RING_DATA, 0xff, msize - WP_RPC_RING_DATA);
+    bool same = true;
+    for (int i = 0; i < 100; i++) same &= pl[i] == (uint8_t)i;
+    CHECK(same, "the payload changed with the shared memory");
+  }
+
+  /* A frame larger than the ring: over the socket, announced in the ring
+  ** (a thread sends it: the socket buffer is smaller than the frame). */
+  big_send_t bs = {&peer, (size_t)3 << 20, -1};
+  pthread_t t;
+  pthread_create(&t, NULL, send_big, &bs);
+  st = wp_rpc_frame_recv(&host, 5000, &h, &pl, why, sizeof why);
+  pthread_join(t, NULL);
+  bool ok = !st && bs.rc == 0 && h.len == bs.n;
+  for (size_t i = 0; ok && i < bs.n; i++) ok = pl[i] == (uint8_t)(i * 13);
+  CHECK(ok, "a 3 MiB frame through the ring's socket (io %d: %s)", (int)st, st ? why : "");
+
+  /* The peer's end closes without an answer (its process died): a wait
+  ** without a timeout ends, within a few of the host's sleep slices. */
+  close(peer.fd);
+  peer.fd = -1;
+  double t0 = now_s();
+  st = wp_rpc_frame_recv(&host, -1, &h, &pl, why, sizeof why);
+  double dt = now_s() - t0;
+  CHECK(st == WP_RPC_IO_EOF && dt < 1.0, "a dead peer ends the wait: io %d after %.3f s", (int)st, dt);
+  free(b.s);
+  wp_rpc_conn_close(&host);
+  wp_rpc_conn_close(&peer);
+}
+
+/* The hostile helper: this program run as `plugin-host` (WASMPLUG_EXE).
+** It speaks the protocol over the ring honestly, except for add(a, b)
+** with a >= 1000: then it misbehaves in way number a - 1000. */
+enum {
+  EVIL_LEN,      /* a length past the ring */
+  EVIL_JUNK,     /* a frame without a header */
+  EVIL_SEQ,      /* a message number that skips ahead */
+  EVIL_EXIT,     /* _exit(3) mid-call */
+  EVIL_KILL,     /* SIGKILL mid-call */
+  EVIL_HANG,     /* no answer; scribbles over the ring (not the message number) meanwhile */
+  EVIL_ANNOUNCE, /* announces a frame on the socket and sends nothing */
+  EVIL_LATE,     /* answers rightly after 100 ms, without a wake-up, clearing the host's sleep flag */
+  EVIL_FLIP,     /* answers rightly, then keeps changing the answer's bytes */
+  EVIL_NCASES
+};
+
+static void ring_publish(wp_rpc_ring_ctl_t *out, uint32_t len, uint32_t seq, bool wake) {
+  atomic_store(&out->len, len);
+  atomic_store(&out->seq, seq);
+  if (wake) syscall(SYS_futex, (uint32_t *)&out->seq, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+/* The helper's sending half, written out: its message count is its own
+** (*seq), so the cases below can publish by hand and go on honestly. */
+static void ring_answer(wp_rpc_ring_ctl_t *out, uint8_t *data, wp_rpc_buf_t *b, wp_rpc_header_t h, uint32_t *seq) {
+  h.magic = WP_RPC_MAGIC;
+  h.version = WP_RPC_VERSION;
+  h.len = (uint32_t)(b->len - WP_RPC_HEADER);
+  wp_rpc_header_put((uint8_t *)b->s, &h);
+  memcpy(data, b->s, b->len);
+  ring_publish(out, (uint32_t)b->len, ++*seq, atomic_load(&out->sleeping) != 0);
+}
+
+static void evil(int k, const wp_rpc_header_t *req, uint32_t sum, wp_rpc_ring_ctl_t *out, uint8_t *data,
+                 uint32_t cap, uint32_t *seq) {
+  uint32_t next = ++*seq;
+  uint64_t x = 88172645463325252ull;
+  wp_rpc_buf_t b = {0};
+  wp_rpc_buf_frame(&b);
+  wp_buf_byte(&b, WP_CABI_U32);
+  wp_rpc_buf_u32(&b, sum);
+  wp_rpc_header_t h = {WP_RPC_MAGIC, WP_RPC_VERSION, WP_RPC_RESULT, req->call_id, req->inst, req->func,
+                       (uint32_t)(b.len - WP_RPC_HEADER)};
+  wp_rpc_header_put((uint8_t *)b.s, &h);
+  switch (k) {
+  case EVIL_LEN: ring_publish(out, 0x7ffffff0u, next, true); break;
+  case EVIL_JUNK: memset(data, 'x', 64); ring_publish(out, 64, next, true); break;
+  case EVIL_SEQ: memcpy(data, b.s, b.len); ring_publish(out, (uint32_t)b.len, next + 7, true); break;
+  case EVIL_EXIT: _exit(3);
+  case EVIL_KILL: raise(SIGKILL); break;
+  case EVIL_HANG:
+    for (;;) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      data[x % cap] = (uint8_t)x;
+      atomic_store(&out->len, (uint32_t)(x >> 32));
+      atomic_store(&out->sleeping, 0);
+    }
+  case EVIL_ANNOUNCE:
+    ring_publish(out, WP_RPC_RING_ON_SOCKET, next, true);
+    for (;;) pause();
+  case EVIL_LATE: {
+    double t0 = now_s();
+    while (now_s() - t0 < 0.1) atomic_store(&out->sleeping, 0);
+    memcpy(data, b.s, b.len);
+    ring_publish(out, (uint32_t)b.len, next, false);
+    break;
+  }
+  case EVIL_FLIP: {
+    memcpy(data, b.s, b.len);
+    ring_publish(out, (uint32_t)b.len, next, true);
+    double t0 = now_s();
+    while (now_s() - t0 < 0.1) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      data[x % b.len] ^= (uint8_t)(x | 1);
+      atomic_store(&out->len, (uint32_t)(x & 0xff));
+    }
+    break;
+  }
+  }
+  free(b.s);
+}
+
+static int hostile_helper(int argc, char **argv) {
+  const char *path = NULL;
+  int ring_fd = -1;
+  for (int i = 2; i < argc; i++) {
+    if (!strcmp(argv[i], "--ring") && i + 1 < argc) ring_fd = atoi(argv[++i]);
+    else if (argv[i][0] == '-' && argv[i][1] == '-') i++;
+    else if (!path) path = argv[i];
+  }
+  char why[200] = "no --ring";
+  wp_rpc_ring_t *ring = ring_fd >= 0 ? wp_rpc_ring_map(ring_fd, why, sizeof why) : NULL;
+  if (!ring || !path) {
+    fprintf(stderr, "hostile helper: %s\n", why);
+    return 1;
+  }
+  close(ring_fd);
+  host_t real;
+  if (!host_open(&real, path)) {
+    fprintf(stderr, "hostile helper: %s\n", real.err);
+    return 1;
+  }
+  wp_rpc_buf_t desc = {0}, b = {0};
+  wp_rpc_desc_encode(&desc, wp_plugin_descriptor(wp_plugin_set_get(real.set, 0)));
+  wp_rpc_conn_t c;
+  wp_rpc_conn_init(&c, 3);
+  c.ring = ring;
+  size_t msize;
+  uint8_t *mem = wp_rpc_ring_memory(ring, &msize);
+  wp_rpc_ring_head_t *head = (wp_rpc_ring_head_t *)mem;
+  wp_rpc_ring_ctl_t *out = &head->dir[1];
+  uint8_t *data = mem + WP_RPC_RING_DATA + head->cap;
+  uint32_t seq = 0;
+  for (;;) {
+    wp_rpc_header_t h;
+    const uint8_t *pl;
+    if (wp_rpc_frame_recv(&c, -1, &h, &pl, why, sizeof why)) break;
+    wp_rpc_buf_frame(&b);
+    wp_rpc_header_t r = {.kind = WP_RPC_OK, .call_id = h.call_id, .inst = h.inst, .func = h.func};
+    if (h.kind == WP_RPC_BYE) break;
+    if (h.kind == WP_RPC_HELLO) {
+      wp_buf_put(&b, desc.s, desc.len);
+      r.kind = WP_RPC_DESCRIBE;
+    } else if (h.kind == WP_RPC_INST_NEW) {
+      r.kind = WP_RPC_INST_OK;
+      r.inst = 1;
+    } else if (h.kind == WP_RPC_CALL) {
+      uint32_t a = 0, v = 0;
+      if (h.len >= 10) {
+        memcpy(&a, pl + 1, 4);
+        memcpy(&v, pl + 6, 4);
+      }
+      if (h.func == 0 && a >= 1000 && a < 1000 + EVIL_NCASES) {
+        evil((int)(a - 1000), &h, a + v, out, data, head->cap, &seq);
+        continue;
+      }
+      r.kind = WP_RPC_RESULT;
+      wp_buf_byte(&b, WP_CABI_U32);
+      wp_rpc_buf_u32(&b, a + v);
+    }
+    if (b.len > head->cap) break;
+    ring_answer(out, data, &b, r, &seq);
+  }
+  free(desc.s);
+  free(b.s);
+  wp_rpc_conn_close(&c);
+  host_close(&real);
+  return 0;
+}
+
+static char self_exe[4096];
+
+/* add(1000 + k, 0) against the hostile helper: the trap's message has
+** `want` (NULL: the call must succeed with 1000 + k); the instance is dead
+** after a trap, and a new one works.  The call returns within max_s. */
+static void evil_case(int k, const char *opts, const char *want, double max_s) {
+  char spec[1024];
+  snprintf(spec, sizeof spec, "%s,isolate%s", faulty_so, opts);
+  setenv("WASMPLUG_EXE", self_exe, 1);
+  host_t h;
+  bool opened = host_open(&h, spec);
+  setenv("WASMPLUG_EXE", wasmplug_exe, 1);
+  CHECK(opened, "hostile helper %d: open: %s", k, h.err);
+  if (!opened) {
+    host_close(&h);
+    return;
+  }
+  const char *e;
+  CHECK(add(&h, 1, 2, &e) == 3 && !e, "hostile helper %d: honest add before: %s", k, e ? e : "");
+  double t0 = now_s();
+  uint32_t r = add(&h, 1000u + (uint32_t)k, 0, &e);
+  double dt = now_s() - t0;
+  CHECK(dt < max_s, "hostile helper %d: the call took %.2f s (at most %.1f)", k, dt, max_s);
+  if (!want) {
+    CHECK(!e && r == 1000u + (uint32_t)k, "hostile helper %d: want %u, got %u (%s)", k, 1000u + (uint32_t)k, r,
+          e ? e : "no trap");
+    CHECK(add(&h, 5, 6, &e) == 11 && !e, "hostile helper %d: the next call: %s", k, e ? e : "");
+  } else {
+    CHECK(e && strstr(e, "plugin rpc-faulty: test:faulty/api@1.0.0#add: ") && strstr(e, want),
+          "hostile helper %d: trap '%s' (want '%s')", k, e ? e : "(none)", want);
+    e = NULL;
+    add(&h, 1, 2, &e);
+    CHECK(e && strstr(e, "plugin state was lost"), "hostile helper %d: call on the dead instance: %s", k,
+          e ? e : "(none)");
+  }
+  setenv("WASMPLUG_EXE", self_exe, 1);
+  host_new_guest(&h);
+  CHECK(add(&h, 20, 22, &e) == 42 && !e, "hostile helper %d: a new instance: %s", k, e ? e : "");
+  host_close(&h);
+  setenv("WASMPLUG_EXE", wasmplug_exe, 1);
+}
+
+static void test_hostile_helper(void) {
+  ssize_t n = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
+  if (n <= 0) return;
+  self_exe[n] = 0;
+  evil_case(EVIL_LEN, "", "protocol violation: ring frame of 2147483632 bytes", 5);
+  evil_case(EVIL_JUNK, "", "protocol violation: bad frame magic", 5);
+  evil_case(EVIL_SEQ, "", "protocol violation: ring message number", 5);
+  /* Without a per-call timeout (timeout=0), its death still ends the wait. */
+  evil_case(EVIL_EXIT, ",timeout=0", "the plugin process exited with status 3", 5);
+  evil_case(EVIL_KILL, ",timeout=0", "killed by signal 9", 5);
+  evil_case(EVIL_HANG, ",timeout=300", "no answer within 300 ms", 5);
+  evil_case(EVIL_ANNOUNCE, ",timeout=300", "no answer within 300 ms", 5);
+  evil_case(EVIL_LATE, ",timeout=5000", NULL, 4);
+  /* Bytes changed after publishing: the host judged one copy.  Whether
+  ** the copy was taken before the first change (the right answer) or
+  ** after (refused) is a race; a half-changed value never gets through. */
+  for (int i = 0; i < 5; i++) {
+    char spec[1024];
+    snprintf(spec, sizeof spec, "%s,isolate", faulty_so);
+    setenv("WASMPLUG_EXE", self_exe, 1);
+    host_t h;
+    bool opened = host_open(&h, spec);
+    setenv("WASMPLUG_EXE", wasmplug_exe, 1);
+    CHECK(opened, "hostile helper flip: open: %s", h.err);
+    const char *e = NULL;
+    uint32_t r = opened ? add(&h, 1000 + EVIL_FLIP, 5, &e) : 0;
+    CHECK(opened && (e ? strstr(e, "protocol violation") != NULL : r == 1005 + EVIL_FLIP),
+          "hostile helper flip: %u %s", r, e ? e : "");
+    host_close(&h);
+  }
+}
+
 int main(int argc, char **argv) {
+  if (argc > 1 && !strcmp(argv[1], "plugin-host")) return hostile_helper(argc, argv);
   if (argc != 5) {
     fprintf(stderr, "usage: test_plugin_rpc WASMPLUG TEST_PLUGIN.so FAULTY.so TMPDIR\n");
     return 2;
@@ -759,6 +1089,8 @@ int main(int argc, char **argv) {
   test_hostile_clients();
   test_lying_server();
   test_decoder_mutations();
+  test_ring_unit();
+  test_hostile_helper();
   printf("plugin_rpc: %d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
 }

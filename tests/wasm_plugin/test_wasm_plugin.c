@@ -106,7 +106,7 @@ static wp_wasm_plugins_t *plugins(const char **specs, char *err, size_t cap) {
 }
 
 typedef struct inst {
-  wp_wasm_guest_t *g;
+  wp_wasm_instances_t *g;
   wasmplug_component_linker_t *l;
   wasmplug_component_instance_t *in;
   char err[2048];
@@ -117,8 +117,8 @@ typedef struct inst {
 static int start(inst *x, wp_wasm_plugins_t *set, comp *c, const char *name) {
   memset(x, 0, sizeof *x);
   x->l = wasmplug_component_linker_new(engine);
-  wasmplug_error_t *e = wp_wasm_guest_new(set, &x->g);
-  if (!e) e = wp_wasm_guest_link(x->g, x->l, c->c, name);
+  wasmplug_error_t *e = wp_wasm_instances_new(set, &x->g);
+  if (!e) e = wp_wasm_instances_link(x->g, x->l, c->c, name);
   wasmplug_trap_t *t = NULL;
   if (!e) wasmplug_component_linker_instantiate(x->l, c->c, &x->in, &e, &t);
   if (t) {
@@ -134,7 +134,7 @@ static int start(inst *x, wp_wasm_plugins_t *set, comp *c, const char *name) {
 
 static void stop(inst *x) {
   wasmplug_component_instance_delete(x->in);
-  wp_wasm_guest_delete(x->g);
+  wp_wasm_instances_delete(x->g);
   wasmplug_component_linker_delete(x->l);
   x->in = NULL;
   x->g = NULL;
@@ -227,7 +227,7 @@ static void test_instances(comp *app) {
   inst a, b;
   CHECK(start(&a, set, app, "a"));
   CHECK(start(&b, set, app, "b"));
-  CHECK(wp_wasm_guest_instance(a.g, 0) != wp_wasm_guest_instance(b.g, 0));
+  CHECK(wp_wasm_instances_get(a.g, 0) != wp_wasm_instances_get(b.g, 0));
   CHECK_STR(call(&a, "test:kv/api#bump(1)"), "1");
   CHECK_STR(call(&b, "test:kv/api#bump(1)"), "1");
   CHECK_STR(call(&a, "test:kv/api#bump(1)"), "2");
@@ -242,8 +242,8 @@ static void test_instances(comp *app) {
   CHECK_STR(err, "");
   CHECK(start(&a, set, app, "a"));
   CHECK(start(&b, set, app, "b"));
-  CHECK(wp_wasm_guest_instance(a.g, 0) == wp_wasm_guest_instance(b.g, 0));
-  CHECK(wp_wasm_guest_instance(a.g, 1) != wp_wasm_guest_instance(b.g, 1));
+  CHECK(wp_wasm_instances_get(a.g, 0) == wp_wasm_instances_get(b.g, 0));
+  CHECK(wp_wasm_instances_get(a.g, 1) != wp_wasm_instances_get(b.g, 1));
   CHECK_STR(call(&a, "test:kv/api#bump(1)"), "1");
   CHECK_STR(call(&b, "test:kv/api#bump(1)"), "2");
   CHECK_STR(call(&a, "test:kv/api#put({key: \"x\", value: [1]})"), "1");
@@ -303,7 +303,7 @@ static void test_refusals(comp *app) {
   /* a guest importing wasi:dl, with or without plugins */
   comp dl = load("dl_guest.wasm");
   wasmplug_component_linker_t *l = wasmplug_component_linker_new(engine);
-  wasmplug_error_t *e = wp_wasm_guest_link(NULL, l, dl.c, "dl_guest.wasm");
+  wasmplug_error_t *e = wp_wasm_instances_link(NULL, l, dl.c, "dl_guest.wasm");
   CHECK_HAS(e ? wasmplug_error_message(e) : NULL,
             "dl_guest.wasm: import `wasi:dl/dll@0.2.0-draft` refused: wasi:dl reaches native code");
   CHECK_HAS(e ? wasmplug_error_message(e) : NULL, "allow-dl");

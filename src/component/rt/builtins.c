@@ -26,7 +26,7 @@ typedef struct builtin {
   const wp_comp_canon *c;
   const wp_cabi_type_t *type;   /* stream/future type; task.return's result */
   rt_opts opts;
-  wp_cabi_guest_t guest;        /* memory, realloc, encoding, handle table */
+  wp_cabi_opts_t guest;        /* memory, realloc, encoding, handle table */
 } builtin;
 
 
@@ -422,7 +422,7 @@ int rt_canon_builtin(rt_frame *f, const wp_comp_canon *c, const wp_comp_core_fun
   } else if (c->op == WP_COMP_CANON_ERROR_CONTEXT_NEW || c->op == WP_COMP_CANON_ERROR_CONTEXT_DEBUG_MESSAGE) {
     b->type = wp_cabi_type_prim(s->types, WP_CABI_STRING);
   }
-  rt_make_guest(f, &b->opts, &b->guest);
+  rt_make_opts(f, &b->opts, &b->guest);
   if (rt_core_functype(s, ctype, &cf->type)) return -1;
   cf->cb = builtin_cb;
   cf->env = b;

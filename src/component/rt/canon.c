@@ -152,7 +152,7 @@ void rt_arena_give(rt_store *s, wp_cabi_arena_t *a) {
   s->spare_arena = a;
 }
 
-static void make_guest(rt_frame *f, const rt_opts *o, wp_cabi_guest_t *g, opts_ctx **ctxp) {
+static void make_guest(rt_frame *f, const rt_opts *o, wp_cabi_opts_t *g, opts_ctx **ctxp) {
   opts_ctx *c = rt_alloc(f->store, sizeof *c);
   memset(g, 0, sizeof *g);
   if (!c) return;
@@ -171,7 +171,7 @@ static void make_guest(rt_frame *f, const rt_opts *o, wp_cabi_guest_t *g, opts_c
 
 void rt_lifted_init(rt_func *F) { make_guest(F->owner, &F->opts, &F->guest, NULL); }
 
-void rt_make_guest(rt_frame *f, const rt_opts *o, wp_cabi_guest_t *g) { make_guest(f, o, g, NULL); }
+void rt_make_opts(rt_frame *f, const rt_opts *o, wp_cabi_opts_t *g) { make_guest(f, o, g, NULL); }
 
 /* ------------------------------------------------------------ canon lower */
 

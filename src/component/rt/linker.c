@@ -76,7 +76,7 @@ static wasmplug_error_t *add(wasmplug_component_linker_t *l, rt_host_def *d) {
     return wasmplug_error_new("out of memory");
   }
   if (find_exact(l, d->name, strlen(d->name), d->is_resource)) {
-    wasmplug_error_t *e = wasmplug_error_new("component linker: `%s` is already defined", d->name);
+    wasmplug_error_t *e = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "component linker: `%s` is already defined", d->name);
     def_free(d);
     return e;
   }
@@ -98,7 +98,7 @@ wasmplug_error_t *wasmplug_component_linker_define_func(wasmplug_component_linke
                                                         const wasmplug_cfunctype_t *type,
                                                         wasmplug_component_host_fn_t cb, void *env,
                                                         void (*finalizer)(void *)) {
-  if (!l || !name || !type || !cb) return wasmplug_error_new("component linker: bad arguments for `%s`", name ? name : "?");
+  if (!l || !name || !type || !cb) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "component linker: bad arguments for `%s`", name ? name : "?");
   rt_host_def *d = calloc(1, sizeof *d);
   if (!d) return wasmplug_error_new("out of memory");
   d->name = strdup(name);
@@ -112,12 +112,12 @@ wasmplug_error_t *wasmplug_component_linker_define_func(wasmplug_component_linke
 wasmplug_error_t *rt_linker_define_native(wasmplug_component_linker_t *l, const char *name, const wp_cabi_func_t *type,
                                           const wp_cabi_native_fn_t *fn, void (*finalizer)(void *)) {
   if (!l || !name || !type || !fn || !fn->fn)
-    return wasmplug_error_new("component linker: bad arguments for `%s`", name ? name : "?");
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "component linker: bad arguments for `%s`", name ? name : "?");
   rt_host_def *d = calloc(1, sizeof *d);
   if (!d) return wasmplug_error_new("out of memory");
   wp_cabi_error_t *ce = wp_cabi_func_native_args(type, &d->native_args);
   if (ce) {
-    wasmplug_error_t *e = wasmplug_error_new("component linker: `%s`: %s", name, wp_cabi_error_message(ce));
+    wasmplug_error_t *e = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "component linker: `%s`: %s", name, wp_cabi_error_message(ce));
     wp_cabi_error_delete(ce);
     free(d);
     return e;
@@ -146,7 +146,7 @@ wasmplug_error_t *wasmplug_component_linker_define_native(wasmplug_component_lin
 
 wasmplug_error_t *wasmplug_component_linker_define_func_ref(wasmplug_component_linker_t *l, const char *name,
                                                             wasmplug_component_func_t *func) {
-  if (!l || !name || !func) return wasmplug_error_new("component linker: bad arguments for `%s`", name ? name : "?");
+  if (!l || !name || !func) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "component linker: bad arguments for `%s`", name ? name : "?");
   rt_host_def *d = calloc(1, sizeof *d);
   if (!d) return wasmplug_error_new("out of memory");
   d->name = strdup(name);
@@ -157,7 +157,7 @@ wasmplug_error_t *wasmplug_component_linker_define_func_ref(wasmplug_component_l
 
 wasmplug_error_t *wasmplug_component_linker_define_resource(wasmplug_component_linker_t *l, const char *name,
                                                             const wasmplug_cresource_t *resource) {
-  if (!l || !name || !resource) return wasmplug_error_new("component linker: bad arguments for resource `%s`", name ? name : "?");
+  if (!l || !name || !resource) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "component linker: bad arguments for resource `%s`", name ? name : "?");
   rt_host_def *d = calloc(1, sizeof *d);
   if (!d) return wasmplug_error_new("out of memory");
   d->name = strdup(name);

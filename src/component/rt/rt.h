@@ -154,7 +154,7 @@ struct rt_func {
   rt_frame *owner;
   rt_corefunc *core;
   rt_opts opts;
-  wp_cabi_guest_t guest;         /* built once from owner + opts */
+  wp_cabi_opts_t guest;         /* built once from owner + opts */
 };
 
 /* ------------------------------------------------------------ frames */
@@ -231,14 +231,14 @@ int rt_canon_resource(rt_frame *f, uint8_t op, const wp_cabi_resource_t *r,
 void rt_lifted_init(rt_func *F);
 /* A guest view (memory, realloc, encoding, handle table) of frame f with
 ** options o; calls to realloc count as "may not leave". */
-void rt_make_guest(rt_frame *f, const rt_opts *o, wp_cabi_guest_t *g);
+void rt_make_opts(rt_frame *f, const rt_opts *o, wp_cabi_opts_t *g);
 
 /* One `canon lower`: the lowered function as the calling instance sees it. */
 typedef struct rt_lower {
   rt_frame *f;                   /* the calling instance */
   rt_func *F;                    /* the callee */
   const wp_cabi_func_t *type;    /* the lowering side's view */
-  wp_cabi_guest_t guest;         /* the calling instance, with the options */
+  wp_cabi_opts_t guest;         /* the calling instance, with the options */
   wasmplug_functype_t ctype;
   bool is_async;
   bool async_values;             /* its type has streams, futures or error contexts */

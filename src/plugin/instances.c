@@ -1,5 +1,5 @@
 /*
-** guest.c — the plugins' side of one guest instance: per-instance plugin
+** instances.c — the plugins' instances for one guest instance: per-instance plugin
 ** states, resource types bound to them, the handle table, the call arena,
 ** bindings for component runtimes, and teardown (destructors exactly once).
 */
@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-wasmplug_error_t *wp_plugin_guest_new(wp_plugin_set_t *set, wp_plugin_guest_t **out) {
+wasmplug_error_t *wp_plugin_instances_new(wp_plugin_set_t *set, wp_plugin_instances_t **out) {
   *out = NULL;
-  wp_plugin_guest_t *g = calloc(1, sizeof *g);
+  wp_plugin_instances_t *g = calloc(1, sizeof *g);
   if (!g) return wasmplug_error_new("out of memory");
   g->set = set;
   g->refs = 1;
@@ -28,14 +28,14 @@ wasmplug_error_t *wp_plugin_guest_new(wp_plugin_set_t *set, wp_plugin_guest_t **
   return NULL;
 }
 
-void wp_plugin_guest_limits_set(wp_plugin_guest_t *g, const wasmplug_store_limits_t *limits) {
+void wp_plugin_instances_limits_set(wp_plugin_instances_t *g, const wasmplug_store_limits_t *limits) {
   if (g->handles) wp_cabi_handles_limit_set(g->handles, limits->handles);
   if (g->arena) wp_cabi_arena_budget_set(g->arena, limits->host_memory_bytes);
 }
 
 /* Teardown: resources first (their destructors need the states), then
 ** the states, then the types. */
-static void teardown(wp_plugin_guest_t *g) {
+static void teardown(wp_plugin_instances_t *g) {
   if (g->dead) return;
   g->dead = true;
   wp_cabi_handles_delete(g->handles);
@@ -63,20 +63,20 @@ static void teardown(wp_plugin_guest_t *g) {
   g->arena = NULL;
 }
 
-void wp_plugin_guest_unref(wp_plugin_guest_t *g) {
+void wp_plugin_instances_unref(wp_plugin_instances_t *g) {
   if (--g->refs) return;
   teardown(g);
   wp_plugin_set_delete(g->set);
   free(g);
 }
 
-void wp_plugin_guest_delete(wp_plugin_guest_t *g) {
+void wp_plugin_instances_delete(wp_plugin_instances_t *g) {
   if (!g) return;
   teardown(g);
-  wp_plugin_guest_unref(g);
+  wp_plugin_instances_unref(g);
 }
 
-wp_cabi_handles_t *wp_plugin_guest_handles(wp_plugin_guest_t *g) { return g->handles; }
+wp_cabi_handles_t *wp_plugin_instances_handles(wp_plugin_instances_t *g) { return g->handles; }
 
 /* ------------------------------------------------------------ resources */
 
@@ -111,7 +111,7 @@ static const wp_cabi_resource_t *make_resource(void *ctx, wp_cabi_types_t *types
   ** guest's import of the interface binds the very same type. */
   if (iface && d->name && !provides(in->p, d->owner)) {
     const wp_cabi_resource_t *foreign = NULL;
-    wasmplug_error_t *e = wp_plugin_guest_resource(in->g, iface, d->name, &foreign);
+    wasmplug_error_t *e = wp_plugin_instances_resource(in->g, iface, d->name, &foreign);
     wasmplug_error_delete(e);
     if (foreign) {
       free(iface);
@@ -160,7 +160,7 @@ void wp_plugin_inst_destroy(wp_plugin_inst_t *in, const wp_cabi_resource_t *res,
     }
 }
 
-wasmplug_error_t *wp_plugin_guest_inst(wp_plugin_guest_t *g, const wp_plugin_t *p, wp_plugin_inst_t **out) {
+wasmplug_error_t *wp_plugin_instances_get(wp_plugin_instances_t *g, const wp_plugin_t *p, wp_plugin_inst_t **out) {
   if (g->dead) return wasmplug_error_new("plugin guest was torn down");
   for (size_t i = 0; i < g->ninsts; i++)
     if (g->insts[i]->p == p) {
@@ -232,7 +232,7 @@ static char *cabi_func_text(const wp_cabi_func_t *f) {
 }
 
 /* Finds plugin, instance state and cabi function of iface#func. */
-static wasmplug_error_t *resolve(wp_plugin_guest_t *g, const char *iface, const char *func, wp_plugin_inst_t **inst,
+static wasmplug_error_t *resolve(wp_plugin_instances_t *g, const char *iface, const char *func, wp_plugin_inst_t **inst,
                                  const wp_plugin_export_t **xout, const wp_cabi_func_t **fout) {
   const wp_plugin_t *p;
   const wp_plugin_iface_t *in;
@@ -240,7 +240,7 @@ static wasmplug_error_t *resolve(wp_plugin_guest_t *g, const char *iface, const 
   if (e) return e;
   const wp_plugin_export_t *x = wp_plugin_find_export(p, in, func);
   if (!x) return wasmplug_error_new("plugin %s: interface %s has no function '%s'", p->desc.name, in->id, func);
-  if ((e = wp_plugin_guest_inst(g, p, inst))) return e;
+  if ((e = wp_plugin_instances_get(g, p, inst))) return e;
   const wp_wit_function_t *wf = &p->wit->interfaces[x->iface].funcs[x->func];
   if ((e = wp_wit_cabi_func((*inst)->conv, wf, fout))) {
     wasmplug_error_t *w = wasmplug_error_new("plugin %s: %s: %s", p->desc.name, x->qualified, wasmplug_error_message(e));
@@ -251,7 +251,7 @@ static wasmplug_error_t *resolve(wp_plugin_guest_t *g, const char *iface, const 
   return NULL;
 }
 
-wasmplug_error_t *wp_plugin_guest_bind(wp_plugin_guest_t *g, const char *iface, const char *func,
+wasmplug_error_t *wp_plugin_instances_bind(wp_plugin_instances_t *g, const char *iface, const char *func,
                                        const wp_cabi_func_t *expected, wp_plugin_binding_t *out) {
   memset(out, 0, sizeof *out);
   wp_plugin_inst_t *inst = NULL;
@@ -284,7 +284,7 @@ wasmplug_error_t *wp_plugin_guest_bind(wp_plugin_guest_t *g, const char *iface, 
   return NULL;
 }
 
-wasmplug_error_t *wp_plugin_guest_resource(wp_plugin_guest_t *g, const char *iface, const char *name,
+wasmplug_error_t *wp_plugin_instances_resource(wp_plugin_instances_t *g, const char *iface, const char *name,
                                            const wp_cabi_resource_t **out) {
   *out = NULL;
   const wp_plugin_t *p;
@@ -297,14 +297,14 @@ wasmplug_error_t *wp_plugin_guest_resource(wp_plugin_guest_t *g, const char *ifa
     uint32_t id = wp_wit_type_unalias(p->wit, wi->types[t].id);
     if (p->wit->types[id].kind != WP_WIT_DEF_RESOURCE) break;
     wp_plugin_inst_t *inst;
-    if ((e = wp_plugin_guest_inst(g, p, &inst))) return e;
+    if ((e = wp_plugin_instances_get(g, p, &inst))) return e;
     *out = wp_wit_cabi_resource(inst->conv, id, &e);
     return e;
   }
   return wasmplug_error_new("plugin %s: interface %s has no resource '%s'", p->desc.name, in->id, name);
 }
 
-const char *wp_plugin_guest_other_state(const wp_plugin_guest_t *g, const char *const *names, size_t n) {
+const char *wp_plugin_instances_other_state(const wp_plugin_instances_t *g, const char *const *names, size_t n) {
   for (size_t i = 0; i < g->ninsts; i++) {
     const wp_plugin_inst_t *in = g->insts[i];
     if (!in->own_state) continue;
@@ -315,12 +315,12 @@ const char *wp_plugin_guest_other_state(const wp_plugin_guest_t *g, const char *
   return NULL;
 }
 
-void *wp_plugin_guest_state(wp_plugin_guest_t *g, const char *name) {
+void *wp_plugin_instances_state(wp_plugin_instances_t *g, const char *name) {
   for (size_t i = 0; i < g->set->n; i++) {
     const wp_plugin_t *p = g->set->plugins[i];
     if (strcmp(p->desc.name, name)) continue;
     wp_plugin_inst_t *in;
-    wasmplug_error_t *e = wp_plugin_guest_inst(g, p, &in);
+    wasmplug_error_t *e = wp_plugin_instances_get(g, p, &in);
     if (e) {
       wasmplug_error_delete(e);
       return NULL;

@@ -1,9 +1,9 @@
 /*
-** wasm_guest.c — the plugin instances of one guest instance: each plugin
+** wasm_instances.c — the plugin instances of one guest instance: each plugin
 ** is instantiated after the plugins it imports from (wp_wasm_resolve
 ** refused cycles), with a component linker holding those plugins' exports
 ** and then the host's definitions.  `shared` plugins live in the set's own
-** wasm guest, made once and used by every guest.
+** wp_wasm_instances_t, made once and used by every guest.
 */
 #include "host/wasm_internal.h"
 
@@ -23,13 +23,13 @@ typedef struct slot {
   bool has_state;
 } slot;
 
-struct wp_wasm_guest {
+struct wp_wasm_instances {
   wp_wasm_plugins_t *set;
   slot *slots;      /* per plugin */
   size_t *made;     /* plugin indices in instantiation order */
   size_t nmade;
   uint64_t id;      /* the guest's, for the lifecycle hooks (0: the set's own) */
-  bool trial;       /* no hooks at all (wp_wasm_guest_trial) */
+  bool trial;       /* no hooks at all (wp_wasm_instances_trial) */
   bool holds_set;   /* a reference on `set` (all but the set's own guest) */
 };
 
@@ -86,8 +86,8 @@ static void hook_teardown(const wp_wasm_plugin *p, wasmplug_component_instance_t
   wasmplug_trap_delete(t);
 }
 
-static wp_wasm_guest_t *guest_alloc(wp_wasm_plugins_t *set) {
-  wp_wasm_guest_t *g = calloc(1, sizeof *g);
+static wp_wasm_instances_t *guest_alloc(wp_wasm_plugins_t *set) {
+  wp_wasm_instances_t *g = calloc(1, sizeof *g);
   if (!g) return NULL;
   g->set = set;
   g->slots = calloc(set->n + 1, sizeof *g->slots);
@@ -101,7 +101,7 @@ static wp_wasm_guest_t *guest_alloc(wp_wasm_plugins_t *set) {
   return g;
 }
 
-void wp_wasm_guest_delete(wp_wasm_guest_t *g) {
+void wp_wasm_instances_delete(wp_wasm_instances_t *g) {
   if (!g) return;
   /* Consumers first: a plugin's instance may hold handles whose
   ** destructors call into the plugins it imports from. */
@@ -120,10 +120,10 @@ void wp_wasm_guest_delete(wp_wasm_guest_t *g) {
   free(g);
 }
 
-static wasmplug_error_t *instantiate(wp_wasm_guest_t *g, size_t i);
+static wasmplug_error_t *instantiate(wp_wasm_instances_t *g, size_t i);
 
 /* The lifecycle's bind, for a guest's own wasm guest (not the set's). */
-static wasmplug_error_t *bind(wp_wasm_guest_t *g, size_t i) {
+static wasmplug_error_t *bind(wp_wasm_instances_t *g, size_t i) {
   slot *s = &g->slots[i];
   if (!g->id || s->bound) return NULL;
   wasmplug_trap_t *t = call_hook(s->in, "bind", true, g->id);
@@ -138,7 +138,7 @@ static wasmplug_error_t *bind(wp_wasm_guest_t *g, size_t i) {
 }
 
 /* Plugin i's instance in g, instantiating it (and its providers) first. */
-static wasmplug_error_t *need(wp_wasm_guest_t *g, size_t i) {
+static wasmplug_error_t *need(wp_wasm_instances_t *g, size_t i) {
   wp_wasm_plugins_t *set = g->set;
   slot *s = &g->slots[i];
   if (s->in) return NULL;
@@ -155,7 +155,7 @@ static wasmplug_error_t *need(wp_wasm_guest_t *g, size_t i) {
   return e ? e : bind(g, i);
 }
 
-static wasmplug_error_t *instantiate(wp_wasm_guest_t *g, size_t i) {
+static wasmplug_error_t *instantiate(wp_wasm_instances_t *g, size_t i) {
   wp_wasm_plugins_t *set = g->set;
   wp_wasm_plugin *p = set->p[i];
   slot *s = &g->slots[i];
@@ -189,7 +189,7 @@ static wasmplug_error_t *instantiate(wp_wasm_guest_t *g, size_t i) {
     s->has_state = true;
   }
   /* Recorded before instantiating so a failure still releases the linker
-  ** and host state in wp_wasm_guest_delete. */
+  ** and host state in wp_wasm_instances_delete. */
   g->made[g->nmade++] = i;
   if (e) return e;
   wasmplug_trap_t *trap = NULL;
@@ -202,11 +202,11 @@ static wasmplug_error_t *instantiate(wp_wasm_guest_t *g, size_t i) {
   return e;
 }
 
-static wasmplug_error_t *guest_new(wp_wasm_plugins_t *set, bool trial, wp_wasm_guest_t **out) {
+static wasmplug_error_t *guest_new(wp_wasm_plugins_t *set, bool trial, wp_wasm_instances_t **out) {
   *out = NULL;
   if (!set) return NULL;
   if (set->n && !set->engine) return wasmplug_error_new("wasm plugins: wp_wasm_plugins_prepare was not called");
-  wp_wasm_guest_t *g = guest_alloc(set);
+  wp_wasm_instances_t *g = guest_alloc(set);
   if (!g) return wasmplug_error_new("out of memory");
   wp_wasm_plugins_ref(set);
   g->holds_set = true;
@@ -215,7 +215,7 @@ static wasmplug_error_t *guest_new(wp_wasm_plugins_t *set, bool trial, wp_wasm_g
   for (size_t i = 0; i < set->n; i++) {
     wasmplug_error_t *e = need(g, i);
     if (e) {
-      wp_wasm_guest_delete(g);
+      wp_wasm_instances_delete(g);
       return e;
     }
   }
@@ -223,14 +223,14 @@ static wasmplug_error_t *guest_new(wp_wasm_plugins_t *set, bool trial, wp_wasm_g
   return NULL;
 }
 
-wasmplug_error_t *wp_wasm_guest_new(wp_wasm_plugins_t *set, wp_wasm_guest_t **out) { return guest_new(set, false, out); }
-wasmplug_error_t *wp_wasm_guest_trial(wp_wasm_plugins_t *set, wp_wasm_guest_t **out) { return guest_new(set, true, out); }
+wasmplug_error_t *wp_wasm_instances_new(wp_wasm_plugins_t *set, wp_wasm_instances_t **out) { return guest_new(set, false, out); }
+wasmplug_error_t *wp_wasm_instances_trial(wp_wasm_plugins_t *set, wp_wasm_instances_t **out) { return guest_new(set, true, out); }
 
-wasmplug_component_instance_t *wp_wasm_guest_instance(wp_wasm_guest_t *g, size_t i) {
+wasmplug_component_instance_t *wp_wasm_instances_get(wp_wasm_instances_t *g, size_t i) {
   return g && i < g->set->n ? g->slots[i].in : NULL;
 }
 
-wasmplug_error_t *wp_wasm_guest_link(wp_wasm_guest_t *g, wasmplug_component_linker_t *l,
+wasmplug_error_t *wp_wasm_instances_link(wp_wasm_instances_t *g, wasmplug_component_linker_t *l,
                                      const wasmplug_component_t *guest, const char *guest_name) {
   const wp_comp *d = rt_component_def(guest);
   for (uint32_t k = 0; k < d->nimports; k++) {
