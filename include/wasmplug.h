@@ -251,6 +251,15 @@ WASMPLUG_API const char *wasmplug_engine_cache_dir(const wasmplug_engine_t *engi
 WASMPLUG_API bool wasmplug_engine_cache_sealed(wasmplug_engine_t *engine);
 /* The engine's limits (borrowed; fields all set). */
 WASMPLUG_API const wasmplug_store_limits_t *wasmplug_engine_limits(const wasmplug_engine_t *engine);
+/* Runs fn(arg) on this thread as one guest call under the engine's time
+** limit: for a host that drives async calls from its own event loop
+** (wasmplug_component_call_start, _call_wait, _instance_run_until), whose
+** guest code runs on fibers the limit of no single call covers.  Guest code
+** reached from fn traps with WASMPLUG_TRAP_INTERRUPT at the deadline;
+** host code sees it through wasmplug_call_interrupted().  Returns a trap
+** that unwound to here, or NULL. */
+WASMPLUG_API wasmplug_trap_t *wasmplug_engine_call_limited(const wasmplug_engine_t *engine, void (*fn)(void *arg),
+                                                          void *arg);
 
 /* ------------------------------------------------------------------- types */
 
@@ -857,6 +866,14 @@ WASMPLUG_API wasmplug_trap_t *wasmplug_component_call_wait(wasmplug_component_ca
 WASMPLUG_API void wasmplug_component_call_cancel(wasmplug_component_call_t *call);
 /* Frees the call; one still in progress goes on, its result dropped. */
 WASMPLUG_API void wasmplug_component_call_delete(wasmplug_component_call_t *call);
+/* Runs the instance's tasks and its plugins' events (waiting for them)
+** until *done is true: set from a callback that runs on this thread (a
+** plugin's completion, stream copy or event), e.g. what a host waits for
+** after a call returned while the callee goes on (a body still streaming).
+** Returns NULL, or the trap that poisoned the instance (also when nothing
+** is left that could set *done: a deadlock). */
+WASMPLUG_API wasmplug_trap_t *wasmplug_component_instance_run_until(wasmplug_component_instance_t *instance,
+                                                                   const bool *done);
 
 #ifdef __cplusplus
 }

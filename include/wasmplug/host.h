@@ -236,6 +236,8 @@ WASMPLUG_API wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *host, const
                                        const char *name, wasmplug_program_t **out);
 WASMPLUG_API void wasmplug_program_delete(wasmplug_program_t *program);
 WASMPLUG_API bool wasmplug_program_is_component(const wasmplug_program_t *program);
+/* The host the program was loaded into. */
+WASMPLUG_API wasmplug_host_t *wasmplug_program_host(const wasmplug_program_t *program);
 /* The name given to wasmplug_program_new (for messages). */
 WASMPLUG_API const char *wasmplug_program_name(const wasmplug_program_t *program);
 

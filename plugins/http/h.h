@@ -90,6 +90,9 @@ enum {
 
 typedef struct wh_pipe wh_pipe_t;
 
+/* A body pipe's window: the bytes in flight between guest and network. */
+#define WH_WINDOW (256u << 10)
+
 /* A pipe holding at most `window` unread bytes (backpressure) and taking
 ** at most `max_total` bytes in all (0: no limit).  One reference. */
 wh_pipe_t *wh_pipe_new(size_t window, uint64_t max_total);
@@ -190,8 +193,6 @@ int wh_serve_bind(void *state, wh_exchange_t *ex, uint32_t *request, uint32_t *r
 ** make (fields it builds, copies it asks for). */
 #define WH_MAX_OBJS 65536
 #define WH_MAX_BYTES (64u << 20)
-/* A body pipe's window: the bytes in flight between guest and network. */
-#define WH_WINDOW (256u << 10)
 
 typedef enum wh_kind {
   WH_FREE = 0,

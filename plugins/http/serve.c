@@ -36,6 +36,7 @@ wasmplug_error_t *wasmplug_serve_http_plugin_add(wasmplug_host_t *host, const ch
   if (nallow) o += sprintf(o, ",allow-http=");
   for (size_t i = 0; i < nallow; i++) o += sprintf(o, "%s%s", i ? " " : "", allow[i]);
   wasmplug_error_t *e = wasmplug_host_plugin_add(host, wp_wasi_http_entry, "wasi-http", spec, NULL);
+  if (!e) e = wasmplug_host_plugin_add(host, wp_wasi_http_p3_entry, "wasi-http-p3", spec, NULL);
   free(spec);
   return e;
 }

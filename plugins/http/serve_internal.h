@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "h.h"
+#include "h3.h"
 #include "h_lib.h" /* libmicrohttpd, loaded by wasmplug_serve */
 #include "wasmplug/serve.h"
 
@@ -18,7 +19,11 @@ typedef struct sv_server sv_server_t;
 typedef struct sv_inst {
   wasmplug_program_instance_t *pi;
   wasmplug_component_func_t *handle;
-  void *http; /* the wasi-http plugin's state for this guest */
+  void *http; /* the wasi-http plugin's state for this guest (0.2) */
+  /* a wasi:http@0.3 service: handle is wasi:http/handler#handle, an async
+  ** function, and http the wasi-http-p3 plugin's state */
+  bool p3;
+  wasmplug_component_instance_t *ci;
 } sv_inst_t;
 
 /* One request on a connection (libmicrohttpd's con_cls). */

@@ -47,10 +47,18 @@ wasmplug_error_t *sv_inst_new(sv_server_t *s, sv_inst_t **out) {
     wasmplug_trap_delete(trap);
   }
   wasmplug_component_instance_t *ci = err ? NULL : wasmplug_program_instance_component(i->pi);
-  if (!err && !(i->handle = wasmplug_component_instance_func(ci, "wasi:http/incoming-handler#handle")))
-    err = wasmplug_error_new("%s: not a wasi:http/proxy component (no wasi:http/incoming-handler export)", s->name);
-  if (!err && !(i->http = wasmplug_program_instance_plugin_state(i->pi, "wasi-http")))
-    err = wasmplug_error_new("%s: the wasi-http plugin is not loaded", s->name);
+  i->ci = ci;
+  if (!err && !(i->handle = wasmplug_component_instance_func(ci, "wasi:http/incoming-handler#handle"))) {
+    /* a WASI 0.3 service (wasi:http/service) */
+    if ((i->handle = wasmplug_component_instance_func(ci, "wasi:http/handler@0.3.0#handle"))) i->p3 = true;
+    else
+      err = wasmplug_error_new("%s: not a wasi:http/proxy component (no wasi:http/incoming-handler export) "
+                               "nor a wasi:http/service one (no wasi:http/handler@0.3.0 export)",
+                               s->name);
+  }
+  const char *plugin = i->p3 ? "wasi-http-p3" : "wasi-http";
+  if (!err && !(i->http = wasmplug_program_instance_plugin_state(i->pi, plugin)))
+    err = wasmplug_error_new("%s: the %s plugin is not loaded", s->name, plugin);
   if (err) {
     sv_inst_delete(i);
     return err;
@@ -73,10 +81,73 @@ wasmplug_error_t *sv_inst_new(sv_server_t *s, sv_inst_t **out) {
   return NULL;
 }
 
+/* wasi:http@0.3: handle(request) -> result<response, error-code> is an
+** async call: started, waited for (the instance's tasks and the plugins'
+** events run meanwhile), and then, as the guest may write the response
+** body after returning it, the event loop runs until the body was pumped
+** into the exchange's pipe (wh3_serve_respond's *done). */
+static wasmplug_trap_t *run_p3(sv_inst_t *i, wh_exchange_t *ex) {
+  uint32_t req = 0;
+  if (wh3_serve_bind(i->http, ex, &req))
+    return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "cannot hand the request to the guest (out of memory)");
+  wasmplug_cval_t arg, result;
+  memset(&arg, 0, sizeof arg);
+  memset(&result, 0, sizeof result);
+  arg.kind = WASMPLUG_C_OWN;
+  arg.of.rep = req;
+  wasmplug_component_call_t *call = NULL;
+  wasmplug_trap_t *trap = wasmplug_component_call_start(i->handle, &arg, 1, &call);
+  if (!trap) trap = wasmplug_component_call_wait(call, &result);
+  if (!trap && result.kind == WASMPLUG_C_RESULT && result.of.var.payload) {
+    const wasmplug_cval_t *v = result.of.var.payload;
+    if (result.of.var.disc == 0) {
+      bool done = true;
+      if (wh3_serve_respond(i->http, v->of.rep, ex, &done))
+        trap = wasmplug_trap_new(WASMPLUG_TRAP_HOST, "the guest returned a response it does not own");
+      else if (!done)
+        trap = wasmplug_component_instance_run_until(i->ci, &done);
+    } else { /* err(error-code): a 500, or what the error says */
+      pthread_mutex_lock(&ex->lock);
+      ex->resp = WH_RESP_ERROR;
+      ex->resp_error = v->of.var.disc;
+      pthread_mutex_unlock(&ex->lock);
+      sv_on_response(ex);
+    }
+  }
+  /* let the guest's task finish what it does after the body (reading the
+  ** future of how it went, returning) so the instance can be reset */
+  while (!trap && !wasmplug_component_call_done(call)) trap = wasmplug_component_call_wait(call, NULL);
+  while (!trap && wasmplug_component_poll()) {
+  }
+  wasmplug_cval_drop(&result);
+  wasmplug_component_call_delete(call);
+  return trap;
+}
+
+typedef struct p3_job {
+  sv_inst_t *i;
+  wh_exchange_t *ex;
+  wasmplug_trap_t *trap;
+} p3_job_t;
+
+static void p3_job(void *arg) {
+  p3_job_t *j = arg;
+  j->trap = run_p3(j->i, j->ex);
+}
+
 bool sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex) {
   uint32_t req = 0, resp = 0;
   wasmplug_trap_t *trap = NULL;
-  if (wh_serve_bind(i->http, ex, &req, &resp)) {
+  if (i->p3) {
+    /* the whole request under the time limit: its guest code runs on
+    ** fibers resumed by the event loop, not inside one call */
+    p3_job_t j = {i, ex, NULL};
+    trap = wasmplug_engine_call_limited(wasmplug_host_engine(wasmplug_program_host(s->program)), p3_job, &j);
+    if (j.trap) {
+      wasmplug_trap_delete(trap);
+      trap = j.trap;
+    }
+  } else if (wh_serve_bind(i->http, ex, &req, &resp)) {
     trap = wasmplug_trap_new(WASMPLUG_TRAP_HOST, "cannot hand the request to the guest (out of memory)");
   } else {
     wasmplug_cval_t args[2];

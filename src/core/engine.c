@@ -44,6 +44,10 @@ void wasmplug_config_limits_set(wasmplug_config_t *c, const wasmplug_store_limit
 
 const wasmplug_store_limits_t *wasmplug_engine_limits(const wasmplug_engine_t *e) { return &e->config.limits; }
 
+wasmplug_trap_t *wasmplug_engine_call_limited(const wasmplug_engine_t *e, void (*fn)(void *arg), void *arg) {
+  return wp_rt_call_guarded(fn, arg, e->config.timeout_ms);
+}
+
 void wasmplug_config_delete(wasmplug_config_t *c) {
   if (!c) return;
   free(c->cache_dir);

@@ -242,10 +242,11 @@ void wasmplug_program_instance_delete(wasmplug_program_instance_t *pi) {
 }
 
 const char *wasmplug_program_name(const wasmplug_program_t *p) { return p ? p->name : NULL; }
+wasmplug_host_t *wasmplug_program_host(const wasmplug_program_t *p) { return p ? p->host : NULL; }
 
 /* The built-in plugins whose per-instance state is only the resources
 ** the guest holds: dropping its handles makes them as new. */
-static const char *const resettable[] = {"wasi-p2", "wasi-http"};
+static const char *const resettable[] = {"wasi-p2", "wasi-http", "wasi-http-p3"};
 
 wasmplug_error_t *wasmplug_program_instance_snapshot(wasmplug_program_instance_t *pi) {
   if (!pi) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "no instance");
@@ -255,7 +256,7 @@ wasmplug_error_t *wasmplug_program_instance_snapshot(wasmplug_program_instance_t
                                    "%s: only components can be reset (a core module's WASI state cannot)", name);
   if (pi->wasm_instances)
     return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "%s: instances with wasm plugins cannot be reset", name);
-  const char *other = wp_plugin_instances_other_state(pi->plugin_guest, resettable, 2);
+  const char *other = wp_plugin_instances_other_state(pi->plugin_guest, resettable, 3);
   if (other)
     return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
                                    "%s: plugin %s keeps a state of its own for the instance: it cannot be reset",
@@ -267,7 +268,7 @@ wasmplug_error_t *wasmplug_program_instance_reset(wasmplug_program_instance_t *p
   if (!pi || !pi->comp) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "no component instance to reset");
   /* a plugin state made since the snapshot (a plugin first used by this
   ** request) would survive the reset */
-  const char *other = wp_plugin_instances_other_state(pi->plugin_guest, resettable, 2);
+  const char *other = wp_plugin_instances_other_state(pi->plugin_guest, resettable, 3);
   if (other) return wasmplug_error_new("plugin %s keeps a state of its own for the instance", other);
   return wasmplug_component_instance_reset(pi->comp);
 }

@@ -366,6 +366,11 @@ wasmplug_error_t *wasmplug_component_instance_snapshot(wasmplug_component_instan
   return NULL;
 }
 
+wasmplug_trap_t *wasmplug_component_instance_run_until(wasmplug_component_instance_t *in, const bool *done) {
+  if (!in) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "no component instance");
+  return rt_sched_run_until(in->store, done);
+}
+
 wasmplug_error_t *wasmplug_component_instance_reset(wasmplug_component_instance_t *in) {
   if (!in || !in->snapshot)
     return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "the component instance has no snapshot to go back to");

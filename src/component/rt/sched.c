@@ -314,6 +314,9 @@ wasmplug_trap_t *rt_sched_run_until(rt_store *s, const bool *done) {
     if (++turn % 32 == 0 && rt_reactor_poll(S->reactor, false)) continue;
     if (tick(S)) continue;
     if (rt_reactor_poll(S->reactor, true)) continue;
+    /* the wait was cut by the time limit (wasmplug_engine_call_limited) */
+    if (wasmplug_call_interrupted())
+      return rt_poison(s, wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the time limit passed while waiting"));
     return rt_poison(s, wasmplug_trap_new(WASMPLUG_TRAP_CANON,
                                           "deadlock detected: event loop cannot make further progress"));
   }

@@ -1,0 +1,701 @@
+/*
+** h3_types.c — wasi:http/types@0.3.0: fields, request, request-options,
+** response; and the server's way in (wh3_serve_bind/_respond).
+**
+** As the 0.2 plugin's (h_fields.c): names are RFC 9110 tokens, values have
+** no CR, LF or NUL, hop-by-hop fields the host manages are refused, and the
+** headers a request or response hands out are immutable copies.  A guest
+** cannot grow host memory without bound: header data it holds is counted
+** against WH3_MAX_BYTES.  Misuse the types make possible is an error the
+** guest sees (consume-body twice: the request is gone, so the handle is
+** invalid — the runtime refuses it before we are called).
+*/
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "h3.h"
+
+#define OBJ(o, rep, kind, what)                                        \
+  wh3_obj_t *o = wh3_obj_get(wh3_inst(cx), rep, kind);                 \
+  if (!o) return wh3_trap(cx, "wasi:http/types: unknown %s rep %u", what, rep)
+
+static bool name_eq(const char *a, const char *b, size_t blen) { return strlen(a) == blen && !strncasecmp(a, b, blen); }
+
+/* ------------------------------------------------------------- fields */
+
+int wh3_fields_make(wh3_ctx_t *cx, wh_fields_list_t *list, bool immutable, uint32_t *rep) {
+  wh3_inst_t *in = wh3_inst(cx);
+  if (!wh3_budget_take(in, list->bytes)) {
+    wh_fields_list_free(list);
+    return wh3_trap(cx, "wasi:http: the guest holds more than %u MiB of header data", WH3_MAX_BYTES >> 20);
+  }
+  wh3_obj_t *o = wh3_obj_new(in, WH3_FIELDS, rep);
+  if (!o) {
+    wh3_budget_give(in, list->bytes);
+    wh_fields_list_free(list);
+    return wh3_trap(cx, "wasi:http: too many open resources");
+  }
+  o->u.fields.list = *list;
+  o->u.fields.immutable = immutable;
+  memset(list, 0, sizeof *list);
+  return 0;
+}
+
+int wh3_fields_take(wh3_ctx_t *cx, uint32_t rep, wh_fields_list_t *out) {
+  wh3_inst_t *in = wh3_inst(cx);
+  wh3_obj_t *o = wh3_obj_get(in, rep, WH3_FIELDS);
+  if (!o) return wh3_trap(cx, "wasi:http: unknown fields rep %u", rep);
+  *out = o->u.fields.list;
+  memset(&o->u.fields.list, 0, sizeof o->u.fields.list);
+  wh3_obj_free(in, rep, WH3_FIELDS); /* the bytes stay charged: the holder has them */
+  return 0;
+}
+
+static int immutable_copy(wh3_ctx_t *cx, const wh_fields_list_t *l, uint32_t *rep) {
+  wh_fields_list_t copy;
+  if (!wh_fields_list_copy(&copy, l)) return wh3_trap(cx, "out of memory");
+  return wh3_fields_make(cx, &copy, true, rep);
+}
+
+static void header_error(wh3_result_void_header_error_t *ret, uint8_t tag) {
+  ret->is_err = true;
+  ret->val.err.tag = tag;
+}
+
+/* Removes every field called name; the bytes freed. */
+static size_t list_delete(wh_fields_list_t *l, const char *name, size_t nlen) {
+  size_t k = 0, freed = 0;
+  for (size_t i = 0; i < l->n; i++) {
+    if (name_eq(l->items[i].name, name, nlen)) {
+      freed += strlen(l->items[i].name) + l->items[i].vlen;
+      free(l->items[i].name);
+      free(l->items[i].value);
+    } else {
+      l->items[k++] = l->items[i];
+    }
+  }
+  l->n = k;
+  l->bytes -= freed;
+  return freed;
+}
+
+int wasi_http_types_constructor_fields(wh3_ctx_t *cx, wasi_http_types_own_fields_t *ret) {
+  wh_fields_list_t l = {0};
+  return wh3_fields_make(cx, &l, false, &ret->rep);
+}
+
+int wasi_http_types_static_fields_from_list(wh3_ctx_t *cx, const wh3_list_tuple2_field_name_field_value_t *entries,
+                                            wh3_result_own_fields_header_error_t *ret) {
+  wh_fields_list_t l = {0};
+  for (size_t i = 0; i < entries->len; i++) {
+    const wh3_tuple2_field_name_field_value_t *e = &entries->ptr[i];
+    const char *nm = (const char *)e->f0.ptr;
+    uint8_t tag = 255;
+    if (!wh_field_name_ok(nm, e->f0.len) || !wh_field_value_ok(e->f1.ptr, e->f1.len))
+      tag = WASI_HTTP_TYPES_HEADER_ERROR_INVALID_SYNTAX;
+    else if (wh_field_forbidden(nm, e->f0.len))
+      tag = WASI_HTTP_TYPES_HEADER_ERROR_FORBIDDEN;
+    else if (l.bytes + e->f0.len + e->f1.len > WH3_MAX_BYTES)
+      tag = WASI_HTTP_TYPES_HEADER_ERROR_SIZE_EXCEEDED;
+    if (tag != 255) {
+      wh_fields_list_free(&l);
+      ret->is_err = true;
+      ret->val.err.tag = tag;
+      return 0;
+    }
+    if (!wh_fields_list_add(&l, nm, e->f0.len, e->f1.ptr, e->f1.len)) {
+      wh_fields_list_free(&l);
+      return wh3_trap(cx, "out of memory");
+    }
+  }
+  return wh3_fields_make(cx, &l, false, &ret->val.ok.rep);
+}
+
+/* The values of `name` as a list in call memory. */
+static int values_of(wh3_ctx_t *cx, const wh_fields_list_t *l, const wasi_http_types_field_name_t *name,
+                     wh3_list_field_value_t *ret) {
+  size_t n = 0;
+  for (size_t i = 0; i < l->n; i++) n += name_eq(l->items[i].name, (const char *)name->ptr, name->len);
+  if (!n) return 0;
+  ret->ptr = wh3_alloc(cx, n * sizeof *ret->ptr, _Alignof(wasi_http_types_field_value_t));
+  if (!ret->ptr) return wh3_trap(cx, "out of memory");
+  for (size_t i = 0; i < l->n; i++) {
+    if (!name_eq(l->items[i].name, (const char *)name->ptr, name->len)) continue;
+    wasi_http_types_field_value_t *v = &ret->ptr[ret->len++];
+    v->ptr = l->items[i].vlen ? wh3_alloc(cx, l->items[i].vlen, 1) : NULL;
+    if (l->items[i].vlen && !v->ptr) return wh3_trap(cx, "out of memory");
+    if (v->ptr) memcpy(v->ptr, l->items[i].value, l->items[i].vlen);
+    v->len = l->items[i].vlen;
+  }
+  return 0;
+}
+
+int wasi_http_types_method_fields_get(wh3_ctx_t *cx, wasi_http_types_borrow_fields_t self,
+                                      const wasi_http_types_field_name_t *name, wh3_list_field_value_t *ret) {
+  OBJ(o, self.rep, WH3_FIELDS, "fields");
+  return values_of(cx, &o->u.fields.list, name, ret);
+}
+
+int wasi_http_types_method_fields_has(wh3_ctx_t *cx, wasi_http_types_borrow_fields_t self,
+                                      const wasi_http_types_field_name_t *name, bool *ret) {
+  OBJ(o, self.rep, WH3_FIELDS, "fields");
+  const wh_fields_list_t *l = &o->u.fields.list;
+  for (size_t i = 0; i < l->n && !*ret; i++) *ret = name_eq(l->items[i].name, (const char *)name->ptr, name->len);
+  return 0;
+}
+
+/* The checks shared by set/append/delete: mutable, name valid, allowed. */
+static bool may_change(wh3_obj_t *o, const wasi_http_types_field_name_t *name, wh3_result_void_header_error_t *ret) {
+  if (o->u.fields.immutable) header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_IMMUTABLE);
+  else if (!wh_field_name_ok((const char *)name->ptr, name->len))
+    header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_INVALID_SYNTAX);
+  else if (wh_field_forbidden((const char *)name->ptr, name->len))
+    header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_FORBIDDEN);
+  return !ret->is_err;
+}
+
+static int add_values(wh3_ctx_t *cx, wh3_obj_t *o, const wasi_http_types_field_name_t *name,
+                      const wasi_http_types_field_value_t *vals, size_t n, wh3_result_void_header_error_t *ret) {
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; i++) bytes += name->len + vals[i].len;
+  if (!wh3_budget_take(wh3_inst(cx), bytes)) {
+    header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_SIZE_EXCEEDED);
+    return 0;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (!wh_fields_list_add(&o->u.fields.list, (const char *)name->ptr, name->len, vals[i].ptr, vals[i].len))
+      return wh3_trap(cx, "out of memory");
+  return 0;
+}
+
+int wasi_http_types_method_fields_set(wh3_ctx_t *cx, wasi_http_types_borrow_fields_t self,
+                                      const wasi_http_types_field_name_t *name, const wh3_list_field_value_t *value,
+                                      wh3_result_void_header_error_t *ret) {
+  OBJ(o, self.rep, WH3_FIELDS, "fields");
+  if (!may_change(o, name, ret)) return 0;
+  for (size_t i = 0; i < value->len; i++)
+    if (!wh_field_value_ok(value->ptr[i].ptr, value->ptr[i].len)) {
+      header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_INVALID_SYNTAX);
+      return 0;
+    }
+  wh3_budget_give(wh3_inst(cx), list_delete(&o->u.fields.list, (const char *)name->ptr, name->len));
+  return add_values(cx, o, name, value->ptr, value->len, ret);
+}
+
+int wasi_http_types_method_fields_delete(wh3_ctx_t *cx, wasi_http_types_borrow_fields_t self,
+                                         const wasi_http_types_field_name_t *name,
+                                         wh3_result_void_header_error_t *ret) {
+  OBJ(o, self.rep, WH3_FIELDS, "fields");
+  if (!may_change(o, name, ret)) return 0;
+  wh3_budget_give(wh3_inst(cx), list_delete(&o->u.fields.list, (const char *)name->ptr, name->len));
+  return 0;
+}
+
+int wasi_http_types_method_fields_get_and_delete(wh3_ctx_t *cx, wasi_http_types_borrow_fields_t self,
+                                                 const wasi_http_types_field_name_t *name,
+                                                 wh3_result_list_field_value_header_error_t *ret) {
+  OBJ(o, self.rep, WH3_FIELDS, "fields");
+  wh3_result_void_header_error_t check = {0};
+  if (!may_change(o, name, &check)) {
+    ret->is_err = true;
+    ret->val.err = check.val.err;
+    return 0;
+  }
+  int rc = values_of(cx, &o->u.fields.list, name, &ret->val.ok);
+  if (!rc) wh3_budget_give(wh3_inst(cx), list_delete(&o->u.fields.list, (const char *)name->ptr, name->len));
+  return rc;
+}
+
+int wasi_http_types_method_fields_append(wh3_ctx_t *cx, wasi_http_types_borrow_fields_t self,
+                                         const wasi_http_types_field_name_t *name,
+                                         const wasi_http_types_field_value_t *value,
+                                         wh3_result_void_header_error_t *ret) {
+  OBJ(o, self.rep, WH3_FIELDS, "fields");
+  if (!may_change(o, name, ret)) return 0;
+  if (!wh_field_value_ok(value->ptr, value->len)) {
+    header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_INVALID_SYNTAX);
+    return 0;
+  }
+  return add_values(cx, o, name, value, 1, ret);
+}
+
+int wasi_http_types_method_fields_copy_all(wh3_ctx_t *cx, wasi_http_types_borrow_fields_t self,
+                                           wh3_list_tuple2_field_name_field_value_t *ret) {
+  OBJ(o, self.rep, WH3_FIELDS, "fields");
+  const wh_fields_list_t *l = &o->u.fields.list;
+  if (!l->n) return 0;
+  ret->ptr = wh3_alloc(cx, l->n * sizeof *ret->ptr, _Alignof(wh3_tuple2_field_name_field_value_t));
+  if (!ret->ptr) return wh3_trap(cx, "out of memory");
+  for (size_t i = 0; i < l->n; i++) {
+    wh3_tuple2_field_name_field_value_t *t = &ret->ptr[i];
+    if (wh3_string_set(cx, &t->f0, l->items[i].name, strlen(l->items[i].name))) return wh3_trap(cx, "out of memory");
+    t->f1.len = l->items[i].vlen;
+    t->f1.ptr = t->f1.len ? wh3_alloc(cx, t->f1.len, 1) : NULL;
+    if (t->f1.len && !t->f1.ptr) return wh3_trap(cx, "out of memory");
+    if (t->f1.len) memcpy(t->f1.ptr, l->items[i].value, t->f1.len);
+  }
+  ret->len = l->n;
+  return 0;
+}
+
+int wasi_http_types_method_fields_clone(wh3_ctx_t *cx, wasi_http_types_borrow_fields_t self,
+                                        wasi_http_types_own_fields_t *ret) {
+  OBJ(o, self.rep, WH3_FIELDS, "fields");
+  wh_fields_list_t copy;
+  if (!wh_fields_list_copy(&copy, &o->u.fields.list)) return wh3_trap(cx, "out of memory");
+  return wh3_fields_make(cx, &copy, false, &ret->rep); /* a clone is mutable */
+}
+
+void wasi_http_types_fields_destructor(wh3_ctx_t *cx, uint32_t rep) { wh3_obj_free(wh3_inst(cx), rep, WH3_FIELDS); }
+
+/* ------------------------------------------------------------- bodies */
+
+/* A body from new(): the guest's stream and trailers future (readable
+** ends, now ours) and a new future for the result of sending it. */
+static int body_from_guest(wh3_ctx_t *cx, wh3_body_t *b, const wh3_option_stream_u8_t *contents, uint32_t trailers,
+                           uint32_t which_sent, uint32_t *sent_readable) {
+  b->contents = contents->is_some ? contents->val : 0;
+  b->trailers = trailers;
+  if (cx->host->stream_new(cx->call, which_sent, sent_readable, &b->sent))
+    return wh3_trap(cx, "wasi:http: cannot make a future");
+  return 0;
+}
+
+/* consume-body: the body's stream and trailers future for the guest. */
+static int consume(wh3_ctx_t *cx, wh3_body_t *b, uint32_t res, wh3_tuple2_stream_u8_future_result_option_own_trailers_error_code_t *ret) {
+  wh3_inst_t *in = wh3_inst(cx);
+  const wasmplug_host_api_t *h = cx->host;
+  int rc = 0;
+  if (b->ex) { /* from the network: a pump from the request's pipe */
+    uint32_t data_w = 0, tr_w = 0;
+    if (h->stream_new(cx->call, 1, &ret->f0, &data_w) || h->stream_new(cx->call, 2, &ret->f1, &tr_w)) {
+      rc = wh3_trap(cx, "wasi:http: cannot make a stream");
+    } else if (wh3_pump_from_pipe(in, b->ex->req_body, data_w, tr_w)) {
+      rc = wh3_trap(cx, "out of memory");
+    }
+    h->stream_drop(in->pi, res); /* nothing of ours to report to */
+  } else {
+    /* the guest's own body, handed back as it was given: its result, when
+    ** the consumer reports one through `res`, goes to new()'s future */
+    uint32_t data_w = 0;
+    if (b->contents) {
+      ret->f0 = b->contents;
+      b->contents = 0;
+    } else if (!h->stream_new(cx->call, 1, &ret->f0, &data_w)) {
+      h->stream_drop(in->pi, data_w); /* an empty body: the stream ends at once */
+    } else {
+      rc = wh3_trap(cx, "wasi:http: cannot make a stream");
+    }
+    ret->f1 = b->trailers;
+    b->trailers = 0;
+    if (b->sent) {
+      if (wh3_forward_future(in, res, b->sent, sizeof(wh3_result_void_error_code_t))) {
+        h->stream_drop(in->pi, res);
+        h->stream_drop(in->pi, b->sent);
+      }
+      b->sent = 0;
+    } else {
+      h->stream_drop(in->pi, res);
+    }
+  }
+  wh3_body_free(in, b);
+  return rc;
+}
+
+/* ------------------------------------------------------------ request */
+
+static char *dup_n(const void *p, size_t n) {
+  char *s = malloc(n + 1);
+  if (s) {
+    memcpy(s, p, n);
+    s[n] = 0;
+  }
+  return s;
+}
+
+int wasi_http_types_static_request_new(wh3_ctx_t *cx, wasi_http_types_own_fields_t headers,
+                                       const wh3_option_stream_u8_t *contents,
+                                       wh3_future_result_option_own_trailers_error_code_t trailers,
+                                       const wh3_option_own_request_options_t *options,
+                                       wh3_tuple2_own_request_future_result_void_error_code_t *ret) {
+  wh3_inst_t *in = wh3_inst(cx);
+  wh3_opts_t opts = {0};
+  if (options->is_some) {
+    wh3_obj_t *op = wh3_obj_get(in, options->val.rep, WH3_OPTIONS);
+    if (!op) return wh3_trap(cx, "wasi:http/types: unknown request-options rep %u", options->val.rep);
+    opts = op->u.opts.o;
+    wh3_obj_free(in, options->val.rep, WH3_OPTIONS);
+  }
+  wh_fields_list_t l;
+  int rc = wh3_fields_take(cx, headers.rep, &l);
+  if (rc) return rc;
+  wh3_obj_t *o = wh3_obj_new(in, WH3_REQUEST, &ret->f0.rep);
+  if (!o || !(o->u.req.method = strdup("GET"))) {
+    if (o) wh3_obj_free(in, ret->f0.rep, WH3_REQUEST);
+    wh3_budget_give(in, l.bytes);
+    wh_fields_list_free(&l);
+    return wh3_trap(cx, "wasi:http: too many open resources");
+  }
+  o->u.req.headers = l;
+  o->u.req.has_options = options->is_some;
+  o->u.req.options = opts;
+  return body_from_guest(cx, &o->u.req.body, contents, trailers, 2, &ret->f1);
+}
+
+static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+
+int wasi_http_types_method_request_get_method(wh3_ctx_t *cx, wasi_http_types_borrow_request_t self,
+                                              wasi_http_types_method_t *ret) {
+  OBJ(o, self.rep, WH3_REQUEST, "request");
+  const char *m = o->u.req.method;
+  for (uint8_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+    if (!strcmp(m, methods[i])) {
+      ret->tag = i;
+      return 0;
+    }
+  ret->tag = WASI_HTTP_TYPES_METHOD_OTHER;
+  if (wh3_string_set(cx, &ret->val.other, m, strlen(m))) return wh3_trap(cx, "out of memory");
+  return 0;
+}
+
+/* Replaces *slot with a copy of s[0..n) (NULL: none); false on no memory. */
+static bool set_str(char **slot, const void *s, size_t n, bool some) {
+  char *v = NULL;
+  if (some && !(v = dup_n(s, n))) return false;
+  free(*slot);
+  *slot = v;
+  return true;
+}
+
+int wasi_http_types_method_request_set_method(wh3_ctx_t *cx, wasi_http_types_borrow_request_t self,
+                                              const wasi_http_types_method_t *method, wh3_result_void_void_t *ret) {
+  OBJ(o, self.rep, WH3_REQUEST, "request");
+  if (method->tag == WASI_HTTP_TYPES_METHOD_OTHER) {
+    if (!wh_field_name_ok((const char *)method->val.other.ptr, method->val.other.len)) { /* a method is a token */
+      ret->is_err = true;
+      return 0;
+    }
+    if (!set_str(&o->u.req.method, method->val.other.ptr, method->val.other.len, true))
+      return wh3_trap(cx, "out of memory");
+  } else if (!set_str(&o->u.req.method, methods[method->tag], strlen(methods[method->tag]), true)) {
+    return wh3_trap(cx, "out of memory");
+  }
+  return 0;
+}
+
+static int get_opt_str(wh3_ctx_t *cx, const char *s, wh3_option_string_t *ret) {
+  if (!s) return 0;
+  ret->is_some = true;
+  if (wh3_string_set(cx, &ret->val, s, strlen(s))) return wh3_trap(cx, "out of memory");
+  return 0;
+}
+
+/* A path-with-query or authority: no control characters, spaces or
+** fragments (it goes on a request line or in a Host header). */
+static bool target_ok(const wh3_option_string_t *s, bool authority) {
+  if (!s->is_some) return true;
+  for (size_t i = 0; i < s->val.len; i++) {
+    uint8_t c = s->val.ptr[i];
+    if (c <= ' ' || c == 0x7f || c == '#' || (authority && (c == '/' || c == '?' || c == '@'))) return false;
+  }
+  return authority || !s->val.len || s->val.ptr[0] == '/' || s->val.ptr[0] == '*';
+}
+
+int wasi_http_types_method_request_get_path_with_query(wh3_ctx_t *cx, wasi_http_types_borrow_request_t self,
+                                                       wh3_option_string_t *ret) {
+  OBJ(o, self.rep, WH3_REQUEST, "request");
+  return get_opt_str(cx, o->u.req.path, ret);
+}
+
+int wasi_http_types_method_request_set_path_with_query(wh3_ctx_t *cx, wasi_http_types_borrow_request_t self,
+                                                       const wh3_option_string_t *path_with_query,
+                                                       wh3_result_void_void_t *ret) {
+  OBJ(o, self.rep, WH3_REQUEST, "request");
+  if (!target_ok(path_with_query, false)) ret->is_err = true;
+  else if (!set_str(&o->u.req.path, path_with_query->val.ptr, path_with_query->val.len, path_with_query->is_some))
+    return wh3_trap(cx, "out of memory");
+  return 0;
+}
+
+int wasi_http_types_method_request_get_scheme(wh3_ctx_t *cx, wasi_http_types_borrow_request_t self,
+                                              wh3_option_scheme_t *ret) {
+  OBJ(o, self.rep, WH3_REQUEST, "request");
+  const char *s = o->u.req.scheme;
+  if (!s) return 0;
+  ret->is_some = true;
+  if (!strcmp(s, "HTTP")) ret->val.tag = WASI_HTTP_TYPES_SCHEME_HTTP;
+  else if (!strcmp(s, "HTTPS")) ret->val.tag = WASI_HTTP_TYPES_SCHEME_HTTPS;
+  else {
+    ret->val.tag = WASI_HTTP_TYPES_SCHEME_OTHER;
+    if (wh3_string_set(cx, &ret->val.val.other, s, strlen(s))) return wh3_trap(cx, "out of memory");
+  }
+  return 0;
+}
+
+int wasi_http_types_method_request_set_scheme(wh3_ctx_t *cx, wasi_http_types_borrow_request_t self,
+                                              const wh3_option_scheme_t *scheme, wh3_result_void_void_t *ret) {
+  OBJ(o, self.rep, WH3_REQUEST, "request");
+  const char *s = NULL;
+  size_t n = 0;
+  if (scheme->is_some) {
+    if (scheme->val.tag == WASI_HTTP_TYPES_SCHEME_HTTP) s = "HTTP";
+    else if (scheme->val.tag == WASI_HTTP_TYPES_SCHEME_HTTPS) s = "HTTPS";
+    s = s ? s : (const char *)scheme->val.val.other.ptr;
+    n = s == (const char *)scheme->val.val.other.ptr ? scheme->val.val.other.len : strlen(s);
+    for (size_t i = 0; i < n; i++) /* RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
+      if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+            (i && ((s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '-' || s[i] == '.')))) {
+        ret->is_err = true;
+        return 0;
+      }
+    if (!n) {
+      ret->is_err = true;
+      return 0;
+    }
+  }
+  if (!set_str(&o->u.req.scheme, s, n, scheme->is_some)) return wh3_trap(cx, "out of memory");
+  return 0;
+}
+
+int wasi_http_types_method_request_get_authority(wh3_ctx_t *cx, wasi_http_types_borrow_request_t self,
+                                                 wh3_option_string_t *ret) {
+  OBJ(o, self.rep, WH3_REQUEST, "request");
+  return get_opt_str(cx, o->u.req.authority, ret);
+}
+
+int wasi_http_types_method_request_set_authority(wh3_ctx_t *cx, wasi_http_types_borrow_request_t self,
+                                                 const wh3_option_string_t *authority, wh3_result_void_void_t *ret) {
+  OBJ(o, self.rep, WH3_REQUEST, "request");
+  if (!target_ok(authority, true)) ret->is_err = true;
+  else if (!set_str(&o->u.req.authority, authority->val.ptr, authority->val.len, authority->is_some))
+    return wh3_trap(cx, "out of memory");
+  return 0;
+}
+
+static int options_make(wh3_ctx_t *cx, const wh3_opts_t *o, bool immutable, uint32_t *rep) {
+  wh3_obj_t *n = wh3_obj_new(wh3_inst(cx), WH3_OPTIONS, rep);
+  if (!n) return wh3_trap(cx, "wasi:http: too many open resources");
+  n->u.opts.o = *o;
+  n->u.opts.immutable = immutable;
+  return 0;
+}
+
+int wasi_http_types_method_request_get_options(wh3_ctx_t *cx, wasi_http_types_borrow_request_t self,
+                                               wh3_option_own_request_options_t *ret) {
+  OBJ(o, self.rep, WH3_REQUEST, "request");
+  if (!o->u.req.has_options) return 0;
+  ret->is_some = true;
+  return options_make(cx, &o->u.req.options, true, &ret->val.rep);
+}
+
+int wasi_http_types_method_request_get_headers(wh3_ctx_t *cx, wasi_http_types_borrow_request_t self,
+                                               wasi_http_types_own_fields_t *ret) {
+  OBJ(o, self.rep, WH3_REQUEST, "request");
+  return immutable_copy(cx, &o->u.req.headers, &ret->rep);
+}
+
+int wasi_http_types_static_request_consume_body(
+    wh3_ctx_t *cx, wasi_http_types_own_request_t this, wh3_future_result_void_error_code_t res,
+    wh3_tuple2_stream_u8_future_result_option_own_trailers_error_code_t *ret) {
+  OBJ(o, this.rep, WH3_REQUEST, "request");
+  int rc = consume(cx, &o->u.req.body, res, ret);
+  wh3_obj_free(wh3_inst(cx), this.rep, WH3_REQUEST);
+  return rc;
+}
+
+void wasi_http_types_request_destructor(wh3_ctx_t *cx, uint32_t rep) { wh3_obj_free(wh3_inst(cx), rep, WH3_REQUEST); }
+
+/* ---------------------------------------------------- request-options */
+
+int wasi_http_types_constructor_request_options(wh3_ctx_t *cx, wasi_http_types_own_request_options_t *ret) {
+  wh3_opts_t none = {0};
+  return options_make(cx, &none, false, &ret->rep);
+}
+
+static int opt_get(wh3_ctx_t *cx, uint32_t rep, int k, wh3_option_duration_t *ret) {
+  OBJ(o, rep, WH3_OPTIONS, "request-options");
+  ret->is_some = o->u.opts.o.set[k];
+  ret->val = o->u.opts.o.v[k];
+  return 0;
+}
+
+static int opt_set(wh3_ctx_t *cx, uint32_t rep, int k, const wh3_option_duration_t *d,
+                   wh3_result_void_request_options_error_t *ret) {
+  OBJ(o, rep, WH3_OPTIONS, "request-options");
+  if (o->u.opts.immutable) {
+    ret->is_err = true;
+    ret->val.err.tag = WASI_HTTP_TYPES_REQUEST_OPTIONS_ERROR_IMMUTABLE;
+    return 0;
+  }
+  o->u.opts.o.set[k] = d->is_some;
+  o->u.opts.o.v[k] = d->is_some ? d->val : 0;
+  return 0;
+}
+
+int wasi_http_types_method_request_options_get_connect_timeout(wh3_ctx_t *cx,
+                                                               wasi_http_types_borrow_request_options_t self,
+                                                               wh3_option_duration_t *ret) {
+  return opt_get(cx, self.rep, 0, ret);
+}
+int wasi_http_types_method_request_options_set_connect_timeout(wh3_ctx_t *cx,
+                                                               wasi_http_types_borrow_request_options_t self,
+                                                               const wh3_option_duration_t *duration,
+                                                               wh3_result_void_request_options_error_t *ret) {
+  return opt_set(cx, self.rep, 0, duration, ret);
+}
+int wasi_http_types_method_request_options_get_first_byte_timeout(wh3_ctx_t *cx,
+                                                                  wasi_http_types_borrow_request_options_t self,
+                                                                  wh3_option_duration_t *ret) {
+  return opt_get(cx, self.rep, 1, ret);
+}
+int wasi_http_types_method_request_options_set_first_byte_timeout(wh3_ctx_t *cx,
+                                                                  wasi_http_types_borrow_request_options_t self,
+                                                                  const wh3_option_duration_t *duration,
+                                                                  wh3_result_void_request_options_error_t *ret) {
+  return opt_set(cx, self.rep, 1, duration, ret);
+}
+int wasi_http_types_method_request_options_get_between_bytes_timeout(wh3_ctx_t *cx,
+                                                                     wasi_http_types_borrow_request_options_t self,
+                                                                     wh3_option_duration_t *ret) {
+  return opt_get(cx, self.rep, 2, ret);
+}
+int wasi_http_types_method_request_options_set_between_bytes_timeout(wh3_ctx_t *cx,
+                                                                     wasi_http_types_borrow_request_options_t self,
+                                                                     const wh3_option_duration_t *duration,
+                                                                     wh3_result_void_request_options_error_t *ret) {
+  return opt_set(cx, self.rep, 2, duration, ret);
+}
+
+int wasi_http_types_method_request_options_clone(wh3_ctx_t *cx, wasi_http_types_borrow_request_options_t self,
+                                                 wasi_http_types_own_request_options_t *ret) {
+  OBJ(o, self.rep, WH3_OPTIONS, "request-options");
+  return options_make(cx, &o->u.opts.o, false, &ret->rep);
+}
+
+void wasi_http_types_request_options_destructor(wh3_ctx_t *cx, uint32_t rep) {
+  wh3_obj_free(wh3_inst(cx), rep, WH3_OPTIONS);
+}
+
+/* ----------------------------------------------------------- response */
+
+int wasi_http_types_static_response_new(wh3_ctx_t *cx, wasi_http_types_own_fields_t headers,
+                                        const wh3_option_stream_u8_t *contents,
+                                        wh3_future_result_option_own_trailers_error_code_t trailers,
+                                        wh3_tuple2_own_response_future_result_void_error_code_t *ret) {
+  wh3_inst_t *in = wh3_inst(cx);
+  wh_fields_list_t l;
+  int rc = wh3_fields_take(cx, headers.rep, &l);
+  if (rc) return rc;
+  wh3_obj_t *o = wh3_obj_new(in, WH3_RESPONSE, &ret->f0.rep);
+  if (!o) {
+    wh3_budget_give(in, l.bytes);
+    wh_fields_list_free(&l);
+    return wh3_trap(cx, "wasi:http: too many open resources");
+  }
+  o->u.resp.status = 200;
+  o->u.resp.headers = l;
+  return body_from_guest(cx, &o->u.resp.body, contents, trailers, 2, &ret->f1);
+}
+
+int wasi_http_types_method_response_get_status_code(wh3_ctx_t *cx, wasi_http_types_borrow_response_t self,
+                                                    wasi_http_types_status_code_t *ret) {
+  OBJ(o, self.rep, WH3_RESPONSE, "response");
+  *ret = o->u.resp.status;
+  return 0;
+}
+
+int wasi_http_types_method_response_set_status_code(wh3_ctx_t *cx, wasi_http_types_borrow_response_t self,
+                                                    wasi_http_types_status_code_t status_code,
+                                                    wh3_result_void_void_t *ret) {
+  OBJ(o, self.rep, WH3_RESPONSE, "response");
+  /* a final status: informational (1xx) responses are not sent this way */
+  if (status_code < 200 || status_code > 599) ret->is_err = true;
+  else o->u.resp.status = status_code;
+  return 0;
+}
+
+int wasi_http_types_method_response_get_headers(wh3_ctx_t *cx, wasi_http_types_borrow_response_t self,
+                                                wasi_http_types_own_fields_t *ret) {
+  OBJ(o, self.rep, WH3_RESPONSE, "response");
+  return immutable_copy(cx, &o->u.resp.headers, &ret->rep);
+}
+
+int wasi_http_types_static_response_consume_body(
+    wh3_ctx_t *cx, wasi_http_types_own_response_t this, wh3_future_result_void_error_code_t res,
+    wh3_tuple2_stream_u8_future_result_option_own_trailers_error_code_t *ret) {
+  OBJ(o, this.rep, WH3_RESPONSE, "response");
+  int rc = consume(cx, &o->u.resp.body, res, ret);
+  wh3_obj_free(wh3_inst(cx), this.rep, WH3_RESPONSE);
+  return rc;
+}
+
+void wasi_http_types_response_destructor(wh3_ctx_t *cx, uint32_t rep) {
+  wh3_obj_free(wh3_inst(cx), rep, WH3_RESPONSE);
+}
+
+/* --------------------------------------------------------- the server */
+
+int wh3_serve_bind(void *state, wh_exchange_t *ex, uint32_t *request) {
+  wh3_inst_t *in = wh3_instance_user(state);
+  if (!in) return 1;
+  wh3_obj_t *r = wh3_obj_new(in, WH3_REQUEST, request);
+  if (!r) return 1;
+  bool ok = (r->u.req.method = strdup(ex->method ? ex->method : "GET")) != NULL &&
+            (r->u.req.path = strdup(ex->path_with_query ? ex->path_with_query : "/")) != NULL &&
+            (r->u.req.scheme = strdup(ex->https ? "HTTPS" : "HTTP")) != NULL &&
+            (!ex->authority || (r->u.req.authority = strdup(ex->authority)) != NULL) &&
+            wh_fields_list_copy(&r->u.req.headers, &ex->headers);
+  if (!ok) {
+    wh3_obj_free(in, *request, WH3_REQUEST);
+    return 1;
+  }
+  in->bytes += r->u.req.headers.bytes; /* counted, not refused: the server bounded them */
+  wh_exchange_ref(ex);
+  r->u.req.body.ex = ex;
+  return 0;
+}
+
+/* The declared content-length of a header list: true and *n when there
+** is exactly one, made of digits only. */
+static bool content_length(const wh_fields_list_t *l, uint64_t *n) {
+  const wh_field_t *f = wh_fields_list_get(l, "content-length");
+  if (!f || !f->vlen || f->vlen > 19) return false;
+  uint64_t v = 0;
+  for (size_t i = 0; i < f->vlen; i++) {
+    if (f->value[i] < '0' || f->value[i] > '9') return false;
+    v = v * 10 + (uint64_t)(f->value[i] - '0');
+  }
+  *n = v;
+  return true;
+}
+
+int wh3_serve_respond(void *state, uint32_t response, wh_exchange_t *ex, bool *done) {
+  wh3_inst_t *in = wh3_instance_user(state);
+  wh3_obj_t *r = in ? wh3_obj_get(in, response, WH3_RESPONSE) : NULL;
+  if (!r) return 1;
+  wh_pipe_t *p = wh_pipe_new(WH_WINDOW, 0);
+  if (!p) return 1;
+  uint64_t len;
+  if (content_length(&r->u.resp.headers, &len)) wh_pipe_expect(p, len);
+  wh3_body_t body = r->u.resp.body;
+  memset(&r->u.resp.body, 0, sizeof body);
+  pthread_mutex_lock(&ex->lock);
+  ex->resp = WH_RESP_SET;
+  ex->status = r->u.resp.status;
+  ex->resp_headers = r->u.resp.headers;
+  ex->resp_body = p; /* our reference moves to the exchange */
+  void (*tell)(wh_exchange_t *) = ex->on_response;
+  pthread_mutex_unlock(&ex->lock);
+  wh3_budget_give(in, r->u.resp.headers.bytes);
+  memset(&r->u.resp.headers, 0, sizeof r->u.resp.headers);
+  wh3_obj_free(in, response, WH3_RESPONSE);
+  int rc = wh3_pump_to_pipe(in, &body, p, done);
+  if (rc) { /* out of memory: the body is cut */
+    wh_pipe_end(p, WH_PIPE_ABORTED, WH_ERR_INTERNAL, "out of memory");
+    wh3_body_free(in, &body);
+    *done = true;
+  }
+  if (tell) tell(ex);
+  return 0;
+}

@@ -1,0 +1,318 @@
+/*
+** p3handler.c — a wasi:http@0.3.0 service (it exports wasi:http/handler)
+** written against the canonical ABI by hand, as tests/wasi_p3/p3guest.c
+** is: no C toolchain emits WASI 0.3 yet.  `handle` is an async stackful
+** export: it returns the response first (task.return) and writes the body
+** after, so every body streams.  The path picks what it does
+** (serve_p3_test.sh checks each):
+**   /hello          a greeting, content-type and a content-length
+**   /headers        method, path, authority and X-Test as the guest sees them
+**   /echo           the request body back, read and written in pieces
+**   /big?N          N bytes of body ('x'), written 64 KiB at a time
+**   /trap           traps before answering (500)
+**   /trap-mid?N     traps after writing N bytes (the body is cut short)
+**   /error          returns err(HTTP-request-denied) (500)
+**   /loop           never answers (the --timeout watchdog: 500)
+**   /count          a counter in linear memory: 1 when every request has a fresh instance
+*/
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IMPORT(m, n) __attribute__((import_module(m), import_name(n)))
+#define EXPORT(n) __attribute__((export_name(n)))
+#define TYPES "wasi:http/types@0.3.0"
+#define HANDLER "wasi:http/handler@0.3.0"
+
+#define BLOCKED 0xffffffffu
+#define COPY_DROPPED 1
+#define ERR_HTTP_REQUEST_DENIED 15
+
+void *memset(void *d, int c, size_t n) {
+  uint8_t *p = d;
+  while (n--) *p++ = (uint8_t)c;
+  return d;
+}
+void *memcpy(void *d, const void *s, size_t n) {
+  uint8_t *p = d;
+  const uint8_t *q = s;
+  while (n--) *p++ = *q++;
+  return d;
+}
+
+static uint8_t heap[1 << 20];
+static size_t heap_at;
+
+EXPORT("cabi_realloc") void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
+  heap_at = (heap_at + align - 1) & ~(align - 1);
+  if (heap_at + new_size > sizeof heap) __builtin_trap();
+  uint8_t *p = heap + heap_at;
+  heap_at += new_size;
+  for (size_t i = 0; old && i < old_size && i < new_size; i++) p[i] = ((uint8_t *)old)[i];
+  return p;
+}
+
+static size_t slen(const char *s) {
+  size_t n = 0;
+  while (s[n]) n++;
+  return n;
+}
+static bool prefix(const uint8_t *s, size_t n, const char *p) {
+  size_t k = slen(p);
+  if (n < k) return false;
+  for (size_t i = 0; i < k; i++)
+    if (s[i] != (uint8_t)p[i]) return false;
+  return n == k || s[k] == '?';
+}
+static uint64_t num_after_q(const uint8_t *s, size_t n) {
+  size_t i = 0;
+  while (i < n && s[i] != '?') i++;
+  uint64_t v = 0;
+  for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) v = v * 10 + (uint64_t)(s[i] - '0');
+  return v;
+}
+
+/* ------------------------------------------------------ async built-ins */
+
+IMPORT("$root", "[waitable-set-new]") uint32_t waitable_set_new(void);
+IMPORT("$root", "[waitable-set-wait]") uint32_t waitable_set_wait(uint32_t set, uint32_t *ev);
+IMPORT("$root", "[waitable-set-drop]") void waitable_set_drop(uint32_t set);
+IMPORT("$root", "[waitable-join]") void waitable_join(uint32_t w, uint32_t set);
+/* result<own<response>, error-code>, flattened */
+IMPORT("[export]" HANDLER, "[task-return]handle")
+void task_return(uint32_t is_err, uint32_t a, uint32_t b, uint64_t c, uint32_t d, uint32_t e, uint32_t f, uint32_t g);
+
+static uint32_t ws;
+
+static uint32_t wait_on(uint32_t w) {
+  uint32_t ev[2];
+  waitable_join(w, ws);
+  waitable_set_wait(ws, ev);
+  waitable_join(w, 0);
+  return ev[1];
+}
+static uint32_t copied(uint32_t end, uint32_t r) { return r == BLOCKED ? wait_on(end) : r; }
+
+/* ------------------------------------------------------------ types */
+
+typedef struct {
+  uint8_t *ptr;
+  size_t len;
+} bytes_t;
+
+IMPORT(TYPES, "[constructor]fields") uint32_t fields_new(void);
+IMPORT(TYPES, "[method]fields.append")
+void fields_append(uint32_t self, const char *n, size_t nl, const void *v, size_t vl, void *ret);
+IMPORT(TYPES, "[method]fields.get") void fields_get(uint32_t self, const char *n, size_t nl, void *ret);
+IMPORT(TYPES, "[resource-drop]fields") void fields_drop(uint32_t self);
+IMPORT(TYPES, "[method]request.get-method") void request_method(uint32_t self, void *ret);
+IMPORT(TYPES, "[method]request.get-path-with-query") void request_path(uint32_t self, void *ret);
+IMPORT(TYPES, "[method]request.get-authority") void request_authority(uint32_t self, void *ret);
+IMPORT(TYPES, "[method]request.get-headers") uint32_t request_headers(uint32_t self);
+IMPORT(TYPES, "[resource-drop]request") void request_drop(uint32_t self);
+IMPORT(TYPES, "[static]request.consume-body") void request_consume(uint32_t self, uint32_t res, uint32_t ret[2]);
+IMPORT(TYPES, "[future-new-0][static]request.consume-body") uint64_t cb_res_new(void);
+IMPORT(TYPES, "[async-lower][future-write-0][static]request.consume-body") uint32_t cb_res_write(uint32_t w, const void *p);
+IMPORT(TYPES, "[future-drop-writable-0][static]request.consume-body") void cb_res_drop(uint32_t w);
+IMPORT(TYPES, "[async-lower][stream-read-1][static]request.consume-body")
+uint32_t cb_read(uint32_t r, void *p, uint32_t n);
+IMPORT(TYPES, "[stream-drop-readable-1][static]request.consume-body") void cb_stream_drop(uint32_t r);
+IMPORT(TYPES, "[async-lower][future-read-2][static]request.consume-body") uint32_t cb_trailers_read(uint32_t r, void *p);
+IMPORT(TYPES, "[future-drop-readable-2][static]request.consume-body") void cb_trailers_drop(uint32_t r);
+
+IMPORT(TYPES, "[static]response.new")
+void response_new(uint32_t headers, uint32_t has_body, uint32_t body, uint32_t trailers, uint32_t ret[2]);
+IMPORT(TYPES, "[method]response.set-status-code") uint32_t response_set_status(uint32_t self, uint32_t status);
+IMPORT(TYPES, "[stream-new-0][static]response.new") uint64_t body_new(void);
+IMPORT(TYPES, "[async-lower][stream-write-0][static]response.new") uint32_t body_write(uint32_t w, const void *p, uint32_t n);
+IMPORT(TYPES, "[stream-drop-writable-0][static]response.new") void body_drop(uint32_t w);
+IMPORT(TYPES, "[future-new-1][static]response.new") uint64_t trailers_new(void);
+IMPORT(TYPES, "[async-lower][future-write-1][static]response.new") uint32_t trailers_write(uint32_t w, const void *p);
+IMPORT(TYPES, "[future-drop-writable-1][static]response.new") void trailers_drop(uint32_t w);
+IMPORT(TYPES, "[async-lower][future-read-2][static]response.new") uint32_t sent_read(uint32_t r, void *p);
+IMPORT(TYPES, "[future-drop-readable-2][static]response.new") void sent_drop(uint32_t r);
+
+static void header(uint32_t h, const char *name, const void *v, size_t vl) {
+  uint8_t ret[16];
+  fields_append(h, name, slen(name), v, vl, ret);
+  if (ret[0]) __builtin_trap();
+}
+
+/* ------------------------------------------------------------ a response */
+
+typedef struct {
+  uint32_t resp, body_w, trailers_w, sent_r;
+} out_t;
+
+static out_t respond(uint32_t h, uint16_t status) {
+  out_t o;
+  uint64_t s = body_new(), t = trailers_new();
+  o.body_w = (uint32_t)(s >> 32);
+  o.trailers_w = (uint32_t)(t >> 32);
+  uint32_t ret[2];
+  response_new(h, 1, (uint32_t)s, (uint32_t)t, ret);
+  o.resp = ret[0];
+  o.sent_r = ret[1];
+  if (status != 200 && response_set_status(o.resp, status)) __builtin_trap();
+  task_return(0, o.resp, 0, 0, 0, 0, 0, 0);
+  return o;
+}
+
+/* Writes all of p (false: the reader went away). */
+static bool put(out_t *o, const void *p, size_t n) {
+  const uint8_t *b = p;
+  while (n) {
+    uint32_t r = copied(o->body_w, body_write(o->body_w, b, (uint32_t)n));
+    uint32_t k = r >> 4;
+    if ((r & 0xf) == COPY_DROPPED && n > k) return false;
+    b += k;
+    n -= k;
+  }
+  return true;
+}
+
+/* Ends the body: the stream, trailers ok(none), then how it went. */
+static void finish(out_t *o) {
+  body_drop(o->body_w);
+  uint8_t tr[64];
+  memset(tr, 0, sizeof tr);
+  copied(o->trailers_w, trailers_write(o->trailers_w, tr));
+  trailers_drop(o->trailers_w);
+  uint8_t sent[64];
+  copied(o->sent_r, sent_read(o->sent_r, sent));
+  sent_drop(o->sent_r);
+}
+
+static void text(out_t *o, const char *s) { put(o, s, slen(s)); }
+
+/* ------------------------------------------------------------ handle */
+
+static uint32_t counter;
+
+EXPORT("[async-lift-stackful]" HANDLER "#handle") void handle(uint32_t req) {
+  ws = waitable_set_new();
+  struct {
+    uint8_t some;
+    uint8_t *ptr;
+    size_t len;
+  } path;
+  request_path(req, &path);
+  const uint8_t *p = path.some ? path.ptr : (const uint8_t *)"/";
+  size_t pn = path.some ? path.len : 1;
+  uint32_t h = fields_new();
+  if (prefix(p, pn, "/hello")) {
+    const char *msg = "Hello from a wasi:http 0.3 component\n";
+    header(h, "content-type", "text/plain", 10);
+    char len[8] = {(char)('0' + slen(msg) / 10), (char)('0' + slen(msg) % 10)};
+    header(h, "content-length", len, 2);
+    request_drop(req);
+    out_t o = respond(h, 200);
+    text(&o, msg);
+    finish(&o);
+  } else if (prefix(p, pn, "/headers")) {
+    struct {
+      uint8_t tag;
+      uint8_t *ptr;
+      size_t len;
+    } m;
+    request_method(req, &m);
+    struct {
+      uint8_t some;
+      uint8_t *ptr;
+      size_t len;
+    } auth;
+    request_authority(req, &auth);
+    uint32_t rh = request_headers(req);
+    struct {
+      bytes_t *ptr;
+      size_t len;
+    } vals;
+    fields_get(rh, "x-test", 6, &vals);
+    uint8_t imm[16];
+    fields_append(rh, "x-more", 6, "1", 1, imm); /* request headers are immutable */
+    request_drop(req);
+    out_t o = respond(h, 200);
+    char tag[2] = {(char)('0' + m.tag), 0};
+    text(&o, "method=");
+    text(&o, tag);
+    text(&o, " path=");
+    put(&o, p, pn);
+    text(&o, " authority=");
+    if (auth.some) put(&o, auth.ptr, auth.len);
+    text(&o, " x-test=");
+    if (vals.len) put(&o, vals.ptr[0].ptr, vals.ptr[0].len);
+    text(&o, imm[0] == 1 && imm[4] == 2 ? " immutable=yes" : " immutable=no");
+    fields_drop(rh);
+    finish(&o);
+  } else if (prefix(p, pn, "/echo")) {
+    uint64_t rf = cb_res_new();
+    uint32_t in[2];
+    request_consume(req, (uint32_t)rf, in);
+    uint8_t handled[64]; /* ok: nothing went wrong on our side */
+    memset(handled, 0, sizeof handled);
+    copied((uint32_t)(rf >> 32), cb_res_write((uint32_t)(rf >> 32), handled));
+    cb_res_drop((uint32_t)(rf >> 32));
+    out_t o = respond(h, 200);
+    static uint8_t buf[24576]; /* not a multiple of the pumps' pieces */
+    bool ok = true;
+    for (;;) {
+      uint32_t r = copied(in[0], cb_read(in[0], buf, sizeof buf));
+      uint32_t k = r >> 4;
+      if (k && !put(&o, buf, k)) {
+        ok = false;
+        break;
+      }
+      if ((r & 0xf) == COPY_DROPPED) break;
+    }
+    cb_stream_drop(in[0]);
+    uint8_t tr[64];
+    copied(in[1], cb_trailers_read(in[1], tr));
+    cb_trailers_drop(in[1]);
+    if (ok && tr[0]) text(&o, "[the request body failed]");
+    finish(&o);
+  } else if (prefix(p, pn, "/big") || prefix(p, pn, "/trap-mid")) {
+    uint64_t n = num_after_q(p, pn);
+    bool trap = prefix(p, pn, "/trap-mid");
+    if (!trap) { /* a declared length: checked against what is written */
+      char len[24];
+      int k = 23;
+      uint64_t v = n;
+      do len[--k] = (char)('0' + v % 10);
+      while (v /= 10);
+      header(h, "content-length", len + k, (size_t)(23 - k));
+    }
+    request_drop(req);
+    out_t o = respond(h, 200);
+    static uint8_t chunk[65536];
+    memset(chunk, 'x', sizeof chunk);
+    while (n) {
+      uint32_t k = n < sizeof chunk ? (uint32_t)n : (uint32_t)sizeof chunk;
+      if (!put(&o, chunk, k)) break;
+      n -= k;
+    }
+    if (trap) __builtin_trap();
+    finish(&o);
+  } else if (prefix(p, pn, "/count")) {
+    counter++;
+    request_drop(req);
+    out_t o = respond(h, 200);
+    char c[3] = {(char)('0' + counter % 10), '\n', 0};
+    text(&o, c);
+    finish(&o);
+  } else if (prefix(p, pn, "/trap")) {
+    __builtin_trap();
+  } else if (prefix(p, pn, "/error")) {
+    fields_drop(h);
+    request_drop(req);
+    task_return(1, ERR_HTTP_REQUEST_DENIED, 0, 0, 0, 0, 0, 0);
+  } else if (prefix(p, pn, "/loop")) {
+    for (volatile int spin = 1; spin;) {
+    }
+  } else {
+    request_drop(req);
+    out_t o = respond(h, 404);
+    text(&o, "not found");
+    finish(&o);
+  }
+  waitable_set_drop(ws);
+}
