@@ -599,7 +599,7 @@ static void test_error_kinds_everywhere(void) {
   size_t len;
   uint8_t *bytes = slurp(path(dir_p2, "guest.wasm"), &len);
   CHECK(!(err = wasmplug_component_new(engine, bytes, len, "guest.wasm", &c)), "guest: %s", msg(err));
-  free(bytes);
+  /* the bytes must outlive the component (wasmplug.h): freed after it */
   wasmplug_component_linker_t *cl = wasmplug_component_linker_new(engine);
   wasmplug_component_instance_t *ci = NULL;
   err = NULL;
@@ -610,6 +610,7 @@ static void test_error_kinds_everywhere(void) {
               wasmplug_component_linker_define_func(cl, "", &cft, NULL, NULL, NULL));
   wasmplug_component_linker_delete(cl);
   wasmplug_component_delete(c);
+  free(bytes);
 
   /* WIT, bindgen, compose, plugins */
   expect_kind(&(kind_case){"wit_from_path, no such file", WASMPLUG_ERROR_IO},
