@@ -185,6 +185,64 @@ void wh_exchange_unref(wh_exchange_t *ex);
 ** Returns 0, or non-zero when the instance's table is full. */
 int wh_serve_bind(void *state, wh_exchange_t *ex, uint32_t *request, uint32_t *response_out);
 
+/* ------------------------------------------------- outgoing requests */
+
+/* The one policy and the one libcurl client of both plugins (0.2's
+** outgoing-handler, 0.3's client.send): h_client.c.
+**
+** Grants (the `allow-http` option, `--allow-http=HOST[:PORT]`): a request
+** may reach HOST (any port, or PORT); "*" is any host.  Nothing is granted
+** by default. */
+typedef struct wh_grant {
+  char *host; /* lowercase; "*" any */
+  int port;   /* 0: any */
+} wh_grant_t;
+
+typedef struct wh_grants {
+  wh_grant_t *items;
+  size_t n;
+} wh_grants_t;
+
+/* Adds the space-separated items of `spec`; NULL, or a static message. */
+const char *wh_grants_parse(wh_grants_t *g, const char *spec);
+void wh_grants_free(wh_grants_t *g);
+bool wh_grants_allow(const wh_grants_t *g, const char *host, int port);
+
+/* A transfer: a request sent on a thread of its own (curl_easy_perform),
+** its body read from a pipe, the response's head kept here and its body
+** written to a pipe.  Error cases are wasi:http's error-code cases (the
+** variant is the same in 0.2.12 and 0.3.0). */
+typedef struct wh_client wh_client_t;
+
+typedef struct wh_client_req {
+  const char *method;    /* a token */
+  int scheme;            /* -1: none (http); 0 HTTP, 1 HTTPS, 2 another */
+  const char *authority; /* NULL: none */
+  const char *path;      /* NULL: "/" */
+  wh_fields_list_t headers; /* moved in */
+  wh_pipe_t *body;       /* NULL: no body; else a reference is taken */
+  uint64_t connect_ns, first_byte_ns, between_ns; /* 0: none */
+} wh_client_req_t;
+
+/* Checks the request against the grants and starts it: true and *out (held
+** once for the guest: wh_client_release), or false and *err (the request
+** denied, its URI invalid, another scheme, out of memory).  The body pipe
+** is read until the transfer ends, then its reader closed. */
+bool wh_client_open(const wh_grants_t *g, uint64_t max_body, wh_client_req_t *r, wh_client_t **out, uint8_t *err);
+void wh_client_hold(wh_client_t *c);
+/* Lets go of one hold; with none left, a transfer whose response nobody can
+** see any more is abandoned. */
+void wh_client_release(wh_client_t *c);
+/* 0: no response head yet (*fd, an eventfd, becomes readable when that
+** changes); 1: the head arrived; 2: failed before a head. */
+int wh_client_poll(wh_client_t *c, int *fd);
+/* After poll said 1: the status and a copy of the headers (false: out of
+** memory); after 2: the error case and a message (internal errors). */
+bool wh_client_head(wh_client_t *c, uint16_t *status, wh_fields_list_t *headers);
+uint8_t wh_client_error(wh_client_t *c, char *msg, size_t cap);
+/* The response body's pipe (a reference), once; NULL the second time. */
+wh_pipe_t *wh_client_take_body(wh_client_t *c);
+
 #ifdef WH_INTERNAL /* ---------------------------- the plugin's own files */
 
 #include "wh.h"
@@ -264,14 +322,8 @@ typedef struct wh_inst {
 } wh_inst_t;
 
 /* The plugin state: the outgoing-request grants (allow-http). */
-typedef struct wh_grant {
-  char *host; /* lowercase; "*" any */
-  int port;   /* 0: any */
-} wh_grant_t;
-
 typedef struct wh_plugin {
-  wh_grant_t *grants;
-  size_t ngrants;
+  wh_grants_t grants;
   uint64_t max_body;
 } wh_plugin_t;
 
@@ -295,8 +347,7 @@ int wh_fields_take(wh_ctx_t *cx, uint32_t rep, wh_fields_list_t *out);
 /* The case of a wasi:http error-code for a pipe error code. */
 uint8_t wh_error_case(uint32_t code);
 
-/* h_client.c: the outgoing side (libcurl). */
-bool wh_grant_allows(const wh_plugin_t *pl, const char *host, int port);
+/* h_client.c: the outgoing side's 0.2 objects. */
 void wh_client_free(struct wh_client *c, wh_kind_t kind);
 
 #endif /* WH_INTERNAL */

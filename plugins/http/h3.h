@@ -71,6 +71,7 @@ typedef enum wh3_kind {
 ** future new() returned (resolved when the body was sent, or failed). */
 typedef struct wh3_body {
   wh_exchange_t *ex;
+  wh_client_t *client; /* a response client.send received: its body pipe */
   uint32_t contents; /* 0: none (an empty body) */
   uint32_t trailers;
   uint32_t sent;     /* new()'s future: its writable end */
@@ -112,14 +113,24 @@ typedef struct wh3_obj {
 } wh3_obj_t;
 
 struct wh3_pump;
+struct wh3_send;
+
+/* The plugin state: the grants of outgoing requests (one policy with the
+** 0.2 plugin's: h_client.c) and the largest response body. */
+typedef struct wh3_plugin {
+  wh_grants_t grants;
+  uint64_t max_body;
+} wh3_plugin_t;
 
 typedef struct wh3_inst {
   const wasmplug_host_api_t *host;
+  wh3_plugin_t *plugin;
   wasmplug_plugin_instance_t *pi; /* known from the first call */
   wh3_obj_t **objs;
   size_t nobjs, hint;
   size_t bytes; /* header bytes held, against WH3_MAX_BYTES */
   struct wh3_pump *pumps;
+  struct wh3_send *sends; /* client.send calls pending */
 } wh3_inst_t;
 
 static inline wh3_inst_t *wh3_inst(wh3_ctx_t *cx) {
@@ -149,6 +160,8 @@ uint8_t wh3_error_case(uint32_t code);
 ** trailers future is read, the pipe ended, and `sent` resolved). */
 int wh3_pump_from_pipe(wh3_inst_t *in, wh_pipe_t *p, uint32_t data, uint32_t trailers);
 int wh3_pump_to_pipe(wh3_inst_t *in, wh3_body_t *b, wh_pipe_t *p, bool *done);
+/* h3_client.c: pending sends of a torn-down instance are void. */
+void wh3_sends_free(wh3_inst_t *in);
 /* Forwards future `from` (readable) into `to` (writable), then drops both. */
 int wh3_forward_future(wh3_inst_t *in, uint32_t from, uint32_t to, size_t size);
 void wh3_pumps_free(wh3_inst_t *in);

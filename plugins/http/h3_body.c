@@ -308,7 +308,7 @@ int wh3_pump_to_pipe(wh3_inst_t *in, wh3_body_t *b, wh_pipe_t *pipe, bool *done)
   p->eof = !b->contents;
   p->done = done;
   memset(b, 0, sizeof *b);
-  *done = false;
+  if (done) *done = false;
   to_step(p);
   return 0;
 }

@@ -9,7 +9,6 @@
 
 int wh3_instance_new(const wasmplug_host_api_t *host, void *plugin, const wasmplug_plugin_config_t *config,
                      void **instance, const char **error) {
-  (void)plugin;
   (void)config;
   wh3_inst_t *in = calloc(1, sizeof *in);
   if (!in) {
@@ -17,6 +16,7 @@ int wh3_instance_new(const wasmplug_host_api_t *host, void *plugin, const wasmpl
     return 1;
   }
   in->host = host;
+  in->plugin = plugin;
   *instance = in;
   return 0;
 }
@@ -28,6 +28,7 @@ void wh3_instance_drop(void *plugin, void *instance) {
   /* the host forgot the instance's watches and copies: no pump callback
   ** runs any more; bodies still pumping are cut short */
   wh3_pumps_free(in);
+  wh3_sends_free(in);
   for (size_t i = 1; i < in->nobjs; i++) {
     if (in->objs[i] && in->objs[i]->kind != WH3_FREE) wh3_obj_free(in, (uint32_t)i, in->objs[i]->kind);
     free(in->objs[i]);
@@ -82,7 +83,11 @@ void wh3_body_free(wh3_inst_t *in, wh3_body_t *b) {
     if (b->trailers) h->stream_drop(in->pi, b->trailers);
     if (b->sent) h->stream_drop(in->pi, b->sent);
   }
-  if (b->ex) wh_exchange_unref(b->ex);
+  if (b->ex) { /* a request body nobody will read now: the server drops the rest */
+    if (b->ex->req_body) wh_pipe_close_reader(b->ex->req_body);
+    wh_exchange_unref(b->ex);
+  }
+  if (b->client) wh_client_release(b->client);
   memset(b, 0, sizeof *b);
 }
 
@@ -113,7 +118,3 @@ void wh3_obj_free(wh3_inst_t *in, uint32_t rep, wh3_kind_t kind) {
   memset(o, 0, sizeof *o);
   if (rep < in->hint) in->hint = rep;
 }
-
-/* No function of this plugin returns WASMPLUG_PENDING (bodies move through
-** streams and futures, never through pending calls): nothing to cancel. */
-void wh3_cancel(wh3_ctx_t *cx) { (void)cx; }

@@ -267,12 +267,20 @@ static int consume(wh3_ctx_t *cx, wh3_body_t *b, uint32_t res, wh3_tuple2_stream
   wh3_inst_t *in = wh3_inst(cx);
   const wasmplug_host_api_t *h = cx->host;
   int rc = 0;
-  if (b->ex) { /* from the network: a pump from the request's pipe */
+  if (b->ex || b->client) { /* from the network: a pump from the request's or response's pipe */
     uint32_t data_w = 0, tr_w = 0;
-    if (h->stream_new(cx->call, 1, &ret->f0, &data_w) || h->stream_new(cx->call, 2, &ret->f1, &tr_w)) {
+    wh_pipe_t *pipe = b->ex ? b->ex->req_body : wh_client_take_body(b->client);
+    if (!pipe) {
+      rc = wh3_trap(cx, "wasi:http: the body was consumed already");
+    } else if (h->stream_new(cx->call, 1, &ret->f0, &data_w) || h->stream_new(cx->call, 2, &ret->f1, &tr_w)) {
       rc = wh3_trap(cx, "wasi:http: cannot make a stream");
-    } else if (wh3_pump_from_pipe(in, b->ex->req_body, data_w, tr_w)) {
+    } else if (wh3_pump_from_pipe(in, pipe, data_w, tr_w)) {
       rc = wh3_trap(cx, "out of memory");
+    }
+    if (pipe && b->client) wh_pipe_unref(pipe);
+    if (b->ex && !rc) { /* the pump reads the pipe now */
+      wh_exchange_unref(b->ex);
+      b->ex = NULL;
     }
     h->stream_drop(in->pi, res); /* nothing of ours to report to */
   } else {

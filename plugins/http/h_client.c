@@ -17,6 +17,7 @@
 ** full or empty; the pipes' wake-ups signal it.  A guest that drops
 ** everything abandons the transfer (curl's progress callback aborts it).
 */
+#include <ctype.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,9 +157,66 @@ static const wh_waker_t client_waker = {pipe_wake, pipe_ref, pipe_unref};
 
 /* ------------------------------------------------------------ grants */
 
-bool wh_grant_allows(const wh_plugin_t *pl, const char *host, int port) {
-  for (size_t i = 0; i < pl->ngrants; i++) {
-    const wh_grant_t *g = &pl->grants[i];
+/* "HOST" or "HOST:PORT" ("[v6]:PORT" too); NULL or a static message. */
+static const char *add_grant(wh_grants_t *g, const char *s, size_t len) {
+  char item[300];
+  if (len >= sizeof item) return "allow-http: a host name is too long";
+  memcpy(item, s, len);
+  item[len] = 0;
+  int port = 0;
+  char *host = item, *colon = NULL;
+  if (*host == '[') { /* [v6] or [v6]:port */
+    char *close = strchr(host, ']');
+    if (!close) return "allow-http: expected HOST[:PORT], '[' without ']'";
+    colon = close[1] == ':' ? close + 1 : NULL;
+    if (close[1] && !colon) return "allow-http: expected HOST[:PORT]";
+    *close = 0;
+    host++;
+  } else {
+    colon = strrchr(host, ':');
+    if (colon && strchr(host, ':') != colon) return "allow-http: an IPv6 address goes in brackets: [ADDR]:PORT";
+  }
+  if (colon) {
+    *colon = 0;
+    char *end;
+    long v = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || v < 1 || v > 65535) return "allow-http: a port is a number from 1 to 65535";
+    port = (int)v;
+  }
+  if (!*host) return "allow-http: expected HOST[:PORT], the host is empty";
+  for (char *c = host; *c; c++) {
+    if (!isalnum((unsigned char)*c) && !strchr(".-_:*", *c)) return "allow-http: a host has a character a host name cannot have";
+    *c = (char)tolower((unsigned char)*c);
+  }
+  if (strchr(host, '*') && strcmp(host, "*")) return "allow-http: '*' stands alone (any host)";
+  wh_grant_t *n = realloc(g->items, (g->n + 1) * sizeof *n);
+  if (!n) return "out of memory";
+  g->items = n;
+  if (!(n[g->n].host = strdup(host))) return "out of memory";
+  n[g->n++].port = port;
+  return NULL;
+}
+
+const char *wh_grants_parse(wh_grants_t *g, const char *v) {
+  while (v && *v) {
+    size_t len = strcspn(v, " ");
+    const char *why = len ? add_grant(g, v, len) : NULL;
+    if (why) return why;
+    v += len;
+    while (*v == ' ') v++;
+  }
+  return NULL;
+}
+
+void wh_grants_free(wh_grants_t *g) {
+  for (size_t i = 0; i < g->n; i++) free(g->items[i].host);
+  free(g->items);
+  memset(g, 0, sizeof *g);
+}
+
+bool wh_grants_allow(const wh_grants_t *gs, const char *host, int port) {
+  for (size_t i = 0; i < gs->n; i++) {
+    const wh_grant_t *g = &gs->items[i];
     if ((strcmp(g->host, "*") && strcasecmp(g->host, host)) || (g->port && g->port != port)) continue;
     return true;
   }
@@ -655,11 +713,67 @@ static void *transfer(void *arg) {
   return NULL;
 }
 
-/* ------------------------------------------------------------- handle */
+/* ------------------------------------------------------------- sending */
 
-static void fail(wh_result_own_future_incoming_response_error_code_t *ret, uint8_t tag) {
-  ret->is_err = true;
-  ret->val.err.tag = tag;
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static const char *curl_why;
+
+static void curl_init_once(void) {
+  curl_why = wh_curl_load();
+  if (!curl_why && curl_global_init(CURL_GLOBAL_DEFAULT)) curl_why = "libcurl cannot be initialised";
+}
+
+/* The policy and the start of a transfer for a filled-in client (the
+** request fields, the body pipe): false and *err when it is refused. */
+static bool client_start(struct wh_client *c, const wh_grants_t *grants, uint64_t max_body, uint8_t *err) {
+  int scheme = c->scheme < 0 ? WASI_HTTP_TYPES_SCHEME_HTTP : c->scheme;
+  char host[256];
+  int port;
+  *err = WASI_HTTP_TYPES_ERROR_CODE_INTERNAL_ERROR;
+  if (scheme == WASI_HTTP_TYPES_SCHEME_OTHER) *err = WASI_HTTP_TYPES_ERROR_CODE_HTTP_PROTOCOL_ERROR;
+  else if (!c->authority || !split_authority(c->authority, host, sizeof host, &port,
+                                              scheme == WASI_HTTP_TYPES_SCHEME_HTTPS ? 443 : 80))
+    *err = WASI_HTTP_TYPES_ERROR_CODE_HTTP_REQUEST_URI_INVALID;
+  else if (!wh_grants_allow(grants, host, port)) *err = WASI_HTTP_TYPES_ERROR_CODE_HTTP_REQUEST_DENIED;
+  else if (pthread_once(&curl_once, curl_init_once) || curl_why) {
+    snprintf(c->errmsg, sizeof c->errmsg, "%s", curl_why ? curl_why : "libcurl cannot be loaded");
+  } else {
+    const char *path = c->path ? c->path : "/";
+    size_t ul = strlen(c->authority) + strlen(path) + 16;
+    c->url = malloc(ul);
+    c->resp_body = wh_pipe_new(WH_WINDOW, max_body);
+    if (c->url && c->resp_body) {
+      snprintf(c->url, ul, "%s://%s%s", scheme == WASI_HTTP_TYPES_SCHEME_HTTPS ? "https" : "http", c->authority,
+               path);
+      *err = 0;
+    }
+  }
+  if (*err) {
+    if (c->req_body) wh_pipe_close_reader(c->req_body); /* a guest writing the body sees it closed */
+    return false;
+  }
+  c->max_body = max_body;
+  wh_pipe_set_wake(c->resp_body, &client_waker, c);
+  if (c->req_body) wh_pipe_set_wake(c->req_body, &client_waker, c);
+  c->state = C_SENT;
+  c->started_ns = now_ns();
+  client_ref(c); /* the transfer's */
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  int e = pthread_create(&t, &attr, transfer, c);
+  pthread_attr_destroy(&attr);
+  if (e) {
+    pthread_mutex_lock(&c->lock);
+    c->state = C_FAILED;
+    c->error = WASI_HTTP_TYPES_ERROR_CODE_INTERNAL_ERROR;
+    snprintf(c->errmsg, sizeof c->errmsg, "cannot start a thread for the transfer");
+    pthread_mutex_unlock(&c->lock);
+    if (c->req_body) wh_pipe_close_reader(c->req_body);
+    client_unref(c);
+  }
+  return true;
 }
 
 int wasi_http_outgoing_handler_handle(wh_ctx_t *cx, wasi_http_types_own_outgoing_request_t request,
@@ -682,54 +796,104 @@ int wasi_http_outgoing_handler_handle(wh_ctx_t *cx, wasi_http_types_own_outgoing
     c->between_ns = op->u.options.between_bytes;
     wh_obj_free(in, options->val.rep, WH_REQUEST_OPTIONS);
   }
-  int scheme = c->scheme < 0 ? WASI_HTTP_TYPES_SCHEME_HTTP : c->scheme;
-  char host[256];
-  int port;
-  if (scheme == WASI_HTTP_TYPES_SCHEME_OTHER) {
-    fail(ret, WASI_HTTP_TYPES_ERROR_CODE_HTTP_PROTOCOL_ERROR);
-  } else if (!c->authority || !split_authority(c->authority, host, sizeof host, &port,
-                                               scheme == WASI_HTTP_TYPES_SCHEME_HTTPS ? 443 : 80)) {
-    fail(ret, WASI_HTTP_TYPES_ERROR_CODE_HTTP_REQUEST_URI_INVALID);
-  } else if (!wh_grant_allows(in->plugin, host, port)) {
-    fail(ret, WASI_HTTP_TYPES_ERROR_CODE_HTTP_REQUEST_DENIED);
-  }
-  if (ret->is_err) {
-    if (c->req_body) wh_pipe_close_reader(c->req_body); /* a guest writing the body sees it closed */
+  uint8_t err;
+  if (!client_start(c, &in->plugin->grants, in->plugin->max_body, &err)) {
+    ret->is_err = true;
+    ret->val.err.tag = err;
     guest_drop(c);
     return 0;
   }
-  const char *path = c->path ? c->path : "/";
-  size_t ul = strlen(c->authority) + strlen(path) + 16;
-  c->url = malloc(ul);
-  c->resp_body = wh_pipe_new(WH_WINDOW, in->plugin->max_body);
-  wh_obj_t *f = c->url && c->resp_body ? wh_obj_new(in, WH_FUTURE_INCOMING_RESPONSE, &ret->val.ok.rep) : NULL;
+  wh_obj_t *f = wh_obj_new(in, WH_FUTURE_INCOMING_RESPONSE, &ret->val.ok.rep);
   if (!f) {
     guest_drop(c);
-    return wh_trap(cx, "out of memory");
+    return wh_trap(cx, "wasi:http: too many open resources");
   }
-  snprintf(c->url, ul, "%s://%s%s", scheme == WASI_HTTP_TYPES_SCHEME_HTTPS ? "https" : "http", c->authority, path);
-  c->max_body = in->plugin->max_body;
-  wh_pipe_set_wake(c->resp_body, &client_waker, c);
-  if (c->req_body) wh_pipe_set_wake(c->req_body, &client_waker, c);
-  c->state = C_SENT;
-  c->started_ns = now_ns();
-  f->u.client = c; /* the reference taken above */
-  client_ref(c);   /* the transfer's */
-  pthread_t t;
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  int err = pthread_create(&t, &attr, transfer, c);
-  pthread_attr_destroy(&attr);
-  if (err) {
-    pthread_mutex_lock(&c->lock);
-    c->state = C_FAILED;
-    c->error = WASI_HTTP_TYPES_ERROR_CODE_INTERNAL_ERROR;
-    snprintf(c->errmsg, sizeof c->errmsg, "cannot start a thread for the transfer");
-    pthread_mutex_unlock(&c->lock);
-    client_unref(c);
-  }
+  f->u.client = c; /* the hold taken above */
   return 0;
+}
+
+/* ------------------------------------------- the neutral API (wasi-http-p3) */
+
+bool wh_client_open(const wh_grants_t *g, uint64_t max_body, wh_client_req_t *r, wh_client_t **out, uint8_t *err) {
+  *out = NULL;
+  struct wh_client *c = client_new();
+  if (!c) {
+    wh_fields_list_free(&r->headers);
+    *err = WASI_HTTP_TYPES_ERROR_CODE_INTERNAL_ERROR;
+    if (r->body) wh_pipe_close_reader(r->body);
+    return false;
+  }
+  c->guest_objs = 1; /* the caller's hold */
+  c->headers = r->headers;
+  memset(&r->headers, 0, sizeof r->headers);
+  c->method = WASI_HTTP_TYPES_METHOD_OTHER;
+  c->scheme = r->scheme;
+  c->connect_ns = r->connect_ns;
+  c->first_byte_ns = r->first_byte_ns;
+  c->between_ns = r->between_ns;
+  if (r->body) {
+    wh_pipe_ref(r->body);
+    c->req_body = r->body;
+  }
+  bool ok = (c->method_other = strdup(r->method ? r->method : "GET")) != NULL &&
+            (!r->authority || (c->authority = strdup(r->authority)) != NULL) &&
+            (!r->path || (c->path = strdup(r->path)) != NULL);
+  if (!ok) {
+    *err = WASI_HTTP_TYPES_ERROR_CODE_INTERNAL_ERROR;
+    if (c->req_body) wh_pipe_close_reader(c->req_body);
+  }
+  if (!ok || !client_start(c, g, max_body, err)) {
+    guest_drop(c);
+    return false;
+  }
+  *out = c;
+  return true;
+}
+
+void wh_client_hold(wh_client_t *c) { guest_hold(c); }
+void wh_client_release(wh_client_t *c) { guest_drop(c); }
+
+int wh_client_poll(wh_client_t *c, int *fd) {
+  pthread_mutex_lock(&c->lock);
+  int st = c->state == C_HEAD ? 1 : c->state == C_FAILED ? 2 : 0;
+  if (!st) {
+    if (c->efd < 0) c->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    uint64_t v;
+    if (c->efd >= 0) {
+      ssize_t n = read(c->efd, &v, sizeof v);
+      (void)n;
+    }
+  }
+  *fd = c->efd;
+  pthread_mutex_unlock(&c->lock);
+  return st;
+}
+
+bool wh_client_head(wh_client_t *c, uint16_t *status, wh_fields_list_t *headers) {
+  pthread_mutex_lock(&c->lock);
+  *status = c->status;
+  bool ok = wh_fields_list_copy(headers, &c->resp_headers);
+  pthread_mutex_unlock(&c->lock);
+  return ok;
+}
+
+uint8_t wh_client_error(wh_client_t *c, char *msg, size_t cap) {
+  pthread_mutex_lock(&c->lock);
+  uint8_t e = c->error;
+  if (cap) snprintf(msg, cap, "%s", c->errmsg);
+  pthread_mutex_unlock(&c->lock);
+  return e;
+}
+
+wh_pipe_t *wh_client_take_body(wh_client_t *c) {
+  pthread_mutex_lock(&c->lock);
+  wh_pipe_t *p = c->consumed ? NULL : c->resp_body;
+  if (p) {
+    c->consumed = true;
+    wh_pipe_ref(p);
+  }
+  pthread_mutex_unlock(&c->lock);
+  return p;
 }
 
 /* --------------------------------------------- future-incoming-response */

@@ -13,50 +13,9 @@
 
 /* ------------------------------------------------------------ plugin */
 
-/* "HOST" or "HOST:PORT" ("[v6]:PORT" too); NULL or a static message. */
-static const char *add_grant(wh_plugin_t *pl, const char *s, size_t len) {
-  char item[300];
-  if (len >= sizeof item) return "allow-http: a host name is too long";
-  memcpy(item, s, len);
-  item[len] = 0;
-  int port = 0;
-  char *host = item, *colon = NULL;
-  if (*host == '[') { /* [v6] or [v6]:port */
-    char *close = strchr(host, ']');
-    if (!close) return "allow-http: expected HOST[:PORT], '[' without ']'";
-    colon = close[1] == ':' ? close + 1 : NULL;
-    if (close[1] && !colon) return "allow-http: expected HOST[:PORT]";
-    *close = 0;
-    host++;
-  } else {
-    colon = strrchr(host, ':');
-    if (colon && strchr(host, ':') != colon) return "allow-http: an IPv6 address goes in brackets: [ADDR]:PORT";
-  }
-  if (colon) {
-    *colon = 0;
-    char *end;
-    long v = strtol(colon + 1, &end, 10);
-    if (!colon[1] || *end || v < 1 || v > 65535) return "allow-http: a port is a number from 1 to 65535";
-    port = (int)v;
-  }
-  if (!*host) return "allow-http: expected HOST[:PORT], the host is empty";
-  for (char *c = host; *c; c++) {
-    if (!isalnum((unsigned char)*c) && !strchr(".-_:*", *c)) return "allow-http: a host has a character a host name cannot have";
-    *c = (char)tolower((unsigned char)*c);
-  }
-  if (strchr(host, '*') && strcmp(host, "*")) return "allow-http: '*' stands alone (any host)";
-  wh_grant_t *n = realloc(pl->grants, (pl->ngrants + 1) * sizeof *n);
-  if (!n) return "out of memory";
-  pl->grants = n;
-  if (!(n[pl->ngrants].host = strdup(host))) return "out of memory";
-  n[pl->ngrants++].port = port;
-  return NULL;
-}
-
 static void plugin_free(wh_plugin_t *pl) {
   if (!pl) return;
-  for (size_t i = 0; i < pl->ngrants; i++) free(pl->grants[i].host);
-  free(pl->grants);
+  wh_grants_free(&pl->grants);
   free(pl);
 }
 
@@ -67,17 +26,11 @@ int wh_plugin_init(const wasmplug_host_api_t *host, const wasmplug_plugin_config
     *error = "out of memory";
     return 1;
   }
-  const char *v = host->config_get(config, "allow-http");
-  while (v && *v) {
-    size_t len = strcspn(v, " ");
-    const char *why = len ? add_grant(pl, v, len) : NULL;
-    if (why) {
-      plugin_free(pl);
-      *error = why;
-      return 1;
-    }
-    v += len;
-    while (*v == ' ') v++;
+  const char *why = wh_grants_parse(&pl->grants, host->config_get(config, "allow-http"));
+  if (why) {
+    plugin_free(pl);
+    *error = why;
+    return 1;
   }
   const char *lib = wh_curl_load();
   if (lib) {

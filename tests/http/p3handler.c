@@ -14,6 +14,11 @@
 **   /error          returns err(HTTP-request-denied) (500)
 **   /loop           never answers (the --timeout watchdog: 500)
 **   /count          a counter in linear memory: 1 when every request has a fresh instance
+**   /proxy?A/P      an outgoing request (wasi:http/client.send) to http://A/P with the
+**                   method and body of this request, the body copied in pieces while
+**                   send is pending; answers the upstream status, headers and body, or 502 and
+**                   "error N" (N: the error-code case); an upstream body that fails
+**                   fails this body (its trailers future gets the error)
 */
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,6 +28,7 @@
 #define EXPORT(n) __attribute__((export_name(n)))
 #define TYPES "wasi:http/types@0.3.0"
 #define HANDLER "wasi:http/handler@0.3.0"
+#define CLIENT "wasi:http/client@0.3.0"
 
 #define BLOCKED 0xffffffffu
 #define COPY_DROPPED 1
@@ -78,6 +84,7 @@ IMPORT("$root", "[waitable-set-new]") uint32_t waitable_set_new(void);
 IMPORT("$root", "[waitable-set-wait]") uint32_t waitable_set_wait(uint32_t set, uint32_t *ev);
 IMPORT("$root", "[waitable-set-drop]") void waitable_set_drop(uint32_t set);
 IMPORT("$root", "[waitable-join]") void waitable_join(uint32_t w, uint32_t set);
+IMPORT("$root", "[subtask-drop]") void subtask_drop(uint32_t s);
 /* result<own<response>, error-code>, flattened */
 IMPORT("[export]" HANDLER, "[task-return]handle")
 void task_return(uint32_t is_err, uint32_t a, uint32_t b, uint64_t c, uint32_t d, uint32_t e, uint32_t f, uint32_t g);
@@ -92,6 +99,12 @@ static uint32_t wait_on(uint32_t w) {
   return ev[1];
 }
 static uint32_t copied(uint32_t end, uint32_t r) { return r == BLOCKED ? wait_on(end) : r; }
+/* An async-lowered call's subtask, waited for until it returned. */
+static void subtask_wait(uint32_t r) {
+  uint32_t st = r & 0xf, sub = r >> 4;
+  while (st != 2 /* returned */) st = wait_on(sub);
+  if (sub) subtask_drop(sub);
+}
 
 /* ------------------------------------------------------------ types */
 
@@ -131,6 +144,35 @@ IMPORT(TYPES, "[async-lower][future-write-1][static]response.new") uint32_t trai
 IMPORT(TYPES, "[future-drop-writable-1][static]response.new") void trailers_drop(uint32_t w);
 IMPORT(TYPES, "[async-lower][future-read-2][static]response.new") uint32_t sent_read(uint32_t r, void *p);
 IMPORT(TYPES, "[future-drop-readable-2][static]response.new") void sent_drop(uint32_t r);
+
+/* outgoing requests */
+IMPORT(TYPES, "[static]request.new")
+void request_new(uint32_t headers, uint32_t has_body, uint32_t body, uint32_t trailers, uint32_t has_opts,
+                 uint32_t opts, uint32_t ret[2]);
+IMPORT(TYPES, "[stream-new-0][static]request.new") uint64_t rq_body_new(void);
+IMPORT(TYPES, "[async-lower][stream-write-0][static]request.new") uint32_t rq_body_write(uint32_t w, const void *p, uint32_t n);
+IMPORT(TYPES, "[stream-drop-writable-0][static]request.new") void rq_body_drop(uint32_t w);
+IMPORT(TYPES, "[future-new-1][static]request.new") uint64_t rq_trailers_new(void);
+IMPORT(TYPES, "[async-lower][future-write-1][static]request.new") uint32_t rq_trailers_write(uint32_t w, const void *p);
+IMPORT(TYPES, "[future-drop-writable-1][static]request.new") void rq_trailers_drop(uint32_t w);
+IMPORT(TYPES, "[future-drop-readable-2][static]request.new") void rq_sent_drop(uint32_t r);
+IMPORT(TYPES, "[method]request.set-method") uint32_t request_set_method(uint32_t self, uint32_t tag, const void *p, size_t n);
+IMPORT(TYPES, "[method]request.set-authority")
+uint32_t request_set_authority(uint32_t self, uint32_t some, const void *p, size_t n);
+IMPORT(TYPES, "[method]request.set-path-with-query")
+uint32_t request_set_path(uint32_t self, uint32_t some, const void *p, size_t n);
+IMPORT(CLIENT, "[async-lower]send") uint32_t client_send(uint32_t req, void *ret);
+IMPORT(TYPES, "[method]response.get-status-code") uint32_t response_status(uint32_t self);
+IMPORT(TYPES, "[method]response.get-headers") uint32_t response_headers(uint32_t self);
+IMPORT(TYPES, "[static]response.consume-body") void response_consume(uint32_t self, uint32_t res, uint32_t ret[2]);
+IMPORT(TYPES, "[future-new-0][static]response.consume-body") uint64_t rc_res_new(void);
+IMPORT(TYPES, "[async-lower][future-write-0][static]response.consume-body") uint32_t rc_res_write(uint32_t w, const void *p);
+IMPORT(TYPES, "[future-drop-writable-0][static]response.consume-body") void rc_res_drop(uint32_t w);
+IMPORT(TYPES, "[async-lower][stream-read-1][static]response.consume-body")
+uint32_t rc_read(uint32_t r, void *p, uint32_t n);
+IMPORT(TYPES, "[stream-drop-readable-1][static]response.consume-body") void rc_stream_drop(uint32_t r);
+IMPORT(TYPES, "[async-lower][future-read-2][static]response.consume-body") uint32_t rc_trailers_read(uint32_t r, void *p);
+IMPORT(TYPES, "[future-drop-readable-2][static]response.consume-body") void rc_trailers_drop(uint32_t r);
 
 static void header(uint32_t h, const char *name, const void *v, size_t vl) {
   uint8_t ret[16];
@@ -184,6 +226,113 @@ static void finish(out_t *o) {
 }
 
 static void text(out_t *o, const char *s) { put(o, s, slen(s)); }
+
+static void number(out_t *o, uint64_t v) {
+  char d[24];
+  int k = 23;
+  do d[--k] = (char)('0' + v % 10);
+  while (v /= 10);
+  put(o, d + k, (size_t)(23 - k));
+}
+
+/* /proxy?AUTHORITY/PATH: this request sent on through wasi:http/client. */
+static void proxy(uint32_t req, uint32_t h, const uint8_t *p, size_t pn) {
+  size_t q = 0;
+  while (q < pn && p[q] != '?') q++;
+  const uint8_t *auth = p + q + 1;
+  size_t an = 0;
+  while (q + 1 + an < pn && auth[an] != '/') an++;
+  const uint8_t *path = auth + an;
+  size_t plen = pn - (q + 1 + an);
+  struct {
+    uint8_t tag;
+    uint8_t *ptr;
+    size_t len;
+  } m;
+  request_method(req, &m);
+  bool body = m.tag == 2 /* POST */ || m.tag == 3 /* PUT */;
+  uint32_t in[2] = {0, 0};
+  if (body) { /* this request's body, to be copied into the outgoing one */
+    uint64_t rf = cb_res_new();
+    request_consume(req, (uint32_t)rf, in);
+    uint8_t handled[64];
+    memset(handled, 0, sizeof handled);
+    copied((uint32_t)(rf >> 32), cb_res_write((uint32_t)(rf >> 32), handled));
+    cb_res_drop((uint32_t)(rf >> 32));
+  } else {
+    request_drop(req);
+  }
+  uint64_t bs = body ? rq_body_new() : 0, ts = rq_trailers_new();
+  uint32_t made[2];
+  request_new(fields_new(), body, (uint32_t)bs, (uint32_t)ts, 0, 0, made);
+  uint32_t out = made[0];
+  rq_sent_drop(made[1]);
+  if (request_set_method(out, m.tag, m.ptr, m.len) || request_set_authority(out, 1, auth, an) ||
+      request_set_path(out, 1, plen ? path : (const uint8_t *)"/", plen ? plen : 1))
+    __builtin_trap();
+  static uint8_t res[64] __attribute__((aligned(8)));
+  uint32_t sub = client_send(out, res); /* pending while the body is copied */
+  if (body) {
+    static uint8_t buf[40000];
+    uint32_t w = (uint32_t)(bs >> 32);
+    bool open = true;
+    for (;;) {
+      uint32_t r = copied(in[0], cb_read(in[0], buf, sizeof buf));
+      for (uint32_t at = 0, k = r >> 4; open && at < k;) {
+        uint32_t wr = copied(w, rq_body_write(w, buf + at, k - at));
+        at += wr >> 4;
+        if ((wr & 0xf) == COPY_DROPPED && at < k) open = false; /* the transfer stopped reading */
+      }
+      if ((r & 0xf) == COPY_DROPPED) break;
+    }
+    cb_stream_drop(in[0]);
+    uint8_t tr[64];
+    copied(in[1], cb_trailers_read(in[1], tr));
+    cb_trailers_drop(in[1]);
+    rq_body_drop(w);
+  }
+  uint8_t none[64];
+  memset(none, 0, sizeof none);
+  copied((uint32_t)(ts >> 32), rq_trailers_write((uint32_t)(ts >> 32), none));
+  rq_trailers_drop((uint32_t)(ts >> 32));
+  subtask_wait(sub);
+  if (res[0]) { /* err(error-code) */
+    out_t o = respond(h, 502);
+    text(&o, "error ");
+    number(&o, res[8]);
+    finish(&o);
+    return;
+  }
+  uint32_t resp = *(uint32_t *)(res + 8);
+  uint32_t status = response_status(resp);
+  fields_drop(h);
+  h = response_headers(resp); /* the upstream's headers (content-length...) are ours */
+  uint64_t rf = rc_res_new();
+  uint32_t up[2];
+  response_consume(resp, (uint32_t)rf, up);
+  uint8_t handled[64]; /* ok: nothing went wrong on our side */
+  memset(handled, 0, sizeof handled);
+  copied((uint32_t)(rf >> 32), rc_res_write((uint32_t)(rf >> 32), handled));
+  rc_res_drop((uint32_t)(rf >> 32));
+  out_t o = respond(h, (uint16_t)status);
+  static uint8_t chunk[50000];
+  for (;;) {
+    uint32_t r = copied(up[0], rc_read(up[0], chunk, sizeof chunk));
+    if ((r >> 4) && !put(&o, chunk, r >> 4)) break;
+    if ((r & 0xf) == COPY_DROPPED) break;
+  }
+  rc_stream_drop(up[0]);
+  uint8_t tr[64] __attribute__((aligned(8)));
+  copied(up[1], rc_trailers_read(up[1], tr));
+  rc_trailers_drop(up[1]);
+  body_drop(o.body_w);
+  /* the upstream body's end is this body's: its error fails ours */
+  copied(o.trailers_w, trailers_write(o.trailers_w, tr));
+  trailers_drop(o.trailers_w);
+  uint8_t sent[64];
+  copied(o.sent_r, sent_read(o.sent_r, sent));
+  sent_drop(o.sent_r);
+}
 
 /* ------------------------------------------------------------ handle */
 
@@ -292,6 +441,8 @@ EXPORT("[async-lift-stackful]" HANDLER "#handle") void handle(uint32_t req) {
     }
     if (trap) __builtin_trap();
     finish(&o);
+  } else if (prefix(p, pn, "/proxy")) {
+    proxy(req, h, p, pn);
   } else if (prefix(p, pn, "/count")) {
     counter++;
     request_drop(req);

@@ -14,7 +14,8 @@ expect() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; 
 contains() { case "$3" in *"$2"*) ok ;; *) bad "$1: '$3' lacks '$2'" ;; esac; }
 
 "$W" serve --addr 127.0.0.1:0 --tier baseline -v --timeout 1500 --max-body 8000000 --max-header-bytes 8192 \
-  --idle-timeout 3 --max-concurrent 4 "$APP" >"$WORK/out" 2>"$WORK/err" &
+  --idle-timeout 3 --max-concurrent 4 --allow-http 127.0.0.1 --allow-http no-such-host.invalid \
+  "$APP" >"$WORK/out" 2>"$WORK/err" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT
 i=0
@@ -50,7 +51,27 @@ expect empty-echo 0 "$(curl -s -X POST $U/echo | wc -c | tr -d ' ')"
 expect big-20MB 20000000 "$(curl -s $U/big?20000000 | wc -c | tr -d ' ')"
 expect slow-reader 30000000 "$("$RAW" $PORT slowread '/big?30000000' 1)"
 
+# outgoing requests (wasi:http/client.send, /proxy sends this request on to
+# the same server): granted, denied, failing, bodies streamed both ways
+P="$U/proxy?127.0.0.1:$PORT"
+expect client-granted "Hello from a wasi:http 0.3 component" "$(curl -s "$P/hello")"
+expect client-status 404 "$(curl -s -o /dev/null -w '%{http_code}' "$P/nowhere")"
+expect client-denied "error 15" "$(curl -s "$U/proxy?localhost:$PORT/hello")" # HTTP-request-denied
+expect client-refused "error 6" "$(curl -s "$U/proxy?127.0.0.1:1/hello")"     # connection-refused
+expect client-dns "error 1" "$(curl -s "$U/proxy?no-such-host.invalid/hello")"   # DNS-error
+expect client-download-7MB 7000000 "$(curl -s "$P/big?7000000" | wc -c | tr -d ' ')"
+expect client-slow-reader 7000000 "$("$RAW" $PORT slowread "/proxy?127.0.0.1:$PORT/big?7000000" 1)"
+head -c 3000000 "$WORK/in.bin" >"$WORK/in3.bin"
+curl -s --data-binary @"$WORK/in3.bin" "$P/echo" -o "$WORK/proxied.bin"
+expect client-upload-3MB "$(cksum <"$WORK/in3.bin")" "$(cksum <"$WORK/proxied.bin")"
+expect client-upstream-trap 500 "$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$WORK/in3.bin" "$P/trap")"
+expect client-over-max-body "error 28" "$(curl -s "$P/big?9000000")" # HTTP-response-body-size
+curl -s "$P/trap-mid?300000" >/dev/null
+expect client-upstream-cut 18 "$?" # the upstream body cut short fails the proxied one
+
 # guests that fail: 500 for that client, the server goes on
+expect trap-before-body 500 "$(curl -s -m 20 -o /dev/null -w '%{http_code}' --data-binary @"$WORK/in.bin" $U/trap)"
+expect body-not-read 200 "$(curl -s -m 20 -o /dev/null -w '%{http_code}' --data-binary @"$WORK/in.bin" $U/hello)"
 expect trap 500 "$(curl -s -o /dev/null -w '%{http_code}' $U/trap)"
 expect error-result 500 "$(curl -s -o /dev/null -w '%{http_code}' $U/error)"
 expect timeout 500 "$(curl -s -o /dev/null -w '%{http_code}' $U/loop)"
