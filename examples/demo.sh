@@ -107,7 +107,8 @@ step "The Wasmtime plugin RFC's scenario: a wasm component plugin in C exports w
 show sh "$ROOT/examples/kv-over-dl/demo.sh" "$BUILD"
 
 step "An HTTP server: \`wasmplug serve\` hands each request to a wasi:http/proxy component
-   (C, tests/http/handler.c) in an instance of its own, through the wasi-http plugin"
+   (C, tests/http/handler.c) in an instance of its own, through the wasi-http plugin; then to a
+   wasi:http@0.3.0 service (async handler, streams, client.send under --allow-http, trailers)"
 show sh "$ROOT/examples/http/demo.sh" "$BUILD"
 
 step "A trap prints a backtrace of wasm function names (from the name section) and their

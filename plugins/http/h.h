@@ -125,6 +125,12 @@ void wh_pipe_end(wh_pipe_t *p, wh_pipe_end_t how, uint32_t code, const char *msg
 int64_t wh_pipe_pull(wh_pipe_t *p, uint8_t *buf, size_t cap, wh_pipe_end_t *how);
 /* The reader is gone: writes fail from now on. */
 void wh_pipe_close_reader(wh_pipe_t *p);
+/* Trailers: the writer sets them (moved in) before ending the body DONE;
+** the reader takes them (moved out) once the body ended DONE: true when
+** there were some.  has_trailers: whether the writer set any yet. */
+void wh_pipe_set_trailers(wh_pipe_t *p, wh_fields_list_t *t);
+bool wh_pipe_take_trailers(wh_pipe_t *p, wh_fields_list_t *out);
+bool wh_pipe_has_trailers(wh_pipe_t *p);
 /* When the writer is done (DONE) and everything is still buffered: the
 ** whole body, for sending it in one piece (NULL otherwise). */
 const uint8_t *wh_pipe_complete(wh_pipe_t *p, size_t *len);
@@ -163,6 +169,7 @@ struct wh_exchange {
   wh_fields_list_t resp_headers;
   wh_pipe_t *resp_body;  /* the guest writes, the server reads */
   uint32_t resp_error;   /* WH_RESP_ERROR: the error-code's case */
+  void *net_resp;        /* the server's: libmicrohttpd's response being sent (its trailers go there) */
   /* the server's: told (with `lock` not held) when the response is set,
   ** and when a body pipe changed (wh_exchange_waker) */
   void (*on_response)(wh_exchange_t *ex);

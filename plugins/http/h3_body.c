@@ -133,9 +133,25 @@ static void from_finish(wh3_pump_t *p, uint32_t code) {
   if (p->data) p->host->stream_drop(p->in->pi, p->data);
   p->data = 0;
   memset(&p->trailers, 0, sizeof p->trailers);
+  wh_fields_list_t t;
   if (code) {
     p->trailers.is_err = true;
     p->trailers.val.err.tag = wh3_error_case(code);
+  } else if (wh_pipe_take_trailers(p->pipe, &t)) { /* ok(some(trailers)): immutable fields */
+    uint32_t rep = 0;
+    bool charged = wh3_budget_take(p->in, t.bytes);
+    wh3_obj_t *o = charged ? wh3_obj_new(p->in, WH3_FIELDS, &rep) : NULL;
+    if (o) {
+      o->u.fields.list = t;
+      o->u.fields.immutable = true;
+      p->trailers.val.ok.is_some = true;
+      p->trailers.val.ok.val.rep = rep;
+    } else { /* over the budget, or the table full */
+      if (charged) wh3_budget_give(p->in, t.bytes);
+      wh_fields_list_free(&t);
+      p->trailers.is_err = true;
+      p->trailers.val.err.tag = wh3_error_case(WH_ERR_INTERNAL);
+    }
   }
   if (p->host->stream_write(p->in->pi, p->fut, &p->trailers, 1, future_written, p)) {
     p->host->stream_drop(p->in->pi, p->fut);
@@ -239,8 +255,19 @@ static void to_trailers(void *arg, int result, uint32_t count) {
       to_finish(p, WH_PIPE_FAILED, WH_ERR_INTERNAL);
       return;
     }
-    /* trailers are not sent (HTTP/1.1 through libmicrohttpd): dropped */
-    if (p->trailers.val.ok.is_some) wh3_obj_free(p->in, p->trailers.val.ok.val.rep, WH3_FIELDS);
+    /* trailers go with the pipe: the network side sends them after the body
+    ** (chunked coding; a body of a declared length has none) */
+    if (p->trailers.val.ok.is_some) {
+      uint32_t rep = p->trailers.val.ok.val.rep;
+      wh3_obj_t *o = wh3_obj_get(p->in, rep, WH3_FIELDS);
+      if (o) {
+        wh_fields_list_t t = o->u.fields.list;
+        memset(&o->u.fields.list, 0, sizeof o->u.fields.list);
+        wh3_budget_give(p->in, t.bytes);
+        wh3_obj_free(p->in, rep, WH3_FIELDS);
+        wh_pipe_set_trailers(p->pipe, &t);
+      }
+    }
   }
   /* a future dropped unwritten: the body ended with the stream */
   to_finish(p, WH_PIPE_DONE, 0);

@@ -53,6 +53,7 @@ struct wh_client {
   uint16_t status;
   bool in_head; /* between a final status line and the blank line */
   wh_fields_list_t resp_headers;
+  wh_fields_list_t resp_trailers; /* header lines after the body (chunked) */
   wh_pipe_t *resp_body;
   bool got, consumed;
   bool abandoned; /* the guest is gone: stop */
@@ -99,6 +100,7 @@ static void client_unref(struct wh_client *c) {
   free(c->url);
   wh_fields_list_free(&c->headers);
   wh_fields_list_free(&c->resp_headers);
+  wh_fields_list_free(&c->resp_trailers);
   wh_pipe_unref(c->req_body);
   wh_pipe_unref(c->resp_body);
   if (c->efd >= 0) close(c->efd);
@@ -528,11 +530,14 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud) {
     wh_fields_list_free(&c->resp_headers);
     c->status = (uint16_t)(st > 0 && st < 1000 ? st : 0);
     c->in_head = st >= 200;
-  } else if (len <= 2 && c->in_head) { /* the blank line: the head is complete */
-    c->in_head = false;
-    c->state = C_HEAD;
-    client_signal(c);
-  } else if (c->in_head) {
+  } else if (len <= 2) { /* the blank line: the head (or the trailers) complete */
+    if (c->in_head) {
+      c->in_head = false;
+      c->state = C_HEAD;
+      client_signal(c);
+    }
+  } else if (c->in_head || c->state == C_HEAD) { /* a header, or after the body a trailer */
+    wh_fields_list_t *l = c->in_head ? &c->resp_headers : &c->resp_trailers;
     const char *colon = memchr(data, ':', len);
     size_t end = len;
     while (end && (data[end - 1] == '\r' || data[end - 1] == '\n')) end--;
@@ -542,8 +547,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud) {
       size_t vl = (size_t)(data + end - v);
       /* the response's framing is curl's business; the guest gets the body */
       bool hop = wh_field_forbidden(data, (size_t)(colon - data));
-      if (!hop && wh_field_value_ok((const uint8_t *)v, vl) && c->resp_headers.bytes < (1u << 20))
-        wh_fields_list_add(&c->resp_headers, data, (size_t)(colon - data), (const uint8_t *)v, vl);
+      if (!hop && wh_field_value_ok((const uint8_t *)v, vl) && l->bytes < (1u << 20))
+        wh_fields_list_add(l, data, (size_t)(colon - data), (const uint8_t *)v, vl);
     }
   }
   pthread_mutex_unlock(&c->lock);
@@ -590,6 +595,31 @@ static size_t on_read(char *buf, size_t size, size_t n, void *ud) {
     if (k < 0) return how == WH_PIPE_DONE ? 0 : CURL_READFUNC_ABORT;
     if (!wait_change(c, seen)) return CURL_READFUNC_ABORT; /* empty: wait for the guest to write */
   }
+}
+
+/* The end of a chunked upload: the request's trailers, if the guest set any. */
+static int on_trailers(struct curl_slist **list, void *ud) {
+  struct wh_client *c = ud;
+  wh_fields_list_t t;
+  if (!c->req_body || !wh_pipe_take_trailers(c->req_body, &t)) return CURL_TRAILERFUNC_OK;
+  int rc = CURL_TRAILERFUNC_OK;
+  for (size_t i = 0; i < t.n && rc == CURL_TRAILERFUNC_OK; i++) {
+    size_t nl = strlen(t.items[i].name);
+    char *line = malloc(nl + t.items[i].vlen + 3);
+    struct curl_slist *n = NULL;
+    if (line) {
+      memcpy(line, t.items[i].name, nl);
+      memcpy(line + nl, ": ", 2);
+      memcpy(line + nl + 2, t.items[i].value, t.items[i].vlen);
+      line[nl + 2 + t.items[i].vlen] = 0;
+      n = curl_slist_append(*list, line);
+      free(line);
+    }
+    if (n) *list = n;
+    else rc = CURL_TRAILERFUNC_ABORT;
+  }
+  wh_fields_list_free(&t);
+  return rc;
 }
 
 static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un) {
@@ -681,6 +711,10 @@ static void *transfer(void *arg) {
       curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
       curl_easy_setopt(h, CURLOPT_READDATA, c);
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)length);
+      if (length < 0) { /* chunked: trailers may follow the body */
+        curl_easy_setopt(h, CURLOPT_TRAILERFUNCTION, on_trailers);
+        curl_easy_setopt(h, CURLOPT_TRAILERDATA, c);
+      }
       if (strcmp(m, "POST")) curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m);
     } else if (!strcmp(m, "HEAD")) {
       curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
@@ -697,7 +731,15 @@ static void *transfer(void *arg) {
     client_signal(c);
   }
   pthread_mutex_unlock(&c->lock);
-  if (rc == CURLE_OK) wh_pipe_end(c->resp_body, WH_PIPE_DONE, 0, NULL);
+  if (rc == CURLE_OK) {
+    pthread_mutex_lock(&c->lock);
+    wh_fields_list_t t = c->resp_trailers;
+    memset(&c->resp_trailers, 0, sizeof t);
+    pthread_mutex_unlock(&c->lock);
+    if (t.n) wh_pipe_set_trailers(c->resp_body, &t);
+    wh_fields_list_free(&t);
+    wh_pipe_end(c->resp_body, WH_PIPE_DONE, 0, NULL);
+  }
   else wh_pipe_end(c->resp_body, WH_PIPE_FAILED, rc == CURLE_FILESIZE_EXCEEDED ? WH_ERR_RESPONSE_BODY_SIZE
                                                                                 : WH_ERR_CONNECTION_TERMINATED,
                    curl_easy_strerror(rc));

@@ -32,6 +32,8 @@ struct wh_pipe {
   const wh_waker_t *waker; /* the host side's, with a reference on wake_ctx */
   void *wake_ctx;
   bool woke; /* a change since the lock was taken: wake after unlocking */
+  wh_fields_list_t trailers; /* set by the writer before it ends */
+  bool has_trailers;
 };
 
 wh_pipe_t *wh_pipe_new(size_t window, uint64_t max_total) {
@@ -60,9 +62,41 @@ void wh_pipe_unref(wh_pipe_t *p) {
   if (left) return;
   if (p->waker) p->waker->unref(p->wake_ctx);
   if (p->efd >= 0) close(p->efd);
+  wh_fields_list_free(&p->trailers);
   pthread_mutex_destroy(&p->lock);
   free(p->buf);
   free(p);
+}
+
+void wh_pipe_set_trailers(wh_pipe_t *p, wh_fields_list_t *t) {
+  pthread_mutex_lock(&p->lock);
+  if (p->end == WH_PIPE_OPEN && !p->reader_gone) {
+    wh_fields_list_free(&p->trailers);
+    p->trailers = *t;
+    p->has_trailers = true;
+    memset(t, 0, sizeof *t);
+  }
+  pthread_mutex_unlock(&p->lock);
+  wh_fields_list_free(t); /* not taken: the body ended already */
+}
+
+bool wh_pipe_take_trailers(wh_pipe_t *p, wh_fields_list_t *out) {
+  pthread_mutex_lock(&p->lock);
+  bool some = p->has_trailers && p->end == WH_PIPE_DONE;
+  if (some) {
+    *out = p->trailers;
+    memset(&p->trailers, 0, sizeof p->trailers);
+    p->has_trailers = false;
+  }
+  pthread_mutex_unlock(&p->lock);
+  return some;
+}
+
+bool wh_pipe_has_trailers(wh_pipe_t *p) {
+  pthread_mutex_lock(&p->lock);
+  bool some = p->has_trailers;
+  pthread_mutex_unlock(&p->lock);
+  return some;
 }
 
 void wh_pipe_set_wake(wh_pipe_t *p, const wh_waker_t *waker, void *ctx) {
@@ -233,7 +267,7 @@ int64_t wh_pipe_pull(wh_pipe_t *p, uint8_t *buf, size_t cap, wh_pipe_end_t *how)
 const uint8_t *wh_pipe_complete(wh_pipe_t *p, size_t *len) {
   pthread_mutex_lock(&p->lock);
   const uint8_t *r = NULL;
-  if (p->end == WH_PIPE_DONE && p->total == p->len) {
+  if (p->end == WH_PIPE_DONE && p->total == p->len && !p->has_trailers) { /* trailers: chunked */
     /* make it contiguous */
     if (p->len && p->head + p->len > p->cap) {
       uint8_t *nb = malloc(p->len);

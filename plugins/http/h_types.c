@@ -324,23 +324,13 @@ int wasi_http_types_static_outgoing_body_finish(wh_ctx_t *cx, wasi_http_types_ow
   wh_obj_t *o = wh_obj_get(in, this.rep, WH_OUTGOING_BODY);
   if (!o) return wh_trap(cx, "wasi:http/types: unknown outgoing-body rep %u", this.rep);
   if (trailers->is_some) {
-    /* HTTP/1.1 trailers need chunked coding and clients that ask for them
-    ** (TE: trailers); the server sends none, and says so instead of
-    ** dropping them silently. */
+    /* sent after the body by the server or the client (chunked coding;
+    ** a body of a declared length has none) */
     wh_fields_list_t l;
     int rc = wh_fields_take(cx, trailers->val.rep, &l);
     if (rc) return rc;
-    size_t n = l.n;
     wh_budget_give(in, l.bytes);
-    wh_fields_list_free(&l);
-    if (n) {
-      wh_pipe_end(o->u.out_body.pipe, WH_PIPE_FAILED, WH_ERR_INTERNAL, "trailers are not supported");
-      o->u.out_body.finished = true;
-      wh_obj_free(in, this.rep, WH_OUTGOING_BODY);
-      ret->is_err = true;
-      ret->val.err.tag = WASI_HTTP_TYPES_ERROR_CODE_INTERNAL_ERROR;
-      return 0;
-    }
+    wh_pipe_set_trailers(o->u.out_body.pipe, &l);
   }
   wh_pipe_t *p = o->u.out_body.pipe;
   wh_pipe_end(p, WH_PIPE_DONE, 0, NULL);
@@ -423,6 +413,11 @@ int wasi_http_types_method_future_trailers_get(wh_ctx_t *cx, wasi_http_types_bor
     return 0;
   }
   o->u.trailers.got = true;
+  wh_fields_list_t t;
+  if (end == WH_PIPE_DONE && wh_pipe_take_trailers(o->u.trailers.pipe, &t)) { /* ok(ok(some)) */
+    ret->val.val.ok.val.ok.is_some = true;
+    return wh_fields_make(cx, &t, true, &ret->val.val.ok.val.ok.val.rep);
+  }
   if (end == WH_PIPE_DONE) return 0; /* ok(ok(none)): a body without trailers */
   ret->val.val.ok.is_err = true;
   ret->val.val.ok.val.err.tag = wh_error_case(code ? code : WH_ERR_CONNECTION_TERMINATED);

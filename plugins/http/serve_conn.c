@@ -51,7 +51,21 @@ static ssize_t body_reader(void *cls, uint64_t pos, char *buf, size_t max) {
     }
     /* an aborted or failed body closes the connection: the client sees a
     ** cut response, never a complete-looking one */
-    if (n < 0) return how == WH_PIPE_DONE ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+    if (n < 0 && how == WH_PIPE_DONE) {
+      /* the guest's trailers: sent after the last chunk (libmicrohttpd
+      ** writes a response's footers once its reader says the end) */
+      wh_fields_list_t t;
+      if (ex->net_resp && wh_pipe_take_trailers(p, &t)) {
+        for (size_t i = 0; i < t.n; i++) {
+          char *v = strndup((const char *)t.items[i].value, t.items[i].vlen);
+          if (v) MHD_add_response_footer(ex->net_resp, t.items[i].name, v); /* checked when set */
+          free(v);
+        }
+        wh_fields_list_free(&t);
+      }
+      return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    if (n < 0) return MHD_CONTENT_READER_END_WITH_ERROR;
     pthread_mutex_lock(&ex->lock);
     sv_conn_t *c = ex->server;
     if (!c || wh_pipe_readable(p)) {
@@ -104,6 +118,8 @@ static enum MHD_Result send_guest_response(sv_conn_t *c) {
     r = MHD_create_response_from_callback(size, 32 * 1024, body_reader, ex, body_free);
     if (!r) wh_exchange_unref(ex);
     else wh_pipe_set_wake(p, &wh_exchange_waker, ex);
+    /* trailers need chunked coding: none after a declared length */
+    ex->net_resp = size == MHD_SIZE_UNKNOWN ? r : NULL;
   }
   if (!r) return MHD_NO;
   for (size_t i = 0; i < ex->resp_headers.n; i++) {
@@ -257,6 +273,12 @@ enum MHD_Result sv_access(void *cls, struct MHD_Connection *mc, const char *url,
     wh_pipe_t *early = ex->resp_body;
     pthread_mutex_unlock(&ex->lock);
     if (early) wh_pipe_set_window(early, WH_WINDOW); /* backpressure again (see sv_on_response) */
+    /* a chunked request's trailers (libmicrohttpd parsed them as footers) */
+    wh_fields_list_t t = {0};
+    collect_t col = {&t, false};
+    MHD_get_connection_values(mc, MHD_FOOTER_KIND, collect_header, &col);
+    if (t.n && !col.bad) wh_pipe_set_trailers(ex->req_body, &t);
+    wh_fields_list_free(&t);
     wh_pipe_end(ex->req_body, WH_PIPE_DONE, 0, NULL);
   }
   pthread_mutex_lock(&ex->lock);

@@ -14,6 +14,8 @@
 **   /error          returns err(HTTP-request-denied) (500)
 **   /loop           never answers (the --timeout watchdog: 500)
 **   /count          a counter in linear memory: 1 when every request has a fresh instance
+**   /trailers       reads the body and its trailers; answers "N bytes x-check=V" (V: the
+**                   request trailer X-Check) with trailers x-count: N and x-seen: V
 **   /proxy?A/P      an outgoing request (wasi:http/client.send) to http://A/P with the
 **                   method and body of this request, the body copied in pieces while
 **                   send is pending; answers the upstream status, headers and body, or 502 and
@@ -235,6 +237,72 @@ static void number(out_t *o, uint64_t v) {
   put(o, d + k, (size_t)(23 - k));
 }
 
+/* /trailers: the request's trailers read, the response's sent. */
+static void trailers_route(uint32_t req, uint32_t h) {
+  uint64_t rf = cb_res_new();
+  uint32_t in[2];
+  request_consume(req, (uint32_t)rf, in);
+  uint8_t handled[64];
+  memset(handled, 0, sizeof handled);
+  copied((uint32_t)(rf >> 32), cb_res_write((uint32_t)(rf >> 32), handled));
+  cb_res_drop((uint32_t)(rf >> 32));
+  static uint8_t buf[16384];
+  uint64_t n = 0;
+  for (;;) {
+    uint32_t r = copied(in[0], cb_read(in[0], buf, sizeof buf));
+    n += r >> 4;
+    if ((r & 0xf) == COPY_DROPPED) break;
+  }
+  cb_stream_drop(in[0]);
+  uint8_t tr[64] __attribute__((aligned(8)));
+  memset(tr, 0, sizeof tr);
+  copied(in[1], cb_trailers_read(in[1], tr));
+  cb_trailers_drop(in[1]);
+  char seen[64];
+  size_t sn = 0;
+  if (!tr[0] && tr[8]) { /* ok(some(trailers)) */
+    uint32_t t = *(uint32_t *)(tr + 12);
+    struct {
+      bytes_t *ptr;
+      size_t len;
+    } vals;
+    fields_get(t, "x-check", 7, &vals);
+    if (vals.len) {
+      sn = vals.ptr[0].len < sizeof seen ? vals.ptr[0].len : sizeof seen;
+      memcpy(seen, vals.ptr[0].ptr, sn);
+    }
+    fields_drop(t);
+  } else if (tr[0]) {
+    memcpy(seen, "error", 5);
+    sn = 5;
+  }
+  out_t o = respond(h, 200);
+  char count[24];
+  int k = 23;
+  uint64_t v = n;
+  do count[--k] = (char)('0' + v % 10);
+  while (v /= 10);
+  char line[128]; /* one write: one chunk */
+  size_t ln = (size_t)(23 - k);
+  memcpy(line, count + k, ln);
+  memcpy(line + ln, " bytes x-check=", 15);
+  memcpy(line + ln + 15, seen, sn);
+  put(&o, line, ln + 15 + sn);
+  body_drop(o.body_w);
+  uint32_t t = fields_new();
+  header(t, "x-count", count + k, (size_t)(23 - k));
+  header(t, "x-seen", seen, sn);
+  uint8_t val[64] __attribute__((aligned(8)));
+  memset(val, 0, sizeof val);
+  val[8] = 1; /* ok(some(t)) */
+  *(uint32_t *)(val + 12) = t;
+  copied(o.trailers_w, trailers_write(o.trailers_w, val));
+  trailers_drop(o.trailers_w);
+  uint8_t sent[64];
+  copied(o.sent_r, sent_read(o.sent_r, sent));
+  sent_drop(o.sent_r);
+}
+
 /* /proxy?AUTHORITY/PATH: this request sent on through wasi:http/client. */
 static void proxy(uint32_t req, uint32_t h, const uint8_t *p, size_t pn) {
   size_t q = 0;
@@ -286,14 +354,16 @@ static void proxy(uint32_t req, uint32_t h, const uint8_t *p, size_t pn) {
       if ((r & 0xf) == COPY_DROPPED) break;
     }
     cb_stream_drop(in[0]);
-    uint8_t tr[64];
-    copied(in[1], cb_trailers_read(in[1], tr));
-    cb_trailers_drop(in[1]);
     rq_body_drop(w);
   }
-  uint8_t none[64];
-  memset(none, 0, sizeof none);
-  copied((uint32_t)(ts >> 32), rq_trailers_write((uint32_t)(ts >> 32), none));
+  /* this request's trailers (ok(none) without a body) are the outgoing one's */
+  uint8_t rtr[64] __attribute__((aligned(8)));
+  memset(rtr, 0, sizeof rtr);
+  if (body) {
+    copied(in[1], cb_trailers_read(in[1], rtr));
+    cb_trailers_drop(in[1]);
+  }
+  copied((uint32_t)(ts >> 32), rq_trailers_write((uint32_t)(ts >> 32), rtr));
   rq_trailers_drop((uint32_t)(ts >> 32));
   subtask_wait(sub);
   if (res[0]) { /* err(error-code) */
@@ -441,6 +511,8 @@ EXPORT("[async-lift-stackful]" HANDLER "#handle") void handle(uint32_t req) {
     }
     if (trap) __builtin_trap();
     finish(&o);
+  } else if (prefix(p, pn, "/trailers")) {
+    trailers_route(req, h);
   } else if (prefix(p, pn, "/proxy")) {
     proxy(req, h, p, pn);
   } else if (prefix(p, pn, "/count")) {

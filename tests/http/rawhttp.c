@@ -12,6 +12,8 @@
 **   rawhttp PORT abort PATH LEN SENT   POSTs PATH declaring LEN bytes, sends
 **                                      SENT of them, then resets the
 **                                      connection; prints "aborted"
+**   rawhttp PORT dump REQUEST          sends REQUEST, prints the whole
+**                                      response (CRs left out; trailers too)
 **   rawhttp PORT slowread PATH SECS    GETs PATH, reads one byte, sleeps
 **                                      SECS (the socket fills up: the server
 **                                      must hold back), then reads the rest;
@@ -98,6 +100,14 @@ int main(int argc, char **argv) {
     if (eol) *eol = 0;
     printf("%s\n", n ? buf : "closed");
     free(req);
+  } else if (!strcmp(mode, "dump") && argc == 4) {
+    char *req = malloc(strlen(argv[3]) + 1);
+    send_all(fd, req, unescape(argv[3], req));
+    free(req);
+    static char buf[1 << 16];
+    size_t n = read_until_close(fd, buf, sizeof buf, 3000);
+    for (size_t i = 0; i < n; i++) /* the whole response, CRs left out */
+      if (buf[i] != '\r') putchar(buf[i]);
   } else if (!strcmp(mode, "stall") && argc == 5) {
     char *req = malloc(strlen(argv[3]) + 1);
     send_all(fd, req, unescape(argv[3], req));

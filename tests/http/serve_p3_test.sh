@@ -69,6 +69,18 @@ expect client-over-max-body "error 28" "$(curl -s "$P/big?9000000")" # HTTP-resp
 curl -s "$P/trap-mid?300000" >/dev/null
 expect client-upstream-cut 18 "$?" # the upstream body cut short fails the proxied one
 
+# trailers (chunked bodies): a request's reach the guest, the guest's are
+# sent after the last chunk; through /proxy both ways (client.send sends the
+# request's on and passes the response's back)
+T='Host: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\nTE: trailers\r\n\r\n5\r\nhello\r\n0\r\nX-Check: 42\r\n\r\n'
+R=$("$RAW" $PORT dump "POST /trailers HTTP/1.1\r\n$T")
+contains trailers-in "5 bytes x-check=42" "$R"
+contains trailers-out "$(printf '0\nx-count: 5\nx-seen: 42')" "$R"
+R=$("$RAW" $PORT dump "POST /proxy?127.0.0.1:$PORT/trailers HTTP/1.1\r\n$T")
+contains trailers-client-out "5 bytes x-check=42" "$R"
+contains trailers-client-in "$(printf '0\nx-count: 5\nx-seen: 42')" "$R"
+R=$(curl -s --raw -H 'TE: trailers' -H 'Transfer-Encoding: chunked' -d hello $U/trailers | tr -d '\r')
+contains trailers-curl "$(printf '5 bytes x-check=\n0\nx-count: 5\n')" "$R"
 # guests that fail: 500 for that client, the server goes on
 expect trap-before-body 500 "$(curl -s -m 20 -o /dev/null -w '%{http_code}' --data-binary @"$WORK/in.bin" $U/trap)"
 expect body-not-read 200 "$(curl -s -m 20 -o /dev/null -w '%{http_code}' --data-binary @"$WORK/in.bin" $U/hello)"
