@@ -26,6 +26,7 @@ typedef struct core_bind {
   ** each param's, the result's (0 when none). */
   uint8_t pkind[8], rkind;
   uint8_t borrows;                /* the direct word entries: bit i, param i is a borrow<> */
+  const wp_cabi_resource_t *bres[4]; /* ... of this resource */
   const wp_cabi_resource_t *res;  /* [resource-drop] imports */
   /* Top-level own<> params (flat index, resource): if lifting fails after
   ** one was moved out of the guest's table, its destructor must still run. */

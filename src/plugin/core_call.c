@@ -368,11 +368,15 @@ static inline __attribute__((always_inline)) uint32_t word_run(wasmplug_direct_c
   wasmplug_trap_t *t = NULL;
   uint32_t res = 0;
   if (__builtin_expect(g->dead || g->busy || g->caller != d->caller, 0)) t = enter(g, d->caller, b);
-  for (size_t i = 0; i < n && !t; i++)
-    if (b->borrows & (1u << i)) {
-      wp_cabi_error_t *e = wp_cabi_resource_rep(g->handles, b->f->params[i]->resource, a[i], &a[i]);
-      if (e) t = cabi_trap(b, e, "arguments");
-    }
+  if (b->borrows && !t)
+    for (size_t i = 0; i < n; i++)
+      if (b->borrows & (1u << i)) {
+        wp_cabi_error_t *e = wp_cabi_resource_rep(g->handles, b->bres[i], a[i], &a[i]);
+        if (e) {
+          t = cabi_trap(b, e, "arguments");
+          break;
+        }
+      }
   if (!t) {
     struct wasmplug_plugin_call call;
     wp_cabi_native_call_init(&call, &b->native, g->arena);
@@ -437,7 +441,10 @@ void *wp_plugin_core_direct(core_bind_t *b, const wasmplug_functype_t *t) {
   for (uint32_t i = 0; words && i < b->f->nparams; i++) {
     uint8_t k = b->pkind[i];
     words = (k == WP_CABI_S32 || k == WP_CABI_U32 || k == WP_CABI_BORROW) && b->args.offsets[i] == 4 * i;
-    if (k == WP_CABI_BORROW) b->borrows |= 1u << i;
+    if (k == WP_CABI_BORROW) {
+      b->borrows |= 1u << i;
+      b->bres[i] = b->f->params[i]->resource;
+    }
   }
   if (words) return t->nresults ? wi32[t->nparams] : wnone[t->nparams];
   return t->nresults ? i32[t->nparams] : none[t->nparams];
