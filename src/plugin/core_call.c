@@ -388,6 +388,22 @@ static inline __attribute__((always_inline)) uint32_t word_run(wasmplug_direct_c
   return res;
 }
 
+/* Any other import of these shapes (strings, lists, records, results by
+** return pointer...): the general path (do_call), entered directly. */
+static inline __attribute__((always_inline)) void call_run(wasmplug_direct_call_t *d, wasmplug_val_raw_t *v) {
+  core_bind_t *b = d->env;
+  wp_plugin_instances_t *g = b->g;
+  wasmplug_direct_enter();
+  wasmplug_trap_t *t = NULL;
+  if (__builtin_expect(g->dead || g->busy || g->caller != d->caller, 0)) t = enter(g, d->caller, b);
+  if (!t) {
+    g->busy = true;
+    t = do_call(b, v);
+    g->busy = false;
+  }
+  wasmplug_direct_leave(t); /* with a trap: does not return */
+}
+
 #define DIRECT_PARAMS0
 #define DIRECT_PARAMS1 , int32_t a0
 #define DIRECT_PARAMS2 DIRECT_PARAMS1, int32_t a1
@@ -418,6 +434,15 @@ static inline __attribute__((always_inline)) uint32_t word_run(wasmplug_direct_c
   }                                                                                \
   static int32_t word##N##_i32(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {       \
     WORDS##N return (int32_t)word_run(d, w, N, true);                              \
+  }                                                                                \
+  static void call##N(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {                \
+    wasmplug_val_raw_t v[N + 1];                                                   \
+    DIRECT_SET##N call_run(d, v);                                                  \
+  }                                                                                \
+  static int32_t call##N##_i32(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {       \
+    wasmplug_val_raw_t v[N + 1];                                                   \
+    DIRECT_SET##N call_run(d, v);                                                  \
+    return v[0].i32;                                                               \
   }
 DIRECT(0)
 DIRECT(1)
@@ -425,16 +450,20 @@ DIRECT(2)
 DIRECT(3)
 DIRECT(4)
 
-void *wp_plugin_core_direct(core_bind_t *b, const wasmplug_functype_t *t) {
+void *wp_plugin_core_direct(core_bind_t *b, const wasmplug_functype_t *t, bool fast) {
   static void *const none[] = {(void *)direct0, (void *)direct1, (void *)direct2, (void *)direct3, (void *)direct4};
   static void *const i32[] = {(void *)direct0_i32, (void *)direct1_i32, (void *)direct2_i32, (void *)direct3_i32,
                               (void *)direct4_i32};
   static void *const wnone[] = {(void *)word0, (void *)word1, (void *)word2, (void *)word3, (void *)word4};
   static void *const wi32[] = {(void *)word0_i32, (void *)word1_i32, (void *)word2_i32, (void *)word3_i32,
                                (void *)word4_i32};
+  static void *const cnone[] = {(void *)call0, (void *)call1, (void *)call2, (void *)call3, (void *)call4};
+  static void *const ci32[] = {(void *)call0_i32, (void *)call1_i32, (void *)call2_i32, (void *)call3_i32,
+                               (void *)call4_i32};
   if (t->nparams > 4 || t->nresults > 1 || (t->nresults && t->results[0] != WASMPLUG_I32)) return NULL;
   for (uint32_t i = 0; i < t->nparams; i++)
     if (t->params[i] != WASMPLUG_I32) return NULL;
+  if (!fast) return t->nresults ? ci32[t->nparams] : cnone[t->nparams];
   /* one flat param per WIT param here (n <= 4 i32s, all integers or borrows) */
   bool words = b->f->nparams == t->nparams && (!b->rkind || b->rkind == WP_CABI_S32 || b->rkind == WP_CABI_U32);
   b->borrows = 0;
