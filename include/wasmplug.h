@@ -379,6 +379,12 @@ static inline wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *con
 
 typedef struct wasmplug_module wasmplug_module_t;
 
+/* Names of imports and exports are UTF-8 C strings here.  Wasm allows
+** U+0000 in a name: this API spells it as the two bytes C0 80 ("modified
+** UTF-8"), which valid UTF-8 never holds, so every name keeps one spelling
+** and distinct names stay distinct (export "a\0b" is looked up as
+** "a\xc0\x80b"). */
+
 /* Decodes, validates and compiles `bytes` (core Wasm, or an artifact written
 ** by wasmplug_module_serialize / `wasmplug compile`).  `name` names the
 ** module in error messages (usually its file name).  Errors say the name,
