@@ -15,6 +15,7 @@ for f in "$APP" "$APP3"; do [ -f "$f" ] || { echo "demo: $f is missing (run: mak
 command -v curl >/dev/null || { echo "demo: curl is missing (scripts/install-deps.sh)" >&2; exit 1; }
 # start_server ARGS...: serves in the background; URL and PID once listening
 start_server() {
+    rm -f "$OUT/out" # not the last server's address
     "$WP" serve --addr 127.0.0.1:0 -v "$@" >"$OUT/out" 2>"$OUT/log" &
     PID=$!
     trap 'kill $PID 2>/dev/null' EXIT
