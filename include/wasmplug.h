@@ -100,6 +100,7 @@ typedef enum wasmplug_trap_kind {
   WASMPLUG_TRAP_EXIT,           /* the guest asked to exit (proc_exit) */
   WASMPLUG_TRAP_CANON,          /* canonical ABI validation failed */
   WASMPLUG_TRAP_OUT_OF_FUEL,    /* the call used up its fuel (wasmplug_config_fuel_set) */
+  WASMPLUG_TRAP_ATOMIC,         /* threads: an unaligned atomic access, an impossible wait */
 } wasmplug_trap_kind_t;
 
 typedef struct wasmplug_trap wasmplug_trap_t;

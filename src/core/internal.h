@@ -274,6 +274,9 @@ typedef struct wp_rt_api {
   ** once per function and traps when the fuel runs out or the engine's
   ** epoch reaches the deadline. */
   wp_meter_t *(*meter)(void);
+  /* memory.atomic.wait's timeout on a shared memory (nobody can notify:
+  ** no guest threads): sleeps `ns` nanoseconds. */
+  void (*wait)(int64_t ns);
 } wp_rt_api_t;
 
 typedef struct wp_glue {
@@ -301,7 +304,8 @@ enum {
   WP_TRAP_CODE_UNCAUGHT_EXCEPTION, WP_TRAP_CODE_EXHAUSTION,
   WP_TRAP_CODE_INTERRUPT = 100, WP_TRAP_CODE_TABLE_OOB, WP_TRAP_CODE_UNDEFINED_ELEMENT,
   WP_TRAP_CODE_UNINITIALIZED_ELEMENT, WP_TRAP_CODE_NULL_EXNREF, WP_TRAP_CODE_TOO_MANY_EXNS,
-  WP_TRAP_CODE_OUT_OF_FUEL, WP_TRAP_CODE_EPOCH
+  WP_TRAP_CODE_OUT_OF_FUEL, WP_TRAP_CODE_EPOCH, WP_TRAP_CODE_UNALIGNED, WP_TRAP_CODE_UNSHARED_WAIT,
+  WP_TRAP_CODE_WAIT_FOREVER
 };
 
 /* The host side of the wasm-rt contract (rt.c). */

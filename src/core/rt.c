@@ -311,6 +311,12 @@ static wasmplug_trap_t *trap_for_code(int code) {
   case RT_TRAP_INTERRUPT:
     return wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the call exceeded its time limit");
   case WP_TRAP_CODE_OUT_OF_FUEL: return wasmplug_trap_new(WASMPLUG_TRAP_OUT_OF_FUEL, NULL);
+  case WP_TRAP_CODE_UNALIGNED: return wasmplug_trap_new(WASMPLUG_TRAP_ATOMIC, "unaligned atomic");
+  case WP_TRAP_CODE_UNSHARED_WAIT:
+    return wasmplug_trap_new(WASMPLUG_TRAP_ATOMIC, "expected shared memory (memory.atomic.wait)");
+  case WP_TRAP_CODE_WAIT_FOREVER:
+    return wasmplug_trap_new(WASMPLUG_TRAP_ATOMIC, "memory.atomic.wait without a timeout: the wait would "
+                                                   "never end (no other thread can notify)");
   case WP_TRAP_CODE_EPOCH:
     return wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the call reached its epoch deadline");
   default: return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "uncaught exception");
@@ -730,6 +736,14 @@ static void rt_call_host(wp_import_slot_t *slot, wasmplug_val_raw_t *v) {
 ** going through rt_call_host; _leave comes here for a trap or a time limit. */
 void wasmplug_direct_return(wasmplug_trap_t *t) { host_return(t); }
 
+/* memory.atomic.wait's timeout (translate_atomic.c): a sleep, which the
+** watchdog's signal interrupts like any guest code. */
+static void rt_wait(int64_t ns) {
+  struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
 /* Fuel and epoch interruption: the meter compiled code checks (see
 ** wp_thread).  Code runs only inside a guarded call, which set it. */
 static wp_meter_t *rt_meter(void) { return &wp_thread.meter; }
@@ -774,6 +788,7 @@ static const wp_rt_api_t rt_api = {
     rt_call_host,
     rt_exn_handlers,
     rt_meter,
+    rt_wait,
 };
 
 const wp_rt_api_t *wp_rt_api(void) { return &rt_api; }
