@@ -299,7 +299,10 @@ static void free_exports(wasmplug_instance_t *in) {
 
 void wasmplug_instance_delete(wasmplug_instance_t *in) {
   if (!in) return;
-  if (in->inst && in->instantiated) in->module->code.glue->free(in->inst);
+  if (in->inst && in->instantiated) {
+    wp_snapshot_drop_images(in);
+    in->module->code.glue->free(in->inst);
+  }
   for (uint32_t i = 0; in->slots && i < in->module->info.nimports; i++)
     if (in->slots[i].host) {
       if (in->slots[i].wasm_fn) free(in->slots[i].wasm_inst); /* a direct host function's call */

@@ -346,6 +346,11 @@ void wp_rt_record_pop(wp_rt_defined_t *previous);
 void wp_rt_defined_free(wp_rt_defined_t *r);
 struct wp_snapshot; /* snapshot.c */
 void wp_snapshot_free(struct wp_snapshot *s);
+/* Before the instance's memories are freed: memories mapped from a
+** snapshot's image become anonymous zero pages again (the runtime pools
+** freed reservations and clears them with MADV_DONTNEED, which would bring
+** an image's contents back, not zeros). */
+void wp_snapshot_drop_images(wasmplug_instance_t *in);
 /* Raises a trap out of host code called from the guest (does not return). */
 void wp_rt_raise(wasmplug_trap_t *trap) __attribute__((noreturn));
 
@@ -357,6 +362,8 @@ typedef struct wp_rt_memory {
 } wp_rt_memory_t;
 /* Grows a memory by `delta` pages; the old size, or UINT32_MAX on failure. */
 uint32_t wp_rt_grow_memory(wp_rt_memory_t *m, uint32_t delta);
+/* Unmaps a memory's reservation at once (not pooled); m->data becomes NULL. */
+void wp_rt_memory_discard(wp_rt_memory_t *m);
 typedef struct wp_rt_funcref {
   uint32_t func_type;
   void (*func)(void);
@@ -562,6 +569,7 @@ struct wasmplug_instance {
   bool instantiated;
   wp_rt_defined_t defined;     /* its own memories and tables */
   struct wp_snapshot *snapshot; /* wasmplug_instance_snapshot */
+  bool imaged;                 /* a memory was mapped from a snapshot's image */
 };
 
 #endif

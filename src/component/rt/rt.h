@@ -45,8 +45,10 @@ struct rt_store {
   struct wasmplug_component *component;
   struct wasmplug_component_linker *linker; /* top-level imports come from it */
   wp_cabi_types_t *types;        /* every converted type and guest resource type */
-  void **allocs;                 /* rt_alloc'ed blocks */
+  void **allocs;                 /* rt_alloc's chunks */
   size_t nallocs, capallocs;
+  char *bump;                    /* the free end of the current chunk */
+  size_t bump_left, bump_chunk;  /* its bytes left, its size */
   wasmplug_instance_t **cores;   /* core instances, in creation order */
   size_t ncores, capcores;
   rt_frame **frames;             /* every frame, in creation order */
