@@ -434,8 +434,34 @@ typedef struct wasmplug_direct_call {
 WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_func_direct(
     wasmplug_linker_t *linker, const char *module, const char *name,
     const wasmplug_functype_t *type, void *direct, void *env, void (*finalizer)(void *));
-WASMPLUG_API void wasmplug_direct_enter(void);
-WASMPLUG_API void wasmplug_direct_leave(wasmplug_trap_t *trap);
+/* The two are inline (a direct call costs a few nanoseconds; two calls
+** were a third of it): they write the calling thread's marks, which the
+** runtime's signal handlers and time limits read.  Guest code runs only
+** with in_host 0, so a direct function entered from it sets 1 and clears
+** it again (the brackets do not nest).  Only the engine changes the
+** other fields; gcc and clang only (tcc has no thread-local storage). */
+#if defined(__GNUC__) && !defined(__TINYC__)
+typedef struct wasmplug_thread_marks {
+  volatile int in_host;     /* nonzero while host code runs: never unwound */
+  volatile int interrupted; /* the time limit expired (cleared per call) */
+  uint64_t deadline_ns;     /* CLOCK_MONOTONIC; 0: the call has no time limit */
+} wasmplug_thread_marks_t;
+#ifdef __cplusplus
+#define WASMPLUG_THREAD_LOCAL thread_local
+#else
+#define WASMPLUG_THREAD_LOCAL _Thread_local
+#endif
+WASMPLUG_API extern WASMPLUG_THREAD_LOCAL wasmplug_thread_marks_t wasmplug_thread_marks
+    __attribute__((tls_model("initial-exec")));
+/* _leave's way back with a trap or a time limit (not called directly). */
+WASMPLUG_API void wasmplug_direct_return(wasmplug_trap_t *trap);
+static inline void wasmplug_direct_enter(void) { wasmplug_thread_marks.in_host = 1; }
+static inline void wasmplug_direct_leave(wasmplug_trap_t *trap) {
+  wasmplug_thread_marks.in_host = 0;
+  if (__builtin_expect(trap || wasmplug_thread_marks.deadline_ns || wasmplug_thread_marks.interrupted, 0))
+    wasmplug_direct_return(trap);
+}
+#endif
 /* Defines module.name as an extern taken from another instance (which must
 ** outlive every instance created through this definition). */
 WASMPLUG_API wasmplug_error_t *wasmplug_linker_define_func_ref(wasmplug_linker_t *linker,

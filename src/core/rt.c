@@ -99,11 +99,13 @@ typedef struct call_frame {
   uintptr_t pcs[WP_BT_MAX];
 } call_frame_t;
 
+/* in_host, interrupted and deadline_ns live in the public
+** wasmplug_thread_marks (a direct host function's inline
+** wasmplug_direct_enter/_leave write and read them); WP_MARKS names them. */
+WASMPLUG_API _Thread_local wasmplug_thread_marks_t wasmplug_thread_marks __attribute__((tls_model("initial-exec")));
+#define WP_MARKS wasmplug_thread_marks
 static __thread struct {
   call_frame_t *top;
-  volatile sig_atomic_t in_host; /* nonzero while host code runs */
-  volatile sig_atomic_t interrupted;
-  uint64_t deadline_ns; /* CLOCK_MONOTONIC; 0: the current call has none */
   /* The limits of the instantiation running on this thread (instance.c
   ** pushes them): memories and tables are sized against them. */
   const wasmplug_store_limits_t *limits;
@@ -169,7 +171,7 @@ __attribute__((no_sanitize_address)) static void capture(call_frame_t *f, uintpt
 
 static void on_fault(int sig, siginfo_t *si, void *uc) {
   call_frame_t *f = wp_thread.top;
-  if (f && !wp_thread.in_host) {
+  if (f && !WP_MARKS.in_host) {
     uintptr_t a = (uintptr_t)si->si_addr;
 #if defined(__x86_64__)
     const mcontext_t *mc = &((const ucontext_t *)uc)->uc_mcontext;
@@ -195,9 +197,9 @@ static void on_timer(int sig, siginfo_t *si, void *uc) {
   (void)sig; (void)si;
   call_frame_t *f = wp_thread.top;
   if (!f) return;
-  wp_thread.interrupted = 1;
+  WP_MARKS.interrupted = 1;
   /* Only unwind out of guest code: host code may hold locks. */
-  if (!wp_thread.in_host) {
+  if (!WP_MARKS.in_host) {
 #if defined(__x86_64__)
     const mcontext_t *mc = &((const ucontext_t *)uc)->uc_mcontext;
     capture(f, (uintptr_t)mc->gregs[REG_RIP], (uintptr_t)mc->gregs[REG_RBP], (uintptr_t)mc->gregs[REG_RSP]);
@@ -311,15 +313,15 @@ static uint64_t mono_ns(void) {
 /* deadline_ns is set only while the timer is armed, so it also says
 ** whether a call with a time limit runs (on this thread's stack or on a
 ** fiber inside it). */
-uint64_t wasmplug_call_deadline(void) { return wp_thread.deadline_ns; }
+uint64_t wasmplug_call_deadline(void) { return WP_MARKS.deadline_ns; }
 
 bool wasmplug_call_interrupted(void) {
-  if (!wp_thread.deadline_ns) return false;
-  if (wp_thread.interrupted) return true;
+  if (!WP_MARKS.deadline_ns) return false;
+  if (WP_MARKS.interrupted) return true;
   /* The signal may be a moment behind the clock: record what we saw, so
   ** the guest call traps as soon as the host function returns. */
-  if (wp_thread.deadline_ns && mono_ns() >= wp_thread.deadline_ns) wp_thread.interrupted = 1;
-  return wp_thread.interrupted;
+  if (WP_MARKS.deadline_ns && mono_ns() >= WP_MARKS.deadline_ns) WP_MARKS.interrupted = 1;
+  return WP_MARKS.interrupted;
 }
 
 static void arm_timer(uint64_t ms) {
@@ -341,14 +343,14 @@ static void arm_timer(uint64_t ms) {
   /* Read the clock after arming: the timer then fires no later than the
   ** deadline host code sees. */
   uint64_t now = mono_ns();
-  wp_thread.deadline_ns = ms > (UINT64_MAX - now) / 1000000u ? UINT64_MAX : now + ms * 1000000u;
+  WP_MARKS.deadline_ns = ms > (UINT64_MAX - now) / 1000000u ? UINT64_MAX : now + ms * 1000000u;
 }
 
 static void disarm_timer(void) {
   struct itimerspec its;
   memset(&its, 0, sizeof its);
   if (wp_thread.have_timer) timer_settime(wp_thread.timer, 0, &its, NULL);
-  wp_thread.deadline_ns = 0;
+  WP_MARKS.deadline_ns = 0;
 }
 
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t timeout_ms) {
@@ -361,17 +363,17 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t time
   f.truncated = false;
   f.leaf_ret = 0;
   f.fp_limit = HERE_FP();
-  sig_atomic_t saved_in_host = wp_thread.in_host;
+  sig_atomic_t saved_in_host = WP_MARKS.in_host;
   volatile bool armed = false;
   thread_init();
   /* sigsetjmp without saving the mask: saving costs a syscall per call.
   ** The trap path restores the mask itself below. */
   if (sigsetjmp(f.jb, 0) == 0) {
     wp_thread.top = &f;
-    wp_thread.in_host = 0;
+    WP_MARKS.in_host = 0;
     /* The time limit belongs to the outermost call on the thread's own
     ** stack: guest code on fibers runs inside it (see wp_rt_ctx_swap). */
-    if (!f.prev && !wp_thread.in_fiber) wp_thread.interrupted = 0;
+    if (!f.prev && !wp_thread.in_fiber) WP_MARKS.interrupted = 0;
     if (timeout_ms && !f.prev && !wp_thread.in_fiber) {
       arm_timer(timeout_ms);
       armed = true;
@@ -387,7 +389,7 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t time
   }
   if (armed) disarm_timer();
   wp_thread.top = f.prev;
-  wp_thread.in_host = saved_in_host;
+  WP_MARKS.in_host = saved_in_host;
   if (f.trap) {
     wp_backtrace_attach(f.trap, f.pcs, f.npcs, f.leaf_ret, f.truncated);
     return f.trap;
@@ -404,18 +406,18 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t time
 void wp_rt_ctx_swap(wp_rt_ctx_t *save, const wp_rt_ctx_t *load) {
   thread_init();
   save->top = wp_thread.top;
-  save->in_host = wp_thread.in_host;
+  save->in_host = WP_MARKS.in_host;
   save->stack_lo = wp_thread.stack_lo;
   save->stack_hi = wp_thread.stack_hi;
   save->in_fiber = wp_thread.in_fiber;
   wp_thread.top = load->top;
-  wp_thread.in_host = load->in_host;
+  WP_MARKS.in_host = load->in_host;
   wp_thread.stack_lo = load->stack_lo;
   wp_thread.stack_hi = load->stack_hi;
   wp_thread.in_fiber = load->in_fiber;
 }
 
-bool wp_rt_interrupted(void) { return wp_thread.interrupted != 0; }
+bool wp_rt_interrupted(void) { return WP_MARKS.interrupted != 0; }
 
 void wp_rt_raise(wasmplug_trap_t *trap) {
   call_frame_t *f = wp_thread.top;
@@ -618,9 +620,9 @@ uint32_t wp_rt_grow_memory(wp_rt_memory_t *m, uint32_t delta) {
 }
 
 static uint32_t rt_grow_memory(void *m, uint32_t delta) {
-  wp_thread.in_host++;
+  WP_MARKS.in_host++;
   uint32_t r = wp_rt_grow_memory(m, delta);
-  wp_thread.in_host--;
+  WP_MARKS.in_host--;
   return r;
 }
 
@@ -671,9 +673,9 @@ static uint32_t table_grow(wp_rt_table_t *t, uint32_t delta, const void *init, s
   uint64_t want = (uint64_t)old + delta;
   if (want > t->max_size) return UINT32_MAX; /* the limit lowered max_size */
   if (!delta) return old;
-  wp_thread.in_host++;
+  WP_MARKS.in_host++;
   void *n = realloc(t->data, want * elem);
-  wp_thread.in_host--;
+  WP_MARKS.in_host--;
   if (!n) return UINT32_MAX;
   t->data = n;
   for (uint64_t i = old; i < want; i++) memcpy((char *)n + i * elem, init, elem);
@@ -698,15 +700,15 @@ static inline __attribute__((always_inline)) void host_return(wasmplug_trap_t *t
   ** the deadline may return a moment before the signal lands (one clock
   ** read per host call, only when the call has a time limit).  An exit
   ** request still wins. */
-  if (wp_thread.deadline_ns && !wp_thread.interrupted) (void)wasmplug_call_interrupted();
-  if (t && wp_thread.interrupted && !wasmplug_trap_exit_status(t, NULL)) {
+  if (WP_MARKS.deadline_ns && !WP_MARKS.interrupted) (void)wasmplug_call_interrupted();
+  if (t && WP_MARKS.interrupted && !wasmplug_trap_exit_status(t, NULL)) {
     wasmplug_trap_delete(t);
     t = NULL;
   }
   /* The guest's frames, from the import trampoline that called us. */
   if (t && wp_thread.top) capture(wp_thread.top, 0, HERE_FP(), 0);
   if (t) wp_rt_raise(t);
-  if (wp_thread.interrupted && wp_thread.top) {
+  if (WP_MARKS.interrupted && wp_thread.top) {
     capture(wp_thread.top, 0, HERE_FP(), 0);
     unwind(wp_thread.top, RT_TRAP_INTERRUPT);
   }
@@ -715,21 +717,18 @@ static inline __attribute__((always_inline)) void host_return(wasmplug_trap_t *t
 static void rt_call_host(wp_import_slot_t *slot, wasmplug_val_raw_t *v) {
   wp_hostfunc_t *h = slot->host;
   wasmplug_instance_t *caller = slot->caller;
-  wp_thread.in_host++;
+  /* Guest code runs only with in_host 0: stores of constants, not ++/--
+  ** (whose loads wait for the previous call's stores). */
+  WP_MARKS.in_host = 1;
   wasmplug_trap_t *t = h->cb(h->env, &caller->caller, v, h->nslots);
-  wp_thread.in_host--;
+  WP_MARKS.in_host = 0;
   host_return(t);
 }
 
 /* A direct host function (wasmplug_linker_define_func_direct) brackets
-** what it runs with these instead of going through rt_call_host. */
-void wasmplug_direct_enter(void) { wp_thread.in_host++; }
-
-void wasmplug_direct_leave(wasmplug_trap_t *t) {
-  wp_thread.in_host--;
-  if (__builtin_expect(!t && !wp_thread.deadline_ns && !wp_thread.interrupted, 1)) return;
-  host_return(t);
-}
+** what it runs with the inline wasmplug_direct_enter/_leave instead of
+** going through rt_call_host; _leave comes here for a trap or a time limit. */
+void wasmplug_direct_return(wasmplug_trap_t *t) { host_return(t); }
 
 /* Guest code runs inside a guarded call (wp_thread.top is set); outside
 ** one, handlers chain on the thread (and a throw finds none there). */

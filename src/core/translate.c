@@ -295,6 +295,29 @@ static void gen_header(const wasmplug_module_t *mod, const uint8_t *tailer, wp_b
   if (tailer) gen_tail_header(m, tailer, h);
 }
 
+/* The optimized tier's calls of an import: the trampoline's first test
+** inline (issue 18: a native plugin's direct function or another
+** instance's function is then one indirect call from the calling code,
+** not two), the host-call path still out of line in the glue's F<N>. */
+static void gen_import_calls(const wp_modinfo_t *m, wp_buf_t *h) {
+  for (uint32_t f = 0; f < m->nimported_funcs; f++) {
+    uint32_t ti = func_type_index(m, f);
+    const wp_functype_t *t = &m->types[ti];
+    const char *ret = t->nresults ? "return " : "";
+    wp_buf_puts(h, "static inline ");
+    ret_type(h, t);
+    wp_buf_printf(h, " F%ui(wp_inst *I", f);
+    for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(h, ", %s a%u", wp_ctype(t->params[k]), k);
+    wp_buf_printf(h, ") {\n  const wp_slot *s = &I->slots[%u];\n  if (__builtin_expect(s->wasm_fn != 0, 1)) { "
+                     "%s((wp_ft%u)s->wasm_fn)((wp_inst *)s->wasm_inst",
+                  import_slot(m, WASMPLUG_EXTERN_FUNC, f), ret, ti);
+    for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(h, ", a%u", k);
+    wp_buf_printf(h, ");%s }\n  %sF%u(I", t->nresults ? "" : " return;", ret, f);
+    for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(h, ", a%u", k);
+    wp_buf_puts(h, ");\n}\n");
+  }
+}
+
 /* --------------------------------------------------------------- glue */
 
 static bool host_callable(const wp_functype_t *t) {
@@ -644,6 +667,7 @@ char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp
   }
   gen_header(mod, tailer, &out->header);
   wp_buf_puts(&out->header, glue_types);
+  if (!opts->baseline) gen_import_calls(m, &out->header);
   err = gen_glue(mod, opts, tailer, &out->glue);
   if (err) goto fail;
 

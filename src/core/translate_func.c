@@ -562,7 +562,8 @@ static void op_call(fx_t *f, uint32_t callee) {
                       : f->mi->func_types[callee - f->mi->nimported_funcs];
     name = afmt(f, "((wp_ft%u)I->ftab[%u])", ti, callee);
   } else {
-    name = afmt(f, "F%u", callee);
+    /* an import: its inline first test (translate.c: gen_import_calls) */
+    name = afmt(f, callee < f->mi->nimported_funcs ? "F%ui" : "F%u", callee);
   }
   emit_call(f, ft, name, "I", false, NULL);
 }
