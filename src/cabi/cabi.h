@@ -959,6 +959,9 @@ char *wp_cabi_wave_quote(const char *text);
 
 /* True if s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 bool wp_cabi_utf8_valid(const uint8_t *s, size_t n);
+/* memcpy(d, s, n), then wp_cabi_utf8_valid(d, n), in one pass (the copy is
+ * what is validated). */
+bool wp_cabi_utf8_copy_valid(uint8_t *d, const uint8_t *s, size_t n);
 
 #ifdef __cplusplus
 }

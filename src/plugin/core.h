@@ -25,6 +25,7 @@ typedef struct core_bind {
   /* The fast path's kinds, copied out of f (no pointer chasing per call):
   ** each param's, the result's (0 when none). */
   uint8_t pkind[8], rkind;
+  uint8_t borrows;                /* the direct word entries: bit i, param i is a borrow<> */
   const wp_cabi_resource_t *res;  /* [resource-drop] imports */
   /* Top-level own<> params (flat index, resource): if lifting fails after
   ** one was moved out of the guest's table, its destructor must still run. */
@@ -40,7 +41,7 @@ wasmplug_trap_t *wp_plugin_core_drop(void *env, wasmplug_caller_t *caller, wasmp
 void wp_plugin_core_bind_free(void *env);
 /* The direct entry (wasmplug_linker_define_func_direct) of the fast path
 ** for an import of core type t, or NULL when no entry has that shape. */
-void *wp_plugin_core_direct(const wasmplug_functype_t *t);
+void *wp_plugin_core_direct(core_bind_t *b, const wasmplug_functype_t *t);
 /* Points g's canonical-ABI view of the guest at its memory and realloc. */
 void wp_plugin_core_instances_init(wp_plugin_instances_t *g);
 

@@ -356,6 +356,34 @@ static inline __attribute__((always_inline)) void direct_run(wasmplug_direct_cal
   wasmplug_direct_leave(t); /* with a trap: does not return */
 }
 
+/* Words: every param an s32, u32 or borrow<> at offset 4*i of the native
+** params and the result none, s32 or u32 (most scalar calls and resource
+** methods): the params are the native params, as they come, no switch per
+** kind; a borrow's handle (bit i of b->borrows) becomes its rep. */
+static inline __attribute__((always_inline)) uint32_t word_run(wasmplug_direct_call_t *d, uint32_t *a, size_t n,
+                                                               bool has_result) {
+  core_bind_t *b = d->env;
+  wp_plugin_instances_t *g = b->g;
+  wasmplug_direct_enter();
+  wasmplug_trap_t *t = NULL;
+  uint32_t res = 0;
+  if (__builtin_expect(g->dead || g->busy || g->caller != d->caller, 0)) t = enter(g, d->caller, b);
+  for (size_t i = 0; i < n && !t; i++)
+    if (b->borrows & (1u << i)) {
+      wp_cabi_error_t *e = wp_cabi_resource_rep(g->handles, b->f->params[i]->resource, a[i], &a[i]);
+      if (e) t = cabi_trap(b, e, "arguments");
+    }
+  if (!t) {
+    struct wasmplug_plugin_call call;
+    wp_cabi_native_call_init(&call, &b->native, g->arena);
+    int rc = b->native.fn(b->native.state, &call, a, has_result ? &res : NULL);
+    if (__builtin_expect(rc != WASMPLUG_OK || call.trapped, 0)) t = wp_cabi_native_outcome(&b->native, &call, rc);
+    if (wp_cabi_arena_used(g->arena)) wp_cabi_arena_reset(g->arena);
+  }
+  wasmplug_direct_leave(t); /* with a trap: does not return */
+  return res;
+}
+
 #define DIRECT_PARAMS0
 #define DIRECT_PARAMS1 , int32_t a0
 #define DIRECT_PARAMS2 DIRECT_PARAMS1, int32_t a1
@@ -366,15 +394,26 @@ static inline __attribute__((always_inline)) void direct_run(wasmplug_direct_cal
 #define DIRECT_SET2 DIRECT_SET1 v[1].i32 = a1;
 #define DIRECT_SET3 DIRECT_SET2 v[2].i32 = a2;
 #define DIRECT_SET4 DIRECT_SET3 v[3].i32 = a3;
+#define WORDS0 uint32_t w[1] = {0};
+#define WORDS1 uint32_t w[1] = {(uint32_t)a0};
+#define WORDS2 uint32_t w[2] = {(uint32_t)a0, (uint32_t)a1};
+#define WORDS3 uint32_t w[3] = {(uint32_t)a0, (uint32_t)a1, (uint32_t)a2};
+#define WORDS4 uint32_t w[4] = {(uint32_t)a0, (uint32_t)a1, (uint32_t)a2, (uint32_t)a3};
 #define DIRECT(N)                                                                  \
   static void direct##N(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {              \
     wasmplug_val_raw_t v[N + 1];                                                   \
-    DIRECT_SET##N direct_run(d, v, N);                                                \
+    DIRECT_SET##N direct_run(d, v, N);                                             \
   }                                                                                \
   static int32_t direct##N##_i32(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {     \
     wasmplug_val_raw_t v[N + 1];                                                   \
-    DIRECT_SET##N direct_run(d, v, N);                                                \
+    DIRECT_SET##N direct_run(d, v, N);                                             \
     return v[0].i32;                                                               \
+  }                                                                                \
+  static void word##N(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {                \
+    WORDS##N (void)word_run(d, w, N, false);                                       \
+  }                                                                                \
+  static int32_t word##N##_i32(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {       \
+    WORDS##N return (int32_t)word_run(d, w, N, true);                              \
   }
 DIRECT(0)
 DIRECT(1)
@@ -382,13 +421,25 @@ DIRECT(2)
 DIRECT(3)
 DIRECT(4)
 
-void *wp_plugin_core_direct(const wasmplug_functype_t *t) {
+void *wp_plugin_core_direct(core_bind_t *b, const wasmplug_functype_t *t) {
   static void *const none[] = {(void *)direct0, (void *)direct1, (void *)direct2, (void *)direct3, (void *)direct4};
   static void *const i32[] = {(void *)direct0_i32, (void *)direct1_i32, (void *)direct2_i32, (void *)direct3_i32,
                               (void *)direct4_i32};
+  static void *const wnone[] = {(void *)word0, (void *)word1, (void *)word2, (void *)word3, (void *)word4};
+  static void *const wi32[] = {(void *)word0_i32, (void *)word1_i32, (void *)word2_i32, (void *)word3_i32,
+                               (void *)word4_i32};
   if (t->nparams > 4 || t->nresults > 1 || (t->nresults && t->results[0] != WASMPLUG_I32)) return NULL;
   for (uint32_t i = 0; i < t->nparams; i++)
     if (t->params[i] != WASMPLUG_I32) return NULL;
+  /* one flat param per WIT param here (n <= 4 i32s, all integers or borrows) */
+  bool words = b->f->nparams == t->nparams && (!b->rkind || b->rkind == WP_CABI_S32 || b->rkind == WP_CABI_U32);
+  b->borrows = 0;
+  for (uint32_t i = 0; words && i < b->f->nparams; i++) {
+    uint8_t k = b->pkind[i];
+    words = (k == WP_CABI_S32 || k == WP_CABI_U32 || k == WP_CABI_BORROW) && b->args.offsets[i] == 4 * i;
+    if (k == WP_CABI_BORROW) b->borrows |= 1u << i;
+  }
+  if (words) return t->nresults ? wi32[t->nparams] : wnone[t->nparams];
   return t->nresults ? i32[t->nparams] : none[t->nparams];
 }
 

@@ -141,10 +141,132 @@ static void test_validator(void) {
   CHECK_EQ(bad_scalars, 0);
 }
 
+/* The 64- and 32-byte ASCII blocks of the validator and of the one-pass
+ * copy+validate (issue 18): every class of bad or valid sequence at every
+ * position of strings up to 200 bytes (inside a block, across a block's
+ * end, in the tail, truncated at the very end), agreeing with the
+ * reference; the copy is the source. */
+static void test_validator_blocks(void) {
+  static const struct { const char *b; size_t n; } seq[] = {
+      {"\x80", 1},              /* lone continuation */
+      {"\xBF\xBF", 2},         /* two of them */
+      {"\xC0\x80", 2},         /* overlong 2 */
+      {"\xC1\xBF", 2},         /* overlong 2 */
+      {"\xE0\x80\x80", 3},    /* overlong 3 */
+      {"\xF0\x80\x80\x80", 4},  /* overlong 4 */
+      {"\xED\xA0\x80", 3},    /* surrogate */
+      {"\xF4\x90\x80\x80", 4},  /* > U+10FFFF */
+      {"\xF5\x80\x80\x80", 4},  /* never a lead byte */
+      {"\xFF", 1},
+      {"\xC3", 1},              /* truncated 2 (or cut by what follows) */
+      {"\xE2\x82", 2},         /* truncated 3 */
+      {"\xF0\x9F\x98", 3},    /* truncated 4 */
+      {"\xC3\xA9", 2},         /* valid: e-acute */
+      {"\xE2\x82\xAC", 3},    /* valid: euro */
+      {"\xF0\x9F\x98\x80", 4},  /* valid: emoji */
+      {"\xEF\xBF\xBF", 3},    /* valid: U+FFFF */
+      {"\xF4\x8F\xBF\xBF", 4},  /* valid: U+10FFFF */
+  };
+  uint8_t src[208], dst[208];
+  int wrong = 0, wrong_copy = 0, checked = 0;
+  for (size_t n = 0; n <= 200; n++) {
+    for (size_t k = 0; k < sizeof seq / sizeof seq[0]; k++) {
+      for (size_t p = 0; p <= n; p++) {
+        for (size_t i = 0; i < n; i++) src[i] = (uint8_t)('a' + (i * 7 + n) % 26);
+        size_t m = seq[k].n < n - p ? seq[k].n : n - p; /* cut at the end: truncated */
+        memcpy(src + p, seq[k].b, m);
+        bool want = ref_valid(src, n);
+        memset(dst, 0xAA, sizeof dst);
+        bool a = wp_cabi_utf8_valid(src, n), b = wp_cabi_utf8_copy_valid(dst, src, n);
+        if (a != want || b != want) {
+          if (wrong++ < 5)
+            fprintf(stderr, "n %zu seq %zu at %zu: valid %d copy_valid %d, want %d\n", n, k, p, a, b, want);
+        }
+        if (memcmp(dst, src, n) || dst[n] != 0xAA) wrong_copy++;
+        checked++;
+      }
+    }
+  }
+  CHECK_EQ(wrong, 0);
+  CHECK_EQ(wrong_copy, 0);
+  CHECK(checked > 300000);
+  /* long random strings, mostly ASCII (the blocks' path) with bytes of
+   * every class mixed in */
+  uint64_t x = 0x2545F4914F6CDD1Dull;
+  static uint8_t big[4096], big_copy[4096];
+  static const uint8_t pool[] = {0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xA0, 0xED, 0x9F, 0xEF, 0xF0, 0x90, 0xF4,
+                                 0x8F, 0xF5, 0xFF};
+  int disagree = 0, valid = 0;
+  for (int iter = 0; iter < 20000; iter++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    size_t n = (size_t)(x % sizeof big);
+    for (size_t i = 0; i < n; i++) big[i] = (uint8_t)('A' + i % 50);
+    int nbad = (int)((x >> 20) % 4);
+    for (int j = 0; j < nbad && n; j++) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      big[(x >> 12) % n] = pool[(x >> 40) % sizeof pool];
+    }
+    bool want = ref_valid(big, n);
+    valid += want;
+    if (wp_cabi_utf8_valid(big, n) != want || wp_cabi_utf8_copy_valid(big_copy, big, n) != want ||
+        memcmp(big_copy, big, n))
+      disagree++;
+  }
+  CHECK_EQ(disagree, 0);
+  CHECK(valid > 1000 && valid < 19000);
+}
+
+/* Lifting a long string (the one-pass copy) out of bounds, past 4 GiB by
+ * ptr+len, and with bad UTF-8 late in it: traps naming the failure. */
+static void lift_fails(tguest_t *g, uint32_t ptr, uint32_t len, const char *want, int line) {
+  wp_cabi_cx_t cx;
+  wp_cabi_val_t v;
+  wp_cabi_flat_t f[2] = {{.i32 = ptr}, {.i32 = len}};
+  wp_cabi_cx_init(&cx, &g->g, NULL);
+  wp_cabi_error_t *e = wp_cabi_lift_flat(&cx, S, f, 2, &v);
+  t_checks++;
+  if (!e || !strstr(wp_cabi_error_message(e), want)) {
+    t_failures++;
+    fprintf(stderr, "line %d: lift: want an error with '%s', got %s\n", line, want, e ? wp_cabi_error_message(e) : "none");
+  }
+  if (!e) wp_cabi_val_drop(&v);
+  wp_cabi_error_delete(e);
+  wp_cabi_cx_finish(&cx);
+}
+
+static void test_lift_bounds(void) {
+  tguest_t g;
+  tg_init(&g, 65536);
+  g.g.encoding = WP_CABI_UTF8;
+  memset(g.mem, 'x', 65536);
+  lift_fails(&g, 65536 - 100, 101, "out of bounds", __LINE__);
+  lift_fails(&g, 65536, 1, "out of bounds", __LINE__);
+  lift_fails(&g, 0xFFFFFFF0u, 0x20, "out of bounds", __LINE__); /* ptr+len wraps a u32 */
+  lift_fails(&g, 0x10, 0xFFFFFFF8u, "exceeds", __LINE__);
+  g.mem[1000 + 700] = 0x80; /* past the first blocks */
+  lift_fails(&g, 1000, 1024, "(byte 700 of 1024)", __LINE__);
+  g.mem[1000 + 700] = 'x';
+  g.mem[1000 + 1023] = 0xE2; /* truncated at the very end */
+  lift_fails(&g, 1000, 1024, "(byte 1023 of 1024)", __LINE__);
+  g.mem[1000 + 1023] = 'x';
+  memcpy(g.mem + 1000 + 63, "\xE2\x82\xAC", 3); /* across a 64-byte block */
+  char want[1025];
+  memcpy(want, g.mem + 1000, 1024);
+  want[1024] = 0;
+  lift_ok(&g, 1000, 1024, want, __LINE__);
+  tg_free(&g);
+}
+
 int main(void) {
   T = wp_cabi_types_new();
   test_encodings();
   test_validator();
+  test_validator_blocks();
+  test_lift_bounds();
   wp_cabi_types_delete(T);
   return t_done("cabi_strings");
 }
