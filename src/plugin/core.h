@@ -26,6 +26,7 @@ typedef struct core_bind {
   ** each param's, the result's (0 when none). */
   uint8_t pkind[8], rkind;
   uint8_t borrows;                /* the direct word entries: bit i, param i is a borrow<> */
+  const wp_cabi_resource_t *bres[4]; /* ... of this resource */
   const wp_cabi_resource_t *res;  /* [resource-drop] imports */
   /* Top-level own<> params (flat index, resource): if lifting fails after
   ** one was moved out of the guest's table, its destructor must still run. */
@@ -39,9 +40,11 @@ wasmplug_trap_t *wp_plugin_core_call(void *env, wasmplug_caller_t *caller, wasmp
 wasmplug_trap_t *wp_plugin_core_fast_call(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv);
 wasmplug_trap_t *wp_plugin_core_drop(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *v, size_t nv);
 void wp_plugin_core_bind_free(void *env);
-/* The direct entry (wasmplug_linker_define_func_direct) of the fast path
-** for an import of core type t, or NULL when no entry has that shape. */
-void *wp_plugin_core_direct(core_bind_t *b, const wasmplug_functype_t *t);
+/* The direct entry (wasmplug_linker_define_func_direct) of an import of
+** core type t: the fast path's (fast: cb is wp_plugin_core_fast_call) or
+** the general one's (cb is wp_plugin_core_call), or NULL when no entry has
+** that shape. */
+void *wp_plugin_core_direct(core_bind_t *b, const wasmplug_functype_t *t, bool fast);
 /* Points g's canonical-ABI view of the guest at its memory and realloc. */
 void wp_plugin_core_instances_init(wp_plugin_instances_t *g);
 

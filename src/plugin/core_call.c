@@ -359,29 +359,67 @@ static inline __attribute__((always_inline)) void direct_run(wasmplug_direct_cal
 /* Words: every param an s32, u32 or borrow<> at offset 4*i of the native
 ** params and the result none, s32 or u32 (most scalar calls and resource
 ** methods): the params are the native params, as they come, no switch per
-** kind; a borrow's handle (bit i of b->borrows) becomes its rep. */
+** kind; a borrow's handle (bit i of b->borrows) becomes its rep.  What is
+** rare (the first call, a refused one, a trap, an arena to reset) is out
+** of line, so that little stays live across the plugin's call. */
+static __attribute__((noinline)) wasmplug_trap_t *word_enter(wasmplug_direct_call_t *d) {
+  core_bind_t *b = d->env;
+  return enter(b->g, d->caller, b);
+}
+
+static __attribute__((noinline)) wasmplug_trap_t *word_trap(const core_bind_t *b, wp_cabi_error_t *e) {
+  return cabi_trap(b, e, "arguments");
+}
+
+static __attribute__((noinline)) void word_end(const core_bind_t *b, struct wasmplug_plugin_call *call, int rc) {
+  wasmplug_trap_t *t = rc == WASMPLUG_OK && !call->trapped ? NULL : wp_cabi_native_outcome(&b->native, call, rc);
+  if (wp_cabi_arena_used(call->arena)) wp_cabi_arena_reset(call->arena);
+  wasmplug_direct_leave(t); /* with a trap: does not return */
+}
+
 static inline __attribute__((always_inline)) uint32_t word_run(wasmplug_direct_call_t *d, uint32_t *a, size_t n,
-                                                               bool has_result) {
+                                                               bool has_result, bool borrows) {
   core_bind_t *b = d->env;
   wp_plugin_instances_t *g = b->g;
   wasmplug_direct_enter();
   wasmplug_trap_t *t = NULL;
   uint32_t res = 0;
+  if (__builtin_expect(g->dead || g->busy || g->caller != d->caller, 0)) t = word_enter(d);
+  if (borrows && !t)
+    for (size_t i = 0; i < n; i++)
+      if (b->borrows & (1u << i)) {
+        wp_cabi_error_t *e = wp_cabi_resource_rep(g->handles, b->bres[i], a[i], &a[i]);
+        if (__builtin_expect(e != NULL, 0)) {
+          t = word_trap(b, e);
+          break;
+        }
+      }
+  if (__builtin_expect(t != NULL, 0)) wasmplug_direct_leave(t); /* does not return */
+  struct wasmplug_plugin_call call;
+  wp_cabi_native_call_init(&call, &b->native, g->arena);
+  int rc = b->native.fn(b->native.state, &call, a, has_result ? &res : NULL);
+  if (__builtin_expect(rc != WASMPLUG_OK || call.trapped || wp_cabi_arena_used(call.arena), 0)) {
+    word_end(b, &call, rc);
+    return res;
+  }
+  wasmplug_direct_leave(NULL);
+  return res;
+}
+
+/* Any other import of these shapes (strings, lists, records, results by
+** return pointer...): the general path (do_call), entered directly. */
+static inline __attribute__((always_inline)) void call_run(wasmplug_direct_call_t *d, wasmplug_val_raw_t *v) {
+  core_bind_t *b = d->env;
+  wp_plugin_instances_t *g = b->g;
+  wasmplug_direct_enter();
+  wasmplug_trap_t *t = NULL;
   if (__builtin_expect(g->dead || g->busy || g->caller != d->caller, 0)) t = enter(g, d->caller, b);
-  for (size_t i = 0; i < n && !t; i++)
-    if (b->borrows & (1u << i)) {
-      wp_cabi_error_t *e = wp_cabi_resource_rep(g->handles, b->f->params[i]->resource, a[i], &a[i]);
-      if (e) t = cabi_trap(b, e, "arguments");
-    }
   if (!t) {
-    struct wasmplug_plugin_call call;
-    wp_cabi_native_call_init(&call, &b->native, g->arena);
-    int rc = b->native.fn(b->native.state, &call, a, has_result ? &res : NULL);
-    if (__builtin_expect(rc != WASMPLUG_OK || call.trapped, 0)) t = wp_cabi_native_outcome(&b->native, &call, rc);
-    if (wp_cabi_arena_used(g->arena)) wp_cabi_arena_reset(g->arena);
+    g->busy = true;
+    t = do_call(b, v);
+    g->busy = false;
   }
   wasmplug_direct_leave(t); /* with a trap: does not return */
-  return res;
 }
 
 #define DIRECT_PARAMS0
@@ -410,10 +448,25 @@ static inline __attribute__((always_inline)) uint32_t word_run(wasmplug_direct_c
     return v[0].i32;                                                               \
   }                                                                                \
   static void word##N(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {                \
-    WORDS##N (void)word_run(d, w, N, false);                                       \
+    WORDS##N (void)word_run(d, w, N, false, false);                                \
   }                                                                                \
   static int32_t word##N##_i32(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {       \
-    WORDS##N return (int32_t)word_run(d, w, N, true);                              \
+    WORDS##N return (int32_t)word_run(d, w, N, true, false);                       \
+  }                                                                                \
+  static void wordb##N(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {               \
+    WORDS##N (void)word_run(d, w, N, false, true);                                 \
+  }                                                                                \
+  static int32_t wordb##N##_i32(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {      \
+    WORDS##N return (int32_t)word_run(d, w, N, true, true);                        \
+  }                                                                                \
+  static void call##N(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {                \
+    wasmplug_val_raw_t v[N + 1];                                                   \
+    DIRECT_SET##N call_run(d, v);                                                  \
+  }                                                                                \
+  static int32_t call##N##_i32(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {       \
+    wasmplug_val_raw_t v[N + 1];                                                   \
+    DIRECT_SET##N call_run(d, v);                                                  \
+    return v[0].i32;                                                               \
   }
 DIRECT(0)
 DIRECT(1)
@@ -421,24 +474,35 @@ DIRECT(2)
 DIRECT(3)
 DIRECT(4)
 
-void *wp_plugin_core_direct(core_bind_t *b, const wasmplug_functype_t *t) {
+void *wp_plugin_core_direct(core_bind_t *b, const wasmplug_functype_t *t, bool fast) {
   static void *const none[] = {(void *)direct0, (void *)direct1, (void *)direct2, (void *)direct3, (void *)direct4};
   static void *const i32[] = {(void *)direct0_i32, (void *)direct1_i32, (void *)direct2_i32, (void *)direct3_i32,
                               (void *)direct4_i32};
   static void *const wnone[] = {(void *)word0, (void *)word1, (void *)word2, (void *)word3, (void *)word4};
   static void *const wi32[] = {(void *)word0_i32, (void *)word1_i32, (void *)word2_i32, (void *)word3_i32,
                                (void *)word4_i32};
+  static void *const wbnone[] = {(void *)wordb0, (void *)wordb1, (void *)wordb2, (void *)wordb3, (void *)wordb4};
+  static void *const wbi32[] = {(void *)wordb0_i32, (void *)wordb1_i32, (void *)wordb2_i32, (void *)wordb3_i32,
+                                (void *)wordb4_i32};
+  static void *const cnone[] = {(void *)call0, (void *)call1, (void *)call2, (void *)call3, (void *)call4};
+  static void *const ci32[] = {(void *)call0_i32, (void *)call1_i32, (void *)call2_i32, (void *)call3_i32,
+                               (void *)call4_i32};
   if (t->nparams > 4 || t->nresults > 1 || (t->nresults && t->results[0] != WASMPLUG_I32)) return NULL;
   for (uint32_t i = 0; i < t->nparams; i++)
     if (t->params[i] != WASMPLUG_I32) return NULL;
+  if (!fast) return t->nresults ? ci32[t->nparams] : cnone[t->nparams];
   /* one flat param per WIT param here (n <= 4 i32s, all integers or borrows) */
   bool words = b->f->nparams == t->nparams && (!b->rkind || b->rkind == WP_CABI_S32 || b->rkind == WP_CABI_U32);
   b->borrows = 0;
   for (uint32_t i = 0; words && i < b->f->nparams; i++) {
     uint8_t k = b->pkind[i];
     words = (k == WP_CABI_S32 || k == WP_CABI_U32 || k == WP_CABI_BORROW) && b->args.offsets[i] == 4 * i;
-    if (k == WP_CABI_BORROW) b->borrows |= 1u << i;
+    if (k == WP_CABI_BORROW) {
+      b->borrows |= 1u << i;
+      b->bres[i] = b->f->params[i]->resource;
+    }
   }
+  if (words && b->borrows) return t->nresults ? wbi32[t->nparams] : wbnone[t->nparams];
   if (words) return t->nresults ? wi32[t->nparams] : wnone[t->nparams];
   return t->nresults ? i32[t->nparams] : none[t->nparams];
 }

@@ -158,7 +158,9 @@ static wasmplug_error_t *define_one(wp_plugin_instances_t *g, wasmplug_linker_t 
     cb = b->ints ? wp_plugin_core_fast_call : wp_plugin_core_call;
   }
   g->refs++; /* released by wp_plugin_core_bind_free when the linker goes */
-  void *direct = cb == wp_plugin_core_fast_call ? wp_plugin_core_direct(b, &want) : NULL;
+  void *direct = cb == wp_plugin_core_fast_call || cb == wp_plugin_core_call
+                     ? wp_plugin_core_direct(b, &want, cb == wp_plugin_core_fast_call)
+                     : NULL;
   if ((e = direct ? wasmplug_linker_define_func_direct(linker, mod, name, &want, direct, b, wp_plugin_core_bind_free)
                   : wasmplug_linker_define_func(linker, mod, name, &want, cb, b, wp_plugin_core_bind_free))) {
     g->refs--;
