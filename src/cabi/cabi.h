@@ -516,6 +516,40 @@ wp_cabi_error_t *wp_cabi_call_import(const wp_cabi_opts_t *guest, wp_cabi_arena_
                                      wp_cabi_host_fn host, void *host_ctx, const wp_cabi_flat_t *core_params,
                                      size_t ncore_params, wp_cabi_flat_t *results, size_t *nresults);
 
+/* A fused adapter (fuse.c): a call's values copied from one guest's core
+ * values and memory straight into another's, as lifting them out of the
+ * first and lowering them into the second would, without a value tree:
+ * the same checks, messages, realloc calls and bytes written.  Prepared
+ * once per function type; false when the type has handles, streams,
+ * futures, error contexts or maps, or variants with payloads in flat form
+ * (those calls take the value-tree path).  The two guests must use UTF-8
+ * and distinct memories (the copy reads one while the other's realloc
+ * runs): the caller checks. */
+#define WP_CABI_FUSE_MAXP 64
+typedef struct wp_cabi_fuse {
+  const wp_cabi_func_t *f;
+  wp_cabi_core_sig_t lift, lower; /* the callee's and the caller's flattening */
+  uint32_t psize, palign, poff[WP_CABI_FUSE_MAXP]; /* spilled params' block */
+  bool checks;                                     /* lifting a param can fail */
+  bool pmem, rmem; /* the params / the result touch memory (pointers or spilled) */
+} wp_cabi_fuse_t;
+bool wp_cabi_fuse_prepare(const wp_cabi_func_t *f, wp_cabi_fuse_t *out);
+/* The caller's (from) flat params in[nin] (the lowering's, retptr
+ * included) -> the callee's (to) out[*nout] (the lifting's).  Called twice:
+ * copy false only checks the source (the lift's errors, before anything
+ * runs in `to`); copy true reallocs in `to` and copies (the lower's errors;
+ * the source is read again, checked again). */
+wp_cabi_error_t *wp_cabi_fuse_args(const wp_cabi_fuse_t *fu, wp_cabi_cx_t *from, wp_cabi_cx_t *to, bool copy,
+                                   const wp_cabi_flat_t *in, size_t nin, wp_cabi_flat_t *out, size_t *nout);
+/* The callee's (from) flat results res[nres] -> the caller's (to): flat
+ * out[*nout], or stored at the retptr among core_params[ncore].  Checked
+ * (copy false: the callee's errors), then copied (copy true: the caller's
+ * errors), both before the callee's post-return, which may free them.
+ * Refreshes both memory views when the result touches memory. */
+wp_cabi_error_t *wp_cabi_fuse_results(const wp_cabi_fuse_t *fu, wp_cabi_cx_t *from, wp_cabi_cx_t *to, bool copy,
+                                      const wp_cabi_flat_t *res, size_t nres, const wp_cabi_flat_t *core_params,
+                                      size_t ncore, wp_cabi_flat_t *out, size_t *nout);
+
 /* ------------------------------------------------------------------ */
 /* 6. Native layout                                                    */
 /* ------------------------------------------------------------------ */

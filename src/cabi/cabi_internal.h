@@ -63,6 +63,8 @@ wp_cabi_error_t *wp_cabi_lower_string(wp_cabi_cx_t *cx, const uint8_t *s, size_t
                                       uint32_t *out_len);
 
 /* Decodes one UTF-8 scalar at s[*i..n) (valid input assumed checked). */
+/* Offset of the first invalid UTF-8 byte of s[0..n) (n if valid). */
+size_t wp_cabi_utf8_error_at(const uint8_t *s, size_t n);
 uint32_t wp_cabi_utf8_next(const uint8_t *s, size_t n, size_t *i);
 /* Encodes c as UTF-8 into out (>= 4 bytes); returns the byte count. */
 size_t wp_cabi_utf8_put(uint8_t *out, uint32_t c);

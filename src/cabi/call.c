@@ -82,9 +82,11 @@ wp_cabi_error_t *wp_cabi_cx_finish(wp_cabi_cx_t *cx) {
   wp_cabi_handles_t *h = cx->guest ? cx->guest->handles : NULL;
   if (h)
     for (uint32_t i = 0; i < cx->nlends; i++) wp_cabi_handles_end_lend(h, cx->lends[i]);
-  free(cx->lends);
-  cx->lends = NULL;
-  cx->nlends = cx->caplends = 0;
+  if (cx->lends) {
+    free(cx->lends);
+    cx->lends = NULL;
+    cx->nlends = cx->caplends = 0;
+  }
   wp_cabi_error_t *e = NULL;
   if (cx->num_borrows) {
     e = TRAP("%u borrow handle(s) lent to the guest were not dropped before the call returned",

@@ -123,7 +123,7 @@ bool wp_cabi_utf8_copy_valid(uint8_t *d, const uint8_t *s, size_t n) {
 }
 
 /* Offset of the first invalid byte (for error messages); n if valid. */
-static size_t utf8_error_at(const uint8_t *s, size_t n) {
+size_t wp_cabi_utf8_error_at(const uint8_t *s, size_t n) {
   size_t lo = 0;
   /* Linear rescan of small prefixes is fine: this only runs on failure. */
   for (size_t i = 0; i < n;) {
@@ -222,7 +222,7 @@ wp_cabi_error_t *wp_cabi_lift_string(wp_cabi_cx_t *cx, uint32_t ptr, uint32_t ta
     if (!d) return e;
     d[bytes] = 0;
     if (!wp_cabi_utf8_copy_valid((uint8_t *)d, src, bytes)) { /* validates the copy */
-      size_t at = utf8_error_at((const uint8_t *)d, bytes);
+      size_t at = wp_cabi_utf8_error_at((const uint8_t *)d, bytes);
       if (!arena) free(d);
       return TRAP("invalid UTF-8 in string at 0x%x (byte %zu of %llu)", ptr, at, (unsigned long long)bytes);
     }
@@ -299,7 +299,7 @@ wp_cabi_error_t *wp_cabi_lower_string(wp_cabi_cx_t *cx, const uint8_t *s, size_t
     return INVALID("string of %zu bytes exceeds the maximum string byte length %u", n, WP_CABI_MAX_STRING_BYTES);
   if (enc == WP_CABI_UTF8) {
     if (!trusted && !wp_cabi_utf8_valid(s, n))
-      return INVALID("string to lower is not valid UTF-8 (byte %zu)", utf8_error_at(s, n));
+      return INVALID("string to lower is not valid UTF-8 (byte %zu)", wp_cabi_utf8_error_at(s, n));
     uint32_t p = 0;
     if ((e = wp_cabi_opts_realloc(cx, "string", 0, 0, 1, (uint32_t)n, &p))) return e;
     if (n) memcpy(cx->mem.base + p, s, n);
@@ -310,7 +310,7 @@ wp_cabi_error_t *wp_cabi_lower_string(wp_cabi_cx_t *cx, const uint8_t *s, size_t
   /* Transcoding: validate, then size the output exactly before allocating
    * (one realloc instead of the reference's allocate-then-shrink). */
   if (!wp_cabi_utf8_valid(s, n))
-    return INVALID("string to lower is not valid UTF-8 (byte %zu)", utf8_error_at(s, n));
+    return INVALID("string to lower is not valid UTF-8 (byte %zu)", wp_cabi_utf8_error_at(s, n));
   size_t units = 0;
   bool latin1 = true;
   for (size_t i = 0; i < n;) {

@@ -13,6 +13,10 @@
 ** plugin's rep, a borrow passed back reaches the plugin as its rep, and a
 ** drop in the consumer runs the plugin's destructor.
 **
+** A guest's synchronous lower of such a function copies the values from
+** memory to memory instead (a fused adapter, component/rt/fused.c) when
+** their types allow: the same checks, no value tree.
+**
 ** An `async` function, or one whose values hold streams, futures or error
 ** contexts, is linked to the plugin's export itself (a guest-to-guest
 ** call, as composition does) instead: the consumer's `canon lower async`
@@ -20,6 +24,7 @@
 ** ends move between the two instances' tables.
 */
 #include "host/wasm_internal.h"
+#include "component/rt/rt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,14 +41,9 @@ static void bridge_free(void *env) {
   free(b);
 }
 
-static wasmplug_trap_t *bridge_call(void *env, const wasmplug_cval_t *args, size_t nargs, wasmplug_cval_t *result) {
+/* A trap of the plugin as the guest sees it. */
+static wasmplug_trap_t *bridge_trap(void *env, wasmplug_trap_t *t) {
   bridge *b = env;
-  wp_cabi_val_t tmp;
-  wasmplug_trap_t *t = wasmplug_component_func_call(b->func, args, nargs, result ? result : &tmp);
-  if (!t) {
-    if (!result) wp_cabi_val_drop(&tmp);
-    return NULL;
-  }
   if (wasmplug_trap_exit_status(t, NULL)) return t; /* the plugin ended the guest */
   /* The guest traps with the plugin named, never with the plugin alive in
   ** a half-done state behind its back: the plugin instance keeps its own
@@ -52,6 +52,17 @@ static wasmplug_trap_t *bridge_call(void *env, const wasmplug_cval_t *args, size
   snprintf(msg, sizeof msg, "trap in wasm %s: %s", b->what, wasmplug_trap_message(t));
   wasmplug_trap_delete(t);
   return wasmplug_trap_new(WASMPLUG_TRAP_HOST, msg);
+}
+
+static wasmplug_trap_t *bridge_call(void *env, const wasmplug_cval_t *args, size_t nargs, wasmplug_cval_t *result) {
+  bridge *b = env;
+  wp_cabi_val_t tmp;
+  wasmplug_trap_t *t = wasmplug_component_func_call(b->func, args, nargs, result ? result : &tmp);
+  if (!t) {
+    if (!result) wp_cabi_val_drop(&tmp);
+    return NULL;
+  }
+  return bridge_trap(env, t);
 }
 
 /* Whether t holds a stream, future or error-context. */
@@ -175,7 +186,9 @@ wasmplug_error_t *wp_wasm_link_import(wasmplug_component_linker_t *l, wp_comp_ty
           return wasmplug_error_new("out of memory");
         }
         b->func = f;
-        er = wasmplug_component_linker_define_func(l, full, wasmplug_component_func_type(f), bridge_call, b, bridge_free);
+        /* a guest's sync lower calls f through a fused adapter where the
+        ** types allow (component/rt/fused.c), else bridge_call */
+        er = rt_linker_define_forward(l, full, bridge_call, b, bridge_free, f, bridge_trap);
         if (er) bridge_free(b);
       } else if (pass == 1 && e->sort != WP_COMP_SORT_TYPE && e->sort != WP_COMP_SORT_FUNC) {
         return wasmplug_error_new("%s: import `%s`: item `%s` is a %s, which wasm plugins cannot provide", consumer,

@@ -51,3 +51,14 @@ uint32_t exports_test_kv_api_tally(uint32_t start, uint32_t n) {
 }
 
 uint32_t exports_test_kv_api_drops(void) { return test_kv_pool_drops(); }
+
+void exports_test_kv_api_nop_loop(uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) test_kv_counter_nop();
+}
+
+uint32_t exports_test_kv_api_text_loop(app_string_t *s, uint32_t n) {
+  uint32_t sum = 0;
+  for (uint32_t i = 0; i < n; i++) sum += test_kv_counter_text(s);
+  app_string_free(s);
+  return sum;
+}

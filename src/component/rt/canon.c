@@ -7,7 +7,8 @@
 ** call lifts the arguments out of the calling instance's memory, calls the
 ** target — a host callback, a native (plugin-ABI) function, or another
 ** instance's lifted export, which lowers them into *its* memory — and lowers
-** the result back.  A fused copy between two guests is a later optimisation.
+** the result back.  A sync lower of another instance's lifted export whose
+** type allows it copies memory to memory instead (rt/fused.c).
 */
 #include "component/rt/async.h"
 
@@ -235,7 +236,10 @@ static wasmplug_trap_t *lower_cb(void *env, wasmplug_caller_t *caller, wasmplug_
   wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS + 2], out[WP_CABI_MAX_FLAT_RESULTS + 1];
   for (uint32_t i = 0; i < L->ctype.nparams; i++) raw_to_flat(L->ctype.params[i], &raw[i], &flat[i]);
   size_t nout = 0;
-  if (L->F->kind == RT_FUNC_NATIVE) {
+  if (L->fuse_to) {
+    wasmplug_trap_t *t = rt_fused_call(L, flat, L->ctype.nparams, out, &nout);
+    if (t) return t;
+  } else if (L->F->kind == RT_FUNC_NATIVE) {
     wasmplug_trap_t *t = call_native(L, flat, L->ctype.nparams, out, &nout);
     if (t) return t;
   } else {
@@ -287,6 +291,7 @@ int rt_canon_lower(rt_frame *f, rt_func *F, const wp_cabi_func_t *type, const rt
       return rt_fail(f->store, "canon lower of `%s`: core signature mismatch (%u/%u vs %u/%u)", F->name,
                      sig.nparams, sig.nresults, ctype->nparams, ctype->nresults);
   }
+  if (rt_fuse_prepare(L, o)) return -1;
   cf->cb = lower_cb;
   cf->env = L;
   cf->type = L->ctype;

@@ -109,6 +109,24 @@ wasmplug_error_t *wasmplug_component_linker_define_func(wasmplug_component_linke
   return add(l, d);
 }
 
+wasmplug_error_t *rt_linker_define_forward(wasmplug_component_linker_t *l, const char *name,
+                                           wasmplug_component_host_fn_t cb, void *env, void (*finalizer)(void *),
+                                           wasmplug_component_func_t *target,
+                                           wasmplug_trap_t *(*fuse_trap)(void *env, wasmplug_trap_t *t)) {
+  if (!l || !name || !target || !cb || !fuse_trap)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "component linker: bad arguments for `%s`", name ? name : "?");
+  rt_host_def *d = calloc(1, sizeof *d);
+  if (!d) return wasmplug_error_new("out of memory");
+  d->name = strdup(name);
+  d->fuse = (rt_func *)target;
+  d->type = d->fuse->type;
+  d->cb = cb;
+  d->env = env;
+  d->finalizer = finalizer;
+  d->fuse_trap = fuse_trap;
+  return add(l, d);
+}
+
 wasmplug_error_t *rt_linker_define_native(wasmplug_component_linker_t *l, const char *name, const wp_cabi_func_t *type,
                                           const wp_cabi_native_fn_t *fn, void (*finalizer)(void *)) {
   if (!l || !name || !type || !fn || !fn->fn)

@@ -244,7 +244,18 @@ typedef struct rt_lower {
   wasmplug_functype_t ctype;
   bool is_async;
   bool async_values;             /* its type has streams, futures or error contexts */
+  rt_func *fuse_to;              /* non-NULL: called through the fused adapter */
+  wp_cabi_fuse_t *fuse;
 } rt_lower;
+/* rt/fused.c: sets L->fuse_to when F (a lifted export, or a host function
+** forwarding to one) can be called by L through a fused adapter. */
+int rt_fuse_prepare(rt_lower *L, const rt_opts *o);
+/* The call: the caller's flat params -> the callee's memory and back. */
+wasmplug_trap_t *rt_fused_call(rt_lower *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
+                               size_t *nout);
+/* rt/task.c: a host function's trap as the guest sees it ("host function
+** `F`: why"); exits pass through.  Takes t. */
+wasmplug_trap_t *rt_host_trap(const rt_func *F, wasmplug_trap_t *t);
 /* rt/subtask.c: the core function of an async lower, with raw flat args. */
 wasmplug_trap_t *rt_lower_async(rt_lower *L, wasmplug_val_raw_t *raw);
 /* Calls a component function with a value tree.  *result is set only on
@@ -282,6 +293,12 @@ struct rt_host_def {
   wp_cabi_native_args_t native_args;
   void *env;
   void (*finalizer)(void *);
+  /* value-tree flavour that forwards to another instance's lifted export
+  ** (a wasm plugin's): a guest's sync lower calls `fuse` directly through
+  ** a fused adapter when the type allows (rt/fused.c), and a trap there
+  ** goes through fuse_trap(env, t) as cb would have made it */
+  rt_func *fuse;
+  wasmplug_trap_t *(*fuse_trap)(void *env, wasmplug_trap_t *t);
 };
 
 /* rt/linker.c: defines a native-flavour function; `fn->who` (copied; NULL:
@@ -289,6 +306,12 @@ struct rt_host_def {
 ** host->call_func reports. */
 /* The limits a linker gives the instances it makes. */
 const wasmplug_store_limits_t *rt_linker_limits(const struct wasmplug_component_linker *l);
+/* A value-tree host function (cb) that forwards to `target`, another
+** instance's lifted export; fuse_trap wraps a trap of the fused call. */
+wasmplug_error_t *rt_linker_define_forward(struct wasmplug_component_linker *l, const char *name,
+                                           wasmplug_component_host_fn_t cb, void *env, void (*finalizer)(void *),
+                                           wasmplug_component_func_t *target,
+                                           wasmplug_trap_t *(*fuse_trap)(void *env, wasmplug_trap_t *t));
 wasmplug_error_t *rt_linker_define_native(struct wasmplug_component_linker *l, const char *name,
                                           const wp_cabi_func_t *type, const wp_cabi_native_fn_t *fn,
                                           void (*finalizer)(void *));

@@ -298,6 +298,20 @@ static wasmplug_trap_t *host_return(rt_func *F, rt_caller *caller, wp_cabi_val_t
   return e ? rt_trap_from_cabi(e, "returning the result") : NULL;
 }
 
+wasmplug_trap_t *rt_host_trap(const rt_func *F, wasmplug_trap_t *t) {
+  int status;
+  if (wasmplug_trap_exit_status(t, &status)) return t; /* an exit is no failure to name */
+  /* "wasm trap: host error: WHY" -> "host function `F`: WHY" */
+  wasmplug_trap_kind_t kind = wasmplug_trap_kind(t);
+  char head[64], msg[900];
+  const char *why = wasmplug_trap_message(t);
+  snprintf(head, sizeof head, "wasm trap: %s: ", wasmplug_trap_kind_name(kind));
+  if (!strncmp(why, head, strlen(head))) why += strlen(head);
+  snprintf(msg, sizeof msg, "host function `%s`: %s", F->name, why);
+  wasmplug_trap_delete(t);
+  return wasmplug_trap_new(kind, msg);
+}
+
 wasmplug_trap_t *rt_invoke(rt_func *F, rt_caller *caller, rt_callee *callee) {
   callee->task = NULL;
   char what[300];
@@ -327,19 +341,9 @@ wasmplug_trap_t *rt_invoke(rt_func *F, rt_caller *caller, rt_callee *callee) {
     if (t) return t;
     t = F->host->cb(F->host->env, args, np, F->type->result ? &result : NULL);
     for (size_t i = 0; i < np; i++) wp_cabi_val_drop(&args[i]);
-    int status;
     if (t) {
       wp_cabi_val_drop(&result);
-      if (wasmplug_trap_exit_status(t, &status)) return t; /* an exit is no failure to name */
-      /* "wasm trap: host error: WHY" -> "host function `F`: WHY" */
-      wasmplug_trap_kind_t kind = wasmplug_trap_kind(t);
-      char head[64], msg[900];
-      const char *why = wasmplug_trap_message(t);
-      snprintf(head, sizeof head, "wasm trap: %s: ", wasmplug_trap_kind_name(kind));
-      if (!strncmp(why, head, strlen(head))) why += strlen(head);
-      snprintf(msg, sizeof msg, "host function `%s`: %s", F->name, why);
-      wasmplug_trap_delete(t);
-      return wasmplug_trap_new(kind, msg);
+      return rt_host_trap(F, t);
     }
     wp_cabi_error_t *e = NULL;
     if (F->type->result && (e = wp_cabi_val_check(F->type->result, &result))) wp_cabi_val_drop(&result);

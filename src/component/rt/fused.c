@@ -1,0 +1,211 @@
+/*
+** rt/fused.c — a guest's synchronous `canon lower` of another instance's
+** lifted export (a wasm plugin's, or a sibling's in a composition) called
+** through a fused adapter: the arguments go from the caller's core values
+** and memory straight into the callee's (cabi/fuse.c), the results straight
+** back, with no value tree, no host copy and no per-call allocation.
+**
+** Everything else is what the value-tree path does, in its order: the
+** caller's arguments are checked before the callee is entered (a bad one
+** traps in the caller); rt_invoke's checks (deleted, poisoned, may_enter);
+** canon_lift's synchronous task and implicit thread; lowering errors and
+** traps in the callee poison its store; the results are checked in the
+** callee, copied into the caller, then post-return runs; errors storing
+** them are the caller's.  Types the adapter cannot fuse (handles, async
+** values, payload variants in flat form), async functions and shared
+** memories take the value-tree path (canon.c).
+*/
+#include "component/rt/async.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rt_fuse_prepare(rt_lower *L, const rt_opts *o) {
+  L->fuse_to = NULL;
+  L->fuse = NULL;
+  rt_func *F = L->F, *T = NULL;
+  if (o->is_async || F->is_async || L->async_values) return 0;
+  if (F->kind == RT_FUNC_LIFTED) T = F;
+  else if (F->kind == RT_FUNC_HOST && F->host && F->host->fuse) T = F->host->fuse;
+  if (!T || T->kind != RT_FUNC_LIFTED || T->is_async || T->opts.is_async || !T->core) return 0;
+  if (L->guest.encoding != WP_CABI_UTF8 || T->opts.encoding != WP_CABI_UTF8) return 0;
+  if (o->memory && o->memory == T->opts.memory) return 0; /* one memory: the copies would overlap */
+  wp_cabi_fuse_t *fu = rt_alloc(L->f->store, sizeof *fu);
+  if (!fu) return rt_fail(L->f->store, "out of memory");
+  if (!wp_cabi_fuse_prepare(L->type, fu)) return 0;
+  if (fu->lift.nresults > WP_CABI_MAX_FLAT_RESULTS) return 0;
+  L->fuse = fu;
+  L->fuse_to = T;
+  return 0;
+}
+
+/* rt_core_call for the callee's export: its signature is the lifting's
+** (checked when the export was lifted), raw values without the spare
+** slots. */
+static wasmplug_trap_t *core_call(rt_corefunc *cf, const wp_cabi_flat_t *p, size_t np, wp_cabi_flat_t *r,
+                                  size_t nr) {
+  if (!cf->func) return rt_core_call(cf, p, np, r, nr);
+  const wasmplug_functype_t *ft = wasmplug_func_type(cf->func);
+  if (ft->nparams != np || ft->nresults != nr)
+    return wasmplug_trap_new(WASMPLUG_TRAP_CANON, "core function signature does not match its canonical type");
+  wasmplug_val_raw_t raw[WP_CABI_MAX_FLAT_PARAMS + 1];
+  for (size_t i = 0; i < np; i++) {
+    switch (ft->params[i]) {
+    case WASMPLUG_I32: raw[i].i64 = 0; raw[i].i32 = (int32_t)p[i].i32; break;
+    case WASMPLUG_I64: raw[i].i64 = (int64_t)p[i].i64; break;
+    case WASMPLUG_F32: raw[i].i64 = 0; raw[i].f32 = p[i].f32; break;
+    case WASMPLUG_F64: raw[i].f64 = p[i].f64; break;
+    default: return rt_core_call(cf, p, np, r, nr);
+    }
+  }
+  if (nr > np) memset(&raw[np], 0, (nr - np) * sizeof raw[0]);
+  wasmplug_trap_t *t = wasmplug_func_call_unchecked(cf->func, raw);
+  if (t) return t;
+  for (size_t i = 0; i < nr; i++) {
+    r[i].i64 = 0;
+    switch (ft->results[i]) {
+    case WASMPLUG_I32: r[i].i32 = (uint32_t)raw[i].i32; break;
+    case WASMPLUG_I64: r[i].i64 = (uint64_t)raw[i].i64; break;
+    case WASMPLUG_F32: r[i].f32 = raw[i].f32; break;
+    case WASMPLUG_F64: r[i].f64 = raw[i].f64; break;
+    default: break;
+    }
+  }
+  return NULL;
+}
+
+/* memset through a pointer the compiler cannot see through: gcc inlines
+** a known-size memset of these structs as `rep stos`, whose start-up
+** costs more than the library's vector stores (a fifth of a nop call). */
+static void *(*volatile zero_fn)(void *, int, size_t) = memset;
+#define zero(p, n) zero_fn((p), 0, (n))
+
+static wp_cabi_error_t *no_start(rt_caller *c, wp_cabi_val_t *args) {
+  (void)c;
+  (void)args;
+  return wp_cabi_error_new(WP_CABI_INVALID, "a fused call has no value tree to start with");
+}
+
+static wp_cabi_error_t *no_resolve(rt_caller *c, wp_cabi_val_t *result, bool cancelled) {
+  (void)c;
+  (void)result;
+  (void)cancelled;
+  return wp_cabi_error_new(WP_CABI_INVALID, "a fused call has no value tree to resolve");
+}
+
+static wasmplug_trap_t *export_trap(rt_store *s, wp_cabi_error_t *e, const rt_func *F) {
+  char where[300];
+  snprintf(where, sizeof where, "in export `%s`", F->name);
+  return rt_take_trap(s, e, where);
+}
+
+/* canon_lift's synchronous body with the fused copies; *caller_err: an
+** error storing the results, the caller's. */
+static wasmplug_trap_t *lift_fused(rt_lower *L, rt_task *task, wp_cabi_cx_t *from, const wp_cabi_flat_t *flat,
+                                   size_t nflat, wp_cabi_flat_t *out, size_t *nout, wp_cabi_error_t **caller_err) {
+  rt_func *F = L->fuse_to;
+  rt_frame *inst = F->owner;
+  rt_store *s = inst->store;
+  const wp_cabi_fuse_t *fu = L->fuse;
+  task->state = RT_TASK_STARTED;
+  wp_cabi_flat_t args[WP_CABI_MAX_FLAT_PARAMS + 1], res[WP_CABI_MAX_FLAT_RESULTS];
+  size_t nargs = 0, n = 0;
+  if (fu->pmem) wp_cabi_cx_refresh(&task->cx);
+  wp_cabi_error_t *e = wp_cabi_fuse_args(fu, from, &task->cx, true, flat, nflat, args, &nargs);
+  if (e) return export_trap(s, e, F);
+  memset(res, 0, sizeof res);
+  wasmplug_trap_t *trap = core_call(F->core, args, nargs, res, fu->lift.nresults);
+  if (trap) return trap;
+  /* the results: checked in the callee (its trap), then stored in the
+  ** caller (the caller's error), before post-return may free them */
+  if ((e = wp_cabi_fuse_results(fu, &task->cx, from, false, res, fu->lift.nresults, flat, nflat, out, &n)))
+    return export_trap(s, e, F);
+  if (task->cx.num_borrows)
+    return wasmplug_trap_new(WASMPLUG_TRAP_CANON, "borrow handles still remain at the end of the call");
+  task->state = RT_TASK_RESOLVED;
+  *caller_err = wp_cabi_fuse_results(fu, &task->cx, from, true, res, fu->lift.nresults, flat, nflat, out, nout);
+  if (F->opts.post_return) {
+    inst->no_leave++;
+    e = wp_cabi_post_return(&task->cx, res, fu->lift.nresults);
+    inst->no_leave--;
+    if (e) return export_trap(s, e, F);
+  }
+  return NULL;
+}
+
+wasmplug_trap_t *rt_fused_call(rt_lower *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
+                               size_t *nout) {
+  rt_func *F = L->fuse_to;
+  rt_frame *inst = F->owner;
+  rt_store *s = inst->store;
+  rt_store *cs = L->f->store;
+  *nout = 0;
+  /* the caller's arguments first: a bad one is the caller's trap (the
+  ** check touches nothing of the callee's) */
+  wp_cabi_cx_t fromcx, *from = NULL; /* scalars only: no memory, no cx */
+  if (L->fuse->pmem || L->fuse->rmem) wp_cabi_cx_init(from = &fromcx, &L->guest, NULL);
+  size_t nunused = 0;
+  wp_cabi_error_t *e = wp_cabi_fuse_args(L->fuse, from, NULL, false, flat, nflat, NULL, &nunused);
+  if (e) {
+    if (from) wp_cabi_error_delete(wp_cabi_cx_finish(from));
+    return rt_take_trap(cs, e, L->F->name);
+  }
+
+  /* rt_invoke (RT_FUNC_LIFTED) */
+  wasmplug_trap_t *t = NULL;
+  if (s->dead) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, "the component instance was deleted");
+  else if (s->poison)
+    t = wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "cannot enter component instance to call `%s`: it trapped earlier",
+                           F->name);
+  else if (!F->guest.memory) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+  else if (!rt_may_enter(inst, L->f))
+    t = wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "cannot enter component instance to call `%s`: it is already running",
+                           F->name);
+  rt_sched *S = t ? NULL : rt_sched_get();
+  if (!t && !S) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+  wp_cabi_error_t *caller_err = NULL;
+  if (!t) {
+    /* canon_lift, sync-typed: the implicit thread runs right here */
+    static rt_caller fused_caller = {no_start, no_resolve, NULL, NULL};
+    rt_caller caller = fused_caller;
+    caller.inst = L->f;
+    rt_task task;
+    rt_thread th;
+    zero(&task, sizeof task);
+    zero(&th, sizeof th);
+    task.F = F;
+    task.caller = &caller;
+    task.state = RT_TASK_INITIAL;
+    task.implicit = &th;
+    task.threads = &th;
+    task.nthreads = 1;
+    wp_cabi_cx_init(&task.cx, &F->guest, NULL);
+    th.task = &task;
+    rt_enter(inst, L->f);
+    rt_thread *prev = S->current;
+    S->current = &th;
+    S->nesting++;
+    t = lift_fused(L, &task, from, flat, nflat, out, nout, &caller_err);
+    S->nesting--;
+    S->current = prev;
+    if (th.index && th.index < inst->thread_len) inst->thread_tab[th.index] = NULL;
+    wp_cabi_error_t *fe = wp_cabi_cx_finish(&task.cx);
+    if (!t && fe) t = rt_trap_from_cabi(fe, F->name);
+    else if (fe) wp_cabi_error_delete(fe);
+    if (!t && task.state != RT_TASK_RESOLVED)
+      t = wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "`%s` finished without returning a value", F->name);
+    if (t) t = rt_poison(s, t);
+    else if (s->poison) t = rt_poisoned(s);
+    rt_leave(inst, L->f);
+  }
+  if (from) wp_cabi_error_delete(wp_cabi_cx_finish(from));
+  if (t) {
+    if (caller_err) wp_cabi_error_delete(caller_err);
+    /* a host function forwarding to the callee names it as it would */
+    if (L->F != F) t = rt_host_trap(L->F, L->F->host->fuse_trap(L->F->host->env, t));
+    return t;
+  }
+  if (caller_err) return rt_take_trap(cs, caller_err, L->F->name);
+  return NULL;
+}
