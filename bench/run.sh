@@ -353,7 +353,7 @@ fi
 JSW=$BUILD/bench/js
 js_warm="" js_base="" js_first="" js_cwarm="" js_cbase=""
 mkdir -p "$JSW"
-js_stamp="$(cat "$ROOT/bench/js/hello.js" "$ROOT/bench/js/build.mjs" "$ROOT/tools/npm/package-lock.json" 2>/dev/null | cksum)"
+js_stamp="$(cat "$ROOT/bench/js/hello.js" "$ROOT/bench/js/build.mjs" "$ROOT/tools/componentize-js.mjs" "$ROOT/tools/npm/package-lock.json" 2>/dev/null | cksum)"
 say ""
 if [ ! -f "$JSW/hello-js.wasm" ] || [ "$(cat "$JSW/stamp" 2>/dev/null)" != "$js_stamp" ]; then
     rm -f "$JSW/hello-js.wasm" "$JSW/stamp"

@@ -25,10 +25,9 @@ int wp_cmd_plugin_host(int argc, char **argv);
 /* Prints "wasmplug: error: <msg>" on stderr (one line). */
 void wp_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The engine's progress callback for slow optimized compiles: prints
-** "compiling FILE (optimized tier)..." on stderr once a compile has taken a
-** second, a dot per further second, then "done".  `data` points at an int
-** that starts at 0. */
+/* The engine's progress callback for compiles: prints "compiling FILE
+** (TIER tier)..." on stderr (the engine's `what` names the tier), a dot per
+** further second, then "done".  `data` points at an int that starts at 0. */
 void wp_cli_progress(void *data, const char *what, int done);
 
 /* Parses a non-negative decimal number for an option: digits only (no

@@ -52,7 +52,7 @@ void wp_cli_error(const char *fmt, ...) {
 void wp_cli_progress(void *data, const char *what, int done) {
   int *shown = data;
   if (!done && !*shown) {
-    fprintf(stderr, "wasmplug: compiling %s (optimized tier)...", what);
+    fprintf(stderr, "wasmplug: compiling %s...", what); /* what names the tier */
     *shown = 1;
   } else if (!done) {
     fputc('.', stderr);

@@ -220,7 +220,10 @@ WASMPLUG_API void wasmplug_config_limits_set(wasmplug_config_t *config, const wa
 ** refuses them unless this is set (like `wasmtime run --allow-precompiled`).
 ** Set it only for artifacts you made or trust. */
 WASMPLUG_API void wasmplug_config_allow_precompiled_set(wasmplug_config_t *config, bool yes);
-/* Called when an optimized compile takes long (progress indication). */
+/* Called while a module compiles to native code (progress indication):
+** `what` names the module and the tier ("NAME (baseline tier)" or
+** "NAME (optimized tier)", then how many C units there are); done is 1 at
+** the end of a compile that reported progress. */
 typedef void (*wasmplug_progress_t)(void *data, const char *what, int done);
 WASMPLUG_API void wasmplug_config_progress_set(wasmplug_config_t *config,
                                   wasmplug_progress_t cb, void *data);

@@ -67,6 +67,65 @@ bool wh_field_value_ok(const uint8_t *v, size_t len);
 ** a guest may not set them. */
 bool wh_field_forbidden(const char *name, size_t len);
 
+/* The fields resource, written once for wasi:http 0.2 (h_fields.c's
+** methods) and 0.3 (h3_types.c's): each plugin's methods are wrappers
+** giving these their call, their budget and their generated types. */
+typedef struct wh_fields {
+  wh_fields_list_t list;
+  bool immutable; /* headers() of a request/response: a copy, read-only */
+} wh_fields_t;
+
+/* header-error's cases, numbered as both WITs number them. */
+enum {
+  WH_HEADER_OK = -1,
+  WH_HEADER_INVALID_SYNTAX = 0,
+  WH_HEADER_FORBIDDEN = 1,
+  WH_HEADER_IMMUTABLE = 2,
+  WH_HEADER_SIZE_EXCEEDED = 3, /* 0.3 only */
+};
+
+/* bindgen's layout of a string or list<u8>, and of a
+** tuple<field-name, field-value>, in both plugins' generated headers (each
+** wrapper's file checks it with _Static_assert). */
+typedef struct wh_bytes {
+  uint8_t *ptr;
+  size_t len;
+} wh_bytes_t;
+typedef struct wh_entry {
+  wh_bytes_t name, value;
+} wh_entry_t;
+/* A generated string or list<u8> (or an array of them) as wh_bytes_t. */
+static inline const wh_bytes_t *wh_as_bytes(const void *p) { return (const wh_bytes_t *)p; }
+
+/* What the methods need of the plugin: its call (for call memory) and the
+** guest instance's header-byte budget. */
+typedef struct wh_fields_env {
+  const wasmplug_host_api_t *host;
+  wasmplug_plugin_call_t *call;
+  size_t *bytes; /* header bytes the guest holds, at most `max` */
+  size_t max;
+  bool size_exceeded; /* over the budget: header-error size-exceeded (0.3), not a trap (0.2) */
+} wh_fields_env_t;
+
+/* The budget: false (nothing taken) when n more bytes would pass max. */
+bool wh_bytes_take(size_t *bytes, size_t max, size_t n);
+void wh_bytes_give(size_t *bytes, size_t n);
+
+/* The methods.  Each returns NULL, or a message the wrapper traps with;
+** those taking `err` set it to a header-error case (WH_HEADER_OK: none). */
+const char *wh_fields_from_list(const wh_fields_env_t *e, const wh_entry_t *entries, size_t n, wh_fields_list_t *out,
+                                int *err);
+const char *wh_fields_get(const wh_fields_env_t *e, const wh_fields_t *f, const wh_bytes_t *name, wh_bytes_t **ptr,
+                          size_t *len);
+bool wh_fields_has(const wh_fields_t *f, const wh_bytes_t *name);
+/* set (replace: the old values go) and append (replace false). */
+const char *wh_fields_set(const wh_fields_env_t *e, wh_fields_t *f, const wh_bytes_t *name, const wh_bytes_t *vals,
+                          size_t n, bool replace, int *err);
+/* delete; with `ptr`, get-and-delete (0.3): the values deleted. */
+const char *wh_fields_delete(const wh_fields_env_t *e, wh_fields_t *f, const wh_bytes_t *name, wh_bytes_t **ptr,
+                             size_t *len, int *err);
+const char *wh_fields_entries(const wh_fields_env_t *e, const wh_fields_t *f, wh_entry_t **ptr, size_t *len);
+
 /* ------------------------------------------------------------- pipes */
 
 /* What a pipe's writer said last. */
@@ -188,6 +247,7 @@ int wh_serve_bind(void *state, wh_exchange_t *ex, uint32_t *request, uint32_t *r
 #ifdef WH_INTERNAL /* ---------------------------- the plugin's own files */
 
 #include "wh.h"
+#include "slots.h"
 
 /* Live objects per guest instance, and bytes of header data a guest may
 ** make (fields it builds, copies it asks for). */
@@ -214,10 +274,7 @@ struct wh_client;
 typedef struct wh_obj {
   wh_kind_t kind;
   union {
-    struct {
-      wh_fields_list_t list;
-      bool immutable;
-    } fields;
+    wh_fields_t fields;
     struct {
       wh_exchange_t *ex;
       bool consumed;
@@ -255,8 +312,7 @@ typedef struct wh_inst {
   const wasmplug_host_api_t *host;
   const wasmplug_plugin_config_t *config;
   struct wh_plugin *plugin;
-  wh_obj_t **objs; /* indexed by rep; objects never move */
-  size_t nobjs, hint;
+  wp_slots_t objs; /* of wh_obj_t, indexed by rep */
   size_t bytes;    /* header bytes held, against WH_MAX_BYTES */
   /* the wasi:io provider's service for this guest (found on first use) */
   const wasmplug_io_t *io;

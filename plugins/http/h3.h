@@ -51,6 +51,7 @@ int wh3_serve_respond(void *state, uint32_t response, wh_exchange_t *ex, bool *d
 #ifdef WH3_INTERNAL /* --------------------------- the plugin's own files */
 
 #include "wh3.h"
+#include "slots.h"
 
 #define WH3_MAX_OBJS 65536
 #define WH3_MAX_BYTES (64u << 20)
@@ -85,10 +86,7 @@ typedef struct wh3_opts {
 typedef struct wh3_obj {
   wh3_kind_t kind;
   union {
-    struct {
-      wh_fields_list_t list;
-      bool immutable;
-    } fields;
+    wh_fields_t fields;
     struct {
       char *method;    /* "GET"..., or another token */
       char *path;      /* NULL: none */
@@ -116,8 +114,7 @@ struct wh3_pump;
 typedef struct wh3_inst {
   const wasmplug_host_api_t *host;
   wasmplug_plugin_instance_t *pi; /* known from the first call */
-  wh3_obj_t **objs;
-  size_t nobjs, hint;
+  wp_slots_t objs; /* of wh3_obj_t, indexed by rep */
   size_t bytes; /* header bytes held, against WH3_MAX_BYTES */
   struct wh3_pump *pumps;
 } wh3_inst_t;

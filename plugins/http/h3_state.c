@@ -17,6 +17,7 @@ int wh3_instance_new(const wasmplug_host_api_t *host, void *plugin, const wasmpl
     return 1;
   }
   in->host = host;
+  wp_slots_init(&in->objs, sizeof(wh3_obj_t), WH3_MAX_OBJS);
   *instance = in;
   return 0;
 }
@@ -28,52 +29,28 @@ void wh3_instance_drop(void *plugin, void *instance) {
   /* the host forgot the instance's watches and copies: no pump callback
   ** runs any more; bodies still pumping are cut short */
   wh3_pumps_free(in);
-  for (size_t i = 1; i < in->nobjs; i++) {
-    if (in->objs[i] && in->objs[i]->kind != WH3_FREE) wh3_obj_free(in, (uint32_t)i, in->objs[i]->kind);
-    free(in->objs[i]);
-  }
-  free(in->objs);
+  uint32_t rep = 0;
+  for (wh3_obj_t *o; (o = wp_slots_next(&in->objs, &rep));) wh3_obj_free(in, rep, o->kind);
+  wp_slots_fini(&in->objs);
   free(in);
 }
 
 /* ------------------------------------------------------------ objects */
 
 wh3_obj_t *wh3_obj_new(wh3_inst_t *in, wh3_kind_t kind, uint32_t *rep) {
-  size_t i = in->hint > 1 ? in->hint : 1; /* rep 0 is never handed out */
-  while (i < in->nobjs && in->objs[i] && in->objs[i]->kind != WH3_FREE) i++;
-  if (i >= in->nobjs) {
-    if (in->nobjs >= WH3_MAX_OBJS) return NULL;
-    size_t cap = in->nobjs ? in->nobjs * 2 : 16;
-    if (cap > WH3_MAX_OBJS) cap = WH3_MAX_OBJS;
-    wh3_obj_t **n = realloc(in->objs, cap * sizeof *n);
-    if (!n) return NULL;
-    memset(n + in->nobjs, 0, (cap - in->nobjs) * sizeof *n);
-    in->objs = n;
-    if (i < in->nobjs) i = in->nobjs;
-    if (i == 0) i = 1;
-    in->nobjs = cap;
-  }
-  if (!in->objs[i] && !(in->objs[i] = malloc(sizeof(wh3_obj_t)))) return NULL;
-  wh3_obj_t *o = in->objs[i];
-  memset(o, 0, sizeof *o);
-  o->kind = kind;
-  in->hint = i + 1;
-  *rep = (uint32_t)i;
+  wh3_obj_t *o = wp_slots_new(&in->objs, rep);
+  if (o) o->kind = kind;
   return o;
 }
 
 wh3_obj_t *wh3_obj_get(wh3_inst_t *in, uint32_t rep, wh3_kind_t kind) {
-  if (rep == 0 || rep >= in->nobjs || !in->objs[rep] || in->objs[rep]->kind != kind) return NULL;
-  return in->objs[rep];
+  wh3_obj_t *o = wp_slots_get(&in->objs, rep);
+  return o && o->kind == kind ? o : NULL;
 }
 
-bool wh3_budget_take(wh3_inst_t *in, size_t n) {
-  if (n > WH3_MAX_BYTES - in->bytes) return false;
-  in->bytes += n;
-  return true;
-}
+bool wh3_budget_take(wh3_inst_t *in, size_t n) { return wh_bytes_take(&in->bytes, WH3_MAX_BYTES, n); }
 
-void wh3_budget_give(wh3_inst_t *in, size_t n) { in->bytes -= n < in->bytes ? n : in->bytes; }
+void wh3_budget_give(wh3_inst_t *in, size_t n) { wh_bytes_give(&in->bytes, n); }
 
 void wh3_body_free(wh3_inst_t *in, wh3_body_t *b) {
   const wasmplug_host_api_t *h = in->host;
@@ -110,8 +87,8 @@ void wh3_obj_free(wh3_inst_t *in, uint32_t rep, wh3_kind_t kind) {
     break;
   default: break;
   }
-  memset(o, 0, sizeof *o);
-  if (rep < in->hint) in->hint = rep;
+  o->kind = WH3_FREE;
+  wp_slots_free(&in->objs, rep);
 }
 
 /* No function of this plugin returns WASMPLUG_PENDING (bodies move through

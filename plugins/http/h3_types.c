@@ -10,17 +10,15 @@
 ** guest sees (consume-body twice: the request is gone, so the handle is
 ** invalid — the runtime refuses it before we are called).
 */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "h3.h"
 
 #define OBJ(o, rep, kind, what)                                        \
   wh3_obj_t *o = wh3_obj_get(wh3_inst(cx), rep, kind);                 \
   if (!o) return wh3_trap(cx, "wasi:http/types: unknown %s rep %u", what, rep)
-
-static bool name_eq(const char *a, const char *b, size_t blen) { return strlen(a) == blen && !strncasecmp(a, b, blen); }
 
 /* ------------------------------------------------------------- fields */
 
@@ -58,26 +56,31 @@ static int immutable_copy(wh3_ctx_t *cx, const wh_fields_list_t *l, uint32_t *re
   return wh3_fields_make(cx, &copy, true, rep);
 }
 
-static void header_error(wh3_result_void_header_error_t *ret, uint8_t tag) {
-  ret->is_err = true;
-  ret->val.err.tag = tag;
+/* The generated types are bindgen's strings and lists (h.h's wh_bytes_t). */
+_Static_assert(sizeof(wasi_http_types_field_value_t) == sizeof(wh_bytes_t) &&
+                   offsetof(wasi_http_types_field_value_t, ptr) == offsetof(wh_bytes_t, ptr) &&
+                   offsetof(wasi_http_types_field_value_t, len) == offsetof(wh_bytes_t, len) &&
+                   sizeof(wasi_http_types_field_name_t) == sizeof(wh_bytes_t) &&
+                   offsetof(wasi_http_types_field_name_t, ptr) == offsetof(wh_bytes_t, ptr) &&
+                   offsetof(wasi_http_types_field_name_t, len) == offsetof(wh_bytes_t, len) &&
+                   sizeof(wh3_tuple2_field_name_field_value_t) == sizeof(wh_entry_t) &&
+                   offsetof(wh3_tuple2_field_name_field_value_t, f1) == offsetof(wh_entry_t, value),
+               "bindgen's list<u8> and string are {ptr, len}");
+
+/* The methods are h_fields.c's; 0.3 has header-error.size-exceeded. */
+static wh_fields_env_t env(wh3_ctx_t *cx) {
+  wh3_inst_t *in = wh3_inst(cx);
+  return (wh_fields_env_t){cx->host, cx->call, &in->bytes, WH3_MAX_BYTES, true};
 }
 
-/* Removes every field called name; the bytes freed. */
-static size_t list_delete(wh_fields_list_t *l, const char *name, size_t nlen) {
-  size_t k = 0, freed = 0;
-  for (size_t i = 0; i < l->n; i++) {
-    if (name_eq(l->items[i].name, name, nlen)) {
-      freed += strlen(l->items[i].name) + l->items[i].vlen;
-      free(l->items[i].name);
-      free(l->items[i].value);
-    } else {
-      l->items[k++] = l->items[i];
-    }
+/* A method's end: a trap, or the header-error case (if any) in ret. */
+static int done(wh3_ctx_t *cx, const char *why, int err, wh3_result_void_header_error_t *ret) {
+  if (why) return wh3_trap(cx, "%s", why);
+  if (err != WH_HEADER_OK) {
+    ret->is_err = true;
+    ret->val.err.tag = (uint8_t)err;
   }
-  l->n = k;
-  l->bytes -= freed;
-  return freed;
+  return 0;
 }
 
 int wasi_http_types_constructor_fields(wh3_ctx_t *cx, wasi_http_types_own_fields_t *ret) {
@@ -87,85 +90,33 @@ int wasi_http_types_constructor_fields(wh3_ctx_t *cx, wasi_http_types_own_fields
 
 int wasi_http_types_static_fields_from_list(wh3_ctx_t *cx, const wh3_list_tuple2_field_name_field_value_t *entries,
                                             wh3_result_own_fields_header_error_t *ret) {
-  wh_fields_list_t l = {0};
-  for (size_t i = 0; i < entries->len; i++) {
-    const wh3_tuple2_field_name_field_value_t *e = &entries->ptr[i];
-    const char *nm = (const char *)e->f0.ptr;
-    uint8_t tag = 255;
-    if (!wh_field_name_ok(nm, e->f0.len) || !wh_field_value_ok(e->f1.ptr, e->f1.len))
-      tag = WASI_HTTP_TYPES_HEADER_ERROR_INVALID_SYNTAX;
-    else if (wh_field_forbidden(nm, e->f0.len))
-      tag = WASI_HTTP_TYPES_HEADER_ERROR_FORBIDDEN;
-    else if (l.bytes + e->f0.len + e->f1.len > WH3_MAX_BYTES)
-      tag = WASI_HTTP_TYPES_HEADER_ERROR_SIZE_EXCEEDED;
-    if (tag != 255) {
-      wh_fields_list_free(&l);
-      ret->is_err = true;
-      ret->val.err.tag = tag;
-      return 0;
-    }
-    if (!wh_fields_list_add(&l, nm, e->f0.len, e->f1.ptr, e->f1.len)) {
-      wh_fields_list_free(&l);
-      return wh3_trap(cx, "out of memory");
-    }
+  wh_fields_env_t e = env(cx);
+  wh_fields_list_t l;
+  int err;
+  const char *why = wh_fields_from_list(&e, (const wh_entry_t *)(const void *)entries->ptr, entries->len, &l, &err);
+  if (why) return wh3_trap(cx, "%s", why);
+  if (err != WH_HEADER_OK) {
+    ret->is_err = true;
+    ret->val.err.tag = (uint8_t)err;
+    return 0;
   }
   return wh3_fields_make(cx, &l, false, &ret->val.ok.rep);
-}
-
-/* The values of `name` as a list in call memory. */
-static int values_of(wh3_ctx_t *cx, const wh_fields_list_t *l, const wasi_http_types_field_name_t *name,
-                     wh3_list_field_value_t *ret) {
-  size_t n = 0;
-  for (size_t i = 0; i < l->n; i++) n += name_eq(l->items[i].name, (const char *)name->ptr, name->len);
-  if (!n) return 0;
-  ret->ptr = wh3_alloc(cx, n * sizeof *ret->ptr, _Alignof(wasi_http_types_field_value_t));
-  if (!ret->ptr) return wh3_trap(cx, "out of memory");
-  for (size_t i = 0; i < l->n; i++) {
-    if (!name_eq(l->items[i].name, (const char *)name->ptr, name->len)) continue;
-    wasi_http_types_field_value_t *v = &ret->ptr[ret->len++];
-    v->ptr = l->items[i].vlen ? wh3_alloc(cx, l->items[i].vlen, 1) : NULL;
-    if (l->items[i].vlen && !v->ptr) return wh3_trap(cx, "out of memory");
-    if (v->ptr) memcpy(v->ptr, l->items[i].value, l->items[i].vlen);
-    v->len = l->items[i].vlen;
-  }
-  return 0;
 }
 
 int wasi_http_types_method_fields_get(wh3_ctx_t *cx, wasi_http_types_borrow_fields_t self,
                                       const wasi_http_types_field_name_t *name, wh3_list_field_value_t *ret) {
   OBJ(o, self.rep, WH3_FIELDS, "fields");
-  return values_of(cx, &o->u.fields.list, name, ret);
+  wh_fields_env_t e = env(cx);
+  wh_bytes_t *p;
+  const char *why = wh_fields_get(&e, &o->u.fields, wh_as_bytes(name), &p, &ret->len);
+  ret->ptr = (wasi_http_types_field_value_t *)(void *)p;
+  return why ? wh3_trap(cx, "%s", why) : 0;
 }
 
 int wasi_http_types_method_fields_has(wh3_ctx_t *cx, wasi_http_types_borrow_fields_t self,
                                       const wasi_http_types_field_name_t *name, bool *ret) {
   OBJ(o, self.rep, WH3_FIELDS, "fields");
-  const wh_fields_list_t *l = &o->u.fields.list;
-  for (size_t i = 0; i < l->n && !*ret; i++) *ret = name_eq(l->items[i].name, (const char *)name->ptr, name->len);
-  return 0;
-}
-
-/* The checks shared by set/append/delete: mutable, name valid, allowed. */
-static bool may_change(wh3_obj_t *o, const wasi_http_types_field_name_t *name, wh3_result_void_header_error_t *ret) {
-  if (o->u.fields.immutable) header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_IMMUTABLE);
-  else if (!wh_field_name_ok((const char *)name->ptr, name->len))
-    header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_INVALID_SYNTAX);
-  else if (wh_field_forbidden((const char *)name->ptr, name->len))
-    header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_FORBIDDEN);
-  return !ret->is_err;
-}
-
-static int add_values(wh3_ctx_t *cx, wh3_obj_t *o, const wasi_http_types_field_name_t *name,
-                      const wasi_http_types_field_value_t *vals, size_t n, wh3_result_void_header_error_t *ret) {
-  size_t bytes = 0;
-  for (size_t i = 0; i < n; i++) bytes += name->len + vals[i].len;
-  if (!wh3_budget_take(wh3_inst(cx), bytes)) {
-    header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_SIZE_EXCEEDED);
-    return 0;
-  }
-  for (size_t i = 0; i < n; i++)
-    if (!wh_fields_list_add(&o->u.fields.list, (const char *)name->ptr, name->len, vals[i].ptr, vals[i].len))
-      return wh3_trap(cx, "out of memory");
+  *ret = wh_fields_has(&o->u.fields, wh_as_bytes(name));
   return 0;
 }
 
@@ -173,38 +124,39 @@ int wasi_http_types_method_fields_set(wh3_ctx_t *cx, wasi_http_types_borrow_fiel
                                       const wasi_http_types_field_name_t *name, const wh3_list_field_value_t *value,
                                       wh3_result_void_header_error_t *ret) {
   OBJ(o, self.rep, WH3_FIELDS, "fields");
-  if (!may_change(o, name, ret)) return 0;
-  for (size_t i = 0; i < value->len; i++)
-    if (!wh_field_value_ok(value->ptr[i].ptr, value->ptr[i].len)) {
-      header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_INVALID_SYNTAX);
-      return 0;
-    }
-  wh3_budget_give(wh3_inst(cx), list_delete(&o->u.fields.list, (const char *)name->ptr, name->len));
-  return add_values(cx, o, name, value->ptr, value->len, ret);
+  wh_fields_env_t e = env(cx);
+  int err;
+  const char *why = wh_fields_set(&e, &o->u.fields, wh_as_bytes(name), wh_as_bytes(value->ptr),
+                                  value->len, true, &err);
+  return done(cx, why, err, ret);
 }
 
 int wasi_http_types_method_fields_delete(wh3_ctx_t *cx, wasi_http_types_borrow_fields_t self,
                                          const wasi_http_types_field_name_t *name,
                                          wh3_result_void_header_error_t *ret) {
   OBJ(o, self.rep, WH3_FIELDS, "fields");
-  if (!may_change(o, name, ret)) return 0;
-  wh3_budget_give(wh3_inst(cx), list_delete(&o->u.fields.list, (const char *)name->ptr, name->len));
-  return 0;
+  wh_fields_env_t e = env(cx);
+  int err;
+  const char *why = wh_fields_delete(&e, &o->u.fields, wh_as_bytes(name), NULL, NULL, &err);
+  return done(cx, why, err, ret);
 }
 
 int wasi_http_types_method_fields_get_and_delete(wh3_ctx_t *cx, wasi_http_types_borrow_fields_t self,
                                                  const wasi_http_types_field_name_t *name,
                                                  wh3_result_list_field_value_header_error_t *ret) {
   OBJ(o, self.rep, WH3_FIELDS, "fields");
-  wh3_result_void_header_error_t check = {0};
-  if (!may_change(o, name, &check)) {
+  wh_fields_env_t e = env(cx);
+  wh_bytes_t *p;
+  int err;
+  const char *why = wh_fields_delete(&e, &o->u.fields, wh_as_bytes(name), &p, &ret->val.ok.len, &err);
+  if (why) return wh3_trap(cx, "%s", why);
+  if (err != WH_HEADER_OK) {
     ret->is_err = true;
-    ret->val.err = check.val.err;
-    return 0;
+    ret->val.err.tag = (uint8_t)err;
+  } else {
+    ret->val.ok.ptr = (wasi_http_types_field_value_t *)(void *)p;
   }
-  int rc = values_of(cx, &o->u.fields.list, name, &ret->val.ok);
-  if (!rc) wh3_budget_give(wh3_inst(cx), list_delete(&o->u.fields.list, (const char *)name->ptr, name->len));
-  return rc;
+  return 0;
 }
 
 int wasi_http_types_method_fields_append(wh3_ctx_t *cx, wasi_http_types_borrow_fields_t self,
@@ -212,31 +164,20 @@ int wasi_http_types_method_fields_append(wh3_ctx_t *cx, wasi_http_types_borrow_f
                                          const wasi_http_types_field_value_t *value,
                                          wh3_result_void_header_error_t *ret) {
   OBJ(o, self.rep, WH3_FIELDS, "fields");
-  if (!may_change(o, name, ret)) return 0;
-  if (!wh_field_value_ok(value->ptr, value->len)) {
-    header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_INVALID_SYNTAX);
-    return 0;
-  }
-  return add_values(cx, o, name, value, 1, ret);
+  wh_fields_env_t e = env(cx);
+  int err;
+  const char *why = wh_fields_set(&e, &o->u.fields, wh_as_bytes(name), wh_as_bytes(value), 1, false, &err);
+  return done(cx, why, err, ret);
 }
 
 int wasi_http_types_method_fields_copy_all(wh3_ctx_t *cx, wasi_http_types_borrow_fields_t self,
                                            wh3_list_tuple2_field_name_field_value_t *ret) {
   OBJ(o, self.rep, WH3_FIELDS, "fields");
-  const wh_fields_list_t *l = &o->u.fields.list;
-  if (!l->n) return 0;
-  ret->ptr = wh3_alloc(cx, l->n * sizeof *ret->ptr, _Alignof(wh3_tuple2_field_name_field_value_t));
-  if (!ret->ptr) return wh3_trap(cx, "out of memory");
-  for (size_t i = 0; i < l->n; i++) {
-    wh3_tuple2_field_name_field_value_t *t = &ret->ptr[i];
-    if (wh3_string_set(cx, &t->f0, l->items[i].name, strlen(l->items[i].name))) return wh3_trap(cx, "out of memory");
-    t->f1.len = l->items[i].vlen;
-    t->f1.ptr = t->f1.len ? wh3_alloc(cx, t->f1.len, 1) : NULL;
-    if (t->f1.len && !t->f1.ptr) return wh3_trap(cx, "out of memory");
-    if (t->f1.len) memcpy(t->f1.ptr, l->items[i].value, t->f1.len);
-  }
-  ret->len = l->n;
-  return 0;
+  wh_fields_env_t e = env(cx);
+  wh_entry_t *p;
+  const char *why = wh_fields_entries(&e, &o->u.fields, &p, &ret->len);
+  ret->ptr = (wh3_tuple2_field_name_field_value_t *)(void *)p;
+  return why ? wh3_trap(cx, "%s", why) : 0;
 }
 
 int wasi_http_types_method_fields_clone(wh3_ctx_t *cx, wasi_http_types_borrow_fields_t self,

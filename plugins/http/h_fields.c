@@ -9,6 +9,7 @@
 ** mutable unless it came from a request or response (`headers()` hands
 ** out immutable copies, as the WIT says).
 */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -111,6 +112,131 @@ bool wh_field_forbidden(const char *name, size_t len) {
   return false;
 }
 
+/* ------------------------------------------------- the fields methods */
+
+bool wh_bytes_take(size_t *bytes, size_t max, size_t n) {
+  if (n > max - *bytes) return false;
+  *bytes += n;
+  return true;
+}
+
+void wh_bytes_give(size_t *bytes, size_t n) { *bytes = n > *bytes ? 0 : *bytes - n; }
+
+static bool is_name(const wh_field_t *f, const wh_bytes_t *name) {
+  return name_eq(f->name, (const char *)name->ptr, name->len);
+}
+
+/* A copy of len bytes in call memory (NULL for none). */
+static bool call_copy(const wh_fields_env_t *e, wh_bytes_t *out, const void *p, size_t len) {
+  out->len = len;
+  out->ptr = len ? e->host->alloc(e->call, len, 1) : NULL;
+  if (len && !out->ptr) return false;
+  if (len) memcpy(out->ptr, p, len);
+  return true;
+}
+
+const char *wh_fields_from_list(const wh_fields_env_t *e, const wh_entry_t *entries, size_t n, wh_fields_list_t *out,
+                                int *err) {
+  wh_fields_list_t l = {0};
+  *err = WH_HEADER_OK;
+  for (size_t i = 0; i < n; i++) {
+    const char *nm = (const char *)entries[i].name.ptr;
+    size_t nlen = entries[i].name.len, vlen = entries[i].value.len;
+    bool over = l.bytes + nlen + vlen > e->max;
+    if (!wh_field_name_ok(nm, nlen) || !wh_field_value_ok(entries[i].value.ptr, vlen))
+      *err = WH_HEADER_INVALID_SYNTAX;
+    else if (wh_field_forbidden(nm, nlen))
+      *err = WH_HEADER_FORBIDDEN;
+    else if (over && e->size_exceeded)
+      *err = WH_HEADER_SIZE_EXCEEDED;
+    if (*err != WH_HEADER_OK) break;
+    if (over || !wh_fields_list_add(&l, nm, nlen, entries[i].value.ptr, vlen)) {
+      wh_fields_list_free(&l);
+      return e->size_exceeded ? "out of memory" : "wasi:http: fields too large";
+    }
+  }
+  if (*err != WH_HEADER_OK) wh_fields_list_free(&l);
+  *out = l;
+  return NULL;
+}
+
+const char *wh_fields_get(const wh_fields_env_t *e, const wh_fields_t *f, const wh_bytes_t *name, wh_bytes_t **ptr,
+                          size_t *len) {
+  const wh_fields_list_t *l = &f->list;
+  size_t n = 0;
+  for (size_t i = 0; i < l->n; i++) n += is_name(&l->items[i], name);
+  *ptr = NULL;
+  *len = 0;
+  if (!n) return NULL;
+  if (!(*ptr = e->host->alloc(e->call, n * sizeof **ptr, _Alignof(wh_bytes_t)))) return "out of memory";
+  for (size_t i = 0; i < l->n; i++)
+    if (is_name(&l->items[i], name) && !call_copy(e, &(*ptr)[(*len)++], l->items[i].value, l->items[i].vlen))
+      return "out of memory";
+  return NULL;
+}
+
+bool wh_fields_has(const wh_fields_t *f, const wh_bytes_t *name) {
+  for (size_t i = 0; i < f->list.n; i++)
+    if (is_name(&f->list.items[i], name)) return true;
+  return false;
+}
+
+/* The checks shared by set/append/delete: mutable, name valid, allowed. */
+static int may_change(const wh_fields_t *f, const wh_bytes_t *name) {
+  if (f->immutable) return WH_HEADER_IMMUTABLE;
+  if (!wh_field_name_ok((const char *)name->ptr, name->len)) return WH_HEADER_INVALID_SYNTAX;
+  if (wh_field_forbidden((const char *)name->ptr, name->len)) return WH_HEADER_FORBIDDEN;
+  return WH_HEADER_OK;
+}
+
+const char *wh_fields_set(const wh_fields_env_t *e, wh_fields_t *f, const wh_bytes_t *name, const wh_bytes_t *vals,
+                          size_t n, bool replace, int *err) {
+  if ((*err = may_change(f, name)) != WH_HEADER_OK) return NULL;
+  for (size_t i = 0; i < n; i++)
+    if (!wh_field_value_ok(vals[i].ptr, vals[i].len)) {
+      *err = WH_HEADER_INVALID_SYNTAX;
+      return NULL;
+    }
+  if (replace) wh_bytes_give(e->bytes, list_delete(&f->list, (const char *)name->ptr, name->len));
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; i++) bytes += name->len + vals[i].len;
+  if (!wh_bytes_take(e->bytes, e->max, bytes)) {
+    if (!e->size_exceeded) return "wasi:http: the guest holds more header data than the plugin allows";
+    *err = WH_HEADER_SIZE_EXCEEDED;
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (!wh_fields_list_add(&f->list, (const char *)name->ptr, name->len, vals[i].ptr, vals[i].len))
+      return "out of memory";
+  return NULL;
+}
+
+const char *wh_fields_delete(const wh_fields_env_t *e, wh_fields_t *f, const wh_bytes_t *name, wh_bytes_t **ptr,
+                             size_t *len, int *err) {
+  if ((*err = may_change(f, name)) != WH_HEADER_OK) return NULL;
+  const char *why = ptr ? wh_fields_get(e, f, name, ptr, len) : NULL;
+  if (!why) wh_bytes_give(e->bytes, list_delete(&f->list, (const char *)name->ptr, name->len));
+  return why;
+}
+
+const char *wh_fields_entries(const wh_fields_env_t *e, const wh_fields_t *f, wh_entry_t **ptr, size_t *len) {
+  const wh_fields_list_t *l = &f->list;
+  *ptr = NULL;
+  *len = 0;
+  if (!l->n) return NULL;
+  if (!(*ptr = e->host->alloc(e->call, l->n * sizeof **ptr, _Alignof(wh_entry_t)))) return "out of memory";
+  for (size_t i = 0; i < l->n; i++) {
+    wh_entry_t *t = &(*ptr)[i];
+    /* a string: NUL-terminated in call memory too (as wh_string_set) */
+    size_t nlen = strlen(l->items[i].name);
+    if (!call_copy(e, &t->name, l->items[i].name, nlen + 1)) return "out of memory";
+    t->name.len = nlen;
+    if (!call_copy(e, &t->value, l->items[i].value, l->items[i].vlen)) return "out of memory";
+  }
+  *len = l->n;
+  return NULL;
+}
+
 /* ------------------------------------------------------------- objects */
 
 int wh_fields_make(wh_ctx_t *cx, wh_fields_list_t *list, bool immutable, uint32_t *rep) {
@@ -142,14 +268,34 @@ int wh_fields_take(wh_ctx_t *cx, uint32_t rep, wh_fields_list_t *out) {
   return 0;
 }
 
-static wh_obj_t *fields(wh_ctx_t *cx, uint32_t rep) { return wh_obj_get(wh_inst(cx), rep, WH_FIELDS); }
+/* The generated types are bindgen's strings and lists (h.h's wh_bytes_t). */
+_Static_assert(sizeof(wasi_http_types_field_value_t) == sizeof(wh_bytes_t) &&
+                   offsetof(wasi_http_types_field_value_t, ptr) == offsetof(wh_bytes_t, ptr) &&
+                   offsetof(wasi_http_types_field_value_t, len) == offsetof(wh_bytes_t, len) &&
+                   sizeof(wasi_http_types_field_name_t) == sizeof(wh_bytes_t) &&
+                   offsetof(wasi_http_types_field_name_t, ptr) == offsetof(wh_bytes_t, ptr) &&
+                   offsetof(wasi_http_types_field_name_t, len) == offsetof(wh_bytes_t, len) &&
+                   sizeof(wh_tuple2_field_name_field_value_t) == sizeof(wh_entry_t) &&
+                   offsetof(wh_tuple2_field_name_field_value_t, f1) == offsetof(wh_entry_t, value),
+               "bindgen's list<u8> and string are {ptr, len}");
+
+static wh_fields_env_t env(wh_ctx_t *cx) {
+  wh_inst_t *in = wh_inst(cx);
+  return (wh_fields_env_t){cx->host, cx->call, &in->bytes, WH_MAX_BYTES, false};
+}
+
 #define FIELDS(o, rep)                                                  \
-  wh_obj_t *o = fields(cx, rep);                                        \
+  wh_obj_t *o = wh_obj_get(wh_inst(cx), rep, WH_FIELDS);                \
   if (!o) return wh_trap(cx, "wasi:http/types: unknown fields rep %u", rep)
 
-static void header_error(wh_result_void_header_error_t *ret, uint8_t tag) {
-  ret->is_err = true;
-  ret->val.err.tag = tag;
+/* A method's end: a trap, or the header-error case (if any) in ret. */
+static int done(wh_ctx_t *cx, const char *why, int err, wh_result_void_header_error_t *ret) {
+  if (why) return wh_trap(cx, "%s", why);
+  if (err != WH_HEADER_OK) {
+    ret->is_err = true;
+    ret->val.err.tag = (uint8_t)err;
+  }
+  return 0;
 }
 
 int wasi_http_types_constructor_fields(wh_ctx_t *cx, wasi_http_types_own_fields_t *ret) {
@@ -159,25 +305,15 @@ int wasi_http_types_constructor_fields(wh_ctx_t *cx, wasi_http_types_own_fields_
 
 int wasi_http_types_static_fields_from_list(wh_ctx_t *cx, const wh_list_tuple2_field_name_field_value_t *entries,
                                             wh_result_own_fields_header_error_t *ret) {
-  wh_fields_list_t l = {0};
-  for (size_t i = 0; i < entries->len; i++) {
-    const wh_tuple2_field_name_field_value_t *e = &entries->ptr[i];
-    const char *nm = (const char *)e->f0.ptr;
-    uint8_t tag = 255;
-    if (!wh_field_name_ok(nm, e->f0.len) || !wh_field_value_ok(e->f1.ptr, e->f1.len))
-      tag = WASI_HTTP_TYPES_HEADER_ERROR_INVALID_SYNTAX;
-    else if (wh_field_forbidden(nm, e->f0.len))
-      tag = WASI_HTTP_TYPES_HEADER_ERROR_FORBIDDEN;
-    if (tag != 255) {
-      wh_fields_list_free(&l);
-      ret->is_err = true;
-      ret->val.err.tag = tag;
-      return 0;
-    }
-    if (l.bytes + e->f0.len + e->f1.len > WH_MAX_BYTES || !wh_fields_list_add(&l, nm, e->f0.len, e->f1.ptr, e->f1.len)) {
-      wh_fields_list_free(&l);
-      return wh_trap(cx, "wasi:http: fields too large");
-    }
+  wh_fields_env_t e = env(cx);
+  wh_fields_list_t l;
+  int err;
+  const char *why = wh_fields_from_list(&e, (const wh_entry_t *)(const void *)entries->ptr, entries->len, &l, &err);
+  if (why) return wh_trap(cx, "%s", why);
+  if (err != WH_HEADER_OK) {
+    ret->is_err = true;
+    ret->val.err.tag = (uint8_t)err;
+    return 0;
   }
   return wh_fields_make(cx, &l, false, &ret->val.ok.rep);
 }
@@ -185,50 +321,17 @@ int wasi_http_types_static_fields_from_list(wh_ctx_t *cx, const wh_list_tuple2_f
 int wasi_http_types_method_fields_get(wh_ctx_t *cx, wasi_http_types_borrow_fields_t self,
                                       const wasi_http_types_field_name_t *name, wh_list_field_value_t *ret) {
   FIELDS(o, self.rep);
-  const wh_fields_list_t *l = &o->u.fields.list;
-  size_t n = 0;
-  for (size_t i = 0; i < l->n; i++) n += name_eq(l->items[i].name, (const char *)name->ptr, name->len);
-  if (!n) return 0;
-  ret->ptr = wh_alloc(cx, n * sizeof *ret->ptr, _Alignof(wasi_http_types_field_value_t));
-  if (!ret->ptr) return wh_trap(cx, "out of memory");
-  for (size_t i = 0; i < l->n; i++) {
-    if (!name_eq(l->items[i].name, (const char *)name->ptr, name->len)) continue;
-    wasi_http_types_field_value_t *v = &ret->ptr[ret->len++];
-    v->ptr = l->items[i].vlen ? wh_alloc(cx, l->items[i].vlen, 1) : NULL;
-    if (l->items[i].vlen && !v->ptr) return wh_trap(cx, "out of memory");
-    if (v->ptr) memcpy(v->ptr, l->items[i].value, l->items[i].vlen);
-    v->len = l->items[i].vlen;
-  }
-  return 0;
+  wh_fields_env_t e = env(cx);
+  wh_bytes_t *p;
+  const char *why = wh_fields_get(&e, &o->u.fields, wh_as_bytes(name), &p, &ret->len);
+  ret->ptr = (wasi_http_types_field_value_t *)(void *)p;
+  return why ? wh_trap(cx, "%s", why) : 0;
 }
 
 int wasi_http_types_method_fields_has(wh_ctx_t *cx, wasi_http_types_borrow_fields_t self,
                                       const wasi_http_types_field_name_t *name, bool *ret) {
   FIELDS(o, self.rep);
-  const wh_fields_list_t *l = &o->u.fields.list;
-  for (size_t i = 0; i < l->n && !*ret; i++) *ret = name_eq(l->items[i].name, (const char *)name->ptr, name->len);
-  return 0;
-}
-
-/* The checks shared by set/append/delete: mutable, name valid, allowed. */
-static bool may_change(wh_obj_t *o, const wasi_http_types_field_name_t *name, wh_result_void_header_error_t *ret) {
-  if (o->u.fields.immutable) header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_IMMUTABLE);
-  else if (!wh_field_name_ok((const char *)name->ptr, name->len))
-    header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_INVALID_SYNTAX);
-  else if (wh_field_forbidden((const char *)name->ptr, name->len))
-    header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_FORBIDDEN);
-  return !ret->is_err;
-}
-
-static int add_values(wh_ctx_t *cx, wh_obj_t *o, const wasi_http_types_field_name_t *name,
-                      const wasi_http_types_field_value_t *vals, size_t n) {
-  size_t bytes = 0;
-  for (size_t i = 0; i < n; i++) bytes += name->len + vals[i].len;
-  if (!wh_budget_take(wh_inst(cx), bytes))
-    return wh_trap(cx, "wasi:http: the guest holds more than %u MiB of header data", WH_MAX_BYTES >> 20);
-  for (size_t i = 0; i < n; i++)
-    if (!wh_fields_list_add(&o->u.fields.list, (const char *)name->ptr, name->len, vals[i].ptr, vals[i].len))
-      return wh_trap(cx, "out of memory");
+  *ret = wh_fields_has(&o->u.fields, wh_as_bytes(name));
   return 0;
 }
 
@@ -236,22 +339,20 @@ int wasi_http_types_method_fields_set(wh_ctx_t *cx, wasi_http_types_borrow_field
                                       const wasi_http_types_field_name_t *name, const wh_list_field_value_t *value,
                                       wh_result_void_header_error_t *ret) {
   FIELDS(o, self.rep);
-  if (!may_change(o, name, ret)) return 0;
-  for (size_t i = 0; i < value->len; i++)
-    if (!wh_field_value_ok(value->ptr[i].ptr, value->ptr[i].len)) {
-      header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_INVALID_SYNTAX);
-      return 0;
-    }
-  wh_budget_give(wh_inst(cx), list_delete(&o->u.fields.list, (const char *)name->ptr, name->len));
-  return add_values(cx, o, name, value->ptr, value->len);
+  wh_fields_env_t e = env(cx);
+  int err;
+  const char *why = wh_fields_set(&e, &o->u.fields, wh_as_bytes(name),
+                                  wh_as_bytes(value->ptr), value->len, true, &err);
+  return done(cx, why, err, ret);
 }
 
 int wasi_http_types_method_fields_delete(wh_ctx_t *cx, wasi_http_types_borrow_fields_t self,
                                          const wasi_http_types_field_name_t *name, wh_result_void_header_error_t *ret) {
   FIELDS(o, self.rep);
-  if (!may_change(o, name, ret)) return 0;
-  wh_budget_give(wh_inst(cx), list_delete(&o->u.fields.list, (const char *)name->ptr, name->len));
-  return 0;
+  wh_fields_env_t e = env(cx);
+  int err;
+  const char *why = wh_fields_delete(&e, &o->u.fields, wh_as_bytes(name), NULL, NULL, &err);
+  return done(cx, why, err, ret);
 }
 
 int wasi_http_types_method_fields_append(wh_ctx_t *cx, wasi_http_types_borrow_fields_t self,
@@ -259,31 +360,21 @@ int wasi_http_types_method_fields_append(wh_ctx_t *cx, wasi_http_types_borrow_fi
                                          const wasi_http_types_field_value_t *value,
                                          wh_result_void_header_error_t *ret) {
   FIELDS(o, self.rep);
-  if (!may_change(o, name, ret)) return 0;
-  if (!wh_field_value_ok(value->ptr, value->len)) {
-    header_error(ret, WASI_HTTP_TYPES_HEADER_ERROR_INVALID_SYNTAX);
-    return 0;
-  }
-  return add_values(cx, o, name, value, 1);
+  wh_fields_env_t e = env(cx);
+  int err;
+  const char *why = wh_fields_set(&e, &o->u.fields, wh_as_bytes(name),
+                                  wh_as_bytes(value), 1, false, &err);
+  return done(cx, why, err, ret);
 }
 
 int wasi_http_types_method_fields_entries(wh_ctx_t *cx, wasi_http_types_borrow_fields_t self,
                                           wh_list_tuple2_field_name_field_value_t *ret) {
   FIELDS(o, self.rep);
-  const wh_fields_list_t *l = &o->u.fields.list;
-  if (!l->n) return 0;
-  ret->ptr = wh_alloc(cx, l->n * sizeof *ret->ptr, _Alignof(wh_tuple2_field_name_field_value_t));
-  if (!ret->ptr) return wh_trap(cx, "out of memory");
-  for (size_t i = 0; i < l->n; i++) {
-    wh_tuple2_field_name_field_value_t *t = &ret->ptr[i];
-    if (wh_string_set(cx, &t->f0, l->items[i].name, strlen(l->items[i].name))) return wh_trap(cx, "out of memory");
-    t->f1.len = l->items[i].vlen;
-    t->f1.ptr = t->f1.len ? wh_alloc(cx, t->f1.len, 1) : NULL;
-    if (t->f1.len && !t->f1.ptr) return wh_trap(cx, "out of memory");
-    if (t->f1.len) memcpy(t->f1.ptr, l->items[i].value, t->f1.len);
-  }
-  ret->len = l->n;
-  return 0;
+  wh_fields_env_t e = env(cx);
+  wh_entry_t *p;
+  const char *why = wh_fields_entries(&e, &o->u.fields, &p, &ret->len);
+  ret->ptr = (wh_tuple2_field_name_field_value_t *)(void *)p;
+  return why ? wh_trap(cx, "%s", why) : 0;
 }
 
 int wasi_http_types_method_fields_clone(wh_ctx_t *cx, wasi_http_types_borrow_fields_t self,

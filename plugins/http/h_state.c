@@ -113,6 +113,7 @@ int wh_instance_new(const wasmplug_host_api_t *host, void *plugin, const wasmplu
   in->host = host;
   in->config = config;
   in->plugin = plugin;
+  wp_slots_init(&in->objs, sizeof(wh_obj_t), WH_MAX_OBJS);
   *instance = in;
   return 0;
 }
@@ -121,12 +122,9 @@ void wh_instance_drop(void *plugin, void *instance) {
   (void)plugin;
   wh_inst_t *in = instance;
   if (!in) return;
-  for (size_t i = 1; i < in->nobjs; i++)
-    if (in->objs[i]) {
-      if (in->objs[i]->kind != WH_FREE) wh_obj_free(in, (uint32_t)i, in->objs[i]->kind);
-      free(in->objs[i]);
-    }
-  free(in->objs);
+  uint32_t rep = 0;
+  for (wh_obj_t *o; (o = wp_slots_next(&in->objs, &rep));) wh_obj_free(in, rep, o->kind);
+  wp_slots_fini(&in->objs);
   free(in);
 }
 
@@ -136,32 +134,14 @@ void wh_instance_drop(void *plugin, void *instance) {
 ** other objects are made in the same call; `hint` is the lowest slot
 ** that may be free; rep 0 is never handed out. */
 wh_obj_t *wh_obj_new(wh_inst_t *in, wh_kind_t kind, uint32_t *rep) {
-  size_t i = in->hint > 1 ? in->hint : 1;
-  while (i < in->nobjs && in->objs[i] && in->objs[i]->kind != WH_FREE) i++;
-  if (i >= in->nobjs) {
-    if (in->nobjs >= WH_MAX_OBJS) return NULL;
-    size_t cap = in->nobjs ? in->nobjs * 2 : 16;
-    if (cap > WH_MAX_OBJS) cap = WH_MAX_OBJS;
-    wh_obj_t **n = realloc(in->objs, cap * sizeof *n);
-    if (!n) return NULL;
-    memset(n + in->nobjs, 0, (cap - in->nobjs) * sizeof *n);
-    in->objs = n;
-    if (i < in->nobjs) i = in->nobjs;
-    if (i == 0) i = 1;
-    in->nobjs = cap;
-  }
-  if (!in->objs[i] && !(in->objs[i] = malloc(sizeof(wh_obj_t)))) return NULL;
-  wh_obj_t *o = in->objs[i];
-  memset(o, 0, sizeof *o);
-  o->kind = kind;
-  in->hint = i + 1;
-  *rep = (uint32_t)i;
+  wh_obj_t *o = wp_slots_new(&in->objs, rep);
+  if (o) o->kind = kind;
   return o;
 }
 
 wh_obj_t *wh_obj_get(wh_inst_t *in, uint32_t rep, wh_kind_t kind) {
-  if (rep == 0 || rep >= in->nobjs || !in->objs[rep] || in->objs[rep]->kind != kind) return NULL;
-  return in->objs[rep];
+  wh_obj_t *o = wp_slots_get(&in->objs, rep);
+  return o && o->kind == kind ? o : NULL;
 }
 
 void wh_obj_free(wh_inst_t *in, uint32_t rep, wh_kind_t kind) {
@@ -206,17 +186,13 @@ void wh_obj_free(wh_inst_t *in, uint32_t rep, wh_kind_t kind) {
   case WH_INCOMING_RESPONSE: wh_client_free(o->u.client, kind); break;
   default: break;
   }
-  memset(o, 0, sizeof *o);
-  if (rep < in->hint) in->hint = rep;
+  o->kind = WH_FREE;
+  wp_slots_free(&in->objs, rep);
 }
 
-bool wh_budget_take(wh_inst_t *in, size_t n) {
-  if (n > WH_MAX_BYTES - in->bytes) return false;
-  in->bytes += n;
-  return true;
-}
+bool wh_budget_take(wh_inst_t *in, size_t n) { return wh_bytes_take(&in->bytes, WH_MAX_BYTES, n); }
 
-void wh_budget_give(wh_inst_t *in, size_t n) { in->bytes = n > in->bytes ? 0 : in->bytes - n; }
+void wh_budget_give(wh_inst_t *in, size_t n) { wh_bytes_give(&in->bytes, n); }
 
 int wh_io(wh_ctx_t *cx, const wasmplug_io_t **io, void **io_state) {
   wh_inst_t *in = wh_inst(cx);

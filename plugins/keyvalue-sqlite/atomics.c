@@ -62,37 +62,33 @@ int wasi_keyvalue_atomics_static_cas_new(kv_ctx_t *cx, wasi_keyvalue_store_borro
                                          wasi_keyvalue_result_own_cas_error_t *ret) {
   const kv_bucket_t *b = kv_bucket(cx, bucket.rep);
   if (!b) return wasi_keyvalue_trap(cx, "keyvalue-sqlite: unknown bucket rep %u", bucket.rep);
-  kv_cas_t *c = calloc(1, sizeof *c);
-  if (c) {
-    c->bucket = strdup(b->name);
-    c->key = malloc(key->len + 1);
-  }
-  if (!c || !c->bucket || !c->key) {
-    if (c) kv_cas_free(c);
+  kv_cas_t c = {strdup(b->name), malloc(key->len + 1), 0, false, NULL, 0};
+  if (!c.bucket || !c.key) {
+    kv_cas_clear(&c);
     ret->is_err = true;
     return kv_other(cx, &ret->val.err, "out of memory");
   }
-  memcpy(c->key, key->ptr, key->len + 1); /* strings arrive NUL-terminated */
-  c->klen = key->len;
-  int rc = kv_read(cx, c->bucket, key->ptr, c->klen, &c->had, &c->value, &c->len, true);
+  memcpy(c.key, key->ptr, key->len + 1); /* strings arrive NUL-terminated */
+  c.klen = key->len;
+  int rc = kv_read(cx, c.bucket, key->ptr, c.klen, &c.had, &c.value, &c.len, true);
   if (rc != SQLITE_OK) {
-    kv_cas_free(c);
+    kv_cas_clear(&c);
     ret->is_err = true;
     return kv_sqlite_error(cx, rc, &ret->val.err);
   }
-  uint32_t rep = kv_slot_add(&kv_inst(cx)->cases, c);
-  if (!rep) {
-    kv_cas_free(c);
+  kv_cas_t *slot = wp_slots_new(&kv_inst(cx)->cases, &ret->val.ok.rep);
+  if (!slot) {
+    kv_cas_clear(&c);
     ret->is_err = true;
     return kv_other(cx, &ret->val.err, "too many cas handles, or out of memory");
   }
-  ret->val.ok.rep = rep;
+  *slot = c;
   return 0;
 }
 
 int wasi_keyvalue_atomics_method_cas_current(kv_ctx_t *cx, wasi_keyvalue_atomics_borrow_cas_t self,
                                              wasi_keyvalue_result_option_list_u8_error_t *ret) {
-  const kv_cas_t *c = kv_slot_get(&kv_inst(cx)->cases, self.rep);
+  const kv_cas_t *c = wp_slots_get(&kv_inst(cx)->cases, self.rep);
   if (!c) return wasi_keyvalue_trap(cx, "keyvalue-sqlite: unknown cas rep %u", self.rep);
   ret->val.ok.is_some = c->had;
   if (c->had && c->len) {
@@ -109,7 +105,7 @@ int wasi_keyvalue_atomics_swap(kv_ctx_t *cx, wasi_keyvalue_atomics_own_cas_t cas
                                const wasi_keyvalue_list_u8_t *value,
                                wasi_keyvalue_result_void_cas_error_t *ret) {
   kv_instance_t *in = kv_inst(cx);
-  kv_cas_t *c = kv_slot_get(&in->cases, cas.rep);
+  kv_cas_t *c = wp_slots_get(&in->cases, cas.rep);
   if (!c) return wasi_keyvalue_trap(cx, "keyvalue-sqlite: unknown cas rep %u", cas.rep);
   size_t klen = c->klen;
   bool found = false;
@@ -132,11 +128,11 @@ int wasi_keyvalue_atomics_swap(kv_ctx_t *cx, wasi_keyvalue_atomics_own_cas_t cas
   if (rc != SQLITE_OK) {
     kv_rollback(in);
     /* the cas was consumed: the guest gave it up and gets only the error */
-    kv_cas_free(kv_slot_take(&in->cases, cas.rep));
+    kv_cas_drop(in, cas.rep);
     ret->is_err = true;
     ret->val.err.tag = WASI_KEYVALUE_ATOMICS_CAS_ERROR_STORE_ERROR;
     return kv_sqlite_error(cx, rc, &ret->val.err.val.store_error);
   }
-  kv_cas_free(kv_slot_take(&in->cases, cas.rep));
+  kv_cas_drop(in, cas.rep);
   return 0;
 }

@@ -35,7 +35,7 @@ int kv_sqlite_error(kv_ctx_t *cx, int rc, kv_error_t *err) {
 }
 
 const kv_bucket_t *kv_bucket(kv_ctx_t *cx, uint32_t rep) {
-  return (const kv_bucket_t *)kv_slot_get(&kv_inst(cx)->buckets, rep);
+  return wp_slots_get(&kv_inst(cx)->buckets, rep);
 }
 
 static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st) {
@@ -113,16 +113,22 @@ void kv_rollback(kv_instance_t *in) {
   if (!sqlite3_get_autocommit(in->db)) sqlite3_exec(in->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-void kv_bucket_free(void *p) {
-  kv_bucket_t *b = p;
-  free(b->name);
-  free(b);
-}
-
-void kv_cas_free(void *p) {
-  kv_cas_t *c = p;
+void kv_cas_clear(kv_cas_t *c) {
   free(c->bucket);
   free(c->key);
   free(c->value);
-  free(c);
+}
+
+void kv_bucket_drop(kv_instance_t *in, uint32_t rep) {
+  kv_bucket_t *b = wp_slots_get(&in->buckets, rep);
+  if (!b) return;
+  free(b->name);
+  wp_slots_free(&in->buckets, rep);
+}
+
+void kv_cas_drop(kv_instance_t *in, uint32_t rep) {
+  kv_cas_t *c = wp_slots_get(&in->cases, rep);
+  if (!c) return;
+  kv_cas_clear(c);
+  wp_slots_free(&in->cases, rep);
 }

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "slots.h"
 #include "wasi_keyvalue.h"
 
 typedef wasi_keyvalue_ctx_t kv_ctx_t;
@@ -29,15 +30,6 @@ typedef struct {
   uint32_t busy_ms;
   uint64_t max_value;  /* the async variant: bytes a streamed value may have */
 } kv_plugin_t;
-
-/* A slot table handing out reps: rep = (generation << 20) | (index + 1),
-** so a stale rep never finds a reused slot. */
-#define KV_MAX_SLOTS ((1u << 20) - 1)
-typedef struct {
-  void **items;   /* NULL: free */
-  uint16_t *gen;
-  uint32_t n, cap;
-} kv_slots_t;
 
 /* What a bucket rep stands for. */
 typedef struct {
@@ -56,21 +48,19 @@ typedef struct {
 typedef struct {
   const kv_plugin_t *plugin;
   sqlite3 *db;
-  kv_slots_t buckets, cases;
+  wp_slots_t buckets, cases; /* of kv_bucket_t, kv_cas_t (plugins/common/slots.h) */
   struct kv_op *streams; /* the async variant's open streams (streams.c) */
 } kv_instance_t;
 
-/* Slots: add returns a rep (0 when full or out of memory). */
-uint32_t kv_slot_add(kv_slots_t *s, void *item);
-void *kv_slot_get(const kv_slots_t *s, uint32_t rep);
-void *kv_slot_take(kv_slots_t *s, uint32_t rep); /* removes and returns */
-void kv_slots_free(kv_slots_t *s, void (*free_item)(void *));
-
-void kv_bucket_free(void *b);
+/* Frees what a bucket or cas holds and its slot (nothing for a rep that
+** finds nothing). */
+void kv_bucket_drop(kv_instance_t *in, uint32_t rep);
+void kv_cas_drop(kv_instance_t *in, uint32_t rep);
 /* The async variant (KV_STREAMS): frees the instance's open streams and
 ** pending calls, which are void once the guest instance goes. */
 void kv_streams_drop(kv_instance_t *in);
-void kv_cas_free(void *c);
+/* Frees what a cas holds (the cas itself is a slot's or the caller's). */
+void kv_cas_clear(kv_cas_t *c);
 
 /* The instance of a call. */
 static inline kv_instance_t *kv_inst(kv_ctx_t *cx) { return (kv_instance_t *)cx->instance; }

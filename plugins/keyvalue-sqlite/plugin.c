@@ -105,6 +105,8 @@ int wasi_keyvalue_instance_new(const wasmplug_host_api_t *host, void *plugin,
     return 1;
   }
   in->plugin = p;
+  wp_slots_init(&in->buckets, sizeof(kv_bucket_t), WP_SLOTS_MAX);
+  wp_slots_init(&in->cases, sizeof(kv_cas_t), WP_SLOTS_MAX);
   int flags = SQLITE_OPEN_NOMUTEX; /* one connection per instance, never shared */
   flags |= p->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   const char *step = "open";
@@ -146,19 +148,21 @@ void wasi_keyvalue_instance_drop(void *plugin, void *instance) {
 #ifdef KV_STREAMS
   kv_streams_drop(in);
 #endif
-  kv_slots_free(&in->buckets, kv_bucket_free);
-  kv_slots_free(&in->cases, kv_cas_free);
+  uint32_t rep = 0;
+  while (wp_slots_next(&in->buckets, &rep)) kv_bucket_drop(in, rep);
+  rep = 0;
+  while (wp_slots_next(&in->cases, &rep)) kv_cas_drop(in, rep);
+  wp_slots_fini(&in->buckets);
+  wp_slots_fini(&in->cases);
   kv_rollback(in);
   sqlite3_close(in->db);
   free(in);
 }
 
 void wasi_keyvalue_store_bucket_destructor(kv_ctx_t *cx, uint32_t rep) {
-  kv_bucket_t *b = kv_slot_take(&kv_inst(cx)->buckets, rep);
-  if (b) kv_bucket_free(b);
+  kv_bucket_drop(kv_inst(cx), rep);
 }
 
 void wasi_keyvalue_atomics_cas_destructor(kv_ctx_t *cx, uint32_t rep) {
-  kv_cas_t *c = kv_slot_take(&kv_inst(cx)->cases, rep);
-  if (c) kv_cas_free(c);
+  kv_cas_drop(kv_inst(cx), rep);
 }

@@ -22,15 +22,13 @@ int wasi_keyvalue_store_open(kv_ctx_t *cx, const wasi_keyvalue_string_t *identif
     ret->val.err.tag = WASI_KEYVALUE_STORE_ERROR_NO_SUCH_STORE;
     return 0;
   }
-  kv_bucket_t *b = calloc(1, sizeof *b);
-  char *name = b ? strndup((const char *)identifier->ptr, identifier->len) : NULL;
   uint32_t rep = 0;
-  if (name) {
-    b->name = name;
-    rep = kv_slot_add(&kv_inst(cx)->buckets, b);
+  kv_bucket_t *b = wp_slots_new(&kv_inst(cx)->buckets, &rep);
+  if (b && !(b->name = strndup((const char *)identifier->ptr, identifier->len))) {
+    wp_slots_free(&kv_inst(cx)->buckets, rep);
+    b = NULL;
   }
-  if (!rep) {
-    if (b) kv_bucket_free(b);
+  if (!b) {
     ret->is_err = true;
     return kv_other(cx, &ret->val.err, "too many open buckets, or out of memory");
   }

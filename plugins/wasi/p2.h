@@ -53,6 +53,7 @@ const wasmplug_plugin_t *wp_wasi_p2_entry(const wasmplug_host_api_t *host);
 #include "wasi/caps.h"
 #include "wasi/os.h"
 #include "wp2.h"
+#include "slots.h"
 
 /* At most this many live objects per guest instance (then EMFILE-like
 ** errors / traps): a guest must not grow host memory without bound. */
@@ -168,9 +169,7 @@ typedef struct wp2_inst {
   /* for messages while the config is read (instance_new only) */
   const wasmplug_host_api_t *host;
   const wasmplug_plugin_config_t *config;
-  wp2_obj_t **objs; /* indexed by rep; objects never move */
-  size_t nobjs;
-  size_t hint; /* lowest slot that may be free */
+  wp_slots_t objs; /* of wp2_obj_t, indexed by rep */
 } wp2_inst_t;
 
 /* p2_state.c: the object table. */

@@ -64,36 +64,17 @@ void wp2_plugin_fini(void *plugin) {
 
 /* ------------------------------------------------------------ objects */
 
-/* The table holds pointers: an object never moves, so a pointer from
-** wp2_obj_get stays valid while later objects are created in the same
-** call.  `hint` is the lowest slot that may be free. */
+/* The table is plugins/common/slots.h's: objects never move, reps carry
+** a generation. */
 wp2_obj_t *wp2_obj_new(wp2_inst_t *in, wp2_kind_t kind, uint32_t *rep) {
-  size_t i = in->hint > 1 ? in->hint : 1; /* rep 0 is never handed out: a zeroed rep is a bug */
-  while (i < in->nobjs && in->objs[i] && in->objs[i]->kind != WP2_FREE) i++;
-  if (i >= in->nobjs) {
-    if (in->nobjs >= WP2_MAX_OBJS) return NULL;
-    size_t cap = in->nobjs ? in->nobjs * 2 : 16;
-    if (cap > WP2_MAX_OBJS) cap = WP2_MAX_OBJS;
-    wp2_obj_t **n = realloc(in->objs, cap * sizeof *n);
-    if (!n) return NULL;
-    memset(n + in->nobjs, 0, (cap - in->nobjs) * sizeof *n);
-    in->objs = n;
-    if (i < in->nobjs) i = in->nobjs;
-    if (i == 0) i = 1;
-    in->nobjs = cap;
-  }
-  if (!in->objs[i] && !(in->objs[i] = malloc(sizeof(wp2_obj_t)))) return NULL;
-  wp2_obj_t *o = in->objs[i];
-  memset(o, 0, sizeof *o);
-  o->kind = kind;
-  in->hint = i + 1;
-  *rep = (uint32_t)i;
+  wp2_obj_t *o = wp_slots_new(&in->objs, rep);
+  if (o) o->kind = kind;
   return o;
 }
 
 wp2_obj_t *wp2_obj_get(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind) {
-  if (rep == 0 || rep >= in->nobjs || !in->objs[rep] || in->objs[rep]->kind != kind) return NULL;
-  return in->objs[rep];
+  wp2_obj_t *o = wp_slots_get(&in->objs, rep);
+  return o && o->kind == kind ? o : NULL;
 }
 
 void wp2_obj_free(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind) {
@@ -125,8 +106,8 @@ void wp2_obj_free(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind) {
     break;
   default: break;
   }
-  memset(o, 0, sizeof *o); /* WP2_FREE: the slot's memory is reused */
-  if (rep < in->hint) in->hint = rep;
+  o->kind = WP2_FREE;
+  wp_slots_free(&in->objs, rep);
 }
 
 /* ------------------------------------------------------------- config */
@@ -224,12 +205,9 @@ void wp2_instance_drop(void *plugin, void *instance) {
   (void)plugin;
   wp2_inst_t *in = instance;
   if (!in) return;
-  for (size_t i = 1; i < in->nobjs; i++)
-    if (in->objs[i]) {
-      if (in->objs[i]->kind != WP2_FREE) wp2_obj_free(in, (uint32_t)i, in->objs[i]->kind);
-      free(in->objs[i]);
-    }
-  free(in->objs);
+  uint32_t rep = 0;
+  for (wp2_obj_t *o; (o = wp_slots_next(&in->objs, &rep));) wp2_obj_free(in, rep, o->kind);
+  wp_slots_fini(&in->objs);
   for (size_t i = 0; i < in->nargs; i++) free(in->args[i]);
   free(in->args);
   for (size_t i = 0; i < in->nenv; i++) free(in->env[i]);
@@ -252,6 +230,7 @@ int wp2_instance_new(const wasmplug_host_api_t *host, void *plugin, const wasmpl
   }
   in->host = host;
   in->config = config;
+  wp_slots_init(&in->objs, sizeof(wp2_obj_t), WP2_MAX_OBJS);
   for (int i = 0; i < 3; i++) in->stdio[i] = c->stdio[i];
   in->allow_network = c->allow_network;
   const char *why = wp_wasi_caps_env_list(c, &in->env, &in->nenv) ? NULL : "out of memory";

@@ -47,6 +47,7 @@ const wasmplug_plugin_t *wp3_rc_entry(const wasmplug_host_api_t *host);
 #include "wasi/caps.h"
 #include "wasi/os.h"
 #include "wp3.h"
+#include "slots.h"
 
 /* At most this many live objects and operations per guest instance. */
 #define WP3_MAX_OBJS 65536
@@ -108,8 +109,7 @@ typedef struct wp3_inst {
   size_t npreopens;
   bool allow_network;
   int stdio[3]; /* host fds (borrowed) */
-  wp3_obj_t **objs; /* indexed by rep; objects never move */
-  size_t nobjs, hint;
+  wp_slots_t objs; /* of wp3_obj_t, indexed by rep */
   uint64_t seed[2]; /* insecure-seed: drawn at the first call, then the same */
   bool seeded;
   struct wp3_op *ops; /* in flight (wp3_op_new) */

@@ -28,32 +28,14 @@ void wp3_plugin_fini(void *plugin) { (void)plugin; }
 /* ------------------------------------------------------------ objects */
 
 wp3_obj_t *wp3_obj_new(wp3_inst_t *in, wp3_kind_t kind, uint32_t *rep) {
-  size_t i = in->hint > 1 ? in->hint : 1; /* rep 0 is never handed out */
-  while (i < in->nobjs && in->objs[i] && in->objs[i]->kind != WP3_FREE) i++;
-  if (i >= in->nobjs) {
-    if (in->nobjs >= WP3_MAX_OBJS) return NULL;
-    size_t cap = in->nobjs ? in->nobjs * 2 : 16;
-    if (cap > WP3_MAX_OBJS) cap = WP3_MAX_OBJS;
-    wp3_obj_t **n = realloc(in->objs, cap * sizeof *n);
-    if (!n) return NULL;
-    memset(n + in->nobjs, 0, (cap - in->nobjs) * sizeof *n);
-    in->objs = n;
-    if (i < in->nobjs) i = in->nobjs;
-    if (i == 0) i = 1;
-    in->nobjs = cap;
-  }
-  if (!in->objs[i] && !(in->objs[i] = malloc(sizeof(wp3_obj_t)))) return NULL;
-  wp3_obj_t *o = in->objs[i];
-  memset(o, 0, sizeof *o);
-  o->kind = kind;
-  in->hint = i + 1;
-  *rep = (uint32_t)i;
+  wp3_obj_t *o = wp_slots_new(&in->objs, rep);
+  if (o) o->kind = kind;
   return o;
 }
 
 wp3_obj_t *wp3_obj_get(wp3_inst_t *in, uint32_t rep, wp3_kind_t kind) {
-  if (rep == 0 || rep >= in->nobjs || !in->objs[rep] || in->objs[rep]->kind != kind) return NULL;
-  return in->objs[rep];
+  wp3_obj_t *o = wp_slots_get(&in->objs, rep);
+  return o && o->kind == kind ? o : NULL;
 }
 
 void wp3_obj_free(wp3_inst_t *in, uint32_t rep, wp3_kind_t kind) {
@@ -68,8 +50,8 @@ void wp3_obj_free(wp3_inst_t *in, uint32_t rep, wp3_kind_t kind) {
     break;
   default: break;
   }
-  memset(o, 0, sizeof *o);
-  if (rep < in->hint) in->hint = rep;
+  o->kind = WP3_FREE;
+  wp_slots_free(&in->objs, rep);
 }
 
 /* ---------------------------------------------------------- operations */
@@ -112,12 +94,9 @@ void wp3_instance_drop(void *plugin, void *instance) {
   /* the host forgot the instance's watches and copies already: no
   ** callback of these can run any more */
   while (in->ops) wp3_op_free(in->ops);
-  for (size_t i = 1; i < in->nobjs; i++)
-    if (in->objs[i]) {
-      if (in->objs[i]->kind != WP3_FREE) wp3_obj_free(in, (uint32_t)i, in->objs[i]->kind);
-      free(in->objs[i]);
-    }
-  free(in->objs);
+  uint32_t rep = 0;
+  for (wp3_obj_t *o; (o = wp_slots_next(&in->objs, &rep));) wp3_obj_free(in, rep, o->kind);
+  wp_slots_fini(&in->objs);
   wp_wasi_caps_free_list(in->args, in->nargs);
   wp_wasi_caps_free_list(in->env, in->nenv);
   for (size_t i = 0; i < in->npreopens; i++) {
@@ -138,6 +117,7 @@ int wp3_instance_new(const wasmplug_host_api_t *host, void *plugin, const wasmpl
     return 1;
   }
   in->host = host;
+  wp_slots_init(&in->objs, sizeof(wp3_obj_t), WP3_MAX_OBJS);
   for (int i = 0; i < 3; i++) in->stdio[i] = c->stdio[i];
   in->allow_network = c->allow_network;
   const char *why = wp_wasi_caps_env_list(c, &in->env, &in->nenv) ? NULL : "out of memory";

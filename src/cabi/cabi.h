@@ -532,6 +532,7 @@ typedef struct wp_cabi_fuse {
   uint32_t psize, palign, poff[WP_CABI_FUSE_MAXP]; /* spilled params' block */
   bool checks;                                     /* lifting a param can fail */
   bool pmem, rmem; /* the params / the result touch memory (pointers or spilled) */
+  bool trivial;    /* 32/64-bit integers only: the core values pass unchanged */
 } wp_cabi_fuse_t;
 bool wp_cabi_fuse_prepare(const wp_cabi_func_t *f, wp_cabi_fuse_t *out);
 /* The caller's (from) flat params in[nin] (the lowering's, retptr

@@ -112,6 +112,13 @@ bool wp_cabi_fuse_prepare(const wp_cabi_func_t *f, wp_cabi_fuse_t *out) {
   }
   out->pmem |= out->lower.params_indirect;
   out->rmem = out->lift.results_indirect || (f->result && f->result->has_pointers);
+  /* 32- and 64-bit integers only: the core values pass as they are */
+  out->trivial = !out->pmem && !out->rmem;
+  for (size_t i = 0; i <= f->nparams; i++) {
+    const wp_cabi_type_t *t = i < f->nparams ? f->params[i] : f->result;
+    if (t && t->kind != WP_CABI_S32 && t->kind != WP_CABI_U32 && t->kind != WP_CABI_S64 && t->kind != WP_CABI_U64)
+      out->trivial = false;
+  }
   return true;
 }
 

@@ -9,6 +9,7 @@
 */
 #include "component/internal.h"
 #include "core/buf.h"
+#include "wit/wit.h"
 
 #include <string.h>
 
@@ -28,17 +29,7 @@ static void add_str(wp_buf_t *b, wp_comp_str s) { wp_buf_put(b, s.ptr, s.len); }
 
 /* A label that is a WIT keyword needs a `%` prefix. */
 static void add_label(wp_buf_t *b, wp_comp_str s) {
-  static const char *const kw[] = {
-      "use", "type", "func", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64",
-      "f32", "f64", "char", "bool", "string", "tuple", "list", "option", "result",
-      "as", "from", "static", "interface", "world", "import", "export", "package",
-      "resource", "record", "enum", "flags", "variant", "own", "borrow", "future",
-      "stream", "constructor", "include", "with", "async", "map", "error-context", NULL};
-  for (int i = 0; kw[i]; i++)
-    if (wp_str_eqz(s, kw[i])) {
-      wp_buf_puts(b, "%");
-      break;
-    }
+  if (wp_wit_is_keyword(s.ptr, s.len)) wp_buf_puts(b, "%");
   add_str(b, s);
 }
 

@@ -85,9 +85,13 @@ unsigned wp_build_jobs(void) {
   return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
 }
 
+/* A compile's progress for the embedder's callback: `what` names the
+** module and the tier it is compiled for ("NAME (baseline tier)"), and,
+** for a build in units, how many there are. */
 typedef struct progress {
   wasmplug_module_t *m;
-  char *what;
+  const char *tier; /* "baseline" or "optimized" */
+  char *what;       /* NULL: "NAME (TIER tier)" is made at the first tick */
   bool shown;
   struct timespec last;
 } progress_t;
@@ -99,6 +103,7 @@ static void tick(progress_t *p, bool force) {
   clock_gettime(CLOCK_MONOTONIC, &now);
   if (!force && now.tv_sec - p->last.tv_sec < 1) return;
   p->last = now;
+  if (!p->what) p->what = wp_format("%s (%s tier)", p->m->name, p->tier);
   cfg->progress(cfg->progress_data, p->what ? p->what : p->m->name, 0);
   p->shown = true;
 }
@@ -408,7 +413,9 @@ static char *build_units(unit_build_t *b, wp_xlate_t *x, progress_t *pg) {
     if (err) goto out;
   }
   unsigned par = wp_build_jobs();
-  pg->what = wp_format("%s: %zu of %zu C units to compile, %u at a time", m->name, nj, nu + 1, par);
+  free(pg->what);
+  pg->what = wp_format("%s (%s tier): %zu of %zu C units to compile, %u at a time", m->name, pg->tier, nj, nu + 1,
+                       par);
   if (nj > 4) tick(pg, true); /* a large module: say so at once */
   err = run_jobs(jobs, nj, par, pg, unit_done, b);
 out:
@@ -444,9 +451,10 @@ static char *build_wasm2c(wasmplug_module_t *m, const char *dir, const char *so_
   j.argv = a.v;
   j.errfile = wp_format("%s/cc.err", dir);
   if (a.oom || !j.errfile) err = wp_strdup("out of memory");
-  progress_t pg = {m, NULL, false, {0, 0}};
+  progress_t pg = {m, "optimized", NULL, false, {0, 0}};
   if (!err) err = run_jobs(&j, 1, 1, &pg, NULL, NULL);
   done_progress(&pg);
+  free(pg.what);
   job_free(&j);
   return err;
 }
@@ -460,7 +468,7 @@ char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_o
     wp_xlate_t x;
     if ((err = wp_translate(m, &o, &x))) return err;
     unit_build_t b = {m, dir, false, NULL, NULL, NULL, 0};
-    progress_t pg = {m, NULL, false, {0, 0}};
+    progress_t pg = {m, "optimized", NULL, false, {0, 0}};
     err = build_units(&b, &x, &pg);
     wp_xlate_free(&x);
     if (!err) { /* link */
@@ -570,7 +578,7 @@ char *wp_build_baseline(wasmplug_module_t *m, const char *dir, char ***files) {
   manifest_key(m, mkey);
   char *mpath = wp_format("%s/%s.base", m->engine->cache_dir, mkey);
   unit_build_t b = {m, dir, true, wp_format("%s/units", m->engine->cache_dir), NULL, NULL, 0};
-  progress_t pg = {m, NULL, false, {0, 0}};
+  progress_t pg = {m, "baseline", NULL, false, {0, 0}};
   char *err = NULL;
   if (!mpath || !b.units_dir) {
     err = wp_strdup("out of memory");

@@ -46,7 +46,11 @@ void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 #endif
 
 #define DEFAULT_STACK (8u << 20) /* wasm2c frames are big; pages are touched lazily */
-#define GUARD (64u << 10)
+/* The PROT_NONE guard below a fiber's stack: address space only.  Large:
+** a frame the compiler does not probe (wasm2c's C on the baseline tier:
+** 50,000 funcref locals are 1.2 MB) steps far past a guard page, and a
+** fault anywhere in the guard is reported as a stack overflow (rt.c). */
+#define GUARD (4u << 20)
 #define POOL_MAX 16
 
 struct wasmplug_fiber {
@@ -247,6 +251,7 @@ wasmplug_fiber_t *wasmplug_fiber_new(size_t stack_size, void (*fn)(void *arg), v
   f->ctx.in_host = 0;
   f->ctx.stack_lo = (uintptr_t)stack_lo(f);
   f->ctx.stack_hi = (uintptr_t)top;
+  f->ctx.stack_guard = GUARD;
   f->ctx.in_fiber = true;
   return f;
 }

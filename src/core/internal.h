@@ -301,12 +301,14 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *arg), void *arg,
                                     uint64_t timeout_ms);
 /* The per-thread trap state that belongs to a stack (fiber.c): the
 ** innermost guarded call, whether host code runs, the stack's bounds (a
-** fault near its low end is a stack overflow).  wp_rt_ctx_swap saves the
-** thread's current state into *save and installs *load. */
+** fault near its low end, or anywhere in its guard, is a stack overflow).
+** wp_rt_ctx_swap saves the thread's current state into *save and installs
+** *load. */
 typedef struct wp_rt_ctx {
   void *top;
   int in_host;
   uintptr_t stack_lo, stack_hi;
+  size_t stack_guard; /* bytes below stack_lo that are the stack's own guard (0: unknown) */
   bool in_fiber;
 } wp_rt_ctx_t;
 void wp_rt_ctx_swap(wp_rt_ctx_t *save, const wp_rt_ctx_t *load);

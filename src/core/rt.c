@@ -114,6 +114,7 @@ static __thread struct {
   /* The stack guest code runs on: the thread's own, or a fiber's (fiber.c
   ** swaps these, with `top` and `in_host`, on every switch). */
   uintptr_t stack_lo, stack_hi;
+  size_t stack_guard; /* as wp_rt_ctx_t's */
   bool in_fiber;
   void *exn_outside; /* rt_exn_handlers outside any guarded call */
   bool have_timer;
@@ -122,9 +123,13 @@ static __thread struct {
 } wp_thread;
 
 static bool is_stack_fault(uintptr_t a) {
-  /* Within 1 MiB around the low end of this thread's stack. */
-  return wp_thread.stack_lo && a < wp_thread.stack_lo + (1u << 20) &&
-         a + (1u << 20) > wp_thread.stack_lo;
+  uintptr_t lo = wp_thread.stack_lo;
+  if (!lo) return false;
+  /* Anywhere in the stack's own guard (a fiber's: a frame that is not
+  ** probed can step far past the first guard page), or within 1 MiB
+  ** around its low end. */
+  if (a < lo && lo - a <= wp_thread.stack_guard) return true;
+  return a < lo + (1u << 20) && a + (1u << 20) > lo;
 }
 
 static void unwind(call_frame_t *f, int code) {
@@ -409,11 +414,13 @@ void wp_rt_ctx_swap(wp_rt_ctx_t *save, const wp_rt_ctx_t *load) {
   save->in_host = WP_MARKS.in_host;
   save->stack_lo = wp_thread.stack_lo;
   save->stack_hi = wp_thread.stack_hi;
+  save->stack_guard = wp_thread.stack_guard;
   save->in_fiber = wp_thread.in_fiber;
   wp_thread.top = load->top;
   WP_MARKS.in_host = load->in_host;
   wp_thread.stack_lo = load->stack_lo;
   wp_thread.stack_hi = load->stack_hi;
+  wp_thread.stack_guard = load->stack_guard;
   wp_thread.in_fiber = load->in_fiber;
 }
 

@@ -94,33 +94,73 @@ static int eatc(wp_wit_lexer_t *lx, uint32_t c) {
   return 0;
 }
 
+/* THE list of WIT keywords: the lexer's, the printers' (an identifier
+** that is a keyword is printed `%`-escaped: wp_wit_is_keyword) and the
+** parser's messages' ("keyword `use`": the word is between the backticks). */
 static const struct {
-  const char *kw;
+  const char *desc;
   wp_wit_tok_t tok;
 } keywords[] = {
-    {"use", TK_USE},         {"type", TK_TYPE},
-    {"func", TK_FUNC},       {"u8", TK_U8},
-    {"u16", TK_U16},         {"u32", TK_U32},
-    {"u64", TK_U64},         {"s8", TK_S8},
-    {"s16", TK_S16},         {"s32", TK_S32},
-    {"s64", TK_S64},         {"f32", TK_F32},
-    {"f64", TK_F64},         {"char", TK_CHAR},
-    {"resource", TK_RESOURCE}, {"own", TK_OWN},
-    {"borrow", TK_BORROW},   {"record", TK_RECORD},
-    {"flags", TK_FLAGS},     {"variant", TK_VARIANT},
-    {"enum", TK_ENUM},       {"bool", TK_BOOL},
-    {"string", TK_STRING},   {"option", TK_OPTION},
-    {"result", TK_RESULT},   {"future", TK_FUTURE},
-    {"stream", TK_STREAM},   {"error-context", TK_ERROR_CONTEXT},
-    {"list", TK_LIST},       {"map", TK_MAP},
-    {"_", TK_UNDERSCORE},    {"as", TK_AS},
-    {"from", TK_FROM},       {"static", TK_STATIC},
-    {"interface", TK_INTERFACE}, {"tuple", TK_TUPLE},
-    {"world", TK_WORLD},     {"import", TK_IMPORT},
-    {"export", TK_EXPORT},   {"package", TK_PACKAGE},
-    {"constructor", TK_CONSTRUCTOR}, {"include", TK_INCLUDE},
-    {"with", TK_WITH},       {"async", TK_ASYNC},
+    {"keyword `use`", TK_USE},
+    {"keyword `type`", TK_TYPE},
+    {"keyword `func`", TK_FUNC},
+    {"keyword `u8`", TK_U8},
+    {"keyword `u16`", TK_U16},
+    {"keyword `u32`", TK_U32},
+    {"keyword `u64`", TK_U64},
+    {"keyword `s8`", TK_S8},
+    {"keyword `s16`", TK_S16},
+    {"keyword `s32`", TK_S32},
+    {"keyword `s64`", TK_S64},
+    {"keyword `f32`", TK_F32},
+    {"keyword `f64`", TK_F64},
+    {"keyword `char`", TK_CHAR},
+    {"keyword `resource`", TK_RESOURCE},
+    {"keyword `own`", TK_OWN},
+    {"keyword `borrow`", TK_BORROW},
+    {"keyword `record`", TK_RECORD},
+    {"keyword `flags`", TK_FLAGS},
+    {"keyword `variant`", TK_VARIANT},
+    {"keyword `enum`", TK_ENUM},
+    {"keyword `bool`", TK_BOOL},
+    {"keyword `string`", TK_STRING},
+    {"keyword `option`", TK_OPTION},
+    {"keyword `result`", TK_RESULT},
+    {"keyword `future`", TK_FUTURE},
+    {"keyword `stream`", TK_STREAM},
+    {"keyword `error-context`", TK_ERROR_CONTEXT},
+    {"keyword `list`", TK_LIST},
+    {"keyword `map`", TK_MAP},
+    {"keyword `_`", TK_UNDERSCORE},
+    {"keyword `as`", TK_AS},
+    {"keyword `from`", TK_FROM},
+    {"keyword `static`", TK_STATIC},
+    {"keyword `interface`", TK_INTERFACE},
+    {"keyword `tuple`", TK_TUPLE},
+    {"keyword `world`", TK_WORLD},
+    {"keyword `import`", TK_IMPORT},
+    {"keyword `export`", TK_EXPORT},
+    {"keyword `package`", TK_PACKAGE},
+    {"keyword `constructor`", TK_CONSTRUCTOR},
+    {"keyword `include`", TK_INCLUDE},
+    {"keyword `with`", TK_WITH},
+    {"keyword `async`", TK_ASYNC},
 };
+
+/* The keyword of keywords[i] and its length. */
+static const char *kw_word(size_t i, size_t *n) {
+  *n = strlen(keywords[i].desc) - 10; /* "keyword `" ... "`" */
+  return keywords[i].desc + 9;
+}
+
+bool wp_wit_is_keyword(const char *s, size_t n) {
+  for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++) {
+    size_t kn;
+    const char *kw = kw_word(i, &kn);
+    if (kn == n && !memcmp(kw, s, n)) return true;
+  }
+  return false;
+}
 
 static void lex_string_body(wp_wit_lexer_t *lx, uint32_t start, wp_buf_t *out);
 
@@ -202,11 +242,14 @@ wp_wit_tok_t wp_wit_lex_raw(wp_wit_lexer_t *lx, wp_wit_span_t *span) {
         while (lx->pos < lx->len && keylike_continue(peek_char(lx))) next_char(lx);
         t = TK_ID;
         size_t n = lx->pos - start;
-        for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-          if (strlen(keywords[i].kw) == n && !memcmp(keywords[i].kw, lx->src + start, n)) {
+        for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++) {
+          size_t kn;
+          const char *kw = kw_word(i, &kn);
+          if (kn == n && !memcmp(kw, lx->src + start, n)) {
             t = keywords[i].tok;
             break;
           }
+        }
       } else if (is_digit(c)) {
         while (lx->pos < lx->len && is_digit(peek_char(lx))) next_char(lx);
         t = TK_INTEGER;
@@ -369,24 +412,7 @@ const char *wp_wit_tok_describe(wp_wit_tok_t t) {
     default: break;
   }
   for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-    if (keywords[i].tok == t) {
-      /* Keyword descriptions are built once per call site into a static
-         table below (no mutable globals). */
-      static const char *const descs[] = {
-          "keyword `use`",    "keyword `type`",   "keyword `func`",     "keyword `u8`",
-          "keyword `u16`",    "keyword `u32`",    "keyword `u64`",      "keyword `s8`",
-          "keyword `s16`",    "keyword `s32`",    "keyword `s64`",      "keyword `f32`",
-          "keyword `f64`",    "keyword `char`",   "keyword `resource`", "keyword `own`",
-          "keyword `borrow`", "keyword `record`", "keyword `flags`",    "keyword `variant`",
-          "keyword `enum`",   "keyword `bool`",   "keyword `string`",   "keyword `option`",
-          "keyword `result`", "keyword `future`", "keyword `stream`",   "keyword `error-context`",
-          "keyword `list`",   "keyword `map`",    "keyword `_`",        "keyword `as`",
-          "keyword `from`",   "keyword `static`", "keyword `interface`", "keyword `tuple`",
-          "keyword `world`",  "keyword `import`", "keyword `export`",   "keyword `package`",
-          "keyword `constructor`", "keyword `include`", "keyword `with`", "keyword `async`",
-      };
-      return descs[i];
-    }
+    if (keywords[i].tok == t) return keywords[i].desc;
   return "a token";
 }
 

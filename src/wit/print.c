@@ -48,25 +48,12 @@ static void block_leave(pr_t *p, const pr_t *saved) {
   p->last_use = saved->last_use;
 }
 
-static const char *const keywords[] = {
-    "use",      "type",    "func",     "u8",        "u16",     "u32",    "u64",
-    "s8",       "s16",     "s32",      "s64",       "f32",     "f64",    "char",
-    "resource", "own",     "borrow",   "record",    "flags",   "variant", "enum",
-    "bool",     "string",  "option",   "result",    "future",  "stream", "error-context",
-    "list",     "map",     "_",        "as",        "from",    "static", "interface",
-    "tuple",    "world",   "import",   "export",    "package", "constructor", "include",
-    "with",     "async",   NULL};
-
 static void ind(pr_t *p) {
   for (int i = 0; i < p->indent; i++) wp_buf_puts(&p->b, "  ");
 }
 
 static void id(pr_t *p, const char *name) {
-  for (int i = 0; keywords[i]; i++)
-    if (!strcmp(keywords[i], name)) {
-      wp_buf_puts(&p->b, "%");
-      break;
-    }
+  if (wp_wit_is_keyword(name, strlen(name))) wp_buf_puts(&p->b, "%");
   wp_buf_puts(&p->b, name);
 }
 

@@ -351,6 +351,9 @@ char *wp_wit_to_json(const wp_wit_resolve_t *r);
    back to the same resolve.  malloc'd string, NULL on OOM. */
 char *wp_wit_print_package(const wp_wit_resolve_t *r, uint32_t pkg);
 char *wp_wit_print(const wp_wit_resolve_t *r, uint32_t main);
+/* Whether s[0..n) is a WIT keyword (printed as an identifier, it takes a
+   `%`): the lexer's one keyword list. */
+bool wp_wit_is_keyword(const char *s, size_t n);
 
 /* Helpers for consumers. */
 const char *wp_wit_prim_name(wp_wit_type_kind_t k); /* "u32", ... */

@@ -107,6 +107,16 @@ static void test_big_frames(wasmplug_engine_t *engine) {
     CHECK(f && wasmplug_fiber_resume(f) && deep.trap == WASMPLUG_TRAP_STACK_OVERFLOW,
           "big frames overflow a fiber's stack: trap %d", (int)deep.trap);
     wasmplug_fiber_delete(f);
+    /* one frame 1.1 MB deeper than a 64 KiB stack: far past a guard page
+    ** and the 1 MiB the handler took around a stack's end; a frame that is
+    ** not probed (wasm2c's C on tcc) faults in the fiber's guard, anywhere
+    ** in which is a stack overflow (it was "out of bounds", or a write
+    ** into whatever was mapped below) */
+    task_t one = {'1', "big", 1, 0, 0};
+    f = wasmplug_fiber_new(64u << 10, task_main, &one);
+    CHECK(f && wasmplug_fiber_resume(f) && one.trap == WASMPLUG_TRAP_STACK_OVERFLOW,
+          "one big frame on a small fiber: trap %d", (int)one.trap);
+    wasmplug_fiber_delete(f);
     wasmplug_instance_delete(inst);
   }
   wasmplug_error_delete(e);

@@ -44,5 +44,13 @@ WASMPLUG_CACHE_DIR=$T/c2 "$W" run --allow-precompiled --trap-unknown-imports --i
   >"$T/out" 2>"$T/err"; rc=$?
 [ $rc = 1 ] && grep -q 'short.cwasm: corrupt component artifact (bad lengths)' "$T/err" || fail "truncated (status $rc)"
 
+# the progress line names the tier the code is compiled for (core.progress
+# checks the baseline tier's, on a module large enough to be built in units)
+mkdir "$T/p"
+WASMPLUG_CACHE_DIR=$T/p "$W" run --tier optimized --trap-unknown-imports --invoke 'noop()' "$C" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 0 ] && grep -q "^wasmplug: compiling .*(optimized tier)" "$T/err" && ! grep -q "(baseline tier)" "$T/err" ||
+  fail "the progress line names the optimized tier (status $rc)"
+
 [ $fails = 0 ] && echo "component compile: ok"
 exit $fails

@@ -15,6 +15,7 @@
 **   /spin           loops forever (the --timeout watchdog stops it)
 **   /no-response    returns without setting a response
 **   /half           starts a 10-byte content-length body, writes 5, returns
+**   /fields         every fields method, good and bad input: a report line
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +181,94 @@ static void fetch(outparam_t out, const char *target) {
   text(out, 200, msg);
 }
 
+/* ------------------------------------------------- /fields: the methods */
+
+static wasi_http_types_field_name_t fname(const char *s) {
+  wasi_http_types_field_name_t n = {(uint8_t *)s, strlen(s)};
+  return n;
+}
+
+/* A header-error as text: "ok", or its case number. */
+static const char *herr(const guest_result_void_header_error_t *r) {
+  static char buf[4][8];
+  static int k;
+  if (!r->is_err) return "ok";
+  char *b = buf[k++ % 4];
+  snprintf(b, sizeof buf[0], "e%u", r->val.err.tag);
+  return b;
+}
+
+/* from-list of one entry: "ok" or the error's case. */
+static const char *from_list1(const char *name, const char *value) {
+  guest_tuple2_field_name_field_value_t e = {fname(name), {(uint8_t *)value, strlen(value)}};
+  guest_list_tuple2_field_name_field_value_t l = {&e, 1};
+  guest_result_own_fields_header_error_t r;
+  wasi_http_types_static_fields_from_list(&l, &r);
+  if (!r.is_err) {
+    wasi_http_types_fields_drop_own(r.val.ok);
+    return "ok";
+  }
+  return r.val.err.tag == WASI_HTTP_TYPES_HEADER_ERROR_INVALID_SYNTAX ? "syntax"
+         : r.val.err.tag == WASI_HTTP_TYPES_HEADER_ERROR_FORBIDDEN   ? "forbidden"
+                                                                       : "other";
+}
+
+/* The values of name joined with ',' after "n:" (the count). */
+static void values(char *out, size_t cap, wasi_http_types_own_fields_t h, const char *name) {
+  wasi_http_types_field_name_t n = fname(name);
+  guest_list_field_value_t vals;
+  wasi_http_types_method_fields_get(wasi_http_types_borrow_fields(h), &n, &vals);
+  int k = snprintf(out, cap, "%zu:", vals.len);
+  for (size_t i = 0; i < vals.len && k > 0 && (size_t)k < cap; i++)
+    k += snprintf(out + k, cap - (size_t)k, "%s%.*s", i ? "," : "", (int)vals.ptr[i].len, (const char *)vals.ptr[i].ptr);
+  guest_list_field_value_free(&vals);
+}
+
+static void fields_report(outparam_t out) {
+  char msg[1024], v1[128], v2[128], v3[128], v4[128], v5[16];
+  guest_tuple2_field_name_field_value_t es[3] = {{fname("A-One"), {(uint8_t *)"1", 1}},
+                                                 {fname("b"), {(uint8_t *)"x", 1}},
+                                                 {fname("a-one"), {(uint8_t *)"2", 1}}};
+  guest_list_tuple2_field_name_field_value_t l = {es, 3};
+  guest_result_own_fields_header_error_t fl;
+  wasi_http_types_static_fields_from_list(&l, &fl);
+  wasi_http_types_own_fields_t h = fl.val.ok;
+  wasi_http_types_borrow_fields_t b = wasi_http_types_borrow_fields(h);
+  values(v1, sizeof v1, h, "A-ONE"); /* case-insensitive, in order */
+  wasi_http_types_field_name_t a = fname("a-one"), c = fname("c"), bad = fname("bad name"), conn = fname("Connection");
+  wasi_http_types_field_value_t sv[2] = {{(uint8_t *)"p", 1}, {(uint8_t *)"q", 1}}, crlf = {(uint8_t *)"x\r\ny: 1", 7};
+  guest_list_field_value_t setv = {sv, 2}, badv = {&crlf, 1};
+  guest_result_void_header_error_t r1, r2, r3, r4, r5, r6, r7;
+  wasi_http_types_method_fields_set(b, &a, &setv, &r1); /* replaces both */
+  values(v2, sizeof v2, h, "a-one");
+  wasi_http_types_method_fields_append(b, &c, &sv[0], &r2);
+  wasi_http_types_method_fields_append(b, &bad, &sv[0], &r3);
+  wasi_http_types_method_fields_set(b, &conn, &setv, &r4);
+  wasi_http_types_method_fields_set(b, &c, &badv, &r5);
+  bool had_b = wasi_http_types_method_fields_has(b, &(wasi_http_types_field_name_t){(uint8_t *)"B", 1});
+  wasi_http_types_method_fields_delete(b, &(wasi_http_types_field_name_t){(uint8_t *)"B", 1}, &r6);
+  bool has_b = wasi_http_types_method_fields_has(b, &(wasi_http_types_field_name_t){(uint8_t *)"b", 1});
+  guest_list_tuple2_field_name_field_value_t ents;
+  wasi_http_types_method_fields_entries(b, &ents);
+  int k = snprintf(v3, sizeof v3, "%zu", ents.len);
+  for (size_t i = 0; i < ents.len && k > 0 && (size_t)k < sizeof v3; i++)
+    k += snprintf(v3 + k, sizeof v3 - (size_t)k, " %.*s=%.*s", (int)ents.ptr[i].f0.len, (const char *)ents.ptr[i].f0.ptr,
+                  (int)ents.ptr[i].f1.len, (const char *)ents.ptr[i].f1.ptr);
+  guest_list_tuple2_field_name_field_value_free(&ents);
+  wasi_http_types_own_fields_t cl = wasi_http_types_method_fields_clone(b);
+  wasi_http_types_method_fields_append(wasi_http_types_borrow_fields(cl), &c, &sv[1], &r7); /* a clone is mutable */
+  values(v4, sizeof v4, cl, "c");
+  values(v5, sizeof v5, h, "nothing");
+  snprintf(msg, sizeof msg,
+           "get=%s set=%s then=%s append=%s badname=%s forbidden=%s crlf=%s has=%d delete=%s has=%d entries=%s "
+           "clone=%s:%s none=%s from-list:%s,%s,%s,%s\n",
+           v1, herr(&r1), v2, herr(&r2), herr(&r3), herr(&r4), herr(&r5), had_b, herr(&r6), has_b, v3, herr(&r7), v4, v5,
+           from_list1("ok-name", "v"), from_list1("bad name", "v"), from_list1("te", "v"), from_list1("x", "a\nb"));
+  wasi_http_types_fields_drop_own(cl);
+  wasi_http_types_fields_drop_own(h);
+  text(out, 200, msg);
+}
+
 void exports_wasi_http_incoming_handler_handle(wasi_http_types_own_incoming_request_t req, outparam_t out) {
   guest_option_string_t pq;
   wasi_http_types_method_incoming_request_path_with_query(wasi_http_types_borrow_incoming_request(req), &pq);
@@ -242,6 +331,8 @@ void exports_wasi_http_incoming_handler_handle(wasi_http_types_own_incoming_requ
     }
   } else if (!strcmp(path, "/no-response")) {
     wasi_http_types_response_outparam_drop_own(out);
+  } else if (!strcmp(path, "/fields")) {
+    fields_report(out);
   } else if (!strcmp(path, "/half")) {
     wasi_http_types_own_outgoing_body_t body;
     wasi_io_streams_own_output_stream_t s = start(out, 200, "text/plain", "10", &body);

@@ -14,6 +14,7 @@
 **   /error          returns err(HTTP-request-denied) (500)
 **   /loop           never answers (the --timeout watchdog: 500)
 **   /count          a counter in linear memory: 1 when every request has a fresh instance
+**   /fields         every fields method, good and bad input: a report line
 */
 #include <stdbool.h>
 #include <stddef.h>
@@ -105,6 +106,15 @@ IMPORT(TYPES, "[method]fields.append")
 void fields_append(uint32_t self, const char *n, size_t nl, const void *v, size_t vl, void *ret);
 IMPORT(TYPES, "[method]fields.get") void fields_get(uint32_t self, const char *n, size_t nl, void *ret);
 IMPORT(TYPES, "[resource-drop]fields") void fields_drop(uint32_t self);
+IMPORT(TYPES, "[static]fields.from-list") void fields_from_list(const void *entries, size_t n, void *ret);
+IMPORT(TYPES, "[method]fields.has") uint32_t fields_has(uint32_t self, const char *n, size_t nl);
+IMPORT(TYPES, "[method]fields.set")
+void fields_set(uint32_t self, const char *n, size_t nl, const void *vals, size_t nv, void *ret);
+IMPORT(TYPES, "[method]fields.delete") void fields_delete(uint32_t self, const char *n, size_t nl, void *ret);
+IMPORT(TYPES, "[method]fields.get-and-delete")
+void fields_get_and_delete(uint32_t self, const char *n, size_t nl, void *ret);
+IMPORT(TYPES, "[method]fields.copy-all") void fields_copy_all(uint32_t self, void *ret);
+IMPORT(TYPES, "[method]fields.clone") uint32_t fields_clone(uint32_t self);
 IMPORT(TYPES, "[method]request.get-method") void request_method(uint32_t self, void *ret);
 IMPORT(TYPES, "[method]request.get-path-with-query") void request_path(uint32_t self, void *ret);
 IMPORT(TYPES, "[method]request.get-authority") void request_authority(uint32_t self, void *ret);
@@ -184,6 +194,178 @@ static void finish(out_t *o) {
 }
 
 static void text(out_t *o, const char *s) { put(o, s, slen(s)); }
+
+/* ------------------------------------------------- /fields: the methods */
+
+static char rep[1024];
+static size_t rep_n;
+static void addn(const void *p, size_t n) {
+  for (size_t i = 0; i < n && rep_n < sizeof rep; i++) rep[rep_n++] = ((const char *)p)[i];
+}
+static void add(const char *s) { addn(s, slen(s)); }
+static void addu(uint32_t v) {
+  char d[12];
+  int k = 12;
+  do d[--k] = (char)('0' + v % 10);
+  while (v /= 10);
+  addn(d + k, (size_t)(12 - k));
+}
+
+/* result<_, header-error> (20 bytes: is-err, then the case at 4) */
+typedef struct {
+  uint8_t is_err, pad[3], tag, rest[15];
+} herr_t;
+static void add_herr(const herr_t *r) {
+  if (!r->is_err) {
+    add("ok");
+    return;
+  }
+  add("e");
+  addu(r->tag);
+}
+
+typedef struct {
+  bytes_t *ptr;
+  size_t len;
+} values_t;
+/* "n:" and the values joined with ',' */
+static void add_values(const values_t *v) {
+  addu((uint32_t)v->len);
+  add(":");
+  for (size_t i = 0; i < v->len; i++) {
+    if (i) add(",");
+    addn(v->ptr[i].ptr, v->ptr[i].len);
+  }
+}
+static void add_get(uint32_t h, const char *name) {
+  values_t v;
+  fields_get(h, name, slen(name), &v);
+  add_values(&v);
+}
+
+typedef struct {
+  bytes_t name, value;
+} entry_t;
+/* result<own<fields>, header-error> of a one-entry from-list */
+static void add_from_list1(const char *name, const char *value) {
+  entry_t e = {{(uint8_t *)name, slen(name)}, {(uint8_t *)value, slen(value)}};
+  struct {
+    uint8_t is_err, pad[3];
+    uint32_t val;
+    uint8_t rest[12];
+  } r;
+  fields_from_list(&e, 1, &r);
+  if (!r.is_err) {
+    fields_drop(r.val);
+    add("ok");
+  } else {
+    add(r.val == 0 ? "syntax" : r.val == 1 ? "forbidden" : "other");
+  }
+}
+
+static const char *fields_report(uint32_t req) {
+  entry_t es[3] = {{{(uint8_t *)"A-One", 5}, {(uint8_t *)"1", 1}},
+                   {{(uint8_t *)"b", 1}, {(uint8_t *)"x", 1}},
+                   {{(uint8_t *)"a-one", 5}, {(uint8_t *)"2", 1}}};
+  struct {
+    uint8_t is_err, pad[3];
+    uint32_t val;
+    uint8_t rest[12];
+  } fl;
+  fields_from_list(es, 3, &fl);
+  uint32_t h = fl.val;
+  bytes_t sv[2] = {{(uint8_t *)"p", 1}, {(uint8_t *)"q", 1}}, crlf = {(uint8_t *)"x\r\ny: 1", 7};
+  herr_t r;
+  rep_n = 0;
+  add("get=");
+  add_get(h, "A-ONE"); /* case-insensitive, in order */
+  fields_set(h, "a-one", 5, sv, 2, &r); /* replaces both */
+  add(" set=");
+  add_herr(&r);
+  add(" then=");
+  add_get(h, "a-one");
+  fields_append(h, "c", 1, "p", 1, &r);
+  add(" append=");
+  add_herr(&r);
+  fields_append(h, "bad name", 8, "p", 1, &r);
+  add(" badname=");
+  add_herr(&r);
+  fields_set(h, "Connection", 10, sv, 2, &r);
+  add(" forbidden=");
+  add_herr(&r);
+  fields_set(h, "c", 1, &crlf, 1, &r);
+  add(" crlf=");
+  add_herr(&r);
+  add(" has=");
+  addu(fields_has(h, "B", 1));
+  fields_delete(h, "B", 1, &r);
+  add(" delete=");
+  add_herr(&r);
+  add(" has=");
+  addu(fields_has(h, "b", 1));
+  struct {
+    entry_t *ptr;
+    size_t len;
+  } all;
+  fields_copy_all(h, &all);
+  add(" entries=");
+  addu((uint32_t)all.len);
+  for (size_t i = 0; i < all.len; i++) {
+    add(" ");
+    addn(all.ptr[i].name.ptr, all.ptr[i].name.len);
+    add("=");
+    addn(all.ptr[i].value.ptr, all.ptr[i].value.len);
+  }
+  uint32_t cl = fields_clone(h);
+  fields_append(cl, "c", 1, "q", 1, &r); /* a clone is mutable */
+  add(" clone=");
+  add_herr(&r);
+  add(":");
+  add_get(cl, "c");
+  fields_drop(cl);
+  add(" none=");
+  add_get(h, "nothing");
+  struct {
+    uint8_t is_err, pad[3];
+    values_t ok;
+    uint8_t rest[8];
+  } gd;
+  fields_get_and_delete(h, "A-ONE", 5, &gd);
+  add(" getdel=");
+  if (gd.is_err) add("err");
+  else add_values(&gd.ok);
+  fields_copy_all(h, &all);
+  add(" left=");
+  addu((uint32_t)all.len);
+  add(" from-list:");
+  add_from_list1("ok-name", "v");
+  add(",");
+  add_from_list1("bad name", "v");
+  add(",");
+  add_from_list1("te", "v");
+  add(",");
+  add_from_list1("x", "a\nb");
+  /* headers() of a request are immutable */
+  uint32_t rh = request_headers(req);
+  fields_delete(rh, "x-test", 6, &r);
+  add(" immutable=");
+  add_herr(&r);
+  fields_get_and_delete(rh, "x-test", 6, &gd);
+  add(gd.is_err && ((uint8_t *)&gd)[4] == 2 ? ",e2" : ",no");
+  fields_drop(rh);
+  /* the header bytes a guest holds are bounded: size-exceeded, not a trap */
+  static uint8_t big[256 << 10];
+  memset(big, 'v', sizeof big);
+  uint32_t n = 0;
+  do fields_append(h, "z", 1, big, sizeof big, &r);
+  while (!r.is_err && ++n < 1000);
+  add(" size=");
+  add_herr(&r);
+  fields_drop(h);
+  add("\n");
+  rep[rep_n < sizeof rep ? rep_n : sizeof rep - 1] = 0;
+  return rep;
+}
 
 /* ------------------------------------------------------------ handle */
 
@@ -298,6 +480,12 @@ EXPORT("[async-lift-stackful]" HANDLER "#handle") void handle(uint32_t req) {
     out_t o = respond(h, 200);
     char c[3] = {(char)('0' + counter % 10), '\n', 0};
     text(&o, c);
+    finish(&o);
+  } else if (prefix(p, pn, "/fields")) {
+    const char *msg = fields_report(req);
+    request_drop(req);
+    out_t o = respond(h, 200);
+    text(&o, msg);
     finish(&o);
   } else if (prefix(p, pn, "/trap")) {
     __builtin_trap();

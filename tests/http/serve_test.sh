@@ -38,6 +38,9 @@ expect fresh-instance-1 "1" "$(curl -s $U/count)"
 expect fresh-instance-2 "1" "$(curl -s $U/count)"
 expect headers "method=0 path=/headers authority=127.0.0.1:$PORT x-test=abc immutable=yes" \
   "$(curl -s -H 'X-Test: abc' $U/headers)"
+# every fields method (h_fields.c, shared with 0.3): good and bad input
+expect fields "get=2:1,2 set=ok then=2:p,q append=ok badname=e0 forbidden=e1 crlf=e0 has=1 delete=ok has=0 \
+entries=3 a-one=p a-one=q c=p clone=ok:2:p,q none=0: from-list:ok,syntax,forbidden,syntax" "$(curl -s $U/fields)"
 expect env "GREETING=hi" "$(curl -s $U/env)"
 expect file "file contents" "$(curl -s $U/file)"
 expect not-found 404 "$(curl -s -o /dev/null -w '%{http_code}' $U/nowhere)"

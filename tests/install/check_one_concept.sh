@@ -12,7 +12,11 @@
 #    tree is a *guest* (the plugins' objects for a guest are its plugin
 #    instances, the canonical options are wp_cabi_opts_t);
 #  - one name for each core value kind: wasmplug_valkind_name (no other
-#    switch spelling "funcref").
+#    switch spelling "funcref");
+#  - one WIT keyword list, the lexer's (src/wit/lexer.c, wp_wit_is_keyword):
+#    no other file spells keywords as a list of strings;
+#  - one rep table for the shipped plugins (plugins/common/slots.h): no
+#    plugin grows an object array of its own.
 set -eu
 src=$1 inc=$2
 fail=0
@@ -32,6 +36,16 @@ names=$(grep -rln 'return "funcref"' "$src" || true)
 if [ "$names" != "$src/core/reader.c" ]; then
   echo "core value kinds must be named by wasmplug_valkind_name (src/core/reader.c) only; named in:"
   printf '%s\n' "$names"; fail=1
+fi
+kws=$(grep -rlE '"(constructor|include)",' "$src" || true)
+if [ -n "$kws" ]; then
+  echo "WIT keywords must be listed once (src/wit/lexer.c, wp_wit_is_keyword); a list in:"
+  printf '%s\n' "$kws"; fail=1
+fi
+plugins=$(dirname "$src")/plugins
+reps=$(grep -rnE 'realloc\(in->objs|->objs\[|kv_slots_t|uint32_t kv_slot_add' "$plugins" || true)
+if [ -n "$reps" ]; then
+  echo "a plugin rep table outside plugins/common/slots.h:"; printf '%s\n' "$reps"; fail=1
 fi
 kinds=$(sed -n '/^typedef enum wasmplug_ckind {/,/} wasmplug_ckind_t;/p' "$inc/wasmplug.h" |
         grep -o 'WASMPLUG_C_[A-Z0-9_]*' | sed 's/WASMPLUG_C_//')

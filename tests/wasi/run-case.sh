@@ -43,7 +43,7 @@ run() {
         "$WP" run --tier "$TIER" "$@" <"$stdin" >"$T/out" 2>"$T/err.raw"
     fi
     status=$?
-    grep -v '^wasmplug: compiling .*(optimized tier)' "$T/err.raw" >"$T/err"
+    grep -v '^wasmplug: compiling .*(\(baseline\|optimized\) tier)' "$T/err.raw" >"$T/err"
 }
 
 expect_status() {
@@ -190,7 +190,7 @@ stdio-flags)
     status=$?
     after5=$(grep '^flags' /proc/$$/fdinfo/5) after6=$(grep '^flags' /proc/$$/fdinfo/6)
     exec 5<&- 6>&-
-    grep -v '^wasmplug: compiling .*(optimized tier)' "$T/err.raw" >"$T/err"
+    grep -v '^wasmplug: compiling .*(\(baseline\|optimized\) tier)' "$T/err.raw" >"$T/err"
     expect_status 0
     expect_stdout_has "flags changed"
     [ "$before5" = "$after5" ] || fail "stdin flags went from '$before5' to '$after5'"
@@ -380,7 +380,7 @@ conform-stdio)
     { "$WP" run --tier "$TIER" --dir "$T/box::/box" "$G/conform.wasm" p1 stdio \
         </dev/null >"$T/out"; echo $? >"$T/status"; } 2>&1 | cat >"$T/err.raw"
     status=$(cat "$T/status")
-    grep -v '^wasmplug: compiling .*(optimized tier)' "$T/err.raw" >"$T/err"
+    grep -v '^wasmplug: compiling .*(\(baseline\|optimized\) tier)' "$T/err.raw" >"$T/err"
     expect_status 0
     expect_stdout_has "stdio ok"
     ;;
@@ -392,7 +392,7 @@ conform-tty)
     script -qec "'$WP' run --tier '$TIER' --dir '$T/box::/box' '$G/conform.wasm' p1 tty" /dev/null \
         </dev/null >"$T/out.raw" 2>"$T/err"
     status=$?
-    tr -d '\r' <"$T/out.raw" | grep -v '^wasmplug: compiling .*(optimized tier)' >"$T/out"
+    tr -d '\r' <"$T/out.raw" | grep -v '^wasmplug: compiling .*(\(baseline\|optimized\) tier)' >"$T/out"
     expect_status 0
     expect_stdout_has "tty ok"
     ;;
@@ -403,7 +403,7 @@ conform-sock)
     "$WRAP" "$WP" run --tier "$TIER" --dir "$T/box::/box" "$G/conform.wasm" p1 sock \
         >"$T/out" 2>"$T/err.raw"
     status=$?
-    grep -v '^wasmplug: compiling .*(optimized tier)' "$T/err.raw" >"$T/err"
+    grep -v '^wasmplug: compiling .*(\(baseline\|optimized\) tier)' "$T/err.raw" >"$T/err"
     expect_status 0
     expect_stdout_has "sock ok"
     ;;

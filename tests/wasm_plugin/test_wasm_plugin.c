@@ -393,6 +393,39 @@ static void test_utf16(void) {
   unload(&g);
 }
 
+/* The fused adapter (component/rt/fused.c) with one plugin instance shared
+** by guests one after another: a guest's bad argument traps that guest
+** and leaves the plugin as it was; a trap in the plugin poisons it. */
+static void test_fused(void) {
+  char err[2048], want[64];
+  const char *kv[] = {"plugin.wasm,shared", NULL};
+  wp_wasm_plugins_t *set = plugins(kv, err, sizeof err);
+  CHECK_STR(err, "");
+  comp g = load("fused_guest.wasm");
+  inst x;
+  CHECK(start(&x, set, &g, "fused_guest.wasm"));
+  CHECK_STR(x.err, "");
+  snprintf(want, sizeof want, "%u", checksum("hello", 5));
+  CHECK_STR(call(&x, "run()"), want);
+  CHECK_STR(call(&x, "bump(5)"), "5");
+  CHECK_HAS(call(&x, "bad-utf8()"), "invalid UTF-8 in string at 0x20 (byte 2 of 3)");
+  stop(&x);
+  CHECK(start(&x, set, &g, "fused_guest.wasm"));
+  CHECK_HAS(call(&x, "oob()"), "string pointer 0xfffa + length 100 is out of bounds of memory (65536 bytes)");
+  stop(&x);
+  CHECK(start(&x, set, &g, "fused_guest.wasm"));
+  CHECK_STR(call(&x, "bump(1)"), "6"); /* the plugin went on */
+  const char *t = call(&x, "crash()");
+  CHECK_HAS(t, "trap in wasm plugin plugin.wasm: test:kv/counter@0.1.0#crash");
+  CHECK_HAS(t, "unreachable");
+  stop(&x);
+  CHECK(start(&x, set, &g, "fused_guest.wasm"));
+  CHECK_HAS(call(&x, "bump(1)"), "it trapped earlier");
+  stop(&x);
+  wp_wasm_plugins_delete(set);
+  unload(&g);
+}
+
 /* wp_wasm_compose: the composition as one component, loaded by our own
 ** decoder (wasmplug_component_new validates it) and run with the import
 ** it leaves (test:kv/pool) given by a wasm plugin at run time. */
@@ -465,6 +498,7 @@ int main(int argc, char **argv) {
   test_stacked(&app);
   test_refusals(&app);
   test_utf16();
+  test_fused();
   test_compose(&app);
   unload(&app);
   wasmplug_engine_delete(engine);

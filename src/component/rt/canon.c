@@ -233,11 +233,12 @@ static wasmplug_trap_t *lower_cb(void *env, wasmplug_caller_t *caller, wasmplug_
     return wasmplug_trap_new(WASMPLUG_TRAP_CANON, msg);
   }
   if (L->is_async) return rt_lower_async(L, raw);
+  if (L->fuse_raw) return rt_fused_call(L, raw, NULL, 0, NULL, NULL);
   wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS + 2], out[WP_CABI_MAX_FLAT_RESULTS + 1];
   for (uint32_t i = 0; i < L->ctype.nparams; i++) raw_to_flat(L->ctype.params[i], &raw[i], &flat[i]);
   size_t nout = 0;
   if (L->fuse_to) {
-    wasmplug_trap_t *t = rt_fused_call(L, flat, L->ctype.nparams, out, &nout);
+    wasmplug_trap_t *t = rt_fused_call(L, NULL, flat, L->ctype.nparams, out, &nout);
     if (t) return t;
   } else if (L->F->kind == RT_FUNC_NATIVE) {
     wasmplug_trap_t *t = call_native(L, flat, L->ctype.nparams, out, &nout);

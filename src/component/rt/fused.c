@@ -24,6 +24,7 @@
 int rt_fuse_prepare(rt_lower *L, const rt_opts *o) {
   L->fuse_to = NULL;
   L->fuse = NULL;
+  L->fuse_raw = false;
   rt_func *F = L->F, *T = NULL;
   if (o->is_async || F->is_async || L->async_values) return 0;
   if (F->kind == RT_FUNC_LIFTED) T = F;
@@ -37,6 +38,15 @@ int rt_fuse_prepare(rt_lower *L, const rt_opts *o) {
   if (fu->lift.nresults > WP_CABI_MAX_FLAT_RESULTS) return 0;
   L->fuse = fu;
   L->fuse_to = T;
+  /* integers only, no post-return, the callee's core signature the
+  ** caller's: the raw core values go across in place */
+  if (fu->trivial && T->core->func && !T->opts.post_return) {
+    const wasmplug_functype_t *ct = wasmplug_func_type(T->core->func);
+    bool same = ct->nparams == L->ctype.nparams && ct->nresults == L->ctype.nresults;
+    for (uint32_t i = 0; same && i < ct->nparams; i++) same = ct->params[i] == L->ctype.params[i];
+    for (uint32_t i = 0; same && i < ct->nresults; i++) same = ct->results[i] == L->ctype.results[i];
+    L->fuse_raw = same;
+  }
   return 0;
 }
 
@@ -102,13 +112,19 @@ static wasmplug_trap_t *export_trap(rt_store *s, wp_cabi_error_t *e, const rt_fu
 
 /* canon_lift's synchronous body with the fused copies; *caller_err: an
 ** error storing the results, the caller's. */
-static wasmplug_trap_t *lift_fused(rt_lower *L, rt_task *task, wp_cabi_cx_t *from, const wp_cabi_flat_t *flat,
-                                   size_t nflat, wp_cabi_flat_t *out, size_t *nout, wp_cabi_error_t **caller_err) {
+static wasmplug_trap_t *lift_fused(rt_lower *L, rt_task *task, wp_cabi_cx_t *from, wasmplug_val_raw_t *raw,
+                                   const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out, size_t *nout,
+                                   wp_cabi_error_t **caller_err) {
   rt_func *F = L->fuse_to;
   rt_frame *inst = F->owner;
   rt_store *s = inst->store;
   const wp_cabi_fuse_t *fu = L->fuse;
   task->state = RT_TASK_STARTED;
+  if (raw) {
+    wasmplug_trap_t *trap = wasmplug_func_call_unchecked(F->core->func, raw);
+    if (!trap) task->state = RT_TASK_RESOLVED;
+    return trap;
+  }
   wp_cabi_flat_t args[WP_CABI_MAX_FLAT_PARAMS + 1], res[WP_CABI_MAX_FLAT_RESULTS];
   size_t nargs = 0, n = 0;
   if (fu->pmem) wp_cabi_cx_refresh(&task->cx);
@@ -134,22 +150,26 @@ static wasmplug_trap_t *lift_fused(rt_lower *L, rt_task *task, wp_cabi_cx_t *fro
   return NULL;
 }
 
-wasmplug_trap_t *rt_fused_call(rt_lower *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
-                               size_t *nout) {
+wasmplug_trap_t *rt_fused_call(rt_lower *L, wasmplug_val_raw_t *raw, const wp_cabi_flat_t *flat, size_t nflat,
+                               wp_cabi_flat_t *out, size_t *nout) {
   rt_func *F = L->fuse_to;
   rt_frame *inst = F->owner;
   rt_store *s = inst->store;
   rt_store *cs = L->f->store;
-  *nout = 0;
+  const wp_cabi_fuse_t *fu = L->fuse;
+  bool mem = fu->pmem || fu->rmem;
+  if (nout) *nout = 0;
   /* the caller's arguments first: a bad one is the caller's trap (the
   ** check touches nothing of the callee's) */
   wp_cabi_cx_t fromcx, *from = NULL; /* scalars only: no memory, no cx */
-  if (L->fuse->pmem || L->fuse->rmem) wp_cabi_cx_init(from = &fromcx, &L->guest, NULL);
-  size_t nunused = 0;
-  wp_cabi_error_t *e = wp_cabi_fuse_args(L->fuse, from, NULL, false, flat, nflat, NULL, &nunused);
-  if (e) {
-    if (from) wp_cabi_error_delete(wp_cabi_cx_finish(from));
-    return rt_take_trap(cs, e, L->F->name);
+  if (mem) wp_cabi_cx_init(from = &fromcx, &L->guest, NULL);
+  if (!raw && fu->checks) {
+    size_t nunused = 0;
+    wp_cabi_error_t *e = wp_cabi_fuse_args(fu, from, NULL, false, flat, nflat, NULL, &nunused);
+    if (e) {
+      if (from) wp_cabi_error_delete(wp_cabi_cx_finish(from));
+      return rt_take_trap(cs, e, L->F->name);
+    }
   }
 
   /* rt_invoke (RT_FUNC_LIFTED) */
@@ -170,30 +190,35 @@ wasmplug_trap_t *rt_fused_call(rt_lower *L, const wp_cabi_flat_t *flat, size_t n
     static rt_caller fused_caller = {no_start, no_resolve, NULL, NULL};
     rt_caller caller = fused_caller;
     caller.inst = L->f;
-    rt_task task;
-    rt_thread th;
-    zero(&task, sizeof task);
-    zero(&th, sizeof th);
-    task.F = F;
-    task.caller = &caller;
-    task.state = RT_TASK_INITIAL;
-    task.implicit = &th;
-    task.threads = &th;
-    task.nthreads = 1;
-    wp_cabi_cx_init(&task.cx, &F->guest, NULL);
-    th.task = &task;
+    struct {
+      rt_task task;
+      rt_thread th;
+    } fr;
+    zero(&fr, sizeof fr);
+    rt_task *task = &fr.task;
+    rt_thread *th = &fr.th;
+    task->F = F;
+    task->caller = &caller;
+    task->state = RT_TASK_INITIAL;
+    task->implicit = th;
+    task->threads = th;
+    task->nthreads = 1;
+    /* the callee's memory view and realloc (a zeroed scope otherwise:
+    ** no handle crosses in a fused call, so no borrow is scoped to it) */
+    if (mem || F->opts.post_return) wp_cabi_cx_init(&task->cx, &F->guest, NULL);
+    th->task = task;
     rt_enter(inst, L->f);
     rt_thread *prev = S->current;
-    S->current = &th;
+    S->current = th;
     S->nesting++;
-    t = lift_fused(L, &task, from, flat, nflat, out, nout, &caller_err);
+    t = lift_fused(L, task, from, raw, flat, nflat, out, nout, &caller_err);
     S->nesting--;
     S->current = prev;
-    if (th.index && th.index < inst->thread_len) inst->thread_tab[th.index] = NULL;
-    wp_cabi_error_t *fe = wp_cabi_cx_finish(&task.cx);
+    if (th->index && th->index < inst->thread_len) inst->thread_tab[th->index] = NULL;
+    wp_cabi_error_t *fe = task->cx.guest ? wp_cabi_cx_finish(&task->cx) : NULL;
     if (!t && fe) t = rt_trap_from_cabi(fe, F->name);
     else if (fe) wp_cabi_error_delete(fe);
-    if (!t && task.state != RT_TASK_RESOLVED)
+    if (!t && task->state != RT_TASK_RESOLVED)
       t = wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "`%s` finished without returning a value", F->name);
     if (t) t = rt_poison(s, t);
     else if (s->poison) t = rt_poisoned(s);

@@ -246,13 +246,15 @@ typedef struct rt_lower {
   bool async_values;             /* its type has streams, futures or error contexts */
   rt_func *fuse_to;              /* non-NULL: called through the fused adapter */
   wp_cabi_fuse_t *fuse;
+  bool fuse_raw;                 /* ... whose core values pass unchanged */
 } rt_lower;
 /* rt/fused.c: sets L->fuse_to when F (a lifted export, or a host function
 ** forwarding to one) can be called by L through a fused adapter. */
 int rt_fuse_prepare(rt_lower *L, const rt_opts *o);
-/* The call: the caller's flat params -> the callee's memory and back. */
-wasmplug_trap_t *rt_fused_call(rt_lower *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
-                               size_t *nout);
+/* The call: the caller's flat params -> the callee's memory and back; or,
+** L->fuse_raw, the caller's core values handed over in place (raw). */
+wasmplug_trap_t *rt_fused_call(rt_lower *L, wasmplug_val_raw_t *raw, const wp_cabi_flat_t *flat, size_t nflat,
+                               wp_cabi_flat_t *out, size_t *nout);
 /* rt/task.c: a host function's trap as the guest sees it ("host function
 ** `F`: why"); exits pass through.  Takes t. */
 wasmplug_trap_t *rt_host_trap(const rt_func *F, wasmplug_trap_t *t);

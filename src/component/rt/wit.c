@@ -10,6 +10,7 @@
 */
 #include "component/rt/rt.h"
 #include "core/buf.h"
+#include "wit/wit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,16 +20,7 @@ static void add_str(wp_buf_t *b, wp_comp_str s) { wp_buf_put(b, s.ptr, s.len); }
 
 /* A WIT identifier, `%`-escaped when it is a keyword. */
 static void add_name(wp_buf_t *b, const char *p, size_t n) {
-  static const char *const kw[] = {
-      "use", "type", "func", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64", "char",
-      "bool", "string", "tuple", "list", "option", "result", "as", "from", "static", "interface", "world",
-      "import", "export", "package", "resource", "record", "enum", "flags", "variant", "own", "borrow",
-      "future", "stream", "constructor", "include", "with", "async", "map", "error-context", NULL};
-  for (int i = 0; kw[i]; i++)
-    if (strlen(kw[i]) == n && !memcmp(kw[i], p, n)) {
-      wp_buf_puts(b, "%");
-      break;
-    }
+  if (wp_wit_is_keyword(p, n)) wp_buf_puts(b, "%");
   wp_buf_put(b, p, n);
 }
 

@@ -1,0 +1,135 @@
+/*
+** test_progress.c — the compile progress callback names the tier the code
+** is compiled for: a module with more than a MiB of code compiles in units
+** on the baseline tier too, and its progress said "(optimized tier)" there
+** (the CLI printed the tier itself).  argv[1]: a scratch cache directory.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wasmplug.h"
+
+static int failed;
+#define CHECK(cond, ...)                                               \
+  do {                                                                 \
+    if (!(cond)) {                                                     \
+      failed++;                                                        \
+      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);  \
+      fprintf(stderr, __VA_ARGS__);                                    \
+      fputc('\n', stderr);                                             \
+    }                                                                  \
+  } while (0)
+
+typedef struct {
+  int calls, baseline, optimized, done;
+  char first[256];
+} seen_t;
+
+static void progress(void *data, const char *what, int done) {
+  seen_t *s = data;
+  if (done) {
+    s->done++;
+    return;
+  }
+  if (!s->calls++) snprintf(s->first, sizeof s->first, "%s", what);
+  s->baseline += strstr(what, "(baseline tier)") != NULL;
+  s->optimized += strstr(what, "(optimized tier)") != NULL;
+}
+
+static size_t uleb(uint8_t *p, uint32_t v) {
+  size_t n = 0;
+  do {
+    uint8_t b = v & 0x7f;
+    v >>= 7;
+    p[n++] = b | (v ? 0x80 : 0);
+  } while (v);
+  return n;
+}
+
+/* NF functions () -> i32, each summing K constants: about NF * K * 3 bytes
+** of code; "f" is exported. */
+static uint8_t *big_module(uint32_t nf, uint32_t k, size_t *len) {
+  uint32_t body = 1 + 2 + k * 3 + 1 + 1; /* locals, i32.const 0, K x (i32.const 1, i32.add), end */
+  size_t cap = 64 + (size_t)nf * (body + 8);
+  uint8_t *m = malloc(cap), *p = m;
+  static const uint8_t head[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                                 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f}; /* type () -> i32 */
+  memcpy(p, head, sizeof head);
+  p += sizeof head;
+  uint8_t tmp[16];
+  size_t fsz = uleb(tmp, nf) + nf;
+  *p++ = 0x03; /* functions */
+  p += uleb(p, (uint32_t)fsz);
+  p += uleb(p, nf);
+  memset(p, 0, nf);
+  p += nf;
+  static const uint8_t exp[] = {0x07, 0x05, 0x01, 0x01, 'f', 0x00, 0x00};
+  memcpy(p, exp, sizeof exp);
+  p += sizeof exp;
+  size_t bsz = (size_t)k * 3 + 4; /* 0 locals, i32.const 0, k x (i32.const 1; i32.add), end */
+  size_t csz = uleb(tmp, nf) + (size_t)nf * (uleb(tmp, (uint32_t)bsz) + bsz);
+  *p++ = 0x0a; /* code */
+  p += uleb(p, (uint32_t)csz);
+  p += uleb(p, nf);
+  for (uint32_t f = 0; f < nf; f++) {
+    p += uleb(p, (uint32_t)bsz);
+    *p++ = 0x00;
+    *p++ = 0x41;
+    *p++ = 0x00;
+    for (uint32_t i = 0; i < k; i++) {
+      *p++ = 0x41;
+      *p++ = 0x01;
+      *p++ = 0x6a;
+    }
+    *p++ = 0x0b;
+  }
+  *len = (size_t)(p - m);
+  return m;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: test_progress CACHE_DIR\n");
+    return 2;
+  }
+  size_t len;
+  uint8_t *wasm = big_module(160, 2500, &len); /* 1.2 MB of code */
+  seen_t s = {0};
+  wasmplug_config_t *cfg = wasmplug_config_new();
+  wasmplug_config_tier_set(cfg, WASMPLUG_TIER_BASELINE);
+  wasmplug_config_cache_dir_set(cfg, argv[1]);
+  wasmplug_config_progress_set(cfg, progress, &s);
+  wasmplug_engine_t *engine = NULL;
+  wasmplug_error_t *e = wasmplug_engine_new(cfg, &engine);
+  wasmplug_config_delete(cfg);
+  wasmplug_module_t *m = NULL;
+  if (!e) e = wasmplug_module_new(engine, wasm, len, "big.wasm", &m);
+  CHECK(!e, "big.wasm: %s", e ? wasmplug_error_message(e) : "");
+  wasmplug_instance_t *inst = NULL;
+  wasmplug_trap_t *trap = NULL;
+  if (!e) {
+    wasmplug_linker_t *l = wasmplug_linker_new(engine);
+    wasmplug_linker_instantiate(l, m, NULL, &inst, &e, &trap);
+    wasmplug_linker_delete(l);
+  }
+  CHECK(!e && !trap && inst, "instantiate: %s", e ? wasmplug_error_message(e) : trap ? wasmplug_trap_message(trap) : "");
+  if (inst) {
+    wasmplug_val_t r;
+    trap = wasmplug_func_call(wasmplug_instance_func(inst, "f"), NULL, 0, &r, 1);
+    CHECK(!trap && r.of.i32 == 2500, "f() = %d", (int)r.of.i32);
+    wasmplug_instance_delete(inst);
+  }
+  /* compiled in units on the baseline tier: progress, naming that tier */
+  CHECK(s.calls > 0, "no progress for a baseline compile in units");
+  CHECK(s.baseline == s.calls && s.optimized == 0, "%d of %d calls name the baseline tier, %d the optimized; first: %s",
+        s.baseline, s.calls, s.optimized, s.first);
+  CHECK(s.done == 1, "done %d times", s.done);
+  wasmplug_trap_delete(trap);
+  wasmplug_error_delete(e);
+  wasmplug_module_delete(m);
+  wasmplug_engine_delete(engine);
+  free(wasm);
+  if (!failed) printf("progress: ok (%s)\n", s.first);
+  return failed ? 1 : 0;
+}
