@@ -788,6 +788,37 @@ wp_cabi_error_t *wp_cabi_handles_remove_obj(wp_cabi_handles_t *h, uint32_t index
 typedef void (*wp_cabi_obj_reaper_fn)(void *ctx, wp_cabi_obj_t *o);
 void wp_cabi_handles_set_reaper(wp_cabi_handles_t *h, wp_cabi_obj_reaper_fn fn, void *ctx);
 
+/* The table's layout: handles.c owns it; it is here only for the inline
+ * lookup below (nothing else reads or writes these fields). */
+typedef struct wp_cabi_handle_entry {
+  const wp_cabi_resource_t *rt; /* a resource handle, or NULL: */
+  wp_cabi_obj_t *obj;           /* an object, or NULL too: a free slot */
+  uint32_t rep;
+  uint32_t num_lends;
+  bool own;
+  wp_cabi_cx_t *scope; /* borrow handles: the call that lent it */
+  uint32_t next_free;
+} wp_cabi_handle_entry_t;
+struct wp_cabi_handles {
+  wp_cabi_handle_entry_t *v;
+  uint32_t len, cap;
+  uint32_t free_head; /* 0: none */
+  uint32_t count;
+  uint32_t max; /* the limit (max-handles): at most this many live entries */
+  wp_cabi_obj_reaper_fn reaper;
+  void *reaper_ctx;
+};
+/* True, with its rep, when `handle` is a live handle of resource r: the
+ * success of every lookup of a resource handle (wp_cabi_resource_rep,
+ * lifts, drops), inline for the plugin loader's direct calls.  False for
+ * anything else; the caller then asks wp_cabi_resource_rep for the error. */
+static inline bool wp_cabi_resource_rep_live(const wp_cabi_handles_t *h, const wp_cabi_resource_t *r,
+                                             uint32_t handle, uint32_t *rep) {
+  if (!h || !r || !handle || handle >= h->len || h->v[handle].rt != r) return false;
+  *rep = h->v[handle].rep;
+  return true;
+}
+
 /* --- events and waitables --- */
 
 enum {

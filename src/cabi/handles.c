@@ -21,25 +21,8 @@
 
 #define MAX_HANDLES ((1u << 28) - 1)
 
-typedef struct entry {
-  const wp_cabi_resource_t *rt; /* a resource handle, or NULL: */
-  wp_cabi_obj_t *obj;           /* an object, or NULL too: a free slot */
-  uint32_t rep;
-  uint32_t num_lends;
-  bool own;
-  wp_cabi_cx_t *scope; /* borrow handles: the call that lent it */
-  uint32_t next_free;
-} entry_t;
-
-struct wp_cabi_handles {
-  entry_t *v;
-  uint32_t len, cap;
-  uint32_t free_head; /* 0: none */
-  uint32_t count;
-  uint32_t max; /* the limit (max-handles): at most this many live entries */
-  wp_cabi_obj_reaper_fn reaper;
-  void *reaper_ctx;
-};
+/* The entry and table layouts are in cabi.h (for wp_cabi_resource_rep_live). */
+typedef wp_cabi_handle_entry_t entry_t;
 
 wp_cabi_handles_t *wp_cabi_handles_new(void) {
   wp_cabi_handles_t *h = calloc(1, sizeof *h);
@@ -232,6 +215,11 @@ static void release(wp_cabi_handles_t *h, uint32_t i) {
 /* Looks a handle up and checks its type; `what` names the operation. */
 static wp_cabi_error_t *get(wp_cabi_handles_t *h, const wp_cabi_resource_t *r, uint32_t i, const char *what,
                             entry_t **out) {
+  uint32_t rep;
+  if (wp_cabi_resource_rep_live(h, r, i, &rep)) { /* the success, as the inline lookup sees it */
+    *out = &h->v[i];
+    return NULL;
+  }
   if (!h) return INVALID("%s: the guest has no handle table", what);
   if (i == 0 || i >= h->len || !h->v[i].rt) {
     if (i && i < h->len && h->v[i].obj) {

@@ -44,8 +44,23 @@ void wasmplug_config_limits_set(wasmplug_config_t *c, const wasmplug_store_limit
 
 const wasmplug_store_limits_t *wasmplug_engine_limits(const wasmplug_engine_t *e) { return &e->config.limits; }
 
+typedef struct limited {
+  void (*fn)(void *);
+  void *arg;
+} limited_t;
+
+/* fn is host code: marked so, the limit's signal never unwinds it (it may
+** be inside malloc or hold a lock); the guest code it reaches runs with
+** the mark cleared (guarded calls and fibers clear it). */
+static void run_limited(void *p) {
+  limited_t *l = p;
+  wasmplug_thread_marks.in_host = 1;
+  l->fn(l->arg);
+}
+
 wasmplug_trap_t *wasmplug_engine_call_limited(const wasmplug_engine_t *e, void (*fn)(void *arg), void *arg) {
-  return wp_rt_call_guarded(fn, arg, e->config.timeout_ms);
+  limited_t l = {fn, arg};
+  return wp_rt_call_guarded(run_limited, &l, e->config.timeout_ms);
 }
 
 void wasmplug_config_delete(wasmplug_config_t *c) {

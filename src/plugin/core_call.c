@@ -388,8 +388,9 @@ static inline __attribute__((always_inline)) uint32_t word_run(wasmplug_direct_c
   if (borrows && !t)
     for (size_t i = 0; i < n; i++)
       if (b->borrows & (1u << i)) {
+        if (wp_cabi_resource_rep_live(g->handles, b->bres[i], a[i], &a[i])) continue;
         wp_cabi_error_t *e = wp_cabi_resource_rep(g->handles, b->bres[i], a[i], &a[i]);
-        if (__builtin_expect(e != NULL, 0)) {
+        if (e) {
           t = word_trap(b, e);
           break;
         }

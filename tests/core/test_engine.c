@@ -699,6 +699,59 @@ static void test_threads(void) {
   wasmplug_module_delete(m);
 }
 
+/* wasmplug_engine_call_limited runs host code (a host's event loop) under
+** the time limit: the limit's signal must not unwind it (it may be inside
+** malloc or hold a lock); it sees wasmplug_call_interrupted() and stops by
+** itself, while guest code it reaches still traps. */
+typedef struct {
+  wasmplug_instance_t *in;
+  bool finished, saw_interrupt;
+  wasmplug_trap_t *guest;
+} limited_t;
+
+static void limited_host(void *arg) {
+  limited_t *l = arg;
+  struct timespec t0, now;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  do { /* host code spinning past the deadline, as a busy event loop */
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (wasmplug_call_interrupted()) {
+      l->saw_interrupt = true;
+      break;
+    }
+  } while ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 < 3000);
+  /* guest code reached from here still traps at the limit */
+  l->guest = wasmplug_func_call(wasmplug_instance_func(l->in, "spin"), NULL, 0, NULL, 0);
+  l->finished = true;
+}
+
+static void test_call_limited(const char *cache) {
+  wasmplug_config_t *c = wasmplug_config_new();
+  wasmplug_config_cache_dir_set(c, cache);
+  wasmplug_config_timeout_set(c, 100);
+  wasmplug_engine_t *saved = engine, *limited;
+  wasmplug_engine_new(c, &limited);
+  wasmplug_config_delete(c);
+  engine = limited;
+  wasmplug_module_t *m = load("basic.wasm");
+  wasmplug_linker_t *l = basic_linker();
+  limited_t st = {instantiate(l, m), false, false, NULL};
+  wasmplug_trap_t *t = wasmplug_engine_call_limited(limited, limited_host, &st);
+  CHECK(!t, "call_limited: host code was unwound: %s", t ? wasmplug_trap_message(t) : "");
+  CHECK(st.finished && st.saw_interrupt, "call_limited: host code ran to its end (%d) and saw the limit (%d)",
+        st.finished, st.saw_interrupt);
+  CHECK(st.guest && wasmplug_trap_kind(st.guest) == WASMPLUG_TRAP_INTERRUPT,
+        "call_limited: guest code reached from it traps at the limit: %s",
+        st.guest ? wasmplug_trap_message(st.guest) : "no trap");
+  wasmplug_trap_delete(t);
+  wasmplug_trap_delete(st.guest);
+  wasmplug_instance_delete(st.in);
+  wasmplug_linker_delete(l);
+  wasmplug_module_delete(m);
+  engine = saved;
+  wasmplug_engine_delete(limited);
+}
+
 int main(int argc, char **argv) {
   if (argc != 4) {
     fprintf(stderr, "usage: test_engine WASM_DIR baseline|optimized CACHE_DIR\n");
@@ -720,6 +773,7 @@ int main(int argc, char **argv) {
   test_threads();
   test_timeout(argv[3]);
   test_direct(argv[3]);
+  test_call_limited(argv[3]);
   wasmplug_engine_delete(engine);
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
