@@ -521,8 +521,7 @@ wp_cabi_error_t *wp_cabi_call_import(const wp_cabi_opts_t *guest, wp_cabi_arena_
  * first and lowering them into the second would, without a value tree:
  * the same checks, messages, realloc calls and bytes written.  Prepared
  * once per function type; false when the type has handles, streams,
- * futures, error contexts or maps, or variants with payloads in flat form
- * (those calls take the value-tree path).  The two guests must use UTF-8
+ * futures, error contexts or maps (those calls take the value-tree path).  The two guests must use UTF-8
  * and distinct memories (the copy reads one while the other's realloc
  * runs): the caller checks. */
 #define WP_CABI_FUSE_MAXP 64

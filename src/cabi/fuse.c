@@ -18,9 +18,8 @@
  * destination's code.
  *
  * Supported: every type but own/borrow (handles move between tables),
- * streams, futures and error contexts, and maps; in flat form (params that
- * fit in 16 core values, results in one), variants only when they carry
- * no payload (their joined slots would need the coercions of lift/lower).
+ * streams, futures and error contexts, and maps.  In flat form a variant's
+ * payload goes through lift's and lower's coercions of the joined slots.
  * Both guests must use UTF-8.  Anything else takes the value-tree path.
  */
 #include "cabi/cabi_internal.h"
@@ -32,22 +31,21 @@ typedef struct fz {
   bool copy; /* pass 2 */
 } fz;
 
-/* Whether ty can be fused; flat: it appears in flat form. */
-static bool fusable_type(const wp_cabi_type_t *ty, bool flat) {
+/* Whether ty can be fused. */
+static bool fusable_type(const wp_cabi_type_t *ty) {
   switch (ty->kind) {
   case WP_CABI_OWN: case WP_CABI_BORROW: case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:
     return false;
-  case WP_CABI_LIST: return !ty->map && fusable_type(ty->elem, false);
-  case WP_CABI_FIXED_LIST: return fusable_type(ty->elem, flat);
+  case WP_CABI_LIST: return !ty->map && fusable_type(ty->elem);
+  case WP_CABI_FIXED_LIST: return fusable_type(ty->elem);
   case WP_CABI_RECORD: case WP_CABI_TUPLE:
     for (uint32_t i = 0; i < ty->nfields; i++)
-      if (!fusable_type(ty->fields[i].type, flat)) return false;
+      if (!fusable_type(ty->fields[i].type)) return false;
     return true;
   case WP_CABI_VARIANT: case WP_CABI_OPTION: case WP_CABI_RESULT:
-    if (flat && ty->nflat != 1) return false;
     for (uint32_t i = 0; i < wp_cabi_type_ncases(ty); i++) {
       const wp_cabi_type_t *c = wp_cabi_type_case(ty, i);
-      if (c && !fusable_type(c, false)) return false;
+      if (c && !fusable_type(c)) return false;
     }
     return true;
   default: return true;
@@ -89,19 +87,12 @@ static bool dense(const wp_cabi_type_t *ty) {
   }
 }
 
-static uint32_t total_flat(size_t n, const wp_cabi_type_t *const *ts) {
-  uint64_t k = 0;
-  for (size_t i = 0; i < n; i++) k += ts[i]->nflat;
-  return k > UINT32_MAX ? UINT32_MAX : (uint32_t)k;
-}
-
 bool wp_cabi_fuse_prepare(const wp_cabi_func_t *f, wp_cabi_fuse_t *out) {
   memset(out, 0, sizeof *out);
   if (f->nparams > WP_CABI_FUSE_MAXP) return false;
-  bool pflat = total_flat(f->nparams, f->params) <= WP_CABI_MAX_FLAT_PARAMS;
   for (size_t i = 0; i < f->nparams; i++)
-    if (!fusable_type(f->params[i], pflat)) return false;
-  if (f->result && !fusable_type(f->result, f->result->nflat <= WP_CABI_MAX_FLAT_RESULTS)) return false;
+    if (!fusable_type(f->params[i])) return false;
+  if (f->result && !fusable_type(f->result)) return false;
   out->f = f;
   wp_cabi_func_flatten(f, WP_CABI_LIFT, &out->lift);
   wp_cabi_func_flatten(f, WP_CABI_LOWER, &out->lower);
@@ -311,16 +302,31 @@ static wp_cabi_error_t *fz_flat(fz *z, const wp_cabi_type_t *ty, const wp_cabi_f
     for (uint32_t k = 0; k < ty->length; k++)
       if ((e = fz_flat(z, ty->elem, in, i, out))) return e;
     return NULL;
-  case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT:
-    /* payload-free (wp_cabi_fuse_prepare): the discriminant only */
+  case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
+    size_t start = *i;
     if (x.i32 >= wp_cabi_type_ncases(ty)) {
       char where[48];
-      snprintf(where, sizeof where, "in flat value %zu", *i);
+      snprintf(where, sizeof where, "in flat value %zu", start);
       return bad_disc(ty, x.i32, where, 0);
     }
-    (*i)++;
-    if (z->copy) o->i32 = x.i32;
+    *i = start + ty->nflat; /* the whole variant is consumed either way */
+    if (o) {
+      memset(o, 0, ty->nflat * sizeof *o); /* unused slots are zero */
+      o->i32 = x.i32;
+    }
+    const wp_cabi_type_t *c = wp_cabi_type_case(ty, x.i32);
+    if (!c) return NULL;
+    /* as lift: the joined slots coerced to the case's own flat types,
+    ** the case fused from those (its flat values counted from 0), then
+    ** as lower: coerced back to the joined types */
+    wp_cabi_flat_t cin[WP_CABI_FLAT_CAP], cout[WP_CABI_FLAT_CAP];
+    for (uint32_t k = 0; k < c->nflat; k++) cin[k] = wp_cabi_flat_coerce_in(in[start + 1 + k], ty->flat[1 + k], c->flat[k]);
+    size_t j = 0;
+    if ((e = fz_flat(z, c, cin, &j, o ? cout : NULL))) return e;
+    if (o)
+      for (uint32_t k = 0; k < c->nflat; k++) o[1 + k] = wp_cabi_flat_coerce_out(cout[k], c->flat[k], ty->flat[1 + k]);
     return NULL;
+  }
   case WP_CABI_FLAGS:
     (*i)++;
     if (z->copy) o->i32 = ty->nfields >= 32 ? x.i32 : x.i32 & ((1u << ty->nfields) - 1);

@@ -9,15 +9,22 @@
 ** and (c) of the tables it defines.  Imports are pointers the block holds
 ** and do not change.  A snapshot copies (a) and (c).  A large memory
 ** becomes a copy-on-write image of itself: its pages are remapped,
-** private, from a memfd holding the snapshot, so a reset is
-** madvise(MADV_DONTNEED) — the pages the guest wrote go back to the image,
-** the rest were never copied — plus undoing memory.grow: the cost is what
-** the guest touched.  A small one (COPY_MAX) is copied back instead: the
-** madvise would cost more, in TLB shootdowns to every core that runs a
-** thread of the process and in page faults on the next use, than copying
-** a few pages does.
+** private, from a memfd holding the snapshot, so the pages the guest only
+** reads stay the image's and the ones it writes become private copies.
+** A reset asks the kernel which pages are private copies
+** (/proc/self/pagemap: present and not a file page) and copies just those
+** back from a second, read-only mapping of the image: no page is unmapped,
+** so there is no TLB shootdown and no page fault on the next request.  The
+** set of private pages is the pages written by any request so far; when
+** it grows past DROP_PAGES, they go back to the image by
+** madvise(MADV_DONTNEED) instead, once.  Without pagemap, every reset is
+** that madvise (the cost: a TLB shootdown and a fault per page touched
+** after).  A small memory (COPY_MAX) is copied back whole: that costs less
+** than asking which pages changed.
 */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -28,12 +35,16 @@
 #define WASM_PAGE 65536u
 /* Memories up to this size are restored by copying them back. */
 #define COPY_MAX (512u << 10)
+/* More private pages than this in a large memory: dropped, not copied. */
+#define DROP_PAGES 256u
+#define OS_PAGE 4096u
 
 typedef struct snap_mem {
   wp_rt_memory_t *m;
   uint32_t pages; /* at the snapshot */
   size_t bytes;
   uint8_t *copy;  /* a small memory's contents, or NULL: a CoW image */
+  uint8_t *image; /* a large memory's image, mapped read-only */
 } snap_mem_t;
 
 typedef struct snap_table {
@@ -55,7 +66,10 @@ struct wp_snapshot {
 void wp_snapshot_free(struct wp_snapshot *s) {
   if (!s) return;
   for (size_t i = 0; i < s->ntables; i++) free(s->tables[i].data);
-  for (size_t i = 0; i < s->nmems; i++) free(s->mems[i].copy);
+  for (size_t i = 0; i < s->nmems; i++) {
+    free(s->mems[i].copy);
+    if (s->mems[i].image) munmap(s->mems[i].image, s->mems[i].bytes);
+  }
   free(s->tables);
   free(s->mems);
   free(s->block);
@@ -63,8 +77,9 @@ void wp_snapshot_free(struct wp_snapshot *s) {
 }
 
 /* Turns memory m's first `bytes` into a private mapping of an image of
-** themselves: same address, same contents, copy-on-write from then on. */
-static char *make_image(wp_rt_memory_t *m, size_t bytes) {
+** themselves: same address, same contents, copy-on-write from then on;
+** *image: the image mapped read-only elsewhere. */
+static char *make_image(wp_rt_memory_t *m, size_t bytes, uint8_t **image) {
   int fd = memfd_create("wasmplug-memory", MFD_CLOEXEC);
   if (fd < 0) return wp_format("memfd_create: %s", strerror(errno));
   char *err = NULL;
@@ -74,8 +89,12 @@ static char *make_image(wp_rt_memory_t *m, size_t bytes) {
     if (w <= 0) err = wp_format("writing the memory image: %s", strerror(errno));
     else done += (size_t)w;
   }
+  void *ro = err ? MAP_FAILED : mmap(NULL, bytes, PROT_READ, MAP_SHARED, fd, 0);
+  if (!err && ro == MAP_FAILED) err = wp_format("mapping the memory image: %s", strerror(errno));
   if (!err && mmap(m->data, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED)
     err = wp_format("mapping the memory image: %s", strerror(errno));
+  if (err && ro != MAP_FAILED) munmap(ro, bytes);
+  else if (!err) *image = ro;
   close(fd); /* the mapping keeps the image */
   return err;
 }
@@ -129,7 +148,7 @@ wasmplug_error_t *wasmplug_instance_snapshot(wasmplug_instance_t *in) {
       else memcpy(sm->copy, sm->m->data, sm->bytes);
     } else if (sm->bytes) {
       in->imaged = true; /* even if it fails half way */
-      err = make_image(sm->m, sm->bytes);
+      err = make_image(sm->m, sm->bytes, &sm->image);
     }
   }
   if (err) {
@@ -140,6 +159,50 @@ wasmplug_error_t *wasmplug_instance_snapshot(wasmplug_instance_t *in) {
   }
   in->snapshot = s;
   return NULL;
+}
+
+/* /proc/self/pagemap, opened once (-1: not readable here). */
+static int pagemap_fd(void) {
+  static _Atomic int fd = -2;
+  int f = fd;
+  if (f == -2) {
+    int o = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    int expect = -2;
+    if (!atomic_compare_exchange_strong(&fd, &expect, o) && o >= 0) close(o);
+    f = fd;
+  }
+  return f;
+}
+
+/* Puts the private pages of a large memory back from its image; false when
+** the kernel could not say which they are (or there are too many: then
+** the caller drops them all). */
+static bool copy_back_written(snap_mem_t *sm) {
+  int fd = pagemap_fd();
+  if (fd < 0 || sm->bytes % OS_PAGE || (uintptr_t)sm->m->data % OS_PAGE) return false;
+  size_t npages = sm->bytes / OS_PAGE, first = (uintptr_t)sm->m->data / OS_PAGE;
+  uint64_t e[512];
+  size_t todo[DROP_PAGES], n = 0;
+  for (size_t at = 0; at < npages;) {
+    size_t k = npages - at < 512 ? npages - at : 512;
+    ssize_t got = pread(fd, e, k * sizeof *e, (off_t)((first + at) * sizeof *e));
+    if (got != (ssize_t)(k * sizeof *e)) return false;
+    for (size_t j = 0; j < k; j++) {
+      /* bit 63 present, 62 swapped, 61 a file page (the image's) */
+      bool private = ((e[j] >> 63) & 1 && !((e[j] >> 61) & 1)) || ((e[j] >> 62) & 1);
+      if (!private) continue;
+      if (n == DROP_PAGES) return false;
+      todo[n++] = at + j;
+    }
+    at += k;
+  }
+  for (size_t i = 0; i < n; i++) { /* pages next to each other: one copy */
+    size_t j = i;
+    while (j + 1 < n && todo[j + 1] == todo[j] + 1) j++;
+    memcpy(sm->m->data + todo[i] * OS_PAGE, sm->image + todo[i] * OS_PAGE, (j - i + 1) * OS_PAGE);
+    i = j;
+  }
+  return true;
 }
 
 wasmplug_error_t *wasmplug_instance_reset(wasmplug_instance_t *in) {
@@ -156,7 +219,7 @@ wasmplug_error_t *wasmplug_instance_reset(wasmplug_instance_t *in) {
     }
     /* the pages written since go back to the image (or the copy back) */
     if (sm->copy) memcpy(m->data, sm->copy, sm->bytes);
-    else if (sm->bytes && madvise(m->data, sm->bytes, MADV_DONTNEED))
+    else if (sm->bytes && !copy_back_written(sm) && madvise(m->data, sm->bytes, MADV_DONTNEED))
       return wasmplug_error_new("reset of %s: %s", in->module->name, strerror(errno));
   }
   /* tables: their elements (the block holds their data pointers, which a

@@ -2,13 +2,17 @@
 ** test_snapshot.c — wasmplug_instance_snapshot/_reset (the pool behind
 ** `wasmplug serve`: a fresh instance per request without instantiating):
 ** after a reset, memory contents and size, globals and tables are those
-** of the snapshot, every time, and a snapshot can be retaken.
+** of the snapshot, every time, and a snapshot can be retaken.  Twice: a
+** small memory (snapshot.wasm, copied back whole) and a large one
+** (snapshot_big.wasm: a copy-on-write image; a reset copies back the pages
+** written, or drops them all when many were: both are checked).
 ** Freed memories' reservations are reused by the next instantiation
 ** (issue 18): what the next instance sees is a new memory's state (zeros
 ** past its data segments, nothing accessible past its size), also after
 ** a snapshot had mapped the memory from a copy-on-write image.
 **   test_snapshot WASM_DIR TIER CACHE_DIR
 */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +32,8 @@ static int fails, checks;
   } while (0)
 
 static wasmplug_instance_t *inst;
+static int32_t pages0; /* the memory's size at instantiation */
+static bool big;       /* snapshot_big.wasm */
 
 static int32_t call(const char *name, int n, int32_t a, int32_t b) {
   wasmplug_func_t *f = wasmplug_instance_func(inst, name);
@@ -49,8 +55,13 @@ static void dirty(void) {
   call("poke", 2, 16, 'j');
   call("poke", 2, 1000, 99);
   call("set", 1, 42, 0);
-  CHECK(call("grow", 1, 2, 0) == 1, "memory.grow");
-  call("poke", 2, 65536 + 5, 77); /* in a grown page */
+  CHECK(call("grow", 1, 2, 0) == pages0, "memory.grow");
+  call("poke", 2, pages0 * 65536 + 5, 77); /* in a grown page */
+  if (big) {
+    call("poke", 2, 1048676 + 1, 'X'); /* in the second data segment's page */
+    call("poke", 2, 700000, 3);         /* a page nobody read */
+    CHECK(call("peek", 1, 300000, 0) == 0, "a page only read"); /* stays the image's */
+  }
   call("swap", 0, 0, 0);
   CHECK(call("tgrow", 0, 0, 0) == 2, "table.grow");
   CHECK(call("call0", 0, 0, 0) == 2, "the table changed");
@@ -59,16 +70,26 @@ static void dirty(void) {
 static void pristine(const char *when) {
   CHECK(call("peek", 1, 16, 0) == 'h', "%s: the data segment is back", when);
   CHECK(call("peek", 1, 1000, 0) == 0, "%s: a written byte is zero again", when);
-  CHECK(call("size", 0, 0, 0) == 1, "%s: memory.grow is undone", when);
+  CHECK(call("size", 0, 0, 0) == pages0, "%s: memory.grow is undone", when);
+  if (big) {
+    CHECK(call("peek", 1, 1048676, 0) == 'w' && call("peek", 1, 1048677, 0) == 'o',
+          "%s: the second data segment is back", when);
+    CHECK(call("peek", 1, 700000, 0) == 0 && call("peek", 1, 300000, 0) == 0, "%s: written pages are zero again",
+          when);
+    CHECK(call("peek", 1, 8, 0) == 0 && call("peek", 1, 4096 * 300 + 8, 0) == 0 &&
+              call("peek", 1, 4096 * 383 + 8, 0) == 0,
+          "%s: every page filled is zero again", when);
+  }
   CHECK(call("get", 0, 0, 0) == 7, "%s: the global is back", when);
   CHECK(call("tsize", 0, 0, 0) == 2, "%s: table.grow is undone", when);
   CHECK(call("call0", 0, 0, 0) == 1, "%s: the table element is back", when);
 }
 
-int main(int argc, char **argv) {
-  if (argc != 4) return 2;
+static int run(char **argv, const char *name) {
   char path[4096];
-  snprintf(path, sizeof path, "%s/snapshot.wasm", argv[1]);
+  snprintf(path, sizeof path, "%s/%s", argv[1], name);
+  big = !strcmp(name, "snapshot_big.wasm");
+  pages0 = big ? 24 : 1;
   FILE *f = fopen(path, "rb");
   if (!f) return printf("FAIL: cannot open %s\n", path), 1;
   static uint8_t buf[1 << 16];
@@ -91,8 +112,12 @@ int main(int argc, char **argv) {
   wasmplug_error_delete(e);
   CHECK(!(e = wasmplug_instance_snapshot(inst)), "snapshot: %s", e ? wasmplug_error_message(e) : "");
   pristine("after the snapshot");
-  for (int round = 1; round <= 3; round++) {
+  for (int round = 1; round <= 4; round++) {
     dirty();
+    if (big && round == 2) { /* every page written: more than are copied back */
+      call("fill", 1, 0x5a, 0);
+      CHECK(call("peek", 1, 4096 * 300 + 8, 0) == 0x5a, "filled");
+    }
     CHECK(call("get", 0, 0, 0) == 42, "dirty");
     CHECK(!(e = wasmplug_instance_reset(inst)), "reset: %s", e ? wasmplug_error_message(e) : "");
     char when[32];
@@ -107,12 +132,19 @@ int main(int argc, char **argv) {
   CHECK(!(e = wasmplug_instance_reset(inst)), "reset to the second snapshot");
   CHECK(call("get", 0, 0, 0) == 9 && call("peek", 1, 20, 0) == 5 && call("peek", 1, 1000, 0) == 0,
         "the second snapshot's state");
+  if (big) { /* the second image: a page written before it is part of it */
+    call("poke", 2, 20, 6);
+    call("fill", 1, 1, 0);
+    CHECK(!(e = wasmplug_instance_reset(inst)), "reset after a fill");
+    CHECK(call("peek", 1, 20, 0) == 5 && call("peek", 1, 4096 * 100 + 8, 0) == 0, "the second image after a fill");
+  }
   wasmplug_instance_delete(inst);
 
-  /* Reused reservations.  Round 0: a plain memory grown and written;
-  ** round 1: the same after a snapshot of 10 pages (over COPY_MAX: a
-  ** copy-on-write image of the memory) and a reset. */
-  for (int round = 0; round < 2; round++) {
+  /* Reused reservations (snapshot.wasm: 1 page, at most 10).  Round 0: a
+  ** plain memory grown and written; round 1: the same after a snapshot of
+  ** 10 pages (over COPY_MAX: a copy-on-write image of the memory) and a
+  ** reset. */
+  for (int round = 0; round < 2 && !big; round++) {
     wasmplug_linker_instantiate(l, m, NULL, &inst, &e, &tr);
     if (e || tr) return printf("FAIL: %s\n", e ? wasmplug_error_message(e) : wasmplug_trap_message(tr)), 1;
     CHECK(call("grow", 1, 9, 0) == 1, "grown to 10 pages");
@@ -149,6 +181,12 @@ int main(int argc, char **argv) {
   wasmplug_module_delete(m);
   wasmplug_engine_delete(eng);
   wasmplug_config_delete(cfg);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 4) return 2;
+  if (run(argv, "snapshot.wasm") || run(argv, "snapshot_big.wasm")) return 1;
   printf("%d passed, %d failed\n", checks - fails, fails);
   return fails != 0;
 }

@@ -12,8 +12,8 @@
 ** traps in the callee poison its store; the results are checked in the
 ** callee, copied into the caller, then post-return runs; errors storing
 ** them are the caller's.  Types the adapter cannot fuse (handles, async
-** values, payload variants in flat form), async functions and shared
-** memories take the value-tree path (canon.c).
+** values, maps), async functions and shared memories take the value-tree
+** path (canon.c).
 */
 #include "component/rt/async.h"
 
