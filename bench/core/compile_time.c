@@ -22,48 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../bench_util.h"
 #include "wasmplug.h"
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_now(void) {
-  struct rusage self, kids;
-  getrusage(RUSAGE_SELF, &self);
-  getrusage(RUSAGE_CHILDREN, &kids);
-  return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
-                  kids.ru_stime.tv_sec) +
-         (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
-                  kids.ru_stime.tv_usec) / 1e6;
-}
-
-static uint8_t *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  uint8_t *buf = NULL;
-  size_t cap = 0, n = 0;
-  for (;;) {
-    if (n == cap) {
-      cap = cap ? cap * 2 : 1 << 16;
-      uint8_t *b = realloc(buf, cap);
-      if (!b) break;
-      buf = b;
-    }
-    size_t r = fread(buf + n, 1, cap - n, f);
-    n += r;
-    if (r == 0) {
-      fclose(f);
-      *len = n;
-      return buf;
-    }
-  }
-  free(buf);
-  fclose(f);
-  return NULL;
-}
 
 /* Empties the cache directory (one level: the cache keeps flat files). */
 static void empty_dir(const char *dir) {
@@ -92,10 +52,10 @@ static double time_tier(const char *cache, wasmplug_tier_t tier, const uint8_t *
   wasmplug_config_cache_dir_set(cfg, cache);
   wasmplug_error_t *err = wasmplug_engine_new(cfg, &engine);
   if (!err) {
-    double t0 = now(), c0 = cpu_now();
+    double t0 = bench_clock(CLOCK_MONOTONIC), c0 = bench_cpu_with_children();
     err = wasmplug_module_new(engine, bytes, len, name, &m);
-    secs = now() - t0;
-    *cpu = cpu_now() - c0;
+    secs = bench_clock(CLOCK_MONOTONIC) - t0;
+    *cpu = bench_cpu_with_children() - c0;
     if (!err && wasmplug_module_tier(m) != tier) {
       fprintf(stderr, "compile_time: %s: asked for tier %d, got %d\n", name, (int)tier,
               (int)wasmplug_module_tier(m));
@@ -123,7 +83,7 @@ int main(int argc, char **argv) {
   int status = 0;
   for (int i = 2; i < argc; i++) {
     size_t len;
-    uint8_t *bytes = read_file(argv[i], &len);
+    uint8_t *bytes = bench_read_file(argv[i], &len);
     if (!bytes) {
       fprintf(stderr, "compile_time: cannot read %s\n", argv[i]);
       status = 1;

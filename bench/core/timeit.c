@@ -24,16 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
+#include "../bench_util.h"
 
 int main(int argc, char **argv) {
   if (argc < 4) {
@@ -52,7 +43,7 @@ int main(int argc, char **argv) {
   if (!t || !cpu) return 1;
   long maxrss = 0;
   for (int i = 0; i < n; i++) {
-    double t0 = now();
+    double t0 = bench_clock(CLOCK_MONOTONIC);
     pid_t pid = fork();
     if (pid < 0) {
       fprintf(stderr, "timeit: fork: %s\n", strerror(errno));
@@ -76,9 +67,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "timeit: waitpid: %s\n", strerror(errno));
         return 1;
       }
-    t[i] = now() - t0;
-    cpu[i] = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-             (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    t[i] = bench_clock(CLOCK_MONOTONIC) - t0;
+    cpu[i] = bench_rusage_cpu(&ru);
     if (ru.ru_maxrss > maxrss) maxrss = ru.ru_maxrss;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       if (WIFEXITED(status))
@@ -90,10 +80,7 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
-  qsort(t, (size_t)n, sizeof *t, cmp_double);
-  qsort(cpu, (size_t)n, sizeof *cpu, cmp_double);
-  double median = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-  double cmedian = n % 2 ? cpu[n / 2] : (cpu[n / 2 - 1] + cpu[n / 2]) / 2;
+  double median = bench_median(t, (size_t)n), cmedian = bench_median(cpu, (size_t)n);
   printf("%.4f %.4f %.4f %.4f %.1f\n", median, t[0], t[n - 1], cmedian, (double)maxrss / 1024);
   free(t);
   free(cpu);

@@ -34,44 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../bench_util.h"
 #include "../../src/core/internal.h"
 #include "../../src/core/translate.h"
-
-static double now(clockid_t c) {
-  struct timespec ts;
-  clock_gettime(c, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static uint8_t *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  uint8_t *buf = NULL;
-  size_t cap = 0, n = 0;
-  for (;;) {
-    if (n == cap) {
-      cap = cap ? cap * 2 : 1 << 16;
-      uint8_t *b = realloc(buf, cap);
-      if (!b) break;
-      buf = b;
-    }
-    size_t r = fread(buf + n, 1, cap - n, f);
-    n += r;
-    if (r == 0) {
-      fclose(f);
-      *len = n;
-      return buf;
-    }
-  }
-  free(buf);
-  fclose(f);
-  return NULL;
-}
 
 /* One section header at p: id, payload [*start, *start + *size).  False at
 ** the end or on a malformed length. */
@@ -157,25 +122,22 @@ static bool measure(const char *work, const uint8_t *b, size_t len, int runs, to
   double wall[16], cpu[16];
   uint64_t bytes = 0;
   for (int r = 0; r < runs; r++) {
-    double w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+    double w0 = bench_clock(CLOCK_MONOTONIC), c0 = bench_clock(CLOCK_PROCESS_CPUTIME_ID);
     bytes = own_once(b, len, false);
-    wall[r] = now(CLOCK_MONOTONIC) - w0;
-    cpu[r] = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    wall[r] = bench_clock(CLOCK_MONOTONIC) - w0;
+    cpu[r] = bench_clock(CLOCK_PROCESS_CPUTIME_ID) - c0;
     if (!bytes) return false;
   }
-  qsort(wall, (size_t)runs, sizeof *wall, cmp_double);
-  qsort(cpu, (size_t)runs, sizeof *cpu, cmp_double);
-  t->own_s += wall[runs / 2];
-  t->own_cpu += cpu[runs / 2];
+  t->own_s += bench_median(wall, (size_t)runs);
+  t->own_cpu += bench_median(cpu, (size_t)runs);
   t->own_bytes += bytes;
   for (int r = 0; r < runs; r++) {
-    double w0 = now(CLOCK_MONOTONIC);
+    double w0 = bench_clock(CLOCK_MONOTONIC);
     bytes = own_once(b, len, true);
-    wall[r] = now(CLOCK_MONOTONIC) - w0;
+    wall[r] = bench_clock(CLOCK_MONOTONIC) - w0;
     if (!bytes) return false;
   }
-  qsort(wall, (size_t)runs, sizeof *wall, cmp_double);
-  t->base_s += wall[runs / 2];
+  t->base_s += bench_median(wall, (size_t)runs);
   t->base_bytes += bytes;
 
   /* The code section's size, for the record. */
@@ -200,7 +162,7 @@ static bool measure(const char *work, const uint8_t *b, size_t len, int runs, to
   free(s);
   unlink(out);
   unlink(hdr);
-  double w0 = now(CLOCK_MONOTONIC);
+  double w0 = bench_clock(CLOCK_MONOTONIC);
   pid_t pid = fork();
   if (pid < 0) return false;
   if (pid == 0) {
@@ -217,7 +179,7 @@ static bool measure(const char *work, const uint8_t *b, size_t len, int runs, to
   struct rusage ru;
   while (wait4(pid, &status, 0, &ru) < 0)
     if (errno != EINTR) return false;
-  double w = now(CLOCK_MONOTONIC) - w0;
+  double w = bench_clock(CLOCK_MONOTONIC) - w0;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
     fprintf(stderr, "xlate: cannot run wasm2c (is wabt installed?)\n");
     return false;
@@ -226,8 +188,7 @@ static bool measure(const char *work, const uint8_t *b, size_t len, int runs, to
     t->refused++;
   } else {
     t->w2c_s += w;
-    t->w2c_cpu += (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-                  (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    t->w2c_cpu += bench_rusage_cpu(&ru);
     t->w2c_bytes += (uint64_t)(file_size(out) + file_size(hdr));
     if (ru.ru_maxrss > t->w2c_rss) t->w2c_rss = ru.ru_maxrss;
   }
@@ -245,7 +206,7 @@ int main(int argc, char **argv) {
   int runs = argc == 4 ? atoi(argv[3]) : 3;
   if (runs < 1 || runs > 15) runs = 3;
   size_t len;
-  uint8_t *b = slurp(argv[2], &len);
+  uint8_t *b = bench_read_file(argv[2], &len);
   if (!b || len < 8) {
     fprintf(stderr, "xlate: cannot read %s\n", argv[2]);
     return 1;

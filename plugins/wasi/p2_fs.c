@@ -535,22 +535,8 @@ int wasi_filesystem_types_method_descriptor_is_same_object(wp2_ctx_t *cx, wasi_f
   return 0;
 }
 
-/* The file's identity (device and inode), mixed so the raw inode number
-** does not show through.  As in the reference it does not change when the
-** file is written: the preview1 adapter reports it as the inode number, so
-** it must stay the same for as long as the file exists. */
-static uint64_t mix64(uint64_t x) {
-  x ^= x >> 31;
-  x *= 0xbf58476d1ce4e5b9u;
-  x ^= x >> 29;
-  x *= 0x94d049bb133111ebu;
-  x ^= x >> 32;
-  return x;
-}
-
 static void hash_stat(const wp_os_stat_t *st, wasi_filesystem_types_metadata_hash_value_t *h) {
-  h->lower = mix64(st->dev * 0x9e3779b97f4a7c15u ^ st->ino);
-  h->upper = mix64(h->lower ^ 0x5851f42d4c957f2du);
+  wp_os_stat_identity(st, &h->lower, &h->upper);
 }
 
 int wasi_filesystem_types_method_descriptor_metadata_hash(wp2_ctx_t *cx, wasi_filesystem_types_borrow_descriptor_t self,

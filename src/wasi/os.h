@@ -127,6 +127,13 @@ typedef struct wp_os_time {
   uint64_t ns;
 } wp_os_time_t;
 
+/* The file's identity (device and inode), mixed so the raw inode number
+** does not show through: wasi:filesystem's metadata-hash, the same in WASI
+** 0.2 and 0.3.  As in the reference it does not change when the file is
+** written: the preview1 adapter reports it as the inode number, so it must
+** stay the same for as long as the file exists. */
+void wp_os_stat_identity(const wp_os_stat_t *st, uint64_t *lower, uint64_t *upper);
+
 struct stat;
 struct timespec;
 /* Converts a host stat (used by the OS layer's own files). */

@@ -81,6 +81,20 @@ wp_os_err_t wp_os_seek(int fd, int64_t offset, int whence, uint64_t *pos) {
   return 0;
 }
 
+static uint64_t mix64(uint64_t x) {
+  x ^= x >> 31;
+  x *= 0xbf58476d1ce4e5b9u;
+  x ^= x >> 29;
+  x *= 0x94d049bb133111ebu;
+  x ^= x >> 32;
+  return x;
+}
+
+void wp_os_stat_identity(const wp_os_stat_t *st, uint64_t *lower, uint64_t *upper) {
+  *lower = mix64(st->dev * 0x9e3779b97f4a7c15u ^ st->ino);
+  *upper = mix64(*lower ^ 0x5851f42d4c957f2du);
+}
+
 wp_os_err_t wp_os_fstat(int fd, wp_os_stat_t *out) {
   struct stat st;
   if (fstat(fd, &st) < 0) return wp_os_err_from_errno(errno);

@@ -16,48 +16,13 @@
 **   /count          a counter in linear memory: 1 when every request has a fresh instance
 **   /fields         every fields method, good and bad input: a report line
 */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "../wasi_p3/p3abi.h"
 
-#define IMPORT(m, n) __attribute__((import_module(m), import_name(n)))
-#define EXPORT(n) __attribute__((export_name(n)))
 #define TYPES "wasi:http/types@0.3.0"
 #define HANDLER "wasi:http/handler@0.3.0"
 
-#define BLOCKED 0xffffffffu
-#define COPY_DROPPED 1
 #define ERR_HTTP_REQUEST_DENIED 15
 
-void *memset(void *d, int c, size_t n) {
-  uint8_t *p = d;
-  while (n--) *p++ = (uint8_t)c;
-  return d;
-}
-void *memcpy(void *d, const void *s, size_t n) {
-  uint8_t *p = d;
-  const uint8_t *q = s;
-  while (n--) *p++ = *q++;
-  return d;
-}
-
-static uint8_t heap[1 << 20];
-static size_t heap_at;
-
-EXPORT("cabi_realloc") void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
-  heap_at = (heap_at + align - 1) & ~(align - 1);
-  if (heap_at + new_size > sizeof heap) __builtin_trap();
-  uint8_t *p = heap + heap_at;
-  heap_at += new_size;
-  for (size_t i = 0; old && i < old_size && i < new_size; i++) p[i] = ((uint8_t *)old)[i];
-  return p;
-}
-
-static size_t slen(const char *s) {
-  size_t n = 0;
-  while (s[n]) n++;
-  return n;
-}
 static bool prefix(const uint8_t *s, size_t n, const char *p) {
   size_t k = slen(p);
   if (n < k) return false;
@@ -73,26 +38,9 @@ static uint64_t num_after_q(const uint8_t *s, size_t n) {
   return v;
 }
 
-/* ------------------------------------------------------ async built-ins */
-
-IMPORT("$root", "[waitable-set-new]") uint32_t waitable_set_new(void);
-IMPORT("$root", "[waitable-set-wait]") uint32_t waitable_set_wait(uint32_t set, uint32_t *ev);
-IMPORT("$root", "[waitable-set-drop]") void waitable_set_drop(uint32_t set);
-IMPORT("$root", "[waitable-join]") void waitable_join(uint32_t w, uint32_t set);
-/* result<own<response>, error-code>, flattened */
+/* the export's task.return: result<own<response>, error-code>, flattened */
 IMPORT("[export]" HANDLER, "[task-return]handle")
 void task_return(uint32_t is_err, uint32_t a, uint32_t b, uint64_t c, uint32_t d, uint32_t e, uint32_t f, uint32_t g);
-
-static uint32_t ws;
-
-static uint32_t wait_on(uint32_t w) {
-  uint32_t ev[2];
-  waitable_join(w, ws);
-  waitable_set_wait(ws, ev);
-  waitable_join(w, 0);
-  return ev[1];
-}
-static uint32_t copied(uint32_t end, uint32_t r) { return r == BLOCKED ? wait_on(end) : r; }
 
 /* ------------------------------------------------------------ types */
 

@@ -6,25 +6,9 @@
 set -u
 W=$1 APP=$2 WORK=$3
 rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
-command -v curl >/dev/null || { echo "FAIL: curl is not installed (scripts/install-deps.sh)"; exit 1; }
-fails=0 passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
-contains() { case "$3" in *"$2"*) ok ;; *) bad "$1: '$3' lacks '$2'" ;; esac; }
+. "$(dirname "$0")/serve_lib.sh"
 
-"$W" serve --addr 127.0.0.1:0 --tier baseline -v --max-concurrent 2 "$APP" >"$WORK/out" 2>"$WORK/err" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT
-i=0
-while ! grep -q listening "$WORK/out" 2>/dev/null; do
-  i=$((i + 1))
-  if [ $i -gt 3000 ] || ! kill -0 $SERVER 2>/dev/null; then
-    echo "FAIL: the server did not start"; cat "$WORK/err"; exit 1
-  fi
-  sleep 0.1
-done
-U=$(sed -n 's/^listening on //p' "$WORK/out")
+serve_start 3000 --tier baseline -v --max-concurrent 2 "$APP"
 
 expect hello "Hello from JavaScript: GET /hello" "$(curl -s $U/hello)"
 contains header "x-handler: componentize-js" "$(curl -s -i $U/hello | tr -d '\r')"
@@ -39,5 +23,4 @@ kill -TERM $SERVER
 wait $SERVER
 expect exit-status 0 "$?"
 trap - EXIT
-echo "$passes passed, $fails failed"
-[ $fails -eq 0 ]
+serve_done

@@ -8,56 +8,17 @@
 ** Why by hand: no C toolchain emits WASI 0.3 yet, and writing the ABI out
 ** is what tests the plugin's ends of it (streams, futures, subtasks).
 */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "p3abi.h"
 
-#define IMPORT(m, n) __attribute__((import_module(m), import_name(n)))
-#define EXPORT(n) __attribute__((export_name(n)))
 #define CLI(i) "wasi:cli/" i "@" WASI_VERSION
 #define CLOCKS(i) "wasi:clocks/" i "@" WASI_VERSION
 #define RANDOM(i) "wasi:random/" i "@" WASI_VERSION
 #define FS(i) "wasi:filesystem/" i "@" WASI_VERSION
 #define SOCK(i) "wasi:sockets/" i "@" WASI_VERSION
 
-#define BLOCKED 0xffffffffu
 #define EV_SUBTASK 1
-#define COPY_COMPLETED 0
-#define COPY_DROPPED 1
 #define SUBTASK_RETURNED 2
 
-/* ------------------------------------------------------------ memory */
-
-/* clang emits calls to these for struct initializers */
-void *memset(void *d, int c, size_t n) {
-  uint8_t *p = d;
-  while (n--) *p++ = (uint8_t)c;
-  return d;
-}
-void *memcpy(void *d, const void *s, size_t n) {
-  uint8_t *p = d;
-  const uint8_t *q = s;
-  while (n--) *p++ = *q++;
-  return d;
-}
-
-static uint8_t heap[1 << 18];
-static size_t heap_at;
-
-EXPORT("cabi_realloc") void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
-  heap_at = (heap_at + align - 1) & ~(align - 1);
-  if (heap_at + new_size > sizeof heap) __builtin_trap();
-  uint8_t *p = heap + heap_at;
-  heap_at += new_size;
-  for (size_t i = 0; old && i < old_size && i < new_size; i++) p[i] = ((uint8_t *)old)[i];
-  return p;
-}
-
-static size_t slen(const char *s) {
-  size_t n = 0;
-  while (s[n]) n++;
-  return n;
-}
 static bool seq(const void *a, size_t an, const char *b) {
   size_t bn = slen(b);
   if (an != bn) return false;
@@ -68,26 +29,8 @@ static bool seq(const void *a, size_t an, const char *b) {
 
 /* ------------------------------------------------------ async built-ins */
 
-IMPORT("$root", "[waitable-set-new]") uint32_t waitable_set_new(void);
-IMPORT("$root", "[waitable-set-wait]") uint32_t waitable_set_wait(uint32_t set, uint32_t *ev);
-IMPORT("$root", "[waitable-set-drop]") void waitable_set_drop(uint32_t set);
-IMPORT("$root", "[waitable-join]") void waitable_join(uint32_t w, uint32_t set);
 IMPORT("$root", "[subtask-drop]") void subtask_drop(uint32_t s);
 IMPORT("[export]" CLI("run"), "[task-return]run") void task_return(uint32_t is_err);
-
-static uint32_t ws;
-
-/* Waits for the one event of waitable w; returns its payload. */
-static uint32_t wait_on(uint32_t w) {
-  uint32_t ev[2];
-  waitable_join(w, ws);
-  waitable_set_wait(ws, ev);
-  waitable_join(w, 0);
-  return ev[1];
-}
-
-/* A copy's answer, waited for when it blocked. */
-static uint32_t copied(uint32_t end, uint32_t r) { return r == BLOCKED ? wait_on(end) : r; }
 
 /* An async-lowered call's subtask, waited for until it returned. */
 static void subtask_wait(uint32_t r) {

@@ -237,7 +237,7 @@ static wasmplug_trap_t *lower_cb(void *env, wasmplug_caller_t *caller, wasmplug_
   wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS + 2], out[WP_CABI_MAX_FLAT_RESULTS + 1];
   for (uint32_t i = 0; i < L->ctype.nparams; i++) raw_to_flat(L->ctype.params[i], &raw[i], &flat[i]);
   size_t nout = 0;
-  if (L->fuse_to) {
+  if (L->fuse_to && rt_fuse_distinct(L)) {
     wasmplug_trap_t *t = rt_fused_call(L, NULL, flat, L->ctype.nparams, out, &nout);
     if (t) return t;
   } else if (L->F->kind == RT_FUNC_NATIVE) {

@@ -31,7 +31,7 @@ int rt_fuse_prepare(rt_lower *L, const rt_opts *o) {
   else if (F->kind == RT_FUNC_HOST && F->host && F->host->fuse) T = F->host->fuse;
   if (!T || T->kind != RT_FUNC_LIFTED || T->is_async || T->opts.is_async || !T->core) return 0;
   if (L->guest.encoding != WP_CABI_UTF8 || T->opts.encoding != WP_CABI_UTF8) return 0;
-  if (o->memory && o->memory == T->opts.memory) return 0; /* one memory: the copies would overlap */
+  if (o->memory && o->memory == T->opts.memory) return 0; /* one memory (see also rt_fuse_distinct) */
   wp_cabi_fuse_t *fu = rt_alloc(L->f->store, sizeof *fu);
   if (!fu) return rt_fail(L->f->store, "out of memory");
   if (!wp_cabi_fuse_prepare(L->type, fu)) return 0;
@@ -90,6 +90,16 @@ static wasmplug_trap_t *core_call(rt_corefunc *cf, const wp_cabi_flat_t *p, size
 ** costs more than the library's vector stores (a fifth of a nop call). */
 static void *(*volatile zero_fn)(void *, int, size_t) = memset;
 #define zero(p, n) zero_fn((p), 0, (n))
+
+bool rt_fuse_distinct(rt_lower *L) {
+  const wp_cabi_fuse_t *fu = L->fuse;
+  if (!fu->pmem && !fu->rmem) return true;
+  const wp_cabi_opts_t *a = &L->guest, *b = &L->fuse_to->guest;
+  wp_cabi_memory_t ma = {NULL, 0}, mb = {NULL, 0};
+  if (a->memory) a->memory(a->ctx, &ma);
+  if (b->memory) b->memory(b->ctx, &mb);
+  return !ma.base || ma.base != mb.base;
+}
 
 static wp_cabi_error_t *no_start(rt_caller *c, wp_cabi_val_t *args) {
   (void)c;

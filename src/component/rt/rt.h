@@ -255,6 +255,10 @@ typedef struct rt_lower {
 /* rt/fused.c: sets L->fuse_to when F (a lifted export, or a host function
 ** forwarding to one) can be called by L through a fused adapter. */
 int rt_fuse_prepare(rt_lower *L, const rt_opts *o);
+/* Whether the two sides' memories are distinct right now (a call that
+** touches memory is fused only then: the copy reads the caller's memory
+** while the callee's realloc runs). */
+bool rt_fuse_distinct(rt_lower *L);
 /* The call: the caller's flat params -> the callee's memory and back; or,
 ** L->fuse_raw, the caller's core values handed over in place (raw). */
 wasmplug_trap_t *rt_fused_call(rt_lower *L, wasmplug_val_raw_t *raw, const wp_cabi_flat_t *flat, size_t nflat,

@@ -1,0 +1,87 @@
+# serve_lib.sh — what the `wasmplug serve` tests share (sourced by
+# serve_test.sh, serve_p3_test.sh and serve_js_test.sh): the checks and
+# their counts, starting a server on a free port, the checks every
+# handler with /echo, /big and /count passes (bodies both ways, limits,
+# misbehaving clients, many requests at once) and the graceful stop.
+# Set before sourcing: W (wasmplug), WORK (a fresh folder); RAW (rawhttp)
+# for the streams and abuse checks.
+command -v curl >/dev/null || { echo "FAIL: curl is not installed (scripts/install-deps.sh)"; exit 1; }
+fails=0 passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# expect NAME WANT GOT
+expect() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
+contains() { case "$3" in *"$2"*) ok ;; *) bad "$1: '$3' lacks '$2'" ;; esac; }
+
+# serve_start TENTHS ARGS...: `wasmplug serve --addr 127.0.0.1:0 ARGS` in the
+# background, waited for at most TENTHS tenths of a second; sets SERVER,
+# PORT and U (its base URL).  Output in $WORK/out and $WORK/err.
+serve_start() {
+  tenths=$1
+  shift
+  "$W" serve --addr 127.0.0.1:0 "$@" >"$WORK/out" 2>"$WORK/err" &
+  SERVER=$!
+  trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT
+  i=0
+  while ! grep -q listening "$WORK/out" 2>/dev/null; do
+    i=$((i + 1))
+    if [ $i -gt "$tenths" ] || ! kill -0 $SERVER 2>/dev/null; then
+      echo "FAIL: the server did not start"; cat "$WORK/err"; exit 1
+    fi
+    sleep 0.1
+  done
+  PORT=$(sed -n 's/^listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/out")
+  U=http://127.0.0.1:$PORT
+}
+
+# Bodies stream both ways, far past the pipes' window (backpressure).
+serve_streams() {
+  head -c 5000000 /dev/urandom >"$WORK/in.bin"
+  curl -s --data-binary @"$WORK/in.bin" $U/echo -o "$WORK/echo.bin"
+  expect echo-5MB "$(cksum <"$WORK/in.bin")" "$(cksum <"$WORK/echo.bin")"
+  curl -s -H 'Transfer-Encoding: chunked' --data-binary @"$WORK/in.bin" $U/echo -o "$WORK/echo2.bin"
+  expect echo-chunked "$(cksum <"$WORK/in.bin")" "$(cksum <"$WORK/echo2.bin")"
+  expect big-20MB 20000000 "$(curl -s $U/big?20000000 | wc -c | tr -d ' ')"
+  expect slow-reader 30000000 "$("$RAW" $PORT slowread '/big?30000000' 1)"
+}
+
+# Limits (--max-body 8000000 --max-header-bytes 8192) and misbehaving
+# clients; then /hello still answers $1.  LONG is left set (10000 bytes).
+serve_abuse() {
+  head -c 9000000 /dev/zero >"$WORK/big.bin"
+  expect body-too-large 413 "$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$WORK/big.bin" $U/echo)"
+  expect chunked-too-large 413 "$(curl -s -o /dev/null -w '%{http_code}' -H 'Transfer-Encoding: chunked' \
+    --data-binary @"$WORK/big.bin" $U/echo)"
+  LONG=$(head -c 10000 /dev/zero | tr '\0' a)
+  expect header-too-large 431 "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $LONG" $U/hello)"
+  expect slow-client closed "$("$RAW" $PORT stall 'GET /hello HTTP/1.1\r\nHost: x\r\n' 8)"
+  expect disconnect-mid-body aborted "$("$RAW" $PORT abort /echo 1000000 100000)"
+  expect after-abuse "$1" "$(curl -s $U/hello)"
+}
+
+# Many at once (more than --max-concurrent: the rest wait their turn), each
+# on a fresh instance.
+serve_concurrent() {
+  urls=""
+  for k in $(seq 1 24); do urls="$urls $U/count"; done
+  expect concurrent "24" "$(curl -s --no-progress-meter --parallel --parallel-max 12 $urls | grep -c '^1$')"
+}
+
+# Graceful stop: an in-flight request finishes, then the server exits 0.
+serve_stop() {
+  "$RAW" $PORT slowread '/big?20000000' 1 >"$WORK/inflight" &
+  SLOW=$!
+  sleep 0.5
+  kill -TERM $SERVER
+  wait $SLOW
+  expect inflight-finished 20000000 "$(cat "$WORK/inflight")"
+  wait $SERVER
+  expect exit-status 0 "$?"
+  trap - EXIT
+}
+
+# The counts, and the status to exit with.
+serve_done() {
+  echo "$passes passed, $fails failed"
+  [ $fails -eq 0 ]
+}
