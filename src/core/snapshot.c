@@ -37,7 +37,6 @@
 #define COPY_MAX (512u << 10)
 /* More private pages than this in a large memory: dropped, not copied. */
 #define DROP_PAGES 256u
-#define OS_PAGE 4096u
 
 typedef struct snap_mem {
   wp_rt_memory_t *m;
@@ -179,8 +178,10 @@ static int pagemap_fd(void) {
 ** the caller drops them all). */
 static bool copy_back_written(snap_mem_t *sm) {
   int fd = pagemap_fd();
-  if (fd < 0 || sm->bytes % OS_PAGE || (uintptr_t)sm->m->data % OS_PAGE) return false;
-  size_t npages = sm->bytes / OS_PAGE, first = (uintptr_t)sm->m->data / OS_PAGE;
+  long ps = sysconf(_SC_PAGESIZE); /* pagemap has an entry per page of the system's */
+  size_t pg = ps > 0 ? (size_t)ps : 0;
+  if (fd < 0 || !pg || sm->bytes % pg || (uintptr_t)sm->m->data % pg) return false;
+  size_t npages = sm->bytes / pg, first = (uintptr_t)sm->m->data / pg;
   uint64_t e[512];
   size_t todo[DROP_PAGES], n = 0;
   for (size_t at = 0; at < npages;) {
@@ -199,7 +200,7 @@ static bool copy_back_written(snap_mem_t *sm) {
   for (size_t i = 0; i < n; i++) { /* pages next to each other: one copy */
     size_t j = i;
     while (j + 1 < n && todo[j + 1] == todo[j] + 1) j++;
-    memcpy(sm->m->data + todo[i] * OS_PAGE, sm->image + todo[i] * OS_PAGE, (j - i + 1) * OS_PAGE);
+    memcpy(sm->m->data + todo[i] * pg, sm->image + todo[i] * pg, (j - i + 1) * pg);
     i = j;
   }
   return true;
