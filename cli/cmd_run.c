@@ -77,6 +77,10 @@ static const char run_help[] =
     "                          exists, otherwise start on the baseline tier\n"
     "  --timeout MS            trap the guest when a call runs longer than MS ms,\n"
     "                          waits in WASI and plugin calls included\n"
+    "  --fuel N                give each call into the guest N units of fuel (one\n"
+    "                          per function entry and per loop iteration): when\n"
+    "                          they run out the guest traps, at the same point on\n"
+    "                          every run (\"all fuel consumed by WebAssembly\")\n"
     "limits (what a guest may make wasmplug hold; each reached limit is an error\n"
     "or trap naming it; SIZE takes a K, M, G or T suffix; `unlimited` lifts one):\n"
     "  --max-memory SIZE       bytes per linear memory (default 4G); memory.grow\n"
@@ -126,7 +130,7 @@ int wp_cmd_run(int argc, char **argv) {
   const char **invokes = calloc((size_t)argc + 1, sizeof *invokes); /* --invoke, in order */
   size_t ninvokes = 0;
   wasmplug_tier_t tier = WASMPLUG_TIER_AUTO;
-  uint64_t timeout = 0;
+  uint64_t timeout = 0, fuel = 0;
   bool allow_precompiled = false;
   wasmplug_unknown_imports_t unknown = WASMPLUG_UNKNOWN_IMPORTS_REFUSE;
   wasmplug_store_limits_t limits = {sizeof limits, 0, 0, 0, 0, 0, 0}; /* 0: the default */
@@ -177,6 +181,7 @@ int wp_cmd_run(int argc, char **argv) {
     name[nlen] = 0;
     bool takes = !strcmp(name, "--dir") || !strcmp(name, "--dir-ro") || !strcmp(name, "--env") ||
                  !strcmp(name, "--invoke") || !strcmp(name, "--tier") || !strcmp(name, "--timeout") ||
+                 !strcmp(name, "--fuel") ||
                  !strcmp(name, "--plugin") || !strcmp(name, "--plugin-dir") || !strcmp(name, "--plugin-use") ||
                  !strncmp(name, "--max-", 6);
     if (!takes) { status = usage_error("unknown option '%s'", a); goto out; }
@@ -207,6 +212,11 @@ int wp_cmd_run(int argc, char **argv) {
         goto out;
       }
       timeout = ms;
+    } else if (!strcmp(name, "--fuel")) {
+      if (!wp_cli_parse_u64(val, false, &fuel) || fuel == 0 || fuel > (uint64_t)INT64_MAX) {
+        status = usage_error("--fuel: expected a positive number of units, got '%s'", val);
+        goto out;
+      }
     } else {
       /* --max-*: the engine's limits (wasmplug_store_limits_t) */
       static const struct {
@@ -247,6 +257,7 @@ int wp_cmd_run(int argc, char **argv) {
 
   wasmplug_config_tier_set(config, tier);
   wasmplug_config_timeout_set(config, timeout);
+  wasmplug_config_fuel_set(config, fuel);
   wasmplug_config_limits_set(config, &limits);
   wasmplug_config_allow_precompiled_set(config, allow_precompiled);
   wasmplug_config_progress_set(config, wp_cli_progress, &shown);

@@ -40,6 +40,9 @@ static const char serve_help[] =
     "  --tier TIER             baseline, optimized or auto (default), as for run\n"
     "  --timeout MS            a request whose guest runs longer than MS ms is\n"
     "                          stopped (500, or its response cut short)\n"
+    "  --fuel N                a request's guest calls may take N units of fuel\n"
+    "                          (one per function entry and loop iteration), then\n"
+    "                          trap (500): a deterministic limit, unlike --timeout\n"
     "  --max-body BYTES        largest request body (default 64 MiB): 413\n"
     "  --max-header-bytes N    memory for one connection's request head\n"
     "                          (default 32768): larger heads get 431/414\n"
@@ -82,7 +85,7 @@ int wp_cmd_serve(int argc, char **argv) {
   memset(&o, 0, sizeof o);
   o.size = sizeof o;
   wasmplug_tier_t tier = WASMPLUG_TIER_AUTO;
-  uint64_t timeout = 0;
+  uint64_t timeout = 0, fuel = 0;
   const char **allow = calloc((size_t)argc + 1, sizeof *allow);
   size_t nallow = 0;
   /* --plugin/--plugin-dir/--plugin-use, applied in order once the host exists */
@@ -142,7 +145,7 @@ int wp_cmd_serve(int argc, char **argv) {
     name[nlen] = 0;
     static const char *const with_value[] = {
         "--addr", "--allow-http", "--dir", "--dir-ro", "--env", "--plugin", "--plugin-dir", "--plugin-use",
-        "--tier", "--timeout", "--max-body", "--max-header-bytes", "--max-concurrent", "--max-queue",
+        "--tier", "--timeout", "--fuel", "--max-body", "--max-header-bytes", "--max-concurrent", "--max-queue",
         "--max-connections", "--idle-timeout", "--threads", "--grace"};
     bool takes = false;
     for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) takes |= !strcmp(name, with_value[k]);
@@ -188,7 +191,8 @@ int wp_cmd_serve(int argc, char **argv) {
       struct {
         const char *opt;
         unsigned long long min, max;
-      } const lim[] = {{"--timeout", 1, UINT32_MAX},       {"--max-body", 1, UINT64_MAX / 2},
+      } const lim[] = {{"--timeout", 1, UINT32_MAX},       {"--fuel", 1, INT64_MAX},
+                       {"--max-body", 1, UINT64_MAX / 2},
                        {"--max-header-bytes", 1024, 1u << 30}, {"--max-concurrent", 1, 4096},
                        {"--max-queue", 1, 1u << 20},      {"--max-connections", 1, 1u << 20},
                        {"--idle-timeout", 1, 86400},      {"--threads", 1, 1024},
@@ -202,6 +206,7 @@ int wp_cmd_serve(int argc, char **argv) {
         goto out;
       }
       if (!strcmp(name, "--timeout")) timeout = n;
+      else if (!strcmp(name, "--fuel")) fuel = n;
       else if (!strcmp(name, "--max-body")) o.max_body = n;
       else if (!strcmp(name, "--max-header-bytes")) o.max_header_bytes = (size_t)n;
       else if (!strcmp(name, "--max-concurrent")) o.workers = (unsigned)n;
@@ -225,6 +230,7 @@ int wp_cmd_serve(int argc, char **argv) {
   if (!(bytes = wp_cli_read_file(file, &len))) goto out;
   wasmplug_config_tier_set(config, tier);
   wasmplug_config_timeout_set(config, timeout);
+  wasmplug_config_fuel_set(config, fuel);
   wasmplug_config_progress_set(config, wp_cli_progress, &shown);
   /* WASI 0.2 (built into the host) and wasi:http are plugins like any
   ** other; http bodies are wasi:io streams of the WASI plugin

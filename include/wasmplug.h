@@ -95,10 +95,11 @@ typedef enum wasmplug_trap_kind {
   WASMPLUG_TRAP_INTEGER_OVERFLOW,
   WASMPLUG_TRAP_BAD_CONVERSION_TO_INTEGER,
   WASMPLUG_TRAP_STACK_OVERFLOW,
-  WASMPLUG_TRAP_INTERRUPT,      /* the watchdog's deadline passed */
+  WASMPLUG_TRAP_INTERRUPT,      /* the watchdog's or the epoch deadline passed */
   WASMPLUG_TRAP_HOST,           /* a host function (or plugin) failed */
   WASMPLUG_TRAP_EXIT,           /* the guest asked to exit (proc_exit) */
   WASMPLUG_TRAP_CANON,          /* canonical ABI validation failed */
+  WASMPLUG_TRAP_OUT_OF_FUEL,    /* the call used up its fuel (wasmplug_config_fuel_set) */
 } wasmplug_trap_kind_t;
 
 typedef struct wasmplug_trap wasmplug_trap_t;
@@ -166,6 +167,44 @@ WASMPLUG_API void wasmplug_config_cache_dir_set(wasmplug_config_t *config, const
 /* Wall-clock limit for one call into the guest, in milliseconds; 0 = none.
 ** When it passes, the guest traps with WASMPLUG_TRAP_INTERRUPT. */
 WASMPLUG_API void wasmplug_config_timeout_set(wasmplug_config_t *config, uint64_t ms);
+/* Fuel: deterministic interruption (like Wasmtime's fuel).  With fuel
+** set, guest code is compiled with checks that take one unit at every
+** function entry (tail calls included) and at every loop iteration (a
+** loop's header) -- not one per instruction as in Wasmtime -- and each
+** call from the host into the guest (the outermost one on a thread: guest
+** calls made from host functions inside it share its fuel, as do the
+** fibers of wasmplug_engine_call_limited) starts with `fuel` units; the
+** check that finds none left traps with WASMPLUG_TRAP_OUT_OF_FUEL ("all
+** fuel consumed by WebAssembly"; the trap's backtrace names the function),
+** at the same point on every run and on both tiers.  Host code is not
+** metered: the time limit above is still the wall-clock limit, and both
+** can be set.  0 (the default) compiles no checks.  The checks are part of
+** the cache key; wasm2c's code has none (such an engine refuses
+** WASMPLUG_TRANSLATOR=wasm2c). */
+WASMPLUG_API void wasmplug_config_fuel_set(wasmplug_config_t *config, uint64_t fuel);
+/* Fuel left on this thread: inside a guest call (a host function), what the
+** running call has left; after one, what the last outermost call left (0
+** when it trapped for want of fuel).  INT64_MAX when that call had no fuel
+** limit. */
+WASMPLUG_API int64_t wasmplug_call_fuel(void);
+/* Sets the fuel left to the guest call running on this thread (from a host
+** function: to add to it, or to make the guest stop at its next check with
+** 0).  False, and nothing done, outside a call or in a call without fuel. */
+WASMPLUG_API bool wasmplug_call_fuel_set(uint64_t fuel);
+/* Epoch interruption (like Wasmtime's epoch_interruption): the engine has
+** an epoch counter, which any thread may advance with
+** wasmplug_engine_increment_epoch (a timer thread, typically); with a
+** deadline of `ticks` set, code is compiled with checks at the same places
+** as fuel's (function entries and loop headers), each outermost guest call
+** gets the deadline "epoch at its start + ticks", and the first check
+** after the epoch reached it traps with WASMPLUG_TRAP_INTERRUPT ("the call
+** reached its epoch deadline").  For an embedder keeping its own clock;
+** not deterministic (fuel is).  0 (the
+** default) compiles no checks; part of the cache key, like fuel. */
+WASMPLUG_API void wasmplug_config_epoch_deadline_set(wasmplug_config_t *config, uint64_t ticks);
+/* From a host function: the running call's deadline becomes the current
+** epoch + ticks.  False outside a call or without epoch interruption. */
+WASMPLUG_API bool wasmplug_call_epoch_deadline_set(uint64_t ticks);
 /* Deadlines: how host code honours the time limit.  Guest code is stopped
 ** at the deadline wherever it is; host code (host functions, plugins,
 ** WASI) is never unwound, so it must stop blocking by itself:
@@ -263,6 +302,10 @@ WASMPLUG_API const wasmplug_store_limits_t *wasmplug_engine_limits(const wasmplu
 ** that unwound to here, or NULL. */
 WASMPLUG_API wasmplug_trap_t *wasmplug_engine_call_limited(const wasmplug_engine_t *engine, void (*fn)(void *arg),
                                                           void *arg);
+/* Advances the engine's epoch by one (atomically; from any thread, signal
+** handlers included) and returns the new value.  See
+** wasmplug_config_epoch_deadline_set. */
+WASMPLUG_API uint64_t wasmplug_engine_increment_epoch(wasmplug_engine_t *engine);
 
 /* ------------------------------------------------------------------- types */
 
@@ -338,6 +381,12 @@ static inline wasmplug_error_t *wasmplug_engine_new(const wasmplug_config_t *con
 /* ----------------------------------------------------------------- modules */
 
 typedef struct wasmplug_module wasmplug_module_t;
+
+/* Names of imports and exports are UTF-8 C strings here.  Wasm allows
+** U+0000 in a name: this API spells it as the two bytes C0 80 ("modified
+** UTF-8"), which valid UTF-8 never holds, so every name keeps one spelling
+** and distinct names stay distinct (export "a\0b" is looked up as
+** "a\xc0\x80b"). */
 
 /* Decodes, validates and compiles `bytes` (core Wasm, or an artifact written
 ** by wasmplug_module_serialize / `wasmplug compile`).  `name` names the

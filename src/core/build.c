@@ -464,7 +464,8 @@ char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_o
   if (m->engine->translator == WP_TRANSLATOR_WASM2C) {
     err = build_wasm2c(m, dir, so_out);
   } else {
-    wp_xlate_opts_t o = {false, WP_OPT_UNIT_BYTES};
+    wp_xlate_opts_t o = {false, WP_OPT_UNIT_BYTES, m->engine->config.fuel != 0,
+                        m->engine->config.epoch_ticks != 0};
     wp_xlate_t x;
     if ((err = wp_translate(m, &o, &x))) return err;
     unit_build_t b = {m, dir, false, NULL, NULL, NULL, 0};
@@ -589,7 +590,8 @@ char *wp_build_baseline(wasmplug_module_t *m, const char *dir, char ***files) {
     b.keys = NULL;
     free(b.units_dir);
     b.units_dir = NULL;
-    wp_xlate_opts_t o = {true, WP_BASE_UNIT_BYTES};
+    wp_xlate_opts_t o = {true, WP_BASE_UNIT_BYTES, m->engine->config.fuel != 0,
+                        m->engine->config.epoch_ticks != 0};
     wp_xlate_t x;
     if ((err = wp_translate(m, &o, &x))) goto out;
     err = build_units(&b, &x, &pg);

@@ -32,6 +32,11 @@ static void mangle(wp_buf_t *o, const char *name) {
   emit(o, "Z_");
   for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
     unsigned c = *p;
+    /* wasm2c mangles the name's bytes: C0 80 is our spelling of a NUL */
+    if (c == 0xc0 && p[1] == 0x80) {
+      c = 0;
+      p++;
+    }
     bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Y') ||
                 (c >= '0' && c <= '9') || c == '_';
     if (keep) emit(o, "%c", (char)c);

@@ -159,7 +159,8 @@ char *wp_emit_c(const wasmplug_module_t *m, bool baseline, const char *dir, char
     *files = v;
     return NULL;
   }
-  wp_xlate_opts_t o = {baseline, baseline ? 0 : WP_OPT_UNIT_BYTES};
+  wp_xlate_opts_t o = {baseline, baseline ? 0 : WP_OPT_UNIT_BYTES, m->engine->config.fuel != 0,
+                        m->engine->config.epoch_ticks != 0};
   wp_xlate_t x;
   char *err = wp_translate(m, &o, &x);
   if (err) return err;

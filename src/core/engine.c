@@ -60,7 +60,7 @@ static void run_limited(void *p) {
 
 wasmplug_trap_t *wasmplug_engine_call_limited(const wasmplug_engine_t *e, void (*fn)(void *arg), void *arg) {
   limited_t l = {fn, arg};
-  return wp_rt_call_guarded(run_limited, &l, e->config.timeout_ms);
+  return wp_rt_call_guarded(run_limited, &l, e);
 }
 
 void wasmplug_config_delete(wasmplug_config_t *c) {
@@ -77,6 +77,14 @@ void wasmplug_config_cache_dir_set(wasmplug_config_t *c, const char *dir) {
 }
 
 void wasmplug_config_timeout_set(wasmplug_config_t *c, uint64_t ms) { c->timeout_ms = ms; }
+void wasmplug_config_fuel_set(wasmplug_config_t *c, uint64_t fuel) {
+  c->fuel = fuel > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : fuel;
+}
+void wasmplug_config_epoch_deadline_set(wasmplug_config_t *c, uint64_t ticks) { c->epoch_ticks = ticks; }
+
+uint64_t wasmplug_engine_increment_epoch(wasmplug_engine_t *e) {
+  return __atomic_add_fetch(&e->epoch, 1, __ATOMIC_RELAXED);
+}
 
 void wasmplug_config_allow_precompiled_set(wasmplug_config_t *c, bool yes) { c->allow_precompiled = yes; }
 
@@ -186,14 +194,22 @@ wasmplug_error_t *wasmplug_engine_new_checked(const wasmplug_config_t *config, w
                                 "'wasm2c')", tr);
     }
   }
+  if ((e->config.fuel || e->config.epoch_ticks) && e->translator != WP_TRANSLATOR_OWN) {
+    const char *what = e->config.fuel ? "fuel metering" : "epoch interruption";
+    wasmplug_engine_delete(e);
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
+                                   "%s needs wasmplug's own translator, not WASMPLUG_TRANSLATOR=wasm2c (its "
+                                   "code has no such checks)", what);
+  }
   char *w = e->translator == WP_TRANSLATOR_WASM2C ? tool_stamp("wasm2c")
                                                    : wp_strdup("own " WP_TRANSLATOR_ID);
   char *c = tool_stamp(wp_cc_command());
   e->tcc_id = tool_stamp("tcc");
   const char *isa = e->translator == WP_TRANSLATOR_OWN ? wp_cc_isa_flag() : NULL;
   e->tool_id = wp_format("wasmplug " WASMPLUG_VERSION "; glue %d; %s; %s; "
-                         "-O2 -fno-optimize-sibling-calls%s%s", WP_GLUE_ABI, w ? w : "?", c ? c : "?",
-                         isa ? " " : "", isa ? isa : "");
+                         "-O2 -fno-optimize-sibling-calls%s%s%s%s", WP_GLUE_ABI, w ? w : "?", c ? c : "?",
+                         isa ? " " : "", isa ? isa : "", e->config.fuel ? "; fuel" : "",
+                         e->config.epoch_ticks ? "; epoch" : "");
   free(w);
   free(c);
   if (!e->cache_dir || !e->tool_id || !e->tcc_id) {

@@ -549,7 +549,6 @@ void wasmplug_linker_instantiate(wasmplug_linker_t *l, const wasmplug_module_t *
   in->module = m;
   in->data = data;
   in->caller.instance = in;
-  in->timeout_ms = l->engine->config.timeout_ms;
   in->slots = calloc(m->info.nimports ? m->info.nimports : 1, sizeof *in->slots);
   in->inst = calloc(1, g->instance_size);
   if (!in->slots || !in->inst) { err = wp_strdup("out of memory"); goto fail; }
@@ -565,7 +564,7 @@ void wasmplug_linker_instantiate(wasmplug_linker_t *l, const wasmplug_module_t *
   ** against the linker's limits there: wp_rt_limits_push). */
   const wasmplug_store_limits_t *outer = wp_rt_limits_push(&l->limits);
   wp_rt_defined_t *outer_record = wp_rt_record_push(&in->defined);
-  wasmplug_trap_t *t = wp_rt_call_guarded(do_instantiate, &c, in->timeout_ms);
+  wasmplug_trap_t *t = wp_rt_call_guarded(do_instantiate, &c, l->engine);
   wp_rt_record_pop(outer_record);
   wp_rt_limits_pop(outer);
   if (t) {
@@ -646,7 +645,7 @@ wasmplug_trap_t *wasmplug_func_call_unchecked(wasmplug_func_t *f, wasmplug_val_r
   if (!f->exp->entry)
     return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "this function's signature cannot be called from the host");
   func_call_t c = {f->exp, f->owner->inst, v};
-  return wp_rt_call_guarded(do_call, &c, f->owner->timeout_ms);
+  return wp_rt_call_guarded(do_call, &c, f->owner->module->engine);
 }
 
 wasmplug_trap_t *wasmplug_func_call(wasmplug_func_t *f, const wasmplug_val_t *args, size_t nargs,

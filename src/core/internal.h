@@ -244,6 +244,14 @@ typedef struct wasmplug_tag {
   const wp_functype_t *type;
 } wp_tag_export_t;
 
+/* The meter compiled code checks (translate_rt.c's wp_meter): one per
+** thread, set by the outermost guarded call (rt.c). */
+typedef struct wp_meter {
+  int64_t fuel;                  /* units left; the check traps below 0 */
+  const volatile uint64_t *epoch; /* the engine's epoch counter */
+  uint64_t deadline;             /* trap once *epoch >= deadline */
+} wp_meter_t;
+
 typedef struct wp_rt_api {
   uint32_t size;
   void (*trap)(int wasm_rt_trap_code);
@@ -263,6 +271,11 @@ typedef struct wp_rt_api {
   ** call's chain of wasm exception handlers (try_table frames); a throw
   ** with no handler there traps with "uncaught exception". */
   void **(*exn_handlers)(void);
+  /* Fuel and epoch interruption (own translator): the running call's
+  ** meter on this thread (wp_meter_t); compiled code with checks reads it
+  ** once per function and traps when the fuel runs out or the engine's
+  ** epoch reaches the deadline. */
+  wp_meter_t *(*meter)(void);
 } wp_rt_api_t;
 
 typedef struct wp_glue {
@@ -289,7 +302,8 @@ enum {
   WP_TRAP_CODE_INVALID_CONVERSION, WP_TRAP_CODE_UNREACHABLE, WP_TRAP_CODE_CALL_INDIRECT,
   WP_TRAP_CODE_UNCAUGHT_EXCEPTION, WP_TRAP_CODE_EXHAUSTION,
   WP_TRAP_CODE_INTERRUPT = 100, WP_TRAP_CODE_TABLE_OOB, WP_TRAP_CODE_UNDEFINED_ELEMENT,
-  WP_TRAP_CODE_UNINITIALIZED_ELEMENT, WP_TRAP_CODE_NULL_EXNREF, WP_TRAP_CODE_TOO_MANY_EXNS
+  WP_TRAP_CODE_UNINITIALIZED_ELEMENT, WP_TRAP_CODE_NULL_EXNREF, WP_TRAP_CODE_TOO_MANY_EXNS,
+  WP_TRAP_CODE_OUT_OF_FUEL, WP_TRAP_CODE_EPOCH
 };
 
 /* The host side of the wasm-rt contract (rt.c). */
@@ -300,7 +314,7 @@ void wp_rt_global_init(void);
 /* Per-call guard: run fn(arg) on guest code with traps caught.  Returns NULL
 ** or the trap.  Nests. */
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *arg), void *arg,
-                                    uint64_t timeout_ms);
+                                    const wasmplug_engine_t *engine);
 /* The per-thread trap state that belongs to a stack (fiber.c): the
 ** innermost guarded call, whether host code runs, the stack's bounds (a
 ** fault near its low end, or anywhere in its guard, is a stack overflow).
@@ -397,6 +411,8 @@ struct wasmplug_config {
   wasmplug_tier_t tier;
   char *cache_dir;
   uint64_t timeout_ms;
+  uint64_t fuel;         /* per outermost guest call; 0: no metering */
+  uint64_t epoch_ticks;  /* epoch deadline of a call; 0: no epoch checks */
   wasmplug_store_limits_t limits;
   bool allow_precompiled;
   wasmplug_progress_t progress;
@@ -420,6 +436,7 @@ struct wasmplug_engine {
   char *tool_id;   /* translator and cc identity, part of cache keys */
   char *tcc_id;    /* the tcc program's identity (baseline units' keys) */
   wp_translator_t translator;
+  volatile uint64_t epoch; /* wasmplug_engine_increment_epoch (atomic) */
 };
 
 /* The name of a WP_FEAT_* bit's proposal ("SIMD", "tail calls"...). */
@@ -574,7 +591,6 @@ struct wasmplug_instance {
     const uint8_t *wasm; /* the module's bytes (data segments; own translator) */
   } env;
   struct wasmplug_caller caller;
-  uint64_t timeout_ms;
   /* Export objects, one per glue export (index-aligned). */
   uint32_t nexports;
   void **exports; /* wasmplug_func_t*, _memory_t* ... by kind */

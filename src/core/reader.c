@@ -125,8 +125,21 @@ bool wp_rd_name(wp_reader_t *r, char **out) {
       return wp_rd_fail_at(r, at, "malformed UTF-8 encoding");
     i += len;
   }
-  *out = wp_strndup((const char *)s, n);
-  if (!*out) return wp_rd_fail(r, "out of memory");
+  size_t nuls = 0;
+  for (uint32_t i = 0; i < n; i++) nuls += !s[i];
+  char *o = malloc((size_t)n + nuls + 1);
+  if (!o) return wp_rd_fail(r, "out of memory");
+  size_t k = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (s[i]) {
+      o[k++] = (char)s[i];
+    } else {
+      o[k++] = (char)0xc0;
+      o[k++] = (char)0x80;
+    }
+  }
+  o[k] = 0;
+  *out = o;
   return true;
 }
 

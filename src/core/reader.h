@@ -37,7 +37,10 @@ bool wp_rd_bytes(wp_reader_t *r, size_t n, const uint8_t **out);
 /* A count of items of at least `min_size` bytes each: refuses counts the
 ** remaining bytes cannot hold, so allocation stays proportional to input. */
 bool wp_rd_count(wp_reader_t *r, uint32_t min_size, uint32_t *out);
-/* A UTF-8 name (checked), as a new string. */
+/* A UTF-8 name (checked), as a new string.  U+0000, which a name may
+** hold, is spelled C0 80 (modified UTF-8, as Java does): two bytes no
+** valid UTF-8 has, so names stay distinct as C strings -- how the
+** embedding API takes and gives them (include/wasmplug.h). */
 bool wp_rd_name(wp_reader_t *r, char **out);
 
 /* ------------------------------------------------------------ value types */

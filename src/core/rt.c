@@ -117,6 +117,11 @@ static __thread struct {
   size_t stack_guard; /* as wp_rt_ctx_t's */
   bool in_fiber;
   void *exn_outside; /* rt_exn_handlers outside any guarded call */
+  /* Fuel and epoch deadline of the outermost guarded call (set by it;
+  ** guest calls the host makes inside it share them); compiled code with
+  ** checks decrements the fuel and compares the epoch (rt_meter). */
+  wp_meter_t meter;
+  bool fuel_limited; /* the outermost call had fuel (wasmplug_call_fuel) */
   bool have_timer;
   timer_t timer;
   void *altstack;
@@ -305,6 +310,9 @@ static wasmplug_trap_t *trap_for_code(int code) {
     return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "too many exceptions held by exnref values");
   case RT_TRAP_INTERRUPT:
     return wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the call exceeded its time limit");
+  case WP_TRAP_CODE_OUT_OF_FUEL: return wasmplug_trap_new(WASMPLUG_TRAP_OUT_OF_FUEL, NULL);
+  case WP_TRAP_CODE_EPOCH:
+    return wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the call reached its epoch deadline");
   default: return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "uncaught exception");
   }
 }
@@ -358,7 +366,28 @@ static void disarm_timer(void) {
   WP_MARKS.deadline_ns = 0;
 }
 
-wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t timeout_ms) {
+/* A fuel or epoch trap names the function it stopped (its first frame):
+** which one ran out matters more than for other traps, whose kind tells. */
+static wasmplug_trap_t *name_function(wasmplug_trap_t *t, bool truncated) {
+  const wasmplug_frame_t *f = wasmplug_trap_frame(t, 0);
+  char idx[32];
+  snprintf(idx, sizeof idx, "<wasm function %u>", f->func_index);
+  wasmplug_trap_t *n = wasmplug_trap_newf(wasmplug_trap_kind(t), "%s in %s!%s",
+                                          wasmplug_trap_kind(t) == WASMPLUG_TRAP_OUT_OF_FUEL
+                                              ? "its checks found none left"
+                                              : "the call reached its epoch deadline",
+                                          f->module, f->func ? f->func : idx);
+  if (!n) return t;
+  wp_trap_add_frames(n, f, wasmplug_trap_frame_count(t), truncated);
+  wasmplug_trap_delete(t);
+  return n;
+}
+
+/* The epoch a thread's meter reads outside engines with epoch checks. */
+static const volatile uint64_t no_epoch;
+
+wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplug_engine_t *e) {
+  uint64_t timeout_ms = e ? e->config.timeout_ms : 0;
   call_frame_t f;
   f.code = 0;
   f.trap = NULL;
@@ -378,7 +407,22 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t time
     WP_MARKS.in_host = 0;
     /* The time limit belongs to the outermost call on the thread's own
     ** stack: guest code on fibers runs inside it (see wp_rt_ctx_swap). */
-    if (!f.prev && !wp_thread.in_fiber) WP_MARKS.interrupted = 0;
+    if (!f.prev && !wp_thread.in_fiber) {
+      WP_MARKS.interrupted = 0;
+      /* fuel and the epoch deadline, like the time limit, are the
+      ** outermost call's */
+      uint64_t fuel = e ? e->config.fuel : 0;
+      wp_thread.fuel_limited = fuel != 0;
+      wp_thread.meter.fuel = fuel ? (int64_t)(fuel > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : fuel) : INT64_MAX;
+      if (e && e->config.epoch_ticks) {
+        uint64_t now = __atomic_load_n(&e->epoch, __ATOMIC_RELAXED);
+        wp_thread.meter.epoch = &e->epoch;
+        wp_thread.meter.deadline = e->config.epoch_ticks > UINT64_MAX - now ? UINT64_MAX : now + e->config.epoch_ticks;
+      } else {
+        wp_thread.meter.epoch = &no_epoch;
+        wp_thread.meter.deadline = UINT64_MAX;
+      }
+    }
     if (timeout_ms && !f.prev && !wp_thread.in_fiber) {
       arm_timer(timeout_ms);
       armed = true;
@@ -403,6 +447,8 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, uint64_t time
     wasmplug_trap_t *t = trap_for_code(f.code);
     if (!t) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, NULL);
     wp_backtrace_attach(t, f.pcs, f.npcs, f.leaf_ret, f.truncated);
+    if ((f.code == WP_TRAP_CODE_OUT_OF_FUEL || f.code == WP_TRAP_CODE_EPOCH) && wasmplug_trap_frame_count(t))
+      t = name_function(t, f.truncated);
     return t;
   }
   return NULL;
@@ -737,6 +783,28 @@ static void rt_call_host(wp_import_slot_t *slot, wasmplug_val_raw_t *v) {
 ** going through rt_call_host; _leave comes here for a trap or a time limit. */
 void wasmplug_direct_return(wasmplug_trap_t *t) { host_return(t); }
 
+/* Fuel and epoch interruption: the meter compiled code checks (see
+** wp_thread).  Code runs only inside a guarded call, which set it. */
+static wp_meter_t *rt_meter(void) { return &wp_thread.meter; }
+
+int64_t wasmplug_call_fuel(void) {
+  if (!wp_thread.fuel_limited) return INT64_MAX;
+  return wp_thread.meter.fuel < 0 ? 0 : wp_thread.meter.fuel;
+}
+
+bool wasmplug_call_fuel_set(uint64_t fuel) {
+  if (!wp_thread.top || !wp_thread.fuel_limited) return false;
+  wp_thread.meter.fuel = fuel > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)fuel;
+  return true;
+}
+
+bool wasmplug_call_epoch_deadline_set(uint64_t ticks) {
+  if (!wp_thread.top || wp_thread.meter.epoch == &no_epoch || !wp_thread.meter.epoch) return false;
+  uint64_t now = __atomic_load_n(wp_thread.meter.epoch, __ATOMIC_RELAXED);
+  wp_thread.meter.deadline = ticks > UINT64_MAX - now ? UINT64_MAX : now + ticks;
+  return true;
+}
+
 /* Guest code runs inside a guarded call (wp_thread.top is set); outside
 ** one, handlers chain on the thread (and a throw finds none there). */
 static void **rt_exn_handlers(void) {
@@ -758,6 +826,7 @@ static const wp_rt_api_t rt_api = {
     rt_grow_externref_table,
     rt_call_host,
     rt_exn_handlers,
+    rt_meter,
 };
 
 const wp_rt_api_t *wp_rt_api(void) { return &rt_api; }

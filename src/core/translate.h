@@ -22,6 +22,14 @@ typedef struct wp_xlate_opts {
   bool baseline;
   /* Wasm code bytes per unit (0: everything in one unit). */
   uint32_t unit_bytes;
+  /* Fuel metering (wasmplug_config_fuel_set): every function entry and
+  ** every loop iteration takes a unit from the running call's fuel and
+  ** traps (WP_T_FUEL) when none is left. */
+  bool fuel;
+  /* Epoch interruption (wasmplug_config_epoch_deadline_set): the same
+  ** places compare the engine's epoch with the call's deadline and trap
+  ** (WP_T_EPOCH) once it is reached. */
+  bool epoch;
 } wp_xlate_opts_t;
 
 /* Wasm code bytes per C unit of the optimized tier: small enough that the

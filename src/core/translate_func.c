@@ -739,7 +739,8 @@ static bool instr(fx_t *f, const wp_instr_t *in) {
     flush_all(f);
     xframe_t *fr = push_frame(f, in->op == 0x02 ? K_BLOCK : K_LOOP, in->bt);
     if (!fr) return false;
-    if (in->op == 0x03) emit(f, "L%u:;\n", fr->label);
+    if (in->op == 0x03)
+      emit(f, "L%u:;\n%s%s", fr->label, f->x->opts->fuel ? "WP_FUEL;\n" : "", f->x->opts->epoch ? "WP_EPOCH;\n" : "");
     return true;
   }
   case 0x04: {
@@ -1192,6 +1193,14 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
   }
   for (uint32_t k = 0; k < wp_nmems(mi); k++)
     if (f.mems_used[k]) wp_buf_printf(out, "u8 *const M%u = I->mp[%u]->data;\n", k, k);
+  /* fuel and epoch: the running call's meter (per thread, rt.c), checked
+  ** at every entry (of F<N>_t too: every tail call is an entry) and at
+  ** every loop header */
+  if (x->opts->fuel || x->opts->epoch) {
+    wp_buf_puts(out, "wp_meter *const wp_mt = wp_rt->meter();\n");
+    if (x->opts->fuel) wp_buf_puts(out, "WP_FUEL;\n");
+    if (x->opts->epoch) wp_buf_puts(out, "WP_EPOCH;\n");
+  }
   wp_buf_put(out, f.body.s ? f.body.s : "", f.body.len);
   wp_buf_puts(out, "}\n");
   if (out->oom) fail(&f, "out of memory");

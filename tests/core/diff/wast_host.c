@@ -106,14 +106,22 @@ static bool read_file(const char *path, uint8_t **data, size_t *len) {
   return true;
 }
 
-/* In place: "=" then %XX escapes becomes the bytes (other tokens stay). */
+/* In place: "=" then %XX escapes becomes the bytes (other tokens stay);
+** a NUL byte becomes C0 80, the embedding API's spelling of U+0000 in a
+** name (3 characters of escape give 2 bytes: it fits). */
 static void percent_decode(char *s) {
   if (*s != '=') return;
   char *o = s;
   for (char *p = s + 1; *p; p++) {
     if (p[0] == '%' && p[1] && p[2]) {
       char hex[3] = {p[1], p[2], 0};
-      *o++ = (char)strtoul(hex, NULL, 16);
+      char c = (char)strtoul(hex, NULL, 16);
+      if (c) {
+        *o++ = c;
+      } else {
+        *o++ = (char)0xc0;
+        *o++ = (char)0x80;
+      }
       p += 2;
     } else {
       *o++ = *p;
@@ -136,6 +144,7 @@ static const char *trap_token(wasmplug_trap_kind_t k) {
   case WASMPLUG_TRAP_HOST: return "host";
   case WASMPLUG_TRAP_EXIT: return "exit";
   case WASMPLUG_TRAP_CANON: return "canon";
+  case WASMPLUG_TRAP_OUT_OF_FUEL: return "out_of_fuel";
   }
   return "unknown";
 }
