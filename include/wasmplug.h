@@ -404,6 +404,12 @@ WASMPLUG_API wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine,
 ** (wasmplug_module_new refuses it, naming the proposal). */
 WASMPLUG_API wasmplug_error_t *wasmplug_module_validate(const uint8_t *bytes, size_t len,
                                                         const char *name);
+/* The same, or, where the engine's cache holds a validation ticket for
+** exactly these bytes that verifies (written when this build's validator
+** passed them and their code was cached; MAC'd under the cache's secret:
+** docs/security.md), that ticket instead of validating again. */
+WASMPLUG_API wasmplug_error_t *wasmplug_engine_validate_module(wasmplug_engine_t *engine, const uint8_t *bytes,
+                                                               size_t len, const char *name);
 WASMPLUG_API void wasmplug_module_delete(wasmplug_module_t *module);
 /* Which tier this module's code came from. */
 WASMPLUG_API wasmplug_tier_t wasmplug_module_tier(const wasmplug_module_t *module);
