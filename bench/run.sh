@@ -193,6 +193,17 @@ if [ -f "$JS_COMPONENT" ]; then
 fi
 
 # ------------------------------------------------------ the CPU workload
+# Fuel metering's cost (wasmplug run --fuel: checks at every function entry
+# and loop header): the optimized tier with fuel, compiled (its own cache
+# keys) before the timed runs; the fuel is more than the workload needs.
+FUEL=9000000000000000000
+if WASMPLUG_CACHE_DIR=$CACHE "$WP" run --tier optimized --fuel $FUEL "$WORK/sqlite_bench.wasm" \
+       >/dev/null 2>"$WORK/fuel-compile.err"; then
+    OPT_FUEL="optfuel|optimized, --fuel|$WP run --tier optimized --fuel $FUEL $WORK/sqlite_bench.wasm"
+else
+    OPT_FUEL=""
+    fail "wasmplug run --fuel: $(tail -3 "$WORK/fuel-compile.err" | tr '\n' ' ')"
+fi
 say ""
 say "-- CPU workload: $SQLITE_VERSION in memory, median of $RUNS process runs"
 say "   (the variants take turns, round after round, so a change in the machine's"
@@ -205,6 +216,8 @@ base|wasmplug baseline|$WP run --tier baseline $WORK/sqlite_bench.wasm
 w2cbase|baseline, wasm2c's C|env WASMPLUG_TRANSLATOR=wasm2c $WP run --tier baseline $WORK/sqlite_bench.wasm"
 [ -z "$W2C_OPT" ] || VARIANTS="$VARIANTS
 $W2C_OPT"
+[ -z "$OPT_FUEL" ] || VARIANTS="$VARIANTS
+$OPT_FUEL"
 ref_sum=""
 rm -f "$WORK"/times-* "$WORK"/failed-*
 round=0
@@ -228,8 +241,8 @@ done
 # Median of a column of a file of numbers.
 median() { cut -d' ' -f"$2" "$1" | sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 say "   variant                  wall (median)  ratio    (min, max)               cpu (median) ratio"
-wall_native="" wall_opt="" wall_node="" wall_base="" wall_w2cbase="" wall_w2copt=""
-cpu_native="" cpu_opt="" cpu_node="" cpu_base="" cpu_w2cbase="" cpu_w2copt=""
+wall_native="" wall_opt="" wall_node="" wall_base="" wall_w2cbase="" wall_w2copt="" wall_optfuel=""
+cpu_native="" cpu_opt="" cpu_node="" cpu_base="" cpu_w2cbase="" cpu_w2copt="" cpu_optfuel=""
 ref_sum=$(cut -d' ' -f6 "$WORK/times-native" 2>/dev/null | head -1)
 printf '%s\n' "$VARIANTS" >"$WORK/variants"
 while IFS='|' read -r key name cmd; do
@@ -429,6 +442,8 @@ target "optimized tier faster than wasm2c's C on the optimized tier" "a <= b" "$
     "$(x "$cpu_opt" "$cpu_w2copt") of its cpu time"
 target "baseline tier faster than wasm2c's C on the baseline tier" "a <= b" "$cpu_base" "$cpu_w2cbase" \
     "$(x "$cpu_base" "$cpu_w2cbase") of its cpu time"
+target "fuel metering costs the optimized tier <= 1.3x (same run)" "a <= 1.3 * b" "$cpu_optfuel" "$cpu_opt" \
+    "$(x "$cpu_optfuel" "$cpu_opt") of its cpu time without fuel (wall $(x "$wall_optfuel" "$wall_opt"))"
 target "SIMD build faster than the scalar build (optimized tier)" "a < b" "$simd_opt_v" "$simd_opt_s" \
     "speedup $(x "$simd_opt_s" "$simd_opt_v") (cpu)"
 target "14 MB component's optimized compile in minutes (< 15 min wall)" "a < 900" "${js_wall:-}" 1 \

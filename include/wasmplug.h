@@ -100,6 +100,7 @@ typedef enum wasmplug_trap_kind {
   WASMPLUG_TRAP_EXIT,           /* the guest asked to exit (proc_exit) */
   WASMPLUG_TRAP_CANON,          /* canonical ABI validation failed */
   WASMPLUG_TRAP_OUT_OF_FUEL,    /* the call used up its fuel (wasmplug_config_fuel_set) */
+  WASMPLUG_TRAP_ATOMIC,         /* threads: an unaligned atomic access, an impossible wait */
 } wasmplug_trap_kind_t;
 
 typedef struct wasmplug_trap wasmplug_trap_t;
@@ -403,6 +404,12 @@ WASMPLUG_API wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine,
 ** (wasmplug_module_new refuses it, naming the proposal). */
 WASMPLUG_API wasmplug_error_t *wasmplug_module_validate(const uint8_t *bytes, size_t len,
                                                         const char *name);
+/* The same, or, where the engine's cache holds a validation ticket for
+** exactly these bytes that verifies (written when this build's validator
+** passed them and their code was cached; MAC'd under the cache's secret:
+** docs/security.md), that ticket instead of validating again. */
+WASMPLUG_API wasmplug_error_t *wasmplug_engine_validate_module(wasmplug_engine_t *engine, const uint8_t *bytes,
+                                                               size_t len, const char *name);
 WASMPLUG_API void wasmplug_module_delete(wasmplug_module_t *module);
 /* Which tier this module's code came from. */
 WASMPLUG_API wasmplug_tier_t wasmplug_module_tier(const wasmplug_module_t *module);

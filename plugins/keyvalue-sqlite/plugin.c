@@ -94,6 +94,19 @@ static const char schema[] =
     "  PRIMARY KEY (bucket, key)"
     ") WITHOUT ROWID";
 
+/* Switching a file to WAL takes an exclusive lock.  Two connections
+** switching the same new file at once: one of them gets SQLITE_BUSY
+** without its busy handler being called (SQLite does not wait where waiting
+** could deadlock).  The failed statement holds no lock, so trying again is
+** safe; keep trying within the configured busy-timeout. */
+static int kv_wal(sqlite3 *db, uint32_t busy_ms) {
+  for (uint32_t waited = 0;; waited += 2) {
+    int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || waited >= busy_ms) return rc;
+    sqlite3_sleep(2);
+  }
+}
+
 int wasi_keyvalue_instance_new(const wasmplug_host_api_t *host, void *plugin,
                                const wasmplug_plugin_config_t *config, void **instance,
                                const char **error) {
@@ -117,7 +130,8 @@ int wasi_keyvalue_instance_new(const wasmplug_host_api_t *host, void *plugin,
     ** the database file, so instances sharing a file mostly run in
     ** parallel; the mode is recorded in the file (idempotent). */
     step = "switch to WAL mode";
-    rc = sqlite3_exec(in->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+    rc = kv_wal(in->db, p->busy_ms);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(in->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
   }
   if (rc == SQLITE_OK && !p->read_only) {
     step = "create the table";

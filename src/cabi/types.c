@@ -17,6 +17,8 @@ typedef struct chunk {
 
 struct wasmplug_ctypes {
   chunk_t *chunks; /* every allocation, freed together */
+  char *bump;      /* the free end of the newest small-object chunk */
+  size_t left, last; /* its bytes left, its size */
   const wp_cabi_type_t *prims[WP_CABI_STRING + 1];
   const wp_cabi_type_t *errctx;
   char error[256];
@@ -37,15 +39,34 @@ void wp_cabi_types_delete(wp_cabi_types_t *t) {
 
 const char *wp_cabi_types_error(const wp_cabi_types_t *t) { return t->error; }
 
+/* Zeroed, 16-byte aligned, bumped out of chunks that grow with the arena
+** (a component instance converts hundreds of types: one calloc each was
+** a tenth of instantiating); a large block gets a chunk of its own. */
 static void *talloc(wp_cabi_types_t *t, size_t n) {
-  chunk_t *c = calloc(1, wp_align_up(sizeof(chunk_t), 16) + n);
+  n = wp_align_up(n ? n : 1, 16);
+  if (n <= t->left) {
+    void *p = t->bump;
+    t->bump += n;
+    t->left -= n;
+    return p;
+  }
+  size_t size = n;
+  bool small = n <= 512;
+  if (small) size = t->last ? (t->last < (16u << 10) ? t->last * 2 : t->last) : 2048;
+  chunk_t *c = calloc(1, wp_align_up(sizeof(chunk_t), 16) + size);
   if (!c) {
     snprintf(t->error, sizeof t->error, "out of memory");
     return NULL;
   }
   c->next = t->chunks;
   t->chunks = c;
-  return (char *)c + wp_align_up(sizeof(chunk_t), 16);
+  char *p = (char *)c + wp_align_up(sizeof(chunk_t), 16);
+  if (small) {
+    t->last = size;
+    t->bump = p + n;
+    t->left = size - n;
+  }
+  return p;
 }
 
 void *wp_cabi_types_alloc(wp_cabi_types_t *t, size_t n) { return talloc(t, n); }

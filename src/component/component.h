@@ -504,6 +504,13 @@ struct wp_comp {
 ** Any byte string is safe input. */
 int wp_comp_load(const uint8_t *bytes, size_t len, const char *filename,
                  wp_comp **out, char *err, size_t errlen);
+/* The same, validating core modules with `validate` (given `ctx`) instead
+** of wasmplug_module_validate: the runtime passes one that takes the
+** engine's validation tickets (wasmplug_engine_validate_module; this
+** layer's standalone builds have no engine). */
+typedef wasmplug_error_t *wp_comp_validate_fn(void *ctx, const uint8_t *bytes, size_t len, const char *name);
+int wp_comp_load_with(wp_comp_validate_fn *validate, void *ctx, const uint8_t *bytes, size_t len,
+                      const char *filename, wp_comp **out, char *err, size_t errlen);
 void wp_comp_delete(wp_comp *comp);
 
 /* 1 if the bytes start like a component (preamble with layer 1), else 0. */

@@ -498,7 +498,8 @@ wp_comp *wp_decode_component(wp_cx *cx, wp_rd *r, wp_scope *outer) {
         ** invalid module makes the component invalid, even for `wit` */
         char what[64];
         snprintf(what, sizeof what, "core module %u", (unsigned)c->ncore_modules);
-        wasmplug_error_t *verr = wasmplug_module_validate(body, len, what);
+        wasmplug_error_t *verr = cx->validate ? cx->validate(cx->validate_ctx, body, len, what)
+                                              : wasmplug_module_validate(body, len, what);
         if (verr) {
           char msg[512];
           snprintf(msg, sizeof msg, "%s", wasmplug_error_message(verr));
@@ -741,6 +742,11 @@ int wp_comp_is_component(const uint8_t *bytes, size_t len) {
 
 int wp_comp_load(const uint8_t *bytes, size_t len, const char *filename,
                  wp_comp **out, char *err, size_t errlen) {
+  return wp_comp_load_with(NULL, NULL, bytes, len, filename, out, err, errlen);
+}
+
+int wp_comp_load_with(wp_comp_validate_fn *validate, void *ctx, const uint8_t *bytes, size_t len,
+                      const char *filename, wp_comp **out, char *err, size_t errlen) {
   *out = NULL;
   if (err && errlen) err[0] = 0;
   if (!bytes) len = 0;
@@ -759,6 +765,8 @@ int wp_comp_load(const uint8_t *bytes, size_t len, const char *filename,
   cx->base = bytes ? bytes : empty;
   cx->base_len = len;
   cx->filename = filename;
+  cx->validate = validate;
+  cx->validate_ctx = ctx;
   cx->err = err;
   cx->errlen = errlen;
   cx->arena = wp_arena_new();

@@ -46,6 +46,8 @@ typedef struct wp_cx {
   wp_comp_arena *arena;
   unsigned depth;
   uint32_t serial;         /* the last scope serial handed out (resources.c) */
+  wp_comp_validate_fn *validate; /* validates core modules (NULL: wasmplug_module_validate) */
+  void *validate_ctx;
 } wp_cx;
 
 /* A cursor over [p, end) within cx->base. */

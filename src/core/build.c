@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "cpu.h"
 #include "translate.h"
 
 /* ------------------------------------------------------------- the jobs */
@@ -211,12 +212,7 @@ static const char *const own_flags[] = {"-ffp-contract=off", "-fno-math-errno", 
 
 const char *wp_cc_isa_flag(void) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  static volatile int have = -1; /* a benign race: every thread finds the same */
-  if (have < 0) {
-    __builtin_cpu_init();
-    have = __builtin_cpu_supports("sse4.1") != 0;
-  }
-  return have ? "-msse4.1" : NULL;
+  return wp_cpu_has_sse41() ? "-msse4.1" : NULL; /* not __builtin_cpu_supports: see cpu.h */
 #else
   return NULL;
 #endif

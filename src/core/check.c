@@ -13,7 +13,9 @@
 ** wasmplug_module_new in the same process, which hashes the bytes anyway
 ** for its cache key, skips validating bytes with a remembered digest.  Same
 ** bytes, same validator, same process: the check is done once, not
-** weakened.  Nothing is remembered across processes.
+** weakened.  Across processes only a validation ticket (trust.c) carries
+** the result; wasmplug_engine_validate_module and wasmplug_module_new read
+** them, and note here what a ticket vouched for.
 */
 #include <pthread.h>
 #include <stdlib.h>
@@ -27,25 +29,28 @@ static struct {
   uint8_t digest[32];
   uint32_t features;
   bool used;
+  bool ticketed; /* vouched for by a ticket on disk (no need to write one) */
 } validated[VALIDATED_KEEP];
 static unsigned validated_next;
 static pthread_mutex_t validated_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void validated_note(const uint8_t digest[32], uint32_t features) {
+void wp_validated_note(const uint8_t digest[32], uint32_t features, bool ticketed) {
   pthread_mutex_lock(&validated_lock);
   unsigned i = validated_next++ % VALIDATED_KEEP;
   memcpy(validated[i].digest, digest, 32);
   validated[i].features = features;
   validated[i].used = true;
+  validated[i].ticketed = ticketed;
   pthread_mutex_unlock(&validated_lock);
 }
 
-bool wp_validated_before(const uint8_t digest[32], uint32_t *features) {
+bool wp_validated_before(const uint8_t digest[32], uint32_t *features, bool *ticketed) {
   bool found = false;
   pthread_mutex_lock(&validated_lock);
   for (unsigned i = 0; i < VALIDATED_KEEP && !found; i++)
     if (validated[i].used && !memcmp(validated[i].digest, digest, 32)) {
       *features = validated[i].features;
+      *ticketed = validated[i].ticketed;
       found = true;
     }
   pthread_mutex_unlock(&validated_lock);
@@ -64,7 +69,7 @@ wasmplug_error_t *wasmplug_module_validate(const uint8_t *bytes, size_t len, con
     wp_sha256_init(&s);
     wp_sha256_update(&s, bytes, len);
     wp_sha256_final(&s, d);
-    validated_note(d, info.features);
+    wp_validated_note(d, info.features, false);
   }
   wp_modinfo_free(&info);
   if (!err) return NULL;

@@ -185,17 +185,19 @@ char *wp_emit_c(const wasmplug_module_t *m, bool baseline, const char *dir, char
 
 /* --------------------------------------------------------------- baseline */
 
+bool wp_baseline_cached(const wasmplug_module_t *m) {
+  uint64_t code = 0;
+  for (uint32_t i = 0; i < m->info.nfuncs; i++) code += m->info.bodies[i].len;
+  return m->engine->translator == WP_TRANSLATOR_OWN && code > WP_BASE_LARGE;
+}
+
 char *wp_compile_baseline(wasmplug_module_t *m, wp_code_t *out) {
   memset(out, 0, sizeof *out);
   char *dir = make_tmpdir();
   if (!dir) return wp_format("%s: cannot create a temporary directory: %s", m->name, strerror(errno));
   char **files = NULL;
   /* a large module: units compiled (or found in the cache) in parallel */
-  uint64_t code = 0;
-  for (uint32_t i = 0; i < m->info.nfuncs; i++) code += m->info.bodies[i].len;
-  char *err = m->engine->translator == WP_TRANSLATOR_OWN && code > WP_BASE_LARGE
-                  ? wp_build_baseline(m, dir, &files)
-                  : wp_emit_c(m, true, dir, &files);
+  char *err = wp_baseline_cached(m) ? wp_build_baseline(m, dir, &files) : wp_emit_c(m, true, dir, &files);
   void *state = NULL, *entry = NULL;
   if (!err) err = wp_tcc_build(m->name, dir, files, &state, &entry);
   wp_strv_free(files);

@@ -34,6 +34,10 @@ struct wasmplug_linker {
   wasmplug_store_limits_t limits;
   definition_t *defs;
   size_t ndefs, cap;
+  /* An open-addressing index of defs[0..indexed) by (module, name), kept
+  ** from 8 definitions on (a component's core instances link hundreds). */
+  uint32_t *index; /* def + 1, 0: empty */
+  size_t index_cap, indexed;
   bool allow_unknown;
   bool default_unknown; /* unknown functions return zeros */
 };
@@ -65,13 +69,51 @@ void wasmplug_linker_delete(wasmplug_linker_t *l) {
     hostfunc_release(l->defs[i].host);
   }
   free(l->defs);
+  free(l->index);
   free(l);
 }
 
 void wasmplug_linker_allow_unknown_imports(wasmplug_linker_t *l, bool yes) { l->allow_unknown = yes; }
 void wasmplug_linker_default_unknown_imports(wasmplug_linker_t *l, bool yes) { l->default_unknown = yes; }
 
+static uint32_t def_hash(const char *module, const char *name) {
+  uint32_t h = 2166136261u;
+  for (const char *p = module; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
+  h = (h ^ 0xffu) * 16777619u;
+  for (const char *p = name; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
+  return h;
+}
+
+static void index_put(wasmplug_linker_t *l, size_t i) {
+  size_t j = def_hash(l->defs[i].module, l->defs[i].name) & (l->index_cap - 1);
+  while (l->index[j]) j = (j + 1) & (l->index_cap - 1);
+  l->index[j] = (uint32_t)i + 1;
+}
+
+/* Brings the index up to date; false when there is none (out of memory). */
+static bool index_sync(wasmplug_linker_t *l) {
+  if (l->indexed > l->ndefs || (l->ndefs + 1) * 2 > l->index_cap) { /* a def was taken back, or it is full */
+    size_t cap = 64;
+    while (cap < (l->ndefs + 1) * 4) cap *= 2;
+    uint32_t *ix = calloc(cap, sizeof *ix);
+    if (!ix) return false;
+    free(l->index);
+    l->index = ix;
+    l->index_cap = cap;
+    l->indexed = 0;
+  }
+  while (l->indexed < l->ndefs) index_put(l, l->indexed++);
+  return true;
+}
+
 static definition_t *lookup(wasmplug_linker_t *l, const char *module, const char *name) {
+  if (l->ndefs > 8 && index_sync(l)) {
+    for (size_t j = def_hash(module, name) & (l->index_cap - 1);; j = (j + 1) & (l->index_cap - 1)) {
+      if (!l->index[j]) return NULL;
+      definition_t *d = &l->defs[l->index[j] - 1];
+      if (!strcmp(d->name, name) && !strcmp(d->module, module)) return d;
+    }
+  }
   for (size_t i = l->ndefs; i-- > 0;)
     if (!strcmp(l->defs[i].module, module) && !strcmp(l->defs[i].name, name)) return &l->defs[i];
   return NULL;
@@ -299,7 +341,10 @@ static void free_exports(wasmplug_instance_t *in) {
 
 void wasmplug_instance_delete(wasmplug_instance_t *in) {
   if (!in) return;
-  if (in->inst && in->instantiated) in->module->code.glue->free(in->inst);
+  if (in->inst && in->instantiated) {
+    wp_snapshot_drop_images(in);
+    in->module->code.glue->free(in->inst);
+  }
   for (uint32_t i = 0; in->slots && i < in->module->info.nimports; i++)
     if (in->slots[i].host) {
       if (in->slots[i].wasm_fn) free(in->slots[i].wasm_inst); /* a direct host function's call */

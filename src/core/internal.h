@@ -194,8 +194,10 @@ void wp_sha256_hex_of(const void *data, size_t len, char out[65]);
 bool wp_sha256_select(bool hw);
 
 /* True if wasmplug_module_validate passed bytes with this SHA-256 in this
-** process; *features is then what their validation found (check.c). */
-bool wp_validated_before(const uint8_t digest[32], uint32_t *features);
+** process, or a ticket vouched for them; *features is then what their
+** validation found, *ticketed whether a ticket did (check.c). */
+bool wp_validated_before(const uint8_t digest[32], uint32_t *features, bool *ticketed);
+void wp_validated_note(const uint8_t digest[32], uint32_t features, bool ticketed);
 
 /* ------------------------------------------------------- the glue contract */
 
@@ -274,6 +276,9 @@ typedef struct wp_rt_api {
   ** once per function and traps when the fuel runs out or the engine's
   ** epoch reaches the deadline. */
   wp_meter_t *(*meter)(void);
+  /* memory.atomic.wait's timeout on a shared memory (nobody can notify:
+  ** no guest threads): sleeps `ns` nanoseconds. */
+  void (*wait)(int64_t ns);
 } wp_rt_api_t;
 
 typedef struct wp_glue {
@@ -301,7 +306,8 @@ enum {
   WP_TRAP_CODE_UNCAUGHT_EXCEPTION, WP_TRAP_CODE_EXHAUSTION,
   WP_TRAP_CODE_INTERRUPT = 100, WP_TRAP_CODE_TABLE_OOB, WP_TRAP_CODE_UNDEFINED_ELEMENT,
   WP_TRAP_CODE_UNINITIALIZED_ELEMENT, WP_TRAP_CODE_NULL_EXNREF, WP_TRAP_CODE_TOO_MANY_EXNS,
-  WP_TRAP_CODE_OUT_OF_FUEL, WP_TRAP_CODE_EPOCH
+  WP_TRAP_CODE_OUT_OF_FUEL, WP_TRAP_CODE_EPOCH, WP_TRAP_CODE_UNALIGNED, WP_TRAP_CODE_UNSHARED_WAIT,
+  WP_TRAP_CODE_WAIT_FOREVER
 };
 
 /* The host side of the wasm-rt contract (rt.c). */
@@ -362,6 +368,11 @@ void wp_rt_record_pop(wp_rt_defined_t *previous);
 void wp_rt_defined_free(wp_rt_defined_t *r);
 struct wp_snapshot; /* snapshot.c */
 void wp_snapshot_free(struct wp_snapshot *s);
+/* Before the instance's memories are freed: memories mapped from a
+** snapshot's image become anonymous zero pages again (the runtime pools
+** freed reservations and clears them with MADV_DONTNEED, which would bring
+** an image's contents back, not zeros). */
+void wp_snapshot_drop_images(wasmplug_instance_t *in);
 /* Raises a trap out of host code called from the guest (does not return). */
 void wp_rt_raise(wasmplug_trap_t *trap) __attribute__((noreturn));
 
@@ -373,6 +384,8 @@ typedef struct wp_rt_memory {
 } wp_rt_memory_t;
 /* Grows a memory by `delta` pages; the old size, or UINT32_MAX on failure. */
 uint32_t wp_rt_grow_memory(wp_rt_memory_t *m, uint32_t delta);
+/* Unmaps a memory's reservation at once (not pooled); m->data becomes NULL. */
+void wp_rt_memory_discard(wp_rt_memory_t *m);
 typedef struct wp_rt_funcref {
   uint32_t func_type;
   void (*func)(void);
@@ -494,6 +507,14 @@ char *wp_mkdir_p(const char *dir);
 ** not, naming `name`). */
 bool wp_trust_mac(wasmplug_engine_t *e, const char *entry_key, const char *so_sha256, char hex[65]);
 bool wp_trust_mac_equal(const char *a, const char *b);
+/* Validation tickets (trust.c): this build's validator passed the module
+** whose bytes have SHA-256 `digest`, finding `features`.  Read: true only
+** for a ticket whose MAC verifies (never creates the secret or the cache
+** directory when there is no ticket).  Write: best effort. */
+bool wp_ticket_read(wasmplug_engine_t *e, const uint8_t digest[32], uint32_t *features);
+/* A large module's baseline goes through the cache (compile.c, build.c). */
+bool wp_baseline_cached(const wasmplug_module_t *m);
+void wp_ticket_write(wasmplug_engine_t *e, const uint8_t digest[32], uint32_t features);
 char *wp_trust_check_elf(const char *name, const uint8_t *so, size_t len);
 
 /* The C compiler of the optimized tier ($WASMPLUG_CC, default "cc"). */
@@ -580,6 +601,7 @@ struct wasmplug_instance {
   bool instantiated;
   wp_rt_defined_t defined;     /* its own memories and tables */
   struct wp_snapshot *snapshot; /* wasmplug_instance_snapshot */
+  bool imaged;                 /* a memory was mapped from a snapshot's image */
 };
 
 #endif

@@ -110,10 +110,15 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
   wp_sha256_final(&s, m->hash);
   /* bytes wasmplug_module_validate passed in this process (a component's
   ** core module, validated when the component was decoded) are not
-  ** validated twice; the features that validation found are kept (check.c) */
+  ** validated twice; the features that validation found are kept (check.c);
+  ** nor are bytes a verified validation ticket vouches for (trust.c) */
   uint32_t features;
-  if (wp_validated_before(m->hash, &features)) {
+  bool ticketed = false;
+  if (wp_validated_before(m->hash, &features, &ticketed)) {
     m->info.features |= features;
+  } else if (wp_ticket_read(engine, m->hash, &features)) {
+    m->info.features |= features;
+    ticketed = true;
   } else if ((err = wp_modinfo_validate(m->bytes, len, m->name, &m->info))) {
     return fail(m, WASMPLUG_ERROR_DECODE, err);
   }
@@ -145,9 +150,31 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
     break;
   }
   if (err) return fail(m, WASMPLUG_ERROR_COMPILE, err);
+  /* Where the cache holds the module's code, it keeps its validation too
+  ** (not after a baseline compile of a small module: a cold start leaves
+  ** the cache untouched). */
+  if (!ticketed && (m->code.tier == WASMPLUG_TIER_OPTIMIZED || wp_baseline_cached(m)))
+    wp_ticket_write(engine, m->hash, m->info.features);
   wp_backtrace_register(m);
   *out = m;
   return NULL;
+}
+
+wasmplug_error_t *wasmplug_engine_validate_module(wasmplug_engine_t *engine, const uint8_t *bytes, size_t len,
+                                                 const char *name) {
+  uint8_t d[32];
+  uint32_t features;
+  wp_sha256_t s;
+  wp_sha256_init(&s);
+  wp_sha256_update(&s, bytes, len);
+  wp_sha256_final(&s, d);
+  bool ticketed;
+  if (wp_validated_before(d, &features, &ticketed)) return NULL; /* in this process (check.c) */
+  if (engine && wp_ticket_read(engine, d, &features)) {
+    wp_validated_note(d, features, true);
+    return NULL;
+  }
+  return wasmplug_module_validate(bytes, len, name);
 }
 
 void wasmplug_module_delete(wasmplug_module_t *m) {

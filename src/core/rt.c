@@ -311,6 +311,12 @@ static wasmplug_trap_t *trap_for_code(int code) {
   case RT_TRAP_INTERRUPT:
     return wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the call exceeded its time limit");
   case WP_TRAP_CODE_OUT_OF_FUEL: return wasmplug_trap_new(WASMPLUG_TRAP_OUT_OF_FUEL, NULL);
+  case WP_TRAP_CODE_UNALIGNED: return wasmplug_trap_new(WASMPLUG_TRAP_ATOMIC, "unaligned atomic");
+  case WP_TRAP_CODE_UNSHARED_WAIT:
+    return wasmplug_trap_new(WASMPLUG_TRAP_ATOMIC, "expected shared memory (memory.atomic.wait)");
+  case WP_TRAP_CODE_WAIT_FOREVER:
+    return wasmplug_trap_new(WASMPLUG_TRAP_ATOMIC, "memory.atomic.wait without a timeout: the wait would "
+                                                   "never end (no other thread can notify)");
   case WP_TRAP_CODE_EPOCH:
     return wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the call reached its epoch deadline");
   default: return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "uncaught exception");
@@ -569,6 +575,50 @@ static void note_table(void *t, size_t elem) {
   r->elem_sizes[r->ntables++] = elem;
 }
 
+/* Reservations of freed memories, kept for the next instantiation: making
+** and unmapping an 8 GiB reservation (and its page tables) cost more than
+** the rest of instantiating a small component.  A reservation enters the
+** pool with its accessible bytes dropped (MADV_DONTNEED: they read as
+** zeros again) and the rest still PROT_NONE, so what the next instance
+** sees is exactly what a new reservation would give it.  Only anonymous
+** memory may be dropped so: a memory mapped from a snapshot's image
+** (snapshot.c) is made anonymous again before its instance frees it. */
+#define RESERVE_POOL 16
+static struct {
+  pthread_mutex_t lock;
+  uint32_t n;
+  void *base[RESERVE_POOL];
+  size_t open[RESERVE_POOL]; /* accessible (read-write, zero) bytes */
+} reserve_pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void *reserve_take(size_t *open) {
+  void *base = NULL;
+  pthread_mutex_lock(&reserve_pool.lock);
+  if (reserve_pool.n) {
+    uint32_t i = --reserve_pool.n;
+    base = reserve_pool.base[i];
+    *open = reserve_pool.open[i];
+  }
+  pthread_mutex_unlock(&reserve_pool.lock);
+  return base;
+}
+
+static void reserve_give(void *base, size_t open) {
+  pthread_mutex_lock(&reserve_pool.lock);
+  bool room = reserve_pool.n < RESERVE_POOL;
+  pthread_mutex_unlock(&reserve_pool.lock);
+  if (room && open && madvise(base, open, MADV_DONTNEED)) room = false;
+  if (room) {
+    pthread_mutex_lock(&reserve_pool.lock);
+    if ((room = reserve_pool.n < RESERVE_POOL)) {
+      reserve_pool.base[reserve_pool.n] = base;
+      reserve_pool.open[reserve_pool.n++] = open;
+    }
+    pthread_mutex_unlock(&reserve_pool.lock);
+  }
+  if (!room) munmap(base, MEMORY_RESERVE);
+}
+
 /* Memory allocation failures during instantiation surface as traps: the
 ** instantiate call is guarded, so this unwinds cleanly.  A memory whose
 ** initial size is over the limit is refused; its maximum is lowered to
@@ -591,13 +641,17 @@ static void rt_allocate_memory(void *mp, uint32_t initial, uint32_t max) {
     }
     if (max > lim) max = (uint32_t)lim;
   }
-  void *base = mmap(NULL, MEMORY_RESERVE, PROT_NONE,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (base == MAP_FAILED) {
-    wp_rt_raise(wasmplug_trap_new(WASMPLUG_TRAP_HOST, "cannot reserve linear memory"));
+  size_t bytes = (size_t)initial * WASM_PAGE, open = 0;
+  void *base = reserve_take(&open);
+  if (!base) {
+    base = mmap(NULL, MEMORY_RESERVE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) wp_rt_raise(wasmplug_trap_new(WASMPLUG_TRAP_HOST, "cannot reserve linear memory"));
   }
-  size_t bytes = (size_t)initial * WASM_PAGE;
-  if (bytes && mprotect(base, bytes, PROT_READ | PROT_WRITE) != 0) {
+  /* A pooled reservation is zero and accessible up to `open` bytes. */
+  int rc = 0;
+  if (open > bytes) rc = mprotect((char *)base + bytes, open - bytes, PROT_NONE);
+  else if (bytes > open) rc = mprotect((char *)base + open, bytes - open, PROT_READ | PROT_WRITE);
+  if (rc != 0) {
     munmap(base, MEMORY_RESERVE);
     wp_rt_raise(wasmplug_trap_new(WASMPLUG_TRAP_HOST, "cannot allocate linear memory"));
   }
@@ -631,9 +685,14 @@ static uint32_t rt_grow_memory(void *m, uint32_t delta) {
   return r;
 }
 
+void wp_rt_memory_discard(wp_rt_memory_t *m) {
+  if (m->data) munmap(m->data, MEMORY_RESERVE);
+  m->data = NULL;
+}
+
 static void rt_free_memory(void *mp) {
   wp_rt_memory_t *m = mp;
-  if (m->data) munmap(m->data, MEMORY_RESERVE);
+  if (m->data) reserve_give(m->data, (size_t)m->pages * WASM_PAGE);
   m->data = NULL;
 }
 
@@ -730,6 +789,14 @@ static void rt_call_host(wp_import_slot_t *slot, wasmplug_val_raw_t *v) {
 ** going through rt_call_host; _leave comes here for a trap or a time limit. */
 void wasmplug_direct_return(wasmplug_trap_t *t) { host_return(t); }
 
+/* memory.atomic.wait's timeout (translate_atomic.c): a sleep, which the
+** watchdog's signal interrupts like any guest code. */
+static void rt_wait(int64_t ns) {
+  struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
 /* Fuel and epoch interruption: the meter compiled code checks (see
 ** wp_thread).  Code runs only inside a guarded call, which set it. */
 static wp_meter_t *rt_meter(void) { return &wp_thread.meter; }
@@ -774,6 +841,7 @@ static const wp_rt_api_t rt_api = {
     rt_call_host,
     rt_exn_handlers,
     rt_meter,
+    rt_wait,
 };
 
 const wp_rt_api_t *wp_rt_api(void) { return &rt_api; }

@@ -14,8 +14,9 @@
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <cpuid.h>
 #include <immintrin.h>
+
+#include "cpu.h"
 #define WP_SHA_X86 1
 #endif
 
@@ -100,11 +101,7 @@ __attribute__((target("sha,ssse3,sse4.1"))) static void blocks_x86(uint32_t st[8
   _mm_storeu_si128((__m128i *)&st[4], s1);
 }
 
-static bool have_sha_x86(void) {
-  unsigned a, b, c, d;
-  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1)) return false;
-  return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
-}
+static bool have_sha_x86(void) { return wp_cpu_has_sha(); }
 #endif
 
 /* Which compression function runs: chosen at the first use (or by

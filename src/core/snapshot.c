@@ -98,6 +98,19 @@ static char *make_image(wp_rt_memory_t *m, size_t bytes, uint8_t **image) {
   return err;
 }
 
+void wp_snapshot_drop_images(wasmplug_instance_t *in) {
+  if (!in->imaged) return;
+  for (size_t i = 0; i < in->defined.nmems; i++) {
+    wp_rt_memory_t *m = in->defined.mems[i];
+    size_t bytes = (size_t)m->pages * WASM_PAGE;
+    if (m->data && bytes &&
+        mmap(m->data, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1,
+             0) == MAP_FAILED)
+      wp_rt_memory_discard(m); /* never to be reused with the image in it */
+  }
+  in->imaged = false;
+}
+
 wasmplug_error_t *wasmplug_instance_snapshot(wasmplug_instance_t *in) {
   if (!in || !in->instantiated) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "no instance to snapshot");
   if (in->defined.oom) return wasmplug_error_new_kind(WASMPLUG_ERROR_OUT_OF_MEMORY, "out of memory");
@@ -133,6 +146,7 @@ wasmplug_error_t *wasmplug_instance_snapshot(wasmplug_instance_t *in) {
       if (!(sm->copy = malloc(sm->bytes))) err = wp_format("out of memory");
       else memcpy(sm->copy, sm->m->data, sm->bytes);
     } else if (sm->bytes) {
+      in->imaged = true; /* even if it fails half way */
       err = make_image(sm->m, sm->bytes, &sm->image);
     }
   }

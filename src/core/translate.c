@@ -20,7 +20,7 @@
 #include "translate.h"
 
 uint32_t wp_translate_unsupported(void) {
-  return WP_FEAT_THREADS | WP_FEAT_SHARED_MEM | WP_FEAT_EH_LEGACY;
+  return WP_FEAT_EH_LEGACY;
 }
 
 /* The runtime's type codes (wasm2c's numbering, then ours). */
@@ -232,6 +232,7 @@ static void gen_header(const wasmplug_module_t *mod, const uint8_t *tailer, wp_b
   bool eh = uses_eh(m);
   wp_buf_puts(h, wp_prelude);
   if (m->features & WP_FEAT_SIMD) wp_buf_puts(h, wp_prelude_simd);
+  if (m->features & WP_FEAT_THREADS) wp_buf_puts(h, wp_prelude_atomic);
   if (tailer || eh) { /* any value: tail calls' arguments, exceptions' values */
     wp_buf_puts(h, "typedef union { u32 i; u64 j; f32 f; f64 d; wp_fr r; void *e; void *x; u64 pad_[4];");
     if (m->features & WP_FEAT_SIMD) wp_buf_puts(h, " v128 v;");

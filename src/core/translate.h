@@ -69,6 +69,8 @@ extern const char wp_prelude[];
 extern const char wp_prelude_simd[];
 /* Exception handling's types and helpers (translate_rt.c), after wp_tv. */
 extern const char wp_prelude_eh[];
+/* The threads proposal's atomic instructions (translate_atomic.c). */
+extern const char wp_prelude_atomic[];
 
 /* The C type of a value type, and the letter naming its slot variables. */
 const char *wp_ctype(wasmplug_valkind_t t);

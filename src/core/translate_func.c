@@ -724,6 +724,22 @@ static bool op_simd(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi) {
   return ok;
 }
 
+/* The threads proposal's instructions (translate_atomic.c's helpers,
+** named after the instruction like SIMD's): wait needs to know whether
+** its memory is shared, and the value at the address read first (which
+** also checks alignment and bounds). */
+static bool op_atomic(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi) {
+  if (in->op == WP_OP_FE + 0x00) return op_simple(f, in, oi, "wp_anotify($A, $1)");
+  if (in->op == WP_OP_FE + 0x01 || in->op == WP_OP_FE + 0x02) {
+    uint8_t flags;
+    wp_modinfo_memory(f->mi, in->mem, NULL, &flags);
+    int w = in->op == WP_OP_FE + 0x01 ? 32 : 64;
+    return op_simple(f, in, oi,
+                     afmt(f, "wp_await(%d, WP_ALD(%d, $A) == (u%d)$1, (s64)$2)", (flags & WP_MEM_SHARED) != 0, w, w));
+  }
+  return op_simd(f, in, oi);
+}
+
 static bool instr(fx_t *f, const wp_instr_t *in) {
   const wp_opinfo_t *oi = wp_opinfo(in->op);
   const wp_modinfo_t *mi = f->mi;
@@ -1030,6 +1046,7 @@ static bool instr(fx_t *f, const wp_instr_t *in) {
   }
   if (oi->c && oi->sig) return op_simple(f, in, oi, oi->c);
   if (oi->sig && (oi->prop == WP_PROP_SIMD || oi->prop == WP_PROP_RELAXED_SIMD)) return op_simd(f, in, oi);
+  if (oi->sig && oi->prop == WP_PROP_THREADS) return op_atomic(f, in, oi);
   return fail(f, "%s is not supported by wasmplug's translator yet", oi->name);
 }
 

@@ -1,4 +1,8 @@
-# Writes OUT: #define WP_TRANSLATOR_ID "<sha256 of SOURCES>" (see CMakeLists.txt).
+# Writes OUT: #define NAME "<sha256 of SOURCES>" (see CMakeLists.txt; NAME
+# is WP_TRANSLATOR_ID unless given).
+if(NOT NAME)
+  set(NAME WP_TRANSLATOR_ID)
+endif()
 set(all "")
 string(REPLACE "|" ";" SOURCES "${SOURCES}")
 foreach(f ${SOURCES})
@@ -6,7 +10,7 @@ foreach(f ${SOURCES})
   string(APPEND all "${h}")
 endforeach()
 string(SHA256 id "${all}")
-set(text "#define WP_TRANSLATOR_ID \"${id}\"\n")
+set(text "#define ${NAME} \"${id}\"\n")
 if(EXISTS ${OUT})
   file(READ ${OUT} old)
   if(old STREQUAL text)

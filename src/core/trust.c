@@ -16,6 +16,15 @@
 **     the file KEY_FILE in the cache directory, and the cache is "unsealed":
 **     the host then refuses to give a guest a directory that covers the
 **     cache (see wasmplug_engine_cache_sealed).
+**   - Validation tickets: validating a large module's code is most of a
+**     warm start (10 MB of code: 0.2 s), and a module whose code is in the
+**     cache was validated when it was compiled.  A ticket, cache/valid/
+**     <SHA-256 of the module>, holds the features the validator found and
+**     a MAC, under the same secret, of the module's SHA-256, the
+**     validator's identity (a digest of its sources) and those features.
+**     A ticket that does not verify is ignored: the module is validated.
+**     Forging one needs the secret, which also forges cache entries
+**     (native code): tickets add nothing to what the secret protects.
 **   - Artifacts are native code by definition: refused unless the user
 **     opts in (wasmplug_config_allow_precompiled_set, --allow-precompiled),
 **     as Wasmtime refuses them without --allow-precompiled.
@@ -42,6 +51,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "validator_id.h"
 
 #define KEY_DESC "wasmplug:cache-key:v1"
 #define KEY_FILE "key"
@@ -168,6 +178,65 @@ bool wp_trust_mac(wasmplug_engine_t *e, const char *entry_key, const char *so_sh
   free(msg);
   wp_sha256_hex(d, hex);
   return true;
+}
+
+/* ------------------------------------------------------ validation tickets */
+
+#define TICKET_MAX 256 /* bytes: a longer file is not a ticket */
+
+static char *ticket_path(wasmplug_engine_t *e, const uint8_t digest[32]) {
+  char hex[65];
+  wp_sha256_hex(digest, hex);
+  return wp_format("%s/valid/%s", e->cache_dir, hex);
+}
+
+/* The text a ticket for (digest, features) holds; NULL without a secret. */
+static char *ticket_text(wasmplug_engine_t *e, const uint8_t digest[32], uint32_t features) {
+  uint8_t k[KEY_LEN], d[32];
+  char hex[65], mac[65];
+  if (!secret(e, k)) return NULL;
+  wp_sha256_hex(digest, hex);
+  char *msg = wp_format("wasmplug-validated 1\nvalidator %s\nmodule %s\nfeatures %u\n", WP_VALIDATOR_ID, hex,
+                        features);
+  if (msg) hmac_sha256(k, msg, strlen(msg), d);
+  memset(k, 0, sizeof k);
+  if (!msg) return NULL;
+  free(msg);
+  wp_sha256_hex(d, mac);
+  return wp_format("wasmplug-validated 1\nfeatures %u\nmac %s\n", features, mac);
+}
+
+bool wp_ticket_read(wasmplug_engine_t *e, const uint8_t digest[32], uint32_t *features) {
+  char *path = ticket_path(e, digest);
+  uint8_t *b = NULL;
+  size_t len = 0;
+  bool ok = path && wp_read_all(path, &b, &len) && len < TICKET_MAX;
+  free(path);
+  char got[TICKET_MAX] = {0};
+  unsigned f = 0;
+  if (ok) {
+    memcpy(got, b, len);
+    got[len] = 0;
+    ok = strlen(got) == len && sscanf(got, "wasmplug-validated 1\nfeatures %u\n", &f) == 1;
+  }
+  free(b);
+  char *want = ok ? ticket_text(e, digest, f) : NULL;
+  ok = want && wp_trust_mac_equal(got, want);
+  free(want);
+  if (ok) *features = f;
+  return ok;
+}
+
+void wp_ticket_write(wasmplug_engine_t *e, const uint8_t digest[32], uint32_t features) {
+  char *text = ticket_text(e, digest, features);
+  char *dir = text ? wp_format("%s/valid", e->cache_dir) : NULL;
+  char *path = dir ? ticket_path(e, digest) : NULL;
+  char *err = path ? wp_mkdir_p(dir) : NULL;
+  if (path && !err) err = wp_write_atomic(path, (const uint8_t *)text, strlen(text));
+  free(err);
+  free(path);
+  free(dir);
+  free(text);
 }
 
 bool wp_trust_mac_equal(const char *a, const char *b) {

@@ -125,6 +125,7 @@ const char *wasmplug_trap_kind_name(wasmplug_trap_kind_t kind) {
   case WASMPLUG_TRAP_EXIT: return "exit";
   case WASMPLUG_TRAP_CANON: return "canonical ABI violation";
   case WASMPLUG_TRAP_OUT_OF_FUEL: return "all fuel consumed by WebAssembly";
+  case WASMPLUG_TRAP_ATOMIC: return "atomic instruction";
   }
   return "unknown";
 }

@@ -117,7 +117,8 @@ wasmplug_error_t *wp_host_component_precheck(wasmplug_host_t *h, const uint8_t *
                                              const char *name) {
   wp_comp *c = NULL;
   char why[1024];
-  if (wp_comp_load(bytes, len, name, &c, why, sizeof why)) return NULL; /* the compile says it */
+  if (wp_comp_load_with(rt_validate_core, h->engine, bytes, len, name, &c, why, sizeof why))
+    return NULL; /* the compile says it */
   wasmplug_error_t *e = precheck(h->plugins, h->wasm_plugins, c, name);
   wp_comp_delete(c);
   return e;

@@ -412,6 +412,58 @@ static void test_concurrency(const char *so, const char *db) {
   fh_unload(&p);
 }
 
+typedef struct {
+  fh_plugin_t *p;
+  pthread_barrier_t *start;
+  int failed;
+} opener_t;
+
+static void *open_worker(void *arg) {
+  opener_t *o = arg;
+  pthread_barrier_wait(o->start);
+  void *inst = fh_instance(o->p);
+  if (!inst) o->failed = 1;
+  else fh_instance_drop(o->p, inst);
+  return NULL;
+}
+
+/* Instances opening the same new file at the same moment all succeed:
+** each switches the file to WAL, and SQLite answers all but one of them
+** "database is locked" without waiting (a regression: bindgen_kv_plugin
+** failed this way under load). */
+static void test_concurrent_open(const char *so, const char *db) {
+  enum { THREADS = 6, ROUNDS = 25 };
+  char setting[600], side[600];
+  snprintf(setting, sizeof setting, "path=%s", db);
+  fh_plugin_t p;
+  const char *cfg[] = {setting, NULL};
+  CHECK(fh_load(&p, so, cfg) == 0);
+  int failed = 0;
+  for (int r = 0; r < ROUNDS; r++) {
+    unlink(db);
+    snprintf(side, sizeof side, "%s-wal", db);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", db);
+    unlink(side);
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, THREADS);
+    opener_t o[THREADS];
+    pthread_t t[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+      o[i] = (opener_t){&p, &start, 0};
+      CHECK(pthread_create(&t[i], NULL, open_worker, &o[i]) == 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+      pthread_join(t[i], NULL);
+      failed += o[i].failed;
+    }
+    pthread_barrier_destroy(&start);
+  }
+  if (failed) fprintf(stderr, "concurrent open: %d of %d instances refused\n", failed, THREADS * ROUNDS);
+  CHECK(failed == 0);
+  fh_unload(&p);
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s PLUGIN.so TMPDIR\n", argv[0]);
@@ -428,6 +480,7 @@ int main(int argc, char **argv) {
   fh_unload(&p);
   test_persistence(so, db);
   test_concurrency(so, db);
+  test_concurrent_open(so, db);
   unlink(db);
   printf("kv_plugin_test: %d checks, %d failed\n", checks, failures);
   return failures ? 1 : 0;

@@ -6,6 +6,10 @@
 ** small memory (snapshot.wasm, copied back whole) and a large one
 ** (snapshot_big.wasm: a copy-on-write image; a reset copies back the pages
 ** written, or drops them all when many were: both are checked).
+** Freed memories' reservations are reused by the next instantiation
+** (issue 18): what the next instance sees is a new memory's state (zeros
+** past its data segments, nothing accessible past its size), also after
+** a snapshot had mapped the memory from a copy-on-write image.
 **   test_snapshot WASM_DIR TIER CACHE_DIR
 */
 #include <stdbool.h>
@@ -135,6 +139,44 @@ static int run(char **argv, const char *name) {
     CHECK(call("peek", 1, 20, 0) == 5 && call("peek", 1, 4096 * 100 + 8, 0) == 0, "the second image after a fill");
   }
   wasmplug_instance_delete(inst);
+
+  /* Reused reservations (snapshot.wasm: 1 page, at most 10).  Round 0: a
+  ** plain memory grown and written; round 1: the same after a snapshot of
+  ** 10 pages (over COPY_MAX: a copy-on-write image of the memory) and a
+  ** reset. */
+  for (int round = 0; round < 2 && !big; round++) {
+    wasmplug_linker_instantiate(l, m, NULL, &inst, &e, &tr);
+    if (e || tr) return printf("FAIL: %s\n", e ? wasmplug_error_message(e) : wasmplug_trap_message(tr)), 1;
+    CHECK(call("grow", 1, 9, 0) == 1, "grown to 10 pages");
+    for (int32_t at = 1000; at < 10 * 65536; at += 65536) call("poke", 2, at, 0x5a);
+    if (round) {
+      CHECK(!(e = wasmplug_instance_snapshot(inst)), "snapshot of 10 pages");
+      call("poke", 2, 2000, 0x33);
+      CHECK(!(e = wasmplug_instance_reset(inst)), "reset");
+      call("poke", 2, 3000, 0x44);
+    }
+    uint8_t *base = wasmplug_memory_data(wasmplug_instance_memory(inst, "mem"));
+    wasmplug_instance_delete(inst);
+    wasmplug_linker_instantiate(l, m, NULL, &inst, &e, &tr);
+    if (e || tr) return printf("FAIL: %s\n", e ? wasmplug_error_message(e) : wasmplug_trap_message(tr)), 1;
+    CHECK(wasmplug_memory_data(wasmplug_instance_memory(inst, "mem")) == base,
+          "round %d: the freed reservation is reused", round);
+    CHECK(call("size", 0, 0, 0) == 1, "round %d: one page, as declared", round);
+    CHECK(call("peek", 1, 16, 0) == 'h', "round %d: the data segment", round);
+    CHECK(call("peek", 1, 1000, 0) == 0 && call("peek", 1, 3000, 0) == 0, "round %d: zeros", round);
+    /* past the size: out of bounds, not the old pages */
+    wasmplug_func_t *peek = wasmplug_instance_func(inst, "peek");
+    wasmplug_val_t arg = {.kind = WASMPLUG_I32, .of.i32 = 65536 + 1000}, r;
+    wasmplug_trap_t *oob = wasmplug_func_call(peek, &arg, 1, &r, 1);
+    CHECK(oob != NULL, "round %d: a byte past the memory's size traps", round);
+    wasmplug_trap_delete(oob);
+    CHECK(call("grow", 1, 9, 0) == 1, "round %d: grown again", round);
+    int nonzero = 0;
+    for (int32_t at = 1000; at < 10 * 65536; at += 65536) nonzero += call("peek", 1, at, 0) != 0;
+    CHECK(nonzero == 0 && call("peek", 1, 2000, 0) == 0, "round %d: grown pages are zero (%d were not)", round,
+          nonzero);
+    wasmplug_instance_delete(inst);
+  }
   wasmplug_linker_delete(l);
   wasmplug_module_delete(m);
   wasmplug_engine_delete(eng);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# isolate_test.sh WASMPLUG PLUGIN_DIR GUEST.wasm
+# isolate_test.sh WASMPLUG PLUGIN_DIR GUEST.wasm MARK
 # Issue 12, item 4: an isolated plugin cannot hurt the host.  hostile.so
 # (tests/security/plugins/hostile.c) tries, from an isolated helper: to
 # kill the host, stat and open its files, write to its stdout, map RWX
@@ -10,12 +10,13 @@
 # which shows each attempt is real.
 set -u
 W=$1 P=$2 G=$3
+[ $# -eq 4 ] || { echo "usage: isolate_test.sh WASMPLUG PLUGIN_DIR GUEST.wasm MARK" >&2; exit 2; }
 . "$(dirname "$0")/lib.sh"
 printf '#!/bin/sh\nASAN_OPTIONS=handle_segv=0:handle_abort=0:handle_sigbus=0:detect_leaks=0 exec "%s" "$@"\n' "$W" >"$tmp/helper"
 chmod +x "$tmp/helper"
 export WASMPLUG_EXE=$tmp/helper
 H=$P/hostile.so
-MARK=/tmp/wasmplug-hostile-mark
+MARK=$4  # the path hostile.so was built to mark (one per build directory)
 rm -f "$MARK"
 SYS='killed by signal 31 \(Bad system call\)'
 

@@ -111,6 +111,7 @@ const TRAP_KINDS = [
   [/call stack exhausted/, 'stack_overflow'],
   // wasmplug has no trap kind of its own for it (the message says it)
   [/null exception reference/, 'unreachable'],
+  [/unaligned atomic|expected shared memory|wait would never end/, 'atomic'],
 ];
 
 function expectedTrap(text) {

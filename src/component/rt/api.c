@@ -200,6 +200,10 @@ wasmplug_module_t *rt_component_module(wasmplug_component_t *c, const wp_comp *d
   return NULL;
 }
 
+wasmplug_error_t *rt_validate_core(void *engine, const uint8_t *bytes, size_t len, const char *name) {
+  return wasmplug_engine_validate_module(engine, bytes, len, name);
+}
+
 wasmplug_error_t *wasmplug_component_new(wasmplug_engine_t *engine, const uint8_t *bytes, size_t len,
                                          const char *name, wasmplug_component_t **out) {
   *out = NULL;
@@ -222,7 +226,7 @@ wasmplug_error_t *wasmplug_component_new(wasmplug_engine_t *engine, const uint8_
   c->artifacts = arts;
   c->artifact_lens = lens;
   char err[1024];
-  if (wp_comp_load(bytes, len, c->name, &c->comp, err, sizeof err)) {
+  if (wp_comp_load_with(rt_validate_core, c->engine, bytes, len, c->name, &c->comp, err, sizeof err)) {
     free(arts);
     free(lens);
     wasmplug_component_delete(c);

@@ -334,7 +334,12 @@ int rt_link_import(rt_frame *f, const wp_comp_extern *ext, rt_item *out) {
     for (int pass = 0; pass < 2; pass++)
       for (uint32_t i = 0; i < it->nexports; i++) {
         const wp_comp_extern *e = &it->exports[i];
-        snprintf(full, sizeof full, "%.*s#%.*s", (int)len, name, (int)e->name.len, e->name.ptr);
+        size_t fa = len < sizeof full - 1 ? len : sizeof full - 1, fb = e->name.len; /* "name#item", cut */
+        memcpy(full, name, fa);
+        if (fa < sizeof full - 1) full[fa++] = '#';
+        if (fb > sizeof full - 1 - fa) fb = sizeof full - 1 - fa;
+        memcpy(full + fa, e->name.ptr, fb);
+        full[fa + fb] = 0;
         void *p = NULL;
         if (pass == 0 && e->sort == WP_COMP_SORT_TYPE) {
           /* `use other.{r}` re-exports another interface's resource (an eq

@@ -45,8 +45,10 @@ struct rt_store {
   struct wasmplug_component *component;
   struct wasmplug_component_linker *linker; /* top-level imports come from it */
   wp_cabi_types_t *types;        /* every converted type and guest resource type */
-  void **allocs;                 /* rt_alloc'ed blocks */
+  void **allocs;                 /* rt_alloc's chunks */
   size_t nallocs, capallocs;
+  char *bump;                    /* the free end of the current chunk */
+  size_t bump_left, bump_chunk;  /* its bytes left, its size */
   wasmplug_instance_t **cores;   /* core instances, in creation order */
   size_t ncores, capcores;
   rt_frame **frames;             /* every frame, in creation order */
@@ -202,6 +204,10 @@ wasmplug_module_t *rt_component_module(struct wasmplug_component *c, const wp_co
 const rt_item *rt_bag_get(rt_store *s, rt_bag *b, const char *name, size_t len);
 int rt_bag_add(rt_store *s, rt_bag *b, const char *name, size_t len, uint8_t sort, void *p);
 
+/* rt/api.c: validates a component's core modules as it is decoded, with
+** the validation tickets of `engine` (a wasmplug_engine_t *) where its
+** cache has them: wp_comp_load_with's hook for whoever has an engine. */
+wasmplug_error_t *rt_validate_core(void *engine, const uint8_t *bytes, size_t len, const char *name);
 /* rt/api.c: the decoded component behind a wasmplug_component_t (for the
 ** CLI and the plugin loader, which walk its imports), and the WIT world of
 ** a decoded component named after `name` (a file name; malloc'ed). */

@@ -145,6 +145,7 @@ static const char *trap_token(wasmplug_trap_kind_t k) {
   case WASMPLUG_TRAP_EXIT: return "exit";
   case WASMPLUG_TRAP_CANON: return "canon";
   case WASMPLUG_TRAP_OUT_OF_FUEL: return "out_of_fuel";
+  case WASMPLUG_TRAP_ATOMIC: return "atomic";
   }
   return "unknown";
 }

@@ -22,8 +22,13 @@
 #include "wasmplug/plugin.h"
 
 /* Where the constructor/init variants try to leave a mark in the host's
-** file system (the test checks it is absent). */
+** file system (the test checks it is absent).  The build gives each build
+** directory its own path (tests/security/CMakeLists.txt). */
+#ifdef HOSTILE_MARK
+#define MARK HOSTILE_MARK
+#else
 #define MARK "/tmp/wasmplug-hostile-mark"
+#endif
 
 static const char wit[] =
     "package test:hostile@1.0.0;\n"
