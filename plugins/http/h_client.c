@@ -930,11 +930,11 @@ uint8_t wh_client_error(wh_client_t *c, char *msg, size_t cap) {
 wh_pipe_t *wh_client_take_body(wh_client_t *c) {
   pthread_mutex_lock(&c->lock);
   wh_pipe_t *p = c->consumed ? NULL : c->resp_body;
-  if (p) {
-    c->consumed = true;
-    wh_pipe_ref(p);
-  }
+  c->consumed = true;
   pthread_mutex_unlock(&c->lock);
+  /* not under c->lock: the pipe takes its lock, then (waking the transfer)
+  ** ours; c's own reference keeps the pipe alive meanwhile */
+  if (p) wh_pipe_ref(p);
   return p;
 }
 
