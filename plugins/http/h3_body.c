@@ -25,7 +25,7 @@
 
 #include "h3.h"
 
-typedef enum { FROM_PIPE, TO_PIPE, FORWARD } pump_kind;
+typedef enum { FROM_PIPE, TO_PIPE, FORWARD, RELAY } pump_kind;
 
 typedef struct wh3_pump {
   struct wh3_pump *next, **prevp;
@@ -33,6 +33,7 @@ typedef struct wh3_pump {
   wh3_inst_t *in;
   const wasmplug_host_api_t *host;
   wh_pipe_t *pipe;
+  wh_pipe_t *src;    /* RELAY: the pipe read (`pipe` is written) */
   uint32_t data;     /* the stream end we hold */
   uint32_t fut;      /* trailers future: writable (FROM_PIPE), readable (TO_PIPE); FORWARD: from */
   uint32_t sent;     /* TO_PIPE: new()'s future (writable); FORWARD: to */
@@ -68,8 +69,13 @@ static void pump_free(wh3_pump_t *p) {
   *p->prevp = p->next;
   if (p->next) p->next->prevp = p->prevp;
   if (p->watch) p->host->unwatch(p->in->pi, p->watch);
+  if (p->src) {
+    wh_pipe_close_reader(p->src);
+    wh_pipe_unref(p->src);
+  }
   if (p->pipe) {
-    if (p->kind == TO_PIPE && !p->ended) wh_pipe_end(p->pipe, WH_PIPE_ABORTED, WH_ERR_RESPONSE_INCOMPLETE, "the guest went away");
+    if ((p->kind == TO_PIPE || p->kind == RELAY) && !p->ended)
+      wh_pipe_end(p->pipe, WH_PIPE_ABORTED, WH_ERR_RESPONSE_INCOMPLETE, "the guest went away");
     if (p->kind == FROM_PIPE) wh_pipe_close_reader(p->pipe);
     wh_pipe_unref(p->pipe);
   }
@@ -107,13 +113,17 @@ static void pipe_ready(void *arg, int revents) {
 }
 
 /* Not ready now: wait for the pipe (false: cannot wait, the pump ends). */
-static bool wait_pipe(wh3_pump_t *p, bool (*ready)(void *, int *, short *, uint64_t *), bool *now) {
+static bool wait_on(wh3_pump_t *p, wh_pipe_t *pipe, bool (*ready)(void *, int *, short *, uint64_t *), bool *now) {
   int fd = -1;
   short ev = 0;
   uint64_t dl = 0;
-  *now = ready(p->pipe, &fd, &ev, &dl);
+  *now = ready(pipe, &fd, &ev, &dl);
   if (*now) return true;
   return fd >= 0 && (p->watch = p->host->watch_fd(p->in->pi, fd, ev, pipe_ready, p)) != 0;
+}
+
+static bool wait_pipe(wh3_pump_t *p, bool (*ready)(void *, int *, short *, uint64_t *), bool *now) {
+  return wait_on(p, p->pipe, ready, now);
 }
 
 static void future_written(void *arg, int result, uint32_t count) {
@@ -320,10 +330,88 @@ static void to_step(wh3_pump_t *p) {
   }
 }
 
+/* ---------------------------------------- pipe to pipe (received bodies) */
+
+/* The source ended (`how`): so does the pipe written, with its trailers. */
+static void relay_finish(wh3_pump_t *p, wh_pipe_end_t how, uint32_t code) {
+  wh_fields_list_t t;
+  if (how == WH_PIPE_DONE && wh_pipe_take_trailers(p->src, &t)) wh_pipe_set_trailers(p->pipe, &t);
+  wh_pipe_end(p->pipe, how, code, how == WH_PIPE_DONE ? NULL : "the body sent on failed");
+  p->ended = true;
+  pump_free(p);
+}
+
+static void relay_step(wh3_pump_t *p) {
+  for (;;) {
+    while (p->at < p->len) {
+      int64_t room = wh_pipe_writer_ops.check_write(p->pipe);
+      if (room < 0) {
+        relay_finish(p, WH_PIPE_ABORTED,
+                     room == WASMPLUG_IO_CLOSED ? WH_ERR_CONNECTION_TERMINATED : WH_ERR_RESPONSE_BODY_SIZE);
+        return;
+      }
+      if (room == 0) {
+        bool now;
+        if (!wait_pipe(p, wh_pipe_writer_ops.ready, &now)) {
+          relay_finish(p, WH_PIPE_ABORTED, WH_ERR_INTERNAL);
+          return;
+        }
+        if (!now) return;
+        continue;
+      }
+      size_t n = p->len - p->at < (uint64_t)room ? p->len - p->at : (size_t)room;
+      int64_t w = wh_pipe_writer_ops.write(p->pipe, p->buf + p->at, n);
+      if (w < 0) {
+        relay_finish(p, WH_PIPE_ABORTED, w == WASMPLUG_IO_CLOSED ? WH_ERR_CONNECTION_TERMINATED : WH_ERR_RESPONSE_BODY_SIZE);
+        return;
+      }
+      p->at += n;
+    }
+    int64_t n = wh_pipe_reader_ops.read(p->src, p->buf, WH3_CHUNK);
+    if (n > 0) {
+      p->len = (size_t)n;
+      p->at = 0;
+      continue;
+    }
+    if (n == WASMPLUG_IO_CLOSED) {
+      relay_finish(p, WH_PIPE_DONE, 0);
+      return;
+    }
+    if (n < 0) {
+      char msg[8];
+      uint32_t code = wh_pipe_reader_ops.error(p->src, msg, sizeof msg);
+      relay_finish(p, WH_PIPE_FAILED, code ? code : WH_ERR_INTERNAL);
+      return;
+    }
+    bool now;
+    if (!wait_on(p, p->src, wh_pipe_reader_ops.ready, &now)) {
+      relay_finish(p, WH_PIPE_ABORTED, WH_ERR_INTERNAL);
+      return;
+    }
+    if (!now) return;
+  }
+}
+
 int wh3_pump_to_pipe(wh3_inst_t *in, wh3_body_t *b, wh_pipe_t *pipe, bool *done) {
-  if (b->ex) { /* a request's body cannot be a response's (different objects) */
-    wh_exchange_unref(b->ex);
+  if (b->ex || b->client) { /* a body received, sent on: from its pipe to this one */
+    wh_pipe_t *src = b->ex ? b->ex->req_body : wh_client_take_body(b->client);
+    if (!src) return 1;
+    if (b->ex) wh_pipe_ref(src);
+    wh3_pump_t *p = pump_new(in, RELAY, true);
+    if (!p) {
+      wh_pipe_unref(src);
+      return 1;
+    }
+    p->src = src;
+    wh_pipe_ref(pipe);
+    p->pipe = pipe;
+    p->done = done;
+    if (done) *done = false;
+    if (b->ex) wh_exchange_unref(b->ex); /* the pump reads its pipe now */
     b->ex = NULL;
+    wh3_body_free(in, b); /* the guest's ends, if any; the client's hold */
+    relay_step(p);
+    return 0;
   }
   wh3_pump_t *p = pump_new(in, TO_PIPE, true);
   if (!p) return 1;
@@ -377,5 +465,6 @@ int wh3_forward_future(wh3_inst_t *in, uint32_t from, uint32_t to, size_t size) 
 
 static void step(wh3_pump_t *p) {
   if (p->kind == FROM_PIPE) from_step(p);
+  else if (p->kind == RELAY) relay_step(p);
   else to_step(p);
 }

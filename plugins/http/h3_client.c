@@ -149,6 +149,13 @@ static const char *scheme_of(const char *s, int *scheme) {
   return s;
 }
 
+/* Whether a request the server received came with a body. */
+static bool received_body(const wh_exchange_t *ex) {
+  const wh_field_t *cl = wh_fields_list_get(&ex->headers, "content-length");
+  if (cl) return !(cl->vlen == 1 && cl->value[0] == '0');
+  return wh_fields_list_get(&ex->headers, "transfer-encoding") != NULL;
+}
+
 static int send(wh3_ctx_t *cx, uint32_t rep, wh3_result_own_response_error_code_t *ret) {
   wh3_inst_t *in = wh3_inst(cx);
   wh3_obj_t *o = wh3_obj_get(in, rep, WH3_REQUEST);
@@ -170,20 +177,18 @@ static int send(wh3_ctx_t *cx, uint32_t rep, wh3_result_own_response_error_code_
     for (int k = 0; k < 3; k++)
       if (op->set[k]) *dst[k] = op->v[k] ? op->v[k] : 1;
   }
-  /* the body: the guest's stream pumped into a pipe the transfer reads */
+  /* the body: the guest's stream, or a body received (a request forwarded
+  ** as it came), pumped into a pipe the transfer reads */
   wh3_body_t *b = &o->u.req.body;
   wh_pipe_t *pipe = NULL;
-  bool refused = false;
-  if (b->ex || b->client) {
-    refused = true; /* a received body is not relayed (yet): the request is refused below */
-  } else if (b->contents || b->trailers || b->sent) {
+  if (b->ex || b->contents || b->trailers || b->sent) {
     if (!(pipe = wh_pipe_new(WH_WINDOW, pl ? pl->max_body : 0))) return wh3_trap(cx, "out of memory");
-    bool had_body = b->contents != 0;
+    bool has_body = b->ex ? received_body(b->ex) : b->contents != 0;
     if (wh3_pump_to_pipe(in, b, pipe, NULL)) {
       wh_pipe_unref(pipe);
       return wh3_trap(cx, "out of memory");
     }
-    if (!had_body) { /* new() without contents: no body is sent (the pump resolves its futures) */
+    if (!has_body) { /* no contents: no body is sent (the pump resolves the futures) */
       wh_pipe_unref(pipe);
       pipe = NULL;
     }
@@ -191,17 +196,12 @@ static int send(wh3_ctx_t *cx, uint32_t rep, wh3_result_own_response_error_code_
   r.body = pipe;
   wh_client_t *c = NULL;
   uint8_t err = WASI_HTTP_TYPES_ERROR_CODE_INTERNAL_ERROR;
-  bool started = !refused && pl && wh_client_open(&pl->grants, pl->max_body, &r, &c, &err);
+  bool started = pl && wh_client_open(&pl->grants, pl->max_body, &r, &c, &err);
   if (pipe) wh_pipe_unref(pipe); /* the transfer holds it (or closed its reader) */
   wh_fields_list_free(&r.headers); /* when not moved in */
   wh3_obj_free(in, rep, WH3_REQUEST); /* own: the request is gone */
   if (!started) {
     fail(ret, err);
-    if (refused) {
-      const char *m = "wasi:http/client: a request whose body was received cannot be sent on (not supported yet)";
-      ret->val.err.val.internal_error.is_some = true;
-      if (wh3_string_set(cx, &ret->val.err.val.internal_error.val, m, strlen(m))) return wh3_trap(cx, "out of memory");
-    }
     return 0;
   }
   wh3_send_t *s = calloc(1, sizeof *s);

@@ -694,6 +694,9 @@ static void *transfer(void *arg) {
         length = strtoll(num, NULL, 10);
         continue;
       }
+      /* framing and the connection are curl's; the host is the authority's
+      ** (a request received and sent on carries the first hop's) */
+      if (wh_field_forbidden(f->name, strlen(f->name)) || !strcasecmp(f->name, "host")) continue;
       char *line = malloc(strlen(f->name) + f->vlen + 3);
       if (!line) continue;
       sprintf(line, "%s: ", f->name);

@@ -16,6 +16,9 @@
 **   /count          a counter in linear memory: 1 when every request has a fresh instance
 **   /trailers       reads the body and its trailers; answers "N bytes x-check=V" (V: the
 **                   request trailer X-Check) with trailers x-count: N and x-seen: V
+**   /forward?A/P    this request itself sent on to http://A/P (the host relays its body)
+**                   and the upstream response returned as this one (its body relayed)
+**   /cancel?A/P     a GET to http://A/P cancelled while pending: "state 4"
 **   /proxy?A/P      an outgoing request (wasi:http/client.send) to http://A/P with the
 **                   method and body of this request, the body copied in pieces while
 **                   send is pending; answers the upstream status, headers and body, or 502 and
@@ -47,6 +50,7 @@ static uint64_t num_after_q(const uint8_t *s, size_t n) {
 }
 
 IMPORT("$root", "[subtask-drop]") void subtask_drop(uint32_t s);
+IMPORT("$root", "[subtask-cancel]") uint32_t subtask_cancel(uint32_t s);
 /* An async-lowered call's subtask, waited for until it returned. */
 static void subtask_wait(uint32_t r) {
   uint32_t st = r & 0xf, sub = r >> 4;
@@ -262,15 +266,79 @@ static void trailers_route(uint32_t req, uint32_t h) {
   sent_drop(o.sent_r);
 }
 
-/* /proxy?AUTHORITY/PATH: this request sent on through wasi:http/client. */
-static void proxy(uint32_t req, uint32_t h, const uint8_t *p, size_t pn) {
+/* "?AUTHORITY/PATH" after a route's name: where a request is sent on. */
+typedef struct {
+  const uint8_t *auth, *path;
+  size_t an, plen;
+} target_t;
+
+static target_t target_of(const uint8_t *p, size_t pn) {
+  target_t t;
   size_t q = 0;
   while (q < pn && p[q] != '?') q++;
-  const uint8_t *auth = p + q + 1;
-  size_t an = 0;
-  while (q + 1 + an < pn && auth[an] != '/') an++;
-  const uint8_t *path = auth + an;
-  size_t plen = pn - (q + 1 + an);
+  t.auth = p + q + 1;
+  t.an = 0;
+  while (q + 1 + t.an < pn && t.auth[t.an] != '/') t.an++;
+  t.path = t.auth + t.an;
+  t.plen = pn - (q + 1 + t.an);
+  if (!t.plen) t.path = (const uint8_t *)"/", t.plen = 1;
+  return t;
+}
+
+static void error_response(uint32_t h, const uint8_t *res) {
+  out_t o = respond(h, 502);
+  text(&o, "error ");
+  number(&o, res[8]);
+  finish(&o);
+}
+
+/* /forward?AUTHORITY/PATH: this very request sent on (its received body
+** relayed by the host), the upstream's response returned as ours. */
+static void forward(uint32_t req, uint32_t h, const uint8_t *p, size_t pn) {
+  target_t t = target_of(p, pn);
+  if (request_set_authority(req, 1, t.auth, t.an) || request_set_path(req, 1, t.path, t.plen)) __builtin_trap();
+  static uint8_t res[64] __attribute__((aligned(8)));
+  subtask_wait(client_send(req, res));
+  if (res[0]) {
+    error_response(h, res);
+    return;
+  }
+  fields_drop(h);
+  task_return(0, *(uint32_t *)(res + 8), 0, 0, 0, 0, 0, 0);
+}
+
+/* /cancel?AUTHORITY/PATH: a GET sent, then cancelled while pending;
+** answers the subtask's state after the cancel (4: cancelled before it
+** returned) or, when it returned first, 2. */
+static void cancel(uint32_t req, uint32_t h, const uint8_t *p, size_t pn) {
+  target_t t = target_of(p, pn);
+  request_drop(req);
+  uint64_t ts = rq_trailers_new();
+  uint32_t made[2];
+  request_new(fields_new(), 0, 0, (uint32_t)ts, 0, 0, made);
+  rq_sent_drop(made[1]);
+  if (request_set_authority(made[0], 1, t.auth, t.an) || request_set_path(made[0], 1, t.path, t.plen))
+    __builtin_trap();
+  static uint8_t res[64] __attribute__((aligned(8)));
+  uint32_t r = client_send(made[0], res);
+  uint32_t st = r & 0xf, sub = r >> 4;
+  uint8_t none[64];
+  memset(none, 0, sizeof none);
+  copied((uint32_t)(ts >> 32), rq_trailers_write((uint32_t)(ts >> 32), none));
+  rq_trailers_drop((uint32_t)(ts >> 32));
+  if (st == 1 /* started */) st = subtask_cancel(sub);
+  if (sub) subtask_drop(sub);
+  out_t o = respond(h, 200);
+  text(&o, "state ");
+  number(&o, st);
+  finish(&o);
+}
+
+/* /proxy?AUTHORITY/PATH: this request sent on through wasi:http/client. */
+static void proxy(uint32_t req, uint32_t h, const uint8_t *p, size_t pn) {
+  target_t t = target_of(p, pn);
+  const uint8_t *auth = t.auth, *path = t.path;
+  size_t an = t.an, plen = t.plen;
   struct {
     uint8_t tag;
     uint8_t *ptr;
@@ -295,7 +363,7 @@ static void proxy(uint32_t req, uint32_t h, const uint8_t *p, size_t pn) {
   uint32_t out = made[0];
   rq_sent_drop(made[1]);
   if (request_set_method(out, m.tag, m.ptr, m.len) || request_set_authority(out, 1, auth, an) ||
-      request_set_path(out, 1, plen ? path : (const uint8_t *)"/", plen ? plen : 1))
+      request_set_path(out, 1, path, plen))
     __builtin_trap();
   static uint8_t res[64] __attribute__((aligned(8)));
   uint32_t sub = client_send(out, res); /* pending while the body is copied */
@@ -326,10 +394,7 @@ static void proxy(uint32_t req, uint32_t h, const uint8_t *p, size_t pn) {
   rq_trailers_drop((uint32_t)(ts >> 32));
   subtask_wait(sub);
   if (res[0]) { /* err(error-code) */
-    out_t o = respond(h, 502);
-    text(&o, "error ");
-    number(&o, res[8]);
-    finish(&o);
+    error_response(h, res);
     return;
   }
   uint32_t resp = *(uint32_t *)(res + 8);
@@ -644,6 +709,10 @@ EXPORT("[async-lift-stackful]" HANDLER "#handle") void handle(uint32_t req) {
     finish(&o);
   } else if (prefix(p, pn, "/trailers")) {
     trailers_route(req, h);
+  } else if (prefix(p, pn, "/cancel")) {
+    cancel(req, h, p, pn);
+  } else if (prefix(p, pn, "/forward")) {
+    forward(req, h, p, pn);
   } else if (prefix(p, pn, "/proxy")) {
     proxy(req, h, p, pn);
   } else if (prefix(p, pn, "/count")) {

@@ -61,6 +61,21 @@ contains trailers-client-out "5 bytes x-check=42" "$R"
 contains trailers-client-in "$(printf '0\nx-count: 5\nx-seen: 42')" "$R"
 R=$(curl -s --raw -H 'TE: trailers' -H 'Transfer-Encoding: chunked' -d hello $U/trailers | tr -d '\r')
 contains trailers-curl "$(printf '5 bytes x-check=\n0\nx-count: 5\n')" "$R"
+# a pending send cancelled (subtask.cancel): the transfer is abandoned
+expect client-cancel "state 4" "$(curl -s "$U/cancel?127.0.0.1:$PORT/loop")"
+
+# a received request sent on as it is (/forward: the host relays its body)
+# and the upstream's response returned as the guest's (its body relayed)
+F="$U/forward?127.0.0.1:$PORT"
+expect forward-hello "Hello from a wasi:http 0.3 component" "$(curl -s "$F/hello")"
+expect forward-denied "error 15" "$(curl -s "$U/forward?localhost:$PORT/hello")"
+curl -s --data-binary @"$WORK/in3.bin" "$F/echo" -o "$WORK/forwarded.bin"
+expect forward-upload-3MB "$(cksum <"$WORK/in3.bin")" "$(cksum <"$WORK/forwarded.bin")"
+expect forward-download-7MB 7000000 "$(curl -s "$F/big?7000000" | wc -c | tr -d ' ')"
+R=$("$RAW" $PORT dump "POST /forward?127.0.0.1:$PORT/trailers HTTP/1.1\r\n$T")
+contains forward-trailers-out "5 bytes x-check=42" "$R"
+contains forward-trailers-in "$(printf '0\nx-count: 5\nx-seen: 42')" "$R"
+
 # guests that fail: 500 for that client, the server goes on
 expect trap-before-body 500 "$(curl -s -m 20 -o /dev/null -w '%{http_code}' --data-binary @"$WORK/in.bin" $U/trap)"
 expect body-not-read 200 "$(curl -s -m 20 -o /dev/null -w '%{http_code}' --data-binary @"$WORK/in.bin" $U/hello)"
