@@ -112,7 +112,9 @@ int main(int argc, char **argv) {
   mod_b[sizeof mod_b - 3] = 0x42; /* i64.const: the result type is wrong */
   memcpy(mod_c, mod_a, sizeof mod_a);
   mod_c[sizeof mod_c - 2] = 0x08; /* i32.const 8: valid, another module */
-  CHECK(wasmplug_module_validate(mod_b, sizeof mod_b, "B") != NULL, "B is invalid");
+  wasmplug_error_t *berr = wasmplug_module_validate(mod_b, sizeof mod_b, "B");
+  CHECK(berr != NULL, "B is invalid");
+  wasmplug_error_delete(berr);
   uint8_t da[32], db[32];
   uint32_t f;
   digest(mod_a, sizeof mod_a, da);
