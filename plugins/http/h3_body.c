@@ -291,32 +291,40 @@ static void to_read(void *arg, int result, uint32_t count) {
   step(p);
 }
 
+/* Writes the buffered p->buf[at, len) into p->pipe: true when all of it
+** is written; false when the pump waits for room (its step runs again) or
+** has ended through `finish`. */
+typedef void wh3_finish_fn(wh3_pump_t *p, wh_pipe_end_t how, uint32_t code);
+static bool drain(wh3_pump_t *p, wh3_finish_fn *finish) {
+  while (p->at < p->len) {
+    int64_t room = wh_pipe_writer_ops.check_write(p->pipe);
+    if (room < 0) { /* the client is gone, or the body went past its length */
+      finish(p, WH_PIPE_ABORTED, room == WASMPLUG_IO_CLOSED ? WH_ERR_CONNECTION_TERMINATED : WH_ERR_RESPONSE_BODY_SIZE);
+      return false;
+    }
+    if (room == 0) {
+      bool now;
+      if (!wait_pipe(p, wh_pipe_writer_ops.ready, &now)) {
+        finish(p, WH_PIPE_ABORTED, WH_ERR_INTERNAL);
+        return false;
+      }
+      if (!now) return false;
+      continue;
+    }
+    size_t n = p->len - p->at < (uint64_t)room ? p->len - p->at : (size_t)room;
+    int64_t w = wh_pipe_writer_ops.write(p->pipe, p->buf + p->at, n);
+    if (w < 0) {
+      finish(p, WH_PIPE_ABORTED, w == WASMPLUG_IO_CLOSED ? WH_ERR_CONNECTION_TERMINATED : WH_ERR_RESPONSE_BODY_SIZE);
+      return false;
+    }
+    p->at += n;
+  }
+  return true;
+}
+
 static void to_step(wh3_pump_t *p) {
   for (;;) {
-    while (p->at < p->len) {
-      int64_t room = wh_pipe_writer_ops.check_write(p->pipe);
-      if (room < 0) { /* the client is gone, or the body went past its length */
-        to_finish(p, WH_PIPE_ABORTED,
-                  room == WASMPLUG_IO_CLOSED ? WH_ERR_CONNECTION_TERMINATED : WH_ERR_RESPONSE_BODY_SIZE);
-        return;
-      }
-      if (room == 0) {
-        bool now;
-        if (!wait_pipe(p, wh_pipe_writer_ops.ready, &now)) {
-          to_finish(p, WH_PIPE_ABORTED, WH_ERR_INTERNAL);
-          return;
-        }
-        if (!now) return;
-        continue;
-      }
-      size_t n = p->len - p->at < (uint64_t)room ? p->len - p->at : (size_t)room;
-      int64_t w = wh_pipe_writer_ops.write(p->pipe, p->buf + p->at, n);
-      if (w < 0) {
-        to_finish(p, WH_PIPE_ABORTED, w == WASMPLUG_IO_CLOSED ? WH_ERR_CONNECTION_TERMINATED : WH_ERR_RESPONSE_BODY_SIZE);
-        return;
-      }
-      p->at += n;
-    }
+    if (!drain(p, to_finish)) return;
     if (p->eof) {
       if (p->data) p->host->stream_drop(p->in->pi, p->data);
       p->data = 0;
@@ -343,30 +351,7 @@ static void relay_finish(wh3_pump_t *p, wh_pipe_end_t how, uint32_t code) {
 
 static void relay_step(wh3_pump_t *p) {
   for (;;) {
-    while (p->at < p->len) {
-      int64_t room = wh_pipe_writer_ops.check_write(p->pipe);
-      if (room < 0) {
-        relay_finish(p, WH_PIPE_ABORTED,
-                     room == WASMPLUG_IO_CLOSED ? WH_ERR_CONNECTION_TERMINATED : WH_ERR_RESPONSE_BODY_SIZE);
-        return;
-      }
-      if (room == 0) {
-        bool now;
-        if (!wait_pipe(p, wh_pipe_writer_ops.ready, &now)) {
-          relay_finish(p, WH_PIPE_ABORTED, WH_ERR_INTERNAL);
-          return;
-        }
-        if (!now) return;
-        continue;
-      }
-      size_t n = p->len - p->at < (uint64_t)room ? p->len - p->at : (size_t)room;
-      int64_t w = wh_pipe_writer_ops.write(p->pipe, p->buf + p->at, n);
-      if (w < 0) {
-        relay_finish(p, WH_PIPE_ABORTED, w == WASMPLUG_IO_CLOSED ? WH_ERR_CONNECTION_TERMINATED : WH_ERR_RESPONSE_BODY_SIZE);
-        return;
-      }
-      p->at += n;
-    }
+    if (!drain(p, relay_finish)) return;
     int64_t n = wh_pipe_reader_ops.read(p->src, p->buf, WH3_CHUNK);
     if (n > 0) {
       p->len = (size_t)n;
