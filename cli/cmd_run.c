@@ -75,6 +75,10 @@ static const char run_help[] =
     "                          optimized: cc -O2, cached on disk (compiles on a miss);\n"
     "                          auto (default): use cached optimized code when it\n"
     "                          exists, otherwise start on the baseline tier\n"
+    "  --tier-up               when auto starts on the baseline tier, build the\n"
+    "                          optimized tier in the background (a detached,\n"
+    "                          nice 19 process that may outlive this run) into\n"
+    "                          the cache, so the next run starts optimized\n"
     "  --timeout MS            trap the guest when a call runs longer than MS ms,\n"
     "                          waits in WASI and plugin calls included\n"
     "  --fuel N                give each call into the guest N units of fuel (one\n"
@@ -131,7 +135,7 @@ int wp_cmd_run(int argc, char **argv) {
   size_t ninvokes = 0;
   wasmplug_tier_t tier = WASMPLUG_TIER_AUTO;
   uint64_t timeout = 0, fuel = 0;
-  bool allow_precompiled = false;
+  bool allow_precompiled = false, tier_up = false;
   wasmplug_unknown_imports_t unknown = WASMPLUG_UNKNOWN_IMPORTS_REFUSE;
   wasmplug_store_limits_t limits = {sizeof limits, 0, 0, 0, 0, 0, 0}; /* 0: the default */
   int status = 1, shown = 0;
@@ -169,6 +173,7 @@ int wp_cmd_run(int argc, char **argv) {
     if (!strcmp(a, "--inherit-env")) { wasmplug_wasi_config_inherit_env(wasi, true); continue; }
     if (!strcmp(a, "--allow-network")) { wasmplug_wasi_config_network_allow(wasi, true); continue; }
     if (!strcmp(a, "--allow-precompiled")) { allow_precompiled = true; continue; }
+    if (!strcmp(a, "--tier-up")) { tier_up = true; continue; }
     if (!strcmp(a, "--trap-unknown-imports")) { unknown = WASMPLUG_UNKNOWN_IMPORTS_TRAP; continue; }
     if (!strcmp(a, "--default-values-unknown-imports")) { unknown = WASMPLUG_UNKNOWN_IMPORTS_DEFAULT; continue; }
     /* Options with a value: --opt VALUE or --opt=VALUE. */
@@ -260,6 +265,7 @@ int wp_cmd_run(int argc, char **argv) {
   wasmplug_config_fuel_set(config, fuel);
   wasmplug_config_limits_set(config, &limits);
   wasmplug_config_allow_precompiled_set(config, allow_precompiled);
+  if (tier_up) wasmplug_config_tier_up_set(config, true);
   wasmplug_config_progress_set(config, wp_cli_progress, &shown);
   if ((err = wasmplug_engine_new(config, &engine)) || (err = wasmplug_host_new(engine, &hopts, &host)) ||
       (err = wasmplug_host_wasi_set(host, wasi)) || (err = wasmplug_host_unknown_imports_set(host, unknown))) {

@@ -42,6 +42,9 @@ static const char serve_help[] =
     "  --plugin-dir DIR        load every *.so plugin in DIR\n"
     "  --plugin-use IFACE=NAME take interface IFACE from plugin NAME\n"
     "  --tier TIER             baseline, optimized or auto (default), as for run\n"
+    "  --tier-up               build the optimized tier in the background when\n"
+    "                          auto starts on the baseline, as for run (the next\n"
+    "                          start of the server uses it)\n"
     "  --timeout MS            a request whose guest runs longer than MS ms is\n"
     "                          stopped (500, or its response cut short)\n"
     "  --fuel N                a request's guest calls may take N units of fuel\n"
@@ -124,6 +127,10 @@ int wp_cmd_serve(int argc, char **argv) {
     }
     if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
       o.verbose = true;
+      continue;
+    }
+    if (!strcmp(a, "--tier-up")) {
+      wasmplug_config_tier_up_set(config, true);
       continue;
     }
     if (!strcmp(a, "--no-reuse")) {

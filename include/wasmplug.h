@@ -162,6 +162,15 @@ typedef struct wasmplug_config wasmplug_config_t;
 WASMPLUG_API wasmplug_config_t *wasmplug_config_new(void);
 WASMPLUG_API void wasmplug_config_delete(wasmplug_config_t *config);
 WASMPLUG_API void wasmplug_config_tier_set(wasmplug_config_t *config, wasmplug_tier_t tier);
+/* Background tier-up (default off; `wasmplug run|serve --tier-up`): when a
+** module starts on the baseline tier because the cache holds no optimized
+** code for it (tier AUTO), a detached low-priority process (nice 19, its
+** own process group, killed with its compilers after 30 minutes) builds the
+** optimized tier and stores it in the cache, so the next
+** wasmplug_module_new of the same bytes loads it.  It may outlive this
+** process; it is not this process's child (nothing to reap); a builder
+** killed midway leaves no cache entry.  $WASMPLUG_TIER_UP=1|0 overrides. */
+WASMPLUG_API void wasmplug_config_tier_up_set(wasmplug_config_t *config, bool yes);
 /* NULL restores the default ($WASMPLUG_CACHE_DIR, $XDG_CACHE_HOME/wasmplug,
 ** ~/.cache/wasmplug). */
 WASMPLUG_API void wasmplug_config_cache_dir_set(wasmplug_config_t *config, const char *dir);
@@ -413,6 +422,10 @@ WASMPLUG_API wasmplug_error_t *wasmplug_engine_validate_module(wasmplug_engine_t
 WASMPLUG_API void wasmplug_module_delete(wasmplug_module_t *module);
 /* Which tier this module's code came from. */
 WASMPLUG_API wasmplug_tier_t wasmplug_module_tier(const wasmplug_module_t *module);
+/* Waits for the background tier-up build this module started (if any):
+** true when it ended with the module's optimized code in the cache, false
+** when none was started, or it failed or was killed. */
+WASMPLUG_API bool wasmplug_module_tier_up_wait(wasmplug_module_t *module);
 /* Compiles the optimized tier now (if not cached) and stores it in the cache. */
 WASMPLUG_API wasmplug_error_t *wasmplug_module_optimize(wasmplug_module_t *module);
 /* Writes a self-contained artifact (optimized code + the original bytes) that

@@ -13,11 +13,16 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -362,6 +367,21 @@ char *wp_write_atomic(const char *path, const uint8_t *data, size_t len) {
   return err;
 }
 
+/* Stores a built .so as the cache entry at so_path/meta_path: the code
+** first, then the meta that vouches for it, each by an atomic rename, so a
+** process killed at any point leaves either no entry or a whole one (a .so
+** without its .meta is never loaded).  Nothing is stored without a secret. */
+static char *cache_store(wasmplug_module_t *m, const char *so_path, const char *meta_path,
+                         const uint8_t *so, size_t slen) {
+  char *meta = cache_meta(m, so, slen);
+  if (!meta) return NULL;
+  unlink(meta_path);
+  char *err = wp_write_atomic(so_path, so, slen);
+  if (!err) err = wp_write_atomic(meta_path, (const uint8_t *)meta, strlen(meta));
+  free(meta);
+  return err;
+}
+
 char *wp_compile_optimized(wasmplug_module_t *m, bool may_build, wp_code_t *out) {
   memset(out, 0, sizeof *out);
   char key[65];
@@ -385,16 +405,8 @@ char *wp_compile_optimized(wasmplug_module_t *m, bool may_build, wp_code_t *out)
     err = wp_format("%s: the C compiler produced no output", m->name);
   free(built);
   if (err) goto out;
-  /* Write the code first, then the meta that vouches for it.  Without a
-  ** secret to vouch with, the code is used but not cached. */
-  char *meta = cache_meta(m, so, slen);
-  if (meta) {
-    unlink(meta_path);
-    err = wp_write_atomic(so_path, so, slen);
-    if (!err) err = wp_write_atomic(meta_path, (const uint8_t *)meta, strlen(meta));
-    free(meta);
-    if (err) goto out;
-  }
+  /* Without a secret to vouch with, the code is used but not cached. */
+  if ((err = cache_store(m, so_path, meta_path, so, slen))) goto out;
   err = load_so_bytes(m, so, slen, out);
 out:
   if (dir) {
@@ -405,6 +417,199 @@ out:
   free(so_path);
   free(meta_path);
   return err;
+}
+
+/* --------------------------------------------------------------- tier-up */
+
+/* Background tier-up (wasmplug_config_tier_up_set, `run --tier-up`): a
+** module that started on the baseline tier because the cache had no
+** optimized code for it gets that code built by a detached process, so the
+** next run (or the next wasmplug_module_new) finds it in the cache.
+**
+** A process, not a thread: the build runs for seconds to minutes, and the
+** program that started it is free to exit meanwhile (a short `run`); a
+** thread would die with it, leaving its compilers orphaned and nothing
+** stored.  The module is forked twice so the builder is nobody's child to
+** wait for: the intermediate exits at once and is reaped here, the builder
+** is reparented to init (or the nearest subreaper), which reaps it.  It is
+** bounded: its own session and process group, nice 19, and an alarm of
+** WP_TIER_UP_SECONDS after which it kills its whole group (itself and its
+** compilers).  Its stdin/stdout/stderr are /dev/null and it keeps no other
+** descriptor of the program's (a server's socket, a pipe a caller reads to
+** its end), except the write end of a pipe the module keeps the read end of:
+** wasmplug_module_tier_up_wait reads the builder's result from it and sees
+** its end (EOF) however the builder ends.
+**
+** In the cache it takes KEY.lock (flock: released by the kernel however the
+** process dies) so one builder per entry works, and tier-up.lock so the
+** builders of one cache (a component's several core modules, concurrent
+** runs) compile one after another instead of all at once.  It compiles in
+** KEY.tmp/ inside the cache and stores the entry exactly as `wasmplug
+** compile` does (cache_store: atomic renames, MAC'ed meta); a builder killed
+** midway leaves no entry, only KEY.tmp/ and rename temporaries, which the
+** next builder of that key removes under the lock. */
+#define WP_TIER_UP_SECONDS (30 * 60)
+
+static void tier_up_alarm(int sig) {
+  (void)sig;
+  kill(0, SIGKILL); /* the builder and its compilers: its own process group */
+}
+
+/* Removes what a builder of `key` killed midway left: its build directory
+** and its rename temporaries (KEY.so.tmp.PID, KEY.meta.tmp.PID). */
+static void tier_up_sweep(const char *cache, const char *key, const char *tmpdir) {
+  DIR *d = opendir(tmpdir);
+  if (d) {
+    closedir(d);
+    char *keep = getenv("WASMPLUG_KEEP_C");
+    if (keep) unsetenv("WASMPLUG_KEEP_C"); /* a leftover, not C to keep */
+    remove_tree(tmpdir);
+  }
+  d = opendir(cache);
+  if (!d) return;
+  char so_tmp[80], meta_tmp[80];
+  snprintf(so_tmp, sizeof so_tmp, "%s.so.tmp.", key);
+  snprintf(meta_tmp, sizeof meta_tmp, "%s.meta.tmp.", key);
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (strncmp(e->d_name, so_tmp, strlen(so_tmp)) && strncmp(e->d_name, meta_tmp, strlen(meta_tmp)))
+      continue;
+    char *p = wp_format("%s/%s", cache, e->d_name);
+    if (p) unlink(p);
+    free(p);
+  }
+  closedir(d);
+}
+
+static int lock_file(const char *path, bool wait) {
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+    if (errno == EINTR) continue;
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* The builder (the grandchild).  Writes '1' to `res` when the cache holds
+** the module's verified optimized code at its end, '0' otherwise. */
+static void tier_up_build(wasmplug_module_t *m, int res) {
+  wasmplug_engine_t *e = m->engine;
+  /* A fork of a process whose other threads may have held this lock. */
+  pthread_mutex_init(&e->trust.lock, NULL);
+  e->config.progress = NULL;
+  char key[65];
+  key_hex(m, key);
+  const char *cache = e->cache_dir;
+  char *so_path = wp_format("%s/%s.so", cache, key), *meta_path = wp_format("%s/%s.meta", cache, key);
+  char *lock_path = wp_format("%s/%s.lock", cache, key), *all_path = wp_format("%s/tier-up.lock", cache);
+  char *dir = wp_format("%s/%s.tmp", cache, key);
+  char ok = '0';
+  if (!so_path || !meta_path || !lock_path || !all_path || !dir) goto out;
+  char *err = wp_mkdir_p(cache);
+  if (err) { free(err); goto out; }
+  /* waits for another builder of this entry, then finds its work done */
+  if (lock_file(lock_path, true) < 0) goto out;
+  uint8_t *meta = NULL, *so = NULL;
+  size_t mlen, slen;
+  if (wp_read_all(meta_path, &meta, &mlen) && wp_read_all(so_path, &so, &slen) &&
+      cache_entry_verified(m, meta, mlen, so, slen)) {
+    ok = '1';
+    free(meta);
+    free(so);
+    goto out;
+  }
+  free(meta);
+  free(so);
+  so = NULL;
+  if (lock_file(all_path, true) < 0) goto out;
+  tier_up_sweep(cache, key, dir);
+  if (mkdir(dir, 0700) != 0) goto out;
+  char *built = wp_format("%s/module.so", dir);
+  err = built ? wp_build_optimized(m, dir, built) : wp_strdup("out of memory");
+  if (!err && !wp_read_all(built, &so, &slen)) err = wp_strdup("no output");
+  /* the ELF check a load would make: never store what would be refused */
+  if (!err) err = wp_trust_check_elf(m->name, so, slen);
+  if (!err) err = cache_store(m, so_path, meta_path, so, slen);
+  if (!err) {
+    wp_ticket_write(e, m->hash, m->info.features);
+    ok = '1';
+  }
+  free(err);
+  free(so);
+  free(built);
+  remove_tree(dir);
+out:
+  while (write(res, &ok, 1) < 0 && errno == EINTR) {}
+  _exit(ok == '1' ? 0 : 1);
+}
+
+void wp_tier_up_start(wasmplug_module_t *m) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) return;
+  pid_t mid = fork();
+  if (mid < 0) {
+    close(p[0]);
+    close(p[1]);
+    return;
+  }
+  if (mid == 0) {
+    /* the intermediate: starts the builder and exits, so the builder is
+    ** reparented to init, which reaps it */
+    pid_t b = fork();
+    if (b != 0) _exit(b < 0);
+    setsid(); /* its own session and group: no terminal's signals; killable as one */
+    prctl(PR_SET_NAME, "wasmplug-tierup"); /* what ps and top call it */
+    if (setpriority(PRIO_PROCESS, 0, 19) != 0) { /* a lower priority is best effort */ }
+    /* the result pipe as fd 3 (close-on-exec: compilers do not hold it),
+    ** stdin/stdout/stderr /dev/null, nothing else of the program's */
+    int hi = fcntl(p[1], F_DUPFD_CLOEXEC, 10);
+    int null = open("/dev/null", O_RDWR);
+    if (hi < 0 || null < 0) _exit(1);
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+    int res = dup3(hi, 3, O_CLOEXEC);
+    if (res < 0) _exit(1);
+    if (syscall(SYS_close_range, 4u, ~0u, 0u) != 0) {
+      long max = sysconf(_SC_OPEN_MAX);
+      for (long fd = 4; fd < (max > 0 && max < 65536 ? max : 65536); fd++) close((int)fd);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = tier_up_alarm;
+    sigaction(SIGALRM, &sa, NULL);
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGCHLD, &sa, NULL); /* its compilers are waited for */
+    sigset_t all;
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    alarm(WP_TIER_UP_SECONDS);
+    tier_up_build(m, res);
+  }
+  close(p[1]);
+  int status;
+  while (waitpid(mid, &status, 0) < 0 && errno == EINTR) {}
+  if (m->tier_up_fd >= 0) close(m->tier_up_fd);
+  m->tier_up_fd = p[0];
+}
+
+bool wasmplug_module_tier_up_wait(wasmplug_module_t *m) {
+  if (!m || m->tier_up_fd < 0) return false;
+  char c = 0, last = 0;
+  ssize_t n;
+  /* the builder writes one byte and exits; EOF however it ends */
+  while ((n = read(m->tier_up_fd, &c, 1)) != 0) {
+    if (n < 0 && errno != EINTR) break;
+    if (n == 1) last = c;
+  }
+  close(m->tier_up_fd);
+  m->tier_up_fd = -1;
+  return last == '1';
 }
 
 /* ------------------------------------------------------------- artifacts */

@@ -86,6 +86,8 @@ uint64_t wasmplug_engine_increment_epoch(wasmplug_engine_t *e) {
   return __atomic_add_fetch(&e->epoch, 1, __ATOMIC_RELAXED);
 }
 
+void wasmplug_config_tier_up_set(wasmplug_config_t *c, bool yes) { c->tier_up = yes; }
+
 void wasmplug_config_allow_precompiled_set(wasmplug_config_t *c, bool yes) { c->allow_precompiled = yes; }
 
 void wasmplug_config_progress_set(wasmplug_config_t *c, wasmplug_progress_t cb, void *data) {
@@ -173,6 +175,10 @@ wasmplug_error_t *wasmplug_engine_new_checked(const wasmplug_config_t *config, w
                                 "auto)", tier);
     }
   }
+  /* $WASMPLUG_TIER_UP=1|0 turns background tier-up on or off for any
+  ** program (a user's override of the embedder's choice). */
+  const char *tu = getenv("WASMPLUG_TIER_UP");
+  if (tu && *tu) e->config.tier_up = strcmp(tu, "0") != 0;
   /* The translator: wasmplug's own unless WASMPLUG_TRANSLATOR=wasm2c
   ** asks for wabt's (kept for comparison while it is built in). */
   const char *tr = getenv("WASMPLUG_TRANSLATOR");

@@ -419,6 +419,7 @@ struct wasmplug_config {
   uint64_t epoch_ticks;  /* epoch deadline of a call; 0: no epoch checks */
   wasmplug_store_limits_t limits;
   bool allow_precompiled;
+  bool tier_up; /* wasmplug_config_tier_up_set */
   wasmplug_progress_t progress;
   void *progress_data;
 };
@@ -466,6 +467,7 @@ struct wasmplug_module {
   wp_modinfo_t info;
   wp_code_t code;
   char *cname; /* the -n name given to wasm2c */
+  int tier_up_fd; /* read end of a background build's result pipe, or -1 */
 };
 
 /* codegen.c: runs wasm2c into dir/module.c and writes dir/glue.c.
@@ -484,6 +486,9 @@ char *wp_compile_baseline(wasmplug_module_t *m, wp_code_t *out);
 char *wp_compile_optimized(wasmplug_module_t *m, bool may_build,
                            wp_code_t *out);
 void wp_code_free(wp_code_t *code);
+/* Background tier-up: builds and caches the optimized tier of m in a
+** detached process (compile.c; m->tier_up_fd reads its result). */
+void wp_tier_up_start(wasmplug_module_t *m);
 /* build.c: the optimized tier's shared object from the engine's
 ** translator, units compiled in parallel and cached one by one. */
 char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_out);

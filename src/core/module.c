@@ -3,6 +3,7 @@
 */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "translate.h"
@@ -82,6 +83,7 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
   wasmplug_module_t *m = calloc(1, sizeof *m);
   if (!m) return wasmplug_error_new("out of memory");
   m->engine = engine;
+  m->tier_up_fd = -1;
   m->name = wp_strdup(name ? name : "module");
   if (!m->name) return fail(m, WASMPLUG_ERROR_OUT_OF_MEMORY, NULL);
 
@@ -155,6 +157,11 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
   ** the cache untouched). */
   if (!ticketed && (m->code.tier == WASMPLUG_TIER_OPTIMIZED || wp_baseline_cached(m)))
     wp_ticket_write(engine, m->hash, m->info.features);
+  /* on the baseline tier because nothing optimized was cached: build it in
+  ** the background for the next run (compile.c) */
+  if (engine->config.tier_up && engine->config.tier == WASMPLUG_TIER_AUTO &&
+      m->code.tier == WASMPLUG_TIER_BASELINE)
+    wp_tier_up_start(m);
   wp_backtrace_register(m);
   *out = m;
   return NULL;
@@ -180,6 +187,7 @@ wasmplug_error_t *wasmplug_engine_validate_module(wasmplug_engine_t *engine, con
 void wasmplug_module_delete(wasmplug_module_t *m) {
   if (!m) return;
   if (m->code.glue) wp_backtrace_unregister(m);
+  if (m->tier_up_fd >= 0) close(m->tier_up_fd); /* the build goes on */
   wp_code_free(&m->code);
   wp_modinfo_free(&m->info);
   free(m->bytes);
