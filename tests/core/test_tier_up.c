@@ -1,7 +1,7 @@
 /*
 ** test_tier_up.c — background tier-up (wasmplug_config_tier_up_set):
 **   1. a builder killed midway (its C compiler kills the builder's process
-**      group on its second call) leaves no cache entry: the next start is
+**      group at the link) leaves no cache entry: the next start is
 **      on the baseline tier and runs correctly, and what it left (its
 **      build directory) is there to be swept;
 **   2. the next tier-up builds and stores the entry (and sweeps the
@@ -112,15 +112,16 @@ int main(int argc, char **argv) {
   char cache[4096], cc[4200], mark[4200];
   snprintf(cache, sizeof cache, "%s/cache", argv[1]);
   snprintf(cc, sizeof cc, "%s/kill-cc.sh", argv[1]);
-  snprintf(mark, sizeof mark, "%s/cc-calls", argv[1]);
+  snprintf(mark, sizeof mark, "%s/linked-once", argv[1]);
   mkdir(argv[1], 0700);
-  /* The compiler: cc, except that its second call (of one build) kills
-  ** the builder's whole process group, as `kill -9 -PGID` of a user would:
-  ** the build dies midway (the unit objects compiled, no module linked). */
+  /* The compiler: cc, except that its first link (once, mkdir being
+  ** atomic) kills the builder's whole process group, as `kill -9 -PGID`
+  ** of a user would: the build dies midway (the units compiled, no module
+  ** linked). */
   FILE *f = fopen(cc, "w");
   if (!f) return 2;
-  fprintf(f, "#!/bin/sh\nn=$(cat \"%s\" 2>/dev/null || echo 0)\nn=$((n + 1))\necho $n >\"%s\"\n"
-             "if [ $n -eq 2 ]; then kill -KILL 0; fi\nexec cc \"$@\"\n", mark, mark);
+  fprintf(f, "#!/bin/sh\ncase \" $* \" in *\" -shared \"*) mkdir \"%s\" 2>/dev/null && kill -KILL 0 ;; esac\n"
+             "exec cc \"$@\"\n", mark);
   fclose(f);
   chmod(cc, 0755);
   setenv("WASMPLUG_CC", cc, 1);
