@@ -444,10 +444,11 @@ out:
 ** process dies) so one builder per entry works, and tier-up.lock so the
 ** builders of one cache (a component's several core modules, concurrent
 ** runs) compile one after another instead of all at once.  It compiles in
-** KEY.tmp/ inside the cache and stores the entry exactly as `wasmplug
-** compile` does (cache_store: atomic renames, MAC'ed meta); a builder killed
-** midway leaves no entry, only KEY.tmp/ and rename temporaries, which the
-** next builder of that key removes under the lock. */
+** a private directory under $TMPDIR and stores the entry exactly as
+** `wasmplug compile` does (cache_store: atomic renames, MAC'ed meta); a
+** builder killed midway leaves no entry, only that directory (as a killed
+** `wasmplug compile` does) and, in the cache, rename temporaries, which
+** the next builder of that key removes under the lock. */
 #define WP_TIER_UP_SECONDS (30 * 60)
 
 static void tier_up_alarm(int sig) {
@@ -455,17 +456,11 @@ static void tier_up_alarm(int sig) {
   kill(0, SIGKILL); /* the builder and its compilers: its own process group */
 }
 
-/* Removes what a builder of `key` killed midway left: its build directory
-** and its rename temporaries (KEY.so.tmp.PID, KEY.meta.tmp.PID). */
-static void tier_up_sweep(const char *cache, const char *key, const char *tmpdir) {
-  DIR *d = opendir(tmpdir);
-  if (d) {
-    closedir(d);
-    char *keep = getenv("WASMPLUG_KEEP_C");
-    if (keep) unsetenv("WASMPLUG_KEEP_C"); /* a leftover, not C to keep */
-    remove_tree(tmpdir);
-  }
-  d = opendir(cache);
+/* Removes the rename temporaries (KEY.so.tmp.PID, KEY.meta.tmp.PID) a
+** builder of `key` killed midway left in the cache (unlink: a planted
+** symlink is removed, never followed). */
+static void tier_up_sweep(const char *cache, const char *key) {
+  DIR *d = opendir(cache);
   if (!d) return;
   char so_tmp[80], meta_tmp[80];
   snprintf(so_tmp, sizeof so_tmp, "%s.so.tmp.", key);
@@ -482,7 +477,7 @@ static void tier_up_sweep(const char *cache, const char *key, const char *tmpdir
 }
 
 static int lock_file(const char *path, bool wait) {
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return -1;
   while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
     if (errno == EINTR) continue;
@@ -504,9 +499,9 @@ static void tier_up_build(wasmplug_module_t *m, int res) {
   const char *cache = e->cache_dir;
   char *so_path = wp_format("%s/%s.so", cache, key), *meta_path = wp_format("%s/%s.meta", cache, key);
   char *lock_path = wp_format("%s/%s.lock", cache, key), *all_path = wp_format("%s/tier-up.lock", cache);
-  char *dir = wp_format("%s/%s.tmp", cache, key);
+  char *dir = NULL;
   char ok = '0';
-  if (!so_path || !meta_path || !lock_path || !all_path || !dir) goto out;
+  if (!so_path || !meta_path || !lock_path || !all_path) goto out;
   char *err = wp_mkdir_p(cache);
   if (err) { free(err); goto out; }
   /* waits for another builder of this entry, then finds its work done */
@@ -524,8 +519,11 @@ static void tier_up_build(wasmplug_module_t *m, int res) {
   free(so);
   so = NULL;
   if (lock_file(all_path, true) < 0) goto out;
-  tier_up_sweep(cache, key, dir);
-  if (mkdir(dir, 0700) != 0) goto out;
+  tier_up_sweep(cache, key);
+  /* the C and objects in a private directory (mkdtemp under $TMPDIR), as
+  ** for any optimized compile: not in the cache, where whoever can write
+  ** there could swap a directory for a symlink under the compiler */
+  if (!(dir = make_tmpdir())) goto out;
   char *built = wp_format("%s/module.so", dir);
   err = built ? wp_build_optimized(m, dir, built) : wp_strdup("out of memory");
   if (!err && !wp_read_all(built, &so, &slen)) err = wp_strdup("no output");
@@ -539,8 +537,8 @@ static void tier_up_build(wasmplug_module_t *m, int res) {
   free(err);
   free(so);
   free(built);
-  remove_tree(dir);
 out:
+  if (dir) remove_tree(dir);
   while (write(res, &ok, 1) < 0 && errno == EINTR) {}
   _exit(ok == '1' ? 0 : 1);
 }
