@@ -199,7 +199,8 @@ char *wp_compile_baseline(wasmplug_module_t *m, wp_code_t *out) {
   /* a large module: units compiled (or found in the cache) in parallel */
   char *err = wp_baseline_cached(m) ? wp_build_baseline(m, dir, &files) : wp_emit_c(m, true, dir, &files);
   void *state = NULL, *entry = NULL;
-  if (!err) err = wp_tcc_build(m->name, dir, files, &state, &entry);
+  if (!err)
+    err = wp_tcc_build(m->name, dir, files, m->engine->translator == WP_TRANSLATOR_OWN, &state, &entry);
   wp_strv_free(files);
   if (!err) {
     const wp_glue_t *g = check_glue(m, (wp_glue_entry_t)entry, &err);

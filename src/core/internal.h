@@ -535,11 +535,13 @@ char *wp_artifact_write(wasmplug_module_t *m, const char *path);
 /* The artifact's bytes (malloc'ed), from verified cached optimized code. */
 char *wp_artifact_bytes(wasmplug_module_t *m, uint8_t **out, size_t *len);
 
-/* The baseline compiler: dir/glue.c into runnable code.  libwasmplug.a uses
+/* The baseline compiler: dir/glue.c into runnable code.  own_c: the C is
+** the own translator's, which includes no system header and calls only
+** the C functions tcc_mem.c's table resolves (wasm2c's C needs libc).  libwasmplug.a uses
 ** libtcc in memory (tcc_mem.c); libwasmplug.so cannot contain libtcc.a (it is
 ** not position-independent), so it runs the tcc program instead
 ** (tcc_exec.c).  Returns NULL or an error message. */
-char *wp_tcc_build(const char *name, const char *dir, char *const *files, void **state,
+char *wp_tcc_build(const char *name, const char *dir, char *const *files, bool own_c, void **state,
                    void **glue_entry);
 void wp_tcc_release(void *state);
 /* Where the baseline code of `state` is, for backtraces: the shared
