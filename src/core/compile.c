@@ -414,7 +414,9 @@ out:
 ** u64 wasm length, u64 code length, 32-byte SHA-256 of all that follows,
 ** then the wasm bytes and the shared object. */
 #define ARTIFACT_MAGIC "WPLUGAOT"
-#define ARTIFACT_VERSION 1
+/* 2: the glue's module_hash is the module's digest (wp_module_digest),
+** no longer the SHA-256 of all its bytes */
+#define ARTIFACT_VERSION 2
 #define ARTIFACT_HEADER (8 + 4 + 8 + 8 + 32)
 
 bool wp_artifact_is(const uint8_t *b, size_t len) {

@@ -193,7 +193,18 @@ void wp_sha256_hex_of(const void *data, size_t len, char out[65]);
 ** By default the first use picks the instructions when present. */
 bool wp_sha256_select(bool hw);
 
-/* True if wasmplug_module_validate passed bytes with this SHA-256 in this
+/* A core module's identity (check.c): the SHA-256 of its bytes except the
+** payloads of custom sections, whose lengths and places (and names) are
+** kept, so every offset into the bytes is the same for equal digests.
+** Neither validation nor the C the translators write reads a custom
+** section's payload (the name section is decoded from the bytes of each
+** load, for backtraces only; wasm2c gets the module without them), and
+** debug info is most of many modules: hashing it was most of the digest's
+** cost on every start.  The cache key, validation tickets, the glue's
+** module_hash and this file's memory of validations all use it. */
+void wp_module_digest(const uint8_t *bytes, size_t len, uint8_t out[32]);
+
+/* True if wasmplug_module_validate passed bytes with this digest in this
 ** process, or a ticket vouched for them; *features is then what their
 ** validation found, *ticketed whether a ticket did (check.c). */
 bool wp_validated_before(const uint8_t digest[32], uint32_t *features, bool *ticketed);
