@@ -193,6 +193,11 @@ void wp_sha256_hex_of(const void *data, size_t len, char out[65]);
 ** By default the first use picks the instructions when present. */
 bool wp_sha256_select(bool hw);
 
+/* Makes the pages of a large buffer about to be filled present at once
+** (util.c): a page fault per 4 KiB costs more than the copy under a
+** hypervisor.  Best effort. */
+void wp_populate(void *p, size_t n);
+
 /* A core module's identity (check.c): the SHA-256 of its bytes except the
 ** payloads of custom sections, whose lengths and places (and names) are
 ** kept, so every offset into the bytes is the same for equal digests.
@@ -449,10 +454,16 @@ struct wasmplug_engine {
     uint8_t key[32];
   } trust;
   char *tool_id;   /* translator and cc identity, part of cache keys */
-  char *tcc_id;    /* the tcc program's identity (baseline units' keys) */
+  char *tcc_id;    /* the tcc program's identity (baseline units' keys):
+                      wp_engine_tcc_id, made on first use under trust.lock */
   wp_translator_t translator;
   volatile uint64_t epoch; /* wasmplug_engine_increment_epoch (atomic) */
 };
+
+/* The tcc program's identity (engine.c), found on the first call: only a
+** large module's baseline units need it, not every start.  NULL: out of
+** memory. */
+const char *wp_engine_tcc_id(wasmplug_engine_t *e);
 
 /* The name of a WP_FEAT_* bit's proposal ("SIMD", "tail calls"...). */
 const char *wp_feature_name(uint32_t feature);

@@ -100,6 +100,7 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
 
   m->bytes = malloc(len ? len : 1);
   if (!m->bytes) return fail(m, WASMPLUG_ERROR_OUT_OF_MEMORY, NULL);
+  wp_populate(m->bytes, len);
   memcpy(m->bytes, bytes, len);
   m->len = len;
   char *err = wp_modinfo_decode(m->bytes, len, m->name, &m->info);
