@@ -70,6 +70,7 @@ bool wp_read_all(const char *path, uint8_t **data, size_t *len) {
   }
   size_t n = (size_t)st.st_size;
   uint8_t *buf = malloc(n ? n : 1);
+  wp_populate(buf, n); /* present before read() copies into it */
   size_t got = 0;
   while (buf && got < n) {
     ssize_t r = read(fd, buf + got, n - got);
