@@ -10,13 +10,10 @@
 
 #include <stdlib.h>
 
-typedef struct wp_cabi_block {
-  struct wp_cabi_block *next;
-  size_t size, used;
-  /* data follows, max_align_t aligned */
-} block_t;
+typedef struct wp_cabi_block block_t; /* cabi.h: the fast path is inline */
 
-#define BLOCK_HDR (wp_align_up(sizeof(block_t), 16))
+#define BLOCK_HDR sizeof(block_t)
+_Static_assert(sizeof(block_t) % 16 == 0, "a block's data is 16-byte aligned");
 #define MIN_BLOCK ((size_t)64 << 10)
 
 
@@ -71,19 +68,11 @@ static bool charge(wp_cabi_arena_t *a, size_t n) {
   return true;
 }
 
-void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align) {
+/* What wp_cabi_arena_alloc (cabi.h) does when the current block is full
+** (or there is none): a new block, big enough for this request plus
+** alignment slack. */
+void *wp_cabi_arena_alloc_block(wp_cabi_arena_t *a, size_t size, size_t align) {
   if (align < 1) align = 1;
-  block_t *b = a->head;
-  if (b) {
-    uintptr_t base = (uintptr_t)b + BLOCK_HDR;
-    size_t off = (size_t)(wp_align_up(base + b->used, align) - base);
-    if (off <= b->size && size <= b->size - off) {
-      if (!charge(a, size + (off - b->used))) return NULL;
-      b->used = off + size;
-      return (void *)(base + off);
-    }
-  }
-  /* New block: big enough for this request (plus alignment slack). */
   if (size > a->budget || size + align > a->budget - a->charged) return NULL;
   size_t bsize = size + align;
   if (bsize < MIN_BLOCK) bsize = MIN_BLOCK;

@@ -180,6 +180,12 @@ typedef struct wasmplug_ctype {
   /* list: true for map<K, V>, which is list<tuple<K, V>> in every layout
    * and value (CanonicalABI.md despecialize); only printing differs */
   bool map;
+  /* The types arena that built it (NULL for a descriptor made by hand), and
+   * -- for a record, tuple or fixed list that is not plain -- its compiled
+   * plan for the native layout (native.c: flat steps with precomputed
+   * offsets), built on first use and read atomically; NULL until then. */
+  wp_cabi_types_t *owner;
+  void *plan;
 } wp_cabi_type_t;
 
 #define WP_CABI_MAX_DEPTH 100
@@ -372,9 +378,33 @@ struct wp_cabi_arena {
   size_t budget;
   size_t charged; /* bytes charged against the budget */
 };
+/* A block's header (its data follows, 16-byte aligned). */
+struct wp_cabi_block {
+  struct wp_cabi_block *next;
+  size_t size, used;
+  size_t pad_;
+};
 static inline size_t wp_cabi_arena_used(const wp_cabi_arena_t *a) { return a ? a->charged : 0; }
-/* Allocates from the arena (NULL when over budget or out of memory). */
-void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align);
+/* Allocates from the arena (NULL when over budget or out of memory).
+** Inline: a call's args, results and strings are a few of these each;
+** the out-of-line part makes new blocks. */
+void *wp_cabi_arena_alloc_block(wp_cabi_arena_t *a, size_t size, size_t align);
+static inline void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align) {
+  struct wp_cabi_block *b = a->head;
+  if (align < 1) align = 1;
+  if (b) {
+    uintptr_t base = (uintptr_t)(b + 1);
+    size_t off = (size_t)(((base + b->used + align - 1) & ~(uintptr_t)(align - 1)) - base);
+    if (off <= b->size && size <= b->size - off) {
+      size_t n = size + (off - b->used);
+      if (n > a->budget - a->charged) return NULL;
+      a->charged += n;
+      b->used = off + size;
+      return (void *)(base + off);
+    }
+  }
+  return wp_cabi_arena_alloc_block(a, size, align);
+}
 
 /* Per-call context.  Initialise with wp_cabi_cx_init, end with
  * wp_cabi_cx_finish (always: it frees the lend list), which releases
@@ -395,14 +425,36 @@ typedef struct wp_cabi_cx {
    * contexts lifted to the native layout are put (and lowered ones taken
    * from).  NULL: such values cannot cross to the native layout. */
   wp_cabi_handles_t *native_handles;
+  /* Tests only: lift and lower by walking the type tree, never through a
+   * record's compiled plan (the reference the plans are held to). */
+  bool interpret;
 } wp_cabi_cx_t;
 
-void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena);
+/* Inline (every call makes one or two; gcc made the memset that used to
+** start it a `rep stos`): each member set, then the guest's memory view. */
+static inline void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena) {
+  cx->guest = guest;
+  cx->arena = arena;
+  cx->mem.base = NULL;
+  cx->mem.size = 0;
+  cx->num_borrows = 0;
+  cx->nlends = cx->caplends = 0;
+  cx->lends = NULL;
+  cx->charged = 0;
+  cx->budget = guest && guest->budget ? guest->budget : WP_CABI_DEFAULT_BUDGET;
+  cx->native_handles = NULL;
+  cx->interpret = false;
+  if (guest && guest->memory) guest->memory(guest->ctx, &cx->mem);
+  if (!cx->mem.base) cx->mem.size = 0;
+}
 /* Re-reads the guest's memory view into cx->mem.  Done after every realloc
  * and post-return, and on entry to the result functions (the guest ran in
  * between); call it yourself after running guest code by other means. */
 void wp_cabi_cx_refresh(wp_cabi_cx_t *cx);
-wp_cabi_error_t *wp_cabi_cx_finish(wp_cabi_cx_t *cx);
+wp_cabi_error_t *wp_cabi_cx_finish_lends(wp_cabi_cx_t *cx);
+static inline wp_cabi_error_t *wp_cabi_cx_finish(wp_cabi_cx_t *cx) {
+  return cx->lends || cx->num_borrows ? wp_cabi_cx_finish_lends(cx) : NULL; /* nothing lent: nothing to do */
+}
 
 /* Checks that [ptr, ptr+len) is inside guest memory and ptr is aligned;
  * `what` names the thing in the trap message ("string", "return"...). */

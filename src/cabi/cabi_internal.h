@@ -44,6 +44,14 @@ static inline void wr_disc(uint8_t *p, uint32_t size, uint32_t v) {
   else wr_u32(p, v);
 }
 
+/* The head of a compiled plan (native.c), which the types that own the
+** type free with themselves (a plan that lost the race to be a type's is
+** freed by the thread that built it: nobody else saw it). */
+typedef struct wp_cabi_plan_link {
+  struct wp_cabi_plan_link *next;
+} wp_cabi_plan_link_t;
+void wp_cabi_types_keep_plan(wp_cabi_types_t *t, wp_cabi_plan_link_t *p);
+
 /* Charges n bytes of host allocation to the call's budget. */
 wp_cabi_error_t *wp_cabi_charge(wp_cabi_cx_t *cx, size_t n);
 /* malloc + charge; NULL with *err set on failure. */
@@ -70,8 +78,20 @@ uint32_t wp_cabi_utf8_next(const uint8_t *s, size_t n, size_t *i);
 size_t wp_cabi_utf8_put(uint8_t *out, uint32_t c);
 
 /* Float NaN canonicalisation (lift side). */
-float wp_cabi_canon_f32(float f);
-double wp_cabi_canon_f64(double f);
+static inline float wp_cabi_canon_f32(float f) {
+  if (f != f) {
+    uint32_t b = 0x7fc00000;
+    memcpy(&f, &b, 4);
+  }
+  return f;
+}
+static inline double wp_cabi_canon_f64(double f) {
+  if (f != f) {
+    uint64_t b = 0x7ff8000000000000ull;
+    memcpy(&f, &b, 8);
+  }
+  return f;
+}
 
 /* Checks that a char value is a Unicode scalar value. */
 static inline bool wp_cabi_char_ok(uint32_t c) { return c < 0xD800 || (c >= 0xE000 && c < 0x110000); }

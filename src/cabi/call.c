@@ -9,14 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena) {
-  memset(cx, 0, sizeof *cx);
-  cx->guest = guest;
-  cx->arena = arena;
-  cx->budget = guest && guest->budget ? guest->budget : WP_CABI_DEFAULT_BUDGET;
-  wp_cabi_cx_refresh(cx);
-}
-
 void wp_cabi_cx_refresh(wp_cabi_cx_t *cx) {
   cx->mem.base = NULL;
   cx->mem.size = 0;
@@ -78,7 +70,8 @@ void wp_cabi_handles_end_lend(wp_cabi_handles_t *h, uint32_t handle);
 /* Implemented in handles.c: forgets borrow handles scoped to cx. */
 void wp_cabi_handles_end_scope(wp_cabi_handles_t *h, const wp_cabi_cx_t *cx);
 
-wp_cabi_error_t *wp_cabi_cx_finish(wp_cabi_cx_t *cx) {
+/* wp_cabi_cx_finish (cabi.h) when something was lent. */
+wp_cabi_error_t *wp_cabi_cx_finish_lends(wp_cabi_cx_t *cx) {
   wp_cabi_handles_t *h = cx->guest ? cx->guest->handles : NULL;
   if (h)
     for (uint32_t i = 0; i < cx->nlends; i++) wp_cabi_handles_end_lend(h, cx->lends[i]);

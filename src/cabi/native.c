@@ -10,6 +10,7 @@
 #include "cabi/cabi_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 typedef struct {
   const uint8_t *ptr;
@@ -70,6 +71,22 @@ static wp_cabi_error_t *lift_list_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, 
 static wp_cabi_error_t *lift_string_n(wp_cabi_cx_t *cx, uint32_t sp, uint32_t sl, uint8_t *dst) {
   char *p;
   size_t n;
+  /* UTF-8 into the arena, inline: wp_cabi_lift_string's checks and
+  ** messages in its order; anything else (transcoding, an error other
+  ** than bad UTF-8) is left to it */
+  if ((!cx->guest || cx->guest->encoding == WP_CABI_UTF8) && cx->arena && sl <= WP_CABI_MAX_STRING_BYTES &&
+      (uint64_t)sp + sl <= cx->mem.size) {
+    char *d = wp_cabi_arena_alloc(cx->arena, (size_t)sl + 1, 1);
+    if (d) {
+      d[sl] = 0;
+      if (!wp_cabi_utf8_copy_valid((uint8_t *)d, cx->mem.base + sp, sl)) /* validates the copy */
+        return TRAP("invalid UTF-8 in string at 0x%x (byte %zu of %llu)", sp,
+                    wp_cabi_utf8_error_at((const uint8_t *)d, sl), (unsigned long long)sl);
+      nslice_t s = {(const uint8_t *)d, sl};
+      memcpy(dst, &s, sizeof s);
+      return NULL;
+    }
+  }
   wp_cabi_error_t *e = wp_cabi_lift_string(cx, sp, sl, true, &p, &n);
   if (e) return e;
   nslice_t s = {(const uint8_t *)p, n};
@@ -82,6 +99,14 @@ static wp_cabi_error_t *disc_trap(const wp_cabi_type_t *ty, uint32_t d, const ch
                 : ty->kind == WP_CABI_OPTION ? "option" : "result";
   return TRAP("invalid %s discriminant %u (%u cases) %s", k, d, wp_cabi_type_ncases(ty), where);
 }
+
+/* Compiled plans (below): a record's, tuple's or fixed list's lift and
+** lower as one flat list of steps; NULL when the type has none. */
+typedef struct plan plan_t;
+static inline const plan_t *plan_of(const wp_cabi_cx_t *cx, const wp_cabi_type_t *ty);
+static wp_cabi_error_t *run_load(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const plan_t *pl, uint32_t ptr,
+                                 uint8_t *dst);
+static wp_cabi_error_t *run_store(wp_cabi_cx_t *cx, const plan_t *pl, const uint8_t *src, uint32_t ptr);
 
 static wp_cabi_error_t *load_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint32_t ptr, uint8_t *dst) {
   const uint8_t *p = cx->mem.base + ptr;
@@ -101,11 +126,13 @@ static wp_cabi_error_t *load_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint3
   }
   case WP_CABI_STRING: return lift_string_n(cx, rd_u32(p), rd_u32(p + 4), dst);
   case WP_CABI_LIST: return lift_list_n(cx, ty, rd_u32(p), rd_u32(p + 4), dst);
-  case WP_CABI_RECORD: case WP_CABI_TUPLE:
+  case WP_CABI_RECORD: case WP_CABI_TUPLE: {
     if (ty->plain) {
       memcpy(dst, p, ty->guest.size);
       return NULL;
     }
+    const plan_t *pl = plan_of(cx, ty);
+    if (pl) return run_load(cx, ty, pl, ptr, dst);
     memset(dst, 0, ty->native.size); /* padding: no stale arena bytes */
     for (uint32_t i = 0; i < ty->nfields; i++) {
       const wp_cabi_field_t *f = &ty->fields[i];
@@ -117,12 +144,15 @@ static wp_cabi_error_t *load_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint3
       if (e) return e;
     }
     return NULL;
+  }
   case WP_CABI_FIXED_LIST: {
     const wp_cabi_type_t *el = ty->elem;
     if (ty->plain) {
       memcpy(dst, p, ty->guest.size);
       return NULL;
     }
+    const plan_t *pl = plan_of(cx, ty);
+    if (pl) return run_load(cx, ty, pl, ptr, dst);
     for (uint32_t i = 0; i < ty->length; i++) {
       wp_cabi_error_t *e = load_n(cx, el, ptr + i * el->guest.size, dst + (size_t)i * el->native.size);
       if (e) return e;
@@ -161,9 +191,19 @@ static wp_cabi_error_t *load_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint3
   return INVALID("unknown type kind %d", (int)ty->kind);
 }
 
+/* [ptr, ptr+len) in the guest's memory and ptr aligned (else
+** wp_cabi_check_range says why). */
+static inline bool in_range(const wp_cabi_cx_t *cx, uint32_t ptr, uint32_t len, uint32_t align) {
+  return !(ptr & (align - 1)) && ptr <= cx->mem.size && len <= cx->mem.size - ptr;
+}
+
 wp_cabi_error_t *wp_cabi_load_native(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint32_t ptr, void *out) {
-  wp_cabi_error_t *e = wp_cabi_check_range(cx, "value", ptr, ty->guest.size, ty->guest.align);
-  return e ? e : load_n(cx, ty, ptr, out);
+  if (!in_range(cx, ptr, ty->guest.size, ty->guest.align)) {
+    wp_cabi_error_t *e = wp_cabi_check_range(cx, "value", ptr, ty->guest.size, ty->guest.align);
+    if (e) return e;
+  }
+  const plan_t *pl = plan_of(cx, ty);
+  return pl ? run_load(cx, ty, pl, ptr, out) : load_n(cx, ty, ptr, out);
 }
 
 /* --- native -> guest --- */
@@ -197,6 +237,16 @@ static wp_cabi_error_t *lower_string_n(wp_cabi_cx_t *cx, const uint8_t *src, uin
   nslice_t s;
   memcpy(&s, src, sizeof s);
   if (s.len && !s.ptr) return INVALID("native string has NULL pointer and length %zu", s.len);
+  if ((!cx->guest || cx->guest->encoding == WP_CABI_UTF8) && s.len <= WP_CABI_MAX_STRING_BYTES) {
+    /* wp_cabi_lower_string's UTF-8 path (trusted: no validation), inline */
+    uint32_t p = 0;
+    wp_cabi_error_t *e = wp_cabi_opts_realloc(cx, "string", 0, 0, 1, (uint32_t)s.len, &p);
+    if (e) return e;
+    if (s.len) memcpy(cx->mem.base + p, s.ptr, s.len);
+    *sp = p;
+    *sl = (uint32_t)s.len;
+    return NULL;
+  }
   return wp_cabi_lower_string(cx, s.ptr, s.len, true, sp, sl);
 }
 
@@ -235,11 +285,13 @@ static wp_cabi_error_t *store_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
     wr_u32(p + 4, b);
     return NULL;
   }
-  case WP_CABI_RECORD: case WP_CABI_TUPLE:
+  case WP_CABI_RECORD: case WP_CABI_TUPLE: {
     if (ty->plain) {
       memcpy(p, src, ty->guest.size);
       return NULL;
     }
+    const plan_t *pl = plan_of(cx, ty);
+    if (pl) return run_store(cx, pl, src, ptr);
     for (uint32_t i = 0; i < ty->nfields; i++) {
       const wp_cabi_field_t *f = &ty->fields[i];
       if (f->type->plain) {
@@ -250,12 +302,15 @@ static wp_cabi_error_t *store_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
       if ((e = store_n(cx, f->type, src + f->native_offset, ptr + f->guest_offset))) return e;
     }
     return NULL;
+  }
   case WP_CABI_FIXED_LIST: {
     const wp_cabi_type_t *el = ty->elem;
     if (ty->plain) {
       memcpy(p, src, ty->guest.size);
       return NULL;
     }
+    const plan_t *pl = plan_of(cx, ty);
+    if (pl) return run_store(cx, pl, src, ptr);
     for (uint32_t i = 0; i < ty->length; i++)
       if ((e = store_n(cx, el, src + (size_t)i * el->native.size, ptr + i * el->guest.size))) return e;
     return NULL;
@@ -293,8 +348,12 @@ static wp_cabi_error_t *store_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
 }
 
 wp_cabi_error_t *wp_cabi_store_native(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const void *in, uint32_t ptr) {
-  wp_cabi_error_t *e = wp_cabi_check_range(cx, "value", ptr, ty->guest.size, ty->guest.align);
-  return e ? e : store_n(cx, ty, in, ptr);
+  if (!in_range(cx, ptr, ty->guest.size, ty->guest.align)) {
+    wp_cabi_error_t *e = wp_cabi_check_range(cx, "value", ptr, ty->guest.size, ty->guest.align);
+    if (e) return e;
+  }
+  const plan_t *pl = plan_of(cx, ty);
+  return pl ? run_store(cx, pl, in, ptr) : store_n(cx, ty, in, ptr);
 }
 
 /* --- flat <-> native --- */
@@ -451,4 +510,295 @@ wp_cabi_error_t *wp_cabi_lower_flat_native(wp_cabi_cx_t *cx, const wp_cabi_type_
                                            wp_cabi_flat_t *flat) {
   if (ty->nflat > WP_CABI_MAX_FLAT_PARAMS) return INVALID("type flattens to %u values; store it to memory", ty->nflat);
   return lower_flat_n(cx, ty, in, flat);
+}
+
+/* --- compiled plans ---
+**
+** A record (tuple, fixed list) that is not plain is lifted and lowered by
+** a plan built once per type on first use: its fields flattened in order
+** (nested records and small fixed lists inlined) into steps with their
+** offsets from the value's start precomputed, consecutive plain fields
+** merged into one copy, and variants whose payloads are all plain done in
+** the step.  Only what has its own type to walk (strings' and lists'
+** contents, variants with other payloads, handles, streams) calls back
+** into load_n/store_n.  A plan does what the walk above does, check for
+** check, message for message, write for write in the same order (a
+** hostile realloc may return memory inside the value being stored):
+** tests/cabi/test_plan.c holds it to the walk (cx->interpret) on random
+** types and values. */
+
+enum {
+  OP_COPY, OP_COPY1, OP_COPY2, OP_COPY4, OP_COPY8, OP_BOOL, OP_F32, OP_F64, OP_CHAR, OP_STRING, OP_LIST,
+  OP_FLAGS, OP_CASES, OP_SUB
+};
+
+typedef struct {
+  uint32_t op;
+  uint32_t goff, noff; /* from the value's start, guest and native */
+  uint32_t size;       /* COPY: bytes */
+  const wp_cabi_type_t *ty;
+} step_t;
+
+struct plan {
+  wp_cabi_plan_link_t link;
+  uint32_t nload, nstore;
+  uint32_t zero; /* load: bytes of the native value to zero first (it has padding) */
+  const step_t *load, *store;
+  step_t steps[];
+};
+
+#define PLAN_MAX_STEPS 256
+static const plan_t no_plan; /* built and found too big (or out of memory): walked */
+
+typedef struct {
+  step_t s[PLAN_MAX_STEPS];
+  uint32_t n;
+  bool store;
+  uint64_t covered; /* native bytes the steps write */
+} pbuild_t;
+
+static bool push(pbuild_t *b, uint32_t op, uint32_t goff, uint32_t noff, uint32_t size, const wp_cabi_type_t *ty,
+                 uint32_t nsize) {
+  b->covered += nsize;
+  if (op == OP_COPY && b->n) {
+    step_t *l = &b->s[b->n - 1];
+    if (l->op == OP_COPY && l->goff + l->size == goff && l->noff + l->size == noff) {
+      l->size += size;
+      return true;
+    }
+  }
+  if (b->n == PLAN_MAX_STEPS) return false;
+  b->s[b->n++] = (step_t){op, goff, noff, size, ty};
+  return true;
+}
+
+/* wp_cabi_type_case, inline */
+static inline const wp_cabi_type_t *case_of(const wp_cabi_type_t *ty, uint32_t i) {
+  switch (ty->kind) {
+  case WP_CABI_VARIANT: return ty->fields[i].type; /* i < ncases: checked */
+  case WP_CABI_OPTION: return i == 1 ? ty->elem : NULL;
+  case WP_CABI_RESULT: return i == 0 ? ty->elem : ty->err;
+  default: return NULL;
+  }
+}
+
+static bool cases_plain(const wp_cabi_type_t *ty) {
+  for (uint32_t i = 0, n = wp_cabi_type_ncases(ty); i < n; i++) {
+    const wp_cabi_type_t *c = wp_cabi_type_case(ty, i);
+    if (c && !c->plain) return false;
+  }
+  return true;
+}
+
+static bool emit(pbuild_t *b, const wp_cabi_type_t *ty, uint32_t goff, uint32_t noff, bool top) {
+  uint32_t ns = ty->native.size;
+  if (ty->plain) return push(b, OP_COPY, goff, noff, ty->guest.size, NULL, ns);
+  switch (ty->kind) {
+  case WP_CABI_BOOL: return push(b, OP_BOOL, goff, noff, 1, NULL, 1);
+  case WP_CABI_F32: return push(b, b->store ? OP_COPY : OP_F32, goff, noff, 4, NULL, 4);
+  case WP_CABI_F64: return push(b, b->store ? OP_COPY : OP_F64, goff, noff, 8, NULL, 8);
+  case WP_CABI_CHAR: return push(b, OP_CHAR, goff, noff, 4, NULL, 4);
+  case WP_CABI_STRING: return push(b, OP_STRING, goff, noff, 0, ty, ns);
+  case WP_CABI_LIST: return push(b, OP_LIST, goff, noff, 0, ty, ns);
+  case WP_CABI_FLAGS: return push(b, OP_FLAGS, goff, noff, 0, ty, ns);
+  case WP_CABI_RECORD: case WP_CABI_TUPLE:
+    for (uint32_t i = 0; i < ty->nfields; i++) {
+      const wp_cabi_field_t *f = &ty->fields[i];
+      if (!emit(b, f->type, goff + f->guest_offset, noff + f->native_offset, false)) return false;
+    }
+    return true;
+  case WP_CABI_FIXED_LIST: {
+    uint32_t n0 = b->n;
+    uint64_t c0 = b->covered;
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < ty->length; i++)
+      ok = emit(b, ty->elem, goff + i * ty->elem->guest.size, noff + i * ty->elem->native.size, false);
+    if (ok || top) return ok;
+    b->n = n0; /* too many elements to inline: walked by its own plan, or by load_n */
+    b->covered = c0;
+    return push(b, OP_SUB, goff, noff, 0, ty, ns);
+  }
+  case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT:
+    return push(b, cases_plain(ty) ? OP_CASES : OP_SUB, goff, noff, wp_cabi_type_ncases(ty), ty, ns);
+  default: /* handles, streams, futures, error contexts */
+    return push(b, OP_SUB, goff, noff, 0, ty, ns);
+  }
+}
+
+static void finish(pbuild_t *b) {
+  for (uint32_t i = 0; i < b->n; i++) {
+    step_t *s = &b->s[i];
+    if (s->op != OP_COPY) continue;
+    s->op = s->size == 1 ? OP_COPY1 : s->size == 2 ? OP_COPY2 : s->size == 4 ? OP_COPY4 : s->size == 8 ? OP_COPY8
+                                                                                                : OP_COPY;
+  }
+}
+
+static plan_t *plan_build(const wp_cabi_type_t *ty) {
+  pbuild_t *b = malloc(2 * sizeof *b);
+  if (!b) return NULL;
+  memset(b, 0, 2 * sizeof *b);
+  b[1].store = true;
+  plan_t *pl = NULL;
+  if (emit(&b[0], ty, 0, 0, true) && emit(&b[1], ty, 0, 0, true)) {
+    finish(&b[0]);
+    finish(&b[1]);
+    pl = malloc(sizeof *pl + (b[0].n + b[1].n) * sizeof(step_t));
+    if (pl) {
+      pl->link.next = NULL;
+      pl->nload = b[0].n;
+      pl->nstore = b[1].n;
+      /* the walk zeroes a record's padding; a plan only when it has some */
+      pl->zero = b[0].covered < ty->native.size ? ty->native.size : 0;
+      memcpy(pl->steps, b[0].s, b[0].n * sizeof(step_t));
+      memcpy(pl->steps + b[0].n, b[1].s, b[1].n * sizeof(step_t));
+      pl->load = pl->steps;
+      pl->store = pl->steps + b[0].n;
+    }
+  }
+  free(b);
+  return pl;
+}
+
+static __attribute__((noinline)) const plan_t *plan_first(const wp_cabi_type_t *ty) {
+  void **slot = (void **)&((wp_cabi_type_t *)ty)->plan;
+  plan_t *pl = plan_build(ty);
+  void *want = pl ? (void *)pl : (void *)&no_plan, *seen = NULL;
+  if (__atomic_compare_exchange_n(slot, &seen, want, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+    if (pl) wp_cabi_types_keep_plan(ty->owner, &pl->link);
+    return pl;
+  }
+  free(pl); /* another thread's plan won; nobody saw this one */
+  return seen == &no_plan ? NULL : seen;
+}
+
+/* The plan of ty, NULL when it has none: a type that is plain or not a
+** record, tuple or fixed list, one made by hand (no owner), too big to
+** plan, or cx->interpret. */
+static inline const plan_t *plan_of(const wp_cabi_cx_t *cx, const wp_cabi_type_t *ty) {
+  if (ty->plain || (ty->kind != WP_CABI_RECORD && ty->kind != WP_CABI_TUPLE && ty->kind != WP_CABI_FIXED_LIST) ||
+      cx->interpret)
+    return NULL;
+  void *p = __atomic_load_n((void *const *)&ty->plan, __ATOMIC_ACQUIRE);
+  if (__builtin_expect(p != NULL, 1)) return p == &no_plan ? NULL : p;
+  return ty->owner ? plan_first(ty) : NULL;
+}
+
+static wp_cabi_error_t *run_load(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const plan_t *pl, uint32_t ptr,
+                                 uint8_t *dst) {
+  const uint8_t *base = cx->mem.base + ptr; /* lifting runs no guest code: memory stays put */
+  wp_cabi_error_t *e;
+  if (pl->zero & 7) {
+    memset(dst, 0, pl->zero);
+  } else { /* a small struct with 8-byte members: word stores, no call */
+    static const uint64_t z = 0;
+    for (uint32_t i = 0; i < pl->zero; i += 8) memcpy(dst + i, &z, 8);
+  }
+  (void)ty;
+  for (const step_t *s = pl->load, *end = s + pl->nload; s < end; s++) {
+    const uint8_t *p = base + s->goff;
+    uint8_t *d = dst + s->noff;
+    switch (s->op) {
+    case OP_COPY1: d[0] = p[0]; break;
+    case OP_COPY2: memcpy(d, p, 2); break;
+    case OP_COPY4: memcpy(d, p, 4); break;
+    case OP_COPY8: memcpy(d, p, 8); break;
+    case OP_COPY: memcpy(d, p, s->size); break;
+    case OP_BOOL: d[0] = p[0] != 0; break;
+    case OP_F32: { float f; memcpy(&f, p, 4); f = wp_cabi_canon_f32(f); memcpy(d, &f, 4); break; }
+    case OP_F64: { double f; memcpy(&f, p, 8); f = wp_cabi_canon_f64(f); memcpy(d, &f, 8); break; }
+    case OP_CHAR: {
+      uint32_t c = rd_u32(p);
+      if (!wp_cabi_char_ok(c))
+        return TRAP("invalid char 0x%x at 0x%x (out of range or surrogate)", c, ptr + s->goff);
+      memcpy(d, &c, 4);
+      break;
+    }
+    case OP_STRING:
+      if ((e = lift_string_n(cx, rd_u32(p), rd_u32(p + 4), d))) return e;
+      break;
+    case OP_LIST:
+      if ((e = lift_list_n(cx, s->ty, rd_u32(p), rd_u32(p + 4), d))) return e;
+      break;
+    case OP_FLAGS: {
+      const wp_cabi_type_t *t = s->ty;
+      uint32_t v = rd_disc(p, t->guest.size);
+      if (t->nfields < 32) v &= (1u << t->nfields) - 1;
+      wr_disc(d, t->native.size, v);
+      break;
+    }
+    case OP_CASES: {
+      const wp_cabi_type_t *t = s->ty;
+      uint32_t v = rd_disc(p, t->disc_size);
+      if (v >= s->size) {
+        char where[32];
+        snprintf(where, sizeof where, "at 0x%x", ptr + s->goff);
+        return disc_trap(t, v, where);
+      }
+      memset(d, 0, t->native.size);
+      wr_disc(d, t->disc_size, v);
+      const wp_cabi_type_t *c = case_of(t, v);
+      if (c) memcpy(d + t->native_payload_offset, p + t->guest_payload_offset, c->guest.size);
+      break;
+    }
+    default:
+      if ((e = load_n(cx, s->ty, ptr + s->goff, d))) return e;
+      break;
+    }
+  }
+  return NULL;
+}
+
+static wp_cabi_error_t *run_store(wp_cabi_cx_t *cx, const plan_t *pl, const uint8_t *src, uint32_t ptr) {
+  wp_cabi_error_t *e;
+  for (const step_t *s = pl->store, *end = s + pl->nstore; s < end; s++) {
+    /* re-derived at every step: an earlier field's realloc may have moved memory */
+    uint8_t *p = cx->mem.base + ptr + s->goff;
+    const uint8_t *v = src + s->noff;
+    switch (s->op) {
+    case OP_COPY1: p[0] = v[0]; break;
+    case OP_COPY2: memcpy(p, v, 2); break;
+    case OP_COPY4: memcpy(p, v, 4); break;
+    case OP_COPY8: memcpy(p, v, 8); break;
+    case OP_COPY: memcpy(p, v, s->size); break;
+    case OP_BOOL: p[0] = v[0] != 0; break;
+    case OP_CHAR: {
+      uint32_t c = rd_u32(v);
+      if (!wp_cabi_char_ok(c)) return INVALID("native char 0x%x is not a Unicode scalar value", c);
+      wr_u32(p, c);
+      break;
+    }
+    case OP_STRING: case OP_LIST: {
+      uint32_t a = 0, b = 0;
+      e = s->op == OP_STRING ? lower_string_n(cx, v, &a, &b) : lower_list_n(cx, s->ty, v, &a, &b);
+      if (e) return e;
+      p = cx->mem.base + ptr + s->goff;
+      wr_u32(p, a);
+      wr_u32(p + 4, b);
+      break;
+    }
+    case OP_FLAGS: {
+      const wp_cabi_type_t *t = s->ty;
+      uint32_t f = rd_disc(v, t->native.size);
+      if (t->nfields < 32) f &= (1u << t->nfields) - 1;
+      wr_disc(p, t->guest.size, f);
+      break;
+    }
+    case OP_CASES: {
+      const wp_cabi_type_t *t = s->ty;
+      uint32_t d = 0;
+      d = rd_disc(v, t->disc_size);
+      if (t->kind == WP_CABI_OPTION || t->kind == WP_CABI_RESULT ? d > 1 : d >= s->size)
+        if ((e = native_case(t, v, &d))) return e; /* its message */
+      wr_disc(p, t->disc_size, d);
+      const wp_cabi_type_t *c = case_of(t, d);
+      if (c) memcpy(p + t->guest_payload_offset, v + t->native_payload_offset, c->guest.size);
+      break;
+    }
+    default:
+      if ((e = store_n(cx, s->ty, v, ptr + s->goff))) return e;
+      break;
+    }
+  }
+  return NULL;
 }

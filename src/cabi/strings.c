@@ -348,22 +348,6 @@ wp_cabi_error_t *wp_cabi_lower_string(wp_cabi_cx_t *cx, const uint8_t *s, size_t
   return NULL;
 }
 
-float wp_cabi_canon_f32(float f) {
-  if (f != f) {
-    uint32_t b = 0x7fc00000;
-    memcpy(&f, &b, 4);
-  }
-  return f;
-}
-
-double wp_cabi_canon_f64(double f) {
-  if (f != f) {
-    uint64_t b = 0x7ff8000000000000ull;
-    memcpy(&f, &b, 8);
-  }
-  return f;
-}
-
 wp_cabi_flat_t wp_cabi_flat_coerce_in(wp_cabi_flat_t v, wp_cabi_core_t have, wp_cabi_core_t want) {
   /* The variant's joined slot type is `have`; the case wants `want`. */
   wp_cabi_flat_t r;

@@ -22,6 +22,7 @@ struct wasmplug_ctypes {
   const wp_cabi_type_t *prims[WP_CABI_STRING + 1];
   const wp_cabi_type_t *errctx;
   char error[256];
+  wp_cabi_plan_link_t *plans; /* compiled plans (native.c), pushed atomically */
 };
 
 wp_cabi_types_t *wp_cabi_types_new(void) { return calloc(1, sizeof(wp_cabi_types_t)); }
@@ -34,10 +35,24 @@ void wp_cabi_types_delete(wp_cabi_types_t *t) {
     free(c);
     c = n;
   }
+  for (wp_cabi_plan_link_t *p = t->plans; p;) {
+    wp_cabi_plan_link_t *n = p->next;
+    free(p);
+    p = n;
+  }
   free(t);
 }
 
 const char *wp_cabi_types_error(const wp_cabi_types_t *t) { return t->error; }
+
+/* A plan is built on first use, maybe by two threads at once (types are
+** read freely once built): each keeps the one that won the race for the
+** type and hands the types its own to free (malloc'ed) with the rest. */
+void wp_cabi_types_keep_plan(wp_cabi_types_t *t, wp_cabi_plan_link_t *p) {
+  p->next = __atomic_load_n(&t->plans, __ATOMIC_RELAXED);
+  while (!__atomic_compare_exchange_n(&t->plans, &p->next, p, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
+  }
+}
 
 /* Zeroed, 16-byte aligned, bumped out of chunks that grow with the arena
 ** (a component instance converts hundreds of types: one calloc each was
@@ -109,6 +124,7 @@ static wp_cabi_type_t *new_type(wp_cabi_types_t *t, wp_cabi_kind_t kind) {
   if (ty) {
     ty->kind = kind;
     ty->depth = 1;
+    ty->owner = t;
   }
   return ty;
 }

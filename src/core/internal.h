@@ -319,6 +319,9 @@ void wp_rt_global_init(void);
 ** or the trap.  Nests. */
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *arg), void *arg,
                                     const wasmplug_engine_t *engine);
+/* True when a guarded call made now is not the outermost of its stack
+** (it runs inside another, or on a fiber): `engine` is then not read. */
+bool wp_rt_nested(void);
 /* The per-thread trap state that belongs to a stack (fiber.c): the
 ** innermost guarded call, whether host code runs, the stack's bounds (a
 ** fault near its low end, or anywhere in its guard, is a stack overflow).

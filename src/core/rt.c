@@ -392,8 +392,9 @@ static wasmplug_trap_t *name_function(wasmplug_trap_t *t, bool truncated) {
 /* The epoch a thread's meter reads outside engines with epoch checks. */
 static const volatile uint64_t no_epoch;
 
+bool wp_rt_nested(void) { return wp_thread.top || wp_thread.in_fiber; }
+
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplug_engine_t *e) {
-  uint64_t timeout_ms = e ? e->config.timeout_ms : 0;
   call_frame_t f;
   f.code = 0;
   f.trap = NULL;
@@ -429,6 +430,7 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
         wp_thread.meter.deadline = UINT64_MAX;
       }
     }
+    uint64_t timeout_ms = e ? e->config.timeout_ms : 0;
     if (timeout_ms && !f.prev && !wp_thread.in_fiber) {
       arm_timer(timeout_ms);
       armed = true;

@@ -210,8 +210,10 @@ bool rt_reactor_poll(rt_reactor *r, bool block);
 bool rt_reactor_run_deferred(rt_reactor *r);
 
 /* The scheduler of this OS thread (made on first use; NULL when out of
-** memory). */
-rt_sched *rt_sched_get(void);
+** memory).  Inline: asked on every call between instances. */
+extern _Thread_local rt_sched *rt_tls_sched __attribute__((tls_model("initial-exec")));
+rt_sched *rt_sched_make(void);
+static inline rt_sched *rt_sched_get(void) { return rt_tls_sched ? rt_tls_sched : rt_sched_make(); }
 /* Runs ready threads until *done (or the store is poisoned); traps with
 ** "deadlock detected" when nothing can make progress.  Called by the host
 ** (nesting 0). */
@@ -233,10 +235,28 @@ rt_thread *rt_thread_new(rt_task *task, void (*main)(rt_thread *t));
 /* Removes a finished or never-started thread from its task and frees it. */
 void rt_thread_free(rt_thread *t);
 
-/* ComponentInstance.may_enter_from / enter_from / leave_to */
-bool rt_may_enter(rt_frame *inst, rt_frame *caller);
-void rt_enter(rt_frame *inst, rt_frame *caller);
-void rt_leave(rt_frame *inst, rt_frame *caller);
+/* ComponentInstance.may_enter_from / enter_from / leave_to (inline: every
+** call between instances makes all three; mostly a loop of one). */
+static inline bool rt_is_ancestor_or_self(const rt_frame *a, const rt_frame *of) {
+  for (const rt_frame *g = of; g; g = g->parent)
+    if (g == a) return true;
+  return false;
+}
+/* entering_set(caller): inst and its ancestors, minus those of the caller
+** (a child calling its parent's lifted functions stays inside it). */
+static inline bool rt_may_enter(rt_frame *inst, rt_frame *caller) {
+  for (rt_frame *g = inst; g; g = g->parent)
+    if (!(caller && rt_is_ancestor_or_self(g, caller)) && g->busy) return false;
+  return true;
+}
+static inline void rt_enter(rt_frame *inst, rt_frame *caller) {
+  for (rt_frame *g = inst; g; g = g->parent)
+    if (!(caller && rt_is_ancestor_or_self(g, caller))) g->busy = true;
+}
+static inline void rt_leave(rt_frame *inst, rt_frame *caller) {
+  for (rt_frame *g = inst; g; g = g->parent)
+    if (!(caller && rt_is_ancestor_or_self(g, caller))) g->busy = false;
+}
 
 /* Records a trap that ends the store (the first one wins; t is consumed)
 ** and returns a copy for the caller to raise. */

@@ -23,7 +23,8 @@
 /* One per OS thread (see rt/async.h); freed when the thread exits. */
 static pthread_once_t sched_once = PTHREAD_ONCE_INIT;
 static pthread_key_t sched_key;
-static __thread rt_sched *tls_sched;
+_Thread_local rt_sched *rt_tls_sched __attribute__((tls_model("initial-exec")));
+#define tls_sched rt_tls_sched
 
 static void sched_free(void *p) {
   rt_sched *S = p;
@@ -34,7 +35,7 @@ static void sched_free(void *p) {
 
 static void sched_key_init(void) { pthread_key_create(&sched_key, sched_free); }
 
-rt_sched *rt_sched_get(void) {
+rt_sched *rt_sched_make(void) {
   if (tls_sched) return tls_sched;
   pthread_once(&sched_once, sched_key_init);
   tls_sched = calloc(1, sizeof *tls_sched);
@@ -95,29 +96,7 @@ wasmplug_trap_t *rt_poisoned(rt_store *s) { return s->poison ? wasmplug_trap_cop
 
 /* ------------------------------------------------------------ instances */
 
-static bool is_ancestor_or_self(rt_frame *a, rt_frame *of) {
-  for (rt_frame *g = of; g; g = g->parent)
-    if (g == a) return true;
-  return false;
-}
-
-/* entering_set(caller): inst and its ancestors, minus those of the caller
-** (a child calling its parent's lifted functions stays inside it). */
-bool rt_may_enter(rt_frame *inst, rt_frame *caller) {
-  for (rt_frame *g = inst; g; g = g->parent)
-    if (!(caller && is_ancestor_or_self(g, caller)) && g->busy) return false;
-  return true;
-}
-
-void rt_enter(rt_frame *inst, rt_frame *caller) {
-  for (rt_frame *g = inst; g; g = g->parent)
-    if (!(caller && is_ancestor_or_self(g, caller))) g->busy = true;
-}
-
-void rt_leave(rt_frame *inst, rt_frame *caller) {
-  for (rt_frame *g = inst; g; g = g->parent)
-    if (!(caller && is_ancestor_or_self(g, caller))) g->busy = false;
-}
+/* may_enter, enter, leave: inline in rt/async.h */
 
 /* ------------------------------------------------------------ threads */
 

@@ -1,0 +1,444 @@
+/*
+ * test_plan.c -- compiled plans (cabi/native.c: a record's, tuple's or
+ * fixed list's lift and lower as a flat list of steps) against the walk of
+ * the type tree they replace (cx->interpret), differentially: random types
+ * and values, in guest memory as the value-tree path stores them, sometimes
+ * corrupted (bytes of the guest's memory: bools, discriminants, chars,
+ * string and list pointers and lengths, UTF-8), loaded to the native layout
+ * both ways, then stored back both ways (from a native value sometimes
+ * corrupted too: bad tags and chars, at a misaligned or out-of-bounds
+ * address, with hostile reallocs); they must agree bit for bit: the same
+ * error message, else the same native value (the same bytes, padding
+ * included; strings and lists by content) and the same guest memory and
+ * realloc calls.  Then the plans' own checks one at a time, and that a
+ * plan is built (and used) for the types that have one.
+ */
+#include "harness.h"
+
+#include <math.h>
+
+static wp_cabi_types_t *T;
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+
+static uint32_t rnd(uint32_t n) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return n ? (uint32_t)(rng % n) : 0;
+}
+
+static const char *const labels[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"};
+
+static const wp_cabi_type_t *rtype(int depth) {
+  static const wp_cabi_kind_t prims[] = {WP_CABI_BOOL, WP_CABI_S8,  WP_CABI_U8,  WP_CABI_S16, WP_CABI_U16,
+                                         WP_CABI_S32,  WP_CABI_U32, WP_CABI_S64, WP_CABI_U64, WP_CABI_F32,
+                                         WP_CABI_F64,  WP_CABI_CHAR, WP_CABI_STRING};
+  uint32_t k = depth > 3 ? rnd(4) : rnd(12);
+  if (k < 4) return wp_cabi_type_prim(T, prims[rnd(13)]);
+  uint32_t n = 1 + rnd(depth ? 5 : 9);
+  const wp_cabi_type_t *ts[10];
+  switch (k) {
+  case 4: return wp_cabi_type_list(T, rtype(depth + 1));
+  case 5: case 6: case 7:
+    for (uint32_t i = 0; i < n; i++) ts[i] = rtype(depth + 1);
+    return rnd(2) ? wp_cabi_type_record(T, n, labels, ts) : wp_cabi_type_tuple(T, n, ts);
+  case 8:
+    for (uint32_t i = 0; i < n; i++) ts[i] = rnd(3) ? rtype(depth + 1) : NULL;
+    return wp_cabi_type_variant(T, n, labels, ts);
+  case 9: return rnd(2) ? wp_cabi_type_enum(T, n, labels) : wp_cabi_type_flags(T, n, labels);
+  case 10:
+    return rnd(2) ? wp_cabi_type_option(T, rtype(depth + 1))
+                  : wp_cabi_type_result(T, rnd(3) ? rtype(depth + 1) : NULL, rnd(3) ? rtype(depth + 1) : NULL);
+  default: return wp_cabi_type_fixed_list(T, rtype(depth + 1), 1 + (rnd(4) ? rnd(3) : rnd(300)));
+  }
+}
+
+/* A random type whose top is a record, tuple or fixed list (what has a plan). */
+static const wp_cabi_type_t *rtop(void) {
+  for (;;) {
+    const wp_cabi_type_t *t = rtype(0);
+    if (t->guest.size > 4096) continue; /* nested fixed lists multiply */
+    if (t->kind == WP_CABI_RECORD || t->kind == WP_CABI_TUPLE || t->kind == WP_CABI_FIXED_LIST || rnd(4) == 0)
+      return t;
+  }
+}
+
+static void rval(const wp_cabi_type_t *ty, wp_cabi_val_t *v) {
+  memset(v, 0, sizeof *v);
+  v->kind = ty->kind;
+  switch (ty->kind) {
+  case WP_CABI_BOOL: v->of.b = rnd(2); break;
+  case WP_CABI_S8: case WP_CABI_U8: v->of.u8 = (uint8_t)rnd(256); break;
+  case WP_CABI_S16: case WP_CABI_U16: v->of.u16 = (uint16_t)rnd(65536); break;
+  case WP_CABI_S32: case WP_CABI_U32: v->of.u32 = rnd(0) ^ (uint32_t)rng; break;
+  case WP_CABI_S64: case WP_CABI_U64: rnd(0); v->of.u64 = rng; break;
+  case WP_CABI_F32: v->of.f32 = rnd(4) ? (float)rnd(1000) / 7.0f : NAN; break;
+  case WP_CABI_F64: v->of.f64 = rnd(4) ? (double)rnd(100000) / 3.0 : -NAN; break;
+  case WP_CABI_CHAR: v->of.ch = rnd(3) ? 'a' + rnd(26) : rnd(2) ? 0x20AC : 0x1F600; break;
+  case WP_CABI_STRING: {
+    static const char *const words[] = {"x", "caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "lorem "};
+    size_t n = rnd(5), len = 0;
+    char *s = malloc(64);
+    for (size_t i = 0; i < n; i++) {
+      const char *w = words[rnd(5)];
+      memcpy(s + len, w, strlen(w));
+      len += strlen(w);
+    }
+    s[len] = 0;
+    v->of.str.ptr = s;
+    v->of.str.len = len;
+    break;
+  }
+  case WP_CABI_LIST: case WP_CABI_RECORD: case WP_CABI_TUPLE: case WP_CABI_FIXED_LIST: {
+    size_t n = ty->kind == WP_CABI_LIST ? rnd(4) : ty->kind == WP_CABI_FIXED_LIST ? ty->length : ty->nfields;
+    v->of.list.items = calloc(n ? n : 1, sizeof *v->of.list.items);
+    v->of.list.len = n;
+    for (size_t i = 0; i < n; i++)
+      rval(ty->kind == WP_CABI_LIST || ty->kind == WP_CABI_FIXED_LIST ? ty->elem : ty->fields[i].type,
+           &v->of.list.items[i]);
+    break;
+  }
+  case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
+    v->of.var.disc = rnd(wp_cabi_type_ncases(ty));
+    const wp_cabi_type_t *c = wp_cabi_type_case(ty, v->of.var.disc);
+    if (c) {
+      v->of.var.payload = malloc(sizeof *v->of.var.payload);
+      rval(c, v->of.var.payload);
+    }
+    break;
+  }
+  case WP_CABI_FLAGS: v->of.flags = rnd(0) & (ty->nfields < 32 ? (1u << ty->nfields) - 1 : ~0u); break;
+  default: break;
+  }
+}
+
+/* a and b: native values of ty (copies the caller may change).  Compares
+** what strings and lists point to, then blanks those pointers in both, so
+** that the caller's memcmp of the whole values compares everything else
+** (padding and unused payload bytes included). */
+static bool same_native(const wp_cabi_type_t *ty, uint8_t *a, uint8_t *b) {
+  switch (ty->kind) {
+  case WP_CABI_STRING: case WP_CABI_LIST: {
+    const uint8_t *pa, *pb;
+    size_t la, lb;
+    memcpy(&pa, a, sizeof pa);
+    memcpy(&pb, b, sizeof pb);
+    memcpy(&la, a + sizeof pa, sizeof la);
+    memcpy(&lb, b + sizeof pb, sizeof lb);
+    memset(a, 0, sizeof pa);
+    memset(b, 0, sizeof pb);
+    if (la != lb) return false;
+    if (ty->kind == WP_CABI_STRING) return !memcmp(pa, pb, la) && pa[la] == 0 && pb[lb] == 0;
+    const wp_cabi_type_t *el = ty->elem;
+    uint32_t ns = el->native.size;
+    uint8_t *ca = malloc(ns ? ns : 1), *cb = malloc(ns ? ns : 1);
+    bool ok = true;
+    for (size_t i = 0; ok && i < la; i++) {
+      memcpy(ca, pa + i * ns, ns);
+      memcpy(cb, pb + i * ns, ns);
+      ok = same_native(el, ca, cb) && !memcmp(ca, cb, ns);
+    }
+    free(ca);
+    free(cb);
+    return ok;
+  }
+  case WP_CABI_RECORD: case WP_CABI_TUPLE:
+    for (uint32_t i = 0; i < ty->nfields; i++)
+      if (!same_native(ty->fields[i].type, a + ty->fields[i].native_offset, b + ty->fields[i].native_offset))
+        return false;
+    return true;
+  case WP_CABI_FIXED_LIST:
+    for (uint32_t i = 0; i < ty->length; i++)
+      if (!same_native(ty->elem, a + i * ty->elem->native.size, b + i * ty->elem->native.size)) return false;
+    return true;
+  case WP_CABI_VARIANT: case WP_CABI_OPTION: case WP_CABI_RESULT: {
+    uint32_t da = ty->disc_size == 1 ? a[0] : ty->disc_size == 2 ? (uint32_t)(a[0] | a[1] << 8) : (uint32_t)a[0];
+    uint32_t db = ty->disc_size == 1 ? b[0] : ty->disc_size == 2 ? (uint32_t)(b[0] | b[1] << 8) : (uint32_t)b[0];
+    if (da != db) return false;
+    const wp_cabi_type_t *c = wp_cabi_type_case(ty, da);
+    return !c || same_native(c, a + ty->native_payload_offset, b + ty->native_payload_offset);
+  }
+  default: return true;
+  }
+}
+
+/* The places in a native value a buggy plugin could get wrong and lowering
+** checks: bools, chars, tags (not inside lists: those are the arena's). */
+typedef struct {
+  uint8_t *at[64];
+  int kind[64]; /* 0 bool, 1 char, 2 tag */
+  int n;
+} spots_t;
+
+static void spots(const wp_cabi_type_t *ty, uint8_t *v, spots_t *s) {
+  if (s->n == 64) return;
+  switch (ty->kind) {
+  case WP_CABI_BOOL: s->at[s->n] = v, s->kind[s->n++] = 0; break;
+  case WP_CABI_CHAR: s->at[s->n] = v, s->kind[s->n++] = 1; break;
+  case WP_CABI_RECORD: case WP_CABI_TUPLE:
+    for (uint32_t i = 0; i < ty->nfields; i++) spots(ty->fields[i].type, v + ty->fields[i].native_offset, s);
+    break;
+  case WP_CABI_FIXED_LIST:
+    for (uint32_t i = 0; i < ty->length && i < 8; i++) spots(ty->elem, v + i * ty->elem->native.size, s);
+    break;
+  case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
+    s->at[s->n] = v, s->kind[s->n++] = 2;
+    const wp_cabi_type_t *c = wp_cabi_type_case(ty, ty->disc_size == 1 ? v[0] : v[0] | (uint32_t)v[1] << 8u);
+    if (c && ty->disc_size <= 2) spots(c, v + ty->native_payload_offset, s);
+    break;
+  }
+  default: break;
+  }
+}
+
+static void corrupt_native(const wp_cabi_type_t *ty, uint8_t *v) {
+  spots_t s = {.n = 0};
+  spots(ty, v, &s);
+  if (!s.n) return;
+  int i = (int)rnd((uint32_t)s.n);
+  switch (s.kind[i]) {
+  case 0: s.at[i][0] = (uint8_t)(2 + rnd(200)); break; /* lowered as true */
+  case 1: memcpy(s.at[i], &(uint32_t){rnd(2) ? 0xD800 + rnd(0x800) : 0x110000 + rnd(99)}, 4); break;
+  default: s.at[i][0] = (uint8_t)(rnd(2) ? 2 + rnd(3) : 200 + rnd(50)); break; /* bad tag, or bool tag > 1 */
+  }
+}
+
+static void clone_guest(tguest_t *dst, const tguest_t *src) {
+  *dst = *src;
+  dst->mem = malloc(src->size);
+  memcpy(dst->mem, src->mem, src->size);
+  dst->g.ctx = dst;
+  dst->handles = NULL;
+  dst->g.handles = NULL;
+}
+
+static const char *msg(wp_cabi_error_t *e) { return e ? wp_cabi_error_message(e) : ""; }
+
+static bool same_error(wp_cabi_error_t *a, wp_cabi_error_t *b, const char *step) {
+  t_checks++;
+  if (!a != !b || (a && strcmp(msg(a), msg(b)))) {
+    t_failures++;
+    char buf[300] = "";
+    fprintf(stderr, "%s: walked \"%s\", planned \"%s\"\n", step, msg(a), msg(b));
+    (void)buf;
+  }
+  return !a && !b;
+}
+
+static bool has_list(const wp_cabi_type_t *ty) {
+  if (!ty) return false;
+  switch (ty->kind) {
+  case WP_CABI_LIST: return true;
+  case WP_CABI_RECORD: case WP_CABI_TUPLE: case WP_CABI_VARIANT:
+    for (uint32_t i = 0; i < ty->nfields; i++)
+      if (has_list(ty->fields[i].type)) return true;
+    return false;
+  default: return has_list(ty->elem) || has_list(ty->err);
+  }
+}
+
+static int nvalues, nload_errors, nstore_errors, nplanned;
+
+static void one_value(void) {
+  const wp_cabi_type_t *ty = rtop();
+  if (!ty) {
+    CHECK(!"type built");
+    return;
+  }
+  tguest_t A;
+  tg_init(&A, 1 << 15);
+  wp_cabi_val_t v;
+  rval(ty, &v);
+  wp_cabi_cx_t cx, c1, c2;
+  wp_cabi_cx_init(&cx, &A.g, NULL);
+  uint32_t ptr = 0;
+  wp_cabi_error_t *e = tg_realloc(&A, 0, 0, ty->guest.align, ty->guest.size, &ptr);
+  if (!e) e = wp_cabi_store(&cx, ty, &v, ptr);
+  wp_cabi_val_drop(&v);
+  wp_cabi_error_delete(wp_cabi_cx_finish(&cx));
+  if (e || A.bump + ty->guest.size + 64 > A.size) { /* too big for the guest: another one */
+    wp_cabi_error_delete(e);
+    tg_free(&A);
+    return;
+  }
+  for (uint32_t k = rnd(3) ? 0 : 1 + rnd(3); k; k--) {
+    uint32_t at = 1024 + rnd(A.bump - 1024);
+    A.mem[at] = (uint8_t)(rnd(2) ? rnd(4) : rnd(2) ? 0xD8 : rnd(256));
+  }
+  if (rnd(20) == 0) ptr = rnd(2) ? ptr + 1 : (uint32_t)A.size - 4; /* misaligned or out of bounds */
+  nvalues++;
+
+  /* load: walked vs planned */
+  wp_cabi_arena_t *a1 = wp_cabi_arena_new(0), *a2 = wp_cabi_arena_new(0);
+  uint32_t ns = ty->native.size ? ty->native.size : 1;
+  uint8_t *n1 = wp_cabi_arena_alloc(a1, ns, ty->native.align), *n2 = wp_cabi_arena_alloc(a2, ns, ty->native.align);
+  memset(n1, 0xAA, ns); /* stale bytes: the padding must be zeroed */
+  memset(n2, 0x55, ns);
+  wp_cabi_cx_init(&c1, &A.g, a1);
+  c1.interpret = true;
+  wp_cabi_cx_init(&c2, &A.g, a2);
+  wp_cabi_error_t *e1 = wp_cabi_load_native(&c1, ty, ptr, n1);
+  wp_cabi_error_t *e2 = wp_cabi_load_native(&c2, ty, ptr, n2);
+  if (ty->plan) nplanned++;
+  if (e1 || e2) nload_errors++;
+  bool ok = same_error(e1, e2, "loading");
+  wp_cabi_error_delete(e1);
+  wp_cabi_error_delete(e2);
+  if (ok) {
+    uint8_t *x = malloc(ns), *y = malloc(ns);
+    memcpy(x, n1, ns);
+    memcpy(y, n2, ns);
+    bool same = same_native(ty, x, y) && !memcmp(x, y, ns);
+    CHECK(same);
+    if (!same) {
+      char buf[512];
+      wp_cabi_type_print(ty, buf, sizeof buf);
+      fprintf(stderr, "  loaded values differ: %s\n", buf);
+    }
+    free(x);
+    free(y);
+
+    /* store: walked vs planned, into two copies of a guest */
+    if (rnd(3) == 0) corrupt_native(ty, n1);
+    tguest_t B1, B2;
+    uint32_t dst = 0;
+    A.mode = G_NORMAL;
+    OK(tg_realloc(&A, 0, 0, ty->guest.align, ty->guest.size, &dst));
+    clone_guest(&B1, &A);
+    clone_guest(&B2, &A);
+    B1.mode = B2.mode = rnd(8) == 0 ? (int)(G_MISALIGNED + rnd(4)) : G_NORMAL;
+    if (B1.mode == G_MOVE && has_list(ty)) B1.mode = B2.mode = G_NORMAL; /* 64 KiB more per realloc */
+    if (rnd(4) == 0) /* over the source value: a realloc'd string lands on it */
+      dst = ptr < A.size - ty->guest.size && !(ptr % ty->guest.align) ? ptr : dst;
+    if (rnd(30) == 0) dst = (uint32_t)B1.size - 2;
+    wp_cabi_cx_init(&c1, &B1.g, NULL);
+    c1.interpret = true;
+    wp_cabi_cx_init(&c2, &B2.g, NULL);
+    e1 = wp_cabi_store_native(&c1, ty, n1, dst);
+    e2 = wp_cabi_store_native(&c2, ty, n1, dst);
+    if (e1 || e2) nstore_errors++;
+    same_error(e1, e2, "storing");
+    wp_cabi_error_delete(e1);
+    wp_cabi_error_delete(e2);
+    CHECK_EQ(B1.size, B2.size);
+    CHECK_EQ(B1.bump, B2.bump);
+    CHECK_EQ(B1.nrealloc, B2.nrealloc);
+    CHECK(B1.size == B2.size && !memcmp(B1.mem, B2.mem, B1.size));
+    free(B1.mem);
+    free(B2.mem);
+  }
+  wp_cabi_arena_delete(a1);
+  wp_cabi_arena_delete(a2);
+  tg_free(&A);
+}
+
+/* The checks of a plan one at a time, with their messages; and that the
+** plan is what ran. */
+static void test_checks(void) {
+  tguest_t A;
+  tg_init(&A, 1 << 16);
+  wp_cabi_arena_t *arena = wp_cabi_arena_new(0);
+  wp_cabi_cx_t cx;
+  const wp_cabi_type_t *u32 = wp_cabi_type_prim(T, WP_CABI_U32), *str = wp_cabi_type_prim(T, WP_CABI_STRING),
+                       *f64 = wp_cabi_type_prim(T, WP_CABI_F64), *u8 = wp_cabi_type_prim(T, WP_CABI_U8),
+                       *bl = wp_cabi_type_prim(T, WP_CABI_BOOL), *ch = wp_cabi_type_prim(T, WP_CABI_CHAR),
+                       *u64 = wp_cabi_type_prim(T, WP_CABI_U64),
+                       *opt = wp_cabi_type_option(T, wp_cabi_type_prim(T, WP_CABI_U16));
+  const wp_cabi_type_t *fs[8] = {u32, str, f64, u8, bl, ch, u64, opt};
+  const char *names[8] = {"id", "name", "score", "level", "active", "initial", "count", "tag"};
+  const wp_cabi_type_t *rec = wp_cabi_type_record(T, 8, names, fs);
+  CHECK(rec && !rec->plan);
+  /* guest layout: id 0, name 4, score 16, level 24, active 25, initial 28, count 32, tag 40 (payload 42) */
+  uint8_t *r = A.mem + 0x200;
+  memcpy(r + 0, &(uint32_t){42}, 4);
+  memcpy(r + 4, &(uint32_t){0x300}, 4);
+  memcpy(r + 8, &(uint32_t){3}, 4);
+  memcpy(A.mem + 0x300, "abc", 3);
+  memcpy(r + 16, &(double){2.5}, 8);
+  r[24] = 7, r[25] = 9;
+  memcpy(r + 28, &(uint32_t){0x20AC}, 4);
+  memcpy(r + 32, &(uint64_t){1234567890123ull}, 8);
+  r[40] = 1, r[42] = 5, r[43] = 1;
+  uint8_t nat[64];
+  wp_cabi_cx_init(&cx, &A.g, arena);
+  memset(nat, 0xEE, sizeof nat);
+  OK(wp_cabi_load_native(&cx, rec, 0x200, nat));
+  CHECK(rec->plan != NULL); /* built on first use, and used */
+  CHECK_EQ(rec->native.size, 56);
+  uint64_t z = 0;
+  CHECK(!memcmp(nat + 4, &z, 4) && !memcmp(nat + 34, &z, 2) && nat[49] == 0 && !memcmp(nat + 52, &z, 4));
+  CHECK(nat[33] == 1 && nat[32] == 7 && nat[48] == 1 && nat[50] == 5 && nat[51] == 1);
+  const char *sp;
+  memcpy(&sp, nat + 8, sizeof sp);
+  CHECK(!strcmp(sp, "abc"));
+  OK(wp_cabi_cx_finish(&cx));
+
+  r[42 - 2] = 2;
+  FAILS(wp_cabi_load_native(&cx, rec, 0x200, nat), "invalid option discriminant 2 (2 cases) at 0x228");
+  r[40] = 0;
+  memcpy(r + 28, &(uint32_t){0xDFFF}, 4);
+  FAILS(wp_cabi_load_native(&cx, rec, 0x200, nat), "invalid char 0xdfff at 0x21c");
+  memcpy(r + 28, &(uint32_t){0x41}, 4);
+  memcpy(A.mem + 0x300, "a\xff", 2);
+  FAILS(wp_cabi_load_native(&cx, rec, 0x200, nat), "invalid UTF-8 in string at 0x300 (byte 1 of 3)");
+  memcpy(r + 4, &(uint32_t){0xfffe}, 4);
+  FAILS(wp_cabi_load_native(&cx, rec, 0x200, nat), "string pointer 0xfffe + length 3 is out of bounds");
+  memcpy(r + 4, &(uint32_t){0x300}, 4);
+  memcpy(A.mem + 0x300, "abc", 3);
+  FAILS(wp_cabi_load_native(&cx, rec, 0x202, nat), "value pointer 0x202 is not aligned to 8 bytes");
+  OK(wp_cabi_load_native(&cx, rec, 0x200, nat));
+
+  /* store: the native checks, then the guest's realloc */
+  nat[48] = 3;
+  FAILS(wp_cabi_store_native(&cx, rec, nat, 0x380), "native option has bool tag 3");
+  nat[48] = 0;
+  memcpy(nat + 36, &(uint32_t){0xD800}, 4);
+  FAILS(wp_cabi_store_native(&cx, rec, nat, 0x380), "native char 0xd800 is not a Unicode scalar value");
+  memcpy(nat + 36, &(uint32_t){0x263A}, 4);
+  A.mode = G_FAIL;
+  FAILS(wp_cabi_store_native(&cx, rec, nat, 0x380), "guest realloc trapped");
+  A.mode = G_MISALIGNED; /* strings have alignment 1: any address will do */
+  OK(wp_cabi_store_native(&cx, rec, nat, 0x380));
+  A.mode = G_NORMAL;
+  nat[33] = 0x40; /* a bool that is not 0 or 1 is stored as 1 */
+  OK(wp_cabi_store_native(&cx, rec, nat, 0x380));
+  CHECK(A.mem[0x380 + 25] == 1 && A.mem[0x380 + 40] == 0);
+  CHECK(!memcmp(A.mem + 0x380, r, 4) && !memcmp(A.mem + 0x380 + 16, r + 16, 9) && !memcmp(A.mem + 0x380 + 32, r + 32, 8));
+  uint32_t s2, l2;
+  memcpy(&s2, A.mem + 0x384, 4);
+  memcpy(&l2, A.mem + 0x388, 4);
+  CHECK(l2 == 3 && s2 >= 1024 && !memcmp(A.mem + s2, "abc", 3));
+  if (l2 != 3 || s2 < 1024) fprintf(stderr, "  string at 0x%x, %u bytes\n", s2, l2);
+  OK(wp_cabi_cx_finish(&cx));
+
+  /* a fixed list too long to inline in its parent is planned by itself */
+  const wp_cabi_type_t *chars = wp_cabi_type_fixed_list(T, ch, 200);
+  const wp_cabi_type_t *outer = wp_cabi_type_tuple(T, 2, (const wp_cabi_type_t *[]){chars, chars});
+  memset(A.mem + 0x1000, 0, 1600);
+  memcpy(A.mem + 0x1000 + 800 + 199 * 4, &(uint32_t){0xD800}, 4);
+  wp_cabi_arena_reset(arena);
+  uint8_t *bn = wp_cabi_arena_alloc(arena, outer->native.size, outer->native.align);
+  wp_cabi_cx_init(&cx, &A.g, arena);
+  FAILS(wp_cabi_load_native(&cx, outer, 0x1000, bn), "invalid char 0xd800 at 0x163c");
+  CHECK(outer->plan != NULL && chars->plan != NULL);
+  memcpy(A.mem + 0x1000 + 800 + 199 * 4, &(uint32_t){0x10FFFF}, 4);
+  OK(wp_cabi_load_native(&cx, outer, 0x1000, bn));
+  uint32_t last;
+  memcpy(&last, bn + 1596, 4);
+  CHECK_EQ(last, 0x10FFFF);
+  OK(wp_cabi_cx_finish(&cx));
+
+  wp_cabi_arena_delete(arena);
+  tg_free(&A);
+}
+
+int main(void) {
+  T = wp_cabi_types_new();
+  test_checks();
+  for (int i = 0; i < 8000; i++) one_value();
+  printf("plan: %d values (%d of planned types), %d loads and %d stores ended in an error on both paths\n", nvalues,
+         nplanned, nload_errors, nstore_errors);
+  CHECK(nplanned > 4000 && nload_errors > 500 && nstore_errors > 300);
+  wp_cabi_types_delete(T);
+  return t_done("cabi_plan");
+}
