@@ -107,6 +107,10 @@ static inline const plan_t *plan_of(const wp_cabi_cx_t *cx, const wp_cabi_type_t
 static wp_cabi_error_t *run_load(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const plan_t *pl, uint32_t ptr,
                                  uint8_t *dst);
 static wp_cabi_error_t *run_store(wp_cabi_cx_t *cx, const plan_t *pl, const uint8_t *src, uint32_t ptr);
+static const plan_t *flat_plan_of(const wp_cabi_cx_t *cx, const wp_cabi_type_t *ty);
+static wp_cabi_error_t *run_lift_flat(wp_cabi_cx_t *cx, const plan_t *pl, const wp_cabi_flat_t *v, size_t at,
+                                      uint8_t *dst);
+static wp_cabi_error_t *run_lower_flat(wp_cabi_cx_t *cx, const plan_t *pl, const uint8_t *src, wp_cabi_flat_t *out);
 
 static wp_cabi_error_t *load_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint32_t ptr, uint8_t *dst) {
   const uint8_t *p = cx->mem.base + ptr;
@@ -376,6 +380,8 @@ static wp_cabi_error_t *lift_flat_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, 
   case WP_CABI_STRING: return lift_string_n(cx, x.i32, v[1].i32, dst);
   case WP_CABI_LIST: return lift_list_n(cx, ty, x.i32, v[1].i32, dst);
   case WP_CABI_RECORD: case WP_CABI_TUPLE: {
+    const plan_t *pl = flat_plan_of(cx, ty);
+    if (pl) return run_lift_flat(cx, pl, v, at, dst);
     memset(dst, 0, ty->native.size);
     size_t k = 0;
     for (uint32_t i = 0; i < ty->nfields; i++) {
@@ -387,6 +393,8 @@ static wp_cabi_error_t *lift_flat_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, 
     return NULL;
   }
   case WP_CABI_FIXED_LIST: {
+    const plan_t *pl = flat_plan_of(cx, ty);
+    if (pl) return run_lift_flat(cx, pl, v, at, dst);
     const wp_cabi_type_t *el = ty->elem;
     size_t k = 0;
     for (uint32_t i = 0; i < ty->length; i++) {
@@ -463,6 +471,8 @@ static wp_cabi_error_t *lower_flat_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
     memset(&out[1], 0, sizeof out[1]);
     return lower_list_n(cx, ty, src, &out[0].i32, &out[1].i32);
   case WP_CABI_RECORD: case WP_CABI_TUPLE: {
+    const plan_t *pl = flat_plan_of(cx, ty);
+    if (pl) return run_lower_flat(cx, pl, src, out);
     uint32_t k = 0;
     for (uint32_t i = 0; i < ty->nfields; i++) {
       if ((e = lower_flat_n(cx, ty->fields[i].type, src + ty->fields[i].native_offset, out + k))) return e;
@@ -471,6 +481,8 @@ static wp_cabi_error_t *lower_flat_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
     return NULL;
   }
   case WP_CABI_FIXED_LIST: {
+    const plan_t *pl = flat_plan_of(cx, ty);
+    if (pl) return run_lower_flat(cx, pl, src, out);
     const wp_cabi_type_t *el = ty->elem;
     uint32_t k = 0;
     for (uint32_t i = 0; i < ty->length; i++) {
@@ -541,10 +553,18 @@ typedef struct {
 
 struct plan {
   wp_cabi_plan_link_t link;
-  uint32_t nload, nstore;
-  uint32_t zero; /* load: bytes of the native value to zero first (it has padding) */
-  const step_t *load, *store;
+  uint32_t nload, nstore, nflat;
+  uint32_t zero;  /* load: bytes of the native value to zero first (it has padding) */
+  uint32_t fzero; /* the same for a flat lift */
+  bool flat;      /* flat steps (the type flattens to at most 16 values) */
+  const step_t *load, *store, *fsteps; /* fsteps: goff is the flat index */
   step_t steps[];
+};
+
+/* flat steps */
+enum {
+  FL_BOOL = 32, FL_S8, FL_U8, FL_S16, FL_U16, FL_32, FL_64, FL_F32, FL_F64, FL_CHAR, FL_STRING, FL_LIST, FL_FLAGS,
+  FL_SUB
 };
 
 #define PLAN_MAX_STEPS 256
@@ -625,6 +645,51 @@ static bool emit(pbuild_t *b, const wp_cabi_type_t *ty, uint32_t goff, uint32_t 
   }
 }
 
+/* A lifted or lowered flat value's steps: each leaf with its flat index
+** (from the value's first) and native offset. */
+static bool emit_flat(pbuild_t *b, const wp_cabi_type_t *ty, uint32_t k, uint32_t noff, bool top) {
+  uint32_t ns = ty->native.size, op;
+  switch (ty->kind) {
+  case WP_CABI_BOOL: op = FL_BOOL; break;
+  case WP_CABI_S8: op = FL_S8; break;
+  case WP_CABI_U8: op = FL_U8; break;
+  case WP_CABI_S16: op = FL_S16; break;
+  case WP_CABI_U16: op = FL_U16; break;
+  case WP_CABI_S32: case WP_CABI_U32: op = FL_32; break;
+  case WP_CABI_S64: case WP_CABI_U64: op = FL_64; break;
+  case WP_CABI_F32: op = FL_F32; break;
+  case WP_CABI_F64: op = FL_F64; break;
+  case WP_CABI_CHAR: op = FL_CHAR; break;
+  case WP_CABI_STRING: op = FL_STRING; break;
+  case WP_CABI_LIST: op = FL_LIST; break;
+  case WP_CABI_FLAGS: op = FL_FLAGS; break;
+  case WP_CABI_RECORD: case WP_CABI_TUPLE:
+    for (uint32_t i = 0; i < ty->nfields; i++) {
+      const wp_cabi_field_t *f = &ty->fields[i];
+      if (!emit_flat(b, f->type, k, noff + f->native_offset, false)) return false;
+      k += f->type->nflat;
+    }
+    return true;
+  case WP_CABI_FIXED_LIST: {
+    uint32_t n0 = b->n;
+    uint64_t c0 = b->covered;
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < ty->length; i++)
+      ok = emit_flat(b, ty->elem, k + i * ty->elem->nflat, noff + i * ty->elem->native.size, false);
+    if (ok || top) return ok;
+    b->n = n0;
+    b->covered = c0;
+    op = FL_SUB;
+    break;
+  }
+  default: op = FL_SUB; break; /* variants (their joined slots), handles, streams */
+  }
+  b->covered += ns;
+  if (b->n == PLAN_MAX_STEPS) return false;
+  b->s[b->n++] = (step_t){op, k, noff, 0, ty};
+  return true;
+}
+
 static void finish(pbuild_t *b) {
   for (uint32_t i = 0; i < b->n; i++) {
     step_t *s = &b->s[i];
@@ -635,25 +700,32 @@ static void finish(pbuild_t *b) {
 }
 
 static plan_t *plan_build(const wp_cabi_type_t *ty) {
-  pbuild_t *b = malloc(2 * sizeof *b);
+  pbuild_t *b = malloc(3 * sizeof *b);
   if (!b) return NULL;
-  memset(b, 0, 2 * sizeof *b);
+  memset(b, 0, 3 * sizeof *b);
   b[1].store = true;
   plan_t *pl = NULL;
   if (emit(&b[0], ty, 0, 0, true) && emit(&b[1], ty, 0, 0, true)) {
     finish(&b[0]);
     finish(&b[1]);
-    pl = malloc(sizeof *pl + (b[0].n + b[1].n) * sizeof(step_t));
+    bool flat = ty->nflat <= WP_CABI_MAX_FLAT_PARAMS && emit_flat(&b[2], ty, 0, 0, true);
+    if (!flat) b[2].n = 0;
+    pl = malloc(sizeof *pl + (b[0].n + b[1].n + b[2].n) * sizeof(step_t));
     if (pl) {
       pl->link.next = NULL;
       pl->nload = b[0].n;
       pl->nstore = b[1].n;
+      pl->nflat = b[2].n;
+      pl->flat = flat;
       /* the walk zeroes a record's padding; a plan only when it has some */
       pl->zero = b[0].covered < ty->native.size ? ty->native.size : 0;
+      pl->fzero = b[2].covered < ty->native.size ? ty->native.size : 0;
       memcpy(pl->steps, b[0].s, b[0].n * sizeof(step_t));
       memcpy(pl->steps + b[0].n, b[1].s, b[1].n * sizeof(step_t));
+      memcpy(pl->steps + b[0].n + b[1].n, b[2].s, b[2].n * sizeof(step_t));
       pl->load = pl->steps;
       pl->store = pl->steps + b[0].n;
+      pl->fsteps = pl->steps + b[0].n + b[1].n;
     }
   }
   free(b);
@@ -684,16 +756,20 @@ static inline const plan_t *plan_of(const wp_cabi_cx_t *cx, const wp_cabi_type_t
   return ty->owner ? plan_first(ty) : NULL;
 }
 
+static inline void zero_native(uint8_t *dst, uint32_t n) {
+  if (n & 7) {
+    memset(dst, 0, n);
+  } else { /* a struct with 8-byte members: word stores, no call */
+    static const uint64_t z = 0;
+    for (uint32_t i = 0; i < n; i += 8) memcpy(dst + i, &z, 8);
+  }
+}
+
 static wp_cabi_error_t *run_load(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const plan_t *pl, uint32_t ptr,
                                  uint8_t *dst) {
   const uint8_t *base = cx->mem.base + ptr; /* lifting runs no guest code: memory stays put */
   wp_cabi_error_t *e;
-  if (pl->zero & 7) {
-    memset(dst, 0, pl->zero);
-  } else { /* a small struct with 8-byte members: word stores, no call */
-    static const uint64_t z = 0;
-    for (uint32_t i = 0; i < pl->zero; i += 8) memcpy(dst + i, &z, 8);
-  }
+  zero_native(dst, pl->zero);
   (void)ty;
   for (const step_t *s = pl->load, *end = s + pl->nload; s < end; s++) {
     const uint8_t *p = base + s->goff;
@@ -798,6 +874,95 @@ static wp_cabi_error_t *run_store(wp_cabi_cx_t *cx, const plan_t *pl, const uint
     default:
       if ((e = store_n(cx, s->ty, v, ptr + s->goff))) return e;
       break;
+    }
+  }
+  return NULL;
+}
+
+/* The plan of ty when it has flat steps (NULL otherwise: walked). */
+static const plan_t *flat_plan_of(const wp_cabi_cx_t *cx, const wp_cabi_type_t *ty) {
+  const plan_t *pl = plan_of(cx, ty);
+  return pl && pl->flat ? pl : NULL;
+}
+
+/* lift_flat_n of a record, tuple or fixed list, by its flat steps. */
+static wp_cabi_error_t *run_lift_flat(wp_cabi_cx_t *cx, const plan_t *pl, const wp_cabi_flat_t *v, size_t at,
+                                      uint8_t *dst) {
+  wp_cabi_error_t *e;
+  zero_native(dst, pl->fzero);
+  for (const step_t *s = pl->fsteps, *end = s + pl->nflat; s < end; s++) {
+    const wp_cabi_flat_t *x = v + s->goff;
+    uint8_t *d = dst + s->noff;
+    switch (s->op) {
+    case FL_BOOL: d[0] = x->i32 != 0; break;
+    case FL_S8: case FL_U8: d[0] = (uint8_t)x->i32; break;
+    case FL_S16: case FL_U16: wr_u16(d, x->i32); break;
+    case FL_32: wr_u32(d, x->i32); break;
+    case FL_64: wr_u64(d, x->i64); break;
+    case FL_F32: { float f = wp_cabi_canon_f32(x->f32); memcpy(d, &f, 4); break; }
+    case FL_F64: { double f = wp_cabi_canon_f64(x->f64); memcpy(d, &f, 8); break; }
+    case FL_CHAR:
+      if (!wp_cabi_char_ok(x->i32))
+        return TRAP("invalid char 0x%x in flat value %zu (out of range or surrogate)", x->i32, at + s->goff);
+      wr_u32(d, x->i32);
+      break;
+    case FL_STRING:
+      if ((e = lift_string_n(cx, x[0].i32, x[1].i32, d))) return e;
+      break;
+    case FL_LIST:
+      if ((e = lift_list_n(cx, s->ty, x[0].i32, x[1].i32, d))) return e;
+      break;
+    case FL_FLAGS: {
+      uint32_t f = x->i32;
+      if (s->ty->nfields < 32) f &= (1u << s->ty->nfields) - 1;
+      wr_disc(d, s->ty->native.size, f);
+      break;
+    }
+    default:
+      if ((e = lift_flat_n(cx, s->ty, x, at + s->goff, d))) return e;
+      break;
+    }
+  }
+  return NULL;
+}
+
+/* lower_flat_n of a record, tuple or fixed list, by its flat steps. */
+static wp_cabi_error_t *run_lower_flat(wp_cabi_cx_t *cx, const plan_t *pl, const uint8_t *src, wp_cabi_flat_t *out) {
+  wp_cabi_error_t *e;
+  for (const step_t *s = pl->fsteps, *end = s + pl->nflat; s < end; s++) {
+    wp_cabi_flat_t *o = out + s->goff;
+    const uint8_t *v = src + s->noff;
+    if (s->op == FL_SUB) {
+      if ((e = lower_flat_n(cx, s->ty, v, o))) return e;
+      continue;
+    }
+    memset(o, 0, sizeof *o);
+    switch (s->op) {
+    case FL_BOOL: o->i32 = v[0] != 0; break;
+    case FL_S8: o->i32 = (uint32_t)(int32_t)(int8_t)v[0]; break;
+    case FL_U8: o->i32 = v[0]; break;
+    case FL_S16: { int16_t h; memcpy(&h, v, 2); o->i32 = (uint32_t)(int32_t)h; break; }
+    case FL_U16: o->i32 = rd_u16(v); break;
+    case FL_32: o->i32 = rd_u32(v); break;
+    case FL_64: o->i64 = rd_u64(v); break;
+    case FL_F32: memcpy(&o->f32, v, 4); break;
+    case FL_F64: memcpy(&o->f64, v, 8); break;
+    case FL_CHAR:
+      o->i32 = rd_u32(v);
+      if (!wp_cabi_char_ok(o->i32)) return INVALID("native char 0x%x is not a Unicode scalar value", o->i32);
+      break;
+    case FL_STRING: case FL_LIST:
+      memset(&o[1], 0, sizeof o[1]);
+      e = s->op == FL_STRING ? lower_string_n(cx, v, &o[0].i32, &o[1].i32)
+                             : lower_list_n(cx, s->ty, v, &o[0].i32, &o[1].i32);
+      if (e) return e;
+      break;
+    default: { /* FL_FLAGS */
+      uint32_t f = rd_disc(v, s->ty->native.size);
+      if (s->ty->nfields < 32) f &= (1u << s->ty->nfields) - 1;
+      o->i32 = f;
+      break;
+    }
     }
   }
   return NULL;

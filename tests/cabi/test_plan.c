@@ -237,7 +237,68 @@ static bool has_list(const wp_cabi_type_t *ty) {
   }
 }
 
-static int nvalues, nload_errors, nstore_errors, nplanned;
+static int nvalues, nload_errors, nstore_errors, nplanned, nflat, nflat_errors;
+
+/* The same value in flat form: lifted (flat values sometimes corrupted)
+** and lowered back, walked and planned. */
+static void one_flat(const wp_cabi_type_t *ty, tguest_t *A, wp_cabi_flat_t *flat) {
+  uint32_t n = ty->nflat;
+  if (rnd(3) == 0)
+    for (uint32_t k = 1 + rnd(2); k; k--) {
+      wp_cabi_flat_t *f = &flat[rnd(n)];
+      f->i64 = rnd(3) ? rnd(8) : rnd(2) ? 0xD800 + rnd(0x800) : 0xffff0000u + rnd(65536);
+    }
+  nflat++;
+  wp_cabi_arena_t *a1 = wp_cabi_arena_new(0), *a2 = wp_cabi_arena_new(0);
+  uint32_t ns = ty->native.size ? ty->native.size : 1;
+  uint8_t *n1 = wp_cabi_arena_alloc(a1, ns, ty->native.align), *n2 = wp_cabi_arena_alloc(a2, ns, ty->native.align);
+  memset(n1, 0xAA, ns);
+  memset(n2, 0x55, ns);
+  wp_cabi_cx_t c1, c2;
+  A->mode = G_NORMAL;
+  wp_cabi_cx_init(&c1, &A->g, a1);
+  c1.interpret = true;
+  wp_cabi_cx_init(&c2, &A->g, a2);
+  wp_cabi_error_t *e1 = wp_cabi_lift_flat_native(&c1, ty, flat, n, n1);
+  wp_cabi_error_t *e2 = wp_cabi_lift_flat_native(&c2, ty, flat, n, n2);
+  if (e1 || e2) nflat_errors++;
+  bool ok = same_error(e1, e2, "lifting flat");
+  wp_cabi_error_delete(e1);
+  wp_cabi_error_delete(e2);
+  if (ok) {
+    uint8_t *x = malloc(ns), *y = malloc(ns);
+    memcpy(x, n1, ns);
+    memcpy(y, n2, ns);
+    CHECK(same_native(ty, x, y) && !memcmp(x, y, ns));
+    free(x);
+    free(y);
+    if (rnd(3) == 0) corrupt_native(ty, n1);
+    tguest_t B1, B2;
+    clone_guest(&B1, A);
+    clone_guest(&B2, A);
+    B1.mode = B2.mode = rnd(8) == 0 ? (int)(G_MISALIGNED + rnd(3)) : G_NORMAL;
+    wp_cabi_flat_t o1[WP_CABI_MAX_FLAT_PARAMS], o2[WP_CABI_MAX_FLAT_PARAMS];
+    memset(o1, 0xAA, sizeof o1);
+    memset(o2, 0xAA, sizeof o2);
+    wp_cabi_cx_init(&c1, &B1.g, NULL);
+    c1.interpret = true;
+    wp_cabi_cx_init(&c2, &B2.g, NULL);
+    e1 = wp_cabi_lower_flat_native(&c1, ty, n1, o1);
+    e2 = wp_cabi_lower_flat_native(&c2, ty, n1, o2);
+    if (e1 || e2) nflat_errors++;
+    if (same_error(e1, e2, "lowering flat"))
+      for (uint32_t i = 0; i < n; i++) CHECK_EQ(o1[i].i64, o2[i].i64);
+    wp_cabi_error_delete(e1);
+    wp_cabi_error_delete(e2);
+    CHECK_EQ(B1.bump, B2.bump);
+    CHECK_EQ(B1.nrealloc, B2.nrealloc);
+    CHECK(B1.size == B2.size && !memcmp(B1.mem, B2.mem, B1.size));
+    free(B1.mem);
+    free(B2.mem);
+  }
+  wp_cabi_arena_delete(a1);
+  wp_cabi_arena_delete(a2);
+}
 
 static void one_value(void) {
   const wp_cabi_type_t *ty = rtop();
@@ -254,6 +315,14 @@ static void one_value(void) {
   uint32_t ptr = 0;
   wp_cabi_error_t *e = tg_realloc(&A, 0, 0, ty->guest.align, ty->guest.size, &ptr);
   if (!e) e = wp_cabi_store(&cx, ty, &v, ptr);
+  /* and flat, as a guest's core code passes it (when it flattens to 16 or fewer) */
+  wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS];
+  bool flat_ok = !e && ty->nflat <= WP_CABI_MAX_FLAT_PARAMS;
+  if (flat_ok) {
+    wp_cabi_error_t *fe = wp_cabi_lower_flat(&cx, ty, &v, flat);
+    flat_ok = !fe;
+    wp_cabi_error_delete(fe);
+  }
   wp_cabi_val_drop(&v);
   wp_cabi_error_delete(wp_cabi_cx_finish(&cx));
   if (e || A.bump + ty->guest.size + 64 > A.size) { /* too big for the guest: another one */
@@ -329,6 +398,7 @@ static void one_value(void) {
   }
   wp_cabi_arena_delete(a1);
   wp_cabi_arena_delete(a2);
+  if (flat_ok) one_flat(ty, &A, flat);
   tg_free(&A);
 }
 
@@ -436,9 +506,10 @@ int main(void) {
   T = wp_cabi_types_new();
   test_checks();
   for (int i = 0; i < 8000; i++) one_value();
-  printf("plan: %d values (%d of planned types), %d loads and %d stores ended in an error on both paths\n", nvalues,
-         nplanned, nload_errors, nstore_errors);
-  CHECK(nplanned > 4000 && nload_errors > 500 && nstore_errors > 300);
+  printf("plan: %d values (%d of planned types), %d loads and %d stores ended in an error on both paths; "
+         "%d flat, %d flat lifts or lowers in an error\n",
+         nvalues, nplanned, nload_errors, nstore_errors, nflat, nflat_errors);
+  CHECK(nplanned > 4000 && nload_errors > 500 && nstore_errors > 300 && nflat > 2000 && nflat_errors > 300);
   wp_cabi_types_delete(T);
   return t_done("cabi_plan");
 }
