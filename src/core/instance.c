@@ -121,6 +121,7 @@ static definition_t *lookup(wasmplug_linker_t *l, const char *module, const char
 
 static wasmplug_error_t *add_def(wasmplug_linker_t *l, const char *module, const char *name,
                                  definition_t **out) {
+  *out = NULL; /* set on every path: callers test the error, gcc -O3 cannot see that */
   if (!module || !name) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "linker: module and name are required");
   definition_t *d = lookup(l, module, name);
   if (d) return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "linker: %s.%s is already defined", module, name);

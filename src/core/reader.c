@@ -161,6 +161,7 @@ const char *wasmplug_valkind_name(wasmplug_valkind_t t) {
 
 /* An abstract heap type byte of a (ref null ht) / ref.null. */
 static bool heaptype(wp_reader_t *r, uint8_t b, wasmplug_valkind_t *out) {
+  *out = WASMPLUG_FUNCREF; /* set on every path: callers test the result, gcc -O3 cannot see that */
   switch (b) {
   case 0x70: *out = WASMPLUG_FUNCREF; return true;
   case 0x6f: *out = WASMPLUG_EXTERNREF; return true;

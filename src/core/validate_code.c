@@ -163,6 +163,8 @@ static bool push_frame(vstate_t *s, uint32_t op, int64_t bt) {
 
 /* The types a branch to label `l` carries. */
 static bool label_types(vstate_t *s, uint32_t l, const wasmplug_valkind_t **ts, uint32_t *n) {
+  *ts = NULL; /* set on every path: callers test the result, gcc -O3 cannot see that */
+  *n = 0;
   if (l >= s->nframes) return err(s, "unknown label %u", l);
   frame_t *f = &s->frames[s->nframes - 1 - l];
   if (f->op == 0x03) {
@@ -210,6 +212,7 @@ static bool check_table(vstate_t *s, uint32_t t, wasmplug_valkind_t *elem,
 }
 
 static bool check_func_type(vstate_t *s, uint32_t type, const wp_functype_t **ft) {
+  *ft = NULL; /* set on every path (gcc -O3) */
   if (type >= s->m->ntypes) return err(s, "unknown type %u", type);
   *ft = &s->m->types[type];
   return true;
@@ -251,6 +254,7 @@ static unsigned lanes_of(uint32_t op) {
 }
 
 static bool check_tag(vstate_t *s, uint32_t tag, const wp_functype_t **ft) {
+  *ft = NULL; /* set on every path (gcc -O3) */
   if (tag >= wp_ntags(s->m)) return err(s, "unknown tag %u", tag);
   uint32_t t = wp_modinfo_tag_type(s->m, tag);
   if (t >= s->m->ntypes) return err(s, "unknown type %u", t);

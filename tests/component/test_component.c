@@ -55,7 +55,7 @@ static wp_comp *load(const char *path, unsigned char **buf, size_t *len, char *e
                      size_t errlen) {
   *buf = read_file(path, len);
   if (!*buf) {
-    snprintf(err, errlen, "cannot read %s", path);
+    snprintf(err, errlen, "cannot read %.512s", path); /* bounded: gcc -O3 checks the size */
     return NULL;
   }
   wp_comp *c = NULL;

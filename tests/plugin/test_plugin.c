@@ -200,6 +200,7 @@ static void test_abi_negatives(void) {
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char *msg = load_error(path_of(plugin_dir, cases[i].so));
     CHECK(msg, "%s loaded but must be refused", cases[i].so);
+    if (!msg) continue;
     for (int k = 0; k < 3 && cases[i].want[k]; k++)
       CHECK(contains(msg, cases[i].want[k]), "%s: message '%s' lacks '%s'", cases[i].so, msg, cases[i].want[k]);
     free(msg);
@@ -728,6 +729,7 @@ static void test_link_errors(wp_plugin_set_t *set) {
     fx_t fx;
     char *le = fx_new(&fx, set, m);
     CHECK(le, "%s linked but must not", cases[i].mod);
+    if (!le) { fx_delete(&fx); continue; }
     for (int k = 0; k < 3 && cases[i].want[k]; k++)
       CHECK(contains(le, cases[i].want[k]), "%s: '%s' lacks '%s'", cases[i].mod, le, cases[i].want[k]);
     free(le);

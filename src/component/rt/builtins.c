@@ -69,6 +69,7 @@ static wasmplug_trap_t *wait_for_event(builtin *b, rt_thread *th, wp_cabi_waitab
 /* ------------------------------------------------------------ streams and futures */
 
 static wasmplug_trap_t *get_end(builtin *b, uint32_t i, bool writable, const char *what, wp_cabi_end_t **out) {
+  *out = NULL; /* set on every path: callers test the trap, gcc -O3 cannot see that */
   bool stream = stream_op(b->c->op);
   wp_cabi_obj_kind_t k = stream ? (writable ? WP_CABI_OBJ_STREAM_WRITABLE : WP_CABI_OBJ_STREAM_READABLE)
                                 : (writable ? WP_CABI_OBJ_FUTURE_WRITABLE : WP_CABI_OBJ_FUTURE_READABLE);
