@@ -265,6 +265,11 @@ static void gen_header(const wasmplug_module_t *mod, const uint8_t *tailer, wp_b
   }
   uint32_t nm = wp_nmems(m), nt = wp_ntables(m);
   wp_buf_puts(h, "struct wp_inst {\n  const wp_slot *slots;\n  void **ftab;\n  const u8 *wasm;\n");
+  /* md[k]: memory k's base, mp[k]->data copied at instantiation (a
+  ** reservation never moves: growing maps pages in place), so that every
+  ** function starts with one load of its memory base instead of two
+  ** dependent ones */
+  wp_buf_printf(h, "  u8 *md[%u];\n", nm ? nm : 1);
   wp_buf_printf(h, "  wp_mem *mp[%u];\n  wp_tab *tp[%u];\n", nm ? nm : 1, nt ? nt : 1);
   if (m->nmems) wp_buf_printf(h, "  wp_mem mo[%u];\n", m->nmems);
   if (m->ntables) wp_buf_printf(h, "  wp_tab to[%u];\n", m->ntables);
@@ -555,6 +560,7 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
     wp_buf_printf(b, "  wp_rt->allocate_memory(&I->mo[%u], %lluu, %lluu);\n  I->mp[%u] = &I->mo[%u];\n",
                   k, (unsigned long long)min, (unsigned long long)max, m->nimported_mems + k, k);
   }
+  for (uint32_t k = 0; k < wp_nmems(m); k++) wp_buf_printf(b, "  I->md[%u] = I->mp[%u]->data;\n", k, k);
   for (uint32_t k = 0; k < m->ntables; k++) {
     const wasmplug_limits_t *l = &m->tables[k];
     uint64_t max = l->max > 0xffffffffu ? 0xffffffffu : l->max;

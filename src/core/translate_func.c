@@ -1209,7 +1209,7 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
     if (any) wp_buf_puts(out, ";\n");
   }
   for (uint32_t k = 0; k < wp_nmems(mi); k++)
-    if (f.mems_used[k]) wp_buf_printf(out, "u8 *const M%u = I->mp[%u]->data;\n", k, k);
+    if (f.mems_used[k]) wp_buf_printf(out, "u8 *const M%u = I->md[%u];\n", k, k);
   /* fuel and epoch: the running call's meter (per thread, rt.c), checked
   ** at every entry (of F<N>_t too: every tail call is an entry) and at
   ** every loop header */

@@ -370,6 +370,14 @@ static void memory_cases(void) {
   R3("fill_b", "i64:0x10000", "i32:7", "i64:0x10000", "none");
   R1("load_b", "i64:0x1fffc", "i32:0x07070707");
   R3("fill_b", "i64:0x1ffff", "i32:7", "i64:2", "trap:memory out of bounds");
+  /* memory.grow after the function loaded its base (md[]): in the
+  ** function, in a callee; the new pages at once, the next still out */
+  R2("grow_store_a", "i32:65536", "i32:0", "trap:memory out of bounds");
+  R2("grow_store_a", "i32:65536", "i32:1", "i32:0x5eed");
+  R2("call_grow_store_a", "i32:131072", "i32:1", "i32:0x7e57");
+  R2("call_grow_store_a", "i32:196608", "i32:0", "trap:memory out of bounds");
+  R1("load_a", "i32:65536", "i32:0x5eed");
+  R2("grow_store_b", "i64:0x20000", "i64:0", "trap:memory out of bounds");
   /* linking checks the index type: a 32-bit memory fits a 32-bit import,
   ** not a 64-bit one */
   wasmplug_linker_t *l = wasmplug_linker_new(engine);
@@ -396,6 +404,16 @@ static void memory_cases(void) {
         wasmplug_instance_t *save = in;
         in = ci;
         R1("peek", "i32:0", "i32:42");
+        /* the importer's base is the exporter's memory's: it sees what
+        ** the exporter writes, in pages grown after the import too */
+        R1("peek", "i32:131072", "i32:0x7e57");
+        R1("peek", "i32:196608", "trap:memory out of bounds");
+        in = save;
+        R1("grow_a", "i32:1", "i32:3");
+        R2("grow_store_a", "i32:196608", "i32:0", "i32:0x5eed");
+        in = ci;
+        R1("peek", "i32:196608", "i32:0x5eed");
+        R1("peek", "i32:262144", "trap:memory out of bounds");
         in = save;
       }
     } else {
