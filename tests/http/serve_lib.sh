@@ -19,7 +19,11 @@ contains() { case "$3" in *"$2"*) ok ;; *) bad "$1: '$3' lacks '$2'" ;; esac; }
 serve_start() {
   tenths=$1
   shift
-  "$W" serve --addr 127.0.0.1:0 "$@" >"$WORK/out" 2>"$WORK/err" &
+  # emptied here, not by the background job's redirection, which may come
+  # after the wait below has read an earlier server's "listening" line
+  : >"$WORK/out"
+  : >"$WORK/err"
+  "$W" serve --addr 127.0.0.1:0 "$@" >>"$WORK/out" 2>>"$WORK/err" &
   SERVER=$!
   trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT
   i=0
