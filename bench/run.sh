@@ -30,7 +30,7 @@ TIMEIT=$BUILD/bench/core/wp_bench_timeit
 CTIME=$BUILD/bench/core/wp_bench_compile_time
 SQLITE_PKG=sqlite3@5
 RUNS=${WASMPLUG_BENCH_RUNS:-3}  # CPU workload: median of RUNS
-START_RUNS=10                  # start time: median of START_RUNS
+START_RUNS=20                  # start time: median of START_RUNS
 failed=0
 t_begin=$(date +%s)
 
@@ -325,33 +325,58 @@ start() { # KEY NAME CACHE COMMAND...
         'BEGIN { printf "   %-44s %7.1f ms  (min %6.1f, max %6.1f)   cpu %6.1f ms\n", n, w * 1000, lo * 1000, hi * 1000, c * 1000 }'
     eval "start_$key=$1 scpu_$key=$4"
 }
-start_cold="" start_warm="" scpu_cold="" scpu_warm="" start_node="" scpu_node=""
+row() { # NAME "MEDIAN MIN MAX CPU RSS"
+    set -- "$1" $2
+    awk -v n="$1" -v w="$2" -v lo="$3" -v hi="$4" -v c="$5" \
+        'BEGIN { printf "   %-44s %7.1f ms  (min %6.1f, max %6.1f)   cpu %6.1f ms\n", n, w * 1000, lo * 1000, hi * 1000, c * 1000 }'
+}
+# pair KEY_A NAME_A CACHE_A KEY_B NAME_B CHECK_B COMMAND_A... ::: COMMAND_B...
+# A and B alternately (wp_bench_timeit --pair): their ratio is measured
+# under the same load.  A is a hello run (its output checked); CHECK_B
+# (1/0): whether B's is too.
+pair() {
+    ka=$1 na=$2 cache=$3 kb=$4 nb=$5 cb=$6
+    shift 6
+    if ! r=$(WASMPLUG_CACHE_DIR=$cache "$TIMEIT" --pair "$START_RUNS" "$WORK/hello.out" "$WORK/pair-b.out" "$@"); then
+        fail "$na / $nb: a run failed: $(head -3 "$WORK/hello.out.err" "$WORK/pair-b.out.err" 2>/dev/null | tr '\n' ' ')"
+        return 0
+    fi
+    if ! grep -q "wrote and read back" "$WORK/hello.out" ||
+       { [ "$cb" = 1 ] && ! grep -q "wrote and read back" "$WORK/pair-b.out"; }; then
+        fail "$na / $nb: hello.wasm did not do its work"
+        return 0
+    fi
+    ra=$(printf '%s\n' "$r" | sed -n 1p) rb=$(printf '%s\n' "$r" | sed -n 2p)
+    row "$na" "$ra"
+    row "$nb" "$rb"
+    set -- $ra
+    eval "start_$ka=$1 scpu_$ka=$4"
+    set -- $rb
+    eval "start_$kb=$1 scpu_$kb=$4"
+}
+start_cold="" start_warm="" scpu_cold="" scpu_warm="" start_node="" scpu_node="" start_true="" scpu_true=""
 HELLO_ARGS="--dir $WORK/hello-data::/data --env GREETING=bench $WORK/hello.wasm a b"
+say "   (rows in pairs are measured interleaved: A, B, A, B...)"
 # shellcheck disable=SC2086
-start cold "cold: default tier, empty cache (baseline)" "$WORK/empty-cache" "$WP" run $HELLO_ARGS
+pair cold "cold: default tier, empty cache (baseline)" "$WORK/empty-cache" \
+    node "reference: node (V8), run-node.mjs" 1 \
+    "$WP" run $HELLO_ARGS ::: node --no-warnings "$CORE/run-node.mjs" --dir "$WORK/hello-data::/data" \
+    --env GREETING=bench "$WORK/hello.wasm" a b
 if [ -n "$(ls -A "$WORK/empty-cache")" ]; then
     fail "cold start: a run on the default tier wrote to the cache, so later runs were not cold"
 fi
 if "$WP" compile "$WORK/hello.wasm" -o "$WORK/hello.cwasm" >/dev/null 2>"$WORK/hello-compile.err" &&
    WASMPLUG_CACHE_DIR=$WORK/warm-cache "$WP" compile "$WORK/hello.wasm" >/dev/null 2>>"$WORK/hello-compile.err"; then
     # shellcheck disable=SC2086
-    start warm "warm: optimized tier, cached" "$WORK/warm-cache" "$WP" run --tier optimized $HELLO_ARGS
+    pair warm "warm: optimized tier, cached" "$WORK/warm-cache" \
+        true "reference: /bin/true (process start floor)" 0 \
+        "$WP" run --tier optimized $HELLO_ARGS ::: /bin/true
     # shellcheck disable=SC2086
     start auto "warm: default tier, cached (auto)" "$WORK/warm-cache" "$WP" run $HELLO_ARGS
     start artifact "warm: artifact from wasmplug compile -o" "$WORK/empty-cache" "$WP" run --allow-precompiled \
         --dir "$WORK/hello-data::/data" --env GREETING=bench "$WORK/hello.cwasm" a b
 else
     fail "wasmplug compile hello.wasm: $(head -3 "$WORK/hello-compile.err" | tr '\n' ' ')"
-fi
-start node "reference: node (V8), run-node.mjs" "$WORK/empty-cache" node --no-warnings \
-    "$CORE/run-node.mjs" --dir "$WORK/hello-data::/data" --env GREETING=bench "$WORK/hello.wasm" a b
-# The floor: starting any process at all on this machine right now.
-start_true="" scpu_true=""
-if r=$("$TIMEIT" "$START_RUNS" "$WORK/true.out" /bin/true); then
-    set -- $r
-    start_true=$1 scpu_true=$4
-    awk -v w="$1" -v lo="$2" -v hi="$3" -v c="$4" \
-        'BEGIN { printf "   %-44s %7.1f ms  (min %6.1f, max %6.1f)   cpu %6.1f ms\n", "reference: /bin/true (process start floor)", w * 1000, lo * 1000, hi * 1000, c * 1000 }'
 fi
 
 # ------------------------------------------- a 14 MB JavaScript component

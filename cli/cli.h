@@ -38,5 +38,8 @@ bool wp_cli_parse_u64(const char *s, bool size, uint64_t *out);
 
 /* Reads a whole file; on failure prints an error naming it and returns NULL. */
 uint8_t *wp_cli_read_file(const char *path, size_t *len);
+/* Makes the pages of [p, p + n) present now (large buffers about to be
+** filled: one call instead of a page fault per page); best effort. */
+void wp_cli_populate(void *p, size_t n);
 
 #endif

@@ -13,8 +13,15 @@
 ** bench machine may be shared: wall time then includes waiting for a core.  Fails (status 1,
 ** message on stderr) as soon as a run exits non-zero or dies, so a benchmark
 ** never reports the time of a run that did not do its work.
+**
+** usage: timeit --pair N OUT_A OUT_B COMMAND_A... ::: COMMAND_B...
+**
+** Runs A and B alternately, N times each (A, B, A, B...), and prints one
+** such line for A, then one for B: a ratio of the two is then measured
+** under the same load, moment by moment (the machine may be shared).
 */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +33,78 @@
 
 #include "../bench_util.h"
 
+typedef struct series {
+  const char *out;
+  char err[4096];
+  char **argv;
+  double *t, *cpu;
+  long maxrss;
+} series_t;
+
+/* One run of s's command; false (message printed) if it failed. */
+static bool run_once(series_t *s, int i) {
+  double t0 = bench_clock(CLOCK_MONOTONIC);
+  pid_t pid = fork();
+  if (pid < 0) {
+    fprintf(stderr, "timeit: fork: %s\n", strerror(errno));
+    return false;
+  }
+  if (pid == 0) {
+    int fo = open(s->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fe = open(s->err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fo < 0 || fe < 0) _exit(126);
+    dup2(fo, 1);
+    dup2(fe, 2);
+    close(fo);
+    close(fe);
+    execvp(s->argv[0], s->argv);
+    _exit(127);
+  }
+  int status;
+  struct rusage ru;
+  while (wait4(pid, &status, 0, &ru) < 0)
+    if (errno != EINTR) {
+      fprintf(stderr, "timeit: waitpid: %s\n", strerror(errno));
+      return false;
+    }
+  s->t[i] = bench_clock(CLOCK_MONOTONIC) - t0;
+  s->cpu[i] = bench_rusage_cpu(&ru);
+  if (ru.ru_maxrss > s->maxrss) s->maxrss = ru.ru_maxrss;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (WIFEXITED(status))
+      fprintf(stderr, "timeit: %s exited with status %d (stderr in %s)\n", s->argv[0], WEXITSTATUS(status),
+              s->err);
+    else
+      fprintf(stderr, "timeit: %s died with signal %d (stderr in %s)\n", s->argv[0], WTERMSIG(status), s->err);
+    return false;
+  }
+  return true;
+}
+
+static void report(series_t *s, int n) {
+  double median = bench_median(s->t, (size_t)n), cmedian = bench_median(s->cpu, (size_t)n);
+  printf("%.4f %.4f %.4f %.4f %.1f\n", median, s->t[0], s->t[n - 1], cmedian, (double)s->maxrss / 1024);
+}
+
+static bool series_init(series_t *s, const char *out, char **argv, int n) {
+  memset(s, 0, sizeof *s);
+  s->out = out;
+  snprintf(s->err, sizeof s->err, "%s.err", out);
+  s->argv = argv;
+  s->t = malloc((size_t)n * sizeof *s->t);
+  s->cpu = malloc((size_t)n * sizeof *s->cpu);
+  return s->t && s->cpu;
+}
+
 int main(int argc, char **argv) {
-  if (argc < 4) {
-    fprintf(stderr, "usage: timeit N OUTFILE COMMAND [ARGS...]\n");
+  bool pair = argc > 1 && !strcmp(argv[1], "--pair");
+  if (pair) {
+    argv++;
+    argc--;
+  }
+  if (argc < (pair ? 7 : 4)) {
+    fprintf(stderr, "usage: timeit N OUTFILE COMMAND [ARGS...]\n"
+                    "       timeit --pair N OUT_A OUT_B COMMAND_A [ARGS...] ::: COMMAND_B [ARGS...]\n");
     return 2;
   }
   int n = atoi(argv[1]);
@@ -36,53 +112,25 @@ int main(int argc, char **argv) {
     fprintf(stderr, "timeit: N must be 1..1000, got '%s'\n", argv[1]);
     return 2;
   }
-  const char *out = argv[2];
-  char err[4096];
-  snprintf(err, sizeof err, "%s.err", out);
-  double *t = malloc((size_t)n * sizeof *t), *cpu = malloc((size_t)n * sizeof *cpu);
-  if (!t || !cpu) return 1;
-  long maxrss = 0;
-  for (int i = 0; i < n; i++) {
-    double t0 = bench_clock(CLOCK_MONOTONIC);
-    pid_t pid = fork();
-    if (pid < 0) {
-      fprintf(stderr, "timeit: fork: %s\n", strerror(errno));
-      return 1;
-    }
-    if (pid == 0) {
-      int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (fo < 0 || fe < 0) _exit(126);
-      dup2(fo, 1);
-      dup2(fe, 2);
-      close(fo);
-      close(fe);
-      execvp(argv[3], argv + 3);
-      _exit(127);
-    }
-    int status;
-    struct rusage ru;
-    while (wait4(pid, &status, 0, &ru) < 0)
-      if (errno != EINTR) {
-        fprintf(stderr, "timeit: waitpid: %s\n", strerror(errno));
-        return 1;
-      }
-    t[i] = bench_clock(CLOCK_MONOTONIC) - t0;
-    cpu[i] = bench_rusage_cpu(&ru);
-    if (ru.ru_maxrss > maxrss) maxrss = ru.ru_maxrss;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      if (WIFEXITED(status))
-        fprintf(stderr, "timeit: %s exited with status %d (stderr in %s)\n", argv[3],
-                WEXITSTATUS(status), err);
-      else
-        fprintf(stderr, "timeit: %s died with signal %d (stderr in %s)\n", argv[3],
-                WTERMSIG(status), err);
-      return 1;
-    }
+  series_t a, b;
+  if (!pair) {
+    if (!series_init(&a, argv[2], argv + 3, n)) return 1;
+    for (int i = 0; i < n; i++)
+      if (!run_once(&a, i)) return 1;
+    report(&a, n);
+    return 0;
   }
-  double median = bench_median(t, (size_t)n), cmedian = bench_median(cpu, (size_t)n);
-  printf("%.4f %.4f %.4f %.4f %.1f\n", median, t[0], t[n - 1], cmedian, (double)maxrss / 1024);
-  free(t);
-  free(cpu);
+  int sep = 5;
+  while (sep < argc && strcmp(argv[sep], ":::")) sep++;
+  if (sep >= argc - 1 || sep == 5) {
+    fprintf(stderr, "timeit --pair: expected COMMAND_A ... ::: COMMAND_B ...\n");
+    return 2;
+  }
+  argv[sep] = NULL;
+  if (!series_init(&a, argv[2], argv + 4, n) || !series_init(&b, argv[3], argv + sep + 1, n)) return 1;
+  for (int i = 0; i < n; i++)
+    if (!run_once(&a, i) || !run_once(&b, i)) return 1;
+  report(&a, n);
+  report(&b, n);
   return 0;
 }

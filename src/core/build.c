@@ -264,8 +264,9 @@ static void unit_key(const unit_build_t *b, const wp_buf_t *header, const wp_buf
   wp_sha256_update(&s, tag, sizeof tag - 1);
   wp_sha256_update(&s, e->tool_id, strlen(e->tool_id));
   if (b->baseline) {
+    const char *tcc = wp_engine_tcc_id(b->m->engine);
     wp_sha256_update(&s, "tcc", 4);
-    wp_sha256_update(&s, e->tcc_id, strlen(e->tcc_id) + 1);
+    if (tcc) wp_sha256_update(&s, tcc, strlen(tcc) + 1);
   } else {
     for (const char *const *f = own_flags; *f; f++) wp_sha256_update(&s, *f, strlen(*f) + 1);
   }
@@ -519,7 +520,8 @@ static void manifest_key(const wasmplug_module_t *m, char hex[65]) {
   wp_sha256_update(&s, "baseline 1\n", 11);
   wp_sha256_update(&s, m->hash, 32);
   wp_sha256_update(&s, m->engine->tool_id, strlen(m->engine->tool_id));
-  wp_sha256_update(&s, m->engine->tcc_id, strlen(m->engine->tcc_id));
+  const char *tcc = wp_engine_tcc_id(m->engine);
+  if (tcc) wp_sha256_update(&s, tcc, strlen(tcc));
   wp_sha256_final(&s, d);
   wp_sha256_hex(d, hex);
 }

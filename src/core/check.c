@@ -9,9 +9,9 @@
 ** decoded and then given to wasmplug_module_new, which would validate the
 ** same bytes again: for a 13 MB componentize-js component that second pass
 ** was half of a warm start.  So a module validated here is remembered by
-** the SHA-256 of its bytes (with the features its validation found), and
-** wasmplug_module_new in the same process, which hashes the bytes anyway
-** for its cache key, skips validating bytes with a remembered digest.  Same
+** its digest (wp_module_digest, with the features its validation found),
+** and wasmplug_module_new in the same process, which digests the bytes
+** anyway for its cache key, skips validating bytes with a remembered digest.  Same
 ** bytes, same validator, same process: the check is done once, not
 ** weakened.  Across processes only a validation ticket (trust.c) carries
 ** the result; wasmplug_engine_validate_module and wasmplug_module_new read
@@ -22,6 +22,54 @@
 #include <string.h>
 
 #include "internal.h"
+#include "leb.h"
+
+/* The digest hashes a self-delimiting record of the module (internal.h):
+** the length of the bytes, then per section a record naming what follows
+** and how long it is, so that no two modules that differ outside custom
+** payloads can give the same stream.  Section headers are hashed as they
+** are written (a longer LEB moves every later offset). */
+static void put_record(wp_sha256_t *s, uint8_t kind, uint64_t n) {
+  uint8_t r[9];
+  r[0] = kind;
+  for (int i = 0; i < 8; i++) r[1 + i] = (uint8_t)(n >> (8 * i));
+  wp_sha256_update(s, r, sizeof r);
+}
+
+void wp_module_digest(const uint8_t *b, size_t len, uint8_t out[32]) {
+  static const char tag[] = "wasmplug-module-digest 1";
+  wp_sha256_t s;
+  wp_sha256_init(&s);
+  wp_sha256_update(&s, tag, sizeof tag);
+  put_record(&s, 'L', len);
+  size_t p = len < 8 ? len : 8;
+  put_record(&s, 'H', p);
+  wp_sha256_update(&s, b, p);
+  while (p < len) {
+    uint64_t size, nlen;
+    size_t l1, l2;
+    const uint8_t *end = b + len;
+    /* anything not shaped like a section: the rest as it is (such a
+    ** module does not decode) */
+    if (wp_leb_unsigned(b + p + 1, end, 32, &size, &l1) != WP_LEB_OK || size > len - (p + 1 + l1)) break;
+    size_t body = p + 1 + l1, next = body + (size_t)size;
+    if (b[p] == 0 && wp_leb_unsigned(b + body, b + next, 32, &nlen, &l2) == WP_LEB_OK &&
+        nlen <= next - (body + l2)) {
+      /* a custom section: its header and name, not its payload */
+      size_t keep = body + l2 + (size_t)nlen - p;
+      put_record(&s, 'C', keep);
+      wp_sha256_update(&s, b + p, keep);
+      put_record(&s, 'P', next - (p + keep));
+    } else {
+      put_record(&s, 'S', next - p);
+      wp_sha256_update(&s, b + p, next - p);
+    }
+    p = next;
+  }
+  put_record(&s, 'R', len - p);
+  wp_sha256_update(&s, b + p, len - p);
+  wp_sha256_final(&s, out);
+}
 
 /* The last VALIDATED_KEEP modules validated, oldest overwritten first. */
 #define VALIDATED_KEEP 64
@@ -65,10 +113,7 @@ wasmplug_error_t *wasmplug_module_validate(const uint8_t *bytes, size_t len, con
   if (!err) err = wp_modinfo_validate(bytes, len, name, &info);
   if (!err) {
     uint8_t d[32];
-    wp_sha256_t s;
-    wp_sha256_init(&s);
-    wp_sha256_update(&s, bytes, len);
-    wp_sha256_final(&s, d);
+    wp_module_digest(bytes, len, d);
     wp_validated_note(d, info.features, false);
   }
   wp_modinfo_free(&info);

@@ -70,6 +70,7 @@ bool wp_read_all(const char *path, uint8_t **data, size_t *len) {
   }
   size_t n = (size_t)st.st_size;
   uint8_t *buf = malloc(n ? n : 1);
+  wp_populate(buf, n); /* present before read() copies into it */
   size_t got = 0;
   while (buf && got < n) {
     ssize_t r = read(fd, buf + got, n - got);
@@ -199,7 +200,8 @@ char *wp_compile_baseline(wasmplug_module_t *m, wp_code_t *out) {
   /* a large module: units compiled (or found in the cache) in parallel */
   char *err = wp_baseline_cached(m) ? wp_build_baseline(m, dir, &files) : wp_emit_c(m, true, dir, &files);
   void *state = NULL, *entry = NULL;
-  if (!err) err = wp_tcc_build(m->name, dir, files, &state, &entry);
+  if (!err)
+    err = wp_tcc_build(m->name, dir, files, m->engine->translator == WP_TRANSLATOR_OWN, &state, &entry);
   wp_strv_free(files);
   if (!err) {
     const wp_glue_t *g = check_glue(m, (wp_glue_entry_t)entry, &err);
@@ -413,7 +415,9 @@ out:
 ** u64 wasm length, u64 code length, 32-byte SHA-256 of all that follows,
 ** then the wasm bytes and the shared object. */
 #define ARTIFACT_MAGIC "WPLUGAOT"
-#define ARTIFACT_VERSION 1
+/* 2: the glue's module_hash is the module's digest (wp_module_digest),
+** no longer the SHA-256 of all its bytes */
+#define ARTIFACT_VERSION 2
 #define ARTIFACT_HEADER (8 + 4 + 8 + 8 + 32)
 
 bool wp_artifact_is(const uint8_t *b, size_t len) {

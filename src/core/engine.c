@@ -93,9 +93,12 @@ void wasmplug_config_progress_set(wasmplug_config_t *c, wasmplug_progress_t cb, 
   c->progress_data = data;
 }
 
-/* Finds `prog` on $PATH and describes it by path, size and mtime: enough to
-** notice an upgraded compiler without running it (running it would cost
-** milliseconds on every start). */
+/* Finds `prog` on $PATH and describes it by path and the identity of the
+** file it resolves to (device, inode, size, mtime; stat follows symlinks,
+** so /usr/bin/cc switched to another compiler reads differently): enough
+** to notice an upgraded compiler without running it (running it would
+** cost milliseconds on every start), and without realpath's readlink of
+** every component. */
 static char *tool_stamp(const char *prog) {
   const char *path = getenv("PATH");
   if (!path || !*path) path = "/usr/bin:/bin";
@@ -104,21 +107,25 @@ static char *tool_stamp(const char *prog) {
     char *cand = wp_format("%.*s/%s", (int)n, path, prog);
     struct stat st;
     if (cand && stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
-      char *real = realpath(cand, NULL);
-      if (real && stat(real, &st) == 0) {
-        char *r = wp_format("%s:%lld:%lld", real, (long long)st.st_size,
-                            (long long)st.st_mtime);
-        free(real);
-        free(cand);
-        return r;
-      }
-      free(real);
+      char *r = wp_format("%s:%llu:%llu:%lld:%lld.%09ld", cand, (unsigned long long)st.st_dev,
+                          (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                          st.st_mtim.tv_nsec);
+      free(cand);
+      return r;
     }
     free(cand);
     path += n;
     if (*path == ':') path++;
   }
   return wp_format("%s:missing", prog);
+}
+
+const char *wp_engine_tcc_id(wasmplug_engine_t *e) {
+  pthread_mutex_lock(&e->trust.lock);
+  if (!e->tcc_id) e->tcc_id = tool_stamp("tcc");
+  const char *id = e->tcc_id;
+  pthread_mutex_unlock(&e->trust.lock);
+  return id;
 }
 
 const char *wp_cc_command(void) {
@@ -204,7 +211,6 @@ wasmplug_error_t *wasmplug_engine_new_checked(const wasmplug_config_t *config, w
   char *w = e->translator == WP_TRANSLATOR_WASM2C ? tool_stamp("wasm2c")
                                                    : wp_strdup("own " WP_TRANSLATOR_ID);
   char *c = tool_stamp(wp_cc_command());
-  e->tcc_id = tool_stamp("tcc");
   const char *isa = e->translator == WP_TRANSLATOR_OWN ? wp_cc_isa_flag() : NULL;
   e->tool_id = wp_format("wasmplug " WASMPLUG_VERSION "; glue %d; %s; %s; "
                          "-O2 -fno-optimize-sibling-calls%s%s%s%s", WP_GLUE_ABI, w ? w : "?", c ? c : "?",
@@ -212,7 +218,7 @@ wasmplug_error_t *wasmplug_engine_new_checked(const wasmplug_config_t *config, w
                          e->config.epoch_ticks ? "; epoch" : "");
   free(w);
   free(c);
-  if (!e->cache_dir || !e->tool_id || !e->tcc_id) {
+  if (!e->cache_dir || !e->tool_id) {
     wasmplug_engine_delete(e);
     return wasmplug_error_new("out of memory");
   }

@@ -193,7 +193,23 @@ void wp_sha256_hex_of(const void *data, size_t len, char out[65]);
 ** By default the first use picks the instructions when present. */
 bool wp_sha256_select(bool hw);
 
-/* True if wasmplug_module_validate passed bytes with this SHA-256 in this
+/* Makes the pages of a large buffer about to be filled present at once
+** (util.c): a page fault per 4 KiB costs more than the copy under a
+** hypervisor.  Best effort. */
+void wp_populate(void *p, size_t n);
+
+/* A core module's identity (check.c): the SHA-256 of its bytes except the
+** payloads of custom sections, whose lengths and places (and names) are
+** kept, so every offset into the bytes is the same for equal digests.
+** Neither validation nor the C the translators write reads a custom
+** section's payload (the name section is decoded from the bytes of each
+** load, for backtraces only; wasm2c gets the module without them), and
+** debug info is most of many modules: hashing it was most of the digest's
+** cost on every start.  The cache key, validation tickets, the glue's
+** module_hash and this file's memory of validations all use it. */
+void wp_module_digest(const uint8_t *bytes, size_t len, uint8_t out[32]);
+
+/* True if wasmplug_module_validate passed bytes with this digest in this
 ** process, or a ticket vouched for them; *features is then what their
 ** validation found, *ticketed whether a ticket did (check.c). */
 bool wp_validated_before(const uint8_t digest[32], uint32_t *features, bool *ticketed);
@@ -441,10 +457,16 @@ struct wasmplug_engine {
     uint8_t key[32];
   } trust;
   char *tool_id;   /* translator and cc identity, part of cache keys */
-  char *tcc_id;    /* the tcc program's identity (baseline units' keys) */
+  char *tcc_id;    /* the tcc program's identity (baseline units' keys):
+                      wp_engine_tcc_id, made on first use under trust.lock */
   wp_translator_t translator;
   volatile uint64_t epoch; /* wasmplug_engine_increment_epoch (atomic) */
 };
+
+/* The tcc program's identity (engine.c), found on the first call: only a
+** large module's baseline units need it, not every start.  NULL: out of
+** memory. */
+const char *wp_engine_tcc_id(wasmplug_engine_t *e);
 
 /* The name of a WP_FEAT_* bit's proposal ("SIMD", "tail calls"...). */
 const char *wp_feature_name(uint32_t feature);
@@ -538,11 +560,13 @@ char *wp_artifact_write(wasmplug_module_t *m, const char *path);
 /* The artifact's bytes (malloc'ed), from verified cached optimized code. */
 char *wp_artifact_bytes(wasmplug_module_t *m, uint8_t **out, size_t *len);
 
-/* The baseline compiler: dir/glue.c into runnable code.  libwasmplug.a uses
+/* The baseline compiler: dir/glue.c into runnable code.  own_c: the C is
+** the own translator's, which includes no system header and calls only
+** the C functions tcc_mem.c's table resolves (wasm2c's C needs libc).  libwasmplug.a uses
 ** libtcc in memory (tcc_mem.c); libwasmplug.so cannot contain libtcc.a (it is
 ** not position-independent), so it runs the tcc program instead
 ** (tcc_exec.c).  Returns NULL or an error message. */
-char *wp_tcc_build(const char *name, const char *dir, char *const *files, void **state,
+char *wp_tcc_build(const char *name, const char *dir, char *const *files, bool own_c, void **state,
                    void **glue_entry);
 void wp_tcc_release(void *state);
 /* Where the baseline code of `state` is, for backtraces: the shared

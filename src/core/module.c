@@ -100,14 +100,12 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
 
   m->bytes = malloc(len ? len : 1);
   if (!m->bytes) return fail(m, WASMPLUG_ERROR_OUT_OF_MEMORY, NULL);
+  wp_populate(m->bytes, len);
   memcpy(m->bytes, bytes, len);
   m->len = len;
   char *err = wp_modinfo_decode(m->bytes, len, m->name, &m->info);
   if (err) return fail(m, WASMPLUG_ERROR_DECODE, err);
-  wp_sha256_t s;
-  wp_sha256_init(&s);
-  wp_sha256_update(&s, m->bytes, len);
-  wp_sha256_final(&s, m->hash);
+  wp_module_digest(m->bytes, len, m->hash);
   /* bytes wasmplug_module_validate passed in this process (a component's
   ** core module, validated when the component was decoded) are not
   ** validated twice; the features that validation found are kept (check.c);
@@ -164,10 +162,7 @@ wasmplug_error_t *wasmplug_engine_validate_module(wasmplug_engine_t *engine, con
                                                  const char *name) {
   uint8_t d[32];
   uint32_t features;
-  wp_sha256_t s;
-  wp_sha256_init(&s);
-  wp_sha256_update(&s, bytes, len);
-  wp_sha256_final(&s, d);
+  wp_module_digest(bytes, len, d);
   bool ticketed;
   if (wp_validated_before(d, &features, &ticketed)) return NULL; /* in this process (check.c) */
   if (engine && wp_ticket_read(engine, d, &features)) {

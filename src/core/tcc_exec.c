@@ -20,8 +20,9 @@ typedef struct loaded {
   int memfd;
 } loaded_t;
 
-char *wp_tcc_build(const char *name, const char *dir, char *const *files, void **state,
+char *wp_tcc_build(const char *name, const char *dir, char *const *files, bool own_c, void **state,
                    void **entry) {
+  (void)own_c; /* the tcc program links the C library itself */
   *state = *entry = NULL;
   size_t nfiles = 0;
   while (files[nfiles]) nfiles++;

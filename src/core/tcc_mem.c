@@ -3,10 +3,34 @@
 ** command: libtcc compiles and links straight into executable memory.
 */
 #include <libtcc.h>
+#include <math.h>
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+
+#ifdef WP_LIBTCC1
+/* The C functions generated code calls (translate_rt.c declares them for
+** tcc instead of including the system's headers), resolved from this
+** table: tcc then links no C library at all, which spared it reading
+** libc.so.6's symbol table on every compile.  tcc's own helpers (float <->
+** unsigned 64-bit conversions) come from its libtcc1.a. */
+static const struct {
+  const char *name;
+  const void *addr;
+} wp_tcc_libc[] = {
+    {"memcpy", (const void *)memcpy},   {"memmove", (const void *)memmove},
+    {"memset", (const void *)memset},   {"malloc", (const void *)malloc},
+    {"calloc", (const void *)calloc},   {"free", (const void *)free},
+    {"ceilf", (const void *)ceilf},     {"floorf", (const void *)floorf},
+    {"truncf", (const void *)truncf},   {"nearbyintf", (const void *)nearbyintf},
+    {"sqrtf", (const void *)sqrtf},     {"ceil", (const void *)ceil},
+    {"floor", (const void *)floor},     {"trunc", (const void *)trunc},
+    {"nearbyint", (const void *)nearbyint}, {"sqrt", (const void *)sqrt},
+    {"_setjmp", (const void *)_setjmp}, {"longjmp", (const void *)longjmp},
+};
+#endif
 
 typedef struct tcc_err {
   char *first;
@@ -17,14 +41,19 @@ static void on_tcc_error(void *opaque, const char *msg) {
   if (!e->first && !strstr(msg, "warning")) e->first = wp_strdup(msg);
 }
 
-char *wp_tcc_build(const char *name, const char *dir, char *const *files, void **state,
+char *wp_tcc_build(const char *name, const char *dir, char *const *files, bool own_c, void **state,
                    void **entry) {
   *state = *entry = NULL;
   TCCState *s = tcc_new();
   if (!s) return wp_strdup("out of memory");
   tcc_err_t te = {NULL};
   tcc_set_error_func(s, &te, on_tcc_error);
+#ifdef WP_LIBTCC1
+  tcc_set_options(s, own_c ? "-DNDEBUG -w -nostdlib" : "-DNDEBUG -w");
+#else
+  (void)own_c;
   tcc_set_options(s, "-DNDEBUG -w");
+#endif
   tcc_add_include_path(s, dir);
   tcc_set_output_type(s, TCC_OUTPUT_MEMORY);
   int rc = 0;
@@ -33,6 +62,11 @@ char *wp_tcc_build(const char *name, const char *dir, char *const *files, void *
     rc = path ? tcc_add_file(s, path) : -1;
     free(path);
   }
+#ifdef WP_LIBTCC1
+  if (rc == 0 && own_c) rc = tcc_add_file(s, WP_LIBTCC1);
+  for (size_t i = 0; rc == 0 && own_c && i < sizeof wp_tcc_libc / sizeof wp_tcc_libc[0]; i++)
+    rc = tcc_add_symbol(s, wp_tcc_libc[i].name, wp_tcc_libc[i].addr);
+#endif
   if (rc == 0) rc = tcc_relocate(s, TCC_RELOCATE_AUTO);
   void *sym = rc < 0 ? NULL : tcc_get_symbol(s, "wasmplug_glue_v1");
   if (!sym) {

@@ -432,7 +432,7 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
                       wp_buf_t *b) {
   const wp_modinfo_t *m = &mod->info;
   (void)o;
-  wp_buf_puts(b, "#include \"wp.h\"\n#include <stdlib.h>\n");
+  wp_buf_puts(b, "#include \"wp.h\"\n#ifndef __TINYC__\n#include <stdlib.h>\n#endif\n");
   wp_buf_printf(b, "const wp_rt_api *wp_rt;\nu32 wp_tid[%u];\n", m->ntypes ? m->ntypes : 1);
   for (uint32_t f = 0; f < m->nimported_funcs; f++) gen_trampoline(m, f, b);
   uint32_t nf = wp_nfuncs(m);

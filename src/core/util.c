@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -258,4 +260,16 @@ char *wasmplug_trap_backtrace(const wasmplug_trap_t *trap) {
   }
   if (trap->truncated) wp_buf_puts(&b, "        ... (more frames not shown)\n");
   return wp_buf_take(&b);
+}
+
+void wp_populate(void *p, size_t n) {
+  long pg = sysconf(_SC_PAGESIZE);
+  if (!p || pg <= 0 || n < (size_t)16 * (size_t)pg) return;
+  uintptr_t lo = ((uintptr_t)p + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+  uintptr_t hi = ((uintptr_t)p + n) & ~((uintptr_t)pg - 1);
+#ifdef MADV_POPULATE_WRITE
+  if (hi > lo) madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE); /* older kernels: EINVAL, no harm */
+#else
+  (void)lo, (void)hi;
+#endif
 }

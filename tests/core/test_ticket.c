@@ -19,7 +19,8 @@
 
 /* core internals under test (src/core/internal.h) */
 bool wp_ticket_read(wasmplug_engine_t *e, const uint8_t digest[32], uint32_t *features);
-void wp_sha256_hex_of(const void *data, size_t len, char out[65]);
+void wp_sha256_hex(const uint8_t digest[32], char out[65]);
+void wp_module_digest(const uint8_t *bytes, size_t len, uint8_t out[32]);
 
 static int fails, checks;
 #define CHECK(c, ...)                             \
@@ -41,19 +42,13 @@ static uint8_t mod_b[sizeof mod_a], mod_c[sizeof mod_a];
 
 static char cache[4096];
 
-static void digest(const uint8_t *b, size_t n, uint8_t d[32]) {
-  char hex[65];
-  wp_sha256_hex_of(b, n, hex);
-  for (int i = 0; i < 32; i++) {
-    unsigned x;
-    sscanf(hex + 2 * i, "%2x", &x);
-    d[i] = (uint8_t)x;
-  }
-}
+static void digest(const uint8_t *b, size_t n, uint8_t d[32]) { wp_module_digest(b, n, d); }
 
 static void ticket_path(const uint8_t *b, size_t n, char *out, size_t cap) {
+  uint8_t d[32];
   char hex[65];
-  wp_sha256_hex_of(b, n, hex);
+  wp_module_digest(b, n, d);
+  wp_sha256_hex(d, hex);
   snprintf(out, cap, "%s/valid/%s", cache, hex);
 }
 

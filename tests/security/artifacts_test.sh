@@ -21,13 +21,13 @@ le64() {
   for i in 0 1 2 3 4 5 6 7; do s="$s\\x$(printf %02x $(((n >> (8 * i)) & 255)))"; done
   printf "$s"
 }
-# artifact WASM SO OUT: a well-formed `wasmplug compile` artifact (its
+# artifact WASM SO OUT: a well-formed `wasmplug compile` artifact, format 2 (its
 # checksum is just a SHA-256, which anyone can compute)
 artifact() {
   local wl sl sum
   wl=$(stat -c %s "$1") sl=$(stat -c %s "$2")
   sum=$(cat "$1" "$2" | sha256sum | cut -c1-64)
-  { printf WPLUGAOT; printf '\x01\x00\x00\x00'; le64 "$wl"; le64 "$sl"
+  { printf WPLUGAOT; printf '\x02\x00\x00\x00'; le64 "$wl"; le64 "$sl"
     printf "$(echo "$sum" | sed 's/../\\x&/g')"; cat "$1" "$2"; } >"$3"
 }
 
