@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "wasmplug.h"
 #include "wasmplug/host.h"
+#include "wasmplug/serve.h" /* the built-in wasi:http plugins */
 
 static const char run_usage[] =
     "usage: wasmplug run [OPTIONS] FILE [ARGS...]\n";
@@ -32,8 +33,14 @@ static const char run_help[] =
     "  --inherit-env           give the guest the host's whole environment\n"
     "                          (--env still adds or overrides variables)\n"
     "  --allow-network         let a component use wasi:sockets (denied by default)\n"
-    "  --no-default-plugins    do not register the built-in WASI 0.2 plugin\n"
-    "                          (wasi-p2) for components: WASI then comes only from\n"
+    "  --allow-http HOST[:PORT]\n"
+    "                          let a component's outgoing HTTP requests (wasi:http\n"
+    "                          0.2 outgoing-handler, 0.3 client.send) reach HOST\n"
+    "                          (any port, or PORT only; '*' any host); repeatable.\n"
+    "                          Denied by default (error-code HTTP-request-denied)\n"
+    "  --no-default-plugins    do not register the built-in WASI plugins for\n"
+    "                          components (wasi-p2, wasi-p3, and wasi-http unless\n"
+    "                          --allow-http is given): WASI then comes only from\n"
     "                          --plugin, e.g. --plugin wasi-p2.so,dir=D,args=A\n"
     "  --invoke NAME           call export NAME (no arguments) instead of _start\n"
     "                          and print its results; for a component, 'NAME(ARGS)'\n"
@@ -119,6 +126,29 @@ typedef struct plugin_opt {
   const char *val;
 } plugin_opt;
 
+/* Whether a component imports a wasi:http interface: its top-level import
+** sections (id 10) name one.  Only those are read (the core modules,
+** most of a large component, are skipped by their sizes); an artifact of
+** `wasmplug compile` is searched whole. */
+static bool imports_wasi_http(const uint8_t *b, size_t n) {
+  static const char want[] = "wasi:http/";
+  const size_t wl = sizeof want - 1;
+  if (!wasmplug_bytes_is_component(b, n)) return memmem(b, n, want, wl) != NULL;
+  for (size_t i = 8; i < n;) {
+    uint8_t id = b[i++];
+    uint64_t size = 0;
+    for (unsigned shift = 0;; shift += 7) {
+      if (i >= n || shift > 28) return false; /* malformed: the decoder will say so */
+      size |= (uint64_t)(b[i] & 0x7f) << shift;
+      if (!(b[i++] & 0x80)) break;
+    }
+    if (size > n - i) return false;
+    if (id == 10 && memmem(b + i, (size_t)size, want, wl)) return true;
+    i += (size_t)size;
+  }
+  return false;
+}
+
 /* The exit status of a trap: 134 after its message. */
 static int trap_status(wasmplug_trap_t *t) {
   fflush(stdout);
@@ -133,6 +163,8 @@ int wp_cmd_run(int argc, char **argv) {
   const char *file = NULL;
   const char **invokes = calloc((size_t)argc + 1, sizeof *invokes); /* --invoke, in order */
   size_t ninvokes = 0;
+  const char **allow_http = calloc((size_t)argc + 1, sizeof *allow_http);
+  size_t nallow_http = 0;
   wasmplug_tier_t tier = WASMPLUG_TIER_AUTO;
   uint64_t timeout = 0, fuel = 0;
   bool allow_precompiled = false, tier_up = false;
@@ -152,7 +184,7 @@ int wp_cmd_run(int argc, char **argv) {
   wasmplug_trap_t *trap = NULL;
   uint8_t *bytes = NULL;
   char *result = NULL;
-  if (!wasi || !config || !popts || !invokes) {
+  if (!wasi || !config || !popts || !invokes || !allow_http) {
     wp_cli_error("out of memory");
     goto out;
   }
@@ -186,7 +218,7 @@ int wp_cmd_run(int argc, char **argv) {
     name[nlen] = 0;
     bool takes = !strcmp(name, "--dir") || !strcmp(name, "--dir-ro") || !strcmp(name, "--env") ||
                  !strcmp(name, "--invoke") || !strcmp(name, "--tier") || !strcmp(name, "--timeout") ||
-                 !strcmp(name, "--fuel") ||
+                 !strcmp(name, "--fuel") || !strcmp(name, "--allow-http") ||
                  !strcmp(name, "--plugin") || !strcmp(name, "--plugin-dir") || !strcmp(name, "--plugin-use") ||
                  !strncmp(name, "--max-", 6);
     if (!takes) { status = usage_error("unknown option '%s'", a); goto out; }
@@ -205,6 +237,8 @@ int wp_cmd_run(int argc, char **argv) {
       popts[npopts++].val = val;
     } else if (!strcmp(name, "--invoke")) {
       invokes[ninvokes++] = val;
+    } else if (!strcmp(name, "--allow-http")) {
+      allow_http[nallow_http++] = val;
     } else if (!strcmp(name, "--tier")) {
       if (!strcmp(val, "baseline")) tier = WASMPLUG_TIER_BASELINE;
       else if (!strcmp(val, "optimized")) tier = WASMPLUG_TIER_OPTIMIZED;
@@ -287,6 +321,14 @@ int wp_cmd_run(int argc, char **argv) {
   size_t len;
   bytes = wp_cli_read_file(file, &len);
   if (!bytes) goto out;
+  /* wasi:http (0.2 and 0.3), built in like WASI, for a component that
+  ** imports it: outgoing requests denied but to what --allow-http grants */
+  if ((wasmplug_bytes_is_component(bytes, len) || wasmplug_bytes_is_component_artifact(bytes, len)) &&
+      (nallow_http || (!(hopts.flags & WASMPLUG_HOST_NO_DEFAULT_PLUGINS) && imports_wasi_http(bytes, len))) &&
+      (err = wasmplug_serve_http_plugin_add(host, allow_http, nallow_http, 0))) {
+    wp_cli_error("%s", wasmplug_error_message(err));
+    goto out;
+  }
   if ((err = wasmplug_program_new(host, bytes, len, file, &program))) {
     wp_cli_error("%s", wasmplug_error_message(err));
     goto out;
@@ -334,5 +376,6 @@ out:
   free(popts);
   free(bytes);
   free(invokes);
+  free(allow_http);
   return status;
 }

@@ -35,6 +35,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../bench_util.h"
+
 #include "wasmplug.h"
 #include "wasmplug/host.h"
 
@@ -42,28 +44,9 @@
 #define BENCH_DIR "."
 #endif
 
-static double now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 static void die(const char *what, const char *msg) {
   fprintf(stderr, "bench_async: %s: %s\n", what, msg);
   exit(1);
-}
-
-static unsigned char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) die(path, "cannot open");
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *b = malloc((size_t)n);
-  if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) die(path, "cannot read");
-  fclose(f);
-  *len = (size_t)n;
-  return b;
 }
 
 static wasmplug_component_instance_t *load(wasmplug_host_t *host, const char *dir, const char *name,
@@ -71,7 +54,8 @@ static wasmplug_component_instance_t *load(wasmplug_host_t *host, const char *di
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, name);
   size_t len;
-  unsigned char *bytes = slurp(path, &len);
+  unsigned char *bytes = bench_read_file(path, &len);
+  if (!bytes) die(path, "cannot read");
   wasmplug_trap_t *trap = NULL;
   wasmplug_error_t *e = wasmplug_program_new(host, bytes, len, name, prog);
   if (!e) wasmplug_program_instantiate(*prog, pi, &e, &trap);
@@ -115,9 +99,9 @@ typedef struct variant {
 } variant;
 
 static double guest_loop(variant *v, int n) {
-  double t0 = now_ns();
+  double t0 = bench_ns(CLOCK_THREAD_CPUTIME_ID);
   uint64_t r = call1(v->f, (uint32_t)n, v->name);
-  double t = now_ns() - t0;
+  double t = bench_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
   if (r != (uint64_t)n) {
     char msg[100];
     snprintf(msg, sizeof msg, "returned %llu, expected %llu", (unsigned long long)r, (unsigned long long)n);
@@ -127,14 +111,14 @@ static double guest_loop(variant *v, int n) {
 }
 
 static double host_sync(variant *v, int n) {
-  double t0 = now_ns();
+  double t0 = bench_ns(CLOCK_THREAD_CPUTIME_ID);
   for (int i = 0; i < n; i++)
     if (call1(v->f, (uint32_t)i, v->name) != (uint32_t)i) die(v->name, "wrong result");
-  return now_ns() - t0;
+  return bench_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
 }
 
 static double host_async(variant *v, int n) {
-  double t0 = now_ns();
+  double t0 = bench_ns(CLOCK_THREAD_CPUTIME_ID);
   for (int i = 0; i < n; i++) {
     wasmplug_cval_t arg = u32v((uint32_t)i), res;
     wasmplug_component_call_t *c = NULL;
@@ -144,7 +128,7 @@ static double host_async(variant *v, int n) {
     if (res.of.u32 != (uint32_t)i) die(v->name, "wrong result");
     wasmplug_component_call_delete(c);
   }
-  return now_ns() - t0;
+  return bench_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
 }
 
 /* best-of bursts, variants interleaved; returns ns per operation */
@@ -172,20 +156,20 @@ static void print_calls(const char *group, variant *vs, size_t nv) {
 #define TOTAL (64u << 20)
 
 static double memcpy_chunks(uint8_t *a, uint8_t *b) {
-  double t0 = now_ns();
+  double t0 = bench_ns(CLOCK_THREAD_CPUTIME_ID);
   for (unsigned i = 0; i < TOTAL / CHUNK; i++) {
     memcpy(b, a, CHUNK);
     __asm__ volatile("" : : "r"(b) : "memory");
     a[i & (CHUNK - 1)]++;
   }
-  return now_ns() - t0;
+  return bench_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
 }
 
 static double memcpy_whole(uint8_t *a, uint8_t *b) {
-  double t0 = now_ns();
+  double t0 = bench_ns(CLOCK_THREAD_CPUTIME_ID);
   memcpy(b, a, TOTAL);
   __asm__ volatile("" : : "r"(b) : "memory");
-  return now_ns() - t0;
+  return bench_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
 }
 
 int main(int argc, char **argv) {
@@ -249,9 +233,9 @@ int main(int argc, char **argv) {
   double best_s = 1e300, best_c = 1e300, best_w = 1e300;
   call1(consume, TOTAL, "consume"); /* warm up */
   for (int r = 0; r < 5; r++) {
-    double t0 = now_ns();
+    double t0 = bench_ns(CLOCK_THREAD_CPUTIME_ID);
     uint64_t got = call1(consume, TOTAL, "consume");
-    double t = now_ns() - t0;
+    double t = bench_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
     if (got >> 32 != TOTAL) die("consume", "wrong byte count");
     if (t < best_s) best_s = t;
     t = memcpy_chunks(a, b);

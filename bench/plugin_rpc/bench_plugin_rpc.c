@@ -25,15 +25,11 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
+
+#include "../bench_util.h"
 #include <unistd.h>
 
 #include "plugin/plugin.h"
-
-static double now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static void die(const char *what, const char *msg) {
   fprintf(stderr, "bench_plugin_rpc: %s: %s\n", what, msg);
@@ -60,13 +56,13 @@ static void bind_fn(side_t *s, const char *fn, wp_plugin_binding_t *b) {
 }
 
 static double burst(side_t *s, const wp_plugin_binding_t *b, const void *args, void *res, int iters) {
-  double t0 = now_ns();
+  double t0 = bench_ns(CLOCK_MONOTONIC);
   for (int i = 0; i < iters; i++) {
     wasmplug_trap_t *t = wp_plugin_binding_call(b, s->arena, args, res);
     if (t) die(b->name, wasmplug_trap_message(t));
     wp_cabi_arena_reset(s->arena);
   }
-  return (now_ns() - t0) / iters;
+  return (bench_ns(CLOCK_MONOTONIC) - t0) / iters;
 }
 
 /* A child process echoing 24-byte messages: the OS round trip. */
@@ -92,11 +88,11 @@ static void echo_start(echo_t *e) {
 
 static double echo_burst(echo_t *e, int iters) {
   char b[24] = {0};
-  double t0 = now_ns();
+  double t0 = bench_ns(CLOCK_MONOTONIC);
   for (int i = 0; i < iters; i++)
     if (write(e->fd, b, sizeof b) != (ssize_t)sizeof b || read(e->fd, b, sizeof b) != (ssize_t)sizeof b)
       die("ping-pong", "short read/write");
-  return (now_ns() - t0) / iters;
+  return (bench_ns(CLOCK_MONOTONIC) - t0) / iters;
 }
 
 static void echo_stop(echo_t *e) {

@@ -29,33 +29,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "../bench_util.h"
+
 #include "cabi/cabi.h"
 #include "plugin/plugin.h"
 #include "wasmplug.h"
 #include "wasmplug/plugin.h"
 
-static double now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 static void die(const char *what, const char *msg) {
   fprintf(stderr, "bench_wasm_plugin: %s: %s\n", what, msg);
   exit(1);
-}
-
-static unsigned char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) die(path, "cannot open");
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *b = malloc((size_t)n);
-  if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) die(path, "cannot read");
-  fclose(f);
-  *len = (size_t)n;
-  return b;
 }
 
 /* The callee's work, as the kv plugin does it (kv_plugin.c). */
@@ -108,10 +91,10 @@ static double loop_burst(const guest *g, bool text_case, const char *text, uint3
     memset(cnt, 0, sizeof *cnt);
     cnt->kind = WP_CABI_U32;
     cnt->of.u32 = m;
-    t[k] = now_ns();
+    t[k] = bench_ns(CLOCK_THREAD_CPUTIME_ID);
     wasmplug_trap_t *tr = text_case ? wasmplug_component_func_call(g->text_loop, args, 2, &res)
                                     : wasmplug_component_func_call(g->nop_loop, args, 1, NULL);
-    t[k + 1] = now_ns();
+    t[k + 1] = bench_ns(CLOCK_THREAD_CPUTIME_ID);
     if (tr) die("loop", wasmplug_trap_message(tr));
     if (text_case && !k) *sum = res.of.u32;
   }
@@ -128,7 +111,7 @@ static unsigned call_guest(wasmplug_component_func_t *f, const wp_cabi_val_t *ar
 
 /* One burst: ns per call. */
 static double burst(int variant, guest *g, const wp_cabi_val_t *arg, const char *text, int iters, unsigned *sum) {
-  double t0 = now_ns();
+  double t0 = bench_ns(CLOCK_THREAD_CPUTIME_ID);
   unsigned h = 0;
   for (int i = 0; i < iters; i++) {
     if (variant < 2) h = call_guest(arg ? g[variant].text : g[variant].nop, arg);
@@ -137,7 +120,7 @@ static double burst(int variant, guest *g, const wp_cabi_val_t *arg, const char 
   }
   sink += h;
   *sum = h;
-  return (now_ns() - t0) / iters;
+  return (bench_ns(CLOCK_THREAD_CPUTIME_ID) - t0) / iters;
 }
 
 /* One run on one tier: returns non-zero when the variants disagree. */
@@ -151,7 +134,8 @@ static int bench(const char *dir, bool opt) {
 
   size_t alen;
   snprintf(path, sizeof path, "%s/app.wasm", dir);
-  unsigned char *abytes = slurp(path, &alen);
+  unsigned char *abytes = bench_read_file(path, &alen);
+  if (!abytes) die(path, "cannot read");
   wasmplug_component_t *app;
   if ((e = wasmplug_component_new(engine, abytes, alen, "app.wasm", &app))) die("app", wasmplug_error_message(e));
 
@@ -239,13 +223,13 @@ static int bench(const char *dir, bool opt) {
         if (v < 2) {
           ns = loop_burst(&g[v], c, text, n, &sums[v]);
         } else {
-          double t0 = now_ns();
+          double t0 = bench_ns(CLOCK_THREAD_CPUTIME_ID);
           unsigned h = 0;
           for (uint32_t i = 0; i < n; i++) {
             if (c) h += direct_text((const uint8_t *)text, 1024);
             else direct_nop();
           }
-          ns = (now_ns() - t0) / n;
+          ns = (bench_ns(CLOCK_THREAD_CPUTIME_ID) - t0) / n;
           sums[2] = h;
         }
         if (ns < best[v]) best[v] = ns;
@@ -269,14 +253,14 @@ static int bench(const char *dir, bool opt) {
     double best = 1e30;
     for (int round = 0; round < 5; round++) {
       const int n = 200;
-      double t0 = now_ns();
+      double t0 = bench_ns(CLOCK_THREAD_CPUTIME_ID);
       for (int i = 0; i < n; i++) {
         wasmplug_component_instance_t *x;
         wasmplug_component_linker_instantiate(l1, app, &x, &e, &t);
         if (e || t) die("instantiate", e ? wasmplug_error_message(e) : wasmplug_trap_message(t));
         wasmplug_component_instance_delete(x);
       }
-      double us = (now_ns() - t0) / n / 1000;
+      double us = (bench_ns(CLOCK_THREAD_CPUTIME_ID) - t0) / n / 1000;
       if (us < best) best = us;
     }
     printf("wasm_plugin instantiate a component (cached code)%s: %.1f us (instantiate + delete)   [%s] <= 20 us\n",

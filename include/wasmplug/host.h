@@ -168,6 +168,9 @@ WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_load_path(wasmplug_host_t *h
 /* "IFACE=PLUGIN": takes interface IFACE ("ns:pkg/name", no version) from
 ** the plugin named PLUGIN when several loaded plugins provide it. */
 WASMPLUG_API wasmplug_error_t *wasmplug_host_plugin_use(wasmplug_host_t *host, const char *spec);
+/* True when a native plugin named `name` (its descriptor's name, e.g.
+** "wasi-http") is loaded into `host`. */
+WASMPLUG_API bool wasmplug_host_plugin_loaded(wasmplug_host_t *host, const char *name);
 /* A plugin linked into the embedding program: `entry` is its
 ** wasmplug_plugin_entry, `name` names it in messages, `config` is
 ** "KEY=VALUE,..." (may be NULL), `data` is what its init finds in

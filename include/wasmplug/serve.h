@@ -41,7 +41,8 @@ typedef struct wasmplug_serve_options {
   size_t max_header_bytes;   /* memory for one request head: 431/414 (32 KiB) */
   uint64_t max_body;         /* request body bytes: 413 (64 MiB) */
   unsigned idle_timeout_s;   /* a connection idle this long is closed (30) */
-  unsigned grace_s;          /* on SIGINT/SIGTERM, wait for requests (30) */
+  unsigned grace_s;          /* on SIGINT/SIGTERM, wait for requests (30), then
+                                end them (503 or a cut response) */
   bool verbose;              /* one access-log line per request on stderr */
   /* Instantiate every request's instance from scratch instead of resetting
   ** a pooled one to its snapshot (slower; both are fresh instances). */
@@ -51,10 +52,16 @@ typedef struct wasmplug_serve_options {
   FILE *announce;
 } wasmplug_serve_options_t;
 
-/* Adds the built-in wasi:http plugin ("wasi-http") to `host`: the guest's
-** outgoing requests may reach the hosts of `allow` ("HOST", "HOST:PORT",
-** "*" for any; none when nallow is 0) with bodies of at most `max_body`
-** bytes (0: no limit).  Errors name a bad grant. */
+/* Adds the built-in wasi:http plugins to `host`: "wasi-http"
+** (wasi:http@0.2 types and outgoing-handler) and "wasi-http-p3"
+** (wasi:http@0.3 types, client and handler).  The guest's outgoing requests
+** may reach the hosts of `allow` ("HOST", "HOST:PORT", "*" for any; none
+** when nallow is 0) with response bodies of at most `max_body` bytes (0: no
+** limit).  A plugin of either name loaded already (e.g. wasi-http.so with
+** its own allow-http option) is kept, and that one is not added; with
+** grants given, that is an error (they would not reach it).  Errors name a
+** bad grant.  `wasmplug run` calls this for a component that imports
+** wasi:http, `wasmplug serve` for every component. */
 WASMPLUG_API wasmplug_error_t *wasmplug_serve_http_plugin_add(wasmplug_host_t *host, const char *const *allow,
                                                               size_t nallow, uint64_t max_body);
 

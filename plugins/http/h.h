@@ -308,6 +308,13 @@ bool wh_client_head(wh_client_t *c, uint16_t *status, wh_fields_list_t *headers)
 uint8_t wh_client_error(wh_client_t *c, char *msg, size_t cap);
 /* The response body's pipe (a reference), once; NULL the second time. */
 wh_pipe_t *wh_client_take_body(wh_client_t *c);
+/* Ends every transfer begun before this call (any thread, any plugin
+** instance; transfers begun after it are not touched): one still waiting
+** for its response fails with connection-terminated, a body still arriving
+** is cut.  Within about a second (curl's progress callback).  `wasmplug
+** serve` calls it once its --grace is over, so that no guest waits on an
+** upstream that never answers (the process must end). */
+void wh_client_stop_all(void);
 
 #ifdef WH_INTERNAL /* ---------------------------- the plugin's own files */
 

@@ -18,6 +18,7 @@
 ** everything abandons the transfer (curl's progress callback aborts it).
 */
 #include <ctype.h>
+#include <stdatomic.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +62,13 @@ struct wh_client {
   unsigned wakes; /* counts pipe wake-ups: the transfer waits for a change */
   int efd;        /* the future's readiness, -1 until waited on */
   uint64_t started_ns;
+  uint64_t generation; /* stop_generation when begun */
 };
+
+/* wh_client_stop_all's count: a transfer begun in an older generation stops. */
+static _Atomic uint64_t stop_generation;
+
+void wh_client_stop_all(void) { stop_generation++; }
 
 static uint64_t now_ns(void) {
   struct timespec t;
@@ -627,6 +634,10 @@ static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
   struct wh_client *c = ud;
   pthread_mutex_lock(&c->lock);
   bool stop = c->abandoned;
+  if (!stop && c->generation != stop_generation) { /* wh_client_stop_all */
+    if (c->state == C_SENT) c->error = WASI_HTTP_TYPES_ERROR_CODE_CONNECTION_TERMINATED;
+    stop = true;
+  }
   if (!stop && c->state == C_SENT && c->first_byte_ns && now_ns() - c->started_ns > c->first_byte_ns) {
     c->error = WASI_HTTP_TYPES_ERROR_CODE_HTTP_RESPONSE_TIMEOUT;
     stop = true;
@@ -802,6 +813,7 @@ static bool client_start(struct wh_client *c, const wh_grants_t *grants, uint64_
   if (c->req_body) wh_pipe_set_wake(c->req_body, &client_waker, c);
   c->state = C_SENT;
   c->started_ns = now_ns();
+  c->generation = stop_generation;
   client_ref(c); /* the transfer's */
   pthread_t t;
   pthread_attr_t attr;

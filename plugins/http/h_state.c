@@ -32,17 +32,9 @@ int wh_plugin_init(const wasmplug_host_api_t *host, const wasmplug_plugin_config
     *error = why;
     return 1;
   }
-  const char *lib = wh_curl_load();
-  if (lib) {
-    plugin_free(pl);
-    *error = lib;
-    return 1;
-  }
-  if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
-    plugin_free(pl);
-    *error = "libcurl cannot be initialised";
-    return 1;
-  }
+  /* libcurl is loaded and initialised by the first request that is sent
+  ** (h_client.c, once per process): a component that imports wasi:http
+  ** and sends nothing, or only denied requests, costs no dlopen */
   const char *mb = host->config_get(config, "max-body");
   pl->max_body = mb ? strtoull(mb, NULL, 10) : 0; /* checked as a u64 by the host */
   *plugin = pl;
@@ -51,7 +43,6 @@ int wh_plugin_init(const wasmplug_host_api_t *host, const wasmplug_plugin_config
 
 void wh_plugin_fini(void *plugin) {
   plugin_free(plugin);
-  curl_global_cleanup();
 }
 
 /* ------------------------------------------------------------ instances */

@@ -35,8 +35,18 @@ wasmplug_error_t *wasmplug_serve_http_plugin_add(wasmplug_host_t *host, const ch
   o += sprintf(o, "max-body=%llu", (unsigned long long)max_body);
   if (nallow) o += sprintf(o, ",allow-http=");
   for (size_t i = 0; i < nallow; i++) o += sprintf(o, "%s%s", i ? " " : "", allow[i]);
-  wasmplug_error_t *e = wasmplug_host_plugin_add(host, wp_wasi_http_entry, "wasi-http", spec, NULL);
-  if (!e) e = wasmplug_host_plugin_add(host, wp_wasi_http_p3_entry, "wasi-http-p3", spec, NULL);
+  static const struct {
+    const char *name;
+    wasmplug_plugin_entry_fn entry;
+  } builtins[] = {{"wasi-http", wp_wasi_http_entry}, {"wasi-http-p3", wp_wasi_http_p3_entry}};
+  wasmplug_error_t *e = NULL;
+  for (size_t k = 0; k < 2 && !e; k++) {
+    if (!wasmplug_host_plugin_loaded(host, builtins[k].name))
+      e = wasmplug_host_plugin_add(host, builtins[k].entry, builtins[k].name, spec, NULL);
+    else if (nallow) /* the loaded one has grants of its own */
+      e = wasmplug_error_new("--allow-http: plugin %s is loaded already; grant hosts with its own option "
+                             "(--plugin PATH,allow-http=HOST)", builtins[k].name);
+  }
   free(spec);
   return e;
 }
@@ -179,6 +189,7 @@ wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_ser
   wait_for_stop(&stop);
 
   /* Stop accepting, let what is in flight finish, then stop. */
+  s.phase = SV_DRAINING;
   int lfd = MHD_quiesce_daemon(s.mhd);
   if (lfd >= 0) close(lfd);
   unsigned grace = o->grace_s ? o->grace_s : 30;
@@ -190,10 +201,17 @@ wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_ser
   }
   unsigned left = s.inflight;
   pthread_mutex_unlock(&s.lock);
-  if (left) {
-    fprintf(stderr, "wasmplug: serve: %u request(s) still in flight after %us; closing them\n", left, grace);
-    sv_resume_all(&s); /* libmicrohttpd must not be stopped with suspended connections */
-  }
+  if (left) fprintf(stderr, "wasmplug: serve: %u request(s) still in flight after %us; closing them\n", left, grace);
+  /* libmicrohttpd must not be stopped with a suspended connection (it
+  ** aborts the process): resume each, and let none suspend again (a
+  ** resumed one runs its callback before the stop, which would wait again
+  ** for the guest; and a kept-alive connection may have begun a request
+  ** since inflight was read).  See SV_CLOSING. */
+  s.phase = SV_CLOSING;
+  sv_resume_all(&s);
+  /* a guest waiting on an upstream that never answers would hold its
+  ** worker, and the process, forever: its transfer fails now */
+  wh_client_stop_all();
   MHD_stop_daemon(s.mhd);
   s.mhd = NULL;
 out:

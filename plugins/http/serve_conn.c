@@ -35,6 +35,22 @@ static enum MHD_Result answer(sv_conn_t *c, unsigned status, const char *text) {
   return ok;
 }
 
+/* 503 and a close: the server is stopping (a new request while it drains,
+** or one its guest has not answered when the grace is over). */
+static enum MHD_Result answer_stopping(sv_conn_t *c) {
+  static const char text[] = "server stopping\n";
+  struct MHD_Response *r = MHD_create_response_from_buffer(sizeof text - 1, (void *)text, MHD_RESPMEM_PERSISTENT);
+  if (!r) return MHD_NO;
+  MHD_add_response_header(r, "Content-Type", "text/plain");
+  MHD_add_response_header(r, "Connection", "close");
+  enum MHD_Result ok = MHD_queue_response(c->mc, 503, r);
+  MHD_destroy_response(r);
+  c->answered = true;
+  c->status = 503;
+  c->sent = sizeof text - 1;
+  return ok;
+}
+
 static ssize_t body_reader(void *cls, uint64_t pos, char *buf, size_t max) {
   (void)pos;
   wh_exchange_t *ex = cls;
@@ -72,6 +88,10 @@ static ssize_t body_reader(void *cls, uint64_t pos, char *buf, size_t max) {
       pthread_mutex_unlock(&ex->lock);
       if (!c) return MHD_CONTENT_READER_END_WITH_ERROR;
       continue;
+    }
+    if (c->s->phase == SV_CLOSING) { /* no more waiting: the body is cut */
+      pthread_mutex_unlock(&ex->lock);
+      return MHD_CONTENT_READER_END_WITH_ERROR;
     }
     c->suspended = true; /* until the guest writes (sv_on_wake) */
     MHD_suspend_connection(c->mc);
@@ -179,6 +199,7 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 static enum MHD_Result begin(sv_conn_t *c, const char *method) {
   sv_server_t *s = c->s;
   c->started = true;
+  if (s->phase != SV_RUNNING) return answer_stopping(c);
   wh_exchange_t *ex = wh_exchange_new();
   if (!ex) return answer(c, 503, "out of memory\n");
   c->ex = ex;
@@ -248,11 +269,13 @@ static enum MHD_Result upload(sv_conn_t *c, const char *data, size_t *size) {
   *size -= (size_t)n;
   if (*size) { /* the pipe is full: wait for the guest to read */
     pthread_mutex_lock(&ex->lock);
-    if (wh_pipe_room(ex->req_body) == 0) {
+    bool closing = c->s->phase == SV_CLOSING;
+    if (!closing && wh_pipe_room(ex->req_body) == 0) {
       c->suspended = true;
       MHD_suspend_connection(c->mc);
     }
     pthread_mutex_unlock(&ex->lock);
+    if (closing) return MHD_NO; /* no more waiting: the rest is dropped with the connection */
   }
   return MHD_YES;
 }
@@ -283,6 +306,10 @@ enum MHD_Result sv_access(void *cls, struct MHD_Connection *mc, const char *url,
   }
   pthread_mutex_lock(&ex->lock);
   if (ex->resp == WH_RESP_NONE) { /* wait for the guest (sv_on_response) */
+    if (c->s->phase == SV_CLOSING) { /* no more waiting */
+      pthread_mutex_unlock(&ex->lock);
+      return answer_stopping(c);
+    }
     c->suspended = true;
     MHD_suspend_connection(mc);
     pthread_mutex_unlock(&ex->lock);

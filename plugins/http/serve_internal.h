@@ -15,6 +15,21 @@
 
 typedef struct sv_server sv_server_t;
 
+/* The server's stop, in order (sv_server.phase). */
+typedef enum {
+  SV_RUNNING = 0,
+  /* SIGINT/SIGTERM: not accepting; requests in flight go on (--grace); a
+  ** new request on a kept-alive connection gets 503 and a close */
+  SV_DRAINING,
+  /* the grace is over and libmicrohttpd is about to stop: no connection is
+  ** suspended any more (MHD_stop_daemon aborts the process when one is).
+  ** Each is resumed once (sv_resume_all) and then ended where it would
+  ** have waited: a request not answered yet gets 503, a response body is
+  ** cut (the client never sees it complete), a request body still
+  ** arriving is dropped with its connection. */
+  SV_CLOSING
+} sv_phase_t;
+
 /* One guest instance ready to handle a request (serve_pool.c). */
 typedef struct sv_inst {
   wasmplug_program_instance_t *pi;
@@ -58,6 +73,10 @@ struct sv_server {
   wh_exchange_t **queue;
   size_t qhead, qlen;
   bool stopping;
+  /* read under an exchange's lock wherever a connection may be suspended,
+  ** written before sv_resume_all takes those locks: a connection either
+  ** is suspended before it and resumed by it, or sees SV_CLOSING */
+  _Atomic sv_phase_t phase;
   unsigned inflight;     /* requests begun and not completed */
   sv_conn_t *conns;      /* live requests */
   pthread_t *workers;
@@ -89,7 +108,8 @@ void sv_completed(void *cls, struct MHD_Connection *mc, void **con_cls, enum MHD
 /* The exchange's hooks (set on every exchange the server makes). */
 void sv_on_response(wh_exchange_t *ex);
 void sv_on_wake(wh_exchange_t *ex);
-/* Resumes every suspended request (before stopping the daemon). */
+/* Resumes every suspended request (before stopping the daemon, with
+** s->phase SV_CLOSING so that none is suspended again). */
 void sv_resume_all(sv_server_t *s);
 
 #endif

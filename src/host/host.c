@@ -138,6 +138,15 @@ wasmplug_error_t *wasmplug_host_plugin_use(wasmplug_host_t *h, const char *spec)
   return wp_error_as(wp_plugin_set_use(h->plugins, spec ? spec : ""), WASMPLUG_ERROR_INVALID);
 }
 
+bool wasmplug_host_plugin_loaded(wasmplug_host_t *h, const char *name) {
+  bool found = false;
+  pthread_mutex_lock(&h->lock);
+  for (size_t i = 0; name && i < wp_plugin_set_count(h->plugins) && !found; i++)
+    found = !strcmp(wp_plugin_name(wp_plugin_set_get(h->plugins, i)), name);
+  pthread_mutex_unlock(&h->lock);
+  return found;
+}
+
 wasmplug_error_t *wasmplug_host_plugin_add(wasmplug_host_t *h, wasmplug_plugin_entry_fn entry, const char *name,
                                            const char *config, void *data) {
   return wp_error_as(wp_plugin_set_add_builtin_data(h->plugins, entry, name, config, data), WASMPLUG_ERROR_PLUGIN);

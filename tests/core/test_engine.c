@@ -12,51 +12,12 @@
 #include <unistd.h>
 
 #include "wasmplug.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                              \
-  do {                                                                \
-    if (cond) passed++;                                               \
-    else {                                                            \
-      failed++;                                                       \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                   \
-      fputc('\n', stderr);                                            \
-    }                                                                 \
-  } while (0)
+#include "core_test.h" /* CHECK, read_fixture, core_test_module */
 
 static const char *dir;
 static wasmplug_engine_t *engine;
 
-static uint8_t *slurp(const char *name, size_t *len) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "rb");
-  if (!f) { perror(path); exit(2); }
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *b = malloc((size_t)n + 1);
-  if (fread(b, 1, (size_t)n, f) != (size_t)n) exit(2);
-  fclose(f);
-  *len = (size_t)n;
-  return b;
-}
-
-static wasmplug_module_t *load(const char *name) {
-  size_t len;
-  uint8_t *b = slurp(name, &len);
-  wasmplug_module_t *m = NULL;
-  wasmplug_error_t *e = wasmplug_module_new(engine, b, len, name, &m);
-  free(b);
-  if (e) {
-    fprintf(stderr, "load %s: %s\n", name, wasmplug_error_message(e));
-    wasmplug_error_delete(e);
-    exit(2);
-  }
-  return m;
-}
+static wasmplug_module_t *load(const char *name) { return core_test_module(engine, dir, name); }
 
 /* Loads a file expected to be refused; returns the message (caller frees). */
 static char *refuse_bytes(const uint8_t *b, size_t len, const char *name) {
@@ -374,7 +335,7 @@ static wasmplug_trap_t *inc_fn(void *env, wasmplug_caller_t *c, wasmplug_val_raw
 /* Imported functions in a table; a bogus "name" section is ignored. */
 static void test_table_imports(void) {
   size_t len;
-  uint8_t *b = slurp("table_import.wasm", &len);
+  uint8_t *b = read_fixture(dir, "table_import.wasm", &len);
   /* Append a "name" section whose function-name map names 9 functions. */
   static const uint8_t names[] = {
       0, 35, 4, 'n', 'a', 'm', 'e', 1, 28, 9,
@@ -594,7 +555,7 @@ static void test_metadata(void) {
 
 static void test_invalid(void) {
   size_t len;
-  uint8_t *b = slurp("basic.wasm", &len);
+  uint8_t *b = read_fixture(dir, "basic.wasm", &len);
   char *msg = refuse_bytes((const uint8_t *)"\0asn\1\0\0\0", 8, "bad.wasm");
   CHECK(msg && strstr(msg, "bad.wasm: invalid module at offset 0x0: bad magic"), "bad magic: %s", msg);
   free(msg);
@@ -651,7 +612,7 @@ static void test_invalid(void) {
       {"multimem.wasm", "multiple memories are not supported", true}};
   for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++) {
     if (own && unsupported[i].own_has) continue;
-    uint8_t *u = slurp(unsupported[i].file, &len);
+    uint8_t *u = read_fixture(dir, unsupported[i].file, &len);
     msg = refuse_bytes(u, len, unsupported[i].file);
     CHECK(msg && strstr(msg, unsupported[i].want) && strstr(msg, unsupported[i].file), "%s: %s",
           unsupported[i].file, msg ? msg : "accepted");

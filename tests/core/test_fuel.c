@@ -29,19 +29,7 @@
 #include <string.h>
 
 #include "wasmplug.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                              \
-  do {                                                                \
-    if (cond) passed++;                                               \
-    else {                                                            \
-      failed++;                                                       \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                   \
-      fputc('\n', stderr);                                            \
-    }                                                                 \
-  } while (0)
+#include "core_test.h" /* CHECK, read_fixture, core_test_module */
 
 #define FUEL 1000
 
@@ -52,21 +40,6 @@ static int64_t refuel = -1; /* >= 0: the host function sets the fuel left to it 
 static wasmplug_engine_t *tick_engine; /* the engine whose epoch `tick` advances */
 static int extend_at = -1; /* the tick that moves the deadline 10 ticks on */
 static int ticks_seen;
-
-static uint8_t *slurp(const char *name, size_t *len) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "rb");
-  if (!f) { perror(path); exit(2); }
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *b = malloc((size_t)n + 1);
-  if (fread(b, 1, (size_t)n, f) != (size_t)n) exit(2);
-  fclose(f);
-  *len = (size_t)n;
-  return b;
-}
 
 static wasmplug_trap_t *reenter_fn(void *env, wasmplug_caller_t *c, wasmplug_val_raw_t *v, size_t n) {
   (void)env;
@@ -103,10 +76,7 @@ static void setup(setup_t *s, uint64_t fuel, uint64_t timeout_ms, uint64_t epoch
   wasmplug_config_epoch_deadline_set(c, epoch_ticks);
   wasmplug_error_t *e = wasmplug_engine_new(c, &s->engine);
   wasmplug_config_delete(c);
-  size_t len;
-  uint8_t *b = slurp("fuel.wasm", &len);
-  if (!e) e = wasmplug_module_new(s->engine, b, len, "fuel.wasm", &s->module);
-  free(b);
+  if (!e) s->module = core_test_module(s->engine, dir, "fuel.wasm");
   wasmplug_valkind_t i32 = WASMPLUG_I32;
   wasmplug_functype_t t = {1, 1, &i32, &i32}, t0 = {0, 0, NULL, NULL};
   if (!e) {

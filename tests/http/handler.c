@@ -16,6 +16,12 @@
 **   /no-response    returns without setting a response
 **   /half           starts a 10-byte content-length body, writes 5, returns
 **   /fields         every fields method, good and bad input: a report line
+**   /trailers       reads the body and its trailers; answers "N bytes x-check=V"
+**                   (V: the request trailer X-Check), chunked, with trailers
+**                   x-count: N and x-seen: V
+**   /fetch-trailers?A/P  POSTs "hello" (chunked) with the trailer X-Check: 42 to
+**                   http://A/P; answers "upstream S: BODY" and the response's
+**                   x-count and x-seen trailers
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +187,145 @@ static void fetch(outparam_t out, const char *target) {
   text(out, 200, msg);
 }
 
+/* ------------------------------------------------------------ trailers */
+
+/* The first value of `name` in h ("" when none), into out. */
+static void first_value(char *out, size_t cap, wasi_http_types_borrow_fields_t h, const char *name) {
+  wasi_http_types_field_name_t n;
+  guest_string_set(&n, name);
+  guest_list_field_value_t vals;
+  wasi_http_types_method_fields_get(h, &n, &vals);
+  snprintf(out, cap, "%.*s", vals.len ? (int)vals.ptr[0].len : 0, vals.len ? (const char *)vals.ptr[0].ptr : "");
+  guest_list_field_value_free(&vals);
+}
+
+/* Reads an incoming body to its end (up to cap - 1 bytes kept in buf, the
+** count returned), then its trailers: into *trailers, or 0 when none. */
+static size_t read_body(wasi_http_types_own_incoming_body_t in, char *buf, size_t cap,
+                        wasi_http_types_own_fields_t *trailers, bool *has_trailers) {
+  guest_result_own_input_stream_void_t is;
+  wasi_http_types_method_incoming_body_stream(wasi_http_types_borrow_incoming_body(in), &is);
+  size_t n = 0, kept = 0;
+  for (;;) {
+    guest_result_list_u8_stream_error_t r;
+    wasi_io_streams_method_input_stream_blocking_read(wasi_io_streams_borrow_input_stream(is.val.ok), 65536, &r);
+    if (r.is_err) break;
+    size_t k = r.val.ok.len < cap - 1 - kept ? r.val.ok.len : cap - 1 - kept;
+    memcpy(buf + kept, r.val.ok.ptr, k);
+    kept += k;
+    n += r.val.ok.len;
+    guest_list_u8_free(&r.val.ok);
+  }
+  buf[kept] = 0;
+  wasi_io_streams_input_stream_drop_own(is.val.ok);
+  /* the trailers come once the body was read: a future */
+  wasi_http_types_own_future_trailers_t ft = wasi_http_types_static_incoming_body_finish(in);
+  wasi_io_poll_own_pollable_t pl =
+      wasi_http_types_method_future_trailers_subscribe(wasi_http_types_borrow_future_trailers(ft));
+  wasi_io_poll_method_pollable_block(wasi_io_poll_borrow_pollable(pl));
+  wasi_io_poll_pollable_drop_own(pl);
+  guest_option_result_result_option_own_trailers_error_code_void_t g;
+  wasi_http_types_method_future_trailers_get(wasi_http_types_borrow_future_trailers(ft), &g);
+  *has_trailers = g.is_some && !g.val.is_err && !g.val.val.ok.is_err && g.val.val.ok.val.ok.is_some;
+  if (*has_trailers) *trailers = g.val.val.ok.val.ok.val;
+  wasi_http_types_future_trailers_drop_own(ft);
+  return n;
+}
+
+/* /trailers: the request's trailers in, trailers of ours out (chunked). */
+static void trailers_route(wasi_http_types_own_incoming_request_t req, outparam_t out) {
+  guest_result_own_incoming_body_void_t in;
+  wasi_http_types_method_incoming_request_consume(wasi_http_types_borrow_incoming_request(req), &in);
+  char body[256], seen[128] = "";
+  wasi_http_types_own_fields_t t;
+  bool has = false;
+  size_t n = read_body(in.val.ok, body, sizeof body, &t, &has);
+  if (has) {
+    first_value(seen, sizeof seen, wasi_http_types_borrow_fields(t), "x-check");
+    wasi_http_types_fields_drop_own(t);
+  }
+  char msg[256], count[24];
+  snprintf(msg, sizeof msg, "%zu bytes x-check=%s", n, seen);
+  snprintf(count, sizeof count, "%zu", n);
+  wasi_http_types_own_outgoing_body_t ob;
+  wasi_io_streams_own_output_stream_t os = start(out, 200, "text/plain", NULL, &ob); /* no length: chunked */
+  write_all(os, (const uint8_t *)msg, strlen(msg));
+  wasi_io_streams_output_stream_drop_own(os);
+  wasi_http_types_own_fields_t tr = wasi_http_types_constructor_fields();
+  header(tr, "x-count", count);
+  header(tr, "x-seen", seen);
+  guest_option_own_trailers_t some = {.is_some = true, .val = tr};
+  guest_result_void_error_code_t r;
+  wasi_http_types_static_outgoing_body_finish(ob, &some, &r);
+}
+
+/* /fetch-trailers?A/P: a chunked POST with trailers; the response's read back. */
+static void fetch_trailers(outparam_t out, const char *target) {
+  const char *slash = strchr(target, '/');
+  char authority[256];
+  snprintf(authority, sizeof authority, "%.*s", slash ? (int)(slash - target) : (int)strlen(target), target);
+  wasi_http_types_own_outgoing_request_t req = wasi_http_types_constructor_outgoing_request(wasi_http_types_constructor_fields());
+  wasi_http_types_borrow_outgoing_request_t b = wasi_http_types_borrow_outgoing_request(req);
+  guest_option_string_t a = {.is_some = true}, p = {.is_some = true};
+  guest_string_set(&a.val, authority);
+  guest_string_set(&p.val, slash ? slash : "/");
+  guest_result_void_void_t ok;
+  wasi_http_types_method_t post = {.tag = WASI_HTTP_TYPES_METHOD_POST};
+  wasi_http_types_method_outgoing_request_set_method(b, &post, &ok);
+  wasi_http_types_method_outgoing_request_set_authority(b, &a, &ok);
+  wasi_http_types_method_outgoing_request_set_path_with_query(b, &p, &ok);
+  guest_result_own_outgoing_body_void_t ob; /* no content-length: chunked */
+  wasi_http_types_method_outgoing_request_body(b, &ob);
+  guest_result_own_output_stream_void_t os;
+  wasi_http_types_method_outgoing_body_write(wasi_http_types_borrow_outgoing_body(ob.val.ok), &os);
+  guest_option_own_request_options_t none = {0};
+  guest_result_own_future_incoming_response_error_code_t f;
+  wasi_http_outgoing_handler_handle(req, &none, &f);
+  char msg[512];
+  if (f.is_err) {
+    snprintf(msg, sizeof msg, "outgoing request refused: error-code %u\n", f.val.err.tag);
+    text(out, 403, msg);
+    return;
+  }
+  write_all(os.val.ok, (const uint8_t *)"hello", 5);
+  wasi_io_streams_output_stream_drop_own(os.val.ok);
+  wasi_http_types_own_fields_t tr = wasi_http_types_constructor_fields();
+  header(tr, "x-check", "42");
+  guest_option_own_trailers_t some = {.is_some = true, .val = tr};
+  guest_result_void_error_code_t fin;
+  wasi_http_types_static_outgoing_body_finish(ob.val.ok, &some, &fin);
+  wasi_io_poll_own_pollable_t pl =
+      wasi_http_types_method_future_incoming_response_subscribe(wasi_http_types_borrow_future_incoming_response(f.val.ok));
+  wasi_io_poll_method_pollable_block(wasi_io_poll_borrow_pollable(pl));
+  wasi_io_poll_pollable_drop_own(pl);
+  guest_option_result_result_own_incoming_response_error_code_void_t g;
+  wasi_http_types_method_future_incoming_response_get(wasi_http_types_borrow_future_incoming_response(f.val.ok), &g);
+  if (!g.is_some || g.val.is_err || g.val.val.ok.is_err) {
+    snprintf(msg, sizeof msg, "outgoing request failed: error-code %u\n",
+             g.is_some && !g.val.is_err ? g.val.val.ok.val.err.tag : 999u);
+    text(out, 502, msg);
+    return;
+  }
+  wasi_http_types_own_incoming_response_t resp = g.val.val.ok.val.ok;
+  uint16_t status = wasi_http_types_method_incoming_response_status(wasi_http_types_borrow_incoming_response(resp));
+  guest_result_own_incoming_body_void_t ib;
+  wasi_http_types_method_incoming_response_consume(wasi_http_types_borrow_incoming_response(resp), &ib);
+  char body[256], count[64] = "", seen[64] = "";
+  wasi_http_types_own_fields_t t;
+  bool has = false;
+  read_body(ib.val.ok, body, sizeof body, &t, &has);
+  if (has) {
+    first_value(count, sizeof count, wasi_http_types_borrow_fields(t), "x-count");
+    first_value(seen, sizeof seen, wasi_http_types_borrow_fields(t), "x-seen");
+    wasi_http_types_fields_drop_own(t);
+  }
+  wasi_http_types_incoming_response_drop_own(resp);
+  wasi_http_types_future_incoming_response_drop_own(f.val.ok);
+  snprintf(msg, sizeof msg, "upstream %u: %s; trailers:%s x-count=%s x-seen=%s\n", status, body, has ? "" : " none",
+           count, seen);
+  text(out, 200, msg);
+}
+
 /* ------------------------------------------------- /fields: the methods */
 
 static wasi_http_types_field_name_t fname(const char *s) {
@@ -333,6 +478,10 @@ void exports_wasi_http_incoming_handler_handle(wasi_http_types_own_incoming_requ
     wasi_http_types_response_outparam_drop_own(out);
   } else if (!strcmp(path, "/fields")) {
     fields_report(out);
+  } else if (!strcmp(path, "/trailers")) {
+    trailers_route(req, out);
+  } else if (!strcmp(path, "/fetch-trailers")) {
+    fetch_trailers(out, query ? query : "");
   } else if (!strcmp(path, "/half")) {
     wasi_http_types_own_outgoing_body_t body;
     wasi_io_streams_own_output_stream_t s = start(out, 200, "text/plain", "10", &body);

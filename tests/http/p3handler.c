@@ -25,6 +25,8 @@
 **                   "error N" (N: the error-code case); an upstream body that fails
 **                   fails this body (its trailers future gets the error)
 **   /fields         every fields method, good and bad input: a report line
+** and, for `wasmplug run --invoke` (wasi:http/client outside a server), the
+** export fetch("A/P"): a GET to http://A/P, "STATUS BODY" or "error N".
 */
 #include "../wasi_p3/p3abi.h"
 
@@ -598,6 +600,72 @@ static const char *fields_report(uint32_t req) {
   add("\n");
   rep[rep_n < sizeof rep ? rep_n : sizeof rep - 1] = 0;
   return rep;
+}
+
+/* ------------------------------------------------------------ fetch */
+
+/* The component as a library under `wasmplug run --invoke 'fetch("A/P")'`
+** (not served): a GET to http://A/P through wasi:http/client; returns
+** "STATUS BODY", or "error N" (N: the error-code case). */
+IMPORT("[export]$root", "[task-return]fetch") void fetch_return(const uint8_t *p, size_t n);
+
+static uint8_t got[4096];
+static size_t got_n;
+static void got_num(uint32_t v) {
+  char d[10];
+  int k = 0;
+  do d[k++] = (char)('0' + v % 10);
+  while (v /= 10);
+  while (k && got_n < sizeof got) got[got_n++] = (uint8_t)d[--k];
+}
+
+EXPORT("[async-lift-stackful]fetch") void fetch(const uint8_t *p, size_t pn) {
+  ws = waitable_set_new();
+  got_n = 0;
+  size_t an = 0;
+  while (an < pn && p[an] != '/') an++;
+  uint64_t ts = rq_trailers_new();
+  uint32_t made[2];
+  request_new(fields_new(), 0, 0, (uint32_t)ts, 0, 0, made);
+  rq_sent_drop(made[1]);
+  if (request_set_authority(made[0], 1, p, an) ||
+      request_set_path(made[0], 1, an < pn ? p + an : (const uint8_t *)"/", an < pn ? pn - an : 1))
+    __builtin_trap();
+  static uint8_t res[64] __attribute__((aligned(8)));
+  uint32_t sub = client_send(made[0], res);
+  uint8_t none[64]; /* no trailers: ok(none) */
+  memset(none, 0, sizeof none);
+  copied((uint32_t)(ts >> 32), rq_trailers_write((uint32_t)(ts >> 32), none));
+  rq_trailers_drop((uint32_t)(ts >> 32));
+  subtask_wait(sub);
+  if (res[0]) { /* err(error-code) */
+    memcpy(got, "error ", 6);
+    got_n = 6;
+    got_num(res[8]);
+  } else {
+    uint32_t resp = *(uint32_t *)(res + 8);
+    got_num(response_status(resp));
+    got[got_n++] = ' ';
+    uint64_t rf = rc_res_new();
+    uint32_t up[2];
+    response_consume(resp, (uint32_t)rf, up);
+    uint8_t handled[64]; /* ok: nothing went wrong on our side */
+    memset(handled, 0, sizeof handled);
+    copied((uint32_t)(rf >> 32), rc_res_write((uint32_t)(rf >> 32), handled));
+    rc_res_drop((uint32_t)(rf >> 32));
+    static uint8_t chunk[4096];
+    for (;;) {
+      uint32_t r = copied(up[0], rc_read(up[0], chunk, sizeof chunk));
+      for (uint32_t i = 0; i < (r >> 4) && got_n < sizeof got; i++) got[got_n++] = chunk[i];
+      if ((r & 0xf) == COPY_DROPPED) break;
+    }
+    rc_stream_drop(up[0]);
+    uint8_t tr[64] __attribute__((aligned(8)));
+    copied(up[1], rc_trailers_read(up[1], tr));
+    rc_trailers_drop(up[1]);
+  }
+  fetch_return(got, got_n);
+  waitable_set_drop(ws);
 }
 
 /* ------------------------------------------------------------ handle */

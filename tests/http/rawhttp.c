@@ -18,6 +18,11 @@
 **                                      SECS (the socket fills up: the server
 **                                      must hold back), then reads the rest;
 **                                      prints the body's byte count
+**   rawhttp 0 silent SECS              an upstream that never answers: listens
+**                                      on a free port of 127.0.0.1, prints it,
+**                                      prints "accepted" at each connection,
+**                                      reads requests and answers nothing;
+**                                      exits after SECS
 */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -66,6 +71,50 @@ static void send_all(int fd, const char *p, size_t n) {
   }
 }
 
+/* `silent`: accepts connections and reads them, never answering, for
+** `secs` seconds (a bound, so that a failed test leaves no process). */
+static int silent(int secs) {
+  int ls = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a;
+  socklen_t al = sizeof a;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof a) || listen(ls, 64) ||
+      getsockname(ls, (struct sockaddr *)&a, &al)) {
+    perror("rawhttp: listen");
+    return 1;
+  }
+  printf("%d\n", ntohs(a.sin_port));
+  fflush(stdout);
+  struct pollfd p[65];
+  int n = 1;
+  p[0].fd = ls;
+  p[0].events = POLLIN;
+  time_t end = time(NULL) + secs;
+  while (time(NULL) < end) {
+    if (poll(p, (nfds_t)n, 200) <= 0) continue;
+    for (int i = 1; i < n; i++) {
+      char b[4096];
+      if ((p[i].revents & (POLLIN | POLLHUP | POLLERR)) && recv(p[i].fd, b, sizeof b, 0) <= 0) {
+        close(p[i].fd);
+        p[i--] = p[--n];
+      }
+    }
+    if ((p[0].revents & POLLIN) && n < 65) {
+      int fd = accept(ls, NULL, NULL);
+      if (fd >= 0) {
+        p[n].fd = fd;
+        p[n].events = POLLIN;
+        p[n++].revents = 0;
+        printf("accepted\n");
+        fflush(stdout);
+      }
+    }
+  }
+  return 0;
+}
+
 /* Reads until the peer closes or `ms` pass without data; returns bytes. */
 static size_t read_until_close(int fd, char *buf, size_t cap, int ms) {
   size_t n = 0;
@@ -84,11 +133,12 @@ static size_t read_until_close(int fd, char *buf, size_t cap, int ms) {
 
 int main(int argc, char **argv) {
   if (argc < 4) {
-    fprintf(stderr, "usage: rawhttp PORT send|stall|abort|slowread ...\n");
+    fprintf(stderr, "usage: rawhttp PORT send|stall|abort|dump|slowread|silent ...\n");
     return 2;
   }
   int port = atoi(argv[1]);
   const char *mode = argv[2];
+  if (!strcmp(mode, "silent")) return silent(atoi(argv[3]));
   int fd = dial(port);
   if (!strcmp(mode, "send")) {
     char *req = malloc(strlen(argv[3]) + 1);

@@ -19,7 +19,11 @@ contains() { case "$3" in *"$2"*) ok ;; *) bad "$1: '$3' lacks '$2'" ;; esac; }
 serve_start() {
   tenths=$1
   shift
-  "$W" serve --addr 127.0.0.1:0 "$@" >"$WORK/out" 2>"$WORK/err" &
+  # emptied here, not by the background job's redirection, which may come
+  # after the wait below has read an earlier server's "listening" line
+  : >"$WORK/out"
+  : >"$WORK/err"
+  "$W" serve --addr 127.0.0.1:0 "$@" >>"$WORK/out" 2>>"$WORK/err" &
   SERVER=$!
   trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT
   i=0
@@ -78,6 +82,66 @@ serve_stop() {
   wait $SERVER
   expect exit-status 0 "$?"
   trap - EXIT
+}
+
+# A stop while requests wait past --grace.  libmicrohttpd aborts the
+# process when it is stopped with a connection suspended; the server
+# resumed them all first, but a connection its network thread took up again
+# at once, before MHD_stop_daemon, was suspended again by its callback (the
+# guest had not answered) and the process aborted.  $1 is the handler's path
+# that makes its guest send a request to the upstream named after it
+# (/fetch? or /proxy?); the upstream (rawhttp silent) never answers, so the
+# guests wait: eleven GETs for their responses, a 5 MB POST also for room
+# in its request body (when the guest does not read it).  SIGTERM with
+# --grace 1: the server says what it closes and exits 0, with no abort and
+# no process left.  Three rounds, a server each: the old abort depended on
+# the network thread waking before the stop (about half the rounds here).
+serve_stop_stuck() {
+  "$RAW" 0 silent 300 >"$WORK/silent" &
+  SILENT=$!
+  i=0
+  while [ -z "$(head -1 "$WORK/silent")" ] && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
+  SP=$(head -1 "$WORK/silent")
+  for round in 1 2 3; do
+    serve_start 600 --tier baseline --grace 1 --max-concurrent 12 --allow-http 127.0.0.1 "$APP"
+    before=$(grep -c accepted "$WORK/silent")
+    STUCK=""
+    for k in $(seq 1 11); do
+      curl -s -o /dev/null -w '%{http_code}' "$U${1}127.0.0.1:$SP/never" >"$WORK/stuck-get$k" &
+      STUCK="$STUCK $!"
+    done
+    curl -s -o /dev/null -w '%{http_code}' --data-binary @"$WORK/in.bin" "$U${1}127.0.0.1:$SP/never" \
+      >"$WORK/stuck-post" &
+    STUCK="$STUCK $!"
+    i=0 # all twelve guests are waiting for the upstream
+    while [ $(($(grep -c accepted "$WORK/silent") - before)) -lt 12 ] && [ $i -lt 300 ]; do
+      i=$((i + 1))
+      sleep 0.1
+    done
+    expect stuck-upstream-reached-$round 12 $(($(grep -c accepted "$WORK/silent") - before))
+    sleep 0.5 # the POST's body fills its pipe (a guest that does not read it)
+    kill -TERM $SERVER
+    i=0 # ends within about 2 s; 30 s is only a bound for the check
+    while kill -0 $SERVER 2>/dev/null && [ $i -lt 300 ]; do i=$((i + 1)); sleep 0.1; done
+    if kill -0 $SERVER 2>/dev/null; then
+      bad "stuck-stop-$round: the server is still running 30 s after SIGTERM"
+      kill -KILL $SERVER
+    fi
+    wait $SERVER
+    expect stuck-exit-status-$round 0 "$?"
+    trap - EXIT
+    contains stuck-closing-$round "12 request(s) still in flight after 1s; closing them" "$(cat "$WORK/err")"
+    if grep -q "MHD_stop_daemon\|suspended connections" "$WORK/err"; then
+      bad "stuck-no-abort-$round: $(cat "$WORK/err")"
+    else ok; fi
+    wait $STUCK
+    # not answered by their guests: 503, or a close when the stop came first
+    for k in $(seq 1 11); do
+      case "$(cat "$WORK/stuck-get$k")" in 503|000) ok ;; *) bad "stuck-get$k-$round: $(cat "$WORK/stuck-get$k")" ;; esac
+    done
+  done
+  kill $SILENT 2>/dev/null
+  wait $SILENT 2>/dev/null
 }
 
 # The counts, and the status to exit with.

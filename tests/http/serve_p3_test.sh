@@ -67,6 +67,20 @@ contains trailers-curl "$(printf '5 bytes x-check=\n0\nx-count: 5\n')" "$R"
 # a pending send cancelled (subtask.cancel): the transfer is abandoned
 expect client-cancel "state 4" "$(curl -s "$U/cancel?127.0.0.1:$PORT/loop")"
 
+# wasi:http/client under `wasmplug run` (no server: the built-in plugin for a
+# component that imports wasi:http, --allow-http as for serve); the
+# component's fetch export, called by --invoke
+F="fetch(\"127.0.0.1:$PORT/hello\")"
+expect run-client-granted '"200 Hello from a wasi:http 0.3 component\n"' \
+  "$("$W" run --tier baseline --allow-http 127.0.0.1 --invoke "$F" "$APP" 2>&1)"
+expect run-client-denied '"error 15"' "$("$W" run --tier baseline --invoke "$F" "$APP" 2>&1)"
+expect run-client-other-port '"error 15"' "$("$W" run --tier baseline --allow-http 127.0.0.1:1 --invoke "$F" "$APP" 2>&1)"
+expect run-client-refused '"error 6"' \
+  "$("$W" run --tier baseline --allow-http 127.0.0.1 --invoke 'fetch("127.0.0.1:1/hello")' "$APP" 2>&1)"
+# libcurl is loaded by the first request sent: none for a denied one
+expect run-denied-no-curl 0 \
+  "$(LD_DEBUG=files "$W" run --tier baseline --invoke "$F" "$APP" 2>&1 >/dev/null | grep -c 'file=libcurl')"
+
 # a received request sent on as it is (/forward: the host relays its body)
 # and the upstream's response returned as the guest's (its body relayed)
 F="$U/forward?127.0.0.1:$PORT"
@@ -99,4 +113,7 @@ contains trap-logged "GET /trap: wasm trap: unreachable" "$(cat "$WORK/err")"
 contains timeout-logged "GET /loop: wasm trap: interrupt" "$(cat "$WORK/err")"
 
 serve_stop
+
+# a stop while guests wait on an upstream past --grace
+serve_stop_stuck '/proxy?'
 serve_done

@@ -32,11 +32,30 @@ serve_streams
 expect fetch-granted "upstream 200: 1" "$(curl -s "$U/fetch?127.0.0.1:$PORT/count")"
 expect fetch-denied "outgoing request refused: error-code 15" "$(curl -s "$U/fetch?localhost:$PORT/count")"
 
+# trailers (chunked bodies): a request's reach the guest (future-trailers),
+# the guest's (outgoing-body.finish) are sent after the last chunk; and an
+# outgoing request's both ways (/fetch-trailers sends X-Check to /trailers
+# and reads its x-count and x-seen back)
+T='Host: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\nTE: trailers\r\n\r\n5\r\nhello\r\n0\r\nX-Check: 42\r\n\r\n'
+R=$("$RAW" $PORT dump "POST /trailers HTTP/1.1\r\n$T")
+contains trailers-in "5 bytes x-check=42" "$R"
+contains trailers-out "$(printf '0\nx-count: 5\nx-seen: 42')" "$R"
+R=$(curl -s --raw -H 'TE: trailers' -H 'Transfer-Encoding: chunked' -d hello $U/trailers | tr -d '\r')
+contains trailers-curl "$(printf '5 bytes x-check=\n0\nx-count: 5\n')" "$R"
+expect trailers-outgoing "upstream 200: 5 bytes x-check=42; trailers: x-count=5 x-seen=42" \
+  "$(curl -s "$U/fetch-trailers?127.0.0.1:$PORT/trailers")"
+
 # the plugin as a .so under `run`: its bodies and pollables live in the
 # WASI plugin's table (plugin ABI 1.2 host->service); grants as for serve
 expect so-fetch "200 Hello from a wasm component" "$("$W" run --tier baseline --plugin "$SO,allow-http=127.0.0.1:$PORT" "$FETCH" "127.0.0.1:$PORT/hello")"
 expect so-denied "error-code 15" "$("$W" run --tier baseline --plugin "$SO" "$FETCH" "127.0.0.1:$PORT/hello")"
 contains so-bad-grant "a port is a number from 1 to 65535" "$("$W" run --plugin "$SO,allow-http=a:99999" "$FETCH" x 2>&1)"
+# the built-in plugin under `run` (a component that imports wasi:http gets
+# it, nothing granted but what --allow-http grants)
+expect run-fetch "200 Hello from a wasm component" "$("$W" run --tier baseline --allow-http "127.0.0.1:$PORT" "$FETCH" "127.0.0.1:$PORT/hello")"
+expect run-denied "error-code 15" "$("$W" run --tier baseline "$FETCH" "127.0.0.1:$PORT/hello")"
+expect run-other-port "error-code 15" "$("$W" run --tier baseline --allow-http 127.0.0.1:1 "$FETCH" "127.0.0.1:$PORT/hello")"
+contains run-grant-to-so "plugin wasi-http is loaded already" "$("$W" run --plugin "$SO" --allow-http 127.0.0.1 "$FETCH" x 2>&1)"
 
 # guests that fail: 500 for that client, the server goes on
 expect trap 500 "$(curl -s -o /dev/null -w '%{http_code}' $U/trap)"
@@ -63,4 +82,7 @@ contains trap-logged "GET /trap: wasm trap: unreachable" "$(cat "$WORK/err")"
 
 serve_stop
 expect refused-after-stop 000 "$(curl -s -o /dev/null -w '%{http_code}' $U/hello)"
+
+# a stop while guests wait on an upstream past --grace
+serve_stop_stuck '/fetch?'
 serve_done

@@ -23,37 +23,10 @@
 #include <linux/keyctl.h>
 
 #include "wasmplug.h"
+#include "../core/core_test.h" /* CHECK, read_fixture, core_test_module */
 #include "wasmplug/host.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                              \
-  do {                                                                \
-    if (cond) passed++;                                               \
-    else {                                                            \
-      failed++;                                                       \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                   \
-      fputc('\n', stderr);                                            \
-    }                                                                 \
-  } while (0)
-
 static const char *dir;
-
-static uint8_t *slurp(const char *name, size_t *len) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "rb");
-  if (!f) { perror(path); exit(2); }
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *b = malloc((size_t)n + 1);
-  if (fread(b, 1, (size_t)n, f) != (size_t)n) exit(2);
-  fclose(f);
-  *len = (size_t)n;
-  return b;
-}
 
 static uint64_t mono_ns(void) {
   struct timespec ts;
@@ -96,7 +69,7 @@ static void deadlines(void) {
   wasmplug_error_t *e = wasmplug_engine_new(cfg, &engine);
   CHECK(!e, "engine");
   size_t len;
-  uint8_t *bytes = slurp("host_block.wasm", &len);
+  uint8_t *bytes = read_fixture(dir, "host_block.wasm", &len);
   wasmplug_module_t *m = NULL;
   e = wasmplug_module_new(engine, bytes, len, "host_block.wasm", &m);
   CHECK(!e, "module: %s", e ? wasmplug_error_message(e) : "");
@@ -165,7 +138,7 @@ static void limits(void) {
   const wasmplug_store_limits_t *el = wasmplug_engine_limits(engine);
   CHECK(el->memory_bytes == 65536 && el->handles == d.handles, "the engine keeps the limits given, defaults else");
   size_t len;
-  uint8_t *bytes = slurp("limits.wasm", &len);
+  uint8_t *bytes = read_fixture(dir, "limits.wasm", &len);
   wasmplug_module_t *m = NULL;
   e = wasmplug_module_new(engine, bytes, len, "limits.wasm", &m);
   CHECK(!e, "module");
@@ -203,7 +176,7 @@ static void limits(void) {
   hl.instances = 1;
   hl.memory_bytes = 65536;
   CHECK(!wasmplug_host_limits_set(host, &hl), "host limits");
-  bytes = slurp("limits.wasm", &len);
+  bytes = read_fixture(dir, "limits.wasm", &len);
   wasmplug_program_t *prog = NULL;
   e = wasmplug_program_new(host, bytes, len, "limits.wasm", &prog);
   CHECK(!e, "program: %s", e ? wasmplug_error_message(e) : "");
@@ -262,7 +235,7 @@ static void cache(void) {
     CHECK(!wasmplug_wasi_config_dir_add(w, root, "/h", 0), "dir");
     CHECK(!wasmplug_host_wasi_set(host, w), "wasi");
     size_t len;
-    uint8_t *bytes = slurp("limits.wasm", &len);
+    uint8_t *bytes = read_fixture(dir, "limits.wasm", &len);
     wasmplug_program_t *prog = NULL;
     wasmplug_error_t *e = wasmplug_program_new(host, bytes, len, "limits.wasm", &prog);
     CHECK(!e, "program");
