@@ -155,6 +155,8 @@ static uint32_t tail_slots(const wp_modinfo_t *m) {
   return k;
 }
 
+static bool pin_mem0(const wp_modinfo_t *m, const wp_xlate_opts_t *o) { return !o->baseline && wp_nmems(m) > 0; }
+
 /* Tail calls run on a trampoline.  A function that makes tail calls has
 ** its body in F<N>_t(wp_tc *), which takes its parameters from the buffer
 ** and leaves there either its results (fn = 0) or the next callee and its
@@ -194,13 +196,14 @@ static void tail_call_from_buffer(wp_buf_t *b, const wp_functype_t *t, const cha
   wp_buf_puts(b, "  tc->fn = 0;\n");
 }
 
-static void gen_tail_glue(const wp_modinfo_t *m, const uint8_t *tailer, wp_buf_t *b) {
+static void gen_tail_glue(const wp_modinfo_t *m, const uint8_t *tailer, bool pin, wp_buf_t *b) {
   uint32_t nf = wp_nfuncs(m);
   for (uint32_t f = 0; f < nf; f++) {
     if (f >= m->nimported_funcs && tailer[f - m->nimported_funcs]) continue;
     char callee[32];
     snprintf(callee, sizeof callee, "F%u", f);
-    wp_buf_printf(b, "void T%u(wp_tc *tc) {\n", f);
+    /* a tail call may enter another instance of this module: its base */
+    wp_buf_printf(b, "void T%u(wp_tc *tc) {\n%s", f, pin ? "  WP_PIN_SET(tc->I);\n" : "");
     tail_call_from_buffer(b, wp_modinfo_functype(m, f), callee, "tc->I");
     wp_buf_puts(b, "}\n");
   }
@@ -227,9 +230,43 @@ static void gen_tail_glue(const wp_modinfo_t *m, const uint8_t *tailer, wp_buf_t
                 cap, cap, cap - 1, cap - 1, cap - 1);
 }
 
-static void gen_header(const wasmplug_module_t *mod, const uint8_t *tailer, wp_buf_t *h) {
+/* The optimized tier keeps memory 0's base in a register (issue 18): a
+** GCC global register variable, r15, callee-saved in the SysV ABI, so any
+** code compiled without it (the host, libc, the baseline tier, wasm2c's
+** C) preserves it.  The contract: while a function of this module runs
+** for instance I, r15 holds I->md[0].  Whoever enters the module's code
+** from outside sets it and puts the caller's value back: the export
+** entries, the start function's call, and the wrappers F<N>x that
+** funcrefs and other instances' imports get instead of F<N> (wp_ftabx);
+** a trap's longjmp restores the setjmp's r15.  A reservation never moves
+** (rt.c), so memory.grow leaves the base valid.  Only under gcc on x86-64
+** (clang has no such variables, tcc never sees this header); elsewhere M0
+** is a local loaded from md[0] at entry, as before. */
+
+static const char pin_block[] =
+    "#if !defined(__TINYC__) && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)\n"
+    "#define WP_PIN 1\n"
+    "register unsigned char *wp_mb __asm__(\"r15\");\n"
+    "#define M0 wp_mb\n"
+    "#define WP_DM0\n"
+    "#define WP_PIN_SET(I) (wp_mb = (I)->md[0])\n"
+    "#define WP_PIN_SAVE(I) unsigned char *wp_sv_ = wp_mb; wp_mb = (I)->md[0]\n"
+    "#define WP_PIN_BACK (wp_mb = wp_sv_)\n"
+    "#define WP_FX(f) f##x\n"
+    "#else\n"
+    "#define WP_DM0 u8 *const M0 = I->md[0];\n"
+    "#define WP_PIN_SET(I) ((void)0)\n"
+    "#define WP_PIN_SAVE(I) ((void)0)\n"
+    "#define WP_PIN_BACK ((void)0)\n"
+    "#define WP_FX(f) f\n"
+    "#endif\n";
+
+static void gen_header(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, const uint8_t *tailer,
+                       wp_buf_t *h) {
   const wp_modinfo_t *m = &mod->info;
   bool eh = uses_eh(m);
+  /* before any function: the register is then never allocated in a unit */
+  if (pin_mem0(m, o)) wp_buf_puts(h, pin_block);
   wp_buf_puts(h, wp_prelude);
   if (m->features & WP_FEAT_SIMD) wp_buf_puts(h, wp_prelude_simd);
   if (m->features & WP_FEAT_THREADS) wp_buf_puts(h, wp_prelude_atomic);
@@ -431,7 +468,7 @@ static void gen_data(const wp_modinfo_t *m, wp_buf_t *b) {
 static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, const uint8_t *tailer,
                       wp_buf_t *b) {
   const wp_modinfo_t *m = &mod->info;
-  (void)o;
+  bool pin = pin_mem0(m, o);
   wp_buf_puts(b, "#include \"wp.h\"\n#ifndef __TINYC__\n#include <stdlib.h>\n#endif\n");
   wp_buf_printf(b, "const wp_rt_api *wp_rt;\nu32 wp_tid[%u];\n", m->ntypes ? m->ntypes : 1);
   for (uint32_t f = 0; f < m->nimported_funcs; f++) gen_trampoline(m, f, b);
@@ -440,6 +477,34 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
   for (uint32_t f = 0; f < nf; f++)
     wp_buf_printf(b, "%s%s(void *)F%u", f ? "," : "", f % 8 ? " " : "\n", f);
   wp_buf_puts(b, nf ? "};\n" : "0};\n");
+  if (pin) {
+    /* memory 0's base pinned (gen_header): what enters from outside --
+    ** funcrefs, other instances' imports -- gets a wrapper that sets r15
+    ** to its instance's base and puts the caller's back */
+    wp_buf_puts(b, "#ifdef WP_PIN\n");
+    for (uint32_t f = m->nimported_funcs; f < nf; f++) {
+      const wp_functype_t *t = wp_modinfo_functype(m, f);
+      wp_buf_puts(b, "static ");
+      ret_type(b, t);
+      wp_buf_printf(b, " F%ux(wp_inst *I", f);
+      for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(b, ", %s a%u", wp_ctype(t->params[k]), k);
+      wp_buf_puts(b, ") { WP_PIN_SAVE(I); ");
+      if (t->nresults) {
+        ret_type(b, t);
+        wp_buf_puts(b, " r = ");
+      }
+      wp_buf_printf(b, "F%u(I", f);
+      for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(b, ", a%u", k);
+      wp_buf_printf(b, "); WP_PIN_BACK;%s }\n", t->nresults ? " return r;" : "");
+    }
+    wp_buf_printf(b, "static void *const wp_ftabx[%u] = {", nf ? nf : 1);
+    for (uint32_t f = 0; f < nf; f++)
+      wp_buf_printf(b, "%s%s(void *)F%u%s", f ? "," : "", f % 8 ? " " : "\n", f, f < m->nimported_funcs ? "" : "x");
+    wp_buf_puts(b, nf ? "};\n" : "0};\n");
+    wp_buf_puts(b, "#else\n#define wp_ftabx wp_ftab0\n#endif\n");
+  } else {
+    wp_buf_puts(b, "#define wp_ftabx wp_ftab0\n");
+  }
   wp_buf_printf(b, "static const u32 wp_ftype[%u] = {", nf ? nf : 1);
   for (uint32_t f = 0; f < nf; f++)
     wp_buf_printf(b, "%s%s%u", f ? "," : "", f % 16 ? "" : "\n", func_type_index(m, f));
@@ -447,12 +512,12 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
   wp_buf_printf(b, "wp_fr wp_ref_func(wp_inst *I, u32 f) {\n"
                    "  wp_fr r;\n"
                    "  if (f < %u) return I->ifr[f];\n"
-                   "  r.t = wp_tid[wp_ftype[f]]; r.f = wp_ftab0[f]; r.i = I;\n"
+                   "  r.t = wp_tid[wp_ftype[f]]; r.f = wp_ftabx[f]; r.i = I;\n"
                    "  return r;\n}\n",
                 m->nimported_funcs);
   gen_elem_items(mod, b);
   gen_data(m, b);
-  if (tailer) gen_tail_glue(m, tailer, b);
+  if (tailer) gen_tail_glue(m, tailer, pin, b);
 
   /* exports */
   for (uint32_t i = 0; i < m->nexports; i++) {
@@ -464,6 +529,7 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
         continue;
       }
       wp_buf_printf(b, "static void wp_x%u(void *inst, wp_raw *v) {\n  ", i);
+      if (pin) wp_buf_puts(b, "WP_PIN_SAVE((wp_inst *)inst);\n  ");
       if (t->nresults) {
         ret_type(b, t);
         wp_buf_puts(b, " r = ");
@@ -472,6 +538,7 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
       for (uint32_t k = 0; k < t->nparams; k++)
         wp_buf_printf(b, ", (%s)v[%u].%s", wp_ctype(t->params[k]), k, raw_field(t->params[k]));
       wp_buf_puts(b, ");\n");
+      if (pin) wp_buf_puts(b, "  WP_PIN_BACK;\n");
       if (t->nresults == 1)
         wp_buf_printf(b, "  v[0].%s = (%s)r;\n", raw_field(t->results[0]), raw_cast(t->results[0]));
       else
@@ -495,8 +562,9 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
     wp_buf_puts(b, "  {");
     c_string(b, ex->name);
     if (ex->kind == WASMPLUG_EXTERN_FUNC)
-      wp_buf_printf(b, ", %u, %u, wp_x%u, (void *)F%u, 0},\n", (unsigned)ex->kind, ex->index, i,
-                    ex->index);
+      wp_buf_printf(b, ", %u, %u, wp_x%u, (void *)%sF%u%s, 0},\n", (unsigned)ex->kind, ex->index, i,
+                    pin && ex->index >= m->nimported_funcs ? "WP_FX(" : "", ex->index,
+                    pin && ex->index >= m->nimported_funcs ? ")" : "");
     else
       wp_buf_printf(b, ", %u, %u, 0, 0, wp_x%u},\n", (unsigned)ex->kind, ex->index, i);
   }
@@ -508,7 +576,7 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
     wp_buf_printf(b, "  { u32 f; static void *const t[%u] = {", nf ? nf : 1);
   for (uint32_t f = 0; tailer && f < nf; f++) wp_buf_printf(b, "%s%s(void *)T%u", f ? "," : "", f % 8 ? " " : "\n", f);
   if (tailer)
-    wp_buf_printf(b, "%s};\n    for (f = 0; f < %u; f++) wp_th_put(wp_ftab0[f], t[f]); }\n", nf ? "" : "0", nf);
+    wp_buf_printf(b, "%s};\n    for (f = 0; f < %u; f++) wp_th_put(wp_ftabx[f], t[f]); }\n", nf ? "" : "0", nf);
   for (uint32_t i = 0; i < m->ntypes; i++) {
     const wp_functype_t *t = &m->types[i];
     wp_buf_printf(b, "  { static const int t[%u] = {", t->nparams + t->nresults + 1);
@@ -597,7 +665,7 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
     const_expr(mod, d->offset, b);
     wp_buf_printf(b, ", 0, %u);\n  I->dd[%u] = 1;\n", d->bytes.len, s);
   }
-  if (m->has_start) wp_buf_printf(b, "  F%u(I);\n", m->start);
+  if (m->has_start) wp_buf_printf(b, pin ? "  { WP_PIN_SAVE(I); F%u(I); WP_PIN_BACK; }\n" : "  F%u(I);\n", m->start);
   wp_buf_puts(b, "}\n");
 
   wp_buf_puts(b, "static void wp_free(void *inst) {\n  wp_inst *I = inst;\n");
@@ -672,7 +740,7 @@ char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp
     err = wp_strdup("out of memory");
     goto fail;
   }
-  gen_header(mod, tailer, &out->header);
+  gen_header(mod, opts, tailer, &out->header);
   wp_buf_puts(&out->header, glue_types);
   if (!opts->baseline) gen_import_calls(m, &out->header);
   err = gen_glue(mod, opts, tailer, &out->glue);

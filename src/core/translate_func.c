@@ -1164,6 +1164,8 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
     wp_buf_printf(out, "wp_tc tc;\ntc.I = I; tc.fn = (void *)F%u_t;\n", f.func);
     for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(out, "tc.a[%u].%c = l%u;\n", k, wp_tletter(t->params[k]), k);
     wp_buf_puts(out, "do ((wp_tfn)tc.fn)(&tc); while (tc.fn);\n");
+    /* the bodies run set memory 0's base for their instances: ours back */
+    if (!x->opts->baseline && wp_nmems(mi)) wp_buf_puts(out, "WP_PIN_SET(I);\n");
     if (t->nresults == 1) {
       wp_buf_printf(out, "return tc.a[0].%c;\n", wp_tletter(t->results[0]));
     } else if (t->nresults > 1) {
@@ -1171,7 +1173,8 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
       for (uint32_t k = 0; k < t->nresults; k++) wp_buf_printf(out, " r.r%u = tc.a[%u].%c;", k, k, wp_tletter(t->results[k]));
       wp_buf_puts(out, " return r; }\n");
     }
-    wp_buf_printf(out, "}\nvoid F%u_t(wp_tc *tc) {\nwp_inst *I = tc->I;\n", f.func);
+    wp_buf_printf(out, "}\nvoid F%u_t(wp_tc *tc) {\nwp_inst *I = tc->I;\n%s", f.func,
+                  !x->opts->baseline && wp_nmems(mi) ? "WP_PIN_SET(I);\n" : "");
     for (uint32_t k = 0; k < t->nparams; k++)
       wp_buf_printf(out, "%s%s l%u = tc->a[%u].%c;\n", vol, wp_ctype(t->params[k]), k, k, wp_tletter(t->params[k]));
   }
@@ -1209,7 +1212,8 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
     if (any) wp_buf_puts(out, ";\n");
   }
   for (uint32_t k = 0; k < wp_nmems(mi); k++)
-    if (f.mems_used[k]) wp_buf_printf(out, "u8 *const M%u = I->md[%u];\n", k, k);
+    if (f.mems_used[k] && k == 0 && !x->opts->baseline) wp_buf_puts(out, "WP_DM0\n"); /* translate.c: pin_block */
+    else if (f.mems_used[k]) wp_buf_printf(out, "u8 *const M%u = I->md[%u];\n", k, k);
   /* fuel and epoch: the running call's meter (per thread, rt.c), checked
   ** at every entry (of F<N>_t too: every tail call is an entry) and at
   ** every loop header */
