@@ -12,18 +12,7 @@
 
 #include "wasmplug.h"
 #include "wasmplug/host.h"
-
-static int failures, checks;
-#define CHECK(cond, ...)                                                        \
-  do {                                                                          \
-    checks++;                                                                   \
-    if (!(cond)) {                                                              \
-      failures++;                                                               \
-      fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, #cond);               \
-      fprintf(stderr, __VA_ARGS__);                                             \
-      fputc('\n', stderr);                                                      \
-    }                                                                           \
-  } while (0)
+#include "../check.h"
 
 static wasmplug_program_call_t *start(wasmplug_program_instance_t *pi, const char *call) {
   wasmplug_program_call_t *c = NULL;

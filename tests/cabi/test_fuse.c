@@ -128,9 +128,9 @@ static const char *msg(wp_cabi_error_t *e) { return e ? wp_cabi_error_message(e)
 
 /* The same outcome: both fine, or the same message. */
 static bool same_error(wp_cabi_error_t *a, wp_cabi_error_t *b, const char *step) {
-  t_checks++;
+  checks++;
   if (!a != !b || (a && strcmp(msg(a), msg(b)))) {
-    t_failures++;
+    failures++;
     fprintf(stderr, "%s: value tree \"%s\", fused \"%s\"\n", step, msg(a), msg(b));
   }
   return !a && !b;

@@ -215,9 +215,9 @@ static void clone_guest(tguest_t *dst, const tguest_t *src) {
 static const char *msg(wp_cabi_error_t *e) { return e ? wp_cabi_error_message(e) : ""; }
 
 static bool same_error(wp_cabi_error_t *a, wp_cabi_error_t *b, const char *step) {
-  t_checks++;
+  checks++;
   if (!a != !b || (a && strcmp(msg(a), msg(b)))) {
-    t_failures++;
+    failures++;
     char buf[300] = "";
     fprintf(stderr, "%s: walked \"%s\", planned \"%s\"\n", step, msg(a), msg(b));
     (void)buf;

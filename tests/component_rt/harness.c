@@ -3,7 +3,6 @@
 */
 #include "harness.h"
 
-int h_failures, h_checks;
 
 unsigned char *h_read(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");

@@ -10,24 +10,15 @@
 
 #include "cabi/cabi.h"
 #include "wasmplug.h"
+#include "../check.h"
 
-extern int h_failures, h_checks;
-
-#define CHECK(cond)                                                          \
-  do {                                                                       \
-    h_checks++;                                                              \
-    if (!(cond)) {                                                           \
-      h_failures++;                                                          \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                        \
-  } while (0)
 
 #define CHECK_STR(a, b)                                                      \
   do {                                                                       \
     const char *a_ = (a), *b_ = (b);                                         \
-    h_checks++;                                                              \
+    checks++;                                                              \
     if (!a_ || !b_ || strcmp(a_, b_)) {                                      \
-      h_failures++;                                                          \
+      failures++;                                                          \
       fprintf(stderr, "%s:%d: expected \"%s\", got \"%s\"\n", __FILE__, __LINE__, b_ ? b_ : "(null)", \
               a_ ? a_ : "(null)");                                           \
     }                                                                        \
@@ -55,9 +46,9 @@ int h_matches(const char *got, const char *want);
     char *got_ = h_invoke((in), (call));                                     \
     const char *w_ = (want);                                                 \
     int ok_ = h_matches(got_, w_);                                           \
-    h_checks++;                                                              \
+    checks++;                                                              \
     if (!ok_) {                                                              \
-      h_failures++;                                                          \
+      failures++;                                                          \
       fprintf(stderr, "%s:%d: %s: expected \"%s\", got \"%s\"\n", __FILE__, __LINE__, (call), w_, got_); \
     }                                                                        \
     free(got_);                                                              \

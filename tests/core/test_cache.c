@@ -10,18 +10,7 @@
 #include <sys/stat.h>
 
 #include "wasmplug.h"
-
-static int passed, failed;
-#define CHECK(cond, ...)                                                                  \
-  do {                                                                                    \
-    if (cond) passed++;                                                                   \
-    else {                                                                                \
-      failed++;                                                                           \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                     \
-      fprintf(stderr, __VA_ARGS__);                                                       \
-      fputc('\n', stderr);                                                                \
-    }                                                                                     \
-  } while (0)
+#include "../check.h"
 
 static uint8_t *slurp(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
@@ -186,6 +175,6 @@ int main(int argc, char **argv) {
   free(so);
   free(meta);
   free(wasm);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures ? 1 : 0;
 }
