@@ -16,10 +16,10 @@
 
 #define CHECK_EQ(a, b)                                                                        \
   do {                                                                                        \
-    checks++;                                                                               \
+    checks++;                                                                                 \
     long long _a = (long long)(a), _b = (long long)(b);                                       \
     if (_a != _b) {                                                                           \
-      failures++;                                                                           \
+      failures++;                                                                             \
       fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, #a, _a, \
               #b, _b);                                                                        \
     }                                                                                         \
@@ -29,9 +29,9 @@
 #define OK(expr)                                                                                    \
   do {                                                                                              \
     wp_cabi_error_t *_e = (expr);                                                                   \
-    checks++;                                                                                     \
+    checks++;                                                                                       \
     if (_e) {                                                                                       \
-      failures++;                                                                                 \
+      failures++;                                                                                   \
       fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #expr, wp_cabi_error_message(_e)); \
       wp_cabi_error_delete(_e);                                                                     \
     }                                                                                               \
@@ -41,14 +41,14 @@
 #define FAILS(expr, want)                                                                          \
   do {                                                                                             \
     wp_cabi_error_t *_e = (expr);                                                                  \
-    checks++;                                                                                    \
+    checks++;                                                                                      \
     if (!_e) {                                                                                     \
-      failures++;                                                                                \
+      failures++;                                                                                  \
       fprintf(stderr, "%s:%d: %s succeeded, expected error containing \"%s\"\n", __FILE__,         \
               __LINE__, #expr, want);                                                              \
     } else {                                                                                       \
       if (!strstr(wp_cabi_error_message(_e), want)) {                                              \
-        failures++;                                                                              \
+        failures++;                                                                                \
         fprintf(stderr, "%s:%d: error \"%s\" does not contain \"%s\"\n", __FILE__, __LINE__,       \
                 wp_cabi_error_message(_e), want);                                                  \
       }                                                                                            \

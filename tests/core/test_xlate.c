@@ -18,6 +18,7 @@
 
 #include "wasmplug.h"
 #include "../check.h"
+#include "../fixture.h"
 
 static const char *dir;
 static wasmplug_engine_t *engine;
@@ -25,24 +26,9 @@ static bool own; /* the engine uses wasmplug's translator (not wasm2c) */
 /* wasm2c 1.0.32 reports a table access out of bounds as a memory one */
 #define TABLE_OOB (own ? "trap:table out of bounds" : "trap:out of bounds")
 
-static uint8_t *slurp(const char *name, size_t *len) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "rb");
-  if (!f) { perror(path); exit(2); }
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *b = malloc((size_t)n + 1);
-  if (fread(b, 1, (size_t)n, f) != (size_t)n) exit(2);
-  fclose(f);
-  *len = (size_t)n;
-  return b;
-}
-
 static wasmplug_instance_t *instantiate(const char *file, wasmplug_module_t **mod) {
   size_t len;
-  uint8_t *b = slurp(file, &len);
+  uint8_t *b = read_fixture(dir, file, &len);
   wasmplug_error_t *e = wasmplug_module_new(engine, b, len, file, mod);
   free(b);
   if (e) {
@@ -373,7 +359,7 @@ static void memory_cases(void) {
   const char *files[2] = {"xlate_imp32.wasm", "xlate_imp64.wasm"};
   for (int i = 0; i < 2; i++) {
     size_t len;
-    uint8_t *b = slurp(files[i], &len);
+    uint8_t *b = read_fixture(dir, files[i], &len);
     wasmplug_module_t *cm = NULL;
     wasmplug_error_t *e = wasmplug_module_new(engine, b, len, files[i], &cm);
     free(b);
