@@ -481,21 +481,40 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
     /* memory 0's base pinned (gen_header): what enters from outside --
     ** funcrefs, other instances' imports -- gets a wrapper that sets r15
     ** to its instance's base and puts the caller's back */
+    /* F<N>x: when r15 already holds the instance's base (a call from its
+    ** own code: call_indirect through its own table) it jumps to F<N>
+    ** (3 instructions; sibling calls allowed here alone: the recursion
+    ** still grows the stack in F<N>); otherwise F<N>s sets and restores */
     wp_buf_puts(b, "#ifdef WP_PIN\n");
     for (uint32_t f = m->nimported_funcs; f < nf; f++) {
       const wp_functype_t *t = wp_modinfo_functype(m, f);
-      wp_buf_puts(b, "static ");
-      ret_type(b, t);
-      wp_buf_printf(b, " F%ux(wp_inst *I", f);
-      for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(b, ", %s a%u", wp_ctype(t->params[k]), k);
-      wp_buf_puts(b, ") { WP_PIN_SAVE(I); ");
-      if (t->nresults) {
+      wp_buf_t args = {0};
+      for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(&args, ", a%u", k);
+      const char *as = args.s ? args.s : "";
+      for (int fast = 0; fast < 2; fast++) {
+        wp_buf_puts(b, fast ? "static __attribute__((optimize(\"optimize-sibling-calls\", \"omit-frame-pointer\"))) "
+                            : "static __attribute__((noinline)) ");
         ret_type(b, t);
-        wp_buf_puts(b, " r = ");
+        wp_buf_printf(b, " F%u%c(wp_inst *I", f, fast ? 'x' : 's');
+        for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(b, ", %s a%u", wp_ctype(t->params[k]), k);
+        if (fast) {
+          if (t->nresults)
+            wp_buf_printf(b, ") {\n  if (__builtin_expect(wp_mb == I->md[0], 1)) return F%u(I%s);\n  return F%us(I%s);\n}\n",
+                          f, as, f, as);
+          else
+            wp_buf_printf(b, ") {\n  if (__builtin_expect(wp_mb == I->md[0], 1)) { F%u(I%s); return; }\n  F%us(I%s);\n}\n",
+                          f, as, f, as);
+          continue;
+        }
+        wp_buf_puts(b, ") { WP_PIN_SAVE(I); ");
+        if (t->nresults) {
+          ret_type(b, t);
+          wp_buf_puts(b, " r = ");
+        }
+        wp_buf_printf(b, "F%u(I%s); WP_PIN_BACK;%s }\n", f, as, t->nresults ? " return r;" : "");
       }
-      wp_buf_printf(b, "F%u(I", f);
-      for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(b, ", a%u", k);
-      wp_buf_printf(b, "); WP_PIN_BACK;%s }\n", t->nresults ? " return r;" : "");
+      if (args.oom) b->oom = true;
+      wp_buf_free(&args);
     }
     wp_buf_printf(b, "static void *const wp_ftabx[%u] = {", nf ? nf : 1);
     for (uint32_t f = 0; f < nf; f++)
