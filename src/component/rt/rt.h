@@ -103,6 +103,8 @@ typedef struct rt_corefunc {
   wasmplug_func_t *func;         /* an export of a core instance, or NULL: */
   wasmplug_func_callback_t cb;   /* a host function */
   void *env;
+  void *direct;                  /* or NULL: cb as a direct host function
+                                    (wasmplug_linker_define_func_direct) */
   wasmplug_functype_t type;      /* host function type (arrays in the store) */
 } rt_corefunc;
 
