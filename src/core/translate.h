@@ -30,6 +30,15 @@ typedef struct wp_xlate_opts {
   ** places compare the engine's epoch with the call's deadline and trap
   ** (WP_T_EPOCH) once it is reached. */
   bool epoch;
+  /* Hot-first tier-up (compile.c): the optimized tier's C of only the
+  ** defined functions i with hot[i] set, for a shared object loaded beside
+  ** the baseline code (its "hot object"): calls between hot functions are
+  ** direct, calls of the others go through the instance's function table
+  ** into the baseline code, and the glue is the hot object's own (the
+  ** helpers function bodies call, type ids, a wp_hot descriptor listing
+  ** the hot functions), not a module's: the baseline glue instantiates.
+  ** NULL: the whole module. */
+  const uint8_t *hot;
 } wp_xlate_opts_t;
 
 /* Wasm code bytes per C unit of the optimized tier: small enough that the
@@ -71,6 +80,14 @@ extern const char wp_prelude_simd[];
 extern const char wp_prelude_eh[];
 /* The threads proposal's atomic instructions (translate_atomic.c). */
 extern const char wp_prelude_atomic[];
+
+/* Whether the C keeps memory 0's base in r15 (translate.c: pin_block):
+** the optimized tier of a whole module with a memory.  Not a hot object
+** (hot-first tier-up): the baseline's code calls into it through the
+** function table and sets no register. */
+static inline bool wp_xlate_pins(const wp_modinfo_t *m, const wp_xlate_opts_t *o) {
+  return !o->baseline && !o->hot && wp_nmems(m) > 0;
+}
 
 /* The C type of a value type, and the letter naming its slot variables. */
 const char *wp_ctype(wasmplug_valkind_t t);

@@ -556,7 +556,10 @@ static void emit_call(fx_t *f, const wp_functype_t *ft, const char *callee, cons
 static void op_call(fx_t *f, uint32_t callee) {
   const wp_functype_t *ft = wp_modinfo_functype(f->mi, callee);
   const char *name;
-  if (f->x->opts->baseline) {
+  bool defined = callee >= f->mi->nimported_funcs;
+  /* baseline: every call through the function table; a hot object's
+  ** calls of functions not in it: the same, into the baseline code */
+  if (f->x->opts->baseline || (defined && f->x->opts->hot && !f->x->opts->hot[callee - f->mi->nimported_funcs])) {
     uint32_t ti = callee < f->mi->nimported_funcs
                       ? wp_modinfo_nth_import(f->mi, WASMPLUG_EXTERN_FUNC, callee)->type_index
                       : f->mi->func_types[callee - f->mi->nimported_funcs];
@@ -1165,7 +1168,7 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
     for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(out, "tc.a[%u].%c = l%u;\n", k, wp_tletter(t->params[k]), k);
     wp_buf_puts(out, "do ((wp_tfn)tc.fn)(&tc); while (tc.fn);\n");
     /* the bodies run set memory 0's base for their instances: ours back */
-    if (!x->opts->baseline && wp_nmems(mi)) wp_buf_puts(out, "WP_PIN_SET(I);\n");
+    if (wp_xlate_pins(mi, x->opts)) wp_buf_puts(out, "WP_PIN_SET(I);\n");
     if (t->nresults == 1) {
       wp_buf_printf(out, "return tc.a[0].%c;\n", wp_tletter(t->results[0]));
     } else if (t->nresults > 1) {
@@ -1174,7 +1177,7 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
       wp_buf_puts(out, " return r; }\n");
     }
     wp_buf_printf(out, "}\nvoid F%u_t(wp_tc *tc) {\nwp_inst *I = tc->I;\n%s", f.func,
-                  !x->opts->baseline && wp_nmems(mi) ? "WP_PIN_SET(I);\n" : "");
+                  wp_xlate_pins(mi, x->opts) ? "WP_PIN_SET(I);\n" : "");
     for (uint32_t k = 0; k < t->nparams; k++)
       wp_buf_printf(out, "%s%s l%u = tc->a[%u].%c;\n", vol, wp_ctype(t->params[k]), k, k, wp_tletter(t->params[k]));
   }
@@ -1212,11 +1215,13 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
     if (any) wp_buf_puts(out, ";\n");
   }
   for (uint32_t k = 0; k < wp_nmems(mi); k++)
-    if (f.mems_used[k] && k == 0 && !x->opts->baseline) wp_buf_puts(out, "WP_DM0\n"); /* translate.c: pin_block */
+    if (f.mems_used[k] && k == 0 && wp_xlate_pins(mi, x->opts)) wp_buf_puts(out, "WP_DM0\n"); /* translate.c: pin_block */
     else if (f.mems_used[k]) wp_buf_printf(out, "u8 *const M%u = I->md[%u];\n", k, k);
   /* fuel and epoch: the running call's meter (per thread, rt.c), checked
   ** at every entry (of F<N>_t too: every tail call is an entry) and at
   ** every loop header */
+  /* the baseline counts its calls: what hot-first tier-up compiles first */
+  if (x->opts->baseline) wp_buf_printf(out, "wp_hits[%u]++;\n", i);
   if (x->opts->fuel || x->opts->epoch) {
     wp_buf_puts(out, "wp_meter *const wp_mt = wp_rt->meter();\n");
     if (x->opts->fuel) wp_buf_puts(out, "WP_FUEL;\n");
