@@ -514,6 +514,40 @@ static char *gen_hot_desc(const wasmplug_module_t *mod, const uint8_t *hot, wp_b
   return NULL;
 }
 
+/* ref.func in a constant expression marks its function. */
+static void mark_ref_funcs(const wasmplug_module_t *mod, wp_span_t span, uint8_t *out) {
+  const wp_modinfo_t *m = &mod->info;
+  if (!span.len) return;
+  wp_reader_t r = {mod->bytes + span.off, mod->bytes, mod->bytes + span.off + span.len, mod->name, NULL};
+  wp_instr_t in;
+  while (r.p < r.end && wp_read_instr(&r, &in) && in.op != 0x0b)
+    if (in.op == 0xd2 && in.a < wp_nfuncs(m)) out[in.a] = 1;
+  free(r.err);
+}
+
+/* The functions a funcref or another instance may hold (the validator's
+** C.refs, which every ref.func in code must name, and the exports): the
+** only ones that need an F<N>x wrapper (pin_block). */
+static uint8_t *escaping_funcs(const wasmplug_module_t *mod) {
+  const wp_modinfo_t *m = &mod->info;
+  uint8_t *out = calloc(wp_nfuncs(m) ? wp_nfuncs(m) : 1, 1);
+  if (!out) return NULL;
+  for (uint32_t i = 0; i < m->nexports; i++)
+    if (m->exports[i].kind == WASMPLUG_EXTERN_FUNC && m->exports[i].index < wp_nfuncs(m)) out[m->exports[i].index] = 1;
+  for (uint32_t i = 0; i < m->nglobals; i++) mark_ref_funcs(mod, m->globals[i].init, out);
+  for (uint32_t i = 0; i < m->ntables; i++) mark_ref_funcs(mod, m->table_inits[i], out);
+  for (uint32_t s = 0; s < m->nelems; s++) {
+    const wp_elem_t *e = &m->elems[s];
+    mark_ref_funcs(mod, e->offset, out);
+    for (uint32_t k = 0; k < e->count; k++) {
+      if (e->funcs && e->funcs[k] < wp_nfuncs(m)) out[e->funcs[k]] = 1;
+      else if (e->exprs) mark_ref_funcs(mod, e->exprs[k], out);
+    }
+  }
+  for (uint32_t s = 0; s < m->ndatas; s++) mark_ref_funcs(mod, m->datas[s].offset, out);
+  return out;
+}
+
 static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, const uint8_t *tailer,
                       wp_buf_t *b) {
   const wp_modinfo_t *m = &mod->info;
@@ -545,8 +579,11 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
     ** own code: call_indirect through its own table) it jumps to F<N>
     ** (3 instructions; sibling calls allowed here alone: the recursion
     ** still grows the stack in F<N>); otherwise F<N>s sets and restores */
+    uint8_t *esc = escaping_funcs(mod);
+    if (!esc) return wp_strdup("out of memory");
     wp_buf_puts(b, "#ifdef WP_PIN\n");
     for (uint32_t f = m->nimported_funcs; f < nf; f++) {
+      if (!esc[f]) continue;
       const wp_functype_t *t = wp_modinfo_functype(m, f);
       wp_buf_t args = {0};
       for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(&args, ", a%u", k);
@@ -576,10 +613,16 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
       if (args.oom) b->oom = true;
       wp_buf_free(&args);
     }
+    /* a function no funcref can name has none: 0, which nothing reads */
     wp_buf_printf(b, "static void *const wp_ftabx[%u] = {", nf ? nf : 1);
-    for (uint32_t f = 0; f < nf; f++)
-      wp_buf_printf(b, "%s%s(void *)F%u%s", f ? "," : "", f % 8 ? " " : "\n", f, f < m->nimported_funcs ? "" : "x");
+    for (uint32_t f = 0; f < nf; f++) {
+      wp_buf_printf(b, "%s%s", f ? "," : "", f % 8 ? " " : "\n");
+      if (f < m->nimported_funcs) wp_buf_printf(b, "(void *)F%u", f);
+      else if (esc[f]) wp_buf_printf(b, "(void *)F%ux", f);
+      else wp_buf_puts(b, "0");
+    }
     wp_buf_puts(b, nf ? "};\n" : "0};\n");
+    free(esc);
     wp_buf_puts(b, "#else\n#define wp_ftabx wp_ftab0\n#endif\n");
   } else {
     wp_buf_puts(b, "#define wp_ftabx wp_ftab0\n");
@@ -661,7 +704,7 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
     wp_buf_printf(b, "  { u32 f; static void *const t[%u] = {", nf ? nf : 1);
   for (uint32_t f = 0; tailer && f < nf; f++) wp_buf_printf(b, "%s%s(void *)T%u", f ? "," : "", f % 8 ? " " : "\n", f);
   if (tailer)
-    wp_buf_printf(b, "%s};\n    for (f = 0; f < %u; f++) wp_th_put(wp_ftabx[f], t[f]); }\n", nf ? "" : "0", nf);
+    wp_buf_printf(b, "%s};\n    for (f = 0; f < %u; f++) if (wp_ftabx[f]) wp_th_put(wp_ftabx[f], t[f]); }\n", nf ? "" : "0", nf);
   gen_types(m, b);
   wp_buf_puts(b, "}\n");
 
