@@ -194,9 +194,13 @@ static void arg(args_t *a, const char *s) {
 }
 
 /* The optimized tier's compiler flags (all part of the cache keys: the
-** engine's tool_id names them for whole modules, unit keys hash them). */
+** engine's tool_id lists them, whole-module and unit keys hash it). */
 static const char *const cc_flags[] = {
-    "-O2",
+    /* -O1, not -O2: the SQLite module's C compiles in 0.55x the CPU time
+    ** (clang -O1 against gcc -O2) and its workload runs as fast; the C is
+    ** a wasm module's code, optimized once already (bench/README.md,
+    ** "Compile speed"). */
+    "-O1",
     /* No sibling-call optimisation: it turns unbounded wasm recursion into
     ** a loop, and call-stack exhaustion must trap, not hang. */
     "-fno-optimize-sibling-calls",
@@ -209,6 +213,17 @@ static const char *const cc_flags[] = {
 /* Wasm float semantics for the own translator's C: no contraction into
 ** fused multiply-adds, no errno (so sqrt is one instruction). */
 static const char *const own_flags[] = {"-ffp-contract=off", "-fno-math-errno", NULL};
+
+char *wp_cc_flags_text(bool own) {
+  wp_buf_t t = {0};
+  for (const char *const *f = cc_flags; *f; f++) wp_buf_printf(&t, "%s%s", t.len ? " " : "", *f);
+  for (const char *const *f = own_flags; own && *f; f++) wp_buf_printf(&t, " %s", *f);
+  if (t.oom || !t.s) {
+    wp_buf_free(&t);
+    return NULL;
+  }
+  return t.s;
+}
 
 const char *wp_cc_isa_flag(void) {
 #if defined(__x86_64__) && defined(__GNUC__)
