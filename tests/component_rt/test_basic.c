@@ -304,6 +304,6 @@ int main(int argc, char **argv) {
   free(bytes);
   wp_cabi_types_delete(ty.t);
   wasmplug_engine_delete(eng);
-  printf("%d checks, %d failures\n", h_checks, h_failures);
-  return h_failures ? 1 : 0;
+  printf("%d checks, %d failures\n", checks, failures);
+  return failures ? 1 : 0;
 }
