@@ -130,38 +130,9 @@ const char *wp_engine_tcc_id(wasmplug_engine_t *e) {
   return id;
 }
 
-/* Whether `prog` is a regular file in a directory of $PATH. */
-static bool on_path(const char *prog) {
-  const char *path = getenv("PATH");
-  if (!path || !*path) path = "/usr/bin:/bin";
-  while (*path) {
-    size_t n = strcspn(path, ":");
-    char *cand = wp_format("%.*s/%s", (int)n, path, prog);
-    struct stat st;
-    bool found = cand && stat(cand, &st) == 0 && S_ISREG(st.st_mode);
-    free(cand);
-    if (found) return true;
-    path += n;
-    if (*path == ':') path++;
-  }
-  return false;
-}
-
-static const char *default_cc = "cc";
-static void find_default_cc(void) {
-  if (on_path("clang")) default_cc = "clang";
-}
-
-/* clang when it is installed (scripts/install-deps.sh installs it for the
-** wasm32 builds): at -O1 it compiles the optimized tier's C as fast as gcc
-** does and its code runs the SQLite workload as fast as gcc -O2's, which
-** takes 1.5x the compile (bench/README.md, "Compile speed"); else cc. */
 const char *wp_cc_command(void) {
   const char *cc = getenv("WASMPLUG_CC");
-  if (cc && *cc) return cc;
-  static pthread_once_t once = PTHREAD_ONCE_INIT;
-  pthread_once(&once, find_default_cc);
-  return default_cc;
+  return cc && *cc ? cc : "cc";
 }
 
 const char *wasmplug_version(void) { return WASMPLUG_VERSION; }

@@ -547,8 +547,7 @@ bool wp_baseline_cached(const wasmplug_module_t *m);
 void wp_ticket_write(wasmplug_engine_t *e, const uint8_t digest[32], uint32_t features);
 char *wp_trust_check_elf(const char *name, const uint8_t *so, size_t len);
 
-/* The C compiler of the optimized tier ($WASMPLUG_CC; else clang when it
-** is on $PATH, else cc). */
+/* The C compiler of the optimized tier ($WASMPLUG_CC, default "cc"). */
 const char *wp_cc_command(void);
 /* The flags the optimized tier compiles with (the own translator's too
 ** when `own`), space-separated, for the engine's tool_id (so for every
