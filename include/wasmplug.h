@@ -426,6 +426,18 @@ WASMPLUG_API wasmplug_tier_t wasmplug_module_tier(const wasmplug_module_t *modul
 ** true when it ended with the module's optimized code in the cache, false
 ** when none was started, or it failed or was killed. */
 WASMPLUG_API bool wasmplug_module_tier_up_wait(wasmplug_module_t *module);
+/* Hot-first tier-up (docs/engine.md): a large module's tier-up builder
+** first compiles the functions an earlier baseline run called, into a hot
+** object the next start on the baseline tier loads beside its code.  The
+** number of functions whose optimized code this module runs that way (0:
+** none), their indices (index space, ascending; owned by the module) in
+** *indices, and in *note why hot code in the cache was refused, or NULL.
+** With $WASMPLUG_TIER_UP_HOT=1 modules of any size go hot-first, with
+** "only" the builder stops after the hot object, with 0 never.  Its
+** wait (wasmplug_module_tier_up_wait) is true when the whole module's
+** code, or with "only" the hot object, is in the cache. */
+WASMPLUG_API size_t wasmplug_module_hot_functions(const wasmplug_module_t *module, const uint32_t **indices,
+                                                  const char **note);
 /* Compiles the optimized tier now (if not cached) and stores it in the cache. */
 WASMPLUG_API wasmplug_error_t *wasmplug_module_optimize(wasmplug_module_t *module);
 /* Writes a self-contained artifact (optimized code + the original bytes) that

@@ -19,7 +19,16 @@
 ** Runs A and B alternately, N times each (A, B, A, B...), and prints one
 ** such line for A, then one for B: a ratio of the two is then measured
 ** under the same load, moment by moment (the machine may be shared).
+**
+** usage: timeit --reap OUTFILE COMMAND [ARGS...]
+**
+** Runs COMMAND once as a subreaper (PR_SET_CHILD_SUBREAPER), so the
+** detached processes it leaves (a tier-up builder) become timeit's to wait
+** for, and prints "FIRST ALL CPU RSS": the command's wall time, the wall
+** time until its last descendant ended, the CPU time of all of them, the
+** peak resident size in MiB of the largest.
 */
+#include <sys/prctl.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -96,7 +105,32 @@ static bool series_init(series_t *s, const char *out, char **argv, int n) {
   return s->t && s->cpu;
 }
 
+static int reap(const char *out, char **argv) {
+  series_t s;
+  double t[1], cpu[1];
+  memset(&s, 0, sizeof s);
+  s.out = out;
+  snprintf(s.err, sizeof s.err, "%s.err", out);
+  s.argv = argv;
+  s.t = t;
+  s.cpu = cpu;
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    fprintf(stderr, "timeit --reap: PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
+    return 1;
+  }
+  double t0 = bench_clock(CLOCK_MONOTONIC);
+  if (!run_once(&s, 0)) return 1;
+  int status;
+  while (wait(&status) >= 0 || errno == EINTR) {}
+  double all = bench_clock(CLOCK_MONOTONIC) - t0;
+  struct rusage ru;
+  getrusage(RUSAGE_CHILDREN, &ru);
+  printf("%.4f %.4f %.4f %.1f\n", t[0], all, bench_rusage_cpu(&ru), (double)ru.ru_maxrss / 1024);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 3 && !strcmp(argv[1], "--reap")) return reap(argv[2], argv + 3);
   bool pair = argc > 1 && !strcmp(argv[1], "--pair");
   if (pair) {
     argv++;

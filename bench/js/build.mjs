@@ -2,13 +2,14 @@
 // Builds bench/js/hello.js into a wasi:cli command component with
 // componentize-js (tools/componentize-js.mjs says how the WIT is
 // assembled), out of the source tree:
-//   node build.mjs ROOT OUT.wasm WORKDIR
+//   node build.mjs ROOT OUT.wasm WORKDIR [SOURCE.js]
+// (SOURCE: a file of bench/js, hello.js by default.)
 // Exits 3 when componentize-js is not installed (the bench then skips its
 // rows).
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const [root, out, work] = process.argv.slice(2);
+const [root, out, work, src] = process.argv.slice(2);
 if (!root || !out || !work) {
   console.error('usage: build.mjs ROOT OUT.wasm WORKDIR');
   process.exit(2);
@@ -25,7 +26,7 @@ const imports = ['clocks/monotonic-clock', 'clocks/wall-clock', 'random/random',
 try {
   await componentizeJs({
     root, out: resolve(out), work: resolve(work),
-    source: fileURLToPath(new URL('hello.js', import.meta.url)),
+    source: fileURLToPath(new URL(src || 'hello.js', import.meta.url)),
     versionOf: /wasi:cli\/[a-z-]+@(0\.2\.\d+)/,
     worldName: 'hello',
     world: (ver) => `package bench:js-hello;\nworld hello {\n${imports.map((i) => `  import wasi:${i}@${ver};\n`).join('')}` +

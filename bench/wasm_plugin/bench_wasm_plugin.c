@@ -192,6 +192,18 @@ static int bench(const char *dir, bool opt) {
   ** N times 20000 calls (for perf), then the usual rows. */
   const char *prof = getenv("BENCH_WASM_PLUGIN_PROFILE");
   for (long r = prof ? atol(prof) : 0; r > 0; r--) loop_burst(&g[0], false, text, 20000, &sums_unused);
+  /* BENCH_WASM_PLUGIN_INSTANTIATE=N: only N instantiations (+ deletes) of
+  ** the app against the native-layout imports (for perf), then exit. */
+  const char *iprof = getenv("BENCH_WASM_PLUGIN_INSTANTIATE");
+  if (iprof) {
+    for (long r = atol(iprof); r > 0; r--) {
+      wasmplug_component_instance_t *x;
+      wasmplug_component_linker_instantiate(l1, app, &x, &e, &t);
+      if (e || t) die("instantiate", e ? wasmplug_error_message(e) : wasmplug_trap_message(t));
+      wasmplug_component_instance_delete(x);
+    }
+    exit(0);
+  }
   for (int c = 0; c < 2; c++) {
     const wp_cabi_val_t *a = c ? &arg : NULL;
     int iters = c ? 20000 : 50000;

@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   if (!(m.info.features & wp_translate_unsupported())) {
     for (int baseline = 0; baseline < 2; baseline++) {
-      wp_xlate_opts_t o = {baseline != 0, baseline ? 0 : 4096, false, false};
+      wp_xlate_opts_t o = {baseline != 0, baseline ? 0 : 4096, false, false, NULL};
       wp_xlate_t x;
       char *terr = wp_translate(&m, &o, &x);
       if (terr) {

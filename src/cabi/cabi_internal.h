@@ -44,6 +44,12 @@ static inline void wr_disc(uint8_t *p, uint32_t size, uint32_t v) {
   else wr_u32(p, v);
 }
 
+/* The bits a flags value of t may have set (all 32 for 32 or more flags):
+** lifting and lowering clear the others. */
+static inline uint32_t flags_mask(const wp_cabi_type_t *t) {
+  return t->nfields < 32 ? (1u << t->nfields) - 1 : ~0u;
+}
+
 /* The head of a compiled plan (native.c), which the types that own the
 ** type free with themselves (a plan that lost the race to be a type's is
 ** freed by the thread that built it: nobody else saw it). */

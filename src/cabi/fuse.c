@@ -249,7 +249,7 @@ static wp_cabi_error_t *fz_mem(fz *z, const wp_cabi_type_t *ty, uint32_t sp, uin
   }
   case WP_CABI_FLAGS: {
     uint32_t v = rd_disc(s, ty->guest.size);
-    if (ty->nfields < 32) v &= (1u << ty->nfields) - 1;
+    v &= flags_mask(ty);
     if (z->copy) wr_disc(D, ty->guest.size, v);
     return NULL;
   }
@@ -329,7 +329,7 @@ static wp_cabi_error_t *fz_flat(fz *z, const wp_cabi_type_t *ty, const wp_cabi_f
   }
   case WP_CABI_FLAGS:
     (*i)++;
-    if (z->copy) o->i32 = ty->nfields >= 32 ? x.i32 : x.i32 & ((1u << ty->nfields) - 1);
+    if (z->copy) o->i32 = x.i32 & flags_mask(ty);
     return NULL;
   default: return INVALID("a value of kind %d cannot be fused", (int)ty->kind);
   }

@@ -115,7 +115,7 @@ static wp_cabi_error_t *load_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint3
   case WP_CABI_FLAGS: {
     uint32_t v = rd_disc(p, ty->guest.size);
     /* Bits beyond the labels are ignored, as in the reference. */
-    out->of.flags = ty->nfields >= 32 ? v : v & ((1u << ty->nfields) - 1);
+    out->of.flags = v & flags_mask(ty);
     return NULL;
   }
   case WP_CABI_OWN: return wp_cabi_lift_own(cx, ty->resource, rd_u32(p), &out->of.rep);
@@ -209,7 +209,7 @@ static wp_cabi_error_t *lift_flat_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, 
   }
   case WP_CABI_FLAGS:
     it->i++;
-    out->of.flags = ty->nfields >= 32 ? x.i32 : x.i32 & ((1u << ty->nfields) - 1);
+    out->of.flags = x.i32 & flags_mask(ty);
     return NULL;
   case WP_CABI_OWN: it->i++; return wp_cabi_lift_own(cx, ty->resource, x.i32, &out->of.rep);
   case WP_CABI_BORROW: it->i++; return wp_cabi_lift_borrow(cx, ty->resource, x.i32, &out->of.rep);

@@ -95,7 +95,7 @@ static wp_cabi_error_t *store_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
     return NULL;
   }
   case WP_CABI_FLAGS:
-    if (ty->nfields < 32 && (v->of.flags >> ty->nfields))
+    if (v->of.flags & ~flags_mask(ty))
       return INVALID("flags value 0x%x has bits beyond its %u labels", v->of.flags, ty->nfields);
     wr_disc(p, ty->guest.size, v->of.flags);
     return NULL;
@@ -181,7 +181,7 @@ static wp_cabi_error_t *lower_flat_v(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
     return NULL;
   }
   case WP_CABI_FLAGS:
-    if (ty->nfields < 32 && (v->of.flags >> ty->nfields))
+    if (v->of.flags & ~flags_mask(ty))
       return INVALID("flags value 0x%x has bits beyond its %u labels", v->of.flags, ty->nfields);
     out->i32 = v->of.flags;
     return NULL;

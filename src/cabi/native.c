@@ -177,7 +177,7 @@ static wp_cabi_error_t *load_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint3
   }
   case WP_CABI_FLAGS: {
     uint32_t v = rd_disc(p, ty->guest.size);
-    if (ty->nfields < 32) v &= (1u << ty->nfields) - 1;
+    v &= flags_mask(ty);
     wr_disc(dst, ty->native.size, v);
     return NULL;
   }
@@ -328,7 +328,7 @@ static wp_cabi_error_t *store_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
   }
   case WP_CABI_FLAGS: {
     uint32_t v = rd_disc(src, ty->native.size);
-    if (ty->nfields < 32) v &= (1u << ty->nfields) - 1;
+    v &= flags_mask(ty);
     wr_disc(p, ty->guest.size, v);
     return NULL;
   }
@@ -421,7 +421,7 @@ static wp_cabi_error_t *lift_flat_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, 
   }
   case WP_CABI_FLAGS: {
     uint32_t f = x.i32;
-    if (ty->nfields < 32) f &= (1u << ty->nfields) - 1;
+    f &= flags_mask(ty);
     wr_disc(dst, ty->native.size, f);
     return NULL;
   }
@@ -505,7 +505,7 @@ static wp_cabi_error_t *lower_flat_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
   }
   case WP_CABI_FLAGS: {
     uint32_t f = rd_disc(src, ty->native.size);
-    if (ty->nfields < 32) f &= (1u << ty->nfields) - 1;
+    f &= flags_mask(ty);
     out->i32 = f;
     return NULL;
   }
@@ -799,7 +799,7 @@ static wp_cabi_error_t *run_load(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, con
     case OP_FLAGS: {
       const wp_cabi_type_t *t = s->ty;
       uint32_t v = rd_disc(p, t->guest.size);
-      if (t->nfields < 32) v &= (1u << t->nfields) - 1;
+      v &= flags_mask(t);
       wr_disc(d, t->native.size, v);
       break;
     }
@@ -856,7 +856,7 @@ static wp_cabi_error_t *run_store(wp_cabi_cx_t *cx, const plan_t *pl, const uint
     case OP_FLAGS: {
       const wp_cabi_type_t *t = s->ty;
       uint32_t f = rd_disc(v, t->native.size);
-      if (t->nfields < 32) f &= (1u << t->nfields) - 1;
+      f &= flags_mask(t);
       wr_disc(p, t->guest.size, f);
       break;
     }
@@ -914,7 +914,7 @@ static wp_cabi_error_t *run_lift_flat(wp_cabi_cx_t *cx, const plan_t *pl, const 
       break;
     case FL_FLAGS: {
       uint32_t f = x->i32;
-      if (s->ty->nfields < 32) f &= (1u << s->ty->nfields) - 1;
+      f &= flags_mask(s->ty);
       wr_disc(d, s->ty->native.size, f);
       break;
     }
@@ -959,7 +959,7 @@ static wp_cabi_error_t *run_lower_flat(wp_cabi_cx_t *cx, const plan_t *pl, const
       break;
     default: { /* FL_FLAGS */
       uint32_t f = rd_disc(v, s->ty->native.size);
-      if (s->ty->nfields < 32) f &= (1u << s->ty->nfields) - 1;
+      f &= flags_mask(s->ty);
       o->i32 = f;
       break;
     }

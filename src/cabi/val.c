@@ -135,7 +135,7 @@ wp_cabi_error_t *wp_cabi_val_check(const wp_cabi_type_t *ty, const wp_cabi_val_t
     return wp_cabi_val_check(c, v->of.var.payload);
   }
   case WP_CABI_FLAGS:
-    if (ty->nfields < 32 && (v->of.flags >> ty->nfields))
+    if (v->of.flags & ~flags_mask(ty))
       return INVALID("flags value 0x%x has bits beyond its %u labels", v->of.flags, ty->nfields);
     return NULL;
   case WP_CABI_STREAM: case WP_CABI_FUTURE: case WP_CABI_ERROR_CONTEXT:

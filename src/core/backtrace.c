@@ -132,7 +132,7 @@ static void map_elf(code_entry *c, void *dl, int memfd) {
   Elf64_Ehdr eh;
   memcpy(&eh, b, sizeof eh);
   uint32_t nimp = c->m->info.nimported_funcs, total = wp_nfuncs(&c->m->info);
-  size_t cap = 0;
+  size_t cap = c->n; /* after another map: push grows what is there */
   if (got != len || eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > len ||
       (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > len - eh.e_shoff)
     goto out;
@@ -194,6 +194,8 @@ static void build(code_entry *c) {
   int memfd = code->memfd;
   if (code->tcc && !wp_tcc_image(code->tcc, &dl, &memfd)) map_tcc(c, code->tcc);
   else if (dl) map_elf(c, dl, memfd);
+  /* hot-first: the hot object's functions (its F<N> symbols) too */
+  if (code->hot_dl) map_elf(c, code->hot_dl, code->hot_memfd);
   if (c->n) qsort(c->r, c->n, sizeof *c->r, by_lo);
 }
 

@@ -460,17 +460,18 @@ static char *build_wasm2c(wasmplug_module_t *m, const char *dir, const char *so_
   return err;
 }
 
-char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_out) {
+char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_out, const uint8_t *hot) {
   char *err = NULL;
   if (m->engine->translator == WP_TRANSLATOR_WASM2C) {
+    if (hot) return wp_format("%s: hot code needs the own translator", m->name);
     err = build_wasm2c(m, dir, so_out);
   } else {
     wp_xlate_opts_t o = {false, WP_OPT_UNIT_BYTES, m->engine->config.fuel != 0,
-                        m->engine->config.epoch_ticks != 0};
+                        m->engine->config.epoch_ticks != 0, hot};
     wp_xlate_t x;
     if ((err = wp_translate(m, &o, &x))) return err;
     unit_build_t b = {m, dir, false, NULL, NULL, NULL, 0};
-    progress_t pg = {m, "optimized", NULL, false, {0, 0}};
+    progress_t pg = {m, hot ? "hot optimized" : "optimized", NULL, false, {0, 0}};
     err = build_units(&b, &x, &pg);
     wp_xlate_free(&x);
     if (!err) { /* link */
@@ -593,7 +594,7 @@ char *wp_build_baseline(wasmplug_module_t *m, const char *dir, char ***files) {
     free(b.units_dir);
     b.units_dir = NULL;
     wp_xlate_opts_t o = {true, WP_BASE_UNIT_BYTES, m->engine->config.fuel != 0,
-                        m->engine->config.epoch_ticks != 0};
+                        m->engine->config.epoch_ticks != 0, NULL};
     wp_xlate_t x;
     if ((err = wp_translate(m, &o, &x))) goto out;
     err = build_units(&b, &x, &pg);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -116,6 +117,12 @@ static const wp_glue_t *check_glue(const wasmplug_module_t *m, wp_glue_entry_t e
 }
 
 void wp_code_free(wp_code_t *code) {
+  if (code->hot_dl) {
+    dlclose(code->hot_dl);
+    close(code->hot_memfd);
+  }
+  free(code->ftab);
+  free(code->hot_idx);
   if (code->tcc) wp_tcc_release(code->tcc);
   if (code->dl) {
     dlclose(code->dl);
@@ -168,7 +175,7 @@ char *wp_emit_c(const wasmplug_module_t *m, bool baseline, const char *dir, char
     return NULL;
   }
   wp_xlate_opts_t o = {baseline, baseline ? 0 : WP_OPT_UNIT_BYTES, m->engine->config.fuel != 0,
-                        m->engine->config.epoch_ticks != 0};
+                        m->engine->config.epoch_ticks != 0, NULL};
   wp_xlate_t x;
   char *err = wp_translate(m, &o, &x);
   if (err) return err;
@@ -308,26 +315,37 @@ static char *load_so_sealed(wasmplug_module_t *m, int mfd, const uint8_t *so, si
   return load_dl(m, h, mfd, out);
 }
 
-/* The .meta of a cache entry: the entry's key, the SHA-256 of its .so
-** (`sum`, in hex) and the MAC of both (trust.c).  NULL when no secret is
-** available (the entry is then neither written nor trusted). */
-static char *cache_meta_sum(wasmplug_module_t *m, const char sum[65]) {
-  char key[65], mac[65];
-  key_hex(m, key);
+/* The .meta of the cache entry `key` whose .so has the SHA-256 `sum` (in
+** hex): the key, the sum and the MAC of both (trust.c).  NULL when no
+** secret is available (the entry is then neither written nor trusted). */
+static char *cache_meta_sum(wasmplug_module_t *m, const char *key, const char sum[65]) {
+  char mac[65];
   if (!wp_trust_mac(m->engine, key, sum, mac)) return NULL;
   return wp_format("wasmplug-cache 2\nkey %s\nsha256 %s\nmac %s\n", key, sum, mac);
 }
 
-static char *cache_meta(wasmplug_module_t *m, const uint8_t *so, size_t slen) {
+static char *cache_meta_key(wasmplug_module_t *m, const char *key, const uint8_t *so, size_t slen) {
   char sum[65];
   wp_sha256_hex_of(so, slen, sum);
-  return cache_meta_sum(m, sum);
+  return cache_meta_sum(m, key, sum);
 }
 
-/* Whether `meta` is the .meta of this module's entry whose .so has the
-** SHA-256 `sum` (hex), under the cache's MAC. */
-static bool cache_meta_verified(wasmplug_module_t *m, const uint8_t *meta, size_t mlen, const char sum[65]) {
-  char *expect = cache_meta_sum(m, sum);
+static char *cache_meta(wasmplug_module_t *m, const uint8_t *so, size_t slen) {
+  char key[65];
+  key_hex(m, key);
+  return cache_meta_key(m, key, so, slen);
+}
+
+/* Whether meta vouches for a .so whose SHA-256 is `sum` (hex) as the entry
+** `key` (NULL: the module's). */
+static bool cache_meta_verified(wasmplug_module_t *m, const char *key, const uint8_t *meta, size_t mlen,
+                                const char sum[65]) {
+  char own[65];
+  if (!key) {
+    key_hex(m, own);
+    key = own;
+  }
+  char *expect = cache_meta_sum(m, key, sum);
   char *got = malloc(mlen + 1);
   bool ok = expect && got;
   if (ok) {
@@ -340,11 +358,17 @@ static bool cache_meta_verified(wasmplug_module_t *m, const uint8_t *meta, size_
   return ok;
 }
 
-static bool cache_entry_verified(wasmplug_module_t *m, const uint8_t *meta, size_t mlen, const uint8_t *so,
-                                 size_t slen) {
+/* Whether meta vouches for so as the entry `key` (NULL: the module's). */
+static bool cache_entry_verified_key(wasmplug_module_t *m, const char *key, const uint8_t *meta, size_t mlen,
+                                     const uint8_t *so, size_t slen) {
   char sum[65];
   wp_sha256_hex_of(so, slen, sum);
-  return cache_meta_verified(m, meta, mlen, sum);
+  return cache_meta_verified(m, key, meta, mlen, sum);
+}
+
+static bool cache_entry_verified(wasmplug_module_t *m, const uint8_t *meta, size_t mlen, const uint8_t *so,
+                                 size_t slen) {
+  return cache_entry_verified_key(m, NULL, meta, mlen, so, slen);
 }
 
 /* The file at `path` copied into a new memfd, sealed (no write, no resize:
@@ -414,7 +438,7 @@ static bool cache_load(wasmplug_module_t *m, const char *so_path, const char *me
   char sum[65];
   if (!wp_read_all(meta_path, &meta, &mlen)) return false;
   int mfd = sealed_copy(so_path, sum, &so, &slen);
-  bool ok = mfd >= 0 && cache_meta_verified(m, meta, mlen, sum);
+  bool ok = mfd >= 0 && cache_meta_verified(m, NULL, meta, mlen, sum);
   free(meta);
   if (mfd < 0) return false;
   char *err = ok ? load_so_sealed(m, mfd, so, slen, out) : NULL;
@@ -469,9 +493,9 @@ char *wp_write_atomic(const char *path, const uint8_t *data, size_t len) {
 ** first, then the meta that vouches for it, each by an atomic rename, so a
 ** process killed at any point leaves either no entry or a whole one (a .so
 ** without its .meta is never loaded).  Nothing is stored without a secret. */
-static char *cache_store(wasmplug_module_t *m, const char *so_path, const char *meta_path,
+static char *cache_store(wasmplug_module_t *m, const char *key, const char *so_path, const char *meta_path,
                          const uint8_t *so, size_t slen) {
-  char *meta = cache_meta(m, so, slen);
+  char *meta = key ? cache_meta_key(m, key, so, slen) : cache_meta(m, so, slen);
   if (!meta) return NULL;
   unlink(meta_path);
   char *err = wp_write_atomic(so_path, so, slen);
@@ -498,13 +522,13 @@ char *wp_compile_optimized(wasmplug_module_t *m, bool may_build, wp_code_t *out)
   if (!dir) { err = wp_format("cannot create a temporary directory: %s", strerror(errno)); goto out; }
   char *built = wp_format("%s/module.so", dir);
   if (!built) { err = wp_strdup("out of memory"); goto out; }
-  err = wp_build_optimized(m, dir, built);
+  err = wp_build_optimized(m, dir, built, NULL);
   if (!err && !wp_read_all(built, &so, &slen))
     err = wp_format("%s: the C compiler produced no output", m->name);
   free(built);
   if (err) goto out;
   /* Without a secret to vouch with, the code is used but not cached. */
-  if ((err = cache_store(m, so_path, meta_path, so, slen))) goto out;
+  if ((err = cache_store(m, NULL, so_path, meta_path, so, slen))) goto out;
   err = load_so_bytes(m, so, slen, out);
 out:
   if (dir) {
@@ -515,6 +539,227 @@ out:
   free(so_path);
   free(meta_path);
   return err;
+}
+
+/* ------------------------------------------------------ hot-first code */
+
+/* Hot-first tier-up: a large module's full optimized compile takes
+** minutes, but a run spends its time in a small part of it.  The baseline
+** counts the calls of every function (translate_func.c: wp_hits[i]++ at
+** entry); with tier-up, those counts go to a shared mapping the builder
+** reads once the run ends (or after a time budget, for a server), and the
+** builder compiles the functions that ran first, at -O2, into a "hot
+** object" (translate.h: opts.hot), stored as a cache entry of its own
+** (HKEY.so and HKEY.meta, MAC'ed like every entry, HKEY derived from the
+** module's key), before the whole module.  The next start without the
+** whole module's optimized code loads the baseline (cached for large
+** modules) and the hot object, and gives instances a function table
+** whose hot entries point into the hot object: the baseline's calls and
+** funcrefs reach the hot code through the table, the hot code calls the
+** other hot functions directly and the rest through the table.  The
+** profile on disk is never read: the counts only ever decide what is
+** compiled, and what runs is code the cache vouches for. */
+
+/* translate.c's gen_hot_desc writes this layout */
+typedef struct wp_hot {
+  uint32_t abi, nfuncs;
+  uint8_t module_hash[32];
+  void (*init_module)(const wp_rt_api_t *rt);
+  uint32_t nhot;
+  const uint32_t *idx;
+  void *const *fn;
+} wp_hot_t;
+
+enum { HOT_OFF, HOT_ON, HOT_ONLY };
+
+/* $WASMPLUG_TIER_UP_HOT: 0 never, 1 always, "only" the hot object and no
+** whole-module build after it; default: modules over WP_BASE_LARGE of
+** code (smaller ones compile whole in seconds). */
+static int hot_mode(const wasmplug_module_t *m) {
+  const char *e = getenv("WASMPLUG_TIER_UP_HOT");
+  if (e && !strcmp(e, "0")) return HOT_OFF;
+  if (e && !strcmp(e, "only")) return HOT_ONLY;
+  if (e && !strcmp(e, "1")) return HOT_ON;
+  return wp_baseline_cached(m) ? HOT_ON : HOT_OFF;
+}
+
+bool wp_hot_possible(const wasmplug_module_t *m) {
+  /* tail calls find a callee's body by its entry's address and
+  ** exceptions' handlers are not shared between the two: not mixed */
+  return m->engine->translator == WP_TRANSLATOR_OWN && m->info.nfuncs &&
+         !(m->info.features & (WP_FEAT_TAILCALL | WP_FEAT_EH | WP_FEAT_EH_LEGACY));
+}
+
+static void hot_key(const wasmplug_module_t *m, char hex[65]) {
+  char key[65];
+  key_hex(m, key);
+  wp_sha256_t s;
+  uint8_t d[32];
+  wp_sha256_init(&s);
+  wp_sha256_update(&s, "wasmplug hot 1\n", 15);
+  wp_sha256_update(&s, key, 64);
+  wp_sha256_final(&s, d);
+  wp_sha256_hex(d, hex);
+}
+
+static void hot_note(wasmplug_module_t *m, char *note) {
+  free(m->hot_note);
+  m->hot_note = note;
+}
+
+void wp_hot_load(wasmplug_module_t *m) {
+  if (!m->code.tcc || !wp_hot_possible(m)) return;
+  const char *e = getenv("WASMPLUG_TIER_UP_HOT");
+  if (e && !strcmp(e, "0")) return;
+  char key[65];
+  hot_key(m, key);
+  char *so_path = wp_format("%s/%s.so", m->engine->cache_dir, key);
+  char *meta_path = wp_format("%s/%s.meta", m->engine->cache_dir, key);
+  uint8_t *meta = NULL, *so = NULL;
+  size_t mlen = 0, slen = 0;
+  void *h = NULL;
+  int memfd = -1;
+  void **ftab = NULL;
+  uint32_t *idx = NULL;
+  if (!so_path || !meta_path || !wp_read_all(meta_path, &meta, &mlen)) goto out; /* none */
+  if (!wp_read_all(so_path, &so, &slen) || !cache_entry_verified_key(m, key, meta, mlen, so, slen)) {
+    hot_note(m, wp_format("%s: hot code in the cache refused (%s.so does not match its MAC'ed .meta: "
+                          "truncated, corrupted or not ours); running the baseline tier only",
+                          m->name, key));
+    goto out;
+  }
+  char *bad = wp_trust_check_elf(m->name, so, slen);
+  if (bad) {
+    hot_note(m, bad);
+    goto out;
+  }
+  if (!(h = wp_dlopen_bytes(so, slen, &memfd))) {
+    const char *de = dlerror();
+    hot_note(m, wp_format("%s: cannot load hot code: %s", m->name, de ? de : "dlopen failed"));
+    goto out;
+  }
+  const wp_hot_t *(*entry)(void) = (const wp_hot_t *(*)(void))dlsym(h, "wasmplug_hot_v1");
+  const wp_hot_t *d = entry ? entry() : NULL;
+  uint32_t nf = wp_nfuncs(&m->info), nimp = m->info.nimported_funcs;
+  bool ok = d && d->abi == WP_GLUE_ABI && d->nfuncs == nf && !memcmp(d->module_hash, m->hash, 32) &&
+            d->nhot >= 1 && d->nhot <= m->info.nfuncs;
+  for (uint32_t k = 0; ok && k < d->nhot; k++)
+    ok = d->idx[k] >= nimp && d->idx[k] < nf && (k == 0 || d->idx[k] > d->idx[k - 1]) && d->fn[k];
+  void *const *base = ok ? wp_tcc_symbol(m->code.tcc, "wp_ftab0") : NULL;
+  if (!ok || !base) {
+    hot_note(m, wp_format("%s: hot code in the cache refused (it does not describe this module's code)",
+                          m->name));
+    goto out;
+  }
+  ftab = malloc(nf * sizeof *ftab);
+  idx = malloc(d->nhot * sizeof *idx);
+  if (!ftab || !idx) goto out;
+  memcpy(ftab, base, nf * sizeof *ftab);
+  for (uint32_t k = 0; k < d->nhot; k++) {
+    ftab[d->idx[k]] = d->fn[k];
+    idx[k] = d->idx[k];
+  }
+  d->init_module(wp_rt_api());
+  m->code.hot_dl = h;
+  m->code.hot_memfd = memfd;
+  m->code.ftab = ftab;
+  m->code.nhot = d->nhot;
+  m->code.hot_idx = idx;
+  h = NULL;
+  ftab = NULL;
+  idx = NULL;
+out:
+  if (h) {
+    dlclose(h);
+    close(memfd);
+  }
+  free(ftab);
+  free(idx);
+  free(meta);
+  free(so);
+  free(so_path);
+  free(meta_path);
+  /* a refusal is worth a line on stderr (the cache is damaged or was
+  ** tampered with) unless WASMPLUG_LOG=error; hot code in use with
+  ** WASMPLUG_LOG=debug */
+  const char *log = getenv("WASMPLUG_LOG");
+  if (m->hot_note && !(log && !strcmp(log, "error"))) fprintf(stderr, "wasmplug: %s\n", m->hot_note);
+  if (m->code.nhot && log && !strcmp(log, "debug"))
+    fprintf(stderr, "wasmplug: %s: hot code (tier-up) for %u of %u functions\n", m->name, m->code.nhot,
+            m->info.nfuncs);
+}
+
+size_t wasmplug_module_hot_functions(const wasmplug_module_t *m, const uint32_t **indices, const char **note) {
+  if (indices) *indices = m->code.hot_idx;
+  if (note) *note = m->hot_note;
+  return m->code.nhot;
+}
+
+/* Which defined functions go into the hot object: those the profile saw
+** run, the most called first up to $WASMPLUG_TIER_UP_HOT_BYTES of wasm
+** code (default 4 MiB).  NULL: none ran (or out of memory). */
+static uint8_t *hot_choose(const wasmplug_module_t *m, uint32_t *nhot) {
+  uint32_t n = m->info.nfuncs, k = 0;
+  *nhot = 0;
+  const volatile uint32_t *hits = m->hits;
+  uint32_t *ran = malloc((size_t)n * sizeof *ran);
+  uint32_t *count = malloc((size_t)n * sizeof *count);
+  uint8_t *hot = calloc(n, 1);
+  if (!ran || !count || !hot) goto fail;
+  for (uint32_t i = 0; i < n; i++) {
+    count[i] = hits[i];
+    if (count[i]) ran[k++] = i;
+  }
+  const char *e = getenv("WASMPLUG_TIER_UP_HOT_BYTES");
+  uint64_t budget = e && *e ? strtoull(e, NULL, 10) : 4u << 20, used = 0;
+  /* the most called first (insertion by count into ran[]: a shell sort) */
+  for (uint32_t gap = k / 2; gap > 0; gap /= 2)
+    for (uint32_t i = gap; i < k; i++)
+      for (uint32_t j = i; j >= gap && count[ran[j - gap]] < count[ran[j]]; j -= gap) {
+        uint32_t t = ran[j];
+        ran[j] = ran[j - gap];
+        ran[j - gap] = t;
+      }
+  for (uint32_t i = 0; i < k; i++) {
+    uint32_t len = m->info.bodies[ran[i]].len;
+    if (used + len > budget && *nhot) continue;
+    used += len;
+    hot[ran[i]] = 1;
+    (*nhot)++;
+  }
+  free(ran);
+  free(count);
+  if (*nhot) return hot;
+  free(hot);
+  return NULL;
+fail:
+  free(ran);
+  free(count);
+  free(hot);
+  return NULL;
+}
+
+/* Waits for the run's end: EOF on `prof` (the module's prof_fd closed),
+** or $WASMPLUG_TIER_UP_PROFILE_SECONDS (default 10) for a run that goes on
+** (a server): its counts so far are the profile. */
+static void hot_wait_profile(int prof) {
+  const char *e = getenv("WASMPLUG_TIER_UP_PROFILE_SECONDS");
+  long secs = e && *e ? strtol(e, NULL, 10) : 10;
+  struct timespec end, now;
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  end.tv_sec += secs < 0 ? 0 : secs;
+  char c;
+  for (;;) {
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (long)(end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
+    if (ms <= 0) return;
+    struct pollfd p = {prof, POLLIN, 0};
+    int r = poll(&p, 1, (int)(ms > 60000 ? 60000 : ms));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) continue;
+    ssize_t n = read(prof, &c, 1);
+    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) return; /* EOF: the run ended */
+  }
 }
 
 /* --------------------------------------------------------------- tier-up */
@@ -587,7 +832,51 @@ static int lock_file(const char *path, bool wait) {
 
 /* The builder (the grandchild).  Writes '1' to `res` when the cache holds
 ** the module's verified optimized code at its end, '0' otherwise. */
-static void tier_up_build(wasmplug_module_t *m, int res) {
+/* Hot-first: the hot object built from the profile and stored, unless a
+** verified one is there already.  True when the cache holds one. */
+static bool tier_up_hot(wasmplug_module_t *m, int prof, int *all_lock, const char *all_path) {
+  const char *cache = m->engine->cache_dir;
+  char key[65];
+  hot_key(m, key);
+  char *so_path = wp_format("%s/%s.so", cache, key), *meta_path = wp_format("%s/%s.meta", cache, key);
+  char *dir = NULL, *built = NULL, *err = NULL;
+  uint8_t *meta = NULL, *so = NULL, *hot = NULL;
+  size_t mlen, slen;
+  bool ok = false;
+  if (!so_path || !meta_path) goto out;
+  if (wp_read_all(meta_path, &meta, &mlen) && wp_read_all(so_path, &so, &slen) &&
+      cache_entry_verified_key(m, key, meta, mlen, so, slen)) {
+    ok = true;
+    goto out;
+  }
+  free(so);
+  so = NULL;
+  if (prof < 0 || !m->hits) goto out; /* no profile to go by */
+  hot_wait_profile(prof);
+  uint32_t nhot;
+  if (!(hot = hot_choose(m, &nhot))) goto out;
+  if (*all_lock < 0 && (*all_lock = lock_file(all_path, true)) < 0) goto out;
+  tier_up_sweep(cache, key);
+  if (!(dir = make_tmpdir()) || !(built = wp_format("%s/module.so", dir))) goto out;
+  err = wp_build_optimized(m, dir, built, hot);
+  if (!err && !wp_read_all(built, &so, &slen)) err = wp_strdup("no output");
+  if (!err) err = wp_trust_check_elf(m->name, so, slen);
+  if (!err) err = cache_store(m, key, so_path, meta_path, so, slen);
+  ok = !err;
+out:
+  if (dir) remove_tree(dir);
+  free(dir);
+  free(built);
+  free(err);
+  free(hot);
+  free(meta);
+  free(so);
+  free(so_path);
+  free(meta_path);
+  return ok;
+}
+
+static void tier_up_build(wasmplug_module_t *m, int res, int prof) {
   wasmplug_engine_t *e = m->engine;
   /* A fork of a process whose other threads may have held this lock. */
   pthread_mutex_init(&e->trust.lock, NULL);
@@ -616,18 +905,33 @@ static void tier_up_build(wasmplug_module_t *m, int res) {
   free(meta);
   free(so);
   so = NULL;
-  if (lock_file(all_path, true) < 0) goto out;
+  int all_lock = -1;
+  int mode = hot_mode(m);
+  if (mode != HOT_OFF && wp_hot_possible(m)) {
+    /* the hot object first, from this run's profile; 'h' says it is in
+    ** the cache */
+    bool hot = tier_up_hot(m, prof, &all_lock, all_path);
+    if (hot) {
+      char h = 'h';
+      while (write(res, &h, 1) < 0 && errno == EINTR) {}
+    }
+    if (mode == HOT_ONLY) {
+      ok = hot ? '1' : '0';
+      goto out;
+    }
+  }
+  if (all_lock < 0 && lock_file(all_path, true) < 0) goto out;
   tier_up_sweep(cache, key);
   /* the C and objects in a private directory (mkdtemp under $TMPDIR), as
   ** for any optimized compile: not in the cache, where whoever can write
   ** there could swap a directory for a symlink under the compiler */
   if (!(dir = make_tmpdir())) goto out;
   char *built = wp_format("%s/module.so", dir);
-  err = built ? wp_build_optimized(m, dir, built) : wp_strdup("out of memory");
+  err = built ? wp_build_optimized(m, dir, built, NULL) : wp_strdup("out of memory");
   if (!err && !wp_read_all(built, &so, &slen)) err = wp_strdup("no output");
   /* the ELF check a load would make: never store what would be refused */
   if (!err) err = wp_trust_check_elf(m->name, so, slen);
-  if (!err) err = cache_store(m, so_path, meta_path, so, slen);
+  if (!err) err = cache_store(m, NULL, so_path, meta_path, so, slen);
   if (!err) {
     wp_ticket_write(e, m->hash, m->info.features);
     ok = '1';
@@ -641,9 +945,38 @@ out:
   _exit(ok == '1' ? 0 : 1);
 }
 
+/* The profile of a baseline start that may go hot-first (q: the pipe, or
+** -1s).  Best effort: without it the builder compiles the whole module. */
+static void u32_hits_setup(wasmplug_module_t *m, int q[2]) {
+  if (m->hits || !m->code.tcc || m->code.hot_dl || !wp_hot_possible(m) || hot_mode(m) == HOT_OFF) return;
+  uint32_t **sym = wp_tcc_symbol(m->code.tcc, "wp_hits");
+  size_t len = (size_t)m->info.nfuncs * sizeof(uint32_t);
+  if (!sym || pipe2(q, O_CLOEXEC) != 0) {
+    q[0] = q[1] = -1;
+    return;
+  }
+  void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    close(q[0]);
+    close(q[1]);
+    q[0] = q[1] = -1;
+    return;
+  }
+  /* counts so far (the start function's) carry over */
+  memcpy(p, *sym, len);
+  m->hits = p;
+  *sym = p;
+  if (m->prof_fd >= 0) close(m->prof_fd);
+  m->prof_fd = q[1];
+}
+
 void wp_tier_up_start(wasmplug_module_t *m) {
-  int p[2];
+  int p[2], q[2] = {-1, -1};
   if (pipe2(p, O_CLOEXEC) != 0) return;
+  /* hot-first: the baseline's call counts into a mapping the builder
+  ** shares, and a pipe whose end (this module's end, or
+  ** wasmplug_module_tier_up_wait) tells it the profile is complete */
+  u32_hits_setup(m, q);
   pid_t mid = fork();
   if (mid < 0) {
     close(p[0]);
@@ -661,16 +994,22 @@ void wp_tier_up_start(wasmplug_module_t *m) {
     /* the result pipe as fd 3 (close-on-exec: compilers do not hold it),
     ** stdin/stdout/stderr /dev/null, nothing else of the program's */
     int hi = fcntl(p[1], F_DUPFD_CLOEXEC, 10);
+    /* and the profile's read end as fd 4 (the write end is closed below:
+    ** the builder must see the program's end) */
+    int qhi = q[0] >= 0 ? fcntl(q[0], F_DUPFD_CLOEXEC, 10) : -1;
     int null = open("/dev/null", O_RDWR);
-    if (hi < 0 || null < 0) _exit(1);
+    if (hi < 0 || null < 0 || (q[0] >= 0 && qhi < 0)) _exit(1);
     dup2(null, 0);
     dup2(null, 1);
     dup2(null, 2);
     int res = dup3(hi, 3, O_CLOEXEC);
     if (res < 0) _exit(1);
-    if (syscall(SYS_close_range, 4u, ~0u, 0u) != 0) {
+    int prof = qhi >= 0 ? dup3(qhi, 4, O_CLOEXEC) : -1;
+    if (qhi >= 0 && prof < 0) _exit(1);
+    unsigned first = prof >= 0 ? 5u : 4u;
+    if (syscall(SYS_close_range, first, ~0u, 0u) != 0) {
       long max = sysconf(_SC_OPEN_MAX);
-      for (long fd = 4; fd < (max > 0 && max < 65536 ? max : 65536); fd++) close((int)fd);
+      for (long fd = first; fd < (max > 0 && max < 65536 ? max : 65536); fd++) close((int)fd);
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -685,9 +1024,10 @@ void wp_tier_up_start(wasmplug_module_t *m) {
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
     alarm(WP_TIER_UP_SECONDS);
-    tier_up_build(m, res);
+    tier_up_build(m, res, prof);
   }
   close(p[1]);
+  if (q[0] >= 0) close(q[0]);
   int status;
   while (waitpid(mid, &status, 0) < 0 && errno == EINTR) {}
   if (m->tier_up_fd >= 0) close(m->tier_up_fd);
@@ -696,6 +1036,11 @@ void wp_tier_up_start(wasmplug_module_t *m) {
 
 bool wasmplug_module_tier_up_wait(wasmplug_module_t *m) {
   if (!m || m->tier_up_fd < 0) return false;
+  /* the profile is what ran until now: the builder waits for no more */
+  if (m->prof_fd >= 0) {
+    close(m->prof_fd);
+    m->prof_fd = -1;
+  }
   char c = 0, last = 0;
   ssize_t n;
   /* the builder writes one byte and exits; EOF however it ends */

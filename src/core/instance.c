@@ -559,6 +559,7 @@ void wasmplug_linker_instantiate(wasmplug_linker_t *l, const wasmplug_module_t *
   in->env.self = &in->env;
   in->env.slots = in->slots;
   in->env.wasm = m->bytes;
+  in->env.ftab = m->code.ftab; /* hot-first: the hot functions' entries optimized */
   inst_call_t c = {g, in->inst, &in->env};
   in->instantiated = true;
   /* The memories and tables the module defines are made inside (and sized

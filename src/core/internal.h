@@ -481,6 +481,16 @@ typedef struct wp_code {
                 ** identifies objects by path, so /proc/self/fd/N must not be
                 ** reused while loaded) */
   const wp_glue_t *glue;
+  /* Hot-first tier-up (compile.c): baseline code with a hot object beside
+  ** it, the optimized code of the functions that ran most on an earlier
+  ** baseline run.  ftab: the function table the baseline's instances are
+  ** given (the baseline's own with the hot functions' entries replaced);
+  ** hot_idx: those functions (index space, ascending). */
+  void *hot_dl;
+  int hot_memfd;
+  void **ftab;
+  uint32_t nhot;
+  uint32_t *hot_idx;
 } wp_code_t;
 
 struct wasmplug_module {
@@ -493,6 +503,12 @@ struct wasmplug_module {
   wp_code_t code;
   char *cname; /* the -n name given to wasm2c */
   int tier_up_fd; /* read end of a background build's result pipe, or -1 */
+  /* Hot-first tier-up's profile: the baseline's call counts (one u32 per
+  ** defined function) in a shared mapping the builder reads once the
+  ** write end prof_fd is closed (the module's end) or after a time budget. */
+  uint32_t *hits;
+  int prof_fd;
+  char *hot_note; /* why hot code was refused or ignored, or NULL */
 };
 
 /* codegen.c: runs wasm2c into dir/module.c and writes dir/glue.c.
@@ -515,8 +531,16 @@ void wp_code_free(wp_code_t *code);
 ** detached process (compile.c; m->tier_up_fd reads its result). */
 void wp_tier_up_start(wasmplug_module_t *m);
 /* build.c: the optimized tier's shared object from the engine's
-** translator, units compiled in parallel and cached one by one. */
-char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_out);
+** translator, units compiled in parallel and cached one by one.  hot: a
+** hot object of those defined functions only (translate.h), or NULL. */
+char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_out, const uint8_t *hot);
+/* Hot-first tier-up (compile.c): loads the module's hot object from the
+** cache beside its baseline code, if there is a verified one (else notes
+** why not in m->hot_note). */
+void wp_hot_load(wasmplug_module_t *m);
+/* Whether hot-first tier-up can apply to the module (own translator, no
+** tail calls or exceptions). */
+bool wp_hot_possible(const wasmplug_module_t *m);
 /* A large module's baseline tier: the objects (in dir; names in `files`,
 ** NULL-terminated) that libtcc links, built in parallel or from the cache. */
 char *wp_build_baseline(wasmplug_module_t *m, const char *dir, char ***files);
@@ -625,6 +649,7 @@ struct wasmplug_instance {
     void *self;
     wp_import_slot_t *slots;
     const uint8_t *wasm; /* the module's bytes (data segments; own translator) */
+    void **ftab; /* the instance's function table (own translator), NULL: the code's own */
   } env;
   struct wasmplug_caller caller;
   /* Export objects, one per glue export (index-aligned). */

@@ -3,6 +3,7 @@
 */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -97,6 +98,7 @@ static wasmplug_error_t *module_new(wasmplug_engine_t *engine, const uint8_t *by
   mb->inplace = inplace;
   m->engine = engine;
   m->tier_up_fd = -1;
+  m->prof_fd = -1;
   m->name = wp_strdup(name ? name : "module");
   if (!m->name) return fail(m, WASMPLUG_ERROR_OUT_OF_MEMORY, NULL);
 
@@ -167,6 +169,8 @@ static wasmplug_error_t *module_new(wasmplug_engine_t *engine, const uint8_t *by
     if (err) {
       free(err);
       err = wp_compile_baseline(m, &m->code);
+      /* with the hot functions' optimized code, if a tier-up left it */
+      if (!err) wp_hot_load(m);
     }
     break;
   }
@@ -219,7 +223,10 @@ void wasmplug_module_delete(wasmplug_module_t *m) {
   if (!m) return;
   if (m->code.glue) wp_backtrace_unregister(m);
   if (m->tier_up_fd >= 0) close(m->tier_up_fd); /* the build goes on */
+  if (m->prof_fd >= 0) close(m->prof_fd);         /* its profile is complete */
   wp_code_free(&m->code);
+  if (m->hits) munmap(m->hits, (size_t)m->info.nfuncs * sizeof *m->hits);
+  free(m->hot_note);
   wp_modinfo_free(&m->info);
   if (!((module_block_t *)m)->inplace) free(m->bytes);
   free(m->name);

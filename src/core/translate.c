@@ -428,31 +428,93 @@ static void gen_data(const wp_modinfo_t *m, wp_buf_t *b) {
                  "}\n");
 }
 
+/* init_module's registration of the function types (wp_tid). */
+static void gen_types(const wp_modinfo_t *m, wp_buf_t *b) {
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    const wp_functype_t *t = &m->types[i];
+    wp_buf_printf(b, "  { static const int t[%u] = {", t->nparams + t->nresults + 1);
+    for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
+      wp_buf_printf(b, "%d,", rt_type_code(t->params[k]));
+    wp_buf_printf(b, "0}; wp_tid[%u] = rt->register_func_type(%u, %u, t); }\n", i, t->nparams,
+                  t->nresults);
+  }
+}
+
+/* The end of a hot object's glue (hot-first tier-up): its init_module
+** (wp_rt, type ids) and the wp_hot descriptor naming the hot functions,
+** which compile.c checks against the module and puts into the function
+** table of the baseline's instances.  The layout is wp_hot_t's in
+** compile.c. */
+static char *gen_hot_desc(const wasmplug_module_t *mod, const uint8_t *hot, wp_buf_t *b) {
+  const wp_modinfo_t *m = &mod->info;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < m->nfuncs; i++) n += hot[i] != 0;
+  wp_buf_puts(b, "static void wp_init(const wp_rt_api *rt) {\n  wp_rt = rt;\n");
+  gen_types(m, b);
+  wp_buf_puts(b, "}\n");
+  wp_buf_printf(b, "static const u32 wp_hot_idx[%u] = {", n ? n : 1);
+  for (uint32_t i = 0, k = 0; i < m->nfuncs; i++)
+    if (hot[i]) {
+      wp_buf_printf(b, "%s%s%u", k ? "," : "", k % 16 ? "" : "\n", m->nimported_funcs + i);
+      k++;
+    }
+  wp_buf_puts(b, n ? "};\n" : "0};\n");
+  wp_buf_printf(b, "static void *const wp_hot_fn[%u] = {", n ? n : 1);
+  for (uint32_t i = 0, k = 0; i < m->nfuncs; i++)
+    if (hot[i]) {
+      wp_buf_printf(b, "%s%s(void *)F%u", k ? "," : "", k % 8 ? " " : "\n", m->nimported_funcs + i);
+      k++;
+    }
+  wp_buf_puts(b, n ? "};\n" : "0};\n");
+  wp_buf_puts(b, "typedef struct {\n  u32 abi, nfuncs; u8 module_hash[32];\n"
+                 "  void (*init_module)(const wp_rt_api *);\n"
+                 "  u32 nhot; const u32 *idx; void *const *fn;\n} wp_hot;\n");
+  wp_buf_printf(b, "static const wp_hot wp_hot_desc = {%d, %u, {", WP_GLUE_ABI, wp_nfuncs(m));
+  for (int i = 0; i < 32; i++) wp_buf_printf(b, "%s%u", i ? "," : "", mod->hash[i]);
+  wp_buf_printf(b, "}, wp_init, %u, wp_hot_idx, wp_hot_fn};\n", n);
+  wp_buf_puts(b, "__attribute__((visibility(\"default\"))) const wp_hot *wasmplug_hot_v1(void) "
+                 "{ return &wp_hot_desc; }\n");
+  return NULL;
+}
+
 static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, const uint8_t *tailer,
                       wp_buf_t *b) {
   const wp_modinfo_t *m = &mod->info;
-  (void)o;
   wp_buf_puts(b, "#include \"wp.h\"\n#ifndef __TINYC__\n#include <stdlib.h>\n#endif\n");
   wp_buf_printf(b, "const wp_rt_api *wp_rt;\nu32 wp_tid[%u];\n", m->ntypes ? m->ntypes : 1);
   for (uint32_t f = 0; f < m->nimported_funcs; f++) gen_trampoline(m, f, b);
   uint32_t nf = wp_nfuncs(m);
-  wp_buf_printf(b, "static void *const wp_ftab0[%u] = {", nf ? nf : 1);
-  for (uint32_t f = 0; f < nf; f++)
-    wp_buf_printf(b, "%s%s(void *)F%u", f ? "," : "", f % 8 ? " " : "\n", f);
-  wp_buf_puts(b, nf ? "};\n" : "0};\n");
+  /* the module's own entries of the function table: what instances'
+  ** ftab is unless the host gives them another (hot-first tier-up: the
+  ** same with the hot functions' entries in the hot object); not static,
+  ** so the host can read the baseline's */
+  if (!o->hot) {
+    wp_buf_printf(b, "void *const wp_ftab0[%u] = {", nf ? nf : 1);
+    for (uint32_t f = 0; f < nf; f++)
+      wp_buf_printf(b, "%s%s(void *)F%u", f ? "," : "", f % 8 ? " " : "\n", f);
+    wp_buf_puts(b, nf ? "};\n" : "0};\n");
+  }
+  /* the baseline's call counts (hot-first tier-up): one per defined
+  ** function, counted at its entry; the host may point wp_hits at a
+  ** mapping its tier-up builder reads */
+  if (o->baseline)
+    wp_buf_printf(b, "static u32 wp_hits0[%u];\nu32 *wp_hits = wp_hits0;\n", m->nfuncs ? m->nfuncs : 1);
   wp_buf_printf(b, "static const u32 wp_ftype[%u] = {", nf ? nf : 1);
   for (uint32_t f = 0; f < nf; f++)
     wp_buf_printf(b, "%s%s%u", f ? "," : "", f % 16 ? "" : "\n", func_type_index(m, f));
   wp_buf_puts(b, nf ? "};\n" : "0};\n");
+  /* a funcref's code is the instance's table entry: the same function,
+  ** optimized where the instance has it so */
   wp_buf_printf(b, "wp_fr wp_ref_func(wp_inst *I, u32 f) {\n"
                    "  wp_fr r;\n"
                    "  if (f < %u) return I->ifr[f];\n"
-                   "  r.t = wp_tid[wp_ftype[f]]; r.f = wp_ftab0[f]; r.i = I;\n"
+                   "  r.t = wp_tid[wp_ftype[f]]; r.f = I->ftab[f]; r.i = I;\n"
                    "  return r;\n}\n",
                 m->nimported_funcs);
   gen_elem_items(mod, b);
   gen_data(m, b);
   if (tailer) gen_tail_glue(m, tailer, b);
+  if (o->hot) return gen_hot_desc(mod, o->hot, b);
 
   /* exports */
   for (uint32_t i = 0; i < m->nexports; i++) {
@@ -468,7 +530,10 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
         ret_type(b, t);
         wp_buf_puts(b, " r = ");
       }
-      wp_buf_printf(b, "F%u((wp_inst *)inst", ex->index);
+      /* the baseline's through the function table (hot-first: the hot
+      ** function's optimized code) */
+      if (o->baseline) wp_buf_printf(b, "((wp_ft%u)((wp_inst *)inst)->ftab[%u])((wp_inst *)inst", func_type_index(m, ex->index), ex->index);
+      else wp_buf_printf(b, "F%u((wp_inst *)inst", ex->index);
       for (uint32_t k = 0; k < t->nparams; k++)
         wp_buf_printf(b, ", (%s)v[%u].%s", wp_ctype(t->params[k]), k, raw_field(t->params[k]));
       wp_buf_puts(b, ");\n");
@@ -509,21 +574,15 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
   for (uint32_t f = 0; tailer && f < nf; f++) wp_buf_printf(b, "%s%s(void *)T%u", f ? "," : "", f % 8 ? " " : "\n", f);
   if (tailer)
     wp_buf_printf(b, "%s};\n    for (f = 0; f < %u; f++) wp_th_put(wp_ftab0[f], t[f]); }\n", nf ? "" : "0", nf);
-  for (uint32_t i = 0; i < m->ntypes; i++) {
-    const wp_functype_t *t = &m->types[i];
-    wp_buf_printf(b, "  { static const int t[%u] = {", t->nparams + t->nresults + 1);
-    for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
-      wp_buf_printf(b, "%d,", rt_type_code(t->params[k]));
-    wp_buf_printf(b, "0}; wp_tid[%u] = rt->register_func_type(%u, %u, t); }\n", i, t->nparams,
-                  t->nresults);
-  }
+  gen_types(m, b);
   wp_buf_puts(b, "}\n");
 
   /* instantiate */
-  wp_buf_puts(b, "typedef struct { void *self; const wp_slot *slots; const u8 *wasm; } wp_env;\n");
+  wp_buf_puts(b, "typedef struct { void *self; const wp_slot *slots; const u8 *wasm; void **ftab; } wp_env;\n");
   wp_buf_puts(b, "static void wp_instantiate(void *inst, void *envp) {\n"
                  "  wp_inst *I = inst;\n  const wp_env *e = envp;\n"
-                 "  I->slots = e->slots;\n  I->wasm = e->wasm;\n  I->ftab = (void **)wp_ftab0;\n");
+                 "  I->slots = e->slots;\n  I->wasm = e->wasm;\n"
+                 "  I->ftab = e->ftab ? e->ftab : (void **)wp_ftab0;\n");
   for (uint32_t k = 0; k < m->nimported_funcs; k++) {
     uint32_t s = import_slot(m, WASMPLUG_EXTERN_FUNC, k);
     wp_buf_printf(b, "  if (I->slots[%u].wasm_fn) { I->ifr[%u].f = I->slots[%u].wasm_fn; "
@@ -607,7 +666,7 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
   for (uint32_t k = 0; k < m->ntables; k++)
     wp_buf_printf(b, "  wp_rt->free_%s_table(&I->to[%u]);\n",
                   m->table_elems[k] == WASMPLUG_FUNCREF ? "funcref" : "externref", k);
-  wp_buf_puts(b, "  if (I->ftab && I->ftab != (void **)wp_ftab0) free(I->ftab);\n  (void)I;\n}\n");
+  wp_buf_puts(b, "  (void)I;\n}\n"); /* ftab: the module's or the host's */
 
   /* the descriptor */
   wp_buf_printf(b, "static const wp_glue wp_glue_desc = {%d, sizeof(wp_inst), {", WP_GLUE_ABI);
@@ -674,6 +733,7 @@ char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp
   }
   gen_header(mod, tailer, &out->header);
   wp_buf_puts(&out->header, glue_types);
+  if (opts->baseline) wp_buf_puts(&out->header, "extern u32 *wp_hits;\n");
   if (!opts->baseline) gen_import_calls(m, &out->header);
   err = gen_glue(mod, opts, tailer, &out->glue);
   if (err) goto fail;
@@ -694,7 +754,14 @@ char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp
   wp_xmod_t x = {mod, m, opts, tailer};
   wp_unit_t *u = NULL;
   uint64_t ubytes = 0;
+  uint32_t last = m->nfuncs; /* the last function translated */
+  for (uint32_t i = m->nfuncs; opts->hot && i-- > 0;)
+    if (opts->hot[i]) {
+      last = i;
+      break;
+    }
   for (uint32_t i = 0; i < m->nfuncs; i++) {
+    if (opts->hot && !opts->hot[i]) continue; /* a hot object: the hot functions only */
     if (!u || (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap)) {
       u = &out->units[out->nunits++];
       u->first = i;
@@ -707,7 +774,8 @@ char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp
     /* After a unit's last function, a sentinel whose address tells where
     ** that function ends (backtrace.c: libtcc lays functions out in order
     ** and puts the helpers it defers after them). */
-    if (i + 1 == m->nfuncs || (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap))
+    if (i + 1 == m->nfuncs || (opts->hot && i == last) ||
+        (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap))
       wp_buf_printf(&u->c, "void wp_end%u(void) {}\n", out->nunits - 1);
   }
   if (out->header.oom || out->glue.oom) {

@@ -30,6 +30,15 @@ typedef struct wp_xlate_opts {
   ** places compare the engine's epoch with the call's deadline and trap
   ** (WP_T_EPOCH) once it is reached. */
   bool epoch;
+  /* Hot-first tier-up (compile.c): the optimized tier's C of only the
+  ** defined functions i with hot[i] set, for a shared object loaded beside
+  ** the baseline code (its "hot object"): calls between hot functions are
+  ** direct, calls of the others go through the instance's function table
+  ** into the baseline code, and the glue is the hot object's own (the
+  ** helpers function bodies call, type ids, a wp_hot descriptor listing
+  ** the hot functions), not a module's: the baseline glue instantiates.
+  ** NULL: the whole module. */
+  const uint8_t *hot;
 } wp_xlate_opts_t;
 
 /* Wasm code bytes per C unit of the optimized tier: small enough that the

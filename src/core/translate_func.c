@@ -556,7 +556,10 @@ static void emit_call(fx_t *f, const wp_functype_t *ft, const char *callee, cons
 static void op_call(fx_t *f, uint32_t callee) {
   const wp_functype_t *ft = wp_modinfo_functype(f->mi, callee);
   const char *name;
-  if (f->x->opts->baseline) {
+  bool defined = callee >= f->mi->nimported_funcs;
+  /* baseline: every call through the function table; a hot object's
+  ** calls of functions not in it: the same, into the baseline code */
+  if (f->x->opts->baseline || (defined && f->x->opts->hot && !f->x->opts->hot[callee - f->mi->nimported_funcs])) {
     uint32_t ti = callee < f->mi->nimported_funcs
                       ? wp_modinfo_nth_import(f->mi, WASMPLUG_EXTERN_FUNC, callee)->type_index
                       : f->mi->func_types[callee - f->mi->nimported_funcs];
@@ -1213,6 +1216,8 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
   /* fuel and epoch: the running call's meter (per thread, rt.c), checked
   ** at every entry (of F<N>_t too: every tail call is an entry) and at
   ** every loop header */
+  /* the baseline counts its calls: what hot-first tier-up compiles first */
+  if (x->opts->baseline) wp_buf_printf(out, "wp_hits[%u]++;\n", i);
   if (x->opts->fuel || x->opts->epoch) {
     wp_buf_puts(out, "wp_meter *const wp_mt = wp_rt->meter();\n");
     if (x->opts->fuel) wp_buf_puts(out, "WP_FUEL;\n");

@@ -16,6 +16,7 @@
 
 #include "wasmplug.h"
 #include "wasmplug/host.h"
+#include "../fixture.h"
 
 static wasmplug_host_t *host; /* --plugin mode */
 
@@ -46,28 +47,10 @@ static def_t cur_def; /* the component of a plain (component ...) */
     fputc('\n', stderr);                                 \
   } while (0)
 
-static unsigned char *slurp(const char *file, size_t *len) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/%s", dir, file);
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    perror(path);
-    exit(2);
-  }
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *b = malloc((size_t)n + 1);
-  if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) exit(2);
-  fclose(f);
-  *len = (size_t)n;
-  return b;
-}
-
 /* Loads a component into d; false with *err (malloc'ed) when it is refused. */
 static bool load(const char *file, def_t *d, char **err) {
   size_t len;
-  d->bytes = slurp(file, &len);
+  d->bytes = read_fixture(dir, file, &len);
   wasmplug_error_t *e = host ? wasmplug_program_new(host, d->bytes, len, file, &d->prog)
                              : wasmplug_component_new(engine, d->bytes, len, file, &d->c);
   *err = NULL;
@@ -246,7 +229,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   size_t len;
-  char *m = (char *)slurp("manifest", &len);
+  char *m = (char *)read_fixture(dir, "manifest", &len);
   m[len] = 0;
   for (char *save = NULL, *ln = strtok_r(m, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
     char *f[8];

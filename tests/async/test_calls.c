@@ -12,18 +12,8 @@
 
 #include "wasmplug.h"
 #include "wasmplug/host.h"
-
-static int failures, checks;
-#define CHECK(cond, ...)                                                        \
-  do {                                                                          \
-    checks++;                                                                   \
-    if (!(cond)) {                                                              \
-      failures++;                                                               \
-      fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, #cond);               \
-      fprintf(stderr, __VA_ARGS__);                                             \
-      fputc('\n', stderr);                                                      \
-    }                                                                           \
-  } while (0)
+#include "../check.h"
+#include "../fixture.h"
 
 static wasmplug_program_call_t *start(wasmplug_program_instance_t *pi, const char *call) {
   wasmplug_program_call_t *c = NULL;
@@ -60,17 +50,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: test_calls COMPONENT PLUGIN CACHE\n");
     return 2;
   }
-  FILE *f = fopen(argv[1], "rb");
-  if (!f) {
-    perror(argv[1]);
-    return 2;
-  }
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *bytes = malloc((size_t)n);
-  if (!bytes || fread(bytes, 1, (size_t)n, f) != (size_t)n) return 2;
-  fclose(f);
+  size_t n;
+  uint8_t *bytes = read_fixture(NULL, argv[1], &n);
   wasmplug_config_t *cfg = wasmplug_config_new();
   wasmplug_config_tier_set(cfg, WASMPLUG_TIER_BASELINE);
   wasmplug_config_cache_dir_set(cfg, argv[3]);
@@ -83,7 +64,7 @@ int main(int argc, char **argv) {
   wasmplug_config_delete(cfg);
   if (!e) e = wasmplug_host_new(engine, NULL, &host);
   if (!e) e = wasmplug_host_plugin_load(host, argv[2]);
-  if (!e) e = wasmplug_program_new(host, bytes, (size_t)n, "plugin_ops.wasm", &prog);
+  if (!e) e = wasmplug_program_new(host, bytes, n, "plugin_ops.wasm", &prog);
   if (!e) wasmplug_program_instantiate(prog, &pi, &e, &trap);
   if (e || trap) {
     fprintf(stderr, "setup: %s\n", e ? wasmplug_error_message(e) : wasmplug_trap_message(trap));

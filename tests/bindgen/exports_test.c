@@ -18,16 +18,7 @@
 
 #include "cabi/cabi.h"
 #include "wasmplug.h"
-
-static int checks, failures;
-#define CHECK(c)                                                              \
-  do {                                                                        \
-    checks++;                                                                 \
-    if (!(c)) {                                                               \
-      failures++;                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);   \
-    }                                                                         \
-  } while (0)
+#include "../check.h"
 
 typedef struct {
   wasmplug_instance_t *inst;

@@ -18,6 +18,7 @@
 
 #include "fake_host.h"
 #include "wit/wit.h"
+#include "../check.h"
 
 /* ---- native layout of the keyvalue types, by hand ---- */
 typedef struct { uint8_t *ptr; size_t len; } str_t;          /* string, list<u8> */
@@ -52,16 +53,6 @@ typedef struct { uint32_t bucket; struct { kv_t *ptr; size_t len; } kvs; } p_set
 #define BA "wasi:keyvalue/batch@0.2.0-draft2#"
 #define BUCKET_RES "wasi:keyvalue/store@0.2.0-draft2#bucket"
 #define CAS_RES "wasi:keyvalue/atomics@0.2.0-draft2#cas"
-
-static int failures, checks;
-#define CHECK(c)                                                               \
-  do {                                                                         \
-    checks++;                                                                  \
-    if (!(c)) {                                                                \
-      failures++;                                                              \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);    \
-    }                                                                          \
-  } while (0)
 
 /* Strings as the host passes them: copied, NUL-terminated. */
 static str_t S(const char *s) {
@@ -415,14 +406,14 @@ static void test_concurrency(const char *so, const char *db) {
 typedef struct {
   fh_plugin_t *p;
   pthread_barrier_t *start;
-  int failed;
+  int refused;
 } opener_t;
 
 static void *open_worker(void *arg) {
   opener_t *o = arg;
   pthread_barrier_wait(o->start);
   void *inst = fh_instance(o->p);
-  if (!inst) o->failed = 1;
+  if (!inst) o->refused = 1;
   else fh_instance_drop(o->p, inst);
   return NULL;
 }
@@ -438,7 +429,7 @@ static void test_concurrent_open(const char *so, const char *db) {
   fh_plugin_t p;
   const char *cfg[] = {setting, NULL};
   CHECK(fh_load(&p, so, cfg) == 0);
-  int failed = 0;
+  int refused = 0;
   for (int r = 0; r < ROUNDS; r++) {
     unlink(db);
     snprintf(side, sizeof side, "%s-wal", db);
@@ -455,12 +446,12 @@ static void test_concurrent_open(const char *so, const char *db) {
     }
     for (int i = 0; i < THREADS; i++) {
       pthread_join(t[i], NULL);
-      failed += o[i].failed;
+      refused += o[i].refused;
     }
     pthread_barrier_destroy(&start);
   }
-  if (failed) fprintf(stderr, "concurrent open: %d of %d instances refused\n", failed, THREADS * ROUNDS);
-  CHECK(failed == 0);
+  if (refused) fprintf(stderr, "concurrent open: %d of %d instances refused\n", refused, THREADS * ROUNDS);
+  CHECK(refused == 0);
   fh_unload(&p);
 }
 

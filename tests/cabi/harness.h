@@ -12,24 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int t_failures, t_checks;
-
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    t_checks++;                                                                  \
-    if (!(cond)) {                                                               \
-      t_failures++;                                                              \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);  \
-    }                                                                            \
-  } while (0)
+#include "../check.h"
 
 #define CHECK_EQ(a, b)                                                                        \
   do {                                                                                        \
-    t_checks++;                                                                               \
+    checks++;                                                                                 \
     long long _a = (long long)(a), _b = (long long)(b);                                       \
     if (_a != _b) {                                                                           \
-      t_failures++;                                                                           \
+      failures++;                                                                             \
       fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", __FILE__, __LINE__, #a, _a, \
               #b, _b);                                                                        \
     }                                                                                         \
@@ -39,9 +29,9 @@ static int t_failures, t_checks;
 #define OK(expr)                                                                                    \
   do {                                                                                              \
     wp_cabi_error_t *_e = (expr);                                                                   \
-    t_checks++;                                                                                     \
+    checks++;                                                                                       \
     if (_e) {                                                                                       \
-      t_failures++;                                                                                 \
+      failures++;                                                                                   \
       fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #expr, wp_cabi_error_message(_e)); \
       wp_cabi_error_delete(_e);                                                                     \
     }                                                                                               \
@@ -51,14 +41,14 @@ static int t_failures, t_checks;
 #define FAILS(expr, want)                                                                          \
   do {                                                                                             \
     wp_cabi_error_t *_e = (expr);                                                                  \
-    t_checks++;                                                                                    \
+    checks++;                                                                                      \
     if (!_e) {                                                                                     \
-      t_failures++;                                                                                \
+      failures++;                                                                                  \
       fprintf(stderr, "%s:%d: %s succeeded, expected error containing \"%s\"\n", __FILE__,         \
               __LINE__, #expr, want);                                                              \
     } else {                                                                                       \
       if (!strstr(wp_cabi_error_message(_e), want)) {                                              \
-        t_failures++;                                                                              \
+        failures++;                                                                                \
         fprintf(stderr, "%s:%d: error \"%s\" does not contain \"%s\"\n", __FILE__, __LINE__,       \
                 wp_cabi_error_message(_e), want);                                                  \
       }                                                                                            \
@@ -67,8 +57,8 @@ static int t_failures, t_checks;
   } while (0)
 
 static inline int t_done(const char *name) {
-  printf("%s: %d checks, %d failures\n", name, t_checks, t_failures);
-  return t_failures ? 1 : 0;
+  printf("%s: %d checks, %d failures\n", name, checks, failures);
+  return failures ? 1 : 0;
 }
 
 /* ---- fake guest ---- */

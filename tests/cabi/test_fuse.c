@@ -11,105 +11,7 @@
  * else the same core values, the same bytes in the destination memory and
  * the same realloc calls.  Then each check of the fused path by itself.
  */
-#include "harness.h"
-
-#include <math.h>
-
-static wp_cabi_types_t *T;
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint32_t rnd(uint32_t n) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return n ? (uint32_t)(rng % n) : 0;
-}
-
-static const char *const labels[] = {"a", "b", "c", "d", "e"};
-
-/* A random type the adapter can fuse (or, rarely, one it cannot: a map or
-** a handle -- then prepare must refuse). */
-static const wp_cabi_type_t *rtype(int depth) {
-  static const wp_cabi_kind_t prims[] = {WP_CABI_BOOL, WP_CABI_S8,  WP_CABI_U8,  WP_CABI_S16, WP_CABI_U16,
-                                         WP_CABI_S32,  WP_CABI_U32, WP_CABI_S64, WP_CABI_U64, WP_CABI_F32,
-                                         WP_CABI_F64,  WP_CABI_CHAR, WP_CABI_STRING};
-  uint32_t k = depth > 2 ? 0 : rnd(10);
-  if (k < 4) return wp_cabi_type_prim(T, prims[rnd(13)]);
-  uint32_t n = 1 + rnd(4);
-  const wp_cabi_type_t *ts[5];
-  switch (k) {
-  case 4: return wp_cabi_type_list(T, rtype(depth + 1));
-  case 5:
-    for (uint32_t i = 0; i < n; i++) ts[i] = rtype(depth + 1);
-    return rnd(2) ? wp_cabi_type_record(T, n, labels, ts) : wp_cabi_type_tuple(T, n, ts);
-  case 6:
-    for (uint32_t i = 0; i < n; i++) ts[i] = rnd(3) ? rtype(depth + 1) : NULL;
-    return wp_cabi_type_variant(T, n, labels, ts);
-  case 7: return rnd(2) ? wp_cabi_type_enum(T, n, labels) : wp_cabi_type_flags(T, n, labels);
-  case 8:
-    return rnd(2) ? wp_cabi_type_option(T, rtype(depth + 1))
-                  : wp_cabi_type_result(T, rnd(3) ? rtype(depth + 1) : NULL, rnd(3) ? rtype(depth + 1) : NULL);
-  default: return wp_cabi_type_fixed_list(T, rtype(depth + 1), 1 + rnd(3));
-  }
-}
-
-static void rval(const wp_cabi_type_t *ty, wp_cabi_val_t *v) {
-  memset(v, 0, sizeof *v);
-  v->kind = ty->kind;
-  switch (ty->kind) {
-  case WP_CABI_BOOL: v->of.b = rnd(2); break;
-  case WP_CABI_S8: case WP_CABI_U8: v->of.u8 = (uint8_t)rnd(256); break;
-  case WP_CABI_S16: case WP_CABI_U16: v->of.u16 = (uint16_t)rnd(65536); break;
-  case WP_CABI_S32: case WP_CABI_U32: v->of.u32 = rnd(0) ^ (uint32_t)rng; break;
-  case WP_CABI_S64: case WP_CABI_U64: rnd(0); v->of.u64 = rng; break;
-  case WP_CABI_F32: v->of.f32 = rnd(4) ? (float)rnd(1000) / 7.0f : NAN; break;
-  case WP_CABI_F64: v->of.f64 = rnd(4) ? (double)rnd(100000) / 3.0 : -NAN; break;
-  case WP_CABI_CHAR: v->of.ch = rnd(3) ? 'a' + rnd(26) : rnd(2) ? 0x20AC : 0x1F600; break;
-  case WP_CABI_STRING: {
-    static const char *const words[] = {"x", "caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "lorem "};
-    size_t n = rnd(5), len = 0;
-    char *s = malloc(64);
-    for (size_t i = 0; i < n; i++) {
-      const char *w = words[rnd(5)];
-      memcpy(s + len, w, strlen(w));
-      len += strlen(w);
-    }
-    s[len] = 0;
-    v->of.str.ptr = s;
-    v->of.str.len = len;
-    break;
-  }
-  case WP_CABI_LIST: case WP_CABI_RECORD: case WP_CABI_TUPLE: case WP_CABI_FIXED_LIST: {
-    size_t n = ty->kind == WP_CABI_LIST ? rnd(4) : ty->kind == WP_CABI_FIXED_LIST ? ty->length : ty->nfields;
-    v->of.list.items = calloc(n ? n : 1, sizeof *v->of.list.items);
-    v->of.list.len = n;
-    for (size_t i = 0; i < n; i++)
-      rval(ty->kind == WP_CABI_LIST || ty->kind == WP_CABI_FIXED_LIST ? ty->elem : ty->fields[i].type,
-           &v->of.list.items[i]);
-    break;
-  }
-  case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
-    v->of.var.disc = rnd(wp_cabi_type_ncases(ty));
-    const wp_cabi_type_t *c = wp_cabi_type_case(ty, v->of.var.disc);
-    if (c) {
-      v->of.var.payload = malloc(sizeof *v->of.var.payload);
-      rval(c, v->of.var.payload);
-    }
-    break;
-  }
-  case WP_CABI_FLAGS: v->of.flags = rnd(1u << ty->nfields); break;
-  default: break;
-  }
-}
-
-static void clone_guest(tguest_t *dst, const tguest_t *src) {
-  *dst = *src;
-  dst->mem = malloc(src->size);
-  memcpy(dst->mem, src->mem, src->size);
-  dst->g.ctx = dst;
-  dst->handles = NULL;
-  dst->g.handles = NULL;
-}
+#include "differential.h"
 
 static void same_guest(const tguest_t *a, const tguest_t *b) {
   CHECK_EQ(a->size, b->size);
@@ -122,18 +24,6 @@ static void same_guest(const tguest_t *a, const tguest_t *b) {
         fprintf(stderr, "  first difference at %llu: %u vs %u\n", (unsigned long long)i, a->mem[i], b->mem[i]);
         break;
       }
-}
-
-static const char *msg(wp_cabi_error_t *e) { return e ? wp_cabi_error_message(e) : ""; }
-
-/* The same outcome: both fine, or the same message. */
-static bool same_error(wp_cabi_error_t *a, wp_cabi_error_t *b, const char *step) {
-  t_checks++;
-  if (!a != !b || (a && strcmp(msg(a), msg(b)))) {
-    t_failures++;
-    fprintf(stderr, "%s: value tree \"%s\", fused \"%s\"\n", step, msg(a), msg(b));
-  }
-  return !a && !b;
 }
 
 /* One to three bytes of the guest's data (small values: bools, cases and
@@ -213,7 +103,7 @@ static void one_function(void) {
   wp_cabi_error_t *e1 = wp_cabi_lift_args(&ca, &f, flat, nflat, args);
   wp_cabi_cx_init(&ca, &A.g, NULL);
   wp_cabi_error_t *e2 = wp_cabi_fuse_args(&fu, &ca, NULL, false, flat, nflat, NULL, &n2);
-  bool ok = same_error(e1, e2, "lifting the arguments");
+  bool ok = same_error(e1, e2, "lifting the arguments", "value tree", "fused");
   if (e1 || e2) nerrors++;
   wp_cabi_error_delete(e1);
   wp_cabi_error_delete(e2);
@@ -223,7 +113,7 @@ static void one_function(void) {
     for (size_t i = 0; i < np; i++) wp_cabi_val_drop(&args[i]);
     wp_cabi_cx_init(&cb2, &B2.g, NULL);
     e2 = wp_cabi_fuse_args(&fu, &ca, &cb2, true, flat, nflat, out2, &n2);
-    if (same_error(e1, e2, "lowering the arguments")) {
+    if (same_error(e1, e2, "lowering the arguments", "value tree", "fused")) {
       CHECK_EQ(n1, n2);
       for (size_t i = 0; i < n1 && i < n2; i++) CHECK_EQ(out1[i].i64, out2[i].i64);
     }
@@ -253,12 +143,12 @@ static void one_function(void) {
     e1 = wp_cabi_lift_results(&cb, &f, r, nr, &rv);
     e2 = wp_cabi_fuse_results(&fu, &cb, NULL, false, r, nr, flat, nflat, NULL, &n2);
     if (e1 || e2) nerrors++;
-    if (same_error(e1, e2, "lifting the result")) {
+    if (same_error(e1, e2, "lifting the result", "value tree", "fused")) {
       wp_cabi_cx_init(&c1, &A1.g, NULL);
       wp_cabi_cx_init(&c2, &A2.g, NULL);
       wp_cabi_error_t *l1 = wp_cabi_lower_results(&c1, &f, &rv, flat, nflat, out1, &n1);
       wp_cabi_error_t *l2 = wp_cabi_fuse_results(&fu, &cb, &c2, true, r, nr, flat, nflat, out2, &n2);
-      if (same_error(l1, l2, "lowering the result")) {
+      if (same_error(l1, l2, "lowering the result", "value tree", "fused")) {
         CHECK_EQ(n1, n2);
         for (size_t i = 0; i < n1 && i < n2; i++) CHECK_EQ(out1[i].i64, out2[i].i64);
       }
@@ -382,6 +272,8 @@ static void test_checks(void) {
 }
 
 int main(void) {
+  rng = 0x9e3779b97f4a7c15ull;
+  shape = (rshape_t){.max_depth = 2, .record_weight = 1, .top_fields = 4, .fields = 4};
   T = wp_cabi_types_new();
   test_checks();
   for (int i = 0; i < 8000; i++) one_function();

@@ -13,45 +13,7 @@
  * realloc calls.  Then the plans' own checks one at a time, and that a
  * plan is built (and used) for the types that have one.
  */
-#include "harness.h"
-
-#include <math.h>
-
-static wp_cabi_types_t *T;
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-
-static uint32_t rnd(uint32_t n) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return n ? (uint32_t)(rng % n) : 0;
-}
-
-static const char *const labels[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"};
-
-static const wp_cabi_type_t *rtype(int depth) {
-  static const wp_cabi_kind_t prims[] = {WP_CABI_BOOL, WP_CABI_S8,  WP_CABI_U8,  WP_CABI_S16, WP_CABI_U16,
-                                         WP_CABI_S32,  WP_CABI_U32, WP_CABI_S64, WP_CABI_U64, WP_CABI_F32,
-                                         WP_CABI_F64,  WP_CABI_CHAR, WP_CABI_STRING};
-  uint32_t k = depth > 3 ? rnd(4) : rnd(12);
-  if (k < 4) return wp_cabi_type_prim(T, prims[rnd(13)]);
-  uint32_t n = 1 + rnd(depth ? 5 : 9);
-  const wp_cabi_type_t *ts[10];
-  switch (k) {
-  case 4: return wp_cabi_type_list(T, rtype(depth + 1));
-  case 5: case 6: case 7:
-    for (uint32_t i = 0; i < n; i++) ts[i] = rtype(depth + 1);
-    return rnd(2) ? wp_cabi_type_record(T, n, labels, ts) : wp_cabi_type_tuple(T, n, ts);
-  case 8:
-    for (uint32_t i = 0; i < n; i++) ts[i] = rnd(3) ? rtype(depth + 1) : NULL;
-    return wp_cabi_type_variant(T, n, labels, ts);
-  case 9: return rnd(2) ? wp_cabi_type_enum(T, n, labels) : wp_cabi_type_flags(T, n, labels);
-  case 10:
-    return rnd(2) ? wp_cabi_type_option(T, rtype(depth + 1))
-                  : wp_cabi_type_result(T, rnd(3) ? rtype(depth + 1) : NULL, rnd(3) ? rtype(depth + 1) : NULL);
-  default: return wp_cabi_type_fixed_list(T, rtype(depth + 1), 1 + (rnd(4) ? rnd(3) : rnd(300)));
-  }
-}
+#include "differential.h"
 
 /* A random type whose top is a record, tuple or fixed list (what has a plan). */
 static const wp_cabi_type_t *rtop(void) {
@@ -60,55 +22,6 @@ static const wp_cabi_type_t *rtop(void) {
     if (t->guest.size > 4096) continue; /* nested fixed lists multiply */
     if (t->kind == WP_CABI_RECORD || t->kind == WP_CABI_TUPLE || t->kind == WP_CABI_FIXED_LIST || rnd(4) == 0)
       return t;
-  }
-}
-
-static void rval(const wp_cabi_type_t *ty, wp_cabi_val_t *v) {
-  memset(v, 0, sizeof *v);
-  v->kind = ty->kind;
-  switch (ty->kind) {
-  case WP_CABI_BOOL: v->of.b = rnd(2); break;
-  case WP_CABI_S8: case WP_CABI_U8: v->of.u8 = (uint8_t)rnd(256); break;
-  case WP_CABI_S16: case WP_CABI_U16: v->of.u16 = (uint16_t)rnd(65536); break;
-  case WP_CABI_S32: case WP_CABI_U32: v->of.u32 = rnd(0) ^ (uint32_t)rng; break;
-  case WP_CABI_S64: case WP_CABI_U64: rnd(0); v->of.u64 = rng; break;
-  case WP_CABI_F32: v->of.f32 = rnd(4) ? (float)rnd(1000) / 7.0f : NAN; break;
-  case WP_CABI_F64: v->of.f64 = rnd(4) ? (double)rnd(100000) / 3.0 : -NAN; break;
-  case WP_CABI_CHAR: v->of.ch = rnd(3) ? 'a' + rnd(26) : rnd(2) ? 0x20AC : 0x1F600; break;
-  case WP_CABI_STRING: {
-    static const char *const words[] = {"x", "caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "lorem "};
-    size_t n = rnd(5), len = 0;
-    char *s = malloc(64);
-    for (size_t i = 0; i < n; i++) {
-      const char *w = words[rnd(5)];
-      memcpy(s + len, w, strlen(w));
-      len += strlen(w);
-    }
-    s[len] = 0;
-    v->of.str.ptr = s;
-    v->of.str.len = len;
-    break;
-  }
-  case WP_CABI_LIST: case WP_CABI_RECORD: case WP_CABI_TUPLE: case WP_CABI_FIXED_LIST: {
-    size_t n = ty->kind == WP_CABI_LIST ? rnd(4) : ty->kind == WP_CABI_FIXED_LIST ? ty->length : ty->nfields;
-    v->of.list.items = calloc(n ? n : 1, sizeof *v->of.list.items);
-    v->of.list.len = n;
-    for (size_t i = 0; i < n; i++)
-      rval(ty->kind == WP_CABI_LIST || ty->kind == WP_CABI_FIXED_LIST ? ty->elem : ty->fields[i].type,
-           &v->of.list.items[i]);
-    break;
-  }
-  case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT: {
-    v->of.var.disc = rnd(wp_cabi_type_ncases(ty));
-    const wp_cabi_type_t *c = wp_cabi_type_case(ty, v->of.var.disc);
-    if (c) {
-      v->of.var.payload = malloc(sizeof *v->of.var.payload);
-      rval(c, v->of.var.payload);
-    }
-    break;
-  }
-  case WP_CABI_FLAGS: v->of.flags = rnd(0) & (ty->nfields < 32 ? (1u << ty->nfields) - 1 : ~0u); break;
-  default: break;
   }
 }
 
@@ -203,28 +116,6 @@ static void corrupt_native(const wp_cabi_type_t *ty, uint8_t *v) {
   }
 }
 
-static void clone_guest(tguest_t *dst, const tguest_t *src) {
-  *dst = *src;
-  dst->mem = malloc(src->size);
-  memcpy(dst->mem, src->mem, src->size);
-  dst->g.ctx = dst;
-  dst->handles = NULL;
-  dst->g.handles = NULL;
-}
-
-static const char *msg(wp_cabi_error_t *e) { return e ? wp_cabi_error_message(e) : ""; }
-
-static bool same_error(wp_cabi_error_t *a, wp_cabi_error_t *b, const char *step) {
-  t_checks++;
-  if (!a != !b || (a && strcmp(msg(a), msg(b)))) {
-    t_failures++;
-    char buf[300] = "";
-    fprintf(stderr, "%s: walked \"%s\", planned \"%s\"\n", step, msg(a), msg(b));
-    (void)buf;
-  }
-  return !a && !b;
-}
-
 static bool has_list(const wp_cabi_type_t *ty) {
   if (!ty) return false;
   switch (ty->kind) {
@@ -262,7 +153,7 @@ static void one_flat(const wp_cabi_type_t *ty, tguest_t *A, wp_cabi_flat_t *flat
   wp_cabi_error_t *e1 = wp_cabi_lift_flat_native(&c1, ty, flat, n, n1);
   wp_cabi_error_t *e2 = wp_cabi_lift_flat_native(&c2, ty, flat, n, n2);
   if (e1 || e2) nflat_errors++;
-  bool ok = same_error(e1, e2, "lifting flat");
+  bool ok = same_error(e1, e2, "lifting flat", "walked", "planned");
   wp_cabi_error_delete(e1);
   wp_cabi_error_delete(e2);
   if (ok) {
@@ -286,7 +177,7 @@ static void one_flat(const wp_cabi_type_t *ty, tguest_t *A, wp_cabi_flat_t *flat
     e1 = wp_cabi_lower_flat_native(&c1, ty, n1, o1);
     e2 = wp_cabi_lower_flat_native(&c2, ty, n1, o2);
     if (e1 || e2) nflat_errors++;
-    if (same_error(e1, e2, "lowering flat"))
+    if (same_error(e1, e2, "lowering flat", "walked", "planned"))
       for (uint32_t i = 0; i < n; i++) CHECK_EQ(o1[i].i64, o2[i].i64);
     wp_cabi_error_delete(e1);
     wp_cabi_error_delete(e2);
@@ -350,7 +241,7 @@ static void one_value(void) {
   wp_cabi_error_t *e2 = wp_cabi_load_native(&c2, ty, ptr, n2);
   if (ty->plan) nplanned++;
   if (e1 || e2) nload_errors++;
-  bool ok = same_error(e1, e2, "loading");
+  bool ok = same_error(e1, e2, "loading", "walked", "planned");
   wp_cabi_error_delete(e1);
   wp_cabi_error_delete(e2);
   if (ok) {
@@ -386,7 +277,7 @@ static void one_value(void) {
     e1 = wp_cabi_store_native(&c1, ty, n1, dst);
     e2 = wp_cabi_store_native(&c2, ty, n1, dst);
     if (e1 || e2) nstore_errors++;
-    same_error(e1, e2, "storing");
+    same_error(e1, e2, "storing", "walked", "planned");
     wp_cabi_error_delete(e1);
     wp_cabi_error_delete(e2);
     CHECK_EQ(B1.size, B2.size);
@@ -503,6 +394,8 @@ static void test_checks(void) {
 }
 
 int main(void) {
+  rng = 0x2545f4914f6cdd1dull;
+  shape = (rshape_t){.max_depth = 3, .record_weight = 3, .top_fields = 9, .fields = 5, .long_fixed = 300};
   T = wp_cabi_types_new();
   test_checks();
   for (int i = 0; i < 8000; i++) one_value();

@@ -108,7 +108,7 @@ static void run_case(const case_t *c, wp_cabi_string_encoding_t enc, int mode) {
   if (e) {
     fprintf(stderr, "parse %s: %s\n", c->wave, wp_cabi_error_message(e));
     wp_cabi_error_delete(e);
-    t_failures++;
+    failures++;
     return;
   }
   wp_cabi_arena_t *arena = wp_cabi_arena_new(0);

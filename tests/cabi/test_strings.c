@@ -14,9 +14,9 @@ static void lift_ok(tguest_t *g, uint32_t ptr, uint32_t len, const char *want, i
   wp_cabi_flat_t f[2] = {{.i32 = ptr}, {.i32 = len}};
   wp_cabi_cx_init(&cx, &g->g, NULL);
   wp_cabi_error_t *e = wp_cabi_lift_flat(&cx, S, f, 2, &v);
-  t_checks++;
+  checks++;
   if (e || v.of.str.len != strlen(want) || memcmp(v.of.str.ptr, want, v.of.str.len)) {
-    t_failures++;
+    failures++;
     fprintf(stderr, "line %d: lift gave %s\n", line, e ? wp_cabi_error_message(e) : v.of.str.ptr);
   }
   wp_cabi_error_delete(e);
@@ -228,9 +228,9 @@ static void lift_fails(tguest_t *g, uint32_t ptr, uint32_t len, const char *want
   wp_cabi_flat_t f[2] = {{.i32 = ptr}, {.i32 = len}};
   wp_cabi_cx_init(&cx, &g->g, NULL);
   wp_cabi_error_t *e = wp_cabi_lift_flat(&cx, S, f, 2, &v);
-  t_checks++;
+  checks++;
   if (!e || !strstr(wp_cabi_error_message(e), want)) {
-    t_failures++;
+    failures++;
     fprintf(stderr, "line %d: lift: want an error with '%s', got %s\n", line, want, e ? wp_cabi_error_message(e) : "none");
   }
   if (!e) wp_cabi_val_drop(&v);

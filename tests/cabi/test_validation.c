@@ -28,14 +28,14 @@ static void both_fail(const wp_cabi_type_t *ty, const char *want, int line) {
   wp_cabi_cx_finish(&cx);
   wp_cabi_error_t *es[2] = {e1, e2};
   for (int i = 0; i < 2; i++) {
-    t_checks++;
+    checks++;
     if (!es[i]) {
-      t_failures++;
+      failures++;
       fprintf(stderr, "line %d: %s lift succeeded, expected \"%s\"\n", line, i ? "native" : "value", want);
       if (!i) wp_cabi_val_drop(&v);
     } else {
       if (!strstr(wp_cabi_error_message(es[i]), want) || wp_cabi_error_kind(es[i]) != WP_CABI_TRAP) {
-        t_failures++;
+        failures++;
         fprintf(stderr, "line %d: %s lift: \"%s\" lacks \"%s\"\n", line, i ? "native" : "value",
                 wp_cabi_error_message(es[i]), want);
       }
@@ -57,9 +57,9 @@ static void flat_fail(const wp_cabi_type_t *ty, const wp_cabi_flat_t *flat, cons
   wp_cabi_cx_finish(&cx);
   wp_cabi_error_t *es[2] = {e1, e2};
   for (int i = 0; i < 2; i++) {
-    t_checks++;
+    checks++;
     if (!es[i] || !strstr(wp_cabi_error_message(es[i]), want)) {
-      t_failures++;
+      failures++;
       fprintf(stderr, "line %d: flat %s lift: \"%s\" lacks \"%s\"\n", line, i ? "native" : "value",
               es[i] ? wp_cabi_error_message(es[i]) : "(success)", want);
     }

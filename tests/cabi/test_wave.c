@@ -13,18 +13,18 @@ static wp_cabi_types_t *T;
 static void rt(const wp_cabi_type_t *ty, const char *in, const char *out, int line) {
   wp_cabi_val_t v;
   wp_cabi_error_t *e = wp_cabi_wave_parse(ty, in, strlen(in), &v);
-  t_checks++;
+  checks++;
   if (e) {
-    t_failures++;
+    failures++;
     fprintf(stderr, "line %d: parse '%s': %s\n", line, in, wp_cabi_error_message(e));
     wp_cabi_error_delete(e);
     return;
   }
   char *s = NULL;
   e = wp_cabi_wave_print(ty, &v, &s);
-  t_checks++;
+  checks++;
   if (e || strcmp(s, out ? out : in)) {
-    t_failures++;
+    failures++;
     fprintf(stderr, "line %d: '%s' printed as '%s', expected '%s'\n", line, in, s ? s : wp_cabi_error_message(e),
             out ? out : in);
   }
@@ -37,9 +37,9 @@ static void rt(const wp_cabi_type_t *ty, const char *in, const char *out, int li
 static void bad(const wp_cabi_type_t *ty, const char *in, const char *want, int line) {
   wp_cabi_val_t v;
   wp_cabi_error_t *e = wp_cabi_wave_parse(ty, in, strlen(in), &v);
-  t_checks++;
+  checks++;
   if (!e || !strstr(wp_cabi_error_message(e), want)) {
-    t_failures++;
+    failures++;
     fprintf(stderr, "line %d: parse '%s': got \"%s\", expected \"%s\"\n", line, in,
             e ? wp_cabi_error_message(e) : "(success)", want);
   }

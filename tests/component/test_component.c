@@ -20,40 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures, checks;
-
-#define CHECK(cond, ...)                                        \
-  do {                                                          \
-    checks++;                                                   \
-    if (!(cond)) {                                              \
-      failures++;                                               \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);      \
-      fprintf(stderr, __VA_ARGS__);                             \
-      fputc('\n', stderr);                                      \
-    }                                                           \
-  } while (0)
-
-static unsigned char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *b = malloc(n > 0 ? (size_t)n : 1);
-  if (b && n > 0 && fread(b, 1, (size_t)n, f) != (size_t)n) {
-    free(b);
-    b = NULL;
-  }
-  fclose(f);
-  *len = n > 0 ? (size_t)n : 0;
-  return b;
-}
+#include "../check.h"
+#include "../fixture.h"
 
 /* Loads `path`; the component (or NULL) is returned, errors left in err. */
 static wp_comp *load(const char *path, unsigned char **buf, size_t *len, char *err,
                      size_t errlen) {
-  *buf = read_file(path, len);
+  *buf = try_read_file(path, len);
   if (!*buf) {
     snprintf(err, errlen, "cannot read %.512s", path); /* bounded: gcc -O3 checks the size */
     return NULL;
@@ -481,7 +454,7 @@ static void test_semver(void) {
 /* Reads `;; key: value` from a .wat file. */
 static int wat_meta(const char *wat, const char *key, char *out, size_t n) {
   size_t len;
-  unsigned char *b = read_file(wat, &len);
+  unsigned char *b = try_read_file(wat, &len);
   if (!b) return 0;
   char pat[64];
   snprintf(pat, sizeof pat, ";; %s: ", key);
@@ -626,7 +599,7 @@ static void check_clean(const char *what, const unsigned char *b, size_t len, in
 
 static void mutate(const char *path, size_t max_steps) {
   size_t len;
-  unsigned char *orig = read_file(path, &len);
+  unsigned char *orig = try_read_file(path, &len);
   CHECK(orig, "cannot read %s", path);
   if (!orig) return;
   size_t stride = len / max_steps + 1;

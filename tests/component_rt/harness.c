@@ -3,26 +3,6 @@
 */
 #include "harness.h"
 
-int h_failures, h_checks;
-
-unsigned char *h_read(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    fprintf(stderr, "cannot open %s\n", path);
-    exit(2);
-  }
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *b = malloc(n > 0 ? (size_t)n : 1);
-  if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) {
-    fprintf(stderr, "cannot read %s\n", path);
-    exit(2);
-  }
-  fclose(f);
-  *len = (size_t)n;
-  return b;
-}
 
 wasmplug_engine_t *h_engine(wasmplug_tier_t tier) {
   wasmplug_config_t *c = wasmplug_config_new();
@@ -39,7 +19,7 @@ wasmplug_engine_t *h_engine(wasmplug_tier_t tier) {
 
 wasmplug_component_t *h_component(wasmplug_engine_t *e, const char *path, unsigned char **bytes) {
   size_t len;
-  *bytes = h_read(path, &len);
+  *bytes = read_fixture(NULL, path, &len);
   wasmplug_component_t *c = NULL;
   wasmplug_error_t *err = wasmplug_component_new(e, *bytes, len, path, &c);
   if (err) {

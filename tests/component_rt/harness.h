@@ -10,31 +10,22 @@
 
 #include "cabi/cabi.h"
 #include "wasmplug.h"
+#include "../check.h"
+#include "../fixture.h"
 
-extern int h_failures, h_checks;
-
-#define CHECK(cond)                                                          \
-  do {                                                                       \
-    h_checks++;                                                              \
-    if (!(cond)) {                                                           \
-      h_failures++;                                                          \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                        \
-  } while (0)
 
 #define CHECK_STR(a, b)                                                      \
   do {                                                                       \
     const char *a_ = (a), *b_ = (b);                                         \
-    h_checks++;                                                              \
+    checks++;                                                                \
     if (!a_ || !b_ || strcmp(a_, b_)) {                                      \
-      h_failures++;                                                          \
+      failures++;                                                            \
       fprintf(stderr, "%s:%d: expected \"%s\", got \"%s\"\n", __FILE__, __LINE__, b_ ? b_ : "(null)", \
               a_ ? a_ : "(null)");                                           \
     }                                                                        \
   } while (0)
 
 /* Reads a whole file (malloc'ed); exits on failure. */
-unsigned char *h_read(const char *path, size_t *len);
 /* An engine on `tier` with the test cache directory. */
 wasmplug_engine_t *h_engine(wasmplug_tier_t tier);
 /* Loads a component; exits with the message on failure. */
@@ -55,9 +46,9 @@ int h_matches(const char *got, const char *want);
     char *got_ = h_invoke((in), (call));                                     \
     const char *w_ = (want);                                                 \
     int ok_ = h_matches(got_, w_);                                           \
-    h_checks++;                                                              \
+    checks++;                                                                \
     if (!ok_) {                                                              \
-      h_failures++;                                                          \
+      failures++;                                                            \
       fprintf(stderr, "%s:%d: %s: expected \"%s\", got \"%s\"\n", __FILE__, __LINE__, (call), w_, got_); \
     }                                                                        \
     free(got_);                                                              \

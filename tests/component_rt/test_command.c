@@ -193,6 +193,6 @@ int main(int argc, char **argv) {
   wasmplug_component_delete(c);
   free(bytes);
   wasmplug_engine_delete(eng);
-  printf("%d checks, %d failures\n", h_checks, h_failures);
-  return h_failures ? 1 : 0;
+  printf("%d checks, %d failures\n", checks, failures);
+  return failures ? 1 : 0;
 }

@@ -80,6 +80,28 @@ static void test_instance(wasmplug_component_instance_t *in, logbook *lb) {
   wasmplug_trap_delete(t);
 }
 
+/* Two instances of one component share the canonical ABI types that do
+** not depend on an instance (the component's cache, rt/types.c), and have
+** their own where an own/borrow makes them the instance's. */
+static const wp_cabi_func_t *ftype(wasmplug_component_instance_t *in, const char *name) {
+  wasmplug_component_func_t *f = wasmplug_component_instance_func(in, name);
+  CHECK(f);
+  return f ? wasmplug_component_func_type(f) : NULL;
+}
+
+static void test_shared_types(wasmplug_component_instance_t *in, wasmplug_component_instance_t *in2) {
+  const wp_cabi_func_t *u1 = ftype(in, "use"), *u2 = ftype(in2, "use");
+  const wp_cabi_func_t *m1 = ftype(in, "test:rt/things#make"), *m2 = ftype(in2, "test:rt/things#make");
+  if (!u1 || !u2 || !m1 || !m2) return;
+  CHECK(u1 == u2); /* func(v: u32) -> u32: one descriptor */
+  CHECK(u1->nparams == 1 && u1->params[0]->kind == WP_CABI_U32 && u1->result->kind == WP_CABI_U32);
+  /* func(v: u32) -> own<thing>: each instance's resource */
+  CHECK(m1 != m2);
+  CHECK(m1->result->kind == WP_CABI_OWN && m2->result->kind == WP_CABI_OWN);
+  CHECK(m1->result->resource != m2->result->resource);
+  CHECK(m1->params[0] == m2->params[0] && m1->params[0] == u1->params[0]); /* its u32 is shared */
+}
+
 /* Handle misuse traps with a canonical ABI message, and poisons the
 ** instance: later calls trap with "cannot enter component instance". */
 static void test_traps(wasmplug_component_linker_t *l, wasmplug_component_t *c, logbook *lb) {
@@ -207,6 +229,7 @@ int main(int argc, char **argv) {
   wasmplug_component_instance_t *in2 = h_instantiate(l, c, NULL);
   CHECK(in && in2);
   if (in && in2) {
+    test_shared_types(in, in2);
     test_instance(in, &lb);
     test_compose(eng, argv[1], in, &lb);
     CHECK_INVOKE(in, "leak(8)", "*"); /* the handle stays in the outer table */
@@ -227,6 +250,6 @@ int main(int argc, char **argv) {
   wasmplug_component_delete(c);
   free(bytes);
   wasmplug_engine_delete(eng);
-  printf("%d checks, %d failures\n", h_checks, h_failures);
-  return h_failures ? 1 : 0;
+  printf("%d checks, %d failures\n", checks, failures);
+  return failures ? 1 : 0;
 }

@@ -1,7 +1,7 @@
 /*
 ** core_test.h — what the engine's C tests share (core/test_engine.c,
-** core/test_fuel.c, security/test_api.c): CHECK, which counts passes and
-** failures, and their test modules read and compiled.
+** core/test_fuel.c, security/test_api.c, ...): CHECK (tests/check.h) and
+** their test modules read and compiled.
 */
 #ifndef WASMPLUG_CORE_TEST_H
 #define WASMPLUG_CORE_TEST_H
@@ -12,19 +12,7 @@
 
 #include "../fixture.h" /* read_fixture */
 #include "wasmplug.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                              \
-  do {                                                                \
-    if (cond) passed++;                                               \
-    else {                                                            \
-      failed++;                                                       \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                   \
-      fputc('\n', stderr);                                            \
-    }                                                                 \
-  } while (0)
+#include "../check.h"
 
 /* Module `name` of folder `dir` compiled by `engine`; exits when it
 ** cannot be (a fixture that does not load is not what a test checks). */

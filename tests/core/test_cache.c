@@ -13,31 +13,8 @@
 #include <unistd.h>
 
 #include "wasmplug.h"
-
-static int passed, failed;
-#define CHECK(cond, ...)                                                                  \
-  do {                                                                                    \
-    if (cond) passed++;                                                                   \
-    else {                                                                                \
-      failed++;                                                                           \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                     \
-      fprintf(stderr, __VA_ARGS__);                                                       \
-      fputc('\n', stderr);                                                                \
-    }                                                                                     \
-  } while (0)
-
-static uint8_t *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *b = malloc((size_t)n + 1);
-  if (fread(b, 1, (size_t)n, f) != (size_t)n) { fclose(f); free(b); return NULL; }
-  fclose(f);
-  *len = (size_t)n;
-  return b;
-}
+#include "../check.h"
+#include "../fixture.h"
 
 static void spit(const char *path, const uint8_t *b, size_t len) {
   FILE *f = fopen(path, "wb");
@@ -130,7 +107,7 @@ int main(int argc, char **argv) {
   char cmd[2048];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", cache);
   if (system(cmd) != 0) return 2;
-  wasm = slurp(argv[1], &wasm_len);
+  wasm = read_fixture(NULL, argv[1], &wasm_len);
   if (!wasm) return 2;
 
   CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_BASELINE,
@@ -171,7 +148,7 @@ int main(int argc, char **argv) {
 
   /* Corrupt the code: auto must not load it; optimized rebuilds it. */
   size_t slen;
-  uint8_t *sob = slurp(so, &slen);
+  uint8_t *sob = try_read_file(so, &slen);
   uint8_t *bad = malloc(slen);
   memcpy(bad, sob, slen);
   for (size_t i = slen / 2; i < slen / 2 + 64 && i < slen; i++) bad[i] ^= 0xff;
@@ -181,7 +158,7 @@ int main(int argc, char **argv) {
   CHECK(load_tier(WASMPLUG_TIER_OPTIMIZED, wasm, wasm_len, NULL) == WASMPLUG_TIER_OPTIMIZED,
         "corrupt entry rebuilt");
   size_t nlen;
-  uint8_t *now = slurp(so, &nlen);
+  uint8_t *now = try_read_file(so, &nlen);
   CHECK(now && nlen == slen && !memcmp(now, sob, slen), "rebuilt entry is the real code again");
   free(now);
 
@@ -212,7 +189,7 @@ int main(int argc, char **argv) {
     wasmplug_engine_delete(e);
   }
   size_t alen;
-  uint8_t *ab = slurp(art, &alen);
+  uint8_t *ab = try_read_file(art, &alen);
   CHECK(ab && load_tier(WASMPLUG_TIER_BASELINE, ab, alen, NULL) == WASMPLUG_TIER_OPTIMIZED,
         "artifact runs optimized code whatever the tier");
   char *msg = NULL;
@@ -237,6 +214,6 @@ int main(int argc, char **argv) {
   free(so);
   free(meta);
   free(wasm);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures ? 1 : 0;
 }

@@ -736,6 +736,6 @@ int main(int argc, char **argv) {
   test_direct(argv[3]);
   test_call_limited(argv[3]);
   wasmplug_engine_delete(engine);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures ? 1 : 0;
 }

@@ -10,19 +10,7 @@
 #include <string.h>
 
 #include "wasmplug.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                              \
-  do {                                                                \
-    if (cond) passed++;                                               \
-    else {                                                            \
-      failed++;                                                       \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                   \
-      fputc('\n', stderr);                                            \
-    }                                                                 \
-  } while (0)
+#include "../check.h"
 
 static wasmplug_instance_t *inst;
 static char order[256];
@@ -229,6 +217,6 @@ int main(int argc, char **argv) {
   wasmplug_linker_delete(l);
   wasmplug_module_delete(m);
   wasmplug_engine_delete(engine);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures ? 1 : 0;
 }

@@ -6,17 +6,7 @@
 #include <string.h>
 
 #include "core/leb.h"
-
-static int failures;
-#define CHECK(c, ...)                                           \
-  do {                                                          \
-    if (!(c)) {                                                 \
-      failures++;                                               \
-      fprintf(stderr, "FAIL line %d: %s: ", __LINE__, #c);      \
-      fprintf(stderr, __VA_ARGS__);                             \
-      fputc('\n', stderr);                                      \
-    }                                                           \
-  } while (0)
+#include "../check.h"
 
 static void u(const char *what, const uint8_t *b, size_t n, unsigned bits, wp_leb_status_t want, uint64_t wv,
               size_t wl) {

@@ -9,17 +9,7 @@
 #include <string.h>
 
 #include "wasmplug.h"
-
-static int failed;
-#define CHECK(cond, ...)                                               \
-  do {                                                                 \
-    if (!(cond)) {                                                     \
-      failed++;                                                        \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);  \
-      fprintf(stderr, __VA_ARGS__);                                    \
-      fputc('\n', stderr);                                             \
-    }                                                                  \
-  } while (0)
+#include "../check.h"
 
 typedef struct {
   int calls, baseline, optimized, done;
@@ -130,6 +120,6 @@ int main(int argc, char **argv) {
   wasmplug_module_delete(m);
   wasmplug_engine_delete(engine);
   free(wasm);
-  if (!failed) printf("progress: ok (%s)\n", s.first);
-  return failed ? 1 : 0;
+  if (!failures) printf("progress: ok (%s)\n", s.first);
+  return failures ? 1 : 0;
 }

@@ -9,17 +9,7 @@
 #include <string.h>
 
 #include "core/internal.h"
-
-static int failures;
-#define CHECK(c, ...)                                      \
-  do {                                                     \
-    if (!(c)) {                                            \
-      failures++;                                          \
-      fprintf(stderr, "FAIL line %d: %s: ", __LINE__, #c); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fputc('\n', stderr);                                 \
-    }                                                      \
-  } while (0)
+#include "../check.h"
 
 /* The digest of data fed `step` bytes at a time (0: at once). */
 static void digest(const uint8_t *data, size_t len, size_t step, uint8_t out[32]) {

@@ -18,18 +18,7 @@
 #include <string.h>
 
 #include "wasmplug.h"
-
-static int fails, checks;
-#define CHECK(c, ...)                                   \
-  do {                                                  \
-    checks++;                                           \
-    if (!(c)) {                                         \
-      fails++;                                          \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__);       \
-      printf(__VA_ARGS__);                              \
-      printf("\n");                                     \
-    }                                                   \
-  } while (0)
+#include "../check.h"
 
 static wasmplug_instance_t *inst;
 static int32_t pages0; /* the memory's size at instantiation */
@@ -44,7 +33,7 @@ static int32_t call(const char *name, int n, int32_t a, int32_t b) {
   if (!f || tr) {
     printf("FAIL: calling %s: %s\n", name, tr ? wasmplug_trap_message(tr) : "no such export");
     wasmplug_trap_delete(tr);
-    fails++;
+    failures++;
     return -1;
   }
   return t->nresults ? r.of.i32 : 0;
@@ -187,6 +176,6 @@ static int run(char **argv, const char *name) {
 int main(int argc, char **argv) {
   if (argc != 4) return 2;
   if (run(argv, "snapshot.wasm") || run(argv, "snapshot_big.wasm")) return 1;
-  printf("%d passed, %d failed\n", checks - fails, fails);
-  return fails != 0;
+  printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures != 0;
 }

@@ -17,17 +17,7 @@
 #include <sys/stat.h>
 
 #include "wasmplug.h"
-
-static int failed;
-#define CHECK(cond, ...)                                               \
-  do {                                                                 \
-    if (!(cond)) {                                                     \
-      failed++;                                                        \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);  \
-      fprintf(stderr, __VA_ARGS__);                                    \
-      fputc('\n', stderr);                                             \
-    }                                                                  \
-  } while (0)
+#include "../check.h"
 
 /* (module (func (export "f") (result i32) (local i32) <sum 1..5 in a loop>)) */
 static const uint8_t wasm[] = {
@@ -169,6 +159,6 @@ int main(int argc, char **argv) {
   started_t e = start(cache, WASMPLUG_TIER_BASELINE, true);
   CHECK(!wasmplug_module_tier_up_wait(e.module), "a build started on a chosen baseline tier");
   stop(&e);
-  if (!failed) printf("tier-up: ok\n");
-  return failed ? 1 : 0;
+  if (!failures) printf("tier-up: ok\n");
+  return failures ? 1 : 0;
 }

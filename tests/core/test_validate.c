@@ -10,19 +10,7 @@
 #include <string.h>
 
 #include "wasmplug.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                              \
-  do {                                                                \
-    if (cond) passed++;                                               \
-    else {                                                            \
-      failed++;                                                       \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);            \
-      fprintf(stderr, __VA_ARGS__);                                   \
-      fputc('\n', stderr);                                            \
-    }                                                                 \
-  } while (0)
+#include "../check.h"
 
 static wasmplug_engine_t *engine;
 
@@ -100,9 +88,9 @@ static char *check(const char *params, const char *results, const char *body, si
 static void refuse(const char *params, const char *results, const char *body, size_t blen,
                    const extra_t *ex, size_t nex, const char *want, int line) {
   char *msg = check(params, results, body, blen, ex, nex);
-  if (msg && strstr(msg, want) && strstr(msg, "v.wasm: invalid module at offset 0x")) passed++;
-  else {
-    failed++;
+  checks++;
+  if (!(msg && strstr(msg, want) && strstr(msg, "v.wasm: invalid module at offset 0x"))) {
+    failures++;
     fprintf(stderr, "FAIL line %d: want '%s', got %s\n", line, want, msg ? msg : "accepted");
   }
   free(msg);
@@ -111,9 +99,9 @@ static void refuse(const char *params, const char *results, const char *body, si
 static void accept(const char *params, const char *results, const char *body, size_t blen,
                    const extra_t *ex, size_t nex, int line) {
   char *msg = check(params, results, body, blen, ex, nex);
-  if (!msg) passed++;
-  else {
-    failed++;
+  checks++;
+  if (msg) {
+    failures++;
     fprintf(stderr, "FAIL line %d: refused: %s\n", line, msg);
   }
   free(msg);
@@ -124,7 +112,6 @@ static void accept(const char *params, const char *results, const char *body, si
   refuse(p, r, body, sizeof(body) - 1, ex, sizeof ex / sizeof ex[0], want, __LINE__)
 #define OK(p, r, body) accept(p, r, body, sizeof(body) - 1, NULL, 0, __LINE__)
 #define OKX(p, r, body, ex) accept(p, r, body, sizeof(body) - 1, ex, sizeof ex / sizeof ex[0], __LINE__)
-
 
 /* A module exporting its one function n times under distinct 3-byte names
 ** (the last one repeating the first's when `dup`): the validator's
@@ -251,6 +238,6 @@ int main(int argc, char **argv) {
   if (me) wasmplug_error_delete(me);
 
   wasmplug_engine_delete(engine);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures ? 1 : 0;
 }

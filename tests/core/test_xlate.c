@@ -17,19 +17,8 @@
 #include <string.h>
 
 #include "wasmplug.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                              \
-  do {                                                                \
-    if (cond) passed++;                                               \
-    else {                                                            \
-      failed++;                                                       \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);            \
-      fprintf(stderr, __VA_ARGS__);                                   \
-      fputc('\n', stderr);                                            \
-    }                                                                 \
-  } while (0)
+#include "../check.h"
+#include "../fixture.h"
 
 static const char *dir;
 static wasmplug_engine_t *engine;
@@ -37,24 +26,9 @@ static bool own; /* the engine uses wasmplug's translator (not wasm2c) */
 /* wasm2c 1.0.32 reports a table access out of bounds as a memory one */
 #define TABLE_OOB (own ? "trap:table out of bounds" : "trap:out of bounds")
 
-static uint8_t *slurp(const char *name, size_t *len) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "rb");
-  if (!f) { perror(path); exit(2); }
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *b = malloc((size_t)n + 1);
-  if (fread(b, 1, (size_t)n, f) != (size_t)n) exit(2);
-  fclose(f);
-  *len = (size_t)n;
-  return b;
-}
-
 static wasmplug_instance_t *instantiate(const char *file, wasmplug_module_t **mod) {
   size_t len;
-  uint8_t *b = slurp(file, &len);
+  uint8_t *b = read_fixture(dir, file, &len);
   wasmplug_error_t *e = wasmplug_module_new(engine, b, len, file, mod);
   free(b);
   if (e) {
@@ -385,7 +359,7 @@ static void memory_cases(void) {
   const char *files[2] = {"xlate_imp32.wasm", "xlate_imp64.wasm"};
   for (int i = 0; i < 2; i++) {
     size_t len;
-    uint8_t *b = slurp(files[i], &len);
+    uint8_t *b = read_fixture(dir, files[i], &len);
     wasmplug_module_t *cm = NULL;
     wasmplug_error_t *e = wasmplug_module_new(engine, b, len, files[i], &cm);
     free(b);
@@ -451,6 +425,6 @@ int main(int argc, char **argv) {
   core_cases();
   if (own) memory_cases();
   wasmplug_engine_delete(engine);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures ? 1 : 0;
 }

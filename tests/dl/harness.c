@@ -8,7 +8,6 @@
 
 #include "harness.h"
 
-int h_failures, h_checks;
 char h_trap[1024];
 char h_last_log[1024];
 

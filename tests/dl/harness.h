@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "dl/dl.h"
+#include "../check.h"
 
 /* ---------------------------------------------------- native layouts */
 
@@ -58,15 +59,6 @@ enum { F_LAZY = 1, F_NOW = 2, F_GLOBAL = 4, F_LOCAL = 8 };
 
 /* ------------------------------------------------------------ the host */
 
-extern int h_failures, h_checks;
-#define CHECK(cond)                                                                                   \
-  do {                                                                                                \
-    h_checks++;                                                                                       \
-    if (!(cond)) {                                                                                    \
-      h_failures++;                                                                                   \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                        \
-    }                                                                                                 \
-  } while (0)
 
 /* Loads the plugin with `allow` as its option (NULL: the default) and
 ** makes one instance.  Returns false (with a message in h_last_log) when

@@ -902,6 +902,6 @@ int main(void) {
   (void)h_out(P_INT);
   h_stop();
   test_grants();
-  printf("dl: %d checks, %d failed\n", h_checks, h_failures);
-  return h_failures ? 1 : 0;
+  printf("dl: %d checks, %d failed\n", checks, failures);
+  return failures ? 1 : 0;
 }

@@ -8,13 +8,7 @@
 
 #include "dl/dl.h"
 #include "plugin/plugin.h"
-
-static int checks, failures;
-#define CHECK(c)                                                                       \
-  do {                                                                                 \
-    checks++;                                                                          \
-    if (!(c)) failures++, fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); \
-  } while (0)
+#include "../check.h"
 
 int main(void) {
   wp_plugin_set_t *set = wp_plugin_set_new();

@@ -108,6 +108,6 @@ int main(void) {
   bad("libx.so:v:{{{{{{{{{{{{{{{{{c-int}}}}}}}}}}}}}}}}}", "structs nested deeper than 16");
   bad("libx.so:a,,b", "expected a symbol name at offset 10");
 
-  printf("dl policy: %d checks, %d failed\n", h_checks, h_failures);
-  return h_failures ? 1 : 0;
+  printf("dl policy: %d checks, %d failed\n", checks, failures);
+  return failures ? 1 : 0;
 }

@@ -239,6 +239,6 @@ int main(void) {
     if (!ok[i]) fprintf(stderr, "operation %d never succeeded\n", i);
     CHECK(ok[i] > 0);
   }
-  printf("dl random: 15000 operations, %d checks, %d failed\n", h_checks, h_failures);
-  return h_failures ? 1 : 0;
+  printf("dl random: 15000 operations, %d checks, %d failed\n", checks, failures);
+  return failures ? 1 : 0;
 }

@@ -180,6 +180,6 @@ int main(void) {
 
   /* everything else is dropped by instance teardown (ASan checks leaks) */
   h_stop();
-  printf("dl sqlite: %d checks, %d failed\n", h_checks, h_failures);
-  return h_failures ? 1 : 0;
+  printf("dl sqlite: %d checks, %d failed\n", checks, failures);
+  return failures ? 1 : 0;
 }

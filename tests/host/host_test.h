@@ -1,5 +1,6 @@
 /*
-** host_test.h — what the host tests share: CHECK and reading a file.
+** host_test.h — what the host tests share: CHECK (tests/check.h) and reading a
+** file.
 */
 #ifndef WASMPLUG_HOST_TEST_H
 #define WASMPLUG_HOST_TEST_H
@@ -9,17 +10,6 @@
 #include <stdlib.h>
 
 #include "../fixture.h" /* read_fixture */
-
-static int failures;
-
-#define CHECK(cond, ...)                                                      \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      failures++;                                                             \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);         \
-      fprintf(stderr, __VA_ARGS__);                                           \
-      fputc('\n', stderr);                                                    \
-    }                                                                         \
-  } while (0)
+#include "../check.h"
 
 #endif

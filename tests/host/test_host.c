@@ -30,7 +30,6 @@ static char *path(const char *dir, const char *name) {
   return b;
 }
 
-static uint8_t *slurp(const char *p, size_t *len) { return read_fixture(NULL, p, len); }
 
 /* What one run produced. */
 typedef struct outcome {
@@ -62,7 +61,7 @@ static void run_in(wasmplug_host_t *host, wasmplug_wasi_config_t *wasi, const ch
   unlink(tmp);
   wasmplug_wasi_config_stdio_set(wasi, 0, fd, 2);
   size_t len;
-  uint8_t *bytes = slurp(file, &len);
+  uint8_t *bytes = read_fixture(NULL, file, &len);
   wasmplug_program_t *prog = NULL;
   wasmplug_program_instance_t *in = NULL;
   wasmplug_trap_t *trap = NULL;
@@ -263,7 +262,7 @@ static void test_many_instances(void) {
   wasmplug_error_t *e = wasmplug_host_new(engine, NULL, &host);
   CHECK(!e, "%s", msg(e));
   size_t len;
-  uint8_t *bytes = slurp(path(dir_rt, "cmd.wasm"), &len);
+  uint8_t *bytes = read_fixture(NULL, path(dir_rt, "cmd.wasm"), &len);
   wasmplug_program_t *prog = NULL;
   CHECK(!(e = wasmplug_program_new(host, bytes, len, "cmd.wasm", &prog)), "%s", msg(e));
   free(bytes); /* the program keeps its own copy */
@@ -336,7 +335,7 @@ static void test_config_errors(void) {
   /* a wasm plugin links to component imports only */
   CHECK(!(e = wasmplug_host_plugin_load(host, path(dir_rt, "cmd.wasm"))), "%s", msg(e));
   size_t len;
-  uint8_t *bytes = slurp(path(dir_host, "answer.wasm"), &len);
+  uint8_t *bytes = read_fixture(NULL, path(dir_host, "answer.wasm"), &len);
   wasmplug_program_t *prog = NULL;
   e = wasmplug_program_new(host, bytes, len, "answer.wasm", &prog);
   CHECK(e && !prog && strstr(msg(e), "need a component guest"), "%s", msg(e));
@@ -506,7 +505,7 @@ static void test_component_values(void) {
   size_t len;
   char gp[1024];
   snprintf(gp, sizeof gp, "%s/semver/guest-1.5.0.wasm", dir_host);
-  uint8_t *bytes = slurp(gp, &len);
+  uint8_t *bytes = read_fixture(NULL, gp, &len);
   wasmplug_component_t *c = NULL;
   wasmplug_error_t *e = wasmplug_component_new(engine, bytes, len, "guest", &c);
   CHECK(!e, "%s", msg(e));
@@ -648,7 +647,7 @@ static void test_error_kinds_everywhere(void) {
 
   /* component linking: the WASI 0.2 guest with nothing defined */
   size_t len;
-  uint8_t *bytes = slurp(path(dir_p2, "guest.wasm"), &len);
+  uint8_t *bytes = read_fixture(NULL, path(dir_p2, "guest.wasm"), &len);
   CHECK(!(err = wasmplug_component_new(engine, bytes, len, "guest.wasm", &c)), "guest: %s", msg(err));
   /* the bytes must outlive the component (wasmplug.h): freed after it */
   wasmplug_component_linker_t *cl = wasmplug_component_linker_new(engine);

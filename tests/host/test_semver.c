@@ -33,7 +33,6 @@ static wasmplug_engine_t *engine;
 
 static const char *msg(const wasmplug_error_t *e) { return e ? wasmplug_error_message(e) : "(none)"; }
 
-static uint8_t *slurp(const char *name, size_t *len) { return read_fixture(dir, name, len); }
 
 /* ------------------------------------------------------------ the rule */
 
@@ -110,7 +109,7 @@ static outcome via_host(const char *provider, const char *guest) {
   char *res = NULL;
   int status = 0;
   size_t len;
-  uint8_t *bytes = slurp(guest, &len);
+  uint8_t *bytes = read_fixture(dir, guest, &len);
   char path[1024];
   snprintf(path, sizeof path, "%s/%s", dir, provider);
   if (!(o.err = wasmplug_host_new(engine, NULL, &h)) &&
@@ -139,7 +138,7 @@ static outcome via_host(const char *provider, const char *guest) {
 static outcome via_compose(const char *guest) {
   outcome o = {NULL, 0};
   size_t len, clen = 0;
-  uint8_t *bytes = slurp(guest, &len), *composed = NULL;
+  uint8_t *bytes = read_fixture(dir, guest, &len), *composed = NULL;
   char spec[1024];
   snprintf(spec, sizeof spec, "%s/plugin.wasm", dir);
   const char *specs[] = {spec};
@@ -182,7 +181,7 @@ static outcome via_linker(const char *guest) {
   wp_cabi_types_t *types = wp_cabi_types_new();
   wp_cabi_func_t ft = {0, NULL, NULL, wp_cabi_type_prim(types, WP_CABI_U32)};
   size_t len;
-  uint8_t *bytes = slurp(guest, &len);
+  uint8_t *bytes = read_fixture(dir, guest, &len);
   wasmplug_component_t *c = NULL;
   wasmplug_component_linker_t *l = wasmplug_component_linker_new(engine);
   wasmplug_component_instance_t *in = NULL;

@@ -14,22 +14,10 @@
 #include <pthread.h>
 
 #include "plugin/plugin.h"
+#include "../check.h"
 
-static int passed, failed;
 static const char *plugin_dir, *wasm_dir;
 static wasmplug_engine_t *engine;
-
-#define CHECK(cond, ...)                                                        \
-  do {                                                                          \
-    if (cond) {                                                                 \
-      passed++;                                                                 \
-    } else {                                                                    \
-      failed++;                                                                 \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);          \
-      fprintf(stderr, __VA_ARGS__);                                             \
-      fputc('\n', stderr);                                                      \
-    }                                                                           \
-  } while (0)
 
 static char *path_of(const char *dir, const char *name) {
   static char buf[4][1024]; /* a few paths alive at once, test-only */
@@ -925,6 +913,6 @@ int main(int argc, char **argv) {
   test_describe_and_dirs();
   wasmplug_module_delete(guest);
   wasmplug_engine_delete(engine);
-  printf("plugin tests: %d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  printf("plugin tests: %d passed, %d failed\n", checks - failures, failures);
+  return failures ? 1 : 0;
 }

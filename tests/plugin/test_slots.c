@@ -10,15 +10,7 @@
 #include <string.h>
 
 #include "slots.h"
-
-static int failures;
-#define CHECK(c)                                                        \
-  do {                                                                  \
-    if (!(c)) {                                                         \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-      failures++;                                                       \
-    }                                                                   \
-  } while (0)
+#include "../check.h"
 
 typedef struct item {
   int kind;

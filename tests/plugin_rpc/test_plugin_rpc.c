@@ -53,20 +53,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "../check.h"
 
-static int failures, checks;
 static const char *wasmplug_exe, *test_so, *faulty_so, *tmpdir;
-
-#define CHECK(cond, ...)                                                  \
-  do {                                                                    \
-    checks++;                                                             \
-    if (!(cond)) {                                                        \
-      failures++;                                                         \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                \
-      fprintf(stderr, __VA_ARGS__);                                       \
-      fputc('\n', stderr);                                                \
-    }                                                                     \
-  } while (0)
 
 typedef struct host {
   wp_plugin_set_t *set;
@@ -375,7 +364,6 @@ static void test_failures(void) {
   host_close(&h);
 }
 
-
 /* ------------------------------------- guests on four threads at once */
 
 typedef struct worker {
@@ -544,7 +532,6 @@ static void test_serve(void) {
   CHECK(!host_open(&h, addr) && strstr(h.err, "its own config is given to its server"), "remote config: %s", h.err);
   host_close(&h);
 }
-
 
 /* A raw client of plugin-serve: sends `bytes`, expects an ERROR frame
 ** whose message contains `want`. */

@@ -22,18 +22,7 @@
 #include <unistd.h>
 
 #include "isolate/rpc.h"
-
-static int passed, failed;
-#define CHECK(cond, ...)                                              \
-  do {                                                                \
-    if (cond) passed++;                                               \
-    else {                                                            \
-      failed++;                                                       \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                   \
-      fputc('\n', stderr);                                            \
-    }                                                                 \
-  } while (0)
+#include "../check.h"
 
 static char addr[600];
 
@@ -202,6 +191,6 @@ int main(int argc, char **argv) {
   kill(server, SIGTERM);
   waitpid(server, &st, 0);
   CHECK(!WIFSIGNALED(st) || WTERMSIG(st) == SIGTERM, "plugin-serve never crashed (status 0x%x)", st);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures ? 1 : 0;
 }

@@ -20,16 +20,7 @@
 #include <unistd.h>
 
 #include "wasi/os.h"
-
-static int failures;
-
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (!(cond)) {                                                    \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                     \
-    }                                                                 \
-  } while (0)
+#include "../check.h"
 
 static char root[PATH_MAX];
 

@@ -16,6 +16,7 @@
 #include "cabi/cabi.h"
 #include "plugin/plugin.h"
 #include "wasmplug.h"
+#include "../fixture.h"
 
 static int fails, checks;
 static const char *dir;
@@ -66,18 +67,9 @@ typedef struct comp {
 
 static comp load(const char *name) {
   comp g = {0};
-  FILE *f = fopen(at(name), "rb");
-  if (!f) {
-    fprintf(stderr, "cannot open %s\n", at(name));
-    exit(1);
-  }
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  g.bytes = malloc((size_t)n);
-  if (!g.bytes || fread(g.bytes, 1, (size_t)n, f) != (size_t)n) exit(1);
-  fclose(f);
-  wasmplug_error_t *e = wasmplug_component_new(engine, g.bytes, (size_t)n, name, &g.c);
+  size_t n;
+  g.bytes = read_fixture(NULL, at(name), &n);
+  wasmplug_error_t *e = wasmplug_component_new(engine, g.bytes, n, name, &g.c);
   if (e) {
     fprintf(stderr, "%s: %s\n", name, wasmplug_error_message(e));
     exit(1);

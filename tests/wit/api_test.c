@@ -8,18 +8,7 @@
 #include <string.h>
 
 #include "wit/wit.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                              \
-  do {                                                \
-    if (!(cond)) {                                    \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                   \
-      fputc('\n', stderr);                            \
-      failures++;                                     \
-    }                                                 \
-  } while (0)
+#include "../check.h"
 
 static wp_wit_resolve_t *push(const char *src, uint32_t *pkg, wp_wit_error_t **err) {
   wp_wit_resolve_t *r = wp_wit_resolve_new();

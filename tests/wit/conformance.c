@@ -19,6 +19,7 @@
 
 #include "json_value.h"
 #include "wit/wit.h"
+#include "../fixture.h"
 
 /* Cases knowingly not passing, with the reason.  They count as failures
    for the pass rate but do not fail the run. */
@@ -35,26 +36,6 @@ static int is_known(const char *name) {
   for (size_t i = 0; known[i].name; i++)
     if (!strcmp(known[i].name, name)) return 1;
   return 0;
-}
-
-static char *read_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  if (n < 0) {
-    fclose(f);
-    return NULL;
-  }
-  char *s = malloc((size_t)n + 1);
-  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-    free(s);
-    s = NULL;
-  }
-  fclose(f);
-  if (s) s[n] = 0;
-  return s;
 }
 
 static int is_dir(const char *p) {
@@ -124,7 +105,8 @@ static void run_positive(const char *ui, const char *name, tally_t *json, tally_
   char path[4096], expect_path[4096], why[1024];
   snprintf(path, sizeof path, "%s/%s", ui, name);
   snprintf(expect_path, sizeof expect_path, "%s/%s%s", ui, name, ends_with(name, ".wit") ? ".json" : ".wit.json");
-  char *expect_text = read_file(expect_path);
+  size_t expect_len;
+  char *expect_text = (char *)try_read_file(expect_path, &expect_len);
   if (!expect_text) {
     record(json, name, 0, "missing expectation file");
     return;
@@ -232,7 +214,8 @@ static void run_fail(const char *dir, const char *name, tally_t *t, int *gist) {
   char path[4096], expect_path[4096], why[2048];
   snprintf(path, sizeof path, "%s/%s", dir, name);
   snprintf(expect_path, sizeof expect_path, "%s/%s%s", dir, name, ends_with(name, ".wit") ? ".result" : ".wit.result");
-  char *expect = read_file(expect_path);
+  size_t expect_len;
+  char *expect = (char *)try_read_file(expect_path, &expect_len);
   if (!expect) {
     record(t, name, 0, "missing .result file");
     return;

@@ -32,6 +32,7 @@ struct wasmplug_component {
   /* `bytes` are a program's own copy, unchanged while the component lives
   ** (rt_component_decode): core modules are used in place */
   bool inplace;
+  rt_shared_types *shared; /* its instances' resource-free types (rt/types.c) */
 };
 
 struct wasmplug_component_instance {
@@ -275,6 +276,7 @@ void wasmplug_component_delete(wasmplug_component_t *c) {
   for (size_t i = 0; i < c->nmodules; i++) wasmplug_module_delete(c->modules[i].m);
   free(c->modules);
   wp_comp_delete(c->comp);
+  rt_shared_types_delete(c->shared);
   free(c->name);
   free(c);
 }
@@ -309,6 +311,18 @@ static void store_delete(rt_store *s) {
   free(s);
 }
 
+/* The component's shared type cache, made on first use (NULL when out of
+** memory: every instance then converts its own). */
+static rt_shared_types *component_shared(wasmplug_component_t *c) {
+  rt_shared_types *sh = __atomic_load_n(&c->shared, __ATOMIC_ACQUIRE);
+  if (sh) return sh;
+  rt_shared_types *n = rt_shared_types_new(), *seen = NULL;
+  if (!n) return NULL;
+  if (__atomic_compare_exchange_n(&c->shared, &seen, n, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return n;
+  rt_shared_types_delete(n); /* another thread's won */
+  return seen;
+}
+
 void wasmplug_component_linker_instantiate(wasmplug_component_linker_t *linker, wasmplug_component_t *component,
                                            wasmplug_component_instance_t **out, wasmplug_error_t **error,
                                            wasmplug_trap_t **trap) {
@@ -325,6 +339,7 @@ void wasmplug_component_linker_instantiate(wasmplug_component_linker_t *linker, 
   }
   s->engine = component->engine;
   s->component = component;
+  s->shared = component_shared(component);
   s->linker = linker;
   s->limits = *rt_linker_limits(linker);
   wasmplug_trap_t *t = NULL;

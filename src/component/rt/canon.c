@@ -254,6 +254,53 @@ static wasmplug_trap_t *lower_cb(void *env, wasmplug_caller_t *caller, wasmplug_
   return NULL;
 }
 
+/* lower_cb as a direct host function (wasmplug_linker_define_func_direct)
+** for the core signatures most lowerings have, up to 4 i32 params and none
+** or one i32 result: the guest's code calls these without the runtime's
+** value array and host-call dispatch.  The brackets are rt_call_host's
+** (in_host set around the callback; a trap or an expired time limit
+** unwinds the guest from _leave), so a lowering behaves the same called
+** either way. */
+#define LD_PARAMS0
+#define LD_PARAMS1 , int32_t a0
+#define LD_PARAMS2 LD_PARAMS1, int32_t a1
+#define LD_PARAMS3 LD_PARAMS2, int32_t a2
+#define LD_PARAMS4 LD_PARAMS3, int32_t a3
+#define LD_SET0
+#define LD_SET1 v[0].i64 = 0; v[0].i32 = a0;
+#define LD_SET2 LD_SET1 v[1].i64 = 0; v[1].i32 = a1;
+#define LD_SET3 LD_SET2 v[2].i64 = 0; v[2].i32 = a2;
+#define LD_SET4 LD_SET3 v[3].i64 = 0; v[3].i32 = a3;
+#define LOWER_DIRECT(N)                                                        \
+  static void lower_direct##N(wasmplug_direct_call_t *d LD_PARAMS##N) {        \
+    wasmplug_val_raw_t v[N + 1];                                               \
+    LD_SET##N wasmplug_direct_enter();                                         \
+    wasmplug_direct_leave(lower_cb(d->env, d->caller, v, N));                  \
+  }                                                                            \
+  static int32_t lower_direct##N##_i32(wasmplug_direct_call_t *d LD_PARAMS##N) { \
+    wasmplug_val_raw_t v[N + 1];                                               \
+    v[N].i64 = 0;                                                              \
+    LD_SET##N wasmplug_direct_enter();                                         \
+    wasmplug_direct_leave(lower_cb(d->env, d->caller, v, N + 1));              \
+    return v[0].i32;                                                           \
+  }
+LOWER_DIRECT(0)
+LOWER_DIRECT(1)
+LOWER_DIRECT(2)
+LOWER_DIRECT(3)
+LOWER_DIRECT(4)
+
+static void *lower_direct(const wasmplug_functype_t *t) {
+  static void *const none[] = {(void *)lower_direct0, (void *)lower_direct1, (void *)lower_direct2,
+                               (void *)lower_direct3, (void *)lower_direct4};
+  static void *const i32[] = {(void *)lower_direct0_i32, (void *)lower_direct1_i32, (void *)lower_direct2_i32,
+                              (void *)lower_direct3_i32, (void *)lower_direct4_i32};
+  if (t->nparams > 4 || t->nresults > 1 || (t->nresults && t->results[0] != WASMPLUG_I32)) return NULL;
+  for (uint32_t i = 0; i < t->nparams; i++)
+    if (t->params[i] != WASMPLUG_I32) return NULL;
+  return t->nresults ? i32[t->nparams] : none[t->nparams];
+}
+
 static bool has_async_values(const wp_cabi_type_t *t) {
   if (!t) return false;
   switch (t->kind) {
@@ -296,6 +343,7 @@ int rt_canon_lower(rt_frame *f, rt_func *F, const wp_cabi_func_t *type, const rt
   cf->cb = lower_cb;
   cf->env = L;
   cf->type = L->ctype;
+  cf->direct = lower_direct(&cf->type);
   *out = cf;
   return 0;
 }

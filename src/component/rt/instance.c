@@ -194,8 +194,9 @@ static int define_core_item(rt_frame *f, wasmplug_linker_t *l, const char *mod, 
   switch (it->kind) {
   case WP_COMP_CORE_FUNC: {
     rt_corefunc *cf = it->p;
-    e = cf->func ? wasmplug_linker_define_func_ref(l, mod, name, cf->func)
-                 : wasmplug_linker_define_func(l, mod, name, &cf->type, cf->cb, cf->env, NULL);
+    e = cf->func     ? wasmplug_linker_define_func_ref(l, mod, name, cf->func)
+        : cf->direct ? wasmplug_linker_define_func_direct(l, mod, name, &cf->type, cf->direct, cf->env, NULL)
+                     : wasmplug_linker_define_func(l, mod, name, &cf->type, cf->cb, cf->env, NULL);
     break;
   }
   case WP_COMP_CORE_TABLE: e = wasmplug_linker_define_table(l, mod, name, it->p); break;

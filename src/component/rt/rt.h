@@ -45,6 +45,7 @@ struct rt_store {
   struct wasmplug_component *component;
   struct wasmplug_component_linker *linker; /* top-level imports come from it */
   wp_cabi_types_t *types;        /* every converted type and guest resource type */
+  struct rt_shared_types *shared; /* the component's resource-free types, or NULL */
   void **allocs;                 /* rt_alloc's chunks */
   size_t nallocs, capallocs;
   char *bump;                    /* the free end of the current chunk */
@@ -103,6 +104,8 @@ typedef struct rt_corefunc {
   wasmplug_func_t *func;         /* an export of a core instance, or NULL: */
   wasmplug_func_callback_t cb;   /* a host function */
   void *env;
+  void *direct;                  /* or NULL: cb as a direct host function
+                                    (wasmplug_linker_define_func_direct) */
   wasmplug_functype_t type;      /* host function type (arrays in the store) */
 } rt_corefunc;
 
@@ -224,6 +227,14 @@ wasmplug_error_t *rt_component_compile(struct wasmplug_component *c);
 ** a decoded component named after `name` (a file name; malloc'ed). */
 const wp_comp *rt_component_def(const struct wasmplug_component *c);
 char *rt_world_wit(const wp_comp *c, const char *name);
+
+/* rt/types.c: a component's cache of the canonical ABI types that do not
+** depend on an instance (no own/borrow anywhere in them), shared by every
+** instance of the component and by every thread (lookups take no lock);
+** the component must outlive its instances, and so it does the cache. */
+typedef struct rt_shared_types rt_shared_types;
+rt_shared_types *rt_shared_types_new(void);
+void rt_shared_types_delete(rt_shared_types *sh);
 
 /* rt/types.c: the canonical ABI type of a component value/function type,
 ** seen from frame f (its resource bindings).  NULL with store->err set. */

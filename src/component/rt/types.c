@@ -10,6 +10,7 @@
 */
 #include "component/rt/rt.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,135 @@ static const char **labels(rt_frame *f, const wp_comp_type *t) {
   return names;
 }
 
+/* ------------------------------------------------------------ shared types
+** A component's instances convert the same type nodes (the component's
+** decoded types, which it owns), and a type without own/borrow anywhere in
+** it converts to the same descriptor in every instance: those are made
+** once, in the component's cache, with their compiled plans (cabi/native.c).
+** Found without a lock: a table of (node, descriptor) slots is only ever
+** filled (the descriptor stored before the node, with release), and a full
+** table is replaced by a bigger copy published with release (old tables
+** stay until the cache is freed).  Converting and inserting take the lock;
+** the conversion runs in a store and frame of the cache's own, which no
+** instance shares (no resource bound: it never sees an own or borrow). */
+typedef struct rt_stab {
+  struct rt_stab *prev; /* the table this one replaced */
+  size_t n, cap;
+  const void **keys, **vals;
+} rt_stab;
+
+struct rt_shared_types {
+  pthread_mutex_t lock;
+  rt_store *S;
+  rt_frame *F;
+  rt_stab *tab; /* atomic */
+};
+
+/* The value of a node that is not shared (has own/borrow, or failed). */
+static const char not_shared;
+
+rt_shared_types *rt_shared_types_new(void) {
+  rt_shared_types *sh = calloc(1, sizeof *sh);
+  rt_store *S = calloc(1, sizeof *S);
+  rt_frame *F = calloc(1, sizeof *F);
+  if (!sh || !S || !F || !(S->types = wp_cabi_types_new())) {
+    free(sh);
+    free(S);
+    free(F);
+    return NULL;
+  }
+  pthread_mutex_init(&sh->lock, NULL);
+  F->store = S;
+  sh->S = S;
+  sh->F = F;
+  return sh;
+}
+
+void rt_shared_types_delete(rt_shared_types *sh) {
+  if (!sh) return;
+  for (rt_stab *t = sh->tab, *p; t; t = p) {
+    p = t->prev;
+    free(t);
+  }
+  for (size_t i = 0; i < sh->S->nallocs; i++) free(sh->S->allocs[i]);
+  free(sh->S->allocs);
+  wp_cabi_types_delete(sh->S->types);
+  free(sh->S);
+  free(sh->F);
+  pthread_mutex_destroy(&sh->lock);
+  free(sh);
+}
+
+static const void *stab_get(const rt_shared_types *sh, const void *key) {
+  const rt_stab *t = __atomic_load_n(&sh->tab, __ATOMIC_ACQUIRE);
+  if (!t) return NULL;
+  for (size_t i = slot_of(key, t->cap);; i = (i + 1) & (t->cap - 1)) {
+    const void *k = __atomic_load_n(&t->keys[i], __ATOMIC_ACQUIRE);
+    if (k == key) return t->vals[i];
+    if (!k) return NULL;
+  }
+}
+
+/* Under the lock; key is not in the table.  Out of memory: not cached. */
+static void stab_put(rt_shared_types *sh, const void *key, const void *val) {
+  rt_stab *t = sh->tab;
+  if (!t || (t->n + 1) * 2 > t->cap) {
+    size_t cap = t ? t->cap * 2 : 64;
+    rt_stab *n = calloc(1, sizeof *n + 2 * cap * sizeof(void *));
+    if (!n) return;
+    n->cap = cap;
+    n->keys = (const void **)(n + 1);
+    n->vals = n->keys + cap;
+    for (size_t i = 0; t && i < t->cap; i++) {
+      if (!t->keys[i]) continue;
+      size_t j = slot_of(t->keys[i], cap);
+      while (n->keys[j]) j = (j + 1) & (cap - 1);
+      n->keys[j] = t->keys[i];
+      n->vals[j] = t->vals[i];
+    }
+    n->n = t ? t->n : 0;
+    n->prev = t;
+    __atomic_store_n(&sh->tab, n, __ATOMIC_RELEASE);
+    t = n;
+  }
+  size_t i = slot_of(key, t->cap);
+  while (t->keys[i]) i = (i + 1) & (t->cap - 1);
+  t->vals[i] = val;
+  __atomic_store_n(&t->keys[i], key, __ATOMIC_RELEASE);
+  t->n++;
+}
+
+/* Whether t's conversion depends on no instance: a value type whose
+** decoded facts say it has no own/borrow (wp_abi_compute), or a function
+** type of such params and result. */
+static bool instance_free(const wp_comp_type *t) {
+  if (t->kind != WP_COMP_T_FUNC) return !t->has_resource_ref;
+  for (uint32_t i = 0; i < t->n; i++)
+    if (!t->fields[i].type || t->fields[i].type->has_resource_ref) return false;
+  return !t->elem || !t->elem->has_resource_ref;
+}
+
+static const wp_cabi_type_t *rt_type_at(rt_frame *f, const wp_comp_type *t, unsigned depth);
+
+/* t's descriptor from the component's cache (made there on first use), or
+** NULL: t is not shared (or failed there: the instance's own conversion
+** then reports why). */
+static const void *shared(rt_frame *f, const wp_comp_type *t) {
+  rt_shared_types *sh = f->store->shared;
+  if (!sh || !instance_free(t)) return NULL;
+  const void *v = stab_get(sh, t);
+  if (!v) {
+    pthread_mutex_lock(&sh->lock);
+    if (!(v = stab_get(sh, t))) {
+      v = t->kind == WP_COMP_T_FUNC ? (const void *)rt_functype(sh->F, t) : (const void *)rt_type_at(sh->F, t, 0);
+      if (!v) v = &not_shared;
+      stab_put(sh, t, v);
+    }
+    pthread_mutex_unlock(&sh->lock);
+  }
+  return v == &not_shared ? NULL : v;
+}
+
 /* Converts a component type to a canonical ABI type, recursively.  Types
 ** are the guest's: a chain of definitions may be any depth (each refers
 ** to an earlier one, so the decoder never recurses; a 30000-deep chain
@@ -122,6 +252,9 @@ static const wp_cabi_type_t *rt_type_at(rt_frame *f, const wp_comp_type *t, unsi
   }
   const wp_cabi_type_t *m = memo_get(f, t);
   if (m) return m;
+  /* at the top only: converted at depth 0 there, it is exactly what this
+  ** conversion would make (the same depth limit, the same errors) */
+  if (!depth && (m = shared(f, t))) return m;
   wp_cabi_types_t *ty = f->store->types;
   const wp_cabi_type_t *r = NULL;
   switch (t->kind) {
@@ -232,6 +365,7 @@ const wp_cabi_func_t *rt_functype(rt_frame *f, const wp_comp_type *t) {
   }
   const wp_cabi_func_t *m = memo_get(f, t);
   if (m) return m;
+  if ((m = shared(f, t))) return m;
   wp_cabi_func_t *fn = rt_alloc(f->store, sizeof *fn);
   const wp_cabi_type_t **ps = rt_alloc(f->store, (t->n ? t->n : 1) * sizeof *ps);
   const char **names = labels(f, t);

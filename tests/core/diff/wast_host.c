@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "wasmplug.h"
+#include "../../fixture.h"
 
 #define MAX_VALS 64
 
@@ -88,22 +89,6 @@ static void answer(const char *head, const char *msg) {
     put_message(msg);
   }
   putchar('\n');
-}
-
-static bool read_file(const char *path, uint8_t **data, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return false;
-  size_t cap = 4096, n = 0;
-  uint8_t *b = xrealloc(NULL, cap);
-  size_t r;
-  while ((r = fread(b + n, 1, cap - n, f)) > 0) {
-    n += r;
-    if (n == cap) b = xrealloc(b, cap *= 2);
-  }
-  fclose(f);
-  *data = b;
-  *len = n;
-  return true;
 }
 
 /* In place: "=" then %XX escapes becomes the bytes (other tokens stay);
@@ -261,7 +246,7 @@ static wasmplug_linker_t *make_linker(host_t *h, char **err) {
 static wasmplug_module_t *compile(host_t *h, const char *path, char **err) {
   uint8_t *bytes;
   size_t len;
-  if (!read_file(path, &bytes, &len)) {
+  if (!(bytes = try_read_file(path, &len))) {
     *err = xstrdup("cannot read the file");
     return NULL;
   }
