@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inplace.h"
+#include "load.h"
 #include "internal.h"
 #include "leb.h"
 

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "load.h"
 #include "translate.h"
 
 
@@ -211,12 +212,19 @@ char *wp_compile_baseline(wasmplug_module_t *m, wp_code_t *out) {
   char *dir = make_tmpdir();
   if (!dir) return wp_format("%s: cannot create a temporary directory: %s", m->name, strerror(errno));
   char **files = NULL;
-  /* a large module: units compiled (or found in the cache) in parallel */
-  char *err = wp_baseline_cached(m) ? wp_build_baseline(m, dir, &files) : wp_emit_c(m, true, dir, &files);
+  int *fds = NULL;
+  size_t nfds = 0;
+  /* a large module: units compiled (or found in the cache) in parallel;
+  ** cached ones handed to an in-process tcc as sealed memfds */
+  char *err = !wp_baseline_cached(m) ? wp_emit_c(m, true, dir, &files)
+              : wp_tcc_in_process()  ? wp_build_baseline_fds(m, dir, &files, &fds, &nfds)
+                                     : wp_build_baseline(m, dir, &files);
   void *state = NULL, *entry = NULL;
   if (!err)
     err = wp_tcc_build(m->name, dir, files, m->engine->translator == WP_TRANSLATOR_OWN, &state, &entry);
   wp_strv_free(files);
+  for (size_t i = 0; i < nfds; i++) close(fds[i]);
+  free(fds);
   if (!err) {
     const wp_glue_t *g = check_glue(m, (wp_glue_entry_t)entry, &err);
     if (g) {
@@ -299,7 +307,7 @@ static char *load_so_bytes(wasmplug_module_t *m, const uint8_t *so, size_t len, 
   return err;
 }
 
-/* The same for a sealed memfd (sealed_copy) mapped at `so`: the ELF check
+/* The same for a sealed memfd (wp_sealed_copy) mapped at `so`: the ELF check
 ** reads the very pages dlopen then maps.  On success the memfd is the
 ** code's; on failure still the caller's. */
 static char *load_so_sealed(wasmplug_module_t *m, int mfd, const uint8_t *so, size_t len, wp_code_t *out) {
@@ -371,18 +379,15 @@ static bool cache_entry_verified(wasmplug_module_t *m, const uint8_t *meta, size
   return cache_entry_verified_key(m, NULL, meta, mlen, so, slen);
 }
 
-/* The file at `path` copied into a new memfd, sealed (no write, no resize:
-** F_SEAL_WRITE and the rest), with the SHA-256 of what was copied in hex
-** (`sum`) and the copy mapped read-only at *map (*len bytes).  The copy
-** goes through a small buffer that is hashed on the way, so a 15 MB .so is
-** read once, without a heap buffer of its size (the old path read it into
-** one, hashed it, and wrote it into a memfd: two more passes over memory
-** and thousands of page faults).  What the MAC is then checked against is
-** exactly what dlopen maps: nothing can change a sealed memfd, whereas the
-** cache's file may be rewritten by others at any moment (docs/security.md;
-** a MAP_PRIVATE mapping of it would show their later writes).  Returns the
-** memfd, or -1. */
-static int sealed_copy(const char *path, char sum[65], const uint8_t **map, size_t *len) {
+/* wp_sealed_copy (load.h).  The copy goes through a small buffer that is
+** hashed on the way, so a 15 MB .so is read once, without a heap buffer of
+** its size (the old path read it into one, hashed it, and wrote it into a
+** memfd: two more passes over memory and thousands of page faults).  What
+** the MAC is then checked against is exactly what dlopen maps: nothing can
+** change a sealed memfd, whereas the cache's file may be rewritten by
+** others at any moment (docs/security.md; a MAP_PRIVATE mapping of it
+** would show their later writes). */
+int wp_sealed_copy(const char *path, char sum[65], const uint8_t **map, size_t *len) {
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK); /* (wp_read_all) */
   if (fd < 0) return -1;
   struct stat st;
@@ -390,15 +395,15 @@ static int sealed_copy(const char *path, char sum[65], const uint8_t **map, size
   uint8_t *buf = NULL;
   enum { CHUNK = 256 << 10 };
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > (1ll << 31)) goto fail;
-  size_t n = (size_t)st.st_size, done = 0;
+  size_t n = (size_t)st.st_size, done = 0, chunk = n < CHUNK ? n : CHUNK;
   mfd = memfd_create("wasmplug-code", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  buf = malloc(CHUNK);
+  buf = malloc(chunk);
   if (mfd < 0 || !buf || ftruncate(mfd, (off_t)n) != 0) goto fail;
-  wp_populate(buf, CHUNK);
+  wp_populate(buf, chunk); /* (a page fault per page otherwise, each costly under a hypervisor) */
   wp_sha256_t h;
   wp_sha256_init(&h);
   while (done < n) {
-    size_t want = n - done < CHUNK ? n - done : CHUNK;
+    size_t want = n - done < chunk ? n - done : chunk;
     ssize_t r = read(fd, buf, want);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) goto fail; /* shorter than fstat said: being rewritten */
@@ -415,11 +420,13 @@ static int sealed_copy(const char *path, char sum[65], const uint8_t **map, size
   wp_sha256_final(&h, d);
   wp_sha256_hex(d, sum);
   if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) goto fail;
-  void *p = mmap(NULL, n, PROT_READ, MAP_PRIVATE, mfd, 0);
-  if (p == MAP_FAILED) goto fail;
+  if (map) {
+    void *p = mmap(NULL, n, PROT_READ, MAP_PRIVATE, mfd, 0);
+    if (p == MAP_FAILED) goto fail;
+    *map = p;
+  }
   free(buf);
   close(fd);
-  *map = p;
   *len = n;
   return mfd;
 fail:
@@ -437,7 +444,7 @@ static bool cache_load(wasmplug_module_t *m, const char *so_path, const char *me
   const uint8_t *so;
   char sum[65];
   if (!wp_read_all(meta_path, &meta, &mlen)) return false;
-  int mfd = sealed_copy(so_path, sum, &so, &slen);
+  int mfd = wp_sealed_copy(so_path, sum, &so, &slen);
   bool ok = mfd >= 0 && cache_meta_verified(m, NULL, meta, mlen, sum);
   free(meta);
   if (mfd < 0) return false;

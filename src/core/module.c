@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "inplace.h"
+#include "load.h"
 #include "translate.h"
 
 

@@ -10,7 +10,7 @@
 
 #include "component/rt/rt.h"
 #include "core/error.h"
-#include "core/inplace.h"
+#include "core/load.h"
 #include "host/host_internal.h"
 #include "wasi/caps.h"
 #include "plugin/plugin.h"

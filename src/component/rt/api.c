@@ -4,7 +4,7 @@
 ** the WAVE helper of `wasmplug run --invoke`.
 */
 #include "component/rt/async.h"
-#include "core/inplace.h"
+#include "core/load.h"
 
 #include <errno.h>
 #include <stdio.h>

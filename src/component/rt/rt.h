@@ -217,7 +217,7 @@ wasmplug_error_t *rt_validate_core(void *engine, const uint8_t *bytes, size_t le
 ** compiled, without decoding it twice: decode (and validate), then
 ** compile.  `inplace`: `bytes` are the program's own copy, unchanged while
 ** the component lives, so its core modules are used in place with the
-** digests their validation computed (core/inplace.h), not copied and
+** digests their validation computed (core/load.h), not copied and
 ** hashed again.  A component decoded but not compiled is only deleted. */
 wasmplug_error_t *rt_component_decode(wasmplug_engine_t *engine, const uint8_t *bytes, size_t len, const char *name,
                                       bool inplace, struct wasmplug_component **out);
