@@ -1079,6 +1079,9 @@ bool wp_cabi_utf8_valid(const uint8_t *s, size_t n);
 /* memcpy(d, s, n), then wp_cabi_utf8_valid(d, n), in one pass (the copy is
  * what is validated). */
 bool wp_cabi_utf8_copy_valid(uint8_t *d, const uint8_t *s, size_t n);
+/* Tests only: whether the two above may use AVX2 (when the processor has
+** it; the default), or SSE2 alone; returns whether AVX2 is now used. */
+bool wp_cabi_utf8_avx2_set(bool on);
 
 #ifdef __cplusplus
 }

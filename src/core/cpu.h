@@ -34,6 +34,16 @@ static inline bool wp_cpu_has_sha(void) {
 #endif
 }
 
+/* AVX2, with the OS saving the ymm registers (glibc checks XGETBV); no
+** CPUID fallback: without glibc's answers the SSE2 code runs. */
+static inline bool wp_cpu_has_avx2(void) {
+#ifdef WP_CPU_GLIBC
+  return CPU_FEATURE_ACTIVE(AVX2);
+#else
+  return false;
+#endif
+}
+
 static inline bool wp_cpu_has_sse41(void) {
 #ifdef WP_CPU_GLIBC
   return CPU_FEATURE_ACTIVE(SSE4_1);

@@ -264,8 +264,19 @@ static void test_lift_bounds(void) {
 int main(void) {
   T = wp_cabi_types_new();
   test_encodings();
+  /* every validator test on both paths: AVX2's 64-byte blocks (where the
+   * processor has AVX2) and SSE2's */
+  bool avx2 = wp_cabi_utf8_avx2_set(true);
   test_validator();
   test_validator_blocks();
+  if (avx2) {
+    CHECK(!wp_cabi_utf8_avx2_set(false));
+    test_validator();
+    test_validator_blocks();
+    wp_cabi_utf8_avx2_set(true);
+  } else {
+    fprintf(stderr, "test_strings: no AVX2 here: the SSE2 path only\n");
+  }
   test_lift_bounds();
   wp_cabi_types_delete(T);
   return t_done("cabi_strings");
