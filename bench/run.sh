@@ -155,7 +155,7 @@ CACHE=$WORK/cache
 rm -rf "$CACHE"
 mkdir -p "$CACHE"
 say ""
-say "-- compile time (wasmplug_module_new: decode + wasm2c + libtcc | cc -O2 | cache hit)"
+say "-- compile time (wasmplug_module_new: decode + wasm2c + libtcc | cc -O1, -O2 with SIMD | cache hit)"
 if "$CTIME" "$CACHE" "$WORK/hello.wasm" "$WORK/sqlite_bench.wasm" >"$WORK/compile.txt"; then
     say "   module                   bytes   baseline (cpu)           optimized, miss (cpu)      optimized, hit (cpu)"
     awk '{printf "   %-18s %10d   %7.3f s (%7.3f s)   %8.3f s (%8.3f s)   %7.4f s (%7.4f s)\n", $1, $2, $4, $5, $7, $8, $10, $11}' "$WORK/compile.txt"

@@ -71,7 +71,7 @@ if [ "$status" -ne 1 ]; then
     exit 1
 fi
 
-step "Compile ahead of time (wasmplug's Wasm->C translator + cc -O2) into a self-contained artifact"
+step "Compile ahead of time (wasmplug's Wasm->C translator + cc -O1) into a self-contained artifact"
 show "$WP" compile hello.wasm -o hello.cwasm
 echo "-> $OUT/hello.cwasm: $(wc -c <hello.cwasm | tr -d ' ') bytes (native code + the module)"
 

@@ -194,10 +194,20 @@ static void arg(args_t *a, const char *s) {
   else a->v[++a->n] = NULL;
 }
 
-/* The optimized tier's compiler flags (all part of the cache keys: the
-** engine's tool_id names them for whole modules, unit keys hash them). */
+/* The optimized tier's optimization level: -O1, which compiles the SQLite
+** module's C in 0.58x the CPU time of -O2 for a workload within a few
+** per cent (the C is a wasm module's code, optimized once already;
+** bench/README.md, "Compile speed"), except for modules using SIMD, whose
+** lane loops (translate_simd.c) need -O2's vectorizer. */
+static const char *cc_level(const wasmplug_module_t *m) {
+  return m->info.features & WP_FEAT_SIMD ? "-O2" : "-O1";
+}
+#define CC_LEVELS "-O1 (no SIMD) / -O2 (SIMD)"
+
+/* The optimized tier's other compiler flags.  All of them and the levels
+** are part of the cache keys: the engine's tool_id lists them
+** (wp_cc_flags_text), whole-module and unit keys hash it. */
 static const char *const cc_flags[] = {
-    "-O2",
     /* No sibling-call optimisation: it turns unbounded wasm recursion into
     ** a loop, and call-stack exhaustion must trap, not hang. */
     "-fno-optimize-sibling-calls",
@@ -211,6 +221,18 @@ static const char *const cc_flags[] = {
 ** fused multiply-adds, no errno (so sqrt is one instruction). */
 static const char *const own_flags[] = {"-ffp-contract=off", "-fno-math-errno", NULL};
 
+char *wp_cc_flags_text(bool own) {
+  wp_buf_t t = {0};
+  wp_buf_puts(&t, CC_LEVELS);
+  for (const char *const *f = cc_flags; *f; f++) wp_buf_printf(&t, " %s", *f);
+  for (const char *const *f = own_flags; own && *f; f++) wp_buf_printf(&t, " %s", *f);
+  if (t.oom || !t.s) {
+    wp_buf_free(&t);
+    return NULL;
+  }
+  return t.s;
+}
+
 const char *wp_cc_isa_flag(void) {
 #if defined(__x86_64__) && defined(__GNUC__)
   return wp_cpu_has_sse41() ? "-msse4.1" : NULL; /* not __builtin_cpu_supports: see cpu.h */
@@ -221,6 +243,7 @@ const char *wp_cc_isa_flag(void) {
 
 static void cc_args(args_t *a, const wasmplug_module_t *m, const char *dir) {
   arg(a, wp_cc_command());
+  arg(a, cc_level(m));
   for (const char *const *f = cc_flags; *f; f++) arg(a, *f);
   if (m->engine->translator == WP_TRANSLATOR_OWN) {
     for (const char *const *f = own_flags; *f; f++) arg(a, *f);

@@ -2,7 +2,7 @@
 ** compile.c — the two tiers and the on-disk cache.
 **
 ** Baseline: wasm2c's C compiled by libtcc straight into memory (tens of
-** milliseconds).  Optimized: the system C compiler at -O2 into a shared
+** milliseconds).  Optimized: the system C compiler at -O1 (-O2 with SIMD) into a shared
 ** object stored in the cache as KEY.so beside KEY.meta, where KEY hashes the
 ** wasm bytes and the tool identity.  A cache entry is loaded only after the
 ** SHA-256 of the .so matches the one its .meta recorded when we wrote it and
@@ -555,7 +555,7 @@ out:
 ** counts the calls of every function (translate_func.c: wp_hits[i]++ at
 ** entry); with tier-up, those counts go to a shared mapping the builder
 ** reads once the run ends (or after a time budget, for a server), and the
-** builder compiles the functions that ran first, at -O2, into a "hot
+** builder compiles the functions that ran first (build.c: cc_level) into a "hot
 ** object" (translate.h: opts.hot), stored as a cache entry of its own
 ** (HKEY.so and HKEY.meta, MAC'ed like every entry, HKEY derived from the
 ** module's key), before the whole module.  The next start without the

@@ -218,10 +218,13 @@ wasmplug_error_t *wasmplug_engine_new_checked(const wasmplug_config_t *config, w
                                                    : wp_strdup("own " WP_TRANSLATOR_ID);
   char *c = tool_stamp(wp_cc_command());
   const char *isa = e->translator == WP_TRANSLATOR_OWN ? wp_cc_isa_flag() : NULL;
+  /* every flag the C is compiled with: a changed flag never reuses code */
+  char *flags = wp_cc_flags_text(e->translator == WP_TRANSLATOR_OWN);
   e->tool_id = wp_format("wasmplug " WASMPLUG_VERSION "; glue %d; %s; %s; "
-                         "-O2 -fno-optimize-sibling-calls%s%s%s%s", WP_GLUE_ABI, w ? w : "?", c ? c : "?",
+                         "%s%s%s%s%s", WP_GLUE_ABI, w ? w : "?", c ? c : "?", flags ? flags : "?",
                          isa ? " " : "", isa ? isa : "", e->config.fuel ? "; fuel" : "",
                          e->config.epoch_ticks ? "; epoch" : "");
+  free(flags);
   free(w);
   free(c);
   if (!e->cache_dir || !e->tool_id) {

@@ -573,6 +573,10 @@ char *wp_trust_check_elf(const char *name, const uint8_t *so, size_t len);
 
 /* The C compiler of the optimized tier ($WASMPLUG_CC, default "cc"). */
 const char *wp_cc_command(void);
+/* The flags the optimized tier compiles with (the own translator's too
+** when `own`), space-separated, for the engine's tool_id (so for every
+** cache key).  Caller frees; NULL when out of memory. */
+char *wp_cc_flags_text(bool own);
 /* The instruction-set flag the optimized tier's C is compiled with for
 ** this CPU ("-msse4.1" on x86-64 CPUs that have it: SSSE3's pshufb and
 ** SSE4.1's packs, blends and roundings make SIMD code several times
