@@ -691,9 +691,18 @@ out:
   ** WASMPLUG_LOG=debug */
   const char *log = getenv("WASMPLUG_LOG");
   if (m->hot_note && !(log && !strcmp(log, "error"))) fprintf(stderr, "wasmplug: %s\n", m->hot_note);
-  if (m->code.nhot && log && !strcmp(log, "debug"))
-    fprintf(stderr, "wasmplug: %s: hot code (tier-up) for %u of %u functions\n", m->name, m->code.nhot,
-            m->info.nfuncs);
+  if (m->code.nhot && log && !strcmp(log, "debug")) {
+    uint64_t hb = 0, all = 0, big = 0;
+    for (uint32_t i = 0; i < m->info.nfuncs; i++) all += m->info.bodies[i].len;
+    for (uint32_t k = 0; k < m->code.nhot; k++) {
+      uint32_t len = m->info.bodies[m->code.hot_idx[k] - m->info.nimported_funcs].len;
+      hb += len;
+      if (len > big) big = len;
+    }
+    fprintf(stderr, "wasmplug: %s: hot code (tier-up) for %u of %u functions (%llu of %llu bytes of wasm code, "
+                    "the largest function %llu)\n", m->name, m->code.nhot, m->info.nfuncs, (unsigned long long)hb,
+            (unsigned long long)all, (unsigned long long)big);
+  }
 }
 
 size_t wasmplug_module_hot_functions(const wasmplug_module_t *m, const uint32_t **indices, const char **note) {
