@@ -330,7 +330,10 @@ int wp_cmd_run(int argc, char **argv) {
     wp_cli_error("%s", wasmplug_error_message(err));
     goto out;
   }
-  if ((err = wasmplug_program_new(host, bytes, len, file, &program))) {
+  /* the program takes the buffer: no second copy of a large file */
+  err = wasmplug_program_new_owned(host, bytes, len, file, &program);
+  bytes = NULL;
+  if (err) {
     wp_cli_error("%s", wasmplug_error_message(err));
     goto out;
   }

@@ -284,6 +284,9 @@ typedef struct wp_comp_core_module {
   uint32_t offset, size;   /* byte range of the module in the input buffer */
   const uint8_t *bytes;    /* = input + offset */
   wp_comp_core_iface iface;/* its imports and exports, with types */
+  /* the core layer's digest of `bytes`, when the validator gave it */
+  bool digested;
+  uint8_t digest[32];
 } wp_comp_core_module;
 
 typedef struct wp_comp_core_arg {
@@ -507,8 +510,10 @@ int wp_comp_load(const uint8_t *bytes, size_t len, const char *filename,
 /* The same, validating core modules with `validate` (given `ctx`) instead
 ** of wasmplug_module_validate: the runtime passes one that takes the
 ** engine's validation tickets (wasmplug_engine_validate_module; this
-** layer's standalone builds have no engine). */
-typedef wasmplug_error_t *wp_comp_validate_fn(void *ctx, const uint8_t *bytes, size_t len, const char *name);
+** layer's standalone builds have no engine).  It may set *digested and
+** write the module's digest into `digest` (kept in wp_comp_core_module). */
+typedef wasmplug_error_t *wp_comp_validate_fn(void *ctx, const uint8_t *bytes, size_t len, const char *name,
+                                              uint8_t digest[32], bool *digested);
 int wp_comp_load_with(wp_comp_validate_fn *validate, void *ctx, const uint8_t *bytes, size_t len,
                       const char *filename, wp_comp **out, char *err, size_t errlen);
 void wp_comp_delete(wp_comp *comp);

@@ -498,8 +498,9 @@ wp_comp *wp_decode_component(wp_cx *cx, wp_rd *r, wp_scope *outer) {
         ** invalid module makes the component invalid, even for `wit` */
         char what[64];
         snprintf(what, sizeof what, "core module %u", (unsigned)c->ncore_modules);
-        wasmplug_error_t *verr = cx->validate ? cx->validate(cx->validate_ctx, body, len, what)
-                                              : wasmplug_module_validate(body, len, what);
+        wasmplug_error_t *verr = cx->validate
+                                     ? cx->validate(cx->validate_ctx, body, len, what, m.digest, &m.digested)
+                                     : wasmplug_module_validate(body, len, what);
         if (verr) {
           char msg[512];
           snprintf(msg, sizeof msg, "%s", wasmplug_error_message(verr));

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "load.h"
 #include "cpu.h"
 #include "translate.h"
 
@@ -300,11 +301,41 @@ static void unit_key(const unit_build_t *b, const wp_buf_t *header, const wp_buf
   wp_sha256_hex(d, hex);
 }
 
-static char *unit_meta(wasmplug_engine_t *e, const char *key, const uint8_t *o, size_t len) {
-  char sum[65], mac[65];
-  wp_sha256_hex_of(o, len, sum);
+static char *unit_meta_sum(wasmplug_engine_t *e, const char *key, const char sum[65]) {
+  char mac[65];
   if (!wp_trust_mac(e, key, sum, mac)) return NULL;
   return wp_format("wasmplug-unit 1\nkey %s\nsha256 %s\nmac %s\n", key, sum, mac);
+}
+
+static char *unit_meta(wasmplug_engine_t *e, const char *key, const uint8_t *o, size_t len) {
+  char sum[65];
+  wp_sha256_hex_of(o, len, sum);
+  return unit_meta_sum(e, key, sum);
+}
+
+/* A verified cached object for `key` as a sealed memfd (wp_sealed_copy:
+** verified on the copy tcc then reads), or -1 on a miss. */
+static int unit_cached_fd(const unit_build_t *b, const char *key) {
+  char *op = wp_format("%s/%s.o", b->units_dir, key), *mp = wp_format("%s/%s.meta", b->units_dir, key);
+  uint8_t *meta = NULL;
+  size_t mlen, olen;
+  char sum[65];
+  int fd = -1;
+  if (op && mp && wp_read_all(mp, &meta, &mlen) && (fd = wp_sealed_copy(op, sum, NULL, &olen)) >= 0) {
+    char *want = unit_meta_sum(b->m->engine, key, sum);
+    char *got = wp_strndup((const char *)meta, mlen);
+    bool ok = want && got && strlen(got) == mlen && wp_trust_mac_equal(want, got);
+    free(got);
+    free(want);
+    if (!ok) {
+      close(fd);
+      fd = -1;
+    }
+  }
+  free(meta);
+  free(op);
+  free(mp);
+  return fd;
 }
 
 /* A verified cached object for `key`, written to `dst`; false on a miss. */
@@ -563,8 +594,9 @@ static char *manifest_text(wasmplug_engine_t *e, const char *key, char (*keys)[6
   return r;
 }
 
-/* The objects a verified manifest lists, copied into dir; false on a miss. */
-static bool manifest_load(unit_build_t *b, const char *path, const char *key) {
+/* The objects a verified manifest lists, copied into dir, or (fds) into
+** sealed memfds, fds[i] for object i; false on a miss. */
+static bool manifest_load(unit_build_t *b, const char *path, const char *key, int **fds) {
   uint8_t *text = NULL;
   size_t len;
   if (!b->units_dir || !wp_read_all(path, &text, &len)) return false;
@@ -589,7 +621,17 @@ static bool manifest_load(unit_build_t *b, const char *path, const char *key) {
   char *want = manifest_text(b->m->engine, key, b->keys, n);
   ok = want && !strcmp(want, t);
   free(want);
-  for (size_t i = 0; ok && i < n; i++) {
+  if (ok && fds) {
+    if (!(*fds = malloc(n * sizeof **fds))) ok = false;
+    size_t i = 0;
+    for (; ok && i < n; i++) ok = ((*fds)[i] = unit_cached_fd(b, b->keys[i])) >= 0;
+    if (!ok && *fds) {
+      for (size_t k = 0; k + 1 < i; k++) close((*fds)[k]); /* those before the miss */
+      free(*fds);
+      *fds = NULL;
+    }
+  }
+  for (size_t i = 0; ok && !fds && i < n; i++) {
     char *o = obj_name(b, i);
     ok = o && unit_cached(b, b->keys[i], o);
     free(o);
@@ -599,8 +641,22 @@ out:
   return ok;
 }
 
+static char *build_baseline(wasmplug_module_t *m, const char *dir, char ***files, int **fds, size_t *nfds);
+
 char *wp_build_baseline(wasmplug_module_t *m, const char *dir, char ***files) {
+  return build_baseline(m, dir, files, NULL, NULL);
+}
+
+char *wp_build_baseline_fds(wasmplug_module_t *m, const char *dir, char ***files, int **fds, size_t *nfds) {
+  return build_baseline(m, dir, files, fds, nfds);
+}
+
+static char *build_baseline(wasmplug_module_t *m, const char *dir, char ***files, int **fds, size_t *nfds) {
   *files = NULL;
+  if (fds) {
+    *fds = NULL;
+    *nfds = 0;
+  }
   char mkey[65];
   manifest_key(m, mkey);
   char *mpath = wp_format("%s/%s.base", m->engine->cache_dir, mkey);
@@ -611,7 +667,8 @@ char *wp_build_baseline(wasmplug_module_t *m, const char *dir, char ***files) {
     err = wp_strdup("out of memory");
     goto out;
   }
-  if (!manifest_load(&b, mpath, mkey)) {
+  int *got = NULL; /* the objects' memfds, on a hit with fds */
+  if (!manifest_load(&b, mpath, mkey, fds ? &got : NULL)) {
     free(b.keys);
     b.keys = NULL;
     free(b.units_dir);
@@ -636,13 +693,27 @@ char *wp_build_baseline(wasmplug_module_t *m, const char *dir, char ***files) {
     goto out;
   }
   /* glue first: libtcc links in order */
-  v[0] = wp_strdup("glue.o");
-  for (size_t u = 0; u + 1 < b.nunits; u++) v[u + 1] = wp_format("u%zu.o", u);
+  if (got) {
+    v[0] = wp_format("/proc/self/fd/%d", got[b.nunits - 1]);
+    for (size_t u = 0; u + 1 < b.nunits; u++) v[u + 1] = wp_format("/proc/self/fd/%d", got[u]);
+  } else {
+    v[0] = wp_strdup("glue.o");
+    for (size_t u = 0; u + 1 < b.nunits; u++) v[u + 1] = wp_format("u%zu.o", u);
+  }
   for (size_t u = 0; u < b.nunits; u++)
-    if (!v[u]) err = wp_strdup("out of memory");
+    if (!v[u] && !err) err = wp_strdup("out of memory");
   if (err) wp_strv_free(v);
   else *files = v;
 out:
+  if (got && err) {
+    for (size_t u = 0; u < b.nunits; u++) close(got[u]);
+    free(got);
+    got = NULL;
+  }
+  if (got) {
+    *fds = got;
+    *nfds = b.nunits;
+  }
   done_progress(&pg);
   free(pg.what);
   unit_build_free(&b);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "load.h"
 #include "internal.h"
 #include "leb.h"
 
@@ -105,20 +106,24 @@ bool wp_validated_before(const uint8_t digest[32], uint32_t *features, bool *tic
   return found;
 }
 
-wasmplug_error_t *wasmplug_module_validate(const uint8_t *bytes, size_t len, const char *name) {
+/* Validates bytes whose digest is `d` and remembers that they passed. */
+wasmplug_error_t *wp_module_validate_digested(const uint8_t *bytes, size_t len, const char *name,
+                                              const uint8_t d[32]) {
   wp_modinfo_t info;
   memset(&info, 0, sizeof info);
   if (!name) name = "module";
   char *err = wp_modinfo_decode(bytes, len, name, &info);
   if (!err) err = wp_modinfo_validate(bytes, len, name, &info);
-  if (!err) {
-    uint8_t d[32];
-    wp_module_digest(bytes, len, d);
-    wp_validated_note(d, info.features, false);
-  }
+  if (!err) wp_validated_note(d, info.features, false);
   wp_modinfo_free(&info);
   if (!err) return NULL;
   wasmplug_error_t *e = wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s", err);
   free(err);
   return e;
+}
+
+wasmplug_error_t *wasmplug_module_validate(const uint8_t *bytes, size_t len, const char *name) {
+  uint8_t d[32];
+  wp_module_digest(bytes, len, d);
+  return wp_module_validate_digested(bytes, len, name, d);
 }

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "load.h"
 #include "translate.h"
 
 
@@ -67,7 +68,9 @@ static void remove_tree(const char *dir) {
 }
 
 bool wp_read_all(const char *path, uint8_t **data, size_t *len) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO planted in the cache must not make open() wait for
+  ** a writer (it is then refused as not a regular file) */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return false;
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (1ll << 31)) {
@@ -209,12 +212,19 @@ char *wp_compile_baseline(wasmplug_module_t *m, wp_code_t *out) {
   char *dir = make_tmpdir();
   if (!dir) return wp_format("%s: cannot create a temporary directory: %s", m->name, strerror(errno));
   char **files = NULL;
-  /* a large module: units compiled (or found in the cache) in parallel */
-  char *err = wp_baseline_cached(m) ? wp_build_baseline(m, dir, &files) : wp_emit_c(m, true, dir, &files);
+  int *fds = NULL;
+  size_t nfds = 0;
+  /* a large module: units compiled (or found in the cache) in parallel;
+  ** cached ones handed to an in-process tcc as sealed memfds */
+  char *err = !wp_baseline_cached(m) ? wp_emit_c(m, true, dir, &files)
+              : wp_tcc_in_process()  ? wp_build_baseline_fds(m, dir, &files, &fds, &nfds)
+                                     : wp_build_baseline(m, dir, &files);
   void *state = NULL, *entry = NULL;
   if (!err)
     err = wp_tcc_build(m->name, dir, files, m->engine->translator == WP_TRANSLATOR_OWN, &state, &entry);
   wp_strv_free(files);
+  for (size_t i = 0; i < nfds; i++) close(fds[i]);
+  free(fds);
   if (!err) {
     const wp_glue_t *g = check_glue(m, (wp_glue_entry_t)entry, &err);
     if (g) {
@@ -267,20 +277,13 @@ void *wp_dlopen_bytes(const uint8_t *data, size_t len, int *memfd) {
   return h;
 }
 
-static char *load_so_bytes(wasmplug_module_t *m, const uint8_t *so, size_t len, wp_code_t *out) {
-  char *bad = wp_trust_check_elf(m->name, so, len);
-  if (bad) return bad;
-  int memfd;
-  void *h = wp_dlopen_bytes(so, len, &memfd);
-  if (!h) {
-    const char *e = dlerror();
-    return wp_format("%s: cannot load compiled code: %s", m->name, e ? e : "dlopen failed");
-  }
+/* The glue of a dlopen'ed object `h` (loaded from `memfd`), checked and
+** made the module's code; on failure h is closed, memfd left to the caller. */
+static char *load_dl(wasmplug_module_t *m, void *h, int memfd, wp_code_t *out) {
   char *err = NULL;
   const wp_glue_t *g = check_glue(m, (wp_glue_entry_t)dlsym(h, "wasmplug_glue_v1"), &err);
   if (!g) {
     dlclose(h);
-    close(memfd);
     return err;
   }
   out->tier = WASMPLUG_TIER_OPTIMIZED;
@@ -290,14 +293,49 @@ static char *load_so_bytes(wasmplug_module_t *m, const uint8_t *so, size_t len, 
   return NULL;
 }
 
-/* The .meta of a cache entry: the entry's key, the SHA-256 of its .so and
-** the MAC of both (trust.c).  False when no secret is available (the
-** entry is then neither written nor trusted). */
-static char *cache_meta_key(wasmplug_module_t *m, const char *key, const uint8_t *so, size_t slen) {
-  char sum[65], mac[65];
-  wp_sha256_hex_of(so, slen, sum);
+static char *load_so_bytes(wasmplug_module_t *m, const uint8_t *so, size_t len, wp_code_t *out) {
+  char *bad = wp_trust_check_elf(m->name, so, len);
+  if (bad) return bad;
+  int memfd;
+  void *h = wp_dlopen_bytes(so, len, &memfd);
+  if (!h) {
+    const char *e = dlerror();
+    return wp_format("%s: cannot load compiled code: %s", m->name, e ? e : "dlopen failed");
+  }
+  char *err = load_dl(m, h, memfd, out);
+  if (err) close(memfd);
+  return err;
+}
+
+/* The same for a sealed memfd (wp_sealed_copy) mapped at `so`: the ELF check
+** reads the very pages dlopen then maps.  On success the memfd is the
+** code's; on failure still the caller's. */
+static char *load_so_sealed(wasmplug_module_t *m, int mfd, const uint8_t *so, size_t len, wp_code_t *out) {
+  char *bad = wp_trust_check_elf(m->name, so, len);
+  if (bad) return bad;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", mfd);
+  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    const char *e = dlerror();
+    return wp_format("%s: cannot load compiled code: %s", m->name, e ? e : "dlopen failed");
+  }
+  return load_dl(m, h, mfd, out);
+}
+
+/* The .meta of the cache entry `key` whose .so has the SHA-256 `sum` (in
+** hex): the key, the sum and the MAC of both (trust.c).  NULL when no
+** secret is available (the entry is then neither written nor trusted). */
+static char *cache_meta_sum(wasmplug_module_t *m, const char *key, const char sum[65]) {
+  char mac[65];
   if (!wp_trust_mac(m->engine, key, sum, mac)) return NULL;
   return wp_format("wasmplug-cache 2\nkey %s\nsha256 %s\nmac %s\n", key, sum, mac);
+}
+
+static char *cache_meta_key(wasmplug_module_t *m, const char *key, const uint8_t *so, size_t slen) {
+  char sum[65];
+  wp_sha256_hex_of(so, slen, sum);
+  return cache_meta_sum(m, key, sum);
 }
 
 static char *cache_meta(wasmplug_module_t *m, const uint8_t *so, size_t slen) {
@@ -306,10 +344,16 @@ static char *cache_meta(wasmplug_module_t *m, const uint8_t *so, size_t slen) {
   return cache_meta_key(m, key, so, slen);
 }
 
-/* Whether meta vouches for so as the entry `key` (NULL: the module's). */
-static bool cache_entry_verified_key(wasmplug_module_t *m, const char *key, const uint8_t *meta, size_t mlen,
-                                     const uint8_t *so, size_t slen) {
-  char *expect = key ? cache_meta_key(m, key, so, slen) : cache_meta(m, so, slen);
+/* Whether meta vouches for a .so whose SHA-256 is `sum` (hex) as the entry
+** `key` (NULL: the module's). */
+static bool cache_meta_verified(wasmplug_module_t *m, const char *key, const uint8_t *meta, size_t mlen,
+                                const char sum[65]) {
+  char own[65];
+  if (!key) {
+    key_hex(m, own);
+    key = own;
+  }
+  char *expect = cache_meta_sum(m, key, sum);
   char *got = malloc(mlen + 1);
   bool ok = expect && got;
   if (ok) {
@@ -322,29 +366,94 @@ static bool cache_entry_verified_key(wasmplug_module_t *m, const char *key, cons
   return ok;
 }
 
+/* Whether meta vouches for so as the entry `key` (NULL: the module's). */
+static bool cache_entry_verified_key(wasmplug_module_t *m, const char *key, const uint8_t *meta, size_t mlen,
+                                     const uint8_t *so, size_t slen) {
+  char sum[65];
+  wp_sha256_hex_of(so, slen, sum);
+  return cache_meta_verified(m, key, meta, mlen, sum);
+}
+
 static bool cache_entry_verified(wasmplug_module_t *m, const uint8_t *meta, size_t mlen, const uint8_t *so,
                                  size_t slen) {
   return cache_entry_verified_key(m, NULL, meta, mlen, so, slen);
 }
 
+/* wp_sealed_copy (load.h).  The copy goes through a small buffer that is
+** hashed on the way, so a 15 MB .so is read once, without a heap buffer of
+** its size (the old path read it into one, hashed it, and wrote it into a
+** memfd: two more passes over memory and thousands of page faults).  What
+** the MAC is then checked against is exactly what dlopen maps: nothing can
+** change a sealed memfd, whereas the cache's file may be rewritten by
+** others at any moment (docs/security.md; a MAP_PRIVATE mapping of it
+** would show their later writes). */
+int wp_sealed_copy(const char *path, char sum[65], const uint8_t **map, size_t *len) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK); /* (wp_read_all) */
+  if (fd < 0) return -1;
+  struct stat st;
+  int mfd = -1;
+  uint8_t *buf = NULL;
+  enum { CHUNK = 256 << 10 };
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > (1ll << 31)) goto fail;
+  size_t n = (size_t)st.st_size, done = 0, chunk = n < CHUNK ? n : CHUNK;
+  mfd = memfd_create("wasmplug-code", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  buf = malloc(chunk);
+  if (mfd < 0 || !buf || ftruncate(mfd, (off_t)n) != 0) goto fail;
+  wp_populate(buf, chunk); /* (a page fault per page otherwise, each costly under a hypervisor) */
+  wp_sha256_t h;
+  wp_sha256_init(&h);
+  while (done < n) {
+    size_t want = n - done < chunk ? n - done : chunk;
+    ssize_t r = read(fd, buf, want);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) goto fail; /* shorter than fstat said: being rewritten */
+    wp_sha256_update(&h, buf, (size_t)r);
+    for (size_t w = 0; w < (size_t)r;) {
+      ssize_t k = pwrite(mfd, buf + w, (size_t)r - w, (off_t)(done + w));
+      if (k < 0 && errno == EINTR) continue;
+      if (k <= 0) goto fail;
+      w += (size_t)k;
+    }
+    done += (size_t)r;
+  }
+  uint8_t d[32];
+  wp_sha256_final(&h, d);
+  wp_sha256_hex(d, sum);
+  if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) goto fail;
+  if (map) {
+    void *p = mmap(NULL, n, PROT_READ, MAP_PRIVATE, mfd, 0);
+    if (p == MAP_FAILED) goto fail;
+    *map = p;
+  }
+  free(buf);
+  close(fd);
+  *len = n;
+  return mfd;
+fail:
+  free(buf);
+  if (mfd >= 0) close(mfd);
+  close(fd);
+  return -1;
+}
+
 /* Tries the cache; returns true on a verified hit. */
 static bool cache_load(wasmplug_module_t *m, const char *so_path, const char *meta_path,
                        wp_code_t *out) {
-  uint8_t *meta = NULL, *so = NULL;
+  uint8_t *meta = NULL;
   size_t mlen, slen;
-  bool ok = false;
+  const uint8_t *so;
+  char sum[65];
   if (!wp_read_all(meta_path, &meta, &mlen)) return false;
-  if (!wp_read_all(so_path, &so, &slen)) goto out;
-  ok = cache_entry_verified(m, meta, mlen, so, slen);
-  if (ok) {
-    char *err = load_so_bytes(m, so, slen, out);
-    ok = !err;
-    free(err);
-  }
-out:
+  int mfd = wp_sealed_copy(so_path, sum, &so, &slen);
+  bool ok = mfd >= 0 && cache_meta_verified(m, NULL, meta, mlen, sum);
   free(meta);
-  free(so);
-  return ok;
+  if (mfd < 0) return false;
+  char *err = ok ? load_so_sealed(m, mfd, so, slen, out) : NULL;
+  munmap((void *)so, slen);
+  if (ok && !err) return true;
+  free(err);
+  close(mfd);
+  return false;
 }
 
 char *wp_mkdir_p(const char *dir) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "load.h"
 #include "translate.h"
 
 
@@ -78,11 +79,23 @@ static wasmplug_error_t *fail(wasmplug_module_t *m, wasmplug_error_kind_t kind, 
   return e;
 }
 
-wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *bytes, size_t len,
-                                      const char *name, wasmplug_module_t **out) {
+/* A module and whether its bytes are the caller's (wp_module_new_inplace):
+** what internal.h's struct does not say, kept here (a field there would
+** change the translator's identity, hence every cache key). */
+typedef struct module_block {
+  wasmplug_module_t m; /* first: a module's address is its block's */
+  bool inplace;
+} module_block_t;
+
+/* inplace: bytes the caller keeps unchanged while the module lives (used
+** in place); digest: their digest, computed already (inplace only). */
+static wasmplug_error_t *module_new(wasmplug_engine_t *engine, const uint8_t *bytes, size_t len, const char *name,
+                                    bool inplace, const uint8_t *digest, wasmplug_module_t **out) {
   *out = NULL;
-  wasmplug_module_t *m = calloc(1, sizeof *m);
-  if (!m) return wasmplug_error_new("out of memory");
+  module_block_t *mb = calloc(1, sizeof *mb);
+  if (!mb) return wasmplug_error_new("out of memory");
+  wasmplug_module_t *m = &mb->m;
+  mb->inplace = inplace;
   m->engine = engine;
   m->tier_up_fd = -1;
   m->prof_fd = -1;
@@ -98,18 +111,26 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
                                "did: --allow-precompiled (wasmplug_config_allow_precompiled_set)", m->name));
     char *err = wp_artifact_split(m->name, bytes, len, &bytes, &len, &so, &slen);
     if (err) return fail(m, WASMPLUG_ERROR_DECODE, err);
+    digest = NULL; /* (of the artifact's wasm: not what the caller hashed) */
   } else if (wasmplug_bytes_is_component(bytes, len)) {
     return fail(m, WASMPLUG_ERROR_INVALID, wp_format("%s: this is a component, not a core module", m->name));
   }
 
-  m->bytes = malloc(len ? len : 1);
-  if (!m->bytes) return fail(m, WASMPLUG_ERROR_OUT_OF_MEMORY, NULL);
-  wp_populate(m->bytes, len);
-  memcpy(m->bytes, bytes, len);
+  if (inplace) {
+    m->bytes = (uint8_t *)bytes; /* only ever read */
+  } else {
+    /* the caller's buffer may change under us (a shared mapping of a
+    ** file): what is digested, validated and compiled is a private copy */
+    m->bytes = malloc(len ? len : 1);
+    if (!m->bytes) return fail(m, WASMPLUG_ERROR_OUT_OF_MEMORY, NULL);
+    wp_populate(m->bytes, len);
+    memcpy(m->bytes, bytes, len);
+  }
   m->len = len;
   char *err = wp_modinfo_decode(m->bytes, len, m->name, &m->info);
   if (err) return fail(m, WASMPLUG_ERROR_DECODE, err);
-  wp_module_digest(m->bytes, len, m->hash);
+  if (inplace && digest) memcpy(m->hash, digest, 32);
+  else wp_module_digest(m->bytes, len, m->hash);
   /* bytes wasmplug_module_validate passed in this process (a component's
   ** core module, validated when the component was decoded) are not
   ** validated twice; the features that validation found are kept (check.c);
@@ -169,9 +190,18 @@ wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *
   return NULL;
 }
 
-wasmplug_error_t *wasmplug_engine_validate_module(wasmplug_engine_t *engine, const uint8_t *bytes, size_t len,
-                                                 const char *name) {
-  uint8_t d[32];
+wasmplug_error_t *wasmplug_module_new(wasmplug_engine_t *engine, const uint8_t *bytes, size_t len,
+                                      const char *name, wasmplug_module_t **out) {
+  return module_new(engine, bytes, len, name, false, NULL, out);
+}
+
+wasmplug_error_t *wp_module_new_inplace(wasmplug_engine_t *engine, const uint8_t *bytes, size_t len,
+                                        const char *name, const uint8_t digest[32], wasmplug_module_t **out) {
+  return module_new(engine, bytes, len, name, true, digest, out);
+}
+
+wasmplug_error_t *wp_engine_validate_digest(wasmplug_engine_t *engine, const uint8_t *bytes, size_t len,
+                                            const char *name, uint8_t d[32]) {
   uint32_t features;
   wp_module_digest(bytes, len, d);
   bool ticketed;
@@ -180,7 +210,13 @@ wasmplug_error_t *wasmplug_engine_validate_module(wasmplug_engine_t *engine, con
     wp_validated_note(d, features, true);
     return NULL;
   }
-  return wasmplug_module_validate(bytes, len, name);
+  return wp_module_validate_digested(bytes, len, name, d);
+}
+
+wasmplug_error_t *wasmplug_engine_validate_module(wasmplug_engine_t *engine, const uint8_t *bytes, size_t len,
+                                                 const char *name) {
+  uint8_t d[32];
+  return wp_engine_validate_digest(engine, bytes, len, name, d);
 }
 
 void wasmplug_module_delete(wasmplug_module_t *m) {
@@ -192,7 +228,7 @@ void wasmplug_module_delete(wasmplug_module_t *m) {
   if (m->hits) munmap(m->hits, (size_t)m->info.nfuncs * sizeof *m->hits);
   free(m->hot_note);
   wp_modinfo_free(&m->info);
-  free(m->bytes);
+  if (!((module_block_t *)m)->inplace) free(m->bytes);
   free(m->name);
   free(m->cname);
   free(m);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "load.h"
 
 typedef struct loaded {
   void *dl;
@@ -91,6 +92,8 @@ out:
   free(inc);
   return err;
 }
+
+bool wp_tcc_in_process(void) { return false; } /* the tcc program: our fds are not its */
 
 void wp_tcc_release(void *state) {
   loaded_t *l = state;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "load.h"
 
 #ifdef WP_LIBTCC1
 /* The C functions generated code calls (translate_rt.c declares them for
@@ -58,7 +59,11 @@ char *wp_tcc_build(const char *name, const char *dir, char *const *files, bool o
   tcc_set_output_type(s, TCC_OUTPUT_MEMORY);
   int rc = 0;
   for (size_t i = 0; files[i] && rc == 0; i++) {
-    char *path = wp_format("%s/%s", dir, files[i]);
+    /* an absolute name is an object in a memfd (wp_build_baseline_fds):
+    ** "/proc/self/fd/N" has no extension to tell tcc it is not C */
+    bool fd = files[i][0] == '/';
+    if (fd) tcc_set_options(s, "-xb");
+    char *path = fd ? wp_strdup(files[i]) : wp_format("%s/%s", dir, files[i]);
     rc = path ? tcc_add_file(s, path) : -1;
     free(path);
   }
@@ -83,6 +88,8 @@ char *wp_tcc_build(const char *name, const char *dir, char *const *files, bool o
 }
 
 void wp_tcc_release(void *state) { tcc_delete(state); }
+
+bool wp_tcc_in_process(void) { return true; }
 
 bool wp_tcc_image(void *state, void **dl, int *memfd) {
   (void)state;

@@ -113,17 +113,6 @@ static wasmplug_error_t *wasm_plugin_host(void *ctx, const char *name, const wp_
 static wasmplug_error_t *precheck(wp_plugin_set_t *natives, wp_wasm_plugins_t *wasms, const wp_comp *c,
                                   const char *name);
 
-wasmplug_error_t *wp_host_component_precheck(wasmplug_host_t *h, const uint8_t *bytes, size_t len,
-                                             const char *name) {
-  wp_comp *c = NULL;
-  char why[1024];
-  if (wp_comp_load_with(rt_validate_core, h->engine, bytes, len, name, &c, why, sizeof why))
-    return NULL; /* the compile says it */
-  wasmplug_error_t *e = precheck(h->plugins, h->wasm_plugins, c, name);
-  wp_comp_delete(c);
-  return e;
-}
-
 wasmplug_error_t *wp_host_component_precheck_loaded(wasmplug_host_t *h, const wasmplug_component_t *comp,
                                                     const char *name) {
   return precheck(h->plugins, h->wasm_plugins, rt_component_def(comp), name);

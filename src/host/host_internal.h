@@ -63,14 +63,11 @@ struct wasmplug_program_instance {
 ** then native plugins) and instantiates it. */
 void wp_host_component_instantiate(wasmplug_program_instance_t *pi, wasmplug_error_t **error,
                                    wasmplug_trap_t **trap);
-/* Checks, on the decoded component and before anything is compiled, that
-** every item of every imported interface is provided by a wasm plugin or
-** a loaded native plugin; the first that is not is a link error naming
-** the import and saying which plugin to load, which version was found or
-** what the plugin lacks.  (Decode errors are left to the compile.) */
-wasmplug_error_t *wp_host_component_precheck(wasmplug_host_t *host, const uint8_t *bytes, size_t len,
-                                             const char *name);
-/* The same check on a component already loaded (an artifact's). */
+/* Checks, on the decoded component (rt_component_decode) and before
+** anything is compiled, that every item of every imported interface is
+** provided by a wasm plugin or a loaded native plugin; the first that is
+** not is a link error naming the import and saying which plugin to load,
+** which version was found or what the plugin lacks. */
 wasmplug_error_t *wp_host_component_precheck_loaded(wasmplug_host_t *host, const wasmplug_component_t *comp,
                                                     const char *name);
 /* The wasm plugins' host hooks (what each plugin gets from the host). */
@@ -83,7 +80,7 @@ void wp_host_sets(wasmplug_host_t *host, wp_plugin_set_t **natives, wp_wasm_plug
 /* A --plugin spec with its bare file name looked up on the search path
 ** (malloc'ed; NULL when out of memory). */
 char *wp_host_spec_resolve(const char *given);
-/* The component check of wp_host_component_precheck against given sets. */
+/* The component check of wp_host_component_precheck_loaded against given sets. */
 wasmplug_error_t *wp_host_component_precheck_sets(wp_plugin_set_t *natives, wp_wasm_plugins_t *wasms,
                                                   const wasmplug_component_t *comp, const char *name);
 /* The wasm plugins' host hooks (the wp_wasm_host_fn of plugin.h), for a

@@ -8,32 +8,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "component/rt/rt.h"
 #include "core/error.h"
+#include "core/load.h"
 #include "host/host_internal.h"
 #include "wasi/caps.h"
 #include "plugin/plugin.h"
 #include "wasi/p2.h"
 #include "wasi/p3.h"
 
-wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes, size_t len, const char *name,
-                                       wasmplug_program_t **out) {
+/* owned: `bytes` are a malloc'ed buffer the program takes (freed with it,
+** or here on failure); else the caller's, copied when they must be kept. */
+static wasmplug_error_t *program_new(wasmplug_host_t *h, const uint8_t *bytes, uint8_t *owned, size_t len,
+                                     const char *name, wasmplug_program_t **out) {
   *out = NULL;
   if (!name) name = "<program>";
   wasmplug_program_t *p = calloc(1, sizeof *p);
   if (!p || !(p->name = strdup(name))) {
     wasmplug_program_delete(p);
+    free(owned);
     return wasmplug_error_new("out of memory");
   }
   p->host = h;
+  p->bytes = owned; /* ours from now on, whatever happens */
+  p->len = owned ? len : 0;
   wasmplug_error_t *e = NULL;
   bool artifact = wasmplug_bytes_is_component_artifact(bytes, len);
   if (wasmplug_bytes_is_component(bytes, len) || artifact) {
     /* the component runtime keeps pointers into its bytes */
-    if (!(p->bytes = malloc(len ? len : 1))) {
+    if (!p->bytes && !(p->bytes = malloc(len ? len : 1))) {
       e = wasmplug_error_new("out of memory");
       goto fail;
     }
-    memcpy(p->bytes, bytes, len);
+    if (!owned) memcpy(p->bytes, bytes, len);
     p->len = len;
     /* WASI 0.2 and 0.3 are plugins like any other: registered unless told
     ** not to, with the same capability object. */
@@ -45,13 +52,14 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
     /* Imports are resolved before the guest is compiled: a component
     ** nothing can link fails at once, with the plugins' reasons. */
     if ((e = wp_error_as(wp_host_wasm_prepare(h), WASMPLUG_ERROR_PLUGIN))) goto fail;
-    /* (with unknown imports allowed, what is missing is the linker's) */
+    /* Decoded and validated once, checked against the plugins (with
+    ** unknown imports allowed, what is missing is the linker's), then
+    ** compiled: p->bytes are ours and never change, so the core modules
+    ** are used in place, not copied and hashed again (rt_component_decode) */
     bool check = h->unknown == WASMPLUG_UNKNOWN_IMPORTS_REFUSE;
-    if (check && !artifact && (e = wp_host_component_precheck(h, p->bytes, len, name))) goto fail;
-    if ((e = wasmplug_component_new(h->engine, p->bytes, len, name, &p->component))) goto fail;
-    /* an artifact's component is decoded from inside it: checked now (its
-    ** code is loaded, not compiled, so nothing was spent) */
-    if (check && artifact && (e = wp_host_component_precheck_loaded(h, p->component, name))) goto fail;
+    if ((e = rt_component_decode(h->engine, p->bytes, len, name, true, &p->component))) goto fail;
+    if (check && (e = wp_host_component_precheck_loaded(h, p->component, name))) goto fail;
+    if ((e = rt_component_compile(p->component))) goto fail;
   } else {
     if (wp_wasm_plugins_count(h->wasm_plugins)) { /* they link to component imports only */
       e = wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
@@ -59,7 +67,10 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
                                   name);
       goto fail;
     }
-    if ((e = wasmplug_module_new(h->engine, bytes, len, name, &p->module))) goto fail;
+    /* our own buffer is used in place; the caller's is copied by the core */
+    if ((e = owned ? wp_module_new_inplace(h->engine, p->bytes, len, name, NULL, &p->module)
+                   : wasmplug_module_new(h->engine, bytes, len, name, &p->module)))
+      goto fail;
   }
   /* known to the host: a reload checks the new plugins against it */
   pthread_mutex_lock(&h->lock);
@@ -83,6 +94,16 @@ wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes,
 fail:
   wasmplug_program_delete(p);
   return e;
+}
+
+wasmplug_error_t *wasmplug_program_new(wasmplug_host_t *h, const uint8_t *bytes, size_t len, const char *name,
+                                       wasmplug_program_t **out) {
+  return program_new(h, bytes, NULL, len, name, out);
+}
+
+wasmplug_error_t *wasmplug_program_new_owned(wasmplug_host_t *h, uint8_t *bytes, size_t len, const char *name,
+                                             wasmplug_program_t **out) {
+  return program_new(h, bytes, bytes, len, name, out);
 }
 
 void wasmplug_program_delete(wasmplug_program_t *p) {

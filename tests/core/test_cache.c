@@ -4,10 +4,13 @@
 ** argv[1]: a module (provider.wasm), argv[2]: a scratch cache directory.
 */
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "wasmplug.h"
 #include "../check.h"
@@ -26,6 +29,27 @@ static size_t wasm_len;
 /* Loads the module on a tier; returns the tier it got, or -1 on error. */
 static bool allow_precompiled = true; /* artifacts need the user's consent */
 
+/* The seals of the memfd the loaded optimized code was mapped from
+** (compile.c loads a cache hit from a sealed copy), -1 when there is none:
+** found by its name among this process's descriptors. */
+static int last_seals;
+static int code_seals(void) {
+  DIR *d = opendir("/proc/self/fd");
+  int seals = -1;
+  struct dirent *de;
+  while (d && (de = readdir(d)) && seals < 0) {
+    char path[300], target[256];
+    snprintf(path, sizeof path, "/proc/self/fd/%s", de->d_name);
+    ssize_t n = readlink(path, target, sizeof target - 1);
+    if (n <= 0) continue;
+    target[n] = 0;
+    if (strncmp(target, "/memfd:wasmplug-code", 20)) continue;
+    seals = fcntl(atoi(de->d_name), F_GET_SEALS);
+  }
+  if (d) closedir(d);
+  return seals;
+}
+
 static int load_tier(wasmplug_tier_t tier, const uint8_t *b, size_t len, char **errmsg) {
   wasmplug_config_t *c = wasmplug_config_new();
   wasmplug_config_tier_set(c, tier);
@@ -42,6 +66,7 @@ static int load_tier(wasmplug_tier_t tier, const uint8_t *b, size_t len, char **
     wasmplug_error_delete(err);
   } else {
     got = (int)wasmplug_module_tier(m);
+    last_seals = got == WASMPLUG_TIER_OPTIMIZED ? code_seals() : -1;
     /* The code must actually run. */
     wasmplug_linker_t *l = wasmplug_linker_new(e);
     wasmplug_instance_t *in = NULL;
@@ -94,6 +119,32 @@ int main(int argc, char **argv) {
   if (!so || !meta) return 1;
   CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_OPTIMIZED,
         "auto uses the cached code");
+  /* Checked (MAC, ELF) on the pages dlopen maps: a copy nothing can write
+  ** or resize any more, not the cache's file, which others may rewrite. */
+  int want = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
+  CHECK(last_seals >= 0 && (last_seals & want) == want, "a cache hit runs from a sealed copy (seals %#x)",
+        (unsigned)last_seals);
+
+  /* FIFOs planted as the entry's files (the cache's contents are anyone's)
+  ** are not opened for reading, which would wait for a writer forever: the
+  ** entry is ignored.  The alarm fails the test instead of hanging it. */
+  {
+    char *so_keep = malloc(strlen(so) + 6), *meta_keep = malloc(strlen(meta) + 6);
+    sprintf(so_keep, "%s.keep", so);
+    sprintf(meta_keep, "%s.keep", meta);
+    CHECK(!rename(so, so_keep) && !mkfifo(so, 0600), "plant a FIFO as the .so");
+    alarm(60);
+    CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_BASELINE,
+          "a FIFO as the .so is ignored, not waited on");
+    CHECK(!rename(meta, meta_keep) && !mkfifo(meta, 0600), "plant a FIFO as the .meta");
+    CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_BASELINE,
+          "a FIFO as the .meta is ignored, not waited on");
+    alarm(0);
+    CHECK(!rename(so_keep, so) && !rename(meta_keep, meta), "put the entry back");
+    CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_OPTIMIZED, "and it is used again");
+    free(so_keep);
+    free(meta_keep);
+  }
 
   /* Corrupt the code: auto must not load it; optimized rebuilds it. */
   size_t slen;

@@ -2,11 +2,18 @@
 ** test_progress.c — the compile progress callback names the tier the code
 ** is compiled for: a module with more than a MiB of code compiles in units
 ** on the baseline tier too, and its progress said "(optimized tier)" there
-** (the CLI printed the tier itself).  argv[1]: a scratch cache directory.
+** (the CLI printed the tier itself).  Then the cache of those units: a
+** later start links them without compiling (handed to libtcc as sealed
+** memfds, src/core/build.c), a corrupt object or a FIFO in its place is
+** refused and rebuilt, never loaded or waited on.  argv[1]: a scratch
+** cache directory.
 */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "wasmplug.h"
 #include "../check.h"
@@ -78,6 +85,89 @@ static uint8_t *big_module(uint32_t nf, uint32_t k, size_t *len) {
   return m;
 }
 
+/* Loads wasm on the baseline tier with cache `cache`; f()'s result, or -1. */
+static int load_call(const char *cache, const uint8_t *wasm, size_t len, seen_t *s) {
+  memset(s, 0, sizeof *s);
+  wasmplug_config_t *cfg = wasmplug_config_new();
+  wasmplug_config_tier_set(cfg, WASMPLUG_TIER_BASELINE);
+  wasmplug_config_cache_dir_set(cfg, cache);
+  wasmplug_config_progress_set(cfg, progress, s);
+  wasmplug_engine_t *engine = NULL;
+  wasmplug_error_t *e = wasmplug_engine_new(cfg, &engine);
+  wasmplug_config_delete(cfg);
+  wasmplug_module_t *m = NULL;
+  wasmplug_instance_t *inst = NULL;
+  wasmplug_trap_t *trap = NULL;
+  int got = -1;
+  if (!e) e = wasmplug_module_new(engine, wasm, len, "big.wasm", &m);
+  if (!e) {
+    wasmplug_linker_t *l = wasmplug_linker_new(engine);
+    wasmplug_linker_instantiate(l, m, NULL, &inst, &e, &trap);
+    wasmplug_linker_delete(l);
+  }
+  wasmplug_val_t r;
+  if (inst && !(trap = wasmplug_func_call(wasmplug_instance_func(inst, "f"), NULL, 0, &r, 1))) got = r.of.i32;
+  if (e) fprintf(stderr, "big.wasm: %s\n", wasmplug_error_message(e));
+  wasmplug_instance_delete(inst);
+  wasmplug_trap_delete(trap);
+  wasmplug_error_delete(e);
+  wasmplug_module_delete(m);
+  wasmplug_engine_delete(engine);
+  return got;
+}
+
+/* The path of the largest cached unit object (the cache's units/ folder). */
+static char *largest_unit(const char *cache) {
+  char dir[1024];
+  snprintf(dir, sizeof dir, "%s/units", cache);
+  DIR *d = opendir(dir);
+  char *best = NULL;
+  long long size = -1;
+  struct dirent *de;
+  while (d && (de = readdir(d))) {
+    size_t n = strlen(de->d_name);
+    if (n < 3 || strcmp(de->d_name + n - 2, ".o")) continue;
+    char path[1400];
+    snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+    struct stat st;
+    if (stat(path, &st) == 0 && st.st_size > size) {
+      size = st.st_size;
+      free(best);
+      best = strdup(path);
+    }
+  }
+  if (d) closedir(d);
+  return best;
+}
+
+static void cached_units(const char *cache, const uint8_t *wasm, size_t len) {
+  seen_t s;
+  CHECK(load_call(cache, wasm, len, &s) == 2500 && s.calls == 0,
+        "a second start links the cached units: f() right, nothing compiled (%d progress calls)", s.calls);
+  char *o = largest_unit(cache);
+  CHECK(o != NULL, "a unit object in the cache");
+  if (!o) return;
+  /* corrupt in place, in the middle (code): refused, compiled again */
+  FILE *f = fopen(o, "r+b");
+  long n = 0;
+  if (f && !fseek(f, 0, SEEK_END) && (n = ftell(f)) > 64 && !fseek(f, n / 2, SEEK_SET)) {
+    for (int i = 0; i < 32; i++) fputc(0xcc, f);
+  }
+  if (f) fclose(f);
+  CHECK(n > 64, "corrupt %s", o);
+  CHECK(load_call(cache, wasm, len, &s) == 2500 && s.calls > 0,
+        "a corrupt unit object is not linked but compiled again (%d progress calls)", s.calls);
+  CHECK(load_call(cache, wasm, len, &s) == 2500 && s.calls == 0, "and the rebuilt one used (%d calls)", s.calls);
+  /* a FIFO in its place: not opened in a way that waits for a writer (the
+  ** alarm fails the test rather than hang it) */
+  CHECK(!unlink(o) && !mkfifo(o, 0600), "plant a FIFO as %s", o);
+  alarm(120);
+  CHECK(load_call(cache, wasm, len, &s) == 2500 && s.calls > 0, "a FIFO as a unit object is ignored (%d calls)",
+        s.calls);
+  alarm(0);
+  free(o);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_progress CACHE_DIR\n");
@@ -119,6 +209,7 @@ int main(int argc, char **argv) {
   wasmplug_error_delete(e);
   wasmplug_module_delete(m);
   wasmplug_engine_delete(engine);
+  cached_units(argv[1], wasm, len);
   free(wasm);
   if (!failures) printf("progress: ok (%s)\n", s.first);
   return failures ? 1 : 0;

@@ -46,6 +46,10 @@ static void outcome_free(outcome *o) {
   free(o->result);
 }
 
+/* Whether run_in gives the program its buffer (wasmplug_program_new_owned)
+** instead of having it copied. */
+static bool run_owned;
+
 /* Loads `file` into `host`, makes an instance and runs it (or invokes
 ** `invoke`), the guest's stdout going to a temporary file. */
 static void run_in(wasmplug_host_t *host, wasmplug_wasi_config_t *wasi, const char *file, const char *invoke,
@@ -62,7 +66,8 @@ static void run_in(wasmplug_host_t *host, wasmplug_wasi_config_t *wasi, const ch
   wasmplug_program_instance_t *in = NULL;
   wasmplug_trap_t *trap = NULL;
   if (!(o->err = wasmplug_host_wasi_set(host, wasi)) &&
-      !(o->err = wasmplug_program_new(host, bytes, len, file, &prog))) {
+      !(o->err = run_owned ? wasmplug_program_new_owned(host, bytes, len, file, &prog)
+                           : wasmplug_program_new(host, bytes, len, file, &prog))) {
     wasmplug_program_instantiate(prog, &in, &o->err, &trap);
     if (in) {
       o->err = invoke ? wasmplug_program_instance_invoke(in, invoke, &o->result, &o->status, &trap)
@@ -76,7 +81,7 @@ static void run_in(wasmplug_host_t *host, wasmplug_wasi_config_t *wasi, const ch
   }
   wasmplug_program_instance_delete(in);
   wasmplug_program_delete(prog);
-  free(bytes);
+  if (!run_owned) free(bytes); /* (else the program's, even when it failed) */
   lseek(fd, 0, SEEK_SET);
   ssize_t n = read(fd, o->out, sizeof o->out - 1);
   o->out[n > 0 ? n : 0] = 0;
@@ -139,6 +144,52 @@ static void test_env_both_versions(void) {
     outcome_free(&comp);
     wasmplug_wasi_config_delete(w);
   }
+}
+
+/* wasmplug_program_new_owned: the program takes the buffer instead of a
+** copy (a component's core modules are then used in place, their digests
+** computed once, core/inplace.h): a core module and a component run as
+** from a copy, and run again from a second program (each its own buffer);
+** buffers of programs that fail are freed by them (ASan: no leak, no
+** double free). */
+static void test_program_owned(void) {
+  run_owned = true;
+  wasmplug_wasi_config_t *w = wasmplug_wasi_config_new();
+  wasmplug_wasi_config_arg_push(w, "guest");
+  wasmplug_wasi_config_arg_push(w, "args");
+  wasmplug_wasi_config_env_set(w, "WP_T_OWNED", "yes");
+  for (int round = 0; round < 2; round++) {
+    outcome core, comp;
+    run_fresh(0, w, path(dir_wasi, "env.wasm"), NULL, &core);
+    run_fresh(0, w, path(dir_p2, "guest.wasm"), NULL, &comp);
+    CHECK(!core.err && !comp.err && core.status == 0 && comp.status == 0, "owned: %s / %s, status %d %d",
+          msg(core.err), msg(comp.err), core.status, comp.status);
+    CHECK(has_line(core.out, "WP_T_OWNED=yes"), "owned core module's output:\n%s", core.out);
+    CHECK(has_line(comp.out, "env WP_T_OWNED=yes") && has_line(comp.out, "arg 1: args"),
+          "owned component's output:\n%s", comp.out);
+    outcome_free(&core);
+    outcome_free(&comp);
+  }
+  /* refused: a component whose import nothing provides (checked on the
+  ** decoded component before anything is compiled), and bytes that are
+  ** no module at all */
+  outcome o;
+  run_fresh(WASMPLUG_HOST_NO_DEFAULT_PLUGINS, w, path(dir_p2, "guest.wasm"), NULL, &o);
+  CHECK(o.err && wasmplug_error_kind(o.err) == WASMPLUG_ERROR_LINK && strstr(msg(o.err), "unknown import"),
+        "owned, nothing to link: %s", msg(o.err));
+  outcome_free(&o);
+  wasmplug_host_t *host = NULL;
+  wasmplug_error_t *e = wasmplug_host_new(engine, NULL, &host);
+  CHECK(!e, "%s", msg(e));
+  uint8_t *junk = malloc(9);
+  memcpy(junk, "\0asm\x0d\0\x01\0\xff", 9);
+  wasmplug_program_t *prog = NULL;
+  e = wasmplug_program_new_owned(host, junk, 9, "junk.wasm", &prog);
+  CHECK(e && !prog && wasmplug_error_kind(e) == WASMPLUG_ERROR_DECODE, "owned junk: %s", msg(e));
+  wasmplug_error_delete(e);
+  wasmplug_host_delete(host);
+  wasmplug_wasi_config_delete(w);
+  run_owned = false;
 }
 
 /* Exit statuses: preview1 proc_exit, wasi:cli/exit with a code, a
@@ -668,6 +719,7 @@ int main(int argc, char **argv) {
   test_version_and_kinds();
   test_error_kinds_everywhere();
   test_component_values();
+  test_program_owned();
   wasmplug_engine_delete(engine);
   if (failures) fprintf(stderr, "%d failure(s)\n", failures);
   else printf("host api: ok\n");

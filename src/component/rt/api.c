@@ -4,6 +4,7 @@
 ** the WAVE helper of `wasmplug run --invoke`.
 */
 #include "component/rt/async.h"
+#include "core/load.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +29,9 @@ struct wasmplug_component {
   char *name;
   rt_module *modules;
   size_t nmodules, capmodules;
+  /* `bytes` are a program's own copy, unchanged while the component lives
+  ** (rt_component_decode): core modules are used in place */
+  bool inplace;
   rt_shared_types *shared; /* its instances' resource-free types (rt/types.c) */
 };
 
@@ -181,7 +185,11 @@ static wasmplug_error_t *compile_all(wasmplug_component_t *c, const wp_comp *def
       bytes = c->artifacts[c->nmodules];
       len = c->artifact_lens[c->nmodules];
     }
-    wasmplug_error_t *e = wasmplug_module_new(c->engine, bytes, len, name, &m);
+    const wp_comp_core_module *cm = &def->core_modules[i];
+    wasmplug_error_t *e =
+        c->inplace ? wp_module_new_inplace(c->engine, bytes, len, name,
+                                           !c->artifacts && cm->digested ? cm->digest : NULL, &m)
+                   : wasmplug_module_new(c->engine, bytes, len, name, &m);
     if (e) return e;
     c->modules[c->nmodules].def = def;
     c->modules[c->nmodules].idx = i;
@@ -201,12 +209,25 @@ wasmplug_module_t *rt_component_module(wasmplug_component_t *c, const wp_comp *d
   return NULL;
 }
 
-wasmplug_error_t *rt_validate_core(void *engine, const uint8_t *bytes, size_t len, const char *name) {
-  return wasmplug_engine_validate_module(engine, bytes, len, name);
+wasmplug_error_t *rt_validate_core(void *engine, const uint8_t *bytes, size_t len, const char *name,
+                                   uint8_t digest[32], bool *digested) {
+  wasmplug_error_t *e = wp_engine_validate_digest(engine, bytes, len, name, digest);
+  *digested = !e;
+  return e;
 }
 
 wasmplug_error_t *wasmplug_component_new(wasmplug_engine_t *engine, const uint8_t *bytes, size_t len,
                                          const char *name, wasmplug_component_t **out) {
+  wasmplug_error_t *e = rt_component_decode(engine, bytes, len, name, false, out);
+  if (!e && (e = rt_component_compile(*out))) {
+    wasmplug_component_delete(*out);
+    *out = NULL;
+  }
+  return e;
+}
+
+wasmplug_error_t *rt_component_decode(wasmplug_engine_t *engine, const uint8_t *bytes, size_t len, const char *name,
+                                      bool inplace, wasmplug_component_t **out) {
   *out = NULL;
   wasmplug_component_t *c = calloc(1, sizeof *c);
   if (!c || !(c->name = strdup(name ? name : "<memory>"))) {
@@ -226,31 +247,32 @@ wasmplug_error_t *wasmplug_component_new(wasmplug_engine_t *engine, const uint8_
   c->len = len;
   c->artifacts = arts;
   c->artifact_lens = lens;
+  c->inplace = inplace;
   char err[1024];
   if (wp_comp_load_with(rt_validate_core, c->engine, bytes, len, c->name, &c->comp, err, sizeof err)) {
-    free(arts);
-    free(lens);
     wasmplug_component_delete(c);
     return wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s", err);
-  }
-  e = compile_all(c, c->comp);
-  if (!e && arts && c->nmodules != c->nartifacts)
-    e = wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s: corrupt component artifact (%zu modules for %zu)", c->name,
-                                c->nartifacts, c->nmodules);
-  free(arts);
-  free(lens);
-  c->artifacts = NULL;
-  c->artifact_lens = NULL;
-  if (e) {
-    wasmplug_component_delete(c);
-    return e;
   }
   *out = c;
   return NULL;
 }
 
+wasmplug_error_t *rt_component_compile(wasmplug_component_t *c) {
+  wasmplug_error_t *e = compile_all(c, c->comp);
+  if (!e && c->artifacts && c->nmodules != c->nartifacts)
+    e = wasmplug_error_new_kind(WASMPLUG_ERROR_DECODE, "%s: corrupt component artifact (%zu modules for %zu)", c->name,
+                                c->nartifacts, c->nmodules);
+  free((void *)c->artifacts);
+  free((void *)c->artifact_lens);
+  c->artifacts = NULL;
+  c->artifact_lens = NULL;
+  return e;
+}
+
 void wasmplug_component_delete(wasmplug_component_t *c) {
   if (!c) return;
+  free((void *)c->artifacts); /* (decoded, never compiled) */
+  free((void *)c->artifact_lens);
   for (size_t i = 0; i < c->nmodules; i++) wasmplug_module_delete(c->modules[i].m);
   free(c->modules);
   wp_comp_delete(c->comp);

@@ -210,7 +210,18 @@ int rt_bag_add(rt_store *s, rt_bag *b, const char *name, size_t len, uint8_t sor
 /* rt/api.c: validates a component's core modules as it is decoded, with
 ** the validation tickets of `engine` (a wasmplug_engine_t *) where its
 ** cache has them: wp_comp_load_with's hook for whoever has an engine. */
-wasmplug_error_t *rt_validate_core(void *engine, const uint8_t *bytes, size_t len, const char *name);
+wasmplug_error_t *rt_validate_core(void *engine, const uint8_t *bytes, size_t len, const char *name,
+                                   uint8_t digest[32], bool *digested);
+/* rt/api.c: wasmplug_component_new in two steps, so that a program checks
+** the decoded component's imports against its plugins before anything is
+** compiled, without decoding it twice: decode (and validate), then
+** compile.  `inplace`: `bytes` are the program's own copy, unchanged while
+** the component lives, so its core modules are used in place with the
+** digests their validation computed (core/load.h), not copied and
+** hashed again.  A component decoded but not compiled is only deleted. */
+wasmplug_error_t *rt_component_decode(wasmplug_engine_t *engine, const uint8_t *bytes, size_t len, const char *name,
+                                      bool inplace, struct wasmplug_component **out);
+wasmplug_error_t *rt_component_compile(struct wasmplug_component *c);
 /* rt/api.c: the decoded component behind a wasmplug_component_t (for the
 ** CLI and the plugin loader, which walk its imports), and the WIT world of
 ** a decoded component named after `name` (a file name; malloc'ed). */
