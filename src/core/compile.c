@@ -622,14 +622,19 @@ void wp_hot_load(wasmplug_module_t *m) {
   hot_key(m, key);
   char *so_path = wp_format("%s/%s.so", m->engine->cache_dir, key);
   char *meta_path = wp_format("%s/%s.meta", m->engine->cache_dir, key);
-  uint8_t *meta = NULL, *so = NULL;
+  uint8_t *meta = NULL;
+  const uint8_t *so = NULL;
   size_t mlen = 0, slen = 0;
   void *h = NULL;
   int memfd = -1;
   void **ftab = NULL;
   uint32_t *idx = NULL;
+  char sum[65];
   if (!so_path || !meta_path || !wp_read_all(meta_path, &meta, &mlen)) goto out; /* none */
-  if (!wp_read_all(so_path, &so, &slen) || !cache_entry_verified_key(m, key, meta, mlen, so, slen)) {
+  /* as a cache hit of the whole module (cache_load): the MAC and ELF checks
+  ** read the sealed copy that dlopen then maps */
+  memfd = wp_sealed_copy(so_path, sum, &so, &slen);
+  if (memfd < 0 || !cache_meta_verified(m, key, meta, mlen, sum)) {
     hot_note(m, wp_format("%s: hot code in the cache refused (%s.so does not match its MAC'ed .meta: "
                           "truncated, corrupted or not ours); running the baseline tier only",
                           m->name, key));
@@ -640,7 +645,9 @@ void wp_hot_load(wasmplug_module_t *m) {
     hot_note(m, bad);
     goto out;
   }
-  if (!(h = wp_dlopen_bytes(so, slen, &memfd))) {
+  char fdpath[64];
+  snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", memfd);
+  if (!(h = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL))) {
     const char *de = dlerror();
     hot_note(m, wp_format("%s: cannot load hot code: %s", m->name, de ? de : "dlopen failed"));
     goto out;
@@ -673,17 +680,16 @@ void wp_hot_load(wasmplug_module_t *m) {
   m->code.nhot = d->nhot;
   m->code.hot_idx = idx;
   h = NULL;
+  memfd = -1;
   ftab = NULL;
   idx = NULL;
 out:
-  if (h) {
-    dlclose(h);
-    close(memfd);
-  }
+  if (h) dlclose(h);
+  if (memfd >= 0) close(memfd);
+  if (so) munmap((void *)so, slen);
   free(ftab);
   free(idx);
   free(meta);
-  free(so);
   free(so_path);
   free(meta_path);
   /* a refusal is worth a line on stderr (the cache is damaged or was
