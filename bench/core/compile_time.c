@@ -25,16 +25,24 @@
 #include "../bench_util.h"
 #include "wasmplug.h"
 
-/* Empties the cache directory (one level: the cache keeps flat files). */
+/* Empties the cache directory, subdirectories included (a large module's
+** units are cached under units/: left there, the "miss" would link them
+** instead of compiling).  Symbolic links are removed, never followed. */
 static void empty_dir(const char *dir) {
   DIR *d = opendir(dir);
   if (!d) return;
   struct dirent *e;
   char path[4096];
+  struct stat st;
   while ((e = readdir(d))) {
     if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
     snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-    unlink(path);
+    if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+      empty_dir(path);
+      rmdir(path);
+    } else {
+      unlink(path);
+    }
   }
   closedir(d);
 }
