@@ -75,6 +75,19 @@ static bool same_native(const wp_cabi_type_t *ty, uint8_t *a, uint8_t *b) {
   }
 }
 
+/* Whether the native values n1 and n2 of ty (ns bytes) are the same, by
+** same_native and memcmp on copies of them (same_native changes its
+** arguments). */
+static bool same_native_values(const wp_cabi_type_t *ty, const void *n1, const void *n2, size_t ns) {
+  uint8_t *x = malloc(ns), *y = malloc(ns);
+  memcpy(x, n1, ns);
+  memcpy(y, n2, ns);
+  bool same = same_native(ty, x, y) && !memcmp(x, y, ns);
+  free(x);
+  free(y);
+  return same;
+}
+
 /* The places in a native value a buggy plugin could get wrong and lowering
 ** checks: bools, chars, tags (not inside lists: those are the arena's). */
 typedef struct {
@@ -157,12 +170,7 @@ static void one_flat(const wp_cabi_type_t *ty, tguest_t *A, wp_cabi_flat_t *flat
   wp_cabi_error_delete(e1);
   wp_cabi_error_delete(e2);
   if (ok) {
-    uint8_t *x = malloc(ns), *y = malloc(ns);
-    memcpy(x, n1, ns);
-    memcpy(y, n2, ns);
-    CHECK(same_native(ty, x, y) && !memcmp(x, y, ns));
-    free(x);
-    free(y);
+    CHECK(same_native_values(ty, n1, n2, ns));
     if (rnd(3) == 0) corrupt_native(ty, n1);
     tguest_t B1, B2;
     clone_guest(&B1, A);
@@ -245,18 +253,13 @@ static void one_value(void) {
   wp_cabi_error_delete(e1);
   wp_cabi_error_delete(e2);
   if (ok) {
-    uint8_t *x = malloc(ns), *y = malloc(ns);
-    memcpy(x, n1, ns);
-    memcpy(y, n2, ns);
-    bool same = same_native(ty, x, y) && !memcmp(x, y, ns);
+    bool same = same_native_values(ty, n1, n2, ns);
     CHECK(same);
     if (!same) {
       char buf[512];
       wp_cabi_type_print(ty, buf, sizeof buf);
       fprintf(stderr, "  loaded values differ: %s\n", buf);
     }
-    free(x);
-    free(y);
 
     /* store: walked vs planned, into two copies of a guest */
     if (rnd(3) == 0) corrupt_native(ty, n1);

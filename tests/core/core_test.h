@@ -1,7 +1,8 @@
 /*
 ** core_test.h — what the engine's C tests share (core/test_engine.c,
-** core/test_fuel.c, security/test_api.c, ...): CHECK (tests/check.h) and
-** their test modules read and compiled.
+** core/test_fuel.c, security/test_api.c, ...): CHECK (tests/check.h),
+** their test modules read and compiled, and a wrapper for the optimized
+** tier's compiler.
 */
 #ifndef WASMPLUG_CORE_TEST_H
 #define WASMPLUG_CORE_TEST_H
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "../fixture.h" /* read_fixture */
 #include "wasmplug.h"
@@ -28,6 +30,34 @@ static inline wasmplug_module_t *core_test_module(wasmplug_engine_t *engine, con
     exit(2);
   }
   return m;
+}
+
+/* Makes `script` a shell script that runs the shell line `before` and then
+** cc with the same arguments, and points WASMPLUG_CC at it: the tests see
+** or disturb what the optimized tier's compiler is given.  Exits when the
+** script cannot be written. */
+static inline void core_test_cc_wrapper(const char *script, const char *before) {
+  FILE *f = fopen(script, "w");
+  if (!f) {
+    fprintf(stderr, "cannot write %s\n", script);
+    exit(2);
+  }
+  fprintf(f, "#!/bin/sh\n%s\nexec cc \"$@\"\n", before);
+  fclose(f);
+  chmod(script, 0755);
+  setenv("WASMPLUG_CC", script, 1);
+}
+
+/* The wrapper of core.tier_up and core.tier_up.hot, in `dir`: its first
+** link (once: mkdir is atomic; `dir`/linked-once marks it) kills the
+** builder's whole process group, as `kill -9 -PGID` of a user would, so a
+** build dies midway (units compiled, no module linked). */
+static inline void core_test_killing_cc(const char *dir) {
+  char script[4200], line[4400];
+  snprintf(script, sizeof script, "%s/kill-cc.sh", dir);
+  snprintf(line, sizeof line,
+           "case \" $* \" in *\" -shared \"*) mkdir \"%s/linked-once\" 2>/dev/null && kill -KILL 0 ;; esac", dir);
+  core_test_cc_wrapper(script, line);
 }
 
 #endif

@@ -43,17 +43,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: test_ccflags DIR MODULE.wasm SIMD_MODULE.wasm\n");
     return 2;
   }
-  char cache[4096], cc[4200], log[4200];
+  char cache[4096], cc[4200], log[4200], line[4400];
   snprintf(cache, sizeof cache, "%s/cache", argv[1]);
   snprintf(cc, sizeof cc, "%s/log-cc.sh", argv[1]);
   snprintf(log, sizeof log, "%s/args.log", argv[1]);
   mkdir(argv[1], 0700);
-  FILE *f = fopen(cc, "w");
-  if (!f) return 2;
-  fprintf(f, "#!/bin/sh\nfor a; do printf '%%s\\n' \"$a\" >>\"%s\"; done\nexec cc \"$@\"\n", log);
-  fclose(f);
-  chmod(cc, 0755);
-  setenv("WASMPLUG_CC", cc, 1);
+  snprintf(line, sizeof line, "for a; do printf '%%s\\n' \"$a\" >>\"%s\"; done", log);
+  core_test_cc_wrapper(cc, line);
 
   wasmplug_config_t *cfg = wasmplug_config_new();
   wasmplug_config_tier_set(cfg, WASMPLUG_TIER_OPTIMIZED);

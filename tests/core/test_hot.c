@@ -155,23 +155,15 @@ int main(int argc, char **argv) {
     return 2;
   }
   wasm = read_fixture(argv[1], "hot.wasm", &wasm_len);
-  char cache[4096], cc[4200], mark[4200], tmp[4200], so[4400];
+  char cache[4096], tmp[4200], so[4400];
   snprintf(cache, sizeof cache, "%s/cache", argv[2]);
-  snprintf(cc, sizeof cc, "%s/kill-cc.sh", argv[2]);
-  snprintf(mark, sizeof mark, "%s/linked-once", argv[2]);
   snprintf(tmp, sizeof tmp, "%s/tmp", argv[2]);
   mkdir(argv[2], 0700);
   mkdir(tmp, 0700);
   setenv("TMPDIR", tmp, 1);
   /* the compiler: cc, but its first link kills the builder's process
-  ** group (test_tier_up.c does the same) */
-  FILE *f = fopen(cc, "w");
-  if (!f) return 2;
-  fprintf(f, "#!/bin/sh\ncase \" $* \" in *\" -shared \"*) mkdir \"%s\" 2>/dev/null && kill -KILL 0 ;; esac\n"
-             "exec cc \"$@\"\n", mark);
-  fclose(f);
-  chmod(cc, 0755);
-  setenv("WASMPLUG_CC", cc, 1);
+  ** group (as in core.tier_up) */
+  core_test_killing_cc(argv[2]);
   setenv("WASMPLUG_TIER_UP_HOT", "only", 1);
   unsetenv("WASMPLUG_TIER_UP");
   unsetenv("WASMPLUG_TIER");

@@ -16,8 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "wasmplug.h"
-#include "../check.h"
+#include "core_test.h"
 
 /* (module (func (export "f") (result i32) (local i32) <sum 1..5 in a loop>)) */
 static const uint8_t wasm[] = {
@@ -99,22 +98,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: test_tier_up DIR\n");
     return 2;
   }
-  char cache[4096], cc[4200], mark[4200];
+  char cache[4096];
   snprintf(cache, sizeof cache, "%s/cache", argv[1]);
-  snprintf(cc, sizeof cc, "%s/kill-cc.sh", argv[1]);
-  snprintf(mark, sizeof mark, "%s/linked-once", argv[1]);
   mkdir(argv[1], 0700);
-  /* The compiler: cc, except that its first link (once, mkdir being
-  ** atomic) kills the builder's whole process group, as `kill -9 -PGID`
-  ** of a user would: the build dies midway (the units compiled, no module
-  ** linked). */
-  FILE *f = fopen(cc, "w");
-  if (!f) return 2;
-  fprintf(f, "#!/bin/sh\ncase \" $* \" in *\" -shared \"*) mkdir \"%s\" 2>/dev/null && kill -KILL 0 ;; esac\n"
-             "exec cc \"$@\"\n", mark);
-  fclose(f);
-  chmod(cc, 0755);
-  setenv("WASMPLUG_CC", cc, 1);
+  /* The compiler: cc, except that its first link kills the builder's
+  ** whole process group: the build dies midway. */
+  core_test_killing_cc(argv[1]);
   /* what the killed build leaves in $TMPDIR stays in the scratch directory */
   char tmp[4200];
   snprintf(tmp, sizeof tmp, "%s/tmp", argv[1]);
