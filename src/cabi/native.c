@@ -541,13 +541,19 @@ wp_cabi_error_t *wp_cabi_lower_flat_native(wp_cabi_cx_t *cx, const wp_cabi_type_
 
 enum {
   OP_COPY, OP_COPY1, OP_COPY2, OP_COPY4, OP_COPY8, OP_BOOL, OP_F32, OP_F64, OP_CHAR, OP_STRING, OP_LIST,
-  OP_FLAGS, OP_CASES, OP_SUB
+  OP_FLAGS, OP_CASES, OP_SUB, OP_END, OP_COUNT
 };
 
+/* Load and store steps are threaded: each holds the address of its
+** handler in run_load or run_store (GNU C labels as values), and the
+** list ends with an OP_END step, so a step's dispatch is one indirect
+** jump -- no loop test, no range check of the op, no jump-table lookup
+** (that was ~14 instructions per field each way). */
 typedef struct {
+  const void *go;      /* load/store steps: the handler (set by plan_build) */
   uint32_t op;
   uint32_t goff, noff; /* from the value's start, guest and native */
-  uint32_t size;       /* COPY: bytes */
+  uint32_t size;       /* COPY: bytes; CASES: the number of cases */
   const wp_cabi_type_t *ty;
 } step_t;
 
@@ -571,7 +577,7 @@ enum {
 static const plan_t no_plan; /* built and found too big (or out of memory): walked */
 
 typedef struct {
-  step_t s[PLAN_MAX_STEPS];
+  step_t s[PLAN_MAX_STEPS + 1]; /* + the OP_END step */
   uint32_t n;
   bool store;
   uint64_t covered; /* native bytes the steps write */
@@ -588,7 +594,7 @@ static bool push(pbuild_t *b, uint32_t op, uint32_t goff, uint32_t noff, uint32_
     }
   }
   if (b->n == PLAN_MAX_STEPS) return false;
-  b->s[b->n++] = (step_t){op, goff, noff, size, ty};
+  b->s[b->n++] = (step_t){NULL, op, goff, noff, size, ty};
   return true;
 }
 
@@ -686,18 +692,25 @@ static bool emit_flat(pbuild_t *b, const wp_cabi_type_t *ty, uint32_t k, uint32_
   }
   b->covered += ns;
   if (b->n == PLAN_MAX_STEPS) return false;
-  b->s[b->n++] = (step_t){op, k, noff, 0, ty};
+  b->s[b->n++] = (step_t){NULL, op, k, noff, 0, ty};
   return true;
 }
 
-static void finish(pbuild_t *b) {
+/* Sized copies get their own ops; every step its handler (go: run_load's
+** or run_store's table); the list ends with OP_END. */
+static void finish(pbuild_t *b, const void *const *go) {
+  b->s[b->n++] = (step_t){NULL, OP_END, 0, 0, 0, NULL}; /* s has room for it */
   for (uint32_t i = 0; i < b->n; i++) {
     step_t *s = &b->s[i];
-    if (s->op != OP_COPY) continue;
-    s->op = s->size == 1 ? OP_COPY1 : s->size == 2 ? OP_COPY2 : s->size == 4 ? OP_COPY4 : s->size == 8 ? OP_COPY8
-                                                                                                : OP_COPY;
+    if (s->op == OP_COPY)
+      s->op = s->size == 1 ? OP_COPY1 : s->size == 2 ? OP_COPY2 : s->size == 4 ? OP_COPY4 : s->size == 8 ? OP_COPY8
+                                                                                                    : OP_COPY;
+    s->go = go[s->op];
   }
 }
+
+static const void *const *load_handlers(void);
+static const void *const *store_handlers(void);
 
 static plan_t *plan_build(const wp_cabi_type_t *ty) {
   pbuild_t *b = malloc(3 * sizeof *b);
@@ -706,8 +719,8 @@ static plan_t *plan_build(const wp_cabi_type_t *ty) {
   b[1].store = true;
   plan_t *pl = NULL;
   if (emit(&b[0], ty, 0, 0, true) && emit(&b[1], ty, 0, 0, true)) {
-    finish(&b[0]);
-    finish(&b[1]);
+    finish(&b[0], load_handlers());
+    finish(&b[1], store_handlers());
     bool flat = ty->nflat <= WP_CABI_MAX_FLAT_PARAMS && emit_flat(&b[2], ty, 0, 0, true);
     if (!flat) b[2].n = 0;
     pl = malloc(sizeof *pl + (b[0].n + b[1].n + b[2].n) * sizeof(step_t));
@@ -756,127 +769,240 @@ static inline const plan_t *plan_of(const wp_cabi_cx_t *cx, const wp_cabi_type_t
   return ty->owner ? plan_first(ty) : NULL;
 }
 
+/* Zeroes a native value with padding before its steps write it: 16-byte
+** stores (the last one overlapping), no call of memset for small sizes. */
 static inline void zero_native(uint8_t *dst, uint32_t n) {
-  if (n & 7) {
+  if (n >= 16) {
+    uint32_t i = 0;
+    for (; i + 16 <= n; i += 16) memset(dst + i, 0, 16);
+    if (i < n) memset(dst + n - 16, 0, 16);
+  } else if (n) {
     memset(dst, 0, n);
-  } else { /* a struct with 8-byte members: word stores, no call */
-    static const uint64_t z = 0;
-    for (uint32_t i = 0; i < n; i += 8) memcpy(dst + i, &z, 8);
   }
 }
 
+/* Copies and zeroes of a few bytes (a variant's plain payload, a variant's
+** native value) whose size is not a constant: no call for the usual sizes. */
+static inline void copy_small(uint8_t *d, const uint8_t *p, uint32_t n) {
+  switch (n) {
+  case 0: break;
+  case 1: d[0] = p[0]; break;
+  case 2: memcpy(d, p, 2); break;
+  case 4: memcpy(d, p, 4); break;
+  case 8: memcpy(d, p, 8); break;
+  default: memcpy(d, p, n); break;
+  }
+}
+static inline void zero_small(uint8_t *d, uint32_t n) {
+  switch (n) {
+  case 4: memset(d, 0, 4); break;
+  case 8: memset(d, 0, 8); break;
+  case 16: memset(d, 0, 16); break;
+  default: memset(d, 0, n); break;
+  }
+}
+
+#define NEXT_STEP \
+  do {            \
+    s++;          \
+    goto *s->go;  \
+  } while (0)
+
+/* Runs a plan's load steps.  With pl NULL: stores the handlers' table
+** (indexed by op) at dst, for plan_build. */
 static wp_cabi_error_t *run_load(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const plan_t *pl, uint32_t ptr,
                                  uint8_t *dst) {
+  static const void *const go[OP_COUNT] = {
+      [OP_COPY] = &&copy,   [OP_COPY1] = &&copy1, [OP_COPY2] = &&copy2,   [OP_COPY4] = &&copy4,
+      [OP_COPY8] = &&copy8, [OP_BOOL] = &&boolean, [OP_F32] = &&f32,      [OP_F64] = &&f64,
+      [OP_CHAR] = &&chr,    [OP_STRING] = &&string, [OP_LIST] = &&list,   [OP_FLAGS] = &&flags,
+      [OP_CASES] = &&cases, [OP_SUB] = &&sub,       [OP_END] = &&end};
+  if (__builtin_expect(!pl, 0)) {
+    const void *const *t = go;
+    memcpy(dst, &t, sizeof t);
+    return NULL;
+  }
+  (void)ty;
   const uint8_t *base = cx->mem.base + ptr; /* lifting runs no guest code: memory stays put */
   wp_cabi_error_t *e;
+  const step_t *s = pl->load;
   zero_native(dst, pl->zero);
-  (void)ty;
-  for (const step_t *s = pl->load, *end = s + pl->nload; s < end; s++) {
-    const uint8_t *p = base + s->goff;
-    uint8_t *d = dst + s->noff;
-    switch (s->op) {
-    case OP_COPY1: d[0] = p[0]; break;
-    case OP_COPY2: memcpy(d, p, 2); break;
-    case OP_COPY4: memcpy(d, p, 4); break;
-    case OP_COPY8: memcpy(d, p, 8); break;
-    case OP_COPY: memcpy(d, p, s->size); break;
-    case OP_BOOL: d[0] = p[0] != 0; break;
-    case OP_F32: { float f; memcpy(&f, p, 4); f = wp_cabi_canon_f32(f); memcpy(d, &f, 4); break; }
-    case OP_F64: { double f; memcpy(&f, p, 8); f = wp_cabi_canon_f64(f); memcpy(d, &f, 8); break; }
-    case OP_CHAR: {
-      uint32_t c = rd_u32(p);
-      if (!wp_cabi_char_ok(c))
-        return TRAP("invalid char 0x%x at 0x%x (out of range or surrogate)", c, ptr + s->goff);
-      memcpy(d, &c, 4);
-      break;
-    }
-    case OP_STRING:
-      if ((e = lift_string_n(cx, rd_u32(p), rd_u32(p + 4), d))) return e;
-      break;
-    case OP_LIST:
-      if ((e = lift_list_n(cx, s->ty, rd_u32(p), rd_u32(p + 4), d))) return e;
-      break;
-    case OP_FLAGS: {
-      const wp_cabi_type_t *t = s->ty;
-      uint32_t v = rd_disc(p, t->guest.size);
-      v &= flags_mask(t);
-      wr_disc(d, t->native.size, v);
-      break;
-    }
-    case OP_CASES: {
-      const wp_cabi_type_t *t = s->ty;
-      uint32_t v = rd_disc(p, t->disc_size);
-      if (v >= s->size) {
-        char where[32];
-        snprintf(where, sizeof where, "at 0x%x", ptr + s->goff);
-        return disc_trap(t, v, where);
-      }
-      memset(d, 0, t->native.size);
-      wr_disc(d, t->disc_size, v);
-      const wp_cabi_type_t *c = case_of(t, v);
-      if (c) memcpy(d + t->native_payload_offset, p + t->guest_payload_offset, c->guest.size);
-      break;
-    }
-    default:
-      if ((e = load_n(cx, s->ty, ptr + s->goff, d))) return e;
-      break;
-    }
+  goto *s->go;
+copy1:
+  dst[s->noff] = base[s->goff];
+  NEXT_STEP;
+copy2:
+  memcpy(dst + s->noff, base + s->goff, 2);
+  NEXT_STEP;
+copy4:
+  memcpy(dst + s->noff, base + s->goff, 4);
+  NEXT_STEP;
+copy8:
+  memcpy(dst + s->noff, base + s->goff, 8);
+  NEXT_STEP;
+copy:
+  memcpy(dst + s->noff, base + s->goff, s->size);
+  NEXT_STEP;
+boolean:
+  dst[s->noff] = base[s->goff] != 0;
+  NEXT_STEP;
+f32: {
+  float f;
+  memcpy(&f, base + s->goff, 4);
+  f = wp_cabi_canon_f32(f);
+  memcpy(dst + s->noff, &f, 4);
+  NEXT_STEP;
+}
+f64: {
+  double f;
+  memcpy(&f, base + s->goff, 8);
+  f = wp_cabi_canon_f64(f);
+  memcpy(dst + s->noff, &f, 8);
+  NEXT_STEP;
+}
+chr: {
+  uint32_t c = rd_u32(base + s->goff);
+  if (!wp_cabi_char_ok(c)) return TRAP("invalid char 0x%x at 0x%x (out of range or surrogate)", c, ptr + s->goff);
+  memcpy(dst + s->noff, &c, 4);
+  NEXT_STEP;
+}
+string: {
+  const uint8_t *p = base + s->goff;
+  if ((e = lift_string_n(cx, rd_u32(p), rd_u32(p + 4), dst + s->noff))) return e;
+  NEXT_STEP;
+}
+list: {
+  const uint8_t *p = base + s->goff;
+  if ((e = lift_list_n(cx, s->ty, rd_u32(p), rd_u32(p + 4), dst + s->noff))) return e;
+  NEXT_STEP;
+}
+flags: {
+  const wp_cabi_type_t *t = s->ty;
+  uint32_t v = rd_disc(base + s->goff, t->guest.size);
+  v &= flags_mask(t);
+  wr_disc(dst + s->noff, t->native.size, v);
+  NEXT_STEP;
+}
+cases: {
+  const wp_cabi_type_t *t = s->ty;
+  const uint8_t *p = base + s->goff;
+  uint8_t *d = dst + s->noff;
+  uint32_t v = rd_disc(p, t->disc_size);
+  if (v >= s->size) {
+    char where[32];
+    snprintf(where, sizeof where, "at 0x%x", ptr + s->goff);
+    return disc_trap(t, v, where);
   }
+  zero_small(d, t->native.size);
+  wr_disc(d, t->disc_size, v);
+  const wp_cabi_type_t *c = case_of(t, v);
+  if (c) copy_small(d + t->native_payload_offset, p + t->guest_payload_offset, c->guest.size);
+  NEXT_STEP;
+}
+sub:
+  if ((e = load_n(cx, s->ty, ptr + s->goff, dst + s->noff))) return e;
+  NEXT_STEP;
+end:
   return NULL;
 }
 
+/* Runs a plan's store steps (with pl NULL: the handlers' table, as run_load). */
 static wp_cabi_error_t *run_store(wp_cabi_cx_t *cx, const plan_t *pl, const uint8_t *src, uint32_t ptr) {
-  wp_cabi_error_t *e;
-  for (const step_t *s = pl->store, *end = s + pl->nstore; s < end; s++) {
-    /* re-derived at every step: an earlier field's realloc may have moved memory */
-    uint8_t *p = cx->mem.base + ptr + s->goff;
-    const uint8_t *v = src + s->noff;
-    switch (s->op) {
-    case OP_COPY1: p[0] = v[0]; break;
-    case OP_COPY2: memcpy(p, v, 2); break;
-    case OP_COPY4: memcpy(p, v, 4); break;
-    case OP_COPY8: memcpy(p, v, 8); break;
-    case OP_COPY: memcpy(p, v, s->size); break;
-    case OP_BOOL: p[0] = v[0] != 0; break;
-    case OP_CHAR: {
-      uint32_t c = rd_u32(v);
-      if (!wp_cabi_char_ok(c)) return INVALID("native char 0x%x is not a Unicode scalar value", c);
-      wr_u32(p, c);
-      break;
-    }
-    case OP_STRING: case OP_LIST: {
-      uint32_t a = 0, b = 0;
-      e = s->op == OP_STRING ? lower_string_n(cx, v, &a, &b) : lower_list_n(cx, s->ty, v, &a, &b);
-      if (e) return e;
-      p = cx->mem.base + ptr + s->goff;
-      wr_u32(p, a);
-      wr_u32(p + 4, b);
-      break;
-    }
-    case OP_FLAGS: {
-      const wp_cabi_type_t *t = s->ty;
-      uint32_t f = rd_disc(v, t->native.size);
-      f &= flags_mask(t);
-      wr_disc(p, t->guest.size, f);
-      break;
-    }
-    case OP_CASES: {
-      const wp_cabi_type_t *t = s->ty;
-      uint32_t d = 0;
-      d = rd_disc(v, t->disc_size);
-      if (t->kind == WP_CABI_OPTION || t->kind == WP_CABI_RESULT ? d > 1 : d >= s->size)
-        if ((e = native_case(t, v, &d))) return e; /* its message */
-      wr_disc(p, t->disc_size, d);
-      const wp_cabi_type_t *c = case_of(t, d);
-      if (c) memcpy(p + t->guest_payload_offset, v + t->native_payload_offset, c->guest.size);
-      break;
-    }
-    default:
-      if ((e = store_n(cx, s->ty, v, ptr + s->goff))) return e;
-      break;
-    }
+  static const void *const go[OP_COUNT] = {
+      [OP_COPY] = &&copy,   [OP_COPY1] = &&copy1, [OP_COPY2] = &&copy2,   [OP_COPY4] = &&copy4,
+      [OP_COPY8] = &&copy8, [OP_BOOL] = &&boolean, [OP_F32] = &&copy4,    [OP_F64] = &&copy8,
+      [OP_CHAR] = &&chr,    [OP_STRING] = &&string, [OP_LIST] = &&list,   [OP_FLAGS] = &&flags,
+      [OP_CASES] = &&cases, [OP_SUB] = &&sub,       [OP_END] = &&end};
+  if (__builtin_expect(!pl, 0)) {
+    const void *const *t = go;
+    memcpy((void *)src, &t, sizeof t);
+    return NULL;
   }
+  wp_cabi_error_t *e;
+  /* where the value is: re-derived after every step that may run the
+  ** guest's realloc (strings, lists, and what is walked), which may move
+  ** memory */
+  uint8_t *base = cx->mem.base + ptr;
+  const step_t *s = pl->store;
+  goto *s->go;
+copy1:
+  base[s->goff] = src[s->noff];
+  NEXT_STEP;
+copy2:
+  memcpy(base + s->goff, src + s->noff, 2);
+  NEXT_STEP;
+copy4:
+  memcpy(base + s->goff, src + s->noff, 4);
+  NEXT_STEP;
+copy8:
+  memcpy(base + s->goff, src + s->noff, 8);
+  NEXT_STEP;
+copy:
+  memcpy(base + s->goff, src + s->noff, s->size);
+  NEXT_STEP;
+boolean:
+  base[s->goff] = src[s->noff] != 0;
+  NEXT_STEP;
+chr: {
+  uint32_t c = rd_u32(src + s->noff);
+  if (!wp_cabi_char_ok(c)) return INVALID("native char 0x%x is not a Unicode scalar value", c);
+  wr_u32(base + s->goff, c);
+  NEXT_STEP;
+}
+string: {
+  uint32_t a = 0, b = 0;
+  if ((e = lower_string_n(cx, src + s->noff, &a, &b))) return e;
+  base = cx->mem.base + ptr;
+  wr_u32(base + s->goff, a);
+  wr_u32(base + s->goff + 4, b);
+  NEXT_STEP;
+}
+list: {
+  uint32_t a = 0, b = 0;
+  if ((e = lower_list_n(cx, s->ty, src + s->noff, &a, &b))) return e;
+  base = cx->mem.base + ptr;
+  wr_u32(base + s->goff, a);
+  wr_u32(base + s->goff + 4, b);
+  NEXT_STEP;
+}
+flags: {
+  const wp_cabi_type_t *t = s->ty;
+  uint32_t f = rd_disc(src + s->noff, t->native.size);
+  f &= flags_mask(t);
+  wr_disc(base + s->goff, t->guest.size, f);
+  NEXT_STEP;
+}
+cases: {
+  const wp_cabi_type_t *t = s->ty;
+  const uint8_t *v = src + s->noff;
+  uint8_t *p = base + s->goff;
+  uint32_t d = rd_disc(v, t->disc_size);
+  if (t->kind == WP_CABI_OPTION || t->kind == WP_CABI_RESULT ? d > 1 : d >= s->size)
+    if ((e = native_case(t, v, &d))) return e; /* its message */
+  wr_disc(p, t->disc_size, d);
+  const wp_cabi_type_t *c = case_of(t, d);
+  if (c) copy_small(p + t->guest_payload_offset, v + t->native_payload_offset, c->guest.size);
+  NEXT_STEP;
+}
+sub:
+  if ((e = store_n(cx, s->ty, src + s->noff, ptr + s->goff))) return e;
+  base = cx->mem.base + ptr;
+  NEXT_STEP;
+end:
   return NULL;
+}
+#undef NEXT_STEP
+
+static const void *const *load_handlers(void) {
+  const void *const *go = NULL;
+  run_load(NULL, NULL, NULL, 0, (uint8_t *)&go);
+  return go;
+}
+
+static const void *const *store_handlers(void) {
+  const void *const *go = NULL;
+  run_store(NULL, NULL, (const uint8_t *)&go, 0);
+  return go;
 }
 
 /* The plan of ty when it has flat steps (NULL otherwise: walked). */
