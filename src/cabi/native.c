@@ -28,6 +28,36 @@ static void *arena_get(wp_cabi_cx_t *cx, size_t size, size_t align, const char *
 
 static wp_cabi_error_t *load_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint32_t ptr, uint8_t *dst);
 
+/* memcpy(d, s, n) for n <= 32 without a call: two copies of the largest
+** power of two <= n that may overlap (each byte of d is written from the
+** same byte of s; what is validated afterwards is d). */
+static inline void copy_upto32(uint8_t *d, const uint8_t *s, size_t n) {
+  if (n >= 16) {
+    uint8_t a[16], b[16];
+    memcpy(a, s, 16);
+    memcpy(b, s + n - 16, 16);
+    memcpy(d, a, 16);
+    memcpy(d + n - 16, b, 16);
+  } else if (n >= 8) {
+    uint64_t a, b;
+    memcpy(&a, s, 8);
+    memcpy(&b, s + n - 8, 8);
+    memcpy(d, &a, 8);
+    memcpy(d + n - 8, &b, 8);
+  } else if (n >= 4) {
+    uint32_t a, b;
+    memcpy(&a, s, 4);
+    memcpy(&b, s + n - 4, 4);
+    memcpy(d, &a, 4);
+    memcpy(d + n - 4, &b, 4);
+  } else if (n) {
+    uint8_t a = s[0], b = s[n / 2], c = s[n - 1];
+    d[0] = a;
+    d[n / 2] = b;
+    d[n - 1] = c;
+  }
+}
+
 /* A stream/future end or error context moves between the guest's table and
 ** the native side's (cx->native_handles): taken from one, put in the other,
 ** and the handle in the destination's table is the value. */
@@ -68,7 +98,8 @@ static wp_cabi_error_t *lift_list_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, 
   return NULL;
 }
 
-static wp_cabi_error_t *lift_string_n(wp_cabi_cx_t *cx, uint32_t sp, uint32_t sl, uint8_t *dst) {
+static inline __attribute__((always_inline)) wp_cabi_error_t *lift_string_n(wp_cabi_cx_t *cx, uint32_t sp,
+                                                                           uint32_t sl, uint8_t *dst) {
   char *p;
   size_t n;
   /* UTF-8 into the arena, inline: wp_cabi_lift_string's checks and
@@ -79,7 +110,9 @@ static wp_cabi_error_t *lift_string_n(wp_cabi_cx_t *cx, uint32_t sp, uint32_t sl
     char *d = wp_cabi_arena_alloc(cx->arena, (size_t)sl + 1, 1);
     if (d) {
       d[sl] = 0;
-      if (!wp_cabi_utf8_copy_valid((uint8_t *)d, cx->mem.base + sp, sl)) /* validates the copy */
+      /* validates the copy (a short one made inline) */
+      if (!(sl <= 32 ? (copy_upto32((uint8_t *)d, cx->mem.base + sp, sl), wp_cabi_utf8_valid((uint8_t *)d, sl))
+                     : wp_cabi_utf8_copy_valid((uint8_t *)d, cx->mem.base + sp, sl)))
         return TRAP("invalid UTF-8 in string at 0x%x (byte %zu of %llu)", sp,
                     wp_cabi_utf8_error_at((const uint8_t *)d, sl), (unsigned long long)sl);
       nslice_t s = {(const uint8_t *)d, sl};
@@ -201,7 +234,8 @@ static inline bool in_range(const wp_cabi_cx_t *cx, uint32_t ptr, uint32_t len, 
   return !(ptr & (align - 1)) && ptr <= cx->mem.size && len <= cx->mem.size - ptr;
 }
 
-wp_cabi_error_t *wp_cabi_load_native(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint32_t ptr, void *out) {
+static __attribute__((noinline)) wp_cabi_error_t *load_native(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
+                                                               uint32_t ptr, void *out) {
   if (!in_range(cx, ptr, ty->guest.size, ty->guest.align)) {
     wp_cabi_error_t *e = wp_cabi_check_range(cx, "value", ptr, ty->guest.size, ty->guest.align);
     if (e) return e;
@@ -224,7 +258,7 @@ static wp_cabi_error_t *lower_list_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
     return INVALID("list of %zu elements of %u bytes does not fit in 32-bit memory", s.len, gs);
   if (s.len && !s.ptr) return INVALID("native list has NULL pointer and length %zu", s.len);
   uint32_t bytes = (uint32_t)(s.len * gs), p = 0;
-  wp_cabi_error_t *e = wp_cabi_opts_realloc(cx, "list", 0, 0, el->guest.align, bytes, &p);
+  wp_cabi_error_t *e = wp_cabi_realloc_new(cx, "list", el->guest.align, bytes, &p);
   if (e) return e;
   if (el->plain) {
     if (bytes) memcpy(cx->mem.base + p, s.ptr, bytes);
@@ -237,16 +271,18 @@ static wp_cabi_error_t *lower_list_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
   return NULL;
 }
 
-static wp_cabi_error_t *lower_string_n(wp_cabi_cx_t *cx, const uint8_t *src, uint32_t *sp, uint32_t *sl) {
+static inline __attribute__((always_inline)) wp_cabi_error_t *lower_string_n(wp_cabi_cx_t *cx, const uint8_t *src,
+                                                                            uint32_t *sp, uint32_t *sl) {
   nslice_t s;
   memcpy(&s, src, sizeof s);
   if (s.len && !s.ptr) return INVALID("native string has NULL pointer and length %zu", s.len);
   if ((!cx->guest || cx->guest->encoding == WP_CABI_UTF8) && s.len <= WP_CABI_MAX_STRING_BYTES) {
     /* wp_cabi_lower_string's UTF-8 path (trusted: no validation), inline */
     uint32_t p = 0;
-    wp_cabi_error_t *e = wp_cabi_opts_realloc(cx, "string", 0, 0, 1, (uint32_t)s.len, &p);
+    wp_cabi_error_t *e = wp_cabi_realloc_new(cx, "string", 1, (uint32_t)s.len, &p);
     if (e) return e;
-    if (s.len) memcpy(cx->mem.base + p, s.ptr, s.len);
+    if (s.len <= 32) copy_upto32(cx->mem.base + p, s.ptr, s.len);
+    else memcpy(cx->mem.base + p, s.ptr, s.len);
     *sp = p;
     *sl = (uint32_t)s.len;
     return NULL;
@@ -351,13 +387,29 @@ static wp_cabi_error_t *store_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, cons
   return INVALID("unknown type kind %d", (int)ty->kind);
 }
 
-wp_cabi_error_t *wp_cabi_store_native(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const void *in, uint32_t ptr) {
+static __attribute__((noinline)) wp_cabi_error_t *store_native(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty,
+                                                                const void *in, uint32_t ptr) {
   if (!in_range(cx, ptr, ty->guest.size, ty->guest.align)) {
     wp_cabi_error_t *e = wp_cabi_check_range(cx, "value", ptr, ty->guest.size, ty->guest.align);
     if (e) return e;
   }
   const plan_t *pl = plan_of(cx, ty);
   return pl ? run_store(cx, pl, in, ptr) : store_n(cx, ty, in, ptr);
+}
+
+/* A value with a plan at an aligned address in bounds (a record's, after
+** its first use): straight to its steps, nothing saved on the stack here.
+** Anything else (and cx->interpret): load_native / store_native. */
+static inline const plan_t *plan_ready(const wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint32_t ptr);
+
+wp_cabi_error_t *wp_cabi_load_native(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint32_t ptr, void *out) {
+  const plan_t *pl = plan_ready(cx, ty, ptr);
+  return __builtin_expect(pl != NULL, 1) ? run_load(cx, ty, pl, ptr, out) : load_native(cx, ty, ptr, out);
+}
+
+wp_cabi_error_t *wp_cabi_store_native(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const void *in, uint32_t ptr) {
+  const plan_t *pl = plan_ready(cx, ty, ptr);
+  return __builtin_expect(pl != NULL, 1) ? run_store(cx, pl, in, ptr) : store_native(cx, ty, in, ptr);
 }
 
 /* --- flat <-> native --- */
@@ -540,8 +592,8 @@ wp_cabi_error_t *wp_cabi_lower_flat_native(wp_cabi_cx_t *cx, const wp_cabi_type_
 ** types and values. */
 
 enum {
-  OP_COPY, OP_COPY1, OP_COPY2, OP_COPY4, OP_COPY8, OP_BOOL, OP_F32, OP_F64, OP_CHAR, OP_STRING, OP_LIST,
-  OP_FLAGS, OP_CASES, OP_SUB, OP_END, OP_COUNT
+  OP_COPY, OP_COPY1, OP_COPY2, OP_COPY4, OP_COPY8, OP_COPY16, OP_BOOL, OP_F32, OP_F64, OP_CHAR, OP_STRING,
+  OP_LIST, OP_FLAGS, OP_CASES, OP_SUB, OP_END, OP_COUNT
 };
 
 /* Load and store steps are threaded: each holds the address of its
@@ -704,7 +756,7 @@ static void finish(pbuild_t *b, const void *const *go) {
     step_t *s = &b->s[i];
     if (s->op == OP_COPY)
       s->op = s->size == 1 ? OP_COPY1 : s->size == 2 ? OP_COPY2 : s->size == 4 ? OP_COPY4 : s->size == 8 ? OP_COPY8
-                                                                                                    : OP_COPY;
+              : s->size > 8 && s->size <= 16 ? OP_COPY16 : OP_COPY;
     s->go = go[s->op];
   }
 }
@@ -771,6 +823,13 @@ static inline const plan_t *plan_of(const wp_cabi_cx_t *cx, const wp_cabi_type_t
 
 /* Zeroes a native value with padding before its steps write it: 16-byte
 ** stores (the last one overlapping), no call of memset for small sizes. */
+static inline const plan_t *plan_ready(const wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint32_t ptr) {
+  /* only a record, tuple or fixed list that is not plain ever has one */
+  const plan_t *p = __atomic_load_n((const plan_t *const *)&ty->plan, __ATOMIC_ACQUIRE);
+  if (!p || p == &no_plan || cx->interpret || !in_range(cx, ptr, ty->guest.size, ty->guest.align)) return NULL;
+  return p;
+}
+
 static inline void zero_native(uint8_t *dst, uint32_t n) {
   if (n >= 16) {
     uint32_t i = 0;
@@ -814,7 +873,7 @@ static wp_cabi_error_t *run_load(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, con
                                  uint8_t *dst) {
   static const void *const go[OP_COUNT] = {
       [OP_COPY] = &&copy,   [OP_COPY1] = &&copy1, [OP_COPY2] = &&copy2,   [OP_COPY4] = &&copy4,
-      [OP_COPY8] = &&copy8, [OP_BOOL] = &&boolean, [OP_F32] = &&f32,      [OP_F64] = &&f64,
+      [OP_COPY8] = &&copy8, [OP_COPY16] = &&copy16, [OP_BOOL] = &&boolean, [OP_F32] = &&f32, [OP_F64] = &&f64,
       [OP_CHAR] = &&chr,    [OP_STRING] = &&string, [OP_LIST] = &&list,   [OP_FLAGS] = &&flags,
       [OP_CASES] = &&cases, [OP_SUB] = &&sub,       [OP_END] = &&end};
   if (__builtin_expect(!pl, 0)) {
@@ -839,6 +898,10 @@ copy4:
   NEXT_STEP;
 copy8:
   memcpy(dst + s->noff, base + s->goff, 8);
+  NEXT_STEP;
+copy16: /* 9-16 bytes: two 8-byte copies that may overlap */
+  memcpy(dst + s->noff, base + s->goff, 8);
+  memcpy(dst + s->noff + s->size - 8, base + s->goff + s->size - 8, 8);
   NEXT_STEP;
 copy:
   memcpy(dst + s->noff, base + s->goff, s->size);
@@ -910,7 +973,7 @@ end:
 static wp_cabi_error_t *run_store(wp_cabi_cx_t *cx, const plan_t *pl, const uint8_t *src, uint32_t ptr) {
   static const void *const go[OP_COUNT] = {
       [OP_COPY] = &&copy,   [OP_COPY1] = &&copy1, [OP_COPY2] = &&copy2,   [OP_COPY4] = &&copy4,
-      [OP_COPY8] = &&copy8, [OP_BOOL] = &&boolean, [OP_F32] = &&copy4,    [OP_F64] = &&copy8,
+      [OP_COPY8] = &&copy8, [OP_COPY16] = &&copy16, [OP_BOOL] = &&boolean, [OP_F32] = &&copy4, [OP_F64] = &&copy8,
       [OP_CHAR] = &&chr,    [OP_STRING] = &&string, [OP_LIST] = &&list,   [OP_FLAGS] = &&flags,
       [OP_CASES] = &&cases, [OP_SUB] = &&sub,       [OP_END] = &&end};
   if (__builtin_expect(!pl, 0)) {
@@ -936,6 +999,10 @@ copy4:
   NEXT_STEP;
 copy8:
   memcpy(base + s->goff, src + s->noff, 8);
+  NEXT_STEP;
+copy16:
+  memcpy(base + s->goff, src + s->noff, 8);
+  memcpy(base + s->goff + s->size - 8, src + s->noff + s->size - 8, 8);
   NEXT_STEP;
 copy:
   memcpy(base + s->goff, src + s->noff, s->size);
