@@ -403,9 +403,10 @@ void *wp_cabi_arena_alloc_block(wp_cabi_arena_t *a, size_t size, size_t align);
 static inline void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align) {
   struct wp_cabi_block *b = a->head;
   if (align < 1) align = 1;
-  if (b) {
+  if (__builtin_expect(b != NULL && align <= 16, 1)) {
+    /* a block's data is 16-byte aligned: aligning the offset aligns the address */
     uintptr_t base = (uintptr_t)(b + 1);
-    size_t off = (size_t)(((base + b->used + align - 1) & ~(uintptr_t)(align - 1)) - base);
+    size_t off = (b->used + align - 1) & ~(size_t)(align - 1);
     if (off <= b->size && size <= b->size - off) {
       size_t n = size + (off - b->used);
       if (n > a->budget - a->charged) return NULL;

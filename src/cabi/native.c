@@ -593,7 +593,7 @@ wp_cabi_error_t *wp_cabi_lower_flat_native(wp_cabi_cx_t *cx, const wp_cabi_type_
 
 enum {
   OP_COPY, OP_COPY1, OP_COPY2, OP_COPY4, OP_COPY8, OP_COPY16, OP_BOOL, OP_F32, OP_F64, OP_CHAR, OP_STRING,
-  OP_LIST, OP_FLAGS, OP_CASES, OP_SUB, OP_END, OP_COUNT
+  OP_LIST, OP_FLAGS, OP_CASES, OP_OPTION, OP_SUB, OP_END, OP_COUNT
 };
 
 /* Load and store steps are threaded: each holds the address of its
@@ -697,6 +697,8 @@ static bool emit(pbuild_t *b, const wp_cabi_type_t *ty, uint32_t goff, uint32_t 
     return push(b, OP_SUB, goff, noff, 0, ty, ns);
   }
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT:
+    if (ty->kind == WP_CABI_OPTION && ty->disc_size == 1 && ty->elem->plain) /* size: the payload's */
+      return push(b, OP_OPTION, goff, noff, ty->elem->guest.size, ty, ns);
     return push(b, cases_plain(ty) ? OP_CASES : OP_SUB, goff, noff, wp_cabi_type_ncases(ty), ty, ns);
   default: /* handles, streams, futures, error contexts */
     return push(b, OP_SUB, goff, noff, 0, ty, ns);
@@ -875,7 +877,7 @@ static wp_cabi_error_t *run_load(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, con
       [OP_COPY] = &&copy,   [OP_COPY1] = &&copy1, [OP_COPY2] = &&copy2,   [OP_COPY4] = &&copy4,
       [OP_COPY8] = &&copy8, [OP_COPY16] = &&copy16, [OP_BOOL] = &&boolean, [OP_F32] = &&f32, [OP_F64] = &&f64,
       [OP_CHAR] = &&chr,    [OP_STRING] = &&string, [OP_LIST] = &&list,   [OP_FLAGS] = &&flags,
-      [OP_CASES] = &&cases, [OP_SUB] = &&sub,       [OP_END] = &&end};
+      [OP_CASES] = &&cases, [OP_OPTION] = &&option, [OP_SUB] = &&sub, [OP_END] = &&end};
   if (__builtin_expect(!pl, 0)) {
     const void *const *t = go;
     memcpy(dst, &t, sizeof t);
@@ -962,6 +964,21 @@ cases: {
   if (c) copy_small(d + t->native_payload_offset, p + t->guest_payload_offset, c->guest.size);
   NEXT_STEP;
 }
+option: { /* an option of a plain type: the cases step, with what it looks up known */
+  const wp_cabi_type_t *t = s->ty;
+  const uint8_t *p = base + s->goff;
+  uint8_t *d = dst + s->noff;
+  uint32_t v = p[0];
+  if (v > 1) {
+    char where[32];
+    snprintf(where, sizeof where, "at 0x%x", ptr + s->goff);
+    return disc_trap(t, v, where);
+  }
+  zero_small(d, t->native.size);
+  d[0] = (uint8_t)v;
+  if (v) copy_small(d + t->native_payload_offset, p + t->guest_payload_offset, s->size);
+  NEXT_STEP;
+}
 sub:
   if ((e = load_n(cx, s->ty, ptr + s->goff, dst + s->noff))) return e;
   NEXT_STEP;
@@ -975,7 +992,7 @@ static wp_cabi_error_t *run_store(wp_cabi_cx_t *cx, const plan_t *pl, const uint
       [OP_COPY] = &&copy,   [OP_COPY1] = &&copy1, [OP_COPY2] = &&copy2,   [OP_COPY4] = &&copy4,
       [OP_COPY8] = &&copy8, [OP_COPY16] = &&copy16, [OP_BOOL] = &&boolean, [OP_F32] = &&copy4, [OP_F64] = &&copy8,
       [OP_CHAR] = &&chr,    [OP_STRING] = &&string, [OP_LIST] = &&list,   [OP_FLAGS] = &&flags,
-      [OP_CASES] = &&cases, [OP_SUB] = &&sub,       [OP_END] = &&end};
+      [OP_CASES] = &&cases, [OP_OPTION] = &&option, [OP_SUB] = &&sub, [OP_END] = &&end};
   if (__builtin_expect(!pl, 0)) {
     const void *const *t = go;
     memcpy((void *)src, &t, sizeof t);
@@ -1049,6 +1066,16 @@ cases: {
   wr_disc(p, t->disc_size, d);
   const wp_cabi_type_t *c = case_of(t, d);
   if (c) copy_small(p + t->guest_payload_offset, v + t->native_payload_offset, c->guest.size);
+  NEXT_STEP;
+}
+option: {
+  const wp_cabi_type_t *t = s->ty;
+  const uint8_t *v = src + s->noff;
+  uint8_t *p = base + s->goff;
+  uint32_t d = v[0];
+  if (d > 1 && (e = native_case(t, v, &d))) return e; /* its message */
+  p[0] = (uint8_t)d;
+  if (d) copy_small(p + t->guest_payload_offset, v + t->native_payload_offset, s->size);
   NEXT_STEP;
 }
 sub:
