@@ -69,7 +69,7 @@ static double time_native(native_t *n, int iters) {
     if (n->kind == 0) {
       n->b.fn(n->b.state, NULL, n->args, n->res);
     } else {
-      if (n->kind == 2) {
+      if (n->kind >= 2) {
         memcpy(n->dst, n->src, n->len);
         sink += wp_cabi_utf8_valid(n->dst, n->len);
       }
