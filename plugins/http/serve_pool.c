@@ -230,6 +230,7 @@ wasmplug_error_t *sv_groups_new(sv_server_t *s) {
     for (int c = 0; c < CPU_SETSIZE; c++)
       if (CPU_ISSET(c, &allowed)) cpus[ncpus++] = c;
   s->pin = s->pin && s->ngroups > 1 && ncpus > 1;
+  for (unsigned k = 0; k < s->nworkers; k++) s->groups[k % s->ngroups].nworkers++; /* as sv_workers_start starts them */
   for (unsigned g = 0; g < s->ngroups; g++) {
     pthread_cond_init(&s->groups[g].work, NULL);
     s->groups[g].cpu = s->pin ? cpus[g % (unsigned)ncpus] : -1;
@@ -246,10 +247,12 @@ void sv_groups_free(sv_server_t *s) {
   s->queue = NULL;
 }
 
-/* Wakes a worker of group g if one waits that was not woken already (lock
-** held). */
-static bool wake(sv_group_t *q) {
+/* Wakes a worker of group q if one waits that was not woken already (lock
+** held); with `alone`, only when none of its workers has a request (runs a
+** guest, or is woken for one): its CPU has no guest. */
+static bool wake(sv_group_t *q, bool alone) {
   if (q->idle <= q->signaled) return false;
+  if (alone && q->nworkers - q->idle + q->signaled) return false;
   q->signaled++;
   pthread_cond_signal(&q->work);
   return true;
@@ -261,9 +264,13 @@ bool sv_enqueue(sv_server_t *s, wh_exchange_t *ex) {
   bool ok = !s->stopping && s->qlen < s->queue_cap;
   if (ok) {
     s->queue[(s->qhead + s->qlen++) % s->queue_cap] = (sv_job_t){ex, g};
-    /* its group's worker, else any other group's (which takes the oldest) */
-    for (unsigned k = 0; k < s->ngroups && !wake(&s->groups[(g + k) % s->ngroups]); k++) {
-    }
+    /* a worker of a group with no request running first (its group's,
+    ** else another's): guests that compute long are spread over the CPUs,
+    ** not two of them on one CPU while another has none; then its group's,
+    ** else any other group's (which takes the oldest) */
+    bool woken = false;
+    for (unsigned pass = 0; pass < 2 && !woken; pass++)
+      for (unsigned k = 0; k < s->ngroups && !woken; k++) woken = wake(&s->groups[(g + k) % s->ngroups], pass == 0);
   }
   pthread_mutex_unlock(&s->lock);
   return ok;
@@ -377,7 +384,6 @@ wasmplug_error_t *sv_workers_start(sv_server_t *s) {
       sv_workers_stop(s);
       return wasmplug_error_new("cannot start worker threads");
     }
-    s->groups[k % s->ngroups].nworkers++;
     if (s->pin) pin_to(s->workers[k], s->groups[k % s->ngroups].cpu);
     s->nstarted++;
   }

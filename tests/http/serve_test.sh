@@ -133,6 +133,35 @@ for pin in "" --no-pin; do
   trap - EXIT
   wait $HELD
 done
+# Guests that compute are spread over the CPUs: two requests at once, each
+# spinning until --timeout, run on workers pinned to two different CPUs
+# (the request that finds its group's CPU busy with a guest goes to a
+# group with none, not to its group's second worker).  The spinning
+# threads are the ones whose user time grows; three rounds (a request
+# lands on either network thread: both on one is what is checked).
+if [ "$NCPU" -ge 2 ]; then
+  serve_start 600 --tier baseline --threads 2 --max-concurrent 4 --timeout 4000 "$APP"
+  utimes() { for t in /proc/$SERVER/task/*; do echo "${t##*/} $(awk '{print $14}' "$t/stat" 2>/dev/null) $(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status" 2>/dev/null)"; done; }
+  for round in 1 2 3; do
+    curl -s -o /dev/null "$U/spin" &
+    S1=$!
+    curl -s -o /dev/null "$U/spin" &
+    S2=$!
+    sleep 1
+    utimes >"$WORK/ut0"
+    sleep 1.5
+    utimes >"$WORK/ut1"
+    # the CPUs of the two threads whose user time grew most
+    cpus=$(awk 'NR == FNR { u[$1] = $2; next } ($1 in u) { print $2 - u[$1], $3 }' "$WORK/ut0" "$WORK/ut1" |
+      sort -n -r | head -2 | awk '{ print $2 }' | sort -u | tr '\n' ' ')
+    expect "spread-$round" 2 "$(echo $cpus | wc -w | tr -d ' ')"
+    wait $S1 $S2
+  done
+  kill -TERM $SERVER
+  wait $SERVER
+  trap - EXIT
+fi
+
 # A request still queued when the grace is over is not run after the
 # stop: one worker (--max-concurrent 1) waits for the upstream, a second
 # request waits for it in the queue.  Its guest, started after the stop,
