@@ -530,8 +530,11 @@ static void emit_call(fx_t *f, const wp_functype_t *ft, const char *callee, cons
   uint32_t base = f->nst - np;
   flush_flags(f, base, XF_MEM | XF_GLOB | XF_TAB | XF_TRAP);
   wp_buf_t call = {0};
-  wp_buf_printf(&call, "%s(%s", callee, self);
-  for (uint32_t k = 0; k < np; k++) wp_buf_printf(&call, ", %s", text(f, base + k));
+  /* self NULL: a defined function of this module with the instance pinned
+  ** (wp_xlate_pins_inst), WP_IA its (empty where pinned) instance argument */
+  if (self) wp_buf_printf(&call, "%s(%s", callee, self);
+  else wp_buf_printf(&call, "%s(%s", callee, np ? "WP_IA " : "WP_IA0");
+  for (uint32_t k = 0; k < np; k++) wp_buf_printf(&call, "%s%s", k || self ? ", " : "", text(f, base + k));
   wp_buf_puts(&call, ")");
   f->nst = base;
   for (uint32_t k = 0; k < nr; k++) hazard(f, base + k);
@@ -567,6 +570,10 @@ static void op_call(fx_t *f, uint32_t callee) {
   } else {
     /* an import: its inline first test (translate.c: gen_import_calls) */
     name = afmt(f, callee < f->mi->nimported_funcs ? "F%ui" : "F%u", callee);
+    if (defined && wp_xlate_pins_inst(f->mi, f->x->opts)) {
+      emit_call(f, ft, name, NULL, false, NULL);
+      return;
+    }
   }
   emit_call(f, ft, name, "I", false, NULL);
 }
@@ -1158,10 +1165,9 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
   ** registers setjmp restores: every local and slot is volatile */
   bool has_try = f.tries.len > 0;
   const char *vol = has_try ? "volatile " : "";
-  wp_buf_printf(out, "%s F%u(wp_inst *I", rt.s ? rt.s : "", f.func);
-  for (uint32_t k = 0; k < t->nparams; k++)
-    wp_buf_printf(out, ", %s%s l%u", f.tail ? "" : vol, wp_ctype(t->params[k]), k);
-  wp_buf_puts(out, ") {\n");
+  wp_buf_printf(out, "%s F%u", rt.s ? rt.s : "", f.func);
+  wp_xlate_params(out, t->params, t->nparams, wp_xlate_pins_inst(mi, x->opts), f.tail ? "" : vol, true);
+  wp_buf_puts(out, " {\n");
   if (f.tail) {
     /* F<N> runs the trampoline; the body follows as F<N>_t */
     wp_buf_printf(out, "wp_tc tc;\ntc.I = I; tc.fn = (void *)F%u_t;\n", f.func);
