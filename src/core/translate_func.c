@@ -578,13 +578,21 @@ static void op_call(fx_t *f, uint32_t callee) {
   emit_call(f, ft, name, "I", false, NULL);
 }
 
+/* Table k's wp_tab: a table the module defines is in the instance block
+** itself (to[], which tp[] points to from instantiation on), one load
+** fewer before a call_indirect's bound check than through tp[]. */
+static const char *table_ptr(fx_t *f, uint32_t k) {
+  if (k >= f->mi->nimported_tables) return afmt(f, "(&I->to[%u])", k - f->mi->nimported_tables);
+  return afmt(f, "I->tp[%u]", k);
+}
+
 static void op_call_indirect(fx_t *f, uint32_t type, uint32_t table) {
   const wp_functype_t *ft = &f->mi->types[type];
   /* the index goes into wp_ci before the arguments are evaluated: anything
   ** in the arguments that may trap must happen first */
   uint32_t idx = f->nst - 1;
   flush_flags(f, idx, XF_TRAP);
-  const char *ci = afmt(f, "const wp_fr *e_ = wp_ci(I->tp[%u], %s, wp_tid[%u]);", table,
+  const char *ci = afmt(f, "const wp_fr *e_ = wp_ci(%s, %s, wp_tid[%u]);", table_ptr(f, table),
                         text(f, idx), type);
   f->nst--;
   emit_call(f, ft, afmt(f, "((wp_ft%u)e_->f)", type), "e_->i", true, ci);
@@ -602,7 +610,7 @@ static void op_return_call(fx_t *f, const wp_instr_t *in) {
   flush_flags(f, indirect ? f->nst - 1 : base, XF_TRAP);
   emit(f, "{ ");
   if (indirect)
-    emit(f, "const wp_fr *e_ = wp_ci(I->tp[%u], %s, wp_tid[%u]); ", in->b, text(f, f->nst - 1), in->a);
+    emit(f, "const wp_fr *e_ = wp_ci(%s, %s, wp_tid[%u]); ", table_ptr(f, in->b), text(f, f->nst - 1), in->a);
   for (uint32_t k = 0; k < np; k++) emit(f, "tc->a[%u].%c = %s; ", k, wp_tletter(ft->params[k]), text(f, base + k));
   pop_tries(f, 1);
   if (indirect)
