@@ -10,11 +10,21 @@
 ** (wp_u32u: unaligned u32...) are defined by the translator's prelude
 ** (translate_rt.c).
 */
+#include <pthread.h>
 #include <string.h>
 
 #include "reader.h"
 
-#define O(code, nm, imm, prop, trap, sig, c) [code] = {nm, imm, prop, trap, sig, c}
+/* The table is filled by code on first use (ops_fill), not initialised
+** statically: as static data, its ~1 100 pointers to string literals made
+** 40 KB of .data.rel.ro that the dynamic loader relocates, copy-on-write,
+** on every start of the command (issue 18, warm start: a dozen page faults
+** of ~5 us each here), although a start whose code comes from the cache
+** reads no instruction.  Filled, the entries are the same; the pointers
+** are made by the code (rip-relative), which needs no relocation. */
+#define O(code_, nm_, imm_, prop_, trap_, sig_, c_) \
+  (ops[code_].name = (nm_), ops[code_].imm = (imm_), ops[code_].prop = (prop_), \
+   ops[code_].trap = (trap_), ops[code_].sig = (sig_), ops[code_].c = (c_))
 #define MVP(code, nm, sig, c) O(code, nm, WP_IMM_NONE, WP_PROP_MVP, WP_TRAP_NONE, sig, c)
 #define MVPT(code, nm, sig, c) O(code, nm, WP_IMM_NONE, WP_PROP_MVP, WP_TRAP_OTHER, sig, c)
 #define LD(code, nm, sig, c) O(code, nm, WP_IMM_MEMARG, WP_PROP_MVP, WP_TRAP_MEM, sig, c)
@@ -26,7 +36,11 @@
 #define SIMDM(sub, nm, imm, sig) O(FD(sub), nm, imm, WP_PROP_SIMD, WP_TRAP_MEM, sig, NULL)
 #define ATOM(sub, nm, sig) O(FE(sub), nm, WP_IMM_MEMARG, WP_PROP_THREADS, WP_TRAP_MEM, sig, NULL)
 
-static const wp_opinfo_t ops[WP_OP_LIMIT] = {
+static wp_opinfo_t ops[WP_OP_LIMIT];
+static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
+
+static void ops_fill(void) {
+  (void)(
     /* control */
     O(0x00, "unreachable", WP_IMM_NONE, WP_PROP_MVP, WP_TRAP_OTHER, NULL, NULL),
     MVP(0x01, "nop", ":", NULL),
@@ -444,17 +458,25 @@ static const wp_opinfo_t ops[WP_OP_LIMIT] = {
     ATOM(0x4c, "i64.atomic.rmw8.cmpxchg_u", "all:l"),
     ATOM(0x4d, "i64.atomic.rmw16.cmpxchg_u", "all:l"),
     ATOM(0x4e, "i64.atomic.rmw32.cmpxchg_u", "all:l"),
-};
+  0);
+}
 
-const wp_opinfo_t *wp_opinfo(uint32_t op) { return &ops[op < WP_OP_LIMIT ? op : 0x00]; }
+static const wp_opinfo_t *table(void) {
+  pthread_once(&ops_once, ops_fill);
+  return ops;
+}
+
+const wp_opinfo_t *wp_opinfo(uint32_t op) { return &table()[op < WP_OP_LIMIT ? op : 0x00]; }
 
 const char *wp_op_name(uint32_t op) {
-  return op < WP_OP_LIMIT && ops[op].name ? ops[op].name : "?";
+  const wp_opinfo_t *t = table();
+  return op < WP_OP_LIMIT && t[op].name ? t[op].name : "?";
 }
 
 /* Bytes accessed, from the opcode's name: every access names its width
 ** (i32.load8_s, v128.load16x4_u, i64.atomic.rmw32.add_u, v128.store64_lane). */
 unsigned wp_op_access_size(uint32_t op) {
+  const wp_opinfo_t *ops = table();
   if (op >= WP_OP_LIMIT || !ops[op].name) return 0;
   uint8_t imm = ops[op].imm;
   if (imm != WP_IMM_MEMARG && imm != WP_IMM_MEMARG_LANE) return 0;
