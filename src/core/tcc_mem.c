@@ -110,8 +110,9 @@ static void on_tcc_error(void *opaque, const char *msg) {
   if (!e->first && !strstr(msg, "warning")) e->first = wp_strdup(msg);
 }
 
-char *wp_tcc_build(const char *name, const char *dir, char *const *files, bool own_c, void **state,
-                   void **entry) {
+/* wp_tcc_build and wp_tcc_build_texts: C from files in dir, or texts. */
+static char *build(const char *name, const char *dir, char *const *files, char *const *texts, bool own_c,
+                   void **state, void **entry) {
   *state = *entry = NULL;
   TCCState *s = tcc_new();
   if (!s) return wp_strdup("out of memory");
@@ -123,10 +124,11 @@ char *wp_tcc_build(const char *name, const char *dir, char *const *files, bool o
   (void)own_c;
   tcc_set_options(s, "-DNDEBUG -w");
 #endif
-  tcc_add_include_path(s, dir);
+  if (dir) tcc_add_include_path(s, dir);
   tcc_set_output_type(s, TCC_OUTPUT_MEMORY);
   int rc = 0;
-  for (size_t i = 0; files[i] && rc == 0; i++) {
+  for (size_t i = 0; texts && texts[i] && rc == 0; i++) rc = tcc_compile_string(s, texts[i]);
+  for (size_t i = 0; files && files[i] && rc == 0; i++) {
     /* an absolute name is an object in a memfd (wp_build_baseline_fds):
     ** "/proc/self/fd/N" has no extension to tell tcc it is not C */
     bool fd = files[i][0] == '/';
@@ -161,6 +163,15 @@ char *wp_tcc_build(const char *name, const char *dir, char *const *files, bool o
   *state = s;
   *entry = sym;
   return NULL;
+}
+
+char *wp_tcc_build(const char *name, const char *dir, char *const *files, bool own_c, void **state,
+                   void **entry) {
+  return build(name, dir, files, NULL, own_c, state, entry);
+}
+
+char *wp_tcc_build_texts(const char *name, char *const *texts, void **state, void **entry) {
+  return build(name, NULL, NULL, texts, true, state, entry);
 }
 
 void wp_tcc_release(void *state) { tcc_delete(state); }
