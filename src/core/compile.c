@@ -46,10 +46,15 @@ static char *make_tmpdir(void) {
   return tmpl;
 }
 
-static void remove_tree(const char *dir) {
-  /* A debugging aid for translator work (DEVELOPERS.md): keep the C. */
+/* WASMPLUG_KEEP_C: a debugging aid for translator work (DEVELOPERS.md):
+** keep the C (a small baseline module's is then written to files too). */
+static bool keep_c(void) {
   const char *keep = getenv("WASMPLUG_KEEP_C");
-  if (keep && *keep && strcmp(keep, "0")) {
+  return keep && *keep && strcmp(keep, "0");
+}
+
+static void remove_tree(const char *dir) {
+  if (keep_c()) {
     fprintf(stderr, "wasmplug: generated C kept in %s\n", dir);
     return;
   }
@@ -257,7 +262,7 @@ static char *compile_baseline_in_memory(wasmplug_module_t *m, wp_code_t *out) {
 
 char *wp_compile_baseline(wasmplug_module_t *m, wp_code_t *out) {
   memset(out, 0, sizeof *out);
-  if (!wp_baseline_cached(m) && m->engine->translator == WP_TRANSLATOR_OWN && wp_tcc_in_process())
+  if (!wp_baseline_cached(m) && m->engine->translator == WP_TRANSLATOR_OWN && wp_tcc_in_process() && !keep_c())
     return compile_baseline_in_memory(m, out);
   char *dir = make_tmpdir();
   if (!dir) return wp_format("%s: cannot create a temporary directory: %s", m->name, strerror(errno));
