@@ -212,24 +212,19 @@ bool wp_baseline_cached(const wasmplug_module_t *m) {
   return m->engine->translator == WP_TRANSLATOR_OWN && code > WP_BASE_LARGE;
 }
 
-/* The own translator's C of a small module as texts for
-** wp_tcc_build_texts: glue.c then each unit, wp.h in place of the
-** #include that starts each of them.  NULL-terminated; NULL: no memory. */
-static char **baseline_texts(const wp_xlate_t *x) {
-  static const char inc[] = "#include \"wp.h\"\n";
+/* The own translator's C of a small module (wp_translate_inline) as texts for wp_tcc_build_texts: glue.c then each unit,
+** taken from x (no copy).  NULL-terminated; NULL: no memory. */
+static char **baseline_texts(wp_xlate_t *x) {
   char **v = calloc(x->nunits + 2, sizeof *v);
   if (!v) return NULL;
   for (uint32_t i = 0; i <= x->nunits; i++) {
-    const wp_buf_t *b = i ? &x->units[i - 1].c : &x->glue;
-    size_t skip = b->len >= sizeof inc - 1 && !memcmp(b->s, inc, sizeof inc - 1) ? sizeof inc - 1 : 0;
-    if (!skip || !(v[i] = malloc(x->header.len + b->len - skip + 2))) {
+    wp_buf_t *b = i ? &x->units[i - 1].c : &x->glue;
+    v[i] = b->s;
+    memset(b, 0, sizeof *b);
+    if (!v[i]) {
       wp_strv_free(v);
       return NULL;
     }
-    memcpy(v[i], x->header.s, x->header.len);
-    v[i][x->header.len] = '\n';
-    memcpy(v[i] + x->header.len + 1, b->s + skip, b->len - skip);
-    v[i][x->header.len + 1 + b->len - skip] = 0;
   }
   return v;
 }
@@ -240,7 +235,7 @@ static char **baseline_texts(const wp_xlate_t *x) {
 static char *compile_baseline_in_memory(wasmplug_module_t *m, wp_code_t *out) {
   wp_xlate_opts_t o = {true, 0, m->engine->config.fuel != 0, m->engine->config.epoch_ticks != 0, NULL};
   wp_xlate_t x;
-  char *err = wp_translate(m, &o, &x);
+  char *err = wp_translate_inline(m, &o, &x);
   if (err) return err;
   char **texts = baseline_texts(&x);
   wp_xlate_free(&x);

@@ -548,11 +548,22 @@ static uint8_t *escaping_funcs(const wasmplug_module_t *mod) {
   return out;
 }
 
+/* What starts the glue and each unit: the header, included or inline. */
+static void put_header(wp_buf_t *b, bool inl, const wp_buf_t *header) {
+  if (inl && header->s) {
+    wp_buf_put(b, header->s, header->len);
+    wp_buf_puts(b, "\n");
+  } else {
+    wp_buf_puts(b, "#include \"wp.h\"\n");
+  }
+}
+
 static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, const uint8_t *tailer,
-                      wp_buf_t *b) {
+                      bool inl, const wp_buf_t *header, wp_buf_t *b) {
   const wp_modinfo_t *m = &mod->info;
   bool pin = pin_mem0(m, o);
-  wp_buf_puts(b, "#include \"wp.h\"\n#ifndef __TINYC__\n#include <stdlib.h>\n#endif\n");
+  put_header(b, inl, header);
+  wp_buf_puts(b, "#ifndef __TINYC__\n#include <stdlib.h>\n#endif\n");
   wp_buf_printf(b, "const wp_rt_api *wp_rt;\nu32 wp_tid[%u];\n", m->ntypes ? m->ntypes : 1);
   for (uint32_t f = 0; f < m->nimported_funcs; f++) gen_trampoline(m, f, b);
   uint32_t nf = wp_nfuncs(m);
@@ -853,7 +864,17 @@ static uint8_t *find_tailers(const wasmplug_module_t *mod) {
   return t;
 }
 
+static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, bool inl, wp_xlate_t *out);
+
 char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp_xlate_t *out) {
+  return translate(mod, opts, false, out);
+}
+
+char *wp_translate_inline(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp_xlate_t *out) {
+  return translate(mod, opts, true, out);
+}
+
+static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, bool inl, wp_xlate_t *out) {
   const wp_modinfo_t *m = &mod->info;
   memset(out, 0, sizeof *out);
   uint8_t *tailer = NULL;
@@ -866,7 +887,7 @@ char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp
   wp_buf_puts(&out->header, glue_types);
   if (opts->baseline) wp_buf_puts(&out->header, "extern u32 *wp_hits;\n");
   if (!opts->baseline) gen_import_calls(m, &out->header);
-  err = gen_glue(mod, opts, tailer, &out->glue);
+  err = gen_glue(mod, opts, tailer, inl, &out->header, &out->glue);
   if (err) goto fail;
 
   /* units: consecutive functions up to unit_bytes of wasm code each */
@@ -896,7 +917,7 @@ char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp
     if (!u || (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap)) {
       u = &out->units[out->nunits++];
       u->first = i;
-      wp_buf_puts(&u->c, "#include \"wp.h\"\n");
+      put_header(&u->c, inl, &out->header);
       ubytes = 0;
     }
     if ((err = wp_translate_func(&x, i, &u->c))) goto fail;
