@@ -42,7 +42,7 @@ void wp_cabi_arena_delete(wp_cabi_arena_t *a) {
   free(a);
 }
 
-void wp_cabi_arena_reset(wp_cabi_arena_t *a) {
+void wp_cabi_arena_reset_blocks(wp_cabi_arena_t *a) {
   if (!a) return;
   /* Keep only the oldest block (the tail of the chain): it is the common
    * warm size, and later blocks were for one-off big values. */

@@ -369,7 +369,7 @@ typedef struct wp_cabi_arena wp_cabi_arena_t;
 #define WP_CABI_DEFAULT_BUDGET ((size_t)128 << 20)
 wp_cabi_arena_t *wp_cabi_arena_new(size_t budget); /* 0: WP_CABI_DEFAULT_BUDGET */
 void wp_cabi_arena_delete(wp_cabi_arena_t *a);
-void wp_cabi_arena_reset(wp_cabi_arena_t *a);    /* frees all, budget back to full */
+static inline void wp_cabi_arena_reset(wp_cabi_arena_t *a); /* frees all, budget back to full */
 void wp_cabi_arena_budget_set(wp_cabi_arena_t *a, uint64_t budget); /* 0: the default */
 /* Bytes charged since the last reset: inline, it is asked after every call
 ** (the struct's members are arena.c's alone to change). */
@@ -385,6 +385,17 @@ struct wp_cabi_block {
   size_t pad_;
 };
 static inline size_t wp_cabi_arena_used(const wp_cabi_arena_t *a) { return a ? a->charged : 0; }
+/* wp_cabi_arena_reset: inline when the arena has one block (the warm
+** state of a call loop); the out-of-line part frees the others. */
+void wp_cabi_arena_reset_blocks(wp_cabi_arena_t *a);
+static inline void wp_cabi_arena_reset(wp_cabi_arena_t *a) {
+  if (a && a->head && !a->head->next) {
+    a->head->used = 0;
+    a->charged = 0;
+    return;
+  }
+  wp_cabi_arena_reset_blocks(a);
+}
 /* Allocates from the arena (NULL when over budget or out of memory).
 ** Inline: a call's args, results and strings are a few of these each;
 ** the out-of-line part makes new blocks. */
@@ -392,9 +403,10 @@ void *wp_cabi_arena_alloc_block(wp_cabi_arena_t *a, size_t size, size_t align);
 static inline void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align) {
   struct wp_cabi_block *b = a->head;
   if (align < 1) align = 1;
-  if (b) {
+  if (__builtin_expect(b != NULL && align <= 16, 1)) {
+    /* a block's data is 16-byte aligned: aligning the offset aligns the address */
     uintptr_t base = (uintptr_t)(b + 1);
-    size_t off = (size_t)(((base + b->used + align - 1) & ~(uintptr_t)(align - 1)) - base);
+    size_t off = (b->used + align - 1) & ~(size_t)(align - 1);
     if (off <= b->size && size <= b->size - off) {
       size_t n = size + (off - b->used);
       if (n > a->budget - a->charged) return NULL;

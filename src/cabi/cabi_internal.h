@@ -58,6 +58,31 @@ typedef struct wp_cabi_plan_link {
 } wp_cabi_plan_link_t;
 void wp_cabi_types_keep_plan(wp_cabi_types_t *t, wp_cabi_plan_link_t *p);
 
+/* The error for a realloc answer p that is misaligned or out of bounds
+** (wp_cabi_opts_realloc's messages). */
+wp_cabi_error_t *wp_cabi_realloc_refused(const wp_cabi_cx_t *cx, const char *what, uint32_t align, uint32_t size,
+                                         uint32_t p);
+/* wp_cabi_opts_realloc(cx, what, 0, 0, align, size, out), inline (a
+** string or list lowered makes one per value): the guest's realloc, the
+** memory view refreshed (even when it failed: memory may have grown), its
+** answer checked -- the same checks, messages and order. */
+static inline wp_cabi_error_t *wp_cabi_realloc_new(wp_cabi_cx_t *cx, const char *what, uint32_t align,
+                                                   uint32_t size, uint32_t *out) {
+  const wp_cabi_opts_t *g = cx->guest;
+  if (!g || !g->realloc) return wp_cabi_opts_realloc(cx, what, 0, 0, align, size, out); /* its message */
+  uint32_t p = 0;
+  wp_cabi_error_t *e = g->realloc(g->ctx, 0, 0, align, size, &p);
+  cx->mem.base = NULL; /* wp_cabi_cx_refresh */
+  cx->mem.size = 0;
+  if (g->memory) g->memory(g->ctx, &cx->mem);
+  if (!cx->mem.base) cx->mem.size = 0;
+  if (e) return e;
+  if (__builtin_expect((align > 1 && (p & (align - 1))) || (uint64_t)p + size > cx->mem.size, 0))
+    return wp_cabi_realloc_refused(cx, what, align, size, p);
+  *out = p;
+  return NULL;
+}
+
 /* Charges n bytes of host allocation to the call's budget. */
 wp_cabi_error_t *wp_cabi_charge(wp_cabi_cx_t *cx, size_t n);
 /* malloc + charge; NULL with *err set on failure. */

@@ -35,13 +35,18 @@ wp_cabi_error_t *wp_cabi_opts_realloc(wp_cabi_cx_t *cx, const char *what, uint32
   /* Memory may have grown (moved) even if realloc failed. */
   wp_cabi_cx_refresh(cx);
   if (e) return e;
-  if (align > 1 && (p & (align - 1)))
-    return TRAP("realloc returned misaligned pointer 0x%x for %s (alignment %u)", p, what, align);
-  if ((uint64_t)p + new_size > cx->mem.size)
-    return TRAP("realloc returned pointer 0x%x + size %u for %s, out of bounds of memory (%llu bytes)", p,
-                new_size, what, (unsigned long long)cx->mem.size);
+  if ((align > 1 && (p & (align - 1))) || (uint64_t)p + new_size > cx->mem.size)
+    return wp_cabi_realloc_refused(cx, what, align, new_size, p);
   *out = p;
   return NULL;
+}
+
+wp_cabi_error_t *wp_cabi_realloc_refused(const wp_cabi_cx_t *cx, const char *what, uint32_t align, uint32_t size,
+                                         uint32_t p) {
+  if (align > 1 && (p & (align - 1)))
+    return TRAP("realloc returned misaligned pointer 0x%x for %s (alignment %u)", p, what, align);
+  return TRAP("realloc returned pointer 0x%x + size %u for %s, out of bounds of memory (%llu bytes)", p, size, what,
+              (unsigned long long)cx->mem.size);
 }
 
 wp_cabi_error_t *wp_cabi_post_return(wp_cabi_cx_t *cx, const wp_cabi_flat_t *results, size_t n) {

@@ -22,6 +22,7 @@ typedef struct core_bind {
   uint32_t flat_at[64];           /* flat index of each param (direct form) */
   bool scalar;                    /* no memory, no handles: no guest view */
   bool ints;                      /* integers and handles only: the fast path */
+  bool i32s;                      /* every flat param an i32 (to_flat needs no switch) */
   /* The fast path's kinds, copied out of f (no pointer chasing per call):
   ** each param's, the result's (0 when none). */
   uint8_t pkind[8], rkind;

@@ -121,6 +121,17 @@ typedef union {
   uint8_t bytes[STACK_BUF];
 } stack_buf_t;
 
+/* memset(p, 0, n) of a params or result struct: word stores, no call,
+** for the usual small sizes (a multiple of 8 up to 64). */
+static inline void zero_struct(uint8_t *p, size_t n) {
+  if (!(n & 7) && n <= 64) {
+    static const uint64_t z = 0;
+    for (size_t i = 0; i < n; i += 8) memcpy(p + i, &z, 8);
+  } else {
+    memset(p, 0, n);
+  }
+}
+
 
 /* Flat params -> the native params struct.  The flat index and native
 ** offset of every param were computed at link time, so no per-call
@@ -128,7 +139,7 @@ typedef union {
 static wp_cabi_error_t *lift_params(const core_bind_t *b, wp_cabi_cx_t *cx, const wp_cabi_flat_t *flat,
                                     uint8_t *args) {
   if (b->sig.params_indirect) return wp_cabi_lift_args_native(cx, b->f, flat, b->sig.nparams, args);
-  memset(args, 0, b->args.size); /* padding: no stale bytes reach the plugin */
+  zero_struct(args, b->args.size); /* padding: no stale bytes reach the plugin */
   for (size_t i = 0; i < b->f->nparams; i++) {
     const wp_cabi_type_t *ty = b->f->params[i];
     const wp_cabi_flat_t *x = flat + b->flat_at[i];
@@ -173,7 +184,10 @@ static wp_cabi_error_t *lower_result(const core_bind_t *b, wp_cabi_cx_t *cx, con
 static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
   wp_plugin_instances_t *g = b->g;
   wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS + 1];
-  to_flat(v, b->sig.params, b->sig.nparams, flat);
+  if (b->i32s) /* what to_flat does when every param is an i32 */
+    for (uint32_t i = 0; i < b->sig.nparams; i++) flat[i].i64 = (uint32_t)v[i].i32;
+  else
+    to_flat(v, b->sig.params, b->sig.nparams, flat);
   wp_cabi_cx_t cx;
   if (b->scalar) {
     /* Scalars never touch guest memory or handles: skip the view. */
@@ -198,7 +212,9 @@ static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
     /* Check where the result goes before the plugin runs: a call whose
     ** result cannot be delivered must not have side effects. */
     const wp_cabi_type_t *rt = b->f->result;
-    if ((e = wp_cabi_check_range(&cx, "return", flat[b->sig.nparams - 1].i32, rt->guest.size, rt->guest.align))) {
+    uint32_t rp = flat[b->sig.nparams - 1].i32;
+    if (((rp & (rt->guest.align - 1)) || rp > cx.mem.size || rt->guest.size > cx.mem.size - rp) &&
+        (e = wp_cabi_check_range(&cx, "return", rp, rt->guest.size, rt->guest.align))) { /* its message */
       t = cabi_trap(b, e, "result");
       goto done;
     }
@@ -223,7 +239,7 @@ static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
     t = cabi_trap(b, e, "arguments");
     goto done;
   }
-  if (res) memset(res, 0, b->res_size);
+  if (res) zero_struct(res, b->res_size);
   if ((t = wp_cabi_native_run(&b->native, g->arena, args, res, NULL))) goto done;
   if (b->f->result && (e = lower_result(b, &cx, flat, res, v))) {
     t = cabi_trap(b, e, "result");

@@ -142,6 +142,8 @@ static wasmplug_error_t *define_one(wp_plugin_instances_t *g, wasmplug_linker_t 
           b->own_flat[b->nown] = (uint32_t)k;
           b->own_res[b->nown++] = b->f->params[i]->resource;
         }
+    b->i32s = true;
+    for (uint32_t i = 0; i < b->sig.nparams; i++) b->i32s = b->i32s && b->sig.params[i] == WP_CABI_I32;
     b->scalar = !b->sig.params_indirect && !b->sig.results_indirect && (!b->f->result || !b->f->result->has_pointers);
     for (size_t i = 0; i < b->f->nparams; i++) b->scalar = b->scalar && !b->f->params[i]->has_pointers;
     const wp_cabi_type_t *rt = b->f->result;

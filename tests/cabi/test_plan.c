@@ -396,11 +396,148 @@ static void test_checks(void) {
   tg_free(&A);
 }
 
+/* Loads the value at ptr by the plan (into np) and by the walk (into nw):
+** the same outcome, and when fine the same native bytes (strings by
+** content).  True when both are fine. */
+static bool load_both(tguest_t *A, wp_cabi_arena_t *arena, const wp_cabi_type_t *ty, uint32_t ptr, uint8_t *np,
+                      uint8_t *nw, const char *step) {
+  wp_cabi_cx_t cp, cw;
+  wp_cabi_cx_init(&cp, &A->g, arena);
+  wp_cabi_cx_init(&cw, &A->g, arena);
+  cw.interpret = true;
+  memset(np, 0xAA, ty->native.size);
+  memset(nw, 0x55, ty->native.size);
+  wp_cabi_error_t *a = wp_cabi_load_native(&cp, ty, ptr, np), *b = wp_cabi_load_native(&cw, ty, ptr, nw);
+  bool ok = same_error(a, b, step, "plan", "walk");
+  wp_cabi_error_delete(a);
+  wp_cabi_error_delete(b);
+  if (ok) CHECK(same_native_values(ty, np, nw, ty->native.size));
+  wp_cabi_error_delete(wp_cabi_cx_finish(&cp));
+  wp_cabi_error_delete(wp_cabi_cx_finish(&cw));
+  return ok;
+}
+
+/* The plans' specialised steps and the short-string copies, each length
+** class and each kind of bad byte: strings of 0-80 bytes (copied inline up
+** to 32, by the block copier above) with an invalid byte at every place
+** and a truncated sequence at the end are refused with the walk's message,
+** valid ones lifted and lowered byte for byte (nothing written past their
+** end); runs of 9-16 plain bytes (copied as two words) and options of
+** plain types (their own step) against the walk with random bytes, tags
+** 0-3 and bools 0-255. */
+static void test_specialised(void) {
+  tguest_t A;
+  tg_init(&A, 1 << 16);
+  wp_cabi_arena_t *arena = wp_cabi_arena_new(0);
+  const wp_cabi_type_t *str = wp_cabi_type_prim(T, WP_CABI_STRING), *u8 = wp_cabi_type_prim(T, WP_CABI_U8),
+                       *u32 = wp_cabi_type_prim(T, WP_CABI_U32);
+  const wp_cabi_type_t *srec = wp_cabi_type_record(T, 2, (const char *[]){"s", "n"}, (const wp_cabi_type_t *[]){str, u8});
+  uint8_t np[512], nw[512];
+  char want[128];
+  for (uint32_t len = 0; len <= 80; len++) {
+    /* text of exactly len bytes: ASCII with a 2-byte and a 3-byte sequence */
+    uint8_t *t = A.mem + 0x400;
+    for (uint32_t i = 0; i < len; i++) t[i] = (uint8_t)('a' + i % 26);
+    if (len >= 5) memcpy(t + len / 2, "\xc3\xa9", 2);
+    if (len >= 9) memcpy(t + len - 3, "\xe2\x82\xac", 3);
+    memcpy(A.mem + 0x200, &(uint32_t){0x400}, 4);
+    memcpy(A.mem + 0x204, &len, 4);
+    A.mem[0x208] = 7;
+    if (load_both(&A, arena, srec, 0x200, np, nw, "string")) {
+      const char *sp;
+      size_t sl;
+      memcpy(&sp, np, sizeof sp);
+      memcpy(&sl, np + sizeof sp, sizeof sl);
+      CHECK(sl == len && !memcmp(sp, t, len) && sp[len] == 0);
+      /* and back: the bytes, not one more */
+      memset(A.mem + 0x8000, 0xCC, 128);
+      A.bump = 0x8000;
+      wp_cabi_cx_t cx;
+      wp_cabi_cx_init(&cx, &A.g, arena);
+      OK(wp_cabi_store_native(&cx, srec, np, 0x300));
+      uint32_t p2, l2;
+      memcpy(&p2, A.mem + 0x300, 4);
+      memcpy(&l2, A.mem + 0x304, 4);
+      CHECK(p2 == 0x8000 && l2 == len && !memcmp(A.mem + p2, t, len) && A.mem[p2 + len] == 0xCC);
+      OK(wp_cabi_cx_finish(&cx));
+    }
+    wp_cabi_arena_reset(arena);
+    uint8_t keep[80];
+    memcpy(keep, t, len);
+    for (uint32_t i = 0; i < len; i++) { /* a byte that is never valid, at each place */
+      t[i] = 0xFF;
+      CHECK(!load_both(&A, arena, srec, 0x200, np, nw, "bad byte"));
+      wp_cabi_cx_t cx;
+      wp_cabi_cx_init(&cx, &A.g, arena);
+      /* in place of an ASCII byte the error is there; in a sequence, at its start */
+      uint32_t at = i;
+      while (keep[i] >= 0x80 && at && (keep[at] & 0xC0) == 0x80) at--;
+      snprintf(want, sizeof want, "invalid UTF-8 in string at 0x400 (byte %u of %u)", at, len);
+      FAILS(wp_cabi_load_native(&cx, srec, 0x200, np), want);
+      wp_cabi_arena_reset(arena);
+      t[i] = keep[i];
+    }
+    if (len) { /* a sequence cut short by the end */
+      t[len - 1] = 0xC3;
+      CHECK(!load_both(&A, arena, srec, 0x200, np, nw, "truncated"));
+      wp_cabi_arena_reset(arena);
+      t[len - 1] = keep[len - 1];
+    }
+  }
+
+  /* 9-16 plain bytes in a row; options of 1-, 8- and 12-byte plain payloads */
+  const wp_cabi_type_t *f64 = wp_cabi_type_prim(T, WP_CABI_F64), *bl = wp_cabi_type_prim(T, WP_CABI_BOOL);
+  const wp_cabi_type_t *t3 = wp_cabi_type_tuple(T, 3, (const wp_cabi_type_t *[]){u32, u32, u32});
+  const wp_cabi_type_t *o8 = wp_cabi_type_option(T, u8), *o64 = wp_cabi_type_option(T, wp_cabi_type_prim(T, WP_CABI_U64)),
+                       *o12 = wp_cabi_type_option(T, t3);
+  const wp_cabi_type_t *fs[8] = {f64, u8, bl, t3, o8, o64, o12, str};
+  const wp_cabi_type_t *rec = wp_cabi_type_record(T, 8, (const char *[]){"a", "b", "c", "d", "e", "f", "g", "h"}, fs);
+  CHECK(rec->guest.size <= 128 && rec->native.size <= sizeof np);
+  int nerr = 0;
+  for (int it = 0; it < 3000; it++) {
+    uint8_t *r = A.mem + 0x200;
+    for (uint32_t i = 0; i < rec->guest.size; i++) r[i] = (uint8_t)rnd(256);
+    for (int k = 4; k <= 6; k++) r[rec->fields[k].guest_offset] = (uint8_t)(rnd(8) ? rnd(2) : rnd(4));
+    uint32_t so = rec->fields[7].guest_offset, sl = rnd(40);
+    memcpy(r + so, &(uint32_t){0x400}, 4);
+    memcpy(r + so + 4, &sl, 4);
+    for (uint32_t i = 0; i < sl; i++) A.mem[0x400 + i] = (uint8_t)(rnd(20) ? 'a' + rnd(26) : rnd(256));
+    if (!load_both(&A, arena, rec, 0x200, np, nw, "record")) {
+      nerr++;
+      wp_cabi_arena_reset(arena);
+      continue;
+    }
+    /* store both ways from the same native value (tags sometimes bad) */
+    if (!rnd(6)) np[rec->fields[4 + rnd(3)].native_offset] = (uint8_t)(2 + rnd(3));
+    if (!rnd(6)) np[rec->fields[2].native_offset] = (uint8_t)rnd(256);
+    tguest_t B;
+    clone_guest(&B, &A);
+    wp_cabi_cx_t cp, cw;
+    wp_cabi_cx_init(&cp, &A.g, arena);
+    wp_cabi_cx_init(&cw, &B.g, arena);
+    cw.interpret = true;
+    wp_cabi_error_t *a = wp_cabi_store_native(&cp, rec, np, 0x600), *b = wp_cabi_store_native(&cw, rec, np, 0x600);
+    if (same_error(a, b, "record store", "plan", "walk")) CHECK(!memcmp(A.mem, B.mem, A.size));
+    else nerr++;
+    wp_cabi_error_delete(a);
+    wp_cabi_error_delete(b);
+    wp_cabi_error_delete(wp_cabi_cx_finish(&cp));
+    wp_cabi_error_delete(wp_cabi_cx_finish(&cw));
+    tg_free(&B);
+    wp_cabi_arena_reset(arena);
+    A.bump = 1024;
+  }
+  CHECK(nerr > 100 && nerr < 2500); /* both outcomes were seen */
+  wp_cabi_arena_delete(arena);
+  tg_free(&A);
+}
+
 int main(void) {
   rng = 0x2545f4914f6cdd1dull;
   shape = (rshape_t){.max_depth = 3, .record_weight = 3, .top_fields = 9, .fields = 5, .long_fixed = 300};
   T = wp_cabi_types_new();
   test_checks();
+  test_specialised();
   for (int i = 0; i < 8000; i++) one_value();
   printf("plan: %d values (%d of planned types), %d loads and %d stores ended in an error on both paths; "
          "%d flat, %d flat lifts or lowers in an error\n",

@@ -404,10 +404,40 @@ static void test_host_errors(void) {
   wp_cabi_cx_finish(&cx);
 }
 
+/* The arena's inline fast paths (allocation aligns the offset within a
+** 16-byte-aligned block; reset of a one-block arena): alignment of every
+** answer, the budget, and a reset that frees later blocks and keeps the
+** first, with the budget back to full. */
+static void test_arena(void) {
+  wp_cabi_arena_t *a = wp_cabi_arena_new(100000);
+  uint8_t *first = wp_cabi_arena_alloc(a, 1, 1);
+  CHECK(first && ((uintptr_t)first & 15) == 0);
+  for (size_t align = 1; align <= 64; align *= 2) {
+    uint8_t *p = wp_cabi_arena_alloc(a, 3, align), *q = wp_cabi_arena_alloc(a, 1, 1);
+    CHECK(p && !((uintptr_t)p & (align - 1)) && q == p + 3);
+  }
+  CHECK(wp_cabi_arena_used(a) < 200);
+  CHECK(wp_cabi_arena_alloc(a, 100000 - wp_cabi_arena_used(a) + 1, 1) == NULL); /* over the budget by one */
+  uint8_t *big = wp_cabi_arena_alloc(a, 70000, 8); /* bigger than a block: a second one */
+  CHECK(big && wp_cabi_arena_used(a) >= 70000);
+  wp_cabi_arena_reset(a);
+  CHECK_EQ(wp_cabi_arena_used(a), 0);
+  CHECK(wp_cabi_arena_alloc(a, 1, 1) == first); /* the first block kept, from its start */
+  wp_cabi_arena_reset(a); /* one block: the inline reset */
+  CHECK_EQ(wp_cabi_arena_used(a), 0);
+  uint8_t *again = wp_cabi_arena_alloc(a, 99000, 8);
+  CHECK(again != NULL); /* the budget is full again */
+  CHECK(wp_cabi_arena_alloc(a, 2000, 1) == NULL);
+  wp_cabi_arena_reset(a);
+  CHECK(wp_cabi_arena_alloc(a, 8, 8) == first);
+  wp_cabi_arena_delete(a);
+}
+
 int main(void) {
   T = wp_cabi_types_new();
   tg_init(&G, 65536);
   A = wp_cabi_arena_new(0);
+  test_arena();
   test_string_bounds();
   test_list_rules();
   test_utf8();

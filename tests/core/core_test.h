@@ -16,6 +16,20 @@
 #include "wasmplug.h"
 #include "../check.h"
 
+/* A new engine made with `cfg`, which it deletes; exits when the engine
+** cannot be made (every test that builds its own engine needs one). */
+static inline wasmplug_engine_t *core_test_engine(wasmplug_config_t *cfg) {
+  wasmplug_engine_t *engine = NULL;
+  wasmplug_error_t *e = wasmplug_engine_new(cfg, &engine);
+  wasmplug_config_delete(cfg);
+  if (e) {
+    fprintf(stderr, "engine: %s\n", wasmplug_error_message(e));
+    wasmplug_error_delete(e);
+    exit(2);
+  }
+  return engine;
+}
+
 /* Module `name` of folder `dir` compiled by `engine`; exits when it
 ** cannot be (a fixture that does not load is not what a test checks). */
 static inline wasmplug_module_t *core_test_module(wasmplug_engine_t *engine, const char *dir, const char *name) {

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "wasmplug.h"
-#include "../check.h"
+#include "core_test.h" /* CHECK, core_test_engine */
 #include "../fixture.h"
 
 static void spit(const char *path, const uint8_t *b, size_t len) {
@@ -55,9 +55,7 @@ static int load_tier(wasmplug_tier_t tier, const uint8_t *b, size_t len, char **
   wasmplug_config_tier_set(c, tier);
   wasmplug_config_allow_precompiled_set(c, allow_precompiled);
   wasmplug_config_cache_dir_set(c, cache);
-  wasmplug_engine_t *e;
-  wasmplug_engine_new(c, &e);
-  wasmplug_config_delete(c);
+  wasmplug_engine_t *e = core_test_engine(c);
   wasmplug_module_t *m = NULL;
   wasmplug_error_t *err = wasmplug_module_new(e, b, len, "provider.wasm", &m);
   int got = -1;
@@ -176,9 +174,7 @@ int main(int argc, char **argv) {
     wasmplug_config_t *c = wasmplug_config_new();
     wasmplug_config_cache_dir_set(c, cache);
     wasmplug_config_tier_set(c, WASMPLUG_TIER_BASELINE);
-    wasmplug_engine_t *e;
-    wasmplug_engine_new(c, &e);
-    wasmplug_config_delete(c);
+    wasmplug_engine_t *e = core_test_engine(c);
     wasmplug_module_t *m = NULL;
     wasmplug_error_t *err = wasmplug_module_new(e, wasm, wasm_len, "provider.wasm", &m);
     CHECK(!err, "load");

@@ -54,12 +54,7 @@ int main(int argc, char **argv) {
   wasmplug_config_t *cfg = wasmplug_config_new();
   wasmplug_config_tier_set(cfg, WASMPLUG_TIER_OPTIMIZED);
   wasmplug_config_cache_dir_set(cfg, cache);
-  wasmplug_engine_t *e = NULL;
-  wasmplug_error_t *err = wasmplug_engine_new(cfg, &e);
-  if (err) {
-    fprintf(stderr, "engine: %s\n", wasmplug_error_message(err));
-    return 2;
-  }
+  wasmplug_engine_t *e = core_test_engine(cfg);
   CHECK(strstr(e->tool_id, "log-cc.sh") != NULL, "tool_id names $WASMPLUG_CC: %s", e->tool_id);
   /* a module without SIMD at -O1, one with SIMD at -O2 (its lane loops
   ** need the vectorizer) */
@@ -69,7 +64,7 @@ int main(int argc, char **argv) {
     size_t len;
     uint8_t *bytes = read_fixture(NULL, path, &len);
     wasmplug_module_t *m = NULL;
-    err = wasmplug_module_new(e, bytes, len, path, &m);
+    wasmplug_error_t *err = wasmplug_module_new(e, bytes, len, path, &m);
     free(bytes);
     CHECK(!err, "compile %s: %s", path, wasmplug_error_message(err));
     wasmplug_error_delete(err);
@@ -96,7 +91,6 @@ int main(int argc, char **argv) {
           flags, levels, right_level, want);
   }
   wasmplug_engine_delete(e);
-  wasmplug_config_delete(cfg);
   printf("%d checks, %d failed\n", checks, failures);
   return failures ? 1 : 0;
 }

@@ -82,10 +82,9 @@ static int32_t run_f(const uint8_t *b, size_t n, const char *what) {
   wasmplug_linker_t *l = NULL;
   wasmplug_instance_t *in = NULL;
   wasmplug_trap_t *trap = NULL;
-  wasmplug_error_t *err = wasmplug_engine_new(cfg, &e);
-  wasmplug_config_delete(cfg);
+  e = core_test_engine(cfg);
   int32_t r = -1;
-  if (!err) err = wasmplug_module_new(e, b, n, what, &m);
+  wasmplug_error_t *err = wasmplug_module_new(e, b, n, what, &m);
   if (!err && !(l = wasmplug_linker_new(e))) err = wasmplug_error_new("no linker");
   if (!err) wasmplug_linker_instantiate(l, m, NULL, &in, &err, &trap);
   if (!err && !trap) {

@@ -245,8 +245,7 @@ static void test_timeout(const char *cache) {
   wasmplug_config_cache_dir_set(c, cache);
   wasmplug_config_timeout_set(c, 200);
   wasmplug_engine_t *saved = engine;
-  wasmplug_engine_new(c, &engine);
-  wasmplug_config_delete(c);
+  engine = core_test_engine(c);
   wasmplug_module_t *m = load("basic.wasm");
   wasmplug_linker_t *l = basic_linker();
   wasmplug_instance_t *in = instantiate(l, m);
@@ -572,8 +571,7 @@ static void test_direct(const char *cache) {
   wasmplug_config_cache_dir_set(c, cache);
   wasmplug_config_timeout_set(c, 100);
   wasmplug_engine_t *saved = engine;
-  wasmplug_engine_new(c, &engine);
-  wasmplug_config_delete(c);
+  engine = core_test_engine(c);
   wasmplug_module_t *m2 = load("basic.wasm");
   l = direct_linker(true);
   in = instantiate(l, m2);
@@ -745,8 +743,7 @@ static void test_call_limited(const char *cache) {
   wasmplug_config_cache_dir_set(c, cache);
   wasmplug_config_timeout_set(c, 100);
   wasmplug_engine_t *saved = engine, *limited;
-  wasmplug_engine_new(c, &limited);
-  wasmplug_config_delete(c);
+  limited = core_test_engine(c);
   engine = limited;
   wasmplug_module_t *m = load("basic.wasm");
   wasmplug_linker_t *l = basic_linker();
@@ -777,9 +774,7 @@ int main(int argc, char **argv) {
   wasmplug_config_tier_set(c, !strcmp(argv[2], "optimized") ? WASMPLUG_TIER_OPTIMIZED
                                                             : WASMPLUG_TIER_BASELINE);
   wasmplug_config_cache_dir_set(c, argv[3]);
-  wasmplug_error_t *e = wasmplug_engine_new(c, &engine);
-  wasmplug_config_delete(c);
-  if (e) return 2;
+  engine = core_test_engine(c);
   test_metadata();
   test_calls_and_traps();
   test_linking();

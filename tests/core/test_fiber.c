@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "wasmplug.h"
-#include "../check.h"
+#include "core_test.h" /* CHECK, core_test_engine */
 
 static wasmplug_instance_t *inst;
 static char order[256];
@@ -129,11 +129,9 @@ int main(int argc, char **argv) {
   wasmplug_config_t *cfg = wasmplug_config_new();
   wasmplug_config_tier_set(cfg, WASMPLUG_TIER_BASELINE);
   wasmplug_config_cache_dir_set(cfg, argv[2]);
-  wasmplug_engine_t *engine;
-  wasmplug_error_t *e = wasmplug_engine_new(cfg, &engine);
-  wasmplug_config_delete(cfg);
+  wasmplug_engine_t *engine = core_test_engine(cfg);
   wasmplug_module_t *m = NULL;
-  if (!e) e = wasmplug_module_new(engine, buf, len, "fiber.wasm", &m);
+  wasmplug_error_t *e = wasmplug_module_new(engine, buf, len, "fiber.wasm", &m);
   wasmplug_linker_t *l = NULL;
   if (!e) {
     l = wasmplug_linker_new(engine);

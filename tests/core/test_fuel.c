@@ -74,9 +74,9 @@ static void setup(setup_t *s, uint64_t fuel, uint64_t timeout_ms, uint64_t epoch
   wasmplug_config_fuel_set(c, fuel);
   wasmplug_config_timeout_set(c, timeout_ms);
   wasmplug_config_epoch_deadline_set(c, epoch_ticks);
-  wasmplug_error_t *e = wasmplug_engine_new(c, &s->engine);
-  wasmplug_config_delete(c);
-  if (!e) s->module = core_test_module(s->engine, dir, "fuel.wasm");
+  s->engine = core_test_engine(c);
+  s->module = core_test_module(s->engine, dir, "fuel.wasm");
+  wasmplug_error_t *e = NULL;
   wasmplug_valkind_t i32 = WASMPLUG_I32;
   wasmplug_functype_t t = {1, 1, &i32, &i32}, t0 = {0, 0, NULL, NULL};
   if (!e) {

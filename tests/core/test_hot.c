@@ -70,9 +70,8 @@ static run_t start(const char *cache, wasmplug_tier_t tier, bool tier_up) {
   wasmplug_config_tier_set(cfg, tier);
   wasmplug_config_cache_dir_set(cfg, cache);
   wasmplug_config_tier_up_set(cfg, tier_up);
-  wasmplug_error_t *e = wasmplug_engine_new(cfg, &s.engine);
-  wasmplug_config_delete(cfg);
-  if (!e) e = wasmplug_module_new(s.engine, wasm, wasm_len, "hot.wasm", &s.module);
+  s.engine = core_test_engine(cfg);
+  wasmplug_error_t *e = wasmplug_module_new(s.engine, wasm, wasm_len, "hot.wasm", &s.module);
   wasmplug_trap_t *trap = NULL;
   if (!e) {
     s.linker = wasmplug_linker_new(s.engine);

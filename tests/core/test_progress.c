@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "wasmplug.h"
-#include "../check.h"
+#include "core_test.h" /* CHECK, core_test_engine */
 
 typedef struct {
   int calls, baseline, optimized, done;
@@ -92,14 +92,12 @@ static int load_call(const char *cache, const uint8_t *wasm, size_t len, seen_t 
   wasmplug_config_tier_set(cfg, WASMPLUG_TIER_BASELINE);
   wasmplug_config_cache_dir_set(cfg, cache);
   wasmplug_config_progress_set(cfg, progress, s);
-  wasmplug_engine_t *engine = NULL;
-  wasmplug_error_t *e = wasmplug_engine_new(cfg, &engine);
-  wasmplug_config_delete(cfg);
+  wasmplug_engine_t *engine = core_test_engine(cfg);
   wasmplug_module_t *m = NULL;
   wasmplug_instance_t *inst = NULL;
   wasmplug_trap_t *trap = NULL;
   int got = -1;
-  if (!e) e = wasmplug_module_new(engine, wasm, len, "big.wasm", &m);
+  wasmplug_error_t *e = wasmplug_module_new(engine, wasm, len, "big.wasm", &m);
   if (!e) {
     wasmplug_linker_t *l = wasmplug_linker_new(engine);
     wasmplug_linker_instantiate(l, m, NULL, &inst, &e, &trap);
@@ -180,11 +178,9 @@ int main(int argc, char **argv) {
   wasmplug_config_tier_set(cfg, WASMPLUG_TIER_BASELINE);
   wasmplug_config_cache_dir_set(cfg, argv[1]);
   wasmplug_config_progress_set(cfg, progress, &s);
-  wasmplug_engine_t *engine = NULL;
-  wasmplug_error_t *e = wasmplug_engine_new(cfg, &engine);
-  wasmplug_config_delete(cfg);
+  wasmplug_engine_t *engine = core_test_engine(cfg);
   wasmplug_module_t *m = NULL;
-  if (!e) e = wasmplug_module_new(engine, wasm, len, "big.wasm", &m);
+  wasmplug_error_t *e = wasmplug_module_new(engine, wasm, len, "big.wasm", &m);
   CHECK(!e, "big.wasm: %s", e ? wasmplug_error_message(e) : "");
   wasmplug_instance_t *inst = NULL;
   wasmplug_trap_t *trap = NULL;

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "wasmplug.h"
-#include "../check.h"
+#include "core_test.h" /* CHECK, core_test_engine */
 
 static wasmplug_instance_t *inst;
 static int32_t pages0; /* the memory's size at instantiation */
@@ -87,10 +87,9 @@ static int run(char **argv, const char *name) {
   wasmplug_config_t *cfg = wasmplug_config_new();
   wasmplug_config_tier_set(cfg, !strcmp(argv[2], "optimized") ? WASMPLUG_TIER_OPTIMIZED : WASMPLUG_TIER_BASELINE);
   wasmplug_config_cache_dir_set(cfg, argv[3]);
-  wasmplug_engine_t *eng = NULL;
+  wasmplug_engine_t *eng = core_test_engine(cfg);
   wasmplug_module_t *m = NULL;
-  wasmplug_error_t *e = wasmplug_engine_new(cfg, &eng);
-  if (!e) e = wasmplug_module_new(eng, buf, len, "snapshot.wasm", &m);
+  wasmplug_error_t *e = wasmplug_module_new(eng, buf, len, "snapshot.wasm", &m);
   wasmplug_linker_t *l = e ? NULL : wasmplug_linker_new(eng);
   wasmplug_trap_t *tr = NULL;
   if (!e) wasmplug_linker_instantiate(l, m, NULL, &inst, &e, &tr);
@@ -169,7 +168,6 @@ static int run(char **argv, const char *name) {
   wasmplug_linker_delete(l);
   wasmplug_module_delete(m);
   wasmplug_engine_delete(eng);
-  wasmplug_config_delete(cfg);
   return 0;
 }
 

@@ -63,14 +63,7 @@ static wasmplug_engine_t *engine(void) {
   wasmplug_config_t *cfg = wasmplug_config_new();
   wasmplug_config_tier_set(cfg, WASMPLUG_TIER_OPTIMIZED);
   wasmplug_config_cache_dir_set(cfg, cache);
-  wasmplug_engine_t *e = NULL;
-  wasmplug_error_t *err = wasmplug_engine_new(cfg, &e);
-  wasmplug_config_delete(cfg);
-  if (err) {
-    printf("FAIL: engine: %s\n", wasmplug_error_message(err));
-    exit(1);
-  }
-  return e;
+  return core_test_engine(cfg);
 }
 
 /* module_new of `b`: NULL error expected when `valid`. */

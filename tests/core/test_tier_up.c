@@ -43,9 +43,8 @@ static started_t start(const char *cache, wasmplug_tier_t tier, bool tier_up) {
   wasmplug_config_tier_set(cfg, tier);
   wasmplug_config_cache_dir_set(cfg, cache);
   wasmplug_config_tier_up_set(cfg, tier_up);
-  wasmplug_error_t *e = wasmplug_engine_new(cfg, &s.engine);
-  wasmplug_config_delete(cfg);
-  if (!e) e = wasmplug_module_new(s.engine, wasm, sizeof wasm, "sum.wasm", &s.module);
+  s.engine = core_test_engine(cfg);
+  wasmplug_error_t *e = wasmplug_module_new(s.engine, wasm, sizeof wasm, "sum.wasm", &s.module);
   CHECK(!e, "sum.wasm: %s", e ? wasmplug_error_message(e) : "");
   wasmplug_instance_t *inst = NULL;
   wasmplug_trap_t *trap = NULL;

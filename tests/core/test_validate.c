@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "wasmplug.h"
-#include "../check.h"
+#include "core_test.h" /* CHECK, core_test_engine */
 
 static wasmplug_engine_t *engine;
 
@@ -150,12 +150,7 @@ int main(int argc, char **argv) {
   wasmplug_config_t *c = wasmplug_config_new();
   wasmplug_config_tier_set(c, WASMPLUG_TIER_BASELINE);
   if (argc > 1) wasmplug_config_cache_dir_set(c, argv[1]);
-  wasmplug_error_t *e = wasmplug_engine_new(c, &engine);
-  wasmplug_config_delete(c);
-  if (e) {
-    fprintf(stderr, "engine: %s\n", wasmplug_error_message(e));
-    return 2;
-  }
+  engine = core_test_engine(c);
   const char *i32 = "\x7f", *none = "";
   /* typing of instructions */
   NO(none, none, "\0\x41\1\x42\1\x6a\x1a\x0b", "type mismatch: i32.add expects i32 but found i64");

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "wasmplug.h"
-#include "../check.h"
+#include "core_test.h" /* CHECK, core_test_engine */
 #include "../fixture.h"
 
 static const char *dir;
@@ -416,12 +416,7 @@ int main(int argc, char **argv) {
   wasmplug_config_tier_set(c, !strcmp(argv[2], "optimized") ? WASMPLUG_TIER_OPTIMIZED
                                                               : WASMPLUG_TIER_BASELINE);
   wasmplug_config_cache_dir_set(c, argv[3]);
-  wasmplug_error_t *e = wasmplug_engine_new(c, &engine);
-  wasmplug_config_delete(c);
-  if (e) {
-    fprintf(stderr, "engine: %s\n", wasmplug_error_message(e));
-    return 2;
-  }
+  engine = core_test_engine(c);
   core_cases();
   if (own) memory_cases();
   wasmplug_engine_delete(engine);
