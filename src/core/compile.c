@@ -212,20 +212,18 @@ bool wp_baseline_cached(const wasmplug_module_t *m) {
   return m->engine->translator == WP_TRANSLATOR_OWN && code > WP_BASE_LARGE;
 }
 
-/* The own translator's C of a small module (wp_translate_inline) as texts for wp_tcc_build_texts: glue.c then each unit,
-** taken from x (no copy).  NULL-terminated; NULL: no memory. */
+/* The own translator's C of a small module (wp_translate_inline: one
+** text, in the glue when the module defines no function, else in the
+** unit) for wp_tcc_build_texts, taken from x (no copy).  NULL: no memory. */
 static char **baseline_texts(wp_xlate_t *x) {
-  char **v = calloc(x->nunits + 2, sizeof *v);
-  if (!v) return NULL;
-  for (uint32_t i = 0; i <= x->nunits; i++) {
-    wp_buf_t *b = i ? &x->units[i - 1].c : &x->glue;
-    v[i] = b->s;
-    memset(b, 0, sizeof *b);
-    if (!v[i]) {
-      wp_strv_free(v);
-      return NULL;
-    }
+  char **v = calloc(2, sizeof *v);
+  wp_buf_t *b = x->nunits ? &x->units[0].c : &x->glue;
+  if (!v || !b->s) {
+    free(v);
+    return NULL;
   }
+  v[0] = b->s;
+  memset(b, 0, sizeof *b);
   return v;
 }
 

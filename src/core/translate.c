@@ -559,10 +559,10 @@ static void put_header(wp_buf_t *b, bool inl, const wp_buf_t *header) {
 }
 
 static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, const uint8_t *tailer,
-                      bool inl, const wp_buf_t *header, wp_buf_t *b) {
+                      bool inl, wp_buf_t *b) {
   const wp_modinfo_t *m = &mod->info;
   bool pin = pin_mem0(m, o);
-  put_header(b, inl, header);
+  if (!inl) wp_buf_puts(b, "#include \"wp.h\"\n"); /* inline: after the unit (translate) */
   wp_buf_puts(b, "#ifndef __TINYC__\n#include <stdlib.h>\n#endif\n");
   wp_buf_printf(b, "const wp_rt_api *wp_rt;\nu32 wp_tid[%u];\n", m->ntypes ? m->ntypes : 1);
   for (uint32_t f = 0; f < m->nimported_funcs; f++) gen_trampoline(m, f, b);
@@ -887,7 +887,13 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
   wp_buf_puts(&out->header, glue_types);
   if (opts->baseline) wp_buf_puts(&out->header, "extern u32 *wp_hits;\n");
   if (!opts->baseline) gen_import_calls(m, &out->header);
-  err = gen_glue(mod, opts, tailer, inl, &out->header, &out->glue);
+  /* inline (one unit at most, from compile.c): the glue goes after the
+  ** unit, below the header the unit starts with (see the end) */
+  err = gen_glue(mod, opts, tailer, inl, &out->glue);
+  if (!err && inl && opts->unit_bytes) {
+    err = wp_strdup("internal error: inline C is one unit");
+    goto fail;
+  }
   if (err) goto fail;
 
   /* units: consecutive functions up to unit_bytes of wasm code each */
@@ -929,6 +935,18 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
     if (i + 1 == m->nfuncs || (opts->hot && i == last) ||
         (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap))
       wp_buf_printf(&u->c, "void wp_end%u(void) {}\n", out->nunits - 1);
+  }
+  /* inline: one text, header + unit + glue, so libtcc reads the header
+  ** once (the glue only defines what the header declares); no unit (no
+  ** function): header + glue */
+  if (inl) {
+    wp_buf_t *one = out->nunits ? &out->units[0].c : &out->header;
+    wp_buf_put(one, out->glue.s ? out->glue.s : "", out->glue.len);
+    wp_buf_free(&out->glue);
+    if (!out->nunits) {
+      out->glue = out->header;
+      memset(&out->header, 0, sizeof out->header);
+    }
   }
   if (out->header.oom || out->glue.oom) {
     err = wp_strdup("out of memory");
