@@ -615,14 +615,15 @@ struct plan {
   uint32_t zero;  /* load: bytes of the native value to zero first (it has padding) */
   uint32_t fzero; /* the same for a flat lift */
   bool flat;      /* flat steps (the type flattens to at most 16 values) */
-  const step_t *load, *store, *fsteps; /* fsteps: goff is the flat index */
+  const step_t *load, *store;          /* each ends with OP_END */
+  const step_t *flift, *flower;        /* the flat steps (goff: the flat index), threaded for each; FL_END */
   step_t steps[];
 };
 
 /* flat steps */
 enum {
   FL_BOOL = 32, FL_S8, FL_U8, FL_S16, FL_U16, FL_32, FL_64, FL_F32, FL_F64, FL_CHAR, FL_STRING, FL_LIST, FL_FLAGS,
-  FL_SUB
+  FL_SUB, FL_END, FL_COUNT
 };
 
 #define PLAN_MAX_STEPS 256
@@ -765,6 +766,8 @@ static void finish(pbuild_t *b, const void *const *go) {
 
 static const void *const *load_handlers(void);
 static const void *const *store_handlers(void);
+static const void *const *lift_flat_handlers(void);
+static const void *const *lower_flat_handlers(void);
 
 static plan_t *plan_build(const wp_cabi_type_t *ty) {
   pbuild_t *b = malloc(3 * sizeof *b);
@@ -777,7 +780,8 @@ static plan_t *plan_build(const wp_cabi_type_t *ty) {
     finish(&b[1], store_handlers());
     bool flat = ty->nflat <= WP_CABI_MAX_FLAT_PARAMS && emit_flat(&b[2], ty, 0, 0, true);
     if (!flat) b[2].n = 0;
-    pl = malloc(sizeof *pl + (b[0].n + b[1].n + b[2].n) * sizeof(step_t));
+    else b[2].s[b[2].n++] = (step_t){NULL, FL_END, 0, 0, 0, NULL}; /* s has room for it */
+    pl = malloc(sizeof *pl + (b[0].n + b[1].n + 2 * b[2].n) * sizeof(step_t));
     if (pl) {
       pl->link.next = NULL;
       pl->nload = b[0].n;
@@ -789,10 +793,17 @@ static plan_t *plan_build(const wp_cabi_type_t *ty) {
       pl->fzero = b[2].covered < ty->native.size ? ty->native.size : 0;
       memcpy(pl->steps, b[0].s, b[0].n * sizeof(step_t));
       memcpy(pl->steps + b[0].n, b[1].s, b[1].n * sizeof(step_t));
-      memcpy(pl->steps + b[0].n + b[1].n, b[2].s, b[2].n * sizeof(step_t));
+      step_t *fl = pl->steps + b[0].n + b[1].n, *fw = fl + b[2].n;
+      const void *const *lgo = lift_flat_handlers(), *const *wgo = lower_flat_handlers();
+      for (uint32_t i = 0; i < b[2].n; i++) {
+        fl[i] = fw[i] = b[2].s[i];
+        fl[i].go = lgo[b[2].s[i].op];
+        fw[i].go = wgo[b[2].s[i].op];
+      }
       pl->load = pl->steps;
       pl->store = pl->steps + b[0].n;
-      pl->fsteps = pl->steps + b[0].n + b[1].n;
+      pl->flift = fl;
+      pl->flower = fw;
     }
   }
   free(b);
@@ -1085,7 +1096,6 @@ sub:
 end:
   return NULL;
 }
-#undef NEXT_STEP
 
 static const void *const *load_handlers(void) {
   const void *const *go = NULL;
@@ -1105,85 +1115,178 @@ static const plan_t *flat_plan_of(const wp_cabi_cx_t *cx, const wp_cabi_type_t *
   return pl && pl->flat ? pl : NULL;
 }
 
-/* lift_flat_n of a record, tuple or fixed list, by its flat steps. */
+/* lift_flat_n of a record, tuple or fixed list, by its flat steps
+** (threaded as the load steps; with pl NULL: the handlers' table). */
 static wp_cabi_error_t *run_lift_flat(wp_cabi_cx_t *cx, const plan_t *pl, const wp_cabi_flat_t *v, size_t at,
                                       uint8_t *dst) {
-  wp_cabi_error_t *e;
-  zero_native(dst, pl->fzero);
-  for (const step_t *s = pl->fsteps, *end = s + pl->nflat; s < end; s++) {
-    const wp_cabi_flat_t *x = v + s->goff;
-    uint8_t *d = dst + s->noff;
-    switch (s->op) {
-    case FL_BOOL: d[0] = x->i32 != 0; break;
-    case FL_S8: case FL_U8: d[0] = (uint8_t)x->i32; break;
-    case FL_S16: case FL_U16: wr_u16(d, x->i32); break;
-    case FL_32: wr_u32(d, x->i32); break;
-    case FL_64: wr_u64(d, x->i64); break;
-    case FL_F32: { float f = wp_cabi_canon_f32(x->f32); memcpy(d, &f, 4); break; }
-    case FL_F64: { double f = wp_cabi_canon_f64(x->f64); memcpy(d, &f, 8); break; }
-    case FL_CHAR:
-      if (!wp_cabi_char_ok(x->i32))
-        return TRAP("invalid char 0x%x in flat value %zu (out of range or surrogate)", x->i32, at + s->goff);
-      wr_u32(d, x->i32);
-      break;
-    case FL_STRING:
-      if ((e = lift_string_n(cx, x[0].i32, x[1].i32, d))) return e;
-      break;
-    case FL_LIST:
-      if ((e = lift_list_n(cx, s->ty, x[0].i32, x[1].i32, d))) return e;
-      break;
-    case FL_FLAGS: {
-      uint32_t f = x->i32;
-      f &= flags_mask(s->ty);
-      wr_disc(d, s->ty->native.size, f);
-      break;
-    }
-    default:
-      if ((e = lift_flat_n(cx, s->ty, x, at + s->goff, d))) return e;
-      break;
-    }
+  static const void *const go[FL_COUNT] = {
+      [FL_BOOL] = &&boolean, [FL_S8] = &&byte,      [FL_U8] = &&byte,    [FL_S16] = &&half,  [FL_U16] = &&half,
+      [FL_32] = &&word,      [FL_64] = &&dword,     [FL_F32] = &&f32,    [FL_F64] = &&f64,   [FL_CHAR] = &&chr,
+      [FL_STRING] = &&string, [FL_LIST] = &&list,   [FL_FLAGS] = &&flags, [FL_SUB] = &&sub,  [FL_END] = &&end};
+  if (__builtin_expect(!pl, 0)) {
+    const void *const *t = go;
+    memcpy(dst, &t, sizeof t);
+    return NULL;
   }
+  wp_cabi_error_t *e;
+  const step_t *s = pl->flift;
+  zero_native(dst, pl->fzero);
+  goto *s->go;
+boolean:
+  dst[s->noff] = v[s->goff].i32 != 0;
+  NEXT_STEP;
+byte:
+  dst[s->noff] = (uint8_t)v[s->goff].i32;
+  NEXT_STEP;
+half:
+  wr_u16(dst + s->noff, v[s->goff].i32);
+  NEXT_STEP;
+word:
+  wr_u32(dst + s->noff, v[s->goff].i32);
+  NEXT_STEP;
+dword:
+  wr_u64(dst + s->noff, v[s->goff].i64);
+  NEXT_STEP;
+f32: {
+  float f = wp_cabi_canon_f32(v[s->goff].f32);
+  memcpy(dst + s->noff, &f, 4);
+  NEXT_STEP;
+}
+f64: {
+  double f = wp_cabi_canon_f64(v[s->goff].f64);
+  memcpy(dst + s->noff, &f, 8);
+  NEXT_STEP;
+}
+chr: {
+  uint32_t c = v[s->goff].i32;
+  if (!wp_cabi_char_ok(c)) return TRAP("invalid char 0x%x in flat value %zu (out of range or surrogate)", c, at + s->goff);
+  wr_u32(dst + s->noff, c);
+  NEXT_STEP;
+}
+string: {
+  const wp_cabi_flat_t *x = v + s->goff;
+  if ((e = lift_string_n(cx, x[0].i32, x[1].i32, dst + s->noff))) return e;
+  NEXT_STEP;
+}
+list: {
+  const wp_cabi_flat_t *x = v + s->goff;
+  if ((e = lift_list_n(cx, s->ty, x[0].i32, x[1].i32, dst + s->noff))) return e;
+  NEXT_STEP;
+}
+flags: {
+  uint32_t f = v[s->goff].i32;
+  f &= flags_mask(s->ty);
+  wr_disc(dst + s->noff, s->ty->native.size, f);
+  NEXT_STEP;
+}
+sub:
+  if ((e = lift_flat_n(cx, s->ty, v + s->goff, at + s->goff, dst + s->noff))) return e;
+  NEXT_STEP;
+end:
   return NULL;
 }
 
-/* lower_flat_n of a record, tuple or fixed list, by its flat steps. */
+/* lower_flat_n of a record, tuple or fixed list, by its flat steps
+** (threaded; with pl NULL: the handlers' table, stored at out). */
 static wp_cabi_error_t *run_lower_flat(wp_cabi_cx_t *cx, const plan_t *pl, const uint8_t *src, wp_cabi_flat_t *out) {
-  wp_cabi_error_t *e;
-  for (const step_t *s = pl->fsteps, *end = s + pl->nflat; s < end; s++) {
-    wp_cabi_flat_t *o = out + s->goff;
-    const uint8_t *v = src + s->noff;
-    if (s->op == FL_SUB) {
-      if ((e = lower_flat_n(cx, s->ty, v, o))) return e;
-      continue;
-    }
-    memset(o, 0, sizeof *o);
-    switch (s->op) {
-    case FL_BOOL: o->i32 = v[0] != 0; break;
-    case FL_S8: o->i32 = (uint32_t)(int32_t)(int8_t)v[0]; break;
-    case FL_U8: o->i32 = v[0]; break;
-    case FL_S16: { int16_t h; memcpy(&h, v, 2); o->i32 = (uint32_t)(int32_t)h; break; }
-    case FL_U16: o->i32 = rd_u16(v); break;
-    case FL_32: o->i32 = rd_u32(v); break;
-    case FL_64: o->i64 = rd_u64(v); break;
-    case FL_F32: memcpy(&o->f32, v, 4); break;
-    case FL_F64: memcpy(&o->f64, v, 8); break;
-    case FL_CHAR:
-      o->i32 = rd_u32(v);
-      if (!wp_cabi_char_ok(o->i32)) return INVALID("native char 0x%x is not a Unicode scalar value", o->i32);
-      break;
-    case FL_STRING: case FL_LIST:
-      memset(&o[1], 0, sizeof o[1]);
-      e = s->op == FL_STRING ? lower_string_n(cx, v, &o[0].i32, &o[1].i32)
-                             : lower_list_n(cx, s->ty, v, &o[0].i32, &o[1].i32);
-      if (e) return e;
-      break;
-    default: { /* FL_FLAGS */
-      uint32_t f = rd_disc(v, s->ty->native.size);
-      f &= flags_mask(s->ty);
-      o->i32 = f;
-      break;
-    }
-    }
+  static const void *const go[FL_COUNT] = {
+      [FL_BOOL] = &&boolean, [FL_S8] = &&s8,        [FL_U8] = &&u8,      [FL_S16] = &&s16,   [FL_U16] = &&u16,
+      [FL_32] = &&word,      [FL_64] = &&dword,     [FL_F32] = &&f32,    [FL_F64] = &&f64,   [FL_CHAR] = &&chr,
+      [FL_STRING] = &&string, [FL_LIST] = &&list,   [FL_FLAGS] = &&flags, [FL_SUB] = &&sub,  [FL_END] = &&end};
+  if (__builtin_expect(!pl, 0)) {
+    const void *const *t = go;
+    memcpy(out, &t, sizeof t);
+    return NULL;
   }
+  wp_cabi_error_t *e;
+  const step_t *s = pl->flower;
+  goto *s->go;
+  /* each leaf's flat value zeroed first (the walk's memset), then set */
+#define FLAT_OUT(field, value)                 \
+  do {                                         \
+    wp_cabi_flat_t *o = out + s->goff;         \
+    memset(o, 0, sizeof *o);                   \
+    o->field = (value);                        \
+  } while (0)
+boolean:
+  FLAT_OUT(i32, src[s->noff] != 0);
+  NEXT_STEP;
+s8:
+  FLAT_OUT(i32, (uint32_t)(int32_t)(int8_t)src[s->noff]);
+  NEXT_STEP;
+u8:
+  FLAT_OUT(i32, src[s->noff]);
+  NEXT_STEP;
+s16: {
+  int16_t h;
+  memcpy(&h, src + s->noff, 2);
+  FLAT_OUT(i32, (uint32_t)(int32_t)h);
+  NEXT_STEP;
+}
+u16:
+  FLAT_OUT(i32, rd_u16(src + s->noff));
+  NEXT_STEP;
+word:
+  FLAT_OUT(i32, rd_u32(src + s->noff));
+  NEXT_STEP;
+dword:
+  FLAT_OUT(i64, rd_u64(src + s->noff));
+  NEXT_STEP;
+f32: {
+  float f;
+  memcpy(&f, src + s->noff, 4);
+  FLAT_OUT(f32, f);
+  NEXT_STEP;
+}
+f64: {
+  double f;
+  memcpy(&f, src + s->noff, 8);
+  FLAT_OUT(f64, f);
+  NEXT_STEP;
+}
+chr: {
+  uint32_t c = rd_u32(src + s->noff);
+  FLAT_OUT(i32, c);
+  if (!wp_cabi_char_ok(c)) return INVALID("native char 0x%x is not a Unicode scalar value", c);
+  NEXT_STEP;
+}
+string: {
+  wp_cabi_flat_t *o = out + s->goff;
+  memset(o, 0, 2 * sizeof *o);
+  if ((e = lower_string_n(cx, src + s->noff, &o[0].i32, &o[1].i32))) return e;
+  NEXT_STEP;
+}
+list: {
+  wp_cabi_flat_t *o = out + s->goff;
+  memset(o, 0, 2 * sizeof *o);
+  if ((e = lower_list_n(cx, s->ty, src + s->noff, &o[0].i32, &o[1].i32))) return e;
+  NEXT_STEP;
+}
+flags: {
+  uint32_t f = rd_disc(src + s->noff, s->ty->native.size);
+  f &= flags_mask(s->ty);
+  FLAT_OUT(i32, f);
+  NEXT_STEP;
+}
+#undef FLAT_OUT
+sub:
+  if ((e = lower_flat_n(cx, s->ty, src + s->noff, out + s->goff))) return e;
+  NEXT_STEP;
+end:
   return NULL;
+}
+#undef NEXT_STEP
+
+static const void *const *lift_flat_handlers(void) {
+  const void *const *go = NULL;
+  run_lift_flat(NULL, NULL, NULL, 0, (uint8_t *)&go);
+  return go;
+}
+
+static const void *const *lower_flat_handlers(void) {
+  const void *const *go = NULL;
+  wp_cabi_flat_t tmp; /* run_lower_flat stores the table at a flat value (8 bytes) */
+  run_lower_flat(NULL, NULL, NULL, &tmp);
+  memcpy(&go, &tmp, sizeof go);
+  return go;
 }
