@@ -61,6 +61,10 @@ static const char serve_help[] =
     "  --idle-timeout S        close a connection idle (or too slow) for S seconds\n"
     "                          (default 30)\n"
     "  --threads N             network threads (default one per core)\n"
+    "  --no-pin                do not pin threads to CPUs (default, on 2 or more\n"
+    "                          CPUs: each network thread and its share of the\n"
+    "                          --max-concurrent workers on one CPU; a request\n"
+    "                          goes to another CPU's worker when its own are busy)\n"
     "  --grace S               on SIGINT/SIGTERM, wait up to S seconds (default 30)\n"
     "                          for requests in flight, then end them (503, or\n"
     "                          their responses cut; their outgoing requests fail)\n"
@@ -132,6 +136,10 @@ int wp_cmd_serve(int argc, char **argv) {
     }
     if (!strcmp(a, "--tier-up")) {
       wasmplug_config_tier_up_set(config, true);
+      continue;
+    }
+    if (!strcmp(a, "--no-pin")) {
+      o.no_pin = true;
       continue;
     }
     if (!strcmp(a, "--no-reuse")) {

@@ -50,6 +50,13 @@ typedef struct wasmplug_serve_options {
   /* Once listening, "listening on http://HOST:PORT\n" is written here
   ** (stdout when NULL): the port resolved, for a caller that asked for 0. */
   FILE *announce;
+  /* Do not pin threads to CPUs.  By default, on two or more CPUs, each
+  ** network thread and the workers that run its requests are pinned to one
+  ** CPU (a group per network thread, spread over the CPUs the process may
+  ** use), so handing a request to a worker and back wakes a thread on the
+  ** same CPU; a group with no free worker hands the request to another's.
+  ** (Read only when `size` covers it.) */
+  bool no_pin;
 } wasmplug_serve_options_t;
 
 /* Adds the built-in wasi:http plugins to `host`: "wasi-http"

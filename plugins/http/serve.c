@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,7 +138,6 @@ wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_ser
   s.reuse = !o->fresh_instances;
   pthread_mutex_init(&s.lock, NULL);
   pthread_mutex_init(&s.log_lock, NULL);
-  pthread_cond_init(&s.work, NULL);
   pthread_cond_init(&s.idle, NULL);
   wasmplug_error_t *err = NULL;
   sv_inst_t *probe = NULL;
@@ -153,10 +153,9 @@ wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_ser
     err = wasmplug_error_new("%s: not a component (serve runs a wasi:http/proxy component)", s.name);
     goto out;
   }
-  if (!(s.queue = calloc(s.queue_cap, sizeof *s.queue))) {
-    err = wasmplug_error_new("out of memory");
-    goto out;
-  }
+  /* pinned unless asked not to (a caller's older, smaller options: pinned) */
+  s.pin = !(o->size >= offsetof(wasmplug_serve_options_t, no_pin) + sizeof o->no_pin && o->no_pin);
+  if ((err = sv_groups_new(&s))) goto out;
   /* one instance now, so that a link error stops us before we listen */
   if ((err = sv_inst_new(&s, &probe))) goto out;
   sv_inst_delete(probe);
@@ -224,9 +223,8 @@ out:
   if (o->verbose && s.reset_count)
     fprintf(stderr, "wasmplug: serve: %llu instance resets (a fresh instance per request), %.1f us each on average\n",
             (unsigned long long)s.reset_count, (double)s.reset_ns / (double)s.reset_count / 1e3);
-  free(s.queue);
+  sv_groups_free(&s);
   pthread_cond_destroy(&s.idle);
-  pthread_cond_destroy(&s.work);
   pthread_mutex_destroy(&s.log_lock);
   pthread_mutex_destroy(&s.lock);
   pthread_sigmask(SIG_SETMASK, &old, NULL);

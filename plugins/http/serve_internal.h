@@ -60,6 +60,22 @@ typedef struct sv_conn {
   struct sv_conn *prev, *next; /* s->conns */
 } sv_conn_t;
 
+/* A group: one network thread and the workers that run its requests, on
+** one CPU when pinned (serve_pool.c).  Under the server's lock. */
+typedef struct sv_group {
+  pthread_cond_t work;    /* a job for one of its workers, or stopping */
+  unsigned nworkers;      /* its workers */
+  unsigned idle;          /* its workers waiting for a job */
+  unsigned signaled;      /* of those, woken for a job (not counted as free) */
+  int cpu;                /* the CPU its threads are pinned to, or -1 */
+} sv_group_t;
+
+/* A queued request and the group of the network thread that queued it. */
+typedef struct sv_job {
+  wh_exchange_t *ex;
+  unsigned group;
+} sv_job_t;
+
 struct sv_server {
   const wasmplug_serve_options_t *o;
   wasmplug_program_t *program;
@@ -67,12 +83,18 @@ struct sv_server {
   struct MHD_Daemon *mhd;
   unsigned nthreads, nworkers, queue_cap;
   uint64_t max_body;
-  pthread_mutex_t lock;
-  pthread_cond_t work;   /* a job, or stopping */
+  pthread_mutex_t lock;  /* the queue and groups, inflight, conns */
   pthread_cond_t idle;   /* inflight dropped */
-  wh_exchange_t **queue;
+  sv_job_t *queue;       /* queue_cap entries */
   size_t qhead, qlen;
+  unsigned head_skips;   /* times the oldest job was passed over (serve_pool.c take) */
   bool stopping;
+  /* groups: one per network thread, whose workers share its CPU when
+  ** pinned (serve_pool.c) */
+  sv_group_t *groups;
+  unsigned ngroups;
+  _Atomic unsigned next_group; /* the next network thread's group */
+  bool pin;                    /* groups are pinned to CPUs */
   /* read under an exchange's lock wherever a connection may be suspended,
   ** written before sv_resume_all takes those locks: a connection either
   ** is suspended before it and resumed by it, or sees SV_CLOSING */
@@ -94,8 +116,15 @@ void sv_inst_delete(sv_inst_t *i);
 ** guest sets no response (a trap, an early return).  Logs traps; returns
 ** false after one (the instance must not be reused). */
 bool sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex);
-/* Puts ex on the queue (false: full or stopping). */
+/* Puts ex on the calling network thread's group's queue (false: full or
+** stopping). */
 bool sv_enqueue(sv_server_t *s, wh_exchange_t *ex);
+/* The calling network thread's group (given, and the thread pinned to its
+** CPU, on its first call). */
+unsigned sv_net_group(sv_server_t *s);
+/* Makes the groups (before the workers start). */
+wasmplug_error_t *sv_groups_new(sv_server_t *s);
+void sv_groups_free(sv_server_t *s);
 wasmplug_error_t *sv_workers_start(sv_server_t *s);
 void sv_workers_stop(sv_server_t *s);
 uint64_t sv_now_ns(void);

@@ -15,6 +15,8 @@
 ** plugins: then each request instantiates, ahead of its arrival when the
 ** worker is idle) or with --no-reuse.  Both are timed (sv_server).
 */
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,19 +183,150 @@ bool sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex) {
 
 /* ------------------------------------------------------------ workers */
 
+/* Groups.  A network thread queues its requests for its group, whose
+** workers take them first; with pinning (the default on two or more CPUs)
+** a group's threads share one CPU, so that handing a request to a worker
+** and its response back to the network thread wakes a thread on the same
+** CPU (cross-CPU wake-ups and migrations cost a fifth or more of the CPU
+** time of a request here: bench/README.md).  One queue and one lock for
+** all: a job goes to an idle worker of its group when there is one, else
+** to an idle worker of another group, and a worker that finds no job of
+** its group takes the oldest; so no request waits while any worker is
+** free (a group whose workers all wait in their guests, for an upstream
+** say, does not hold its requests back). */
+
+/* The network thread's group, per thread (a thread serves one daemon). */
+static _Thread_local struct {
+  const sv_server_t *s;
+  unsigned g;
+} net_group;
+
+static void pin_to(pthread_t t, int cpu) {
+  if (cpu < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  pthread_setaffinity_np(t, sizeof set, &set); /* best effort: unpinned if refused */
+}
+
+unsigned sv_net_group(sv_server_t *s) {
+  if (net_group.s != s) {
+    net_group.s = s;
+    net_group.g = atomic_fetch_add(&s->next_group, 1) % s->ngroups;
+    if (s->pin) pin_to(pthread_self(), s->groups[net_group.g].cpu);
+  }
+  return net_group.g;
+}
+
+wasmplug_error_t *sv_groups_new(sv_server_t *s) {
+  s->ngroups = s->nthreads < s->nworkers ? s->nthreads : s->nworkers;
+  if (!s->ngroups) s->ngroups = 1;
+  if (!(s->groups = calloc(s->ngroups, sizeof *s->groups)) || !(s->queue = calloc(s->queue_cap, sizeof *s->queue)))
+    return wasmplug_error_new("out of memory");
+  /* the CPUs this process may run on, in order */
+  cpu_set_t allowed;
+  int cpus[CPU_SETSIZE], ncpus = 0;
+  if (!sched_getaffinity(0, sizeof allowed, &allowed))
+    for (int c = 0; c < CPU_SETSIZE; c++)
+      if (CPU_ISSET(c, &allowed)) cpus[ncpus++] = c;
+  s->pin = s->pin && s->ngroups > 1 && ncpus > 1;
+  for (unsigned k = 0; k < s->nworkers; k++) s->groups[k % s->ngroups].nworkers++; /* as sv_workers_start starts them */
+  for (unsigned g = 0; g < s->ngroups; g++) {
+    pthread_cond_init(&s->groups[g].work, NULL);
+    s->groups[g].cpu = s->pin ? cpus[g % (unsigned)ncpus] : -1;
+  }
+  return NULL;
+}
+
+void sv_groups_free(sv_server_t *s) {
+  if (s->groups)
+    for (unsigned g = 0; g < s->ngroups; g++) pthread_cond_destroy(&s->groups[g].work);
+  free(s->groups);
+  free(s->queue);
+  s->groups = NULL;
+  s->queue = NULL;
+}
+
+/* Wakes a worker of group q if one waits that was not woken already (lock
+** held); with `alone`, only when none of its workers has a request (runs a
+** guest, or is woken for one): its CPU has no guest. */
+static bool wake(sv_group_t *q, bool alone) {
+  if (q->idle <= q->signaled) return false;
+  if (alone && q->nworkers - q->idle + q->signaled) return false;
+  q->signaled++;
+  pthread_cond_signal(&q->work);
+  return true;
+}
+
 bool sv_enqueue(sv_server_t *s, wh_exchange_t *ex) {
+  unsigned g = sv_net_group(s);
   pthread_mutex_lock(&s->lock);
   bool ok = !s->stopping && s->qlen < s->queue_cap;
   if (ok) {
-    s->queue[(s->qhead + s->qlen++) % s->queue_cap] = ex;
-    pthread_cond_signal(&s->work);
+    s->queue[(s->qhead + s->qlen++) % s->queue_cap] = (sv_job_t){ex, g};
+    /* a worker of a group with no request running first (its group's,
+    ** else another's): guests that compute long are spread over the CPUs,
+    ** not two of them on one CPU while another has none; then its group's,
+    ** else any other group's (which takes the oldest) */
+    bool woken = false;
+    for (unsigned pass = 0; pass < 2 && !woken; pass++)
+      for (unsigned k = 0; k < s->ngroups && !woken; k++) woken = wake(&s->groups[(g + k) % s->ngroups], pass == 0);
   }
   pthread_mutex_unlock(&s->lock);
   return ok;
 }
 
+/* How far a worker looks for a job of its group before taking the oldest,
+** and how often the oldest may be passed over (then it is taken): a group
+** whose workers all wait in their guests does not hold its requests back
+** for long while other groups have requests of their own. */
+#define OWN_LOOKAHEAD 16
+
+/* A job for a worker of group g (lock held): the first of its group among
+** the oldest, else the oldest; NULL when the queue is empty. */
+static wh_exchange_t *take(sv_server_t *s, unsigned g) {
+  if (!s->qlen) return NULL;
+  size_t n = s->qlen < OWN_LOOKAHEAD ? s->qlen : OWN_LOOKAHEAD, at = 0;
+  if (s->head_skips < OWN_LOOKAHEAD)
+    for (size_t k = 0; k < n; k++)
+      if (s->queue[(s->qhead + k) % s->queue_cap].group == g) {
+        at = k;
+        break;
+      }
+  s->head_skips = at ? s->head_skips + 1 : 0; /* the oldest stays the oldest when passed over */
+  wh_exchange_t *ex = s->queue[(s->qhead + at) % s->queue_cap].ex;
+  for (size_t k = at; k > 0; k--) /* close the gap: the older ones move up by one */
+    s->queue[(s->qhead + k) % s->queue_cap] = s->queue[(s->qhead + k - 1) % s->queue_cap];
+  s->qhead = (s->qhead + 1) % s->queue_cap;
+  s->qlen--;
+  return ex;
+}
+
+/* Waits for the next job of a worker of group g; NULL: stopping, and the
+** queue is empty. */
+static wh_exchange_t *next_job(sv_server_t *s, unsigned g) {
+  sv_group_t *q = &s->groups[g];
+  wh_exchange_t *ex;
+  pthread_mutex_lock(&s->lock);
+  while (!(ex = take(s, g)) && !s->stopping) {
+    q->idle++;
+    pthread_cond_wait(&q->work, &s->lock);
+    q->idle--;
+    if (q->signaled) q->signaled--;
+  }
+  pthread_mutex_unlock(&s->lock);
+  return ex;
+}
+
+typedef struct worker_arg {
+  sv_server_t *s;
+  unsigned g;
+} worker_arg_t;
+
 static void *worker(void *arg) {
-  sv_server_t *s = arg;
+  sv_server_t *s = ((worker_arg_t *)arg)->s;
+  unsigned g = ((worker_arg_t *)arg)->g;
+  free(arg);
   sv_inst_t *next = NULL;
   for (;;) {
     if (!next) { /* made ahead of the request that will use it */
@@ -205,17 +338,14 @@ static void *worker(void *arg) {
         wasmplug_error_delete(e);
       }
     }
-    pthread_mutex_lock(&s->lock);
-    while (!s->qlen && !s->stopping) pthread_cond_wait(&s->work, &s->lock);
-    if (!s->qlen) { /* stopping, and nothing left to do */
-      pthread_mutex_unlock(&s->lock);
-      break;
-    }
-    wh_exchange_t *ex = s->queue[s->qhead];
-    s->qhead = (s->qhead + 1) % s->queue_cap;
-    s->qlen--;
-    pthread_mutex_unlock(&s->lock);
-    if (next) {
+    wh_exchange_t *ex = next_job(s, g);
+    if (!ex) break; /* stopping, and nothing left to do */
+    /* past the stop's grace (SV_CLOSING) a request still queued has had its
+    ** 503 (or lost its connection): its guest is not started, so nothing
+    ** it would do (an outgoing request that nothing ends any more) runs
+    ** after the stop */
+    bool closing = atomic_load(&s->phase) == SV_CLOSING;
+    if (next && !closing) {
       bool clean = sv_inst_run(s, next, ex);
       uint64_t t0 = sv_now_ns();
       wasmplug_error_t *e = clean && s->reuse ? wasmplug_program_instance_reset(next->pi) : NULL;
@@ -227,7 +357,7 @@ static void *worker(void *arg) {
         sv_inst_delete(next);
         next = NULL;
       }
-    } else { /* cannot instantiate: 500 */
+    } else { /* cannot instantiate (500), or closing */
       pthread_mutex_lock(&ex->lock);
       ex->resp = WH_RESP_ERROR;
       ex->resp_error = WASI_HTTP_TYPES_ERROR_CODE_INTERNAL_ERROR;
@@ -244,10 +374,17 @@ wasmplug_error_t *sv_workers_start(sv_server_t *s) {
   s->workers = calloc(s->nworkers, sizeof *s->workers);
   if (!s->workers) return wasmplug_error_new("out of memory");
   for (unsigned k = 0; k < s->nworkers; k++) {
-    if (pthread_create(&s->workers[k], NULL, worker, s)) {
+    worker_arg_t *a = malloc(sizeof *a);
+    if (a) {
+      a->s = s;
+      a->g = k % s->ngroups; /* every group has one at least: ngroups <= nworkers */
+    }
+    if (!a || pthread_create(&s->workers[k], NULL, worker, a)) {
+      free(a);
       sv_workers_stop(s);
       return wasmplug_error_new("cannot start worker threads");
     }
+    if (s->pin) pin_to(s->workers[k], s->groups[k % s->ngroups].cpu);
     s->nstarted++;
   }
   return NULL;
@@ -256,7 +393,7 @@ wasmplug_error_t *sv_workers_start(sv_server_t *s) {
 void sv_workers_stop(sv_server_t *s) {
   pthread_mutex_lock(&s->lock);
   s->stopping = true;
-  pthread_cond_broadcast(&s->work);
+  for (unsigned g = 0; g < s->ngroups; g++) pthread_cond_broadcast(&s->groups[g].work);
   pthread_mutex_unlock(&s->lock);
   for (unsigned k = 0; k < s->nstarted; k++) pthread_join(s->workers[k], NULL);
   s->nstarted = 0;

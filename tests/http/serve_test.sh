@@ -80,9 +80,118 @@ serve_concurrent
 contains access-log '"GET /hello" 200 28' "$(cat "$WORK/err")"
 contains trap-logged "GET /trap: wasm trap: unreachable" "$(cat "$WORK/err")"
 
+# Threads pinned to CPUs (the default on 2 or more CPUs): every worker
+# (--max-concurrent 4) and the network thread that served the requests
+# above may run on one CPU only, the groups spread over two CPUs.
+NCPU=$(nproc)
+pinned() { # the CPUs of the server's threads allowed one CPU only, one a line
+  for t in /proc/$SERVER/task/*/status; do
+    sed -n 's/^Cpus_allowed_list:[[:space:]]*\([0-9][0-9]*\)$/\1/p' "$t"
+  done
+}
+if [ "$NCPU" -ge 2 ]; then
+  n=$(pinned | wc -l)
+  if [ "$n" -ge 5 ]; then ok; else bad "pinned: $n threads on one CPU, expected 5 at least"; fi
+  expect pinned-cpus 2 "$(pinned | sort -u | wc -l | tr -d ' ')"
+fi
+
 serve_stop
 expect refused-after-stop 000 "$(curl -s -o /dev/null -w '%{http_code}' $U/hello)"
 
 # a stop while guests wait on an upstream past --grace
 serve_stop_stuck '/fetch?'
+
+# Groups (one per network thread, each with its own workers and queue): a
+# request queued to a group whose only worker waits in its guest (for an
+# upstream that never answers) is taken by another group's free worker.
+# --threads 2 --max-concurrent 2: a worker per group; one /fetch holds one;
+# eight /hello on new connections each land on either network thread, and
+# all are answered while the first still waits (with the groups' queues
+# not shared, those landing on the waiting worker's thread would wait for
+# it: --grace).  Then --no-pin: no thread is pinned.
+"$RAW" 0 silent 300 >"$WORK/silent" &
+SILENT=$!
+i=0
+while [ -z "$(head -1 "$WORK/silent")" ] && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
+SP=$(head -1 "$WORK/silent")
+for pin in "" --no-pin; do
+  serve_start 600 --tier baseline --grace 1 --threads 2 --max-concurrent 2 $pin --allow-http 127.0.0.1 "$APP"
+  before=$(grep -c accepted "$WORK/silent")
+  curl -s -o /dev/null "$U/fetch?127.0.0.1:$SP/never" &
+  HELD=$!
+  i=0
+  while [ $(($(grep -c accepted "$WORK/silent") - before)) -lt 1 ] && [ $i -lt 300 ]; do i=$((i + 1)); sleep 0.1; done
+  answered=0
+  for k in 1 2 3 4 5 6 7 8; do
+    [ "$(curl -s --max-time 20 $U/hello)" = "Hello from a wasm component" ] && answered=$((answered + 1))
+  done
+  expect "groups-share-work$pin" 8 "$answered"
+  [ -n "$pin" ] && [ "$NCPU" -ge 2 ] && expect no-pin 0 "$(pinned | wc -l | tr -d ' ')"
+  kill -TERM $SERVER
+  wait $SERVER
+  expect "groups-exit$pin" 0 "$?"
+  trap - EXIT
+  wait $HELD
+done
+# Guests that compute are spread over the CPUs: two requests at once, each
+# spinning until --timeout, run on workers pinned to two different CPUs
+# (the request that finds its group's CPU busy with a guest goes to a
+# group with none, not to its group's second worker).  The spinning
+# threads are the ones whose user time grows; three rounds (a request
+# lands on either network thread: both on one is what is checked).
+if [ "$NCPU" -ge 2 ]; then
+  serve_start 600 --tier baseline --threads 2 --max-concurrent 4 --timeout 4000 "$APP"
+  utimes() { for t in /proc/$SERVER/task/*; do echo "${t##*/} $(awk '{print $14}' "$t/stat" 2>/dev/null) $(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status" 2>/dev/null)"; done; }
+  for round in 1 2 3; do
+    curl -s -o /dev/null "$U/spin" &
+    S1=$!
+    curl -s -o /dev/null "$U/spin" &
+    S2=$!
+    sleep 1
+    utimes >"$WORK/ut0"
+    sleep 1.5
+    utimes >"$WORK/ut1"
+    # the CPUs of the two threads whose user time grew most
+    cpus=$(awk 'NR == FNR { u[$1] = $2; next } ($1 in u) { print $2 - u[$1], $3 }' "$WORK/ut0" "$WORK/ut1" |
+      sort -n -r | head -2 | awk '{ print $2 }' | sort -u | tr '\n' ' ')
+    expect "spread-$round" 2 "$(echo $cpus | wc -w | tr -d ' ')"
+    wait $S1 $S2
+  done
+  kill -TERM $SERVER
+  wait $SERVER
+  trap - EXIT
+fi
+
+# A request still queued when the grace is over is not run after the
+# stop: one worker (--max-concurrent 1) waits for the upstream, a second
+# request waits for it in the queue.  Its guest, started after the stop,
+# sent a request of its own to the upstream that nothing ended any more,
+# and the server never exited.
+serve_start 600 --tier baseline --grace 1 --threads 1 --max-concurrent 1 --allow-http 127.0.0.1 "$APP"
+before=$(grep -c accepted "$WORK/silent")
+curl -s -o /dev/null -w '%{http_code}' "$U/fetch?127.0.0.1:$SP/never" >"$WORK/queued1" &
+Q1=$!
+i=0
+while [ $(($(grep -c accepted "$WORK/silent") - before)) -lt 1 ] && [ $i -lt 300 ]; do i=$((i + 1)); sleep 0.1; done
+curl -s -o /dev/null -w '%{http_code}' "$U/fetch?127.0.0.1:$SP/never" >"$WORK/queued2" &
+Q2=$!
+sleep 0.5 # the second is queued
+kill -TERM $SERVER
+i=0 # ends within about 2 s; 30 s is only a bound for the check
+while kill -0 $SERVER 2>/dev/null && [ $i -lt 300 ]; do i=$((i + 1)); sleep 0.1; done
+if kill -0 $SERVER 2>/dev/null; then
+  bad "queued-stop: the server is still running 30 s after SIGTERM"
+  kill -KILL $SERVER
+fi
+wait $SERVER
+expect queued-exit-status 0 "$?"
+trap - EXIT
+wait $Q1 $Q2
+# not answered by their guests: 503, or a close when the stop came first
+for q in queued1 queued2; do
+  case "$(cat "$WORK/$q")" in 503|000) ok ;; *) bad "$q: $(cat "$WORK/$q")" ;; esac
+done
+expect queued-upstream-once 1 $(($(grep -c accepted "$WORK/silent") - before))
+kill $SILENT 2>/dev/null
+wait $SILENT 2>/dev/null
 serve_done
