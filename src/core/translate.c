@@ -249,23 +249,67 @@ static const char pin_block[] =
     "register unsigned char *wp_mb __asm__(\"r15\");\n"
     "#define M0 wp_mb\n"
     "#define WP_DM0\n"
+    "#define WP_FX(f) f##x\n"
+    "#ifdef WP_WANT_IPIN\n"
+    "#define WP_IPIN 1\n"
+    "register struct wp_inst *wp_ip __asm__(\"r14\");\n"
+    "#define WP_PIN_SET(I) (wp_mb = (I)->md[0], wp_ip = (I))\n"
+    "#define WP_PIN_SAVE(I) unsigned char *wp_sv_ = wp_mb; struct wp_inst *wp_si_ = wp_ip; "
+    "wp_mb = (I)->md[0]; wp_ip = (I)\n"
+    "#define WP_PIN_BACK (wp_mb = wp_sv_, wp_ip = wp_si_)\n"
+    "#define WP_PIN_IS(I) (wp_ip == (I) && wp_mb == (I)->md[0])\n"
+    "#define WP_IP\n"
+    "#define WP_IP0 void\n"
+    "#define WP_IA\n"
+    "#define WP_IA0\n"
+    "#else\n"
     "#define WP_PIN_SET(I) (wp_mb = (I)->md[0])\n"
     "#define WP_PIN_SAVE(I) unsigned char *wp_sv_ = wp_mb; wp_mb = (I)->md[0]\n"
     "#define WP_PIN_BACK (wp_mb = wp_sv_)\n"
-    "#define WP_FX(f) f##x\n"
+    "#define WP_PIN_IS(I) (wp_mb == (I)->md[0])\n"
+    "#endif\n"
     "#else\n"
     "#define WP_DM0 u8 *const M0 = I->md[0];\n"
     "#define WP_PIN_SET(I) ((void)0)\n"
     "#define WP_PIN_SAVE(I) ((void)0)\n"
     "#define WP_PIN_BACK ((void)0)\n"
     "#define WP_FX(f) f\n"
+    "#endif\n"
+    "#ifndef WP_IPIN\n"
+    "#define WP_IP wp_inst *I,\n"
+    "#define WP_IP0 wp_inst *I\n"
+    "#define WP_IA I,\n"
+    "#define WP_IA0 I\n"
     "#endif\n";
+
+/* The parameter list of defined function f's C (after its name): with the
+** instance pinned (wp_xlate_pins_inst) through WP_IP, which is empty where
+** the register holds it and `wp_inst *I,` where the compiler has no such
+** register; `names`: with names l0, l1... (a definition). */
+void wp_xlate_params(wp_buf_t *b, const wasmplug_valkind_t *pt, uint32_t np, bool ipin, const char *prefix,
+                     bool names) {
+  if (!ipin) {
+    wp_buf_puts(b, names ? "(wp_inst *I" : "(wp_inst *");
+  } else if (!np) {
+    wp_buf_puts(b, "(WP_IP0)");
+    return;
+  } else {
+    wp_buf_puts(b, "(WP_IP ");
+  }
+  for (uint32_t k = 0; k < np; k++) {
+    if (k || !ipin) wp_buf_puts(b, ", ");
+    wp_buf_printf(b, "%s%s", prefix, wp_ctype(pt[k]));
+    if (names) wp_buf_printf(b, " l%u", k);
+  }
+  wp_buf_puts(b, ")");
+}
 
 static void gen_header(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, const uint8_t *tailer,
                        wp_buf_t *h) {
   const wp_modinfo_t *m = &mod->info;
   bool eh = uses_eh(m);
   /* before any function: the register is then never allocated in a unit */
+  if (wp_xlate_pins_inst(m, o)) wp_buf_puts(h, "#define WP_WANT_IPIN 1\n");
   if (pin_mem0(m, o)) wp_buf_puts(h, pin_block);
   wp_buf_puts(h, wp_prelude);
   if (m->features & WP_FEAT_SIMD) wp_buf_puts(h, wp_prelude_simd);
@@ -331,9 +375,10 @@ static void gen_header(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, c
   for (uint32_t f = 0; f < wp_nfuncs(m); f++) {
     const wp_functype_t *t = wp_modinfo_functype(m, f);
     ret_type(h, t);
-    wp_buf_printf(h, " F%u(wp_inst *", f);
-    for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(h, ", %s", wp_ctype(t->params[k]));
-    wp_buf_puts(h, ");\n");
+    wp_buf_printf(h, " F%u", f);
+    /* imports are the glue's trampolines: the instance as a parameter */
+    wp_xlate_params(h, t->params, t->nparams, f >= m->nimported_funcs && wp_xlate_pins_inst(m, o), "", false);
+    wp_buf_puts(h, ";\n");
   }
   if (tailer) gen_tail_header(m, tailer, h);
 }
@@ -561,7 +606,7 @@ static void put_header(wp_buf_t *b, bool inl, const wp_buf_t *header) {
 static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, const uint8_t *tailer,
                       bool inl, wp_buf_t *b) {
   const wp_modinfo_t *m = &mod->info;
-  bool pin = pin_mem0(m, o);
+  bool pin = pin_mem0(m, o), ipin = wp_xlate_pins_inst(m, o);
   if (!inl) wp_buf_puts(b, "#include \"wp.h\"\n"); /* inline: after the unit (translate) */
   wp_buf_puts(b, "#ifndef __TINYC__\n#include <stdlib.h>\n#endif\n");
   wp_buf_printf(b, "const wp_rt_api *wp_rt;\nu32 wp_tid[%u];\n", m->ntypes ? m->ntypes : 1);
@@ -590,6 +635,11 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
     ** own code: call_indirect through its own table) it jumps to F<N>
     ** (3 instructions; sibling calls allowed here alone: the recursion
     ** still grows the stack in F<N>); otherwise F<N>s sets and restores */
+    /* with the instance pinned too (wp_xlate_pins_inst) F<N> takes no
+    ** instance (WP_IA: empty under WP_IPIN), the fast path needs both
+    ** registers to hold this instance's values (r14 equal to I by chance,
+    ** e.g. in a host caller, must not skip setting r15), and F<N>s sets
+    ** and restores both */
     uint8_t *esc = escaping_funcs(mod);
     if (!esc) return wp_strdup("out of memory");
     wp_buf_puts(b, "#ifdef WP_PIN\n");
@@ -597,7 +647,9 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
       if (!esc[f]) continue;
       const wp_functype_t *t = wp_modinfo_functype(m, f);
       wp_buf_t args = {0};
-      for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(&args, ", a%u", k);
+      if (ipin) wp_buf_puts(&args, t->nparams ? "WP_IA " : "WP_IA0");
+      else wp_buf_puts(&args, "I");
+      for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(&args, "%sa%u", k || !ipin ? ", " : "", k);
       const char *as = args.s ? args.s : "";
       for (int fast = 0; fast < 2; fast++) {
         wp_buf_puts(b, fast ? "static __attribute__((optimize(\"optimize-sibling-calls\", \"omit-frame-pointer\"))) "
@@ -606,12 +658,18 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
         wp_buf_printf(b, " F%u%c(wp_inst *I", f, fast ? 'x' : 's');
         for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(b, ", %s a%u", wp_ctype(t->params[k]), k);
         if (fast) {
+          wp_buf_t sargs = {0};
+          wp_buf_puts(&sargs, "I");
+          for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(&sargs, ", a%u", k);
+          const char *ss = sargs.s ? sargs.s : "I";
           if (t->nresults)
-            wp_buf_printf(b, ") {\n  if (__builtin_expect(wp_mb == I->md[0], 1)) return F%u(I%s);\n  return F%us(I%s);\n}\n",
-                          f, as, f, as);
+            wp_buf_printf(b, ") {\n  if (__builtin_expect(WP_PIN_IS(I), 1)) return F%u(%s);\n  return F%us(%s);\n}\n",
+                          f, as, f, ss);
           else
-            wp_buf_printf(b, ") {\n  if (__builtin_expect(wp_mb == I->md[0], 1)) { F%u(I%s); return; }\n  F%us(I%s);\n}\n",
-                          f, as, f, as);
+            wp_buf_printf(b, ") {\n  if (__builtin_expect(WP_PIN_IS(I), 1)) { F%u(%s); return; }\n  F%us(%s);\n}\n",
+                          f, as, f, ss);
+          if (sargs.oom) b->oom = true;
+          wp_buf_free(&sargs);
           continue;
         }
         wp_buf_puts(b, ") { WP_PIN_SAVE(I); ");
@@ -619,7 +677,7 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
           ret_type(b, t);
           wp_buf_puts(b, " r = ");
         }
-        wp_buf_printf(b, "F%u(I%s); WP_PIN_BACK;%s }\n", f, as, t->nresults ? " return r;" : "");
+        wp_buf_printf(b, "F%u(%s); WP_PIN_BACK;%s }\n", f, as, t->nresults ? " return r;" : "");
       }
       if (args.oom) b->oom = true;
       wp_buf_free(&args);
@@ -665,6 +723,7 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
         continue;
       }
       wp_buf_printf(b, "static void wp_x%u(void *inst, wp_raw *v) {\n  ", i);
+      if (ipin) wp_buf_puts(b, "wp_inst *I = (wp_inst *)inst;\n  ");
       if (pin) wp_buf_puts(b, "WP_PIN_SAVE((wp_inst *)inst);\n  ");
       if (t->nresults) {
         ret_type(b, t);
@@ -673,9 +732,11 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
       /* the baseline's through the function table (hot-first: the hot
       ** function's optimized code) */
       if (o->baseline) wp_buf_printf(b, "((wp_ft%u)((wp_inst *)inst)->ftab[%u])((wp_inst *)inst", func_type_index(m, ex->index), ex->index);
+      else if (ipin && ex->index >= m->nimported_funcs) wp_buf_printf(b, "F%u(%s", ex->index, t->nparams ? "WP_IA " : "WP_IA0");
       else wp_buf_printf(b, "F%u((wp_inst *)inst", ex->index);
       for (uint32_t k = 0; k < t->nparams; k++)
-        wp_buf_printf(b, ", (%s)v[%u].%s", wp_ctype(t->params[k]), k, raw_field(t->params[k]));
+        wp_buf_printf(b, "%s(%s)v[%u].%s", k || !(ipin && ex->index >= m->nimported_funcs) ? ", " : "",
+                      wp_ctype(t->params[k]), k, raw_field(t->params[k]));
       wp_buf_puts(b, ");\n");
       if (pin) wp_buf_puts(b, "  WP_PIN_BACK;\n");
       if (t->nresults == 1)
@@ -798,7 +859,9 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
     const_expr(mod, d->offset, b);
     wp_buf_printf(b, ", 0, %u);\n  I->dd[%u] = 1;\n", d->bytes.len, s);
   }
-  if (m->has_start) wp_buf_printf(b, pin ? "  { WP_PIN_SAVE(I); F%u(I); WP_PIN_BACK; }\n" : "  F%u(I);\n", m->start);
+  if (m->has_start)
+    wp_buf_printf(b, pin ? "  { WP_PIN_SAVE(I); F%u(%s); WP_PIN_BACK; }\n" : "  F%u(%s);\n", m->start,
+                  ipin && m->start >= m->nimported_funcs ? "WP_IA0" : "I");
   wp_buf_puts(b, "}\n");
 
   wp_buf_puts(b, "static void wp_free(void *inst) {\n  wp_inst *I = inst;\n");
@@ -924,6 +987,9 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
       u = &out->units[out->nunits++];
       u->first = i;
       put_header(&u->c, inl, &out->header);
+      /* the instance pinned (pin_block): the body's I is the register
+      ** (never on the baseline, so never in inline C, whose glue follows) */
+      if (wp_xlate_pins_inst(m, opts)) wp_buf_puts(&u->c, "#ifdef WP_IPIN\n#define I wp_ip\n#endif\n");
       ubytes = 0;
     }
     if ((err = wp_translate_func(&x, i, &u->c))) goto fail;

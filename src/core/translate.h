@@ -93,6 +93,14 @@ static inline bool wp_xlate_pins(const wp_modinfo_t *m, const wp_xlate_opts_t *o
   return !o->baseline && !o->hot && wp_nmems(m) > 0;
 }
 
+/* Whether the C keeps the instance pointer in r14 as well (pin_block):
+** where memory 0's base is pinned, in modules without tail calls (whose
+** trampolines take the instance from a buffer).  The module's own
+** functions then take no instance parameter: F<N>(WP_IP params...). */
+static inline bool wp_xlate_pins_inst(const wp_modinfo_t *m, const wp_xlate_opts_t *o) {
+  return wp_xlate_pins(m, o) && !(m->features & WP_FEAT_TAILCALL);
+}
+
 /* The C type of a value type, and the letter naming its slot variables. */
 const char *wp_ctype(wasmplug_valkind_t t);
 char wp_tletter(wasmplug_valkind_t t);
@@ -100,6 +108,12 @@ char wp_tletter(wasmplug_valkind_t t);
 /* Translates defined function `i` into `out`.  Returns NULL or an error. */
 typedef struct wp_xmod wp_xmod_t;
 char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out);
+
+/* A defined function's C parameter list (translate.c): `(wp_inst *I, u32
+** l0...)`, or with the instance pinned `(WP_IP u32 l0...)`; each type after
+** `prefix` ("volatile "), names l<k> when `names`. */
+void wp_xlate_params(wp_buf_t *b, const wasmplug_valkind_t *pt, uint32_t np, bool ipin, const char *prefix,
+                     bool names);
 
 /* What translate_func.c needs of the module-level translation. */
 struct wp_xmod {

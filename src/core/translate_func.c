@@ -530,8 +530,11 @@ static void emit_call(fx_t *f, const wp_functype_t *ft, const char *callee, cons
   uint32_t base = f->nst - np;
   flush_flags(f, base, XF_MEM | XF_GLOB | XF_TAB | XF_TRAP);
   wp_buf_t call = {0};
-  wp_buf_printf(&call, "%s(%s", callee, self);
-  for (uint32_t k = 0; k < np; k++) wp_buf_printf(&call, ", %s", text(f, base + k));
+  /* self NULL: a defined function of this module with the instance pinned
+  ** (wp_xlate_pins_inst), WP_IA its (empty where pinned) instance argument */
+  if (self) wp_buf_printf(&call, "%s(%s", callee, self);
+  else wp_buf_printf(&call, "%s(%s", callee, np ? "WP_IA " : "WP_IA0");
+  for (uint32_t k = 0; k < np; k++) wp_buf_printf(&call, "%s%s", k || self ? ", " : "", text(f, base + k));
   wp_buf_puts(&call, ")");
   f->nst = base;
   for (uint32_t k = 0; k < nr; k++) hazard(f, base + k);
@@ -567,8 +570,20 @@ static void op_call(fx_t *f, uint32_t callee) {
   } else {
     /* an import: its inline first test (translate.c: gen_import_calls) */
     name = afmt(f, callee < f->mi->nimported_funcs ? "F%ui" : "F%u", callee);
+    if (defined && wp_xlate_pins_inst(f->mi, f->x->opts)) {
+      emit_call(f, ft, name, NULL, false, NULL);
+      return;
+    }
   }
   emit_call(f, ft, name, "I", false, NULL);
+}
+
+/* Table k's wp_tab: a table the module defines is in the instance block
+** itself (to[], which tp[] points to from instantiation on), one load
+** fewer before a call_indirect's bound check than through tp[]. */
+static const char *table_ptr(fx_t *f, uint32_t k) {
+  if (k >= f->mi->nimported_tables) return afmt(f, "(&I->to[%u])", k - f->mi->nimported_tables);
+  return afmt(f, "I->tp[%u]", k);
 }
 
 static void op_call_indirect(fx_t *f, uint32_t type, uint32_t table) {
@@ -577,7 +592,7 @@ static void op_call_indirect(fx_t *f, uint32_t type, uint32_t table) {
   ** in the arguments that may trap must happen first */
   uint32_t idx = f->nst - 1;
   flush_flags(f, idx, XF_TRAP);
-  const char *ci = afmt(f, "const wp_fr *e_ = wp_ci(I->tp[%u], %s, wp_tid[%u]);", table,
+  const char *ci = afmt(f, "const wp_fr *e_ = wp_ci(%s, %s, wp_tid[%u]);", table_ptr(f, table),
                         text(f, idx), type);
   f->nst--;
   emit_call(f, ft, afmt(f, "((wp_ft%u)e_->f)", type), "e_->i", true, ci);
@@ -595,7 +610,7 @@ static void op_return_call(fx_t *f, const wp_instr_t *in) {
   flush_flags(f, indirect ? f->nst - 1 : base, XF_TRAP);
   emit(f, "{ ");
   if (indirect)
-    emit(f, "const wp_fr *e_ = wp_ci(I->tp[%u], %s, wp_tid[%u]); ", in->b, text(f, f->nst - 1), in->a);
+    emit(f, "const wp_fr *e_ = wp_ci(%s, %s, wp_tid[%u]); ", table_ptr(f, in->b), text(f, f->nst - 1), in->a);
   for (uint32_t k = 0; k < np; k++) emit(f, "tc->a[%u].%c = %s; ", k, wp_tletter(ft->params[k]), text(f, base + k));
   pop_tries(f, 1);
   if (indirect)
@@ -1177,10 +1192,9 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
   ** registers setjmp restores: every local and slot is volatile */
   bool has_try = f.tries.len > 0;
   const char *vol = has_try ? "volatile " : "";
-  wp_buf_printf(out, "%s F%u(wp_inst *I", rt.s ? rt.s : "", f.func);
-  for (uint32_t k = 0; k < t->nparams; k++)
-    wp_buf_printf(out, ", %s%s l%u", f.tail ? "" : vol, wp_ctype(t->params[k]), k);
-  wp_buf_puts(out, ") {\n");
+  wp_buf_printf(out, "%s F%u", rt.s ? rt.s : "", f.func);
+  wp_xlate_params(out, t->params, t->nparams, wp_xlate_pins_inst(mi, x->opts), f.tail ? "" : vol, true);
+  wp_buf_puts(out, " {\n");
   if (f.tail) {
     /* F<N> runs the trampoline; the body follows as F<N>_t */
     wp_buf_printf(out, "wp_tc tc;\ntc.I = I; tc.fn = (void *)F%u_t;\n", f.func);

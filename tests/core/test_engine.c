@@ -379,6 +379,75 @@ static void test_memory_bases(void) {
   wasmplug_module_delete(lm);
 }
 
+/* The host function pin_inst.wat imports: calls `get` of the instance
+** *env points to (another instance of the same module) and returns it. */
+static wasmplug_trap_t *poke_fn(void *env, wasmplug_caller_t *c, wasmplug_val_raw_t *v, size_t n) {
+  (void)c; (void)n;
+  wasmplug_instance_t *other = *(wasmplug_instance_t **)env;
+  v[0].i32 = other ? call_i32(other, "get", &(wasmplug_val_t){WASMPLUG_I32, {.i32 = 0}}, 1) : -1;
+  return NULL;
+}
+
+/* The instance pointer, which the optimized tier keeps in a register
+** beside memory 0's base (translate.c: pin_block, wp_xlate_pins_inst): a
+** chain leaf <- a <- b as in test_memory_bases, a and b of pin_inst.wat,
+** each with its own memory and global (get = mem[0] + $g).  Every way in
+** (export entries, the start function, another instance's import, a
+** table's funcref, a host function calling into another instance) must
+** set it and every way back restore the caller's: a wrong instance reads
+** another's global.  Both translators (wasm2c's C pins nothing). */
+static void test_instance_pin(void) {
+  wasmplug_module_t *lm = load("pin_leaf.wasm"), *pm = load("pin_inst.wasm");
+  wasmplug_linker_t *l0 = wasmplug_linker_new(engine), *l1 = wasmplug_linker_new(engine),
+                    *l2 = wasmplug_linker_new(engine);
+  static wasmplug_instance_t *a_other, *b_other; /* poke's targets: b for a, a for b */
+  a_other = b_other = NULL;
+  wasmplug_valkind_t i32 = WASMPLUG_I32;
+  wasmplug_functype_t ft = {1, 1, &i32, &i32};
+  wasmplug_instance_t *leaf = instantiate(l0, lm);
+  CHECK(!wasmplug_linker_define_instance(l1, "peer", leaf), "define leaf");
+  wasmplug_linker_define_func(l1, "host", "poke", &ft, poke_fn, &a_other, NULL);
+  wasmplug_instance_t *a = instantiate(l1, pm);
+  CHECK(!wasmplug_linker_define_instance(l2, "peer", a), "define a");
+  wasmplug_linker_define_func(l2, "host", "poke", &ft, poke_fn, &b_other, NULL);
+  wasmplug_instance_t *b = instantiate(l2, pm);
+  a_other = b;
+  b_other = a;
+  wasmplug_val_t v = I32(0);
+  CHECK(call_i32(a, "get", &v, 1) == 5 && call_i32(b, "get", &v, 1) == 5, "the start function set $g");
+  v = I32(7);
+  call_i32(leaf, "set", &v, 1);
+  v = I32(1);
+  call_i32(a, "set", &v, 1); /* a: get = 1 + 10 */
+  v = I32(2);
+  call_i32(b, "set", &v, 1); /* b: get = 2 + 20 */
+  for (int round = 0; round < 2; round++) {
+    int32_t r;
+    CHECK((r = call_i32(a, "via_import", NULL, 0)) == 7011, "a.via_import: %d, want 7011", r);
+    CHECK((r = call_i32(b, "via_import", NULL, 0)) == 11022, "b.via_import: %d, want 11022", r);
+    CHECK((r = call_i32(a, "via_table", NULL, 0)) == 7011, "a.via_table: %d, want 7011", r);
+    CHECK((r = call_i32(b, "via_table", NULL, 0)) == 11022, "b.via_table: %d, want 11022", r);
+    /* many(1..8) = 204 + get; plus 1000 * get */
+    CHECK((r = call_i32(a, "via_own_table", NULL, 0)) == 204 + 11 + 11000, "a.via_own_table: %d", r);
+    CHECK((r = call_i32(b, "via_own_table", NULL, 0)) == 204 + 22 + 22000, "b.via_own_table: %d", r);
+    CHECK((r = call_i32(a, "via_host", NULL, 0)) == 22011, "a.via_host: %d, want 22011", r);
+    CHECK((r = call_i32(b, "via_host", NULL, 0)) == 11022, "b.via_host: %d, want 11022", r);
+  }
+  wasmplug_val_t m8[8];
+  for (int i = 0; i < 8; i++) m8[i] = I32(i + 1);
+  CHECK(call_i32(b, "many", m8, 8) == 204 + 22, "b.many(1..8) from the host");
+  v = I32(0);
+  CHECK(call_i32(leaf, "get", &v, 1) == 7, "leaf untouched");
+  wasmplug_instance_delete(b);
+  wasmplug_instance_delete(a);
+  wasmplug_instance_delete(leaf);
+  wasmplug_linker_delete(l2);
+  wasmplug_linker_delete(l1);
+  wasmplug_linker_delete(l0);
+  wasmplug_module_delete(pm);
+  wasmplug_module_delete(lm);
+}
+
 static wasmplug_trap_t *inc_fn(void *env, wasmplug_caller_t *c, wasmplug_val_raw_t *v, size_t n) {
   (void)env; (void)c; (void)n;
   v[0].i32 += 1;
@@ -779,6 +848,7 @@ int main(int argc, char **argv) {
   test_calls_and_traps();
   test_linking();
   test_memory_bases();
+  test_instance_pin();
   test_table_imports();
   test_invalid();
   test_threads();
