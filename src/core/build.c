@@ -204,6 +204,21 @@ static const char *cc_level(const wasmplug_module_t *m) {
 }
 #define CC_LEVELS "-O1 (no SIMD) / -O2 (SIMD)"
 
+/* -O1's passes that cost compile time and gain nothing on C translated
+** from wasm that LLVM (or another wasm producer) optimized already: every
+** memory access goes through linear memory's base with a may_alias type,
+** so points-to analysis, the IPA summaries of what a function reads or
+** writes, store motion and dead-store elimination find next to nothing
+** that the producer left; there are few aggregates to scalarize and no
+** count registers on x86.  Measured on the SQLite module (bench/README.md,
+** "Compile speed": cc1's instructions per unit, and the workload's
+** instructions under callgrind).  Only with -O1: a SIMD module's -O2 keeps
+** them all. */
+static const char *const o1_trims[] = {
+    "-fno-tree-pta", "-fno-tree-sra", "-fno-tree-dse", "-fno-dse", "-fno-ipa-modref",
+    "-fno-ipa-pure-const", "-fno-ipa-reference", "-fno-ipa-profile", "-fno-tree-bit-ccp",
+    "-fno-move-loop-stores", "-fno-branch-count-reg", NULL};
+
 /* The optimized tier's other compiler flags.  All of them and the levels
 ** are part of the cache keys: the engine's tool_id lists them
 ** (wp_cc_flags_text), whole-module and unit keys hash it. */
@@ -224,6 +239,9 @@ static const char *const own_flags[] = {"-ffp-contract=off", "-fno-math-errno", 
 char *wp_cc_flags_text(bool own) {
   wp_buf_t t = {0};
   wp_buf_puts(&t, CC_LEVELS);
+  wp_buf_puts(&t, "; with -O1:");
+  for (const char *const *f = o1_trims; *f; f++) wp_buf_printf(&t, " %s", *f);
+  wp_buf_puts(&t, ";");
   for (const char *const *f = cc_flags; *f; f++) wp_buf_printf(&t, " %s", *f);
   for (const char *const *f = own_flags; own && *f; f++) wp_buf_printf(&t, " %s", *f);
   if (t.oom || !t.s) {
@@ -243,7 +261,9 @@ const char *wp_cc_isa_flag(void) {
 
 static void cc_args(args_t *a, const wasmplug_module_t *m, const char *dir) {
   arg(a, wp_cc_command());
-  arg(a, cc_level(m));
+  const char *level = cc_level(m);
+  arg(a, level);
+  for (const char *const *f = o1_trims; !strcmp(level, "-O1") && *f; f++) arg(a, *f);
   for (const char *const *f = cc_flags; *f; f++) arg(a, *f);
   if (m->engine->translator == WP_TRANSLATOR_OWN) {
     for (const char *const *f = own_flags; *f; f++) arg(a, *f);
@@ -418,9 +438,10 @@ static char *build_units(unit_build_t *b, wp_xlate_t *x, progress_t *pg) {
   size_t nu = x->nunits, nj = 0;
   b->nunits = nu + 1;
   job_t *jobs = calloc(nu + 1, sizeof *jobs);
+  size_t *job_len = calloc(nu + 1, sizeof *job_len); /* its C's size: the order */
   b->keys = calloc(nu + 1, sizeof *b->keys);
   b->job_unit = calloc(nu + 1, sizeof *b->job_unit);
-  if (!jobs || !b->keys || !b->job_unit) {
+  if (!jobs || !job_len || !b->keys || !b->job_unit) {
     err = wp_strdup("out of memory");
     goto out;
   }
@@ -447,6 +468,7 @@ static char *build_units(unit_build_t *b, wp_xlate_t *x, progress_t *pg) {
       goto out;
     }
     unit_key(b, &x->header, c, b->keys[u]);
+    job_len[nj] = c->len;
     bool hit = unit_cached(b, b->keys[u], objp);
     if (!hit) err = write_text(dir, src, c);
     wp_buf_free(c); /* the C is on disk (or not needed) now */
@@ -467,6 +489,22 @@ static char *build_units(unit_build_t *b, wp_xlate_t *x, progress_t *pg) {
     free(srcp);
     if (err) goto out;
   }
+  /* Largest first: the compile ends when its last job does, so the long
+  ** ones start while the short ones can still fill the other cores (a
+  ** module's units are of a size in wasm, not in C or in compile time: a
+  ** function like SQLite's interpreter loop makes one unit twice the
+  ** others).  Stable, so equal sizes keep the module's order. */
+  for (size_t i = 1; i < nj; i++)
+    for (size_t k = i; k > 0 && job_len[k] > job_len[k - 1]; k--) {
+      job_t tj = jobs[k];
+      jobs[k] = jobs[k - 1];
+      jobs[k - 1] = tj;
+      size_t tu = b->job_unit[k], tl = job_len[k];
+      b->job_unit[k] = b->job_unit[k - 1];
+      b->job_unit[k - 1] = tu;
+      job_len[k] = job_len[k - 1];
+      job_len[k - 1] = tl;
+    }
   unsigned par = wp_build_jobs();
   free(pg->what);
   pg->what = wp_format("%s (%s tier): %zu of %zu C units to compile, %u at a time", m->name, pg->tier, nj, nu + 1,
@@ -476,6 +514,7 @@ static char *build_units(unit_build_t *b, wp_xlate_t *x, progress_t *pg) {
 out:
   for (size_t i = 0; i < nj; i++) job_free(&jobs[i]);
   free(jobs);
+  free(job_len);
   return err;
 }
 
