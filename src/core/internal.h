@@ -601,6 +601,10 @@ char *wp_artifact_bytes(wasmplug_module_t *m, uint8_t **out, size_t *len);
 ** (tcc_exec.c).  Returns NULL or an error message. */
 char *wp_tcc_build(const char *name, const char *dir, char *const *files, bool own_c, void **state,
                    void **glue_entry);
+/* The same for C handed over in memory (libtcc's tcc_compile_string: no
+** file written, read back and removed), each text one translation unit;
+** own translator's C only, and only where wp_tcc_in_process(). */
+char *wp_tcc_build_texts(const char *name, char *const *texts, void **state, void **glue_entry);
 void wp_tcc_release(void *state);
 /* Where the baseline code of `state` is, for backtraces: the shared
 ** object it was loaded from (*dl, *memfd: true), or, compiled in memory,

@@ -283,7 +283,7 @@ bool wp_read_instr(wp_reader_t *r, wp_instr_t *in) {
     if (!wp_rd_u32(r, &sub)) return false;
     uint32_t base = b == 0xfc ? WP_OP_FC : b == 0xfd ? WP_OP_FD : WP_OP_FE;
     uint32_t span = b == 0xfc ? 0x100 : b == 0xfd ? 0x200 : 0x100;
-    if (sub >= span || !wp_opinfo(base + sub)->name) {
+    if (sub >= span || wp_op_imm(base + sub) < 0) {
       r->p = r->start + in->off;
       if (b == 0xfd) return wp_rd_fail(r, "illegal opcode 0xfd 0x%x (unknown SIMD instruction)", sub);
       return wp_rd_fail(r, "illegal opcode 0x%02x 0x%x", b, sub);
@@ -298,13 +298,12 @@ bool wp_read_instr(wp_reader_t *r, wp_instr_t *in) {
                       b == 0x14 ? "call_ref" : b == 0x15 ? "return_call_ref"
                       : b == 0xd3 ? "ref.eq" : b == 0xd4 ? "ref.as_non_null"
                       : b == 0xd5 ? "br_on_null" : "br_on_non_null");
-  } else if (!wp_opinfo(op)->name) {
+  } else if (wp_op_imm(op) < 0) {
     r->p--;
     return wp_rd_fail(r, "illegal opcode 0x%02x", b);
   }
   in->op = op;
-  const wp_opinfo_t *oi = wp_opinfo(op);
-  switch (oi->imm) {
+  switch (wp_op_imm(op)) {
   case WP_IMM_NONE: return true;
   case WP_IMM_BLOCK: return blocktype(r, in);
   case WP_IMM_TRY_TABLE: {
@@ -384,6 +383,6 @@ bool wp_read_instr(wp_reader_t *r, wp_instr_t *in) {
     }
     return true;
   }
-  default: return wp_rd_fail(r, "internal error: immediate kind %u", oi->imm);
+  default: return wp_rd_fail(r, "internal error: immediate kind %d", wp_op_imm(op));
   }
 }

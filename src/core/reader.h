@@ -162,6 +162,11 @@ typedef struct wp_opinfo {
 ** opcodes). */
 const wp_opinfo_t *wp_opinfo(uint32_t op);
 
+/* The kind of an opcode's immediates (enum wp_imm), -1 if op is no opcode:
+** the same as wp_opinfo(op)->imm, from a small constant table (what the
+** reader needs; the full table is filled on first use). */
+int wp_op_imm(uint32_t op);
+
 /* The instruction's name as in the text format ("i32.add"), for messages. */
 const char *wp_op_name(uint32_t op);
 

@@ -95,6 +95,12 @@ out:
 
 bool wp_tcc_in_process(void) { return false; } /* the tcc program: our fds are not its */
 
+char *wp_tcc_build_texts(const char *name, char *const *texts, void **state, void **entry) {
+  (void)texts;
+  *state = *entry = NULL;
+  return wp_format("%s: internal error: in-memory C needs the in-process tcc", name);
+}
+
 void wp_tcc_release(void *state) {
   loaded_t *l = state;
   dlclose(l->dl);

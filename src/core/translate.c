@@ -593,11 +593,22 @@ static uint8_t *escaping_funcs(const wasmplug_module_t *mod) {
   return out;
 }
 
+/* What starts the glue and each unit: the header, included or inline. */
+static void put_header(wp_buf_t *b, bool inl, const wp_buf_t *header) {
+  if (inl && header->s) {
+    wp_buf_put(b, header->s, header->len);
+    wp_buf_puts(b, "\n");
+  } else {
+    wp_buf_puts(b, "#include \"wp.h\"\n");
+  }
+}
+
 static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, const uint8_t *tailer,
-                      wp_buf_t *b) {
+                      bool inl, wp_buf_t *b) {
   const wp_modinfo_t *m = &mod->info;
   bool pin = pin_mem0(m, o), ipin = wp_xlate_pins_inst(m, o);
-  wp_buf_puts(b, "#include \"wp.h\"\n#ifndef __TINYC__\n#include <stdlib.h>\n#endif\n");
+  if (!inl) wp_buf_puts(b, "#include \"wp.h\"\n"); /* inline: after the unit (translate) */
+  wp_buf_puts(b, "#ifndef __TINYC__\n#include <stdlib.h>\n#endif\n");
   wp_buf_printf(b, "const wp_rt_api *wp_rt;\nu32 wp_tid[%u];\n", m->ntypes ? m->ntypes : 1);
   for (uint32_t f = 0; f < m->nimported_funcs; f++) gen_trampoline(m, f, b);
   uint32_t nf = wp_nfuncs(m);
@@ -916,7 +927,17 @@ static uint8_t *find_tailers(const wasmplug_module_t *mod) {
   return t;
 }
 
+static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, bool inl, wp_xlate_t *out);
+
 char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp_xlate_t *out) {
+  return translate(mod, opts, false, out);
+}
+
+char *wp_translate_inline(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp_xlate_t *out) {
+  return translate(mod, opts, true, out);
+}
+
+static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, bool inl, wp_xlate_t *out) {
   const wp_modinfo_t *m = &mod->info;
   memset(out, 0, sizeof *out);
   uint8_t *tailer = NULL;
@@ -929,7 +950,13 @@ char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp
   wp_buf_puts(&out->header, glue_types);
   if (opts->baseline) wp_buf_puts(&out->header, "extern u32 *wp_hits;\n");
   if (!opts->baseline) gen_import_calls(m, &out->header);
-  err = gen_glue(mod, opts, tailer, &out->glue);
+  /* inline (one unit at most, from compile.c): the glue goes after the
+  ** unit, below the header the unit starts with (see the end) */
+  err = gen_glue(mod, opts, tailer, inl, &out->glue);
+  if (!err && inl && opts->unit_bytes) {
+    err = wp_strdup("internal error: inline C is one unit");
+    goto fail;
+  }
   if (err) goto fail;
 
   /* units: consecutive functions up to unit_bytes of wasm code each */
@@ -959,8 +986,9 @@ char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp
     if (!u || (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap)) {
       u = &out->units[out->nunits++];
       u->first = i;
-      wp_buf_puts(&u->c, "#include \"wp.h\"\n");
-      /* the instance pinned (pin_block): the body's I is the register */
+      put_header(&u->c, inl, &out->header);
+      /* the instance pinned (pin_block): the body's I is the register
+      ** (never on the baseline, so never in inline C, whose glue follows) */
       if (wp_xlate_pins_inst(m, opts)) wp_buf_puts(&u->c, "#ifdef WP_IPIN\n#define I wp_ip\n#endif\n");
       ubytes = 0;
     }
@@ -973,6 +1001,18 @@ char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp
     if (i + 1 == m->nfuncs || (opts->hot && i == last) ||
         (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap))
       wp_buf_printf(&u->c, "void wp_end%u(void) {}\n", out->nunits - 1);
+  }
+  /* inline: one text, header + unit + glue, so libtcc reads the header
+  ** once (the glue only defines what the header declares); no unit (no
+  ** function): header + glue */
+  if (inl) {
+    wp_buf_t *one = out->nunits ? &out->units[0].c : &out->header;
+    wp_buf_put(one, out->glue.s ? out->glue.s : "", out->glue.len);
+    wp_buf_free(&out->glue);
+    if (!out->nunits) {
+      out->glue = out->header;
+      memset(&out->header, 0, sizeof out->header);
+    }
   }
   if (out->header.oom || out->glue.oom) {
     err = wp_strdup("out of memory");

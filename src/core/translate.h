@@ -66,6 +66,10 @@ typedef struct wp_xlate {
 /* Translates `m` (decoded and validated).  Returns NULL or an error message
 ** (caller frees); on success the caller frees `out` with wp_xlate_free. */
 char *wp_translate(const wasmplug_module_t *m, const wp_xlate_opts_t *opts, wp_xlate_t *out);
+/* The same, with the header's text itself starting the glue and every unit
+** instead of #include "wp.h": C compiled from memory (compile.c, a small
+** module's baseline), with no file to include. */
+char *wp_translate_inline(const wasmplug_module_t *m, const wp_xlate_opts_t *opts, wp_xlate_t *out);
 void wp_xlate_free(wp_xlate_t *x);
 
 /* Features the translator does not implement yet (WP_FEAT_*). */

@@ -622,7 +622,26 @@ static void op_return_call(fx_t *f, const wp_instr_t *in) {
   set_dead(f);
 }
 
+/* The baseline's loads: under tcc, wp.h's WP_LD(T, a) and WP_LDF(T, a) are
+** the plain dereference (*(T *)(a)), which the translator writes itself:
+** tcc then expands no macro per load (a cold start's C is mostly loads,
+** and tcc's macro expansion was ~10 % of it: issue 18). */
+static const char *tcc_load(fx_t *f, const char *tpl) {
+  const char *p = strstr(tpl, "WP_LD");
+  if (!p) return tpl;
+  const char *lp = strchr(p, '('), *comma = lp ? strchr(lp, ',') : NULL;
+  if (!comma || comma[1] != ' ') return tpl;
+  const char *q = lp;
+  for (int depth = 0; *q; q++)
+    if (*q == '(') depth++;
+    else if (*q == ')' && --depth == 0) break;
+  if (!*q) return tpl;
+  return afmt(f, "%.*s(*(%.*s *)(%.*s))%s", (int)(p - tpl), tpl, (int)(comma - lp - 1), lp + 1,
+              (int)(q - comma - 2), comma + 2, q + 1);
+}
+
 static bool op_simple(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi, const char *tpl) {
+  if (f->x->opts->baseline) tpl = tcc_load(f, tpl);
   wasmplug_valkind_t addr = WASMPLUG_I32;
   bool access = oi->imm == WP_IMM_MEMARG || oi->imm == WP_IMM_MEMARG_LANE;
   if (access) addr = mem_is64(f, in->mem) ? WASMPLUG_I64 : WASMPLUG_I32;
