@@ -834,15 +834,19 @@ static inline const plan_t *plan_of(const wp_cabi_cx_t *cx, const wp_cabi_type_t
   return ty->owner ? plan_first(ty) : NULL;
 }
 
-/* Zeroes a native value with padding before its steps write it: 16-byte
-** stores (the last one overlapping), no call of memset for small sizes. */
+/* The plan of a value at ptr when its steps can run at once: the type has
+** a built plan (only a record, tuple or fixed list that is not plain ever
+** has one), the context does not ask for the walk, and the address is
+** aligned and in bounds; else NULL (load_native / store_native check and
+** report). */
 static inline const plan_t *plan_ready(const wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint32_t ptr) {
-  /* only a record, tuple or fixed list that is not plain ever has one */
   const plan_t *p = __atomic_load_n((const plan_t *const *)&ty->plan, __ATOMIC_ACQUIRE);
   if (!p || p == &no_plan || cx->interpret || !in_range(cx, ptr, ty->guest.size, ty->guest.align)) return NULL;
   return p;
 }
 
+/* Zeroes a native value with padding before its steps write it: 16-byte
+** stores (the last one overlapping), no call of memset for small sizes. */
 static inline void zero_native(uint8_t *dst, uint32_t n) {
   if (n >= 16) {
     uint32_t i = 0;
