@@ -38,6 +38,21 @@ serve_start() {
   U=http://127.0.0.1:$PORT
 }
 
+# SIGTERM to $SERVER, which must exit within 30 s (it ends within about
+# 2 s: 30 s only bounds the check) with status 0: NAME names the failure
+# to stop, STATUS_NAME the exit status's check.
+stop_server() {
+  kill -TERM $SERVER
+  i=0
+  while kill -0 $SERVER 2>/dev/null && [ $i -lt 300 ]; do i=$((i + 1)); sleep 0.1; done
+  if kill -0 $SERVER 2>/dev/null; then
+    bad "$1: the server is still running 30 s after SIGTERM"
+    kill -KILL $SERVER
+  fi
+  wait $SERVER
+  expect "$2" 0 "$?"
+}
+
 # Bodies stream both ways, far past the pipes' window (backpressure).
 serve_streams() {
   head -c 5000000 /dev/urandom >"$WORK/in.bin"
@@ -120,15 +135,7 @@ serve_stop_stuck() {
     done
     expect stuck-upstream-reached-$round 12 $(($(grep -c accepted "$WORK/silent") - before))
     sleep 0.5 # the POST's body fills its pipe (a guest that does not read it)
-    kill -TERM $SERVER
-    i=0 # ends within about 2 s; 30 s is only a bound for the check
-    while kill -0 $SERVER 2>/dev/null && [ $i -lt 300 ]; do i=$((i + 1)); sleep 0.1; done
-    if kill -0 $SERVER 2>/dev/null; then
-      bad "stuck-stop-$round: the server is still running 30 s after SIGTERM"
-      kill -KILL $SERVER
-    fi
-    wait $SERVER
-    expect stuck-exit-status-$round 0 "$?"
+    stop_server stuck-stop-$round stuck-exit-status-$round
     trap - EXIT
     contains stuck-closing-$round "12 request(s) still in flight after 1s; closing them" "$(cat "$WORK/err")"
     if grep -q "MHD_stop_daemon\|suspended connections" "$WORK/err"; then

@@ -176,15 +176,7 @@ while [ $(($(grep -c accepted "$WORK/silent") - before)) -lt 1 ] && [ $i -lt 300
 curl -s -o /dev/null -w '%{http_code}' "$U/fetch?127.0.0.1:$SP/never" >"$WORK/queued2" &
 Q2=$!
 sleep 0.5 # the second is queued
-kill -TERM $SERVER
-i=0 # ends within about 2 s; 30 s is only a bound for the check
-while kill -0 $SERVER 2>/dev/null && [ $i -lt 300 ]; do i=$((i + 1)); sleep 0.1; done
-if kill -0 $SERVER 2>/dev/null; then
-  bad "queued-stop: the server is still running 30 s after SIGTERM"
-  kill -KILL $SERVER
-fi
-wait $SERVER
-expect queued-exit-status 0 "$?"
+stop_server queued-stop queued-exit-status
 trap - EXIT
 wait $Q1 $Q2
 # not answered by their guests: 503, or a close when the stop came first
