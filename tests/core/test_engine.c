@@ -334,6 +334,44 @@ static int32_t call_i32(wasmplug_instance_t *in, const char *name, const wasmplu
   return r.of.i32;
 }
 
+/* A chain leaf <- a <- b of instances for the pinning tests: leaf of
+** pin_leaf.wasm, a and b of `module`, each defining the one before it as
+** "peer"; with `pokes`, a's host.poke has &pokes[0] as env and b's
+** &pokes[1] (poke_fn). */
+typedef struct chain {
+  wasmplug_module_t *lm, *pm;
+  wasmplug_linker_t *l[3];
+  wasmplug_instance_t *leaf, *a, *b;
+} chain_t;
+
+static wasmplug_trap_t *poke_fn(void *env, wasmplug_caller_t *c, wasmplug_val_raw_t *v, size_t n);
+
+static chain_t chain_new(const char *module, wasmplug_instance_t **pokes) {
+  chain_t c;
+  c.lm = load("pin_leaf.wasm");
+  c.pm = load(module);
+  for (int i = 0; i < 3; i++) c.l[i] = wasmplug_linker_new(engine);
+  wasmplug_valkind_t i32 = WASMPLUG_I32;
+  wasmplug_functype_t ft = {1, 1, &i32, &i32};
+  c.leaf = instantiate(c.l[0], c.lm);
+  CHECK(!wasmplug_linker_define_instance(c.l[1], "peer", c.leaf), "define leaf");
+  if (pokes) wasmplug_linker_define_func(c.l[1], "host", "poke", &ft, poke_fn, &pokes[0], NULL);
+  c.a = instantiate(c.l[1], c.pm);
+  CHECK(!wasmplug_linker_define_instance(c.l[2], "peer", c.a), "define a");
+  if (pokes) wasmplug_linker_define_func(c.l[2], "host", "poke", &ft, poke_fn, &pokes[1], NULL);
+  c.b = instantiate(c.l[2], c.pm);
+  return c;
+}
+
+static void chain_delete(chain_t *c) {
+  wasmplug_instance_delete(c->b);
+  wasmplug_instance_delete(c->a);
+  wasmplug_instance_delete(c->leaf);
+  for (int i = 2; i >= 0; i--) wasmplug_linker_delete(c->l[i]);
+  wasmplug_module_delete(c->pm);
+  wasmplug_module_delete(c->lm);
+}
+
 /* Memory 0's base, which the optimized tier keeps in a register
 ** (translate.c: pin_block): a chain leaf <- a <- b of instances, a and b
 ** of the same module (the same code), each with its own memory holding
@@ -343,14 +381,8 @@ static int32_t call_i32(wasmplug_instance_t *in, const char *name, const wasmplu
 static void test_memory_bases(void) {
   const char *tr = getenv("WASMPLUG_TRANSLATOR");
   if (tr && strcmp(tr, "own")) return; /* wasm2c 1.0.32 has no tail calls */
-  wasmplug_module_t *lm = load("pin_leaf.wasm"), *pm = load("pin.wasm");
-  wasmplug_linker_t *l0 = wasmplug_linker_new(engine), *l1 = wasmplug_linker_new(engine),
-                    *l2 = wasmplug_linker_new(engine);
-  wasmplug_instance_t *leaf = instantiate(l0, lm);
-  CHECK(!wasmplug_linker_define_instance(l1, "peer", leaf), "define leaf");
-  wasmplug_instance_t *a = instantiate(l1, pm);
-  CHECK(!wasmplug_linker_define_instance(l2, "peer", a), "define a");
-  wasmplug_instance_t *b = instantiate(l2, pm);
+  chain_t c = chain_new("pin.wasm", NULL);
+  wasmplug_instance_t *leaf = c.leaf, *a = c.a, *b = c.b;
   wasmplug_val_t v = I32(7);
   call_i32(leaf, "set", &v, 1);
   v = I32(1);
@@ -369,14 +401,7 @@ static void test_memory_bases(void) {
   CHECK(call_i32(b, "via_import", NULL, 0) == 1002, "b after growing");
   v = I32(0);
   CHECK(call_i32(a, "get", &v, 1) == 1 && call_i32(leaf, "get", &v, 1) == 7, "a and leaf untouched");
-  wasmplug_instance_delete(b);
-  wasmplug_instance_delete(a);
-  wasmplug_instance_delete(leaf);
-  wasmplug_linker_delete(l2);
-  wasmplug_linker_delete(l1);
-  wasmplug_linker_delete(l0);
-  wasmplug_module_delete(pm);
-  wasmplug_module_delete(lm);
+  chain_delete(&c);
 }
 
 /* The host function pin_inst.wat imports: calls `get` of the instance
@@ -397,22 +422,12 @@ static wasmplug_trap_t *poke_fn(void *env, wasmplug_caller_t *c, wasmplug_val_ra
 ** set it and every way back restore the caller's: a wrong instance reads
 ** another's global.  Both translators (wasm2c's C pins nothing). */
 static void test_instance_pin(void) {
-  wasmplug_module_t *lm = load("pin_leaf.wasm"), *pm = load("pin_inst.wasm");
-  wasmplug_linker_t *l0 = wasmplug_linker_new(engine), *l1 = wasmplug_linker_new(engine),
-                    *l2 = wasmplug_linker_new(engine);
-  static wasmplug_instance_t *a_other, *b_other; /* poke's targets: b for a, a for b */
-  a_other = b_other = NULL;
-  wasmplug_valkind_t i32 = WASMPLUG_I32;
-  wasmplug_functype_t ft = {1, 1, &i32, &i32};
-  wasmplug_instance_t *leaf = instantiate(l0, lm);
-  CHECK(!wasmplug_linker_define_instance(l1, "peer", leaf), "define leaf");
-  wasmplug_linker_define_func(l1, "host", "poke", &ft, poke_fn, &a_other, NULL);
-  wasmplug_instance_t *a = instantiate(l1, pm);
-  CHECK(!wasmplug_linker_define_instance(l2, "peer", a), "define a");
-  wasmplug_linker_define_func(l2, "host", "poke", &ft, poke_fn, &b_other, NULL);
-  wasmplug_instance_t *b = instantiate(l2, pm);
-  a_other = b;
-  b_other = a;
+  static wasmplug_instance_t *others[2]; /* poke's targets: b for a, a for b */
+  others[0] = others[1] = NULL;
+  chain_t c = chain_new("pin_inst.wasm", others);
+  wasmplug_instance_t *leaf = c.leaf, *a = c.a, *b = c.b;
+  others[0] = b;
+  others[1] = a;
   wasmplug_val_t v = I32(0);
   CHECK(call_i32(a, "get", &v, 1) == 5 && call_i32(b, "get", &v, 1) == 5, "the start function set $g");
   v = I32(7);
@@ -438,14 +453,7 @@ static void test_instance_pin(void) {
   CHECK(call_i32(b, "many", m8, 8) == 204 + 22, "b.many(1..8) from the host");
   v = I32(0);
   CHECK(call_i32(leaf, "get", &v, 1) == 7, "leaf untouched");
-  wasmplug_instance_delete(b);
-  wasmplug_instance_delete(a);
-  wasmplug_instance_delete(leaf);
-  wasmplug_linker_delete(l2);
-  wasmplug_linker_delete(l1);
-  wasmplug_linker_delete(l0);
-  wasmplug_module_delete(pm);
-  wasmplug_module_delete(lm);
+  chain_delete(&c);
 }
 
 static wasmplug_trap_t *inc_fn(void *env, wasmplug_caller_t *c, wasmplug_val_raw_t *v, size_t n) {
