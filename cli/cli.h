@@ -38,7 +38,11 @@ bool wp_cli_parse_u64(const char *s, bool size, uint64_t *out);
 
 /* Reads a whole file; on failure prints an error naming it and returns NULL. */
 uint8_t *wp_cli_read_file(const char *path, size_t *len);
-/* Makes the pages of [p, p + n) present now (large buffers about to be
+/* The same for the FILE of `wasmplug run`: a core module's large custom
+** payloads but "name"'s are left unread, zero (read_module.c says why
+** that is sound); anything else is read whole. */
+uint8_t *wp_cli_read_module(const char *path, size_t *len);
+/* Makes the pages [p, p + n) touches present now (large buffers about to be
 ** filled: one call instead of a page fault per page); best effort. */
 void wp_cli_populate(void *p, size_t n);
 

@@ -320,7 +320,7 @@ int wp_cmd_run(int argc, char **argv) {
   }
 
   size_t len;
-  bytes = wp_cli_read_file(file, &len);
+  bytes = wp_cli_read_module(file, &len);
   if (!bytes) goto out;
   /* wasi:http (0.2 and 0.3), built in like WASI, for a component that
   ** imports it: outgoing requests denied but to what --allow-http grants */

@@ -94,9 +94,12 @@ bool wp_cli_parse_u64(const char *s, bool size, uint64_t *out) {
 
 void wp_cli_populate(void *p, size_t n) {
   long pg = sysconf(_SC_PAGESIZE);
-  if (!p || pg <= 0 || n < (size_t)16 * (size_t)pg) return;
-  uintptr_t lo = ((uintptr_t)p + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
-  uintptr_t hi = ((uintptr_t)p + n) & ~((uintptr_t)pg - 1);
+  if (!p || pg <= 0 || !n) return;
+  /* every page [p, p + n) touches (prefaulting a neighbour's page changes
+  ** nothing in it); one page is one fault either way */
+  uintptr_t lo = (uintptr_t)p & ~((uintptr_t)pg - 1);
+  uintptr_t hi = ((uintptr_t)p + n + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+  if (hi - lo < 2 * (uintptr_t)pg) return;
 #ifdef MADV_POPULATE_WRITE
   if (hi > lo) madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE); /* best effort: older kernels say EINVAL */
 #else

@@ -4,6 +4,7 @@
   (import "bench:plugin/api@1.0.0" "inc" (func $inc (param i32) (result i32)))
   (import "bench:plugin/api@1.0.0" "echo" (func $echo (param i32 i32 i32)))
   (import "bench:plugin/api@1.0.0" "sum" (func $sum (param i32 i32) (result i32)))
+  (import "bench:plugin/api@1.0.0" "len" (func $len (param i32 i32) (result i32)))
   (import "bench:plugin/api@1.0.0" "[constructor]obj" (func $obj_new (param i32) (result i32)))
   (import "bench:plugin/api@1.0.0" "[method]obj.get" (func $obj_get (param i32) (result i32)))
   (memory (export "memory") 4)
@@ -28,6 +29,12 @@
       (global.set $heap (i32.const 0x30000))
       (call $echo (local.get $p) (local.get $len) (i32.const 0x100))
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "loop_len") (param $n i32) (param $p i32) (param $len i32) (result i32)
+    (local $x i32)
+    (loop $l
+      (local.set $x (i32.add (local.get $x) (call $len (local.get $p) (local.get $len))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $x))
   (func (export "loop_sum") (param $n i32) (param $p i32) (param $len i32) (result i32)
     (local $x i32)
     (loop $l

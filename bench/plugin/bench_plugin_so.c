@@ -20,6 +20,7 @@ static const char wit[] =
     "  nop: func();\n"
     "  inc: func(x: u32) -> u32;\n"
     "  echo: func(s: string) -> string;\n"
+    "  len: func(s: string) -> u32;\n"
     "  sum: func(l: list<u8>) -> u32;\n"
     "}\n";
 
@@ -44,6 +45,14 @@ static int f_echo(void *s, wasmplug_plugin_call_t *c, const void *p, void *r) {
   if (!out->ptr) return host->trap(c, "out of memory");
   memcpy(out->ptr, in->ptr, in->len);
   out->len = in->len;
+  return WASMPLUG_OK;
+}
+
+/* A string in, a scalar out: what "memcpy + validate + call" describes. */
+static int f_len(void *s, wasmplug_plugin_call_t *c, const void *p, void *r) {
+  (void)s; (void)c;
+  const bytes_t *in = p;
+  *(uint32_t *)r = (uint32_t)in->len;
   return WASMPLUG_OK;
 }
 
@@ -75,6 +84,7 @@ static const wasmplug_plugin_func_t funcs[] = {
     {"bench:plugin/api#nop", f_nop},
     {"bench:plugin/api#inc", f_inc},
     {"bench:plugin/api#echo", f_echo},
+    {"bench:plugin/api#len", f_len},
     {"bench:plugin/api#sum", f_sum},
     {"bench:plugin/api#[constructor]obj", f_obj_new},
     {"bench:plugin/api#[method]obj.get", f_obj_get},

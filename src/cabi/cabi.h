@@ -629,6 +629,10 @@ wp_cabi_error_t *wp_cabi_lift_flat_native(wp_cabi_cx_t *cx, const wp_cabi_type_t
                                           size_t nflat, void *out);
 wp_cabi_error_t *wp_cabi_lower_flat_native(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const void *in,
                                            wp_cabi_flat_t *flat);
+/* wp_cabi_lift_flat_native of a string's two flat values (ptr, len) to its
+** native {ptr, len} at out: the same code, without the dispatch on the type
+** (the plugin loader's per-param loop knows it is a string). */
+wp_cabi_error_t *wp_cabi_lift_string_native(wp_cabi_cx_t *cx, uint32_t ptr, uint32_t len, void *out);
 
 /* The native layout of a function's parameters as one C struct (the layout
  * of the tuple of params): size/align and per-param offsets. */

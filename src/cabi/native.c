@@ -498,6 +498,10 @@ wp_cabi_error_t *wp_cabi_lift_flat_native(wp_cabi_cx_t *cx, const wp_cabi_type_t
   return lift_flat_n(cx, ty, flat, 0, out);
 }
 
+wp_cabi_error_t *wp_cabi_lift_string_native(wp_cabi_cx_t *cx, uint32_t ptr, uint32_t len, void *out) {
+  return lift_string_n(cx, ptr, len, out);
+}
+
 static wp_cabi_error_t *lower_flat_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, const uint8_t *src,
                                      wp_cabi_flat_t *out) {
   wp_cabi_error_t *e;

@@ -194,6 +194,7 @@ bool wp_cabi_utf8_copy_valid(uint8_t *d, const uint8_t *s, size_t n) {
       return wp_cabi_utf8_valid(d + i, n - i);
     }
   }
+  if (i == n) return true; /* whole blocks, all ASCII: no tail to copy or check */
   memcpy(d + i, s + i, n - i);
   return wp_cabi_utf8_valid(d + i, n - i);
 }

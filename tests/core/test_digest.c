@@ -9,7 +9,16 @@
 **     code of its twin; a module with other code never does, also when it
 **     carries the same custom section;
 **   - the command: a file changed in place (same size, its mtime set back)
-**     runs its new code from the next `wasmplug run`, nothing stale.
+**     runs its new code from the next `wasmplug run`, nothing stale;
+**   - the command's reader (cli/read_module.c): a module with a 64 MiB
+**     custom section runs without that section in memory (its peak RSS
+**     within 16 MiB of its twin's without it), as the same module (the
+**     cached code `compile` made of the whole file), with the names of the
+**     "name" section after it; a custom section running past the end is
+**     the decoder's error, as before;
+**   - the main thread's stack bounds (src/core/rt.c: main_stack): a
+**     recursion through `run` is a stack overflow trap with the stack
+**     limit raised (ulimit -s 32768) as with the default.
 **   test_digest WASMPLUG_BINARY WORK_DIR   (WORK_DIR emptied first)
 */
 #include <fcntl.h>
@@ -18,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core_test.h" /* CHECK, checks, failures */
@@ -121,6 +132,73 @@ static int cli_f(const char *wasmplug, const char *file) {
   return v;
 }
 
+
+/* The reader's module: exports f (returns 7), t (calls the function the
+** "name" section calls gee_whiz, which traps) and r (recurses forever);
+** with `big`, a custom section ".debug_info" of `big` zero bytes (a hole
+** in the file) before the "name" section.  `cut`: the big section claims
+** `cut` more bytes than the file has. */
+static bool write_reader_module(const char *path, size_t big, size_t cut) {
+  static const uint8_t head[] = {
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,             /* magic, version */
+      0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,                   /* type: () -> i32 */
+      0x03, 0x05, 0x04, 0x00, 0x00, 0x00, 0x00,                   /* four functions */
+      0x07, 0x0d, 0x03, 0x01, 'f', 0x00, 0x00, 0x01, 't', 0x00, 0x01, 0x01, 'r', 0x00, 0x03,
+      0x0a, 0x14, 0x04, 0x04, 0x00, 0x41, 0x07, 0x0b,             /* f: i32.const 7 */
+      0x04, 0x00, 0x10, 0x02, 0x0b,                               /* t: call 2 */
+      0x03, 0x00, 0x00, 0x0b,                                     /* 2: unreachable */
+      0x04, 0x00, 0x10, 0x03, 0x0b};                              /* r: call 3 */
+  static const uint8_t names[] = {0x00, 0x12, 0x04, 'n', 'a', 'm', 'e', 0x01, 0x0b, 0x01, 0x02, 0x08,
+                                  'g', 'e', 'e', '_', 'w', 'h', 'i', 'z'};
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return false;
+  bool ok = write(fd, head, sizeof head) == (ssize_t)sizeof head;
+  off_t at = (off_t)sizeof head;
+  if (big) {
+    static const char dname[] = ".debug_info";
+    uint64_t size = 1 + (sizeof dname - 1) + big + cut;
+    uint8_t h[16];
+    size_t n = 0;
+    h[n++] = 0;
+    do {
+      h[n++] = (uint8_t)((size & 0x7f) | (size > 0x7f ? 0x80 : 0));
+      size >>= 7;
+    } while (size);
+    h[n++] = (uint8_t)(sizeof dname - 1);
+    memcpy(h + n, dname, sizeof dname - 1), n += sizeof dname - 1;
+    ok = ok && write(fd, h, n) == (ssize_t)n;
+    at += (off_t)(n + big); /* the payload: a hole, zeros */
+  }
+  ok = ok && pwrite(fd, names, sizeof names, at) == (ssize_t)sizeof names;
+  return close(fd) == 0 && ok;
+}
+
+/* Runs `sh -c CMD` (output to OUT); its exit status, and its peak RSS in KiB. */
+static int run_rss(const char *cmd, const char *out, long *rss_kib) {
+  pid_t p = fork();
+  if (p == 0) {
+    int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) dup2(fd, 1), dup2(fd, 2);
+    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    _exit(127);
+  }
+  int st = 0;
+  struct rusage ru;
+  memset(&ru, 0, sizeof ru);
+  if (p < 0 || wait4(p, &st, 0, &ru) != p) return -1;
+  *rss_kib = ru.ru_maxrss;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static bool file_has(const char *path, const char *what) {
+  char buf[8192];
+  FILE *f = fopen(path, "r");
+  size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+  if (f) fclose(f);
+  buf[n] = 0;
+  return strstr(buf, what) != NULL;
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) return 2;
   snprintf(work, sizeof work, "%s", argv[2]);
@@ -176,6 +254,41 @@ int main(int argc, char **argv) {
             st2.st_mtim.tv_nsec == st.st_mtim.tv_nsec,
         "same size and mtime");
   CHECK(cli_f(argv[1], file) == 8, "wasmplug run after the change: the new code's 8");
+
+  /* 4. the command's reader: a large custom payload is never read */
+  char big[4200], twin[4200], cut[4200], out[4200], rcache[4200], run[9000];
+  snprintf(big, sizeof big, "%s/big.wasm", work);
+  snprintf(twin, sizeof twin, "%s/twin.wasm", work);
+  snprintf(cut, sizeof cut, "%s/cut.wasm", work);
+  snprintf(out, sizeof out, "%s/out.txt", work);
+  snprintf(rcache, sizeof rcache, "%s/reader-cache", work);
+  enum { BIG = 64 << 20 };
+  CHECK(write_reader_module(big, BIG, 0) && write_reader_module(twin, 0, 0) && write_reader_module(cut, BIG, 4096),
+        "writing the reader's modules");
+  snprintf(run, sizeof run, "WASMPLUG_CACHE_DIR='%s' '%s' compile '%s'", rcache, argv[1], big);
+  long rss_big = 0, rss_twin = 0, rss = 0;
+  CHECK(run_rss(run, out, &rss) == 0, "compile of the whole file");
+  CHECK(count_so(rcache) == 1, "compiled once (%d entries)", count_so(rcache));
+  snprintf(run, sizeof run, "WASMPLUG_CACHE_DIR='%s' '%s' run --tier optimized --invoke f '%s'", rcache, argv[1], big);
+  CHECK(run_rss(run, out, &rss_big) == 0 && file_has(out, "7"), "run --invoke f of the module with 64 MiB of DWARF: 7");
+  CHECK(count_so(rcache) == 1, "its cached code, the same module's (%d entries)", count_so(rcache));
+  snprintf(run, sizeof run, "WASMPLUG_CACHE_DIR='%s' '%s' run --tier optimized --invoke f '%s'", rcache, argv[1], twin);
+  CHECK(run_rss(run, out, &rss_twin) == 0 && file_has(out, "7"), "its twin without the custom section: 7");
+  CHECK(rss_big < rss_twin + 16 * 1024, "the custom payload was not read: peak RSS %ld KiB, its twin's %ld KiB",
+        rss_big, rss_twin);
+  /* (baseline: the optimized tier inlines gee_whiz into t) */
+  snprintf(run, sizeof run, "WASMPLUG_CACHE_DIR='%s' '%s' run --tier baseline --invoke t '%s'", rcache, argv[1], big);
+  CHECK(run_rss(run, out, &rss) == 134 && file_has(out, "gee_whiz"),
+        "a trap's backtrace names the function from the name section after the skipped one");
+  snprintf(run, sizeof run, "WASMPLUG_CACHE_DIR='%s' '%s' run --invoke f '%s'", rcache, argv[1], cut);
+  CHECK(run_rss(run, out, &rss) == 1 && file_has(out, "exceeds"), "a custom section past the end: the decoder's error");
+
+  /* 5. the main thread's stack bounds, with the stack limit raised */
+  snprintf(run, sizeof run, "'%s' run --tier baseline --invoke r '%s'", argv[1], twin);
+  CHECK(run_rss(run, out, &rss) == 134 && file_has(out, "stack overflow"), "recursion: a stack overflow trap");
+  snprintf(run, sizeof run, "ulimit -s 32768 && '%s' run --tier baseline --invoke r '%s'", argv[1], twin);
+  CHECK(run_rss(run, out, &rss) == 134 && file_has(out, "stack overflow"),
+        "recursion with ulimit -s 32768: a stack overflow trap");
 
   printf("%d passed, %d failed\n", checks - failures, failures);
   return failures != 0;

@@ -3,9 +3,9 @@
 ** `wasmplug serve`: a fresh instance per request without instantiating):
 ** after a reset, memory contents and size, globals and tables are those
 ** of the snapshot, every time, and a snapshot can be retaken.  Twice: a
-** small memory (snapshot.wasm, copied back whole) and a large one
-** (snapshot_big.wasm: a copy-on-write image; a reset copies back the pages
-** written, or drops them all when many were: both are checked).
+** small memory (snapshot.wasm) and a large one (snapshot_big.wasm), each
+** a copy-on-write image of itself; a reset copies back the pages written,
+** or drops them all when many were (both are checked with the large one).
 ** Freed memories' reservations are reused by the next instantiation
 ** (issue 18): what the next instance sees is a new memory's state (zeros
 ** past its data segments, nothing accessible past its size), also after
@@ -130,8 +130,7 @@ static int run(char **argv, const char *name) {
 
   /* Reused reservations (snapshot.wasm: 1 page, at most 10).  Round 0: a
   ** plain memory grown and written; round 1: the same after a snapshot of
-  ** 10 pages (over COPY_MAX: a copy-on-write image of the memory) and a
-  ** reset. */
+  ** 10 pages (a copy-on-write image of the memory) and a reset. */
   for (int round = 0; round < 2 && !big; round++) {
     wasmplug_linker_instantiate(l, m, NULL, &inst, &e, &tr);
     if (e || tr) return printf("FAIL: %s\n", e ? wasmplug_error_message(e) : wasmplug_trap_message(tr)), 1;
