@@ -13,6 +13,7 @@
 #define WP_CORE_TRANSLATE_H
 
 #include "internal.h"
+#include "reader.h"
 
 /* How the C is shaped. */
 typedef struct wp_xlate_opts {
@@ -111,6 +112,14 @@ static inline bool wp_xlate_pins(const wp_modinfo_t *m, const wp_xlate_opts_t *o
 static inline bool wp_xlate_pins_inst(const wp_modinfo_t *m, const wp_xlate_opts_t *o) {
   return wp_xlate_pins(m, o) && !(m->features & WP_FEAT_TAILCALL);
 }
+
+/* The optimized tier's loads that need no barrier (translate_loads.c): a
+** bitmap over the bytes of defined function body `body` (its module
+** offset and length; the reader at its first instruction), bit k set when
+** the load whose opcode is k bytes into the body can be a plain C load.
+** NULL when out of memory (then every load keeps its barrier). */
+uint8_t *wp_xlate_plain_loads(const wp_modinfo_t *mi, const wp_reader_t *body, uint32_t body_off,
+                              uint32_t body_len);
 
 /* The C type of a value type, and the letter naming its slot variables. */
 const char *wp_ctype(wasmplug_valkind_t t);

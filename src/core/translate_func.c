@@ -52,6 +52,7 @@ typedef struct xent {
   uint8_t fl;
   uint8_t nloc;  /* locals read (LOC_MANY: too many to list) */
   uint16_t depth;
+  uint8_t lw;    /* baseline: width of a load tcc may still hold unloaded (below) */
   uint32_t loc[MAXLOC];
   int32_t shi;   /* highest slot read, -1: none */
 } xent_t;
@@ -91,6 +92,8 @@ typedef struct fx {
   uint8_t *slots; /* slots[d] bit t: s<d><t> is used */
   uint32_t capslots;
   uint8_t *mems_used;
+  uint8_t *plain; /* loads that need no barrier (translate_loads.c); NULL: all do */
+  uint32_t body_off;
   bool dead;
   bool tail; /* makes tail calls: the body is F<N>_t (translate.c) */
   wp_buf_t tries; /* try_table handlers to declare ("h<label>, ...") */
@@ -247,6 +250,7 @@ static void materialize(fx_t *f, uint32_t j) {
   e->fl = 0;
   e->nloc = 0;
   e->depth = 0;
+  e->lw = 0;
   e->shi = (int32_t)j;
 }
 
@@ -282,6 +286,9 @@ static void push_slot(fx_t *f, wasmplug_valkind_t t) {
   use_slot(f, f->nst - 1, t);
 }
 
+/* A constant the translator wrote (i32/i64.const: "<digits>u", "<digits>ull"). */
+static bool is_const(const xent_t *e) { return e->c && e->c[0] >= '0' && e->c[0] <= '9'; }
+
 /* Pushes expression `c` built from the `nops` entries just popped (still in
 ** f->st[f->nst .. f->nst + nops)), adding `fl`. */
 static void push_expr(fx_t *f, wasmplug_valkind_t t, const char *c, uint32_t nops, unsigned fl) {
@@ -291,9 +298,12 @@ static void push_expr(fx_t *f, wasmplug_valkind_t t, const char *c, uint32_t nop
   e.c = c;
   e.fl = (uint8_t)fl;
   e.shi = -1;
+  bool any_const = false;
+  for (uint32_t k = 0; k < nops; k++) any_const |= is_const(&f->st[f->nst + k]);
   for (uint32_t k = 0; k < nops; k++) {
     const xent_t *o = &f->st[f->nst + k];
     e.fl |= o->fl;
+    if ((nops == 1 || any_const) && o->lw > e.lw) e.lw = o->lw;
     if (o->depth + 1 > e.depth) e.depth = (uint16_t)(o->depth + 1);
     int32_t oshi = o->c ? o->shi : (int32_t)(f->nst + k);
     if (oshi > e.shi) e.shi = oshi;
@@ -640,14 +650,47 @@ static const char *tcc_load(fx_t *f, const char *tpl) {
               (int)(q - comma - 2), comma + 2, q + 1);
 }
 
+/* The optimized tier's loads keep WP_LD's barrier unless translate_loads.c
+** found that their trap cannot be lost: then a plain dereference, which gcc
+** may fold into the instruction that uses it. */
+static bool plain_load(fx_t *f, const wp_instr_t *in) {
+  uint32_t at = in->off - f->body_off;
+  return f->plain && in->op >= 0x28 && in->op <= 0x35 && (f->plain[at / 8] & (1u << (at % 8)));
+}
+
+/* The baseline's loads are plain dereferences, and tcc loads an lvalue only
+** when it needs its value: a cast to a narrower type reads fewer bytes
+** ((u16)*(u64 *)p is a 2-byte load), and x * 0, x & 0, x | ~0 drop x
+** unread.  Either loses the trap of a load out of bounds, so an operand
+** that may still be such a load (lw, kept through operations with a
+** constant, which tcc may fold away) is first assigned to its slot, at its
+** full width.  Rare in real code (stores of loaded bytes are 1-byte
+** loads): the baseline stays as fast. */
+static void tcc_keep_loads(fx_t *f, const wp_instr_t *in, uint32_t base) {
+  static const struct { uint16_t op; uint8_t opnd, width; } narrow[] = {
+      {0xa7, 0, 4}, {0xc0, 0, 1}, {0xc1, 0, 2}, {0xc2, 0, 1}, {0xc3, 0, 2}, {0xc4, 0, 4},
+      {0x3a, 1, 1}, {0x3b, 1, 2}, {0x3c, 1, 1}, {0x3d, 1, 2}, {0x3e, 1, 4}};
+  for (size_t k = 0; k < sizeof narrow / sizeof *narrow; k++)
+    if (in->op == narrow[k].op && f->st[base + narrow[k].opnd].lw > narrow[k].width) materialize(f, base + narrow[k].opnd);
+  const char *absorbing = in->op == 0x6c || in->op == 0x71 ? "0u"
+                          : in->op == 0x7e || in->op == 0x83 ? "0ull"
+                          : in->op == 0x72 ? "4294967295u"
+                          : in->op == 0x84 ? "18446744073709551615ull" : NULL;
+  for (uint32_t k = 0; absorbing && k < 2; k++) {
+    const xent_t *c = &f->st[base + 1 - k];
+    if (is_const(c) && !strcmp(c->c, absorbing) && f->st[base + k].lw) materialize(f, base + k);
+  }
+}
+
 static bool op_simple(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi, const char *tpl) {
-  if (f->x->opts->baseline) tpl = tcc_load(f, tpl);
+  if (f->x->opts->baseline || plain_load(f, in)) tpl = tcc_load(f, tpl);
   wasmplug_valkind_t addr = WASMPLUG_I32;
   bool access = oi->imm == WP_IMM_MEMARG || oi->imm == WP_IMM_MEMARG_LANE;
   if (access) addr = mem_is64(f, in->mem) ? WASMPLUG_I64 : WASMPLUG_I32;
   uint32_t np = sig_nparams(oi->sig);
   wasmplug_valkind_t rt = sig_result(oi->sig, addr);
   uint32_t base = f->nst - np;
+  if (f->x->opts->baseline) tcc_keep_loads(f, in, base);
   const char *a = access ? address(f, base, in->mem, in->offset) : NULL;
   if (rt == WP_BOT) { /* a store */
     flush_flags(f, base, XF_MEM | XF_TRAP);
@@ -659,6 +702,8 @@ static bool op_simple(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi, cons
   f->nst = base;
   unsigned fl = oi->trap == WP_TRAP_MEM ? XF_MEM | XF_TRAPM : oi->trap ? XF_TRAPO : 0;
   push_expr(f, rt, c, np, fl);
+  if (f->x->opts->baseline && in->op >= 0x28 && in->op <= 0x35 && f->st[f->nst - 1].c)
+    f->st[f->nst - 1].lw = (uint8_t)wp_op_access_size(in->op);
   return true;
 }
 
@@ -1163,6 +1208,9 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
       for (uint32_t c = 0; c < cnt; c++) f.locals[k++] = t;
     }
   }
+  /* without it every load keeps its barrier: only slower */
+  if (!x->opts->baseline) f.plain = wp_xlate_plain_loads(mi, &r, body.off, body.len);
+  f.body_off = body.off;
   push_frame(&f, K_FUNC, 0);
   wp_instr_t in;
   while (f.nfr && !f.err) {
@@ -1272,6 +1320,7 @@ out:
   free(f.locals);
   free(f.slots);
   free(f.mems_used);
+  free(f.plain);
   free(r.err);
   return f.err;
 }

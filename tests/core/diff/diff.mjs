@@ -89,9 +89,6 @@ const KNOWN_BUGS = {
   // tcc compiles wasm2c's -(x) as a subtraction, so f32/f64.neg keeps the
   // sign of a NaN (cases/float_neg_nan.wast).
   'fneg-nan': { configs: ['baseline/wasm2c'] },
-  // tcc narrows a load whose low bits only are used, so it does not trap
-  // past the end of memory (cases/load_narrowing_oob.wast).
-  'load-narrowing': { configs: ['baseline/own'] },
 };
 
 // ----------------------------------------------------------------- main

@@ -680,10 +680,6 @@ class FuncGen {
 
   load(t, d) {
     const [op, width] = this.r.pick(LOADS[t]);
-    if (this.m.o.avoid.includes('load-narrowing')) {
-      // Known bug (diff.mjs KNOWN_BUGS): loads stay clear of the end.
-      return `(${op} offset=${this.r.pick([0, 1, 8, 255])} (i32.and ${this.expr('i32', d)} (i32.const 0xeff0)))`;
-    }
     return `(${op}${this.memarg(width)} ${this.address(d, width)})`;
   }
 

@@ -1,14 +1,13 @@
-;; known-failure baseline/own
-;;
 ;; A load traps when any of its bytes is out of bounds, even when only its
 ;; low bits are used afterwards (wrapped, sign-extended, stored narrower).
 ;;
 ;; Found by the differential tests (long run, seeds 1461 and 3182; reduced
 ;; with reduce.mjs): the own translator's baseline C reads memory with a
-;; plain dereference, WP_LD(T, a) = *(T *)(a), and tcc narrows
+;; plain dereference, WP_LD(T, a) = *(T *)(a), and tcc narrowed
 ;; (s32)*(u64 *)p and (u16)*(u64 *)p into 4- and 2-byte loads, which stay
-;; inside the memory and do not fault.  (The optimized tier keeps the full
-;; load with an asm barrier, and is right.)
+;; inside the memory and do not fault.  Fixed: such an operand is first
+;; assigned to its slot at full width (translate_func.c: tcc_keep_loads).
+;; (The optimized tier keeps the full load with an asm barrier.)
 (module (memory 2 3)
   (func (export "ld") (param i32) (result i64) (i64.load (local.get 0)))
   (func (export "st16") (param i64)
