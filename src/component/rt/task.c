@@ -582,6 +582,12 @@ wasmplug_trap_t *wasmplug_component_call_wait(wasmplug_component_call_t *c, wasm
   if (c->trap) {
     wasmplug_trap_t *t = c->trap;
     c->trap = NULL;
+    /* The task was not resolved (its store trapped: a time limit, an
+    ** interrupt) and may outlive the call, until the instance goes and
+    ** its threads are aborted: it must not point back at the call, which
+    ** the caller may delete first (wasmplug serve's 0.3 path did, and
+    ** the abort read the freed call). */
+    if (!c->h.done && c->callee.task && c->callee.task->caller == &c->h.c) c->callee.task->caller = &gone;
     c->h.done = true;
     return t;
   }
