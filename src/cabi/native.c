@@ -153,8 +153,8 @@ static wp_cabi_error_t *load_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, uint3
   case WP_CABI_S16: case WP_CABI_U16: memcpy(dst, p, 2); return NULL;
   case WP_CABI_S32: case WP_CABI_U32: memcpy(dst, p, 4); return NULL;
   case WP_CABI_S64: case WP_CABI_U64: memcpy(dst, p, 8); return NULL;
-  case WP_CABI_F32: { float f; memcpy(&f, p, 4); f = wp_cabi_canon_f32(f); memcpy(dst, &f, 4); return NULL; }
-  case WP_CABI_F64: { double f; memcpy(&f, p, 8); f = wp_cabi_canon_f64(f); memcpy(dst, &f, 8); return NULL; }
+  case WP_CABI_F32: wr_u32(dst, wp_cabi_canon_f32_bits(rd_u32(p))); return NULL;
+  case WP_CABI_F64: wr_u64(dst, wp_cabi_canon_f64_bits(rd_u64(p))); return NULL;
   case WP_CABI_CHAR: {
     uint32_t c = rd_u32(p);
     if (!wp_cabi_char_ok(c)) return TRAP("invalid char 0x%x at 0x%x (out of range or surrogate)", c, ptr);
@@ -597,7 +597,7 @@ wp_cabi_error_t *wp_cabi_lower_flat_native(wp_cabi_cx_t *cx, const wp_cabi_type_
 
 enum {
   OP_COPY, OP_COPY1, OP_COPY2, OP_COPY4, OP_COPY8, OP_COPY16, OP_BOOL, OP_F32, OP_F64, OP_CHAR, OP_STRING,
-  OP_LIST, OP_FLAGS, OP_CASES, OP_OPTION, OP_SUB, OP_END, OP_COUNT
+  OP_LIST, OP_FLAGS, OP_CASES, OP_OPTION, OP_OPT1, OP_OPT2, OP_OPT4, OP_SUB, OP_END, OP_COUNT
 };
 
 /* Load and store steps are threaded: each holds the address of its
@@ -702,8 +702,14 @@ static bool emit(pbuild_t *b, const wp_cabi_type_t *ty, uint32_t goff, uint32_t 
     return push(b, OP_SUB, goff, noff, 0, ty, ns);
   }
   case WP_CABI_VARIANT: case WP_CABI_ENUM: case WP_CABI_OPTION: case WP_CABI_RESULT:
-    if (ty->kind == WP_CABI_OPTION && ty->disc_size == 1 && ty->elem->plain) /* size: the payload's */
-      return push(b, OP_OPTION, goff, noff, ty->elem->guest.size, ty, ns);
+    if (ty->kind == WP_CABI_OPTION && ty->disc_size == 1 && ty->elem->plain) { /* size: the payload's */
+      uint32_t n = ty->elem->guest.size;
+      /* payload of 1, 2 or 4 bytes right after the tag's padding, the
+      ** same in both layouts: the whole value is one word (OP_OPTn) */
+      bool word = (n == 1 || n == 2 || n == 4) && ty->guest_payload_offset == n && ty->native_payload_offset == n &&
+                  ty->guest.size == 2 * n && ns == 2 * n;
+      return push(b, !word ? OP_OPTION : n == 1 ? OP_OPT1 : n == 2 ? OP_OPT2 : OP_OPT4, goff, noff, n, ty, ns);
+    }
     return push(b, cases_plain(ty) ? OP_CASES : OP_SUB, goff, noff, wp_cabi_type_ncases(ty), ty, ns);
   default: /* handles, streams, futures, error contexts */
     return push(b, OP_SUB, goff, noff, 0, ty, ns);
@@ -896,13 +902,15 @@ static wp_cabi_error_t *run_load(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, con
       [OP_COPY] = &&copy,   [OP_COPY1] = &&copy1, [OP_COPY2] = &&copy2,   [OP_COPY4] = &&copy4,
       [OP_COPY8] = &&copy8, [OP_COPY16] = &&copy16, [OP_BOOL] = &&boolean, [OP_F32] = &&f32, [OP_F64] = &&f64,
       [OP_CHAR] = &&chr,    [OP_STRING] = &&string, [OP_LIST] = &&list,   [OP_FLAGS] = &&flags,
-      [OP_CASES] = &&cases, [OP_OPTION] = &&option, [OP_SUB] = &&sub, [OP_END] = &&end};
+      [OP_CASES] = &&cases, [OP_OPTION] = &&option, [OP_OPT1] = &&opt1, [OP_OPT2] = &&opt2,
+      [OP_OPT4] = &&opt4, [OP_SUB] = &&sub, [OP_END] = &&end};
   if (__builtin_expect(!pl, 0)) {
     const void *const *t = go;
     memcpy(dst, &t, sizeof t);
     return NULL;
   }
   (void)ty;
+  uint32_t tag;
   const uint8_t *base = cx->mem.base + ptr; /* lifting runs no guest code: memory stays put */
   wp_cabi_error_t *e;
   const step_t *s = pl->load;
@@ -930,20 +938,12 @@ copy:
 boolean:
   dst[s->noff] = base[s->goff] != 0;
   NEXT_STEP;
-f32: {
-  float f;
-  memcpy(&f, base + s->goff, 4);
-  f = wp_cabi_canon_f32(f);
-  memcpy(dst + s->noff, &f, 4);
+f32:
+  wr_u32(dst + s->noff, wp_cabi_canon_f32_bits(rd_u32(base + s->goff)));
   NEXT_STEP;
-}
-f64: {
-  double f;
-  memcpy(&f, base + s->goff, 8);
-  f = wp_cabi_canon_f64(f);
-  memcpy(dst + s->noff, &f, 8);
+f64:
+  wr_u64(dst + s->noff, wp_cabi_canon_f64_bits(rd_u64(base + s->goff)));
   NEXT_STEP;
-}
 chr: {
   uint32_t c = rd_u32(base + s->goff);
   if (!wp_cabi_char_ok(c)) return TRAP("invalid char 0x%x at 0x%x (out of range or surrogate)", c, ptr + s->goff);
@@ -998,6 +998,35 @@ option: { /* an option of a plain type: the cases step, with what it looks up kn
   if (v) copy_small(d + t->native_payload_offset, p + t->guest_payload_offset, s->size);
   NEXT_STEP;
 }
+  /* an option of a 1-, 2- or 4-byte plain payload at offset 1, 2 or 4:
+  ** the value as one word, its padding masked off, zero when none (the
+  ** walk: the native value zeroed, the tag, the payload when some) */
+opt1: {
+  uint16_t w = rd_u16(base + s->goff);
+  tag = w & 0xff;
+  if (tag > 1) goto bad_option;
+  wr_u16(dst + s->noff, tag ? w : 0);
+  NEXT_STEP;
+}
+opt2: {
+  uint32_t w = rd_u32(base + s->goff);
+  tag = w & 0xff;
+  if (tag > 1) goto bad_option;
+  wr_u32(dst + s->noff, tag ? w & 0xffff00ffu : 0);
+  NEXT_STEP;
+}
+opt4: {
+  uint64_t w = rd_u64(base + s->goff);
+  tag = w & 0xff;
+  if (tag > 1) goto bad_option;
+  wr_u64(dst + s->noff, tag ? w & 0xffffffff000000ffull : 0);
+  NEXT_STEP;
+}
+bad_option: {
+  char where[32];
+  snprintf(where, sizeof where, "at 0x%x", ptr + s->goff);
+  return disc_trap(s->ty, tag, where);
+}
 sub:
   if ((e = load_n(cx, s->ty, ptr + s->goff, dst + s->noff))) return e;
   NEXT_STEP;
@@ -1011,7 +1040,8 @@ static wp_cabi_error_t *run_store(wp_cabi_cx_t *cx, const plan_t *pl, const uint
       [OP_COPY] = &&copy,   [OP_COPY1] = &&copy1, [OP_COPY2] = &&copy2,   [OP_COPY4] = &&copy4,
       [OP_COPY8] = &&copy8, [OP_COPY16] = &&copy16, [OP_BOOL] = &&boolean, [OP_F32] = &&copy4, [OP_F64] = &&copy8,
       [OP_CHAR] = &&chr,    [OP_STRING] = &&string, [OP_LIST] = &&list,   [OP_FLAGS] = &&flags,
-      [OP_CASES] = &&cases, [OP_OPTION] = &&option, [OP_SUB] = &&sub, [OP_END] = &&end};
+      [OP_CASES] = &&cases, [OP_OPTION] = &&option, [OP_OPT1] = &&opt1, [OP_OPT2] = &&opt2,
+      [OP_OPT4] = &&opt4, [OP_SUB] = &&sub, [OP_END] = &&end};
   if (__builtin_expect(!pl, 0)) {
     const void *const *t = go;
     memcpy((void *)src, &t, sizeof t);
@@ -1095,6 +1125,32 @@ option: {
   if (d > 1 && (e = native_case(t, v, &d))) return e; /* its message */
   p[0] = (uint8_t)d;
   if (d) copy_small(p + t->guest_payload_offset, v + t->native_payload_offset, s->size);
+  NEXT_STEP;
+}
+  /* the option step with the payload's size and offset known (1, 2, 4):
+  ** the tag, then the payload when some, as the walk writes them */
+opt1: {
+  const uint8_t *v = src + s->noff;
+  uint32_t d = v[0];
+  if (d > 1 && (e = native_case(s->ty, v, &d))) return e;
+  base[s->goff] = (uint8_t)d;
+  if (d) base[s->goff + 1] = v[1];
+  NEXT_STEP;
+}
+opt2: {
+  const uint8_t *v = src + s->noff;
+  uint32_t d = v[0];
+  if (d > 1 && (e = native_case(s->ty, v, &d))) return e;
+  base[s->goff] = (uint8_t)d;
+  if (d) memcpy(base + s->goff + 2, v + 2, 2);
+  NEXT_STEP;
+}
+opt4: {
+  const uint8_t *v = src + s->noff;
+  uint32_t d = v[0];
+  if (d > 1 && (e = native_case(s->ty, v, &d))) return e;
+  base[s->goff] = (uint8_t)d;
+  if (d) memcpy(base + s->goff + 4, v + 4, 4);
   NEXT_STEP;
 }
 sub:

@@ -462,6 +462,49 @@ static inline __attribute__((always_inline)) void call_run(wasmplug_direct_call_
   wasmplug_direct_leave(t); /* with a trap: does not return */
 }
 
+/* One string param and no result or an s32/u32 (log(msg), set(key),
+** len(s)...): do_call's steps for that shape only -- the string lifted
+** into the arena with every check (bounds, UTF-8, the budget), the plugin
+** run, its result as it comes -- without the flat values, the loop over
+** params, the result buffer and the dispatch on the result's type. */
+static inline __attribute__((always_inline)) uint32_t str_run(wasmplug_direct_call_t *d, uint32_t sp, uint32_t sl,
+                                                              bool has_result) {
+  core_bind_t *b = d->env;
+  wp_plugin_instances_t *g = b->g;
+  wasmplug_direct_enter();
+  wasmplug_trap_t *t = NULL;
+  uint32_t res = 0;
+  if (__builtin_expect(g->dead || g->busy || g->caller != d->caller, 0)) t = enter(g, d->caller, b);
+  if (!t) {
+    g->busy = true;
+    wp_cabi_cx_t cx;
+    wp_cabi_cx_init(&cx, &g->cguest, g->arena);
+    struct { const uint8_t *ptr; size_t len; } arg; /* the native string */
+    wp_cabi_error_t *e = wp_cabi_lift_string_native(&cx, sp, sl, &arg);
+    if (e) {
+      t = cabi_trap(b, e, "arguments");
+    } else {
+      struct wasmplug_plugin_call call;
+      wp_cabi_native_call_init(&call, &b->native, g->arena);
+      int rc = b->native.fn(b->native.state, &call, &arg, has_result ? &res : NULL);
+      if (__builtin_expect(rc != WASMPLUG_OK || call.trapped, 0)) t = wp_cabi_native_outcome(&b->native, &call, rc);
+    }
+    if ((e = wp_cabi_cx_finish(&cx))) {
+      if (!t) t = cabi_trap(b, e, "end of call");
+      else wp_cabi_error_delete(e);
+    }
+    if (wp_cabi_arena_used(g->arena)) wp_cabi_arena_reset(g->arena);
+    g->busy = false;
+  }
+  wasmplug_direct_leave(t); /* with a trap: does not return */
+  return res;
+}
+
+static void str1(wasmplug_direct_call_t *d, int32_t a0, int32_t a1) { (void)str_run(d, (uint32_t)a0, (uint32_t)a1, false); }
+static int32_t str1_i32(wasmplug_direct_call_t *d, int32_t a0, int32_t a1) {
+  return (int32_t)str_run(d, (uint32_t)a0, (uint32_t)a1, true);
+}
+
 #define DIRECT_PARAMS0
 #define DIRECT_PARAMS1 , int32_t a0
 #define DIRECT_PARAMS2 DIRECT_PARAMS1, int32_t a1
@@ -530,7 +573,14 @@ void *wp_plugin_core_direct(core_bind_t *b, const wasmplug_functype_t *t, bool f
   if (t->nparams > 4 || t->nresults > 1 || (t->nresults && t->results[0] != WASMPLUG_I32)) return NULL;
   for (uint32_t i = 0; i < t->nparams; i++)
     if (t->params[i] != WASMPLUG_I32) return NULL;
-  if (!fast) return t->nresults ? ci32[t->nparams] : cnone[t->nparams];
+  if (!fast) {
+    const wp_cabi_type_t *rt = b->f->result;
+    if (b->f->nparams == 1 && b->f->params[0]->kind == WP_CABI_STRING && t->nparams == 2 && !b->sig.params_indirect &&
+        !b->sig.results_indirect && (!rt || rt->kind == WP_CABI_S32 || rt->kind == WP_CABI_U32) &&
+        t->nresults == (rt ? 1u : 0u))
+      return rt ? (void *)str1_i32 : (void *)str1;
+    return t->nresults ? ci32[t->nparams] : cnone[t->nparams];
+  }
   /* one flat param per WIT param here (n <= 4 i32s, all integers or borrows) */
   bool words = b->f->nparams == t->nparams && (!b->rkind || b->rkind == WP_CABI_S32 || b->rkind == WP_CABI_U32);
   b->borrows = 0;

@@ -485,20 +485,22 @@ static void test_specialised(void) {
     }
   }
 
-  /* 9-16 plain bytes in a row; options of 1-, 8- and 12-byte plain payloads */
+  /* 9-16 plain bytes in a row; options of 1-, 2-, 4-, 8- and 12-byte plain payloads */
   const wp_cabi_type_t *f64 = wp_cabi_type_prim(T, WP_CABI_F64), *bl = wp_cabi_type_prim(T, WP_CABI_BOOL);
   const wp_cabi_type_t *t3 = wp_cabi_type_tuple(T, 3, (const wp_cabi_type_t *[]){u32, u32, u32});
   const wp_cabi_type_t *o8 = wp_cabi_type_option(T, u8), *o64 = wp_cabi_type_option(T, wp_cabi_type_prim(T, WP_CABI_U64)),
-                       *o12 = wp_cabi_type_option(T, t3);
-  const wp_cabi_type_t *fs[8] = {f64, u8, bl, t3, o8, o64, o12, str};
-  const wp_cabi_type_t *rec = wp_cabi_type_record(T, 8, (const char *[]){"a", "b", "c", "d", "e", "f", "g", "h"}, fs);
+                       *o12 = wp_cabi_type_option(T, t3), *o16 = wp_cabi_type_option(T, wp_cabi_type_prim(T, WP_CABI_U16)),
+                       *o32 = wp_cabi_type_option(T, u32);
+  const wp_cabi_type_t *fs[10] = {f64, u8, bl, t3, o8, o64, o12, o16, o32, str};
+  const wp_cabi_type_t *rec =
+      wp_cabi_type_record(T, 10, (const char *[]){"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}, fs);
   CHECK(rec->guest.size <= 128 && rec->native.size <= sizeof np);
   int nerr = 0;
   for (int it = 0; it < 3000; it++) {
     uint8_t *r = A.mem + 0x200;
     for (uint32_t i = 0; i < rec->guest.size; i++) r[i] = (uint8_t)rnd(256);
-    for (int k = 4; k <= 6; k++) r[rec->fields[k].guest_offset] = (uint8_t)(rnd(8) ? rnd(2) : rnd(4));
-    uint32_t so = rec->fields[7].guest_offset, sl = rnd(40);
+    for (int k = 4; k <= 8; k++) r[rec->fields[k].guest_offset] = (uint8_t)(rnd(8) ? rnd(2) : rnd(4));
+    uint32_t so = rec->fields[9].guest_offset, sl = rnd(40);
     memcpy(r + so, &(uint32_t){0x400}, 4);
     memcpy(r + so + 4, &sl, 4);
     for (uint32_t i = 0; i < sl; i++) A.mem[0x400 + i] = (uint8_t)(rnd(20) ? 'a' + rnd(26) : rnd(256));
@@ -508,7 +510,7 @@ static void test_specialised(void) {
       continue;
     }
     /* store both ways from the same native value (tags sometimes bad) */
-    if (!rnd(6)) np[rec->fields[4 + rnd(3)].native_offset] = (uint8_t)(2 + rnd(3));
+    if (!rnd(6)) np[rec->fields[4 + rnd(5)].native_offset] = (uint8_t)(2 + rnd(3));
     if (!rnd(6)) np[rec->fields[2].native_offset] = (uint8_t)rnd(256);
     tguest_t B;
     clone_guest(&B, &A);
@@ -532,12 +534,77 @@ static void test_specialised(void) {
   tg_free(&A);
 }
 
+/* Floats are canonicalised on lift, on their bits: every NaN (quiet or
+** signalling, either sign, any payload) becomes 0x7fc00000 / 0x7ff8...0,
+** nothing else changes (infinities, zeros of both signs, the largest and
+** smallest values), by the plan's load and flat steps and by the walk. */
+static void test_floats(void) {
+  tguest_t A;
+  tg_init(&A, 1 << 16);
+  wp_cabi_arena_t *arena = wp_cabi_arena_new(0);
+  const wp_cabi_type_t *fs[3] = {wp_cabi_type_prim(T, WP_CABI_F32), wp_cabi_type_prim(T, WP_CABI_F64),
+                                 wp_cabi_type_prim(T, WP_CABI_STRING)};
+  const char *names[3] = {"a", "b", "s"};
+  const wp_cabi_type_t *rec = wp_cabi_type_record(T, 3, names, fs);
+  static const uint32_t f32s[] = {0x7fc00000, 0x7f800001, 0xffc00000, 0xff800001, 0x7fffffff, 0xffffffff,
+                                  0x7fa00000, 0x7f800000, 0xff800000, 0x00000000, 0x80000000, 0x7f7fffff,
+                                  0x00000001, 0x3f800000, 0xbf800000};
+  static const uint64_t f64s[] = {0x7ff8000000000000ull, 0x7ff0000000000001ull, 0xfff8000000000000ull,
+                                  0xfff0000000000001ull, 0x7fffffffffffffffull, 0xffffffffffffffffull,
+                                  0x7ff4000000000000ull, 0x7ff0000000000000ull, 0xfff0000000000000ull,
+                                  0x0000000000000000ull, 0x8000000000000000ull, 0x7fefffffffffffffull,
+                                  0x0000000000000001ull, 0x3ff0000000000000ull, 0xbff0000000000000ull};
+  int wrong = 0;
+  for (size_t i = 0; i < sizeof f32s / sizeof f32s[0]; i++) {
+    uint32_t a = f32s[i], wa = (a & 0x7fffffffu) > 0x7f800000u ? 0x7fc00000u : a;
+    uint64_t b = f64s[i], wb = (b & 0x7fffffffffffffffull) > 0x7ff0000000000000ull ? 0x7ff8000000000000ull : b;
+    memcpy(A.mem + 0x100, &a, 4);
+    memcpy(A.mem + 0x108, &b, 8);
+    memcpy(A.mem + 0x110, &(uint64_t){0}, 8); /* the empty string at 0 */
+    for (int how = 0; how < 3; how++) { /* plan, walk, flat steps */
+      uint8_t nat[64];
+      memset(nat, 0xEE, sizeof nat);
+      wp_cabi_cx_t cx;
+      wp_cabi_cx_init(&cx, &A.g, arena);
+      cx.interpret = how == 1;
+      wp_cabi_error_t *e;
+      if (how < 2) {
+        e = wp_cabi_load_native(&cx, rec, 0x100, nat);
+      } else {
+        wp_cabi_flat_t flat[4];
+        memset(flat, 0, sizeof flat);
+        memcpy(&flat[0].f32, &a, 4);
+        memcpy(&flat[1].f64, &b, 8);
+        e = wp_cabi_lift_flat_native(&cx, rec, flat, 4, nat);
+      }
+      uint32_t ga;
+      uint64_t gb;
+      memcpy(&ga, nat + rec->fields[0].native_offset, 4);
+      memcpy(&gb, nat + rec->fields[1].native_offset, 8);
+      if (e || ga != wa || gb != wb) {
+        if (wrong++ < 5)
+          fprintf(stderr, "floats %zu (%d): %s; f32 %08x -> %08x (want %08x), f64 %016llx -> %016llx (want %016llx)\n",
+                  i, how, e ? wp_cabi_error_message(e) : "ok", a, ga, wa, (unsigned long long)b,
+                  (unsigned long long)gb, (unsigned long long)wb);
+      }
+      wp_cabi_error_delete(e);
+      wp_cabi_error_delete(wp_cabi_cx_finish(&cx));
+      wp_cabi_arena_reset(arena);
+    }
+  }
+  CHECK_EQ(wrong, 0);
+  CHECK(rec->plan != NULL);
+  wp_cabi_arena_delete(arena);
+  tg_free(&A);
+}
+
 int main(void) {
   rng = 0x2545f4914f6cdd1dull;
   shape = (rshape_t){.max_depth = 3, .record_weight = 3, .top_fields = 9, .fields = 5, .long_fixed = 300};
   T = wp_cabi_types_new();
   test_checks();
   test_specialised();
+  test_floats();
   for (int i = 0; i < 8000; i++) one_value();
   printf("plan: %d values (%d of planned types), %d loads and %d stores ended in an error on both paths; "
          "%d flat, %d flat lifts or lowers in an error\n",

@@ -274,9 +274,10 @@ static void test_shapes(fx_t *fx) {
   CHECK(get32(fx, 0x2004) == 0, "empty string");
 
   /* strings of 1-299 bytes (around the one-pass copy's 64-byte blocks),
-  ** through the loader's string param path: a valid one arrives whole (the
-  ** test plugin also checks the NUL after it), one bad byte at the start,
-  ** middle or end traps before the plugin runs */
+  ** through the loader's string paths (echo: the general one; byte-sum,
+  ** string -> u32: the direct string entry): a valid one arrives whole
+  ** (the test plugin also checks the NUL after it), one bad byte at the
+  ** start, middle or end traps before the plugin runs */
   {
     char s[300], back[300];
     int wrong = 0, missed_trap = 0;
@@ -289,18 +290,27 @@ static void test_shapes(fx_t *fx) {
       good++;
       if (get32(fx, 0x104) != n || !wasmplug_memory_read(fx->mem, get32(fx, 0x100), back, n) || memcmp(back, s, n))
         wrong++;
+      /* string -> u32: the direct string entry */
+      uint32_t sum = 0;
+      for (uint32_t i = 0; i < n; i++) sum += (uint8_t)s[i];
+      if (call_ok(fx, "byte-sum", ARGS(I32(0x1000), I32(n)), (wasmplug_val_t[1]){0}, 1) != sum) wrong++;
+      good++;
       uint32_t at[3] = {0, n / 2, n - 1};
       for (int k = 0; k < 3; k++) {
         put(fx, 0x1000 + at[k], "\xff", 1);
-        wasmplug_trap_t *t = call(fx, "echo", ARGS(I32(0x1000), I32(n), I32(0x100)), NULL, 0);
-        if (!t || wasmplug_trap_kind(t) != WASMPLUG_TRAP_CANON || !contains(wasmplug_trap_message(t), "UTF-8"))
-          missed_trap++;
-        wasmplug_trap_delete(t);
+        for (int f = 0; f < 2; f++) {
+          wasmplug_trap_t *t = f ? call(fx, "byte-sum", ARGS(I32(0x1000), I32(n)), (wasmplug_val_t[1]){0}, 1)
+                                 : call(fx, "echo", ARGS(I32(0x1000), I32(n), I32(0x100)), NULL, 0);
+          if (!t || wasmplug_trap_kind(t) != WASMPLUG_TRAP_CANON || !contains(wasmplug_trap_message(t), "UTF-8") ||
+              !contains(wasmplug_trap_message(t), f ? "byte-sum: arguments" : "echo: arguments"))
+            missed_trap++;
+          wasmplug_trap_delete(t);
+        }
         put(fx, 0x1000 + at[k], s + at[k], 1);
       }
       call_ok(fx, "reset_heap", NULL, 0, NULL, 0);
     }
-    CHECK(wrong == 0, "strings of 1-299 bytes: %d echoed wrong", wrong);
+    CHECK(wrong == 0, "strings of 1-299 bytes: %d echoed or summed wrong", wrong);
     CHECK(missed_trap == 0, "strings of 1-299 bytes: %d bad ones not refused", missed_trap);
     CHECK(call0(fx, "call-count") - calls0 == good, "only the good strings reached the plugin");
   }

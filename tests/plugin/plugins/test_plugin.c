@@ -65,6 +65,7 @@ static const char wit[] =
     "  live-counters: func() -> u32;\n"
     "  destroyed-total: func() -> u32;\n"
     "  get-config: func(key: string) -> option<string>;\n"
+    "  byte-sum: func(s: string) -> u32;\n"
     "}\n"
     "\n"
     "world provider {\n"
@@ -310,6 +311,18 @@ static int f_fail(void *s, wasmplug_plugin_call_t *c, const void *params, void *
   return host->trap(c, "failing as asked: %s", (const char *)p->ptr);
 }
 
+/* One string in, a u32 out (the loader's direct string entry): the sum of
+** its bytes, after checking the NUL promised after them. */
+static int f_byte_sum(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  P(str_t);
+  COUNT(s);
+  if (p->ptr[p->len] != 0) return host->trap(c, "string not NUL-terminated");
+  uint32_t sum = 0;
+  for (size_t i = 0; i < p->len; i++) sum += p->ptr[i];
+  *(uint32_t *)result = sum;
+  return WASMPLUG_OK;
+}
+
 static int f_swap(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
   P(tup_u8_str_t);
   R(tup_str_u8_t);
@@ -469,6 +482,7 @@ static const wasmplug_plugin_func_t funcs[] = {
     F("strlen-opt", f_strlen_opt),
     F("divide", f_divide),
     F("fail", f_fail),
+    F("byte-sum", f_byte_sum),
     F("swap", f_swap),
     F("join", f_join),
     F("sum17", f_sum17),
