@@ -157,7 +157,7 @@ static bool write_reader_module(const char *path, size_t big, size_t cut) {
   if (big) {
     static const char dname[] = ".debug_info";
     uint64_t size = 1 + (sizeof dname - 1) + big + cut;
-    uint8_t h[16];
+    uint8_t h[32]; /* id, size (up to 5), name length, name */
     size_t n = 0;
     h[n++] = 0;
     do {
