@@ -199,10 +199,15 @@ static void arg(args_t *a, const char *s) {
 ** per cent (the C is a wasm module's code, optimized once already;
 ** bench/README.md, "Compile speed"), except for modules using SIMD, whose
 ** lane loops (translate_simd.c) need -O2's vectorizer. */
-static const char *cc_level(const wasmplug_module_t *m) {
-  return m->info.features & WP_FEAT_SIMD ? "-O2" : "-O1";
+static const char *cc_level(const wasmplug_module_t *m, bool huge) {
+  if (m->info.features & WP_FEAT_SIMD) return "-O2";
+  return huge ? "-Og" : "-O1";
 }
-#define CC_LEVELS "-O1 (no SIMD) / -O2 (SIMD)"
+/* -Og for a unit of huge straight functions (translate.h:
+** WP_OPT_HUGE_BYTES): 25 % less compile time than -O1 on them, for
+** functions whose code runs at most once a call (bench/README.md, "Huge
+** straight functions at -Og"). */
+#define CC_LEVELS "-O1 (no SIMD; -Og for huge straight functions) / -O2 (SIMD)"
 
 /* -O1's passes that cost compile time and gain nothing on C translated
 ** from wasm that LLVM (or another wasm producer) optimized already: every
@@ -212,8 +217,8 @@ static const char *cc_level(const wasmplug_module_t *m) {
 ** that the producer left; there are few aggregates to scalarize and no
 ** count registers on x86.  Measured on the SQLite module (bench/README.md,
 ** "Compile speed": cc1's instructions per unit, and the workload's
-** instructions under callgrind).  Only with -O1: a SIMD module's -O2 keeps
-** them all. */
+** instructions under callgrind).  With -O1 and -Og only: a SIMD module's
+** -O2 keeps them all. */
 static const char *const o1_trims[] = {
     "-fno-tree-pta", "-fno-tree-sra", "-fno-tree-dse", "-fno-dse", "-fno-ipa-modref",
     "-fno-ipa-pure-const", "-fno-ipa-reference", "-fno-ipa-profile", "-fno-tree-bit-ccp",
@@ -239,7 +244,7 @@ static const char *const own_flags[] = {"-ffp-contract=off", "-fno-math-errno", 
 char *wp_cc_flags_text(bool own) {
   wp_buf_t t = {0};
   wp_buf_puts(&t, CC_LEVELS);
-  wp_buf_puts(&t, "; with -O1:");
+  wp_buf_puts(&t, "; with -O1 and -Og:");
   for (const char *const *f = o1_trims; *f; f++) wp_buf_printf(&t, " %s", *f);
   wp_buf_puts(&t, ";");
   for (const char *const *f = cc_flags; *f; f++) wp_buf_printf(&t, " %s", *f);
@@ -259,11 +264,11 @@ const char *wp_cc_isa_flag(void) {
 #endif
 }
 
-static void cc_args(args_t *a, const wasmplug_module_t *m, const char *dir) {
+static void cc_args(args_t *a, const wasmplug_module_t *m, const char *dir, bool huge) {
   arg(a, wp_cc_command());
-  const char *level = cc_level(m);
+  const char *level = cc_level(m, huge);
   arg(a, level);
-  for (const char *const *f = o1_trims; !strcmp(level, "-O1") && *f; f++) arg(a, *f);
+  for (const char *const *f = o1_trims; strcmp(level, "-O2") && *f; f++) arg(a, *f);
   for (const char *const *f = cc_flags; *f; f++) arg(a, *f);
   if (m->engine->translator == WP_TRANSLATOR_OWN) {
     for (const char *const *f = own_flags; *f; f++) arg(a, *f);
@@ -298,7 +303,7 @@ typedef struct unit_build {
 
 /* The key of a unit's object: its C (with the shared header), the
 ** translator, the compiler and its flags. */
-static void unit_key(const unit_build_t *b, const wp_buf_t *header, const wp_buf_t *unit,
+static void unit_key(const unit_build_t *b, const wp_buf_t *header, const wp_buf_t *unit, bool huge,
                      char hex[65]) {
   static const char tag[] = "wasmplug unit 2\n";
   const wasmplug_engine_t *e = b->m->engine;
@@ -313,6 +318,8 @@ static void unit_key(const unit_build_t *b, const wp_buf_t *header, const wp_buf
     if (tcc) wp_sha256_update(&s, tcc, strlen(tcc) + 1);
   } else {
     for (const char *const *f = own_flags; *f; f++) wp_sha256_update(&s, *f, strlen(*f) + 1);
+    const char *level = cc_level(b->m, huge); /* the unit's own level */
+    wp_sha256_update(&s, level, strlen(level) + 1);
   }
   wp_sha256_update(&s, header->s, header->len);
   wp_sha256_update(&s, "", 1);
@@ -467,7 +474,8 @@ static char *build_units(unit_build_t *b, wp_xlate_t *x, progress_t *pg) {
       err = wp_strdup("out of memory");
       goto out;
     }
-    unit_key(b, &x->header, c, b->keys[u]);
+    bool huge = u < nu && x->units[u].huge;
+    unit_key(b, &x->header, c, huge, b->keys[u]);
     job_len[nj] = c->len;
     bool hit = unit_cached(b, b->keys[u], objp);
     if (!hit) err = write_text(dir, src, c);
@@ -475,7 +483,7 @@ static char *build_units(unit_build_t *b, wp_xlate_t *x, progress_t *pg) {
     if (!err && !hit) {
       args_t a = {0};
       if (b->baseline) tcc_args(&a, dir);
-      else cc_args(&a, m, dir);
+      else cc_args(&a, m, dir, huge);
       arg(&a, "-c");
       arg(&a, "-o");
       arg(&a, objp);
@@ -533,7 +541,7 @@ static char *build_wasm2c(wasmplug_module_t *m, const char *dir, const char *so_
   job_t j;
   memset(&j, 0, sizeof j);
   args_t a = {0};
-  cc_args(&a, m, dir);
+  cc_args(&a, m, dir, false);
   arg(&a, "-shared");
   arg(&a, "-nostartfiles");
   arg(&a, "-o");
@@ -569,7 +577,7 @@ char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_o
     wp_xlate_free(&x);
     if (!err) { /* link */
       args_t link = {0};
-      cc_args(&link, m, dir);
+      cc_args(&link, m, dir, false);
       arg(&link, "-shared");
       arg(&link, "-nostartfiles");
       arg(&link, "-o");

@@ -927,6 +927,44 @@ static uint8_t *find_tailers(const wasmplug_module_t *mod) {
   return t;
 }
 
+/* Whether defined function i is huge and mostly outside loops
+** (translate.h: WP_OPT_HUGE_BYTES): a static estimate of how often its
+** code runs, as a compiler's when it has no profile -- code in a loop runs
+** many times a call, the rest at most once.  SQLite's query planner and
+** code generators are such functions; its interpreter loop, printf and
+** b-tree balancing are huge too but nearly all loop, and stay at -O1. */
+static bool huge_straight(const wasmplug_module_t *mod, uint32_t i) {
+  wp_span_t body = mod->info.bodies[i];
+  if (body.len < WP_OPT_HUGE_BYTES) return false;
+  wp_reader_t r = {mod->bytes + body.off, mod->bytes, mod->bytes + body.off + body.len, mod->name, NULL};
+  uint8_t *loop = malloc(body.len); /* per open block: is it a loop (a block takes a byte at least) */
+  if (!loop) return false;
+  uint32_t ngroups, cnt, depth = 0, loops = 0;
+  uint64_t in_loops = 0;
+  wasmplug_valkind_t vt;
+  wp_rd_u32(&r, &ngroups);
+  for (uint32_t g = 0; g < ngroups && !r.err; g++) {
+    wp_rd_u32(&r, &cnt);
+    wp_rd_valtype(&r, &vt);
+  }
+  const uint8_t *code = r.p;
+  wp_instr_t in;
+  while (!r.err && r.p < r.end) {
+    const uint8_t *at = r.p;
+    if (!wp_read_instr(&r, &in)) break;
+    if (loops) in_loops += (uint64_t)(r.p - at);
+    if (in.op == 0x02 || in.op == 0x03 || in.op == 0x04 || in.op == 0x06 || in.op == 0x1f) {
+      if (depth < body.len) loop[depth++] = in.op == 0x03;
+      loops += in.op == 0x03;
+    } else if ((in.op == 0x0b || in.op == 0x18) && depth) { /* end, delegate */
+      loops -= loop[--depth];
+    }
+  }
+  free(loop);
+  free(r.err);
+  return in_loops * 10 < (uint64_t)(r.end - code) * 9; /* under 90 % in loops */
+}
+
 static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, bool inl, wp_xlate_t *out);
 
 char *wp_translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, wp_xlate_t *out) {
@@ -959,7 +997,9 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
   }
   if (err) goto fail;
 
-  /* units: consecutive functions up to unit_bytes of wasm code each */
+  /* units: consecutive functions up to unit_bytes of wasm code each; on
+  ** the optimized tier the huge straight ones (huge_straight) after the
+  ** others, in units of their own */
   uint32_t cap = 1;
   if (opts->unit_bytes) {
     uint64_t total = 0;
@@ -967,41 +1007,60 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
     cap = (uint32_t)(total / opts->unit_bytes) + 2;
     if (cap > m->nfuncs + 1) cap = m->nfuncs + 1;
   }
-  out->units = calloc(cap, sizeof *out->units);
-  if (!out->units) {
+  /* one more: where the huge functions begin ends a unit early */
+  out->units = calloc(cap + 1, sizeof *out->units);
+  /* the functions in the order they go into units: [0, nsmall) the
+  ** others, [nsmall, n) the huge straight ones (filled from the end, then
+  ** turned round into the module's order) */
+  uint32_t *order = malloc((m->nfuncs + 1) * sizeof *order);
+  if (!out->units || !order) {
+    free(order);
     err = wp_strdup("out of memory");
     goto fail;
   }
+  bool split = !opts->baseline && !opts->hot && opts->unit_bytes;
+  uint32_t n = 0, nsmall = 0, back = m->nfuncs;
+  for (uint32_t i = 0; i < m->nfuncs; i++) {
+    if (opts->hot && !opts->hot[i]) continue; /* a hot object: the hot functions only */
+    if (split && huge_straight(mod, i)) order[--back] = i;
+    else order[nsmall++] = i;
+  }
+  for (uint32_t a = back, b = m->nfuncs; a + 1 < b; a++, b--) {
+    uint32_t t = order[a];
+    order[a] = order[b - 1];
+    order[b - 1] = t;
+  }
+  n = nsmall + (m->nfuncs - back);
+  memmove(order + nsmall, order + back, (m->nfuncs - back) * sizeof *order);
   wp_xmod_t x = {mod, m, opts, tailer};
   wp_unit_t *u = NULL;
   uint64_t ubytes = 0;
-  uint32_t last = m->nfuncs; /* the last function translated */
-  for (uint32_t i = m->nfuncs; opts->hot && i-- > 0;)
-    if (opts->hot[i]) {
-      last = i;
-      break;
-    }
-  for (uint32_t i = 0; i < m->nfuncs; i++) {
-    if (opts->hot && !opts->hot[i]) continue; /* a hot object: the hot functions only */
-    if (!u || (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap)) {
+  for (uint32_t k = 0; k < n; k++) {
+    uint32_t i = order[k];
+    bool huge = k >= nsmall;
+    if (!u || u->huge != huge || (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap)) {
       u = &out->units[out->nunits++];
       u->first = i;
+      u->huge = huge;
       put_header(&u->c, inl, &out->header);
       /* the instance pinned (pin_block): the body's I is the register
       ** (never on the baseline, so never in inline C, whose glue follows) */
       if (wp_xlate_pins_inst(m, opts)) wp_buf_puts(&u->c, "#ifdef WP_IPIN\n#define I wp_ip\n#endif\n");
       ubytes = 0;
     }
-    if ((err = wp_translate_func(&x, i, &u->c))) goto fail;
+    if ((err = wp_translate_func(&x, i, &u->c))) {
+      free(order);
+      goto fail;
+    }
     u->count++;
     ubytes += m->bodies[i].len;
     /* After a unit's last function, a sentinel whose address tells where
     ** that function ends (backtrace.c: libtcc lays functions out in order
     ** and puts the helpers it defers after them). */
-    if (i + 1 == m->nfuncs || (opts->hot && i == last) ||
-        (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap))
+    if (k + 1 == n || k + 1 == nsmall || (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap))
       wp_buf_printf(&u->c, "void wp_end%u(void) {}\n", out->nunits - 1);
   }
+  free(order);
   /* inline: one text, header + unit + glue, so libtcc reads the header
   ** once (the glue only defines what the header declares); no unit (no
   ** function): header + glue */

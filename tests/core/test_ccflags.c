@@ -12,7 +12,11 @@
 ** a literal "-O2 -fno-optimize-sibling-calls": the other flags, and a
 ** changed optimization level, were in no key.)  Also: the compiler's
 ** identity is in tool_id, and the level is -O1 for a module without SIMD
-** (with -O1's pass trims), -O2 for one with SIMD (without them).
+** (with -O1's pass trims), -O2 for one with SIMD (without them).  Then
+** huge functions (src/core/translate.h: WP_OPT_HUGE_BYTES): one mostly
+** outside loops is compiled in a unit of its own at -Og, one as large
+** that is nearly all one loop with the rest at -O1, and all three
+** functions of that module give the right results.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +40,73 @@ static int is_file_arg(const char *a, int after_o) {
   for (const char *const *f = fixed; *f; f++)
     if (!strcmp(a, *f)) return 1;
   return 0;
+}
+
+static size_t uleb(uint8_t *p, uint32_t v) {
+  size_t n = 0;
+  do {
+    uint8_t b = v & 0x7f;
+    v >>= 7;
+    p[n++] = b | (v ? 0x80 : 0);
+  } while (v);
+  return n;
+}
+
+/* Three functions () -> i32, exported as "f", "g" and "h": f sums K ones
+** in straight code (3 K + 4 bytes), g the same inside a loop it runs once
+** (3 K + 9 bytes, nearly all in the loop), h returns 7. */
+static uint8_t *huge_module(uint32_t k, size_t *len) {
+  size_t cap = 128 + (size_t)k * 6 + 64;
+  uint8_t *m = malloc(cap), *p = m;
+  static const uint8_t head[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                                 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, /* type () -> i32 */
+                                 0x03, 0x04, 0x03, 0x00, 0x00, 0x00,       /* three of it */
+                                 0x07, 0x0d, 0x03, 0x01, 'f', 0x00, 0x00, 0x01, 'g', 0x00, 0x01,
+                                 0x01, 'h', 0x00, 0x02};
+  memcpy(p, head, sizeof head);
+  p += sizeof head;
+  uint8_t tmp[8];
+  uint32_t bf = 3 * k + 4, bg = 3 * k + 9, bh = 4;
+  uint32_t csz = 1 + (uint32_t)uleb(tmp, bf) + bf + (uint32_t)uleb(tmp, bg) + bg + 1 + bh;
+  *p++ = 0x0a;
+  p += uleb(p, csz);
+  *p++ = 3;
+  for (int g = 0; g < 2; g++) {
+    p += uleb(p, g ? bg : bf);
+    *p++ = 0x00; /* no locals */
+    if (g) {
+      *p++ = 0x03; /* loop (result i32) */
+      *p++ = 0x7f;
+    }
+    *p++ = 0x41;
+    *p++ = 0x00;
+    for (uint32_t i = 0; i < k; i++) {
+      *p++ = 0x41;
+      *p++ = 0x01;
+      *p++ = 0x6a;
+    }
+    if (g) {
+      *p++ = 0x0b; /* end of the loop: falls through, runs once */
+      *p++ = 0x01; /* nop */
+      *p++ = 0x01;
+    }
+    *p++ = 0x0b;
+  }
+  static const uint8_t h[] = {0x04, 0x00, 0x41, 0x07, 0x0b};
+  memcpy(p, h, sizeof h);
+  p += sizeof h;
+  *len = (size_t)(p - m);
+  return m;
+}
+
+static int32_t call_i32(wasmplug_instance_t *inst, const char *name) {
+  wasmplug_val_t r;
+  wasmplug_trap_t *trap = wasmplug_func_call(wasmplug_instance_func(inst, name), NULL, 0, &r, 1);
+  if (trap) {
+    wasmplug_trap_delete(trap);
+    return -1;
+  }
+  return r.of.i32;
 }
 
 int main(int argc, char **argv) {
@@ -94,6 +165,49 @@ int main(int argc, char **argv) {
     CHECK(flags >= 5 && levels > 0 && levels == right_level, "%s: %d flags, %d -O levels, %d of them %s", path,
           flags, levels, right_level, want);
   }
+
+  /* huge functions: f at -Og in a unit of its own, g (all loop) and h at -O1 */
+  enum { K = 2000 }; /* 6 KB of code each */
+  size_t len;
+  uint8_t *bytes = huge_module(K, &len);
+  remove(log);
+  wasmplug_module_t *m = NULL;
+  wasmplug_error_t *err = wasmplug_module_new(e, bytes, len, "huge.wasm", &m);
+  free(bytes);
+  CHECK(!err, "compile huge.wasm: %s", wasmplug_error_message(err));
+  wasmplug_error_delete(err);
+  FILE *l = fopen(log, "r");
+  int og = 0, o1 = 0, other = 0;
+  while (l && fgets(line, sizeof line, l)) {
+    line[strcspn(line, "\n")] = 0;
+    og += !strcmp(line, "-Og");
+    o1 += !strcmp(line, "-O1");
+    other += !strncmp(line, "-O", 2) && strcmp(line, "-Og") && strcmp(line, "-O1");
+    if (!strncmp(line, "-O", 2) || !strncmp(line, "-fno-", 5))
+      CHECK(has_word(e->tool_id, line), "flag %s is not in tool_id (%s)", line, e->tool_id);
+  }
+  if (l) fclose(l);
+  /* -Og: f's unit; -O1: the unit of g and h, the glue and the link */
+  CHECK(og == 1 && o1 == 3 && other == 0, "huge.wasm: %d -Og, %d -O1, %d other levels (want 1, 3, 0)", og, o1,
+        other);
+  wasmplug_instance_t *inst = NULL;
+  wasmplug_trap_t *trap = NULL;
+  if (m) {
+    wasmplug_linker_t *lk = wasmplug_linker_new(e);
+    wasmplug_linker_instantiate(lk, m, NULL, &inst, &err, &trap);
+    wasmplug_linker_delete(lk);
+  }
+  CHECK(inst != NULL, "instantiate huge.wasm");
+  if (inst) {
+    CHECK(call_i32(inst, "f") == K && call_i32(inst, "g") == K && call_i32(inst, "h") == 7,
+          "huge.wasm: f() %d, g() %d, h() %d (want %d, %d, 7)", call_i32(inst, "f"), call_i32(inst, "g"),
+          call_i32(inst, "h"), K, K);
+  }
+  wasmplug_instance_delete(inst);
+  wasmplug_trap_delete(trap);
+  wasmplug_error_delete(err);
+  wasmplug_module_delete(m);
+
   wasmplug_engine_delete(e);
   printf("%d checks, %d failed\n", checks, failures);
   return failures ? 1 : 0;
