@@ -10,7 +10,8 @@
 
 static const char compile_usage[] = "usage: wasmplug compile [-o OUT] FILE\n";
 static const char compile_help[] =
-    "Compiles FILE's optimized tier (C + cc -O1, -O2 with SIMD) into the cache so later runs\n"
+    "Compiles FILE's optimized tier (C + cc -O1; -Og for huge functions mostly outside\n"
+    "loops, -O2 with SIMD) into the cache so later runs\n"
     "start fast.  FILE is a core module or a component (every core module in\n"
     "it is compiled).  With -o, also writes OUT: a self-contained artifact\n"
     "(native code plus the module or component) that `wasmplug run\n"

@@ -232,8 +232,32 @@ WASMPLUG_API bool wasmplug_call_epoch_deadline_set(uint64_t ticks);
 /* When the guest call running on this thread must end: CLOCK_MONOTONIC
 ** nanoseconds, 0 when it has no time limit (or no call is running). */
 WASMPLUG_API uint64_t wasmplug_call_deadline(void);
-/* True once the deadline of the guest call running on this thread passed. */
+/* True once the deadline of the guest call running on this thread passed
+** (or the call was interrupted through its thread's interrupt handle). */
 WASMPLUG_API bool wasmplug_call_interrupted(void);
+/* Interrupt handles (after Wasmtime's wasmtime_interrupt_handle): a way to
+** end, from any thread, the guest call another thread is running now --
+** for a server stopping with guests that compute forever and no time
+** limit.  The handle is made on the thread whose calls it ends, and ends
+** them with the time limit's mechanism: the thread's watchdog signal,
+** delivered now and every 10 ms until the call returns, so guest code
+** traps with WASMPLUG_TRAP_INTERRUPT wherever it is and host code sees
+** wasmplug_call_interrupted() true and its blocking system calls fail with
+** EINTR (see "Deadlines" above).  It covers the outermost guest call
+** running on the thread (any engine; the guest calls made from host code
+** inside it and the fibers it runs included); a call started after
+** wasmplug_interrupt_handle_interrupt returned is not affected.  A thread
+** with a handle pays two atomic stores per outermost call; others nothing.
+** Another _new on the same thread gives the same handle (counted). */
+typedef struct wasmplug_interrupt_handle wasmplug_interrupt_handle_t;
+WASMPLUG_API wasmplug_error_t *wasmplug_interrupt_handle_new(wasmplug_interrupt_handle_t **out);
+/* Ends the guest call the handle's thread runs now; true when one ran (it
+** traps soon after), false when none did or the thread has exited.  From
+** any thread (not from a signal handler). */
+WASMPLUG_API bool wasmplug_interrupt_handle_interrupt(wasmplug_interrupt_handle_t *handle);
+/* From any thread; the handle may outlive its thread (it then ends
+** nothing). */
+WASMPLUG_API void wasmplug_interrupt_handle_delete(wasmplug_interrupt_handle_t *handle);
 /* Resource limits: how much one guest may make the runtime hold (after
 ** Wasmtime's StoreLimits).  Every field has a default (below); reaching a
 ** limit is a clear error or trap naming it, never a crash.  UINT64_MAX

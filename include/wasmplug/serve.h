@@ -42,7 +42,8 @@ typedef struct wasmplug_serve_options {
   uint64_t max_body;         /* request body bytes: 413 (64 MiB) */
   unsigned idle_timeout_s;   /* a connection idle this long is closed (30) */
   unsigned grace_s;          /* on SIGINT/SIGTERM, wait for requests (30), then
-                                end them (503 or a cut response) */
+                                end them (503 or a cut response; a guest
+                                still computing is interrupted) */
   bool verbose;              /* one access-log line per request on stderr */
   /* Instantiate every request's instance from scratch instead of resetting
   ** a pooled one to its snapshot (slower; both are fresh instances). */

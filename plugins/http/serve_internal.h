@@ -102,6 +102,9 @@ struct sv_server {
   unsigned inflight;     /* requests begun and not completed */
   sv_conn_t *conns;      /* live requests */
   pthread_t *workers;
+  /* each worker's interrupt handle (made by the worker; under lock): past
+  ** the grace, the guest calls still running are ended with them */
+  wasmplug_interrupt_handle_t **interrupts;
   unsigned nstarted;
   /* instantiation and resets, measured */
   _Atomic uint64_t inst_count, inst_ns, reset_count, reset_ns;

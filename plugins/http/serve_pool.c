@@ -15,6 +15,7 @@
 ** plugins: then each request instantiates, ahead of its arrival when the
 ** worker is idle) or with --no-reuse.  Both are timed (sv_server).
 */
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -320,13 +321,26 @@ static wh_exchange_t *next_job(sv_server_t *s, unsigned g) {
 
 typedef struct worker_arg {
   sv_server_t *s;
-  unsigned g;
+  unsigned g, k; /* its group, its number */
 } worker_arg_t;
 
 static void *worker(void *arg) {
   sv_server_t *s = ((worker_arg_t *)arg)->s;
-  unsigned g = ((worker_arg_t *)arg)->g;
+  unsigned g = ((worker_arg_t *)arg)->g, k = ((worker_arg_t *)arg)->k;
   free(arg);
+  /* how sv_workers_stop ends a guest that computes on past the grace */
+  wasmplug_interrupt_handle_t *ih = NULL;
+  wasmplug_error_t *ie = wasmplug_interrupt_handle_new(&ih);
+  if (ie) {
+    pthread_mutex_lock(&s->log_lock);
+    fprintf(stderr, "wasmplug: serve: %s (a guest that never returns will hold the stop)\n",
+            wasmplug_error_message(ie));
+    pthread_mutex_unlock(&s->log_lock);
+    wasmplug_error_delete(ie);
+  }
+  pthread_mutex_lock(&s->lock);
+  s->interrupts[k] = ih;
+  pthread_mutex_unlock(&s->lock);
   sv_inst_t *next = NULL;
   for (;;) {
     if (!next) { /* made ahead of the request that will use it */
@@ -372,12 +386,20 @@ static void *worker(void *arg) {
 
 wasmplug_error_t *sv_workers_start(sv_server_t *s) {
   s->workers = calloc(s->nworkers, sizeof *s->workers);
-  if (!s->workers) return wasmplug_error_new("out of memory");
+  s->interrupts = calloc(s->nworkers, sizeof *s->interrupts);
+  if (!s->workers || !s->interrupts) {
+    free(s->workers);
+    free(s->interrupts);
+    s->workers = NULL;
+    s->interrupts = NULL;
+    return wasmplug_error_new("out of memory");
+  }
   for (unsigned k = 0; k < s->nworkers; k++) {
     worker_arg_t *a = malloc(sizeof *a);
     if (a) {
       a->s = s;
       a->g = k % s->ngroups; /* every group has one at least: ngroups <= nworkers */
+      a->k = k;
     }
     if (!a || pthread_create(&s->workers[k], NULL, worker, a)) {
       free(a);
@@ -395,8 +417,35 @@ void sv_workers_stop(sv_server_t *s) {
   s->stopping = true;
   for (unsigned g = 0; g < s->ngroups; g++) pthread_cond_broadcast(&s->groups[g].work);
   pthread_mutex_unlock(&s->lock);
-  for (unsigned k = 0; k < s->nstarted; k++) pthread_join(s->workers[k], NULL);
+  bool closing = atomic_load(&s->phase) == SV_CLOSING;
+  for (unsigned k = 0; k < s->nstarted; k++) {
+    if (!closing) {
+      pthread_join(s->workers[k], NULL);
+      continue;
+    }
+    /* Past the grace, a guest that computes on without returning (no
+    ** --timeout or --fuel to stop it) would hold its worker, and the
+    ** process, forever: its call is interrupted (a trap, like a time limit
+    ** overrun), and again every 100 ms while the worker has not ended (a
+    ** call it began just after, to instantiate, say). */
+    for (;;) {
+      pthread_mutex_lock(&s->lock);
+      if (s->interrupts[k]) wasmplug_interrupt_handle_interrupt(s->interrupts[k]);
+      pthread_mutex_unlock(&s->lock);
+      struct timespec until;
+      clock_gettime(CLOCK_REALTIME, &until);
+      until.tv_nsec += 100 * 1000000L;
+      if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+      }
+      if (pthread_timedjoin_np(s->workers[k], NULL, &until) != ETIMEDOUT) break;
+    }
+  }
+  for (unsigned k = 0; k < s->nstarted; k++) wasmplug_interrupt_handle_delete(s->interrupts[k]);
   s->nstarted = 0;
   free(s->workers);
+  free(s->interrupts);
   s->workers = NULL;
+  s->interrupts = NULL;
 }

@@ -28,8 +28,15 @@
 ** deadline, the guest call traps with WASMPLUG_TRAP_INTERRUPT whatever
 ** the host function answered.  Plugins see the deadline through
 ** host->deadline (src/plugin/host_api.c).
+**
+** Interrupt handles (wasmplug_interrupt_handle_*) reuse that mechanism to
+** end a call from another thread: the interrupter fires the thread's own
+** watchdog timer now (repeating like a passed deadline) after naming the
+** call to end (its number); the handler ends only that call, so a call
+** that starts later is not touched by a late signal.
 */
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -127,7 +134,26 @@ static __thread struct {
   bool have_timer;
   timer_t timer;
   void *altstack;
+  /* The thread's interrupt handle, and the number of its last outermost
+  ** call (which the handle publishes while the call runs). */
+  wasmplug_interrupt_handle_t *ih;
+  uint64_t call_seq;
 } wp_thread;
+
+struct wasmplug_interrupt_handle {
+  pthread_mutex_t lock; /* users, alive, and the use of `timer` by others */
+  unsigned users;       /* _new calls not yet matched by _delete */
+  bool alive;           /* the thread has not exited: `timer` exists */
+  pthread_t thread;
+  timer_t timer; /* the thread's watchdog timer (wp_thread.timer) */
+  /* The outermost call running on the thread (its number; 0: none), the
+  ** one to end, and whether _interrupt armed the timer.  `running` and
+  ** `armed` form a Dekker pair (sequentially consistent): either the
+  ** interrupter sees the call over, or the call's end sees the timer armed
+  ** and disarms it under the lock. */
+  _Atomic uint64_t running, stop;
+  _Atomic int armed;
+};
 
 static bool is_stack_fault(uintptr_t a) {
   uintptr_t lo = wp_thread.stack_lo;
@@ -209,6 +235,13 @@ static void on_timer(int sig, siginfo_t *si, void *uc) {
   (void)sig; (void)si;
   call_frame_t *f = wp_thread.top;
   if (!f) return;
+  /* Without a time limit of its own, a call ends only when it is the call
+  ** an interrupter named (a late signal meant for an earlier one is not). */
+  wasmplug_interrupt_handle_t *ih = wp_thread.ih;
+  if (ih && !WP_MARKS.deadline_ns) {
+    uint64_t run = atomic_load_explicit(&ih->running, memory_order_relaxed);
+    if (!run || run != atomic_load_explicit(&ih->stop, memory_order_relaxed)) return;
+  }
   WP_MARKS.interrupted = 1;
   /* Only unwind out of guest code: host code may hold locks. */
   if (!WP_MARKS.in_host) {
@@ -246,6 +279,18 @@ void wp_rt_global_init(void) { pthread_once(&wp_runtime.once, global_init); }
 /* A thread that ran guest code is exiting: release its timer and stack. */
 static void thread_cleanup(void *p) {
   (void)p;
+  wasmplug_interrupt_handle_t *ih = wp_thread.ih;
+  if (ih) { /* before the timer goes: the handle must not use it after */
+    pthread_mutex_lock(&ih->lock);
+    ih->alive = false;
+    bool last = !ih->users;
+    pthread_mutex_unlock(&ih->lock);
+    wp_thread.ih = NULL;
+    if (last) {
+      pthread_mutex_destroy(&ih->lock);
+      free(ih);
+    }
+  }
   if (wp_thread.have_timer) timer_delete(wp_thread.timer);
   wp_thread.have_timer = false;
   if (wp_thread.altstack) {
@@ -365,8 +410,16 @@ static uint64_t mono_ns(void) {
 ** fiber inside it). */
 uint64_t wasmplug_call_deadline(void) { return WP_MARKS.deadline_ns; }
 
+/* The call running on this thread was named by an interrupter. */
+static bool ih_stopped(void) {
+  wasmplug_interrupt_handle_t *ih = wp_thread.ih;
+  if (!ih) return false;
+  uint64_t run = atomic_load_explicit(&ih->running, memory_order_relaxed);
+  return run && run == atomic_load_explicit(&ih->stop, memory_order_relaxed);
+}
+
 bool wasmplug_call_interrupted(void) {
-  if (!WP_MARKS.deadline_ns) return false;
+  if (!WP_MARKS.deadline_ns) return WP_MARKS.interrupted && ih_stopped();
   if (WP_MARKS.interrupted) return true;
   /* The signal may be a moment behind the clock: record what we saw, so
   ** the guest call traps as soon as the host function returns. */
@@ -374,16 +427,22 @@ bool wasmplug_call_interrupted(void) {
   return WP_MARKS.interrupted;
 }
 
-static void arm_timer(uint64_t ms) {
+/* The thread's watchdog timer, made once. */
+static bool make_timer(void) {
   if (!wp_thread.have_timer) {
     struct sigevent sev;
     memset(&sev, 0, sizeof sev);
     sev.sigev_notify = SIGEV_THREAD_ID;
     sev.sigev_signo = wp_runtime.timer_signal;
     sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
-    if (timer_create(CLOCK_MONOTONIC, &sev, &wp_thread.timer) != 0) return;
+    if (timer_create(CLOCK_MONOTONIC, &sev, &wp_thread.timer) != 0) return false;
     wp_thread.have_timer = true;
   }
+  return true;
+}
+
+static void arm_timer(uint64_t ms) {
+  if (!make_timer()) return;
   struct itimerspec its;
   memset(&its, 0, sizeof its);
   its.it_value.tv_sec = (time_t)(ms / 1000);
@@ -401,6 +460,86 @@ static void disarm_timer(void) {
   memset(&its, 0, sizeof its);
   if (wp_thread.have_timer) timer_settime(wp_thread.timer, 0, &its, NULL);
   WP_MARKS.deadline_ns = 0;
+}
+
+/* ------------------------------------------------------ interrupt handles */
+
+wasmplug_error_t *wasmplug_interrupt_handle_new(wasmplug_interrupt_handle_t **out) {
+  *out = NULL;
+  wp_rt_global_init();
+  thread_init();
+  wasmplug_interrupt_handle_t *h = wp_thread.ih;
+  if (h) {
+    pthread_mutex_lock(&h->lock);
+    h->users++;
+    pthread_mutex_unlock(&h->lock);
+    *out = h;
+    return NULL;
+  }
+  if (!make_timer()) return wasmplug_error_new("interrupt handle: cannot create the thread's timer: %s", strerror(errno));
+  h = calloc(1, sizeof *h);
+  if (!h) return wasmplug_error_new("out of memory");
+  pthread_mutex_init(&h->lock, NULL);
+  h->users = 1;
+  h->alive = true;
+  h->thread = pthread_self();
+  h->timer = wp_thread.timer;
+  wp_thread.ih = h;
+  *out = h;
+  return NULL;
+}
+
+bool wasmplug_interrupt_handle_interrupt(wasmplug_interrupt_handle_t *h) {
+  bool hit = false;
+  pthread_mutex_lock(&h->lock);
+  if (h->alive) {
+    atomic_store(&h->armed, 1);
+    uint64_t run = atomic_load(&h->running);
+    if (run) {
+      atomic_store(&h->stop, run);
+      /* now, then every DEADLINE_REPEAT_MS as after a deadline: host code
+      ** that entered a blocking call after a signal is woken by the next */
+      struct itimerspec its;
+      memset(&its, 0, sizeof its);
+      its.it_value.tv_nsec = 1;
+      its.it_interval.tv_nsec = DEADLINE_REPEAT_MS * 1000000L;
+      hit = timer_settime(h->timer, 0, &its, NULL) == 0;
+    }
+    if (!hit) atomic_store(&h->armed, 0);
+  }
+  pthread_mutex_unlock(&h->lock);
+  return hit;
+}
+
+void wasmplug_interrupt_handle_delete(wasmplug_interrupt_handle_t *h) {
+  if (!h) return;
+  pthread_mutex_lock(&h->lock);
+  h->users--;
+  /* the last user on the handle's own thread: the thread lets it go too */
+  if (!h->users && h->alive && wp_thread.ih == h) {
+    h->alive = false;
+    wp_thread.ih = NULL;
+  }
+  bool last = !h->users && !h->alive;
+  pthread_mutex_unlock(&h->lock);
+  if (last) {
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+  }
+}
+
+/* The end of an outermost call on a thread with a handle: no interrupter
+** may name it any more, and a timer it armed stops. */
+static void ih_call_end(wasmplug_interrupt_handle_t *h) {
+  atomic_store(&h->running, 0);
+  if (atomic_load(&h->armed)) {
+    pthread_mutex_lock(&h->lock);
+    struct itimerspec its;
+    memset(&its, 0, sizeof its);
+    timer_settime(h->timer, 0, &its, NULL);
+    atomic_store(&h->armed, 0);
+    pthread_mutex_unlock(&h->lock);
+  }
 }
 
 /* A fuel or epoch trap names the function it stopped (its first frame):
@@ -436,7 +575,7 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
   f.leaf_ret = 0;
   f.fp_limit = HERE_FP();
   sig_atomic_t saved_in_host = WP_MARKS.in_host;
-  volatile bool armed = false;
+  volatile bool armed = false, outer = false;
   thread_init();
   /* sigsetjmp without saving the mask: saving costs a syscall per call.
   ** The trap path restores the mask itself below. */
@@ -460,6 +599,9 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
         wp_thread.meter.epoch = &no_epoch;
         wp_thread.meter.deadline = UINT64_MAX;
       }
+      outer = true;
+      /* after `interrupted` is cleared: an interrupter may name it now */
+      if (wp_thread.ih) atomic_store_explicit(&wp_thread.ih->running, ++wp_thread.call_seq, memory_order_release);
     }
     uint64_t timeout_ms = e ? e->config.timeout_ms : 0;
     if (timeout_ms && !f.prev && !wp_thread.in_fiber) {
@@ -475,7 +617,10 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
     sigaddset(&set, wp_runtime.timer_signal);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
   }
+  /* ended by an interrupter, not by a time limit: say so */
+  bool by_handle = f.code == RT_TRAP_INTERRUPT && !WP_MARKS.deadline_ns && ih_stopped();
   if (armed) disarm_timer();
+  if (outer && wp_thread.ih) ih_call_end(wp_thread.ih);
   wp_thread.top = f.prev;
   WP_MARKS.in_host = saved_in_host;
   if (f.trap) {
@@ -483,7 +628,8 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
     return f.trap;
   }
   if (f.code) {
-    wasmplug_trap_t *t = trap_for_code(f.code);
+    wasmplug_trap_t *t = by_handle ? wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the call was interrupted by its embedder")
+                                   : trap_for_code(f.code);
     if (!t) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, NULL);
     wp_backtrace_attach(t, f.pcs, f.npcs, f.leaf_ret, f.truncated);
     if ((f.code == WP_TRAP_CODE_OUT_OF_FUEL || f.code == WP_TRAP_CODE_EPOCH) && wasmplug_trap_frame_count(t))

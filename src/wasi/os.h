@@ -231,7 +231,16 @@ wp_os_err_t wp_os_accept(int fd, bool nonblock, int *out);
 ** stop because of it.  Reads, writes and opens that block (pipes, ttys,
 ** FIFOs) are woken at the deadline by the watchdog's signal and return
 ** WP_OS_EINTR instead of retrying: no other signal interrupts them, as
-** wasmplug installs no other handler without SA_RESTART. */
+** wasmplug installs no other handler without SA_RESTART.  The same signal
+** ends a call interrupted from another thread (wasmplug_interrupt_handle_
+** interrupt), with no deadline: after an EINTR the waits ask
+** wp_os_interrupted and return WP_OS_EINTR when it is true. */
+
+/* True once the guest call running on this thread was interrupted:
+** wasmplug_call_interrupted() in libwasmplug (os_interrupted.c); always
+** false in plugins/wasi/wasi-p2.so (p2_os_interrupted.c), which links no
+** libwasmplug and has only the deadline (host->deadline). */
+bool wp_os_interrupted(void);
 
 /* ------------------------------------------------------------ clocks */
 

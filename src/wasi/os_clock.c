@@ -96,6 +96,7 @@ wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute, uint64_
     r = clock_nanosleep(id, TIMER_ABSTIME, &until, NULL);
     if (r == 0 && capped) return WP_OS_EINTR; /* woke at the deadline */
     if (r != EINTR) break;
+    if (wp_os_interrupted()) return WP_OS_EINTR;
   }
   return r ? wp_os_err_from_errno(r) : 0;
 }

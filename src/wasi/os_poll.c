@@ -41,9 +41,10 @@ wp_os_err_t wp_os_poll(struct pollfd *fds, size_t n, int64_t timeout_ns,
     }
     if (r == 0) return WP_OS_EINTR; /* the deadline came first */
     if (errno != EINTR) return wp_os_err_from_errno(errno);
-    /* Another signal: wait on, unless the deadline passed (the watchdog's
-    ** signal: see wasmplug_call_deadline in wasmplug.h). */
-    if (deadline_ns && mono_ns() >= deadline_ns) return WP_OS_EINTR;
+    /* Another signal: wait on, unless the deadline passed or the call was
+    ** interrupted (the watchdog's signal: see wasmplug_call_deadline and
+    ** wasmplug_interrupt_handle_new in wasmplug.h). */
+    if ((deadline_ns && mono_ns() >= deadline_ns) || wp_os_interrupted()) return WP_OS_EINTR;
   }
 }
 

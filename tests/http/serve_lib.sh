@@ -99,6 +99,39 @@ serve_stop() {
   trap - EXIT
 }
 
+# SIGTERM ends a looping guest: a server WITHOUT --timeout and --fuel, a
+# request whose guest computes forever ($1: /spin or /loop), SIGTERM with
+# --grace 1.  Past the grace the guest's call is interrupted (each worker's
+# interrupt handle): the client gets a 503 or a close, the log says why,
+# and the server exits 0 within 15 s (before, nothing stopped the guest
+# and the process never ended: the bound is what fails then).  $2: the
+# tier.
+serve_stop_looping() {
+  serve_start 1800 --tier "$2" --grace 1 "$APP"
+  curl -s -m 120 -o /dev/null -w '%{http_code}' "$U$1" >"$WORK/looping-code" &
+  LOOPING=$!
+  sleep 1 # the guest is in its loop
+  kill -TERM $SERVER
+  i=0
+  while kill -0 $SERVER 2>/dev/null && [ $i -lt 150 ]; do i=$((i + 1)); sleep 0.1; done
+  if kill -0 $SERVER 2>/dev/null; then
+    bad "looping-stop-$2: the server is still running 15 s after SIGTERM with --grace 1"
+    kill -KILL $SERVER
+  fi
+  wait $SERVER
+  expect looping-exit-status-$2 0 "$?"
+  trap - EXIT
+  wait $LOOPING
+  # not answered by its guest: 503, or a close when the stop came first
+  case "$(cat "$WORK/looping-code")" in
+  503|000) ok ;;
+  *) bad "looping-client-$2: expected 503 or a close, got '$(cat "$WORK/looping-code")'" ;;
+  esac
+  contains looping-closing-$2 "1 request(s) still in flight after 1s; closing them" "$(cat "$WORK/err")"
+  contains looping-logged-$2 "GET $1: wasm trap: interrupt" "$(cat "$WORK/err")"
+  contains looping-why-$2 "interrupted by its embedder" "$(cat "$WORK/err")"
+}
+
 # A stop while requests wait past --grace.  libmicrohttpd aborts the
 # process when it is stopped with a connection suspended; the server
 # resumed them all first, but a connection its network thread took up again

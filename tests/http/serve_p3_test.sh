@@ -126,6 +126,10 @@ stop_server timeout-stop timeout-exit-status
 trap - EXIT
 contains timeout-logged "GET /loop: wasm trap: interrupt" "$(cat "$WORK/err")"
 
+# SIGTERM ends a looping guest (no --timeout, no --fuel), on both tiers
+serve_stop_looping /loop baseline
+serve_stop_looping /loop optimized
+
 # a stop while guests wait on an upstream past --grace
 serve_stop_stuck '/proxy?'
 serve_done

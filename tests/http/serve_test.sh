@@ -111,6 +111,10 @@ stop_server timeout-stop timeout-exit-status
 trap - EXIT
 contains timeout-logged "GET /spin: wasm trap: interrupt" "$(cat "$WORK/err")"
 
+# SIGTERM ends a looping guest (no --timeout, no --fuel), on both tiers
+serve_stop_looping /spin baseline
+serve_stop_looping /spin optimized
+
 # a stop while guests wait on an upstream past --grace
 serve_stop_stuck '/fetch?'
 
