@@ -212,17 +212,17 @@ static const char *cc_level(const wasmplug_module_t *m, bool huge) {
 /* -O1's passes that cost compile time and gain nothing on C translated
 ** from wasm that LLVM (or another wasm producer) optimized already: every
 ** memory access goes through linear memory's base with a may_alias type,
-** so points-to analysis, the IPA summaries of what a function reads or
-** writes, store motion and dead-store elimination find next to nothing
-** that the producer left; there are few aggregates to scalarize and no
+** so points-to analysis and the IPA summaries of what a function reads or
+** writes find next to nothing that the producer left; there are few
+** aggregates to scalarize and no
 ** count registers on x86.  Measured on the SQLite module (bench/README.md,
 ** "Compile speed": cc1's instructions per unit, and the workload's
 ** instructions under callgrind).  With -O1 and -Og only: a SIMD module's
 ** -O2 keeps them all. */
 static const char *const o1_trims[] = {
-    "-fno-tree-pta", "-fno-tree-sra", "-fno-tree-dse", "-fno-dse", "-fno-ipa-modref",
+    "-fno-tree-pta", "-fno-tree-sra", "-fno-ipa-modref",
     "-fno-ipa-pure-const", "-fno-ipa-reference", "-fno-ipa-profile", "-fno-tree-bit-ccp",
-    "-fno-move-loop-stores", "-fno-branch-count-reg", NULL};
+    "-fno-branch-count-reg", NULL};
 
 /* The optimized tier's other compiler flags.  All of them and the levels
 ** are part of the cache keys: the engine's tool_id lists them
@@ -235,6 +235,16 @@ static const char *const cc_flags[] = {
     "-fstack-clash-protection",
     /* Frame pointers: a trap's backtrace walks them (rt.c, backtrace.c). */
     "-fno-omit-frame-pointer",
+    /* Stores stay where and as wide as the wasm put them, at every level
+    ** (SIMD's -O2 too): a store to linear memory may trap, and what the
+    ** stores before it wrote stays written, nothing after it (the memory
+    ** is the embedder's to read after a trap).  Dead-store elimination
+    ** drops a trapping store that a later one overwrites, so a store in
+    ** between lands before the trap; store merging makes one wide store of
+    ** a written byte and a trapping one, so neither lands; store motion
+    ** sinks a loop's store past an access that traps in the loop (ctest
+    ** core.trap_stores). */
+    "-fno-tree-dse", "-fno-dse", "-fno-store-merging", "-fno-move-loop-stores",
     "-fPIC", "-fvisibility=hidden", "-DNDEBUG", "-w", "-fno-strict-aliasing",
     NULL};
 /* Wasm float semantics for the own translator's C: no contraction into
