@@ -46,6 +46,32 @@ static inline wasmplug_module_t *core_test_module(wasmplug_engine_t *engine, con
   return m;
 }
 
+/* An instance of `module` from `linker`; exits when instantiation fails or
+** traps (a fixture that does not instantiate is not what a test checks). */
+static inline wasmplug_instance_t *core_test_instance(wasmplug_linker_t *linker, wasmplug_module_t *module) {
+  wasmplug_instance_t *in = NULL;
+  wasmplug_error_t *e = NULL;
+  wasmplug_trap_t *t = NULL;
+  wasmplug_linker_instantiate(linker, module, NULL, &in, &e, &t);
+  if (e || t) {
+    fprintf(stderr, "instantiate: %s\n", e ? wasmplug_error_message(e) : wasmplug_trap_message(t));
+    exit(2);
+  }
+  return in;
+}
+
+/* Writes v as unsigned LEB128 at p; its length in bytes (the tests that
+** build modules byte by byte). */
+static inline size_t core_test_uleb(uint8_t *p, uint32_t v) {
+  size_t n = 0;
+  do {
+    uint8_t b = v & 0x7f;
+    v >>= 7;
+    p[n++] = b | (v ? 0x80 : 0);
+  } while (v);
+  return n;
+}
+
 /* Makes `script` a shell script that runs the shell line `before` and then
 ** cc with the same arguments, and points WASMPLUG_CC at it: the tests see
 ** or disturb what the optimized tier's compiler is given.  Exits when the

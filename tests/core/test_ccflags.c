@@ -42,16 +42,6 @@ static int is_file_arg(const char *a, int after_o) {
   return 0;
 }
 
-static size_t uleb(uint8_t *p, uint32_t v) {
-  size_t n = 0;
-  do {
-    uint8_t b = v & 0x7f;
-    v >>= 7;
-    p[n++] = b | (v ? 0x80 : 0);
-  } while (v);
-  return n;
-}
-
 /* Three functions () -> i32, exported as "f", "g" and "h": f sums K ones
 ** in straight code (3 K + 4 bytes), g the same inside a loop it runs once
 ** (3 K + 9 bytes, nearly all in the loop), h returns 7. */
@@ -67,12 +57,12 @@ static uint8_t *huge_module(uint32_t k, size_t *len) {
   p += sizeof head;
   uint8_t tmp[8];
   uint32_t bf = 3 * k + 4, bg = 3 * k + 9, bh = 4;
-  uint32_t csz = 1 + (uint32_t)uleb(tmp, bf) + bf + (uint32_t)uleb(tmp, bg) + bg + 1 + bh;
+  uint32_t csz = 1 + (uint32_t)core_test_uleb(tmp, bf) + bf + (uint32_t)core_test_uleb(tmp, bg) + bg + 1 + bh;
   *p++ = 0x0a;
-  p += uleb(p, csz);
+  p += core_test_uleb(p, csz);
   *p++ = 3;
   for (int g = 0; g < 2; g++) {
-    p += uleb(p, g ? bg : bf);
+    p += core_test_uleb(p, g ? bg : bf);
     *p++ = 0x00; /* no locals */
     if (g) {
       *p++ = 0x03; /* loop (result i32) */

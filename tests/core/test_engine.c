@@ -95,18 +95,6 @@ static wasmplug_linker_t *basic_linker(void) {
   return l;
 }
 
-static wasmplug_instance_t *instantiate(wasmplug_linker_t *l, wasmplug_module_t *m) {
-  wasmplug_instance_t *in = NULL;
-  wasmplug_error_t *e = NULL;
-  wasmplug_trap_t *t = NULL;
-  wasmplug_linker_instantiate(l, m, NULL, &in, &e, &t);
-  if (e || t) {
-    fprintf(stderr, "instantiate: %s\n", e ? wasmplug_error_message(e) : wasmplug_trap_message(t));
-    exit(2);
-  }
-  return in;
-}
-
 static wasmplug_val_t I32(int32_t v) { wasmplug_val_t r = {WASMPLUG_I32, {.i32 = v}}; return r; }
 
 /* Calls `name`, expecting a trap of `kind`; 0 = expect success. */
@@ -130,7 +118,7 @@ static void expect_trap(wasmplug_instance_t *in, const char *name, const wasmplu
 static void test_calls_and_traps(void) {
   wasmplug_module_t *m = load("basic.wasm");
   wasmplug_linker_t *l = basic_linker();
-  wasmplug_instance_t *in = instantiate(l, m);
+  wasmplug_instance_t *in = core_test_instance(l, m);
   wasmplug_val_t a[2] = {I32(3), I32(4)}, r[4];
 
   wasmplug_trap_t *t = wasmplug_func_call(wasmplug_instance_func(in, "add"), a, 2, r, 1);
@@ -227,7 +215,7 @@ static void test_calls_and_traps(void) {
   CHECK(!t, "store in grown memory");
 
   /* Instances are isolated. */
-  wasmplug_instance_t *in2 = instantiate(l, m);
+  wasmplug_instance_t *in2 = core_test_instance(l, m);
   wasmplug_val_t at = I32(3 * 65536 - 4);
   t = wasmplug_func_call(wasmplug_instance_func(in2, "load"), &at, 1, r, 1);
   CHECK(t && wasmplug_trap_kind(t) == WASMPLUG_TRAP_MEMORY_OUT_OF_BOUNDS, "second instance has its own memory");
@@ -248,7 +236,7 @@ static void test_timeout(const char *cache) {
   engine = core_test_engine(c);
   wasmplug_module_t *m = load("basic.wasm");
   wasmplug_linker_t *l = basic_linker();
-  wasmplug_instance_t *in = instantiate(l, m);
+  wasmplug_instance_t *in = core_test_instance(l, m);
   expect_trap(in, "spin", NULL, 0, WASMPLUG_TRAP_INTERRUPT, "time limit");
   wasmplug_val_t a[2] = {I32(1), I32(2)}, r[1];
   wasmplug_trap_t *t = wasmplug_func_call(wasmplug_instance_func(in, "add"), a, 2, r, 1);
@@ -266,10 +254,10 @@ static void test_timeout(const char *cache) {
 static void test_linking(void) {
   wasmplug_module_t *pm = load("provider.wasm"), *cm = load("consumer.wasm");
   wasmplug_linker_t *l = wasmplug_linker_new(engine);
-  wasmplug_instance_t *p = instantiate(l, pm);
+  wasmplug_instance_t *p = core_test_instance(l, pm);
   wasmplug_error_t *e = wasmplug_linker_define_instance(l, "p", p);
   CHECK(!e, "define_instance");
-  wasmplug_instance_t *c = instantiate(l, cm);
+  wasmplug_instance_t *c = core_test_instance(l, cm);
   wasmplug_val_t a = I32(5), r[1];
   wasmplug_trap_t *t = wasmplug_func_call(wasmplug_instance_func(c, "run"), &a, 1, r, 1);
   CHECK(!t && r[0].of.i32 == 15, "wasm-to-wasm import call");
@@ -353,13 +341,13 @@ static chain_t chain_new(const char *module, wasmplug_instance_t **pokes) {
   for (int i = 0; i < 3; i++) c.l[i] = wasmplug_linker_new(engine);
   wasmplug_valkind_t i32 = WASMPLUG_I32;
   wasmplug_functype_t ft = {1, 1, &i32, &i32};
-  c.leaf = instantiate(c.l[0], c.lm);
+  c.leaf = core_test_instance(c.l[0], c.lm);
   CHECK(!wasmplug_linker_define_instance(c.l[1], "peer", c.leaf), "define leaf");
   if (pokes) wasmplug_linker_define_func(c.l[1], "host", "poke", &ft, poke_fn, &pokes[0], NULL);
-  c.a = instantiate(c.l[1], c.pm);
+  c.a = core_test_instance(c.l[1], c.pm);
   CHECK(!wasmplug_linker_define_instance(c.l[2], "peer", c.a), "define a");
   if (pokes) wasmplug_linker_define_func(c.l[2], "host", "poke", &ft, poke_fn, &pokes[1], NULL);
-  c.b = instantiate(c.l[2], c.pm);
+  c.b = core_test_instance(c.l[2], c.pm);
   return c;
 }
 
@@ -482,12 +470,12 @@ static void test_table_imports(void) {
   if (e) { wasmplug_error_delete(e); return; }
   wasmplug_module_t *pm = load("provider.wasm");
   wasmplug_linker_t *l = wasmplug_linker_new(engine);
-  wasmplug_instance_t *p = instantiate(l, pm);
+  wasmplug_instance_t *p = core_test_instance(l, pm);
   wasmplug_linker_define_instance(l, "p", p);
   wasmplug_valkind_t i32 = WASMPLUG_I32;
   wasmplug_functype_t ft = {1, 1, &i32, &i32};
   wasmplug_linker_define_func(l, "env", "inc", &ft, inc_fn, NULL, NULL);
-  wasmplug_instance_t *in = instantiate(l, m);
+  wasmplug_instance_t *in = core_test_instance(l, m);
   int32_t want[3] = {21, 8, 1007};
   for (int i = 0; i < 3; i++) {
     wasmplug_val_t a[2] = {I32(i), I32(7)}, r;
@@ -581,7 +569,7 @@ static wasmplug_linker_t *direct_linker(bool sleeping) {
 static void test_direct(const char *cache) {
   wasmplug_module_t *m = load("basic.wasm");
   wasmplug_linker_t *l = direct_linker(false);
-  wasmplug_instance_t *in = instantiate(l, m);
+  wasmplug_instance_t *in = core_test_instance(l, m);
   direct_expect = in;
   wasmplug_val_t a[2] = {I32(3), I32(4)}, r[1];
   wasmplug_trap_t *t = wasmplug_func_call(wasmplug_instance_func(in, "callhost"), a, 1, r, 1);
@@ -601,7 +589,7 @@ static void test_direct(const char *cache) {
   CHECK(!t && r[0].of.i32 == 16, "usable after a direct function's traps");
   wasmplug_trap_delete(t);
   /* A second instance gets its own caller. */
-  wasmplug_instance_t *in2 = instantiate(l, m);
+  wasmplug_instance_t *in2 = core_test_instance(l, m);
   direct_expect = in2;
   t = wasmplug_func_call(wasmplug_instance_func(in2, "callhost"), a, 1, r, 1);
   CHECK(!t && r[0].of.i32 == 16, "second instance: %s", t ? wasmplug_trap_message(t) : "");
@@ -627,12 +615,12 @@ static void test_direct(const char *cache) {
   /* Called through a table (call_indirect of an imported direct function). */
   wasmplug_module_t *tm = load("table_import.wasm"), *pm = load("provider.wasm");
   wasmplug_linker_t *tl = wasmplug_linker_new(engine);
-  wasmplug_instance_t *p = instantiate(tl, pm);
+  wasmplug_instance_t *p = core_test_instance(tl, pm);
   wasmplug_linker_define_instance(tl, "p", p);
   wasmplug_valkind_t i32 = WASMPLUG_I32;
   wasmplug_functype_t ft = {1, 1, &i32, &i32};
   wasmplug_linker_define_func_direct(tl, "env", "inc", &ft, (void *)d_inc, NULL, NULL);
-  wasmplug_instance_t *ti = instantiate(tl, tm);
+  wasmplug_instance_t *ti = core_test_instance(tl, tm);
   wasmplug_val_t ca[2] = {I32(1), I32(7)};
   t = wasmplug_func_call(wasmplug_instance_func(ti, "ci"), ca, 2, r, 1);
   CHECK(!t && r[0].of.i32 == 8, "direct function through a table: %d", r[0].of.i32);
@@ -651,7 +639,7 @@ static void test_direct(const char *cache) {
   engine = core_test_engine(c);
   wasmplug_module_t *m2 = load("basic.wasm");
   l = direct_linker(true);
-  in = instantiate(l, m2);
+  in = core_test_instance(l, m2);
   expect_trap(in, "fail", NULL, 0, WASMPLUG_TRAP_INTERRUPT, "time limit");
   CHECK(direct_slept_out == 1, "the direct function was not unwound mid-way, nor returned into (%d)",
         direct_slept_out);
@@ -758,7 +746,7 @@ typedef struct thread_arg {
 static void *thread_main(void *p) {
   thread_arg_t *ta = p;
   wasmplug_linker_t *l = basic_linker();
-  wasmplug_instance_t *in = instantiate(l, ta->m);
+  wasmplug_instance_t *in = core_test_instance(l, ta->m);
   wasmplug_func_t *div = wasmplug_instance_func(in, "div");
   for (int i = 0; i < 2000; i++) {
     wasmplug_val_t a[2] = {I32(i), I32(i % 3)}, r[1];
@@ -824,7 +812,7 @@ static void test_call_limited(const char *cache) {
   engine = limited;
   wasmplug_module_t *m = load("basic.wasm");
   wasmplug_linker_t *l = basic_linker();
-  limited_t st = {instantiate(l, m), false, false, NULL};
+  limited_t st = {core_test_instance(l, m), false, false, NULL};
   wasmplug_trap_t *t = wasmplug_engine_call_limited(limited, limited_host, &st);
   CHECK(!t, "call_limited: host code was unwound: %s", t ? wasmplug_trap_message(t) : "");
   CHECK(st.finished && st.saw_interrupt, "call_limited: host code ran to its end (%d) and saw the limit (%d)",

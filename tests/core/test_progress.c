@@ -34,16 +34,6 @@ static void progress(void *data, const char *what, int done) {
   s->optimized += strstr(what, "(optimized tier)") != NULL;
 }
 
-static size_t uleb(uint8_t *p, uint32_t v) {
-  size_t n = 0;
-  do {
-    uint8_t b = v & 0x7f;
-    v >>= 7;
-    p[n++] = b | (v ? 0x80 : 0);
-  } while (v);
-  return n;
-}
-
 /* NF functions () -> i32, each summing K constants: about NF * K * 3 bytes
 ** of code; "f" is exported. */
 static uint8_t *big_module(uint32_t nf, uint32_t k, size_t *len) {
@@ -55,22 +45,22 @@ static uint8_t *big_module(uint32_t nf, uint32_t k, size_t *len) {
   memcpy(p, head, sizeof head);
   p += sizeof head;
   uint8_t tmp[16];
-  size_t fsz = uleb(tmp, nf) + nf;
+  size_t fsz = core_test_uleb(tmp, nf) + nf;
   *p++ = 0x03; /* functions */
-  p += uleb(p, (uint32_t)fsz);
-  p += uleb(p, nf);
+  p += core_test_uleb(p, (uint32_t)fsz);
+  p += core_test_uleb(p, nf);
   memset(p, 0, nf);
   p += nf;
   static const uint8_t exp[] = {0x07, 0x05, 0x01, 0x01, 'f', 0x00, 0x00};
   memcpy(p, exp, sizeof exp);
   p += sizeof exp;
   size_t bsz = (size_t)k * 3 + 4; /* 0 locals, i32.const 0, k x (i32.const 1; i32.add), end */
-  size_t csz = uleb(tmp, nf) + (size_t)nf * (uleb(tmp, (uint32_t)bsz) + bsz);
+  size_t csz = core_test_uleb(tmp, nf) + (size_t)nf * (core_test_uleb(tmp, (uint32_t)bsz) + bsz);
   *p++ = 0x0a; /* code */
-  p += uleb(p, (uint32_t)csz);
-  p += uleb(p, nf);
+  p += core_test_uleb(p, (uint32_t)csz);
+  p += core_test_uleb(p, nf);
   for (uint32_t f = 0; f < nf; f++) {
-    p += uleb(p, (uint32_t)bsz);
+    p += core_test_uleb(p, (uint32_t)bsz);
     *p++ = 0x00;
     *p++ = 0x41;
     *p++ = 0x00;

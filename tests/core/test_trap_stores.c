@@ -18,16 +18,9 @@
 ** out of bounds; the instance's memory is copied to mem (one page). */
 static int trapped_oob(wasmplug_engine_t *engine, wasmplug_module_t *module, const char *name, uint8_t *mem) {
   wasmplug_linker_t *linker = wasmplug_linker_new(engine);
-  wasmplug_instance_t *instance = NULL;
-  wasmplug_error_t *e = NULL;
-  wasmplug_trap_t *trap = NULL;
-  wasmplug_linker_instantiate(linker, module, NULL, &instance, &e, &trap);
-  if (e || trap) {
-    fprintf(stderr, "instantiate: %s\n", e ? wasmplug_error_message(e) : wasmplug_trap_message(trap));
-    exit(2);
-  }
+  wasmplug_instance_t *instance = core_test_instance(linker, module);
   wasmplug_val_t x = {WASMPLUG_I32, {.i32 = 65536}};
-  trap = wasmplug_func_call(wasmplug_instance_func(instance, name), &x, 1, NULL, 0);
+  wasmplug_trap_t *trap = wasmplug_func_call(wasmplug_instance_func(instance, name), &x, 1, NULL, 0);
   int oob = trap && wasmplug_trap_kind(trap) == WASMPLUG_TRAP_MEMORY_OUT_OF_BOUNDS;
   if (trap) wasmplug_trap_delete(trap);
   memcpy(mem, wasmplug_memory_data(wasmplug_instance_memory(instance, "memory")), 65536);
