@@ -38,15 +38,15 @@ serve_start() {
   U=http://127.0.0.1:$PORT
 }
 
-# SIGTERM to $SERVER, which must exit within 30 s (it ends within about
-# 2 s: 30 s only bounds the check) with status 0: NAME names the failure
-# to stop, STATUS_NAME the exit status's check.
-stop_server() {
+# SIGTERM to $SERVER, which must exit within SECONDS (default 30; it ends
+# within about 2 s: 30 s only bounds the check) with status 0: NAME names
+# the failure to stop, STATUS_NAME the exit status's check.
+stop_server() { # NAME STATUS_NAME [SECONDS]
   kill -TERM $SERVER
   i=0
-  while kill -0 $SERVER 2>/dev/null && [ $i -lt 300 ]; do i=$((i + 1)); sleep 0.1; done
+  while kill -0 $SERVER 2>/dev/null && [ $i -lt $((${3:-30} * 10)) ]; do i=$((i + 1)); sleep 0.1; done
   if kill -0 $SERVER 2>/dev/null; then
-    bad "$1: the server is still running 30 s after SIGTERM"
+    bad "$1: the server is still running ${3:-30} s after SIGTERM"
     kill -KILL $SERVER
   fi
   wait $SERVER
@@ -111,15 +111,7 @@ serve_stop_looping() {
   curl -s -m 120 -o /dev/null -w '%{http_code}' "$U$1" >"$WORK/looping-code" &
   LOOPING=$!
   sleep 1 # the guest is in its loop
-  kill -TERM $SERVER
-  i=0
-  while kill -0 $SERVER 2>/dev/null && [ $i -lt 150 ]; do i=$((i + 1)); sleep 0.1; done
-  if kill -0 $SERVER 2>/dev/null; then
-    bad "looping-stop-$2: the server is still running 15 s after SIGTERM with --grace 1"
-    kill -KILL $SERVER
-  fi
-  wait $SERVER
-  expect looping-exit-status-$2 0 "$?"
+  stop_server "looping-stop-$2 (--grace 1)" looping-exit-status-$2 15
   trap - EXIT
   wait $LOOPING
   # not answered by its guest: 503, or a close when the stop came first
