@@ -38,6 +38,12 @@ bool wp_cli_parse_u64(const char *s, bool size, uint64_t *out);
 
 /* Reads a whole file; on failure prints an error naming it and returns NULL. */
 uint8_t *wp_cli_read_file(const char *path, size_t *len);
+/* Its two steps: opens a regular file for reading, filling *st (-1, with
+** the error printed, for anything else); reads the rest of fd from its
+** position (the file may have grown since *st) and closes it. */
+struct stat;
+int wp_cli_open_file(const char *path, struct stat *st);
+uint8_t *wp_cli_read_fd(int fd, const char *path, const struct stat *st, size_t *len);
 /* The same for the FILE of `wasmplug run`: a core module's large custom
 ** payloads but "name"'s are left unread, zero (read_module.c says why
 ** that is sound); anything else is read whole. */

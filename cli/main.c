@@ -107,28 +107,37 @@ void wp_cli_populate(void *p, size_t n) {
 #endif
 }
 
-uint8_t *wp_cli_read_file(const char *path, size_t *len) {
+int wp_cli_open_file(const char *path, struct stat *st) {
   /* A device, FIFO or directory could block or be read forever
   ** (/dev/zero): only regular files are modules.  O_NONBLOCK so that
   ** opening a FIFO does not wait for a writer. */
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     wp_cli_error("cannot open %s: %s", path, strerror(errno));
-    return NULL;
+    return -1;
   }
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
     wp_cli_error("cannot read %s: not a regular file", path);
     close(fd);
-    return NULL;
+    return -1;
   }
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
+uint8_t *wp_cli_read_file(const char *path, size_t *len) {
+  struct stat st;
+  int fd = wp_cli_open_file(path, &st);
+  return fd < 0 ? NULL : wp_cli_read_fd(fd, path, &st, len);
+}
+
+uint8_t *wp_cli_read_fd(int fd, const char *path, const struct stat *st, size_t *len) {
   /* Read with the size fstat gave (the file may still grow: read on to
   ** its end), into memory whose pages are present before the kernel
   ** copies into them: a page fault per 4 KiB of the destination was a
   ** good part of a warm start (hello.wasm: 54 of them; they are costly
   ** under a hypervisor). */
-  size_t cap = st.st_size > 0 && (uint64_t)st.st_size < SIZE_MAX / 2 ? (size_t)st.st_size + 1 : 1 << 16, n = 0;
+  size_t cap = st->st_size > 0 && (uint64_t)st->st_size < SIZE_MAX / 2 ? (size_t)st->st_size + 1 : 1 << 16, n = 0;
   uint8_t *buf = malloc(cap);
   wp_cli_populate(buf, cap);
   int failed = 0;

@@ -18,7 +18,6 @@
 ** -o` writes the module's bytes into its artifact, so it reads them all.
 */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -101,16 +100,11 @@ static bool read_sections(int fd, uint8_t *buf, size_t len) {
 }
 
 uint8_t *wp_cli_read_module(const char *path, size_t *len) {
-  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC); /* (wp_cli_read_file) */
-  if (fd < 0) {
-    wp_cli_error("cannot open %s: %s", path, strerror(errno));
-    return NULL;
-  }
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < SMALL_FILE || st.st_size > (1ll << 32) + 64) {
-    close(fd); /* small, huge or not a regular file: read (or refused) as any file */
-    return wp_cli_read_file(path, len);
-  }
+  int fd = wp_cli_open_file(path, &st); /* a regular file, or the error said */
+  if (fd < 0) return NULL;
+  if (st.st_size < SMALL_FILE || st.st_size > (1ll << 32) + 64)
+    return wp_cli_read_fd(fd, path, &st, len); /* small or huge: read whole */
   size_t n = (size_t)st.st_size;
   /* calloc: memory from mmap is known to be zero and is not touched */
   uint8_t *buf = calloc(n + 1, 1);
@@ -118,11 +112,11 @@ uint8_t *wp_cli_read_module(const char *path, size_t *len) {
   /* grown since fstat: not the whole file; read it whole */
   uint8_t extra;
   if (ok && pread(fd, &extra, 1, (off_t)n) != 0) ok = false;
-  close(fd);
   if (ok) {
+    close(fd);
     *len = n;
     return buf;
   }
   free(buf);
-  return wp_cli_read_file(path, len);
+  return wp_cli_read_fd(fd, path, &st, len); /* (pread left the position at 0) */
 }
