@@ -199,15 +199,14 @@ static void arg(args_t *a, const char *s) {
 ** per cent (the C is a wasm module's code, optimized once already;
 ** bench/README.md, "Compile speed"), except for modules using SIMD, whose
 ** lane loops (translate_simd.c) need -O2's vectorizer. */
-static const char *cc_level(const wasmplug_module_t *m, bool huge) {
+static const char *cc_level(const wasmplug_module_t *m, bool cold) {
   if (m->info.features & WP_FEAT_SIMD) return "-O2";
-  return huge ? "-Og" : "-O1";
+  return cold ? "-Og" : "-O1";
 }
-/* -Og for a unit of huge straight functions (translate.h:
-** WP_OPT_HUGE_BYTES): 25 % less compile time than -O1 on them, for
-** functions whose code runs at most once a call (bench/README.md, "Huge
-** straight functions at -Og"). */
-#define CC_LEVELS "-O1 (no SIMD; -Og for huge straight functions) / -O2 (SIMD)"
+/* -Og for a unit of cold functions (translate.h: WP_OPT_HUGE_BYTES): 25 %
+** less compile time than -O1 on them, for functions whose code runs at
+** most once a call (bench/README.md, "Huge straight functions at -Og"). */
+#define CC_LEVELS "-O1 (no SIMD; -Og for cold functions) / -O2 (SIMD)"
 
 /* -O1's passes that cost compile time and gain nothing on C translated
 ** from wasm that LLVM (or another wasm producer) optimized already: every
@@ -274,9 +273,9 @@ const char *wp_cc_isa_flag(void) {
 #endif
 }
 
-static void cc_args(args_t *a, const wasmplug_module_t *m, const char *dir, bool huge) {
+static void cc_args(args_t *a, const wasmplug_module_t *m, const char *dir, bool cold) {
   arg(a, wp_cc_command());
-  const char *level = cc_level(m, huge);
+  const char *level = cc_level(m, cold);
   arg(a, level);
   for (const char *const *f = o1_trims; strcmp(level, "-O2") && *f; f++) arg(a, *f);
   for (const char *const *f = cc_flags; *f; f++) arg(a, *f);
@@ -313,7 +312,7 @@ typedef struct unit_build {
 
 /* The key of a unit's object: its C (with the shared header), the
 ** translator, the compiler and its flags. */
-static void unit_key(const unit_build_t *b, const wp_buf_t *header, const wp_buf_t *unit, bool huge,
+static void unit_key(const unit_build_t *b, const wp_buf_t *header, const wp_buf_t *unit, bool cold,
                      char hex[65]) {
   static const char tag[] = "wasmplug unit 2\n";
   const wasmplug_engine_t *e = b->m->engine;
@@ -328,7 +327,7 @@ static void unit_key(const unit_build_t *b, const wp_buf_t *header, const wp_buf
     if (tcc) wp_sha256_update(&s, tcc, strlen(tcc) + 1);
   } else {
     for (const char *const *f = own_flags; *f; f++) wp_sha256_update(&s, *f, strlen(*f) + 1);
-    const char *level = cc_level(b->m, huge); /* the unit's own level */
+    const char *level = cc_level(b->m, cold); /* the unit's own level */
     wp_sha256_update(&s, level, strlen(level) + 1);
   }
   wp_sha256_update(&s, header->s, header->len);
@@ -484,8 +483,8 @@ static char *build_units(unit_build_t *b, wp_xlate_t *x, progress_t *pg) {
       err = wp_strdup("out of memory");
       goto out;
     }
-    bool huge = u < nu && x->units[u].huge;
-    unit_key(b, &x->header, c, huge, b->keys[u]);
+    bool cold = u < nu && x->units[u].cold;
+    unit_key(b, &x->header, c, cold, b->keys[u]);
     job_len[nj] = c->len;
     bool hit = unit_cached(b, b->keys[u], objp);
     if (!hit) err = write_text(dir, src, c);
@@ -493,7 +492,7 @@ static char *build_units(unit_build_t *b, wp_xlate_t *x, progress_t *pg) {
     if (!err && !hit) {
       args_t a = {0};
       if (b->baseline) tcc_args(&a, dir);
-      else cc_args(&a, m, dir, huge);
+      else cc_args(&a, m, dir, cold);
       arg(&a, "-c");
       arg(&a, "-o");
       arg(&a, objp);

@@ -927,18 +927,48 @@ static uint8_t *find_tailers(const wasmplug_module_t *mod) {
   return t;
 }
 
-/* Whether defined function i is huge and mostly outside loops
-** (translate.h: WP_OPT_HUGE_BYTES): a static estimate of how often its
-** code runs, as a compiler's when it has no profile -- code in a loop runs
-** many times a call, the rest at most once.  SQLite's query planner and
-** code generators are such functions; its interpreter loop, printf and
-** b-tree balancing are huge too but nearly all loop, and stay at -O1. */
-static bool huge_straight(const wasmplug_module_t *mod, uint32_t i) {
-  wp_span_t body = mod->info.bodies[i];
-  if (body.len < WP_OPT_HUGE_BYTES) return false;
+/* One defined function's body, scanned for where its code runs: its size,
+** how much of it is inside loops, its direct calls (callee, whether the
+** call is inside a loop) and the functions its ref.func instructions name. */
+typedef struct call_site {
+  uint32_t callee; /* defined function index */
+  bool in_loop;
+} call_site_t;
+
+typedef struct cold_scan {
+  call_site_t *sites;
+  size_t nsites, cap;
+  uint32_t *first; /* sites of function i: [first[i], first[i + 1]) */
+  uint8_t *named;  /* named[i]: a table, export, start or ref.func may reach i */
+  bool oom;
+} cold_scan_t;
+
+static void add_site(cold_scan_t *s, uint32_t callee, bool in_loop) {
+  if (s->nsites == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 1024;
+    call_site_t *n = realloc(s->sites, cap * sizeof *n);
+    if (!n) {
+      s->oom = true;
+      return;
+    }
+    s->sites = n;
+    s->cap = cap;
+  }
+  s->sites[s->nsites++] = (call_site_t){callee, in_loop};
+}
+
+/* Whether function i's code is under 90 % in loops (the loop share is the
+** static estimate of how often code runs: in a loop many times a call,
+** elsewhere at most once); its calls and ref.funcs go into s. */
+static bool scan_body(const wasmplug_module_t *mod, uint32_t i, cold_scan_t *s) {
+  const wp_modinfo_t *m = &mod->info;
+  wp_span_t body = m->bodies[i];
   wp_reader_t r = {mod->bytes + body.off, mod->bytes, mod->bytes + body.off + body.len, mod->name, NULL};
-  uint8_t *loop = malloc(body.len); /* per open block: is it a loop (a block takes a byte at least) */
-  if (!loop) return false;
+  uint8_t *loop = malloc(body.len ? body.len : 1); /* per open block: is it a loop (a block takes a byte at least) */
+  if (!loop) {
+    s->oom = true;
+    return false;
+  }
   uint32_t ngroups, cnt, depth = 0, loops = 0;
   uint64_t in_loops = 0;
   wasmplug_valkind_t vt;
@@ -958,11 +988,106 @@ static bool huge_straight(const wasmplug_module_t *mod, uint32_t i) {
       loops += in.op == 0x03;
     } else if ((in.op == 0x0b || in.op == 0x18) && depth) { /* end, delegate */
       loops -= loop[--depth];
+    } else if ((in.op == 0x10 || in.op == 0x12) && in.a >= m->nimported_funcs) { /* call, return_call */
+      add_site(s, in.a - m->nimported_funcs, loops > 0);
+    } else if (in.op == 0xd2 && in.a >= m->nimported_funcs) {
+      s->named[in.a - m->nimported_funcs] = 1;
     }
   }
   free(loop);
   free(r.err);
-  return in_loops * 10 < (uint64_t)(r.end - code) * 9; /* under 90 % in loops */
+  return in_loops * 10 < (uint64_t)(r.end - code) * 9;
+}
+
+/* The ref.funcs of a constant expression (globals, element items). */
+static void name_refs(const wasmplug_module_t *mod, wp_span_t span, uint8_t *named) {
+  const wp_modinfo_t *m = &mod->info;
+  wp_reader_t r = {mod->bytes + span.off, mod->bytes, mod->bytes + span.off + span.len, mod->name, NULL};
+  wp_instr_t in;
+  while (r.p < r.end && wp_read_instr(&r, &in))
+    if (in.op == 0xd2 && in.a >= m->nimported_funcs && in.a < wp_nfuncs(m)) named[in.a - m->nimported_funcs] = 1;
+  free(r.err);
+}
+
+/* Which defined functions are cold: compiled at the optimized tier's
+** cheaper level, in units of their own (build.c: cc_level, -Og), by a
+** static estimate of where a program spends no time -- the one a compiler
+** makes without a profile:
+**  - huge straight functions: at least WP_OPT_HUGE_BYTES of code, under
+**    90 % of it in loops (code outside loops runs at most once a call);
+**  - then, to a fixed point, the functions only cold ones call, each call
+**    outside the caller's loops, themselves under 90 % in loops, and that
+**    no table, export, start function or ref.func can reach: such a
+**    function runs at most once per call of a cold function and call site.
+** SQLite: its query planner and code generators and the helpers only
+** they call (constructAutomaticIndex, sqlite3EndTable...); its
+** interpreter loop, printf and b-tree balancing are huge too but nearly
+** all loop and stay at -O1, and a helper a cold function calls in a loop
+** stays too (measurements: bench/README.md, "huge straight functions at
+** -Og" and "cold functions at -Og").  NULL when out of memory. */
+static uint8_t *find_cold(const wasmplug_module_t *mod) {
+  const wp_modinfo_t *m = &mod->info;
+  uint32_t n = m->nfuncs;
+  cold_scan_t s = {0};
+  uint8_t *cold = calloc(n + 1, 1), *straight = calloc(n + 1, 1);
+  uint32_t *hot_sites = calloc(n + 1, sizeof *hot_sites), *work = malloc((n + 1) * sizeof *work);
+  s.first = malloc((n + 1) * sizeof *s.first);
+  s.named = calloc(n + 1, 1);
+  if (!cold || !straight || !hot_sites || !work || !s.first || !s.named) s.oom = true;
+  for (uint32_t i = 0; i < n && !s.oom; i++) {
+    s.first[i] = (uint32_t)s.nsites;
+    straight[i] = scan_body(mod, i, &s);
+  }
+  if (!s.oom) s.first[n] = (uint32_t)s.nsites;
+  /* what may be reached other than by a direct call */
+  for (uint32_t e = 0; e < m->nexports && !s.oom; e++)
+    if (m->exports[e].kind == WASMPLUG_EXTERN_FUNC && m->exports[e].index >= m->nimported_funcs)
+      s.named[m->exports[e].index - m->nimported_funcs] = 1;
+  if (!s.oom && m->has_start && m->start >= m->nimported_funcs) s.named[m->start - m->nimported_funcs] = 1;
+  for (uint32_t k = 0; k < m->nelems && !s.oom; k++) {
+    const wp_elem_t *el = &m->elems[k];
+    for (uint32_t j = 0; j < el->count; j++)
+      if (el->funcs && el->funcs[j] >= m->nimported_funcs && el->funcs[j] < wp_nfuncs(m))
+        s.named[el->funcs[j] - m->nimported_funcs] = 1;
+      else if (el->exprs)
+        name_refs(mod, el->exprs[j], s.named);
+  }
+  for (uint32_t g = 0; g < m->nglobals && !s.oom; g++) name_refs(mod, m->globals[g].init, s.named);
+  for (uint32_t t = 0; t < m->ntables && !s.oom; t++) name_refs(mod, m->table_inits[t], s.named);
+  if (s.oom) {
+    free(cold);
+    cold = NULL;
+    goto out;
+  }
+  /* every call site counts against its callee until its caller is cold
+  ** and the call is outside the caller's loops */
+  uint32_t nw = 0;
+  for (uint32_t i = 0; i < n; i++)
+    for (uint32_t k = s.first[i]; k < s.first[i + 1]; k++)
+      if (s.sites[k].callee != i) hot_sites[s.sites[k].callee]++;
+  for (uint32_t i = 0; i < n; i++)
+    if ((straight[i] && m->bodies[i].len >= WP_OPT_HUGE_BYTES) || (!hot_sites[i] && !s.named[i])) {
+      /* (the second: no caller but itself and no other way in -- it never runs) */
+      cold[i] = 1;
+      work[nw++] = i;
+    }
+  while (nw) {
+    uint32_t i = work[--nw];
+    for (uint32_t k = s.first[i]; k < s.first[i + 1]; k++) {
+      uint32_t c = s.sites[k].callee;
+      if (c == i || s.sites[k].in_loop || --hot_sites[c] || cold[c] || s.named[c] || !straight[c]) continue;
+      cold[c] = 1;
+      work[nw++] = c;
+    }
+  }
+out:
+  free(s.sites);
+  free(s.first);
+  free(s.named);
+  free(straight);
+  free(hot_sites);
+  free(work);
+  return cold;
 }
 
 static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, bool inl, wp_xlate_t *out);
@@ -998,8 +1123,8 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
   if (err) goto fail;
 
   /* units: consecutive functions up to unit_bytes of wasm code each; on
-  ** the optimized tier the huge straight ones (huge_straight) after the
-  ** others, in units of their own */
+  ** the optimized tier the cold ones (find_cold) after the others, in
+  ** units of their own */
   uint32_t cap = 1;
   if (opts->unit_bytes) {
     uint64_t total = 0;
@@ -1007,24 +1132,27 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
     cap = (uint32_t)(total / opts->unit_bytes) + 2;
     if (cap > m->nfuncs + 1) cap = m->nfuncs + 1;
   }
-  /* one more: where the huge functions begin ends a unit early */
+  /* one more: where the cold functions begin ends a unit early */
   out->units = calloc(cap + 1, sizeof *out->units);
   /* the functions in the order they go into units: [0, nsmall) the
-  ** others, [nsmall, n) the huge straight ones (filled from the end, then
-  ** turned round into the module's order) */
+  ** others, [nsmall, n) the cold ones (filled from the end, then turned
+  ** round into the module's order) */
   uint32_t *order = malloc((m->nfuncs + 1) * sizeof *order);
-  if (!out->units || !order) {
+  bool split = !opts->baseline && !opts->hot && opts->unit_bytes;
+  uint8_t *cold = split ? find_cold(mod) : NULL;
+  if (!out->units || !order || (split && !cold)) {
     free(order);
+    free(cold);
     err = wp_strdup("out of memory");
     goto fail;
   }
-  bool split = !opts->baseline && !opts->hot && opts->unit_bytes;
   uint32_t n = 0, nsmall = 0, back = m->nfuncs;
   for (uint32_t i = 0; i < m->nfuncs; i++) {
     if (opts->hot && !opts->hot[i]) continue; /* a hot object: the hot functions only */
-    if (split && huge_straight(mod, i)) order[--back] = i;
+    if (cold && cold[i]) order[--back] = i;
     else order[nsmall++] = i;
   }
+  free(cold);
   for (uint32_t a = back, b = m->nfuncs; a + 1 < b; a++, b--) {
     uint32_t t = order[a];
     order[a] = order[b - 1];
@@ -1037,11 +1165,11 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
   uint64_t ubytes = 0;
   for (uint32_t k = 0; k < n; k++) {
     uint32_t i = order[k];
-    bool huge = k >= nsmall;
-    if (!u || u->huge != huge || (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap)) {
+    bool is_cold = k >= nsmall;
+    if (!u || u->cold != is_cold || (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap)) {
       u = &out->units[out->nunits++];
       u->first = i;
-      u->huge = huge;
+      u->cold = is_cold;
       put_header(&u->c, inl, &out->header);
       /* the instance pinned (pin_block): the body's I is the register
       ** (never on the baseline, so never in inline C, whose glue follows) */

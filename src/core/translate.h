@@ -53,19 +53,21 @@ typedef struct wp_xlate_opts {
 #define WP_BASE_LARGE (1024u * 1024)
 
 /* A defined function with at least this many bytes of wasm code, less
-** than 90 % of them in loops, is "huge and straight" (translate.c:
-** huge_straight): on the optimized tier it goes into a unit of such
-** functions only, which the compiler is given a cheaper level (build.c:
-** cc_level).  A function's compile time grows faster than its size, and
-** code outside loops runs at most once a call: in SQLite such functions
+** than 90 % of them in loops, is "huge and straight", and cold (translate.c:
+** find_cold), as are the functions only cold ones call outside their
+** loops: on the optimized tier they go into units of cold functions only,
+** which the compiler is given a cheaper level (build.c: cc_level).  A
+** function's compile time grows faster than its size, and code outside
+** loops runs at most once a call: in SQLite the huge straight functions
 ** are 19 % of the C and 1.3 % of the workload's instructions.  The
-** measurements are in bench/README.md ("Huge straight functions at -Og"). */
+** measurements are in bench/README.md ("Huge straight functions at -Og",
+** "Cold functions at -Og"). */
 #define WP_OPT_HUGE_BYTES (4u * 1024)
 
 typedef struct wp_unit {
   wp_buf_t c;          /* the unit's C (includes "wp.h") */
   uint32_t first, count; /* its first defined function, how many it holds */
-  bool huge;           /* holds huge straight functions only (WP_OPT_HUGE_BYTES) */
+  bool cold;           /* holds cold functions only (WP_OPT_HUGE_BYTES) */
 } wp_unit_t;
 
 typedef struct wp_xlate {

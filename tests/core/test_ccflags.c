@@ -14,9 +14,10 @@
 ** identity is in tool_id, and the level is -O1 for a module without SIMD
 ** (with -O1's pass trims), -O2 for one with SIMD (without them).  Then
 ** huge functions (src/core/translate.h: WP_OPT_HUGE_BYTES): one mostly
-** outside loops is compiled in a unit of its own at -Og, one as large
-** that is nearly all one loop with the rest at -O1, and all three
-** functions of that module give the right results.
+** outside loops is compiled in a unit of its own at -Og, with a function
+** only it calls, outside its loop; one as large that is nearly all one
+** loop, a small exported one and one the first calls in a loop at -O1;
+** and the module's functions give the right results.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,34 +43,42 @@ static int is_file_arg(const char *a, int after_o) {
   return 0;
 }
 
-/* Three functions () -> i32, exported as "f", "g" and "h": f sums K ones
-** in straight code (3 K + 4 bytes), g the same inside a loop it runs once
-** (3 K + 9 bytes, nearly all in the loop), h returns 7. */
+/* Five functions () -> i32, the first three exported as "f", "g" and "h":
+** f calls c (outside any loop) and d (inside a loop it runs once), adds
+** their results and sums K ones in straight code (3 K + 10 bytes, 3 of them
+** in the loop); g sums K ones inside a loop it runs once (3 K + 9 bytes,
+** nearly all in the loop); h returns 7, c 1, d 2. */
 static uint8_t *huge_module(uint32_t k, size_t *len) {
   size_t cap = 128 + (size_t)k * 6 + 64;
   uint8_t *m = malloc(cap), *p = m;
   static const uint8_t head[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-                                 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, /* type () -> i32 */
-                                 0x03, 0x04, 0x03, 0x00, 0x00, 0x00,       /* three of it */
+                                 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,       /* type () -> i32 */
+                                 0x03, 0x06, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, /* five of it */
                                  0x07, 0x0d, 0x03, 0x01, 'f', 0x00, 0x00, 0x01, 'g', 0x00, 0x01,
                                  0x01, 'h', 0x00, 0x02};
   memcpy(p, head, sizeof head);
   p += sizeof head;
   uint8_t tmp[8];
-  uint32_t bf = 3 * k + 4, bg = 3 * k + 9, bh = 4;
-  uint32_t csz = 1 + (uint32_t)core_test_uleb(tmp, bf) + bf + (uint32_t)core_test_uleb(tmp, bg) + bg + 1 + bh;
+  uint32_t bf = 3 * k + 10, bg = 3 * k + 9, bsmall = 4;
+  uint32_t csz = 1 + (uint32_t)core_test_uleb(tmp, bf) + bf + (uint32_t)core_test_uleb(tmp, bg) + bg + 3 * (1 + bsmall);
   *p++ = 0x0a;
   p += core_test_uleb(p, csz);
-  *p++ = 3;
+  *p++ = 5;
   for (int g = 0; g < 2; g++) {
     p += core_test_uleb(p, g ? bg : bf);
     *p++ = 0x00; /* no locals */
     if (g) {
       *p++ = 0x03; /* loop (result i32) */
       *p++ = 0x7f;
+      *p++ = 0x41;
+      *p++ = 0x00;
+    } else {
+      static const uint8_t calls[] = {0x10, 0x03,             /* call c */
+                                      0x03, 0x7f, 0x10, 0x04, 0x0b, /* loop (result i32) call d end */
+                                      0x6a};
+      memcpy(p, calls, sizeof calls);
+      p += sizeof calls;
     }
-    *p++ = 0x41;
-    *p++ = 0x00;
     for (uint32_t i = 0; i < k; i++) {
       *p++ = 0x41;
       *p++ = 0x01;
@@ -82,11 +91,22 @@ static uint8_t *huge_module(uint32_t k, size_t *len) {
     }
     *p++ = 0x0b;
   }
-  static const uint8_t h[] = {0x04, 0x00, 0x41, 0x07, 0x0b};
-  memcpy(p, h, sizeof h);
-  p += sizeof h;
+  static const uint8_t small[] = {0x04, 0x00, 0x41, 0x07, 0x0b, 0x04, 0x00, 0x41, 0x01, 0x0b,
+                                  0x04, 0x00, 0x41, 0x02, 0x0b};
+  memcpy(p, small, sizeof small);
+  p += sizeof small;
   *len = (size_t)(p - m);
   return m;
+}
+
+/* Whether the C in `path` defines function F<n> () -> i32. */
+static int defines(const char *path, unsigned n) {
+  size_t len;
+  char *c = (char *)try_read_file(path, &len), want[32];
+  snprintf(want, sizeof want, "u32 F%u(", n);
+  int r = c && strstr(c, want) != NULL;
+  free(c);
+  return r;
 }
 
 static int32_t call_i32(wasmplug_instance_t *inst, const char *name) {
@@ -104,12 +124,17 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: test_ccflags DIR MODULE.wasm SIMD_MODULE.wasm\n");
     return 2;
   }
-  char cache[4096], cc[4200], log[4200], line[4400];
+  char cache[4096], cc[4200], log[4200], ogsrc[4200], line[9000];
   snprintf(cache, sizeof cache, "%s/cache", argv[1]);
   snprintf(cc, sizeof cc, "%s/log-cc.sh", argv[1]);
   snprintf(log, sizeof log, "%s/args.log", argv[1]);
+  snprintf(ogsrc, sizeof ogsrc, "%s/og.c", argv[1]);
   mkdir(argv[1], 0700);
-  snprintf(line, sizeof line, "for a; do printf '%%s\\n' \"$a\" >>\"%s\"; done", log);
+  /* every argument to args.log; the C of the -Og units to og.c */
+  snprintf(line, sizeof line,
+           "for a; do printf '%%s\\n' \"$a\" >>\"%s\"; done\n"
+           "case \" $* \" in *\" -Og \"*) for a; do case \"$a\" in *.c) cat \"$a\" >>\"%s\";; esac; done;; esac",
+           log, ogsrc);
   core_test_cc_wrapper(cc, line);
 
   wasmplug_config_t *cfg = wasmplug_config_new();
@@ -156,11 +181,14 @@ int main(int argc, char **argv) {
           flags, levels, right_level, want);
   }
 
-  /* huge functions: f at -Og in a unit of its own, g (all loop) and h at -O1 */
+  /* huge functions: f at -Og in a unit of its own with c, which only f
+  ** calls, outside its loop; g (all loop), h and d (which f calls in its
+  ** loop) at -O1 */
   enum { K = 2000 }; /* 6 KB of code each */
   size_t len;
   uint8_t *bytes = huge_module(K, &len);
   remove(log);
+  remove(ogsrc);
   wasmplug_module_t *m = NULL;
   wasmplug_error_t *err = wasmplug_module_new(e, bytes, len, "huge.wasm", &m);
   free(bytes);
@@ -180,6 +208,9 @@ int main(int argc, char **argv) {
   /* -Og: f's unit; -O1: the unit of g and h, the glue and the link */
   CHECK(og == 1 && o1 == 3 && other == 0, "huge.wasm: %d -Og, %d -O1, %d other levels (want 1, 3, 0)", og, o1,
         other);
+  CHECK(defines(ogsrc, 0) && defines(ogsrc, 3), "huge.wasm: f and c (called by f only, outside its loop) at -Og");
+  CHECK(!defines(ogsrc, 1) && !defines(ogsrc, 2) && !defines(ogsrc, 4),
+        "huge.wasm: g, h and d (called in f's loop) not at -Og");
   wasmplug_instance_t *inst = NULL;
   wasmplug_trap_t *trap = NULL;
   if (m) {
@@ -189,9 +220,9 @@ int main(int argc, char **argv) {
   }
   CHECK(inst != NULL, "instantiate huge.wasm");
   if (inst) {
-    CHECK(call_i32(inst, "f") == K && call_i32(inst, "g") == K && call_i32(inst, "h") == 7,
+    CHECK(call_i32(inst, "f") == K + 3 && call_i32(inst, "g") == K && call_i32(inst, "h") == 7,
           "huge.wasm: f() %d, g() %d, h() %d (want %d, %d, 7)", call_i32(inst, "f"), call_i32(inst, "g"),
-          call_i32(inst, "h"), K, K);
+          call_i32(inst, "h"), K + 3, K);
   }
   wasmplug_instance_delete(inst);
   wasmplug_trap_delete(trap);
