@@ -10,11 +10,11 @@
 
 static const char compile_usage[] = "usage: wasmplug compile [-o OUT] FILE\n";
 static const char compile_help[] =
-    "Compiles FILE's optimized tier (C + cc -O1; -Og for huge functions mostly outside\n"
-    "loops, -O2 with SIMD) into the cache so later runs\n"
-    "start fast.  FILE is a core module or a component (every core module in\n"
-    "it is compiled).  With -o, also writes OUT: a self-contained artifact\n"
-    "(native code plus the module or component) that `wasmplug run\n"
+    "Compiles FILE's optimized tier (C + cc -O1; -Og for cold functions: huge ones\n"
+    "mostly outside loops and those only they call; -O2 with SIMD) into the cache\n"
+    "so later runs start fast.  FILE is a core module or a component (every\n"
+    "core module in it is compiled).  With -o, also writes OUT: a self-contained\n"
+    "artifact (native code plus the module or component) that `wasmplug run\n"
     "--allow-precompiled OUT` runs without the cache or a compiler.  Artifacts\n"
     "are native code, refused unless --allow-precompiled says you trust them:\n"
     "run only your own.\n"
