@@ -562,8 +562,6 @@ static wasmplug_trap_t *name_function(wasmplug_trap_t *t, bool truncated) {
 /* The epoch a thread's meter reads outside engines with epoch checks. */
 static const volatile uint64_t no_epoch;
 
-bool wp_rt_nested(void) { return wp_thread.top || wp_thread.in_fiber; }
-
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplug_engine_t *e) {
   call_frame_t f;
   f.code = 0;
@@ -602,11 +600,11 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
       outer = true;
       /* after `interrupted` is cleared: an interrupter may name it now */
       if (wp_thread.ih) atomic_store_explicit(&wp_thread.ih->running, ++wp_thread.call_seq, memory_order_release);
-    }
-    uint64_t timeout_ms = e ? e->config.timeout_ms : 0;
-    if (timeout_ms && !f.prev && !wp_thread.in_fiber) {
-      arm_timer(timeout_ms);
-      armed = true;
+      uint64_t timeout_ms = e ? e->config.timeout_ms : 0;
+      if (timeout_ms) {
+        arm_timer(timeout_ms);
+        armed = true;
+      }
     }
     fn(arg);
   } else {
