@@ -25,6 +25,7 @@ int rt_fuse_prepare(rt_lower *L, const rt_opts *o) {
   L->fuse_to = NULL;
   L->fuse = NULL;
   L->fuse_raw = false;
+  L->fuse_alone = false;
   rt_func *F = L->F, *T = NULL;
   if (o->is_async || F->is_async || L->async_values) return 0;
   if (F->kind == RT_FUNC_LIFTED) T = F;
@@ -38,6 +39,9 @@ int rt_fuse_prepare(rt_lower *L, const rt_opts *o) {
   if (fu->lift.nresults > WP_CABI_MAX_FLAT_RESULTS) return 0;
   L->fuse = fu;
   L->fuse_to = T;
+  /* the entering set (rt_may_enter) is {T->owner} alone: frames' parents
+  ** never change, so this is decided once */
+  L->fuse_alone = !T->owner->parent && !rt_is_ancestor_or_self(T->owner, L->f);
   /* integers only, no post-return, the callee's core signature the
   ** caller's: the raw core values go across in place */
   if (fu->trivial && T->core->func && !T->opts.post_return) {
@@ -154,6 +158,24 @@ static wasmplug_trap_t *lift_fused(rt_lower *L, rt_task *task, wp_cabi_cx_t *fro
   return NULL;
 }
 
+/* rt_may_enter / rt_enter / rt_leave of the callee's instance from the
+** caller's, without walking the two frames' ancestors when there is one
+** frame to mark (L->fuse_alone). */
+static inline bool may_enter(const rt_lower *L) {
+  rt_frame *inst = L->fuse_to->owner;
+  return L->fuse_alone ? !inst->busy : rt_may_enter(inst, L->f);
+}
+static inline void enter(const rt_lower *L) {
+  rt_frame *inst = L->fuse_to->owner;
+  if (L->fuse_alone) inst->busy = true;
+  else rt_enter(inst, L->f);
+}
+static inline void leave(const rt_lower *L) {
+  rt_frame *inst = L->fuse_to->owner;
+  if (L->fuse_alone) inst->busy = false;
+  else rt_leave(inst, L->f);
+}
+
 /* rt_invoke's checks of the callee (RT_FUNC_LIFTED): why it may not be
 ** entered now, or NULL. */
 static inline wasmplug_trap_t *callee_refuses(const rt_lower *L) {
@@ -165,9 +187,9 @@ static inline wasmplug_trap_t *callee_refuses(const rt_lower *L) {
     return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "cannot enter component instance to call `%s`: it trapped earlier",
                               F->name);
   if (!F->guest.memory) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
-  if (!rt_may_enter(inst, L->f))
-    return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "cannot enter component instance to call `%s`: it is already running",
-                              F->name);
+  if (!may_enter(L))
+    return wasmplug_trap_newf(WASMPLUG_TRAP_CANON,
+                              "cannot enter component instance to call `%s`: it is already running", F->name);
   return NULL;
 }
 
@@ -183,7 +205,8 @@ typedef struct fused_frame {
 
 /* Makes the task and thread, enters the callee's instance and makes the
 ** thread current; `cx`: the callee's memory view and realloc are used. */
-static inline void frame_begin(fused_frame *fr, const rt_lower *L, rt_sched *S, bool cx) {
+static inline __attribute__((always_inline)) void frame_begin(fused_frame *fr, const rt_lower *L, rt_sched *S,
+                                                              bool cx) {
   static const rt_caller fused_caller = {no_start, no_resolve, NULL, NULL};
   rt_func *F = L->fuse_to;
   zero(&fr->task, sizeof fr->task + sizeof fr->th);
@@ -198,7 +221,7 @@ static inline void frame_begin(fused_frame *fr, const rt_lower *L, rt_sched *S, 
   task->nthreads = 1;
   if (cx) wp_cabi_cx_init(&task->cx, &F->guest, NULL);
   fr->th.task = task;
-  rt_enter(F->owner, L->f);
+  enter(L);
   fr->prev = S->current;
   S->current = &fr->th;
   S->nesting++;
@@ -207,7 +230,8 @@ static inline void frame_begin(fused_frame *fr, const rt_lower *L, rt_sched *S, 
 /* The end of the call begun by frame_begin, t its trap (or NULL): the
 ** thread is no longer current, the callee's instance is left, a trap
 ** poisons the callee's store.  Returns the call's trap. */
-static inline wasmplug_trap_t *frame_end(fused_frame *fr, const rt_lower *L, rt_sched *S, wasmplug_trap_t *t) {
+static inline __attribute__((always_inline)) wasmplug_trap_t *frame_end(fused_frame *fr, const rt_lower *L,
+                                                                        rt_sched *S, wasmplug_trap_t *t) {
   rt_func *F = L->fuse_to;
   rt_frame *inst = F->owner;
   rt_store *s = inst->store;
@@ -222,7 +246,7 @@ static inline wasmplug_trap_t *frame_end(fused_frame *fr, const rt_lower *L, rt_
     t = wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "`%s` finished without returning a value", F->name);
   if (t) t = rt_poison(s, t);
   else if (s->poison) t = rt_poisoned(s);
-  rt_leave(inst, L->f);
+  leave(L);
   return t;
 }
 

@@ -273,6 +273,8 @@ typedef struct rt_lower {
   rt_func *fuse_to;              /* non-NULL: called through the fused adapter */
   wp_cabi_fuse_t *fuse;
   bool fuse_raw;                 /* ... whose core values pass unchanged */
+  bool fuse_alone;               /* ... into an instance with no parent that is not the
+                                    caller's ancestor: entering it is its own busy flag */
 } rt_lower;
 /* rt/fused.c: sets L->fuse_to when F (a lifted export, or a host function
 ** forwarding to one) can be called by L through a fused adapter. */
