@@ -32,8 +32,13 @@
 ** Interrupt handles (wasmplug_interrupt_handle_*) reuse that mechanism to
 ** end a call from another thread: the interrupter fires the thread's own
 ** watchdog timer now (repeating like a passed deadline) after naming the
-** call to end (its number); the handler ends only that call, so a call
-** that starts later is not touched by a late signal.
+** call to end (its number).
+**
+** A signal is never taken at its word: one may arrive late (queued while
+** the thread blocked it, or in flight as its call ended) and land in a
+** later call.  The handler ends the running call only when that call's
+** own deadline has passed (the clock says so) or an interrupter named
+** that call, whichever signal woke it; a stale one is ignored.
 */
 #include <errno.h>
 #include <stdatomic.h>
@@ -231,17 +236,19 @@ static void on_fault(int sig, siginfo_t *si, void *uc) {
   signal(sig, SIG_DFL);
 }
 
+static bool deadline_passed(void);
+static bool ih_stopped(void);
+
 static void on_timer(int sig, siginfo_t *si, void *uc) {
   (void)sig; (void)si;
   call_frame_t *f = wp_thread.top;
   if (!f) return;
-  /* Without a time limit of its own, a call ends only when it is the call
-  ** an interrupter named (a late signal meant for an earlier one is not). */
-  wasmplug_interrupt_handle_t *ih = wp_thread.ih;
-  if (ih && !WP_MARKS.deadline_ns) {
-    uint64_t run = atomic_load_explicit(&ih->running, memory_order_relaxed);
-    if (!run || run != atomic_load_explicit(&ih->stop, memory_order_relaxed)) return;
-  }
+  /* The signal only says "look": it may be late, meant for an earlier
+  ** call (an interrupter's that came as that call ended, the timer of one
+  ** that ended at its deadline, held while the thread blocked it).  The
+  ** running call ends only when its own deadline has passed (the timer
+  ** fires at it, never before: arm_timer) or an interrupter named it. */
+  if (!deadline_passed() && !ih_stopped()) return;
   WP_MARKS.interrupted = 1;
   /* Only unwind out of guest code: host code may hold locks. */
   if (!WP_MARKS.in_host) {
@@ -410,6 +417,13 @@ static uint64_t mono_ns(void) {
 ** fiber inside it). */
 uint64_t wasmplug_call_deadline(void) { return WP_MARKS.deadline_ns; }
 
+/* The running call has a time limit and the clock has reached it (safe
+** in a signal handler: clock_gettime is). */
+static bool deadline_passed(void) {
+  uint64_t d = WP_MARKS.deadline_ns;
+  return d && mono_ns() >= d;
+}
+
 /* The call running on this thread was named by an interrupter. */
 static bool ih_stopped(void) {
   wasmplug_interrupt_handle_t *ih = wp_thread.ih;
@@ -418,12 +432,14 @@ static bool ih_stopped(void) {
   return run && run == atomic_load_explicit(&ih->stop, memory_order_relaxed);
 }
 
+/* `interrupted` is set only when the handler's checks (or these) found
+** the running call ended; every outermost call clears it. */
 bool wasmplug_call_interrupted(void) {
   if (!WP_MARKS.deadline_ns) return WP_MARKS.interrupted && ih_stopped();
   if (WP_MARKS.interrupted) return true;
   /* The signal may be a moment behind the clock: record what we saw, so
   ** the guest call traps as soon as the host function returns. */
-  if (WP_MARKS.deadline_ns && mono_ns() >= WP_MARKS.deadline_ns) WP_MARKS.interrupted = 1;
+  if (deadline_passed()) WP_MARKS.interrupted = 1;
   return WP_MARKS.interrupted;
 }
 
@@ -441,18 +457,22 @@ static bool make_timer(void) {
   return true;
 }
 
+/* The timer fires at the deadline itself (an absolute time on the same
+** clock), never before it: the handler, which reads the clock to tell a
+** late signal from its own, then always finds the deadline reached.  The
+** deadline is set before the timer is armed, so a signal that lands in
+** between (a late one) finds a deadline still ahead and is ignored. */
 static void arm_timer(uint64_t ms) {
   if (!make_timer()) return;
+  uint64_t now = mono_ns();
+  uint64_t d = ms > (UINT64_MAX - now) / 1000000u ? UINT64_MAX : now + ms * 1000000u;
+  WP_MARKS.deadline_ns = d;
   struct itimerspec its;
   memset(&its, 0, sizeof its);
-  its.it_value.tv_sec = (time_t)(ms / 1000);
-  its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+  its.it_value.tv_sec = (time_t)(d / 1000000000u);
+  its.it_value.tv_nsec = (long)(d % 1000000000u);
   its.it_interval.tv_nsec = DEADLINE_REPEAT_MS * 1000000L;
-  timer_settime(wp_thread.timer, 0, &its, NULL);
-  /* Read the clock after arming: the timer then fires no later than the
-  ** deadline host code sees. */
-  uint64_t now = mono_ns();
-  WP_MARKS.deadline_ns = ms > (UINT64_MAX - now) / 1000000u ? UINT64_MAX : now + ms * 1000000u;
+  timer_settime(wp_thread.timer, TIMER_ABSTIME, &its, NULL);
 }
 
 static void disarm_timer(void) {
@@ -618,7 +638,7 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
   }
   /* ended by an interrupter, not by a time limit: say so */
-  bool by_handle = f.code == RT_TRAP_INTERRUPT && !WP_MARKS.deadline_ns && ih_stopped();
+  bool by_handle = f.code == RT_TRAP_INTERRUPT && !deadline_passed() && ih_stopped();
   if (armed) disarm_timer();
   if (outer && wp_thread.ih) ih_call_end(wp_thread.ih);
   wp_thread.top = f.prev;
