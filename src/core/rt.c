@@ -32,13 +32,8 @@
 ** Interrupt handles (wasmplug_interrupt_handle_*) reuse that mechanism to
 ** end a call from another thread: the interrupter fires the thread's own
 ** watchdog timer now (repeating like a passed deadline) after naming the
-** call to end (its number).
-**
-** A signal is never taken at its word: one may arrive late (queued while
-** the thread blocked it, or in flight as its call ended) and land in a
-** later call.  The handler ends the running call only when that call's
-** own deadline has passed (the clock says so) or an interrupter named
-** that call, whichever signal woke it; a stale one is ignored.
+** call to end (its number); the handler ends only that call, so a call
+** that starts later is not touched by a late signal.
 */
 #include <errno.h>
 #include <stdatomic.h>
@@ -130,6 +125,7 @@ static __thread struct {
   uintptr_t stack_lo, stack_hi;
   size_t stack_guard; /* as wp_rt_ctx_t's */
   bool in_fiber;
+  bool own_limits; /* as wp_rt_ctx_t's */
   void *exn_outside; /* rt_exn_handlers outside any guarded call */
   /* Fuel and epoch deadline of the outermost guarded call (set by it;
   ** guest calls the host makes inside it share them); compiled code with
@@ -236,19 +232,22 @@ static void on_fault(int sig, siginfo_t *si, void *uc) {
   signal(sig, SIG_DFL);
 }
 
-static bool deadline_passed(void);
-static bool ih_stopped(void);
+static uint64_t mono_ns(void);
 
 static void on_timer(int sig, siginfo_t *si, void *uc) {
   (void)sig; (void)si;
   call_frame_t *f = wp_thread.top;
   if (!f) return;
-  /* The signal only says "look": it may be late, meant for an earlier
-  ** call (an interrupter's that came as that call ended, the timer of one
-  ** that ended at its deadline, held while the thread blocked it).  The
-  ** running call ends only when its own deadline has passed (the timer
-  ** fires at it, never before: arm_timer) or an interrupter named it. */
-  if (!deadline_passed() && !ih_stopped()) return;
+  /* A call ends when its deadline has passed (the timer is set for the
+  ** deadline itself: arm_timer) or when it is the call an interrupter
+  ** named.  A late signal meant for an earlier call, or for the call of a
+  ** fiber with limits of its own that is switched out now, is not for it. */
+  wasmplug_interrupt_handle_t *ih = wp_thread.ih;
+  uint64_t run = ih ? atomic_load_explicit(&ih->running, memory_order_relaxed) : 0;
+  if (!run || run != atomic_load_explicit(&ih->stop, memory_order_relaxed)) {
+    uint64_t deadline = WP_MARKS.deadline_ns;
+    if (!deadline || mono_ns() < deadline) return;
+  }
   WP_MARKS.interrupted = 1;
   /* Only unwind out of guest code: host code may hold locks. */
   if (!WP_MARKS.in_host) {
@@ -417,13 +416,6 @@ static uint64_t mono_ns(void) {
 ** fiber inside it). */
 uint64_t wasmplug_call_deadline(void) { return WP_MARKS.deadline_ns; }
 
-/* The running call has a time limit and the clock has reached it (safe
-** in a signal handler: clock_gettime is). */
-static bool deadline_passed(void) {
-  uint64_t d = WP_MARKS.deadline_ns;
-  return d && mono_ns() >= d;
-}
-
 /* The call running on this thread was named by an interrupter. */
 static bool ih_stopped(void) {
   wasmplug_interrupt_handle_t *ih = wp_thread.ih;
@@ -432,14 +424,12 @@ static bool ih_stopped(void) {
   return run && run == atomic_load_explicit(&ih->stop, memory_order_relaxed);
 }
 
-/* `interrupted` is set only when the handler's checks (or these) found
-** the running call ended; every outermost call clears it. */
 bool wasmplug_call_interrupted(void) {
   if (!WP_MARKS.deadline_ns) return WP_MARKS.interrupted && ih_stopped();
   if (WP_MARKS.interrupted) return true;
   /* The signal may be a moment behind the clock: record what we saw, so
   ** the guest call traps as soon as the host function returns. */
-  if (deadline_passed()) WP_MARKS.interrupted = 1;
+  if (WP_MARKS.deadline_ns && mono_ns() >= WP_MARKS.deadline_ns) WP_MARKS.interrupted = 1;
   return WP_MARKS.interrupted;
 }
 
@@ -457,28 +447,36 @@ static bool make_timer(void) {
   return true;
 }
 
-/* The timer fires at the deadline itself (an absolute time on the same
-** clock), never before it: the handler, which reads the clock to tell a
-** late signal from its own, then always finds the deadline reached.  The
-** deadline is set before the timer is armed, so a signal that lands in
-** between (a late one) finds a deadline still ahead and is ignored. */
-static void arm_timer(uint64_t ms) {
-  if (!make_timer()) return;
-  uint64_t now = mono_ns();
-  uint64_t d = ms > (UINT64_MAX - now) / 1000000u ? UINT64_MAX : now + ms * 1000000u;
-  WP_MARKS.deadline_ns = d;
+/* The thread's timer fires at `at_ns` (CLOCK_MONOTONIC; at once when
+** that has passed), then every DEADLINE_REPEAT_MS. */
+static void timer_at(uint64_t at_ns) {
   struct itimerspec its;
   memset(&its, 0, sizeof its);
-  its.it_value.tv_sec = (time_t)(d / 1000000000u);
-  its.it_value.tv_nsec = (long)(d % 1000000000u);
+  if (!at_ns) at_ns = 1; /* 0 would disarm it */
+  its.it_value.tv_sec = (time_t)(at_ns / 1000000000u);
+  its.it_value.tv_nsec = (long)(at_ns % 1000000000u);
   its.it_interval.tv_nsec = DEADLINE_REPEAT_MS * 1000000L;
   timer_settime(wp_thread.timer, TIMER_ABSTIME, &its, NULL);
 }
 
-static void disarm_timer(void) {
+static void timer_off(void) {
   struct itimerspec its;
   memset(&its, 0, sizeof its);
   if (wp_thread.have_timer) timer_settime(wp_thread.timer, 0, &its, NULL);
+}
+
+/* The deadline is set first and the timer for that very time (absolute),
+** so it fires no earlier than the deadline host code sees, and the
+** handler, which compares the clock with the deadline, ends the call. */
+static void arm_timer(uint64_t ms) {
+  if (!make_timer()) return;
+  uint64_t now = mono_ns();
+  WP_MARKS.deadline_ns = ms > (UINT64_MAX - now) / 1000000u ? UINT64_MAX : now + ms * 1000000u;
+  timer_at(WP_MARKS.deadline_ns);
+}
+
+static void disarm_timer(void) {
+  timer_off();
   WP_MARKS.deadline_ns = 0;
 }
 
@@ -582,7 +580,7 @@ static wasmplug_trap_t *name_function(wasmplug_trap_t *t, bool truncated) {
 /* The epoch a thread's meter reads outside engines with epoch checks. */
 static const volatile uint64_t no_epoch;
 
-bool wp_rt_nested(void) { return wp_thread.top || wp_thread.in_fiber; }
+bool wp_rt_nested(void) { return wp_thread.top || (wp_thread.in_fiber && !wp_thread.own_limits); }
 
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplug_engine_t *e) {
   call_frame_t f;
@@ -603,8 +601,11 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
     wp_thread.top = &f;
     WP_MARKS.in_host = 0;
     /* The time limit belongs to the outermost call on the thread's own
-    ** stack: guest code on fibers runs inside it (see wp_rt_ctx_swap). */
-    if (!f.prev && !wp_thread.in_fiber) {
+    ** stack: guest code on fibers runs inside it (see wp_rt_ctx_swap);
+    ** a fiber with limits of its own is a stack of that kind too
+    ** (wp_rt_limits_swap). */
+    bool outermost = !f.prev && (!wp_thread.in_fiber || wp_thread.own_limits);
+    if (outermost) {
       WP_MARKS.interrupted = 0;
       /* fuel and the epoch deadline, like the time limit, are the
       ** outermost call's */
@@ -624,7 +625,7 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
       if (wp_thread.ih) atomic_store_explicit(&wp_thread.ih->running, ++wp_thread.call_seq, memory_order_release);
     }
     uint64_t timeout_ms = e ? e->config.timeout_ms : 0;
-    if (timeout_ms && !f.prev && !wp_thread.in_fiber) {
+    if (timeout_ms && outermost) {
       arm_timer(timeout_ms);
       armed = true;
     }
@@ -638,7 +639,7 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
   }
   /* ended by an interrupter, not by a time limit: say so */
-  bool by_handle = f.code == RT_TRAP_INTERRUPT && !deadline_passed() && ih_stopped();
+  bool by_handle = f.code == RT_TRAP_INTERRUPT && !WP_MARKS.deadline_ns && ih_stopped();
   if (armed) disarm_timer();
   if (outer && wp_thread.ih) ih_call_end(wp_thread.ih);
   wp_thread.top = f.prev;
@@ -667,12 +668,37 @@ void wp_rt_ctx_swap(wp_rt_ctx_t *save, const wp_rt_ctx_t *load) {
   save->stack_hi = wp_thread.stack_hi;
   save->stack_guard = wp_thread.stack_guard;
   save->in_fiber = wp_thread.in_fiber;
+  save->own_limits = wp_thread.own_limits;
   wp_thread.top = load->top;
   WP_MARKS.in_host = load->in_host;
   wp_thread.stack_lo = load->stack_lo;
   wp_thread.stack_hi = load->stack_hi;
   wp_thread.stack_guard = load->stack_guard;
   wp_thread.in_fiber = load->in_fiber;
+  wp_thread.own_limits = load->own_limits;
+}
+
+/* A switch into or out of a fiber with limits of its own (fiber.c).  The
+** watchdog timer is the thread's: it is set for what now runs -- at once
+** when an interrupter named that call while it was switched out, else
+** for its deadline (at once when passed), else off.  A signal already
+** on its way for the other call finds a call it was not meant for, which
+** on_timer lets be. */
+void wp_rt_limits_swap(wp_rt_limits_t *save, const wp_rt_limits_t *load) {
+  wasmplug_interrupt_handle_t *ih = wp_thread.ih;
+  save->deadline_ns = WP_MARKS.deadline_ns;
+  save->interrupted = WP_MARKS.interrupted;
+  save->fuel_limited = wp_thread.fuel_limited;
+  save->meter = wp_thread.meter;
+  save->running = ih ? atomic_load(&ih->running) : 0;
+  WP_MARKS.deadline_ns = load->deadline_ns;
+  WP_MARKS.interrupted = load->interrupted;
+  wp_thread.fuel_limited = load->fuel_limited;
+  wp_thread.meter = load->meter;
+  if (ih) atomic_store(&ih->running, load->running);
+  bool named = ih && load->running && atomic_load(&ih->armed) && atomic_load(&ih->stop) == load->running;
+  if ((named || load->deadline_ns) && make_timer()) timer_at(named ? 1 : load->deadline_ns);
+  else if (save->deadline_ns || (ih && atomic_load(&ih->armed))) timer_off();
 }
 
 bool wp_rt_interrupted(void) { return WP_MARKS.interrupted != 0; }
