@@ -200,7 +200,8 @@ static void interrupt_on_thread(job_t *j, atomic_int *wait_for) {
   wasmplug_interrupt_handle_delete(j->handle);
 }
 
-/* fuel.wasm instantiated on an engine of the tier with a time limit. */
+/* fuel.wasm instantiated on an engine of the tier with a time limit of
+** `timeout_ms` (0: none). */
 typedef struct timed {
   wasmplug_engine_t *engine;
   wasmplug_module_t *module;
@@ -263,22 +264,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: test_interrupt WASM_DIR baseline|optimized CACHE_DIR\n");
     return 2;
   }
-  wasmplug_config_t *c = wasmplug_config_new();
-  wasmplug_config_cache_dir_set(c, argv[3]);
-  wasmplug_config_tier_set(c, !strcmp(argv[2], "optimized") ? WASMPLUG_TIER_OPTIMIZED : WASMPLUG_TIER_BASELINE);
-  wasmplug_engine_t *engine = core_test_engine(c); /* no time limit, no fuel */
-  wasmplug_module_t *module = core_test_module(engine, argv[1], "fuel.wasm");
-  wasmplug_linker_t *linker = wasmplug_linker_new(engine);
-  wasmplug_valkind_t i32 = WASMPLUG_I32;
-  wasmplug_functype_t t1 = {1, 1, &i32, &i32}, t0 = {0, 0, NULL, NULL};
-  wasmplug_error_t *e = wasmplug_linker_define_func(linker, "host", "reenter", &t1, reenter_fn, NULL, NULL);
-  if (!e) e = wasmplug_linker_define_func(linker, "host", "tick", &t0, tick_fn, NULL, NULL);
-  wasmplug_trap_t *trap = NULL;
-  if (!e) wasmplug_linker_instantiate(linker, module, NULL, &instance, &e, &trap);
-  if (e || trap) {
-    fprintf(stderr, "setup: %s\n", e ? wasmplug_error_message(e) : wasmplug_trap_message(trap));
-    return 2;
-  }
+  timed_t base = timed_new(argv, 0); /* no time limit, no fuel */
+  instance = base.instance;
+  wasmplug_error_t *e;
   int32_t r = 0;
 
   /* no call running: no effect, now or on the next call */
@@ -355,10 +343,7 @@ int main(int argc, char **argv) {
   wasmplug_interrupt_handle_delete(mine);
   CHECK(call("count", 1000, &r, NULL, 0) == 0 && r == 1000, "after the handle is gone (%d)", r);
 
-  wasmplug_instance_delete(instance);
-  wasmplug_linker_delete(linker);
-  wasmplug_module_delete(module);
-  wasmplug_engine_delete(engine);
+  timed_delete(&base);
   printf("%s interrupt: %d passed, %d failed\n", argv[2], checks - failures, failures);
   return failures ? 1 : 0;
 }
