@@ -76,7 +76,7 @@ extern "C" {
 #endif
 
 #define WASMPLUG_PLUGIN_ABI_MAJOR 1
-#define WASMPLUG_PLUGIN_ABI_MINOR 3
+#define WASMPLUG_PLUGIN_ABI_MINOR 4
 /* "WPLG": first field of every descriptor. */
 #define WASMPLUG_PLUGIN_MAGIC 0x474c5057u
 
@@ -227,6 +227,18 @@ typedef struct wasmplug_host_api {
   wasmplug_plugin_waker_t *(*waker_new)(wasmplug_plugin_instance_t *inst, void (*cb)(void *arg), void *arg);
   void (*wake)(wasmplug_plugin_waker_t *waker);
   void (*waker_delete)(wasmplug_plugin_waker_t *waker);
+
+  /* --- 1.4 --- */
+  /* True once the guest call must end now: its deadline passed, or the
+  ** embedder interrupted it (wasmplug_interrupt_handle_interrupt, what
+  ** `serve` does past its --grace), with or without a time limit.  The
+  ** thread then gets the deadline's signal (now, and every 10 ms), so a
+  ** blocking system call fails with EINTR: a plugin function that waits
+  ** and would retry EINTR asks this first and returns when it is true
+  ** (any error or trap; the guest call traps with "interrupt").  A wait
+  ** that asks only host->deadline is never woken by an interrupt without
+  ** a time limit.  See docs/plugin-abi.md, section 9. */
+  bool (*interrupted)(wasmplug_plugin_call_t *call);
 } wasmplug_host_api_t;
 
 /* True when the host's table is new enough to have `field`. */

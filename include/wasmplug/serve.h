@@ -41,9 +41,10 @@ typedef struct wasmplug_serve_options {
   size_t max_header_bytes;   /* memory for one request head: 431/414 (32 KiB) */
   uint64_t max_body;         /* request body bytes: 413 (64 MiB) */
   unsigned idle_timeout_s;   /* a connection idle this long is closed (30) */
-  unsigned grace_s;          /* on SIGINT/SIGTERM, wait for requests (30), then
-                                end them (503 or a cut response; a guest
-                                still computing is interrupted) */
+  unsigned grace_s;          /* on SIGINT/SIGTERM, wait for requests (30; new
+                                ones get 503 meanwhile), then end them (503
+                                or a cut response; a guest still computing
+                                or waiting is interrupted) */
   bool verbose;              /* one access-log line per request on stderr */
   /* Instantiate every request's instance from scratch instead of resetting
   ** a pooled one to its snapshot (slower; both are fresh instances). */

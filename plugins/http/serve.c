@@ -118,6 +118,24 @@ static unsigned cores(void) {
   return n > 0 ? (unsigned)n : 1;
 }
 
+/* Waits until no request is in flight, at most `ms`; how many still are. */
+static unsigned wait_idle(sv_server_t *s, uint64_t ms) {
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += (time_t)(ms / 1000);
+  until.tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  pthread_mutex_lock(&s->lock);
+  while (s->inflight && pthread_cond_timedwait(&s->idle, &s->lock, &until) != ETIMEDOUT) {
+  }
+  unsigned left = s->inflight;
+  pthread_mutex_unlock(&s->lock);
+  return left;
+}
+
 /* Waits for SIGINT/SIGTERM (blocked in every thread, taken here). */
 static void wait_for_stop(const sigset_t *set) {
   int sig;
@@ -187,19 +205,13 @@ wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_ser
 
   wait_for_stop(&stop);
 
-  /* Stop accepting, let what is in flight finish, then stop. */
+  /* Let what is in flight finish, then stop.  The listening socket stays
+  ** open meanwhile: a request that comes now gets 503 "server stopping"
+  ** (see begin in serve_conn.c), where closing it would reset the
+  ** connections the kernel had accepted and refuse the others. */
   s.phase = SV_DRAINING;
-  int lfd = MHD_quiesce_daemon(s.mhd);
-  if (lfd >= 0) close(lfd);
   unsigned grace = o->grace_s ? o->grace_s : 30;
-  struct timespec until;
-  clock_gettime(CLOCK_REALTIME, &until);
-  until.tv_sec += grace;
-  pthread_mutex_lock(&s.lock);
-  while (s.inflight && pthread_cond_timedwait(&s.idle, &s.lock, &until) != ETIMEDOUT) {
-  }
-  unsigned left = s.inflight;
-  pthread_mutex_unlock(&s.lock);
+  unsigned left = wait_idle(&s, (uint64_t)grace * 1000);
   if (left) fprintf(stderr, "wasmplug: serve: %u request(s) still in flight after %us; closing them\n", left, grace);
   /* libmicrohttpd must not be stopped with a suspended connection (it
   ** aborts the process): resume each, and let none suspend again (a
@@ -208,8 +220,15 @@ wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_ser
   ** since inflight was read).  See SV_CLOSING. */
   s.phase = SV_CLOSING;
   sv_resume_all(&s);
+  /* The resumed connections answer 503 (or cut their bodies) on the
+  ** network threads: let those reach the clients, which would otherwise
+  ** see a reset and no status at all.  Bounded: a client that never
+  ** finishes its request head does not hold the stop. */
+  if (left) wait_idle(&s, SV_FLUSH_MS);
   /* a guest waiting on an upstream that never answers would hold its
-  ** worker, and the process, forever: its transfer fails now */
+  ** worker, and the process, forever: its transfer fails now (after the
+  ** 503s went: its failing transfer would otherwise race them with a
+  ** response of the guest's own, made past the grace) */
   wh_client_stop_all();
   MHD_stop_daemon(s.mhd);
   s.mhd = NULL;

@@ -195,11 +195,26 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
   return col->bad ? MHD_NO : MHD_YES;
 }
 
+/* A request the stop does not wait for (it is answered at once): out of
+** s->inflight. */
+static void uncount(sv_conn_t *c) {
+  sv_server_t *s = c->s;
+  pthread_mutex_lock(&s->lock);
+  if (c->counted && !--s->inflight) pthread_cond_broadcast(&s->idle);
+  c->counted = false;
+  pthread_mutex_unlock(&s->lock);
+}
+
 /* The head arrived: build the exchange and start the guest. */
 static enum MHD_Result begin(sv_conn_t *c, const char *method) {
   sv_server_t *s = c->s;
   c->started = true;
-  if (s->phase != SV_RUNNING) return answer_stopping(c);
+  if (s->phase != SV_RUNNING) {
+    /* a new request while the server stops: 503 at once, and the stop
+    ** does not wait for it (a client sending more would hold the grace) */
+    uncount(c);
+    return answer_stopping(c);
+  }
   wh_exchange_t *ex = wh_exchange_new();
   if (!ex) return answer(c, 503, "out of memory\n");
   c->ex = ex;
@@ -377,8 +392,11 @@ void *sv_uri_log(void *cls, const char *uri, struct MHD_Connection *mc) {
   c->next = s->conns;
   if (s->conns) s->conns->prev = c;
   s->conns = c;
-  s->inflight++;
-  c->counted = true;
+  /* a request that begins while the server stops is answered 503 at once
+  ** (begin): the stop does not wait for it, nor for a client that never
+  ** sends the rest of its head */
+  c->counted = atomic_load(&s->phase) == SV_RUNNING;
+  if (c->counted) s->inflight++;
   pthread_mutex_unlock(&s->lock);
   return c;
 }

@@ -15,18 +15,25 @@
 
 typedef struct sv_server sv_server_t;
 
+/* How long the stop waits, past the grace, for the 503s and cut bodies
+** of the requests it ends to reach their clients. */
+#define SV_FLUSH_MS 1000
+
 /* The server's stop, in order (sv_server.phase). */
 typedef enum {
   SV_RUNNING = 0,
-  /* SIGINT/SIGTERM: not accepting; requests in flight go on (--grace); a
-  ** new request on a kept-alive connection gets 503 and a close */
+  /* SIGINT/SIGTERM: requests in flight go on (--grace); a new request (a
+  ** new connection: the server still accepts until it stops, so that a
+  ** client gets an answer rather than a reset; or a kept-alive one) gets
+  ** 503 and a close, and is not waited for */
   SV_DRAINING,
   /* the grace is over and libmicrohttpd is about to stop: no connection is
   ** suspended any more (MHD_stop_daemon aborts the process when one is).
   ** Each is resumed once (sv_resume_all) and then ended where it would
   ** have waited: a request not answered yet gets 503, a response body is
   ** cut (the client never sees it complete), a request body still
-  ** arriving is dropped with its connection. */
+  ** arriving is dropped with its connection.  The server waits (briefly:
+  ** SV_FLUSH_MS) for those ends to reach the clients before it stops. */
   SV_CLOSING
 } sv_phase_t;
 

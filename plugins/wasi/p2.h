@@ -182,11 +182,10 @@ wp2_obj_t *wp2_obj_get(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind);
 void wp2_obj_free(wp2_inst_t *in, uint32_t rep, wp2_kind_t kind);
 /* The instance state of a call. */
 static inline wp2_inst_t *wp2_inst(wp2_ctx_t *cx) { return (wp2_inst_t *)cx->instance; }
-/* The guest call's deadline (0: none; plugin ABI 1.1), which every wait
-** honours: see "Deadlines" in src/wasi/os.h. */
-static inline uint64_t wp2_deadline(wp2_ctx_t *cx) {
-  return WASMPLUG_HOST_HAS(cx->host, deadline) ? cx->host->deadline(cx->call) : 0;
-}
+/* When the guest call must end, which every wait honours (see "Deadlines"
+** in src/wasi/os.h): its deadline (plugin ABI 1.1) and whether it was
+** interrupted (1.4; p2_io.c).  Valid while the call runs. */
+wp_os_stop_t wp2_stop(wp2_ctx_t *cx);
 
 /* p2_state.c: decodes one %-encoded list item of a config value. */
 char *wp2_config_item(const char *s, size_t len);

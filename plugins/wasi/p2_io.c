@@ -25,6 +25,18 @@
 /* What check-write promises when the fd can take data. */
 #define WP2_WRITE_BUDGET 65536u
 
+/* ------------------------------------------------------- the call's end */
+
+static bool call_interrupted(void *arg) {
+  wp2_ctx_t *cx = arg;
+  return WASMPLUG_HOST_HAS(cx->host, interrupted) && cx->host->interrupted(cx->call);
+}
+
+wp_os_stop_t wp2_stop(wp2_ctx_t *cx) {
+  uint64_t d = WASMPLUG_HOST_HAS(cx->host, deadline) ? cx->host->deadline(cx->call) : 0;
+  return (wp_os_stop_t){d, call_interrupted, cx};
+}
+
 /* ------------------------------------------------------------- errors */
 
 static void stream_failed(wp2_ctx_t *cx, wasi_io_streams_stream_error_t *err, wp_os_err_t code) {
@@ -124,7 +136,7 @@ static uint64_t mono_now(void) {
 
 /* Waits until at least one of `ps` is ready (or just checks, when !block);
 ** sets ready[i].  Returns 0, or an OS error from poll(2). */
-static wp_os_err_t wait_ready(wp2_obj_t **ps, size_t n, bool *ready, bool block, uint64_t deadline) {
+static wp_os_err_t wait_ready(wp2_obj_t **ps, size_t n, bool *ready, bool block, const wp_os_stop_t *stop) {
   struct pollfd stack[16];
   struct pollfd *fds = n <= 16 ? stack : calloc(n, sizeof *fds);
   if (!fds) return WP_OS_ENOMEM;
@@ -180,7 +192,7 @@ static wp_os_err_t wait_ready(wp2_obj_t **ps, size_t n, bool *ready, bool block,
     if (any || !block) timeout = 0;
     else if (earliest != UINT64_MAX) timeout = (int64_t)(earliest - now);
     int nready = 0;
-    if (nfds || timeout != 0) err = wp_os_poll(fds, nfds, timeout, deadline, &nready);
+    if (nfds || timeout != 0) err = wp_os_poll(fds, nfds, timeout, stop, &nready);
     if (err) break;
     for (size_t i = 0; i < n; i++) {
       if (slot[i] < 0 || !fds[slot[i]].revents) continue;
@@ -208,7 +220,7 @@ static wp_os_err_t wait_ready(wp2_obj_t **ps, size_t n, bool *ready, bool block,
 int wasi_io_poll_method_pollable_ready(wp2_ctx_t *cx, wasi_io_poll_borrow_pollable_t self, bool *ret) {
   wp2_obj_t *o = wp2_obj_get(wp2_inst(cx), self.rep, WP2_POLLABLE);
   if (!o) return wp2_trap(cx, "wasi:io/poll: unknown pollable rep %u", self.rep);
-  wait_ready(&o, 1, ret, false, 0);
+  wait_ready(&o, 1, ret, false, NULL);
   return 0;
 }
 
@@ -216,7 +228,8 @@ int wasi_io_poll_method_pollable_block(wp2_ctx_t *cx, wasi_io_poll_borrow_pollab
   wp2_obj_t *o = wp2_obj_get(wp2_inst(cx), self.rep, WP2_POLLABLE);
   if (!o) return wp2_trap(cx, "wasi:io/poll: unknown pollable rep %u", self.rep);
   bool r;
-  wp_os_err_t e = wait_ready(&o, 1, &r, true, wp2_deadline(cx));
+  wp_os_stop_t stop = wp2_stop(cx);
+  wp_os_err_t e = wait_ready(&o, 1, &r, true, &stop);
   if (e) return wp2_trap(cx, "wasi:io/poll: poll failed: %s", wp_os_err_name(e));
   return 0;
 }
@@ -236,7 +249,8 @@ int wasi_io_poll_poll(wp2_ctx_t *cx, const wp2_list_borrow_pollable_t *in, wp2_l
       rc = wp2_trap(cx, "wasi:io/poll#poll: unknown pollable rep %u", in->ptr[i].rep);
       goto out;
     }
-  wp_os_err_t e = wait_ready(ps, in->len, ready, true, wp2_deadline(cx));
+  wp_os_stop_t stop = wp2_stop(cx);
+  wp_os_err_t e = wait_ready(ps, in->len, ready, true, &stop);
   if (e) {
     rc = wp2_trap(cx, "wasi:io/poll#poll: poll failed: %s", wp_os_err_name(e));
     goto out;
@@ -269,7 +283,7 @@ wp2_obj_t *wp2_stream_new(wp2_inst_t *in, wp2_kind_t kind, int fd, bool owned, u
 }
 
 /* Waits until another plugin's object says it is ready. */
-static wp_os_err_t custom_wait(const wasmplug_io_ops_t *ops, void *ctx, uint64_t deadline) {
+static wp_os_err_t custom_wait(const wasmplug_io_ops_t *ops, void *ctx, const wp_os_stop_t *stop) {
   for (;;) {
     int fd = -1;
     short ev = 0;
@@ -283,7 +297,7 @@ static wp_os_err_t custom_wait(const wasmplug_io_ops_t *ops, void *ctx, uint64_t
     }
     if (fd < 0 && timeout < 0) return WP_OS_EINVAL; /* nothing would ever wake us */
     int nready = 0;
-    wp_os_err_t e = wp_os_poll(&p, fd >= 0 ? 1 : 0, timeout, deadline, &nready);
+    wp_os_err_t e = wp_os_poll(&p, fd >= 0 ? 1 : 0, timeout, stop, &nready);
     if (e) return e;
   }
 }
@@ -293,10 +307,11 @@ static int custom_read(wp2_ctx_t *cx, wp2_obj_t *o, uint64_t len, bool block, bo
   uint8_t *buf = discard ? malloc(len) : wp2_alloc(cx, len, 1);
   if (!buf) return wp2_trap(cx, "out of memory");
   int64_t n;
+  wp_os_stop_t stop = wp2_stop(cx);
   for (;;) {
     n = o->u.stream.ops->read(o->u.stream.ctx, buf, len);
     if (n != 0 || !block) break;
-    wp_os_err_t e = custom_wait(o->u.stream.ops, o->u.stream.ctx, wp2_deadline(cx));
+    wp_os_err_t e = custom_wait(o->u.stream.ops, o->u.stream.ctx, &stop);
     if (e) {
       if (discard) free(buf);
       stream_failed(cx, err, e);
@@ -343,7 +358,8 @@ static int do_read(wp2_ctx_t *cx, uint32_t rep, uint64_t len, bool block, bool d
   if (!o->u.stream.positioned) {
     struct pollfd p = {o->u.stream.fd, POLLIN, 0};
     int nready = 0;
-    wp_os_err_t e = wp_os_poll(&p, 1, block ? -1 : 0, wp2_deadline(cx), &nready);
+    wp_os_stop_t stop = wp2_stop(cx);
+    wp_os_err_t e = wp_os_poll(&p, 1, block ? -1 : 0, &stop, &nready);
     if (e) {
       stream_failed(cx, err, e);
       *is_err = true;
@@ -417,7 +433,7 @@ void wasi_io_streams_input_stream_destructor(wp2_ctx_t *cx, uint32_t rep) {
 static wp2_obj_t *out_stream(wp2_ctx_t *cx, uint32_t rep) { return wp2_obj_get(wp2_inst(cx), rep, WP2_OUTSTREAM); }
 
 /* Writes all of buf (waiting in poll(2) while a non-blocking fd is full). */
-static wp_os_err_t write_all(wp2_obj_t *o, const uint8_t *buf, size_t len, uint64_t deadline) {
+static wp_os_err_t write_all(wp2_obj_t *o, const uint8_t *buf, size_t len, const wp_os_stop_t *stop) {
   while (len) {
     struct iovec iov = {(void *)buf, len};
     size_t done = 0;
@@ -434,7 +450,7 @@ static wp_os_err_t write_all(wp2_obj_t *o, const uint8_t *buf, size_t len, uint6
     if (e == WP_OS_EAGAIN) {
       struct pollfd p = {o->u.stream.fd, POLLOUT, 0};
       int nready;
-      if ((e = wp_os_poll(&p, 1, -1, deadline, &nready))) return e;
+      if ((e = wp_os_poll(&p, 1, -1, stop, &nready))) return e;
       continue;
     }
     if (e) return e;
@@ -452,6 +468,7 @@ static int custom_write(wp2_ctx_t *cx, wp2_obj_t *o, const uint8_t *buf, size_t 
                         wp2_result_void_stream_error_t *ret) {
   const wasmplug_io_ops_t *ops = o->u.stream.ops;
   int64_t r = 0;
+  wp_os_stop_t stop = wp2_stop(cx);
   while (len) {
     int64_t room = ops->check_write(o->u.stream.ctx);
     if (room < 0) {
@@ -459,7 +476,7 @@ static int custom_write(wp2_ctx_t *cx, wp2_obj_t *o, const uint8_t *buf, size_t 
       break;
     }
     if (room == 0) { /* a blocking write, or a guest ignoring check-write: wait */
-      wp_os_err_t e = custom_wait(ops, o->u.stream.ctx, wp2_deadline(cx));
+      wp_os_err_t e = custom_wait(ops, o->u.stream.ctx, &stop);
       if (e) {
         o->u.stream.closed = true;
         ret->is_err = true;
@@ -491,7 +508,8 @@ static int do_write(wp2_ctx_t *cx, uint32_t rep, const uint8_t *buf, size_t len,
     return 0;
   }
   if (o->u.stream.ops) return custom_write(cx, o, buf, len, ret);
-  wp_os_err_t e = write_all(o, buf, len, wp2_deadline(cx));
+  wp_os_stop_t stop = wp2_stop(cx);
+  wp_os_err_t e = write_all(o, buf, len, &stop);
   if (e) {
     /* a failed write closes the stream: later writes report `closed`.  A
     ** reader that went away (EPIPE) is the stream's end, not a failure:
@@ -529,7 +547,7 @@ int wasi_io_streams_method_output_stream_check_write(wp2_ctx_t *cx, wasi_io_stre
   if (!o->u.stream.positioned && !o->u.stream.append) {
     struct pollfd p = {o->u.stream.fd, POLLOUT, 0};
     int nready = 0;
-    if (wp_os_poll(&p, 1, 0, 0, &nready) == 0 && !nready) ret->val.ok = 0;
+    if (wp_os_poll(&p, 1, 0, NULL, &nready) == 0 && !nready) ret->val.ok = 0;
   }
   return 0;
 }

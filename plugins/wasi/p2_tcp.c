@@ -218,7 +218,7 @@ int wasi_sockets_tcp_method_tcp_socket_finish_connect(wp2_ctx_t *cx, wasi_socket
   if (s->u.tcp.state != WP2_TCP_CONNECTING) return ERR(ret, NE(NOT_IN_PROGRESS));
   struct pollfd p = {s->u.tcp.fd, POLLOUT, 0};
   int nready = 0;
-  if (wp_os_poll(&p, 1, 0, 0, &nready) || !nready) return ERR(ret, NE(WOULD_BLOCK));
+  if (wp_os_poll(&p, 1, 0, NULL, &nready) || !nready) return ERR(ret, NE(WOULD_BLOCK));
   int soerr = 0;
   socklen_t len = sizeof soerr;
   if (getsockopt(s->u.tcp.fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) soerr = errno;

@@ -260,7 +260,7 @@ int wasi_sockets_udp_method_outgoing_datagram_stream_check_send(wp2_ctx_t *cx,
   if (!o) return wp2_trap(cx, "wasi:sockets: unknown outgoing-datagram-stream rep %u", self.rep);
   struct pollfd p = {o->u.stream.fd, POLLOUT, 0};
   int nready = 0;
-  wp_os_poll(&p, 1, 0, 0, &nready);
+  wp_os_poll(&p, 1, 0, NULL, &nready);
   ret->val.ok = nready ? WP2_UDP_BATCH : 0;
   return 0;
 }

@@ -80,6 +80,12 @@ static uint64_t host_deadline(wasmplug_plugin_call_t *call) {
   return wasmplug_call_deadline();
 }
 
+/* 1.4: the thread's too, as the deadline (false in an isolate helper). */
+static bool host_interrupted(wasmplug_plugin_call_t *call) {
+  (void)call;
+  return wasmplug_call_interrupted();
+}
+
 /* 1.3: whoever runs an async-capable call (the component runtime) put
 ** its services in the call; plugin instances and wakers carry them too.
 ** Calls made elsewhere (core-module guests, isolation) have none: these
@@ -169,6 +175,7 @@ static const wasmplug_host_api_t host_api = {
     .waker_new = host_waker_new,
     .wake = host_wake,
     .waker_delete = host_waker_delete,
+    .interrupted = host_interrupted,
 };
 
 const wasmplug_host_api_t *wp_plugin_host_api(void) { return &host_api; }

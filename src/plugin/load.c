@@ -22,7 +22,7 @@
 /* The descriptor size of each 1.x minor this host knows: a plugin built
 ** against minor m must cover at least this much. */
 static size_t min_desc_size(uint16_t minor) {
-  /* 1.1 added host functions only; 1.2 `services`, 1.3 `cancel` */
+  /* 1.1 and 1.4 added host functions only; 1.2 `services`, 1.3 `cancel` */
   if (minor >= 3) return offsetof(wasmplug_plugin_t, cancel) + sizeof(((wasmplug_plugin_t *)0)->cancel);
   if (minor >= 2) return offsetof(wasmplug_plugin_t, nservices) + sizeof(((wasmplug_plugin_t *)0)->nservices);
   return offsetof(wasmplug_plugin_t, instance_drop) + sizeof(((wasmplug_plugin_t *)0)->instance_drop);

@@ -234,13 +234,19 @@ wp_os_err_t wp_os_accept(int fd, bool nonblock, int *out);
 ** wasmplug installs no other handler without SA_RESTART.  The same signal
 ** ends a call interrupted from another thread (wasmplug_interrupt_handle_
 ** interrupt), with no deadline: after an EINTR the waits ask
-** wp_os_interrupted and return WP_OS_EINTR when it is true. */
+** `interrupted` and return WP_OS_EINTR when it is true.  Who asks says
+** how to know: preview1 (in libwasmplug) wasmplug_call_interrupted(),
+** the WASI 0.2 plugin host->interrupted(call) (plugin ABI 1.4), which
+** works in wasi-p2.so too, where nothing of libwasmplug is linked. */
+typedef struct wp_os_stop {
+  uint64_t deadline_ns;           /* 0: no time limit */
+  bool (*interrupted)(void *arg); /* NULL: never interrupted */
+  void *arg;
+} wp_os_stop_t;
 
-/* True once the guest call running on this thread was interrupted:
-** wasmplug_call_interrupted() in libwasmplug (os_interrupted.c); always
-** false in plugins/wasi/wasi-p2.so (p2_os_interrupted.c), which links no
-** libwasmplug and has only the deadline (host->deadline). */
-bool wp_os_interrupted(void);
+/* True once the call `stop` describes must end: its deadline passed or
+** it was interrupted (stop NULL: never). */
+bool wp_os_stopped(const wp_os_stop_t *stop);
 
 /* ------------------------------------------------------------ clocks */
 
@@ -255,17 +261,18 @@ wp_os_err_t wp_os_clock_time(wp_os_clock_t clock, uint64_t *ns);
 wp_os_err_t wp_os_clock_res(wp_os_clock_t clock, uint64_t *ns);
 /* Sleeps until `clock` reads at least `ns` (absolute) or, when not
 ** absolute, for `ns`.  Only realtime and monotonic can be slept on.
-** `deadline_ns` is the guest call's deadline (see "Deadlines" below). */
+** `stop` says when the guest call must end (see "Deadlines" above). */
 wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute,
-                        uint64_t deadline_ns);
+                        const wp_os_stop_t *stop);
 
 /* ------------------------------------------------------------ polling */
 
 struct pollfd;
 /* poll(2) with a nanosecond timeout (-1: none), retrying on EINTR with
-** what is left of the timeout, and waiting no longer than `deadline_ns`. */
+** what is left of the timeout, and waiting no longer than `stop` allows
+** (see "Deadlines" above). */
 wp_os_err_t wp_os_poll(struct pollfd *fds, size_t n, int64_t timeout_ns,
-                       uint64_t deadline_ns, int *ready);
+                       const wp_os_stop_t *stop, int *ready);
 /* How many bytes a read would return now, where the host can tell
 ** (files: size minus position; pipes, ttys and sockets: FIONREAD). */
 wp_os_err_t wp_os_readable_bytes(int fd, uint64_t *n);

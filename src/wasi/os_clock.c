@@ -53,7 +53,8 @@ wp_os_err_t wp_os_clock_res(wp_os_clock_t clock, uint64_t *ns) {
   return 0;
 }
 
-wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute, uint64_t deadline_ns) {
+wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute, const wp_os_stop_t *stop) {
+  uint64_t deadline_ns = stop ? stop->deadline_ns : 0;
   clockid_t id;
   if (clock != WP_OS_CLOCK_REALTIME && clock != WP_OS_CLOCK_MONOTONIC)
     return WP_OS_ENOTSUP;
@@ -96,7 +97,7 @@ wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute, uint64_
     r = clock_nanosleep(id, TIMER_ABSTIME, &until, NULL);
     if (r == 0 && capped) return WP_OS_EINTR; /* woke at the deadline */
     if (r != EINTR) break;
-    if (wp_os_interrupted()) return WP_OS_EINTR;
+    if (wp_os_stopped(stop)) return WP_OS_EINTR;
   }
   return r ? wp_os_err_from_errno(r) : 0;
 }

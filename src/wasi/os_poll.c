@@ -17,8 +17,15 @@ static uint64_t mono_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+bool wp_os_stopped(const wp_os_stop_t *stop) {
+  if (!stop) return false;
+  if (stop->deadline_ns && mono_ns() >= stop->deadline_ns) return true;
+  return stop->interrupted && stop->interrupted(stop->arg);
+}
+
 wp_os_err_t wp_os_poll(struct pollfd *fds, size_t n, int64_t timeout_ns,
-                       uint64_t deadline_ns, int *ready) {
+                       const wp_os_stop_t *stop, int *ready) {
+  uint64_t deadline_ns = stop ? stop->deadline_ns : 0;
   uint64_t start = mono_ns();
   uint64_t until = timeout_ns >= 0 ? start + (uint64_t)timeout_ns : UINT64_MAX;
   /* The guest call's deadline caps the wait: waking at it is an
@@ -44,7 +51,7 @@ wp_os_err_t wp_os_poll(struct pollfd *fds, size_t n, int64_t timeout_ns,
     /* Another signal: wait on, unless the deadline passed or the call was
     ** interrupted (the watchdog's signal: see wasmplug_call_deadline and
     ** wasmplug_interrupt_handle_new in wasmplug.h). */
-    if ((deadline_ns && mono_ns() >= deadline_ns) || wp_os_interrupted()) return WP_OS_EINTR;
+    if (wp_os_stopped(stop)) return WP_OS_EINTR;
   }
 }
 

@@ -103,6 +103,13 @@ static wp_os_err_t decode_clock(const uint8_t *in, sub_t *s,
   return 0;
 }
 
+/* How the wait learns that the guest call was interrupted (an embedder's
+** interrupt handle, or the deadline): the engine's own state. */
+static bool call_interrupted(void *arg) {
+  (void)arg;
+  return wasmplug_call_interrupted();
+}
+
 wp_os_err_t wp_p1_poll_oneoff(p1_call_t *c, const wasmplug_val_raw_t *a) {
   wp_os_err_t err;
   uint32_t n = p1_u32(a, 2), nout = p1_u32(a, 3);
@@ -170,7 +177,8 @@ wp_os_err_t wp_p1_poll_oneoff(p1_call_t *c, const wasmplug_val_raw_t *a) {
                  : earliest - now > INT64_MAX ? INT64_MAX
                                               : (int64_t)(earliest - now);
   int ready = 0;
-  if (npfd > 0 || timeout_ns != 0) err = wp_os_poll(pfds, npfd, timeout_ns, wasmplug_call_deadline(), &ready);
+  wp_os_stop_t stop = {wasmplug_call_deadline(), call_interrupted, NULL};
+  if (npfd > 0 || timeout_ns != 0) err = wp_os_poll(pfds, npfd, timeout_ns, &stop, &ready);
 
   uint32_t nev = 0;
   if (!err) {

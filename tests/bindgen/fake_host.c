@@ -54,6 +54,7 @@ const wasmplug_host_api_t fh_host = {
     NULL,             /* 1.2: service (no other plugins to serve) */
     /* 1.3: async (none either) */
     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    NULL, /* 1.4: interrupted */
 };
 
 int fh_load(fh_plugin_t *p, const char *so, const char *const *settings) {

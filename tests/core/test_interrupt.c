@@ -13,9 +13,18 @@
 ** wasmplug_call_interrupted(), and the call traps; so are WASI's own
 ** waits (wp_os_poll, wp_os_sleep); once the thread has exited,
 ** interrupting does nothing.
+**
+** Late signals: the watchdog's signal only makes the handler look.  A
+** call with a long time limit runs to its end although a signal meant
+** for an earlier call reaches it: one an interrupter sent while the
+** thread blocked signals (kernels before 6.13 keep it queued past the
+** timer's re-arming; later ones drop it), and one sent to the thread
+** explicitly (what a late timer signal looks like on any kernel).  A call
+** whose deadline passes still ends at it.
 */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,16 +61,56 @@ static wasmplug_trap_t *reenter_fn(void *env, wasmplug_caller_t *c, wasmplug_val
 ** then a sleep of a day. */
 static bool os_wait;
 static wp_os_err_t os_poll_err = -1, os_sleep_err = -1;
+
+/* The late-signal cases (see the top): what `tick` does instead. */
+enum { LATE_NONE, LATE_BLOCK, LATE_DELIVER };
+static atomic_int late_mode;
+static atomic_int late_blocked, late_sent; /* LATE_BLOCK's handshake with the interrupter */
+static sigset_t late_saved;                /* the mask before LATE_BLOCK */
+static int late_seen = -1;                 /* wasmplug_call_interrupted() after the late signals */
+/* The watchdog's signal (src/core/rt.c); main checks the runtime's handler
+** is installed on it, so that renumbering it fails here loudly. */
+#define WATCHDOG_SIGNAL (SIGRTMIN + 3)
+
+static void late_tick(void) {
+  if (atomic_load(&late_mode) == LATE_BLOCK) {
+    /* call N: block every signal (faults excepted), let the interrupter
+    ** name this call, and return before the signal can be taken */
+    sigset_t all;
+    sigfillset(&all);
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGBUS);
+    pthread_sigmask(SIG_BLOCK, &all, &late_saved);
+    atomic_store(&late_blocked, 1);
+    while (!atomic_load(&late_sent)) sleep_ms(1);
+    return;
+  }
+  /* call N+1: what is pending arrives now, then one more sent directly */
+  pthread_sigmask(SIG_SETMASK, &late_saved, NULL);
+  pthread_kill(pthread_self(), WATCHDOG_SIGNAL);
+  late_seen = wasmplug_call_interrupted();
+}
+
+static bool call_interrupted(void *arg) {
+  (void)arg;
+  return wasmplug_call_interrupted();
+}
+
 static wasmplug_trap_t *tick_fn(void *env, wasmplug_caller_t *c, wasmplug_val_raw_t *v, size_t n) {
   (void)env;
   (void)c;
   (void)v;
   (void)n;
+  if (atomic_load(&late_mode) != LATE_NONE) {
+    late_tick();
+    return NULL;
+  }
   atomic_store(&in_host, 1);
   if (os_wait) {
     int ready = 0;
-    os_poll_err = wp_os_poll(NULL, 0, -1, wasmplug_call_deadline(), &ready);
-    os_sleep_err = wp_os_sleep(WP_OS_CLOCK_MONOTONIC, 86400ull * 1000000000u, false, wasmplug_call_deadline());
+    wp_os_stop_t stop = {wasmplug_call_deadline(), call_interrupted, NULL}; /* what preview1 gives */
+    os_poll_err = wp_os_poll(NULL, 0, -1, &stop, &ready);
+    os_sleep_err = wp_os_sleep(WP_OS_CLOCK_MONOTONIC, 86400ull * 1000000000u, false, &stop);
     return NULL;
   }
   for (int k = 0; k < 30; k++) {
@@ -74,9 +123,11 @@ static wasmplug_trap_t *tick_fn(void *env, wasmplug_caller_t *c, wasmplug_val_ra
   return NULL;
 }
 
-/* Calls NAME(arg): the trap kind (0: none); the message into msg. */
-static int call(const char *name, int32_t arg, int32_t *result, char *msg, size_t msglen) {
-  wasmplug_func_t *f = wasmplug_instance_func(instance, name);
+/* Calls NAME(arg) of instance `in`: the trap kind (0: none); the message
+** into msg. */
+static int call_in(wasmplug_instance_t *in, const char *name, int32_t arg, int32_t *result, char *msg,
+                   size_t msglen) {
+  wasmplug_func_t *f = wasmplug_instance_func(in, name);
   if (!f) {
     fprintf(stderr, "no export %s\n", name);
     exit(2);
@@ -93,6 +144,10 @@ static int call(const char *name, int32_t arg, int32_t *result, char *msg, size_
   }
   if (result) *result = r.of.i32;
   return kind;
+}
+
+static int call(const char *name, int32_t arg, int32_t *result, char *msg, size_t msglen) {
+  return call_in(instance, name, arg, result, msg, msglen);
 }
 
 /* What the other thread does: NAME(arg) with a handle, then (after) a
@@ -145,27 +200,73 @@ static void interrupt_on_thread(job_t *j, atomic_int *wait_for) {
   wasmplug_interrupt_handle_delete(j->handle);
 }
 
-int main(int argc, char **argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: test_interrupt WASM_DIR baseline|optimized CACHE_DIR\n");
-    return 2;
-  }
+/* fuel.wasm instantiated on an engine of the tier with a time limit of
+** `timeout_ms` (0: none). */
+typedef struct timed {
+  wasmplug_engine_t *engine;
+  wasmplug_module_t *module;
+  wasmplug_linker_t *linker;
+  wasmplug_instance_t *instance;
+} timed_t;
+
+static void timed_delete(timed_t *t) {
+  wasmplug_instance_delete(t->instance);
+  wasmplug_linker_delete(t->linker);
+  wasmplug_module_delete(t->module);
+  wasmplug_engine_delete(t->engine);
+}
+
+static timed_t timed_new(char **argv, uint64_t timeout_ms) {
   wasmplug_config_t *c = wasmplug_config_new();
   wasmplug_config_cache_dir_set(c, argv[3]);
   wasmplug_config_tier_set(c, !strcmp(argv[2], "optimized") ? WASMPLUG_TIER_OPTIMIZED : WASMPLUG_TIER_BASELINE);
-  wasmplug_engine_t *engine = core_test_engine(c); /* no time limit, no fuel */
+  wasmplug_config_timeout_set(c, timeout_ms);
+  wasmplug_engine_t *engine = core_test_engine(c);
   wasmplug_module_t *module = core_test_module(engine, argv[1], "fuel.wasm");
   wasmplug_linker_t *linker = wasmplug_linker_new(engine);
   wasmplug_valkind_t i32 = WASMPLUG_I32;
   wasmplug_functype_t t1 = {1, 1, &i32, &i32}, t0 = {0, 0, NULL, NULL};
   wasmplug_error_t *e = wasmplug_linker_define_func(linker, "host", "reenter", &t1, reenter_fn, NULL, NULL);
   if (!e) e = wasmplug_linker_define_func(linker, "host", "tick", &t0, tick_fn, NULL, NULL);
-  wasmplug_trap_t *trap = NULL;
-  if (!e) wasmplug_linker_instantiate(linker, module, NULL, &instance, &e, &trap);
-  if (e || trap) {
-    fprintf(stderr, "setup: %s\n", e ? wasmplug_error_message(e) : wasmplug_trap_message(trap));
+  if (e) {
+    fprintf(stderr, "setup: %s\n", wasmplug_error_message(e));
+    exit(2);
+  }
+  return (timed_t){engine, module, linker, core_test_instance(linker, module)};
+}
+
+/* The late-signal thread: call N (no time limit) blocks signals in `tick`
+** while main interrupts it, and returns; call N+1 (a minute's limit)
+** unblocks them in `tick` and is sent one more. */
+typedef struct late_job {
+  wasmplug_instance_t *timed;
+  wasmplug_interrupt_handle_t *handle;
+  atomic_int ready;
+  int kind_n, kind_n1;
+  int32_t result_n1;
+  char msg[256];
+} late_job_t;
+
+static void *late_runner(void *p) {
+  late_job_t *j = p;
+  if (wasmplug_interrupt_handle_new(&j->handle)) exit(2);
+  atomic_store(&j->ready, 1);
+  atomic_store(&late_mode, LATE_BLOCK);
+  j->kind_n = call("ticks", 1, NULL, NULL, 0);
+  atomic_store(&late_mode, LATE_DELIVER);
+  j->kind_n1 = call_in(j->timed, "ticks", 1, &j->result_n1, j->msg, sizeof j->msg);
+  atomic_store(&late_mode, LATE_NONE);
+  return NULL;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 4) {
+    fprintf(stderr, "usage: test_interrupt WASM_DIR baseline|optimized CACHE_DIR\n");
     return 2;
   }
+  timed_t base = timed_new(argv, 0); /* no time limit, no fuel */
+  instance = base.instance;
+  wasmplug_error_t *e;
   int32_t r = 0;
 
   /* no call running: no effect, now or on the next call */
@@ -208,15 +309,41 @@ int main(int argc, char **argv) {
   CHECK(os_sleep_err == WP_OS_EINTR, "wp_os_sleep ended by the interrupt (%d)", (int)os_sleep_err);
   CHECK(j3.kind == WASMPLUG_TRAP_INTERRUPT, "WASI waits: interrupted (trap kind %d)", j3.kind);
 
+  /* late signals: a call with a minute's time limit runs to its end */
+  struct sigaction wd;
+  CHECK(sigaction(WATCHDOG_SIGNAL, NULL, &wd) == 0 && (wd.sa_flags & SA_SIGINFO) && !(wd.sa_flags & SA_RESTART),
+        "the watchdog's handler is on SIGRTMIN+3");
+  timed_t minute = timed_new(argv, 60000);
+  late_job_t lj = {.timed = minute.instance};
+  pthread_t lt;
+  if (pthread_create(&lt, NULL, late_runner, &lj)) return 2;
+  while (!atomic_load(&late_blocked)) sleep_ms(1);
+  CHECK(wasmplug_interrupt_handle_interrupt(lj.handle), "late: call N was running to interrupt");
+  sleep_ms(30); /* the watchdog fired (and repeated) while it was blocked */
+  atomic_store(&late_sent, 1);
+  pthread_join(lt, NULL);
+  wasmplug_interrupt_handle_delete(lj.handle);
+  CHECK(lj.kind_n == 0, "late: call N, its signal blocked, returned (trap kind %d)", lj.kind_n);
+  CHECK(lj.kind_n1 == 0 && lj.result_n1 == 1, "late: call N+1 ran to its end (trap kind %d: %s; %d)", lj.kind_n1,
+        lj.msg, (int)lj.result_n1);
+  CHECK(late_seen == 0, "late: host code in call N+1 was not told it was interrupted (%d)", late_seen);
+  /* and a deadline still ends a call, on the same thread as late signals */
+  timed_t quick = timed_new(argv, 200);
+  char qmsg[256];
+  CHECK(call_in(quick.instance, "spin", 0, NULL, qmsg, sizeof qmsg) == WASMPLUG_TRAP_INTERRUPT,
+        "a 200 ms limit ends spin");
+  CHECK(strstr(qmsg, "time limit") != NULL, "the message names the time limit: %s", qmsg);
+  int32_t tr = 0;
+  CHECK(call_in(lj.timed, "count", 1000, &tr, NULL, 0) == 0 && tr == 1000, "the minute's call after it (%d)", tr);
+  timed_delete(&quick);
+  timed_delete(&minute);
+
   /* this thread's calls were never touched */
   CHECK(call("count", 1000, &r, NULL, 0) == 0 && r == 1000, "this thread's call (%d)", r);
   wasmplug_interrupt_handle_delete(mine);
   CHECK(call("count", 1000, &r, NULL, 0) == 0 && r == 1000, "after the handle is gone (%d)", r);
 
-  wasmplug_instance_delete(instance);
-  wasmplug_linker_delete(linker);
-  wasmplug_module_delete(module);
-  wasmplug_engine_delete(engine);
+  timed_delete(&base);
   printf("%s interrupt: %d passed, %d failed\n", argv[2], checks - failures, failures);
   return failures ? 1 : 0;
 }

@@ -61,6 +61,7 @@ static const wasmplug_host_api_t host = {
     NULL,             /* 1.2: service (no other plugins to serve) */
     /* 1.3: async (none either) */
     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    NULL, /* 1.4: interrupted */
 };
 
 static const wasmplug_plugin_t *desc;

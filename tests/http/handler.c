@@ -13,6 +13,8 @@
 **   /fetch?A/P      GET http://A/P through wasi:http/outgoing-handler
 **   /trap           traps (unreachable)
 **   /spin           loops forever (the --timeout watchdog stops it)
+**   /sleep          sleeps a day (wasi-libc's nanosleep: a clock pollable
+**                   and wasi:io/poll; a stop past --grace interrupts it)
 **   /no-response    returns without setting a response
 **   /half           starts a 10-byte content-length body, writes 5, returns
 **   /fields         every fields method, good and bad input: a report line
@@ -23,9 +25,11 @@
 **                   http://A/P; answers "upstream S: BODY" and the response's
 **                   x-count and x-seen trailers
 */
+#define _POSIX_C_SOURCE 200809L /* nanosleep under -std=c11 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "guest.h"
 
@@ -474,6 +478,10 @@ void exports_wasi_http_incoming_handler_handle(wasi_http_types_own_incoming_requ
   } else if (!strcmp(path, "/spin")) {
     for (volatile unsigned i = 0;; i++) {
     }
+  } else if (!strcmp(path, "/sleep")) {
+    struct timespec day = {86400, 0};
+    nanosleep(&day, NULL);
+    text(out, 200, "slept a day\n");
   } else if (!strcmp(path, "/no-response")) {
     wasi_http_types_response_outparam_drop_own(out);
   } else if (!strcmp(path, "/fields")) {

@@ -111,9 +111,11 @@ stop_server timeout-stop timeout-exit-status
 trap - EXIT
 contains timeout-logged "GET /spin: wasm trap: interrupt" "$(cat "$WORK/err")"
 
-# SIGTERM ends a looping guest (no --timeout, no --fuel), on both tiers
+# SIGTERM ends a looping guest (no --timeout, no --fuel), on both tiers,
+# and one sleeping in WASI 0.2's poll
 serve_stop_looping /spin baseline
 serve_stop_looping /spin optimized
+serve_stop_looping /sleep baseline
 
 # a stop while guests wait on an upstream past --grace
 serve_stop_stuck '/fetch?'

@@ -169,6 +169,27 @@ static int pollin(void) {
   return 0;
 }
 
+/* Writes DIR/ready, then waits for what never comes: a day's sleep
+** (wasi:clocks + wasi:io/poll) or a read of stdin (the test's pipe that
+** nobody writes).  Only an interrupt ends it (test_p2_interrupt.c). */
+static int wait_forever(const char *dir, const char *how) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/ready", dir);
+  FILE *f = fopen(path, "w");
+  if (!f) return fail("create ready");
+  fclose(f);
+  if (!strcmp(how, "read")) {
+    char buf[16];
+    ssize_t n = read(0, buf, sizeof buf);
+    printf("read returned %zd\n", n);
+    return 1;
+  }
+  struct timespec day = {86400, 0};
+  nanosleep(&day, NULL);
+  printf("slept a day\n");
+  return 1;
+}
+
 static int cat(void) {
   char buf[4096];
   size_t n, total = 0;
@@ -201,6 +222,7 @@ int main(int argc, char **argv) {
   if (!strcmp(c, "escape")) return escape(argc > 2 ? argv[2] : ".");
   if (!strcmp(c, "readonly")) return readonly(argc > 2 ? argv[2] : ".");
   if (!strcmp(c, "clocks")) return clocks();
+  if (!strcmp(c, "wait") && argc > 3) return wait_forever(argv[2], argv[3]);
   if (!strcmp(c, "random")) return randomness();
   printf("unknown case %s\n", c);
   return 2;
