@@ -691,12 +691,26 @@ WASMPLUG_API uint32_t wasmplug_table_size(const wasmplug_table_t *table);
 ** that guest code can block (the Component Model's stack switching).  Guest
 ** code called on a fiber traps as usual (a guard page below the stack
 ** turns overflow into WASMPLUG_TRAP_STACK_OVERFLOW); the engine's time
-** limit is that of the outermost call on the thread's own stack. */
+** limit, fuel and epoch deadline are those of the outermost call on the
+** thread's own stack (or on the fiber with limits of its own it runs in:
+** wasmplug_fiber_new_limited). */
 typedef struct wasmplug_fiber wasmplug_fiber_t;
 
 /* A fiber that will run fn(arg) on a `stack_size`-byte stack (0: 8 MiB,
 ** committed as it is touched).  NULL when out of memory. */
 WASMPLUG_API wasmplug_fiber_t *wasmplug_fiber_new(size_t stack_size, void (*fn)(void *arg), void *arg);
+/* A fiber with limits of its own: for a host that interleaves the guest
+** calls of several requests on one thread, switching at their waits.  The
+** outermost guest call made on it (wasmplug_engine_call_limited, a
+** function call) is an outermost call, as on a thread's own stack: it
+** starts the engine's time limit (wall-clock, so it runs on while the
+** fiber is switched out; at its deadline the call traps, switched in
+** again if need be), fuel and epoch deadline, which stay the fiber's (no
+** other call spends its fuel; its deadline ends no other call), and the
+** thread's interrupt handle ends it only while it runs or once it runs
+** again.  Fibers it resumes share its limits.  Otherwise as
+** wasmplug_fiber_new. */
+WASMPLUG_API wasmplug_fiber_t *wasmplug_fiber_new_limited(size_t stack_size, void (*fn)(void *arg), void *arg);
 /* Runs the fiber until it suspends or fn returns; true when fn returned.
 ** Resuming a finished fiber does nothing and returns true. */
 WASMPLUG_API bool wasmplug_fiber_resume(wasmplug_fiber_t *fiber);

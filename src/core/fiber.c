@@ -12,7 +12,12 @@
 ** facts are per stack, so every switch swaps the thread's trap state
 ** (wp_rt_ctx_swap): a fiber's guarded calls chain among themselves, and its
 ** stack bounds (a guard page below the stack) are what the fault handler
-** compares against.  The watchdog's time limit stays the outermost call's.
+** compares against.  The watchdog's time limit stays the outermost call's,
+** except on a fiber with limits of its own (wasmplug_fiber_new_limited):
+** its outermost guarded call has a time limit, fuel and epoch deadline of
+** its own, which every switch into and out of the fiber swaps with the
+** resumer's (wp_rt_limits_swap): a host may interleave the calls of
+** several guests on one thread, each held to its own limits.
 **
 ** The switch itself is a few instructions of assembly on x86-64 (callee-
 ** saved registers and the FP control words, as the SysV ABI requires);
@@ -68,6 +73,9 @@ struct wasmplug_fiber {
   wp_rt_ctx_t ctx;      /* the fiber's trap state while it is switched out */
   wp_rt_ctx_t back_ctx; /* the resumer's while the fiber runs */
   wasmplug_fiber_t *back; /* the fiber that resumed it (NULL: thread stack) */
+  bool limited;           /* limits of its own (wasmplug_fiber_new_limited) */
+  wp_rt_limits_t lim;     /* its call's while it is switched out */
+  wp_rt_limits_t back_lim; /* the resumer's while it runs */
 #ifdef FIBER_ASAN
   void *fake, *back_fake; /* ASan's fake stacks of the fiber and its resumer */
   const void *back_bottom;
@@ -256,6 +264,15 @@ wasmplug_fiber_t *wasmplug_fiber_new(size_t stack_size, void (*fn)(void *arg), v
   return f;
 }
 
+wasmplug_fiber_t *wasmplug_fiber_new_limited(size_t stack_size, void (*fn)(void *arg), void *arg) {
+  wasmplug_fiber_t *f = wasmplug_fiber_new(stack_size, fn, arg);
+  if (f) {
+    f->limited = true;
+    f->ctx.own_limits = true;
+  }
+  return f;
+}
+
 bool wasmplug_fiber_resume(wasmplug_fiber_t *f) {
   if (!f || f->done || f->running) return f ? f->done : true;
   f->running = true;
@@ -263,7 +280,9 @@ bool wasmplug_fiber_resume(wasmplug_fiber_t *f) {
   f->back = current;
   current = f;
   wp_rt_ctx_swap(&f->back_ctx, &f->ctx);
+  if (f->limited) wp_rt_limits_swap(&f->back_lim, &f->lim);
   switch_in(f);
+  if (f->limited) wp_rt_limits_swap(&f->lim, &f->back_lim);
   wp_rt_ctx_swap(&f->ctx, &f->back_ctx);
   current = f->back;
   f->running = false;

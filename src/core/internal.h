@@ -349,8 +349,25 @@ typedef struct wp_rt_ctx {
   uintptr_t stack_lo, stack_hi;
   size_t stack_guard; /* bytes below stack_lo that are the stack's own guard (0: unknown) */
   bool in_fiber;
+  /* the stack is a fiber with limits of its own (wasmplug_fiber_new_limited):
+  ** its outermost guarded call is an outermost call, like the thread's */
+  bool own_limits;
 } wp_rt_ctx_t;
 void wp_rt_ctx_swap(wp_rt_ctx_t *save, const wp_rt_ctx_t *load);
+/* The limits of the outermost call running on a stack: its deadline and
+** whether it passed, its meter (fuel, epoch deadline), the number the
+** thread's interrupt handle knows it by.  A fiber with limits of its own
+** keeps its call's here while it is switched out; wp_rt_limits_swap saves
+** the thread's into *save, installs *load and sets the thread's watchdog
+** timer for them (fiber.c, at every switch into and out of such a fiber). */
+typedef struct wp_rt_limits {
+  uint64_t deadline_ns;
+  int interrupted;
+  bool fuel_limited;
+  wp_meter_t meter;
+  uint64_t running;
+} wp_rt_limits_t;
+void wp_rt_limits_swap(wp_rt_limits_t *save, const wp_rt_limits_t *load);
 /* True once the watchdog fired on this thread (cleared by the next
 ** outermost guarded call). */
 bool wp_rt_interrupted(void);

@@ -125,6 +125,7 @@ static __thread struct {
   uintptr_t stack_lo, stack_hi;
   size_t stack_guard; /* as wp_rt_ctx_t's */
   bool in_fiber;
+  bool own_limits; /* as wp_rt_ctx_t's */
   void *exn_outside; /* rt_exn_handlers outside any guarded call */
   /* Fuel and epoch deadline of the outermost guarded call (set by it;
   ** guest calls the host makes inside it share them); compiled code with
@@ -231,16 +232,21 @@ static void on_fault(int sig, siginfo_t *si, void *uc) {
   signal(sig, SIG_DFL);
 }
 
+static uint64_t mono_ns(void);
+
 static void on_timer(int sig, siginfo_t *si, void *uc) {
   (void)sig; (void)si;
   call_frame_t *f = wp_thread.top;
   if (!f) return;
-  /* Without a time limit of its own, a call ends only when it is the call
-  ** an interrupter named (a late signal meant for an earlier one is not). */
+  /* A call ends when its deadline has passed (the timer is set for the
+  ** deadline itself: arm_timer) or when it is the call an interrupter
+  ** named.  A late signal meant for an earlier call, or for the call of a
+  ** fiber with limits of its own that is switched out now, is not for it. */
   wasmplug_interrupt_handle_t *ih = wp_thread.ih;
-  if (ih && !WP_MARKS.deadline_ns) {
-    uint64_t run = atomic_load_explicit(&ih->running, memory_order_relaxed);
-    if (!run || run != atomic_load_explicit(&ih->stop, memory_order_relaxed)) return;
+  uint64_t run = ih ? atomic_load_explicit(&ih->running, memory_order_relaxed) : 0;
+  if (!run || run != atomic_load_explicit(&ih->stop, memory_order_relaxed)) {
+    uint64_t deadline = WP_MARKS.deadline_ns;
+    if (!deadline || mono_ns() < deadline) return;
   }
   WP_MARKS.interrupted = 1;
   /* Only unwind out of guest code: host code may hold locks. */
@@ -441,24 +447,36 @@ static bool make_timer(void) {
   return true;
 }
 
-static void arm_timer(uint64_t ms) {
-  if (!make_timer()) return;
+/* The thread's timer fires at `at_ns` (CLOCK_MONOTONIC; at once when
+** that has passed), then every DEADLINE_REPEAT_MS. */
+static void timer_at(uint64_t at_ns) {
   struct itimerspec its;
   memset(&its, 0, sizeof its);
-  its.it_value.tv_sec = (time_t)(ms / 1000);
-  its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+  if (!at_ns) at_ns = 1; /* 0 would disarm it */
+  its.it_value.tv_sec = (time_t)(at_ns / 1000000000u);
+  its.it_value.tv_nsec = (long)(at_ns % 1000000000u);
   its.it_interval.tv_nsec = DEADLINE_REPEAT_MS * 1000000L;
-  timer_settime(wp_thread.timer, 0, &its, NULL);
-  /* Read the clock after arming: the timer then fires no later than the
-  ** deadline host code sees. */
-  uint64_t now = mono_ns();
-  WP_MARKS.deadline_ns = ms > (UINT64_MAX - now) / 1000000u ? UINT64_MAX : now + ms * 1000000u;
+  timer_settime(wp_thread.timer, TIMER_ABSTIME, &its, NULL);
 }
 
-static void disarm_timer(void) {
+static void timer_off(void) {
   struct itimerspec its;
   memset(&its, 0, sizeof its);
   if (wp_thread.have_timer) timer_settime(wp_thread.timer, 0, &its, NULL);
+}
+
+/* The deadline is set first and the timer for that very time (absolute),
+** so it fires no earlier than the deadline host code sees, and the
+** handler, which compares the clock with the deadline, ends the call. */
+static void arm_timer(uint64_t ms) {
+  if (!make_timer()) return;
+  uint64_t now = mono_ns();
+  WP_MARKS.deadline_ns = ms > (UINT64_MAX - now) / 1000000u ? UINT64_MAX : now + ms * 1000000u;
+  timer_at(WP_MARKS.deadline_ns);
+}
+
+static void disarm_timer(void) {
+  timer_off();
   WP_MARKS.deadline_ns = 0;
 }
 
@@ -562,7 +580,7 @@ static wasmplug_trap_t *name_function(wasmplug_trap_t *t, bool truncated) {
 /* The epoch a thread's meter reads outside engines with epoch checks. */
 static const volatile uint64_t no_epoch;
 
-bool wp_rt_nested(void) { return wp_thread.top || wp_thread.in_fiber; }
+bool wp_rt_nested(void) { return wp_thread.top || (wp_thread.in_fiber && !wp_thread.own_limits); }
 
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplug_engine_t *e) {
   call_frame_t f;
@@ -583,8 +601,11 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
     wp_thread.top = &f;
     WP_MARKS.in_host = 0;
     /* The time limit belongs to the outermost call on the thread's own
-    ** stack: guest code on fibers runs inside it (see wp_rt_ctx_swap). */
-    if (!f.prev && !wp_thread.in_fiber) {
+    ** stack: guest code on fibers runs inside it (see wp_rt_ctx_swap);
+    ** a fiber with limits of its own is a stack of that kind too
+    ** (wp_rt_limits_swap). */
+    bool outermost = !f.prev && (!wp_thread.in_fiber || wp_thread.own_limits);
+    if (outermost) {
       WP_MARKS.interrupted = 0;
       /* fuel and the epoch deadline, like the time limit, are the
       ** outermost call's */
@@ -604,7 +625,7 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
       if (wp_thread.ih) atomic_store_explicit(&wp_thread.ih->running, ++wp_thread.call_seq, memory_order_release);
     }
     uint64_t timeout_ms = e ? e->config.timeout_ms : 0;
-    if (timeout_ms && !f.prev && !wp_thread.in_fiber) {
+    if (timeout_ms && outermost) {
       arm_timer(timeout_ms);
       armed = true;
     }
@@ -647,12 +668,37 @@ void wp_rt_ctx_swap(wp_rt_ctx_t *save, const wp_rt_ctx_t *load) {
   save->stack_hi = wp_thread.stack_hi;
   save->stack_guard = wp_thread.stack_guard;
   save->in_fiber = wp_thread.in_fiber;
+  save->own_limits = wp_thread.own_limits;
   wp_thread.top = load->top;
   WP_MARKS.in_host = load->in_host;
   wp_thread.stack_lo = load->stack_lo;
   wp_thread.stack_hi = load->stack_hi;
   wp_thread.stack_guard = load->stack_guard;
   wp_thread.in_fiber = load->in_fiber;
+  wp_thread.own_limits = load->own_limits;
+}
+
+/* A switch into or out of a fiber with limits of its own (fiber.c).  The
+** watchdog timer is the thread's: it is set for what now runs -- at once
+** when an interrupter named that call while it was switched out, else
+** for its deadline (at once when passed), else off.  A signal already
+** on its way for the other call finds a call it was not meant for, which
+** on_timer lets be. */
+void wp_rt_limits_swap(wp_rt_limits_t *save, const wp_rt_limits_t *load) {
+  wasmplug_interrupt_handle_t *ih = wp_thread.ih;
+  save->deadline_ns = WP_MARKS.deadline_ns;
+  save->interrupted = WP_MARKS.interrupted;
+  save->fuel_limited = wp_thread.fuel_limited;
+  save->meter = wp_thread.meter;
+  save->running = ih ? atomic_load(&ih->running) : 0;
+  WP_MARKS.deadline_ns = load->deadline_ns;
+  WP_MARKS.interrupted = load->interrupted;
+  wp_thread.fuel_limited = load->fuel_limited;
+  wp_thread.meter = load->meter;
+  if (ih) atomic_store(&ih->running, load->running);
+  bool named = ih && load->running && atomic_load(&ih->armed) && atomic_load(&ih->stop) == load->running;
+  if ((named || load->deadline_ns) && make_timer()) timer_at(named ? 1 : load->deadline_ns);
+  else if (save->deadline_ns || (ih && atomic_load(&ih->armed))) timer_off();
 }
 
 bool wp_rt_interrupted(void) { return WP_MARKS.interrupted != 0; }
