@@ -647,10 +647,10 @@ wasmplug_trap_t *wasmplug_func_call_unchecked(wasmplug_func_t *f, wasmplug_val_r
   if (!f->exp->entry)
     return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "this function's signature cannot be called from the host");
   func_call_t c = {f->exp, f->owner->inst, v};
-  /* the engine's limits are the outermost call's: a nested call (a
-  ** component calling another's export from its host call) does not
-  ** walk to them */
-  return wp_rt_call_guarded(do_call, &c, wp_rt_nested() ? NULL : f->owner->module->engine);
+  /* the engine's limits are the outermost call's: wp_rt_call_guarded
+  ** applies them only to a call that is not nested (a component calling
+  ** another's export from its host call is) */
+  return wp_rt_call_guarded(do_call, &c, f->owner->module->engine);
 }
 
 wasmplug_trap_t *wasmplug_func_call(wasmplug_func_t *f, const wasmplug_val_t *args, size_t nargs,

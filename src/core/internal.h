@@ -332,12 +332,11 @@ const wp_rt_api_t *wp_rt_api(void);
 void wp_rt_global_init(void);
 
 /* Per-call guard: run fn(arg) on guest code with traps caught.  Returns NULL
-** or the trap.  Nests. */
+** or the trap.  Nests: `engine`'s limits (fuel, epoch, time) apply only to
+** the outermost call of a stack; a call made inside another, or on a
+** fiber without limits of its own, does not read it. */
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *arg), void *arg,
                                     const wasmplug_engine_t *engine);
-/* True when a guarded call made now is not the outermost of its stack
-** (it runs inside another, or on a fiber): `engine` is then not read. */
-bool wp_rt_nested(void);
 /* The per-thread trap state that belongs to a stack (fiber.c): the
 ** innermost guarded call, whether host code runs, the stack's bounds (a
 ** fault near its low end, or anywhere in its guard, is a stack overflow).

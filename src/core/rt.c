@@ -580,8 +580,6 @@ static wasmplug_trap_t *name_function(wasmplug_trap_t *t, bool truncated) {
 /* The epoch a thread's meter reads outside engines with epoch checks. */
 static const volatile uint64_t no_epoch;
 
-bool wp_rt_nested(void) { return wp_thread.top || (wp_thread.in_fiber && !wp_thread.own_limits); }
-
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplug_engine_t *e) {
   call_frame_t f;
   f.code = 0;

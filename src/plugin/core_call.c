@@ -424,10 +424,11 @@ static inline __attribute__((always_inline)) uint32_t word_run(wasmplug_direct_c
   wasmplug_trap_t *t = NULL;
   uint32_t res = 0;
   if (__builtin_expect(g->dead || g->busy || g->caller != d->caller, 0)) t = word_enter(d);
+  /* (the expected case laid out straight: a live borrow of the right type) */
   if (borrows && !t)
     for (size_t i = 0; i < n; i++)
-      if (b->borrows & (1u << i)) {
-        if (wp_cabi_resource_rep_live(g->handles, b->bres[i], a[i], &a[i])) continue;
+      if (n == 1 || (b->borrows & (1u << i))) { /* word<b>1: its one param is the borrow */
+        if (__builtin_expect(wp_cabi_resource_rep_live(g->handles, b->bres[i], a[i], &a[i]), 1)) continue;
         wp_cabi_error_t *e = wp_cabi_resource_rep(g->handles, b->bres[i], a[i], &a[i]);
         if (e) {
           t = word_trap(b, e);

@@ -402,11 +402,21 @@ static void test_fused(void) {
   CHECK_STR(call(&x, "bump(5)"), "5");
   CHECK_HAS(call(&x, "bad-utf8()"), "invalid UTF-8 in string at 0x20 (byte 2 of 3)");
   stop(&x);
+  /* an integer import (fused in place: rt_fused_call_raw, entered
+  ** directly) called from a post-return: refused, the plugin untouched */
+  CHECK(start(&x, set, &g, "fused_guest.wasm"));
+  const char *pr = call(&x, "bump-then-post(2)");
+  CHECK_HAS(pr, "cannot leave component instance to call `");
+  CHECK_HAS(pr, "bump` (during realloc or post-return)");
+  stop(&x);
+  CHECK(start(&x, set, &g, "fused_guest.wasm"));
+  CHECK_STR(call(&x, "bump(0)"), "7"); /* 5, then the lifted bump's 2; not the post-return's 1 */
+  stop(&x);
   CHECK(start(&x, set, &g, "fused_guest.wasm"));
   CHECK_HAS(call(&x, "oob()"), "string pointer 0xfffa + length 100 is out of bounds of memory (65536 bytes)");
   stop(&x);
   CHECK(start(&x, set, &g, "fused_guest.wasm"));
-  CHECK_STR(call(&x, "bump(1)"), "6"); /* the plugin went on */
+  CHECK_STR(call(&x, "bump(1)"), "8"); /* the plugin went on */
   const char *t = call(&x, "crash()");
   CHECK_HAS(t, "trap in wasm plugin plugin.wasm: test:kv/counter@0.1.0#crash");
   CHECK_HAS(t, "unreachable");

@@ -25,6 +25,7 @@ int rt_fuse_prepare(rt_lower *L, const rt_opts *o) {
   L->fuse_to = NULL;
   L->fuse = NULL;
   L->fuse_raw = false;
+  L->fuse_alone = false;
   rt_func *F = L->F, *T = NULL;
   if (o->is_async || F->is_async || L->async_values) return 0;
   if (F->kind == RT_FUNC_LIFTED) T = F;
@@ -38,6 +39,9 @@ int rt_fuse_prepare(rt_lower *L, const rt_opts *o) {
   if (fu->lift.nresults > WP_CABI_MAX_FLAT_RESULTS) return 0;
   L->fuse = fu;
   L->fuse_to = T;
+  /* the entering set (rt_may_enter) is {T->owner} alone: frames' parents
+  ** never change, so this is decided once */
+  L->fuse_alone = !T->owner->parent && !rt_is_ancestor_or_self(T->owner, L->f);
   /* integers only, no post-return, the callee's core signature the
   ** caller's: the raw core values go across in place */
   if (fu->trivial && T->core->func && !T->opts.post_return) {
@@ -122,19 +126,13 @@ static wasmplug_trap_t *export_trap(rt_store *s, wp_cabi_error_t *e, const rt_fu
 
 /* canon_lift's synchronous body with the fused copies; *caller_err: an
 ** error storing the results, the caller's. */
-static wasmplug_trap_t *lift_fused(rt_lower *L, rt_task *task, wp_cabi_cx_t *from, wasmplug_val_raw_t *raw,
-                                   const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out, size_t *nout,
-                                   wp_cabi_error_t **caller_err) {
+static wasmplug_trap_t *lift_fused(rt_lower *L, rt_task *task, wp_cabi_cx_t *from, const wp_cabi_flat_t *flat,
+                                   size_t nflat, wp_cabi_flat_t *out, size_t *nout, wp_cabi_error_t **caller_err) {
   rt_func *F = L->fuse_to;
   rt_frame *inst = F->owner;
   rt_store *s = inst->store;
   const wp_cabi_fuse_t *fu = L->fuse;
   task->state = RT_TASK_STARTED;
-  if (raw) {
-    wasmplug_trap_t *trap = wasmplug_func_call_unchecked(F->core->func, raw);
-    if (!trap) task->state = RT_TASK_RESOLVED;
-    return trap;
-  }
   wp_cabi_flat_t args[WP_CABI_MAX_FLAT_PARAMS + 1], res[WP_CABI_MAX_FLAT_RESULTS];
   size_t nargs = 0, n = 0;
   if (fu->pmem) wp_cabi_cx_refresh(&task->cx);
@@ -160,20 +158,130 @@ static wasmplug_trap_t *lift_fused(rt_lower *L, rt_task *task, wp_cabi_cx_t *fro
   return NULL;
 }
 
-wasmplug_trap_t *rt_fused_call(rt_lower *L, wasmplug_val_raw_t *raw, const wp_cabi_flat_t *flat, size_t nflat,
-                               wp_cabi_flat_t *out, size_t *nout) {
+/* rt_may_enter / rt_enter / rt_leave of the callee's instance from the
+** caller's, without walking the two frames' ancestors when there is one
+** frame to mark (L->fuse_alone). */
+static inline bool may_enter(const rt_lower *L) {
+  rt_frame *inst = L->fuse_to->owner;
+  return L->fuse_alone ? !inst->busy : rt_may_enter(inst, L->f);
+}
+static inline void enter(const rt_lower *L) {
+  rt_frame *inst = L->fuse_to->owner;
+  if (L->fuse_alone) inst->busy = true;
+  else rt_enter(inst, L->f);
+}
+static inline void leave(const rt_lower *L) {
+  rt_frame *inst = L->fuse_to->owner;
+  if (L->fuse_alone) inst->busy = false;
+  else rt_leave(inst, L->f);
+}
+
+/* rt_invoke's checks of the callee (RT_FUNC_LIFTED): why it may not be
+** entered now, or NULL. */
+static inline wasmplug_trap_t *callee_refuses(const rt_lower *L) {
   rt_func *F = L->fuse_to;
   rt_frame *inst = F->owner;
   rt_store *s = inst->store;
+  if (s->dead) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "the component instance was deleted");
+  if (s->poison)
+    return wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "cannot enter component instance to call `%s`: it trapped earlier",
+                              F->name);
+  if (!F->guest.memory) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+  if (!may_enter(L))
+    return wasmplug_trap_newf(WASMPLUG_TRAP_CANON,
+                              "cannot enter component instance to call `%s`: it is already running", F->name);
+  return NULL;
+}
+
+/* canon_lift's synchronous task and its implicit thread, on the C stack
+** of the call (a zeroed scope: no handle crosses in a fused call, so no
+** borrow is scoped to it). */
+typedef struct fused_frame {
+  rt_task task;
+  rt_thread th;
+  rt_caller caller;
+  rt_thread *prev; /* the scheduler's current thread before the call */
+} fused_frame;
+
+/* Makes the task and thread, enters the callee's instance and makes the
+** thread current; `cx`: the callee's memory view and realloc are used. */
+static inline __attribute__((always_inline)) void frame_begin(fused_frame *fr, const rt_lower *L, rt_sched *S,
+                                                              bool cx) {
+  static const rt_caller fused_caller = {no_start, no_resolve, NULL, NULL};
+  rt_func *F = L->fuse_to;
+  zero(&fr->task, sizeof fr->task + sizeof fr->th);
+  fr->caller = fused_caller;
+  fr->caller.inst = L->f;
+  rt_task *task = &fr->task;
+  task->F = F;
+  task->caller = &fr->caller;
+  task->state = RT_TASK_INITIAL;
+  task->implicit = &fr->th;
+  task->threads = &fr->th;
+  task->nthreads = 1;
+  if (cx) wp_cabi_cx_init(&task->cx, &F->guest, NULL);
+  fr->th.task = task;
+  enter(L);
+  fr->prev = S->current;
+  S->current = &fr->th;
+  S->nesting++;
+}
+
+/* The end of the call begun by frame_begin, t its trap (or NULL): the
+** thread is no longer current, the callee's instance is left, a trap
+** poisons the callee's store.  Returns the call's trap. */
+static inline __attribute__((always_inline)) wasmplug_trap_t *frame_end(fused_frame *fr, const rt_lower *L,
+                                                                        rt_sched *S, wasmplug_trap_t *t) {
+  rt_func *F = L->fuse_to;
+  rt_frame *inst = F->owner;
+  rt_store *s = inst->store;
+  rt_task *task = &fr->task;
+  S->nesting--;
+  S->current = fr->prev;
+  if (fr->th.index && fr->th.index < inst->thread_len) inst->thread_tab[fr->th.index] = NULL;
+  wp_cabi_error_t *fe = task->cx.guest ? wp_cabi_cx_finish(&task->cx) : NULL;
+  if (!t && fe) t = rt_trap_from_cabi(fe, F->name);
+  else if (fe) wp_cabi_error_delete(fe);
+  if (!t && task->state != RT_TASK_RESOLVED)
+    t = wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "`%s` finished without returning a value", F->name);
+  if (t) t = rt_poison(s, t);
+  else if (s->poison) t = rt_poisoned(s);
+  leave(L);
+  return t;
+}
+
+/* A host function forwarding to the callee names a trap as it would. */
+static wasmplug_trap_t *named_trap(const rt_lower *L, wasmplug_trap_t *t) {
+  if (L->F != L->fuse_to) t = rt_host_trap(L->F, L->F->host->fuse_trap(L->F->host->env, t));
+  return t;
+}
+
+wasmplug_trap_t *rt_fused_call_raw(rt_lower *L, wasmplug_val_raw_t *raw) {
+  wasmplug_trap_t *t = callee_refuses(L);
+  rt_sched *S = t ? NULL : rt_sched_get();
+  if (!t && !S) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
+  if (t) return named_trap(L, t);
+  fused_frame fr;
+  frame_begin(&fr, L, S, false);
+  fr.task.state = RT_TASK_STARTED;
+  t = wasmplug_func_call_unchecked(L->fuse_to->core->func, raw);
+  if (!t) fr.task.state = RT_TASK_RESOLVED;
+  t = frame_end(&fr, L, S, t);
+  return t ? named_trap(L, t) : NULL;
+}
+
+wasmplug_trap_t *rt_fused_call(rt_lower *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
+                               size_t *nout) {
+  rt_func *F = L->fuse_to;
   rt_store *cs = L->f->store;
   const wp_cabi_fuse_t *fu = L->fuse;
   bool mem = fu->pmem || fu->rmem;
-  if (nout) *nout = 0;
+  *nout = 0;
   /* the caller's arguments first: a bad one is the caller's trap (the
   ** check touches nothing of the callee's) */
   wp_cabi_cx_t fromcx, *from = NULL; /* scalars only: no memory, no cx */
   if (mem) wp_cabi_cx_init(from = &fromcx, &L->guest, NULL);
-  if (!raw && fu->checks) {
+  if (fu->checks) {
     size_t nunused = 0;
     wp_cabi_error_t *e = wp_cabi_fuse_args(fu, from, NULL, false, flat, nflat, NULL, &nunused);
     if (e) {
@@ -181,65 +289,20 @@ wasmplug_trap_t *rt_fused_call(rt_lower *L, wasmplug_val_raw_t *raw, const wp_ca
       return rt_take_trap(cs, e, L->F->name);
     }
   }
-
-  /* rt_invoke (RT_FUNC_LIFTED) */
-  wasmplug_trap_t *t = NULL;
-  if (s->dead) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, "the component instance was deleted");
-  else if (s->poison)
-    t = wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "cannot enter component instance to call `%s`: it trapped earlier",
-                           F->name);
-  else if (!F->guest.memory) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
-  else if (!rt_may_enter(inst, L->f))
-    t = wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "cannot enter component instance to call `%s`: it is already running",
-                           F->name);
+  wasmplug_trap_t *t = callee_refuses(L);
   rt_sched *S = t ? NULL : rt_sched_get();
   if (!t && !S) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
   wp_cabi_error_t *caller_err = NULL;
   if (!t) {
-    /* canon_lift, sync-typed: the implicit thread runs right here */
-    static rt_caller fused_caller = {no_start, no_resolve, NULL, NULL};
-    rt_caller caller = fused_caller;
-    caller.inst = L->f;
-    struct {
-      rt_task task;
-      rt_thread th;
-    } fr;
-    zero(&fr, sizeof fr);
-    rt_task *task = &fr.task;
-    rt_thread *th = &fr.th;
-    task->F = F;
-    task->caller = &caller;
-    task->state = RT_TASK_INITIAL;
-    task->implicit = th;
-    task->threads = th;
-    task->nthreads = 1;
-    /* the callee's memory view and realloc (a zeroed scope otherwise:
-    ** no handle crosses in a fused call, so no borrow is scoped to it) */
-    if (mem || F->opts.post_return) wp_cabi_cx_init(&task->cx, &F->guest, NULL);
-    th->task = task;
-    rt_enter(inst, L->f);
-    rt_thread *prev = S->current;
-    S->current = th;
-    S->nesting++;
-    t = lift_fused(L, task, from, raw, flat, nflat, out, nout, &caller_err);
-    S->nesting--;
-    S->current = prev;
-    if (th->index && th->index < inst->thread_len) inst->thread_tab[th->index] = NULL;
-    wp_cabi_error_t *fe = task->cx.guest ? wp_cabi_cx_finish(&task->cx) : NULL;
-    if (!t && fe) t = rt_trap_from_cabi(fe, F->name);
-    else if (fe) wp_cabi_error_delete(fe);
-    if (!t && task->state != RT_TASK_RESOLVED)
-      t = wasmplug_trap_newf(WASMPLUG_TRAP_CANON, "`%s` finished without returning a value", F->name);
-    if (t) t = rt_poison(s, t);
-    else if (s->poison) t = rt_poisoned(s);
-    rt_leave(inst, L->f);
+    fused_frame fr;
+    frame_begin(&fr, L, S, mem || F->opts.post_return);
+    t = lift_fused(L, &fr.task, from, flat, nflat, out, nout, &caller_err);
+    t = frame_end(&fr, L, S, t);
   }
   if (from) wp_cabi_error_delete(wp_cabi_cx_finish(from));
   if (t) {
     if (caller_err) wp_cabi_error_delete(caller_err);
-    /* a host function forwarding to the callee names it as it would */
-    if (L->F != F) t = rt_host_trap(L->F, L->F->host->fuse_trap(L->F->host->env, t));
-    return t;
+    return named_trap(L, t);
   }
   if (caller_err) return rt_take_trap(cs, caller_err, L->F->name);
   return NULL;

@@ -273,6 +273,8 @@ typedef struct rt_lower {
   rt_func *fuse_to;              /* non-NULL: called through the fused adapter */
   wp_cabi_fuse_t *fuse;
   bool fuse_raw;                 /* ... whose core values pass unchanged */
+  bool fuse_alone;               /* ... into an instance with no parent that is not the
+                                    caller's ancestor: entering it is its own busy flag */
 } rt_lower;
 /* rt/fused.c: sets L->fuse_to when F (a lifted export, or a host function
 ** forwarding to one) can be called by L through a fused adapter. */
@@ -281,10 +283,12 @@ int rt_fuse_prepare(rt_lower *L, const rt_opts *o);
 ** touches memory is fused only then: the copy reads the caller's memory
 ** while the callee's realloc runs). */
 bool rt_fuse_distinct(rt_lower *L);
-/* The call: the caller's flat params -> the callee's memory and back; or,
-** L->fuse_raw, the caller's core values handed over in place (raw). */
-wasmplug_trap_t *rt_fused_call(rt_lower *L, wasmplug_val_raw_t *raw, const wp_cabi_flat_t *flat, size_t nflat,
-                               wp_cabi_flat_t *out, size_t *nout);
+/* The call: the caller's flat params -> the callee's memory and back. */
+wasmplug_trap_t *rt_fused_call(rt_lower *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
+                               size_t *nout);
+/* The call when L->fuse_raw: the caller's core values handed over in
+** place (raw holds the params on entry, the results on return). */
+wasmplug_trap_t *rt_fused_call_raw(rt_lower *L, wasmplug_val_raw_t *raw);
 /* rt/task.c: a host function's trap as the guest sees it ("host function
 ** `F`: why"); exits pass through.  Takes t. */
 wasmplug_trap_t *rt_host_trap(const rt_func *F, wasmplug_trap_t *t);
