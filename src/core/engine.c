@@ -95,6 +95,20 @@ void wasmplug_config_progress_set(wasmplug_config_t *c, wasmplug_progress_t cb, 
   c->progress_data = data;
 }
 
+/* Whether the $PATH entry at dir (n bytes) appeared earlier in path:
+** looking there again finds what the first look found (nothing), so it
+** costs a stat but cannot change the answer (a $PATH built up by shell
+** profiles often names a directory twice; the bench machine's does). */
+static bool seen_before(const char *path, const char *dir, size_t n) {
+  while (path < dir) {
+    size_t k = strcspn(path, ":");
+    if (k == n && !memcmp(path, dir, n)) return true;
+    path += k;
+    if (*path == ':') path++;
+  }
+  return false;
+}
+
 /* Finds `prog` on $PATH and describes it by path and the identity of the
 ** file it resolves to (device, inode, size, mtime; stat follows symlinks,
 ** so /usr/bin/cc switched to another compiler reads differently): enough
@@ -104,9 +118,10 @@ void wasmplug_config_progress_set(wasmplug_config_t *c, wasmplug_progress_t cb, 
 static char *tool_stamp(const char *prog) {
   const char *path = getenv("PATH");
   if (!path || !*path) path = "/usr/bin:/bin";
+  const char *start = path;
   while (*path) {
     size_t n = strcspn(path, ":");
-    char *cand = wp_format("%.*s/%s", (int)n, path, prog);
+    char *cand = seen_before(start, path, n) ? NULL : wp_format("%.*s/%s", (int)n, path, prog);
     struct stat st;
     if (cand && stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
       char *r = wp_format("%s:%llu:%llu:%lld:%lld.%09ld", cand, (unsigned long long)st.st_dev,

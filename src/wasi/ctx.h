@@ -34,8 +34,12 @@ typedef struct wp_wasi_fd {
   uint64_t rights_inheriting;
   /* Stdio only: the host fd's append/non-blocking flags when we got it.
   ** The open file is shared with whoever started us (a terminal, a
-  ** shell's pipe), so whatever the guest changes is put back. */
+  ** shell's pipe), so whatever the guest changes is put back.  Only the
+  ** guest's fd_fdstat_set_flags changes them (stdio_flags_set): a run
+  ** that never asked leaves them unread at the end (a system call per
+  ** stdio fd fewer at every exit). */
   int stdio_flags;
+  bool stdio_flags_set;
 } wp_wasi_fd_t;
 
 struct wp_wasi_ctx {

@@ -192,8 +192,9 @@ wp_os_err_t wp_os_fsync(int fd);
 wp_os_err_t wp_os_fadvise(int fd, uint64_t off, uint64_t len, int advice);
 /* The O_APPEND / O_NONBLOCK / O_SYNC / O_DSYNC bits of the open file. */
 wp_os_err_t wp_os_get_flags(int fd, int *flags);
-/* Whether the open file can be read and written (its access mode). */
-wp_os_err_t wp_os_access_mode(int fd, bool *readable, bool *writable);
+/* The same bits and whether the open file can be read and written (its
+** access mode), from one fcntl. */
+wp_os_err_t wp_os_get_status(int fd, int *flags, bool *readable, bool *writable);
 /* Only O_APPEND and O_NONBLOCK can change once a file is open. */
 wp_os_err_t wp_os_set_flags(int fd, int flags);
 

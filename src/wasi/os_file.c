@@ -150,19 +150,18 @@ wp_os_err_t wp_os_fadvise(int fd, uint64_t off, uint64_t len, int advice) {
   return r ? wp_os_err_from_errno(r) : 0;
 }
 
-wp_os_err_t wp_os_get_flags(int fd, int *flags) {
+wp_os_err_t wp_os_get_status(int fd, int *flags, bool *readable, bool *writable) {
   int f = fcntl(fd, F_GETFL);
   if (f < 0) return wp_os_err_from_errno(errno);
   *flags = f & (O_APPEND | O_NONBLOCK | O_SYNC | O_DSYNC);
-  return 0;
-}
-
-wp_os_err_t wp_os_access_mode(int fd, bool *readable, bool *writable) {
-  int f = fcntl(fd, F_GETFL);
-  if (f < 0) return wp_os_err_from_errno(errno);
   *readable = (f & O_ACCMODE) != O_WRONLY;
   *writable = (f & O_ACCMODE) != O_RDONLY;
   return 0;
+}
+
+wp_os_err_t wp_os_get_flags(int fd, int *flags) {
+  bool rd, wr;
+  return wp_os_get_status(fd, flags, &rd, &wr);
 }
 
 wp_os_err_t wp_os_set_flags(int fd, int flags) {

@@ -191,6 +191,7 @@ wp_os_err_t wp_p1_fd_fdstat_set_flags(p1_call_t *c,
   int fl = 0;
   if (flags & P1_FDFLAG_APPEND) fl |= O_APPEND;
   if (flags & P1_FDFLAG_NONBLOCK) fl |= O_NONBLOCK;
+  if (e->kind == WP_WASI_FD_STDIO) e->stdio_flags_set = true; /* put back at the end */
   return wp_os_set_flags(e->h.fd, fl);
 }
 

@@ -39,7 +39,7 @@ wp_os_err_t wp_wasi_fd_add(wp_wasi_ctx_t *ctx, const wp_wasi_fd_t *e,
 void wp_wasi_fd_release(wp_wasi_fd_t *e) {
   if (e->kind == WP_WASI_FD_STDIO) {
     int now;
-    if (wp_os_get_flags(e->h.fd, &now) == 0 && now != e->stdio_flags)
+    if (e->stdio_flags_set && wp_os_get_flags(e->h.fd, &now) == 0 && now != e->stdio_flags)
       wp_os_set_flags(e->h.fd, e->stdio_flags);
   } else {
     wp_os_close(&e->h);
@@ -63,14 +63,15 @@ static void set_stdio(wp_wasi_ctx_t *ctx, uint32_t i, int host_fd) {
   e->h.fd = host_fd;
   e->h.readonly = false;
   e->type = host_type(host_fd);
-  if (wp_os_get_flags(host_fd, &e->stdio_flags)) e->stdio_flags = 0;
+  e->stdio_flags_set = false;
   uint64_t pos;
   bool seekable = wp_os_seek(host_fd, 0, SEEK_CUR, &pos) == 0;
   /* Rights follow what the host fd can do: a socket or terminal handed
   ** over as stdin is usually readable and writable; failing that, stdin
   ** reads and the others write. */
   bool rd = i == 0, wr = i != 0;
-  if (wp_os_access_mode(host_fd, &rd, &wr)) {
+  if (wp_os_get_status(host_fd, &e->stdio_flags, &rd, &wr)) {
+    e->stdio_flags = 0;
     rd = i == 0;
     wr = i != 0;
   }
