@@ -295,6 +295,10 @@ typedef struct wp_rt_api {
   /* memory.atomic.wait's timeout on a shared memory (nobody can notify:
   ** no guest threads): sleeps `ns` nanoseconds. */
   void (*wait)(int64_t ns);
+  /* The meter's offset from the thread pointer, the same on every thread:
+  ** gcc's code on x86-64 reads and decrements the fuel in place through
+  ** %fs instead of calling `meter` at every function entry. */
+  int64_t (*meter_off)(void);
 } wp_rt_api_t;
 
 typedef struct wp_glue {

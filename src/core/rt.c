@@ -127,10 +127,6 @@ static __thread struct {
   bool in_fiber;
   bool own_limits; /* as wp_rt_ctx_t's */
   void *exn_outside; /* rt_exn_handlers outside any guarded call */
-  /* Fuel and epoch deadline of the outermost guarded call (set by it;
-  ** guest calls the host makes inside it share them); compiled code with
-  ** checks decrements the fuel and compares the epoch (rt_meter). */
-  wp_meter_t meter;
   bool fuel_limited; /* the outermost call had fuel (wasmplug_call_fuel) */
   bool have_timer;
   timer_t timer;
@@ -140,6 +136,16 @@ static __thread struct {
   wasmplug_interrupt_handle_t *ih;
   uint64_t call_seq;
 } wp_thread;
+
+/* Fuel and epoch deadline of the outermost guarded call on this thread
+** (set by it; guest calls the host makes inside it share them; fiber.c's
+** switches swap them with the rest of a fiber's limits).  Compiled code
+** with checks decrements the fuel and compares the epoch: the baseline
+** through rt_meter, gcc's code straight from the thread's block at the
+** offset rt_meter_off gives (one instruction per check instead of a call
+** per function entry).  initial-exec: the meter must be in the static TLS
+** block, at the same offset from the thread pointer on every thread. */
+static __thread wp_meter_t wp_meter_tls __attribute__((tls_model("initial-exec")));
 
 struct wasmplug_interrupt_handle {
   pthread_mutex_t lock; /* users, alive, and the use of `timer` by others */
@@ -609,14 +615,14 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
       ** outermost call's */
       uint64_t fuel = e ? e->config.fuel : 0;
       wp_thread.fuel_limited = fuel != 0;
-      wp_thread.meter.fuel = fuel ? (int64_t)(fuel > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : fuel) : INT64_MAX;
+      wp_meter_tls.fuel = fuel ? (int64_t)(fuel > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : fuel) : INT64_MAX;
       if (e && e->config.epoch_ticks) {
         uint64_t now = __atomic_load_n(&e->epoch, __ATOMIC_RELAXED);
-        wp_thread.meter.epoch = &e->epoch;
-        wp_thread.meter.deadline = e->config.epoch_ticks > UINT64_MAX - now ? UINT64_MAX : now + e->config.epoch_ticks;
+        wp_meter_tls.epoch = &e->epoch;
+        wp_meter_tls.deadline = e->config.epoch_ticks > UINT64_MAX - now ? UINT64_MAX : now + e->config.epoch_ticks;
       } else {
-        wp_thread.meter.epoch = &no_epoch;
-        wp_thread.meter.deadline = UINT64_MAX;
+        wp_meter_tls.epoch = &no_epoch;
+        wp_meter_tls.deadline = UINT64_MAX;
       }
       outer = true;
       /* after `interrupted` is cleared: an interrupter may name it now */
@@ -687,12 +693,12 @@ void wp_rt_limits_swap(wp_rt_limits_t *save, const wp_rt_limits_t *load) {
   save->deadline_ns = WP_MARKS.deadline_ns;
   save->interrupted = WP_MARKS.interrupted;
   save->fuel_limited = wp_thread.fuel_limited;
-  save->meter = wp_thread.meter;
+  save->meter = wp_meter_tls;
   save->running = ih ? atomic_load(&ih->running) : 0;
   WP_MARKS.deadline_ns = load->deadline_ns;
   WP_MARKS.interrupted = load->interrupted;
   wp_thread.fuel_limited = load->fuel_limited;
-  wp_thread.meter = load->meter;
+  wp_meter_tls = load->meter;
   if (ih) atomic_store(&ih->running, load->running);
   bool named = ih && load->running && atomic_load(&ih->armed) && atomic_load(&ih->stop) == load->running;
   if ((named || load->deadline_ns) && make_timer()) timer_at(named ? 1 : load->deadline_ns);
@@ -1022,23 +1028,33 @@ static void rt_wait(int64_t ns) {
 
 /* Fuel and epoch interruption: the meter compiled code checks (see
 ** wp_thread).  Code runs only inside a guarded call, which set it. */
-static wp_meter_t *rt_meter(void) { return &wp_thread.meter; }
+static wp_meter_t *rt_meter(void) { return &wp_meter_tls; }
+/* The meter's offset from the thread pointer (x86-64's %fs base), which
+** compiled code adds to its own thread pointer: static TLS (above) is at
+** one offset on every thread, so once per loaded module is enough. */
+static int64_t rt_meter_off(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  return (int64_t)((uintptr_t)&wp_meter_tls - (uintptr_t)__builtin_thread_pointer());
+#else
+  return 0; /* compiled code reads the meter through rt_meter here */
+#endif
+}
 
 int64_t wasmplug_call_fuel(void) {
   if (!wp_thread.fuel_limited) return INT64_MAX;
-  return wp_thread.meter.fuel < 0 ? 0 : wp_thread.meter.fuel;
+  return wp_meter_tls.fuel < 0 ? 0 : wp_meter_tls.fuel;
 }
 
 bool wasmplug_call_fuel_set(uint64_t fuel) {
   if (!wp_thread.top || !wp_thread.fuel_limited) return false;
-  wp_thread.meter.fuel = fuel > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)fuel;
+  wp_meter_tls.fuel = fuel > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)fuel;
   return true;
 }
 
 bool wasmplug_call_epoch_deadline_set(uint64_t ticks) {
-  if (!wp_thread.top || wp_thread.meter.epoch == &no_epoch || !wp_thread.meter.epoch) return false;
-  uint64_t now = __atomic_load_n(wp_thread.meter.epoch, __ATOMIC_RELAXED);
-  wp_thread.meter.deadline = ticks > UINT64_MAX - now ? UINT64_MAX : now + ticks;
+  if (!wp_thread.top || wp_meter_tls.epoch == &no_epoch || !wp_meter_tls.epoch) return false;
+  uint64_t now = __atomic_load_n(wp_meter_tls.epoch, __ATOMIC_RELAXED);
+  wp_meter_tls.deadline = ticks > UINT64_MAX - now ? UINT64_MAX : now + ticks;
   return true;
 }
 
@@ -1065,6 +1081,7 @@ static const wp_rt_api_t rt_api = {
     rt_exn_handlers,
     rt_meter,
     rt_wait,
+    rt_meter_off,
 };
 
 const wp_rt_api_t *wp_rt_api(void) { return &rt_api; }

@@ -531,7 +531,7 @@ static char *gen_hot_desc(const wasmplug_module_t *mod, const uint8_t *hot, wp_b
   const wp_modinfo_t *m = &mod->info;
   uint32_t n = 0;
   for (uint32_t i = 0; i < m->nfuncs; i++) n += hot[i] != 0;
-  wp_buf_puts(b, "static void wp_init(const wp_rt_api *rt) {\n  wp_rt = rt;\n");
+  wp_buf_puts(b, "static void wp_init(const wp_rt_api *rt) {\n  wp_rt = rt;\n  WP_MT_INIT;\n");
   gen_types(m, b);
   wp_buf_puts(b, "}\n");
   wp_buf_printf(b, "static const u32 wp_hot_idx[%u] = {", n ? n : 1);
@@ -609,7 +609,7 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
   bool pin = pin_mem0(m, o), ipin = wp_xlate_pins_inst(m, o);
   if (!inl) wp_buf_puts(b, "#include \"wp.h\"\n"); /* inline: after the unit (translate) */
   wp_buf_puts(b, "#ifndef __TINYC__\n#include <stdlib.h>\n#endif\n");
-  wp_buf_printf(b, "const wp_rt_api *wp_rt;\nu32 wp_tid[%u];\n", m->ntypes ? m->ntypes : 1);
+  wp_buf_printf(b, "const wp_rt_api *wp_rt;\ns64 wp_mt_off;\nu32 wp_tid[%u];\n", m->ntypes ? m->ntypes : 1);
   for (uint32_t f = 0; f < m->nimported_funcs; f++) gen_trampoline(m, f, b);
   uint32_t nf = wp_nfuncs(m);
   /* the module's own entries of the function table: what instances'
@@ -771,7 +771,7 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
   wp_buf_puts(b, "  {0, 0, 0, 0, 0, 0}\n};\n");
 
   /* init_module: register the function types */
-  wp_buf_puts(b, "static void wp_init(const wp_rt_api *rt) {\n  wp_rt = rt;\n");
+  wp_buf_puts(b, "static void wp_init(const wp_rt_api *rt) {\n  wp_rt = rt;\n  WP_MT_INIT;\n");
   if (tailer)
     wp_buf_printf(b, "  { u32 f; static void *const t[%u] = {", nf ? nf : 1);
   for (uint32_t f = 0; tailer && f < nf; f++) wp_buf_printf(b, "%s%s(void *)T%u", f ? "," : "", f % 8 ? " " : "\n", f);

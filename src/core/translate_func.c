@@ -1304,7 +1304,7 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
   /* the baseline counts its calls: what hot-first tier-up compiles first */
   if (x->opts->baseline) wp_buf_printf(out, "wp_hits[%u]++;\n", i);
   if (x->opts->fuel || x->opts->epoch) {
-    wp_buf_puts(out, "wp_meter *const wp_mt = wp_rt->meter();\n");
+    wp_buf_puts(out, "WP_MT_DECL\n");
     if (x->opts->fuel) wp_buf_puts(out, "WP_FUEL;\n");
     if (x->opts->epoch) wp_buf_puts(out, "WP_EPOCH;\n");
   }

@@ -140,6 +140,40 @@ typedef struct {
   atomic_int *stop;
 } ticker_arg_t;
 
+/* Two threads metering at once (each its own instance): compiled code
+** finds its thread's meter at one offset from the thread pointer, read
+** once when the code was loaded (on the main thread), so each thread's
+** calls must spend their own fuel only, exactly as on one thread. */
+typedef struct {
+  setup_t *s;
+  int bad; /* the first round that went wrong, or -1 */
+} meter_thread_t;
+
+static int32_t call_quiet(setup_t *s, const char *name, int32_t arg, int *kind) {
+  wasmplug_func_t *f = wasmplug_instance_func(s->instance, name);
+  wasmplug_val_t a = {WASMPLUG_I32, {.i32 = arg}}, r = {WASMPLUG_I32, {.i32 = -1}};
+  wasmplug_trap_t *t = f ? wasmplug_func_call(f, &a, 1, &r, 1) : NULL;
+  *kind = f ? (t ? (int)wasmplug_trap_kind(t) : 0) : -1;
+  wasmplug_trap_delete(t);
+  return r.of.i32;
+}
+
+static void *meter_thread(void *p) {
+  meter_thread_t *m = p;
+  m->bad = -1;
+  for (int i = 0; i < 300 && m->bad < 0; i++) {
+    int k1, k2, k3;
+    int32_t r1 = call_quiet(m->s, "count", FUEL - 1, &k1);
+    call_quiet(m->s, "count", FUEL, &k2);
+    int32_t r3 = call_quiet(m->s, "rec", 10 + i % 7, &k3);
+    int64_t left = wasmplug_call_fuel();
+    if (k1 || r1 != FUEL - 1 || k2 != WASMPLUG_TRAP_OUT_OF_FUEL || k3 || r3 != 10 + i % 7 ||
+        left != FUEL - (11 + i % 7))
+      m->bad = i;
+  }
+  return NULL;
+}
+
 /* The embedder's timer thread: one tick every millisecond. */
 static void *ticker(void *p) {
   ticker_arg_t *a = p;
@@ -254,6 +288,21 @@ int main(int argc, char **argv) {
   CHECK(call(&s, "ticks", 0x7fffffff, NULL) == WASMPLUG_TRAP_INTERRUPT, "time limit with fuel set");
   CHECK(call(&s, "count", 10, &r) == 0 && r == 10, "usable after the interrupt");
   teardown(&s);
+
+  /* two threads at once, each with its own fuel */
+  setup_t s1, s2;
+  setup(&s1, FUEL, 0, 0);
+  setup(&s2, FUEL, 0, 0);
+  meter_thread_t m1 = {&s1, -1}, m2 = {&s2, -1};
+  pthread_t t1, t2;
+  pthread_create(&t1, NULL, meter_thread, &m1);
+  pthread_create(&t2, NULL, meter_thread, &m2);
+  pthread_join(t1, NULL);
+  pthread_join(t2, NULL);
+  CHECK(m1.bad < 0 && m2.bad < 0, "two threads metering at once: exact fuel on each (first bad round %d, %d)",
+        m1.bad, m2.bad);
+  teardown(&s2);
+  teardown(&s1);
 
   printf("%s fuel: %d passed, %d failed\n", argv[2], checks - failures, failures);
   return failures ? 1 : 0;
