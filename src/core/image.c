@@ -29,6 +29,9 @@
 #include "image.h"
 #include "internal.h"
 
+#define MAX_LOADS 16
+#define MAX_NEEDED 4
+
 struct wp_image {
   uint8_t *base; /* the reservation: span bytes from the lowest page */
   size_t span;
@@ -38,9 +41,14 @@ struct wp_image {
   size_t nsyms;
   const char *strs;
   size_t strsz;
+  /* the libraries it needs (DT_NEEDED: libc, libm), opened only when the
+  ** process's global scope lacks a symbol (wasm2c's C needs libm, which
+  ** the wasmplug program does not link) */
+  uint64_t needed[MAX_NEEDED];
+  int nneeded;
+  void *libs[MAX_NEEDED];
 };
 
-#define MAX_LOADS 16
 #define POPULATE_MAX (256u << 10) /* bytes: segments up to this are mapped populated */
 
 typedef struct seg {
@@ -83,6 +91,17 @@ static const char *version_of(const wp_image_t *im, const seg_t *s, int ns, uint
     at += vn->vn_next;
   }
   return NULL;
+}
+
+/* An undefined symbol as dlopen binds it: the process's global scope
+** first, then the object's own libraries. */
+static void *lookup(wp_image_t *im, const char *sym, const char *ver) {
+  void *v = ver ? dlvsym(RTLD_DEFAULT, sym, ver) : dlsym(RTLD_DEFAULT, sym);
+  for (int k = 0; !v && k < im->nneeded; k++) {
+    if (!im->libs[k]) im->libs[k] = dlopen(im->strs + im->needed[k], RTLD_NOW | RTLD_LOCAL);
+    if (im->libs[k]) v = ver ? dlvsym(im->libs[k], sym, ver) : dlsym(im->libs[k], sym);
+  }
+  return v;
 }
 
 char *wp_image_load(const char *name, int memfd, const uint8_t *b, size_t len, wp_image_t **out) {
@@ -185,6 +204,10 @@ char *wp_image_load(const char *name, int memfd, const uint8_t *b, size_t len, w
     case DT_VERNEED: verneed = d->d_un.d_ptr; break;
     case DT_VERNEEDNUM: nverneed = d->d_un.d_val; break;
     case DT_VERSYM: versym = d->d_un.d_ptr; break;
+    case DT_NEEDED:
+      if (im->nneeded == MAX_NEEDED) BAD("it needs too many libraries", name);
+      else im->needed[im->nneeded++] = d->d_un.d_val;
+      break;
     case DT_TEXTREL: BAD("it has text relocations", name); break;
     case DT_FLAGS:
       if (d->d_un.d_val & DF_TEXTREL) BAD("it has text relocations", name);
@@ -199,6 +222,8 @@ char *wp_image_load(const char *name, int memfd, const uint8_t *b, size_t len, w
     im->strs = in_image(im, s, ns, strtab, strsz, false);
     im->strsz = strsz;
     if (!im->strs || !strsz || im->strs[strsz - 1]) BAD("no string table", name);
+    for (int k = 0; k < im->nneeded && !err; k++)
+      if (im->needed[k] >= strsz) BAD("a library name outside the string table", name);
   }
   if (!err && symtab && strtab > symtab) {
     im->nsyms = (strtab - symtab) / sizeof(Elf64_Sym);
@@ -245,7 +270,7 @@ char *wp_image_load(const char *name, int memfd, const uint8_t *b, size_t len, w
         ** the version the object was linked against, as dlopen binds it */
         const char *sn = sym->st_name < im->strsz ? im->strs + sym->st_name : NULL;
         const char *ver = vs ? version_of(im, s, ns, verneed, nverneed, vs[si] & 0x7fff) : NULL;
-        v = !sn ? NULL : ver ? dlvsym(RTLD_DEFAULT, sn, ver) : dlsym(RTLD_DEFAULT, sn);
+        v = sn ? lookup(im, sn, ver) : NULL;
         if (!v && ELF64_ST_BIND(sym->st_info) != STB_WEAK) {
           BAD("undefined symbol %.100s", name, sn ? sn : "?");
           break;
@@ -287,8 +312,7 @@ char *wp_image_load(const char *name, int memfd, const uint8_t *b, size_t len, w
       BAD("cannot protect its relocated data", name);
   }
   if (err) {
-    munmap(im->base, im->span);
-    free(im);
+    wp_image_unload(im);
     return err;
   }
   im->memfd = memfd;
@@ -314,6 +338,8 @@ int wp_image_fd(const wp_image_t *im) { return im->memfd; }
 void wp_image_unload(wp_image_t *im) {
   if (!im) return;
   munmap(im->base, im->span);
+  for (int k = 0; k < im->nneeded; k++)
+    if (im->libs[k]) dlclose(im->libs[k]);
   free(im);
 }
 
