@@ -105,7 +105,7 @@ expect refused-after-stop 000 "$(curl -s -o /dev/null -w '%{http_code}' $U/hello
 # --no-default-plugins, as for run: no built-in WASI, so the handler's
 # imports of it are unknown, until wasi-p2.so provides them (the server's
 # own wasi:http stays)
-"$W" serve --addr 127.0.0.1:0 --no-default-plugins "$APP" >"$WORK/out" 2>"$WORK/err"
+"$W" serve --addr 127.0.0.1:0 --tier baseline --no-default-plugins "$APP" >"$WORK/out" 2>"$WORK/err"
 expect no-default-plugins-status 1 "$?"
 contains no-default-plugins-error "unknown import" "$(cat "$WORK/err")"
 if [ -n "$P2SO" ]; then
