@@ -38,6 +38,10 @@ static const char serve_help[] =
     "  --env NAME[=VALUE]      give the guest an environment variable\n"
     "  --inherit-env           give the guest the host's whole environment\n"
     "  --allow-network         let the guest use wasi:sockets (denied by default)\n"
+    "  --no-default-plugins    do not register the built-in WASI plugins (wasi-p2,\n"
+    "                          wasi-p3), as for run: WASI then comes only from\n"
+    "                          --plugin, e.g. --plugin wasi-p2.so,dir=D (the\n"
+    "                          server's own wasi:http stays)\n"
     "  --plugin PATH[,KEY=VALUE...]  load a plugin, as for run (repeatable)\n"
     "  --plugin-dir DIR        load every *.so plugin in DIR\n"
     "  --plugin-use IFACE=NAME take interface IFACE from plugin NAME\n"
@@ -98,6 +102,7 @@ static bool number(const char *s, unsigned long long min, unsigned long long max
 int wp_cmd_serve(int argc, char **argv) {
   int status = 1, shown = 0;
   wasmplug_serve_options_t o;
+  wasmplug_host_options_t hopts = {sizeof hopts, 0};
   memset(&o, 0, sizeof o);
   o.size = sizeof o;
   wasmplug_tier_t tier = WASMPLUG_TIER_AUTO;
@@ -143,6 +148,10 @@ int wp_cmd_serve(int argc, char **argv) {
     }
     if (!strcmp(a, "--no-pin")) {
       o.no_pin = true;
+      continue;
+    }
+    if (!strcmp(a, "--no-default-plugins")) {
+      hopts.flags |= WASMPLUG_HOST_NO_DEFAULT_PLUGINS;
       continue;
     }
     if (!strcmp(a, "--no-reuse")) {
@@ -260,7 +269,7 @@ int wp_cmd_serve(int argc, char **argv) {
   ** other; http bodies are wasi:io streams of the WASI plugin
   ** (include/wasmplug/io.h) */
   if ((err = wasmplug_wasi_config_arg_push(wasi, file)) || (err = wasmplug_engine_new(config, &engine)) ||
-      (err = wasmplug_host_new(engine, NULL, &host)) || (err = wasmplug_host_wasi_set(host, wasi)) ||
+      (err = wasmplug_host_new(engine, &hopts, &host)) || (err = wasmplug_host_wasi_set(host, wasi)) ||
       (err = wasmplug_serve_http_plugin_add(host, allow, nallow, o.max_body ? o.max_body : (64u << 20)))) {
     wp_cli_error("%s", wasmplug_error_message(err));
     goto out;

@@ -133,7 +133,8 @@ WASMPLUG_API void wasmplug_trap_delete(wasmplug_trap_t *trap);
 ** function's code offset in the module.  Traps made by host code, or with
 ** WASMPLUG_BACKTRACE=0 in the environment, have none; so has code from
 ** the wasm2c translator.  A trap raised in a host function called by the
-** guest (a plugin's, WASI's) has the guest's frames below that call. */
+** guest (a plugin's, WASI's) has the guest's frames below that call.  An
+** exit request (wasmplug_trap_exit_status) is not a failure and has none. */
 typedef struct wasmplug_frame {
   const char *module;
   const char *func;
@@ -243,17 +244,22 @@ WASMPLUG_API bool wasmplug_call_interrupted(void);
 ** delivered now and every 10 ms until the call returns, so guest code
 ** traps with WASMPLUG_TRAP_INTERRUPT wherever it is and host code sees
 ** wasmplug_call_interrupted() true and its blocking system calls fail with
-** EINTR (see "Deadlines" above).  It covers the outermost guest call
-** running on the thread (any engine; the guest calls made from host code
-** inside it and the fibers it runs included); a call started after
-** wasmplug_interrupt_handle_interrupt returned is not affected.  A thread
-** with a handle pays two atomic stores per outermost call; others nothing.
+** EINTR (see "Deadlines" above).  It covers the outermost guest calls the
+** thread has begun and not finished (any engine; the guest calls made from
+** host code inside them and the fibers they run included): the one running
+** now at once, and those of fibers with limits of their own
+** (wasmplug_fiber_new_limited) that are switched out when they run again
+** -- an interrupt is never lost because its call was switched out; a call
+** started after wasmplug_interrupt_handle_interrupt returned is not
+** affected.  A thread with a handle pays three atomic stores per outermost
+** call; others nothing.
 ** Another _new on the same thread gives the same handle (counted). */
 typedef struct wasmplug_interrupt_handle wasmplug_interrupt_handle_t;
 WASMPLUG_API wasmplug_error_t *wasmplug_interrupt_handle_new(wasmplug_interrupt_handle_t **out);
-/* Ends the guest call the handle's thread runs now; true when one ran (it
-** traps soon after), false when none did or the thread has exited.  From
-** any thread (not from a signal handler). */
+/* Ends the guest calls the handle's thread has begun (above); true when
+** one ran or was switched out (it traps soon after, or as soon as it runs
+** again), false when none was open or the thread has exited.  From any
+** thread (not from a signal handler). */
 WASMPLUG_API bool wasmplug_interrupt_handle_interrupt(wasmplug_interrupt_handle_t *handle);
 /* From any thread; the handle may outlive its thread (it then ends
 ** nothing). */
@@ -707,8 +713,9 @@ WASMPLUG_API wasmplug_fiber_t *wasmplug_fiber_new(size_t stack_size, void (*fn)(
 ** fiber is switched out; at its deadline the call traps, switched in
 ** again if need be), fuel and epoch deadline, which stay the fiber's (no
 ** other call spends its fuel; its deadline ends no other call), and the
-** thread's interrupt handle ends it only while it runs or once it runs
-** again.  Fibers it resumes share its limits.  Otherwise as
+** thread's interrupt handle ends it: at once while it runs, or, when it
+** is switched out, as soon as it runs again.  Fibers it resumes share its
+** limits.  Otherwise as
 ** wasmplug_fiber_new. */
 WASMPLUG_API wasmplug_fiber_t *wasmplug_fiber_new_limited(size_t stack_size, void (*fn)(void *arg), void *arg);
 /* Runs the fiber until it suspends or fn returns; true when fn returned.

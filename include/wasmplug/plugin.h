@@ -237,7 +237,9 @@ typedef struct wasmplug_host_api {
   ** and would retry EINTR asks this first and returns when it is true
   ** (any error or trap; the guest call traps with "interrupt").  A wait
   ** that asks only host->deadline is never woken by an interrupt without
-  ** a time limit.  See docs/plugin-abi.md, section 9. */
+  ** a time limit.  In an isolated plugin's helper process too: the host
+  ** tells the helper, which gets a signal of its own.  See
+  ** docs/plugin-abi.md, section 9. */
   bool (*interrupted)(wasmplug_plugin_call_t *call);
 } wasmplug_host_api_t;
 

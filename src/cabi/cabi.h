@@ -36,6 +36,7 @@
 
 #include "wasmplug.h" /* traps (wp_cabi_native_run) */
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -672,7 +673,17 @@ struct wasmplug_plugin_call {
   ** caller offers for it; both NULL when the caller cannot wait for one. */
   void *async;
   const struct wp_native_async_ops *ops;
+  const struct wp_cabi_stop *stop; /* the fn's (wp_cabi_native_fn_t) */
 };
+
+/* Where a call run away from its guest's thread learns that the guest
+** call must end (an isolated plugin's helper: the host writes the
+** request's id into the ring's notice word).  host->interrupted is true
+** once *word == id, besides the thread's own deadline and interrupt. */
+typedef struct wp_cabi_stop {
+  const _Atomic uint32_t *word;
+  uint32_t id;
+} wp_cabi_stop_t;
 
 /* Plugin ABI 1.3's services (the host table's call_complete, stream_*,
 ** error_context_*, watch_*, waker_*), provided by whoever runs async native
@@ -715,6 +726,7 @@ typedef struct wp_cabi_native_fn {
   /* Plugin ABI 1.3: asks a pending call to finish (the descriptor's
   ** `cancel`); NULL when the plugin has none. */
   void (*cancel)(void *state, struct wasmplug_plugin_call *call);
+  const wp_cabi_stop_t *stop; /* NULL: only the thread's deadline and interrupt */
 } wp_cabi_native_fn_t;
 
 /* THE way a function of the plugin ABI's shape is run, whoever calls it
@@ -742,6 +754,7 @@ static inline void wp_cabi_native_call_init(struct wasmplug_plugin_call *call, c
   call->msg[0] = 0;
   call->async = NULL;
   call->ops = NULL;
+  call->stop = f->stop;
 }
 wasmplug_trap_t *wp_cabi_native_outcome(const wp_cabi_native_fn_t *f, struct wasmplug_plugin_call *call, int rc);
 

@@ -302,6 +302,7 @@ bool wasmplug_fiber_done(const wasmplug_fiber_t *f) { return f->done; }
 void wasmplug_fiber_delete(wasmplug_fiber_t *f) {
   if (!f) return;
   if (f->running) abort(); /* deleting the stack we run on */
+  if (f->limited) wp_rt_limits_drop(&f->lim);
   /* A fiber suspended mid-way is abandoned: whatever its frames hold is
   ** the owner's to have released (the component runtime unwinds its tasks
   ** before it deletes their fibers). */

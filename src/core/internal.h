@@ -372,6 +372,8 @@ typedef struct wp_rt_limits {
   uint64_t running;
 } wp_rt_limits_t;
 void wp_rt_limits_swap(wp_rt_limits_t *save, const wp_rt_limits_t *load);
+/* The fiber keeping `lim` is deleted with its call switched out. */
+void wp_rt_limits_drop(const wp_rt_limits_t *lim);
 /* True once the watchdog fired on this thread (cleared by the next
 ** outermost guarded call). */
 bool wp_rt_interrupted(void);

@@ -153,12 +153,20 @@ struct wasmplug_interrupt_handle {
   bool alive;           /* the thread has not exited: `timer` exists */
   pthread_t thread;
   timer_t timer; /* the thread's watchdog timer (wp_thread.timer) */
-  /* The outermost call running on the thread (its number; 0: none), the
-  ** one to end, and whether _interrupt armed the timer.  `running` and
-  ** `armed` form a Dekker pair (sequentially consistent): either the
-  ** interrupter sees the call over, or the call's end sees the timer armed
-  ** and disarms it under the lock. */
-  _Atomic uint64_t running, stop;
+  /* The outermost calls of the thread are numbered in the order they
+  ** begin: `begun` is the newest one's number, `running` the one running
+  ** now (0: none).  Every call numbered `stop` or less ends: an interrupt
+  ** sets it to the newest call begun, so it ends the call running now and
+  ** those of fibers with limits of their own that are switched out (each
+  ** when it runs again: wp_rt_limits_swap), never a call begun after it.
+  ** `parked`: how many calls are switched out that way.  `armed`: the
+  ** timer was set to end a call.  `running` and `armed` form a Dekker pair
+  ** (sequentially consistent): either the interrupter sees the call over,
+  ** or the call's end sees the timer armed and disarms it under the lock;
+  ** `stop` and `running` another: either the interrupter sees a call
+  ** switched in, or the switch sees the interrupt. */
+  _Atomic uint64_t begun, running, stop;
+  _Atomic uint32_t parked;
   _Atomic int armed;
 };
 
@@ -250,7 +258,7 @@ static void on_timer(int sig, siginfo_t *si, void *uc) {
   ** fiber with limits of its own that is switched out now, is not for it. */
   wasmplug_interrupt_handle_t *ih = wp_thread.ih;
   uint64_t run = ih ? atomic_load_explicit(&ih->running, memory_order_relaxed) : 0;
-  if (!run || run != atomic_load_explicit(&ih->stop, memory_order_relaxed)) {
+  if (!run || run > atomic_load_explicit(&ih->stop, memory_order_relaxed)) {
     uint64_t deadline = WP_MARKS.deadline_ns;
     if (!deadline || mono_ns() < deadline) return;
   }
@@ -422,12 +430,12 @@ static uint64_t mono_ns(void) {
 ** fiber inside it). */
 uint64_t wasmplug_call_deadline(void) { return WP_MARKS.deadline_ns; }
 
-/* The call running on this thread was named by an interrupter. */
+/* The call running on this thread began before an interrupt. */
 static bool ih_stopped(void) {
   wasmplug_interrupt_handle_t *ih = wp_thread.ih;
   if (!ih) return false;
   uint64_t run = atomic_load_explicit(&ih->running, memory_order_relaxed);
-  return run && run == atomic_load_explicit(&ih->stop, memory_order_relaxed);
+  return run && run <= atomic_load_explicit(&ih->stop, memory_order_relaxed);
 }
 
 bool wasmplug_call_interrupted(void) {
@@ -517,10 +525,15 @@ bool wasmplug_interrupt_handle_interrupt(wasmplug_interrupt_handle_t *h) {
   bool hit = false;
   pthread_mutex_lock(&h->lock);
   if (h->alive) {
+    /* Every call begun so far ends: `running` is read first, so `begun`
+    ** covers it and every call switched out since it began. */
+    uint64_t run = atomic_load(&h->running), upto = atomic_load(&h->begun);
+    if (run > upto) upto = run;
+    if (upto > atomic_load(&h->stop)) atomic_store(&h->stop, upto);
+    uint32_t parked = atomic_load(&h->parked);
     atomic_store(&h->armed, 1);
-    uint64_t run = atomic_load(&h->running);
-    if (run) {
-      atomic_store(&h->stop, run);
+    run = atomic_load(&h->running); /* after `stop`: a call switched in meanwhile saw it, or is seen here */
+    if (run && run <= upto) {
       /* now, then every DEADLINE_REPEAT_MS as after a deadline: host code
       ** that entered a blocking call after a signal is woken by the next */
       struct itimerspec its;
@@ -529,7 +542,8 @@ bool wasmplug_interrupt_handle_interrupt(wasmplug_interrupt_handle_t *h) {
       its.it_interval.tv_nsec = DEADLINE_REPEAT_MS * 1000000L;
       hit = timer_settime(h->timer, 0, &its, NULL) == 0;
     }
-    if (!hit) atomic_store(&h->armed, 0);
+    /* a call switched out ends when it runs again (the timer is set then) */
+    hit = hit || parked > 0;
   }
   pthread_mutex_unlock(&h->lock);
   return hit;
@@ -626,7 +640,11 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
       }
       outer = true;
       /* after `interrupted` is cleared: an interrupter may name it now */
-      if (wp_thread.ih) atomic_store_explicit(&wp_thread.ih->running, ++wp_thread.call_seq, memory_order_release);
+      if (wp_thread.ih) {
+        uint64_t n = ++wp_thread.call_seq;
+        atomic_store_explicit(&wp_thread.ih->begun, n, memory_order_relaxed); /* published with `running` */
+        atomic_store_explicit(&wp_thread.ih->running, n, memory_order_release);
+      }
     }
     uint64_t timeout_ms = e ? e->config.timeout_ms : 0;
     if (timeout_ms && outermost) {
@@ -684,10 +702,10 @@ void wp_rt_ctx_swap(wp_rt_ctx_t *save, const wp_rt_ctx_t *load) {
 
 /* A switch into or out of a fiber with limits of its own (fiber.c).  The
 ** watchdog timer is the thread's: it is set for what now runs -- at once
-** when an interrupter named that call while it was switched out, else
-** for its deadline (at once when passed), else off.  A signal already
-** on its way for the other call finds a call it was not meant for, which
-** on_timer lets be. */
+** when it began before an interrupt (which came while it ran, or while it
+** was switched out), else for its deadline (at once when passed), else
+** off.  A signal already on its way for the other call finds a call it
+** was not meant for, which on_timer lets be. */
 void wp_rt_limits_swap(wp_rt_limits_t *save, const wp_rt_limits_t *load) {
   wasmplug_interrupt_handle_t *ih = wp_thread.ih;
   save->deadline_ns = WP_MARKS.deadline_ns;
@@ -699,10 +717,25 @@ void wp_rt_limits_swap(wp_rt_limits_t *save, const wp_rt_limits_t *load) {
   WP_MARKS.interrupted = load->interrupted;
   wp_thread.fuel_limited = load->fuel_limited;
   wp_meter_tls = load->meter;
-  if (ih) atomic_store(&ih->running, load->running);
-  bool named = ih && load->running && atomic_load(&ih->armed) && atomic_load(&ih->stop) == load->running;
+  bool named = false;
+  if (ih) {
+    /* the call switched out is parked (an interrupter may end it), the
+    ** one switched in no longer */
+    if (save->running) atomic_fetch_add(&ih->parked, 1);
+    if (load->running && atomic_load(&ih->parked)) atomic_fetch_sub(&ih->parked, 1);
+    atomic_store(&ih->running, load->running);
+    named = load->running && load->running <= atomic_load(&ih->stop);
+    if (named) atomic_store(&ih->armed, 1); /* the call's end disarms it */
+  }
   if ((named || load->deadline_ns) && make_timer()) timer_at(named ? 1 : load->deadline_ns);
   else if (save->deadline_ns || (ih && atomic_load(&ih->armed))) timer_off();
+}
+
+/* A fiber deleted while its call is switched out: that call never ends,
+** so it is parked no more. */
+void wp_rt_limits_drop(const wp_rt_limits_t *lim) {
+  wasmplug_interrupt_handle_t *ih = wp_thread.ih;
+  if (ih && lim->running && atomic_load(&ih->parked)) atomic_fetch_sub(&ih->parked, 1);
 }
 
 bool wp_rt_interrupted(void) { return WP_MARKS.interrupted != 0; }
@@ -993,8 +1026,9 @@ static inline __attribute__((always_inline)) void host_return(wasmplug_trap_t *t
     wasmplug_trap_delete(t);
     t = NULL;
   }
-  /* The guest's frames, from the import trampoline that called us. */
-  if (t && wp_thread.top) capture(wp_thread.top, 0, HERE_FP(), 0);
+  /* The guest's frames, from the import trampoline that called us (an
+  ** exit has none: wp_backtrace_attach). */
+  if (t && wp_thread.top && !wasmplug_trap_exit_status(t, NULL)) capture(wp_thread.top, 0, HERE_FP(), 0);
   if (t) wp_rt_raise(t);
   if (WP_MARKS.interrupted && wp_thread.top) {
     capture(wp_thread.top, 0, HERE_FP(), 0);

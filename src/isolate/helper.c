@@ -51,6 +51,9 @@ int wasmplug_plugin_host_main(int argc, char **argv) {
       _exit(1);
     }
   }
+  /* The host's interrupt notices (rpc.h): set before the plugin loads,
+  ** so that the signal never finds its default action (the end). */
+  wp_rpc_stop_signal_install();
   char *inside = NULL;
   char *why = wp_sandbox_enter(&o, &inside);
   wasmplug_error_t *e = NULL;

@@ -18,6 +18,9 @@
 #include <unistd.h>
 
 #define HANDSHAKE_MS 10000
+/* How long an isolated plugin has to end its call once told that the
+** guest call was interrupted; then it is killed. */
+#define STOP_GRACE_MS 1000
 
 void wp_rpc_proxy_down(wp_rpc_proxy_t *px, bool kill_it, const char *why) {
   char how[300] = "";
@@ -41,8 +44,13 @@ static const char *failure(wp_rpc_proxy_t *px, wp_rpc_io_t st, const char *detai
     return px->down_why;
   case WP_RPC_IO_INTERRUPTED:
     /* The answer may still come: the exchange is out of step for good. */
-    snprintf(why, sizeof why, "interrupted: the guest call reached its time limit%s",
-             px->remote ? "; connection closed" : "; the plugin process was killed");
+    if (px->remote)
+      snprintf(why, sizeof why, "interrupted: the guest call reached its time limit or was interrupted; "
+                                "connection closed");
+    else
+      snprintf(why, sizeof why, "interrupted: the guest call reached its time limit or was interrupted, and the "
+                                "plugin did not end its call within %d ms of being told; the plugin process was killed",
+               STOP_GRACE_MS);
     wp_rpc_proxy_down(px, true, why);
     return px->down_why;
   case WP_RPC_IO_GARBAGE:
@@ -67,6 +75,26 @@ static const char *failure(wp_rpc_proxy_t *px, wp_rpc_io_t st, const char *detai
   }
 }
 
+/* The guest call was interrupted (its time limit, or its embedder) while
+** the helper runs request `call_id`: the helper is told -- the id in the
+** ring's notice word, which its host->interrupted reads, and its stop
+** signal, which wakes the plugin's blocking system call, again every
+** slice of the wait -- and has STOP_GRACE_MS to answer (the helper lives
+** on, with its instances' state).  The answer is judged as any other: a
+** malformed one ends the helper.  Whatever it says, the guest call then
+** traps with the interrupt (an exit request excepted), as in process.
+** Without a helper of ours (a remote server) nothing can be told. */
+static wp_rpc_io_t tell_interrupt(wp_rpc_proxy_t *px, uint32_t call_id, int timeout_ms, wp_rpc_header_t *h,
+                                  const uint8_t **payload, char *why, size_t whylen) {
+  if (px->remote || px->pid <= 0 || !px->conn.ring) return WP_RPC_IO_INTERRUPTED;
+  atomic_store(wp_rpc_ring_stop(px->conn.ring), call_id);
+  int grace = timeout_ms > 0 && timeout_ms < STOP_GRACE_MS ? timeout_ms : STOP_GRACE_MS;
+  px->conn.poke = px->pid;
+  wp_rpc_io_t st = wp_rpc_frame_recv(&px->conn, grace, h, payload, why, whylen);
+  px->conn.poke = 0;
+  return st == WP_RPC_IO_TIMEOUT ? WP_RPC_IO_INTERRUPTED : st;
+}
+
 /* Sends px->out as a request and receives the answer for it. */
 static const char *exchange(wp_rpc_proxy_t *px, wp_rpc_header_t req, int timeout_ms, wp_rpc_header_t *h,
                             const uint8_t **payload) {
@@ -77,6 +105,7 @@ static const char *exchange(wp_rpc_proxy_t *px, wp_rpc_header_t req, int timeout
   }
   char why[200];
   wp_rpc_io_t st = wp_rpc_frame_recv(&px->conn, timeout_ms, h, payload, why, sizeof why);
+  if (st == WP_RPC_IO_INTERRUPTED) st = tell_interrupt(px, req.call_id, timeout_ms, h, payload, why, sizeof why);
   if (st) return failure(px, st, why);
   if (h->call_id != req.call_id) {
     snprintf(why, sizeof why, "answer for call %u while waiting for call %u", h->call_id, req.call_id);

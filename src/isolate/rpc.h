@@ -21,6 +21,8 @@
 #include "wasmplug/host.h"
 
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -100,9 +102,19 @@ typedef struct wp_rpc_ring_ctl {
 } wp_rpc_ring_ctl_t;
 typedef struct wp_rpc_ring_head {
   uint32_t magic, cap;
-  uint8_t pad[56];
+  /* The host's interrupt notice: the call_id of the request whose guest
+  ** call must end (plugin ABI 1.4's host->interrupted in the helper).
+  ** Written by the host, read by the helper; the host never reads it. */
+  _Atomic uint32_t stop;
+  uint8_t pad[52];
   wp_rpc_ring_ctl_t dir[2]; /* [0]: host -> helper, [1]: helper -> host */
 } wp_rpc_ring_head_t;
+/* After writing `stop`, the host sends the helper's serving thread this
+** signal (now, and every 10 ms until the answer comes, as the watchdog
+** does in process): the helper's handler does nothing but interrupt a
+** blocking system call (no SA_RESTART), so the plugin's wait sees EINTR
+** and asks host->interrupted. */
+#define WP_RPC_STOP_SIGNAL (SIGRTMIN + 4)
 
 /* One connection with a read buffer.  Reads wait at most the deadline.
 ** With a ring, frames travel in shared memory and the socket only carries
@@ -110,6 +122,10 @@ typedef struct wp_rpc_ring_head {
 typedef struct wp_rpc_conn {
   int fd;
   int timeo_ms; /* the socket's SO_RCVTIMEO as last set (0: none) */
+  /* Nonzero: the guest call was interrupted and the helper (this pid)
+  ** told so; receives go on (bounded by their timeout) and send it
+  ** WP_RPC_STOP_SIGNAL again at every slice of their wait. */
+  pid_t poke;
   uint8_t *rbuf;
   size_t rlen, rpos, rcap;
   wp_rpc_ring_t *ring; /* owned; NULL: frames on the socket */
@@ -145,6 +161,10 @@ wp_rpc_ring_t *wp_rpc_ring_map(int fd, char *why, size_t whylen);
 void wp_rpc_ring_free(wp_rpc_ring_t *r);
 /* The shared memory (for tests that play a hostile helper). */
 void *wp_rpc_ring_memory(wp_rpc_ring_t *r, size_t *size);
+/* The ring's interrupt notice word (wp_rpc_ring_head_t.stop). */
+_Atomic uint32_t *wp_rpc_ring_stop(wp_rpc_ring_t *r);
+/* The helper's handler of WP_RPC_STOP_SIGNAL (installed before its sandbox). */
+void wp_rpc_stop_signal_install(void);
 /* The ring halves of wp_rpc_frame_send/recv: the frame's bytes (header
 ** included); the received payload points into the ring's private copy. */
 int wp_rpc_ring_send(wp_rpc_conn_t *c, const uint8_t *frame, size_t len);

@@ -199,7 +199,7 @@ static wp_rpc_io_t fill(wp_rpc_conn_t *c, size_t need, int64_t deadline, char *w
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return WP_RPC_IO_TIMEOUT;
     if (n < 0 && errno == EINTR) {
       /* The watchdog's signal: the guest call's time is up. */
-      if (wasmplug_call_interrupted()) return WP_RPC_IO_INTERRUPTED;
+      if (!c->poke && wasmplug_call_interrupted()) return WP_RPC_IO_INTERRUPTED;
       continue;
     }
     if (n == 0 || (n < 0 && errno == ECONNRESET)) {

@@ -198,6 +198,19 @@ void *wp_rpc_ring_memory(wp_rpc_ring_t *r, size_t *size) {
   return r->base;
 }
 
+_Atomic uint32_t *wp_rpc_ring_stop(wp_rpc_ring_t *r) { return &((ring_head_t *)r->base)->stop; }
+
+static void on_stop_signal(int sig) { (void)sig; /* its only job: EINTR */ }
+
+void wp_rpc_stop_signal_install(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0; /* no SA_RESTART: a blocking system call fails with EINTR */
+  sigaction(WP_RPC_STOP_SIGNAL, &sa, NULL);
+}
+
 /* ---------------------------------------------------------------- send */
 
 /* seq_cst store, then the load of the receiver's flag: with the
@@ -286,6 +299,9 @@ static wp_rpc_io_t wait_seq(wp_rpc_conn_t *c, int timeout_ms, char *why, size_t 
   int64_t deadline = timeout_ms < 0 ? -1 : t0 + (int64_t)timeout_ms * 1000000;
   int slice = r->host ? HOST_SLICE_MS : HELPER_SLICE_MS;
   for (;;) {
+    /* told of an interrupt: again every slice, as the watchdog repeats
+    ** (a signal that came just before the plugin blocked is lost) */
+    if (c->poke) syscall(SYS_tgkill, c->poke, c->poke, WP_RPC_STOP_SIGNAL);
     atomic_store(&r->rx->sleeping, 1);
     long rc = 0;
     int err = 0;
@@ -299,7 +315,7 @@ static wp_rpc_io_t wait_seq(wp_rpc_conn_t *c, int timeout_ms, char *why, size_t 
     }
     atomic_store(&r->rx->sleeping, 0);
     if (atomic_load_explicit(&r->rx->seq, memory_order_acquire) != last) return WP_RPC_IO_OK;
-    if (err == EINTR && wasmplug_call_interrupted()) return WP_RPC_IO_INTERRUPTED;
+    if (err == EINTR && !c->poke && wasmplug_call_interrupted()) return WP_RPC_IO_INTERRUPTED;
     sock_state_t s = socket_state(c);
     /* A peer that answered and then ended: the answer counts. */
     if (s != SOCK_NONE && atomic_load_explicit(&r->rx->seq, memory_order_acquire) != last) return WP_RPC_IO_OK;

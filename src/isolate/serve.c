@@ -264,7 +264,11 @@ static bool do_call(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc_hea
   if (rc.bad) return (*bad = rc.bad), false;
   /* The same call sequence as in process; the trap's bare message goes
   ** back (the host prefixes the plugin and function), an exit as EXIT. */
-  wp_cabi_native_fn_t fn = {s->p->desc.funcs[h->func].fn, in->state, h->func, s->p->desc.name, NULL};
+  /* An isolate helper's plugin learns of the guest call's interrupt
+  ** through the ring: the host writes this request's id there. */
+  wp_cabi_stop_t stop = {ss->conn.ring ? wp_rpc_ring_stop(ss->conn.ring) : NULL, h->call_id};
+  wp_cabi_native_fn_t fn = {s->p->desc.funcs[h->func].fn, in->state, h->func, s->p->desc.name, NULL,
+                            stop.word ? &stop : NULL};
   wasmplug_plugin_call_t call;
   wasmplug_trap_t *t = wp_cabi_native_run(&fn, ss->arena, args, res, &call);
   bool ok;

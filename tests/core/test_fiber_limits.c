@@ -15,7 +15,9 @@
 ** ends at its deadline, a fiber's deadline ends it and not one started
 ** later, and the thread's calls afterwards run without one; interrupt
 ** handles — a fiber's call is ended by the thread's handle while it runs,
-** and a fiber switched out is not running (nothing to end).
+** and the calls of fibers switched out when the interrupt comes end as
+** soon as they run again (the interrupt is not lost), while a fiber
+** started after it and the thread's next call run to their ends.
 */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -249,14 +251,36 @@ static void test_interrupt(void) {
   wasmplug_error_t *e = wasmplug_interrupt_handle_new(&h);
   CHECK(!e && h, "a handle for this thread");
   if (e) return;
-  /* a fiber switched out mid-call is not running: nothing to end */
-  task_t t;
+  /* nothing begun: nothing to end */
+  CHECK(!wasmplug_interrupt_handle_interrupt(h), "no call open, nothing to interrupt");
+  /* fibers switched out mid-call: the interrupt sticks to their calls,
+  ** which end when they run again; a fiber started after it does not */
+  task_t t, u, later;
   start(&t, "ticks", 3);
   CHECK(!resume(&t), "ticks switched out");
-  CHECK(!wasmplug_interrupt_handle_interrupt(h), "no call runs while the fiber is switched out");
-  while (!resume(&t)) {
+  start(&u, "ticks", 3);
+  CHECK(!resume(&u), "a second ticks switched out");
+  CHECK(wasmplug_interrupt_handle_interrupt(h), "the switched-out calls are open: an interrupt for them");
+  start(&later, "ticks", 3);
+  CHECK(!resume(&later), "a fiber started after the interrupt runs");
+  for (int k = 0; k < 100 && !resume(&t); k++) {
   }
-  CHECK(t.kind == 0 && t.result == 3, "the fiber's call ran to its end (kind %d: %s)", t.kind, t.msg);
+  CHECK(t.done && t.kind == WASMPLUG_TRAP_INTERRUPT && strstr(t.msg, "interrupted by its embedder"),
+        "the switched-out call ended when it ran again (kind %d: %s)", t.kind, t.msg);
+  for (int k = 0; k < 100 && !resume(&u); k++) {
+  }
+  CHECK(u.done && u.kind == WASMPLUG_TRAP_INTERRUPT, "so did the other (kind %d: %s)", u.kind, u.msg);
+  while (!resume(&later)) {
+  }
+  CHECK(later.kind == 0 && later.result == 3, "the fiber started after the interrupt ran to its end (kind %d: %s)",
+        later.kind, later.msg);
+  CHECK(!wasmplug_interrupt_handle_interrupt(h), "every call over: nothing to interrupt");
+  /* a fiber abandoned mid-call (deleted switched out) leaves nothing open */
+  task_t gone;
+  start(&gone, "ticks", 3);
+  CHECK(!resume(&gone), "ticks switched out, to be abandoned");
+  wasmplug_fiber_delete(gone.fiber);
+  CHECK(!wasmplug_interrupt_handle_interrupt(h), "an abandoned fiber's call is not open");
   /* an endless loop on a fiber, no limits configured: the handle ends it */
   interrupter_t i = {h, 0};
   pthread_t th;

@@ -2,7 +2,7 @@
 # Backtraces on traps (issue 19, item 4): on both tiers a trap prints the
 # wasm functions it unwound, innermost first, named from the name section,
 # with their code offsets in the module (checked against wasm-objdump);
-# WASMPLUG_BACKTRACE=0 turns them off; a trap in a plugin call names the
+# WASMPLUG_BACKTRACE=0 turns them off; an exit has none; a trap in a plugin call names the
 # plugin and the function, and the guest's frames below it.
 # usage: backtrace_test.sh WASMPLUG DX_WASM NATIVE_PLUGIN_DIR PLUGIN_GUEST_DIR WASM_PLUGIN_DIR
 W=$1 D=$2 NP=$3 NG=$4 WP=$5
@@ -28,6 +28,13 @@ for tier in baseline optimized; do
   "$W" run --tier $tier --invoke rec "$B" >"$T/out" 2>"$T/err"; rc=$?
   [ $rc = 134 ] && grep -q 'stack overflow' "$T/err" && frame 1 'bt.wasm!rec' &&
     grep -q 'more frames not shown' "$T/err" || fail "$tier: stack overflow"
+done
+# an exit (proc_exit(3) inside a call) is not a trap: the status exactly,
+# nothing on stderr, no backtrace
+for tier in baseline optimized; do
+  "$W" run --tier $tier "$D/exit3.wasm" >/dev/null 2>&1 # compiled (and its progress shown) once
+  "$W" run --tier $tier "$D/exit3.wasm" >"$T/out" 2>"$T/err"; rc=$?
+  [ $rc = 3 ] && [ ! -s "$T/err" ] && [ ! -s "$T/out" ] || fail "$tier: proc_exit(3) gave status $rc"
 done
 WASMPLUG_BACKTRACE=0 "$W" run --invoke div "$B" >"$T/out" 2>"$T/err"; rc=$?
 [ $rc = 134 ] && grep -q 'integer divide by zero' "$T/err" && ! grep -q 'backtrace' "$T/err" ||

@@ -1,9 +1,9 @@
 #!/bin/sh
 # `wasmplug serve` with the C handler (handler.c), driven by curl and by
 # rawhttp (a misbehaving client): one server for all the checks.
-# usage: serve_test.sh WASMPLUG HANDLER.wasm RAWHTTP WORKDIR FETCH.wasm WASI-HTTP.so
+# usage: serve_test.sh WASMPLUG HANDLER.wasm RAWHTTP WORKDIR FETCH.wasm WASI-HTTP.so [WASI-P2.so]
 set -u
-W=$1 APP=$2 RAW=$3 WORK=$4 FETCH=$5 SO=$6
+W=$1 APP=$2 RAW=$3 WORK=$4 FETCH=$5 SO=$6 P2SO=${7:-}
 rm -rf "$WORK" && mkdir -p "$WORK/data" || exit 1
 echo "file contents" > "$WORK/data/msg.txt"
 . "$(dirname "$0")/serve_lib.sh"
@@ -101,6 +101,19 @@ fi
 
 serve_stop
 expect refused-after-stop 000 "$(curl -s -o /dev/null -w '%{http_code}' $U/hello)"
+
+# --no-default-plugins, as for run: no built-in WASI, so the handler's
+# imports of it are unknown, until wasi-p2.so provides them (the server's
+# own wasi:http stays)
+"$W" serve --addr 127.0.0.1:0 --tier baseline --no-default-plugins "$APP" >"$WORK/out" 2>"$WORK/err"
+expect no-default-plugins-status 1 "$?"
+contains no-default-plugins-error "unknown import" "$(cat "$WORK/err")"
+if [ -n "$P2SO" ]; then
+  serve_start 600 --tier baseline --no-default-plugins --plugin "$P2SO" "$APP"
+  expect no-default-plugins-p2so "Hello from a wasm component" "$(curl -s $U/hello)"
+  stop_server no-default-plugins-stop no-default-plugins-exit-status
+  trap - EXIT
+fi
 
 # --timeout (a server of its own, with a short limit): a guest that computes
 # on gets a 500, the log says why, and the server goes on

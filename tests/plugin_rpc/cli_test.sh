@@ -90,6 +90,26 @@ expect "faulty: crash traps the guest" 134 \
   "$W" run --plugin "$F,isolate" --invoke crash "$FG"
 expect "faulty: hang times out" 134 'plugin rpc-faulty: test:faulty/api@1.0.0#loop-forever: no answer within 200 ms' \
   "$W" run --plugin "$F,isolate,timeout=200" --invoke hang "$FG"
+# The guest call's time limit passes while the isolated plugin waits: the
+# helper is told (plugin ABI 1.4's host->interrupted, through the ring) and
+# ends its call, and lives (not killed); a helper that answers the notice
+# with garbage, or ignores it (killed after its grace), ends the call all
+# the same.
+interrupted() { # NAME INVOKE PATTERN [!PATTERN]
+  "$W" run --timeout 300 --plugin "$F,isolate" --invoke "$2" "$FG" >"$tmp/out" 2>&1
+  local got=$?
+  if [ $got = 134 ] && grep -q 'exceeded its time limit' "$tmp/out" && grep -Eq -- "$3" "$tmp/out" &&
+    { [ -z "${4:-}" ] || ! grep -Eq -- "$4" "$tmp/out"; }; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL $1: status $got (want 134), output:"
+    sed 's/^/    /' "$tmp/out"
+  fi
+}
+interrupted "faulty: the plugin learns of the interrupt" wait 'told of the interrupt' 'killed'
+interrupted "faulty: garbage after the interrupt" wait-junk 'told of the interrupt'
+interrupted "faulty: a plugin ignoring the interrupt" hang '.'
 expect "faulty: seccomp" 134 'open-socket: .*signal 31.*seccomp' "$W" run --plugin "$F,isolate" --invoke sock "$FG"
 expect "faulty: in-process socket" 0 '^1$' "$W" run --plugin "$F" --invoke sock "$FG"
 

@@ -6,7 +6,7 @@
 ** libwasmplug and had only host->deadline to go by (before, its waits
 ** retried EINTR for ever and the call never returned).
 **
-**   test_p2_interrupt GUEST.wasm WASI_P2_SO|none SCRATCH_DIR
+**   test_p2_interrupt GUEST.wasm|none WASI_P2_SO|none SCRATCH_DIR [P3GUEST.wasm]
 **
 ** guest.wasm's case `wait /box sleep|read` writes /box/ready, then sleeps
 ** a day (wasi:clocks subscribe-duration + wasi:io/poll) or reads stdin,
@@ -15,7 +15,11 @@
 ** interrupts: the run must end with WASMPLUG_TRAP_INTERRUPT, saying the
 ** embedder interrupted it.  A wait that is not woken would hold the
 ** thread for a day: the test gives up after 60 s (a hang bound, not a
-** measurement) and fails.  Public headers only.
+** measurement) and fails.  With P3GUEST.wasm (tests/wasi_p3), the same
+** for WASI 0.3's waits, which the component runtime's event loop runs
+** (the built-in wasi-p3): a day's wait-for as an async subtask and as a
+** call lowered synchronously, and a read of the silent stdin.  Public
+** headers only.
 */
 #include <errno.h>
 #include <pthread.h>
@@ -83,9 +87,11 @@ static uint8_t *read_file(const char *path, size_t *len) {
 }
 
 /* One round: the guest waits (`how`) with WASI from `so` (NULL: the
-** built-in), and is interrupted. */
-static void round_trip(const uint8_t *guest, size_t len, const char *so, const char *scratch, const char *how) {
-  const char *who = so ? "wasi-p2.so" : "built-in";
+** built-in), and is interrupted.  A WASI 0.3 guest (`p3`) runs case `how`
+** and has no file to say it waits: it is given a moment to reach it. */
+static void round_trip(const uint8_t *guest, size_t len, const char *so, const char *scratch, const char *how,
+                       bool p3) {
+  const char *who = p3 ? "wasi-p3 built-in" : so ? "wasi-p2.so" : "built-in";
   char box[1024], ready[1100];
   snprintf(box, sizeof box, "%s/%s-%s", scratch, so ? "so" : "builtin", how);
   snprintf(ready, sizeof ready, "%s/ready", box);
@@ -106,8 +112,8 @@ static void round_trip(const uint8_t *guest, size_t len, const char *so, const c
     e = wasmplug_host_plugin_load(host, spec);
   } else if (!e) {
     wasmplug_wasi_config_t *w = wasmplug_wasi_config_new();
-    const char *args[] = {"guest", "wait", "/box", how};
-    for (size_t k = 0; k < 4 && !e; k++) e = wasmplug_wasi_config_arg_push(w, args[k]);
+    const char *args[] = {"guest", "wait", "/box", how}, *p3args[] = {"guest", how};
+    for (size_t k = 0; k < (p3 ? 2u : 4u) && !e; k++) e = wasmplug_wasi_config_arg_push(w, p3 ? p3args[k] : args[k]);
     if (!e) e = wasmplug_wasi_config_dir_add(w, box, "/box", 0);
     if (!e) e = wasmplug_host_wasi_set(host, w);
     wasmplug_wasi_config_delete(w);
@@ -124,9 +130,9 @@ static void round_trip(const uint8_t *guest, size_t len, const char *so, const c
   if (pthread_create(&th, NULL, runner, &j)) exit(2);
   /* the guest is about to wait once it wrote the file (at most 60 s) */
   struct stat st;
-  for (int k = 0; k < 6000 && stat(ready, &st) != 0 && !atomic_load(&j.done); k++) sleep_ms(10);
-  CHECK(stat(ready, &st) == 0, "%s %s: the guest reached its wait (%s)", who, how, j.msg);
-  sleep_ms(100); /* into the wait itself */
+  for (int k = 0; !p3 && k < 6000 && stat(ready, &st) != 0 && !atomic_load(&j.done); k++) sleep_ms(10);
+  CHECK(p3 || stat(ready, &st) == 0, "%s %s: the guest reached its wait (%s)", who, how, j.msg);
+  sleep_ms(p3 ? 1000 : 100); /* into the wait itself */
   CHECK(!atomic_load(&j.done), "%s %s: still waiting before the interrupt (%s)", who, how, j.msg);
   bool hit = wasmplug_interrupt_handle_interrupt(j.handle);
   CHECK(hit, "%s %s: a call was running to interrupt", who, how);
@@ -147,14 +153,8 @@ static void round_trip(const uint8_t *guest, size_t len, const char *so, const c
 }
 
 int main(int argc, char **argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: test_p2_interrupt GUEST.wasm WASI_P2_SO|none SCRATCH_DIR\n");
-    return 2;
-  }
-  size_t len = 0;
-  uint8_t *guest = read_file(argv[1], &len);
-  if (!guest) {
-    fprintf(stderr, "%s: %s\n", argv[1], strerror(errno));
+  if (argc != 4 && argc != 5) {
+    fprintf(stderr, "usage: test_p2_interrupt GUEST.wasm|none WASI_P2_SO|none SCRATCH_DIR [P3GUEST.wasm]\n");
     return 2;
   }
   mkdir(argv[3], 0755);
@@ -162,13 +162,23 @@ int main(int argc, char **argv) {
   int p[2];
   if (pipe(p) || dup2(p[0], 0) < 0) return 2;
   const char *so = strcmp(argv[2], "none") ? argv[2] : NULL;
-  const char *hows[] = {"sleep", "read"};
-  for (int h = 0; h < 2; h++) {
-    round_trip(guest, len, NULL, argv[3], hows[h]);
-    if (so) round_trip(guest, len, so, argv[3], hows[h]);
+  for (int v = 1; v < argc; v += 3) { /* argv[1]: WASI 0.2's guest, argv[4]: WASI 0.3's */
+    if (!strcmp(argv[v], "none")) continue;
+    size_t len = 0;
+    uint8_t *guest = read_file(argv[v], &len);
+    if (!guest) {
+      fprintf(stderr, "%s: %s\n", argv[v], strerror(errno));
+      return 2;
+    }
+    const char *hows[] = {"sleep", "read"}, *p3hows[] = {"sleep-day", "sleep-day-sync", "stdin"};
+    for (int h = 0; v == 1 && h < 2; h++) {
+      round_trip(guest, len, NULL, argv[3], hows[h], false);
+      if (so) round_trip(guest, len, so, argv[3], hows[h], false);
+    }
+    for (int h = 0; v == 4 && h < 3; h++) round_trip(guest, len, NULL, argv[3], p3hows[h], true);
+    free(guest);
   }
-  free(guest);
   close(p[1]);
-  printf("wasi-p2 interrupt: %d passed, %d failed\n", checks - failures, failures);
+  printf("wasi interrupt: %d passed, %d failed\n", checks - failures, failures);
   return failures ? 1 : 0;
 }

@@ -812,6 +812,10 @@ EXPORT("[async-lift-stackful]" CLI("run") "#run") void run(void) {
   else if (is(c, "args")) case_args();
   else if (is(c, "stdin")) case_stdin();
   else if (is(c, "clocks")) case_clocks();
+  /* waits of a day (an async subtask; a wait lowered synchronously): only
+  ** the embedder's interrupt ends them (test_p2_interrupt) */
+  else if (is(c, "sleep-day")) subtask_wait(wait_for(86400ull * 1000000000ull));
+  else if (is(c, "sleep-day-sync")) wait_until(mono_now() + 86400ull * 1000000000ull);
   else if (is(c, "random")) case_random();
   else if (is(c, "files")) case_files();
   else if (is(c, "readonly")) case_readonly();

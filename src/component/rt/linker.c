@@ -158,7 +158,7 @@ wasmplug_error_t *wasmplug_component_linker_define_native(wasmplug_component_lin
                                                           int (*fn)(void *, struct wasmplug_plugin_call *,
                                                                     const void *, void *),
                                                           void *state, void (*finalizer)(void *)) {
-  wp_cabi_native_fn_t f = {fn, state, 0, NULL, NULL}; /* named by the import at call time */
+  wp_cabi_native_fn_t f = {fn, state, 0, NULL, NULL, NULL}; /* named by the import at call time */
   return rt_linker_define_native(l, name, type, &f, finalizer);
 }
 

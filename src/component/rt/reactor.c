@@ -193,6 +193,7 @@ bool rt_reactor_run_deferred(rt_reactor *r) { return r && run_deferred(r); }
 
 bool rt_reactor_poll(rt_reactor *r, bool block) {
   if (!r) return false;
+again:;
   bool ran = run_deferred(r);
   if (ran) block = false;
   if (!r->nw && !r->wakers) return ran;
@@ -276,5 +277,10 @@ timers:
     }
     j++;
   }
+  /* A blocking wait that ran nothing but has watches left is not the end
+  ** of progress (the caller's "deadlock"): its timer is further off than
+  ** the 60 s cap, or a signal cut it.  It waits on, unless the guest call
+  ** must end (its deadline, an interrupt), which the caller reports. */
+  if (!ran && block && (r->nw || r->wakers) && !wasmplug_call_interrupted()) goto again;
   return ran;
 }

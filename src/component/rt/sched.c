@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ------------------------------------------------------------ the scheduler */
 
@@ -293,9 +294,17 @@ wasmplug_trap_t *rt_sched_run_until(rt_store *s, const bool *done) {
     if (++turn % 32 == 0 && rt_reactor_poll(S->reactor, false)) continue;
     if (tick(S)) continue;
     if (rt_reactor_poll(S->reactor, true)) continue;
-    /* the wait was cut by the time limit (wasmplug_engine_call_limited) */
-    if (wasmplug_call_interrupted())
-      return rt_poison(s, wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the time limit passed while waiting"));
+    /* the wait was cut by the time limit or by the embedder's interrupt
+    ** (the host's call is a guest call: rt_func_call_from) */
+    if (wasmplug_call_interrupted()) {
+      struct timespec ts;
+      clock_gettime(CLOCK_MONOTONIC, &ts);
+      uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, d = wasmplug_call_deadline();
+      return rt_poison(s, wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, d && now >= d
+                                                                        ? "the time limit passed while waiting"
+                                                                        : "the call was interrupted by its embedder "
+                                                                          "while waiting"));
+    }
     return rt_poison(s, wasmplug_trap_new(WASMPLUG_TRAP_CANON,
                                           "deadlock detected: event loop cannot make further progress"));
   }

@@ -431,12 +431,47 @@ static wp_cabi_error_t *gone_resolve(rt_caller *c, wp_cabi_val_t *result, bool c
 }
 static rt_caller gone = {gone_start, gone_resolve, NULL, NULL};
 
+static wasmplug_trap_t *call_from(rt_func *F, rt_frame *from, const wp_cabi_val_t *args, size_t nargs,
+                                  wp_cabi_val_t *result);
+
+typedef struct top_call {
+  rt_func *F;
+  rt_frame *from;
+  const wp_cabi_val_t *args;
+  size_t nargs;
+  wp_cabi_val_t *result;
+  wasmplug_trap_t *trap;
+} top_call;
+
+static void top_call_run(void *p) {
+  top_call *c = p;
+  c->trap = call_from(c->F, c->from, c->args, c->nargs, c->result);
+}
+
 /* A call from outside any task (the host), or from host code that a
 ** guest called (a value-tree host function calling another instance):
 ** the latter waits on the calling thread, the former runs the scheduler
-** until the result is there. */
+** until the result is there.  The host's call is one guest call for the
+** engine's time limit and the thread's interrupt handle, its waits in the
+** scheduler included (an async export waiting for a day's timer or a
+** silent stdin ends at its deadline, or when interrupted); inside a call
+** of the host's own (wasmplug_engine_call_limited) it is part of that. */
 wasmplug_trap_t *rt_func_call_from(rt_func *F, rt_frame *from, const wp_cabi_val_t *args, size_t nargs,
                                    wp_cabi_val_t *result) {
+  rt_sched *S = rt_sched_get();
+  const wasmplug_engine_t *engine = F->owner && F->owner->store ? F->owner->store->engine : NULL;
+  if (!S || S->current || S->nesting || !engine) return call_from(F, from, args, nargs, result);
+  top_call c = {F, from, args, nargs, result, NULL};
+  wasmplug_trap_t *t = wasmplug_engine_call_limited(engine, top_call_run, &c);
+  if (t) { /* (host code is never unwound: not expected) */
+    wasmplug_trap_delete(c.trap);
+    return t;
+  }
+  return c.trap;
+}
+
+static wasmplug_trap_t *call_from(rt_func *F, rt_frame *from, const wp_cabi_val_t *args, size_t nargs,
+                                  wp_cabi_val_t *result) {
   memset(result, 0, sizeof *result);
   if (nargs != F->type->nparams) {
     char what[300];

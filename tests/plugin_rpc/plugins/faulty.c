@@ -1,13 +1,18 @@
 /*
 ** faulty.c — a plugin that misbehaves on request, for the isolation tests:
 ** it segfaults, aborts, loops, writes garbage on every fd it can, exits
-** mid-call, or makes a system call the helper's seccomp filter forbids.
+** mid-call, or makes a system call the helper's seccomp filter forbids;
+** `wait-interrupt` blocks until the guest call is interrupted, as a
+** well-behaved plugin does (host->interrupted after EINTR).
 ** `add` and `bump` (per-instance state) and `total` (plugin state, shared
 ** by every instance and every host of a plugin server) show it working.
 ** It includes only wasmplug/plugin.h, as every plugin must.
 */
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -33,6 +38,7 @@ static const char wit[] =
     "  slow-add: func(a: u32, b: u32, ms: u32) -> u32;\n"
     "  open-fds: func() -> u32;\n"
     "  confinement: func() -> s32;\n"
+    "  wait-interrupt: func(junk: bool) -> u32;\n"
     "}\n"
     "world provider { export api; }\n";
 
@@ -129,6 +135,27 @@ static int f_slow_add(void *s, wasmplug_plugin_call_t *c, const void *params, vo
   return WASMPLUG_OK;
 }
 
+/* Waits for the guest call's interrupt (docs/plugin-abi.md, section 9): a
+** poll that only a signal ends (60 s: a hang bound), then
+** host->interrupted; says on stderr that it was told.  With `junk` it
+** then scribbles on every descriptor (a hostile answer) and returns. */
+static int f_wait_interrupt(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)s;
+  bool junk = *(const uint8_t *)params != 0;
+  for (;;) {
+    int r = poll(NULL, 0, 60000);
+    if (r == 0) return host->trap(c, "wait-interrupt: not interrupted within 60 s");
+    if (r < 0 && errno == EINTR && WASMPLUG_HOST_HAS(host, interrupted) && host->interrupted(c)) break;
+  }
+  fprintf(stderr, "rpc-faulty: wait-interrupt: told of the interrupt\n");
+  if (junk) {
+    static const char bad[] = "not a frame: a plugin answering an interrupt with garbage";
+    for (int fd = 3; fd < 64; fd++) (void)!write(fd, bad, sizeof bad);
+  }
+  *(uint32_t *)result = 1;
+  return WASMPLUG_OK;
+}
+
 /* How many descriptors past stdio this process has open. */
 static int f_open_fds(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
   (void)s; (void)c; (void)params;
@@ -153,7 +180,7 @@ static const wasmplug_plugin_func_t funcs[] = {
     {"test:faulty/api#loop-forever", f_loop}, {"test:faulty/api#garbage", f_garbage},
     {"test:faulty/api#exit-now", f_exit},   {"test:faulty/api#open-socket", f_open_socket},
     {"test:faulty/api#slow-add", f_slow_add}, {"test:faulty/api#open-fds", f_open_fds},
-    {"test:faulty/api#confinement", f_confinement},
+    {"test:faulty/api#confinement", f_confinement}, {"test:faulty/api#wait-interrupt", f_wait_interrupt},
 };
 
 static const wasmplug_plugin_t desc = {
