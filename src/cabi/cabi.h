@@ -443,13 +443,17 @@ typedef struct wp_cabi_cx {
   bool interpret;
 } wp_cabi_cx_t;
 
-/* Inline (every call makes one or two; gcc made the memset that used to
-** start it a `rep stos`): each member set, then the guest's memory view. */
-static inline void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena) {
+/* wp_cabi_cx_init for a caller that has the guest's memory view at hand
+** (what guest->memory would give; base NULL: no memory): the plugin
+** loader's calls read it directly instead of through the callback.
+** Inline (every call makes one or two; gcc made the memset that used to
+** start it a `rep stos`): each member set. */
+static inline void wp_cabi_cx_init_view(wp_cabi_cx_t *cx, const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena,
+                                        wp_cabi_memory_t view) {
   cx->guest = guest;
   cx->arena = arena;
-  cx->mem.base = NULL;
-  cx->mem.size = 0;
+  cx->mem.base = view.base;
+  cx->mem.size = view.base ? view.size : 0;
   cx->num_borrows = 0;
   cx->nlends = cx->caplends = 0;
   cx->lends = NULL;
@@ -457,6 +461,10 @@ static inline void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_opts_t *guest
   cx->budget = guest && guest->budget ? guest->budget : WP_CABI_DEFAULT_BUDGET;
   cx->native_handles = NULL;
   cx->interpret = false;
+}
+/* The members, then the guest's memory view from its callback. */
+static inline void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_opts_t *guest, wp_cabi_arena_t *arena) {
+  wp_cabi_cx_init_view(cx, guest, arena, (wp_cabi_memory_t){NULL, 0});
   if (guest && guest->memory) guest->memory(guest->ctx, &cx->mem);
   if (!cx->mem.base) cx->mem.size = 0;
 }
@@ -465,8 +473,10 @@ static inline void wp_cabi_cx_init(wp_cabi_cx_t *cx, const wp_cabi_opts_t *guest
  * between); call it yourself after running guest code by other means. */
 void wp_cabi_cx_refresh(wp_cabi_cx_t *cx);
 wp_cabi_error_t *wp_cabi_cx_finish_lends(wp_cabi_cx_t *cx);
+/* Whether wp_cabi_cx_finish has anything to do (lends or borrows). */
+static inline bool wp_cabi_cx_lent(const wp_cabi_cx_t *cx) { return cx->lends || cx->num_borrows; }
 static inline wp_cabi_error_t *wp_cabi_cx_finish(wp_cabi_cx_t *cx) {
-  return cx->lends || cx->num_borrows ? wp_cabi_cx_finish_lends(cx) : NULL; /* nothing lent: nothing to do */
+  return wp_cabi_cx_lent(cx) ? wp_cabi_cx_finish_lends(cx) : NULL; /* nothing lent: nothing to do */
 }
 
 /* Checks that [ptr, ptr+len) is inside guest memory and ptr is aligned;

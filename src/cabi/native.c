@@ -98,10 +98,28 @@ static wp_cabi_error_t *lift_list_n(wp_cabi_cx_t *cx, const wp_cabi_type_t *ty, 
   return NULL;
 }
 
-static inline __attribute__((always_inline)) wp_cabi_error_t *lift_string_n(wp_cabi_cx_t *cx, uint32_t sp,
-                                                                           uint32_t sl, uint8_t *dst) {
+/* lift_string_n's rare ends, out of line so that its fast path keeps
+** little live across the copy: a string the inline path does not take
+** (transcoding, no arena, a bound or budget error: wp_cabi_lift_string's
+** checks and messages), and bad UTF-8 in the copy. */
+static __attribute__((noinline)) wp_cabi_error_t *lift_string_general(wp_cabi_cx_t *cx, uint32_t sp, uint32_t sl,
+                                                                     uint8_t *dst) {
   char *p;
   size_t n;
+  wp_cabi_error_t *e = wp_cabi_lift_string(cx, sp, sl, true, &p, &n);
+  if (e) return e;
+  nslice_t s = {(const uint8_t *)p, n};
+  memcpy(dst, &s, sizeof s);
+  return NULL;
+}
+
+static __attribute__((noinline, cold)) wp_cabi_error_t *lift_string_bad(uint32_t sp, const char *d, uint32_t sl) {
+  return TRAP("invalid UTF-8 in string at 0x%x (byte %zu of %llu)", sp, wp_cabi_utf8_error_at((const uint8_t *)d, sl),
+              (unsigned long long)sl);
+}
+
+static inline __attribute__((always_inline)) wp_cabi_error_t *lift_string_n(wp_cabi_cx_t *cx, uint32_t sp,
+                                                                           uint32_t sl, uint8_t *dst) {
   /* UTF-8 into the arena, inline: wp_cabi_lift_string's checks and
   ** messages in its order; anything else (transcoding, an error other
   ** than bad UTF-8) is left to it */
@@ -113,18 +131,13 @@ static inline __attribute__((always_inline)) wp_cabi_error_t *lift_string_n(wp_c
       /* validates the copy (a short one made inline) */
       if (!(sl <= 32 ? (copy_upto32((uint8_t *)d, cx->mem.base + sp, sl), wp_cabi_utf8_valid((uint8_t *)d, sl))
                      : wp_cabi_utf8_copy_valid((uint8_t *)d, cx->mem.base + sp, sl)))
-        return TRAP("invalid UTF-8 in string at 0x%x (byte %zu of %llu)", sp,
-                    wp_cabi_utf8_error_at((const uint8_t *)d, sl), (unsigned long long)sl);
+        return lift_string_bad(sp, d, sl);
       nslice_t s = {(const uint8_t *)d, sl};
       memcpy(dst, &s, sizeof s);
       return NULL;
     }
   }
-  wp_cabi_error_t *e = wp_cabi_lift_string(cx, sp, sl, true, &p, &n);
-  if (e) return e;
-  nslice_t s = {(const uint8_t *)p, n};
-  memcpy(dst, &s, sizeof s);
-  return NULL;
+  return lift_string_general(cx, sp, sl, dst);
 }
 
 static wp_cabi_error_t *disc_trap(const wp_cabi_type_t *ty, uint32_t d, const char *where) {

@@ -156,6 +156,7 @@ bool wp_cabi_utf8_copy_valid(uint8_t *d, const uint8_t *s, size_t n) {
 #ifdef WP_UTF8_AVX2
   if (n >= 64 && use_avx2()) {
     i = copy_ascii_blocks_avx2(d, s, n);
+    if (i == n) return true; /* whole blocks, all ASCII (a 1 KiB text): done */
     if (i + 64 <= n) { /* the block at i has a high bit, stored already */
       memcpy(d + i + 64, s + i + 64, n - i - 64);
       return wp_cabi_utf8_valid(d + i, n - i);

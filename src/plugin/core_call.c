@@ -22,10 +22,22 @@
 
 /* -------------------------------------------------- the guest, for cabi */
 
-static void mem_fn(void *ctx, wp_cabi_memory_t *out) {
-  wp_plugin_instances_t *g = ctx;
-  out->base = g->memory ? wasmplug_memory_data(g->memory) : NULL;
-  out->size = g->memory ? wasmplug_memory_size(g->memory) : 0;
+/* The guest's memory view now (it may have grown since the last call). */
+static inline wp_cabi_memory_t view_of(const wp_plugin_instances_t *g) {
+  wp_cabi_memory_t m = {NULL, 0};
+  if (g->memory) {
+    m.base = wasmplug_memory_data(g->memory);
+    m.size = wasmplug_memory_size(g->memory);
+  }
+  return m;
+}
+
+static void mem_fn(void *ctx, wp_cabi_memory_t *out) { *out = view_of(ctx); }
+
+/* A call's cx: what wp_cabi_cx_init(cx, &g->cguest, g->arena) makes,
+** without the memory callback (g is at hand). */
+static inline void cx_begin(wp_cabi_cx_t *cx, wp_plugin_instances_t *g) {
+  wp_cabi_cx_init_view(cx, &g->cguest, g->arena, view_of(g));
 }
 
 static wp_cabi_error_t *realloc_fn(void *ctx, uint32_t old_ptr, uint32_t old_size, uint32_t align, uint32_t new_size,
@@ -211,7 +223,7 @@ static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
     cx.guest = &g->cguest;
     cx.arena = g->arena;
   } else {
-    wp_cabi_cx_init(&cx, &g->cguest, g->arena);
+    cx_begin(&cx, g);
   }
   stack_buf_t abuf, rbuf;
   wasmplug_trap_t *t = NULL;
@@ -468,36 +480,57 @@ static inline __attribute__((always_inline)) void call_run(wasmplug_direct_call_
 ** into the arena with every check (bounds, UTF-8, the budget), the plugin
 ** run, its result as it comes -- without the flat values, the loop over
 ** params, the result buffer and the dispatch on the result's type. */
+/* str_run's ends other than the expected one, out of line so that little
+** stays live across the plugin's call: t is the call's trap so far (NULL
+** when the string lifted), call the plugin's outcome (NULL: it did not
+** run).  The cx finished, the arena reset, the guest not busy any more;
+** leaves with the call's trap (with one: does not return). */
+static __attribute__((noinline)) void str_end(const core_bind_t *b, wp_cabi_cx_t *cx, wasmplug_trap_t *t,
+                                             struct wasmplug_plugin_call *call, int rc) {
+  wp_plugin_instances_t *g = b->g;
+  if (call && (rc != WASMPLUG_OK || call->trapped)) t = wp_cabi_native_outcome(&b->native, call, rc);
+  wp_cabi_error_t *e = wp_cabi_cx_finish(cx);
+  if (e) {
+    if (!t) t = cabi_trap(b, e, "end of call");
+    else wp_cabi_error_delete(e);
+  }
+  if (wp_cabi_arena_used(g->arena)) wp_cabi_arena_reset(g->arena);
+  g->busy = false;
+  wasmplug_direct_leave(t); /* with a trap: does not return */
+}
+
 static inline __attribute__((always_inline)) uint32_t str_run(wasmplug_direct_call_t *d, uint32_t sp, uint32_t sl,
                                                               bool has_result) {
   core_bind_t *b = d->env;
   wp_plugin_instances_t *g = b->g;
   wasmplug_direct_enter();
-  wasmplug_trap_t *t = NULL;
   uint32_t res = 0;
-  if (__builtin_expect(g->dead || g->busy || g->caller != d->caller, 0)) t = enter(g, d->caller, b);
-  if (!t) {
-    g->busy = true;
-    wp_cabi_cx_t cx;
-    wp_cabi_cx_init(&cx, &g->cguest, g->arena);
-    struct { const uint8_t *ptr; size_t len; } arg; /* the native string */
-    wp_cabi_error_t *e = wp_cabi_lift_string_native(&cx, sp, sl, &arg);
-    if (e) {
-      t = cabi_trap(b, e, "arguments");
-    } else {
-      struct wasmplug_plugin_call call;
-      wp_cabi_native_call_init(&call, &b->native, g->arena);
-      int rc = b->native.fn(b->native.state, &call, &arg, has_result ? &res : NULL);
-      if (__builtin_expect(rc != WASMPLUG_OK || call.trapped, 0)) t = wp_cabi_native_outcome(&b->native, &call, rc);
+  if (__builtin_expect(g->dead || g->busy || g->caller != d->caller, 0)) {
+    wasmplug_trap_t *t = word_enter(d); /* first call binds; else the reason to refuse */
+    if (t) {
+      wasmplug_direct_leave(t); /* does not return */
+      return res;
     }
-    if ((e = wp_cabi_cx_finish(&cx))) {
-      if (!t) t = cabi_trap(b, e, "end of call");
-      else wp_cabi_error_delete(e);
-    }
-    if (wp_cabi_arena_used(g->arena)) wp_cabi_arena_reset(g->arena);
-    g->busy = false;
   }
-  wasmplug_direct_leave(t); /* with a trap: does not return */
+  g->busy = true;
+  wp_cabi_cx_t cx;
+  cx_begin(&cx, g);
+  struct { const uint8_t *ptr; size_t len; } arg; /* the native string */
+  wp_cabi_error_t *e = wp_cabi_lift_string_native(&cx, sp, sl, &arg);
+  if (__builtin_expect(e != NULL, 0)) {
+    str_end(b, &cx, cabi_trap(b, e, "arguments"), NULL, 0); /* does not return */
+    return res;
+  }
+  struct wasmplug_plugin_call call;
+  wp_cabi_native_call_init(&call, &b->native, g->arena);
+  int rc = b->native.fn(b->native.state, &call, &arg, has_result ? &res : NULL);
+  if (__builtin_expect(rc != WASMPLUG_OK || call.trapped || wp_cabi_cx_lent(&cx), 0)) {
+    str_end(b, &cx, NULL, &call, rc);
+    return res;
+  }
+  if (wp_cabi_arena_used(g->arena)) wp_cabi_arena_reset(g->arena); /* the string's copy */
+  g->busy = false;
+  wasmplug_direct_leave(NULL);
   return res;
 }
 

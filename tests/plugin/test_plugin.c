@@ -313,6 +313,19 @@ static void test_shapes(fx_t *fx) {
     CHECK(wrong == 0, "strings of 1-299 bytes: %d echoed or summed wrong", wrong);
     CHECK(missed_trap == 0, "strings of 1-299 bytes: %d bad ones not refused", missed_trap);
     CHECK(call0(fx, "call-count") - calls0 == good, "only the good strings reached the plugin");
+    /* out of bounds through the direct string entry: refused before the
+    ** plugin, and the entry (its refusals end out of line) serves the
+    ** next call: busy cleared, arena reset */
+    for (int k = 0; k < 3; k++) {
+      wasmplug_trap_t *t = call(fx, "byte-sum", ARGS(I32(-16), I32(64)), (wasmplug_val_t[1]){0}, 1);
+      CHECK(t && wasmplug_trap_kind(t) == WASMPLUG_TRAP_CANON && contains(wasmplug_trap_message(t), "byte-sum: arguments"),
+            "byte-sum out of bounds: %s", t ? wasmplug_trap_message(t) : "no trap");
+      wasmplug_trap_delete(t);
+      put(fx, 0x1000, "abc", 3);
+      CHECK(call_ok(fx, "byte-sum", ARGS(I32(0x1000), I32(3)), (wasmplug_val_t[1]){0}, 1) == 'a' + 'b' + 'c',
+            "byte-sum after a refused call");
+    }
+    CHECK(call0(fx, "call-count") - calls0 == good + 3, "the refused strings did not reach the plugin");
   }
 
   /* big results: cabi_realloc grows (and may move) memory mid-call */
