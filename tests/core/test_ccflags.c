@@ -12,7 +12,8 @@
 ** a literal "-O2 -fno-optimize-sibling-calls": the other flags, and a
 ** changed optimization level, were in no key.)  Also: the compiler's
 ** identity is in tool_id, and the level is -O1 for a module without SIMD
-** (with -O1's pass trims), -O2 for one with SIMD (without them).  Then
+** (with -O1's pass trims, the dominator pass among them), -O2 for one with
+** SIMD (without them).  Then
 ** huge functions (src/core/translate.h: WP_OPT_HUGE_BYTES): one mostly
 ** outside loops is compiled in a unit of its own at -Og, with a function
 ** only it calls, outside its loop; one as large that is nearly all one
@@ -159,7 +160,7 @@ int main(int argc, char **argv) {
     FILE *l = fopen(log, "r");
     CHECK(l != NULL, "the compiler ran for %s (no %s)", path, log);
     char line[4096];
-    int flags = 0, after_o = 0, levels = 0, right_level = 0, trims = 0;
+    int flags = 0, after_o = 0, levels = 0, right_level = 0, trims = 0, nodom = 0;
     while (l && fgets(line, sizeof line, l)) {
       line[strcspn(line, "\n")] = 0;
       int file = is_file_arg(line, after_o);
@@ -172,10 +173,14 @@ int main(int argc, char **argv) {
       }
       CHECK(has_word(e->tool_id, line), "flag %s is not in tool_id (%s)", line, e->tool_id);
       trims += !strcmp(line, "-fno-tree-pta") || !strcmp(line, "-fno-ipa-modref");
+      nodom += !strcmp(line, "-fno-tree-dominator-opts");
     }
     /* -O1's pass trims (build.c: o1_trims) with -O1 only, on every unit and
     ** the glue: the SIMD module's -O2 keeps every pass */
     CHECK(k ? trims == 0 : trims > 0 && trims % 2 == 0, "%s: %d of -O1's trims given", path, trims);
+    /* the dominator pass off with every -O1 (bench/README.md, "fifth pass") */
+    CHECK(k ? nodom == 0 : nodom == levels, "%s: -fno-tree-dominator-opts %d times for %d levels", path, nodom,
+          levels);
     if (l) fclose(l);
     CHECK(flags >= 5 && levels > 0 && levels == right_level, "%s: %d flags, %d -O levels, %d of them %s", path,
           flags, levels, right_level, want);
