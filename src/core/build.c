@@ -216,12 +216,16 @@ static const char *cc_level(const wasmplug_module_t *m, bool cold) {
 ** aggregates to scalarize and no
 ** count registers on x86.  Measured on the SQLite module (bench/README.md,
 ** "Compile speed": cc1's instructions per unit, and the workload's
-** instructions under callgrind).  With -O1 and -Og only: a SIMD module's
-** -O2 keeps them all. */
+** instructions under callgrind).  The dominator pass (redundancies along
+** dominating paths, jump threading) is the costliest -O1 pass left on this
+** C (8.5 % of cc1's instructions) and finds little that value numbering
+** (FRE) and the RTL passes do not (bench/README.md, "Optimized compile of
+** SQLite, fifth pass").  With -O1 and -Og only: a SIMD module's -O2 keeps
+** them all. */
 static const char *const o1_trims[] = {
     "-fno-tree-pta", "-fno-tree-sra", "-fno-ipa-modref",
     "-fno-ipa-pure-const", "-fno-ipa-reference", "-fno-ipa-profile", "-fno-tree-bit-ccp",
-    "-fno-branch-count-reg", NULL};
+    "-fno-branch-count-reg", "-fno-tree-dominator-opts", NULL};
 /* -O2's passes that -O1 and -Og lack and that pay on wasm-derived C.
 ** -free (redundant extension elimination): every wasm address is a u32
 ** widened to 64 bits (`M0 + (u64)l5`), and a loaded u32, u16 or u8 is

@@ -12,7 +12,8 @@
 ** a literal "-O2 -fno-optimize-sibling-calls": the other flags, and a
 ** changed optimization level, were in no key.)  Also: the compiler's
 ** identity is in tool_id, and the level is -O1 for a module without SIMD
-** (with -O1's pass trims and -free), -O2 for one with SIMD (without them).  Then
+** (with -O1's pass trims, the dominator pass among them, and -free), -O2
+** for one with SIMD (without them).  Then
 ** huge functions (src/core/translate.h: WP_OPT_HUGE_BYTES): one mostly
 ** outside loops is compiled in a unit of its own at -Og, with a function
 ** only it calls, outside its loop; one as large that is nearly all one
@@ -159,7 +160,7 @@ int main(int argc, char **argv) {
     FILE *l = fopen(log, "r");
     CHECK(l != NULL, "the compiler ran for %s (no %s)", path, log);
     char line[4096];
-    int flags = 0, after_o = 0, levels = 0, right_level = 0, trims = 0, adds = 0;
+    int flags = 0, after_o = 0, levels = 0, right_level = 0, trims = 0, adds = 0, nodom = 0;
     while (l && fgets(line, sizeof line, l)) {
       line[strcspn(line, "\n")] = 0;
       int file = is_file_arg(line, after_o);
@@ -173,6 +174,7 @@ int main(int argc, char **argv) {
       CHECK(has_word(e->tool_id, line), "flag %s is not in tool_id (%s)", line, e->tool_id);
       trims += !strcmp(line, "-fno-tree-pta") || !strcmp(line, "-fno-ipa-modref");
       adds += !strcmp(line, "-free");
+      nodom += !strcmp(line, "-fno-tree-dominator-opts");
     }
     /* -O1's pass trims (build.c: o1_trims) with -O1 only, on every unit and
     ** the glue: the SIMD module's -O2 keeps every pass */
@@ -180,6 +182,9 @@ int main(int argc, char **argv) {
     /* -O2's -free (build.c: o1_adds) on every -O1 compile: without it each
     ** widened wasm address or narrow load costs an extension instruction */
     CHECK(k ? adds == 0 : adds == levels, "%s: -free given %d times in %d compiles", path, adds, levels);
+    /* the dominator pass off with every -O1 (bench/README.md, "fifth pass") */
+    CHECK(k ? nodom == 0 : nodom == levels, "%s: -fno-tree-dominator-opts %d times for %d levels", path, nodom,
+          levels);
     if (l) fclose(l);
     CHECK(flags >= 5 && levels > 0 && levels == right_level, "%s: %d flags, %d -O levels, %d of them %s", path,
           flags, levels, right_level, want);
