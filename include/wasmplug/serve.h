@@ -34,7 +34,8 @@ typedef struct wasmplug_serve_options {
   uint32_t reserved;
   const char *addr;          /* "HOST:PORT", "[V6]:PORT", ":PORT"; port 0 picks
                                 one (default "127.0.0.1:8080") */
-  unsigned threads;          /* network threads (one per core) */
+  unsigned threads;          /* event loops, each with a group of threads
+                                (one per core) */
   unsigned workers;          /* requests run by guests at once (2 per core) */
   unsigned queue;            /* requests waiting for a worker, then 503 (1024) */
   unsigned max_connections;  /* open connections (1024) */
@@ -52,11 +53,11 @@ typedef struct wasmplug_serve_options {
   /* Once listening, "listening on http://HOST:PORT\n" is written here
   ** (stdout when NULL): the port resolved, for a caller that asked for 0. */
   FILE *announce;
-  /* Do not pin threads to CPUs.  By default, on two or more CPUs, each
-  ** network thread and the workers that run its requests are pinned to one
-  ** CPU (a group per network thread, spread over the CPUs the process may
-  ** use), so handing a request to a worker and back wakes a thread on the
-  ** same CPU; a group with no free worker hands the request to another's.
+  /* Do not pin threads to CPUs.  By default, on two or more CPUs, the
+  ** threads of each event loop's group (its share of `workers` and one
+  ** more) are pinned to one CPU (the groups spread over the CPUs the
+  ** process may use), so a hand-off within the group wakes a thread on the
+  ** same CPU; a group with no free thread hands the request to another's.
   ** (Read only when `size` covers it.) */
   bool no_pin;
   /* Milliseconds a guest may hold the other connections of its event loop
