@@ -446,7 +446,7 @@ static wp_os_err_t write_all(wp2_obj_t *o, const uint8_t *buf, size_t len, const
     if (o->u.stream.positioned || o->u.stream.append)
       e = wp_os_pwritev(o->u.stream.fd, &iov, 1, o->u.stream.offset, &done);
     else
-      e = wp_os_writev(o->u.stream.fd, &iov, 1, &done);
+      e = wp_os_writev(o->u.stream.fd, WP_OS_FT_UNKNOWN, &iov, 1, &done); /* any stream: guarded */
     if (e == WP_OS_EAGAIN) {
       struct pollfd p = {o->u.stream.fd, POLLOUT, 0};
       int nready;

@@ -19,9 +19,7 @@
 **     out in the order they are defined.
 ** Code from the wasm2c translator has no F<N> symbols: no frames.
 */
-#include <dlfcn.h>
 #include <elf.h>
-#include <link.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,12 +112,11 @@ static bool push(code_entry *c, size_t *cap, uintptr_t lo, uintptr_t hi, uint32_
   return true;
 }
 
-/* The F<N> symbols of the ELF image in memfd, loaded as dl. */
-static void map_elf(code_entry *c, void *dl, int memfd) {
-  struct link_map *lm = NULL;
+/* The F<N> symbols of the ELF image in memfd, loaded at `bias` (added to
+** the file's addresses). */
+static void map_elf(code_entry *c, uintptr_t bias, int memfd) {
   struct stat st;
-  if (dlinfo(dl, RTLD_DI_LINKMAP, &lm) || !lm || fstat(memfd, &st) || st.st_size < (off_t)sizeof(Elf64_Ehdr))
-    return;
+  if (memfd < 0 || fstat(memfd, &st) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) return;
   size_t len = (size_t)st.st_size;
   uint8_t *b = malloc(len);
   if (!b) return;
@@ -151,7 +148,7 @@ static void map_elf(code_entry *c, void *dl, int memfd) {
       if (ELF64_ST_TYPE(s.st_info) != STT_FUNC || !s.st_size || s.st_name >= str.sh_size) continue;
       long f = func_of(strs + s.st_name, strend);
       if (f < (long)nimp || f >= (long)total) continue; /* import trampolines are not wasm code */
-      uintptr_t lo = lm->l_addr + s.st_value;
+      uintptr_t lo = bias + s.st_value;
       if (!push(c, &cap, lo, lo + s.st_size, (uint32_t)f)) goto out;
     }
   }
@@ -190,12 +187,13 @@ static void map_tcc(code_entry *c, void *state) {
 static void build(code_entry *c) {
   c->built = true;
   wp_code_t *code = &c->m->code;
-  void *dl = code->dl;
-  int memfd = code->memfd;
-  if (code->tcc && !wp_tcc_image(code->tcc, &dl, &memfd)) map_tcc(c, code->tcc);
-  else if (dl) map_elf(c, dl, memfd);
+  uintptr_t bias;
+  int memfd;
+  if (code->tcc && wp_tcc_image(code->tcc, &bias, &memfd)) map_elf(c, bias, memfd);
+  else if (code->tcc) map_tcc(c, code->tcc);
+  else if (code->image) map_elf(c, wp_image_bias(code->image), wp_image_fd(code->image));
   /* hot-first: the hot object's functions (its F<N> symbols) too */
-  if (code->hot_dl) map_elf(c, code->hot_dl, code->hot_memfd);
+  if (code->hot_image) map_elf(c, wp_image_bias(code->hot_image), wp_image_fd(code->hot_image));
   if (c->n) qsort(c->r, c->n, sizeof *c->r, by_lo);
 }
 

@@ -8,10 +8,10 @@
 ** SHA-256 of the .so matches the one its .meta recorded when we wrote it and
 ** the .meta's MAC (trust.c: a secret a guest cannot read) vouches for both,
 ** so a truncated, corrupt, swapped or planted file is rebuilt instead of
-** dlopen'ed.  Every shared object from disk passes wp_trust_check_elf first.
+** loaded.  Every shared object from disk passes wp_trust_check_elf first,
+** then image.c loads it (not dlopen: see there why).
 */
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -123,17 +123,11 @@ static const wp_glue_t *check_glue(const wasmplug_module_t *m, wp_glue_entry_t e
 }
 
 void wp_code_free(wp_code_t *code) {
-  if (code->hot_dl) {
-    dlclose(code->hot_dl);
-    close(code->hot_memfd);
-  }
+  wp_image_delete(code->hot_image);
   free(code->ftab);
   free(code->hot_idx);
   if (code->tcc) wp_tcc_release(code->tcc);
-  if (code->dl) {
-    dlclose(code->dl);
-    close(code->memfd);
-  }
+  wp_image_delete(code->image);
   memset(code, 0, sizeof *code);
 }
 
@@ -301,74 +295,54 @@ static void key_hex(const wasmplug_module_t *m, char hex[65]) {
 }
 
 
-/* dlopen()s a verified shared object image by way of a memfd, so that what
-** is loaded is exactly the bytes that were checked. */
-void *wp_dlopen_bytes(const uint8_t *data, size_t len, int *memfd) {
-  int fd = memfd_create("wasmplug-code", MFD_CLOEXEC);
-  *memfd = -1;
-  if (fd < 0) return NULL;
+/* A sealed memfd holding a copy of `data` (checked bytes about to be
+** loaded: nothing can change them afterwards), or -1. */
+static int sealed_memfd(const uint8_t *data, size_t len) {
+  int fd = memfd_create("wasmplug-code", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) return -1;
   size_t off = 0;
   while (off < len) {
     ssize_t n = write(fd, data + off, len - off);
     if (n <= 0) {
       if (n < 0 && errno == EINTR) continue;
       close(fd);
-      return NULL;
+      return -1;
     }
     off += (size_t)n;
   }
-  char path[64];
-  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (h) *memfd = fd;
-  else close(fd);
-  return h;
+  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
 }
 
-/* The glue of a dlopen'ed object `h` (loaded from `memfd`), checked and
-** made the module's code; on failure h is closed, memfd left to the caller. */
-static char *load_dl(wasmplug_module_t *m, void *h, int memfd, wp_code_t *out) {
-  char *err = NULL;
-  const wp_glue_t *g = check_glue(m, (wp_glue_entry_t)dlsym(h, "wasmplug_glue_v1"), &err);
+/* The shared object in the sealed memfd `mfd`, seen at `so` (the same
+** bytes): ELF-checked, loaded (image.c), its glue checked and made the
+** module's code.  On success the memfd is the code's; on failure still
+** the caller's. */
+static char *load_so_sealed(wasmplug_module_t *m, int mfd, const uint8_t *so, size_t len, wp_code_t *out) {
+  char *err = wp_trust_check_elf(m->name, so, len);
+  wp_image_t *im = NULL;
+  if (err || (err = wp_image_load(m->name, mfd, so, len, &im))) return err;
+  const wp_glue_t *g = check_glue(m, (wp_glue_entry_t)wp_image_symbol(im, "wasmplug_glue_v1"), &err);
   if (!g) {
-    dlclose(h);
+    wp_image_unload(im); /* the memfd stays the caller's */
     return err;
   }
   out->tier = WASMPLUG_TIER_OPTIMIZED;
-  out->dl = h;
-  out->memfd = memfd;
+  out->image = im;
   out->glue = g;
   return NULL;
 }
 
+/* The same for bytes in memory (a fresh build, an artifact's code). */
 static char *load_so_bytes(wasmplug_module_t *m, const uint8_t *so, size_t len, wp_code_t *out) {
-  char *bad = wp_trust_check_elf(m->name, so, len);
-  if (bad) return bad;
-  int memfd;
-  void *h = wp_dlopen_bytes(so, len, &memfd);
-  if (!h) {
-    const char *e = dlerror();
-    return wp_format("%s: cannot load compiled code: %s", m->name, e ? e : "dlopen failed");
-  }
-  char *err = load_dl(m, h, memfd, out);
-  if (err) close(memfd);
+  int mfd = sealed_memfd(so, len);
+  if (mfd < 0) return wp_format("%s: cannot load compiled code: %s", m->name, strerror(errno));
+  char *err = load_so_sealed(m, mfd, so, len, out);
+  if (err) close(mfd);
   return err;
-}
-
-/* The same for a sealed memfd (wp_sealed_copy) mapped at `so`: the ELF check
-** reads the very pages dlopen then maps.  On success the memfd is the
-** code's; on failure still the caller's. */
-static char *load_so_sealed(wasmplug_module_t *m, int mfd, const uint8_t *so, size_t len, wp_code_t *out) {
-  char *bad = wp_trust_check_elf(m->name, so, len);
-  if (bad) return bad;
-  char path[64];
-  snprintf(path, sizeof path, "/proc/self/fd/%d", mfd);
-  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (!h) {
-    const char *e = dlerror();
-    return wp_format("%s: cannot load compiled code: %s", m->name, e ? e : "dlopen failed");
-  }
-  return load_dl(m, h, mfd, out);
 }
 
 /* The .meta of the cache entry `key` whose .so has the SHA-256 `sum` (in
@@ -431,19 +405,27 @@ static bool cache_entry_verified(wasmplug_module_t *m, const uint8_t *meta, size
 ** hashed on the way, so a 15 MB .so is read once, without a heap buffer of
 ** its size (the old path read it into one, hashed it, and wrote it into a
 ** memfd: two more passes over memory and thousands of page faults).  What
-** the MAC is then checked against is exactly what dlopen maps: nothing can
+** the MAC is then checked against is exactly what image.c maps: nothing can
 ** change a sealed memfd, whereas the cache's file may be rewritten by
 ** others at any moment (docs/security.md; a MAP_PRIVATE mapping of it
-** would show their later writes). */
+** would show their later writes).
+**
+** A file that fits in one chunk (every small module's code) is read whole
+** into the buffer, and that buffer is the view `map` gives: the very bytes
+** written into the memfd before it was sealed (no one else holds it), so
+** the checks read what is mapped without a mapping of their own — whose
+** mmap, page faults and munmap were a few percent of a warm start. */
+enum { SEALED_CHUNK = 256 << 10 };
+
 int wp_sealed_copy(const char *path, char sum[65], const uint8_t **map, size_t *len) {
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK); /* (wp_read_all) */
   if (fd < 0) return -1;
   struct stat st;
   int mfd = -1;
   uint8_t *buf = NULL;
-  enum { CHUNK = 256 << 10 };
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > (1ll << 31)) goto fail;
-  size_t n = (size_t)st.st_size, done = 0, chunk = n < CHUNK ? n : CHUNK;
+  size_t n = (size_t)st.st_size, done = 0, chunk = n < SEALED_CHUNK ? n : SEALED_CHUNK;
+  bool whole = n <= SEALED_CHUNK; /* the buffer holds the whole file */
   mfd = memfd_create("wasmplug-code", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   buf = malloc(chunk);
   if (mfd < 0 || !buf || ftruncate(mfd, (off_t)n) != 0) goto fail;
@@ -451,13 +433,14 @@ int wp_sealed_copy(const char *path, char sum[65], const uint8_t **map, size_t *
   wp_sha256_t h;
   wp_sha256_init(&h);
   while (done < n) {
+    uint8_t *at = whole ? buf + done : buf;
     size_t want = n - done < chunk ? n - done : chunk;
-    ssize_t r = read(fd, buf, want);
+    ssize_t r = read(fd, at, want);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) goto fail; /* shorter than fstat said: being rewritten */
-    wp_sha256_update(&h, buf, (size_t)r);
+    wp_sha256_update(&h, at, (size_t)r);
     for (size_t w = 0; w < (size_t)r;) {
-      ssize_t k = pwrite(mfd, buf + w, (size_t)r - w, (off_t)(done + w));
+      ssize_t k = pwrite(mfd, at + w, (size_t)r - w, (off_t)(done + w));
       if (k < 0 && errno == EINTR) continue;
       if (k <= 0) goto fail;
       w += (size_t)k;
@@ -468,7 +451,10 @@ int wp_sealed_copy(const char *path, char sum[65], const uint8_t **map, size_t *
   wp_sha256_final(&h, d);
   wp_sha256_hex(d, sum);
   if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) goto fail;
-  if (map) {
+  if (map && whole) {
+    *map = buf;
+    buf = NULL;
+  } else if (map) {
     void *p = mmap(NULL, n, PROT_READ, MAP_PRIVATE, mfd, 0);
     if (p == MAP_FAILED) goto fail;
     *map = p;
@@ -484,6 +470,12 @@ fail:
   return -1;
 }
 
+void wp_sealed_view_free(const uint8_t *map, size_t len) {
+  if (!map) return;
+  if (len <= SEALED_CHUNK) free((void *)map);
+  else munmap((void *)map, len);
+}
+
 /* Tries the cache; returns true on a verified hit. */
 static bool cache_load(wasmplug_module_t *m, const char *so_path, const char *meta_path,
                        wp_code_t *out) {
@@ -497,7 +489,7 @@ static bool cache_load(wasmplug_module_t *m, const char *so_path, const char *me
   free(meta);
   if (mfd < 0) return false;
   char *err = ok ? load_so_sealed(m, mfd, so, slen, out) : NULL;
-  munmap((void *)so, slen);
+  wp_sealed_view_free(so, slen);
   if (ok && !err) return true;
   free(err);
   close(mfd);
@@ -673,14 +665,14 @@ void wp_hot_load(wasmplug_module_t *m) {
   uint8_t *meta = NULL;
   const uint8_t *so = NULL;
   size_t mlen = 0, slen = 0;
-  void *h = NULL;
+  wp_image_t *h = NULL;
   int memfd = -1;
   void **ftab = NULL;
   uint32_t *idx = NULL;
   char sum[65];
   if (!so_path || !meta_path || !wp_read_all(meta_path, &meta, &mlen)) goto out; /* none */
   /* as a cache hit of the whole module (cache_load): the MAC and ELF checks
-  ** read the sealed copy that dlopen then maps */
+  ** read the sealed copy that is then mapped */
   memfd = wp_sealed_copy(so_path, sum, &so, &slen);
   if (memfd < 0 || !cache_meta_verified(m, key, meta, mlen, sum)) {
     hot_note(m, wp_format("%s: hot code in the cache refused (%s.so does not match its MAC'ed .meta: "
@@ -693,14 +685,12 @@ void wp_hot_load(wasmplug_module_t *m) {
     hot_note(m, bad);
     goto out;
   }
-  char fdpath[64];
-  snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", memfd);
-  if (!(h = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL))) {
-    const char *de = dlerror();
-    hot_note(m, wp_format("%s: cannot load hot code: %s", m->name, de ? de : "dlopen failed"));
+  if ((bad = wp_image_load(m->name, memfd, so, slen, &h))) {
+    hot_note(m, bad);
     goto out;
   }
-  const wp_hot_t *(*entry)(void) = (const wp_hot_t *(*)(void))dlsym(h, "wasmplug_hot_v1");
+  memfd = -1; /* the image's now */
+  const wp_hot_t *(*entry)(void) = (const wp_hot_t *(*)(void))wp_image_symbol(h, "wasmplug_hot_v1");
   const wp_hot_t *d = entry ? entry() : NULL;
   uint32_t nf = wp_nfuncs(&m->info), nimp = m->info.nimported_funcs;
   bool ok = d && d->abi == WP_GLUE_ABI && d->nfuncs == nf && !memcmp(d->module_hash, m->hash, 32) &&
@@ -722,8 +712,7 @@ void wp_hot_load(wasmplug_module_t *m) {
     idx[k] = d->idx[k];
   }
   d->init_module(wp_rt_api());
-  m->code.hot_dl = h;
-  m->code.hot_memfd = memfd;
+  m->code.hot_image = h;
   m->code.ftab = ftab;
   m->code.nhot = d->nhot;
   m->code.hot_idx = idx;
@@ -732,9 +721,9 @@ void wp_hot_load(wasmplug_module_t *m) {
   ftab = NULL;
   idx = NULL;
 out:
-  if (h) dlclose(h);
+  wp_image_delete(h);
   if (memfd >= 0) close(memfd);
-  if (so) munmap((void *)so, slen);
+  wp_sealed_view_free(so, slen);
   free(ftab);
   free(idx);
   free(meta);
@@ -1018,7 +1007,7 @@ out:
 /* The profile of a baseline start that may go hot-first (q: the pipe, or
 ** -1s).  Best effort: without it the builder compiles the whole module. */
 static void u32_hits_setup(wasmplug_module_t *m, int q[2]) {
-  if (m->hits || !m->code.tcc || m->code.hot_dl || !wp_hot_possible(m) || hot_mode(m) == HOT_OFF) return;
+  if (m->hits || !m->code.tcc || m->code.hot_image || !wp_hot_possible(m) || hot_mode(m) == HOT_OFF) return;
   uint32_t **sym = wp_tcc_symbol(m->code.tcc, "wp_hits");
   size_t len = (size_t)m->info.nfuncs * sizeof(uint32_t);
   if (!sym || pipe2(q, O_CLOEXEC) != 0) {

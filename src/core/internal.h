@@ -21,6 +21,7 @@ char *wp_strndup(const char *s, size_t n);
 /* Text (generated C, messages): the tree's one buffer, and wp_format /
 ** wp_vformat on it. */
 #include "buf.h"
+#include "image.h" /* wp_image_t: optimized code, loaded */
 
 /* Appends frames (copied) to a trap's backtrace (util.c). */
 void wp_trap_add_frames(wasmplug_trap_t *t, const wasmplug_frame_t *frames, size_t n, bool truncated);
@@ -488,22 +489,18 @@ const char *wp_engine_tcc_id(wasmplug_engine_t *e);
 /* The name of a WP_FEAT_* bit's proposal ("SIMD", "tail calls"...). */
 const char *wp_feature_name(uint32_t feature);
 
-/* Compiled code of one module: a libtcc state or a dlopen handle. */
+/* Compiled code of one module: a libtcc state or a loaded image. */
 typedef struct wp_code {
   wasmplug_tier_t tier;
-  void *tcc;    /* TCCState*, baseline */
-  void *dl;     /* dlopen handle, optimized */
-  int memfd;    /* the verified image dl was loaded from (kept open: glibc
-                ** identifies objects by path, so /proc/self/fd/N must not be
-                ** reused while loaded) */
+  void *tcc;          /* TCCState*, baseline */
+  wp_image_t *image;  /* optimized: the shared object, loaded by image.c */
   const wp_glue_t *glue;
   /* Hot-first tier-up (compile.c): baseline code with a hot object beside
   ** it, the optimized code of the functions that ran most on an earlier
   ** baseline run.  ftab: the function table the baseline's instances are
   ** given (the baseline's own with the hot functions' entries replaced);
   ** hot_idx: those functions (index space, ascending). */
-  void *hot_dl;
-  int hot_memfd;
+  wp_image_t *hot_image;
   void **ftab;
   uint32_t nhot;
   uint32_t *hot_idx;
@@ -565,8 +562,6 @@ unsigned wp_build_jobs(void);
 /* Writes a file through a temporary name and a rename. */
 char *wp_write_atomic(const char *path, const uint8_t *data, size_t len);
 
-/* Loads a shared object image (already verified) through a memfd. */
-void *wp_dlopen_bytes(const uint8_t *data, size_t len, int *memfd);
 bool wp_read_all(const char *path, uint8_t **data, size_t *len);
 /* mkdir -p (mode 0700); NULL or an error message naming the directory. */
 char *wp_mkdir_p(const char *dir);
@@ -623,9 +618,10 @@ char *wp_tcc_build(const char *name, const char *dir, char *const *files, bool o
 char *wp_tcc_build_texts(const char *name, char *const *texts, void **state, void **glue_entry);
 void wp_tcc_release(void *state);
 /* Where the baseline code of `state` is, for backtraces: the shared
-** object it was loaded from (*dl, *memfd: true), or, compiled in memory,
-** the address of a global symbol (wp_tcc_symbol). */
-bool wp_tcc_image(void *state, void **dl, int *memfd);
+** object it was loaded from (its load bias and a descriptor of the file:
+** true), or, compiled in memory, the address of a global symbol
+** (wp_tcc_symbol). */
+bool wp_tcc_image(void *state, uintptr_t *bias, int *memfd);
 void *wp_tcc_symbol(void *state, const char *name);
 
 /* ---------------------------------------------------------- instances */

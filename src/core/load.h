@@ -44,9 +44,12 @@ wasmplug_error_t *wp_module_validate_digested(const uint8_t *bytes, size_t len, 
 ** never waited on if a FIFO) copied into a new memfd through a small
 ** buffer, hashed on the way (`sum`: its SHA-256 in hex), then sealed
 ** against writes and resizing: what is verified afterwards is what is
-** used, whatever happens to the file.  With `map`, the copy is also mapped
-** read-only there (*len bytes).  Returns the memfd, or -1. */
+** used, whatever happens to the file.  With `map`, *map is a read-only
+** view of the copy's *len bytes (a private mapping of the memfd, or for a
+** small file the buffer it was copied through), released with
+** wp_sealed_view_free.  Returns the memfd, or -1. */
 int wp_sealed_copy(const char *path, char sum[65], const uint8_t **map, size_t *len);
+void wp_sealed_view_free(const uint8_t *map, size_t len);
 
 /* build.c: wp_build_baseline, but a cached large module's objects are
 ** sealed memfds (*fds, *nfds; the caller closes them once linked) named

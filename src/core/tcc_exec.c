@@ -7,6 +7,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,32 @@ typedef struct loaded {
   void *dl;
   int memfd;
 } loaded_t;
+
+/* dlopen()s the tcc program's output by way of a memfd, so that what is
+** loaded is exactly the bytes read.  (Not image.c's loader: that one knows
+** only what our `cc` links, and tcc's objects carry relocations of their
+** own kinds; this path is only libwasmplug.so's baseline tier.) */
+static void *dlopen_bytes(const uint8_t *data, size_t len, int *memfd) {
+  int fd = memfd_create("wasmplug-code", MFD_CLOEXEC);
+  *memfd = -1;
+  if (fd < 0) return NULL;
+  size_t off = 0;
+  while (off < len) {
+    ssize_t n = write(fd, data + off, len - off);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      close(fd);
+      return NULL;
+    }
+    off += (size_t)n;
+  }
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (h) *memfd = fd;
+  else close(fd);
+  return h;
+}
 
 char *wp_tcc_build(const char *name, const char *dir, char *const *files, bool own_c, void **state,
                    void **entry) {
@@ -72,7 +100,7 @@ char *wp_tcc_build(const char *name, const char *dir, char *const *files, bool o
   if (!wp_read_all(so, &bytes, &len)) { err = wp_format("%s: tcc produced no output", name); goto out; }
   loaded_t *l = malloc(sizeof *l);
   if (!l) { err = wp_strdup("out of memory"); goto out; }
-  l->dl = wp_dlopen_bytes(bytes, len, &l->memfd);
+  l->dl = dlopen_bytes(bytes, len, &l->memfd);
   void *sym = l->dl ? dlsym(l->dl, "wasmplug_glue_v1") : NULL;
   if (!sym) {
     err = wp_format("%s: cannot load baseline code: %s", name, l->dl ? "no glue entry" : dlerror());
@@ -108,9 +136,11 @@ void wp_tcc_release(void *state) {
   free(l);
 }
 
-bool wp_tcc_image(void *state, void **dl, int *memfd) {
+bool wp_tcc_image(void *state, uintptr_t *bias, int *memfd) {
   loaded_t *l = state;
-  *dl = l->dl;
+  struct link_map *lm = NULL;
+  if (dlinfo(l->dl, RTLD_DI_LINKMAP, &lm) || !lm) return false;
+  *bias = lm->l_addr;
   *memfd = l->memfd;
   return true;
 }

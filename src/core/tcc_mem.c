@@ -178,9 +178,9 @@ void wp_tcc_release(void *state) { tcc_delete(state); }
 
 bool wp_tcc_in_process(void) { return true; }
 
-bool wp_tcc_image(void *state, void **dl, int *memfd) {
+bool wp_tcc_image(void *state, uintptr_t *bias, int *memfd) {
   (void)state;
-  *dl = NULL;
+  *bias = 0;
   *memfd = -1;
   return false;
 }

@@ -56,7 +56,7 @@ static wp_os_err_t transfer(p1_call_t *c, uint32_t fd, uint32_t iovs,
   if (!err && n > 0) {
     switch (how) {
     case XFER_READ: err = wp_os_readv(e->h.fd, iov, n, &done); break;
-    case XFER_WRITE: err = wp_os_writev(e->h.fd, iov, n, &done); break;
+    case XFER_WRITE: err = wp_os_writev(e->h.fd, e->type, iov, n, &done); break;
     case XFER_PREAD: err = wp_os_preadv(e->h.fd, iov, n, offset, &done); break;
     case XFER_PWRITE:
       err = wp_os_pwritev(e->h.fd, iov, n, offset, &done);

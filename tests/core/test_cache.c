@@ -4,7 +4,9 @@
 ** argv[1]: a module (provider.wasm), argv[2]: a scratch cache directory.
 */
 #include <dirent.h>
+#include <elf.h>
 #include <fcntl.h>
+#include <link.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "wasmplug.h"
 #include "core_test.h" /* CHECK, core_test_engine */
 #include "../fixture.h"
+#include "../../src/core/internal.h" /* wp_trust_mac, wp_sha256_hex_of */
 
 static void spit(const char *path, const uint8_t *b, size_t len) {
   FILE *f = fopen(path, "wb");
@@ -99,6 +102,90 @@ static char *entry(const char *suffix) {
   return found;
 }
 
+/* Turns the first DT_GNU_HASH or DT_HASH entry of an ELF image's dynamic
+** section into DT_INIT: a constructor that points into a hash table (it
+** would crash if anything ran it).  False when there is none. */
+static bool give_constructor(uint8_t *b, size_t len) {
+  Elf64_Ehdr eh;
+  if (len < sizeof eh) return false;
+  memcpy(&eh, b, sizeof eh);
+  for (unsigned i = 0; i < eh.e_phnum; i++) {
+    Elf64_Phdr ph;
+    if (eh.e_phoff + (i + 1) * sizeof ph > len) return false;
+    memcpy(&ph, b + eh.e_phoff + i * sizeof ph, sizeof ph);
+    if (ph.p_type != PT_DYNAMIC || ph.p_offset + ph.p_filesz > len) continue;
+    for (size_t k = 0; k + sizeof(Elf64_Dyn) <= ph.p_filesz; k += sizeof(Elf64_Dyn)) {
+      Elf64_Dyn d;
+      memcpy(&d, b + ph.p_offset + k, sizeof d);
+      if (d.d_tag == DT_NULL) break;
+      if (d.d_tag != DT_GNU_HASH && d.d_tag != DT_HASH) continue;
+      d.d_tag = DT_INIT;
+      memcpy(b + ph.p_offset + k, &d, sizeof d);
+      return true;
+    }
+  }
+  return false;
+}
+
+/* The first R_X86_64_RELATIVE relocation of an ELF image's DT_RELA table
+** given type `type` instead.  False when there is none. */
+static bool retype_relocation(uint8_t *b, size_t len, uint32_t type) {
+  Elf64_Ehdr eh;
+  if (len < sizeof eh) return false;
+  memcpy(&eh, b, sizeof eh);
+  Elf64_Phdr ph[16];
+  unsigned n = eh.e_phnum < 16 ? eh.e_phnum : 16;
+  if (eh.e_phoff + n * sizeof *ph > len) return false;
+  memcpy(ph, b + eh.e_phoff, n * sizeof *ph);
+  uint64_t rela = 0, relasz = 0;
+  for (unsigned i = 0; i < n; i++) {
+    if (ph[i].p_type != PT_DYNAMIC || ph[i].p_offset + ph[i].p_filesz > len) continue;
+    for (size_t k = 0; k + sizeof(Elf64_Dyn) <= ph[i].p_filesz; k += sizeof(Elf64_Dyn)) {
+      Elf64_Dyn d;
+      memcpy(&d, b + ph[i].p_offset + k, sizeof d);
+      if (d.d_tag == DT_RELA) rela = d.d_un.d_ptr;
+      if (d.d_tag == DT_RELASZ) relasz = d.d_un.d_val;
+    }
+  }
+  for (unsigned i = 0; i < n && rela; i++) { /* its address to a file offset */
+    if (ph[i].p_type != PT_LOAD || rela < ph[i].p_vaddr || rela - ph[i].p_vaddr >= ph[i].p_filesz) continue;
+    uint64_t off = ph[i].p_offset + (rela - ph[i].p_vaddr);
+    for (uint64_t r = 0; r + sizeof(Elf64_Rela) <= relasz && off + r + sizeof(Elf64_Rela) <= len; r += sizeof(Elf64_Rela)) {
+      Elf64_Rela rl;
+      memcpy(&rl, b + off + r, sizeof rl);
+      if (ELF64_R_TYPE(rl.r_info) != R_X86_64_RELATIVE) continue;
+      rl.r_info = ELF64_R_INFO(ELF64_R_SYM(rl.r_info), type);
+      memcpy(b + off + r, &rl, sizeof rl);
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Plants `code` as the cache entry so/meta with a MAC that verifies (this
+** user's own secret: only a process of the user could). */
+static void plant_macd(const char *so, const char *meta, const uint8_t *code, size_t len) {
+  wasmplug_config_t *c = wasmplug_config_new();
+  wasmplug_config_cache_dir_set(c, cache);
+  wasmplug_engine_t *e = core_test_engine(c);
+  char key[65], sum[65], mac[65], text[300];
+  snprintf(key, sizeof key, "%s", strrchr(so, '/') + 1); /* KEY.so: its first 64 characters */
+  wp_sha256_hex_of(code, len, sum);
+  CHECK(wp_trust_mac(e, key, sum, mac), "MAC the planted code");
+  wasmplug_engine_delete(e);
+  int tl = snprintf(text, sizeof text, "wasmplug-cache 2\nkey %s\nsha256 %s\nmac %s\n", key, sum, mac);
+  spit(so, code, len);
+  spit(meta, (const uint8_t *)text, (size_t)tl);
+}
+
+/* dl_iterate_phdr: whether the dynamic loader knows an object loaded from
+** a descriptor (dlopen of /proc/self/fd/N names it so). */
+static int from_fd(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size;
+  if (info->dlpi_name && strstr(info->dlpi_name, "/proc/self/fd/")) *(int *)data = 1;
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) return 2;
   cache = argv[2];
@@ -117,6 +204,23 @@ int main(int argc, char **argv) {
   if (!so || !meta) return 1;
   CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_OPTIMIZED,
         "auto uses the cached code");
+  /* loaded by wasmplug's own loader (image.c), not dlopen: the dynamic
+  ** loader never heard of it (load_tier also ran it) */
+  {
+    wasmplug_config_t *c = wasmplug_config_new();
+    wasmplug_config_tier_set(c, WASMPLUG_TIER_OPTIMIZED);
+    wasmplug_config_cache_dir_set(c, cache);
+    wasmplug_engine_t *e = core_test_engine(c);
+    wasmplug_module_t *m = NULL;
+    wasmplug_error_t *err = wasmplug_module_new(e, wasm, wasm_len, "provider.wasm", &m);
+    int seen = 0;
+    dl_iterate_phdr(from_fd, &seen);
+    CHECK(!err && wasmplug_module_tier(m) == WASMPLUG_TIER_OPTIMIZED && !seen,
+          "cached code loaded without the dynamic loader");
+    wasmplug_error_delete(err);
+    wasmplug_module_delete(m);
+    wasmplug_engine_delete(e);
+  }
   /* Checked (MAC, ELF) on the pages dlopen maps: a copy nothing can write
   ** or resize any more, not the cache's file, which others may rewrite. */
   int want = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
@@ -166,6 +270,35 @@ int main(int argc, char **argv) {
   spit(meta, (const uint8_t *)"wasmplug-cache 1\nkey 00\nsha256 00\n", 34);
   CHECK(load_tier(WASMPLUG_TIER_OPTIMIZED, wasm, wasm_len, NULL) == WASMPLUG_TIER_OPTIMIZED, "foreign meta rebuilt");
   CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_OPTIMIZED, "and used afterwards");
+
+  /* An entry whose MAC verifies (made with this user's own secret, as only
+  ** a process of the user could) but whose code has a constructor: the ELF
+  ** check, which reads the sealed copy (for a small object, the buffer it
+  ** was copied through), still refuses it; nothing of it runs. */
+  {
+    size_t glen;
+    uint8_t *good = try_read_file(so, &glen);
+    uint8_t *evil = good ? malloc(glen) : NULL;
+    if (evil) memcpy(evil, good, glen);
+    CHECK(evil && give_constructor(evil, glen), "give the cached code a DT_INIT");
+    if (evil) plant_macd(so, meta, evil, glen);
+    CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_BASELINE,
+          "a MAC'ed entry with a constructor is refused by the ELF check");
+    CHECK(load_tier(WASMPLUG_TIER_OPTIMIZED, wasm, wasm_len, NULL) == WASMPLUG_TIER_OPTIMIZED,
+          "and rebuilt");
+    CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_OPTIMIZED, "and used afterwards");
+    /* The loader (image.c) refuses a relocation type it does not know
+    ** rather than guess at it */
+    if (evil) memcpy(evil, good, glen);
+    CHECK(evil && retype_relocation(evil, glen, R_X86_64_TPOFF64), "give the cached code a TLS relocation");
+    if (evil) plant_macd(so, meta, evil, glen);
+    CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_BASELINE,
+          "a MAC'ed entry with an unknown relocation is not loaded");
+    CHECK(load_tier(WASMPLUG_TIER_OPTIMIZED, wasm, wasm_len, NULL) == WASMPLUG_TIER_OPTIMIZED,
+          "and rebuilt");
+    free(good);
+    free(evil);
+  }
 
   /* Artifacts. */
   char art[2048];
