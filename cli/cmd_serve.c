@@ -64,11 +64,18 @@ static const char serve_help[] =
     "  --max-connections N     open connections (default 1024)\n"
     "  --idle-timeout S        close a connection idle (or too slow) for S seconds\n"
     "                          (default 30)\n"
-    "  --threads N             network threads (default one per core)\n"
+    "  --threads N             event loops (default one per core), each with a\n"
+    "                          group of threads: its share of --max-concurrent\n"
+    "                          and one more.  A request without a body runs on\n"
+    "                          the thread running the loop it came on, one with\n"
+    "                          a body on another thread of the group\n"
+    "  --takeover-ms MS        a guest running on a loop's thread holds that\n"
+    "                          loop's other connections at most about MS ms\n"
+    "                          (default 1): then another thread of the group\n"
+    "                          takes the loop over\n"
     "  --no-pin                do not pin threads to CPUs (default, on 2 or more\n"
-    "                          CPUs: each network thread and its share of the\n"
-    "                          --max-concurrent workers on one CPU; a request\n"
-    "                          goes to another CPU's worker when its own are busy)\n"
+    "                          CPUs: each group's threads on one CPU; a request\n"
+    "                          goes to another group when its own is busy)\n"
     "  --grace S               on SIGINT/SIGTERM, wait up to S seconds (default 30)\n"
     "                          for requests in flight (new ones get 503), then\n"
     "                          end them (503, or their responses cut; their\n"
@@ -179,7 +186,7 @@ int wp_cmd_serve(int argc, char **argv) {
     static const char *const with_value[] = {
         "--addr", "--allow-http", "--dir", "--dir-ro", "--env", "--plugin", "--plugin-dir", "--plugin-use",
         "--tier", "--timeout", "--fuel", "--max-body", "--max-header-bytes", "--max-concurrent", "--max-queue",
-        "--max-connections", "--idle-timeout", "--threads", "--grace"};
+        "--max-connections", "--idle-timeout", "--threads", "--grace", "--takeover-ms"};
     bool takes = false;
     for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) takes |= !strcmp(name, with_value[k]);
     if (!takes) {
@@ -229,7 +236,7 @@ int wp_cmd_serve(int argc, char **argv) {
                        {"--max-header-bytes", 1024, 1u << 30}, {"--max-concurrent", 1, 4096},
                        {"--max-queue", 1, 1u << 20},      {"--max-connections", 1, 1u << 20},
                        {"--idle-timeout", 1, 86400},      {"--threads", 1, 1024},
-                       {"--grace", 1, 86400}};
+                       {"--grace", 1, 86400},             {"--takeover-ms", 1, 10000}};
       size_t k = 0;
       while (strcmp(lim[k].opt, name)) k++;
       if (!number(val, lim[k].min, lim[k].max, &n)) {
@@ -247,6 +254,7 @@ int wp_cmd_serve(int argc, char **argv) {
       else if (!strcmp(name, "--max-connections")) o.max_connections = (unsigned)n;
       else if (!strcmp(name, "--idle-timeout")) o.idle_timeout_s = (unsigned)n;
       else if (!strcmp(name, "--threads")) o.threads = (unsigned)n;
+      else if (!strcmp(name, "--takeover-ms")) o.takeover_ms = (unsigned)n;
       else o.grace_s = (unsigned)n;
     }
   }

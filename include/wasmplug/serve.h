@@ -34,7 +34,8 @@ typedef struct wasmplug_serve_options {
   uint32_t reserved;
   const char *addr;          /* "HOST:PORT", "[V6]:PORT", ":PORT"; port 0 picks
                                 one (default "127.0.0.1:8080") */
-  unsigned threads;          /* network threads (one per core) */
+  unsigned threads;          /* event loops, each with a group of threads
+                                (one per core) */
   unsigned workers;          /* requests run by guests at once (2 per core) */
   unsigned queue;            /* requests waiting for a worker, then 503 (1024) */
   unsigned max_connections;  /* open connections (1024) */
@@ -52,13 +53,22 @@ typedef struct wasmplug_serve_options {
   /* Once listening, "listening on http://HOST:PORT\n" is written here
   ** (stdout when NULL): the port resolved, for a caller that asked for 0. */
   FILE *announce;
-  /* Do not pin threads to CPUs.  By default, on two or more CPUs, each
-  ** network thread and the workers that run its requests are pinned to one
-  ** CPU (a group per network thread, spread over the CPUs the process may
-  ** use), so handing a request to a worker and back wakes a thread on the
-  ** same CPU; a group with no free worker hands the request to another's.
+  /* Do not pin threads to CPUs.  By default, on two or more CPUs, the
+  ** threads of each event loop's group (its share of `workers` and one
+  ** more) are pinned to one CPU (the groups spread over the CPUs the
+  ** process may use), so a hand-off within the group wakes a thread on the
+  ** same CPU; a group with no free thread hands the request to another's.
   ** (Read only when `size` covers it.) */
   bool no_pin;
+  /* Milliseconds a guest may hold the other connections of its event loop
+  ** (1).  A request without a body is run by the thread that runs the
+  ** loop it came on, right after the loop's turn (no hand-off to another
+  ** thread); while its guest runs, the loop waits.  A guest that computes
+  ** or waits longer than this has the loop taken over by another thread of
+  ** its group (each group keeps one free for that).  Larger: fewer
+  ** wake-ups of an idle server; smaller: a lower bound on that wait.
+  ** (Read only when `size` covers it.) */
+  unsigned takeover_ms;
 } wasmplug_serve_options_t;
 
 /* Adds the built-in wasi:http plugins to `host`: "wasi-http"

@@ -29,7 +29,7 @@
   X(curl_global_init) X(curl_global_cleanup) X(curl_easy_init) X(curl_easy_setopt) X(curl_easy_perform) \
   X(curl_easy_cleanup) X(curl_easy_strerror) X(curl_slist_append) X(curl_slist_free_all)
 #define WH_MHD_FUNCS(X) \
-  X(MHD_start_daemon) X(MHD_stop_daemon) X(MHD_quiesce_daemon) X(MHD_create_response_from_buffer) \
+  X(MHD_start_daemon) X(MHD_stop_daemon) X(MHD_quiesce_daemon) X(MHD_run_wait) X(MHD_create_response_from_buffer) \
   X(MHD_create_response_from_callback) X(MHD_add_response_header) X(MHD_add_response_footer) X(MHD_queue_response) X(MHD_destroy_response) \
   X(MHD_suspend_connection) X(MHD_resume_connection) X(MHD_get_connection_values) \
   X(MHD_lookup_connection_value) X(MHD_get_connection_info)
@@ -62,6 +62,7 @@ const char *wh_mhd_load(void);
 #define MHD_start_daemon (*wh_mhd_api.MHD_start_daemon)
 #define MHD_stop_daemon (*wh_mhd_api.MHD_stop_daemon)
 #define MHD_quiesce_daemon (*wh_mhd_api.MHD_quiesce_daemon)
+#define MHD_run_wait (*wh_mhd_api.MHD_run_wait)
 #define MHD_create_response_from_buffer (*wh_mhd_api.MHD_create_response_from_buffer)
 #define MHD_create_response_from_callback (*wh_mhd_api.MHD_create_response_from_callback)
 #define MHD_add_response_header (*wh_mhd_api.MHD_add_response_header)

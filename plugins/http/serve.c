@@ -1,17 +1,19 @@
 /*
-** serve.c — wasmplug/serve.h: the server's life: the listening socket, libmicrohttpd's
-** daemon, the workers, and a graceful stop on SIGINT/SIGTERM; and the
-** registration of the built-in wasi-http plugin.
+** serve.c — wasmplug/serve.h: the server's life: the listening socket, a
+** libmicrohttpd daemon per group (event loops run by the groups' threads:
+** serve_pool.c), the threads, and a graceful stop on SIGINT/SIGTERM; and
+** the registration of the built-in wasi-http plugin.
 **
 ** Why libmicrohttpd (Debian's libmicrohttpd12): a small C library made to
 ** be embedded, robust against malformed and hostile HTTP (strict parsing,
 ** limits on the header section through a per-connection memory pool,
-** per-connection timeouts for slow clients, connection limits), with an
-** epoll thread pool for all cores and suspend/resume, which is what lets
+** per-connection timeouts for slow clients, connection limits), with
+** epoll loops an application may drive itself and suspend/resume, which lets
 ** a body stream at the guest's pace without a thread per connection.
 ** See plugins/http/README.md for the comparison with the alternatives.
 */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stddef.h>
@@ -143,6 +145,46 @@ static void wait_for_stop(const sigset_t *set) {
   }
 }
 
+/* A daemon per group on the listening socket `fd` (each on a duplicate of
+** its own: a daemon closes its socket when it stops), driven by the group's
+** threads (no thread of libmicrohttpd's own: serve_pool.c). */
+static wasmplug_error_t *daemons_start(sv_server_t *s, int fd, const char *shown) {
+  const wasmplug_serve_options_t *o = s->o;
+  /* several loops accept on it: none may block in accept() */
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+    return wasmplug_error_new("--addr %s: cannot make the socket non-blocking: %s", shown, strerror(errno));
+  unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+  if (o->verbose) flags |= MHD_USE_ERROR_LOG;
+  unsigned conns = o->max_connections ? o->max_connections : 1024;
+  conns = (conns + s->ngroups - 1) / s->ngroups; /* shared out, as libmicrohttpd's own pool does */
+  for (unsigned g = 0; g < s->ngroups; g++) {
+    sv_group_t *q = &s->groups[g];
+    int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (own < 0) return wasmplug_error_new("--addr %s: %s", shown, strerror(errno));
+    q->mhd = MHD_start_daemon(
+        flags, 0, NULL, NULL, sv_access, q, MHD_OPTION_LISTEN_SOCKET, own, MHD_OPTION_CONNECTION_LIMIT, conns,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->idle_timeout_s ? o->idle_timeout_s : 30),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(o->max_header_bytes ? o->max_header_bytes : 32 * 1024),
+        MHD_OPTION_URI_LOG_CALLBACK, sv_uri_log, q, MHD_OPTION_NOTIFY_COMPLETED, sv_completed, q,
+        MHD_OPTION_STRICT_FOR_CLIENT, (int)1, MHD_OPTION_END);
+    if (!q->mhd) {
+      close(own);
+      return wasmplug_error_new("--addr %s: libmicrohttpd could not start serving", shown);
+    }
+  }
+  return NULL;
+}
+
+/* Stops the daemons (no thread runs their loops any more). */
+static void daemons_stop(sv_server_t *s) {
+  for (unsigned g = 0; s->groups && g < s->ngroups; g++)
+    if (s->groups[g].mhd) {
+      MHD_stop_daemon(s->groups[g].mhd);
+      s->groups[g].mhd = NULL;
+    }
+}
+
 wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_serve_options_t *o) {
   sv_server_t s;
   memset(&s, 0, sizeof s);
@@ -154,6 +196,9 @@ wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_ser
   s.queue_cap = o->queue ? o->queue : 1024;
   s.max_body = o->max_body ? o->max_body : (64u << 20);
   s.reuse = !o->fresh_instances;
+  /* (a caller's older, smaller options: the default) */
+  bool has_takeover = o->size >= offsetof(wasmplug_serve_options_t, takeover_ms) + sizeof o->takeover_ms;
+  s.takeover_ns = (uint64_t)(has_takeover && o->takeover_ms ? o->takeover_ms : 1) * 1000000u;
   pthread_mutex_init(&s.lock, NULL);
   pthread_mutex_init(&s.log_lock, NULL);
   pthread_cond_init(&s.idle, NULL);
@@ -184,21 +229,10 @@ wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_ser
     err = wasmplug_error_new("serve: %s", lib);
     goto out;
   }
+  if ((err = daemons_start(&s, fd, shown))) goto out;
+  close(fd); /* the daemons have theirs */
+  fd = -1;
   if ((err = sv_workers_start(&s))) goto out;
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
-  if (o->verbose) flags |= MHD_USE_ERROR_LOG;
-  s.mhd = MHD_start_daemon(
-      flags, 0, NULL, NULL, sv_access, &s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-      (unsigned)(s.nthreads > 1 ? s.nthreads : 0), MHD_OPTION_CONNECTION_LIMIT,
-      (unsigned)(o->max_connections ? o->max_connections : 1024), MHD_OPTION_CONNECTION_TIMEOUT,
-      (unsigned)(o->idle_timeout_s ? o->idle_timeout_s : 30), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-      (size_t)(o->max_header_bytes ? o->max_header_bytes : 32 * 1024), MHD_OPTION_URI_LOG_CALLBACK, sv_uri_log, &s,
-      MHD_OPTION_NOTIFY_COMPLETED, sv_completed, &s, MHD_OPTION_STRICT_FOR_CLIENT, (int)1, MHD_OPTION_END);
-  if (!s.mhd) {
-    err = wasmplug_error_new("--addr %s: libmicrohttpd could not start serving", shown);
-    goto out;
-  }
-  fd = -1; /* the daemon's now */
   FILE *ann = o->announce ? o->announce : stdout;
   fprintf(ann, "listening on http://%s\n", shown);
   fflush(ann);
@@ -221,27 +255,33 @@ wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_ser
   s.phase = SV_CLOSING;
   sv_resume_all(&s);
   /* The resumed connections answer 503 (or cut their bodies) on the
-  ** network threads: let those reach the clients, which would otherwise
-  ** see a reset and no status at all.  Bounded: a client that never
-  ** finishes its request head does not hold the stop. */
+  ** loops, still running: let those reach the clients, which would
+  ** otherwise see a reset and no status at all.  Bounded: a client that
+  ** never finishes its request head does not hold the stop. */
   if (left) wait_idle(&s, SV_FLUSH_MS);
   /* a guest waiting on an upstream that never answers would hold its
-  ** worker, and the process, forever: its transfer fails now (after the
+  ** thread, and the process, forever: its transfer fails now (after the
   ** 503s went: its failing transfer would otherwise race them with a
   ** response of the guest's own, made past the grace) */
   wh_client_stop_all();
-  MHD_stop_daemon(s.mhd);
-  s.mhd = NULL;
+  /* the loops end, and the guests still running are interrupted; then
+  ** the daemons stop (no thread runs them any more) */
+  sv_workers_stop(&s);
 out:
-  if (s.mhd) MHD_stop_daemon(s.mhd);
-  if (fd >= 0) close(fd);
   if (s.nstarted) sv_workers_stop(&s);
+  daemons_stop(&s);
+  if (fd >= 0) close(fd);
   if (o->verbose && s.inst_count)
     fprintf(stderr, "wasmplug: serve: %llu instances made, %.1f us each on average\n",
             (unsigned long long)s.inst_count, (double)s.inst_ns / (double)s.inst_count / 1e3);
   if (o->verbose && s.reset_count)
     fprintf(stderr, "wasmplug: serve: %llu instance resets (a fresh instance per request), %.1f us each on average\n",
             (unsigned long long)s.reset_count, (double)s.reset_ns / (double)s.reset_count / 1e3);
+  if (o->verbose && s.led_count + s.handed_count)
+    fprintf(stderr,
+            "wasmplug: serve: %llu requests run by the thread of their event loop, %llu by another; "
+            "%llu loops taken over from a guest\n",
+            (unsigned long long)s.led_count, (unsigned long long)s.handed_count, (unsigned long long)s.takeover_count);
   sv_groups_free(&s);
   pthread_cond_destroy(&s.idle);
   pthread_mutex_destroy(&s.log_lock);

@@ -1,13 +1,17 @@
 /*
-** serve_conn.c — one request on libmicrohttpd's network threads: the head
-** becomes an exchange handed to a worker (the guest starts while the body
-** still arrives), the body is pushed into the request pipe as it comes,
-** the guest's response is queued when it is set, its body pulled from the
-** response pipe as the socket takes it.
+** serve_conn.c — one request on an event loop (libmicrohttpd's callbacks,
+** run by the loop's leader: serve_pool.c): the head becomes an exchange,
+** queued for the leader to run after the loop's turn when the request has
+** no body, else handed to a follower at once (the guest starts while the
+** body still arrives); the body is pushed into the request pipe as it
+** comes, the guest's response is queued when it is set, its body pulled
+** from the response pipe as the socket takes it.
 **
-** Waiting never blocks a network thread: a connection whose request pipe
-** is full, or that waits for the guest's response or body bytes, is
-** suspended; the pipe's wake-up or the response resumes it.  The suspend
+** Waiting never blocks a loop: a connection whose request pipe is full,
+** or that waits for the guest's response or body bytes, is suspended; the
+** pipe's wake-up or the response resumes it.  (A request queued for the
+** leader is not suspended while it waits for its guest to start: the
+** loop's next turn asks again, by when the leader has run it.)  The suspend
 ** decision is taken under the exchange's lock after re-checking the pipe,
 ** and a wake-up resumes only a connection marked suspended under the same
 ** lock, so no wake-up is lost and a connection is resumed once.
@@ -248,8 +252,15 @@ static enum MHD_Result begin(sv_conn_t *c, const char *method) {
   if (cl && strtoull(cl, NULL, 10) > s->max_body) return answer(c, 413, "request body too large\n");
   if (!(ex->req_body = wh_pipe_new(WH_WINDOW, s->max_body))) return answer(c, 503, "out of memory\n");
   wh_pipe_set_wake(ex->req_body, &wh_exchange_waker, ex);
+  /* a request without a body is run by this loop's thread once the loop's
+  ** turn is over (serve_pool.c); one with a body by a follower at once,
+  ** while the loop reads the body */
+  bool bodyless = !MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) &&
+                  (!cl || !strtoull(cl, NULL, 10));
   wh_exchange_ref(ex); /* the queue's */
-  if (!sv_enqueue(s, ex)) {
+  c->deferrable = bodyless;
+  if (!sv_enqueue(s, ex, c->group, bodyless)) {
+    c->deferrable = false;
     wh_exchange_unref(ex);
     return answer(c, 503, "server busy\n");
   }
@@ -325,6 +336,15 @@ enum MHD_Result sv_access(void *cls, struct MHD_Connection *mc, const char *url,
       pthread_mutex_unlock(&ex->lock);
       return answer_stopping(c);
     }
+    if (c->deferrable) {
+      /* the loop's leader runs the guest after this turn, and the next
+      ** turn calls again (a connection neither answered nor suspended
+      ** is): no suspend and resume.  Once its guest has started (or it
+      ** went to a follower: serve_pool.c), the connection waits
+      ** suspended as any other. */
+      pthread_mutex_unlock(&ex->lock);
+      return MHD_YES;
+    }
     c->suspended = true;
     MHD_suspend_connection(mc);
     pthread_mutex_unlock(&ex->lock);
@@ -381,10 +401,12 @@ void sv_resume_all(sv_server_t *s) {
 /* ------------------------------------------------------- begin and end */
 
 void *sv_uri_log(void *cls, const char *uri, struct MHD_Connection *mc) {
-  sv_server_t *s = cls;
+  sv_group_t *g = cls;
+  sv_server_t *s = g->s;
   sv_conn_t *c = calloc(1, sizeof *c);
   if (!c) return NULL;
   c->s = s;
+  c->group = g->index;
   c->mc = mc;
   c->uri = uri ? strdup(uri) : NULL;
   clock_gettime(CLOCK_MONOTONIC, &c->t0);
@@ -431,7 +453,7 @@ static void access_log(sv_server_t *s, sv_conn_t *c, enum MHD_RequestTermination
 }
 
 void sv_completed(void *cls, struct MHD_Connection *mc, void **con_cls, enum MHD_RequestTerminationCode why) {
-  sv_server_t *s = cls;
+  sv_server_t *s = ((sv_group_t *)cls)->s;
   sv_conn_t *c = *con_cls;
   if (!c) return;
   *con_cls = NULL;

@@ -51,6 +51,7 @@ typedef struct sv_inst {
 /* One request on a connection (libmicrohttpd's con_cls). */
 typedef struct sv_conn {
   sv_server_t *s;
+  unsigned group;    /* the group whose loop serves the connection */
   struct MHD_Connection *mc;
   wh_exchange_t *ex;
   char *uri;         /* the request target as received */
@@ -60,6 +61,11 @@ typedef struct sv_conn {
   bool suspended;    /* under ex->lock */
   bool counted;      /* in s->inflight */
   bool too_large;    /* the body went over --max-body: 413 once it is read */
+  /* queued for the loop's own thread (a request without a body): its
+  ** final callback returns once without suspending the connection, since
+  ** that thread runs the guest right after the loop's turn and the next
+  ** turn asks again (serve_pool.c, "Leader and followers") */
+  bool deferrable;
   uint64_t discarded;
   unsigned status;
   uint64_t sent;
@@ -67,40 +73,56 @@ typedef struct sv_conn {
   struct sv_conn *prev, *next; /* s->conns */
 } sv_conn_t;
 
-/* A group: one network thread and the workers that run its requests, on
-** one CPU when pinned (serve_pool.c).  Under the server's lock. */
+/* A group: a libmicrohttpd daemon (an event loop of its own on the shared
+** listening socket) and the threads that take turns running it and run
+** its requests' guests, on one CPU when pinned (serve_pool.c).  Under the
+** server's lock unless said otherwise. */
 typedef struct sv_group {
-  pthread_cond_t work;    /* a job for one of its workers, or stopping */
-  unsigned nworkers;      /* its workers */
-  unsigned idle;          /* its workers waiting for a job */
-  unsigned signaled;      /* of those, woken for a job (not counted as free) */
-  int cpu;                /* the CPU its threads are pinned to, or -1 */
+  sv_server_t *s;          /* set once */
+  unsigned index;          /* set once */
+  struct MHD_Daemon *mhd;  /* set once; driven by the leader only */
+  pthread_cond_t work;     /* a job for one of its followers, the loop to take over, or stopping */
+  unsigned nworkers;       /* guests it runs at once; it has one thread more */
+  unsigned running;        /* its threads running a guest */
+  unsigned idle;           /* its threads waiting (followers) */
+  unsigned signaled;       /* of those, woken for a job (not counted as free) */
+  unsigned deferred;       /* jobs queued for its leader (sv_job.deferred) */
+  bool leader;             /* a thread runs its loop */
+  uint64_t turn_ns;        /* when the loop's last turn ended (sv_now_ns) */
+  uint64_t left_ns;        /* when its leader last left it */
+  bool watcher;            /* a follower waits with a time limit (takeover_ns) */
+  int cpu;                 /* the CPU its threads are pinned to, or -1 */
 } sv_group_t;
 
-/* A queued request and the group of the network thread that queued it. */
+/* A queued request and the group of the loop that queued it. */
 typedef struct sv_job {
   wh_exchange_t *ex;
   unsigned group;
+  bool deferred; /* for that group's leader, to run after its loop's turn */
+  bool spread;   /* handed to `group` (running no guest) for a follower of its own */
 } sv_job_t;
 
 struct sv_server {
   const wasmplug_serve_options_t *o;
   wasmplug_program_t *program;
   const char *name;
-  struct MHD_Daemon *mhd;
   unsigned nthreads, nworkers, queue_cap;
+  /* how long a loop may be left unattended (its leader running a guest)
+  ** before a follower of its group takes it over: the bound on how long a
+  ** guest that computes or waits holds the other connections of its loop */
+  uint64_t takeover_ns;
   uint64_t max_body;
   pthread_mutex_t lock;  /* the queue and groups, inflight, conns */
   pthread_cond_t idle;   /* inflight dropped */
   sv_job_t *queue;       /* queue_cap entries */
   size_t qhead, qlen;
+  size_t ndeferred;      /* of those, deferred (for their groups' leaders) */
   unsigned head_skips;   /* times the oldest job was passed over (serve_pool.c take) */
   bool stopping;
-  /* groups: one per network thread, whose workers share its CPU when
-  ** pinned (serve_pool.c) */
+  /* groups: one per event loop, whose threads share its CPU when pinned
+  ** (serve_pool.c) */
   sv_group_t *groups;
   unsigned ngroups;
-  _Atomic unsigned next_group; /* the next network thread's group */
   bool pin;                    /* groups are pinned to CPUs */
   /* read under an exchange's lock wherever a connection may be suspended,
   ** written before sv_resume_all takes those locks: a connection either
@@ -108,13 +130,17 @@ struct sv_server {
   _Atomic sv_phase_t phase;
   unsigned inflight;     /* requests begun and not completed */
   sv_conn_t *conns;      /* live requests */
-  pthread_t *workers;
-  /* each worker's interrupt handle (made by the worker; under lock): past
+  pthread_t *workers;    /* every group's threads */
+  unsigned nthreads_all; /* their number: nworkers + ngroups */
+  /* each thread's interrupt handle (made by the thread; under lock): past
   ** the grace, the guest calls still running are ended with them */
   wasmplug_interrupt_handle_t **interrupts;
   unsigned nstarted;
   /* instantiation and resets, measured */
   _Atomic uint64_t inst_count, inst_ns, reset_count, reset_ns;
+  /* requests run by their loop's leader, by another thread; loops taken
+  ** over by a follower (each under lock) */
+  uint64_t led_count, handed_count, takeover_count;
   _Atomic bool reuse; /* instances are reset and reused (wasmplug_program_instance_snapshot worked) */
   pthread_mutex_t log_lock;
 };
@@ -126,16 +152,17 @@ void sv_inst_delete(sv_inst_t *i);
 ** guest sets no response (a trap, an early return).  Logs traps; returns
 ** false after one (the instance must not be reused). */
 bool sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex);
-/* Puts ex on the calling network thread's group's queue (false: full or
-** stopping). */
-bool sv_enqueue(sv_server_t *s, wh_exchange_t *ex);
-/* The calling network thread's group (given, and the thread pinned to its
-** CPU, on its first call). */
-unsigned sv_net_group(sv_server_t *s);
-/* Makes the groups (before the workers start). */
+/* Queues ex, a request that came on group g's loop (false: full or
+** stopping).  `deferred`: for g's leader to run after its loop's turn (no
+** thread is woken); else a follower is woken for it. */
+bool sv_enqueue(sv_server_t *s, wh_exchange_t *ex, unsigned g, bool deferred);
+/* Makes the groups (before their daemons and threads start). */
 wasmplug_error_t *sv_groups_new(sv_server_t *s);
 void sv_groups_free(sv_server_t *s);
+/* Starts every group's threads, which run its loop and its guests. */
 wasmplug_error_t *sv_workers_start(sv_server_t *s);
+/* Stops them: each loop is left, queued requests not run once the server
+** is SV_CLOSING, and guests still running past the grace interrupted. */
 void sv_workers_stop(sv_server_t *s);
 uint64_t sv_now_ns(void);
 

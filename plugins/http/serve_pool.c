@@ -182,25 +182,42 @@ bool sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex) {
   return clean;
 }
 
-/* ------------------------------------------------------------ workers */
+/* ------------------------------------------- leader and followers */
 
-/* Groups.  A network thread queues its requests for its group, whose
-** workers take them first; with pinning (the default on two or more CPUs)
-** a group's threads share one CPU, so that handing a request to a worker
-** and its response back to the network thread wakes a thread on the same
-** CPU (cross-CPU wake-ups and migrations cost a fifth or more of the CPU
-** time of a request here: bench/README.md).  One queue and one lock for
-** all: a job goes to an idle worker of its group when there is one, else
-** to an idle worker of another group, and a worker that finds no job of
-** its group takes the oldest; so no request waits while any worker is
-** free (a group whose workers all wait in their guests, for an upstream
-** say, does not hold its requests back). */
-
-/* The network thread's group, per thread (a thread serves one daemon). */
-static _Thread_local struct {
-  const sv_server_t *s;
-  unsigned g;
-} net_group;
+/* Groups.  Each group has a libmicrohttpd daemon of its own (an epoll
+** loop on the shared listening socket, with no thread of its own) and
+** nworkers + 1 threads, pinned to one CPU (the default on two or more
+** CPUs).  One thread at a time, the *leader*, runs the loop; the others
+** are *followers*, waiting.
+**
+** A request without a body is queued *deferred*, for the leader: once the
+** loop's turn (MHD_run_wait) is over, the leader runs its guest itself, on
+** its own stack, as an ordinary outermost call (--timeout, --fuel and the
+** interrupt handle exactly as on any thread), and the loop's next turn
+** sends the response.  No thread is woken and the connection is not
+** suspended: handing every request to a worker and its response back was
+** more than half the CPU time of a request (bench/README.md, w26-serve).
+** A request with a body is handed to a follower at once, as before (its
+** guest runs while the body arrives, which the loop must keep reading).
+**
+** While the leader runs a guest its loop is unattended.  The leader leaves
+** the loop only while its group can run one more guest (running <
+** nworkers), so a thread of the group is always free to take the loop over:
+** one follower waits with a time limit (the *watcher*, takeover_ns) and,
+** finding the loop unattended, becomes the leader.  That bounds how long a
+** guest that computes holds the other connections of its loop, and a guest
+** that waits on what only the loop makes progress on (room in its response
+** body's pipe, say) cannot deadlock: the new leader drains the pipe.  A
+** thread whose guest is done leads again if the loop is unattended, else
+** follows.
+**
+** One queue and one lock for all groups: a job with a body goes to an idle
+** follower of its group when there is one, else of another group, and a
+** follower that finds no job of its group takes the oldest; so no request
+** waits while any thread is free.  Guests that compute long are spread
+** over the CPUs: a deferred request whose group runs a guest already goes
+** to an idle follower of a group that runs none (ctest http_serve
+** "spread"). */
 
 static void pin_to(pthread_t t, int cpu) {
   if (cpu < 0) return;
@@ -208,15 +225,6 @@ static void pin_to(pthread_t t, int cpu) {
   CPU_ZERO(&set);
   CPU_SET(cpu, &set);
   pthread_setaffinity_np(t, sizeof set, &set); /* best effort: unpinned if refused */
-}
-
-unsigned sv_net_group(sv_server_t *s) {
-  if (net_group.s != s) {
-    net_group.s = s;
-    net_group.g = atomic_fetch_add(&s->next_group, 1) % s->ngroups;
-    if (s->pin) pin_to(pthread_self(), s->groups[net_group.g].cpu);
-  }
-  return net_group.g;
 }
 
 wasmplug_error_t *sv_groups_new(sv_server_t *s) {
@@ -231,11 +239,18 @@ wasmplug_error_t *sv_groups_new(sv_server_t *s) {
     for (int c = 0; c < CPU_SETSIZE; c++)
       if (CPU_ISSET(c, &allowed)) cpus[ncpus++] = c;
   s->pin = s->pin && s->ngroups > 1 && ncpus > 1;
-  for (unsigned k = 0; k < s->nworkers; k++) s->groups[k % s->ngroups].nworkers++; /* as sv_workers_start starts them */
+  for (unsigned k = 0; k < s->nworkers; k++) s->groups[k % s->ngroups].nworkers++;
+  /* the watcher's time limit is a deadline on the monotonic clock */
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
   for (unsigned g = 0; g < s->ngroups; g++) {
-    pthread_cond_init(&s->groups[g].work, NULL);
+    s->groups[g].s = s;
+    s->groups[g].index = g;
+    pthread_cond_init(&s->groups[g].work, &ca);
     s->groups[g].cpu = s->pin ? cpus[g % (unsigned)ncpus] : -1;
   }
+  pthread_condattr_destroy(&ca);
   return NULL;
 }
 
@@ -248,74 +263,221 @@ void sv_groups_free(sv_server_t *s) {
   s->queue = NULL;
 }
 
-/* Wakes a worker of group q if one waits that was not woken already (lock
-** held); with `alone`, only when none of its workers has a request (runs a
-** guest, or is woken for one): its CPU has no guest. */
+/* Wakes a follower of group q if one waits that was not woken already (lock
+** held); with `alone`, only when the group runs no guest and none of its
+** followers was woken for one: its CPU has no guest. */
 static bool wake(sv_group_t *q, bool alone) {
   if (q->idle <= q->signaled) return false;
-  if (alone && q->nworkers - q->idle + q->signaled) return false;
+  if (alone && q->running + q->signaled) return false;
   q->signaled++;
   pthread_cond_signal(&q->work);
   return true;
 }
 
-bool sv_enqueue(sv_server_t *s, wh_exchange_t *ex) {
-  unsigned g = sv_net_group(s);
+/* Wakes a follower for a job queued by group g (lock held): of a group
+** running no guest first (its own, else another's), then of its own, else
+** of any other. */
+static void wake_for(sv_server_t *s, unsigned g) {
+  bool woken = false;
+  for (unsigned pass = 0; pass < 2 && !woken; pass++)
+    for (unsigned k = 0; k < s->ngroups && !woken; k++) woken = wake(&s->groups[(g + k) % s->ngroups], pass == 0);
+}
+
+bool sv_enqueue(sv_server_t *s, wh_exchange_t *ex, unsigned g, bool deferred) {
   pthread_mutex_lock(&s->lock);
   bool ok = !s->stopping && s->qlen < s->queue_cap;
   if (ok) {
-    s->queue[(s->qhead + s->qlen++) % s->queue_cap] = (sv_job_t){ex, g};
-    /* a worker of a group with no request running first (its group's,
-    ** else another's): guests that compute long are spread over the CPUs,
-    ** not two of them on one CPU while another has none; then its group's,
-    ** else any other group's (which takes the oldest) */
-    bool woken = false;
-    for (unsigned pass = 0; pass < 2 && !woken; pass++)
-      for (unsigned k = 0; k < s->ngroups && !woken; k++) woken = wake(&s->groups[(g + k) % s->ngroups], pass == 0);
+    s->queue[(s->qhead + s->qlen++) % s->queue_cap] = (sv_job_t){ex, g, deferred, false};
+    if (deferred) {
+      s->groups[g].deferred++;
+      s->ndeferred++;
+    } else {
+      wake_for(s, g);
+    }
   }
   pthread_mutex_unlock(&s->lock);
   return ok;
 }
 
-/* How far a worker looks for a job of its group before taking the oldest,
-** and how often the oldest may be passed over (then it is taken): a group
-** whose workers all wait in their guests does not hold its requests back
-** for long while other groups have requests of their own. */
-#define OWN_LOOKAHEAD 16
-
-/* A job for a worker of group g (lock held): the first of its group among
-** the oldest, else the oldest; NULL when the queue is empty. */
-static wh_exchange_t *take(sv_server_t *s, unsigned g) {
-  if (!s->qlen) return NULL;
-  size_t n = s->qlen < OWN_LOOKAHEAD ? s->qlen : OWN_LOOKAHEAD, at = 0;
-  if (s->head_skips < OWN_LOOKAHEAD)
-    for (size_t k = 0; k < n; k++)
-      if (s->queue[(s->qhead + k) % s->queue_cap].group == g) {
-        at = k;
-        break;
-      }
-  s->head_skips = at ? s->head_skips + 1 : 0; /* the oldest stays the oldest when passed over */
+/* Removes the job `at` places from the oldest (lock held): the older ones
+** move up by one. */
+static wh_exchange_t *remove_at(sv_server_t *s, size_t at) {
   wh_exchange_t *ex = s->queue[(s->qhead + at) % s->queue_cap].ex;
-  for (size_t k = at; k > 0; k--) /* close the gap: the older ones move up by one */
+  for (size_t k = at; k > 0; k--)
     s->queue[(s->qhead + k) % s->queue_cap] = s->queue[(s->qhead + k - 1) % s->queue_cap];
   s->qhead = (s->qhead + 1) % s->queue_cap;
   s->qlen--;
   return ex;
 }
 
-/* Waits for the next job of a worker of group g; NULL: stopping, and the
-** queue is empty. */
-static wh_exchange_t *next_job(sv_server_t *s, unsigned g) {
-  sv_group_t *q = &s->groups[g];
-  wh_exchange_t *ex;
-  pthread_mutex_lock(&s->lock);
-  while (!(ex = take(s, g)) && !s->stopping) {
+/* How far a follower looks for a job of its group before taking the
+** oldest, and how often the oldest may be passed over (then it is taken):
+** a group whose threads all wait in their guests does not hold its
+** requests back for long while other groups have requests of their own. */
+#define OWN_LOOKAHEAD 16
+
+/* A job for a follower of group g (lock held): the first of its group
+** among the oldest, else the oldest; deferred jobs are their leaders'.
+** NULL when there is none. */
+static wh_exchange_t *take(sv_server_t *s, unsigned g) {
+  size_t first = s->qlen, own = s->qlen, seen = 0;
+  for (size_t k = 0; k < s->qlen && seen < OWN_LOOKAHEAD; k++) {
+    const sv_job_t *j = &s->queue[(s->qhead + k) % s->queue_cap];
+    /* a spread job is its group's while that group has room */
+    if (j->deferred || (j->spread && j->group != g && s->groups[j->group].running < s->groups[j->group].nworkers))
+      continue;
+    seen++;
+    if (first == s->qlen) first = k;
+    if (j->group == g) {
+      own = k;
+      break;
+    }
+  }
+  if (first == s->qlen) return NULL;
+  size_t at = own < s->qlen && s->head_skips < OWN_LOOKAHEAD ? own : first;
+  s->head_skips = at != first ? s->head_skips + 1 : 0; /* the oldest stays the oldest when passed over */
+  return remove_at(s, at);
+}
+
+/* The connection of ex waits suspended from now on, no longer deferred
+** (sv_conn.deferrable): its guest starts, or goes to a follower. */
+static void undeferrable(wh_exchange_t *ex) {
+  pthread_mutex_lock(&ex->lock);
+  sv_conn_t *c = ex->server;
+  if (c) c->deferrable = false;
+  pthread_mutex_unlock(&ex->lock);
+}
+
+/* Makes job `at` (deferred, of group q) an ordinary one, for a follower
+** (lock held). */
+static void undefer(sv_server_t *s, sv_group_t *q, size_t at) {
+  sv_job_t *j = &s->queue[(s->qhead + at) % s->queue_cap];
+  j->deferred = false;
+  q->deferred--;
+  s->ndeferred--;
+  undeferrable(j->ex);
+}
+
+/* A deferred job for the leader of group q (lock held), or NULL.  One
+** its group has no room for (it runs nworkers guests: the leader may not
+** leave its loop) goes to a follower of any group; one that would make a
+** second guest on this CPU while another group runs none goes to that
+** group's follower. */
+static wh_exchange_t *take_deferred(sv_server_t *s, sv_group_t *q) {
+  for (size_t k = 0; k < s->qlen && q->deferred; k++) {
+    const sv_job_t *j = &s->queue[(s->qhead + k) % s->queue_cap];
+    if (!j->deferred || j->group != q->index) continue;
+    if (q->running >= q->nworkers) {
+      undefer(s, q, k);
+      wake_for(s, q->index);
+      continue;
+    }
+    if (q->running) {
+      unsigned h = 0;
+      while (h < s->ngroups && (h == q->index || !wake(&s->groups[h], true))) h++;
+      if (h < s->ngroups) { /* for group h's follower only (sv_job.spread) */
+        undefer(s, q, k);
+        s->queue[(s->qhead + k) % s->queue_cap].group = h;
+        s->queue[(s->qhead + k) % s->queue_cap].spread = true;
+        continue;
+      }
+    }
+    q->deferred--;
+    s->ndeferred--;
+    s->led_count++;
+    return remove_at(s, k);
+  }
+  return NULL;
+}
+
+/* Any job at all, for a thread that stops (lock held): it is answered
+** (or, before SV_CLOSING, run). */
+static wh_exchange_t *take_any(sv_server_t *s) {
+  if (!s->qlen) return NULL;
+  const sv_job_t *j = &s->queue[s->qhead % s->queue_cap];
+  if (j->deferred) {
+    s->groups[j->group].deferred--;
+    s->ndeferred--;
+  }
+  return remove_at(s, 0);
+}
+
+/* How long a leader's loop waits for an event at most: how soon it sees
+** that the server stops. */
+#define LOOP_WAIT_MS 50
+
+/* The next job of a thread of group q (lock held; unlocked while it runs
+** the loop), or NULL when the server stops and the queue is empty.  On
+** return the thread is counted in q->running and leads no loop. */
+static wh_exchange_t *next_job(sv_server_t *s, sv_group_t *q) {
+  bool leading = false, watching = false;
+  wh_exchange_t *ex = NULL;
+  for (;;) {
+    if (s->stopping) {
+      ex = take_any(s);
+      break;
+    }
+    /* a follower takes a job first (the exit below wakes another for an
+    ** unattended loop), then an unattended loop */
+    if (!leading && q->running < q->nworkers && (ex = take(s, q->index))) {
+      s->handed_count++;
+      break;
+    }
+    /* (the watcher only once it has been unattended for takeover_ns: a
+    ** leader back from a short guest takes it up again itself) */
+    if (!leading && !q->leader && (!watching || sv_now_ns() - q->left_ns >= s->takeover_ns)) {
+      leading = q->leader = true;
+      if (q->running) s->takeover_count++;
+    }
+    if (leading) {
+      /* the deferred guests one after another, but back to the loop every
+      ** half takeover (to send their responses) before a follower would
+      ** take it over */
+      if (q->deferred && sv_now_ns() - q->turn_ns < s->takeover_ns / 2 && (ex = take_deferred(s, q))) break;
+      /* a job with a body is a follower's (its guest waits for the body,
+      ** which the loop reads), unless no follower of the group is free */
+      if (s->qlen > s->ndeferred && q->running < q->nworkers && q->idle <= q->signaled &&
+          (ex = take(s, q->index))) {
+        s->handed_count++;
+        break;
+      }
+      if (watching) { /* a follower turned leader: another watches now */
+        q->watcher = watching = false;
+        if (q->idle) pthread_cond_signal(&q->work);
+      }
+      pthread_mutex_unlock(&s->lock);
+      MHD_run_wait(q->mhd, LOOP_WAIT_MS);
+      pthread_mutex_lock(&s->lock);
+      q->turn_ns = sv_now_ns();
+      continue;
+    }
+    /* a follower: one of them (the watcher) waits with a time limit, to
+    ** take the loop over when its leader has left it to run a guest */
+    if (!q->watcher) q->watcher = watching = true;
     q->idle++;
-    pthread_cond_wait(&q->work, &s->lock);
+    if (watching) { /* until the loop has been unattended for takeover_ns */
+      uint64_t at = (q->leader ? sv_now_ns() : q->left_ns) + s->takeover_ns;
+      struct timespec until = {(time_t)(at / 1000000000u), (long)(at % 1000000000u)};
+      pthread_cond_timedwait(&q->work, &s->lock, &until);
+    } else {
+      pthread_cond_wait(&q->work, &s->lock);
+    }
     q->idle--;
     if (q->signaled) q->signaled--;
   }
-  pthread_mutex_unlock(&s->lock);
+  if (watching) { /* another follower watches from now on */
+    q->watcher = false;
+    if (q->idle) pthread_cond_signal(&q->work);
+  }
+  if (leading) {
+    q->leader = false;
+    q->left_ns = sv_now_ns();
+  }
+  if (ex) q->running++;
+  /* the loop is unattended: a follower takes it, the watcher within
+  ** takeover_ns, or at once when there is none (its group's room for one
+  ** more guest keeps a thread free for that) */
+  if (!q->leader && !q->watcher && q->idle > q->signaled) pthread_cond_signal(&q->work);
   return ex;
 }
 
@@ -327,6 +489,7 @@ typedef struct worker_arg {
 static void *worker(void *arg) {
   sv_server_t *s = ((worker_arg_t *)arg)->s;
   unsigned g = ((worker_arg_t *)arg)->g, k = ((worker_arg_t *)arg)->k;
+  sv_group_t *q = &s->groups[g];
   free(arg);
   /* how sv_workers_stop ends a guest that computes on past the grace */
   wasmplug_interrupt_handle_t *ih = NULL;
@@ -352,8 +515,11 @@ static void *worker(void *arg) {
         wasmplug_error_delete(e);
       }
     }
-    wh_exchange_t *ex = next_job(s, g);
+    pthread_mutex_lock(&s->lock);
+    wh_exchange_t *ex = next_job(s, q);
+    pthread_mutex_unlock(&s->lock);
     if (!ex) break; /* stopping, and nothing left to do */
+    undeferrable(ex);
     /* past the stop's grace (SV_CLOSING) a request still queued has had its
     ** 503 (or lost its connection): its guest is not started, so nothing
     ** it would do (an outgoing request that nothing ends any more) runs
@@ -379,14 +545,18 @@ static void *worker(void *arg) {
       sv_on_response(ex);
     }
     wh_exchange_unref(ex);
+    pthread_mutex_lock(&s->lock);
+    q->running--;
+    pthread_mutex_unlock(&s->lock);
   }
   sv_inst_delete(next);
   return NULL;
 }
 
 wasmplug_error_t *sv_workers_start(sv_server_t *s) {
-  s->workers = calloc(s->nworkers, sizeof *s->workers);
-  s->interrupts = calloc(s->nworkers, sizeof *s->interrupts);
+  s->nthreads_all = s->nworkers + s->ngroups; /* each group: its share of nworkers, and one for its loop */
+  s->workers = calloc(s->nthreads_all, sizeof *s->workers);
+  s->interrupts = calloc(s->nthreads_all, sizeof *s->interrupts);
   if (!s->workers || !s->interrupts) {
     free(s->workers);
     free(s->interrupts);
@@ -394,11 +564,12 @@ wasmplug_error_t *sv_workers_start(sv_server_t *s) {
     s->interrupts = NULL;
     return wasmplug_error_new("out of memory");
   }
-  for (unsigned k = 0; k < s->nworkers; k++) {
+  for (unsigned k = 0; k < s->nthreads_all; k++) {
     worker_arg_t *a = malloc(sizeof *a);
+    unsigned g = k < s->nworkers ? k % s->ngroups : k - s->nworkers;
     if (a) {
       a->s = s;
-      a->g = k % s->ngroups; /* every group has one at least: ngroups <= nworkers */
+      a->g = g;
       a->k = k;
     }
     if (!a || pthread_create(&s->workers[k], NULL, worker, a)) {
@@ -406,7 +577,7 @@ wasmplug_error_t *sv_workers_start(sv_server_t *s) {
       sv_workers_stop(s);
       return wasmplug_error_new("cannot start worker threads");
     }
-    if (s->pin) pin_to(s->workers[k], s->groups[k % s->ngroups].cpu);
+    if (s->pin) pin_to(s->workers[k], s->groups[g].cpu);
     s->nstarted++;
   }
   return NULL;
@@ -424,9 +595,9 @@ void sv_workers_stop(sv_server_t *s) {
       continue;
     }
     /* Past the grace, a guest that computes on without returning (no
-    ** --timeout or --fuel to stop it) would hold its worker, and the
+    ** --timeout or --fuel to stop it) would hold its thread, and the
     ** process, forever: its call is interrupted (a trap, like a time limit
-    ** overrun), and again every 100 ms while the worker has not ended (a
+    ** overrun), and again every 100 ms while the thread has not ended (a
     ** call it began just after, to instantiate, say). */
     for (;;) {
       pthread_mutex_lock(&s->lock);

@@ -133,6 +133,45 @@ serve_stop_looping /sleep baseline
 # a stop while guests wait on an upstream past --grace
 serve_stop_stuck '/fetch?'
 
+# Leader and followers (serve_pool.c): a request without a body runs on the
+# thread that runs its event loop, which meanwhile waits; another thread
+# of the group takes the loop over when the guest holds it longer than
+# --takeover-ms.  One loop (--threads 1), two guests at once: while one
+# guest computes (/spin, until --timeout), a hello on the same loop is
+# answered (before: the loop stayed with the spinning guest until its
+# time limit).  A guest that waits on what only the loop does (a body past
+# the pipe's window, drained as the client reads) finishes, with a single
+# other thread (--max-concurrent 1) to take the loop over (without the
+# takeover it waited until its --timeout and was cut).  With
+# --takeover-ms 10000 the loop is not taken over within the spin: the
+# hello is answered after it (the access log's order), which is what the
+# option bounds.
+for takeover in 1 10000; do
+  serve_start 600 --tier baseline -v --threads 1 --max-concurrent 2 --timeout 4000 --takeover-ms $takeover "$APP"
+  curl -s -o /dev/null -w '%{http_code}' "$U/spin" >"$WORK/spin-code" &
+  SPIN=$!
+  sleep 1 # the guest is in its loop
+  expect "hello-while-computing-$takeover" "Hello from a wasm component" "$(curl -s --max-time 20 $U/hello)"
+  if [ $takeover = 1 ]; then
+    if kill -0 $SPIN 2>/dev/null; then ok; else bad "hello-while-computing: answered only after the spin ended"; fi
+  fi
+  wait $SPIN
+  expect "spin-timed-out-$takeover" 500 "$(cat "$WORK/spin-code")"
+  stop_server "takeover-stop-$takeover" "takeover-exit-status-$takeover"
+  trap - EXIT
+  order=$(sed -n 's/.*"GET \/\(spin\|hello\)".*/\1/p' "$WORK/err" | tr '\n' ' ')
+  if [ $takeover = 1 ]; then expect "takeover-order-$takeover" "hello spin " "$order"
+  else expect "takeover-order-$takeover" "spin hello " "$order"; fi
+done
+serve_start 600 --tier baseline --threads 1 --max-concurrent 1 --timeout 60000 "$APP"
+expect one-follower-big-5MB 5000000 "$(curl -s --max-time 30 $U/big?5000000 | wc -c | tr -d ' ')"
+head -c 1000000 /dev/urandom >"$WORK/one.bin"
+curl -s --max-time 30 --data-binary @"$WORK/one.bin" $U/echo -o "$WORK/one-echo.bin"
+expect one-follower-echo "$(cksum <"$WORK/one.bin")" "$(cksum <"$WORK/one-echo.bin")"
+expect one-follower-hello "Hello from a wasm component" "$(curl -s --max-time 20 $U/hello)"
+stop_server one-follower-stop one-follower-exit-status
+trap - EXIT
+
 # Groups (one per network thread, each with its own workers and queue): a
 # request queued to a group whose only worker waits in its guest (for an
 # upstream that never answers) is taken by another group's free worker.
