@@ -295,10 +295,11 @@ static void key_hex(const wasmplug_module_t *m, char hex[65]) {
 }
 
 
-/* A sealed memfd holding a copy of `data` (checked bytes about to be
-** loaded: nothing can change them afterwards), or -1. */
-static int sealed_memfd(const uint8_t *data, size_t len) {
-  int fd = memfd_create("wasmplug-code", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+/* A memfd holding a copy of `data`, or -1: what is loaded is exactly the
+** bytes checked.  Sealed (nothing can change them afterwards) for image.c's
+** loader; tcc_exec.c's dlopen path takes it unsealed. */
+int wp_memfd_copy(const uint8_t *data, size_t len, bool seal) {
+  int fd = memfd_create("wasmplug-code", MFD_CLOEXEC | (seal ? MFD_ALLOW_SEALING : 0));
   if (fd < 0) return -1;
   size_t off = 0;
   while (off < len) {
@@ -310,7 +311,7 @@ static int sealed_memfd(const uint8_t *data, size_t len) {
     }
     off += (size_t)n;
   }
-  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
+  if (seal && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
     close(fd);
     return -1;
   }
@@ -338,7 +339,7 @@ static char *load_so_sealed(wasmplug_module_t *m, int mfd, const uint8_t *so, si
 
 /* The same for bytes in memory (a fresh build, an artifact's code). */
 static char *load_so_bytes(wasmplug_module_t *m, const uint8_t *so, size_t len, wp_code_t *out) {
-  int mfd = sealed_memfd(so, len);
+  int mfd = wp_memfd_copy(so, len, true);
   if (mfd < 0) return wp_format("%s: cannot load compiled code: %s", m->name, strerror(errno));
   char *err = load_so_sealed(m, mfd, so, len, out);
   if (err) close(mfd);

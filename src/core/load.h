@@ -62,4 +62,8 @@ char *wp_build_baseline_fds(wasmplug_module_t *m, const char *dir, char ***files
 ** /proc/self/fd/N); tcc_exec.c: false (the tcc program). */
 bool wp_tcc_in_process(void);
 
+/* A memfd (close-on-exec) holding a copy of `data`, sealed against any
+** change when `seal`; -1 on failure (compile.c). */
+int wp_memfd_copy(const uint8_t *data, size_t len, bool seal);
+
 #endif

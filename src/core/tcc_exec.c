@@ -28,19 +28,9 @@ typedef struct loaded {
 ** only what our `cc` links, and tcc's objects carry relocations of their
 ** own kinds; this path is only libwasmplug.so's baseline tier.) */
 static void *dlopen_bytes(const uint8_t *data, size_t len, int *memfd) {
-  int fd = memfd_create("wasmplug-code", MFD_CLOEXEC);
+  int fd = wp_memfd_copy(data, len, false);
   *memfd = -1;
   if (fd < 0) return NULL;
-  size_t off = 0;
-  while (off < len) {
-    ssize_t n = write(fd, data + off, len - off);
-    if (n <= 0) {
-      if (n < 0 && errno == EINTR) continue;
-      close(fd);
-      return NULL;
-    }
-    off += (size_t)n;
-  }
   char path[64];
   snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
   void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
