@@ -131,9 +131,14 @@ int main(int argc, char **argv) {
   snprintf(log, sizeof log, "%s/args.log", argv[1]);
   snprintf(ogsrc, sizeof ogsrc, "%s/og.c", argv[1]);
   mkdir(argv[1], 0700);
-  /* every argument to args.log; the C of the -Og units to og.c */
+  /* every argument to args.log, one compile's together (units compile in
+  ** parallel: arguments appended one by one interleave, and an "-o" of
+  ** one compile before an "-O1" of another hides that level from the
+  ** count below), by one append of a file of its own; the C of the -Og
+  ** units to og.c */
   snprintf(line, sizeof line,
-           "for a; do printf '%%s\\n' \"$a\" >>\"%s\"; done\n"
+           "t=$(mktemp) || exit 1; for a; do printf '%%s\\n' \"$a\" >>\"$t\"; done; "
+           "cat \"$t\" >>\"%s\"; rm -f \"$t\"\n"
            "case \" $* \" in *\" -Og \"*) for a; do case \"$a\" in *.c) cat \"$a\" >>\"%s\";; esac; done;; esac",
            log, ogsrc);
   core_test_cc_wrapper(cc, line);
