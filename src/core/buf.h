@@ -52,6 +52,111 @@ static inline void wp_buf_puts(wp_buf_t *b, const char *s) { wp_buf_put(b, s, st
 
 static inline void wp_buf_byte(wp_buf_t *b, uint8_t c) { wp_buf_put(b, &c, 1); }
 
+/* Appends c at position n of dst (room bytes, the last kept for the NUL),
+** counting what does not fit, as vsnprintf counts. */
+static inline void wp_fmt_out(char *dst, size_t room, size_t *n, const char *s, size_t len) {
+  if (*n + 1 < room) {
+    size_t fit = room - 1 - *n;
+    memcpy(dst + *n, s, len < fit ? len : fit);
+  }
+  *n += len;
+}
+
+/* vsnprintf's contract exactly (dst may be NULL when room is 0; the result
+** is the full length; dst is NUL-terminated when room > 0), fast for the
+** directives the tree formats with: %s %.*s %c %d %u %x %o, with h/l/ll/z,
+** an optional 0 and a width.  glibc's vsnprintf costs several hundred
+** instructions a call before it formats anything, and the translator
+** formats millions of small pieces (`F%u`, `(%s + %uu)`): a quarter of a
+** cold start's instructions went there.  Anything else (%a, %f, other
+** flags) is handed to vsnprintf whole, from the start of fmt, so the two
+** never mix. */
+static inline int wp_vsnprintf(char *dst, size_t room, const char *fmt, va_list ap) {
+  va_list aq;
+  va_copy(aq, ap);
+  size_t n = 0;
+  for (const char *p = fmt; *p;) {
+    const char *lit = p;
+    while (*p && *p != '%') p++;
+    if (p > lit) wp_fmt_out(dst, room, &n, lit, (size_t)(p - lit));
+    if (!*p) break;
+    p++; /* the '%' */
+    bool zero = false;
+    int width = 0, prec = -1;
+    if (*p == '0') zero = true, p++;
+    if (*p >= '1' && *p <= '9')
+      while (*p >= '0' && *p <= '9' && width < 64) width = width * 10 + (*p++ - '0');
+    if (*p >= '0' && *p <= '9') goto slow;
+    if (p[0] == '.' && p[1] == '*') {
+      prec = va_arg(aq, int);
+      p += 2;
+    }
+    int size = 0; /* 0: int, 1: long, 2: long long, 3: size_t, -1: short, -2: char */
+    if (*p == 'h') size = p[1] == 'h' ? (p += 2, -2) : (p++, -1);
+    else if (*p == 'l') size = p[1] == 'l' ? (p += 2, 2) : (p++, 1);
+    else if (*p == 'z') size = 3, p++;
+    char conv = *p++;
+    char tmp[32];
+    const char *s = tmp;
+    size_t len = 0;
+    if (conv == '%' && !zero && !width && prec < 0 && !size) {
+      s = "%";
+      len = 1;
+    } else if (conv == 's' && !zero && !width && !size) {
+      s = va_arg(aq, const char *);
+      if (!s) {
+        if (prec >= 0 && prec < 6) goto slow; /* glibc prints "(null)" whole or not at all */
+        s = "(null)";
+      }
+      if (prec >= 0) {
+        const char *e = memchr(s, 0, (size_t)prec);
+        len = e ? (size_t)(e - s) : (size_t)prec;
+      } else {
+        len = strlen(s);
+      }
+    } else if (conv == 'c' && !zero && !width && prec < 0 && !size) {
+      tmp[0] = (char)va_arg(aq, int);
+      len = 1;
+    } else if ((conv == 'd' || conv == 'u' || conv == 'x' || conv == 'o') && prec < 0) {
+      unsigned long long v;
+      bool neg = false;
+      if (conv == 'd') {
+        long long sv = size == 2 ? va_arg(aq, long long) : size == 1 ? va_arg(aq, long)
+                     : size == 3 ? (long long)va_arg(aq, size_t) : va_arg(aq, int);
+        if (size == -1) sv = (short)sv;
+        if (size == -2) sv = (signed char)sv;
+        neg = sv < 0;
+        v = neg ? 0ull - (unsigned long long)sv : (unsigned long long)sv;
+      } else {
+        v = size == 2 ? va_arg(aq, unsigned long long) : size == 1 ? va_arg(aq, unsigned long)
+          : size == 3 ? va_arg(aq, size_t) : va_arg(aq, unsigned);
+        if (size == -1) v = (unsigned short)v;
+        if (size == -2) v = (unsigned char)v;
+      }
+      unsigned base = conv == 'x' ? 16 : conv == 'o' ? 8 : 10;
+      char *e = tmp + sizeof tmp, *q = e;
+      do *--q = "0123456789abcdef"[v % base]; while ((v /= base) != 0);
+      int digits = (int)(e - q);
+      int pad = width - digits - (neg ? 1 : 0);
+      if (pad > 0 && !zero) while (pad-- > 0) wp_fmt_out(dst, room, &n, " ", 1);
+      if (neg) wp_fmt_out(dst, room, &n, "-", 1);
+      if (pad > 0 && zero) while (pad-- > 0) wp_fmt_out(dst, room, &n, "0", 1);
+      s = q;
+      len = (size_t)digits;
+    } else {
+      goto slow;
+    }
+    wp_fmt_out(dst, room, &n, s, len);
+  }
+  va_end(aq);
+  if (n > INT32_MAX) return -1;
+  if (room) dst[n < room ? n : room - 1] = 0;
+  return (int)n;
+slow:
+  va_end(aq);
+  return vsnprintf(dst, room, fmt, ap);
+}
+
 static inline void wp_buf_vprintf(wp_buf_t *b, const char *fmt, va_list ap) {
   if (b->oom) return;
   /* One pass when the text fits in the room left (the translator's case):
@@ -59,7 +164,7 @@ static inline void wp_buf_vprintf(wp_buf_t *b, const char *fmt, va_list ap) {
   size_t room = b->cap > b->len ? b->cap - b->len : 0;
   va_list ap2;
   va_copy(ap2, ap);
-  int n = vsnprintf(room ? b->s + b->len : NULL, room, fmt, ap2);
+  int n = wp_vsnprintf(room ? b->s + b->len : NULL, room, fmt, ap2);
   va_end(ap2);
   if (n < 0) {
     if (room) b->s[b->len] = 0;
@@ -71,7 +176,7 @@ static inline void wp_buf_vprintf(wp_buf_t *b, const char *fmt, va_list ap) {
       if (room) b->s[b->len] = 0;
       return;
     }
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    wp_vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
   }
   b->len += (size_t)n;
 }

@@ -157,7 +157,7 @@ static const char *afmt(fx_t *f, const char *fmt, ...) {
   char small[256];
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(small, sizeof small, fmt, ap);
+  int n = wp_vsnprintf(small, sizeof small, fmt, ap);
   va_end(ap);
   if (n < 0) return "0";
   char *p = aalloc(f, (size_t)n + 1);
@@ -166,7 +166,7 @@ static const char *afmt(fx_t *f, const char *fmt, ...) {
     memcpy(p, small, (size_t)n + 1);
   } else {
     va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    wp_vsnprintf(p, (size_t)n + 1, fmt, ap);
     va_end(ap);
   }
   return p;
