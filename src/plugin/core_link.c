@@ -116,6 +116,8 @@ static wasmplug_error_t *define_one(wp_plugin_instances_t *g, wasmplug_linker_t 
       goto fail;
     }
     b->native = (wp_cabi_native_fn_t){x->fn, b->state, x->index, x->who, NULL, NULL};
+    wp_cabi_native_call_head(&b->call, &b->native, g->arena);
+    b->handles = g->handles;
     b->qualified = x->qualified;
     wp_cabi_func_flatten(b->f, WP_CABI_LOWER, &b->sig);
     for (uint32_t i = 0; i < b->sig.nparams; i++) params[i] = core_kind(b->sig.params[i]);
