@@ -13,7 +13,11 @@ typedef struct core_bind {
   wp_plugin_instances_t *g;
   wp_plugin_inst_t *inst;         /* the plugin's state for this guest */
   void *state;                    /* inst->state, one load less per call */
-  const char *plugin, *qualified; /* for messages (owned by the plugin) */
+  const char *plugin, *qualified; /* for messages (owned by the plugin, or name) */
+  /* A [resource-drop]'s qualified: a copy of its resource's name, which
+  ** the plugin state's teardown frees while calls may still come (and
+  ** trap, naming it). */
+  char *name;
   wp_cabi_native_fn_t native;     /* the plugin function (wp_cabi_native_run) */
   /* The direct word entries' hot fields, next to native: a fresh call of
   ** native on g->arena but its message (copied per call), g->handles (one

@@ -651,6 +651,7 @@ wasmplug_trap_t *wp_plugin_core_drop(void *env, wasmplug_caller_t *caller, wasmp
 void wp_plugin_core_bind_free(void *env) {
   core_bind_t *b = env;
   wp_plugin_instances_unref(b->g);
+  free(b->name);
   free(b);
 }
 

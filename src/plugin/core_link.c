@@ -84,7 +84,11 @@ static wasmplug_error_t *define_one(wp_plugin_instances_t *g, wasmplug_linker_t 
   b->plugin = p->desc.name;
   if (!strncmp(name, "[resource-drop]", 15)) {
     if ((e = wp_plugin_instances_resource(g, mod, name + 15, &b->res))) goto fail;
-    b->qualified = wp_cabi_resource_name(b->res);
+    if (!(b->name = strdup(wp_cabi_resource_name(b->res)))) {
+      e = wasmplug_error_new("out of memory");
+      goto fail;
+    }
+    b->qualified = b->name;
     want = (wasmplug_functype_t){1, 0, drop_params, NULL};
     if (!functype_equal(&want, have)) {
       char *wit = wp_format("%s: drop an own<%s> handle", name, name + 15);
@@ -172,6 +176,7 @@ static wasmplug_error_t *define_one(wp_plugin_instances_t *g, wasmplug_linker_t 
   }
   return NULL;
 fail:
+  free(b->name);
   free(b);
   return e;
 }
