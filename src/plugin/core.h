@@ -13,8 +13,22 @@ typedef struct core_bind {
   wp_plugin_instances_t *g;
   wp_plugin_inst_t *inst;         /* the plugin's state for this guest */
   void *state;                    /* inst->state, one load less per call */
-  const char *plugin, *qualified; /* for messages (owned by the plugin) */
+  const char *plugin, *qualified; /* for messages (owned by the plugin, or name) */
+  /* A [resource-drop]'s qualified: a copy of its resource's name, which
+  ** the plugin state's teardown frees while calls may still come (and
+  ** trap, naming it). */
+  char *name;
   wp_cabi_native_fn_t native;     /* the plugin function (wp_cabi_native_run) */
+  /* The direct word entries' hot fields, next to native: a fresh call of
+  ** native on g->arena but its message (copied per call), g->handles (one
+  ** load less per borrow; the same table while !g->dead, which every call
+  ** checks first: teardown frees it), and for bit i of borrows (param i
+  ** is a borrow<>) its resource.  handles and bres[] are not NULL when
+  ** borrows is not 0 (wp_plugin_core_direct). */
+  wp_cabi_call_head_t call;
+  wp_cabi_handles_t *handles;
+  const wp_cabi_resource_t *bres[4];
+  uint8_t borrows;
   const wp_cabi_func_t *f;
   wp_cabi_core_sig_t sig;
   wp_cabi_native_args_t args;
@@ -26,8 +40,6 @@ typedef struct core_bind {
   /* The fast path's kinds, copied out of f (no pointer chasing per call):
   ** each param's, the result's (0 when none). */
   uint8_t pkind[8], rkind;
-  uint8_t borrows;                /* the direct word entries: bit i, param i is a borrow<> */
-  const wp_cabi_resource_t *bres[4]; /* ... of this resource */
   const wp_cabi_resource_t *res;  /* [resource-drop] imports */
   /* Top-level own<> params (flat index, resource): if lifting fails after
   ** one was moved out of the guest's table, its destructor must still run. */

@@ -270,7 +270,7 @@ static wasmplug_trap_t *do_call(core_bind_t *b, wasmplug_val_raw_t *v) {
   if (res) zero_struct(res, b->res_size);
   /* wp_cabi_native_run, inline (args is never NULL here) */
   struct wasmplug_plugin_call call;
-  wp_cabi_native_call_init(&call, &b->native, g->arena);
+  wp_cabi_native_call_start(&call, &b->call);
   int rc = b->native.fn(b->native.state, &call, args, res);
   if (__builtin_expect(rc != WASMPLUG_OK || call.trapped, 0)) {
     t = wp_cabi_native_outcome(&b->native, &call, rc);
@@ -335,7 +335,7 @@ static inline __attribute__((always_inline)) wasmplug_trap_t *fast_body(core_bin
     }
   }
   struct wasmplug_plugin_call call;
-  wp_cabi_native_call_init(&call, &b->native, g->arena);
+  wp_cabi_native_call_start(&call, &b->call);
   int rc = b->native.fn(b->native.state, &call, args, b->rkind ? &res : NULL);
   wasmplug_trap_t *t = rc == WASMPLUG_OK && !call.trapped ? NULL : wp_cabi_native_outcome(&b->native, &call, rc);
   if (wp_cabi_arena_used(g->arena)) wp_cabi_arena_reset(g->arena);
@@ -418,8 +418,12 @@ static __attribute__((noinline)) wasmplug_trap_t *word_enter(wasmplug_direct_cal
   return enter(b->g, d->caller, b);
 }
 
-static __attribute__((noinline)) wasmplug_trap_t *word_trap(const core_bind_t *b, wp_cabi_error_t *e) {
-  return cabi_trap(b, e, "arguments");
+/* Borrow param i's handle (*a) is not a live handle of its resource: the
+** full lookup, for its error (a trap naming the call; NULL, and *a its
+** rep, only if the two lookups disagreed). */
+static __attribute__((noinline)) wasmplug_trap_t *word_refused(const core_bind_t *b, size_t i, uint32_t *a) {
+  wp_cabi_error_t *e = wp_cabi_resource_rep(b->handles, b->bres[i], *a, a);
+  return e ? cabi_trap(b, e, "arguments") : NULL;
 }
 
 static __attribute__((noinline)) void word_end(const core_bind_t *b, struct wasmplug_plugin_call *call, int rc) {
@@ -440,16 +444,16 @@ static inline __attribute__((always_inline)) uint32_t word_run(wasmplug_direct_c
   if (borrows && !t)
     for (size_t i = 0; i < n; i++)
       if (n == 1 || (b->borrows & (1u << i))) { /* word<b>1: its one param is the borrow */
-        if (__builtin_expect(wp_cabi_resource_rep_live(g->handles, b->bres[i], a[i], &a[i]), 1)) continue;
-        wp_cabi_error_t *e = wp_cabi_resource_rep(g->handles, b->bres[i], a[i], &a[i]);
-        if (e) {
-          t = word_trap(b, e);
-          break;
+        uint32_t rep;
+        if (__builtin_expect(!wp_cabi_handles_rep_live(b->handles, b->bres[i], a[i], &rep), 0)) {
+          if ((t = word_refused(b, i, &a[i]))) break;
+          continue;
         }
+        a[i] = rep;
       }
   if (__builtin_expect(t != NULL, 0)) wasmplug_direct_leave(t); /* does not return */
   struct wasmplug_plugin_call call;
-  wp_cabi_native_call_init(&call, &b->native, g->arena);
+  wp_cabi_native_call_start(&call, &b->call);
   int rc = b->native.fn(b->native.state, &call, a, has_result ? &res : NULL);
   if (__builtin_expect(rc != WASMPLUG_OK || call.trapped || wp_cabi_arena_used(call.arena), 0)) {
     word_end(b, &call, rc);
@@ -522,7 +526,7 @@ static inline __attribute__((always_inline)) uint32_t str_run(wasmplug_direct_ca
     return res;
   }
   struct wasmplug_plugin_call call;
-  wp_cabi_native_call_init(&call, &b->native, g->arena);
+  wp_cabi_native_call_start(&call, &b->call);
   int rc = b->native.fn(b->native.state, &call, &arg, has_result ? &res : NULL);
   if (__builtin_expect(rc != WASMPLUG_OK || call.trapped || wp_cabi_cx_lent(&cx), 0)) {
     str_end(b, &cx, NULL, &call, rc);
@@ -626,6 +630,8 @@ void *wp_plugin_core_direct(core_bind_t *b, const wasmplug_functype_t *t, bool f
       b->bres[i] = b->f->params[i]->resource;
     }
   }
+  for (uint32_t i = 0; words && b->borrows && i < b->f->nparams; i++) /* what word_run's lookup assumes */
+    words = !(b->borrows & (1u << i)) || (b->handles && b->bres[i]);
   if (words && b->borrows) return t->nresults ? wbi32[t->nparams] : wbnone[t->nparams];
   if (words) return t->nresults ? wi32[t->nparams] : wnone[t->nparams];
   return t->nresults ? i32[t->nparams] : none[t->nparams];
@@ -645,6 +651,7 @@ wasmplug_trap_t *wp_plugin_core_drop(void *env, wasmplug_caller_t *caller, wasmp
 void wp_plugin_core_bind_free(void *env) {
   core_bind_t *b = env;
   wp_plugin_instances_unref(b->g);
+  free(b->name);
   free(b);
 }
 

@@ -84,7 +84,11 @@ static wasmplug_error_t *define_one(wp_plugin_instances_t *g, wasmplug_linker_t 
   b->plugin = p->desc.name;
   if (!strncmp(name, "[resource-drop]", 15)) {
     if ((e = wp_plugin_instances_resource(g, mod, name + 15, &b->res))) goto fail;
-    b->qualified = wp_cabi_resource_name(b->res);
+    if (!(b->name = strdup(wp_cabi_resource_name(b->res)))) {
+      e = wasmplug_error_new("out of memory");
+      goto fail;
+    }
+    b->qualified = b->name;
     want = (wasmplug_functype_t){1, 0, drop_params, NULL};
     if (!functype_equal(&want, have)) {
       char *wit = wp_format("%s: drop an own<%s> handle", name, name + 15);
@@ -116,6 +120,8 @@ static wasmplug_error_t *define_one(wp_plugin_instances_t *g, wasmplug_linker_t 
       goto fail;
     }
     b->native = (wp_cabi_native_fn_t){x->fn, b->state, x->index, x->who, NULL, NULL};
+    wp_cabi_native_call_head(&b->call, &b->native, g->arena);
+    b->handles = g->handles;
     b->qualified = x->qualified;
     wp_cabi_func_flatten(b->f, WP_CABI_LOWER, &b->sig);
     for (uint32_t i = 0; i < b->sig.nparams; i++) params[i] = core_kind(b->sig.params[i]);
@@ -170,6 +176,7 @@ static wasmplug_error_t *define_one(wp_plugin_instances_t *g, wasmplug_linker_t 
   }
   return NULL;
 fail:
+  free(b->name);
   free(b);
   return e;
 }

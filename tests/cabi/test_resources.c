@@ -183,9 +183,69 @@ static void test_borrow_scope(void) {
   tg_free(&g);
 }
 
+/* The inline lookup the plugin loader's direct entries use
+** (wp_cabi_handles_rep_live: no test of its own for handle 0, which relies
+** on slot 0's entry staying zero) agrees with wp_cabi_resource_rep on every
+** kind of bad handle, through growth, clear and mark/restore. */
+static void test_rep_live(void) {
+  wp_cabi_handles_t *h = wp_cabi_handles_new();
+  const wp_cabi_resource_t *file = wp_cabi_resource_type(T, "file", h, dtor, NULL);
+  const wp_cabi_resource_t *sock = wp_cabi_resource_type(T, "socket", h, dtor, NULL);
+  uint32_t hs[40], rep = 0;
+  ndropped = 0;
+  /* past 16 entries: the table grows (moves) */
+  for (uint32_t i = 0; i < 40; i++) OK(wp_cabi_resource_new(h, i % 2 ? sock : file, 1000 + i, &hs[i]));
+  for (uint32_t i = 0; i < 40; i++) {
+    const wp_cabi_resource_t *r = i % 2 ? sock : file, *other = i % 2 ? file : sock;
+    CHECK(wp_cabi_handles_rep_live(h, r, hs[i], &rep) && rep == 1000 + i, "live handle %u", hs[i]);
+    CHECK(!wp_cabi_handles_rep_live(h, other, hs[i], &rep), "handle %u of another type", hs[i]);
+    FAILS(wp_cabi_resource_rep(h, other, hs[i], &rep), "expected a");
+  }
+  uint32_t len = hs[39] + 1; /* handles are 1..40: the table's length is 41 */
+  rep = 7;
+  CHECK(!wp_cabi_handles_rep_live(h, file, 0, &rep) && !wp_cabi_handles_rep_live(h, sock, 0, &rep), "handle 0");
+  CHECK(!wp_cabi_handles_rep_live(h, file, len, &rep) && !wp_cabi_handles_rep_live(h, sock, len, &rep),
+        "handle %u (the table's length)", len);
+  CHECK(!wp_cabi_handles_rep_live(h, file, UINT32_MAX, &rep), "handle 2^32-1");
+  CHECK(!wp_cabi_resource_rep_live(NULL, file, hs[0], &rep) && !wp_cabi_resource_rep_live(h, NULL, 0, &rep),
+        "no table / no resource");
+  CHECK_EQ(rep, 7); /* a failed lookup writes nothing */
+  /* a dropped handle, then its slot reused by the other type */
+  OK(wp_cabi_resource_drop(h, file, hs[4]));
+  CHECK(!wp_cabi_handles_rep_live(h, file, hs[4], &rep), "dropped handle %u", hs[4]);
+  FAILS(wp_cabi_resource_rep(h, file, hs[4], &rep), "unknown handle 5");
+  uint32_t again;
+  OK(wp_cabi_resource_new(h, sock, 77, &again));
+  CHECK_EQ(again, hs[4]);
+  CHECK(!wp_cabi_handles_rep_live(h, file, again, &rep), "stale handle %u, now a socket", again);
+  CHECK(wp_cabi_handles_rep_live(h, sock, again, &rep) && rep == 77, "the socket in the reused slot");
+  /* slot 0 stays empty through a mark and restore, and a clear */
+  const char *why = NULL;
+  wp_cabi_handles_mark_t *m = wp_cabi_handles_mark(h, &why);
+  CHECK(m != NULL, "mark: %s", why ? why : "");
+  OK(wp_cabi_resource_new(h, file, 88, &again));
+  CHECK(m && wp_cabi_handles_restore(h, m), "restore");
+  wp_cabi_handles_mark_free(m);
+  CHECK(!wp_cabi_handles_rep_live(h, file, 0, &rep) && !wp_cabi_handles_rep_live(h, file, again, &rep),
+        "after restore: handle 0, the handle made after the mark");
+  /* a clear keeps the entries' memory (slot 1 still says file, slot 2
+  ** socket): only the length tells they are gone */
+  wp_cabi_handles_clear(h);
+  CHECK(!wp_cabi_handles_rep_live(h, file, 0, &rep) && !wp_cabi_handles_rep_live(h, file, 1, &rep) &&
+            !wp_cabi_handles_rep_live(h, sock, 2, &rep),
+        "after clear");
+  OK(wp_cabi_resource_new(h, file, 99, &again));
+  CHECK(again == 1 && wp_cabi_handles_rep_live(h, file, 1, &rep) && rep == 99, "a new handle after clear");
+  CHECK(!wp_cabi_handles_rep_live(h, file, 0, &rep) && !wp_cabi_handles_rep_live(h, sock, 2, &rep),
+        "after clear: handle 0, the handle past the end");
+  FAILS(wp_cabi_resource_rep(h, sock, 2, &rep), "unknown handle 2");
+  wp_cabi_handles_delete(h);
+}
+
 int main(void) {
   T = wp_cabi_types_new();
   test_basic();
+  test_rep_live();
   test_own_transfer();
   test_borrow_lending();
   test_borrow_scope();

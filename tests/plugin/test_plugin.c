@@ -498,6 +498,32 @@ static void test_resources(wp_plugin_set_t *set, const wasmplug_module_t *guest)
   fx_delete(&fx2);
 }
 
+/* Calls after the guest's plugin state was torn down (the instance still
+** alive) trap, before anything of the freed state is touched: the handle
+** table a resource method's direct entry keeps a pointer to is freed
+** then (under ASan a read of it would fail this test). */
+static void test_torn_down(wp_plugin_set_t *set, const wasmplug_module_t *guest) {
+  fx_t fx;
+  char *le = fx_new(&fx, set, guest);
+  CHECK(!le, "%s", le);
+  free(le);
+  if (le) return;
+  wasmplug_val_t r[1];
+  uint32_t h = call_ok(&fx, "[constructor]counter", ARGS(I32(5)), r, 1);
+  CHECK(call_ok(&fx, "[method]counter.get", ARGS(I32(h)), r, 1) == 5, "get before teardown");
+  wp_plugin_instances_delete(fx.g); /* the linker's definitions keep it (dead) */
+  const char *fns[] = {"[method]counter.get", "[method]counter.add", "[resource-drop]counter"};
+  const size_t nargs[] = {1, 2, 1};
+  for (size_t i = 0; i < 3; i++) {
+    wasmplug_trap_t *t = call(&fx, fns[i], (wasmplug_val_t[]){I32(h), I32(1)}, nargs[i], r, i < 2 ? 1 : 0);
+    CHECK(t && contains(wasmplug_trap_message(t), "called after the guest's plugin state was torn down"),
+          "%s after teardown: %s", fns[i], t ? wasmplug_trap_message(t) : "no trap");
+    wasmplug_trap_delete(t);
+  }
+  wasmplug_instance_delete(fx.inst);
+  wasmplug_linker_delete(fx.linker);
+}
+
 static void test_isolation(wp_plugin_set_t *set, const wasmplug_module_t *guest) {
   fx_t a, b;
   char *e1 = fx_new(&a, set, guest), *e2 = fx_new(&b, set, guest);
@@ -605,6 +631,7 @@ static void test_hostile(wp_plugin_set_t *set) {
       {"forged_drop", "unknown handle 777"},
       {"double_drop", "unknown handle"},
       {"use_after_drop", "unknown handle"},
+      {"past_end_handle", "unknown handle 2"},
       {"own_then_forged", "unknown handle 999"},
       {"own_and_borrow_same", "unknown handle"},
   };
@@ -626,6 +653,7 @@ static void test_hostile(wp_plugin_set_t *set) {
     ** export (constructors) reached it */
     uint32_t calls = call0(&fx, "count") - calls_before;
     bool makes = !strcmp(cases[i].fn, "double_drop") || !strcmp(cases[i].fn, "use_after_drop") ||
+                 !strcmp(cases[i].fn, "past_end_handle") ||
                  strstr(cases[i].fn, "own_");
     CHECK(calls == (makes ? 1u : 0u), "%s: %u plugin calls", cases[i].fn, calls);
     /* the counter a failed call moved out was destroyed, not leaked */
@@ -956,6 +984,7 @@ int main(int argc, char **argv) {
   fx_delete(&fx);
   test_resources(set, guest);
   test_isolation(set, guest);
+  test_torn_down(set, guest);
   test_threads(set, guest);
   test_hostile(set);
   test_bad_realloc(set, guest);

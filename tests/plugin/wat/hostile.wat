@@ -78,6 +78,12 @@
     (local.set $h (call $counter_new (i32.const 1)))
     (call $drop (local.get $h))
     (drop (call $counter_get (local.get $h))))
+  ;; the handle one past the table's last entry (the bound, exactly)
+  (func (export "past_end_handle")
+    (local $h i32)
+    (local.set $h (call $counter_new (i32.const 1)))
+    (call $drop (local.get $h))
+    (drop (call $counter_get (i32.add (local.get $h) (i32.const 1)))))
   ;; an own handle moved in, then a forged borrow: the own must not leak
   (func (export "own_then_forged")
     (drop (call $merge (call $counter_new (i32.const 5)) (i32.const 999))))
