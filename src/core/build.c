@@ -226,6 +226,14 @@ static const char *const o1_trims[] = {
     "-fno-tree-pta", "-fno-tree-sra", "-fno-ipa-modref",
     "-fno-ipa-pure-const", "-fno-ipa-reference", "-fno-ipa-profile", "-fno-tree-bit-ccp",
     "-fno-branch-count-reg", "-fno-tree-dominator-opts", NULL};
+/* With -Og only (cold functions: translate.c, find_cold): one register
+** allocation region for the whole function instead of one per loop.  The
+** regional allocator places spills outside loops, which pays where loops
+** run often; a cold function's code runs at most once a call, and this
+** is the costliest pass left at -Og on SQLite's cold units (cc1 4 % fewer
+** instructions; bench/README.md, "Optimized compile of SQLite, sixth
+** pass").  Not at -O1: there it cost the workload 0.67 % (w25-sqlc). */
+static const char *const og_trims[] = {"-fira-region=one", NULL};
 /* -O2's passes that -O1 and -Og lack and that pay on wasm-derived C.
 ** -free (redundant extension elimination): every wasm address is a u32
 ** widened to 64 bits (`M0 + (u64)l5`), and a loaded u32, u16 or u8 is
@@ -271,6 +279,8 @@ char *wp_cc_flags_text(bool own) {
   wp_buf_puts(&t, "; with -O1 and -Og:");
   for (const char *const *f = o1_trims; *f; f++) wp_buf_printf(&t, " %s", *f);
   for (const char *const *f = o1_adds; *f; f++) wp_buf_printf(&t, " %s", *f);
+  wp_buf_puts(&t, "; with -Og:");
+  for (const char *const *f = og_trims; *f; f++) wp_buf_printf(&t, " %s", *f);
   wp_buf_puts(&t, ";");
   for (const char *const *f = cc_flags; *f; f++) wp_buf_printf(&t, " %s", *f);
   for (const char *const *f = own_flags; own && *f; f++) wp_buf_printf(&t, " %s", *f);
@@ -295,6 +305,7 @@ static void cc_args(args_t *a, const wasmplug_module_t *m, const char *dir, bool
   arg(a, level);
   for (const char *const *f = o1_trims; strcmp(level, "-O2") && *f; f++) arg(a, *f);
   for (const char *const *f = o1_adds; strcmp(level, "-O2") && *f; f++) arg(a, *f);
+  for (const char *const *f = og_trims; !strcmp(level, "-Og") && *f; f++) arg(a, *f);
   for (const char *const *f = cc_flags; *f; f++) arg(a, *f);
   if (m->engine->translator == WP_TRANSLATOR_OWN) {
     for (const char *const *f = own_flags; *f; f++) arg(a, *f);
