@@ -359,7 +359,10 @@ WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasm
 /* Runs the plugin's fini and unloads it. */
 WASMPLUG_API void wasmplug_plugin_server_delete(wasmplug_plugin_server_t *server);
 /* Serves one connected socket until the host says BYE or hangs up; closes
-** fd.  (The sandboxed helper of an isolated plugin.) */
+** fd.  While a plugin call runs, a thread of the server's watches the
+** socket for the host's interrupt notice and the call's deadline, and
+** signals the calling thread with SIGRTMIN+4 (a handler that does nothing
+** is installed for it; docs/plugin-rpc.md, "Interrupts"). */
 WASMPLUG_API void wasmplug_plugin_server_run_fd(wasmplug_plugin_server_t *server, int fd);
 /* Answers the host's first frame on fd with an error `message`, then
 ** closes fd: how a helper that cannot load its plugin says why. */
@@ -376,7 +379,7 @@ WASMPLUG_API int wasmplug_plugin_host_main(int argc, char **argv);
 WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_socket(const char *address, int *fd);
 /* Accepts and serves connections on listening socket `fd` in one poll
 ** loop.  Returns after `max_sessions` sessions ended (0: never), or an
-** error. */
+** error.  Calls are watched as wasmplug_plugin_server_run_fd's are. */
 WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_listen(wasmplug_plugin_server_t *server, int fd, int max_sessions);
 
 /* An instance kept for reuse (a server's pool: a fresh instance per

@@ -155,7 +155,9 @@ typedef struct wasmplug_host_api {
   ** after it) the thread gets a signal that makes a blocking system call
   ** fail with EINTR: do not retry EINTR once the clock has reached the
   ** deadline, return (any error or trap; the guest call traps with
-  ** "interrupt" whatever you answer).  See docs/plugin-abi.md, section 9. */
+  ** "interrupt" whatever you answer).  In an isolated plugin's helper and
+  ** a plugin server too: the time left came with the request (on the
+  ** server's own clock).  See docs/plugin-abi.md, section 9. */
   uint64_t (*deadline)(wasmplug_plugin_call_t *call);
 
   /* --- 1.2 --- */
@@ -237,9 +239,9 @@ typedef struct wasmplug_host_api {
   ** and would retry EINTR asks this first and returns when it is true
   ** (any error or trap; the guest call traps with "interrupt").  A wait
   ** that asks only host->deadline is never woken by an interrupt without
-  ** a time limit.  In an isolated plugin's helper process too: the host
-  ** tells the helper, which gets a signal of its own.  See
-  ** docs/plugin-abi.md, section 9. */
+  ** a time limit.  In an isolated plugin's helper process and a plugin
+  ** server too: the host tells them, and the plugin's thread gets a
+  ** signal of its own.  See docs/plugin-abi.md, section 9. */
   bool (*interrupted)(wasmplug_plugin_call_t *call);
 } wasmplug_host_api_t;
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kv.h"
 
@@ -98,6 +99,48 @@ int kv_erase(kv_instance_t *in, const char *bucket, const uint8_t *key, size_t k
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
   sqlite3_finalize(st);
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Whether the guest call the instance serves must end now (plugin ABI
+** 1.4's host->interrupted; older hosts: the deadline alone). */
+static bool kv_stop(const kv_instance_t *in, uint64_t now) {
+  const wasmplug_host_api_t *host = in->plugin->host;
+  if (!in->call) return false; /* a destructor: no guest call to end */
+  if (WASMPLUG_HOST_HAS(host, interrupted) && host->interrupted(in->call)) return true;
+  uint64_t d = WASMPLUG_HOST_HAS(host, deadline) ? host->deadline(in->call) : 0;
+  return d && now >= d;
+}
+
+/* Waits for another connection's lock, instead of sqlite3_busy_timeout's
+** handler, which sleeps without asking anyone: a guest blocked on a
+** locked database would outlive its --timeout, and an embedder's
+** interrupt, until busy-timeout ran out.  Sleeps in steps of at most
+** 10 ms (never past the call's deadline) and gives up -- SQLITE_BUSY,
+** "database is locked" -- after busy-timeout or as soon as the guest call
+** must end (docs/plugin-abi.md, section 9: the guest call traps with the
+** interrupt whatever the plugin answers).  The interrupt's signal cuts a
+** sleep short (EINTR); the next round asks again.  count is 0 at the
+** first wait of each lock attempt. */
+int kv_busy(void *arg, int count) {
+  kv_instance_t *in = arg;
+  uint64_t now = mono_ns();
+  if (count == 0) in->busy_since = now;
+  if (kv_stop(in, now)) return 0;
+  uint64_t limit = (uint64_t)in->plugin->busy_ms * 1000000u, waited = now - in->busy_since;
+  if (waited >= limit) return 0;
+  uint64_t step = limit - waited < 10000000u ? limit - waited : 10000000u;
+  const wasmplug_host_api_t *host = in->plugin->host;
+  uint64_t d = in->call && WASMPLUG_HOST_HAS(host, deadline) ? host->deadline(in->call) : 0;
+  if (d && d - now < step) step = d - now; /* d > now: kv_stop said so */
+  struct timespec ts = {(time_t)(step / 1000000000u), (long)(step % 1000000000u)};
+  (void)nanosleep(&ts, NULL); /* EINTR: the next round asks */
+  return 1;
 }
 
 int kv_begin(kv_instance_t *in) {

@@ -9,6 +9,10 @@
 ** shared between instances and processes through SQLite's own locking
 ** (busy timeout, BEGIN IMMEDIATE for read-modify-write).  Calls for one
 ** instance never overlap (plugin.h), so the connection needs no mutex.
+** A wait for another connection's lock is the plugin's own busy handler
+** (db.c: kv_busy), which asks the call it serves whether the guest call
+** must end (host->interrupted, host->deadline), so a time limit or an
+** interrupt ends a guest blocked on a locked database at once.
 */
 #ifndef KV_H
 #define KV_H
@@ -24,6 +28,7 @@ typedef wasi_keyvalue_ctx_t kv_ctx_t;
 typedef wasi_keyvalue_store_error_t kv_error_t;
 
 typedef struct {
+  const wasmplug_host_api_t *host;
   char *path;          /* NULL: in-memory */
   bool read_only;
   uint32_t page_size;  /* keys per list-keys page */
@@ -50,6 +55,10 @@ typedef struct {
   sqlite3 *db;
   wp_slots_t buckets, cases; /* of kv_bucket_t, kv_cas_t (plugins/common/slots.h) */
   struct kv_op *streams; /* the async variant's open streams (streams.c) */
+  /* The call the instance serves now (kv_inst), NULL outside calls and in
+  ** destructors: the busy handler asks it whether to stop waiting. */
+  wasmplug_plugin_call_t *call;
+  uint64_t busy_since; /* CLOCK_MONOTONIC ns: when the current lock wait began */
 } kv_instance_t;
 
 /* Frees what a bucket or cas holds and its slot (nothing for a rep that
@@ -62,8 +71,14 @@ void kv_streams_drop(kv_instance_t *in);
 /* Frees what a cas holds (the cas itself is a slot's or the caller's). */
 void kv_cas_clear(kv_cas_t *c);
 
-/* The instance of a call. */
-static inline kv_instance_t *kv_inst(kv_ctx_t *cx) { return (kv_instance_t *)cx->instance; }
+/* The instance of a call, which serves that call from now on: every
+** function reaches its connection through here, so the busy handler
+** always asks the call that runs (calls of one instance never overlap). */
+static inline kv_instance_t *kv_inst(kv_ctx_t *cx) {
+  kv_instance_t *in = (kv_instance_t *)cx->instance;
+  if (in) in->call = cx->call;
+  return in;
+}
 
 /* Maps a SQLite failure to the WIT error: read-only/permission/auth ->
 ** access-denied, anything else -> other("sqlite: ..."). Returns 0, or the
@@ -81,6 +96,8 @@ int kv_read(kv_ctx_t *cx, const char *bucket, const uint8_t *key, size_t klen, b
 int kv_write(kv_instance_t *in, const char *bucket, const uint8_t *key, size_t klen,
              const uint8_t *val, size_t vlen);
 int kv_erase(kv_instance_t *in, const char *bucket, const uint8_t *key, size_t klen);
+/* SQLite's busy handler of an instance's connection (arg: the instance). */
+int kv_busy(void *arg, int count);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK */
 int kv_begin(kv_instance_t *in);
 int kv_commit(kv_instance_t *in);

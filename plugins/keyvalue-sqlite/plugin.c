@@ -8,7 +8,8 @@
 **   read-only  open the file read-only: writes fail with access-denied
 **   page-size  keys per list-keys page (default 100)
 **   busy-timeout  how long a write waits for another instance's, in ms
-**              (default 5000); then the call fails with other("...locked")
+**              (default 5000); then the call fails with other("...locked");
+**              a guest call's time limit or interrupt ends the wait sooner
 **   max-value  (keyvalue-sqlite-async only) bytes a value written through
 **              wasmplug:keyvalue/streams may have (default 64 MiB): more
 **              fails with other("value too long")
@@ -29,6 +30,7 @@ int wasi_keyvalue_plugin_init(const wasmplug_host_api_t *host, const wasmplug_pl
     *error = "keyvalue-sqlite: out of memory";
     return 1;
   }
+  p->host = host;
   const char *path = host->config_get(config, "path");
   if (path && *path) {
     p->path = strdup(path);
@@ -124,7 +126,7 @@ int wasi_keyvalue_instance_new(const wasmplug_host_api_t *host, void *plugin,
   flags |= p->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   const char *step = "open";
   int rc = sqlite3_open_v2(p->path ? p->path : ":memory:", &in->db, flags, NULL);
-  if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(in->db, (int)p->busy_ms);
+  if (rc == SQLITE_OK) rc = sqlite3_busy_handler(in->db, kv_busy, in);
   if (rc == SQLITE_OK && p->path && !p->read_only) {
     /* WAL: readers never wait for a writer and commits need no fsync of
     ** the database file, so instances sharing a file mostly run in
@@ -168,6 +170,7 @@ void wasi_keyvalue_instance_drop(void *plugin, void *instance) {
   while (wp_slots_next(&in->cases, &rep)) kv_cas_drop(in, rep);
   wp_slots_fini(&in->buckets);
   wp_slots_fini(&in->cases);
+  in->call = NULL; /* no call runs now: a wait here is bounded by busy-timeout alone */
   kv_rollback(in);
   sqlite3_close(in->db);
   free(in);

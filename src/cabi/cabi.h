@@ -691,12 +691,16 @@ struct wasmplug_plugin_call {
 };
 
 /* Where a call run away from its guest's thread learns that the guest
-** call must end (an isolated plugin's helper: the host writes the
-** request's id into the ring's notice word).  host->interrupted is true
-** once *word == id, besides the thread's own deadline and interrupt. */
+** call must end and when (a plugin server or an isolated plugin's helper:
+** the host writes the request's id into the ring's notice word, a server's
+** watcher writes its own number for the call; the deadline came with the
+** request).  host->interrupted is true once *word == id or the deadline
+** has passed, besides the thread's own deadline and interrupt;
+** host->deadline is this deadline when there is one. */
 typedef struct wp_cabi_stop {
-  const _Atomic uint32_t *word;
+  const _Atomic uint32_t *word; /* NULL: no notice */
   uint32_t id;
+  uint64_t deadline;            /* CLOCK_MONOTONIC ns in this process; 0: none */
 } wp_cabi_stop_t;
 
 /* Plugin ABI 1.3's services (the host table's call_complete, stream_*,

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HANDSHAKE_MS 10000
@@ -44,13 +45,9 @@ static const char *failure(wp_rpc_proxy_t *px, wp_rpc_io_t st, const char *detai
     return px->down_why;
   case WP_RPC_IO_INTERRUPTED:
     /* The answer may still come: the exchange is out of step for good. */
-    if (px->remote)
-      snprintf(why, sizeof why, "interrupted: the guest call reached its time limit or was interrupted; "
-                                "connection closed");
-    else
-      snprintf(why, sizeof why, "interrupted: the guest call reached its time limit or was interrupted, and the "
-                                "plugin did not end its call within %d ms of being told; the plugin process was killed",
-               STOP_GRACE_MS);
+    snprintf(why, sizeof why, "interrupted: the guest call reached its time limit or was interrupted, and the "
+                              "plugin did not end its call within %d ms of being told; %s",
+             STOP_GRACE_MS, px->remote ? "connection closed" : "the plugin process was killed");
     wp_rpc_proxy_down(px, true, why);
     return px->down_why;
   case WP_RPC_IO_GARBAGE:
@@ -76,20 +73,30 @@ static const char *failure(wp_rpc_proxy_t *px, wp_rpc_io_t st, const char *detai
 }
 
 /* The guest call was interrupted (its time limit, or its embedder) while
-** the helper runs request `call_id`: the helper is told -- the id in the
-** ring's notice word, which its host->interrupted reads, and its stop
-** signal, which wakes the plugin's blocking system call, again every
-** slice of the wait -- and has STOP_GRACE_MS to answer (the helper lives
-** on, with its instances' state).  The answer is judged as any other: a
-** malformed one ends the helper.  Whatever it says, the guest call then
-** traps with the interrupt (an exit request excepted), as in process.
-** Without a helper of ours (a remote server) nothing can be told. */
+** the plugin runs request `call_id`: it is told -- an isolate helper by
+** the id in the ring's notice word, which its host->interrupted reads,
+** and its stop signal, which wakes the plugin's blocking system call,
+** again every slice of the wait; a remote server by a STOP frame, which
+** its watcher turns into the same (serve_watch.c) -- and has
+** STOP_GRACE_MS to answer (the helper lives on, with its instances'
+** state; the connection stays).  The answer is judged as any other: a
+** malformed one ends the helper or the connection.  Whatever it says, the
+** guest call then traps with the interrupt (an exit request excepted),
+** as in process. */
 static wp_rpc_io_t tell_interrupt(wp_rpc_proxy_t *px, uint32_t call_id, int timeout_ms, wp_rpc_header_t *h,
                                   const uint8_t **payload, char *why, size_t whylen) {
-  if (px->remote || px->pid <= 0 || !px->conn.ring) return WP_RPC_IO_INTERRUPTED;
-  atomic_store(wp_rpc_ring_stop(px->conn.ring), call_id);
+  if (px->remote) {
+    /* px->out held the request, sent already: now the notice */
+    wp_rpc_buf_frame(&px->out);
+    if (wp_rpc_frame_send(&px->conn, &px->out, (wp_rpc_header_t){.kind = WP_RPC_STOP, .call_id = call_id}))
+      return WP_RPC_IO_INTERRUPTED;
+    px->conn.poke = -1;
+  } else {
+    if (px->pid <= 0 || !px->conn.ring) return WP_RPC_IO_INTERRUPTED;
+    atomic_store(wp_rpc_ring_stop(px->conn.ring), call_id);
+    px->conn.poke = px->pid;
+  }
   int grace = timeout_ms > 0 && timeout_ms < STOP_GRACE_MS ? timeout_ms : STOP_GRACE_MS;
-  px->conn.poke = px->pid;
   wp_rpc_io_t st = wp_rpc_frame_recv(&px->conn, grace, h, payload, why, whylen);
   px->conn.poke = 0;
   return st == WP_RPC_IO_TIMEOUT ? WP_RPC_IO_INTERRUPTED : st;
@@ -210,6 +217,16 @@ int wp_rpc_proxy_call(void *state, wasmplug_plugin_call_t *call, const void *par
   }
   const wp_cabi_func_t *f = px->types.f[func];
   wp_rpc_buf_frame(&px->out);
+  /* The guest call's time left (0: no limit): the plugin's host->deadline
+  ** over there, on its own clock. */
+  uint64_t deadline = wasmplug_call_deadline(), left = 0;
+  if (deadline) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    left = deadline > now ? deadline - now : 1;
+  }
+  wp_rpc_buf_u64(&px->out, left);
   wp_rpc_encode_args(&px->out, f, &px->types.args[func], params);
   wp_rpc_header_t h;
   const uint8_t *pl;

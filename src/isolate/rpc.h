@@ -29,7 +29,8 @@
 /* ------------------------------------------------------------- frames */
 
 #define WP_RPC_MAGIC 0x43525057u /* "WPRC" little-endian */
-#define WP_RPC_VERSION 1u
+/* 2: CALL's payload begins with the guest call's time left, and STOP. */
+#define WP_RPC_VERSION 2u
 #define WP_RPC_HEADER 24u
 /* No frame payload is larger (a 1 GiB list would exhaust both sides). */
 #define WP_RPC_MAX_PAYLOAD ((uint32_t)64 << 20)
@@ -40,7 +41,7 @@ typedef enum wp_rpc_kind {
   WP_RPC_INST_NEW = 3,  /* c->s: run instance_new; reply INST_OK (inst = id) */
   WP_RPC_INST_OK = 4,
   WP_RPC_INST_DROP = 5, /* c->s: drop the instance's state; reply OK */
-  WP_RPC_CALL = 6,      /* c->s: func = function index, payload = params */
+  WP_RPC_CALL = 6,      /* c->s: func = function index, payload = u64 ns left, params */
   WP_RPC_RESULT = 7,    /* s->c: payload = result value (empty: none) */
   WP_RPC_TRAP = 8,      /* s->c: the plugin trapped; payload = message */
   WP_RPC_ERROR = 9,     /* s->c: request refused; payload = message */
@@ -48,6 +49,7 @@ typedef enum wp_rpc_kind {
   WP_RPC_RES_DROP = 11, /* c->s: func = resource index, payload = u32 rep */
   WP_RPC_BYE = 12,      /* c->s: end of session, no reply */
   WP_RPC_EXIT = 13,     /* s->c: the plugin called host->exit; payload = u32 status */
+  WP_RPC_STOP = 14,     /* c->s: the guest call of request call_id must end; no answer */
 } wp_rpc_kind_t;
 
 typedef struct wp_rpc_header {
@@ -65,6 +67,7 @@ const char *wp_rpc_header_get(const uint8_t in[WP_RPC_HEADER], wp_rpc_header_t *
 ** the protocol's encodings. */
 typedef wp_buf_t wp_rpc_buf_t;
 void wp_rpc_buf_u32(wp_rpc_buf_t *b, uint32_t v);
+void wp_rpc_buf_u64(wp_rpc_buf_t *b, uint64_t v);
 /* u32 length + bytes; NULL is length 0xffffffff. */
 void wp_rpc_buf_str(wp_rpc_buf_t *b, const char *s);
 /* Starts a frame: reserves the header (filled by wp_rpc_frame_send). */
@@ -78,6 +81,7 @@ typedef struct wp_rpc_rd {
 } wp_rpc_rd_t;
 uint8_t wp_rpc_rd_u8(wp_rpc_rd_t *r);
 uint32_t wp_rpc_rd_u32(wp_rpc_rd_t *r);
+uint64_t wp_rpc_rd_u64(wp_rpc_rd_t *r);
 const uint8_t *wp_rpc_rd_bytes(wp_rpc_rd_t *r, size_t n);
 /* A length-prefixed string copied into malloc'd memory (NUL-terminated,
 ** UTF-8 checked); *isnull for the NULL encoding.  NULL on error. */
@@ -122,9 +126,10 @@ typedef struct wp_rpc_ring_head {
 typedef struct wp_rpc_conn {
   int fd;
   int timeo_ms; /* the socket's SO_RCVTIMEO as last set (0: none) */
-  /* Nonzero: the guest call was interrupted and the helper (this pid)
-  ** told so; receives go on (bounded by their timeout) and send it
-  ** WP_RPC_STOP_SIGNAL again at every slice of their wait. */
+  /* Nonzero: the guest call was interrupted and the server told so, so
+  ** receives go on (bounded by their timeout) instead of ending at the
+  ** interrupt; > 0: the helper's pid, sent WP_RPC_STOP_SIGNAL again at
+  ** every slice of the ring's wait (-1: a remote server, told by STOP). */
   pid_t poke;
   uint8_t *rbuf;
   size_t rlen, rpos, rcap;
@@ -148,6 +153,10 @@ wp_rpc_io_t wp_rpc_frame_recv(wp_rpc_conn_t *c, int timeout_ms, wp_rpc_header_t 
                               char *why, size_t whylen);
 /* Non-blocking: true when a whole frame is already buffered. */
 bool wp_rpc_conn_has_frame(const wp_rpc_conn_t *c);
+/* Appends bytes read from the socket by someone else (a server's watcher,
+** serve_watch.c) to what the connection has buffered.  False: out of
+** memory. */
+bool wp_rpc_conn_feed(wp_rpc_conn_t *c, const uint8_t *p, size_t n);
 /* wp_rpc_frame_recv on the socket itself (a ring's announced frames). */
 wp_rpc_io_t wp_rpc_sock_recv(wp_rpc_conn_t *c, int timeout_ms, wp_rpc_header_t *h, const uint8_t **payload,
                              char *why, size_t whylen);
@@ -315,6 +324,27 @@ typedef struct wp_sandbox_opts {
   int keep_fd;           /* the socket to the host */
 } wp_sandbox_opts_t;
 char *wp_sandbox_enter(const wp_sandbox_opts_t *o, char **plugin_inside);
+
+/* serve_watch.c: a plugin server's watcher.  While a plugin call runs on
+** the serving thread, a thread of its own reads that session's socket
+** for the client's STOP naming the call, and keeps the call's deadline;
+** either sets the word host->interrupted reads (to the arm's number) and
+** sends the serving thread WP_RPC_STOP_SIGNAL, then again every 10 ms
+** until the call ends.  Only for servers without a ring (plugin-serve,
+** wasmplug_plugin_server_run_fd): an isolate helper has the ring's notice
+** and no threads. */
+typedef struct wp_rpc_watch wp_rpc_watch_t;
+/* On the serving thread (the one signalled).  NULL when no thread could be
+** started: calls are then not watched (their deadline still stands). */
+wp_rpc_watch_t *wp_rpc_watch_new(void);
+void wp_rpc_watch_delete(wp_rpc_watch_t *w);
+/* Around one plugin call of request `call_id` on connection c, whose
+** deadline (CLOCK_MONOTONIC ns, 0: none) is `deadline`: what the call's
+** wp_cabi_stop_t is to hold.  Bytes the watcher read are the
+** connection's again after disarm. */
+void wp_rpc_watch_arm(wp_rpc_watch_t *w, wp_rpc_conn_t *c, uint32_t call_id, uint64_t deadline,
+                      const _Atomic uint32_t **word, uint32_t *id);
+void wp_rpc_watch_disarm(wp_rpc_watch_t *w, wp_rpc_conn_t *c);
 
 /* serve.c: one session on fd (and the ring, owned from then on), as
 ** wasmplug_plugin_server_run_fd and _refuse do on a socket alone. */

@@ -49,7 +49,7 @@ const char *wp_rpc_header_get(const uint8_t in[WP_RPC_HEADER], wp_rpc_header_t *
     snprintf(why, whylen, "bad frame magic 0x%08x (expected 0x%08x, \"WPRC\")", h->magic, WP_RPC_MAGIC);
   else if (h->version != WP_RPC_VERSION)
     snprintf(why, whylen, "frame of protocol version %u (this side speaks version %u)", h->version, WP_RPC_VERSION);
-  else if (h->kind < WP_RPC_HELLO || h->kind > WP_RPC_EXIT)
+  else if (h->kind < WP_RPC_HELLO || h->kind > WP_RPC_STOP)
     snprintf(why, whylen, "unknown frame kind %u", h->kind);
   else if (h->len > WP_RPC_MAX_PAYLOAD)
     snprintf(why, whylen, "frame payload of %u bytes exceeds the %u-byte limit", h->len, WP_RPC_MAX_PAYLOAD);
@@ -65,6 +65,11 @@ void wp_rpc_buf_u32(wp_rpc_buf_t *b, uint32_t v) {
   uint8_t t[4];
   put32(t, v);
   wp_buf_put(b, t, 4);
+}
+
+void wp_rpc_buf_u64(wp_rpc_buf_t *b, uint64_t v) {
+  wp_rpc_buf_u32(b, (uint32_t)v);
+  wp_rpc_buf_u32(b, (uint32_t)(v >> 32));
 }
 
 void wp_rpc_buf_str(wp_rpc_buf_t *b, const char *s) {
@@ -104,6 +109,11 @@ uint8_t wp_rpc_rd_u8(wp_rpc_rd_t *r) {
 uint32_t wp_rpc_rd_u32(wp_rpc_rd_t *r) {
   const uint8_t *p = wp_rpc_rd_bytes(r, 4);
   return p ? get32(p) : 0;
+}
+
+uint64_t wp_rpc_rd_u64(wp_rpc_rd_t *r) {
+  uint64_t lo = wp_rpc_rd_u32(r);
+  return lo | (uint64_t)wp_rpc_rd_u32(r) << 32;
 }
 
 char *wp_rpc_rd_str(wp_rpc_rd_t *r, size_t max, bool *isnull) {
@@ -174,9 +184,8 @@ static int64_t now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Reads until `need` bytes are buffered after rpos. */
-static wp_rpc_io_t fill(wp_rpc_conn_t *c, size_t need, int64_t deadline, char *why, size_t whylen) {
-  if (c->rlen - c->rpos >= need) return WP_RPC_IO_OK;
+/* Room for `need` bytes after rpos (the unread tail moved to the front). */
+static bool reserve(wp_rpc_conn_t *c, size_t need) {
   if (c->rpos) { /* compact: keep the unread tail at the front */
     memmove(c->rbuf, c->rbuf + c->rpos, c->rlen - c->rpos);
     c->rlen -= c->rpos;
@@ -186,12 +195,27 @@ static wp_rpc_io_t fill(wp_rpc_conn_t *c, size_t need, int64_t deadline, char *w
     size_t cap = c->rcap ? c->rcap : 65536;
     while (cap < need) cap *= 2;
     uint8_t *n = realloc(c->rbuf, cap);
-    if (!n) {
-      snprintf(why, whylen, "out of memory for a %zu-byte frame", need);
-      return WP_RPC_IO_ERRNO;
-    }
+    if (!n) return false;
     c->rbuf = n;
     c->rcap = cap;
+  }
+  return true;
+}
+
+bool wp_rpc_conn_feed(wp_rpc_conn_t *c, const uint8_t *p, size_t n) {
+  if (!n) return true;
+  if (!reserve(c, c->rlen - c->rpos + n)) return false;
+  memcpy(c->rbuf + c->rlen, p, n);
+  c->rlen += n;
+  return true;
+}
+
+/* Reads until `need` bytes are buffered after rpos. */
+static wp_rpc_io_t fill(wp_rpc_conn_t *c, size_t need, int64_t deadline, char *why, size_t whylen) {
+  if (c->rlen - c->rpos >= need) return WP_RPC_IO_OK;
+  if (!reserve(c, need)) {
+    snprintf(why, whylen, "out of memory for a %zu-byte frame", need);
+    return WP_RPC_IO_ERRNO;
   }
   while (c->rlen < need) {
     if (deadline >= 0 && now_ms() > deadline) return WP_RPC_IO_TIMEOUT;

@@ -301,7 +301,7 @@ static wp_rpc_io_t wait_seq(wp_rpc_conn_t *c, int timeout_ms, char *why, size_t 
   for (;;) {
     /* told of an interrupt: again every slice, as the watchdog repeats
     ** (a signal that came just before the plugin blocked is lost) */
-    if (c->poke) syscall(SYS_tgkill, c->poke, c->poke, WP_RPC_STOP_SIGNAL);
+    if (c->poke > 0) syscall(SYS_tgkill, c->poke, c->poke, WP_RPC_STOP_SIGNAL);
     atomic_store(&r->rx->sleeping, 1);
     long rc = 0;
     int err = 0;

@@ -25,16 +25,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A client sends a frame's rest promptly: a stalled one is dropped. */
 #define FRAME_REST_MS 5000
 #define MAX_INSTANCES 65536u
 #define MAX_SESSIONS 256u
+/* The longest time left a CALL may give its guest call: a day. */
+#define CALL_LEFT_MAX ((uint64_t)86400 * 1000000000u)
 
 struct wasmplug_plugin_server {
   wp_plugin_t *p;
   wp_rpc_types_t types;
+  wp_rpc_watch_t *watch; /* while serving sessions without a ring (NULL: none) */
 };
 
 /* A rep the plugin handed to a session's instance (count: how many own
@@ -249,6 +253,17 @@ static bool do_call(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc_hea
   if (!args || (f->result && !res)) return (*bad = "out of memory for the call"), false;
   if (res) memset(res, 0, f->result->native.size);
   wp_rpc_rd_t r = {pl, h->len, 0, false};
+  /* The guest call's time left, as the client saw it when sending: a
+  ** deadline on this process's clock (capped: a client's number moves
+  ** nothing but its own call). */
+  uint64_t left = wp_rpc_rd_u64(&r), deadline = 0;
+  if (r.bad) return (*bad = "CALL without the guest call's time left"), false;
+  if (left) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    deadline = now + (left < CALL_LEFT_MAX ? left : CALL_LEFT_MAX);
+  }
   const char *why = wp_rpc_decode_args(&r, f, a, args, arena_alloc, ss->arena);
   if (why) return (*bad = why), false;
   /* Every handle must be one this instance was given; own handles go back
@@ -264,13 +279,16 @@ static bool do_call(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc_hea
   if (rc.bad) return (*bad = rc.bad), false;
   /* The same call sequence as in process; the trap's bare message goes
   ** back (the host prefixes the plugin and function), an exit as EXIT. */
-  /* An isolate helper's plugin learns of the guest call's interrupt
-  ** through the ring: the host writes this request's id there. */
-  wp_cabi_stop_t stop = {ss->conn.ring ? wp_rpc_ring_stop(ss->conn.ring) : NULL, h->call_id};
-  wp_cabi_native_fn_t fn = {s->p->desc.funcs[h->func].fn, in->state, h->func, s->p->desc.name, NULL,
-                            stop.word ? &stop : NULL};
+  /* The plugin learns of the guest call's interrupt through the ring (an
+  ** isolate helper: the host writes this request's id there) or from the
+  ** watcher (a server: the client's STOP, or the deadline). */
+  wp_cabi_stop_t stop = {NULL, h->call_id, deadline};
+  if (ss->conn.ring) stop.word = wp_rpc_ring_stop(ss->conn.ring);
+  else if (s->watch) wp_rpc_watch_arm(s->watch, &ss->conn, h->call_id, deadline, &stop.word, &stop.id);
+  wp_cabi_native_fn_t fn = {s->p->desc.funcs[h->func].fn, in->state, h->func, s->p->desc.name, NULL, &stop};
   wasmplug_plugin_call_t call;
   wasmplug_trap_t *t = wp_cabi_native_run(&fn, ss->arena, args, res, &call);
+  if (!ss->conn.ring && s->watch) wp_rpc_watch_disarm(s->watch, &ss->conn);
   bool ok;
   if (t && call.exited) {
     wp_rpc_buf_frame(&ss->out);
@@ -366,6 +384,14 @@ static bool handle(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc_head
     return reply(ss, WP_RPC_OK, h, h->inst);
   }
   case WP_RPC_BYE: return false;
+  case WP_RPC_STOP:
+    /* A notice for a call answered already (they crossed), or read by
+    ** the watcher during it: nothing to do. */
+    if (h->len) {
+      bad = "STOP with a payload";
+      break;
+    }
+    return true;
   default: bad = "a frame kind clients do not send"; break;
   }
   char msg[300];
@@ -403,9 +429,14 @@ void wp_rpc_server_run(wasmplug_plugin_server_t *s, int fd, wp_rpc_ring_t *ring)
     return;
   }
   ss->conn.ring = ring;
+  /* A socket alone: its calls are watched (an isolate helper, whose
+  ** sandbox starts no threads, has the ring's notice instead). */
+  if (!ring) s->watch = wp_rpc_watch_new();
   while (serve_ready(s, ss, -1)) {
   }
   session_end(s, ss);
+  wp_rpc_watch_delete(s->watch);
+  s->watch = NULL;
 }
 
 void wasmplug_plugin_server_run_fd(wasmplug_plugin_server_t *s, int fd) { wp_rpc_server_run(s, fd, NULL); }
@@ -432,7 +463,7 @@ void wp_rpc_server_refuse(int fd, wp_rpc_ring_t *ring, const char *msg) {
   free(ss);
 }
 
-wasmplug_error_t *wasmplug_plugin_server_listen(wasmplug_plugin_server_t *s, int lfd, int max_sessions) {
+static wasmplug_error_t *serve_sessions(wasmplug_plugin_server_t *s, int lfd, int max_sessions) {
   session_t *ss[MAX_SESSIONS];
   struct pollfd pf[MAX_SESSIONS + 1];
   size_t n = 0;
@@ -464,4 +495,12 @@ wasmplug_error_t *wasmplug_plugin_server_listen(wasmplug_plugin_server_t *s, int
       served++;
     }
   }
+}
+
+wasmplug_error_t *wasmplug_plugin_server_listen(wasmplug_plugin_server_t *s, int lfd, int max_sessions) {
+  s->watch = wp_rpc_watch_new();
+  wasmplug_error_t *e = serve_sessions(s, lfd, max_sessions);
+  wp_rpc_watch_delete(s->watch);
+  s->watch = NULL;
+  return e;
 }

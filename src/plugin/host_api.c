@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void *host_alloc(wasmplug_plugin_call_t *call, size_t size, size_t align) {
   if (!call || !call->arena) return NULL;
@@ -74,18 +75,25 @@ static int host_exit(wasmplug_plugin_call_t *call, int status) {
 static uint32_t host_call_func(wasmplug_plugin_call_t *call) { return call ? call->func : 0; }
 
 /* The deadline is the thread's (the core's watchdog): plugin calls run on
-** the thread of the guest call.  In an isolate helper no guest call runs,
-** so it is 0 there; the host side bounds the exchange instead. */
+** the thread of the guest call.  In a plugin server or an isolate helper
+** no guest call runs: the deadline came with the request (call->stop). */
 static uint64_t host_deadline(wasmplug_plugin_call_t *call) {
-  (void)call;
+  if (call && call->stop && call->stop->deadline) return call->stop->deadline;
   return wasmplug_call_deadline();
 }
 
-/* 1.4: the thread's too, as the deadline; in an isolate helper, where no
-** guest call runs, the host's notice in the ring (src/isolate/rpc.h). */
+/* 1.4: the thread's too, as the deadline; in a plugin server or an
+** isolate helper, where no guest call runs, the host's notice (the ring's
+** word, or the STOP a server's watcher read: src/isolate/rpc.h) and the
+** request's deadline. */
 static bool host_interrupted(wasmplug_plugin_call_t *call) {
-  if (call && call->stop && atomic_load_explicit(call->stop->word, memory_order_acquire) == call->stop->id)
-    return true;
+  const wp_cabi_stop_t *st = call ? call->stop : NULL;
+  if (st && st->word && atomic_load_explicit(st->word, memory_order_acquire) == st->id) return true;
+  if (st && st->deadline) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    if ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec >= st->deadline) return true;
+  }
   return wasmplug_call_interrupted();
 }
 

@@ -47,14 +47,26 @@ static const char *fh_config_get(const wasmplug_plugin_config_t *c, const char *
 
 static void *fh_call_state(wasmplug_plugin_call_t *call) { return call->state; }
 
+static uint64_t fh_deadline(wasmplug_plugin_call_t *call) {
+  if (!call || !call->limits) return 0;
+  atomic_fetch_add(&call->limits->asked, 1);
+  return call->limits->deadline;
+}
+
+static bool fh_interrupted(wasmplug_plugin_call_t *call) {
+  if (!call || !call->limits) return false;
+  atomic_fetch_add(&call->limits->asked, 1);
+  return call->limits->stop && atomic_load(call->limits->stop);
+}
+
 const wasmplug_host_api_t fh_host = {
     sizeof(wasmplug_host_api_t), WASMPLUG_PLUGIN_ABI_MAJOR, WASMPLUG_PLUGIN_ABI_MINOR, "test",
     fh_alloc, fh_trap, fh_log, fh_config_get, fh_call_state,
-    NULL, NULL, NULL, /* 1.1: exit, call_func, deadline (this test host has none) */
+    NULL, NULL, fh_deadline, /* 1.1: exit, call_func (this test host has none), deadline */
     NULL,             /* 1.2: service (no other plugins to serve) */
     /* 1.3: async (none either) */
     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-    NULL, /* 1.4: interrupted */
+    fh_interrupted, /* 1.4 */
 };
 
 int fh_load(fh_plugin_t *p, const char *so, const char *const *settings) {
@@ -112,12 +124,17 @@ void fh_instance_drop(fh_plugin_t *p, void *inst) {
 
 int fh_call(fh_plugin_t *p, void *inst, wasmplug_plugin_call_t *call, const char *name,
             const void *params, void *result, size_t result_size) {
+  return fh_call_limited(p, inst, call, name, params, result, result_size, NULL);
+}
+
+int fh_call_limited(fh_plugin_t *p, void *inst, wasmplug_plugin_call_t *call, const char *name,
+                    const void *params, void *result, size_t result_size, fh_limits_t *lim) {
   memset(call, 0, sizeof *call);
   call->state = inst;
+  call->limits = lim;
   if (result) memset(result, 0, result_size);
   for (uint32_t i = 0; i < p->desc->nfuncs; i++)
-    if (!strcmp(p->desc->funcs[i].name, name))
-      return p->desc->funcs[i].fn(inst, call, params, result);
+    if (!strcmp(p->desc->funcs[i].name, name)) return p->desc->funcs[i].fn(inst, call, params, result);
   snprintf(call->trap, sizeof call->trap, "no function %s", name);
   call->trapped = true;
   return WASMPLUG_TRAP;

@@ -9,6 +9,7 @@
 #ifndef FAKE_HOST_H
 #define FAKE_HOST_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,11 +29,20 @@ typedef struct fh_block {
   max_align_t data[];
 } fh_block_t;
 
+/* What host->deadline and host->interrupted (plugin ABI 1.1, 1.4) answer
+** for a call, and how often the plugin asked. */
+typedef struct fh_limits {
+  uint64_t deadline;        /* CLOCK_MONOTONIC ns; 0: none */
+  const _Atomic bool *stop; /* interrupted once true (NULL: never) */
+  _Atomic int asked;        /* interrupted/deadline calls */
+} fh_limits_t;
+
 struct wasmplug_plugin_call {
   void *state;
   fh_block_t *blocks;
   char trap[512];
   bool trapped;
+  fh_limits_t *limits; /* NULL: no deadline, never interrupted */
 };
 
 typedef struct {
@@ -55,6 +65,9 @@ void fh_instance_drop(fh_plugin_t *p, void *inst);
 ** fh_call_end. */
 int fh_call(fh_plugin_t *p, void *inst, wasmplug_plugin_call_t *call, const char *name,
             const void *params, void *result, size_t result_size);
+/* fh_call with a deadline and an interrupt flag (lim outlives the call). */
+int fh_call_limited(fh_plugin_t *p, void *inst, wasmplug_plugin_call_t *call, const char *name,
+                    const void *params, void *result, size_t result_size, fh_limits_t *lim);
 void fh_call_end(wasmplug_plugin_call_t *call);
 void fh_drop(fh_plugin_t *p, void *inst, const char *resource, uint32_t rep);
 

@@ -6,14 +6,19 @@
 ** get/set/delete/exists, list-keys paging, bucket separation, instances
 ** sharing nothing in memory, persistence of path= across two loads,
 ** error mapping (no-such-store, access-denied, other), atomics, batch,
-** and two instances incrementing one counter from two threads.
+** and two instances incrementing one counter from two threads; a write
+** waiting for another connection's lock ends when the guest call is
+** interrupted or reaches its deadline (host->interrupted, host->deadline),
+** and waits on (busy-timeout) otherwise.
 **
 ** usage: kv_plugin_test PLUGIN.so TMPDIR
 */
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fake_host.h"
@@ -455,6 +460,88 @@ static void test_concurrent_open(const char *so, const char *db) {
   fh_unload(&p);
 }
 
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+typedef struct {
+  _Atomic bool *flag;
+  sqlite3 *holder; /* not NULL: roll its transaction back instead */
+} later_t;
+
+/* After 100 ms: sets the flag (an interrupt) or ends the holder's lock. */
+static void *later(void *arg) {
+  later_t *l = arg;
+  usleep(100000);
+  if (l->holder) sqlite3_exec(l->holder, "ROLLBACK", NULL, NULL, NULL);
+  else atomic_store(l->flag, true);
+  return NULL;
+}
+
+/* A set() on `in` while `holder` holds the write lock, under `lim`: 0 when
+** it stored, 1 when it failed with other("...locked..."), -1 otherwise. */
+static int set_limited(inst_t *in, uint32_t b, fh_limits_t *lim) {
+  wasmplug_plugin_call_t c;
+  p_set_t p = {b, S("k"), S("v2")};
+  res_void_t r;
+  int rc = fh_call_limited(in->p, in->inst, &c, NS "[method]bucket.set", &p, &r, sizeof r, lim);
+  int out = rc ? -1 : !r.is_err ? 0 : -1;
+  if (!rc && r.is_err && r.val.err.tag == OTHER && memmem(r.val.err.val.other.ptr, r.val.err.val.other.len, "locked", 6))
+    out = 1;
+  if (out < 0) fprintf(stderr, "locked set: rc %d, %s\n", rc, rc ? c.trap : r.is_err ? "an unexpected error" : "ok");
+  fh_call_end(&c);
+  return out;
+}
+
+/* plugin ABI 1.4: a guest call blocked on a locked database ends with it.
+** Another connection (SQLite directly) holds the write lock; the plugin's
+** busy-timeout is an hour, so only asking the host ends the waits below
+** (before the fix nothing asked: each waited the hour out). */
+static void test_busy_interrupt(const char *so, const char *db) {
+  char setting[600];
+  snprintf(setting, sizeof setting, "path=%s", db);
+  unlink(db);
+  fh_plugin_t p;
+  const char *cfg[] = {setting, "busy-timeout=3600000", NULL};
+  CHECK(fh_load(&p, so, cfg) == 0);
+  inst_t a = {&p, fh_instance(&p)};
+  uint32_t b = open_bucket(&a, "locks");
+  CHECK(!set(&a, b, "k", "v1").is_err);
+  sqlite3 *holder = NULL;
+  CHECK(sqlite3_open(db, &holder) == SQLITE_OK);
+  CHECK(sqlite3_exec(holder, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK);
+
+  /* interrupted mid-wait (by another thread, as the watchdog would) */
+  _Atomic bool stop = false;
+  fh_limits_t lim = {0, &stop, 0};
+  later_t l = {&stop, NULL};
+  pthread_t t;
+  CHECK(pthread_create(&t, NULL, later, &l) == 0);
+  CHECK(set_limited(&a, b, &lim) == 1);
+  pthread_join(t, NULL);
+  CHECK(atomic_load(&lim.asked) > 0);
+
+  /* already interrupted: no wait at all; past its deadline: the same */
+  fh_limits_t now = {0, &stop, 0};
+  CHECK(set_limited(&a, b, &now) == 1 && atomic_load(&now.asked) > 0);
+  fh_limits_t dl = {mono_ns() + 100000000u, NULL, 0};
+  CHECK(set_limited(&a, b, &dl) == 1 && atomic_load(&dl.asked) > 0);
+
+  /* neither: the write waits for the lock and then stores */
+  _Atomic bool never = false;
+  fh_limits_t none = {0, &never, 0};
+  later_t release = {NULL, holder};
+  CHECK(pthread_create(&t, NULL, later, &release) == 0);
+  CHECK(set_limited(&a, b, &none) == 0);
+  pthread_join(t, NULL);
+  sqlite3_close(holder);
+  fh_drop(&p, a.inst, BUCKET_RES, b);
+  fh_instance_drop(&p, a.inst);
+  fh_unload(&p);
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s PLUGIN.so TMPDIR\n", argv[0]);
@@ -472,6 +559,7 @@ int main(int argc, char **argv) {
   test_persistence(so, db);
   test_concurrency(so, db);
   test_concurrent_open(so, db);
+  test_busy_interrupt(so, db);
   unlink(db);
   printf("kv_plugin_test: %d checks, %d failed\n", checks, failures);
   return failures ? 1 : 0;

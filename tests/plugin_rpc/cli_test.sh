@@ -110,6 +110,37 @@ interrupted() { # NAME INVOKE PATTERN [!PATTERN]
 interrupted "faulty: the plugin learns of the interrupt" wait 'told of the interrupt' 'killed'
 interrupted "faulty: garbage after the interrupt" wait-junk 'told of the interrupt'
 interrupted "faulty: a plugin ignoring the interrupt" hang '.'
+# The guest call's time limit reaches the plugin as host->deadline, in
+# process and isolated (it came with the request): 1..5000 ms left.
+for mode in "" ",isolate"; do
+  expect "faulty$mode: host->deadline" 0 '^([1-9][0-9]{0,2}|[1-4][0-9]{3}|5000)$' \
+    "$W" run --timeout 5000 --plugin "$F$mode" --invoke deadline "$FG"
+  expect "faulty$mode: no deadline without --timeout" 0 '^0$' "$W" run --plugin "$F$mode" --invoke deadline "$FG"
+done
+# A plugin server (plugin-serve) is told of its client's interrupt (a STOP
+# frame; its watcher signals the plugin's thread) and gets the deadline:
+# the plugin ends its wait, the server lives on for the next host.
+SOCK=$tmp/faulty.sock
+"$W" plugin-serve "$F" --listen "unix:$SOCK" >"$tmp/serve.out" 2>"$tmp/serve.err" &
+SERVER=$!
+for _ in $(seq 100); do grep -q ready "$tmp/serve.out" 2>/dev/null && break; sleep 0.1; done
+expect "plugin-serve: host->deadline" 0 '^([1-9][0-9]{0,2}|[1-4][0-9]{3}|5000)$' \
+  "$W" run --timeout 5000 --plugin "unix:$SOCK" --invoke deadline "$FG"
+"$W" run --timeout 300 --plugin "unix:$SOCK" --invoke wait "$FG" >"$tmp/out" 2>&1
+got=$?
+for _ in $(seq 50); do grep -q 'told of the interrupt' "$tmp/serve.err" && break; sleep 0.1; done
+if [ $got = 134 ] && grep -q 'exceeded its time limit' "$tmp/out" && grep -q 'told of the interrupt' "$tmp/serve.err" &&
+  ! grep -q 'connection closed' "$tmp/out"; then
+  pass=$((pass + 1))
+else
+  fail=$((fail + 1))
+  echo "FAIL plugin-serve: the interrupt reaches the plugin: status $got (want 134), output:"
+  sed 's/^/    /' "$tmp/out"
+  sed 's/^/    server: /' "$tmp/serve.err"
+fi
+expect "plugin-serve: serves on after an interrupt" 0 '^42$' "$W" run --plugin "unix:$SOCK" --invoke run "$FG"
+kill "$SERVER" 2>/dev/null
+wait "$SERVER" 2>/dev/null
 expect "faulty: seccomp" 134 'open-socket: .*signal 31.*seccomp' "$W" run --plugin "$F,isolate" --invoke sock "$FG"
 expect "faulty: in-process socket" 0 '^1$' "$W" run --plugin "$F" --invoke sock "$FG"
 

@@ -556,7 +556,7 @@ static void hostile(const char *addr, const void *bytes, size_t n, const char *w
 static void test_hostile_clients(void) {
   char addr[600];
   snprintf(addr, sizeof addr, "unix:%s/hostile-%d.sock", tmpdir, (int)getpid());
-  pid_t server = start_server(addr, 4);
+  pid_t server = start_server(addr, 5);
   CHECK(server > 0, "plugin-serve did not start");
   if (server <= 0) return;
   char junk[64];
@@ -569,11 +569,127 @@ static void test_hostile_clients(void) {
   h = (wp_rpc_header_t){WP_RPC_MAGIC, 7, WP_RPC_HELLO, 1, 0, 0, 0};
   wp_rpc_header_put(fr, &h);
   hostile(addr, fr, sizeof fr, "protocol version 7");
+  uint8_t stop[WP_RPC_HEADER + 4] = {0};
+  h = (wp_rpc_header_t){WP_RPC_MAGIC, WP_RPC_VERSION, WP_RPC_STOP, 1, 0, 0, 4};
+  wp_rpc_header_put(stop, &h);
+  hostile(addr, stop, sizeof stop, "STOP with a payload");
   /* The server survived all of them. */
   CHECK(remote_host(addr, 10, 10) == 0, "an honest host after hostile ones");
   int st = 0;
   waitpid(server, &st, 0);
   CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "plugin-serve after hostile clients (status 0x%x)", st);
+}
+
+/* A raw client of plugin-serve, speaking frames itself: HELLO, INST_NEW. */
+typedef struct raw {
+  wp_rpc_conn_t c;
+  wp_rpc_buf_t b;
+  uint32_t inst;
+} raw_t;
+
+static bool raw_open(raw_t *r, const char *addr) {
+  char why[300];
+  memset(r, 0, sizeof *r);
+  int fd = wp_rpc_addr_socket(addr, false, why, sizeof why);
+  if (fd < 0) return false;
+  wp_rpc_conn_init(&r->c, fd);
+  wp_rpc_header_t h;
+  const uint8_t *pl;
+  wp_rpc_buf_frame(&r->b);
+  if (wp_rpc_frame_send(&r->c, &r->b, (wp_rpc_header_t){.kind = WP_RPC_HELLO, .call_id = 1}) ||
+      wp_rpc_frame_recv(&r->c, 5000, &h, &pl, why, sizeof why) || h.kind != WP_RPC_DESCRIBE)
+    return false;
+  wp_rpc_buf_frame(&r->b);
+  if (wp_rpc_frame_send(&r->c, &r->b, (wp_rpc_header_t){.kind = WP_RPC_INST_NEW, .call_id = 2}) ||
+      wp_rpc_frame_recv(&r->c, 5000, &h, &pl, why, sizeof why) || h.kind != WP_RPC_INST_OK)
+    return false;
+  r->inst = h.inst;
+  return true;
+}
+
+static void raw_close(raw_t *r) {
+  wp_rpc_conn_close(&r->c);
+  free(r->b.s);
+}
+
+/* Sends CALL `id` of function `func` (time left `left` ns) with one u32
+** argument. */
+static bool raw_call(raw_t *r, uint32_t id, uint32_t func, uint64_t left, uint32_t arg) {
+  wp_rpc_buf_frame(&r->b);
+  wp_rpc_buf_u64(&r->b, left);
+  wp_buf_byte(&r->b, WP_CABI_U32);
+  wp_rpc_buf_u32(&r->b, arg);
+  return !wp_rpc_frame_send(&r->c, &r->b, (wp_rpc_header_t){.kind = WP_RPC_CALL, .call_id = id, .inst = r->inst, .func = func});
+}
+
+static bool raw_stop(raw_t *r, uint32_t id) {
+  wp_rpc_buf_frame(&r->b);
+  return !wp_rpc_frame_send(&r->c, &r->b, (wp_rpc_header_t){.kind = WP_RPC_STOP, .call_id = id});
+}
+
+/* The bool RESULT of call `id`: 0/1, or -1 (anything else). */
+static int raw_bool(raw_t *r, uint32_t id) {
+  wp_rpc_header_t h;
+  const uint8_t *pl;
+  char why[300];
+  if (wp_rpc_frame_recv(&r->c, 20000, &h, &pl, why, sizeof why) || h.kind != WP_RPC_RESULT || h.call_id != id ||
+      h.len != 2 || pl[0] != WP_CABI_BOOL)
+    return -1;
+  return pl[1];
+}
+
+/* Protocol 2: a plugin server's plugin learns of its own client's STOP for
+** the call it runs and of the call's deadline (host->interrupted), and
+** of nothing else: a STOP naming another call of that client, or sent by
+** another client, changes nothing.  interrupted-after(ms) sleeps unless
+** interrupted and says whether it was. */
+static void test_serve_stop(void) {
+  char addr[600];
+  snprintf(addr, sizeof addr, "unix:%s/stop-%d.sock", tmpdir, (int)getpid());
+  pid_t server = start_server(addr, 2);
+  CHECK(server > 0, "plugin-serve did not start");
+  if (server <= 0) return;
+  host_t probe;
+  CHECK(host_open(&probe, faulty_so), "open: %s", probe.err);
+  const wasmplug_plugin_t *d = wp_plugin_descriptor(wp_plugin_set_get(probe.set, 0));
+  uint32_t fi = UINT32_MAX, fa = UINT32_MAX;
+  for (uint32_t i = 0; i < d->nfuncs; i++) {
+    if (!strcmp(d->funcs[i].name, "test:faulty/api#interrupted-after")) fi = i;
+    if (!strcmp(d->funcs[i].name, "test:faulty/api#add")) fa = i;
+  }
+  host_close(&probe);
+  raw_t a, b;
+  CHECK(raw_open(&a, addr) && raw_open(&b, addr), "raw clients");
+  /* its own STOP, after one naming an earlier call: interrupted (the
+  ** plugin would sleep 20 s otherwise, and say false) */
+  CHECK(raw_call(&a, 10, fi, 0, 20000) && raw_stop(&a, 9) && raw_stop(&a, 10), "send");
+  CHECK(raw_bool(&a, 10) == 1, "a client's STOP for its running call interrupts it");
+  /* a STOP naming the call that just ended, and another client's STOP
+  ** naming the running call's id: not interrupted */
+  CHECK(raw_call(&a, 11, fi, 0, 300) && raw_stop(&a, 10) && raw_stop(&b, 11), "send");
+  CHECK(raw_bool(&a, 11) == 0, "a stale STOP, or another client's, interrupts nothing");
+  /* the other client's session goes on (its STOP was only a late notice) */
+  wp_rpc_buf_frame(&b.b);
+  wp_rpc_buf_u64(&b.b, 0);
+  wp_buf_byte(&b.b, WP_CABI_U32);
+  wp_rpc_buf_u32(&b.b, 40);
+  wp_buf_byte(&b.b, WP_CABI_U32);
+  wp_rpc_buf_u32(&b.b, 2);
+  wp_rpc_header_t h;
+  const uint8_t *pl;
+  char why[300];
+  CHECK(!wp_rpc_frame_send(&b.c, &b.b, (wp_rpc_header_t){.kind = WP_RPC_CALL, .call_id = 12, .inst = b.inst, .func = fa}) &&
+            !wp_rpc_frame_recv(&b.c, 5000, &h, &pl, why, sizeof why) && h.kind == WP_RPC_RESULT && h.len == 5 &&
+            pl[1] == 42,
+        "the other session after its stray STOP");
+  /* the deadline that came with the request: 100 ms of 20 s */
+  CHECK(raw_call(&a, 13, fi, 100000000u, 20000), "send");
+  CHECK(raw_bool(&a, 13) == 1, "the request's deadline interrupts the call");
+  raw_close(&a);
+  raw_close(&b);
+  int st = 0;
+  waitpid(server, &st, 0);
+  CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "plugin-serve after STOPs (status 0x%x)", st);
 }
 
 /* ------------------------------------------- 5. a lying plugin server */
@@ -956,9 +1072,9 @@ static int hostile_helper(int argc, char **argv) {
       r.inst = 1;
     } else if (h.kind == WP_RPC_CALL) {
       uint32_t a = 0, v = 0;
-      if (h.len >= 10) {
-        memcpy(&a, pl + 1, 4);
-        memcpy(&v, pl + 6, 4);
+      if (h.len >= 18) { /* u64 time left, then (kind, u32) twice */
+        memcpy(&a, pl + 9, 4);
+        memcpy(&v, pl + 14, 4);
       }
       if (h.func == 0 && a >= 1000 && a < 1000 + EVIL_NCASES) {
         evil((int)(a - 1000), &h, a + v, out, data, head->cap, &seq);
@@ -1073,6 +1189,7 @@ int main(int argc, char **argv) {
   test_threads();
   test_seccomp();
   test_serve();
+  test_serve_stop();
   test_hostile_clients();
   test_lying_server();
   test_decoder_mutations();

@@ -84,6 +84,7 @@ static void v_u32(wp_rpc_buf_t *b, uint8_t kind, uint32_t v) {
 /* counter(start) -> own<counter>: the rep the server gives. */
 static uint32_t new_counter(client_t *c, uint32_t start) {
   wp_rpc_buf_frame(&c->b);
+  wp_rpc_buf_u64(&c->b, 0); /* CALL: the guest call's time left (none) */
   v_u32(&c->b, WP_CABI_U32, start);
   if (ask(c, WP_RPC_CALL, c->inst, c->f_new) || c->h.kind != WP_RPC_RESULT || c->h.len != 5) return 0;
   uint32_t rep;
@@ -94,6 +95,7 @@ static uint32_t new_counter(client_t *c, uint32_t start) {
 /* counter.add(self: borrow, n) -> u32 */
 static wp_rpc_io_t add(client_t *c, uint32_t rep, uint32_t n) {
   wp_rpc_buf_frame(&c->b);
+  wp_rpc_buf_u64(&c->b, 0);
   v_u32(&c->b, WP_CABI_BORROW, rep);
   v_u32(&c->b, WP_CABI_U32, n);
   return ask(c, WP_RPC_CALL, c->inst, c->f_add);
@@ -102,6 +104,7 @@ static wp_rpc_io_t add(client_t *c, uint32_t rep, uint32_t n) {
 /* merge(a: own, b: borrow) -> own */
 static wp_rpc_io_t merge(client_t *c, uint32_t a, uint32_t b) {
   wp_rpc_buf_frame(&c->b);
+  wp_rpc_buf_u64(&c->b, 0);
   v_u32(&c->b, WP_CABI_OWN, a);
   v_u32(&c->b, WP_CABI_BORROW, b);
   return ask(c, WP_RPC_CALL, c->inst, c->f_merge);

@@ -3,7 +3,9 @@
 ** it segfaults, aborts, loops, writes garbage on every fd it can, exits
 ** mid-call, or makes a system call the helper's seccomp filter forbids;
 ** `wait-interrupt` blocks until the guest call is interrupted, as a
-** well-behaved plugin does (host->interrupted after EINTR).
+** well-behaved plugin does (host->interrupted after EINTR);
+** `interrupted-after` sleeps and says whether it was interrupted;
+** `deadline-ms` is the time left until host->deadline.
 ** `add` and `bump` (per-instance state) and `total` (plugin state, shared
 ** by every instance and every host of a plugin server) show it working.
 ** It includes only wasmplug/plugin.h, as every plugin must.
@@ -18,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "wasmplug/plugin.h"
@@ -39,6 +42,8 @@ static const char wit[] =
     "  open-fds: func() -> u32;\n"
     "  confinement: func() -> s32;\n"
     "  wait-interrupt: func(junk: bool) -> u32;\n"
+    "  interrupted-after: func(ms: u32) -> bool;\n"
+    "  deadline-ms: func() -> u32;\n"
     "}\n"
     "world provider { export api; }\n";
 
@@ -156,6 +161,34 @@ static int f_wait_interrupt(void *s, wasmplug_plugin_call_t *c, const void *para
   return WASMPLUG_OK;
 }
 
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Sleeps `ms` unless interrupted first; true when it was. */
+static int f_interrupted_after(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)s;
+  uint64_t end = mono_ns() + (uint64_t)*(const uint32_t *)params * 1000000u;
+  bool stop = false;
+  for (uint64_t now; !stop && (now = mono_ns()) < end;) {
+    struct timespec ts = {(time_t)((end - now) / 1000000000u), (long)((end - now) % 1000000000u)};
+    if (nanosleep(&ts, NULL) && errno == EINTR) stop = host->interrupted(c);
+  }
+  *(bool *)result = stop || host->interrupted(c);
+  return WASMPLUG_OK;
+}
+
+/* Milliseconds left until the guest call's deadline (at least 1), 0 when
+** it has none. */
+static int f_deadline_ms(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)s; (void)params;
+  uint64_t d = host->deadline(c), now = mono_ns();
+  *(uint32_t *)result = !d ? 0 : d <= now ? 1 : (uint32_t)((d - now) / 1000000u) + 1;
+  return WASMPLUG_OK;
+}
+
 /* How many descriptors past stdio this process has open. */
 static int f_open_fds(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
   (void)s; (void)c; (void)params;
@@ -181,6 +214,7 @@ static const wasmplug_plugin_func_t funcs[] = {
     {"test:faulty/api#exit-now", f_exit},   {"test:faulty/api#open-socket", f_open_socket},
     {"test:faulty/api#slow-add", f_slow_add}, {"test:faulty/api#open-fds", f_open_fds},
     {"test:faulty/api#confinement", f_confinement}, {"test:faulty/api#wait-interrupt", f_wait_interrupt},
+    {"test:faulty/api#interrupted-after", f_interrupted_after}, {"test:faulty/api#deadline-ms", f_deadline_ms},
 };
 
 static const wasmplug_plugin_t desc = {
