@@ -241,7 +241,10 @@ static void gen_tail_glue(const wp_modinfo_t *m, const uint8_t *tailer, bool pin
 ** a trap's longjmp restores the setjmp's r15.  A reservation never moves
 ** (rt.c), so memory.grow leaves the base valid.  Only under gcc on x86-64
 ** (clang has no such variables, tcc never sees this header); elsewhere M0
-** is a local loaded from md[0] at entry, as before. */
+** is a local loaded from md[0] at entry, as before.  With the instance
+** pinned too (WP_IPIN), F<N> takes no instance (WP_IP, WP_IA empty) unless
+** a funcref may hold it: then WP_IX, a parameter its body leaves unread,
+** so that F<N>x passes its own parameter list on (wp_xlate_takes_inst). */
 
 static const char pin_block[] =
     "#if !defined(__TINYC__) && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)\n"
@@ -262,6 +265,7 @@ static const char pin_block[] =
     "#define WP_IP0 void\n"
     "#define WP_IA\n"
     "#define WP_IA0\n"
+    "#define WP_IX wp_inst *wp_iu_ __attribute__((unused))\n"
     "#else\n"
     "#define WP_PIN_SET(I) (wp_mb = (I)->md[0])\n"
     "#define WP_PIN_SAVE(I) unsigned char *wp_sv_ = wp_mb; wp_mb = (I)->md[0]\n"
@@ -280,16 +284,18 @@ static const char pin_block[] =
     "#define WP_IP0 wp_inst *I\n"
     "#define WP_IA I,\n"
     "#define WP_IA0 I\n"
+    "#define WP_IX wp_inst *I\n"
     "#endif\n";
 
-/* The parameter list of defined function f's C (after its name): with the
-** instance pinned (wp_xlate_pins_inst) through WP_IP, which is empty where
-** the register holds it and `wp_inst *I,` where the compiler has no such
-** register; `names`: with names l0, l1... (a definition). */
-void wp_xlate_params(wp_buf_t *b, const wasmplug_valkind_t *pt, uint32_t np, bool ipin, const char *prefix,
+/* The parameter list of function f's C (after its name): `self` first; with
+** self NULL, the instance pinned (wp_xlate_pins_inst) through WP_IP, which
+** is empty where the register holds it and `wp_inst *I,` where the compiler
+** has no such register; `names`: with names l0, l1... (a definition). */
+void wp_xlate_params(wp_buf_t *b, const wasmplug_valkind_t *pt, uint32_t np, const char *self, const char *prefix,
                      bool names) {
-  if (!ipin) {
-    wp_buf_puts(b, names ? "(wp_inst *I" : "(wp_inst *");
+  bool ipin = !self;
+  if (self) {
+    wp_buf_printf(b, "(%s", self);
   } else if (!np) {
     wp_buf_puts(b, "(WP_IP0)");
     return;
@@ -305,7 +311,7 @@ void wp_xlate_params(wp_buf_t *b, const wasmplug_valkind_t *pt, uint32_t np, boo
 }
 
 static void gen_header(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, const uint8_t *tailer,
-                       wp_buf_t *h) {
+                       const uint8_t *esc, wp_buf_t *h) {
   const wp_modinfo_t *m = &mod->info;
   bool eh = uses_eh(m);
   /* before any function: the register is then never allocated in a unit */
@@ -377,7 +383,7 @@ static void gen_header(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, c
     ret_type(h, t);
     wp_buf_printf(h, " F%u", f);
     /* imports are the glue's trampolines: the instance as a parameter */
-    wp_xlate_params(h, t->params, t->nparams, f >= m->nimported_funcs && wp_xlate_pins_inst(m, o), "", false);
+    wp_xlate_params(h, t->params, t->nparams, wp_xlate_takes_inst(m, o, esc, f) ? "wp_inst *" : NULL, "", false);
     wp_buf_puts(h, ";\n");
   }
   if (tailer) gen_tail_header(m, tailer, h);
@@ -604,9 +610,9 @@ static void put_header(wp_buf_t *b, bool inl, const wp_buf_t *header) {
 }
 
 static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, const uint8_t *tailer,
-                      bool inl, wp_buf_t *b) {
+                      const uint8_t *esc, bool inl, wp_buf_t *b) {
   const wp_modinfo_t *m = &mod->info;
-  bool pin = pin_mem0(m, o), ipin = wp_xlate_pins_inst(m, o);
+  bool pin = pin_mem0(m, o);
   if (!inl) wp_buf_puts(b, "#include \"wp.h\"\n"); /* inline: after the unit (translate) */
   wp_buf_puts(b, "#ifndef __TINYC__\n#include <stdlib.h>\n#endif\n");
   wp_buf_printf(b, "const wp_rt_api *wp_rt;\ns64 wp_mt_off;\nu32 wp_tid[%u];\n", m->ntypes ? m->ntypes : 1);
@@ -633,24 +639,23 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
     ** to its instance's base and puts the caller's back */
     /* F<N>x: when r15 already holds the instance's base (a call from its
     ** own code: call_indirect through its own table) it jumps to F<N>
-    ** (3 instructions; sibling calls allowed here alone: the recursion
-    ** still grows the stack in F<N>); otherwise F<N>s sets and restores */
-    /* with the instance pinned too (wp_xlate_pins_inst) F<N> takes no
-    ** instance (WP_IA: empty under WP_IPIN), the fast path needs both
-    ** registers to hold this instance's values (r14 equal to I by chance,
-    ** e.g. in a host caller, must not skip setting r15), and F<N>s sets
-    ** and restores both */
-    uint8_t *esc = escaping_funcs(mod);
-    if (!esc) return wp_strdup("out of memory");
+    ** (sibling calls allowed here alone: the recursion still grows the
+    ** stack in F<N>); otherwise F<N>s sets and restores */
+    /* with the instance pinned too (wp_xlate_pins_inst) the fast path
+    ** needs both registers to hold this instance's values (r14 equal to I
+    ** by chance, e.g. in a host caller, must not skip setting r15), and
+    ** F<N>s sets and restores both.  F<N> of an escaping function takes
+    ** the instance first even then (wp_xlate_takes_inst), so F<N>x passes
+    ** its own parameter list on unchanged: two compares and a jump, no
+    ** argument moved */
     wp_buf_puts(b, "#ifdef WP_PIN\n");
     for (uint32_t f = m->nimported_funcs; f < nf; f++) {
       if (!esc[f]) continue;
       const wp_functype_t *t = wp_modinfo_functype(m, f);
       wp_buf_t args = {0};
-      if (ipin) wp_buf_puts(&args, t->nparams ? "WP_IA " : "WP_IA0");
-      else wp_buf_puts(&args, "I");
-      for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(&args, "%sa%u", k || !ipin ? ", " : "", k);
-      const char *as = args.s ? args.s : "";
+      wp_buf_puts(&args, "I");
+      for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(&args, ", a%u", k);
+      const char *as = args.s ? args.s : "I";
       for (int fast = 0; fast < 2; fast++) {
         wp_buf_puts(b, fast ? "static __attribute__((optimize(\"optimize-sibling-calls\", \"omit-frame-pointer\"))) "
                             : "static __attribute__((noinline)) ");
@@ -658,18 +663,12 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
         wp_buf_printf(b, " F%u%c(wp_inst *I", f, fast ? 'x' : 's');
         for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(b, ", %s a%u", wp_ctype(t->params[k]), k);
         if (fast) {
-          wp_buf_t sargs = {0};
-          wp_buf_puts(&sargs, "I");
-          for (uint32_t k = 0; k < t->nparams; k++) wp_buf_printf(&sargs, ", a%u", k);
-          const char *ss = sargs.s ? sargs.s : "I";
           if (t->nresults)
             wp_buf_printf(b, ") {\n  if (__builtin_expect(WP_PIN_IS(I), 1)) return F%u(%s);\n  return F%us(%s);\n}\n",
-                          f, as, f, ss);
+                          f, as, f, as);
           else
             wp_buf_printf(b, ") {\n  if (__builtin_expect(WP_PIN_IS(I), 1)) { F%u(%s); return; }\n  F%us(%s);\n}\n",
-                          f, as, f, ss);
-          if (sargs.oom) b->oom = true;
-          wp_buf_free(&sargs);
+                          f, as, f, as);
           continue;
         }
         wp_buf_puts(b, ") { WP_PIN_SAVE(I); ");
@@ -691,7 +690,6 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
       else wp_buf_puts(b, "0");
     }
     wp_buf_puts(b, nf ? "};\n" : "0};\n");
-    free(esc);
     wp_buf_puts(b, "#else\n#define wp_ftabx wp_ftab0\n#endif\n");
   } else {
     wp_buf_puts(b, "#define wp_ftabx wp_ftab0\n");
@@ -723,20 +721,18 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
         continue;
       }
       wp_buf_printf(b, "static void wp_x%u(void *inst, wp_raw *v) {\n  ", i);
-      if (ipin) wp_buf_puts(b, "wp_inst *I = (wp_inst *)inst;\n  ");
       if (pin) wp_buf_puts(b, "WP_PIN_SAVE((wp_inst *)inst);\n  ");
       if (t->nresults) {
         ret_type(b, t);
         wp_buf_puts(b, " r = ");
       }
       /* the baseline's through the function table (hot-first: the hot
-      ** function's optimized code) */
+      ** function's optimized code); an exported function escapes, so its
+      ** F<N> takes the instance (wp_xlate_takes_inst) */
       if (o->baseline) wp_buf_printf(b, "((wp_ft%u)((wp_inst *)inst)->ftab[%u])((wp_inst *)inst", func_type_index(m, ex->index), ex->index);
-      else if (ipin && ex->index >= m->nimported_funcs) wp_buf_printf(b, "F%u(%s", ex->index, t->nparams ? "WP_IA " : "WP_IA0");
       else wp_buf_printf(b, "F%u((wp_inst *)inst", ex->index);
       for (uint32_t k = 0; k < t->nparams; k++)
-        wp_buf_printf(b, "%s(%s)v[%u].%s", k || !(ipin && ex->index >= m->nimported_funcs) ? ", " : "",
-                      wp_ctype(t->params[k]), k, raw_field(t->params[k]));
+        wp_buf_printf(b, ", (%s)v[%u].%s", wp_ctype(t->params[k]), k, raw_field(t->params[k]));
       wp_buf_puts(b, ");\n");
       if (pin) wp_buf_puts(b, "  WP_PIN_BACK;\n");
       if (t->nresults == 1)
@@ -861,7 +857,7 @@ static char *gen_glue(const wasmplug_module_t *mod, const wp_xlate_opts_t *o, co
   }
   if (m->has_start)
     wp_buf_printf(b, pin ? "  { WP_PIN_SAVE(I); F%u(%s); WP_PIN_BACK; }\n" : "  F%u(%s);\n", m->start,
-                  ipin && m->start >= m->nimported_funcs ? "WP_IA0" : "I");
+                  wp_xlate_takes_inst(m, o, esc, m->start) ? "I" : "WP_IA0");
   wp_buf_puts(b, "}\n");
 
   wp_buf_puts(b, "static void wp_free(void *inst) {\n  wp_inst *I = inst;\n");
@@ -1103,19 +1099,25 @@ char *wp_translate_inline(const wasmplug_module_t *mod, const wp_xlate_opts_t *o
 static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts, bool inl, wp_xlate_t *out) {
   const wp_modinfo_t *m = &mod->info;
   memset(out, 0, sizeof *out);
-  uint8_t *tailer = NULL;
+  uint8_t *tailer = NULL, *esc = NULL;
   char *err = NULL;
   if ((m->features & WP_FEAT_TAILCALL) && !(tailer = find_tailers(mod))) {
     err = wp_strdup("out of memory");
     goto fail;
   }
-  gen_header(mod, opts, tailer, &out->header);
+  /* the functions that get F<N>x wrappers and, with the instance pinned,
+  ** take it as a parameter all the same (wp_xlate_takes_inst) */
+  if (pin_mem0(m, opts) && !(esc = escaping_funcs(mod))) {
+    err = wp_strdup("out of memory");
+    goto fail;
+  }
+  gen_header(mod, opts, tailer, esc, &out->header);
   wp_buf_puts(&out->header, glue_types);
   if (opts->baseline) wp_buf_puts(&out->header, "extern u32 *wp_hits;\n");
   if (!opts->baseline) gen_import_calls(m, &out->header);
   /* inline (one unit at most, from compile.c): the glue goes after the
   ** unit, below the header the unit starts with (see the end) */
-  err = gen_glue(mod, opts, tailer, inl, &out->glue);
+  err = gen_glue(mod, opts, tailer, esc, inl, &out->glue);
   if (!err && inl && opts->unit_bytes) {
     err = wp_strdup("internal error: inline C is one unit");
     goto fail;
@@ -1160,7 +1162,7 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
   }
   n = nsmall + (m->nfuncs - back);
   memmove(order + nsmall, order + back, (m->nfuncs - back) * sizeof *order);
-  wp_xmod_t x = {mod, m, opts, tailer};
+  wp_xmod_t x = {mod, m, opts, tailer, esc};
   wp_unit_t *u = NULL;
   uint64_t ubytes = 0;
   for (uint32_t k = 0; k < n; k++) {
@@ -1211,9 +1213,11 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
       goto fail;
     }
   free(tailer);
+  free(esc);
   return NULL;
 fail:
   free(tailer);
+  free(esc);
   wp_xlate_free(out);
   return err;
 }

@@ -131,11 +131,26 @@ char wp_tletter(wasmplug_valkind_t t);
 typedef struct wp_xmod wp_xmod_t;
 char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out);
 
-/* A defined function's C parameter list (translate.c): `(wp_inst *I, u32
-** l0...)`, or with the instance pinned `(WP_IP u32 l0...)`; each type after
-** `prefix` ("volatile "), names l<k> when `names`. */
-void wp_xlate_params(wp_buf_t *b, const wasmplug_valkind_t *pt, uint32_t np, bool ipin, const char *prefix,
+/* A function's C parameter list (translate.c): `(self, u32 l0...)`, e.g.
+** `(wp_inst *I, u32 l0...)`, or with `self` NULL (the instance pinned and
+** not a parameter) `(WP_IP u32 l0...)`; each type after `prefix`
+** ("volatile "), names l<k> when `names`. */
+void wp_xlate_params(wp_buf_t *b, const wasmplug_valkind_t *pt, uint32_t np, const char *self, const char *prefix,
                      bool names);
+
+/* Whether function f's C takes the instance as its first parameter:
+** imports (the glue's trampolines), every function where the instance is
+** not pinned, and, where it is, the functions a funcref or another
+** instance may hold (`esc`, translate.c: escaping_funcs).  Those are
+** called as funcrefs are, `(wp_inst *, params...)`, through their F<N>x
+** wrapper; with the body taking the same list, the wrapper's fast path is
+** a jump that moves no argument (issue 18: six register moves and a stack
+** load per call of SQLite's sorter comparator).  Under the pinned
+** register the body ignores the parameter and reads the register. */
+static inline bool wp_xlate_takes_inst(const wp_modinfo_t *m, const wp_xlate_opts_t *o, const uint8_t *esc,
+                                       uint32_t f) {
+  return f < m->nimported_funcs || !wp_xlate_pins_inst(m, o) || (esc && esc[f]);
+}
 
 /* What translate_func.c needs of the module-level translation. */
 struct wp_xmod {
@@ -146,6 +161,9 @@ struct wp_xmod {
   ** i makes tail calls, so its body is F<N>_t, run by the trampoline in
   ** F<N> (see translate.c). */
   const uint8_t *tailer;
+  /* Where the instance is pinned (wp_xlate_pins_inst): esc[f] set when a
+  ** funcref or another instance may hold function f (wp_xlate_takes_inst). */
+  const uint8_t *esc;
 };
 
 #endif

@@ -540,8 +540,8 @@ static void emit_call(fx_t *f, const wp_functype_t *ft, const char *callee, cons
   uint32_t base = f->nst - np;
   flush_flags(f, base, XF_MEM | XF_GLOB | XF_TAB | XF_TRAP);
   wp_buf_t call = {0};
-  /* self NULL: a defined function of this module with the instance pinned
-  ** (wp_xlate_pins_inst), WP_IA its (empty where pinned) instance argument */
+  /* self NULL: a defined function of this module that takes no instance
+  ** (wp_xlate_takes_inst), WP_IA its (empty where pinned) instance argument */
   if (self) wp_buf_printf(&call, "%s(%s", callee, self);
   else wp_buf_printf(&call, "%s(%s", callee, np ? "WP_IA " : "WP_IA0");
   for (uint32_t k = 0; k < np; k++) wp_buf_printf(&call, "%s%s", k || self ? ", " : "", text(f, base + k));
@@ -580,7 +580,7 @@ static void op_call(fx_t *f, uint32_t callee) {
   } else {
     /* an import: its inline first test (translate.c: gen_import_calls) */
     name = afmt(f, callee < f->mi->nimported_funcs ? "F%ui" : "F%u", callee);
-    if (defined && wp_xlate_pins_inst(f->mi, f->x->opts)) {
+    if (!wp_xlate_takes_inst(f->mi, f->x->opts, f->x->esc, callee)) {
       emit_call(f, ft, name, NULL, false, NULL);
       return;
     }
@@ -1241,7 +1241,11 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
   bool has_try = f.tries.len > 0;
   const char *vol = has_try ? "volatile " : "";
   wp_buf_printf(out, "%s F%u", rt.s ? rt.s : "", f.func);
-  wp_xlate_params(out, t->params, t->nparams, wp_xlate_pins_inst(mi, x->opts), f.tail ? "" : vol, true);
+  /* the instance pinned: no parameter, or (a function a funcref may
+  ** hold: wp_xlate_takes_inst) one WP_IX leaves unread */
+  const char *self = !wp_xlate_pins_inst(mi, x->opts) ? "wp_inst *I"
+                     : wp_xlate_takes_inst(mi, x->opts, x->esc, f.func) ? "WP_IX" : NULL;
+  wp_xlate_params(out, t->params, t->nparams, self, f.tail ? "" : vol, true);
   wp_buf_puts(out, " {\n");
   if (f.tail) {
     /* F<N> runs the trampoline; the body follows as F<N>_t */

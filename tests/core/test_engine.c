@@ -450,6 +450,8 @@ static void test_instance_pin(void) {
     /* many(1..8) = 204 + get; plus 1000 * get */
     CHECK((r = call_i32(a, "via_own_table", NULL, 0)) == 204 + 11 + 11000, "a.via_own_table: %d", r);
     CHECK((r = call_i32(b, "via_own_table", NULL, 0)) == 204 + 22 + 22000, "b.via_own_table: %d", r);
+    CHECK((r = call_i32(a, "many_direct", NULL, 0)) == 204 + 11, "a.many_direct: %d", r);
+    CHECK((r = call_i32(b, "many_direct", NULL, 0)) == 204 + 22, "b.many_direct: %d", r);
     CHECK((r = call_i32(a, "via_host", NULL, 0)) == 22011, "a.via_host: %d, want 22011", r);
     CHECK((r = call_i32(b, "via_host", NULL, 0)) == 11022, "b.via_host: %d, want 11022", r);
   }

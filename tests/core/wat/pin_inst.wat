@@ -6,7 +6,12 @@
 ;; through its own table (the wrapper's fast path) and directly, and the
 ;; host by an import that calls into another instance.  After each it reads
 ;; its own memory and global again.  `get` is load(0) + $g; `set v` stores
-;; v at 0 and 10 * v in $g; the start function sets $g to 5.
+;; v at 0 and 10 * v in $g; the start function sets $g to 5.  Functions a
+;; funcref may hold ($get, $many, $init: in the table) take the instance as
+;; a parameter even where it is pinned (translate.h: wp_xlate_takes_inst),
+;; so their direct calls, the start call and the export entries pass it:
+;; `many_direct` calls $many directly with the same arguments as
+;; via_own_table does through the table.
 (module
   (type $g (func (param i32) (result i32)))
   (type $m (func (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
@@ -15,8 +20,8 @@
   (import "host" "poke" (func $poke (param i32) (result i32)))
   (memory (export "mem") 1)
   (global $g (mut i32) (i32.const 0))
-  (table $t (export "tbl") 2 funcref)
-  (elem (table $t) (i32.const 0) func $get $many)
+  (table $t (export "tbl") 3 funcref)
+  (elem (table $t) (i32.const 0) func $get $many $init)
   (func $init (global.set $g (i32.const 5)))
   (start $init)
   (func $get (export "get") (param i32) (result i32)
@@ -44,6 +49,9 @@
       (call_indirect $t (type $m) (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4)
                      (i32.const 5) (i32.const 6) (i32.const 7) (i32.const 8) (i32.const 1))
       (i32.mul (call_indirect $t (type $g) (i32.const 0) (i32.const 0)) (i32.const 1000))))
+  (func (export "many_direct") (result i32)
+    (call $many (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4)
+                (i32.const 5) (i32.const 6) (i32.const 7) (i32.const 8)))
   (func (export "via_host") (result i32)
     (i32.add (i32.mul (call $poke (i32.const 0)) (i32.const 1000)) (call $get (i32.const 0))))
 )
