@@ -61,12 +61,14 @@ typedef struct wasmplug_serve_options {
   ** (Read only when `size` covers it.) */
   bool no_pin;
   /* Milliseconds a guest may hold the other connections of its event loop
-  ** (1).  A request without a body is run by the thread that runs the
-  ** loop it came on, right after the loop's turn (no hand-off to another
-  ** thread); while its guest runs, the loop waits.  A guest that computes
-  ** or waits longer than this has the loop taken over by another thread of
-  ** its group (each group keeps one free for that).  Larger: fewer
-  ** wake-ups of an idle server; smaller: a lower bound on that wait.
+  ** (1).  A request is run by the thread that runs the loop it came on,
+  ** right after the loop's turn in which it became complete (no hand-off
+  ** to another thread; a body past the request pipe's window goes to
+  ** another thread at once); while its guest runs, the loop waits.  A
+  ** guest that computes or waits longer than this has the loop taken over
+  ** by another thread of its group (each group keeps one free for that).
+  ** Larger: fewer wake-ups of a busy server; smaller: a lower bound on
+  ** that wait.  (An idle server does not wake either way.)
   ** (Read only when `size` covers it.) */
   unsigned takeover_ms;
 } wasmplug_serve_options_t;

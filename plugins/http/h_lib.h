@@ -32,7 +32,7 @@
   X(MHD_start_daemon) X(MHD_stop_daemon) X(MHD_quiesce_daemon) X(MHD_run_wait) X(MHD_create_response_from_buffer) \
   X(MHD_create_response_from_callback) X(MHD_add_response_header) X(MHD_add_response_footer) X(MHD_queue_response) X(MHD_destroy_response) \
   X(MHD_suspend_connection) X(MHD_resume_connection) X(MHD_get_connection_values) \
-  X(MHD_lookup_connection_value) X(MHD_get_connection_info)
+  X(MHD_lookup_connection_value) X(MHD_get_connection_info) X(MHD_get_daemon_info)
 
 #define WH_LIB_FIELD(f) __typeof__(f) *f;
 struct wh_curl_api { WH_CURL_FUNCS(WH_LIB_FIELD) };
@@ -74,6 +74,7 @@ const char *wh_mhd_load(void);
 #define MHD_get_connection_values (*wh_mhd_api.MHD_get_connection_values)
 #define MHD_lookup_connection_value (*wh_mhd_api.MHD_lookup_connection_value)
 #define MHD_get_connection_info (*wh_mhd_api.MHD_get_connection_info)
+#define MHD_get_daemon_info (*wh_mhd_api.MHD_get_daemon_info)
 #endif
 
 #endif

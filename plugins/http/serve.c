@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -172,6 +173,22 @@ static wasmplug_error_t *daemons_start(sv_server_t *s, int fd, const char *shown
       close(own);
       return wasmplug_error_new("--addr %s: libmicrohttpd could not start serving", shown);
     }
+    /* The group's eventfd joins the loop's epoll set, so that a write to
+    ** it ends the leader's wait (serve_pool.c, poke), which has no time
+    ** limit.  Its event carries a NULL pointer, which libmicrohttpd's
+    ** epoll loop skips (every version with epoll, 0.9.x since 2013, skips
+    ** such an event; MHD_run_wait needs 0.9.72): the loop then returns
+    ** after its turn.  (Polling the loop's epoll fd and this one from an
+    ** epoll set of ours, as libmicrohttpd documents for external loops,
+    ** would cost a system call more on every turn.) */
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(q->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLIN;
+    ev.data.ptr = NULL;
+    if (!di || di->epoll_fd < 0) return wasmplug_error_new("serve: libmicrohttpd gave no epoll fd");
+    if (epoll_ctl(di->epoll_fd, EPOLL_CTL_ADD, q->wake_fd, &ev))
+      return wasmplug_error_new("serve: cannot add a wake-up to the event loop: %s", strerror(errno));
   }
   return NULL;
 }

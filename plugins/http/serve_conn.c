@@ -1,11 +1,12 @@
 /*
 ** serve_conn.c — one request on an event loop (libmicrohttpd's callbacks,
 ** run by the loop's leader: serve_pool.c): the head becomes an exchange,
-** queued for the leader to run after the loop's turn when the request has
-** no body, else handed to a follower at once (the guest starts while the
-** body still arrives); the body is pushed into the request pipe as it
-** comes, the guest's response is queued when it is set, its body pulled
-** from the response pipe as the socket takes it.
+** queued for the leader to run after the loop's turn once the request is
+** complete (at once without a body; a body is pushed into the request pipe
+** as it comes), or handed to a follower when a body fills the pipe first
+** (its guest reads while the rest arrives); the guest's response is queued
+** when it is set, its body pulled from the response pipe as the socket
+** takes it.
 **
 ** Waiting never blocks a loop: a connection whose request pipe is full,
 ** or that waits for the guest's response or body bytes, is suspended; the
@@ -209,7 +210,23 @@ static void uncount(sv_conn_t *c) {
   pthread_mutex_unlock(&s->lock);
 }
 
-/* The head arrived: build the exchange and start the guest. */
+/* Queues the request of c for its guest: `deferred`, for the loop's own
+** thread after this turn (serve_pool.c), else for a follower.  False when
+** the queue is full or the server stops.  (Before it is queued no other
+** thread knows the exchange: c->deferrable needs no lock here.) */
+static bool queue(sv_conn_t *c, bool deferred) {
+  wh_exchange_t *ex = c->ex;
+  wh_exchange_ref(ex); /* the queue's */
+  c->held = false;
+  c->deferrable = deferred;
+  if (sv_enqueue(c->s, ex, c->group, deferred)) return true;
+  c->deferrable = false;
+  wh_exchange_unref(ex);
+  return false;
+}
+
+/* The head arrived: build the exchange and start the guest (or hold it
+** until the body is complete). */
 static enum MHD_Result begin(sv_conn_t *c, const char *method) {
   sv_server_t *s = c->s;
   c->started = true;
@@ -253,17 +270,17 @@ static enum MHD_Result begin(sv_conn_t *c, const char *method) {
   if (!(ex->req_body = wh_pipe_new(WH_WINDOW, s->max_body))) return answer(c, 503, "out of memory\n");
   wh_pipe_set_wake(ex->req_body, &wh_exchange_waker, ex);
   /* a request without a body is run by this loop's thread once the loop's
-  ** turn is over (serve_pool.c); one with a body by a follower at once,
-  ** while the loop reads the body */
+  ** turn is over (serve_pool.c).  One with a body is held while the loop
+  ** reads the body into the request pipe: complete, it is run the same
+  ** way; should the pipe fill first (a body past its window), a follower
+  ** runs it at once, its guest reading while the loop pushes (upload) */
   bool bodyless = !MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) &&
                   (!cl || !strtoull(cl, NULL, 10));
-  wh_exchange_ref(ex); /* the queue's */
-  c->deferrable = bodyless;
-  if (!sv_enqueue(s, ex, c->group, bodyless)) {
-    c->deferrable = false;
-    wh_exchange_unref(ex);
-    return answer(c, 503, "server busy\n");
+  if (!bodyless) {
+    c->held = true;
+    return MHD_YES;
   }
+  if (!queue(c, true)) return answer(c, 503, "server busy\n");
   return MHD_YES;
 }
 
@@ -275,35 +292,55 @@ static enum MHD_Result upload(sv_conn_t *c, const char *data, size_t *size) {
     *size = 0;
     return MHD_YES;
   }
-  if (c->too_large) {
+  if (c->too_large || c->busy) {
     /* libmicrohttpd answers only once a request is read: read the rest into
     ** the void, but not forever */
     c->discarded += *size;
     *size = 0;
     return c->discarded > c->s->max_body ? MHD_NO : MHD_YES;
   }
-  int64_t n = wh_pipe_push(ex->req_body, (const uint8_t *)data, *size);
-  if (n < 0) {
-    uint32_t code = 0;
-    wh_pipe_state(ex->req_body, &code);
-    *size = 0;
-    /* over the limit (a chunked body has no length to refuse up front):
-    ** the guest's read fails, the client gets 413 */
-    if (code == WH_ERR_REQUEST_BODY_SIZE) c->too_large = true;
-    return MHD_YES; /* else the guest stopped reading: drop the rest */
-  }
-  *size -= (size_t)n;
-  if (*size) { /* the pipe is full: wait for the guest to read */
+  size_t done = 0;
+  for (;;) {
+    int64_t n = wh_pipe_push(ex->req_body, (const uint8_t *)data + done, *size - done);
+    if (n < 0) {
+      uint32_t code = 0;
+      wh_pipe_state(ex->req_body, &code);
+      *size = 0;
+      /* over the limit (a chunked body has no length to refuse up front):
+      ** the guest's read fails, the client gets 413 */
+      if (code == WH_ERR_REQUEST_BODY_SIZE) c->too_large = true;
+      return MHD_YES; /* else the guest stopped reading: drop the rest */
+    }
+    done += (size_t)n;
+    if (done == *size) {
+      *size = 0;
+      return MHD_YES;
+    }
+    /* the pipe is full */
+    if (c->held && !queue(c, false)) { /* a held request's guest must read now */
+      c->busy = true;
+      c->discarded = *size - done;
+      *size = 0;
+      return MHD_YES;
+    }
     pthread_mutex_lock(&ex->lock);
     bool closing = c->s->phase == SV_CLOSING;
-    if (!closing && wh_pipe_room(ex->req_body) == 0) {
+    bool full = !closing && wh_pipe_room(ex->req_body) == 0;
+    if (full) { /* wait for the guest to read */
       c->suspended = true;
       MHD_suspend_connection(c->mc);
     }
     pthread_mutex_unlock(&ex->lock);
+    *size -= done;
     if (closing) return MHD_NO; /* no more waiting: the rest is dropped with the connection */
+    if (full) return MHD_YES;
+    /* The guest read meanwhile: push the rest now.  Returned with bytes
+    ** left and not suspended, the connection would be called again only
+    ** when more bytes arrive (libmicrohttpd warns of a hung connection):
+    ** never, for a body the client has sent in full. */
+    data += done;
+    done = 0;
   }
-  return MHD_YES;
 }
 
 enum MHD_Result sv_access(void *cls, struct MHD_Connection *mc, const char *url, const char *method,
@@ -315,6 +352,7 @@ enum MHD_Result sv_access(void *cls, struct MHD_Connection *mc, const char *url,
   if (*upload_data_size) return upload(c, upload_data, upload_data_size);
   if (c->answered) return MHD_YES;
   if (c->too_large) return answer(c, 413, "request body too large\n");
+  if (c->busy) return answer(c, 503, "server busy\n");
   wh_exchange_t *ex = c->ex;
   if (!c->upload_done) { /* the request is complete */
     pthread_mutex_lock(&ex->lock);
@@ -330,6 +368,9 @@ enum MHD_Result sv_access(void *cls, struct MHD_Connection *mc, const char *url,
     wh_fields_list_free(&t);
     wh_pipe_end(ex->req_body, WH_PIPE_DONE, 0, NULL);
   }
+  /* a held request's body is all in the pipe: run as one without a body
+  ** (past the grace it is not run: answered 503 below) */
+  if (c->held && c->s->phase != SV_CLOSING && !queue(c, true)) return answer(c, 503, "server busy\n");
   pthread_mutex_lock(&ex->lock);
   if (ex->resp == WH_RESP_NONE) { /* wait for the guest (sv_on_response) */
     if (c->s->phase == SV_CLOSING) { /* no more waiting */

@@ -61,7 +61,13 @@ typedef struct sv_conn {
   bool suspended;    /* under ex->lock */
   bool counted;      /* in s->inflight */
   bool too_large;    /* the body went over --max-body: 413 once it is read */
-  /* queued for the loop's own thread (a request without a body): its
+  /* a request with a body not queued yet: once the body is complete it is
+  ** queued deferred, as one without a body; when the request pipe fills
+  ** first, for a follower (its guest must read while the loop pushes) */
+  bool held;
+  bool busy;         /* the queue was full when it was to be queued: 503 once it is read */
+  /* queued for the loop's own thread (a request whose body, if any, is
+  ** complete): its
   ** final callback returns once without suspending the connection, since
   ** that thread runs the guest right after the loop's turn and the next
   ** turn asks again (serve_pool.c, "Leader and followers") */
@@ -90,7 +96,19 @@ typedef struct sv_group {
   bool leader;             /* a thread runs its loop */
   uint64_t turn_ns;        /* when the loop's last turn ended (sv_now_ns) */
   uint64_t left_ns;        /* when its leader last left it */
+  uint64_t leaves;         /* times its leader left it (to run a guest) */
   bool watcher;            /* a follower waits with a time limit (takeover_ns) */
+  /* the watcher waits on `watch` with no time limit: the loop stayed
+  ** attended for a whole takeover period, so an idle server does not wake
+  ** it every takeover_ns; the leader's next leave (or a job) wakes it */
+  bool parked;
+  pthread_cond_t watch;
+  /* An eventfd in the loop's epoll set: written to end the leader's wait
+  ** (MHD_run_wait without a time limit) when the server stops or a job
+  ** its followers cannot take is queued; `poked` while it is readable (the
+  ** leader reads it back after its wait). */
+  int wake_fd;
+  bool poked;
   int cpu;                 /* the CPU its threads are pinned to, or -1 */
 } sv_group_t;
 

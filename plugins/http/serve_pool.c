@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "cabi/cabi.h" /* value trees: the two own handles handle() takes */
 #include "serve_internal.h"
@@ -197,8 +199,10 @@ bool sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex) {
 ** sends the response.  No thread is woken and the connection is not
 ** suspended: handing every request to a worker and its response back was
 ** more than half the CPU time of a request (bench/README.md, w26-serve).
-** A request with a body is handed to a follower at once, as before (its
-** guest runs while the body arrives, which the loop must keep reading).
+** A request with a body is queued so once its body is complete (the loop
+** holds it meanwhile, the body going into its pipe: serve_conn.c); when
+** the pipe fills first it is handed to a follower (its guest must read
+** while the loop pushes the rest).
 **
 ** While the leader runs a guest its loop is unattended.  The leader leaves
 ** the loop only while its group can run one more guest (running <
@@ -210,6 +214,13 @@ bool sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex) {
 ** body's pipe, say) cannot deadlock: the new leader drains the pipe.  A
 ** thread whose guest is done leads again if the loop is unattended, else
 ** follows.
+**
+** An idle server sleeps.  The leader waits in its loop with no time limit;
+** the group's eventfd, in the loop's epoll set, ends that wait when the
+** server stops or a job only a leader can take is queued (poke).  The
+** watcher, once the loop has stayed attended for a whole takeover period,
+** parks with no time limit until the leader next leaves the loop (unpark):
+** under load it looks every takeover_ns as before, idle it never wakes.
 **
 ** One queue and one lock for all groups: a job with a body goes to an idle
 ** follower of its group when there is one, else of another group, and a
@@ -230,8 +241,9 @@ static void pin_to(pthread_t t, int cpu) {
 wasmplug_error_t *sv_groups_new(sv_server_t *s) {
   s->ngroups = s->nthreads < s->nworkers ? s->nthreads : s->nworkers;
   if (!s->ngroups) s->ngroups = 1;
-  if (!(s->groups = calloc(s->ngroups, sizeof *s->groups)) || !(s->queue = calloc(s->queue_cap, sizeof *s->queue)))
-    return wasmplug_error_new("out of memory");
+  if ((s->groups = calloc(s->ngroups, sizeof *s->groups)))
+    for (unsigned g = 0; g < s->ngroups; g++) s->groups[g].wake_fd = -1; /* (closed by sv_groups_free when made) */
+  if (!s->groups || !(s->queue = calloc(s->queue_cap, sizeof *s->queue))) return wasmplug_error_new("out of memory");
   /* the CPUs this process may run on, in order */
   cpu_set_t allowed;
   int cpus[CPU_SETSIZE], ncpus = 0;
@@ -248,19 +260,44 @@ wasmplug_error_t *sv_groups_new(sv_server_t *s) {
     s->groups[g].s = s;
     s->groups[g].index = g;
     pthread_cond_init(&s->groups[g].work, &ca);
+    pthread_cond_init(&s->groups[g].watch, &ca);
     s->groups[g].cpu = s->pin ? cpus[g % (unsigned)ncpus] : -1;
   }
   pthread_condattr_destroy(&ca);
+  for (unsigned g = 0; g < s->ngroups; g++)
+    if ((s->groups[g].wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
+      return wasmplug_error_new("serve: cannot make an eventfd: %s", strerror(errno));
   return NULL;
 }
 
 void sv_groups_free(sv_server_t *s) {
   if (s->groups)
-    for (unsigned g = 0; g < s->ngroups; g++) pthread_cond_destroy(&s->groups[g].work);
+    for (unsigned g = 0; g < s->ngroups; g++) {
+      pthread_cond_destroy(&s->groups[g].work);
+      pthread_cond_destroy(&s->groups[g].watch);
+      if (s->groups[g].wake_fd >= 0) close(s->groups[g].wake_fd);
+    }
   free(s->groups);
   free(s->queue);
   s->groups = NULL;
   s->queue = NULL;
+}
+
+/* Wakes group q's watcher if it is parked (lock held). */
+static void unpark(sv_group_t *q) {
+  if (!q->parked) return;
+  q->parked = false;
+  pthread_cond_signal(&q->watch);
+}
+
+/* Ends the wait of group q's leader in its loop (lock held): its eventfd
+** becomes readable, and stays so until the leader reads it back. */
+static void poke(sv_group_t *q) {
+  if (q->poked) return;
+  q->poked = true;
+  uint64_t one = 1;
+  if (write(q->wake_fd, &one, sizeof one) < 0) { /* cannot fail: the count stays far from overflow */
+  }
 }
 
 /* Wakes a follower of group q if one waits that was not woken already (lock
@@ -271,16 +308,23 @@ static bool wake(sv_group_t *q, bool alone) {
   if (alone && q->running + q->signaled) return false;
   q->signaled++;
   pthread_cond_signal(&q->work);
+  /* the parked watcher waits elsewhere: it may be the one follower free
+  ** (only the first job after an idle spell pays for both wake-ups) */
+  unpark(q);
   return true;
 }
 
 /* Wakes a follower for a job queued by group g (lock held): of a group
 ** running no guest first (its own, else another's), then of its own, else
-** of any other. */
+** of any other.  When none is free, the leaders of other groups with room
+** for a guest are poked (a leader takes a job no follower can: next_job);
+** g's own leader is the caller and looks at the queue after its turn. */
 static void wake_for(sv_server_t *s, unsigned g) {
   bool woken = false;
   for (unsigned pass = 0; pass < 2 && !woken; pass++)
     for (unsigned k = 0; k < s->ngroups && !woken; k++) woken = wake(&s->groups[(g + k) % s->ngroups], pass == 0);
+  for (unsigned k = 0; k < s->ngroups && !woken; k++)
+    if (k != g && s->groups[k].leader && s->groups[k].running < s->groups[k].nworkers) poke(&s->groups[k]);
 }
 
 bool sv_enqueue(sv_server_t *s, wh_exchange_t *ex, unsigned g, bool deferred) {
@@ -402,8 +446,7 @@ static wh_exchange_t *take_any(sv_server_t *s) {
   return remove_at(s, 0);
 }
 
-/* How long a leader's loop waits for an event at most: how soon it sees
-** that the server stops. */
+/* How long a leader's loop with connections waits for an event at most. */
 #define LOOP_WAIT_MS 50
 
 /* The next job of a thread of group q (lock held; unlocked while it runs
@@ -411,6 +454,7 @@ static wh_exchange_t *take_any(sv_server_t *s) {
 ** return the thread is counted in q->running and leads no loop. */
 static wh_exchange_t *next_job(sv_server_t *s, sv_group_t *q) {
   bool leading = false, watching = false;
+  uint64_t seen = UINT64_MAX; /* q->leaves when the watcher last looked */
   wh_exchange_t *ex = NULL;
   for (;;) {
     if (s->stopping) {
@@ -445,17 +489,41 @@ static wh_exchange_t *next_job(sv_server_t *s, sv_group_t *q) {
         q->watcher = watching = false;
         if (q->idle) pthread_cond_signal(&q->work);
       }
+      /* With no connection, no time limit: an idle loop does not wake; a
+      ** stop, a job only a leader can take or a new connection ends the
+      ** wait (the group's eventfd: poke).  With connections, at most
+      ** LOOP_WAIT_MS as before: without it a request body whose pipe
+      ** filled (tests/http: echo-5MB) stalled until an unrelated event,
+      ** some progress of libmicrohttpd's needing a turn no event announces
+      ** (not found yet: bench/README.md, w28-serve).  (Only the leader
+      ** runs the loop, so it may ask for the count.) */
+      const union MHD_DaemonInfo *cn = MHD_get_daemon_info(q->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+      int32_t wait_ms = cn && !cn->num_connections ? -1 : LOOP_WAIT_MS;
       pthread_mutex_unlock(&s->lock);
-      MHD_run_wait(q->mhd, LOOP_WAIT_MS);
+      MHD_run_wait(q->mhd, wait_ms);
       pthread_mutex_lock(&s->lock);
       q->turn_ns = sv_now_ns();
+      if (q->poked) {
+        uint64_t n;
+        if (read(q->wake_fd, &n, sizeof n) < 0) { /* EAGAIN: read already */
+        }
+        q->poked = false;
+      }
       continue;
     }
     /* a follower: one of them (the watcher) waits with a time limit, to
     ** take the loop over when its leader has left it to run a guest */
     if (!q->watcher) q->watcher = watching = true;
     q->idle++;
-    if (watching) { /* until the loop has been unattended for takeover_ns */
+    if (watching && q->leader && q->leaves == seen) {
+      /* the loop stayed attended since the last look (a whole takeover
+      ** period): parked, with no time limit, until its leader leaves it
+      ** again (or a job or the stop comes) — an idle server sleeps */
+      q->parked = true;
+      pthread_cond_wait(&q->watch, &s->lock);
+      q->parked = false;
+    } else if (watching) { /* until the loop has been unattended for takeover_ns */
+      seen = q->leaves;
       uint64_t at = (q->leader ? sv_now_ns() : q->left_ns) + s->takeover_ns;
       struct timespec until = {(time_t)(at / 1000000000u), (long)(at % 1000000000u)};
       pthread_cond_timedwait(&q->work, &s->lock, &until);
@@ -472,6 +540,8 @@ static wh_exchange_t *next_job(sv_server_t *s, sv_group_t *q) {
   if (leading) {
     q->leader = false;
     q->left_ns = sv_now_ns();
+    q->leaves++;
+    unpark(q); /* to take the loop over should this guest hold it */
   }
   if (ex) q->running++;
   /* the loop is unattended: a follower takes it, the watcher within
@@ -586,7 +656,11 @@ wasmplug_error_t *sv_workers_start(sv_server_t *s) {
 void sv_workers_stop(sv_server_t *s) {
   pthread_mutex_lock(&s->lock);
   s->stopping = true;
-  for (unsigned g = 0; g < s->ngroups; g++) pthread_cond_broadcast(&s->groups[g].work);
+  for (unsigned g = 0; g < s->ngroups; g++) {
+    pthread_cond_broadcast(&s->groups[g].work);
+    unpark(&s->groups[g]);
+    poke(&s->groups[g]); /* its leader's wait in the loop ends */
+  }
   pthread_mutex_unlock(&s->lock);
   bool closing = atomic_load(&s->phase) == SV_CLOSING;
   for (unsigned k = 0; k < s->nstarted; k++) {
