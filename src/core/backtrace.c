@@ -9,7 +9,7 @@
 ** time a trap needs it:
 **   - code loaded from a shared object (the optimized tier, artifacts, the
 **     `tcc` program's output for libwasmplug.so): the object's ELF symbol
-**     table, whose F<N> symbols (the translator's name for function N) come
+**     table (its dynamic symbol table when it has no other: tcc's), whose F<N> symbols (the translator's name for function N) come
 **     with their sizes; a compiler's split-off parts ("F12.cold",
 **     "F12.part.0") count as F12, and so does F12_t (translate.c: the body
 **     of a function that makes tail calls);
@@ -133,10 +133,19 @@ static void map_elf(code_entry *c, uintptr_t bias, int memfd) {
   if (got != len || eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > len ||
       (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > len - eh.e_shoff)
     goto out;
+  /* The symbol table; an object without one (the tcc program's output
+  ** for libwasmplug.so has only the dynamic symbols, where its F<N> are)
+  ** is read from its dynamic symbol table. */
+  uint32_t want = SHT_DYNSYM;
+  for (unsigned i = 0; i < eh.e_shnum; i++) {
+    Elf64_Shdr sh;
+    memcpy(&sh, b + eh.e_shoff + i * sizeof sh, sizeof sh);
+    if (sh.sh_type == SHT_SYMTAB) want = SHT_SYMTAB;
+  }
   for (unsigned i = 0; i < eh.e_shnum; i++) {
     Elf64_Shdr sh, str;
     memcpy(&sh, b + eh.e_shoff + i * sizeof sh, sizeof sh);
-    if (sh.sh_type != SHT_SYMTAB || sh.sh_link >= eh.e_shnum) continue;
+    if (sh.sh_type != want || sh.sh_link >= eh.e_shnum) continue;
     memcpy(&str, b + eh.e_shoff + sh.sh_link * sizeof str, sizeof str);
     if (sh.sh_offset > len || sh.sh_size > len - sh.sh_offset || str.sh_offset > len ||
         str.sh_size > len - str.sh_offset)

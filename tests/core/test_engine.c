@@ -179,15 +179,11 @@ static void test_calls_and_traps(void) {
   expect_trap(in, "rec", &big, 1, WASMPLUG_TRAP_STACK_OVERFLOW, "stack overflow");
   expect_trap(in, "fail", NULL, 0, WASMPLUG_TRAP_HOST, "the host said no");
   /* A host function's trap carries the guest's frames below it (code of
-  ** the own translator on the baseline tier, compiled by libtcc in
-  ** process, has symbols for them; the tcc program's, which
-  ** libwasmplug.so runs, shows none here); an exit, which is not a
-  ** failure, none: naming them would read the module's whole code. */
-#ifdef CORE_TEST_SHARED
-  bool own = false;
-#else
+  ** the own translator on the baseline tier has symbols for them: libtcc's
+  ** in process, and the tcc program's, which libwasmplug.so runs, in its
+  ** dynamic symbol table); an exit, which is not a failure, none: naming
+  ** them would read the module's whole code. */
   bool own = (!trn || strcmp(trn, "wasm2c")) && baseline;
-#endif
   t = wasmplug_func_call(wasmplug_instance_func(in, "fail"), NULL, 0, r, 0);
   CHECK(t && (!own || wasmplug_trap_frame_count(t) > 0), "a host trap has the guest's frames (%zu)",
         wasmplug_trap_frame_count(t));
