@@ -14,11 +14,11 @@
 ** whose call runs is read, only a STOP naming that call's id counts, and
 ** the word is set to the arm's own number (never a client's id), so a
 ** notice reaches no other call, of that client or another.  The watcher
-** reads at most WATCH_BUF bytes per call, and only while the session had
-** nothing buffered when the call began (frames start where it reads):
-** a client sending anything else, or a malformed frame, stops the
-** reading for that call (the deadline still stands) and the serving
-** thread judges those bytes after the call, as it judges every frame.
+** reads at most WATCH_BUF bytes per call, starting with what the session
+** had buffered behind the request (a frame boundary): a client sending
+** anything else, or a malformed frame, stops the reading for that call
+** (the deadline still stands) and the serving thread judges those bytes
+** after the call, as it judges every frame.
 ** While it reads, the serving thread does not (its plugin call runs): the
 ** bytes go back to the connection at disarm.
 */
@@ -192,12 +192,20 @@ void wp_rpc_watch_arm(wp_rpc_watch_t *w, wp_rpc_conn_t *c, uint32_t call_id, uin
   w->call_id = call_id;
   w->deadline = deadline;
   w->len = w->scan = 0;
-  /* Bytes already buffered after the request: a frame boundary is known
-  ** only when there are none (honest clients send nothing else before
-  ** the answer). */
-  w->fd = c->rlen == c->rpos ? c->fd : -1;
   *word = &w->word;
   *id = w->arm;
+  /* Bytes the session already holds after the request start at a frame
+  ** boundary (frames are consumed whole): a client's STOP sent right
+  ** behind its CALL arrives with it.  The watcher takes them (at most
+  ** WATCH_BUF; disarm gives them back, in order, before anything it read
+  ** later), looks at them first, and reads the socket on only when it
+  ** took them all. */
+  size_t held = c->rlen - c->rpos, take = held < sizeof w->buf ? held : sizeof w->buf;
+  if (take) memcpy(w->buf, c->rbuf + c->rpos, take);
+  c->rpos += take;
+  w->len = take;
+  w->fd = take == held ? c->fd : -1;
+  scan(w);
   pthread_cond_signal(&w->cv);
   pthread_mutex_unlock(&w->mu);
   uint64_t one = 1;
