@@ -1015,6 +1015,13 @@ static uint32_t rt_grow_externref_table(void *t, uint32_t delta, void *init) {
 ** it: `t` (the host function's trap, or NULL) or the time limit unwinds.
 ** Inlined into its callers, so the backtrace starts at their frame. */
 static inline __attribute__((always_inline)) void host_return(wasmplug_trap_t *t) {
+  /* A trap to hand over: host code again (the time limit's signal only
+  ** marks the call then) until the trap is the frame's or deleted.  With
+  ** in_host 0 here a signal landing before wp_rt_raise stored it unwound
+  ** the call and leaked the trap (LeakSanitizer, plugin_rpc.cli: a plugin
+  ** answering an error as its call's deadline passed).  Every way on
+  ** from here with a trap unwinds, and the landing restores in_host. */
+  if (t) WP_MARKS.in_host = 1;
   /* Past the deadline the host function's answer (often an error made of
   ** the EINTR that woke it) is not the story: the time limit is.  The
   ** clock is read, not only the signal's flag, because a wait capped at
