@@ -9,8 +9,9 @@
 ** time a trap needs it:
 **   - code loaded from a shared object (the optimized tier, artifacts, the
 **     `tcc` program's output for libwasmplug.so): the object's ELF symbol
-**     table (its dynamic symbol table when it has no other: tcc's), whose F<N> symbols (the translator's name for function N) come
-**     with their sizes; a compiler's split-off parts ("F12.cold",
+**     table (its dynamic symbol table when it has no other: tcc's), whose
+**     F<N> symbols (the translator's name for function N) come with their
+**     sizes; a compiler's split-off parts ("F12.cold",
 **     "F12.part.0") count as F12, and so does F12_t (translate.c: the body
 **     of a function that makes tail calls);
 **   - baseline code compiled by libtcc in memory: the address of every
