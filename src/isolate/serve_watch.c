@@ -220,4 +220,9 @@ void wp_rpc_watch_disarm(wp_rpc_watch_t *w, wp_rpc_conn_t *c) {
   if (!wp_rpc_conn_feed(c, w->buf, w->len)) c->rlen = c->rpos = 0;
   w->len = w->scan = 0;
   pthread_mutex_unlock(&w->mu);
+  /* Out of its poll now: a poll holds the socket it waits on, so a
+  ** session the server closes after this call would stay open (no EOF
+  ** for its client) until the next byte or the deadline woke the thread. */
+  uint64_t one = 1;
+  (void)!write(w->kick, &one, sizeof one);
 }
