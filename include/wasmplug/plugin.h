@@ -150,7 +150,8 @@ typedef struct wasmplug_host_api {
   ** one C function may serve several entries and tell them apart. */
   uint32_t (*call_func)(wasmplug_plugin_call_t *call);
   /* When the guest call must end (`--timeout`): CLOCK_MONOTONIC
-  ** nanoseconds, 0 when it has no time limit.  A plugin function that
+  ** nanoseconds (wasmplug_monotonic_ns(), wasmplug/clock.h, is now on
+  ** that clock), 0 when it has no time limit.  A plugin function that
   ** waits waits no longer than this.  At the deadline (and every 10 ms
   ** after it) the thread gets a signal that makes a blocking system call
   ** fail with EINTR: do not retry EINTR once the clock has reached the

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "serve_internal.h"
+#include "wasmplug/clock.h"
 
 /* ------------------------------------------------------------ replies */
 
@@ -450,7 +451,7 @@ void *sv_uri_log(void *cls, const char *uri, struct MHD_Connection *mc) {
   c->group = g->index;
   c->mc = mc;
   c->uri = uri ? strdup(uri) : NULL;
-  clock_gettime(CLOCK_MONOTONIC, &c->t0);
+  c->t0_ns = wasmplug_monotonic_ns();
   pthread_mutex_lock(&s->lock);
   c->next = s->conns;
   if (s->conns) s->conns->prev = c;
@@ -480,9 +481,7 @@ static void access_log(sv_server_t *s, sv_conn_t *c, enum MHD_RequestTermination
     }
     snprintf(peer, sizeof peer, "%s:%d", a, port);
   }
-  struct timespec t1;
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-  double ms = (double)(t1.tv_sec - c->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - c->t0.tv_nsec) / 1e6;
+  double ms = (double)(wasmplug_monotonic_ns() - c->t0_ns) / 1e6;
   static const char *const whys[] = {"", " (error)", " (timed out)", " (server stopped)", " (read error)",
                                      " (client aborted)"};
   char status[16] = "-";

@@ -75,7 +75,7 @@ typedef struct sv_conn {
   uint64_t discarded;
   unsigned status;
   uint64_t sent;
-  struct timespec t0;
+  uint64_t t0_ns;    /* when the request began (wasmplug_monotonic_ns) */
   struct sv_conn *prev, *next; /* s->conns */
 } sv_conn_t;
 
@@ -94,7 +94,7 @@ typedef struct sv_group {
   unsigned signaled;       /* of those, woken for a job (not counted as free) */
   unsigned deferred;       /* jobs queued for its leader (sv_job.deferred) */
   bool leader;             /* a thread runs its loop */
-  uint64_t turn_ns;        /* when the loop's last turn ended (sv_now_ns) */
+  uint64_t turn_ns;        /* when the loop's last turn ended (wasmplug_monotonic_ns) */
   uint64_t left_ns;        /* when its leader last left it */
   uint64_t leaves;         /* times its leader left it (to run a guest) */
   bool watcher;            /* a follower waits with a time limit (takeover_ns) */
@@ -182,7 +182,6 @@ wasmplug_error_t *sv_workers_start(sv_server_t *s);
 /* Stops them: each loop is left, queued requests not run once the server
 ** is SV_CLOSING, and guests still running past the grace interrupted. */
 void sv_workers_stop(sv_server_t *s);
-uint64_t sv_now_ns(void);
 
 /* serve_conn.c: libmicrohttpd's callbacks. */
 void *sv_uri_log(void *cls, const char *uri, struct MHD_Connection *mc);

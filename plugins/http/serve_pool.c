@@ -26,12 +26,7 @@
 
 #include "cabi/cabi.h" /* value trees: the two own handles handle() takes */
 #include "serve_internal.h"
-
-uint64_t sv_now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
+#include "wasmplug/clock.h"
 
 void sv_inst_delete(sv_inst_t *i) {
   if (!i) return;
@@ -41,7 +36,7 @@ void sv_inst_delete(sv_inst_t *i) {
 
 wasmplug_error_t *sv_inst_new(sv_server_t *s, sv_inst_t **out) {
   *out = NULL;
-  uint64_t t0 = sv_now_ns();
+  uint64_t t0 = wasmplug_monotonic_ns();
   sv_inst_t *i = calloc(1, sizeof *i);
   if (!i) return wasmplug_error_new("out of memory");
   wasmplug_error_t *err = NULL;
@@ -68,7 +63,7 @@ wasmplug_error_t *sv_inst_new(sv_server_t *s, sv_inst_t **out) {
     sv_inst_delete(i);
     return err;
   }
-  s->inst_ns += sv_now_ns() - t0;
+  s->inst_ns += wasmplug_monotonic_ns() - t0;
   s->inst_count++;
   if (s->reuse) {
     wasmplug_error_t *e = wasmplug_program_instance_snapshot(i->pi);
@@ -469,7 +464,7 @@ static wh_exchange_t *next_job(sv_server_t *s, sv_group_t *q) {
     }
     /* (the watcher only once it has been unattended for takeover_ns: a
     ** leader back from a short guest takes it up again itself) */
-    if (!leading && !q->leader && (!watching || sv_now_ns() - q->left_ns >= s->takeover_ns)) {
+    if (!leading && !q->leader && (!watching || wasmplug_monotonic_ns() - q->left_ns >= s->takeover_ns)) {
       leading = q->leader = true;
       if (q->running) s->takeover_count++;
     }
@@ -477,7 +472,7 @@ static wh_exchange_t *next_job(sv_server_t *s, sv_group_t *q) {
       /* the deferred guests one after another, but back to the loop every
       ** half takeover (to send their responses) before a follower would
       ** take it over */
-      if (q->deferred && sv_now_ns() - q->turn_ns < s->takeover_ns / 2 && (ex = take_deferred(s, q))) break;
+      if (q->deferred && wasmplug_monotonic_ns() - q->turn_ns < s->takeover_ns / 2 && (ex = take_deferred(s, q))) break;
       /* a job with a body is a follower's (its guest waits for the body,
       ** which the loop reads), unless no follower of the group is free */
       if (s->qlen > s->ndeferred && q->running < q->nworkers && q->idle <= q->signaled &&
@@ -502,7 +497,7 @@ static wh_exchange_t *next_job(sv_server_t *s, sv_group_t *q) {
       pthread_mutex_unlock(&s->lock);
       MHD_run_wait(q->mhd, wait_ms);
       pthread_mutex_lock(&s->lock);
-      q->turn_ns = sv_now_ns();
+      q->turn_ns = wasmplug_monotonic_ns();
       if (q->poked) {
         uint64_t n;
         if (read(q->wake_fd, &n, sizeof n) < 0) { /* EAGAIN: read already */
@@ -524,7 +519,7 @@ static wh_exchange_t *next_job(sv_server_t *s, sv_group_t *q) {
       q->parked = false;
     } else if (watching) { /* until the loop has been unattended for takeover_ns */
       seen = q->leaves;
-      uint64_t at = (q->leader ? sv_now_ns() : q->left_ns) + s->takeover_ns;
+      uint64_t at = (q->leader ? wasmplug_monotonic_ns() : q->left_ns) + s->takeover_ns;
       struct timespec until = {(time_t)(at / 1000000000u), (long)(at % 1000000000u)};
       pthread_cond_timedwait(&q->work, &s->lock, &until);
     } else {
@@ -539,7 +534,7 @@ static wh_exchange_t *next_job(sv_server_t *s, sv_group_t *q) {
   }
   if (leading) {
     q->leader = false;
-    q->left_ns = sv_now_ns();
+    q->left_ns = wasmplug_monotonic_ns();
     q->leaves++;
     unpark(q); /* to take the loop over should this guest hold it */
   }
@@ -597,10 +592,10 @@ static void *worker(void *arg) {
     bool closing = atomic_load(&s->phase) == SV_CLOSING;
     if (next && !closing) {
       bool clean = sv_inst_run(s, next, ex);
-      uint64_t t0 = sv_now_ns();
+      uint64_t t0 = wasmplug_monotonic_ns();
       wasmplug_error_t *e = clean && s->reuse ? wasmplug_program_instance_reset(next->pi) : NULL;
       if (clean && s->reuse && !e) {
-        s->reset_ns += sv_now_ns() - t0;
+        s->reset_ns += wasmplug_monotonic_ns() - t0;
         s->reset_count++;
       } else {
         wasmplug_error_delete(e);

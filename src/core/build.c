@@ -28,6 +28,7 @@
 #include "load.h"
 #include "cpu.h"
 #include "translate.h"
+#include "wasmplug/clock.h"
 
 /* ------------------------------------------------------------- the jobs */
 
@@ -94,16 +95,15 @@ typedef struct progress {
   const char *tier; /* "baseline" or "optimized" */
   char *what;       /* NULL: "NAME (TIER tier)" is made at the first tick */
   bool shown;
-  struct timespec last;
+  uint64_t last_ns; /* the last tick shown (wasmplug_monotonic_ns) */
 } progress_t;
 
 static void tick(progress_t *p, bool force) {
   wasmplug_config_t *cfg = &p->m->engine->config;
   if (!cfg->progress) return;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  if (!force && now.tv_sec - p->last.tv_sec < 1) return;
-  p->last = now;
+  uint64_t now = wasmplug_monotonic_ns();
+  if (!force && now - p->last_ns < 1000000000u) return;
+  p->last_ns = now;
   if (!p->what) p->what = wp_format("%s (%s tier)", p->m->name, p->tier);
   cfg->progress(cfg->progress_data, p->what ? p->what : p->m->name, 0);
   p->shown = true;
@@ -590,7 +590,7 @@ static char *build_wasm2c(wasmplug_module_t *m, const char *dir, const char *so_
   j.argv = a.v;
   j.errfile = wp_format("%s/cc.err", dir);
   if (a.oom || !j.errfile) err = wp_strdup("out of memory");
-  progress_t pg = {m, "optimized", NULL, false, {0, 0}};
+  progress_t pg = {m, "optimized", NULL, false, 0};
   if (!err) err = run_jobs(&j, 1, 1, &pg, NULL, NULL);
   done_progress(&pg);
   free(pg.what);
@@ -609,7 +609,7 @@ char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_o
     wp_xlate_t x;
     if ((err = wp_translate(m, &o, &x))) return err;
     unit_build_t b = {m, dir, false, NULL, NULL, NULL, 0};
-    progress_t pg = {m, hot ? "hot optimized" : "optimized", NULL, false, {0, 0}};
+    progress_t pg = {m, hot ? "hot optimized" : "optimized", NULL, false, 0};
     err = build_units(&b, &x, &pg);
     wp_xlate_free(&x);
     if (!err) { /* link */
@@ -745,7 +745,7 @@ static char *build_baseline(wasmplug_module_t *m, const char *dir, char ***files
   manifest_key(m, mkey);
   char *mpath = wp_format("%s/%s.base", m->engine->cache_dir, mkey);
   unit_build_t b = {m, dir, true, wp_format("%s/units", m->engine->cache_dir), NULL, NULL, 0};
-  progress_t pg = {m, "baseline", NULL, false, {0, 0}};
+  progress_t pg = {m, "baseline", NULL, false, 0};
   char *err = NULL;
   if (!mpath || !b.units_dir) {
     err = wp_strdup("out of memory");

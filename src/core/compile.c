@@ -32,6 +32,7 @@
 #include "internal.h"
 #include "load.h"
 #include "translate.h"
+#include "wasmplug/clock.h"
 
 
 /* ---------------------------------------------------------------- helpers */
@@ -805,13 +806,12 @@ fail:
 static void hot_wait_profile(int prof) {
   const char *e = getenv("WASMPLUG_TIER_UP_PROFILE_SECONDS");
   long secs = e && *e ? strtol(e, NULL, 10) : 10;
-  struct timespec end, now;
-  clock_gettime(CLOCK_MONOTONIC, &end);
-  end.tv_sec += secs < 0 ? 0 : secs;
+  uint64_t end = wasmplug_monotonic_ns() + (uint64_t)(secs < 0 ? 0 : secs) * 1000000000u;
   char c;
   for (;;) {
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long ms = (long)(end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
+    uint64_t now = wasmplug_monotonic_ns();
+    if (now >= end) return;
+    long ms = (long)((end - now) / 1000000u);
     if (ms <= 0) return;
     struct pollfd p = {prof, POLLIN, 0};
     int r = poll(&p, 1, (int)(ms > 60000 ? 60000 : ms));
