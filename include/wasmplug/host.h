@@ -358,11 +358,25 @@ typedef struct wasmplug_plugin_server wasmplug_plugin_server_t;
 WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasmplug_plugin_server_t **out);
 /* Runs the plugin's fini and unloads it. */
 WASMPLUG_API void wasmplug_plugin_server_delete(wasmplug_plugin_server_t *server);
+/* The signal a plugin server sends the thread running a plugin call that
+** must end (its host's interrupt notice, its deadline, its host gone), so
+** that the plugin's blocking system call fails with EINTR: SIGRTMIN+4
+** unless set here.  When it starts serving (_run_fd, _listen) the server
+** installs a handler that does nothing, without SA_RESTART, for it -- only
+** if the process left the signal at its default action: a handler of your
+** own (which must not restart system calls) or SIG_IGN is kept.  0: no
+** signal and nothing installed; a plugin then learns of the end only by
+** asking host->interrupted and host->deadline (a blocking wait is not
+** cut).  Fails (WASMPLUG_ERROR_INVALID) for a signal that cannot be
+** caught or that the runtime's fault handling owns (SIGSEGV, SIGBUS,
+** SIGFPE, SIGILL).  The isolate helper (wasmplug_plugin_host_main) uses
+** SIGRTMIN+4 the same way, in its own process. */
+WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_stop_signal_set(wasmplug_plugin_server_t *server, int signo);
 /* Serves one connected socket until the host says BYE or hangs up; closes
 ** fd.  While a plugin call runs, a thread of the server's watches the
 ** socket for the host's interrupt notice and the call's deadline, and
-** signals the calling thread with SIGRTMIN+4 (a handler that does nothing
-** is installed for it; docs/plugin-rpc.md, "Interrupts"). */
+** signals the calling thread with the stop signal (above;
+** docs/plugin-rpc.md, "Interrupts"). */
 WASMPLUG_API void wasmplug_plugin_server_run_fd(wasmplug_plugin_server_t *server, int fd);
 /* Answers the host's first frame on fd with an error `message`, then
 ** closes fd: how a helper that cannot load its plugin says why. */
