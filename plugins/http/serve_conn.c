@@ -398,16 +398,22 @@ enum MHD_Result sv_access(void *cls, struct MHD_Connection *mc, const char *url,
 
 /* ---------------------------------------------------- the guest's side */
 
-/* Resumes the exchange's connection if it waits (any thread). */
+/* Resumes the exchange's connection if it waits (any thread), and wakes
+** its loop: libmicrohttpd takes a resume up only at its loop's next turn,
+** which nothing else may bring (serve_pool.c, next_job). */
 static void resume(wh_exchange_t *ex) {
   pthread_mutex_lock(&ex->lock);
   sv_conn_t *c = ex->server;
   struct MHD_Connection *mc = c && c->suspended ? c->mc : NULL;
+  sv_group_t *q = mc ? &c->s->groups[c->group] : NULL; /* (c may be gone once resumed) */
   if (mc) c->suspended = false;
   pthread_mutex_unlock(&ex->lock);
   /* a suspended connection cannot complete, so mc is alive until this
   ** resume is processed; only one thread gets to resume it */
-  if (mc) MHD_resume_connection(mc);
+  if (mc) {
+    MHD_resume_connection(mc);
+    sv_group_wake(q);
+  }
 }
 
 void sv_on_response(wh_exchange_t *ex) {
