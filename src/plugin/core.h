@@ -19,6 +19,7 @@ typedef struct core_bind {
   ** trap, naming it). */
   char *name;
   wp_cabi_native_fn_t native;     /* the plugin function (wp_cabi_native_run) */
+  wasmplug_plugin_flat_fn flat;   /* its flat entry (plugin ABI 1.5), or NULL */
   /* The direct word entries' hot fields, next to native: a fresh call of
   ** native on g->arena but its message (copied per call), g->handles (one
   ** load less per borrow; the same table while !g->dead, which every call
