@@ -28,6 +28,13 @@ typedef struct core_bind {
   ** borrows is not 0 (wp_plugin_core_direct). */
   wp_cabi_call_head_t call;
   wp_cabi_handles_t *handles;
+  /* The word and flat entries' call handle: fresh (`call` and an empty
+  ** message) between calls, so a call does not copy the head in.  One per
+  ** binding is enough: calls of one guest's plugin state never overlap
+  ** (its arena, g->arena, is shared the same way), and a handle is dead
+  ** once its call returned (plugin ABI).  word_end makes it fresh again
+  ** after a call that trapped or used the arena. */
+  struct wasmplug_plugin_call live;
   const wp_cabi_resource_t *bres[4];
   uint8_t borrows;
   const wp_cabi_func_t *f;

@@ -426,8 +426,10 @@ static __attribute__((noinline)) wasmplug_trap_t *word_refused(const core_bind_t
   return e ? cabi_trap(b, e, "arguments") : NULL;
 }
 
-static __attribute__((noinline)) void word_end(const core_bind_t *b, struct wasmplug_plugin_call *call, int rc) {
+/* (call is b->live: made fresh again here, for the binding's next call) */
+static __attribute__((noinline)) void word_end(core_bind_t *b, struct wasmplug_plugin_call *call, int rc) {
   wasmplug_trap_t *t = rc == WASMPLUG_OK && !call->trapped ? NULL : wp_cabi_native_outcome(&b->native, call, rc);
+  wp_cabi_native_call_start(call, &b->call);
   if (wp_cabi_arena_used(call->arena)) wp_cabi_arena_reset(call->arena);
   wasmplug_direct_leave(t); /* with a trap: does not return */
 }
@@ -452,11 +454,10 @@ static inline __attribute__((always_inline)) uint32_t word_run(wasmplug_direct_c
         a[i] = rep;
       }
   if (__builtin_expect(t != NULL, 0)) wasmplug_direct_leave(t); /* does not return */
-  struct wasmplug_plugin_call call;
-  wp_cabi_native_call_start(&call, &b->call);
-  int rc = b->native.fn(b->native.state, &call, a, has_result ? &res : NULL);
-  if (__builtin_expect(rc != WASMPLUG_OK || call.trapped || wp_cabi_arena_used(call.arena), 0)) {
-    word_end(b, &call, rc);
+  struct wasmplug_plugin_call *call = &b->live; /* fresh: every call leaves it so */
+  int rc = b->native.fn(b->native.state, call, a, has_result ? &res : NULL);
+  if (__builtin_expect(rc != WASMPLUG_OK || call->trapped || wp_cabi_arena_used(call->arena), 0)) {
+    word_end(b, call, rc);
     return res;
   }
   wasmplug_direct_leave(NULL);
@@ -506,19 +507,18 @@ static inline __attribute__((always_inline)) uint32_t flat_run(wasmplug_direct_c
   if (n > 1) a1 = flat_arg(b, 1, n, borrows, a1);
   if (n > 2) a2 = flat_arg(b, 2, n, borrows, a2);
   if (n > 3) a3 = flat_arg(b, 3, n, borrows, a3);
-  struct wasmplug_plugin_call call;
-  wp_cabi_native_call_start(&call, &b->call);
+  struct wasmplug_plugin_call *call = &b->live; /* fresh: every call leaves it so */
   void *s = b->native.state;
   uint32_t r;
   switch (n) {
-  case 0: r = ((flat0_fn)b->flat)(s, &call); break;
-  case 1: r = ((flat1_fn)b->flat)(s, &call, a0); break;
-  case 2: r = ((flat2_fn)b->flat)(s, &call, a0, a1); break;
-  case 3: r = ((flat3_fn)b->flat)(s, &call, a0, a1, a2); break;
-  default: r = ((flat4_fn)b->flat)(s, &call, a0, a1, a2, a3); break;
+  case 0: r = ((flat0_fn)b->flat)(s, call); break;
+  case 1: r = ((flat1_fn)b->flat)(s, call, a0); break;
+  case 2: r = ((flat2_fn)b->flat)(s, call, a0, a1); break;
+  case 3: r = ((flat3_fn)b->flat)(s, call, a0, a1, a2); break;
+  default: r = ((flat4_fn)b->flat)(s, call, a0, a1, a2, a3); break;
   }
-  if (__builtin_expect(call.trapped || wp_cabi_arena_used(call.arena), 0)) {
-    word_end(b, &call, WASMPLUG_OK); /* with a trap: does not return */
+  if (__builtin_expect(call->trapped || wp_cabi_arena_used(call->arena), 0)) {
+    word_end(b, call, WASMPLUG_OK); /* with a trap: does not return */
     return r;
   }
   wasmplug_direct_leave(NULL);

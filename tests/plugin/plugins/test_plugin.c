@@ -71,6 +71,7 @@ static const char wit[] =
     "  get-config: func(key: string) -> option<string>;\n"
     "  byte-sum: func(s: string) -> u32;\n"
 #ifdef PLUGIN_FLAT
+    "  counter-sub: func(c: borrow<counter>, n: u32) -> u32;\n"
     "  resource tag {\n"
     "    constructor();\n"
     "  }\n"
@@ -521,6 +522,18 @@ static uint32_t x_counter_add(void *s, wasmplug_plugin_call_t *c, uint32_t self,
   return in->value[self] += n;
 }
 
+/* counter-sub has no flat entry (the word path, with a borrow): it traps
+** when the counter would go below 0. */
+static int f_counter_sub(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  struct { uint32_t self, n; } const *p = params;
+  inst_t *in = s;
+  COUNT(s);
+  if (check_rep(in, c, p->self)) return WASMPLUG_TRAP;
+  if (in->value[p->self] < p->n) return host->trap(c, "counter underflows");
+  *(uint32_t *)result = in->value[p->self] -= p->n;
+  return WASMPLUG_OK;
+}
+
 static int f_flat_calls(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
   (void)c; (void)params;
   *(uint32_t *)result = ((inst_t *)s)->flat_calls;
@@ -580,6 +593,7 @@ static const wasmplug_plugin_func_t funcs[] = {
     F("[static]counter.merge", f_counter_merge),
 #ifdef PLUGIN_FLAT
     F("flat-calls", f_flat_calls),
+    F("counter-sub", f_counter_sub),
     F("[constructor]tag", f_tag_new),
 #endif
 };
