@@ -64,9 +64,13 @@ static wasmplug_error_t *check_desc(const char *path, const wasmplug_plugin_t *d
   if ((copy->nfuncs && !copy->funcs) || (copy->nresources && !copy->resources) ||
       (copy->nservices && !copy->services))
     return wasmplug_error_new("%s: plugin %s: descriptor has a count without a table", path, copy->name);
-  if (copy->nflat && (!copy->flat || copy->flat_size < offsetof(wasmplug_plugin_flat_t, fn) + sizeof copy->flat->fn))
+  /* (an array's entries are a multiple of their alignment apart) */
+  if (copy->nflat && (!copy->flat || copy->flat_size < offsetof(wasmplug_plugin_flat_t, fn) + sizeof copy->flat->fn ||
+                      copy->flat_size % _Alignof(wasmplug_plugin_flat_t)))
     return wasmplug_error_new("%s: plugin %s: descriptor has %u flat entries but %s", path, copy->name, copy->nflat,
-                              copy->flat ? "a flat_size smaller than an entry of ABI 1.5" : "no flat table");
+                              copy->flat ? "a flat_size smaller than an entry of ABI 1.5 or not a multiple of "
+                                           "its alignment"
+                                         : "no flat table");
   for (uint32_t k = 0; k < copy->nservices; k++)
     if (!copy->services[k].name || !copy->services[k].table)
       return wasmplug_error_new("%s: plugin %s: service table entry %u has no name or no table", path, copy->name, k);
