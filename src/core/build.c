@@ -268,7 +268,22 @@ static const char *const cc_flags[] = {
     ** core.trap_stores). */
     "-fno-tree-dse", "-fno-dse", "-fno-store-merging", "-fno-move-loop-stores",
     "-fPIC", "-fvisibility=hidden", "-DNDEBUG", "-w", "-fno-strict-aliasing",
+    /* No unwind tables: nothing unwinds through this code (a trap leaves
+    ** it by siglongjmp from a signal handler, a backtrace walks the frame
+    ** pointers), and .eh_frame was 8 % of a small module's object, which
+    ** every warm start copies, hashes and maps page by page (bench/README
+    ** "Start time, ninth pass"). */
+    "-fno-asynchronous-unwind-tables", "-fno-unwind-tables",
     NULL};
+/* The link's flags (whole modules, hot objects).  Relative relocations
+** packed (DT_RELR, which image.c applies): a small module's RELA table of
+** 24 bytes per pointer was most of its first page. */
+static const char *const link_flags[] = {"-Wl,-z,pack-relative-relocs", NULL};
+
+/* Appends the link's flags to a compiler command line. */
+static void link_args(args_t *a) {
+  for (const char *const *f = link_flags; *f; f++) arg(a, *f);
+}
 /* Wasm float semantics for the own translator's C: no contraction into
 ** fused multiply-adds, no errno (so sqrt is one instruction). */
 static const char *const own_flags[] = {"-ffp-contract=off", "-fno-math-errno", NULL};
@@ -284,6 +299,8 @@ char *wp_cc_flags_text(bool own) {
   wp_buf_puts(&t, ";");
   for (const char *const *f = cc_flags; *f; f++) wp_buf_printf(&t, " %s", *f);
   for (const char *const *f = own_flags; own && *f; f++) wp_buf_printf(&t, " %s", *f);
+  wp_buf_puts(&t, "; link:");
+  for (const char *const *f = link_flags; *f; f++) wp_buf_printf(&t, " %s", *f);
   if (t.oom || !t.s) {
     wp_buf_free(&t);
     return NULL;
@@ -581,6 +598,7 @@ static char *build_wasm2c(wasmplug_module_t *m, const char *dir, const char *so_
   cc_args(&a, m, dir, false);
   arg(&a, "-shared");
   arg(&a, "-nostartfiles");
+  link_args(&a);
   arg(&a, "-o");
   arg(&a, so_out);
   char *glue = wp_format("%s/glue.c", dir);
@@ -617,6 +635,7 @@ char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_o
       cc_args(&link, m, dir, false);
       arg(&link, "-shared");
       arg(&link, "-nostartfiles");
+      link_args(&link);
       arg(&link, "-o");
       arg(&link, so_out);
       for (size_t u = 0; u < b.nunits; u++) {
