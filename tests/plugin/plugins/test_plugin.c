@@ -121,7 +121,22 @@ static int p_init(const wasmplug_host_api_t *h, const wasmplug_plugin_config_t *
   return 0;
 }
 
-static void p_fini(void *state) { free(state); }
+/* $TEST_PLUGIN_LOG names a file each teardown hook appends a line to
+** (a counter's drop, instance_drop, fini): what a plugin's finalizers do
+** outside the process, which every way a run ends must let happen
+** (tests/host/lean_exit_test.sh). */
+static void log_line(const char *what) {
+  const char *path = getenv("TEST_PLUGIN_LOG");
+  FILE *f = path && *path ? fopen(path, "a") : NULL;
+  if (!f) return;
+  fprintf(f, "%s %s\n", PLUGIN_NAME, what);
+  fclose(f);
+}
+
+static void p_fini(void *state) {
+  log_line("fini");
+  free(state);
+}
 
 static int p_instance_new(void *plugin_state, const wasmplug_plugin_config_t *config, void **instance_state,
                           const char **error) {
@@ -142,6 +157,7 @@ static void p_instance_drop(void *instance_state) {
     fprintf(stderr, "test-plugin: instance_drop with %u live counters\n", in->live);
     abort();
   }
+  log_line("instance_drop");
   free(in);
 }
 
@@ -154,6 +170,7 @@ static void counter_drop(void *state, uint32_t rep) {
   in->alive[rep] = false;
   in->live--;
   atomic_fetch_add(&in->ps->destroyed, 1);
+  log_line("counter_drop");
 }
 
 /* ------------------------------------------------------------ helpers */
