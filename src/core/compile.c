@@ -176,7 +176,7 @@ char *wp_emit_c(const wasmplug_module_t *m, bool baseline, const char *dir, char
     return NULL;
   }
   wp_xlate_opts_t o = {baseline, baseline ? 0 : WP_OPT_UNIT_BYTES, m->engine->config.fuel != 0,
-                        m->engine->config.epoch_ticks != 0, NULL};
+                        m->engine->config.epoch_ticks != 0, NULL, NULL, NULL};
   wp_xlate_t x;
   char *err = wp_translate(m, &o, &x);
   if (err) return err;
@@ -226,7 +226,7 @@ static char **baseline_texts(wp_xlate_t *x) {
 ** libtcc in memory: no temporary directory, no file written, read back
 ** and removed (a cold start's syscalls on the file system, ~3 % of it). */
 static char *compile_baseline_in_memory(wasmplug_module_t *m, wp_code_t *out) {
-  wp_xlate_opts_t o = {true, 0, m->engine->config.fuel != 0, m->engine->config.epoch_ticks != 0, NULL};
+  wp_xlate_opts_t o = {true, 0, m->engine->config.fuel != 0, m->engine->config.epoch_ticks != 0, NULL, NULL, NULL};
   wp_xlate_t x;
   char *err = wp_translate_inline(m, &o, &x);
   if (err) return err;
