@@ -81,4 +81,62 @@ static inline double bench_median(double *v, size_t n) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* A case and its reference timed alike, in interleaved rounds (bench_plugin,
+** bench_cabi).  burst(ctx, side) runs one short burst of the case (side 0)
+** or of the reference (side 1) and returns its thread CPU nanoseconds; a
+** round is one burst of each, in alternating order (case first in even
+** rounds, the reference first in odd ones), so both see the same machine
+** state within a millisecond or so.  Rounds repeat until min_rounds are
+** done and both sides together used budget_ns (at most 4096 rounds).  Each
+** round gives a ratio (case ns per call over the reference's); the result
+** is the median of each side's per-call time and of the per-round ratios,
+** with the ratios' 10th and 90th percentiles as the spread.  A burst that
+** lost its core or landed in a slow spell of a shared machine moves one
+** round's ratio, not the median. */
+typedef struct {
+  double a, b;          /* median ns per call: the case, the reference */
+  double ratio;         /* median of the per-round ratios */
+  double p10, p90;      /* their 10th and 90th percentiles */
+  int rounds;
+} bench_pair_t;
+
+static inline void bench_pair_rounds(double (*burst)(void *ctx, int side), void *ctx, double calls_a, double calls_b,
+                                     int min_rounds, double budget_ns, bench_pair_t *out) {
+  enum { MAX_ROUNDS = 4096 };
+  double *ta = malloc(MAX_ROUNDS * sizeof *ta), *tb = malloc(MAX_ROUNDS * sizeof *tb),
+         *q = malloc(MAX_ROUNDS * sizeof *q);
+  if (!ta || !tb || !q) {
+    fprintf(stderr, "bench: out of memory\n");
+    exit(1);
+  }
+  (void)burst(ctx, 0); /* warm both sides up */
+  (void)burst(ctx, 1);
+  double spent = 0;
+  int n = 0;
+  while (n < MAX_ROUNDS && (n < min_rounds || spent < budget_ns)) {
+    double x, y;
+    if (n % 2 == 0) {
+      x = burst(ctx, 0);
+      y = burst(ctx, 1);
+    } else {
+      y = burst(ctx, 1);
+      x = burst(ctx, 0);
+    }
+    spent += x + y;
+    ta[n] = x / calls_a;
+    tb[n] = y / calls_b;
+    q[n] = ta[n] / (tb[n] > 0 ? tb[n] : 1e-9);
+    n++;
+  }
+  out->rounds = n;
+  out->a = bench_median(ta, (size_t)n);
+  out->b = bench_median(tb, (size_t)n);
+  out->ratio = bench_median(q, (size_t)n); /* sorts q */
+  out->p10 = q[(size_t)n / 10];
+  out->p90 = q[(size_t)n - 1 - (size_t)n / 10];
+  free(ta);
+  free(tb);
+  free(q);
+}
+
 #endif

@@ -111,7 +111,9 @@ static const char run_help[] =
     "environment: WASMPLUG_CACHE_DIR (default $XDG_CACHE_HOME/wasmplug or\n"
     "~/.cache/wasmplug) holds optimized code; WASMPLUG_CC picks the compiler;\n"
     "WASMPLUG_PLUGIN_PATH is a ':'-separated list of directories whose plugins\n"
-    "are all loaded.\n"
+    "are all loaded; WASMPLUG_FULL_TEARDOWN=1 deletes every object before\n"
+    "exiting (by default only the plugins' finalizers and the stdio flags the\n"
+    "guest changed are undone: memory and descriptors are left to the kernel).\n"
     "exit status: the guest's; 134 when it traps; 1 on load/link errors;\n"
     "2 on usage errors.\n";
 
@@ -370,6 +372,11 @@ int wp_cmd_run(int argc, char **argv) {
   }
 out:
   fflush(stdout);
+  /* The run is over: end the process with only the teardown that has
+  ** effects outside it (plugins' destructors and fini, the stdio flags the
+  ** guest changed); the rest is the kernel's at exit (host.h).  It comes
+  ** back only when the lean exit is off (sanitizers, WASMPLUG_FULL_TEARDOWN). */
+  if (host) wasmplug_host_exit(host, instance, status);
   free(result);
   wasmplug_trap_delete(trap);
   wasmplug_error_delete(err);

@@ -231,7 +231,8 @@ WASMPLUG_API bool wasmplug_call_epoch_deadline_set(uint64_t ticks);
 ** runs the guest (host functions always are).  Plugins get the deadline
 ** as host->deadline (wasmplug/plugin.h). */
 /* When the guest call running on this thread must end: CLOCK_MONOTONIC
-** nanoseconds, 0 when it has no time limit (or no call is running). */
+** nanoseconds (now on that clock: wasmplug_monotonic_ns, wasmplug/clock.h),
+** 0 when it has no time limit (or no call is running). */
 WASMPLUG_API uint64_t wasmplug_call_deadline(void);
 /* True once the deadline of the guest call running on this thread passed
 ** (or the call was interrupted through its thread's interrupt handle). */

@@ -97,7 +97,7 @@ static uint64_t own_once(const uint8_t *b, size_t len, bool baseline) {
   if (!err) err = wp_modinfo_validate(b, len, m.name, &m.info);
   uint64_t n = 0;
   if (!err) {
-    wp_xlate_opts_t o = {baseline, baseline ? 0 : WP_OPT_UNIT_BYTES, false, false, NULL};
+    wp_xlate_opts_t o = {baseline, baseline ? 0 : WP_OPT_UNIT_BYTES, false, false, NULL, NULL, NULL};
     wp_xlate_t x;
     err = wp_translate(&m, &o, &x);
     if (!err) {

@@ -7,6 +7,8 @@
   (import "bench:plugin/api@1.0.0" "len" (func $len (param i32 i32) (result i32)))
   (import "bench:plugin/api@1.0.0" "[constructor]obj" (func $obj_new (param i32) (result i32)))
   (import "bench:plugin/api@1.0.0" "[method]obj.get" (func $obj_get (param i32) (result i32)))
+  (import "bench:plugin/api@1.0.0" "inc-flat" (func $inc_flat (param i32) (result i32)))
+  (import "bench:plugin/api@1.0.0" "[method]obj.get-flat" (func $obj_get_flat (param i32) (result i32)))
   (memory (export "memory") 4)
   ;; results are allocated from 0x30000 and the heap is reset every call
   (global $heap (mut i32) (i32.const 0x30000))
@@ -22,6 +24,11 @@
   (func (export "loop_inc") (param $n i32) (result i32)
     (local $x i32)
     (loop $l (local.set $x (call $inc (local.get $x)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $x))
+  (func (export "loop_inc_flat") (param $n i32) (result i32)
+    (local $x i32)
+    (loop $l (local.set $x (call $inc_flat (local.get $x)))
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
     (local.get $x))
   (func (export "loop_echo") (param $n i32) (param $p i32) (param $len i32)
@@ -46,6 +53,12 @@
     (local $x i32)
     (loop $l
       (local.set $x (i32.add (local.get $x) (call $obj_get (local.get $h))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $x))
+  (func (export "loop_get_flat") (param $n i32) (param $h i32) (result i32)
+    (local $x i32)
+    (loop $l
+      (local.set $x (i32.add (local.get $x) (call $obj_get_flat (local.get $h))))
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
     (local.get $x))
 )

@@ -9,8 +9,9 @@
 ** u32.  The string cases are compared with what any host must do for an
 ** untrusted 1 KiB string: copy it and validate its UTF-8 (memcpy+validate),
 ** plus the plugin call (len); for echo, plus copying the result back.
-** Times are thread CPU time: guest and native bursts alternated inside
-** windows (see time_both).
+** Times are thread CPU time: guest and native bursts interleaved round by
+** round, medians of many rounds, with the spread of the per-round ratios
+** (see time_both).
 */
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +20,8 @@
 #include <time.h>
 
 #include "plugin/plugin.h"
+
+#include "../bench_util.h"
 
 /* Thread CPU time, not wall time: the bench machine may be shared, and a
 ** burst that lost its core would otherwise look slow. */
@@ -49,7 +52,8 @@ typedef struct {
   const void *args;
   void *res;
   int kind; /* 0: raw fn pointer, 1: through wp_plugin_binding_call, 2: memcpy+validate+call (with the copy),
-               3: memcpy+validate+call, then the result string copied out (to back) */
+               3: memcpy+validate+call, then the result string copied out (to back),
+               4: the flat entry's raw pointer (one u32 param and result) */
   const uint8_t *src;
   uint8_t *dst, *back;
   size_t len;
@@ -64,12 +68,18 @@ static wasmplug_trap_t *empty_host(void *env, wasmplug_caller_t *caller, wasmplu
   return NULL;
 }
 
+/* One burst of the native reference.  Each kind has its own loop, so the
+** raw calls' reference is the loop and the call alone (no test of the
+** kind per call). */
 static double time_native(native_t *n, int iters) {
   double t0 = now_ns();
-  for (int i = 0; i < iters; i++) {
-    if (n->kind == 0) {
-      n->b.fn(n->b.state, NULL, n->args, n->res);
-    } else {
+  if (n->kind == 0) {
+    for (int i = 0; i < iters; i++) n->b.fn(n->b.state, NULL, n->args, n->res);
+  } else if (n->kind == 4) { /* as the generic call: its param read, its result stored, per call */
+    uint32_t (*fn)(void *, wasmplug_plugin_call_t *, uint32_t) = (uint32_t(*)(void *, wasmplug_plugin_call_t *, uint32_t))n->b.flat;
+    for (int i = 0; i < iters; i++) *(uint32_t *)n->res = fn(n->b.state, NULL, *(const uint32_t *)n->args);
+  } else {
+    for (int i = 0; i < iters; i++) {
       if (n->kind >= 2) {
         memcpy(n->dst, n->src, n->len);
         sink += wp_cabi_utf8_valid(n->dst, n->len);
@@ -100,38 +110,36 @@ static double time_guest(wasmplug_func_t *f, wasmplug_val_t *args, size_t nargs,
   return t1 - t0;
 }
 
-/* ns per call of the guest loop (g) and of the native reference (nt).
-** This machine's speed drifts (a shared PVM guest: a thread's CPU time
-** runs up to 1.7x slower for a while, and the clock jumps now and then),
-** and best-of-7 bursts of 1 M calls per side let the two sides' best
-** bursts fall in different conditions (the same binary gave u32 2.73x
-** then 3.85x in two runs).  So the two are measured in alternating
-** bursts of `burst` calls (0.2-0.5 ms) inside one window of >= 0.2 s of
-** CPU, each side's time summed over the window: both see the same
-** conditions.  Of 3 windows the one with the least total time is kept,
-** both of its times (so the ratio is of one window). */
+/* One burst of either side, for bench_pair_rounds: side 0 the guest's
+** loop export, side 1 the native reference. */
+typedef struct {
+  native_t *n;
+  wasmplug_func_t *f;
+  wasmplug_val_t *args;
+  size_t nargs, nres;
+  int burst;
+} both_t;
+
+static double burst_of(void *ctx, int side) {
+  both_t *b = ctx;
+  return side ? time_native(b->n, b->burst) : time_guest(b->f, b->args, b->nargs, b->nres, b->burst);
+}
+
+/* The guest loop and the native reference per call, measured alike.  This
+** machine's speed drifts (a shared PVM guest: a thread's CPU time runs up
+** to 1.7x slower for a while, and the clock jumps now and then); best-of
+** bursts per side, or windows of summed bursts, let one slow spell decide
+** a row (the same binary gave the resource method 2.84x and 3.65x in two
+** full runs).  So: rounds of one burst of each side (`burst` calls, 0.2-1
+** ms), interleaved, until both used >= 0.6 s of CPU (>= 31 rounds); the
+** medians of each side and of the per-round ratios, and the ratios' 10th
+** to 90th percentile (bench_pair_rounds). */
 static void time_both(native_t *n, const char *loop, wasmplug_val_t *args, size_t nargs, size_t nres, int burst,
-                      double *g, double *nt) {
+                      bench_pair_t *out) {
   wasmplug_func_t *f = wasmplug_instance_func(inst, loop);
   if (!f) die(loop, "no such export");
-  (void)time_native(n, burst); /* warm both sides up */
-  (void)time_guest(f, args, nargs, nres, burst);
-  double best = 1e300;
-  for (int w = 0; w < 3; w++) {
-    double tg = 0, tn = 0;
-    long calls = 0;
-    double start = now_ns();
-    while (now_ns() - start < 0.2e9) {
-      tn += time_native(n, burst);
-      tg += time_guest(f, args, nargs, nres, burst);
-      calls += burst;
-    }
-    if (tg + tn < best) {
-      best = tg + tn;
-      *g = tg / (double)calls;
-      *nt = tn / (double)calls;
-    }
-  }
+  both_t b = {n, f, args, nargs, nres, burst};
+  bench_pair_rounds(burst_of, &b, burst, burst, 31, 0.6e9, out);
 }
 
 /* BENCH_PLUGIN_ONLY=case runs one case (for profiling). */
@@ -143,13 +151,13 @@ static bool wanted(const char *name) {
 /* Issue 18's goals, as ratios to the native reference measured in the same
  * run (0: no goal).  Benchmarks, not tests: a miss is reported. */
 static int missed;
-static void report(const char *name, double g, double n, double goal) {
-  printf("plugin %s: %.1f ns/call, native %.1f ns/call, ratio %.2f", name, g, n, g / n);
+static void report(const char *name, const bench_pair_t *p, double goal) {
+  printf("plugin %s: %.1f ns/call, native %.1f ns/call, ratio %.2f", name, p->a, p->b, p->ratio);
   if (goal > 0) {
-    printf("   [%s] <= %.1fx", g / n <= goal ? " met  " : "MISSED", goal);
-    if (g / n > goal) missed++;
+    printf("   [%s] <= %.1fx", p->ratio <= goal ? " met  " : "MISSED", goal);
+    if (p->ratio > goal) missed++;
   }
-  printf("\n");
+  printf("   (medians of %d interleaved rounds; ratio p10-p90 %.2f-%.2f)\n", p->rounds, p->p10, p->p90);
   fflush(stdout);
 }
 
@@ -188,15 +196,15 @@ int main(int argc, char **argv) {
   const int scalar_iters = 100000; /* calls per burst (time_both) */
 
   uint32_t in32 = 0, out32 = 0;
-  double nt, gt;
+  bench_pair_t row;
   /* nop */
   if (wanted("nop")) {
   if ((e = wp_plugin_instances_bind(native_g, iface, "nop", NULL, &n.b))) die("bind", wasmplug_error_message(e));
   n.kind = 0;
   n.args = &in32;
   n.res = NULL;
-  time_both(&n, "loop_nop", args, 1, 0, scalar_iters, &gt, &nt);
-  report("nop", gt, nt, 3.0);
+  time_both(&n, "loop_nop", args, 1, 0, scalar_iters, &row);
+  report("nop", &row, 3.0);
   }
 
   /* inc: (u32) -> u32 */
@@ -205,8 +213,8 @@ int main(int argc, char **argv) {
   n.kind = 0;
   n.args = &in32;
   n.res = &out32;
-  time_both(&n, "loop_inc", args, 1, 1, scalar_iters, &gt, &nt);
-  report("u32->u32", gt, nt, 3.0);
+  time_both(&n, "loop_inc", args, 1, 1, scalar_iters, &row);
+  report("u32->u32", &row, 3.0);
   }
 
   /* resource method: [method]obj.get(self: borrow<obj>) -> u32 */
@@ -219,8 +227,33 @@ int main(int argc, char **argv) {
   n.args = &in32;
   n.res = &out32;
   args[1] = h[0];
-  time_both(&n, "loop_get", args, 2, 1, scalar_iters, &gt, &nt);
-  report("resource-method", gt, nt, 3.0);
+  time_both(&n, "loop_get", args, 2, 1, scalar_iters, &row);
+  report("resource-method", &row, 3.0);
+  }
+
+  /* The same two through their flat entries (plugin ABI 1.5), against the
+  ** same native call of the flat entry through a function pointer. */
+  if (wanted("u32->u32-flat")) {
+  if ((e = wp_plugin_instances_bind(native_g, iface, "inc-flat", NULL, &n.b))) die("bind", wasmplug_error_message(e));
+  if (!n.b.flat) die("inc-flat", "no flat entry");
+  n.kind = 4;
+  n.args = &in32;
+  n.res = &out32;
+  time_both(&n, "loop_inc_flat", args, 1, 1, scalar_iters, &row);
+  report("u32->u32-flat", &row, 3.0);
+  }
+  if (wanted("resource-method-flat")) {
+  if ((e = wp_plugin_instances_bind(native_g, iface, "[method]obj.get-flat", NULL, &n.b))) die("bind", wasmplug_error_message(e));
+  if (!n.b.flat) die("[method]obj.get-flat", "no flat entry");
+  wasmplug_val_t h[1];
+  guest("new_obj", NULL, 0, h, 1);
+  in32 = 7;
+  n.kind = 4;
+  n.args = &in32;
+  n.res = &out32;
+  args[1] = h[0];
+  time_both(&n, "loop_get_flat", args, 2, 1, scalar_iters, &row);
+  report("resource-method-flat", &row, 3.0);
   }
 
   /* 1 KiB strings */
@@ -246,8 +279,8 @@ int main(int argc, char **argv) {
     n.src = text;
     n.dst = copy;
     n.len = 1024;
-    time_both(&n, "loop_len", args, 3, 1, str_iters, &gt, &nt);
-    report("string-1KiB-param-vs-memcpy+validate+call", gt, nt, 1.3);
+    time_both(&n, "loop_len", args, 3, 1, str_iters, &row);
+    report("string-1KiB-param-vs-memcpy+validate+call", &row, 1.3);
   }
   /* echo: (string) -> string, 1 KiB: the string in and back out */
   if (wanted("string-1KiB")) {
@@ -255,8 +288,8 @@ int main(int argc, char **argv) {
   n.kind = 1;
   n.args = &sin;
   n.res = &sout;
-  time_both(&n, "loop_echo", args, 3, 0, str_iters, &gt, &nt);
-  report("string-1KiB-echo", gt, nt, 0);
+  time_both(&n, "loop_echo", args, 3, 0, str_iters, &row);
+  report("string-1KiB-echo", &row, 0);
   /* Informational: the echo against a reference that also copies the
   ** result string to where its caller can use it (the guest path further
   ** runs the guest's cabi_realloc for it, which no native reference can). */
@@ -267,8 +300,8 @@ int main(int argc, char **argv) {
   n.dst = copy;
   n.len = 1024;
   n.back = back;
-  time_both(&n, "loop_echo", args, 3, 0, str_iters, &gt, &nt);
-  report("string-1KiB-echo-vs-memcpy+validate+call+copy-back", gt, nt, 0);
+  time_both(&n, "loop_echo", args, 3, 0, str_iters, &row);
+  report("string-1KiB-echo-vs-memcpy+validate+call+copy-back", &row, 0);
   }
 
   /* sum: (list<u8>) -> u32, 64 KiB */
@@ -283,8 +316,8 @@ int main(int argc, char **argv) {
   const int list_iters = 10;
   args[1] = (wasmplug_val_t){.kind = WASMPLUG_I32, .of.i32 = lat};
   args[2] = (wasmplug_val_t){.kind = WASMPLUG_I32, .of.i32 = 65536};
-  time_both(&n, "loop_sum", args, 3, 1, list_iters, &gt, &nt);
-  report("list<u8>-64KiB", gt, nt, 0);
+  time_both(&n, "loop_sum", args, 3, 1, list_iters, &row);
+  report("list<u8>-64KiB", &row, 0);
   }
 
   if (wanted("floor")) {

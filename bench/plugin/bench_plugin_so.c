@@ -16,9 +16,11 @@ static const char wit[] =
     "  resource obj {\n"
     "    constructor(v: u32);\n"
     "    get: func() -> u32;\n"
+    "    get-flat: func() -> u32;\n"
     "  }\n"
     "  nop: func();\n"
     "  inc: func(x: u32) -> u32;\n"
+    "  inc-flat: func(x: u32) -> u32;\n"
     "  echo: func(s: string) -> string;\n"
     "  len: func(s: string) -> u32;\n"
     "  sum: func(l: list<u8>) -> u32;\n"
@@ -80,6 +82,19 @@ static int f_obj_get(void *s, wasmplug_plugin_call_t *c, const void *p, void *r)
 
 static void obj_drop(void *s, uint32_t rep) { (void)s; (void)rep; }
 
+/* inc-flat and get-flat: inc and get again, with flat entries (plugin ABI
+** 1.5: params and result in registers), so that a guest's calls of them
+** take the flat path and the calls of inc and get the word path. */
+static uint32_t x_inc(void *s, wasmplug_plugin_call_t *c, uint32_t x) {
+  (void)s; (void)c;
+  return x + 1;
+}
+
+static uint32_t x_obj_get(void *s, wasmplug_plugin_call_t *c, uint32_t self) {
+  (void)s; (void)c;
+  return self;
+}
+
 static const wasmplug_plugin_func_t funcs[] = {
     {"bench:plugin/api#nop", f_nop},
     {"bench:plugin/api#inc", f_inc},
@@ -88,6 +103,12 @@ static const wasmplug_plugin_func_t funcs[] = {
     {"bench:plugin/api#sum", f_sum},
     {"bench:plugin/api#[constructor]obj", f_obj_new},
     {"bench:plugin/api#[method]obj.get", f_obj_get},
+    {"bench:plugin/api#inc-flat", f_inc},
+    {"bench:plugin/api#[method]obj.get-flat", f_obj_get},
+};
+static const wasmplug_plugin_flat_t flat[] = {
+    {"bench:plugin/api#inc-flat", (wasmplug_plugin_flat_fn)x_inc},
+    {"bench:plugin/api#[method]obj.get-flat", (wasmplug_plugin_flat_fn)x_obj_get},
 };
 static const wasmplug_plugin_resource_t resources[] = {{"bench:plugin/api#obj", obj_drop}};
 
@@ -103,6 +124,9 @@ static const wasmplug_plugin_t descriptor = {
     .nfuncs = sizeof funcs / sizeof funcs[0],
     .resources = resources,
     .nresources = 1,
+    .flat = flat,
+    .nflat = 2,
+    .flat_size = sizeof(wasmplug_plugin_flat_t),
 };
 
 WASMPLUG_PLUGIN_ENTRY(h) {

@@ -279,6 +279,30 @@ WASMPLUG_API wasmplug_error_t *wasmplug_program_instance_run(wasmplug_program_in
 WASMPLUG_API wasmplug_error_t *wasmplug_program_instance_invoke(wasmplug_program_instance_t *instance, const char *call,
                                                    char **result, int *status, wasmplug_trap_t **trap);
 
+/* The lean exit: ends the process as deleting `instance` (may be NULL),
+** its program, `host` and its engine and then calling exit(status) would,
+** as far as anything outside the process can tell, without the work the
+** kernel does anyway when a process ends.  What runs: the instance's
+** whole teardown when plugins are loaded or it is a component's (its
+** resources' destructors, the plugins' instance_drop); for a core module
+** without plugins, the stdio file status flags the guest changed put back;
+** every plugin unloaded (fini, isolated helpers stopped, wasm plugins'
+** shared instances deleted); then exit(status), which flushes stdio and
+** runs atexit handlers.  What does not: freeing memory, unmapping the code
+** and the linear memories, closing descriptors (the kernel does all three
+** at exit; a background tier-up builder sees its pipe's end either way).
+** For a command's last act (`wasmplug run` ends with it): at a warm start
+** of a small guest the full teardown is ~10 % of the run.
+** It returns, having done nothing, when the lean exit is off — in a build
+** with AddressSanitizer (LeakSanitizer checks every free at exit) or when
+** $WASMPLUG_FULL_TEARDOWN is set to anything but "0" —, when `instance` is
+** not the host's only live program instance (another one's plugin states
+** would not be dropped), or when `host` is NULL: the caller then deletes
+** everything as usual. */
+WASMPLUG_API void wasmplug_host_exit(wasmplug_host_t *host, wasmplug_program_instance_t *instance, int status);
+/* Whether wasmplug_host_exit ends the process (see there). */
+WASMPLUG_API bool wasmplug_lean_exit_enabled(void);
+
 /* Async calls of a component's exports (`async func`s; any export works):
 ** start several, let them run, wait for each.  _invoke waits at once; these
 ** return as soon as the call blocks.  "NAME(ARGS)" as for _invoke.  All
@@ -358,11 +382,25 @@ typedef struct wasmplug_plugin_server wasmplug_plugin_server_t;
 WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasmplug_plugin_server_t **out);
 /* Runs the plugin's fini and unloads it. */
 WASMPLUG_API void wasmplug_plugin_server_delete(wasmplug_plugin_server_t *server);
+/* The signal a plugin server sends the thread running a plugin call that
+** must end (its host's interrupt notice, its deadline, its host gone), so
+** that the plugin's blocking system call fails with EINTR: SIGRTMIN+4
+** unless set here.  When it starts serving (_run_fd, _listen) the server
+** installs a handler that does nothing, without SA_RESTART, for it -- only
+** if the process left the signal at its default action: a handler of your
+** own (which must not restart system calls) or SIG_IGN is kept.  0: no
+** signal and nothing installed; a plugin then learns of the end only by
+** asking host->interrupted and host->deadline (a blocking wait is not
+** cut).  Fails (WASMPLUG_ERROR_INVALID) for a signal that cannot be
+** caught or that the runtime's fault handling owns (SIGSEGV, SIGBUS,
+** SIGFPE, SIGILL).  The isolate helper (wasmplug_plugin_host_main) uses
+** SIGRTMIN+4 the same way, in its own process. */
+WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_stop_signal_set(wasmplug_plugin_server_t *server, int signo);
 /* Serves one connected socket until the host says BYE or hangs up; closes
 ** fd.  While a plugin call runs, a thread of the server's watches the
 ** socket for the host's interrupt notice and the call's deadline, and
-** signals the calling thread with SIGRTMIN+4 (a handler that does nothing
-** is installed for it; docs/plugin-rpc.md, "Interrupts"). */
+** signals the calling thread with the stop signal (above;
+** docs/plugin-rpc.md, "Interrupts"). */
 WASMPLUG_API void wasmplug_plugin_server_run_fd(wasmplug_plugin_server_t *server, int fd);
 /* Answers the host's first frame on fd with an error `message`, then
 ** closes fd: how a helper that cannot load its plugin says why. */

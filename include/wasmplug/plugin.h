@@ -76,7 +76,7 @@ extern "C" {
 #endif
 
 #define WASMPLUG_PLUGIN_ABI_MAJOR 1
-#define WASMPLUG_PLUGIN_ABI_MINOR 4
+#define WASMPLUG_PLUGIN_ABI_MINOR 5
 /* "WPLG": first field of every descriptor. */
 #define WASMPLUG_PLUGIN_MAGIC 0x474c5057u
 
@@ -150,7 +150,8 @@ typedef struct wasmplug_host_api {
   ** one C function may serve several entries and tell them apart. */
   uint32_t (*call_func)(wasmplug_plugin_call_t *call);
   /* When the guest call must end (`--timeout`): CLOCK_MONOTONIC
-  ** nanoseconds, 0 when it has no time limit.  A plugin function that
+  ** nanoseconds (wasmplug_monotonic_ns(), wasmplug/clock.h, is now on
+  ** that clock), 0 when it has no time limit.  A plugin function that
   ** waits waits no longer than this.  At the deadline (and every 10 ms
   ** after it) the thread gets a signal that makes a blocking system call
   ** fail with EINTR: do not retry EINTR once the clock has reached the
@@ -264,6 +265,25 @@ typedef struct wasmplug_plugin_func {
   wasmplug_plugin_fn fn;
 } wasmplug_plugin_func_t;
 
+/* 1.5: a function's flat entry (optional, beside its funcs[] entry): the
+** same function with its parameters and result in registers, for the
+** shapes a core-module guest calls most (scalar calls, resource methods):
+**   uint32_t f(void *state, wasmplug_plugin_call_t *call, uint32_t p1, ...)
+** one uint32_t per WIT parameter (at most 4), each an s32 or u32 (its
+** bits) or a borrow<R> (its rep, checked live and of type R as always);
+** the result (s32 or u32) returned, anything when the function has none.
+** It fails only through host->trap or host->exit (their value returned
+** is ignored).  The host calls it instead of `fn` where it can (a
+** core-module guest's call), `fn` everywhere else: both must do the same.
+** A flat entry for any other shape refuses the load.  Declare it as
+** its own type and cast: (wasmplug_plugin_flat_fn)my_get. */
+typedef void (*wasmplug_plugin_flat_fn)(void);
+
+typedef struct wasmplug_plugin_flat {
+  const char *name; /* as in funcs[]: "ns:pkg/iface#[method]r.m" */
+  wasmplug_plugin_flat_fn fn;
+} wasmplug_plugin_flat_t;
+
 typedef struct wasmplug_plugin_resource {
   const char *name; /* "ns:pkg/iface#r" */
   /* Runs exactly once per rep handed out (may be NULL). */
@@ -334,6 +354,14 @@ typedef struct wasmplug_plugin {
   ** (host->call_complete with any status; WASMPLUG_CANCELLED if it did
   ** nothing).  May be NULL: pending calls then run to their end. */
   void (*cancel)(void *state, wasmplug_plugin_call_t *call);
+
+  /* --- 1.5 --- */
+  /* Flat entries of functions of funcs[] (wasmplug_plugin_flat_t; may be
+  ** NULL), and the size of one entry as the plugin was built
+  ** (sizeof(wasmplug_plugin_flat_t): entries may grow fields later). */
+  const wasmplug_plugin_flat_t *flat;
+  uint32_t nflat;
+  uint32_t flat_size;
 } wasmplug_plugin_t;
 
 /* The entry point every plugin exports (extern "C", default visibility). */

@@ -30,6 +30,7 @@
 
 #include "h.h"
 #include "h_lib.h"
+#include "wasmplug/clock.h"
 
 typedef enum { C_BUILDING = 0, C_SENT, C_HEAD, C_FAILED } c_state_t;
 
@@ -70,11 +71,6 @@ static _Atomic uint64_t stop_generation;
 
 void wh_client_stop_all(void) { stop_generation++; }
 
-static uint64_t now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
 
 /* ------------------------------------------------------------ lifetime */
 
@@ -638,7 +634,7 @@ static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
     if (c->state == C_SENT) c->error = WASI_HTTP_TYPES_ERROR_CODE_CONNECTION_TERMINATED;
     stop = true;
   }
-  if (!stop && c->state == C_SENT && c->first_byte_ns && now_ns() - c->started_ns > c->first_byte_ns) {
+  if (!stop && c->state == C_SENT && c->first_byte_ns && wasmplug_monotonic_ns() - c->started_ns > c->first_byte_ns) {
     c->error = WASI_HTTP_TYPES_ERROR_CODE_HTTP_RESPONSE_TIMEOUT;
     stop = true;
   }
@@ -812,7 +808,7 @@ static bool client_start(struct wh_client *c, const wh_grants_t *grants, uint64_
   wh_pipe_set_wake(c->resp_body, &client_waker, c);
   if (c->req_body) wh_pipe_set_wake(c->req_body, &client_waker, c);
   c->state = C_SENT;
-  c->started_ns = now_ns();
+  c->started_ns = wasmplug_monotonic_ns();
   c->generation = stop_generation;
   client_ref(c); /* the transfer's */
   pthread_t t;

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "serve_internal.h"
+#include "wasmplug/clock.h"
 
 /* ------------------------------------------------------------ replies */
 
@@ -397,16 +398,22 @@ enum MHD_Result sv_access(void *cls, struct MHD_Connection *mc, const char *url,
 
 /* ---------------------------------------------------- the guest's side */
 
-/* Resumes the exchange's connection if it waits (any thread). */
+/* Resumes the exchange's connection if it waits (any thread), and wakes
+** its loop: libmicrohttpd takes a resume up only at its loop's next turn,
+** which nothing else may bring (serve_pool.c, next_job). */
 static void resume(wh_exchange_t *ex) {
   pthread_mutex_lock(&ex->lock);
   sv_conn_t *c = ex->server;
   struct MHD_Connection *mc = c && c->suspended ? c->mc : NULL;
+  sv_group_t *q = mc ? &c->s->groups[c->group] : NULL; /* (c may be gone once resumed) */
   if (mc) c->suspended = false;
   pthread_mutex_unlock(&ex->lock);
   /* a suspended connection cannot complete, so mc is alive until this
   ** resume is processed; only one thread gets to resume it */
-  if (mc) MHD_resume_connection(mc);
+  if (mc) {
+    MHD_resume_connection(mc);
+    sv_group_wake(q);
+  }
 }
 
 void sv_on_response(wh_exchange_t *ex) {
@@ -450,7 +457,7 @@ void *sv_uri_log(void *cls, const char *uri, struct MHD_Connection *mc) {
   c->group = g->index;
   c->mc = mc;
   c->uri = uri ? strdup(uri) : NULL;
-  clock_gettime(CLOCK_MONOTONIC, &c->t0);
+  c->t0_ns = wasmplug_monotonic_ns();
   pthread_mutex_lock(&s->lock);
   c->next = s->conns;
   if (s->conns) s->conns->prev = c;
@@ -480,9 +487,7 @@ static void access_log(sv_server_t *s, sv_conn_t *c, enum MHD_RequestTermination
     }
     snprintf(peer, sizeof peer, "%s:%d", a, port);
   }
-  struct timespec t1;
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-  double ms = (double)(t1.tv_sec - c->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - c->t0.tv_nsec) / 1e6;
+  double ms = (double)(wasmplug_monotonic_ns() - c->t0_ns) / 1e6;
   static const char *const whys[] = {"", " (error)", " (timed out)", " (server stopped)", " (read error)",
                                      " (client aborted)"};
   char status[16] = "-";

@@ -75,7 +75,7 @@ typedef struct sv_conn {
   uint64_t discarded;
   unsigned status;
   uint64_t sent;
-  struct timespec t0;
+  uint64_t t0_ns;    /* when the request began (wasmplug_monotonic_ns) */
   struct sv_conn *prev, *next; /* s->conns */
 } sv_conn_t;
 
@@ -94,7 +94,7 @@ typedef struct sv_group {
   unsigned signaled;       /* of those, woken for a job (not counted as free) */
   unsigned deferred;       /* jobs queued for its leader (sv_job.deferred) */
   bool leader;             /* a thread runs its loop */
-  uint64_t turn_ns;        /* when the loop's last turn ended (sv_now_ns) */
+  uint64_t turn_ns;        /* when the loop's last turn ended (wasmplug_monotonic_ns) */
   uint64_t left_ns;        /* when its leader last left it */
   uint64_t leaves;         /* times its leader left it (to run a guest) */
   bool watcher;            /* a follower waits with a time limit (takeover_ns) */
@@ -104,11 +104,14 @@ typedef struct sv_group {
   bool parked;
   pthread_cond_t watch;
   /* An eventfd in the loop's epoll set: written to end the leader's wait
-  ** (MHD_run_wait without a time limit) when the server stops or a job
-  ** its followers cannot take is queued; `poked` while it is readable (the
-  ** leader reads it back after its wait). */
+  ** (MHD_run_wait without a time limit) when the server stops, a job its
+  ** followers cannot take is queued, or another thread resumed one of the
+  ** loop's connections (sv_group_wake: libmicrohttpd signals a resume only
+  ** to loops of its own).  `poked` is set by the one write while it is
+  ** readable, and cleared by the leader after it read it back (lock-free:
+  ** any thread, with or without the server's lock). */
   int wake_fd;
-  bool poked;
+  _Atomic bool poked;
   int cpu;                 /* the CPU its threads are pinned to, or -1 */
 } sv_group_t;
 
@@ -182,7 +185,9 @@ wasmplug_error_t *sv_workers_start(sv_server_t *s);
 /* Stops them: each loop is left, queued requests not run once the server
 ** is SV_CLOSING, and guests still running past the grace interrupted. */
 void sv_workers_stop(sv_server_t *s);
-uint64_t sv_now_ns(void);
+/* Ends the wait of group q's leader in its loop, from any thread, holding
+** any lock or none (its next turn resumes what was resumed). */
+void sv_group_wake(sv_group_t *q);
 
 /* serve_conn.c: libmicrohttpd's callbacks. */
 void *sv_uri_log(void *cls, const char *uri, struct MHD_Connection *mc);

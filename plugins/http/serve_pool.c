@@ -26,12 +26,7 @@
 
 #include "cabi/cabi.h" /* value trees: the two own handles handle() takes */
 #include "serve_internal.h"
-
-uint64_t sv_now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
+#include "wasmplug/clock.h"
 
 void sv_inst_delete(sv_inst_t *i) {
   if (!i) return;
@@ -41,7 +36,7 @@ void sv_inst_delete(sv_inst_t *i) {
 
 wasmplug_error_t *sv_inst_new(sv_server_t *s, sv_inst_t **out) {
   *out = NULL;
-  uint64_t t0 = sv_now_ns();
+  uint64_t t0 = wasmplug_monotonic_ns();
   sv_inst_t *i = calloc(1, sizeof *i);
   if (!i) return wasmplug_error_new("out of memory");
   wasmplug_error_t *err = NULL;
@@ -68,7 +63,7 @@ wasmplug_error_t *sv_inst_new(sv_server_t *s, sv_inst_t **out) {
     sv_inst_delete(i);
     return err;
   }
-  s->inst_ns += sv_now_ns() - t0;
+  s->inst_ns += wasmplug_monotonic_ns() - t0;
   s->inst_count++;
   if (s->reuse) {
     wasmplug_error_t *e = wasmplug_program_instance_snapshot(i->pi);
@@ -217,7 +212,8 @@ bool sv_inst_run(sv_server_t *s, sv_inst_t *i, wh_exchange_t *ex) {
 **
 ** An idle server sleeps.  The leader waits in its loop with no time limit;
 ** the group's eventfd, in the loop's epoll set, ends that wait when the
-** server stops or a job only a leader can take is queued (poke).  The
+** server stops, a job only a leader can take is queued, or another thread
+** resumed one of the loop's connections (sv_group_wake).  The
 ** watcher, once the loop has stayed attended for a whole takeover period,
 ** parks with no time limit until the leader next leaves the loop (unpark):
 ** under load it looks every takeover_ns as before, idle it never wakes.
@@ -290,15 +286,18 @@ static void unpark(sv_group_t *q) {
   pthread_cond_signal(&q->watch);
 }
 
-/* Ends the wait of group q's leader in its loop (lock held): its eventfd
-** becomes readable, and stays so until the leader reads it back. */
-static void poke(sv_group_t *q) {
-  if (q->poked) return;
-  q->poked = true;
+/* Ends the wait of group q's leader in its loop: its eventfd becomes
+** readable, and stays so until the leader reads it back.  Only the thread
+** that sets `poked` writes, so the count stays at most 1 (a wake-up that
+** finds it set is not lost: the leader has not cleared it yet, so its
+** next turn, which looks at everything a wake-up announces, is to come). */
+void sv_group_wake(sv_group_t *q) {
+  if (atomic_exchange(&q->poked, true)) return;
   uint64_t one = 1;
   if (write(q->wake_fd, &one, sizeof one) < 0) { /* cannot fail: the count stays far from overflow */
   }
 }
+
 
 /* Wakes a follower of group q if one waits that was not woken already (lock
 ** held); with `alone`, only when the group runs no guest and none of its
@@ -324,7 +323,7 @@ static void wake_for(sv_server_t *s, unsigned g) {
   for (unsigned pass = 0; pass < 2 && !woken; pass++)
     for (unsigned k = 0; k < s->ngroups && !woken; k++) woken = wake(&s->groups[(g + k) % s->ngroups], pass == 0);
   for (unsigned k = 0; k < s->ngroups && !woken; k++)
-    if (k != g && s->groups[k].leader && s->groups[k].running < s->groups[k].nworkers) poke(&s->groups[k]);
+    if (k != g && s->groups[k].leader && s->groups[k].running < s->groups[k].nworkers) sv_group_wake(&s->groups[k]);
 }
 
 bool sv_enqueue(sv_server_t *s, wh_exchange_t *ex, unsigned g, bool deferred) {
@@ -446,9 +445,6 @@ static wh_exchange_t *take_any(sv_server_t *s) {
   return remove_at(s, 0);
 }
 
-/* How long a leader's loop with connections waits for an event at most. */
-#define LOOP_WAIT_MS 50
-
 /* The next job of a thread of group q (lock held; unlocked while it runs
 ** the loop), or NULL when the server stops and the queue is empty.  On
 ** return the thread is counted in q->running and leads no loop. */
@@ -469,7 +465,7 @@ static wh_exchange_t *next_job(sv_server_t *s, sv_group_t *q) {
     }
     /* (the watcher only once it has been unattended for takeover_ns: a
     ** leader back from a short guest takes it up again itself) */
-    if (!leading && !q->leader && (!watching || sv_now_ns() - q->left_ns >= s->takeover_ns)) {
+    if (!leading && !q->leader && (!watching || wasmplug_monotonic_ns() - q->left_ns >= s->takeover_ns)) {
       leading = q->leader = true;
       if (q->running) s->takeover_count++;
     }
@@ -477,7 +473,7 @@ static wh_exchange_t *next_job(sv_server_t *s, sv_group_t *q) {
       /* the deferred guests one after another, but back to the loop every
       ** half takeover (to send their responses) before a follower would
       ** take it over */
-      if (q->deferred && sv_now_ns() - q->turn_ns < s->takeover_ns / 2 && (ex = take_deferred(s, q))) break;
+      if (q->deferred && wasmplug_monotonic_ns() - q->turn_ns < s->takeover_ns / 2 && (ex = take_deferred(s, q))) break;
       /* a job with a body is a follower's (its guest waits for the body,
       ** which the loop reads), unless no follower of the group is free */
       if (s->qlen > s->ndeferred && q->running < q->nworkers && q->idle <= q->signaled &&
@@ -489,25 +485,29 @@ static wh_exchange_t *next_job(sv_server_t *s, sv_group_t *q) {
         q->watcher = watching = false;
         if (q->idle) pthread_cond_signal(&q->work);
       }
-      /* With no connection, no time limit: an idle loop does not wake; a
-      ** stop, a job only a leader can take or a new connection ends the
-      ** wait (the group's eventfd: poke).  With connections, at most
-      ** LOOP_WAIT_MS as before: without it a request body whose pipe
-      ** filled (tests/http: echo-5MB) stalled until an unrelated event,
-      ** some progress of libmicrohttpd's needing a turn no event announces
-      ** (not found yet: bench/README.md, w28-serve).  (Only the leader
-      ** runs the loop, so it may ask for the count.) */
-      const union MHD_DaemonInfo *cn = MHD_get_daemon_info(q->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-      int32_t wait_ms = cn && !cn->num_connections ? -1 : LOOP_WAIT_MS;
+      /* No time limit: the loop wakes for its sockets, its connections'
+      ** idle timeouts (libmicrohttpd bounds the wait by the nearest), and
+      ** the group's eventfd: a stop, a job only a leader can take, a new
+      ** connection, or a connection another thread resumed (sv_group_wake).
+      ** That last one libmicrohttpd does not announce: with an external
+      ** loop it keeps no inter-thread channel (MHD_USE_ITC is dropped from
+      ** the flags), so MHD_resume_connection only marks the connection,
+      ** for the loop's next turn.  Before, that turn came within 50 ms at
+      ** most (every loop with connections woke 20 times a second), and a
+      ** body past the request pipe's window streamed at one resume per 50
+      ** ms; waiting with no limit stalled it (bench/README.md, w28-serve
+      ** and w29-robust). */
       pthread_mutex_unlock(&s->lock);
-      MHD_run_wait(q->mhd, wait_ms);
+      MHD_run_wait(q->mhd, -1);
       pthread_mutex_lock(&s->lock);
-      q->turn_ns = sv_now_ns();
-      if (q->poked) {
+      q->turn_ns = wasmplug_monotonic_ns();
+      /* read back before `poked` is cleared: a wake-up meanwhile finds it
+      ** set and writes nothing, and this thread's next turn comes */
+      if (atomic_load(&q->poked)) {
         uint64_t n;
         if (read(q->wake_fd, &n, sizeof n) < 0) { /* EAGAIN: read already */
         }
-        q->poked = false;
+        atomic_store(&q->poked, false);
       }
       continue;
     }
@@ -524,7 +524,7 @@ static wh_exchange_t *next_job(sv_server_t *s, sv_group_t *q) {
       q->parked = false;
     } else if (watching) { /* until the loop has been unattended for takeover_ns */
       seen = q->leaves;
-      uint64_t at = (q->leader ? sv_now_ns() : q->left_ns) + s->takeover_ns;
+      uint64_t at = (q->leader ? wasmplug_monotonic_ns() : q->left_ns) + s->takeover_ns;
       struct timespec until = {(time_t)(at / 1000000000u), (long)(at % 1000000000u)};
       pthread_cond_timedwait(&q->work, &s->lock, &until);
     } else {
@@ -539,7 +539,7 @@ static wh_exchange_t *next_job(sv_server_t *s, sv_group_t *q) {
   }
   if (leading) {
     q->leader = false;
-    q->left_ns = sv_now_ns();
+    q->left_ns = wasmplug_monotonic_ns();
     q->leaves++;
     unpark(q); /* to take the loop over should this guest hold it */
   }
@@ -597,10 +597,10 @@ static void *worker(void *arg) {
     bool closing = atomic_load(&s->phase) == SV_CLOSING;
     if (next && !closing) {
       bool clean = sv_inst_run(s, next, ex);
-      uint64_t t0 = sv_now_ns();
+      uint64_t t0 = wasmplug_monotonic_ns();
       wasmplug_error_t *e = clean && s->reuse ? wasmplug_program_instance_reset(next->pi) : NULL;
       if (clean && s->reuse && !e) {
-        s->reset_ns += sv_now_ns() - t0;
+        s->reset_ns += wasmplug_monotonic_ns() - t0;
         s->reset_count++;
       } else {
         wasmplug_error_delete(e);
@@ -659,7 +659,7 @@ void sv_workers_stop(sv_server_t *s) {
   for (unsigned g = 0; g < s->ngroups; g++) {
     pthread_cond_broadcast(&s->groups[g].work);
     unpark(&s->groups[g]);
-    poke(&s->groups[g]); /* its leader's wait in the loop ends */
+    sv_group_wake(&s->groups[g]); /* its leader's wait in the loop ends */
   }
   pthread_mutex_unlock(&s->lock);
   bool closing = atomic_load(&s->phase) == SV_CLOSING;

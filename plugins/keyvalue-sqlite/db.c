@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "kv.h"
+#include "wasmplug/clock.h"
 
 int kv_other(kv_ctx_t *cx, kv_error_t *err, const char *msg) {
   err->tag = WASI_KEYVALUE_STORE_ERROR_OTHER;
@@ -101,11 +102,6 @@ int kv_erase(kv_instance_t *in, const char *bucket, const uint8_t *key, size_t k
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static uint64_t mono_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Whether the guest call the instance serves must end now (plugin ABI
 ** 1.4's host->interrupted; older hosts: the deadline alone). */
@@ -129,7 +125,7 @@ static bool kv_stop(const kv_instance_t *in, uint64_t now) {
 ** first wait of each lock attempt. */
 int kv_busy(void *arg, int count) {
   kv_instance_t *in = arg;
-  uint64_t now = mono_ns();
+  uint64_t now = wasmplug_monotonic_ns();
   if (count == 0) in->busy_since = now;
   if (kv_stop(in, now)) return 0;
   uint64_t limit = (uint64_t)in->plugin->busy_ms * 1000000u, waited = now - in->busy_since;

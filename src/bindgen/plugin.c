@@ -348,7 +348,8 @@ static void descriptor(bg_t *g, wp_buf_t *c) {
   wp_buf_puts(c, "    glue_init, glue_fini, glue_instance_new, glue_instance_drop,\n");
   if (o->services && o->nservices) wp_buf_printf(c, "    %s, %u,\n", o->services, (unsigned)o->nservices);
   else wp_buf_puts(c, "    NULL, 0,\n");
-  wp_buf_puts(c, g->has_async ? "    glue_cancel,\n};\n\n" : "    NULL, /* cancel: no async function */\n};\n\n");
+  wp_buf_puts(c, g->has_async ? "    glue_cancel,\n" : "    NULL, /* cancel: no async function */\n");
+  wp_buf_puts(c, "    NULL, 0, 0, /* flat entries (plugin ABI 1.5): none */\n};\n\n");
   wp_buf_puts(c, "WASMPLUG_PLUGIN_ENTRY(host) {\n"
              "  (void)host; /* init receives it again and keeps it in the plugin state */\n"
              "  return &plugin_desc;\n}\n");

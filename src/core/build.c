@@ -1,7 +1,8 @@
 /*
 ** build.c — C to native code for the optimized tier (and the baseline's
 ** large modules): the translator's units are compiled in parallel, one
-** compiler process per unit and at most one per core at a time, and each
+** compiler process per unit and at most one per core at a time, each
+** started as soon as the translator has made its unit, and each
 ** unit's object is cached on its own under a key that hashes its C (the
 ** shared header included), the compiler's identity and the flags.  So a
 ** large module keeps every core busy with a bounded amount of C each (the
@@ -16,10 +17,13 @@
 */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +32,7 @@
 #include "load.h"
 #include "cpu.h"
 #include "translate.h"
+#include "wasmplug/clock.h"
 
 /* ------------------------------------------------------------- the jobs */
 
@@ -35,10 +40,13 @@ typedef struct job {
   char **argv;   /* NULL-terminated, owned */
   char *errfile; /* the job's stderr and stdout */
   pid_t pid;
+  int pidfd; /* readable once the job has exited; -1: none (poll by time) */
   bool running, done;
+  size_t unit, len; /* build_units: the unit it compiles, the size of its C */
 } job_t;
 
 static void job_free(job_t *j) {
+  if (j->pidfd > 0) close(j->pidfd);
   if (j->argv)
     for (char **a = j->argv; *a; a++) free(*a);
   free(j->argv);
@@ -62,22 +70,57 @@ static char *job_error(const job_t *j) {
   return wp_format("%.*s", (int)n, n ? l : "the compiler failed");
 }
 
+/* posix_spawn, not fork: glibc starts the child in the parent's memory
+** (CLONE_VM | CLONE_VFORK), so no page table is copied and the parent,
+** which goes on translating while the first units compile (build_units),
+** takes no copy-on-write faults until the child has exec'd. */
 static bool job_start(job_t *j) {
-  pid_t pid = fork();
-  if (pid < 0) return false;
-  if (pid == 0) {
-    int fd = open(j->errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd >= 0) {
-      dup2(fd, 2);
-      dup2(fd, 1);
-      close(fd);
-    }
-    execvp(j->argv[0], j->argv);
-    _exit(127);
+  posix_spawn_file_actions_t fa;
+  if (posix_spawn_file_actions_init(&fa) != 0) return false;
+  int rc = posix_spawn_file_actions_addopen(&fa, 2, j->errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (rc == 0) rc = posix_spawn_file_actions_adddup2(&fa, 2, 1);
+  pid_t pid = -1;
+  if (rc == 0) rc = posix_spawnp(&pid, j->argv[0], &fa, NULL, j->argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) {
+    errno = rc;
+    return false;
   }
   j->pid = pid;
   j->running = true;
+  /* A pidfd of our own child, taken before it is reaped: no other
+  ** process's exit can wake us, and waitpid(-1) (which would reap an
+  ** embedder's children) is never needed.  Without one (a kernel before
+  ** 5.3, a seccomp filter) the runner checks every 20 ms instead. */
+#ifdef SYS_pidfd_open
+  j->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (j->pidfd == 0) { /* fd 0 closed by the embedder: keep it out of the way */
+    close(0);
+    j->pidfd = -1;
+  }
+#else
+  j->pidfd = -1;
+#endif
   return true;
+}
+
+/* Waits until one of the running jobs may have exited: on their pidfds
+** when all have one, so the next job starts the moment a core frees
+** (bench/README.md, "Optimized compile of SQLite, seventh pass": the
+** 20 ms naps left a core idle 10 ms on average after each of SQLite's 17
+** jobs); else 20 ms.  At most 1 s either way (the progress tick). */
+static void jobs_wait(const job_t *jobs, size_t n) {
+  struct pollfd fds[64];
+  nfds_t k = 0;
+  bool all = true;
+  for (size_t i = 0; i < n && all; i++) {
+    if (!jobs[i].running) continue;
+    if (jobs[i].pidfd < 0 || k == sizeof fds / sizeof fds[0]) all = false;
+    else fds[k++] = (struct pollfd){.fd = jobs[i].pidfd, .events = POLLIN};
+  }
+  if (all && k > 0 && poll(fds, k, 1000) >= 0) return;
+  struct timespec ts = {0, 20 * 1000 * 1000};
+  nanosleep(&ts, NULL);
 }
 
 unsigned wp_build_jobs(void) {
@@ -94,78 +137,117 @@ typedef struct progress {
   const char *tier; /* "baseline" or "optimized" */
   char *what;       /* NULL: "NAME (TIER tier)" is made at the first tick */
   bool shown;
-  struct timespec last;
+  uint64_t last_ns; /* the last tick shown (wasmplug_monotonic_ns) */
 } progress_t;
 
 static void tick(progress_t *p, bool force) {
   wasmplug_config_t *cfg = &p->m->engine->config;
   if (!cfg->progress) return;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  if (!force && now.tv_sec - p->last.tv_sec < 1) return;
-  p->last = now;
+  uint64_t now = wasmplug_monotonic_ns();
+  if (!force && now - p->last_ns < 1000000000u) return;
+  p->last_ns = now;
   if (!p->what) p->what = wp_format("%s (%s tier)", p->m->name, p->tier);
   cfg->progress(cfg->progress_data, p->what ? p->what : p->m->name, 0);
   p->shown = true;
+}
+
+/* Jobs run `par` at a time in their order; more can be queued while some
+** run (build_units: each unit as soon as the translator has made it). */
+typedef struct runner {
+  job_t *jobs;
+  size_t n, cap;  /* jobs queued, room */
+  size_t next;    /* the first not started */
+  size_t running;
+  unsigned par;
+  progress_t *pg;
+  char *(*on_done)(void *, size_t); /* after job i succeeded: (arg, i) */
+  void *arg;
+  char *err; /* the first failure: nothing more starts */
+} runner_t;
+
+/* A new, empty job at the end of the queue; NULL when out of memory. */
+static job_t *runner_add(runner_t *r) {
+  if (r->n == r->cap) {
+    size_t cap = r->cap ? r->cap * 2 : 16;
+    job_t *j = realloc(r->jobs, cap * sizeof *j);
+    if (!j) return NULL;
+    memset(j + r->cap, 0, (cap - r->cap) * sizeof *j);
+    r->jobs = j;
+    r->cap = cap;
+  }
+  return &r->jobs[r->n++];
+}
+
+/* The first failure: kept, and the running jobs killed (they are ours). */
+static void runner_fail(runner_t *r, char *err) {
+  if (r->err) {
+    free(err);
+    return;
+  }
+  r->err = err ? err : wp_strdup("out of memory");
+  for (size_t k = 0; k < r->next; k++)
+    if (r->jobs[k].running) kill(r->jobs[k].pid, SIGTERM);
+}
+
+/* Starts queued jobs while fewer than `par` run, and reaps those that
+** ended.  With `all`, returns once every queued job has ended (after a
+** failure: once none runs); without, as soon as nothing ended. */
+static void runner_pump(runner_t *r, bool all) {
+  for (;;) {
+    while (!r->err && r->running < r->par && r->next < r->n) {
+      job_t *j = &r->jobs[r->next];
+      if (!job_start(j)) {
+        runner_fail(r, wp_format("cannot start %s: %s", j->argv[0], strerror(errno)));
+        break;
+      }
+      r->next++;
+      r->running++;
+    }
+    if (r->running == 0) return;
+    bool any = false;
+    for (size_t i = 0; i < r->next; i++) {
+      job_t *j = &r->jobs[i];
+      if (!j->running) continue;
+      int status;
+      pid_t w = waitpid(j->pid, &status, WNOHANG);
+      if (w == 0) continue;
+      if (w < 0 && errno == EINTR) continue;
+      j->running = false;
+      j->done = true;
+      if (j->pidfd > 0) close(j->pidfd);
+      j->pidfd = -1;
+      r->running--;
+      any = true;
+      if (r->err) continue; /* draining after a failure */
+      char *err = NULL;
+      if (w < 0) {
+        err = wp_format("cannot wait for %s: %s", j->argv[0], strerror(errno));
+      } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        char *line = WIFEXITED(status) && WEXITSTATUS(status) == 127 ? wp_format("cannot run %s", j->argv[0])
+                                                                      : job_error(j);
+        err = wp_format("%s", line ? line : "out of memory");
+        free(line);
+      } else if (r->on_done) {
+        err = r->on_done(r->arg, i);
+      }
+      if (err) runner_fail(r, err);
+      else tick(r->pg, true);
+    }
+    if (!any) {
+      if (!all) return;
+      jobs_wait(r->jobs, r->next);
+      tick(r->pg, false);
+    }
+  }
 }
 
 /* Runs the jobs, `par` at a time; on_done(arg, i) after each success.
 ** Stops at the first failure (the others are killed: they are ours). */
 static char *run_jobs(job_t *jobs, size_t n, unsigned par, progress_t *pg,
                       char *(*on_done)(void *, size_t), void *arg) {
-  size_t next = 0, finished = 0, running = 0;
-  char *err = NULL;
-  while (finished < n) {
-    while (!err && running < par && next < n) {
-      if (!job_start(&jobs[next])) {
-        err = wp_format("cannot start %s: %s", jobs[next].argv[0], strerror(errno));
-        break;
-      }
-      next++;
-      running++;
-    }
-    if (running == 0) break;
-    bool any = false;
-    for (size_t i = 0; i < next; i++) {
-      job_t *j = &jobs[i];
-      if (!j->running) continue;
-      int status;
-      pid_t r = waitpid(j->pid, &status, WNOHANG);
-      if (r == 0) continue;
-      if (r < 0 && errno == EINTR) continue;
-      j->running = false;
-      j->done = true;
-      running--;
-      finished++;
-      any = true;
-      if (err) continue; /* draining after a failure */
-      if (r < 0) {
-        err = wp_format("cannot wait for %s: %s", j->argv[0], strerror(errno));
-      } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        char *line = WIFEXITED(status) && WEXITSTATUS(status) == 127
-                         ? wp_format("cannot run %s", j->argv[0])
-                         : job_error(j);
-        err = wp_format("%s", line ? line : "out of memory");
-        free(line);
-      } else if (on_done) {
-        err = on_done(arg, i);
-      }
-      if (err) {
-        for (size_t k = 0; k < next; k++)
-          if (jobs[k].running) kill(jobs[k].pid, SIGTERM);
-        n = next; /* start nothing more */
-      } else {
-        tick(pg, true);
-      }
-    }
-    if (err && running == 0) break;
-    if (!any) {
-      struct timespec ts = {0, 20 * 1000 * 1000};
-      nanosleep(&ts, NULL);
-      tick(pg, false);
-    }
-  }
-  return err;
+  runner_t r = {jobs, n, n, 0, 0, par, pg, on_done, arg, NULL};
+  runner_pump(&r, true);
+  return r.err;
 }
 
 /* -------------------------------------------------------- the commands */
@@ -268,7 +350,22 @@ static const char *const cc_flags[] = {
     ** core.trap_stores). */
     "-fno-tree-dse", "-fno-dse", "-fno-store-merging", "-fno-move-loop-stores",
     "-fPIC", "-fvisibility=hidden", "-DNDEBUG", "-w", "-fno-strict-aliasing",
+    /* No unwind tables: nothing unwinds through this code (a trap leaves
+    ** it by siglongjmp from a signal handler, a backtrace walks the frame
+    ** pointers), and .eh_frame was 8 % of a small module's object, which
+    ** every warm start copies, hashes and maps page by page (bench/README
+    ** "Start time, ninth pass"). */
+    "-fno-asynchronous-unwind-tables", "-fno-unwind-tables",
     NULL};
+/* The link's flags (whole modules, hot objects).  Relative relocations
+** packed (DT_RELR, which image.c applies): a small module's RELA table of
+** 24 bytes per pointer was most of its first page. */
+static const char *const link_flags[] = {"-Wl,-z,pack-relative-relocs", NULL};
+
+/* Appends the link's flags to a compiler command line. */
+static void link_args(args_t *a) {
+  for (const char *const *f = link_flags; *f; f++) arg(a, *f);
+}
 /* Wasm float semantics for the own translator's C: no contraction into
 ** fused multiply-adds, no errno (so sqrt is one instruction). */
 static const char *const own_flags[] = {"-ffp-contract=off", "-fno-math-errno", NULL};
@@ -284,6 +381,8 @@ char *wp_cc_flags_text(bool own) {
   wp_buf_puts(&t, ";");
   for (const char *const *f = cc_flags; *f; f++) wp_buf_printf(&t, " %s", *f);
   for (const char *const *f = own_flags; own && *f; f++) wp_buf_printf(&t, " %s", *f);
+  wp_buf_puts(&t, "; link:");
+  for (const char *const *f = link_flags; *f; f++) wp_buf_printf(&t, " %s", *f);
   if (t.oom || !t.s) {
     wp_buf_free(&t);
     return NULL;
@@ -334,8 +433,11 @@ typedef struct unit_build {
   bool baseline;
   char *units_dir;  /* cache/units, or NULL when not caching */
   char (*keys)[65]; /* per unit; the last is the glue's */
-  size_t *job_unit; /* job index -> unit index */
-  size_t nunits;    /* units + 1 (the glue) */
+  size_t nunits;    /* units + 1 (the glue); 0 while the units are made */
+  /* build_units: */
+  size_t nkeys;  /* room in keys */
+  bool begun;    /* wp.h written, units_dir set */
+  runner_t run;  /* the compiles */
 } unit_build_t;
 
 /* The key of a unit's object: its C (with the shared header), the
@@ -436,7 +538,7 @@ static char *obj_name(const unit_build_t *b, size_t u) {
 ** cannot be written is only slower). */
 static char *unit_done(void *arg, size_t job) {
   unit_build_t *b = arg;
-  size_t u = b->job_unit[job];
+  size_t u = b->run.jobs[job].unit;
   if (!b->units_dir) return NULL;
   char *obj = obj_name(b, u);
   uint8_t *o = NULL;
@@ -472,25 +574,13 @@ static void done_progress(progress_t *pg) {
     pg->m->engine->config.progress(pg->m->engine->config.progress_data, pg->m->name, 1);
 }
 
-/* Every unit of `x` and its glue into objects in b->dir (u<K>.o, glue.o):
-** cached ones copied from the cache, the rest compiled in parallel.  The
-** units' C is released as it is written.  b->keys receives the keys. */
-static char *build_units(unit_build_t *b, wp_xlate_t *x, progress_t *pg) {
-  wasmplug_module_t *m = b->m;
-  const char *dir = b->dir;
-  char *err = NULL;
-  size_t nu = x->nunits, nj = 0;
-  b->nunits = nu + 1;
-  job_t *jobs = calloc(nu + 1, sizeof *jobs);
-  size_t *job_len = calloc(nu + 1, sizeof *job_len); /* its C's size: the order */
-  b->keys = calloc(nu + 1, sizeof *b->keys);
-  b->job_unit = calloc(nu + 1, sizeof *b->job_unit);
-  if (!jobs || !job_len || !b->keys || !b->job_unit) {
-    err = wp_strdup("out of memory");
-    goto out;
-  }
-  if ((err = write_text(dir, "wp.h", &x->header))) goto out;
-  b->units_dir = wp_format("%s/units", m->engine->cache_dir);
+/* Before the first unit: wp.h written, the unit cache found. */
+static char *units_begin(unit_build_t *b, const wp_xlate_t *x) {
+  if (b->begun) return NULL;
+  b->begun = true;
+  char *err = write_text(b->dir, "wp.h", &x->header);
+  if (err) return err;
+  b->units_dir = wp_format("%s/units", b->m->engine->cache_dir);
   if (b->units_dir) {
     char *e2 = wp_mkdir_p(b->units_dir);
     if (e2) {
@@ -499,73 +589,122 @@ static char *build_units(unit_build_t *b, wp_xlate_t *x, progress_t *pg) {
       b->units_dir = NULL;
     }
   }
-  for (size_t u = 0; u <= nu; u++) {
-    char src[64];
-    wp_buf_t *c = u < nu ? &x->units[u].c : &x->glue;
-    if (u < nu) snprintf(src, sizeof src, "u%zu.c", u);
-    else snprintf(src, sizeof src, "glue.c");
-    char *objp = obj_name(b, u), *srcp = wp_format("%s/%s", dir, src);
-    if (!objp || !srcp) {
-      free(objp);
-      free(srcp);
-      err = wp_strdup("out of memory");
-      goto out;
-    }
-    bool cold = u < nu && x->units[u].cold;
-    unit_key(b, &x->header, c, cold, b->keys[u]);
-    job_len[nj] = c->len;
+  return NULL;
+}
+
+/* Unit u (the glue when u + 1 == b->nunits) into b->dir/u<u>.o or
+** glue.o: copied from the cache, or its compile queued, and started at
+** once if a core is free.  Its C is released here. */
+static char *unit_add(unit_build_t *b, const wp_buf_t *header, wp_buf_t *c, bool cold, size_t u) {
+  if (u >= b->nkeys) {
+    size_t n = b->nkeys ? b->nkeys * 2 : 32;
+    if (n <= u) n = u + 1;
+    char(*k)[65] = realloc(b->keys, n * sizeof *k);
+    if (!k) return wp_strdup("out of memory");
+    b->keys = k;
+    b->nkeys = n;
+  }
+  bool glue = u + 1 == b->nunits;
+  char src[64];
+  if (glue) snprintf(src, sizeof src, "glue.c");
+  else snprintf(src, sizeof src, "u%zu.c", u);
+  char *objp = obj_name(b, u), *srcp = wp_format("%s/%s", b->dir, src), *err = NULL;
+  if (!objp || !srcp) err = wp_strdup("out of memory");
+  if (!err) {
+    unit_key(b, header, c, cold, b->keys[u]);
+    size_t len = c->len;
     bool hit = unit_cached(b, b->keys[u], objp);
-    if (!hit) err = write_text(dir, src, c);
+    if (!hit) err = write_text(b->dir, src, c);
     wp_buf_free(c); /* the C is on disk (or not needed) now */
-    if (!err && !hit) {
+    job_t *j = !err && !hit ? runner_add(&b->run) : NULL;
+    if (!err && !hit && !j) err = wp_strdup("out of memory");
+    if (j) {
       args_t a = {0};
-      if (b->baseline) tcc_args(&a, dir);
-      else cc_args(&a, m, dir, cold);
+      if (b->baseline) tcc_args(&a, b->dir);
+      else cc_args(&a, b->m, b->dir, cold);
       arg(&a, "-c");
       arg(&a, "-o");
       arg(&a, objp);
       arg(&a, srcp);
-      jobs[nj].argv = a.v;
-      jobs[nj].errfile = wp_format("%s/%s.err", dir, src);
-      if (a.oom || !jobs[nj].errfile) err = wp_strdup("out of memory");
-      b->job_unit[nj++] = u;
+      j->argv = a.v;
+      j->errfile = wp_format("%s/%s.err", b->dir, src);
+      j->unit = u;
+      j->len = len;
+      if (a.oom || !j->errfile) err = wp_strdup("out of memory");
     }
-    free(objp);
-    free(srcp);
-    if (err) goto out;
   }
-  /* Largest first: the compile ends when its last job does, so the long
-  ** ones start while the short ones can still fill the other cores (a
-  ** module's units are of a size in wasm, not in C or in compile time: a
-  ** function like SQLite's interpreter loop makes one unit twice the
-  ** others).  Stable, so equal sizes keep the module's order. */
-  for (size_t i = 1; i < nj; i++)
-    for (size_t k = i; k > 0 && job_len[k] > job_len[k - 1]; k--) {
-      job_t tj = jobs[k];
-      jobs[k] = jobs[k - 1];
-      jobs[k - 1] = tj;
-      size_t tu = b->job_unit[k], tl = job_len[k];
-      b->job_unit[k] = b->job_unit[k - 1];
-      b->job_unit[k - 1] = tu;
-      job_len[k] = job_len[k - 1];
-      job_len[k - 1] = tl;
-    }
-  unsigned par = wp_build_jobs();
-  free(pg->what);
-  pg->what = wp_format("%s (%s tier): %zu of %zu C units to compile, %u at a time", m->name, pg->tier, nj, nu + 1,
-                       par);
-  if (nj > 4) tick(pg, true); /* a large module: say so at once */
-  err = run_jobs(jobs, nj, par, pg, unit_done, b);
-out:
-  for (size_t i = 0; i < nj; i++) job_free(&jobs[i]);
-  free(jobs);
-  free(job_len);
+  free(objp);
+  free(srcp);
+  if (!err && !glue) runner_pump(&b->run, false);
+  if (!err && b->run.err) err = wp_strdup(b->run.err);
+  return err;
+}
+
+/* The translator's on_unit: a unit's C is complete, the next is not made
+** yet.  Starting its compile now overlaps the translation of the rest
+** with the compiles (bench/README.md, "Optimized compile of SQLite,
+** seventh pass"). */
+static char *unit_ready(void *arg, wp_xlate_t *x, uint32_t u) {
+  unit_build_t *b = arg;
+  char *err = units_begin(b, x);
+  if (!err) err = unit_add(b, &x->header, &x->units[u].c, x->units[u].cold, u);
+  return err;
+}
+
+/* Translates `m` with `o` and compiles every unit and its glue into
+** objects in b->dir (u<K>.o, glue.o): cached ones copied from the cache,
+** the rest compiled in parallel, each unit's compile started as soon as
+** the translator has made it.  b->keys receives the keys. */
+static char *build_units(unit_build_t *b, wp_xlate_opts_t *o, progress_t *pg) {
+  wasmplug_module_t *m = b->m;
+  b->nunits = 0;
+  b->begun = false;
+  runner_t run = {NULL, 0, 0, 0, 0, wp_build_jobs(), pg, unit_done, b, NULL};
+  b->run = run;
+  o->on_unit = unit_ready;
+  o->on_unit_arg = b;
+  wp_xlate_t x;
+  char *err = wp_translate(m, o, &x);
+  size_t nu = 0;
+  if (!err) {
+    nu = x.nunits;
+    err = units_begin(b, &x); /* no unit at all: the header and the glue */
+    b->nunits = nu + 1;
+    if (!err) err = unit_add(b, &x.header, &x.glue, false, nu);
+    wp_xlate_free(&x);
+  }
+  if (err) {
+    if (b->run.err) free(err); /* the copy of a compile's error */
+    else runner_fail(&b->run, err);
+  } else {
+    /* The units not started yet, largest first: the compile ends when its
+    ** last job does, so the long ones start while the short ones can
+    ** still fill the other cores (a module's units are of a size in wasm,
+    ** not in C or in compile time: a function like SQLite's interpreter
+    ** loop makes one unit twice the others).  Stable, so equal sizes keep
+    ** the module's order. */
+    job_t *jobs = b->run.jobs;
+    for (size_t i = b->run.next + 1; i < b->run.n; i++)
+      for (size_t k = i; k > b->run.next && jobs[k].len > jobs[k - 1].len; k--) {
+        job_t t = jobs[k];
+        jobs[k] = jobs[k - 1];
+        jobs[k - 1] = t;
+      }
+    free(pg->what);
+    pg->what = wp_format("%s (%s tier): %zu of %zu C units to compile, %u at a time", m->name, pg->tier, b->run.n,
+                         nu + 1, b->run.par);
+    if (b->run.n > 4) tick(pg, true); /* a large module: say so at once */
+  }
+  runner_pump(&b->run, true);
+  err = b->run.err;
+  for (size_t i = 0; i < b->run.n; i++) job_free(&b->run.jobs[i]);
+  free(b->run.jobs);
+  memset(&b->run, 0, sizeof b->run);
   return err;
 }
 
 static void unit_build_free(unit_build_t *b) {
   free(b->keys);
-  free(b->job_unit);
   free(b->units_dir);
 }
 
@@ -581,6 +720,7 @@ static char *build_wasm2c(wasmplug_module_t *m, const char *dir, const char *so_
   cc_args(&a, m, dir, false);
   arg(&a, "-shared");
   arg(&a, "-nostartfiles");
+  link_args(&a);
   arg(&a, "-o");
   arg(&a, so_out);
   char *glue = wp_format("%s/glue.c", dir);
@@ -590,7 +730,7 @@ static char *build_wasm2c(wasmplug_module_t *m, const char *dir, const char *so_
   j.argv = a.v;
   j.errfile = wp_format("%s/cc.err", dir);
   if (a.oom || !j.errfile) err = wp_strdup("out of memory");
-  progress_t pg = {m, "optimized", NULL, false, {0, 0}};
+  progress_t pg = {m, "optimized", NULL, false, 0};
   if (!err) err = run_jobs(&j, 1, 1, &pg, NULL, NULL);
   done_progress(&pg);
   free(pg.what);
@@ -605,18 +745,16 @@ char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_o
     err = build_wasm2c(m, dir, so_out);
   } else {
     wp_xlate_opts_t o = {false, WP_OPT_UNIT_BYTES, m->engine->config.fuel != 0,
-                        m->engine->config.epoch_ticks != 0, hot};
-    wp_xlate_t x;
-    if ((err = wp_translate(m, &o, &x))) return err;
-    unit_build_t b = {m, dir, false, NULL, NULL, NULL, 0};
-    progress_t pg = {m, hot ? "hot optimized" : "optimized", NULL, false, {0, 0}};
-    err = build_units(&b, &x, &pg);
-    wp_xlate_free(&x);
+                        m->engine->config.epoch_ticks != 0, hot, NULL, NULL};
+    unit_build_t b = {m, dir, false, NULL, NULL, 0, 0, false, {0}};
+    progress_t pg = {m, hot ? "hot optimized" : "optimized", NULL, false, 0};
+    err = build_units(&b, &o, &pg);
     if (!err) { /* link */
       args_t link = {0};
       cc_args(&link, m, dir, false);
       arg(&link, "-shared");
       arg(&link, "-nostartfiles");
+      link_args(&link);
       arg(&link, "-o");
       arg(&link, so_out);
       for (size_t u = 0; u < b.nunits; u++) {
@@ -744,8 +882,8 @@ static char *build_baseline(wasmplug_module_t *m, const char *dir, char ***files
   char mkey[65];
   manifest_key(m, mkey);
   char *mpath = wp_format("%s/%s.base", m->engine->cache_dir, mkey);
-  unit_build_t b = {m, dir, true, wp_format("%s/units", m->engine->cache_dir), NULL, NULL, 0};
-  progress_t pg = {m, "baseline", NULL, false, {0, 0}};
+  unit_build_t b = {m, dir, true, wp_format("%s/units", m->engine->cache_dir), NULL, 0, 0, false, {0}};
+  progress_t pg = {m, "baseline", NULL, false, 0};
   char *err = NULL;
   if (!mpath || !b.units_dir) {
     err = wp_strdup("out of memory");
@@ -758,11 +896,8 @@ static char *build_baseline(wasmplug_module_t *m, const char *dir, char ***files
     free(b.units_dir);
     b.units_dir = NULL;
     wp_xlate_opts_t o = {true, WP_BASE_UNIT_BYTES, m->engine->config.fuel != 0,
-                        m->engine->config.epoch_ticks != 0, NULL};
-    wp_xlate_t x;
-    if ((err = wp_translate(m, &o, &x))) goto out;
-    err = build_units(&b, &x, &pg);
-    wp_xlate_free(&x);
+                        m->engine->config.epoch_ticks != 0, NULL, NULL, NULL};
+    err = build_units(&b, &o, &pg);
     if (err) goto out;
     char *text = b.units_dir ? manifest_text(m->engine, mkey, b.keys, b.nunits) : NULL;
     if (text) {

@@ -32,6 +32,7 @@
 #include "internal.h"
 #include "load.h"
 #include "translate.h"
+#include "wasmplug/clock.h"
 
 
 /* ---------------------------------------------------------------- helpers */
@@ -175,7 +176,7 @@ char *wp_emit_c(const wasmplug_module_t *m, bool baseline, const char *dir, char
     return NULL;
   }
   wp_xlate_opts_t o = {baseline, baseline ? 0 : WP_OPT_UNIT_BYTES, m->engine->config.fuel != 0,
-                        m->engine->config.epoch_ticks != 0, NULL};
+                        m->engine->config.epoch_ticks != 0, NULL, NULL, NULL};
   wp_xlate_t x;
   char *err = wp_translate(m, &o, &x);
   if (err) return err;
@@ -225,7 +226,7 @@ static char **baseline_texts(wp_xlate_t *x) {
 ** libtcc in memory: no temporary directory, no file written, read back
 ** and removed (a cold start's syscalls on the file system, ~3 % of it). */
 static char *compile_baseline_in_memory(wasmplug_module_t *m, wp_code_t *out) {
-  wp_xlate_opts_t o = {true, 0, m->engine->config.fuel != 0, m->engine->config.epoch_ticks != 0, NULL};
+  wp_xlate_opts_t o = {true, 0, m->engine->config.fuel != 0, m->engine->config.epoch_ticks != 0, NULL, NULL, NULL};
   wp_xlate_t x;
   char *err = wp_translate_inline(m, &o, &x);
   if (err) return err;
@@ -805,13 +806,12 @@ fail:
 static void hot_wait_profile(int prof) {
   const char *e = getenv("WASMPLUG_TIER_UP_PROFILE_SECONDS");
   long secs = e && *e ? strtol(e, NULL, 10) : 10;
-  struct timespec end, now;
-  clock_gettime(CLOCK_MONOTONIC, &end);
-  end.tv_sec += secs < 0 ? 0 : secs;
+  uint64_t end = wasmplug_monotonic_ns() + (uint64_t)(secs < 0 ? 0 : secs) * 1000000000u;
   char c;
   for (;;) {
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long ms = (long)(end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
+    uint64_t now = wasmplug_monotonic_ns();
+    if (now >= end) return;
+    long ms = (long)((end - now) / 1000000u);
     if (ms <= 0) return;
     struct pollfd p = {prof, POLLIN, 0};
     int r = poll(&p, 1, (int)(ms > 60000 ? 60000 : ms));

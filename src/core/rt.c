@@ -50,6 +50,7 @@
 #include <sys/syscall.h>
 
 #include "internal.h"
+#include "wasmplug/clock.h"
 
 /* The trap codes of internal.h under this file's names. */
 enum {
@@ -246,8 +247,6 @@ static void on_fault(int sig, siginfo_t *si, void *uc) {
   signal(sig, SIG_DFL);
 }
 
-static uint64_t mono_ns(void);
-
 static void on_timer(int sig, siginfo_t *si, void *uc) {
   (void)sig; (void)si;
   call_frame_t *f = wp_thread.top;
@@ -260,7 +259,7 @@ static void on_timer(int sig, siginfo_t *si, void *uc) {
   uint64_t run = ih ? atomic_load_explicit(&ih->running, memory_order_relaxed) : 0;
   if (!run || run > atomic_load_explicit(&ih->stop, memory_order_relaxed)) {
     uint64_t deadline = WP_MARKS.deadline_ns;
-    if (!deadline || mono_ns() < deadline) return;
+    if (!deadline || wasmplug_monotonic_ns() < deadline) return;
   }
   WP_MARKS.interrupted = 1;
   /* Only unwind out of guest code: host code may hold locks. */
@@ -419,11 +418,6 @@ static wasmplug_trap_t *trap_for_code(int code) {
   }
 }
 
-static uint64_t mono_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* deadline_ns is set only while the timer is armed, so it also says
 ** whether a call with a time limit runs (on this thread's stack or on a
@@ -443,7 +437,7 @@ bool wasmplug_call_interrupted(void) {
   if (WP_MARKS.interrupted) return true;
   /* The signal may be a moment behind the clock: record what we saw, so
   ** the guest call traps as soon as the host function returns. */
-  if (WP_MARKS.deadline_ns && mono_ns() >= WP_MARKS.deadline_ns) WP_MARKS.interrupted = 1;
+  if (WP_MARKS.deadline_ns && wasmplug_monotonic_ns() >= WP_MARKS.deadline_ns) WP_MARKS.interrupted = 1;
   return WP_MARKS.interrupted;
 }
 
@@ -484,7 +478,7 @@ static void timer_off(void) {
 ** handler, which compares the clock with the deadline, ends the call. */
 static void arm_timer(uint64_t ms) {
   if (!make_timer()) return;
-  uint64_t now = mono_ns();
+  uint64_t now = wasmplug_monotonic_ns();
   WP_MARKS.deadline_ns = ms > (UINT64_MAX - now) / 1000000u ? UINT64_MAX : now + ms * 1000000u;
   timer_at(WP_MARKS.deadline_ns);
 }

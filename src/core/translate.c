@@ -1187,8 +1187,13 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
     /* After a unit's last function, a sentinel whose address tells where
     ** that function ends (backtrace.c: libtcc lays functions out in order
     ** and puts the helpers it defers after them). */
-    if (k + 1 == n || k + 1 == nsmall || (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap))
+    if (k + 1 == n || k + 1 == nsmall || (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap)) {
       wp_buf_printf(&u->c, "void wp_end%u(void) {}\n", out->nunits - 1);
+      if (opts->on_unit && !inl && (err = opts->on_unit(opts->on_unit_arg, out, out->nunits - 1))) {
+        free(order);
+        goto fail;
+      }
+    }
   }
   free(order);
   /* inline: one text, header + unit + glue, so libtcc reads the header

@@ -15,6 +15,8 @@
 #include "internal.h"
 #include "reader.h"
 
+struct wp_xlate;
+
 /* How the C is shaped. */
 typedef struct wp_xlate_opts {
   /* For libtcc: calls between functions go through the instance's
@@ -40,6 +42,13 @@ typedef struct wp_xlate_opts {
   ** the hot functions), not a module's: the baseline glue instantiates.
   ** NULL: the whole module. */
   const uint8_t *hot;
+  /* Called with each unit as soon as its C is complete, before the next
+  ** unit is translated (the header and the glue are complete by then):
+  ** the build starts compiling it while the rest is translated, and may
+  ** free its C (build.c).  An error it returns ends the translation.
+  ** NULL: none (not with wp_translate_inline). */
+  char *(*on_unit)(void *arg, struct wp_xlate *x, uint32_t u);
+  void *on_unit_arg;
 } wp_xlate_opts_t;
 
 /* Wasm code bytes per C unit of the optimized tier: small enough that the

@@ -37,11 +37,17 @@ wasmplug_error_t *wasmplug_host_new(wasmplug_engine_t *engine, const wasmplug_ho
   return NULL;
 }
 
-void wasmplug_host_delete(wasmplug_host_t *h) {
-  if (!h) return;
+void wp_host_plugins_unload(wasmplug_host_t *h) {
   /* wasm plugins' shared instances call into native plugins: first */
   wp_wasm_plugins_delete(h->wasm_plugins);
   wp_plugin_set_delete(h->plugins);
+  h->wasm_plugins = NULL;
+  h->plugins = NULL;
+}
+
+void wasmplug_host_delete(wasmplug_host_t *h) {
+  if (!h) return;
+  wp_host_plugins_unload(h);
   wp_wasi_caps_delete(h->wasi); /* the built-in wasi-p2 read it until now */
   free(h->programs);
   if (h->engine) pthread_mutex_destroy(&h->lock);

@@ -87,6 +87,12 @@ wasmplug_error_t *wp_host_component_precheck_sets(wp_plugin_set_t *natives, wp_w
 ** set prepared anew by a reload; ctx is the host. */
 wasmplug_error_t *wp_host_wasm_prepare_set(wasmplug_host_t *host, wp_wasm_plugins_t *set);
 
+/* Drops the host's references on its plugin sets (wasm plugins first):
+** the plugins whose last user this was are unloaded (native plugins' fini,
+** wasm plugins' shared instances deleted, isolated helpers stopped).
+** wasmplug_host_delete and the lean exit (exit.c). */
+void wp_host_plugins_unload(wasmplug_host_t *host);
+
 /* search.c: the installed plugins' directory (malloc'ed; NULL when
 ** unknown), and where a bare plugin file name is found (malloc'ed path,
 ** NULL when NAME is a path, exists here, or is found nowhere). */

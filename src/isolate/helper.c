@@ -53,7 +53,7 @@ int wasmplug_plugin_host_main(int argc, char **argv) {
   }
   /* The host's interrupt notices (rpc.h): set before the plugin loads,
   ** so that the signal never finds its default action (the end). */
-  wp_rpc_stop_signal_install();
+  wp_rpc_stop_signal_install(WP_RPC_STOP_SIGNAL);
   char *inside = NULL;
   char *why = wp_sandbox_enter(&o, &inside);
   wasmplug_error_t *e = NULL;

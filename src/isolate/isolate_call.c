@@ -11,6 +11,7 @@
 ** max_restarts times.
 */
 #include "isolate/rpc.h"
+#include "wasmplug/clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,9 +222,7 @@ int wp_rpc_proxy_call(void *state, wasmplug_plugin_call_t *call, const void *par
   ** over there, on its own clock. */
   uint64_t deadline = wasmplug_call_deadline(), left = 0;
   if (deadline) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    uint64_t now = wasmplug_monotonic_ns();
     left = deadline > now ? deadline - now : 1;
   }
   wp_rpc_buf_u64(&px->out, left);

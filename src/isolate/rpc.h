@@ -172,8 +172,12 @@ void wp_rpc_ring_free(wp_rpc_ring_t *r);
 void *wp_rpc_ring_memory(wp_rpc_ring_t *r, size_t *size);
 /* The ring's interrupt notice word (wp_rpc_ring_head_t.stop). */
 _Atomic uint32_t *wp_rpc_ring_stop(wp_rpc_ring_t *r);
-/* The helper's handler of WP_RPC_STOP_SIGNAL (installed before its sandbox). */
-void wp_rpc_stop_signal_install(void);
+/* A handler for `signo` that does nothing, without SA_RESTART (a blocking
+** system call fails with EINTR): the isolate helper's for
+** WP_RPC_STOP_SIGNAL (installed before its sandbox), a plugin server's for
+** its stop signal.  Only where the process left `signo` at its default
+** action: a handler (or SIG_IGN) of the embedder's own is kept. */
+void wp_rpc_stop_signal_install(int signo);
 /* The ring halves of wp_rpc_frame_send/recv: the frame's bytes (header
 ** included); the received payload points into the ring's private copy. */
 int wp_rpc_ring_send(wp_rpc_conn_t *c, const uint8_t *frame, size_t len);
@@ -329,14 +333,15 @@ char *wp_sandbox_enter(const wp_sandbox_opts_t *o, char **plugin_inside);
 ** the serving thread, a thread of its own reads that session's socket
 ** for the client's STOP naming the call, and keeps the call's deadline;
 ** either sets the word host->interrupted reads (to the arm's number) and
-** sends the serving thread WP_RPC_STOP_SIGNAL, then again every 10 ms
-** until the call ends.  Only for servers without a ring (plugin-serve,
+** sends the serving thread the server's stop signal (WP_RPC_STOP_SIGNAL
+** unless the embedder chose another, or none: signo 0), then again every
+** 10 ms until the call ends.  Only for servers without a ring (plugin-serve,
 ** wasmplug_plugin_server_run_fd): an isolate helper has the ring's notice
 ** and no threads. */
 typedef struct wp_rpc_watch wp_rpc_watch_t;
 /* On the serving thread (the one signalled).  NULL when no thread could be
 ** started: calls are then not watched (their deadline still stands). */
-wp_rpc_watch_t *wp_rpc_watch_new(void);
+wp_rpc_watch_t *wp_rpc_watch_new(int signo);
 void wp_rpc_watch_delete(wp_rpc_watch_t *w);
 /* Around one plugin call of request `call_id` on connection c, whose
 ** deadline (CLOCK_MONOTONIC ns, 0: none) is `deadline`: what the call's

@@ -5,6 +5,7 @@
 ** an isolated plugin's shared-memory ring, rpc_ring.c).
 */
 #include "isolate/rpc.h"
+#include "wasmplug/clock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -178,11 +179,7 @@ int wp_rpc_frame_send(wp_rpc_conn_t *c, wp_rpc_buf_t *b, wp_rpc_header_t h) {
   return 0;
 }
 
-static int64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static int64_t now_ms(void) { return (int64_t)(wasmplug_monotonic_ns() / 1000000u); }
 
 /* Room for `need` bytes after rpos (the unread tail moved to the front). */
 static bool reserve(wp_rpc_conn_t *c, size_t need) {

@@ -31,6 +31,7 @@
 ** helper is killed, as with a socket.
 */
 #include "isolate/rpc.h"
+#include "wasmplug/clock.h"
 
 #include <errno.h>
 #include <linux/futex.h>
@@ -88,12 +89,6 @@ static inline void cpu_relax(void) {
 #elif defined(__aarch64__)
   __asm__ __volatile__("yield");
 #endif
-}
-
-static int64_t mono_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static int one_cpu = -1; /* spinning is useless when the peer cannot run meanwhile */
@@ -202,13 +197,14 @@ _Atomic uint32_t *wp_rpc_ring_stop(wp_rpc_ring_t *r) { return &((ring_head_t *)r
 
 static void on_stop_signal(int sig) { (void)sig; /* its only job: EINTR */ }
 
-void wp_rpc_stop_signal_install(void) {
+void wp_rpc_stop_signal_install(int signo) {
   struct sigaction sa;
+  if (signo <= 0 || sigaction(signo, NULL, &sa) || sa.sa_handler != SIG_DFL || (sa.sa_flags & SA_SIGINFO)) return;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0; /* no SA_RESTART: a blocking system call fails with EINTR */
-  sigaction(WP_RPC_STOP_SIGNAL, &sa, NULL);
+  sigaction(signo, &sa, NULL);
 }
 
 /* ---------------------------------------------------------------- send */
@@ -279,7 +275,7 @@ static wp_rpc_io_t wait_seq(wp_rpc_conn_t *c, int timeout_ms, char *why, size_t 
   wp_rpc_ring_t *r = c->ring;
   uint32_t last = r->rx_seq;
   if (atomic_load_explicit(&r->rx->seq, memory_order_acquire) != last) return WP_RPC_IO_OK;
-  int64_t t0 = mono_ns();
+  int64_t t0 = (int64_t)wasmplug_monotonic_ns();
   if (r->spin_max > 0 && (r->spin_ns > 0 || (++r->waits & 15) == 0)) {
     /* Adaptive: a spin that ends in an answer is kept at its full length;
     ** one that ends empty-handed halves the next (the peer is not running
@@ -292,7 +288,7 @@ static wp_rpc_io_t wait_seq(wp_rpc_conn_t *c, int timeout_ms, char *why, size_t 
         return WP_RPC_IO_OK;
       }
       cpu_relax();
-      if (!(i & 63) && mono_ns() - t0 > spin) break;
+      if (!(i & 63) && (int64_t)wasmplug_monotonic_ns() - t0 > spin) break;
     }
     r->spin_ns = r->spin_ns > 1000 ? r->spin_ns / 2 : 0;
   }
@@ -306,7 +302,7 @@ static wp_rpc_io_t wait_seq(wp_rpc_conn_t *c, int timeout_ms, char *why, size_t 
     long rc = 0;
     int err = 0;
     if (atomic_load(&r->rx->seq) == last) {
-      int64_t left = deadline < 0 ? (int64_t)slice * 1000000 : deadline - mono_ns();
+      int64_t left = deadline < 0 ? (int64_t)slice * 1000000 : deadline - (int64_t)wasmplug_monotonic_ns();
       if (left > (int64_t)slice * 1000000) left = (int64_t)slice * 1000000;
       if (left < 0) left = 0;
       struct timespec ts = {(time_t)(left / 1000000000), (long)(left % 1000000000)};
@@ -324,7 +320,7 @@ static wp_rpc_io_t wait_seq(wp_rpc_conn_t *c, int timeout_ms, char *why, size_t 
       return WP_RPC_IO_EOF;
     }
     if (s == SOCK_BYTES) return unannounced(c, why, whylen);
-    if (deadline >= 0 && mono_ns() >= deadline) return WP_RPC_IO_TIMEOUT;
+    if (deadline >= 0 && (int64_t)wasmplug_monotonic_ns() >= deadline) return WP_RPC_IO_TIMEOUT;
   }
 }
 

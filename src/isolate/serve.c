@@ -18,9 +18,11 @@
 */
 #include "core/error.h"
 #include "isolate/rpc.h"
+#include "wasmplug/clock.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,7 @@ struct wasmplug_plugin_server {
   wp_plugin_t *p;
   wp_rpc_types_t types;
   wp_rpc_watch_t *watch; /* while serving sessions without a ring (NULL: none) */
+  int stop_signal;       /* what the watcher sends the serving thread (0: none) */
 };
 
 /* A rep the plugin handed to a session's instance (count: how many own
@@ -112,6 +115,7 @@ wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasmplug_plugin_s
   *out = NULL;
   wasmplug_plugin_server_t *s = calloc(1, sizeof *s);
   if (!s) return wasmplug_error_new("out of memory");
+  s->stop_signal = WP_RPC_STOP_SIGNAL;
   const char *comma = strchr(spec, ',');
   char *path = comma ? strndup(spec, (size_t)(comma - spec)) : wp_plugin_strdup(spec);
   wasmplug_error_t *e = path ? wp_error_as(wp_plugin_open(path, comma ? comma + 1 : NULL, &s->p), WASMPLUG_ERROR_PLUGIN)
@@ -123,6 +127,18 @@ wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasmplug_plugin_s
     return e;
   }
   *out = s;
+  return NULL;
+}
+
+wasmplug_error_t *wasmplug_plugin_server_stop_signal_set(wasmplug_plugin_server_t *s, int signo) {
+  /* what cannot be caught, and what the runtime's fault handling owns */
+  if (signo < 0 || signo > SIGRTMAX || signo == SIGKILL || signo == SIGSTOP || signo == SIGSEGV ||
+      signo == SIGBUS || signo == SIGFPE || signo == SIGILL)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
+                                   "plugin server: %d is not a signal to interrupt plugin calls with (0 or a "
+                                   "catchable signal, e.g. SIGRTMIN+4)",
+                                   signo);
+  s->stop_signal = signo;
   return NULL;
 }
 
@@ -258,12 +274,7 @@ static bool do_call(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc_hea
   ** nothing but its own call). */
   uint64_t left = wp_rpc_rd_u64(&r), deadline = 0;
   if (r.bad) return (*bad = "CALL without the guest call's time left"), false;
-  if (left) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    deadline = now + (left < CALL_LEFT_MAX ? left : CALL_LEFT_MAX);
-  }
+  if (left) deadline = wasmplug_monotonic_ns() + (left < CALL_LEFT_MAX ? left : CALL_LEFT_MAX);
   const char *why = wp_rpc_decode_args(&r, f, a, args, arena_alloc, ss->arena);
   if (why) return (*bad = why), false;
   /* Every handle must be one this instance was given; own handles go back
@@ -431,7 +442,7 @@ void wp_rpc_server_run(wasmplug_plugin_server_t *s, int fd, wp_rpc_ring_t *ring)
   ss->conn.ring = ring;
   /* A socket alone: its calls are watched (an isolate helper, whose
   ** sandbox starts no threads, has the ring's notice instead). */
-  if (!ring) s->watch = wp_rpc_watch_new();
+  if (!ring) s->watch = wp_rpc_watch_new(s->stop_signal);
   while (serve_ready(s, ss, -1)) {
   }
   session_end(s, ss);
@@ -498,7 +509,7 @@ static wasmplug_error_t *serve_sessions(wasmplug_plugin_server_t *s, int lfd, in
 }
 
 wasmplug_error_t *wasmplug_plugin_server_listen(wasmplug_plugin_server_t *s, int lfd, int max_sessions) {
-  s->watch = wp_rpc_watch_new();
+  s->watch = wp_rpc_watch_new(s->stop_signal);
   wasmplug_error_t *e = serve_sessions(s, lfd, max_sessions);
   wp_rpc_watch_delete(s->watch);
   s->watch = NULL;

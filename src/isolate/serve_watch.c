@@ -4,9 +4,10 @@
 ** socket for the client's STOP naming that call, and keeps the call's
 ** deadline (it came with the request).  Either sets the word
 ** host->interrupted reads, then sends the serving thread
-** WP_RPC_STOP_SIGNAL (its handler does nothing, without SA_RESTART: the
-** plugin's blocking system call fails with EINTR), again every 10 ms until
-** the call ends -- what the watchdog does in process and the ring's
+** its stop signal (WP_RPC_STOP_SIGNAL unless the embedder chose another or
+** none: wasmplug_plugin_server_stop_signal_set; its handler does nothing,
+** without SA_RESTART: the plugin's blocking system call fails with EINTR),
+** again every 10 ms until the call ends -- what the watchdog does in process and the ring's
 ** notice does for an isolate helper.  A client that goes away mid-call
 ** (EOF) ends its call the same way: nobody waits for the answer.
 **
@@ -23,6 +24,7 @@
 ** bytes go back to the connection at disarm.
 */
 #include "isolate/rpc.h"
+#include "wasmplug/clock.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -44,6 +46,7 @@ struct wp_rpc_watch {
   pthread_cond_t cv;
   int kick;       /* eventfd: wakes the thread out of its poll */
   pid_t tid;      /* the serving thread */
+  int signo;      /* what it is sent (0: nothing) */
   bool quit, armed;
   uint32_t arm;   /* the current arm's number (never 0) */
   int fd;         /* the session's socket; < 0: not read this call */
@@ -55,17 +58,16 @@ struct wp_rpc_watch {
   _Atomic uint32_t word;
 };
 
-static uint64_t mono_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+/* The serving thread's blocking system call fails with EINTR. */
+static void poke(wp_rpc_watch_t *w) {
+  if (w->signo) syscall(SYS_tgkill, (pid_t)getpid(), w->tid, w->signo);
 }
 
 /* The call must end: the word, and the signal (now; the loop repeats it). */
 static void tell(wp_rpc_watch_t *w) {
   atomic_store_explicit(&w->word, w->arm, memory_order_release);
   w->told = true;
-  syscall(SYS_tgkill, (pid_t)getpid(), w->tid, WP_RPC_STOP_SIGNAL);
+  poke(w);
 }
 
 /* Whole frames read so far: a STOP for the call tells; anything else (or
@@ -112,9 +114,9 @@ static void *watch_main(void *arg) {
     }
     uint32_t arm = w->arm;
     int timeout = -1;
-    if (w->told) timeout = RESIGNAL_MS;
+    if (w->told) timeout = w->signo ? RESIGNAL_MS : -1; /* (no signal: nothing to repeat) */
     else if (w->deadline) {
-      uint64_t now = mono_ns();
+      uint64_t now = wasmplug_monotonic_ns();
       if (now >= w->deadline) {
         tell(w);
         continue;
@@ -133,16 +135,17 @@ static void *watch_main(void *arg) {
     pthread_mutex_lock(&w->mu);
     if (!w->armed || w->arm != arm) continue; /* that call ended: look again */
     if (r > 0 && nfds == 2 && pf[1].revents) drain(w);
-    if (w->told && r == 0) syscall(SYS_tgkill, (pid_t)getpid(), w->tid, WP_RPC_STOP_SIGNAL);
+    if (w->told && r == 0) poke(w);
   }
   pthread_mutex_unlock(&w->mu);
   return NULL;
 }
 
-wp_rpc_watch_t *wp_rpc_watch_new(void) {
+wp_rpc_watch_t *wp_rpc_watch_new(int signo) {
   wp_rpc_watch_t *w = calloc(1, sizeof *w);
   if (!w) return NULL;
   w->tid = (pid_t)syscall(SYS_gettid);
+  w->signo = signo;
   w->kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (w->kick < 0) {
     free(w);
@@ -150,8 +153,9 @@ wp_rpc_watch_t *wp_rpc_watch_new(void) {
   }
   pthread_mutex_init(&w->mu, NULL);
   pthread_cond_init(&w->cv, NULL);
-  /* Before the first signal can come: its default action ends the process. */
-  wp_rpc_stop_signal_install();
+  /* Before the first signal can come: its default action ends the process
+  ** (an embedder's own handler for it is kept: wasmplug/host.h). */
+  wp_rpc_stop_signal_install(signo);
   /* The thread takes no signal meant for the serving thread's calls. */
   sigset_t all, old;
   sigfillset(&all);

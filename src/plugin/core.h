@@ -19,6 +19,7 @@ typedef struct core_bind {
   ** trap, naming it). */
   char *name;
   wp_cabi_native_fn_t native;     /* the plugin function (wp_cabi_native_run) */
+  wasmplug_plugin_flat_fn flat;   /* its flat entry (plugin ABI 1.5), or NULL */
   /* The direct word entries' hot fields, next to native: a fresh call of
   ** native on g->arena but its message (copied per call), g->handles (one
   ** load less per borrow; the same table while !g->dead, which every call
@@ -27,6 +28,13 @@ typedef struct core_bind {
   ** borrows is not 0 (wp_plugin_core_direct). */
   wp_cabi_call_head_t call;
   wp_cabi_handles_t *handles;
+  /* The word and flat entries' call handle: fresh (`call` and an empty
+  ** message) between calls, so a call does not copy the head in.  One per
+  ** binding is enough: calls of one guest's plugin state never overlap
+  ** (its arena, g->arena, is shared the same way), and a handle is dead
+  ** once its call returned (plugin ABI).  word_end makes it fresh again
+  ** after a call that trapped or used the arena. */
+  struct wasmplug_plugin_call live;
   const wp_cabi_resource_t *bres[4];
   uint8_t borrows;
   const wp_cabi_func_t *f;

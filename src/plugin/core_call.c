@@ -426,8 +426,10 @@ static __attribute__((noinline)) wasmplug_trap_t *word_refused(const core_bind_t
   return e ? cabi_trap(b, e, "arguments") : NULL;
 }
 
-static __attribute__((noinline)) void word_end(const core_bind_t *b, struct wasmplug_plugin_call *call, int rc) {
+/* (call is b->live: made fresh again here, for the binding's next call) */
+static __attribute__((noinline)) void word_end(core_bind_t *b, struct wasmplug_plugin_call *call, int rc) {
   wasmplug_trap_t *t = rc == WASMPLUG_OK && !call->trapped ? NULL : wp_cabi_native_outcome(&b->native, call, rc);
+  wp_cabi_native_call_start(call, &b->call);
   if (wp_cabi_arena_used(call->arena)) wp_cabi_arena_reset(call->arena);
   wasmplug_direct_leave(t); /* with a trap: does not return */
 }
@@ -452,15 +454,75 @@ static inline __attribute__((always_inline)) uint32_t word_run(wasmplug_direct_c
         a[i] = rep;
       }
   if (__builtin_expect(t != NULL, 0)) wasmplug_direct_leave(t); /* does not return */
-  struct wasmplug_plugin_call call;
-  wp_cabi_native_call_start(&call, &b->call);
-  int rc = b->native.fn(b->native.state, &call, a, has_result ? &res : NULL);
-  if (__builtin_expect(rc != WASMPLUG_OK || call.trapped || wp_cabi_arena_used(call.arena), 0)) {
-    word_end(b, &call, rc);
+  struct wasmplug_plugin_call *call = &b->live; /* fresh: every call leaves it so */
+  int rc = b->native.fn(b->native.state, call, a, has_result ? &res : NULL);
+  if (__builtin_expect(rc != WASMPLUG_OK || call->trapped || wp_cabi_arena_used(call->arena), 0)) {
+    word_end(b, call, rc);
     return res;
   }
   wasmplug_direct_leave(NULL);
   return res;
+}
+
+/* Flat entries (plugin ABI 1.5, wasmplug_plugin_flat_t): word_run for a
+** plugin function that has one -- the same checks in the same order (the
+** call's state, then each borrow: index against the table's length, the
+** entry's resource) -- with the params handed to the plugin in registers
+** and its result returned in one: no params array or result slot stored
+** and read back around the plugin's call.  The plugin says it failed
+** through host->trap or host->exit only (call->trapped). */
+typedef uint32_t (*flat0_fn)(void *, struct wasmplug_plugin_call *);
+typedef uint32_t (*flat1_fn)(void *, struct wasmplug_plugin_call *, uint32_t);
+typedef uint32_t (*flat2_fn)(void *, struct wasmplug_plugin_call *, uint32_t, uint32_t);
+typedef uint32_t (*flat3_fn)(void *, struct wasmplug_plugin_call *, uint32_t, uint32_t, uint32_t);
+typedef uint32_t (*flat4_fn)(void *, struct wasmplug_plugin_call *, uint32_t, uint32_t, uint32_t, uint32_t);
+
+/* Borrow param i's handle h is not a live handle of its resource: leaves
+** with word_refused's trap (its rep only if the two lookups disagreed). */
+static __attribute__((noinline)) uint32_t flat_refused(const core_bind_t *b, size_t i, uint32_t h) {
+  wasmplug_trap_t *t = word_refused(b, i, &h);
+  if (t) wasmplug_direct_leave(t); /* does not return */
+  return h;
+}
+
+/* Param i (of n) as the plugin gets it: a borrow's rep, else as it came. */
+static inline __attribute__((always_inline)) uint32_t flat_arg(const core_bind_t *b, size_t i, size_t n, bool borrows,
+                                                               uint32_t a) {
+  if (!borrows || (n != 1 && !(b->borrows & (1u << i)))) return a; /* flatb1: its one param is the borrow */
+  uint32_t rep;
+  if (__builtin_expect(wp_cabi_handles_rep_live(b->handles, b->bres[i], a, &rep), 1)) return rep;
+  return flat_refused(b, i, a);
+}
+
+static inline __attribute__((always_inline)) uint32_t flat_run(wasmplug_direct_call_t *d, size_t n, bool borrows,
+                                                               uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3) {
+  core_bind_t *b = d->env;
+  wp_plugin_instances_t *g = b->g;
+  wasmplug_direct_enter();
+  if (__builtin_expect(g->dead || g->busy || g->caller != d->caller, 0)) {
+    wasmplug_trap_t *t = word_enter(d);
+    if (t) wasmplug_direct_leave(t); /* does not return */
+  }
+  if (n > 0) a0 = flat_arg(b, 0, n, borrows, a0);
+  if (n > 1) a1 = flat_arg(b, 1, n, borrows, a1);
+  if (n > 2) a2 = flat_arg(b, 2, n, borrows, a2);
+  if (n > 3) a3 = flat_arg(b, 3, n, borrows, a3);
+  struct wasmplug_plugin_call *call = &b->live; /* fresh: every call leaves it so */
+  void *s = b->native.state;
+  uint32_t r;
+  switch (n) {
+  case 0: r = ((flat0_fn)b->flat)(s, call); break;
+  case 1: r = ((flat1_fn)b->flat)(s, call, a0); break;
+  case 2: r = ((flat2_fn)b->flat)(s, call, a0, a1); break;
+  case 3: r = ((flat3_fn)b->flat)(s, call, a0, a1, a2); break;
+  default: r = ((flat4_fn)b->flat)(s, call, a0, a1, a2, a3); break;
+  }
+  if (__builtin_expect(call->trapped || wp_cabi_arena_used(call->arena), 0)) {
+    word_end(b, call, WASMPLUG_OK); /* with a trap: does not return */
+    return r;
+  }
+  wasmplug_direct_leave(NULL);
+  return r;
 }
 
 /* Any other import of these shapes (strings, lists, records, results by
@@ -553,6 +615,11 @@ static int32_t str1_i32(wasmplug_direct_call_t *d, int32_t a0, int32_t a1) {
 #define DIRECT_SET2 DIRECT_SET1 v[1].i32 = a1;
 #define DIRECT_SET3 DIRECT_SET2 v[2].i32 = a2;
 #define DIRECT_SET4 DIRECT_SET3 v[3].i32 = a3;
+#define FLAT0 0, 0, 0, 0
+#define FLAT1 (uint32_t)a0, 0, 0, 0
+#define FLAT2 (uint32_t)a0, (uint32_t)a1, 0, 0
+#define FLAT3 (uint32_t)a0, (uint32_t)a1, (uint32_t)a2, 0
+#define FLAT4 (uint32_t)a0, (uint32_t)a1, (uint32_t)a2, (uint32_t)a3
 #define WORDS0 uint32_t w[1] = {0};
 #define WORDS1 uint32_t w[1] = {(uint32_t)a0};
 #define WORDS2 uint32_t w[2] = {(uint32_t)a0, (uint32_t)a1};
@@ -580,6 +647,18 @@ static int32_t str1_i32(wasmplug_direct_call_t *d, int32_t a0, int32_t a1) {
   static int32_t wordb##N##_i32(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {      \
     WORDS##N return (int32_t)word_run(d, w, N, true, true);                        \
   }                                                                                \
+  static void flat##N(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {                \
+    (void)flat_run(d, N, false, FLAT##N);                                          \
+  }                                                                                \
+  static int32_t flat##N##_i32(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {       \
+    return (int32_t)flat_run(d, N, false, FLAT##N);                                \
+  }                                                                                \
+  static void flatb##N(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {               \
+    (void)flat_run(d, N, true, FLAT##N);                                           \
+  }                                                                                \
+  static int32_t flatb##N##_i32(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {      \
+    return (int32_t)flat_run(d, N, true, FLAT##N);                                 \
+  }                                                                                \
   static void call##N(wasmplug_direct_call_t *d DIRECT_PARAMS##N) {                \
     wasmplug_val_raw_t v[N + 1];                                                   \
     DIRECT_SET##N call_run(d, v);                                                  \
@@ -605,6 +684,12 @@ void *wp_plugin_core_direct(core_bind_t *b, const wasmplug_functype_t *t, bool f
   static void *const wbnone[] = {(void *)wordb0, (void *)wordb1, (void *)wordb2, (void *)wordb3, (void *)wordb4};
   static void *const wbi32[] = {(void *)wordb0_i32, (void *)wordb1_i32, (void *)wordb2_i32, (void *)wordb3_i32,
                                 (void *)wordb4_i32};
+  static void *const fnone[] = {(void *)flat0, (void *)flat1, (void *)flat2, (void *)flat3, (void *)flat4};
+  static void *const fi32[] = {(void *)flat0_i32, (void *)flat1_i32, (void *)flat2_i32, (void *)flat3_i32,
+                               (void *)flat4_i32};
+  static void *const fbnone[] = {(void *)flatb0, (void *)flatb1, (void *)flatb2, (void *)flatb3, (void *)flatb4};
+  static void *const fbi32[] = {(void *)flatb0_i32, (void *)flatb1_i32, (void *)flatb2_i32, (void *)flatb3_i32,
+                                (void *)flatb4_i32};
   static void *const cnone[] = {(void *)call0, (void *)call1, (void *)call2, (void *)call3, (void *)call4};
   static void *const ci32[] = {(void *)call0_i32, (void *)call1_i32, (void *)call2_i32, (void *)call3_i32,
                                (void *)call4_i32};
@@ -632,6 +717,9 @@ void *wp_plugin_core_direct(core_bind_t *b, const wasmplug_functype_t *t, bool f
   }
   for (uint32_t i = 0; words && b->borrows && i < b->f->nparams; i++) /* what word_run's lookup assumes */
     words = !(b->borrows & (1u << i)) || (b->handles && b->bres[i]);
+  /* (load.c let a flat entry only onto functions of these shapes) */
+  if (words && b->flat && b->borrows) return t->nresults ? fbi32[t->nparams] : fbnone[t->nparams];
+  if (words && b->flat) return t->nresults ? fi32[t->nparams] : fnone[t->nparams];
   if (words && b->borrows) return t->nresults ? wbi32[t->nparams] : wbnone[t->nparams];
   if (words) return t->nresults ? wi32[t->nparams] : wnone[t->nparams];
   return t->nresults ? i32[t->nparams] : none[t->nparams];

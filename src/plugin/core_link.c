@@ -120,7 +120,9 @@ static wasmplug_error_t *define_one(wp_plugin_instances_t *g, wasmplug_linker_t 
       goto fail;
     }
     b->native = (wp_cabi_native_fn_t){x->fn, b->state, x->index, x->who, NULL, NULL};
+    b->flat = x->flat;
     wp_cabi_native_call_head(&b->call, &b->native, g->arena);
+    wp_cabi_native_call_start(&b->live, &b->call);
     b->handles = g->handles;
     b->qualified = x->qualified;
     wp_cabi_func_flatten(b->f, WP_CABI_LOWER, &b->sig);

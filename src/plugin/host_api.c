@@ -6,6 +6,7 @@
 */
 #include "plugin/internal.h"
 #include "wasmplug/host.h"
+#include "wasmplug/clock.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -89,11 +90,7 @@ static uint64_t host_deadline(wasmplug_plugin_call_t *call) {
 static bool host_interrupted(wasmplug_plugin_call_t *call) {
   const wp_cabi_stop_t *st = call ? call->stop : NULL;
   if (st && st->word && atomic_load_explicit(st->word, memory_order_acquire) == st->id) return true;
-  if (st && st->deadline) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    if ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec >= st->deadline) return true;
-  }
+  if (st && st->deadline && wasmplug_monotonic_ns() >= st->deadline) return true;
   return wasmplug_call_interrupted();
 }
 

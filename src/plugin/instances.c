@@ -278,6 +278,7 @@ wasmplug_error_t *wp_plugin_instances_bind(wp_plugin_instances_t *g, const char 
   out->plugin = inst->p->desc.name;
   out->name = x->qualified;
   out->fn = x->fn;
+  out->flat = x->flat;
   out->state = inst->state;
   out->native = (wp_cabi_native_fn_t){x->fn, inst->state, x->index, x->who, inst->p->desc.cancel, NULL};
   out->type = f;

@@ -24,6 +24,7 @@ typedef struct wp_plugin_export {
   uint32_t func;           /* function index in that interface */
   wasmplug_plugin_fn fn;
   uint32_t index;          /* its entry in desc.funcs (host->call_func) */
+  wasmplug_plugin_flat_fn flat; /* 1.5: its flat entry, or NULL (load.c checked its shape) */
   char *qualified;         /* "ns:pkg/iface@ver#name", for messages */
   char *who;               /* "plugin NAME: <qualified>", for traps */
 } wp_plugin_export_t;

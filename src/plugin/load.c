@@ -22,7 +22,9 @@
 /* The descriptor size of each 1.x minor this host knows: a plugin built
 ** against minor m must cover at least this much. */
 static size_t min_desc_size(uint16_t minor) {
-  /* 1.1 and 1.4 added host functions only; 1.2 `services`, 1.3 `cancel` */
+  /* 1.1 and 1.4 added host functions only; 1.2 `services`, 1.3 `cancel`,
+  ** 1.5 `flat` */
+  if (minor >= 5) return offsetof(wasmplug_plugin_t, flat_size) + sizeof(((wasmplug_plugin_t *)0)->flat_size);
   if (minor >= 3) return offsetof(wasmplug_plugin_t, cancel) + sizeof(((wasmplug_plugin_t *)0)->cancel);
   if (minor >= 2) return offsetof(wasmplug_plugin_t, nservices) + sizeof(((wasmplug_plugin_t *)0)->nservices);
   return offsetof(wasmplug_plugin_t, instance_drop) + sizeof(((wasmplug_plugin_t *)0)->instance_drop);
@@ -62,6 +64,13 @@ static wasmplug_error_t *check_desc(const char *path, const wasmplug_plugin_t *d
   if ((copy->nfuncs && !copy->funcs) || (copy->nresources && !copy->resources) ||
       (copy->nservices && !copy->services))
     return wasmplug_error_new("%s: plugin %s: descriptor has a count without a table", path, copy->name);
+  /* (an array's entries are a multiple of their alignment apart) */
+  if (copy->nflat && (!copy->flat || copy->flat_size < offsetof(wasmplug_plugin_flat_t, fn) + sizeof copy->flat->fn ||
+                      copy->flat_size % _Alignof(wasmplug_plugin_flat_t)))
+    return wasmplug_error_new("%s: plugin %s: descriptor has %u flat entries but %s", path, copy->name, copy->nflat,
+                              copy->flat ? "a flat_size smaller than an entry of ABI 1.5 or not a multiple of "
+                                           "its alignment"
+                                         : "no flat table");
   for (uint32_t k = 0; k < copy->nservices; k++)
     if (!copy->services[k].name || !copy->services[k].table)
       return wasmplug_error_new("%s: plugin %s: service table entry %u has no name or no table", path, copy->name, k);
@@ -120,17 +129,69 @@ static wasmplug_error_t *collect_ifaces(wp_plugin_t *p) {
   return NULL;
 }
 
+/* 1.5: flat entry k (entries are flat_size bytes apart: a newer plugin's
+** may have more fields). */
+static const wasmplug_plugin_flat_t *flat_entry(const wp_plugin_t *p, uint32_t k) {
+  return (const wasmplug_plugin_flat_t *)(const void *)((const char *)p->desc.flat + (size_t)k * p->desc.flat_size);
+}
+
+/* What a flat entry may pass (wasmplug_plugin_flat_t): 1 for an s32 or
+** u32, 2 for a borrow<R> (its rep), 0 for anything else. */
+static int flat_kind(const wp_wit_resolve_t *r, wp_wit_type_t t) {
+  if (t.kind == WP_WIT_T_ID) {
+    const wp_wit_typedef_t *d = &r->types[wp_wit_type_unalias(r, t.id)];
+    if (d->kind != WP_WIT_DEF_ALIAS) return d->kind == WP_WIT_DEF_HANDLE && d->borrow ? 2 : 0;
+    t = d->type; /* an alias of a primitive */
+  }
+  return t.kind == WP_WIT_T_S32 || t.kind == WP_WIT_T_U32;
+}
+
+/* The shapes a flat entry has: at most 4 params, each an s32, u32 or
+** borrow<R>, and no result or an s32 or u32; not async. */
+static bool flat_shape(const wp_wit_resolve_t *r, const wp_wit_function_t *f) {
+  if (f->kind == WP_WIT_FUNC_ASYNC_FREESTANDING || f->kind == WP_WIT_FUNC_ASYNC_METHOD ||
+      f->kind == WP_WIT_FUNC_ASYNC_STATIC || f->n_params > 4)
+    return false;
+  for (uint32_t i = 0; i < f->n_params; i++)
+    if (!flat_kind(r, f->params[i].type)) return false;
+  return f->result.kind == WP_WIT_T_NONE || flat_kind(r, f->result) == 1;
+}
+
+/* Function fname of interface i's flat entry into x->flat: at most one,
+** not NULL, of a flat shape. */
+static wasmplug_error_t *bind_flat(wp_plugin_t *p, size_t i, const wp_wit_function_t *wf, bool *used,
+                                   wp_plugin_export_t *x) {
+  for (uint32_t k = 0; k < p->desc.nflat; k++) {
+    const wasmplug_plugin_flat_t *pf = flat_entry(p, k);
+    if (!pf->name || !wp_plugin_key_matches(pf->name, p->ifaces[i].id, wf->name)) continue;
+    if (used[k] || x->flat)
+      return wasmplug_error_new("plugin %s: flat table lists '%s#%s' twice", p->desc.name, p->ifaces[i].id, wf->name);
+    used[k] = true;
+    if (!pf->fn) return wasmplug_error_new("plugin %s: flat table entry '%s' has a NULL function", p->desc.name, pf->name);
+    if (!flat_shape(p->wit, wf))
+      return wasmplug_error_new("plugin %s: flat table entry '%s': the function has no flat form (at most 4 "
+                                "params, each s32, u32 or borrow<R>; no result, s32 or u32)",
+                                p->desc.name, pf->name);
+    x->flat = pf->fn;
+  }
+  return NULL;
+}
+
 /* Every exported function must be in the function table, and every table
 ** entry must name an exported function (a typo would otherwise go
-** unnoticed until a guest calls it). */
+** unnoticed until a guest calls it).  The same for the flat table. */
 static wasmplug_error_t *bind_funcs(wp_plugin_t *p) {
   const wp_wit_resolve_t *r = p->wit;
   size_t total = 0;
   for (size_t i = 0; i < p->nifaces; i++) total += r->interfaces[p->ifaces[i].index].n_funcs;
   p->exports = calloc(total ? total : 1, sizeof *p->exports);
   if (!p->exports) return wasmplug_error_new("out of memory");
-  bool *used = calloc(p->desc.nfuncs + 1, sizeof *used);
-  if (!used) return wasmplug_error_new("out of memory");
+  bool *used = calloc(p->desc.nfuncs + 1, sizeof *used), *flat_used = calloc(p->desc.nflat + 1, sizeof *flat_used);
+  if (!used || !flat_used) {
+    free(used);
+    free(flat_used);
+    return wasmplug_error_new("out of memory");
+  }
   wasmplug_error_t *e = NULL;
   for (size_t i = 0; i < p->nifaces && !e; i++) {
     const wp_wit_interface_t *in = &r->interfaces[p->ifaces[i].index];
@@ -167,13 +228,19 @@ static wasmplug_error_t *bind_funcs(wp_plugin_t *p) {
       x->qualified = wp_format("%s#%s", p->ifaces[i].id, fname);
       x->who = x->qualified ? wp_format("plugin %s: %s", p->desc.name, x->qualified) : NULL;
       if (!x->who) e = wasmplug_error_new("out of memory");
+      if (!e) e = bind_flat(p, i, &in->funcs[f], flat_used, x);
     }
   }
   for (uint32_t k = 0; k < p->desc.nfuncs && !e; k++)
     if (!used[k])
       e = wasmplug_error_new("plugin %s: function table entry '%s' names no function its WIT exports", p->desc.name,
                              p->desc.funcs[k].name ? p->desc.funcs[k].name : "(null)");
+  for (uint32_t k = 0; k < p->desc.nflat && !e; k++)
+    if (!flat_used[k])
+      e = wasmplug_error_new("plugin %s: flat table entry '%s' names no function its WIT exports", p->desc.name,
+                             flat_entry(p, k)->name ? flat_entry(p, k)->name : "(null)");
   free(used);
+  free(flat_used);
   return e;
 }
 

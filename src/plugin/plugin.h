@@ -154,6 +154,7 @@ typedef struct wp_plugin_binding {
   wp_cabi_native_fn_t native; /* fn, state, its funcs[] index, who: for wp_cabi_native_run */
   const wp_cabi_func_t *type; /* the WIT function as canonical ABI types */
   wp_cabi_native_args_t args; /* layout of the native params struct */
+  wasmplug_plugin_flat_fn flat; /* fn's flat entry (plugin ABI 1.5), or NULL */
 } wp_plugin_binding_t;
 
 /* Resolves `func` ("f", "[method]r.m", ...) of interface `iface` (as the

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "os.h"
+#include "wasmplug/clock.h"
 
 static int host_clock(wp_os_clock_t c, clockid_t *out) {
   switch (c) {
@@ -81,10 +82,9 @@ wp_os_err_t wp_os_sleep(wp_os_clock_t clock, uint64_t ns, bool absolute, const w
     bool capped = false;
     if (deadline_ns) {
       /* The guest call's deadline, on the sleep's clock. */
-      struct timespec mono, cur;
-      clock_gettime(CLOCK_MONOTONIC, &mono);
+      struct timespec cur;
+      uint64_t m = wasmplug_monotonic_ns();
       clock_gettime(id, &cur);
-      uint64_t m = (uint64_t)mono.tv_sec * 1000000000u + (uint64_t)mono.tv_nsec;
       if (m >= deadline_ns) return WP_OS_EINTR;
       uint64_t left = deadline_ns - m, c = wp_os_ns_from_timespec(&cur) + left,
                want = wp_os_ns_from_timespec(&ts);

@@ -10,23 +10,19 @@
 #include <unistd.h>
 
 #include "os.h"
+#include "wasmplug/clock.h"
 
-static uint64_t mono_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 bool wp_os_stopped(const wp_os_stop_t *stop) {
   if (!stop) return false;
-  if (stop->deadline_ns && mono_ns() >= stop->deadline_ns) return true;
+  if (stop->deadline_ns && wasmplug_monotonic_ns() >= stop->deadline_ns) return true;
   return stop->interrupted && stop->interrupted(stop->arg);
 }
 
 wp_os_err_t wp_os_poll(struct pollfd *fds, size_t n, int64_t timeout_ns,
                        const wp_os_stop_t *stop, int *ready) {
   uint64_t deadline_ns = stop ? stop->deadline_ns : 0;
-  uint64_t start = mono_ns();
+  uint64_t start = wasmplug_monotonic_ns();
   uint64_t until = timeout_ns >= 0 ? start + (uint64_t)timeout_ns : UINT64_MAX;
   /* The guest call's deadline caps the wait: waking at it is an
   ** interruption (EINTR), not a timeout the caller asked for. */
@@ -35,7 +31,7 @@ wp_os_err_t wp_os_poll(struct pollfd *fds, size_t n, int64_t timeout_ns,
   for (;;) {
     struct timespec ts, *tsp = NULL;
     if (until != UINT64_MAX) {
-      uint64_t now = mono_ns();
+      uint64_t now = wasmplug_monotonic_ns();
       uint64_t left = now >= until ? 0 : until - now;
       ts.tv_sec = (time_t)(left / 1000000000u);
       ts.tv_nsec = (long)(left % 1000000000u);

@@ -38,8 +38,15 @@ wp_wasi_ctx_t *wp_wasi_ctx_new(void);
 ** preopened now as guest fds 3, 4, ... in order, its stdio.  Fails,
 ** naming the path, when a directory cannot be opened. */
 wasmplug_error_t *wp_wasi_ctx_new_config(const wasmplug_wasi_config_t *config, wp_wasi_ctx_t **out);
-/* Closes every host fd the context opened (never the stdio fds). */
+/* Closes every host fd the context opened (never the stdio fds: their
+** flags are put back as wp_wasi_ctx_restore_stdio does). */
 void wp_wasi_ctx_delete(wp_wasi_ctx_t *ctx);
+/* Of a context's teardown, the part the process's exit would not do: the
+** stdio fds' file status flags the guest changed put back (they are the
+** caller's open files, shared with other processes).  Frees and closes
+** nothing: the lean exit (wasmplug_host_exit) calls it instead of
+** wp_wasi_ctx_delete. */
+void wp_wasi_ctx_restore_stdio(wp_wasi_ctx_t *ctx);
 
 /* Appends one argument (argv[0] is the first one pushed: usually the
 ** program's name). */

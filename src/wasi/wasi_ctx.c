@@ -36,14 +36,18 @@ wp_os_err_t wp_wasi_fd_add(wp_wasi_ctx_t *ctx, const wp_wasi_fd_t *e,
   return 0;
 }
 
+/* A stdio fd is the caller's open file (shared with other processes: a
+** shell's terminal, a pipe): the flags the guest changed on it
+** (fd_fdstat_set_flags) go back as they were. */
+static void stdio_restore(wp_wasi_fd_t *e) {
+  int now;
+  if (e->stdio_flags_set && wp_os_get_flags(e->h.fd, &now) == 0 && now != e->stdio_flags)
+    wp_os_set_flags(e->h.fd, e->stdio_flags);
+}
+
 void wp_wasi_fd_release(wp_wasi_fd_t *e) {
-  if (e->kind == WP_WASI_FD_STDIO) {
-    int now;
-    if (e->stdio_flags_set && wp_os_get_flags(e->h.fd, &now) == 0 && now != e->stdio_flags)
-      wp_os_set_flags(e->h.fd, e->stdio_flags);
-  } else {
-    wp_os_close(&e->h);
-  }
+  if (e->kind == WP_WASI_FD_STDIO) stdio_restore(e);
+  else wp_os_close(&e->h);
   free(e->preopen);
   memset(e, 0, sizeof *e);
   e->h.fd = -1;
@@ -103,6 +107,11 @@ void wp_wasi_ctx_delete(wp_wasi_ctx_t *ctx) {
     if (ctx->fds[i].kind != WP_WASI_FD_FREE) wp_wasi_fd_release(&ctx->fds[i]);
   free(ctx->fds);
   free(ctx);
+}
+
+void wp_wasi_ctx_restore_stdio(wp_wasi_ctx_t *ctx) {
+  for (size_t i = 0; ctx && i < ctx->nfds; i++)
+    if (ctx->fds[i].kind == WP_WASI_FD_STDIO) stdio_restore(&ctx->fds[i]);
 }
 
 void wp_wasi_ctx_set_stdio(wp_wasi_ctx_t *ctx, int in, int out, int err) {

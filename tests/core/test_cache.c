@@ -127,8 +127,9 @@ static bool give_constructor(uint8_t *b, size_t len) {
   return false;
 }
 
-/* The first R_X86_64_RELATIVE relocation of an ELF image's DT_RELA table
-** given type `type` instead.  False when there is none. */
+/* The first relocation of an ELF image's RELA tables (DT_RELA, then
+** DT_JMPREL: its relative relocations are packed in DT_RELR, so DT_RELA
+** may be empty) given type `type` instead.  False when there is none. */
 static bool retype_relocation(uint8_t *b, size_t len, uint32_t type) {
   Elf64_Ehdr eh;
   if (len < sizeof eh) return false;
@@ -137,29 +138,52 @@ static bool retype_relocation(uint8_t *b, size_t len, uint32_t type) {
   unsigned n = eh.e_phnum < 16 ? eh.e_phnum : 16;
   if (eh.e_phoff + n * sizeof *ph > len) return false;
   memcpy(ph, b + eh.e_phoff, n * sizeof *ph);
-  uint64_t rela = 0, relasz = 0;
+  uint64_t rela[2] = {0, 0}, relasz[2] = {0, 0};
   for (unsigned i = 0; i < n; i++) {
     if (ph[i].p_type != PT_DYNAMIC || ph[i].p_offset + ph[i].p_filesz > len) continue;
     for (size_t k = 0; k + sizeof(Elf64_Dyn) <= ph[i].p_filesz; k += sizeof(Elf64_Dyn)) {
       Elf64_Dyn d;
       memcpy(&d, b + ph[i].p_offset + k, sizeof d);
-      if (d.d_tag == DT_RELA) rela = d.d_un.d_ptr;
-      if (d.d_tag == DT_RELASZ) relasz = d.d_un.d_val;
+      if (d.d_tag == DT_RELA) rela[0] = d.d_un.d_ptr;
+      if (d.d_tag == DT_RELASZ) relasz[0] = d.d_un.d_val;
+      if (d.d_tag == DT_JMPREL) rela[1] = d.d_un.d_ptr;
+      if (d.d_tag == DT_PLTRELSZ) relasz[1] = d.d_un.d_val;
     }
   }
-  for (unsigned i = 0; i < n && rela; i++) { /* its address to a file offset */
-    if (ph[i].p_type != PT_LOAD || rela < ph[i].p_vaddr || rela - ph[i].p_vaddr >= ph[i].p_filesz) continue;
-    uint64_t off = ph[i].p_offset + (rela - ph[i].p_vaddr);
-    for (uint64_t r = 0; r + sizeof(Elf64_Rela) <= relasz && off + r + sizeof(Elf64_Rela) <= len; r += sizeof(Elf64_Rela)) {
+  for (int t = 0; t < 2; t++)
+    for (unsigned i = 0; i < n && relasz[t]; i++) { /* its address to a file offset */
+      if (ph[i].p_type != PT_LOAD || rela[t] < ph[i].p_vaddr || rela[t] - ph[i].p_vaddr >= ph[i].p_filesz) continue;
+      uint64_t off = ph[i].p_offset + (rela[t] - ph[i].p_vaddr);
+      if (relasz[t] < sizeof(Elf64_Rela) || off + sizeof(Elf64_Rela) > len) continue;
       Elf64_Rela rl;
-      memcpy(&rl, b + off + r, sizeof rl);
-      if (ELF64_R_TYPE(rl.r_info) != R_X86_64_RELATIVE) continue;
+      memcpy(&rl, b + off, sizeof rl);
       rl.r_info = ELF64_R_INFO(ELF64_R_SYM(rl.r_info), type);
-      memcpy(b + off + r, &rl, sizeof rl);
+      memcpy(b + off, &rl, sizeof rl);
       return true;
     }
-  }
   return false;
+}
+
+/* Whether an ELF image has a PT_GNU_EH_FRAME header (unwind tables) and
+** whether its dynamic section has DT_RELR (packed relative relocations). */
+static void object_shape(const uint8_t *b, size_t len, bool *unwind, bool *relr) {
+  *unwind = *relr = false;
+  Elf64_Ehdr eh;
+  if (len < sizeof eh) return;
+  memcpy(&eh, b, sizeof eh);
+  for (unsigned i = 0; i < eh.e_phnum; i++) {
+    Elf64_Phdr ph;
+    if (eh.e_phoff + (i + 1) * sizeof ph > len) return;
+    memcpy(&ph, b + eh.e_phoff + i * sizeof ph, sizeof ph);
+    if (ph.p_type == PT_GNU_EH_FRAME) *unwind = true;
+    if (ph.p_type != PT_DYNAMIC || ph.p_offset + ph.p_filesz > len) continue;
+    for (size_t k = 0; k + sizeof(Elf64_Dyn) <= ph.p_filesz; k += sizeof(Elf64_Dyn)) {
+      Elf64_Dyn d;
+      memcpy(&d, b + ph.p_offset + k, sizeof d);
+      if (d.d_tag == DT_NULL) break;
+      if (d.d_tag == 36 /* DT_RELR */) *relr = true;
+    }
+  }
 }
 
 /* Plants `code` as the cache entry so/meta with a MAC that verifies (this
@@ -202,6 +226,19 @@ int main(int argc, char **argv) {
   char *so = entry(".so"), *meta = entry(".meta");
   CHECK(so && meta, "cache holds a .so and its .meta");
   if (!so || !meta) return 1;
+  /* Every warm start copies, hashes and maps every page of the cached
+  ** object: it carries no unwind tables (nothing unwinds through it) and
+  ** its relative relocations are packed (DT_RELR: 8 bytes for up to 63
+  ** pointers, not 24 each), which image.c applies (build.c) */
+  {
+    size_t olen = 0;
+    uint8_t *obj = try_read_file(so, &olen);
+    bool unwind = true, relr = false;
+    if (obj) object_shape(obj, olen, &unwind, &relr);
+    CHECK(obj && !unwind, "the cached object has no unwind tables (no PT_GNU_EH_FRAME)");
+    CHECK(obj && relr, "the cached object's relative relocations are packed (DT_RELR)");
+    free(obj);
+  }
   CHECK(load_tier(WASMPLUG_TIER_AUTO, wasm, wasm_len, NULL) == WASMPLUG_TIER_OPTIMIZED,
         "auto uses the cached code");
   /* loaded by wasmplug's own loader (image.c), not dlopen: the dynamic

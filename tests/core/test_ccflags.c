@@ -18,7 +18,8 @@
 ** outside loops is compiled in a unit of its own at -Og, with a function
 ** only it calls, outside its loop; one as large that is nearly all one
 ** loop, a small exported one and one the first calls in a loop at -O1;
-** and the module's functions give the right results.
+** and the module's functions give the right results.  Last, the order of
+** the compiles: a unit's starts as soon as the translator has made it.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,10 +48,10 @@ static int is_file_arg(const char *a, int after_o) {
 /* Five functions () -> i32, the first three exported as "f", "g" and "h":
 ** f calls c (outside any loop) and d (inside a loop it runs once), adds
 ** their results and sums K ones in straight code (3 K + 10 bytes, 3 of them
-** in the loop); g sums K ones inside a loop it runs once (3 K + 9 bytes,
+** in the loop); g sums KG ones inside a loop it runs once (3 KG + 9 bytes,
 ** nearly all in the loop); h returns 7, c 1, d 2. */
-static uint8_t *huge_module(uint32_t k, size_t *len) {
-  size_t cap = 128 + (size_t)k * 6 + 64;
+static uint8_t *huge_module(uint32_t k, uint32_t kg, size_t *len) {
+  size_t cap = 128 + (size_t)(k + kg) * 3 + 64;
   uint8_t *m = malloc(cap), *p = m;
   static const uint8_t head[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
                                  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,       /* type () -> i32 */
@@ -60,7 +61,7 @@ static uint8_t *huge_module(uint32_t k, size_t *len) {
   memcpy(p, head, sizeof head);
   p += sizeof head;
   uint8_t tmp[8];
-  uint32_t bf = 3 * k + 10, bg = 3 * k + 9, bsmall = 4;
+  uint32_t bf = 3 * k + 10, bg = 3 * kg + 9, bsmall = 4;
   uint32_t csz = 1 + (uint32_t)core_test_uleb(tmp, bf) + bf + (uint32_t)core_test_uleb(tmp, bg) + bg + 3 * (1 + bsmall);
   *p++ = 0x0a;
   p += core_test_uleb(p, csz);
@@ -80,7 +81,7 @@ static uint8_t *huge_module(uint32_t k, size_t *len) {
       memcpy(p, calls, sizeof calls);
       p += sizeof calls;
     }
-    for (uint32_t i = 0; i < k; i++) {
+    for (uint32_t i = 0; i < (g ? kg : k); i++) {
       *p++ = 0x41;
       *p++ = 0x01;
       *p++ = 0x6a;
@@ -205,7 +206,7 @@ int main(int argc, char **argv) {
   ** loop) at -O1 */
   enum { K = 2000 }; /* 6 KB of code each */
   size_t len;
-  uint8_t *bytes = huge_module(K, &len);
+  uint8_t *bytes = huge_module(K, K, &len);
   remove(log);
   remove(ogsrc);
   wasmplug_module_t *m = NULL;
@@ -250,6 +251,38 @@ int main(int argc, char **argv) {
   wasmplug_trap_delete(trap);
   wasmplug_error_delete(err);
   wasmplug_module_delete(m);
+
+  /* The build starts a unit's compile as soon as the translator has made
+  ** it (build.c: unit_ready), the rest of the units largest first once all
+  ** are made.  One compile at a time, a module whose first unit (g, h, d)
+  ** is far smaller than its second (f and c, cold): unit 0 is compiled
+  ** first, started before unit 1 was translated; sorted by size from the
+  ** start (the build before), unit 1 would be.  Then the glue. */
+  setenv("WASMPLUG_JOBS", "1", 1);
+  bytes = huge_module(K + 1, 10, &len); /* K + 1: not the cold unit huge.wasm cached */
+  remove(log);
+  m = NULL;
+  err = wasmplug_module_new(e, bytes, len, "first.wasm", &m);
+  free(bytes);
+  CHECK(!err, "compile first.wasm: %s", wasmplug_error_message(err));
+  wasmplug_error_delete(err);
+  err = NULL;
+  wasmplug_module_delete(m);
+  unsetenv("WASMPLUG_JOBS");
+  char order[3][16] = {"", "", ""};
+  int nsrc = 0;
+  l = fopen(log, "r");
+  while (l && fgets(line, sizeof line, l)) {
+    line[strcspn(line, "\n")] = 0;
+    const char *base = strrchr(line, '/');
+    base = base ? base + 1 : line;
+    size_t n = strlen(base);
+    if (n > 2 && n < 16 && !strcmp(base + n - 2, ".c") && nsrc < 3) snprintf(order[nsrc++], sizeof order[0], "%s", base);
+  }
+  if (l) fclose(l);
+  CHECK(nsrc == 3 && !strcmp(order[0], "u0.c") && !strcmp(order[1], "u1.c") && !strcmp(order[2], "glue.c"),
+        "first.wasm: compiled %s, %s, %s (want u0.c, then u1.c, the larger, then glue.c)", order[0], order[1],
+        order[2]);
 
   wasmplug_engine_delete(e);
   printf("%d checks, %d failed\n", checks, failures);

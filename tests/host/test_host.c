@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <wasmplug.h>
@@ -465,6 +466,144 @@ static void test_linked_plugin(void) {
   }
 }
 
+/* ---- the lean exit (wasmplug_host_exit): the linked plugin again, with
+** teardown hooks that write to a pipe, the only way out of a process that
+** ends inside the call. */
+static int lean_fd = -1;
+static void lean_note(const char *what) {
+  if (lean_fd >= 0 && write(lean_fd, what, strlen(what)) < 0) _exit(98);
+}
+static void lean_tally_drop(void *state, uint32_t rep) {
+  (void)state; (void)rep;
+  lean_note("drop\n");
+}
+static int lean_instance_new(void *plugin_state, const wasmplug_plugin_config_t *config, void **instance_state,
+                             const char **error) {
+  (void)config; (void)error;
+  *instance_state = plugin_state;
+  return 0;
+}
+static void lean_instance_drop(void *instance_state) { (void)instance_state; lean_note("instance_drop\n"); }
+static void lean_fini(void *plugin_state) { (void)plugin_state; lean_note("fini\n"); }
+static const wasmplug_plugin_resource_t lean_resources[] = {{"test:rtplug/greet#tally", lean_tally_drop}};
+static const wasmplug_plugin_t lean_desc = {
+    .magic = WASMPLUG_PLUGIN_MAGIC,
+    .abi_major = WASMPLUG_PLUGIN_ABI_MAJOR,
+    .abi_minor = WASMPLUG_PLUGIN_ABI_MINOR,
+    .size = sizeof(wasmplug_plugin_t),
+    .min_host_minor = 1,
+    .name = "linked",
+    .version = "1.0.0",
+    .wit = linked_wit,
+    .funcs = linked_funcs,
+    .nfuncs = 5,
+    .resources = lean_resources,
+    .nresources = 1,
+    .init = linked_init,
+    .fini = lean_fini,
+    .instance_new = lean_instance_new,
+    .instance_drop = lean_instance_drop,
+};
+static const wasmplug_plugin_t *lean_entry(const wasmplug_host_api_t *host) {
+  lh = host;
+  return &lean_desc;
+}
+
+/* In a child: loads `file` with the lean plugin, runs it (or invokes
+** `invoke`), then wasmplug_host_exit(host, instance, 4).  The parent reads
+** what the hooks wrote, then "returned" if the call came back. */
+static void lean_child(const char *file, const char *invoke, int fd) {
+  lean_fd = fd;
+  wasmplug_host_t *host = NULL;
+  wasmplug_error_t *e = wasmplug_host_new(engine, NULL, &host);
+  if (!e) e = wasmplug_host_plugin_add(host, lean_entry, "linked", NULL, &linked_data);
+  size_t len;
+  uint8_t *bytes = read_fixture(NULL, file, &len);
+  wasmplug_program_t *prog = NULL;
+  wasmplug_program_instance_t *in = NULL;
+  wasmplug_trap_t *t = NULL;
+  char *res = NULL;
+  int status = -1;
+  if (!e) e = wasmplug_program_new_owned(host, bytes, len, file, &prog);
+  if (!e) wasmplug_program_instantiate(prog, &in, &e, &t);
+  if (!e && !t) e = invoke ? wasmplug_program_instance_invoke(in, invoke, &res, &status, &t)
+                           : wasmplug_program_instance_run(in, &status, &t);
+  if (e || t) {
+    fprintf(stderr, "lean child %s: %s\n", file, e ? msg(e) : wasmplug_trap_message(t));
+    _exit(97);
+  }
+  free(res);
+  wasmplug_host_exit(host, in, 4);
+  lean_note("returned\n");
+  wasmplug_program_instance_delete(in);
+  wasmplug_program_delete(prog);
+  wasmplug_host_delete(host);
+  _exit(4);
+}
+
+/* What the child wrote and its exit status. */
+static int lean_run(const char *file, const char *invoke, char *out, size_t cap) {
+  int p[2];
+  fflush(NULL);
+  if (pipe(p)) exit(1);
+  pid_t pid = fork();
+  if (pid < 0) exit(1);
+  if (pid == 0) {
+    close(p[0]);
+    lean_child(file, invoke, p[1]);
+  }
+  close(p[1]);
+  size_t n = 0;
+  ssize_t got;
+  while (n + 1 < cap && (got = read(p[0], out + n, cap - 1 - n)) > 0) n += (size_t)got;
+  out[n] = 0;
+  close(p[0]);
+  int ws;
+  if (waitpid(pid, &ws, 0) != pid) return -1;
+  return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
+static void test_lean_exit(void) {
+  bool lean = wasmplug_lean_exit_enabled();
+  const char *ret = lean ? "" : "returned\n";
+  char out[256], want[256];
+  /* a component: the tally the guest kept is dropped, then the plugin's
+  ** instance state, then the plugin; the status is the one given */
+  int st = lean_run(path(dir_rt, "plug.wasm"), "keep(3)", out, sizeof out);
+  snprintf(want, sizeof want, "%sdrop\ninstance_drop\nfini\n", ret);
+  CHECK(st == 4 && !strcmp(out, want), "lean exit, component: status %d, hooks:\n%s(wanted:\n%s)", st, out, want);
+  /* a core module: the plugin's fini (it has no state for a guest that
+  ** imports none of it) */
+  st = lean_run(path(dir_wasi, "hello.wasm"), NULL, out, sizeof out);
+  snprintf(want, sizeof want, "%sfini\n", ret);
+  CHECK(st == 4 && !strcmp(out, want), "lean exit, core module: status %d, hooks:\n%s(wanted:\n%s)", st, out, want);
+  /* nothing happens (the caller deletes everything) with no host, with
+  ** another live instance, and under WASMPLUG_FULL_TEARDOWN */
+  wasmplug_host_exit(NULL, NULL, 5);
+  wasmplug_host_t *host = NULL;
+  wasmplug_error_t *e = wasmplug_host_new(engine, NULL, &host);
+  CHECK(!e, "%s", msg(e));
+  size_t len;
+  uint8_t *bytes = read_fixture(NULL, path(dir_rt, "cmd.wasm"), &len);
+  wasmplug_program_t *prog = NULL;
+  CHECK(!(e = wasmplug_program_new_owned(host, bytes, len, "cmd.wasm", &prog)), "%s", msg(e));
+  wasmplug_program_instance_t *in[2] = {0};
+  for (int i = 0; prog && i < 2; i++) {
+    wasmplug_trap_t *t = NULL;
+    wasmplug_program_instantiate(prog, &in[i], &e, &t);
+    CHECK(in[i] && !e && !t, "instance %d: %s", i, msg(e));
+  }
+  wasmplug_host_exit(host, in[0], 5); /* in[1] is alive: comes back */
+  wasmplug_program_instance_delete(in[1]);
+  setenv("WASMPLUG_FULL_TEARDOWN", "1", 1);
+  CHECK(!wasmplug_lean_exit_enabled(), "WASMPLUG_FULL_TEARDOWN=1 leaves the lean exit on");
+  wasmplug_host_exit(host, in[0], 5); /* comes back */
+  unsetenv("WASMPLUG_FULL_TEARDOWN");
+  wasmplug_program_instance_delete(in[0]);
+  wasmplug_program_delete(prog);
+  wasmplug_host_delete(host);
+}
+
 /* The public component value and type API: a value-tree host function
 ** (types built with wasmplug_ctypes_t) serving an import, its three
 ** outcomes (a value, a trap naming it, an exit), WAVE text. */
@@ -720,6 +859,7 @@ int main(int argc, char **argv) {
   test_error_kinds_everywhere();
   test_component_values();
   test_program_owned();
+  test_lean_exit();
   wasmplug_engine_delete(engine);
   if (failures) fprintf(stderr, "%d failure(s)\n", failures);
   else printf("host api: ok\n");

@@ -18,6 +18,13 @@
 **                                      SECS (the socket fills up: the server
 **                                      must hold back), then reads the rest;
 **                                      prints the body's byte count
+**   rawhttp PORT noread PATH LEN SECS  POSTs PATH declaring LEN bytes and
+**                                      sends them as the server takes them,
+**                                      never reading a byte of the answer,
+**                                      for SECS; then reads what is there
+**                                      (2 s at most) and prints "sent N,
+**                                      closed" when the server had hung up
+**                                      ("sent N, open" when not)
 **   rawhttp 0 silent SECS              an upstream that never answers: listens
 **                                      on a free port of 127.0.0.1, prints it,
 **                                      prints "accepted" at each connection,
@@ -26,6 +33,7 @@
 */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -217,6 +225,47 @@ int main(int argc, char **argv) {
       got += (size_t)k;
     }
     printf("%zu\n", body);
+  } else if (!strcmp(mode, "noread") && argc == 6) {
+    char head[512];
+    long total = atol(argv[4]), sent = 0;
+    int n = snprintf(head, sizeof head, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %ld\r\n\r\n", argv[3], total);
+    send_all(fd, head, (size_t)n);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    char chunk[16384];
+    memset(chunk, 'b', sizeof chunk);
+    time_t end = time(NULL) + atoi(argv[5]);
+    bool gone = false;
+    while (time(NULL) < end) {
+      struct pollfd p = {fd, sent < total ? POLLOUT : 0, 0};
+      if (poll(&p, 1, 200) < 0) break;
+      if (p.revents & (POLLERR | POLLHUP)) {
+        gone = true;
+        break;
+      }
+      if (!(p.revents & POLLOUT)) continue;
+      size_t k = total - sent < (long)sizeof chunk ? (size_t)(total - sent) : sizeof chunk;
+      ssize_t w = send(fd, chunk, k, MSG_NOSIGNAL);
+      if (w > 0) sent += w;
+      else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+        gone = true;
+        break;
+      }
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    /* what the server queued, then its end (or 2 s of silence: open) */
+    if (!gone) {
+      for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 2000) <= 0) break;
+        char tmp[65536];
+        ssize_t k = recv(fd, tmp, sizeof tmp, 0);
+        if (k <= 0) {
+          gone = true;
+          break;
+        }
+      }
+    }
+    printf("sent %ld, %s\n", sent, gone ? "closed" : "open");
   } else {
     fprintf(stderr, "rawhttp: bad arguments\n");
     return 2;

@@ -16,7 +16,10 @@
 #  - one WIT keyword list, the lexer's (src/wit/lexer.c, wp_wit_is_keyword):
 #    no other file spells keywords as a list of strings;
 #  - one rep table for the shipped plugins (plugins/common/slots.h): no
-#    plugin grows an object array of its own.
+#    plugin grows an object array of its own;
+#  - one monotonic clock, the clock of every deadline: only
+#    include/wasmplug/clock.h (wasmplug_monotonic_ns) reads CLOCK_MONOTONIC
+#    in src/ and plugins/ (there were a dozen copies of it).
 set -eu
 src=$1 inc=$2
 fail=0
@@ -46,6 +49,11 @@ plugins=$(dirname "$src")/plugins
 reps=$(grep -rnE 'realloc\(in->objs|->objs\[|kv_slots_t|uint32_t kv_slot_add' "$plugins" || true)
 if [ -n "$reps" ]; then
   echo "a plugin rep table outside plugins/common/slots.h:"; printf '%s\n' "$reps"; fail=1
+fi
+clocks=$(grep -rn 'clock_gettime(CLOCK_MONOTONIC' "$src" "$plugins" || true)
+if [ -n "$clocks" ]; then
+  echo "the monotonic clock must be read with wasmplug_monotonic_ns (include/wasmplug/clock.h); read in:"
+  printf '%s\n' "$clocks"; fail=1
 fi
 kinds=$(sed -n '/^typedef enum wasmplug_ckind {/,/} wasmplug_ckind_t;/p' "$inc/wasmplug.h" |
         grep -o 'WASMPLUG_C_[A-Z0-9_]*' | sed 's/WASMPLUG_C_//')

@@ -183,6 +183,11 @@ static void test_abi_negatives(void) {
       {"abi_null_desc.so", {"returned no descriptor"}},
       {"abi_init_fails.so", {"plugin abi-case: init failed: the database is locked"}},
       {"abi_bad_option.so", {"option 'level' has unknown type 'float'"}},
+      {"abi_flat_bad_shape.so", {"plugin abi-case", "flat table entry 'case:abi/ping@1.2.0#ping'", "no flat form"}},
+      {"abi_flat_unknown.so", {"flat table entry 'case:abi/ping#pnog' names no function"}},
+      {"abi_flat_null_fn.so", {"flat table entry 'case:abi/ping#pong' has a NULL function"}},
+      {"abi_flat_no_table.so", {"has 2 flat entries but no flat table"}},
+      {"abi_flat_short.so", {"flat_size smaller than an entry"}},
       {"does_not_exist.so", {"cannot load plugin", "does_not_exist.so"}},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -201,6 +206,12 @@ static void test_abi_negatives(void) {
   free(msg);
   msg = load_error(path_of(plugin_dir, "abi_abi_1_0.so"));
   CHECK(!msg, "a plugin built against ABI 1.0 must still load: %s", msg);
+  free(msg);
+  msg = load_error(path_of(plugin_dir, "abi_abi_1_4.so"));
+  CHECK(!msg, "a plugin built against ABI 1.4 (no flat table) must still load: %s", msg);
+  free(msg);
+  msg = load_error(path_of(plugin_dir, "abi_flat_ok.so"));
+  CHECK(!msg, "flat entries larger than 1.5's (flat_size) must load: %s", msg);
   free(msg);
 }
 
@@ -602,6 +613,102 @@ static void test_threads(wp_plugin_set_t *set, const wasmplug_module_t *guest) {
   fx_delete(&probe);
 }
 
+static void test_hostile(wp_plugin_set_t *set);
+
+/* Plugin ABI 1.5's flat entries (test_plugin_flat.so, flat.wasm): the
+** guest's calls of nop, add, incr and the counter's methods reach them, not
+** the functions of funcs[] (flat-calls counts), with every check of the
+** word path: a bad handle, a dropped one, another resource's, a call after
+** teardown each trap before the plugin; a plugin's trap and arena work. */
+static void test_flat(void) {
+  wp_plugin_set_t *set = wp_plugin_set_new();
+  wasmplug_error_t *e = wp_plugin_set_load(set, path_of(plugin_dir, "test_plugin_flat.so"));
+  CHECK(!e, "load test_plugin_flat.so: %s", e ? wasmplug_error_message(e) : "");
+  wasmplug_error_delete(e);
+  wasmplug_module_t *m = load_module("flat.wasm");
+  fx_t fx;
+  char *le = fx_new(&fx, set, m);
+  CHECK(!le, "link flat.wasm: %s", le);
+  free(le);
+  if (le) {
+    wasmplug_module_delete(m);
+    wp_plugin_set_delete(set);
+    return;
+  }
+  wasmplug_val_t r[1];
+  call_ok(&fx, "nop", NULL, 0, NULL, 0);
+  CHECK(call_ok(&fx, "add", ARGS(I32(2), I32(40)), r, 1) == 42, "add");
+  CHECK(call_ok(&fx, "incr", NULL, 0, r, 1) == 1 && call_ok(&fx, "incr", NULL, 0, r, 1) == 2, "incr");
+  CHECK(call0(&fx, "flat-calls") == 4, "nop, add, incr x2 through their flat entries: %u", call0(&fx, "flat-calls"));
+  uint32_t h = call_ok(&fx, "new", ARGS(I32(10)), r, 1);
+  uint32_t h2 = call_ok(&fx, "new", ARGS(I32(1)), r, 1);
+  CHECK(call_ok(&fx, "get", ARGS(I32(h)), r, 1) == 10, "get");
+  CHECK(call_ok(&fx, "plus", ARGS(I32(h), I32(5)), r, 1) == 15, "counter.add");
+  CHECK(call_ok(&fx, "get_loop", ARGS(I32(h2), I32(1000)), r, 1) == 1000, "get in a loop");
+  CHECK(call0(&fx, "flat-calls") == 4 + 2 + 1000, "the methods through their flat entries: %u",
+        call0(&fx, "flat-calls"));
+  /* a plugin's trap through its flat entry, then the instance keeps working */
+  wasmplug_trap_t *t = call(&fx, "add", ARGS(I32(0xFFFFFFFFu), I32(2)), r, 1);
+  CHECK(t && wasmplug_trap_kind(t) == WASMPLUG_TRAP_HOST &&
+            contains(wasmplug_trap_message(t), "plugin test-plugin: test:plugin/api@0.1.0#add: add overflows"),
+        "flat trap: %s", t ? wasmplug_trap_message(t) : "no trap");
+  wasmplug_trap_delete(t);
+  CHECK(call_ok(&fx, "add", ARGS(I32(1), I32(2)), r, 1) == 3, "after a flat trap");
+  /* the same on the word path (counter-sub has no flat entry): the call
+  ** handle both keep per binding is fresh again after a trap */
+  t = call(&fx, "minus", ARGS(I32(h), I32(100)), r, 1);
+  CHECK(t && contains(wasmplug_trap_message(t), "#counter-sub: counter underflows"), "word trap: %s",
+        t ? wasmplug_trap_message(t) : "no trap");
+  wasmplug_trap_delete(t);
+  CHECK(call_ok(&fx, "minus", ARGS(I32(h), I32(5)), r, 1) == 10, "after a word trap");
+  CHECK(call_ok(&fx, "plus", ARGS(I32(h), I32(5)), r, 1) == 15, "back to 15");
+  /* handles the flat entries must refuse, before the plugin runs */
+  uint32_t tag = call_ok(&fx, "tag", NULL, 0, r, 1);
+  call_ok(&fx, "drop", ARGS(I32(h2)), NULL, 0);
+  struct {
+    const char *fn;
+    uint32_t handle;
+    const char *want;
+  } bad[] = {
+      {"get", 0, "unknown handle 0"},
+      {"get", 12345, "unknown handle 12345"},
+      {"get", tag, "#tag, expected a test:plugin/api@0.1.0#counter"}, /* another resource's */
+      {"get", h2, "unknown handle"},        /* dropped */
+      {"plus", tag, "#tag, expected a test:plugin/api@0.1.0#counter"},
+      {"plus", h2, "unknown handle"},
+      {"plus", 0xFFFFFFFFu, "unknown handle 4294967295"},
+      {"minus", tag, "#tag, expected a test:plugin/api@0.1.0#counter"}, /* (the word path) */
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    uint32_t calls = call0(&fx, "count");
+    t = call(&fx, bad[i].fn, (wasmplug_val_t[]){I32(bad[i].handle), I32(1)}, strcmp(bad[i].fn, "get") ? 2 : 1, r, 1);
+    CHECK(t && wasmplug_trap_kind(t) == WASMPLUG_TRAP_CANON && contains(wasmplug_trap_message(t), bad[i].want) &&
+              contains(wasmplug_trap_message(t), "plugin test-plugin"),
+          "flat %s(%u): %s", bad[i].fn, bad[i].handle, t ? wasmplug_trap_message(t) : "no trap");
+    wasmplug_trap_delete(t);
+    CHECK(call0(&fx, "count") == calls, "flat %s(%u) reached the plugin", bad[i].fn, bad[i].handle);
+  }
+  CHECK(call_ok(&fx, "get", ARGS(I32(h)), r, 1) == 15, "the good handle still works");
+  /* the plugin state torn down: the flat entries trap before touching it */
+  wp_plugin_instances_delete(fx.g);
+  for (int i = 0; i < 2; i++) {
+    t = call(&fx, i ? "add" : "get", (wasmplug_val_t[]){I32(h), I32(1)}, i ? 2 : 1, r, 1);
+    CHECK(t && contains(wasmplug_trap_message(t), "called after the guest's plugin state was torn down"),
+          "flat call after teardown: %s", t ? wasmplug_trap_message(t) : "no trap");
+    wasmplug_trap_delete(t);
+  }
+  wasmplug_instance_delete(fx.inst);
+  wasmplug_linker_delete(fx.linker);
+  wasmplug_module_delete(m);
+  /* the generic suites, with the flat entries in place */
+  wasmplug_module_t *guest = load_module("guest.wasm");
+  test_resources(set, guest);
+  test_torn_down(set, guest);
+  test_hostile(set);
+  wasmplug_module_delete(guest);
+  wp_plugin_set_delete(set);
+}
+
 /* Every attack traps with CANON before the plugin sees anything. */
 static void test_hostile(wp_plugin_set_t *set) {
   wasmplug_module_t *m = load_module("hostile.wasm");
@@ -992,6 +1099,7 @@ int main(int argc, char **argv) {
   test_link_errors(set);
   test_bindings(set);
   wp_plugin_set_delete(set);
+  test_flat();
   test_semver_link();
   test_conflict(guest);
   test_describe_and_dirs();

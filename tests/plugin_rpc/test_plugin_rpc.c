@@ -587,11 +587,10 @@ typedef struct raw {
   uint32_t inst;
 } raw_t;
 
-static bool raw_open(raw_t *r, const char *addr) {
+/* HELLO and INST_NEW on a connected socket (r owns it). */
+static bool raw_open_fd(raw_t *r, int fd) {
   char why[300];
   memset(r, 0, sizeof *r);
-  int fd = wp_rpc_addr_socket(addr, false, why, sizeof why);
-  if (fd < 0) return false;
   wp_rpc_conn_init(&r->c, fd);
   wp_rpc_header_t h;
   const uint8_t *pl;
@@ -605,6 +604,13 @@ static bool raw_open(raw_t *r, const char *addr) {
     return false;
   r->inst = h.inst;
   return true;
+}
+
+static bool raw_open(raw_t *r, const char *addr) {
+  char why[300];
+  memset(r, 0, sizeof *r);
+  int fd = wp_rpc_addr_socket(addr, false, why, sizeof why);
+  return fd >= 0 && raw_open_fd(r, fd);
 }
 
 static void raw_close(raw_t *r) {
@@ -690,6 +696,106 @@ static void test_serve_stop(void) {
   int st = 0;
   waitpid(server, &st, 0);
   CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "plugin-serve after STOPs (status 0x%x)", st);
+}
+
+/* An embedder's process serving a plugin itself (wasmplug_plugin_server_
+** run_fd on a thread of its own): the stop signal the watcher sends the
+** serving thread is SIGRTMIN+4 unless the embedder picks another or none
+** (wasmplug_plugin_server_stop_signal_set), and the server installs its
+** do-nothing handler only where the signal has its default action.
+** Before, it installed its handler for SIGRTMIN+4 over the embedder's at
+** every run_fd, and the signal could not be changed. */
+static volatile sig_atomic_t own_hits;
+static void own_handler(int sig) { (void)sig; own_hits++; }
+
+typedef struct served {
+  wasmplug_plugin_server_t *s;
+  int fd;
+} served_t;
+
+static void *serve_one(void *arg) {
+  served_t *x = arg;
+  wasmplug_plugin_server_run_fd(x->s, x->fd);
+  return NULL;
+}
+
+/* One session served by a thread of this process: interrupted-after(ms)
+** with its STOP right behind it; the bool (-1: no answer). */
+static int stop_in_process(wasmplug_plugin_server_t *s, uint32_t fi, uint32_t ms) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) return -1;
+  served_t x = {s, sv[1]};
+  pthread_t t;
+  if (pthread_create(&t, NULL, serve_one, &x)) {
+    close(sv[0]);
+    close(sv[1]);
+    return -1;
+  }
+  raw_t r;
+  int got = raw_open_fd(&r, sv[0]) && raw_call(&r, 20, fi, 0, ms) && raw_stop(&r, 20) ? raw_bool(&r, 20) : -1;
+  raw_close(&r); /* the session ends: run_fd returns */
+  pthread_join(t, NULL);
+  return got;
+}
+
+static bool handler_is(int signo, void (*want)(int)) {
+  struct sigaction sa;
+  return !sigaction(signo, NULL, &sa) && !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == want;
+}
+
+static void test_serve_stop_signal(void) {
+  wasmplug_plugin_server_t *s = NULL;
+  wasmplug_error_t *e = wasmplug_plugin_server_new(faulty_so, &s);
+  CHECK(!e, "plugin server: %s", e ? wasmplug_error_message(e) : "");
+  if (e) {
+    wasmplug_error_delete(e);
+    return;
+  }
+  host_t probe;
+  CHECK(host_open(&probe, faulty_so), "open: %s", probe.err);
+  const wasmplug_plugin_t *d = wp_plugin_descriptor(wp_plugin_set_get(probe.set, 0));
+  uint32_t fi = UINT32_MAX;
+  for (uint32_t i = 0; i < d->nfuncs; i++)
+    if (!strcmp(d->funcs[i].name, "test:faulty/api#interrupted-after")) fi = i;
+  host_close(&probe);
+  int four = SIGRTMIN + 4, six = SIGRTMIN + 6;
+  /* the default signal, for which the embedder has a handler of its own:
+  ** kept, and it is what cuts the plugin's sleep of 20 s */
+  struct sigaction own, dfl;
+  memset(&own, 0, sizeof own);
+  own.sa_handler = own_handler;
+  sigemptyset(&own.sa_mask);
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigaction(four, &own, NULL);
+  own_hits = 0;
+  CHECK(stop_in_process(s, fi, 20000) == 1, "in process, SIGRTMIN+4: the STOP interrupts the call");
+  CHECK(handler_is(four, own_handler), "the embedder's SIGRTMIN+4 handler is kept");
+  CHECK(own_hits > 0, "the embedder's handler took the stop signal");
+  sigaction(four, &dfl, NULL);
+  /* another signal: installed for it, SIGRTMIN+4 left alone */
+  sigaction(six, &dfl, NULL);
+  CHECK(!(e = wasmplug_plugin_server_stop_signal_set(s, six)), "stop_signal_set(SIGRTMIN+6)");
+  wasmplug_error_delete(e);
+  CHECK(stop_in_process(s, fi, 20000) == 1, "in process, SIGRTMIN+6: the STOP interrupts the call");
+  CHECK(!handler_is(six, SIG_DFL), "a handler is installed for the chosen signal");
+  CHECK(handler_is(four, SIG_DFL), "SIGRTMIN+4 untouched when another signal is chosen");
+  sigaction(six, &dfl, NULL);
+  /* none: nothing installed, nothing sent (a real-time signal at its
+  ** default action would end this process); the plugin still learns of
+  ** the STOP through host->interrupted once its short sleep is over */
+  CHECK(!(e = wasmplug_plugin_server_stop_signal_set(s, 0)), "stop_signal_set(0)");
+  wasmplug_error_delete(e);
+  CHECK(stop_in_process(s, fi, 300) == 1, "in process, no signal: host->interrupted says so");
+  CHECK(handler_is(four, SIG_DFL) && handler_is(six, SIG_DFL), "no signal: no handler installed");
+  /* not a signal to interrupt calls with */
+  int badsigs[] = {-1, SIGKILL, SIGSTOP, SIGSEGV, 100000};
+  for (size_t k = 0; k < sizeof badsigs / sizeof *badsigs; k++) {
+    e = wasmplug_plugin_server_stop_signal_set(s, badsigs[k]);
+    CHECK(e && wasmplug_error_kind(e) == WASMPLUG_ERROR_INVALID, "stop_signal_set(%d) refused", badsigs[k]);
+    wasmplug_error_delete(e);
+  }
+  wasmplug_plugin_server_delete(s);
 }
 
 /* ------------------------------------------- 5. a lying plugin server */
@@ -1190,6 +1296,7 @@ int main(int argc, char **argv) {
   test_seccomp();
   test_serve();
   test_serve_stop();
+  test_serve_stop_signal();
   test_hostile_clients();
   test_lying_server();
   test_decoder_mutations();

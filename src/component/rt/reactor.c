@@ -6,6 +6,7 @@
 ** every callback runs on that thread, from the scheduler's loop.
 */
 #include "component/rt/async.h"
+#include "wasmplug/clock.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -68,12 +69,6 @@ void rt_reactor_free(rt_reactor *r) {
   free(r->q);
   free(r->w);
   free(r);
-}
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 int rt_reactor_defer(rt_reactor *r, const void *owner, void (*fn)(void *arg), void *arg) {
@@ -198,7 +193,7 @@ again:;
   if (ran) block = false;
   if (!r->nw && !r->wakers) return ran;
   /* the nearest timer bounds the wait */
-  uint64_t now = now_ns(), soonest = UINT64_MAX;
+  uint64_t now = wasmplug_monotonic_ns(), soonest = UINT64_MAX;
   size_t nfd = 0;
   for (size_t i = 0; i < r->nw; i++) {
     if (r->w[i].fd < 0) {
@@ -264,7 +259,7 @@ again:;
   }
   if (fds != fds_small) free(fds);
   if (ids != ids_small) free(ids);
-  now = now_ns();
+  now = wasmplug_monotonic_ns();
 timers:
   for (size_t j = 0; j < r->nw;) {
     if (r->w[j].fd < 0 && r->w[j].deadline <= now) {

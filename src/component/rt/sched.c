@@ -12,6 +12,7 @@
 ** O(members of one waitable set).
 */
 #include "component/rt/async.h"
+#include "wasmplug/clock.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -297,9 +298,7 @@ wasmplug_trap_t *rt_sched_run_until(rt_store *s, const bool *done) {
     /* the wait was cut by the time limit or by the embedder's interrupt
     ** (the host's call is a guest call: rt_func_call_from) */
     if (wasmplug_call_interrupted()) {
-      struct timespec ts;
-      clock_gettime(CLOCK_MONOTONIC, &ts);
-      uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, d = wasmplug_call_deadline();
+      uint64_t now = wasmplug_monotonic_ns(), d = wasmplug_call_deadline();
       return rt_poison(s, wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, d && now >= d
                                                                         ? "the time limit passed while waiting"
                                                                         : "the call was interrupted by its embedder "

@@ -4,7 +4,11 @@
 **
 ** Built twice: as test_plugin.so (name "test-plugin") and, with
 ** -DPLUGIN_B, as test_plugin_b.so ("test-plugin-b", `incr` counts from
-** 100) to test two plugins exporting the same interface.
+** 100) to test two plugins exporting the same interface; and, with
+** -DPLUGIN_FLAT, as test_plugin_flat.so (also "test-plugin"), which gives
+** flat entries (plugin ABI 1.5) for nop, add, incr and the counter's
+** methods, counts the calls that came through them (flat-calls), and has a
+** second resource (tag) whose handles a counter method must refuse.
 ** It includes only wasmplug/plugin.h, as every plugin must.
 */
 #include <stdatomic.h>
@@ -66,6 +70,13 @@ static const char wit[] =
     "  destroyed-total: func() -> u32;\n"
     "  get-config: func(key: string) -> option<string>;\n"
     "  byte-sum: func(s: string) -> u32;\n"
+#ifdef PLUGIN_FLAT
+    "  counter-sub: func(c: borrow<counter>, n: u32) -> u32;\n"
+    "  resource tag {\n"
+    "    constructor();\n"
+    "  }\n"
+    "  flat-calls: func() -> u32;\n"
+#endif
     "}\n"
     "\n"
     "world provider {\n"
@@ -102,7 +113,7 @@ typedef struct {
 #define MAX_COUNTERS 64
 typedef struct {
   plugin_state_t *ps;
-  uint32_t incr, calls, live;
+  uint32_t incr, calls, live, flat_calls;
   uint32_t value[MAX_COUNTERS + 1];
   bool alive[MAX_COUNTERS + 1];
 } inst_t;
@@ -121,7 +132,22 @@ static int p_init(const wasmplug_host_api_t *h, const wasmplug_plugin_config_t *
   return 0;
 }
 
-static void p_fini(void *state) { free(state); }
+/* $TEST_PLUGIN_LOG names a file each teardown hook appends a line to
+** (a counter's drop, instance_drop, fini): what a plugin's finalizers do
+** outside the process, which every way a run ends must let happen
+** (tests/host/lean_exit_test.sh). */
+static void log_line(const char *what) {
+  const char *path = getenv("TEST_PLUGIN_LOG");
+  FILE *f = path && *path ? fopen(path, "a") : NULL;
+  if (!f) return;
+  fprintf(f, "%s %s\n", PLUGIN_NAME, what);
+  fclose(f);
+}
+
+static void p_fini(void *state) {
+  log_line("fini");
+  free(state);
+}
 
 static int p_instance_new(void *plugin_state, const wasmplug_plugin_config_t *config, void **instance_state,
                           const char **error) {
@@ -142,6 +168,7 @@ static void p_instance_drop(void *instance_state) {
     fprintf(stderr, "test-plugin: instance_drop with %u live counters\n", in->live);
     abort();
   }
+  log_line("instance_drop");
   free(in);
 }
 
@@ -154,6 +181,7 @@ static void counter_drop(void *state, uint32_t rep) {
   in->alive[rep] = false;
   in->live--;
   atomic_fetch_add(&in->ps->destroyed, 1);
+  log_line("counter_drop");
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -182,6 +210,9 @@ static int f_add(void *s, wasmplug_plugin_call_t *c, const void *params, void *r
   (void)c;
   struct { uint32_t a, b; } const *p = params;
   COUNT(s);
+#ifdef PLUGIN_FLAT /* a plugin trap through the flat entry (x_add): the same here */
+  if (p->a + p->b < p->a) return host->trap(c, "add overflows");
+#endif
   *(uint32_t *)result = p->a + p->b;
   return WASMPLUG_OK;
 }
@@ -464,6 +495,86 @@ static int f_counter_merge(void *s, wasmplug_plugin_call_t *c, const void *param
   return new_counter(in, c, sum, result);
 }
 
+#ifdef PLUGIN_FLAT
+/* Flat entries (ABI 1.5): the same functions with params and result in
+** registers; each also counts itself in flat_calls, so a test can tell
+** which entry the host called. */
+#define FLAT_COUNT(state) (COUNT(state), ((inst_t *)(state))->flat_calls++)
+
+static uint32_t x_nop(void *s, wasmplug_plugin_call_t *c) {
+  (void)c;
+  FLAT_COUNT(s);
+  return 0;
+}
+
+static uint32_t x_add(void *s, wasmplug_plugin_call_t *c, uint32_t a, uint32_t b) {
+  FLAT_COUNT(s);
+  if (a + b < a) return (uint32_t)host->trap(c, "add overflows");
+  return a + b;
+}
+
+/* incr also allocates from the call's arena (host->alloc works in a flat
+** entry; the host resets the arena after the call). */
+static uint32_t x_incr(void *s, wasmplug_plugin_call_t *c) {
+  inst_t *in = s;
+  FLAT_COUNT(s);
+  if (host->call_state(c) != s) return (uint32_t)host->trap(c, "call_state differs from the state argument");
+  uint32_t *tmp = host->alloc(c, sizeof *tmp, sizeof *tmp);
+  if (!tmp) return (uint32_t)host->trap(c, "out of memory");
+  *tmp = ++in->incr;
+  return *tmp;
+}
+
+static uint32_t x_counter_get(void *s, wasmplug_plugin_call_t *c, uint32_t self) {
+  inst_t *in = s;
+  FLAT_COUNT(s);
+  if (check_rep(in, c, self)) return 0;
+  return in->value[self];
+}
+
+static uint32_t x_counter_add(void *s, wasmplug_plugin_call_t *c, uint32_t self, uint32_t n) {
+  inst_t *in = s;
+  FLAT_COUNT(s);
+  if (check_rep(in, c, self)) return 0;
+  return in->value[self] += n;
+}
+
+/* counter-sub has no flat entry (the word path, with a borrow): it traps
+** when the counter would go below 0. */
+static int f_counter_sub(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  struct { uint32_t self, n; } const *p = params;
+  inst_t *in = s;
+  COUNT(s);
+  if (check_rep(in, c, p->self)) return WASMPLUG_TRAP;
+  if (in->value[p->self] < p->n) return host->trap(c, "counter underflows");
+  *(uint32_t *)result = in->value[p->self] -= p->n;
+  return WASMPLUG_OK;
+}
+
+static int f_flat_calls(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)c; (void)params;
+  *(uint32_t *)result = ((inst_t *)s)->flat_calls;
+  return WASMPLUG_OK;
+}
+
+/* A tag's rep is never used: tags exist to be the wrong type. */
+static int f_tag_new(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)s; (void)c; (void)params;
+  *(uint32_t *)result = 1;
+  return WASMPLUG_OK;
+}
+
+#define X(n, f) {"test:plugin/api@0.1.0#" n, (wasmplug_plugin_flat_fn)f}
+static const wasmplug_plugin_flat_t flat[] = {
+    X("nop", x_nop),
+    X("add", x_add),
+    X("incr", x_incr),
+    X("[method]counter.get", x_counter_get),
+    /* the unversioned spelling, as in funcs[] */
+    {"test:plugin/api#[method]counter.add", (wasmplug_plugin_flat_fn)x_counter_add},
+};
+#endif
+
 /* ------------------------------------------------------------ descriptor */
 
 #define F(n, f) {"test:plugin/api@0.1.0#" n, f}
@@ -497,6 +608,11 @@ static const wasmplug_plugin_func_t funcs[] = {
     F("[method]counter.add", f_counter_add),
     F("[method]counter.get", f_counter_get),
     F("[static]counter.merge", f_counter_merge),
+#ifdef PLUGIN_FLAT
+    F("flat-calls", f_flat_calls),
+    F("counter-sub", f_counter_sub),
+    F("[constructor]tag", f_tag_new),
+#endif
 };
 
 static const wasmplug_plugin_resource_t resources[] = {
@@ -530,6 +646,11 @@ static const wasmplug_plugin_t descriptor = {
     .fini = p_fini,
     .instance_new = p_instance_new,
     .instance_drop = p_instance_drop,
+#ifdef PLUGIN_FLAT
+    .flat = flat,
+    .nflat = sizeof flat / sizeof flat[0],
+    .flat_size = sizeof(wasmplug_plugin_flat_t),
+#endif
 };
 
 WASMPLUG_PLUGIN_ENTRY(h) {

@@ -1,0 +1,38 @@
+;; flat.wat — a guest of test_plugin_flat.so (plugin ABI 1.5 flat
+;; entries): the functions that have a flat entry, the counter's drop, a
+;; tag (another resource type) and the plugin's call counters.
+(module
+  (import "test:plugin/api@0.1.0" "nop" (func $nop))
+  (import "test:plugin/api@0.1.0" "add" (func $add (param i32 i32) (result i32)))
+  (import "test:plugin/api@0.1.0" "incr" (func $incr (result i32)))
+  (import "test:plugin/api@0.1.0" "[constructor]counter" (func $counter_new (param i32) (result i32)))
+  (import "test:plugin/api@0.1.0" "[method]counter.get" (func $counter_get (param i32) (result i32)))
+  (import "test:plugin/api@0.1.0" "[method]counter.add" (func $counter_add (param i32 i32) (result i32)))
+  (import "test:plugin/api@0.1.0" "[resource-drop]counter" (func $counter_drop (param i32)))
+  (import "test:plugin/api@0.1.0" "[constructor]tag" (func $tag_new (result i32)))
+  (import "test:plugin/api@0.1.0" "call-count" (func $call_count (result i32)))
+  (import "test:plugin/api@0.1.0" "flat-calls" (func $flat_calls (result i32)))
+  (import "test:plugin/api@0.1.0" "live-counters" (func $live (result i32)))
+  (import "test:plugin/api@0.1.0" "counter-sub" (func $counter_sub (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "nop") (call $nop))
+  (func (export "add") (param i32 i32) (result i32) (call $add (local.get 0) (local.get 1)))
+  (func (export "incr") (result i32) (call $incr))
+  (func (export "new") (param i32) (result i32) (call $counter_new (local.get 0)))
+  (func (export "get") (param i32) (result i32) (call $counter_get (local.get 0)))
+  (func (export "plus") (param i32 i32) (result i32) (call $counter_add (local.get 0) (local.get 1)))
+  (func (export "minus") (param i32 i32) (result i32) (call $counter_sub (local.get 0) (local.get 1)))
+  (func (export "drop") (param i32) (call $counter_drop (local.get 0)))
+  (func (export "tag") (result i32) (call $tag_new))
+  (func (export "count") (result i32) (call $call_count))
+  (func (export "flat-calls") (result i32) (call $flat_calls))
+  (func (export "live") (result i32) (call $live))
+  ;; a get of each handle 1..n in a loop: the direct entry from guest code
+  ;; many times (the sum of the values)
+  (func (export "get_loop") (param $h i32) (param $n i32) (result i32)
+    (local $x i32)
+    (loop $l
+      (local.set $x (i32.add (local.get $x) (call $counter_get (local.get $h))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $x))
+)
