@@ -199,6 +199,35 @@ else
     fail "native compile of sqlite3.c: $(head -3 "$WORK/cc-native.out.err" 2>/dev/null | tr '\n' ' ')"
 fi
 rm -f "$WORK/scratch-native.o"
+# The goal's ratio, paired: the two compiles above are one after the other,
+# and on a shared host the machine's speed moves between them (a native
+# compile of 22.4 s in one run, 38.0 s in the next, ours 11.1 and 13.9 s).
+# So the target is judged on COMPILE_ROUNDS rounds of native `cc -O2 -c`
+# and `wasmplug compile` with an emptied cache, taking turns, and the median
+# of the per-round ratios (wall and CPU).
+COMPILE_ROUNDS=${WASMPLUG_BENCH_COMPILE_ROUNDS:-3}
+sq_pair_wall="" sq_pair_cpu=""
+rm -f "$WORK/compile-pairs"
+round=0
+while [ $round -lt "$COMPILE_ROUNDS" ] && [ -n "$sq_cc_wall" ]; do
+    round=$((round + 1))
+    rm -rf "$WORK/cache-pair" "$WORK/scratch-native.o"
+    mkdir -p "$WORK/cache-pair"
+    # shellcheck disable=SC2086
+    n=$("$TIMEIT" 1 "$WORK/cc-native.out" cc -O2 $SQLITE_DEFS -I"$WORK/sqlite" -c "$WORK/sqlite/sqlite3.c" \
+        -o "$WORK/scratch-native.o") || { fail "native compile of sqlite3.c (round $round)"; break; }
+    o=$(WASMPLUG_CACHE_DIR="$WORK/cache-pair" "$TIMEIT" 1 "$WORK/compile-pair.out" \
+        "$WP" compile "$WORK/sqlite_bench.wasm") || { fail "wasmplug compile sqlite_bench.wasm (round $round)"; break; }
+    grep -q "compiling" "$WORK/compile-pair.out.err" || { fail "wasmplug compile: no compile in round $round (cache not empty?)"; break; }
+    printf '%s %s\n' "$n" "$o" >>"$WORK/compile-pairs"
+done
+rm -rf "$WORK/cache-pair" "$WORK/scratch-native.o"
+if [ -s "$WORK/compile-pairs" ]; then
+    sq_pair_wall=$(awk '{ print $6 / $1 }' "$WORK/compile-pairs" | sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+    sq_pair_cpu=$(awk '{ print $9 / $4 }' "$WORK/compile-pairs" | sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+    say "   paired, $(wc -l <"$WORK/compile-pairs") rounds (native cc, then wasmplug compile, taking turns): per round $(awk '{ printf "%.1f/%.1f s ", $6, $1 }' "$WORK/compile-pairs")"
+    awk -v w="$sq_pair_wall" -v c="$sq_pair_cpu" 'BEGIN { printf "   sqlite_bench.wasm optimized compile / native compile, median of per-round ratios: %.2fx wall, %.2fx cpu (goal <= 0.4x)\n", w, c }'
+fi
 
 # The same module through wasm2c (WASMPLUG_TRANSLATOR=wasm2c: its own cache
 # keys), compiled for the optimized tier before the timed runs.
@@ -604,7 +633,7 @@ target "fuel metering costs the optimized tier <= 1.3x (same run)" "a <= 1.3 * b
 target "SIMD build faster than the scalar build (optimized tier)" "a < b" "$simd_opt_v" "$simd_opt_s" \
     "speedup $(x "$simd_opt_s" "$simd_opt_v") (cpu)"
 target "optimized compile of SQLite <= 0.4x a native cc -O2 -c sqlite3.c (same run)" "a <= 0.4 * b" \
-    "$sq_opt_wall" "$sq_cc_wall" "$(x "$sq_opt_wall" "$sq_cc_wall") wall (cpu $(x "$sq_opt_cpu" "$sq_cc_cpu"))"
+    "$sq_pair_wall" 1 "$(x "${sq_pair_wall:-0}" 1) wall, cpu $(x "${sq_pair_cpu:-0}" 1), paired by round (the single pair above: $(x "$sq_opt_wall" "$sq_cc_wall") wall, cpu $(x "$sq_opt_cpu" "$sq_cc_cpu"))"
 target "14 MB component's optimized compile in minutes (< 15 min wall)" "a < 900" "${js_wall:-}" 1 \
     "$(awk -v s="${js_wall:-0}" 'BEGIN { printf "%.1f min", s / 60 }')"
 target "14 MB component's optimized compile < 2 GB per process" "a < 2048" "${js_rss:-}" 1 "${js_rss:-?} MB"
