@@ -314,8 +314,14 @@ static const char *const o1_trims[] = {
 ** run often; a cold function's code runs at most once a call, and this
 ** is the costliest pass left at -Og on SQLite's cold units (cc1 4 % fewer
 ** instructions; bench/README.md, "Optimized compile of SQLite, sixth
-** pass").  Not at -O1: there it cost the workload 0.67 % (w25-sqlc). */
-static const char *const og_trims[] = {"-fira-region=one", NULL};
+** pass").  Not at -O1: there it cost the workload 0.67 % (w25-sqlc).
+** And no static branch probabilities, no RTL forward propagation, no
+** block reordering: they lay out and tune code for the paths taken often,
+** which a cold function's code is not; cc1 9.7 % fewer instructions on a
+** cold unit (bench/README.md, "Optimized compile of SQLite, seventh and
+** tenth passes"). */
+static const char *const og_trims[] = {"-fira-region=one", "-fno-guess-branch-probability",
+                                       "-fno-forward-propagate", "-fno-reorder-blocks", NULL};
 /* -O2's passes that -O1 and -Og lack and that pay on wasm-derived C.
 ** -free (redundant extension elimination): every wasm address is a u32
 ** widened to 64 bits (`M0 + (u64)l5`), and a loaded u32, u16 or u8 is

@@ -13,7 +13,9 @@
 ** changed optimization level, were in no key.)  Also: the compiler's
 ** identity is in tool_id, and the level is -O1 for a module without SIMD
 ** (with -O1's pass trims, the dominator pass among them, and -free), -O2
-** for one with SIMD (without them); -fira-region=one with -Og only.  Then
+** for one with SIMD (without them); -fira-region=one, no static branch
+** guessing, no RTL forward propagation, no block reordering with -Og only
+** (cold code: build.c, og_trims).  Then
 ** huge functions (src/core/translate.h: WP_OPT_HUGE_BYTES): one mostly
 ** outside loops is compiled in a unit of its own at -Og, with a function
 ** only it calls, outside its loop; one as large that is nearly all one
@@ -35,6 +37,12 @@ static int has_word(const char *s, const char *word) {
   for (const char *p = s; (p = strstr(p, word)); p++)
     if ((p == s || p[-1] == ' ') && (p[n] == ' ' || p[n] == ';' || p[n] == 0)) return 1;
   return 0;
+}
+
+/* -Og's trims besides the allocation region (build.c: og_trims). */
+static int og_trim(const char *a) {
+  return !strcmp(a, "-fno-guess-branch-probability") || !strcmp(a, "-fno-forward-propagate") ||
+         !strcmp(a, "-fno-reorder-blocks");
 }
 
 static int is_file_arg(const char *a, int after_o) {
@@ -166,7 +174,8 @@ int main(int argc, char **argv) {
     FILE *l = fopen(log, "r");
     CHECK(l != NULL, "the compiler ran for %s (no %s)", path, log);
     char line[4096];
-    int flags = 0, after_o = 0, levels = 0, right_level = 0, trims = 0, adds = 0, nodom = 0, og = 0, region = 0;
+    int flags = 0, after_o = 0, levels = 0, right_level = 0, trims = 0, adds = 0, nodom = 0, og = 0, region = 0,
+        ogt = 0;
     while (l && fgets(line, sizeof line, l)) {
       line[strcspn(line, "\n")] = 0;
       int file = is_file_arg(line, after_o);
@@ -183,10 +192,12 @@ int main(int argc, char **argv) {
       nodom += !strcmp(line, "-fno-tree-dominator-opts");
       og += !strcmp(line, "-Og");
       region += !strcmp(line, "-fira-region=one");
+      ogt += og_trim(line);
     }
     /* one register allocation region with -Og only (build.c: og_trims):
     ** never with these modules' -O1 or -O2 */
     CHECK(region == og, "%s: -fira-region=one given %d times in %d -Og compiles", path, region, og);
+    CHECK(ogt == 3 * og, "%s: -Og's three trims given %d times in %d -Og compiles", path, ogt, og);
     /* -O1's pass trims (build.c: o1_trims) with -O1 only, on every unit and
     ** the glue: the SIMD module's -O2 keeps every pass */
     CHECK(k ? trims == 0 : trims > 0 && trims % 2 == 0, "%s: %d of -O1's trims given", path, trims);
@@ -215,12 +226,13 @@ int main(int argc, char **argv) {
   CHECK(!err, "compile huge.wasm: %s", wasmplug_error_message(err));
   wasmplug_error_delete(err);
   FILE *l = fopen(log, "r");
-  int og = 0, o1 = 0, other = 0, region = 0;
+  int og = 0, o1 = 0, other = 0, region = 0, ogt = 0;
   while (l && fgets(line, sizeof line, l)) {
     line[strcspn(line, "\n")] = 0;
     og += !strcmp(line, "-Og");
     o1 += !strcmp(line, "-O1");
     region += !strcmp(line, "-fira-region=one");
+    ogt += og_trim(line);
     other += !strncmp(line, "-O", 2) && strcmp(line, "-Og") && strcmp(line, "-O1");
     if (!strncmp(line, "-O", 2) || !strncmp(line, "-fno-", 5))
       CHECK(has_word(e->tool_id, line), "flag %s is not in tool_id (%s)", line, e->tool_id);
@@ -231,6 +243,9 @@ int main(int argc, char **argv) {
         other);
   /* the -Og unit's register allocator in one region, not the -O1 ones' */
   CHECK(region == 1, "huge.wasm: -fira-region=one given %d times (want 1: the -Og unit)", region);
+  /* and no branch guessing, RTL forward propagation or block reordering
+  ** there alone: the -O1 units' hot code keeps them */
+  CHECK(ogt == 3, "huge.wasm: -Og's three trims given %d times (want 3: the -Og unit)", ogt);
   CHECK(defines(ogsrc, 0) && defines(ogsrc, 3), "huge.wasm: f and c (called by f only, outside its loop) at -Og");
   CHECK(!defines(ogsrc, 1) && !defines(ogsrc, 2) && !defines(ogsrc, 4),
         "huge.wasm: g, h and d (called in f's loop) not at -Og");
