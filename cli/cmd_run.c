@@ -3,11 +3,13 @@
 ** its exports) with the capabilities given on the command line.
 */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "wasmplug.h"
@@ -164,6 +166,24 @@ static int trap_status(wasmplug_trap_t *t) {
   return 134;
 }
 
+#ifdef WP_CLI_STATIC
+/* `wasmplug run ARGS...` by wasmplug-dynamic: argv is run's (argv[0] is
+** "run", or the program's name for `wasmplug FILE`). */
+static int run_dynamic(int argc, char **argv, const char *why) {
+  char **full = calloc((size_t)argc + 2, sizeof *full);
+  if (!full) {
+    wp_cli_error("out of memory");
+    return 1;
+  }
+  full[0] = "wasmplug";
+  full[1] = "run";
+  for (int k = 1; k < argc; k++) full[k + 1] = argv[k];
+  int status = wp_cli_exec_dynamic(full, why);
+  free(full);
+  return status;
+}
+#endif
+
 int wp_cmd_run(int argc, char **argv) {
   const char *file = NULL;
   const char **invokes = calloc((size_t)argc + 1, sizeof *invokes); /* --invoke, in order */
@@ -299,6 +319,32 @@ int wp_cmd_run(int argc, char **argv) {
       goto out;
     }
 
+#ifdef WP_CLI_STATIC
+  /* This command is linked statically: what loads shared objects runs in
+  ** wasmplug-dynamic (main.c), the same command, given the same arguments.
+  ** Native plugins; the HTTP libraries (--allow-http); wasm2c's C, which
+  ** libtcc links against libm.so. */
+  const char *plugin_path = getenv("WASMPLUG_PLUGIN_PATH"), *translator = getenv("WASMPLUG_TRANSLATOR");
+  if (npopts || nallow_http || (plugin_path && *plugin_path) ||
+      (translator && *translator && strcmp(translator, "own"))) {
+    status = run_dynamic(argc, argv, npopts || (plugin_path && *plugin_path) ? "a native plugin"
+                                     : nallow_http                           ? "--allow-http"
+                                                                             : "WASMPLUG_TRANSLATOR");
+    goto out;
+  }
+  /* and anything but a core module (its first 8 bytes, before any work):
+  ** a component's built-in plugins (wasi:http's libraries, wasi:dl, name
+  ** lookups), artifacts.  A file that cannot be read stays here, to be
+  ** reported as any run reports it. */
+  unsigned char head[8];
+  int hfd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  ssize_t hn = hfd >= 0 ? pread(hfd, head, sizeof head, 0) : -1;
+  if (hfd >= 0) close(hfd);
+  if (hn == (ssize_t)sizeof head && memcmp(head, "\0asm\1\0\0\0", sizeof head)) {
+    status = run_dynamic(argc, argv, "a component or artifact");
+    goto out;
+  }
+#endif
   wasmplug_config_tier_set(config, tier);
   wasmplug_config_timeout_set(config, timeout);
   wasmplug_config_fuel_set(config, fuel);
