@@ -4,9 +4,10 @@
 # itself, and hands whatever needs shared objects (native plugins, every
 # command but `run` of a core module) to wasmplug-dynamic, the same command
 # linked dynamically, found beside it; without it that is a clear error.
-# usage: check_static_command.sh WASMPLUG WASMPLUG-DYNAMIC PLUGIN.so WORKDIR
+# usage: check_static_command.sh WASMPLUG WASMPLUG-DYNAMIC PLUGIN.so WORKDIR [COMPONENT]
+# (COMPONENT: a wasi:cli command printing "hello from a component", when built)
 set -u
-W=$1 D=$2 PLUGIN=$3 work=$4
+W=$1 D=$2 PLUGIN=$3 work=$4 COMP=${5:-}
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 rm -rf "$work"
@@ -32,6 +33,13 @@ out=$("$A" run --tier optimized --invoke f "$work/m.wasm" 2>/dev/null) || fail "
 [ "$out" = 42 ] || fail "static optimized run printed '$out'"
 out=$("$A" run --tier optimized --invoke f "$work/m.wasm" 2>&1) || fail "static cached run: $out"
 [ "$out" = 42 ] || fail "static cached run printed '$out'"
+# ... a component too (its WASI is built in)
+if [ -f "$COMP" ]; then
+  out=$("$A" run --tier baseline "$COMP" 2>&1) || fail "static component run: $out"
+  case $out in "hello from a component"*) ;; *) fail "static component run printed '$out'" ;; esac
+  out=$("$A" run --tier baseline --allow-network "$COMP" 2>&1) && fail "--allow-network without wasmplug-dynamic succeeded"
+  case $out in *"--allow-network needs wasmplug-dynamic"*) ;; *) fail "--allow-network alone: '$out'" ;; esac
+fi
 # ... and what needs a shared object is refused, naming wasmplug-dynamic
 out=$("$A" run --plugin "$PLUGIN" --invoke f "$work/m.wasm" 2>&1) && fail "a plugin run without wasmplug-dynamic succeeded"
 case $out in *"a native plugin needs wasmplug-dynamic"*) ;; *) fail "plugin run alone: '$out'" ;; esac
@@ -46,6 +54,10 @@ cp "$D" "$work/pair/wasmplug-dynamic"
 P=$work/pair/wasmplug
 out=$("$P" run --plugin "$PLUGIN" --invoke f "$work/m.wasm" 2>&1) || fail "plugin run: $out"
 [ "$out" = 42 ] || fail "plugin run printed '$out'"
+if [ -f "$COMP" ]; then
+  out=$("$P" run --tier baseline --allow-network "$COMP" 2>&1) || fail "--allow-network run: $out"
+  case $out in "hello from a component"*) ;; *) fail "--allow-network run printed '$out'" ;; esac
+fi
 out=$("$P" run --plugin-dir "$work/empty" --invoke f "$work/m.wasm" 2>&1) || fail "--plugin-dir run: $out"
 [ "$out" = 42 ] || fail "--plugin-dir run printed '$out'"
 out=$(WASMPLUG_PLUGIN_PATH=$work/empty "$P" "$work/m.wasm" 2>&1)
