@@ -190,7 +190,7 @@
     MVP(0xb3, "f32.convert_i32_u", "i:f", "wp_f32_from_u32($0)"),
     MVP(0xb4, "f32.convert_i64_s", "l:f", "wp_f32_from_s64($0)"),
     MVP(0xb5, "f32.convert_i64_u", "l:f", "wp_f32_from_u64($0)"),
-    MVP(0xb6, "f32.demote_f64", "d:f", "(f32)$0"),
+    MVP(0xb6, "f32.demote_f64", "d:f", "WP_DEMOTE($0)"),
     MVP(0xb7, "f64.convert_i32_s", "i:d", "(f64)(s32)$0"),
     MVP(0xb8, "f64.convert_i32_u", "i:d", "(f64)$0"),
     MVP(0xb9, "f64.convert_i64_s", "l:d", "wp_f64_from_s64($0)"),
