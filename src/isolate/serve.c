@@ -601,11 +601,14 @@ static bool session_turn(wasmplug_plugin_server_t *s, session_t *ss, short reven
   return session_frames(s, ss, more);
 }
 
-/* A session past one of its limits at `now`: answered when it can still
-** read (a frame that stalled: ERROR), then ended.  False: within them. */
-static bool session_expired(wasmplug_plugin_server_t *s, session_t *ss, uint64_t now) {
+/* A session past one of its limits: answered when it can still read (a
+** frame that stalled: ERROR), then ended.  False: within them.  (The
+** clock is read only for a session with a limit running.) */
+static bool session_expired(wasmplug_plugin_server_t *s, session_t *ss) {
+  if (!ss->send_ns && !ss->frame_ns) return false;
+  uint64_t now = wasmplug_monotonic_ns();
   if (ss->send_ns) return now - ss->send_ns >= (uint64_t)s->send_timeout_ms * 1000000u;
-  if (!ss->frame_ns || now - ss->frame_ns < (uint64_t)s->frame_timeout_ms * 1000000u) return false;
+  if (now - ss->frame_ns < (uint64_t)s->frame_timeout_ms * 1000000u) return false;
   size_t want, have = wp_rpc_conn_pending(&ss->conn, &want);
   char msg[300];
   snprintf(msg, sizeof msg,
@@ -618,7 +621,7 @@ static bool session_expired(wasmplug_plugin_server_t *s, session_t *ss, uint64_t
 }
 
 /* The poll timeout until the first session limit (ms, -1: none). */
-static int next_limit_ms(wasmplug_plugin_server_t *s, session_t **ss, size_t n, uint64_t now) {
+static int next_limit_ms(wasmplug_plugin_server_t *s, session_t **ss, size_t n) {
   uint64_t first = UINT64_MAX;
   for (size_t i = 0; i < n; i++) {
     uint64_t at = ss[i]->send_ns ? ss[i]->send_ns + (uint64_t)s->send_timeout_ms * 1000000u
@@ -627,6 +630,7 @@ static int next_limit_ms(wasmplug_plugin_server_t *s, session_t **ss, size_t n, 
     if (at < first) first = at;
   }
   if (first == UINT64_MAX) return -1;
+  uint64_t now = wasmplug_monotonic_ns();
   if (first <= now) return 0;
   uint64_t ms = (first - now + 999999u) / 1000000u;
   return ms > 86400000u ? 86400000 : (int)ms;
@@ -643,19 +647,16 @@ static wasmplug_error_t *serve_sessions(wasmplug_plugin_server_t *s, int lfd, in
     pf[0] = (struct pollfd){.fd = lfd, .events = POLLIN};
     for (size_t i = 0; i < n; i++)
       pf[i + 1] = (struct pollfd){.fd = ss[i]->conn.fd, .events = ss[i]->send_ns ? POLLOUT : POLLIN};
-    int timeout = any_more ? 0 : next_limit_ms(s, ss, n, wasmplug_monotonic_ns());
+    int timeout = any_more ? 0 : next_limit_ms(s, ss, n);
     int r = poll(pf, n + 1, timeout);
     if (r < 0) {
       if (errno == EINTR) continue;
       return wasmplug_error_new("plugin server: poll: %s", strerror(errno));
     }
     any_more = false;
-    uint64_t now = wasmplug_monotonic_ns();
     for (size_t i = n; i-- > 0;) {
-      bool end;
-      if (pf[i + 1].revents || more[i]) end = !session_turn(s, ss[i], pf[i + 1].revents, &more[i]);
-      else end = session_expired(s, ss[i], now);
-      if (!end && (pf[i + 1].revents || more[i])) end = session_expired(s, ss[i], wasmplug_monotonic_ns());
+      bool end = (pf[i + 1].revents || more[i]) && !session_turn(s, ss[i], pf[i + 1].revents, &more[i]);
+      if (!end) end = session_expired(s, ss[i]);
       if (end) {
         session_end(s, ss[i]);
         ss[i] = ss[--n];
