@@ -132,6 +132,18 @@ static inline bool wp_xlate_pins_inst(const wp_modinfo_t *m, const wp_xlate_opts
 uint8_t *wp_xlate_plain_loads(const wp_modinfo_t *mi, const wp_reader_t *body, uint32_t body_off,
                               uint32_t body_len);
 
+/* A loop that is a forward byte copy (translate_idiom.c): locals d, s, n
+** (destination, source, count), K bytes an iteration, memory `mem`.
+** wp_xlate_bytecopy reads the loop's body (the reader right after the
+** loop's block type) and fills `out` when the loop is exactly that shape;
+** translate_func.c then runs it as memmove when that provably gives the
+** same result and cannot trap. */
+typedef struct wp_bytecopy {
+  uint32_t d, s, n, k, mem;
+} wp_bytecopy_t;
+bool wp_xlate_bytecopy(const wp_modinfo_t *mi, const wasmplug_valkind_t *locals, uint32_t nlocals,
+                       const wp_reader_t *body, wp_bytecopy_t *out);
+
 /* The C type of a value type, and the letter naming its slot variables. */
 const char *wp_ctype(wasmplug_valkind_t t);
 char wp_tletter(wasmplug_valkind_t t);

@@ -67,6 +67,7 @@ typedef struct xframe {
   const wasmplug_valkind_t *pt, *rt;
   wasmplug_valkind_t one;
   bool is_one, has_else, live_end, used_end;
+  bool bulk; /* a loop run as one memmove when it can (Y<label> after it) */
 } xframe_t;
 
 typedef struct arena_blk {
@@ -822,6 +823,23 @@ static bool op_atomic(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi) {
   return op_simd(f, in, oi);
 }
 
+/* A loop that is a forward byte copy (translate_idiom.c) gets, before its
+** label, a memmove taken when the loop would copy the same bytes and not
+** trap; the loop itself runs otherwise.  Optimized tier only, not with
+** fuel or epochs (each iteration is a check). */
+static void bulk_loop(fx_t *f, xframe_t *fr, const wp_instr_t *in) {
+  const wp_xlate_opts_t *o = f->x->opts;
+  wp_bytecopy_t b;
+  if (o->baseline || o->fuel || o->epoch || in->bt != WP_BT_EMPTY) return;
+  if (!wp_xlate_bytecopy(f->mi, f->locals, f->nlocals, f->r, &b)) return;
+  const char *m = mem_base(f, b.mem);
+  fr->bulk = true;
+  emit(f, "if (l%u != 0 && l%u %% %uu == 0 && l%u <= l%u && (u64)l%u + l%u <= wp_mem_bytes(I->mp[%u])) {\n",
+       b.n, b.n, b.k, b.d, b.s, b.s, b.n, b.mem);
+  emit(f, "memmove(%s + (u64)l%u, %s + (u64)l%u, l%u);\n", m, b.d, m, b.s, b.n);
+  emit(f, "l%u += l%u; l%u += l%u; l%u = 0;\ngoto Y%u;\n}\n", b.d, b.n, b.s, b.n, b.n, fr->label);
+}
+
 static bool instr(fx_t *f, const wp_instr_t *in) {
   const wp_opinfo_t *oi = wp_opinfo(in->op);
   const wp_modinfo_t *mi = f->mi;
@@ -837,8 +855,10 @@ static bool instr(fx_t *f, const wp_instr_t *in) {
     flush_all(f);
     xframe_t *fr = push_frame(f, in->op == 0x02 ? K_BLOCK : K_LOOP, in->bt);
     if (!fr) return false;
-    if (in->op == 0x03)
+    if (in->op == 0x03) {
+      bulk_loop(f, fr, in);
       emit(f, "L%u:;\n%s%s", fr->label, f->x->opts->fuel ? "WP_FUEL;\n" : "", f->x->opts->epoch ? "WP_EPOCH;\n" : "");
+    }
     return true;
   }
   case 0x04: {
@@ -881,6 +901,7 @@ static bool instr(fx_t *f, const wp_instr_t *in) {
       live = true;
     }
     if (fr.kind != K_LOOP && (fr.used_end || fr.kind == K_IF)) emit(f, "L%u:;\n", fr.label);
+    if (fr.bulk) emit(f, "Y%u:;\n", fr.label);
     if (fr.kind == K_TRY && live) emit(f, "*hp_ = h%u.prev;\n", fr.label);
     f->nfr--;
     f->nst = fr.h;
