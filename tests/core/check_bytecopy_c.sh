@@ -4,8 +4,9 @@
 # tests/core/diff/cases/bytecopy_loop.wast (whose commands check the
 # results on both tiers against V8's) is compiled with its C kept
 # (WASMPLUG_KEEP_C), and the functions holding a memmove are read: the
-# four copies (F3-F6), not the lookalikes (F7-F12) nor the helpers; none
-# with fuel (each iteration is a check), none on the baseline tier.
+# four forward copies (F3-F6) and the two backward ones (F13, F14), not
+# the lookalikes (F7-F12, F15) nor the helpers; none with fuel (each
+# iteration is a check).
 # usage: check_bytecopy_c.sh WASMPLUG WAT2WASM bytecopy_loop.wast
 set -u
 W=$1 WAT2WASM=$2 WAST=$3
@@ -26,7 +27,7 @@ copies() {
 fails=0
 out=$(WASMPLUG_CACHE_DIR=$work/c1 WASMPLUG_KEEP_C=1 WASMPLUG_TRANSLATOR=own "$W" compile "$work/m.wasm" 2>&1 >/dev/null)
 got=$(copies "$out")
-[ "$got" = "F3 F4 F5 F6 " ] || { echo "FAIL: optimized: memmove in '$got', expected 'F3 F4 F5 F6 '"; fails=1; }
+[ "$got" = "F3 F4 F5 F6 F13 F14 " ] || { echo "FAIL: optimized: memmove in '$got', expected 'F3 F4 F5 F6 F13 F14 '"; fails=1; }
 out=$(WASMPLUG_CACHE_DIR=$work/c2 WASMPLUG_KEEP_C=1 WASMPLUG_TRANSLATOR=own "$W" run --tier optimized --fuel 1000 "$work/m.wasm" 2>&1 >/dev/null)
 got=$(copies "$out")
 [ -z "$got" ] || { echo "FAIL: with fuel: memmove in '$got'"; fails=1; }

@@ -1,16 +1,19 @@
-;; The optimized tier runs a loop that is a forward byte copy (wasi-libc's
-;; memmove when the destination is below the source and their alignments
-;; differ; clang unrolls it K-fold) as one memmove, when the count is a
-;; non-zero multiple of K, the destination is not above the source and the
-;; source's last byte is inside the memory's current size; otherwise the
-;; loop runs as written (translate_idiom.c).  Each call below is followed by
-;; a hash of the whole memory, so the bytes written before a trap are
-;; checked too: overlaps both ways, counts of 0 and not a multiple of K
-;; (the loop wraps the count and runs on to the end of the memory), either
-;; range past the end or past 2^32, the memory grown, and lookalike loops
-;; that must not be taken for a copy.  Expected values: V8 (node), which
-;; runs every loop byte by byte.  core.bytecopy_c checks which loops get
-;; the fast path.
+;; The optimized tier runs a loop that is a byte copy as one memmove when
+;; that provably gives the same bytes and cannot trap (translate_idiom.c):
+;; forward (wasi-libc's memmove when the destination is below the source
+;; and their alignments differ; clang unrolls it K-fold) when the count is
+;; a non-zero multiple of K, the destination is not above the source and
+;; the source ends inside the memory's current size; backward (memmove's
+;; other direction, indexed by the count, a br after its br_if) when the
+;; destination is not below the source and ends inside the memory.
+;; Otherwise the loop runs as written.  Each call below is followed by a
+;; hash of the whole memory, so the bytes written before a trap are checked
+;; too: overlaps both ways, counts of 0 and not a multiple of K (the loop
+;; wraps the count and runs on to the end of the memory), either range
+;; past the end or past 2^32, bases that wrap below 0, the memory grown,
+;; and lookalike loops that must not be taken for a copy.  Expected
+;; values: V8 (node), which runs every loop byte by byte.  core.bytecopy_c
+;; checks which loops get the fast path.
 (module
   (memory (export "mem") 1 2)
   ;; every byte i of the memory set to i * 7 + 3
@@ -164,6 +167,44 @@
       (local.set $d (i32.add (local.get $d) (i32.const 8)))
       (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -8)))))
     (local.get $d) (local.get $n))
+  ;; matched: wasi-libc's memmove, backward, as clang 14 -O2 unrolls it (a br after the br_if)
+  (func (export "back4") (param $d i32) (param $s i32) (param $n i32) (result i32 i32 i32)
+    (local $bd i32) (local $bs i32) (local $td i32) (local $ts i32)
+    (local.set $bd (i32.sub (local.get $d) (i32.const 4)))
+    (local.set $bs (i32.sub (local.get $s) (i32.const 4)))
+    (block $out
+      (loop $l
+        (i32.store8 (i32.add (local.tee $td (i32.add (local.get $bd) (local.get $n))) (i32.const 3)) (i32.load8_u (i32.add (local.tee $ts (i32.add (local.get $bs) (local.get $n))) (i32.const 3))))
+        (i32.store8 (i32.add (local.get $td) (i32.const 2)) (i32.load8_u (i32.add (local.get $ts) (i32.const 2))))
+        (i32.store8 (i32.add (local.get $td) (i32.const 1)) (i32.load8_u (i32.add (local.get $ts) (i32.const 1))))
+        (i32.store8 (local.get $td) (i32.load8_u (local.get $ts)))
+        (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -4))))
+        (br $out)))
+    (local.get $td) (local.get $ts) (local.get $n))
+  ;; matched: K = 1, the offset in the memargs
+  (func (export "back1o") (param $d i32) (param $s i32) (param $n i32) (result i32 i32 i32)
+    (local $bd i32) (local $bs i32) (local $td i32) (local $ts i32)
+    (local.set $bd (i32.sub (local.get $d) (i32.const 1)))
+    (local.set $bs (i32.sub (local.get $s) (i32.const 1)))
+    (block $out
+      (loop $l
+        (i32.store8 offset=0 (local.tee $td (i32.add (local.get $bd) (local.get $n))) (i32.load8_u offset=0 (local.tee $ts (i32.add (local.get $bs) (local.get $n)))))
+        (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -1))))))
+    (local.get $td) (local.get $ts) (local.get $n))
+  ;; not matched: the bytes of an iteration in ascending order
+  (func (export "back4asc") (param $d i32) (param $s i32) (param $n i32) (result i32 i32 i32)
+    (local $bd i32) (local $bs i32) (local $td i32) (local $ts i32)
+    (local.set $bd (i32.sub (local.get $d) (i32.const 4)))
+    (local.set $bs (i32.sub (local.get $s) (i32.const 4)))
+    (block $out
+      (loop $l
+        (i32.store8 offset=0 (local.tee $td (i32.add (local.get $bd) (local.get $n))) (i32.load8_u offset=0 (local.tee $ts (i32.add (local.get $bs) (local.get $n)))))
+        (i32.store8 offset=1 (local.get $td) (i32.load8_u offset=1 (local.get $ts)))
+        (i32.store8 offset=2 (local.get $td) (i32.load8_u offset=2 (local.get $ts)))
+        (i32.store8 offset=3 (local.get $td) (i32.load8_u offset=3 (local.get $ts)))
+        (br_if $l (local.tee $n (i32.add (local.get $n) (i32.const -4))))
+        (br $out)))
+    (local.get $td) (local.get $ts) (local.get $n))
 )
 (invoke "init")
 (assert_return (invoke "copy8" (i32.const 100) (i32.const 1000) (i32.const 64)) (i32.const 164) (i32.const 1064) (i32.const 0))
@@ -571,6 +612,123 @@
 (assert_trap (invoke "extra8" (i32.const 65535) (i32.const 65536) (i32.const 8)) "out of bounds memory access")
 (assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1414881851))
 (invoke "init")
+(assert_return (invoke "back4" (i32.const 100) (i32.const 1000) (i32.const 64)) (i32.const 100) (i32.const 1000) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1499261627))
+(invoke "init")
+(assert_return (invoke "back4" (i32.const 202) (i32.const 200) (i32.const 800)) (i32.const 202) (i32.const 200) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const 2020002757))
+(invoke "init")
+(assert_return (invoke "back4" (i32.const 200) (i32.const 202) (i32.const 800)) (i32.const 200) (i32.const 202) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const 1679792101))
+(invoke "init")
+(assert_return (invoke "back4" (i32.const 300) (i32.const 300) (i32.const 16)) (i32.const 300) (i32.const 300) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1414881851))
+(invoke "init")
+(assert_trap (invoke "back4" (i32.const 60000) (i32.const 100) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -256521923))
+(invoke "init")
+(assert_trap (invoke "back4" (i32.const 1000) (i32.const 2000) (i32.const 6)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1070730107))
+(invoke "init")
+(assert_trap (invoke "back4" (i32.const 65520) (i32.const 100) (i32.const 64)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1414881851))
+(invoke "init")
+(assert_trap (invoke "back4" (i32.const 1000) (i32.const 65520) (i32.const 64)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1414881851))
+(invoke "init")
+(assert_return (invoke "back4" (i32.const 65504) (i32.const 65472) (i32.const 32)) (i32.const 65504) (i32.const 65472) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const 1080765765))
+(invoke "init")
+(assert_return (invoke "back4" (i32.const 0) (i32.const 100) (i32.const 16)) (i32.const 0) (i32.const 100) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -361850171))
+(invoke "init")
+(assert_return (invoke "back4" (i32.const 100) (i32.const 0) (i32.const 16)) (i32.const 100) (i32.const 0) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -910061307))
+(invoke "init")
+(assert_trap (invoke "back4" (i32.const -8) (i32.const 100) (i32.const 16)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -275845131))
+(invoke "init")
+(assert_trap (invoke "back4" (i32.const 65535) (i32.const 65534) (i32.const 4)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1414881851))
+(invoke "init")
+(assert_return (invoke "back1o" (i32.const 100) (i32.const 1000) (i32.const 64)) (i32.const 100) (i32.const 1000) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1499261627))
+(invoke "init")
+(assert_return (invoke "back1o" (i32.const 202) (i32.const 200) (i32.const 800)) (i32.const 202) (i32.const 200) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const 2020002757))
+(invoke "init")
+(assert_return (invoke "back1o" (i32.const 200) (i32.const 202) (i32.const 800)) (i32.const 200) (i32.const 202) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const 1679792101))
+(invoke "init")
+(assert_return (invoke "back1o" (i32.const 300) (i32.const 300) (i32.const 16)) (i32.const 300) (i32.const 300) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1414881851))
+(invoke "init")
+(assert_trap (invoke "back1o" (i32.const 60000) (i32.const 100) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -256521923))
+(invoke "init")
+(assert_return (invoke "back1o" (i32.const 1000) (i32.const 2000) (i32.const 6)) (i32.const 1000) (i32.const 2000) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1403930491))
+(invoke "init")
+(assert_trap (invoke "back1o" (i32.const 65520) (i32.const 100) (i32.const 64)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1414881851))
+(invoke "init")
+(assert_trap (invoke "back1o" (i32.const 1000) (i32.const 65520) (i32.const 64)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1414881851))
+(invoke "init")
+(assert_return (invoke "back1o" (i32.const 65504) (i32.const 65472) (i32.const 32)) (i32.const 65504) (i32.const 65472) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const 1080765765))
+(invoke "init")
+(assert_return (invoke "back1o" (i32.const 0) (i32.const 100) (i32.const 16)) (i32.const 0) (i32.const 100) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -361850171))
+(invoke "init")
+(assert_return (invoke "back1o" (i32.const 100) (i32.const 0) (i32.const 16)) (i32.const 100) (i32.const 0) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -910061307))
+(invoke "init")
+(assert_trap (invoke "back1o" (i32.const -8) (i32.const 100) (i32.const 16)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -275845131))
+(invoke "init")
+(assert_trap (invoke "back1o" (i32.const 65535) (i32.const 65534) (i32.const 4)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1414881851))
+(invoke "init")
+(assert_return (invoke "back4asc" (i32.const 100) (i32.const 1000) (i32.const 64)) (i32.const 100) (i32.const 1000) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1499261627))
+(invoke "init")
+(assert_return (invoke "back4asc" (i32.const 202) (i32.const 200) (i32.const 800)) (i32.const 202) (i32.const 200) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -23389755))
+(invoke "init")
+(assert_return (invoke "back4asc" (i32.const 200) (i32.const 202) (i32.const 800)) (i32.const 200) (i32.const 202) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1648035747))
+(invoke "init")
+(assert_return (invoke "back4asc" (i32.const 300) (i32.const 300) (i32.const 16)) (i32.const 300) (i32.const 300) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1414881851))
+(invoke "init")
+(assert_trap (invoke "back4asc" (i32.const 60000) (i32.const 100) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -256521923))
+(invoke "init")
+(assert_trap (invoke "back4asc" (i32.const 1000) (i32.const 2000) (i32.const 6)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -307298107))
+(invoke "init")
+(assert_trap (invoke "back4asc" (i32.const 65520) (i32.const 100) (i32.const 64)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1414881851))
+(invoke "init")
+(assert_trap (invoke "back4asc" (i32.const 1000) (i32.const 65520) (i32.const 64)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1414881851))
+(invoke "init")
+(assert_return (invoke "back4asc" (i32.const 65504) (i32.const 65472) (i32.const 32)) (i32.const 65504) (i32.const 65472) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const 1080765765))
+(invoke "init")
+(assert_return (invoke "back4asc" (i32.const 0) (i32.const 100) (i32.const 16)) (i32.const 0) (i32.const 100) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -361850171))
+(invoke "init")
+(assert_return (invoke "back4asc" (i32.const 100) (i32.const 0) (i32.const 16)) (i32.const 100) (i32.const 0) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -910061307))
+(invoke "init")
+(assert_trap (invoke "back4asc" (i32.const -8) (i32.const 100) (i32.const 16)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -275845131))
+(invoke "init")
+(assert_trap (invoke "back4asc" (i32.const 65535) (i32.const 65534) (i32.const 4)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1297438518))
+(invoke "init")
 (assert_return (invoke "same8" (i32.const 200) (i32.const 16)) (i32.const 232) (i32.const 0))
 (assert_return (invoke "hash" (i32.const 0) (i32.const 65536)) (i32.const -1414881851))
 (invoke "init")
@@ -589,3 +747,9 @@
 (invoke "init")
 (assert_trap (invoke "copy8o" (i32.const 65000) (i32.const 131064) (i32.const 16)) "out of bounds memory access")
 (assert_return (invoke "hash" (i32.const 0) (i32.const 131072)) (i32.const -1660549275))
+(invoke "init")
+(assert_return (invoke "back4" (i32.const 65530) (i32.const 65520) (i32.const 64)) (i32.const 65530) (i32.const 65520) (i32.const 0))
+(assert_return (invoke "hash" (i32.const 0) (i32.const 131072)) (i32.const -1584234299))
+(invoke "init")
+(assert_trap (invoke "back4" (i32.const 131000) (i32.const 130000) (i32.const 1072)) "out of bounds memory access")
+(assert_return (invoke "hash" (i32.const 0) (i32.const 131072)) (i32.const -700932667))
