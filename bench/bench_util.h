@@ -81,6 +81,15 @@ static inline double bench_median(double *v, size_t n) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* The median of v[0..n) (n > 0) and its 10th and 90th percentiles (sorts v):
+** an absolute row's figure and its spread over rounds. */
+static inline double bench_spread(double *v, size_t n, double *p10, double *p90) {
+  double m = bench_median(v, n);
+  *p10 = v[n / 10];
+  *p90 = v[n - 1 - n / 10];
+  return m;
+}
+
 /* A case and its reference timed alike, in interleaved rounds (bench_plugin,
 ** bench_cabi).  burst(ctx, side) runs one short burst of the case (side 0)
 ** or of the reference (side 1) and returns its thread CPU nanoseconds; a

@@ -9,11 +9,15 @@
  * (the least any safe copy out of a hostile guest must do).
  * Target: <= 2x the reference for strings and byte lists.
  *
- * Timing (thread CPU time): calibrated bursts of the case and of its
- * reference, alternated within one window of >= 0.2 s (so both see the
- * same machine load); best of 3 windows.
+ * Timing (thread CPU time): calibrated bursts (~0.2 ms) of the case and of
+ * its reference in interleaved rounds, until both used 0.6 s of CPU (>= 31
+ * rounds; bench_pair_rounds, shared with bench_plugin): the medians of
+ * each side's time per op and of the per-round ratios, printed with the
+ * ratios' 10th-90th percentile.
  */
 #include "cabi/cabi.h"
+
+#include "../bench_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,12 +79,28 @@ static long calibrate(op_fn op, void *ctx, double secs) {
   }
 }
 
-/* ns per op of a case (a) and of its reference (b), in thread CPU time.
- * The machine may be busy, so the two are measured in alternating bursts
- * of ~50 us inside the same window: both see the same cache and frequency
- * conditions.  A window repeats bursts until it has used >= 0.2 s of CPU;
- * best of 3 windows. */
-static void measure_pair(op_fn a, void *actx, op_fn b, void *bctx, double *ans, double *bns) {
+/* One burst of either side for bench_pair_rounds: n[side] ops, thread CPU ns. */
+typedef struct {
+  op_fn op[2];
+  void *ctx[2];
+  long n[2];
+} pair_ctx_t;
+
+static double pair_burst(void *p, int side) {
+  pair_ctx_t *c = p;
+  double t0 = bench_ns(CLOCK_THREAD_CPUTIME_ID);
+  for (long i = 0; i < c->n[side]; i++) c->op[side](c->ctx[side]);
+  return bench_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
+}
+
+/* A case (a) and its reference (b) per op, in thread CPU time.  This
+ * machine's speed drifts (a shared PVM guest: a thread's CPU time runs up
+ * to 1.7x slower for a while); each side's best of 3 windows let the two
+ * sides' best moments fall in different conditions.  So: rounds of one
+ * calibrated burst (~0.2 ms) of each side, the order alternating by round,
+ * until both used 0.6 s of CPU (>= 31 rounds); the medians of each side
+ * and of the per-round ratios, with the ratios' 10th-90th percentile. */
+static void measure_pair(op_fn a, void *actx, op_fn b, void *bctx, bench_pair_t *out) {
   /* BENCH_CABI_COUNT=n: each side run n times, untimed, for instruction
   ** counts (valgrind --tool=callgrind --toggle-collect=op_mem ...) */
   const char *count = getenv("BENCH_CABI_COUNT");
@@ -88,29 +108,11 @@ static void measure_pair(op_fn a, void *actx, op_fn b, void *bctx, double *ans, 
     long n = atol(count);
     for (long i = 0; i < n; i++) a(actx);
     for (long i = 0; i < n; i++) b(bctx);
-    *ans = *bns = 1;
+    *out = (bench_pair_t){.a = 1, .b = 1, .ratio = 1, .p10 = 1, .p90 = 1, .rounds = 0};
     return;
   }
-  long na = calibrate(a, actx, 50e-6), nb = calibrate(b, bctx, 50e-6);
-  *ans = *bns = 1e30;
-  for (int r = 0; r < 3; r++) {
-    double ta = 0, tb = 0, start = now();
-    long ca = 0, cb = 0;
-    while (now() - start < 0.2) {
-      double t0 = now();
-      for (long i = 0; i < na; i++) a(actx);
-      double t1 = now();
-      for (long i = 0; i < nb; i++) b(bctx);
-      double t2 = now();
-      ta += t1 - t0;
-      tb += t2 - t1;
-      ca += na;
-      cb += nb;
-    }
-    double x = ta / (double)ca * 1e9, y = tb / (double)cb * 1e9;
-    if (x < *ans) *ans = x;
-    if (y < *bns) *bns = y;
-  }
+  pair_ctx_t c = {{a, b}, {actx, bctx}, {calibrate(a, actx, 200e-6), calibrate(b, bctx, 200e-6)}};
+  bench_pair_rounds(pair_burst, &c, (double)c.n[0], (double)c.n[1], 31, 0.6e9, out);
 }
 
 typedef struct {
@@ -212,14 +214,14 @@ static void op_ref_record(void *p) {
   sink += wp_cabi_utf8_valid(r->b->copy + 64, r->str_len);
 }
 
-static void line(const char *name, double ours, double ref, const char *target, double limit, int *missed) {
-  double ratio = ours / ref;
-  printf("cabi %s: %.1f ns/op, reference %.1f ns/op, ratio %.2f", name, ours, ref, ratio);
+static void line(const char *name, const bench_pair_t *p, const char *target, double limit, int *missed) {
+  printf("cabi %s: %.1f ns/op, reference %.1f ns/op, ratio %.2f", name, p->a, p->b, p->ratio);
   if (target) {
-    printf("   [%s] %s", ratio <= limit ? " met  " : "MISSED", target);
-    if (ratio > limit) (*missed)++;
+    printf("   [%s] %s", p->ratio <= limit ? " met  " : "MISSED", target);
+    if (p->ratio > limit) (*missed)++;
   }
-  printf("\n");
+  printf("   (medians of %d interleaved rounds; ratio p10-p90 %.2f-%.2f)\n", p->rounds, p->p10, p->p90);
+  fflush(stdout);
 }
 
 /* Text: mostly ASCII with some 2-, 3- and 4-byte sequences, valid UTF-8. */
@@ -259,10 +261,10 @@ int main(void) {
               .native = native, .src = g.mem + 0x1000, .nbytes = 1024, .copy = copy};
   b.flat[0].i32 = 0x1000;
   b.flat[1].i32 = 1024;
-  double ours, ref;
+  bench_pair_t pr;
   if (wanted("string-1k")) {
-    measure_pair(op_flat, &b, op_ref, &b, &ours, &ref);
-    line("string-1k", ours, ref, "<= 2x reference", 2.0, &missed);
+    measure_pair(op_flat, &b, op_ref, &b, &pr);
+    line("string-1k", &pr, "<= 2x reference", 2.0, &missed);
   }
 
   /* 2. a 64 KiB list<u8> (text bytes, so the reference validates them all) */
@@ -273,8 +275,8 @@ int main(void) {
   b.src = g.mem + 0x10000;
   b.nbytes = 65536;
   if (wanted("list-u8-64k")) {
-    measure_pair(op_flat, &b, op_ref, &b, &ours, &ref);
-    line("list-u8-64k", ours, ref, "<= 2x reference", 2.0, &missed);
+    measure_pair(op_flat, &b, op_ref, &b, &pr);
+    line("list-u8-64k", &pr, "<= 2x reference", 2.0, &missed);
   }
 
   /* 3. a record of 8 mixed fields */
@@ -308,18 +310,17 @@ int main(void) {
   b.src = r;
   rref_t rr = {&b, rec->guest.size, g.mem + sp, sl};
   if (wanted("record-8-fields")) {
-    measure_pair(op_mem, &b, op_ref_record, &rr, &ours, &ref);
-    line("record-8-fields", ours, ref, "<= 2x a struct copy (+ its string copied and validated)", 2.0, &missed);
+    measure_pair(op_mem, &b, op_ref_record, &rr, &pr);
+    line("record-8-fields", &pr, "<= 2x a struct copy (+ its string copied and validated)", 2.0, &missed);
     /* the same op walking the type tree (what lifted records before plans);
     ** not in a counting run, whose op_mem calls are then all the plan's */
   }
   if (wanted("record-8-fields") && !getenv("BENCH_CABI_COUNT")) {
     bctx_t bw = b;
     bw.walk = true;
-    double walked;
-    measure_pair(op_mem, &b, op_mem, &bw, &ours, &walked);
-    printf("cabi record-8-fields: compiled plan %.1f ns/op, the type tree walked %.1f ns/op (%.2fx)\n", ours,
-           walked, walked / ours);
+    measure_pair(op_mem, &bw, op_mem, &b, &pr);
+    printf("cabi record-8-fields: compiled plan %.1f ns/op, the type tree walked %.1f ns/op (%.2fx, p10-p90 "
+           "%.2f-%.2f)\n", pr.b, pr.a, pr.ratio, pr.p10, pr.p90);
     b.failures += bw.failures;
   } else if (!wanted("record-8-fields")) {
     op_mem(&b); /* the round trip below */
@@ -335,10 +336,9 @@ int main(void) {
     g.bump = g.base;
     bctx_t bw = b;
     bw.walk = true;
-    double walked;
-    measure_pair(op_flat_rec, &b, op_flat_rec, &bw, &ours, &walked);
-    printf("cabi record-8-fields flat: compiled plan %.1f ns/op, the type tree walked %.1f ns/op (%.2fx)\n", ours,
-           walked, walked / ours);
+    measure_pair(op_flat_rec, &bw, op_flat_rec, &b, &pr);
+    printf("cabi record-8-fields flat: compiled plan %.1f ns/op, the type tree walked %.1f ns/op (%.2fx, p10-p90 "
+           "%.2f-%.2f)\n", pr.b, pr.a, pr.ratio, pr.p10, pr.p90);
     b.failures += bw.failures;
   }
   /* the round trip is byte-exact apart from the string's new address */

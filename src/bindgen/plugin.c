@@ -172,6 +172,60 @@ static void header(bg_t *g, wp_buf_t *h) {
   }
 }
 
+/* What a flat entry (plugin ABI 1.5, docs/plugin-abi.md 4.1) passes for a
+** WIT type: 1 for an s32 or u32 (or an alias of one), 2 for a borrow<R>
+** (its rep), 0 for anything else -- the loader's rule (plugin/load.c
+** flat_kind), so every entry emitted here is one it accepts. */
+static int flat_kind(bg_t *g, wp_wit_type_t t) {
+  if (t.kind == WP_WIT_T_ID) {
+    const wp_wit_typedef_t *d = &g->r->types[wp_wit_type_unalias(g->r, t.id)];
+    if (d->kind != WP_WIT_DEF_ALIAS) return d->kind == WP_WIT_DEF_HANDLE && d->borrow ? 2 : 0;
+    t = d->type; /* an alias of a primitive */
+  }
+  return t.kind == WP_WIT_T_S32 || t.kind == WP_WIT_T_U32;
+}
+
+/* Whether bf gets a flat entry: at most 4 params, each an s32, u32 or
+** borrow<R>, no result or an s32/u32, not async. */
+static bool flat_eligible(bg_t *g, const bg_func_t *bf) {
+  const wp_wit_function_t *f = bf->f;
+  if (bf->is_async || f->n_params > 4) return false;
+  for (uint32_t i = 0; i < f->n_params; i++)
+    if (!flat_kind(g, f->params[i].type)) return false;
+  return f->result.kind == WP_WIT_T_NONE || flat_kind(g, f->result) == 1;
+}
+
+static uint32_t count_flat(bg_t *g) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < g->nfuncs; i++) n += flat_eligible(g, &g->funcs[i]);
+  return n;
+}
+
+/* The flat entry of an eligible function: the params in registers, the
+** author's function called as the word wrapper calls it, its result
+** returned.  A flat entry fails only by host->trap / host->exit: the
+** author's `return <prefix>_trap(...)` did that already (WASMPLUG_TRAP);
+** any other non-zero code traps here with the message the word path
+** gives it ("failed with code N"). */
+static void flat_wrapper(bg_t *g, wp_buf_t *c, const bg_func_t *bf) {
+  const wp_wit_function_t *f = bf->f;
+  wp_buf_printf(c, "static uint32_t flat_%s(void *state, wasmplug_plugin_call_t *call", bf->cname);
+  for (uint32_t k = 0; k < f->n_params; k++) wp_buf_printf(c, ", uint32_t p%u", k);
+  wp_buf_printf(c, ") {\n  %s_ctx_t cx;\n  glue_ctx(&cx, state, call);\n", g->prefix);
+  for (uint32_t k = 0; k < f->n_params; k++) {
+    const char *T = bg_ctype(g, f->params[k].type);
+    if (flat_kind(g, f->params[k].type) == 2) wp_buf_printf(c, "  %s a%u = {p%u};\n", T, k, k);
+    else wp_buf_printf(c, "  %s a%u = (%s)p%u;\n", T, k, T, k);
+  }
+  bool res = f->result.kind != WP_WIT_T_NONE;
+  if (res) wp_buf_printf(c, "  %s r = 0;\n", bg_ctype(g, f->result));
+  wp_buf_printf(c, "  int rc = %s(&cx", bf->cname);
+  for (uint32_t k = 0; k < f->n_params; k++) wp_buf_printf(c, ", a%u", k);
+  wp_buf_printf(c, "%s);\n", res ? ", &r" : "");
+  wp_buf_puts(c, "  if (rc != WASMPLUG_OK && rc != WASMPLUG_TRAP) cx.host->trap(call, \"failed with code %d\", rc);\n");
+  wp_buf_printf(c, "  return %s;\n}\n\n", res ? "(uint32_t)r" : "0");
+}
+
 static void glue(bg_t *g, wp_buf_t *c) {
   const char *P = g->prefix;
   wp_buf_printf(c,
@@ -254,6 +308,10 @@ static void glue(bg_t *g, wp_buf_t *c) {
     if (f->result.kind != WP_WIT_T_NONE) wp_buf_printf(c, ", (%s *)result", bg_ctype(g, f->result));
     wp_buf_puts(c, ");\n}\n\n");
   }
+  if (count_flat(g)) wp_buf_puts(c, "/* Flat entries (plugin ABI 1.5): what a core-module guest calls for\n"
+                                   "** these functions, params in registers.  The same functions as above. */\n");
+  for (uint32_t i = 0; i < g->nfuncs; i++)
+    if (flat_eligible(g, &g->funcs[i])) flat_wrapper(g, c, &g->funcs[i]);
   if (g->has_async)
     wp_buf_printf(c, "static void glue_cancel(void *state, wasmplug_plugin_call_t *call) {\n"
                  "  %s_ctx_t cx;\n  glue_ctx(&cx, state, call);\n  %s_cancel(&cx);\n}\n\n",
@@ -286,6 +344,19 @@ static void descriptor(bg_t *g, wp_buf_t *c) {
       const bg_func_t *bf = &g->funcs[i];
       if (bf->iface == WP_WIT_NONE) wp_buf_printf(c, "    {\"%s\", wrap_%s},\n", bf->f->name, bf->cname);
       else wp_buf_printf(c, "    {\"%s#%s\", wrap_%s},\n", bf->module, bf->f->name, bf->cname);
+    }
+    wp_buf_puts(c, "};\n\n");
+  }
+  uint32_t nflat = count_flat(g);
+  if (nflat) {
+    wp_buf_puts(c, "static const wasmplug_plugin_flat_t plugin_flat[] = {\n");
+    for (uint32_t i = 0; i < g->nfuncs; i++) {
+      const bg_func_t *bf = &g->funcs[i];
+      if (!flat_eligible(g, bf)) continue;
+      if (bf->iface == WP_WIT_NONE)
+        wp_buf_printf(c, "    {\"%s\", (wasmplug_plugin_flat_fn)flat_%s},\n", bf->f->name, bf->cname);
+      else
+        wp_buf_printf(c, "    {\"%s#%s\", (wasmplug_plugin_flat_fn)flat_%s},\n", bf->module, bf->f->name, bf->cname);
     }
     wp_buf_puts(c, "};\n\n");
   }
@@ -349,7 +420,11 @@ static void descriptor(bg_t *g, wp_buf_t *c) {
   if (o->services && o->nservices) wp_buf_printf(c, "    %s, %u,\n", o->services, (unsigned)o->nservices);
   else wp_buf_puts(c, "    NULL, 0,\n");
   wp_buf_puts(c, g->has_async ? "    glue_cancel,\n" : "    NULL, /* cancel: no async function */\n");
-  wp_buf_puts(c, "    NULL, 0, 0, /* flat entries (plugin ABI 1.5): none */\n};\n\n");
+  if (nflat)
+    wp_buf_printf(c, "    plugin_flat, %u, sizeof(wasmplug_plugin_flat_t), /* flat entries (plugin ABI 1.5; older hosts ignore them) */\n};\n\n",
+                  nflat);
+  else
+    wp_buf_puts(c, "    NULL, 0, 0, /* flat entries (plugin ABI 1.5): none */\n};\n\n");
   wp_buf_puts(c, "WASMPLUG_PLUGIN_ENTRY(host) {\n"
              "  (void)host; /* init receives it again and keeps it in the plugin state */\n"
              "  return &plugin_desc;\n}\n");

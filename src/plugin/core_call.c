@@ -549,12 +549,14 @@ static inline __attribute__((always_inline)) void call_run(wasmplug_direct_call_
 /* str_run's ends other than the expected one, out of line so that little
 ** stays live across the plugin's call: t is the call's trap so far (NULL
 ** when the string lifted), call the plugin's outcome (NULL: it did not
-** run).  The cx finished, the arena reset, the guest not busy any more;
-** leaves with the call's trap (with one: does not return). */
-static __attribute__((noinline)) void str_end(const core_bind_t *b, wp_cabi_cx_t *cx, wasmplug_trap_t *t,
+** run; else b->live, made fresh again here for the binding's next call).
+** The cx finished, the arena reset, the guest not busy any more; leaves
+** with the call's trap (with one: does not return). */
+static __attribute__((noinline)) void str_end(core_bind_t *b, wp_cabi_cx_t *cx, wasmplug_trap_t *t,
                                              struct wasmplug_plugin_call *call, int rc) {
   wp_plugin_instances_t *g = b->g;
   if (call && (rc != WASMPLUG_OK || call->trapped)) t = wp_cabi_native_outcome(&b->native, call, rc);
+  if (call) wp_cabi_native_call_start(call, &b->call);
   wp_cabi_error_t *e = wp_cabi_cx_finish(cx);
   if (e) {
     if (!t) t = cabi_trap(b, e, "end of call");
@@ -587,11 +589,12 @@ static inline __attribute__((always_inline)) uint32_t str_run(wasmplug_direct_ca
     str_end(b, &cx, cabi_trap(b, e, "arguments"), NULL, 0); /* does not return */
     return res;
   }
-  struct wasmplug_plugin_call call;
-  wp_cabi_native_call_start(&call, &b->call);
-  int rc = b->native.fn(b->native.state, &call, &arg, has_result ? &res : NULL);
-  if (__builtin_expect(rc != WASMPLUG_OK || call.trapped || wp_cabi_cx_lent(&cx), 0)) {
-    str_end(b, &cx, NULL, &call, rc);
+  /* the binding's one call handle, fresh: every call leaves it so (as
+  ** word_run; a call that trapped or failed is made fresh by str_end) */
+  struct wasmplug_plugin_call *call = &b->live;
+  int rc = b->native.fn(b->native.state, call, &arg, has_result ? &res : NULL);
+  if (__builtin_expect(rc != WASMPLUG_OK || call->trapped || wp_cabi_cx_lent(&cx), 0)) {
+    str_end(b, &cx, NULL, call, rc);
     return res;
   }
   if (wp_cabi_arena_used(g->arena)) wp_cabi_arena_reset(g->arena); /* the string's copy */

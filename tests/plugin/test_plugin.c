@@ -337,6 +337,20 @@ static void test_shapes(fx_t *fx) {
             "byte-sum after a refused call");
     }
     CHECK(call0(fx, "call-count") - calls0 == good + 3, "the refused strings did not reach the plugin");
+    /* the plugin traps or fails through the direct string entry: each a
+    ** trap naming it, and the next call is served (the binding's one call
+    ** handle made fresh again: a stale `trapped` would fail it) */
+    for (int k = 0; k < 3; k++) {
+      put(fx, 0x1000, k == 1 ? "code!" : "trap!", 5);
+      wasmplug_trap_t *t = call(fx, "byte-sum", ARGS(I32(0x1000), I32(5)), (wasmplug_val_t[1]){0}, 1);
+      const char *want = k == 1 ? "failed with code 7" : "byte-sum trapping as asked";
+      CHECK(t && contains(wasmplug_trap_message(t), want), "byte-sum plugin failure: %s",
+            t ? wasmplug_trap_message(t) : "no trap");
+      wasmplug_trap_delete(t);
+      put(fx, 0x1000, "abc", 3);
+      CHECK(call_ok(fx, "byte-sum", ARGS(I32(0x1000), I32(3)), (wasmplug_val_t[1]){0}, 1) == 'a' + 'b' + 'c',
+            "byte-sum after the plugin failed");
+    }
   }
 
   /* big results: cabi_realloc grows (and may move) memory mid-call */

@@ -348,6 +348,8 @@ static int f_byte_sum(void *s, wasmplug_plugin_call_t *c, const void *params, vo
   P(str_t);
   COUNT(s);
   if (p->ptr[p->len] != 0) return host->trap(c, "string not NUL-terminated");
+  if (p->len == 5 && !memcmp(p->ptr, "trap!", 5)) return host->trap(c, "byte-sum trapping as asked");
+  if (p->len == 5 && !memcmp(p->ptr, "code!", 5)) return 7; /* a bare failure code */
   uint32_t sum = 0;
   for (size_t i = 0; i < p->len; i++) sum += p->ptr[i];
   *(uint32_t *)result = sum;
