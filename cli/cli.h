@@ -52,4 +52,10 @@ uint8_t *wp_cli_read_module(const char *path, size_t *len);
 ** filled: one call instead of a page fault per page); best effort. */
 void wp_cli_populate(void *p, size_t n);
 
+/* The statically linked command (WP_CLI_STATIC, cli/CMakeLists.txt) cannot
+** load shared objects: it execs `wasmplug-dynamic`, the same command linked
+** dynamically, from its own directory, with argv (argv[0] included), and
+** returns only if that fails (1, the error printed).  `why` names what
+** needed it, for that error. */
+int wp_cli_exec_dynamic(char **argv, const char *why);
 #endif

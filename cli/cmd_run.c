@@ -3,11 +3,13 @@
 ** its exports) with the capabilities given on the command line.
 */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "wasmplug.h"
@@ -164,6 +166,24 @@ static int trap_status(wasmplug_trap_t *t) {
   return 134;
 }
 
+#ifdef WP_CLI_STATIC
+/* `wasmplug run ARGS...` by wasmplug-dynamic: argv is run's (argv[0] is
+** "run", or the program's name for `wasmplug FILE`). */
+static int run_dynamic(int argc, char **argv, const char *why) {
+  char **full = calloc((size_t)argc + 2, sizeof *full);
+  if (!full) {
+    wp_cli_error("out of memory");
+    return 1;
+  }
+  full[0] = "wasmplug";
+  full[1] = "run";
+  for (int k = 1; k < argc; k++) full[k + 1] = argv[k];
+  int status = wp_cli_exec_dynamic(full, why);
+  free(full);
+  return status;
+}
+#endif
+
 int wp_cmd_run(int argc, char **argv) {
   const char *file = NULL;
   const char **invokes = calloc((size_t)argc + 1, sizeof *invokes); /* --invoke, in order */
@@ -172,7 +192,7 @@ int wp_cmd_run(int argc, char **argv) {
   size_t nallow_http = 0;
   wasmplug_tier_t tier = WASMPLUG_TIER_AUTO;
   uint64_t timeout = 0, fuel = 0;
-  bool allow_precompiled = false, tier_up = false;
+  bool allow_precompiled = false, tier_up = false, allow_network = false;
   wasmplug_unknown_imports_t unknown = WASMPLUG_UNKNOWN_IMPORTS_REFUSE;
   wasmplug_store_limits_t limits = {sizeof limits, 0, 0, 0, 0, 0, 0}; /* 0: the default */
   int status = 1, shown = 0;
@@ -208,7 +228,11 @@ int wp_cmd_run(int argc, char **argv) {
     if (!strcmp(a, "--no-default-plugins")) { hopts.flags |= WASMPLUG_HOST_NO_DEFAULT_PLUGINS; continue; }
     /* --env wins over --inherit-env wherever it is */
     if (!strcmp(a, "--inherit-env")) { wasmplug_wasi_config_inherit_env(wasi, true); continue; }
-    if (!strcmp(a, "--allow-network")) { wasmplug_wasi_config_network_allow(wasi, true); continue; }
+    if (!strcmp(a, "--allow-network")) {
+      wasmplug_wasi_config_network_allow(wasi, true);
+      allow_network = true;
+      continue;
+    }
     if (!strcmp(a, "--allow-precompiled")) { allow_precompiled = true; continue; }
     if (!strcmp(a, "--tier-up")) { tier_up = true; continue; }
     if (!strcmp(a, "--trap-unknown-imports")) { unknown = WASMPLUG_UNKNOWN_IMPORTS_TRAP; continue; }
@@ -299,6 +323,36 @@ int wp_cmd_run(int argc, char **argv) {
       goto out;
     }
 
+#ifdef WP_CLI_STATIC
+  /* This command is linked statically: what loads shared objects runs in
+  ** wasmplug-dynamic (main.c), the same command, given the same arguments:
+  ** native plugins (and wasm plugins, whose wasi:dl may dlopen); the HTTP
+  ** libraries (--allow-http; a component importing wasi:http, below);
+  ** wasm2c's C, which libtcc links against libm.so.  Core modules and
+  ** components run here: their WASI is built in. */
+  const char *plugin_path = getenv("WASMPLUG_PLUGIN_PATH"), *translator = getenv("WASMPLUG_TRANSLATOR");
+  if (npopts || nallow_http || (plugin_path && *plugin_path) ||
+      (translator && *translator && strcmp(translator, "own"))) {
+    status = run_dynamic(argc, argv, npopts || (plugin_path && *plugin_path) ? "a native plugin"
+                                     : nallow_http                           ? "--allow-http"
+                                                                             : "WASMPLUG_TRANSLATOR");
+    goto out;
+  }
+  /* and a component given the network: wasi:sockets' name lookups
+  ** (getaddrinfo loads the C library's NSS modules).  Its first 8 bytes
+  ** say, before any work; a file that cannot be read stays here, to be
+  ** reported as any run reports it. */
+  unsigned char head[8];
+  int hfd = allow_network ? open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
+  ssize_t hn = hfd >= 0 ? pread(hfd, head, sizeof head, 0) : -1;
+  if (hfd >= 0) close(hfd);
+  if (hn == (ssize_t)sizeof head && memcmp(head, "\0asm\1\0\0\0", sizeof head)) {
+    status = run_dynamic(argc, argv, "--allow-network");
+    goto out;
+  }
+#else
+  (void)allow_network;
+#endif
   wasmplug_config_tier_set(config, tier);
   wasmplug_config_timeout_set(config, timeout);
   wasmplug_config_fuel_set(config, fuel);
@@ -328,6 +382,14 @@ int wp_cmd_run(int argc, char **argv) {
   if (!bytes) goto out;
   /* wasi:http (0.2 and 0.3), built in like WASI, for a component that
   ** imports it: outgoing requests denied but to what --allow-http grants */
+#ifdef WP_CLI_STATIC
+  /* (its libraries are loaded when first used: by wasmplug-dynamic) */
+  if ((wasmplug_bytes_is_component(bytes, len) || wasmplug_bytes_is_component_artifact(bytes, len)) &&
+      !(hopts.flags & WASMPLUG_HOST_NO_DEFAULT_PLUGINS) && imports_wasi_http(bytes, len)) {
+    status = run_dynamic(argc, argv, "a wasi:http component");
+    goto out;
+  }
+#endif
   if ((wasmplug_bytes_is_component(bytes, len) || wasmplug_bytes_is_component_artifact(bytes, len)) &&
       (nallow_http || (!(hopts.flags & WASMPLUG_HOST_NO_DEFAULT_PLUGINS) && imports_wasi_http(bytes, len))) &&
       (err = wasmplug_serve_http_plugin_add(host, allow_http, nallow_http, 0))) {

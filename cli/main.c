@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <limits.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -166,6 +167,26 @@ uint8_t *wp_cli_read_fd(int fd, const char *path, const struct stat *st, size_t 
   return buf;
 }
 
+int wp_cli_exec_dynamic(char **argv, const char *why) {
+  /* beside this program, whatever name or link it was started by */
+  char path[PATH_MAX];
+  static const char twin[] = "wasmplug-dynamic";
+  ssize_t n = readlink("/proc/self/exe", path, sizeof path - sizeof twin);
+  char *slash = n > 0 ? memrchr(path, '/', (size_t)n) : NULL;
+  if (!slash) {
+    wp_cli_error("%s needs %s, the dynamically linked wasmplug installed beside this one, which cannot be found: "
+                 "/proc/self/exe: %s", why, twin, n < 0 ? strerror(errno) : "no directory");
+    return 1;
+  }
+  memcpy(slash + 1, twin, sizeof twin);
+  fflush(stdout);
+  fflush(stderr);
+  execv(path, argv);
+  wp_cli_error("%s needs %s, the dynamically linked wasmplug installed beside this one: %s: %s", why, twin, path,
+               strerror(errno));
+  return 1;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
@@ -181,8 +202,13 @@ int main(int argc, char **argv) {
     return 0;
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (!strcmp(cmd, commands[i].name))
+    if (!strcmp(cmd, commands[i].name)) {
+#ifdef WP_CLI_STATIC
+      /* statically linked: `run` of a core module only (cmd_run.c) */
+      if (commands[i].run != wp_cmd_run) return wp_cli_exec_dynamic(argv, cmd);
+#endif
       return commands[i].run(argc - 1, argv + 1);
+    }
   if (cmd[0] == '-') {
     wp_cli_error("unknown option '%s'", cmd);
     usage(stderr);

@@ -23,10 +23,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "image.h"
+#include "load.h"
 #include "internal.h"
 
 #define MAX_LOADS 16
@@ -93,9 +95,24 @@ static const char *version_of(const wp_image_t *im, const seg_t *s, int ns, uint
   return NULL;
 }
 
+/* Whether this process has no dynamic loader: its program has no
+** PT_INTERP (the `wasmplug` command where it is linked -static-pie,
+** cli/CMakeLists.txt).  Then there is no global scope to ask, and dlopen()
+** of an object's libc would load a second C library into the process. */
+static bool process_is_static(void) {
+  const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+  unsigned long n = getauxval(AT_PHNUM);
+  for (unsigned long i = 0; ph && i < n; i++)
+    if (ph[i].p_type == PT_INTERP) return false;
+  return ph != NULL;
+}
+
 /* An undefined symbol as dlopen binds it: the process's global scope
 ** first, then the object's own libraries. */
 static void *lookup(wp_image_t *im, const char *sym, const char *ver) {
+  /* a static program: the C functions generated code calls, from the
+  ** table the baseline's libtcc links against (tcc_mem.c), and no others */
+  if (process_is_static()) return wp_libc_symbol(sym);
   void *v = ver ? dlvsym(RTLD_DEFAULT, sym, ver) : dlsym(RTLD_DEFAULT, sym);
   for (int k = 0; !v && k < im->nneeded; k++) {
     if (!im->libs[k]) im->libs[k] = dlopen(im->strs + im->needed[k], RTLD_NOW | RTLD_LOCAL);

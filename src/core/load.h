@@ -62,6 +62,13 @@ char *wp_build_baseline_fds(wasmplug_module_t *m, const char *dir, char ***files
 ** /proc/self/fd/N); tcc_exec.c: false (the tcc program). */
 bool wp_tcc_in_process(void);
 
+/* tcc_mem.c: the C library function `name` that generated code may call
+** (translate_rt.c's prelude: memcpy, memmove, memset, malloc, calloc,
+** free, the rounding functions, sqrt, _setjmp, longjmp), from this
+** program's own libc, or NULL; tcc_exec.c: NULL.  image.c binds a
+** statically linked program's objects with it. */
+void *wp_libc_symbol(const char *name);
+
 /* A memfd (close-on-exec) holding a copy of `data`, sealed against any
 ** change when `seal`; -1 on failure (compile.c). */
 int wp_memfd_copy(const uint8_t *data, size_t len, bool seal);

@@ -111,6 +111,11 @@ out:
   return err;
 }
 
+void *wp_libc_symbol(const char *name) {
+  (void)name; /* libwasmplug.so is never a statically linked program */
+  return NULL;
+}
+
 bool wp_tcc_in_process(void) { return false; } /* the tcc program: our fds are not its */
 
 char *wp_tcc_build_texts(const char *name, char *const *texts, void **state, void **entry) {

@@ -24,7 +24,6 @@
 ** 2^52 (2^23): below that magnitude the sum's last bit is the units digit,
 ** so the FPU's own rounding does the work; larger values are integers
 ** already; the sign is put back for -0.5 < x < 0 (-0). */
-#ifdef WP_LIBTCC1
 #define WP_ROUNDING(name, T, b) static T name(T x) { return x != x ? x + x : b(x); }
 WP_ROUNDING(wp_host_ceil32, float, __builtin_ceilf)
 WP_ROUNDING(wp_host_floor32, float, __builtin_floorf)
@@ -52,7 +51,6 @@ static double wp_host_nearest64(double x) {
   double r = (a + big) - big;
   return __builtin_copysign(r, x);
 }
-#endif
 
 /* ldexp for libtcc, which scales hexadecimal float constants with it
 ** (tccpp.c): x * 2^n, by at most two steps of 2^1023 (or 2^-969) so that
@@ -79,7 +77,6 @@ double ldexp(double x, int n) {
   return x * f.d;
 }
 
-#ifdef WP_LIBTCC1
 /* The C functions generated code calls (translate_rt.c declares them for
 ** tcc instead of including the system's headers), resolved from this
 ** table: tcc then links no C library at all, which spared it reading
@@ -99,7 +96,12 @@ static const struct {
     {"nearbyint", (const void *)wp_host_nearest64}, {"sqrt", (const void *)wp_host_sqrt64},
     {"_setjmp", (const void *)_setjmp}, {"longjmp", (const void *)longjmp},
 };
-#endif
+
+void *wp_libc_symbol(const char *name) {
+  for (size_t i = 0; i < sizeof wp_tcc_libc / sizeof wp_tcc_libc[0]; i++)
+    if (!strcmp(wp_tcc_libc[i].name, name)) return (void *)wp_tcc_libc[i].addr;
+  return NULL;
+}
 
 typedef struct tcc_err {
   char *first;

@@ -35,7 +35,9 @@ char *wp_rpc_helper_exe(void) {
     self[n] = 0;
     const char *base = strrchr(self, '/');
     base = base ? base + 1 : self;
-    if (!strcmp(base, "wasmplug")) return wp_plugin_strdup(self);
+    /* (wasmplug-dynamic: the dynamically linked twin of a static
+    ** `wasmplug`, cli/CMakeLists.txt, which runs every plugin) */
+    if (!strcmp(base, "wasmplug") || !strcmp(base, "wasmplug-dynamic")) return wp_plugin_strdup(self);
   }
   const char *path = getenv("PATH");
   while (path && *path) {
