@@ -388,11 +388,13 @@ struct wp_cabi_block {
 };
 static inline size_t wp_cabi_arena_used(const wp_cabi_arena_t *a) { return a ? a->charged : 0; }
 /* wp_cabi_arena_reset: inline when the arena has one block (the warm
-** state of a call loop); the out-of-line part frees the others. */
+** state of a call loop) or none yet (nothing was ever allocated: a
+** caller whose calls allocate nothing resets it after each all the same);
+** the out-of-line part frees the others. */
 void wp_cabi_arena_reset_blocks(wp_cabi_arena_t *a);
 static inline void wp_cabi_arena_reset(wp_cabi_arena_t *a) {
-  if (a && a->head && !a->head->next) {
-    a->head->used = 0;
+  if (a && (!a->head || !a->head->next)) {
+    if (a->head) a->head->used = 0;
     a->charged = 0;
     return;
   }

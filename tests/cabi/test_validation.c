@@ -431,6 +431,17 @@ static void test_arena(void) {
   wp_cabi_arena_reset(a);
   CHECK(wp_cabi_arena_alloc(a, 8, 8) == first);
   wp_cabi_arena_delete(a);
+  /* an arena that never allocated (no block: the inline reset too), reset
+  ** over and over, then used as a fresh one: one block from then on */
+  a = wp_cabi_arena_new(0);
+  for (int i = 0; i < 3; i++) wp_cabi_arena_reset(a);
+  CHECK_EQ(wp_cabi_arena_used(a), 0);
+  uint8_t *p1 = wp_cabi_arena_alloc(a, 10, 1);
+  CHECK(p1 != NULL && wp_cabi_arena_used(a) >= 10);
+  wp_cabi_arena_reset(a);
+  CHECK_EQ(wp_cabi_arena_used(a), 0);
+  CHECK(wp_cabi_arena_alloc(a, 10, 1) == p1);
+  wp_cabi_arena_delete(a);
 }
 
 int main(void) {
