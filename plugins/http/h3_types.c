@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "h3.h"
 
@@ -402,6 +403,10 @@ int wasi_http_types_method_request_set_scheme(wh3_ctx_t *cx, wasi_http_types_bor
       ret->is_err = true;
       return 0;
     }
+    /* schemes are case-insensitive (RFC 3986 3.1): other("https") is the
+    ** https case, and reads back as it (wasi-http issue 194) */
+    if (n == 4 && !strncasecmp(s, "http", 4)) s = "HTTP";
+    else if (n == 5 && !strncasecmp(s, "https", 5)) s = "HTTPS";
   }
   if (!set_str(&o->u.req.scheme, s, n, scheme->is_some)) return wh3_trap(cx, "out of memory");
   return 0;

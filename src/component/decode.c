@@ -180,8 +180,15 @@ static wp_comp_sortidx read_sortidx_named(wp_cx *cx, wp_rd *r, wp_scope *s,
   const uint8_t *iat = r->p;
   si.idx = wp_u32(cx, r);
   def_extern(cx, s, si.sort, si.idx, iat, e);
-  /* a type exported from a bag of exports is a new name of it */
-  if (extern_name && si.sort == WP_COMP_SORT_TYPE) e->type = wp_type_named(cx, s, e->type, e->name);
+  /* A type exported from a bag of exports is that type itself, not a new
+  ** name of it (wasm-tools: `created` is `referenced`): the bag has no
+  ** index space of its own, so a later export of the bag naming a record
+  ** that refers to an earlier one refers to that very node.  It is only
+  ** named after its export when it has no name yet (for WIT printing;
+  ** types in index spaces are arena nodes, so this write is ours). */
+  if (extern_name && si.sort == WP_COMP_SORT_TYPE && e->type && e->type->name.len == 0 &&
+      !wp_comp_kind_is_prim(e->type->kind))
+    ((wp_comp_type *)e->type)->name = e->name;
   return si;
 }
 
@@ -245,7 +252,7 @@ static void read_instance(wp_cx *cx, wp_rd *r, wp_scope *s, wp_comp_instance *in
     t->nexports = in->nexports;
     t->exports = ex;
     wp_index_type(cx, t);
-    wp_check_type_annotations(cx, t);
+    wp_check_bag_annotations(cx, t);
   } else {
     wp_fail(cx, at, "unknown instance tag 0x%02x", b);
   }

@@ -201,6 +201,9 @@ void wp_check_unique_externs(wp_cx *cx, const wp_comp_extern *e, uint32_t n,
 
 /* [constructor]/[method]/[static] rules of a component or instance type. */
 void wp_check_type_annotations(wp_cx *cx, const wp_comp_type *t);
+/* The same for a bag of exports, which names no resource (constructors and
+** methods are refused). */
+void wp_check_bag_annotations(wp_cx *cx, const wp_comp_type *t);
 
 /* Subtyping with an explicit buffer for the reason (typecheck.c). */
 int wp_type_sub(const wp_comp_type *found, const wp_comp_type *expected,

@@ -260,8 +260,10 @@ void wp_check_unique_externs(wp_cx *cx, const wp_comp_extern *e, uint32_t n,
 ** take `self: borrow<r>` first, where r is the very type node a resource
 ** was imported/exported under by the name r earlier in the same list
 ** (imports and exports are separate namespaces); [static]r.m needs such a
-** resource name.  (wasm-tools: ComponentNameContext.) */
-static void check_annotations(wp_cx *cx, const wp_comp_type *t, int imports) {
+** resource name.  (wasm-tools: ComponentNameContext.)  A bag of exports
+** names no resource (wasm-tools validates it with an empty context): there
+** `bag` is set and a constructor or method is refused. */
+static void check_annotations(wp_cx *cx, const wp_comp_type *t, int imports, int bag) {
   const wp_comp_extern *e = imports ? t->imports : t->exports;
   uint32_t n = imports ? t->nimports : t->nexports;
   const char *what = imports ? "import" : "export";
@@ -270,7 +272,7 @@ static void check_annotations(wp_cx *cx, const wp_comp_type *t, int imports) {
   for (uint32_t i = 0; i < n; i++) {
     const wp_comp_extern *x = &e[i];
     plain pl;
-    if (x->sort == WP_COMP_SORT_TYPE && x->type && x->type->kind == WP_COMP_T_RESOURCE)
+    if (!bag && x->sort == WP_COMP_SORT_TYPE && x->type && x->type->kind == WP_COMP_T_RESOURCE)
       wp_ptrmap_put(cx, &named, x->type, x);
     if (memchr(x->name.ptr, ':', x->name.len)) continue;
     if (!plain_parse(x->name.ptr, x->name.len, &pl) || pl.kind == 0) continue;
@@ -318,8 +320,12 @@ static void check_annotations(wp_cx *cx, const wp_comp_type *t, int imports) {
 ** type is defined (types are shared, so walking them from every use could
 ** take exponential time). */
 void wp_check_type_annotations(wp_cx *cx, const wp_comp_type *t) {
-  check_annotations(cx, t, 0);
-  check_annotations(cx, t, 1);
+  check_annotations(cx, t, 0, 0);
+  check_annotations(cx, t, 1, 0);
+}
+
+void wp_check_bag_annotations(wp_cx *cx, const wp_comp_type *t) {
+  check_annotations(cx, t, 0, 1);
 }
 
 /* --------------------------------------------------------- visibility */
@@ -482,10 +488,10 @@ void wp_validate_component(wp_cx *cx, wp_comp *c, wp_scope *s) {
   const wp_comp_type *t = c->type;
   cx->section = "import";
   wp_check_unique_externs(cx, t->imports, t->nimports, "import");
-  check_annotations(cx, t, 1);
+  check_annotations(cx, t, 1, 0);
   cx->section = "export";
   wp_check_unique_externs(cx, t->exports, t->nexports, "export");
-  check_annotations(cx, t, 0);
+  check_annotations(cx, t, 0, 0);
   for (uint32_t i = 0; i < t->nexports; i++) {
     const wp_comp_extern *e = &t->exports[i];
     if (e->sort == WP_COMP_SORT_TYPE && e->type && e->type->has_borrow)

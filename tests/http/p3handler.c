@@ -25,6 +25,8 @@
 **                   "error N" (N: the error-code case); an upstream body that fails
 **                   fails this body (its trailers future gets the error)
 **   /fields         every fields method, good and bad input: a report line
+**   /scheme         an outgoing request's scheme set as other("https"), other("HTTP"),
+**                   other("Https") and other("ftp"), each read back: "https http https other:ftp"
 ** and, for `wasmplug run --invoke` (wasi:http/client outside a server), the
 ** export fetch("A/P"): a GET to http://A/P, "STATUS BODY" or "error N".
 */
@@ -430,10 +432,58 @@ static void proxy(uint32_t req, uint32_t h, const uint8_t *p, size_t pn) {
   sent_drop(o.sent_r);
 }
 
-/* ------------------------------------------------- /fields: the methods */
+/* ------------------------------------------------- /scheme */
+
+IMPORT(TYPES, "[method]request.set-scheme")
+uint32_t request_set_scheme(uint32_t self, uint32_t some, uint32_t tag, const void *p, size_t n);
+IMPORT(TYPES, "[method]request.get-scheme") void request_get_scheme(uint32_t self, void *ret);
 
 static char rep[1024];
 static size_t rep_n;
+static void addn(const void *p, size_t n);
+static void add(const char *s);
+
+/* Schemes are case-insensitive (RFC 3986 3.1): other("https") is the https
+** case (wasi-http issue 194; wasi-testsuite's http-request). */
+static const char *scheme_report(void) {
+  static const char *const names[] = {"https", "HTTP", "Https", "ftp"};
+  uint64_t ts = rq_trailers_new();
+  uint32_t made[2];
+  request_new(fields_new(), 0, 0, (uint32_t)ts, 0, 0, made);
+  rq_sent_drop(made[1]);
+  rep_n = 0;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    struct {
+      uint8_t some, pad[3], tag, pad2[3];
+      const uint8_t *ptr;
+      size_t len;
+    } r;
+    if (i) add(" ");
+    if (request_set_scheme(made[0], 1, 2, names[i], slen(names[i]))) {
+      add("err");
+      continue;
+    }
+    request_get_scheme(made[0], &r);
+    if (!r.some) add("none");
+    else if (r.tag == 0) add("http");
+    else if (r.tag == 1) add("https");
+    else {
+      add("other:");
+      addn(r.ptr, r.len);
+    }
+  }
+  request_drop(made[0]);
+  uint8_t none[64]; /* no trailers (the request is gone: the write finds no reader) */
+  memset(none, 0, sizeof none);
+  rq_trailers_write((uint32_t)(ts >> 32), none);
+  rq_trailers_drop((uint32_t)(ts >> 32));
+  add("\n");
+  rep[rep_n < sizeof rep ? rep_n : sizeof rep - 1] = 0;
+  return rep;
+}
+
+/* ------------------------------------------------- /fields: the methods */
+
 static void addn(const void *p, size_t n) {
   for (size_t i = 0; i < n && rep_n < sizeof rep; i++) rep[rep_n++] = ((const char *)p)[i];
 }
@@ -789,6 +839,12 @@ EXPORT("[async-lift-stackful]" HANDLER "#handle") void handle(uint32_t req) {
     out_t o = respond(h, 200);
     char c[3] = {(char)('0' + counter % 10), '\n', 0};
     text(&o, c);
+    finish(&o);
+  } else if (prefix(p, pn, "/scheme")) {
+    const char *msg = scheme_report();
+    request_drop(req);
+    out_t o = respond(h, 200);
+    text(&o, msg);
     finish(&o);
   } else if (prefix(p, pn, "/fields")) {
     const char *msg = fields_report(req);

@@ -32,6 +32,7 @@ expect headers "method=0 path=/headers authority=127.0.0.1:$PORT x-test=abc immu
 expect fields "get=2:1,2 set=ok then=2:p,q append=ok badname=e0 forbidden=e1 crlf=e0 has=1 delete=ok has=0 \
 entries=3 a-one=p a-one=q c=p clone=ok:2:p,q none=0: getdel=2:p,q left=1 from-list:ok,syntax,forbidden,syntax \
 immutable=e2,e2 size=e3" "$(curl -s -H 'X-Test: abc' $U/fields)"
+expect scheme "https http https other:ftp" "$(curl -s $U/scheme)"
 expect not-found 404 "$(curl -s -o /dev/null -w '%{http_code}' $U/nowhere)"
 
 # bodies stream both ways through stream<u8>, far past the pipes' window

@@ -290,13 +290,16 @@ char *wasmplug_component_world_wit(const wasmplug_component_t *c) { return rt_wo
 static void store_delete(rt_store *s) {
   /* Suspended tasks unwind first, while everything they use still exists. */
   rt_store_abort_threads(s);
-  rt_native_insts_delete(s);
   s->dead = false;
-  /* Destructors first (they may call into guests), innermost frames first. */
+  /* Destructors first (they may call into guests), innermost frames first.
+  ** Native plugins' instances (their stream ends, pending calls) go after
+  ** them: a plugin's resource destructor may drop an end it kept (a
+  ** wasi:http 0.3 response its body's), which must still exist. */
   for (size_t i = s->nframes; i-- > 0;) {
     wp_cabi_handles_delete(s->frames[i]->handles);
     s->frames[i]->handles = NULL;
   }
+  rt_native_insts_delete(s);
   s->dead = true;
   for (size_t i = s->ncores; i-- > 0;) wasmplug_instance_delete(s->cores[i]);
   if (s->pending) wasmplug_trap_delete(s->pending);

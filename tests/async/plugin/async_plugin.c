@@ -3,8 +3,11 @@
 ** tests/async/wast/plugin_*.wast: async functions completed later from a
 ** timer, from a worker thread through a waker, or cancelled through the
 ** cancel hook; a stream it writes and one it reads; a future it resolves;
-** error contexts.
+** error contexts; a resource holding the writable end of a stream it
+** gave out, which its destructor drops (also when the guest trapped and
+** its instance is torn down).
 */
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,10 @@ static const char wit[] =
     "  promise: func(v: u32) -> future<u32>;\n"
     "  oops: func(msg: string) -> error-context;\n"
     "  message: func(e: error-context) -> string;\n"
+    "  resource holder {\n"
+    "    constructor();\n"
+    "    take: func() -> stream<u8>;\n"
+    "  }\n"
     "}\n";
 
 typedef struct {
@@ -37,6 +44,11 @@ typedef struct {
 typedef struct inst {
   uint32_t cancels;
   wasmplug_plugin_call_t *forever; /* the pending `forever` call */
+  struct holder {                  /* holder reps are 1 + the index */
+    wasmplug_plugin_instance_t *in;
+    uint32_t w;                    /* the writable end it keeps, 0 if none */
+  } holders[8];
+  uint32_t nholders;
 } inst_t;
 
 static uint64_t now_ns(void) {
@@ -312,7 +324,43 @@ static int message(void *st, wasmplug_plugin_call_t *call, const void *params, v
   return WASMPLUG_OK;
 }
 
+/* holder: keeps the writable end of the stream `take` gave out; its
+** destructor drops it, and must be able to (the plugin's ends outlive
+** every resource of the instance). */
+static int holder_new(void *st, wasmplug_plugin_call_t *call, const void *params, void *result) {
+  (void)params;
+  inst_t *i = st;
+  if (i->nholders == sizeof i->holders / sizeof i->holders[0]) return host->trap(call, "too many holders");
+  i->holders[i->nholders] = (struct holder){NULL, 0};
+  *(uint32_t *)result = ++i->nholders;
+  return WASMPLUG_OK;
+}
+
+static int holder_take(void *st, wasmplug_plugin_call_t *call, const void *params, void *result) {
+  inst_t *i = st;
+  struct holder *h = &i->holders[*(const uint32_t *)params - 1];
+  uint32_t r;
+  if (h->w) return host->trap(call, "already taken");
+  h->in = host->call_instance(call); /* a call with a stream has the async services */
+  if (host->stream_new(call, 0, &r, &h->w)) return host->trap(call, "stream_new failed");
+  *(uint32_t *)result = r;
+  return WASMPLUG_OK;
+}
+
+static void holder_drop(void *st, uint32_t rep) {
+  inst_t *i = st;
+  struct holder *h = &i->holders[rep - 1];
+  if (h->w && host->stream_drop(h->in, h->w)) {
+    fprintf(stderr, "async_plugin: holder %u: stream_drop of its end failed\n", rep);
+    abort();
+  }
+  h->w = 0;
+}
+
+static const wasmplug_plugin_resource_t resources[] = {{"test:aplug/ops#holder", holder_drop}};
+
 static const wasmplug_plugin_func_t funcs[] = {
+    {"test:aplug/ops#[constructor]holder", holder_new}, {"test:aplug/ops#[method]holder.take", holder_take},
     {"test:aplug/ops#sleep-ms", sleep_ms}, {"test:aplug/ops#later", later},
     {"test:aplug/ops#produce", produce},   {"test:aplug/ops#consume", consume},
     {"test:aplug/ops#forever", forever},   {"test:aplug/ops#cancels", cancels},
@@ -331,6 +379,8 @@ static const wasmplug_plugin_t descriptor = {
     .wit = wit,
     .funcs = funcs,
     .nfuncs = sizeof funcs / sizeof funcs[0],
+    .resources = resources,
+    .nresources = sizeof resources / sizeof resources[0],
     .instance_new = instance_new,
     .instance_drop = instance_drop,
     .cancel = cancel,

@@ -186,3 +186,33 @@
       (export "file" (type $file (sub resource)))
       (import "open" (func (result (own $file)))))))
   "func not valid to be used as import")
+
+;; A bag of exports exports types as they are (it has no index space of
+;; its own): a record it exports that refers to an enum it exported before
+;; refers to that enum by name, so the bag may be exported (the Component
+;; Model's async/big-interleaving-test.wast exports its types this way).
+(component
+  (component $Driver
+    (type $kind (enum "none" "subtask"))
+    (export $kind-e "event-kind" (type $kind))
+    (type $poll (record (field "slot" u8) (field "event" $kind-e)))
+    (export "poll-expect" (type $poll)))
+  (instance $driver (instantiate $Driver))
+  (instance $types
+    (export "event-kind" (type $driver "event-kind"))
+    (export "poll-expect" (type $driver "poll-expect")))
+  (export "types" (instance $types)))
+
+;; ...but the bag exporting only the record still may not be exported
+(assert_invalid
+  (component
+    (component $Driver
+      (type $kind (enum "none" "subtask"))
+      (export $kind-e "event-kind" (type $kind))
+      (type $poll (record (field "slot" u8) (field "event" $kind-e)))
+      (export "poll-expect" (type $poll)))
+    (instance $driver (instantiate $Driver))
+    (instance $types
+      (export "poll-expect" (type $driver "poll-expect")))
+    (export "types" (instance $types)))
+  "instance not valid to be used as export")
