@@ -314,8 +314,23 @@ static const char *const o1_trims[] = {
 ** run often; a cold function's code runs at most once a call, and this
 ** is the costliest pass left at -Og on SQLite's cold units (cc1 4 % fewer
 ** instructions; bench/README.md, "Optimized compile of SQLite, sixth
-** pass").  Not at -O1: there it cost the workload 0.67 % (w25-sqlc). */
-static const char *const og_trims[] = {"-fira-region=one", NULL};
+** pass").  Not at -O1: there it cost the workload 0.67 % (w25-sqlc).
+** And no static branch probabilities, no RTL forward propagation, no
+** block reordering: they lay out and tune code for the paths taken often,
+** which a cold function's code is not; cc1 9.7 % fewer instructions on a
+** cold unit (bench/README.md, "Optimized compile of SQLite, seventh and
+** tenth passes"). */
+static const char *const og_trims[] = {"-fira-region=one", "-fno-guess-branch-probability",
+                                       "-fno-forward-propagate", "-fno-reorder-blocks", NULL};
+/* With -O1 in a unit without a huge function nearly all in loops
+** (translate.h: wp_unit_t's flat): one allocation region there too.  The
+** loop regions pay where a large loop holds more live values than
+** registers: SQLite's workload ran 0.67 % more instructions with one
+** region everywhere (w25-sqlc), 0.29 % more with it everywhere but its
+** interpreter loop's unit, 0.02 % more with it in the flat units only,
+** where cc1 runs about 2 % fewer instructions (bench/README.md, "Optimized
+** compile of SQLite, tenth pass"). */
+#define FLAT_REGION "-fira-region=one"
 /* -O2's passes that -O1 and -Og lack and that pay on wasm-derived C.
 ** -free (redundant extension elimination): every wasm address is a u32
 ** widened to 64 bits (`M0 + (u64)l5`), and a loaded u32, u16 or u8 is
@@ -378,6 +393,7 @@ char *wp_cc_flags_text(bool own) {
   for (const char *const *f = o1_adds; *f; f++) wp_buf_printf(&t, " %s", *f);
   wp_buf_puts(&t, "; with -Og:");
   for (const char *const *f = og_trims; *f; f++) wp_buf_printf(&t, " %s", *f);
+  wp_buf_puts(&t, "; with -O1 in units without a huge loop: " FLAT_REGION);
   wp_buf_puts(&t, ";");
   for (const char *const *f = cc_flags; *f; f++) wp_buf_printf(&t, " %s", *f);
   for (const char *const *f = own_flags; own && *f; f++) wp_buf_printf(&t, " %s", *f);
@@ -398,13 +414,16 @@ const char *wp_cc_isa_flag(void) {
 #endif
 }
 
-static void cc_args(args_t *a, const wasmplug_module_t *m, const char *dir, bool cold) {
+/* A unit's flags: `cold` its level (cc_level), `flat` no huge loop in it
+** (FLAT_REGION with -O1). */
+static void cc_args(args_t *a, const wasmplug_module_t *m, const char *dir, bool cold, bool flat) {
   arg(a, wp_cc_command());
   const char *level = cc_level(m, cold);
   arg(a, level);
   for (const char *const *f = o1_trims; strcmp(level, "-O2") && *f; f++) arg(a, *f);
   for (const char *const *f = o1_adds; strcmp(level, "-O2") && *f; f++) arg(a, *f);
   for (const char *const *f = og_trims; !strcmp(level, "-Og") && *f; f++) arg(a, *f);
+  if (flat && !strcmp(level, "-O1")) arg(a, FLAT_REGION);
   for (const char *const *f = cc_flags; *f; f++) arg(a, *f);
   if (m->engine->translator == WP_TRANSLATOR_OWN) {
     for (const char *const *f = own_flags; *f; f++) arg(a, *f);
@@ -443,7 +462,7 @@ typedef struct unit_build {
 /* The key of a unit's object: its C (with the shared header), the
 ** translator, the compiler and its flags. */
 static void unit_key(const unit_build_t *b, const wp_buf_t *header, const wp_buf_t *unit, bool cold,
-                     char hex[65]) {
+                     bool flat, char hex[65]) {
   static const char tag[] = "wasmplug unit 2\n";
   const wasmplug_engine_t *e = b->m->engine;
   wp_sha256_t s;
@@ -459,6 +478,7 @@ static void unit_key(const unit_build_t *b, const wp_buf_t *header, const wp_buf
     for (const char *const *f = own_flags; *f; f++) wp_sha256_update(&s, *f, strlen(*f) + 1);
     const char *level = cc_level(b->m, cold); /* the unit's own level */
     wp_sha256_update(&s, level, strlen(level) + 1);
+    if (flat && !strcmp(level, "-O1")) wp_sha256_update(&s, FLAT_REGION, sizeof FLAT_REGION);
   }
   wp_sha256_update(&s, header->s, header->len);
   wp_sha256_update(&s, "", 1);
@@ -595,7 +615,7 @@ static char *units_begin(unit_build_t *b, const wp_xlate_t *x) {
 /* Unit u (the glue when u + 1 == b->nunits) into b->dir/u<u>.o or
 ** glue.o: copied from the cache, or its compile queued, and started at
 ** once if a core is free.  Its C is released here. */
-static char *unit_add(unit_build_t *b, const wp_buf_t *header, wp_buf_t *c, bool cold, size_t u) {
+static char *unit_add(unit_build_t *b, const wp_buf_t *header, wp_buf_t *c, bool cold, bool flat, size_t u) {
   if (u >= b->nkeys) {
     size_t n = b->nkeys ? b->nkeys * 2 : 32;
     if (n <= u) n = u + 1;
@@ -611,7 +631,7 @@ static char *unit_add(unit_build_t *b, const wp_buf_t *header, wp_buf_t *c, bool
   char *objp = obj_name(b, u), *srcp = wp_format("%s/%s", b->dir, src), *err = NULL;
   if (!objp || !srcp) err = wp_strdup("out of memory");
   if (!err) {
-    unit_key(b, header, c, cold, b->keys[u]);
+    unit_key(b, header, c, cold, flat, b->keys[u]);
     size_t len = c->len;
     bool hit = unit_cached(b, b->keys[u], objp);
     if (!hit) err = write_text(b->dir, src, c);
@@ -621,7 +641,7 @@ static char *unit_add(unit_build_t *b, const wp_buf_t *header, wp_buf_t *c, bool
     if (j) {
       args_t a = {0};
       if (b->baseline) tcc_args(&a, b->dir);
-      else cc_args(&a, b->m, b->dir, cold);
+      else cc_args(&a, b->m, b->dir, cold, flat);
       arg(&a, "-c");
       arg(&a, "-o");
       arg(&a, objp);
@@ -647,7 +667,7 @@ static char *unit_add(unit_build_t *b, const wp_buf_t *header, wp_buf_t *c, bool
 static char *unit_ready(void *arg, wp_xlate_t *x, uint32_t u) {
   unit_build_t *b = arg;
   char *err = units_begin(b, x);
-  if (!err) err = unit_add(b, &x->header, &x->units[u].c, x->units[u].cold, u);
+  if (!err) err = unit_add(b, &x->header, &x->units[u].c, x->units[u].cold, x->units[u].flat, u);
   return err;
 }
 
@@ -670,7 +690,7 @@ static char *build_units(unit_build_t *b, wp_xlate_opts_t *o, progress_t *pg) {
     nu = x.nunits;
     err = units_begin(b, &x); /* no unit at all: the header and the glue */
     b->nunits = nu + 1;
-    if (!err) err = unit_add(b, &x.header, &x.glue, false, nu);
+    if (!err) err = unit_add(b, &x.header, &x.glue, false, false, nu);
     wp_xlate_free(&x);
   }
   if (err) {
@@ -717,7 +737,7 @@ static char *build_wasm2c(wasmplug_module_t *m, const char *dir, const char *so_
   job_t j;
   memset(&j, 0, sizeof j);
   args_t a = {0};
-  cc_args(&a, m, dir, false);
+  cc_args(&a, m, dir, false, false);
   arg(&a, "-shared");
   arg(&a, "-nostartfiles");
   link_args(&a);
@@ -751,7 +771,7 @@ char *wp_build_optimized(wasmplug_module_t *m, const char *dir, const char *so_o
     err = build_units(&b, &o, &pg);
     if (!err) { /* link */
       args_t link = {0};
-      cc_args(&link, m, dir, false);
+      cc_args(&link, m, dir, false, false);
       arg(&link, "-shared");
       arg(&link, "-nostartfiles");
       link_args(&link);

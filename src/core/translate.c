@@ -1020,7 +1020,10 @@ static void name_refs(const wasmplug_module_t *mod, wp_span_t span, uint8_t *nam
 ** interpreter loop, printf and b-tree balancing are huge too but nearly
 ** all loop and stay at -O1, and a helper a cold function calls in a loop
 ** stays too (measurements: bench/README.md, "huge straight functions at
-** -Og" and "cold functions at -Og").  NULL when out of memory. */
+** -Og" and "cold functions at -Og").  The others that are huge and at
+** least 90 % in loops are marked 2 (the units holding one keep the
+** register allocator's loop regions: build.c, cc_args).  NULL when out
+** of memory. */
 static uint8_t *find_cold(const wasmplug_module_t *mod) {
   const wp_modinfo_t *m = &mod->info;
   uint32_t n = m->nfuncs;
@@ -1076,6 +1079,8 @@ static uint8_t *find_cold(const wasmplug_module_t *mod) {
       work[nw++] = c;
     }
   }
+  for (uint32_t i = 0; i < n; i++)
+    if (!cold[i] && !straight[i] && m->bodies[i].len >= WP_OPT_HUGE_BYTES) cold[i] = 2;
 out:
   free(s.sites);
   free(s.first);
@@ -1151,10 +1156,9 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
   uint32_t n = 0, nsmall = 0, back = m->nfuncs;
   for (uint32_t i = 0; i < m->nfuncs; i++) {
     if (opts->hot && !opts->hot[i]) continue; /* a hot object: the hot functions only */
-    if (cold && cold[i]) order[--back] = i;
+    if (cold && cold[i] == 1) order[--back] = i;
     else order[nsmall++] = i;
   }
-  free(cold);
   for (uint32_t a = back, b = m->nfuncs; a + 1 < b; a++, b--) {
     uint32_t t = order[a];
     order[a] = order[b - 1];
@@ -1172,14 +1176,17 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
       u = &out->units[out->nunits++];
       u->first = i;
       u->cold = is_cold;
+      u->flat = cold != NULL;
       put_header(&u->c, inl, &out->header);
       /* the instance pinned (pin_block): the body's I is the register
       ** (never on the baseline, so never in inline C, whose glue follows) */
       if (wp_xlate_pins_inst(m, opts)) wp_buf_puts(&u->c, "#ifdef WP_IPIN\n#define I wp_ip\n#endif\n");
       ubytes = 0;
     }
+    if (cold && cold[i] == 2) u->flat = false;
     if ((err = wp_translate_func(&x, i, &u->c))) {
       free(order);
+      free(cold);
       goto fail;
     }
     u->count++;
@@ -1191,11 +1198,13 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
       wp_buf_printf(&u->c, "void wp_end%u(void) {}\n", out->nunits - 1);
       if (opts->on_unit && !inl && (err = opts->on_unit(opts->on_unit_arg, out, out->nunits - 1))) {
         free(order);
+        free(cold);
         goto fail;
       }
     }
   }
   free(order);
+  free(cold);
   /* inline: one text, header + unit + glue, so libtcc reads the header
   ** once (the glue only defines what the header declares); no unit (no
   ** function): header + glue */

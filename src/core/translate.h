@@ -77,6 +77,10 @@ typedef struct wp_unit {
   wp_buf_t c;          /* the unit's C (includes "wp.h") */
   uint32_t first, count; /* its first defined function, how many it holds */
   bool cold;           /* holds cold functions only (WP_OPT_HUGE_BYTES) */
+  /* holds no huge function nearly all in loops (a hot loop that needs the
+  ** register allocator's loop regions: SQLite's interpreter loop); only
+  ** set where find_cold classified the functions */
+  bool flat;
 } wp_unit_t;
 
 typedef struct wp_xlate {

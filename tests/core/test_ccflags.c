@@ -13,7 +13,11 @@
 ** changed optimization level, were in no key.)  Also: the compiler's
 ** identity is in tool_id, and the level is -O1 for a module without SIMD
 ** (with -O1's pass trims, the dominator pass among them, and -free), -O2
-** for one with SIMD (without them); -fira-region=one with -Og only.  Then
+** for one with SIMD (without them); -fira-region=one, no static branch
+** guessing, no RTL forward propagation, no block reordering with -Og only
+** (cold code: build.c, og_trims); -fira-region=one also with -O1 for a
+** unit holding no huge function nearly all in loops (none in MODULE), not
+** for the glue.  Then
 ** huge functions (src/core/translate.h: WP_OPT_HUGE_BYTES): one mostly
 ** outside loops is compiled in a unit of its own at -Og, with a function
 ** only it calls, outside its loop; one as large that is nearly all one
@@ -35,6 +39,12 @@ static int has_word(const char *s, const char *word) {
   for (const char *p = s; (p = strstr(p, word)); p++)
     if ((p == s || p[-1] == ' ') && (p[n] == ' ' || p[n] == ';' || p[n] == 0)) return 1;
   return 0;
+}
+
+/* -Og's trims besides the allocation region (build.c: og_trims). */
+static int og_trim(const char *a) {
+  return !strcmp(a, "-fno-guess-branch-probability") || !strcmp(a, "-fno-forward-propagate") ||
+         !strcmp(a, "-fno-reorder-blocks");
 }
 
 static int is_file_arg(const char *a, int after_o) {
@@ -166,9 +176,25 @@ int main(int argc, char **argv) {
     FILE *l = fopen(log, "r");
     CHECK(l != NULL, "the compiler ran for %s (no %s)", path, log);
     char line[4096];
-    int flags = 0, after_o = 0, levels = 0, right_level = 0, trims = 0, adds = 0, nodom = 0, og = 0, region = 0;
-    while (l && fgets(line, sizeof line, l)) {
+    int flags = 0, after_o = 0, levels = 0, right_level = 0, trims = 0, adds = 0, nodom = 0, og = 0, region = 0,
+        ogt = 0, lvl = 0, unit = 0, one = 0, bad_region = 0;
+    while (l) {
+      int more = fgets(line, sizeof line, l) != NULL;
+      if (!more) line[0] = 0;
       line[strcspn(line, "\n")] = 0;
+      /* a compile's arguments start with its level: the one before ends */
+      if (!more || !strncmp(line, "-O", 2)) {
+        /* one region: every -Og compile and every -O1 unit (MODULE's are
+        ** flat), never the glue, the link or -O2 */
+        if (lvl && (lvl == 'g' || (lvl == '1' && unit)) != one) bad_region++;
+        lvl = more ? line[2] : 0;
+        unit = one = 0;
+      }
+      if (!more) break;
+      const char *base = strrchr(line, '/');
+      base = base ? base + 1 : line;
+      unit |= base[0] == 'u' && strlen(base) > 2 && !strcmp(base + strlen(base) - 2, ".c");
+      one |= !strcmp(line, "-fira-region=one");
       int file = is_file_arg(line, after_o);
       after_o = !strcmp(line, "-o");
       if (file) continue;
@@ -183,10 +209,14 @@ int main(int argc, char **argv) {
       nodom += !strcmp(line, "-fno-tree-dominator-opts");
       og += !strcmp(line, "-Og");
       region += !strcmp(line, "-fira-region=one");
+      ogt += og_trim(line);
     }
-    /* one register allocation region with -Og only (build.c: og_trims):
-    ** never with these modules' -O1 or -O2 */
-    CHECK(region == og, "%s: -fira-region=one given %d times in %d -Og compiles", path, region, og);
+    /* one register allocation region with -Og (build.c: og_trims) and
+    ** with -O1 in the units without a huge loop (FLAT_REGION: all of
+    ** MODULE's), never in the glue, the link or with -O2 */
+    CHECK(bad_region == 0 && (k || region > og), "%s: -fira-region=one wrong in %d compiles (%d given)", path,
+          bad_region, region);
+    CHECK(ogt == 3 * og, "%s: -Og's three trims given %d times in %d -Og compiles", path, ogt, og);
     /* -O1's pass trims (build.c: o1_trims) with -O1 only, on every unit and
     ** the glue: the SIMD module's -O2 keeps every pass */
     CHECK(k ? trims == 0 : trims > 0 && trims % 2 == 0, "%s: %d of -O1's trims given", path, trims);
@@ -215,12 +245,13 @@ int main(int argc, char **argv) {
   CHECK(!err, "compile huge.wasm: %s", wasmplug_error_message(err));
   wasmplug_error_delete(err);
   FILE *l = fopen(log, "r");
-  int og = 0, o1 = 0, other = 0, region = 0;
+  int og = 0, o1 = 0, other = 0, region = 0, ogt = 0;
   while (l && fgets(line, sizeof line, l)) {
     line[strcspn(line, "\n")] = 0;
     og += !strcmp(line, "-Og");
     o1 += !strcmp(line, "-O1");
     region += !strcmp(line, "-fira-region=one");
+    ogt += og_trim(line);
     other += !strncmp(line, "-O", 2) && strcmp(line, "-Og") && strcmp(line, "-O1");
     if (!strncmp(line, "-O", 2) || !strncmp(line, "-fno-", 5))
       CHECK(has_word(e->tool_id, line), "flag %s is not in tool_id (%s)", line, e->tool_id);
@@ -229,8 +260,12 @@ int main(int argc, char **argv) {
   /* -Og: f's unit; -O1: the unit of g and h, the glue and the link */
   CHECK(og == 1 && o1 == 3 && other == 0, "huge.wasm: %d -Og, %d -O1, %d other levels (want 1, 3, 0)", og, o1,
         other);
-  /* the -Og unit's register allocator in one region, not the -O1 ones' */
+  /* the -Og unit's register allocator in one region, not the -O1 unit's,
+  ** which holds g, a huge loop (FLAT_REGION) */
   CHECK(region == 1, "huge.wasm: -fira-region=one given %d times (want 1: the -Og unit)", region);
+  /* and no branch guessing, RTL forward propagation or block reordering
+  ** there alone: the -O1 units' hot code keeps them */
+  CHECK(ogt == 3, "huge.wasm: -Og's three trims given %d times (want 3: the -Og unit)", ogt);
   CHECK(defines(ogsrc, 0) && defines(ogsrc, 3), "huge.wasm: f and c (called by f only, outside its loop) at -Og");
   CHECK(!defines(ogsrc, 1) && !defines(ogsrc, 2) && !defines(ogsrc, 4),
         "huge.wasm: g, h and d (called in f's loop) not at -Og");
