@@ -64,6 +64,12 @@ static const char serve_help[] =
     "  --max-connections N     open connections (default 1024)\n"
     "  --idle-timeout S        close a connection idle (or too slow) for S seconds\n"
     "                          (default 30)\n"
+    "  --min-send-rate N       a client must take a response body at N bytes/s\n"
+    "                          on average (default 1024; 0: no minimum), counted\n"
+    "                          over the time the server had bytes waiting for it\n"
+    "                          (not the guest's time to write them) once that\n"
+    "                          passes --idle-timeout; a slower one is cut off,\n"
+    "                          which frees the guest writing the body\n"
     "  --threads N             event loops (default one per core), each with a\n"
     "                          group of threads: its share of --max-concurrent\n"
     "                          and one more.  A request runs on the thread\n"
@@ -187,7 +193,7 @@ int wp_cmd_serve(int argc, char **argv) {
     static const char *const with_value[] = {
         "--addr", "--allow-http", "--dir", "--dir-ro", "--env", "--plugin", "--plugin-dir", "--plugin-use",
         "--tier", "--timeout", "--fuel", "--max-body", "--max-header-bytes", "--max-concurrent", "--max-queue",
-        "--max-connections", "--idle-timeout", "--threads", "--grace", "--takeover-ms"};
+        "--max-connections", "--idle-timeout", "--threads", "--grace", "--takeover-ms", "--min-send-rate"};
     bool takes = false;
     for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) takes |= !strcmp(name, with_value[k]);
     if (!takes) {
@@ -237,7 +243,8 @@ int wp_cmd_serve(int argc, char **argv) {
                        {"--max-header-bytes", 1024, 1u << 30}, {"--max-concurrent", 1, 4096},
                        {"--max-queue", 1, 1u << 20},      {"--max-connections", 1, 1u << 20},
                        {"--idle-timeout", 1, 86400},      {"--threads", 1, 1024},
-                       {"--grace", 1, 86400},             {"--takeover-ms", 1, 10000}};
+                       {"--grace", 1, 86400},             {"--takeover-ms", 1, 10000},
+                       {"--min-send-rate", 0, UINT64_MAX / 2}};
       size_t k = 0;
       while (strcmp(lim[k].opt, name)) k++;
       if (!number(val, lim[k].min, lim[k].max, &n)) {
@@ -256,6 +263,7 @@ int wp_cmd_serve(int argc, char **argv) {
       else if (!strcmp(name, "--idle-timeout")) o.idle_timeout_s = (unsigned)n;
       else if (!strcmp(name, "--threads")) o.threads = (unsigned)n;
       else if (!strcmp(name, "--takeover-ms")) o.takeover_ms = (unsigned)n;
+      else if (!strcmp(name, "--min-send-rate")) o.min_send_rate = n ? n : UINT64_MAX; /* 0: none */
       else o.grace_s = (unsigned)n;
     }
   }

@@ -396,6 +396,28 @@ WASMPLUG_API void wasmplug_plugin_server_delete(wasmplug_plugin_server_t *server
 ** SIGFPE, SIGILL).  The isolate helper (wasmplug_plugin_host_main) uses
 ** SIGRTMIN+4 the same way, in its own process. */
 WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_stop_signal_set(wasmplug_plugin_server_t *server, int signo);
+/* Limits a plugin server puts on its clients (a field left 0 takes its
+** default).  Clients are untrusted: one that sends part of a frame and
+** stops, or sends requests and never reads the replies, must not hold the
+** others (wasmplug_plugin_server_listen serves them all in one loop that
+** never waits for one client).
+**   frame_timeout_ms: a frame begun must arrive whole within this (5000);
+**     else the session gets an ERROR saying so and ends.
+**   send_timeout_ms: a reply must be taken by its client within this
+**     (30000); else the session ends.  Until it is taken, that session's
+**     next requests are not read (at most one reply waits per session).
+**     (wasmplug_plugin_server_run_fd, one session on its own thread: a
+**     send that moves nothing for this long ends the session.)
+** Between frames a session may stay idle as long as it likes. */
+typedef struct wasmplug_plugin_server_limits {
+  uint32_t size; /* sizeof(wasmplug_plugin_server_limits_t) */
+  unsigned frame_timeout_ms;
+  unsigned send_timeout_ms;
+} wasmplug_plugin_server_limits_t;
+/* Sets them (before serving).  WASMPLUG_ERROR_INVALID for a size too small
+** or a timeout over a day. */
+WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_limits_set(wasmplug_plugin_server_t *server,
+                                                                 const wasmplug_plugin_server_limits_t *limits);
 /* Serves one connected socket until the host says BYE or hangs up; closes
 ** fd.  While a plugin call runs, a thread of the server's watches the
 ** socket for the host's interrupt notice and the call's deadline, and

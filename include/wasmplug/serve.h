@@ -71,6 +71,20 @@ typedef struct wasmplug_serve_options {
   ** that wait.  (An idle server does not wake either way.)
   ** (Read only when `size` covers it.) */
   unsigned takeover_ms;
+  /* Bytes per second a client must take a response body at, on average
+  ** over the time the server had bytes of it waiting for the client (time
+  ** waiting for the guest to write is not counted), once that time passes
+  ** idle_timeout_s: a slower client has its connection closed (the body
+  ** cut), which frees the guest writing it.  Without it, a client that
+  ** reads just enough to make its socket take more within every idle
+  ** timeout (about half the kernel's send buffer, megabytes on a fast
+  ** link) holds its guest for as long as the body lasts.  0: 1024;
+  ** UINT64_MAX: no minimum.  Judged whenever the socket takes more of the
+  ** body (a client taking nothing at all is closed by the idle timeout).
+  ** The bytes counted are those handed to the kernel, so its buffers
+  ** count as taken: set it well above what a client must drain anyway.
+  ** (Read only when `size` covers it.) */
+  uint64_t min_send_rate;
 } wasmplug_serve_options_t;
 
 /* Adds the built-in wasi:http plugins to `host`: "wasi-http"

@@ -216,6 +216,10 @@ wasmplug_error_t *wasmplug_serve(wasmplug_program_t *program, const wasmplug_ser
   /* (a caller's older, smaller options: the default) */
   bool has_takeover = o->size >= offsetof(wasmplug_serve_options_t, takeover_ms) + sizeof o->takeover_ms;
   s.takeover_ns = (uint64_t)(has_takeover && o->takeover_ms ? o->takeover_ms : 1) * 1000000u;
+  bool has_rate = o->size >= offsetof(wasmplug_serve_options_t, min_send_rate) + sizeof o->min_send_rate;
+  s.min_send_rate = has_rate && o->min_send_rate ? o->min_send_rate : 1024;
+  if (s.min_send_rate == UINT64_MAX) s.min_send_rate = 0;
+  s.min_rate_after_ns = (uint64_t)(o->idle_timeout_s ? o->idle_timeout_s : 30) * 1000000000u;
   pthread_mutex_init(&s.lock, NULL);
   pthread_mutex_init(&s.log_lock, NULL);
   pthread_cond_init(&s.idle, NULL);

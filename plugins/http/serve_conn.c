@@ -57,10 +57,30 @@ static enum MHD_Result answer_stopping(sv_conn_t *c) {
   return ok;
 }
 
+/* Whether the client takes the body too slowly (--min-send-rate): its
+** bytes so far against the time the body waited for it (since it was
+** queued, less the waits for the guest), once that time is past the
+** idle timeout.  Asked each time the socket has taken what was given. */
+static bool too_slow(wh_exchange_t *ex) {
+  pthread_mutex_lock(&ex->lock);
+  sv_conn_t *c = ex->server;
+  bool slow = false;
+  if (c && c->s->min_send_rate && c->resp_ns) {
+    uint64_t now = wasmplug_monotonic_ns(), waited = now - c->resp_ns - c->guest_wait_ns;
+    slow = waited > c->s->min_rate_after_ns && (double)c->sent < (double)c->s->min_send_rate * ((double)waited / 1e9);
+    c->too_slow = slow;
+  }
+  pthread_mutex_unlock(&ex->lock);
+  return slow;
+}
+
 static ssize_t body_reader(void *cls, uint64_t pos, char *buf, size_t max) {
   (void)pos;
   wh_exchange_t *ex = cls;
   wh_pipe_t *p = ex->resp_body;
+  /* a client too slow is cut (the connection closes, the guest's next
+  ** write fails and its worker is free) */
+  if (too_slow(ex)) return MHD_CONTENT_READER_END_WITH_ERROR;
   for (;;) {
     wh_pipe_end_t how = WH_PIPE_OPEN;
     int64_t n = wh_pipe_pull(p, (uint8_t *)buf, max, &how);
@@ -100,6 +120,7 @@ static ssize_t body_reader(void *cls, uint64_t pos, char *buf, size_t max) {
       return MHD_CONTENT_READER_END_WITH_ERROR;
     }
     c->suspended = true; /* until the guest writes (sv_on_wake) */
+    c->susp_ns = wasmplug_monotonic_ns(); /* (not the client's time: resume counts it out) */
     MHD_suspend_connection(c->mc);
     pthread_mutex_unlock(&ex->lock);
     return 0;
@@ -144,6 +165,9 @@ static enum MHD_Result send_guest_response(sv_conn_t *c) {
     r = MHD_create_response_from_callback(size, 32 * 1024, body_reader, ex, body_free);
     if (!r) wh_exchange_unref(ex);
     else wh_pipe_set_wake(p, &wh_exchange_waker, ex);
+    /* the clock of --min-send-rate (no other thread knows c's fields yet
+    ** that it reads: body_reader runs on this loop, after this) */
+    c->resp_ns = wasmplug_monotonic_ns();
     /* trailers need chunked coding: none after a declared length */
     ex->net_resp = size == MHD_SIZE_UNKNOWN ? r : NULL;
   }
@@ -407,6 +431,10 @@ static void resume(wh_exchange_t *ex) {
   struct MHD_Connection *mc = c && c->suspended ? c->mc : NULL;
   sv_group_t *q = mc ? &c->s->groups[c->group] : NULL; /* (c may be gone once resumed) */
   if (mc) c->suspended = false;
+  if (mc && c->susp_ns) { /* a body's wait for the guest ends: not the client's time */
+    c->guest_wait_ns += wasmplug_monotonic_ns() - c->susp_ns;
+    c->susp_ns = 0;
+  }
   pthread_mutex_unlock(&ex->lock);
   /* a suspended connection cannot complete, so mc is alive until this
   ** resume is processed; only one thread gets to resume it */
@@ -493,8 +521,9 @@ static void access_log(sv_server_t *s, sv_conn_t *c, enum MHD_RequestTermination
   char status[16] = "-";
   if (c->status) snprintf(status, sizeof status, "%u", c->status);
   pthread_mutex_lock(&s->log_lock);
-  fprintf(stderr, "%s \"%s %s\" %s %" PRIu64 " %.3fms%s\n", peer, c->ex && c->ex->method ? c->ex->method : "-",
-          c->uri ? c->uri : "-", status, c->sent, ms, (unsigned)why < 6 ? whys[why] : " (?)");
+  fprintf(stderr, "%s \"%s %s\" %s %" PRIu64 " %.3fms%s%s\n", peer, c->ex && c->ex->method ? c->ex->method : "-",
+          c->uri ? c->uri : "-", status, c->sent, ms, (unsigned)why < 6 ? whys[why] : " (?)",
+          c->too_slow ? " (client slower than --min-send-rate)" : "");
   pthread_mutex_unlock(&s->log_lock);
 }
 

@@ -76,6 +76,11 @@ typedef struct sv_conn {
   unsigned status;
   uint64_t sent;
   uint64_t t0_ns;    /* when the request began (wasmplug_monotonic_ns) */
+  /* a response body streamed from the guest (--min-send-rate): when it
+  ** was queued, and the time since spent suspended waiting for the guest
+  ** (under ex->lock: susp_ns is when the current wait began, 0: none) */
+  uint64_t resp_ns, guest_wait_ns, susp_ns;
+  bool too_slow;     /* cut for taking its body slower than --min-send-rate */
   struct sv_conn *prev, *next; /* s->conns */
 } sv_conn_t;
 
@@ -133,6 +138,10 @@ struct sv_server {
   ** guest that computes or waits holds the other connections of its loop */
   uint64_t takeover_ns;
   uint64_t max_body;
+  /* a response body's client must take it at this many bytes per second
+  ** on average (0: no minimum), judged once it has waited for the client
+  ** this long (wasmplug_serve_options_t.min_send_rate) */
+  uint64_t min_send_rate, min_rate_after_ns;
   pthread_mutex_t lock;  /* the queue and groups, inflight, conns */
   pthread_cond_t idle;   /* inflight dropped */
   sv_job_t *queue;       /* queue_cap entries */

@@ -298,7 +298,6 @@ void sv_group_wake(sv_group_t *q) {
   }
 }
 
-
 /* Wakes a follower of group q if one waits that was not woken already (lock
 ** held); with `alone`, only when the group runs no guest and none of its
 ** followers was woken for one: its CPU has no guest. */

@@ -197,6 +197,17 @@ wasmplug_error_t *wasmplug_engine_new_checked(const wasmplug_config_t *config, w
                                 "auto)", tier);
     }
   }
+  /* $WASMPLUG_NO_PIDFD=1: compiles wait for their jobs without pidfds
+  ** (build.c's fallback, made testable on kernels that have them). */
+  const char *np = getenv("WASMPLUG_NO_PIDFD");
+  e->config.no_pidfd = false;
+  if (np && *np) {
+    if (strcmp(np, "0") && strcmp(np, "1")) {
+      wasmplug_engine_delete(e);
+      return wasmplug_error_new("WASMPLUG_NO_PIDFD=%s: expected 0 or 1", np);
+    }
+    e->config.no_pidfd = !strcmp(np, "1");
+  }
   /* $WASMPLUG_TIER_UP=1|0 turns background tier-up on or off for any
   ** program (a user's override of the embedder's choice). */
   const char *tu = getenv("WASMPLUG_TIER_UP");

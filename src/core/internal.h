@@ -462,6 +462,10 @@ struct wasmplug_config {
   wasmplug_store_limits_t limits;
   bool allow_precompiled;
   bool tier_up; /* wasmplug_config_tier_up_set */
+  /* $WASMPLUG_NO_PIDFD=1 (read when the engine is made): builds wait for
+  ** their compiler processes by 20 ms naps, as where pidfd_open is
+  ** missing or refused (build.c; a test of that path) */
+  bool no_pidfd;
   wasmplug_progress_t progress;
   void *progress_data;
 };

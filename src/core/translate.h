@@ -136,6 +136,22 @@ static inline bool wp_xlate_pins_inst(const wp_modinfo_t *m, const wp_xlate_opts
 uint8_t *wp_xlate_plain_loads(const wp_modinfo_t *mi, const wp_reader_t *body, uint32_t body_off,
                               uint32_t body_len);
 
+/* A loop that is a byte copy (translate_idiom.c), K bytes an iteration in
+** memory `mem`, the count in local n: forward (!back), from local s to
+** local d, both stepped by K; or backward (back), from bs + n to bd + n
+** (locals d and s hold bd and bs) teed into locals td and ts, bytes K - 1
+** down to 0.  end_off: the module offset of the loop's br_if.
+** wp_xlate_bytecopy reads the loop's body (the reader right after the
+** loop's block type) and fills `out` when the loop is exactly that shape;
+** translate_func.c then runs it as memmove when that provably gives the
+** same result and cannot trap. */
+typedef struct wp_bytecopy {
+  uint32_t d, s, n, k, mem, td, ts, end_off;
+  bool back;
+} wp_bytecopy_t;
+bool wp_xlate_bytecopy(const wp_modinfo_t *mi, const wasmplug_valkind_t *locals, uint32_t nlocals,
+                       const wp_reader_t *body, wp_bytecopy_t *out);
+
 /* The C type of a value type, and the letter naming its slot variables. */
 const char *wp_ctype(wasmplug_valkind_t t);
 char wp_tletter(wasmplug_valkind_t t);

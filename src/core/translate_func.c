@@ -99,6 +99,10 @@ typedef struct fx {
   wp_buf_t tries; /* try_table handlers to declare ("h<label>, ...") */
   uint32_t dead_nest;
   wp_reader_t *r;
+  /* a byte-copy loop's fast path jumps to Y<y_label>, after the br_if at
+  ** module offset y_off (bulk_loop) */
+  bool y_pending;
+  uint32_t y_off, y_label;
   char *err;
 } fx_t;
 
@@ -822,6 +826,36 @@ static bool op_atomic(fx_t *f, const wp_instr_t *in, const wp_opinfo_t *oi) {
   return op_simd(f, in, oi);
 }
 
+/* A loop that is a forward byte copy (translate_idiom.c) gets, before its
+** label, a memmove taken when the loop would copy the same bytes and not
+** trap; the loop itself runs otherwise.  Optimized tier only, not with
+** fuel or epochs (each iteration is a check). */
+static void bulk_loop(fx_t *f, xframe_t *fr, const wp_instr_t *in) {
+  const wp_xlate_opts_t *o = f->x->opts;
+  wp_bytecopy_t b;
+  if (o->baseline || o->fuel || o->epoch || in->bt != WP_BT_EMPTY || f->y_pending) return;
+  if (!wp_xlate_bytecopy(f->mi, f->locals, f->nlocals, f->r, &b)) return;
+  const char *m = mem_base(f, b.mem);
+  /* Y<label> goes right after the loop's br_if (wp_translate_func) */
+  f->y_pending = true;
+  f->y_off = b.end_off;
+  f->y_label = fr->label;
+  if (!b.back) {
+    /* forward: bytes s.. to d.., d <= s */
+    emit(f, "if (l%u != 0 && l%u %% %uu == 0 && l%u <= l%u && (u64)l%u + l%u <= wp_mem_bytes(I->mp[%u])) {\n",
+         b.n, b.n, b.k, b.d, b.s, b.s, b.n, b.mem);
+    emit(f, "memmove(%s + (u64)l%u, %s + (u64)l%u, l%u);\n", m, b.d, m, b.s, b.n);
+    emit(f, "l%u += l%u; l%u += l%u; l%u = 0;\ngoto Y%u;\n}\n", b.d, b.n, b.s, b.n, b.n, fr->label);
+  } else {
+    /* backward: bytes bs + K.. to bd + K.., bd >= bs */
+    emit(f, "if (l%u != 0 && l%u %% %uu == 0 && l%u >= l%u && (u64)l%u + l%u + %uu <= wp_mem_bytes(I->mp[%u])) {\n",
+         b.n, b.n, b.k, b.d, b.s, b.d, b.n, b.k, b.mem);
+    emit(f, "memmove(%s + (u64)l%u + %uu, %s + (u64)l%u + %uu, l%u);\n", m, b.d, b.k, m, b.s, b.k, b.n);
+    emit(f, "l%u = l%u + %uu; l%u = l%u + %uu; l%u = 0;\ngoto Y%u;\n}\n", b.td, b.d, b.k, b.ts, b.s, b.k, b.n,
+         fr->label);
+  }
+}
+
 static bool instr(fx_t *f, const wp_instr_t *in) {
   const wp_opinfo_t *oi = wp_opinfo(in->op);
   const wp_modinfo_t *mi = f->mi;
@@ -837,8 +871,10 @@ static bool instr(fx_t *f, const wp_instr_t *in) {
     flush_all(f);
     xframe_t *fr = push_frame(f, in->op == 0x02 ? K_BLOCK : K_LOOP, in->bt);
     if (!fr) return false;
-    if (in->op == 0x03)
+    if (in->op == 0x03) {
+      bulk_loop(f, fr, in);
       emit(f, "L%u:;\n%s%s", fr->label, f->x->opts->fuel ? "WP_FUEL;\n" : "", f->x->opts->epoch ? "WP_EPOCH;\n" : "");
+    }
     return true;
   }
   case 0x04: {
@@ -1220,6 +1256,10 @@ char *wp_translate_func(const wp_xmod_t *x, uint32_t i, wp_buf_t *out) {
     }
     if (f.dead) dead_instr(&f, &in);
     else instr(&f, &in);
+    if (f.y_pending && in.off == f.y_off) {
+      emit(&f, "Y%u:;\n", f.y_label);
+      f.y_pending = false;
+    }
   }
   if (f.err) goto out;
   if (f.body.oom) {

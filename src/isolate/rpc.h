@@ -153,6 +153,23 @@ wp_rpc_io_t wp_rpc_frame_recv(wp_rpc_conn_t *c, int timeout_ms, wp_rpc_header_t 
                               char *why, size_t whylen);
 /* Non-blocking: true when a whole frame is already buffered. */
 bool wp_rpc_conn_has_frame(const wp_rpc_conn_t *c);
+/* Fills in the header of the frame in b (as wp_rpc_frame_send does, which
+** then sends it): 0, or -1 with errno (ENOMEM, EMSGSIZE). */
+int wp_rpc_frame_seal(wp_rpc_buf_t *b, wp_rpc_header_t h);
+/* A server's loop, never blocking (serve.c): one recv of what the socket
+** holds into the buffer (which grows with the bytes received, not with a
+** header's announced length): OK (bytes came), TIMEOUT (none yet), EOF,
+** ERRNO (with why). */
+wp_rpc_io_t wp_rpc_conn_read(wp_rpc_conn_t *c, char *why, size_t whylen);
+/* The next whole frame already buffered, consumed (*payload valid until
+** the next read): 1; 0 when more bytes are needed; -1 when the header
+** buffered is malformed (bad magic, version or kind, or a length past
+** WP_RPC_MAX_PAYLOAD: judged as soon as the 24 header bytes are in), why
+** says how. */
+int wp_rpc_conn_next(wp_rpc_conn_t *c, wp_rpc_header_t *h, const uint8_t **payload, char *why, size_t whylen);
+/* Bytes buffered of a frame not complete yet, and *want: the bytes that
+** frame needs (the header's 24 until it is in). */
+size_t wp_rpc_conn_pending(const wp_rpc_conn_t *c, size_t *want);
 /* Appends bytes read from the socket by someone else (a server's watcher,
 ** serve_watch.c) to what the connection has buffered.  False: out of
 ** memory. */

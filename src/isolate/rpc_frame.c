@@ -61,7 +61,6 @@ const char *wp_rpc_header_get(const uint8_t in[WP_RPC_HEADER], wp_rpc_header_t *
 
 /* ------------------------------------------------------------ builders */
 
-
 void wp_rpc_buf_u32(wp_rpc_buf_t *b, uint32_t v) {
   uint8_t t[4];
   put32(t, v);
@@ -157,7 +156,7 @@ void wp_rpc_conn_close(wp_rpc_conn_t *c) {
   c->rlen = c->rpos = c->rcap = 0;
 }
 
-int wp_rpc_frame_send(wp_rpc_conn_t *c, wp_rpc_buf_t *b, wp_rpc_header_t h) {
+int wp_rpc_frame_seal(wp_rpc_buf_t *b, wp_rpc_header_t h) {
   if (b->oom || b->len < WP_RPC_HEADER || b->len - WP_RPC_HEADER > WP_RPC_MAX_PAYLOAD) {
     errno = b->oom ? ENOMEM : EMSGSIZE;
     return -1;
@@ -166,6 +165,11 @@ int wp_rpc_frame_send(wp_rpc_conn_t *c, wp_rpc_buf_t *b, wp_rpc_header_t h) {
   h.version = WP_RPC_VERSION;
   h.len = (uint32_t)(b->len - WP_RPC_HEADER);
   wp_rpc_header_put((uint8_t *)b->s, &h);
+  return 0;
+}
+
+int wp_rpc_frame_send(wp_rpc_conn_t *c, wp_rpc_buf_t *b, wp_rpc_header_t h) {
+  if (wp_rpc_frame_seal(b, h)) return -1;
   if (c->ring) return wp_rpc_ring_send(c, (const uint8_t *)b->s, b->len);
   size_t off = 0;
   while (off < b->len) {
@@ -271,4 +275,48 @@ bool wp_rpc_conn_has_frame(const wp_rpc_conn_t *c) {
   if (c->rlen - c->rpos < WP_RPC_HEADER) return false;
   const uint8_t *p = c->rbuf + c->rpos;
   return c->rlen - c->rpos >= WP_RPC_HEADER + (size_t)get32(p + 20);
+}
+
+/* ------------------------------------------------- without blocking */
+
+wp_rpc_io_t wp_rpc_conn_read(wp_rpc_conn_t *c, char *why, size_t whylen) {
+  /* Room for what arrives, not for what a header announces: the buffer
+  ** grows with the bytes a client has actually sent. */
+  if (!reserve(c, c->rlen - c->rpos + 65536)) {
+    snprintf(why, whylen, "out of memory buffering %zu bytes", c->rlen - c->rpos);
+    return WP_RPC_IO_ERRNO;
+  }
+  for (;;) {
+    ssize_t n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, MSG_DONTWAIT);
+    if (n > 0) {
+      c->rlen += (size_t)n;
+      return WP_RPC_IO_OK;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return WP_RPC_IO_TIMEOUT;
+    if (n == 0 || errno == ECONNRESET) {
+      snprintf(why, whylen, "connection closed");
+      return WP_RPC_IO_EOF;
+    }
+    snprintf(why, whylen, "recv: %s", strerror(errno));
+    return WP_RPC_IO_ERRNO;
+  }
+}
+
+int wp_rpc_conn_next(wp_rpc_conn_t *c, wp_rpc_header_t *h, const uint8_t **payload, char *why, size_t whylen) {
+  size_t have = c->rlen - c->rpos;
+  if (have < WP_RPC_HEADER) return 0;
+  /* judged as soon as the header is in: an oversized length or a bad
+  ** magic is refused before any of its payload is waited for */
+  if (wp_rpc_header_get(c->rbuf + c->rpos, h, why, whylen)) return -1;
+  if (have - WP_RPC_HEADER < (size_t)h->len) return 0;
+  *payload = c->rbuf + c->rpos + WP_RPC_HEADER;
+  c->rpos += WP_RPC_HEADER + (size_t)h->len;
+  return 1;
+}
+
+size_t wp_rpc_conn_pending(const wp_rpc_conn_t *c, size_t *want) {
+  size_t have = c->rlen - c->rpos;
+  *want = have < WP_RPC_HEADER ? WP_RPC_HEADER : WP_RPC_HEADER + (size_t)get32(c->rbuf + c->rpos + 20);
+  return have;
 }

@@ -23,15 +23,23 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
-/* A client sends a frame's rest promptly: a stalled one is dropped. */
-#define FRAME_REST_MS 5000
+/* A client sends a frame's rest promptly: a stalled one is dropped
+** (wasmplug_plugin_server_limits_t, the defaults). */
+#define FRAME_TIMEOUT_MS 5000u
+/* A client takes its reply promptly: one that does not is dropped. */
+#define SEND_TIMEOUT_MS 30000u
+/* Frames of one session handled in one turn of plugin-serve's loop, before
+** the other sessions get theirs. */
+#define FRAMES_PER_TURN 64u
 #define MAX_INSTANCES 65536u
 #define MAX_SESSIONS 256u
 /* The longest time left a CALL may give its guest call: a day. */
@@ -42,6 +50,7 @@ struct wasmplug_plugin_server {
   wp_rpc_types_t types;
   wp_rpc_watch_t *watch; /* while serving sessions without a ring (NULL: none) */
   int stop_signal;       /* what the watcher sends the serving thread (0: none) */
+  unsigned frame_timeout_ms, send_timeout_ms; /* wasmplug_plugin_server_limits_t */
 };
 
 /* A rep the plugin handed to a session's instance (count: how many own
@@ -109,6 +118,15 @@ typedef struct session {
   uint32_t ninsts, cap;
   wp_cabi_arena_t *arena;
   wp_rpc_buf_t out;
+  /* plugin-serve's loop (wasmplug_plugin_server_listen) never blocks on a
+  ** session: it reads what arrived (a frame in pieces waits in conn's
+  ** buffer, at most frame_timeout_ms from its first byte) and sends what
+  ** the socket takes (the rest of a reply waits in `out`, at most
+  ** send_timeout_ms; meanwhile that session's requests are not read) */
+  bool nb;
+  uint64_t frame_ns; /* when the incomplete frame buffered began to arrive (0: none) */
+  size_t sent;       /* of the reply in out (nb) */
+  uint64_t send_ns;  /* when that reply was queued, while not all sent (0: all sent) */
 } session_t;
 
 wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasmplug_plugin_server_t **out) {
@@ -116,6 +134,8 @@ wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasmplug_plugin_s
   wasmplug_plugin_server_t *s = calloc(1, sizeof *s);
   if (!s) return wasmplug_error_new("out of memory");
   s->stop_signal = WP_RPC_STOP_SIGNAL;
+  s->frame_timeout_ms = FRAME_TIMEOUT_MS;
+  s->send_timeout_ms = SEND_TIMEOUT_MS;
   const char *comma = strchr(spec, ',');
   char *path = comma ? strndup(spec, (size_t)(comma - spec)) : wp_plugin_strdup(spec);
   wasmplug_error_t *e = path ? wp_error_as(wp_plugin_open(path, comma ? comma + 1 : NULL, &s->p), WASMPLUG_ERROR_PLUGIN)
@@ -139,6 +159,22 @@ wasmplug_error_t *wasmplug_plugin_server_stop_signal_set(wasmplug_plugin_server_
                                    "catchable signal, e.g. SIGRTMIN+4)",
                                    signo);
   s->stop_signal = signo;
+  return NULL;
+}
+
+wasmplug_error_t *wasmplug_plugin_server_limits_set(wasmplug_plugin_server_t *s,
+                                                    const wasmplug_plugin_server_limits_t *l) {
+  if (!l || l->size < offsetof(wasmplug_plugin_server_limits_t, send_timeout_ms) + sizeof l->send_timeout_ms)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
+                                   "plugin server limits: size %u is too small (set it to "
+                                   "sizeof(wasmplug_plugin_server_limits_t))",
+                                   l ? l->size : 0);
+  if (l->frame_timeout_ms > 86400000u || l->send_timeout_ms > 86400000u)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
+                                   "plugin server limits: a timeout of %u ms is longer than a day",
+                                   l->frame_timeout_ms > 86400000u ? l->frame_timeout_ms : l->send_timeout_ms);
+  s->frame_timeout_ms = l->frame_timeout_ms ? l->frame_timeout_ms : FRAME_TIMEOUT_MS;
+  s->send_timeout_ms = l->send_timeout_ms ? l->send_timeout_ms : SEND_TIMEOUT_MS;
   return NULL;
 }
 
@@ -196,10 +232,35 @@ static sinst_t *find_inst(session_t *ss, uint32_t id) {
   return id >= 1 && id <= ss->ninsts && ss->insts[id - 1].live ? &ss->insts[id - 1] : NULL;
 }
 
-/* Sends an answer; false when the client is gone. */
+/* Sends what the socket takes of the reply in ss->out without waiting;
+** false when the client is gone. */
+static bool flush(session_t *ss) {
+  while (ss->sent < ss->out.len) {
+    ssize_t n = send(ss->conn.fd, ss->out.s + ss->sent, ss->out.len - ss->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      ss->sent += (size_t)n;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!ss->send_ns) ss->send_ns = wasmplug_monotonic_ns();
+      return true;
+    }
+    return false;
+  }
+  ss->send_ns = 0;
+  return true;
+}
+
+/* Sends an answer (plugin-serve's loop: what the socket takes now, the
+** rest later); false when the client is gone. */
 static bool reply(session_t *ss, wp_rpc_kind_t kind, const wp_rpc_header_t *req, uint32_t inst) {
   wp_rpc_header_t h = {.kind = (uint16_t)kind, .call_id = req->call_id, .inst = inst, .func = req->func};
-  return wp_rpc_frame_send(&ss->conn, &ss->out, h) == 0;
+  if (!ss->nb) return wp_rpc_frame_send(&ss->conn, &ss->out, h) == 0;
+  if (wp_rpc_frame_seal(&ss->out, h)) return false;
+  ss->sent = 0;
+  ss->send_ns = 0;
+  return flush(ss);
 }
 
 static bool reply_msg(session_t *ss, wp_rpc_kind_t kind, const wp_rpc_header_t *req, const char *msg) {
@@ -427,7 +488,7 @@ static bool serve_ready(wasmplug_plugin_server_t *s, session_t *ss, int wait_ms)
     }
     if (st) return false;
     if (!handle(s, ss, &h, pl)) return false;
-    wait_ms = FRAME_REST_MS;
+    wait_ms = (int)s->frame_timeout_ms;
   } while (wp_rpc_conn_has_frame(&ss->conn));
   return true;
 }
@@ -441,8 +502,14 @@ void wp_rpc_server_run(wasmplug_plugin_server_t *s, int fd, wp_rpc_ring_t *ring)
   }
   ss->conn.ring = ring;
   /* A socket alone: its calls are watched (an isolate helper, whose
-  ** sandbox starts no threads, has the ring's notice instead). */
-  if (!ring) s->watch = wp_rpc_watch_new(s->stop_signal);
+  ** sandbox starts no threads, has the ring's notice instead), and a
+  ** client that stops taking its replies ends the session (a send that
+  ** moves nothing for send_timeout_ms fails). */
+  if (!ring) {
+    s->watch = wp_rpc_watch_new(s->stop_signal);
+    struct timeval tv = {s->send_timeout_ms / 1000, (suseconds_t)(s->send_timeout_ms % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  }
   while (serve_ready(s, ss, -1)) {
   }
   session_end(s, ss);
@@ -474,26 +541,130 @@ void wp_rpc_server_refuse(int fd, wp_rpc_ring_t *ring, const char *msg) {
   free(ss);
 }
 
+/* ----------------------------------------------- plugin-serve's loop */
+
+/* Handles the whole frames a session has buffered (at most
+** FRAMES_PER_TURN, and none while a reply waits to be sent); false ends
+** the session.  *more: whole frames are left for the next turn. */
+static bool session_frames(wasmplug_plugin_server_t *s, session_t *ss, bool *more) {
+  *more = false;
+  bool took = false;
+  for (unsigned k = 0; !ss->send_ns; k++) {
+    wp_rpc_header_t h;
+    const uint8_t *pl;
+    char why[200];
+    int got = wp_rpc_conn_next(&ss->conn, &h, &pl, why, sizeof why);
+    if (got < 0) {
+      char msg[300];
+      snprintf(msg, sizeof msg, "protocol violation: %s", why);
+      wp_rpc_header_t none = {0};
+      reply_msg(ss, WP_RPC_ERROR, &none, msg);
+      return false;
+    }
+    if (!got) break;
+    if (k == FRAMES_PER_TURN) { /* (not consumed: given back) */
+      ss->conn.rpos -= WP_RPC_HEADER + (size_t)h.len;
+      *more = true;
+      break;
+    }
+    took = true;
+    if (!handle(s, ss, &h, pl)) return false;
+  }
+  /* the clock of a frame in pieces starts at its first byte: bytes left
+  ** behind a frame just taken came with it, in this turn */
+  size_t want;
+  if (!wp_rpc_conn_pending(&ss->conn, &want)) ss->frame_ns = 0;
+  else if (took || !ss->frame_ns) ss->frame_ns = wasmplug_monotonic_ns();
+  return true;
+}
+
+/* One session's turn after poll said it has something (revents); false
+** ends it. */
+static bool session_turn(wasmplug_plugin_server_t *s, session_t *ss, short revents, bool *more) {
+  *more = false;
+  if (ss->send_ns) {
+    if (!(revents & (POLLOUT | POLLERR | POLLHUP))) return true;
+    if (!flush(ss)) return false;
+    if (ss->send_ns) return true;
+    /* all sent: what the client sent meanwhile is read below */
+  } else if (revents & (POLLIN | POLLERR | POLLHUP)) {
+    char why[200];
+    wp_rpc_io_t st = wp_rpc_conn_read(&ss->conn, why, sizeof why);
+    if (st == WP_RPC_IO_EOF || st == WP_RPC_IO_ERRNO) {
+      /* frames that came whole before the end are still handled (a BYE,
+      ** an INST_DROP), then the session ends */
+      bool rest;
+      session_frames(s, ss, &rest);
+      return false;
+    }
+  }
+  return session_frames(s, ss, more);
+}
+
+/* A session past one of its limits: answered when it can still read (a
+** frame that stalled: ERROR), then ended.  False: within them.  (The
+** clock is read only for a session with a limit running.) */
+static bool session_expired(wasmplug_plugin_server_t *s, session_t *ss) {
+  if (!ss->send_ns && !ss->frame_ns) return false;
+  uint64_t now = wasmplug_monotonic_ns();
+  if (ss->send_ns) return now - ss->send_ns >= (uint64_t)s->send_timeout_ms * 1000000u;
+  if (now - ss->frame_ns < (uint64_t)s->frame_timeout_ms * 1000000u) return false;
+  size_t want, have = wp_rpc_conn_pending(&ss->conn, &want);
+  char msg[300];
+  snprintf(msg, sizeof msg,
+           "protocol violation: a frame stalled: %zu of its %zu bytes came, the rest not within %u ms (a frame "
+           "must arrive whole)",
+           have, want, s->frame_timeout_ms);
+  wp_rpc_header_t none = {0};
+  reply_msg(ss, WP_RPC_ERROR, &none, msg);
+  return true;
+}
+
+/* The poll timeout until the first session limit (ms, -1: none). */
+static int next_limit_ms(wasmplug_plugin_server_t *s, session_t **ss, size_t n) {
+  uint64_t first = UINT64_MAX;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t at = ss[i]->send_ns ? ss[i]->send_ns + (uint64_t)s->send_timeout_ms * 1000000u
+                  : ss[i]->frame_ns ? ss[i]->frame_ns + (uint64_t)s->frame_timeout_ms * 1000000u
+                                    : UINT64_MAX;
+    if (at < first) first = at;
+  }
+  if (first == UINT64_MAX) return -1;
+  uint64_t now = wasmplug_monotonic_ns();
+  if (first <= now) return 0;
+  uint64_t ms = (first - now + 999999u) / 1000000u;
+  return ms > 86400000u ? 86400000 : (int)ms;
+}
+
 static wasmplug_error_t *serve_sessions(wasmplug_plugin_server_t *s, int lfd, int max_sessions) {
   session_t *ss[MAX_SESSIONS];
   struct pollfd pf[MAX_SESSIONS + 1];
+  bool more[MAX_SESSIONS];
   size_t n = 0;
   int served = 0;
+  bool any_more = false;
   for (;;) {
     pf[0] = (struct pollfd){.fd = lfd, .events = POLLIN};
-    for (size_t i = 0; i < n; i++) pf[i + 1] = (struct pollfd){.fd = ss[i]->conn.fd, .events = POLLIN};
-    if (poll(pf, n + 1, -1) < 0) {
+    for (size_t i = 0; i < n; i++)
+      pf[i + 1] = (struct pollfd){.fd = ss[i]->conn.fd, .events = ss[i]->send_ns ? POLLOUT : POLLIN};
+    int timeout = any_more ? 0 : next_limit_ms(s, ss, n);
+    int r = poll(pf, n + 1, timeout);
+    if (r < 0) {
       if (errno == EINTR) continue;
       return wasmplug_error_new("plugin server: poll: %s", strerror(errno));
     }
+    any_more = false;
     for (size_t i = n; i-- > 0;) {
-      if (!pf[i + 1].revents) continue;
-      if (!serve_ready(s, ss[i], FRAME_REST_MS)) {
+      bool end = (pf[i + 1].revents || more[i]) && !session_turn(s, ss[i], pf[i + 1].revents, &more[i]);
+      if (!end) end = session_expired(s, ss[i]);
+      if (end) {
         session_end(s, ss[i]);
         ss[i] = ss[--n];
+        more[i] = more[n];
         if (max_sessions > 0 && served >= max_sessions && n == 0) return NULL;
       }
     }
+    for (size_t i = 0; i < n; i++) any_more |= more[i];
     if (pf[0].revents & POLLIN) {
       int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
       if (fd < 0) continue;
@@ -502,6 +673,8 @@ static wasmplug_error_t *serve_sessions(wasmplug_plugin_server_t *s, int lfd, in
         close(fd); /* full: the client sees EOF at its handshake */
         continue;
       }
+      nss->nb = true;
+      more[n] = false;
       ss[n++] = nss;
       served++;
     }

@@ -16,7 +16,8 @@
 ** the word is set to the arm's own number (never a client's id), so a
 ** notice reaches no other call, of that client or another.  The watcher
 ** reads at most WATCH_BUF bytes per call, starting with what the session
-** had buffered behind the request (a frame boundary): a client sending
+** had buffered behind the request (a frame boundary; more than WATCH_BUF
+** of those: it reads nothing that call): a client sending
 ** anything else, or a malformed frame, stops the reading for that call
 ** (the deadline still stands) and the serving thread judges those bytes
 ** after the call, as it judges every frame.
@@ -200,11 +201,13 @@ void wp_rpc_watch_arm(wp_rpc_watch_t *w, wp_rpc_conn_t *c, uint32_t call_id, uin
   *id = w->arm;
   /* Bytes the session already holds after the request start at a frame
   ** boundary (frames are consumed whole): a client's STOP sent right
-  ** behind its CALL arrives with it.  The watcher takes them (at most
-  ** WATCH_BUF; disarm gives them back, in order, before anything it read
-  ** later), looks at them first, and reads the socket on only when it
-  ** took them all. */
-  size_t held = c->rlen - c->rpos, take = held < sizeof w->buf ? held : sizeof w->buf;
+  ** behind its CALL arrives with it.  The watcher takes them all (disarm
+  ** gives them back, in order, before anything it read later), looks at
+  ** them first, and reads the socket on.  More than WATCH_BUF (no honest
+  ** client sends that much behind a CALL) stay with the session, and the
+  ** watcher reads nothing for this call: taking only some would put them
+  ** back behind the rest. */
+  size_t held = c->rlen - c->rpos, take = held <= sizeof w->buf ? held : 0;
   if (take) memcpy(w->buf, c->rbuf + c->rpos, take);
   c->rpos += take;
   w->len = take;

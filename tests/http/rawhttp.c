@@ -25,6 +25,13 @@
 **                                      (2 s at most) and prints "sent N,
 **                                      closed" when the server had hung up
 **                                      ("sent N, open" when not)
+**   rawhttp PORT trickle PATH N MS SECS GETs PATH (/big?SIZE) with a
+**                                      small receive buffer, reading N bytes
+**                                      every MS ms, for SECS at most: prints
+**                                      "cut after B bytes" when the server
+**                                      hung up before SIZE bytes came,
+**                                      "complete" when they all did, else
+**                                      "open after B bytes"
 **   rawhttp 0 silent SECS              an upstream that never answers: listens
 **                                      on a free port of 127.0.0.1, prints it,
 **                                      prints "accepted" at each connection,
@@ -147,6 +154,46 @@ int main(int argc, char **argv) {
   int port = atoi(argv[1]);
   const char *mode = argv[2];
   if (!strcmp(mode, "silent")) return silent(atoi(argv[3]));
+  if (!strcmp(mode, "trickle") && argc == 7) {
+    /* a small window: what the kernel buffers for us stays small, so the
+    ** server sees our pace */
+    int fd = socket(AF_INET, SOCK_STREAM, 0), small = 4096;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((unsigned short)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a)) {
+      perror("rawhttp: connect");
+      return 1;
+    }
+    char head[512];
+    int n = snprintf(head, sizeof head, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", argv[3]);
+    send_all(fd, head, (size_t)n);
+    const char *q = strchr(argv[3], '?');
+    size_t each = (size_t)atol(argv[4]), got = 0, size = q ? (size_t)atol(q + 1) : 0;
+    int ms = atoi(argv[5]);
+    time_t end = time(NULL) + atoi(argv[6]);
+    char *b = malloc(each ? each : 1);
+    bool closed = false;
+    while (!closed && time(NULL) < end) {
+      struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+      nanosleep(&ts, NULL);
+      /* N bytes this turn (the window is small: several reads) */
+      for (size_t turn = 0; turn < each && !closed;) {
+        ssize_t k = recv(fd, b, each - turn, MSG_DONTWAIT);
+        if (k > 0) got += (size_t)k, turn += (size_t)k;
+        else if (k == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) closed = true;
+        else break;
+      }
+    }
+    free(b);
+    if (closed && got >= size) printf("complete\n");
+    else printf("%s after %zu bytes\n", closed ? "cut" : "open", got);
+    close(fd);
+    return 0;
+  }
   int fd = dial(port);
   if (!strcmp(mode, "send")) {
     char *req = malloc(strlen(argv[3]) + 1);

@@ -135,6 +135,30 @@ stop_server timeout-stop timeout-exit-status
 trap - EXIT
 contains timeout-logged "GET /spin: wasm trap: interrupt" "$(cat "$WORK/err")"
 
+# A client that reads slowly, but enough to stay within --idle-timeout
+# (it must drain about half of the server's socket send buffer, megabytes
+# here, every idle timeout), holds its guest (writing a body) as long
+# as the body lasts: --min-send-rate cuts it off once the body has waited
+# for it past --idle-timeout, and frees the worker.  Here a limit of 2 MB/s
+# and a client taking at most 1.3 MB/s (64 KiB every 50 ms), which without
+# the limit gets the whole 100 MB body in about 77 s (a long idle timeout:
+# a loaded machine slowing the client must not let it close the
+# connection before the rate is judged).  One worker
+# (--max-concurrent 1), so a hello sent meanwhile is answered only after
+# the cut (the access log's order).
+serve_start 600 --tier baseline -v --threads 1 --max-concurrent 1 --idle-timeout 10 --min-send-rate 2000000 "$APP"
+"$RAW" $PORT trickle '/big?100000000' 65536 50 60 >"$WORK/trickle" &
+TRICKLE=$!
+sleep 0.5
+expect trickle-others-answered "Hello from a wasm component" "$(curl -s --max-time 60 $U/hello)"
+wait $TRICKLE
+contains trickle-cut "cut after" "$(cat "$WORK/trickle")"
+stop_server trickle-stop trickle-exit-status
+trap - EXIT
+contains trickle-logged '"GET /big?100000000" 200' "$(grep 'slower than --min-send-rate' "$WORK/err")"
+expect trickle-order "/big?100000000 /hello" "$(sed -n 's/^[^"]*"GET \([^ "]*\)".*/\1/p' "$WORK/err" | tr '\n' ' ' | sed 's/ $//')"
+contains min-send-rate-bad "--min-send-rate: expected a number" "$("$W" serve --min-send-rate x "$APP" 2>&1)"
+
 # SIGTERM ends a looping guest (no --timeout, no --fuel), on both tiers,
 # and one sleeping in WASI 0.2's poll
 serve_stop_looping /spin baseline

@@ -141,6 +141,13 @@ fi
 expect "plugin-serve: serves on after an interrupt" 0 '^42$' "$W" run --plugin "unix:$SOCK" --invoke run "$FG"
 kill "$SERVER" 2>/dev/null
 wait "$SERVER" 2>/dev/null
+# its limits on clients: in --help, bad values refused naming the option
+expect "plugin-serve --help: the limits" 0 'frame-timeout MS.*' "$W" plugin-serve --help
+expect "plugin-serve --help: send timeout" 0 'send-timeout MS' "$W" plugin-serve --help
+expect "plugin-serve: bad --frame-timeout" 2 "--frame-timeout: expected milliseconds from 1 to 86400000, got '0'" \
+  "$W" plugin-serve "$F" --listen "unix:$tmp/x.sock" --frame-timeout 0
+expect "plugin-serve: bad --send-timeout" 2 "--send-timeout: expected milliseconds from 1 to 86400000, got 'x'" \
+  "$W" plugin-serve "$F" --listen "unix:$tmp/x.sock" --send-timeout x
 expect "faulty: seccomp" 134 'open-socket: .*signal 31.*seccomp' "$W" run --plugin "$F,isolate" --invoke sock "$FG"
 expect "faulty: in-process socket" 0 '^1$' "$W" run --plugin "$F" --invoke sock "$FG"
 

@@ -39,7 +39,9 @@
 #include "plugin/plugin.h"
 #include "isolate/rpc.h"
 
+#include <errno.h>
 #include <linux/futex.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -443,7 +445,10 @@ static void test_seccomp(void) {
 
 /* ----------------------------------------------------- 4. plugin-serve */
 
-static pid_t start_server(const char *addr, int sessions) {
+/* plugin-serve of rpc_faulty.so on addr, exiting after `sessions`; a..d:
+** extra arguments (the first NULL ends them). */
+static pid_t start_server_with(const char *addr, int sessions, const char *a, const char *b, const char *c,
+                               const char *d) {
   int pfd[2];
   if (pipe(pfd)) return -1;
   pid_t pid = fork();
@@ -452,7 +457,8 @@ static pid_t start_server(const char *addr, int sessions) {
     close(pfd[0]);
     char n[16];
     snprintf(n, sizeof n, "%d", sessions);
-    execl(wasmplug_exe, wasmplug_exe, "plugin-serve", faulty_so, "--listen", addr, "--sessions", n, (char *)NULL);
+    execl(wasmplug_exe, wasmplug_exe, "plugin-serve", faulty_so, "--listen", addr, "--sessions", n, a, b, c,
+          d, (char *)NULL);
     _exit(127);
   }
   close(pfd[1]);
@@ -463,6 +469,8 @@ static pid_t start_server(const char *addr, int sessions) {
   waitpid(pid, NULL, 0); /* it could not listen (a taken tcp port) */
   return -1;
 }
+
+static pid_t start_server(const char *addr, int sessions) { return start_server_with(addr, sessions, NULL, NULL, NULL, NULL); }
 
 /* One host process: its own instance counts 1..n; the shared total
 ** reaches `total_want` once the other host did its part too. */
@@ -691,11 +699,184 @@ static void test_serve_stop(void) {
   /* the deadline that came with the request: 100 ms of 20 s */
   CHECK(raw_call(&a, 13, fi, 100000000u, 20000), "send");
   CHECK(raw_bool(&a, 13) == 1, "the request's deadline interrupts the call");
+  /* more than the watcher's 4 KiB buffered behind a CALL (200 STOPs
+  ** naming another call, then a CALL): the frames stay in order (before,
+  ** the watcher took the first 4 KiB and gave them back behind the rest:
+  ** a misparse, ERROR) */
+  wp_rpc_buf_t pipe = {0};
+  wp_rpc_buf_frame(&a.b);
+  wp_rpc_buf_u64(&a.b, 0);
+  wp_buf_byte(&a.b, WP_CABI_U32);
+  wp_rpc_buf_u32(&a.b, 300);
+  wp_rpc_frame_seal(&a.b, (wp_rpc_header_t){.kind = WP_RPC_CALL, .call_id = 14, .inst = a.inst, .func = fi});
+  wp_buf_put(&pipe, a.b.s, a.b.len);
+  for (int k = 0; k < 200; k++) {
+    wp_rpc_buf_frame(&a.b);
+    wp_rpc_frame_seal(&a.b, (wp_rpc_header_t){.kind = WP_RPC_STOP, .call_id = 999});
+    wp_buf_put(&pipe, a.b.s, a.b.len);
+  }
+  wp_rpc_buf_frame(&a.b);
+  wp_rpc_buf_u64(&a.b, 0);
+  wp_buf_byte(&a.b, WP_CABI_U32);
+  wp_rpc_buf_u32(&a.b, 40);
+  wp_buf_byte(&a.b, WP_CABI_U32);
+  wp_rpc_buf_u32(&a.b, 2);
+  wp_rpc_frame_seal(&a.b, (wp_rpc_header_t){.kind = WP_RPC_CALL, .call_id = 15, .inst = a.inst, .func = fa});
+  wp_buf_put(&pipe, a.b.s, a.b.len);
+  CHECK(send(a.c.fd, pipe.s, pipe.len, MSG_NOSIGNAL) == (ssize_t)pipe.len, "pipelined send");
+  free(pipe.s);
+  CHECK(raw_bool(&a, 14) == 0, "a call with 4.8 KB of STOPs for another call behind it: not interrupted");
+  CHECK(!wp_rpc_frame_recv(&a.c, 5000, &h, &pl, why, sizeof why) && h.kind == WP_RPC_RESULT && h.call_id == 15 &&
+            h.len == 5 && pl[1] == 42,
+        "and the CALL behind them answered in order (kind %u)", h.kind);
   raw_close(&a);
   raw_close(&b);
   int st = 0;
   waitpid(server, &st, 0);
   CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "plugin-serve after STOPs (status 0x%x)", st);
+}
+
+/* The index of test:faulty/api#NAME in rpc_faulty.so's descriptor. */
+static uint32_t faulty_func(const char *name) {
+  host_t probe;
+  uint32_t k = UINT32_MAX;
+  if (host_open(&probe, faulty_so)) {
+    const wasmplug_plugin_t *d = wp_plugin_descriptor(wp_plugin_set_get(probe.set, 0));
+    char full[128];
+    snprintf(full, sizeof full, "test:faulty/api#%s", name);
+    for (uint32_t i = 0; i < d->nfuncs; i++)
+      if (!strcmp(d->funcs[i].name, full)) k = i;
+  }
+  host_close(&probe);
+  return k;
+}
+
+/* `calls` calls of add(i, 1) on r, each answered with i + 1 (the raw
+** client's receive waits at most 10 s). */
+static bool raw_adds(raw_t *r, uint32_t fa, int calls) {
+  for (int i = 0; i < calls; i++) {
+    wp_rpc_buf_frame(&r->b);
+    wp_rpc_buf_u64(&r->b, 0);
+    wp_buf_byte(&r->b, WP_CABI_U32);
+    wp_rpc_buf_u32(&r->b, (uint32_t)i);
+    wp_buf_byte(&r->b, WP_CABI_U32);
+    wp_rpc_buf_u32(&r->b, 1);
+    wp_rpc_header_t h;
+    const uint8_t *pl;
+    char why[300];
+    uint32_t id = 100 + (uint32_t)i, v = 0;
+    if (wp_rpc_frame_send(&r->c, &r->b, (wp_rpc_header_t){.kind = WP_RPC_CALL, .call_id = id, .inst = r->inst, .func = fa}) ||
+        wp_rpc_frame_recv(&r->c, 10000, &h, &pl, why, sizeof why) || h.kind != WP_RPC_RESULT || h.call_id != id ||
+        h.len != 5)
+      return false;
+    memcpy(&v, pl + 1, 4);
+    if (v != (uint32_t)i + 1) return false;
+  }
+  return true;
+}
+
+/* plugin-serve's loop never waits for one client (before, it read a
+** session's frames with a 5 s deadline and sent its replies blocking, so
+** a client holding back half a frame stalled every other session 5 s
+** per frame, and one never reading its replies stalled them for good):
+**   - a client that sent half a frame keeps its session (the rest may
+**     come later) while another client's calls are all answered;
+**   - a half frame not completed within --frame-timeout gets an ERROR
+**     naming it, and the session ends;
+**   - a client that sends calls with large results and never reads: the
+**     others' calls are answered meanwhile, and its session is closed
+**     once a reply waited --send-timeout for it. */
+static void test_serve_never_waits(void) {
+  char addr[600];
+  snprintf(addr, sizeof addr, "unix:%s/nowait-%d.sock", tmpdir, (int)getpid());
+  /* a frame timeout far longer than the test: the half frame is still
+  ** welcome when its rest comes */
+  pid_t server = start_server_with(addr, 4, "--frame-timeout", "600000", "--send-timeout", "1000");
+  CHECK(server > 0, "plugin-serve did not start");
+  if (server <= 0) return;
+  uint32_t fa = faulty_func("add"), fe = faulty_func("echo");
+  char why[300];
+  int half = wp_rpc_addr_socket(addr, false, why, sizeof why);
+  CHECK(half >= 0, "connect: %s", why);
+  uint8_t hello[WP_RPC_HEADER];
+  wp_rpc_header_put(hello, &(wp_rpc_header_t){WP_RPC_MAGIC, WP_RPC_VERSION, WP_RPC_HELLO, 1, 0, 0, 0});
+  CHECK(send(half, hello, 10, MSG_NOSIGNAL) == 10, "half a frame sent");
+  usleep(100000); /* (the server has it: not needed for the checks, only to make them bite) */
+  raw_t b;
+  CHECK(raw_open(&b, addr), "a second client's handshake while the first holds half a frame");
+  CHECK(raw_adds(&b, fa, 50), "its 50 calls answered while the first client holds half a frame");
+  /* the first session is still there: the rest of its frame completes it */
+  CHECK(send(half, hello + 10, sizeof hello - 10, MSG_NOSIGNAL) == (ssize_t)(sizeof hello - 10), "the rest sent");
+  wp_rpc_conn_t hc;
+  wp_rpc_conn_init(&hc, half);
+  wp_rpc_header_t h;
+  const uint8_t *pl;
+  wp_rpc_io_t st = wp_rpc_frame_recv(&hc, 10000, &h, &pl, why, sizeof why);
+  CHECK(st == WP_RPC_IO_OK && h.kind == WP_RPC_DESCRIBE, "the half frame's session answers once it is whole (io %d)",
+        (int)st);
+  wp_rpc_conn_close(&hc);
+
+  /* a client that never reads: echo calls of 256 KiB each, sent until the
+  ** server stops taking them (its reply waits, so it reads no more) */
+  raw_t c;
+  CHECK(raw_open(&c, addr), "the non-reading client's handshake");
+  size_t big = 256 * 1024;
+  char *text = malloc(big);
+  memset(text, 'x', big);
+  int sent = 0;
+  for (; sent < 64; sent++) {
+    wp_rpc_buf_frame(&c.b);
+    wp_rpc_buf_u64(&c.b, 0);
+    wp_buf_byte(&c.b, WP_CABI_STRING);
+    wp_rpc_buf_u32(&c.b, (uint32_t)big);
+    wp_buf_put(&c.b, text, big);
+    wp_rpc_frame_seal(&c.b, (wp_rpc_header_t){.kind = WP_RPC_CALL, .call_id = 1000 + (uint32_t)sent, .inst = c.inst, .func = fe});
+    size_t off = 0;
+    while (off < c.b.len) {
+      struct pollfd p = {c.c.fd, POLLOUT, 0};
+      if (poll(&p, 1, 2000) <= 0) break; /* the server reads no more of it */
+      ssize_t k = send(c.c.fd, c.b.s + off, c.b.len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (k > 0) off += (size_t)k;
+      else if (k < 0 && errno != EAGAIN && errno != EINTR) break;
+    }
+    if (off < c.b.len) break;
+  }
+  free(text);
+  CHECK(sent >= 1 && sent < 64, "the server stops reading a client that does not take its replies (%d sent)", sent);
+  raw_t d;
+  CHECK(raw_open(&d, addr), "another client's handshake while one does not read");
+  CHECK(raw_adds(&d, fa, 50), "its 50 calls answered while a client does not read its replies");
+  CHECK(raw_adds(&b, fa, 5), "and the first one's");
+  raw_close(&d);
+  raw_close(&b);
+  /* the non-reader is dropped once its reply waited --send-timeout (1 s
+  ** here): a hang-up of the server's, seen without reading a byte */
+  struct pollfd p = {c.c.fd, POLLRDHUP, 0};
+  CHECK(poll(&p, 1, 60000) == 1 && (p.revents & (POLLRDHUP | POLLHUP)),
+        "the server hangs up on the client that does not read (revents 0x%x)", p.revents);
+  raw_close(&c);
+  int stt = 0;
+  waitpid(server, &stt, 0);
+  CHECK(WIFEXITED(stt) && WEXITSTATUS(stt) == 0, "plugin-serve after the stalls (status 0x%x)", stt);
+
+  /* the limits themselves: a half frame past --frame-timeout gets an
+  ** ERROR saying so; --send-timeout ends a non-reader sooner */
+  snprintf(addr, sizeof addr, "unix:%s/limits-%d.sock", tmpdir, (int)getpid());
+  server = start_server_with(addr, 1, "--frame-timeout", "200", NULL, NULL);
+  CHECK(server > 0, "plugin-serve --frame-timeout did not start");
+  if (server <= 0) return;
+  half = wp_rpc_addr_socket(addr, false, why, sizeof why);
+  CHECK(half >= 0 && send(half, hello, 10, MSG_NOSIGNAL) == 10, "half a frame sent");
+  wp_rpc_conn_init(&hc, half);
+  st = wp_rpc_frame_recv(&hc, 20000, &h, &pl, why, sizeof why);
+  static const char stalled[] = "a frame stalled: 10 of its 24 bytes came, the rest not within 200 ms";
+  CHECK(st == WP_RPC_IO_OK && h.kind == WP_RPC_ERROR && memmem(pl, h.len, stalled, sizeof stalled - 1),
+        "a stalled frame's ERROR (io %d: %.*s)", (int)st, st ? 0 : (int)h.len, st ? "" : (const char *)pl);
+  st = wp_rpc_frame_recv(&hc, 20000, &h, &pl, why, sizeof why);
+  CHECK(st == WP_RPC_IO_EOF, "and its session ends (io %d)", (int)st);
+  wp_rpc_conn_close(&hc);
+  waitpid(server, &stt, 0);
+  CHECK(WIFEXITED(stt) && WEXITSTATUS(stt) == 0, "plugin-serve --frame-timeout (status 0x%x)", stt);
 }
 
 /* An embedder's process serving a plugin itself (wasmplug_plugin_server_
@@ -795,6 +976,47 @@ static void test_serve_stop_signal(void) {
     CHECK(e && wasmplug_error_kind(e) == WASMPLUG_ERROR_INVALID, "stop_signal_set(%d) refused", badsigs[k]);
     wasmplug_error_delete(e);
   }
+  /* the limits (wasmplug_plugin_server_limits_set): bad ones refused */
+  wasmplug_plugin_server_limits_t lim = {0, 0, 0};
+  e = wasmplug_plugin_server_limits_set(s, &lim);
+  CHECK(e && wasmplug_error_kind(e) == WASMPLUG_ERROR_INVALID && strstr(wasmplug_error_message(e), "size 0"),
+        "limits of size 0 refused: %s", e ? wasmplug_error_message(e) : "accepted");
+  wasmplug_error_delete(e);
+  lim = (wasmplug_plugin_server_limits_t){sizeof lim, 0, 2u * 86400000u};
+  e = wasmplug_plugin_server_limits_set(s, &lim);
+  CHECK(e && wasmplug_error_kind(e) == WASMPLUG_ERROR_INVALID && strstr(wasmplug_error_message(e), "longer than a day"),
+        "a 2-day send timeout refused: %s", e ? wasmplug_error_message(e) : "accepted");
+  wasmplug_error_delete(e);
+  /* run_fd (one session on its caller's thread): a client that never
+  ** reads its replies ends the session once a send moved nothing for
+  ** send_timeout_ms (before: the thread waited in send for good) */
+  lim = (wasmplug_plugin_server_limits_t){sizeof lim, 0, 300};
+  CHECK(!(e = wasmplug_plugin_server_limits_set(s, &lim)), "limits_set(send 300 ms)");
+  wasmplug_error_delete(e);
+  uint32_t fe = faulty_func("echo");
+  int sv[2];
+  CHECK(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), "socketpair");
+  served_t x = {s, sv[1]};
+  pthread_t t;
+  CHECK(!pthread_create(&t, NULL, serve_one, &x), "serving thread");
+  raw_t r;
+  CHECK(raw_open_fd(&r, sv[0]), "handshake");
+  size_t big = 1 << 20;
+  char *text = malloc(big);
+  memset(text, 'y', big);
+  wp_rpc_buf_frame(&r.b);
+  wp_rpc_buf_u64(&r.b, 0);
+  wp_buf_byte(&r.b, WP_CABI_STRING);
+  wp_rpc_buf_u32(&r.b, (uint32_t)big);
+  wp_buf_put(&r.b, text, big);
+  free(text);
+  CHECK(!wp_rpc_frame_send(&r.c, &r.b, (wp_rpc_header_t){.kind = WP_RPC_CALL, .call_id = 7, .inst = r.inst, .func = fe}),
+        "a 1 MiB echo sent, its answer never read");
+  struct pollfd p = {r.c.fd, POLLRDHUP, 0};
+  CHECK(poll(&p, 1, 30000) == 1 && (p.revents & (POLLRDHUP | POLLHUP)),
+        "run_fd ends the session of a client that does not read (revents 0x%x)", p.revents);
+  raw_close(&r);
+  pthread_join(t, NULL);
   wasmplug_plugin_server_delete(s);
 }
 
@@ -1296,6 +1518,7 @@ int main(int argc, char **argv) {
   test_seccomp();
   test_serve();
   test_serve_stop();
+  test_serve_never_waits();
   test_serve_stop_signal();
   test_hostile_clients();
   test_lying_server();
