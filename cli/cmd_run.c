@@ -382,17 +382,18 @@ int wp_cmd_run(int argc, char **argv) {
   if (!bytes) goto out;
   /* wasi:http (0.2 and 0.3), built in like WASI, for a component that
   ** imports it: outgoing requests denied but to what --allow-http grants */
+  bool component = wasmplug_bytes_is_component(bytes, len) || wasmplug_bytes_is_component_artifact(bytes, len);
+  bool http = component && (nallow_http || (!(hopts.flags & WASMPLUG_HOST_NO_DEFAULT_PLUGINS) &&
+                                            imports_wasi_http(bytes, len)));
 #ifdef WP_CLI_STATIC
-  /* (its libraries are loaded when first used: by wasmplug-dynamic) */
-  if ((wasmplug_bytes_is_component(bytes, len) || wasmplug_bytes_is_component_artifact(bytes, len)) &&
-      !(hopts.flags & WASMPLUG_HOST_NO_DEFAULT_PLUGINS) && imports_wasi_http(bytes, len)) {
+  /* (its libraries are loaded when first used: by wasmplug-dynamic;
+  ** --allow-http went there above) */
+  if (http) {
     status = run_dynamic(argc, argv, "a wasi:http component");
     goto out;
   }
 #endif
-  if ((wasmplug_bytes_is_component(bytes, len) || wasmplug_bytes_is_component_artifact(bytes, len)) &&
-      (nallow_http || (!(hopts.flags & WASMPLUG_HOST_NO_DEFAULT_PLUGINS) && imports_wasi_http(bytes, len))) &&
-      (err = wasmplug_serve_http_plugin_add(host, allow_http, nallow_http, 0))) {
+  if (http && (err = wasmplug_serve_http_plugin_add(host, allow_http, nallow_http, 0))) {
     wp_cli_error("%s", wasmplug_error_message(err));
     goto out;
   }
