@@ -4,7 +4,9 @@
 # package lists are refreshed once, and only if something is missing.
 set -eu
 
-PKGS="cmake make gcc pkg-config wabt tcc libtcc-dev libffi-dev libsqlite3-dev
+# libc6-dev by name: apt installs without recommends, so gcc alone does not
+# bring it, and the static `wasmplug` command links its libc.a.
+PKGS="cmake make gcc libc6-dev pkg-config wabt tcc libtcc-dev libffi-dev libsqlite3-dev
 libseccomp-dev clang lld wasi-libc libclang-rt-14-dev-wasm32
 libclang-rt-14-dev libmicrohttpd-dev libcurl4-openssl-dev curl wrk"
 
