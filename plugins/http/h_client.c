@@ -71,7 +71,6 @@ static _Atomic uint64_t stop_generation;
 
 void wh_client_stop_all(void) { stop_generation++; }
 
-
 /* ------------------------------------------------------------ lifetime */
 
 static struct wh_client *client_new(void) {
