@@ -2,10 +2,12 @@
 ** h_fields.c — wasi:http/types fields (headers and trailers), and the
 ** field-list helpers the rest of the plugin and the server share.
 **
-** Names keep their case and compare case-insensitively; every name is
-** checked to be an RFC 9110 token and every value to have no CR, LF or
-** NUL (a guest must not smuggle a header line into a response); the
-** hop-by-hop fields the host manages are refused.  A fields object is
+** Names keep their case (a field's first spelling) and compare
+** case-insensitively; every name is checked to be an RFC 9110 token and
+** every value to hold no control byte but HTAB (a guest must not smuggle
+** a header line into a response); the fields the host manages (Wasmtime's
+** list) are refused.  Also the rules 0.2 and 0.3 share for a request's
+** status, path and scheme (h.h).  A fields object is
 ** mutable unless it came from a request or response (`headers()` hands
 ** out immutable copies, as the WIT says).
 */
