@@ -632,25 +632,13 @@ wasmplug_memory_t *wasmplug_caller_memory(wasmplug_caller_t *c) {
 
 const wasmplug_functype_t *wasmplug_func_type(const wasmplug_func_t *f) { return &f->pubtype; }
 
-typedef struct func_call {
-  const wp_glue_export_t *exp;
-  void *inst;
-  wasmplug_val_raw_t *v;
-} func_call_t;
-
-static void do_call(void *arg) {
-  func_call_t *c = arg;
-  c->exp->entry(c->inst, c->v);
-}
-
 wasmplug_trap_t *wasmplug_func_call_unchecked(wasmplug_func_t *f, wasmplug_val_raw_t *v) {
   if (!f->exp->entry)
     return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "this function's signature cannot be called from the host");
-  func_call_t c = {f->exp, f->owner->inst, v};
   /* the engine's limits are the outermost call's: wp_rt_call_guarded
   ** applies them only to a call that is not nested (a component calling
   ** another's export from its host call is) */
-  return wp_rt_call_guarded(do_call, &c, f->owner->module->engine);
+  return wp_rt_call_entry(f->exp->entry, f->owner->inst, v, f->owner->module->engine);
 }
 
 wasmplug_trap_t *wasmplug_func_call(wasmplug_func_t *f, const wasmplug_val_t *args, size_t nargs,

@@ -591,6 +591,33 @@ static wasmplug_trap_t *name_function(wasmplug_trap_t *t, bool truncated) {
   return n;
 }
 
+/* The trap path of a guarded call: the fault signals and the timer's were
+** blocked while the handler ran and the jump did not restore the mask. */
+static __attribute__((noinline, cold)) void unblock_trap_signals(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGSEGV);
+  sigaddset(&set, SIGBUS);
+  sigaddset(&set, wp_runtime.timer_signal);
+  pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* The trap a guarded call ended with (f->trap raised, or f->code set by a
+** fault, a check or the timer), its backtrace attached. */
+static __attribute__((noinline, cold)) wasmplug_trap_t *frame_trap(call_frame_t *f, bool by_handle) {
+  if (f->trap) {
+    wp_backtrace_attach(f->trap, f->pcs, f->npcs, f->leaf_ret, f->truncated);
+    return f->trap;
+  }
+  wasmplug_trap_t *t = by_handle ? wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the call was interrupted by its embedder")
+                                 : trap_for_code(f->code);
+  if (!t) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, NULL);
+  wp_backtrace_attach(t, f->pcs, f->npcs, f->leaf_ret, f->truncated);
+  if ((f->code == WP_TRAP_CODE_OUT_OF_FUEL || f->code == WP_TRAP_CODE_EPOCH) && wasmplug_trap_frame_count(t))
+    t = name_function(t, f->truncated);
+  return t;
+}
+
 /* The epoch a thread's meter reads outside engines with epoch checks. */
 static const volatile uint64_t no_epoch;
 
@@ -647,12 +674,7 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
     }
     fn(arg);
   } else {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGSEGV);
-    sigaddset(&set, SIGBUS);
-    sigaddset(&set, wp_runtime.timer_signal);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    unblock_trap_signals();
   }
   /* ended by an interrupter, not by a time limit: say so */
   bool by_handle = f.code == RT_TRAP_INTERRUPT && !WP_MARKS.deadline_ns && ih_stopped();
@@ -660,19 +682,57 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
   if (outer && wp_thread.ih) ih_call_end(wp_thread.ih);
   wp_thread.top = f.prev;
   WP_MARKS.in_host = saved_in_host;
-  if (f.trap) {
-    wp_backtrace_attach(f.trap, f.pcs, f.npcs, f.leaf_ret, f.truncated);
-    return f.trap;
+  if (f.trap || f.code) return frame_trap(&f, by_handle);
+  return NULL;
+}
+
+/* A call of a compiled function's entry inside a guarded call already on
+** this stack (a component calling another instance's export from its
+** host call: a fused adapter, a realloc, a post-return).  What
+** wp_rt_call_guarded does for a call that is not the outermost -- no
+** limits to set, no timer, no interrupt handle to publish -- without its
+** outermost call's bookkeeping and without the thunk: the frame, the
+** jump buffer, the marks, the trap.  Outside any guarded call (or on a
+** fiber without limits of its own, whose first call is not nested) it is
+** wp_rt_call_guarded. */
+typedef struct entry_call {
+  void (*entry)(void *, wasmplug_val_raw_t *);
+  void *inst;
+  wasmplug_val_raw_t *v;
+} entry_call_t;
+
+static void entry_thunk(void *arg) {
+  entry_call_t *c = arg;
+  c->entry(c->inst, c->v);
+}
+
+wasmplug_trap_t *wp_rt_call_entry(void (*entry)(void *, wasmplug_val_raw_t *), void *inst, wasmplug_val_raw_t *v,
+                                  const wasmplug_engine_t *e) {
+  call_frame_t f;
+  f.prev = wp_thread.top;
+  if (__builtin_expect(!f.prev, 0)) {
+    entry_call_t c = {entry, inst, v};
+    return wp_rt_call_guarded(entry_thunk, &c, e);
   }
-  if (f.code) {
-    wasmplug_trap_t *t = by_handle ? wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the call was interrupted by its embedder")
-                                   : trap_for_code(f.code);
-    if (!t) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, NULL);
-    wp_backtrace_attach(t, f.pcs, f.npcs, f.leaf_ret, f.truncated);
-    if ((f.code == WP_TRAP_CODE_OUT_OF_FUEL || f.code == WP_TRAP_CODE_EPOCH) && wasmplug_trap_frame_count(t))
-      t = name_function(t, f.truncated);
-    return t;
+  f.code = 0;
+  f.trap = NULL;
+  f.exn_handlers = NULL;
+  f.npcs = 0;
+  f.truncated = false;
+  f.leaf_ret = 0;
+  f.fp_limit = HERE_FP();
+  sig_atomic_t saved_in_host = WP_MARKS.in_host;
+  if (sigsetjmp(f.jb, 0) == 0) {
+    wp_thread.top = &f;
+    WP_MARKS.in_host = 0;
+    entry(inst, v);
+  } else {
+    unblock_trap_signals();
   }
+  wp_thread.top = f.prev;
+  WP_MARKS.in_host = saved_in_host;
+  if (__builtin_expect(f.trap || f.code, 0))
+    return frame_trap(&f, f.code == RT_TRAP_INTERRUPT && !WP_MARKS.deadline_ns && ih_stopped());
   return NULL;
 }
 

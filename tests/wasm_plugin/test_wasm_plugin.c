@@ -425,6 +425,34 @@ static void test_fused(void) {
   CHECK_HAS(call(&x, "bump(1)"), "it trapped earlier");
   stop(&x);
   wp_wasm_plugins_delete(set);
+  /* traps in the plugin through the nested entry (wp_rt_call_entry: the
+  ** callee's own jump buffer inside the guest's call), one instance of
+  ** the plugin per guest: a memory fault (the signal handler's unwind,
+  ** the signals unblocked after it, so a second fault is caught too) and
+  ** `unreachable`, each reported naming the plugin's export, poisoning
+  ** the plugin and the guest (whose call trapped), and leaving the
+  ** thread's guarded calls as they were: a fresh guest and plugin work */
+  const char *own[] = {"plugin.wasm", NULL};
+  set = plugins(own, err, sizeof err);
+  CHECK_STR(err, "");
+  static const char *const how[] = {"crash-oob()", "crash-oob()", "crash()", "crash-oob()"};
+  for (int k = 0; k < 4; k++) {
+    CHECK(start(&x, set, &g, "fused_guest.wasm"));
+    CHECK_STR(call(&x, "bump(3)"), "3");
+    t = call(&x, how[k]);
+    CHECK_HAS(t, "trap in wasm plugin plugin.wasm: test:kv/counter@0.1.0#crash");
+    CHECK_HAS(t, strcmp(how[k], "crash()") ? "memory out of bounds" : "unreachable");
+    CHECK_HAS(call(&x, "bump(1)"), "trapped earlier");
+    CHECK_HAS(call(&x, "run()"), "trapped earlier");
+    stop(&x);
+  }
+  CHECK(start(&x, set, &g, "fused_guest.wasm"));
+  CHECK_STR(call(&x, "bump(2)"), "2");
+  CHECK_STR(call(&x, "bump(2)"), "4");
+  snprintf(want, sizeof want, "%u", checksum("hello", 5));
+  CHECK_STR(call(&x, "run()"), want);
+  stop(&x);
+  wp_wasm_plugins_delete(set);
   unload(&g);
 }
 

@@ -89,11 +89,24 @@ static wasmplug_trap_t *core_call(rt_corefunc *cf, const wp_cabi_flat_t *p, size
   return NULL;
 }
 
-/* memset through a pointer the compiler cannot see through: gcc inlines
-** a known-size memset of these structs as `rep stos`, whose start-up
-** costs more than the library's vector stores (a fifth of a nop call). */
-static void *(*volatile zero_fn)(void *, int, size_t) = memset;
-#define zero(p, n) zero_fn((p), 0, (n))
+/* Zeroes n bytes (a multiple of 8, p 8-aligned) with straight 16-byte
+** stores: gcc inlines a known-size memset of these structs as `rep stos`,
+** whose start-up costs more than a fifth of a nop call, and the library's
+** memset is a call, its dispatch and its size tests (~35 instructions for
+** the task and thread); this is 15 stores.  The empty asm keeps the loop
+** from being recognised as a memset again. */
+static inline __attribute__((always_inline)) void zero(void *p, size_t n) {
+  typedef uint64_t w2 __attribute__((vector_size(16), aligned(8), may_alias));
+  typedef uint64_t w1 __attribute__((aligned(8), may_alias));
+  char *c = p;
+  size_t i = 0;
+#pragma GCC unroll 32
+  for (; i + 16 <= n; i += 16) {
+    *(w2 *)(c + i) = (w2){0, 0};
+    __asm__("" : "+r"(c));
+  }
+  if (i < n) *(w1 *)(c + i) = 0;
+}
 
 bool rt_fuse_distinct(rt_lower *L) {
   const wp_cabi_fuse_t *fu = L->fuse;
