@@ -20,6 +20,7 @@ typedef struct hostfunc_ref {
 
 typedef struct definition {
   char *module, *name;
+  bool own_names; /* copies, freed with the linker (not borrowed) */
   wasmplug_externkind_t kind;
   hostfunc_ref_t *host;
   wasmplug_func_t *func;
@@ -40,13 +41,13 @@ struct wasmplug_linker {
   size_t index_cap, indexed;
   bool allow_unknown;
   bool default_unknown; /* unknown functions return zeros */
+  bool borrow_names;    /* wasmplug_linker_borrow_names */
 };
 
 static void hostfunc_release(hostfunc_ref_t *h) {
   if (!h || --h->refs) return;
   if (h->f.finalizer) h->f.finalizer(h->f.env);
-  free(h->f.type.params);
-  free(h);
+  free(h); /* its type's kinds are in the same block */
 }
 
 wasmplug_linker_t *wasmplug_linker_new(wasmplug_engine_t *engine) {
@@ -64,8 +65,10 @@ void wasmplug_linker_limits_set(wasmplug_linker_t *l, const wasmplug_store_limit
 void wasmplug_linker_delete(wasmplug_linker_t *l) {
   if (!l) return;
   for (size_t i = 0; i < l->ndefs; i++) {
-    free(l->defs[i].module);
-    free(l->defs[i].name);
+    if (l->defs[i].own_names) {
+      free(l->defs[i].module);
+      free(l->defs[i].name);
+    }
     hostfunc_release(l->defs[i].host);
   }
   free(l->defs);
@@ -75,6 +78,16 @@ void wasmplug_linker_delete(wasmplug_linker_t *l) {
 
 void wasmplug_linker_allow_unknown_imports(wasmplug_linker_t *l, bool yes) { l->allow_unknown = yes; }
 void wasmplug_linker_default_unknown_imports(wasmplug_linker_t *l, bool yes) { l->default_unknown = yes; }
+void wasmplug_linker_borrow_names(wasmplug_linker_t *l, bool yes) { l->borrow_names = yes; }
+
+/* A definition taken back (its host function could not be made). */
+static void drop_last_def(wasmplug_linker_t *l) {
+  definition_t *d = &l->defs[--l->ndefs];
+  if (d->own_names) {
+    free(d->module);
+    free(d->name);
+  }
+}
 
 static uint32_t def_hash(const char *module, const char *name) {
   uint32_t h = 2166136261u;
@@ -134,6 +147,14 @@ static wasmplug_error_t *add_def(wasmplug_linker_t *l, const char *module, const
   }
   d = &l->defs[l->ndefs];
   memset(d, 0, sizeof *d);
+  if (l->borrow_names) {
+    d->module = (char *)module;
+    d->name = (char *)name;
+    l->ndefs++;
+    *out = d;
+    return NULL;
+  }
+  d->own_names = true;
   d->module = wp_strdup(module);
   d->name = wp_strdup(name);
   if (!d->module || !d->name) {
@@ -148,14 +169,12 @@ static wasmplug_error_t *add_def(wasmplug_linker_t *l, const char *module, const
 
 static hostfunc_ref_t *hostfunc_new(const wasmplug_functype_t *type, wasmplug_func_callback_t cb,
                                     void *env, void (*finalizer)(void *)) {
-  hostfunc_ref_t *h = calloc(1, sizeof *h);
-  if (!h) return NULL;
   size_t n = (size_t)type->nparams + type->nresults;
-  h->f.type.params = malloc((n ? n : 1) * sizeof(wasmplug_valkind_t));
-  if (!h->f.type.params) {
-    free(h);
-    return NULL;
-  }
+  /* one block: the reference, then its type's kinds */
+  hostfunc_ref_t *h = malloc(sizeof *h + (n ? n : 1) * sizeof(wasmplug_valkind_t));
+  if (!h) return NULL;
+  memset(h, 0, sizeof *h);
+  h->f.type.params = (wasmplug_valkind_t *)(h + 1);
   if (type->nparams) memcpy(h->f.type.params, type->params, type->nparams * sizeof(wasmplug_valkind_t));
   if (type->nresults)
     memcpy(h->f.type.params + type->nparams, type->results, type->nresults * sizeof(wasmplug_valkind_t));
@@ -180,9 +199,7 @@ wasmplug_error_t *wasmplug_linker_define_func(wasmplug_linker_t *l, const char *
   d->kind = WASMPLUG_EXTERN_FUNC;
   d->host = hostfunc_new(type, cb, env, finalizer);
   if (!d->host) {
-    l->ndefs--;
-    free(d->module);
-    free(d->name);
+    drop_last_def(l);
     return wasmplug_error_new("out of memory");
   }
   return NULL;

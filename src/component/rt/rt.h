@@ -50,6 +50,8 @@ struct rt_store {
   size_t nallocs, capallocs;
   char *bump;                    /* the free end of the current chunk */
   size_t bump_left, bump_chunk;  /* its bytes left, its size */
+  size_t bump_used;              /* bytes bumped out of chunks in all */
+  size_t first_chunk;            /* the first chunk's size (0: RT_CHUNK_MIN) */
   wasmplug_instance_t **cores;   /* core instances, in creation order */
   size_t ncores, capcores;
   rt_frame **frames;             /* every frame, in creation order */
@@ -118,6 +120,7 @@ typedef struct rt_item {
 struct rt_bag {
   uint32_t n, cap;
   char **names;
+  uint32_t *lens;                /* strlen(names[i]): lookups test it first */
   rt_item *items;
   /* name hash index (open addressing, entries are item index + 1), built
   ** on lookup when the bag is big; stale when indexed != n */
