@@ -21,9 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+static wp_cabi_error_t *no_start(rt_caller *c, wp_cabi_val_t *args);
+static wp_cabi_error_t *no_resolve(rt_caller *c, wp_cabi_val_t *result, bool cancelled);
+
 int rt_fuse_prepare(rt_lower *L, const rt_opts *o) {
   L->fuse_to = NULL;
   L->fuse = NULL;
+  L->fuse_caller = NULL;
   L->fuse_raw = false;
   L->fuse_alone = false;
   rt_func *F = L->F, *T = NULL;
@@ -37,6 +41,15 @@ int rt_fuse_prepare(rt_lower *L, const rt_opts *o) {
   if (!fu) return rt_fail(L->f->store, "out of memory");
   if (!wp_cabi_fuse_prepare(L->type, fu)) return 0;
   if (fu->lift.nresults > WP_CABI_MAX_FLAT_RESULTS) return 0;
+  /* the callee's task's caller: the same for every call (nothing writes
+  ** it; no task_ref, since a sync call cannot be cancelled) */
+  rt_caller *c = rt_alloc(L->f->store, sizeof *c);
+  if (!c) return rt_fail(L->f->store, "out of memory");
+  c->on_start = no_start;
+  c->on_resolve = no_resolve;
+  c->inst = L->f;
+  c->task_ref = NULL;
+  L->fuse_caller = c;
   L->fuse = fu;
   L->fuse_to = T;
   /* the entering set (rt_may_enter) is {T->owner} alone: frames' parents
@@ -212,7 +225,6 @@ static inline wasmplug_trap_t *callee_refuses(const rt_lower *L) {
 typedef struct fused_frame {
   rt_task task;
   rt_thread th;
-  rt_caller caller;
   rt_thread *prev; /* the scheduler's current thread before the call */
 } fused_frame;
 
@@ -220,14 +232,11 @@ typedef struct fused_frame {
 ** thread current; `cx`: the callee's memory view and realloc are used. */
 static inline __attribute__((always_inline)) void frame_begin(fused_frame *fr, const rt_lower *L, rt_sched *S,
                                                               bool cx) {
-  static const rt_caller fused_caller = {no_start, no_resolve, NULL, NULL};
   rt_func *F = L->fuse_to;
   zero(&fr->task, sizeof fr->task + sizeof fr->th);
-  fr->caller = fused_caller;
-  fr->caller.inst = L->f;
   rt_task *task = &fr->task;
   task->F = F;
-  task->caller = &fr->caller;
+  task->caller = L->fuse_caller;
   task->state = RT_TASK_INITIAL;
   task->implicit = &fr->th;
   task->threads = &fr->th;
@@ -269,7 +278,8 @@ static wasmplug_trap_t *named_trap(const rt_lower *L, wasmplug_trap_t *t) {
   return t;
 }
 
-wasmplug_trap_t *rt_fused_call_raw(rt_lower *L, wasmplug_val_raw_t *raw) {
+static inline __attribute__((always_inline)) wasmplug_trap_t *fused_call_raw(rt_lower *L,
+                                                                             wasmplug_val_raw_t *raw) {
   wasmplug_trap_t *t = callee_refuses(L);
   rt_sched *S = t ? NULL : rt_sched_get();
   if (!t && !S) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
@@ -281,6 +291,40 @@ wasmplug_trap_t *rt_fused_call_raw(rt_lower *L, wasmplug_val_raw_t *raw) {
   if (!t) fr.task.state = RT_TASK_RESOLVED;
   t = frame_end(&fr, L, S, t);
   return t ? named_trap(L, t) : NULL;
+}
+
+wasmplug_trap_t *rt_fused_call_raw(rt_lower *L, wasmplug_val_raw_t *raw) { return fused_call_raw(L, raw); }
+
+/* The direct entries of raw fused lowerings: the caller's checks
+** (rt_lower_may_call, as lower_cb makes them) and the call in one
+** function, bracketed as rt/canon.c's lower_direct entries are. */
+#define FUSED_DIRECT(N)                                                        \
+  static void fused_direct##N(wasmplug_direct_call_t *d LD_PARAMS##N) {        \
+    wasmplug_val_raw_t v[N + 1];                                               \
+    rt_lower *L = d->env;                                                      \
+    LD_SET##N wasmplug_direct_enter();                                         \
+    wasmplug_direct_leave(rt_lower_may_call(L) ? fused_call_raw(L, v) : rt_lower_refused(L)); \
+  }                                                                            \
+  static int32_t fused_direct##N##_i32(wasmplug_direct_call_t *d LD_PARAMS##N) { \
+    wasmplug_val_raw_t v[N + 1];                                               \
+    rt_lower *L = d->env;                                                      \
+    v[N].i64 = 0;                                                              \
+    LD_SET##N wasmplug_direct_enter();                                         \
+    wasmplug_direct_leave(rt_lower_may_call(L) ? fused_call_raw(L, v) : rt_lower_refused(L)); \
+    return v[0].i32;                                                           \
+  }
+FUSED_DIRECT(0)
+FUSED_DIRECT(1)
+FUSED_DIRECT(2)
+FUSED_DIRECT(3)
+FUSED_DIRECT(4)
+
+void *rt_fused_direct(const wasmplug_functype_t *t) {
+  static void *const fnone[] = {(void *)fused_direct0, (void *)fused_direct1, (void *)fused_direct2,
+                                (void *)fused_direct3, (void *)fused_direct4};
+  static void *const fi32[] = {(void *)fused_direct0_i32, (void *)fused_direct1_i32, (void *)fused_direct2_i32,
+                               (void *)fused_direct3_i32, (void *)fused_direct4_i32};
+  return t->nresults ? fi32[t->nparams] : fnone[t->nparams];
 }
 
 wasmplug_trap_t *rt_fused_call(rt_lower *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
