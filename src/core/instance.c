@@ -353,8 +353,7 @@ static void do_instantiate(void *arg) {
 }
 
 static void free_exports(wasmplug_instance_t *in) {
-  for (uint32_t i = 0; i < in->nexports; i++) free(in->exports[i]);
-  free(in->exports);
+  free(in->exports); /* one block with the export objects (make_exports) */
 }
 
 void wasmplug_instance_delete(wasmplug_instance_t *in) {
@@ -376,11 +375,36 @@ void wasmplug_instance_delete(wasmplug_instance_t *in) {
   free(in);
 }
 
+/* The size of export ex's object in make_exports' block (0: none). */
+static size_t export_size(const wp_glue_export_t *ex) {
+  size_t n;
+  switch (ex->kind) {
+  case WASMPLUG_EXTERN_FUNC: n = sizeof(wasmplug_func_t); break;
+  case WASMPLUG_EXTERN_MEMORY: n = sizeof(wasmplug_memory_t); break;
+  case WASMPLUG_EXTERN_TABLE: n = sizeof(wasmplug_table_t); break;
+  case WASMPLUG_EXTERN_GLOBAL: n = sizeof(wasmplug_global_t); break;
+  case WASMPLUG_EXTERN_TAG: n = ex->get ? sizeof(wp_tag_export_t) : 0; break;
+  default: n = 0; break;
+  }
+  return (n + 15) & ~(size_t)15;
+}
+
+/* The exports' objects, zeroed, in one block after the pointer array
+** (one allocation per instance instead of one per export). */
+static void *export_object(char **next, size_t size) {
+  void *p = *next;
+  *next += size;
+  return p;
+}
+
 static bool make_exports(wasmplug_instance_t *in) {
   const wp_glue_t *g = in->module->code.glue;
   const wp_modinfo_t *info = &in->module->info;
-  in->exports = calloc(g->nexports ? g->nexports : 1, sizeof(void *));
+  size_t head = ((g->nexports ? g->nexports : 1) * sizeof(void *) + 15) & ~(size_t)15, total = head;
+  for (uint32_t i = 0; i < g->nexports; i++) total += export_size(&g->exports[i]);
+  in->exports = calloc(1, total);
   if (!in->exports) return false;
+  char *next = (char *)in->exports + head;
   in->nexports = g->nexports;
   for (uint32_t i = 0; i < g->nexports; i++) {
     const wp_glue_export_t *ex = &g->exports[i];
@@ -388,8 +412,7 @@ static bool make_exports(wasmplug_instance_t *in) {
     wp_modinfo_export_type(info, i, &t);
     switch (ex->kind) {
     case WASMPLUG_EXTERN_FUNC: {
-      wasmplug_func_t *f = calloc(1, sizeof *f);
-      if (!f) return false;
+      wasmplug_func_t *f = export_object(&next, export_size(ex));
       f->owner = in;
       f->exp = ex;
       f->type = wp_modinfo_functype(info, ex->index);
@@ -398,8 +421,7 @@ static bool make_exports(wasmplug_instance_t *in) {
       break;
     }
     case WASMPLUG_EXTERN_MEMORY: {
-      wasmplug_memory_t *m = calloc(1, sizeof *m);
-      if (!m) return false;
+      wasmplug_memory_t *m = export_object(&next, export_size(ex));
       m->rt = ex->get(in->inst);
       wp_modinfo_memory(info, ex->index, NULL, &m->flags);
       m->owner = in;
@@ -407,8 +429,7 @@ static bool make_exports(wasmplug_instance_t *in) {
       break;
     }
     case WASMPLUG_EXTERN_TABLE: {
-      wasmplug_table_t *tb = calloc(1, sizeof *tb);
-      if (!tb) return false;
+      wasmplug_table_t *tb = export_object(&next, export_size(ex));
       tb->rt = ex->get(in->inst);
       wp_modinfo_table(info, ex->index, NULL, NULL, &tb->flags);
       tb->elem = t.elem;
@@ -417,8 +438,7 @@ static bool make_exports(wasmplug_instance_t *in) {
       break;
     }
     case WASMPLUG_EXTERN_GLOBAL: {
-      wasmplug_global_t *gl = calloc(1, sizeof *gl);
-      if (!gl) return false;
+      wasmplug_global_t *gl = export_object(&next, export_size(ex));
       gl->ptr = ex->get(in->inst);
       gl->kind = t.global_type;
       gl->mut = t.global_mutable;
@@ -428,8 +448,7 @@ static bool make_exports(wasmplug_instance_t *in) {
     }
     case WASMPLUG_EXTERN_TAG: {
       if (!ex->get) break; /* wasm2c's glue: tags are not linked */
-      wp_tag_export_t *tg = calloc(1, sizeof *tg);
-      if (!tg) return false;
+      wp_tag_export_t *tg = export_object(&next, export_size(ex));
       tg->id = ex->get(in->inst);
       tg->type = &info->types[wp_modinfo_tag_type(info, ex->index)];
       in->exports[i] = tg;
