@@ -249,11 +249,11 @@ static inline __attribute__((always_inline)) void frame_begin(fused_frame *fr, c
   S->nesting++;
 }
 
-/* The end of the call begun by frame_begin, t its trap (or NULL): the
-** thread is no longer current, the callee's instance is left, a trap
-** poisons the callee's store.  Returns the call's trap. */
+/* The end of the call begun by frame_begin (with the same `cx`), t its
+** trap (or NULL): the thread is no longer current, the callee's instance
+** is left, a trap poisons the callee's store.  Returns the call's trap. */
 static inline __attribute__((always_inline)) wasmplug_trap_t *frame_end(fused_frame *fr, const rt_lower *L,
-                                                                        rt_sched *S, wasmplug_trap_t *t) {
+                                                                        rt_sched *S, bool cx, wasmplug_trap_t *t) {
   rt_func *F = L->fuse_to;
   rt_frame *inst = F->owner;
   rt_store *s = inst->store;
@@ -261,7 +261,7 @@ static inline __attribute__((always_inline)) wasmplug_trap_t *frame_end(fused_fr
   S->nesting--;
   S->current = fr->prev;
   if (fr->th.index && fr->th.index < inst->thread_len) inst->thread_tab[fr->th.index] = NULL;
-  wp_cabi_error_t *fe = task->cx.guest ? wp_cabi_cx_finish(&task->cx) : NULL;
+  wp_cabi_error_t *fe = cx && task->cx.guest ? wp_cabi_cx_finish(&task->cx) : NULL;
   if (!t && fe) t = rt_trap_from_cabi(fe, F->name);
   else if (fe) wp_cabi_error_delete(fe);
   if (!t && task->state != RT_TASK_RESOLVED)
@@ -288,8 +288,8 @@ static inline __attribute__((always_inline)) wasmplug_trap_t *fused_call_raw(rt_
   frame_begin(&fr, L, S, false);
   fr.task.state = RT_TASK_STARTED;
   t = wasmplug_func_call_unchecked(L->fuse_to->core->func, raw);
-  if (!t) fr.task.state = RT_TASK_RESOLVED;
-  t = frame_end(&fr, L, S, t);
+  if (__builtin_expect(!t, 1)) fr.task.state = RT_TASK_RESOLVED;
+  t = frame_end(&fr, L, S, false, t);
   return t ? named_trap(L, t) : NULL;
 }
 
@@ -352,9 +352,10 @@ wasmplug_trap_t *rt_fused_call(rt_lower *L, const wp_cabi_flat_t *flat, size_t n
   wp_cabi_error_t *caller_err = NULL;
   if (!t) {
     fused_frame fr;
-    frame_begin(&fr, L, S, mem || F->opts.post_return);
+    bool cx = mem || F->opts.post_return;
+    frame_begin(&fr, L, S, cx);
     t = lift_fused(L, &fr.task, from, flat, nflat, out, nout, &caller_err);
-    t = frame_end(&fr, L, S, t);
+    t = frame_end(&fr, L, S, cx, t);
   }
   if (from) wp_cabi_error_delete(wp_cabi_cx_finish(from));
   if (t) {
