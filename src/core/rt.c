@@ -93,8 +93,25 @@ static struct {
 
 /* ------------------------------------------------------ per-thread state */
 
+/* A nested guarded call (wp_rt_call_entry) keeps a lighter jump buffer
+** where that is safe: gcc's __builtin_setjmp saves the frame pointer, the
+** stack pointer and the landing address (three stores; the function
+** saves the callee-saved registers itself) instead of glibc's sigsetjmp
+** call with its pointer mangling.  Not with AddressSanitizer (which must
+** see every longjmp to unpoison the frames it skips) and not on a thread
+** with a shadow stack (a jump that does not unwind it would fault at the
+** next return): those take sigsetjmp, as every outermost call does. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(__SANITIZE_ADDRESS__)
+#define WP_LIGHT_JMP 1
+#else
+#define WP_LIGHT_JMP 0
+#endif
+
 typedef struct call_frame {
   sigjmp_buf jb;
+  void *light_jb[5]; /* __builtin_setjmp's buffer, when `light` */
+  bool light;
   volatile int code;          /* RT_TRAP_* from a signal or wasm_rt_trap */
   wasmplug_trap_t *volatile trap; /* a host-raised trap */
   struct call_frame *prev;
@@ -129,6 +146,7 @@ static __thread struct {
   bool own_limits; /* as wp_rt_ctx_t's */
   void *exn_outside; /* rt_exn_handlers outside any guarded call */
   bool fuel_limited; /* the outermost call had fuel (wasmplug_call_fuel) */
+  bool shstk; /* the thread runs with a shadow stack: no light jumps */
   bool have_timer;
   timer_t timer;
   void *altstack;
@@ -181,9 +199,17 @@ static bool is_stack_fault(uintptr_t a) {
   return a < lo + (1u << 20) && a + (1u << 20) > lo;
 }
 
+/* The jump to guarded call f's landing (its code or trap set). */
+static __attribute__((noreturn)) void jump_to(call_frame_t *f) {
+#if WP_LIGHT_JMP
+  if (f->light) __builtin_longjmp(f->light_jb, 1);
+#endif
+  siglongjmp(f->jb, 1);
+}
+
 static void unwind(call_frame_t *f, int code) {
   f->code = code;
-  siglongjmp(f->jb, 1);
+  jump_to(f);
 }
 
 /* Records the trap's program counters in f: `pc` (the faulting
@@ -378,6 +404,12 @@ static void thread_init(void) {
     }
   }
   pthread_setspecific(wp_runtime.thread_key, &wp_thread);
+#if WP_LIGHT_JMP
+  /* ARCH_SHSTK_STATUS (Linux 6.6): fails on kernels without it, which
+  ** have no user shadow stacks */
+  unsigned long shstk = 0;
+  wp_thread.shstk = syscall(SYS_arch_prctl, 0x5005, &shstk) == 0 && (shstk & 1);
+#endif
 }
 
 static wasmplug_trap_t *trap_for_code(int code) {
@@ -623,6 +655,7 @@ static const volatile uint64_t no_epoch;
 
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplug_engine_t *e) {
   call_frame_t f;
+  f.light = false;
   f.code = 0;
   f.trap = NULL;
   f.prev = wp_thread.top;
@@ -722,6 +755,20 @@ wasmplug_trap_t *wp_rt_call_entry(void (*entry)(void *, wasmplug_val_raw_t *), v
   f.leaf_ret = 0;
   f.fp_limit = HERE_FP();
   sig_atomic_t saved_in_host = WP_MARKS.in_host;
+#if WP_LIGHT_JMP
+  f.light = !wp_thread.shstk;
+  if (__builtin_expect(f.light, 1)) {
+    if (__builtin_setjmp(f.light_jb) == 0) {
+      wp_thread.top = &f;
+      WP_MARKS.in_host = 0;
+      entry(inst, v);
+    } else {
+      unblock_trap_signals();
+    }
+  } else
+#else
+  f.light = false;
+#endif
   if (sigsetjmp(f.jb, 0) == 0) {
     wp_thread.top = &f;
     WP_MARKS.in_host = 0;
@@ -798,7 +845,7 @@ void wp_rt_raise(wasmplug_trap_t *trap) {
   call_frame_t *f = wp_thread.top;
   if (!f) abort(); /* a host function raised outside any guest call */
   f->trap = trap ? trap : wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
-  siglongjmp(f->jb, 1);
+  jump_to(f);
 }
 
 /* ------------------------------------------------- the wp_rt_api functions */
