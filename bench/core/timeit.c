@@ -125,6 +125,24 @@ static bool series_init(series_t *s, const char *out, char **argv, int n) {
   return s->t && s->cpu;
 }
 
+static void series_free(series_t *s) {
+  free(s->t);
+  free(s->cpu);
+}
+
+/* Runs series a (and b, taking turns, when b is given) n times and
+** reports them; a run that fails ends it, with what was allocated freed. */
+static int run_series(series_t *a, series_t *b, int n) {
+  int rc = 0;
+  for (int i = 0; i < n && !rc; i++)
+    if (!run_once(a, i) || (b && !run_once(b, i))) rc = 1;
+  if (!rc) {
+    report(a, n);
+    if (b) report(b, n);
+  }
+  return rc;
+}
+
 static int reap(const char *out, char **argv) {
   series_t s;
   double t[1], cpu[1];
@@ -167,12 +185,12 @@ int main(int argc, char **argv) {
     return 2;
   }
   series_t a, b;
+  memset(&a, 0, sizeof a);
+  memset(&b, 0, sizeof b);
   if (!pair) {
-    if (!series_init(&a, argv[2], argv + 3, n)) return 1;
-    for (int i = 0; i < n; i++)
-      if (!run_once(&a, i)) return 1;
-    report(&a, n);
-    return 0;
+    int rc = series_init(&a, argv[2], argv + 3, n) ? run_series(&a, NULL, n) : 1;
+    series_free(&a);
+    return rc;
   }
   int sep = 5;
   while (sep < argc && strcmp(argv[sep], ":::")) sep++;
@@ -181,10 +199,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   argv[sep] = NULL;
-  if (!series_init(&a, argv[2], argv + 4, n) || !series_init(&b, argv[3], argv + sep + 1, n)) return 1;
-  for (int i = 0; i < n; i++)
-    if (!run_once(&a, i) || !run_once(&b, i)) return 1;
-  report(&a, n);
-  report(&b, n);
-  return 0;
+  int rc = series_init(&a, argv[2], argv + 4, n) && series_init(&b, argv[3], argv + sep + 1, n)
+               ? run_series(&a, &b, n)
+               : 1;
+  series_free(&a);
+  series_free(&b);
+  return rc;
 }
