@@ -4,7 +4,8 @@
 ** usage: timeit N OUTFILE COMMAND [ARGS...]
 **
 ** Runs COMMAND N times (fork + execvp, so no shell is timed), each time with
-** its stdout written to OUTFILE (truncated) and its stderr to OUTFILE.err,
+** its stdout written to OUTFILE (truncated) and its stderr to OUTFILE.err
+** (both opened and truncated before the clock starts: see run_once),
 ** and prints "MEDIAN MIN MAX CPU RSS" (seconds; RSS in MiB) on one line: the median,
 ** fastest and slowest wall time, and the median CPU time (user + system of
 ** the child and everything it waited for), then the peak resident size in
@@ -50,22 +51,37 @@ typedef struct series {
   long maxrss;
 } series_t;
 
-/* One run of s's command; false (message printed) if it failed. */
+/* One run of s's command; false (message printed) if it failed.
+**
+** The output files are the timer's: opened (truncated) before the clock
+** starts and closed after it stops, the command given copies of them.
+** Truncating a file the previous run wrote frees its blocks (on a file
+** system mounted with `discard`, ext4 waits for the device's discard
+** there) and marks it for a write-back at its last close (ext4's
+** auto_da_alloc); opened in the child, that was timed as the command's
+** own wall and CPU time — paid by every command that writes output, never
+** by /bin/true, whose file stays empty. */
 static bool run_once(series_t *s, int i) {
+  int fo = open(s->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fe = open(s->err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fo < 0 || fe < 0) {
+    fprintf(stderr, "timeit: cannot open %s: %s\n", fo < 0 ? s->out : s->err, strerror(errno));
+    if (fo >= 0) close(fo);
+    if (fe >= 0) close(fe);
+    return false;
+  }
   double t0 = bench_clock(CLOCK_MONOTONIC);
   pid_t pid = fork();
   if (pid < 0) {
     fprintf(stderr, "timeit: fork: %s\n", strerror(errno));
+    close(fo);
+    close(fe);
     return false;
   }
   if (pid == 0) {
-    int fo = open(s->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int fe = open(s->err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fo < 0 || fe < 0) _exit(126);
-    dup2(fo, 1);
-    dup2(fe, 2);
-    close(fo);
-    close(fe);
+    /* (dup2's copies lose O_CLOEXEC, the originals close at exec; a
+    ** descriptor that was 1 or 2 already keeps it, hence F_SETFD) */
+    if (dup2(fo, 1) < 0 || dup2(fe, 2) < 0 || fcntl(1, F_SETFD, 0) < 0 || fcntl(2, F_SETFD, 0) < 0) _exit(126);
     execvp(s->argv[0], s->argv);
     _exit(127);
   }
@@ -74,9 +90,13 @@ static bool run_once(series_t *s, int i) {
   while (wait4(pid, &status, 0, &ru) < 0)
     if (errno != EINTR) {
       fprintf(stderr, "timeit: waitpid: %s\n", strerror(errno));
+      close(fo);
+      close(fe);
       return false;
     }
   s->t[i] = bench_clock(CLOCK_MONOTONIC) - t0;
+  close(fo);
+  close(fe);
   s->cpu[i] = bench_rusage_cpu(&ru);
   if (ru.ru_maxrss > s->maxrss) s->maxrss = ru.ru_maxrss;
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
