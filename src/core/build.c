@@ -333,7 +333,10 @@ static const char *const og_trims[] = {"-fira-region=one", "-fno-guess-branch-pr
 ** region everywhere (w25-sqlc), 0.29 % more with it everywhere but its
 ** interpreter loop's unit, 0.02 % more with it in the flat units only,
 ** where cc1 runs about 2 % fewer instructions (bench/README.md, "Optimized
-** compile of SQLite, tenth pass"). */
+** compile of SQLite, tenth pass").  The huge loops go into units of their
+** own (translate.c), so every other -O1 unit is flat: 0.26 % more for the
+** workload than the tenth pass's four flat units, cc1 2.35 % fewer on a
+** unit that became flat (bench/README.md, "eleventh pass"). */
 #define FLAT_REGION "-fira-region=one"
 /* -O2's passes that -O1 and -Og lack and that pay on wasm-derived C.
 ** -free (redundant extension elimination): every wasm address is a u32

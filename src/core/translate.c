@@ -1139,11 +1139,16 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
     cap = (uint32_t)(total / opts->unit_bytes) + 2;
     if (cap > m->nfuncs + 1) cap = m->nfuncs + 1;
   }
-  /* one more: where the cold functions begin ends a unit early */
-  out->units = calloc(cap + 1, sizeof *out->units);
-  /* the functions in the order they go into units: [0, nsmall) the
-  ** others, [nsmall, n) the cold ones (filled from the end, then turned
-  ** round into the module's order) */
+  /* two more: where the huge loops end and where the cold functions
+  ** begin each end a unit early */
+  out->units = calloc(cap + 2, sizeof *out->units);
+  /* the functions in the order they go into units: [0, nloop) the huge
+  ** loops (find_cold's 2), [nloop, nsmall) the others, [nsmall, n) the
+  ** cold ones (filled from the end, then turned round into the module's
+  ** order).  The huge loops first and in units of their own: their units
+  ** keep the register allocator's loop regions (wp_unit_t's flat), the
+  ** others' take one region, and the largest of them (SQLite's
+  ** interpreter loop) starts compiling first. */
   uint32_t *order = malloc((m->nfuncs + 1) * sizeof *order);
   bool split = !opts->baseline && !opts->hot && opts->unit_bytes;
   uint8_t *cold = split ? find_cold(mod) : NULL;
@@ -1153,11 +1158,14 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
     err = wp_strdup("out of memory");
     goto fail;
   }
-  uint32_t n = 0, nsmall = 0, back = m->nfuncs;
+  uint32_t n = 0, nsmall = 0, nloop = 0, back = m->nfuncs;
+  for (uint32_t i = 0; cold && i < m->nfuncs; i++)
+    if (cold[i] == 2) order[nsmall++] = i;
+  nloop = nsmall;
   for (uint32_t i = 0; i < m->nfuncs; i++) {
     if (opts->hot && !opts->hot[i]) continue; /* a hot object: the hot functions only */
     if (cold && cold[i] == 1) order[--back] = i;
-    else order[nsmall++] = i;
+    else if (!cold || cold[i] != 2) order[nsmall++] = i;
   }
   for (uint32_t a = back, b = m->nfuncs; a + 1 < b; a++, b--) {
     uint32_t t = order[a];
@@ -1172,7 +1180,8 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
   for (uint32_t k = 0; k < n; k++) {
     uint32_t i = order[k];
     bool is_cold = k >= nsmall;
-    if (!u || u->cold != is_cold || (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap)) {
+    if (!u || u->cold != is_cold || k == nloop ||
+        (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap)) {
       u = &out->units[out->nunits++];
       u->first = i;
       u->cold = is_cold;
@@ -1194,7 +1203,8 @@ static char *translate(const wasmplug_module_t *mod, const wp_xlate_opts_t *opts
     /* After a unit's last function, a sentinel whose address tells where
     ** that function ends (backtrace.c: libtcc lays functions out in order
     ** and puts the helpers it defers after them). */
-    if (k + 1 == n || k + 1 == nsmall || (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap)) {
+    if (k + 1 == n || k + 1 == nsmall || k + 1 == nloop ||
+        (opts->unit_bytes && ubytes >= opts->unit_bytes && out->nunits < cap)) {
       wp_buf_printf(&u->c, "void wp_end%u(void) {}\n", out->nunits - 1);
       if (opts->on_unit && !inl && (err = opts->on_unit(opts->on_unit_arg, out, out->nunits - 1))) {
         free(order);
