@@ -24,8 +24,17 @@ wp_cabi_arena_t *wp_cabi_arena_new(size_t budget) {
   return a;
 }
 
+/* The head block's cap (cabi.h): where the block or the budget ends. */
+static void recap(wp_cabi_arena_t *a) {
+  block_t *b = a->head;
+  if (!b) return;
+  size_t left = a->charged < a->budget ? a->budget - a->charged : 0;
+  b->cap = b->size - b->used < left ? b->size : b->used + left;
+}
+
 void wp_cabi_arena_budget_set(wp_cabi_arena_t *a, uint64_t budget) {
   a->budget = !budget ? WP_CABI_DEFAULT_BUDGET : budget > SIZE_MAX ? SIZE_MAX : (size_t)budget;
+  recap(a);
 }
 
 static void free_blocks(block_t *b) {
@@ -59,33 +68,49 @@ void wp_cabi_arena_reset_blocks(wp_cabi_arena_t *a) {
   }
   a->head = keep;
   a->charged = 0;
+  recap(a);
 }
 
 
 static bool charge(wp_cabi_arena_t *a, size_t n) {
-  if (n > a->budget - a->charged) return false;
+  if (a->charged > a->budget || n > a->budget - a->charged) return false;
   a->charged += n;
+  recap(a);
   return true;
 }
 
 /* What wp_cabi_arena_alloc (cabi.h) does when the current block is full
 ** (or there is none): a new block, big enough for this request plus
-** alignment slack. */
+** alignment slack; NULL when the budget does not allow it (the inline
+** part comes here for that too: the head's cap is the budget's end when
+** that is nearer than the block's). */
 void *wp_cabi_arena_alloc_block(wp_cabi_arena_t *a, size_t size, size_t align) {
   if (align < 1) align = 1;
-  if (size > a->budget || size + align > a->budget - a->charged) return NULL;
+  block_t *h = a->head;
+  if (h && align <= 16) { /* the inline part's room, without the cap: only the budget can refuse here */
+    size_t off = (h->used + align - 1) & ~(size_t)(align - 1);
+    if (off <= h->size && size <= h->size - off) {
+      if (!charge(a, size + (off - h->used))) return NULL;
+      h->used = off + size;
+      recap(a);
+      return (void *)((uintptr_t)(h + 1) + off);
+    }
+  }
+  if (a->charged > a->budget || size > a->budget || size + align > a->budget - a->charged) return NULL;
   size_t bsize = size + align;
   if (bsize < MIN_BLOCK) bsize = MIN_BLOCK;
   block_t *nb = malloc(BLOCK_HDR + bsize);
   if (!nb) return NULL;
   nb->size = bsize;
   nb->used = 0;
+  nb->cap = 0;
   nb->next = a->head;
   a->head = nb;
   uintptr_t base = (uintptr_t)nb + BLOCK_HDR;
   size_t off = (size_t)(wp_align_up(base, align) - base);
   if (!charge(a, size + off)) return NULL;
   nb->used = off + size;
+  recap(a);
   return (void *)(base + off);
 }
 

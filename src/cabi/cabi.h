@@ -380,11 +380,17 @@ struct wp_cabi_arena {
   size_t budget;
   size_t charged; /* bytes charged against the budget */
 };
-/* A block's header (its data follows, 16-byte aligned). */
+/* A block's header (its data follows, 16-byte aligned).  `cap` is where
+** the budget or the block ends for the newest block (the head), whichever
+** comes first: min(size, used + budget - charged).  Within a block every
+** allocation adds the same bytes to `used` and to the arena's `charged`,
+** so the head's cap stays put between allocations and one compare checks
+** both the room and the budget; arena.c sets it again wherever the budget,
+** the charge or the head changes any other way. */
 struct wp_cabi_block {
   struct wp_cabi_block *next;
   size_t size, used;
-  size_t pad_;
+  size_t cap;
 };
 static inline size_t wp_cabi_arena_used(const wp_cabi_arena_t *a) { return a ? a->charged : 0; }
 /* wp_cabi_arena_reset: inline when the arena has one block (the warm
@@ -394,7 +400,11 @@ static inline size_t wp_cabi_arena_used(const wp_cabi_arena_t *a) { return a ? a
 void wp_cabi_arena_reset_blocks(wp_cabi_arena_t *a);
 static inline void wp_cabi_arena_reset(wp_cabi_arena_t *a) {
   if (a && (!a->head || !a->head->next)) {
-    if (a->head) a->head->used = 0;
+    struct wp_cabi_block *b = a->head;
+    if (b) {
+      b->used = 0;
+      b->cap = b->size < a->budget ? b->size : a->budget;
+    }
     a->charged = 0;
     return;
   }
@@ -402,21 +412,19 @@ static inline void wp_cabi_arena_reset(wp_cabi_arena_t *a) {
 }
 /* Allocates from the arena (NULL when over budget or out of memory).
 ** Inline: a call's args, results and strings are a few of these each;
-** the out-of-line part makes new blocks. */
+** the out-of-line part makes new blocks, and says NULL when the budget
+** is what stopped the inline part. */
 void *wp_cabi_arena_alloc_block(wp_cabi_arena_t *a, size_t size, size_t align);
 static inline void *wp_cabi_arena_alloc(wp_cabi_arena_t *a, size_t size, size_t align) {
   struct wp_cabi_block *b = a->head;
   if (align < 1) align = 1;
   if (__builtin_expect(b != NULL && align <= 16, 1)) {
     /* a block's data is 16-byte aligned: aligning the offset aligns the address */
-    uintptr_t base = (uintptr_t)(b + 1);
-    size_t off = (b->used + align - 1) & ~(size_t)(align - 1);
-    if (off <= b->size && size <= b->size - off) {
-      size_t n = size + (off - b->used);
-      if (n > a->budget - a->charged) return NULL;
-      a->charged += n;
-      b->used = off + size;
-      return (void *)(base + off);
+    size_t used = b->used, off = (used + align - 1) & ~(size_t)(align - 1), end;
+    if (__builtin_expect(!__builtin_add_overflow(off, size, &end) && end <= b->cap, 1)) {
+      a->charged += end - used;
+      b->used = end;
+      return (void *)((uintptr_t)(b + 1) + off);
     }
   }
   return wp_cabi_arena_alloc_block(a, size, align);

@@ -58,6 +58,50 @@ static inline void copy_upto32(uint8_t *d, const uint8_t *s, size_t n) {
   }
 }
 
+/* copy_upto32 for 8 <= n <= 32, returning where the copy's first byte with
+** its high bit set is (n when it is all ASCII): the bytes are checked in
+** the words that were stored, so what the validator is then given (the
+** copy from that byte on) and what was found ASCII are the same bytes.
+** A UTF-8 sequence never starts in an ASCII byte, so the copy is valid
+** exactly when its part from the first high byte is. */
+static inline size_t copy_upto32_ascii(uint8_t *d, const uint8_t *s, size_t n) {
+  const uint64_t H = 0x8080808080808080ull;
+  uint64_t w0, w1, w2, w3;
+  if (n >= 16) {
+    memcpy(&w0, s, 8);
+    memcpy(&w1, s + 8, 8);
+    memcpy(&w2, s + n - 16, 8);
+    memcpy(&w3, s + n - 8, 8);
+    memcpy(d, &w0, 8);
+    memcpy(d + 8, &w1, 8);
+    memcpy(d + n - 16, &w2, 8);
+    memcpy(d + n - 8, &w3, 8);
+    if (__builtin_expect(!((w0 | w1 | w2 | w3) & H), 1)) return n;
+    if (w0 & H) return (size_t)__builtin_ctzll(w0 & H) >> 3;
+    if (w1 & H) return 8 + ((size_t)__builtin_ctzll(w1 & H) >> 3);
+    if (w2 & H) return n - 16 + ((size_t)__builtin_ctzll(w2 & H) >> 3);
+    return n - 8 + ((size_t)__builtin_ctzll(w3 & H) >> 3);
+  }
+  memcpy(&w0, s, 8);
+  memcpy(&w1, s + n - 8, 8);
+  memcpy(d, &w0, 8);
+  memcpy(d + n - 8, &w1, 8);
+  if (__builtin_expect(!((w0 | w1) & H), 1)) return n;
+  if (w0 & H) return (size_t)__builtin_ctzll(w0 & H) >> 3;
+  return n - 8 + ((size_t)__builtin_ctzll(w1 & H) >> 3);
+}
+
+/* The copy of a guest string of n <= 32 bytes, validated: ASCII found in
+** the copied words, the validator only from the first byte that is not. */
+static inline bool copy_upto32_valid(uint8_t *d, const uint8_t *s, size_t n) {
+  if (n < 8) {
+    copy_upto32(d, s, n);
+    return wp_cabi_utf8_valid(d, n);
+  }
+  size_t k = copy_upto32_ascii(d, s, n);
+  return k == n || wp_cabi_utf8_valid(d + k, n - k);
+}
+
 /* A stream/future end or error context moves between the guest's table and
 ** the native side's (cx->native_handles): taken from one, put in the other,
 ** and the handle in the destination's table is the value. */
@@ -128,8 +172,9 @@ static inline __attribute__((always_inline)) wp_cabi_error_t *lift_string_n(wp_c
     char *d = wp_cabi_arena_alloc(cx->arena, (size_t)sl + 1, 1);
     if (d) {
       d[sl] = 0;
-      /* validates the copy (a short one made inline) */
-      if (!(sl <= 32 ? (copy_upto32((uint8_t *)d, cx->mem.base + sp, sl), wp_cabi_utf8_valid((uint8_t *)d, sl))
+      /* validates the copy (a short one made inline: ASCII found in its
+      ** words, the validator only from the first byte that is not) */
+      if (!(sl <= 32 ? copy_upto32_valid((uint8_t *)d, cx->mem.base + sp, sl)
                      : wp_cabi_utf8_copy_valid((uint8_t *)d, cx->mem.base + sp, sl)))
         return lift_string_bad(sp, d, sl);
       nslice_t s = {(const uint8_t *)d, sl};
@@ -869,9 +914,17 @@ static inline const plan_t *plan_ready(const wp_cabi_cx_t *cx, const wp_cabi_typ
 }
 
 /* Zeroes a native value with padding before its steps write it: 16-byte
-** stores (the last one overlapping), no call of memset for small sizes. */
+** stores (the last one overlapping), no call of memset for small sizes;
+** up to 64 bytes without a loop (two or four stores that may overlap). */
 static inline void zero_native(uint8_t *dst, uint32_t n) {
-  if (n >= 16) {
+  if (n >= 16 && n <= 64) {
+    memset(dst, 0, 16);
+    memset(dst + n - 16, 0, 16);
+    if (n > 32) {
+      memset(dst + 16, 0, 16);
+      memset(dst + n - 32, 0, 16);
+    }
+  } else if (n >= 16) {
     uint32_t i = 0;
     for (; i + 16 <= n; i += 16) memset(dst + i, 0, 16);
     if (i < n) memset(dst + n - 16, 0, 16);

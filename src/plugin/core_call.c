@@ -426,12 +426,41 @@ static __attribute__((noinline)) wasmplug_trap_t *word_refused(const core_bind_t
   return e ? cabi_trap(b, e, "arguments") : NULL;
 }
 
-/* (call is b->live: made fresh again here, for the binding's next call) */
-static __attribute__((noinline)) void word_end(core_bind_t *b, struct wasmplug_plugin_call *call, int rc) {
+/* The call b->live ended other than plainly (a failure code, a trap, an
+** arena to reset): made fresh again here, for the binding's next call.
+** It takes the binding alone, so that nothing but b stays live across
+** the plugin's call in the entries (the call handle's address is b's). */
+static __attribute__((noinline)) void word_end(core_bind_t *b, int rc) {
+  struct wasmplug_plugin_call *call = &b->live;
   wasmplug_trap_t *t = rc == WASMPLUG_OK && !call->trapped ? NULL : wp_cabi_native_outcome(&b->native, call, rc);
   wp_cabi_native_call_start(call, &b->call);
   if (wp_cabi_arena_used(call->arena)) wp_cabi_arena_reset(call->arena);
   wasmplug_direct_leave(t); /* with a trap: does not return */
+}
+
+/* Borrow param i's handle h is not a live handle of its resource: leaves
+** with word_refused's trap (its rep only if the two lookups disagreed). */
+static __attribute__((noinline)) uint32_t flat_refused(const core_bind_t *b, size_t i, uint32_t h) {
+  wasmplug_trap_t *t = word_refused(b, i, &h);
+  if (t) wasmplug_direct_leave(t); /* does not return */
+  return h;
+}
+
+/* Param i (of n) as the plugin gets it: a borrow's rep, else as it came. */
+static inline __attribute__((always_inline)) uint32_t flat_arg(const core_bind_t *b, size_t i, size_t n, bool borrows,
+                                                               uint32_t a) {
+  if (!borrows || (n != 1 && !(b->borrows & (1u << i)))) return a; /* <b>1: its one param is the borrow */
+  uint32_t rep;
+  if (__builtin_expect(wp_cabi_handles_rep_live(b->handles, b->bres[i], a, &rep), 1)) return rep;
+  return flat_refused(b, i, a);
+}
+
+/* Whether the plugin allocated in the call's arena (host->alloc): the
+** binding's call handle always has one (the guest's plugin state's,
+** which lives as long as the state: checked when the entry is chosen,
+** and no call gets here once the state is dead). */
+static inline __attribute__((always_inline)) bool live_arena_used(const core_bind_t *b) {
+  return b->live.arena->charged != 0;
 }
 
 static inline __attribute__((always_inline)) uint32_t word_run(wasmplug_direct_call_t *d, uint32_t *a, size_t n,
@@ -439,25 +468,18 @@ static inline __attribute__((always_inline)) uint32_t word_run(wasmplug_direct_c
   core_bind_t *b = d->env;
   wp_plugin_instances_t *g = b->g;
   wasmplug_direct_enter();
-  wasmplug_trap_t *t = NULL;
   uint32_t res = 0;
-  if (__builtin_expect(g->dead || g->busy || g->caller != d->caller, 0)) t = word_enter(d);
-  /* (the expected case laid out straight: a live borrow of the right type) */
-  if (borrows && !t)
-    for (size_t i = 0; i < n; i++)
-      if (n == 1 || (b->borrows & (1u << i))) { /* word<b>1: its one param is the borrow */
-        uint32_t rep;
-        if (__builtin_expect(!wp_cabi_handles_rep_live(b->handles, b->bres[i], a[i], &rep), 0)) {
-          if ((t = word_refused(b, i, &a[i]))) break;
-          continue;
-        }
-        a[i] = rep;
-      }
-  if (__builtin_expect(t != NULL, 0)) wasmplug_direct_leave(t); /* does not return */
+  if (__builtin_expect(g->dead || g->busy || g->caller != d->caller, 0)) {
+    wasmplug_trap_t *t = word_enter(d);
+    if (t) wasmplug_direct_leave(t); /* does not return */
+  }
+  /* (the expected case laid out straight: a live borrow of the right
+  ** type; a refused one leaves with its trap) */
+  for (size_t i = 0; borrows && i < n; i++) a[i] = flat_arg(b, i, n, borrows, a[i]);
   struct wasmplug_plugin_call *call = &b->live; /* fresh: every call leaves it so */
   int rc = b->native.fn(b->native.state, call, a, has_result ? &res : NULL);
-  if (__builtin_expect(rc != WASMPLUG_OK || call->trapped || wp_cabi_arena_used(call->arena), 0)) {
-    word_end(b, call, rc);
+  if (__builtin_expect(rc != WASMPLUG_OK || call->trapped || live_arena_used(b), 0)) {
+    word_end(b, rc);
     return res;
   }
   wasmplug_direct_leave(NULL);
@@ -476,23 +498,6 @@ typedef uint32_t (*flat1_fn)(void *, struct wasmplug_plugin_call *, uint32_t);
 typedef uint32_t (*flat2_fn)(void *, struct wasmplug_plugin_call *, uint32_t, uint32_t);
 typedef uint32_t (*flat3_fn)(void *, struct wasmplug_plugin_call *, uint32_t, uint32_t, uint32_t);
 typedef uint32_t (*flat4_fn)(void *, struct wasmplug_plugin_call *, uint32_t, uint32_t, uint32_t, uint32_t);
-
-/* Borrow param i's handle h is not a live handle of its resource: leaves
-** with word_refused's trap (its rep only if the two lookups disagreed). */
-static __attribute__((noinline)) uint32_t flat_refused(const core_bind_t *b, size_t i, uint32_t h) {
-  wasmplug_trap_t *t = word_refused(b, i, &h);
-  if (t) wasmplug_direct_leave(t); /* does not return */
-  return h;
-}
-
-/* Param i (of n) as the plugin gets it: a borrow's rep, else as it came. */
-static inline __attribute__((always_inline)) uint32_t flat_arg(const core_bind_t *b, size_t i, size_t n, bool borrows,
-                                                               uint32_t a) {
-  if (!borrows || (n != 1 && !(b->borrows & (1u << i)))) return a; /* flatb1: its one param is the borrow */
-  uint32_t rep;
-  if (__builtin_expect(wp_cabi_handles_rep_live(b->handles, b->bres[i], a, &rep), 1)) return rep;
-  return flat_refused(b, i, a);
-}
 
 static inline __attribute__((always_inline)) uint32_t flat_run(wasmplug_direct_call_t *d, size_t n, bool borrows,
                                                                uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3) {
@@ -517,8 +522,8 @@ static inline __attribute__((always_inline)) uint32_t flat_run(wasmplug_direct_c
   case 3: r = ((flat3_fn)b->flat)(s, call, a0, a1, a2); break;
   default: r = ((flat4_fn)b->flat)(s, call, a0, a1, a2, a3); break;
   }
-  if (__builtin_expect(call->trapped || wp_cabi_arena_used(call->arena), 0)) {
-    word_end(b, call, WASMPLUG_OK); /* with a trap: does not return */
+  if (__builtin_expect(call->trapped || live_arena_used(b), 0)) {
+    word_end(b, WASMPLUG_OK); /* with a trap: does not return */
     return r;
   }
   wasmplug_direct_leave(NULL);
@@ -720,6 +725,7 @@ void *wp_plugin_core_direct(core_bind_t *b, const wasmplug_functype_t *t, bool f
   }
   for (uint32_t i = 0; words && b->borrows && i < b->f->nparams; i++) /* what word_run's lookup assumes */
     words = !(b->borrows & (1u << i)) || (b->handles && b->bres[i]);
+  words = words && b->live.arena; /* what live_arena_used assumes */
   /* (load.c let a flat entry only onto functions of these shapes) */
   if (words && b->flat && b->borrows) return t->nresults ? fbi32[t->nparams] : fbnone[t->nparams];
   if (words && b->flat) return t->nresults ? fi32[t->nparams] : fnone[t->nparams];

@@ -5,6 +5,8 @@
  */
 #include "harness.h"
 
+#include "cabi/cabi_internal.h" /* wp_cabi_utf8_error_at */
+
 static wp_cabi_types_t *T;
 #define S wp_cabi_type_prim(T, WP_CABI_STRING)
 
@@ -261,6 +263,62 @@ static void test_lift_bounds(void) {
   tg_free(&g);
 }
 
+/* Short strings (0-40 bytes: the inline copies up to 32, whose words are
+** checked for ASCII as they are stored and the validator run only from the
+** first byte that is not, then the block copier) lifted to the native
+** layout against the validator on the whole string: a sequence of every
+** kind, valid or not, at every place, ASCII around it; accepted exactly
+** when the validator accepts the whole, with its bytes and the NUL after,
+** refused naming the byte wp_cabi_utf8_error_at names. */
+static void test_short_native(void) {
+  tguest_t g;
+  tg_init(&g, 65536);
+  g.g.encoding = WP_CABI_UTF8;
+  wp_cabi_arena_t *arena = wp_cabi_arena_new(0);
+  static const char *const seqs[] = {
+      "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", /* valid: 2, 3, 4 bytes */
+      "\x80",                                      /* a lone continuation */
+      "\xc0\x80", "\xe0\x80\x80", "\xf0\x80\x80\x80", /* overlong */
+      "\xed\xa0\x80", "\xf4\x90\x80\x80",       /* a surrogate, past U+10FFFF */
+      "\xc3", "\xe2\x82", "\xf0\x9f\x98",         /* cut short (by ASCII or the end) */
+      "\xff", "\xc3\xa9\xc3\xa9\xe2\x82\xac",       /* never valid; several in a row */
+  };
+  int bad = 0, accepted = 0, refused = 0;
+  for (uint32_t n = 0; n <= 40; n++)
+    for (size_t k = 0; k < sizeof seqs / sizeof seqs[0]; k++) {
+      size_t sl = strlen(seqs[k]);
+      for (uint32_t at = 0; at + sl <= n; at++) {
+        uint8_t *t = g.mem + 0x1000 + 3; /* unaligned on purpose */
+        for (uint32_t i = 0; i < n; i++) t[i] = (uint8_t)('A' + (i * 7) % 26);
+        memcpy(t + at, seqs[k], sl);
+        bool want = wp_cabi_utf8_valid(t, n);
+        wp_cabi_cx_t cx;
+        wp_cabi_cx_init(&cx, &g.g, arena);
+        struct {
+          const char *p;
+          size_t len;
+        } out = {NULL, 0};
+        wp_cabi_error_t *e = wp_cabi_lift_string_native(&cx, 0x1003, n, &out);
+        if (want) {
+          accepted++;
+          if (e || out.len != n || memcmp(out.p, t, n) || out.p[n]) bad++;
+        } else {
+          refused++;
+          char msg[96];
+          snprintf(msg, sizeof msg, "(byte %zu of %u)", wp_cabi_utf8_error_at(t, n), n);
+          if (!e || !strstr(wp_cabi_error_message(e), msg)) bad++;
+        }
+        wp_cabi_error_delete(e);
+        wp_cabi_error_delete(wp_cabi_cx_finish(&cx));
+        wp_cabi_arena_reset(arena);
+      }
+    }
+  CHECK(bad == 0 && accepted > 1000 && refused > 3000);
+  if (bad) fprintf(stderr, "short native strings: %d of %d differ\n", bad, accepted + refused);
+  wp_cabi_arena_delete(arena);
+  tg_free(&g);
+}
+
 int main(void) {
   T = wp_cabi_types_new();
   test_encodings();
@@ -278,6 +336,7 @@ int main(void) {
     fprintf(stderr, "test_strings: no AVX2 here: the SSE2 path only\n");
   }
   test_lift_bounds();
+  test_short_native();
   wp_cabi_types_delete(T);
   return t_done("cabi_strings");
 }

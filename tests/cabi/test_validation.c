@@ -7,6 +7,8 @@
  */
 #include "harness.h"
 
+#include "cabi/cabi_internal.h" /* wp_cabi_charge */
+
 static wp_cabi_types_t *T;
 #define P(k) wp_cabi_type_prim(T, WP_CABI_##k)
 
@@ -441,6 +443,33 @@ static void test_arena(void) {
   wp_cabi_arena_reset(a);
   CHECK_EQ(wp_cabi_arena_used(a), 0);
   CHECK(wp_cabi_arena_alloc(a, 10, 1) == p1);
+  wp_cabi_arena_delete(a);
+  /* the head block's cap (where its room or the budget ends, one compare
+  ** inline) follows every change of the budget and the charge: a budget
+  ** lowered or raised with room left in the block, a charge without an
+  ** allocation (value trees), padding counted, a reset, to the byte */
+  a = wp_cabi_arena_new(1000);
+  uint8_t *b0 = wp_cabi_arena_alloc(a, 100, 1);
+  CHECK(b0 && wp_cabi_arena_used(a) == 100);
+  wp_cabi_arena_budget_set(a, 150);
+  CHECK(wp_cabi_arena_alloc(a, 51, 1) == NULL && wp_cabi_arena_used(a) == 100);
+  CHECK(wp_cabi_arena_alloc(a, 50, 1) == b0 + 100 && wp_cabi_arena_used(a) == 150);
+  CHECK(wp_cabi_arena_alloc(a, 1, 1) == NULL && wp_cabi_arena_alloc(a, 0, 1) == b0 + 150);
+  wp_cabi_arena_budget_set(a, 120); /* below what is charged: nothing more */
+  CHECK(wp_cabi_arena_alloc(a, 1, 1) == NULL && wp_cabi_arena_alloc(a, 100000, 1) == NULL);
+  wp_cabi_arena_budget_set(a, 400);
+  CHECK(wp_cabi_arena_alloc(a, 3, 1) == b0 + 150);
+  CHECK(wp_cabi_arena_alloc(a, 8, 8) == b0 + 160 && wp_cabi_arena_used(a) == 168); /* 5 bytes of padding charged */
+  wp_cabi_cx_t cx;
+  wp_cabi_cx_init(&cx, NULL, a);
+  OK(wp_cabi_charge(&cx, 200));
+  CHECK(wp_cabi_arena_alloc(a, 33, 1) == NULL);
+  CHECK(wp_cabi_arena_alloc(a, 32, 1) == b0 + 168 && wp_cabi_arena_used(a) == 400);
+  wp_cabi_error_t *over = wp_cabi_charge(&cx, 1);
+  CHECK(over != NULL);
+  wp_cabi_error_delete(over);
+  wp_cabi_arena_reset(a);
+  CHECK(wp_cabi_arena_alloc(a, 401, 1) == NULL && wp_cabi_arena_alloc(a, 400, 1) == b0);
   wp_cabi_arena_delete(a);
 }
 

@@ -676,6 +676,20 @@ static void test_flat(void) {
   wasmplug_trap_delete(t);
   CHECK(call_ok(&fx, "minus", ARGS(I32(h), I32(5)), r, 1) == 10, "after a word trap");
   CHECK(call_ok(&fx, "plus", ARGS(I32(h), I32(5)), r, 1) == 15, "back to 15");
+  /* host->alloc in a word entry's and a flat entry's call (counter-sub,
+  ** incr; one after the other, as the arena is the plugin state's): each
+  ** call's arena is reset after it, so calls of 16 (4) bytes each go on
+  ** well past a budget of 4 KiB */
+  wasmplug_store_limits_t lim;
+  wasmplug_store_limits_default(&lim);
+  lim.host_memory_bytes = 4096;
+  wp_plugin_instances_limits_set(fx.g, &lim);
+  uint32_t ok = 0, incr0 = call_ok(&fx, "incr", NULL, 0, r, 1);
+  for (uint32_t i = 0; i < 1000; i++) ok += call_ok(&fx, "minus", ARGS(I32(h), I32(0)), r, 1) == 15;
+  for (uint32_t i = 0; i < 1000; i++) ok += call_ok(&fx, "incr", NULL, 0, r, 1) == incr0 + 1 + i;
+  CHECK(ok == 2000, "word and flat calls that allocate, past the budget: %u of 2000", ok);
+  wasmplug_store_limits_default(&lim);
+  wp_plugin_instances_limits_set(fx.g, &lim);
   /* handles the flat entries must refuse, before the plugin runs */
   uint32_t tag = call_ok(&fx, "tag", NULL, 0, r, 1);
   call_ok(&fx, "drop", ARGS(I32(h2)), NULL, 0);
@@ -691,7 +705,12 @@ static void test_flat(void) {
       {"plus", tag, "#tag, expected a test:plugin/api@0.1.0#counter"},
       {"plus", h2, "unknown handle"},
       {"plus", 0xFFFFFFFFu, "unknown handle 4294967295"},
-      {"minus", tag, "#tag, expected a test:plugin/api@0.1.0#counter"}, /* (the word path) */
+      /* the word path (counter-sub: a borrow and a u32) */
+      {"minus", tag, "#tag, expected a test:plugin/api@0.1.0#counter"},
+      {"minus", 0, "unknown handle 0"},
+      {"minus", 12345, "unknown handle 12345"},
+      {"minus", h2, "unknown handle"},
+      {"minus", 0xFFFFFFFFu, "unknown handle 4294967295"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     uint32_t calls = call0(&fx, "count");

@@ -542,12 +542,14 @@ static uint32_t x_counter_add(void *s, wasmplug_plugin_call_t *c, uint32_t self,
 }
 
 /* counter-sub has no flat entry (the word path, with a borrow): it traps
-** when the counter would go below 0. */
+** when the counter would go below 0.  It also allocates from the call's
+** arena (the host resets it after a word entry's call too). */
 static int f_counter_sub(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
   struct { uint32_t self, n; } const *p = params;
   inst_t *in = s;
   COUNT(s);
   if (check_rep(in, c, p->self)) return WASMPLUG_TRAP;
+  if (!host->alloc(c, 16, 8)) return host->trap(c, "out of memory");
   if (in->value[p->self] < p->n) return host->trap(c, "counter underflows");
   *(uint32_t *)result = in->value[p->self] -= p->n;
   return WASMPLUG_OK;
