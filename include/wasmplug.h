@@ -611,6 +611,11 @@ WASMPLUG_API void wasmplug_linker_allow_unknown_imports(wasmplug_linker_t *linke
 /* Host functions for imports nobody defined that return zeros (Wasmtime's
 ** --default-values-unknown-imports).  Wins over allow_unknown_imports. */
 WASMPLUG_API void wasmplug_linker_default_unknown_imports(wasmplug_linker_t *linker, bool yes);
+/* With yes, the module and name strings of the definitions made after
+** this are kept as given instead of copied: the caller keeps them alive and
+** unchanged until the linker is deleted (a linker made for one
+** instantiation from names that outlive it saves two copies per item). */
+WASMPLUG_API void wasmplug_linker_borrow_names(wasmplug_linker_t *linker, bool yes);
 
 /* Instantiates `module`, resolving its imports through `linker`, and runs its
 ** start function.  Link errors come back as *error (naming the import and

@@ -20,6 +20,7 @@ typedef struct hostfunc_ref {
 
 typedef struct definition {
   char *module, *name;
+  bool own_names; /* copies, freed with the linker (not borrowed) */
   wasmplug_externkind_t kind;
   hostfunc_ref_t *host;
   wasmplug_func_t *func;
@@ -40,13 +41,13 @@ struct wasmplug_linker {
   size_t index_cap, indexed;
   bool allow_unknown;
   bool default_unknown; /* unknown functions return zeros */
+  bool borrow_names;    /* wasmplug_linker_borrow_names */
 };
 
 static void hostfunc_release(hostfunc_ref_t *h) {
   if (!h || --h->refs) return;
   if (h->f.finalizer) h->f.finalizer(h->f.env);
-  free(h->f.type.params);
-  free(h);
+  free(h); /* its type's kinds are in the same block */
 }
 
 wasmplug_linker_t *wasmplug_linker_new(wasmplug_engine_t *engine) {
@@ -64,8 +65,10 @@ void wasmplug_linker_limits_set(wasmplug_linker_t *l, const wasmplug_store_limit
 void wasmplug_linker_delete(wasmplug_linker_t *l) {
   if (!l) return;
   for (size_t i = 0; i < l->ndefs; i++) {
-    free(l->defs[i].module);
-    free(l->defs[i].name);
+    if (l->defs[i].own_names) {
+      free(l->defs[i].module);
+      free(l->defs[i].name);
+    }
     hostfunc_release(l->defs[i].host);
   }
   free(l->defs);
@@ -75,6 +78,16 @@ void wasmplug_linker_delete(wasmplug_linker_t *l) {
 
 void wasmplug_linker_allow_unknown_imports(wasmplug_linker_t *l, bool yes) { l->allow_unknown = yes; }
 void wasmplug_linker_default_unknown_imports(wasmplug_linker_t *l, bool yes) { l->default_unknown = yes; }
+void wasmplug_linker_borrow_names(wasmplug_linker_t *l, bool yes) { l->borrow_names = yes; }
+
+/* A definition taken back (its host function could not be made). */
+static void drop_last_def(wasmplug_linker_t *l) {
+  definition_t *d = &l->defs[--l->ndefs];
+  if (d->own_names) {
+    free(d->module);
+    free(d->name);
+  }
+}
 
 static uint32_t def_hash(const char *module, const char *name) {
   uint32_t h = 2166136261u;
@@ -134,6 +147,14 @@ static wasmplug_error_t *add_def(wasmplug_linker_t *l, const char *module, const
   }
   d = &l->defs[l->ndefs];
   memset(d, 0, sizeof *d);
+  if (l->borrow_names) {
+    d->module = (char *)module;
+    d->name = (char *)name;
+    l->ndefs++;
+    *out = d;
+    return NULL;
+  }
+  d->own_names = true;
   d->module = wp_strdup(module);
   d->name = wp_strdup(name);
   if (!d->module || !d->name) {
@@ -148,14 +169,12 @@ static wasmplug_error_t *add_def(wasmplug_linker_t *l, const char *module, const
 
 static hostfunc_ref_t *hostfunc_new(const wasmplug_functype_t *type, wasmplug_func_callback_t cb,
                                     void *env, void (*finalizer)(void *)) {
-  hostfunc_ref_t *h = calloc(1, sizeof *h);
-  if (!h) return NULL;
   size_t n = (size_t)type->nparams + type->nresults;
-  h->f.type.params = malloc((n ? n : 1) * sizeof(wasmplug_valkind_t));
-  if (!h->f.type.params) {
-    free(h);
-    return NULL;
-  }
+  /* one block: the reference, then its type's kinds */
+  hostfunc_ref_t *h = malloc(sizeof *h + (n ? n : 1) * sizeof(wasmplug_valkind_t));
+  if (!h) return NULL;
+  memset(h, 0, sizeof *h);
+  h->f.type.params = (wasmplug_valkind_t *)(h + 1);
   if (type->nparams) memcpy(h->f.type.params, type->params, type->nparams * sizeof(wasmplug_valkind_t));
   if (type->nresults)
     memcpy(h->f.type.params + type->nparams, type->results, type->nresults * sizeof(wasmplug_valkind_t));
@@ -180,9 +199,7 @@ wasmplug_error_t *wasmplug_linker_define_func(wasmplug_linker_t *l, const char *
   d->kind = WASMPLUG_EXTERN_FUNC;
   d->host = hostfunc_new(type, cb, env, finalizer);
   if (!d->host) {
-    l->ndefs--;
-    free(d->module);
-    free(d->name);
+    drop_last_def(l);
     return wasmplug_error_new("out of memory");
   }
   return NULL;
@@ -336,8 +353,7 @@ static void do_instantiate(void *arg) {
 }
 
 static void free_exports(wasmplug_instance_t *in) {
-  for (uint32_t i = 0; i < in->nexports; i++) free(in->exports[i]);
-  free(in->exports);
+  free(in->exports); /* one block with the export objects (make_exports) */
 }
 
 void wasmplug_instance_delete(wasmplug_instance_t *in) {
@@ -359,11 +375,36 @@ void wasmplug_instance_delete(wasmplug_instance_t *in) {
   free(in);
 }
 
+/* The size of export ex's object in make_exports' block (0: none). */
+static size_t export_size(const wp_glue_export_t *ex) {
+  size_t n;
+  switch (ex->kind) {
+  case WASMPLUG_EXTERN_FUNC: n = sizeof(wasmplug_func_t); break;
+  case WASMPLUG_EXTERN_MEMORY: n = sizeof(wasmplug_memory_t); break;
+  case WASMPLUG_EXTERN_TABLE: n = sizeof(wasmplug_table_t); break;
+  case WASMPLUG_EXTERN_GLOBAL: n = sizeof(wasmplug_global_t); break;
+  case WASMPLUG_EXTERN_TAG: n = ex->get ? sizeof(wp_tag_export_t) : 0; break;
+  default: n = 0; break;
+  }
+  return (n + 15) & ~(size_t)15;
+}
+
+/* The exports' objects, zeroed, in one block after the pointer array
+** (one allocation per instance instead of one per export). */
+static void *export_object(char **next, size_t size) {
+  void *p = *next;
+  *next += size;
+  return p;
+}
+
 static bool make_exports(wasmplug_instance_t *in) {
   const wp_glue_t *g = in->module->code.glue;
   const wp_modinfo_t *info = &in->module->info;
-  in->exports = calloc(g->nexports ? g->nexports : 1, sizeof(void *));
+  size_t head = ((g->nexports ? g->nexports : 1) * sizeof(void *) + 15) & ~(size_t)15, total = head;
+  for (uint32_t i = 0; i < g->nexports; i++) total += export_size(&g->exports[i]);
+  in->exports = calloc(1, total);
   if (!in->exports) return false;
+  char *next = (char *)in->exports + head;
   in->nexports = g->nexports;
   for (uint32_t i = 0; i < g->nexports; i++) {
     const wp_glue_export_t *ex = &g->exports[i];
@@ -371,8 +412,7 @@ static bool make_exports(wasmplug_instance_t *in) {
     wp_modinfo_export_type(info, i, &t);
     switch (ex->kind) {
     case WASMPLUG_EXTERN_FUNC: {
-      wasmplug_func_t *f = calloc(1, sizeof *f);
-      if (!f) return false;
+      wasmplug_func_t *f = export_object(&next, export_size(ex));
       f->owner = in;
       f->exp = ex;
       f->type = wp_modinfo_functype(info, ex->index);
@@ -381,8 +421,7 @@ static bool make_exports(wasmplug_instance_t *in) {
       break;
     }
     case WASMPLUG_EXTERN_MEMORY: {
-      wasmplug_memory_t *m = calloc(1, sizeof *m);
-      if (!m) return false;
+      wasmplug_memory_t *m = export_object(&next, export_size(ex));
       m->rt = ex->get(in->inst);
       wp_modinfo_memory(info, ex->index, NULL, &m->flags);
       m->owner = in;
@@ -390,8 +429,7 @@ static bool make_exports(wasmplug_instance_t *in) {
       break;
     }
     case WASMPLUG_EXTERN_TABLE: {
-      wasmplug_table_t *tb = calloc(1, sizeof *tb);
-      if (!tb) return false;
+      wasmplug_table_t *tb = export_object(&next, export_size(ex));
       tb->rt = ex->get(in->inst);
       wp_modinfo_table(info, ex->index, NULL, NULL, &tb->flags);
       tb->elem = t.elem;
@@ -400,8 +438,7 @@ static bool make_exports(wasmplug_instance_t *in) {
       break;
     }
     case WASMPLUG_EXTERN_GLOBAL: {
-      wasmplug_global_t *gl = calloc(1, sizeof *gl);
-      if (!gl) return false;
+      wasmplug_global_t *gl = export_object(&next, export_size(ex));
       gl->ptr = ex->get(in->inst);
       gl->kind = t.global_type;
       gl->mut = t.global_mutable;
@@ -411,8 +448,7 @@ static bool make_exports(wasmplug_instance_t *in) {
     }
     case WASMPLUG_EXTERN_TAG: {
       if (!ex->get) break; /* wasm2c's glue: tags are not linked */
-      wp_tag_export_t *tg = calloc(1, sizeof *tg);
-      if (!tg) return false;
+      wp_tag_export_t *tg = export_object(&next, export_size(ex));
       tg->id = ex->get(in->inst);
       tg->type = &info->types[wp_modinfo_tag_type(info, ex->index)];
       in->exports[i] = tg;
@@ -632,25 +668,13 @@ wasmplug_memory_t *wasmplug_caller_memory(wasmplug_caller_t *c) {
 
 const wasmplug_functype_t *wasmplug_func_type(const wasmplug_func_t *f) { return &f->pubtype; }
 
-typedef struct func_call {
-  const wp_glue_export_t *exp;
-  void *inst;
-  wasmplug_val_raw_t *v;
-} func_call_t;
-
-static void do_call(void *arg) {
-  func_call_t *c = arg;
-  c->exp->entry(c->inst, c->v);
-}
-
 wasmplug_trap_t *wasmplug_func_call_unchecked(wasmplug_func_t *f, wasmplug_val_raw_t *v) {
   if (!f->exp->entry)
     return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "this function's signature cannot be called from the host");
-  func_call_t c = {f->exp, f->owner->inst, v};
   /* the engine's limits are the outermost call's: wp_rt_call_guarded
   ** applies them only to a call that is not nested (a component calling
   ** another's export from its host call is) */
-  return wp_rt_call_guarded(do_call, &c, f->owner->module->engine);
+  return wp_rt_call_entry(f->exp->entry, f->owner->inst, v, f->owner->module->engine);
 }
 
 wasmplug_trap_t *wasmplug_func_call(wasmplug_func_t *f, const wasmplug_val_t *args, size_t nargs,

@@ -342,6 +342,10 @@ void wp_rt_global_init(void);
 ** fiber without limits of its own, does not read it. */
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *arg), void *arg,
                                     const wasmplug_engine_t *engine);
+/* wp_rt_call_guarded of a compiled function's entry(inst, v), lighter
+** when nested in another guarded call on this stack (rt.c). */
+wasmplug_trap_t *wp_rt_call_entry(void (*entry)(void *inst, wasmplug_val_raw_t *v), void *inst,
+                                  wasmplug_val_raw_t *v, const wasmplug_engine_t *engine);
 /* The per-thread trap state that belongs to a stack (fiber.c): the
 ** innermost guarded call, whether host code runs, the stack's bounds (a
 ** fault near its low end, or anywhere in its guard, is a stack overflow).

@@ -93,8 +93,25 @@ static struct {
 
 /* ------------------------------------------------------ per-thread state */
 
+/* A nested guarded call (wp_rt_call_entry) keeps a lighter jump buffer
+** where that is safe: gcc's __builtin_setjmp saves the frame pointer, the
+** stack pointer and the landing address (three stores; the function
+** saves the callee-saved registers itself) instead of glibc's sigsetjmp
+** call with its pointer mangling.  Not with AddressSanitizer (which must
+** see every longjmp to unpoison the frames it skips) and not on a thread
+** with a shadow stack (a jump that does not unwind it would fault at the
+** next return): those take sigsetjmp, as every outermost call does. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(__SANITIZE_ADDRESS__)
+#define WP_LIGHT_JMP 1
+#else
+#define WP_LIGHT_JMP 0
+#endif
+
 typedef struct call_frame {
   sigjmp_buf jb;
+  void *light_jb[5]; /* __builtin_setjmp's buffer, when `light` */
+  bool light;
   volatile int code;          /* RT_TRAP_* from a signal or wasm_rt_trap */
   wasmplug_trap_t *volatile trap; /* a host-raised trap */
   struct call_frame *prev;
@@ -129,6 +146,7 @@ static __thread struct {
   bool own_limits; /* as wp_rt_ctx_t's */
   void *exn_outside; /* rt_exn_handlers outside any guarded call */
   bool fuel_limited; /* the outermost call had fuel (wasmplug_call_fuel) */
+  bool shstk; /* the thread runs with a shadow stack: no light jumps */
   bool have_timer;
   timer_t timer;
   void *altstack;
@@ -181,9 +199,17 @@ static bool is_stack_fault(uintptr_t a) {
   return a < lo + (1u << 20) && a + (1u << 20) > lo;
 }
 
+/* The jump to guarded call f's landing (its code or trap set). */
+static __attribute__((noreturn)) void jump_to(call_frame_t *f) {
+#if WP_LIGHT_JMP
+  if (f->light) __builtin_longjmp(f->light_jb, 1);
+#endif
+  siglongjmp(f->jb, 1);
+}
+
 static void unwind(call_frame_t *f, int code) {
   f->code = code;
-  siglongjmp(f->jb, 1);
+  jump_to(f);
 }
 
 /* Records the trap's program counters in f: `pc` (the faulting
@@ -378,6 +404,12 @@ static void thread_init(void) {
     }
   }
   pthread_setspecific(wp_runtime.thread_key, &wp_thread);
+#if WP_LIGHT_JMP
+  /* ARCH_SHSTK_STATUS (Linux 6.6): fails on kernels without it, which
+  ** have no user shadow stacks */
+  unsigned long shstk = 0;
+  wp_thread.shstk = syscall(SYS_arch_prctl, 0x5005, &shstk) == 0 && (shstk & 1);
+#endif
 }
 
 static wasmplug_trap_t *trap_for_code(int code) {
@@ -591,11 +623,39 @@ static wasmplug_trap_t *name_function(wasmplug_trap_t *t, bool truncated) {
   return n;
 }
 
+/* The trap path of a guarded call: the fault signals and the timer's were
+** blocked while the handler ran and the jump did not restore the mask. */
+static __attribute__((noinline, cold)) void unblock_trap_signals(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGSEGV);
+  sigaddset(&set, SIGBUS);
+  sigaddset(&set, wp_runtime.timer_signal);
+  pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* The trap a guarded call ended with (f->trap raised, or f->code set by a
+** fault, a check or the timer), its backtrace attached. */
+static __attribute__((noinline, cold)) wasmplug_trap_t *frame_trap(call_frame_t *f, bool by_handle) {
+  if (f->trap) {
+    wp_backtrace_attach(f->trap, f->pcs, f->npcs, f->leaf_ret, f->truncated);
+    return f->trap;
+  }
+  wasmplug_trap_t *t = by_handle ? wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the call was interrupted by its embedder")
+                                 : trap_for_code(f->code);
+  if (!t) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, NULL);
+  wp_backtrace_attach(t, f->pcs, f->npcs, f->leaf_ret, f->truncated);
+  if ((f->code == WP_TRAP_CODE_OUT_OF_FUEL || f->code == WP_TRAP_CODE_EPOCH) && wasmplug_trap_frame_count(t))
+    t = name_function(t, f->truncated);
+  return t;
+}
+
 /* The epoch a thread's meter reads outside engines with epoch checks. */
 static const volatile uint64_t no_epoch;
 
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplug_engine_t *e) {
   call_frame_t f;
+  f.light = false;
   f.code = 0;
   f.trap = NULL;
   f.prev = wp_thread.top;
@@ -647,12 +707,7 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
     }
     fn(arg);
   } else {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGSEGV);
-    sigaddset(&set, SIGBUS);
-    sigaddset(&set, wp_runtime.timer_signal);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    unblock_trap_signals();
   }
   /* ended by an interrupter, not by a time limit: say so */
   bool by_handle = f.code == RT_TRAP_INTERRUPT && !WP_MARKS.deadline_ns && ih_stopped();
@@ -660,19 +715,71 @@ wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplu
   if (outer && wp_thread.ih) ih_call_end(wp_thread.ih);
   wp_thread.top = f.prev;
   WP_MARKS.in_host = saved_in_host;
-  if (f.trap) {
-    wp_backtrace_attach(f.trap, f.pcs, f.npcs, f.leaf_ret, f.truncated);
-    return f.trap;
+  if (f.trap || f.code) return frame_trap(&f, by_handle);
+  return NULL;
+}
+
+/* A call of a compiled function's entry inside a guarded call already on
+** this stack (a component calling another instance's export from its
+** host call: a fused adapter, a realloc, a post-return).  What
+** wp_rt_call_guarded does for a call that is not the outermost -- no
+** limits to set, no timer, no interrupt handle to publish -- without its
+** outermost call's bookkeeping and without the thunk: the frame, the
+** jump buffer, the marks, the trap.  Outside any guarded call (or on a
+** fiber without limits of its own, whose first call is not nested) it is
+** wp_rt_call_guarded. */
+typedef struct entry_call {
+  void (*entry)(void *, wasmplug_val_raw_t *);
+  void *inst;
+  wasmplug_val_raw_t *v;
+} entry_call_t;
+
+static void entry_thunk(void *arg) {
+  entry_call_t *c = arg;
+  c->entry(c->inst, c->v);
+}
+
+wasmplug_trap_t *wp_rt_call_entry(void (*entry)(void *, wasmplug_val_raw_t *), void *inst, wasmplug_val_raw_t *v,
+                                  const wasmplug_engine_t *e) {
+  call_frame_t f;
+  f.prev = wp_thread.top;
+  if (__builtin_expect(!f.prev, 0)) {
+    entry_call_t c = {entry, inst, v};
+    return wp_rt_call_guarded(entry_thunk, &c, e);
   }
-  if (f.code) {
-    wasmplug_trap_t *t = by_handle ? wasmplug_trap_new(WASMPLUG_TRAP_INTERRUPT, "the call was interrupted by its embedder")
-                                   : trap_for_code(f.code);
-    if (!t) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, NULL);
-    wp_backtrace_attach(t, f.pcs, f.npcs, f.leaf_ret, f.truncated);
-    if ((f.code == WP_TRAP_CODE_OUT_OF_FUEL || f.code == WP_TRAP_CODE_EPOCH) && wasmplug_trap_frame_count(t))
-      t = name_function(t, f.truncated);
-    return t;
+  f.code = 0;
+  f.trap = NULL;
+  f.exn_handlers = NULL;
+  f.npcs = 0;
+  f.truncated = false;
+  f.leaf_ret = 0;
+  f.fp_limit = HERE_FP();
+  sig_atomic_t saved_in_host = WP_MARKS.in_host;
+#if WP_LIGHT_JMP
+  f.light = !wp_thread.shstk;
+  if (__builtin_expect(f.light, 1)) {
+    if (__builtin_setjmp(f.light_jb) == 0) {
+      wp_thread.top = &f;
+      WP_MARKS.in_host = 0;
+      entry(inst, v);
+    } else {
+      unblock_trap_signals();
+    }
+  } else
+#else
+  f.light = false;
+#endif
+  if (sigsetjmp(f.jb, 0) == 0) {
+    wp_thread.top = &f;
+    WP_MARKS.in_host = 0;
+    entry(inst, v);
+  } else {
+    unblock_trap_signals();
   }
+  wp_thread.top = f.prev;
+  WP_MARKS.in_host = saved_in_host;
+  if (__builtin_expect(f.trap || f.code, 0))
+    return frame_trap(&f, f.code == RT_TRAP_INTERRUPT && !WP_MARKS.deadline_ns && ih_stopped());
   return NULL;
 }
 
@@ -738,7 +845,7 @@ void wp_rt_raise(wasmplug_trap_t *trap) {
   call_frame_t *f = wp_thread.top;
   if (!f) abort(); /* a host function raised outside any guest call */
   f->trap = trap ? trap : wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
-  siglongjmp(f->jb, 1);
+  jump_to(f);
 }
 
 /* ------------------------------------------------- the wp_rt_api functions */

@@ -326,6 +326,79 @@ static void test_linking(void) {
   wasmplug_module_delete(cm);
 }
 
+/* wasmplug_linker_borrow_names: a linker copies the names it is given (the
+** caller's buffer may change after), unless told to borrow them; a
+** borrowing linker links, refuses duplicates and reports unknown imports
+** the same way. */
+static void test_borrow_names(void) {
+  wasmplug_module_t *pm = load("provider.wasm"), *cm = load("consumer.wasm");
+  wasmplug_linker_t *l = wasmplug_linker_new(engine);
+  wasmplug_instance_t *p = core_test_instance(l, pm);
+  char mod[8] = "p", name[16] = "triple";
+  wasmplug_linker_t *copy = wasmplug_linker_new(engine), *borrow = wasmplug_linker_new(engine);
+  wasmplug_linker_borrow_names(borrow, true);
+  wasmplug_error_t *e = wasmplug_linker_define_instance(copy, mod, p);
+  CHECK(!e, "define_instance (copied)");
+  mod[0] = 'q'; /* the copying linker kept "p" */
+  wasmplug_instance_t *x = NULL;
+  wasmplug_trap_t *t = NULL;
+  wasmplug_linker_instantiate(copy, cm, NULL, &x, &e, &t);
+  wasmplug_val_t a = I32(5), r[1];
+  CHECK(x && !e && !t, "copied names link after the caller's buffer changed");
+  if (x) {
+    t = wasmplug_func_call(wasmplug_instance_func(x, "run"), &a, 1, r, 1);
+    CHECK(!t && r[0].of.i32 == 15, "call through copied names");
+    wasmplug_instance_delete(x);
+  }
+  /* borrowed: "q" is what the borrowing linker defines */
+  e = wasmplug_linker_define_instance(borrow, mod, p);
+  CHECK(!e, "define_instance (borrowed)");
+  wasmplug_linker_instantiate(borrow, cm, NULL, &x, &e, &t);
+  CHECK(!x && e && strstr(wasmplug_error_message(e), "unknown import: p.mem"), "borrowed: missing import: %s",
+        e ? wasmplug_error_message(e) : "none");
+  wasmplug_error_delete(e);
+  static const char pmod[] = "p";
+  e = wasmplug_linker_define_instance(borrow, pmod, p);
+  CHECK(!e, "define_instance (borrowed, p)");
+  e = wasmplug_linker_define_func_ref(borrow, pmod, name, wasmplug_instance_func(p, "triple"));
+  CHECK(e && strstr(wasmplug_error_message(e), "p.triple is already defined"), "borrowed: duplicate refused: %s",
+        e ? wasmplug_error_message(e) : "none");
+  wasmplug_error_delete(e);
+  wasmplug_linker_instantiate(borrow, cm, NULL, &x, &e, &t);
+  CHECK(x && !e && !t, "borrowed names link");
+  if (x) {
+    t = wasmplug_func_call(wasmplug_instance_func(x, "run"), &a, 1, r, 1);
+    CHECK(!t && r[0].of.i32 == 15, "call through borrowed names");
+    wasmplug_instance_delete(x);
+  }
+  /* a host function defined while borrowing (its type in one block with
+  ** it) outlives the linker in the instance that imported it */
+  wasmplug_linker_t *h = wasmplug_linker_new(engine);
+  wasmplug_linker_borrow_names(h, true);
+  wasmplug_linker_define_memory(h, pmod, "mem", wasmplug_instance_memory(p, "mem"));
+  wasmplug_linker_define_table(h, pmod, "tbl", wasmplug_instance_table(p, "tbl"));
+  wasmplug_linker_define_global(h, pmod, "counter", wasmplug_instance_global(p, "counter"));
+  wasmplug_valkind_t i32 = WASMPLUG_I32;
+  wasmplug_functype_t ft = {1, 1, &i32, &i32};
+  e = wasmplug_linker_define_func(h, pmod, "triple", &ft, fail_fn, NULL, NULL);
+  CHECK(!e, "define_func (borrowed)");
+  wasmplug_linker_instantiate(h, cm, NULL, &x, &e, &t);
+  CHECK(x && !e && !t, "host function linked with borrowed names");
+  wasmplug_linker_delete(h);
+  if (x) {
+    t = wasmplug_func_call(wasmplug_instance_func(x, "run"), &a, 1, r, 1);
+    CHECK(t != NULL, "the host function (which fails) ran after its linker was deleted");
+    wasmplug_trap_delete(t);
+    wasmplug_instance_delete(x);
+  }
+  wasmplug_linker_delete(borrow);
+  wasmplug_linker_delete(copy);
+  wasmplug_instance_delete(p);
+  wasmplug_linker_delete(l);
+  wasmplug_module_delete(pm);
+  wasmplug_module_delete(cm);
+}
+
 static int32_t call_i32(wasmplug_instance_t *in, const char *name, const wasmplug_val_t *args, size_t nargs) {
   wasmplug_func_t *f = wasmplug_instance_func(in, name);
   wasmplug_val_t r = {WASMPLUG_I32, {.i32 = -1}};
@@ -861,6 +934,7 @@ int main(int argc, char **argv) {
   test_metadata();
   test_calls_and_traps();
   test_linking();
+  test_borrow_names();
   test_memory_bases();
   test_instance_pin();
   test_table_imports();

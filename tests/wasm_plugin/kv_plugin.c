@@ -106,5 +106,9 @@ uint32_t exports_test_kv_counter_crash(uint32_t how) {
     volatile uint32_t *p = (uint32_t *)0xfffffff0u;
     return *p; /* out of bounds */
   }
+  if (how == 3) { /* computes until the call's time limit ends it */
+    volatile uint32_t spin = 0;
+    for (;;) spin++;
+  }
   return how;
 }

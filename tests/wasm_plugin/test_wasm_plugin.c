@@ -425,7 +425,70 @@ static void test_fused(void) {
   CHECK_HAS(call(&x, "bump(1)"), "it trapped earlier");
   stop(&x);
   wp_wasm_plugins_delete(set);
+  /* traps in the plugin through the nested entry (wp_rt_call_entry: the
+  ** callee's own jump buffer inside the guest's call), one instance of
+  ** the plugin per guest: a memory fault (the signal handler's unwind,
+  ** the signals unblocked after it, so a second fault is caught too) and
+  ** `unreachable`, each reported naming the plugin's export, poisoning
+  ** the plugin and the guest (whose call trapped), and leaving the
+  ** thread's guarded calls as they were: a fresh guest and plugin work */
+  const char *own[] = {"plugin.wasm", NULL};
+  set = plugins(own, err, sizeof err);
+  CHECK_STR(err, "");
+  static const char *const how[] = {"crash-oob()", "crash-oob()", "crash()", "crash-oob()"};
+  for (int k = 0; k < 4; k++) {
+    CHECK(start(&x, set, &g, "fused_guest.wasm"));
+    CHECK_STR(call(&x, "bump(3)"), "3");
+    t = call(&x, how[k]);
+    CHECK_HAS(t, "trap in wasm plugin plugin.wasm: test:kv/counter@0.1.0#crash");
+    CHECK_HAS(t, strcmp(how[k], "crash()") ? "memory out of bounds" : "unreachable");
+    CHECK_HAS(call(&x, "bump(1)"), "trapped earlier");
+    CHECK_HAS(call(&x, "run()"), "trapped earlier");
+    stop(&x);
+  }
+  CHECK(start(&x, set, &g, "fused_guest.wasm"));
+  CHECK_STR(call(&x, "bump(2)"), "2");
+  CHECK_STR(call(&x, "bump(2)"), "4");
+  snprintf(want, sizeof want, "%u", checksum("hello", 5));
+  CHECK_STR(call(&x, "run()"), want);
+  stop(&x);
+  wp_wasm_plugins_delete(set);
   unload(&g);
+  /* the guest's time limit ends a plugin computing forever (the timer's
+  ** signal unwinds the plugin's nested call), twice: the guest's call
+  ** traps with the time limit (an import returning past the deadline is
+  ** the call's interrupt, whatever it answered), plugin and guest are
+  ** poisoned, a fresh pair works */
+  wasmplug_engine_t *outer = engine;
+  wasmplug_config_t *cfg = wasmplug_config_new();
+  wasmplug_config_tier_set(cfg, WASMPLUG_TIER_BASELINE);
+  wasmplug_config_timeout_set(cfg, 200);
+  wasmplug_error_t *e = wasmplug_engine_new(cfg, &engine);
+  CHECK(!e);
+  if (e) {
+    wasmplug_error_delete(e);
+    engine = outer;
+    wasmplug_config_delete(cfg);
+    return;
+  }
+  g = load("fused_guest.wasm");
+  set = plugins(own, err, sizeof err);
+  CHECK_STR(err, "");
+  for (int k = 0; k < 2; k++) {
+    CHECK(start(&x, set, &g, "fused_guest.wasm"));
+    CHECK_STR(call(&x, "bump(3)"), "3");
+    CHECK_HAS(call(&x, "crash-loop()"), "interrupt: the call exceeded its time limit");
+    CHECK_HAS(call(&x, "bump(1)"), "trapped earlier");
+    stop(&x);
+  }
+  CHECK(start(&x, set, &g, "fused_guest.wasm"));
+  CHECK_STR(call(&x, "bump(5)"), "5");
+  stop(&x);
+  wp_wasm_plugins_delete(set);
+  unload(&g);
+  wasmplug_engine_delete(engine);
+  wasmplug_config_delete(cfg);
+  engine = outer;
 }
 
 /* wp_wasm_compose: the composition as one component, loaded by our own

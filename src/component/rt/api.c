@@ -33,6 +33,7 @@ struct wasmplug_component {
   ** (rt_component_decode): core modules are used in place */
   bool inplace;
   rt_shared_types *shared; /* its instances' resource-free types (rt/types.c) */
+  size_t store_bytes; /* what its last instantiation bumped out of its store (rt_alloc) */
 };
 
 struct wasmplug_component_instance {
@@ -345,6 +346,7 @@ void wasmplug_component_linker_instantiate(wasmplug_component_linker_t *linker, 
   s->shared = component_shared(component);
   s->linker = linker;
   s->limits = *rt_linker_limits(linker);
+  s->first_chunk = __atomic_load_n(&component->store_bytes, __ATOMIC_RELAXED);
   wasmplug_trap_t *t = NULL;
   if (rt_instantiate(s, component->comp, NULL, NULL, &in->top, &t)) {
     if (t) {
@@ -358,6 +360,7 @@ void wasmplug_component_linker_instantiate(wasmplug_component_linker_t *linker, 
     free(in);
     return;
   }
+  __atomic_store_n(&component->store_bytes, s->bump_used, __ATOMIC_RELAXED);
   in->store = s;
   *out = in;
 }

@@ -221,21 +221,20 @@ static wasmplug_trap_t *call_native(rt_lower *L, const wp_cabi_flat_t *flat, siz
 }
 
 /* Why the calling instance may not make this call now, or NULL. */
-static wasmplug_trap_t *lower_refused(const rt_lower *L) {
+wasmplug_trap_t *rt_lower_refused(const rt_lower *L) {
   if (L->f->store->dead) return wasmplug_trap_new(WASMPLUG_TRAP_HOST, "the component instance was deleted");
   char msg[400];
   snprintf(msg, sizeof msg, "cannot leave component instance to call `%s` (during realloc or post-return)",
            L->F->name);
   return wasmplug_trap_new(WASMPLUG_TRAP_CANON, msg);
 }
-static inline bool lower_may_call(const rt_lower *L) { return !L->f->store->dead && !L->f->no_leave; }
 
 static wasmplug_trap_t *lower_cb(void *env, wasmplug_caller_t *caller, wasmplug_val_raw_t *raw, size_t n) {
   (void)caller;
   (void)n;
   rt_lower *L = env;
   rt_store *s = L->f->store;
-  if (!lower_may_call(L)) return lower_refused(L);
+  if (!rt_lower_may_call(L)) return rt_lower_refused(L);
   if (L->is_async) return rt_lower_async(L, raw);
   if (L->fuse_raw) return rt_fused_call_raw(L, raw);
   wp_cabi_flat_t flat[WP_CABI_MAX_FLAT_PARAMS + 2], out[WP_CABI_MAX_FLAT_RESULTS + 1];
@@ -265,16 +264,6 @@ static wasmplug_trap_t *lower_cb(void *env, wasmplug_caller_t *caller, wasmplug_
 ** (in_host set around the callback; a trap or an expired time limit
 ** unwinds the guest from _leave), so a lowering behaves the same called
 ** either way. */
-#define LD_PARAMS0
-#define LD_PARAMS1 , int32_t a0
-#define LD_PARAMS2 LD_PARAMS1, int32_t a1
-#define LD_PARAMS3 LD_PARAMS2, int32_t a2
-#define LD_PARAMS4 LD_PARAMS3, int32_t a3
-#define LD_SET0
-#define LD_SET1 v[0].i64 = 0; v[0].i32 = a0;
-#define LD_SET2 LD_SET1 v[1].i64 = 0; v[1].i32 = a1;
-#define LD_SET3 LD_SET2 v[2].i64 = 0; v[2].i32 = a2;
-#define LD_SET4 LD_SET3 v[3].i64 = 0; v[3].i32 = a3;
 #define LOWER_DIRECT(N)                                                        \
   static void lower_direct##N(wasmplug_direct_call_t *d LD_PARAMS##N) {        \
     wasmplug_val_raw_t v[N + 1];                                               \
@@ -288,47 +277,21 @@ static wasmplug_trap_t *lower_cb(void *env, wasmplug_caller_t *caller, wasmplug_
     wasmplug_direct_leave(lower_cb(d->env, d->caller, v, N + 1));              \
     return v[0].i32;                                                           \
   }
-/* A lowering fused in place (L->fuse_raw, never async): lower_cb's
-** checks and rt_fused_call_raw, without lower_cb's frame and dispatch. */
-#define FUSED_DIRECT(N)                                                        \
-  static void fused_direct##N(wasmplug_direct_call_t *d LD_PARAMS##N) {        \
-    wasmplug_val_raw_t v[N + 1];                                               \
-    rt_lower *L = d->env;                                                      \
-    LD_SET##N wasmplug_direct_enter();                                         \
-    wasmplug_direct_leave(lower_may_call(L) ? rt_fused_call_raw(L, v) : lower_refused(L)); \
-  }                                                                            \
-  static int32_t fused_direct##N##_i32(wasmplug_direct_call_t *d LD_PARAMS##N) { \
-    wasmplug_val_raw_t v[N + 1];                                               \
-    rt_lower *L = d->env;                                                      \
-    v[N].i64 = 0;                                                              \
-    LD_SET##N wasmplug_direct_enter();                                         \
-    wasmplug_direct_leave(lower_may_call(L) ? rt_fused_call_raw(L, v) : lower_refused(L)); \
-    return v[0].i32;                                                           \
-  }
 LOWER_DIRECT(0)
 LOWER_DIRECT(1)
 LOWER_DIRECT(2)
 LOWER_DIRECT(3)
 LOWER_DIRECT(4)
-FUSED_DIRECT(0)
-FUSED_DIRECT(1)
-FUSED_DIRECT(2)
-FUSED_DIRECT(3)
-FUSED_DIRECT(4)
 
 static void *lower_direct(const rt_lower *L, const wasmplug_functype_t *t) {
   static void *const none[] = {(void *)lower_direct0, (void *)lower_direct1, (void *)lower_direct2,
                                (void *)lower_direct3, (void *)lower_direct4};
   static void *const i32[] = {(void *)lower_direct0_i32, (void *)lower_direct1_i32, (void *)lower_direct2_i32,
                               (void *)lower_direct3_i32, (void *)lower_direct4_i32};
-  static void *const fnone[] = {(void *)fused_direct0, (void *)fused_direct1, (void *)fused_direct2,
-                                (void *)fused_direct3, (void *)fused_direct4};
-  static void *const fi32[] = {(void *)fused_direct0_i32, (void *)fused_direct1_i32, (void *)fused_direct2_i32,
-                               (void *)fused_direct3_i32, (void *)fused_direct4_i32};
   if (t->nparams > 4 || t->nresults > 1 || (t->nresults && t->results[0] != WASMPLUG_I32)) return NULL;
   for (uint32_t i = 0; i < t->nparams; i++)
     if (t->params[i] != WASMPLUG_I32) return NULL;
-  if (L->fuse_raw) return t->nresults ? fi32[t->nparams] : fnone[t->nparams];
+  if (L->fuse_raw) return rt_fused_direct(t);
   return t->nresults ? i32[t->nparams] : none[t->nparams];
 }
 

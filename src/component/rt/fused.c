@@ -21,9 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+static wp_cabi_error_t *no_start(rt_caller *c, wp_cabi_val_t *args);
+static wp_cabi_error_t *no_resolve(rt_caller *c, wp_cabi_val_t *result, bool cancelled);
+
 int rt_fuse_prepare(rt_lower *L, const rt_opts *o) {
   L->fuse_to = NULL;
   L->fuse = NULL;
+  L->fuse_caller = NULL;
   L->fuse_raw = false;
   L->fuse_alone = false;
   rt_func *F = L->F, *T = NULL;
@@ -37,6 +41,15 @@ int rt_fuse_prepare(rt_lower *L, const rt_opts *o) {
   if (!fu) return rt_fail(L->f->store, "out of memory");
   if (!wp_cabi_fuse_prepare(L->type, fu)) return 0;
   if (fu->lift.nresults > WP_CABI_MAX_FLAT_RESULTS) return 0;
+  /* the callee's task's caller: the same for every call (nothing writes
+  ** it; no task_ref, since a sync call cannot be cancelled) */
+  rt_caller *c = rt_alloc(L->f->store, sizeof *c);
+  if (!c) return rt_fail(L->f->store, "out of memory");
+  c->on_start = no_start;
+  c->on_resolve = no_resolve;
+  c->inst = L->f;
+  c->task_ref = NULL;
+  L->fuse_caller = c;
   L->fuse = fu;
   L->fuse_to = T;
   /* the entering set (rt_may_enter) is {T->owner} alone: frames' parents
@@ -89,11 +102,24 @@ static wasmplug_trap_t *core_call(rt_corefunc *cf, const wp_cabi_flat_t *p, size
   return NULL;
 }
 
-/* memset through a pointer the compiler cannot see through: gcc inlines
-** a known-size memset of these structs as `rep stos`, whose start-up
-** costs more than the library's vector stores (a fifth of a nop call). */
-static void *(*volatile zero_fn)(void *, int, size_t) = memset;
-#define zero(p, n) zero_fn((p), 0, (n))
+/* Zeroes n bytes (a multiple of 8, p 8-aligned) with straight 16-byte
+** stores: gcc inlines a known-size memset of these structs as `rep stos`,
+** whose start-up costs more than a fifth of a nop call, and the library's
+** memset is a call, its dispatch and its size tests (~35 instructions for
+** the task and thread); this is 15 stores.  The empty asm keeps the loop
+** from being recognised as a memset again. */
+static inline __attribute__((always_inline)) void zero(void *p, size_t n) {
+  typedef uint64_t w2 __attribute__((vector_size(16), aligned(8), may_alias));
+  typedef uint64_t w1 __attribute__((aligned(8), may_alias));
+  char *c = p;
+  size_t i = 0;
+#pragma GCC unroll 32
+  for (; i + 16 <= n; i += 16) {
+    *(w2 *)(c + i) = (w2){0, 0};
+    __asm__("" : "+r"(c));
+  }
+  if (i < n) *(w1 *)(c + i) = 0;
+}
 
 bool rt_fuse_distinct(rt_lower *L) {
   const wp_cabi_fuse_t *fu = L->fuse;
@@ -199,7 +225,6 @@ static inline wasmplug_trap_t *callee_refuses(const rt_lower *L) {
 typedef struct fused_frame {
   rt_task task;
   rt_thread th;
-  rt_caller caller;
   rt_thread *prev; /* the scheduler's current thread before the call */
 } fused_frame;
 
@@ -207,14 +232,11 @@ typedef struct fused_frame {
 ** thread current; `cx`: the callee's memory view and realloc are used. */
 static inline __attribute__((always_inline)) void frame_begin(fused_frame *fr, const rt_lower *L, rt_sched *S,
                                                               bool cx) {
-  static const rt_caller fused_caller = {no_start, no_resolve, NULL, NULL};
   rt_func *F = L->fuse_to;
   zero(&fr->task, sizeof fr->task + sizeof fr->th);
-  fr->caller = fused_caller;
-  fr->caller.inst = L->f;
   rt_task *task = &fr->task;
   task->F = F;
-  task->caller = &fr->caller;
+  task->caller = L->fuse_caller;
   task->state = RT_TASK_INITIAL;
   task->implicit = &fr->th;
   task->threads = &fr->th;
@@ -227,11 +249,11 @@ static inline __attribute__((always_inline)) void frame_begin(fused_frame *fr, c
   S->nesting++;
 }
 
-/* The end of the call begun by frame_begin, t its trap (or NULL): the
-** thread is no longer current, the callee's instance is left, a trap
-** poisons the callee's store.  Returns the call's trap. */
+/* The end of the call begun by frame_begin (with the same `cx`), t its
+** trap (or NULL): the thread is no longer current, the callee's instance
+** is left, a trap poisons the callee's store.  Returns the call's trap. */
 static inline __attribute__((always_inline)) wasmplug_trap_t *frame_end(fused_frame *fr, const rt_lower *L,
-                                                                        rt_sched *S, wasmplug_trap_t *t) {
+                                                                        rt_sched *S, bool cx, wasmplug_trap_t *t) {
   rt_func *F = L->fuse_to;
   rt_frame *inst = F->owner;
   rt_store *s = inst->store;
@@ -239,7 +261,7 @@ static inline __attribute__((always_inline)) wasmplug_trap_t *frame_end(fused_fr
   S->nesting--;
   S->current = fr->prev;
   if (fr->th.index && fr->th.index < inst->thread_len) inst->thread_tab[fr->th.index] = NULL;
-  wp_cabi_error_t *fe = task->cx.guest ? wp_cabi_cx_finish(&task->cx) : NULL;
+  wp_cabi_error_t *fe = cx && task->cx.guest ? wp_cabi_cx_finish(&task->cx) : NULL;
   if (!t && fe) t = rt_trap_from_cabi(fe, F->name);
   else if (fe) wp_cabi_error_delete(fe);
   if (!t && task->state != RT_TASK_RESOLVED)
@@ -256,7 +278,8 @@ static wasmplug_trap_t *named_trap(const rt_lower *L, wasmplug_trap_t *t) {
   return t;
 }
 
-wasmplug_trap_t *rt_fused_call_raw(rt_lower *L, wasmplug_val_raw_t *raw) {
+static inline __attribute__((always_inline)) wasmplug_trap_t *fused_call_raw(rt_lower *L,
+                                                                             wasmplug_val_raw_t *raw) {
   wasmplug_trap_t *t = callee_refuses(L);
   rt_sched *S = t ? NULL : rt_sched_get();
   if (!t && !S) t = wasmplug_trap_new(WASMPLUG_TRAP_HOST, "out of memory");
@@ -265,9 +288,43 @@ wasmplug_trap_t *rt_fused_call_raw(rt_lower *L, wasmplug_val_raw_t *raw) {
   frame_begin(&fr, L, S, false);
   fr.task.state = RT_TASK_STARTED;
   t = wasmplug_func_call_unchecked(L->fuse_to->core->func, raw);
-  if (!t) fr.task.state = RT_TASK_RESOLVED;
-  t = frame_end(&fr, L, S, t);
+  if (__builtin_expect(!t, 1)) fr.task.state = RT_TASK_RESOLVED;
+  t = frame_end(&fr, L, S, false, t);
   return t ? named_trap(L, t) : NULL;
+}
+
+wasmplug_trap_t *rt_fused_call_raw(rt_lower *L, wasmplug_val_raw_t *raw) { return fused_call_raw(L, raw); }
+
+/* The direct entries of raw fused lowerings: the caller's checks
+** (rt_lower_may_call, as lower_cb makes them) and the call in one
+** function, bracketed as rt/canon.c's lower_direct entries are. */
+#define FUSED_DIRECT(N)                                                        \
+  static void fused_direct##N(wasmplug_direct_call_t *d LD_PARAMS##N) {        \
+    wasmplug_val_raw_t v[N + 1];                                               \
+    rt_lower *L = d->env;                                                      \
+    LD_SET##N wasmplug_direct_enter();                                         \
+    wasmplug_direct_leave(rt_lower_may_call(L) ? fused_call_raw(L, v) : rt_lower_refused(L)); \
+  }                                                                            \
+  static int32_t fused_direct##N##_i32(wasmplug_direct_call_t *d LD_PARAMS##N) { \
+    wasmplug_val_raw_t v[N + 1];                                               \
+    rt_lower *L = d->env;                                                      \
+    v[N].i64 = 0;                                                              \
+    LD_SET##N wasmplug_direct_enter();                                         \
+    wasmplug_direct_leave(rt_lower_may_call(L) ? fused_call_raw(L, v) : rt_lower_refused(L)); \
+    return v[0].i32;                                                           \
+  }
+FUSED_DIRECT(0)
+FUSED_DIRECT(1)
+FUSED_DIRECT(2)
+FUSED_DIRECT(3)
+FUSED_DIRECT(4)
+
+void *rt_fused_direct(const wasmplug_functype_t *t) {
+  static void *const fnone[] = {(void *)fused_direct0, (void *)fused_direct1, (void *)fused_direct2,
+                                (void *)fused_direct3, (void *)fused_direct4};
+  static void *const fi32[] = {(void *)fused_direct0_i32, (void *)fused_direct1_i32, (void *)fused_direct2_i32,
+                               (void *)fused_direct3_i32, (void *)fused_direct4_i32};
+  return t->nresults ? fi32[t->nparams] : fnone[t->nparams];
 }
 
 wasmplug_trap_t *rt_fused_call(rt_lower *L, const wp_cabi_flat_t *flat, size_t nflat, wp_cabi_flat_t *out,
@@ -295,9 +352,10 @@ wasmplug_trap_t *rt_fused_call(rt_lower *L, const wp_cabi_flat_t *flat, size_t n
   wp_cabi_error_t *caller_err = NULL;
   if (!t) {
     fused_frame fr;
-    frame_begin(&fr, L, S, mem || F->opts.post_return);
+    bool cx = mem || F->opts.post_return;
+    frame_begin(&fr, L, S, cx);
     t = lift_fused(L, &fr.task, from, flat, nflat, out, nout, &caller_err);
-    t = frame_end(&fr, L, S, t);
+    t = frame_end(&fr, L, S, cx, t);
   }
   if (from) wp_cabi_error_delete(wp_cabi_cx_finish(from));
   if (t) {

@@ -21,9 +21,13 @@ int rt_link_import(rt_frame *f, const wp_comp_extern *ext, rt_item *out);
 /* Zeroed blocks bumped out of chunks that grow with the store (a
 ** component's instantiation makes hundreds of small objects, all freed
 ** with the store: one calloc each cost a fifth of instantiating).  Large
-** blocks get a chunk of their own. */
+** blocks get a chunk of their own.  The first chunk is as large as the
+** last instance of the same component used in all (first_chunk, at most
+** RT_CHUNK_FIRST_MAX): one chunk, zeroed as far as it is used, instead of
+** a 4, an 8 and a 16 KiB one zeroed whole. */
 #define RT_CHUNK_MIN 4096
 #define RT_CHUNK_MAX (32u << 10)
+#define RT_CHUNK_FIRST_MAX (256u << 10)
 
 static void *rt_chunk(rt_store *s, size_t size) {
   if (s->nallocs == s->capallocs) {
@@ -45,16 +49,25 @@ void *rt_alloc(rt_store *s, size_t size) {
     void *p = s->bump;
     s->bump += size;
     s->bump_left -= size;
+    s->bump_used += size;
     return p;
   }
   if (size > RT_CHUNK_MIN / 4) return rt_chunk(s, size);
-  size_t csize = s->bump_chunk ? s->bump_chunk * 2 : RT_CHUNK_MIN;
-  if (csize > RT_CHUNK_MAX) csize = RT_CHUNK_MAX;
+  size_t csize;
+  if (s->bump_chunk) {
+    csize = s->bump_chunk * 2;
+    if (csize > RT_CHUNK_MAX) csize = RT_CHUNK_MAX;
+  } else {
+    csize = s->first_chunk < RT_CHUNK_MIN ? RT_CHUNK_MIN
+            : s->first_chunk > RT_CHUNK_FIRST_MAX ? RT_CHUNK_FIRST_MAX
+                                                  : s->first_chunk;
+  }
   char *c = rt_chunk(s, csize);
   if (!c) return NULL;
   s->bump_chunk = csize;
   s->bump = c + size;
   s->bump_left = csize - size;
+  s->bump_used += size;
   return c;
 }
 
@@ -87,7 +100,7 @@ const rt_item *rt_bag_get(rt_store *s, rt_bag *b, const char *name, size_t len) 
     uint32_t *ix = rt_alloc(s, cap * sizeof *ix);
     if (ix) {
       for (uint32_t i = 0; i < b->n; i++) {
-        uint32_t j = name_hash(b->names[i], strlen(b->names[i])) & (cap - 1);
+        uint32_t j = name_hash(b->names[i], b->lens[i]) & (cap - 1);
         while (ix[j]) j = (j + 1) & (cap - 1);
         ix[j] = i + 1;
       }
@@ -100,11 +113,11 @@ const rt_item *rt_bag_get(rt_store *s, rt_bag *b, const char *name, size_t len) 
     for (uint32_t j = name_hash(name, len) & (b->index_cap - 1);; j = (j + 1) & (b->index_cap - 1)) {
       if (!b->index[j]) return NULL;
       uint32_t i = b->index[j] - 1;
-      if (strlen(b->names[i]) == len && !memcmp(b->names[i], name, len)) return &b->items[i];
+      if (b->lens[i] == len && !memcmp(b->names[i], name, len)) return &b->items[i];
     }
   }
   for (uint32_t i = 0; i < b->n; i++)
-    if (strlen(b->names[i]) == len && !memcmp(b->names[i], name, len)) return &b->items[i];
+    if (b->lens[i] == len && !memcmp(b->names[i], name, len)) return &b->items[i];
   return NULL;
 }
 
@@ -116,17 +129,22 @@ int rt_bag_add(rt_store *s, rt_bag *b, const char *name, size_t len, uint8_t sor
     ** dies, which costs at most as much again (never quadratic). */
     uint32_t ncap = b->cap ? b->cap * 2 : 8;
     char **names = rt_alloc(s, ncap * sizeof *names);
+    uint32_t *lens = rt_alloc(s, ncap * sizeof *lens);
     rt_item *items = rt_alloc(s, ncap * sizeof *items);
-    if (!names || !items) return rt_fail(s, "out of memory");
+    if (!names || !lens || !items) return rt_fail(s, "out of memory");
     if (b->n) {
       memcpy(names, b->names, b->n * sizeof *names);
+      memcpy(lens, b->lens, b->n * sizeof *lens);
       memcpy(items, b->items, b->n * sizeof *items);
     }
     b->names = names;
+    b->lens = lens;
     b->items = items;
     b->cap = ncap;
   }
+  if (len > UINT32_MAX) return rt_fail(s, "name too long");
   b->names[b->n] = nm;
+  b->lens[b->n] = (uint32_t)len;
   b->items[b->n].sort = sort;
   b->items[b->n].p = p;
   b->n++;
@@ -276,6 +294,9 @@ static int core_instance(rt_frame *f, uint32_t k, wasmplug_trap_t **trap) {
   wasmplug_linker_t *l = wasmplug_linker_new(s->engine);
   if (!l) return rt_fail(s, "out of memory");
   wasmplug_linker_limits_set(l, &s->limits);
+  /* every name defined below lives as long as the store (its own copies,
+  ** the component's) or the module (a core instance's export names) */
+  wasmplug_linker_borrow_names(l, true);
   int rc = 0;
   for (uint32_t a = 0; a < d->nargs && !rc; a++) {
     rt_coreinst *arg = get(f, WP_COMP_SORT_CORE_INSTANCE, d->args[a].instance);

@@ -212,12 +212,21 @@ static const rt_host_def *find_in_iface(rt_store *s, const wasmplug_component_li
   const rt_host_def *d = find_exact(l, key, ilen + 1 + itlen, resource);
   if (d) return d;
   (void)s;
-  /* Scratch arrays, freed here: one lookup per imported item. */
-  wp_comp_str *names = malloc((l->n + 1) * sizeof *names);
-  const rt_host_def **cand = malloc((l->n + 1) * sizeof *cand);
+  /* Scratch arrays: one lookup per imported item (on the stack for a
+  ** linker of up to 64 definitions, else allocated and freed here). */
+  wp_comp_str names_small[64];
+  const rt_host_def *cand_small[64];
+  names_small[0].ptr = NULL; /* (gcc cannot see that only the first n are read) */
+  names_small[0].len = 0;
+  cand_small[0] = NULL;
+  bool small = l->n < 64;
+  wp_comp_str *names = small ? names_small : malloc((l->n + 1) * sizeof *names);
+  const rt_host_def **cand = small ? cand_small : malloc((l->n + 1) * sizeof *cand);
   if (!names || !cand) {
-    free(names);
-    free(cand);
+    if (!small) {
+      free(names);
+      free(cand);
+    }
     return NULL;
   }
   size_t n = 0;
@@ -231,8 +240,10 @@ static const rt_host_def *find_in_iface(rt_store *s, const wasmplug_component_li
   }
   long best = wp_comp_name_best(iface, ilen, names, n);
   const rt_host_def *found = best < 0 ? NULL : cand[best];
-  free(names);
-  free(cand);
+  if (!small) {
+    free(names);
+    free(cand);
+  }
   return found;
 }
 

@@ -50,6 +50,8 @@ struct rt_store {
   size_t nallocs, capallocs;
   char *bump;                    /* the free end of the current chunk */
   size_t bump_left, bump_chunk;  /* its bytes left, its size */
+  size_t bump_used;              /* bytes bumped out of chunks in all */
+  size_t first_chunk;            /* the first chunk's size (0: RT_CHUNK_MIN) */
   wasmplug_instance_t **cores;   /* core instances, in creation order */
   size_t ncores, capcores;
   rt_frame **frames;             /* every frame, in creation order */
@@ -118,6 +120,7 @@ typedef struct rt_item {
 struct rt_bag {
   uint32_t n, cap;
   char **names;
+  uint32_t *lens;                /* strlen(names[i]): lookups test it first */
   rt_item *items;
   /* name hash index (open addressing, entries are item index + 1), built
   ** on lookup when the bag is big; stale when indexed != n */
@@ -275,7 +278,24 @@ typedef struct rt_lower {
   bool fuse_raw;                 /* ... whose core values pass unchanged */
   bool fuse_alone;               /* ... into an instance with no parent that is not the
                                     caller's ancestor: entering it is its own busy flag */
+  struct rt_caller *fuse_caller; /* the fused calls' caller (the same for every call) */
 } rt_lower;
+/* Whether the calling instance may call out now (not torn down, not in a
+** realloc or post-return), and the trap when not (rt/canon.c). */
+static inline bool rt_lower_may_call(const rt_lower *L) { return !L->f->store->dead && !L->f->no_leave; }
+wasmplug_trap_t *rt_lower_refused(const rt_lower *L);
+/* The direct host-function parameters and their value-array stores for
+** N i32 params (rt/canon.c's lowerings, rt/fused.c's raw fused entries). */
+#define LD_PARAMS0
+#define LD_PARAMS1 , int32_t a0
+#define LD_PARAMS2 LD_PARAMS1, int32_t a1
+#define LD_PARAMS3 LD_PARAMS2, int32_t a2
+#define LD_PARAMS4 LD_PARAMS3, int32_t a3
+#define LD_SET0
+#define LD_SET1 v[0].i64 = 0; v[0].i32 = a0;
+#define LD_SET2 LD_SET1 v[1].i64 = 0; v[1].i32 = a1;
+#define LD_SET3 LD_SET2 v[2].i64 = 0; v[2].i32 = a2;
+#define LD_SET4 LD_SET3 v[3].i64 = 0; v[3].i32 = a3;
 /* rt/fused.c: sets L->fuse_to when F (a lifted export, or a host function
 ** forwarding to one) can be called by L through a fused adapter. */
 int rt_fuse_prepare(rt_lower *L, const rt_opts *o);
@@ -289,6 +309,11 @@ wasmplug_trap_t *rt_fused_call(rt_lower *L, const wp_cabi_flat_t *flat, size_t n
 /* The call when L->fuse_raw: the caller's core values handed over in
 ** place (raw holds the params on entry, the results on return). */
 wasmplug_trap_t *rt_fused_call_raw(rt_lower *L, wasmplug_val_raw_t *raw);
+/* The direct entry (wasmplug_linker_define_func_direct) of a lowering
+** with L->fuse_raw of core type t (up to 4 i32 params, none or one i32
+** result: the caller checked), rt_lower_may_call's checks and
+** rt_fused_call_raw in one function. */
+void *rt_fused_direct(const wasmplug_functype_t *t);
 /* rt/task.c: a host function's trap as the guest sees it ("host function
 ** `F`: why"); exits pass through.  Takes t. */
 wasmplug_trap_t *rt_host_trap(const rt_func *F, wasmplug_trap_t *t);
