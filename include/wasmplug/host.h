@@ -408,11 +408,27 @@ WASMPLUG_API wasmplug_error_t *wasmplug_plugin_server_stop_signal_set(wasmplug_p
 **     next requests are not read (at most one reply waits per session).
 **     (wasmplug_plugin_server_run_fd, one session on its own thread: a
 **     send that moves nothing for this long ends the session.)
-** Between frames a session may stay idle as long as it likes. */
+**   idle_timeout_ms: a session that has made no plugin instance yet and
+**     sends nothing for this long is closed (300000; UINT32_MAX: never):
+**     connections that send nothing, or a HELLO and nothing, do not fill
+**     the server.  (A host says HELLO when it loads the plugin and makes
+**     instances when it instantiates a program: a compile longer than
+**     this in between costs it a reconnection, counted as a restart.)
+**     A session that made an instance may stay idle as long as it likes.
+**   call_workers: wasmplug_plugin_server_listen runs sessions' frames
+**     (the plugin's code) on a pool of this many threads (8, at most
+**     256), never on its loop: a slow call holds its session and one
+**     worker, not the other sessions; past that many slow calls at once,
+**     the next sessions' frames wait for a free worker.  One session's
+**     frames run one at a time, in order; different sessions' instances
+**     run at the same time (the plugin protects what they share: plugin
+**     ABI, "State and threads"). */
 typedef struct wasmplug_plugin_server_limits {
   uint32_t size; /* sizeof(wasmplug_plugin_server_limits_t) */
   unsigned frame_timeout_ms;
   unsigned send_timeout_ms;
+  unsigned idle_timeout_ms; /* (appended: older callers' size stops before it) */
+  unsigned call_workers;
 } wasmplug_plugin_server_limits_t;
 /* Sets them (before serving).  WASMPLUG_ERROR_INVALID for a size too small
 ** or a timeout over a day. */

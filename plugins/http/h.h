@@ -66,6 +66,18 @@ bool wh_field_value_ok(const uint8_t *v, size_t len);
 /* Hop-by-hop fields the host manages (connection, transfer-encoding...):
 ** a guest may not set them. */
 bool wh_field_forbidden(const char *name, size_t len);
+/* The rules 0.2 and 0.3 share for a request's and a response's parts:
+** a status a guest may set (100-599, as Wasmtime); a path-with-query
+** (wh_path_ok: absolute, "*" or relative; "" when empty_ok); a scheme's
+** text (other(...)): -1 invalid, else WH_SCHEME_HTTP, _HTTPS (any case)
+** or _OTHER. */
+enum { WH_SCHEME_HTTP = 0, WH_SCHEME_HTTPS = 1, WH_SCHEME_OTHER = 2 };
+bool wh_status_ok(unsigned status);
+bool wh_path_ok(const char *s, size_t n, bool empty_ok);
+int wh_scheme_check(const char *s, size_t n);
+/* An authority: [userinfo "@"] host [":" port], host a name, an IPv4 or a
+** bracketed IPv6 address, port 1-65535 (h_client.c, which connects to it). */
+bool wh_authority_ok(const char *s, size_t n);
 
 /* The fields resource, written once for wasi:http 0.2 (h_fields.c's
 ** methods) and 0.3 (h3_types.c's): each plugin's methods are wrappers

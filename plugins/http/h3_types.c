@@ -341,15 +341,12 @@ static int get_opt_str(wh3_ctx_t *cx, const char *s, wh3_option_string_t *ret) {
   return 0;
 }
 
-/* A path-with-query or authority: no control characters, spaces or
-** fragments (it goes on a request line or in a Host header). */
+/* A path-with-query or authority, by the rules 0.2 uses too (h.h:
+** wh_path_ok, wh_authority_ok). */
 static bool target_ok(const wh3_option_string_t *s, bool authority) {
   if (!s->is_some) return true;
-  for (size_t i = 0; i < s->val.len; i++) {
-    uint8_t c = s->val.ptr[i];
-    if (c <= ' ' || c == 0x7f || c == '#' || (authority && (c == '/' || c == '?' || c == '@'))) return false;
-  }
-  return authority || !s->val.len || s->val.ptr[0] == '/' || s->val.ptr[0] == '*';
+  const char *p = (const char *)s->val.ptr;
+  return authority ? wh_authority_ok(p, s->val.len) : wh_path_ok(p, s->val.len, true);
 }
 
 int wasi_http_types_method_request_get_path_with_query(wh3_ctx_t *cx, wasi_http_types_borrow_request_t self,
@@ -362,8 +359,10 @@ int wasi_http_types_method_request_set_path_with_query(wh3_ctx_t *cx, wasi_http_
                                                        const wh3_option_string_t *path_with_query,
                                                        wh3_result_void_void_t *ret) {
   OBJ(o, self.rep, WH3_REQUEST, "request");
+  bool empty = path_with_query->is_some && !path_with_query->val.len; /* "" is "/" (as Wasmtime) */
   if (!target_ok(path_with_query, false)) ret->is_err = true;
-  else if (!set_str(&o->u.req.path, path_with_query->val.ptr, path_with_query->val.len, path_with_query->is_some))
+  else if (!set_str(&o->u.req.path, empty ? (const uint8_t *)"/" : path_with_query->val.ptr,
+                    empty ? 1 : path_with_query->val.len, path_with_query->is_some))
     return wh3_trap(cx, "out of memory");
   return 0;
 }
@@ -393,20 +392,15 @@ int wasi_http_types_method_request_set_scheme(wh3_ctx_t *cx, wasi_http_types_bor
     else if (scheme->val.tag == WASI_HTTP_TYPES_SCHEME_HTTPS) s = "HTTPS";
     s = s ? s : (const char *)scheme->val.val.other.ptr;
     n = s == (const char *)scheme->val.val.other.ptr ? scheme->val.val.other.len : strlen(s);
-    for (size_t i = 0; i < n; i++) /* RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
-      if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-            (i && ((s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '-' || s[i] == '.')))) {
-        ret->is_err = true;
-        return 0;
-      }
-    if (!n) {
+    int kind = wh_scheme_check(s, n); /* the rule 0.2's set-scheme uses too */
+    if (kind < 0) {
       ret->is_err = true;
       return 0;
     }
-    /* schemes are case-insensitive (RFC 3986 3.1): other("https") is the
-    ** https case, and reads back as it (wasi-http issue 194) */
-    if (n == 4 && !strncasecmp(s, "http", 4)) s = "HTTP";
-    else if (n == 5 && !strncasecmp(s, "https", 5)) s = "HTTPS";
+    if (kind != WH_SCHEME_OTHER) {
+      s = kind == WH_SCHEME_HTTP ? "HTTP" : "HTTPS";
+      n = strlen(s);
+    }
   }
   if (!set_str(&o->u.req.scheme, s, n, scheme->is_some)) return wh3_trap(cx, "out of memory");
   return 0;
@@ -563,8 +557,9 @@ int wasi_http_types_method_response_set_status_code(wh3_ctx_t *cx, wasi_http_typ
                                                     wasi_http_types_status_code_t status_code,
                                                     wh3_result_void_void_t *ret) {
   OBJ(o, self.rep, WH3_RESPONSE, "response");
-  /* a final status: informational (1xx) responses are not sent this way */
-  if (status_code < 200 || status_code > 599) ret->is_err = true;
+  /* 100-599, as Wasmtime (wasi-testsuite's http-response sets 100 and
+  ** 101); the server answers a 1xx it is handed as final with a 500 */
+  if (!wh_status_ok(status_code)) ret->is_err = true;
   else o->u.resp.status = status_code;
   return 0;
 }

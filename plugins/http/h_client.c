@@ -229,7 +229,19 @@ bool wh_grants_allow(const wh_grants_t *gs, const char *host, int port) {
 }
 
 /* Splits an authority "host[:port]" / "[v6][:port]"; false when malformed. */
+/* Past a userinfo and its '@' (RFC 3986 3.2.1: "user:pass@host"; as
+** Wasmtime accepts it; never sent: the URL is built without it); NULL
+** when the userinfo has a byte it cannot have. */
+static const char *skip_userinfo(const char *a) {
+  const char *at = strchr(a, '@');
+  if (!at) return a;
+  for (const char *p = a; p < at; p++)
+    if (!isalnum((unsigned char)*p) && !strchr("-._~%!$&'()*+,;=:", *p)) return NULL;
+  return at + 1;
+}
+
 static bool split_authority(const char *a, char *host, size_t cap, int *port, int dflt) {
+  if (!(a = skip_userinfo(a))) return false;
   const char *end = a + strlen(a), *colon = NULL;
   if (*a == '[') {
     const char *close = strchr(a, ']');
@@ -357,17 +369,14 @@ static int set_opt(wh_ctx_t *cx, char **dst, const wh_option_string_t *v, bool (
   return 0;
 }
 
-/* No bytes that would break a request line or a URL's structure. */
-static bool path_ok(const char *s, size_t n) {
-  if (!n || s[0] != '/') return n == 0 ? false : (n == 1 && s[0] == '*');
-  for (size_t i = 0; i < n; i++)
-    if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f || s[i] == '#') return false;
-  return true;
-}
+/* The rule 0.3 uses (wh_path_ok); "" is stored as "/" by the setter. */
+static bool path_ok(const char *s, size_t n) { return wh_path_ok(s, n, true); }
 
-static bool authority_ok(const char *s, size_t n) {
+bool wh_authority_ok(const char *s, size_t n) {
   char host[256];
   int port;
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f) return false;
   char *tmp = strndup(s, n);
   bool ok = tmp && strlen(tmp) == n && split_authority(tmp, host, sizeof host, &port, 80);
   free(tmp);
@@ -386,6 +395,10 @@ int wasi_http_types_method_outgoing_request_set_path_with_query(wh_ctx_t *cx,
                                                                 const wh_option_string_t *path_with_query,
                                                                 wh_result_void_void_t *ret) {
   OBJ(o, self.rep, WH_OUTGOING_REQUEST, "outgoing-request");
+  if (path_with_query->is_some && !path_with_query->val.len) { /* "" reads back as "/" (as 0.3, Wasmtime) */
+    wh_option_string_t slash = {.is_some = true, .val = {(uint8_t *)"/", 1}};
+    return set_opt(cx, &o->u.client->path, &slash, path_ok, ret);
+  }
   return set_opt(cx, &o->u.client->path, path_with_query, path_ok, ret);
 }
 
@@ -407,25 +420,22 @@ int wasi_http_types_method_outgoing_request_set_scheme(wh_ctx_t *cx, wasi_http_t
   OBJ(o, self.rep, WH_OUTGOING_REQUEST, "outgoing-request");
   struct wh_client *c = o->u.client;
   char *other = NULL;
-  if (scheme->is_some && scheme->val.tag == WASI_HTTP_TYPES_SCHEME_OTHER) {
+  int tag = scheme->is_some ? scheme->val.tag : -1;
+  if (tag == WASI_HTTP_TYPES_SCHEME_OTHER) {
     const wh_string_t *s = &scheme->val.val.other;
-    for (size_t i = 0; i < s->len; i++)
-      if (!((s->ptr[i] >= 'a' && s->ptr[i] <= 'z') || (s->ptr[i] >= 'A' && s->ptr[i] <= 'Z') ||
-            (i && strchr("0123456789+-.", s->ptr[i])))) {
-        ret->is_err = true;
-        return 0;
-      }
-    if (!s->len || !(other = strndup((const char *)s->ptr, s->len))) {
-      if (!s->len) {
-        ret->is_err = true;
-        return 0;
-      }
-      return wh_trap(cx, "out of memory");
+    /* the rule 0.3's set-scheme uses: RFC 3986 syntax; other("https") in
+    ** any case is the https case (wasi-http issue 194) */
+    tag = wh_scheme_check((const char *)s->ptr, s->len);
+    if (tag < 0) {
+      ret->is_err = true;
+      return 0;
     }
+    if (tag == WASI_HTTP_TYPES_SCHEME_OTHER && !(other = strndup((const char *)s->ptr, s->len)))
+      return wh_trap(cx, "out of memory");
   }
   free(c->scheme_other);
   c->scheme_other = other;
-  c->scheme = scheme->is_some ? scheme->val.tag : -1;
+  c->scheme = tag;
   return 0;
 }
 
@@ -439,7 +449,7 @@ int wasi_http_types_method_outgoing_request_set_authority(wh_ctx_t *cx, wasi_htt
                                                           const wh_option_string_t *authority,
                                                           wh_result_void_void_t *ret) {
   OBJ(o, self.rep, WH_OUTGOING_REQUEST, "outgoing-request");
-  return set_opt(cx, &o->u.client->authority, authority, authority_ok, ret);
+  return set_opt(cx, &o->u.client->authority, authority, wh_authority_ok, ret);
 }
 
 int wasi_http_types_method_outgoing_request_headers(wh_ctx_t *cx, wasi_http_types_borrow_outgoing_request_t self,
@@ -786,16 +796,18 @@ static bool client_start(struct wh_client *c, const wh_grants_t *grants, uint64_
   else if (!c->authority || !split_authority(c->authority, host, sizeof host, &port,
                                               scheme == WASI_HTTP_TYPES_SCHEME_HTTPS ? 443 : 80))
     *err = WASI_HTTP_TYPES_ERROR_CODE_HTTP_REQUEST_URI_INVALID;
+  else if (c->path && c->path[0] != '/') /* a relative path (or "*") makes no URL with the authority */
+    *err = WASI_HTTP_TYPES_ERROR_CODE_HTTP_REQUEST_URI_INVALID;
   else if (!wh_grants_allow(grants, host, port)) *err = WASI_HTTP_TYPES_ERROR_CODE_HTTP_REQUEST_DENIED;
   else if (pthread_once(&curl_once, curl_init_once) || curl_why) {
     snprintf(c->errmsg, sizeof c->errmsg, "%s", curl_why ? curl_why : "libcurl cannot be loaded");
   } else {
-    const char *path = c->path ? c->path : "/";
-    size_t ul = strlen(c->authority) + strlen(path) + 16;
+    const char *path = c->path ? c->path : "/", *auth = skip_userinfo(c->authority);
+    size_t ul = strlen(auth) + strlen(path) + 16;
     c->url = malloc(ul);
     c->resp_body = wh_pipe_new(WH_WINDOW, max_body);
     if (c->url && c->resp_body) {
-      snprintf(c->url, ul, "%s://%s%s", scheme == WASI_HTTP_TYPES_SCHEME_HTTPS ? "https" : "http", c->authority,
+      snprintf(c->url, ul, "%s://%s%s", scheme == WASI_HTTP_TYPES_SCHEME_HTTPS ? "https" : "http", auth,
                path);
       *err = 0;
     }

@@ -2,10 +2,12 @@
 ** h_fields.c — wasi:http/types fields (headers and trailers), and the
 ** field-list helpers the rest of the plugin and the server share.
 **
-** Names keep their case and compare case-insensitively; every name is
-** checked to be an RFC 9110 token and every value to have no CR, LF or
-** NUL (a guest must not smuggle a header line into a response); the
-** hop-by-hop fields the host manages are refused.  A fields object is
+** Names keep their case (a field's first spelling) and compare
+** case-insensitively; every name is checked to be an RFC 9110 token and
+** every value to hold no control byte but HTAB (a guest must not smuggle
+** a header line into a response); the fields the host manages (Wasmtime's
+** list) are refused.  Also the rules 0.2 and 0.3 share for a request's
+** status, path and scheme (h.h).  A fields object is
 ** mutable unless it came from a request or response (`headers()` hands
 ** out immutable copies, as the WIT says).
 */
@@ -69,6 +71,13 @@ const wh_field_t *wh_fields_list_get(const wh_fields_list_t *l, const char *name
   return NULL;
 }
 
+/* The first field called name (any case), or NULL. */
+static const wh_field_t *list_find(const wh_fields_list_t *l, const char *name, size_t nlen) {
+  for (size_t i = 0; i < l->n; i++)
+    if (name_eq(l->items[i].name, name, nlen)) return &l->items[i];
+  return NULL;
+}
+
 /* Removes every field called name; the bytes freed. */
 static size_t list_delete(wh_fields_list_t *l, const char *name, size_t nlen) {
   size_t k = 0, freed = 0;
@@ -97,19 +106,54 @@ bool wh_field_name_ok(const char *name, size_t len) {
   return true;
 }
 
+/* RFC 9110 5.5: field-vchar (VCHAR, obs-text), SP and HTAB; no other
+** control byte (CR, LF, NUL, DEL...) — as Wasmtime (the http crate) checks */
 bool wh_field_value_ok(const uint8_t *v, size_t len) {
   for (size_t i = 0; i < len; i++)
-    if (v[i] == '\r' || v[i] == '\n' || v[i] == 0) return false;
+    if ((v[i] < 0x20 && v[i] != '\t') || v[i] == 0x7f) return false;
   return true;
 }
 
+/* The fields the host manages (framing, the connection, the authority):
+** Wasmtime's list (DEFAULT_FORBIDDEN_HEADERS; wasi-testsuite's http-fields
+** checks it).  "trailer" and "te" are not in it: a guest announces its
+** trailers with "trailer" (http-client-trailers). */
 bool wh_field_forbidden(const char *name, size_t len) {
-  static const char *const hop[] = {"connection", "keep-alive",        "proxy-connection", "transfer-encoding",
-                                    "upgrade",    "http2-settings",    "te",               "trailer",
-                                    "proxy-authenticate", "proxy-authorization"};
+  static const char *const hop[] = {"connection",         "keep-alive",          "proxy-connection",
+                                    "transfer-encoding",  "upgrade",             "http2-settings",
+                                    "proxy-authenticate", "proxy-authorization", "host"};
   for (size_t i = 0; i < sizeof hop / sizeof hop[0]; i++)
     if (name_eq(hop[i], name, len)) return true;
   return false;
+}
+
+/* ------------------------------------------- request and response parts */
+
+bool wh_status_ok(unsigned status) { return status >= 100 && status <= 599; }
+
+/* A request target as a guest sets it: no bytes that break a request line
+** or a URL (controls, space, DEL, '#'), nor '<', '>', '`' (neither pchar
+** nor accepted by Wasmtime; wasi-testsuite's http-request); absolute ("/a?b"), "*", or relative
+** ("a/b", "?q": wasi-http issue 178, as Wasmtime); "" is allowed only when
+** `empty_ok` (0.3; it reads back as "/", 0.2 refuses it). */
+bool wh_path_ok(const char *s, size_t n, bool empty_ok) {
+  if (!n) return empty_ok;
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f || strchr("#<>`", s[i])) return false;
+  return true;
+}
+
+int wh_scheme_check(const char *s, size_t n) {
+  if (!n) return -1;
+  for (size_t i = 0; i < n; i++) /* RFC 3986 3.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+          (i && ((s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '-' || s[i] == '.'))))
+      return -1;
+  /* schemes are case-insensitive (RFC 3986 3.1): other("https") is the
+  ** https case (wasi-http issue 194) */
+  if (n == 4 && !strncasecmp(s, "http", 4)) return WH_SCHEME_HTTP;
+  if (n == 5 && !strncasecmp(s, "https", 5)) return WH_SCHEME_HTTPS;
+  return WH_SCHEME_OTHER;
 }
 
 /* ------------------------------------------------- the fields methods */
@@ -150,6 +194,8 @@ const char *wh_fields_from_list(const wh_fields_env_t *e, const wh_entry_t *entr
     else if (over && e->size_exceeded)
       *err = WH_HEADER_SIZE_EXCEEDED;
     if (*err != WH_HEADER_OK) break;
+    const wh_field_t *first = list_find(&l, nm, nlen); /* one field, one spelling */
+    if (first) nm = first->name;
     if (over || !wh_fields_list_add(&l, nm, nlen, entries[i].value.ptr, vlen)) {
       wh_fields_list_free(&l);
       return e->size_exceeded ? "out of memory" : "wasi:http: fields too large";
@@ -205,9 +251,19 @@ const char *wh_fields_set(const wh_fields_env_t *e, wh_fields_t *f, const wh_byt
     *err = WH_HEADER_SIZE_EXCEEDED;
     return NULL;
   }
+  /* appended to a field that exists, a name takes that field's spelling
+  ** (names compare case-insensitively: "foo" then "FOO" is one field,
+  ** "foo"; wasi-testsuite's http-fields) */
+  const wh_field_t *first = list_find(&f->list, (const char *)name->ptr, name->len);
+  char *spelling = first ? strdup(first->name) : NULL;
+  if (first && !spelling) return "out of memory";
+  const char *nm = spelling ? spelling : (const char *)name->ptr;
   for (size_t i = 0; i < n; i++)
-    if (!wh_fields_list_add(&f->list, (const char *)name->ptr, name->len, vals[i].ptr, vals[i].len))
+    if (!wh_fields_list_add(&f->list, nm, name->len, vals[i].ptr, vals[i].len)) {
+      free(spelling);
       return "out of memory";
+    }
+  free(spelling);
   return NULL;
 }
 

@@ -239,8 +239,8 @@ int wasi_http_types_method_outgoing_response_set_status_code(wh_ctx_t *cx,
                                                              wasi_http_types_status_code_t status_code,
                                                              wh_result_void_void_t *ret) {
   OBJ(o, self.rep, WH_OUTGOING_RESPONSE, "outgoing-response");
-  /* a final status: informational (1xx) responses are not sent this way */
-  if (status_code < 200 || status_code > 599) ret->is_err = true;
+  /* the rule 0.3 uses (wh_status_ok: 100-599, as Wasmtime) */
+  if (!wh_status_ok(status_code)) ret->is_err = true;
   else o->u.out_resp.status = status_code;
   return 0;
 }

@@ -143,6 +143,8 @@ static enum MHD_Result send_guest_response(sv_conn_t *c) {
       return answer(c, 413, "request body too large\n");
     return answer(c, 500, "internal server error\n");
   }
+  if (ex->status < 200) /* a guest may set 1xx (as Wasmtime); no final response has it (hyper: 500 too) */
+    return answer(c, 500, "internal server error (the guest's response has an informational status)\n");
   wh_pipe_t *p = ex->resp_body;
   size_t len = 0;
   const uint8_t *whole = wh_pipe_complete(p, &len);

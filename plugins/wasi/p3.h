@@ -148,6 +148,10 @@ typedef struct wp3_op {
   bool limit_chunk; /* a pipe or terminal: write at most PIPE_BUF per readiness */
   bool eof;         /* the stream's other side dropped its end (to_fd) */
   bool reader_waits; /* the guest reads the stream (a zero-length write said so) */
+  /* bytes were just delivered from a pipe or socket: the next zero-length
+  ** write waits for the loop (p3_cli.c: pump_step) */
+  bool delivered;
+  wasmplug_plugin_waker_t *waker; /* that wait's (NULL until the first) */
   uint64_t offset;
   uint32_t data, fut; /* the stream end and the future's writable end we hold */
   wp3_err_domain_t domain;

@@ -38,6 +38,8 @@ static void fut_written(void *arg, int result, uint32_t count) {
 void wp3_pump_finish(wp3_op_t *op, wp_os_err_t err) {
   if (op->watch) op->host->unwatch(op->pi, op->watch);
   op->watch = 0;
+  if (op->waker) op->host->waker_delete(op->waker); /* (a wake not yet run is dropped) */
+  op->waker = NULL;
   if (op->data) op->host->stream_drop(op->pi, op->data);
   op->data = 0;
   if (op->sock && op->fd >= 0) wp_os_shutdown(op->fd, !op->to_fd, op->to_fd);
@@ -94,8 +96,12 @@ static void data_written(void *arg, int result, uint32_t count) {
     wp3_pump_finish(op, 0); /* nobody reads any more: that is not an error of ours */
     return;
   }
+  if (op->at >= op->len && !op->positioned) op->delivered = true;
   pump_step(op);
 }
+
+/* The loop came round after a delivery (the waker): go on. */
+static void after_delivery(void *arg) { pump_step(arg); }
 
 /* The zero-length write before reading the fd completed: the guest reads
 ** its stream (or dropped it: then nothing is read from the fd any more,
@@ -172,6 +178,23 @@ static void pump_step(wp3_op_t *op) {
   ** zero-length write waits for that (or for the end's drop, which a wait
   ** on the fd alone would never see). */
   if (!op->reader_waits) {
+    /* Right after bytes reached the guest its read is still pending (the
+    ** Component Model keeps a reader pending until it takes its copy
+    ** event), so a zero-length write now would complete at once, and if
+    ** the pipe or socket then has nothing, the pump would wait on the fd
+    ** alone: a guest that drops its stream then awaits the future would
+    ** wait for the peer's next byte or EOF (wasi-testsuite's sockets-echo
+    ** hung so: its client waits for the echo).  The write waits for the
+    ** loop to come round (the guest has run), once per delivery.  Files
+    ** (positioned) always have bytes or EOF: no wait. */
+    if (op->delivered) {
+      op->delivered = false;
+      if (!op->waker) op->waker = op->host->waker_new(op->pi, after_delivery, op);
+      if (op->waker) {
+        op->host->wake(op->waker);
+        return;
+      }
+    }
     if (op->host->stream_write(op->pi, op->data, op->buf, 0, reader_waits, op)) wp3_pump_finish(op, WP_OS_EIO);
     return;
   }

@@ -115,18 +115,27 @@ static bool seen_before(const char *path, const char *dir, size_t n) {
 ** to notice an upgraded compiler without running it (running it would
 ** cost milliseconds on every start), and without realpath's readlink of
 ** every component. */
+static char *file_stamp(const char *file, const struct stat *st) {
+  return wp_format("%s:%llu:%llu:%lld:%lld.%09ld", file, (unsigned long long)st->st_dev,
+                   (unsigned long long)st->st_ino, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+                   st->st_mtim.tv_nsec);
+}
+
 static char *tool_stamp(const char *prog) {
+  struct stat st;
+  /* a name with a slash is run as it is, no $PATH search (as execvp): its
+  ** own file is the one to describe ($WASMPLUG_CC=/opt/x/cc; described as
+  ** "PATH-entry/opt/x/cc", missing, two compilers at one path shared code) */
+  if (strchr(prog, '/'))
+    return stat(prog, &st) == 0 && S_ISREG(st.st_mode) ? file_stamp(prog, &st) : wp_format("%s:missing", prog);
   const char *path = getenv("PATH");
   if (!path || !*path) path = "/usr/bin:/bin";
   const char *start = path;
   while (*path) {
     size_t n = strcspn(path, ":");
     char *cand = seen_before(start, path, n) ? NULL : wp_format("%.*s/%s", (int)n, path, prog);
-    struct stat st;
     if (cand && stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
-      char *r = wp_format("%s:%llu:%llu:%lld:%lld.%09ld", cand, (unsigned long long)st.st_dev,
-                          (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-                          st.st_mtim.tv_nsec);
+      char *r = file_stamp(cand, &st);
       free(cand);
       return r;
     }

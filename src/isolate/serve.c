@@ -22,11 +22,13 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -42,15 +44,22 @@
 #define FRAMES_PER_TURN 64u
 #define MAX_INSTANCES 65536u
 #define MAX_SESSIONS 256u
+/* plugin-serve's call workers (wasmplug_plugin_server_limits_t) and the
+** idle limit of a session that has made no instance (a host sends HELLO
+** when it loads the plugin, INST_NEW when it instantiates: a compile may
+** come between). */
+#define CALL_WORKERS 8u
+#define CALL_WORKERS_MAX 256u
+#define IDLE_TIMEOUT_MS 300000u
 /* The longest time left a CALL may give its guest call: a day. */
 #define CALL_LEFT_MAX ((uint64_t)86400 * 1000000000u)
 
 struct wasmplug_plugin_server {
   wp_plugin_t *p;
   wp_rpc_types_t types;
-  wp_rpc_watch_t *watch; /* while serving sessions without a ring (NULL: none) */
-  int stop_signal;       /* what the watcher sends the serving thread (0: none) */
+  int stop_signal;       /* what a watcher sends its serving thread (0: none) */
   unsigned frame_timeout_ms, send_timeout_ms; /* wasmplug_plugin_server_limits_t */
+  unsigned idle_timeout_ms, call_workers;     /* (idle 0: none) */
 };
 
 /* A rep the plugin handed to a session's instance (count: how many own
@@ -127,6 +136,13 @@ typedef struct session {
   uint64_t frame_ns; /* when the incomplete frame buffered began to arrive (0: none) */
   size_t sent;       /* of the reply in out (nb) */
   uint64_t send_ns;  /* when that reply was queued, while not all sent (0: all sent) */
+  /* the watcher of the thread running this session's frames (NULL: its
+  ** calls are not watched: a ring's notice, or none) */
+  wp_rpc_watch_t *watch;
+  /* plugin-serve: the session's frames run on a call worker (the loop
+  ** neither polls nor touches it meanwhile); what the worker found */
+  bool busy, end_after, ok, more;
+  uint64_t idle_ns; /* when it last sent bytes or was answered */
 } session_t;
 
 wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasmplug_plugin_server_t **out) {
@@ -136,6 +152,8 @@ wasmplug_error_t *wasmplug_plugin_server_new(const char *spec, wasmplug_plugin_s
   s->stop_signal = WP_RPC_STOP_SIGNAL;
   s->frame_timeout_ms = FRAME_TIMEOUT_MS;
   s->send_timeout_ms = SEND_TIMEOUT_MS;
+  s->idle_timeout_ms = IDLE_TIMEOUT_MS;
+  s->call_workers = CALL_WORKERS;
   const char *comma = strchr(spec, ',');
   char *path = comma ? strndup(spec, (size_t)(comma - spec)) : wp_plugin_strdup(spec);
   wasmplug_error_t *e = path ? wp_error_as(wp_plugin_open(path, comma ? comma + 1 : NULL, &s->p), WASMPLUG_ERROR_PLUGIN)
@@ -173,8 +191,21 @@ wasmplug_error_t *wasmplug_plugin_server_limits_set(wasmplug_plugin_server_t *s,
     return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
                                    "plugin server limits: a timeout of %u ms is longer than a day",
                                    l->frame_timeout_ms > 86400000u ? l->frame_timeout_ms : l->send_timeout_ms);
+  bool idle = l->size >= offsetof(wasmplug_plugin_server_limits_t, idle_timeout_ms) + sizeof l->idle_timeout_ms,
+       workers = l->size >= offsetof(wasmplug_plugin_server_limits_t, call_workers) + sizeof l->call_workers;
+  if (idle && l->idle_timeout_ms > 86400000u && l->idle_timeout_ms != UINT32_MAX)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID,
+                                   "plugin server limits: an idle timeout of %u ms is longer than a day",
+                                   l->idle_timeout_ms);
+  if (workers && l->call_workers > CALL_WORKERS_MAX)
+    return wasmplug_error_new_kind(WASMPLUG_ERROR_INVALID, "plugin server limits: %u call workers (at most %u)",
+                                   l->call_workers, CALL_WORKERS_MAX);
   s->frame_timeout_ms = l->frame_timeout_ms ? l->frame_timeout_ms : FRAME_TIMEOUT_MS;
   s->send_timeout_ms = l->send_timeout_ms ? l->send_timeout_ms : SEND_TIMEOUT_MS;
+  s->idle_timeout_ms = !idle || !l->idle_timeout_ms         ? IDLE_TIMEOUT_MS
+                       : l->idle_timeout_ms == UINT32_MAX ? 0
+                                                          : l->idle_timeout_ms;
+  s->call_workers = workers && l->call_workers ? l->call_workers : CALL_WORKERS;
   return NULL;
 }
 
@@ -356,11 +387,11 @@ static bool do_call(wasmplug_plugin_server_t *s, session_t *ss, const wp_rpc_hea
   ** watcher (a server: the client's STOP, or the deadline). */
   wp_cabi_stop_t stop = {NULL, h->call_id, deadline};
   if (ss->conn.ring) stop.word = wp_rpc_ring_stop(ss->conn.ring);
-  else if (s->watch) wp_rpc_watch_arm(s->watch, &ss->conn, h->call_id, deadline, &stop.word, &stop.id);
+  else if (ss->watch) wp_rpc_watch_arm(ss->watch, &ss->conn, h->call_id, deadline, &stop.word, &stop.id);
   wp_cabi_native_fn_t fn = {s->p->desc.funcs[h->func].fn, in->state, h->func, s->p->desc.name, NULL, &stop};
   wasmplug_plugin_call_t call;
   wasmplug_trap_t *t = wp_cabi_native_run(&fn, ss->arena, args, res, &call);
-  if (!ss->conn.ring && s->watch) wp_rpc_watch_disarm(s->watch, &ss->conn);
+  if (!ss->conn.ring && ss->watch) wp_rpc_watch_disarm(ss->watch, &ss->conn);
   bool ok;
   if (t && call.exited) {
     wp_rpc_buf_frame(&ss->out);
@@ -506,15 +537,15 @@ void wp_rpc_server_run(wasmplug_plugin_server_t *s, int fd, wp_rpc_ring_t *ring)
   ** client that stops taking its replies ends the session (a send that
   ** moves nothing for send_timeout_ms fails). */
   if (!ring) {
-    s->watch = wp_rpc_watch_new(s->stop_signal);
+    ss->watch = wp_rpc_watch_new(s->stop_signal);
     struct timeval tv = {s->send_timeout_ms / 1000, (suseconds_t)(s->send_timeout_ms % 1000) * 1000};
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   }
   while (serve_ready(s, ss, -1)) {
   }
+  wp_rpc_watch_t *w = ss->watch;
   session_end(s, ss);
-  wp_rpc_watch_delete(s->watch);
-  s->watch = NULL;
+  wp_rpc_watch_delete(w);
 }
 
 void wasmplug_plugin_server_run_fd(wasmplug_plugin_server_t *s, int fd) { wp_rpc_server_run(s, fd, NULL); }
@@ -578,9 +609,116 @@ static bool session_frames(wasmplug_plugin_server_t *s, session_t *ss, bool *mor
   return true;
 }
 
-/* One session's turn after poll said it has something (revents); false
-** ends it. */
-static bool session_turn(wasmplug_plugin_server_t *s, session_t *ss, short revents, bool *more) {
+/* ------------------------------------------------------ call workers */
+
+/* plugin-serve runs each session's frames (HELLO, INST_NEW, CALL...: the
+** plugin's code) on a worker of a bounded pool, never on the loop: a slow
+** call holds its own session and one worker, while the loop goes on
+** reading, answering and handing out the other sessions' frames (the
+** plugin ABI lets different instances run on different threads at once;
+** one session's frames still run one at a time, in order).  Each worker
+** has its own watcher (its calls' STOP and deadline).  A finished session
+** is put on `done` and the loop woken through an eventfd. */
+typedef struct call_pool {
+  wasmplug_plugin_server_t *s;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  session_t *queue[MAX_SESSIONS], *done[MAX_SESSIONS]; /* a session is in at most one, once */
+  size_t qhead, qn, dn;
+  bool quit;
+  int wake; /* eventfd: a session is done */
+  pthread_t th[CALL_WORKERS_MAX];
+  unsigned nth;
+} call_pool_t;
+
+static bool session_frames(wasmplug_plugin_server_t *s, session_t *ss, bool *more);
+
+static void *worker_main(void *arg) {
+  call_pool_t *cp = arg;
+  wp_rpc_watch_t *w = wp_rpc_watch_new(cp->s->stop_signal); /* created here: it signals this thread */
+  pthread_mutex_lock(&cp->mu);
+  for (;;) {
+    while (!cp->qn && !cp->quit) pthread_cond_wait(&cp->cv, &cp->mu);
+    if (cp->quit) break;
+    session_t *ss = cp->queue[cp->qhead];
+    cp->qhead = (cp->qhead + 1) % MAX_SESSIONS;
+    cp->qn--;
+    pthread_mutex_unlock(&cp->mu);
+    ss->watch = w;
+    bool more = false;
+    ss->ok = session_frames(cp->s, ss, &more) && !ss->end_after;
+    ss->more = more;
+    ss->watch = NULL;
+    pthread_mutex_lock(&cp->mu);
+    cp->done[cp->dn++] = ss;
+    uint64_t one = 1;
+    (void)!write(cp->wake, &one, sizeof one);
+  }
+  pthread_mutex_unlock(&cp->mu);
+  wp_rpc_watch_delete(w);
+  return NULL;
+}
+
+static void pool_stop(call_pool_t *cp) {
+  pthread_mutex_lock(&cp->mu);
+  cp->quit = true;
+  pthread_cond_broadcast(&cp->cv);
+  pthread_mutex_unlock(&cp->mu);
+  for (unsigned i = 0; i < cp->nth; i++) pthread_join(cp->th[i], NULL);
+  if (cp->wake >= 0) close(cp->wake);
+  pthread_mutex_destroy(&cp->mu);
+  pthread_cond_destroy(&cp->cv);
+}
+
+static wasmplug_error_t *pool_start(call_pool_t *cp, wasmplug_plugin_server_t *s) {
+  memset(cp, 0, sizeof *cp);
+  cp->s = s;
+  pthread_mutex_init(&cp->mu, NULL);
+  pthread_cond_init(&cp->cv, NULL);
+  cp->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (cp->wake < 0) {
+    pool_stop(cp);
+    return wasmplug_error_new("plugin server: eventfd: %s", strerror(errno));
+  }
+  /* once, before any worker's watcher can signal (the default action of
+  ** the signal ends the process) */
+  wp_rpc_stop_signal_install(s->stop_signal);
+  int rc = 0;
+  while (cp->nth < s->call_workers && !(rc = pthread_create(&cp->th[cp->nth], NULL, worker_main, cp))) cp->nth++;
+  if (rc) {
+    pool_stop(cp);
+    return wasmplug_error_new("plugin server: cannot start %u call workers: %s", s->call_workers, strerror(rc));
+  }
+  return NULL;
+}
+
+/* Hands a session's frames to a worker; the loop leaves it alone until
+** it is done. */
+static void pool_give(call_pool_t *cp, session_t *ss, bool end_after) {
+  ss->busy = true;
+  ss->end_after = end_after;
+  pthread_mutex_lock(&cp->mu);
+  cp->queue[(cp->qhead + cp->qn++) % MAX_SESSIONS] = ss;
+  pthread_cond_signal(&cp->cv);
+  pthread_mutex_unlock(&cp->mu);
+}
+
+/* The sessions the workers are done with (into out; their number). */
+static size_t pool_take_done(call_pool_t *cp, session_t **out) {
+  uint64_t v;
+  (void)!read(cp->wake, &v, sizeof v);
+  pthread_mutex_lock(&cp->mu);
+  size_t n = cp->dn;
+  memcpy(out, cp->done, n * sizeof *out);
+  cp->dn = 0;
+  pthread_mutex_unlock(&cp->mu);
+  return n;
+}
+
+/* One session's turn after poll said it has something (revents), or
+** frames were left from its last turn; false ends it.  Frames that are
+** whole go to a worker (true, the session busy). */
+static bool session_turn(call_pool_t *cp, wasmplug_plugin_server_t *s, session_t *ss, short revents, bool *more) {
   *more = false;
   if (ss->send_ns) {
     if (!(revents & (POLLOUT | POLLERR | POLLHUP))) return true;
@@ -593,19 +731,32 @@ static bool session_turn(wasmplug_plugin_server_t *s, session_t *ss, short reven
     if (st == WP_RPC_IO_EOF || st == WP_RPC_IO_ERRNO) {
       /* frames that came whole before the end are still handled (a BYE,
       ** an INST_DROP), then the session ends */
-      bool rest;
-      session_frames(s, ss, &rest);
-      return false;
+      if (!wp_rpc_conn_has_frame(&ss->conn)) return false;
+      pool_give(cp, ss, true);
+      return true;
     }
+    ss->idle_ns = wasmplug_monotonic_ns();
   }
-  return session_frames(s, ss, more);
+  if (wp_rpc_conn_has_frame(&ss->conn)) {
+    pool_give(cp, ss, false);
+    return true;
+  }
+  return session_frames(s, ss, more); /* none whole: its frame clock */
 }
 
 /* A session past one of its limits: answered when it can still read (a
 ** frame that stalled: ERROR), then ended.  False: within them.  (The
 ** clock is read only for a session with a limit running.) */
 static bool session_expired(wasmplug_plugin_server_t *s, session_t *ss) {
-  if (!ss->send_ns && !ss->frame_ns) return false;
+  if (ss->busy) return false;
+  if (!ss->send_ns && !ss->frame_ns) {
+    /* idle: a session that has made no instance yet ends after
+    ** idle_timeout_ms without a byte: connections that send nothing (or a
+    ** HELLO and nothing) do not fill the server.  Once it made one, it is
+    ** a host with state here: it may stay idle (between guest calls) */
+    if (!s->idle_timeout_ms || ss->ninsts) return false;
+    return wasmplug_monotonic_ns() - ss->idle_ns >= (uint64_t)s->idle_timeout_ms * 1000000u;
+  }
   uint64_t now = wasmplug_monotonic_ns();
   if (ss->send_ns) return now - ss->send_ns >= (uint64_t)s->send_timeout_ms * 1000000u;
   if (now - ss->frame_ns < (uint64_t)s->frame_timeout_ms * 1000000u) return false;
@@ -624,9 +775,11 @@ static bool session_expired(wasmplug_plugin_server_t *s, session_t *ss) {
 static int next_limit_ms(wasmplug_plugin_server_t *s, session_t **ss, size_t n) {
   uint64_t first = UINT64_MAX;
   for (size_t i = 0; i < n; i++) {
-    uint64_t at = ss[i]->send_ns ? ss[i]->send_ns + (uint64_t)s->send_timeout_ms * 1000000u
+    if (ss[i]->busy) continue;
+    uint64_t at = ss[i]->send_ns    ? ss[i]->send_ns + (uint64_t)s->send_timeout_ms * 1000000u
                   : ss[i]->frame_ns ? ss[i]->frame_ns + (uint64_t)s->frame_timeout_ms * 1000000u
-                                    : UINT64_MAX;
+                  : s->idle_timeout_ms && !ss[i]->ninsts ? ss[i]->idle_ns + (uint64_t)s->idle_timeout_ms * 1000000u
+                                                         : UINT64_MAX;
     if (at < first) first = at;
   }
   if (first == UINT64_MAX) return -1;
@@ -636,35 +789,54 @@ static int next_limit_ms(wasmplug_plugin_server_t *s, session_t **ss, size_t n) 
   return ms > 86400000u ? 86400000 : (int)ms;
 }
 
-static wasmplug_error_t *serve_sessions(wasmplug_plugin_server_t *s, int lfd, int max_sessions) {
-  session_t *ss[MAX_SESSIONS];
-  struct pollfd pf[MAX_SESSIONS + 1];
-  bool more[MAX_SESSIONS];
+static wasmplug_error_t *serve_sessions(call_pool_t *cp, wasmplug_plugin_server_t *s, int lfd, int max_sessions) {
+  session_t *ss[MAX_SESSIONS], *fin[MAX_SESSIONS];
+  struct pollfd pf[MAX_SESSIONS + 2];
+  bool more[MAX_SESSIONS], end[MAX_SESSIONS];
   size_t n = 0;
   int served = 0;
   bool any_more = false;
   for (;;) {
     pf[0] = (struct pollfd){.fd = lfd, .events = POLLIN};
-    for (size_t i = 0; i < n; i++)
-      pf[i + 1] = (struct pollfd){.fd = ss[i]->conn.fd, .events = ss[i]->send_ns ? POLLOUT : POLLIN};
+    pf[1] = (struct pollfd){.fd = cp->wake, .events = POLLIN};
+    for (size_t i = 0; i < n; i++) /* a busy session is its worker's (and its watcher's) */
+      pf[i + 2] = (struct pollfd){.fd = ss[i]->busy ? -1 : ss[i]->conn.fd, .events = ss[i]->send_ns ? POLLOUT : POLLIN};
     int timeout = any_more ? 0 : next_limit_ms(s, ss, n);
-    int r = poll(pf, n + 1, timeout);
+    int r = poll(pf, n + 2, timeout);
     if (r < 0) {
       if (errno == EINTR) continue;
       return wasmplug_error_new("plugin server: poll: %s", strerror(errno));
     }
+    for (size_t i = 0; i < n; i++) end[i] = false;
+    if (pf[1].revents & POLLIN) { /* sessions back from the workers */
+      size_t k = pool_take_done(cp, fin);
+      for (size_t j = 0; j < k; j++)
+        for (size_t i = 0; i < n; i++)
+          if (ss[i] == fin[j]) {
+            ss[i]->busy = false;
+            ss[i]->idle_ns = wasmplug_monotonic_ns();
+            end[i] = !ss[i]->ok;
+            /* frames left for the next turn, or given back by the watcher */
+            more[i] = ss[i]->ok && (ss[i]->more || (!ss[i]->send_ns && wp_rpc_conn_has_frame(&ss[i]->conn)));
+            pf[i + 2].revents = 0;
+          }
+    }
     any_more = false;
     for (size_t i = n; i-- > 0;) {
-      bool end = (pf[i + 1].revents || more[i]) && !session_turn(s, ss[i], pf[i + 1].revents, &more[i]);
-      if (!end) end = session_expired(s, ss[i]);
-      if (end) {
+      bool e = end[i];
+      if (!e && !ss[i]->busy && (pf[i + 2].revents || more[i]))
+        e = !session_turn(cp, s, ss[i], pf[i + 2].revents, &more[i]);
+      if (!e) e = session_expired(s, ss[i]);
+      if (e) {
         session_end(s, ss[i]);
         ss[i] = ss[--n];
         more[i] = more[n];
+        end[i] = end[n];
+        pf[i + 2] = pf[n + 2];
         if (max_sessions > 0 && served >= max_sessions && n == 0) return NULL;
       }
     }
-    for (size_t i = 0; i < n; i++) any_more |= more[i];
+    for (size_t i = 0; i < n; i++) any_more |= more[i] && !ss[i]->busy;
     if (pf[0].revents & POLLIN) {
       int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
       if (fd < 0) continue;
@@ -674,6 +846,7 @@ static wasmplug_error_t *serve_sessions(wasmplug_plugin_server_t *s, int lfd, in
         continue;
       }
       nss->nb = true;
+      nss->idle_ns = wasmplug_monotonic_ns();
       more[n] = false;
       ss[n++] = nss;
       served++;
@@ -682,9 +855,15 @@ static wasmplug_error_t *serve_sessions(wasmplug_plugin_server_t *s, int lfd, in
 }
 
 wasmplug_error_t *wasmplug_plugin_server_listen(wasmplug_plugin_server_t *s, int lfd, int max_sessions) {
-  s->watch = wp_rpc_watch_new(s->stop_signal);
-  wasmplug_error_t *e = serve_sessions(s, lfd, max_sessions);
-  wp_rpc_watch_delete(s->watch);
-  s->watch = NULL;
+  call_pool_t *cp = malloc(sizeof *cp);
+  if (!cp) return wasmplug_error_new("out of memory");
+  wasmplug_error_t *e = pool_start(cp, s);
+  if (e) {
+    free(cp);
+    return e;
+  }
+  e = serve_sessions(cp, s, lfd, max_sessions);
+  pool_stop(cp);
+  free(cp);
   return e;
 }

@@ -163,6 +163,27 @@ int main(int argc, char **argv) {
   wasmplug_config_cache_dir_set(cfg, cache);
   wasmplug_engine_t *e = core_test_engine(cfg);
   CHECK(strstr(e->tool_id, "log-cc.sh") != NULL, "tool_id names $WASMPLUG_CC: %s", e->tool_id);
+  /* an absolute $WASMPLUG_CC is described by its own file (not looked for
+  ** on $PATH, "missing"): another compiler at that path is another id */
+  {
+    char same[4300];
+    snprintf(same, sizeof same, "%s:", cc);
+    CHECK(strstr(e->tool_id, same) && !strstr(e->tool_id, "log-cc.sh:missing"),
+          "tool_id describes %s by its file: %s", cc, e->tool_id);
+    char *before = strdup(e->tool_id);
+    FILE *w = fopen(cc, "a"); /* the same path, another file (size, mtime) */
+    if (w) {
+      fputs("# another compiler\n", w);
+      fclose(w);
+    }
+    wasmplug_config_t *c2 = wasmplug_config_new();
+    wasmplug_config_tier_set(c2, WASMPLUG_TIER_OPTIMIZED);
+    wasmplug_config_cache_dir_set(c2, cache);
+    wasmplug_engine_t *e2 = core_test_engine(c2);
+    CHECK(before && strcmp(before, e2->tool_id), "a changed $WASMPLUG_CC at one path changes tool_id: %s", e2->tool_id);
+    wasmplug_engine_delete(e2);
+    free(before);
+  }
   /* a module without SIMD at -O1, one with SIMD at -O2 (its lane loops
   ** need the vectorizer) */
   for (int k = 0; k < 2; k++) {

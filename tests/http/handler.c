@@ -18,6 +18,9 @@
 **   /no-response    returns without setting a response
 **   /half           starts a 10-byte content-length body, writes 5, returns
 **   /fields         every fields method, good and bad input: a report line
+**   /uri            an outgoing request's scheme, path-with-query and authority and
+**                   an outgoing response's status set to good and bad values, each
+**                   read back: the rules 0.3 shares (serve_test.sh says which)
 **   /trailers       reads the body and its trailers; answers "N bytes x-check=V"
 **                   (V: the request trailer X-Check), chunked, with trailers
 **                   x-count: N and x-seen: V
@@ -362,6 +365,94 @@ static const char *from_list1(const char *name, const char *value) {
                                                                        : "other";
 }
 
+/* set-scheme(other(S)), read back: "http", "https", "other:S" or "err". */
+static void uri_scheme(char *out, size_t cap, wasi_http_types_borrow_outgoing_request_t b, const char *other) {
+  guest_option_scheme_t sc = {.is_some = true, .val = {.tag = WASI_HTTP_TYPES_SCHEME_OTHER}}, got;
+  guest_string_set(&sc.val.val.other, other);
+  guest_result_void_void_t ok;
+  wasi_http_types_method_outgoing_request_set_scheme(b, &sc, &ok);
+  if (ok.is_err) {
+    snprintf(out, cap, "err");
+    return;
+  }
+  wasi_http_types_method_outgoing_request_scheme(b, &got);
+  if (!got.is_some) snprintf(out, cap, "none");
+  else if (got.val.tag == WASI_HTTP_TYPES_SCHEME_HTTP) snprintf(out, cap, "http");
+  else if (got.val.tag == WASI_HTTP_TYPES_SCHEME_HTTPS) snprintf(out, cap, "https");
+  else snprintf(out, cap, "other:%.*s", (int)got.val.val.other.len, (const char *)got.val.val.other.ptr);
+  guest_option_scheme_free(&got);
+}
+
+/* set-path-with-query(S), read back: "ok=P" or "err". */
+static void uri_path(char *out, size_t cap, wasi_http_types_borrow_outgoing_request_t b, const char *path) {
+  guest_option_string_t p = {.is_some = true}, got;
+  guest_string_set(&p.val, path);
+  guest_result_void_void_t ok;
+  wasi_http_types_method_outgoing_request_set_path_with_query(b, &p, &ok);
+  if (ok.is_err) {
+    snprintf(out, cap, "err");
+    return;
+  }
+  wasi_http_types_method_outgoing_request_path_with_query(b, &got);
+  snprintf(out, cap, "ok=%.*s", got.is_some ? (int)got.val.len : 0, got.is_some ? (const char *)got.val.ptr : "");
+  guest_option_string_free(&got);
+}
+
+static const char *uri_auth(wasi_http_types_borrow_outgoing_request_t b, const char *auth) {
+  guest_option_string_t a = {.is_some = true};
+  guest_string_set(&a.val, auth);
+  guest_result_void_void_t ok;
+  wasi_http_types_method_outgoing_request_set_authority(b, &a, &ok);
+  return ok.is_err ? "err" : "ok";
+}
+
+/* The request and response parts 0.2 and 0.3 check by the same rules
+** (h_fields.c, h_client.c): schemes (other("https") is https, any case),
+** relative paths and "" (read back "/"), a userinfo, 1xx statuses. */
+static void uri(outparam_t out) {
+  wasi_http_types_own_outgoing_request_t req = wasi_http_types_constructor_outgoing_request(wasi_http_types_constructor_fields());
+  wasi_http_types_borrow_outgoing_request_t b = wasi_http_types_borrow_outgoing_request(req);
+  char s[4][32], p[5][32];
+  uri_scheme(s[0], sizeof s[0], b, "https");
+  uri_scheme(s[1], sizeof s[1], b, "HTTP");
+  uri_scheme(s[2], sizeof s[2], b, "ftp");
+  uri_scheme(s[3], sizeof s[3], b, "1x");
+  uri_path(p[0], sizeof p[0], b, "a/b/c");
+  uri_path(p[1], sizeof p[1], b, "");
+  uri_path(p[2], sizeof p[2], b, "?q");
+  uri_path(p[3], sizeof p[3], b, "/<");
+  uri_path(p[4], sizeof p[4], b, "/x y");
+  const char *a0 = uri_auth(b, "user:pass%20@localhost:80"), *a1 = uri_auth(b, "localhost:what"),
+             *a2 = uri_auth(b, "@@"), *a3 = uri_auth(b, "");
+  /* a relative path makes no URL: sending it is HTTP-request-URI-invalid */
+  char sent[32];
+  uri_scheme(sent, sizeof sent, b, "http");
+  uri_path(sent, sizeof sent, b, "a/b/c");
+  uri_auth(b, "localhost:1");
+  guest_option_own_request_options_t none = {0};
+  guest_result_own_future_incoming_response_error_code_t f;
+  wasi_http_outgoing_handler_handle(req, &none, &f); /* takes req */
+  if (f.is_err) snprintf(sent, sizeof sent, "e%u", f.val.err.tag);
+  else {
+    snprintf(sent, sizeof sent, "sent");
+    wasi_http_types_future_incoming_response_drop_own(f.val.ok);
+  }
+  wasi_http_types_own_outgoing_response_t resp = wasi_http_types_constructor_outgoing_response(wasi_http_types_constructor_fields());
+  static const uint16_t codes[] = {100, 101, 599, 99, 600};
+  char st[64] = "";
+  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+    guest_result_void_void_t ok;
+    wasi_http_types_method_outgoing_response_set_status_code(wasi_http_types_borrow_outgoing_response(resp), codes[i], &ok);
+    strcat(st, i ? "," : "");
+    strcat(st, ok.is_err ? "err" : "ok");
+  }
+  wasi_http_types_outgoing_response_drop_own(resp);
+  char msg[512];
+  snprintf(msg, sizeof msg, "scheme:%s,%s,%s,%s path:%s,%s,%s,%s,%s auth:%s,%s,%s,%s send:%s status:%s\n", s[0], s[1],
+           s[2], s[3], p[0], p[1], p[2], p[3], p[4], a0, a1, a2, a3, sent, st);
+  text(out, 200, msg);
+}
+
 /* The values of name joined with ',' after "n:" (the count). */
 static void values(char *out, size_t cap, wasi_http_types_own_fields_t h, const char *name) {
   wasi_http_types_field_name_t n = fname(name);
@@ -410,9 +501,10 @@ static void fields_report(outparam_t out) {
   values(v5, sizeof v5, h, "nothing");
   snprintf(msg, sizeof msg,
            "get=%s set=%s then=%s append=%s badname=%s forbidden=%s crlf=%s has=%d delete=%s has=%d entries=%s "
-           "clone=%s:%s none=%s from-list:%s,%s,%s,%s\n",
+           "clone=%s:%s none=%s from-list:%s,%s,%s,%s,%s,%s,%s,%s\n",
            v1, herr(&r1), v2, herr(&r2), herr(&r3), herr(&r4), herr(&r5), had_b, herr(&r6), has_b, v3, herr(&r7), v4, v5,
-           from_list1("ok-name", "v"), from_list1("bad name", "v"), from_list1("te", "v"), from_list1("x", "a\nb"));
+           from_list1("ok-name", "v"), from_list1("bad name", "v"), from_list1("host", "v"), from_list1("x", "a\nb"),
+           from_list1("te", "v"), from_list1("trailer", "x-a"), from_list1("x", "a\x01b"), from_list1("x", " \ta\t "));
   wasi_http_types_fields_drop_own(cl);
   wasi_http_types_fields_drop_own(h);
   text(out, 200, msg);
@@ -484,6 +576,8 @@ void exports_wasi_http_incoming_handler_handle(wasi_http_types_own_incoming_requ
     text(out, 200, "slept a day\n");
   } else if (!strcmp(path, "/no-response")) {
     wasi_http_types_response_outparam_drop_own(out);
+  } else if (!strcmp(path, "/uri")) {
+    uri(out);
   } else if (!strcmp(path, "/fields")) {
     fields_report(out);
   } else if (!strcmp(path, "/trailers")) {

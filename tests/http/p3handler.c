@@ -25,8 +25,12 @@
 **                   "error N" (N: the error-code case); an upstream body that fails
 **                   fails this body (its trailers future gets the error)
 **   /fields         every fields method, good and bad input: a report line
+**   /status?N       a response with status N (a 1xx one the server answers with 500)
 **   /scheme         an outgoing request's scheme set as other("https"), other("HTTP"),
-**                   other("Https") and other("ftp"), each read back: "https http https other:ftp"
+**                   other("Https") and other("ftp"), each read back: "https http https other:ftp";
+**                   then its path-with-query, authority and a response's status set to
+**                   good and bad values (the rules of wasi-testsuite's http-request and
+**                   http-response, as Wasmtime): " path:... auth:... status:..."
 ** and, for `wasmplug run --invoke` (wasi:http/client outside a server), the
 ** export fetch("A/P"): a GET to http://A/P, "STATUS BODY" or "error N".
 */
@@ -437,6 +441,7 @@ static void proxy(uint32_t req, uint32_t h, const uint8_t *p, size_t pn) {
 IMPORT(TYPES, "[method]request.set-scheme")
 uint32_t request_set_scheme(uint32_t self, uint32_t some, uint32_t tag, const void *p, size_t n);
 IMPORT(TYPES, "[method]request.get-scheme") void request_get_scheme(uint32_t self, void *ret);
+IMPORT(TYPES, "[resource-drop]response") void response_drop(uint32_t self);
 
 static char rep[1024];
 static size_t rep_n;
@@ -472,11 +477,51 @@ static const char *scheme_report(void) {
       addn(r.ptr, r.len);
     }
   }
+  /* path-with-query: relative ones too (wasi-http #178), "" reads back as
+  ** "/", '<' is no pchar */
+  static const char *const paths[] = {"a/b/c", "", "?q", "/<", "/x y"};
+  add(" path:");
+  for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+    struct {
+      uint8_t some, pad[3];
+      const uint8_t *ptr;
+      size_t len;
+    } r;
+    if (i) add(",");
+    if (request_set_path(made[0], 1, paths[i], slen(paths[i]))) {
+      add("err");
+      continue;
+    }
+    request_path(made[0], &r);
+    add("ok=");
+    if (r.some) addn(r.ptr, r.len);
+  }
+  /* authority: a userinfo is allowed; an empty host, a bad port, two '@' not */
+  static const char *const auths[] = {"user:pass%20@localhost:80", "localhost:what", "@@", ":@", "[", ""};
+  add(" auth:");
+  for (size_t i = 0; i < sizeof auths / sizeof auths[0]; i++) {
+    if (i) add(",");
+    add(request_set_authority(made[0], 1, auths[i], slen(auths[i])) ? "err" : "ok");
+  }
   request_drop(made[0]);
+  /* status: 100-599 (1xx too, as Wasmtime) */
+  static const uint32_t codes[] = {100, 101, 599, 99, 600};
+  uint64_t rt = trailers_new();
+  uint32_t resp[2];
+  response_new(fields_new(), 0, 0, (uint32_t)rt, resp);
+  sent_drop(resp[1]);
+  add(" status:");
+  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+    if (i) add(",");
+    add(response_set_status(resp[0], codes[i]) ? "err" : "ok");
+  }
+  response_drop(resp[0]);
   uint8_t none[64]; /* no trailers (the request is gone: the write finds no reader) */
   memset(none, 0, sizeof none);
   rq_trailers_write((uint32_t)(ts >> 32), none);
   rq_trailers_drop((uint32_t)(ts >> 32));
+  trailers_write((uint32_t)(rt >> 32), none);
+  trailers_drop((uint32_t)(rt >> 32));
   add("\n");
   rep[rep_n < sizeof rep ? rep_n : sizeof rep - 1] = 0;
   return rep;
@@ -627,9 +672,30 @@ static const char *fields_report(uint32_t req) {
   add(",");
   add_from_list1("bad name", "v");
   add(",");
-  add_from_list1("te", "v");
+  add_from_list1("te", "v"); /* Wasmtime's forbidden list: "host" is in it, "te" and "trailer" not */
+  add(",");
+  add_from_list1("host", "v");
+  add(",");
+  add_from_list1("trailer", "x-a");
   add(",");
   add_from_list1("x", "a\nb");
+  add(",");
+  add_from_list1("x", "a\x01b"); /* a control byte: not a field-vchar */
+  add(",");
+  add_from_list1("x", "a\x7f");
+  add(",");
+  add_from_list1("x", " \ta\t "); /* SP and HTAB are */
+  /* a name appended to a field that exists takes its spelling */
+  uint32_t sp = fields_new();
+  fields_append(sp, "foo", 3, "1", 1, &r);
+  fields_append(sp, "FOO", 3, "2", 1, &r);
+  fields_copy_all(sp, &all);
+  add(" spelling=");
+  for (size_t i = 0; i < all.len; i++) {
+    if (i) add(",");
+    addn(all.ptr[i].name.ptr, all.ptr[i].name.len);
+  }
+  fields_drop(sp);
   /* headers() of a request are immutable */
   uint32_t rh = request_headers(req);
   fields_delete(rh, "x-test", 6, &r);
@@ -839,6 +905,11 @@ EXPORT("[async-lift-stackful]" HANDLER "#handle") void handle(uint32_t req) {
     out_t o = respond(h, 200);
     char c[3] = {(char)('0' + counter % 10), '\n', 0};
     text(&o, c);
+    finish(&o);
+  } else if (prefix(p, pn, "/status")) {
+    request_drop(req);
+    out_t o = respond(h, (uint16_t)num_after_q(p, pn));
+    text(&o, "status\n");
     finish(&o);
   } else if (prefix(p, pn, "/scheme")) {
     const char *msg = scheme_report();

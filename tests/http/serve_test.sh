@@ -26,7 +26,11 @@ expect headers "method=0 path=/headers authority=127.0.0.1:$PORT x-test=abc immu
   "$(curl -s -H 'X-Test: abc' $U/headers)"
 # every fields method (h_fields.c, shared with 0.3): good and bad input
 expect fields "get=2:1,2 set=ok then=2:p,q append=ok badname=e0 forbidden=e1 crlf=e0 has=1 delete=ok has=0 \
-entries=3 a-one=p a-one=q c=p clone=ok:2:p,q none=0: from-list:ok,syntax,forbidden,syntax" "$(curl -s $U/fields)"
+entries=3 a-one=p a-one=q c=p clone=ok:2:p,q none=0: from-list:ok,syntax,forbidden,syntax,ok,ok,syntax,ok" \
+  "$(curl -s $U/fields)"
+# a request's and a response's parts: the rules 0.3 uses (one implementation)
+expect uri "scheme:https,http,other:ftp,err path:ok=a/b/c,ok=/,ok=?q,err,err auth:ok,err,err,err send:e19 \
+status:ok,ok,ok,err,err" "$(curl -s $U/uri)"
 expect env "GREETING=hi" "$(curl -s $U/env)"
 expect file "file contents" "$(curl -s $U/file)"
 expect not-found 404 "$(curl -s -o /dev/null -w '%{http_code}' $U/nowhere)"

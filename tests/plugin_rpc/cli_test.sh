@@ -146,6 +146,12 @@ expect "plugin-serve --help: the limits" 0 'frame-timeout MS.*' "$W" plugin-serv
 expect "plugin-serve --help: send timeout" 0 'send-timeout MS' "$W" plugin-serve --help
 expect "plugin-serve: bad --frame-timeout" 2 "--frame-timeout: expected milliseconds from 1 to 86400000, got '0'" \
   "$W" plugin-serve "$F" --listen "unix:$tmp/x.sock" --frame-timeout 0
+expect "plugin-serve --help: idle timeout" 0 'idle-timeout MS' "$W" plugin-serve --help
+expect "plugin-serve --help: call workers" 0 'call-workers N' "$W" plugin-serve --help
+expect "plugin-serve: bad --call-workers" 2 "--call-workers: expected a number from 1 to 256, got '0'" \
+  "$W" plugin-serve "$F" --listen "unix:$tmp/x.sock" --call-workers 0
+expect "plugin-serve: bad --idle-timeout" 2 "--idle-timeout: expected milliseconds from 0 \\(never\\) to 86400000, got '-1'" \
+  "$W" plugin-serve "$F" --listen "unix:$tmp/x.sock" --idle-timeout -1
 expect "plugin-serve: bad --send-timeout" 2 "--send-timeout: expected milliseconds from 1 to 86400000, got 'x'" \
   "$W" plugin-serve "$F" --listen "unix:$tmp/x.sock" --send-timeout x
 expect "faulty: seccomp" 134 'open-socket: .*signal 31.*seccomp' "$W" run --plugin "$F,isolate" --invoke sock "$FG"

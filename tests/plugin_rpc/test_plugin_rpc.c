@@ -879,6 +879,107 @@ static void test_serve_never_waits(void) {
   CHECK(WIFEXITED(stt) && WEXITSTATUS(stt) == 0, "plugin-serve --frame-timeout (status 0x%x)", stt);
 }
 
+/* One CALL of a function without parameters returning a u32 (or nothing:
+** *out untouched); false on any other answer. */
+static bool raw_call0(raw_t *r, uint32_t id, uint32_t func, uint32_t *out) {
+  wp_rpc_buf_frame(&r->b);
+  wp_rpc_buf_u64(&r->b, 0);
+  wp_rpc_header_t h;
+  const uint8_t *pl;
+  char why[300];
+  if (wp_rpc_frame_send(&r->c, &r->b, (wp_rpc_header_t){.kind = WP_RPC_CALL, .call_id = id, .inst = r->inst, .func = func}) ||
+      wp_rpc_frame_recv(&r->c, 10000, &h, &pl, why, sizeof why) || h.kind != WP_RPC_RESULT || h.call_id != id ||
+      h.len != (out ? 5u : 0u))
+    return false;
+  if (out) memcpy(out, pl + 1, 4);
+  return true;
+}
+
+/* plugin-serve runs the plugin's calls on workers, not on its loop
+** (before, one client calling a slow function stalled every other
+** session until it returned), and closes a session that has made no
+** instance and sends nothing for --idle-timeout:
+**   - client A calls gate-wait, which blocks until some call opens the
+**     gate; client B sees A's call waiting (gate-waiting: its own call
+**     runs meanwhile), makes 50 calls, then opens the gate; A's call
+**     returns 1 (opened by B while it ran: the order, not a timing);
+**   - with --call-workers 1, B's calls wait for A's (they do not run);
+**   - a client that connects and sends nothing is hung up on; one that
+**     made an instance stays, idle longer than that. */
+static void test_serve_slow_call(void) {
+  char addr[600];
+  snprintf(addr, sizeof addr, "unix:%s/slow-%d.sock", tmpdir, (int)getpid());
+  pid_t server = start_server_with(addr, 3, "--idle-timeout", "300", NULL, NULL);
+  CHECK(server > 0, "plugin-serve --idle-timeout did not start");
+  if (server <= 0) return;
+  uint32_t fw = faulty_func("gate-wait"), fo = faulty_func("gate-open"), fn = faulty_func("gate-waiting"),
+           fa = faulty_func("add");
+  raw_t a, b;
+  CHECK(raw_open(&a, addr) && raw_open(&b, addr), "two clients' handshakes");
+  wp_rpc_buf_frame(&a.b);
+  wp_rpc_buf_u64(&a.b, 0);
+  CHECK(!wp_rpc_frame_send(&a.c, &a.b, (wp_rpc_header_t){.kind = WP_RPC_CALL, .call_id = 7, .inst = a.inst, .func = fw}),
+        "A's gate-wait sent");
+  uint32_t waiting = 0;
+  bool ok = true;
+  for (int i = 0; i < 2000 && ok && !waiting; i++) {
+    ok = raw_call0(&b, 20 + (uint32_t)i, fn, &waiting);
+    if (ok && !waiting) usleep(1000);
+  }
+  CHECK(ok && waiting == 1, "B's calls are answered while A's call runs, and see it waiting (%u)", waiting);
+  CHECK(raw_adds(&b, fa, 50), "B's 50 calls answered while A's call runs");
+  CHECK(raw_call0(&b, 9, fo, NULL), "B opens the gate");
+  wp_rpc_header_t h;
+  const uint8_t *pl;
+  char why[300];
+  uint32_t v = 0;
+  wp_rpc_io_t st = wp_rpc_frame_recv(&a.c, 30000, &h, &pl, why, sizeof why);
+  if (st == WP_RPC_IO_OK && h.kind == WP_RPC_RESULT && h.len == 5) memcpy(&v, pl + 1, 4);
+  CHECK(st == WP_RPC_IO_OK && h.call_id == 7 && v == 1, "A's call returns after B opened the gate (io %d, %u)", (int)st,
+        v);
+  CHECK(raw_adds(&a, fa, 5), "A's session goes on");
+  usleep(700000); /* past --idle-timeout: sessions with an instance stay */
+  CHECK(raw_adds(&a, fa, 5), "A's session, idle 0.7 s, goes on");
+  raw_close(&a);
+  raw_close(&b);
+  /* a client that connects and sends nothing: closed after 300 ms */
+  int idle = wp_rpc_addr_socket(addr, false, why, sizeof why);
+  CHECK(idle >= 0, "connect: %s", why);
+  struct pollfd p = {idle, POLLRDHUP, 0};
+  CHECK(poll(&p, 1, 30000) == 1 && (p.revents & (POLLRDHUP | POLLHUP)),
+        "the server hangs up on a client that sends nothing (revents 0x%x)", p.revents);
+  close(idle);
+  int stt = 0;
+  waitpid(server, &stt, 0);
+  CHECK(WIFEXITED(stt) && WEXITSTATUS(stt) == 0, "plugin-serve after the slow call (status 0x%x)", stt);
+
+  /* one worker: B's call waits for A's (the bound is the pool) */
+  snprintf(addr, sizeof addr, "unix:%s/slow1-%d.sock", tmpdir, (int)getpid());
+  server = start_server_with(addr, 2, "--call-workers", "1", NULL, NULL);
+  CHECK(server > 0, "plugin-serve --call-workers 1 did not start");
+  if (server <= 0) return;
+  CHECK(raw_open(&a, addr) && raw_open(&b, addr), "two clients' handshakes (one worker)");
+  wp_rpc_buf_frame(&a.b);
+  wp_rpc_buf_u64(&a.b, 0);
+  CHECK(!wp_rpc_frame_send(&a.c, &a.b, (wp_rpc_header_t){.kind = WP_RPC_CALL, .call_id = 7, .inst = a.inst, .func = fw}),
+        "A's gate-wait sent (one worker)");
+  usleep(200000);
+  wp_rpc_buf_frame(&b.b);
+  wp_rpc_buf_u64(&b.b, 0);
+  CHECK(!wp_rpc_frame_send(&b.c, &b.b, (wp_rpc_header_t){.kind = WP_RPC_CALL, .call_id = 8, .inst = b.inst, .func = fo}),
+        "B's gate-open sent (one worker)");
+  st = wp_rpc_frame_recv(&a.c, 30000, &h, &pl, why, sizeof why);
+  v = 9;
+  if (st == WP_RPC_IO_OK && h.kind == WP_RPC_RESULT && h.len == 5) memcpy(&v, pl + 1, 4);
+  CHECK(st == WP_RPC_IO_OK && v == 0, "with one worker A's call ends unopened (io %d, %u)", (int)st, v);
+  st = wp_rpc_frame_recv(&b.c, 30000, &h, &pl, why, sizeof why);
+  CHECK(st == WP_RPC_IO_OK && h.kind == WP_RPC_RESULT && h.call_id == 8, "then B's call runs (io %d)", (int)st);
+  raw_close(&a);
+  raw_close(&b);
+  waitpid(server, &stt, 0);
+  CHECK(WIFEXITED(stt) && WEXITSTATUS(stt) == 0, "plugin-serve --call-workers 1 (status 0x%x)", stt);
+}
+
 /* An embedder's process serving a plugin itself (wasmplug_plugin_server_
 ** run_fd on a thread of its own): the stop signal the watcher sends the
 ** serving thread is SIGRTMIN+4 unless the embedder picks another or none
@@ -977,20 +1078,34 @@ static void test_serve_stop_signal(void) {
     wasmplug_error_delete(e);
   }
   /* the limits (wasmplug_plugin_server_limits_set): bad ones refused */
-  wasmplug_plugin_server_limits_t lim = {0, 0, 0};
+  wasmplug_plugin_server_limits_t lim = {0, 0, 0, 0, 0};
   e = wasmplug_plugin_server_limits_set(s, &lim);
   CHECK(e && wasmplug_error_kind(e) == WASMPLUG_ERROR_INVALID && strstr(wasmplug_error_message(e), "size 0"),
         "limits of size 0 refused: %s", e ? wasmplug_error_message(e) : "accepted");
   wasmplug_error_delete(e);
-  lim = (wasmplug_plugin_server_limits_t){sizeof lim, 0, 2u * 86400000u};
+  lim = (wasmplug_plugin_server_limits_t){sizeof lim, 0, 2u * 86400000u, 0, 0};
   e = wasmplug_plugin_server_limits_set(s, &lim);
   CHECK(e && wasmplug_error_kind(e) == WASMPLUG_ERROR_INVALID && strstr(wasmplug_error_message(e), "longer than a day"),
         "a 2-day send timeout refused: %s", e ? wasmplug_error_message(e) : "accepted");
   wasmplug_error_delete(e);
+  lim = (wasmplug_plugin_server_limits_t){sizeof lim, 0, 0, 2u * 86400000u, 0};
+  e = wasmplug_plugin_server_limits_set(s, &lim);
+  CHECK(e && wasmplug_error_kind(e) == WASMPLUG_ERROR_INVALID && strstr(wasmplug_error_message(e), "idle timeout"),
+        "a 2-day idle timeout refused: %s", e ? wasmplug_error_message(e) : "accepted");
+  wasmplug_error_delete(e);
+  lim = (wasmplug_plugin_server_limits_t){sizeof lim, 0, 0, 0, 1000};
+  e = wasmplug_plugin_server_limits_set(s, &lim);
+  CHECK(e && wasmplug_error_kind(e) == WASMPLUG_ERROR_INVALID && strstr(wasmplug_error_message(e), "1000 call workers"),
+        "1000 call workers refused: %s", e ? wasmplug_error_message(e) : "accepted");
+  wasmplug_error_delete(e);
+  /* the size of an older caller (before idle_timeout_ms): accepted */
+  lim = (wasmplug_plugin_server_limits_t){offsetof(wasmplug_plugin_server_limits_t, idle_timeout_ms), 0, 0, 7, 7};
+  CHECK(!(e = wasmplug_plugin_server_limits_set(s, &lim)), "limits of the older size accepted");
+  wasmplug_error_delete(e);
   /* run_fd (one session on its caller's thread): a client that never
   ** reads its replies ends the session once a send moved nothing for
   ** send_timeout_ms (before: the thread waited in send for good) */
-  lim = (wasmplug_plugin_server_limits_t){sizeof lim, 0, 300};
+  lim = (wasmplug_plugin_server_limits_t){sizeof lim, 0, 300, 0, 0};
   CHECK(!(e = wasmplug_plugin_server_limits_set(s, &lim)), "limits_set(send 300 ms)");
   wasmplug_error_delete(e);
   uint32_t fe = faulty_func("echo");
@@ -1519,6 +1634,7 @@ int main(int argc, char **argv) {
   test_serve();
   test_serve_stop();
   test_serve_never_waits();
+  test_serve_slow_call();
   test_serve_stop_signal();
   test_hostile_clients();
   test_lying_server();

@@ -186,6 +186,24 @@ static void case_stdin(void) {
   kv("stdin-result", res[0]);
 }
 
+/* stdin read once, its stream dropped, then its future awaited (as
+** wasi-testsuite's sockets-echo does with a socket): the future resolves
+** at the drop, while the writer still holds stdin open */
+static void case_stdin_once(void) {
+  uint32_t rf[2];
+  stdin_read(rf);
+  uint8_t buf[7];
+  uint32_t r = copied(rf[0], stdin_stream_read(rf[0], buf, sizeof buf));
+  out(buf, r >> 4);
+  out("\n", 1);
+  stdin_stream_drop(rf[0]);
+  uint8_t res[2] = {9, 9};
+  copied(rf[1], stdin_future_read(rf[1], res));
+  stdin_future_drop(rf[1]);
+  kv("stdin-once-bytes", r >> 4);
+  kv("stdin-once-result", res[0]);
+}
+
 /* ------------------------------------------------------------ clocks, random */
 
 IMPORT(CLOCKS("monotonic-clock"), "now") uint64_t mono_now(void);
@@ -811,6 +829,7 @@ EXPORT("[async-lift-stackful]" CLI("run") "#run") void run(void) {
   if (is(c, "hello")) puts_("hello from wasi 0.3");
   else if (is(c, "args")) case_args();
   else if (is(c, "stdin")) case_stdin();
+  else if (is(c, "stdin-once")) case_stdin_once();
   else if (is(c, "clocks")) case_clocks();
   /* waits of a day (an async subtask; a wait lowered synchronously): only
   ** the embedder's interrupt ends them (test_p2_interrupt) */

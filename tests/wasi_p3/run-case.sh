@@ -93,6 +93,19 @@ stdin)
 line two, longer than a chunk
 stdin-bytes=41
 stdin-result=0" ;;
+stdin-once)
+  # read once, the stream dropped, then the read's future awaited while
+  # the writer keeps stdin open until the guest has answered (at most
+  # 20 s): the future resolves at the drop, not at the writer's EOF
+  # (before, the pump learnt of the drop only at the next byte or EOF)
+  { printf 'hi'; i=0
+    while [ $i -lt 200 ] && ! grep -q '^stdin-once-result=' "$T/out" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+    grep -q '^stdin-once-result=' "$T/out" 2>/dev/null || : >"$T/closed-late"; } |
+    "$W" run --tier baseline "$G" stdin-once >"$T/out" 2>"$T/err"; rc=$?
+  expect_rc 0; expect_out "hi
+stdin-once-bytes=2
+stdin-once-result=0"
+  if [ -e "$T/closed-late" ]; then echo "FAIL [$CASE]: the guest answered only after stdin closed"; fails=1; fi ;;
 stderr)
   run "$G" stderr; expect_rc 0; expect_grep err "^to stderr$"; expect_nogrep out "." ;;
 exit-status)

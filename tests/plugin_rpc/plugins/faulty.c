@@ -6,6 +6,10 @@
 ** well-behaved plugin does (host->interrupted after EINTR);
 ** `interrupted-after` sleeps and says whether it was interrupted;
 ** `deadline-ms` is the time left until host->deadline.
+** `gate-wait` blocks until another call opens the gate (`gate-open`, of
+** any instance, any host: plugin state), at most 20 s: 1 when it was
+** opened, 0 when not (a plugin server that runs one call at a time);
+** `gate-waiting` is how many gate-wait calls wait now.
 ** `add` and `bump` (per-instance state) and `total` (plugin state, shared
 ** by every instance and every host of a plugin server) show it working.
 ** It includes only wasmplug/plugin.h, as every plugin must.
@@ -44,13 +48,16 @@ static const char wit[] =
     "  wait-interrupt: func(junk: bool) -> u32;\n"
     "  interrupted-after: func(ms: u32) -> bool;\n"
     "  deadline-ms: func() -> u32;\n"
+    "  gate-wait: func() -> u32;\n"
+    "  gate-open: func();\n"
+    "  gate-waiting: func() -> u32;\n"
     "}\n"
     "world provider { export api; }\n";
 
 static const wasmplug_host_api_t *host;
 
 typedef struct { uint8_t *ptr; size_t len; } str_t;
-typedef struct { atomic_uint total; } pstate_t;
+typedef struct { atomic_uint total, gate, waiting; } pstate_t;
 typedef struct { pstate_t *ps; uint32_t n; } istate_t;
 
 static int p_init(const wasmplug_host_api_t *h, const wasmplug_plugin_config_t *c, void **st, const char **err) {
@@ -189,6 +196,28 @@ static int f_deadline_ms(void *s, wasmplug_plugin_call_t *c, const void *params,
   return WASMPLUG_OK;
 }
 
+static int f_gate_wait(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)c; (void)params;
+  pstate_t *ps = ((istate_t *)s)->ps;
+  uint32_t opened = 0;
+  atomic_fetch_add(&ps->waiting, 1);
+  for (int i = 0; i < 20000 && !(opened = atomic_load(&ps->gate)); i++) usleep(1000);
+  atomic_fetch_sub(&ps->waiting, 1);
+  *(uint32_t *)result = opened ? 1 : 0;
+  return WASMPLUG_OK;
+}
+/* How many gate-wait calls are waiting now. */
+static int f_gate_waiting(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)c; (void)params;
+  *(uint32_t *)result = atomic_load(&((istate_t *)s)->ps->waiting);
+  return WASMPLUG_OK;
+}
+static int f_gate_open(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
+  (void)c; (void)params; (void)result;
+  atomic_store(&((istate_t *)s)->ps->gate, 1);
+  return WASMPLUG_OK;
+}
+
 /* How many descriptors past stdio this process has open. */
 static int f_open_fds(void *s, wasmplug_plugin_call_t *c, const void *params, void *result) {
   (void)s; (void)c; (void)params;
@@ -215,6 +244,8 @@ static const wasmplug_plugin_func_t funcs[] = {
     {"test:faulty/api#slow-add", f_slow_add}, {"test:faulty/api#open-fds", f_open_fds},
     {"test:faulty/api#confinement", f_confinement}, {"test:faulty/api#wait-interrupt", f_wait_interrupt},
     {"test:faulty/api#interrupted-after", f_interrupted_after}, {"test:faulty/api#deadline-ms", f_deadline_ms},
+    {"test:faulty/api#gate-wait", f_gate_wait}, {"test:faulty/api#gate-open", f_gate_open},
+    {"test:faulty/api#gate-waiting", f_gate_waiting},
 };
 
 static const wasmplug_plugin_t desc = {
