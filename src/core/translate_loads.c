@@ -29,7 +29,18 @@
 **      that one traps before anything observable happens, with the same
 **      trap.  (Two loads that may trap side by side are indistinguishable:
 **      translate_func.c already lets C evaluate them in either order.)
-** R2 is decided first, going backwards, counting every later load that is
+**  R3  as R2 with a store in place of the later load: a store of the
+**      same base ending at or beyond this load's end follows with nothing
+**      observable between (the store itself ends the window), and the
+**      store is never a no-op: it stores `L + K`, `L - K` or `L ^ K` (K
+**      changing the stored bytes), L a load of the same width and
+**      address (is_rmw).  A store that traps writes nothing, so if this
+**      load would trap, the store traps first or in its place, with the
+**      same trap and nothing written: `p->n -= 1` can then be one
+**      read-modify-write instruction.  Not any store: gcc deletes a store
+**      that it can show writes what memory already holds (`*p = *p`),
+**      and with it a plain load it then no longer needs.
+** R2 and R3 are decided first, going backwards, counting every later load that is
 ** not R2 itself as keeping the barrier; then R1 forwards.  A later load
 ** that R1 makes plain after all (load L2 covering L1, L2 plain because an
 ** access E dominating it covers it) leaves L1 safe: E comes either before
@@ -61,6 +72,8 @@ typedef struct rec {
   uint32_t local;
   uint32_t k;    /* B_LOCAL: the constant added to the local (0: none) */
   uint64_t end;  /* B_LOCAL: offset + width; B_CONST: K + offset + width */
+  uint64_t kv;   /* i32.const, i64.const: the constant */
+  bool rmw;      /* a store of the shape R3 needs */
 } rec_t;
 
 typedef struct track {
@@ -132,6 +145,60 @@ static bool no_fallthrough(uint32_t op) {
   }
 }
 
+/* How many values an instruction of a store's value pops and pushes:
+** locals' and globals' reads, and instructions with a signature in the
+** opcode table (constants, loads, numeric operators); -1 for anything else
+** (a local.tee might set the store's base local after its address was
+** pushed; calls, blocks, selects are not followed). */
+static int stack_effect(uint32_t op, int *pops) {
+  if (op == 0x20 || op == 0x23) {
+    *pops = 0;
+    return 1;
+  }
+  if (!(is_load(op) || (op >= 0x41 && op <= 0xc4))) return -1;
+  const char *sig = wp_opinfo(op)->sig, *colon = sig ? strchr(sig, ':') : NULL;
+  if (!colon) return -1;
+  *pops = (int)(colon - sig);
+  return (int)strlen(colon + 1);
+}
+
+/* The index of the first record of the value a store at record `st`
+** stores (the instructions after its address), or 0 when it is not a
+** short expression of the kinds stack_effect knows: the address's
+** instructions end right before it.  0 is never a value's start with an
+** address before it. */
+static uint32_t value_start(const rec_t *v, uint32_t st) {
+  int need = 1;
+  for (uint32_t j = st; j-- > 0 && st - j <= 24;) {
+    int pops, pushes = stack_effect(v[j].op, &pops);
+    if (pushes < 0 || pushes > need) return 0;
+    need += pops - pushes;
+    if (need == 0) return j;
+  }
+  return 0;
+}
+
+/* R3's shape: the store at record `st` (its base known) stores `L op K`,
+** L a load of the same width from the same address (same base, same end),
+** op i32/i64 add, sub or xor, K a constant that changes the stored bytes
+** (not 0 modulo 2^(8 width)): the store is never a no-op, whatever the
+** memory holds.  A store of the value it loads could be, and gcc deletes
+** such a store together with a plain load (`*p = *p`): the trap would be
+** lost with both (tests/core/diff/cases/bytecopy_loop.wast's same8). */
+static bool is_rmw(const rec_t *v, uint32_t st) {
+  if (st < 4) return false;
+  const rec_t *s = &v[st], *op = &v[st - 1], *k = &v[st - 2], *l = &v[st - 3];
+  bool i32 = op->op == 0x6a || op->op == 0x6b || op->op == 0x73;
+  bool i64 = op->op == 0x7c || op->op == 0x7d || op->op == 0x85;
+  if (!(i32 && k->op == 0x41) && !(i64 && k->op == 0x42)) return false;
+  if (!is_load(l->op) || l->base != s->base || l->mem != s->mem || l->end != s->end) return false;
+  if (s->base == B_LOCAL && (l->local != s->local || l->k != s->k)) return false;
+  uint64_t w = wp_op_access_size(s->op);
+  if (wp_op_access_size(l->op) != w) return false;
+  uint64_t mask = w >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * w)) - 1;
+  return (k->kv & mask) != 0;
+}
+
 /* R1's frames: what held at a block's start, and when it started. */
 typedef struct r1frame {
   tracker_t at_start;
@@ -167,8 +234,12 @@ uint8_t *wp_xlate_plain_loads(const wp_modinfo_t *mi, const wp_reader_t *body, u
     e->mem = in.mem;
     e->local = in.a;
     e->end = (uint64_t)(uint32_t)in.imm.i32; /* i32.const's K, for the access after it */
-    if ((is_load(in.op) || is_store(in.op)) && n > 1) {
-      const rec_t *p = &v[n - 2];
+    e->kv = in.op == 0x42 ? (uint64_t)in.imm.i64 : (uint64_t)(uint32_t)in.imm.i32;
+    /* a = the record count up to the address's last instruction: right
+    ** before a load; before the value's instructions for a store */
+    uint32_t a = is_load(in.op) ? n - 1 : is_store(in.op) ? value_start(v, n - 1) : 0;
+    if (a > 0) {
+      const rec_t *p = &v[a - 1];
       uint8_t flags;
       wp_modinfo_memory(mi, in.mem, NULL, &flags);
       if (flags & WP_MEM_64) continue;
@@ -177,15 +248,16 @@ uint8_t *wp_xlate_plain_loads(const wp_modinfo_t *mi, const wp_reader_t *body, u
         e->base = B_LOCAL;
         e->local = p->local;
         e->end = in.offset + w;
-      } else if (p->op == 0x6a && n > 3 && v[n - 3].op == 0x41 && (v[n - 4].op == 0x20 || v[n - 4].op == 0x22)) {
+      } else if (p->op == 0x6a && a > 2 && v[a - 2].op == 0x41 && (v[a - 3].op == 0x20 || v[a - 3].op == 0x22)) {
         e->base = B_LOCAL; /* local.get N, i32.const K, i32.add */
-        e->local = v[n - 4].local;
-        e->k = (uint32_t)v[n - 3].end;
+        e->local = v[a - 3].local;
+        e->k = (uint32_t)v[a - 2].end;
         e->end = in.offset + w;
       } else if (p->op == 0x41) {
         e->base = B_CONST;
         e->end = p->end + in.offset + w;
       }
+      if (is_store(in.op) && e->base != B_NONE) e->rmw = is_rmw(v, n - 1);
     }
   }
   free(r.err);
@@ -206,6 +278,9 @@ uint8_t *wp_xlate_plain_loads(const wp_modinfo_t *mi, const wp_reader_t *body, u
       else raise_end(&k, e);
     } else if (e->op == 0x21 || e->op == 0x22) {
       forget_local(&k, e->local);
+    } else if (e->rmw) {
+      k.n = 0; /* R3: the store ends the windows of the loads after it... */
+      raise_end(&k, e); /* ...and covers the loads before it */
     } else if (!quiet(e->op)) {
       k.n = 0;
     }
