@@ -51,8 +51,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static int dial(int port) {
+/* A connection to the loopback port; rcvbuf > 0 sets its receive buffer
+** first (before connect, so the window it advertises starts small). */
+static int dial(int port, int rcvbuf) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd >= 0 && rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   struct sockaddr_in a;
   memset(&a, 0, sizeof a);
   a.sin_family = AF_INET;
@@ -157,17 +160,7 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "trickle") && argc == 7) {
     /* a small window: what the kernel buffers for us stays small, so the
     ** server sees our pace */
-    int fd = socket(AF_INET, SOCK_STREAM, 0), small = 4096;
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a)) {
-      perror("rawhttp: connect");
-      return 1;
-    }
+    int fd = dial(port, 4096);
     char head[512];
     int n = snprintf(head, sizeof head, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", argv[3]);
     send_all(fd, head, (size_t)n);
@@ -194,7 +187,7 @@ int main(int argc, char **argv) {
     close(fd);
     return 0;
   }
-  int fd = dial(port);
+  int fd = dial(port, 0);
   if (!strcmp(mode, "send")) {
     char *req = malloc(strlen(argv[3]) + 1);
     send_all(fd, req, unescape(argv[3], req));
