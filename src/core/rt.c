@@ -653,17 +653,23 @@ static __attribute__((noinline, cold)) wasmplug_trap_t *frame_trap(call_frame_t 
 /* The epoch a thread's meter reads outside engines with epoch checks. */
 static const volatile uint64_t no_epoch;
 
+/* A guarded call's frame before its jump buffer is set: no trap yet, no
+** backtrace, `fp` (the guarded call's own frame) bounding the walk. */
+static inline void frame_begin(call_frame_t *f, call_frame_t *prev, uintptr_t fp) {
+  f->code = 0;
+  f->trap = NULL;
+  f->prev = prev;
+  f->exn_handlers = NULL;
+  f->npcs = 0;
+  f->truncated = false;
+  f->leaf_ret = 0;
+  f->fp_limit = fp;
+}
+
 wasmplug_trap_t *wp_rt_call_guarded(void (*fn)(void *), void *arg, const wasmplug_engine_t *e) {
   call_frame_t f;
   f.light = false;
-  f.code = 0;
-  f.trap = NULL;
-  f.prev = wp_thread.top;
-  f.exn_handlers = NULL;
-  f.npcs = 0;
-  f.truncated = false;
-  f.leaf_ret = 0;
-  f.fp_limit = HERE_FP();
+  frame_begin(&f, wp_thread.top, HERE_FP());
   sig_atomic_t saved_in_host = WP_MARKS.in_host;
   volatile bool armed = false, outer = false;
   thread_init();
@@ -741,19 +747,13 @@ static void entry_thunk(void *arg) {
 
 wasmplug_trap_t *wp_rt_call_entry(void (*entry)(void *, wasmplug_val_raw_t *), void *inst, wasmplug_val_raw_t *v,
                                   const wasmplug_engine_t *e) {
-  call_frame_t f;
-  f.prev = wp_thread.top;
-  if (__builtin_expect(!f.prev, 0)) {
+  call_frame_t *prev = wp_thread.top;
+  if (__builtin_expect(!prev, 0)) {
     entry_call_t c = {entry, inst, v};
     return wp_rt_call_guarded(entry_thunk, &c, e);
   }
-  f.code = 0;
-  f.trap = NULL;
-  f.exn_handlers = NULL;
-  f.npcs = 0;
-  f.truncated = false;
-  f.leaf_ret = 0;
-  f.fp_limit = HERE_FP();
+  call_frame_t f;
+  frame_begin(&f, prev, HERE_FP());
   sig_atomic_t saved_in_host = WP_MARKS.in_host;
 #if WP_LIGHT_JMP
   f.light = !wp_thread.shstk;
